@@ -1,0 +1,211 @@
+/**
+ * Finding the Dockerfiles to check: explicit files, directories searched for Dockerfile names
+ * (honouring .gitignore files, skipping node_modules and .git), and glob patterns.
+ *
+ * Paths are returned relative to `cwd` (as `path.relative` writes them), sorted and without
+ * duplicates, so that output is the same on every run.
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import * as path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import { glob, isDynamicPattern } from 'tinyglobby';
+import { AnyarchError } from '../errors.js';
+
+export interface DiscoverOptions {
+  /** directory that relative inputs (and the default `.`) are resolved against */
+  readonly cwd: string;
+  /**
+   * gitignore-style patterns of paths to skip (the `ignore:` list of .anyarch.yaml). They apply
+   * to every file, including ones named explicitly, and prune directories during the search.
+   */
+  readonly ignore?: readonly string[];
+  /** directory the `ignore` patterns are relative to (the config file's); default `cwd` */
+  readonly ignoreBase?: string;
+}
+
+export interface Discovery {
+  /** files to check, relative to cwd, sorted */
+  readonly files: string[];
+  /** one E_INPUT error per input that names nothing (missing path, glob matching no file) */
+  readonly errors: AnyarchError[];
+}
+
+/** Directories never searched. */
+export const SKIPPED_DIRECTORIES: ReadonlySet<string> = new Set(['node_modules', '.git']);
+
+const DOCKERFILE_NAME = /^(?:(?:docker|container)file(?:\..+)?|.+\.(?:docker|container)file)$/i;
+/** Files that look like Dockerfiles by name but are not (BuildKit's per-Dockerfile ignore files, backups). */
+const NOT_DOCKERFILE = /(?:\.(?:dockerignore|containerignore|orig|rej|bak|swp|swo|md)|~)$/i;
+
+/**
+ * True for the names searched in directories: `Dockerfile`, `*.Dockerfile`, `Dockerfile.*`,
+ * `Containerfile`, `*.Containerfile` and `Containerfile.*` (any case), but not
+ * `Dockerfile.dockerignore` or editor backups.
+ */
+export function isDockerfileName(name: string): boolean {
+  return DOCKERFILE_NAME.test(name) && !NOT_DOCKERFILE.test(name);
+}
+
+function toPosix(p: string): string {
+  return path.sep === '/' ? p : p.split(path.sep).join('/');
+}
+
+/** A gitignore rule set and the directory its patterns are relative to. */
+interface Matcher {
+  readonly dir: string;
+  readonly ig: Ignore;
+}
+
+/** Whether `abs` (a directory when `isDir`) is ignored by the matchers (shallowest first). */
+function ignoredBy(matchers: readonly Matcher[], abs: string, isDir: boolean): boolean {
+  let ignored = false;
+  for (const m of matchers) {
+    const rel = path.relative(m.dir, abs);
+    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) continue;
+    const r = m.ig.test(toPosix(rel) + (isDir ? '/' : ''));
+    if (r.ignored) ignored = true;
+    else if (r.unignored) ignored = false;
+  }
+  return ignored;
+}
+
+async function loadGitignore(dir: string): Promise<Matcher | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, '.gitignore'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  return { dir, ig: ignore().add(text) };
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** .gitignore files of the directories above `dir`, up to the enclosing git work tree's root. */
+async function ancestorGitignores(dir: string): Promise<Matcher[]> {
+  const chain: string[] = [];
+  let d = path.dirname(dir);
+  let cur = dir;
+  // find the git root (a directory holding .git); without one, no ancestor applies
+  let root: string | undefined = (await exists(path.join(dir, '.git'))) ? dir : undefined;
+  while (!root && d !== cur) {
+    chain.push(d);
+    if (await exists(path.join(d, '.git'))) root = d;
+    cur = d;
+    d = path.dirname(d);
+  }
+  if (!root) return [];
+  const out: Matcher[] = [];
+  for (const a of chain.reverse()) {
+    const m = await loadGitignore(a);
+    if (m) out.push(m);
+  }
+  return out;
+}
+
+async function walk(dir: string, matchers: Matcher[], configIgnored: (abs: string, isDir: boolean) => boolean, out: Set<string>): Promise<void> {
+  const own = await loadGitignore(dir);
+  const here = own ? [...matchers, own] : matchers;
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return; // unreadable directory inside the tree: nothing to find there
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const abs = path.join(dir, e.name);
+    let isDir = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      // follow links to files; never links to directories (no cycles, no leaving the tree)
+      try {
+        const s = await stat(abs);
+        isFile = s.isFile();
+        isDir = false;
+      } catch {
+        continue;
+      }
+    }
+    if (isDir) {
+      if (SKIPPED_DIRECTORIES.has(e.name)) continue;
+      if (ignoredBy(here, abs, true) || configIgnored(abs, true)) continue;
+      await walk(abs, here, configIgnored, out);
+    } else if (isFile && isDockerfileName(e.name)) {
+      if (ignoredBy(here, abs, false) || configIgnored(abs, false)) continue;
+      out.add(abs);
+    }
+  }
+}
+
+function errnoMessage(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOTDIR') return 'not a directory';
+  return (e as Error).message;
+}
+
+/**
+ * Expands inputs (files, directories, glob patterns; none means `.`) into the Dockerfiles to
+ * check. An input that names nothing gives an E_INPUT error; the other inputs are still expanded.
+ */
+export async function discoverDockerfiles(inputs: readonly string[], opts: DiscoverOptions): Promise<Discovery> {
+  const cwd = path.resolve(opts.cwd);
+  const ignoreBase = path.resolve(cwd, opts.ignoreBase ?? cwd);
+  const configMatcher: Matcher | undefined = opts.ignore?.length ? { dir: ignoreBase, ig: ignore().add([...opts.ignore]) } : undefined;
+  const configIgnored = (abs: string, isDir: boolean): boolean => (configMatcher ? ignoredBy([configMatcher], abs, isDir) : false);
+
+  const found = new Set<string>();
+  const errors: AnyarchError[] = [];
+  const list = inputs.length ? inputs : ['.'];
+  for (const input of list) {
+    const abs = path.resolve(cwd, input);
+    let kind: 'file' | 'dir' | 'missing';
+    try {
+      kind = (await stat(abs)).isDirectory() ? 'dir' : 'file';
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR') {
+        errors.push(new AnyarchError('E_INPUT', `cannot read: ${errnoMessage(e)}`, undefined, { file: input }));
+        continue;
+      }
+      kind = 'missing';
+    }
+    if (kind === 'file') {
+      if (!configIgnored(abs, false)) found.add(abs);
+    } else if (kind === 'dir') {
+      await walk(abs, await ancestorGitignores(abs), configIgnored, found);
+    } else if (isDynamicPattern(input)) {
+      const matches = await glob(toPosix(input), {
+        cwd,
+        absolute: true,
+        dot: true,
+        onlyFiles: true,
+        expandDirectories: false,
+        ignore: ['**/node_modules/**', '**/.git/**'],
+      });
+      const kept = matches.map((m) => path.resolve(m)).filter((m) => !configIgnored(m, false));
+      if (matches.length === 0) {
+        errors.push(
+          new AnyarchError('E_INPUT', 'no files match this pattern', 'Quote the pattern so the shell does not expand it, and check the path.', {
+            file: input,
+          }),
+        );
+      }
+      for (const m of kept) found.add(m);
+    } else {
+      errors.push(new AnyarchError('E_INPUT', 'no such file or directory', undefined, { file: input }));
+    }
+  }
+  const files = [...found].map((f) => path.relative(cwd, f) || path.basename(f));
+  files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { files, errors };
+}

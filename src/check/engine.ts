@@ -1,0 +1,237 @@
+/**
+ * The check engine: parse, model, run the selected rules, apply suppressions and severity
+ * overrides, and apply fixes. Rules never see configuration, comments or the terminal.
+ */
+import type { Dockerfile, Range } from '../dockerfile/ast.js';
+import { buildModel, type Model } from '../dockerfile/model.js';
+import { parseDockerfile } from '../dockerfile/parser.js';
+import { rangeAt } from '../dockerfile/text.js';
+import { AnyarchError, isAnyarchError } from '../errors.js';
+import { parsePlatformList, type Platform } from '../platform/index.js';
+import { RULES } from '../rules/index.js';
+import {
+  docsUrl,
+  type Edit,
+  type Finding,
+  type FixStyle,
+  type ReportDescriptor,
+  type Rule,
+  type RuleContext,
+  type Severity,
+} from '../rules/types.js';
+import { collectSuppressions, type Suppressions } from './pragmas.js';
+
+export type SeverityOverride = Severity | 'off';
+
+export interface CheckOptions {
+  /** target platforms; default linux/amd64 and linux/arm64 */
+  readonly platforms?: readonly Platform[];
+  readonly fixStyle?: FixStyle;
+  /** run only these rules (ids or names) */
+  readonly only?: readonly string[];
+  /** never run these rules (ids or names) */
+  readonly disable?: readonly string[];
+  /** per-rule severity (ids or names); 'off' disables */
+  readonly severities?: Readonly<Record<string, SeverityOverride>>;
+  /** honour inline suppression comments (default true) */
+  readonly pragmas?: boolean;
+  /** the rule set (default: every built-in rule) */
+  readonly rules?: readonly Rule[];
+}
+
+export interface FileResult {
+  readonly file: string;
+  readonly findings: readonly Finding[];
+  /** a parse or input error: the file could not be checked */
+  readonly error?: AnyarchError;
+  /** findings removed by suppression comments */
+  readonly suppressed: number;
+}
+
+export const DEFAULT_PLATFORMS: readonly Platform[] = parsePlatformList('linux/amd64,linux/arm64');
+
+const BY_START = (a: Finding, b: Finding): number =>
+  a.range.start.offset - b.range.start.offset || a.ruleId.localeCompare(b.ruleId);
+
+/** Resolves a rule reference (id or name, case-insensitive) to a rule id, or undefined. */
+export function resolveRuleRef(ref: string, rules: readonly Rule[] = RULES): string | undefined {
+  const r = ref.trim().toLowerCase();
+  return rules.find((x) => x.meta.id.toLowerCase() === r || x.meta.name === r)?.meta.id;
+}
+
+interface Selected {
+  rule: Rule;
+  severity: Severity;
+}
+
+function selectRules(opts: CheckOptions): Selected[] {
+  const all = opts.rules ?? RULES;
+  const ids = (refs: readonly string[] | undefined): Set<string> | undefined => {
+    if (!refs) return undefined;
+    const out = new Set<string>();
+    for (const ref of refs) {
+      const id = resolveRuleRef(ref, all);
+      if (!id) throw new AnyarchError('E_USAGE', `unknown rule "${ref}"`, 'Run `anyarch rules` to list rule ids.');
+      out.add(id);
+    }
+    return out;
+  };
+  const only = ids(opts.only);
+  const disabled = ids(opts.disable) ?? new Set<string>();
+  const sev = new Map<string, SeverityOverride>();
+  for (const [ref, s] of Object.entries(opts.severities ?? {})) {
+    const id = resolveRuleRef(ref, all);
+    if (!id) throw new AnyarchError('E_CONFIG', `unknown rule "${ref}" in rule settings`, 'Run `anyarch rules` to list rule ids.');
+    sev.set(id, s);
+  }
+  const out: Selected[] = [];
+  for (const rule of all) {
+    const id = rule.meta.id;
+    if (only && !only.has(id)) continue;
+    if (disabled.has(id)) continue;
+    const s = sev.get(id);
+    if (s === 'off') continue;
+    out.push({ rule, severity: s ?? rule.meta.severity });
+  }
+  return out;
+}
+
+function format(template: string, data: Readonly<Record<string, string | number>> | undefined): string {
+  if (!data) return template;
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in data ? String(data[k]) : m));
+}
+
+/** Runs rules over a parsed file. */
+export function runRules(model: Model, opts: CheckOptions = {}): { findings: Finding[]; suppressed: number } {
+  const selected = selectRules(opts);
+  const platforms = opts.platforms ?? DEFAULT_PLATFORMS;
+  const fixStyle = opts.fixStyle ?? 'targetarch';
+  const file = model.file;
+  const findings: Finding[] = [];
+  for (const { rule, severity } of selected) {
+    const seen = new Set<string>();
+    const ctx: RuleContext = {
+      platforms,
+      fixStyle,
+      report(d: ReportDescriptor<string>) {
+        const key = `${d.messageId}|${d.range.start.offset}|${d.range.end.offset}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        const template = (rule.messages as Record<string, string>)[d.messageId];
+        if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown message "${d.messageId}"`);
+        findings.push({
+          ruleId: rule.meta.id,
+          ruleName: rule.meta.name,
+          severity: d.severity && d.severity !== rule.meta.severity ? d.severity : severity,
+          message: format(template, d.data),
+          messageId: d.messageId,
+          file: file.path,
+          range: d.range,
+          docsUrl: docsUrl(rule.meta.id),
+          ...(d.fix ? { fix: d.fix } : {}),
+          ...(d.fixNote ? { fixNote: d.fixNote } : {}),
+          ...(d.suggestions?.length ? { suggestions: d.suggestions } : {}),
+          ...(d.platforms?.length ? { platforms: d.platforms } : {}),
+        });
+      },
+    };
+    rule.check(model, ctx);
+  }
+  let kept = findings;
+  let suppressed = 0;
+  if (opts.pragmas !== false) {
+    const sup: Suppressions = collectSuppressions(file, opts.rules ?? RULES);
+    kept = findings.filter((f) => !sup.suppresses(f));
+    suppressed = findings.length - kept.length;
+  }
+  kept.sort(BY_START);
+  return { findings: kept, suppressed };
+}
+
+/** Checks Dockerfile text. Parse errors are returned in `error`, never thrown. */
+export function checkSource(source: string, file: string, opts: CheckOptions = {}): FileResult {
+  let df: Dockerfile;
+  try {
+    df = parseDockerfile(source, file);
+  } catch (e) {
+    if (isAnyarchError(e)) return { file, findings: [], error: e, suppressed: 0 };
+    throw e;
+  }
+  const { findings, suppressed } = runRules(buildModel(df), opts);
+  return { file, findings, suppressed };
+}
+
+/** Applies non-overlapping edit groups; identical edits from several findings apply once. */
+export function applyEdits(source: string, groups: readonly (readonly Edit[])[]): { output: string; applied: number[] } {
+  const accepted: Edit[] = [];
+  const applied: number[] = [];
+  const overlaps = (a: Edit, b: Edit): boolean =>
+    (a.start < b.end && b.start < a.end) || (a.start === b.start && (a.start === a.end || b.start === b.end));
+  const same = (a: Edit, b: Edit): boolean => a.start === b.start && a.end === b.end && a.text === b.text;
+  groups.forEach((edits, gi) => {
+    const fresh = edits.filter((e) => !accepted.some((a) => same(a, e)));
+    if (fresh.some((e) => accepted.some((a) => overlaps(a, e)))) return;
+    // edits inside one group must not overlap each other either
+    for (let i = 0; i < fresh.length; i++) {
+      for (let j = i + 1; j < fresh.length; j++) if (overlaps(fresh[i] as Edit, fresh[j] as Edit)) return;
+    }
+    accepted.push(...fresh);
+    applied.push(gi);
+  });
+  accepted.sort((a, b) => b.start - a.start || b.end - a.end);
+  let out = source;
+  for (const e of accepted) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return { output: out, applied };
+}
+
+export interface FixResult {
+  /** the fixed text (equal to the input when nothing was fixed) */
+  readonly output: string;
+  /** findings whose fix was applied, over all passes */
+  readonly fixed: readonly Finding[];
+  /** the result of checking the fixed text */
+  readonly result: FileResult;
+  readonly passes: number;
+}
+
+/** The most passes --fix makes (ESLint makes 10 too). */
+export const MAX_FIX_PASSES = 10;
+
+/**
+ * Applies every safe fix, re-checking after each pass until nothing changes. A pass whose output
+ * no longer parses is dropped (and that is reported as a bug, since fixes must keep syntax).
+ */
+export function fixSource(source: string, file: string, opts: CheckOptions = {}): FixResult {
+  let current = source;
+  const fixed: Finding[] = [];
+  let result = checkSource(current, file, opts);
+  let passes = 0;
+  while (!result.error && passes < MAX_FIX_PASSES) {
+    const fixable = result.findings.filter((f) => f.fix && f.fix.length);
+    if (!fixable.length) break;
+    const { output, applied } = applyEdits(current, fixable.map((f) => f.fix as readonly Edit[]));
+    if (output === current) break;
+    const next = checkSource(output, file, opts);
+    if (next.error) {
+      throw new AnyarchError(
+        'E_FIX',
+        `a fix produced a Dockerfile that does not parse (${next.error.message}); nothing was written`,
+        'This is a bug in anyarch: please report it with the Dockerfile.',
+        { file },
+      );
+    }
+    for (const i of applied) fixed.push(fixable[i] as Finding);
+    current = output;
+    result = next;
+    passes++;
+  }
+  return { output: current, fixed, result, passes };
+}
+
+/** A range covering a whole line (for file-level findings). */
+export function lineRange(df: Dockerfile, line: number): Range {
+  const start = df.lineStarts[line - 1] ?? 0;
+  const next = df.lineStarts[line];
+  const end = next === undefined ? df.source.length : next - 1;
+  return rangeAt(df.lineStarts, start, end);
+}

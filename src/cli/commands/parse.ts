@@ -1,0 +1,36 @@
+/**
+ * `anyarch parse FILE`: how anyarch reads a Dockerfile, for debugging rules and reporting parser
+ * bugs. `json` is the instruction list with flags, arguments and lines; `buildkit` is BuildKit's
+ * `Node.Dump()` text, to compare with BuildKit's parser.
+ */
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { decodeDockerfile } from '../../check/input.js';
+import { dumpBuildkit, toJSON } from '../../dockerfile/dump.js';
+import { parseDockerfile } from '../../dockerfile/parser.js';
+import { AnyarchError } from '../../errors.js';
+import type { Io, Outcome } from '../io.js';
+
+export type ParseFormat = 'json' | 'buildkit';
+export const PARSE_FORMATS: readonly ParseFormat[] = ['json', 'buildkit'];
+
+export interface ParseCommandOptions {
+  /** the Dockerfile; `-` reads standard input */
+  readonly file: string;
+  readonly format: ParseFormat;
+}
+
+export async function parse(opts: ParseCommandOptions, io: Io): Promise<Outcome> {
+  const name = opts.file === '-' ? '<stdin>' : opts.file;
+  let bytes: Uint8Array;
+  try {
+    bytes = opts.file === '-' ? await io.readStdin() : await readFile(path.resolve(io.cwd, opts.file));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new AnyarchError('E_INPUT', `cannot read file: ${why}`, undefined, { file: name });
+  }
+  const df = parseDockerfile(decodeDockerfile(bytes, name), name);
+  io.stdout.write(opts.format === 'buildkit' ? dumpBuildkit(df) : JSON.stringify(toJSON(df), null, 2) + '\n');
+  return 'clean';
+}

@@ -1,0 +1,104 @@
+/** Help text: what a newcomer needs to run anyarch and read its answers. */
+
+export const REPO_URL = 'https://github.com/anyarch/anyarch';
+export const ISSUES_URL = `${REPO_URL}/issues`;
+export const DOCS_URL = `${REPO_URL}#readme`;
+export const RULES_DOCS_URL = `${REPO_URL}/tree/main/docs/rules`;
+
+export const PROGRAM_DESCRIPTION = `Find CPU-architecture assumptions in container builds.
+
+anyarch reads Dockerfiles the way BuildKit does and reports what breaks when the
+image is built for another CPU than the one it was written on: FROM --platform
+pins, downloads of amd64-only binaries, $TARGETARCH used without ARG, and more.`;
+
+export const EXIT_CODES = `Exit codes:
+  0  no problems at or above --fail-on
+  1  problems at or above --fail-on (default: info, so any problem; --fail-on never: always 0)
+  2  usage error, bad configuration, or a file that could not be read or parsed
+     (the other files are still checked and reported)
+  3  internal error: a bug in anyarch (please report it at ${ISSUES_URL})`;
+
+export const PROGRAM_FOOTER = `
+Examples:
+  $ anyarch check                        check every Dockerfile under the current directory
+  $ anyarch check docker/ api.Dockerfile check a directory and a file
+  $ anyarch check --fix-dry-run          show what --fix would change, as a diff
+  $ anyarch rules                        list the rules
+
+${EXIT_CODES}
+
+Run 'anyarch <command> --help' for the options of a command.
+Docs: ${DOCS_URL}
+Rules: ${RULES_DOCS_URL}
+Bugs: ${ISSUES_URL}`;
+
+export const CHECK_DESCRIPTION = `Check Dockerfiles for CPU-architecture assumptions.`;
+
+const CHECK_DETAILS = `
+Files:
+  Without paths, anyarch checks every file named Dockerfile, *.Dockerfile,
+  Dockerfile.*, Containerfile, *.Containerfile or Containerfile.* under the
+  current directory, skipping what .gitignore files ignore, node_modules and .git.
+  A path may be a file, a directory (searched the same way), a quoted glob
+  pattern, or - for standard input.
+
+Configuration:
+  .anyarch.yaml (or .anyarch.yml) in the current directory or the nearest parent
+  up to the git root; flags override it.
+
+    platforms: [linux/amd64, linux/arm64]  # one entry: single-arch on purpose
+    rules: { AA101: off, AA102: error }    # id or name: off|info|warning|error
+    ignore: [vendor/, "**/testdata/**"]    # gitignore-style, relative to file
+    fixStyle: targetarch                   # or detect
+    failOn: info                           # error | warning | info | never
+
+Suppressing a finding:
+  # anyarch ignore=AA101 <reason>          (comment above the instruction)
+  # anyarch global ignore=AA101            (anywhere: the whole file)
+  hadolint (# hadolint ignore=DL3029) and BuildKit (# check=skip=...) comments
+  are honoured for rules that have a counterpart there.
+`;
+
+export const CHECK_FOOTER = `${CHECK_DETAILS}
+Examples:
+  $ anyarch check
+  $ anyarch check docker/ 'services/**/Dockerfile*'
+  $ anyarch check --platforms linux/amd64,linux/arm64,linux/arm/v7 Dockerfile
+  $ anyarch check - < Dockerfile
+  $ anyarch check --fix-dry-run > anyarch.patch     # review, then: git apply anyarch.patch
+  $ anyarch check --fix
+  $ anyarch check --format sarif --output anyarch.sarif   # for GitHub code scanning
+  $ anyarch check --format github                         # annotations in GitHub Actions
+  $ anyarch check --fail-on error --disable AA104
+
+Output formats:
+  text    one block per problem with the source line (default)
+  json    the findings as data ({ version: 1, files: [...], summary: {...} })
+  sarif   SARIF 2.1.0, for code-scanning dashboards
+  github  GitHub Actions workflow commands (annotations on the pull request)
+
+${EXIT_CODES}
+
+Docs: ${DOCS_URL}
+Rules: ${RULES_DOCS_URL}`;
+
+export const PARSE_DESCRIPTION = `Print how anyarch parses a Dockerfile (for debugging and bug reports).
+
+json prints the instructions with their flags, arguments and lines; buildkit prints
+BuildKit's parser dump format, to compare with 'docker buildx' behaviour.`;
+
+export const PARSE_FOOTER = `
+Examples:
+  $ anyarch parse Dockerfile
+  $ anyarch parse --format buildkit Dockerfile
+
+Exit codes: 0 parsed; 2 the file could not be read or parsed (the error names file:line:column).`;
+
+export const RULES_DESCRIPTION = `List the rules: id, name, default severity, whether --fix can fix it, title and docs.`;
+
+export const RULES_FOOTER = `
+Examples:
+  $ anyarch rules
+  $ anyarch rules --format json
+
+Each rule's page (what it finds, why, how to fix it): ${RULES_DOCS_URL}`;

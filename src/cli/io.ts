@@ -1,0 +1,94 @@
+/**
+ * The process around a command: where it runs, what it may print to, and the few file writes the
+ * CLI makes. Commands take an `Io` instead of touching `process`, so tests run them in-process.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+
+export interface OutStream {
+  write(chunk: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+export interface Io {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: OutStream;
+  readonly stderr: OutStream;
+  /** reads standard input to its end (for the `-` path) */
+  readStdin(): Promise<Uint8Array>;
+}
+
+/** What a command ended with; only main.ts turns it into an exit code. */
+export type Outcome =
+  /** nothing at or above --fail-on */
+  | 'clean'
+  /** findings at or above --fail-on */
+  | 'findings'
+  /** some input could not be read or parsed (the others were still checked) */
+  | 'input-error'
+  /** anyarch misbehaved (e.g. a fix broke the syntax); already reported */
+  | 'bug';
+
+export function processIo(): Io {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    async readStdin() {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+      return Buffer.concat(chunks);
+    },
+  };
+}
+
+/**
+ * Whether to colour output written to `stream`: never with --no-color; FORCE_COLOR (other than
+ * `0`/`false`) forces it; otherwise only on a terminal, and not when NO_COLOR is set or TERM=dumb.
+ */
+export function useColor(stream: OutStream, env: Io['env'], allowed = true): boolean {
+  if (!allowed) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (env.NO_COLOR) return false;
+  if (env.TERM === 'dumb') return false;
+  return stream.isTTY === true;
+}
+
+/**
+ * Replaces `file` with `data` atomically: writes a temporary file in the same directory, then
+ * renames it over the target, so a reader never sees half a file. An existing file keeps its
+ * mode; a symbolic link is followed (the link stays a link).
+ */
+export async function writeFileAtomic(file: string, data: string): Promise<void> {
+  let target = file;
+  try {
+    target = await realpath(file);
+  } catch {
+    // a new file
+  }
+  let mode: number | undefined;
+  try {
+    mode = (await stat(target)).mode & 0o7777;
+  } catch {
+    mode = undefined;
+  }
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.anyarch-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const fh = await open(tmp, 'wx', mode ?? 0o666);
+    try {
+      await fh.writeFile(data, 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    if (mode !== undefined) await chmod(tmp, mode); // the umask may have narrowed it
+    await rename(tmp, target);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
+  }
+}

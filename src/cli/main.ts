@@ -1,0 +1,196 @@
+/**
+ * The command line: a table of commands and flags (commander) whose actions lazily import
+ * `./commands/<name>.js`. This is the only module that turns outcomes and errors into exit codes:
+ *
+ *   0 clean · 1 findings at or above --fail-on · 2 usage, config or input error · 3 internal error
+ */
+import { Command, CommanderError, Option } from 'commander';
+import type { FailOn } from '../config.js';
+import { isAnyarchError, type AnyarchError } from '../errors.js';
+import type { FixStyle } from '../rules/types.js';
+import * as help from './help.js';
+import { processIo, type Io, type Outcome } from './io.js';
+import { FORMATS, sanitize } from './reporters/types.js';
+import { packageVersion } from './version.js';
+
+export const EXIT = { clean: 0, findings: 1, usage: 2, internal: 3 } as const;
+
+const EXIT_OF_OUTCOME: Readonly<Record<Outcome, number>> = {
+  clean: EXIT.clean,
+  findings: EXIT.findings,
+  'input-error': EXIT.usage,
+  bug: EXIT.internal,
+};
+
+// Literal lists, so that --help does not load the library.
+const FAIL_ON = ['error', 'warning', 'info', 'never'] as const satisfies readonly FailOn[];
+const FIX_STYLES = ['targetarch', 'detect'] as const satisfies readonly FixStyle[];
+const COMMANDS = ['check', 'parse', 'rules'] as const;
+
+/** `--rule a,b --rule c` -> ['a', 'b', 'c'] */
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+}
+
+interface CheckFlags {
+  platforms?: string;
+  format: (typeof FORMATS)[number];
+  failOn?: FailOn;
+  rule?: string[];
+  disable?: string[];
+  fix?: boolean;
+  fixDryRun?: boolean;
+  fixStyle?: FixStyle;
+  config?: string | false;
+  color: boolean;
+  quiet?: boolean;
+  output?: string;
+}
+
+function buildProgram(io: Io, done: (o: Outcome) => void): Command {
+  const program = new Command('anyarch');
+  program
+    .description(help.PROGRAM_DESCRIPTION)
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .helpCommand('help [command]', 'show help for a command')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => void io.stdout.write(s),
+      writeErr: (s) => void io.stderr.write(s),
+      outputError: () => undefined, // main() prints errors in its own one-line form
+    })
+    .addHelpText('after', help.PROGRAM_FOOTER);
+
+  program
+    .command('check')
+    .summary('check Dockerfiles for CPU-architecture assumptions')
+    .description(help.CHECK_DESCRIPTION)
+    .argument('[paths...]', 'files, directories or quoted glob patterns; - reads standard input (default: .)')
+    .option('--platforms <list>', 'target platforms, comma-separated (default: platforms in .anyarch.yaml, else linux/amd64,linux/arm64)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a problem is at least this severe (default: failOn in .anyarch.yaml, else info)').choices(FAIL_ON),
+    )
+    .option('--rule <ids>', 'run only these rules: ids or names, comma-separated or repeated', collect)
+    .option('--disable <ids>', 'do not run these rules: ids or names, comma-separated or repeated', collect)
+    .addOption(new Option('--fix', 'apply the safe fixes to the files in place').conflicts('fixDryRun'))
+    .option('--fix-dry-run', 'print the changes --fix would make as a unified diff on stdout (the report goes to stderr); write nothing')
+    .addOption(
+      new Option('--fix-style <style>', 'how fixes pick the architecture word: targetarch uses $TARGETARCH, detect a shell case on dpkg/apk/uname (default: fixStyle in .anyarch.yaml, else targetarch)').choices(
+        FIX_STYLES,
+      ),
+    )
+    .option('-c, --config <file>', 'config file (default: .anyarch.yaml or .anyarch.yml here or in a parent directory, up to the git root)')
+    .option('--no-config', 'use no config file')
+    .option('--no-color', 'do not colour the output (colour is used on a terminal unless NO_COLOR is set; FORCE_COLOR forces it)')
+    .option('-q, --quiet', 'leave out the summary line')
+    .option('-o, --output <file>', 'write the report to this file (replaced atomically) instead of standard output')
+    .addHelpText('after', help.CHECK_FOOTER)
+    .action(async (paths: string[], flags: CheckFlags) => {
+      const { check } = await import('./commands/check.js');
+      done(
+        await check(
+          {
+            paths,
+            ...(flags.platforms !== undefined ? { platforms: flags.platforms } : {}),
+            format: flags.format,
+            ...(flags.failOn ? { failOn: flags.failOn } : {}),
+            rule: flags.rule ?? [],
+            disable: flags.disable ?? [],
+            fix: flags.fix === true,
+            fixDryRun: flags.fixDryRun === true,
+            ...(flags.fixStyle ? { fixStyle: flags.fixStyle } : {}),
+            ...(flags.config !== undefined ? { config: flags.config } : {}),
+            color: flags.color,
+            quiet: flags.quiet === true,
+            ...(flags.output !== undefined ? { output: flags.output } : {}),
+          },
+          io,
+        ),
+      );
+    });
+
+  program
+    .command('parse')
+    .summary('print how anyarch parses a Dockerfile')
+    .description(help.PARSE_DESCRIPTION)
+    .argument('<file>', 'the Dockerfile; - reads standard input')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'buildkit'] as const).default('json'))
+    .addHelpText('after', help.PARSE_FOOTER)
+    .action(async (file: string, flags: { format: 'json' | 'buildkit' }) => {
+      const { parse } = await import('./commands/parse.js');
+      done(await parse({ file, format: flags.format }, io));
+    });
+
+  program
+    .command('rules')
+    .summary('list the rules')
+    .description(help.RULES_DESCRIPTION)
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json'] as const).default('text'))
+    .addHelpText('after', help.RULES_FOOTER)
+    .action(async (flags: { format: 'text' | 'json' }) => {
+      const { rules } = await import('./commands/rules.js');
+      done(await rules({ format: flags.format }, io));
+    });
+
+  return program;
+}
+
+function printAnyarchError(io: Io, e: AnyarchError): void {
+  io.stderr.write(`anyarch: ${sanitize(e.describe())}\n`);
+  if (e.hint) io.stderr.write(`  hint: ${sanitize(e.hint)}\n`);
+}
+
+/** The command the user meant (for the --help pointer of a usage error). */
+function commandIn(argv: readonly string[]): string | undefined {
+  return argv.find((a): a is (typeof COMMANDS)[number] => (COMMANDS as readonly string[]).includes(a));
+}
+
+function printUsageError(io: Io, e: CommanderError, argv: readonly string[]): void {
+  const [first = e.message, ...rest] = e.message.replace(/^error: /, '').split('\n');
+  const cmd = commandIn(argv);
+  const suggestion = rest.join(' ').trim().replace(/^\((.*)\)$/, '$1');
+  io.stderr.write(`anyarch: ${sanitize(first)}\n`);
+  io.stderr.write(`  hint: ${suggestion ? `${suggestion} ` : ''}See 'anyarch ${cmd ? `${cmd} ` : ''}--help'.\n`);
+}
+
+function printInternalError(io: Io, e: unknown): void {
+  const err = e instanceof Error ? e : new Error(String(e));
+  io.stderr.write(`anyarch: internal error: ${err.message}\n`);
+  io.stderr.write(`${err.stack ?? ''}\n`);
+  io.stderr.write(
+    `This is a bug in anyarch ${packageVersion()}; please report this at ${help.ISSUES_URL} ` +
+      `with the command you ran and, if you can, the Dockerfile.\n`,
+  );
+}
+
+/** Runs the command line `argv` (without `node` and the script) and returns the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  let outcome: Outcome = 'clean';
+  const program = buildProgram(io, (o) => {
+    outcome = o;
+  });
+  if (argv.length === 0) {
+    io.stderr.write(program.helpInformation());
+    return EXIT.usage;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT_OF_OUTCOME[outcome];
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return EXIT.clean; // --help, --version
+      if (e.code === 'commander.help') return EXIT.usage; // help shown because a command was missing
+      printUsageError(io, e, argv);
+      return EXIT.usage;
+    }
+    if (isAnyarchError(e)) {
+      printAnyarchError(io, e);
+      return e.code === 'E_FIX' ? EXIT.internal : EXIT.usage;
+    }
+    printInternalError(io, e);
+    return EXIT.internal;
+  }
+}

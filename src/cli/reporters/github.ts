@@ -1,0 +1,72 @@
+/**
+ * `--format github`: GitHub Actions workflow commands, which the Actions runner shows as
+ * annotations on the pull request:
+ *
+ *   ::warning file=Dockerfile,line=3,col=17,endLine=3,endColumn=28,title=AA101 from-platform-constant::message
+ *
+ * error -> `error`, warning -> `warning`, info -> `notice`. Values are escaped as the runner
+ * expects (actions/toolkit `command.ts`): `%`, CR and LF in the message; also `:` and `,` in
+ * properties.
+ */
+import { summaryLine } from './text.js';
+import { posixPath, type Reporter } from './types.js';
+import type { Severity } from '../../rules/types.js';
+
+export function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+export function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+const COMMAND: Readonly<Record<Severity, string>> = { error: 'error', warning: 'warning', info: 'notice' };
+
+function command(name: string, props: Readonly<Record<string, string | number | undefined>>, message: string): string {
+  const p = Object.entries(props)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${escapeProperty(String(v))}`)
+    .join(',');
+  return `::${name}${p ? ` ${p}` : ''}::${escapeData(message)}`;
+}
+
+export const githubReporter: Reporter = {
+  format: 'github',
+  report(results, ctx) {
+    const lines: string[] = [];
+    for (const r of results) {
+      const file = posixPath(r.file);
+      if (r.error) {
+        const loc = r.error.location;
+        lines.push(
+          command('error', { file, line: loc?.line, col: loc?.column, title: `anyarch ${r.error.code}` }, r.error.message + (r.error.hint ? `\n${r.error.hint}` : '')),
+        );
+      }
+      for (const f of r.findings) {
+        const { start, end } = f.range;
+        // GitHub takes columns only for one-line annotations; its endColumn is the last column
+        const oneLine = start.line === end.line;
+        let message = f.message;
+        if (f.fixNote) message += `\n${f.fixNote}`;
+        if (f.fix?.length && ctx.fixMode === 'none') message += '\nFixable with `anyarch check --fix`.';
+        message += `\n${f.docsUrl}`;
+        lines.push(
+          command(
+            COMMAND[f.severity],
+            {
+              file,
+              line: start.line,
+              col: oneLine ? start.column : undefined,
+              endLine: end.line,
+              endColumn: oneLine ? Math.max(start.column, end.column - 1) : undefined,
+              title: `${f.ruleId} ${f.ruleName}`,
+            },
+            message,
+          ),
+        );
+      }
+    }
+    if (!ctx.quiet) lines.push(summaryLine(ctx.summary, ctx.fixMode));
+    return lines.length ? lines.join('\n') + '\n' : '';
+  },
+};

@@ -1,0 +1,153 @@
+/**
+ * `--format sarif`: SARIF 2.1.0 (what GitHub code scanning and most CI dashboards read).
+ * One run; the driver lists every rule; each finding is a result with a region; fixes and
+ * suggestions become `fixes`; files that could not be checked become tool execution
+ * notifications, and the invocation is then not successful.
+ */
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { computeLineStarts, positionAt } from '../../dockerfile/text.js';
+import type { Range } from '../../dockerfile/ast.js';
+import { docsUrl, type Edit, type Severity } from '../../rules/types.js';
+import { posixPath, type Reporter } from './types.js';
+
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+export const INFORMATION_URI = 'https://github.com/anyarch/anyarch';
+const SRCROOT = '%SRCROOT%';
+
+export type SarifLevel = 'error' | 'warning' | 'note';
+export const SARIF_LEVEL: Readonly<Record<Severity, SarifLevel>> = { error: 'error', warning: 'warning', info: 'note' };
+
+interface SarifRegion {
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
+}
+
+interface ArtifactLocation {
+  uri: string;
+  uriBaseId?: string;
+}
+
+/** The artifact location of a file path: relative (forward slashes, %-encoded) to %SRCROOT%, or a file: URI. */
+export function artifactLocation(file: string): ArtifactLocation {
+  if (path.isAbsolute(file)) return { uri: pathToFileURL(file).href };
+  const uri = posixPath(file)
+    .split('/')
+    .map((seg) => (seg === '..' || seg === '.' ? seg : encodeURIComponent(seg)))
+    .join('/');
+  return { uri, uriBaseId: SRCROOT };
+}
+
+function region(r: Range): SarifRegion {
+  return { startLine: r.start.line, startColumn: r.start.column, endLine: r.end.line, endColumn: r.end.column };
+}
+
+function replacement(e: Edit, lineStarts: readonly number[] | undefined): object {
+  const deletedRegion = lineStarts
+    ? (() => {
+        const s = positionAt(lineStarts, e.start);
+        const t = positionAt(lineStarts, e.end);
+        return { startLine: s.line, startColumn: s.column, endLine: t.line, endColumn: t.column };
+      })()
+    : { charOffset: e.start, charLength: e.end - e.start };
+  return { deletedRegion, insertedContent: { text: e.text } };
+}
+
+export const sarifReporter: Reporter = {
+  format: 'sarif',
+  report(results, ctx) {
+    const ruleIndex = new Map(ctx.rules.map((r, i) => [r.meta.id, i]));
+    const rules = ctx.rules.map((r) => ({
+      id: r.meta.id,
+      name: r.meta.name,
+      shortDescription: { text: r.meta.title },
+      fullDescription: { text: r.meta.description },
+      helpUri: docsUrl(r.meta.id),
+      help: { text: `${r.meta.description}\n${docsUrl(r.meta.id)}` },
+      defaultConfiguration: { level: SARIF_LEVEL[r.meta.severity] },
+      properties: {
+        tags: ['portability', 'multi-arch', ...(r.meta.fixable ? ['fixable'] : [])],
+        ...(r.meta.related.length ? { related: [...r.meta.related] } : {}),
+      },
+    }));
+
+    const sarifResults: object[] = [];
+    const notifications: object[] = [];
+    for (const r of results) {
+      const artifact = artifactLocation(r.file);
+      if (r.error) {
+        const loc = r.error.location;
+        notifications.push({
+          level: 'error',
+          descriptor: { id: r.error.code },
+          message: { text: r.error.message + (r.error.hint ? ` (${r.error.hint})` : '') },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: artifact,
+                ...(loc?.line ? { region: { startLine: loc.line, ...(loc.column ? { startColumn: loc.column } : {}) } } : {}),
+              },
+            },
+          ],
+        });
+      }
+      const source = ctx.sources.get(r.file);
+      const lineStarts = source === undefined ? undefined : computeLineStarts(source);
+      for (const f of r.findings) {
+        const fixes: object[] = [];
+        if (f.fix?.length) {
+          fixes.push({
+            description: { text: `Fix ${f.ruleId} (applied by anyarch check --fix)` },
+            artifactChanges: [{ artifactLocation: artifact, replacements: f.fix.map((e) => replacement(e, lineStarts)) }],
+          });
+        }
+        for (const s of f.suggestions ?? []) {
+          fixes.push({
+            description: { text: s.title },
+            artifactChanges: [{ artifactLocation: artifact, replacements: s.edits.map((e) => replacement(e, lineStarts)) }],
+          });
+        }
+        const idx = ruleIndex.get(f.ruleId);
+        sarifResults.push({
+          ruleId: f.ruleId,
+          ...(idx !== undefined ? { ruleIndex: idx } : {}),
+          level: SARIF_LEVEL[f.severity],
+          message: { text: f.fixNote ? `${f.message} (${f.fixNote})` : f.message },
+          locations: [{ physicalLocation: { artifactLocation: artifact, region: region(f.range) } }],
+          ...(fixes.length ? { fixes } : {}),
+          ...(f.platforms?.length ? { properties: { platforms: [...f.platforms] } } : {}),
+        });
+      }
+    }
+
+    const log = {
+      $schema: SARIF_SCHEMA,
+      version: '2.1.0',
+      runs: [
+        {
+          tool: {
+            driver: {
+              name: 'anyarch',
+              informationUri: INFORMATION_URI,
+              version: ctx.toolVersion,
+              semanticVersion: ctx.toolVersion,
+              rules,
+            },
+          },
+          invocations: [
+            {
+              executionSuccessful: ctx.summary.unreadable === 0,
+              toolExecutionNotifications: notifications,
+            },
+          ],
+          originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(ctx.cwd).href.replace(/\/?$/, '/') } },
+          columnKind: 'utf16CodeUnits',
+          results: sarifResults,
+        },
+      ],
+    };
+    return JSON.stringify(log, null, 2) + '\n';
+  },
+};

@@ -1,0 +1,264 @@
+/**
+ * `.anyarch.yaml`: the project's settings for `anyarch check`.
+ *
+ * ```yaml
+ * platforms: [linux/amd64, linux/arm64]   # the CPUs the image must work on; one entry = single-arch on purpose
+ * rules:                                  # per rule (id or name): off | info | warning | error
+ *   AA101: off
+ * ignore: [vendor/, "**\/testdata/**"]    # gitignore-style patterns, relative to this file
+ * fixStyle: targetarch                    # or detect: how --fix rewrites architecture words
+ * failOn: info                            # error | warning | info | never
+ * ```
+ *
+ * Unknown keys and bad values are errors (E_CONFIG) naming the file, line and key, so that a typo
+ * never silently turns a setting off. Command-line flags override the file.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
+import { resolveRuleRef, type SeverityOverride } from './check/engine.js';
+import { AnyarchError, isAnyarchError } from './errors.js';
+import { parsePlatformList, type Platform } from './platform/index.js';
+import { RULES } from './rules/index.js';
+import type { FixStyle, Rule, Severity } from './rules/types.js';
+
+/** The least severe finding that makes `anyarch check` exit 1 (`never`: findings never fail). */
+export type FailOn = Severity | 'never';
+
+export const FAIL_ON_VALUES: readonly FailOn[] = ['error', 'warning', 'info', 'never'];
+export const FIX_STYLES: readonly FixStyle[] = ['targetarch', 'detect'];
+export const SEVERITY_OVERRIDES: readonly SeverityOverride[] = ['off', 'info', 'warning', 'error'];
+
+/** File names looked for, in order, in each directory. */
+export const CONFIG_FILE_NAMES: readonly string[] = ['.anyarch.yaml', '.anyarch.yml'];
+
+export interface Config {
+  /** absolute path of the file the settings came from */
+  readonly file: string;
+  /** the directory of `file`: `ignore` patterns are relative to it */
+  readonly dir: string;
+  readonly platforms?: readonly Platform[];
+  /** per-rule severity, keyed by rule id (names in the file are resolved to ids) */
+  readonly rules?: Readonly<Record<string, SeverityOverride>>;
+  /** gitignore-style patterns of paths to skip, relative to `dir` */
+  readonly ignore?: readonly string[];
+  readonly fixStyle?: FixStyle;
+  readonly failOn?: FailOn;
+}
+
+export interface LoadConfigOptions {
+  /** the rules that `rules:` may name (default: the built-in rules) */
+  readonly rules?: readonly Rule[];
+  /** how to name the file in error messages (default: the path as given) */
+  readonly displayPath?: string;
+}
+
+const KEYS = ['platforms', 'rules', 'ignore', 'fixStyle', 'failOn'] as const;
+
+/** Keys people bring from hadolint or from habit, and what anyarch calls them. */
+const KEY_HINTS: Readonly<Record<string, string>> = {
+  'failure-threshold': 'failOn', // hadolint
+  'fail-on': 'failOn',
+  failon: 'failOn',
+  'fix-style': 'fixStyle',
+  fixstyle: 'fixStyle',
+  platform: 'platforms',
+  rule: 'rules',
+  ignored: 'rules (with `ID: off`)', // hadolint
+  override: 'rules (with `ID: error|warning|info`)', // hadolint
+  ignores: 'ignore',
+  exclude: 'ignore',
+};
+
+async function isFile(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function isPresent(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The config file that applies in `startDir`: `.anyarch.yaml` (or `.yml`) in `startDir` or the
+ * nearest parent, searching up to the root of the enclosing git work tree (the directory holding
+ * `.git`). Outside a git work tree only `startDir` itself is searched.
+ */
+export async function findConfig(startDir: string): Promise<string | undefined> {
+  const dirs: string[] = [];
+  let dir = path.resolve(startDir);
+  let inGit = false;
+  for (;;) {
+    dirs.push(dir);
+    if (await isPresent(path.join(dir, '.git'))) {
+      inGit = true;
+      break;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  for (const d of inGit ? dirs : dirs.slice(0, 1)) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const p = path.join(d, name);
+      if (await isFile(p)) return p;
+    }
+  }
+  return undefined;
+}
+
+/** Reads and validates a config file. Throws AnyarchError E_CONFIG. */
+export async function loadConfig(file: string, opts: LoadConfigOptions = {}): Promise<Config> {
+  const shown = opts.displayPath ?? file;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    throw new AnyarchError('E_CONFIG', `cannot read config file: ${why}`, 'Pass an existing file to --config, or --no-config.', { file: shown });
+  }
+  return parseConfig(text, path.resolve(file), { ...opts, displayPath: shown });
+}
+
+/** Validates config text (no I/O). `file` is where it came from (for `dir` and messages). */
+export function parseConfig(text: string, file: string, opts: LoadConfigOptions = {}): Config {
+  const shown = opts.displayPath ?? file;
+  const rules = opts.rules ?? RULES;
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+
+  const fail = (message: string, at: number | undefined, hint?: string): never => {
+    const pos = at === undefined ? undefined : lc.linePos(at);
+    throw new AnyarchError('E_CONFIG', message, hint, { file: shown, ...(pos ? { line: pos.line, column: pos.col } : {}) });
+  };
+  const startOf = (n: unknown): number | undefined => (n && typeof n === 'object' && 'range' in n ? (n as Node).range?.[0] : undefined);
+
+  const yamlError = doc.errors[0];
+  if (yamlError) fail(`invalid YAML: ${yamlError.message.split('\n')[0]}`, yamlError.pos[0]);
+
+  const base = { file: path.resolve(file), dir: path.dirname(path.resolve(file)) };
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return base; // empty file
+  if (!isMap(root)) return fail('the config must be a mapping of settings (platforms, rules, ignore, fixStyle, failOn)', startOf(root));
+
+  const out: {
+    platforms?: Platform[];
+    rules?: Record<string, SeverityOverride>;
+    ignore?: string[];
+    fixStyle?: FixStyle;
+    failOn?: FailOn;
+  } = {};
+
+  const scalarString = (n: unknown, what: string): string => {
+    if (isScalar(n) && typeof n.value === 'string') return n.value;
+    return fail(`${what} must be a string`, startOf(n));
+  };
+  const stringList = (n: unknown, what: string): { value: string; node: unknown }[] => {
+    if (isScalar(n) && typeof n.value === 'string') return [{ value: n.value, node: n }];
+    if (!isSeq(n)) return fail(`${what} must be a list of strings`, startOf(n));
+    return n.items.map((item) => ({ value: scalarString(item, `each entry of ${what}`), node: item }));
+  };
+  const oneOf = <T extends string>(n: unknown, what: string, allowed: readonly T[]): T => {
+    const v = isScalar(n) ? n.value : undefined;
+    if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
+    const shownValue = isScalar(n) ? JSON.stringify(n.value) : 'this value';
+    return fail(`${what}: ${shownValue} is not one of ${allowed.join(', ')}`, startOf(n));
+  };
+
+  for (const pair of root.items as Pair[]) {
+    const keyNode = pair.key;
+    const key = isScalar(keyNode) ? String(keyNode.value) : undefined;
+    if (key === undefined) fail('config keys must be plain words', startOf(keyNode));
+    const k = key as string;
+    if (!(KEYS as readonly string[]).includes(k)) {
+      const instead = KEY_HINTS[k] ?? KEY_HINTS[k.toLowerCase()] ?? closest(k, KEYS);
+      fail(
+        `unknown key "${k}"`,
+        startOf(keyNode),
+        instead ? `Did you mean ${instead}? Valid keys: ${KEYS.join(', ')}.` : `Valid keys: ${KEYS.join(', ')}.`,
+      );
+    }
+    const v = pair.value;
+    switch (k as (typeof KEYS)[number]) {
+      case 'platforms': {
+        const items = stringList(v, 'platforms');
+        if (items.length === 0) fail('platforms must name at least one platform', startOf(v), 'A single-architecture project writes `platforms: [linux/amd64]`.');
+        const list: Platform[] = [];
+        for (const item of items) {
+          try {
+            list.push(...parsePlatformList(item.value));
+          } catch (e) {
+            if (!isAnyarchError(e)) throw e;
+            fail(`platforms: ${e.message}`, startOf(item.node), e.hint);
+          }
+        }
+        out.platforms = list;
+        break;
+      }
+      case 'rules': {
+        if (v === null || (isScalar(v) && v.value === null)) {
+          out.rules = {};
+          break;
+        }
+        if (!isMap(v)) fail('rules must be a mapping of rule id or name to off, info, warning or error', startOf(v));
+        const map: Record<string, SeverityOverride> = {};
+        for (const rp of (v as { items: Pair[] }).items) {
+          const ref = isScalar(rp.key) ? String(rp.key.value) : undefined;
+          if (ref === undefined) fail('rule keys must be rule ids or names', startOf(rp.key));
+          const id = resolveRuleRef(ref as string, rules);
+          if (!id) fail(`rules: unknown rule "${ref}"`, startOf(rp.key), 'Run `anyarch rules` to list rule ids and names.');
+          map[id as string] = oneOf(rp.value, `rules.${ref}`, SEVERITY_OVERRIDES);
+        }
+        out.rules = map;
+        break;
+      }
+      case 'ignore':
+        out.ignore = stringList(v, 'ignore').map((x) => x.value);
+        break;
+      case 'fixStyle':
+        out.fixStyle = oneOf(v, 'fixStyle', FIX_STYLES);
+        break;
+      case 'failOn':
+        out.failOn = oneOf(v, 'failOn', FAIL_ON_VALUES);
+        break;
+    }
+  }
+  return { ...base, ...out };
+}
+
+/** The candidate within edit distance 2 of `word` (case-insensitive), if any. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = 3;
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j] as number;
+      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length] as number;
+}

@@ -1,0 +1,373 @@
+/**
+ * The semantic model of a Dockerfile: stages, ARG/ENV scopes and their evaluation per target
+ * platform, following BuildKit (dockerfile2llb) semantics:
+ *
+ * - ARGs before the first FROM are global: visible in FROM lines, and inside a stage only after
+ *   `ARG NAME` redeclares them (taking the global value when the stage gives no default).
+ * - The automatic platform ARGs (TARGETPLATFORM, TARGETOS, TARGETARCH, TARGETVARIANT and the
+ *   BUILD* four) are global too: usable in FROM, inside a stage only after `ARG TARGETARCH`.
+ *   A stage default (`ARG TARGETARCH=amd64`) wins over the automatic value, as in BuildKit.
+ * - ENV is visible to every later instruction of the stage.
+ * - A stage built FROM an earlier stage starts with that stage's ARGs and ENV (current BuildKit;
+ *   the classic builder and BuildKit before dockerfile 1.? inherited ENV only).
+ */
+import type { Flag, Instruction, Range, SourceText } from './ast.js';
+import type { Dockerfile } from './ast.js';
+import { expandWord } from './expand.js';
+import { parseShell, type ShellScript } from './shell.js';
+import { rangeAt, toSourceOffset } from './text.js';
+import { buildArgs, formatPlatform, type Platform } from '../platform/index.js';
+
+export const PLATFORM_ARGS = [
+  'TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT',
+  'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT',
+] as const;
+const PLATFORM_ARG_SET: ReadonlySet<string> = new Set(PLATFORM_ARGS);
+
+export function isPlatformArg(name: string): boolean {
+  return PLATFORM_ARG_SET.has(name);
+}
+
+export interface Binding {
+  readonly name: string;
+  /** undefined: declared without a value and none was provided */
+  readonly value: string | undefined;
+  readonly kind: 'arg' | 'env';
+  /** the declaring instruction; null for automatic platform args not declared in this stage */
+  readonly instruction: Instruction | null;
+  /** true when the value comes from BuildKit's automatic platform args */
+  readonly automatic: boolean;
+}
+
+/** An immutable chain of bindings; later bindings shadow earlier ones. */
+export class Scope {
+  private constructor(
+    private readonly parent: Scope | null,
+    private readonly binding: Binding | null,
+  ) {}
+
+  static readonly EMPTY = new Scope(null, null);
+
+  with(b: Binding): Scope {
+    return new Scope(this, b);
+  }
+
+  get(name: string): Binding | undefined {
+    for (let s: Scope | null = this; s; s = s.parent) {
+      if (s.binding && s.binding.name === name) return s.binding;
+    }
+    return undefined;
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  /** A lookup for variable expansion: set variables only. */
+  readonly lookup = (name: string): string | undefined => this.get(name)?.value;
+
+  /** Every visible binding, innermost first, one per name. */
+  bindings(): Binding[] {
+    const seen = new Set<string>();
+    const out: Binding[] = [];
+    for (let s: Scope | null = this; s; s = s.parent) {
+      if (s.binding && !seen.has(s.binding.name)) {
+        seen.add(s.binding.name);
+        out.push(s.binding);
+      }
+    }
+    return out;
+  }
+}
+
+export interface ArgDecl {
+  readonly name: string;
+  /** the default as written (unexpanded), or null */
+  readonly default: string | null;
+  readonly instruction: Instruction;
+}
+
+export interface Word {
+  readonly value: string;
+  readonly range: Range;
+  /** offsets in the instruction body's logical text */
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface Stage {
+  readonly index: number;
+  /** the `AS name` (lower-cased as BuildKit does), or null */
+  readonly name: string | null;
+  readonly nameRange: Range | null;
+  readonly from: Instruction;
+  /** the base image word as written */
+  readonly image: Word;
+  readonly platform: Flag | null;
+  /** instructions after FROM, up to the next FROM */
+  readonly instructions: readonly Instruction[];
+  /** the earlier stage this one is built FROM, if any (by name or index, without expansion) */
+  readonly parent: Stage | null;
+  /** the last stage: what `docker build` produces without --target */
+  readonly final: boolean;
+  /** part of what the final stage needs (FROM, COPY --from, RUN --mount from=) */
+  readonly reachable: boolean;
+  /** a Windows stage (windows base image, --platform=windows/..., or a powershell SHELL) */
+  readonly windows: boolean;
+  /** `--platform` mentions BUILDPLATFORM (or BUILDOS/BUILDARCH): this stage runs on the builder */
+  readonly onBuildPlatform: boolean;
+}
+
+/** A stage evaluated for one target platform. */
+export interface StageView {
+  readonly stage: Stage;
+  readonly target: Platform;
+  /** the base image after expansion with global and platform args */
+  readonly image: string;
+  /** scope before each of stage.instructions (same index) */
+  readonly scopes: readonly Scope[];
+  /** scope after the last instruction (what a child stage inherits) */
+  readonly end: Scope;
+}
+
+export interface Model {
+  readonly file: Dockerfile;
+  readonly globalArgs: readonly ArgDecl[];
+  readonly stages: readonly Stage[];
+  /** the stage that `docker build` produces (the last one) */
+  readonly finalStage: Stage | null;
+  stageByName(name: string): Stage | undefined;
+  /** evaluation of a stage for a target platform (memoised) */
+  view(stage: Stage, target: Platform, build?: Platform): StageView;
+  /** the shell reading of a RUN instruction's command (shell form) and script heredocs (memoised) */
+  shell(ins: Instruction): readonly ShellSource[];
+  /** the ARG declarations of an ARG instruction */
+  argDecls(ins: Instruction): readonly ArgDecl[];
+}
+
+/** A piece of shell text (a RUN body, or a heredoc that RUN executes) with its parse. */
+export interface ShellSource {
+  readonly text: SourceText;
+  readonly script: ShellScript;
+  /** true for heredoc content */
+  readonly heredoc: boolean;
+}
+
+/** Words of a logical text split on whitespace, with ranges. */
+export function splitWords(file: Dockerfile, body: SourceText): Word[] {
+  const out: Word[] = [];
+  const t = body.text;
+  let i = 0;
+  while (i < t.length) {
+    while (i < t.length && /\s/.test(t[i] as string)) i++;
+    if (i >= t.length) break;
+    const s = i;
+    while (i < t.length && !/\s/.test(t[i] as string)) i++;
+    const ss = toSourceOffset(body, s);
+    const se = toSourceOffset(body, i - 1) + 1;
+    out.push({ value: t.slice(s, i), start: s, end: i, range: rangeAt(file.lineStarts, ss, se) });
+  }
+  return out;
+}
+
+const WINDOWS_IMAGE = /(^|\/)(windows|nanoserver|servercore|windowsservercore)([:/@-]|$)|mcr\.microsoft\.com\/windows/i;
+
+function parseArgDecls(ins: Instruction): ArgDecl[] {
+  return ins.args.map((w) => {
+    const eq = w.indexOf('=');
+    if (eq === -1) return { name: w, default: null, instruction: ins };
+    return { name: w.slice(0, eq), default: w.slice(eq + 1), instruction: ins };
+  });
+}
+
+/** Expands with BuildKit's rules; never throws (a `${V:?}` error expands to empty). */
+function safeExpand(word: string, lookup: (n: string) => string | undefined, escape: '\\' | '`'): string {
+  try {
+    return expandWord(word, lookup, { escape }).value;
+  } catch {
+    return '';
+  }
+}
+
+export function buildModel(file: Dockerfile): Model {
+  const globalArgs: ArgDecl[] = [];
+  const stageDrafts: { from: Instruction; instructions: Instruction[] }[] = [];
+  for (const ins of file.instructions) {
+    if (ins.keyword === 'from') stageDrafts.push({ from: ins, instructions: [] });
+    else if (stageDrafts.length === 0) {
+      if (ins.keyword === 'arg') globalArgs.push(...parseArgDecls(ins));
+    } else (stageDrafts[stageDrafts.length - 1] as { instructions: Instruction[] }).instructions.push(ins);
+  }
+
+  const byName = new Map<string, number>();
+  const drafts = stageDrafts.map((d, index) => {
+    const words = splitWords(file, d.from.body);
+    const image = words[0] ?? { value: '', start: 0, end: 0, range: d.from.range };
+    const asWord = words[1]?.value.toLowerCase() === 'as' ? words[2] : undefined;
+    const name = asWord ? asWord.value.toLowerCase() : null;
+    if (name !== null && !byName.has(name)) byName.set(name, index);
+    const platform = d.from.flags.find((f) => f.name === 'platform') ?? null;
+    return { ...d, index, image, name, nameRange: asWord?.range ?? null, platform };
+  });
+
+  const parentIndex = (ref: string, before: number): number | undefined => {
+    const byN = byName.get(ref.toLowerCase());
+    if (byN !== undefined && byN < before) return byN;
+    if (/^\d+$/.test(ref) && Number(ref) < before) return Number(ref);
+    return undefined;
+  };
+
+  // reachability: from the final stage, through FROM, COPY --from, RUN --mount from=
+  const deps: Set<number>[] = drafts.map((d) => {
+    const out = new Set<number>();
+    const p = parentIndex(d.image.value, d.index);
+    if (p !== undefined) out.add(p);
+    for (const ins of d.instructions) {
+      for (const f of ins.flags) {
+        let ref: string | undefined;
+        if (f.name === 'from' && f.value) ref = f.value;
+        if (f.name === 'mount' && f.value) {
+          const m = /(?:^|,)from=([^,]+)/.exec(f.value);
+          if (m) ref = m[1];
+        }
+        if (ref !== undefined) {
+          const i = parentIndex(ref, d.index);
+          if (i !== undefined) out.add(i);
+        }
+      }
+    }
+    return out;
+  });
+  const reachable = new Set<number>();
+  const stack = drafts.length ? [drafts.length - 1] : [];
+  while (stack.length) {
+    const i = stack.pop() as number;
+    if (reachable.has(i)) continue;
+    reachable.add(i);
+    for (const d of deps[i] ?? []) stack.push(d);
+  }
+
+  const stages: Stage[] = [];
+  for (const d of drafts) {
+    const p = parentIndex(d.image.value, d.index);
+    const parent = p !== undefined ? (stages[p] as Stage) : null;
+    const pv = d.platform?.value ?? '';
+    const shellPowershell = d.instructions.some(
+      (i) => i.keyword === 'shell' && i.json && /powershell|pwsh|cmd(\.exe)?$/i.test(i.args[0] ?? ''),
+    );
+    const windows =
+      WINDOWS_IMAGE.test(d.image.value) || /^windows\//i.test(pv) || shellPowershell || (parent?.windows ?? false);
+    stages.push({
+      index: d.index,
+      name: d.name,
+      nameRange: d.nameRange,
+      from: d.from,
+      image: d.image,
+      platform: d.platform,
+      instructions: d.instructions,
+      parent,
+      final: d.index === drafts.length - 1,
+      reachable: reachable.has(d.index),
+      windows,
+      onBuildPlatform: /\bBUILD(PLATFORM|OS|ARCH)\b/.test(pv),
+    });
+  }
+
+  const views = new Map<string, StageView>();
+  const shells = new WeakMap<Instruction, ShellSource[]>();
+  const declCache = new WeakMap<Instruction, ArgDecl[]>();
+  const escape = file.escape;
+
+  function globalScope(target: Platform, build: Platform): Scope {
+    let s = Scope.EMPTY;
+    const auto = { ...buildArgs(build, 'BUILD'), ...buildArgs(target, 'TARGET') };
+    for (const [name, value] of Object.entries(auto)) {
+      s = s.with({ name, value, kind: 'arg', instruction: null, automatic: true });
+    }
+    for (const a of globalArgs) {
+      const value = a.default === null ? s.get(a.name)?.value : safeExpand(a.default, s.lookup, escape);
+      s = s.with({ name: a.name, value, kind: 'arg', instruction: a.instruction, automatic: false });
+    }
+    return s;
+  }
+
+  function view(stage: Stage, target: Platform, build: Platform = { os: 'linux', architecture: 'amd64', variant: '' }): StageView {
+    const key = `${stage.index}|${formatPlatform(target)}|${formatPlatform(build)}`;
+    const cached = views.get(key);
+    if (cached) return cached;
+    const global = globalScope(target, build);
+    const image = safeExpand(stage.image.value, global.lookup, escape);
+    let scope = stage.parent ? view(stage.parent, target, build).end : Scope.EMPTY;
+    const scopes: Scope[] = [];
+    for (const ins of stage.instructions) {
+      scopes.push(scope);
+      if (ins.keyword === 'arg') {
+        for (const a of argDecls(ins)) {
+          let value: string | undefined;
+          let automatic = false;
+          if (a.default !== null) value = safeExpand(a.default, scope.lookup, escape);
+          else {
+            const g = global.get(a.name);
+            value = g?.value;
+            automatic = g?.automatic ?? false;
+          }
+          scope = scope.with({ name: a.name, value, kind: 'arg', instruction: ins, automatic });
+        }
+      } else if (ins.keyword === 'env') {
+        const a = ins.args;
+        for (let i = 0; i + 2 < a.length; i += 3) {
+          const name = a[i] as string;
+          const value = safeExpand(a[i + 1] ?? '', scope.lookup, escape);
+          scope = scope.with({ name, value, kind: 'env', instruction: ins, automatic: false });
+        }
+      }
+    }
+    const v: StageView = { stage, target, image, scopes, end: scope };
+    views.set(key, v);
+    return v;
+  }
+
+  function argDecls(ins: Instruction): ArgDecl[] {
+    let d = declCache.get(ins);
+    if (!d) {
+      d = parseArgDecls(ins);
+      declCache.set(ins, d);
+    }
+    return d;
+  }
+
+  function shell(ins: Instruction): ShellSource[] {
+    let s = shells.get(ins);
+    if (s) return s;
+    s = [];
+    if (ins.keyword === 'run' && !ins.json) {
+      s.push({ text: ins.body, script: parseShell(ins.body.text, { escape }), heredoc: false });
+      for (const h of ins.heredocs) {
+        // a heredoc is a script when it is the command itself (`RUN <<EOF`) or fed to a shell
+        const isScript = ins.body.text.trimStart().startsWith('<<') || /\b(ba|da|a)?sh\b/.test(ins.body.text);
+        if (!isScript) continue;
+        const text: SourceText = {
+          text: h.content,
+          segments: [{ textOffset: 0, sourceOffset: h.contentOffset, length: h.content.length }],
+        };
+        s.push({ text, script: parseShell(h.content, { escape }), heredoc: true });
+      }
+    }
+    shells.set(ins, s);
+    return s;
+  }
+
+  return {
+    file,
+    globalArgs,
+    stages,
+    finalStage: stages[stages.length - 1] ?? null,
+    stageByName: (name) => {
+      const i = byName.get(name.toLowerCase());
+      return i === undefined ? undefined : stages[i];
+    },
+    view,
+    shell,
+    argDecls,
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Errors are values with a stable code (for programs) and a sentence (for people).
+ * Only src/cli turns them into exit codes and text.
+ */
+export type ErrorCode =
+  | 'E_PLATFORM_SPEC' // a platform specifier that cannot be parsed or is unknown
+  | 'E_PARSE' // a Dockerfile that cannot be parsed (position in `location`)
+  | 'E_INPUT' // unreadable, binary, too large or not UTF-8 input
+  | 'E_CONFIG' // a bad .anyarch.yaml
+  | 'E_USAGE' // bad command-line use
+  | 'E_FIX'; // a fix that could not be applied
+
+export interface ErrorLocation {
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+export class AnyarchError extends Error {
+  override readonly name = 'AnyarchError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly hint?: string,
+    readonly location?: ErrorLocation,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+
+  /** `file:line:col: message` when a location is known. */
+  describe(): string {
+    const loc = this.location;
+    if (!loc?.file) return this.message;
+    const pos = loc.line ? `:${loc.line}${loc.column ? `:${loc.column}` : ''}` : '';
+    return `${loc.file}${pos}: ${this.message}`;
+  }
+}
+
+export function isAnyarchError(e: unknown): e is AnyarchError {
+  return e instanceof AnyarchError;
+}

@@ -1,0 +1,75 @@
+/**
+ * anyarch as a library: parse Dockerfiles, check them for CPU-architecture assumptions, fix
+ * them, and work with platforms in every vocabulary. The CLI (`anyarch check`) is a thin shell
+ * over exactly these functions.
+ *
+ * ```ts
+ * import { checkSource, parsePlatformList } from 'anyarch';
+ * const result = checkSource(text, 'Dockerfile', { platforms: parsePlatformList('linux/amd64,linux/arm64') });
+ * for (const f of result.findings) console.log(`${f.file}:${f.range.start.line} ${f.ruleId} ${f.message}`);
+ * ```
+ */
+
+// Errors: a code for programs, a sentence for people, a hint for what to do next.
+export { AnyarchError, isAnyarchError } from './errors.js';
+export type { ErrorCode, ErrorLocation } from './errors.js';
+
+// Platforms and architecture vocabularies (the platform module's own public surface).
+export * from './platform/index.js';
+
+// Dockerfile syntax tree, parser and debugging views.
+export type {
+  Comment,
+  Directive,
+  Dockerfile,
+  Flag,
+  Heredoc,
+  Instruction,
+  ParseWarning,
+  Position,
+  Range,
+  Segment,
+  SourceText,
+} from './dockerfile/ast.js';
+export { INSTRUCTIONS, MAX_DOCKERFILE_BYTES, parseDockerfile } from './dockerfile/parser.js';
+export { dumpBuildkit, toJSON } from './dockerfile/dump.js';
+export type { DockerfileJSON, InstructionJSON } from './dockerfile/dump.js';
+
+// The semantic model rules work on: stages, ARG/ENV scopes, per-platform views.
+export { PLATFORM_ARGS, Scope, buildModel, isPlatformArg, splitWords } from './dockerfile/model.js';
+export type { ArgDecl, Binding, Model, ShellSource, Stage, StageView, Word } from './dockerfile/model.js';
+
+// Checking and fixing.
+export {
+  DEFAULT_PLATFORMS,
+  MAX_FIX_PASSES,
+  applyEdits,
+  checkSource,
+  fixSource,
+  lineRange,
+  resolveRuleRef,
+  runRules,
+} from './check/engine.js';
+export type { CheckOptions, FileResult, FixResult, SeverityOverride } from './check/engine.js';
+export { MAX_INPUT_BYTES, decodeDockerfile } from './check/input.js';
+export { SKIPPED_DIRECTORIES, discoverDockerfiles, isDockerfileName } from './check/discover.js';
+export type { DiscoverOptions, Discovery } from './check/discover.js';
+
+// .anyarch.yaml
+export { CONFIG_FILE_NAMES, FAIL_ON_VALUES, FIX_STYLES, findConfig, loadConfig, parseConfig } from './config.js';
+export type { Config, FailOn, LoadConfigOptions } from './config.js';
+
+// Rules: the built-in set and what a rule (and a finding) is.
+export { RULES } from './rules/index.js';
+export { DOCS_BASE, defineRule, docsUrl } from './rules/types.js';
+export type {
+  Edit,
+  Finding,
+  FixStyle,
+  ReportDescriptor,
+  Rule,
+  RuleContext,
+  RuleMeta,
+  Severity,
+  Suggestion,
+} from './rules/types.js';

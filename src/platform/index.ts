@@ -1,0 +1,37 @@
+/**
+ * The one place in anyarch that knows CPU architectures: platform specifiers, the words every
+ * vocabulary (dpkg, apk, uname, Go, Node, Rust, ...) uses for them, and vendors' download names.
+ */
+export type { ElfIdentity, Platform, PlatformData, PythonTags, Vocabulary } from './types.js';
+export { VOCABULARIES } from './types.js';
+export { formatPlatform, makePlatform } from './make.js';
+export {
+  KNOWN_ARCHITECTURES,
+  KNOWN_OSES,
+  normalizeArch,
+  normalizeOS,
+  normalizePlatform,
+  parsePlatform,
+  parsePlatformList,
+  platformKey,
+  samePlatform,
+  tryParsePlatform,
+} from './parse.js';
+export { PLATFORM_DATA } from './data.js';
+export {
+  KNOWN_PLATFORMS,
+  buildArgs,
+  elfIdentity,
+  goEnv,
+  isKnownPlatform,
+  platformData,
+  pythonTags,
+  toVocabulary,
+} from './known.js';
+export type { ArchToken } from './tokens.js';
+export { archToken, archTokens, platformsForToken } from './tokens.js';
+export type { Vendor, VendorVariant } from './vendors.js';
+export { VENDORS, vendorByName } from './vendors.js';
+export type { MatchOptions, VendorUrlMatch } from './vendor-match.js';
+export { findVendor, matchVendorUrl, patternToRegExp, vendorToken } from './vendor-match.js';
+export { archIndependentReason, isArchIndependentUrl } from './arch-independent.js';

@@ -1,0 +1,192 @@
+/**
+ * Matching download URLs to vendors, and vendors' tokens for platforms.
+ */
+import { KNOWN_PLATFORMS, platformData } from './known.js';
+import { normalizePlatform, platformKey } from './parse.js';
+import type { Platform } from './types.js';
+import type { Vendor } from './vendors.js';
+import { VENDORS } from './vendors.js';
+
+/** What {@link matchVendorUrl} found. */
+export interface VendorUrlMatch {
+  readonly vendor: Vendor;
+  /** the URL pattern that matched */
+  readonly pattern: string;
+  /** the text that stood for `{arch}`; undefined when the pattern has no `{arch}` (arch-independent) */
+  readonly token: string | undefined;
+  /** offsets of `token` in the URL: [start, end); -1 when there is no token */
+  readonly tokenStart: number;
+  readonly tokenEnd: number;
+  /**
+   * platform keys (`amd64`, `arm/v7`) whose token is `token`, in `KNOWN_PLATFORMS` order;
+   * every key of the vendor when the pattern has no `{arch}`; empty for a variable
+   */
+  readonly platformKeys: readonly string[];
+  /** the label of the vendor variant (`musl`, `deb`, `legacy`) when the token is one of its */
+  readonly variant?: string;
+  /** true when `{arch}` was a shell or build variable (`${TARGETARCH}`, `$(uname -m)`) */
+  readonly isVariable: boolean;
+}
+
+/** Options of {@link matchVendorUrl}. */
+export interface MatchOptions {
+  /** let `{arch}` also match `$VAR`, `${VAR...}` and `$(...)` (a URL template in a Dockerfile) */
+  readonly allowVariables?: boolean;
+}
+
+const VARIABLE_RE = String.raw`\$\{[A-Za-z_][A-Za-z0-9_]*(?:[^}/]*)\}|\$[A-Za-z_][A-Za-z0-9_]*|\$\([^)/]*\)`;
+/** checksum and signature files that sit beside an artifact and share its name */
+const SIDECAR_RE = String.raw`(?:\.(?:sha256|sha256sum|sha512|sha512sum|sha1|md5|asc|sig|minisig|pem))?`;
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Every token a vendor uses (main tokens first, then variants), without null and '*'. */
+function vendorTokens(v: Vendor): string[] {
+  const all = [v.tokens, ...v.variants.map((x) => x.tokens)].flatMap((t) => Object.values(t));
+  return [...new Set(all.filter((t): t is string => t !== null && t !== '*'))];
+}
+
+/** Converts a pattern fragment: `{arch}` -> the arch group, other `{name}` -> non-slash text. */
+function fragmentToRe(fragment: string, arch: string): string {
+  return fragment
+    .split(/(\{[A-Za-z_][A-Za-z0-9_]*\})/)
+    .map((piece) => {
+      if (piece === '{arch}') return arch;
+      if (/^\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(piece)) return '[^/?#]+?';
+      return escapeRe(piece);
+    })
+    .join('');
+}
+
+/**
+ * The RegExp for one URL pattern. The scheme may be http or https; GitHub's
+ * `/releases/download/{tag}/` also matches `/releases/latest/download/`; a checksum or signature
+ * suffix (`.sha256`, `.asc`) and a query or fragment are allowed; case is ignored.
+ */
+export function patternToRegExp(pattern: string, tokens: readonly string[], allowVariables = false): RegExp {
+  const sorted = [...tokens].sort((a, b) => b.length - a.length);
+  const alternatives = sorted.map(escapeRe);
+  if (allowVariables) alternatives.push(VARIABLE_RE);
+  const arch = alternatives.length > 0 ? `(?<arch>${alternatives.join('|')})` : '(?<arch>(?!))';
+  const body = pattern.replace(/^https?:\/\//i, '');
+  const gh = /^(.*\/releases\/)download\/([^/]*\{[^/]*)\/(.*)$/.exec(body);
+  const re = gh
+    ? `${fragmentToRe(gh[1] ?? '', arch)}(?:download/${fragmentToRe(gh[2] ?? '', arch)}|latest/download)/${fragmentToRe(gh[3] ?? '', arch)}`
+    : fragmentToRe(body, arch);
+  return new RegExp(`^https?://${re}${SIDECAR_RE}(?:[?#].*)?$`, 'id');
+}
+
+interface Compiled {
+  readonly vendor: Vendor;
+  readonly pattern: string;
+  readonly strict: RegExp;
+  readonly loose: RegExp;
+}
+
+let compiled: Compiled[] | undefined;
+
+function compiledPatterns(): Compiled[] {
+  if (compiled) return compiled;
+  compiled = VENDORS.flatMap((vendor) => {
+    const tokens = vendorTokens(vendor);
+    return vendor.urlPatterns.map((pattern) => ({
+      vendor,
+      pattern,
+      strict: patternToRegExp(pattern, tokens),
+      loose: patternToRegExp(pattern, tokens, true),
+    }));
+  });
+  return compiled;
+}
+
+const KEY_ORDER = new Map(KNOWN_PLATFORMS.map((p, i) => [platformKey(p), i]));
+
+/** Platform keys in the order of `KNOWN_PLATFORMS`, others after them alphabetically. */
+function sortKeys(keys: string[]): string[] {
+  return keys.sort((a, b) => (KEY_ORDER.get(a) ?? 99) - (KEY_ORDER.get(b) ?? 99) || a.localeCompare(b));
+}
+
+/** Keys of `table` whose token is `token` (exact first, then ignoring case). */
+function keysFor(table: Readonly<Record<string, string | null>>, token: string): string[] {
+  const entries = Object.entries(table);
+  const exact = entries.filter(([, t]) => t === token).map(([k]) => k);
+  if (exact.length > 0) return sortKeys(exact);
+  const lower = token.toLowerCase();
+  return sortKeys(entries.filter(([, t]) => t !== null && t.toLowerCase() === lower).map(([k]) => k));
+}
+
+function resolveToken(vendor: Vendor, token: string): { keys: string[]; variant?: string } {
+  const main = keysFor(vendor.tokens, token);
+  if (main.length > 0) return { keys: main };
+  for (const v of vendor.variants) {
+    const keys = keysFor(v.tokens, token);
+    if (keys.length > 0) return { keys, variant: v.label };
+  }
+  return { keys: [] };
+}
+
+/**
+ * Matches a concrete download URL against every vendor's URL patterns and says which token
+ * stood for the architecture, where, and which platforms it means.
+ * `https://go.dev/dl/go1.23.4.linux-armv6l.tar.gz` -> go, token `armv6l`, keys arm/v7 and arm/v6.
+ */
+export function matchVendorUrl(url: string, options: MatchOptions = {}): VendorUrlMatch | undefined {
+  const text = url.trim();
+  const offset = url.indexOf(text);
+  for (const c of compiledPatterns()) {
+    const m = (options.allowVariables ? c.loose : c.strict).exec(text);
+    if (!m) continue;
+    const token = m.groups?.['arch'];
+    const span = m.indices?.groups?.['arch'];
+    const start = span ? span[0] + offset : -1;
+    const end = span ? span[1] + offset : -1;
+    if (token === undefined) {
+      const keys = sortKeys(Object.keys(c.vendor.tokens));
+      return { vendor: c.vendor, pattern: c.pattern, token, tokenStart: start, tokenEnd: end, platformKeys: keys, isVariable: false };
+    }
+    if (token.startsWith('$')) {
+      return { vendor: c.vendor, pattern: c.pattern, token, tokenStart: start, tokenEnd: end, platformKeys: [], isVariable: true };
+    }
+    const { keys, variant } = resolveToken(c.vendor, token);
+    return {
+      vendor: c.vendor,
+      pattern: c.pattern,
+      token,
+      tokenStart: start,
+      tokenEnd: end,
+      platformKeys: keys,
+      ...(variant !== undefined ? { variant } : {}),
+      isVariable: false,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The vendor whose download URL this is, e.g.
+ * `https://dl.google.com/go/go1.23.4.linux-amd64.tar.gz` -> go,
+ * `https://github.com/mikefarah/yq/releases/download/v4.2/yq_linux_amd64` -> yq.
+ * The architecture part must be one of the vendor's own tokens; see {@link matchVendorUrl}
+ * for URL templates with variables.
+ */
+export function findVendor(url: string): Vendor | undefined {
+  return matchVendorUrl(url)?.vendor;
+}
+
+/**
+ * The vendor's token for `p`: a string, `null` when the vendor publishes nothing for `p`, or
+ * `undefined` when unknown. amd64 v2..v4 and arm64 v8.x/v9 use the plain platform's token;
+ * only Linux platforms have tokens.
+ */
+export function vendorToken(v: Vendor, p: Platform): string | null | undefined {
+  const n = normalizePlatform(p);
+  if (n.os !== 'linux') return undefined;
+  const own = (key: string): string | null | undefined =>
+    Object.prototype.hasOwnProperty.call(v.tokens, key) ? v.tokens[key] : undefined;
+  const direct = own(platformKey(n));
+  if (direct !== undefined) return direct;
+  const base = platformData(n);
+  return base ? own(base.key) : undefined;
+}

@@ -1,0 +1,304 @@
+/**
+ * AA101: a download or package whose name hard-codes one CPU architecture (the Zasper case:
+ * `curl -LO https://go.dev/dl/go1.23.4.linux-amd64.tar.gz` in an image built for arm64 too).
+ */
+import type { Model, Stage } from '../dockerfile/model.js';
+import { rangeAt } from '../dockerfile/text.js';
+import {
+  findVendor,
+  formatPlatform,
+  toVocabulary,
+  vendorToken,
+  type Platform,
+  type Vendor,
+  type Vocabulary,
+} from '../platform/index.js';
+import { downloadCandidates, inSingleQuotes, type Candidate } from './support/download.js';
+import { buildMapping, continuation, declareArgs, mappingVariable } from './support/fix.js';
+import { families, findArchTokens, tokenNames, type TokenHit } from './support/tokens.js';
+import { isArchBranch, isArchGuarded } from './support/walk.js';
+import { defineRule, type Edit, type RuleContext } from './types.js';
+
+type M = 'download' | 'builder' | 'branchMismatch' | 'aptArch';
+
+const BUILDER_PLATFORMS: readonly Platform[] = [
+  { os: 'linux', architecture: 'amd64', variant: '' },
+  { os: 'linux', architecture: 'arm64', variant: '' },
+];
+
+/** Vocabularies a file name's form tells (a .deb names dpkg words, a wheel Python's). */
+function contextVocabularies(text: string, hit: TokenHit): Vocabulary[] {
+  if (/\.deb$/i.test(text)) return ['dpkg'];
+  if (/\.rpm$/i.test(text)) return ['rpm'];
+  if (/\.apk$/i.test(text)) return ['apk'];
+  if (/\.whl$/i.test(text) || /manylinux|musllinux/i.test(text)) return ['python'];
+  const after = text.slice(hit.end);
+  if (/^-unknown-linux-musl/i.test(after)) return ['rust-musl'];
+  if (/^-unknown-linux-gnu/i.test(after)) return ['rust-gnu'];
+  if (/^-linux-gnu/i.test(after)) return ['gnu'];
+  return [...hit.vocabularies];
+}
+
+function matchCase(word: string, like: string): string {
+  return like === like.toUpperCase() && like !== like.toLowerCase() ? word.toUpperCase() : word;
+}
+
+type Words = { ok: true; words: Map<string, string> } | { ok: false; note: string };
+
+/** The vendor's (or the token's own vocabulary's) word for each platform. */
+function wordsFor(c: Candidate, hit: TokenHit, vendor: Vendor | undefined, platforms: readonly Platform[]): Words {
+  const words = new Map<string, string>();
+  if (vendor) {
+    for (const p of platforms) {
+      const w = vendorToken(vendor, p);
+      if (w === null) return { ok: false, note: `${vendor.name} publishes no build for ${formatPlatform(p)}` };
+      if (w === undefined) return { ok: false, note: `the word ${vendor.name} uses for ${formatPlatform(p)} is not known` };
+      words.set(formatPlatform(p), w);
+    }
+    return { ok: true, words };
+  }
+  // The token's own vocabularies, minus those that only alias it (oci) or rarely name files
+  // (node, bashbrew); triplet vocabularies count by their CPU part.
+  let vocabs = contextVocabularies(c.text, hit);
+  const narrowed = vocabs.filter((v) => v !== 'oci' && v !== 'node' && v !== 'bashbrew');
+  if (narrowed.length) vocabs = narrowed;
+  const triplet = new Set<Vocabulary>(['gnu', 'multiarch', 'rust-gnu', 'rust-musl']);
+  const whole = !/^-(unknown-)?linux-/i.test(c.text.slice(hit.end));
+  for (const p of platforms) {
+    const options = new Set(
+      vocabs
+        .map((v) => {
+          const w = toVocabulary(p, v);
+          return w && whole && triplet.has(v) ? w.split('-')[0] : w;
+        })
+        .filter((w): w is string => !!w),
+    );
+    if (options.size !== 1) {
+      return {
+        ok: false,
+        note: `unknown vendor, and the word "${hit.text}" does not tell which name it uses for ${formatPlatform(p)}`,
+      };
+    }
+    words.set(formatPlatform(p), matchCase([...options][0] as string, hit.text));
+  }
+  return { ok: true, words };
+}
+
+/** Other places in the same instruction that repeat the downloaded file's name. */
+function occurrences(model: Model, c: Candidate, hit: TokenHit): { offset: number; singleQuoted: boolean }[] {
+  const out = [{ offset: c.offset + hit.start, singleQuoted: c.singleQuoted }];
+  const segStart = c.text.lastIndexOf('/', hit.start) + 1;
+  let segEnd = c.text.indexOf('/', hit.end);
+  if (segEnd === -1) segEnd = c.text.length;
+  const segment = c.text.slice(segStart, segEnd);
+  if (segment.length < hit.text.length + 4 || c.kind !== 'run-url') return out;
+  const within = hit.start - segStart;
+  for (const source of model.shell(c.instruction)) {
+    for (const cmd of source.script.commands) {
+      for (const w of [...cmd.assignments, ...cmd.words]) {
+        const raw = source.text.text.slice(w.start, w.end);
+        for (let i = raw.indexOf(segment); i !== -1; i = raw.indexOf(segment, i + 1)) {
+          const [s] = [w.start + i + within];
+          const off = sourceOffsetOf(source.text, s);
+          if (out.some((o) => o.offset === off)) continue;
+          out.push({ offset: off, singleQuoted: inSingleQuotes(raw, i + within) });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function sourceOffsetOf(text: { segments: readonly { textOffset: number; sourceOffset: number; length: number }[] }, at: number): number {
+  for (const s of text.segments) if (at >= s.textOffset && at < s.textOffset + s.length) return s.sourceOffset + (at - s.textOffset);
+  return -1;
+}
+
+function planFix(
+  model: Model,
+  ctx: RuleContext<M>,
+  c: Candidate,
+  hit: TokenHit,
+  platforms: readonly Platform[],
+  builder: boolean,
+): { fix?: Edit[]; note?: string } {
+  const vendor = findVendor(c.text);
+  const words = wordsFor(c, hit, vendor, platforms);
+  if (!words.ok) return { note: words.note };
+  const occ = occurrences(model, c, hit);
+  if (occ.some((o) => o.singleQuoted || o.offset < 0)) return { note: 'the architecture word sits inside single quotes, where the shell expands nothing' };
+  const prefix = builder ? 'BUILD' : 'TARGET';
+  const style = builder ? 'targetarch' : ctx.fixStyle;
+  const equalsArg = platforms.every((p) => words.words.get(formatPlatform(p)) === toVocabulary(p, 'targetarch'));
+  const replace = (text: string): Edit[] => occ.map((o) => ({ start: o.offset, end: o.offset + hit.text.length, text }));
+  const stage = c.stage;
+
+  if (c.kind !== 'run-url' && c.kind !== 'run-file') {
+    if (style !== 'targetarch' || !equalsArg) {
+      return { note: `${c.instruction.keyword.toUpperCase()} runs no shell to map ${prefix}ARCH to the vendor's word; download it in a RUN instead` };
+    }
+    return { fix: [...declareArgs(model, stage, [`${prefix}ARCH`], c.index, platforms[0] as Platform), ...replace(`\${${prefix}ARCH}`)] };
+  }
+  if (style === 'targetarch' && equalsArg) {
+    return { fix: [...declareArgs(model, stage, [`${prefix}ARCH`], c.index, platforms[0] as Platform), ...replace(`\${${prefix}ARCH}`)] };
+  }
+  const variable = mappingVariable(vendor?.name ?? 'dl');
+  const mapping = buildMapping(model, stage, words.words, platforms, variable, style, vendor?.name ?? 'download');
+  if (!mapping) return { note: 'two target platforms share one architecture word but need different files' };
+  const text = builder ? mapping.text.replace(/TARGET(ARCH|VARIANT)/g, 'BUILD$1') : mapping.text;
+  const source = c.source;
+  if (!source) return {};
+  const at = sourceOffsetOf(source.text, 0);
+  const body = source.text.text;
+  const lead = body.length - body.trimStart().length;
+  const insertAt = source.heredoc ? at : at + lead;
+  const args = mapping.args.map((a) => (builder ? a.replace('TARGET', 'BUILD') : a));
+  return {
+    fix: [
+      ...declareArgs(model, stage, args, c.index, platforms[0] as Platform),
+      { start: insertAt, end: insertAt, text: source.heredoc ? `${text}\n` : `${text.trimEnd()}${continuation(model)}` },
+      ...replace(`\${${variable}}`),
+    ],
+  };
+}
+
+function linuxTargets(ctx: RuleContext<M>): Platform[] {
+  return ctx.platforms.filter((p) => p.os === 'linux');
+}
+
+function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
+  const targets = linuxTargets(ctx);
+  if (stage.windows || targets.length === 0) return;
+  const candidates = downloadCandidates(model, stage);
+  // Several architectures downloaded by one instruction: a deliberate multi-arch fetch.
+  const perInstruction = new Map<number, Set<string>>();
+  for (const c of candidates) {
+    const set = perInstruction.get(c.index) ?? new Set<string>();
+    for (const f of families(c.hits)) set.add(f);
+    perInstruction.set(c.index, set);
+  }
+  const covered = new Set<string>();
+  const urlFiles = new Set(
+    candidates.filter((c) => c.kind === 'run-url').map((c) => `${c.index}|${c.text.slice(c.text.lastIndexOf('/') + 1)}`),
+  );
+  for (const c of candidates) {
+    if (families(c.hits).size !== 1) continue; // host and target in one name (cross toolchains): cannot tell
+    if ((perInstruction.get(c.index)?.size ?? 0) > 1) continue;
+    if (c.kind === 'run-file' && urlFiles.has(`${c.index}|${c.text}`)) continue;
+    const hit = c.hits[0] as TokenHit;
+    const key = `${c.offset + hit.start}`;
+    if (covered.has(key)) continue;
+    covered.add(key);
+    const range = rangeAt(model.file.lineStarts, c.offset + hit.start, c.offset + hit.end);
+    const file = c.text.slice(c.text.lastIndexOf('/') + 1) || c.text;
+    if (c.command && isArchGuarded(c.command)) {
+      const caseBranch = [...c.command.branches].reverse().find((b) => b.kind === 'case' && isArchBranch(b));
+      if (caseBranch && caseBranch.kind === 'case') {
+        const pats = caseBranch.patterns.filter((p) => p !== '*');
+        const patHits = pats.flatMap((p) => findArchTokensLoose(p));
+        const tokenArchs = new Set(hit.platforms.map((p) => p.architecture));
+        if (patHits.length === pats.length && patHits.length > 0 && !patHits.some((a) => tokenArchs.has(a))) {
+          ctx.report({
+            messageId: 'branchMismatch',
+            range,
+            data: { file, arch: hit.text, branch: pats.join('|') },
+            fixNote: 'the intended file for this branch is not known',
+          });
+        }
+      }
+      continue;
+    }
+    if (stage.onBuildPlatform) {
+      const fix = planFix(model, ctx, c, hit, BUILDER_PLATFORMS, true);
+      ctx.report({
+        messageId: 'builder',
+        range,
+        severity: 'warning',
+        data: { file, arch: hit.text },
+        ...(fix.fix ? { fix: fix.fix } : {}),
+        ...(fix.note ? { fixNote: fix.note } : {}),
+      });
+      continue;
+    }
+    const wrong = targets.filter((p) => !tokenNames(hit, p));
+    if (wrong.length === 0) continue; // every target is this architecture: single-arch on purpose
+    const fix = planFix(model, ctx, c, hit, targets, false);
+    ctx.report({
+      messageId: 'download',
+      range,
+      data: { file, arch: hit.text, platforms: wrong.map(formatPlatform).join(', ') },
+      platforms: wrong.map(formatPlatform),
+      ...(fix.fix ? { fix: fix.fix } : {}),
+      ...(fix.note ? { fixNote: fix.note } : {}),
+    });
+  }
+  checkAptSources(model, stage, ctx, targets);
+}
+
+/** The architectures a whole word names (a case pattern, an apt arch=), or []. */
+function findArchTokensLoose(word: string): string[] {
+  const clean = word.replace(/^['"]|['"]$/g, '');
+  const hits = findArchTokens(`linux-${clean}`);
+  if (hits.length !== 1 || (hits[0] as TokenHit).text.length !== clean.length) return [];
+  return [...new Set((hits[0] as TokenHit).platforms.map((p) => p.architecture))];
+}
+
+const APT_ARCH = /\[([^\]]*?\b)arch=([a-z0-9]+)/g;
+
+function checkAptSources(model: Model, stage: Stage, ctx: RuleContext<M>, targets: readonly Platform[]): void {
+  stage.instructions.forEach((ins) => {
+    for (const source of model.shell(ins)) {
+      for (const cmd of source.script.commands) {
+        if (isArchGuarded(cmd)) continue;
+        for (const w of cmd.words) {
+          const raw = source.text.text.slice(w.start, w.end);
+          APT_ARCH.lastIndex = 0;
+          for (let m = APT_ARCH.exec(raw); m; m = APT_ARCH.exec(raw)) {
+            const word = m[2] as string;
+            const hits = findArchTokensLoose(word);
+            if (!hits.length) continue;
+            const wrong = targets.filter((p) => toVocabulary(p, 'dpkg') !== word);
+            if (!wrong.length) continue;
+            const at = m.index + 1 + (m[1] as string).length + 'arch='.length;
+            const off = sourceOffsetOf(source.text, w.start + at);
+            if (off < 0) continue;
+            const quoted = inSingleQuotes(raw, at);
+            ctx.report({
+              messageId: 'aptArch',
+              range: rangeAt(model.file.lineStarts, off, off + word.length),
+              data: { arch: word },
+              platforms: wrong.map(formatPlatform),
+              ...(quoted
+                ? { fixNote: 'the source line is in single quotes, where $(dpkg --print-architecture) would not run' }
+                : { fix: [{ start: off, end: off + word.length, text: '$(dpkg --print-architecture)' }] }),
+            });
+          }
+        }
+      }
+    }
+  });
+}
+
+export default defineRule<M>({
+  meta: {
+    id: 'AA101',
+    name: 'hardcoded-arch-download',
+    title: 'A download or package name hard-codes one CPU architecture',
+    severity: 'error',
+    description:
+      'A URL or file name in RUN, ADD, ARG or ENV names one architecture (amd64, x86_64, aarch64, armhf, ...), ' +
+      'so every platform variant of the image gets that one binary. This is the Zasper bug: its Dockerfile ' +
+      'downloaded go1.23.4.linux-amd64.tar.gz, and the arm64 image shipped x86-64 Go.',
+    related: [],
+    fixable: true,
+  },
+  messages: {
+    download: '{file} is the {arch} build, but the image is also built for {platforms}',
+    builder: '{file} is the {arch} build of a tool for the build machine; builders on other CPUs get the wrong binary (use BUILDARCH)',
+    branchMismatch: '{file} is the {arch} build, downloaded in the branch for {branch}',
+    aptArch: 'apt source pinned to arch={arch}: other platforms find no packages in it',
+  },
+  check(model, ctx) {
+    for (const stage of model.stages) checkStage(model, stage, ctx);
+  },
+});

@@ -1,0 +1,132 @@
+/**
+ * Download candidates of a stage: URLs and package/archive file names in RUN commands, ADD
+ * sources and ARG/ENV values, with the architecture words inside them.
+ */
+import type { Instruction, SourceText } from '../../dockerfile/ast.js';
+import type { Model, ShellSource, Stage } from '../../dockerfile/model.js';
+import type { ShellWord, SimpleCommand } from '../../dockerfile/shell.js';
+import { toSourceOffset } from '../../dockerfile/text.js';
+import { ARCHIVE_SUFFIX, URL_RE, findArchTokens, type TokenHit } from './tokens.js';
+
+export type CandidateKind = 'run-url' | 'run-file' | 'add-url' | 'value-url';
+
+export interface Candidate {
+  readonly kind: CandidateKind;
+  readonly stage: Stage;
+  readonly instruction: Instruction;
+  /** index of the instruction in stage.instructions */
+  readonly index: number;
+  /** the URL or file name (as written, quotes excluded) */
+  readonly text: string;
+  /** source offset of `text` */
+  readonly offset: number;
+  readonly hits: readonly TokenHit[];
+  /** for RUN candidates */
+  readonly command?: SimpleCommand;
+  readonly source?: ShellSource;
+  readonly word?: ShellWord;
+  /** true when the architecture word sits inside single quotes (no expansion there) */
+  readonly singleQuoted: boolean;
+}
+
+/** Whether position `idx` of a raw shell word lies inside single quotes. */
+export function inSingleQuotes(raw: string, idx: number): boolean {
+  let quote = '';
+  for (let i = 0; i < idx && i < raw.length; i++) {
+    const c = raw[i];
+    if (quote === "'") {
+      if (c === "'") quote = '';
+    } else if (quote === '"') {
+      if (c === '\\') i++;
+      else if (c === '"') quote = '';
+    } else if (c === '\\') i++;
+    else if (c === "'" || c === '"') quote = c;
+  }
+  return quote === "'";
+}
+
+function offsetIn(text: SourceText, at: number): number {
+  return toSourceOffset(text, at);
+}
+
+/** Every download candidate with at least one architecture word. */
+export function downloadCandidates(model: Model, stage: Stage): Candidate[] {
+  const out: Candidate[] = [];
+  stage.instructions.forEach((instruction, index) => {
+    if (instruction.keyword === 'run') {
+      for (const source of model.shell(instruction)) {
+        for (const command of source.script.commands) {
+          for (const word of [...command.assignments, ...command.words]) {
+            const raw = source.text.text.slice(word.start, word.end);
+            let sawUrl = false;
+            URL_RE.lastIndex = 0;
+            for (let m = URL_RE.exec(raw); m; m = URL_RE.exec(raw)) {
+              sawUrl = true;
+              const hits = findArchTokens(m[0]);
+              if (!hits.length) continue;
+              const first = hits[0] as TokenHit;
+              out.push({
+                kind: 'run-url',
+                stage,
+                instruction,
+                index,
+                text: m[0],
+                offset: offsetIn(source.text, word.start + m.index),
+                hits,
+                command,
+                source,
+                word,
+                singleQuoted: inSingleQuotes(raw, m.index + first.start),
+              });
+            }
+            if (sawUrl) continue;
+            const value = word.value.replace(/^.*=/, '');
+            if (!ARCHIVE_SUFFIX.test(value) || value.includes('$')) continue;
+            const file = value.slice(value.lastIndexOf('/') + 1);
+            const hits = findArchTokens(file);
+            if (!hits.length) continue;
+            const at = raw.lastIndexOf(file);
+            if (at === -1) continue;
+            out.push({
+              kind: 'run-file',
+              stage,
+              instruction,
+              index,
+              text: file,
+              offset: offsetIn(source.text, word.start + at),
+              hits,
+              command,
+              source,
+              word,
+              singleQuoted: inSingleQuotes(raw, at + (hits[0] as TokenHit).start),
+            });
+          }
+        }
+      }
+    } else if (instruction.keyword === 'add' && !instruction.json) {
+      scanValues(instruction, index, 'add-url');
+    } else if (instruction.keyword === 'arg' || instruction.keyword === 'env') {
+      scanValues(instruction, index, 'value-url');
+    }
+  });
+  return out;
+
+  function scanValues(instruction: Instruction, index: number, kind: CandidateKind): void {
+    const body = instruction.body;
+    URL_RE.lastIndex = 0;
+    for (let m = URL_RE.exec(body.text); m; m = URL_RE.exec(body.text)) {
+      const hits = findArchTokens(m[0]);
+      if (!hits.length) continue;
+      out.push({
+        kind,
+        stage,
+        instruction,
+        index,
+        text: m[0],
+        offset: offsetIn(body, m.index),
+        hits,
+        singleQuoted: false,
+      });
+    }
+  }
+}

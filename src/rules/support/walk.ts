@@ -1,0 +1,126 @@
+/**
+ * Walking a model for rules: RUN shell commands with their stage and scope, and the questions
+ * many rules ask (is this command inside a branch chosen by the architecture?).
+ */
+import type { Instruction, Range, SourceText } from '../../dockerfile/ast.js';
+import type { Model, Scope, ShellSource, Stage } from '../../dockerfile/model.js';
+import type { Branch, ShellWord, SimpleCommand } from '../../dockerfile/shell.js';
+import { rangeAt, toSourceRange } from '../../dockerfile/text.js';
+import type { Platform } from '../../platform/index.js';
+import { findArchTokens } from './tokens.js';
+
+export interface RunCommand {
+  readonly stage: Stage;
+  readonly instruction: Instruction;
+  /** index of the instruction in stage.instructions */
+  readonly index: number;
+  readonly source: ShellSource;
+  readonly command: SimpleCommand;
+}
+
+/** Every shell command of every RUN (shell form and script heredocs), stage by stage. */
+export function* runCommands(model: Model): Generator<RunCommand> {
+  for (const stage of model.stages) {
+    for (let index = 0; index < stage.instructions.length; index++) {
+      const instruction = stage.instructions[index] as Instruction;
+      for (const source of model.shell(instruction)) {
+        for (const command of source.script.commands) yield { stage, instruction, index, source, command };
+      }
+    }
+  }
+}
+
+/** Source range of a span of a shell source's text. */
+export function spanRange(model: Model, text: SourceText, start: number, end: number): Range {
+  const [s, e] = toSourceRange(text, start, end);
+  return rangeAt(model.file.lineStarts, s, e);
+}
+
+/** Source offsets of a span of a shell source's text. */
+export function spanOffsets(text: SourceText, start: number, end: number): [number, number] {
+  return toSourceRange(text, start, end);
+}
+
+/** Words that mention the architecture: detectors, platform args, variables named *arch*. */
+const ARCH_MENTION =
+  /arch|platform|uname|dpkg|apk\b|machine|TARGET|BUILDOS|BUILDARCH|\$\{?(ARCH|arch|GOARCH|goarch)|x86_64|amd64|aarch64|arm64/i;
+
+function wordsMentionArch(words: readonly ShellWord[]): boolean {
+  return words.some((w) => ARCH_MENTION.test(w.value) || findArchTokens(`/${w.value}/`).length > 0 || isArchWord(w.value));
+}
+
+function isArchWord(v: string): boolean {
+  return findArchTokens(`linux-${v.replace(/^['"]|['"]$/g, '')}`).length > 0;
+}
+
+/** True when a branch is chosen by the architecture (case on an arch, if/test of an arch). */
+export function isArchBranch(b: Branch): boolean {
+  if (b.kind === 'case') {
+    return ARCH_MENTION.test(b.subject.value) || b.patterns.some((p) => p !== '*' && isArchWord(p));
+  }
+  return b.condition.some((c) => wordsMentionArch(c.words) || wordsMentionArch(c.assignments));
+}
+
+/** True when any enclosing branch of the command is chosen by the architecture. */
+export function isArchGuarded(cmd: SimpleCommand): boolean {
+  for (let c: SimpleCommand | undefined = cmd; c; c = c.parent) {
+    if (c.branches.some(isArchBranch)) return true;
+  }
+  return false;
+}
+
+/** The platforms a `case` branch selects, when its patterns are architecture words. */
+export function casePatternsMention(b: Branch): string[] {
+  return b.kind === 'case' ? b.patterns.filter((p) => p !== '*') : [];
+}
+
+/** Whether a scope makes the stage's platform args usable (declared, not shadowed by a default). */
+export function platformArgState(scope: Scope, name: string): 'automatic' | 'default' | 'missing' {
+  const b = scope.get(name);
+  if (!b) return 'missing';
+  if (b.kind === 'env') return 'default';
+  return b.automatic ? 'automatic' : 'default';
+}
+
+/** Does the stage mention any TARGET* arg anywhere (FROM flag, instructions)? */
+export function stageMentionsTarget(stage: Stage): boolean {
+  if (/TARGET(PLATFORM|OS|ARCH|VARIANT)/.test(stage.platform?.value ?? '')) return true;
+  return stage.instructions.some(
+    (i) => /\bTARGET(PLATFORM|OS|ARCH|VARIANT)\b/.test(i.body.text) || i.heredocs.some((h) => /\bTARGET(PLATFORM|OS|ARCH|VARIANT)\b/.test(h.content)),
+  );
+}
+
+/** Tools like tonistiigi/xx that derive the target themselves. */
+export function stageUsesXx(stage: Stage): boolean {
+  return stage.instructions.some((i) => /\bxx-(go|cargo|clang|apk|apt|apt-get|info|gcc|c\+\+|cc|ld|verify|windres)\b/.test(i.body.text));
+}
+
+export type Libc = 'glibc' | 'musl' | 'unknown';
+
+const MUSL_IMAGE = /(^|[/:@-])(alpine|musl|wolfi-base|chainguard\/static)([:.@/-]|\d|$)/i;
+const GLIBC_IMAGE =
+  /(^|[/:@-])(debian|ubuntu|bookworm|bullseye|buster|trixie|stretch|jammy|noble|focal|bionic|slim|fedora|centos|rockylinux|almalinux|ubi\d*|ubi-minimal|amazonlinux|oraclelinux|opensuse|archlinux|gcr\.io\/distroless\/(base|cc)|buildpack-deps)([:.@/-]|\d|$)/i;
+
+/** The C library of a stage, from its base image or the package manager it uses. */
+export function stageLibc(model: Model, stage: Stage, platform?: Platform): Libc {
+  for (let s: Stage | null = stage; s; s = s.parent) {
+    const image = platform ? model.view(s, platform).image : s.image.value;
+    if (s.parent === null) {
+      if (MUSL_IMAGE.test(image)) return 'musl';
+      if (GLIBC_IMAGE.test(image)) return 'glibc';
+    }
+    const text = s.instructions.map((i) => i.body.text).join('\n');
+    if (/\bapk\s+(add|--)/.test(text)) return 'musl';
+    if (/\b(apt-get|apt|dpkg|dnf|yum|microdnf|zypper)\s/.test(text)) return 'glibc';
+    if (s.parent === null) break;
+  }
+  return 'unknown';
+}
+
+/** Does the stage install a glibc compatibility layer on musl? */
+export function stageHasGlibcCompat(stage: Stage): boolean {
+  for (let s: Stage | null = stage; s; s = s.parent) {
+    if (s.instructions.some((i) => /\b(gcompat|libc6-compat|glibc-compat|sgerrand)\b/.test(i.body.text))) return true;
+  }
+  return false;
+}
