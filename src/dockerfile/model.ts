@@ -285,8 +285,10 @@ export function buildModel(file: Dockerfile): Model {
       s = s.with({ name, value, kind: 'arg', instruction: null, automatic: true });
     }
     for (const a of globalArgs) {
-      const value = a.default === null ? s.get(a.name)?.value : safeExpand(a.default, s.lookup, escape);
-      s = s.with({ name: a.name, value, kind: 'arg', instruction: a.instruction, automatic: false });
+      const prev = s.get(a.name);
+      const value = a.default === null ? prev?.value : safeExpand(a.default, s.lookup, escape);
+      const automatic = a.default === null && (prev?.automatic ?? false);
+      s = s.with({ name: a.name, value, kind: 'arg', instruction: a.instruction, automatic });
     }
     return s;
   }

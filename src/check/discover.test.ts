@@ -1,0 +1,131 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { discoverDockerfiles, isDockerfileName } from './discover.js';
+
+/** A temp directory holding `files` (path -> content; a path ending in / is a directory). */
+function tree(files: Record<string, string>): string {
+  const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'anyarch-discover-')));
+  for (const [p, content] of Object.entries(files)) {
+    const abs = path.join(root, ...p.split('/'));
+    if (p.endsWith('/')) {
+      mkdirSync(abs, { recursive: true });
+      continue;
+    }
+    mkdirSync(path.dirname(abs), { recursive: true });
+    writeFileSync(abs, content);
+  }
+  return root;
+}
+
+const posix = (files: readonly string[]): string[] => files.map((f) => f.split(path.sep).join('/'));
+
+describe('isDockerfileName', () => {
+  test('Dockerfile and Containerfile names', () => {
+    for (const n of ['Dockerfile', 'dockerfile', 'Dockerfile.dev', 'api.Dockerfile', 'Containerfile', 'Containerfile.arm64', 'x.Containerfile']) {
+      assert.equal(isDockerfileName(n), true, n);
+    }
+    for (const n of ['Dockerfile.dockerignore', 'api.Dockerfile.dockerignore', 'Dockerfile~', 'Dockerfile.orig', 'Dockerfile.md', 'Makefile', 'Dockerfiles', 'my-Dockerfile', '.dockerignore']) {
+      assert.equal(isDockerfileName(n), false, n);
+    }
+  });
+});
+
+describe('discoverDockerfiles', () => {
+  test('searches the current directory by default, sorted, honouring .gitignore', async () => {
+    const cwd = tree({
+      'Dockerfile': '',
+      'README.md': '',
+      '.gitignore': 'build/\n*.tmp.Dockerfile\n',
+      'build/Dockerfile': '',
+      'x.tmp.Dockerfile': '',
+      'services/api/Dockerfile': '',
+      'services/api/Dockerfile.dockerignore': '',
+      'services/web/web.Dockerfile': '',
+      'services/web/Containerfile.dev': '',
+      '.devcontainer/Dockerfile': '',
+      'node_modules/pkg/Dockerfile': '',
+      '.git/Dockerfile': '',
+    });
+    const { files, errors } = await discoverDockerfiles([], { cwd });
+    assert.deepEqual(errors, []);
+    assert.deepEqual(posix(files), [
+      '.devcontainer/Dockerfile',
+      'Dockerfile',
+      'services/api/Dockerfile',
+      'services/web/Containerfile.dev',
+      'services/web/web.Dockerfile',
+    ]);
+  });
+
+  test('nested .gitignore files, with negation', async () => {
+    const cwd = tree({
+      '.gitignore': '*.Dockerfile\n',
+      'a/.gitignore': '!keep.Dockerfile\ngen/\n',
+      'a/keep.Dockerfile': '',
+      'a/drop.Dockerfile': '',
+      'a/gen/Dockerfile': '',
+      'b/other.Dockerfile': '',
+      'b/Dockerfile': '',
+    });
+    const { files } = await discoverDockerfiles(['.'], { cwd });
+    assert.deepEqual(posix(files), ['a/keep.Dockerfile', 'b/Dockerfile']);
+  });
+
+  test('a directory inside a git work tree honours the .gitignore files above it', async () => {
+    const root = tree({ '.git/': '', '.gitignore': 'generated/\n', 'app/generated/Dockerfile': '', 'app/Dockerfile': '' });
+    const { files } = await discoverDockerfiles(['app'], { cwd: root });
+    assert.deepEqual(posix(files), ['app/Dockerfile']);
+    const inside = await discoverDockerfiles([], { cwd: path.join(root, 'app') });
+    assert.deepEqual(posix(inside.files), ['Dockerfile']);
+  });
+
+  test('explicit files are taken whatever their name; duplicates collapse', async () => {
+    const cwd = tree({ 'docker/build.df': '', 'docker/Dockerfile': '', '.gitignore': 'docker/\n' });
+    const { files, errors } = await discoverDockerfiles(['docker/build.df', './docker/build.df', 'docker/Dockerfile'], { cwd });
+    assert.deepEqual(errors, []);
+    assert.deepEqual(posix(files), ['docker/Dockerfile', 'docker/build.df']);
+  });
+
+  test('glob patterns', async () => {
+    const cwd = tree({ 'a/Dockerfile': '', 'a/b/Dockerfile.prod': '', 'a/b/notes.txt': '', 'c/Dockerfile': '', 'a/node_modules/Dockerfile': '' });
+    const { files, errors } = await discoverDockerfiles(['a/**/Dockerfile*'], { cwd });
+    assert.deepEqual(errors, []);
+    assert.deepEqual(posix(files), ['a/Dockerfile', 'a/b/Dockerfile.prod']);
+  });
+
+  test('a missing path or an empty glob is an E_INPUT error; the other inputs are still found', async () => {
+    const cwd = tree({ 'Dockerfile': '' });
+    const { files, errors } = await discoverDockerfiles(['nope/Dockerfile', 'Dockerfile', 'none/**/Dockerfile'], { cwd });
+    assert.deepEqual(posix(files), ['Dockerfile']);
+    assert.equal(errors.length, 2);
+    assert.equal(errors[0]?.code, 'E_INPUT');
+    assert.equal(errors[0]?.describe(), 'nope/Dockerfile: no such file or directory');
+    assert.equal(errors[1]?.location?.file, 'none/**/Dockerfile');
+    assert.match(errors[1]?.message ?? '', /no files match/);
+  });
+
+  test('config ignore patterns apply to searches, globs and explicit files', async () => {
+    const cwd = tree({ 'vendor/x/Dockerfile': '', 'app/Dockerfile': '', 'app/testdata/Dockerfile': '', 'legacy.Dockerfile': '' });
+    const opts = { cwd, ignore: ['vendor/', '**/testdata/**', 'legacy.Dockerfile'] };
+    assert.deepEqual(posix((await discoverDockerfiles([], opts)).files), ['app/Dockerfile']);
+    assert.deepEqual(posix((await discoverDockerfiles(['**/Dockerfile'], opts)).files), ['app/Dockerfile']);
+    assert.deepEqual(posix((await discoverDockerfiles(['legacy.Dockerfile'], opts)).files), []);
+  });
+
+  test('ignore patterns are relative to their base directory', async () => {
+    const root = tree({ 'sub/gen/Dockerfile': '', 'sub/Dockerfile': '' });
+    const { files } = await discoverDockerfiles([], { cwd: path.join(root, 'sub'), ignore: ['sub/gen/'], ignoreBase: root });
+    assert.deepEqual(posix(files), ['Dockerfile']);
+  });
+
+  test('follows symbolic links to files, not to directories', async () => {
+    const cwd = tree({ 'real/Dockerfile': '', 'x/': '' });
+    symlinkSync(path.join(cwd, 'real'), path.join(cwd, 'x', 'linked-dir'));
+    symlinkSync(path.join(cwd, 'real', 'Dockerfile'), path.join(cwd, 'x', 'Dockerfile'));
+    const { files } = await discoverDockerfiles(['x'], { cwd });
+    assert.deepEqual(posix(files), ['x/Dockerfile']);
+  });
+});

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { isAnyarchError } from '../errors.js';
+import { applyEdits, checkSource, fixSource, resolveRuleRef } from './engine.js';
+
+const ZASPER_LINE = 'RUN curl -LO https://go.dev/dl/go1.23.4.linux-amd64.tar.gz\n';
+const ids = (src: string, opts = {}) => checkSource(src, 'Dockerfile', opts).findings.map((f) => f.ruleId);
+
+describe('suppression comments', () => {
+  test('anyarch ignore= on the line above, with a reason', () => {
+    assert.deepEqual(ids(`FROM alpine\n# anyarch ignore=AA101 amd64-only tool, checked by hand\n${ZASPER_LINE}`), []);
+  });
+  test('ignore by rule name, and ignore=all', () => {
+    assert.deepEqual(ids(`FROM alpine\n# anyarch ignore=hardcoded-arch-download\n${ZASPER_LINE}`), []);
+    assert.deepEqual(ids(`FROM alpine\n# anyarch ignore=all\n${ZASPER_LINE}`), []);
+  });
+  test('only the next instruction', () => {
+    assert.deepEqual(ids(`FROM alpine\n# anyarch ignore=AA101\nRUN true\n${ZASPER_LINE}`), ['AA101']);
+  });
+  test('a blank line breaks the link', () => {
+    assert.deepEqual(ids(`FROM alpine\n# anyarch ignore=AA101\n\n${ZASPER_LINE}`), ['AA101']);
+  });
+  test('another rule id does not suppress', () => {
+    assert.deepEqual(ids(`FROM alpine\n# anyarch ignore=AA102\n${ZASPER_LINE}`), ['AA101']);
+  });
+  test('global ignore anywhere in the file', () => {
+    assert.deepEqual(ids(`FROM alpine\n${ZASPER_LINE}# anyarch global ignore=AA101\n`), []);
+  });
+  test('a suppressed finding is counted', () => {
+    assert.equal(checkSource(`FROM alpine\n# anyarch ignore=AA101\n${ZASPER_LINE}`, 'Dockerfile').suppressed, 1);
+  });
+  test('pragmas: false reports everything', () => {
+    assert.deepEqual(ids(`FROM alpine\n# anyarch ignore=AA101\n${ZASPER_LINE}`, { pragmas: false }), ['AA101']);
+  });
+  test('BuildKit check=skip for a rule with a BuildKit counterpart (AA102 ~ UndefinedVar)', () => {
+    const body = 'FROM alpine\nRUN echo $TARGETARCH\n';
+    assert.deepEqual(ids(body), ['AA102']);
+    assert.deepEqual(ids(`# check=skip=UndefinedVar\n${body}`), []);
+    assert.deepEqual(ids(`# check=skip=all\n${body}`), []);
+    assert.deepEqual(ids(`FROM alpine\n# check=skip=UndefinedVar\nRUN echo $TARGETARCH\n`), []);
+    assert.deepEqual(ids(`# check=skip=JSONArgsRecommended\n${body}`), ['AA102']);
+  });
+  test('check=skip does not touch rules without a BuildKit counterpart', () => {
+    assert.deepEqual(ids(`# check=skip=all\nFROM alpine\n${ZASPER_LINE}`), ['AA101']);
+  });
+  test('hadolint ignore only for related rules', () => {
+    assert.deepEqual(ids(`FROM alpine\n# hadolint ignore=DL3008,DL3029\n${ZASPER_LINE}`), ['AA101']);
+  });
+});
+
+describe('rule selection and severity', () => {
+  const src = `FROM alpine\nARG TARGETARCH=amd64\n${ZASPER_LINE}`;
+  test('only / disable by id or name', () => {
+    assert.deepEqual(ids(src), ['AA103', 'AA101']);
+    assert.deepEqual(ids(src, { only: ['AA101'] }), ['AA101']);
+    assert.deepEqual(ids(src, { disable: ['platform-arg-default'] }), ['AA101']);
+  });
+  test('severity overrides and off', () => {
+    const r = checkSource(src, 'Dockerfile', { severities: { AA101: 'info', AA103: 'off' } });
+    assert.deepEqual(r.findings.map((f) => [f.ruleId, f.severity]), [['AA101', 'info']]);
+  });
+  test('unknown rule is a usage error naming it', () => {
+    assert.throws(() => checkSource(src, 'Dockerfile', { only: ['AA999'] }), (e) => isAnyarchError(e) && e.code === 'E_USAGE' && e.message.includes('AA999'));
+  });
+  test('resolveRuleRef', () => {
+    assert.equal(resolveRuleRef('aa101'), 'AA101');
+    assert.equal(resolveRuleRef('platform-arg-undeclared'), 'AA102');
+    assert.equal(resolveRuleRef('nope'), undefined);
+  });
+  test('findings are sorted by position and carry docs URLs', () => {
+    const r = checkSource(src, 'Dockerfile');
+    assert.ok(r.findings.every((f, i, a) => i === 0 || a[i - 1]!.range.start.offset <= f.range.start.offset));
+    assert.match(r.findings[0]!.docsUrl, /docs\/rules\/AA103\.md$/);
+  });
+});
+
+describe('parse errors are results, not exceptions', () => {
+  test('bad escape directive', () => {
+    const r = checkSource('# escape=x\nFROM alpine\n', 'bad/Dockerfile');
+    assert.equal(r.error?.code, 'E_PARSE');
+    assert.equal(r.error?.describe(), "bad/Dockerfile:1:10: invalid escape token 'x' does not match ` or \\");
+  });
+  test('unterminated heredoc names its line', () => {
+    const r = checkSource('FROM alpine\nRUN <<EOF\necho\n', 'Dockerfile');
+    assert.equal(r.error?.location?.line, 2);
+  });
+});
+
+describe('fixing', () => {
+  test('identical edits from several findings apply once; overlapping ones wait for the next pass', () => {
+    const src = 'abcdef';
+    const { output, applied } = applyEdits(src, [
+      [{ start: 0, end: 0, text: 'X' }],
+      [{ start: 0, end: 0, text: 'X' }, { start: 3, end: 4, text: 'D' }],
+      [{ start: 3, end: 5, text: 'Q' }],
+    ]);
+    assert.equal(output, 'XabcDef');
+    assert.deepEqual(applied, [0, 1]);
+  });
+  test('fixes several rules in passes until clean', () => {
+    const src = 'FROM alpine\nARG TARGETARCH=amd64\nRUN curl -LO https://go.dev/dl/go1.23.4.linux-amd64.tar.gz\nRUN echo $TARGETOS\n';
+    const r = fixSource(src, 'Dockerfile');
+    assert.equal(
+      r.output,
+      'FROM alpine\nARG TARGETARCH\nARG TARGETOS\nRUN curl -LO https://go.dev/dl/go1.23.4.linux-${TARGETARCH}.tar.gz\nRUN echo $TARGETOS\n',
+    );
+    assert.deepEqual(r.result.findings, []);
+    assert.deepEqual(r.fixed.map((f) => f.ruleId).sort(), ['AA101', 'AA102', 'AA103']);
+    assert.equal(fixSource(r.output, 'Dockerfile').output, r.output);
+  });
+  test('CRLF files keep CRLF in inserted lines', () => {
+    const src = 'FROM alpine\r\nRUN echo $TARGETARCH\r\n';
+    assert.equal(fixSource(src, 'Dockerfile').output, 'FROM alpine\r\nARG TARGETARCH\r\nRUN echo $TARGETARCH\r\n');
+  });
+  test('a file without a final newline', () => {
+    assert.equal(fixSource('FROM alpine', 'Dockerfile').output, 'FROM alpine');
+    assert.equal(fixSource('FROM alpine\nRUN echo $TARGETARCH', 'Dockerfile').output, 'FROM alpine\nARG TARGETARCH\nRUN echo $TARGETARCH');
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * AA108: `FROM --platform=linux/amd64 …` (a constant, no variable) builds the stage for that one
+ * platform whatever the target is. BuildKit calls this FromPlatformFlagConstDisallowed, hadolint
+ * DL3029. Pins are often deliberate (Cloud Run runs only amd64), so nothing is fixed
+ * automatically; single-architecture intent is declared through the target platforms.
+ */
+import type { Flag } from '../dockerfile/ast.js';
+import type { Model, Stage } from '../dockerfile/model.js';
+import {
+  KNOWN_OSES,
+  formatPlatform,
+  normalizeOS,
+  samePlatform,
+  tryParsePlatform,
+  type Platform,
+} from '../platform/index.js';
+import { dropFlagEdit, imageStages } from './support/image-chain.js';
+import { defineRule, type RuleContext, type Suggestion } from './types.js';
+
+type M = 'pinned' | 'osOnly' | 'badPlatform';
+
+const FIX_NOTE =
+  'a constant --platform is often deliberate (a runtime that only runs one CPU, a tool published for one ' +
+  'architecture); drop the flag for a multi-platform stage, use $BUILDPLATFORM for a build stage that ' +
+  'cross-compiles, or declare the single target (platforms: [linux/amd64] in .anyarch.yaml)';
+
+/** BuildKit's exemption: the stage name contains the platform's OS or architecture (`AS build_amd64`). */
+function nameExempts(stage: Stage, os: string, archs: readonly string[]): boolean {
+  const name = stage.name;
+  if (!name) return false;
+  if (os && name.includes(os)) return true;
+  return archs.some((a) => a !== '' && name.includes(a.toLowerCase()));
+}
+
+function suggestionsFor(model: Model, stage: Stage, flag: Flag, image: ReadonlySet<Stage>): Suggestion[] {
+  const out: Suggestion[] = [{ title: 'Remove the --platform flag (build the stage for each target)', edits: [dropFlagEdit(model, flag)] }];
+  if (!image.has(stage) && flag.valueRange) {
+    out.push({
+      title: 'Run this build stage on the build machine ($BUILDPLATFORM) and cross-compile',
+      edits: [{ start: flag.valueRange.start.offset, end: flag.valueRange.end.offset, text: '$BUILDPLATFORM' }],
+    });
+  }
+  return out;
+}
+
+function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, image: ReadonlySet<Stage>): void {
+  const flag = stage.platform;
+  if (!flag || flag.value === null || !flag.valueRange) return;
+  const value = flag.value.trim();
+  if (value.includes('$')) return; // a variable: not a constant (BuildKit skips any substitution)
+  const range = flag.valueRange;
+  const words = value.split('/');
+  const written = (words.length === 1 ? words[0] : words[1]) ?? '';
+
+  // `--platform=linux`: containerd fills in the architecture of the machine that runs the build
+  if (words.length === 1 && KNOWN_OSES.includes(normalizeOS(value))) {
+    const os = normalizeOS(value);
+    if (nameExempts(stage, os, [])) return;
+    ctx.report({
+      messageId: 'osOnly',
+      range,
+      data: { value },
+      fixNote: FIX_NOTE,
+      suggestions: suggestionsFor(model, stage, flag, image),
+    });
+    return;
+  }
+
+  const p: Platform | undefined = tryParsePlatform(value);
+  if (!p) {
+    ctx.report({ messageId: 'badPlatform', range, data: { value } });
+    return;
+  }
+  if (nameExempts(stage, p.os, [p.architecture, written])) return;
+  // another OS than every target (a darwin SDK stage, a Windows stage in a Linux check): deliberate
+  if (!ctx.platforms.some((t) => t.os === p.os)) return;
+  // single-architecture on purpose: every target is this platform
+  if (ctx.platforms.every((t) => samePlatform(t, p))) return;
+  const others = ctx.platforms.filter((t) => !samePlatform(t, p)).map(formatPlatform);
+  ctx.report({
+    messageId: 'pinned',
+    range,
+    data: { value, platform: formatPlatform(p), others: others.join(', ') },
+    platforms: others,
+    fixNote: FIX_NOTE,
+    suggestions: suggestionsFor(model, stage, flag, image),
+  });
+}
+
+export default defineRule<M>({
+  meta: {
+    id: 'AA108',
+    name: 'from-platform-constant',
+    title: 'FROM --platform with a constant pins every target to one platform',
+    severity: 'warning',
+    description:
+      '`FROM --platform=linux/amd64` builds the stage for amd64 whatever platform the image is built for, so the ' +
+      'arm64 variant of the image contains amd64 files (or the build runs under emulation). Stages named after ' +
+      'the platform (`AS build_amd64`) are exempt, as in BuildKit, and so is a pin equal to every target platform.',
+    related: ['DL3029', 'FromPlatformFlagConstDisallowed'],
+    fixable: false,
+  },
+  messages: {
+    pinned: '--platform={value} builds this stage as {platform} for every target, also for {others}',
+    osOnly: '--platform={value} names no architecture: BuildKit uses the build machine\'s CPU for every target',
+    badPlatform: '--platform={value} is not a valid platform (expected os/arch[/variant], e.g. linux/arm64)',
+  },
+  check(model, ctx) {
+    const image = imageStages(model);
+    for (const stage of model.stages) checkStage(model, stage, ctx, image);
+  },
+});
