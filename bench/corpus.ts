@@ -220,7 +220,7 @@ function fileOf(url: string): string {
 }
 
 function installCmds(t: Tool, url: string, rng: Rng): string[] {
-  const f = fileOf(url).replace(/\$\{?[A-Z_]+\}?/g, 'x');
+  const f = fileOf(url);
   const fetch = rng.pick([`curl -fsSLO ${url}`, `curl -fsSL -o /tmp/${t.name}.${t.kind === 'zip' ? 'zip' : t.kind === 'tar' ? 'tgz' : 'bin'} "${url}"`, `wget -q ${url}`, `wget -qO /tmp/${t.name} "${url}"`]);
   const local = fetch.includes('/tmp/') ? fetch.match(/\/tmp\/\S+?(?="|\s|$)/)?.[0] ?? `/tmp/${t.name}` : f;
   switch (t.kind) {
@@ -757,7 +757,7 @@ const ARCHETYPES: readonly (readonly [number, (d: Doc) => string, boolean])[] = 
 
 /** Number of lines: log-normal, median ~30, clamped to [5, 300]. */
 function targetLines(rng: Rng): number {
-  return Math.max(5, Math.min(300, Math.round(Math.exp(Math.log(30) + 0.85 * rng.normal()))));
+  return Math.max(5, Math.min(300, Math.round(Math.exp(Math.log(15) + 1.0 * rng.normal()))));
 }
 
 /** One Dockerfile's text (LF line endings). */
@@ -768,7 +768,7 @@ export function generateDockerfile(rng: Rng): string {
   const name = build(d);
   const alpine = alpineArch || d.lines.some((l) => /^FROM .*alpine/.test(l));
   let guard = 0;
-  while (d.length < target - 3 && guard++ < 200) {
+  while (d.length < target - 2 && guard++ < 200) {
     if (d.windows) {
       d.blank();
       d.push(rng.pick([

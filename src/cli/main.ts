@@ -180,17 +180,22 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT_OF_OUTCOME[outcome];
   } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.exitCode === 0) return EXIT.clean; // --help, --version
-      if (e.code === 'commander.help') return EXIT.usage; // help shown because a command was missing
-      printUsageError(io, e, argv);
-      return EXIT.usage;
-    }
-    if (isAnyarchError(e)) {
-      printAnyarchError(io, e);
-      return e.code === 'E_FIX' ? EXIT.internal : EXIT.usage;
-    }
-    printInternalError(io, e);
-    return EXIT.internal;
+    return handleError(e, io, argv);
   }
+}
+
+/** Prints an error that ended a command and returns its exit code. */
+export function handleError(e: unknown, io: Io, argv: readonly string[] = []): number {
+  if (e instanceof CommanderError) {
+    if (e.exitCode === 0) return EXIT.clean; // --help, --version
+    if (e.code === 'commander.help') return EXIT.usage; // help shown because a command was missing
+    printUsageError(io, e, argv);
+    return EXIT.usage;
+  }
+  if (isAnyarchError(e)) {
+    printAnyarchError(io, e);
+    return e.code === 'E_FIX' ? EXIT.internal : EXIT.usage;
+  }
+  printInternalError(io, e);
+  return EXIT.internal;
 }

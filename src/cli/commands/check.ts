@@ -12,7 +12,7 @@ import { findConfig, loadConfig, type Config, type FailOn } from '../../config.j
 import { AnyarchError, isAnyarchError } from '../../errors.js';
 import { parsePlatformList, type Platform } from '../../platform/index.js';
 import type { Finding, FixStyle, Rule, Severity } from '../../rules/types.js';
-import { useColor, writeFileAtomic, type Io, type Outcome, type OutStream } from '../io.js';
+import { errnoReason, useColor, writeFileAtomic, type Io, type Outcome, type OutStream } from '../io.js';
 import { loadReporter } from '../reporters/index.js';
 import { posixPath, type Format } from '../reporters/types.js';
 import { summarize } from '../summary.js';
@@ -78,10 +78,7 @@ function errorResult(file: string, error: AnyarchError): FileResult {
 }
 
 function readError(file: string, e: unknown): AnyarchError {
-  const code = (e as NodeJS.ErrnoException).code;
-  const why =
-    code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-  return new AnyarchError('E_INPUT', `cannot read file: ${why}`, undefined, { file });
+  return new AnyarchError('E_INPUT', `cannot read file: ${errnoReason(e)}`, undefined, { file });
 }
 
 interface FileOutcome {
@@ -134,8 +131,7 @@ async function checkOne(
     try {
       await writeFileAtomic(path.resolve(io.cwd, file), bom + fixed.output);
     } catch (e) {
-      const why = (e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (e as Error).message;
-      return { result: errorResult(file, new AnyarchError('E_INPUT', `cannot write the fixed file: ${why}`, undefined, { file })), source, fixed: [] };
+      return { result: errorResult(file, new AnyarchError('E_INPUT', `cannot write the fixed file: ${errnoReason(e)}`, undefined, { file })), source, fixed: [] };
     }
   }
   return out;
@@ -234,7 +230,7 @@ export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps =
     try {
       await writeFileAtomic(path.resolve(io.cwd, opts.output), report);
     } catch (e) {
-      throw new AnyarchError('E_USAGE', `cannot write --output file: ${(e as Error).message}`, undefined, { file: opts.output });
+      throw new AnyarchError('E_USAGE', `cannot write the report (--output): ${errnoReason(e)}`, undefined, { file: opts.output });
     }
   } else if (report) {
     stream.write(report);

@@ -9,7 +9,7 @@ import { decodeDockerfile } from '../../check/input.js';
 import { dumpBuildkit, toJSON } from '../../dockerfile/dump.js';
 import { parseDockerfile } from '../../dockerfile/parser.js';
 import { AnyarchError } from '../../errors.js';
-import type { Io, Outcome } from '../io.js';
+import { errnoReason, type Io, type Outcome } from '../io.js';
 
 export type ParseFormat = 'json' | 'buildkit';
 export const PARSE_FORMATS: readonly ParseFormat[] = ['json', 'buildkit'];
@@ -26,9 +26,7 @@ export async function parse(opts: ParseCommandOptions, io: Io): Promise<Outcome>
   try {
     bytes = opts.file === '-' ? await io.readStdin() : await readFile(path.resolve(io.cwd, opts.file));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new AnyarchError('E_INPUT', `cannot read file: ${why}`, undefined, { file: name });
+    throw new AnyarchError('E_INPUT', `cannot read file: ${errnoReason(e)}`, undefined, { file: name });
   }
   const df = parseDockerfile(decodeDockerfile(bytes, name), name);
   io.stdout.write(opts.format === 'buildkit' ? dumpBuildkit(df) : JSON.stringify(toJSON(df), null, 2) + '\n');

@@ -110,7 +110,7 @@ describe('text reporter', () => {
   test('ends with the summary line, unless quiet', () => {
     const out = textReporter.report(RESULTS, ctx(RESULTS));
     const last = out.trimEnd().split('\n').at(-1);
-    assert.equal(last, '3 problems (1 error, 1 warning, 1 info) in 2 files (2 checked); 1 fixable with --fix; 1 file could not be checked; 1 suppressed by comments');
+    assert.equal(last, '3 problems (1 error, 1 warning, 1 info) in 2 files; 1 fixable with --fix; 1 file could not be checked; 1 suppressed by comments');
     const quiet = textReporter.report(RESULTS, ctx(RESULTS, { quiet: true }));
     assert.ok(!quiet.includes('problems ('));
   });

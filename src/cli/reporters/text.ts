@@ -102,12 +102,15 @@ export function summaryLine(s: Summary, fixMode: ReportContext['fixMode']): stri
   if (s.fixed > 0) {
     parts.push(`${fixMode === 'dry-run' ? 'would fix' : 'fixed'} ${plural(s.fixed, 'problem')} in ${plural(s.fixedFiles, 'file')}; `);
   }
-  if (s.problems === 0) {
-    parts.push(`no ${fixMode === 'none' ? '' : 'remaining '}problems in ${plural(s.files - s.unreadable, 'file')}`);
+  const checked = s.files - s.unreadable;
+  if (s.problems === 0 && checked === 0) {
+    return `${plural(s.unreadable, 'file')} could not be checked`;
+  } else if (s.problems === 0) {
+    parts.push(`no ${fixMode === 'none' ? '' : 'remaining '}problems in ${plural(checked, 'file')}`);
   } else {
     const counts = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${plural(s.infos, 'info')}`;
     parts.push(`${plural(s.problems, fixMode === 'none' ? 'problem' : 'remaining problem')} (${counts}) in ${plural(s.filesWithProblems, 'file')}`);
-    if (s.files > s.filesWithProblems) parts.push(` (${s.files - s.unreadable} checked)`);
+    if (checked > s.filesWithProblems) parts.push(` (${checked} checked)`);
     if (s.fixable > 0 && fixMode === 'none') parts.push(`; ${s.fixable} fixable with --fix`);
   }
   if (s.unreadable > 0) parts.push(`; ${plural(s.unreadable, 'file')} could not be checked`);

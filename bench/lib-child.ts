@@ -1,0 +1,49 @@
+/**
+ * anyarch's library pipeline in one process, without the CLI layer (argument parsing, config
+ * search, reporters): discover, read, decode, checkSource, JSON.stringify. The benchmark runs it
+ * next to the CLI to show how much the CLI layer adds (and as a stand-in while the CLI is not
+ * built).
+ *
+ * Usage: node dist/bench/lib-child.js <dir>   (paths in the output are relative to the cwd)
+ */
+import { readFile } from 'node:fs/promises';
+import { writeSync } from 'node:fs';
+import * as path from 'node:path';
+import { discoverDockerfiles } from '../src/check/discover.js';
+import { checkSource, type FileResult } from '../src/check/engine.js';
+import { decodeDockerfile } from '../src/check/input.js';
+import { isAnyarchError } from '../src/errors.js';
+
+const dir = process.argv[2];
+if (!dir) {
+  process.stderr.write('usage: lib-child <dir>\n');
+  process.exit(2);
+}
+const cwd = process.cwd();
+const { files } = await discoverDockerfiles([dir], { cwd });
+const results: FileResult[] = [];
+for (const file of files) {
+  const bytes = await readFile(path.resolve(cwd, file));
+  let text: string;
+  try {
+    text = decodeDockerfile(bytes, file);
+  } catch (e) {
+    if (isAnyarchError(e)) {
+      results.push({ file, findings: [], error: e, suppressed: 0 });
+      continue;
+    }
+    throw e;
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  results.push(checkSource(text, file));
+}
+const report = {
+  version: 1,
+  files: results.map((r) => ({
+    file: r.file,
+    findings: r.findings,
+    suppressed: r.suppressed,
+    ...(r.error ? { error: { code: r.error.code, message: r.error.message, ...r.error.location } } : {}),
+  })),
+};
+writeSync(1, JSON.stringify(report, null, 2) + '\n');

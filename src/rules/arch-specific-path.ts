@@ -1,0 +1,267 @@
+/**
+ * AA110: a path that exists under that name on one architecture only: Debian multiarch
+ * directories (`/usr/lib/x86_64-linux-gnu`), dynamic loaders (`/lib64/ld-linux-x86-64.so.2`,
+ * `/lib/ld-musl-aarch64.so.1`) and Debian JVM directories (`/usr/lib/jvm/java-17-openjdk-amd64`).
+ * In ENV, ARG, COPY/ADD, WORKDIR and RUN, such a path is wrong (or missing) on every other platform.
+ */
+import type { Instruction, SourceText } from '../dockerfile/ast.js';
+import type { Model, Stage } from '../dockerfile/model.js';
+import type { SimpleCommand } from '../dockerfile/shell.js';
+import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
+import { PLATFORM_DATA, formatPlatform, samePlatform, type Platform } from '../platform/index.js';
+import { URL_RE } from './support/tokens.js';
+import { isArchGuarded, stageUsesXx } from './support/walk.js';
+import { defineRule, type RuleContext } from './types.js';
+
+type M = 'path' | 'builderPath';
+type Kind = 'multiarch' | 'loader' | 'jvm';
+
+interface Hit {
+  /** offsets in the scanned string */
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+  readonly kind: Kind;
+  readonly platforms: readonly Platform[];
+}
+
+interface Tables {
+  readonly words: Map<string, { kind: Kind; platforms: Platform[] }>;
+  readonly res: readonly { re: RegExp; kind: Kind }[];
+}
+
+const BUILDER_PLATFORMS: readonly Platform[] = [
+  { os: 'linux', architecture: 'amd64', variant: '' },
+  { os: 'linux', architecture: 'arm64', variant: '' },
+];
+
+function esc(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+let tables: Tables | undefined;
+
+/** Path words and their regular expressions, built once from the platform data. */
+function init(): Tables {
+  if (tables) return tables;
+  const words = new Map<string, { kind: Kind; platforms: Platform[] }>();
+  const add = (word: string, kind: Kind, p: Platform): void => {
+    const key = `${kind}|${word.toLowerCase()}`;
+    const e = words.get(key) ?? { kind, platforms: [] };
+    if (!e.platforms.some((q) => samePlatform(q, p))) e.platforms.push(p);
+    words.set(key, e);
+  };
+  const triplets: string[] = [];
+  const distinct: string[] = [];
+  const generic: string[] = [];
+  const dpkg: string[] = [];
+  for (const d of PLATFORM_DATA) {
+    triplets.push(d.multiarch);
+    add(d.multiarch, 'multiarch', d.platform);
+    dpkg.push(d.dpkg);
+    add(d.dpkg, 'jvm', d.platform);
+    const loaders = [d.elf.glibcLoader, d.elf.muslLoader, ...d.elf.otherLoaders.map((l) => l.split(' ')[0] ?? '')];
+    const musl = /\/ld-musl-([a-z0-9_]+)\.so\.1$/.exec(d.elf.muslLoader);
+    if (musl) loaders.push(`/lib/libc.musl-${musl[1]}.so.1`);
+    for (const path of loaders) {
+      if (!path.startsWith('/')) continue;
+      const base = path.slice(path.lastIndexOf('/') + 1);
+      if (/^(ld-linux|ld64|ld)\.so\.\d+$/.test(base)) {
+        generic.push(path);
+        add(path, 'loader', d.platform);
+      } else {
+        distinct.push(base);
+        add(base, 'loader', d.platform);
+      }
+    }
+  }
+  const alt = (xs: readonly string[]): string =>
+    [...new Set(xs)].sort((a, b) => b.length - a.length).map(esc).join('|');
+  const res = [
+    // /usr/lib/x86_64-linux-gnu, /lib/aarch64-linux-gnu, /usr/include/x86_64-linux-gnu, /usr/local/lib/...
+    {
+      re: new RegExp(`(?<![A-Za-z0-9_.$-])(?:lib|lib32|lib64|libexec|include)/(${alt(triplets)})(?![A-Za-z0-9_+-])`, 'gi'),
+      kind: 'multiarch' as const,
+    },
+    { re: new RegExp(`(?<![A-Za-z0-9_.-])(${alt(distinct)})(?![A-Za-z0-9_.-])`, 'gi'), kind: 'loader' as const },
+    { re: new RegExp(`(?<![A-Za-z0-9_.$-])(?:/usr)?(${alt(generic)})(?![A-Za-z0-9_.-])`, 'gi'), kind: 'loader' as const },
+    { re: new RegExp(`/usr/lib/jvm/[A-Za-z0-9_.+]+(?:-[A-Za-z0-9_.+]+)*?-(${alt(dpkg)})(?![A-Za-z0-9_.+-])`, 'gi'), kind: 'jvm' as const },
+  ];
+  tables = { words, res };
+  return tables;
+}
+
+const QUICK = /linux-gnu|ld|jvm|musl/i;
+
+/** Architecture-specific path words in a string (URLs excluded: AA101 looks at downloads). */
+export function findArchPaths(s: string): Hit[] {
+  if (!QUICK.test(s)) return [];
+  const { words, res } = init();
+  const urls: [number, number][] = [];
+  URL_RE.lastIndex = 0;
+  for (let m = URL_RE.exec(s); m; m = URL_RE.exec(s)) urls.push([m.index, m.index + m[0].length]);
+  const hits: Hit[] = [];
+  for (const { re, kind } of res) {
+    re.lastIndex = 0;
+    for (let m = re.exec(s); m; m = re.exec(s)) {
+      const word = m[1] as string;
+      const end = m.index + m[0].length;
+      const start = end - word.length;
+      if (urls.some(([a, b]) => start >= a && start < b)) continue;
+      const e = words.get(`${kind}|${word.toLowerCase()}`);
+      if (!e) continue;
+      hits.push({ start, end, text: word, kind, platforms: e.platforms });
+    }
+  }
+  return hits.sort((a, b) => a.start - b.start);
+}
+
+/** Signs that a stage deliberately handles other architectures (cross-compiling, foreign packages). */
+const CROSS =
+  /--add-architecture|crossbuild-essential|\b(?:gcc|g\+\+|cpp|binutils|libc6-dev)-(?:\d+-)?(?:x86-64|aarch64|arm|i686|powerpc64le|s390x|riscv64|mips64el|loongarch64)-linux-gnu|-cross\b|[a-z0-9+.-]:(?:amd64|arm64|armhf|armel|i386|ppc64el|s390x|riscv64|mips64el)\b|\bxx-[a-z]/;
+
+function stageCrossCompiles(stage: Stage): boolean {
+  for (let s: Stage | null = stage; s; s = s.parent) {
+    if (stageUsesXx(s)) return true;
+    if (s.instructions.some((i) => CROSS.test(i.body.text) || i.heredocs.some((h) => CROSS.test(h.content)))) return true;
+  }
+  return false;
+}
+
+/** Commands that test a path (`[ -d /usr/lib/x86_64-linux-gnu ]`) or decide a branch. */
+function conditionCommands(cmds: readonly SimpleCommand[]): Set<SimpleCommand> {
+  const out = new Set<SimpleCommand>();
+  for (const c of cmds) {
+    for (const b of c.branches) if (b.kind !== 'case') for (const x of b.condition) out.add(x);
+  }
+  return out;
+}
+
+const TEST_COMMANDS = new Set(['[', '[[', 'test']);
+
+interface Found {
+  readonly hit: Hit;
+  readonly offset: number;
+}
+
+function describe(ps: readonly Platform[]): string {
+  return ps.map(formatPlatform).join(', ');
+}
+
+function fixNoteFor(kind: Kind, keyword: string): string {
+  if (kind === 'loader') {
+    return 'the loader is named after the CPU: choose it per architecture in a RUN step (case "$(dpkg --print-architecture)" in ...), or install the package that provides it';
+  }
+  if (kind === 'jvm') {
+    return 'use /usr/lib/jvm/default-java (Debian and Ubuntu keep it pointing at the installed JDK), or create an architecture-independent symlink in a RUN step';
+  }
+  if (keyword === 'run') {
+    return 'use "$(dpkg-architecture -qDEB_HOST_MULTIARCH)" (package dpkg-dev) or "$(gcc -print-multiarch)" in place of the triplet';
+  }
+  return `${keyword.toUpperCase()} runs no command: create an architecture-independent symlink in a RUN step ` +
+    '(ln -s "/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)" /usr/lib/multiarch) and use that path';
+}
+
+function scanText(text: SourceText, s: string, base: number, out: Found[]): void {
+  for (const hit of findArchPaths(s)) out.push({ hit, offset: toSourceOffset(text, base + hit.start) });
+}
+
+/** Path hits of one instruction, with source offsets. */
+function instructionHits(model: Model, ins: Instruction): Found[] {
+  const out: Found[] = [];
+  switch (ins.keyword) {
+    case 'env':
+    case 'arg':
+    case 'workdir':
+    case 'copy':
+    case 'add':
+      scanText(ins.body, ins.body.text, 0, out);
+      for (const h of ins.heredocs) scanHeredoc(h.content, h.contentOffset, out);
+      return out;
+    case 'run': {
+      if (ins.json) {
+        scanText(ins.body, ins.body.text, 0, out);
+        return out;
+      }
+      const sources = model.shell(ins);
+      for (const source of sources) {
+        const cmds = source.script.commands;
+        const conditions = conditionCommands(cmds);
+        for (const cmd of cmds) {
+          if (conditions.has(cmd) || TEST_COMMANDS.has(cmd.words[0]?.value ?? '') || isArchGuarded(cmd)) continue;
+          for (const w of [...cmd.assignments, ...cmd.words, ...cmd.redirects]) {
+            scanText(source.text, source.text.text.slice(w.start, w.end), w.start, out);
+          }
+        }
+      }
+      // heredocs written to files (`cat <<EOF > /etc/ld.so.conf.d/x.conf`)
+      const scripts = new Set(sources.filter((s) => s.heredoc).map((s) => s.text.segments[0]?.sourceOffset));
+      for (const h of ins.heredocs) if (!scripts.has(h.contentOffset)) scanHeredoc(h.content, h.contentOffset, out);
+      return out;
+    }
+    default:
+      return out;
+  }
+}
+
+function scanHeredoc(content: string, offset: number, out: Found[]): void {
+  for (const hit of findArchPaths(content)) out.push({ hit, offset: offset + hit.start });
+}
+
+function families(found: readonly Found[]): Set<string> {
+  return new Set(found.map((f) => [...new Set(f.hit.platforms.map((p) => p.architecture))].sort().join('|')));
+}
+
+function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
+  if (stage.windows || stageCrossCompiles(stage)) return;
+  const builder = stage.onBuildPlatform;
+  const targets = builder ? BUILDER_PLATFORMS : ctx.platforms.filter((p) => p.os === 'linux');
+  if (!targets.length) return;
+  for (const ins of stage.instructions) {
+    const found = instructionHits(model, ins);
+    if (!found.length) continue;
+    if (families(found).size > 1) continue; // paths of several architectures: handled on purpose
+    const seen = new Set<string>();
+    for (const { hit, offset } of found) {
+      if (seen.has(hit.text)) continue;
+      seen.add(hit.text);
+      const wrong = targets.filter((t) => !hit.platforms.some((p) => samePlatform(p, t) || sameCpu(p, t)));
+      if (!wrong.length) continue; // every target has this path: single-architecture on purpose
+      ctx.report({
+        messageId: builder ? 'builderPath' : 'path',
+        range: rangeAt(model.file.lineStarts, offset, offset + hit.text.length),
+        data: { path: hit.text, arch: describe(hit.platforms), platforms: describe(wrong) },
+        platforms: builder ? [] : wrong.map(formatPlatform),
+        fixNote: fixNoteFor(hit.kind, ins.keyword),
+      });
+    }
+  }
+}
+
+/** amd64 v2..v4 run amd64 files, arm64 v8.x/v9 run arm64 files; arm keeps its variants apart. */
+function sameCpu(a: Platform, b: Platform): boolean {
+  return a.os === b.os && a.architecture === b.architecture && a.architecture !== 'arm' && a.variant !== b.variant;
+}
+
+export default defineRule<M>({
+  meta: {
+    id: 'AA110',
+    name: 'arch-specific-path',
+    title: 'A path that exists under this name on one architecture only',
+    severity: 'warning',
+    description:
+      'Debian multiarch directories (/usr/lib/x86_64-linux-gnu), dynamic loaders (/lib64/ld-linux-x86-64.so.2, ' +
+      '/lib/ld-musl-aarch64.so.1) and Debian JVM directories (/usr/lib/jvm/java-17-openjdk-amd64) are named ' +
+      'after the CPU. Written literally in ENV, COPY, WORKDIR or RUN, they point at nothing (or at the wrong ' +
+      'files) in the image built for another platform.',
+    related: [],
+    fixable: false,
+  },
+  messages: {
+    path: '{path} is the path on {arch}; the image for {platforms} has no such path',
+    builderPath: '{path} is the path on {arch}, but this stage runs on the build machine, which may be another CPU',
+  },
+  check(model, ctx) {
+    for (const stage of model.stages) checkStage(model, stage, ctx);
+  },
+});
