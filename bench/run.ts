@@ -17,6 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCorpus } from './corpus.js';
+import { summarizeProfile } from './profile-summary.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist/bench
 const REPO = path.resolve(HERE, '../..');
@@ -114,7 +115,7 @@ function runNode(args: readonly string[], cwd: string, work: string, tag: string
   const rssFile = path.join(work, `${tag}.rss`);
   rmSync(rssFile, { force: true });
   const fd = openSync(stdoutFile, 'w');
-  const env = { ...process.env, ANYARCH_BENCH_RSS_FILE: rssFile, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, ANYARCH_BENCH_RSS_FILE: rssFile, NO_COLOR: '1' };
   delete env.NODE_OPTIONS;
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, [...extraNodeArgs, '--import', pathToFileUrl(PRELOAD), ...args], {
@@ -185,68 +186,6 @@ function checkBaselineReport(outFile: string, expected: ReadonlySet<string>): Co
   const ok = seen.size === expected.size && [...expected].every((f) => seen.has(f));
   const diags = files.reduce((n, f) => n + f.diagnostics.length, 0);
   return { ok, detail: `${seen.size} files, ${diags} diagnostics`, findings: diags };
-}
-
-// ---------------------------------------------------------------------------------------------
-// CPU profile summary (--profile)
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface CpuProfile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-function summarizeProfile(file: string): string {
-  const prof = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
-  const self = new Map<number, number>();
-  prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
-  const total = [...self.values()].reduce((a, b) => a + b, 0) || 1;
-  const byFn = new Map<string, number>();
-  const byFile = new Map<string, number>();
-  const shortUrl = (u: string): string => {
-    if (!u) return '(native/vm)';
-    const i = u.indexOf('/dist/');
-    if (i !== -1) return u.slice(i + 1);
-    const j = u.indexOf('/node_modules/');
-    if (j !== -1) return u.slice(j + 1);
-    return u.replace(/^file:\/\//, '');
-  };
-  for (const [id, us] of self) {
-    const n = byId.get(id);
-    if (!n) continue;
-    const f = shortUrl(n.callFrame.url);
-    const fn = `${n.callFrame.functionName || '(anonymous)'} ${f}${n.callFrame.url ? `:${n.callFrame.lineNumber + 1}` : ''}`;
-    byFn.set(fn, (byFn.get(fn) ?? 0) + us);
-    const group = n.callFrame.url ? f : n.callFrame.functionName || '(native)';
-    byFile.set(group, (byFile.get(group) ?? 0) + us);
-  }
-  const top = (m: Map<string, number>, k: number): string =>
-    [...m.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, k)
-      .map(([name, us]) => `| ${(100 * us / total).toFixed(1)}% | ${(us / 1000).toFixed(0)} | \`${name}\` |`)
-      .join('\n');
-  return [
-    `Sampled ${(total / 1000).toFixed(0)} ms.`,
-    '',
-    '**Self time by file**',
-    '',
-    '| share | ms | file |',
-    '|---:|---:|---|',
-    top(byFile, 15),
-    '',
-    '**Self time by function**',
-    '',
-    '| share | ms | function |',
-    '|---:|---:|---|',
-    top(byFn, 25),
-  ].join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -128,4 +128,11 @@ describe('discoverDockerfiles', () => {
     const { files } = await discoverDockerfiles(['x'], { cwd });
     assert.deepEqual(posix(files), ['x/Dockerfile']);
   });
+
+  test('files outside cwd keep their absolute path', async () => {
+    const other = tree({ Dockerfile: '' });
+    const cwd = tree({});
+    const { files } = await discoverDockerfiles([path.join(other, 'Dockerfile')], { cwd });
+    assert.deepEqual(files, [path.join(other, 'Dockerfile')]);
+  });
 });

@@ -2,7 +2,7 @@
  * Finding the Dockerfiles to check: explicit files, directories searched for Dockerfile names
  * (honouring .gitignore files, skipping node_modules and .git), and glob patterns.
  *
- * Paths are returned relative to `cwd` (as `path.relative` writes them), sorted and without
+ * Paths are returned relative to `cwd` (absolute when outside it), sorted and without
  * duplicates, so that output is the same on every run.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
@@ -25,7 +25,7 @@ export interface DiscoverOptions {
 }
 
 export interface Discovery {
-  /** files to check, relative to cwd, sorted */
+  /** files to check, relative to cwd (absolute when outside it), sorted */
   readonly files: string[];
   /** one E_INPUT error per input that names nothing (missing path, glob matching no file) */
   readonly errors: AnyarchError[];
@@ -205,7 +205,10 @@ export async function discoverDockerfiles(inputs: readonly string[], opts: Disco
       errors.push(new AnyarchError('E_INPUT', 'no such file or directory', undefined, { file: input }));
     }
   }
-  const files = [...found].map((f) => path.relative(cwd, f) || path.basename(f));
+  const files = [...found].map((f) => {
+    const rel = path.relative(cwd, f);
+    return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? f : rel;
+  });
   files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return { files, errors };
 }

@@ -117,3 +117,8 @@ describe('fixing', () => {
     assert.equal(fixSource('FROM alpine\nRUN echo $TARGETARCH', 'Dockerfile').output, 'FROM alpine\nARG TARGETARCH\nRUN echo $TARGETARCH');
   });
 });
+
+test('fixSource keeps a byte-order mark and edits land where they belong', async () => {
+  const { fixSource: fix } = await import('./engine.js');
+  assert.equal(fix('\ufeffFROM alpine\nRUN echo $TARGETARCH\n', 'Dockerfile').output, '\ufeffFROM alpine\nARG TARGETARCH\nRUN echo $TARGETARCH\n');
+});

@@ -201,7 +201,10 @@ export const MAX_FIX_PASSES = 10;
  * Applies every safe fix, re-checking after each pass until nothing changes. A pass whose output
  * no longer parses is dropped (and that is reported as a bug, since fixes must keep syntax).
  */
-export function fixSource(source: string, file: string, opts: CheckOptions = {}): FixResult {
+export function fixSource(input: string, file: string, opts: CheckOptions = {}): FixResult {
+  // Edits refer to the text without a byte-order mark (the parser drops it); keep it on output.
+  const bom = input.charCodeAt(0) === 0xfeff ? '\ufeff' : '';
+  const source = bom ? input.slice(1) : input;
   let current = source;
   const fixed: Finding[] = [];
   let result = checkSource(current, file, opts);
@@ -225,7 +228,7 @@ export function fixSource(source: string, file: string, opts: CheckOptions = {})
     result = next;
     passes++;
   }
-  return { output: current, fixed, result, passes };
+  return { output: bom + current, fixed, result, passes };
 }
 
 /** A range covering a whole line (for file-level findings). */

@@ -13,7 +13,7 @@ pins, downloads of amd64-only binaries, $TARGETARCH used without ARG, and more.`
 
 export const EXIT_CODES = `Exit codes:
   0  no problems at or above --fail-on
-  1  problems at or above --fail-on (default: info, so any problem; --fail-on never: always 0)
+  1  problems at or above --fail-on (default: warning: info findings are advice; --fail-on never: always 0)
   2  usage error, bad configuration, or a file that could not be read or parsed
      (the other files are still checked and reported)
   3  internal error: a bug in anyarch (please report it at ${ISSUES_URL})`;
@@ -50,7 +50,7 @@ Configuration:
     rules: { AA101: off, AA102: error }    # id or name: off|info|warning|error
     ignore: [vendor/, "**/testdata/**"]    # gitignore-style, relative to file
     fixStyle: targetarch                   # or detect
-    failOn: info                           # error | warning | info | never
+    failOn: warning                        # error | warning | info | never
 
 Suppressing a finding:
   # anyarch ignore=AA101 <reason>          (comment above the instruction)

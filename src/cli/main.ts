@@ -71,7 +71,7 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
     .option('--platforms <list>', 'target platforms, comma-separated (default: platforms in .anyarch.yaml, else linux/amd64,linux/arm64)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))
     .addOption(
-      new Option('--fail-on <severity>', 'exit 1 when a problem is at least this severe (default: failOn in .anyarch.yaml, else info)').choices(FAIL_ON),
+      new Option('--fail-on <severity>', 'exit 1 when a problem is at least this severe (default: failOn in .anyarch.yaml, else warning)').choices(FAIL_ON),
     )
     .option('--rule <ids>', 'run only these rules: ids or names, comma-separated or repeated', collect)
     .option('--disable <ids>', 'do not run these rules: ids or names, comma-separated or repeated', collect)

@@ -472,7 +472,7 @@ describe('ONBUILD', () => {
 
   test('ONBUILD errors', () => {
     parseError('FROM x\nONBUILD', 2, 1, /ONBUILD requires at least one argument/);
-    parseError('FROM x\nONBUILD ONBUILD RUN x', 2, 9, /ONBUILD isn't allowed/);
+    parseError('FROM x\nONBUILD ONBUILD RUN x', 2, 9, /^Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed$/);
     parseError('FROM x\nONBUILD FROM y', 2, 9, /FROM isn't allowed/);
     parseError('FROM x\nONBUILD  NOPE y', 2, 10, /^unknown instruction: NOPE$/);
   });
@@ -505,8 +505,29 @@ describe('keywords', () => {
     parseError('FROM a b', 1, 1, /FROM requires either one or three arguments/);
     parseError('FROM a\nCOPY a', 2, 1, /COPY requires at least two arguments/);
     parseError('FROM a\nCOPY <<EOF\nx\nEOF\n', 2, 1, /COPY requires at least two arguments/);
-    parseError('FROM a\n  RUN', 2, 3, /RUN requires at least one argument/);
+    parseError('FROM a\nADD x <<EOF\nx\nEOF\n', 2, 1, /^ADD cannot accept a heredoc as a destination$/);
     parseError('FROM a\nARG', 2, 1, /ARG requires at least one argument/);
+    parseError('FROM a\nARG =1', 2, 1, /ARG names can not be blank/);
+    parseError('FROM a\nENV =1', 2, 1, /ENV names can not be blank/);
+    parseError('FROM a\n  WORKDIR', 2, 3, /^WORKDIR requires exactly one argument$/);
+    parseError('FROM a\nVOLUME []', 2, 1, /VOLUME requires at least one argument/);
+    parseError('FROM a\nVOLUME ["/a", " "]', 2, 1, /VOLUME specified can not be an empty string/);
+    parseError('FROM a\nSHELL []', 2, 1, /SHELL requires at least one argument/);
+    parseError('FROM a\nSHELL /bin/bash -c', 2, 1, /SHELL requires the arguments to be in JSON form/);
+    // accepted by BuildKit: empty RUN, CMD, ENTRYPOINT; HEALTHCHECK is left to later checks
+    const df = parse('FROM a\nRUN\nCMD\nENTRYPOINT\nENTRYPOINT []\nHEALTHCHECK\nHEALTHCHECK CMD');
+    assert.deepEqual(
+      df.instructions.map((i) => [i.keyword, i.args, i.json]),
+      [
+        ['from', ['a'], false],
+        ['run', [], false],
+        ['cmd', [], false],
+        ['entrypoint', [], false],
+        ['entrypoint', [], true],
+        ['healthcheck', [], false],
+        ['healthcheck', ['CMD'], false],
+      ],
+    );
   });
 });
 

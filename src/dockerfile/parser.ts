@@ -664,7 +664,10 @@ function buildInstruction(
       // parseSubCommand
       if (rest === '') break;
       const sub = buildInstruction(ctx, restText, [], bodyStartSrc);
-      if (sub.keyword === 'onbuild' || sub.keyword === 'from' || sub.keyword === 'maintainer') {
+      if (sub.keyword === 'onbuild') {
+        throw ctx.error('Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed', bodyStartSrc);
+      }
+      if (sub.keyword === 'from' || sub.keyword === 'maintainer') {
         throw ctx.error(`${sub.keyword.toUpperCase()} isn't allowed as an ONBUILD trigger`, bodyStartSrc);
       }
       trigger = sub;
@@ -827,76 +830,101 @@ function countQuotes(s: string): number {
   return n;
 }
 
-/** BuildKit's heredocsFromLine / ParseHeredoc. */
+/** BuildKit's ParseHeredoc: the heredoc a shell word starts, or null. */
+function heredocOf(word: string, offset: number): HeredocSpec | null {
+  if (word.indexOf('<<') === -1) return null;
+  const m = HEREDOC_WORD_RE.exec(word);
+  if (!m) return null;
+  const restWord = m[3] as string;
+  if (restWord.length === 0) return null;
+  const inner = rawWords(restWord);
+  if (!inner || inner.length !== 1) return null;
+  const name = unquote(restWord);
+  return {
+    name,
+    chomp: m[2] === '-',
+    // a quoted delimiter (any part of it) turns expansion off
+    expand: countQuotes(name) === countQuotes(restWord),
+    fd: m[1] ? Number(m[1]) : null,
+    offset,
+  };
+}
+
+/** BuildKit's heredocsFromLine. */
 function heredocsFromLine(line: string): HeredocSpec[] {
   const specs: HeredocSpec[] = [];
   const words = rawWords(line);
   if (!words) return specs;
   for (const { word, start } of words) {
-    if (word.indexOf('<<') === -1) continue;
-    const m = HEREDOC_WORD_RE.exec(word);
-    if (!m) continue;
-    const restWord = m[3] as string;
-    if (restWord.length === 0) continue;
-    const inner = rawWords(restWord);
-    if (!inner || inner.length !== 1) continue;
-    const name = unquote(restWord);
-    specs.push({
-      name,
-      chomp: m[2] === '-',
-      // a quoted delimiter (any part of it) turns expansion off
-      expand: countQuotes(name) === countQuotes(restWord),
-      fd: m[1] ? Number(m[1]) : null,
-      offset: start,
-    });
+    const spec = heredocOf(word, start);
+    if (spec) specs.push(spec);
   }
   return specs;
 }
 
 /**
- * Argument checks that BuildKit's instruction layer makes (errors, not warnings). BuildKit's
- * parser itself accepts these; `docker build` fails on them.
+ * The argument checks of BuildKit's instruction layer (instructions/parse.go), which BuildKit's
+ * parser itself does not make; `docker build` fails on them. Not made here: HEALTHCHECK's
+ * (BuildKit's parser tests need `HEALTHCHECK` and `HEALTHCHECK CMD` alone to parse) and the flag
+ * checks (which flags each instruction takes).
  */
 function validateInstruction(ctx: ParseContext, ins: Instruction): void {
   const at = ins.keywordRange.start.offset;
   const upper = ins.keyword.toUpperCase();
+  const args = ins.args;
   switch (ins.keyword) {
     case 'from': {
-      const n = ins.args.length;
-      if (!(n === 1 || (n === 3 && (ins.args[1] as string).toLowerCase() === 'as'))) {
+      const n = args.length;
+      if (!(n === 1 || (n === 3 && (args[1] as string).toLowerCase() === 'as'))) {
         throw ctx.error('FROM requires either one or three arguments', at, 'Write FROM image [AS name].');
       }
       break;
     }
-    case 'run':
-      if (ins.args.length === 0 && ins.heredocs.length === 0 && !ins.json) {
-        throw ctx.error('RUN requires at least one argument', at);
-      }
-      break;
     case 'copy':
     case 'add':
-      if (ins.args.length < 2) {
+      if (args.length < 2) {
         throw ctx.error(
-          `${upper} requires at least two arguments, but only one was provided. Destination could not be determined.`,
+          `${upper} requires at least two arguments, but only one was provided. Destination could not be determined`,
           at,
         );
       }
+      if (heredocOf(args[args.length - 1] as string, 0)) {
+        throw ctx.error(`${upper} cannot accept a heredoc as a destination`, at);
+      }
+      break;
+    case 'env':
+    case 'label':
+      for (let i = 0; i < args.length; i += 3) {
+        if (args[i] === '') throw ctx.error(`${upper} names can not be blank`, at);
+      }
       break;
     case 'arg':
-      if (ins.args.length === 0) throw ctx.error('ARG requires at least one argument', at);
+      if (args.length === 0) throw ctx.error('ARG requires at least one argument', at);
+      for (const a of args) if (a.startsWith('=')) throw ctx.error('ARG names can not be blank', at);
       break;
     case 'workdir':
     case 'user':
     case 'maintainer':
     case 'stopsignal':
+      // parseString gives at most one argument
+      if (args.length === 0) throw ctx.error(`${upper} requires exactly one argument`, at);
+      break;
     case 'expose':
+      if (args.length === 0) throw ctx.error('EXPOSE requires at least one argument', at);
+      break;
     case 'volume':
-    case 'entrypoint':
+      if (args.length === 0) throw ctx.error('VOLUME requires at least one argument', at);
+      if (args.some((v) => v.trim() === '')) throw ctx.error('VOLUME specified can not be an empty string', at);
+      break;
     case 'shell':
-      if (ins.args.length === 0 && !ins.json) throw ctx.error(`${upper} requires at least one argument`, at);
+      if (args.length === 0) throw ctx.error('SHELL requires at least one argument', at);
+      if (!ins.json) {
+        throw ctx.error('SHELL requires the arguments to be in JSON form', at, 'Write SHELL ["executable", "parameters"].');
+      }
       break;
     case 'onbuild':
       if (!ins.trigger) throw ctx.error('ONBUILD requires at least one argument', at);
       break;
+    // RUN, CMD and ENTRYPOINT may be empty; HEALTHCHECK: see above
   }
 }

@@ -138,7 +138,8 @@ interface Subs {
 interface Acc {
   value: string;
   quoted: boolean;
-  subs: Subs;
+  /** created on the first substitution */
+  subs: Subs | null;
 }
 
 interface Ctx {
@@ -468,7 +469,7 @@ class Parser {
       const word: ShellWord = { raw: s.slice(ioStart, this.pos), value: prefix, start: ioStart, end: this.pos, quoted: false };
       return { kind: 'redir', start: ioStart, end: this.pos, op, word, subs: null };
     }
-    const acc: Acc = { value: '', quoted: false, subs: { cmds: [], own: [] } };
+    const acc: Acc = { value: '', quoted: false, subs: null };
     const wend = procSubst ? this.lexProcSubst(j, acc) : this.lexWord(j, MODE_NORMAL, acc);
     this.pos = wend;
     if (op === '<<' || op === '<<-') {
@@ -481,7 +482,7 @@ class Parser {
       end: wend,
       quoted: acc.quoted,
     };
-    return { kind: 'redir', start: ioStart, end: wend, op, word, subs: acc.subs.cmds.length > 0 ? acc.subs : null };
+    return { kind: 'redir', start: ioStart, end: wend, op, word, subs: acc.subs };
   }
 
   private skipHeredocs(): void {
@@ -510,7 +511,7 @@ class Parser {
   }
 
   private lexWordToken(i: number): Token {
-    const acc: Acc = { value: '', quoted: false, subs: { cmds: [], own: [] } };
+    const acc: Acc = { value: '', quoted: false, subs: null };
     const s = this.ctx.s;
     const c = s.charCodeAt(i);
     let end: number;
@@ -527,7 +528,7 @@ class Parser {
     }
     this.pos = end;
     const word: ShellWord = { raw: s.slice(i, end), value: acc.value, start: i, end, quoted: acc.quoted };
-    return { kind: 'word', start: i, end, op: '', word, subs: acc.subs.cmds.length > 0 ? acc.subs : null };
+    return { kind: 'word', start: i, end, op: '', word, subs: acc.subs };
   }
 
   // ----- words -----
@@ -620,7 +621,9 @@ class Parser {
   private lexArray(j: number, acc: Acc): number {
     const s = this.ctx.s;
     const end = this.end;
-    const scratch: Acc = { value: '', quoted: false, subs: acc.subs };
+    // nested words are only scanned: their text is restored away (the array is kept verbatim)
+    const value = acc.value;
+    const quoted = acc.quoted;
     let k = j + 1;
     for (;;) {
       while (k < end) {
@@ -630,18 +633,25 @@ class Parser {
       }
       if (k >= end) {
         this.error("unterminated array: missing ')'", j);
-        return end;
+        break;
       }
       const c = s.charCodeAt(k);
-      if (c === C_RPAREN) return k + 1;
+      if (c === C_RPAREN) {
+        k++;
+        break;
+      }
       if (c === C_HASH) {
         const nl = s.indexOf('\n', k);
         k = nl < 0 || nl > end ? end : nl;
         continue;
       }
-      const e = c < 128 && (CLASS[MODE_NORMAL]?.[c] ?? 0) === 1 ? k + 1 : this.lexWord(k, MODE_NORMAL, scratch);
+      const e = c < 128 && (CLASS[MODE_NORMAL]?.[c] ?? 0) === 1 ? k + 1 : this.lexWord(k, MODE_NORMAL, acc);
+      acc.value = value;
       k = e > k ? e : k + 1;
     }
+    acc.value = value;
+    acc.quoted = quoted;
+    return Math.min(k, end);
   }
 
   /** from `"` to after the closing `"` */
@@ -705,7 +715,7 @@ class Parser {
     const n = s.charCodeAt(j + 1);
     if (n === C_LPAREN) {
       let e = -1;
-      if (s.charCodeAt(j + 2) === C_LPAREN) e = this.scanArith(j + 3);
+      if (s.charCodeAt(j + 2) === C_LPAREN && this.ctx.depth < MAX_DEPTH) e = this.scanArith(j + 3);
       if (e < 0) e = this.substitution_(j + 2, acc, j);
       acc.value += s.slice(j, e);
       return e;
@@ -756,7 +766,9 @@ class Parser {
     const end = this.end;
     if (this.ctx.depth >= MAX_DEPTH) return this.tooDeep(dollar);
     this.ctx.depth++;
-    const scratch: Acc = { value: '', quoted: false, subs: acc.subs };
+    // nested parts are only scanned: their text is restored away (${…} is kept verbatim)
+    const value = acc.value;
+    const quoted = acc.quoted;
     let found = false;
     while (k < end) {
       const c = s.charCodeAt(k);
@@ -769,12 +781,13 @@ class Parser {
       else if (c === C_SQ && !inDq) {
         const close = s.indexOf("'", k + 1);
         k = close < 0 || close >= end ? end : close + 1;
-      } else if (c === C_DQ) k = this.lexDouble(k, scratch);
-      else if (c === C_DOLLAR) k = this.lexDollar(k, inDq, scratch);
-      else if (c === C_BACKTICK) k = this.lexBackquote(k, scratch);
+      } else if (c === C_DQ) k = this.lexDouble(k, acc);
+      else if (c === C_DOLLAR) k = this.lexDollar(k, inDq, acc);
+      else if (c === C_BACKTICK) k = this.lexBackquote(k, acc);
       else k++;
-      scratch.value = '';
+      acc.value = value;
     }
+    acc.quoted = quoted;
     if (!found) this.error("unterminated '${': missing '}'", dollar);
     this.ctx.depth--;
     return Math.min(k, end);
@@ -833,13 +846,20 @@ class Parser {
       e = this.end;
     }
     this.ctx.depth--;
+    this.collect(child, acc);
+    return e;
+  }
+
+  /** moves the commands of a substitution's parser into the word being read */
+  private collect(child: Parser, acc: Acc): void {
+    if (child.out.length === 0) return;
+    const subs = acc.subs ?? (acc.subs = { cmds: [], own: [] });
     for (let q = 0; q < child.out.length; q++) {
       const c = child.out[q];
       if (c === undefined) continue;
-      acc.subs.cmds.push(c);
-      acc.subs.own.push(child.own[q] === true);
+      subs.cmds.push(c);
+      subs.own.push(child.own[q] === true);
     }
-    return e;
   }
 
   /** `<(…)` or `>(…)` at `j`; appends verbatim */
@@ -875,12 +895,7 @@ class Parser {
     const child = new Parser(this.ctx, j + 1, close, true, this.branches());
     child.parseList();
     this.ctx.depth--;
-    for (let q = 0; q < child.out.length; q++) {
-      const c = child.out[q];
-      if (c === undefined) continue;
-      acc.subs.cmds.push(c);
-      acc.subs.own.push(child.own[q] === true);
-    }
+    this.collect(child, acc);
     return e;
   }
 
@@ -957,7 +972,8 @@ class Parser {
     if (t.kind === 'eof' || t.kind === 'nl') return;
     if (t.kind === 'op') {
       if (t.op === '(') {
-        if (this.ctx.s.charCodeAt(t.end) === C_LPAREN && t.end < this.end) {
+        // the look-ahead is linear; only done while nesting is allowed, so it stays O(depth × n)
+        if (this.ctx.s.charCodeAt(t.end) === C_LPAREN && t.end < this.end && this.ctx.depth < MAX_DEPTH) {
           const e = this.scanArith(t.end + 1);
           if (e >= 0) {
             // (( arithmetic ))
@@ -1349,7 +1365,7 @@ export function wordsOf(text: string): ShellWord[] {
         i++;
         continue;
       }
-      const acc: Acc = { value: '', quoted: false, subs: { cmds: [], own: [] } };
+      const acc: Acc = { value: '', quoted: false, subs: null };
       let e = p.lexWord(i, MODE_PLAIN, acc);
       if (e <= i) e = i + 1;
       out.push({ raw: text.slice(i, e), value: acc.value, start: i, end: e, quoted: acc.quoted });

@@ -45,7 +45,10 @@ export class SourceTextBuilder {
   }
 }
 
-/** Maps an offset in logical text to a source offset. An offset at a segment end maps to its end. */
+/**
+ * Maps an offset in logical text to a source offset. An offset where two segments meet maps to
+ * the start of the later one; the offset just past the text maps to the end of the last segment.
+ */
 export function toSourceOffset(st: SourceText, textOffset: number): number {
   const segs = st.segments;
   if (segs.length === 0) return 0;

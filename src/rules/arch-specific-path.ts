@@ -85,7 +85,8 @@ function init(): Tables {
     },
     { re: new RegExp(`(?<![A-Za-z0-9_.-])(${alt(distinct)})(?![A-Za-z0-9_.-])`, 'gi'), kind: 'loader' as const },
     { re: new RegExp(`(?<![A-Za-z0-9_.$-])(?:/usr)?(${alt(generic)})(?![A-Za-z0-9_.-])`, 'gi'), kind: 'loader' as const },
-    { re: new RegExp(`/usr/lib/jvm/[A-Za-z0-9_.+]+(?:-[A-Za-z0-9_.+]+)*?-(${alt(dpkg)})(?![A-Za-z0-9_.+-])`, 'gi'), kind: 'jvm' as const },
+    // /usr/lib/jvm/java-17-openjdk-amd64 (the directory name ends in the dpkg architecture)
+    { re: new RegExp(`/usr/lib/jvm/([A-Za-z0-9_.+]+(?:-[A-Za-z0-9_.+]+)*?-(?:${alt(dpkg)}))(?![A-Za-z0-9_.+-])`, 'gi'), kind: 'jvm' as const },
   ];
   tables = { words, res };
   return tables;
@@ -108,7 +109,8 @@ export function findArchPaths(s: string): Hit[] {
       const end = m.index + m[0].length;
       const start = end - word.length;
       if (urls.some(([a, b]) => start >= a && start < b)) continue;
-      const e = words.get(`${kind}|${word.toLowerCase()}`);
+      const key = kind === 'jvm' ? word.slice(word.lastIndexOf('-') + 1) : word;
+      const e = words.get(`${kind}|${key.toLowerCase()}`);
       if (!e) continue;
       hits.push({ start, end, text: word, kind, platforms: e.platforms });
     }
@@ -128,11 +130,13 @@ function stageCrossCompiles(stage: Stage): boolean {
   return false;
 }
 
-/** Commands that test a path (`[ -d /usr/lib/x86_64-linux-gnu ]`) or decide a branch. */
+/** Commands that decide an if/elif/while branch (`if ls /usr/lib/x86_64-linux-gnu; then`). */
 function conditionCommands(cmds: readonly SimpleCommand[]): Set<SimpleCommand> {
   const out = new Set<SimpleCommand>();
   for (const c of cmds) {
-    for (const b of c.branches) if (b.kind !== 'case') for (const x of b.condition) out.add(x);
+    for (const b of c.branches) {
+      if (b.kind === 'if' || b.kind === 'elif' || b.kind === 'while') for (const x of b.condition) out.add(x);
+    }
   }
   return out;
 }

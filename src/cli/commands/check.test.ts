@@ -82,7 +82,7 @@ function opts(over: Partial<CheckCommandOptions> = {}): CheckCommandOptions {
 }
 
 describe('check command', () => {
-  test('findings fail at the default threshold (info)', async () => {
+  test('findings fail at the default threshold (warning)', async () => {
     const io = fakeIo(project({ Dockerfile: DOCKERFILE }));
     assert.equal(await check(opts(), io, { rules: RULES }), 'findings');
     const doc = JSON.parse(io.out);
@@ -141,7 +141,7 @@ describe('check command', () => {
     const file = path.join(cwd, 'Dockerfile');
     chmodSync(file, 0o640);
     const io = fakeIo(cwd);
-    assert.equal(await check(opts({ fix: true, format: 'text', color: false }), io, { rules: RULES }), 'findings'); // the info finding remains
+    assert.equal(await check(opts({ fix: true, format: 'text', color: false, failOn: 'info' }), io, { rules: RULES }), 'findings'); // the info finding remains
     assert.equal(readFileSync(file, 'utf8'), '\ufeffFROM alpine:3.20\r\nRUN echo ${TARGETARCH} && echo ${TARGETARCH}\r\n');
     assert.equal(statSync(file).mode & 0o777, 0o640);
     assert.deepEqual(readdirSync(cwd), ['Dockerfile']);
@@ -152,7 +152,7 @@ describe('check command', () => {
     const cwd = project({ Dockerfile: DOCKERFILE });
     const before = statSync(path.join(cwd, 'Dockerfile')).mtimeMs;
     const io = fakeIo(cwd);
-    assert.equal(await check(opts({ fixDryRun: true, format: 'text' }), io, { rules: RULES }), 'findings');
+    assert.equal(await check(opts({ fixDryRun: true, format: 'text', failOn: 'info' }), io, { rules: RULES }), 'findings');
     assert.equal(readFileSync(path.join(cwd, 'Dockerfile'), 'utf8'), DOCKERFILE);
     assert.equal(statSync(path.join(cwd, 'Dockerfile')).mtimeMs, before);
     assert.deepEqual(readdirSync(cwd), ['Dockerfile']);

@@ -43,7 +43,7 @@ export interface CheckDeps {
 }
 
 /** The default --fail-on: like hadolint's failure-threshold, any finding fails. */
-export const DEFAULT_FAIL_ON: FailOn = 'info';
+export const DEFAULT_FAIL_ON: FailOn = 'warning';
 export const STDIN_NAME = '<stdin>';
 
 const RANK: Readonly<Record<Severity, number>> = { info: 1, warning: 2, error: 3 };

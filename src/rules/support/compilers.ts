@@ -26,19 +26,134 @@ export interface Detector {
   /** the detector as a person would name it: `uname -m`, `arch`, `dpkg --print-architecture` */
   readonly name: string;
   readonly vocabulary: DetectorVocabulary;
+  /** literal `sed s/from/to/` rewrites piped after it, applied in order */
+  readonly rewrites: readonly Rewrite[];
+}
+
+/** One literal `s/from/to/[g]` of sed. */
+export interface Rewrite {
+  readonly from: string;
+  readonly to: string;
+  readonly start: boolean;
+  readonly end: boolean;
+  readonly global: boolean;
 }
 
 const DETECTOR_RE =
   /^\s*(?:(uname)\s+(?:-m|--machine)|(arch)|(dpkg)\s+--print-architecture|(apk)\s+--print-arch)(?:\s+2>\s*\/dev\/null)?\s*$/;
 
-/** The detector a substitution's inner text is, exactly (no pipes, no mapping), or undefined. */
-export function detectorOf(inner: string): Detector | undefined {
-  const m = DETECTOR_RE.exec(inner);
+function baseDetector(text: string): Detector | undefined {
+  const m = DETECTOR_RE.exec(text);
   if (!m) return undefined;
-  if (m[1]) return { name: 'uname -m', vocabulary: 'uname' };
-  if (m[2]) return { name: 'arch', vocabulary: 'uname' };
-  if (m[3]) return { name: 'dpkg --print-architecture', vocabulary: 'dpkg' };
-  return { name: 'apk --print-arch', vocabulary: 'apk' };
+  if (m[1]) return { name: 'uname -m', vocabulary: 'uname', rewrites: [] };
+  if (m[2]) return { name: 'arch', vocabulary: 'uname', rewrites: [] };
+  if (m[3]) return { name: 'dpkg --print-architecture', vocabulary: 'dpkg', rewrites: [] };
+  return { name: 'apk --print-arch', vocabulary: 'apk', rewrites: [] };
+}
+
+/** Splits a simple command line into words, removing plain quotes (no expansions expected). */
+function simpleWords(text: string): string[] | undefined {
+  const out: string[] = [];
+  let rest = text.trim();
+  while (rest.length) {
+    let word = '';
+    let i = 0;
+    while (i < rest.length && !/\s/.test(rest[i] as string)) {
+      const c = rest[i] as string;
+      if (c === "'" || c === '"') {
+        const close = rest.indexOf(c, i + 1);
+        if (close === -1) return undefined;
+        word += rest.slice(i + 1, close);
+        i = close + 1;
+      } else if (/[$`\\;&|<>()]/.test(c)) return undefined;
+      else {
+        word += c;
+        i++;
+      }
+    }
+    out.push(word);
+    rest = rest.slice(i).trimStart();
+  }
+  return out;
+}
+
+const LITERAL = /^[A-Za-z0-9_-]+$/;
+
+/** Literal rewrites of a `sed` command (`sed -e s/x86_64/amd64/ -e 's/aarch64/arm64/'`), or undefined. */
+function sedRewrites(text: string): Rewrite[] | undefined {
+  const words = simpleWords(text);
+  if (!words || words[0] !== 'sed') return undefined;
+  const scripts: string[] = [];
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i] as string;
+    if (w === '-e' || w === '--expression') {
+      const next = words[++i];
+      if (next === undefined) return undefined;
+      scripts.push(next);
+    } else if (w.startsWith('-e')) scripts.push(w.slice(2));
+    else if (w === '-E' || w === '-r' || w === '--regexp-extended') continue;
+    else if (w.startsWith('-')) return undefined;
+    else if (scripts.length === 0) scripts.push(w);
+    else return undefined; // a file argument: sed reads it, not the pipe
+  }
+  const out: Rewrite[] = [];
+  for (const script of scripts) {
+    for (const part of script.split(/[;\n]/)) {
+      const cmd = part.trim();
+      if (!cmd) continue;
+      if (cmd[0] !== 's' || cmd.length < 4) return undefined;
+      const d = cmd[1] as string;
+      const pieces = cmd.slice(2).split(d);
+      if (pieces.length !== 3) return undefined;
+      let [from, to, flags] = pieces as [string, string, string];
+      if (flags !== '' && flags !== 'g') return undefined;
+      const start = from.startsWith('^');
+      const end = from.endsWith('$');
+      from = from.slice(start ? 1 : 0, end ? -1 : undefined);
+      if (!LITERAL.test(from) || !/^[A-Za-z0-9_.-]*$/.test(to)) return undefined;
+      out.push({ from, to, start, end, global: flags === 'g' });
+    }
+  }
+  return out.length ? out : undefined;
+}
+
+/** `awk -F- '{ print $NF }'` (the postgres image's way to drop dpkg prefixes). */
+function isLastFieldAwk(text: string): boolean {
+  return /^\s*awk\s+-F\s*'?-'?\s+'\{\s*print\s+\$NF;?\s*\}'\s*$/.test(text);
+}
+
+/**
+ * The detector a substitution's inner text is: the bare detector, or one piped through literal
+ * `sed s/x/y/` rewrites (whose result is computed) or, for dpkg, `awk -F- '{print $NF}'`.
+ * Any other pipeline (a mapping we cannot read) gives undefined.
+ */
+export function detectorOf(inner: string): Detector | undefined {
+  if (!mayContainDetector(inner)) return undefined;
+  const parts = inner.split('|');
+  if (parts.some((p) => p.trim() === '')) return undefined; // `||` or an empty stage
+  const base = baseDetector(parts[0] as string);
+  if (!base) return undefined;
+  const rewrites: Rewrite[] = [];
+  for (const p of parts.slice(1)) {
+    if (base.vocabulary === 'dpkg' && isLastFieldAwk(p)) continue;
+    const r = sedRewrites(p);
+    if (!r) return undefined;
+    rewrites.push(...r);
+  }
+  return rewrites.length ? { ...base, name: `${base.name} | sed`, rewrites } : base;
+}
+
+/** The word a detector prints for a platform, after its rewrites. */
+export function detectorWord(det: Detector, p: Platform): string | undefined {
+  let w = toVocabulary(p, det.vocabulary);
+  if (w === undefined) return undefined;
+  for (const r of det.rewrites) {
+    if (r.start && r.end) w = w === r.from ? r.to : w;
+    else if (r.start) w = w.startsWith(r.from) ? r.to + w.slice(r.from.length) : w;
+    else if (r.end) w = w.endsWith(r.from) ? w.slice(0, w.length - r.from.length) + r.to : w;
+    else w = r.global ? w.split(r.from).join(r.to) : w.replace(r.from, r.to);
+  }
+  return w;
 }
 
 /** Cheap pre-filter: can this text contain a detector at all? */
@@ -659,3 +774,45 @@ export const FLAG_VARIABLES: ReadonlySet<string> = new Set([
   'CFLAGS', 'CXXFLAGS', 'CPPFLAGS', 'FFLAGS', 'LDFLAGS', 'RUSTFLAGS', 'CARGO_ENCODED_RUSTFLAGS',
   'CGO_CFLAGS', 'CGO_CXXFLAGS', 'CGO_CPPFLAGS', 'CGO_LDFLAGS', 'NIX_CFLAGS_COMPILE', 'EXTRA_CFLAGS',
 ]);
+
+/** The working directory before instruction `index` of the stage (WORKDIR, inherited from parents). */
+export function workdirAt(stage: Stage, index: number): string {
+  const dirs: string[] = [];
+  for (let s: Stage | null = stage; s; s = s.parent) {
+    const upto = s === stage ? index : s.instructions.length;
+    const own: string[] = [];
+    for (let i = 0; i < upto; i++) {
+      const ins = s.instructions[i] as Instruction;
+      if (ins.keyword === 'workdir') own.push(ins.body.text.trim());
+    }
+    dirs.unshift(...own);
+  }
+  let dir = '/';
+  for (const d of dirs) dir = d.startsWith('/') ? d : `${dir.replace(/\/$/, '')}/${d}`;
+  return dir;
+}
+
+const OUTPUT_FLAGS = new Set(['-o', '-O', '--output', '--output-document', '-C', '--directory', '--target-directory', '-t']);
+
+/**
+ * Paths a RUN writes or names: absolute paths in its words, and relative outputs
+ * (`-o file`, `-C dir`, the destination of mv/cp/install) resolved against WORKDIR.
+ */
+export function runOutputs(model: Model, stage: Stage, index: number): string[] {
+  const ins = stage.instructions[index] as Instruction;
+  const out = runPaths(model, ins);
+  let wd: string | undefined;
+  const resolve = (p: string): void => {
+    if (!p || p.startsWith('/') || p.startsWith('-') || p.includes('$') || p === '.') return;
+    wd ??= workdirAt(stage, index);
+    out.push(`${wd.replace(/\/$/, '')}/${p.replace(/^\.\//, '')}`);
+  };
+  for (const source of model.shell(ins)) {
+    for (const cmd of source.script.commands) {
+      const w = commandWords(cmd).map((x) => x.value);
+      for (let i = 0; i + 1 < w.length; i++) if (OUTPUT_FLAGS.has(w[i] as string)) resolve(w[i + 1] as string);
+      if ((w[0] === 'mv' || w[0] === 'cp' || w[0] === 'install') && w.length > 2) resolve(w[w.length - 1] as string);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,190 @@
+/**
+ * AA106: a `FROM --platform=$BUILDPLATFORM` stage that compiles without naming the target:
+ * `go build` without GOARCH, `cargo build` without `--target`, `gcc`/`clang` without a cross
+ * toolchain. The stage runs natively on the build machine, so the binary is for the builder's
+ * CPU, and the target-platform image that copies it gets an `exec format error`.
+ */
+import type { Instruction } from '../dockerfile/ast.js';
+import type { Model, ShellSource, Stage } from '../dockerfile/model.js';
+import type { ShellWord, SimpleCommand } from '../dockerfile/shell.js';
+import { toSourceOffset } from '../dockerfile/text.js';
+import type { Platform } from '../platform/index.js';
+import {
+  cargoCommand,
+  cCompilerCommand,
+  commandWords,
+  envFor,
+  feedsTarget,
+  goCommand,
+  goOutput,
+  hasTargetFlag,
+  isCargoToolInstall,
+  isGoToolInstall,
+  mentionsTarget,
+  targetConsumers,
+} from './support/compilers.js';
+import { declareArgs } from './support/fix.js';
+import { spanRange, stageMentionsTarget, stageUsesXx } from './support/walk.js';
+import { defineRule, type Edit, type RuleContext, type Suggestion } from './types.js';
+
+type M = 'go' | 'cargo' | 'cc';
+
+interface Site {
+  readonly stage: Stage;
+  readonly index: number;
+  readonly source: ShellSource;
+  readonly command: SimpleCommand;
+}
+
+/** Does a target-platform stage copy from a `bin` directory of the stage (where tools get installed)? */
+function targetCopiesBin(model: Model, stage: Stage): boolean {
+  if (stage.final) return true;
+  return targetConsumers(model, stage).some((c) => c.paths.some((p) => p === '/' || p.includes('$') || /(^|\/)bin(\/|$)/.test(p)));
+}
+
+function unquoted(v: string | undefined): string | undefined {
+  return v?.replace(/^(['"])(.*)\1$/, '$2');
+}
+
+/** Is the built program run later in the stage (a code generator, a test)? Then cross-building it breaks the build. */
+function runLater(model: Model, site: Site, output: string): boolean {
+  const base = output.replace(/^.*\//, '');
+  const names = new Set([output, base, `./${base}`]);
+  for (let i = site.index; i < site.stage.instructions.length; i++) {
+    const ins = site.stage.instructions[i] as Instruction;
+    if (ins.keyword !== 'run') continue;
+    for (const source of model.shell(ins)) {
+      for (const c of source.script.commands) {
+        if (i === site.index && source === site.source && c.start <= site.command.start) continue;
+        if (names.has(commandWords(c)[0]?.value ?? '')) return true;
+      }
+    }
+  }
+  return false;
+}
+
+function goFix(
+  model: Model,
+  site: Site,
+  words: readonly ShellWord[],
+  install: boolean,
+  ctx: RuleContext<M>,
+  target: Platform,
+): { fix?: Edit[]; suggestions?: Suggestion[]; note?: string } {
+  const { stage, index, source, command } = site;
+  const env = (name: string) => envFor(model, stage, index, source, command, name, target);
+  const assigns: string[] = [];
+  const args: string[] = [];
+  if (!env('GOOS').set) {
+    assigns.push('GOOS=$TARGETOS');
+    args.push('TARGETOS');
+  }
+  assigns.push('GOARCH=$TARGETARCH');
+  args.push('TARGETARCH');
+  if (ctx.platforms.some((p) => p.architecture === 'arm') && !env('GOARM').set) {
+    assigns.push('GOARM=${TARGETVARIANT#v}');
+    args.push('TARGETVARIANT');
+  }
+  const at = toSourceOffset(source.text, command.start);
+  const edits: Edit[] = [...declareArgs(model, stage, args, index, target), { start: at, end: at, text: `${assigns.join(' ')} ` }];
+  const title = `Build for the target: ${assigns.join(' ')}`;
+  const cgo = env('CGO_ENABLED');
+  if (!cgo.set || unquoted(cgo.value) !== '0') {
+    return { suggestions: [{ title: `${title} (cgo needs a C cross compiler for the target too)`, edits }], note: 'cgo may be on (CGO_ENABLED=0 is not set): cross-compiling it needs a C toolchain for the target' };
+  }
+  if (install) {
+    return { suggestions: [{ title: `${title} (go install then writes to $GOPATH/bin/<os>_<arch>/)`, edits }], note: 'a cross-compiling go install puts the binary in $GOPATH/bin/<os>_<arch>/, so later COPY paths change' };
+  }
+  const output = goOutput(words);
+  if (output && runLater(model, site, output)) {
+    return { suggestions: [{ title: `${title} (the stage runs ${output} later: build that one for the builder)`, edits }], note: `the stage runs ${output} after building it, which a target binary cannot do` };
+  }
+  return { fix: edits };
+}
+
+function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, target: Platform): void {
+  if (!stage.onBuildPlatform || stage.windows) return;
+  const texts = stage.instructions.filter((i) => i.keyword === 'run').map((i) => [i.body.text, ...i.heredocs.map((h) => h.content)].join('\n'));
+  if (!texts.some((t) => /\b(go|cargo|gcc|cc|g\+\+|c\+\+|clang|clang\+\+)\b/.test(t))) return;
+  if (stageUsesXx(stage) || !feedsTarget(model, stage)) return;
+  const stageTarget = stageMentionsTarget(stage);
+  const cargoConfig = texts.some((t) => /\.cargo\/config|CARGO_BUILD_TARGET/.test(t));
+  const name = stage.name ?? String(stage.index);
+  let copiesBin: boolean | undefined;
+  stage.instructions.forEach((ins, index) => {
+    if (ins.keyword !== 'run') return;
+    // in a stage that names its target elsewhere, only RUNs that mention it too are clearly for the target
+    if (stageTarget && !mentionsTarget(ins)) return;
+    for (const source of model.shell(ins)) {
+      for (const command of source.script.commands) {
+        const site: Site = { stage, index, source, command };
+        const go = goCommand(command);
+        if (go) {
+          if (go.kind === 'install' && isGoToolInstall(go.words) && !(copiesBin ??= targetCopiesBin(model, stage))) continue;
+          if (envFor(model, stage, index, source, command, 'GOARCH', target).set) continue;
+          const plan = goFix(model, site, go.words, go.kind === 'install', ctx, target);
+          ctx.report({
+            messageId: 'go',
+            range: spanRange(model, source.text, (go.words[0] as ShellWord).start, (go.words.find((w) => w.value === go.kind) as ShellWord).end),
+            data: { kind: go.kind, stage: name },
+            ...(plan.fix ? { fix: plan.fix } : {}),
+            ...(plan.note ? { fixNote: plan.note } : {}),
+            ...(plan.suggestions ? { suggestions: plan.suggestions } : {}),
+          });
+          continue;
+        }
+        const cargo = cargoCommand(command);
+        if (cargo) {
+          if (hasTargetFlag(cargo.words) || cargoConfig) continue;
+          if (cargo.kind === 'install' && isCargoToolInstall(cargo.words) && !(copiesBin ??= targetCopiesBin(model, stage))) continue;
+          if (envFor(model, stage, index, source, command, 'CARGO_BUILD_TARGET', target).set) continue;
+          const sub = cargo.words.find((w) => w.value === cargo.kind || (cargo.kind === 'build' && w.value === 'b')) as ShellWord;
+          ctx.report({
+            messageId: 'cargo',
+            range: spanRange(model, source.text, (cargo.words[0] as ShellWord).start, sub.end),
+            data: { kind: cargo.kind, stage: name },
+            fixNote: 'the Rust target triple depends on the C library and on TARGETARCH/TARGETVARIANT; map them in a case, or use xx-cargo',
+          });
+          continue;
+        }
+        if (stageTarget) continue;
+        const cc = cCompilerCommand(command);
+        if (cc) {
+          ctx.report({
+            messageId: 'cc',
+            range: spanRange(model, source.text, cc.start, cc.end),
+            data: { compiler: cc.value, stage: name },
+            fixNote: 'cross-compiling C needs a cross toolchain and target libraries (for example tonistiigi/xx: xx-apk/xx-apt and xx-clang)',
+          });
+        }
+      }
+    }
+  });
+}
+
+export default defineRule<M>({
+  meta: {
+    id: 'AA106',
+    name: 'cross-compile-no-target',
+    title: 'A --platform=$BUILDPLATFORM stage compiles for the build machine',
+    severity: 'warning',
+    description:
+      'A stage built `FROM --platform=$BUILDPLATFORM` runs natively on the build machine, which is the point of it: ' +
+      'compile once, fast, for every target. But the compiler must be told the target: `go build` needs ' +
+      'GOOS/GOARCH from TARGETOS/TARGETARCH, `cargo build` needs `--target`, and a C compiler needs a cross ' +
+      'toolchain. Without that, the binary is for the builder\'s CPU and the target-platform image that copies ' +
+      'it fails with `exec format error` (hadolint#1071).',
+    related: [],
+    fixable: true,
+  },
+  messages: {
+    go: '`go {kind}` in stage {stage} (FROM --platform=$BUILDPLATFORM) has no GOARCH: it builds for the build machine\'s CPU, but a target-platform image copies the binary (set GOOS=$TARGETOS GOARCH=$TARGETARCH)',
+    cargo: '`cargo {kind}` without --target in stage {stage} (FROM --platform=$BUILDPLATFORM) builds for the build machine\'s CPU, but a target-platform image copies the binary',
+    cc: '{compiler} in stage {stage} (FROM --platform=$BUILDPLATFORM) compiles for the build machine\'s CPU, but a target-platform image copies the result',
+  },
+  check(model, ctx) {
+    const target = ctx.platforms.find((p) => p.os === 'linux') ?? ctx.platforms[0];
+    if (!target) return;
+    for (const stage of model.stages) checkStage(model, stage, ctx, target);
+  },
+});
