@@ -65,8 +65,13 @@ export interface Heredoc {
   readonly expand: boolean;
   /** optional file descriptor written before `<<` (e.g. `3<<EOF`) */
   readonly fileDescriptor: number | null;
-  /** content lines joined with '\n', ending with '\n' unless empty (chomp applied) */
+  /**
+   * the content as BuildKit's instruction layer sees it: the raw lines with their line endings
+   * (a CRLF file keeps '\r'), leading tabs removed for `<<-`
+   */
   readonly content: string;
+  /** the content with a map to source positions (exact also for `<<-`, whose tabs are gone) */
+  readonly text: SourceText;
   /** range of the content lines plus the terminating delimiter line */
   readonly range: Range;
   /** source offset where the content starts */

@@ -31,9 +31,12 @@ export type Lookup = (name: string) => string | undefined;
 export interface ExpandResult {
   /** the expanded word, quotes removed */
   value: string;
-  /** every variable name referenced (set or not), in order of first reference */
+  /**
+   * every variable name looked up (set or not), once each, in lookup order (as in BuildKit, the
+   * word after a modifier is expanded before its variable is looked up: `${A:-$B}` gives B, A)
+   */
   used: string[];
-  /** names referenced but not set, in order of first reference */
+  /** the names of `used` that were not set */
   unset: string[];
   /** true when at least one `$NAME` / `${…}` reference was replaced by its expansion */
   substituted: boolean;

@@ -348,11 +348,7 @@ export function buildModel(file: Dockerfile): Model {
         // a heredoc is a script when it is the command itself (`RUN <<EOF`) or fed to a shell
         const isScript = ins.body.text.trimStart().startsWith('<<') || /\b(ba|da|a)?sh\b/.test(ins.body.text);
         if (!isScript) continue;
-        const text: SourceText = {
-          text: h.content,
-          segments: [{ textOffset: 0, sourceOffset: h.contentOffset, length: h.content.length }],
-        };
-        s.push({ text, script: parseShell(h.content, { escape }), heredoc: true });
+        s.push({ text: h.text, script: parseShell(h.content, { escape }), heredoc: true });
       }
     }
     shells.set(ins, s);

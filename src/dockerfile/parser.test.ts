@@ -257,10 +257,14 @@ describe('heredocs', () => {
   });
 
   test('<<-EOF strips leading tabs from the content and the terminator', () => {
-    const df = parse('FROM x\nRUN <<-EOF\n\t\techo a\n\t  b\n\tEOF\n');
+    const src = 'FROM x\nRUN <<-EOF\n\t\techo a\n\t  b\n\tEOF\n';
+    const df = parse(src);
     const h = ins(df, 1).heredocs[0];
     assert.deepEqual([h?.chomp, h?.content], [true, 'echo a\n  b\n']);
+    assert.equal(h?.contentOffset, src.indexOf('echo a'));
     assert.deepEqual(lc(h?.range), [3, 1, 5, 5]);
+    // the terminator must match exactly (a trailing space makes it content)
+    assert.throws(() => parse('FROM x\nRUN <<EOF\na\nEOF \n'), /unterminated heredoc/);
     // without '-', a tab-indented terminator is content
     assert.throws(() => parse('FROM x\nRUN <<EOF\na\n\tEOF\n'), /unterminated heredoc/);
   });
@@ -335,6 +339,7 @@ describe('heredocs', () => {
       [['EOF', 'echo hi\n']],
     );
     assert.deepEqual(lc(ob.range), [2, 1, 4, 4]);
+    assert.deepEqual(lc(ob.trigger?.range), [2, 9, 4, 4]);
     assert.equal(dumpBuildkit(df), '(from "x")\n(onbuild (run "<<EOF"))\n');
   });
 

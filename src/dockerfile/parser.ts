@@ -275,7 +275,9 @@ export function parseDockerfile(input: string, path = 'Dockerfile'): Dockerfile 
       const docs: Heredoc[] = [];
       for (const spec of heredocsFromLine(lineText.text)) {
         const contentStart = li + 1 < lines.length ? (lines[li + 1] as PhysicalLine).start : source.length;
+        let contentOffset = -1;
         const body: string[] = [];
+        const text = new SourceTextBuilder();
         let terminated = false;
         while (li + 1 < lines.length) {
           li++;
@@ -287,7 +289,9 @@ export function parseDockerfile(input: string, path = 'Dockerfile'): Dockerfile 
           }
           // the raw line with its line ending, as BuildKit keeps it
           const from = spec.chomp ? hl.start + leadingTabs(hl.text) : hl.start;
+          if (contentOffset === -1) contentOffset = from;
           body.push(source.slice(from, hl.next));
+          text.append(source.slice(from, hl.next), from);
         }
         if (!terminated) {
           throw ctx.error(
@@ -304,13 +308,19 @@ export function parseDockerfile(input: string, path = 'Dockerfile'): Dockerfile 
           expand: spec.expand,
           fileDescriptor: spec.fd,
           content: body.join(''),
-          contentOffset: contentStart,
+          text: text.build(),
+          // where the content starts (after the first line's tabs for <<-); the content is a
+          // verbatim source slice from there, except for the tabs <<- removes on later lines
+          contentOffset: contentOffset === -1 ? contentStart : contentOffset,
           range: rangeAt(ctx.lineStarts, contentStart, endOffset),
         });
       }
       if (docs.length) {
         if (host === ins) ins = { ...ins, heredocs: docs };
-        else ins = { ...ins, trigger: { ...host, heredocs: docs } };
+        else {
+          const range = rangeAt(ctx.lineStarts, host.range.start.offset, endOffset);
+          ins = { ...ins, trigger: { ...host, heredocs: docs, range } };
+        }
       }
     }
     validateInstruction(ctx, ins.keyword === 'onbuild' && ins.trigger ? ins.trigger : ins);

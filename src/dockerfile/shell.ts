@@ -25,8 +25,9 @@ export interface ShellWord {
   /** the word as written */
   readonly raw: string;
   /**
-   * quotes removed and escapes resolved; `$NAME`, `${…}`, `$(…)`, `$((…))` and backquotes are
-   * kept verbatim (as written, including their inner quotes)
+   * quotes removed and escapes resolved; `$NAME`, `${…}`, `$(…)`, `$((…))`, backquotes and bash
+   * arrays `(…)` are kept verbatim (as written, including their inner quotes); the content of
+   * `$'…'` is kept as written (C escapes are not decoded)
    */
   readonly value: string;
   /** offset of the first character in the input text */
@@ -797,7 +798,7 @@ class Parser {
    * `$((` / `((`: from after the opening parentheses to after the matching `))`, or -1 when this
    * is not arithmetic (a `)` closes a single parenthesis first). Linear; nothing is parsed inside.
    */
-  scanArith(k: number): number {
+  private scanArith(k: number): number {
     const s = this.ctx.s;
     const end = this.end;
     let depth = 0;
@@ -1313,7 +1314,10 @@ class Parser {
       end = t.end;
       if (t.subs !== null) subs.push(t.subs);
     }
-    this.mode = MODE_NORMAL;
+    if (this.mode === MODE_DBRACKET) {
+      this.error("missing ']]' to close '[['", start);
+      this.mode = MODE_NORMAL;
+    }
     if (start < 0) return;
     const cmd: MCommand = {
       assignments,

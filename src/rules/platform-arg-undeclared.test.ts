@@ -68,3 +68,15 @@ ruleTester(rule, {
     },
   ],
 });
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkSource } from '../check/engine.js';
+
+test('AA102 positions inside a <<- heredoc with tabs are exact', () => {
+  const src = 'FROM alpine\nRUN <<-EOF\n\t\techo one\n\t\techo "$TARGETARCH"\n\tEOF\n';
+  const f = checkSource(src, 'Dockerfile', { rules: [rule] }).findings;
+  assert.equal(f.length, 1);
+  assert.deepEqual([f[0]?.range.start.line, f[0]?.range.start.column], [4, 9]);
+  assert.equal(src.slice(f[0]!.range.start.offset, f[0]!.range.end.offset), '$TARGETARCH');
+});

@@ -53,7 +53,7 @@ function usesOf(model: Model, ins: Instruction): Use[] {
   out.push(...usesIn(ins.body.text, (at) => toSourceOffset(ins.body, at), escape));
   for (const h of ins.heredocs) {
     if (ins.keyword !== 'run' && !h.expand) continue;
-    out.push(...usesIn(h.content, (at) => h.contentOffset + at, escape));
+    out.push(...usesIn(h.content, (at) => toSourceOffset(h.text, at), escape));
   }
   return out;
 }

@@ -761,7 +761,7 @@ export function cpuFlags(text: string): CpuFlagHit[] {
   CPU_FLAG_RE.lastIndex = 0;
   for (let m = CPU_FLAG_RE.exec(text); m; m = CPU_FLAG_RE.exec(text)) {
     let flag: CpuFlag | undefined;
-    if (m[1]) flag = classifyCpuFlag(m[1] === 'fpu' ? 'mfpu' : (m[1] as 'march' | 'mcpu'), m[2] as string);
+    if (m[1]) flag = classifyCpuFlag(`m${m[1]}` as 'march' | 'mcpu' | 'mfpu', m[2] as string);
     else if (m[3]) flag = classifyCpuFlag('feature', m[3]);
     else if (m[4]) flag = classifyCpuFlag(m[4] as 'target-cpu' | 'target-feature', m[5] as string);
     if (flag) out.push({ start: m.index, end: m.index + m[0].length, text: m[0], flag });

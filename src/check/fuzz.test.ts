@@ -1,0 +1,733 @@
+/**
+ * Property tests (fast-check) for the parser, the check engine and the fixer on arbitrary and
+ * mutated input:
+ *
+ * (a) parseDockerfile returns, or throws AnyarchError E_PARSE with a location — nothing else;
+ * (b) checkSource never throws: it returns findings or an error;
+ * (c) fixSource on mutated real Dockerfiles throws nothing but AnyarchError E_FIX, and what it
+ *     returns parses (or is the untouched input, when the input does not parse);
+ * (d) every finding's range (and every fix edit) lies inside the source, with start <= end and
+ *     line/column agreeing with the offset.
+ *
+ * Seeds and run counts are fixed, so the test is deterministic (and takes a few seconds).
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { AnyarchError } from '../errors.js';
+import { parseDockerfile } from '../dockerfile/parser.js';
+import { computeLineStarts } from '../dockerfile/text.js';
+import type { Position } from '../dockerfile/ast.js';
+import type { Finding } from '../rules/types.js';
+import { checkSource, fixSource, type FileResult } from './engine.js';
+
+const SEED = 20250128; // the day Zasper fixed its Dockerfile
+const RUNS = {
+  parse: 1500,
+  check: 700,
+  fix: 500,
+  ranges: 500,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Realistic seeds
+
+const ZASPER = `FROM ubuntu:noble
+
+RUN apt-get update && apt-get install -y \\
+    curl \\
+    git \\
+    build-essential \\
+    libzmq3-dev \\
+    pkg-config \\
+    nodejs \\
+    npm \\
+    && rm -rf /var/lib/apt/lists/*
+
+RUN curl -LO https://go.dev/dl/go1.23.4.linux-amd64.tar.gz && rm -rf /usr/local/go && tar -C /usr/local -xzf go1.23.4.linux-amd64.tar.gz && rm -rf go1.23.4.linux-amd64.tar.gz
+
+RUN git clone https://github.com/zasper-io/zasper.git
+RUN cd zasper/ui && npm install && npm run build
+RUN cd zasper && export PATH=/usr/local/go/bin:$PATH && go build -tags webapp && cp zasper /usr/local/bin
+
+EXPOSE 8048
+CMD /usr/local/bin/zasper
+`;
+
+const GOLANG_DEBIAN = `#
+# NOTE: THIS DOCKERFILE IS GENERATED VIA "apply-templates.sh"
+#
+# PLEASE DO NOT EDIT IT DIRECTLY.
+#
+
+FROM buildpack-deps:trixie-scm AS build
+
+ENV PATH /usr/local/go/bin:$PATH
+
+ENV GOLANG_VERSION 1.27.0
+
+RUN set -eux; \\
+	now="$(date '+%s')"; \\
+	arch="$(dpkg --print-architecture)"; arch="\${arch##*-}"; \\
+	url=; \\
+	case "$arch" in \\
+		'amd64') \\
+			url='https://dl.google.com/go/go1.27.0.linux-amd64.tar.gz'; \\
+			sha256='0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'; \\
+			;; \\
+		'armhf') \\
+			url='https://dl.google.com/go/go1.27.0.linux-armv6l.tar.gz'; \\
+			sha256='1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'; \\
+			;; \\
+		'arm64') \\
+			url='https://dl.google.com/go/go1.27.0.linux-arm64.tar.gz'; \\
+			sha256='2123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'; \\
+			;; \\
+		'i386') \\
+			url='https://dl.google.com/go/go1.27.0.linux-386.tar.gz'; \\
+			sha256='3123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'; \\
+			;; \\
+		'ppc64el') \\
+			url='https://dl.google.com/go/go1.27.0.linux-ppc64le.tar.gz'; \\
+			sha256='4123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'; \\
+			;; \\
+		*) echo >&2 "error: unsupported architecture '$arch' (likely packaging update needed)"; exit 1 ;; \\
+	esac; \\
+	\\
+	wget -O go.tgz.asc "$url.asc"; \\
+	wget -O go.tgz "$url" --progress=dot:giga; \\
+	echo "$sha256 *go.tgz" | sha256sum -c -; \\
+	\\
+# https://github.com/golang/go/issues/14739#issuecomment-324767697
+	GNUPGHOME="$(mktemp -d)"; export GNUPGHOME; \\
+	gpg --batch --keyserver keyserver.ubuntu.com --recv-keys 'EB4C 1BFD 4F04 2F6D DDCC  EC91 7721 F63B D38B 4796'; \\
+	gpg --batch --verify go.tgz.asc go.tgz; \\
+	gpgconf --kill all; \\
+	rm -rf "$GNUPGHOME" go.tgz.asc; \\
+	\\
+	tar -C /usr/local -xzf go.tgz; \\
+	rm go.tgz; \\
+	go version
+
+FROM buildpack-deps:trixie-scm
+
+RUN set -eux; \\
+	apt-get update; \\
+	apt-get install -y --no-install-recommends \\
+		g++ \\
+		gcc \\
+		libc6-dev \\
+		make \\
+		pkg-config \\
+	; \\
+	rm -rf /var/lib/apt/lists/*
+
+ENV GOLANG_VERSION 1.27.0
+ENV GOTOOLCHAIN=local
+ENV GOPATH /go
+ENV PATH $GOPATH/bin:/usr/local/go/bin:$PATH
+COPY --from=build --link /usr/local/go/ /usr/local/go/
+RUN mkdir -p "$GOPATH/src" "$GOPATH/bin" && chmod -R 1777 "$GOPATH"
+WORKDIR $GOPATH
+`;
+
+const GOLANG_ALPINE = `FROM alpine:3.21 AS build
+
+ENV PATH /usr/local/go/bin:$PATH
+ENV GOLANG_VERSION 1.27.0
+
+RUN set -eux; \\
+	apk add --no-cache --virtual .fetch-deps ca-certificates gnupg tar; \\
+	arch="$(apk --print-arch)"; \\
+	url=; \\
+	case "$arch" in \\
+		'x86_64') \\
+			url='https://dl.google.com/go/go1.27.0.linux-amd64.tar.gz'; \\
+			;; \\
+		'armhf') \\
+			url='https://dl.google.com/go/go1.27.0.linux-armv6l.tar.gz'; \\
+			;; \\
+		'aarch64') \\
+			export GOARCH='arm64' GOOS='linux'; \\
+			url='https://dl.google.com/go/go1.27.0.linux-arm64.tar.gz'; \\
+			;; \\
+		'x86') \\
+			url='https://dl.google.com/go/go1.27.0.linux-386.tar.gz'; \\
+			;; \\
+		*) echo >&2 "error: unsupported architecture '$arch'"; exit 1 ;; \\
+	esac; \\
+	wget -O go.tgz "$url"; \\
+	tar -C /usr/local -xzf go.tgz; \\
+	rm go.tgz; \\
+	apk del --no-network .fetch-deps
+
+FROM alpine:3.21
+RUN apk add --no-cache ca-certificates
+COPY --from=build /usr/local/go/ /usr/local/go/
+`;
+
+const NODE_OFFICIAL = `FROM debian:bookworm-slim
+
+RUN groupadd --gid 1000 node \\
+  && useradd --uid 1000 --gid node --shell /bin/bash --create-home node
+
+ENV NODE_VERSION 22.12.0
+
+RUN ARCH= OPENSSL_ARCH= && dpkgArch="$(dpkg --print-architecture)" \\
+    && case "\${dpkgArch##*-}" in \\
+      amd64) ARCH='x64' OPENSSL_ARCH='linux-x86_64';; \\
+      ppc64el) ARCH='ppc64le' OPENSSL_ARCH='linux-ppc64le';; \\
+      s390x) ARCH='s390x' OPENSSL_ARCH='linux*-s390x';; \\
+      arm64) ARCH='arm64' OPENSSL_ARCH='linux-aarch64';; \\
+      armhf) ARCH='armv7l' OPENSSL_ARCH='linux-armv4';; \\
+      *) echo "unsupported architecture"; exit 1 ;; \\
+    esac \\
+    && set -ex \\
+    # libatomic1 for arm
+    && apt-get update && apt-get install -y ca-certificates curl wget gnupg dirmngr xz-utils libatomic1 --no-install-recommends \\
+    && rm -rf /var/lib/apt/lists/* \\
+    && curl -fsSLO --compressed "https://nodejs.org/dist/v$NODE_VERSION/node-v$NODE_VERSION-linux-$ARCH.tar.xz" \\
+    && tar -xJf "node-v$NODE_VERSION-linux-$ARCH.tar.xz" -C /usr/local --strip-components=1 --no-same-owner \\
+    && rm "node-v$NODE_VERSION-linux-$ARCH.tar.xz" \\
+    && ln -s /usr/local/bin/node /usr/local/bin/nodejs \\
+    && node --version \\
+    && npm --version
+
+ENV YARN_VERSION 1.22.22
+
+RUN set -ex \\
+  && curl -fsSLO --compressed "https://yarnpkg.com/downloads/$YARN_VERSION/yarn-v$YARN_VERSION.tar.gz" \\
+  && mkdir -p /opt \\
+  && tar -xzf yarn-v$YARN_VERSION.tar.gz -C /opt/ \\
+  && rm yarn-v$YARN_VERSION.tar.gz
+
+COPY docker-entrypoint.sh /usr/local/bin/
+ENTRYPOINT ["docker-entrypoint.sh"]
+
+CMD [ "node" ]
+`;
+
+const POSTGRES_GOSU = `FROM debian:bookworm-slim
+
+ENV GOSU_VERSION 1.17
+RUN set -eux; \\
+	savedAptMark="$(apt-mark showmanual)"; \\
+	apt-get update; \\
+	apt-get install -y --no-install-recommends ca-certificates wget; \\
+	rm -rf /var/lib/apt/lists/*; \\
+	dpkgArch="$(dpkg --print-architecture | awk -F- '{ print $NF }')"; \\
+	wget -O /usr/local/bin/gosu "https://github.com/tianon/gosu/releases/download/$GOSU_VERSION/gosu-$dpkgArch"; \\
+	wget -O /usr/local/bin/gosu.asc "https://github.com/tianon/gosu/releases/download/$GOSU_VERSION/gosu-$dpkgArch.asc"; \\
+	apt-mark auto '.*' > /dev/null; \\
+	[ -z "$savedAptMark" ] || apt-mark manual $savedAptMark > /dev/null; \\
+	apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; \\
+	chmod +x /usr/local/bin/gosu; \\
+	gosu --version; \\
+	gosu nobody true
+
+RUN set -ex; \\
+	dpkgArch="$(dpkg --print-architecture)"; \\
+	case "$dpkgArch" in \\
+		amd64 | arm64 | ppc64el) \\
+			echo "deb [ signed-by=/usr/local/share/keyrings/postgres.gpg.asc ] http://apt.postgresql.org/pub/repos/apt/ bookworm-pgdg main 17" > /etc/apt/sources.list.d/pgdg.list; \\
+			apt-get update; \\
+			;; \\
+		*) \\
+			echo "deb-src http://apt.postgresql.org/pub/repos/apt/ bookworm-pgdg main 17" > /etc/apt/sources.list.d/pgdg.list; \\
+			;; \\
+	esac
+
+STOPSIGNAL SIGINT
+EXPOSE 5432
+CMD ["postgres"]
+`;
+
+const PYTHON_OFFICIAL = `FROM buildpack-deps:bookworm
+
+ENV PATH /usr/local/bin:$PATH
+ENV LANG C.UTF-8
+
+RUN set -eux; \\
+	\\
+	wget -O python.tar.xz "https://www.python.org/ftp/python/3.13.1/Python-3.13.1.tar.xz"; \\
+	mkdir -p /usr/src/python; \\
+	tar --extract --directory /usr/src/python --strip-components=1 --file python.tar.xz; \\
+	rm python.tar.xz; \\
+	\\
+	cd /usr/src/python; \\
+	gnuArch="$(dpkg-architecture --query DEB_BUILD_GNU_TYPE)"; \\
+	./configure \\
+		--build="$gnuArch" \\
+		--enable-loadable-sqlite-extensions \\
+		--enable-optimizations \\
+		--enable-option-checking=fatal \\
+		--enable-shared \\
+		$(test "\${gnuArch%%-*}" != 'riscv64' && echo '--with-lto') \\
+		--with-ensurepip \\
+	; \\
+	nproc="$(nproc)"; \\
+	EXTRA_CFLAGS="$(dpkg-buildflags --get CFLAGS)"; \\
+	LDFLAGS="$(dpkg-buildflags --get LDFLAGS)"; \\
+		arch="$(dpkg --print-architecture)"; arch="\${arch##*-}"; \\
+# https://docs.python.org/3.12/howto/perf_profiling.html
+		case "$arch" in \\
+			amd64|arm64) \\
+				# only add "-mno-omit-leaf" on arches that support it
+				EXTRA_CFLAGS="\${EXTRA_CFLAGS:-} -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer"; \\
+				;; \\
+			i386) \\
+				;; \\
+			*) \\
+				EXTRA_CFLAGS="\${EXTRA_CFLAGS:-} -fno-omit-frame-pointer"; \\
+				;; \\
+		esac; \\
+	make -j "$nproc" \\
+		"EXTRA_CFLAGS=\${EXTRA_CFLAGS:-}" \\
+		"LDFLAGS=\${LDFLAGS:-}" \\
+	; \\
+	make install; \\
+	python3 --version
+
+CMD ["python3"]
+`;
+
+const GO_CROSS = `# syntax=docker/dockerfile:1
+ARG GO_VERSION=1.23
+FROM --platform=$BUILDPLATFORM golang:\${GO_VERSION}-alpine AS build
+WORKDIR /src
+ARG TARGETOS TARGETARCH
+COPY go.mod go.sum ./
+RUN --mount=type=cache,target=/go/pkg/mod go mod download
+COPY . .
+RUN --mount=type=cache,target=/go/pkg/mod \\
+    --mount=type=cache,target=/root/.cache/go-build \\
+    CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app ./cmd/app
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/app /app
+USER nonroot:nonroot
+ENTRYPOINT ["/app"]
+`;
+
+const UNDECLARED = `FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*
+RUN curl -fsSL -o /usr/local/bin/kubectl "https://dl.k8s.io/release/v1.31.2/bin/linux/\${TARGETARCH}/kubectl" \\
+    && chmod +x /usr/local/bin/kubectl
+RUN curl -fsSL https://get.helm.sh/helm-v3.16.3-linux-$TARGETARCH.tar.gz | tar -xz -C /usr/local/bin --strip-components=1 linux-$TARGETARCH/helm
+HEALTHCHECK --interval=30s CMD kubectl version --client || exit 1
+CMD ["kubectl", "version", "--client"]
+`;
+
+const ARG_DEFAULT = `ARG ALPINE_VERSION=3.20
+FROM alpine:\${ALPINE_VERSION}
+ARG TARGETARCH=amd64
+ARG YQ_VERSION=4.44.3
+RUN wget -qO /usr/local/bin/yq https://github.com/mikefarah/yq/releases/download/v\${YQ_VERSION}/yq_linux_\${TARGETARCH} \\
+ && chmod +x /usr/local/bin/yq
+ENTRYPOINT ["yq"]
+`;
+
+const WINDOWS = `# escape=\`
+
+FROM mcr.microsoft.com/windows/servercore:ltsc2022
+
+SHELL ["powershell", "-Command", "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue';"]
+
+ENV GOLANG_VERSION 1.23.4
+
+RUN $url = 'https://dl.google.com/go/go1.23.4.windows-amd64.zip'; \`
+    Write-Host ('Downloading {0} ...' -f $url); \`
+    Invoke-WebRequest -Uri $url -OutFile 'go.zip'; \`
+    Expand-Archive go.zip -DestinationPath C:\\; \`
+    Remove-Item go.zip -Force
+
+WORKDIR C:\\go
+CMD ["go", "version"]
+`;
+
+const HEREDOC_TOOLS = `# syntax=docker/dockerfile:1.7
+FROM ubuntu:24.04 AS tools
+RUN <<EOF
+set -eux
+apt-get update
+apt-get install -y --no-install-recommends curl ca-certificates unzip
+curl -fsSLO https://releases.hashicorp.com/terraform/1.9.8/terraform_1.9.8_linux_amd64.zip
+unzip terraform_1.9.8_linux_amd64.zip -d /usr/local/bin
+rm terraform_1.9.8_linux_amd64.zip
+EOF
+COPY <<EOF /etc/tools.conf
+arch=amd64
+EOF
+RUN curl -fsSL -o /usr/local/bin/yq https://github.com/mikefarah/yq/releases/download/v4.44.3/yq_linux_amd64 \\
+# make it executable
+    && chmod +x /usr/local/bin/yq
+
+FROM ubuntu:24.04
+COPY --from=tools /usr/local/bin/ /usr/local/bin/
+ONBUILD COPY . /src
+ONBUILD RUN curl -fsSLO https://github.com/jqlang/jq/releases/download/jq-1.7.1/jq-linux-amd64
+HEALTHCHECK NONE
+ENTRYPOINT ["terraform"]
+CMD ["version"]
+`;
+
+const APT_SOURCES = `FROM --platform=linux/amd64 debian:bookworm
+RUN echo "deb [arch=amd64 signed-by=/usr/share/keyrings/docker.gpg] https://download.docker.com/linux/debian bookworm stable" > /etc/apt/sources.list.d/docker.list \\
+ && apt-get update && apt-get install -y docker-ce-cli
+RUN curl -fsSL https://github.com/docker/compose/releases/download/v2.30.3/docker-compose-linux-x86_64 -o /usr/local/lib/docker/cli-plugins/docker-compose
+RUN ARCH="$(uname -m)" && curl -fsSL "https://github.com/Kitware/CMake/releases/download/v3.30.5/cmake-3.30.5-linux-\${ARCH}.tar.gz" | tar -xz -C /opt
+`;
+
+const RUST_CROSS = `FROM --platform=$BUILDPLATFORM rust:1.83 AS build
+ARG TARGETARCH
+RUN case "$TARGETARCH" in \\
+      amd64) echo x86_64-unknown-linux-gnu > /rust_target ;; \\
+      arm64) echo aarch64-unknown-linux-gnu > /rust_target ;; \\
+      *) exit 1 ;; \\
+    esac
+RUN dpkg --add-architecture arm64 && apt-get update && apt-get install -y gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+RUN rustup target add "$(cat /rust_target)"
+COPY . .
+RUN cargo build --release --target "$(cat /rust_target)" && cp target/"$(cat /rust_target)"/release/app /app
+RUN curl -fsSL https://static.rust-lang.org/rustup/archive/1.27.1/x86_64-unknown-linux-gnu/rustup-init -o /rustup-init
+
+FROM debian:bookworm-slim
+COPY --from=build /app /usr/local/bin/app
+CMD ["app"]
+`;
+
+const SEEDS: readonly string[] = [
+  ZASPER,
+  GOLANG_DEBIAN,
+  GOLANG_ALPINE,
+  NODE_OFFICIAL,
+  POSTGRES_GOSU,
+  PYTHON_OFFICIAL,
+  GO_CROSS,
+  UNDECLARED,
+  ARG_DEFAULT,
+  WINDOWS,
+  HEREDOC_TOOLS,
+  APT_SOURCES,
+  RUST_CROSS,
+  ZASPER.replace(/\n/g, '\r\n'),
+  '\ufeff' + UNDECLARED,
+];
+
+// ---------------------------------------------------------------------------------------------
+// Generators
+
+const TOKENS: readonly string[] = [
+  'FROM ', 'FROM alpine:3.20\n', 'FROM --platform=$BUILDPLATFORM golang:1.23 AS build\n', ' AS ', 'from ',
+  'RUN ', 'ARG ', 'ENV ', 'COPY ', 'ADD ', 'ONBUILD ', 'HEALTHCHECK ', 'CMD ', 'ENTRYPOINT ', 'SHELL ',
+  'LABEL ', 'EXPOSE ', 'USER ', 'WORKDIR ', 'VOLUME ', 'STOPSIGNAL ', 'MAINTAINER ', 'NONE', 'run ',
+  'ARG TARGETARCH\n', 'ARG TARGETARCH=amd64\n', 'ARG TARGETOS TARGETARCH', '$TARGETARCH', '${TARGETARCH}',
+  '${TARGETARCH:-amd64}', '${TARGETPLATFORM#linux/}', '$BUILDPLATFORM', '${', '}', '$', '$(', ')', '(',
+  '\\\n', '\\', '\\\r\n', '\n', '\r\n', '\r', '\t', ' ', '  ', '\v', '\f',
+  '<<EOF', '<<-EOF', "<<'EOF'", '<<"EOF"', '3<<EOF', 'EOF', '\nEOF\n', '\tEOF',
+  '"', "'", '`', '[', ']', '["a", "b"]', '["sh", "-c", "echo $TARGETARCH"]', '[1, 2]', '{', '=', ',',
+  '#', '# ', '# escape=`\n', '# escape=\\\n', '# syntax=docker/dockerfile:1\n', '# check=skip=all\n',
+  '# anyarch ignore=AA101\n', '# hadolint ignore=DL3008\n', '\ufeff',
+  '--mount=type=cache,target=/root/.cache', '--from=build', '--platform=linux/amd64', '--chown=1:1', '--',
+  'https://go.dev/dl/go1.23.4.linux-amd64.tar.gz', 'https://dl.k8s.io/release/v1.31.2/bin/linux/amd64/kubectl',
+  'https://github.com/mikefarah/yq/releases/download/v4/yq_linux_arm64', 'http://', '://', 'curl -LO ', 'wget -O- ',
+  'amd64', 'arm64', 'x86_64', 'aarch64', 'armhf', 'armv7', 'ppc64el', 's390x', '386', 'x64', 'linux-',
+  'case "$arch" in ', "'amd64') ", ';;', ' esac', 'if [ "$arch" = arm64 ]; then ', 'fi', '&&', '||', '|', ';', '&',
+  '$(uname -m)', '$(dpkg --print-architecture)', '$(apk --print-arch)', '`uname -m`', 'dpkgArch', '${arch##*-}',
+  'apt-get install -y ', 'apk add --no-cache ', 'deb [arch=amd64] ', 'GOARCH=amd64 ', 'tar -xzf ',
+  'alpine', 'golang:1.23', 'mcr.microsoft.com/windows/servercore:ltsc2022', 'powershell', 'C:\\go',
+  '\\\\', '\u0000', '\u2028', '\u00a0', '\ud800', '😀', 'é',
+];
+
+/** Dockerfile-ish text: tokens mixed with arbitrary characters. */
+const dockerfileish: fc.Arbitrary<string> = fc
+  .array(
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(...TOKENS) },
+      { weight: 2, arbitrary: fc.string({ unit: 'grapheme-ascii', maxLength: 8 }) },
+      { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 4 }) },
+    ),
+    { maxLength: 60 },
+  )
+  .map((parts) => parts.join(''));
+
+/** A plausible small Dockerfile: lines of instructions with tokens. */
+const dockerfileLines: fc.Arbitrary<string> = fc
+  .array(
+    fc.tuple(
+      fc.constantFrom('FROM', 'RUN', 'ARG', 'ENV', 'COPY', 'ADD', 'CMD', 'ENTRYPOINT', 'ONBUILD RUN', 'HEALTHCHECK CMD', 'SHELL', 'LABEL', 'WORKDIR', 'USER', 'EXPOSE', 'VOLUME', '#', ''),
+      fc.array(fc.constantFrom(...TOKENS), { maxLength: 8 }),
+    ),
+    { minLength: 1, maxLength: 14 },
+  )
+  .map((lines) => lines.map(([kw, rest]) => `${kw} ${rest.join('')}`).join('\n'));
+
+/** Shell words for RUN lines: downloads, arch detection, platform args, quoting, operators. */
+const SHELL_WORDS: readonly string[] = [
+  'curl -fsSLO', 'curl -LO', 'wget -qO-', 'tar -C /usr/local -xzf', 'chmod +x', 'install -m 0755', '&&', ';', '|', '||',
+  'https://go.dev/dl/go1.23.4.linux-amd64.tar.gz', 'https://go.dev/dl/go1.23.4.linux-${TARGETARCH}.tar.gz',
+  'https://dl.k8s.io/release/v1.31.2/bin/linux/amd64/kubectl', 'https://dl.k8s.io/release/v1.31.2/bin/linux/$TARGETARCH/kubectl',
+  'https://get.helm.sh/helm-v3.16.3-linux-arm64.tar.gz', 'https://github.com/mikefarah/yq/releases/download/v4.44.3/yq_linux_amd64',
+  'https://awscli.amazonaws.com/awscli-exe-linux-x86_64.zip', 'https://github.com/krallin/tini/releases/download/v0.19.0/tini-$dpkgArch',
+  '"https://nodejs.org/dist/v$NODE_VERSION/node-v$NODE_VERSION-linux-$ARCH.tar.xz"', 'go1.23.4.linux-amd64.tar.gz',
+  'https://repo1.maven.org/maven2/x/y/1.0/y-1.0.jar', 'https://github.com/x/y/releases/download/v1/y-darwin-arm64.tar.gz',
+  '$TARGETARCH', '${TARGETARCH}', '${TARGETARCH:-amd64}', '$BUILDARCH', '${TARGETVARIANT}', 'GOARCH=amd64', 'GOARCH=$TARGETARCH',
+  'dpkgArch="$(dpkg --print-architecture)"', 'arch="$(apk --print-arch)"', 'ARCH=$(uname -m)', '"${arch##*-}"',
+  'case "$dpkgArch" in', "'amd64') url=https://x/linux-amd64.tgz ;;", 'arm64) url=https://x/linux-arm64.tgz ;;', 'x86_64) A=amd64 ;;',
+  '*) exit 1 ;;', 'esac', 'if [ "$arch" = arm64 ]; then', 'fi', 'apt-get install -y', 'gcc-aarch64-linux-gnu', 'libc6-dev-i386',
+  'echo "deb [arch=amd64] https://download.docker.com/linux/debian bookworm stable"', 'apk add --no-cache', 'export',
+  '"', "'", '$(', ')', '\`', '{', '}', '${', '>', '2>&1', '#', '=', 'x86_64-unknown-linux-gnu', 'aarch64', 'armhf', 'ppc64el',
+];
+
+const shellWord: fc.Arbitrary<string> = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom(...SHELL_WORDS) },
+  { weight: 1, arbitrary: fc.string({ unit: 'grapheme-ascii', maxLength: 6 }).map((w) => w.replace(/[\r\n]/g, ' ')) },
+);
+
+/** Words joined by spaces, sometimes split over continuation lines (with comment lines inside). */
+const shellCommand: fc.Arbitrary<string> = fc
+  .array(fc.tuple(shellWord, fc.constantFrom(' ', ' ', ' ', ' \\\n    ', ' \\\n# comment\n    ', ' \\\r\n\t')), { minLength: 1, maxLength: 12 })
+  .map((ws) => ws.map(([w, sep], i) => (i === ws.length - 1 ? w : w + sep)).join(''));
+
+const IMAGES = ['alpine:3.20', 'debian:bookworm-slim', 'golang:1.23', '${BASE}', 'ubuntu:noble', 'scratch', 'mcr.microsoft.com/windows/servercore:ltsc2022', 'amd64/alpine', 'build'];
+const ARG_NAMES = ['TARGETARCH', 'TARGETOS', 'TARGETPLATFORM', 'TARGETVARIANT', 'BUILDPLATFORM', 'BUILDARCH', 'VERSION', 'BASE', 'ARCH'];
+
+const instruction: fc.Arbitrary<string> = fc.oneof(
+  fc
+    .tuple(fc.constantFrom('', '--platform=$BUILDPLATFORM ', '--platform=linux/amd64 ', '--platform=$TARGETPLATFORM '), fc.constantFrom(...IMAGES), fc.constantFrom('', ' AS build', ' AS final'))
+    .map(([f, i, a]) => `FROM ${f}${i}${a}`),
+  { weight: 4, arbitrary: shellCommand.map((c) => `RUN ${c}`) },
+  fc.tuple(fc.constantFrom('--mount=type=cache,target=/root/.cache ', '--network=none ', ''), shellCommand).map(([f, c]) => `RUN ${f}${c}`),
+  fc
+    .tuple(fc.constantFrom('RUN <<EOF', 'RUN <<-EOF', "RUN bash <<'EOF'", 'RUN sh <<EOF', 'COPY <<EOF /etc/x.conf', 'RUN python3 <<EOF'), fc.array(shellCommand, { maxLength: 4 }), fc.constantFrom('EOF', '\tEOF', 'EOF'))
+    .map(([h, body, end]) => [h, ...body.map((b) => b.replace(/\\\r?\n[ \t]*/g, '')), end].join('\n')),
+  fc.tuple(fc.constantFrom(...ARG_NAMES), fc.constantFrom('', '=amd64', '=arm64', '=1.0', '=${TARGETARCH}')).map(([n, v]) => `ARG ${n}${v}`),
+  fc.tuple(fc.constantFrom(...ARG_NAMES, 'PATH', 'GOARCH'), fc.constantFrom('amd64', '$TARGETARCH', '/usr/local/go/bin:$PATH', '"a b"')).map(([n, v]) => `ENV ${n}=${v}`),
+  fc.constantFrom('COPY --from=build /out/app /app', 'COPY . /src', 'ADD https://go.dev/dl/go1.23.4.linux-amd64.tar.gz /tmp/', 'COPY --link --chmod=755 a b'),
+  fc.constantFrom('CMD ["app"]', 'CMD app --serve', 'ENTRYPOINT ["/bin/sh", "-c", "exec app-$TARGETARCH"]', 'HEALTHCHECK CMD curl -f http://localhost/ || exit 1', 'HEALTHCHECK NONE'),
+  fc.constantFrom('SHELL ["powershell", "-Command"]', 'WORKDIR /src', 'USER 1000', 'EXPOSE 8080', 'LABEL a=b', 'STOPSIGNAL SIGTERM', 'VOLUME /data'),
+  shellCommand.map((c) => `ONBUILD RUN ${c}`),
+  fc.constantFrom('# a comment', '# anyarch ignore=AA101', '# hadolint ignore=DL3008', '# check=skip=UndefinedVar', ''),
+);
+
+/** Mostly well-formed Dockerfiles, so the rules (not only the parser) see the input. */
+const structured: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.constantFrom('', '# syntax=docker/dockerfile:1\n', '# escape=`\n', 'ARG BASE=alpine:3.20\n', 'ARG TARGETARCH\n', '\ufeff'),
+    instruction.filter((i) => i.startsWith('FROM')),
+    fc.array(instruction, { maxLength: 14 }),
+    fc.constantFrom('\n', '\r\n'),
+  )
+  .map(([head, from, rest, eol]) => (head + [from, ...rest].join('\n') + '\n').replace(/\r?\n/g, eol));
+
+const anyText: fc.Arbitrary<string> = fc.oneof(
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary-ascii', maxLength: 200 }) },
+  { weight: 2, arbitrary: dockerfileish },
+  { weight: 2, arbitrary: dockerfileLines },
+  { weight: 6, arbitrary: structured },
+);
+
+type Mutation =
+  | { kind: 'delete'; at: number; len: number }
+  | { kind: 'insert'; at: number; text: string }
+  | { kind: 'dupChars'; at: number; len: number }
+  | { kind: 'deleteLine'; line: number }
+  | { kind: 'dupLine'; line: number }
+  | { kind: 'swapLines'; a: number; b: number }
+  | { kind: 'insertLine'; line: number; text: string };
+
+const INSERTS: readonly string[] = ['\n', '\\', '\\\n', '"', "'", '$', '${', '}', '<<EOF', '#', ' ', '\t', '\r', '[', ']', '`', '=', ';', '&&', 'amd64', 'arm64', '$TARGETARCH', 'x86_64', '-', '/'];
+
+const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 12 }) }),
+  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom(...INSERTS), fc.constantFrom(...TOKENS), fc.string({ unit: 'binary', maxLength: 3 })) }),
+  fc.record({ kind: fc.constant('dupChars' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 20 }) }),
+  fc.record({ kind: fc.constant('deleteLine' as const), line: fc.nat() }),
+  fc.record({ kind: fc.constant('dupLine' as const), line: fc.nat() }),
+  fc.record({ kind: fc.constant('swapLines' as const), a: fc.nat(), b: fc.nat() }),
+  fc.record({ kind: fc.constant('insertLine' as const), line: fc.nat(), text: fc.oneof(fc.constantFrom(...TOKENS), dockerfileLines) }),
+);
+
+function mutate(source: string, muts: readonly Mutation[]): string {
+  let s = source;
+  for (const m of muts) {
+    const n = s.length + 1;
+    switch (m.kind) {
+      case 'delete': {
+        const at = m.at % n;
+        s = s.slice(0, at) + s.slice(at + m.len);
+        break;
+      }
+      case 'insert': {
+        const at = m.at % n;
+        s = s.slice(0, at) + m.text + s.slice(at);
+        break;
+      }
+      case 'dupChars': {
+        const at = m.at % n;
+        s = s.slice(0, at + m.len) + s.slice(at, at + m.len) + s.slice(at + m.len);
+        break;
+      }
+      default: {
+        const lines = s.split('\n');
+        const L = lines.length;
+        if (m.kind === 'deleteLine') lines.splice(m.line % L, 1);
+        else if (m.kind === 'dupLine') lines.splice(m.line % L, 0, lines[m.line % L] as string);
+        else if (m.kind === 'insertLine') lines.splice(m.line % (L + 1), 0, m.text);
+        else {
+          const a = m.a % L;
+          const b = m.b % L;
+          const t = lines[a] as string;
+          lines[a] = lines[b] as string;
+          lines[b] = t;
+        }
+        s = lines.join('\n');
+      }
+    }
+  }
+  return s;
+}
+
+const mutatedSeed: fc.Arbitrary<string> = fc
+  .tuple(fc.nat({ max: SEEDS.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 4 }))
+  .map(([i, muts]) => mutate(SEEDS[i] as string, muts));
+
+// ---------------------------------------------------------------------------------------------
+// Assertions
+
+function assertParseError(e: unknown, source: string): void {
+  assert.ok(e instanceof AnyarchError, `threw a non-AnyarchError: ${String((e as Error)?.stack ?? e)}`);
+  assert.equal(e.code, 'E_PARSE', `threw ${e.code}: ${e.message}`);
+  const loc = e.location;
+  assert.ok(loc, `E_PARSE without a location: ${e.message}`);
+  assert.ok(Number.isInteger(loc.line) && (loc.line as number) >= 1, `bad line ${loc.line}`);
+  assert.ok(Number.isInteger(loc.column) && (loc.column as number) >= 1, `bad column ${loc.column}`);
+  const lines = computeLineStarts(source.charCodeAt(0) === 0xfeff ? source.slice(1) : source).length;
+  assert.ok((loc.line as number) <= lines, `line ${loc.line} beyond the ${lines} lines of the source`);
+}
+
+/** The text positions refer to: the source without a byte order mark. */
+function positioned(source: string): string {
+  return source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+}
+
+function assertPosition(p: Position, text: string, lineStarts: readonly number[], what: string): void {
+  assert.ok(Number.isInteger(p.offset) && p.offset >= 0 && p.offset <= text.length, `${what}: offset ${p.offset} outside 0..${text.length}`);
+  assert.ok(p.line >= 1 && p.line <= lineStarts.length, `${what}: line ${p.line} outside 1..${lineStarts.length}`);
+  assert.equal((lineStarts[p.line - 1] as number) + p.column - 1, p.offset, `${what}: line ${p.line} column ${p.column} is not offset ${p.offset}`);
+}
+
+function assertFindingsInside(result: FileResult, source: string): void {
+  const text = positioned(source);
+  const lineStarts = computeLineStarts(text);
+  for (const f of result.findings as Finding[]) {
+    const what = `${f.ruleId} ${f.messageId}`;
+    assertPosition(f.range.start, text, lineStarts, `${what} start`);
+    assertPosition(f.range.end, text, lineStarts, `${what} end`);
+    assert.ok(f.range.start.offset <= f.range.end.offset, `${what}: start ${f.range.start.offset} > end ${f.range.end.offset}`);
+    const edits = [...(f.fix ?? []), ...(f.suggestions ?? []).flatMap((s) => s.edits)];
+    for (const e of edits) {
+      assert.ok(e.start >= 0 && e.start <= e.end && e.end <= text.length, `${what}: edit [${e.start}, ${e.end}) outside 0..${text.length}`);
+    }
+  }
+}
+
+function checkOk(source: string): FileResult {
+  let r: FileResult;
+  try {
+    r = checkSource(source, 'Dockerfile');
+  } catch (e) {
+    assert.fail(`checkSource threw: ${String((e as Error)?.stack ?? e)}`);
+  }
+  assert.ok(Array.isArray(r.findings));
+  if (r.error) {
+    assert.ok(r.error instanceof AnyarchError);
+    assert.equal(r.findings.length, 0);
+  }
+  return r;
+}
+
+const params = (numRuns: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns, endOnFailure: true });
+
+// ---------------------------------------------------------------------------------------------
+
+describe('fuzz: parser, engine and fixer on arbitrary input', () => {
+  test('(a) parseDockerfile returns or throws AnyarchError E_PARSE with a location', () => {
+    fc.assert(
+      fc.property(anyText, (s) => {
+        try {
+          parseDockerfile(s, 'Dockerfile');
+        } catch (e) {
+          assertParseError(e, s);
+        }
+      }),
+      params(RUNS.parse),
+    );
+  });
+
+  test('(a) parseDockerfile on mutated real Dockerfiles', () => {
+    fc.assert(
+      fc.property(mutatedSeed, (s) => {
+        try {
+          parseDockerfile(s, 'Dockerfile');
+        } catch (e) {
+          assertParseError(e, s);
+        }
+      }),
+      params(RUNS.parse),
+    );
+  });
+
+  test('(b) checkSource never throws', () => {
+    fc.assert(fc.property(anyText, (s) => void checkOk(s)), params(RUNS.check));
+    fc.assert(fc.property(mutatedSeed, (s) => void checkOk(s)), params(RUNS.check));
+  });
+
+  test('the seeds are clean input: they parse, and the fixer has work on several of them', () => {
+    let fixedSeeds = 0;
+    for (const s of SEEDS) {
+      const r = checkOk(s);
+      assert.equal(r.error, undefined, `seed does not parse: ${r.error?.message}\n${s.slice(0, 80)}`);
+      const fixed = fixSource(positioned(s), 'Dockerfile');
+      parseDockerfile(fixed.output);
+      if (fixed.fixed.length) fixedSeeds++;
+    }
+    assert.ok(fixedSeeds >= 3, `only ${fixedSeeds} seeds get a fix: the fix property would test little`);
+  });
+
+  test('(c) fixSource on mutated real Dockerfiles: only E_FIX, and the output parses', () => {
+    fc.assert(
+      fc.property(mutatedSeed, (raw) => {
+        const s = positioned(raw);
+        let out;
+        try {
+          out = fixSource(s, 'Dockerfile');
+        } catch (e) {
+          assert.ok(e instanceof AnyarchError, `fixSource threw a non-AnyarchError: ${String((e as Error)?.stack ?? e)}`);
+          assert.equal(e.code, 'E_FIX', `fixSource threw ${e.code}: ${e.message}`);
+          return;
+        }
+        if (out.result.error) {
+          // the input did not parse: nothing is fixed
+          assert.equal(out.output, s);
+          assert.equal(out.fixed.length, 0);
+          return;
+        }
+        try {
+          parseDockerfile(out.output, 'Dockerfile');
+        } catch (e) {
+          assert.fail(`fixed output does not parse: ${(e as Error).message}`);
+        }
+        assertFindingsInside(out.result, out.output);
+      }),
+      params(RUNS.fix),
+    );
+  });
+
+  test('(d) every finding range lies inside the source, start <= end', () => {
+    fc.assert(fc.property(anyText, (s) => assertFindingsInside(checkOk(s), s)), params(RUNS.ranges));
+    fc.assert(fc.property(mutatedSeed, (s) => assertFindingsInside(checkOk(s), s)), params(RUNS.ranges));
+    for (const s of SEEDS) assertFindingsInside(checkOk(s), s);
+  });
+});
