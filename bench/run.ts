@@ -4,7 +4,7 @@
  * in its own process, plus in-process comparisons of the library calls.
  *
  *   node dist/bench/run.js [--count 2000] [--runs 5] [--seed 1] [--warmup 2] [--keep]
- *                          [--dir <corpus dir>] [--profile] [--json-only]
+ *                          [--dir <corpus dir>] [--profile] [--cli-sample 30]
  *
  * Prints a Markdown table and, as the last line, a JSON summary. Always exits 0 (this is a
  * benchmark, not a test); PASS/FAIL is printed against the target
@@ -34,10 +34,12 @@ interface Options {
   keep: boolean;
   dir: string | undefined;
   profile: boolean;
+  /** files to run dockerfile-utils' own CLI on, one process each (0: skip) */
+  cliSample: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { count: 2000, runs: 5, seed: 1, warmup: 2, keep: false, dir: undefined, profile: false };
+  const o: Options = { count: 2000, runs: 5, seed: 1, warmup: 2, keep: false, dir: undefined, profile: false, cliSample: 30 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const [flag, inline] = a.includes('=') ? (a.split('=', 2) as [string, string]) : [a, undefined];
@@ -59,9 +61,10 @@ function parseArgs(argv: readonly string[]): Options {
       case '--keep': o.keep = true; break;
       case '--dir': o.dir = path.resolve(value()); break;
       case '--profile': o.profile = true; break;
+      case '--cli-sample': o.cliSample = Math.floor(num()); break;
       case '-h':
       case '--help':
-        process.stdout.write('usage: node dist/bench/run.js [--count 2000] [--runs 5] [--seed 1] [--warmup 2] [--keep] [--dir DIR] [--profile]\n');
+        process.stdout.write('usage: node dist/bench/run.js [--count 2000] [--runs 5] [--seed 1] [--warmup 2] [--keep] [--dir DIR] [--profile] [--cli-sample 30]\n');
         process.exit(0);
         break;
       default:
@@ -301,6 +304,37 @@ async function main(): Promise<void> {
       log(`${ip.id}: median ${fmt(m.timesMs.length ? median(m.timesMs) : NaN, 1)} ms`);
     }
 
+    // --- dockerfile-utils' own CLI takes one file per process: a sample, extrapolated (context only)
+    if (opts.cliSample > 0) {
+      const bin = path.join(REPO, 'node_modules/dockerfile-utils/bin/dockerfile-utils');
+      const m: Measurement = {
+        id: 'du-cli',
+        label: `dockerfile-utils CLI, one process per file (\`dockerfile-utils lint --json FILE\`), extrapolated from ${Math.min(opts.cliSample, files.length)} files`,
+        kind: 'process',
+        timesMs: [],
+        rssMiB: [],
+      };
+      if (!existsSync(bin)) m.skipped = 'node_modules/dockerfile-utils/bin/dockerfile-utils missing';
+      else {
+        const n = Math.min(opts.cliSample, files.length);
+        const step = files.length / n;
+        const sample = Array.from({ length: n }, (_, i) => files[Math.floor(i * step)] as string);
+        runNode([bin, 'lint', '--json', sample[0] as string], tmp, work, 'du-cli-warm');
+        let total = 0;
+        const rss: number[] = [];
+        for (const f of sample) {
+          const r = runNode([bin, 'lint', '--json', f], tmp, work, 'du-cli');
+          total += r.ms;
+          rss.push(r.rssMiB);
+        }
+        m.timesMs = [(total / n) * files.length];
+        m.rssMiB = [median(rss.filter(Number.isFinite))];
+        m.note = `${(total / n).toFixed(0)} ms per file; not used for the target`;
+      }
+      measurements.push(m);
+      log(`du-cli: ${m.skipped ?? m.note}`);
+    }
+
     // --- profile (optional): one CLI run (or the library process) with --cpu-prof
     let profile: string | undefined;
     if (opts.profile) {
@@ -321,6 +355,7 @@ async function main(): Promise<void> {
     };
     const ratioOf: Record<string, [string, string]> = {
       cli: ['cli', 'baseline'],
+      'du-cli': ['cli', 'du-cli'],
       lib: ['lib', 'baseline'],
       'anyarch-check': ['anyarch-check', 'du-validate'],
       'anyarch-parse': ['anyarch-parse', 'dast-parse'],
@@ -354,7 +389,11 @@ async function main(): Promise<void> {
       );
     }
     out.push('');
-    out.push('Ratios: CLI and library process vs the dockerfile-utils process; `checkSource` vs `validate`; `parseDockerfile` (and + `buildModel`) vs dockerfile-ast `parse`. Below 1 means anyarch is faster.');
+    out.push(
+      'Ratios (below 1: anyarch is faster): CLI and library process vs the dockerfile-utils process; `checkSource` vs `validate`; ' +
+        '`parseDockerfile` (and + `buildModel`) vs dockerfile-ast `parse`; last row: the anyarch CLI vs running dockerfile-utils\' CLI once per file (context only). ' +
+        'Peak RSS: per process; for in-process rows, the whole child (corpus in memory included).',
+    );
     out.push('');
     const cliRatio = ratio('cli');
     let verdict: 'PASS' | 'FAIL' | 'SKIPPED';

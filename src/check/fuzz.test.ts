@@ -23,10 +23,10 @@ import { checkSource, fixSource, type FileResult } from './engine.js';
 
 const SEED = 20250128; // the day Zasper fixed its Dockerfile
 const RUNS = {
-  parse: 1500,
-  check: 700,
-  fix: 500,
-  ranges: 500,
+  parse: 2000,
+  check: 1000,
+  fix: 800,
+  ranges: 600,
 };
 
 // ---------------------------------------------------------------------------------------------

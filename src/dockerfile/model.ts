@@ -273,6 +273,8 @@ export function buildModel(file: Dockerfile): Model {
     });
   }
 
+  const windowsInstructions = new WeakSet<Instruction>();
+  for (const st of stages) if (st.windows) for (const i of st.instructions) windowsInstructions.add(i);
   const views = new Map<string, StageView>();
   const shells = new WeakMap<Instruction, ShellSource[]>();
   const declCache = new WeakMap<Instruction, ArgDecl[]>();
@@ -342,7 +344,8 @@ export function buildModel(file: Dockerfile): Model {
     let s = shells.get(ins);
     if (s) return s;
     s = [];
-    if (ins.keyword === 'run' && !ins.json) {
+    // Windows stages (cmd, PowerShell) are not POSIX shell: reading them as sh would only mislead.
+    if (ins.keyword === 'run' && !ins.json && !windowsInstructions.has(ins)) {
       s.push({ text: ins.body, script: parseShell(ins.body.text, { escape }), heredoc: false });
       for (const h of ins.heredocs) {
         // a heredoc is a script when it is the command itself (`RUN <<EOF`) or fed to a shell

@@ -92,7 +92,7 @@ function init(): Tables {
   return tables;
 }
 
-const QUICK = /linux-gnu|ld|jvm|musl/i;
+const QUICK = /linux-gnu|ld-|ld64|ld\.so|jvm\/|musl-/i;
 
 /** Architecture-specific path words in a string (URLs excluded: AA101 looks at downloads). */
 export function findArchPaths(s: string): Hit[] {
@@ -190,12 +190,15 @@ function instructionHits(model: Model, ins: Instruction): Found[] {
       const sources = model.shell(ins);
       for (const source of sources) {
         const cmds = source.script.commands;
-        const conditions = conditionCommands(cmds);
+        let conditions: Set<SimpleCommand> | undefined;
         for (const cmd of cmds) {
-          if (conditions.has(cmd) || TEST_COMMANDS.has(cmd.words[0]?.value ?? '') || isArchGuarded(cmd)) continue;
+          const before = out.length;
           for (const w of [...cmd.assignments, ...cmd.words, ...cmd.redirects]) {
             scanText(source.text, source.text.text.slice(w.start, w.end), w.start, out);
           }
+          if (out.length === before) continue;
+          conditions ??= conditionCommands(cmds);
+          if (conditions.has(cmd) || TEST_COMMANDS.has(cmd.words[0]?.value ?? '') || isArchGuarded(cmd)) out.length = before;
         }
       }
       // heredocs written to files (`cat <<EOF > /etc/ld.so.conf.d/x.conf`)
@@ -217,13 +220,16 @@ function families(found: readonly Found[]): Set<string> {
 }
 
 function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
-  if (stage.windows || stageCrossCompiles(stage)) return;
+  if (stage.windows) return;
   const builder = stage.onBuildPlatform;
   const targets = builder ? BUILDER_PLATFORMS : ctx.platforms.filter((p) => p.os === 'linux');
   if (!targets.length) return;
+  let cross: boolean | undefined;
   for (const ins of stage.instructions) {
     const found = instructionHits(model, ins);
     if (!found.length) continue;
+    cross ??= stageCrossCompiles(stage);
+    if (cross) return;
     if (families(found).size > 1) continue; // paths of several architectures: handled on purpose
     const seen = new Set<string>();
     for (const { hit, offset } of found) {

@@ -66,7 +66,6 @@ function runLater(model: Model, site: Site, output: string): boolean {
 function goFix(
   model: Model,
   site: Site,
-  words: readonly ShellWord[],
   install: boolean,
   ctx: RuleContext<M>,
   target: Platform,
@@ -95,10 +94,6 @@ function goFix(
   if (install) {
     return { suggestions: [{ title: `${title} (go install then writes to $GOPATH/bin/<os>_<arch>/)`, edits }], note: 'a cross-compiling go install puts the binary in $GOPATH/bin/<os>_<arch>/, so later COPY paths change' };
   }
-  const output = goOutput(words);
-  if (output && runLater(model, site, output)) {
-    return { suggestions: [{ title: `${title} (the stage runs ${output} later: build that one for the builder)`, edits }], note: `the stage runs ${output} after building it, which a target binary cannot do` };
-  }
   return { fix: edits };
 }
 
@@ -122,7 +117,10 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, target: Pla
         if (go) {
           if (go.kind === 'install' && isGoToolInstall(go.words) && !(copiesBin ??= targetCopiesBin(model, stage))) continue;
           if (envFor(model, stage, index, source, command, 'GOARCH', target).set) continue;
-          const plan = goFix(model, site, go.words, go.kind === 'install', ctx, target);
+          // a program the stage runs itself (a code generator) is rightly built for the builder
+          const output = goOutput(go.words);
+          if (output && runLater(model, site, output)) continue;
+          const plan = goFix(model, site, go.kind === 'install', ctx, target);
           ctx.report({
             messageId: 'go',
             range: spanRange(model, source.text, (go.words[0] as ShellWord).start, (go.words.find((w) => w.value === go.kind) as ShellWord).end),

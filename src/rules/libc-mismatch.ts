@@ -98,9 +98,10 @@ function runDownloads(model: Model, ins: Instruction): Download[] {
   const out: Download[] = [];
   for (const source of model.shell(ins)) {
     for (const cmd of source.script.commands) {
-      if (isLibcGuarded(cmd)) continue;
+      const before = out.length;
       for (const w of [...cmd.assignments, ...cmd.words]) {
         const raw = source.text.text.slice(w.start, w.end);
+        if (!raw.includes('://') && !/\.whl\b/i.test(raw)) continue;
         let sawUrl = false;
         URL_RE.lastIndex = 0;
         for (let m = URL_RE.exec(raw); m; m = URL_RE.exec(raw)) {
@@ -113,6 +114,7 @@ function runDownloads(model: Model, ins: Instruction): Download[] {
         const at = raw.indexOf(w.value);
         if (build && at !== -1) out.push({ build, text: w.value, offset: toSourceOffset(source.text, w.start + at) });
       }
+      if (out.length > before && isLibcGuarded(cmd)) out.length = before;
     }
   }
   return out;
@@ -177,10 +179,11 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, image: Read
     for (const d of found) {
       if (d.build.libc === libc) continue;
       if (d.build.libc === 'glibc' && compat) continue;
+      // one finding per instruction and kind (a case with one URL per architecture repeats the problem)
+      if (seen.has(d.build.kind)) continue;
+      seen.add(d.build.kind);
       const file = d.text.replace(/[?#].*$/, '');
       const name = file.slice(file.lastIndexOf('/') + 1) || file;
-      if (seen.has(name)) continue;
-      seen.add(name);
       ctx.report({
         messageId: libc === 'musl' ? 'glibcOnMusl' : 'muslOnGlibc',
         range: rangeAt(model.file.lineStarts, d.offset, d.offset + d.text.length),

@@ -7,7 +7,7 @@
 import type { Instruction } from '../dockerfile/ast.js';
 import type { Model, Stage } from '../dockerfile/model.js';
 import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
-import { matchVendorUrl, platformKey, type Vendor } from '../platform/index.js';
+import { VENDORS, matchVendorUrl, platformKey, type Vendor } from '../platform/index.js';
 import { URL_RE } from './support/tokens.js';
 import { isArchGuarded } from './support/walk.js';
 import { defineRule, type RuleContext } from './types.js';
@@ -47,7 +47,18 @@ interface Found {
   readonly keys: readonly string[];
 }
 
+/** Literal URL prefixes of the toolchains' patterns (`dl.google.com/go/go`), to skip other URLs fast. */
+let prefixes: readonly string[] | undefined;
+function mayMatch(url: string): boolean {
+  prefixes ??= VENDORS.filter((v) => TOOLCHAINS.has(v.name)).flatMap((v) =>
+    v.urlPatterns.map((p) => p.replace(/^https?:\/\//i, '').split('{')[0]?.toLowerCase() ?? ''),
+  );
+  const u = url.toLowerCase();
+  return prefixes.some((p) => p !== '' && u.includes(p));
+}
+
 function match(url: string): { vendor: Vendor; keys: readonly string[] } | undefined {
+  if (!mayMatch(url)) return undefined;
   const m = matchVendorUrl(url);
   if (!m || m.isVariable || m.token === undefined || !TOOLCHAINS.has(m.vendor.name) || !m.vendor.officialImage) return undefined;
   if (m.vendor.archIndependent || m.platformKeys.length === 0) return undefined;
@@ -59,13 +70,14 @@ function firstDownload(model: Model, ins: Instruction): Found | undefined {
   if (ins.keyword === 'run') {
     for (const source of model.shell(ins)) {
       for (const cmd of source.script.commands) {
-        if (isArchGuarded(cmd)) continue; // per-architecture install, as the official images do it
         for (const w of [...cmd.assignments, ...cmd.words]) {
           const raw = source.text.text.slice(w.start, w.end);
+          if (!raw.includes('://')) continue;
           URL_RE.lastIndex = 0;
           for (let m = URL_RE.exec(raw); m; m = URL_RE.exec(raw)) {
             const v = match(m[0]);
-            if (v) return { url: m[0], offset: toSourceOffset(source.text, w.start + m.index), ...v };
+            // a per-architecture install (as the official images do it) is fine
+            if (v && !isArchGuarded(cmd)) return { url: m[0], offset: toSourceOffset(source.text, w.start + m.index), ...v };
           }
         }
       }
