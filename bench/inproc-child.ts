@@ -1,10 +1,11 @@
 /**
- * In-process timing of one library function over every file of the corpus, in a fresh process
- * per function (so one library's JIT state and heap do not affect the other's).
+ * In-process timing of library functions over every file of the corpus. The functions compared
+ * run in the same process, one timed pass each in turn (order alternating between runs), so a
+ * busy machine slows both alike; each gets its warm-up passes first.
  *
- * Usage: node dist/bench/inproc-child.js <mode> <file-list> <runs> <warmup>
+ * Usage: node dist/bench/inproc-child.js <mode[,mode...]> <file-list> <runs> <warmup>
  *   mode: anyarch-check | anyarch-parse | anyarch-model | du-validate | dast-parse
- * Prints one JSON line: { mode, files, bytes, runsNs: [...], units, errors }.
+ * Prints one JSON line: { files, bytes, results: { <mode>: { runsNs, units, errors } }, maxRSSKiB }.
  * Files are read into memory before timing; only the function calls are timed.
  */
 import { readFileSync } from 'node:fs';
@@ -14,8 +15,8 @@ import { checkSource } from '../src/check/engine.js';
 import { buildModel } from '../src/dockerfile/model.js';
 import { parseDockerfile } from '../src/dockerfile/parser.js';
 
-const [mode, listFile, runsArg, warmupArg] = process.argv.slice(2);
-if (!mode || !listFile) {
+const [modeArg, listFile, runsArg, warmupArg] = process.argv.slice(2);
+if (!modeArg || !listFile) {
   process.stderr.write('usage: inproc-child <mode> <file-list> [runs] [warmup]\n');
   process.exit(2);
 }
@@ -26,10 +27,10 @@ const sources = paths.map((p) => {
   const t = readFileSync(p, 'utf8');
   return t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
 });
-const bytes = paths.reduce((n, p, i) => n + Buffer.byteLength(sources[i] as string), 0);
+const bytes = sources.reduce((n, s) => n + Buffer.byteLength(s), 0);
 
 /** One pass over the corpus; returns a count (findings, diagnostics, instructions) so the work is not dead code. */
-function pass(): { units: number; errors: number } {
+function pass(mode: string): { units: number; errors: number } {
   let units = 0;
   let errors = 0;
   switch (mode) {
@@ -70,14 +71,18 @@ function pass(): { units: number; errors: number } {
   return { units, errors };
 }
 
-for (let i = 0; i < warmup; i++) pass();
-const runsNs: number[] = [];
-let last = { units: 0, errors: 0 };
+const modes = modeArg.split(',');
+for (const mode of modes) for (let i = 0; i < warmup; i++) pass(mode);
+const results: Record<string, { runsNs: number[]; units: number; errors: number }> = {};
+for (const mode of modes) results[mode] = { runsNs: [], units: 0, errors: 0 };
 for (let i = 0; i < runs; i++) {
-  const t0 = process.hrtime.bigint();
-  last = pass();
-  runsNs.push(Number(process.hrtime.bigint() - t0));
+  for (const mode of i % 2 ? [...modes].reverse() : modes) {
+    const r = results[mode] as { runsNs: number[]; units: number; errors: number };
+    const t0 = process.hrtime.bigint();
+    const { units, errors } = pass(mode);
+    r.runsNs.push(Number(process.hrtime.bigint() - t0));
+    r.units = units;
+    r.errors = errors;
+  }
 }
-process.stdout.write(
-  JSON.stringify({ mode, files: sources.length, bytes, runsNs, units: last.units, errors: last.errors, maxRSSKiB: process.resourceUsage().maxRSS }) + '\n',
-);
+process.stdout.write(JSON.stringify({ files: sources.length, bytes, results, maxRSSKiB: process.resourceUsage().maxRSS }) + '\n');

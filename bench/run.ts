@@ -194,6 +194,27 @@ function checkBaselineReport(outFile: string, expected: ReadonlySet<string>): Co
 // ---------------------------------------------------------------------------------------------
 // Main
 
+/** A fingerprint of the built library (paths, sizes, mtimes under dist/src), to notice a rebuild mid-run. */
+function buildFingerprint(): string {
+  const parts: string[] = [];
+  const walk = (dir: string): void => {
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const p = path.join(dir, n);
+      const st = statSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (n.endsWith('.js')) parts.push(`${p}:${st.size}:${st.mtimeMs}`);
+    }
+  };
+  walk(path.join(REPO, 'dist/src'));
+  return parts.join('|');
+}
+
 function fmt(n: number, digits = 0): string {
   return Number.isFinite(n) ? n.toFixed(digits) : '—';
 }
@@ -201,6 +222,7 @@ function fmt(n: number, digits = 0): string {
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const started = process.hrtime.bigint();
+  const fingerprint = buildFingerprint();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'anyarch-bench-'));
   const corpus = opts.dir ?? path.join(tmp, 'corpus');
   const work = path.join(tmp, 'work');
@@ -280,28 +302,41 @@ async function main(): Promise<void> {
     }
     for (const p of procs) measurements.push(results.get(p.id) as Measurement);
 
-    // --- in-process
-    const inproc: { id: string; label: string }[] = [
-      { id: 'anyarch-check', label: 'in-process: anyarch `checkSource` (parse + model + all rules)' },
-      { id: 'du-validate', label: 'in-process: dockerfile-utils `validate`' },
-      { id: 'anyarch-parse', label: 'in-process: anyarch `parseDockerfile`' },
-      { id: 'anyarch-model', label: 'in-process: anyarch `parseDockerfile` + `buildModel`' },
-      { id: 'dast-parse', label: 'in-process: dockerfile-ast `DockerfileParser.parse`' },
+    // --- in-process: each group in one child, passes interleaved
+    const inprocGroups: { id: string; label: string }[][] = [
+      [
+        { id: 'anyarch-check', label: 'in-process: anyarch `checkSource` (parse + model + all rules)' },
+        { id: 'du-validate', label: 'in-process: dockerfile-utils `validate`' },
+      ],
+      [
+        { id: 'anyarch-parse', label: 'in-process: anyarch `parseDockerfile`' },
+        { id: 'anyarch-model', label: 'in-process: anyarch `parseDockerfile` + `buildModel`' },
+        { id: 'dast-parse', label: 'in-process: dockerfile-ast `DockerfileParser.parse`' },
+      ],
     ];
     const inprocUnits: Record<string, { units: number; errors: number }> = {};
-    for (const ip of inproc) {
-      const r = runNode([path.join(HERE, 'inproc-child.js'), ip.id, listFile, String(opts.runs), String(opts.warmup)], tmp, work, `inproc-${ip.id}`);
-      const m: Measurement = { id: ip.id, label: ip.label, kind: 'in-process', timesMs: [], rssMiB: [] };
+    for (const group of inprocGroups) {
+      const modes = group.map((g) => g.id).join(',');
+      const r = runNode([path.join(HERE, 'inproc-child.js'), modes, listFile, String(opts.runs), String(opts.warmup)], tmp, work, `inproc-${group[0]?.id}`);
+      let parsed: { results: Record<string, { runsNs: number[]; units: number; errors: number }>; maxRSSKiB: number } | undefined;
       try {
-        const j = JSON.parse(readFileSync(r.stdoutFile, 'utf8')) as { runsNs: number[]; units: number; errors: number; maxRSSKiB: number };
-        m.timesMs = j.runsNs.map((ns) => ns / 1e6);
-        m.rssMiB = [j.maxRSSKiB / 1024];
-        inprocUnits[ip.id] = { units: j.units, errors: j.errors };
+        parsed = JSON.parse(readFileSync(r.stdoutFile, 'utf8')) as typeof parsed;
       } catch {
-        m.skipped = `child failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-2).join(' / ')}`;
+        parsed = undefined;
       }
-      measurements.push(m);
-      log(`${ip.id}: median ${fmt(m.timesMs.length ? median(m.timesMs) : NaN, 1)} ms`);
+      for (const ip of group) {
+        const m: Measurement = { id: ip.id, label: ip.label, kind: 'in-process', timesMs: [], rssMiB: [] };
+        const res = parsed?.results[ip.id];
+        if (parsed && res) {
+          m.timesMs = res.runsNs.map((ns) => ns / 1e6);
+          m.rssMiB = [parsed.maxRSSKiB / 1024];
+          inprocUnits[ip.id] = { units: res.units, errors: res.errors };
+        } else {
+          m.skipped = `child failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-2).join(' / ')}`;
+        }
+        measurements.push(m);
+        log(`${ip.id}: median ${fmt(m.timesMs.length ? median(m.timesMs) : NaN, 1)} ms`);
+      }
     }
 
     // --- dockerfile-utils' own CLI takes one file per process: a sample, extrapolated (context only)
@@ -392,7 +427,7 @@ async function main(): Promise<void> {
     out.push(
       'Ratios (below 1: anyarch is faster): CLI and library process vs the dockerfile-utils process; `checkSource` vs `validate`; ' +
         '`parseDockerfile` (and + `buildModel`) vs dockerfile-ast `parse`; last row: the anyarch CLI vs running dockerfile-utils\' CLI once per file (context only). ' +
-        'Peak RSS: per process; for in-process rows, the whole child (corpus in memory included).',
+        'Peak RSS: per process; for in-process rows, the child that ran the group (both libraries and the corpus loaded).',
     );
     out.push('');
     const cliRatio = ratio('cli');
@@ -410,6 +445,8 @@ async function main(): Promise<void> {
       out.push(`Target (anyarch whole process ≤ ${TARGET_RATIO}× dockerfile-utils): **${verdict}** — ${cliRatio.toFixed(3)}× (${fmt(med('cli'), 1)} ms vs ${fmt(med('baseline'), 1)} ms, medians).`);
     }
     if (profile) out.push('', profile);
+    const rebuilt = buildFingerprint() !== fingerprint;
+    if (rebuilt) out.push('', '**Warning:** dist/src changed during the run (a rebuild): the measurements may mix two builds. Run again.');
     const totalS = Number(process.hrtime.bigint() - started) / 1e9;
     out.push('', `Benchmark took ${totalS.toFixed(1)} s.`);
     process.stdout.write(out.join('\n') + '\n');
@@ -439,6 +476,7 @@ async function main(): Promise<void> {
       coverage,
       inprocUnits,
       target: { ratio: TARGET_RATIO, measured: Number.isFinite(cliRatio) ? +cliRatio.toFixed(3) : null, verdict },
+      rebuiltDuringRun: rebuilt,
       seconds: +totalS.toFixed(1),
     };
     process.stdout.write(JSON.stringify(summary) + '\n');

@@ -114,7 +114,10 @@ export interface Stage {
   readonly reachable: boolean;
   /** a Windows stage (windows base image, --platform=windows/..., or a powershell SHELL) */
   readonly windows: boolean;
-  /** `--platform` mentions BUILDPLATFORM (or BUILDOS/BUILDARCH): this stage runs on the builder */
+  /**
+   * `--platform` mentions BUILDPLATFORM (or BUILDOS/BUILDARCH), or the stage is built FROM such a
+   * stage without a --platform of its own: this stage runs on the build machine
+   */
   readonly onBuildPlatform: boolean;
 }
 
@@ -269,7 +272,8 @@ export function buildModel(file: Dockerfile): Model {
       final: d.index === drafts.length - 1,
       reachable: reachable.has(d.index),
       windows,
-      onBuildPlatform: /\bBUILD(PLATFORM|OS|ARCH)\b/.test(pv),
+      // a stage built FROM a build-platform stage without its own --platform runs there too
+      onBuildPlatform: d.platform ? /\bBUILD(PLATFORM|OS|ARCH)\b/.test(pv) : (parent?.onBuildPlatform ?? false),
     });
   }
 

@@ -149,7 +149,6 @@ function afterPipe(text: string, start: number): boolean {
 }
 
 function planFix(
-  model: Model,
   source: ShellSource,
   cmd: SimpleCommand,
   word: ShellWord,
@@ -223,7 +222,7 @@ function checkSource(model: Model, source: ShellSource, platforms: readonly Plat
       const wrong = mismatches(m.vendor, use.detector, platforms);
       const first = wrong[0];
       if (!first) continue;
-      const plan = planFix(model, source, cmd, word, use, m.vendor, platforms);
+      const plan = planFix(source, cmd, word, use, m.vendor, platforms);
       ctx.report({
         messageId: 'mismatch',
         range: spanRange(model, source.text, word.start + use.span.start, word.start + use.span.end),

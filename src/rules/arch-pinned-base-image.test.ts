@@ -23,6 +23,8 @@ ruleTester(rule, {
     'FROM --platform=$BUILDPLATFORM messense/rust-musl-cross:aarch64-musl AS build\nFROM alpine',
     'FROM messense/rust-musl-cross:x86_64-musl AS build\nFROM alpine',
     'FROM ghcr.io/cross-rs/aarch64-unknown-linux-gnu:main AS build\nFROM alpine',
+    'FROM multiarch/qemu-user-static:x86_64-aarch64 AS qemu\nFROM alpine\nCOPY --from=qemu /usr/bin/qemu-aarch64-static /usr/bin/',
+    'FROM example/tools:amd64-arm64 AS tools\nFROM alpine',
     // not Docker Hub's arch namespaces
     'FROM ghcr.io/amd64/tool:1',
     'FROM example/app:v1.2-x86',

@@ -48,7 +48,7 @@ const TAG_RE = new RegExp(
 
 /** Tags and repositories of cross toolchains name the *target* of the compiler (`rust-musl-cross:aarch64-musl`). */
 const CROSS_TAG = /musl|gnu|eabi|cross/i;
-const CROSS_REPO = /cross|toolchain|musl|sdk-?arm|mingw/i;
+const CROSS_REPO = /cross|toolchain|musl|sdk-?arm|mingw|qemu|binfmt/i;
 
 const BUILDER_PLATFORMS: readonly Platform[] = [makePlatform('linux', 'amd64'), makePlatform('linux', 'arm64')];
 
@@ -104,7 +104,12 @@ function pinOf(image: string, builder: boolean): Pin | undefined {
   if (!m) return undefined;
   const word = m[1] as string;
   const platform = TAG_WORDS.get(word.toLowerCase());
-  return platform ? { kind: 'tag', word, platform } : undefined;
+  if (!platform) return undefined;
+  // two architectures in one tag (`x86_64-aarch64`): a host and a target, not a pin
+  const rest = ref.tag.slice(m.index + m[0].length);
+  const again = TAG_RE.exec(rest);
+  if (again && !samePlatform(TAG_WORDS.get((again[1] as string).toLowerCase()) ?? platform, platform)) return undefined;
+  return { kind: 'tag', word, platform };
 }
 
 /** A pinned image serves a target with the same CPU; an older arm variant runs on a newer one (v6 on v7). */

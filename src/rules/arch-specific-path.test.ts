@@ -17,6 +17,8 @@ ruleTester(rule, {
     // every target has the path: single-architecture on purpose
     { code: 'FROM debian:12\nENV LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu', platforms: 'linux/amd64' },
     { code: 'FROM debian:12\nENV LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu', platforms: 'linux/amd64/v3' },
+    // a stage pinned to amd64 (AA108's business) has amd64 paths
+    'FROM --platform=linux/amd64 debian:12 AS tool_amd64\nENV LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu\nFROM tool_amd64 AS more\nRUN ln -s /usr/lib/x86_64-linux-gnu/libz.so /opt/libz.so\nFROM debian:12',
     // paths of both architectures: written for both on purpose
     'FROM debian:12\nENV LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu:/usr/lib/aarch64-linux-gnu',
     'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nCOPY lib/x86_64-linux-gnu/ C:/tools/lib/',
@@ -29,6 +31,7 @@ ruleTester(rule, {
     // the cross compiler itself is not a multiarch directory
     'FROM debian:12\nENV CC=/usr/bin/aarch64-linux-gnu-gcc',
     'FROM eclipse-temurin:21\nENV JAVA_HOME=/usr/lib/jvm/default-java',
+    "FROM debian:12\nCOPY --chmod=755 <<'EOF' /entrypoint.sh\n#!/bin/sh\nif [ \"$(uname -m)\" = x86_64 ]; then\n  export LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2\nfi\nexec \"$@\"\nEOF",
   ],
   invalid: [
     {
@@ -86,6 +89,18 @@ ruleTester(rule, {
       code: 'FROM debian:12\nRUN <<EOF\nset -e\nln -sf /usr/lib/aarch64-linux-gnu/libz.so /usr/local/lib/libz.so\nEOF',
       output: null,
       errors: [{ messageId: 'path', line: 4, column: 17 }],
+    },
+    {
+      name: 'a stage built FROM a build-machine stage runs there too',
+      code: 'FROM --platform=$BUILDPLATFORM rust:1.80 AS base\nFROM base AS build\nENV PKG_CONFIG_PATH=/usr/lib/x86_64-linux-gnu/pkgconfig\nFROM debian:12',
+      output: null,
+      errors: [{ messageId: 'builderPath', line: 3, column: 30 }],
+    },
+    {
+      name: 'an entrypoint script written by COPY <<EOF is read as shell',
+      code: "FROM debian:12\nCOPY --chmod=755 <<'EOF' /entrypoint.sh\n#!/bin/sh\nexport LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2\nexec \"$@\"\nEOF",
+      output: null,
+      errors: [{ messageId: 'path', line: 4, column: 28 }],
     },
     {
       code: 'FROM debian:12\nENV LD_LIBRARY_PATH=/usr/lib/aarch64-linux-gnu',

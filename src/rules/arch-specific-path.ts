@@ -6,9 +6,10 @@
  */
 import type { Instruction, SourceText } from '../dockerfile/ast.js';
 import type { Model, Stage } from '../dockerfile/model.js';
-import type { SimpleCommand } from '../dockerfile/shell.js';
+import { parseShell, type ShellScript, type SimpleCommand } from '../dockerfile/shell.js';
 import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
 import { PLATFORM_DATA, formatPlatform, samePlatform, type Platform } from '../platform/index.js';
+import { stagePlatforms } from './support/image-chain.js';
 import { URL_RE } from './support/tokens.js';
 import { isArchGuarded, stageUsesXx } from './support/walk.js';
 import { defineRule, type RuleContext } from './types.js';
@@ -180,7 +181,7 @@ function instructionHits(model: Model, ins: Instruction): Found[] {
     case 'copy':
     case 'add':
       scanText(ins.body, ins.body.text, 0, out);
-      for (const h of ins.heredocs) scanHeredoc(h.content, h.contentOffset, out);
+      for (const h of ins.heredocs) scanHeredoc(h.content, h.contentOffset, out, model.file.escape);
       return out;
     case 'run': {
       if (ins.json) {
@@ -188,22 +189,10 @@ function instructionHits(model: Model, ins: Instruction): Found[] {
         return out;
       }
       const sources = model.shell(ins);
-      for (const source of sources) {
-        const cmds = source.script.commands;
-        let conditions: Set<SimpleCommand> | undefined;
-        for (const cmd of cmds) {
-          const before = out.length;
-          for (const w of [...cmd.assignments, ...cmd.words, ...cmd.redirects]) {
-            scanText(source.text, source.text.text.slice(w.start, w.end), w.start, out);
-          }
-          if (out.length === before) continue;
-          conditions ??= conditionCommands(cmds);
-          if (conditions.has(cmd) || TEST_COMMANDS.has(cmd.words[0]?.value ?? '') || isArchGuarded(cmd)) out.length = before;
-        }
-      }
+      for (const source of sources) scanShell(source.text, source.script, out);
       // heredocs written to files (`cat <<EOF > /etc/ld.so.conf.d/x.conf`)
       const scripts = new Set(sources.filter((s) => s.heredoc).map((s) => s.text.segments[0]?.sourceOffset));
-      for (const h of ins.heredocs) if (!scripts.has(h.contentOffset)) scanHeredoc(h.content, h.contentOffset, out);
+      for (const h of ins.heredocs) if (!scripts.has(h.contentOffset)) scanHeredoc(h.content, h.contentOffset, out, model.file.escape);
       return out;
     }
     default:
@@ -211,7 +200,31 @@ function instructionHits(model: Model, ins: Instruction): Found[] {
   }
 }
 
-function scanHeredoc(content: string, offset: number, out: Found[]): void {
+/** Shell commands' words, except in commands that test the path or run in an architecture branch. */
+function scanShell(text: SourceText, script: ShellScript, out: Found[]): void {
+  const cmds = script.commands;
+  let conditions: Set<SimpleCommand> | undefined;
+  for (const cmd of cmds) {
+    const before = out.length;
+    for (const w of [...cmd.assignments, ...cmd.words, ...cmd.redirects]) {
+      scanText(text, text.text.slice(w.start, w.end), w.start, out);
+    }
+    if (out.length === before) continue;
+    conditions ??= conditionCommands(cmds);
+    if (conditions.has(cmd) || TEST_COMMANDS.has(cmd.words[0]?.value ?? '') || isArchGuarded(cmd)) out.length = before;
+  }
+}
+
+const SHEBANG_SH = /^#!\s*(?:\/usr)?\/bin\/(?:env\s+)?(?:ba|da|a)?sh\b/;
+
+/** File content written by a heredoc: a shell script (read as one) or a plain file. */
+function scanHeredoc(content: string, offset: number, out: Found[], escape: '\\' | '`'): void {
+  if (!QUICK.test(content)) return;
+  if (SHEBANG_SH.test(content)) {
+    const text: SourceText = { text: content, segments: [{ textOffset: 0, sourceOffset: offset, length: content.length }] };
+    scanShell(text, parseShell(content, { escape }), out);
+    return;
+  }
   for (const hit of findArchPaths(content)) out.push({ hit, offset: offset + hit.start });
 }
 
@@ -221,8 +234,9 @@ function families(found: readonly Found[]): Set<string> {
 
 function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
   if (stage.windows) return;
-  const builder = stage.onBuildPlatform;
-  const targets = builder ? BUILDER_PLATFORMS : ctx.platforms.filter((p) => p.os === 'linux');
+  const platforms = stagePlatforms(stage, ctx.platforms);
+  const builder = platforms === 'builder';
+  const targets = builder ? BUILDER_PLATFORMS : platforms.filter((p) => p.os === 'linux');
   if (!targets.length) return;
   let cross: boolean | undefined;
   for (const ins of stage.instructions) {

@@ -19,9 +19,11 @@ import {
   goOutput,
   hasTargetFlag,
   isCargoToolInstall,
-  isGoToolInstall,
   mentionsTarget,
+  runOutputs,
   targetConsumers,
+  targetReadsAny,
+  workdirAt,
 } from './support/compilers.js';
 import { declareArgs } from './support/fix.js';
 import { spanRange, stageMentionsTarget, stageUsesXx } from './support/walk.js';
@@ -106,6 +108,19 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, target: Pla
   const cargoConfig = texts.some((t) => /\.cargo\/config|CARGO_BUILD_TARGET/.test(t));
   const name = stage.name ?? String(stage.index);
   let copiesBin: boolean | undefined;
+  const reads = new Map<string, boolean>();
+  /** Does a target-platform stage read what RUN `index` writes (its outputs, and its WORKDIR when asked)? */
+  const readsOutput = (index: number, withWorkdir: boolean): boolean => {
+    const key = `${index}|${withWorkdir}`;
+    let r = reads.get(key);
+    if (r === undefined) {
+      const paths = runOutputs(model, stage, index);
+      if (withWorkdir) paths.push(workdirAt(stage, index));
+      r = targetReadsAny(model, stage, paths);
+      reads.set(key, r);
+    }
+    return r;
+  };
   stage.instructions.forEach((ins, index) => {
     if (ins.keyword !== 'run') return;
     // in a stage that names its target elsewhere, only RUNs that mention it too are clearly for the target
@@ -115,7 +130,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, target: Pla
         const site: Site = { stage, index, source, command };
         const go = goCommand(command);
         if (go) {
-          if (go.kind === 'install' && isGoToolInstall(go.words) && !(copiesBin ??= targetCopiesBin(model, stage))) continue;
+          if (go.kind === 'install' ? !(copiesBin ??= targetCopiesBin(model, stage)) : !readsOutput(index, !goOutput(go.words))) continue;
           if (envFor(model, stage, index, source, command, 'GOARCH', target).set) continue;
           // a program the stage runs itself (a code generator) is rightly built for the builder
           const output = goOutput(go.words);
@@ -134,7 +149,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, target: Pla
         const cargo = cargoCommand(command);
         if (cargo) {
           if (hasTargetFlag(cargo.words) || cargoConfig) continue;
-          if (cargo.kind === 'install' && isCargoToolInstall(cargo.words) && !(copiesBin ??= targetCopiesBin(model, stage))) continue;
+          if (cargo.kind === 'install' && isCargoToolInstall(cargo.words) ? !(copiesBin ??= targetCopiesBin(model, stage)) : !readsOutput(index, true)) continue;
           if (envFor(model, stage, index, source, command, 'CARGO_BUILD_TARGET', target).set) continue;
           const sub = cargo.words.find((w) => w.value === cargo.kind || (cargo.kind === 'build' && w.value === 'b')) as ShellWord;
           ctx.report({
@@ -147,7 +162,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, target: Pla
         }
         if (stageTarget) continue;
         const cc = cCompilerCommand(command);
-        if (cc) {
+        if (cc && readsOutput(index, true)) {
           ctx.report({
             messageId: 'cc',
             range: spanRange(model, source.text, cc.start, cc.end),

@@ -17,6 +17,9 @@ ruleTester(rule, {
     'FROM --platform=$BUILDPLATFORM node:20 AS assets\nRUN npm run build\nFROM nginx:1.27 AS base\nFROM base\nCOPY --from=assets /src/dist /usr/share/nginx/html',
     // a test stage built FROM the build stage is not the image
     'FROM --platform=$BUILDPLATFORM golang AS build\nFROM build AS test\nRUN go test ./...\nFROM alpine\nCOPY --from=build /app /app',
+    // a validation Dockerfile (docker/buildx hack/dockerfiles style): run with --output type=cacheonly
+    'FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS base\nFROM base AS vendored\nRUN go mod tidy\nFROM vendored AS validate\nRUN ./hack/validate-vendor check',
+    'FROM --platform=$BUILDPLATFORM node:20 AS dev\nWORKDIR /src\nCMD ["npm", "run", "dev"]',
     'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN powershell -Command Invoke-WebRequest https://example.com/tool-windows-amd64.zip',
   ],
   invalid: [

@@ -30,11 +30,19 @@ function stageLabel(s: Stage): string {
   return s.name ?? `stage-${s.index}`;
 }
 
+/**
+ * Final stages named for a CI or developer target (`validate`, `lint`, `update`, `dev`): the
+ * Dockerfile is run for its checks or outputs (`--output type=cacheonly`), not pushed as an image.
+ */
+const TOOL_TARGET =
+  /^(validate|lint|tests?|update|vendor|vendored|generate|generated|gen|docs?|check|fmt|format|release|releaser|export|artifacts?|binaries|out|output|dist|dev|devcontainer|ci)([-_.].*)?$/;
+
 function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
   const flag = stage.platform;
   if (!flag || !flag.valueRange || !stage.onBuildPlatform) return;
   const final = model.finalStage as Stage;
   if (stage === final && isArtifactStage(stage)) return;
+  if (final.name && TOOL_TARGET.test(final.name)) return;
   ctx.report({
     messageId: stage === final ? 'final' : 'base',
     range: flag.valueRange,

@@ -41,6 +41,10 @@ interface Pending {
   readonly group?: { kind: 'go' | 'rust'; arch: string };
 }
 
+/** Cheap pre-filters: text that can hold nothing this rule looks for is skipped. */
+const RUN_HINT = /GOARCH|CARGO_BUILD_TARGET|GOAMD64|--target|rustup|-m(arch|cpu|fpu|sse|ssse|avx|fma|bmi|popcnt|aes|pclmul|f16c|lzcnt|movbe|sha|xop|vaes|vpclmul|gfni)|target-(cpu|feature)/;
+const DECL_HINT = /GOARCH|CARGO_BUILD_TARGET|GOAMD64|FLAGS/;
+
 const NO_FLAG_SCAN = new Set(['sed', 'grep', 'egrep', 'awk', 'perl', 'rg']);
 const RUST_TARGET_TOOLS = new Set(['cargo', 'rustc', 'cross']);
 
@@ -55,6 +59,8 @@ function levelOf(variant: string): number {
 
 class Checker {
   private pending: Pending[] = [];
+  /** a GOOS other than linux set in the same instruction: a binary for another OS (a release build) */
+  private otherOs = false;
 
   constructor(
     private readonly model: Model,
@@ -69,6 +75,7 @@ class Checker {
   /** A NAME=value setting (ENV, ARG default, shell assignment, export, env, go env -w). */
   setting(name: string, rawValue: string, place: Place): void {
     const value = unquote(rawValue);
+    if (name === 'GOOS' && value !== '' && value !== 'linux' && !value.includes('$')) this.otherOs = true;
     if (value === '' || value.includes('$') || value.includes('`')) {
       if (FLAG_VARIABLES.has(name)) this.flags(rawValue, place.start);
       return;
@@ -200,9 +207,11 @@ class Checker {
     for (const p of this.pending) if (p.group) archs[p.group.kind].add(p.group.arch);
     for (const p of this.pending) {
       if (p.group && archs[p.group.kind].size > 1) continue;
+      if (p.group?.kind === 'go' && this.otherOs) continue;
       this.ctx.report(p.report);
     }
     this.pending = [];
+    this.otherOs = false;
   }
 }
 
@@ -236,7 +245,7 @@ function checkRun(model: Model, stage: Stage, index: number, ins: Instruction, c
   for (const source of model.shell(ins)) {
     const text = source.text;
     const offsets = (a: number, b: number): [number, number] => toSourceRange(text, a, b);
-    if (!/GOARCH|CARGO_BUILD_TARGET|GOAMD64|--target|rustup|-m|target-/.test(text.text)) continue;
+    if (!RUN_HINT.test(text.text)) continue;
     for (const cmd of source.script.commands) {
       if (archGuarded(cmd)) continue;
       const settings = new Set<ShellWord>([...cmd.assignments, ...settingWords(cmd), ...envWords(cmd), ...goEnvWrites(cmd)]);
@@ -302,7 +311,7 @@ export default defineRule<M>({
     fixable: true,
   },
   messages: {
-    goarch: 'GOARCH={value} builds {value} binaries, but the image is also built for {platform} (use GOARCH=${TARGETARCH})',
+    goarch: 'GOARCH={value} builds {value} binaries, but the image is also built for {platform} (use GOARCH=$TARGETARCH)',
     rustTarget: '{value} builds for one CPU, but the image is also built for {platform}',
     cpuFlag: '{flag} is a flag for {family} CPUs, but the image is also built for {platform}',
     cpuLevel: '{flag} needs an x86-64-{level} CPU, but {platform} images also run on older x86-64 CPUs',
@@ -315,14 +324,14 @@ export default defineRule<M>({
     const firstFrom = model.stages[0]?.from;
     for (const ins of model.file.instructions) {
       if (ins === firstFrom) break;
-      if (ins.keyword !== 'arg') continue;
+      if (ins.keyword !== 'arg' || !DECL_HINT.test(ins.body.text)) continue;
       for (const d of declarations(ins)) c.setting(d.name, d.raw, { stage: null, index: 0, start: d.start, end: d.end });
       c.flush();
     }
     for (const stage of model.stages) {
       if (stage.windows) continue;
       stage.instructions.forEach((ins, index) => {
-        if (ins.keyword === 'env' || ins.keyword === 'arg') {
+        if ((ins.keyword === 'env' || ins.keyword === 'arg') && DECL_HINT.test(ins.body.text)) {
           for (const d of declarations(ins)) c.setting(d.name, d.raw, { stage, index, start: d.start, end: d.end });
         } else if (ins.keyword === 'run') checkRun(model, stage, index, ins, c);
         c.flush();

@@ -1,7 +1,31 @@
 /** The built-in rules, in id order. */
+import archDetectOnBuildPlatform from './arch-detect-on-build-platform.js';
+import archDetectVocabulary from './arch-detect-vocabulary.js';
+import archPinnedBaseImage from './arch-pinned-base-image.js';
+import archSpecificPath from './arch-specific-path.js';
+import crossCompileNoTarget from './cross-compile-no-target.js';
+import finalStageBuildPlatform from './final-stage-build-platform.js';
+import fromPlatformConstant from './from-platform-constant.js';
 import hardcodedArchDownload from './hardcoded-arch-download.js';
+import hardcodedCompilerTarget from './hardcoded-compiler-target.js';
+import libcMismatch from './libc-mismatch.js';
+import officialImageAvailable from './official-image-available.js';
 import platformArgDefault from './platform-arg-default.js';
 import platformArgUndeclared from './platform-arg-undeclared.js';
 import type { Rule } from './types.js';
 
-export const RULES: readonly Rule[] = [hardcodedArchDownload, platformArgUndeclared, platformArgDefault] as readonly Rule[];
+export const RULES: readonly Rule[] = [
+  hardcodedArchDownload, // AA101
+  platformArgUndeclared, // AA102
+  platformArgDefault, // AA103
+  archDetectVocabulary, // AA104
+  archDetectOnBuildPlatform, // AA105
+  crossCompileNoTarget, // AA106
+  hardcodedCompilerTarget, // AA107
+  fromPlatformConstant, // AA108
+  finalStageBuildPlatform, // AA109
+  archSpecificPath, // AA110
+  libcMismatch, // AA111
+  officialImageAvailable, // AA112
+  archPinnedBaseImage, // AA113
+] as readonly Rule[];

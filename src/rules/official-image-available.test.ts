@@ -26,6 +26,9 @@ ruleTester(rule, {
     'FROM debian:12\nRUN curl -fsSLO https://dl.k8s.io/release/v1.31.0/bin/linux/amd64/kubectl',
     'FROM debian:12\nRUN curl -fsSLO https://go.dev/dl/go1.23.4.src.tar.gz',
     'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN powershell -Command Invoke-WebRequest -Uri https://go.dev/dl/go1.23.4.windows-amd64.zip -OutFile go.zip',
+    // a stage pinned to amd64, and a tool for the build machine (AA101's business)
+    `FROM --platform=linux/amd64 ubuntu:noble AS legacy\nRUN curl -LO ${GO}\nFROM alpine`,
+    `FROM --platform=$BUILDPLATFORM debian:12 AS build\nRUN curl -LO ${GO}\nFROM alpine`,
     // already the official image
     `FROM docker.io/library/golang:1.23\nRUN curl -LO ${GO}`,
   ],
@@ -88,4 +91,12 @@ test('AA112 names the official image with the version of the download', () => {
     /eclipse-temurin:17-jre/,
   );
   assert.match(messages('FROM debian\nRUN curl -fsSLO https://static.rust-lang.org/rustup/dist/x86_64-unknown-linux-gnu/rustup-init')[0] ?? '', /FROM rust /);
+  assert.match(
+    messages('FROM alpine\nRUN curl -fsSLO https://unofficial-builds.nodejs.org/download/release/v20.11.0/node-v20.11.0-linux-x64-musl.tar.xz')[0] ?? '',
+    /FROM node:20\.11\.0-alpine /,
+  );
+  assert.match(
+    messages('FROM alpine\nADD https://github.com/adoptium/temurin21-binaries/releases/download/jdk-21.0.4%2B7/OpenJDK21U-jdk_aarch64_alpine-linux_hotspot_21.0.4_7.tar.gz /opt/')[0] ?? '',
+    /eclipse-temurin:21-jdk-alpine /,
+  );
 });

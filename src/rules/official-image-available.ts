@@ -8,6 +8,7 @@ import type { Instruction } from '../dockerfile/ast.js';
 import type { Model, Stage } from '../dockerfile/model.js';
 import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
 import { VENDORS, matchVendorUrl, platformKey, type Vendor } from '../platform/index.js';
+import { stagePlatforms } from './support/image-chain.js';
 import { URL_RE } from './support/tokens.js';
 import { isArchGuarded } from './support/walk.js';
 import { defineRule, type RuleContext } from './types.js';
@@ -18,7 +19,7 @@ type M = 'useOfficial';
 const TOOLCHAINS = new Set(['go', 'node', 'temurin', 'rust', 'docker']);
 
 /** The official image with the tag the download's version suggests. */
-export function officialImageFor(vendor: Vendor, url: string): string | undefined {
+export function officialImageFor(vendor: Vendor, url: string, variant?: string): string | undefined {
   const image = vendor.officialImage;
   if (!image) return undefined;
   let m: RegExpExecArray | null;
@@ -28,10 +29,12 @@ export function officialImageFor(vendor: Vendor, url: string): string | undefine
       return m ? `${image}:${m[1]}` : image;
     case 'node':
       m = /\/node-v(\d+\.\d+\.\d+)-linux-/.exec(url);
+      if (variant === 'musl') return `${image}:${m ? `${m[1]}-` : ''}alpine`;
       return m ? `${image}:${m[1]}` : image;
     case 'temurin':
       m = /\/OpenJDK(\d+)U-(jdk|jre)_/i.exec(url);
-      return m ? `${image}:${m[1]}-${(m[2] as string).toLowerCase()}` : image;
+      if (!m) return variant === 'alpine' ? `${image}:alpine` : image;
+      return `${image}:${m[1]}-${(m[2] as string).toLowerCase()}${variant === 'alpine' ? '-alpine' : ''}`;
     case 'docker':
       m = /\/docker-(\d+\.\d+\.\d+)\.tgz/.exec(url);
       return m ? `${image}:${m[1]}-cli` : image;
@@ -45,6 +48,7 @@ interface Found {
   readonly offset: number;
   readonly vendor: Vendor;
   readonly keys: readonly string[];
+  readonly variant?: string;
 }
 
 /** Literal URL prefixes of the toolchains' patterns (`dl.google.com/go/go`), to skip other URLs fast. */
@@ -57,12 +61,12 @@ function mayMatch(url: string): boolean {
   return prefixes.some((p) => p !== '' && u.includes(p));
 }
 
-function match(url: string): { vendor: Vendor; keys: readonly string[] } | undefined {
+function match(url: string): { vendor: Vendor; keys: readonly string[]; variant?: string } | undefined {
   if (!mayMatch(url)) return undefined;
   const m = matchVendorUrl(url);
   if (!m || m.isVariable || m.token === undefined || !TOOLCHAINS.has(m.vendor.name) || !m.vendor.officialImage) return undefined;
   if (m.vendor.archIndependent || m.platformKeys.length === 0) return undefined;
-  return { vendor: m.vendor, keys: m.platformKeys };
+  return { vendor: m.vendor, keys: m.platformKeys, ...(m.variant !== undefined ? { variant: m.variant } : {}) };
 }
 
 /** The first one-architecture toolchain download of an instruction. */
@@ -103,7 +107,9 @@ function repository(image: string): string {
 
 function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
   if (stage.windows) return;
-  const targets = ctx.platforms.filter((p) => p.os === 'linux').map(platformKey);
+  const platforms = stagePlatforms(stage, ctx.platforms);
+  if (platforms === 'builder') return; // a tool for the build machine: AA101 says how to pick it
+  const targets = platforms.filter((p) => p.os === 'linux').map(platformKey);
   if (!targets.length) return;
   const base = ctx.platforms[0] ? model.view(stage, ctx.platforms[0]).image : stage.image.value;
   for (const ins of stage.instructions) {
@@ -111,7 +117,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
     if (!d) continue;
     if (repository(base) === d.vendor.officialImage) continue;
     if (targets.every((t) => d.keys.includes(t))) continue; // every target is this architecture
-    const image = officialImageFor(d.vendor, d.url) ?? (d.vendor.officialImage as string);
+    const image = officialImageFor(d.vendor, d.url, d.variant) ?? (d.vendor.officialImage as string);
     ctx.report({
       messageId: 'useOfficial',
       range: rangeAt(model.file.lineStarts, d.offset, d.offset + d.url.length),

@@ -89,7 +89,10 @@ export function ruleTester(rule: Rule, cases: { valid: readonly ValidCase[]; inv
           if (e.column !== undefined) assert.equal(f.range.start.column, e.column, `column of finding ${i}`);
           if (e.endColumn !== undefined) assert.equal(f.range.end.column, e.endColumn, `end column of finding ${i}`);
           if (e.severity !== undefined) assert.equal(f.severity, e.severity, `severity of finding ${i}`);
-          assert.ok(!f.message.includes('{'), `unfilled placeholder in "${f.message}"`);
+          const template = (rule.messages as Record<string, string>)[f.messageId] ?? '';
+          for (const [, key] of template.matchAll(/\{(\w+)\}/g)) {
+            assert.ok(!f.message.includes(`{${key}}`), `unfilled placeholder {${key}} in "${f.message}"`);
+          }
         });
         if (c.output === null) {
           assert.ok(r.findings.every((f) => !f.fix), 'expected no automatic fix');

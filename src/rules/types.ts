@@ -29,7 +29,7 @@ export interface Finding {
   readonly docsUrl: string;
   /** the safe automatic fix, applied by --fix */
   readonly fix?: readonly Edit[];
-  /** why no automatic fix is offered, when the rule is fixable in general */
+  /** why no automatic fix is offered, and what to do instead (any rule may give one) */
   readonly fixNote?: string;
   readonly suggestions?: readonly Suggestion[];
   /** target platforms for which the finding holds (empty: platform-independent) */

@@ -11,7 +11,7 @@
  * Everything here is linear in the size of a RUN (no scan over all instructions per word).
  */
 import type { Instruction } from '../../dockerfile/ast.js';
-import type { Model, Scope, ShellSource, Stage } from '../../dockerfile/model.js';
+import type { Model, ShellSource, Stage } from '../../dockerfile/model.js';
 import type { Branch, ShellWord, SimpleCommand } from '../../dockerfile/shell.js';
 import { KNOWN_PLATFORMS, toVocabulary, type Platform, type Vocabulary } from '../../platform/index.js';
 import { isArchBranch } from './walk.js';
@@ -416,9 +416,20 @@ function consumers(model: Model): Map<number, Consumer[]> {
   return out;
 }
 
-/** Stages on the target platform (no `--platform=$BUILDPLATFORM`) that read files of `stage`. */
-export function targetConsumers(model: Model, stage: Stage): Consumer[] {
-  return (consumers(model).get(stage.index) ?? []).filter((c) => !c.stage.onBuildPlatform);
+/**
+ * Stages whose files end up in a target-platform image and that read files of `stage`: stages on
+ * the target platform, the final stage (its files are the image, whatever its platform), and,
+ * through a build-platform stage built FROM this one (it holds all of its files), what reads that.
+ */
+export function targetConsumers(model: Model, stage: Stage, seen: Set<number> = new Set()): Consumer[] {
+  if (seen.has(stage.index)) return [];
+  seen.add(stage.index);
+  const out: Consumer[] = [];
+  for (const c of consumers(model).get(stage.index) ?? []) {
+    if (!c.stage.onBuildPlatform || c.stage.final) out.push(c);
+    else if (c.kind === 'from') out.push(...targetConsumers(model, c.stage, seen));
+  }
+  return out;
 }
 
 /** Does what this build-platform stage makes end up in a target-platform image? */
@@ -534,11 +545,6 @@ export function goEnvWrites(cmd: SimpleCommand): ShellWord[] {
   return cmd.words.slice(3).filter((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w.value));
 }
 
-/** A scope's value, with surrounding quotes removed. */
-export function scopeValue(scope: Scope, name: string): string | undefined {
-  return scope.get(name)?.value;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Compiler commands
 
@@ -571,12 +577,6 @@ export function goCommand(cmd: SimpleCommand): { kind: GoKind; words: ShellWord[
   const sub = w[i]?.value;
   if (sub !== 'build' && sub !== 'install') return undefined;
   return { kind: sub, words: w };
-}
-
-/** `go install pkg@version`: a tool from elsewhere rather than the project. */
-export function isGoToolInstall(words: readonly ShellWord[]): boolean {
-  const args = words.slice(2).filter((w) => !w.value.startsWith('-'));
-  return args.length > 0 && args.every((w) => w.value.includes('@'));
 }
 
 /** The `-o` output of a go build, when given. */

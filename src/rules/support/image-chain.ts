@@ -4,6 +4,7 @@
  */
 import type { Flag } from '../../dockerfile/ast.js';
 import type { Model, Stage } from '../../dockerfile/model.js';
+import { tryParsePlatform, type Platform } from '../../platform/index.js';
 import type { Edit } from '../types.js';
 
 /**
@@ -52,4 +53,21 @@ export function dropFlagEdit(model: Model, flag: Flag): Edit {
   let end = flag.range.end.offset;
   while (end < src.length && (src[end] === ' ' || src[end] === '\t')) end++;
   return { start: flag.range.start.offset, end, text: '' };
+}
+
+/**
+ * The platforms a stage is built for: `'builder'` when it runs on the build machine, the constant
+ * of a `--platform=linux/amd64` (its own or inherited through FROM), else the target platforms.
+ */
+export function stagePlatforms(stage: Stage, targets: readonly Platform[]): readonly Platform[] | 'builder' {
+  for (let s: Stage | null = stage; s; s = s.parent) {
+    const flag = s.platform;
+    if (!flag) continue;
+    if (s.onBuildPlatform) return 'builder';
+    const value = flag.value?.trim() ?? '';
+    if (value === '' || value.includes('$')) return targets;
+    const p = tryParsePlatform(value);
+    return p ? [p] : targets;
+  }
+  return targets;
 }

@@ -101,13 +101,17 @@ const MUSL_IMAGE = /(^|[/:@-])(alpine|musl|wolfi-base|chainguard\/static)([:.@/-
 const GLIBC_IMAGE =
   /(^|[/:@-])(debian|ubuntu|bookworm|bullseye|buster|trixie|stretch|jammy|noble|focal|bionic|slim|fedora|centos|rockylinux|almalinux|ubi\d*|ubi-minimal|amazonlinux|oraclelinux|opensuse|archlinux|gcr\.io\/distroless\/(base|cc)|buildpack-deps)([:.@/-]|\d|$)/i;
 
+/** Docker official images whose default (non-alpine) variants are Debian or Ubuntu based. */
+const DEBIAN_OFFICIAL =
+  /^(?:(?:docker\.io|index\.docker\.io)\/)?(?:library\/)?(node|python|golang|rust|ruby|php|perl|openjdk|eclipse-temurin|maven|gradle|nginx|httpd|postgres|mysql|mariadb|redis|mongo|elixir|erlang|haskell|julia|gcc|swift|dart|clojure|groovy|tomcat|jetty|rabbitmq|memcached|haproxy|buildpack-deps|ibm-semeru-runtimes|amazoncorretto-debian)(?::|@|$)/i;
+
 /** The C library of a stage, from its base image or the package manager it uses. */
 export function stageLibc(model: Model, stage: Stage, platform?: Platform): Libc {
   for (let s: Stage | null = stage; s; s = s.parent) {
     const image = platform ? model.view(s, platform).image : s.image.value;
     if (s.parent === null) {
       if (MUSL_IMAGE.test(image)) return 'musl';
-      if (GLIBC_IMAGE.test(image)) return 'glibc';
+      if (GLIBC_IMAGE.test(image) || DEBIAN_OFFICIAL.test(image)) return 'glibc';
     }
     const text = s.instructions.map((i) => i.body.text).join('\n');
     if (/\bapk\s+(add|--)/.test(text)) return 'musl';

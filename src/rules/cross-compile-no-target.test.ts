@@ -1,0 +1,295 @@
+import rule from './cross-compile-no-target.js';
+import { ruleTester } from './tester.js';
+
+const lines = (...l: string[]): string => `${l.join('\n')}\n`;
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: 'the canonical Go cross-compile',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.22 AS build',
+        'WORKDIR /src',
+        'COPY . .',
+        'ARG TARGETOS TARGETARCH',
+        'RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .',
+        'FROM gcr.io/distroless/static',
+        'COPY --from=build /out/app /app',
+      ),
+    },
+    {
+      name: 'tonistiigi/xx',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx',
+        'FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS build',
+        'COPY --from=xx / /',
+        'ARG TARGETPLATFORM',
+        'RUN xx-apk add --no-cache gcc musl-dev',
+        'RUN CGO_ENABLED=1 xx-go build -o /out/app . && xx-verify /out/app',
+        'FROM alpine',
+        'COPY --from=build /out/app /app',
+      ),
+    },
+    {
+      name: 'xx-go --wrap makes plain go cross-compile',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx',
+        'FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS build',
+        'COPY --from=xx / /',
+        'RUN xx-go --wrap && go build -o /out/app .',
+        'FROM alpine',
+        'COPY --from=build /out/app /app',
+      ),
+    },
+    {
+      name: 'a normal stage builds natively for the target',
+      code: lines('FROM golang:1.22 AS build', 'RUN go build -o /out/app .', 'FROM alpine', 'COPY --from=build /out/app /app'),
+    },
+    {
+      name: 'GOARCH from TARGETARCH through ENV',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.22 AS build',
+        'ARG TARGETARCH',
+        'ENV GOARCH=$TARGETARCH CGO_ENABLED=0',
+        'RUN go build -o /out/app .',
+        'FROM alpine',
+        'COPY --from=build /out/app /app',
+      ),
+    },
+    {
+      name: 'golang tip idiom: export GOARCH in case branches before the build',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.22 AS build',
+        'ARG TARGETARCH',
+        "RUN case \"$TARGETARCH\" in amd64) export GOARCH='amd64' ;; arm64) export GOARCH='arm64' GOARM64='v8.0' ;; esac; \\",
+        '    go build -o /out/app .',
+        'FROM alpine',
+        'COPY --from=build /out/app /app',
+      ),
+    },
+    {
+      name: 'a declared GOARCH build arg',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.22 AS build',
+        'ARG GOARCH',
+        'RUN go build -o /out/app .',
+        'FROM alpine',
+        'COPY --from=build /out/app /app',
+      ),
+    },
+    {
+      name: 'a code generator installed for the builder; only generated sources are copied',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.22 AS gen',
+        'RUN go install google.golang.org/protobuf/cmd/protoc-gen-go@v1.31.0',
+        'RUN protoc --go_out=/gen api.proto',
+        'FROM golang:1.22',
+        'COPY --from=gen /gen /src/gen',
+      ),
+    },
+    {
+      name: 'a helper the stage runs itself is rightly built for the builder',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.22 AS gen',
+        'RUN CGO_ENABLED=0 go build -o /usr/local/bin/gen ./cmd/gen && gen -out /gen ./api',
+        'FROM golang:1.22',
+        'COPY --from=gen /gen /src/gen',
+      ),
+    },
+    {
+      name: 'cargo with --target',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM rust:1 AS build',
+        'ARG TARGETARCH',
+        'RUN case "$TARGETARCH" in amd64) t=x86_64-unknown-linux-musl ;; arm64) t=aarch64-unknown-linux-musl ;; esac; \\',
+        '    rustup target add "$t" && cargo build --release --target "$t" && cp target/"$t"/release/app /app',
+        'FROM scratch',
+        'COPY --from=build /app /app',
+      ),
+    },
+    {
+      name: 'a cross C compiler named for its target',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM debian AS build',
+        'RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu && aarch64-linux-gnu-gcc -O2 -o /out/app main.c',
+        'FROM debian',
+        'COPY --from=build /out/app /app',
+      ),
+    },
+    {
+      name: 'gcc --version compiles nothing',
+      code: lines('FROM --platform=$BUILDPLATFORM debian AS build', 'RUN gcc --version > /out/cc.txt', 'FROM debian', 'COPY --from=build /out /out'),
+    },
+    {
+      name: 'the target copies built assets, not the Go binary',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.22 AS assets',
+        'WORKDIR /src',
+        'RUN CGO_ENABLED=0 go build -o /tmp/lint ./tools/lint',
+        'RUN npm ci && npm run build',
+        'FROM nginx:alpine',
+        'COPY --from=assets /src/dist /usr/share/nginx/html',
+      ),
+    },
+    {
+      name: 'a test stage nobody copies from',
+      code: lines('FROM --platform=$BUILDPLATFORM golang:1.22 AS test', 'RUN go build ./... && go test ./...', 'FROM alpine', 'RUN echo done'),
+    },
+  ],
+  invalid: [
+    {
+      name: 'cross stage without GOARCH (CGO off): fixed',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.22 AS build',
+        'WORKDIR /src',
+        'COPY . .',
+        'RUN CGO_ENABLED=0 go build -o /out/app .',
+        'FROM alpine',
+        'COPY --from=build /out/app /app',
+      ),
+      errors: [{ messageId: 'go', line: 4, column: 19, endColumn: 27 }],
+      output: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.22 AS build',
+        'ARG TARGETOS',
+        'ARG TARGETARCH',
+        'WORKDIR /src',
+        'COPY . .',
+        'RUN GOOS=$TARGETOS GOARCH=$TARGETARCH CGO_ENABLED=0 go build -o /out/app .',
+        'FROM alpine',
+        'COPY --from=build /out/app /app',
+      ),
+    },
+    {
+      name: 'a relative -o under WORKDIR',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS build',
+        'WORKDIR /src',
+        'RUN CGO_ENABLED=0 go build -o app ./cmd/app',
+        'FROM alpine',
+        'COPY --from=build /src/app /usr/local/bin/app',
+      ),
+      errors: [{ messageId: 'go', line: 3, column: 19 }],
+      output: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS build',
+        'ARG TARGETOS',
+        'ARG TARGETARCH',
+        'WORKDIR /src',
+        'RUN GOOS=$TARGETOS GOARCH=$TARGETARCH CGO_ENABLED=0 go build -o app ./cmd/app',
+        'FROM alpine',
+        'COPY --from=build /src/app /usr/local/bin/app',
+      ),
+    },
+    {
+      name: 'cgo may be on: a suggestion, not a fix',
+      code: lines('FROM --platform=$BUILDPLATFORM golang:1.22 AS build', 'RUN go build -o /out/app .', 'FROM alpine', 'COPY --from=build /out/app /app'),
+      errors: [{ messageId: 'go', line: 2, column: 5, endColumn: 13 }],
+      output: null,
+      suggestions: [
+        lines(
+          'FROM --platform=$BUILDPLATFORM golang:1.22 AS build',
+          'ARG TARGETOS',
+          'ARG TARGETARCH',
+          'RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .',
+          'FROM alpine',
+          'COPY --from=build /out/app /app',
+        ),
+      ],
+    },
+    {
+      name: '32-bit arm targets get GOARM from TARGETVARIANT',
+      platforms: 'linux/amd64,linux/arm64,linux/arm/v7',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS build',
+        'ENV CGO_ENABLED=0',
+        'RUN go build -o /out/app .',
+        'FROM alpine',
+        'COPY --from=build /out/app /app',
+      ),
+      errors: [{ messageId: 'go', line: 3, column: 5 }],
+      output: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS build',
+        'ARG TARGETOS',
+        'ARG TARGETARCH',
+        'ARG TARGETVARIANT',
+        'ENV CGO_ENABLED=0',
+        'RUN GOOS=$TARGETOS GOARCH=$TARGETARCH GOARM=${TARGETVARIANT#v} go build -o /out/app .',
+        'FROM alpine',
+        'COPY --from=build /out/app /app',
+      ),
+    },
+    {
+      name: 'GOOS already set: only GOARCH is added',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.22 AS build',
+        'ENV GOOS=linux',
+        'RUN CGO_ENABLED=0 go build -o /out/app .',
+        'FROM scratch',
+        'COPY --from=build /out/app /app',
+      ),
+      errors: [{ messageId: 'go', line: 3, column: 19 }],
+      output: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.22 AS build',
+        'ARG TARGETARCH',
+        'ENV GOOS=linux',
+        'RUN GOARCH=$TARGETARCH CGO_ENABLED=0 go build -o /out/app .',
+        'FROM scratch',
+        'COPY --from=build /out/app /app',
+      ),
+    },
+    {
+      name: 'TARGETARCH named in the output path but not given to go',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.22 AS build',
+        'ARG TARGETARCH',
+        'RUN CGO_ENABLED=0 go build -o /out/app-$TARGETARCH .',
+        'FROM scratch',
+        'ARG TARGETARCH',
+        'COPY --from=build /out/app-$TARGETARCH /app',
+      ),
+      errors: [{ messageId: 'go', line: 3, column: 19 }],
+      output: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.22 AS build',
+        'ARG TARGETARCH',
+        'ARG TARGETOS',
+        'RUN GOOS=$TARGETOS GOARCH=$TARGETARCH CGO_ENABLED=0 go build -o /out/app-$TARGETARCH .',
+        'FROM scratch',
+        'ARG TARGETARCH',
+        'COPY --from=build /out/app-$TARGETARCH /app',
+      ),
+    },
+    {
+      name: 'go install of a tool the target image copies: a suggestion',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.22 AS build',
+        'RUN CGO_ENABLED=0 go install github.com/foo/bar@v1.0.0',
+        'FROM alpine',
+        'COPY --from=build /go/bin/bar /usr/bin/bar',
+      ),
+      errors: [{ messageId: 'go', line: 2, column: 19, endColumn: 29 }],
+      output: null,
+    },
+    {
+      name: 'cargo build without --target',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM rust:1 AS build',
+        'RUN cargo install cargo-chef',
+        'RUN cargo build --release',
+        'FROM debian:bookworm-slim',
+        'COPY --from=build /app/target/release/app /usr/local/bin/app',
+      ),
+      errors: [{ messageId: 'cargo', line: 3, column: 5, endColumn: 16 }],
+      output: null,
+    },
+    {
+      name: 'a native C compiler',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM debian:bookworm AS build',
+        'RUN apt-get update && apt-get install -y gcc && gcc -O2 -o /out/hello hello.c',
+        'FROM debian:bookworm',
+        'COPY --from=build /out/hello /usr/local/bin/hello',
+      ),
+      errors: [{ messageId: 'cc', line: 2, column: 49, endColumn: 52 }],
+      output: null,
+    },
+  ],
+});
