@@ -16,6 +16,7 @@
  * - Unterminated quotes or braces, `${}`, `${:x}`, `${{x}`, unsupported modifiers (`${x:=y}`, `${#x}`)
  *   and `?`-modifier failures are errors.
  */
+import { isGoSpace } from './text.js';
 import { AnyarchError } from '../errors.js';
 
 /** Options shared by the expansion functions. */
@@ -63,19 +64,6 @@ const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
 const EOF = -1;
 
-/** Go's unicode.IsSpace. */
-function isSpace(c: number): boolean {
-  if (c <= 0xff) return (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0x85 || c === 0xa0;
-  return (
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000
-  );
-}
 
 const LETTER = /^\p{L}$/u;
 const DIGIT = /^\p{Nd}$/u;
@@ -115,7 +103,7 @@ class Words {
     let runStart = -1;
     for (let k = 0; k < s.length; k++) {
       const c = s.charCodeAt(k);
-      if (isSpace(c)) {
+      if (isGoSpace(c)) {
         if (runStart >= 0) {
           this.word += s.slice(runStart, k);
           this.inWord = true;

@@ -37,6 +37,7 @@ import type {
 } from './ast.js';
 import {
   SourceTextBuilder,
+  isGoSpace,
   computeLineStarts,
   positionAt,
   rangeAt,
@@ -77,22 +78,6 @@ interface PhysicalLine {
   readonly text: string;
 }
 
-/** Go's unicode.IsSpace. */
-function isSpaceCode(c: number): boolean {
-  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  if (c < 0x85) return false;
-  return (
-    c === 0x85 ||
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000
-  );
-}
 
 /** BuildKit's reWhitespace / tokenWhitespace `[\t\v\f\r ]` (plus '\n', which never occurs). */
 function isAsciiSpaceCode(c: number): boolean {
@@ -101,13 +86,13 @@ function isAsciiSpaceCode(c: number): boolean {
 
 function leadingSpace(s: string, from = 0): number {
   let i = from;
-  while (i < s.length && isSpaceCode(s.charCodeAt(i))) i++;
+  while (i < s.length && isGoSpace(s.charCodeAt(i))) i++;
   return i;
 }
 
 function trailingSpaceStart(s: string, from: number, to: number): number {
   let i = to;
-  while (i > from && isSpaceCode(s.charCodeAt(i - 1))) i--;
+  while (i > from && isGoSpace(s.charCodeAt(i - 1))) i--;
   return i;
 }
 
@@ -485,7 +470,7 @@ export function parseWords(rest: string, escape: string): string[] {
   for (let pos = 0; pos < rest.length; pos++) {
     let ch = rest[pos] as string;
     if (!inWord) {
-      if (isSpaceCode(ch.charCodeAt(0))) continue;
+      if (isGoSpace(ch.charCodeAt(0))) continue;
       inWord = true;
     }
     if (quote) {
@@ -499,7 +484,7 @@ export function parseWords(rest: string, escape: string): string[] {
       word += ch;
       continue;
     }
-    if (isSpaceCode(ch.charCodeAt(0))) {
+    if (isGoSpace(ch.charCodeAt(0))) {
       if (blankOk || word.length) words.push(word);
       word = '';
       blankOk = false;
@@ -775,7 +760,7 @@ function rawWords(line: string): { word: string; start: number }[] | null {
   let i = 0;
   const n = line.length;
   while (i < n) {
-    while (i < n && isSpaceCode(line.charCodeAt(i))) i++;
+    while (i < n && isGoSpace(line.charCodeAt(i))) i++;
     if (i >= n) break;
     const start = i;
     let quote = 0;
@@ -795,7 +780,7 @@ function rawWords(line: string): { word: string; start: number }[] | null {
         if (c === 0x22) quote = 0;
       } else if (c === 0x27 || c === 0x22) {
         quote = c;
-      } else if (braces === 0 && isSpaceCode(c)) {
+      } else if (braces === 0 && isGoSpace(c)) {
         break;
       }
       i++;

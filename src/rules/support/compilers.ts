@@ -318,7 +318,7 @@ export function detectorVariables(source: ShellSource): Map<string, DetectorVari
       const det = detectorValue(a.value);
       const prev = out.get(a.name);
       if (det) {
-        if (prev && prev.detector.vocabulary !== det.vocabulary) tainted.add(a.name);
+        if (prev && JSON.stringify(prev.detector) !== JSON.stringify(det)) tainted.add(a.name);
         if (!prev) out.set(a.name, { name: a.name, detector: det, from: w.end, clean: true });
         continue;
       }
