@@ -4,7 +4,7 @@
  * in its own process, plus in-process comparisons of the library calls.
  *
  *   node dist/bench/run.js [--count 2000] [--runs 5] [--seed 1] [--warmup 2] [--keep]
- *                          [--dir <corpus dir>] [--profile] [--cli-sample 30]
+ *                          [--dir <corpus dir>] [--profile] [--cli-sample 30] [--no-snapshot]
  *
  * Prints a Markdown table and, as the last line, a JSON summary. Always exits 0 (this is a
  * benchmark, not a test); PASS/FAIL is printed against the target
@@ -12,7 +12,8 @@
  * See docs/benchmarks.md.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, openSync, closeSync, mkdtempSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, openSync, closeSync, mkdtempSync, mkdirSync, cpSync, symlinkSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,9 +22,28 @@ import { summarizeProfile } from './profile-summary.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist/bench
 const REPO = path.resolve(HERE, '../..');
-const CLI = path.join(REPO, 'bin/anyarch.js');
-const CLI_MAIN = path.join(REPO, 'dist/src/cli/main.js');
-const PRELOAD = path.join(HERE, 'rss-preload.js');
+
+/** Where the measured code lives: the repository, or a snapshot of its build (see snapshotBuild). */
+interface Layout {
+  readonly root: string;
+  /** dist/bench under root */
+  readonly bench: string;
+  readonly cli: string;
+  readonly cliMain: string;
+  readonly preload: string;
+}
+
+function layoutOf(root: string): Layout {
+  return {
+    root,
+    bench: path.join(root, 'dist/bench'),
+    cli: path.join(root, 'bin/anyarch.js'),
+    cliMain: path.join(root, 'dist/src/cli/main.js'),
+    preload: path.join(root, 'dist/bench/rss-preload.js'),
+  };
+}
+
+let layout: Layout = layoutOf(REPO);
 const TARGET_RATIO = 0.25;
 
 interface Options {
@@ -36,10 +56,12 @@ interface Options {
   profile: boolean;
   /** files to run dockerfile-utils' own CLI on, one process each (0: skip) */
   cliSample: number;
+  /** measure a copy of the build (default) rather than the working tree */
+  snapshot: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { count: 2000, runs: 5, seed: 1, warmup: 2, keep: false, dir: undefined, profile: false, cliSample: 30 };
+  const o: Options = { count: 2000, runs: 5, seed: 1, warmup: 2, keep: false, dir: undefined, profile: false, cliSample: 30, snapshot: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const [flag, inline] = a.includes('=') ? (a.split('=', 2) as [string, string]) : [a, undefined];
@@ -62,9 +84,10 @@ function parseArgs(argv: readonly string[]): Options {
       case '--dir': o.dir = path.resolve(value()); break;
       case '--profile': o.profile = true; break;
       case '--cli-sample': o.cliSample = Math.floor(num()); break;
+      case '--no-snapshot': o.snapshot = false; break;
       case '-h':
       case '--help':
-        process.stdout.write('usage: node dist/bench/run.js [--count 2000] [--runs 5] [--seed 1] [--warmup 2] [--keep] [--dir DIR] [--profile] [--cli-sample 30]\n');
+        process.stdout.write('usage: node dist/bench/run.js [--count 2000] [--runs 5] [--seed 1] [--warmup 2] [--keep] [--dir DIR] [--profile] [--cli-sample 30] [--no-snapshot]\n');
         process.exit(0);
         break;
       default:
@@ -121,7 +144,7 @@ function runNode(args: readonly string[], cwd: string, work: string, tag: string
   const env: NodeJS.ProcessEnv = { ...process.env, ANYARCH_BENCH_RSS_FILE: rssFile, NO_COLOR: '1' };
   delete env.NODE_OPTIONS;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [...extraNodeArgs, '--import', pathToFileUrl(PRELOAD), ...args], {
+  const r = spawnSync(process.execPath, [...extraNodeArgs, '--import', pathToFileUrl(layout.preload), ...args], {
     cwd,
     env,
     stdio: ['ignore', fd, 'pipe'],
@@ -194,8 +217,8 @@ function checkBaselineReport(outFile: string, expected: ReadonlySet<string>): Co
 // ---------------------------------------------------------------------------------------------
 // Main
 
-/** A fingerprint of the built library (paths, sizes, mtimes under dist/src), to notice a rebuild mid-run. */
-function buildFingerprint(): string {
+/** A fingerprint of the built library (paths and content hashes under dist/src), to notice a rebuild mid-run. */
+function buildFingerprint(root = REPO): string {
   const parts: string[] = [];
   const walk = (dir: string): void => {
     let names: string[];
@@ -208,11 +231,27 @@ function buildFingerprint(): string {
       const p = path.join(dir, n);
       const st = statSync(p);
       if (st.isDirectory()) walk(p);
-      else if (n.endsWith('.js')) parts.push(`${p}:${st.size}:${st.mtimeMs}`);
+      else if (n.endsWith('.js')) parts.push(`${p}:${createHash('sha1').update(readFileSync(p)).digest('hex')}`);
     }
   };
-  walk(path.join(REPO, 'dist/src'));
-  return parts.join('|');
+  walk(path.join(root, 'dist/src'));
+  return parts.map((p) => p.slice(root.length)).join('|');
+}
+
+/**
+ * Copies bin/, dist/src, dist/bench and package.json to `dir` (node_modules linked), so that a
+ * rebuild in the working tree during the run (other people compiling) cannot change the code
+ * being measured halfway. Returns false when the tree changed while it was copied.
+ */
+function snapshotBuild(dir: string): boolean {
+  const before = buildFingerprint();
+  mkdirSync(path.join(dir, 'dist'), { recursive: true });
+  if (existsSync(path.join(REPO, 'bin'))) cpSync(path.join(REPO, 'bin'), path.join(dir, 'bin'), { recursive: true });
+  cpSync(path.join(REPO, 'dist/src'), path.join(dir, 'dist/src'), { recursive: true });
+  cpSync(HERE, path.join(dir, 'dist/bench'), { recursive: true });
+  cpSync(path.join(REPO, 'package.json'), path.join(dir, 'package.json'));
+  symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  return buildFingerprint() === before && buildFingerprint(dir) === before;
 }
 
 function fmt(n: number, digits = 0): string {
@@ -222,12 +261,27 @@ function fmt(n: number, digits = 0): string {
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const started = process.hrtime.bigint();
-  const fingerprint = buildFingerprint();
+
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'anyarch-bench-'));
   const corpus = opts.dir ?? path.join(tmp, 'corpus');
   const work = path.join(tmp, 'work');
   mkdirSync(work, { recursive: true });
   const log = (s: string): void => void process.stderr.write(`${s}\n`);
+  let fingerprint = buildFingerprint();
+  if (opts.snapshot) {
+    let ok = false;
+    for (let attempt = 1; attempt <= 3 && !ok; attempt++) {
+      const snap = path.join(tmp, `build-${attempt}`);
+      ok = snapshotBuild(snap);
+      layout = layoutOf(snap);
+      if (!ok) {
+        log('the build changed while it was copied; waiting and copying again');
+        await new Promise((r) => setTimeout(r, 3000));
+      }
+    }
+    fingerprint = buildFingerprint(layout.root);
+    log(`measuring a snapshot of the build in ${layout.root}${ok ? '' : ' (the build kept changing: it may be a mix)'}`);
+  }
 
   try {
     // --- corpus
@@ -249,25 +303,25 @@ async function main(): Promise<void> {
     const coverage: Record<string, Coverage> = {};
 
     // --- whole processes, interleaved so drift affects every measurement alike
-    const cliBuilt = existsSync(CLI) && existsSync(CLI_MAIN);
+    const cliBuilt = existsSync(layout.cli) && existsSync(layout.cliMain);
     const procs: { id: string; label: string; args: string[]; check: (out: string) => Coverage; skipped?: string }[] = [
       {
         id: 'cli',
         label: 'anyarch CLI: `check --format json --fail-on never <dir>`',
-        args: [CLI, 'check', '--format', 'json', '--fail-on', 'never', corpus],
+        args: [layout.cli, 'check', '--format', 'json', '--fail-on', 'never', corpus],
         check: (out) => checkAnyarchReport(out, tmp, expected),
-        ...(cliBuilt ? {} : { skipped: `CLI not built (${path.relative(REPO, existsSync(CLI) ? CLI_MAIN : CLI)} missing)` }),
+        ...(cliBuilt ? {} : { skipped: `CLI not built (${path.relative(layout.root, existsSync(layout.cli) ? layout.cliMain : layout.cli)} missing)` }),
       },
       {
         id: 'lib',
         label: 'anyarch library pipeline process (discover + read + checkSource + JSON, no CLI layer)',
-        args: [path.join(HERE, 'lib-child.js'), corpus],
+        args: [path.join(layout.bench, 'lib-child.js'), corpus],
         check: (out) => checkAnyarchReport(out, tmp, expected),
       },
       {
         id: 'baseline',
         label: 'dockerfile-utils process (read + `validate` per file + JSON)',
-        args: [path.join(HERE, 'dockerfile-utils-child.js'), listFile],
+        args: [path.join(layout.bench, 'dockerfile-utils-child.js'), listFile],
         check: (out) => checkBaselineReport(out, expected),
       },
     ];
@@ -317,7 +371,7 @@ async function main(): Promise<void> {
     const inprocUnits: Record<string, { units: number; errors: number }> = {};
     for (const group of inprocGroups) {
       const modes = group.map((g) => g.id).join(',');
-      const r = runNode([path.join(HERE, 'inproc-child.js'), modes, listFile, String(opts.runs), String(opts.warmup)], tmp, work, `inproc-${group[0]?.id}`);
+      const r = runNode([path.join(layout.bench, 'inproc-child.js'), modes, listFile, String(opts.runs), String(opts.warmup)], tmp, work, `inproc-${group[0]?.id}`);
       let parsed: { results: Record<string, { runsNs: number[]; units: number; errors: number }>; maxRSSKiB: number } | undefined;
       try {
         parsed = JSON.parse(readFileSync(r.stdoutFile, 'utf8')) as typeof parsed;
@@ -445,8 +499,9 @@ async function main(): Promise<void> {
       out.push(`Target (anyarch whole process ≤ ${TARGET_RATIO}× dockerfile-utils): **${verdict}** — ${cliRatio.toFixed(3)}× (${fmt(med('cli'), 1)} ms vs ${fmt(med('baseline'), 1)} ms, medians).`);
     }
     if (profile) out.push('', profile);
-    const rebuilt = buildFingerprint() !== fingerprint;
+    const rebuilt = buildFingerprint(layout.root) !== fingerprint;
     if (rebuilt) out.push('', '**Warning:** dist/src changed during the run (a rebuild): the measurements may mix two builds. Run again.');
+    else if (opts.snapshot && buildFingerprint() !== fingerprint) out.push('', 'Note: the working tree was rebuilt during the run; the numbers are for the build as it was at the start (measured from a snapshot).');
     const totalS = Number(process.hrtime.bigint() - started) / 1e9;
     out.push('', `Benchmark took ${totalS.toFixed(1)} s.`);
     process.stdout.write(out.join('\n') + '\n');

@@ -15,7 +15,6 @@ import {
   type Vendor,
 } from '../platform/index.js';
 import {
-  archGuarded,
   detectorOf,
   detectorWord,
   detectorVariables,
@@ -27,7 +26,7 @@ import {
 } from './support/compilers.js';
 import { inSingleQuotes } from './support/download.js';
 import { mappingVariable } from './support/fix.js';
-import { spanRange } from './support/walk.js';
+import { spanRange, isArchGuarded } from './support/walk.js';
 import { defineRule, type Edit, type RuleContext } from './types.js';
 
 type M = 'mismatch';
@@ -209,7 +208,7 @@ function checkSource(model: Model, source: ShellSource, platforms: readonly Plat
   if (!mayContainDetector(source.text.text)) return;
   const vars = detectorVariables(source);
   for (const cmd of source.script.commands) {
-    if (archGuarded(cmd)) continue;
+    if (isArchGuarded(cmd)) continue;
     for (const word of [...cmd.assignments, ...cmd.words]) {
       if (!mayContainDetector(word.raw) && !word.raw.includes('$')) continue;
       const t = template(word.raw, word.start, vars);

@@ -130,7 +130,9 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, target: Pla
         const site: Site = { stage, index, source, command };
         const go = goCommand(command);
         if (go) {
-          if (go.kind === 'install' ? !(copiesBin ??= targetCopiesBin(model, stage)) : !readsOutput(index, !goOutput(go.words))) continue;
+          // go install writes to $GOBIN or $GOPATH/bin; go build to -o, else the working directory
+          const read = go.kind === 'install' ? (copiesBin ??= targetCopiesBin(model, stage)) || readsOutput(index, false) : readsOutput(index, !goOutput(go.words));
+          if (!read) continue;
           if (envFor(model, stage, index, source, command, 'GOARCH', target).set) continue;
           // a program the stage runs itself (a code generator) is rightly built for the builder
           const output = goOutput(go.words);
@@ -149,7 +151,10 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, target: Pla
         const cargo = cargoCommand(command);
         if (cargo) {
           if (hasTargetFlag(cargo.words) || cargoConfig) continue;
-          if (cargo.kind === 'install' && isCargoToolInstall(cargo.words) ? !(copiesBin ??= targetCopiesBin(model, stage)) : !readsOutput(index, true)) continue;
+          // cargo install writes to $CARGO_HOME/bin or --root; cargo build to target/ under WORKDIR
+          const project = cargo.kind === 'build' || !isCargoToolInstall(cargo.words);
+          const read = readsOutput(index, project) || (cargo.kind === 'install' && (copiesBin ??= targetCopiesBin(model, stage)));
+          if (!read) continue;
           if (envFor(model, stage, index, source, command, 'CARGO_BUILD_TARGET', target).set) continue;
           const sub = cargo.words.find((w) => w.value === cargo.kind || (cargo.kind === 'build' && w.value === 'b')) as ShellWord;
           ctx.report({

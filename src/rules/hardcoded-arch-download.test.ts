@@ -181,6 +181,19 @@ ruleTester(rule, {
         'FROM debian\nARG TARGETARCH\nRUN case "${TARGETARCH}" in amd64) dl_arch=\'x86_64\' ;; arm64) dl_arch=\'aarch64\' ;; *) echo "download: no build for ${TARGETARCH}" >&2; exit 1 ;; esac; \\\n    wget https://example.com/releases/tool-${dl_arch}.tar.gz\n',
     },
     {
+      name: 'an assignment on the left of && is no guard',
+      code: 'FROM debian\nRUN ARCH=$(dpkg --print-architecture) && curl -LO https://example.com/tool-linux-amd64.tar.gz\n',
+      errors: [{ messageId: 'download', line: 2, column: 82 }],
+    },
+    {
+      name: 'detect style on an rpm-based image asks rpm',
+      fixStyle: 'detect',
+      code: 'FROM fedora:40\nRUN curl -LO https://nodejs.org/dist/v20.1.0/node-v20.1.0-linux-x64.tar.xz\n',
+      errors: [{ messageId: 'download', line: 2 }],
+      output:
+        'FROM fedora:40\nRUN case "$(rpm --eval \'%{_arch}\')" in x86_64) node_arch=\'x64\' ;; aarch64) node_arch=\'arm64\' ;; *) echo "node: unsupported architecture" >&2; exit 1 ;; esac; \\\n    curl -LO https://nodejs.org/dist/v20.1.0/node-v20.1.0-linux-${node_arch}.tar.xz\n',
+    },
+    {
       name: 'heredoc script',
       code: 'FROM alpine\nRUN <<EOF\nset -e\nwget https://dl.k8s.io/release/v1.30.0/bin/linux/amd64/kubectl\nEOF\n',
       errors: [{ messageId: 'download', line: 4, column: 50 }],

@@ -10,7 +10,6 @@ import { wordsOf, type ShellWord, type SimpleCommand } from '../dockerfile/shell
 import { rangeAt, toSourceRange } from '../dockerfile/text.js';
 import { formatPlatform, toVocabulary, type Platform } from '../platform/index.js';
 import {
-  archGuarded,
   commandWords,
   cpuFlags,
   envWords,
@@ -23,6 +22,7 @@ import {
   type CpuFlagHit,
 } from './support/compilers.js';
 import { declareArgs } from './support/fix.js';
+import { isArchGuarded } from './support/walk.js';
 import { defineRule, type Edit, type ReportDescriptor, type RuleContext } from './types.js';
 
 type M = 'goarch' | 'rustTarget' | 'cpuFlag' | 'cpuLevel' | 'native';
@@ -247,7 +247,7 @@ function checkRun(model: Model, stage: Stage, index: number, ins: Instruction, c
     const offsets = (a: number, b: number): [number, number] => toSourceRange(text, a, b);
     if (!RUN_HINT.test(text.text)) continue;
     for (const cmd of source.script.commands) {
-      if (archGuarded(cmd)) continue;
+      if (isArchGuarded(cmd)) continue;
       const settings = new Set<ShellWord>([...cmd.assignments, ...settingWords(cmd), ...envWords(cmd), ...goEnvWrites(cmd)]);
       for (const w of settings) {
         const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(w.raw);

@@ -343,29 +343,6 @@ export function detectorVariables(source: ShellSource): Map<string, DetectorVari
 }
 
 // ---------------------------------------------------------------------------------------------
-// Guards
-
-const TEST_COMMANDS = new Set(['[', '[[', 'test']);
-
-/**
- * True when the command only runs on some architectures: inside a `case` on an architecture,
- * an if/elif/else/while whose condition mentions one, or after `&&`/`||` of a test (`[`, `test`)
- * that mentions one. Unlike walk.ts's isArchGuarded, `ARCH=$(uname -m) && cmd` is no guard.
- */
-export function archGuarded(cmd: SimpleCommand): boolean {
-  for (let c: SimpleCommand | undefined = cmd; c; c = c.parent) {
-    for (const b of c.branches) if (guardBranch(b)) return true;
-  }
-  return false;
-}
-
-function guardBranch(b: Branch): boolean {
-  if (b.kind !== 'and' && b.kind !== 'or') return isArchBranch(b);
-  const tests = b.condition.filter((c) => TEST_COMMANDS.has(c.words[0]?.value ?? ''));
-  return tests.length > 0 && isArchBranch({ kind: b.kind, condition: tests });
-}
-
-// ---------------------------------------------------------------------------------------------
 // Stages
 
 export interface Consumer {
@@ -459,9 +436,9 @@ export function targetReadsAny(model: Model, stage: Stage, paths: readonly strin
   const wanted = paths.filter((p) => p.startsWith('/')).map(normPath);
   for (const c of targetConsumers(model, stage)) {
     for (const raw of c.paths) {
-      const p = normPath(raw);
+      // COPY --from and mount sources are relative to the stage's root
+      const p = normPath(raw.startsWith('/') ? raw : `/${raw.replace(/^\.\//, '')}`);
       if (p === '/' || p.includes('$')) return true;
-      if (!p.startsWith('/')) continue;
       if (wanted.some((w) => pathOverlap(w, p))) return true;
     }
   }

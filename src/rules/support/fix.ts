@@ -11,7 +11,7 @@ import {
   type Vocabulary,
 } from '../../platform/index.js';
 import type { Edit, FixStyle } from '../types.js';
-import { stageLibc } from './walk.js';
+import { stageDistro } from './walk.js';
 
 /** Offset just after the line on which `ins` ends (where a new line may be inserted). */
 export function afterInstruction(model: Model, ins: Instruction): { offset: number; prefix: string } {
@@ -101,10 +101,17 @@ export function buildMapping(
       args: arms ? ['TARGETARCH', 'TARGETVARIANT'] : ['TARGETARCH'],
     };
   }
-  const libc = stageLibc(model, stage);
-  const vocabs: Vocabulary[] = libc === 'musl' ? ['apk'] : libc === 'glibc' ? ['dpkg'] : ['dpkg', 'apk'];
+  const distro = stageDistro(model, stage);
+  const vocabs: Vocabulary[] =
+    distro === 'alpine' ? ['apk'] : distro === 'debian' ? ['dpkg'] : distro === 'rpm' ? ['rpm'] : ['dpkg', 'apk'];
   const detector =
-    libc === 'musl' ? 'apk --print-arch' : libc === 'glibc' ? 'dpkg --print-architecture' : 'dpkg --print-architecture 2>/dev/null || apk --print-arch';
+    distro === 'alpine'
+      ? 'apk --print-arch'
+      : distro === 'debian'
+        ? 'dpkg --print-architecture'
+        : distro === 'rpm'
+          ? "rpm --eval '%{_arch}'"
+          : 'dpkg --print-architecture 2>/dev/null || apk --print-arch';
   const used = new Map<string, string>();
   for (const p of platforms) {
     const w = words.get(formatPlatform(p));

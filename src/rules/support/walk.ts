@@ -61,10 +61,23 @@ export function isArchBranch(b: Branch): boolean {
   return b.condition.some((c) => wordsMentionArch(c.words) || wordsMentionArch(c.assignments));
 }
 
+/** Commands that test something: on the left of `&&`/`||` they make a guard. */
+export const TEST_COMMANDS: ReadonlySet<string> = new Set(['[', '[[', 'test', 'grep']);
+
+/**
+ * A branch that selects by architecture. For `a && b` / `a || b` only a test on the left counts
+ * (`[ "$arch" = amd64 ] && …`): `ARCH=$(dpkg --print-architecture) && curl …` chooses nothing.
+ */
+function isGuardBranch(b: Branch): boolean {
+  if (b.kind !== 'and' && b.kind !== 'or') return isArchBranch(b);
+  const tests = b.condition.filter((c) => TEST_COMMANDS.has(c.words[0]?.value ?? ''));
+  return tests.length > 0 && isArchBranch({ kind: b.kind, condition: tests });
+}
+
 /** True when any enclosing branch of the command is chosen by the architecture. */
 export function isArchGuarded(cmd: SimpleCommand): boolean {
   for (let c: SimpleCommand | undefined = cmd; c; c = c.parent) {
-    if (c.branches.some(isArchBranch)) return true;
+    if (c.branches.some(isGuardBranch)) return true;
   }
   return false;
 }
@@ -118,6 +131,30 @@ export function stageLibc(model: Model, stage: Stage, platform?: Platform): Libc
     if (/\b(apt-get|apt|dpkg|dnf|yum|microdnf|zypper)\s/.test(text)) return 'glibc';
     if (s.parent === null) break;
   }
+  return 'unknown';
+}
+
+export type Distro = 'debian' | 'alpine' | 'rpm' | 'unknown';
+
+const DEBIAN_IMAGE = /(^|[/:@-])(debian|ubuntu|bookworm|bullseye|buster|trixie|stretch|jammy|noble|focal|bionic|buildpack-deps)([:.@/-]|\d|$)/i;
+const RPM_IMAGE = /(^|[/:@-])(fedora|centos|rockylinux|almalinux|ubi\d*|ubi-minimal|amazonlinux|oraclelinux|opensuse|sles|rhel)([:.@/-]|\d|$)/i;
+
+/** The distribution family of a stage, which decides how it names its own architecture. */
+export function stageDistro(model: Model, stage: Stage): Distro {
+  for (let s: Stage | null = stage; s; s = s.parent) {
+    if (s.parent === null) {
+      const image = s.image.value;
+      if (MUSL_IMAGE.test(image)) return 'alpine';
+      if (RPM_IMAGE.test(image)) return 'rpm';
+      if (DEBIAN_IMAGE.test(image) || DEBIAN_OFFICIAL.test(image)) return 'debian';
+    }
+    const text = s.instructions.map((i) => i.body.text).join('\n');
+    if (/\bapk\s+(add|--)/.test(text)) return 'alpine';
+    if (/\b(apt-get|apt|dpkg)\s/.test(text)) return 'debian';
+    if (/\b(dnf|yum|microdnf|zypper|rpm)\s/.test(text)) return 'rpm';
+    if (s.parent === null) break;
+  }
+  void model;
   return 'unknown';
 }
 
