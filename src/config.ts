@@ -15,12 +15,20 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Node, Pair } from 'yaml';
 import { resolveRuleRef, type SeverityOverride } from './check/engine.js';
 import { AnyarchError, isAnyarchError } from './errors.js';
 import { parsePlatformList, type Platform } from './platform/index.js';
 import { RULES } from './rules/index.js';
 import type { FixStyle, Rule, Severity } from './rules/types.js';
+
+/** yaml is loaded only when there is a config file to read (most runs have none). */
+type YamlLib = typeof import('yaml');
+let yamlLib: YamlLib | undefined;
+function yaml(): YamlLib {
+  return (yamlLib ??= createRequire(import.meta.url)('yaml') as YamlLib);
+}
 
 /** The least severe finding that makes `anyarch check` exit 1 (`never`: findings never fail). */
 export type FailOn = Severity | 'never';
@@ -133,6 +141,7 @@ export async function loadConfig(file: string, opts: LoadConfigOptions = {}): Pr
 export function parseConfig(text: string, file: string, opts: LoadConfigOptions = {}): Config {
   const shown = opts.displayPath ?? file;
   const rules = opts.rules ?? RULES;
+  const { LineCounter, isMap, isScalar, isSeq, parseDocument } = yaml();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
 

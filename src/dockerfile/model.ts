@@ -63,8 +63,12 @@ export class Scope {
     return this.get(name) !== undefined;
   }
 
+  private bound: ((name: string) => string | undefined) | undefined;
+
   /** A lookup for variable expansion: set variables only. */
-  readonly lookup = (name: string): string | undefined => this.get(name)?.value;
+  get lookup(): (name: string) => string | undefined {
+    return (this.bound ??= (name: string) => this.get(name)?.value);
+  }
 
   /** Every visible binding, innermost first, one per name. */
   bindings(): Binding[] {
@@ -284,7 +288,17 @@ export function buildModel(file: Dockerfile): Model {
   const declCache = new WeakMap<Instruction, ArgDecl[]>();
   const escape = file.escape;
 
+  const globals = new Map<string, Scope>();
   function globalScope(target: Platform, build: Platform): Scope {
+    const key = `${keyOf(target)}|${keyOf(build)}`;
+    const cached = globals.get(key);
+    if (cached) return cached;
+    const s = computeGlobalScope(target, build);
+    globals.set(key, s);
+    return s;
+  }
+
+  function computeGlobalScope(target: Platform, build: Platform): Scope {
     let s = Scope.EMPTY;
     const auto = { ...buildArgs(build, 'BUILD'), ...buildArgs(target, 'TARGET') };
     for (const [name, value] of Object.entries(auto)) {
@@ -299,38 +313,68 @@ export function buildModel(file: Dockerfile): Model {
     return s;
   }
 
-  function view(stage: Stage, target: Platform, build: Platform = { os: 'linux', architecture: 'amd64', variant: '' }): StageView {
-    const key = `${stage.index}|${formatPlatform(target)}|${formatPlatform(build)}`;
+  const DEFAULT_BUILD: Platform = { os: 'linux', architecture: 'amd64', variant: '' };
+  const keys = new WeakMap<Platform, string>();
+  const keyOf = (p: Platform): string => {
+    let k = keys.get(p);
+    if (k === undefined) {
+      k = formatPlatform(p);
+      keys.set(p, k);
+    }
+    return k;
+  };
+
+  function view(stage: Stage, target: Platform, build: Platform = DEFAULT_BUILD): StageView {
+    const key = `${stage.index}|${keyOf(target)}|${keyOf(build)}`;
     const cached = views.get(key);
     if (cached) return cached;
     const global = globalScope(target, build);
     const image = safeExpand(stage.image.value, global.lookup, escape);
-    let scope = stage.parent ? view(stage.parent, target, build).end : Scope.EMPTY;
-    const scopes: Scope[] = [];
-    for (const ins of stage.instructions) {
-      scopes.push(scope);
-      if (ins.keyword === 'arg') {
-        for (const a of argDecls(ins)) {
-          let value: string | undefined;
-          let automatic = false;
-          if (a.default !== null) value = safeExpand(a.default, scope.lookup, escape);
-          else {
-            const g = global.get(a.name);
-            value = g?.value;
-            automatic = g?.automatic ?? false;
+    // scopes are computed on first use: many questions need only the expanded base image
+    let scopes: Scope[] | undefined;
+    let end: Scope | undefined;
+    const walk = (): void => {
+      let scope = stage.parent ? view(stage.parent, target, build).end : Scope.EMPTY;
+      const list: Scope[] = [];
+      for (const ins of stage.instructions) {
+        list.push(scope);
+        if (ins.keyword === 'arg') {
+          for (const a of argDecls(ins)) {
+            let value: string | undefined;
+            let automatic = false;
+            if (a.default !== null) value = safeExpand(a.default, scope.lookup, escape);
+            else {
+              const g = global.get(a.name);
+              value = g?.value;
+              automatic = g?.automatic ?? false;
+            }
+            scope = scope.with({ name: a.name, value, kind: 'arg', instruction: ins, automatic });
           }
-          scope = scope.with({ name: a.name, value, kind: 'arg', instruction: ins, automatic });
-        }
-      } else if (ins.keyword === 'env') {
-        const a = ins.args;
-        for (let i = 0; i + 2 < a.length; i += 3) {
-          const name = a[i] as string;
-          const value = safeExpand(a[i + 1] ?? '', scope.lookup, escape);
-          scope = scope.with({ name, value, kind: 'env', instruction: ins, automatic: false });
+        } else if (ins.keyword === 'env') {
+          const a = ins.args;
+          for (let i = 0; i + 2 < a.length; i += 3) {
+            const name = a[i] as string;
+            const value = safeExpand(a[i + 1] ?? '', scope.lookup, escape);
+            scope = scope.with({ name, value, kind: 'env', instruction: ins, automatic: false });
+          }
         }
       }
-    }
-    const v: StageView = { stage, target, image, scopes, end: scope };
+      scopes = list;
+      end = scope;
+    };
+    const v: StageView = {
+      stage,
+      target,
+      image,
+      get scopes(): readonly Scope[] {
+        if (!scopes) walk();
+        return scopes as Scope[];
+      },
+      get end(): Scope {
+        if (!end) walk();
+        return end as Scope;
+      },
+    };
     views.set(key, v);
     return v;
   }

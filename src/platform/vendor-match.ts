@@ -133,9 +133,30 @@ function resolveToken(vendor: Vendor, token: string): { keys: string[]; variant?
  * `https://go.dev/dl/go1.23.4.linux-armv6l.tar.gz` -> go, token `armv6l`, keys arm/v7 and arm/v6.
  */
 export function matchVendorUrl(url: string, options: MatchOptions = {}): VendorUrlMatch | undefined {
+  const key = `${options.allowVariables ? 'v' : 's'}${url}`;
+  if (matchCache.has(key)) return matchCache.get(key);
+  const found = matchUncached(url, options);
+  if (matchCache.size >= MATCH_CACHE_SIZE) matchCache.clear();
+  matchCache.set(key, found);
+  return found;
+}
+
+/** Rules ask about the same URLs again and again; answers depend on the URL alone. */
+const matchCache = new Map<string, VendorUrlMatch | undefined>();
+const MATCH_CACHE_SIZE = 4096;
+
+function hostOfUrl(text: string): string {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?([^/:?#]*)/i.exec(text);
+  return (m?.[1] ?? '').toLowerCase();
+}
+
+function matchUncached(url: string, options: MatchOptions): VendorUrlMatch | undefined {
   const text = url.trim();
   const offset = url.indexOf(text);
+  const host = hostOfUrl(text);
   for (const c of compiledPatterns()) {
+    // every pattern names its host: skip the regex when the host differs
+    if (host && c.vendor.hosts.length && !c.vendor.hosts.includes(host)) continue;
     const m = (options.allowVariables ? c.loose : c.strict).exec(text);
     if (!m) continue;
     const token = m.groups?.['arch'];

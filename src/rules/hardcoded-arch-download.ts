@@ -247,6 +247,7 @@ const APT_ARCH = /\[([^\]]*?\b)arch=([a-z0-9]+)/g;
 
 function checkAptSources(model: Model, stage: Stage, ctx: RuleContext<M>, targets: readonly Platform[]): void {
   stage.instructions.forEach((ins) => {
+    if (!ins.body.text.includes('arch=') && !ins.heredocs.some((h) => h.content.includes('arch='))) return;
     for (const source of model.shell(ins)) {
       for (const cmd of source.script.commands) {
         if (isArchGuarded(cmd)) continue;

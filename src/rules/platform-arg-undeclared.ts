@@ -20,8 +20,12 @@ interface Use {
   readonly length: number;
 }
 
+/** Every platform ARG name contains one of these: skip the lexer on text without them. */
+const MAY_USE = /TARGET|BUILD/;
+
 function usesIn(text: string, toSource: (at: number) => number, escape: '\\' | '`'): Use[] {
   const out: Use[] = [];
+  if (!MAY_USE.test(text)) return out;
   for (const r of references(text, { escape })) {
     if (!isPlatformArg(r.name)) continue;
     out.push({ name: r.name, offset: toSource(r.start), length: r.end - r.start });

@@ -29,6 +29,14 @@ export interface Candidate {
   readonly singleQuoted: boolean;
 }
 
+const ARCHIVE_SUFFIX_IN_TEXT = new RegExp(ARCHIVE_SUFFIX.source.replace(/\$$/, '\\b'), 'i');
+
+/** Cheap test on a whole RUN: could it download or name a package file at all? */
+export function mayDownload(ins: Instruction): boolean {
+  const has = (t: string): boolean => t.includes('://') || ARCHIVE_SUFFIX_IN_TEXT.test(t);
+  return has(ins.body.text) || ins.heredocs.some((h) => has(h.content));
+}
+
 /** Whether position `idx` of a raw shell word lies inside single quotes. */
 export function inSingleQuotes(raw: string, idx: number): boolean {
   let quote = '';
@@ -54,13 +62,14 @@ export function downloadCandidates(model: Model, stage: Stage): Candidate[] {
   const out: Candidate[] = [];
   stage.instructions.forEach((instruction, index) => {
     if (instruction.keyword === 'run') {
+      if (!mayDownload(instruction)) return;
       for (const source of model.shell(instruction)) {
         for (const command of source.script.commands) {
           for (const word of [...command.assignments, ...command.words]) {
             const raw = source.text.text.slice(word.start, word.end);
             let sawUrl = false;
             URL_RE.lastIndex = 0;
-            for (let m = URL_RE.exec(raw); m; m = URL_RE.exec(raw)) {
+            for (let m = raw.includes('://') ? URL_RE.exec(raw) : null; m; m = URL_RE.exec(raw)) {
               sawUrl = true;
               const hits = findArchTokens(m[0]);
               if (!hits.length) continue;
@@ -79,8 +88,8 @@ export function downloadCandidates(model: Model, stage: Stage): Candidate[] {
                 singleQuoted: inSingleQuotes(raw, m.index + first.start),
               });
             }
-            if (sawUrl) continue;
-            const value = word.value.replace(/^.*=/, '');
+            if (sawUrl || !ARCHIVE_SUFFIX_IN_TEXT.test(raw)) continue;
+            const value = word.value.slice(word.value.lastIndexOf('=') + 1);
             if (!ARCHIVE_SUFFIX.test(value) || value.includes('$')) continue;
             const file = value.slice(value.lastIndexOf('/') + 1);
             const hits = findArchTokens(file);

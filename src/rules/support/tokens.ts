@@ -70,8 +70,22 @@ export function pathPart(s: string): { text: string; offset: number } {
  * assets. Digit-only and generic words (386, x64, arm, 64bit) count only next to an OS word
  * or as a whole path segment.
  */
-export function findArchTokens(s: string): TokenHit[] {
-  if (isOtherOs(s) || isArchIndependentUrl(s)) return [];
+export function findArchTokens(s: string): readonly TokenHit[] {
+  const cached = tokenCache.get(s);
+  if (cached) return cached;
+  const hits = scan(s);
+  if (tokenCache.size >= TOKEN_CACHE_SIZE) tokenCache.clear();
+  tokenCache.set(s, hits);
+  return hits;
+}
+
+/** The same words (URLs, case patterns) come back across rules and files. */
+const tokenCache = new Map<string, readonly TokenHit[]>();
+const TOKEN_CACHE_SIZE = 8192;
+const NONE: readonly TokenHit[] = Object.freeze([]);
+
+function scan(s: string): readonly TokenHit[] {
+  if (isOtherOs(s) || isArchIndependentUrl(s)) return NONE;
   const { table: t, re } = init();
   const { text, offset } = pathPart(s);
   const hits: TokenHit[] = [];
