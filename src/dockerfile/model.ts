@@ -196,6 +196,21 @@ function safeExpand(word: string, lookup: (n: string) => string | undefined, esc
   }
 }
 
+/** BuildKit's automatic platform ARGs for a target and a build platform: the same for every file. */
+const automaticScopes = new Map<string, Scope>();
+function automaticScope(target: Platform, build: Platform, key: string): Scope {
+  let s = automaticScopes.get(key);
+  if (s) return s;
+  s = Scope.EMPTY;
+  const auto = { ...buildArgs(build, 'BUILD'), ...buildArgs(target, 'TARGET') };
+  for (const [name, value] of Object.entries(auto)) {
+    s = s.with({ name, value, kind: 'arg', instruction: null, automatic: true });
+  }
+  if (automaticScopes.size > 256) automaticScopes.clear();
+  automaticScopes.set(key, s);
+  return s;
+}
+
 export function buildModel(file: Dockerfile): Model {
   const globalArgs: ArgDecl[] = [];
   const stageDrafts: { from: Instruction; instructions: Instruction[] }[] = [];
@@ -299,11 +314,7 @@ export function buildModel(file: Dockerfile): Model {
   }
 
   function computeGlobalScope(target: Platform, build: Platform): Scope {
-    let s = Scope.EMPTY;
-    const auto = { ...buildArgs(build, 'BUILD'), ...buildArgs(target, 'TARGET') };
-    for (const [name, value] of Object.entries(auto)) {
-      s = s.with({ name, value, kind: 'arg', instruction: null, automatic: true });
-    }
+    let s = automaticScope(target, build, `${keyOf(target)}|${keyOf(build)}`);
     for (const a of globalArgs) {
       const prev = s.get(a.name);
       const value = a.default === null ? prev?.value : safeExpand(a.default, s.lookup, escape);

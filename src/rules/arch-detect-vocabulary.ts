@@ -27,6 +27,7 @@ import {
 import { inSingleQuotes } from './support/download.js';
 import { mappingVariable } from './support/fix.js';
 import { spanRange, isArchGuarded } from './support/walk.js';
+import { instructionMentions } from './support/walk.js';
 import { defineRule, type Edit, type RuleContext } from './types.js';
 
 type M = 'mismatch';
@@ -240,6 +241,9 @@ function checkSource(model: Model, source: ShellSource, platforms: readonly Plat
   }
 }
 
+/** What a detector needs in the text (uname, arch, --print-arch[itecture]). */
+const DETECTOR_HINT = /uname|\barch\b|--print-arch/;
+
 export default defineRule<M>({
   meta: {
     id: 'AA104',
@@ -266,6 +270,7 @@ export default defineRule<M>({
       const platforms = stage.onBuildPlatform ? BUILDER_PLATFORMS : targets;
       for (const ins of stage.instructions as readonly Instruction[]) {
         if (ins.keyword !== 'run') continue;
+        if (!instructionMentions(ins, DETECTOR_HINT) || !instructionMentions(ins, /:\/\//)) continue;
         for (const source of model.shell(ins)) checkSource(model, source, platforms, ctx);
       }
     }

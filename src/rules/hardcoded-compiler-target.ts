@@ -22,7 +22,7 @@ import {
   type CpuFlagHit,
 } from './support/compilers.js';
 import { declareArgs } from './support/fix.js';
-import { isArchGuarded } from './support/walk.js';
+import { instructionMentions, isArchGuarded } from './support/walk.js';
 import { defineRule, type Edit, type ReportDescriptor, type RuleContext } from './types.js';
 
 type M = 'goarch' | 'rustTarget' | 'cpuFlag' | 'cpuLevel' | 'native';
@@ -242,6 +242,7 @@ function declarations(ins: Instruction): { name: string; raw: string; start: num
 }
 
 function checkRun(model: Model, stage: Stage, index: number, ins: Instruction, c: Checker): void {
+  if (!instructionMentions(ins, RUN_HINT)) return;
   for (const source of model.shell(ins)) {
     const text = source.text;
     const offsets = (a: number, b: number): [number, number] => toSourceRange(text, a, b);

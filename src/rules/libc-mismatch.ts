@@ -11,7 +11,7 @@ import type { SimpleCommand } from '../dockerfile/shell.js';
 import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
 import { consumersOf, imageStages } from './support/image-chain.js';
 import { URL_RE } from './support/tokens.js';
-import { stageHasGlibcCompat, stageLibc, type Libc } from './support/walk.js';
+import { stageHasGlibcCompat, stageLibc, type Libc, instructionMentions } from './support/walk.js';
 import { defineRule, type RuleContext } from './types.js';
 
 type M = 'glibcOnMusl' | 'muslOnGlibc';
@@ -96,6 +96,7 @@ interface Download {
 
 function runDownloads(model: Model, ins: Instruction): Download[] {
   const out: Download[] = [];
+  if (!instructionMentions(ins, /:\/\/|\.whl\b/i)) return out;
   for (const source of model.shell(ins)) {
     for (const cmd of source.script.commands) {
       const before = out.length;

@@ -10,7 +10,7 @@ import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
 import { VENDORS, matchVendorUrl, platformKey, type Vendor } from '../platform/index.js';
 import { stagePlatforms } from './support/image-chain.js';
 import { URL_RE } from './support/tokens.js';
-import { isArchGuarded } from './support/walk.js';
+import { isArchGuarded, instructionMentions } from './support/walk.js';
 import { defineRule, type RuleContext } from './types.js';
 
 type M = 'useOfficial';
@@ -72,6 +72,7 @@ function match(url: string): { vendor: Vendor; keys: readonly string[]; variant?
 /** The first one-architecture toolchain download of an instruction. */
 function firstDownload(model: Model, ins: Instruction): Found | undefined {
   if (ins.keyword === 'run') {
+    if (!instructionMentions(ins, /:\/\//)) return undefined;
     for (const source of model.shell(ins)) {
       for (const cmd of source.script.commands) {
         for (const w of [...cmd.assignments, ...cmd.words]) {

@@ -18,6 +18,11 @@ export interface RunCommand {
   readonly command: SimpleCommand;
 }
 
+/** Does the instruction's text (body and heredocs) match? A cheap test before reading it as shell. */
+export function instructionMentions(ins: Instruction, re: RegExp): boolean {
+  return re.test(ins.body.text) || ins.heredocs.some((h) => re.test(h.content));
+}
+
 /** Every shell command of every RUN (shell form and script heredocs), stage by stage. */
 export function* runCommands(model: Model): Generator<RunCommand> {
   for (const stage of model.stages) {
