@@ -83,6 +83,21 @@ interface Compiled {
   readonly pattern: string;
   readonly strict: RegExp;
   readonly loose: RegExp;
+  /** lower-case literal start of every URL the pattern matches (host and leading directories, no scheme) */
+  readonly prefix: string;
+}
+
+/**
+ * The literal start every match shares, cut at a directory boundary before the first `{`
+ * (and, for GitHub release URLs, before `releases/`, which also matches `releases/latest/`).
+ */
+function literalPrefix(pattern: string): string {
+  const body = pattern.replace(/^https?:\/\//i, '').toLowerCase();
+  let end = body.indexOf('{');
+  if (end === -1) end = body.length;
+  const rel = body.indexOf('/releases/');
+  if (rel !== -1 && rel < end) end = rel + 1;
+  return body.slice(0, body.lastIndexOf('/', end - 1) + 1);
 }
 
 let compiled: Compiled[] | undefined;
@@ -96,6 +111,7 @@ function compiledPatterns(): Compiled[] {
       pattern,
       strict: patternToRegExp(pattern, tokens),
       loose: patternToRegExp(pattern, tokens, true),
+      prefix: literalPrefix(pattern),
     }));
   });
   return compiled;
@@ -145,18 +161,14 @@ export function matchVendorUrl(url: string, options: MatchOptions = {}): VendorU
 const matchCache = new Map<string, VendorUrlMatch | undefined>();
 const MATCH_CACHE_SIZE = 4096;
 
-function hostOfUrl(text: string): string {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?([^/:?#]*)/i.exec(text);
-  return (m?.[1] ?? '').toLowerCase();
-}
 
 function matchUncached(url: string, options: MatchOptions): VendorUrlMatch | undefined {
   const text = url.trim();
   const offset = url.indexOf(text);
-  const host = hostOfUrl(text);
+  const bare = text.replace(/^https?:\/\//i, '').toLowerCase();
   for (const c of compiledPatterns()) {
-    // every pattern names its host: skip the regex when the host differs
-    if (host && c.vendor.hosts.length && !c.vendor.hosts.includes(host)) continue;
+    // a pattern's literal start (host, owner/repo, directories) must match before its regex runs
+    if (!bare.startsWith(c.prefix)) continue;
     const m = (options.allowVariables ? c.loose : c.strict).exec(text);
     if (!m) continue;
     const token = m.groups?.['arch'];
