@@ -4,7 +4,6 @@
  *
  * - the run-time detectors (`uname -m`, `arch`, `dpkg --print-architecture`, `apk --print-arch`)
  *   found in `$( )` / backquotes of shell words, and the variables a RUN assigns from them;
- * - a stricter "arch-guarded" test than walk.ts's (an `&&` after `ARCH=$(uname -m)` is no guard);
  * - which stages consume a `--platform=$BUILDPLATFORM` stage from the target platform;
  * - Go, Cargo and C compiler commands, Rust triples and CPU flags, and the architectures they name.
  *
