@@ -6,7 +6,7 @@
  *
  * Usage: node dist/bench/lib-child.js <dir>   (paths in the output are relative to the cwd)
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { discoverDockerfiles } from '../src/check/discover.js';
@@ -23,7 +23,7 @@ const cwd = process.cwd();
 const { files } = await discoverDockerfiles([dir], { cwd });
 const results: FileResult[] = [];
 for (const file of files) {
-  const bytes = await readFile(path.resolve(cwd, file));
+  const bytes = readFileSync(path.resolve(cwd, file));
   let text: string;
   try {
     text = decodeDockerfile(bytes, file);
