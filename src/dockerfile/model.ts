@@ -9,7 +9,7 @@
  *   A stage default (`ARG TARGETARCH=amd64`) wins over the automatic value, as in BuildKit.
  * - ENV is visible to every later instruction of the stage.
  * - A stage built FROM an earlier stage starts with that stage's ARGs and ENV (current BuildKit;
- *   the classic builder and BuildKit before dockerfile 1.? inherited ENV only).
+ *   the classic builder passed on ENV only, through the image config).
  */
 import type { Flag, Instruction, Range, SourceText } from './ast.js';
 import type { Dockerfile } from './ast.js';
