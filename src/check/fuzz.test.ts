@@ -11,6 +11,7 @@
  *
  * Seeds and run counts are fixed, so the test is deterministic (and takes a few seconds).
  */
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -32,27 +33,8 @@ const RUNS = {
 // ---------------------------------------------------------------------------------------------
 // Realistic seeds
 
-const ZASPER = `FROM ubuntu:noble
-
-RUN apt-get update && apt-get install -y \\
-    curl \\
-    git \\
-    build-essential \\
-    libzmq3-dev \\
-    pkg-config \\
-    nodejs \\
-    npm \\
-    && rm -rf /var/lib/apt/lists/*
-
-RUN curl -LO https://go.dev/dl/go1.23.4.linux-amd64.tar.gz && rm -rf /usr/local/go && tar -C /usr/local -xzf go1.23.4.linux-amd64.tar.gz && rm -rf go1.23.4.linux-amd64.tar.gz
-
-RUN git clone https://github.com/zasper-io/zasper.git
-RUN cd zasper/ui && npm install && npm run build
-RUN cd zasper && export PATH=/usr/local/go/bin:$PATH && go build -tags webapp && cp zasper /usr/local/bin
-
-EXPOSE 8048
-CMD /usr/local/bin/zasper
-`;
+/** The Zasper Dockerfile shipped as the example (the canonical bad case). */
+const ZASPER = readFileSync(new URL('../../../examples/zasper/Dockerfile', import.meta.url), 'utf8');
 
 const GOLANG_DEBIAN = `#
 # NOTE: THIS DOCKERFILE IS GENERATED VIA "apply-templates.sh"
