@@ -3,7 +3,7 @@
  * `curl -LO https://go.dev/dl/go1.23.4.linux-amd64.tar.gz` in an image built for arm64 too).
  */
 import type { Model, Stage } from '../dockerfile/model.js';
-import { rangeAt } from '../dockerfile/text.js';
+import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
 import {
   findVendor,
   formatPlatform,
@@ -98,8 +98,7 @@ function occurrences(model: Model, c: Candidate, hit: TokenHit): { offset: numbe
       for (const w of [...cmd.assignments, ...cmd.words]) {
         const raw = source.text.text.slice(w.start, w.end);
         for (let i = raw.indexOf(segment); i !== -1; i = raw.indexOf(segment, i + 1)) {
-          const [s] = [w.start + i + within];
-          const off = sourceOffsetOf(source.text, s);
+          const off = toSourceOffset(source.text, w.start + i + within);
           if (out.some((o) => o.offset === off)) continue;
           out.push({ offset: off, singleQuoted: inSingleQuotes(raw, i + within) });
         }
@@ -107,11 +106,6 @@ function occurrences(model: Model, c: Candidate, hit: TokenHit): { offset: numbe
     }
   }
   return out;
-}
-
-function sourceOffsetOf(text: { segments: readonly { textOffset: number; sourceOffset: number; length: number }[] }, at: number): number {
-  for (const s of text.segments) if (at >= s.textOffset && at < s.textOffset + s.length) return s.sourceOffset + (at - s.textOffset);
-  return -1;
 }
 
 function planFix(
@@ -126,7 +120,7 @@ function planFix(
   const words = wordsFor(c, hit, vendor, platforms);
   if (!words.ok) return { note: words.note };
   const occ = occurrences(model, c, hit);
-  if (occ.some((o) => o.singleQuoted || o.offset < 0)) return { note: 'the architecture word sits inside single quotes, where the shell expands nothing' };
+  if (occ.some((o) => o.singleQuoted)) return { note: 'the architecture word sits inside single quotes, where the shell expands nothing' };
   const prefix = builder ? 'BUILD' : 'TARGET';
   const style = builder ? 'targetarch' : ctx.fixStyle;
   const equalsArg = platforms.every((p) => words.words.get(formatPlatform(p)) === toVocabulary(p, 'targetarch'));
@@ -148,7 +142,7 @@ function planFix(
   const text = builder ? mapping.text.replace(/TARGET(ARCH|VARIANT)/g, 'BUILD$1') : mapping.text;
   const source = c.source;
   if (!source) return {};
-  const at = sourceOffsetOf(source.text, 0);
+  const at = toSourceOffset(source.text, 0);
   const body = source.text.text;
   const lead = body.length - body.trimStart().length;
   const insertAt = source.heredoc ? at : at + lead;
@@ -261,8 +255,7 @@ function checkAptSources(model: Model, stage: Stage, ctx: RuleContext<M>, target
             const wrong = targets.filter((p) => toVocabulary(p, 'dpkg') !== word);
             if (!wrong.length) continue;
             const at = m.index + 1 + (m[1] as string).length + 'arch='.length;
-            const off = sourceOffsetOf(source.text, w.start + at);
-            if (off < 0) continue;
+            const off = toSourceOffset(source.text, w.start + at);
             const quoted = inSingleQuotes(raw, at);
             ctx.report({
               messageId: 'aptArch',
