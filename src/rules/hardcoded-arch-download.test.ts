@@ -194,6 +194,12 @@ ruleTester(rule, {
         'FROM fedora:40\nRUN case "$(rpm --eval \'%{_arch}\')" in x86_64) node_arch=\'x64\' ;; aarch64) node_arch=\'arm64\' ;; *) echo "node: unsupported architecture" >&2; exit 1 ;; esac; \\\n    curl -LO https://nodejs.org/dist/v20.1.0/node-v20.1.0-linux-${node_arch}.tar.xz\n',
     },
     {
+      name: 'a URL split by a line continuation',
+      code: 'FROM alpine\nRUN wget https://example.com/releases/tool-linux-\\\n  amd64.tar.gz\n',
+      errors: [{ messageId: 'download', line: 3, column: 3, endColumn: 8 }],
+      output: 'FROM alpine\nARG TARGETARCH\nRUN wget https://example.com/releases/tool-linux-\\\n  ${TARGETARCH}.tar.gz\n',
+    },
+    {
       name: 'heredoc script',
       code: 'FROM alpine\nRUN <<EOF\nset -e\nwget https://dl.k8s.io/release/v1.30.0/bin/linux/amd64/kubectl\nEOF\n',
       errors: [{ messageId: 'download', line: 4, column: 50 }],

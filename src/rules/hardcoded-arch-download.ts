@@ -86,7 +86,7 @@ function wordsFor(c: Candidate, hit: TokenHit, vendor: Vendor | undefined, platf
 
 /** Other places in the same instruction that repeat the downloaded file's name. */
 function occurrences(model: Model, c: Candidate, hit: TokenHit): { offset: number; singleQuoted: boolean }[] {
-  const out = [{ offset: c.offset + hit.start, singleQuoted: c.singleQuoted }];
+  const out = [{ offset: c.sourceAt(hit.start), singleQuoted: c.singleQuoted }];
   const segStart = c.text.lastIndexOf('/', hit.start) + 1;
   let segEnd = c.text.indexOf('/', hit.end);
   if (segEnd === -1) segEnd = c.text.length;
@@ -180,10 +180,10 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
     if ((perInstruction.get(c.index)?.size ?? 0) > 1) continue;
     if (c.kind === 'run-file' && urlFiles.has(`${c.index}|${c.text}`)) continue;
     const hit = c.hits[0] as TokenHit;
-    const key = `${c.offset + hit.start}`;
+    const key = `${c.sourceAt(hit.start)}`;
     if (covered.has(key)) continue;
     covered.add(key);
-    const range = rangeAt(model.file.lineStarts, c.offset + hit.start, c.offset + hit.end);
+    const range = rangeAt(model.file.lineStarts, c.sourceAt(hit.start), c.sourceAt(hit.end - 1) + 1);
     const file = c.text.slice(c.text.lastIndexOf('/') + 1) || c.text;
     if (c.command && isArchGuarded(c.command)) {
       const caseBranch = [...c.command.branches].reverse().find((b) => b.kind === 'case' && isArchBranch(b));

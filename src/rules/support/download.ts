@@ -20,6 +20,8 @@ export interface Candidate {
   readonly text: string;
   /** source offset of `text` */
   readonly offset: number;
+  /** source offset of position `i` of `text` (exact even if a line continuation splits it) */
+  sourceAt(i: number): number;
   readonly hits: readonly TokenHit[];
   /** for RUN candidates */
   readonly command?: SimpleCommand;
@@ -53,6 +55,11 @@ export function inSingleQuotes(raw: string, idx: number): boolean {
   return quote === "'";
 }
 
+/** A mapper from positions of a substring starting at `start` of `text` to source offsets. */
+function atText(text: SourceText, start: number): (i: number) => number {
+  return (i) => toSourceOffset(text, start + i);
+}
+
 function offsetIn(text: SourceText, at: number): number {
   return toSourceOffset(text, at);
 }
@@ -81,6 +88,7 @@ export function downloadCandidates(model: Model, stage: Stage): Candidate[] {
                 index,
                 text: m[0],
                 offset: offsetIn(source.text, word.start + m.index),
+                sourceAt: atText(source.text, word.start + m.index),
                 hits,
                 command,
                 source,
@@ -103,6 +111,7 @@ export function downloadCandidates(model: Model, stage: Stage): Candidate[] {
               index,
               text: file,
               offset: offsetIn(source.text, word.start + at),
+              sourceAt: atText(source.text, word.start + at),
               hits,
               command,
               source,
@@ -133,6 +142,7 @@ export function downloadCandidates(model: Model, stage: Stage): Candidate[] {
         index,
         text: m[0],
         offset: offsetIn(body, m.index),
+        sourceAt: atText(body, m.index),
         hits,
         singleQuoted: false,
       });
