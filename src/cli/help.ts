@@ -84,8 +84,8 @@ Rules: ${RULES_DOCS_URL}`;
 
 export const PARSE_DESCRIPTION = `Print how anyarch parses a Dockerfile (for debugging and bug reports).
 
-json prints the instructions with their flags, arguments and lines; buildkit prints
-BuildKit's parser dump format, to compare with 'docker buildx' behaviour.`;
+json prints the instructions with their flags, arguments and lines;
+buildkit prints BuildKit's parser dump format, to compare with BuildKit.`;
 
 export const PARSE_FOOTER = `
 Examples:
