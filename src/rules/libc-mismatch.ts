@@ -12,6 +12,7 @@ import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
 import { consumersOf, imageStages } from './support/image-chain.js';
 import { URL_RE } from './support/tokens.js';
 import { stageHasGlibcCompat, stageLibc, type Libc, instructionMentions } from './support/walk.js';
+import { runUrls } from './support/download.js';
 import { defineRule, type RuleContext } from './types.js';
 
 type M = 'glibcOnMusl' | 'muslOnGlibc';
@@ -96,29 +97,32 @@ interface Download {
 
 function runDownloads(model: Model, ins: Instruction): Download[] {
   const out: Download[] = [];
-  if (!instructionMentions(ins, /:\/\/|\.whl\b/i)) return out;
+  const guarded = new Map<SimpleCommand, boolean>();
+  const keep = (cmd: SimpleCommand): boolean => {
+    let g = guarded.get(cmd);
+    if (g === undefined) guarded.set(cmd, (g = isLibcGuarded(cmd)));
+    return !g;
+  };
+  for (const u of runUrls(model, ins)) {
+    const build = downloadLibc(u.url);
+    if (build && keep(u.command)) out.push({ build, text: u.url, offset: u.offset });
+  }
+  // wheel files named without a URL (pip install ./x-manylinux_2_17_x86_64.whl)
+  if (!instructionMentions(ins, /\.whl\b/i)) return out;
   for (const source of model.shell(ins)) {
     for (const cmd of source.script.commands) {
-      const before = out.length;
-      for (const w of [...cmd.assignments, ...cmd.words]) {
-        const raw = source.text.text.slice(w.start, w.end);
-        if (!raw.includes('://') && !/\.whl\b/i.test(raw)) continue;
-        let sawUrl = false;
-        URL_RE.lastIndex = 0;
-        for (let m = URL_RE.exec(raw); m; m = URL_RE.exec(raw)) {
-          sawUrl = true;
-          const build = downloadLibc(m[0]);
-          if (build) out.push({ build, text: m[0], offset: toSourceOffset(source.text, w.start + m.index) });
+      for (const list of [cmd.assignments, cmd.words]) {
+        for (const w of list) {
+          if (!/\.whl$/i.test(w.value) || w.value.includes('$') || w.value.includes('://')) continue;
+          const raw = source.text.text.slice(w.start, w.end);
+          const build = downloadLibc(w.value);
+          const at = raw.indexOf(w.value);
+          if (build && at !== -1 && keep(cmd)) out.push({ build, text: w.value, offset: toSourceOffset(source.text, w.start + at) });
         }
-        if (sawUrl || !/\.whl$/i.test(w.value) || w.value.includes('$')) continue;
-        const build = downloadLibc(w.value);
-        const at = raw.indexOf(w.value);
-        if (build && at !== -1) out.push({ build, text: w.value, offset: toSourceOffset(source.text, w.start + at) });
       }
-      if (out.length > before && isLibcGuarded(cmd)) out.length = before;
     }
   }
-  return out;
+  return out.sort((a, b) => a.offset - b.offset);
 }
 
 function valueDownloads(ins: Instruction): Download[] {

@@ -10,7 +10,8 @@ import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
 import { VENDORS, matchVendorUrl, platformKey, type Vendor } from '../platform/index.js';
 import { stagePlatforms } from './support/image-chain.js';
 import { URL_RE } from './support/tokens.js';
-import { isArchGuarded, instructionMentions } from './support/walk.js';
+import { isArchGuarded } from './support/walk.js';
+import { runUrls } from './support/download.js';
 import { defineRule, type RuleContext } from './types.js';
 
 type M = 'useOfficial';
@@ -72,20 +73,10 @@ function match(url: string): { vendor: Vendor; keys: readonly string[]; variant?
 /** The first one-architecture toolchain download of an instruction. */
 function firstDownload(model: Model, ins: Instruction): Found | undefined {
   if (ins.keyword === 'run') {
-    if (!instructionMentions(ins, /:\/\//)) return undefined;
-    for (const source of model.shell(ins)) {
-      for (const cmd of source.script.commands) {
-        for (const w of [...cmd.assignments, ...cmd.words]) {
-          const raw = source.text.text.slice(w.start, w.end);
-          if (!raw.includes('://')) continue;
-          URL_RE.lastIndex = 0;
-          for (let m = URL_RE.exec(raw); m; m = URL_RE.exec(raw)) {
-            const v = match(m[0]);
-            // a per-architecture install (as the official images do it) is fine
-            if (v && !isArchGuarded(cmd)) return { url: m[0], offset: toSourceOffset(source.text, w.start + m.index), ...v };
-          }
-        }
-      }
+    for (const u of runUrls(model, ins)) {
+      const v = match(u.url);
+      // a per-architecture install (as the official images do it) is fine
+      if (v && !isArchGuarded(u.command)) return { url: u.url, offset: u.offset, ...v };
     }
   } else if (ins.keyword === 'add') {
     URL_RE.lastIndex = 0;

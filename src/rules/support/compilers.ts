@@ -11,9 +11,8 @@
  */
 import type { Instruction } from '../../dockerfile/ast.js';
 import type { Model, ShellSource, Stage } from '../../dockerfile/model.js';
-import type { Branch, ShellWord, SimpleCommand } from '../../dockerfile/shell.js';
+import type { ShellWord, SimpleCommand } from '../../dockerfile/shell.js';
 import { KNOWN_PLATFORMS, toVocabulary, type Platform, type Vocabulary } from '../../platform/index.js';
-import { isArchBranch } from './walk.js';
 
 // ---------------------------------------------------------------------------------------------
 // Detectors

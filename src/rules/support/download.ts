@@ -7,6 +7,7 @@ import type { Model, ShellSource, Stage } from '../../dockerfile/model.js';
 import type { ShellWord, SimpleCommand } from '../../dockerfile/shell.js';
 import { toSourceOffset } from '../../dockerfile/text.js';
 import { ARCHIVE_SUFFIX, URL_RE, findArchTokens, type TokenHit } from './tokens.js';
+import { instructionMentions } from './walk.js';
 
 export type CandidateKind = 'run-url' | 'run-file' | 'add-url' | 'value-url';
 
@@ -64,60 +65,102 @@ function offsetIn(text: SourceText, at: number): number {
   return toSourceOffset(text, at);
 }
 
+/** A URL written in a RUN command (shell form or script heredoc). */
+export interface RunUrl {
+  readonly url: string;
+  /** source offset of the URL */
+  readonly offset: number;
+  readonly source: ShellSource;
+  readonly command: SimpleCommand;
+  readonly word: ShellWord;
+  /** the word as written, and where the URL starts in it */
+  readonly raw: string;
+  readonly index: number;
+}
+
+const NO_URLS: readonly RunUrl[] = Object.freeze([]);
+const runUrlCache = new WeakMap<Instruction, readonly RunUrl[]>();
+
+/** Every URL in the words of a RUN's commands, found once per instruction for all rules. */
+export function runUrls(model: Model, ins: Instruction): readonly RunUrl[] {
+  const cached = runUrlCache.get(ins);
+  if (cached) return cached;
+  let out: RunUrl[] | undefined;
+  if (ins.keyword === 'run' && (ins.body.text.includes('://') || ins.heredocs.some((h) => h.content.includes('://')))) {
+    out = [];
+    for (const source of model.shell(ins)) {
+      for (const command of source.script.commands) {
+        for (const list of [command.assignments, command.words]) {
+          for (const word of list) {
+            const raw = source.text.text.slice(word.start, word.end);
+            if (!raw.includes('://')) continue;
+            URL_RE.lastIndex = 0;
+            for (let m = URL_RE.exec(raw); m; m = URL_RE.exec(raw)) {
+              out.push({ url: m[0], offset: toSourceOffset(source.text, word.start + m.index), source, command, word, raw, index: m.index });
+            }
+          }
+        }
+      }
+    }
+  }
+  const result = out?.length ? out : NO_URLS;
+  runUrlCache.set(ins, result);
+  return result;
+}
+
 /** Every download candidate with at least one architecture word. */
 export function downloadCandidates(model: Model, stage: Stage): Candidate[] {
   const out: Candidate[] = [];
   stage.instructions.forEach((instruction, index) => {
     if (instruction.keyword === 'run') {
       if (!mayDownload(instruction)) return;
+      for (const u of runUrls(model, instruction)) {
+        const hits = findArchTokens(u.url);
+        if (!hits.length) continue;
+        out.push({
+          kind: 'run-url',
+          stage,
+          instruction,
+          index,
+          text: u.url,
+          offset: u.offset,
+          sourceAt: atText(u.source.text, u.word.start + u.index),
+          hits,
+          command: u.command,
+          source: u.source,
+          word: u.word,
+          singleQuoted: inSingleQuotes(u.raw, u.index + (hits[0] as TokenHit).start),
+        });
+      }
+      if (!instructionMentions(instruction, ARCHIVE_SUFFIX_IN_TEXT)) return;
       for (const source of model.shell(instruction)) {
         for (const command of source.script.commands) {
-          for (const word of [...command.assignments, ...command.words]) {
-            const raw = source.text.text.slice(word.start, word.end);
-            let sawUrl = false;
-            URL_RE.lastIndex = 0;
-            for (let m = raw.includes('://') ? URL_RE.exec(raw) : null; m; m = URL_RE.exec(raw)) {
-              sawUrl = true;
-              const hits = findArchTokens(m[0]);
+          for (const list of [command.assignments, command.words]) {
+            for (const word of list) {
+              const raw = source.text.text.slice(word.start, word.end);
+              if (raw.includes('://') || !ARCHIVE_SUFFIX_IN_TEXT.test(raw)) continue;
+              const value = word.value.slice(word.value.lastIndexOf('=') + 1);
+              if (!ARCHIVE_SUFFIX.test(value) || value.includes('$')) continue;
+              const file = value.slice(value.lastIndexOf('/') + 1);
+              const hits = findArchTokens(file);
               if (!hits.length) continue;
-              const first = hits[0] as TokenHit;
+              const at = raw.lastIndexOf(file);
+              if (at === -1) continue;
               out.push({
-                kind: 'run-url',
+                kind: 'run-file',
                 stage,
                 instruction,
                 index,
-                text: m[0],
-                offset: offsetIn(source.text, word.start + m.index),
-                sourceAt: atText(source.text, word.start + m.index),
+                text: file,
+                offset: offsetIn(source.text, word.start + at),
+                sourceAt: atText(source.text, word.start + at),
                 hits,
                 command,
                 source,
                 word,
-                singleQuoted: inSingleQuotes(raw, m.index + first.start),
+                singleQuoted: inSingleQuotes(raw, at + (hits[0] as TokenHit).start),
               });
             }
-            if (sawUrl || !ARCHIVE_SUFFIX_IN_TEXT.test(raw)) continue;
-            const value = word.value.slice(word.value.lastIndexOf('=') + 1);
-            if (!ARCHIVE_SUFFIX.test(value) || value.includes('$')) continue;
-            const file = value.slice(value.lastIndexOf('/') + 1);
-            const hits = findArchTokens(file);
-            if (!hits.length) continue;
-            const at = raw.lastIndexOf(file);
-            if (at === -1) continue;
-            out.push({
-              kind: 'run-file',
-              stage,
-              instruction,
-              index,
-              text: file,
-              offset: offsetIn(source.text, word.start + at),
-              sourceAt: atText(source.text, word.start + at),
-              hits,
-              command,
-              source,
-              word,
-              singleQuoted: inSingleQuotes(raw, at + (hits[0] as TokenHit).start),
-            });
           }
         }
       }
