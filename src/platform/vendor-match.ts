@@ -34,6 +34,8 @@ export interface MatchOptions {
   readonly allowVariables?: boolean;
 }
 
+/** a path segment that holds a variable somewhere */
+const ANY_WITH_VARIABLE = String.raw`[^/?#]*\$[^/?#]*`;
 const VARIABLE_RE = String.raw`\$\{[A-Za-z_][A-Za-z0-9_]*(?:[^}/]*)\}|\$[A-Za-z_][A-Za-z0-9_]*|\$\([^)/]*\)`;
 /** checksum and signature files that sit beside an artifact and share its name */
 const SIDECAR_RE = String.raw`(?:\.(?:sha256|sha256sum|sha512|sha512sum|sha1|md5|asc|sig|minisig|pem))?`;
@@ -48,16 +50,30 @@ function vendorTokens(v: Vendor): string[] {
   return [...new Set(all.filter((t): t is string => t !== null && t !== '*'))];
 }
 
-/** Converts a pattern fragment: `{arch}` -> the arch group, other `{name}` -> non-slash text. */
-function fragmentToRe(fragment: string, arch: string): string {
+/**
+ * Converts a pattern fragment: `{arch}` -> the arch group, other `{name}` -> non-slash text.
+ * With `allowVariables`, a path segment holding a version placeholder may also be any text with a
+ * `$` in it (`download/${TINI_VERSION}/` for `download/v{version}/`).
+ */
+function fragmentToRe(fragment: string, arch: string, allowVariables = false): string {
+  const piecesToRe = (segment: string): string =>
+    segment
+      .split(/(\{[A-Za-z_][A-Za-z0-9_]*\})/)
+      .map((piece) => {
+        if (piece === '{arch}') return arch;
+        if (/^\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(piece)) return '[^/?#]+?';
+        return escapeRe(piece);
+      })
+      .join('');
+  if (!allowVariables) return piecesToRe(fragment);
   return fragment
-    .split(/(\{[A-Za-z_][A-Za-z0-9_]*\})/)
-    .map((piece) => {
-      if (piece === '{arch}') return arch;
-      if (/^\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(piece)) return '[^/?#]+?';
-      return escapeRe(piece);
+    .split('/')
+    .map((segment) => {
+      const re = piecesToRe(segment);
+      const versionOnly = /\{[A-Za-z_][A-Za-z0-9_]*\}/.test(segment) && !segment.includes('{arch}');
+      return versionOnly ? `(?:${re}|${ANY_WITH_VARIABLE})` : re;
     })
-    .join('');
+    .join('/');
 }
 
 /**
@@ -72,9 +88,10 @@ export function patternToRegExp(pattern: string, tokens: readonly string[], allo
   const arch = alternatives.length > 0 ? `(?<arch>${alternatives.join('|')})` : '(?<arch>(?!))';
   const body = pattern.replace(/^https?:\/\//i, '');
   const gh = /^(.*\/releases\/)download\/([^/]*\{[^/]*)\/(.*)$/.exec(body);
+  const v = allowVariables;
   const re = gh
-    ? `${fragmentToRe(gh[1] ?? '', arch)}(?:download/${fragmentToRe(gh[2] ?? '', arch)}|latest/download)/${fragmentToRe(gh[3] ?? '', arch)}`
-    : fragmentToRe(body, arch);
+    ? `${fragmentToRe(gh[1] ?? '', arch, v)}(?:download/${fragmentToRe(gh[2] ?? '', arch, v)}|latest/download)/${fragmentToRe(gh[3] ?? '', arch, v)}`
+    : fragmentToRe(body, arch, v);
   return new RegExp(`^https?://${re}${SIDECAR_RE}(?:[?#].*)?$`, 'id');
 }
 

@@ -85,6 +85,12 @@ ruleTester(rule, {
       name: 'deliberate cross toolchain (host and target in one name)',
       code: 'FROM debian\nRUN curl -LO https://example.com/gcc-arm-10.3-2021.07-x86_64-aarch64-none-linux-gnu.tar.xz\n',
     },
+    { name: 'tini takes TARGETARCH for amd64 and arm64', code: 'FROM debian\nARG TARGETARCH\nADD https://github.com/krallin/tini/releases/download/v0.19.0/tini-${TARGETARCH} /tini\n' },
+    {
+      name: 'kubectl names arm/v7 arm, as TARGETARCH does',
+      platforms: 'linux/amd64,linux/arm64,linux/arm/v7',
+      code: 'FROM debian\nARG TARGETARCH\nRUN curl -LO https://dl.k8s.io/release/v1.30.0/bin/linux/${TARGETARCH}/kubectl\n',
+    },
     { name: 'comment lines are not code', code: 'FROM alpine\n# RUN curl -LO https://go.dev/dl/go1.23.4.linux-amd64.tar.gz\nRUN true\n' },
   ],
   invalid: [
@@ -198,6 +204,27 @@ ruleTester(rule, {
       code: 'FROM alpine\nRUN wget https://example.com/releases/tool-linux-\\\n  amd64.tar.gz\n',
       errors: [{ messageId: 'download', line: 3, column: 3, endColumn: 8 }],
       output: 'FROM alpine\nARG TARGETARCH\nRUN wget https://example.com/releases/tool-linux-\\\n  ${TARGETARCH}.tar.gz\n',
+    },
+    {
+      name: 'TARGETARCH is not the word AWS uses',
+      code: 'FROM debian\nARG TARGETARCH\nRUN curl -o a.zip "https://awscli.amazonaws.com/awscli-exe-linux-${TARGETARCH}.zip"\n',
+      errors: [{ messageId: 'templateWord', line: 3, column: 66, endColumn: 79 }],
+      output:
+        'FROM debian\nARG TARGETARCH\nRUN case "${TARGETARCH}" in amd64) aws_arch=\'x86_64\' ;; arm64) aws_arch=\'aarch64\' ;; *) echo "aws-cli: no build for ${TARGETARCH}" >&2; exit 1 ;; esac; \\\n    curl -o a.zip "https://awscli.amazonaws.com/awscli-exe-linux-${aws_arch}.zip"\n',
+    },
+    {
+      name: 'tini calls arm/v7 armhf',
+      platforms: 'linux/amd64,linux/arm64,linux/arm/v7',
+      code: 'FROM debian\nARG TARGETARCH\nADD https://github.com/krallin/tini/releases/download/v0.19.0/tini-${TARGETARCH} /tini\n',
+      errors: [{ messageId: 'templateWord', line: 3, column: 68 }],
+      output: null,
+    },
+    {
+      name: 'a vendor with no build for a target, through TARGETARCH',
+      platforms: 'linux/amd64,linux/arm64,linux/ppc64le',
+      code: 'FROM debian\nARG TARGETARCH\nRUN curl -o bun.zip https://github.com/oven-sh/bun/releases/download/bun-v1.1.0/bun-linux-$TARGETARCH.zip\n',
+      errors: [{ messageId: 'templateMissing', line: 3 }],
+      output: null,
     },
     {
       name: 'heredoc script',

@@ -2,24 +2,25 @@
  * AA101: a download or package whose name hard-codes one CPU architecture (the Zasper case:
  * `curl -LO https://go.dev/dl/go1.23.4.linux-amd64.tar.gz` in an image built for arm64 too).
  */
-import type { Model, Stage } from '../dockerfile/model.js';
+import type { Model, ShellSource, Stage } from '../dockerfile/model.js';
 import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
 import {
   findVendor,
   formatPlatform,
+  matchVendorUrl,
   toVocabulary,
   vendorToken,
   type Platform,
   type Vendor,
   type Vocabulary,
 } from '../platform/index.js';
-import { downloadCandidates, inSingleQuotes, type Candidate } from './support/download.js';
+import { downloadCandidates, inSingleQuotes, runUrls, type Candidate } from './support/download.js';
 import { buildMapping, continuation, declareArgs, mappingVariable } from './support/fix.js';
-import { families, findArchTokens, tokenNames, type TokenHit } from './support/tokens.js';
+import { URL_RE, families, findArchTokens, tokenNames, type TokenHit } from './support/tokens.js';
 import { isArchBranch, isArchGuarded } from './support/walk.js';
 import { defineRule, type Edit, type RuleContext } from './types.js';
 
-type M = 'download' | 'builder' | 'branchMismatch' | 'aptArch';
+type M = 'download' | 'builder' | 'branchMismatch' | 'aptArch' | 'templateWord' | 'templateMissing';
 
 const BUILDER_PLATFORMS: readonly Platform[] = [
   { os: 'linux', architecture: 'amd64', variant: '' },
@@ -227,6 +228,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
     });
   }
   checkAptSources(model, stage, ctx, targets);
+  checkTemplates(model, stage, ctx, stage.onBuildPlatform ? BUILDER_PLATFORMS : targets);
 }
 
 /** The architectures a whole word names (a case pattern, an apt arch=), or []. */
@@ -273,6 +275,125 @@ function checkAptSources(model: Model, stage: Stage, ctx: RuleContext<M>, target
   });
 }
 
+interface TemplateUse {
+  readonly url: string;
+  /** source offset of position i of the URL */
+  readonly at: (i: number) => number;
+  readonly run?: { readonly source: ShellSource; readonly raw: string; readonly index: number };
+  readonly guarded: boolean;
+  readonly index: number;
+}
+
+/** URLs with a variable in them: RUN words, and ADD, ENV and ARG values. */
+function templateUrls(model: Model, stage: Stage): TemplateUse[] {
+  const out: TemplateUse[] = [];
+  stage.instructions.forEach((ins, index) => {
+    if (!ins.body.text.includes('ARCH') && !ins.heredocs.some((h) => h.content.includes('ARCH'))) return;
+    if (ins.keyword === 'run') {
+      for (const u of runUrls(model, ins)) {
+        if (!u.url.includes('$')) continue;
+        const start = u.word.start + u.index;
+        out.push({
+          url: u.url,
+          at: (i) => toSourceOffset(u.source.text, start + i),
+          run: { source: u.source, raw: u.raw, index: u.index },
+          guarded: isArchGuarded(u.command),
+          index,
+        });
+      }
+    } else if (ins.keyword === 'add' || ins.keyword === 'env' || ins.keyword === 'arg') {
+      URL_RE.lastIndex = 0;
+      for (let m = URL_RE.exec(ins.body.text); m; m = URL_RE.exec(ins.body.text)) {
+        if (!m[0].includes('$')) continue;
+        const start = m.index;
+        out.push({ url: m[0], at: (i) => toSourceOffset(ins.body, start + i), guarded: false, index });
+      }
+    }
+  });
+  return out;
+}
+
+/**
+ * `tini-${TARGETARCH}`: the platform ARG gives BuildKit's word, which is not the vendor's word on
+ * every target (tini calls arm/v7 `armhf` and ppc64le `ppc64el`; TARGETARCH says `arm`, `ppc64le`).
+ */
+function checkTemplates(model: Model, stage: Stage, ctx: RuleContext<M>, platforms: readonly Platform[]): void {
+  if (stage.windows || platforms.length === 0) return;
+  const prefix = stage.onBuildPlatform ? 'BUILD' : 'TARGET';
+  for (const t of templateUrls(model, stage)) {
+    if (t.guarded) continue;
+    const m = matchVendorUrl(t.url, { allowVariables: true });
+    if (!m || !m.isVariable || m.token === undefined || m.tokenStart < 0) continue;
+    const ref = /^\$\{?([A-Z]+ARCH)\}?$/.exec(m.token);
+    if (!ref || ref[1] !== `${prefix}ARCH`) continue;
+    const vendor = m.vendor;
+    const range = rangeAt(model.file.lineStarts, t.at(m.tokenStart), t.at(m.tokenEnd - 1) + 1);
+    const file = t.url.slice(t.url.lastIndexOf('/') + 1) || t.url;
+    const missing = platforms.filter((p) => vendorToken(vendor, p) === null);
+    if (missing.length) {
+      ctx.report({
+        messageId: 'templateMissing',
+        range,
+        data: { vendor: vendor.name, platforms: missing.map(formatPlatform).join(', '), variable: m.token },
+        platforms: missing.map(formatPlatform),
+        fixNote: `${vendor.name} publishes nothing for ${missing.map(formatPlatform).join(', ')}: build it another way there, or leave that platform out`,
+      });
+      continue;
+    }
+    const words = new Map<string, string>();
+    for (const p of platforms) {
+      const w = vendorToken(vendor, p);
+      if (typeof w === 'string' && w !== '*') words.set(formatPlatform(p), w);
+    }
+    const wrong = platforms.filter((p) => {
+      const w = words.get(formatPlatform(p));
+      return w !== undefined && w !== toVocabulary(p, 'targetarch');
+    });
+    if (!wrong.length) continue;
+    const first = wrong[0] as Platform;
+    let fix: Edit[] | undefined;
+    let fixNote: string | undefined;
+    const complete = platforms.every((p) => words.has(formatPlatform(p)));
+    if (!t.run) fixNote = `${prefix}ARCH cannot be mapped to the vendor's word outside a RUN: download it in a RUN instead`;
+    else if (!complete) fixNote = `the word ${vendor.name} uses for some target platform is not known`;
+    else if (inSingleQuotes(t.run.raw, t.run.index + m.tokenStart)) fixNote = 'the URL is in single quotes, where the shell expands nothing';
+    else {
+      const variable = mappingVariable(vendor.name);
+      const style = stage.onBuildPlatform ? 'targetarch' : ctx.fixStyle;
+      const mapping = buildMapping(model, stage, words, platforms, variable, style, vendor.name);
+      if (!mapping) fixNote = 'two target platforms share one architecture word but need different files';
+      else {
+        const text = stage.onBuildPlatform ? mapping.text.replace(/TARGET(ARCH|VARIANT)/g, 'BUILD$1') : mapping.text;
+        const source = t.run.source;
+        const at = toSourceOffset(source.text, 0);
+        const lead = source.text.text.length - source.text.text.trimStart().length;
+        const insertAt = source.heredoc ? at : at + lead;
+        const args = mapping.args.map((a) => (stage.onBuildPlatform ? a.replace('TARGET', 'BUILD') : a));
+        fix = [
+          ...declareArgs(model, stage, args, t.index, platforms[0] as Platform),
+          { start: insertAt, end: insertAt, text: source.heredoc ? `${text}\n` : `${text.trimEnd()}${continuation(model)}` },
+          { start: range.start.offset, end: range.end.offset, text: `\${${variable}}` },
+        ];
+      }
+    }
+    ctx.report({
+      messageId: 'templateWord',
+      range,
+      data: {
+        file,
+        variable: m.token,
+        vendor: vendor.name,
+        platform: formatPlatform(first),
+        word: words.get(formatPlatform(first)) ?? '',
+        arch: toVocabulary(first, 'targetarch') ?? '',
+      },
+      platforms: wrong.map(formatPlatform),
+      ...(fix ? { fix } : {}),
+      ...(fixNote ? { fixNote } : {}),
+    });
+  }
+}
+
 export default defineRule<M>({
   meta: {
     id: 'AA101',
@@ -291,6 +412,8 @@ export default defineRule<M>({
     builder: '{file} is the {arch} build of a tool for the build machine; builders on other CPUs get the wrong binary (use BUILDARCH)',
     branchMismatch: '{file} is the {arch} build, downloaded in the branch for {branch}',
     aptArch: 'apt source pinned to arch={arch}: other platforms find no packages in it',
+    templateWord: '{file} takes {variable}, but {vendor} names {platform} "{word}", not "{arch}": that file does not exist',
+    templateMissing: '{vendor} publishes no build for {platforms}, but this download takes {variable} as if it did',
   },
   check(model, ctx) {
     for (const stage of model.stages) checkStage(model, stage, ctx);
