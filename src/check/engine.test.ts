@@ -124,3 +124,11 @@ test('fixSource keeps a byte-order mark and edits land where they belong', async
   const { fixSource: fix } = await import('./engine.js');
   assert.equal(fix('\ufeffFROM alpine\nRUN echo $TARGETARCH\n', 'Dockerfile').output, '\ufeffFROM alpine\nARG TARGETARCH\nRUN echo $TARGETARCH\n');
 });
+
+test("the user's severity beats a rule's per-finding severity", () => {
+  const src = 'FROM --platform=$BUILDPLATFORM debian AS tools\nRUN curl -LO https://example.com/tool-linux-amd64.tar.gz\nFROM debian\nCOPY --from=tools /t /t\n';
+  const own = checkSource(src, 'Dockerfile', { only: ['AA101'] }).findings;
+  assert.deepEqual(own.map((f) => f.severity), ['warning']);
+  const overridden = checkSource(src, 'Dockerfile', { only: ['AA101'], severities: { AA101: 'error' } }).findings;
+  assert.deepEqual(overridden.map((f) => f.severity), ['error']);
+});

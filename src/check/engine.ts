@@ -61,10 +61,23 @@ export function resolveRuleRef(ref: string, rules: readonly Rule[] = RULES): str
 
 interface Selected {
   rule: Rule;
-  severity: Severity;
+  /** the user's severity for the rule (config or options), which beats the rule's own */
+  override: Severity | undefined;
 }
 
+/** Selection depends on the options alone: work it out once per options object. */
+const selections = new WeakMap<CheckOptions, Selected[]>();
+
 function selectRules(opts: CheckOptions): Selected[] {
+  let s = selections.get(opts);
+  if (!s) {
+    s = computeSelection(opts);
+    selections.set(opts, s);
+  }
+  return s;
+}
+
+function computeSelection(opts: CheckOptions): Selected[] {
   const all = opts.rules ?? RULES;
   const ids = (refs: readonly string[] | undefined): Set<string> | undefined => {
     if (!refs) return undefined;
@@ -91,7 +104,7 @@ function selectRules(opts: CheckOptions): Selected[] {
     if (disabled.has(id)) continue;
     const s = sev.get(id);
     if (s === 'off') continue;
-    out.push({ rule, severity: s ?? rule.meta.severity });
+    out.push({ rule, override: s });
   }
   return out;
 }
@@ -108,7 +121,7 @@ export function runRules(model: Model, opts: CheckOptions = {}): { findings: Fin
   const fixStyle = opts.fixStyle ?? 'targetarch';
   const file = model.file;
   const findings: Finding[] = [];
-  for (const { rule, severity } of selected) {
+  for (const { rule, override } of selected) {
     const seen = new Set<string>();
     const ctx: RuleContext = {
       platforms,
@@ -122,7 +135,7 @@ export function runRules(model: Model, opts: CheckOptions = {}): { findings: Fin
         findings.push({
           ruleId: rule.meta.id,
           ruleName: rule.meta.name,
-          severity: d.severity && d.severity !== rule.meta.severity ? d.severity : severity,
+          severity: override ?? d.severity ?? rule.meta.severity,
           message: format(template, d.data),
           messageId: d.messageId,
           file: file.path,
