@@ -1,6 +1,7 @@
 /**
  * The parser's behaviour with exact positions: lines and columns are 1-based, columns in UTF-16
- * units, offsets 0-based into `Dockerfile.source`. BuildKit's own test cases are in
+ * units, offsets 0-based into `Dockerfile.source`. The cases that check the parse tree against
+ * BuildKit's documented parser behaviour (dump fixtures, heredocs, directives) are in
  * parser-buildkit.test.ts.
  */
 import assert from 'node:assert/strict';
@@ -147,15 +148,15 @@ describe('line continuations', () => {
   });
 
   test('an escaped escape does not continue the line', () => {
-    const df = parse('FROM x\nENV C trailing\\\\\nENV D d\n');
+    const df = parse('FROM x\nENV DRIVE c:\\\\\nENV NEXT 1\n');
     assert.deepEqual(
       df.instructions.map((i) => i.args),
-      [['x'], ['C', 'trailing\\\\', ''], ['D', 'd', '']],
+      [['x'], ['DRIVE', 'c:\\\\', ''], ['NEXT', '1', '']],
     );
   });
 
   test('a lone escape on a continuation line joins nothing', () => {
-    assert.deepEqual(parse('FROM x\nENV E hello\\\n\\\nworld').instructions[1]?.args, ['E', 'helloworld', '']);
+    assert.deepEqual(parse('FROM x\nENV W up\\\n\\\nstream').instructions[1]?.args, ['W', 'upstream', '']);
   });
 
   test('comment lines inside a continuation are dropped, indented ones too', () => {
@@ -190,9 +191,9 @@ describe('line continuations', () => {
   });
 
   test('a continuation at the end of the file', () => {
-    const df = parse('FROM x\nRUN something \\\n');
-    assert.deepEqual(ins(df, 1).args, ['something']);
-    assert.deepEqual(lc(ins(df, 1).range), [2, 1, 2, 16]);
+    const df = parse('FROM x\nRUN make \\\n');
+    assert.deepEqual(ins(df, 1).args, ['make']);
+    assert.deepEqual(lc(ins(df, 1).range), [2, 1, 2, 11]);
     assert.deepEqual(df.warnings, []);
   });
 
@@ -226,7 +227,7 @@ describe('comments', () => {
   });
 
   test('a comment ending with the escape does not continue', () => {
-    const df = parse('FROM x\n# RUN Commands \\\nRUN y\n');
+    const df = parse('FROM x\n# install step \\\nRUN y\n');
     assert.deepEqual(
       df.instructions.map((i) => i.keyword),
       ['from', 'run'],
@@ -360,10 +361,10 @@ describe('JSON (exec) and shell form', () => {
     ['CMD [ "a" ]  ', ['a'], true],
     ['CMD []', [], true],
     ['ENTRYPOINT ["/bin/sh", "-c"]', ['/bin/sh', '-c'], true],
-    ["CMD ['echo','single quotes are invalid JSON']", ["['echo','single quotes are invalid JSON']"], false],
-    ['CMD ["echo", "unterminated bracket"', ['["echo", "unterminated bracket"'], false],
-    ['CMD ["echo", "unterminated string]', ['["echo", "unterminated string]'], false],
-    ['CMD \'["echo", "JSON inside a string"]\'', ['\'["echo", "JSON inside a string"]\''], false],
+    ["CMD ['sh','-c','true']", ["['sh','-c','true']"], false],
+    ['CMD ["sh", "-c"', ['["sh", "-c"'], false],
+    ['CMD ["sh", "-c]', ['["sh", "-c]'], false],
+    ['CMD \'["sh", "-c"]\'', ['\'["sh", "-c"]\''], false],
     ['CMD "[\\"echo\\"]"', ['"[\\"echo\\"]"'], false],
     // Go's json.Unmarshal reads the whole text: trailing words make it shell form
     ['CMD ["a"] b', ['["a"] b'], false],
@@ -383,7 +384,7 @@ describe('JSON (exec) and shell form', () => {
   }
 
   test('a JSON array that is not all strings is an error at the arguments', () => {
-    parseError('FROM x\nCMD  [ "echo", [ "nested json" ] ]', 2, 6, /arrays must be comprised of strings only/);
+    parseError('FROM x\nRUN  [ "sh", [ "-c" ] ]', 2, 6, /arrays must be comprised of strings only/);
     parseError('FROM x\nRUN [1]', 2, 5, /strings only/);
     // ... but only when it is JSON at all
     assert.deepEqual(ins(parse('FROM x\nCMD [1] x'), 1).args, ['[1] x']);
@@ -445,13 +446,13 @@ describe('flags', () => {
   });
 
   test('`--` ends the flags; a word not starting with -- too', () => {
-    const df = parse('FROM x\nCOPY --a=1 -- --b=2 c\nRUN -x --y\nCMD --doit -- [ ]\n');
+    const df = parse('FROM x\nCOPY --a=1 -- --b=2 c\nRUN -x --y\nCMD --dry -- [ ]\n');
     assert.deepEqual(
       [ins(df, 1).flags.map((f) => f.name), ins(df, 1).args],
       [['a'], ['--b=2', 'c']],
     );
     assert.deepEqual([ins(df, 2).flags, ins(df, 2).args], [[], ['-x --y']]);
-    assert.deepEqual([ins(df, 3).flags.map((f) => f.name), ins(df, 3).args, ins(df, 3).json], [['doit'], [], true]);
+    assert.deepEqual([ins(df, 3).flags.map((f) => f.name), ins(df, 3).args, ins(df, 3).json], [['dry'], [], true]);
   });
 
   test('a flag on a continuation line keeps its own position', () => {

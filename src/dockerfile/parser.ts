@@ -4,7 +4,7 @@
  * form, builder flags, per-instruction argument splitting) and keeps exact source positions.
  *
  * The reference is BuildKit's parser.go / directives.go / split_command.go / line_parsers.go;
- * `parser-buildkit.test.ts` runs BuildKit's own parser test cases against `dumpBuildkit`.
+ * `parser-buildkit.test.ts` checks our own cases, derived from that behaviour, against `dumpBuildkit`.
  *
  * Where we differ from BuildKit on purpose:
  * - Unknown instructions are an error here (BuildKit's parser keeps them and its instruction
@@ -860,7 +860,7 @@ function heredocsFromLine(line: string): HeredocSpec[] {
 /**
  * The argument checks of BuildKit's instruction layer (instructions/parse.go), which BuildKit's
  * parser itself does not make; `docker build` fails on them. Not made here: HEALTHCHECK's
- * (BuildKit's parser tests need `HEALTHCHECK` and `HEALTHCHECK CMD` alone to parse) and the flag
+ * (BuildKit's parser accepts `HEALTHCHECK` and `HEALTHCHECK CMD` alone) and the flag
  * checks (which flags each instruction takes).
  */
 function validateInstruction(ctx: ParseContext, ins: Instruction): void {
