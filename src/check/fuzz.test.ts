@@ -31,246 +31,210 @@ const RUNS = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Realistic seeds
+// Realistic seeds: written for this test in the idioms that real Dockerfiles use (copies of none)
 
 /** The Zasper Dockerfile shipped as the example (the canonical bad case). */
 const ZASPER = readFileSync(new URL('../../../examples/zasper/Dockerfile', import.meta.url), 'utf8');
 
-const GOLANG_DEBIAN = `#
-# NOTE: THIS DOCKERFILE IS GENERATED VIA "apply-templates.sh"
-#
-# PLEASE DO NOT EDIT IT DIRECTLY.
-#
-
-FROM buildpack-deps:trixie-scm AS build
+/** A dpkg case with one literal URL and checksum per branch, a signature check, a second stage. */
+const DPKG_CASE_TWO_STAGE = `# Fetches a Go toolchain in one stage and keeps only the unpacked tree in the next.
+FROM debian:bookworm AS toolchain
 
 ENV PATH /usr/local/go/bin:$PATH
+ENV GO_RELEASE 1.23.2
 
-ENV GOLANG_VERSION 1.27.0
-
-RUN set -eux; \\
-	now="$(date '+%s')"; \\
-	arch="$(dpkg --print-architecture)"; arch="\${arch##*-}"; \\
-	url=; \\
-	case "$arch" in \\
-		'amd64') \\
-			url='https://dl.google.com/go/go1.27.0.linux-amd64.tar.gz'; \\
-			sha256='0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'; \\
-			;; \\
-		'armhf') \\
-			url='https://dl.google.com/go/go1.27.0.linux-armv6l.tar.gz'; \\
-			sha256='1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'; \\
-			;; \\
-		'arm64') \\
-			url='https://dl.google.com/go/go1.27.0.linux-arm64.tar.gz'; \\
-			sha256='2123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'; \\
-			;; \\
-		'i386') \\
-			url='https://dl.google.com/go/go1.27.0.linux-386.tar.gz'; \\
-			sha256='3123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'; \\
-			;; \\
-		'ppc64el') \\
-			url='https://dl.google.com/go/go1.27.0.linux-ppc64le.tar.gz'; \\
-			sha256='4123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'; \\
-			;; \\
-		*) echo >&2 "error: unsupported architecture '$arch' (likely packaging update needed)"; exit 1 ;; \\
+RUN set -eu; \\
+	apt-get update; \\
+	apt-get install -y --no-install-recommends ca-certificates curl gnupg; \\
+	debArch="$(dpkg --print-architecture)"; \\
+	tarball=; \\
+	case "\${debArch##*-}" in \\
+		amd64) tarball='https://go.dev/dl/go1.23.2.linux-amd64.tar.gz'; digest='deadbeef00000001' ;; \\
+		arm64) tarball='https://go.dev/dl/go1.23.2.linux-arm64.tar.gz'; digest='deadbeef00000002' ;; \\
+		armhf) tarball='https://go.dev/dl/go1.23.2.linux-armv6l.tar.gz'; digest='deadbeef00000003' ;; \\
+		i386) tarball='https://go.dev/dl/go1.23.2.linux-386.tar.gz'; digest='deadbeef00000004' ;; \\
+		s390x) tarball='https://go.dev/dl/go1.23.2.linux-s390x.tar.gz'; digest='deadbeef00000005' ;; \\
+		*) echo "no Go release for \${debArch}" >&2; exit 1 ;; \\
 	esac; \\
 	\\
-	wget -O go.tgz.asc "$url.asc"; \\
-	wget -O go.tgz "$url" --progress=dot:giga; \\
-	echo "$sha256 *go.tgz" | sha256sum -c -; \\
+	curl -fsSL -o /tmp/go.tgz "$tarball"; \\
+	curl -fsSL -o /tmp/go.tgz.asc "$tarball.asc"; \\
+	echo "$digest  /tmp/go.tgz" | sha256sum -c -; \\
 	\\
-# https://github.com/golang/go/issues/14739#issuecomment-324767697
-	GNUPGHOME="$(mktemp -d)"; export GNUPGHOME; \\
-	gpg --batch --keyserver keyserver.ubuntu.com --recv-keys 'EB4C 1BFD 4F04 2F6D DDCC  EC91 7721 F63B D38B 4796'; \\
-	gpg --batch --verify go.tgz.asc go.tgz; \\
-	gpgconf --kill all; \\
-	rm -rf "$GNUPGHOME" go.tgz.asc; \\
+# the release key comes with the build context, not from a key server
+	export GNUPGHOME="$(mktemp -d)"; \\
+	gpg --batch --import /usr/share/keyrings/release-signing.asc; \\
+	gpg --batch --verify /tmp/go.tgz.asc /tmp/go.tgz; \\
+	rm -rf "$GNUPGHOME"; \\
 	\\
-	tar -C /usr/local -xzf go.tgz; \\
-	rm go.tgz; \\
+	tar -C /usr/local -xzf /tmp/go.tgz; \\
+	rm /tmp/go.tgz /tmp/go.tgz.asc; \\
 	go version
 
-FROM buildpack-deps:trixie-scm
+FROM debian:bookworm-slim
 
-RUN set -eux; \\
+RUN set -eu; \\
 	apt-get update; \\
 	apt-get install -y --no-install-recommends \\
-		g++ \\
 		gcc \\
 		libc6-dev \\
 		make \\
-		pkg-config \\
 	; \\
 	rm -rf /var/lib/apt/lists/*
 
-ENV GOLANG_VERSION 1.27.0
-ENV GOTOOLCHAIN=local
-ENV GOPATH /go
-ENV PATH $GOPATH/bin:/usr/local/go/bin:$PATH
-COPY --from=build --link /usr/local/go/ /usr/local/go/
-RUN mkdir -p "$GOPATH/src" "$GOPATH/bin" && chmod -R 1777 "$GOPATH"
+ENV GO_RELEASE 1.23.2
+ENV GOPATH=/go PATH=/go/bin:/usr/local/go/bin:$PATH
+COPY --from=toolchain --link /usr/local/go/ /usr/local/go/
+RUN mkdir -p /go/bin /go/src && chmod -R 1777 /go
 WORKDIR $GOPATH
 `;
 
-const GOLANG_ALPINE = `FROM alpine:3.21 AS build
+/** apk arch words, a Go environment exported inside some branches, a virtual package. */
+const APK_CASE = `FROM alpine:3.20 AS build
 
 ENV PATH /usr/local/go/bin:$PATH
-ENV GOLANG_VERSION 1.27.0
 
-RUN set -eux; \\
-	apk add --no-cache --virtual .fetch-deps ca-certificates gnupg tar; \\
-	arch="$(apk --print-arch)"; \\
-	url=; \\
-	case "$arch" in \\
-		'x86_64') \\
-			url='https://dl.google.com/go/go1.27.0.linux-amd64.tar.gz'; \\
-			;; \\
-		'armhf') \\
-			url='https://dl.google.com/go/go1.27.0.linux-armv6l.tar.gz'; \\
-			;; \\
-		'aarch64') \\
-			export GOARCH='arm64' GOOS='linux'; \\
-			url='https://dl.google.com/go/go1.27.0.linux-arm64.tar.gz'; \\
-			;; \\
-		'x86') \\
-			url='https://dl.google.com/go/go1.27.0.linux-386.tar.gz'; \\
-			;; \\
-		*) echo >&2 "error: unsupported architecture '$arch'"; exit 1 ;; \\
+RUN set -eu; \\
+	apk add --no-cache --virtual .build-deps curl tar; \\
+	apkArch="$(apk --print-arch)"; \\
+	src=; \\
+	case "$apkArch" in \\
+		x86_64)  src='https://go.dev/dl/go1.23.2.linux-amd64.tar.gz' ;; \\
+		aarch64) src='https://go.dev/dl/go1.23.2.linux-arm64.tar.gz'; export GOOS='linux' GOARCH='arm64' ;; \\
+		armv7)   src='https://go.dev/dl/go1.23.2.linux-armv6l.tar.gz'; export GOARCH='arm' GOARM='7' ;; \\
+		x86)     src='https://go.dev/dl/go1.23.2.linux-386.tar.gz' ;; \\
+		*) echo "go: no release for \${apkArch}" >&2; exit 1 ;; \\
 	esac; \\
-	wget -O go.tgz "$url"; \\
+	curl -fsSL -o go.tgz "$src"; \\
 	tar -C /usr/local -xzf go.tgz; \\
 	rm go.tgz; \\
-	apk del --no-network .fetch-deps
+	go env GOARCH; \\
+	apk del --no-network .build-deps
 
-FROM alpine:3.21
+FROM alpine:3.20
 RUN apk add --no-cache ca-certificates
 COPY --from=build /usr/local/go/ /usr/local/go/
 `;
 
-const NODE_OFFICIAL = `FROM debian:bookworm-slim
+/** dpkg words mapped to two vendor variables per branch, a comment inside the && chain. */
+const MAPPED_ARCH = `FROM debian:bookworm-slim
 
-RUN groupadd --gid 1000 node \\
-  && useradd --uid 1000 --gid node --shell /bin/bash --create-home node
+RUN groupadd --system --gid 990 svc \\
+  && useradd --system --uid 990 --gid svc --shell /usr/sbin/nologin --create-home svc
 
-ENV NODE_VERSION 22.12.0
+ENV NODE_VERSION 22.9.0
 
-RUN ARCH= OPENSSL_ARCH= && dpkgArch="$(dpkg --print-architecture)" \\
-    && case "\${dpkgArch##*-}" in \\
-      amd64) ARCH='x64' OPENSSL_ARCH='linux-x86_64';; \\
-      ppc64el) ARCH='ppc64le' OPENSSL_ARCH='linux-ppc64le';; \\
-      s390x) ARCH='s390x' OPENSSL_ARCH='linux*-s390x';; \\
-      arm64) ARCH='arm64' OPENSSL_ARCH='linux-aarch64';; \\
-      armhf) ARCH='armv7l' OPENSSL_ARCH='linux-armv4';; \\
-      *) echo "unsupported architecture"; exit 1 ;; \\
+RUN set -e \\
+    && debArch="$(dpkg --print-architecture)" \\
+    && case "\${debArch##*-}" in \\
+      amd64)   nodeArch=x64 sslTarget=linux-x86_64;; \\
+      arm64)   nodeArch=arm64 sslTarget=linux-aarch64;; \\
+      armhf)   nodeArch=armv7l sslTarget=linux-armv4;; \\
+      ppc64el) nodeArch=ppc64le sslTarget=linux-ppc64le;; \\
+      s390x)   nodeArch=s390x sslTarget=linux64-s390x;; \\
+      *) echo "node: no binaries for \${debArch}" >&2; exit 1 ;; \\
     esac \\
-    && set -ex \\
-    # libatomic1 for arm
-    && apt-get update && apt-get install -y ca-certificates curl wget gnupg dirmngr xz-utils libatomic1 --no-install-recommends \\
+    # the fetch tools are purged again at the end of this step
+    && apt-get update && apt-get install -y --no-install-recommends ca-certificates curl xz-utils \\
+    && curl -fsSL "https://nodejs.org/dist/v\${NODE_VERSION}/node-v\${NODE_VERSION}-linux-\${nodeArch}.tar.xz" -o /tmp/node.txz \\
+    && tar -xJf /tmp/node.txz -C /usr/local --strip-components=1 --no-same-owner \\
+    && rm /tmp/node.txz \\
+    && echo "openssl target: $sslTarget" \\
+    && apt-get purge -y --auto-remove curl xz-utils \\
     && rm -rf /var/lib/apt/lists/* \\
-    && curl -fsSLO --compressed "https://nodejs.org/dist/v$NODE_VERSION/node-v$NODE_VERSION-linux-$ARCH.tar.xz" \\
-    && tar -xJf "node-v$NODE_VERSION-linux-$ARCH.tar.xz" -C /usr/local --strip-components=1 --no-same-owner \\
-    && rm "node-v$NODE_VERSION-linux-$ARCH.tar.xz" \\
-    && ln -s /usr/local/bin/node /usr/local/bin/nodejs \\
-    && node --version \\
-    && npm --version
+    && node --version
 
-ENV YARN_VERSION 1.22.22
+ENV PNPM_VERSION 9.12.0
 
-RUN set -ex \\
-  && curl -fsSLO --compressed "https://yarnpkg.com/downloads/$YARN_VERSION/yarn-v$YARN_VERSION.tar.gz" \\
-  && mkdir -p /opt \\
-  && tar -xzf yarn-v$YARN_VERSION.tar.gz -C /opt/ \\
-  && rm yarn-v$YARN_VERSION.tar.gz
+RUN set -e \\
+  && curl -fsSL -o /tmp/pnpm.tgz "https://registry.npmjs.org/pnpm/-/pnpm-$PNPM_VERSION.tgz" \\
+  && mkdir -p /opt/pnpm \\
+  && tar -xzf /tmp/pnpm.tgz -C /opt/pnpm --strip-components=1 \\
+  && rm /tmp/pnpm.tgz
 
-COPY docker-entrypoint.sh /usr/local/bin/
-ENTRYPOINT ["docker-entrypoint.sh"]
+COPY entrypoint.sh /usr/local/bin/
+USER svc
+ENTRYPOINT ["entrypoint.sh"]
 
 CMD [ "node" ]
 `;
 
-const POSTGRES_GOSU = `FROM debian:bookworm-slim
+/** dpkg words straight into a URL (through awk), apt-mark bookkeeping, a case with alternatives. */
+const DPKG_IN_URL = `FROM debian:bookworm-slim
 
-ENV GOSU_VERSION 1.17
-RUN set -eux; \\
-	savedAptMark="$(apt-mark showmanual)"; \\
+ENV TINI_VERSION v0.19.0
+RUN set -eu; \\
+	keep="$(apt-mark showmanual)"; \\
 	apt-get update; \\
-	apt-get install -y --no-install-recommends ca-certificates wget; \\
+	apt-get install -y --no-install-recommends ca-certificates curl; \\
 	rm -rf /var/lib/apt/lists/*; \\
-	dpkgArch="$(dpkg --print-architecture | awk -F- '{ print $NF }')"; \\
-	wget -O /usr/local/bin/gosu "https://github.com/tianon/gosu/releases/download/$GOSU_VERSION/gosu-$dpkgArch"; \\
-	wget -O /usr/local/bin/gosu.asc "https://github.com/tianon/gosu/releases/download/$GOSU_VERSION/gosu-$dpkgArch.asc"; \\
+	debArch="$(dpkg --print-architecture | awk -F '-' '{print $NF}')"; \\
+	curl -fsSL -o /usr/local/bin/tini "https://github.com/krallin/tini/releases/download/\${TINI_VERSION}/tini-\${debArch}"; \\
+	curl -fsSL -o /tmp/tini.sha256sum "https://github.com/krallin/tini/releases/download/\${TINI_VERSION}/tini-\${debArch}.sha256sum"; \\
 	apt-mark auto '.*' > /dev/null; \\
-	[ -z "$savedAptMark" ] || apt-mark manual $savedAptMark > /dev/null; \\
-	apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; \\
-	chmod +x /usr/local/bin/gosu; \\
-	gosu --version; \\
-	gosu nobody true
+	if [ -n "$keep" ]; then apt-mark manual $keep > /dev/null; fi; \\
+	apt-get purge -y --auto-remove; \\
+	chmod 0755 /usr/local/bin/tini; \\
+	tini --version
 
-RUN set -ex; \\
-	dpkgArch="$(dpkg --print-architecture)"; \\
-	case "$dpkgArch" in \\
-		amd64 | arm64 | ppc64el) \\
-			echo "deb [ signed-by=/usr/local/share/keyrings/postgres.gpg.asc ] http://apt.postgresql.org/pub/repos/apt/ bookworm-pgdg main 17" > /etc/apt/sources.list.d/pgdg.list; \\
+RUN set -eu; \\
+	debArch="$(dpkg --print-architecture)"; \\
+	case "$debArch" in \\
+		amd64 | arm64 | s390x) \\
+			echo "deb [ signed-by=/usr/share/keyrings/vendor.asc ] https://packages.example.org/debian bookworm main" > /etc/apt/sources.list.d/vendor.list; \\
 			apt-get update; \\
 			;; \\
 		*) \\
-			echo "deb-src http://apt.postgresql.org/pub/repos/apt/ bookworm-pgdg main 17" > /etc/apt/sources.list.d/pgdg.list; \\
+			echo "deb-src https://packages.example.org/debian bookworm main" > /etc/apt/sources.list.d/vendor.list; \\
 			;; \\
 	esac
 
-STOPSIGNAL SIGINT
-EXPOSE 5432
-CMD ["postgres"]
+STOPSIGNAL SIGTERM
+EXPOSE 8080
+ENTRYPOINT ["tini", "--"]
+CMD ["server"]
 `;
 
-const PYTHON_OFFICIAL = `FROM buildpack-deps:bookworm
+/** A source build: a host triplet from dpkg-architecture, compiler flags chosen per architecture. */
+const CONFIGURE_PER_ARCH = `FROM buildpack-deps:bookworm
 
-ENV PATH /usr/local/bin:$PATH
 ENV LANG C.UTF-8
+ENV LUA_VERSION 5.4.7
 
-RUN set -eux; \\
+RUN set -eu; \\
 	\\
-	wget -O python.tar.xz "https://www.python.org/ftp/python/3.13.1/Python-3.13.1.tar.xz"; \\
-	mkdir -p /usr/src/python; \\
-	tar --extract --directory /usr/src/python --strip-components=1 --file python.tar.xz; \\
-	rm python.tar.xz; \\
+	curl -fsSL -o lua.tar.gz "https://www.lua.org/ftp/lua-\${LUA_VERSION}.tar.gz"; \\
+	mkdir -p /usr/src/lua; \\
+	tar -xzf lua.tar.gz -C /usr/src/lua --strip-components=1; \\
+	rm lua.tar.gz; \\
 	\\
-	cd /usr/src/python; \\
-	gnuArch="$(dpkg-architecture --query DEB_BUILD_GNU_TYPE)"; \\
-	./configure \\
-		--build="$gnuArch" \\
-		--enable-loadable-sqlite-extensions \\
-		--enable-optimizations \\
-		--enable-option-checking=fatal \\
-		--enable-shared \\
-		$(test "\${gnuArch%%-*}" != 'riscv64' && echo '--with-lto') \\
-		--with-ensurepip \\
+	cd /usr/src/lua; \\
+	hostTriplet="$(dpkg-architecture --query DEB_HOST_GNU_TYPE)"; \\
+	debArch="$(dpkg --print-architecture)"; \\
+# control-flow protection has a different switch on each of the two
+	case "\${debArch##*-}" in \\
+		amd64) \\
+			# CET on x86-64
+			MYCFLAGS="\${MYCFLAGS:-} -fcf-protection=full"; \\
+			;; \\
+		arm64) \\
+			MYCFLAGS="\${MYCFLAGS:-} -mbranch-protection=standard"; \\
+			;; \\
+		i386) \\
+			;; \\
+		*) \\
+			MYCFLAGS="\${MYCFLAGS:-} -fno-omit-frame-pointer"; \\
+			;; \\
+	esac; \\
+	make -j "$(nproc)" linux \\
+		CC="\${hostTriplet}-gcc" \\
+		"MYCFLAGS=\${MYCFLAGS:-}" \\
+		$(test "\${hostTriplet%%-*}" = 'x86_64' && echo 'MYLDFLAGS=-Wl,-O1') \\
 	; \\
-	nproc="$(nproc)"; \\
-	EXTRA_CFLAGS="$(dpkg-buildflags --get CFLAGS)"; \\
-	LDFLAGS="$(dpkg-buildflags --get LDFLAGS)"; \\
-		arch="$(dpkg --print-architecture)"; arch="\${arch##*-}"; \\
-# https://docs.python.org/3.12/howto/perf_profiling.html
-		case "$arch" in \\
-			amd64|arm64) \\
-				# only add "-mno-omit-leaf" on arches that support it
-				EXTRA_CFLAGS="\${EXTRA_CFLAGS:-} -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer"; \\
-				;; \\
-			i386) \\
-				;; \\
-			*) \\
-				EXTRA_CFLAGS="\${EXTRA_CFLAGS:-} -fno-omit-frame-pointer"; \\
-				;; \\
-		esac; \\
-	make -j "$nproc" \\
-		"EXTRA_CFLAGS=\${EXTRA_CFLAGS:-}" \\
-		"LDFLAGS=\${LDFLAGS:-}" \\
-	; \\
-	make install; \\
-	python3 --version
+	make install INSTALL_TOP=/usr/local; \\
+	lua -v
 
-CMD ["python3"]
+CMD ["lua"]
 `;
 
 const GO_CROSS = `# syntax=docker/dockerfile:1
@@ -313,18 +277,19 @@ const WINDOWS = `# escape=\`
 
 FROM mcr.microsoft.com/windows/servercore:ltsc2022
 
-SHELL ["powershell", "-Command", "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue';"]
+SHELL ["powershell", "-NoLogo", "-NoProfile", "-Command", "Set-StrictMode -Version 3; $ErrorActionPreference = 'Stop';"]
 
-ENV GOLANG_VERSION 1.23.4
+ENV NODE_VERSION 20.17.0
 
-RUN $url = 'https://dl.google.com/go/go1.23.4.windows-amd64.zip'; \`
-    Write-Host ('Downloading {0} ...' -f $url); \`
-    Invoke-WebRequest -Uri $url -OutFile 'go.zip'; \`
-    Expand-Archive go.zip -DestinationPath C:\\; \`
-    Remove-Item go.zip -Force
+RUN $zip = 'https://nodejs.org/dist/v20.17.0/node-v20.17.0-win-x64.zip'; \`
+    Write-Output ('fetching ' + $zip); \`
+    Invoke-WebRequest -UseBasicParsing -Uri $zip -OutFile node.zip; \`
+    Expand-Archive node.zip -DestinationPath C:\\; \`
+    Rename-Item C:\\node-v20.17.0-win-x64 C:\\nodejs; \`
+    Remove-Item node.zip -Force
 
-WORKDIR C:\\go
-CMD ["go", "version"]
+WORKDIR C:\\nodejs
+CMD ["node.exe", "--version"]
 `;
 
 const HEREDOC_TOOLS = `# syntax=docker/dockerfile:1.7
@@ -380,11 +345,11 @@ CMD ["app"]
 
 const SEEDS: readonly string[] = [
   ZASPER,
-  GOLANG_DEBIAN,
-  GOLANG_ALPINE,
-  NODE_OFFICIAL,
-  POSTGRES_GOSU,
-  PYTHON_OFFICIAL,
+  DPKG_CASE_TWO_STAGE,
+  APK_CASE,
+  MAPPED_ARCH,
+  DPKG_IN_URL,
+  CONFIGURE_PER_ARCH,
   GO_CROSS,
   UNDECLARED,
   ARG_DEFAULT,
@@ -451,7 +416,7 @@ const SHELL_WORDS: readonly string[] = [
   'https://dl.k8s.io/release/v1.31.2/bin/linux/amd64/kubectl', 'https://dl.k8s.io/release/v1.31.2/bin/linux/$TARGETARCH/kubectl',
   'https://get.helm.sh/helm-v3.16.3-linux-arm64.tar.gz', 'https://github.com/mikefarah/yq/releases/download/v4.44.3/yq_linux_amd64',
   'https://awscli.amazonaws.com/awscli-exe-linux-x86_64.zip', 'https://github.com/krallin/tini/releases/download/v0.19.0/tini-$dpkgArch',
-  '"https://nodejs.org/dist/v$NODE_VERSION/node-v$NODE_VERSION-linux-$ARCH.tar.xz"', 'go1.23.4.linux-amd64.tar.gz',
+  '"https://nodejs.org/dist/v${NODE_VERSION}/node-v${NODE_VERSION}-linux-${nodeArch}.tar.gz"', 'go1.23.4.linux-amd64.tar.gz',
   'https://repo1.maven.org/maven2/x/y/1.0/y-1.0.jar', 'https://github.com/x/y/releases/download/v1/y-darwin-arm64.tar.gz',
   '$TARGETARCH', '${TARGETARCH}', '${TARGETARCH:-amd64}', '$BUILDARCH', '${TARGETVARIANT}', 'GOARCH=amd64', 'GOARCH=$TARGETARCH',
   'dpkgArch="$(dpkg --print-architecture)"', 'arch="$(apk --print-arch)"', 'ARCH=$(uname -m)', '"${arch##*-}"',

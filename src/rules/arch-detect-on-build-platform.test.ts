@@ -10,12 +10,12 @@ ruleTester(rule, {
       code: lines('FROM debian:bookworm', 'RUN curl -fsSLo /usr/local/bin/tool "https://example.com/tool-linux-$(uname -m)"'),
     },
     {
-      name: 'docker-library golang: dpkg in the target stage',
+      name: 'dpkg in the target stage chooses a URL per branch',
       code: lines(
         'FROM debian:bookworm-slim',
-        'RUN set -eux; dpkgArch="$(dpkg --print-architecture)"; \\',
-        "    case \"$dpkgArch\" in amd64) url='https://dl.google.com/go/go1.22.0.linux-amd64.tar.gz' ;; esac; \\",
-        '    wget -O go.tgz "$url"',
+        'RUN set -eu; debArch="$(dpkg --print-architecture)"; \\',
+        "    case \"$debArch\" in amd64) pkg='https://downloads.example.org/agent/1.8.0/agent-linux-amd64.tgz' ;; esac; \\",
+        '    curl -fsSL -o agent.tgz "$pkg"',
       ),
     },
     {

@@ -4,8 +4,8 @@ import { ruleTester } from './tester.js';
 ruleTester(rule, {
   valid: [
     'FROM debian:12\nENV LD_LIBRARY_PATH=/usr/local/lib',
-    // docker-library/python: the triplet comes from dpkg-architecture
-    'FROM buildpack-deps:bookworm\nRUN gnuArch="$(dpkg-architecture --query DEB_BUILD_GNU_TYPE)"; ./configure --build="$gnuArch" --enable-shared',
+    // the triplet comes from dpkg-architecture
+    'FROM debian:12\nRUN triplet="$(dpkg-architecture --query DEB_BUILD_GNU_TYPE)"; ./configure --build="$triplet" --prefix=/opt/lua',
     'FROM debian:12\nRUN ln -s "/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/libjemalloc.so.2" /usr/lib/libjemalloc.so',
     'FROM debian:12\nRUN ln -s /usr/lib/$(gcc -print-multiarch)/libz.so /usr/local/lib/libz.so',
     'FROM debian:12\nRUN multiarch="$(dpkg-architecture -qDEB_HOST_MULTIARCH)" && cp "/usr/lib/$multiarch/libssl.so.3" /out/',

@@ -57,11 +57,11 @@ ruleTester(rule, {
       ),
     },
     {
-      name: 'golang tip idiom: export GOARCH in case branches before the build',
+      name: 'GOARCH exported in case branches on TARGETARCH before the build',
       code: lines(
         'FROM --platform=$BUILDPLATFORM golang:1.22 AS build',
         'ARG TARGETARCH',
-        "RUN case \"$TARGETARCH\" in amd64) export GOARCH='amd64' ;; arm64) export GOARCH='arm64' GOARM64='v8.0' ;; esac; \\",
+        "RUN case \"$TARGETARCH\" in arm64) export GOARCH='arm64' ;; amd64) export GOARCH='amd64' GOAMD64='v1' ;; esac; \\",
         '    go build -o /out/app .',
         'FROM alpine',
         'COPY --from=build /out/app /app',

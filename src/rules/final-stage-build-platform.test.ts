@@ -17,8 +17,8 @@ ruleTester(rule, {
     'FROM --platform=$BUILDPLATFORM node:20 AS assets\nRUN npm run build\nFROM nginx:1.27 AS base\nFROM base\nCOPY --from=assets /src/dist /usr/share/nginx/html',
     // a test stage built FROM the build stage is not the image
     'FROM --platform=$BUILDPLATFORM golang AS build\nFROM build AS test\nRUN go test ./...\nFROM alpine\nCOPY --from=build /app /app',
-    // a validation Dockerfile (docker/buildx hack/dockerfiles style): run with --output type=cacheonly
-    'FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS base\nFROM base AS vendored\nRUN go mod tidy\nFROM vendored AS validate\nRUN ./hack/validate-vendor check',
+    // a check-only Dockerfile, run with --output type=cacheonly: its last stage is no image
+    'FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS tooling\nFROM tooling AS tidy\nRUN go mod tidy\nFROM tidy AS check\nRUN git diff --exit-code go.mod go.sum',
     'FROM --platform=$BUILDPLATFORM node:20 AS dev\nWORKDIR /src\nCMD ["npm", "run", "dev"]',
     'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN powershell -Command Invoke-WebRequest https://example.com/tool-windows-amd64.zip',
   ],
@@ -30,15 +30,15 @@ ruleTester(rule, {
       suggestions: ['FROM node:20\nCOPY . .\nCMD ["node", "index.js"]'],
     },
     {
-      name: 'zone-eu/wildduck#1004: the builder stage is fine, the runtime stage is not',
+      name: 'the builder stage is fine, the runtime stage on ${BUILDPLATFORM} is not',
       code:
-        'FROM --platform=${BUILDPLATFORM} node:lts-alpine AS builder\nRUN npm install --production\n' +
-        'FROM --platform=${BUILDPLATFORM} node:lts-alpine AS app\nCOPY --from=builder /app /app\nCMD ["node", "server.js"]',
+        'FROM --platform=${BUILDPLATFORM} python:3.12-slim AS deps\nRUN pip wheel --wheel-dir /wheels -r requirements.txt\n' +
+        'FROM --platform=${BUILDPLATFORM} python:3.12-slim AS runtime\nCOPY --from=deps /wheels /wheels\nCMD ["python", "-m", "app"]',
       output: null,
       errors: [{ messageId: 'final', line: 3, column: 17 }],
       suggestions: [
-        'FROM --platform=${BUILDPLATFORM} node:lts-alpine AS builder\nRUN npm install --production\n' +
-          'FROM node:lts-alpine AS app\nCOPY --from=builder /app /app\nCMD ["node", "server.js"]',
+        'FROM --platform=${BUILDPLATFORM} python:3.12-slim AS deps\nRUN pip wheel --wheel-dir /wheels -r requirements.txt\n' +
+          'FROM python:3.12-slim AS runtime\nCOPY --from=deps /wheels /wheels\nCMD ["python", "-m", "app"]',
       ],
     },
     {

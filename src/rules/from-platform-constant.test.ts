@@ -12,17 +12,17 @@ ruleTester(rule, {
     'FROM --platform=${TARGETPLATFORM} alpine',
     'FROM --platform="${BUILDPLATFORM:-linux/amd64}" golang AS build\nFROM alpine',
     'ARG PLATFORM=linux/amd64\nFROM --platform=$PLATFORM alpine',
-    // BuildKit's stage-name exemption (dockerfile_check_test.go: `AS my_amd64_stage`, `AS linux`)
-    'FROM --platform=linux/amd64 alpine AS my_amd64_stage\nFROM alpine',
-    'FROM --platform=linux/arm64 alpine AS linux\nFROM alpine',
+    // BuildKit's stage-name exemption: the name contains the pinned architecture or OS
+    'FROM --platform=linux/amd64 alpine AS fetch-amd64-tools\nFROM alpine',
+    'FROM --platform=linux/arm64 alpine AS for-linux\nFROM alpine',
     'FROM --platform=linux/x86_64 debian AS build_x86_64\nFROM debian',
     'FROM --platform=linux debian AS linux_builder',
     // single-architecture on purpose (buildkit#6022, Cloud Run): the targets say so
     { code: 'FROM --platform=linux/amd64 node:20\nCMD ["node", "server.js"]', platforms: 'linux/amd64' },
     { code: 'FROM --platform=linux/x86_64 node:20', platforms: 'linux/amd64' },
     { code: 'FROM --platform=linux/arm64/v8 alpine', platforms: 'linux/arm64' },
-    // another OS than every target: a deliberate SDK stage (tonistiigi/xx#195) or a Windows file
-    'FROM --platform=darwin/arm64 crazymax/osxcross:latest AS osxsdk\nFROM alpine\nCOPY --from=osxsdk /osxcross /osxcross',
+    // another OS than every target: a deliberate SDK stage or a Windows file
+    'FROM --platform=darwin/arm64 example/macos-sdk:14 AS sdk\nFROM alpine\nCOPY --from=sdk /sdk /opt/sdk',
     'FROM --platform=windows/amd64 mcr.microsoft.com/windows/servercore:ltsc2022\nRUN echo hi',
     // a stage reference
     'FROM --platform=$BUILDPLATFORM golang AS build\nFROM build AS test\nFROM alpine',
@@ -58,11 +58,11 @@ ruleTester(rule, {
       suggestions: ['FROM node:20'],
     },
     {
-      name: 'hadolint DL3029 example: an OS without architecture takes the build machine\'s',
-      code: 'FROM --platform=linux debian:jessie',
+      name: 'an OS without architecture takes the build machine\'s',
+      code: 'FROM --platform=linux ubuntu:24.04',
       output: null,
       errors: [{ messageId: 'osOnly', line: 1, column: 17 }],
-      suggestions: ['FROM debian:jessie'],
+      suggestions: ['FROM ubuntu:24.04'],
     },
     {
       code: 'FROM --platform=linux/amd65 alpine',

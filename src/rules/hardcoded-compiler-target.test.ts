@@ -6,18 +6,18 @@ const lines = (...l: string[]): string => `${l.join('\n')}\n`;
 ruleTester(rule, {
   valid: [
     {
-      name: 'docker-library golang tip: export GOARCH inside case branches',
+      name: 'GOARCH and GOAMD64 exported inside case branches on the dpkg architecture',
       code: lines(
-        'FROM buildpack-deps:bookworm-scm',
-        'RUN set -eux; \\',
-        '\tdpkgArch="$(dpkg --print-architecture)"; \\',
-        '\tcase "$dpkgArch" in \\',
-        "\t\t'amd64') export GOAMD64='v1' GOARCH='amd64' GOOS='linux' ;; \\",
-        "\t\t'arm64') export GOARCH='arm64' GOARM64='v8.0' GOOS='linux' ;; \\",
-        "\t\t'armhf') export GOARCH='arm' GOARM='7' GOOS='linux' ;; \\",
-        "\t\t*) echo >&2 \"error: unsupported architecture '$dpkgArch'\"; exit 1 ;; \\",
-        '\tesac; \\',
-        '\t( cd /usr/local/go/src && ./make.bash )',
+        'FROM debian:bookworm',
+        'RUN set -eu; \\',
+        '    debArch="$(dpkg --print-architecture)"; \\',
+        '    case "$debArch" in \\',
+        "      'arm64') export GOOS='linux' GOARCH='arm64' ;; \\",
+        "      'amd64') export GOOS='linux' GOARCH='amd64' GOAMD64='v1' ;; \\",
+        "      'armhf') export GOOS='linux' GOARCH='arm' GOARM='6' ;; \\",
+        '      *) echo "no Go port for $debArch" >&2; exit 1 ;; \\',
+        '    esac; \\',
+        '    ( cd /src && go build -o /usr/local/bin/app ./cmd/app )',
       ),
     },
     {

@@ -7,10 +7,10 @@ const AWS = 'https://awscli.amazonaws.com/awscli-exe-linux-x86_64.zip';
 
 ruleTester(rule, {
   valid: [
-    // nodejs/docker-node alpine: the musl build on musl
-    'FROM alpine:3.20\nENV NODE_VERSION=20.11.0\nRUN ARCH=x64 && curl -fsSLO --compressed "https://unofficial-builds.nodejs.org/download/release/v$NODE_VERSION/node-v$NODE_VERSION-linux-$ARCH-musl.tar.xz"',
-    // nodejs/docker-node debian: the glibc build on glibc
-    'FROM debian:bookworm-slim\nENV NODE_VERSION=20.11.0\nRUN ARCH= && dpkgArch="$(dpkg --print-architecture)" && case "${dpkgArch##*-}" in amd64) ARCH=\'x64\';; arm64) ARCH=\'arm64\';; esac \\\n && curl -fsSLO --compressed "https://nodejs.org/dist/v$NODE_VERSION/node-v$NODE_VERSION-linux-$ARCH.tar.xz"',
+    // Node.js on Alpine: the musl build on musl
+    'FROM alpine:3.20\nRUN NODE_ARCH=x64 && wget -q "https://unofficial-builds.nodejs.org/download/release/v22.9.0/node-v22.9.0-linux-${NODE_ARCH}-musl.tar.gz"',
+    // Node.js on Debian: the glibc build on glibc, the word chosen in a case
+    'FROM debian:bookworm-slim\nRUN debArch="$(dpkg --print-architecture)" && case "$debArch" in amd64) NODE_ARCH=x64 ;; arm64) NODE_ARCH=arm64 ;; esac \\\n && wget -q "https://nodejs.org/dist/v22.9.0/node-v22.9.0-linux-${NODE_ARCH}.tar.gz"',
     // a static musl binary runs on glibc
     'FROM debian:12\nRUN curl -fsSLO https://github.com/BurntSushi/ripgrep/releases/download/14.1.0/ripgrep-14.1.0-x86_64-unknown-linux-musl.tar.gz',
     // the stage installs a glibc compatibility layer

@@ -12,10 +12,10 @@ const GO = 'https://go.dev/dl/go1.23.4.linux-amd64.tar.gz';
 ruleTester(rule, {
   valid: [
     'FROM golang:1.23\nRUN go build -o /app .',
-    // docker-library/golang: one URL per architecture, chosen by dpkg
-    "FROM buildpack-deps:bookworm-scm AS build\nRUN arch=\"$(dpkg --print-architecture)\"; arch=\"${arch##*-}\"; url=; \\\n case \"$arch\" in \\\n  'amd64') url='https://dl.google.com/go/go1.23.4.linux-amd64.tar.gz' ;; \\\n  'arm64') url='https://dl.google.com/go/go1.23.4.linux-arm64.tar.gz' ;; \\\n  *) echo >&2 \"error: unsupported architecture '$arch'\"; exit 1 ;; \\\n esac; \\\n wget -O go.tgz \"$url\"",
-    // docker-library/docker: the static binaries per architecture
-    "FROM alpine:3.20\nRUN apkArch=\"$(apk --print-arch)\"; case \"$apkArch\" in \\\n 'x86_64') url='https://download.docker.com/linux/static/stable/x86_64/docker-27.3.1.tgz' ;; \\\n 'aarch64') url='https://download.docker.com/linux/static/stable/aarch64/docker-27.3.1.tgz' ;; \\\n esac; wget -O docker.tgz \"$url\"",
+    // one Go URL per architecture, chosen by dpkg
+    'FROM debian:bookworm AS build\nRUN cpu="$(dpkg --print-architecture)"; src=; \\\n case "$cpu" in \\\n  amd64) src=https://go.dev/dl/go1.23.2.linux-amd64.tar.gz ;; \\\n  arm64) src=https://go.dev/dl/go1.23.2.linux-arm64.tar.gz ;; \\\n  *) echo "go: $cpu unsupported" >&2; exit 1 ;; \\\n esac; \\\n curl -fsSL -o go.tgz "$src"',
+    // the Docker static binaries, one per architecture, chosen by apk
+    'FROM alpine:3.20\nRUN cpu="$(apk --print-arch)"; case "$cpu" in \\\n x86_64) src=https://download.docker.com/linux/static/stable/x86_64/docker-26.1.4.tgz ;; \\\n aarch64) src=https://download.docker.com/linux/static/stable/aarch64/docker-26.1.4.tgz ;; \\\n esac; curl -fsSL -o docker.tgz "$src"',
     // portable URL templates
     'FROM debian:12\nARG TARGETARCH\nRUN curl -fsSL "https://go.dev/dl/go1.23.4.linux-${TARGETARCH}.tar.gz" | tar -C /usr/local -xz',
     'FROM debian:12\nENV NODE_VERSION=20.11.0\nRUN curl -fsSLO "https://nodejs.org/dist/v$NODE_VERSION/node-v$NODE_VERSION-linux-$ARCH.tar.xz"',
