@@ -122,6 +122,7 @@ export function runRules(model: Model, opts: CheckOptions = {}): { findings: Fin
   const file = model.file;
   const findings: Finding[] = [];
   for (const { rule, override } of selected) {
+    if (rule.gate && !rule.gate.test(file.source)) continue;
     const seen = new Set<string>();
     const ctx: RuleContext = {
       platforms,

@@ -137,6 +137,7 @@ export default defineRule<M>({
     builderArch:
       '{detector} names the build machine\'s CPU in stage {stage} (FROM --platform=$BUILDPLATFORM), but a target-platform stage uses what this RUN makes: choose by $TARGETARCH (ARG TARGETARCH) instead',
   },
+  gate: /BUILD(?:PLATFORM|OS|ARCH)/,
   check(model, ctx) {
     for (const stage of model.stages) checkStage(model, stage, ctx);
   },

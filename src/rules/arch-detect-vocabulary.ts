@@ -262,6 +262,7 @@ export default defineRule<M>({
     mismatch:
       '{detector} prints {word} on {platform}, but {vendor} names that download {vendorWord}: the URL does not exist there',
   },
+  gate: /uname|\barch\b|--print-arch/,
   check(model, ctx) {
     const targets = ctx.platforms.filter((p) => p.os === 'linux');
     if (!targets.length) return;

@@ -285,6 +285,7 @@ export default defineRule<M>({
     path: '{path} is the path on {arch}; the image for {platforms} has no such path',
     builderPath: '{path} is the path on {arch}, but this stage runs on the build machine, which may be another CPU',
   },
+  gate: QUICK,
   check(model, ctx) {
     for (const stage of model.stages) checkStage(model, stage, ctx);
   },

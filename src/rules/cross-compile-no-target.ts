@@ -200,6 +200,7 @@ export default defineRule<M>({
     cargo: '`cargo {kind}` without --target in stage {stage} (FROM --platform=$BUILDPLATFORM) builds for the build machine\'s CPU, but a target-platform image copies the binary',
     cc: '{compiler} in stage {stage} (FROM --platform=$BUILDPLATFORM) compiles for the build machine\'s CPU, but a target-platform image copies the result',
   },
+  gate: /BUILD(?:PLATFORM|OS|ARCH)/,
   check(model, ctx) {
     const target = ctx.platforms.find((p) => p.os === 'linux') ?? ctx.platforms[0];
     if (!target) return;

@@ -70,6 +70,7 @@ export default defineRule<M>({
     final: 'the final stage uses the build machine\'s platform ({flag}): every platform variant of the image gets the builder\'s CPU',
     base: 'stage {stage} uses the build machine\'s platform ({flag}) and the final stage {final} is built FROM it: the image gets the builder\'s CPU',
   },
+  gate: /BUILD(?:PLATFORM|OS|ARCH)/,
   check(model, ctx) {
     for (const stage of imageStages(model)) checkStage(model, stage, ctx);
   },

@@ -105,6 +105,7 @@ export default defineRule<M>({
     osOnly: '--platform={value} names no architecture: BuildKit uses the build machine\'s CPU for every target',
     badPlatform: '--platform={value} is not a valid platform (expected os/arch[/variant], e.g. linux/arm64)',
   },
+  gate: /--platform/i,
   check(model, ctx) {
     const image = imageStages(model);
     for (const stage of model.stages) checkStage(model, stage, ctx, image);

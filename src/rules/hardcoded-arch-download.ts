@@ -415,6 +415,7 @@ export default defineRule<M>({
     templateWord: '{file} takes {variable}, but {vendor} names {platform} "{word}", not "{arch}": that file does not exist',
     templateMissing: '{vendor} publishes no build for {platforms}, but this download takes {variable} as if it did',
   },
+  gate: /:\/\/|\.(?:deb|rpm|apk|whl|tar|tgz|txz|tbz2?|tzst|zip|gz|xz|bz2|zst|7z|run|bin|appimage|msi|pkg|exe|jar|sh)\b|arch=/i,
   check(model, ctx) {
     for (const stage of model.stages) checkStage(model, stage, ctx);
   },

@@ -318,6 +318,7 @@ export default defineRule<M>({
     cpuLevel: '{flag} needs an x86-64-{level} CPU, but {platform} images also run on older x86-64 CPUs',
     native: '{flag} optimises for the build machine\'s CPU: the binary may crash (SIGILL) on other CPUs of the same architecture',
   },
+  gate: new RegExp(`${RUN_HINT.source}|${DECL_HINT.source}`),
   check(model, ctx) {
     const targets = ctx.platforms.filter((p) => p.os === 'linux');
     if (!targets.length) return;

@@ -218,6 +218,7 @@ export default defineRule<M>({
     glibcOnMusl: '{file} is {what}, linked against glibc, but this stage uses musl (Alpine): it will not run here',
     muslOnGlibc: '{file} is {what}, linked against musl, but this stage uses glibc: it will not run here',
   },
+  gate: /:\/\/|\.whl\b/i,
   check(model, ctx) {
     const image = imageStages(model);
     for (const stage of model.stages) checkStage(model, stage, ctx, image);

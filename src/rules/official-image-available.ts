@@ -137,6 +137,7 @@ export default defineRule<M>({
     useOfficial:
       'this installs {tool} by hand from a one-architecture download; the official image {image} ships it for every platform: use FROM {image} instead (the Zasper maintainers did)',
   },
+  gate: /:\/\//,
   check(model, ctx) {
     for (const stage of model.stages) checkStage(model, stage, ctx);
   },

@@ -51,6 +51,7 @@ export default defineRule<M>({
   messages: {
     shadowed: 'ARG {name}={value} replaces the per-platform value: every platform builds with {value}',
   },
+  gate: /(?:TARGET|BUILD)(?:PLATFORM|OS|ARCH|VARIANT)/,
   check(model, ctx) {
     for (const ins of model.file.instructions) {
       if (ins.keyword !== 'arg') continue;

@@ -96,6 +96,7 @@ export default defineRule<M>({
   messages: {
     undeclared: '${name} is empty here: stage {stage} does not declare ARG {name}',
   },
+  gate: /(?:TARGET|BUILD)(?:PLATFORM|OS|ARCH|VARIANT)/,
   check(model, ctx) {
     const target = ctx.platforms[0];
     if (!target) return;

@@ -74,6 +74,11 @@ export interface Rule<M extends string = string> {
   readonly meta: RuleMeta;
   /** message templates: `{name}` placeholders are filled from `data` */
   readonly messages: Readonly<Record<M, string>>;
+  /**
+   * A speed hint: the rule cannot report anything on a file whose text does not match, so the
+   * engine skips it there. It must be conservative (the rule's tests run through the gate).
+   */
+  readonly gate?: RegExp;
   check(model: Model, ctx: RuleContext<M>): void;
 }
 
