@@ -164,15 +164,13 @@ export interface ShellSource {
 export function splitWords(file: Dockerfile, body: SourceText): Word[] {
   const out: Word[] = [];
   const t = body.text;
-  let i = 0;
-  while (i < t.length) {
-    while (i < t.length && /\s/.test(t[i] as string)) i++;
-    if (i >= t.length) break;
-    const s = i;
-    while (i < t.length && !/\s/.test(t[i] as string)) i++;
+  const re = /\S+/g;
+  for (let m = re.exec(t); m; m = re.exec(t)) {
+    const s = m.index;
+    const e = s + m[0].length;
     const ss = toSourceOffset(body, s);
-    const se = toSourceOffset(body, i - 1) + 1;
-    out.push({ value: t.slice(s, i), start: s, end: i, range: rangeAt(file.lineStarts, ss, se) });
+    const se = toSourceOffset(body, e - 1) + 1;
+    out.push({ value: m[0], start: s, end: e, range: rangeAt(file.lineStarts, ss, se) });
   }
   return out;
 }
@@ -298,7 +296,7 @@ export function buildModel(file: Dockerfile): Model {
 
   const windowsInstructions = new WeakSet<Instruction>();
   for (const st of stages) if (st.windows) for (const i of st.instructions) windowsInstructions.add(i);
-  const views = new Map<string, StageView>();
+  const views: Map<Platform, Map<Platform, StageView>>[] = [];
   const shells = new WeakMap<Instruction, ShellSource[]>();
   const declCache = new WeakMap<Instruction, ArgDecl[]>();
   const escape = file.escape;
@@ -336,8 +334,12 @@ export function buildModel(file: Dockerfile): Model {
   };
 
   function view(stage: Stage, target: Platform, build: Platform = DEFAULT_BUILD): StageView {
-    const key = `${stage.index}|${keyOf(target)}|${keyOf(build)}`;
-    const cached = views.get(key);
+    // keyed by identity: callers pass the same Platform objects over and over
+    let byTarget = views[stage.index];
+    if (!byTarget) views[stage.index] = byTarget = new Map();
+    let byBuild = byTarget.get(target);
+    if (!byBuild) byTarget.set(target, (byBuild = new Map()));
+    const cached = byBuild.get(build);
     if (cached) return cached;
     const global = globalScope(target, build);
     const image = safeExpand(stage.image.value, global.lookup, escape);
@@ -386,7 +388,7 @@ export function buildModel(file: Dockerfile): Model {
         return end as Scope;
       },
     };
-    views.set(key, v);
+    byBuild.set(build, v);
     return v;
   }
 

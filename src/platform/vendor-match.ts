@@ -134,6 +134,22 @@ function compiledPatterns(): Compiled[] {
   return compiled;
 }
 
+let byHost: Map<string, Compiled[]> | undefined;
+
+/** Patterns by host (the first segment of their literal prefix), in vendor order. */
+function patternsForHost(host: string): readonly Compiled[] {
+  if (!byHost) {
+    byHost = new Map();
+    for (const c of compiledPatterns()) {
+      const h = c.prefix.slice(0, c.prefix.indexOf('/') === -1 ? undefined : c.prefix.indexOf('/'));
+      const list = byHost.get(h) ?? [];
+      list.push(c);
+      byHost.set(h, list);
+    }
+  }
+  return byHost.get(host) ?? [];
+}
+
 const KEY_ORDER = new Map(KNOWN_PLATFORMS.map((p, i) => [platformKey(p), i]));
 
 /** Platform keys in the order of `KNOWN_PLATFORMS`, others after them alphabetically. */
@@ -183,7 +199,8 @@ function matchUncached(url: string, options: MatchOptions): VendorUrlMatch | und
   const text = url.trim();
   const offset = url.indexOf(text);
   const bare = text.replace(/^https?:\/\//i, '').toLowerCase();
-  for (const c of compiledPatterns()) {
+  const slash = bare.indexOf('/');
+  for (const c of patternsForHost(slash === -1 ? bare : bare.slice(0, slash))) {
     // a pattern's literal start (host, owner/repo, directories) must match before its regex runs
     if (!bare.startsWith(c.prefix)) continue;
     const m = (options.allowVariables ? c.loose : c.strict).exec(text);
