@@ -7,6 +7,8 @@ const AWS = 'https://awscli.amazonaws.com/awscli-exe-linux-x86_64.zip';
 
 ruleTester(rule, {
   valid: [
+    // a variable after -linux- may carry -musl: cannot tell, silent
+    'FROM alpine:3.20\nRUN wget -q "https://nodejs.org/dist/v$NODE_VERSION/node-v$NODE_VERSION-linux-$NODE_ARCH.tar.xz"',
     // Node.js on Alpine: the musl build on musl
     'FROM alpine:3.20\nRUN NODE_ARCH=x64 && wget -q "https://unofficial-builds.nodejs.org/download/release/v22.9.0/node-v22.9.0-linux-${NODE_ARCH}-musl.tar.gz"',
     // Node.js on Debian: the glibc build on glibc, the word chosen in a case
@@ -30,6 +32,12 @@ ruleTester(rule, {
     'FROM ubuntu:24.04\nRUN curl -fsSLO https://github.com/astral-sh/uv/releases/download/0.4.0/uv-x86_64-unknown-linux-gnu.tar.gz',
   ],
   invalid: [
+    {
+      name: 'the Node.js glibc build with its version in a variable',
+      code: 'FROM alpine:3.20\nENV NODE_VERSION=22.9.0\nRUN wget -q "https://nodejs.org/dist/v${NODE_VERSION}/node-v${NODE_VERSION}-linux-x64.tar.xz"',
+      errors: [{ messageId: 'glibcOnMusl', line: 3, column: 14 }],
+      output: null,
+    },
     {
       code: `FROM alpine:3.20\nRUN curl -fsSLO ${NODE} && tar -xJf node-v20.11.0-linux-x64.tar.xz -C /usr/local --strip-components=1`,
       output: null,

@@ -36,7 +36,11 @@ export function downloadLibc(text: string): LibcBuild | undefined {
     if (musl && !many) return { libc: 'musl', kind: 'wheel', what: 'a musllinux wheel' };
     return undefined;
   }
-  if (/^node-v\d[^/]*-linux-.+\.(tar\.gz|tar\.xz|tgz|zip)$/i.test(file)) {
+  // the version may be a variable (node-v$NODE_VERSION-…); after -linux-, a variable other than
+  // BuildKit's platform ARGs (whose values are fixed words) could hide -musl
+  const node = /^node-v(?:\d[^/]*|\$\{?\w+\}?)-linux-(.+)\.(tar\.gz|tar\.xz|tgz|zip)$/i.exec(file);
+  const arch = (node?.[1] ?? '').replace(/\$\{?(TARGET|BUILD)(ARCH|VARIANT)\}?/g, '');
+  if (node && (!arch.includes('$') || /-musl\b/i.test(file))) {
     return /-musl\b/i.test(file)
       ? { libc: 'musl', kind: 'node', what: 'the Node.js musl build' }
       : { libc: 'glibc', kind: 'node', what: 'the Node.js linux build' };
