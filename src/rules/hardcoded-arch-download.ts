@@ -15,7 +15,7 @@ import {
   type Vocabulary,
 } from '../platform/index.js';
 import { downloadCandidates, inSingleQuotes, runUrls, type Candidate } from './support/download.js';
-import { buildMapping, continuation, declareArgs, mappingVariable } from './support/fix.js';
+import { declareArgs, mappingEdits } from './support/fix.js';
 import { URL_RE, families, findArchTokens, tokenNames, type TokenHit } from './support/tokens.js';
 import { isArchBranch, isArchGuarded } from './support/walk.js';
 import { defineRule, type Edit, type RuleContext } from './types.js';
@@ -128,33 +128,16 @@ function planFix(
   const replace = (text: string): Edit[] => occ.map((o) => ({ start: o.offset, end: o.offset + hit.text.length, text }));
   const stage = c.stage;
 
-  if (c.kind !== 'run-url' && c.kind !== 'run-file') {
-    if (style !== 'targetarch' || !equalsArg) {
-      return { note: `${c.instruction.keyword.toUpperCase()} runs no shell to map ${prefix}ARCH to the vendor's word; download it in a RUN instead` };
-    }
-    return { fix: [...declareArgs(model, stage, [`${prefix}ARCH`], c.index, platforms[0] as Platform), ...replace(`\${${prefix}ARCH}`)] };
-  }
   if (style === 'targetarch' && equalsArg) {
     return { fix: [...declareArgs(model, stage, [`${prefix}ARCH`], c.index, platforms[0] as Platform), ...replace(`\${${prefix}ARCH}`)] };
   }
-  const variable = mappingVariable(vendor?.name ?? 'dl');
-  const mapping = buildMapping(model, stage, words.words, platforms, variable, style, vendor?.name ?? 'download');
-  if (!mapping) return { note: 'two target platforms share one architecture word but need different files' };
-  const text = builder ? mapping.text.replace(/TARGET(ARCH|VARIANT)/g, 'BUILD$1') : mapping.text;
-  const source = c.source;
-  if (!source) return {};
-  const at = toSourceOffset(source.text, 0);
-  const body = source.text.text;
-  const lead = body.length - body.trimStart().length;
-  const insertAt = source.heredoc ? at : at + lead;
-  const args = mapping.args.map((a) => (builder ? a.replace('TARGET', 'BUILD') : a));
-  return {
-    fix: [
-      ...declareArgs(model, stage, args, c.index, platforms[0] as Platform),
-      { start: insertAt, end: insertAt, text: source.heredoc ? `${text}\n` : `${text.trimEnd()}${continuation(model)}` },
-      ...replace(`\${${variable}}`),
-    ],
-  };
+  if (c.kind !== 'run-url' && c.kind !== 'run-file') {
+    return { note: `${c.instruction.keyword.toUpperCase()} runs no shell to map ${prefix}ARCH to the vendor's word; download it in a RUN instead` };
+  }
+  if (!c.source) return {};
+  const mapped = mappingEdits(model, stage, c.source, c.index, words.words, platforms, vendor?.name, style, builder);
+  if (!mapped) return { note: 'two target platforms share one architecture word but need different files' };
+  return { fix: [...mapped.edits, ...replace(`\${${mapped.variable}}`)] };
 }
 
 function linuxTargets(ctx: RuleContext<M>): Platform[] {
@@ -358,23 +341,9 @@ function checkTemplates(model: Model, stage: Stage, ctx: RuleContext<M>, platfor
     else if (!complete) fixNote = `the word ${vendor.name} uses for some target platform is not known`;
     else if (inSingleQuotes(t.run.raw, t.run.index + m.tokenStart)) fixNote = 'the URL is in single quotes, where the shell expands nothing';
     else {
-      const variable = mappingVariable(vendor.name);
-      const style = stage.onBuildPlatform ? 'targetarch' : ctx.fixStyle;
-      const mapping = buildMapping(model, stage, words, platforms, variable, style, vendor.name);
-      if (!mapping) fixNote = 'two target platforms share one architecture word but need different files';
-      else {
-        const text = stage.onBuildPlatform ? mapping.text.replace(/TARGET(ARCH|VARIANT)/g, 'BUILD$1') : mapping.text;
-        const source = t.run.source;
-        const at = toSourceOffset(source.text, 0);
-        const lead = source.text.text.length - source.text.text.trimStart().length;
-        const insertAt = source.heredoc ? at : at + lead;
-        const args = mapping.args.map((a) => (stage.onBuildPlatform ? a.replace('TARGET', 'BUILD') : a));
-        fix = [
-          ...declareArgs(model, stage, args, t.index, platforms[0] as Platform),
-          { start: insertAt, end: insertAt, text: source.heredoc ? `${text}\n` : `${text.trimEnd()}${continuation(model)}` },
-          { start: range.start.offset, end: range.end.offset, text: `\${${variable}}` },
-        ];
-      }
+      const mapped = mappingEdits(model, stage, t.run.source, t.index, words, platforms, vendor.name, ctx.fixStyle, stage.onBuildPlatform);
+      if (!mapped) fixNote = 'two target platforms share one architecture word but need different files';
+      else fix = [...mapped.edits, { start: range.start.offset, end: range.end.offset, text: `\${${mapped.variable}}` }];
     }
     ctx.report({
       messageId: 'templateWord',

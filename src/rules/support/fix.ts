@@ -3,7 +3,8 @@
  * the target platform (or the distribution's own arch word) to a vendor's word.
  */
 import type { Instruction } from '../../dockerfile/ast.js';
-import type { Model, Stage } from '../../dockerfile/model.js';
+import type { Model, ShellSource, Stage } from '../../dockerfile/model.js';
+import { toSourceOffset } from '../../dockerfile/text.js';
 import {
   formatPlatform,
   toVocabulary,
@@ -142,4 +143,38 @@ export function buildMapping(
 /** The escape character and line break that continue a RUN onto the next line. */
 export function continuation(model: Model): string {
   return ` ${model.file.escape}${lineEnding(model)}    `;
+}
+
+/**
+ * The edits that put a mapping before the first command of a RUN's shell text (or at the top of a
+ * heredoc script) and declare the platform ARGs it reads. `builder`: the stage runs on the build
+ * machine, so the mapping reads BUILDARCH/BUILDVARIANT. The caller replaces the word itself with
+ * `${variable}`. Undefined when no mapping can tell the platforms apart.
+ */
+export function mappingEdits(
+  model: Model,
+  stage: Stage,
+  source: ShellSource,
+  index: number,
+  words: ReadonlyMap<string, string>,
+  platforms: readonly Platform[],
+  vendorName: string | undefined,
+  style: FixStyle,
+  builder: boolean,
+): { edits: Edit[]; variable: string } | undefined {
+  const variable = mappingVariable(vendorName ?? 'dl');
+  const mapping = buildMapping(model, stage, words, platforms, variable, builder ? 'targetarch' : style, vendorName ?? 'download');
+  if (!mapping) return undefined;
+  const toBuild = (t: string): string => (builder ? t.replace(/TARGET(ARCH|VARIANT)/g, 'BUILD$1') : t);
+  const text = toBuild(mapping.text);
+  const start = toSourceOffset(source.text, 0);
+  const body = source.text.text;
+  const insertAt = source.heredoc ? start : start + (body.length - body.trimStart().length);
+  return {
+    variable,
+    edits: [
+      ...declareArgs(model, stage, mapping.args.map(toBuild), index, platforms[0] as Platform),
+      { start: insertAt, end: insertAt, text: source.heredoc ? `${text}\n` : `${text.trimEnd()}${continuation(model)}` },
+    ],
+  };
 }
