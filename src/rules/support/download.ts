@@ -19,8 +19,6 @@ export interface Candidate {
   readonly index: number;
   /** the URL or file name (as written, quotes excluded) */
   readonly text: string;
-  /** source offset of `text` */
-  readonly offset: number;
   /** source offset of position `i` of `text` (exact even if a line continuation splits it) */
   sourceAt(i: number): number;
   readonly hits: readonly TokenHit[];
@@ -33,12 +31,6 @@ export interface Candidate {
 }
 
 const ARCHIVE_SUFFIX_IN_TEXT = new RegExp(ARCHIVE_SUFFIX.source.replace(/\$$/, '\\b'), 'i');
-
-/** Cheap test on a whole RUN: could it download or name a package file at all? */
-export function mayDownload(ins: Instruction): boolean {
-  const has = (t: string): boolean => t.includes('://') || ARCHIVE_SUFFIX_IN_TEXT.test(t);
-  return has(ins.body.text) || ins.heredocs.some((h) => has(h.content));
-}
 
 /** Whether position `idx` of a raw shell word lies inside single quotes. */
 export function inSingleQuotes(raw: string, idx: number): boolean {
@@ -59,10 +51,6 @@ export function inSingleQuotes(raw: string, idx: number): boolean {
 /** A mapper from positions of a substring starting at `start` of `text` to source offsets. */
 function atText(text: SourceText, start: number): (i: number) => number {
   return (i) => toSourceOffset(text, start + i);
-}
-
-function offsetIn(text: SourceText, at: number): number {
-  return toSourceOffset(text, at);
 }
 
 /** A URL written in a RUN command (shell form or script heredoc). */
@@ -113,7 +101,6 @@ export function downloadCandidates(model: Model, stage: Stage): Candidate[] {
   const out: Candidate[] = [];
   stage.instructions.forEach((instruction, index) => {
     if (instruction.keyword === 'run') {
-      if (!mayDownload(instruction)) return;
       for (const u of runUrls(model, instruction)) {
         const hits = findArchTokens(u.url);
         if (!hits.length) continue;
@@ -123,7 +110,6 @@ export function downloadCandidates(model: Model, stage: Stage): Candidate[] {
           instruction,
           index,
           text: u.url,
-          offset: u.offset,
           sourceAt: atText(u.source.text, u.word.start + u.index),
           hits,
           command: u.command,
@@ -152,7 +138,6 @@ export function downloadCandidates(model: Model, stage: Stage): Candidate[] {
                 instruction,
                 index,
                 text: file,
-                offset: offsetIn(source.text, word.start + at),
                 sourceAt: atText(source.text, word.start + at),
                 hits,
                 command,
@@ -184,7 +169,6 @@ export function downloadCandidates(model: Model, stage: Stage): Candidate[] {
         instruction,
         index,
         text: m[0],
-        offset: offsetIn(body, m.index),
         sourceAt: atText(body, m.index),
         hits,
         singleQuoted: false,
