@@ -1,49 +1,23 @@
 /**
- * Walking a model for rules: RUN shell commands with their stage and scope, and the questions
- * many rules ask (is this command inside a branch chosen by the architecture?).
+ * Questions many rules ask of a model: is this command inside a branch chosen by the
+ * architecture, which C library and distribution a stage has, does an instruction mention X.
  */
 import type { Instruction, Range, SourceText } from '../../dockerfile/ast.js';
-import type { Model, Scope, ShellSource, Stage } from '../../dockerfile/model.js';
+import type { Model, Stage } from '../../dockerfile/model.js';
 import type { Branch, ShellWord, SimpleCommand } from '../../dockerfile/shell.js';
 import { rangeAt, toSourceRange } from '../../dockerfile/text.js';
 import type { Platform } from '../../platform/index.js';
 import { findArchTokens } from './tokens.js';
-
-export interface RunCommand {
-  readonly stage: Stage;
-  readonly instruction: Instruction;
-  /** index of the instruction in stage.instructions */
-  readonly index: number;
-  readonly source: ShellSource;
-  readonly command: SimpleCommand;
-}
 
 /** Does the instruction's text (body and heredocs) match? A cheap test before reading it as shell. */
 export function instructionMentions(ins: Instruction, re: RegExp): boolean {
   return re.test(ins.body.text) || ins.heredocs.some((h) => re.test(h.content));
 }
 
-/** Every shell command of every RUN (shell form and script heredocs), stage by stage. */
-export function* runCommands(model: Model): Generator<RunCommand> {
-  for (const stage of model.stages) {
-    for (let index = 0; index < stage.instructions.length; index++) {
-      const instruction = stage.instructions[index] as Instruction;
-      for (const source of model.shell(instruction)) {
-        for (const command of source.script.commands) yield { stage, instruction, index, source, command };
-      }
-    }
-  }
-}
-
 /** Source range of a span of a shell source's text. */
 export function spanRange(model: Model, text: SourceText, start: number, end: number): Range {
   const [s, e] = toSourceRange(text, start, end);
   return rangeAt(model.file.lineStarts, s, e);
-}
-
-/** Source offsets of a span of a shell source's text. */
-export function spanOffsets(text: SourceText, start: number, end: number): [number, number] {
-  return toSourceRange(text, start, end);
 }
 
 /** Words that mention the architecture: detectors, platform args, variables named *arch*. */
@@ -85,19 +59,6 @@ export function isArchGuarded(cmd: SimpleCommand): boolean {
     if (c.branches.some(isGuardBranch)) return true;
   }
   return false;
-}
-
-/** The platforms a `case` branch selects, when its patterns are architecture words. */
-export function casePatternsMention(b: Branch): string[] {
-  return b.kind === 'case' ? b.patterns.filter((p) => p !== '*') : [];
-}
-
-/** Whether a scope makes the stage's platform args usable (declared, not shadowed by a default). */
-export function platformArgState(scope: Scope, name: string): 'automatic' | 'default' | 'missing' {
-  const b = scope.get(name);
-  if (!b) return 'missing';
-  if (b.kind === 'env') return 'default';
-  return b.automatic ? 'automatic' : 'default';
 }
 
 /** Does the stage mention any TARGET* arg anywhere (FROM flag, instructions)? */
