@@ -102,7 +102,7 @@ export function buildMapping(
       args: arms ? ['TARGETARCH', 'TARGETVARIANT'] : ['TARGETARCH'],
     };
   }
-  const distro = stageDistro(model, stage);
+  const distro = stageDistro(stage);
   const vocabs: Vocabulary[] =
     distro === 'alpine' ? ['apk'] : distro === 'debian' ? ['dpkg'] : distro === 'rpm' ? ['rpm'] : ['dpkg', 'apk'];
   const detector =
