@@ -319,6 +319,12 @@ async function main(): Promise<void> {
         check: (out) => checkAnyarchReport(out, tmp, expected),
       },
       {
+        id: 'floor',
+        label: 'anyarch floor process (discover + read + parse only: no model, no rules)',
+        args: [path.join(layout.bench, 'lib-child.js'), corpus, '--parse-only'],
+        check: (out) => checkAnyarchReport(out, tmp, expected),
+      },
+      {
         id: 'baseline',
         label: 'dockerfile-utils process (read + `validate` per file + JSON)',
         args: [path.join(layout.bench, 'dockerfile-utils-child.js'), listFile],
@@ -446,6 +452,7 @@ async function main(): Promise<void> {
       cli: ['cli', 'baseline'],
       'du-cli': ['cli', 'du-cli'],
       lib: ['lib', 'baseline'],
+      floor: ['floor', 'baseline'],
       'anyarch-check': ['anyarch-check', 'du-validate'],
       'anyarch-parse': ['anyarch-parse', 'dast-parse'],
       'anyarch-model': ['anyarch-model', 'dast-parse'],
@@ -497,6 +504,14 @@ async function main(): Promise<void> {
     } else {
       verdict = cliRatio <= TARGET_RATIO ? 'PASS' : 'FAIL';
       out.push(`Target (anyarch whole process ≤ ${TARGET_RATIO}× dockerfile-utils): **${verdict}** — ${cliRatio.toFixed(3)}× (${fmt(med('cli'), 1)} ms vs ${fmt(med('baseline'), 1)} ms, medians).`);
+    }
+    const floorRatio = ratio('floor');
+    if (Number.isFinite(floorRatio)) {
+      out.push(
+        '',
+        `Floor: start-up, discovery, reading and a cold parse alone take ${floorRatio.toFixed(3)}× the baseline, ` +
+          `which leaves ${Math.max(0, TARGET_RATIO - floorRatio).toFixed(3)}× (${fmt(Math.max(0, TARGET_RATIO * med('baseline') - med('floor')), 1)} ms) of the target for the model, all rules and the report.`,
+      );
     }
     if (profile) out.push('', profile);
     const rebuilt = buildFingerprint(layout.root) !== fingerprint;

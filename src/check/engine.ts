@@ -65,6 +65,9 @@ interface Selected {
   override: Severity | undefined;
 }
 
+/** The default options, one object so the rule selection below is worked out once for it. */
+const NO_OPTIONS: CheckOptions = Object.freeze({});
+
 /** Selection depends on the options alone: work it out once per options object. */
 const selections = new WeakMap<CheckOptions, Selected[]>();
 
@@ -115,7 +118,7 @@ function format(template: string, data: Readonly<Record<string, string | number>
 }
 
 /** Runs rules over a parsed file. */
-export function runRules(model: Model, opts: CheckOptions = {}): { findings: Finding[]; suppressed: number } {
+export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findings: Finding[]; suppressed: number } {
   const selected = selectRules(opts);
   const platforms = opts.platforms ?? DEFAULT_PLATFORMS;
   const fixStyle = opts.fixStyle ?? 'targetarch';
@@ -163,7 +166,7 @@ export function runRules(model: Model, opts: CheckOptions = {}): { findings: Fin
 }
 
 /** Checks Dockerfile text. Parse errors are returned in `error`, never thrown. */
-export function checkSource(source: string, file: string, opts: CheckOptions = {}): FileResult {
+export function checkSource(source: string, file: string, opts: CheckOptions = NO_OPTIONS): FileResult {
   let df: Dockerfile;
   try {
     df = parseDockerfile(source, file);
@@ -215,7 +218,7 @@ export const MAX_FIX_PASSES = 10;
  * Applies every safe fix, re-checking after each pass until nothing changes. A pass whose output
  * no longer parses is dropped (and that is reported as a bug, since fixes must keep syntax).
  */
-export function fixSource(input: string, file: string, opts: CheckOptions = {}): FixResult {
+export function fixSource(input: string, file: string, opts: CheckOptions = NO_OPTIONS): FixResult {
   // Edits refer to the text without a byte-order mark (the parser drops it); keep it on output.
   const bom = input.charCodeAt(0) === 0xfeff ? '\ufeff' : '';
   const source = bom ? input.slice(1) : input;
