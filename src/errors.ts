@@ -8,7 +8,16 @@ export type ErrorCode =
   | 'E_INPUT' // unreadable, binary, too large or not UTF-8 input
   | 'E_CONFIG' // a bad .anyarch.yaml
   | 'E_USAGE' // bad command-line use
-  | 'E_FIX'; // a fix that could not be applied
+  | 'E_FIX' // a fix that could not be applied
+  | 'E_REFERENCE' // an image reference or source specifier that cannot be parsed
+  | 'E_DIGEST' // content whose digest is not the one expected, or a malformed digest
+  | 'E_MANIFEST' // a manifest, index or config that is not valid JSON of its media type
+  | 'E_NOT_FOUND' // an image, manifest, blob or file that does not exist
+  | 'E_AUTH' // credentials missing or refused (never carries the credential)
+  | 'E_REGISTRY' // a registry answered with an error status or broke the protocol
+  | 'E_NETWORK' // a connection failed, timed out or was reset (after the retries)
+  | 'E_LIMIT' // content larger than anyarch accepts (manifest size, token size, ...)
+  | 'E_SOURCE'; // an image source (OCI layout, archive, engine) that cannot be read
 
 export interface ErrorLocation {
   readonly file?: string;
