@@ -24,6 +24,7 @@ Examples:
   $ anyarch check docker/ api.Dockerfile check a directory and a file
   $ anyarch check --fix-dry-run          show what --fix would change, as a diff
   $ anyarch rules                        list the rules
+  $ anyarch platforms alpine:3.20        list the platforms an image publishes
 
 ${EXIT_CODES}
 
@@ -102,3 +103,29 @@ Examples:
   $ anyarch rules --format json
 
 Each rule's page (what it finds, why, how to fix it): ${RULES_DOCS_URL}`;
+
+export const PLATFORMS_DESCRIPTION = `List the platforms each image publishes: for every entry of its index, the platform
+(os/architecture/variant and os.version), the manifest digest, the image size, the os/architecture
+its config declares (with a warning when that disagrees with the index) and when it was created.
+Attestations (BuildKit's unknown/unknown entries) are listed apart, with the platform they describe.
+
+Images can live in a registry or on disk:
+  docker://REF or REF            a registry (HTTPS; plain HTTP for localhost/127.0.0.1 and --insecure-registry hosts)
+  oci:DIR[:TAG], ocidir://DIR[:TAG]
+                                 an OCI image layout directory
+  oci-archive:FILE[:TAG]         a tar of an OCI image layout
+  docker-archive:FILE[:NAME:TAG|@N]
+                                 the output of docker save
+
+Credentials come from the Docker config (DOCKER_CONFIG or ~/.docker/config.json), including
+credsStore and credHelpers; they are never printed.`;
+
+export const PLATFORMS_FOOTER = `
+Examples:
+  $ anyarch platforms docker.io/library/alpine:3.20
+  $ anyarch platforms --require linux/amd64,linux/arm64 ghcr.io/acme/api:1.4
+  $ anyarch platforms oci:./build/layout:latest docker-archive:image.tar
+  $ anyarch platforms --format json localhost:5000/app:dev
+
+Exit codes: 0 every image read (and has the --require platforms), 1 a required platform is
+missing, 2 an image could not be read (the others are still listed).`;

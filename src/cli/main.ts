@@ -4,7 +4,7 @@
  *
  *   0 clean · 1 findings at or above --fail-on · 2 usage, config or input error · 3 internal error
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { FailOn } from '../config.js';
 import { isAnyarchError, type AnyarchError } from '../errors.js';
 import type { FixStyle } from '../rules/types.js';
@@ -25,7 +25,7 @@ const EXIT_OF_OUTCOME: Readonly<Record<Outcome, number>> = {
 // Literal lists, so that --help does not load the library.
 const FAIL_ON = ['error', 'warning', 'info', 'never'] as const satisfies readonly FailOn[];
 const FIX_STYLES = ['targetarch', 'detect'] as const satisfies readonly FixStyle[];
-const COMMANDS = ['check', 'parse', 'rules'] as const;
+const COMMANDS = ['check', 'parse', 'rules', 'platforms'] as const;
 
 /** `--rule a,b --rule c` -> ['a', 'b', 'c'] */
 function collect(value: string, previous: string[] = []): string[] {
@@ -135,7 +135,43 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
       done(await rules({ format: flags.format }, io));
     });
 
+  program
+    .command('platforms')
+    .summary('list the platforms images publish (registry, OCI layout or archive)')
+    .description(help.PLATFORMS_DESCRIPTION)
+    .argument('<images...>', 'image references or source specifiers (docker://, oci:, oci-archive:, docker-archive:)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json'] as const).default('text'))
+    .option('--require <platforms>', 'exit 1 unless every image publishes these platforms (comma-separated, e.g. linux/amd64,linux/arm64)')
+    .option('--insecure-registry <host>', 'allow plain HTTP to this registry (repeatable; loopback registries always may)', collect)
+    .option('--index-only', 'read the index only: no per-platform manifest or config requests')
+    .option('--no-trunc', 'print full digests')
+    .addOption(new Option('--timeout <seconds>', 'how long to wait for a registry to answer').argParser(positiveNumber))
+    .addHelpText('after', help.PLATFORMS_FOOTER)
+    .action(async (images: string[], flags: { format: 'text' | 'json'; require?: string; insecureRegistry?: string[]; indexOnly?: boolean; trunc: boolean; timeout?: number }) => {
+      const { platforms } = await import('./commands/platforms.js');
+      done(
+        await platforms(
+          {
+            images,
+            format: flags.format,
+            ...(flags.require !== undefined ? { require: flags.require } : {}),
+            insecureRegistries: flags.insecureRegistry ?? [],
+            indexOnly: flags.indexOnly === true,
+            noTrunc: !flags.trunc,
+            ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
+          },
+          io,
+        ),
+      );
+    });
+
   return program;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
+  return n;
 }
 
 function printAnyarchError(io: Io, e: AnyarchError): void {

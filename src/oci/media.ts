@@ -17,6 +17,8 @@ export const MediaType = {
   DOCKER_MANIFEST: 'application/vnd.docker.distribution.manifest.v2+json',
   DOCKER_CONFIG: 'application/vnd.docker.container.image.v1+json',
   DOCKER_LAYER: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  /** an uncompressed Docker layer (containers/image writes it; `docker save` layers are such tars) */
+  DOCKER_LAYER_TAR: 'application/vnd.docker.image.rootfs.diff.tar',
   DOCKER_FOREIGN_LAYER: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
   DOCKER_ATTESTATION: 'application/vnd.docker.attestation.manifest.v1+json',
   IN_TOTO: 'application/vnd.in-toto+json',
@@ -55,6 +57,7 @@ export function layerCompression(mt: string): 'gzip' | 'zstd' | 'none' | undefin
     case 'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd':
       return 'zstd';
     case MediaType.OCI_LAYER:
+    case MediaType.DOCKER_LAYER_TAR:
     case 'application/vnd.oci.image.layer.nondistributable.v1.tar':
       return 'none';
     default:

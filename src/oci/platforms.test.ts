@@ -1,0 +1,150 @@
+/**
+ * `inspectPlatforms` over images in the real registry (pushed by skopeo): OCI and Docker media
+ * types, attestations, nested indexes, unknown entries, a config that disagrees with its index
+ * entry, and single-manifest images. What anyarch reports is compared with what skopeo reads.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { skopeoCopyDirToRegistry, writeDirTransport } from '../../test/support/dir-transport.js';
+import { buildTestImage, busyboxLikeFiles, writeOciLayout, type BuiltImage, type TestImageOptions, type TestPlatformImage } from '../../test/support/images.js';
+import { startRegistry, type TestRegistry } from '../../test/support/registry.js';
+import { skopeoCopyToRegistry, skopeoInspectConfig, skopeoInspectRaw } from '../../test/support/skopeo.js';
+import { RegistryClient } from '../registry/client.js';
+import { pushImage } from '../registry/push.js';
+import { inspectPlatforms, platformMismatch } from './platforms.js';
+import { parseReference } from './reference.js';
+import { registrySource } from './sources/registry.js';
+
+const three: TestPlatformImage[] = [
+  { platform: { os: 'linux', architecture: 'amd64' }, files: busyboxLikeFiles('amd64') },
+  { platform: { os: 'linux', architecture: 'arm64', variant: 'v8' }, files: busyboxLikeFiles('arm64') },
+  { platform: { os: 'linux', architecture: 'arm', variant: 'v7' }, files: busyboxLikeFiles('arm') },
+];
+
+describe('inspectPlatforms against docker-registry', () => {
+  let reg: TestRegistry;
+  const client = new RegistryClient({ credentials: async () => undefined });
+  const images: Record<string, BuiltImage> = {};
+  const cases: Record<string, { images: TestPlatformImage[]; opts: TestImageOptions }> = {
+    'oci-attest': { images: three, opts: { format: 'oci', attestations: true } },
+    docker: { images: three, opts: { format: 'docker' } },
+    nested: { images: three, opts: { format: 'oci', nested: true } },
+    unknown: { images: three, opts: { format: 'oci', unknownEntry: true } },
+    single: { images: [{ platform: { os: 'linux', architecture: 'riscv64' }, files: busyboxLikeFiles('riscv64') }], opts: { single: true } },
+    mismatch: {
+      images: [
+        { platform: { os: 'linux', architecture: 'amd64' } },
+        { platform: { os: 'linux', architecture: 'arm64' }, configPlatform: { os: 'linux', architecture: 'amd64' } },
+      ],
+      opts: { format: 'oci' },
+    },
+  };
+
+  before(async () => {
+    reg = await startRegistry();
+    const dir = await mkdtemp(path.join(tmpdir(), 'anyarch-platforms-'));
+    try {
+      for (const [name, c] of Object.entries(cases)) {
+        const img = buildTestImage(c.images, c.opts);
+        images[name] = img;
+        if (c.opts.nested || c.opts.unknownEntry) {
+          // skopeo 1.9 cannot copy an index inside an index, nor an entry of an unknown type: anyarch pushes these itself
+          await pushImage(new RegistryClient({ credentials: async () => undefined }), { registry: reg.host, repository: `img/${name}` }, img.root, async (d) => {
+            const b = img.blobs.get(d.digest);
+            if (!b) throw new Error(`no blob ${d.digest}`);
+            return b;
+          }, { tag: 'v1' });
+        } else if (c.opts.format === 'docker') {
+          // skopeo's oci: transport takes OCI media types only; its dir: transport takes any
+          const d = path.join(dir, `dir-${name}`);
+          await writeDirTransport(d, img);
+          await skopeoCopyDirToRegistry(d, reg, `img/${name}:v1`);
+        } else {
+          await writeOciLayout(dir, img, name);
+          await skopeoCopyToRegistry(dir, name, reg, `img/${name}:v1`);
+        }
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+  after(async () => reg?.stop());
+
+  const inspect = (name: string) => inspectPlatforms(registrySource(client, parseReference(`${reg.host}/img/${name}:v1`)));
+
+  test('platforms, digests and sizes agree with the index skopeo reads; attestations apart', async () => {
+    const report = await inspect('oci-attest');
+    const raw = JSON.parse((await skopeoInspectRaw('img/oci-attest:v1', reg)).toString('utf8')) as {
+      manifests: { digest: string; size: number; platform: { os: string; architecture: string; variant?: string }; annotations?: Record<string, string> }[];
+    };
+    const expected = raw.manifests
+      .filter((m) => m.platform.os !== 'unknown')
+      .map((m) => ({ platform: `${m.platform.os}/${m.platform.architecture}${m.platform.variant ? `/${m.platform.variant}` : ''}`, digest: m.digest, size: m.size }));
+    assert.deepEqual(
+      report.platforms.map((p) => ({ platform: p.platform, digest: p.manifest.digest, size: p.manifest.size })),
+      expected,
+    );
+    assert.equal(report.root.digest, images['oci-attest']?.root.digest);
+    assert.equal(report.rootKind, 'index');
+    assert.equal(report.attestations.length, 3);
+    assert.deepEqual(report.attestations.map((a) => a.describesPlatform), ['linux/amd64', 'linux/arm64/v8', 'linux/arm/v7']);
+    assert.ok(report.attestations.every((a) => a.referenceType === 'attestation-manifest'));
+    for (const p of report.platforms) {
+      assert.equal(p.mismatch, undefined);
+      assert.ok(p.imageSize && p.imageSize > 0);
+      const cfg = await skopeoInspectConfig('img/oci-attest:v1', reg, undefined, p.platform);
+      assert.equal(p.config?.architecture, cfg.architecture);
+      assert.equal(p.config?.os, cfg.os);
+      assert.equal(p.config?.created, cfg.created);
+    }
+  });
+
+  test('Docker manifest lists read the same way', async () => {
+    const report = await inspect('docker');
+    assert.equal(report.root.mediaType, 'application/vnd.docker.distribution.manifest.list.v2+json');
+    assert.deepEqual(report.platforms.map((p) => p.platform), ['linux/amd64', 'linux/arm64/v8', 'linux/arm/v7']);
+    assert.ok(report.platforms.every((p) => p.config && !p.error));
+  });
+
+  test('nested indexes are followed and the path recorded', async () => {
+    const report = await inspect('nested');
+    assert.deepEqual(report.platforms.map((p) => p.platform), ['linux/amd64', 'linux/arm64/v8', 'linux/arm/v7']);
+    assert.ok(report.platforms.every((p) => p.via.length === 1));
+  });
+
+  test('an entry of an unknown media type is ignored, not fatal', async () => {
+    const report = await inspect('unknown');
+    assert.equal(report.platforms.length, 3);
+    assert.equal(report.ignored.length, 1);
+  });
+
+  test('a single manifest reports its config platform', async () => {
+    const report = await inspect('single');
+    assert.equal(report.rootKind, 'manifest');
+    assert.deepEqual(report.platforms.map((p) => p.platform), ['linux/riscv64']);
+  });
+
+  test('a config that disagrees with its index entry is reported', async () => {
+    const report = await inspect('mismatch');
+    const arm = report.platforms.find((p) => p.platform === 'linux/arm64');
+    assert.match(arm?.mismatch ?? '', /index entry says linux\/arm64 but the image config says linux\/amd64/);
+    assert.equal(report.platforms.find((p) => p.platform === 'linux/amd64')?.mismatch, undefined);
+  });
+
+  test('--index-only reads no child manifest', async () => {
+    const report = await inspectPlatforms(registrySource(client, parseReference(`${reg.host}/img/docker:v1`)), { details: false });
+    assert.equal(report.platforms.length, 3);
+    assert.ok(report.platforms.every((p) => p.config === undefined && p.imageSize === undefined));
+  });
+});
+
+describe('platformMismatch', () => {
+  test('normalised platforms are the same platform', () => {
+    assert.equal(platformMismatch({ os: 'linux', architecture: 'arm64', variant: 'v8' }, { os: 'linux', architecture: 'arm64' }), undefined);
+    assert.equal(platformMismatch({ os: 'linux', architecture: 'arm' }, { os: 'linux', architecture: 'arm', variant: 'v7' }), undefined);
+    assert.match(platformMismatch({ os: 'linux', architecture: 'arm', variant: 'v6' }, { os: 'linux', architecture: 'arm', variant: 'v7' }) ?? '', /v6.*v7/);
+  });
+});

@@ -1,0 +1,178 @@
+/**
+ * One HTTP exchange with a registry, done carefully: a timeout until the headers arrive,
+ * redirects followed by hand so `Authorization` never goes to another host, bodies read with a
+ * size limit, and transport failures turned into `E_NETWORK` errors that say which request
+ * failed and how. Retries live one level up (retry.ts), auth two levels up (client.ts).
+ *
+ * Built on Node's own `fetch` (undici): keep-alive connection pools per origin, streaming
+ * bodies, no extra dependency.
+ */
+import { Readable } from 'node:stream';
+import { AnyarchError } from '../errors.js';
+
+export interface HttpRequest {
+  readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: Uint8Array | Readable;
+  /** what the request is about, for messages: `manifest docker.io/library/alpine:3` */
+  readonly what: string;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  /** the URL that answered (after redirects) */
+  readonly url: string;
+  readonly body: ReadableStream<Uint8Array> | null;
+}
+
+/** Status codes worth another try: timeouts, rate limits, and server-side trouble. */
+export const RETRYABLE_STATUS: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+
+const MAX_REDIRECTS = 5;
+
+/** Node's fetch failure causes that mean "the connection broke", which a retry may cure. */
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
+
+/** A network-level failure (`E_NETWORK`), marked transient when a retry may help. */
+export class NetworkError extends AnyarchError {
+  constructor(
+    message: string,
+    readonly transient: boolean,
+    options?: ErrorOptions,
+  ) {
+    super('E_NETWORK', message, undefined, undefined, options);
+  }
+}
+
+function causeCode(e: unknown): string | undefined {
+  let c: unknown = e;
+  for (let i = 0; i < 4 && c; i++) {
+    const code = (c as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    c = (c as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Turns whatever fetch or a body read threw into a NetworkError (or passes AnyarchErrors on). */
+export function toNetworkError(e: unknown, what: string, url: string): AnyarchError {
+  if (e instanceof AnyarchError) return e;
+  const code = causeCode(e);
+  const name = (e as { name?: string }).name;
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new NetworkError(`${what}: no answer from ${origin(url)} in time`, true, { cause: e });
+  }
+  const msg = (e as Error).message ?? String(e);
+  const transient = code === undefined ? /terminated|other side closed|socket/i.test(msg) : TRANSIENT_CODES.has(code);
+  const detail = code ?? (msg === 'fetch failed' ? 'connection failed' : msg);
+  return new NetworkError(`${what}: ${detail} talking to ${origin(url)}`, transient, { cause: e });
+}
+
+export function origin(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function toBody(b: Uint8Array | Readable | undefined): RequestInit['body'] | undefined {
+  if (b === undefined) return undefined;
+  if (b instanceof Readable) return Readable.toWeb(b) as unknown as RequestInit['body'];
+  return b;
+}
+
+/**
+ * Sends one request; follows up to five redirects itself, dropping `Authorization` when a
+ * redirect leaves the original origin (blob downloads redirect to storage hosts). The timeout
+ * covers the wait for the response headers, not the body; reading the body is the caller's.
+ */
+export async function send(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
+  let url = req.url;
+  let headers: Record<string, string> = { ...req.headers };
+  const start = new URL(url).origin;
+  for (let hop = 0; ; hop++) {
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => ctrl.abort(new DOMException('timeout', 'TimeoutError')), timeoutMs);
+    let res: Response;
+    try {
+      const body = hop === 0 ? toBody(req.body) : undefined;
+      res = await fetch(url, {
+        method: req.method,
+        headers,
+        redirect: 'manual',
+        signal: ctrl.signal,
+        ...(body !== undefined ? { body, duplex: 'half' } : {}),
+      } as RequestInit);
+    } catch (e) {
+      throw toNetworkError(ctrl.signal.aborted ? ctrl.signal.reason : e, req.what, url);
+    } finally {
+      clearTimeout(timer);
+    }
+    const location = res.headers.get('location');
+    const redirect = [301, 302, 303, 307, 308].includes(res.status) && location && req.method !== 'PUT' && req.method !== 'PATCH' && req.method !== 'POST';
+    if (!redirect) return { status: res.status, headers: res.headers, url, body: res.body };
+    await res.body?.cancel().catch(() => undefined);
+    if (hop >= MAX_REDIRECTS) throw new AnyarchError('E_REGISTRY', `${req.what}: more than ${MAX_REDIRECTS} redirects`);
+    const next = new URL(location, url);
+    if (next.origin !== start) {
+      const { authorization: _drop, Authorization: _drop2, ...rest } = headers;
+      headers = rest;
+    }
+    url = next.toString();
+  }
+}
+
+/**
+ * Reads a whole body, refusing more than `limit` bytes (by Content-Length before reading, and
+ * while reading when the length is not announced).
+ */
+export async function readBody(res: HttpResponse, limit: number, what: string): Promise<Uint8Array> {
+  const declared = res.headers.get('content-length');
+  if (declared !== null && Number(declared) > limit) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new AnyarchError('E_LIMIT', `${what}: ${declared} bytes is more than the ${limit} bytes anyarch reads`);
+  }
+  if (!res.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = res.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > limit) {
+        await reader.cancel().catch(() => undefined);
+        throw new AnyarchError('E_LIMIT', `${what}: more than the ${limit} bytes anyarch reads`);
+      }
+      chunks.push(value);
+    }
+  } catch (e) {
+    throw toNetworkError(e, what, res.url);
+  }
+  const out = Buffer.concat(chunks, total);
+  if (declared !== null && Number(declared) !== total) {
+    throw new NetworkError(`${what}: the body ended after ${total} of ${declared} bytes`, true);
+  }
+  return out;
+}
+
+/** Discards a body so the connection can be reused. */
+export async function discard(res: HttpResponse): Promise<void> {
+  await res.body?.cancel().catch(() => undefined);
+}
