@@ -8,6 +8,9 @@
  * ignore: [vendor/, "**\/testdata/**"]    # gitignore-style patterns, relative to this file
  * fixStyle: targetarch                    # or detect: how --fix rewrites architecture words
  * failOn: info                            # error | warning | info | never
+ * offline: true                           # never ask registries about base images (AA114, AA115)
+ * insecureRegistries: [registry.lan:5000] # registries spoken to over plain HTTP
+ * buildPlatform: linux/arm64              # the build machine's platform (default: this machine's)
  * ```
  *
  * Unknown keys and bad values are errors (E_CONFIG) naming the file, line and key, so that a typo
@@ -19,7 +22,7 @@ import { createRequire } from 'node:module';
 import type { Node, Pair } from 'yaml';
 import { resolveRuleRef, type SeverityOverride } from './check/engine.js';
 import { AnyarchError, isAnyarchError } from './errors.js';
-import { parsePlatformList, type Platform } from './platform/index.js';
+import { parsePlatform, parsePlatformList, type Platform } from './platform/index.js';
 import { RULES } from './rules/index.js';
 import type { FixStyle, Rule, Severity } from './rules/types.js';
 
@@ -52,6 +55,10 @@ export interface Config {
   readonly ignore?: readonly string[];
   readonly fixStyle?: FixStyle;
   readonly failOn?: FailOn;
+  /** never look up base images in registries */
+  readonly offline?: boolean;
+  readonly insecureRegistries?: readonly string[];
+  readonly buildPlatform?: Platform;
 }
 
 export interface LoadConfigOptions {
@@ -61,7 +68,7 @@ export interface LoadConfigOptions {
   readonly displayPath?: string;
 }
 
-const KEYS = ['platforms', 'rules', 'ignore', 'fixStyle', 'failOn'] as const;
+const KEYS = ['platforms', 'rules', 'ignore', 'fixStyle', 'failOn', 'offline', 'insecureRegistries', 'buildPlatform'] as const;
 
 /** Keys people bring from hadolint or from habit, and what anyarch calls them. */
 const KEY_HINTS: Readonly<Record<string, string>> = {
@@ -157,7 +164,7 @@ export function parseConfig(text: string, file: string, opts: LoadConfigOptions 
   const base = { file: path.resolve(file), dir: path.dirname(path.resolve(file)) };
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return base; // empty file
-  if (!isMap(root)) return fail('the config must be a mapping of settings (platforms, rules, ignore, fixStyle, failOn)', startOf(root));
+  if (!isMap(root)) return fail(`the config must be a mapping of settings (${KEYS.join(', ')})`, startOf(root));
 
   const out: {
     platforms?: Platform[];
@@ -165,6 +172,9 @@ export function parseConfig(text: string, file: string, opts: LoadConfigOptions 
     ignore?: string[];
     fixStyle?: FixStyle;
     failOn?: FailOn;
+    offline?: boolean;
+    insecureRegistries?: string[];
+    buildPlatform?: Platform;
   } = {};
 
   const scalarString = (n: unknown, what: string): string => {
@@ -239,6 +249,23 @@ export function parseConfig(text: string, file: string, opts: LoadConfigOptions 
       case 'failOn':
         out.failOn = oneOf(v, 'failOn', FAIL_ON_VALUES);
         break;
+      case 'offline':
+        if (!isScalar(v) || typeof v.value !== 'boolean') fail('offline must be true or false', startOf(v));
+        out.offline = (v as { value: boolean }).value;
+        break;
+      case 'insecureRegistries':
+        out.insecureRegistries = stringList(v, 'insecureRegistries').map((x) => x.value);
+        break;
+      case 'buildPlatform': {
+        const item = scalarString(v, 'buildPlatform');
+        try {
+          out.buildPlatform = parsePlatform(item);
+        } catch (e) {
+          if (!isAnyarchError(e)) throw e;
+          fail(`buildPlatform: ${e.message}`, startOf(v), e.hint);
+        }
+        break;
+      }
     }
   }
   return { ...base, ...out };

@@ -19,6 +19,7 @@ import {
   type RuleContext,
   type Severity,
 } from '../rules/types.js';
+import type { BaseImageFacts } from '../rules/support/base-images.js';
 import { collectSuppressions, type Suppressions } from './pragmas.js';
 
 export type SeverityOverride = Severity | 'off';
@@ -37,6 +38,10 @@ export interface CheckOptions {
   readonly pragmas?: boolean;
   /** the rule set (default: every built-in rule) */
   readonly rules?: readonly Rule[];
+  /** the build machine's platform (default: linux/amd64, BuildKit's usual builder) */
+  readonly buildPlatform?: Platform;
+  /** what registries said about the base images (AA114, AA115); absent: not looked up */
+  readonly baseImages?: BaseImageFacts;
 }
 
 export interface FileResult {
@@ -49,6 +54,7 @@ export interface FileResult {
 }
 
 export const DEFAULT_PLATFORMS: readonly Platform[] = parsePlatformList('linux/amd64,linux/arm64');
+export const DEFAULT_BUILD_PLATFORM: Platform = parsePlatformList('linux/amd64')[0] as Platform;
 
 const BY_START = (a: Finding, b: Finding): number =>
   a.range.start.offset - b.range.start.offset || a.ruleId.localeCompare(b.ruleId);
@@ -130,6 +136,8 @@ export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findi
     const ctx: RuleContext = {
       platforms,
       fixStyle,
+      buildPlatform: opts.buildPlatform ?? DEFAULT_BUILD_PLATFORM,
+      ...(opts.baseImages ? { baseImages: opts.baseImages } : {}),
       report(d: ReportDescriptor<string>) {
         const key = `${d.messageId}|${d.range.start.offset}|${d.range.end.offset}`;
         if (seen.has(key)) return;

@@ -25,6 +25,8 @@ interface Run {
 function anyarch(cwd: string, args: string[], input?: string): Run {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of ['FORCE_COLOR', 'NO_COLOR', 'CI', 'GITHUB_ACTIONS']) delete env[k];
+  // no registry lookups for base images: these tests are about the command, not the network
+  env.ANYARCH_OFFLINE = '1';
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8', ...(input !== undefined ? { input } : {}), timeout: 30_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

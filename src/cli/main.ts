@@ -45,6 +45,9 @@ interface CheckFlags {
   color: boolean;
   quiet?: boolean;
   output?: string;
+  offline?: boolean;
+  insecureRegistry?: string[];
+  buildPlatform?: string;
 }
 
 function buildProgram(io: Io, done: (o: Outcome) => void): Command {
@@ -87,6 +90,9 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
     .option('--no-color', 'do not colour the output (colour is used on a terminal unless NO_COLOR is set; FORCE_COLOR forces it)')
     .option('-q, --quiet', 'leave out the summary line')
     .option('-o, --output <file>', 'write the report to this file (replaced atomically) instead of standard output')
+    .option('--offline', 'do not ask registries which platforms base images publish (AA114, AA115 skipped; also ANYARCH_OFFLINE=1)')
+    .option('--insecure-registry <host>', 'allow plain HTTP to this registry when reading base images (repeatable)', collect)
+    .option('--build-platform <platform>', 'the platform of the machine that runs the build, for --platform=$BUILDPLATFORM stages (default: this machine\'s)')
     .addHelpText('after', help.CHECK_FOOTER)
     .action(async (paths: string[], flags: CheckFlags) => {
       const { check } = await import('./commands/check.js');
@@ -106,6 +112,9 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
             color: flags.color,
             quiet: flags.quiet === true,
             ...(flags.output !== undefined ? { output: flags.output } : {}),
+            ...(flags.offline ? { offline: true } : {}),
+            ...(flags.insecureRegistry ? { insecureRegistries: flags.insecureRegistry } : {}),
+            ...(flags.buildPlatform !== undefined ? { buildPlatform: flags.buildPlatform } : {}),
           },
           io,
         ),

@@ -3,6 +3,8 @@ import archDetectOnBuildPlatform from './arch-detect-on-build-platform.js';
 import archDetectVocabulary from './arch-detect-vocabulary.js';
 import archPinnedBaseImage from './arch-pinned-base-image.js';
 import archSpecificPath from './arch-specific-path.js';
+import baseImagePlatform from './base-image-platform.js';
+import baseImageUnresolved from './base-image-unresolved.js';
 import crossCompileNoTarget from './cross-compile-no-target.js';
 import finalStageBuildPlatform from './final-stage-build-platform.js';
 import fromPlatformConstant from './from-platform-constant.js';
@@ -28,4 +30,6 @@ export const RULES: readonly Rule[] = [
   libcMismatch, // AA111
   officialImageAvailable, // AA112
   archPinnedBaseImage, // AA113
+  baseImagePlatform, // AA114
+  baseImageUnresolved, // AA115
 ] as readonly Rule[];

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { applyEdits, checkSource, fixSource, type CheckOptions } from '../check/engine.js';
 import { parseDockerfile } from '../dockerfile/parser.js';
-import { parsePlatformList } from '../platform/index.js';
+import { parsePlatform, parsePlatformList } from '../platform/index.js';
+import type { BaseImageFact } from './support/base-images.js';
 import type { FixStyle, Rule } from './types.js';
 
 export interface CaseOptions {
@@ -16,6 +17,10 @@ export interface CaseOptions {
   readonly platforms?: string;
   readonly fixStyle?: FixStyle;
   readonly name?: string;
+  /** what the registry says about base images: platforms, or an error message (AA114, AA115) */
+  readonly baseImages?: Readonly<Record<string, readonly string[] | { readonly error: string }>>;
+  /** the build machine's platform (default linux/amd64) */
+  readonly buildPlatform?: string;
 }
 
 export type ValidCase = string | ({ readonly code: string } & CaseOptions);
@@ -38,22 +43,28 @@ export interface InvalidCase extends CaseOptions {
 }
 
 function optionsOf(rule: Rule, c: CaseOptions): CheckOptions {
+  const facts = new Map<string, BaseImageFact>();
+  for (const [ref, v] of Object.entries(c.baseImages ?? {})) {
+    facts.set(ref, 'error' in v ? { error: { code: 'E_REGISTRY', message: v.error } } : { platforms: (v as readonly string[]).map((p) => parsePlatform(p)) });
+  }
   return {
     rules: [rule],
     platforms: parsePlatformList(c.platforms ?? 'linux/amd64,linux/arm64'),
     fixStyle: c.fixStyle ?? 'targetarch',
+    buildPlatform: parsePlatform(c.buildPlatform ?? 'linux/amd64'),
+    ...(c.baseImages ? { baseImages: facts } : {}),
   };
 }
 
 function title(code: string, c: CaseOptions): string {
   const one = code.replace(/\n/g, '⏎').slice(0, 90);
-  return `${c.name ? `${c.name}: ` : ''}${one}${c.platforms ? ` [${c.platforms}]` : ''}${c.fixStyle ? ` (${c.fixStyle})` : ''}`;
+  return `${c.name ? `${c.name}: ` : ''}${one}${c.platforms ? ` [${c.platforms}]` : ''}${c.fixStyle ? ` (${c.fixStyle})` : ''}${c.baseImages ? ` {${Object.keys(c.baseImages).join(',')}}` : ''}`;
 }
 
 export function ruleTester(rule: Rule, cases: { valid: readonly ValidCase[]; invalid: readonly InvalidCase[] }): void {
   describe(`${rule.meta.id} ${rule.meta.name}`, () => {
     const seen = new Set<string>();
-    const key = (code: string, c: CaseOptions): string => JSON.stringify([code, c.platforms, c.fixStyle]);
+    const key = (code: string, c: CaseOptions): string => JSON.stringify([code, c.platforms, c.fixStyle, c.baseImages, c.buildPlatform]);
     for (const v of cases.valid) {
       const c = typeof v === 'string' ? { code: v } : v;
       const k = key(c.code, c);

@@ -1,3 +1,4 @@
+import type { BaseImageFacts } from './support/base-images.js';
 import type { Range } from '../dockerfile/ast.js';
 import type { Model } from '../dockerfile/model.js';
 import type { Platform } from '../platform/index.js';
@@ -67,6 +68,10 @@ export interface ReportDescriptor<M extends string> {
 export interface RuleContext<M extends string = string> {
   readonly platforms: readonly Platform[];
   readonly fixStyle: FixStyle;
+  /** the platform of the machine that runs the build ($BUILDPLATFORM) */
+  readonly buildPlatform: Platform;
+  /** what registries said about base images (looked up before the check); absent: offline */
+  readonly baseImages?: BaseImageFacts;
   report(d: ReportDescriptor<M>): void;
 }
 

@@ -9,7 +9,8 @@ import { DEFAULT_PLATFORMS, checkSource, fixSource, resolveRuleRef, type CheckOp
 import { decodeDockerfile } from '../../check/input.js';
 import { findConfig, loadConfig, type Config, type FailOn } from '../../config.js';
 import { AnyarchError, isAnyarchError } from '../../errors.js';
-import { parsePlatformList, type Platform } from '../../platform/index.js';
+import { parsePlatform, parsePlatformList, tryParsePlatform, type Platform } from '../../platform/index.js';
+import type { BaseImageFacts } from '../../rules/support/base-images.js';
 import type { Finding, FixStyle, Rule, Severity } from '../../rules/types.js';
 import { errnoReason, useColor, writeFileAtomic, type Io, type Outcome, type OutStream } from '../io.js';
 import { loadReporter } from '../reporters/index.js';
@@ -34,6 +35,12 @@ export interface CheckCommandOptions {
   readonly color: boolean;
   readonly quiet: boolean;
   readonly output?: string;
+  /** --offline: do not ask registries which platforms base images publish (AA114, AA115) */
+  readonly offline?: boolean;
+  /** registries that may be spoken to over plain HTTP (loopback always may) */
+  readonly insecureRegistries?: readonly string[];
+  /** the build machine's platform (default: this machine's) */
+  readonly buildPlatform?: string;
 }
 
 export interface CheckDeps {
@@ -137,6 +144,57 @@ async function checkOne(
   return out;
 }
 
+/** Rules that need to know the platforms of base images. */
+const BASE_IMAGE_RULES: ReadonlySet<string> = new Set(['AA114', 'AA115']);
+
+function isTruthy(v: string | undefined): boolean {
+  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+/** This machine's platform: the build platform when the build runs here. */
+export function hostPlatform(): Platform {
+  const p = tryParsePlatform(`${process.platform === 'win32' ? 'windows' : process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch === 'ia32' ? '386' : process.arch}`);
+  return p ?? parsePlatform('linux/amd64');
+}
+
+/** Parses every readable input, collects its base images and looks them up (cache, then registry). */
+async function lookUpBaseImages(
+  inputs: readonly { file: string; bytes: Uint8Array | AnyarchError }[],
+  checkOptions: CheckOptions,
+  opts: CheckCommandOptions,
+  config: Config | undefined,
+  io: Io,
+): Promise<BaseImageFacts> {
+  const [{ buildModel }, { parseDockerfile }, { baseImageRequirements }, { resolveBaseImages, defaultCacheDir }, { RegistryClient }, { resolveCredential }] = await Promise.all([
+    import('../../dockerfile/model.js'),
+    import('../../dockerfile/parser.js'),
+    import('../../rules/support/base-images.js'),
+    import('../../check/base-images.js'),
+    import('../../registry/client.js'),
+    import('../../registry/credentials.js'),
+  ]);
+  const references = new Set<string>();
+  for (const { file, bytes } of inputs) {
+    if (bytes instanceof AnyarchError) continue;
+    try {
+      let text = decodeDockerfile(bytes, file);
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      const model = buildModel(parseDockerfile(text, file));
+      for (const r of baseImageRequirements(model, checkOptions.platforms ?? DEFAULT_PLATFORMS, checkOptions.buildPlatform ?? hostPlatform())) references.add(r.reference);
+    } catch (e) {
+      if (!isAnyarchError(e)) throw e; // the check reports unreadable files itself
+    }
+  }
+  if (references.size === 0) return new Map();
+  const progress = io.stderr.isTTY === true && !opts.quiet && !isTruthy(io.env.CI);
+  if (progress) io.stderr.write(`anyarch: reading the platforms of ${references.size} base image${references.size === 1 ? '' : 's'}…\n`);
+  const client = new RegistryClient({
+    insecureRegistries: [...(opts.insecureRegistries ?? []), ...(config?.insecureRegistries ?? [])],
+    credentials: (registry) => resolveCredential(registry, { env: io.env as NodeJS.ProcessEnv }),
+  });
+  return resolveBaseImages(references, { client, cacheDir: defaultCacheDir(io.env) });
+}
+
 export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps = {}): Promise<Outcome> {
   if (opts.fix && opts.fixDryRun) throw new AnyarchError('E_USAGE', '--fix and --fix-dry-run cannot be used together', 'Use --fix-dry-run to preview, then --fix.');
   const readsStdin = opts.paths.includes('-');
@@ -159,13 +217,23 @@ export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps =
   // --rule names rules explicitly: they run even when the config turns them off
   const severities: Record<string, SeverityOverride> = { ...(config?.rules ?? {}) };
   for (const id of only ?? []) if (severities[id] === 'off') delete severities[id];
-  const checkOptions: CheckOptions = {
+  let buildPlatform = config?.buildPlatform ?? hostPlatform();
+  if (opts.buildPlatform !== undefined) {
+    try {
+      buildPlatform = parsePlatform(opts.buildPlatform);
+    } catch (e) {
+      if (isAnyarchError(e)) throw new AnyarchError('E_USAGE', `--build-platform: ${e.message}`, e.hint);
+      throw e;
+    }
+  }
+  let checkOptions: CheckOptions = {
     platforms,
     fixStyle: opts.fixStyle ?? config?.fixStyle ?? 'targetarch',
     ...(only ? { only } : {}),
     disable,
     severities,
     rules,
+    buildPlatform,
   };
   const failOn = opts.failOn ?? config?.failOn ?? DEFAULT_FAIL_ON;
 
@@ -181,6 +249,7 @@ export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps =
 
   const outcomes: FileOutcome[] = [];
   for (const e of discovery.errors) outcomes.push({ result: errorResult(e.location?.file ?? '', e), fixed: [] });
+  const toCheck: { file: string; bytes: Uint8Array | AnyarchError }[] = [];
   if (readsStdin) {
     let bytes: Uint8Array | AnyarchError;
     try {
@@ -188,7 +257,7 @@ export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps =
     } catch (e) {
       bytes = readError(STDIN_NAME, e);
     }
-    outcomes.push(await checkOne(STDIN_NAME, bytes, opts, checkOptions, io));
+    toCheck.push({ file: STDIN_NAME, bytes });
   }
   for (const file of discovery.files) {
     let bytes: Uint8Array | AnyarchError;
@@ -198,8 +267,22 @@ export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps =
     } catch (e) {
       bytes = readError(file, e);
     }
-    outcomes.push(await checkOne(file, bytes, opts, checkOptions, io));
+    toCheck.push({ file, bytes });
   }
+
+  // Base images: ask registries (or the cache) which platforms they publish, before the check
+  const baseRules = rules.filter((r) => BASE_IMAGE_RULES.has(r.meta.id) && (!only || only.includes(r.meta.id)) && !disable.includes(r.meta.id) && severities[r.meta.id] !== 'off');
+  if (baseRules.length) {
+    const offline = opts.offline === true || config?.offline === true || isTruthy(io.env.ANYARCH_OFFLINE);
+    if (offline) {
+      if (!opts.quiet) io.stderr.write(`anyarch: offline: base images were not checked for their platforms (${baseRules.map((r) => r.meta.id).join(', ')})\n`);
+    } else {
+      const facts = await lookUpBaseImages(toCheck, checkOptions, opts, config, io);
+      checkOptions = { ...checkOptions, baseImages: facts };
+    }
+  }
+
+  for (const { file, bytes } of toCheck) outcomes.push(await checkOne(file, bytes, opts, checkOptions, io));
   outcomes.sort((a, b) => (a.result.file < b.result.file ? -1 : a.result.file > b.result.file ? 1 : 0));
 
   // Report

@@ -1,0 +1,59 @@
+/**
+ * AA114: a base image that does not publish a platform the build needs. BuildKit resolves each
+ * FROM for the platform the stage is built for; when the image's index has no such entry, the
+ * build fails for that platform ("no match for platform in manifest"), or — for a single-platform
+ * image — silently uses the wrong CPU's base. Decided from what the registry says (looked up by
+ * the CLI before the check, cached); without that (offline) the rule says nothing.
+ */
+import { formatPlatform, samePlatform, type Platform } from '../platform/index.js';
+import { baseImageRequirements, type BaseImageRequirement } from './support/base-images.js';
+import { defineRule } from './types.js';
+
+type M = 'missing' | 'missingBuilder';
+
+function list(platforms: readonly Platform[]): string {
+  return platforms.length ? platforms.map(formatPlatform).join(', ') : 'no platform';
+}
+
+export default defineRule<M>({
+  meta: {
+    id: 'AA114',
+    name: 'base-image-platform',
+    title: 'Base image does not publish a platform the build needs',
+    severity: 'error',
+    description:
+      'Every FROM image must publish each platform its stage is built for: the target platforms, the constant of ' +
+      '`--platform`, or the build machine\'s platform for a `--platform=$BUILDPLATFORM` stage. A missing platform ' +
+      'fails the build for it, or (single-platform images) gives that variant another CPU\'s base. Checked against ' +
+      'the registry before the check (cached); `--offline` skips it.',
+    related: ['BuildKit InvalidBaseImagePlatform'],
+    fixable: false,
+  },
+  messages: {
+    missing: '{image} does not publish {missing} (it has {available})',
+    missingBuilder: '{image} does not publish {missing}, the build machine\'s platform this --platform=$BUILDPLATFORM stage runs on (it has {available})',
+  },
+  check(model, ctx) {
+    const facts = ctx.baseImages;
+    if (!facts) return;
+    // one finding per stage and image: all the platforms it lacks
+    const groups = new Map<string, { req: BaseImageRequirement; missing: Platform[]; available: readonly Platform[] }>();
+    for (const req of baseImageRequirements(model, ctx.platforms, ctx.buildPlatform)) {
+      const fact = facts.get(req.reference);
+      if (!fact || 'error' in fact) continue;
+      if (fact.platforms.some((p) => samePlatform(p, req.platform))) continue;
+      const key = `${req.stage.index} ${req.reference}`;
+      const g = groups.get(key) ?? { req, missing: [], available: fact.platforms };
+      g.missing.push(req.platform);
+      groups.set(key, g);
+    }
+    for (const { req, missing, available } of groups.values()) {
+      ctx.report({
+        messageId: req.builder ? 'missingBuilder' : 'missing',
+        range: req.range,
+        data: { image: req.written, missing: list(missing), available: list(available) },
+        platforms: missing.map(formatPlatform),
+      });
+    }
+  },
+});
