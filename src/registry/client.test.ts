@@ -15,7 +15,7 @@ import { startRegistry, type TestRegistry } from '../../test/support/registry.js
 import { skopeoCopyToRegistry, skopeoInspectRaw } from '../../test/support/skopeo.js';
 import { isAnyarchError } from '../errors.js';
 import { digestOf } from '../oci/digest.js';
-import { MAX_CONFIG_BYTES, parseConfig } from '../oci/image.js';
+import { MAX_CONFIG_BYTES, parseConfig, type Descriptor } from '../oci/image.js';
 import { parseChallenges } from './auth.js';
 import { RegistryClient, type ClientEvent } from './client.js';
 import type { Credential } from './credentials.js';
@@ -144,6 +144,17 @@ describe('registry client against docker-registry (no auth)', () => {
     await assert.rejects(client.getManifest(repo, first.digest, { ...first, size: first.size + 1 }), (e) => assertCode(e, 'E_DIGEST', /declares/));
   });
 
+  test('Range reads give exactly the bytes asked for (206)', async () => {
+    const repo = { registry: reg.host, repository: 'team/app' };
+    const index = JSON.parse(Buffer.from(img.root.bytes).toString()) as { manifests: Descriptor[] };
+    const m = JSON.parse(Buffer.from(img.blobs.get((index.manifests[0] as Descriptor).digest) as Uint8Array).toString()) as { layers: Descriptor[] };
+    const layer = m.layers[0] as Descriptor;
+    const whole = img.blobs.get(layer.digest) as Uint8Array;
+    assert.deepEqual(Buffer.from(await client.readBlobRange(repo, layer, 10, 99)), Buffer.from(whole.subarray(10, 100)));
+    assert.deepEqual(Buffer.from(await client.readBlobRange(repo, layer, 0, 0)), Buffer.from(whole.subarray(0, 1)));
+    await assert.rejects(client.readBlobRange(repo, layer, 5, layer.size), (e) => assertCode(e, 'E_USAGE'));
+  });
+
   test('lists tags', async () => {
     await push(reg, img, 'team/app:1.1');
     const tags = await client.listTags({ registry: reg.host, repository: 'team/app' });
@@ -239,6 +250,21 @@ describe('registry client against docker-registry with token auth (Bearer)', () 
     });
   });
 
+  test('an identity token (from docker login) uses the refresh-token grant', async () => {
+    const ts = reg.tokenServer;
+    assert.ok(ts);
+    const auth = `Basic ${Buffer.from(`alice:${USERS.alice}`).toString('base64')}`;
+    const res = await fetch(`${ts.realm}?service=${encodeURIComponent(ts.service)}&offline_token=true&client_id=test`, { headers: { authorization: auth } });
+    const refresh = ((await res.json()) as { refresh_token?: string }).refresh_token;
+    assert.ok(refresh);
+    const before = ts.requests.length;
+    const client = new RegistryClient({ credentials: async () => ({ identityToken: refresh }) });
+    const got = await client.getManifest({ registry: reg.host, repository: 'org/one' }, '1');
+    assert.equal(got.descriptor.digest, img.root.digest);
+    const made = ts.requests.slice(before);
+    assert.deepEqual(made.map((r) => [r.method, r.grantType, r.user]), [['POST', 'refresh_token', 'alice']]);
+  });
+
   test('layers stream through the token flow and verify', async () => {
     const client = new RegistryClient({ credentials: async () => ({ username: 'alice', password: USERS.alice }) });
     const repo = { registry: reg.host, repository: 'org/two' };
@@ -250,5 +276,34 @@ describe('registry client against docker-registry with token auth (Bearer)', () 
     if (m.manifest.kind !== 'manifest') return assert.fail('manifest expected');
     const cfg = await text(await client.blobStream(repo, m.manifest.config));
     assert.match(cfg, /"architecture"/);
+  });
+});
+
+describe('tag list pagination (Link headers; distribution 2.8 ignores ?n=, so a small server plays the registry)', () => {
+  test('follows rel="next" pages on the same origin, and refuses another host', async () => {
+    const { createServer } = await import('node:http');
+    const pages: Record<string, { tags: string[]; next?: string }> = {
+      '': { tags: ['a', 'b'], next: '/v2/x/tags/list?n=2&last=b' },
+      b: { tags: ['c', 'd'], next: '/v2/x/tags/list?n=2&last=d' },
+      d: { tags: ['e'] },
+      evil: { tags: ['z'], next: 'http://example.invalid/v2/x/tags/list' },
+    };
+    const server = createServer((req, res) => {
+      const u = new URL(req.url ?? '/', 'http://x');
+      const page = pages[u.searchParams.get('last') ?? (req.headers['x-evil'] ? 'evil' : '')] ?? pages[''];
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (page?.next) headers.link = `<${page.next}>; rel="next"`;
+      res.writeHead(200, headers).end(JSON.stringify({ name: 'x', tags: page?.tags }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+    try {
+      const client = new RegistryClient({ credentials: noCreds });
+      assert.deepEqual(await client.listTags({ registry: host, repository: 'x' }, 2), ['a', 'b', 'c', 'd', 'e']);
+      pages[''] = pages.evil as { tags: string[]; next?: string };
+      await assert.rejects(client.listTags({ registry: host, repository: 'x' }, 2), (e) => assertCode(e, 'E_REGISTRY', /another host/));
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });

@@ -206,6 +206,47 @@ export class RegistryClient {
     });
   }
 
+  /**
+   * Bytes `start` to `end` (inclusive) of a blob, with an HTTP Range request (distribution
+   * answers 206). Partial content cannot be checked against the blob's digest: use this only to
+   * peek (a file header) and read the whole blob before trusting anything. A registry that
+   * ignores Range (200) is answered by reading up to the range from the full body.
+   */
+  async readBlobRange(repo: RepositoryRef, desc: Descriptor, start: number, end: number): Promise<Uint8Array> {
+    const what = `bytes ${start}-${end} of blob ${desc.digest} of ${repo.registry}/${repo.repository}`;
+    if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end) && start >= 0 && end >= start && end < desc.size)) {
+      throw new AnyarchError('E_USAGE', `${what}: not a range inside the blob's ${desc.size} bytes`);
+    }
+    const limit = end - start + 1;
+    return this.exchange({
+      registry: repo.registry,
+      scopes: [repositoryScope(repo.repository, ['pull'])],
+      request: { method: 'GET', url: this.blobUrl(repo, desc.digest), headers: { range: `bytes=${start}-${end}` }, what },
+      handle: async (res) => {
+        if (res.status === 206) {
+          const bytes = await readBody(res, limit, what);
+          if (bytes.length !== limit) throw new NetworkError(`${what}: the registry sent ${bytes.length} bytes`, true);
+          return bytes;
+        }
+        if (res.status !== 200) throw await this.statusError(res, what);
+        // no range support: read the prefix we need from the whole body, then drop the rest
+        const reader = res.body?.getReader();
+        const chunks: Uint8Array[] = [];
+        let have = 0;
+        while (reader && have <= end) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          chunks.push(value);
+          have += value.length;
+        }
+        await reader?.cancel().catch(() => undefined);
+        const all = Buffer.concat(chunks, have);
+        if (all.length <= end) throw new NetworkError(`${what}: the body ended after ${all.length} bytes`, true);
+        return all.subarray(start, end + 1);
+      },
+    });
+  }
+
   /** Every tag of a repository, following `Link: <...>; rel="next"` pages. */
   async listTags(repo: RepositoryRef, pageSize = 1000): Promise<string[]> {
     const what = `tags of ${repo.registry}/${repo.repository}`;
