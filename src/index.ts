@@ -73,3 +73,43 @@ export type {
   Severity,
   Suggestion,
 } from './rules/types.js';
+
+// Images: references, sources (registry, OCI layout, archives, Docker engine), platforms.
+export { DOCKER_HUB, familiarReference, formatReference, isLoopbackRegistry, parseReference, referenceTarget, registryApiHost, tryParseReference } from './oci/reference.js';
+export type { ImageReference } from './oci/reference.js';
+export { SOURCE_TRANSPORTS, formatSourceSpec, parseSourceSpec } from './oci/source-spec.js';
+export type { SourceSpec, SourceSpecOptions } from './oci/source-spec.js';
+export { openSource } from './oci/open.js';
+export type { OpenOptions } from './oci/open.js';
+export type { FetchedManifest, ImageSource, SourceKind } from './oci/source.js';
+export { DigestVerifier, digestOf, isDigest, parseDigest, verifyBytes } from './oci/digest.js';
+export type { Digest, DigestAlgorithm } from './oci/digest.js';
+export { MANIFEST_ACCEPT, MediaType, isIndexMediaType, isManifestMediaType } from './oci/media.js';
+export {
+  MAX_CONFIG_BYTES,
+  MAX_MANIFEST_BYTES,
+  isAttestationEntry,
+  parseConfig as parseImageConfig,
+  parseDescriptor,
+  parseManifest,
+  platformString,
+} from './oci/image.js';
+export type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Manifest, OciPlatform } from './oci/image.js';
+export { inspectPlatforms, platformMismatch } from './oci/platforms.js';
+export type { AttestationEntry, ConfigSummary, InspectOptions, PlatformReport, PlatformVariant } from './oci/platforms.js';
+
+// Registries: the distribution-spec client, credentials, pushing.
+export { RegistryClient } from './registry/client.js';
+export type { ClientEvent, PushBlobOptions, RegistryClientOptions, RepositoryRef } from './registry/client.js';
+export { redact, resolveCredential } from './registry/credentials.js';
+export type { Credential, ResolveCredentialOptions } from './registry/credentials.js';
+export { pushImage } from './registry/push.js';
+export type { PushStats } from './registry/push.js';
+export { DEFAULT_RETRY } from './registry/retry.js';
+export type { RetryPolicy } from './registry/retry.js';
+
+// Base images of Dockerfiles: what they must publish, and looking it up.
+export { baseImageRequirements } from './rules/support/base-images.js';
+export type { BaseImageFact, BaseImageFacts, BaseImageRequirement } from './rules/support/base-images.js';
+export { DEFAULT_CACHE_TTL_MS, defaultCacheDir, resolveBaseImages } from './check/base-images.js';
+export type { ResolveBaseImagesOptions } from './check/base-images.js';
