@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and is missing. Runs before `npm test` (npm's pretest).
-# Today: the npm devDependencies, a POSIX sh (the fix-style tests run fixed RUN lines in sh), and
-# the real registry tools the registry tests drive: docker-registry (distribution), skopeo,
-# htpasswd (apache2-utils) and openssl.
+# Today: the npm devDependencies, a POSIX sh (the fix-style tests run fixed RUN lines in sh), the
+# real registry tools the registry tests drive: docker-registry (distribution), skopeo, htpasswd
+# (apache2-utils) and openssl, and the Docker engine the docker-daemon tests start (dockerd from
+# Debian's docker.io, 20.10, with its containerd and runc; installed without its recommends:
+# needrestart, apparmor, criu... are not needed to load and save images).
 # Debian packages are installed with apt-get only when missing, so a second run is instant.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,13 +15,17 @@ command -v docker-registry >/dev/null 2>&1 || need_apt+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || need_apt+=(skopeo)
 command -v htpasswd >/dev/null 2>&1 || need_apt+=(apache2-utils)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
-if [ ${#need_apt[@]} -gt 0 ]; then
+need_apt_norec=()
+command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ] || need_apt_norec+=(docker.io)
+if [ $((${#need_apt[@]} + ${#need_apt_norec[@]})) -gt 0 ]; then
+  all=("${need_apt[@]}" "${need_apt_norec[@]}")
   if [ "$(id -u)" -ne 0 ]; then
-    echo "test-deps: missing ${need_apt[*]}; install them (apt-get install ${need_apt[*]}) and rerun" >&2
+    echo "test-deps: missing ${all[*]}; install them (apt-get install ${all[*]}) and rerun" >&2
     exit 1
   fi
   # The docker-registry package ships an init script that would start a registry on :5000 (all
-  # interfaces). Tests only ever listen on loopback, so keep package scripts from starting services
+  # interfaces), docker.io and containerd would start the system's Docker engine. Tests only ever
+  # listen on loopback and start their own engine, so keep package scripts from starting services
   # (a temporary policy-rc.d, unless the machine already has one) and stop any that started anyway.
   added_policy=''
   if [ ! -e /usr/sbin/policy-rc.d ]; then
@@ -28,16 +34,28 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     added_policy=1
   fi
   status=0
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null || status=$?
+  apt-get update -qq || status=$?
+  if [ "$status" -eq 0 ] && [ ${#need_apt[@]} -gt 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null || status=$?
+  fi
+  if [ "$status" -eq 0 ] && [ ${#need_apt_norec[@]} -gt 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt_norec[@]}" >/dev/null || status=$?
+  fi
   if [ -n "$added_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
   [ "$status" -eq 0 ] || exit "$status"
-  # (pgrep -f 'docker-registry serve /etc', spelled with /proc since procps may not be installed)
+  # (pgrep -f 'docker-registry serve /etc', spelled with /proc since procps may not be installed;
+  # the packaged engine runs as `dockerd -H fd://` and `/usr/bin/containerd` with no arguments,
+  # while the tests' own run with --host=unix://<tmp> and `containerd --config <tmp>`)
   for cmdline in /proc/[0-9]*/cmdline; do
     args=$(tr '\0' ' ' <"$cmdline" 2>/dev/null || true)
+    pid=${cmdline#/proc/}; pid=${pid%/cmdline}
     case "$args" in
       *docker-registry\ serve\ /etc*)
-        pid=${cmdline#/proc/}; pid=${pid%/cmdline}
         echo "test-deps: stopping the packaged registry service (pid $pid); tests start their own on 127.0.0.1" >&2
+        kill "$pid" 2>/dev/null || true
+        ;;
+      */dockerd\ -H\ fd://*|'/usr/bin/containerd ')
+        echo "test-deps: stopping the packaged Docker service (pid $pid: $args); tests start their own engine" >&2
         kill "$pid" 2>/dev/null || true
         ;;
     esac

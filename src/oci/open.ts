@@ -3,15 +3,16 @@
  * `ImageSource`. The registry client is shared, so tokens and connections are reused across
  * images of one command.
  */
-import { AnyarchError } from '../errors.js';
 import { RegistryClient } from '../registry/client.js';
-import { formatSourceSpec, type SourceSpec } from './source-spec.js';
+import type { SourceSpec } from './source-spec.js';
 import type { ImageSource } from './source.js';
 import { registrySource } from './sources/registry.js';
 
 export interface OpenOptions {
   /** the registry client for `registry` sources (one is made when absent) */
   readonly client?: RegistryClient;
+  /** the environment for `DOCKER_HOST` (docker-daemon sources; default: the process's) */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export async function openSource(spec: SourceSpec, opts: OpenOptions = {}): Promise<ImageSource> {
@@ -30,7 +31,9 @@ export async function openSource(spec: SourceSpec, opts: OpenOptions = {}): Prom
       const { openDockerArchive } = await import('./sources/archive.js');
       return openDockerArchive(spec.file, spec.reference);
     }
-    case 'docker-daemon':
-      throw new AnyarchError('E_SOURCE', `${formatSourceSpec(spec)}: reading a Docker engine's image store is not supported yet`, 'export the image with `docker save -o image.tar IMAGE` and use docker-archive:image.tar');
+    case 'docker-daemon': {
+      const { openDockerDaemon } = await import('./sources/daemon.js');
+      return openDockerDaemon(spec.reference, opts.env ? { env: opts.env } : {});
+    }
   }
 }

@@ -63,7 +63,7 @@ export async function platforms(opts: PlatformsCommandOptions, io: Io): Promise<
       if (!s.spec) return { image: s.image, ...(s.error ? { error: s.error } : {}) };
       let source;
       try {
-        source = await openSource(s.spec, { client });
+        source = await openSource(s.spec, { client, env: io.env as NodeJS.ProcessEnv });
         const report = await inspectPlatforms(source, { details: !opts.indexOnly });
         return { image: formatSourceSpec(s.spec), report, ...(required ? { missing: missingPlatforms(report, required) } : {}) };
       } catch (e) {
@@ -154,7 +154,7 @@ export function toText(results: readonly ImageResult[], fullDigests: boolean): s
   const out: string[] = [];
   for (const r of results) {
     if (!r.report) {
-      out.push(`${sanitize(r.image)}: ${r.error ? `error: ${sanitize(r.error.message)}` : 'not read'}`, '');
+      out.push(`${sanitize(r.image)}: could not be read${r.error ? ` (${r.error.code}; the reason is on standard error)` : ''}`, '');
       continue;
     }
     const rep = r.report;
