@@ -1,15 +1,20 @@
 /**
- * anyarch's benchmark: a generated corpus of realistic Dockerfiles, checked by anyarch's CLI and
- * validated by dockerfile-utils (the TypeScript Dockerfile validator closest to our job), each
- * in its own process, plus in-process comparisons of the library calls.
+ * anyarch's benchmarks, run one after the other (or one of them with `--only`):
  *
- *   node dist/bench/run.js [--count 2000] [--runs 5] [--seed 1] [--warmup 2] [--keep]
- *                          [--dir <corpus dir>] [--profile] [--cli-sample 30] [--no-snapshot]
+ * - check: a generated corpus of realistic Dockerfiles, checked by anyarch's CLI and validated by
+ *   dockerfile-utils (the TypeScript Dockerfile validator closest to our job), each in its own
+ *   process, plus in-process comparisons of the library calls;
+ * - platforms (platforms.ts): the platforms and configs of 20 images in a local registry, read by
+ *   `anyarch platforms` and by the library, against skopeo doing the same work.
  *
- * Prints a Markdown table and, as the last line, a JSON summary. Always exits 0 (this is a
- * benchmark, not a test); PASS/FAIL is printed against the target
- * "anyarch's whole process takes at most 0.25x dockerfile-utils' time".
- * See docs/benchmarks.md.
+ *   node dist/bench/run.js [--only check|platforms] [--runs 5] [--count 2000] [--seed 1]
+ *                          [--warmup 2] [--keep] [--dir <corpus dir>] [--profile]
+ *                          [--cli-sample 30] [--no-snapshot] [--images 20]
+ *
+ * Each benchmark prints a Markdown table and then one JSON summary line (`"bench": "anyarch"` for
+ * check, `"bench": "anyarch-platforms"` for platforms). Always exits 0 (this is a benchmark, not
+ * a test); PASS/FAIL is printed against the check target "anyarch's whole process takes at most
+ * 0.25x dockerfile-utils' time". See docs/benchmarks.md.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -58,10 +63,14 @@ interface Options {
   cliSample: number;
   /** measure a copy of the build (default) rather than the working tree */
   snapshot: boolean;
+  /** run one benchmark only (default: check, then platforms) */
+  only: 'check' | 'platforms' | undefined;
+  /** images for the platforms benchmark */
+  images: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { count: 2000, runs: 5, seed: 1, warmup: 2, keep: false, dir: undefined, profile: false, cliSample: 30, snapshot: true };
+  const o: Options = { count: 2000, runs: 5, seed: 1, warmup: 2, keep: false, dir: undefined, profile: false, cliSample: 30, snapshot: true, only: undefined, images: 20 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const [flag, inline] = a.includes('=') ? (a.split('=', 2) as [string, string]) : [a, undefined];
@@ -85,9 +94,16 @@ function parseArgs(argv: readonly string[]): Options {
       case '--profile': o.profile = true; break;
       case '--cli-sample': o.cliSample = Math.floor(num()); break;
       case '--no-snapshot': o.snapshot = false; break;
+      case '--only': {
+        const v = value();
+        if (v !== 'check' && v !== 'platforms') throw new Error(`--only takes check or platforms, not ${v}`);
+        o.only = v;
+        break;
+      }
+      case '--images': o.images = Math.max(1, Math.floor(num())); break;
       case '-h':
       case '--help':
-        process.stdout.write('usage: node dist/bench/run.js [--count 2000] [--runs 5] [--seed 1] [--warmup 2] [--keep] [--dir DIR] [--profile] [--cli-sample 30] [--no-snapshot]\n');
+        process.stdout.write('usage: node dist/bench/run.js [--only check|platforms] [--count 2000] [--runs 5] [--seed 1] [--warmup 2] [--keep] [--dir DIR] [--profile] [--cli-sample 30] [--no-snapshot] [--images 20]\n');
         process.exit(0);
         break;
       default:
@@ -258,9 +274,308 @@ function fmt(n: number, digits = 0): string {
   return Number.isFinite(n) ? n.toFixed(digits) : '—';
 }
 
+/** The Dockerfile-check benchmark (corpus, processes, in-process, report); prints its table and JSON line. */
+async function checkBenchmark(opts: Options, ctx: { tmp: string; corpus: string; work: string; started: bigint; fingerprint: string; log: (s: string) => void }): Promise<void> {
+  const { tmp, corpus, work, started, fingerprint, log } = ctx;
+  // --- corpus
+  const tGen = process.hrtime.bigint();
+  const files = await generateCorpus(corpus, opts.count, opts.seed);
+  const genMs = Number(process.hrtime.bigint() - tGen) / 1e6;
+  const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
+  const lines = files.map((f) => readFileSync(f, 'utf8').split('\n').length - 1).sort((a, b) => a - b);
+  const listFile = path.join(work, 'files.txt');
+  writeFileSync(listFile, files.join('\n') + '\n');
+  const expected = new Set(files);
+  const mb = bytes / 1e6;
+  log(`corpus: ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB, lines min ${lines[0]} / median ${median(lines)} / max ${lines[lines.length - 1]}, generated in ${genMs.toFixed(0)} ms in ${corpus}`);
+
+  const measurements: Measurement[] = [];
+  const coverage: Record<string, Coverage> = {};
+
+  // --- whole processes, interleaved so drift affects every measurement alike
+  const cliBuilt = existsSync(layout.cli) && existsSync(layout.cliMain);
+  const procs: { id: string; label: string; args: string[]; check: (out: string) => Coverage; skipped?: string }[] = [
+    {
+      id: 'cli',
+      label: 'anyarch CLI: `check --offline --format json --fail-on never <dir>`',
+      args: [layout.cli, 'check', '--offline', '--quiet', '--format', 'json', '--fail-on', 'never', corpus],
+      check: (out) => checkAnyarchReport(out, tmp, expected),
+      ...(cliBuilt ? {} : { skipped: `CLI not built (${path.relative(layout.root, existsSync(layout.cli) ? layout.cliMain : layout.cli)} missing)` }),
+    },
+    {
+      id: 'lib',
+      label: 'anyarch library pipeline process (discover + read + checkSource + JSON, no CLI layer)',
+      args: [path.join(layout.bench, 'lib-child.js'), corpus],
+      check: (out) => checkAnyarchReport(out, tmp, expected),
+    },
+    {
+      id: 'floor',
+      label: 'anyarch floor process (discover + read + parse only: no model, no rules)',
+      args: [path.join(layout.bench, 'lib-child.js'), corpus, '--parse-only'],
+      check: (out) => checkAnyarchReport(out, tmp, expected),
+    },
+    {
+      id: 'baseline',
+      label: 'dockerfile-utils process (read + `validate` per file + JSON)',
+      args: [path.join(layout.bench, 'dockerfile-utils-child.js'), listFile],
+      check: (out) => checkBaselineReport(out, expected),
+    },
+  ];
+  const results = new Map<string, Measurement>();
+  for (const p of procs) {
+    results.set(p.id, { id: p.id, label: p.label, kind: 'process', timesMs: [], rssMiB: [], ...(p.skipped ? { skipped: p.skipped } : {}) });
+  }
+  // one untimed run each: warms the file cache and checks the output
+  for (const p of procs) {
+    const m = results.get(p.id) as Measurement;
+    if (m.skipped) continue;
+    const r = runNode(p.args, tmp, work, `${p.id}-warm`);
+    const c = p.check(r.stdoutFile);
+    coverage[p.id] = c;
+    if (!c.ok) {
+      log(`${p.id}: output check failed: ${c.detail}; exit ${r.status}; ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+    } else log(`${p.id}: exit ${r.status}, ${c.detail}`);
+    // anyarch exits 1 on findings at --fail-on and 2 when a file cannot be parsed (the corpus has
+    // a few broken files on purpose); anything else, or output that misses files, is a problem
+    if (r.status === null || r.status > 2) m.note = `exit status ${r.status}`;
+    if (!c.ok) m.invalid = c.detail;
+  }
+  for (let i = 0; i < opts.runs; i++) {
+    for (const p of procs) {
+      const m = results.get(p.id) as Measurement;
+      if (m.skipped) continue;
+      const r = runNode(p.args, tmp, work, p.id);
+      m.timesMs.push(r.ms);
+      m.rssMiB.push(r.rssMiB);
+    }
+    log(`process run ${i + 1}/${opts.runs}: ${procs.map((p) => `${p.id} ${fmt(results.get(p.id)?.timesMs[i] ?? NaN)} ms`).join(', ')}`);
+  }
+  for (const p of procs) measurements.push(results.get(p.id) as Measurement);
+
+  // --- in-process: each group in one child, passes interleaved
+  const inprocGroups: { id: string; label: string }[][] = [
+    [
+      { id: 'anyarch-check', label: 'in-process: anyarch `checkSource` (parse + model + all rules)' },
+      { id: 'du-validate', label: 'in-process: dockerfile-utils `validate`' },
+    ],
+    [
+      { id: 'anyarch-parse', label: 'in-process: anyarch `parseDockerfile`' },
+      { id: 'anyarch-model', label: 'in-process: anyarch `parseDockerfile` + `buildModel`' },
+      { id: 'dast-parse', label: 'in-process: dockerfile-ast `DockerfileParser.parse`' },
+    ],
+  ];
+  const inprocUnits: Record<string, { units: number; errors: number }> = {};
+  for (const group of inprocGroups) {
+    const modes = group.map((g) => g.id).join(',');
+    const r = runNode([path.join(layout.bench, 'inproc-child.js'), modes, listFile, String(opts.runs), String(opts.warmup)], tmp, work, `inproc-${group[0]?.id}`);
+    let parsed: { results: Record<string, { runsNs: number[]; units: number; errors: number }>; maxRSSKiB: number } | undefined;
+    try {
+      parsed = JSON.parse(readFileSync(r.stdoutFile, 'utf8')) as typeof parsed;
+    } catch {
+      parsed = undefined;
+    }
+    for (const ip of group) {
+      const m: Measurement = { id: ip.id, label: ip.label, kind: 'in-process', timesMs: [], rssMiB: [] };
+      const res = parsed?.results[ip.id];
+      if (parsed && res) {
+        m.timesMs = res.runsNs.map((ns) => ns / 1e6);
+        m.rssMiB = [parsed.maxRSSKiB / 1024];
+        inprocUnits[ip.id] = { units: res.units, errors: res.errors };
+      } else {
+        m.skipped = `child failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-2).join(' / ')}`;
+      }
+      measurements.push(m);
+      log(`${ip.id}: median ${fmt(m.timesMs.length ? median(m.timesMs) : NaN, 1)} ms`);
+    }
+  }
+
+  // --- dockerfile-utils' own CLI takes one file per process: a sample, extrapolated (context only)
+  if (opts.cliSample > 0) {
+    const bin = path.join(REPO, 'node_modules/dockerfile-utils/bin/dockerfile-utils');
+    const m: Measurement = {
+      id: 'du-cli',
+      label: `dockerfile-utils CLI, one process per file (\`dockerfile-utils lint --json FILE\`), extrapolated from ${Math.min(opts.cliSample, files.length)} files`,
+      kind: 'process',
+      timesMs: [],
+      rssMiB: [],
+    };
+    if (!existsSync(bin)) m.skipped = 'node_modules/dockerfile-utils/bin/dockerfile-utils missing';
+    else {
+      const n = Math.min(opts.cliSample, files.length);
+      const step = files.length / n;
+      const sample = Array.from({ length: n }, (_, i) => files[Math.floor(i * step)] as string);
+      runNode([bin, 'lint', '--json', sample[0] as string], tmp, work, 'du-cli-warm');
+      let total = 0;
+      const rss: number[] = [];
+      for (const f of sample) {
+        const r = runNode([bin, 'lint', '--json', f], tmp, work, 'du-cli');
+        total += r.ms;
+        rss.push(r.rssMiB);
+      }
+      m.timesMs = [(total / n) * files.length];
+      m.rssMiB = [median(rss.filter(Number.isFinite))];
+      m.note = `${(total / n).toFixed(0)} ms per file; not used for the target`;
+    }
+    measurements.push(m);
+    log(`du-cli: ${m.skipped ?? m.note}`);
+  }
+
+  // --- profile (optional): one CLI run (or the library process) with --cpu-prof
+  let profile: string | undefined;
+  if (opts.profile) {
+    const profDir = path.join(work, 'prof');
+    const args = cliBuilt ? (procs[0] as { args: string[] }).args : (procs[1] as { args: string[] }).args;
+    runNode(args, tmp, work, 'profile', ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=200']);
+    const prof = existsSync(profDir) ? readdirSync(profDir).find((f) => f.endsWith('.cpuprofile')) : undefined;
+    profile = prof
+      ? `Profile of ${cliBuilt ? 'the CLI' : 'the library process'} (one run):\n\n${summarizeProfile(path.join(profDir, prof))}`
+      : 'profile: no .cpuprofile written';
+  }
+
+  // --- report
+  const byId = new Map(measurements.map((m) => [m.id, m]));
+  const med = (id: string): number => {
+    const m = byId.get(id);
+    return m && !m.skipped && m.timesMs.length ? median(m.timesMs) : NaN;
+  };
+  const ratioOf: Record<string, [string, string]> = {
+    cli: ['cli', 'baseline'],
+    'du-cli': ['cli', 'du-cli'],
+    lib: ['lib', 'baseline'],
+    floor: ['floor', 'baseline'],
+    'anyarch-check': ['anyarch-check', 'du-validate'],
+    'anyarch-parse': ['anyarch-parse', 'dast-parse'],
+    'anyarch-model': ['anyarch-model', 'dast-parse'],
+  };
+  const ratio = (id: string): number => {
+    const pair = ratioOf[id];
+    return pair ? med(pair[0]) / med(pair[1]) : NaN;
+  };
+
+  const out: string[] = [];
+  out.push(`## anyarch benchmark`);
+  out.push('');
+  out.push(
+    `Corpus: ${files.length} Dockerfiles, ${mb.toFixed(2)} MB, ${lines.reduce((a, b) => a + b, 0)} lines (median ${median(lines)}, max ${lines[lines.length - 1]}), seed ${opts.seed}. ` +
+      `Node ${process.version}, ${os.cpus().length} CPU (${os.cpus()[0]?.model.trim() ?? '?'}), ${opts.runs} runs` +
+      `${opts.warmup ? `, ${opts.warmup} warm-up passes in-process` : ''}.`,
+  );
+  out.push('');
+  out.push('| Measurement | median ms | min ms | files/s | MB/s | peak RSS MiB | anyarch / baseline |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|');
+  for (const m of measurements) {
+    if (m.skipped) {
+      out.push(`| ${m.label} | skipped: ${m.skipped} | | | | | |`);
+      continue;
+    }
+    const md = median(m.timesMs);
+    const r = ratio(m.id);
+    out.push(
+      `| ${m.label}${m.note ? ` (${m.note})` : ''}${m.invalid ? ` (INVALID OUTPUT: ${m.invalid})` : ''} | ${fmt(md, 1)} | ${fmt(min(m.timesMs), 1)} | ${fmt(files.length / (md / 1000))} | ${fmt(mb / (md / 1000), 2)} | ${fmt(median(m.rssMiB.filter(Number.isFinite)), 1)} | ${Number.isFinite(r) ? `${r.toFixed(2)}×` : ''} |`,
+    );
+  }
+  out.push('');
+  out.push(
+    'Ratios (below 1: anyarch is faster): CLI and library process vs the dockerfile-utils process; `checkSource` vs `validate`; ' +
+      '`parseDockerfile` (and + `buildModel`) vs dockerfile-ast `parse`; last row: the anyarch CLI vs running dockerfile-utils\' CLI once per file (context only). ' +
+      'Peak RSS: per process; for in-process rows, the child that ran the group (both libraries and the corpus loaded).',
+  );
+  out.push('');
+  const cliRatio = ratio('cli');
+  let verdict: 'PASS' | 'FAIL' | 'SKIPPED';
+  const cliM = byId.get('cli');
+  if (!Number.isFinite(cliRatio) || cliM?.invalid || byId.get('baseline')?.invalid) {
+    verdict = 'SKIPPED';
+    const libRatio = ratio('lib');
+    out.push(
+      `Target (anyarch whole process ≤ ${TARGET_RATIO}× dockerfile-utils): SKIPPED — ${cliM?.skipped ?? cliM?.invalid ?? byId.get('baseline')?.invalid ?? 'no CLI measurement'}` +
+        (Number.isFinite(libRatio) ? `; the library process is at ${libRatio.toFixed(2)}× (${libRatio <= TARGET_RATIO ? 'would pass' : 'would fail'}).` : '.'),
+    );
+  } else {
+    verdict = cliRatio <= TARGET_RATIO ? 'PASS' : 'FAIL';
+    out.push(`Target (anyarch whole process ≤ ${TARGET_RATIO}× dockerfile-utils): **${verdict}** — ${cliRatio.toFixed(3)}× (${fmt(med('cli'), 1)} ms vs ${fmt(med('baseline'), 1)} ms, medians).`);
+  }
+  const floorRatio = ratio('floor');
+  if (Number.isFinite(floorRatio)) {
+    out.push(
+      '',
+      `Floor: start-up, discovery, reading and a cold parse alone take ${floorRatio.toFixed(3)}× the baseline, ` +
+        `which leaves ${Math.max(0, TARGET_RATIO - floorRatio).toFixed(3)}× (${fmt(Math.max(0, TARGET_RATIO * med('baseline') - med('floor')), 1)} ms) of the target for the model, all rules and the report.`,
+    );
+  }
+  if (profile) out.push('', profile);
+  const rebuilt = buildFingerprint(layout.root) !== fingerprint;
+  if (rebuilt) out.push('', '**Warning:** dist/src changed during the run (a rebuild): the measurements may mix two builds. Run again.');
+  else if (opts.snapshot && buildFingerprint() !== fingerprint) out.push('', 'Note: the working tree was rebuilt during the run; the numbers are for the build as it was at the start (measured from a snapshot).');
+  const totalS = Number(process.hrtime.bigint() - started) / 1e9;
+  out.push('', `Benchmark took ${totalS.toFixed(1)} s.`);
+  process.stdout.write(out.join('\n') + '\n');
+
+  const summary = {
+    bench: 'anyarch',
+    node: process.version,
+    cpus: os.cpus().length,
+    corpus: { files: files.length, bytes, lines: lines.reduce((a, b) => a + b, 0), medianLines: median(lines), seed: opts.seed },
+    runs: opts.runs,
+    measurements: measurements.map((m) => ({
+      id: m.id,
+      kind: m.kind,
+      ...(m.skipped
+        ? { skipped: m.skipped }
+        : {
+            medianMs: +median(m.timesMs).toFixed(2),
+            minMs: +min(m.timesMs).toFixed(2),
+            filesPerSec: Math.round(files.length / (median(m.timesMs) / 1000)),
+            mbPerSec: +(mb / (median(m.timesMs) / 1000)).toFixed(3),
+            peakRssMiB: +median(m.rssMiB.filter(Number.isFinite)).toFixed(1),
+            ...(Number.isFinite(ratio(m.id)) ? { ratio: +ratio(m.id).toFixed(3) } : {}),
+            ...(m.note ? { note: m.note } : {}),
+            ...(m.invalid ? { invalid: m.invalid } : {}),
+          }),
+    })),
+    coverage,
+    inprocUnits,
+    target: { ratio: TARGET_RATIO, measured: Number.isFinite(cliRatio) ? +cliRatio.toFixed(3) : null, verdict },
+    rebuiltDuringRun: rebuilt,
+    seconds: +totalS.toFixed(1),
+  };
+  process.stdout.write(JSON.stringify(summary) + '\n');
+}
+
+/** The platforms benchmark (platforms.ts, loaded only when it runs); prints its table and JSON line. */
+async function platformsBenchmark(opts: Options, ctx: { work: string; fingerprint: string; log: (s: string) => void }): Promise<void> {
+  const t0 = process.hrtime.bigint();
+  let lines: string[];
+  let summary: Record<string, unknown>;
+  try {
+    const { runPlatformsBenchmark } = await import('./platforms.js');
+    ({ lines, summary } = await runPlatformsBenchmark({ runs: opts.runs, images: opts.images, work: ctx.work, layout, log: ctx.log }));
+  } catch (e) {
+    // docker-registry or skopeo missing (SKIPPED), or something failed (FAILED; the registry is stopped by then)
+    const msg = (e as Error).message ?? String(e);
+    ctx.log(`platforms benchmark failed: ${(e as Error).stack ?? msg}`);
+    const first = msg.split('\n')[0] ?? msg;
+    const missing = /is not installed/.test(first);
+    lines = ['## anyarch platforms benchmark', '', `${missing ? 'SKIPPED' : 'FAILED'}: ${first}`];
+    summary = { bench: 'anyarch-platforms', node: process.version, ...(missing ? { skipped: first } : { failed: first }) };
+  }
+  const rebuilt = buildFingerprint(layout.root) !== ctx.fingerprint;
+  if (rebuilt) lines.push('', '**Warning:** dist/src changed during the run (a rebuild): the measurements may mix two builds. Run again.');
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  lines.push('', `Platforms benchmark took ${seconds.toFixed(1)} s.`);
+  // after the check benchmark's JSON line, a blank line before this table
+  process.stdout.write((opts.only === 'platforms' ? '' : '\n') + lines.join('\n') + '\n');
+  process.stdout.write(JSON.stringify({ ...summary, rebuiltDuringRun: rebuilt, seconds: +seconds.toFixed(1) }) + '\n');
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const started = process.hrtime.bigint();
+  // before anything is created: a non-empty --dir is refused, and then left alone
+  if (opts.only !== 'platforms' && opts.dir && existsSync(opts.dir) && readdirSync(opts.dir).length > 0) {
+    throw new Error(`--dir ${opts.dir} is not empty; pass an empty or new directory`);
+  }
+  let corpusUsed = false;
 
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'anyarch-bench-'));
   const corpus = opts.dir ?? path.join(tmp, 'corpus');
@@ -284,277 +599,16 @@ async function main(): Promise<void> {
   }
 
   try {
-    // --- corpus
-    const tGen = process.hrtime.bigint();
-    if (opts.dir && existsSync(opts.dir) && readdirSync(opts.dir).length > 0) {
-      throw new Error(`--dir ${opts.dir} is not empty; pass an empty or new directory`);
+    if (opts.only !== 'platforms') {
+      corpusUsed = true;
+      await checkBenchmark(opts, { tmp, corpus, work, started, fingerprint, log });
     }
-    const files = await generateCorpus(corpus, opts.count, opts.seed);
-    const genMs = Number(process.hrtime.bigint() - tGen) / 1e6;
-    const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
-    const lines = files.map((f) => readFileSync(f, 'utf8').split('\n').length - 1).sort((a, b) => a - b);
-    const listFile = path.join(work, 'files.txt');
-    writeFileSync(listFile, files.join('\n') + '\n');
-    const expected = new Set(files);
-    const mb = bytes / 1e6;
-    log(`corpus: ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB, lines min ${lines[0]} / median ${median(lines)} / max ${lines[lines.length - 1]}, generated in ${genMs.toFixed(0)} ms in ${corpus}`);
-
-    const measurements: Measurement[] = [];
-    const coverage: Record<string, Coverage> = {};
-
-    // --- whole processes, interleaved so drift affects every measurement alike
-    const cliBuilt = existsSync(layout.cli) && existsSync(layout.cliMain);
-    const procs: { id: string; label: string; args: string[]; check: (out: string) => Coverage; skipped?: string }[] = [
-      {
-        id: 'cli',
-        label: 'anyarch CLI: `check --format json --fail-on never <dir>`',
-        args: [layout.cli, 'check', '--format', 'json', '--fail-on', 'never', corpus],
-        check: (out) => checkAnyarchReport(out, tmp, expected),
-        ...(cliBuilt ? {} : { skipped: `CLI not built (${path.relative(layout.root, existsSync(layout.cli) ? layout.cliMain : layout.cli)} missing)` }),
-      },
-      {
-        id: 'lib',
-        label: 'anyarch library pipeline process (discover + read + checkSource + JSON, no CLI layer)',
-        args: [path.join(layout.bench, 'lib-child.js'), corpus],
-        check: (out) => checkAnyarchReport(out, tmp, expected),
-      },
-      {
-        id: 'floor',
-        label: 'anyarch floor process (discover + read + parse only: no model, no rules)',
-        args: [path.join(layout.bench, 'lib-child.js'), corpus, '--parse-only'],
-        check: (out) => checkAnyarchReport(out, tmp, expected),
-      },
-      {
-        id: 'baseline',
-        label: 'dockerfile-utils process (read + `validate` per file + JSON)',
-        args: [path.join(layout.bench, 'dockerfile-utils-child.js'), listFile],
-        check: (out) => checkBaselineReport(out, expected),
-      },
-    ];
-    const results = new Map<string, Measurement>();
-    for (const p of procs) {
-      results.set(p.id, { id: p.id, label: p.label, kind: 'process', timesMs: [], rssMiB: [], ...(p.skipped ? { skipped: p.skipped } : {}) });
-    }
-    // one untimed run each: warms the file cache and checks the output
-    for (const p of procs) {
-      const m = results.get(p.id) as Measurement;
-      if (m.skipped) continue;
-      const r = runNode(p.args, tmp, work, `${p.id}-warm`);
-      const c = p.check(r.stdoutFile);
-      coverage[p.id] = c;
-      if (!c.ok) {
-        log(`${p.id}: output check failed: ${c.detail}; exit ${r.status}; ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`);
-      } else log(`${p.id}: exit ${r.status}, ${c.detail}`);
-      // anyarch exits 1 on findings at --fail-on and 2 when a file cannot be parsed (the corpus has
-      // a few broken files on purpose); anything else, or output that misses files, is a problem
-      if (r.status === null || r.status > 2) m.note = `exit status ${r.status}`;
-      if (!c.ok) m.invalid = c.detail;
-    }
-    for (let i = 0; i < opts.runs; i++) {
-      for (const p of procs) {
-        const m = results.get(p.id) as Measurement;
-        if (m.skipped) continue;
-        const r = runNode(p.args, tmp, work, p.id);
-        m.timesMs.push(r.ms);
-        m.rssMiB.push(r.rssMiB);
-      }
-      log(`process run ${i + 1}/${opts.runs}: ${procs.map((p) => `${p.id} ${fmt(results.get(p.id)?.timesMs[i] ?? NaN)} ms`).join(', ')}`);
-    }
-    for (const p of procs) measurements.push(results.get(p.id) as Measurement);
-
-    // --- in-process: each group in one child, passes interleaved
-    const inprocGroups: { id: string; label: string }[][] = [
-      [
-        { id: 'anyarch-check', label: 'in-process: anyarch `checkSource` (parse + model + all rules)' },
-        { id: 'du-validate', label: 'in-process: dockerfile-utils `validate`' },
-      ],
-      [
-        { id: 'anyarch-parse', label: 'in-process: anyarch `parseDockerfile`' },
-        { id: 'anyarch-model', label: 'in-process: anyarch `parseDockerfile` + `buildModel`' },
-        { id: 'dast-parse', label: 'in-process: dockerfile-ast `DockerfileParser.parse`' },
-      ],
-    ];
-    const inprocUnits: Record<string, { units: number; errors: number }> = {};
-    for (const group of inprocGroups) {
-      const modes = group.map((g) => g.id).join(',');
-      const r = runNode([path.join(layout.bench, 'inproc-child.js'), modes, listFile, String(opts.runs), String(opts.warmup)], tmp, work, `inproc-${group[0]?.id}`);
-      let parsed: { results: Record<string, { runsNs: number[]; units: number; errors: number }>; maxRSSKiB: number } | undefined;
-      try {
-        parsed = JSON.parse(readFileSync(r.stdoutFile, 'utf8')) as typeof parsed;
-      } catch {
-        parsed = undefined;
-      }
-      for (const ip of group) {
-        const m: Measurement = { id: ip.id, label: ip.label, kind: 'in-process', timesMs: [], rssMiB: [] };
-        const res = parsed?.results[ip.id];
-        if (parsed && res) {
-          m.timesMs = res.runsNs.map((ns) => ns / 1e6);
-          m.rssMiB = [parsed.maxRSSKiB / 1024];
-          inprocUnits[ip.id] = { units: res.units, errors: res.errors };
-        } else {
-          m.skipped = `child failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-2).join(' / ')}`;
-        }
-        measurements.push(m);
-        log(`${ip.id}: median ${fmt(m.timesMs.length ? median(m.timesMs) : NaN, 1)} ms`);
-      }
-    }
-
-    // --- dockerfile-utils' own CLI takes one file per process: a sample, extrapolated (context only)
-    if (opts.cliSample > 0) {
-      const bin = path.join(REPO, 'node_modules/dockerfile-utils/bin/dockerfile-utils');
-      const m: Measurement = {
-        id: 'du-cli',
-        label: `dockerfile-utils CLI, one process per file (\`dockerfile-utils lint --json FILE\`), extrapolated from ${Math.min(opts.cliSample, files.length)} files`,
-        kind: 'process',
-        timesMs: [],
-        rssMiB: [],
-      };
-      if (!existsSync(bin)) m.skipped = 'node_modules/dockerfile-utils/bin/dockerfile-utils missing';
-      else {
-        const n = Math.min(opts.cliSample, files.length);
-        const step = files.length / n;
-        const sample = Array.from({ length: n }, (_, i) => files[Math.floor(i * step)] as string);
-        runNode([bin, 'lint', '--json', sample[0] as string], tmp, work, 'du-cli-warm');
-        let total = 0;
-        const rss: number[] = [];
-        for (const f of sample) {
-          const r = runNode([bin, 'lint', '--json', f], tmp, work, 'du-cli');
-          total += r.ms;
-          rss.push(r.rssMiB);
-        }
-        m.timesMs = [(total / n) * files.length];
-        m.rssMiB = [median(rss.filter(Number.isFinite))];
-        m.note = `${(total / n).toFixed(0)} ms per file; not used for the target`;
-      }
-      measurements.push(m);
-      log(`du-cli: ${m.skipped ?? m.note}`);
-    }
-
-    // --- profile (optional): one CLI run (or the library process) with --cpu-prof
-    let profile: string | undefined;
-    if (opts.profile) {
-      const profDir = path.join(work, 'prof');
-      const args = cliBuilt ? (procs[0] as { args: string[] }).args : (procs[1] as { args: string[] }).args;
-      runNode(args, tmp, work, 'profile', ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=200']);
-      const prof = existsSync(profDir) ? readdirSync(profDir).find((f) => f.endsWith('.cpuprofile')) : undefined;
-      profile = prof
-        ? `Profile of ${cliBuilt ? 'the CLI' : 'the library process'} (one run):\n\n${summarizeProfile(path.join(profDir, prof))}`
-        : 'profile: no .cpuprofile written';
-    }
-
-    // --- report
-    const byId = new Map(measurements.map((m) => [m.id, m]));
-    const med = (id: string): number => {
-      const m = byId.get(id);
-      return m && !m.skipped && m.timesMs.length ? median(m.timesMs) : NaN;
-    };
-    const ratioOf: Record<string, [string, string]> = {
-      cli: ['cli', 'baseline'],
-      'du-cli': ['cli', 'du-cli'],
-      lib: ['lib', 'baseline'],
-      floor: ['floor', 'baseline'],
-      'anyarch-check': ['anyarch-check', 'du-validate'],
-      'anyarch-parse': ['anyarch-parse', 'dast-parse'],
-      'anyarch-model': ['anyarch-model', 'dast-parse'],
-    };
-    const ratio = (id: string): number => {
-      const pair = ratioOf[id];
-      return pair ? med(pair[0]) / med(pair[1]) : NaN;
-    };
-
-    const out: string[] = [];
-    out.push(`## anyarch benchmark`);
-    out.push('');
-    out.push(
-      `Corpus: ${files.length} Dockerfiles, ${mb.toFixed(2)} MB, ${lines.reduce((a, b) => a + b, 0)} lines (median ${median(lines)}, max ${lines[lines.length - 1]}), seed ${opts.seed}. ` +
-        `Node ${process.version}, ${os.cpus().length} CPU (${os.cpus()[0]?.model.trim() ?? '?'}), ${opts.runs} runs` +
-        `${opts.warmup ? `, ${opts.warmup} warm-up passes in-process` : ''}.`,
-    );
-    out.push('');
-    out.push('| Measurement | median ms | min ms | files/s | MB/s | peak RSS MiB | anyarch / baseline |');
-    out.push('|---|---:|---:|---:|---:|---:|---:|');
-    for (const m of measurements) {
-      if (m.skipped) {
-        out.push(`| ${m.label} | skipped: ${m.skipped} | | | | | |`);
-        continue;
-      }
-      const md = median(m.timesMs);
-      const r = ratio(m.id);
-      out.push(
-        `| ${m.label}${m.note ? ` (${m.note})` : ''}${m.invalid ? ` (INVALID OUTPUT: ${m.invalid})` : ''} | ${fmt(md, 1)} | ${fmt(min(m.timesMs), 1)} | ${fmt(files.length / (md / 1000))} | ${fmt(mb / (md / 1000), 2)} | ${fmt(median(m.rssMiB.filter(Number.isFinite)), 1)} | ${Number.isFinite(r) ? `${r.toFixed(2)}×` : ''} |`,
-      );
-    }
-    out.push('');
-    out.push(
-      'Ratios (below 1: anyarch is faster): CLI and library process vs the dockerfile-utils process; `checkSource` vs `validate`; ' +
-        '`parseDockerfile` (and + `buildModel`) vs dockerfile-ast `parse`; last row: the anyarch CLI vs running dockerfile-utils\' CLI once per file (context only). ' +
-        'Peak RSS: per process; for in-process rows, the child that ran the group (both libraries and the corpus loaded).',
-    );
-    out.push('');
-    const cliRatio = ratio('cli');
-    let verdict: 'PASS' | 'FAIL' | 'SKIPPED';
-    const cliM = byId.get('cli');
-    if (!Number.isFinite(cliRatio) || cliM?.invalid || byId.get('baseline')?.invalid) {
-      verdict = 'SKIPPED';
-      const libRatio = ratio('lib');
-      out.push(
-        `Target (anyarch whole process ≤ ${TARGET_RATIO}× dockerfile-utils): SKIPPED — ${cliM?.skipped ?? cliM?.invalid ?? byId.get('baseline')?.invalid ?? 'no CLI measurement'}` +
-          (Number.isFinite(libRatio) ? `; the library process is at ${libRatio.toFixed(2)}× (${libRatio <= TARGET_RATIO ? 'would pass' : 'would fail'}).` : '.'),
-      );
-    } else {
-      verdict = cliRatio <= TARGET_RATIO ? 'PASS' : 'FAIL';
-      out.push(`Target (anyarch whole process ≤ ${TARGET_RATIO}× dockerfile-utils): **${verdict}** — ${cliRatio.toFixed(3)}× (${fmt(med('cli'), 1)} ms vs ${fmt(med('baseline'), 1)} ms, medians).`);
-    }
-    const floorRatio = ratio('floor');
-    if (Number.isFinite(floorRatio)) {
-      out.push(
-        '',
-        `Floor: start-up, discovery, reading and a cold parse alone take ${floorRatio.toFixed(3)}× the baseline, ` +
-          `which leaves ${Math.max(0, TARGET_RATIO - floorRatio).toFixed(3)}× (${fmt(Math.max(0, TARGET_RATIO * med('baseline') - med('floor')), 1)} ms) of the target for the model, all rules and the report.`,
-      );
-    }
-    if (profile) out.push('', profile);
-    const rebuilt = buildFingerprint(layout.root) !== fingerprint;
-    if (rebuilt) out.push('', '**Warning:** dist/src changed during the run (a rebuild): the measurements may mix two builds. Run again.');
-    else if (opts.snapshot && buildFingerprint() !== fingerprint) out.push('', 'Note: the working tree was rebuilt during the run; the numbers are for the build as it was at the start (measured from a snapshot).');
-    const totalS = Number(process.hrtime.bigint() - started) / 1e9;
-    out.push('', `Benchmark took ${totalS.toFixed(1)} s.`);
-    process.stdout.write(out.join('\n') + '\n');
-
-    const summary = {
-      bench: 'anyarch',
-      node: process.version,
-      cpus: os.cpus().length,
-      corpus: { files: files.length, bytes, lines: lines.reduce((a, b) => a + b, 0), medianLines: median(lines), seed: opts.seed },
-      runs: opts.runs,
-      measurements: measurements.map((m) => ({
-        id: m.id,
-        kind: m.kind,
-        ...(m.skipped
-          ? { skipped: m.skipped }
-          : {
-              medianMs: +median(m.timesMs).toFixed(2),
-              minMs: +min(m.timesMs).toFixed(2),
-              filesPerSec: Math.round(files.length / (median(m.timesMs) / 1000)),
-              mbPerSec: +(mb / (median(m.timesMs) / 1000)).toFixed(3),
-              peakRssMiB: +median(m.rssMiB.filter(Number.isFinite)).toFixed(1),
-              ...(Number.isFinite(ratio(m.id)) ? { ratio: +ratio(m.id).toFixed(3) } : {}),
-              ...(m.note ? { note: m.note } : {}),
-              ...(m.invalid ? { invalid: m.invalid } : {}),
-            }),
-      })),
-      coverage,
-      inprocUnits,
-      target: { ratio: TARGET_RATIO, measured: Number.isFinite(cliRatio) ? +cliRatio.toFixed(3) : null, verdict },
-      rebuiltDuringRun: rebuilt,
-      seconds: +totalS.toFixed(1),
-    };
-    process.stdout.write(JSON.stringify(summary) + '\n');
+    if (opts.only !== 'check') await platformsBenchmark(opts, { work, fingerprint, log });
   } finally {
     if (opts.keep) log(`kept ${tmp}`);
     else {
       rmSync(tmp, { recursive: true, force: true });
-      if (opts.dir) rmSync(opts.dir, { recursive: true, force: true });
+      if (opts.dir && corpusUsed) rmSync(opts.dir, { recursive: true, force: true });
     }
   }
 }
