@@ -166,17 +166,12 @@ export class RegistryClient {
   async getBlob(repo: RepositoryRef, desc: Descriptor, limit: number): Promise<Uint8Array> {
     const what = `blob ${desc.digest} of ${repo.registry}/${repo.repository}`;
     if (desc.size > limit) throw new AnyarchError('E_LIMIT', `${what}: ${desc.size} bytes is more than the ${limit} bytes anyarch reads`);
-    return this.exchange({
-      registry: repo.registry,
-      scopes: [repositoryScope(repo.repository, ['pull'])],
-      request: { method: 'GET', url: this.blobUrl(repo, desc.digest), what },
-      handle: async (res) => {
-        if (res.status !== 200) throw await this.statusError(res, what);
-        const bytes = await readBody(res, limit, what);
-        if (bytes.length !== desc.size) throw new AnyarchError('E_DIGEST', `${what}: ${bytes.length} bytes, but its descriptor declares ${desc.size}`);
-        verifyBytes(bytes, desc.digest, what);
-        return bytes;
-      },
+    return this.blobExchange(repo, desc.digest, what, {}, async (res) => {
+      if (res.status !== 200) throw await this.statusError(res, what);
+      const bytes = await readBody(res, limit, what);
+      if (bytes.length !== desc.size) throw new AnyarchError('E_DIGEST', `${what}: ${bytes.length} bytes, but its descriptor declares ${desc.size}`);
+      verifyBytes(bytes, desc.digest, what);
+      return bytes;
     });
   }
 
@@ -187,22 +182,17 @@ export class RegistryClient {
    */
   async blobStream(repo: RepositoryRef, desc: Descriptor): Promise<Readable> {
     const what = `blob ${desc.digest} of ${repo.registry}/${repo.repository}`;
-    return this.exchange({
-      registry: repo.registry,
-      scopes: [repositoryScope(repo.repository, ['pull'])],
-      request: { method: 'GET', url: this.blobUrl(repo, desc.digest), what },
-      handle: async (res) => {
-        if (res.status !== 200) throw await this.statusError(res, what);
-        const verifier = new DigestVerifier(desc.digest, what, desc.size);
-        if (!res.body) {
-          verifier.end();
-          return verifier;
-        }
-        const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
-        body.on('error', (e) => verifier.destroy(toNetworkError(e, what, res.url)));
-        body.pipe(verifier);
+    return this.blobExchange(repo, desc.digest, what, {}, async (res) => {
+      if (res.status !== 200) throw await this.statusError(res, what);
+      const verifier = new DigestVerifier(desc.digest, what, desc.size);
+      if (!res.body) {
+        verifier.end();
         return verifier;
-      },
+      }
+      const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+      body.on('error', (e) => verifier.destroy(toNetworkError(e, what, res.url)));
+      body.pipe(verifier);
+      return verifier;
     });
   }
 
@@ -218,32 +208,27 @@ export class RegistryClient {
       throw new AnyarchError('E_USAGE', `${what}: not a range inside the blob's ${desc.size} bytes`);
     }
     const limit = end - start + 1;
-    return this.exchange({
-      registry: repo.registry,
-      scopes: [repositoryScope(repo.repository, ['pull'])],
-      request: { method: 'GET', url: this.blobUrl(repo, desc.digest), headers: { range: `bytes=${start}-${end}` }, what },
-      handle: async (res) => {
-        if (res.status === 206) {
-          const bytes = await readBody(res, limit, what);
-          if (bytes.length !== limit) throw new NetworkError(`${what}: the registry sent ${bytes.length} bytes`, true);
-          return bytes;
-        }
-        if (res.status !== 200) throw await this.statusError(res, what);
-        // no range support: read the prefix we need from the whole body, then drop the rest
-        const reader = res.body?.getReader();
-        const chunks: Uint8Array[] = [];
-        let have = 0;
-        while (reader && have <= end) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          chunks.push(value);
-          have += value.length;
-        }
-        await reader?.cancel().catch(() => undefined);
-        const all = Buffer.concat(chunks, have);
-        if (all.length <= end) throw new NetworkError(`${what}: the body ended after ${all.length} bytes`, true);
-        return all.subarray(start, end + 1);
-      },
+    return this.blobExchange(repo, desc.digest, what, { range: `bytes=${start}-${end}` }, async (res) => {
+      if (res.status === 206) {
+        const bytes = await readBody(res, limit, what);
+        if (bytes.length !== limit) throw new NetworkError(`${what}: the registry sent ${bytes.length} bytes`, true);
+        return bytes;
+      }
+      if (res.status !== 200) throw await this.statusError(res, what);
+      // no range support: read the prefix we need from the whole body, then drop the rest
+      const reader = res.body?.getReader();
+      const chunks: Uint8Array[] = [];
+      let have = 0;
+      while (reader && have <= end) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        have += value.length;
+      }
+      await reader?.cancel().catch(() => undefined);
+      const all = Buffer.concat(chunks, have);
+      if (all.length <= end) throw new NetworkError(`${what}: the body ended after ${all.length} bytes`, true);
+      return all.subarray(start, end + 1);
     });
   }
 
@@ -423,6 +408,16 @@ export class RegistryClient {
         if (got && got !== digest) throw new AnyarchError('E_DIGEST', `${what}: the registry stored it as ${got}, not ${digest}`);
         return digest;
       },
+    });
+  }
+
+  /** A GET of a blob, with `handle` reading the answer (inside the retries). */
+  private blobExchange<T>(repo: RepositoryRef, digest: Digest, what: string, headers: Record<string, string>, handle: (res: HttpResponse) => Promise<T>): Promise<T> {
+    return this.exchange({
+      registry: repo.registry,
+      scopes: [repositoryScope(repo.repository, ['pull'])],
+      request: { method: 'GET', url: this.blobUrl(repo, digest), headers, what },
+      handle,
     });
   }
 
