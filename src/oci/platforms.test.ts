@@ -33,6 +33,13 @@ describe('inspectPlatforms against docker-registry', () => {
     docker: { images: three, opts: { format: 'docker' } },
     nested: { images: three, opts: { format: 'oci', nested: true } },
     unknown: { images: three, opts: { format: 'oci', unknownEntry: true } },
+    windows: {
+      images: [
+        { platform: { os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763.5329' } },
+        { platform: { os: 'linux', architecture: 'amd64' } },
+      ],
+      opts: { format: 'oci' },
+    },
     single: { images: [{ platform: { os: 'linux', architecture: 'riscv64' }, files: busyboxLikeFiles('riscv64') }], opts: { single: true } },
     mismatch: {
       images: [
@@ -119,6 +126,11 @@ describe('inspectPlatforms against docker-registry', () => {
     const report = await inspect('unknown');
     assert.equal(report.platforms.length, 3);
     assert.equal(report.ignored.length, 1);
+  });
+
+  test('os.version of Windows entries is reported', async () => {
+    const report = await inspect('windows');
+    assert.deepEqual(report.platforms.map((p) => [p.platform, p.osVersion]), [['windows/amd64', '10.0.17763.5329'], ['linux/amd64', undefined]]);
   });
 
   test('a single manifest reports its config platform', async () => {
