@@ -128,6 +128,34 @@ describe('anyarch platforms', () => {
     assert.doesNotMatch(r.stderr, /\n\s+at /); // no stack trace
   });
 
+  test('progress on a terminal only, erased at the end; none in CI', async () => {
+    const { platforms } = await import('./platforms.js');
+    const layout = `oci:${path.join(work, 'layout')}:v1`;
+    const io = (env: Record<string, string | undefined>) => {
+      const err: string[] = [];
+      const out: string[] = [];
+      return {
+        err,
+        out,
+        io: {
+          cwd: work,
+          env,
+          stdout: { write: (c: string) => out.push(c), isTTY: true },
+          stderr: { write: (c: string) => err.push(c), isTTY: true },
+          readStdin: async () => new Uint8Array(),
+        },
+      };
+    };
+    const opts = { images: [layout, layout], format: 'text' as const, insecureRegistries: [], indexOnly: false, noTrunc: false };
+    const tty = io({});
+    assert.equal(await platforms(opts, tty.io), 'clean');
+    assert.match(tty.err.join(''), /\r[^\n]*2\/2 images read/);
+    assert.ok(tty.err.join('').endsWith('\r\u001b[K'));
+    const ci = io({ CI: 'true' });
+    await platforms(opts, ci.io);
+    assert.equal(ci.err.join(''), '');
+  });
+
   test('usage: no image is a usage error; --help explains sources', async () => {
     const r = await anyarch(['platforms']);
     assert.equal(r.code, 2);

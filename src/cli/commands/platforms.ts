@@ -58,9 +58,20 @@ export async function platforms(opts: PlatformsCommandOptions, io: Io): Promise<
     credentials: (registry) => resolveCredential(registry, { env: io.env as NodeJS.ProcessEnv }),
     ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}),
   });
+  // progress on a terminal only (never in CI logs or pipes): one line, rewritten, then erased
+  const ci = io.env.CI !== undefined && io.env.CI !== '' && io.env.CI !== 'false' && io.env.CI !== '0';
+  const progress = specs.length > 1 && io.stderr.isTTY === true && !ci;
+  let finished = 0;
+  const tick = (): void => {
+    finished++;
+    if (progress) io.stderr.write(`\ranyarch: ${finished}/${specs.length} images read\u001b[K`);
+  };
   const results: ImageResult[] = await Promise.all(
     specs.map(async (s): Promise<ImageResult> => {
-      if (!s.spec) return { image: s.image, ...(s.error ? { error: s.error } : {}) };
+      if (!s.spec) {
+        tick();
+        return { image: s.image, ...(s.error ? { error: s.error } : {}) };
+      }
       let source;
       try {
         source = await openSource(s.spec, { client, env: io.env as NodeJS.ProcessEnv });
@@ -71,9 +82,11 @@ export async function platforms(opts: PlatformsCommandOptions, io: Io): Promise<
         throw e;
       } finally {
         await source?.close();
+        tick();
       }
     }),
   );
+  if (progress) io.stderr.write('\r\u001b[K');
 
   if (opts.format === 'json') io.stdout.write(JSON.stringify(toJSON(results, required), null, 2) + '\n');
   else io.stdout.write(toText(results, opts.noTrunc));
