@@ -66,15 +66,7 @@ function pax(records: Record<string, string>): Uint8Array {
   return enc.encode(text);
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const concat = (...parts: Uint8Array[]): Buffer => Buffer.concat(parts);
 
 const END = new Uint8Array(1024);
 

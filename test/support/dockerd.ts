@@ -8,11 +8,12 @@
 // dockerd bind-mounts its data root onto itself (to make it a shared mount) and undoes that on
 // a clean shutdown; stop(), the exit hook and the watchdog detach whatever mount is left under
 // the directory before removing it.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { spawnDaemon } from './daemon.js';
 
 export interface StartDockerdOptions {
   /** the dockerd binary (default: /usr/sbin/dockerd, Debian's, else `dockerd` on PATH) */
@@ -63,17 +64,8 @@ export interface TestDockerd {
 const DEBIAN_DOCKERD = '/usr/sbin/dockerd';
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
-const MAX_LOG_CHARS = 1_000_000;
 /** sun_path is 108 bytes with its NUL; containerd's own sockets go deeper than ours. */
 const MAX_SOCKET_PATH = 90;
-
-interface Live {
-  child: ChildProcess;
-  watchdog: ChildProcess | undefined;
-  dir: string;
-}
-const live = new Set<Live>();
-let exitHookInstalled = false;
 
 /** Mount points at or under `dir`, deepest first (from /proc/self/mountinfo). */
 export function mountsUnder(dir: string): string[] {
@@ -101,24 +93,6 @@ function unmountUnder(dir: string): void {
 function removeDir(dir: string): void {
   unmountUnder(dir);
   rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // Backstop for a test that forgot its after() hook (the watchdog covers a killed test process).
-  process.on('exit', () => {
-    for (const l of live) {
-      l.child.kill('SIGKILL');
-      l.watchdog?.kill('SIGKILL');
-      try {
-        removeDir(l.dir);
-      } catch {
-        // best effort
-      }
-    }
-    live.clear();
-  });
 }
 
 function findBinary(explicit: string | undefined): string {
@@ -181,7 +155,6 @@ function dockerdEnv(): NodeJS.ProcessEnv {
 
 export async function startDockerd(opts: StartDockerdOptions = {}): Promise<TestDockerd> {
   const binary = findBinary(opts.binary);
-  installExitHook();
 
   const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'anyarch-dockerd-')));
   const socket = path.join(dir, 'docker.sock');
@@ -209,69 +182,35 @@ export async function startDockerd(opts: StartDockerdOptions = {}): Promise<Test
     '--log-level=warn',
   ];
 
-  let output = '';
-  const append = (chunk: Buffer): void => {
-    output += chunk.toString('utf8');
-    if (output.length > MAX_LOG_CHARS) output = output.slice(-MAX_LOG_CHARS);
-  };
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: dockerdEnv(), cwd: dir });
-  let exitInfo: string | undefined;
-  const exitPromise = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exitInfo = signal ? `signal ${signal}` : `exit code ${code}`;
-      resolve();
-    });
-    child.once('error', (e) => {
-      exitInfo = `spawn error: ${e.message}`;
-      resolve();
-    });
+  const daemon = spawnDaemon({
+    name: 'dockerd',
+    binary,
+    args,
+    env: dockerdEnv(),
+    cwd: dir,
+    dirs: [dir],
+    removeDir,
+    // containerd follows dockerd (it is started with a parent-death signal); the mounts left
+    // under the directory are detached before it is removed.
+    watchdogBeforeRemove:
+      'for d in "$@"; do while read -r _a _b _c _d mp _rest; do case "$mp" in "$d"|"$d"/*) umount -l "$mp" 2>/dev/null;; esac; done </proc/self/mountinfo; done',
   });
-  child.stdout!.on('data', append);
-  child.stderr!.on('data', append);
-  // Neither the process nor its pipes keep the test process alive (see installExitHook).
-  child.unref();
-  (child.stdout as unknown as { unref?: () => void }).unref?.();
-  (child.stderr as unknown as { unref?: () => void }).unref?.();
-
-  // If the test process dies without running its exit hooks, the watchdog's stdin reaches EOF:
-  // it stops dockerd (containerd follows it: it is started with a parent-death signal), detaches
-  // the mounts left under the directory and removes it.
-  let watchdog: ChildProcess | undefined;
-  if (child.pid !== undefined) {
-    const script = [
-      'read _ignored',
-      'kill -TERM "$1" 2>/dev/null',
-      'n=0; while kill -0 "$1" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n+1)); done',
-      'kill -KILL "$1" 2>/dev/null; sleep 0.2',
-      'while read -r _a _b _c _d mp _rest; do case "$mp" in "$2"|"$2"/*) umount -l "$mp" 2>/dev/null;; esac; done </proc/self/mountinfo',
-      'rm -rf "$2"',
-    ].join('\n');
-    watchdog = spawn('sh', ['-c', script, 'anyarch-dockerd-watchdog', String(child.pid), dir], { stdio: ['pipe', 'ignore', 'ignore'] });
-    watchdog.on('error', () => {});
-    watchdog.unref();
-    (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-  }
-  const entry: Live = { child, watchdog, dir };
-  live.add(entry);
-
+  const { child, output } = daemon;
   const discard = async (): Promise<void> => {
-    live.delete(entry);
-    watchdog?.kill('SIGKILL');
-    child.kill('SIGKILL');
-    await exitPromise;
+    await daemon.discard();
     removeDir(dir);
   };
 
   let state: 'ready' | 'exited';
   try {
-    state = await waitReady(socket, () => exitInfo !== undefined, () => output);
+    state = await waitReady(socket, () => daemon.exited() !== undefined, output);
   } catch (e) {
     await discard();
     throw e;
   }
   if (state === 'exited') {
     await discard();
-    throw new Error(`dockerd (${binary}) exited (${exitInfo}) before answering on ${socket}; its output:\n${output}`);
+    throw new Error(`dockerd (${binary}) exited (${daemon.exited()}) before answering on ${socket}; its output:\n${output()}`);
   }
 
   const versionRes = await socketRequest(socket, 'GET', '/version');
@@ -310,17 +249,10 @@ export async function startDockerd(opts: StartDockerdOptions = {}): Promise<Test
       if (res.status !== 200) throw new Error(`GET /images/${nameOrId}/json: ${res.status} ${res.body.toString('utf8')}`);
       return JSON.parse(res.body.toString('utf8')) as ImageInspect;
     },
-    logs: () => output,
+    logs: output,
     stop() {
       stopping ??= (async () => {
-        watchdog?.kill('SIGKILL');
-        if (exitInfo === undefined) {
-          child.kill('SIGTERM');
-          const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-          await exitPromise;
-          clearTimeout(timer);
-        }
-        live.delete(entry);
+        await daemon.terminate(STOP_TIMEOUT_MS);
         removeDir(dir);
       })();
       return stopping;

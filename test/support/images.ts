@@ -115,16 +115,6 @@ function ustarHeader(name: string, size: number, type: '0' | '5' | '2', linkname
   return h;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** A deterministic tar of `files` (sorted, implied directories first, mtime 0, root-owned). */
 export function tarOf(files: Record<string, string | Uint8Array>): Uint8Array {
   const parts: Uint8Array[] = [];
@@ -146,7 +136,7 @@ export function tarOf(files: Record<string, string | Uint8Array>): Uint8Array {
     if (pad) parts.push(new Uint8Array(pad));
   }
   parts.push(new Uint8Array(1024));
-  return concat(parts);
+  return Buffer.concat(parts);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -549,7 +539,7 @@ export function skopeo(args: string[]): string {
 export async function readAll(stream: AsyncIterable<unknown>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   for await (const c of stream) chunks.push(c as Uint8Array);
-  return concat(chunks);
+  return Buffer.concat(chunks);
 }
 
 /** Checks a source against the image it should hold: root, every platform manifest, config and layer. */

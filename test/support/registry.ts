@@ -1,13 +1,14 @@
 // Starts the real registry (distribution's `docker-registry`, Debian package docker-registry) for
 // tests, listening on 127.0.0.1 only, with no auth, htpasswd auth or token auth (token-server.ts).
 // Missing binaries are an error, never a skip: scripts/test-deps.sh installs them.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { spawnDaemon } from './daemon.js';
 import { startTokenServer, type TokenAcl, type TokenServer } from './token-server.js';
 
 const execFileP = promisify(execFile);
@@ -44,35 +45,8 @@ export interface TestRegistry {
 
 const BINARY = 'docker-registry';
 const START_TIMEOUT_MS = 15_000;
-const MAX_LOG_CHARS = 1_000_000;
+const STOP_TIMEOUT_MS = 3000;
 const NONCE_HEADER = 'X-Anyarch-Test-Registry';
-
-interface Live {
-  child: ChildProcess;
-  watchdog: ChildProcess | undefined;
-  dir: string;
-}
-const live = new Set<Live>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // Backstop for a test that forgot its after() hook: the registry children are unref'd, so the
-  // process can exit, and then they are killed here. (The watchdog covers a killed test process.)
-  process.on('exit', () => {
-    for (const l of live) {
-      l.child.kill('SIGKILL');
-      l.watchdog?.kill('SIGKILL');
-      try {
-        rmSync(l.dir, { recursive: true, force: true, maxRetries: 3 });
-      } catch {
-        // best effort
-      }
-    }
-    live.clear();
-  });
-}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -134,7 +108,6 @@ async function waitReady(url: string, nonce: string, exited: () => boolean, logs
 export async function startRegistry(opts: { auth?: RegistryAuth } = {}): Promise<TestRegistry> {
   const auth: RegistryAuth = opts.auth ?? { kind: 'none' };
   await checkBinary();
-  installExitHook();
 
   const dir = mkdtempSync(path.join(tmpdir(), 'anyarch-registry-'));
   const dataDir = path.join(dir, 'data');
@@ -184,62 +157,19 @@ export async function startRegistry(opts: { auth?: RegistryAuth } = {}): Promise
       // JSON is YAML: no quoting questions for paths.
       writeFileSync(configFile, JSON.stringify(config, null, 2) + '\n');
 
-      let output = '';
-      const append = (chunk: Buffer): void => {
-        output += chunk.toString('utf8');
-        if (output.length > MAX_LOG_CHARS) output = output.slice(-MAX_LOG_CHARS);
-      };
-      const child = spawn(BINARY, ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let exitInfo: string | undefined;
-      const exitPromise = new Promise<void>((resolve) => {
-        child.once('exit', (code, signal) => {
-          exitInfo = signal ? `signal ${signal}` : `exit code ${code}`;
-          resolve();
-        });
-        child.once('error', (e) => {
-          exitInfo = `spawn error: ${e.message}`;
-          resolve();
-        });
-      });
-      child.stdout!.on('data', append);
-      child.stderr!.on('data', append);
-      // Neither the process nor its pipes keep the test process alive (see installExitHook).
-      child.unref();
-      (child.stdout as unknown as { unref?: () => void }).unref?.();
-      (child.stderr as unknown as { unref?: () => void }).unref?.();
-
-      // If the test process dies without running its exit hooks (SIGKILL, SIGTERM from a test
-      // timeout), the watchdog's stdin reaches EOF and it kills the registry and removes its files.
-      let watchdog: ChildProcess | undefined;
-      if (child.pid !== undefined) {
-        const dirs = tokenServer ? [dir, tokenServer.dir] : [dir];
-        const script = 'read _ignored; kill -TERM "$1" 2>/dev/null; sleep 1; kill -KILL "$1" 2>/dev/null; shift; rm -rf "$@"';
-        watchdog = spawn('sh', ['-c', script, 'anyarch-registry-watchdog', String(child.pid), ...dirs], {
-          stdio: ['pipe', 'ignore', 'ignore'],
-        });
-        watchdog.on('error', () => {});
-        watchdog.unref();
-        (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-      }
-      const entry: Live = { child, watchdog, dir };
-      live.add(entry);
-
-      const discard = (): void => {
-        live.delete(entry);
-        watchdog?.kill('SIGKILL');
-        child.kill('SIGKILL');
-      };
+      const daemon = spawnDaemon({ name: 'registry', binary: BINARY, args: ['serve', configFile], dirs: tokenServer ? [dir, tokenServer.dir] : [dir] });
+      const { output } = daemon;
       let state: 'ready' | 'exited';
       try {
-        state = await waitReady(url, nonce, () => exitInfo !== undefined, () => output);
+        state = await waitReady(url, nonce, () => daemon.exited() !== undefined, output);
       } catch (e) {
-        discard();
+        await daemon.discard();
         throw e;
       }
       if (state === 'exited') {
-        discard();
-        if (/address already in use/i.test(output) && attempt < 5) continue;
-        throw new Error(`${BINARY} exited (${exitInfo}) before answering on ${url}; its output:\n${output}`);
+        await daemon.discard();
+        if (/address already in use/i.test(output()) && attempt < 5) continue;
+        throw new Error(`${BINARY} exited (${daemon.exited()}) before answering on ${url}; its output:\n${output()}`);
       }
 
       let stopping: Promise<void> | undefined;
@@ -249,17 +179,10 @@ export async function startRegistry(opts: { auth?: RegistryAuth } = {}): Promise
         auth,
         dataDir,
         configFile,
-        logs: () => output,
+        logs: output,
         stop() {
           stopping ??= (async () => {
-            watchdog?.kill('SIGKILL');
-            if (exitInfo === undefined) {
-              child.kill('SIGTERM');
-              const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-              await exitPromise;
-              clearTimeout(timer);
-            }
-            live.delete(entry);
+            await daemon.terminate(STOP_TIMEOUT_MS);
             await tokenServer?.stop();
             rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
           })();

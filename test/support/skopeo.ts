@@ -85,37 +85,33 @@ export function dockerRef(registry: TestRegistry, repoAndRef: string): string {
 }
 
 /**
- * Pushes the image tagged `tag` in the OCI layout `layoutDir` (every platform, the index and
- * manifests byte for byte: --preserve-digests makes skopeo fail rather than rewrite them) to
- * `registry` as `repoAndTag`.
+ * `skopeo copy --all --preserve-digests` (every platform, the index and manifests byte for byte:
+ * --preserve-digests makes skopeo fail rather than rewrite them) between the OCI layout
+ * `layoutDir` (under `tag`) and `registry` (as `repoAndRef`), in the direction `to`.
  */
-export async function skopeoCopyToRegistry(layoutDir: string, tag: string, registry: TestRegistry, repoAndTag: string, creds?: SkopeoCreds): Promise<void> {
-  const sb = skopeoSandbox();
+async function skopeoCopy(to: 'registry' | 'layout', layoutDir: string, tag: string, registry: TestRegistry, repoAndRef: string, creds: SkopeoCreds | undefined): Promise<void> {
+  const side = to === 'registry' ? 'dest' : 'src';
+  const layout = `oci:${layoutDir}:${tag}`;
+  const remote = dockerRef(registry, repoAndRef);
   await runSkopeo([
     'copy',
     '--all',
     '--preserve-digests',
     '--quiet',
-    '--dest-tls-verify=false',
-    ...credArgs('--dest-creds', creds, sb, '--dest-authfile'),
-    `oci:${layoutDir}:${tag}`,
-    dockerRef(registry, repoAndTag),
+    `--${side}-tls-verify=false`,
+    ...credArgs(`--${side}-creds`, creds, skopeoSandbox(), `--${side}-authfile`),
+    ...(to === 'registry' ? [layout, remote] : [remote, layout]),
   ]);
 }
 
-/** Copies an image out of `registry` into the OCI layout `layoutDir` under `tag`. */
-export async function skopeoCopyFromRegistry(registry: TestRegistry, repoAndRef: string, layoutDir: string, tag: string, creds?: SkopeoCreds): Promise<void> {
-  const sb = skopeoSandbox();
-  await runSkopeo([
-    'copy',
-    '--all',
-    '--preserve-digests',
-    '--quiet',
-    '--src-tls-verify=false',
-    ...credArgs('--src-creds', creds, sb, '--src-authfile'),
-    dockerRef(registry, repoAndRef),
-    `oci:${layoutDir}:${tag}`,
-  ]);
+/** Pushes the image tagged `tag` in the OCI layout `layoutDir` to `registry` as `repoAndTag`, byte for byte. */
+export function skopeoCopyToRegistry(layoutDir: string, tag: string, registry: TestRegistry, repoAndTag: string, creds?: SkopeoCreds): Promise<void> {
+  return skopeoCopy('registry', layoutDir, tag, registry, repoAndTag, creds);
+}
+
+/** Copies an image out of `registry` into the OCI layout `layoutDir` under `tag`, byte for byte. */
+export function skopeoCopyFromRegistry(registry: TestRegistry, repoAndRef: string, layoutDir: string, tag: string, creds?: SkopeoCreds): Promise<void> {
+  return skopeoCopy('layout', layoutDir, tag, registry, repoAndRef, creds);
 }
 
 /** The manifest or index bytes exactly as the registry serves them (`skopeo inspect --raw`). */
