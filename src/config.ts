@@ -9,7 +9,6 @@
  * fixStyle: targetarch                    # or detect: how --fix rewrites architecture words
  * failOn: info                            # error | warning | info | never
  * offline: true                           # never ask registries about base images (AA114, AA115)
- * insecureRegistries: [registry.lan:5000] # registries spoken to over plain HTTP
  * buildPlatform: linux/arm64              # the build machine's platform (default: this machine's)
  * ```
  *
@@ -57,7 +56,6 @@ export interface Config {
   readonly failOn?: FailOn;
   /** never look up base images in registries */
   readonly offline?: boolean;
-  readonly insecureRegistries?: readonly string[];
   readonly buildPlatform?: Platform;
 }
 
@@ -68,7 +66,7 @@ export interface LoadConfigOptions {
   readonly displayPath?: string;
 }
 
-const KEYS = ['platforms', 'rules', 'ignore', 'fixStyle', 'failOn', 'offline', 'insecureRegistries', 'buildPlatform'] as const;
+const KEYS = ['platforms', 'rules', 'ignore', 'fixStyle', 'failOn', 'offline', 'buildPlatform'] as const;
 
 /** Keys people bring from hadolint or from habit, and what anyarch calls them. */
 const KEY_HINTS: Readonly<Record<string, string>> = {
@@ -82,6 +80,9 @@ const KEY_HINTS: Readonly<Record<string, string>> = {
   ignored: 'rules (with `ID: off`)', // hadolint
   override: 'rules (with `ID: error|warning|info`)', // hadolint
   ignores: 'ignore',
+  // plain HTTP is the user's call (--insecure-registry), never a checked-out repository's: a
+  // pull request could otherwise send CI's registry credentials over plain HTTP
+  insecureRegistries: '--insecure-registry on the command line (not configurable in the repository)',
   exclude: 'ignore',
 };
 
@@ -173,7 +174,6 @@ export function parseConfig(text: string, file: string, opts: LoadConfigOptions 
     fixStyle?: FixStyle;
     failOn?: FailOn;
     offline?: boolean;
-    insecureRegistries?: string[];
     buildPlatform?: Platform;
   } = {};
 
@@ -252,9 +252,6 @@ export function parseConfig(text: string, file: string, opts: LoadConfigOptions 
       case 'offline':
         if (!isScalar(v) || typeof v.value !== 'boolean') fail('offline must be true or false', startOf(v));
         out.offline = (v as { value: boolean }).value;
-        break;
-      case 'insecureRegistries':
-        out.insecureRegistries = stringList(v, 'insecureRegistries').map((x) => x.value);
         break;
       case 'buildPlatform': {
         const item = scalarString(v, 'buildPlatform');

@@ -6,7 +6,7 @@
  */
 import { AnyarchError } from '../errors.js';
 import type { Credential } from './credentials.js';
-import { readBody, send } from './http.js';
+import { discard, NetworkError, readBody, RETRYABLE_STATUS, send } from './http.js';
 
 export interface Challenge {
   /** lower-case scheme: `basic`, `bearer`, ... */
@@ -136,15 +136,19 @@ export async function fetchToken(req: TokenRequest): Promise<Token> {
   const what = `token for ${req.registry}`;
   const issued = now();
   const res = await send({ method, url: realm.toString(), headers, what, ...(body ? { body } : {}) }, req.timeoutMs);
-  const bytes = await readBody(res, MAX_TOKEN_BYTES, what);
-  if (res.status === 401 || res.status === 403) {
-    throw new AnyarchError(
-      'E_AUTH',
-      `${req.registry}: the token service refused ${cred ? 'the credentials' : 'anonymous access'} (HTTP ${res.status})`,
-      cred ? 'check the credentials in your Docker config (docker login)' : 'log in first (docker login), or set DOCKER_CONFIG',
-    );
+  if (res.status !== 200) {
+    await discard(res);
+    if (res.status === 401 || res.status === 403) {
+      throw new AnyarchError(
+        'E_AUTH',
+        `${req.registry}: the token service refused ${cred ? 'the credentials' : 'anonymous access'} (HTTP ${res.status})`,
+        cred ? 'check the credentials in your Docker config (docker login)' : 'log in first (docker login), or set DOCKER_CONFIG',
+      );
+    }
+    if (RETRYABLE_STATUS.has(res.status)) throw new NetworkError(`${what}: HTTP ${res.status} from the token service ${realm.host}`, true);
+    throw new AnyarchError('E_REGISTRY', `${what}: HTTP ${res.status} from the token service ${realm.host}`);
   }
-  if (res.status !== 200) throw new AnyarchError('E_REGISTRY', `${what}: HTTP ${res.status} from the token service ${realm.host}`);
+  const bytes = await readBody(res, MAX_TOKEN_BYTES, what);
   let json: Record<string, unknown>;
   try {
     json = JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>;
@@ -153,6 +157,9 @@ export async function fetchToken(req: TokenRequest): Promise<Token> {
   }
   const value = typeof json.token === 'string' && json.token ? json.token : typeof json.access_token === 'string' ? json.access_token : '';
   if (!value) throw new AnyarchError('E_REGISTRY', `${what}: the token service answered without a token`);
+  // a token goes into a header: one with control characters or spaces would be echoed by the
+  // HTTP library's error, so it is refused here without showing it
+  if (!/^[\x21-\x7e]+$/.test(value)) throw new AnyarchError('E_REGISTRY', `${what}: the token service answered with a malformed token`);
   const ttl = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : 60;
   const issuedAt = typeof json.issued_at === 'string' && !Number.isNaN(Date.parse(json.issued_at)) ? Math.min(Date.parse(json.issued_at), issued) : issued;
   // stop using a token a little before it expires: requests take time to arrive

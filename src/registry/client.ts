@@ -49,6 +49,8 @@ const MAX_ERROR_BODY = 64 * 1024;
 /** Largest tags page read. */
 const MAX_TAGS_PAGE = 8 * 1024 * 1024;
 const MAX_TAG_PAGES = 1000;
+/** Most tags listed for one repository. */
+const MAX_TAGS = 1_000_000;
 
 interface Exchange<T> {
   readonly registry: string;
@@ -66,6 +68,8 @@ export interface PushBlobOptions {
   readonly mountFrom?: string;
   /** upload in PATCH chunks of this many bytes instead of one PUT */
   readonly chunkSize?: number;
+  /** the caller has just seen that the repository lacks the blob: skip the HEAD */
+  readonly knownMissing?: boolean;
 }
 
 export class RegistryClient {
@@ -152,11 +156,13 @@ export class RegistryClient {
         if (res.status === 404) return undefined;
         if (res.status !== 200) throw await this.statusError(res, what);
         const digest = res.headers.get('docker-content-digest');
-        const size = Number(res.headers.get('content-length'));
+        const length = res.headers.get('content-length');
+        const size = length === null || length.trim() === '' ? NaN : Number(length);
         const mediaType = res.headers.get('content-type')?.split(';')[0]?.trim();
-        if (!digest || !isDigest(digest) || !Number.isSafeInteger(size) || !mediaType) {
+        if (!digest || !isDigest(digest) || !Number.isSafeInteger(size) || size < 0 || !mediaType) {
           throw new AnyarchError('E_REGISTRY', `${what}: the registry's HEAD answer lacks Docker-Content-Digest, Content-Length or Content-Type`);
         }
+        if (isDigest(reference) && digest !== reference) throw new AnyarchError('E_DIGEST', `${what}: the registry says its digest is ${digest}`);
         return { mediaType, digest, size };
       },
     });
@@ -191,6 +197,10 @@ export class RegistryClient {
       }
       const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
       body.on('error', (e) => verifier.destroy(toNetworkError(e, what, res.url)));
+      // a consumer that stops, or a failed check, releases the connection
+      verifier.on('close', () => body.destroy());
+      // (a registry that stalls in the middle of a layer is ended by undici's body timeout; an
+      // idle timer here would also fire while a slow consumer holds the stream back)
       body.pipe(verifier);
       return verifier;
     });
@@ -210,6 +220,11 @@ export class RegistryClient {
     const limit = end - start + 1;
     return this.blobExchange(repo, desc.digest, what, { range: `bytes=${start}-${end}` }, async (res) => {
       if (res.status === 206) {
+        const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(res.headers.get('content-range') ?? '');
+        if (!range || Number(range[1]) !== start || Number(range[2]) !== end) {
+          await discard(res);
+          throw new AnyarchError('E_REGISTRY', `${what}: the registry answered with another range (${res.headers.get('content-range') ?? 'no Content-Range'})`);
+        }
         const bytes = await readBody(res, limit, what);
         if (bytes.length !== limit) throw new NetworkError(`${what}: the registry sent ${bytes.length} bytes`, true);
         return bytes;
@@ -236,9 +251,13 @@ export class RegistryClient {
   async listTags(repo: RepositoryRef, pageSize = 1000): Promise<string[]> {
     const what = `tags of ${repo.registry}/${repo.repository}`;
     const tags: string[] = [];
+    const visited = new Set<string>();
     let url: string | undefined = `${this.baseUrl(repo.registry)}/v2/${repo.repository}/tags/list?n=${pageSize}`;
-    for (let page = 0; url && page < MAX_TAG_PAGES; page++) {
+    for (let page = 0; url; page++) {
       const current: string = url;
+      if (page >= MAX_TAG_PAGES || tags.length > MAX_TAGS) throw new AnyarchError('E_LIMIT', `${what}: more than ${tags.length > MAX_TAGS ? `${MAX_TAGS} tags` : `${MAX_TAG_PAGES} pages`}; anyarch stops there`);
+      if (visited.has(current)) throw new AnyarchError('E_REGISTRY', `${what}: the registry's next page is one it already sent (${new URL(current).search})`);
+      visited.add(current);
       const { list, next } = await this.exchange({
         registry: repo.registry,
         scopes: [repositoryScope(repo.repository, ['pull'])],
@@ -288,27 +307,31 @@ export class RegistryClient {
     const what = `upload of ${desc.digest} to ${repo.registry}/${repo.repository}`;
     verifyBytes(bytes, desc.digest, what);
     if (bytes.length !== desc.size) throw new AnyarchError('E_DIGEST', `${what}: ${bytes.length} bytes, but its descriptor declares ${desc.size}`);
-    if (await this.hasBlob(repo, desc.digest)) return 'exists';
+    if (!opts.knownMissing && (await this.hasBlob(repo, desc.digest))) return 'exists';
     const scopes = [repositoryScope(repo.repository, ['pull', 'push'])];
-    if (opts.mountFrom && opts.mountFrom !== repo.repository) scopes.push(repositoryScope(opts.mountFrom, ['pull']));
-    const query = opts.mountFrom && opts.mountFrom !== repo.repository ? `?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(opts.mountFrom)}` : '';
-    const start = await this.exchange({
-      registry: repo.registry,
-      scopes,
-      request: { method: 'POST', url: `${this.baseUrl(repo.registry)}/v2/${repo.repository}/blobs/uploads/${query}`, headers: { 'content-length': '0' }, body: new Uint8Array(0), what },
-      handle: async (res) => {
-        if (res.status === 201 && query) return discard(res).then(() => ({ mounted: true as const }));
-        if (res.status !== 202) throw await this.statusError(res, what);
-        await discard(res);
-        return { mounted: false as const, location: uploadLocation(res, what) };
-      },
-    });
-    if (start.mounted) return 'mounted';
-    let location = start.location;
+    const mountFrom = opts.mountFrom && opts.mountFrom !== repo.repository ? opts.mountFrom : undefined;
+    if (mountFrom) scopes.push(repositoryScope(mountFrom, ['pull']));
+    const session = (mount: boolean): Promise<{ mounted: true } | { mounted: false; location: string }> => {
+      const query = mount && mountFrom ? `?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(mountFrom)}` : '';
+      return this.exchange({
+        registry: repo.registry,
+        scopes,
+        request: { method: 'POST', url: `${this.baseUrl(repo.registry)}/v2/${repo.repository}/blobs/uploads/${query}`, headers: { 'content-length': '0' }, body: new Uint8Array(0), what },
+        handle: async (res) => {
+          if (res.status === 201 && query) return discard(res).then(() => ({ mounted: true as const }));
+          if (res.status !== 202) throw await this.statusError(res, what);
+          await discard(res);
+          return { mounted: false as const, location: this.uploadLocation(res, what) };
+        },
+      });
+    };
+    const first = await session(true);
+    if (first.mounted) return 'mounted';
+    let location = first.location;
     const chunk = opts.chunkSize && opts.chunkSize > 0 && opts.chunkSize < bytes.length ? opts.chunkSize : 0;
     if (chunk) {
       let offset = 0;
-      for (let stalls = 0; offset < bytes.length; ) {
+      for (let failures = 0; offset < bytes.length; ) {
         const end = Math.min(bytes.length, offset + chunk);
         try {
           location = await this.exchange({
@@ -324,18 +347,27 @@ export class RegistryClient {
             handle: async (res) => {
               if (res.status !== 202) throw await this.statusError(res, what);
               await discard(res);
-              return uploadLocation(res, what);
+              return this.uploadLocation(res, what);
             },
             noRetry: true,
           });
           offset = end;
         } catch (e) {
-          // ask the registry how much it has, and go on from there
-          if (++stalls >= this.policy.attempts || !(isAnyarchError(e) && (e.code === 'E_NETWORK' || e.code === 'E_REGISTRY'))) throw e;
-          const status = await this.uploadStatus(repo, location, scopes, what);
-          location = status.location;
-          offset = status.received;
-          await sleep(backoffMs(this.policy, stalls));
+          if (++failures >= this.policy.attempts || !(isAnyarchError(e) && (e.code === 'E_NETWORK' || e.code === 'E_REGISTRY'))) throw e;
+          await sleep(backoffMs(this.policy, failures));
+          // Where does the upload stand? The registry's Range on the current session says how
+          // many bytes it has; a session it no longer knows (the chunk's answer was lost and
+          // the state token moved on) or an empty one (`0-0` also means one byte) starts over.
+          const status = await this.uploadStatus(repo, location, scopes, what).catch(() => undefined);
+          if (status && status.received > 1 && status.received <= bytes.length) {
+            location = status.location;
+            offset = status.received;
+          } else {
+            const fresh = await session(false);
+            if (fresh.mounted) return 'mounted';
+            location = fresh.location;
+            offset = 0;
+          }
         }
       }
     }
@@ -376,9 +408,23 @@ export class RegistryClient {
         if (res.status !== 204) throw await this.statusError(res, `${what} (status)`);
         await discard(res);
         const range = /^(?:bytes=)?0-(\d+)$/.exec(res.headers.get('range') ?? '');
-        return { location: uploadLocation(res, what), received: range ? Number(range[1]) + 1 : 0 };
+        return { location: this.uploadLocation(res, what), received: range ? Number(range[1]) + 1 : 0 };
       },
     });
+  }
+
+  /**
+   * The upload URL from a `Location` header, absolute (it may be relative, and carries state in
+   * its query). A registry that sends it to plain HTTP where HTTPS is required is refused.
+   */
+  private uploadLocation(res: HttpResponse, what: string): string {
+    const loc = res.headers.get('location');
+    if (!loc) throw new AnyarchError('E_REGISTRY', `${what}: the registry gave no upload Location`);
+    const url = new URL(loc, res.url);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.allowsHttp(url.host))) {
+      throw new AnyarchError('E_REGISTRY', `${what}: the registry sends the upload to ${url.protocol}//${url.host}, which is not HTTPS`);
+    }
+    return url.toString();
   }
 
   /**
@@ -465,7 +511,7 @@ export class RegistryClient {
       ...(state.service !== undefined ? { service: state.service } : {}),
       scopes,
       ...(credential ? { credential } : {}),
-      allowHttp: (host) => this.allowsHttp(host) || this.allowsHttp(registry),
+      allowHttp: (host) => this.allowsHttp(host),
       timeoutMs: this.timeoutMs,
       userAgent: this.userAgent,
       registry,
@@ -539,10 +585,12 @@ export class RegistryClient {
         return await x.handle(res);
       } catch (e) {
         const err = toNetworkError(e, x.request.what, x.request.url);
-        const retryable = (err instanceof NetworkError && err.transient) || err.code === 'E_DIGEST';
+        // altered bytes are worth another read; a PUT the registry stored differently is not
+        const reading = x.request.method === 'GET' || x.request.method === 'HEAD';
+        const retryable = (err instanceof NetworkError && err.transient) || (err.code === 'E_DIGEST' && reading);
         if (retryable && resendable && attempt < this.policy.attempts) {
           const wait = backoffMs(this.policy, attempt);
-          this.opts.onEvent?.({ type: 'retry', what: x.request.what, attempt, waitMs: wait, reason: err.message });
+          this.opts.onEvent?.({ type: 'retry', what: x.request.what, attempt, waitMs: wait, reason: this.redactKnown(err.message, x.registry) });
           await sleep(wait);
           continue;
         }
@@ -552,9 +600,12 @@ export class RegistryClient {
   }
 
   private async sendWithAuth(x: Exchange<unknown>): Promise<HttpResponse> {
-    const authorization = await this.authorization(x.registry, x.scopes);
     const headers: Record<string, string> = { 'user-agent': this.userAgent, ...x.request.headers };
-    if (authorization) headers.authorization = authorization;
+    // credentials go to the registry's own origin only, whatever URL it told us to use
+    if (new URL(x.request.url).origin === new URL(this.baseUrl(x.registry)).origin) {
+      const authorization = await this.authorization(x.registry, x.scopes);
+      if (authorization) headers.authorization = authorization;
+    }
     return send({ ...x.request, headers }, this.timeoutMs);
   }
 
@@ -589,11 +640,20 @@ export class RegistryClient {
   /** Makes sure no secret of this registry's credential is in an error's text. */
   private async scrub(err: AnyarchError, registry: string): Promise<AnyarchError> {
     const cred = await this.credential(registry).catch(() => undefined);
-    if (!cred) return err;
-    const message = redact(err.message, cred);
-    const hint = err.hint === undefined ? undefined : redact(err.hint, cred);
+    const clean = (t: string): string => this.redactKnown(cred ? redact(t, cred) : t, registry);
+    const message = clean(err.message);
+    const hint = err.hint === undefined ? undefined : clean(err.hint);
     if (message === err.message && hint === err.hint) return err;
     return new AnyarchError(err.code, message, hint, err.location);
+  }
+
+  /** Replaces the tokens this client holds for a registry (they are secrets too) with `***`. */
+  private redactKnown(text: string, registry: string): string {
+    let out = text;
+    for (const [key, token] of this.tokens) {
+      if (key.startsWith(`${registry}|`) && token.value.length >= 8) out = out.split(token.value).join('***');
+    }
+    return out;
   }
 }
 
@@ -627,11 +687,4 @@ function nextLink(link: string | null, current: string, registry: string): strin
     throw new AnyarchError('E_REGISTRY', `tags of ${registry}: the next page points to another host (${next.host})`);
   }
   return next.toString();
-}
-
-/** The upload URL from a `Location` header, absolute (it may be relative, and carry state in its query). */
-function uploadLocation(res: HttpResponse, what: string): string {
-  const loc = res.headers.get('location');
-  if (!loc) throw new AnyarchError('E_REGISTRY', `${what}: the registry gave no upload Location`);
-  return new URL(loc, res.url).toString();
 }

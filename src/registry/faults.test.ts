@@ -145,6 +145,16 @@ describe('registry client through a fault-injecting proxy', () => {
     assert.match(JSON.stringify(retries()), /in time/);
   });
 
+  test('chunked upload whose first chunk is reset starts a new session (Range 0-0 is ambiguous)', async () => {
+    const bytes = new Uint8Array(200_000).map((_, i) => (i * 13) & 0xff);
+    const desc = { mediaType: 'application/octet-stream', digest: digestOf(bytes), size: bytes.length };
+    const target = { registry: proxy.host, repository: 'f/upload-first' };
+    proxy.setRules([{ match: { method: 'PATCH', path: /uploads/ }, faults: [{ kind: 'reset' }] }]);
+    assert.equal(await client.pushBlob(target, desc, bytes, { chunkSize: 64 * 1024 }), 'uploaded');
+    assert.equal(proxy.log.filter((l) => l.method === 'POST').length, 2, 'a second upload session');
+    assert.equal(digestOf(await client.getBlob(target, desc, 1 << 20)), desc.digest);
+  });
+
   test('chunked upload survives a reset chunk by resuming from the registry\'s Range', async () => {
     const bytes = new Uint8Array(300_000).map((_, i) => (i * 7) & 0xff);
     const desc = { mediaType: 'application/octet-stream', digest: digestOf(bytes), size: bytes.length };

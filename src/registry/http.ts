@@ -25,6 +25,8 @@ export interface HttpResponse {
   /** the URL that answered (after redirects) */
   readonly url: string;
   readonly body: ReadableStream<Uint8Array> | null;
+  /** how long a body read may wait for its next chunk, ms (the request's timeout) */
+  readonly idleMs: number;
 }
 
 /** Status codes worth another try: timeouts, rate limits, and server-side trouble. */
@@ -103,7 +105,9 @@ function toBody(b: Uint8Array | Readable | undefined): RequestInit['body'] | und
  */
 export async function send(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
   let url = req.url;
-  let headers: Record<string, string> = { ...req.headers };
+  // undici would ask for gzip and inflate it behind our back: lengths and blob digests are of
+  // the bytes on the wire, so ask for those
+  let headers: Record<string, string> = { 'accept-encoding': 'identity', ...req.headers };
   const start = new URL(url).origin;
   for (let hop = 0; ; hop++) {
     const ctrl = new AbortController();
@@ -125,7 +129,7 @@ export async function send(req: HttpRequest, timeoutMs: number): Promise<HttpRes
     }
     const location = res.headers.get('location');
     const redirect = [301, 302, 303, 307, 308].includes(res.status) && location && req.method !== 'PUT' && req.method !== 'PATCH' && req.method !== 'POST';
-    if (!redirect) return { status: res.status, headers: res.headers, url, body: res.body };
+    if (!redirect) return { status: res.status, headers: res.headers, url, body: res.body, idleMs: timeoutMs };
     await res.body?.cancel().catch(() => undefined);
     if (hop >= MAX_REDIRECTS) throw new AnyarchError('E_REGISTRY', `${req.what}: more than ${MAX_REDIRECTS} redirects`);
     const next = new URL(location, url);
@@ -153,7 +157,7 @@ export async function readBody(res: HttpResponse, limit: number, what: string): 
   const reader = res.body.getReader();
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await withIdleTimeout(reader.read(), res.idleMs, what, res.url);
       if (done) break;
       total += value.length;
       if (total > limit) {
@@ -163,13 +167,25 @@ export async function readBody(res: HttpResponse, limit: number, what: string): 
       chunks.push(value);
     }
   } catch (e) {
+    await reader.cancel().catch(() => undefined);
     throw toNetworkError(e, what, res.url);
   }
   const out = Buffer.concat(chunks, total);
-  if (declared !== null && Number(declared) !== total) {
+  // a body the server encoded (despite `identity`) was decoded by fetch: its length differs
+  const encoded = (res.headers.get('content-encoding') ?? 'identity').toLowerCase() !== 'identity';
+  if (declared !== null && !encoded && Number(declared) !== total) {
     throw new NetworkError(`${what}: the body ended after ${total} of ${declared} bytes`, true);
   }
   return out;
+}
+
+/** `p`, or a transient NetworkError when nothing arrives for `ms`. */
+function withIdleTimeout<T>(p: Promise<T>, ms: number, what: string, url: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new NetworkError(`${what}: ${origin(url)} sent nothing for ${Math.round(ms / 1000)} s`, true)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Discards a body so the connection can be reused. */

@@ -8,6 +8,7 @@ import { digestOf, type Digest } from '../oci/digest.js';
 import { parseManifest, type Descriptor } from '../oci/image.js';
 import { isManifestLike } from '../oci/media.js';
 import type { PushBlobOptions, RegistryClient, RepositoryRef } from './client.js';
+import { Semaphore } from './retry.js';
 
 export interface PushStats {
   blobs: { exists: number; mounted: number; uploaded: number };
@@ -23,17 +24,24 @@ export async function pushImage(
   repo: RepositoryRef,
   root: { readonly bytes: Uint8Array; readonly mediaType: string },
   content: (d: Descriptor) => Promise<Uint8Array>,
-  opts: { readonly tag?: string } & PushBlobOptions = {},
+  opts: { readonly tag?: string; /** blobs read and uploaded at once (default 4) */ readonly parallel?: number } & PushBlobOptions = {},
 ): Promise<{ digest: Digest; stats: PushStats }> {
   const stats: PushStats = { blobs: { exists: 0, mounted: 0, uploaded: 0 }, manifests: 0 };
   const done = new Map<string, Promise<void>>();
   const blobOpts: PushBlobOptions = { ...(opts.chunkSize ? { chunkSize: opts.chunkSize } : {}), ...(opts.mountFrom ? { mountFrom: opts.mountFrom } : {}) };
 
+  // at most a few blobs in memory at once; blobs the registry has are never read
+  const limit = new Semaphore(opts.parallel ?? 4);
   const blob = (d: Descriptor): Promise<void> => {
     let p = done.get(d.digest);
     if (!p) {
-      p = content(d).then(async (bytes) => {
-        stats.blobs[await client.pushBlob(repo, d, bytes, blobOpts)]++;
+      p = limit.run(async () => {
+        if (await client.hasBlob(repo, d.digest)) {
+          stats.blobs.exists++;
+          return;
+        }
+        const bytes = await content(d);
+        stats.blobs[await client.pushBlob(repo, d, bytes, { ...blobOpts, knownMissing: true })]++;
       });
       done.set(d.digest, p);
     }

@@ -69,6 +69,19 @@ describe('redirects and Authorization', () => {
     assert.equal(bytes.length, config.size);
     assert.equal(seen.length, 1);
     assert.equal(seen[0]?.authorization, undefined);
+    assert.equal(seen[0]?.['accept-encoding'], 'identity', 'no transparent decompression: digests are of the bytes sent');
+  });
+
+  test('an upload Location on another origin gets no Authorization either', async () => {
+    const client = new RegistryClient({ credentials: async () => USER });
+    const repo = { registry: proxy.host, repository: 'r/upload' };
+    proxy.setRules([{ match: { method: 'POST', path: /\/blobs\/uploads\// }, faults: [{ kind: 'status', status: 202, headers: { location: `${storageUrl}/elsewhere/upload` } }] }]);
+    seen.length = 0;
+    const bytes = new TextEncoder().encode('a blob for elsewhere');
+    const { digestOf } = await import('../oci/digest.js');
+    await assert.rejects(client.pushBlob(repo, { mediaType: 'application/octet-stream', digest: digestOf(bytes), size: bytes.length }, bytes));
+    assert.ok(seen.length >= 1, 'the PUT went to the other origin');
+    assert.ok(seen.every((h) => h.authorization === undefined));
   });
 
   test('a redirect on the same origin keeps Authorization', async () => {

@@ -162,7 +162,6 @@ async function lookUpBaseImages(
   inputs: readonly { file: string; bytes: Uint8Array | AnyarchError }[],
   checkOptions: CheckOptions,
   opts: CheckCommandOptions,
-  config: Config | undefined,
   io: Io,
 ): Promise<BaseImageFacts> {
   const [{ buildModel }, { parseDockerfile }, { baseImageRequirements }, { resolveBaseImages, defaultCacheDir }, { RegistryClient }, { resolveCredential }] = await Promise.all([
@@ -189,7 +188,7 @@ async function lookUpBaseImages(
   const progress = io.stderr.isTTY === true && !opts.quiet && !isTruthy(io.env.CI);
   if (progress) io.stderr.write(`anyarch: reading the platforms of ${references.size} base image${references.size === 1 ? '' : 's'}…\n`);
   const client = new RegistryClient({
-    insecureRegistries: [...(opts.insecureRegistries ?? []), ...(config?.insecureRegistries ?? [])],
+    insecureRegistries: opts.insecureRegistries ?? [],
     credentials: (registry) => resolveCredential(registry, { env: io.env as NodeJS.ProcessEnv }),
   });
   return resolveBaseImages(references, { client, cacheDir: defaultCacheDir(io.env) });
@@ -277,7 +276,7 @@ export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps =
     if (offline) {
       if (!opts.quiet) io.stderr.write(`anyarch: offline: base images were not checked for their platforms (${baseRules.map((r) => r.meta.id).join(', ')})\n`);
     } else {
-      const facts = await lookUpBaseImages(toCheck, checkOptions, opts, config, io);
+      const facts = await lookUpBaseImages(toCheck, checkOptions, opts, io);
       checkOptions = { ...checkOptions, baseImages: facts };
     }
   }
