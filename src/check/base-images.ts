@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../fs-atomic.js';
 import { inspectPlatforms } from '../oci/platforms.js';
 import { parseReference } from '../oci/reference.js';
 import { registrySource } from '../oci/sources/registry.js';
-import { formatPlatform, makePlatform, tryParsePlatform, type Platform } from '../platform/index.js';
+import { formatPlatform, makePlatform, normalizePlatform, tryParsePlatform, type Platform } from '../platform/index.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { BaseImageFact } from '../rules/support/base-images.js';
 
@@ -55,11 +55,11 @@ async function readCache(dir: string, reference: string, ttlMs: number, now: num
   try {
     const e = JSON.parse(await readFile(cacheFile(dir, reference), 'utf8')) as CacheEntry;
     if (e.version !== 1 || e.reference !== reference || !Array.isArray(e.platforms)) return undefined;
-    const byDigest = reference.includes('@');
-    if (!byDigest && !(now - e.fetchedAt < ttlMs && e.fetchedAt <= now)) return undefined;
-    const platforms = e.platforms.map((p) => tryParsePlatform(p));
-    if (platforms.some((p) => !p)) return undefined;
-    return { platforms: platforms as Platform[], digest: e.digest };
+    const pinned = reference.includes('@') ? reference.slice(reference.indexOf('@') + 1) : undefined;
+    if (pinned ? e.digest !== pinned : !(now - e.fetchedAt < ttlMs && e.fetchedAt <= now)) return undefined;
+    // a platform word this version cannot read is skipped, not a reason to ask again every run
+    const platforms = e.platforms.map((p) => tryParsePlatform(p)).filter((p): p is Platform => p !== undefined);
+    return { platforms, digest: e.digest };
   } catch {
     return undefined; // missing or unreadable: ask the registry
   }
@@ -80,7 +80,8 @@ async function lookup(reference: string, client: RegistryClient): Promise<{ plat
   const report = await inspectPlatforms(registrySource(client, parseReference(reference)), { details: false });
   return {
     digest: report.root.digest,
-    platforms: report.platforms.map((p) => makePlatform(p.declared.os, p.declared.architecture, p.declared.variant ?? '')),
+    // normalised (as the cache returns them), and only what can be pulled
+    platforms: report.platforms.filter((p) => !p.error).map((p) => normalizePlatform(makePlatform(p.declared.os, p.declared.architecture, p.declared.variant ?? ''))),
   };
 }
 

@@ -110,16 +110,24 @@ export function parseDescriptor(v: unknown, what: string): Descriptor {
   return v as unknown as Descriptor;
 }
 
+/**
+ * JSON from UTF-8 bytes. A failure gives a reason that never quotes the content (the parser's own
+ * message does, and the content may be anything a symbolic link led to).
+ */
+export function decodeJson(bytes: Uint8Array): { value: unknown } | { reason: string } {
+  try {
+    return { value: JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) };
+  } catch (e) {
+    return { reason: e instanceof SyntaxError ? 'not valid JSON' : 'not valid UTF-8' };
+  }
+}
+
 function parseJson(bytes: Uint8Array, what: string, limit: number): Record<string, unknown> {
   if (bytes.length > limit) throw new AnyarchError('E_LIMIT', `${what}: ${bytes.length} bytes is more than the ${limit} bytes anyarch reads`);
-  let v: unknown;
-  try {
-    v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (e) {
-    fail(what, `not valid JSON (${(e as Error).message})`);
-  }
-  if (!isObject(v)) fail(what, 'not a JSON object');
-  return v;
+  const r = decodeJson(bytes);
+  if ('reason' in r) fail(what, r.reason);
+  if (!isObject(r.value)) fail(what, 'not a JSON object');
+  return r.value;
 }
 
 /**
@@ -169,6 +177,9 @@ export function parseManifest(bytes: Uint8Array, what: string, contentType?: str
 export function parseConfig(bytes: Uint8Array, what: string): ImageConfig {
   const v = parseJson(bytes, what, MAX_CONFIG_BYTES);
   if (typeof v.architecture !== 'string' || typeof v.os !== 'string') fail(what, 'an image config needs string "os" and "architecture"');
+  for (const k of ['variant', 'os.version', 'created'] as const) {
+    if (v[k] !== undefined && v[k] !== null && typeof v[k] !== 'string') fail(what, `"${k}" is not a string`);
+  }
   if (v.rootfs !== undefined) {
     const r = v.rootfs;
     if (!isObject(r) || !Array.isArray(r.diff_ids) || r.diff_ids.some((d) => typeof d !== 'string')) fail(what, '"rootfs.diff_ids" is not a list of digests');

@@ -14,7 +14,12 @@ import { startRegistry, type TestRegistry } from '../../test/support/registry.js
 import { skopeoCopyToRegistry, skopeoInspectConfig, skopeoInspectRaw } from '../../test/support/skopeo.js';
 import { RegistryClient } from '../registry/client.js';
 import { pushImage } from '../registry/push.js';
-import { inspectPlatforms, platformMismatch } from './platforms.js';
+import { AnyarchError, isAnyarchError } from '../errors.js';
+import * as digestModule from './digest.js';
+import type { Digest } from './digest.js';
+import { parseConfig, parseManifest } from './image.js';
+import { inspectPlatforms, MAX_INDEX_ENTRIES, platformMismatch } from './platforms.js';
+import type { ImageSource } from './source.js';
 import { parseReference } from './reference.js';
 import { registrySource } from './sources/registry.js';
 
@@ -158,5 +163,85 @@ describe('platformMismatch', () => {
     assert.equal(platformMismatch({ os: 'linux', architecture: 'arm64', variant: 'v8' }, { os: 'linux', architecture: 'arm64' }), undefined);
     assert.equal(platformMismatch({ os: 'linux', architecture: 'arm' }, { os: 'linux', architecture: 'arm', variant: 'v7' }), undefined);
     assert.match(platformMismatch({ os: 'linux', architecture: 'arm', variant: 'v6' }, { os: 'linux', architecture: 'arm', variant: 'v7' }) ?? '', /v6.*v7/);
+  });
+});
+
+describe('inspectPlatforms on hostile or unusual indexes (in-memory source)', () => {
+  const { digestOf } = digestModule;
+  /** An ImageSource over a map of blobs, counting manifest reads. */
+  function memorySource(blobs: Map<string, Uint8Array>, rootDigest: string, rootType: string) {
+    const reads: string[] = [];
+    const get = (d: string): Uint8Array => {
+      const b = blobs.get(d);
+      if (!b) throw new AnyarchError('E_NOT_FOUND', `no ${d}`);
+      return b;
+    };
+    const source: ImageSource = {
+      kind: 'oci-layout',
+      name: 'memory',
+      root: async () => {
+        const bytes = get(rootDigest);
+        return { descriptor: { mediaType: rootType, digest: rootDigest as Digest, size: bytes.length }, bytes, manifest: parseManifest(bytes, 'root', rootType) };
+      },
+      manifest: async (d) => {
+        reads.push(d.digest);
+        const bytes = get(d.digest);
+        return { descriptor: d, bytes, manifest: parseManifest(bytes, d.digest, d.mediaType) };
+      },
+      blob: async (d) => get(d.digest),
+      blobStream: async () => {
+        throw new Error('not used');
+      },
+      close: async () => undefined,
+    };
+    return { source, reads };
+  }
+  const put = (blobs: Map<string, Uint8Array>, v: unknown): { digest: Digest; size: number } => {
+    const bytes = Buffer.from(JSON.stringify(v));
+    const digest = digestOf(bytes);
+    blobs.set(digest, bytes);
+    return { digest, size: bytes.length };
+  };
+  const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+  const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+  const image = (blobs: Map<string, Uint8Array>, arch: string) => {
+    const config = put(blobs, { os: 'linux', architecture: arch, rootfs: { type: 'layers', diff_ids: [] } });
+    return put(blobs, { schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config }, layers: [] });
+  };
+
+  test('entries without a platform take it from their config (also with --index-only)', async () => {
+    const blobs = new Map<string, Uint8Array>();
+    const a = image(blobs, 'amd64');
+    const b = image(blobs, 'arm64');
+    const root = put(blobs, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, ...a }, { mediaType: OCI_MANIFEST, ...b }] });
+    for (const details of [true, false]) {
+      const { source } = memorySource(blobs, root.digest, OCI_INDEX);
+      const report = await inspectPlatforms(source, { details });
+      assert.deepEqual(report.platforms.map((p) => p.platform), ['linux/amd64', 'linux/arm64']);
+    }
+  });
+
+  test('an index repeated many times is read once; entries are listed once', async () => {
+    const blobs = new Map<string, Uint8Array>();
+    const a = image(blobs, 'amd64');
+    const child = put(blobs, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: Array.from({ length: 300 }, () => ({ mediaType: OCI_MANIFEST, ...a, platform: { os: 'linux', architecture: 'amd64' } })) });
+    const root = put(blobs, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: Array.from({ length: 300 }, () => ({ mediaType: OCI_INDEX, ...child })) });
+    const { source, reads } = memorySource(blobs, root.digest, OCI_INDEX);
+    const report = await inspectPlatforms(source, { details: false });
+    assert.equal(report.platforms.length, 1);
+    assert.equal(reads.filter((d) => d === child.digest).length, 1);
+  });
+
+  test('too many entries is E_LIMIT, not hours of work', async () => {
+    const blobs = new Map<string, Uint8Array>();
+    const entries = Array.from({ length: MAX_INDEX_ENTRIES + 1 }, (_, i) => ({ mediaType: OCI_MANIFEST, digest: digestOf(String(i)), size: 1, platform: { os: 'linux', architecture: 'amd64' } }));
+    const root = put(blobs, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: entries });
+    const { source } = memorySource(blobs, root.digest, OCI_INDEX);
+    await assert.rejects(inspectPlatforms(source, { details: false }), (e) => isAnyarchError(e) && e.code === 'E_LIMIT');
+  });
+
+  test('a config with a non-string variant is E_MANIFEST, not a crash', () => {
+    assert.throws(() => parseConfig(Buffer.from('{"os":"linux","architecture":"arm","variant":7}'), 'config'), (e) => isAnyarchError(e) && e.code === 'E_MANIFEST' && /variant/.test(e.message));
+    assert.throws(() => parseConfig(Buffer.from('{"os":"linux","architecture":"arm","created":12345}'), 'config'), (e) => isAnyarchError(e) && e.code === 'E_MANIFEST');
   });
 });

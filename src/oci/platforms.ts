@@ -22,6 +22,9 @@ import {
 import { isIndexMediaType, isManifestMediaType } from './media.js';
 import type { FetchedManifest, ImageSource } from './source.js';
 
+/** Most entries read across an index and its nested indexes. */
+export const MAX_INDEX_ENTRIES = 10_000;
+
 export interface ConfigSummary {
   readonly os: string;
   readonly architecture: string;
@@ -139,18 +142,30 @@ export async function inspectPlatforms(source: ImageSource, opts: InspectOptions
   const platforms: Promise<PlatformVariant>[] = [];
   const attestations: AttestationEntry[] = [];
   const ignored: Descriptor[] = [];
+  // each nested index is read once and each entry listed once, however often indexes repeat
+  // them, and the whole walk is bounded: a small hostile index cannot make it quadratic
+  const seenIndexes = new Set<string>([root.descriptor.digest]);
+  const seenEntries = new Set<string>();
+  let entries = 0;
   const visit = async (index: FetchedManifest, via: Digest[]): Promise<void> => {
     if (index.manifest.kind !== 'index') return;
     const nested: Promise<void>[] = [];
     for (const entry of index.manifest.manifests) {
+      if (++entries > MAX_INDEX_ENTRIES) throw new AnyarchError('E_LIMIT', `${source.name}: more than ${MAX_INDEX_ENTRIES} index entries; anyarch stops there`);
+      const key = `${entry.digest} ${entry.mediaType} ${entry.platform ? platformString(entry.platform) : ''}`;
+      if (seenEntries.has(key)) continue;
+      seenEntries.add(key);
       if (isAttestationEntry(entry)) {
         const describes = entry.annotations?.[REFERENCE_DIGEST];
         const referenceType = entry.annotations?.[REFERENCE_TYPE];
         attestations.push({ manifest: entry, ...(referenceType ? { referenceType } : {}), ...(describes ? { describes } : {}) });
       } else if (isIndexMediaType(entry.mediaType)) {
-        if (via.length + 1 > maxDepth || via.includes(entry.digest) || entry.digest === root.descriptor.digest) {
-          throw new AnyarchError('E_MANIFEST', `${source.name}: indexes nested deeper than ${maxDepth} levels or in a cycle (at ${entry.digest})`);
+        if (via.includes(entry.digest) || entry.digest === root.descriptor.digest) {
+          throw new AnyarchError('E_MANIFEST', `${source.name}: the indexes form a cycle (at ${entry.digest})`);
         }
+        if (via.length + 1 > maxDepth) throw new AnyarchError('E_MANIFEST', `${source.name}: indexes nested deeper than ${maxDepth} levels (at ${entry.digest})`);
+        if (seenIndexes.has(entry.digest)) continue;
+        seenIndexes.add(entry.digest);
         nested.push(source.manifest(entry).then((child) => visit(child, [...via, entry.digest])));
       } else if (isManifestMediaType(entry.mediaType)) {
         platforms.push(variant(source, entry, via, withDetails));
@@ -177,6 +192,7 @@ export async function inspectPlatforms(source: ImageSource, opts: InspectOptions
 }
 
 async function variant(source: ImageSource, entry: Descriptor, via: Digest[], withDetails: boolean): Promise<PlatformVariant> {
+  // `platform` is optional in an index entry: then the image config says (as containerd reads it)
   const declared: OciPlatform = entry.platform ?? { os: 'unknown', architecture: 'unknown' };
   const base = {
     platform: platformString(declared),
@@ -185,14 +201,26 @@ async function variant(source: ImageSource, entry: Descriptor, via: Digest[], wi
     manifest: entry,
     via,
   };
-  if (!withDetails) return base;
+  if (!withDetails && entry.platform) return base;
   try {
     const m = await source.manifest(entry);
     if (m.manifest.kind !== 'manifest') {
       throw new AnyarchError('E_MANIFEST', `${source.name}: entry ${entry.digest} is declared as ${entry.mediaType} but is an index`);
     }
     const d = await details(source, m.manifest);
-    const mismatch = entry.platform ? platformMismatch(declared, d.config) : undefined;
+    if (!entry.platform) {
+      const fromConfig: OciPlatform = { os: d.config.os, architecture: d.config.architecture, ...(d.config.variant ? { variant: d.config.variant } : {}) };
+      return {
+        ...base,
+        platform: platformString(fromConfig),
+        ...(d.config.osVersion ? { osVersion: d.config.osVersion } : {}),
+        declared: fromConfig,
+        imageSize: d.imageSize,
+        layers: d.layers,
+        config: d.config,
+      };
+    }
+    const mismatch = platformMismatch(declared, d.config);
     return { ...base, imageSize: d.imageSize, layers: d.layers, config: d.config, ...(mismatch ? { mismatch } : {}) };
   } catch (e) {
     return { ...base, error: asError(e) };

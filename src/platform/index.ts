@@ -18,6 +18,7 @@ export {
   tryParsePlatform,
 } from './parse.js';
 export { PLATFORM_DATA } from './data.js';
+export { bestMatch, compatiblePlatforms } from './compat.js';
 export {
   KNOWN_PLATFORMS,
   buildArgs,

@@ -5,11 +5,11 @@
  * image — silently uses the wrong CPU's base. Decided from what the registry says (looked up by
  * the CLI before the check, cached); without that (offline) the rule says nothing.
  */
-import { formatPlatform, samePlatform, type Platform } from '../platform/index.js';
+import { bestMatch, formatPlatform, type Platform } from '../platform/index.js';
 import { baseImageRequirements, type BaseImageRequirement } from './support/base-images.js';
 import { defineRule } from './types.js';
 
-type M = 'missing' | 'missingBuilder';
+type M = 'missing' | 'missingBuilder' | 'fallback';
 
 function list(platforms: readonly Platform[]): string {
   return platforms.length ? platforms.map(formatPlatform).join(', ') : 'no platform';
@@ -32,22 +32,37 @@ export default defineRule<M>({
   messages: {
     missing: '{image} does not publish {missing} (it has {available})',
     missingBuilder: '{image} does not publish {missing}, the build machine\'s platform this --platform=$BUILDPLATFORM stage runs on (it has {available})',
+    fallback: '{image} does not publish {pairs}: BuildKit falls back to a compatible variant, which runs but was not built for that platform',
   },
   check(model, ctx) {
     const facts = ctx.baseImages;
     if (!facts) return;
-    // one finding per stage and image: all the platforms it lacks
-    const groups = new Map<string, { req: BaseImageRequirement; missing: Platform[]; available: readonly Platform[] }>();
+    // one finding per stage and image: all the platforms it lacks; a compatible stand-in
+    // (containerd's order: arm/v6 for arm/v7, arm for arm64, 386 for amd64) is advice
+    const groups = new Map<string, { req: BaseImageRequirement; missing: Platform[]; available: readonly Platform[]; fallbacks: [Platform, Platform][] }>();
     for (const req of baseImageRequirements(model, ctx.platforms, ctx.buildPlatform)) {
       const fact = facts.get(req.reference);
       if (!fact || 'error' in fact) continue;
-      if (fact.platforms.some((p) => samePlatform(p, req.platform))) continue;
+      const match = bestMatch(req.platform, fact.platforms);
+      if (match?.exact) continue;
       const key = `${req.stage.index} ${req.reference}`;
-      const g = groups.get(key) ?? { req, missing: [], available: fact.platforms };
-      g.missing.push(req.platform);
+      const g = groups.get(key) ?? { req, missing: [], available: fact.platforms, fallbacks: [] };
+      if (match) g.fallbacks.push([req.platform, match.platform]);
+      else g.missing.push(req.platform);
       groups.set(key, g);
     }
+    for (const { req, fallbacks } of groups.values()) {
+      if (!fallbacks.length) continue;
+      ctx.report({
+        messageId: 'fallback',
+        severity: 'info',
+        range: req.range,
+        data: { image: req.written, pairs: fallbacks.map(([w, u]) => `${formatPlatform(w)} (it would use ${formatPlatform(u)})`).join(', ') },
+        platforms: fallbacks.map(([w]) => formatPlatform(w)),
+      });
+    }
     for (const { req, missing, available } of groups.values()) {
+      if (!missing.length) continue;
       ctx.report({
         messageId: req.builder ? 'missingBuilder' : 'missing',
         range: req.range,

@@ -3,6 +3,7 @@
  * Returns an Outcome; main.ts turns it into an exit code.
  */
 import { readFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { discoverDockerfiles } from '../../check/discover.js';
 import { DEFAULT_PLATFORMS, checkSource, fixSource, resolveRuleRef, type CheckOptions, type FileResult, type SeverityOverride } from '../../check/engine.js';
@@ -151,10 +152,14 @@ function isTruthy(v: string | undefined): boolean {
   return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
 }
 
-/** This machine's platform: the build platform when the build runs here. */
-export function hostPlatform(): Platform {
-  const p = tryParsePlatform(`${process.platform === 'win32' ? 'windows' : process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch === 'ia32' ? '386' : process.arch}`);
-  return p ?? parsePlatform('linux/amd64');
+/**
+ * The build platform when the build runs on this machine: Linux on this CPU (Docker Desktop on
+ * macOS and Windows builds in a Linux VM of the host's CPU). Node says `x64`, `ia32` and `ppc64`
+ * where Go says `amd64`, `386` and, little-endian, `ppc64le`.
+ */
+export function hostPlatform(arch: string = process.arch, endianness: 'BE' | 'LE' = os.endianness()): Platform {
+  const goArch: Record<string, string> = { x64: 'amd64', ia32: '386', ppc64: endianness === 'LE' ? 'ppc64le' : 'ppc64' };
+  return tryParsePlatform(`linux/${goArch[arch] ?? arch}`) ?? parsePlatform('linux/amd64');
 }
 
 /** Parses every readable input, collects its base images and looks them up (cache, then registry). */

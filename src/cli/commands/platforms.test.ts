@@ -104,6 +104,19 @@ describe('anyarch platforms', () => {
     assert.deepEqual((JSON.parse(j.stdout) as { images: { missing: string[] }[] }).images[0]?.missing, ['linux/riscv64']);
   });
 
+  test('--require does not count a platform whose manifest cannot be read', async () => {
+    const { cp, unlink } = await import('node:fs/promises');
+    const broken = path.join(work, 'broken');
+    await cp(path.join(work, 'layout'), broken, { recursive: true });
+    const arm = img.manifests.find((m) => m.platform === 'linux/arm64');
+    assert.ok(arm);
+    await unlink(path.join(broken, 'blobs', 'sha256', arm.digest.slice('sha256:'.length)));
+    const r = await anyarch(['platforms', '--require', 'linux/amd64,linux/arm64', `oci:${broken}:v1`]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /warning: linux\/arm64: .*is not in the layout/);
+    assert.match(r.stdout, /missing: linux\/arm64/);
+  });
+
   test('credentials from DOCKER_CONFIG are used and never printed', async () => {
     const r = await anyarch(['platforms', '--format', 'json', `${locked.host}/acme/private:1`], { DOCKER_CONFIG: dockerConfig });
     assert.equal(r.code, 0, r.stderr);

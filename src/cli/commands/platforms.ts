@@ -38,7 +38,8 @@ export interface ImageResult {
 }
 
 function missingPlatforms(report: PlatformReport, required: readonly Platform[]): string[] {
-  const have = report.platforms.map((p) => makePlatform(p.declared.os, p.declared.architecture, p.declared.variant ?? ''));
+  // a variant whose manifest or config cannot be read cannot be pulled either: it does not count
+  const have = report.platforms.filter((p) => !p.error).map((p) => makePlatform(p.declared.os, p.declared.architecture, p.declared.variant ?? ''));
   return required.filter((r) => !have.some((h) => samePlatform(h, r))).map(formatPlatform);
 }
 

@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { AnyarchError } from '../../errors.js';
 import { digestOf, isDigest, verifyBytes, type Digest } from '../digest.js';
-import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES, parseConfig, parseManifest, type Descriptor, type ImageConfig } from '../image.js';
+import { decodeJson, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES, parseConfig, parseManifest, type Descriptor, type ImageConfig } from '../image.js';
 import { isIndexMediaType, isManifestMediaType, MediaType } from '../media.js';
 import { formatReference, tryParseReference } from '../reference.js';
 import type { ImageSource } from '../source.js';
@@ -74,12 +74,9 @@ interface DockerSaveEntry {
 
 function parseDockerManifestJson(bytes: Uint8Array, display: string): DockerSaveEntry[] {
   const what = `${display}: manifest.json`;
-  let v: unknown;
-  try {
-    v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (e) {
-    throw new AnyarchError('E_MANIFEST', `${what}: not valid JSON (${(e as Error).message})`);
-  }
+  const r = decodeJson(bytes);
+  if ('reason' in r) throw new AnyarchError('E_MANIFEST', `${what}: ${r.reason}`);
+  const v = r.value;
   if (!Array.isArray(v)) throw new AnyarchError('E_MANIFEST', `${what}: not a JSON array of images`);
   return v.map((item: unknown, i): DockerSaveEntry => {
     const e = item as Record<string, unknown> | null;

@@ -365,6 +365,38 @@ describe('docker-daemon: fake engines', () => {
     }
   });
 
+  test('interrupted (SIGTERM) during the export: the temporary directory is removed and the signal ends the process', async () => {
+    const fake = await fakeEngine(
+      engineHandler({ ApiVersion: '1.41' }, () => archive, (res) => {
+        res.writeHead(200, { 'content-type': 'application/x-tar' });
+        res.write(archive.subarray(0, 4096)); // and never ends
+      }),
+    );
+    const dir = scratch();
+    const daemonJs = fileURLToPath(new URL('./daemon.js', import.meta.url));
+    const referenceJs = fileURLToPath(new URL('../reference.js', import.meta.url));
+    const script = `
+      const { openDockerDaemon } = await import(${JSON.stringify(daemonJs)});
+      const { parseReference } = await import(${JSON.stringify(referenceJs)});
+      await openDockerDaemon(parseReference('localhost:5000/x:1'), { host: ${JSON.stringify(`unix://${fake.socket}`)}, tmpDir: ${JSON.stringify(dir)} });
+    `;
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+    try {
+      const deadline = Date.now() + 10_000;
+      const exported = (): boolean => readdirSync(dir).some((d) => { try { return statSync(path.join(dir, d, 'image.tar')).size > 0; } catch { return false; } });
+      while (!exported() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(exported(), 'the export started');
+      const ended = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
+      child.kill('SIGTERM');
+      assert.equal(await ended, 'SIGTERM');
+      assert.deepEqual(readdirSync(dir), []);
+    } finally {
+      child.kill('SIGKILL');
+      await fake.close();
+    }
+  });
+
   test('an export that breaks off: E_SOURCE, and the temporary directory is removed', async () => {
     const fake = await fakeEngine(
       engineHandler({ ApiVersion: '1.41' }, () => archive, (res) => {

@@ -231,27 +231,56 @@ class Engine {
   }
 }
 
-/** Temporary directories not yet removed, removed at process exit at the latest. */
+/**
+ * Temporary directories not yet removed: removed at process exit at the latest, and on SIGINT,
+ * SIGTERM and SIGHUP too (a signal's default action skips 'exit' handlers, and an exported image
+ * can be gigabytes). The signal handlers exist only while a directory is pending; when they run
+ * they remove the directories and raise the signal again, so the process ends as it would have.
+ */
 const pendingDirs = new Set<string>();
-let exitHookInstalled = false;
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+let hooksInstalled = false;
+
+function removePendingSync(): void {
+  for (const d of pendingDirs) {
+    try {
+      rmSync(d, { recursive: true, force: true });
+    } catch {
+      // best effort
+    }
+  }
+  pendingDirs.clear();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  removePendingSync();
+  uninstallHooks();
+  // nobody else listens: end the way the default action would
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function installHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  process.on('exit', removePendingSync);
+  for (const s of SIGNALS) process.once(s, onSignal);
+}
+
+function uninstallHooks(): void {
+  if (!hooksInstalled) return;
+  hooksInstalled = false;
+  process.off('exit', removePendingSync);
+  for (const s of SIGNALS) process.off(s, onSignal);
+}
 
 function track(dir: string): void {
   pendingDirs.add(dir);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const d of pendingDirs) {
-      try {
-        rmSync(d, { recursive: true, force: true });
-      } catch {
-        // best effort
-      }
-    }
-  });
+  installHooks();
 }
 
 async function removeDir(dir: string): Promise<void> {
   pendingDirs.delete(dir);
+  if (pendingDirs.size === 0) uninstallHooks();
   await rm(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { AnyarchError } from '../../errors.js';
 import { DigestVerifier, isDigest, parseDigest, verifyBytes, type Digest } from '../digest.js';
-import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type ImageIndex } from '../image.js';
+import { decodeJson, MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type ImageIndex } from '../image.js';
 import { MediaType } from '../media.js';
 import { formatReference, tryParseReference } from '../reference.js';
 import type { FetchedManifest, ImageSource, SourceKind } from '../source.js';
@@ -48,7 +48,11 @@ function short(d: string): string {
   return i === -1 ? d : d.slice(0, i + 13);
 }
 
-/** A directory's files. */
+/**
+ * A directory's files. Symbolic links are followed, also out of the directory: layouts built by
+ * Bazel's rules_oci link their blobs into the build tree. Content is checked against digests
+ * whatever it is, and errors never quote what a file holds.
+ */
 export class DirectoryFiles implements LayoutFiles {
   constructor(
     private readonly dir: string,
@@ -107,12 +111,9 @@ export class DirectoryFiles implements LayoutFiles {
 }
 
 function parseJsonObject(bytes: Uint8Array, what: string): Record<string, unknown> {
-  let v: unknown;
-  try {
-    v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (e) {
-    throw new AnyarchError('E_SOURCE', `${what} is not valid JSON (${(e as Error).message})`);
-  }
+  const r = decodeJson(bytes);
+  if ('reason' in r) throw new AnyarchError('E_SOURCE', `${what} is ${r.reason}`);
+  const v = r.value;
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new AnyarchError('E_SOURCE', `${what} is not a JSON object`);
   return v as Record<string, unknown>;
 }
