@@ -9,7 +9,9 @@ export const PROGRAM_DESCRIPTION = `Find CPU-architecture assumptions in contain
 
 anyarch reads Dockerfiles the way BuildKit does and reports what breaks when the
 image is built for another CPU than the one it was written on: FROM --platform
-pins, downloads of amd64-only binaries, $TARGETARCH used without ARG, and more.`;
+pins, downloads of amd64-only binaries, $TARGETARCH used without ARG, base
+images that lack a platform, and more. It also reads images (registries, OCI
+layouts, archives, a Docker engine) and tells which platforms they publish.`;
 
 export const EXIT_CODES = `Exit codes:
   0  no problems at or above --fail-on
@@ -104,28 +106,34 @@ Examples:
 
 Each rule's page (what it finds, why, how to fix it): ${RULES_DOCS_URL}`;
 
-export const PLATFORMS_DESCRIPTION = `List the platforms each image publishes: for every entry of its index, the platform
-(os/architecture/variant and os.version), the manifest digest, the image size, the os/architecture
-its config declares (with a warning when that disagrees with the index) and when it was created.
-Attestations (BuildKit's unknown/unknown entries) are listed apart, with the platform they describe.
+export const PLATFORMS_DESCRIPTION = `List the platforms each image publishes.
 
-Images can live in a registry or on disk:
-  docker://REF or REF            a registry (HTTPS; plain HTTP for localhost/127.0.0.1 and --insecure-registry hosts)
-  oci:DIR[:TAG], ocidir://DIR[:TAG]
-                                 an OCI image layout directory
-  oci-archive:FILE[:TAG]         a tar of an OCI image layout
-  docker-archive:FILE[:NAME:TAG|@N]
-                                 the output of docker save
-
-Credentials come from the Docker config (DOCKER_CONFIG or ~/.docker/config.json), including
-credsStore and credHelpers; they are never printed.`;
+For every entry of the image's index: the platform (os/architecture/variant,
+os.version), the manifest digest, the image size, the os/architecture its
+config declares (a warning when that disagrees with the index) and when it was
+created. Attestations (BuildKit's unknown/unknown entries) are listed apart,
+with the platform they describe.`;
 
 export const PLATFORMS_FOOTER = `
+Where images are read from:
+  REF, docker://REF         a registry: HTTPS; plain HTTP only for loopback
+                            and --insecure-registry hosts
+  oci:DIR[:TAG]             an OCI image layout directory (also ocidir://DIR)
+  oci-archive:FILE[:TAG]    a tar of an OCI image layout
+  docker-archive:FILE[:NAME:TAG|@N]
+                            the output of docker save
+  docker-daemon:IMAGE       a Docker engine (DOCKER_HOST, /var/run/docker.sock)
+
+Credentials come from the Docker config (DOCKER_CONFIG, ~/.docker/config.json),
+including credsStore and credHelpers. They are never printed.
+
 Examples:
   $ anyarch platforms docker.io/library/alpine:3.20
   $ anyarch platforms --require linux/amd64,linux/arm64 ghcr.io/acme/api:1.4
   $ anyarch platforms oci:./build/layout:latest docker-archive:image.tar
   $ anyarch platforms --format json localhost:5000/app:dev
 
-Exit codes: 0 every image read (and has the --require platforms), 1 a required platform is
-missing, 2 an image could not be read (the others are still listed).`;
+Exit codes:
+  0  every image was read (and has the --require platforms)
+  1  a required platform is missing
+  2  an image could not be read (the other images are still listed)`;

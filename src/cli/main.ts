@@ -148,7 +148,7 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
     .command('platforms')
     .summary('list the platforms images publish (registry, OCI layout or archive)')
     .description(help.PLATFORMS_DESCRIPTION)
-    .argument('<images...>', 'image references or source specifiers (docker://, oci:, oci-archive:, docker-archive:)')
+    .argument('<images...>', 'image references or source specifiers (docker://, oci:, oci-archive:, docker-archive:, docker-daemon:)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json'] as const).default('text'))
     .option('--require <platforms>', 'exit 1 unless every image publishes these platforms (comma-separated, e.g. linux/amd64,linux/arm64)')
     .option('--insecure-registry <host>', 'allow plain HTTP to this registry (repeatable; loopback registries always may)', collect)
