@@ -150,7 +150,17 @@ export async function inspectPlatforms(source: ImageSource, opts: InspectOptions
   const visit = async (index: FetchedManifest, via: Digest[]): Promise<void> => {
     if (index.manifest.kind !== 'index') return;
     const nested: Promise<void>[] = [];
-    for (const entry of index.manifest.manifests) {
+    try {
+      walk(nested, via, index.manifest.manifests);
+    } catch (e) {
+      // nested reads already under way must not be left to fail unobserved
+      await Promise.allSettled(nested);
+      throw e;
+    }
+    await Promise.all(nested);
+  };
+  const walk = (nested: Promise<void>[], via: Digest[], manifests: readonly Descriptor[]): void => {
+    for (const entry of manifests) {
       if (++entries > MAX_INDEX_ENTRIES) throw new AnyarchError('E_LIMIT', `${source.name}: more than ${MAX_INDEX_ENTRIES} index entries; anyarch stops there`);
       const key = `${entry.digest} ${entry.mediaType} ${entry.platform ? platformString(entry.platform) : ''}`;
       if (seenEntries.has(key)) continue;
@@ -173,7 +183,6 @@ export async function inspectPlatforms(source: ImageSource, opts: InspectOptions
         ignored.push(entry);
       }
     }
-    await Promise.all(nested);
   };
   await visit(root, []);
   const list = await Promise.all(platforms);

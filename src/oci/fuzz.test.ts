@@ -1,0 +1,183 @@
+/**
+ * Property tests (fast-check) for what reads images: whatever bytes a registry, a layout or an
+ * archive hands over, the parsers and the platform walk end in a result or an AnyarchError —
+ * never a TypeError, a hang or a stack trace.
+ *
+ * (a) parseManifest / parseConfig on arbitrary JSON values and mutated real manifests;
+ * (b) inspectPlatforms over random index graphs (nested, repeated, cyclic, dangling, entries of
+ *     any media type, platforms of any shape) served by an in-memory source.
+ *
+ * Seeds and run counts are fixed, so the test is deterministic.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { AnyarchError, isAnyarchError } from '../errors.js';
+import { digestOf, type Digest } from './digest.js';
+import { parseConfig, parseManifest } from './image.js';
+import { MediaType } from './media.js';
+import { inspectPlatforms } from './platforms.js';
+import type { ImageSource } from './source.js';
+
+const SEED = 20261122;
+
+function onlyAnyarchErrors(f: () => unknown): void {
+  try {
+    f();
+  } catch (e) {
+    if (!isAnyarchError(e)) throw e;
+  }
+}
+
+const enc = (v: unknown): Uint8Array => Buffer.from(JSON.stringify(v));
+
+/** Values shaped like manifests, with every field sometimes of the wrong type. */
+const anyValue = fc.anything({ maxDepth: 3, withNullPrototype: false });
+const descriptorish = fc.record(
+  {
+    mediaType: fc.oneof(fc.constantFrom(...Object.values(MediaType)), anyValue),
+    digest: fc.oneof(fc.constant(digestOf('x')), fc.string(), anyValue),
+    size: fc.oneof(fc.nat(), fc.integer(), fc.double(), anyValue),
+    platform: fc.oneof(fc.record({ os: fc.oneof(fc.constantFrom('linux', 'windows', 'unknown'), anyValue), architecture: fc.oneof(fc.constantFrom('amd64', 'arm64', 'arm', 'unknown'), anyValue), variant: anyValue }, { requiredKeys: [] }), anyValue),
+    annotations: fc.oneof(fc.dictionary(fc.string(), fc.string()), anyValue),
+  },
+  { requiredKeys: [] },
+);
+const manifestish = fc.record(
+  {
+    schemaVersion: fc.oneof(fc.constant(2), anyValue),
+    mediaType: fc.oneof(fc.constantFrom(MediaType.OCI_INDEX, MediaType.OCI_MANIFEST, MediaType.DOCKER_LIST, MediaType.DOCKER_MANIFEST), anyValue),
+    manifests: fc.oneof(fc.array(descriptorish, { maxLength: 4 }), anyValue),
+    config: fc.oneof(descriptorish, anyValue),
+    layers: fc.oneof(fc.array(descriptorish, { maxLength: 3 }), anyValue),
+    subject: fc.oneof(descriptorish, anyValue),
+    annotations: anyValue,
+  },
+  { requiredKeys: [] },
+);
+const configish = fc.record(
+  { os: anyValue, architecture: anyValue, variant: anyValue, 'os.version': anyValue, created: anyValue, rootfs: fc.oneof(fc.record({ type: fc.string(), diff_ids: fc.array(fc.string()) }), anyValue), config: anyValue },
+  { requiredKeys: [] },
+);
+
+describe('image parsers on arbitrary input', () => {
+  test('parseManifest: a manifest, an index, or an AnyarchError', () => {
+    fc.assert(
+      fc.property(manifestish, fc.option(fc.constantFrom(MediaType.OCI_INDEX, MediaType.DOCKER_MANIFEST, 'text/plain'), { nil: undefined }), (m, ct) => {
+        onlyAnyarchErrors(() => parseManifest(enc(m), 'fuzz', ct));
+      }),
+      { seed: SEED, numRuns: 3000 },
+    );
+  });
+
+  test('parseManifest on raw bytes (not JSON, not UTF-8, truncated)', () => {
+    const real = enc({ schemaVersion: 2, mediaType: MediaType.OCI_INDEX, manifests: [{ mediaType: MediaType.OCI_MANIFEST, digest: digestOf('a'), size: 1, platform: { os: 'linux', architecture: 'amd64' } }] });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(real.length), (junk, cut) => {
+        onlyAnyarchErrors(() => parseManifest(junk, 'fuzz'));
+        onlyAnyarchErrors(() => parseManifest(real.subarray(0, cut), 'fuzz'));
+      }),
+      { seed: SEED, numRuns: 2000 },
+    );
+  });
+
+  test('parseConfig: a config or an AnyarchError; what it returns has string fields', () => {
+    fc.assert(
+      fc.property(configish, (c) => {
+        try {
+          const got = parseConfig(enc(c), 'fuzz');
+          for (const k of ['os', 'architecture'] as const) assert.equal(typeof got[k], 'string');
+          for (const k of ['variant', 'os.version', 'created'] as const) assert.ok(got[k] === undefined || got[k] === null || typeof got[k] === 'string');
+        } catch (e) {
+          if (!isAnyarchError(e)) throw e;
+        }
+      }),
+      { seed: SEED, numRuns: 3000 },
+    );
+  });
+});
+
+describe('inspectPlatforms over random index graphs', () => {
+  /** A graph of up to 6 blobs: indexes pointing at each other and at manifests, some missing. */
+  const graph = fc.array(
+    fc.record({
+      kind: fc.constantFrom('index', 'manifest', 'config', 'missing', 'junk'),
+      entries: fc.array(
+        fc.record({
+          to: fc.nat(5),
+          mediaType: fc.constantFrom(MediaType.OCI_INDEX, MediaType.OCI_MANIFEST, MediaType.DOCKER_LIST, 'application/x-unknown', MediaType.DOCKER_ATTESTATION),
+          platform: fc.option(fc.record({ os: fc.constantFrom('linux', 'unknown', 'windows'), architecture: fc.constantFrom('amd64', 'arm64', 'arm', 'unknown', 's390x'), variant: fc.option(fc.constantFrom('v7', 'v8', ''), { nil: undefined }) }), { nil: undefined }),
+          attestation: fc.boolean(),
+          badSize: fc.boolean(),
+        }),
+        { maxLength: 5 },
+      ),
+      arch: fc.constantFrom('amd64', 'arm64', 'riscv64'),
+    }),
+    { minLength: 1, maxLength: 6 },
+  );
+
+  test('ends in a report or an AnyarchError, in bounded time', async () => {
+    await fc.assert(
+      fc.asyncProperty(graph, fc.boolean(), async (nodes, details) => {
+        // build bottom-up is impossible with cycles: digests of indexes are computed over a
+        // placeholder first, then entries point at whatever digest each node ends up with
+        const placeholder = (i: number): Digest => digestOf(`node-${i}`);
+        const blobs = new Map<string, Uint8Array>();
+        const digests: Digest[] = [];
+        const sizes: number[] = [];
+        nodes.forEach((n, i) => {
+          let bytes: Uint8Array;
+          if (n.kind === 'config') bytes = enc({ os: 'linux', architecture: n.arch });
+          else if (n.kind === 'manifest') bytes = enc({ schemaVersion: 2, mediaType: MediaType.OCI_MANIFEST, config: { mediaType: MediaType.OCI_CONFIG, digest: placeholder((i + 1) % nodes.length), size: 10 }, layers: [] });
+          else if (n.kind === 'junk') bytes = Buffer.from('{not json');
+          else
+            bytes = enc({
+              schemaVersion: 2,
+              mediaType: MediaType.OCI_INDEX,
+              manifests: n.entries.map((e) => ({
+                mediaType: e.mediaType,
+                digest: placeholder(e.to % nodes.length),
+                size: e.badSize ? 1 : 2,
+                ...(e.platform ? { platform: { os: e.platform.os, architecture: e.platform.architecture, ...(e.platform.variant ? { variant: e.platform.variant } : {}) } } : {}),
+                ...(e.attestation ? { annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': placeholder(0) } } : {}),
+              })),
+            });
+          digests.push(placeholder(i));
+          sizes.push(bytes.length);
+          if (n.kind !== 'missing') blobs.set(placeholder(i), bytes);
+        });
+        const get = (d: string): Uint8Array => {
+          const b = blobs.get(d);
+          if (!b) throw new AnyarchError('E_NOT_FOUND', `no ${d}`);
+          return b; // digests do not match content here: this walk is about shapes, not checks
+        };
+        const rootType = nodes[0]?.kind === 'manifest' ? MediaType.OCI_MANIFEST : MediaType.OCI_INDEX;
+        const source: ImageSource = {
+          kind: 'oci-layout',
+          name: 'fuzz',
+          root: async () => {
+            const bytes = get(digests[0] as string);
+            return { descriptor: { mediaType: rootType, digest: digests[0] as Digest, size: sizes[0] as number }, bytes, manifest: parseManifest(bytes, 'root', rootType) };
+          },
+          manifest: async (d) => {
+            const bytes = get(d.digest);
+            return { descriptor: d, bytes, manifest: parseManifest(bytes, d.digest, d.mediaType) };
+          },
+          blob: async (d) => get(d.digest),
+          blobStream: async () => {
+            throw new AnyarchError('E_SOURCE', 'not used');
+          },
+          close: async () => undefined,
+        };
+        try {
+          const report = await inspectPlatforms(source, { details });
+          for (const p of report.platforms) assert.equal(typeof p.platform, 'string');
+        } catch (e) {
+          if (!isAnyarchError(e)) throw e;
+        }
+      }),
+      { seed: SEED, numRuns: 1500 },
+    );
+  });
+});
