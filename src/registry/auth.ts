@@ -5,6 +5,7 @@
  * scope until shortly before it expires.
  */
 import { AnyarchError } from '../errors.js';
+import { decodeJson } from '../oci/image.js';
 import type { Credential } from './credentials.js';
 import { discard, NetworkError, readBody, RETRYABLE_STATUS, send } from './http.js';
 
@@ -149,12 +150,11 @@ export async function fetchToken(req: TokenRequest): Promise<Token> {
     throw new AnyarchError('E_REGISTRY', `${what}: HTTP ${res.status} from the token service ${realm.host}`);
   }
   const bytes = await readBody(res, MAX_TOKEN_BYTES, what);
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw new AnyarchError('E_REGISTRY', `${what}: the token service answered with something that is not JSON`);
+  const parsed = decodeJson(bytes);
+  if ('reason' in parsed || typeof parsed.value !== 'object' || parsed.value === null) {
+    throw new AnyarchError('E_REGISTRY', `${what}: the token service answered with something that is not a JSON object`);
   }
+  const json = parsed.value as Record<string, unknown>;
   const value = typeof json.token === 'string' && json.token ? json.token : typeof json.access_token === 'string' ? json.access_token : '';
   if (!value) throw new AnyarchError('E_REGISTRY', `${what}: the token service answered without a token`);
   // a token goes into a header: one with control characters or spaces would be echoed by the

@@ -9,13 +9,13 @@
 import { Readable } from 'node:stream';
 import { AnyarchError, isAnyarchError } from '../errors.js';
 import { DigestVerifier, digestOf, isDigest, parseDigest, verifyBytes, type Digest } from '../oci/digest.js';
-import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor } from '../oci/image.js';
+import { decodeJson, MAX_MANIFEST_BYTES, parseManifest, type Descriptor } from '../oci/image.js';
 import { MANIFEST_ACCEPT } from '../oci/media.js';
 import { isLoopbackRegistry, registryApiHost } from '../oci/reference.js';
 import type { FetchedManifest } from '../oci/source.js';
 import { basicAuthorization, fetchToken, parseChallenges, repositoryScope, type Challenge, type Token } from './auth.js';
 import { redact, resolveCredential, type Credential } from './credentials.js';
-import { discard, NetworkError, readBody, RETRYABLE_STATUS, send, toNetworkError, type HttpRequest, type HttpResponse } from './http.js';
+import { discard, NetworkError, readBody, RETRYABLE_STATUS, send, serverUrl, toNetworkError, type HttpRequest, type HttpResponse } from './http.js';
 import { backoffMs, DEFAULT_RETRY, retryAfterMs, Semaphore, sleep, type RetryPolicy } from './retry.js';
 
 export interface RepositoryRef {
@@ -265,12 +265,9 @@ export class RegistryClient {
         handle: async (res) => {
           if (res.status !== 200) throw await this.statusError(res, what);
           const bytes = await readBody(res, MAX_TAGS_PAGE, what);
-          let json: { tags?: unknown };
-          try {
-            json = JSON.parse(Buffer.from(bytes).toString('utf8')) as { tags?: unknown };
-          } catch {
-            throw new AnyarchError('E_REGISTRY', `${what}: the tag list is not JSON`);
-          }
+          const r = decodeJson(bytes);
+          if ('reason' in r || typeof r.value !== 'object' || r.value === null) throw new AnyarchError('E_REGISTRY', `${what}: the tag list is not a JSON object`);
+          const json = r.value as { tags?: unknown };
           const list = Array.isArray(json.tags) ? json.tags.filter((t): t is string => typeof t === 'string') : [];
           return { list, next: nextLink(res.headers.get('link'), current, repo.registry) };
         },
@@ -420,7 +417,7 @@ export class RegistryClient {
   private uploadLocation(res: HttpResponse, what: string): string {
     const loc = res.headers.get('location');
     if (!loc) throw new AnyarchError('E_REGISTRY', `${what}: the registry gave no upload Location`);
-    const url = new URL(loc, res.url);
+    const url = serverUrl(loc, res.url, what, 'Location');
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.allowsHttp(url.host))) {
       throw new AnyarchError('E_REGISTRY', `${what}: the registry sends the upload to ${url.protocol}//${url.host}, which is not HTTPS`);
     }
@@ -682,7 +679,7 @@ function nextLink(link: string | null, current: string, registry: string): strin
   if (!link) return undefined;
   const m = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(link);
   if (!m) return undefined;
-  const next = new URL(m[1] as string, current);
+  const next = serverUrl(m[1] as string, current, `tags of ${registry}`, 'Link');
   if (next.origin !== new URL(current).origin) {
     throw new AnyarchError('E_REGISTRY', `tags of ${registry}: the next page points to another host (${next.host})`);
   }

@@ -70,7 +70,11 @@ function causeCode(e: unknown): string | undefined {
   return undefined;
 }
 
-/** Turns whatever fetch or a body read threw into a NetworkError (or passes AnyarchErrors on). */
+/**
+ * Turns what fetch or a body read threw into a NetworkError; AnyarchErrors pass through. Anything
+ * else is not the network's fault — a bug in anyarch — and is thrown on unchanged, so it is
+ * reported as one instead of hiding behind "connection failed".
+ */
 export function toNetworkError(e: unknown, what: string, url: string): AnyarchError {
   if (e instanceof AnyarchError) return e;
   const code = causeCode(e);
@@ -79,9 +83,21 @@ export function toNetworkError(e: unknown, what: string, url: string): AnyarchEr
     return new NetworkError(`${what}: no answer from ${origin(url)} in time`, true, { cause: e });
   }
   const msg = (e as Error).message ?? String(e);
-  const transient = code === undefined ? /terminated|other side closed|socket/i.test(msg) : TRANSIENT_CODES.has(code);
+  const fromNetwork =
+    (code !== undefined && (/^E[A-Z]+$/.test(code) || code.startsWith('UND_ERR'))) || msg === 'fetch failed' || /terminated|other side closed|socket/i.test(msg);
+  if (!fromNetwork) throw e;
+  const transient = code === undefined ? true : TRANSIENT_CODES.has(code);
   const detail = code ?? (msg === 'fetch failed' ? 'connection failed' : msg);
   return new NetworkError(`${what}: ${detail} talking to ${origin(url)}`, transient, { cause: e });
+}
+
+/** A URL a server sent (Location, Link), resolved against the request's; `E_REGISTRY` when it is not one. */
+export function serverUrl(value: string, base: string, what: string, header: string): URL {
+  try {
+    return new URL(value, base);
+  } catch {
+    throw new AnyarchError('E_REGISTRY', `${what}: the server sent an invalid ${header} (${JSON.stringify(value.slice(0, 100))})`);
+  }
 }
 
 export function origin(url: string): string {
@@ -132,7 +148,7 @@ export async function send(req: HttpRequest, timeoutMs: number): Promise<HttpRes
     if (!redirect) return { status: res.status, headers: res.headers, url, body: res.body, idleMs: timeoutMs };
     await res.body?.cancel().catch(() => undefined);
     if (hop >= MAX_REDIRECTS) throw new AnyarchError('E_REGISTRY', `${req.what}: more than ${MAX_REDIRECTS} redirects`);
-    const next = new URL(location, url);
+    const next = serverUrl(location, url, req.what, 'Location');
     if (next.origin !== start) {
       const { authorization: _drop, Authorization: _drop2, ...rest } = headers;
       headers = rest;
