@@ -182,6 +182,22 @@ describe('registry client against docker-registry with htpasswd (Basic)', () => 
     await assert.rejects(client.getManifest({ registry: reg.host, repository: 'private/app' }, '1'), (e) => assertCode(e, 'E_AUTH', /requires a login/));
   });
 
+  test('a registry token that cannot go into a header: E_AUTH without it', async () => {
+    const secret = 'tok\nen-with-a-newline';
+    const client = new RegistryClient({ credentials: async () => ({ registryToken: secret }) });
+    // the registry asks for Basic; a registry token is only sent as Bearer, so use a Bearer registry
+    const tokenReg = await startRegistry({ auth: { kind: 'token', users: USERS } });
+    try {
+      await assert.rejects(client.getManifest({ registry: tokenReg.host, repository: 'private/app' }, '1'), (e) => {
+        assertCode(e, 'E_AUTH', /characters an HTTP header cannot carry/);
+        assert.ok(!(e as Error).message.includes('en-with'));
+        return true;
+      });
+    } finally {
+      await tokenReg.stop();
+    }
+  });
+
   test('wrong password: E_AUTH, and the password is in no message', async () => {
     const secret = 'wr0ng-p4ssw0rd-do-not-print';
     const client = new RegistryClient({ credentials: async () => ({ username: 'alice', password: secret }) });

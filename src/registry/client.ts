@@ -601,6 +601,10 @@ export class RegistryClient {
     // credentials go to the registry's own origin only, whatever URL it told us to use
     if (new URL(x.request.url).origin === new URL(this.baseUrl(x.registry)).origin) {
       const authorization = await this.authorization(x.registry, x.scopes);
+      if (authorization && !/^[\x21-\x7e][\x20-\x7e]*$/.test(authorization)) {
+        // a header fetch would refuse, quoting it: say so without the secret
+        throw new AnyarchError('E_AUTH', `${x.registry}: the credential for this registry contains characters an HTTP header cannot carry`, 'check the registry token in your Docker config');
+      }
       if (authorization) headers.authorization = authorization;
     }
     return send({ ...x.request, headers }, this.timeoutMs);
