@@ -29,6 +29,7 @@ export default defineRule<M>({
     related: ['BuildKit InvalidBaseImagePlatform'],
     fixable: false,
   },
+  needs: ['baseImages'],
   messages: {
     missing: '{image} does not publish {missing} (it has {available})',
     missingBuilder: '{image} does not publish {missing}, the build machine\'s platform this --platform=$BUILDPLATFORM stage runs on (it has {available})',

@@ -21,6 +21,7 @@ export default defineRule<M>({
     related: [],
     fixable: false,
   },
+  needs: ['baseImages'],
   messages: {
     unresolved: 'could not read the platforms of {image}: {error}',
   },

@@ -84,6 +84,12 @@ export interface Rule<M extends string = string> {
    * engine skips it there. It must be conservative (the rule's tests run through the gate).
    */
   readonly gate?: RegExp;
+  /**
+   * Facts from outside the Dockerfile the rule reads from its context. `baseImages`: the CLI
+   * looks base images up in their registries before the check when such a rule runs (and not
+   * offline); without them the rule must stay silent.
+   */
+  readonly needs?: readonly 'baseImages'[];
   check(model: Model, ctx: RuleContext<M>): void;
 }
 

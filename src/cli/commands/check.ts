@@ -145,9 +145,6 @@ async function checkOne(
   return out;
 }
 
-/** Rules that need to know the platforms of base images. */
-const BASE_IMAGE_RULES: ReadonlySet<string> = new Set(['AA114', 'AA115']);
-
 function isTruthy(v: string | undefined): boolean {
   return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
 }
@@ -275,7 +272,7 @@ export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps =
   }
 
   // Base images: ask registries (or the cache) which platforms they publish, before the check
-  const baseRules = rules.filter((r) => BASE_IMAGE_RULES.has(r.meta.id) && (!only || only.includes(r.meta.id)) && !disable.includes(r.meta.id) && severities[r.meta.id] !== 'off');
+  const baseRules = rules.filter((r) => r.needs?.includes('baseImages') && (!only || only.includes(r.meta.id)) && !disable.includes(r.meta.id) && severities[r.meta.id] !== 'off');
   if (baseRules.length) {
     const offline = opts.offline === true || config?.offline === true || isTruthy(io.env.ANYARCH_OFFLINE);
     if (offline) {
