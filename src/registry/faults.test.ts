@@ -139,8 +139,8 @@ describe('registry client through a fault-injecting proxy', () => {
   });
 
   test('a registry slower than the timeout: retried after the timeout', async () => {
-    const slow = new RegistryClient({ credentials: async () => undefined, retry: RETRY, timeoutMs: 200, onEvent: (e) => events.push(e) });
-    proxy.setRules([{ match: { path: manifestPath }, faults: [{ kind: 'delay', ms: 600 }] }]);
+    const slow = new RegistryClient({ credentials: async () => undefined, retry: RETRY, timeoutMs: 500, onEvent: (e) => events.push(e) });
+    proxy.setRules([{ match: { path: manifestPath }, faults: [{ kind: 'delay', ms: 2000 }] }]);
     assert.equal((await slow.getManifest(repo, '1')).descriptor.digest, img.root.digest);
     assert.match(JSON.stringify(retries()), /in time/);
   });
