@@ -30,8 +30,18 @@ ruleTester(rule, {
     'FROM python:3.12-alpine\nRUN pip install https://example.org/wheels/foo-1.0-cp312-cp312-musllinux_1_2_x86_64.whl',
     'FROM rust:1.80-alpine\nRUN wget https://static.rust-lang.org/rustup/archive/1.27.1/x86_64-unknown-linux-musl/rustup-init',
     'FROM ubuntu:24.04\nRUN curl -fsSLO https://github.com/astral-sh/uv/releases/download/0.4.0/uv-x86_64-unknown-linux-gnu.tar.gz',
+    {
+      name: 'a mapping to the musl builds is not the glibc build',
+      code: 'FROM alpine:3.20\nARG TARGETARCH\nRUN case "${TARGETARCH}" in amd64) node_arch=\'x64-musl\' ;; arm64) node_arch=\'arm64-musl\' ;; esac; \\\n    wget -q https://unofficial-builds.nodejs.org/download/release/v20.11.0/node-v20.11.0-linux-${node_arch}.tar.xz',
+    },
   ],
   invalid: [
+    {
+      name: 'the glibc build behind a TARGETARCH mapping (what AA101\'s fix writes) is still the glibc build',
+      code: 'FROM alpine:3.20\nARG TARGETARCH\nRUN case "${TARGETARCH}" in amd64) node_arch=\'x64\' ;; arm64) node_arch=\'arm64\' ;; *) exit 1 ;; esac; \\\n    wget -q https://nodejs.org/dist/v20.11.0/node-v20.11.0-linux-${node_arch}.tar.xz',
+      errors: [{ messageId: 'glibcOnMusl', line: 4, column: 13 }],
+      output: null,
+    },
     {
       name: 'the Node.js glibc build with its version in a variable',
       code: 'FROM alpine:3.20\nENV NODE_VERSION=22.9.0\nRUN wget -q "https://nodejs.org/dist/v${NODE_VERSION}/node-v${NODE_VERSION}-linux-x64.tar.xz"',

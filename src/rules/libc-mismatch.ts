@@ -13,6 +13,7 @@ import { consumersOf, imageStages } from './support/image-chain.js';
 import { URL_RE } from './support/tokens.js';
 import { stageHasGlibcCompat, stageLibc, type Libc, instructionMentions } from './support/walk.js';
 import { runUrls } from './support/download.js';
+import { archToken } from '../platform/index.js';
 import { defineRule, type RuleContext } from './types.js';
 
 type M = 'glibcOnMusl' | 'muslOnGlibc';
@@ -93,6 +94,35 @@ function isLibcGuarded(cmd: SimpleCommand): boolean {
   return false;
 }
 
+/**
+ * Variables of a RUN whose every assigned value is an architecture word (a mapping from
+ * TARGETARCH or dpkg/apk to a vendor's word), with one of those values: standing in for the
+ * variable, it names the same build of the same C library as any other.
+ */
+function architectureVariables(model: Model, ins: Instruction): Map<string, string> {
+  const values = new Map<string, string[]>();
+  for (const source of model.shell(ins)) {
+    for (const cmd of source.script.commands) {
+      for (const a of cmd.assignments) {
+        const m = /^(\w+)\+?=(.*)$/s.exec(a.value);
+        if (!m) continue;
+        const list = values.get(m[1] as string) ?? [];
+        list.push(m[2] as string);
+        values.set(m[1] as string, list);
+      }
+    }
+  }
+  const out = new Map<string, string>();
+  for (const [name, list] of values) {
+    if (list.every((v) => archToken(v) !== undefined && !/musl/i.test(v))) out.set(name, list[0] as string);
+  }
+  return out;
+}
+
+function substitute(text: string, vars: ReadonlyMap<string, string>): string {
+  return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (m, a?: string, b?: string) => vars.get((a ?? b) as string) ?? m);
+}
+
 interface Download {
   readonly build: LibcBuild;
   readonly text: string;
@@ -107,8 +137,16 @@ function runDownloads(model: Model, ins: Instruction): Download[] {
     if (g === undefined) guarded.set(cmd, (g = isLibcGuarded(cmd)));
     return !g;
   };
+  let archVars: Map<string, string> | undefined;
   for (const u of runUrls(model, ins)) {
-    const build = downloadLibc(u.url);
+    // `node-v20-linux-${node_arch}.tar.xz`, where node_arch is set from TARGETARCH (what AA101's
+    // fix writes): the file is the one a plain architecture word gives
+    let build = downloadLibc(u.url);
+    if (!build && u.url.includes('$')) {
+      archVars ??= architectureVariables(model, ins);
+      const url = substitute(u.url, archVars);
+      if (url !== u.url) build = downloadLibc(url);
+    }
     if (build && keep(u.command)) out.push({ build, text: u.url, offset: u.offset });
   }
   // wheel files named without a URL (pip install ./x-manylinux_2_17_x86_64.whl)
