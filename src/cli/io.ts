@@ -55,6 +55,16 @@ export function useColor(stream: OutStream, env: Io['env'], allowed = true): boo
   return stream.isTTY === true;
 }
 
+/** An environment flag is set unless absent, empty, `0` or `false` (any case). */
+export function envFlag(v: string | undefined): boolean {
+  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+/** Whether to show progress on `stream`: on a terminal only, never in CI logs, never with --quiet. */
+export function showProgress(stream: OutStream, env: Io['env'], quiet = false): boolean {
+  return stream.isTTY === true && !quiet && !envFlag(env.CI);
+}
+
 export { writeFileAtomic } from '../fs-atomic.js';
 
 /** A short reason for a failed file operation, without the temporary paths Node puts in messages. */

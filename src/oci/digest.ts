@@ -37,6 +37,12 @@ export function parseDigest(s: string, what = 'digest'): { algorithm: DigestAlgo
   return { algorithm: alg as DigestAlgorithm, hex, digest: s as Digest };
 }
 
+/** `sha256:` and the first 12 hex digits, as Docker shows digests (the whole string if it is no digest). */
+export function shortDigest(d: string): string {
+  const i = d.indexOf(':');
+  return i === -1 ? d : d.slice(0, i + 13);
+}
+
 /** The digest of `bytes` (sha256 unless another algorithm is named). */
 export function digestOf(bytes: Uint8Array | string, algorithm: DigestAlgorithm = 'sha256'): Digest {
   return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;

@@ -13,7 +13,7 @@ import { AnyarchError, isAnyarchError } from '../../errors.js';
 import { parsePlatform, parsePlatformList, tryParsePlatform, type Platform } from '../../platform/index.js';
 import type { BaseImageFacts } from '../../rules/support/base-images.js';
 import type { Finding, FixStyle, Rule, Severity } from '../../rules/types.js';
-import { errnoReason, useColor, writeFileAtomic, type Io, type Outcome, type OutStream } from '../io.js';
+import { envFlag, errnoReason, showProgress, useColor, writeFileAtomic, type Io, type Outcome, type OutStream } from '../io.js';
 import { loadReporter } from '../reporters/index.js';
 import { posixPath, type Format } from '../reporters/types.js';
 import { summarize } from '../summary.js';
@@ -88,6 +88,16 @@ function readError(file: string, e: unknown): AnyarchError {
   return new AnyarchError('E_INPUT', `cannot read file: ${errnoReason(e)}`, undefined, { file });
 }
 
+/**
+ * The text the rules see: decoded (AnyarchError E_INPUT when it is not a Dockerfile's text) and
+ * without a byte order mark — positions refer to it; the mark is kept to write a fix back.
+ */
+function sourceText(bytes: Uint8Array, file: string): { bom: string; source: string } {
+  const text = decodeDockerfile(bytes, file);
+  const bom = text.charCodeAt(0) === 0xfeff ? '\ufeff' : '';
+  return { bom, source: bom ? text.slice(1) : text };
+}
+
 interface FileOutcome {
   result: FileResult;
   /** the text the result's positions refer to */
@@ -106,16 +116,14 @@ async function checkOne(
   io: Io,
 ): Promise<FileOutcome> {
   if (bytes instanceof AnyarchError) return { result: errorResult(file, bytes), fixed: [] };
-  let text: string;
+  let bom: string;
+  let source: string;
   try {
-    text = decodeDockerfile(bytes, file);
+    ({ bom, source } = sourceText(bytes, file));
   } catch (e) {
     if (isAnyarchError(e)) return { result: errorResult(file, e), fixed: [] };
     throw e;
   }
-  // Positions refer to the text without a byte order mark; keep it to write it back.
-  const bom = text.charCodeAt(0) === 0xfeff ? '\ufeff' : '';
-  const source = bom ? text.slice(1) : text;
   if (!opts.fix && !opts.fixDryRun) {
     return { result: checkSource(source, file, checkOptions), source, fixed: [] };
   }
@@ -143,10 +151,6 @@ async function checkOne(
     }
   }
   return out;
-}
-
-function isTruthy(v: string | undefined): boolean {
-  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
 }
 
 /**
@@ -178,16 +182,14 @@ async function lookUpBaseImages(
   for (const { file, bytes } of inputs) {
     if (bytes instanceof AnyarchError) continue;
     try {
-      let text = decodeDockerfile(bytes, file);
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      const model = buildModel(parseDockerfile(text, file));
+      const model = buildModel(parseDockerfile(sourceText(bytes, file).source, file));
       for (const r of baseImageRequirements(model, checkOptions.platforms ?? DEFAULT_PLATFORMS, checkOptions.buildPlatform ?? hostPlatform())) references.add(r.reference);
     } catch (e) {
       if (!isAnyarchError(e)) throw e; // the check reports unreadable files itself
     }
   }
   if (references.size === 0) return new Map();
-  const progress = io.stderr.isTTY === true && !opts.quiet && !isTruthy(io.env.CI);
+  const progress = showProgress(io.stderr, io.env, opts.quiet);
   if (progress) io.stderr.write(`anyarch: reading the platforms of ${references.size} base image${references.size === 1 ? '' : 's'}…\n`);
   const client = new RegistryClient({
     insecureRegistries: opts.insecureRegistries ?? [],
@@ -274,7 +276,7 @@ export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps =
   // Base images: ask registries (or the cache) which platforms they publish, before the check
   const baseRules = rules.filter((r) => r.needs?.includes('baseImages') && (!only || only.includes(r.meta.id)) && !disable.includes(r.meta.id) && severities[r.meta.id] !== 'off');
   if (baseRules.length) {
-    const offline = opts.offline === true || config?.offline === true || isTruthy(io.env.ANYARCH_OFFLINE);
+    const offline = opts.offline === true || config?.offline === true || envFlag(io.env.ANYARCH_OFFLINE);
     if (offline) {
       if (!opts.quiet) io.stderr.write(`anyarch: offline: base images were not checked for their platforms (${baseRules.map((r) => r.meta.id).join(', ')})\n`);
     } else {

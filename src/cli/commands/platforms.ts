@@ -10,7 +10,8 @@ import { formatSourceSpec, parseSourceSpec } from '../../oci/source-spec.js';
 import { formatPlatform, makePlatform, parsePlatformList, samePlatform, type Platform } from '../../platform/index.js';
 import { RegistryClient } from '../../registry/client.js';
 import { resolveCredential } from '../../registry/credentials.js';
-import type { Io, Outcome } from '../io.js';
+import { showProgress, type Io, type Outcome } from '../io.js';
+import { shortDigest } from '../../oci/digest.js';
 import { plural, sanitize } from '../reporters/types.js';
 import { table } from './rules.js';
 
@@ -60,8 +61,7 @@ export async function platforms(opts: PlatformsCommandOptions, io: Io): Promise<
     ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}),
   });
   // progress on a terminal only (never in CI logs or pipes): one line, rewritten, then erased
-  const ci = io.env.CI !== undefined && io.env.CI !== '' && io.env.CI !== 'false' && io.env.CI !== '0';
-  const progress = specs.length > 1 && io.stderr.isTTY === true && !ci;
+  const progress = specs.length > 1 && showProgress(io.stderr, io.env);
   let finished = 0;
   const tick = (): void => {
     finished++;
@@ -139,9 +139,7 @@ export function toJSON(results: readonly ImageResult[], required: readonly Platf
 }
 
 function short(digest: string, full: boolean): string {
-  if (full) return digest;
-  const i = digest.indexOf(':');
-  return digest.slice(0, i + 13);
+  return full ? digest : shortDigest(digest);
 }
 
 export function humanSize(n: number | undefined): string {

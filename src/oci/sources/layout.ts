@@ -13,7 +13,7 @@ import { open, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { AnyarchError } from '../../errors.js';
-import { DigestVerifier, isDigest, parseDigest, verifyBytes, type Digest } from '../digest.js';
+import { DigestVerifier, isDigest, parseDigest, shortDigest, verifyBytes, type Digest } from '../digest.js';
 import { decodeJson, MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type ImageIndex } from '../image.js';
 import { MediaType } from '../media.js';
 import { formatReference, tryParseReference } from '../reference.js';
@@ -41,11 +41,6 @@ export interface LayoutFiles {
 export function blobPath(digest: string): string {
   const { algorithm, hex } = parseDigest(digest, 'blob digest');
   return `blobs/${algorithm}/${hex}`;
-}
-
-function short(d: string): string {
-  const i = d.indexOf(':');
-  return i === -1 ? d : d.slice(0, i + 13);
 }
 
 /**
@@ -197,7 +192,7 @@ export function selectIndexEntry(entries: readonly Descriptor[], tag: string | u
   for (const hits of ranks) {
     if (hits.length === 0) continue;
     if (new Set(hits.map((h) => h.digest)).size > 1) {
-      throw new AnyarchError('E_SOURCE', `${display}: "${tag}" names ${hits.length} different images (${hits.map((h) => short(h.digest) + '…').join(', ')})`, 'select one by digest');
+      throw new AnyarchError('E_SOURCE', `${display}: "${tag}" names ${hits.length} different images (${hits.map((h) => shortDigest(h.digest) + '…').join(', ')})`, 'select one by digest');
     }
     return hits[0] as Descriptor;
   }
