@@ -7,7 +7,7 @@ import { buildModel, type Model } from '../dockerfile/model.js';
 import { parseDockerfile } from '../dockerfile/parser.js';
 import { rangeAt } from '../dockerfile/text.js';
 import { AnyarchError, isAnyarchError } from '../errors.js';
-import { parsePlatformList, type Platform } from '../platform/index.js';
+import { hostPlatform, parsePlatformList, type Platform } from '../platform/index.js';
 import { RULES } from '../rules/index.js';
 import {
   docsUrl,
@@ -38,7 +38,7 @@ export interface CheckOptions {
   readonly pragmas?: boolean;
   /** the rule set (default: every built-in rule) */
   readonly rules?: readonly Rule[];
-  /** the build machine's platform (default: linux/amd64, BuildKit's usual builder) */
+  /** the build machine's platform (default: this machine's, `hostPlatform()`, as the CLI's) */
   readonly buildPlatform?: Platform;
   /** what registries said about the base images (AA114, AA115); absent: not looked up */
   readonly baseImages?: BaseImageFacts;
@@ -54,7 +54,12 @@ export interface FileResult {
 }
 
 export const DEFAULT_PLATFORMS: readonly Platform[] = parsePlatformList('linux/amd64,linux/arm64');
-export const DEFAULT_BUILD_PLATFORM: Platform = parsePlatformList('linux/amd64')[0] as Platform;
+
+/** `hostPlatform()`, worked out once. */
+let hostDefault: Platform | undefined;
+function defaultBuildPlatform(): Platform {
+  return (hostDefault ??= hostPlatform());
+}
 
 const BY_START = (a: Finding, b: Finding): number =>
   a.range.start.offset - b.range.start.offset || a.ruleId.localeCompare(b.ruleId);
@@ -136,7 +141,7 @@ export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findi
     const ctx: RuleContext = {
       platforms,
       fixStyle,
-      buildPlatform: opts.buildPlatform ?? DEFAULT_BUILD_PLATFORM,
+      buildPlatform: opts.buildPlatform ?? defaultBuildPlatform(),
       ...(opts.baseImages ? { baseImages: opts.baseImages } : {}),
       report(d: ReportDescriptor<string>) {
         const key = `${d.messageId}|${d.range.start.offset}|${d.range.end.offset}`;

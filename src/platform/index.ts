@@ -19,6 +19,7 @@ export {
 } from './parse.js';
 export { PLATFORM_DATA } from './data.js';
 export { bestMatch, compatiblePlatforms } from './compat.js';
+export { hostPlatform } from './host.js';
 export {
   KNOWN_PLATFORMS,
   buildArgs,

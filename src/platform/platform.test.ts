@@ -366,3 +366,14 @@ describe('buildArgs', () => {
     assert.equal(buildArgs(parsePlatform('linux/amd64/v3'), 'TARGET')['TARGETVARIANT'], 'v3');
   });
 });
+
+test('hostPlatform: Linux on this CPU, in Go and OCI words', async () => {
+  const { hostPlatform } = await import('./host.js');
+  assert.equal(formatPlatform(hostPlatform('x64')), 'linux/amd64');
+  assert.equal(formatPlatform(hostPlatform('arm64')), 'linux/arm64');
+  assert.equal(formatPlatform(hostPlatform('ia32')), 'linux/386');
+  assert.equal(formatPlatform(hostPlatform('ppc64', 'LE')), 'linux/ppc64le');
+  assert.equal(formatPlatform(hostPlatform('s390x', 'BE')), 'linux/s390x');
+  assert.equal(formatPlatform(hostPlatform('arm')), 'linux/arm/v7');
+  assert.equal(formatPlatform(hostPlatform('some-future-cpu')), 'linux/amd64');
+});

@@ -3,14 +3,13 @@
  * Returns an Outcome; main.ts turns it into an exit code.
  */
 import { readFileSync } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { discoverDockerfiles } from '../../check/discover.js';
 import { DEFAULT_PLATFORMS, checkSource, fixSource, resolveRuleRef, type CheckOptions, type FileResult, type SeverityOverride } from '../../check/engine.js';
 import { decodeDockerfile } from '../../check/input.js';
 import { findConfig, loadConfig, type Config, type FailOn } from '../../config.js';
 import { AnyarchError, isAnyarchError } from '../../errors.js';
-import { parsePlatform, parsePlatformList, tryParsePlatform, type Platform } from '../../platform/index.js';
+import { hostPlatform, parsePlatform, parsePlatformList, type Platform } from '../../platform/index.js';
 import type { BaseImageFacts } from '../../rules/support/base-images.js';
 import type { Finding, FixStyle, Rule, Severity } from '../../rules/types.js';
 import { envFlag, errnoReason, showProgress, useColor, writeFileAtomic, type Io, type Outcome, type OutStream } from '../io.js';
@@ -151,16 +150,6 @@ async function checkOne(
     }
   }
   return out;
-}
-
-/**
- * The build platform when the build runs on this machine: Linux on this CPU (Docker Desktop on
- * macOS and Windows builds in a Linux VM of the host's CPU). Node says `x64`, `ia32` and `ppc64`
- * where Go says `amd64`, `386` and, little-endian, `ppc64le`.
- */
-export function hostPlatform(arch: string = process.arch, endianness: 'BE' | 'LE' = os.endianness()): Platform {
-  const goArch: Record<string, string> = { x64: 'amd64', ia32: '386', ppc64: endianness === 'LE' ? 'ppc64le' : 'ppc64' };
-  return tryParsePlatform(`linux/${goArch[arch] ?? arch}`) ?? parsePlatform('linux/amd64');
 }
 
 /** Parses every readable input, collects its base images and looks them up (cache, then registry). */
