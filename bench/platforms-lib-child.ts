@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { inspectPlatforms, type PlatformReport } from '../src/oci/platforms.js';
 import { parseReference } from '../src/oci/reference.js';
-import { registrySource } from '../src/oci/sources/registry.js';
+import { registrySource } from '../src/registry/source.js';
 import { RegistryClient } from '../src/registry/client.js';
 
 const refsFile = process.argv[2];

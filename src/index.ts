@@ -79,8 +79,8 @@ export { DOCKER_HUB, familiarReference, formatReference, isLoopbackRegistry, par
 export type { ImageReference } from './oci/reference.js';
 export { SOURCE_TRANSPORTS, formatSourceSpec, parseSourceSpec } from './oci/source-spec.js';
 export type { SourceSpec, SourceSpecOptions } from './oci/source-spec.js';
-export { openSource } from './oci/open.js';
-export type { OpenOptions } from './oci/open.js';
+export { openSource } from './sources.js';
+export type { OpenOptions } from './sources.js';
 export type { FetchedManifest, ImageSource, SourceKind } from './oci/source.js';
 export { DigestVerifier, digestOf, isDigest, parseDigest, verifyBytes } from './oci/digest.js';
 export type { Digest, DigestAlgorithm } from './oci/digest.js';
@@ -93,8 +93,8 @@ export {
   parseDescriptor,
   parseManifest,
   platformString,
-} from './oci/image.js';
-export type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Manifest, OciPlatform } from './oci/image.js';
+} from './oci/manifest.js';
+export type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Manifest, OciPlatform } from './oci/manifest.js';
 export { inspectPlatforms, platformMismatch } from './oci/platforms.js';
 export type { AttestationEntry, ConfigSummary, InspectOptions, PlatformReport, PlatformVariant } from './oci/platforms.js';
 
@@ -105,11 +105,11 @@ export { redact, resolveCredential } from './registry/credentials.js';
 export type { Credential, ResolveCredentialOptions } from './registry/credentials.js';
 export { pushImage } from './registry/push.js';
 export type { PushStats } from './registry/push.js';
-export { DEFAULT_RETRY } from './registry/retry.js';
-export type { RetryPolicy } from './registry/retry.js';
+export { DEFAULT_RETRY } from './net/retry.js';
+export type { RetryPolicy } from './net/retry.js';
 
 // Base images of Dockerfiles: what they must publish, and looking it up.
-export { baseImageRequirements } from './rules/support/base-images.js';
-export type { BaseImageFact, BaseImageFacts, BaseImageRequirement } from './rules/support/base-images.js';
-export { DEFAULT_CACHE_TTL_MS, defaultCacheDir, resolveBaseImages } from './check/base-images.js';
-export type { ResolveBaseImagesOptions } from './check/base-images.js';
+export { baseImageRequirements } from './rules/support/base-image-requirements.js';
+export type { BaseImageFact, BaseImageFacts, BaseImageRequirement } from './rules/support/base-image-requirements.js';
+export { DEFAULT_CACHE_TTL_MS, defaultCacheDir, resolveBaseImages } from './check/base-image-lookup.js';
+export type { ResolveBaseImagesOptions } from './check/base-image-lookup.js';

@@ -19,7 +19,7 @@ import {
   type RuleContext,
   type Severity,
 } from '../rules/types.js';
-import type { BaseImageFacts } from '../rules/support/base-images.js';
+import type { BaseImageFacts } from '../rules/support/base-image-requirements.js';
 import { collectSuppressions, type Suppressions } from './pragmas.js';
 
 export type SeverityOverride = Severity | 'off';

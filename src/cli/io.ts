@@ -65,7 +65,7 @@ export function showProgress(stream: OutStream, env: Io['env'], quiet = false): 
   return stream.isTTY === true && !quiet && !envFlag(env.CI);
 }
 
-export { writeFileAtomic } from '../fs-atomic.js';
+export { writeFileAtomic } from '../fs/atomic.js';
 
 /** A short reason for a failed file operation, without the temporary paths Node puts in messages. */
 export function errnoReason(e: unknown): string {

@@ -14,7 +14,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { AnyarchError, isAnyarchError } from '../errors.js';
 import { digestOf, type Digest } from './digest.js';
-import { parseConfig, parseManifest } from './image.js';
+import { parseConfig, parseManifest } from './manifest.js';
 import { MediaType } from './media.js';
 import { inspectPlatforms } from './platforms.js';
 import type { ImageSource } from './source.js';

@@ -17,11 +17,11 @@ import { pushImage } from '../registry/push.js';
 import { AnyarchError, isAnyarchError } from '../errors.js';
 import * as digestModule from './digest.js';
 import type { Digest } from './digest.js';
-import { parseConfig, parseManifest } from './image.js';
+import { parseConfig, parseManifest } from './manifest.js';
 import { inspectPlatforms, MAX_INDEX_ENTRIES, platformMismatch } from './platforms.js';
 import type { ImageSource } from './source.js';
 import { parseReference } from './reference.js';
-import { registrySource } from './sources/registry.js';
+import { registrySource } from '../registry/source.js';
 
 const three: TestPlatformImage[] = [
   { platform: { os: 'linux', architecture: 'amd64' }, files: busyboxLikeFiles('amd64') },

@@ -18,7 +18,7 @@ import {
   type ImageConfig,
   type ImageManifest,
   type OciPlatform,
-} from './image.js';
+} from './manifest.js';
 import { isIndexMediaType, isManifestMediaType } from './media.js';
 import type { FetchedManifest, ImageSource } from './source.js';
 

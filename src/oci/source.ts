@@ -5,7 +5,7 @@
  * streams. Every source verifies what it returns against the descriptor's digest and size.
  */
 import type { Readable } from 'node:stream';
-import type { Descriptor, Manifest } from './image.js';
+import type { Descriptor, Manifest } from './manifest.js';
 
 export interface FetchedManifest {
   /** descriptor of these bytes (digest and size computed from them; media type as served) */

@@ -5,9 +5,9 @@
  * scope until shortly before it expires.
  */
 import { AnyarchError } from '../errors.js';
-import { decodeJson } from '../oci/image.js';
+import { decodeJson } from '../oci/manifest.js';
 import type { Credential } from './credentials.js';
-import { discard, NetworkError, readBody, RETRYABLE_STATUS, send } from './http.js';
+import { discard, NetworkError, readBody, RETRYABLE_STATUS, send } from '../net/http.js';
 
 export interface Challenge {
   /** lower-case scheme: `basic`, `bearer`, ... */

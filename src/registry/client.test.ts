@@ -15,11 +15,11 @@ import { startRegistry, type TestRegistry } from '../../test/support/registry.js
 import { skopeoCopyToRegistry, skopeoInspectRaw } from '../../test/support/skopeo.js';
 import { isAnyarchError } from '../errors.js';
 import { digestOf } from '../oci/digest.js';
-import { MAX_CONFIG_BYTES, parseConfig, type Descriptor } from '../oci/image.js';
+import { MAX_CONFIG_BYTES, parseConfig, type Descriptor } from '../oci/manifest.js';
 import { parseChallenges } from './auth.js';
 import { RegistryClient, type ClientEvent } from './client.js';
 import type { Credential } from './credentials.js';
-import { backoffMs, retryAfterMs } from './retry.js';
+import { backoffMs, retryAfterMs } from '../net/retry.js';
 
 const USERS = { alice: 'correct horse battery staple', bob: 's3cr3t:with:colons' };
 

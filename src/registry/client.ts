@@ -9,14 +9,14 @@
 import { Readable } from 'node:stream';
 import { AnyarchError, isAnyarchError } from '../errors.js';
 import { DigestVerifier, digestOf, isDigest, parseDigest, verifyBytes, type Digest } from '../oci/digest.js';
-import { decodeJson, MAX_MANIFEST_BYTES, parseManifest, type Descriptor } from '../oci/image.js';
+import { decodeJson, MAX_MANIFEST_BYTES, parseManifest, type Descriptor } from '../oci/manifest.js';
 import { MANIFEST_ACCEPT } from '../oci/media.js';
 import { isLoopbackRegistry, registryApiHost } from '../oci/reference.js';
 import type { FetchedManifest } from '../oci/source.js';
 import { basicAuthorization, fetchToken, parseChallenges, repositoryScope, type Challenge, type Token } from './auth.js';
 import { redact, resolveCredential, type Credential } from './credentials.js';
-import { discard, NetworkError, readBody, RETRYABLE_STATUS, send, serverUrl, toNetworkError, type HttpRequest, type HttpResponse } from './http.js';
-import { backoffMs, DEFAULT_RETRY, retryAfterMs, Semaphore, sleep, type RetryPolicy } from './retry.js';
+import { discard, NetworkError, readBody, RETRYABLE_STATUS, send, serverUrl, toNetworkError, type HttpRequest, type HttpResponse } from '../net/http.js';
+import { backoffMs, DEFAULT_RETRY, retryAfterMs, Semaphore, sleep, type RetryPolicy } from '../net/retry.js';
 
 export interface RepositoryRef {
   readonly registry: string;

@@ -15,7 +15,7 @@ import { buildTestImage, busyboxLikeFiles, writeOciLayout, type BuiltImage } fro
 import { startRegistry, type TestRegistry } from '../../test/support/registry.js';
 import { isAnyarchError } from '../errors.js';
 import { digestOf } from '../oci/digest.js';
-import type { Descriptor, ImageIndex, ImageManifest } from '../oci/image.js';
+import type { Descriptor, ImageIndex, ImageManifest } from '../oci/manifest.js';
 import { skopeoCopyToRegistry } from '../../test/support/skopeo.js';
 import { RegistryClient, type ClientEvent, type RepositoryRef } from './client.js';
 

@@ -9,7 +9,7 @@ import { startRegistry, type TestRegistry } from '../../test/support/registry.js
 import { skopeoInspectConfig, skopeoInspectRaw } from '../../test/support/skopeo.js';
 import { isAnyarchError } from '../errors.js';
 import { digestOf } from '../oci/digest.js';
-import type { Descriptor, ImageIndex } from '../oci/image.js';
+import type { Descriptor, ImageIndex } from '../oci/manifest.js';
 import { RegistryClient } from './client.js';
 import { pushImage } from './push.js';
 

@@ -5,10 +5,10 @@
  */
 import { AnyarchError } from '../errors.js';
 import { digestOf, type Digest } from '../oci/digest.js';
-import { parseManifest, type Descriptor } from '../oci/image.js';
+import { parseManifest, type Descriptor } from '../oci/manifest.js';
 import { isManifestLike } from '../oci/media.js';
 import type { PushBlobOptions, RegistryClient, RepositoryRef } from './client.js';
-import { Semaphore } from './retry.js';
+import { Semaphore } from '../net/retry.js';
 
 export interface PushStats {
   blobs: { exists: number; mounted: number; uploaded: number };

@@ -15,7 +15,7 @@ import { startFaultProxy, type FaultProxy } from '../../test/support/fault-proxy
 import { buildTestImage, writeOciLayout, type BuiltImage } from '../../test/support/images.js';
 import { startRegistry, type TestRegistry } from '../../test/support/registry.js';
 import { skopeoCopyToRegistry } from '../../test/support/skopeo.js';
-import type { Descriptor, ImageIndex, ImageManifest } from '../oci/image.js';
+import type { Descriptor, ImageIndex, ImageManifest } from '../oci/manifest.js';
 import { RegistryClient } from './client.js';
 
 const USER = { username: 'ci', password: 'redirect-secret' };

@@ -6,7 +6,7 @@
  * the CLI before the check, cached); without that (offline) the rule says nothing.
  */
 import { bestMatch, formatPlatform, type Platform } from '../platform/index.js';
-import { baseImageRequirements, type BaseImageRequirement } from './support/base-images.js';
+import { baseImageRequirements, type BaseImageRequirement } from './support/base-image-requirements.js';
 import { defineRule } from './types.js';
 
 type M = 'missing' | 'missingBuilder' | 'fallback';

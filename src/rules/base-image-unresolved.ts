@@ -3,7 +3,7 @@
  * A finding of its own kind, so a registry outage is neither a crash nor a silent pass of AA114.
  */
 import { defineRule } from './types.js';
-import { baseImageRequirements } from './support/base-images.js';
+import { baseImageRequirements } from './support/base-image-requirements.js';
 
 type M = 'unresolved';
 

@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { applyEdits, checkSource, fixSource, type CheckOptions } from '../check/engine.js';
 import { parseDockerfile } from '../dockerfile/parser.js';
 import { parsePlatform, parsePlatformList } from '../platform/index.js';
-import type { BaseImageFact } from './support/base-images.js';
+import type { BaseImageFact } from './support/base-image-requirements.js';
 import type { FixStyle, Rule } from './types.js';
 
 export interface CaseOptions {

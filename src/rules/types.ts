@@ -1,4 +1,4 @@
-import type { BaseImageFacts } from './support/base-images.js';
+import type { BaseImageFacts } from './support/base-image-requirements.js';
 import type { Range } from '../dockerfile/ast.js';
 import type { Model } from '../dockerfile/model.js';
 import type { Platform } from '../platform/index.js';

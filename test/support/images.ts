@@ -15,7 +15,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as tarStream from 'tar-stream';
-import type { Descriptor } from '../../src/oci/image.js';
+import type { Descriptor } from '../../src/oci/manifest.js';
 import type { ImageSource } from '../../src/oci/source.js';
 
 export interface TestPlatformImage {

@@ -10,7 +10,7 @@ import { decodeDockerfile } from '../../check/input.js';
 import { findConfig, loadConfig, type Config, type FailOn } from '../../config.js';
 import { AnyarchError, isAnyarchError } from '../../errors.js';
 import { hostPlatform, parsePlatform, parsePlatformList, type Platform } from '../../platform/index.js';
-import type { BaseImageFacts } from '../../rules/support/base-images.js';
+import type { BaseImageFacts } from '../../rules/support/base-image-requirements.js';
 import type { Finding, FixStyle, Rule, Severity } from '../../rules/types.js';
 import { envFlag, errnoReason, showProgress, useColor, writeFileAtomic, type Io, type Outcome, type OutStream } from '../io.js';
 import { loadReporter } from '../reporters/index.js';
@@ -162,8 +162,8 @@ async function lookUpBaseImages(
   const [{ buildModel }, { parseDockerfile }, { baseImageRequirements }, { resolveBaseImages, defaultCacheDir }, { RegistryClient }, { resolveCredential }] = await Promise.all([
     import('../../dockerfile/model.js'),
     import('../../dockerfile/parser.js'),
-    import('../../rules/support/base-images.js'),
-    import('../../check/base-images.js'),
+    import('../../rules/support/base-image-requirements.js'),
+    import('../../check/base-image-lookup.js'),
     import('../../registry/client.js'),
     import('../../registry/credentials.js'),
   ]);

@@ -4,7 +4,7 @@
  * Every image is read even when one fails; a failed image is reported on its own line.
  */
 import { AnyarchError, isAnyarchError } from '../../errors.js';
-import { openSource } from '../../oci/open.js';
+import { openSource } from '../../sources.js';
 import { inspectPlatforms, type PlatformReport } from '../../oci/platforms.js';
 import { formatSourceSpec, parseSourceSpec } from '../../oci/source-spec.js';
 import { formatPlatform, makePlatform, parsePlatformList, samePlatform, type Platform } from '../../platform/index.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { digestOf } from '../digest.js';
-import type { Descriptor, ImageManifest } from '../image.js';
+import type { Descriptor, ImageManifest } from '../manifest.js';
 import { layerCompression, MediaType } from '../media.js';
 import { indexTar } from '../tar.js';
 import {

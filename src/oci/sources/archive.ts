@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { AnyarchError } from '../../errors.js';
 import { digestOf, isDigest, verifyBytes, type Digest } from '../digest.js';
-import { decodeJson, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES, parseConfig, parseManifest, type Descriptor, type ImageConfig } from '../image.js';
+import { decodeJson, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES, parseConfig, parseManifest, type Descriptor, type ImageConfig } from '../manifest.js';
 import { isIndexMediaType, isManifestMediaType, MediaType } from '../media.js';
 import { formatReference, tryParseReference } from '../reference.js';
 import type { ImageSource } from '../source.js';

@@ -24,7 +24,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AnyarchError } from '../../errors.js';
 import type { Digest } from '../digest.js';
-import type { Descriptor } from '../image.js';
+import type { Descriptor } from '../manifest.js';
 import { familiarReference, isLoopbackRegistry, type ImageReference } from '../reference.js';
 import type { FetchedManifest, ImageSource } from '../source.js';
 import { openDockerArchive } from './archive.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AnyarchError } from '../../errors.js';
-import { MAX_MANIFEST_BYTES, isAttestationEntry, type Descriptor } from '../image.js';
+import { MAX_MANIFEST_BYTES, isAttestationEntry, type Descriptor } from '../manifest.js';
 import { MediaType } from '../media.js';
 import {
   buildTestImage,

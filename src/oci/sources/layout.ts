@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { AnyarchError } from '../../errors.js';
 import { DigestVerifier, isDigest, parseDigest, shortDigest, verifyBytes, type Digest } from '../digest.js';
-import { decodeJson, MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type ImageIndex } from '../image.js';
+import { decodeJson, MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type ImageIndex } from '../manifest.js';
 import { MediaType } from '../media.js';
 import { formatReference, tryParseReference } from '../reference.js';
 import type { FetchedManifest, ImageSource, SourceKind } from '../source.js';

@@ -9,13 +9,13 @@ import { mkdir, readFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isAnyarchError } from '../errors.js';
-import { writeFileAtomic } from '../fs-atomic.js';
+import { writeFileAtomic } from '../fs/atomic.js';
 import { inspectPlatforms } from '../oci/platforms.js';
 import { parseReference } from '../oci/reference.js';
-import { registrySource } from '../oci/sources/registry.js';
+import { registrySource } from '../registry/source.js';
 import { formatPlatform, makePlatform, normalizePlatform, tryParsePlatform, type Platform } from '../platform/index.js';
 import type { RegistryClient } from '../registry/client.js';
-import type { BaseImageFact } from '../rules/support/base-images.js';
+import type { BaseImageFact } from '../rules/support/base-image-requirements.js';
 
 export const DEFAULT_CACHE_TTL_MS = 24 * 60 * 60 * 1000;
 

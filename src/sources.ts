@@ -3,10 +3,10 @@
  * `ImageSource`. The registry client is shared, so tokens and connections are reused across
  * images of one command.
  */
-import { RegistryClient } from '../registry/client.js';
-import type { SourceSpec } from './source-spec.js';
-import type { ImageSource } from './source.js';
-import { registrySource } from './sources/registry.js';
+import { RegistryClient } from './registry/client.js';
+import type { SourceSpec } from './oci/source-spec.js';
+import type { ImageSource } from './oci/source.js';
+import { registrySource } from './registry/source.js';
 
 export interface OpenOptions {
   /** the registry client for `registry` sources (one is made when absent) */
@@ -20,19 +20,19 @@ export async function openSource(spec: SourceSpec, opts: OpenOptions = {}): Prom
     case 'registry':
       return registrySource(opts.client ?? new RegistryClient(), spec.reference);
     case 'oci-layout': {
-      const { openOciLayout } = await import('./sources/layout.js');
+      const { openOciLayout } = await import('./oci/sources/layout.js');
       return openOciLayout(spec.dir, spec.tag);
     }
     case 'oci-archive': {
-      const { openOciArchive } = await import('./sources/archive.js');
+      const { openOciArchive } = await import('./oci/sources/archive.js');
       return openOciArchive(spec.file, spec.tag);
     }
     case 'docker-archive': {
-      const { openDockerArchive } = await import('./sources/archive.js');
+      const { openDockerArchive } = await import('./oci/sources/archive.js');
       return openDockerArchive(spec.file, spec.reference);
     }
     case 'docker-daemon': {
-      const { openDockerDaemon } = await import('./sources/daemon.js');
+      const { openDockerDaemon } = await import('./oci/sources/daemon.js');
       return openDockerDaemon(spec.reference, opts.env ? { env: opts.env } : {});
     }
   }

@@ -3,10 +3,10 @@
  * read through the distribution API client. Children of an index live in the same repository.
  */
 import type { Readable } from 'node:stream';
-import type { RegistryClient, RepositoryRef } from '../../registry/client.js';
-import type { Descriptor } from '../image.js';
-import { formatReference, referenceTarget, type ImageReference } from '../reference.js';
-import type { FetchedManifest, ImageSource } from '../source.js';
+import type { RegistryClient, RepositoryRef } from './client.js';
+import type { Descriptor } from '../oci/manifest.js';
+import { formatReference, referenceTarget, type ImageReference } from '../oci/reference.js';
+import type { FetchedManifest, ImageSource } from '../oci/source.js';
 
 export function registrySource(client: RegistryClient, ref: ImageReference): ImageSource {
   const repo: RepositoryRef = { registry: ref.registry, repository: ref.repository };
