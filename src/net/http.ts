@@ -1,11 +1,12 @@
 /**
- * One HTTP exchange with a registry, done carefully: a timeout until the headers arrive,
- * redirects followed by hand so `Authorization` never goes to another host, bodies read with a
- * size limit, and transport failures turned into `E_NETWORK` errors that say which request
- * failed and how. Retries live one level up (retry.ts), auth two levels up (client.ts).
+ * One HTTP exchange, done carefully: a timeout until the headers arrive, redirects followed by
+ * hand so `Authorization` never goes to another host, request bodies streamed with backpressure,
+ * response bodies read with a size limit, and transport failures turned into `E_NETWORK` errors
+ * that say which request failed and how. Retries live beside it (retry.ts); what a server's
+ * answers mean (auth, status codes) belongs to its client (src/registry for registries).
  *
  * Built on Node's own `fetch` (undici): keep-alive connection pools per origin, streaming
- * bodies, no extra dependency.
+ * bodies, no extra dependency. Nothing here knows which kind of server it talks to.
  */
 import { Readable } from 'node:stream';
 import { AnyarchError } from '../errors.js';
@@ -14,7 +15,11 @@ export interface HttpRequest {
   readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: Uint8Array | Readable;
+  /**
+   * bytes, or a stream read as the request goes out (never buffered whole; pair it with a
+   * `content-length` header when the length is known, and undici checks it)
+   */
+  readonly body?: Uint8Array | Readable | AsyncIterable<Uint8Array>;
   /** what the request is about, for messages: `manifest docker.io/library/alpine:3` */
   readonly what: string;
 }
@@ -29,8 +34,10 @@ export interface HttpResponse {
   readonly idleMs: number;
 }
 
-/** Status codes worth another try: timeouts, rate limits, and server-side trouble. */
-export const RETRYABLE_STATUS: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+/** A status worth another try: a request timeout (408), a rate limit (429), server-side trouble (5xx). */
+export function isTemporaryStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
 
 const MAX_REDIRECTS = 5;
 
@@ -60,23 +67,30 @@ export class NetworkError extends AnyarchError {
   }
 }
 
+/** `e` and the errors it was caused by, nearest first (a few levels: fetch wraps once or twice). */
+function causes(e: unknown): unknown[] {
+  const out: unknown[] = [];
+  for (let c: unknown = e, i = 0; i < 4 && c; i++, c = (c as { cause?: unknown }).cause) out.push(c);
+  return out;
+}
+
 function causeCode(e: unknown): string | undefined {
-  let c: unknown = e;
-  for (let i = 0; i < 4 && c; i++) {
+  for (const c of causes(e)) {
     const code = (c as { code?: unknown }).code;
     if (typeof code === 'string') return code;
-    c = (c as { cause?: unknown }).cause;
   }
   return undefined;
 }
 
 /**
- * Turns what fetch or a body read threw into a NetworkError; AnyarchErrors pass through. Anything
- * else is not the network's fault — a bug in anyarch — and is thrown on unchanged, so it is
- * reported as one instead of hiding behind "connection failed".
+ * Turns what fetch or a body read threw into a NetworkError; AnyarchErrors pass through, also
+ * when fetch wrapped one (a request body stream that failed its own check ends the request with
+ * that error as the cause). Anything else is not the network's fault — a bug in anyarch — and is
+ * thrown on unchanged, so it is reported as one instead of hiding behind "connection failed".
  */
 export function toNetworkError(e: unknown, what: string, url: string): AnyarchError {
-  if (e instanceof AnyarchError) return e;
+  const own = causes(e).find((c): c is AnyarchError => c instanceof AnyarchError);
+  if (own) return own;
   const code = causeCode(e);
   const name = (e as { name?: string }).name;
   if (name === 'TimeoutError' || name === 'AbortError') {
@@ -91,7 +105,10 @@ export function toNetworkError(e: unknown, what: string, url: string): AnyarchEr
   return new NetworkError(`${what}: ${detail} talking to ${origin(url)}`, transient, { cause: e });
 }
 
-/** A URL a server sent (Location, Link), resolved against the request's; `E_REGISTRY` when it is not one. */
+/**
+ * A URL a server sent (Location, Link), resolved against the request's; an error when it is not
+ * one (`E_REGISTRY`, the code for a server that broke its protocol).
+ */
 export function serverUrl(value: string, base: string, what: string, header: string): URL {
   try {
     return new URL(value, base);
@@ -108,10 +125,32 @@ export function origin(url: string): string {
   }
 }
 
-function toBody(b: Uint8Array | Readable | undefined): RequestInit['body'] | undefined {
-  if (b === undefined) return undefined;
-  if (b instanceof Readable) return Readable.toWeb(b) as unknown as RequestInit['body'];
-  return b;
+function toBody(b: HttpRequest['body']): RequestInit['body'] | undefined {
+  if (b === undefined || b instanceof Uint8Array) return b;
+  return pulled(b) as unknown as RequestInit['body'];
+}
+
+/**
+ * A web stream that reads `source` only when fetch asks for more (highWaterMark 0), so a large
+ * body is never read ahead of the socket: memory stays at what is in flight, whatever its size.
+ * An error of the source ends the request with that error as the cause.
+ */
+function pulled(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
+  const it = source[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(ctrl) {
+        const { done, value } = await it.next();
+        if (done) ctrl.close();
+        else ctrl.enqueue(value);
+      },
+      async cancel() {
+        await it.return?.();
+        if (source instanceof Readable) source.destroy();
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 /**

@@ -1,7 +1,10 @@
 /**
  * When and how long to wait before trying a request again: bounded attempts, exponential
- * backoff with full jitter (so many clients do not retry in step), and `Retry-After` honoured
- * for 429 and 503 — up to a ceiling, beyond which anyarch gives up and says when to come back.
+ * backoff with full jitter (so many clients do not retry in step), `Retry-After` read as the
+ * server means it, a per-host limit on requests in flight, and {@link retrying}, the one loop
+ * that runs an attempt until it succeeds, the attempts run out, or a decision says stop. What
+ * is worth another try is the caller's to decide (a registry client decides from its status
+ * codes and error bodies; a package-registry client may decide otherwise).
  */
 
 export interface RetryPolicy {
@@ -52,6 +55,46 @@ export class Semaphore {
     } finally {
       this.active--;
       this.waiting.shift()?.();
+    }
+  }
+}
+
+/** What a decision says about a failed attempt. */
+export type RetryChoice =
+  /** try again after `waitMs`; `reason` is for progress lines and logs */
+  | { readonly retry: true; readonly waitMs: number; readonly reason: string }
+  /** stop, throwing `error` when given (a clearer one), else the attempt's own */
+  | { readonly retry: false; readonly error?: unknown };
+
+export const GIVE_UP: RetryChoice = { retry: false };
+
+export interface RetryingOptions {
+  /** called before each wait (`attempt` is the one that failed, 1 for the first) */
+  readonly onRetry?: (attempt: number, choice: Extract<RetryChoice, { retry: true }>) => void;
+  /** waits between attempts (tests replace it) */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Runs `attempt` (1, 2, ...) until it returns, `policy.attempts` tries have failed, or `decide`
+ * says a failure is not worth another try. `decide` sees every failure but the last (the last is
+ * thrown as it is) and may throw or name another error itself.
+ */
+export async function retrying<T>(
+  policy: RetryPolicy,
+  attempt: (n: number) => Promise<T>,
+  decide: (error: unknown, n: number) => RetryChoice,
+  opts: RetryingOptions = {},
+): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (e) {
+      if (n >= policy.attempts) throw e;
+      const choice = decide(e, n);
+      if (!choice.retry) throw choice.error ?? e;
+      opts.onRetry?.(n, choice);
+      await (opts.sleep ?? sleep)(choice.waitMs);
     }
   }
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { skopeoCopyDirToRegistry, writeDirTransport } from '../../test/support/dir-transport.js';
-import { buildTestImage, busyboxLikeFiles, writeOciLayout, type BuiltImage, type TestImageOptions, type TestPlatformImage } from '../../test/support/images.js';
+import { buildTestImage, busyboxLikeFiles, memorySource, writeOciLayout, type BuiltImage, type TestImageOptions, type TestPlatformImage } from '../../test/support/images.js';
 import { startRegistry, type TestRegistry } from '../../test/support/registry.js';
 import { skopeoCopyToRegistry, skopeoInspectConfig, skopeoInspectRaw } from '../../test/support/skopeo.js';
 import { RegistryClient } from '../registry/client.js';
@@ -64,11 +64,7 @@ describe('inspectPlatforms against docker-registry', () => {
         images[name] = img;
         if (c.opts.nested || c.opts.unknownEntry) {
           // skopeo 1.9 cannot copy an index inside an index, nor an entry of an unknown type: anyarch pushes these itself
-          await pushImage(new RegistryClient({ credentials: async () => undefined }), { registry: reg.host, repository: `img/${name}` }, img.root, async (d) => {
-            const b = img.blobs.get(d.digest);
-            if (!b) throw new Error(`no blob ${d.digest}`);
-            return b;
-          }, { tag: 'v1' });
+          await pushImage(new RegistryClient({ credentials: async () => undefined }), { registry: reg.host, repository: `img/${name}` }, memorySource(img), { tag: 'v1' });
         } else if (c.opts.format === 'docker') {
           // skopeo's oci: transport takes OCI media types only; its dir: transport takes any
           const d = path.join(dir, `dir-${name}`);

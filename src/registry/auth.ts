@@ -7,7 +7,7 @@
 import { AnyarchError } from '../errors.js';
 import { decodeJson } from '../oci/manifest.js';
 import type { Credential } from './credentials.js';
-import { discard, NetworkError, readBody, RETRYABLE_STATUS, send } from '../net/http.js';
+import { discard, isTemporaryStatus, NetworkError, readBody, send } from '../net/http.js';
 
 export interface Challenge {
   /** lower-case scheme: `basic`, `bearer`, ... */
@@ -146,7 +146,7 @@ export async function fetchToken(req: TokenRequest): Promise<Token> {
         cred ? 'check the credentials in your Docker config (docker login)' : 'log in first (docker login), or set DOCKER_CONFIG',
       );
     }
-    if (RETRYABLE_STATUS.has(res.status)) throw new NetworkError(`${what}: HTTP ${res.status} from the token service ${realm.host}`, true);
+    if (isTemporaryStatus(res.status)) throw new NetworkError(`${what}: HTTP ${res.status} from the token service ${realm.host}`, true);
     throw new AnyarchError('E_REGISTRY', `${what}: HTTP ${res.status} from the token service ${realm.host}`);
   }
   const bytes = await readBody(res, MAX_TOKEN_BYTES, what);

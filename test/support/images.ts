@@ -13,10 +13,13 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as tarStream from 'tar-stream';
-import type { Descriptor } from '../../src/oci/manifest.js';
-import type { ImageSource } from '../../src/oci/source.js';
+import { AnyarchError } from '../../src/errors.js';
+import { verifyBytes } from '../../src/oci/digest.js';
+import { parseManifest, type Descriptor } from '../../src/oci/manifest.js';
+import type { FetchedManifest, ImageSource } from '../../src/oci/source.js';
 
 export interface TestPlatformImage {
   platform: { os: string; architecture: string; variant?: string; 'os.version'?: string };
@@ -569,4 +572,36 @@ export function assertSameBytes(actual: Uint8Array | undefined, expected: Uint8A
   assert.ok(actual && expected, `${what}: missing`);
   assert.equal(actual.length, expected.length, `${what}: length`);
   assert.ok(Buffer.from(actual.buffer, actual.byteOffset, actual.length).equals(Buffer.from(expected.buffer, expected.byteOffset, expected.length)), `${what}: content differs`);
+}
+
+/**
+ * A built image as an `ImageSource` held in memory (what `pushImage` reads in tests): its root,
+ * and every manifest and blob by digest, checked against the descriptor asked with, as every
+ * source must. `kind` is `oci-layout`: the image is laid out by digest, as a layout would hold it.
+ */
+export function memorySource(img: BuiltImage, name = 'memory:test-image'): ImageSource {
+  const get = (d: Descriptor): Uint8Array => {
+    const bytes = img.blobs.get(d.digest);
+    if (!bytes) throw new AnyarchError('E_NOT_FOUND', `${name}: no ${d.digest}`);
+    if (bytes.length !== d.size) throw new AnyarchError('E_DIGEST', `${name}: ${d.digest} has ${bytes.length} bytes, but its descriptor declares ${d.size}`);
+    verifyBytes(bytes, d.digest, `${name}: ${d.digest}`);
+    return bytes;
+  };
+  const fetched = (d: Descriptor): FetchedManifest => {
+    const bytes = get(d);
+    const manifest = parseManifest(bytes, `${name}: ${d.digest}`, d.mediaType);
+    return { descriptor: { mediaType: manifest.mediaType, digest: d.digest, size: bytes.length }, bytes, manifest };
+  };
+  return {
+    kind: 'oci-layout',
+    name,
+    root: async () => fetched({ mediaType: img.root.mediaType, digest: img.root.digest as Descriptor['digest'], size: img.root.size }),
+    manifest: async (d) => fetched(d),
+    blob: async (d, limit) => {
+      if (d.size > limit) throw new AnyarchError('E_LIMIT', `${name}: ${d.digest} is larger than ${limit} bytes`);
+      return get(d);
+    },
+    blobStream: async (d) => Readable.from([get(d)]),
+    close: async () => undefined,
+  };
 }
