@@ -1,6 +1,6 @@
 /**
  * One HTTP exchange, done carefully: a timeout until the headers arrive, redirects followed by
- * hand so `Authorization` never goes to another host, request bodies streamed with backpressure,
+ * hand so `Authorization` never goes to another host, request bodies streamed in bounded memory,
  * response bodies read with a size limit, and transport failures turned into `E_NETWORK` errors
  * that say which request failed and how. Retries live beside it (retry.ts); what a server's
  * answers mean (auth, status codes) belongs to its client (src/registry for registries).
@@ -8,7 +8,10 @@
  * Built on Node's own `fetch` (undici): keep-alive connection pools per origin, streaming
  * bodies, no extra dependency. Nothing here knows which kind of server it talks to.
  */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { AnyarchError } from '../errors.js';
 
 export interface HttpRequest {
@@ -98,7 +101,7 @@ export function toNetworkError(e: unknown, what: string, url: string): AnyarchEr
   }
   const msg = (e as Error).message ?? String(e);
   const fromNetwork =
-    (code !== undefined && (/^E[A-Z]+$/.test(code) || code.startsWith('UND_ERR'))) || msg === 'fetch failed' || /terminated|other side closed|socket/i.test(msg);
+    (code !== undefined && (/^E[A-Z]+$/.test(code) || code.startsWith('UND_ERR') || code.startsWith('HPE_'))) || msg === 'fetch failed' || /terminated|other side closed|socket/i.test(msg);
   if (!fromNetwork) throw e;
   const transient = code === undefined ? true : TRANSIENT_CODES.has(code);
   const detail = code ?? (msg === 'fetch failed' ? 'connection failed' : msg);
@@ -125,40 +128,18 @@ export function origin(url: string): string {
   }
 }
 
-function toBody(b: HttpRequest['body']): RequestInit['body'] | undefined {
-  if (b === undefined || b instanceof Uint8Array) return b;
-  return pulled(b) as unknown as RequestInit['body'];
-}
-
-/**
- * A web stream that reads `source` only when fetch asks for more (highWaterMark 0), so a large
- * body is never read ahead of the socket: memory stays at what is in flight, whatever its size.
- * An error of the source ends the request with that error as the cause.
- */
-function pulled(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
-  const it = source[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(ctrl) {
-        const { done, value } = await it.next();
-        if (done) ctrl.close();
-        else ctrl.enqueue(value);
-      },
-      async cancel() {
-        await it.return?.();
-        if (source instanceof Readable) source.destroy();
-      },
-    },
-    { highWaterMark: 0 },
-  );
-}
-
 /**
  * Sends one request; follows up to five redirects itself, dropping `Authorization` when a
  * redirect leaves the original origin (blob downloads redirect to storage hosts). The timeout
  * covers the wait for the response headers, not the body; reading the body is the caller's.
+ *
+ * A streamed body goes out through node:http(s) instead of fetch, read only as fast as the
+ * socket takes it (undici's fetch keeps a request stream's content in memory, nodejs/undici
+ * #4058: a gigabyte layer would cost a gigabyte). It is sent once: a redirect is returned as
+ * the answer, and the timeout is one of inactivity (nothing sent or received for that long).
  */
 export async function send(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
+  if (req.body !== undefined && !(req.body instanceof Uint8Array)) return sendStreamed(req, req.body, timeoutMs);
   let url = req.url;
   // undici would ask for gzip and inflate it behind our back: lengths and blob digests are of
   // the bytes on the wire, so ask for those
@@ -169,14 +150,8 @@ export async function send(req: HttpRequest, timeoutMs: number): Promise<HttpRes
     const timer = setTimeout(() => ctrl.abort(new DOMException('timeout', 'TimeoutError')), timeoutMs);
     let res: Response;
     try {
-      const body = hop === 0 ? toBody(req.body) : undefined;
-      res = await fetch(url, {
-        method: req.method,
-        headers,
-        redirect: 'manual',
-        signal: ctrl.signal,
-        ...(body !== undefined ? { body, duplex: 'half' } : {}),
-      } as RequestInit);
+      const body = hop === 0 ? (req.body as Uint8Array | undefined) : undefined;
+      res = await fetch(url, { method: req.method, headers, redirect: 'manual', signal: ctrl.signal, ...(body !== undefined ? { body } : {}) });
     } catch (e) {
       throw toNetworkError(ctrl.signal.aborted ? ctrl.signal.reason : e, req.what, url);
     } finally {
@@ -194,6 +169,34 @@ export async function send(req: HttpRequest, timeoutMs: number): Promise<HttpRes
     }
     url = next.toString();
   }
+}
+
+/** A request whose body is a stream, through node:http(s), with backpressure from the socket. */
+function sendStreamed(req: HttpRequest, body: AsyncIterable<Uint8Array>, timeoutMs: number): Promise<HttpResponse> {
+  const url = new URL(req.url);
+  const headers = { 'accept-encoding': 'identity', ...req.headers };
+  const open = url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : undefined;
+  if (!open) return Promise.reject(new AnyarchError('E_USAGE', `${req.what}: ${url.protocol} is not HTTP`));
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const out = open(url, { method: req.method, headers }, (res) => {
+      out.setTimeout(0); // from here the body reader's idle timer applies
+      const answer = new Headers();
+      for (const [name, value] of Object.entries(res.headers)) {
+        for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) answer.append(name, v);
+      }
+      resolve({ status: res.statusCode ?? 0, headers: answer, url: req.url, body: Readable.toWeb(res) as ReadableStream<Uint8Array>, idleMs: timeoutMs });
+    });
+    out.setTimeout(timeoutMs, () => out.destroy(new DOMException('timeout', 'TimeoutError')));
+    out.on('error', (e) => {
+      try {
+        reject(toNetworkError(e, req.what, req.url));
+      } catch (bug) {
+        reject(bug); // not the network's: thrown on as it is, never lost in an event handler
+      }
+    });
+    // a body that fails ends the request with its error (reported above, unless answered already)
+    pipeline(body instanceof Readable ? body : Readable.from(body), out).catch((e: unknown) => out.destroy(e as Error));
+  });
 }
 
 /**

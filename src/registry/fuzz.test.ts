@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
@@ -50,7 +51,7 @@ const body = fc.oneof(
   fc.constantFrom('{"errors":[{"code":"X","message":"y"}]}', '{"tags":["a",1,null]}', '{"token":"t","expires_in":-1}', '{"schemaVersion":2,"manifests":[]}', 'null').map((s) => Buffer.from(s)),
 );
 
-const OPS = ['getManifest', 'headManifest', 'getBlob', 'blobStream', 'readBlobRange', 'listTags', 'pushBlob', 'pushChunked', 'putManifest', 'ping'] as const;
+const OPS = ['getManifest', 'headManifest', 'getBlob', 'blobStream', 'readBlobRange', 'listTags', 'pushBlob', 'pushChunked', 'pushStream', 'pushStreamChunked', 'putManifest', 'ping'] as const;
 type Op = (typeof OPS)[number];
 
 /** The statuses of each operation's exchanges when all goes well (HEAD, POST, PATCH…, PUT). */
@@ -63,6 +64,8 @@ const HAPPY: Readonly<Record<Op, readonly number[]>> = {
   listTags: [200, 200, 200],
   pushBlob: [404, 202, 201],
   pushChunked: [404, 202, 202, 202, 202, 202, 201],
+  pushStream: [404, 202, 201],
+  pushStreamChunked: [404, 202, 202, 202, 202, 202, 201],
   putManifest: [201],
   ping: [200],
 };
@@ -129,6 +132,12 @@ describe('registry client against arbitrary answers', () => {
               break;
             case 'pushChunked':
               await client.pushBlob(repo, desc, blob, { chunkSize: 8 });
+              break;
+            case 'pushStream':
+              await client.pushBlob(repo, desc, async () => Readable.from([blob]));
+              break;
+            case 'pushStreamChunked':
+              await client.pushBlob(repo, desc, async () => Readable.from([blob.subarray(0, 5), blob.subarray(5)]), { chunkSize: 8 });
               break;
             case 'putManifest':
               await client.putManifest(repo, 'latest', Buffer.from('{"schemaVersion":2}'), MediaType.OCI_MANIFEST);

@@ -142,9 +142,9 @@ export async function pushBlob(
 type Session = { readonly mounted: true } | { readonly mounted: false; readonly location: string };
 
 /**
- * Sends the content in PATCH chunks from the start of the session at `location`. A chunk that
- * fails is followed by a look at where the upload stands (the registry's `Range`): it resumes
- * there, or in a new session when the registry lost this one.
+ * Sends the content in PATCH chunks from the start of the session at `location`, each streamed
+ * as it is read. A chunk that fails is followed by a look at where the upload stands (the
+ * registry's `Range`): it resumes there, or in a new session when the registry lost this one.
  */
 async function patchChunks(
   t: RegistryTransport,
@@ -158,18 +158,10 @@ async function patchChunks(
 ): Promise<Session> {
   const size = content.size;
   let offset = 0;
-  // the piece last read covers [start, start + piece.length): a resume inside it needs no re-read
-  let start = 0;
-  let piece: Uint8Array = new Uint8Array(0);
   for (let failures = 0; offset < size; ) {
-    if (offset < start || offset >= start + piece.length) {
-      await content.skipTo(offset);
-      start = offset;
-      piece = await content.read(Math.min(chunkSize, size - offset));
-      if (piece.length === 0) throw content.tooShort();
-    }
-    const body = piece.subarray(offset - start);
-    const end = offset + body.length;
+    // after a lost chunk the content is behind or ahead of the registry: skipTo re-opens it when it must go back
+    await content.skipTo(offset);
+    const end = Math.min(size, offset + chunkSize);
     try {
       location = await t.exchange({
         registry: repo.registry,
@@ -177,8 +169,8 @@ async function patchChunks(
         request: {
           method: 'PATCH',
           url: location,
-          headers: { 'content-type': 'application/octet-stream', 'content-range': `${offset}-${end - 1}`, 'content-length': String(body.length) },
-          body,
+          headers: { 'content-type': 'application/octet-stream', 'content-range': `${offset}-${end - 1}`, 'content-length': String(end - offset) },
+          body: async () => content.slice(end - offset),
           what,
         },
         handle: async (res) => {
@@ -302,9 +294,9 @@ async function* heldBack(content: UploadContent): AsyncGenerator<Uint8Array> {
 }
 
 /**
- * A blob's content read from its opener: in pieces as they come, or `n` bytes at a time; every
- * byte hashed once per opening, and checked against the descriptor at the end. Going back
- * (`skipTo` an offset before what was read) opens the content again and reads up to there.
+ * A blob's content read from its opener in pieces as they come, every byte hashed once per
+ * opening and checked against the descriptor at the end. Going back (`skipTo` an offset before
+ * what was read) opens the content again and reads up to there.
  */
 class UploadContent {
   private stream: Readable | undefined;
@@ -338,17 +330,14 @@ class UploadContent {
     return piece;
   }
 
-  /** `n` bytes (fewer only where the content ends). */
-  async read(n: number): Promise<Uint8Array> {
-    const parts: Uint8Array[] = [];
-    let have = 0;
-    while (have < n) {
-      const piece = await this.next(n - have);
-      if (piece === undefined) break;
-      parts.push(piece);
-      have += piece.length;
+  /** The next `n` bytes as they come (`E_DIGEST` when the content ends before). */
+  async *slice(n: number): AsyncGenerator<Uint8Array> {
+    for (let left = n; left > 0; ) {
+      const piece = await this.next(left);
+      if (piece === undefined) throw this.tooShort();
+      left -= piece.length;
+      yield piece;
     }
-    return parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts, have);
   }
 
   /** Moves to `offset`: reads up to it, after opening the content again when it lies behind. */
@@ -400,9 +389,12 @@ class UploadContent {
     if (!this.iterator) await this.reopen();
     while (this.rest.length === 0) {
       if (this.ended) return false;
+      const iterator = this.iterator as AsyncIterator<unknown>;
       let r: IteratorResult<unknown>;
       try {
-        r = await (this.iterator as AsyncIterator<unknown>).next();
+        r = await iterator.next();
+        // a read of a stream closed meanwhile (re-opened after a lost chunk) counts for nothing
+        if (iterator !== this.iterator) throw new AnyarchError('E_SOURCE', `${this.what}: the content was re-opened while a read of it was pending`);
       } catch (e) {
         if (isAnyarchError(e)) throw e;
         throw new AnyarchError('E_SOURCE', `${this.what}: reading the content failed (${(e as Error).message ?? String(e)})`, undefined, undefined, { cause: e });
