@@ -186,16 +186,26 @@ function sendStreamed(req: HttpRequest, body: AsyncIterable<Uint8Array>, timeout
       }
       resolve({ status: res.statusCode ?? 0, headers: answer, url: req.url, body: Readable.toWeb(res) as ReadableStream<Uint8Array>, idleMs: timeoutMs });
     });
+    // a body that fails ends the request with its own error (pipeline aborts the request, which
+    // then reports a reset of its own: the body's error is the one that counts)
+    let failed: { error: unknown } | undefined;
+    async function* watched(): AsyncGenerator<Uint8Array> {
+      try {
+        yield* body;
+      } catch (e) {
+        failed = { error: e };
+        throw e;
+      }
+    }
     out.setTimeout(timeoutMs, () => out.destroy(new DOMException('timeout', 'TimeoutError')));
     out.on('error', (e) => {
       try {
-        reject(toNetworkError(e, req.what, req.url));
+        reject(toNetworkError(failed ? failed.error : e, req.what, req.url));
       } catch (bug) {
         reject(bug); // not the network's: thrown on as it is, never lost in an event handler
       }
     });
-    // a body that fails ends the request with its error (reported above, unless answered already)
-    pipeline(body instanceof Readable ? body : Readable.from(body), out).catch((e: unknown) => out.destroy(e as Error));
+    pipeline(Readable.from(watched(), { objectMode: false }), out).catch(() => undefined);
   });
 }
 

@@ -19,7 +19,6 @@ import { MAX_CONFIG_BYTES, parseConfig, type Descriptor } from '../oci/manifest.
 import { parseChallenges } from './auth.js';
 import { RegistryClient, type ClientEvent } from './client.js';
 import type { Credential } from './credentials.js';
-import { backoffMs, retryAfterMs } from '../net/retry.js';
 
 const USERS = { alice: 'correct horse battery staple', bob: 's3cr3t:with:colons' };
 
@@ -53,7 +52,8 @@ function assertCode(e: unknown, code: string, pattern?: RegExp): true {
   return true;
 }
 
-describe('WWW-Authenticate, Retry-After and backoff', () => {
+// (Retry-After and backoff are tested with their code, in src/net/retry.test.ts)
+describe('WWW-Authenticate', () => {
   test('parses Bearer challenges with quoted commas and several challenges', () => {
     const c = parseChallenges('Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull,push", Basic realm="x"');
     assert.deepEqual(c, [
@@ -62,19 +62,6 @@ describe('WWW-Authenticate, Retry-After and backoff', () => {
     ]);
     assert.deepEqual(parseChallenges('Basic realm="basic-realm"'), [{ scheme: 'basic', params: { realm: 'basic-realm' } }]);
     assert.deepEqual(parseChallenges(''), []);
-  });
-  test('Retry-After as seconds and as an HTTP date', () => {
-    assert.equal(retryAfterMs('3'), 3000);
-    assert.equal(retryAfterMs(new Date(10_000 + 5000).toUTCString(), 10_000), 5000);
-    assert.equal(retryAfterMs('soon'), undefined);
-    assert.equal(retryAfterMs(null), undefined);
-  });
-  test('backoff grows, is capped, and is jittered below its ceiling', () => {
-    const p = { attempts: 5, baseMs: 100, maxMs: 350, maxRetryAfterMs: 1000 };
-    assert.equal(backoffMs(p, 1, () => 1), 100);
-    assert.equal(backoffMs(p, 2, () => 1), 200);
-    assert.equal(backoffMs(p, 3, () => 1), 350);
-    assert.equal(backoffMs(p, 3, () => 0.5), 175);
   });
 });
 

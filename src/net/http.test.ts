@@ -1,0 +1,110 @@
+/**
+ * The generic HTTP exchange against small loopback servers: streamed request bodies (read only as
+ * fast as the socket takes them, failing with their own error), timeouts, and how failures are
+ * named.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { after, describe, test } from 'node:test';
+import { AnyarchError, isAnyarchError } from '../errors.js';
+import { isTemporaryStatus, NetworkError, readBody, send, toNetworkError } from './http.js';
+
+const servers: Server[] = [];
+after(async () => {
+  for (const s of servers) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
+});
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+  const server = createServer(handler);
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/upload`;
+}
+
+/** An endless stream of 1 MiB pieces that counts what was taken from it. */
+function counting(): { stream: Readable; taken: () => number } {
+  let taken = 0;
+  const stream = new Readable({
+    read() {
+      taken += 1 << 20;
+      this.push(Buffer.alloc(1 << 20, 7));
+    },
+  });
+  return { stream, taken: () => taken };
+}
+
+test('isTemporaryStatus: 408, 429 and 5xx; nothing else', () => {
+  for (const s of [408, 429, 500, 501, 502, 503, 504, 599]) assert.equal(isTemporaryStatus(s), true, String(s));
+  for (const s of [200, 201, 301, 400, 401, 403, 404, 409, 416, 600]) assert.equal(isTemporaryStatus(s), false, String(s));
+});
+
+describe('toNetworkError', () => {
+  test('an AnyarchError passes through, also when fetch wrapped it as the cause', () => {
+    const own = new AnyarchError('E_DIGEST', 'content digest differs');
+    assert.equal(toNetworkError(own, 'x', 'http://h/'), own);
+    assert.equal(toNetworkError(new TypeError('fetch failed', { cause: own }), 'x', 'http://h/'), own);
+  });
+  test('connection failures are transient E_NETWORK; a malformed answer (llhttp HPE_*) is E_NETWORK, not transient', () => {
+    const reset = toNetworkError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), 'manifest x', 'http://h:1/');
+    assert.ok(reset instanceof NetworkError && reset.transient);
+    assert.equal(reset.message, 'manifest x: ECONNRESET talking to h:1');
+    const parse = toNetworkError(Object.assign(new Error('Parse Error: Invalid character in Content-Length'), { code: 'HPE_INVALID_CONTENT_LENGTH' }), 'x', 'http://h/');
+    assert.ok(parse instanceof NetworkError && !parse.transient);
+  });
+  test('anything else is a bug and is thrown on unchanged', () => {
+    const bug = new TypeError('undefined is not a function');
+    assert.throws(() => toNetworkError(bug, 'x', 'http://h/'), (e) => e === bug);
+  });
+});
+
+describe('send with a streamed body', () => {
+  test('reads the body only as the server takes it (a server that does not read holds it back)', async () => {
+    let request: IncomingMessage | undefined;
+    const url = await serve((req) => {
+      request = req;
+      req.pause(); // reads nothing
+    });
+    const { stream, taken } = counting();
+    const sent = send({ method: 'PUT', url, headers: { 'content-length': String(1 << 30) }, body: stream, what: 'upload' }, 10_000);
+    sent.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(taken() < 64 << 20, `${taken() >> 20} MiB taken from the source while the server read nothing`);
+    request?.socket.destroy();
+    await assert.rejects(sent, (e) => isAnyarchError(e) && e.code === 'E_NETWORK');
+    stream.destroy();
+  });
+
+  test('all of it arrives; the answer is read as with any other request', async () => {
+    const url = await serve((req, res) => {
+      let n = 0;
+      req.on('data', (c: Buffer) => (n += c.length));
+      req.on('end', () => res.writeHead(201, { 'x-received': String(n), 'content-length': '2' }).end('ok'));
+    });
+    const pieces = Array.from({ length: 10 }, (_, i) => Buffer.alloc(100_000, i));
+    const res = await send({ method: 'PUT', url, headers: { 'content-length': '1000000' }, body: Readable.from(pieces), what: 'upload' }, 5000);
+    assert.equal(res.status, 201);
+    assert.equal(res.headers.get('x-received'), '1000000');
+    assert.equal(Buffer.from(await readBody(res, 100, 'answer')).toString(), 'ok');
+  });
+
+  test('a body that fails ends the request with its own error', async () => {
+    const url = await serve((req) => req.resume());
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      yield Buffer.alloc(1000);
+      throw new AnyarchError('E_DIGEST', 'upload: content digest differs');
+    }
+    await assert.rejects(send({ method: 'PUT', url, headers: { 'content-length': '2000' }, body: failing(), what: 'upload' }, 5000), (e) => isAnyarchError(e) && e.code === 'E_DIGEST' && /content digest differs/.test(e.message));
+  });
+
+  test('a server that takes the body and never answers: transient E_NETWORK after the timeout', async () => {
+    const url = await serve((req) => req.resume());
+    const t0 = Date.now();
+    await assert.rejects(send({ method: 'PATCH', url, headers: { 'content-length': '10' }, body: Readable.from([Buffer.alloc(10)]), what: 'chunk' }, 300), (e) => e instanceof NetworkError && e.transient && /chunk: no answer from .* in time/.test(e.message));
+    assert.ok(Date.now() - t0 < 5000);
+  });
+});

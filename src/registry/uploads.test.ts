@@ -1,0 +1,137 @@
+/**
+ * Streamed uploads against the real registry, directly and through the fault proxy: content from
+ * an opener, read once per attempt; content that does not match its descriptor never committed;
+ * a lost chunk resumed by re-opening and skipping; pushImage opening only what the registry lacks.
+ */
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { startFaultProxy, type FaultProxy } from '../../test/support/fault-proxy.js';
+import { generatedBlob, generatedBlobDigest } from '../../test/support/generated-blob.js';
+import { buildTestImage, busyboxLikeFiles, memorySource } from '../../test/support/images.js';
+import { startRegistry, type TestRegistry } from '../../test/support/registry.js';
+import { isAnyarchError } from '../errors.js';
+import { digestOf } from '../oci/digest.js';
+import type { Descriptor } from '../oci/manifest.js';
+import type { ImageSource } from '../oci/source.js';
+import { RegistryClient, type BlobOpener } from './client.js';
+import { pushImage } from './push.js';
+
+const SIZE = 3 * 1024 * 1024 + 12_345;
+const RETRY = { attempts: 4, baseMs: 5, maxMs: 20, maxRetryAfterMs: 2000 };
+
+/** An opener of generated content that counts how often it was opened. */
+function opener(size = SIZE, seed = 1): { open: BlobOpener; opened: () => number } {
+  let n = 0;
+  return { open: async () => (n++, generatedBlob(size, seed)), opened: () => n };
+}
+
+describe('streamed uploads to docker-registry', () => {
+  let reg: TestRegistry;
+  let proxy: FaultProxy;
+  let desc: Descriptor;
+  let direct: RegistryClient;
+  let viaProxy: RegistryClient;
+  before(async () => {
+    reg = await startRegistry();
+    proxy = await startFaultProxy(reg.url);
+    desc = { mediaType: 'application/octet-stream', digest: await generatedBlobDigest(SIZE), size: SIZE };
+  });
+  after(async () => {
+    await proxy?.stop();
+    await reg?.stop();
+  });
+  beforeEach(() => {
+    proxy.setRules([]);
+    proxy.log.length = 0;
+    direct = new RegistryClient({ credentials: async () => undefined });
+    viaProxy = new RegistryClient({ credentials: async () => undefined, retry: RETRY, timeoutMs: 5000 });
+  });
+
+  for (const chunkSize of [0, 1024 * 1024]) {
+    const how = chunkSize ? 'chunked' : 'monolithic';
+    test(`${how}: the content is opened once, uploaded, and reads back with its digest`, async () => {
+      const repo = { registry: reg.host, repository: `streams/${how}` };
+      const o = opener();
+      assert.equal(await direct.pushBlob(repo, desc, o.open, chunkSize ? { chunkSize } : {}), 'uploaded');
+      assert.equal(o.opened(), 1);
+      assert.equal(digestOf(await direct.getBlob(repo, desc, SIZE)), desc.digest);
+      assert.equal(await direct.pushBlob(repo, desc, o.open), 'exists');
+      assert.equal(o.opened(), 1, 'a blob the registry has is never opened');
+    });
+
+    test(`${how}: content other than its descriptor says is E_DIGEST and never committed`, async () => {
+      const repo = { registry: proxy.host, repository: `streams/bad-${how}` };
+      const cases: [string, BlobOpener][] = [
+        ['other bytes of the same size', opener(SIZE, 2).open],
+        ['one byte short', opener(SIZE - 1).open],
+        ['one byte more', opener(SIZE + 1).open],
+      ];
+      for (const [what, open] of cases) {
+        proxy.log.length = 0;
+        await assert.rejects(viaProxy.pushBlob(repo, desc, open, chunkSize ? { chunkSize } : {}), (e) => isAnyarchError(e) && e.code === 'E_DIGEST', what);
+        assert.equal(await direct.hasBlob(repo, desc.digest), false, what);
+        // no PUT ever completed (a chunked upload never sends its closing PUT)
+        assert.ok(!proxy.log.some((l) => l.method === 'PUT' && l.status === 201), `${what}: ${JSON.stringify(proxy.log.map((l) => [l.method, l.status]))}`);
+        assert.ok(proxy.log.some((l) => l.method === 'DELETE'), `${what}: the upload session is cancelled`);
+      }
+    });
+  }
+
+  test('monolithic PUT reset on the way: retried with the content opened again', async () => {
+    const repo = { registry: proxy.host, repository: 'streams/put-reset' };
+    proxy.setRules([{ match: { method: 'PUT', path: /blobs\/uploads/ }, faults: [{ kind: 'reset' }] }]);
+    const o = opener();
+    assert.equal(await viaProxy.pushBlob(repo, desc, o.open), 'uploaded');
+    assert.equal(o.opened(), 2);
+    assert.equal(await direct.hasBlob(repo, desc.digest), true);
+  });
+
+  test('a chunk lost on the way: the upload resumes at the registry\'s offset, the content re-opened and skipped to it', async () => {
+    const repo = { registry: proxy.host, repository: 'streams/patch-reset' };
+    // the first chunk passes, the second is reset
+    proxy.setRules([{ match: { method: 'PATCH', path: /uploads/ }, faults: [{ kind: 'delay', ms: 1 }, { kind: 'reset' }] }]);
+    const o = opener();
+    assert.equal(await viaProxy.pushBlob(repo, desc, o.open, { chunkSize: 1024 * 1024 }), 'uploaded');
+    assert.equal(o.opened(), 2);
+    assert.ok(proxy.log.some((l) => l.method === 'GET' && /uploads/.test(l.path)), 'asked the upload status');
+    assert.equal(proxy.log.filter((l) => l.method === 'POST').length, 1, 'the same session');
+    assert.equal(digestOf(await direct.getBlob(repo, desc, SIZE)), desc.digest);
+  });
+
+  test('a source stream that fails: its error, not a network one; nothing committed', async () => {
+    const repo = { registry: reg.host, repository: 'streams/failing-source' };
+    const open: BlobOpener = async () =>
+      Readable.from(
+        (async function* () {
+          yield Buffer.alloc(1000);
+          throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+        })(),
+      );
+    await assert.rejects(direct.pushBlob(repo, desc, open), (e) => isAnyarchError(e) && e.code === 'E_SOURCE' && /reading the content failed \(EIO: i\/o error, read\)/.test(e.message));
+    await assert.rejects(direct.pushBlob(repo, desc, open, { chunkSize: 4096 }), (e) => isAnyarchError(e) && e.code === 'E_SOURCE');
+    assert.equal(await direct.hasBlob(repo, desc.digest), false);
+  });
+
+  test('pushImage opens each blob the registry lacks once, and none it has', async () => {
+    const img = buildTestImage(
+      [
+        { platform: { os: 'linux', architecture: 'amd64' }, files: busyboxLikeFiles('amd64') },
+        { platform: { os: 'linux', architecture: 'arm64' }, files: busyboxLikeFiles('arm64') },
+      ],
+      { format: 'oci' },
+    );
+    const opened: string[] = [];
+    const inner = memorySource(img);
+    const counted: ImageSource = { ...inner, blobStream: (d) => (opened.push(d.digest), inner.blobStream(d)), blob: () => assert.fail('pushImage reads no blob whole') };
+    const repo = { registry: reg.host, repository: 'streams/image' };
+    const first = await pushImage(direct, repo, counted, { tag: 'v1' });
+    assert.equal(first.stats.blobs.uploaded, opened.length);
+    assert.equal(new Set(opened).size, opened.length);
+    opened.length = 0;
+    const again = await pushImage(direct, repo, counted, { tag: 'v1' });
+    assert.deepEqual(opened, []);
+    assert.equal(again.stats.blobs.exists, first.stats.blobs.uploaded);
+    assert.equal(again.digest, img.root.digest);
+  });
+});
