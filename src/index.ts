@@ -98,15 +98,25 @@ export type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Manifest, OciP
 export { inspectPlatforms, platformMismatch } from './oci/platforms.js';
 export type { AttestationEntry, ConfigSummary, InspectOptions, PlatformReport, PlatformVariant } from './oci/platforms.js';
 
-// Registries: the distribution-spec client, credentials, pushing.
+// Registries: the distribution-spec client, its errors in the registry's words, credentials, pushing.
 export { RegistryClient } from './registry/client.js';
-export type { ClientEvent, PushBlobOptions, RegistryClientOptions, RepositoryRef } from './registry/client.js';
+export type { BlobOpener, ClientEvent, PushBlobOptions, RegistryClientOptions, RepositoryRef } from './registry/client.js';
+export { RegistryError, SPEC_ERROR_CODES } from './registry/errors.js';
+export type { RegistryCode, RegistryDiagnostic } from './registry/errors.js';
 export { redact, resolveCredential } from './registry/credentials.js';
 export type { Credential, ResolveCredentialOptions } from './registry/credentials.js';
 export { pushImage } from './registry/push.js';
-export type { PushStats } from './registry/push.js';
+export type { PushImageOptions, PushStats } from './registry/push.js';
 export { DEFAULT_RETRY } from './net/retry.js';
 export type { RetryPolicy } from './net/retry.js';
+
+// The Docker engine: its API (ping, version, image inspect, export and load) over DOCKER_HOST.
+export { DEFAULT_DOCKER_SOCKET, MAX_API_VERSION, connectDockerEngine, dockerEndpoint, negotiateApiVersion } from './engine/api.js';
+export type { DockerEndpoint, DockerEngine, DockerEngineOptions } from './engine/api.js';
+
+// Temporary directories the library holds (an exported image): remove them from your own exit
+// and signal handlers; the library installs none (the anyarch command does, src/cli/signals.ts).
+export { removeTemporaryDirs, temporaryDirs } from './fs/temporary.js';
 
 // Base images of Dockerfiles: what they must publish, and looking it up.
 export { baseImageRequirements } from './rules/support/base-image-requirements.js';

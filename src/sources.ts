@@ -32,7 +32,7 @@ export async function openSource(spec: SourceSpec, opts: OpenOptions = {}): Prom
       return openDockerArchive(spec.file, spec.reference);
     }
     case 'docker-daemon': {
-      const { openDockerDaemon } = await import('./oci/sources/daemon.js');
+      const { openDockerDaemon } = await import('./engine/source.js');
       return openDockerDaemon(spec.reference, opts.env ? { env: opts.env } : {});
     }
   }

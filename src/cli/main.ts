@@ -11,6 +11,7 @@ import type { FixStyle } from '../rules/types.js';
 import * as help from './help.js';
 import { processIo, type Io, type Outcome } from './io.js';
 import { FORMATS, sanitize } from './reporters/types.js';
+import { installSignalHandlers } from './signals.js';
 import { packageVersion } from './version.js';
 
 export const EXIT = { clean: 0, findings: 1, usage: 2, internal: 3 } as const;
@@ -213,6 +214,7 @@ function printInternalError(io: Io, e: unknown): void {
 
 /** Runs the command line `argv` (without `node` and the script) and returns the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  installSignalHandlers();
   let outcome: Outcome = 'clean';
   const program = buildProgram(io, (o) => {
     outcome = o;

@@ -5,25 +5,27 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createConnection, createServer as createNetServer, type Server as NetServer } from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { rejectsWith, tempPaths } from '../../../test/support/assert.js';
-import { startDockerd, type TestDockerd } from '../../../test/support/dockerd.js';
-import { assertSameBytes, buildTestImage, readAll, sha256, writeDockerArchive, type BuiltImage } from '../../../test/support/images.js';
-import type { Digest } from '../digest.js';
-import type { Descriptor } from '../manifest.js';
-import { openSource } from '../../sources.js';
-import { inspectPlatforms } from '../platforms.js';
-import { parseReference } from '../reference.js';
-import { parseSourceSpec } from '../source-spec.js';
-import type { ImageSource } from '../source.js';
-import { DEFAULT_DOCKER_SOCKET, dockerEndpoint, MAX_API_VERSION, negotiateApiVersion, openDockerDaemon } from './daemon.js';
+import { rejectsWith, tempPaths } from '../../test/support/assert.js';
+import { startDockerd, type TestDockerd } from '../../test/support/dockerd.js';
+import { fakeEngine as startFakeEngine, type FakeEngine } from '../../test/support/fake-engine.js';
+import { assertSameBytes, buildTestImage, readAll, sha256, writeDockerArchive, type BuiltImage } from '../../test/support/images.js';
+import type { Digest } from '../oci/digest.js';
+import type { Descriptor } from '../oci/manifest.js';
+import { openSource } from '../sources.js';
+import { inspectPlatforms } from '../oci/platforms.js';
+import { parseReference } from '../oci/reference.js';
+import { parseSourceSpec } from '../oci/source-spec.js';
+import type { ImageSource } from '../oci/source.js';
+import { removeTemporaryDirs, temporaryDirs } from '../fs/temporary.js';
+import { openDockerDaemon } from './source.js';
 
-// dist/src/oci/sources/daemon.test.js -> <repo>/bin/anyarch.js
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'bin', 'anyarch.js');
+// dist/src/engine/source.test.js -> <repo>/bin/anyarch.js
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'anyarch.js');
 const TAG = 'anyarch-test/app:1';
 
 const tmp = tempPaths('anyarch-daemon-');
@@ -100,6 +102,22 @@ describe('docker-daemon: the real engine', () => {
     await src.close(); // twice is fine
     assert.deepEqual(readdirSync(dir), [], 'the temporary directory is gone after close()');
     await rejectsWith(src.root(), 'E_SOURCE', /closed/);
+  });
+
+  test('the library installs no process handlers; the export\'s directory is held in temporaryDirs until close(), and removeTemporaryDirs() removes it', async () => {
+    const events = ['exit', 'SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    const before = events.map((e) => process.listenerCount(e));
+    const dir = scratch();
+    const src = await openDockerDaemon(parseReference(TAG), opts(dir));
+    const [sub] = readdirSync(dir);
+    assert.ok(sub);
+    assert.deepEqual(events.map((e) => process.listenerCount(e)), before);
+    assert.ok(temporaryDirs.list().includes(path.join(dir, sub)));
+    removeTemporaryDirs();
+    assert.deepEqual(readdirSync(dir), []);
+    assert.deepEqual(temporaryDirs.list(), []);
+    await src.close(); // what the handlers removed is not missed
+    assert.deepEqual(events.map((e) => process.listenerCount(e)), before);
   });
 
   test('by id (sha256:…, the config digest)', async () => {
@@ -229,84 +247,19 @@ describe('docker-daemon: where the engine is', () => {
     await src.close();
   });
 
-  test('dockerEndpoint: the default socket, unix://, loopback tcp://', () => {
-    assert.deepEqual(dockerEndpoint(undefined, {}), { kind: 'unix', socketPath: DEFAULT_DOCKER_SOCKET, display: DEFAULT_DOCKER_SOCKET });
-    assert.deepEqual(dockerEndpoint('', {}), { kind: 'unix', socketPath: DEFAULT_DOCKER_SOCKET, display: DEFAULT_DOCKER_SOCKET });
-    assert.deepEqual(dockerEndpoint('unix:///run/user/1000/docker.sock', {}), { kind: 'unix', socketPath: '/run/user/1000/docker.sock', display: '/run/user/1000/docker.sock' });
-    assert.deepEqual(dockerEndpoint('tcp://127.0.0.1:2375', {}), { kind: 'tcp', host: '127.0.0.1', port: 2375, display: 'tcp://127.0.0.1:2375' });
-    assert.deepEqual(dockerEndpoint('tcp://localhost', {}), { kind: 'tcp', host: 'localhost', port: 2375, display: 'tcp://localhost:2375' });
-    assert.deepEqual(dockerEndpoint('tcp://[::1]:2380', {}), { kind: 'tcp', host: '::1', port: 2380, display: 'tcp://[::1]:2380' });
-    assert.deepEqual(dockerEndpoint('TCP://127.0.0.2:1', {}).kind, 'tcp');
-  });
-
-  test('dockerEndpoint refuses what it cannot reach safely, without echoing credentials', () => {
-    const cases: [string, RegExp, NodeJS.ProcessEnv?][] = [
-      ['tcp://10.0.0.5:2375', /tcp:\/\/10\.0\.0\.5:2375 is not on this machine/],
-      ['tcp://docker.example.com:2376', /is not on this machine/],
-      ['tcp://127.0.0.1:2376', /DOCKER_TLS_VERIFY: anyarch does not talk TLS/, { DOCKER_TLS_VERIFY: '1' }],
-      ['tcp://127.0.0.1:2375/base', /only tcp:\/\/HOST\[:PORT\]/],
-      ['ssh://me:secret@build-host', /DOCKER_HOST ssh:\/\/ is not supported/],
-      ['npipe:////./pipe/docker_engine', /DOCKER_HOST npipe:\/\/ is not supported/],
-      ['fd://', /DOCKER_HOST fd:\/\/ is not supported/],
-      ['/var/run/docker.sock', /DOCKER_HOST "\/var\/run\/docker.sock" is not supported/],
-    ];
-    for (const [host, re, env] of cases) {
-      assert.throws(
-        () => dockerEndpoint(host, env ?? {}),
-        (e: unknown) => {
-          const err = e as { code: string; message: string };
-          assert.equal(err.code, 'E_SOURCE', host);
-          assert.match(err.message, re);
-          assert.ok(!err.message.includes('secret') && !err.message.includes('\n'), err.message);
-          return true;
-        },
-      );
-    }
-  });
-
   test('an unsupported DOCKER_HOST fails openDockerDaemon with the image named', async () => {
     await rejectsWith(openDockerDaemon(parseReference('alpine:3.20'), { env: { DOCKER_HOST: 'ssh://host' } }), 'E_SOURCE', /^docker-daemon:alpine:3\.20: DOCKER_HOST ssh:\/\/ is not supported/);
   });
 
-  test('negotiateApiVersion: the engine\'s, capped at ours, never under its minimum', () => {
-    assert.equal(MAX_API_VERSION, '1.41');
-    assert.equal(negotiateApiVersion('1.41'), '1.41');
-    assert.equal(negotiateApiVersion('1.50', '1.24'), '1.41');
-    assert.equal(negotiateApiVersion('1.40'), '1.40');
-    assert.equal(negotiateApiVersion('1.9'), '1.9');
-    assert.equal(negotiateApiVersion('2.0'), '1.41');
-    assert.equal(negotiateApiVersion('1.50', '1.44'), '1.44');
-    assert.equal(negotiateApiVersion(undefined), '1.24');
-    assert.equal(negotiateApiVersion('junk'), '1.24');
-  });
 });
 
 // ---------------------------------------------------------------------------------------------
 // A fake engine on a unix socket, for behaviour a real one does not show on demand.
 
-interface Fake {
-  socket: string;
-  requests: string[];
-  close(): Promise<void>;
-}
+type Fake = FakeEngine;
 
-async function fakeEngine(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Fake> {
-  const socket = tmp('fake.sock');
-  const requests: string[] = [];
-  const server: Server = createHttpServer((req, res) => {
-    requests.push(`${req.method} ${req.url}`);
-    handler(req, res);
-  });
-  await new Promise<void>((r) => server.listen(socket, r));
-  return {
-    socket,
-    requests,
-    close: () =>
-      new Promise((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+function fakeEngine(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Fake> {
+  return startFakeEngine(tmp('fake.sock'), handler);
 }
 
 /** An engine that says it speaks `api` and holds `archive` (a docker-save tar) under every name. */
@@ -373,11 +326,14 @@ describe('docker-daemon: fake engines', () => {
       }),
     );
     const dir = scratch();
-    const daemonJs = fileURLToPath(new URL('./daemon.js', import.meta.url));
-    const referenceJs = fileURLToPath(new URL('../reference.js', import.meta.url));
+    const daemonJs = fileURLToPath(new URL('./source.js', import.meta.url));
+    const referenceJs = fileURLToPath(new URL('../oci/reference.js', import.meta.url));
+    const signalsJs = fileURLToPath(new URL('../cli/signals.js', import.meta.url));
+    // the library installs no handlers: the process's owner does (here as the anyarch command does)
     const script = `
       const { openDockerDaemon } = await import(${JSON.stringify(daemonJs)});
       const { parseReference } = await import(${JSON.stringify(referenceJs)});
+      (await import(${JSON.stringify(signalsJs)})).installSignalHandlers();
       await openDockerDaemon(parseReference('localhost:5000/x:1'), { host: ${JSON.stringify(`unix://${fake.socket}`)}, tmpDir: ${JSON.stringify(dir)} });
     `;
     const { spawn } = await import('node:child_process');
@@ -390,6 +346,32 @@ describe('docker-daemon: fake engines', () => {
       const ended = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
       child.kill('SIGTERM');
       assert.equal(await ended, 'SIGTERM');
+      assert.deepEqual(readdirSync(dir), []);
+    } finally {
+      child.kill('SIGKILL');
+      await fake.close();
+    }
+  });
+
+  test('`anyarch platforms docker-daemon:…` interrupted (SIGINT) during the export: the command removes the directory and ends by the signal', async () => {
+    const fake = await fakeEngine(
+      engineHandler({ ApiVersion: '1.41' }, () => archive, (res) => {
+        res.writeHead(200, { 'content-type': 'application/x-tar' });
+        res.write(archive.subarray(0, 4096)); // and never ends
+      }),
+    );
+    const dir = scratch();
+    const { spawn } = await import('node:child_process');
+    const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: `unix://${fake.socket}`, TMPDIR: dir };
+    const child = spawn(process.execPath, [BIN, 'platforms', 'docker-daemon:localhost:5000/x:1'], { env, stdio: 'ignore' });
+    try {
+      const deadline = Date.now() + 10_000;
+      const exported = (): boolean => readdirSync(dir).some((d) => { try { return statSync(path.join(dir, d, 'image.tar')).size > 0; } catch { return false; } });
+      while (!exported() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(exported(), 'the export started');
+      const ended = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
+      child.kill('SIGINT');
+      assert.equal(await ended, 'SIGINT');
       assert.deepEqual(readdirSync(dir), []);
     } finally {
       child.kill('SIGKILL');

@@ -1,0 +1,346 @@
+/**
+ * A client of the Docker Engine API over its unix socket or a loopback tcp:// address (no docker
+ * CLI needed), the way go-containerregistry's `daemon` package and skopeo's docker-daemon
+ * transport talk to it:
+ *
+ *  1. where: `host`, else `DOCKER_HOST` (`unix:///path`, or `tcp://` to a loopback host in plain
+ *     HTTP), else `/var/run/docker.sock`;
+ *  2. `GET /_ping`, then `GET /version` to agree on an API version (the engine's, capped at
+ *     {@link MAX_API_VERSION}; never below the engine's minimum);
+ *  3. then images: inspect (`GET /images/{name}/json`), export (`GET /images/{name}/get`, the
+ *     `docker save` tarball as a stream) and load (`POST /images/load`, a `docker save` or OCI
+ *     tarball streamed in).
+ *
+ * Every failure is an `AnyarchError` whose sentence starts with the subject the caller named (the
+ * image a source reads, say) and says which engine answered what.
+ */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AnyarchError } from '../errors.js';
+import { isLoopbackRegistry } from '../oci/reference.js';
+
+/** Where Docker's engine listens when `DOCKER_HOST` is not set. */
+export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+/** The newest Engine API version anyarch asks for (Docker 20.10's; `GET /images/{name}/get` is older still). */
+export const MAX_API_VERSION = '1.41';
+/** What the Docker CLI assumes of an engine that does not say (API versions before 1.24 are gone). */
+const FALLBACK_API_VERSION = '1.24';
+const DEFAULT_TCP_PORT = 2375;
+/** Time to connect and for each answer to start. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** An export or a load may pause this long between chunks (the engine reads or writes layers). */
+const TRANSFER_IDLE_TIMEOUT_MS = 300_000;
+/** Most bytes of a JSON answer (image inspect, version, error, load messages) read. */
+const MAX_JSON_BYTES = 4 * 1024 * 1024;
+
+/** How to reach the engine. */
+export type DockerEndpoint =
+  | { readonly kind: 'unix'; readonly socketPath: string; readonly display: string }
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number; readonly display: string };
+
+export interface DockerEngineOptions {
+  /** the engine's address, as DOCKER_HOST would give it (default: `env.DOCKER_HOST`, else the default socket) */
+  readonly host?: string;
+  /** the environment DOCKER_HOST and DOCKER_TLS_VERIFY are read from (default `process.env`) */
+  readonly env?: NodeJS.ProcessEnv;
+  /** what the messages are about, first in every error sentence (default `Docker engine`) */
+  readonly subject?: string;
+}
+
+export function sourceError(problem: string, hint?: string, cause?: unknown): AnyarchError {
+  return new AnyarchError('E_SOURCE', problem, hint, undefined, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * The engine's address from `host` (a DOCKER_HOST value; empty or absent: the default socket).
+ * `unix://PATH`, or `tcp://HOST[:PORT]` with HOST on this machine (`localhost`, 127.0.0.0/8,
+ * `[::1]`) in plain HTTP; anything else (`ssh://`, `npipe://`, a remote or TLS `tcp://`) is an
+ * `E_SOURCE` error naming what is not supported.
+ */
+export function dockerEndpoint(host: string | undefined, env: NodeJS.ProcessEnv = process.env): DockerEndpoint {
+  if (host === undefined || host.trim() === '') return { kind: 'unix', socketPath: DEFAULT_DOCKER_SOCKET, display: DEFAULT_DOCKER_SOCKET };
+  const value = host.trim();
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(value)?.[1]?.toLowerCase();
+  const hint = `point DOCKER_HOST at the engine's socket (DOCKER_HOST=unix://${DEFAULT_DOCKER_SOCKET}) or unset it`;
+  if (scheme === 'unix') {
+    const socketPath = value.slice('unix://'.length) || DEFAULT_DOCKER_SOCKET;
+    return { kind: 'unix', socketPath, display: socketPath };
+  }
+  if (scheme === 'tcp') {
+    let url: URL;
+    try {
+      url = new URL(`http://${value.slice('tcp://'.length)}`);
+    } catch (e) {
+      throw sourceError(`DOCKER_HOST "${value}" is not a valid tcp:// address`, hint, e);
+    }
+    const hostPort = url.port ? `${url.hostname}:${url.port}` : url.hostname;
+    if (url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+      throw sourceError(`DOCKER_HOST tcp://${hostPort}: only tcp://HOST[:PORT] is supported (no user, path or query)`, hint);
+    }
+    if (!isLoopbackRegistry(url.hostname)) {
+      throw sourceError(`DOCKER_HOST tcp://${hostPort} is not on this machine: anyarch reaches the Docker engine only through a unix socket or a loopback tcp:// address`, hint);
+    }
+    const tls = env.DOCKER_TLS_VERIFY;
+    if (tls !== undefined && tls !== '') {
+      throw sourceError(`DOCKER_HOST tcp://${hostPort} with DOCKER_TLS_VERIFY: anyarch does not talk TLS to the Docker engine`, `unset DOCKER_TLS_VERIFY for a plain-HTTP engine on this machine, or use its unix socket (${hint})`);
+    }
+    const port = url.port ? Number(url.port) : DEFAULT_TCP_PORT;
+    const bare = url.hostname.replace(/^\[|\]$/g, '');
+    return { kind: 'tcp', host: bare, port, display: `tcp://${url.hostname}:${port}` };
+  }
+  const what = scheme ? `${scheme}://` : `"${value}"`;
+  throw sourceError(`DOCKER_HOST ${what} is not supported: anyarch reaches the Docker engine through unix:///path/to/docker.sock, or tcp:// on this machine`, hint);
+}
+
+/** `1.41` -> [1, 41]; undefined when it is not MAJOR.MINOR. */
+function apiParts(v: unknown): [number, number] | undefined {
+  if (typeof v !== 'string') return undefined;
+  const m = /^([0-9]{1,4})\.([0-9]{1,4})$/.exec(v.trim());
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
+function apiLess(a: [number, number], b: [number, number]): boolean {
+  return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+}
+
+/**
+ * The API version to use with an engine that says it speaks up to `server` (from at least
+ * `serverMin`): the lower of `server` and {@link MAX_API_VERSION}, raised to `serverMin` when that
+ * is higher; {@link FALLBACK_API_VERSION} for an engine that does not say.
+ */
+export function negotiateApiVersion(server: unknown, serverMin?: unknown): string {
+  const max = apiParts(MAX_API_VERSION) as [number, number];
+  const s = apiParts(server);
+  let v: [number, number] = s === undefined ? (apiParts(FALLBACK_API_VERSION) as [number, number]) : apiLess(s, max) ? s : max;
+  const min = apiParts(serverMin);
+  if (min !== undefined && apiLess(v, min)) v = min;
+  return `${v[0]}.${v[1]}`;
+}
+
+/** One line, at most 300 characters, of what an engine said. */
+export function oneLine(s: string): string {
+  const line = s.replace(/\s+/g, ' ').trim();
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+/** The error for an image the engine does not hold. */
+export function imageNotFound(image: string, endpoint: DockerEndpoint): AnyarchError {
+  return new AnyarchError('E_NOT_FOUND', `no image ${image} in the Docker engine at ${endpoint.display}`, '`docker images` lists what it holds; pull or load the image first');
+}
+
+/**
+ * Connects to the engine: finds its endpoint, pings it and agrees on an API version.
+ *
+ * @throws AnyarchError `E_SOURCE` when DOCKER_HOST names what anyarch cannot reach, when nothing
+ *   listens there, or when what answers is not a Docker engine.
+ */
+export async function connectDockerEngine(opts: DockerEngineOptions = {}): Promise<DockerEngine> {
+  const env = opts.env ?? process.env;
+  const subject = opts.subject ?? 'Docker engine';
+  let endpoint: DockerEndpoint;
+  try {
+    endpoint = dockerEndpoint(opts.host ?? env.DOCKER_HOST, env);
+  } catch (e) {
+    if (e instanceof AnyarchError) throw new AnyarchError(e.code, `${subject}: ${e.message}`, e.hint, undefined, { cause: e });
+    throw e;
+  }
+  const http = new EngineHttp(endpoint, subject);
+
+  // Is there an engine?
+  const ping = await http.request('GET', '/_ping');
+  const pingBody = (await http.body(ping, 'GET /_ping', 64 * 1024)).toString('utf8');
+  if (ping.statusCode !== 200) {
+    throw sourceError(`${subject}: ${endpoint.display} answered GET /_ping with HTTP ${ping.statusCode}${pingBody.trim() ? ` (${oneLine(pingBody)})` : ''}, not as a Docker engine does`, 'is DOCKER_HOST pointing at the Docker engine?');
+  }
+
+  // Which API version?
+  const versionRes = await http.request('GET', '/version');
+  let apiVersion: string;
+  if (versionRes.statusCode === 200) {
+    const v = (await http.json(versionRes, 'GET /version')) as { ApiVersion?: unknown; MinAPIVersion?: unknown } | null;
+    apiVersion = negotiateApiVersion(v?.ApiVersion ?? ping.headers['api-version'], v?.MinAPIVersion);
+  } else {
+    versionRes.resume();
+    apiVersion = negotiateApiVersion(ping.headers['api-version']);
+  }
+  return new DockerEngine(http, apiVersion);
+}
+
+/** An engine anyarch has pinged and agreed an API version with. */
+export class DockerEngine {
+  /** @internal made by {@link connectDockerEngine} */
+  constructor(
+    private readonly http: EngineHttp,
+    readonly apiVersion: string,
+  ) {}
+
+  get endpoint(): DockerEndpoint {
+    return this.http.endpoint;
+  }
+
+  private path(rest: string): string {
+    return `/v${this.apiVersion}${rest}`;
+  }
+
+  /**
+   * What the engine knows of an image (`docker image inspect`): by name, as Docker names it
+   * (`alpine:latest`, `localhost:5000/x:1`), or by id. Undefined when it has no such image.
+   */
+  async imageInspect(image: string): Promise<Record<string, unknown> | undefined> {
+    const res = await this.http.request('GET', this.path(`/images/${encodeURIComponent(image)}/json`));
+    if (res.statusCode === 404) {
+      res.resume();
+      return undefined;
+    }
+    if (res.statusCode !== 200) throw await this.http.statusError(res, `GET /images/${image}/json`);
+    const json = await this.http.json(res, `GET /images/${image}/json`);
+    return typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
+  }
+
+  /**
+   * The image as a `docker save` tarball, streamed as the engine writes it (`E_NOT_FOUND` when it
+   * has no such image). The stream may pause while the engine reads layers; it ends with an
+   * error when the engine stops answering for minutes.
+   */
+  async imageExport(image: string): Promise<Readable> {
+    const res = await this.http.request('GET', this.path(`/images/${encodeURIComponent(image)}/get`), { idleTimeoutMs: TRANSFER_IDLE_TIMEOUT_MS });
+    if (res.statusCode === 404) {
+      res.resume();
+      throw imageNotFound(image, this.endpoint);
+    }
+    if (res.statusCode !== 200) throw await this.http.statusError(res, `GET /images/${image}/get`);
+    return res;
+  }
+
+  /**
+   * Loads a `docker save` tarball (or an OCI image layout tarball, where the engine reads those)
+   * into the engine's image store, streaming it from `tar`. Returns what the engine says it
+   * loaded: `name:tag` for each tagged image, `sha256:…` for an image loaded by id.
+   *
+   * @throws AnyarchError `E_SOURCE` with the engine's own message when it refuses the tarball.
+   */
+  async imageLoad(tar: Readable): Promise<string[]> {
+    const what = 'POST /images/load';
+    const res = await this.http.request('POST', this.path('/images/load?quiet=1'), { body: tar, headers: { 'content-type': 'application/x-tar' }, idleTimeoutMs: TRANSFER_IDLE_TIMEOUT_MS });
+    if (res.statusCode !== 200) throw await this.http.statusError(res, what);
+    // a stream of JSON messages; a refusal comes as {"error": ...} with status 200
+    const text = (await this.http.body(res, what)).toString('utf8');
+    const loaded: string[] = [];
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      let message: { stream?: unknown; error?: unknown };
+      try {
+        message = JSON.parse(line) as typeof message;
+      } catch {
+        throw sourceError(`${this.http.subject}: the Docker engine at ${this.endpoint.display} answered ${what} with something that is not JSON`);
+      }
+      if (typeof message.error === 'string') throw sourceError(`${this.http.subject}: the Docker engine at ${this.endpoint.display} could not load the image: ${oneLine(message.error)}`);
+      const m = /^Loaded image(?: ID)?: (.+)$/.exec(typeof message.stream === 'string' ? message.stream.trim() : '');
+      if (m) loaded.push(m[1] as string);
+    }
+    return loaded;
+  }
+}
+
+/** HTTP to the engine: one request per connection, the subject in every error. */
+class EngineHttp {
+  constructor(
+    readonly endpoint: DockerEndpoint,
+    readonly subject: string,
+  ) {}
+
+  /** Sends a request (streaming `body` when given); resolves with the response once its headers arrived. */
+  request(method: string, urlPath: string, opts: { body?: Readable; headers?: Record<string, string>; idleTimeoutMs?: number } = {}): Promise<IncomingMessage> {
+    const ep = this.endpoint;
+    const idleTimeoutMs = opts.idleTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        {
+          ...(ep.kind === 'unix' ? { socketPath: ep.socketPath } : { host: ep.host, port: ep.port }),
+          method,
+          path: urlPath,
+          agent: false,
+          headers: { host: ep.kind === 'unix' ? 'docker' : `${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`, 'user-agent': 'anyarch', ...opts.headers },
+        },
+        resolve,
+      );
+      req.setTimeout(idleTimeoutMs, () => {
+        req.destroy(sourceError(`${this.subject}: the Docker engine at ${ep.display} did not answer ${method} ${urlPath} within ${Math.round(idleTimeoutMs / 1000)} s`));
+      });
+      req.on('error', (e) => reject(this.connectError(e)));
+      if (opts.body) pipeline(opts.body, req).catch((e: unknown) => req.destroy(e as Error));
+      else req.end();
+    });
+  }
+
+  private connectError(e: Error): AnyarchError {
+    if (e instanceof AnyarchError) return e;
+    const ep = this.endpoint;
+    const code = (e as NodeJS.ErrnoException).code;
+    const start = ep.kind === 'unix' ? `start the Docker engine, or point DOCKER_HOST at its socket (DOCKER_HOST=unix:///path/to/docker.sock)` : 'start the Docker engine, or point DOCKER_HOST at where it listens';
+    switch (code) {
+      case 'ENOENT':
+        return sourceError(`${this.subject}: no Docker engine at ${ep.display} (no such socket)`, start, e);
+      case 'ECONNREFUSED':
+        return sourceError(`${this.subject}: no Docker engine at ${ep.display} (connection refused)`, start, e);
+      case 'ENOTSOCK':
+        return sourceError(`${this.subject}: no Docker engine at ${ep.display} (not a socket)`, start, e);
+      case 'EACCES':
+      case 'EPERM':
+        return sourceError(`${this.subject}: no access to the Docker engine at ${ep.display} (permission denied)`, 'run as a member of the docker group, or as a user who may open the socket', e);
+      default:
+        return sourceError(`${this.subject}: cannot talk to the Docker engine at ${ep.display} (${oneLine(code ?? e.message)})`, start, e);
+    }
+  }
+
+  /** The whole body (at most `limit` bytes). */
+  async body(res: IncomingMessage, what: string, limit = MAX_JSON_BYTES): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let n = 0;
+    try {
+      for await (const c of res as AsyncIterable<Buffer>) {
+        n += c.length;
+        if (n > limit) {
+          res.destroy();
+          throw new AnyarchError('E_LIMIT', `${this.subject}: the Docker engine's answer to ${what} is larger than ${limit} bytes`);
+        }
+        chunks.push(c);
+      }
+    } catch (e) {
+      if (e instanceof AnyarchError) throw e;
+      throw sourceError(`${this.subject}: the Docker engine's answer to ${what} broke off (${oneLine((e as Error).message)})`, undefined, e);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  async json(res: IncomingMessage, what: string): Promise<unknown> {
+    const bytes = await this.body(res, what);
+    try {
+      return JSON.parse(bytes.toString('utf8'));
+    } catch {
+      throw sourceError(`${this.subject}: the Docker engine at ${this.endpoint.display} answered ${what} with something that is not JSON`);
+    }
+  }
+
+  /** The message of an error answer (Docker sends `{"message": "..."}`). */
+  private async errorText(res: IncomingMessage, what: string): Promise<string> {
+    let text: string;
+    try {
+      text = (await this.body(res, what, 64 * 1024)).toString('utf8');
+    } catch {
+      return `HTTP ${res.statusCode}`;
+    }
+    try {
+      const m = (JSON.parse(text) as { message?: unknown }).message;
+      if (typeof m === 'string' && m !== '') text = m;
+    } catch {
+      // not JSON: the text itself
+    }
+    return `HTTP ${res.statusCode}${text.trim() ? `: ${oneLine(text)}` : ''}`;
+  }
+
+  async statusError(res: IncomingMessage, what: string): Promise<AnyarchError> {
+    return sourceError(`${this.subject}: the Docker engine at ${this.endpoint.display} answered ${what} with ${await this.errorText(res, what)}`);
+  }
+}
