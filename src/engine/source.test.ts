@@ -3,7 +3,7 @@
 // (break off an export, answer with errors, speak a newer API).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createConnection, createServer as createNetServer, type Server as NetServer } from 'node:net';
@@ -318,7 +318,12 @@ describe('docker-daemon: fake engines', () => {
     }
   });
 
-  test('interrupted (SIGTERM) during the export: the temporary directory is removed and the signal ends the process', async () => {
+  /**
+   * Starts a process (`start`, given the fake engine's socket and a scratch directory for the
+   * export) against an engine whose export never ends, waits until the export is being written,
+   * sends `signal`: the process must end by that signal and leave the directory empty.
+   */
+  async function interruptDuringExport(start: (socket: string, dir: string) => ChildProcess, signal: NodeJS.Signals): Promise<void> {
     const fake = await fakeEngine(
       engineHandler({ ApiVersion: '1.41' }, () => archive, (res) => {
         res.writeHead(200, { 'content-type': 'application/x-tar' });
@@ -326,57 +331,43 @@ describe('docker-daemon: fake engines', () => {
       }),
     );
     const dir = scratch();
+    const child = start(fake.socket, dir);
+    try {
+      const deadline = Date.now() + 10_000;
+      const exported = (): boolean => readdirSync(dir).some((d) => { try { return statSync(path.join(dir, d, 'image.tar')).size > 0; } catch { return false; } });
+      while (!exported() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(exported(), 'the export started');
+      const ended = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, sig) => r(sig)));
+      child.kill(signal);
+      assert.equal(await ended, signal);
+      assert.deepEqual(readdirSync(dir), []);
+    } finally {
+      child.kill('SIGKILL');
+      await fake.close();
+    }
+  }
+
+  test('interrupted (SIGTERM) during the export: the temporary directory is removed and the signal ends the process', async () => {
     const daemonJs = fileURLToPath(new URL('./source.js', import.meta.url));
     const referenceJs = fileURLToPath(new URL('../oci/reference.js', import.meta.url));
     const signalsJs = fileURLToPath(new URL('../cli/signals.js', import.meta.url));
     // the library installs no handlers: the process's owner does (here as the anyarch command does)
-    const script = `
-      const { openDockerDaemon } = await import(${JSON.stringify(daemonJs)});
-      const { parseReference } = await import(${JSON.stringify(referenceJs)});
-      (await import(${JSON.stringify(signalsJs)})).installSignalHandlers();
-      await openDockerDaemon(parseReference('localhost:5000/x:1'), { host: ${JSON.stringify(`unix://${fake.socket}`)}, tmpDir: ${JSON.stringify(dir)} });
-    `;
-    const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
-    try {
-      const deadline = Date.now() + 10_000;
-      const exported = (): boolean => readdirSync(dir).some((d) => { try { return statSync(path.join(dir, d, 'image.tar')).size > 0; } catch { return false; } });
-      while (!exported() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      assert.ok(exported(), 'the export started');
-      const ended = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
-      child.kill('SIGTERM');
-      assert.equal(await ended, 'SIGTERM');
-      assert.deepEqual(readdirSync(dir), []);
-    } finally {
-      child.kill('SIGKILL');
-      await fake.close();
-    }
+    await interruptDuringExport((socket, dir) => {
+      const script = `
+        const { openDockerDaemon } = await import(${JSON.stringify(daemonJs)});
+        const { parseReference } = await import(${JSON.stringify(referenceJs)});
+        (await import(${JSON.stringify(signalsJs)})).installSignalHandlers();
+        await openDockerDaemon(parseReference('localhost:5000/x:1'), { host: ${JSON.stringify(`unix://${socket}`)}, tmpDir: ${JSON.stringify(dir)} });
+      `;
+      return spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+    }, 'SIGTERM');
   });
 
   test('`anyarch platforms docker-daemon:…` interrupted (SIGINT) during the export: the command removes the directory and ends by the signal', async () => {
-    const fake = await fakeEngine(
-      engineHandler({ ApiVersion: '1.41' }, () => archive, (res) => {
-        res.writeHead(200, { 'content-type': 'application/x-tar' });
-        res.write(archive.subarray(0, 4096)); // and never ends
-      }),
+    await interruptDuringExport(
+      (socket, dir) => spawn(process.execPath, [BIN, 'platforms', 'docker-daemon:localhost:5000/x:1'], { env: { ...process.env, DOCKER_HOST: `unix://${socket}`, TMPDIR: dir }, stdio: 'ignore' }),
+      'SIGINT',
     );
-    const dir = scratch();
-    const { spawn } = await import('node:child_process');
-    const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: `unix://${fake.socket}`, TMPDIR: dir };
-    const child = spawn(process.execPath, [BIN, 'platforms', 'docker-daemon:localhost:5000/x:1'], { env, stdio: 'ignore' });
-    try {
-      const deadline = Date.now() + 10_000;
-      const exported = (): boolean => readdirSync(dir).some((d) => { try { return statSync(path.join(dir, d, 'image.tar')).size > 0; } catch { return false; } });
-      while (!exported() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      assert.ok(exported(), 'the export started');
-      const ended = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
-      child.kill('SIGINT');
-      assert.equal(await ended, 'SIGINT');
-      assert.deepEqual(readdirSync(dir), []);
-    } finally {
-      child.kill('SIGKILL');
-      await fake.close();
-    }
   });
 
   test('an export that breaks off: E_SOURCE, and the temporary directory is removed', async () => {

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { startFaultProxy, type FaultProxy } from '../../test/support/fault-proxy.js';
+import type { FaultProxy } from '../../test/support/fault-proxy.js';
+import { proxiedRegistry } from '../../test/support/proxied-registry.js';
 import { buildTestImage, memorySource } from '../../test/support/images.js';
 import { startRegistry, type TestRegistry } from '../../test/support/registry.js';
 import { AnyarchError } from '../errors.js';
@@ -168,21 +169,12 @@ describe('RegistryError from the real registry (distribution 2.8)', () => {
 });
 
 describe('RegistryError through the fault proxy (registries that say more than distribution)', () => {
-  let reg: TestRegistry;
+  const env = proxiedRegistry();
   let proxy: FaultProxy;
   let events: ClientEvent[];
   let client: RegistryClient;
-  before(async () => {
-    reg = await startRegistry();
-    proxy = await startFaultProxy(reg.url);
-  });
-  after(async () => {
-    await proxy?.stop();
-    await reg?.stop();
-  });
   beforeEach(() => {
-    proxy.setRules([]);
-    proxy.log.length = 0;
+    proxy = env.proxy;
     events = [];
     client = new RegistryClient({ credentials: async () => undefined, retry: { attempts: 3, baseMs: 5, maxMs: 10, maxRetryAfterMs: 2000 }, onEvent: (e) => events.push(e) });
   });

@@ -9,10 +9,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buffer } from 'node:stream/consumers';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { startFaultProxy, type FaultProxy } from '../../test/support/fault-proxy.js';
+import { before, beforeEach, describe, test } from 'node:test';
+import type { FaultProxy } from '../../test/support/fault-proxy.js';
 import { buildTestImage, busyboxLikeFiles, writeOciLayout, type BuiltImage } from '../../test/support/images.js';
-import { startRegistry, type TestRegistry } from '../../test/support/registry.js';
+import { proxiedRegistry } from '../../test/support/proxied-registry.js';
+import type { TestRegistry } from '../../test/support/registry.js';
 import { isAnyarchError } from '../errors.js';
 import { digestOf } from '../oci/digest.js';
 import type { Descriptor, ImageIndex, ImageManifest } from '../oci/manifest.js';
@@ -31,8 +32,11 @@ describe('registry client through a fault-injecting proxy', () => {
   let events: ClientEvent[];
   let client: RegistryClient;
 
+  const env = proxiedRegistry();
+
   before(async () => {
-    reg = await startRegistry();
+    reg = env.registry;
+    proxy = env.proxy;
     img = buildTestImage(
       [
         { platform: { os: 'linux', architecture: 'amd64' }, files: { ...busyboxLikeFiles('amd64'), 'big.bin': new Uint8Array(200_000).map((_, i) => (i * 31) & 0xff) } },
@@ -47,20 +51,13 @@ describe('registry client through a fault-injecting proxy', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    proxy = await startFaultProxy(reg.url);
     repo = { registry: proxy.host, repository: 'f/app' };
     const index = JSON.parse(Buffer.from(img.root.bytes).toString('utf8')) as ImageIndex;
     child = index.manifests[0] as Descriptor;
     const m = JSON.parse(Buffer.from(img.blobs.get(child.digest) as Uint8Array).toString('utf8')) as ImageManifest;
     layer = m.layers[0] as Descriptor;
   });
-  after(async () => {
-    await proxy?.stop();
-    await reg?.stop();
-  });
   beforeEach(() => {
-    proxy.setRules([]);
-    proxy.log.length = 0;
     events = [];
     client = new RegistryClient({ credentials: async () => undefined, retry: RETRY, timeoutMs: 2000, onEvent: (e) => events.push(e) });
   });

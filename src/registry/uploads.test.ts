@@ -5,11 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { startFaultProxy, type FaultProxy } from '../../test/support/fault-proxy.js';
+import { before, beforeEach, describe, test } from 'node:test';
+import type { FaultProxy } from '../../test/support/fault-proxy.js';
 import { generatedBlob, generatedBlobDigest } from '../../test/support/generated-blob.js';
 import { buildTestImage, busyboxLikeFiles, memorySource } from '../../test/support/images.js';
-import { startRegistry, type TestRegistry } from '../../test/support/registry.js';
+import { proxiedRegistry } from '../../test/support/proxied-registry.js';
+import type { TestRegistry } from '../../test/support/registry.js';
 import { isAnyarchError } from '../errors.js';
 import { digestOf } from '../oci/digest.js';
 import type { Descriptor } from '../oci/manifest.js';
@@ -27,23 +28,18 @@ function opener(size = SIZE, seed = 1): { open: BlobOpener; opened: () => number
 }
 
 describe('streamed uploads to docker-registry', () => {
+  const env = proxiedRegistry();
   let reg: TestRegistry;
   let proxy: FaultProxy;
   let desc: Descriptor;
   let direct: RegistryClient;
   let viaProxy: RegistryClient;
   before(async () => {
-    reg = await startRegistry();
-    proxy = await startFaultProxy(reg.url);
     desc = { mediaType: 'application/octet-stream', digest: await generatedBlobDigest(SIZE), size: SIZE };
   });
-  after(async () => {
-    await proxy?.stop();
-    await reg?.stop();
-  });
   beforeEach(() => {
-    proxy.setRules([]);
-    proxy.log.length = 0;
+    reg = env.registry;
+    proxy = env.proxy;
     direct = new RegistryClient({ credentials: async () => undefined });
     viaProxy = new RegistryClient({ credentials: async () => undefined, retry: RETRY, timeoutMs: 5000 });
   });
