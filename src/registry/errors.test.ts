@@ -222,6 +222,15 @@ describe('RegistryError through the fault proxy (registries that say more than d
     assert.equal(proxy.log.length, 2);
   });
 
+  test('a registry that echoes the password in its errors: the secret is in neither the sentence nor the diagnostics', async () => {
+    const secret = 'echoed-s3cret-password';
+    const echoing = new RegistryClient({ credentials: async () => ({ username: 'ci', password: secret }), retry: { attempts: 1 } });
+    proxy.setRules([{ match: { path: /manifests/ }, faults: [answer(400, [{ code: 'NAME_INVALID', message: `no repository for ci:${secret}`, detail: { tried: [secret, 'x'] } }])] }]);
+    const e = await refusal(echoing.getManifest(repo(), 'v1'));
+    assert.ok(!JSON.stringify({ message: e.message, hint: e.hint, diagnostics: e.diagnostics }).includes(secret));
+    assert.deepEqual(e.diagnostics, [{ code: 'NAME_INVALID', message: 'no repository for ***', detail: { tried: ['***', 'x'] } }]);
+  });
+
   test('a blob upload refused with BLOB_UPLOAD_INVALID and SIZE_INVALID: both kept, E_REGISTRY', async () => {
     proxy.setRules([
       {

@@ -250,12 +250,11 @@ export class RegistryTransport {
     const message = clean(err.message);
     const hint = err.hint === undefined ? undefined : clean(err.hint);
     if (err instanceof RegistryError) {
-      const said = JSON.stringify(err.diagnostics);
-      const cleaned = clean(said);
-      if (message === err.message && hint === err.hint && cleaned === said) return err;
+      const diagnostics = cleanStrings(err.diagnostics, clean);
+      if (message === err.message && hint === err.hint && diagnostics === err.diagnostics) return err;
       return new RegistryError(err.code, message, {
         status: err.status,
-        diagnostics: cleaned === said ? err.diagnostics : (JSON.parse(cleaned) as RegistryDiagnostic[]),
+        diagnostics,
         ...(hint !== undefined ? { hint } : {}),
         ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
       });
@@ -273,6 +272,20 @@ export class RegistryTransport {
     }
     return out;
   }
+}
+
+/** `value` with `clean` applied to every string in it; the same object when nothing changed. */
+function cleanStrings<T>(value: T, clean: (s: string) => string): T {
+  if (typeof value === 'string') return clean(value) as T;
+  if (Array.isArray(value)) {
+    const out = value.map((v: unknown) => cleanStrings(v, clean));
+    return (out.some((v, i) => v !== value[i]) ? out : value) as T;
+  }
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).map(([k, v]) => [k, cleanStrings(v, clean)] as const);
+    return (entries.some(([k, v]) => v !== (value as Record<string, unknown>)[k]) ? Object.fromEntries(entries) : value) as T;
+  }
+  return value;
 }
 
 /** An auth failure met while answering a registry's 401, carrying what the registry said. */
