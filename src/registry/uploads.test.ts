@@ -69,7 +69,9 @@ describe('streamed uploads to docker-registry', () => {
         assert.equal(await direct.hasBlob(repo, desc.digest), false, what);
         // no PUT ever completed (a chunked upload never sends its closing PUT)
         assert.ok(!proxy.log.some((l) => l.method === 'PUT' && l.status === 201), `${what}: ${JSON.stringify(proxy.log.map((l) => [l.method, l.status]))}`);
-        assert.ok(proxy.log.some((l) => l.method === 'DELETE'), `${what}: the upload session is cancelled`);
+        // the session is cancelled (after an aborted monolithic PUT distribution may have dropped it already)
+        const cancelled = proxy.log.find((l) => l.method === 'DELETE');
+        assert.ok(cancelled && (cancelled.status === 204 || (!chunkSize && cancelled.status === 404)), `${what}: ${JSON.stringify(cancelled)}`);
       }
     });
   }

@@ -90,22 +90,22 @@ export async function pushBlob(
   };
   const first = await session(true);
   if (first.mounted) return 'mounted';
-  let location = first.location;
+  // the session's URL: its state token moves on with every chunk
+  const upload = { location: first.location };
   const chunk = opts.chunkSize && opts.chunkSize > 0 && opts.chunkSize < desc.size ? opts.chunkSize : 0;
   if (chunk) {
     const body = new UploadContent(open, desc, what);
     try {
-      const sent = await patchChunks(t, repo, scopes, what, body, chunk, location, session);
-      if (sent.mounted) return 'mounted';
-      location = sent.location;
+      if ((await patchChunks(t, repo, scopes, what, body, chunk, upload, session)) === 'mounted') return 'mounted';
       await body.end();
     } catch (e) {
-      if (isAnyarchError(e) && e.code === 'E_DIGEST') await cancelUpload(t, repo, scopes, location, what);
+      if (isAnyarchError(e) && e.code === 'E_DIGEST') await cancelUpload(t, repo, scopes, upload.location, what);
       throw e;
     } finally {
       body.close();
     }
   }
+  const location = upload.location;
   const put = new URL(location);
   put.searchParams.set('digest', desc.digest);
   try {
@@ -142,8 +142,8 @@ export async function pushBlob(
 type Session = { readonly mounted: true } | { readonly mounted: false; readonly location: string };
 
 /**
- * Sends the content in PATCH chunks from the start of the session at `location`, each streamed
- * as it is read. A chunk that fails is followed by a look at where the upload stands (the
+ * Sends the content in PATCH chunks from the start of the session at `upload.location` (kept up
+ * to date there, for the closing PUT or a cancel), each streamed as it is read. A chunk that fails is followed by a look at where the upload stands (the
  * registry's `Range`): it resumes there, or in a new session when the registry lost this one.
  */
 async function patchChunks(
@@ -153,9 +153,9 @@ async function patchChunks(
   what: string,
   content: UploadContent,
   chunkSize: number,
-  location: string,
+  upload: { location: string },
   session: (mount: boolean) => Promise<Session>,
-): Promise<Session> {
+): Promise<'sent' | 'mounted'> {
   const size = content.size;
   let offset = 0;
   for (let failures = 0; offset < size; ) {
@@ -163,12 +163,12 @@ async function patchChunks(
     await content.skipTo(offset);
     const end = Math.min(size, offset + chunkSize);
     try {
-      location = await t.exchange({
+      upload.location = await t.exchange({
         registry: repo.registry,
         scopes,
         request: {
           method: 'PATCH',
-          url: location,
+          url: upload.location,
           headers: { 'content-type': 'application/octet-stream', 'content-range': `${offset}-${end - 1}`, 'content-length': String(end - offset) },
           body: async () => content.slice(end - offset),
           what,
@@ -187,19 +187,19 @@ async function patchChunks(
       // Where does the upload stand? The registry's Range on the current session says how
       // many bytes it has; a session it no longer knows (the chunk's answer was lost and
       // the state token moved on) or an empty one (`0-0` also means one byte) starts over.
-      const status = await uploadStatus(t, repo, location, scopes, what).catch(() => undefined);
+      const status = await uploadStatus(t, repo, upload.location, scopes, what).catch(() => undefined);
       if (status && status.received > 1 && status.received <= size) {
-        location = status.location;
+        upload.location = status.location;
         offset = status.received;
       } else {
         const fresh = await session(false);
-        if (fresh.mounted) return fresh;
-        location = fresh.location;
+        if (fresh.mounted) return 'mounted';
+        upload.location = fresh.location;
         offset = 0;
       }
     }
   }
-  return { mounted: false, location };
+  return 'sent';
 }
 
 async function uploadStatus(t: RegistryTransport, repo: RepositoryRef, location: string, scopes: readonly string[], what: string): Promise<{ location: string; received: number }> {
