@@ -19,8 +19,8 @@ export interface HttpRequest {
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
   /**
-   * bytes, or a stream read as the request goes out (never buffered whole; pair it with a
-   * `content-length` header when the length is known, and undici checks it)
+   * bytes, or a stream read as the request goes out, never buffered whole (give a
+   * `content-length` header when the length is known; without one it goes out chunked)
    */
   readonly body?: Uint8Array | Readable | AsyncIterable<Uint8Array>;
   /** what the request is about, for messages: `manifest docker.io/library/alpine:3` */

@@ -111,7 +111,8 @@ export async function readDiagnostics(res: HttpResponse, what: string): Promise<
   }
 }
 
-const LOGIN_HINT = 'log in (docker login), or point DOCKER_CONFIG at a config with credentials for it';
+/** The next step for a registry that wants a login. */
+export const LOGIN_HINT = 'log in (docker login), or point DOCKER_CONFIG at a config with credentials for it';
 
 /**
  * The error for an answer with a status that is not the one wanted: the code by status, a

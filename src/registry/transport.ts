@@ -15,7 +15,7 @@ import { DEFAULT_RETRY, GIVE_UP, retrying, Semaphore, type RetryPolicy } from '.
 import { isLoopbackRegistry, registryApiHost } from '../oci/reference.js';
 import { basicAuthorization, fetchToken, parseChallenges, type Challenge, type Token } from './auth.js';
 import { redact, resolveCredential, type Credential } from './credentials.js';
-import { readDiagnostics, readRegistryError, RegistryError, registryError, retryDecision, type RegistryDiagnostic } from './errors.js';
+import { LOGIN_HINT, readDiagnostics, readRegistryError, RegistryError, registryError, retryDecision, type RegistryDiagnostic } from './errors.js';
 
 export interface RepositoryRef {
   readonly registry: string;
@@ -56,8 +56,6 @@ export interface Exchange<T> {
 }
 
 type AuthState = { readonly kind: 'none' } | { readonly kind: 'basic' } | { readonly kind: 'bearer'; readonly realm: string; readonly service?: string };
-
-const LOGIN_HINT = 'log in (docker login), or point DOCKER_CONFIG at a config with credentials for it';
 
 export class RegistryTransport {
   readonly policy: RetryPolicy;
@@ -235,7 +233,7 @@ export class RegistryTransport {
     if (challenges.some((c) => c.scheme === 'basic')) {
       const cred = await this.credential(registry);
       if (!basicAuthorization(cred)) {
-        throw new AnyarchError('E_AUTH', `${registry}: the registry requires a login and no credentials were found`, 'log in (docker login), or point DOCKER_CONFIG at a config with credentials for it');
+        throw new AnyarchError('E_AUTH', `${registry}: the registry requires a login and no credentials were found`, LOGIN_HINT);
       }
       this.auth.set(registry, { kind: 'basic' });
       return true;
