@@ -526,7 +526,9 @@ export async function writeDockerArchiveMulti(file: string, images: DockerArchiv
         annotations['io.containerd.image.name'] = first.includes('/') ? first : `docker.io/library/${first}`;
         annotations[REF_NAME] = first.slice(first.lastIndexOf(':') + 1);
       }
-      indexEntries.push({ mediaType: OCI.manifest, digest: m!.digest, size: m!.size, ...(first !== undefined ? { annotations } : {}) });
+      // the entry names the manifest by its own media type (an OCI one, or Docker's v2.2)
+      const mediaType = (JSON.parse(new TextDecoder().decode(image.blobs.get(m!.digest)!)) as { mediaType?: string }).mediaType ?? OCI.manifest;
+      indexEntries.push({ mediaType, digest: m!.digest, size: m!.size, ...(first !== undefined ? { annotations } : {}) });
       manifestJson.push({
         Config: `blobs/sha256/${hexOf(manifest.config.digest)}`,
         RepoTags: repoTags,
