@@ -9,17 +9,17 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { skopeoCopyDirToRegistry, writeDirTransport } from '../../test/support/dir-transport.js';
-import { buildTestImage, busyboxLikeFiles, writeOciLayout, type BuiltImage, type TestImageOptions, type TestPlatformImage } from '../../test/support/images.js';
+import { buildTestImage, busyboxLikeFiles, countingSource, writeOciLayout, type BuiltImage, type TestImageOptions, type TestPlatformImage } from '../../test/support/images.js';
+import { memorySource as memoryStore } from '../../test/support/memory-source.js';
 import { startRegistry, type TestRegistry } from '../../test/support/registry.js';
 import { skopeoCopyToRegistry, skopeoInspectConfig, skopeoInspectRaw } from '../../test/support/skopeo.js';
 import { RegistryClient } from '../registry/client.js';
 import { pushImage } from '../registry/push.js';
-import { AnyarchError, isAnyarchError } from '../errors.js';
+import { isAnyarchError } from '../errors.js';
 import * as digestModule from './digest.js';
 import type { Digest } from './digest.js';
-import { parseConfig, parseManifest } from './manifest.js';
+import { parseConfig } from './manifest.js';
 import { inspectPlatforms, MAX_INDEX_ENTRIES, platformMismatch } from './platforms.js';
-import type { ImageSource } from './source.js';
 import { parseReference } from './reference.js';
 import { registrySource } from '../registry/source.js';
 
@@ -168,34 +168,8 @@ describe('platformMismatch', () => {
 
 describe('inspectPlatforms on hostile or unusual indexes (in-memory source)', () => {
   const { digestOf } = digestModule;
-  /** An ImageSource over a map of blobs, counting manifest reads. */
-  function memorySource(blobs: Map<string, Uint8Array>, rootDigest: string, rootType: string) {
-    const reads: string[] = [];
-    const get = (d: string): Uint8Array => {
-      const b = blobs.get(d);
-      if (!b) throw new AnyarchError('E_NOT_FOUND', `no ${d}`);
-      return b;
-    };
-    const source: ImageSource = {
-      kind: 'oci-layout',
-      name: 'memory',
-      root: async () => {
-        const bytes = get(rootDigest);
-        return { descriptor: { mediaType: rootType, digest: rootDigest as Digest, size: bytes.length }, bytes, manifest: parseManifest(bytes, 'root', rootType) };
-      },
-      manifest: async (d) => {
-        reads.push(d.digest);
-        const bytes = get(d.digest);
-        return { descriptor: d, bytes, manifest: parseManifest(bytes, d.digest, d.mediaType) };
-      },
-      blob: async (d) => get(d.digest),
-      blobStream: async () => {
-        throw new Error('not used');
-      },
-      close: async () => undefined,
-    };
-    return { source, reads };
-  }
+  /** An ImageSource over a map of blobs whose root is an OCI index, counting reads. */
+  const memorySource = (blobs: Map<string, Uint8Array>, root: { digest: Digest; size: number }) => countingSource(memoryStore(blobs, { mediaType: OCI_INDEX, ...root }));
   const put = (blobs: Map<string, Uint8Array>, v: unknown): { digest: Digest; size: number } => {
     const bytes = Buffer.from(JSON.stringify(v));
     const digest = digestOf(bytes);
@@ -215,7 +189,7 @@ describe('inspectPlatforms on hostile or unusual indexes (in-memory source)', ()
     const b = image(blobs, 'arm64');
     const root = put(blobs, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, ...a }, { mediaType: OCI_MANIFEST, ...b }] });
     for (const details of [true, false]) {
-      const { source } = memorySource(blobs, root.digest, OCI_INDEX);
+      const { source } = memorySource(blobs, root);
       const report = await inspectPlatforms(source, { details });
       assert.deepEqual(report.platforms.map((p) => p.platform), ['linux/amd64', 'linux/arm64']);
     }
@@ -226,17 +200,17 @@ describe('inspectPlatforms on hostile or unusual indexes (in-memory source)', ()
     const a = image(blobs, 'amd64');
     const child = put(blobs, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: Array.from({ length: 300 }, () => ({ mediaType: OCI_MANIFEST, ...a, platform: { os: 'linux', architecture: 'amd64' } })) });
     const root = put(blobs, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: Array.from({ length: 300 }, () => ({ mediaType: OCI_INDEX, ...child })) });
-    const { source, reads } = memorySource(blobs, root.digest, OCI_INDEX);
+    const { source, reads } = memorySource(blobs, root);
     const report = await inspectPlatforms(source, { details: false });
     assert.equal(report.platforms.length, 1);
-    assert.equal(reads.filter((d) => d === child.digest).length, 1);
+    assert.equal(reads.manifests.filter((d) => d.digest === child.digest).length, 1);
   });
 
   test('too many entries is E_LIMIT, not hours of work', async () => {
     const blobs = new Map<string, Uint8Array>();
     const entries = Array.from({ length: MAX_INDEX_ENTRIES + 1 }, (_, i) => ({ mediaType: OCI_MANIFEST, digest: digestOf(String(i)), size: 1, platform: { os: 'linux', architecture: 'amd64' } }));
     const root = put(blobs, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: entries });
-    const { source } = memorySource(blobs, root.digest, OCI_INDEX);
+    const { source } = memorySource(blobs, root);
     await assert.rejects(inspectPlatforms(source, { details: false }), (e) => isAnyarchError(e) && e.code === 'E_LIMIT');
   });
 

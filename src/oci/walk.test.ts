@@ -9,11 +9,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { rejectsWith } from '../../test/support/assert.js';
-import { tally } from '../../test/support/images.js';
+import { countingSource, tally, type SourceReads } from '../../test/support/images.js';
+import { graphBlobs, indexGraph } from '../../test/support/index-graphs.js';
+import { memorySource } from '../../test/support/memory-source.js';
 import { AnyarchError, isAnyarchError } from '../errors.js';
 import { digestOf, type Digest } from './digest.js';
 import { openRoot, type Index } from './image.js';
-import { isAttestationEntry, MAX_CONFIG_BYTES, parseConfig, parseManifest, platformString, REFERENCE_DIGEST, REFERENCE_TYPE, type Descriptor, type OciPlatform } from './manifest.js';
+import { isAttestationEntry, MAX_CONFIG_BYTES, parseConfig, platformString, REFERENCE_DIGEST, REFERENCE_TYPE, type Descriptor, type OciPlatform } from './manifest.js';
 import { isIndexMediaType, isManifestMediaType, MediaType } from './media.js';
 import { inspectPlatforms, platformMismatch, type AttestationEntry, type ConfigSummary, type PlatformReport, type PlatformVariant } from './platforms.js';
 import type { FetchedManifest, ImageSource } from './source.js';
@@ -22,38 +24,9 @@ import { MAX_INDEX_ENTRIES, walkIndex } from './walk.js';
 const SEED = 20261203;
 const enc = (v: unknown): Uint8Array => Buffer.from(JSON.stringify(v));
 
-/** An in-memory source over blobs by digest (no digest checks: these tests are about shapes), counting reads. */
-function memorySource(blobs: ReadonlyMap<string, Uint8Array>, root: Descriptor): { source: ImageSource; manifestReads: string[]; blobReads: string[] } {
-  const manifestReads: string[] = [];
-  const blobReads: string[] = [];
-  const get = (d: string): Uint8Array => {
-    const b = blobs.get(d);
-    if (!b) throw new AnyarchError('E_NOT_FOUND', `no ${d}`);
-    return b;
-  };
-  const source: ImageSource = {
-    kind: 'oci-layout',
-    name: 'memory',
-    root: async () => {
-      const bytes = get(root.digest);
-      return { descriptor: root, bytes, manifest: parseManifest(bytes, 'root', root.mediaType) };
-    },
-    manifest: async (d) => {
-      manifestReads.push(`${d.digest} ${d.size} ${d.mediaType}`);
-      const bytes = get(d.digest);
-      return { descriptor: d, bytes, manifest: parseManifest(bytes, d.digest, d.mediaType) };
-    },
-    blob: async (d) => {
-      blobReads.push(`${d.digest} ${d.size}`);
-      return get(d.digest);
-    },
-    blobStream: async () => {
-      throw new AnyarchError('E_SOURCE', 'not used');
-    },
-    close: async () => undefined,
-  };
-  return { source, manifestReads, blobReads };
-}
+/** Reads as the image layer keys its memo: a manifest by digest, size and media type; a blob by digest and size. */
+const manifestKeys = (reads: SourceReads) => reads.manifests.map((d) => `${d.digest} ${d.size} ${d.mediaType}`);
+const blobKeys = (reads: SourceReads) => reads.blobs.map((d) => `${d.digest} ${d.size}`);
 
 class Blobs extends Map<string, Uint8Array> {
   put(v: unknown, mediaType: string, extra: Partial<Descriptor> = {}): Descriptor {
@@ -73,11 +46,11 @@ class Blobs extends Map<string, Uint8Array> {
 
 const linux = (architecture: string, variant?: string): OciPlatform => ({ os: 'linux', architecture, ...(variant ? { variant } : {}) });
 
-async function rootIndex(blobs: Blobs, root: Descriptor): Promise<{ index: Index; manifestReads: string[]; blobReads: string[] }> {
-  const m = memorySource(blobs, root);
+async function rootIndex(blobs: Blobs, root: Descriptor): Promise<{ index: Index; reads: SourceReads }> {
+  const m = countingSource(memorySource(blobs, root));
   const index = await openRoot(m.source);
   assert.equal(index.kind, 'index');
-  return { index: index as Index, manifestReads: m.manifestReads, blobReads: m.blobReads };
+  return { index: index as Index, reads: m.reads };
 }
 
 describe('walkIndex', () => {
@@ -111,27 +84,27 @@ describe('walkIndex', () => {
     });
     const other = b.put({ anything: true }, 'application/vnd.example.thing+json');
     const root = b.index([amd, att, other, amd, att]);
-    const { index, manifestReads } = await rootIndex(b, root);
+    const { index, reads } = await rootIndex(b, root);
     const walk = await walkIndex(index);
     assert.equal(walk.images.length, 1);
     assert.equal(walk.attestations.length, 1);
     assert.equal(walk.attestations[0]?.referenceType, 'attestation-manifest');
     assert.equal(walk.attestations[0]?.subject, walk.images[0]);
     assert.deepEqual(walk.ignored, [other]);
-    assert.deepEqual(manifestReads, [], 'entries with a platform are not read');
+    assert.deepEqual(reads.manifests, [], 'entries with a platform are not read');
   });
 
   test('entries without a platform take it from their config; one that cannot be read keeps its error', async () => {
     const b = new Blobs();
     const arm = b.image('arm', 'v7');
     const missing = { mediaType: MediaType.OCI_MANIFEST, digest: digestOf('gone'), size: 10 };
-    const { index, blobReads } = await rootIndex(b, b.index([arm, missing]));
+    const { index, reads } = await rootIndex(b, b.index([arm, missing]));
     const walk = await walkIndex(index);
     assert.deepEqual(walk.images[0]?.platform, linux('arm', 'v7'));
     assert.equal(walk.images[0]?.platformFrom, 'config');
     assert.equal(walk.images[1]?.platform, undefined);
     assert.equal(walk.images[1]?.error?.code, 'E_NOT_FOUND');
-    assert.equal(blobReads.length, 1);
+    assert.equal(reads.blobs.length, 1);
   });
 
   test('cycles, depth and size are bounded', async () => {
@@ -260,67 +233,12 @@ async function outcome<T>(p: Promise<T>): Promise<{ ok: T } | { error: AnyarchEr
   }
 }
 
-interface GraphNode {
-  readonly kind: string;
-  readonly entries: readonly { to: number; mediaType: string; platform?: { os: string; architecture: string; variant?: string | undefined } | undefined; attestation: boolean; describes: number; badSize: boolean }[];
-  readonly arch: string;
-  readonly variant?: string | undefined;
-}
-
 describe('the walk over random index graphs', () => {
-  /** Up to 7 blobs: indexes naming each other and manifests, configs, missing and junk blobs. */
-  const graph = fc.array(
-    fc.record({
-      kind: fc.constantFrom('index', 'index', 'manifest', 'manifest', 'config', 'missing', 'junk'),
-      entries: fc.array(
-        fc.record({
-          to: fc.nat(6),
-          mediaType: fc.constantFrom(MediaType.OCI_INDEX, MediaType.OCI_MANIFEST, MediaType.DOCKER_LIST, MediaType.DOCKER_MANIFEST, 'application/x-unknown', MediaType.DOCKER_ATTESTATION),
-          platform: fc.option(fc.record({ os: fc.constantFrom('linux', 'unknown', 'windows'), architecture: fc.constantFrom('amd64', 'arm64', 'arm', 'unknown'), variant: fc.option(fc.constantFrom('v7', 'v8'), { nil: undefined }) }), { nil: undefined }),
-          attestation: fc.boolean(),
-          describes: fc.nat(6),
-          badSize: fc.boolean(),
-        }),
-        { maxLength: 6 },
-      ),
-      arch: fc.constantFrom('amd64', 'arm64', 'riscv64'),
-      variant: fc.option(fc.constantFrom('v7', 'v8'), { nil: undefined }),
-    }),
-    { minLength: 1, maxLength: 7 },
-  );
-
-  /** Blobs of a graph: digests are placeholders per node, so entries can point anywhere, cycles included. */
-  function blobsOf(nodes: readonly GraphNode[]): { blobs: Map<string, Uint8Array>; root: Descriptor } {
-    const id = (i: number): Digest => digestOf(`node-${i % nodes.length}`);
-    const blobs = new Map<string, Uint8Array>();
-    nodes.forEach((n, i) => {
-      let bytes: Uint8Array;
-      if (n.kind === 'config') bytes = enc({ os: 'linux', architecture: n.arch, ...(n.variant ? { variant: n.variant } : {}) });
-      else if (n.kind === 'manifest') bytes = enc({ schemaVersion: 2, mediaType: MediaType.OCI_MANIFEST, config: { mediaType: MediaType.OCI_CONFIG, digest: id(i + 1), size: 40 }, layers: [{ mediaType: MediaType.OCI_LAYER_GZIP, digest: id(i + 2), size: 7 }] });
-      else if (n.kind === 'junk') bytes = Buffer.from('{not json');
-      else
-        bytes = enc({
-          schemaVersion: 2,
-          mediaType: MediaType.OCI_INDEX,
-          manifests: n.entries.map((e) => ({
-            mediaType: e.mediaType,
-            digest: id(e.to),
-            size: e.badSize ? 1 : 2,
-            ...(e.platform ? { platform: { os: e.platform.os, architecture: e.platform.architecture, ...(e.platform.variant ? { variant: e.platform.variant } : {}) } } : {}),
-            ...(e.attestation ? { annotations: { [REFERENCE_TYPE]: 'attestation-manifest', [REFERENCE_DIGEST]: id(e.describes) } } : {}),
-          })),
-        });
-      if (n.kind !== 'missing') blobs.set(id(i), bytes);
-    });
-    const first = nodes[0]!;
-    return { blobs, root: { mediaType: first.kind === 'manifest' ? MediaType.OCI_MANIFEST : MediaType.OCI_INDEX, digest: id(0), size: 2 } };
-  }
-
   test('a walk or an AnyarchError; every entry once, each read at most once, paths within the depth', async () => {
     await fc.assert(
-      fc.asyncProperty(graph, async (nodes) => {
-        const { blobs, root } = blobsOf(nodes);
-        const m = memorySource(blobs, root);
+      fc.asyncProperty(indexGraph, async (nodes) => {
+        const { blobs, root } = graphBlobs(nodes);
+        const m = countingSource(memorySource(blobs, root));
         const opened = await outcome(openRoot(m.source));
         if ('error' in opened || opened.ok.kind !== 'index') return;
         const result = await outcome(walkIndex(opened.ok));
@@ -340,8 +258,8 @@ describe('the walk over random index graphs', () => {
           if (a.subject) assert.equal(a.subject.descriptor.digest, a.describes);
         }
         for (const d of walk.ignored) assert.ok(!isManifestMediaType(d.mediaType) && !isIndexMediaType(d.mediaType) && !isAttestationEntry(d));
-        assert.ok([...tally(m.manifestReads).values()].every((n) => n === 1), 'each manifest or index read at most once');
-        assert.ok([...tally(m.blobReads).values()].every((n) => n === 1), 'each config read at most once');
+        assert.ok([...tally(manifestKeys(m.reads)).values()].every((n) => n === 1), 'each manifest or index read at most once');
+        assert.ok([...tally(blobKeys(m.reads)).values()].every((n) => n === 1), 'each config read at most once');
       }),
       { seed: SEED, numRuns: 1500 },
     );
@@ -349,10 +267,10 @@ describe('the walk over random index graphs', () => {
 
   test('inspectPlatforms reports exactly what the walk it replaced reported', async () => {
     await fc.assert(
-      fc.asyncProperty(graph, fc.boolean(), async (nodes, details) => {
-        const { blobs, root } = blobsOf(nodes);
-        const now = await outcome(inspectPlatforms(memorySource(blobs, root).source, { details }));
-        const before = await outcome(referenceInspect(memorySource(blobs, root).source, details));
+      fc.asyncProperty(indexGraph, fc.boolean(), async (nodes, details) => {
+        const { blobs, root } = graphBlobs(nodes);
+        const now = await outcome(inspectPlatforms(memorySource(blobs, root), { details }));
+        const before = await outcome(referenceInspect(memorySource(blobs, root), details));
         assert.equal('ok' in now, 'ok' in before, `now ${'error' in now ? now.error.message : 'a report'}, before ${'error' in before ? before.error.message : 'a report'}`);
         if ('ok' in now && 'ok' in before) assert.deepEqual(plain(now.ok), plain(before.ok));
       }),

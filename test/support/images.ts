@@ -631,12 +631,12 @@ export function assertSameBytes(actual: Uint8Array | undefined, expected: Uint8A
 // ---------------------------------------------------------------------------------------------
 // Counting what a source is asked for
 
-/** Every read a source was asked for, by kind, in order (digests). */
+/** Every read a source was asked for, by kind, in order (the descriptors asked for). */
 export interface SourceReads {
   root: number;
-  manifests: string[];
-  blobs: string[];
-  streams: string[];
+  manifests: Descriptor[];
+  blobs: Descriptor[];
+  streams: Descriptor[];
 }
 
 /** Wraps `src`, recording each call (the calls themselves go through unchanged). */
@@ -650,20 +650,25 @@ export function countingSource(src: ImageSource): { source: ImageSource; reads: 
       return src.root();
     },
     manifest: (d) => {
-      reads.manifests.push(d.digest);
+      reads.manifests.push(d);
       return src.manifest(d);
     },
     blob: (d, limit) => {
-      reads.blobs.push(d.digest);
+      reads.blobs.push(d);
       return src.blob(d, limit);
     },
     blobStream: (d) => {
-      reads.streams.push(d.digest);
+      reads.streams.push(d);
       return src.blobStream(d);
     },
     close: () => src.close(),
   };
   return { source, reads };
+}
+
+/** The digests of descriptors. */
+export function digestsOf(ds: readonly Descriptor[]): string[] {
+  return ds.map((d) => d.digest);
 }
 
 /** How many times each value occurs. */
