@@ -122,9 +122,19 @@ describe('read lazily, at most once', () => {
     const { source, reads } = await layoutOf(img);
     const report = await inspectPlatforms(source);
     assert.equal(report.platforms.length, arches.length);
+
     assert.equal(report.platforms.filter((p) => p.mismatch).length, arches.length - 1);
     assert.deepEqual([...tally(digestsOf(reads.manifests)).values()], [1]);
     assert.deepEqual([...tally(digestsOf(reads.blobs)).values()], [1]);
+
+    // another opening reads again (once); each entry keeps its own descriptor, though the content is one
+    const root = await asIndex(source);
+    const entries = (await root.manifest()).manifests;
+    assert.deepEqual(
+      await Promise.all(entries.map(async (e) => (await root.image(e)).descriptor.platform?.architecture)),
+      arches,
+    );
+    assert.deepEqual([...tally(digestsOf(reads.manifests)).values()], [2]);
   });
 
   test('N image manifests sharing one config: each manifest once, the config once', async () => {

@@ -90,6 +90,11 @@ function blobKey(d: Descriptor): Key {
   return `${d.digest} ${d.size}`;
 }
 
+/** A child object per descriptor as asked for (the same manifest listed under two platforms is two entries). */
+function entryKey(d: Descriptor): Key {
+  return JSON.stringify(d);
+}
+
 function memo<T>(map: Map<Key, Promise<T>>, key: Key, read: () => Promise<T>): Promise<T> {
   let p = map.get(key);
   if (!p) {
@@ -127,7 +132,7 @@ class Store {
   }
 
   image(d: Descriptor): Promise<StoredImage> {
-    return memo(this.images, manifestKey(d), async () => {
+    return memo(this.images, entryKey(d), async () => {
       const m = await this.manifest(d);
       if (m.manifest.kind !== 'manifest') {
         throw new AnyarchError('E_MANIFEST', `${this.source.name}: entry ${d.digest} is declared as ${d.mediaType} but is an index`);
@@ -137,7 +142,7 @@ class Store {
   }
 
   index(d: Descriptor): Promise<StoredIndex> {
-    return memo(this.indexes, manifestKey(d), async () => {
+    return memo(this.indexes, entryKey(d), async () => {
       const m = await this.manifest(d);
       if (m.manifest.kind !== 'index') {
         throw new AnyarchError('E_MANIFEST', `${this.source.name}: entry ${d.digest} is declared as ${d.mediaType} but is an image manifest`);
