@@ -4,7 +4,7 @@
  * entry, and single-manifest images. What anyarch reports is compared with what skopeo reads.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -22,6 +22,7 @@ import { parseConfig } from './manifest.js';
 import { inspectPlatforms, MAX_INDEX_ENTRIES, platformMismatch } from './platforms.js';
 import { parseReference } from './reference.js';
 import { registrySource } from '../registry/source.js';
+import { openOciLayout } from './sources/layout.js';
 
 const three: TestPlatformImage[] = [
   { platform: { os: 'linux', architecture: 'amd64' }, files: busyboxLikeFiles('amd64') },
@@ -217,5 +218,35 @@ describe('inspectPlatforms on hostile or unusual indexes (in-memory source)', ()
   test('a config with a non-string variant is E_MANIFEST, not a crash', () => {
     assert.throws(() => parseConfig(Buffer.from('{"os":"linux","architecture":"arm","variant":7}'), 'config'), (e) => isAnyarchError(e) && e.code === 'E_MANIFEST' && /variant/.test(e.message));
     assert.throws(() => parseConfig(Buffer.from('{"os":"linux","architecture":"arm","created":12345}'), 'config'), (e) => isAnyarchError(e) && e.code === 'E_MANIFEST');
+  });
+});
+
+describe('inspectPlatforms: content that fails its digest', () => {
+  test('a variant whose config or manifest was altered is listed with its E_DIGEST error; the others in full', async () => {
+    const img = buildTestImage(three);
+    const dir = await mkdtemp(path.join(tmpdir(), 'anyarch-platforms-digest-'));
+    try {
+      await writeOciLayout(dir, img, 'v1');
+      const alter = async (digest: string) => {
+        const bytes = Buffer.from(img.blobs.get(digest)!);
+        bytes[5] = (bytes[5] as number) ^ 1;
+        await writeFile(path.join(dir, 'blobs', 'sha256', digest.slice('sha256:'.length)), bytes);
+      };
+      await alter(img.manifests[1]!.configDigest); // arm64: its config
+      await alter(img.manifests[2]!.digest); // arm/v7: its manifest
+      const src = await openOciLayout(dir, 'v1');
+      const report = await inspectPlatforms(src);
+      await src.close();
+      assert.deepEqual(
+        report.platforms.map((p) => [p.platform, p.error?.code, p.config?.architecture]),
+        [
+          ['linux/amd64', undefined, 'amd64'],
+          ['linux/arm64/v8', 'E_DIGEST', undefined],
+          ['linux/arm/v7', 'E_DIGEST', undefined],
+        ],
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
