@@ -4,8 +4,9 @@
 # real registry tools the registry tests drive: docker-registry (distribution), skopeo, htpasswd
 # (apache2-utils) and openssl, and the Docker engine the docker-daemon tests start (dockerd from
 # Debian's docker.io, 20.10, with its containerd and runc; installed without its recommends:
-# needrestart, apparmor, criu... are not needed to load and save images), and GNU time
-# (/usr/bin/time, package time), which measures the peak memory of a streamed 1 GiB push.
+# needrestart, apparmor, criu... are not needed to load and save images), GNU time
+# (/usr/bin/time, package time), which measures the peak memory of a streamed 1 GiB push, and
+# zstd (the image tests compress layers with it).
 # Debian packages are installed with apt-get only when missing, so a second run is instant.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ command -v skopeo >/dev/null 2>&1 || need_apt+=(skopeo)
 command -v htpasswd >/dev/null 2>&1 || need_apt+=(apache2-utils)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 [ -x /usr/bin/time ] || need_apt+=(time)
+command -v zstd >/dev/null 2>&1 || need_apt+=(zstd)
 need_apt_norec=()
 command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ] || need_apt_norec+=(docker.io)
 if [ $((${#need_apt[@]} + ${#need_apt_norec[@]})) -gt 0 ]; then

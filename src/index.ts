@@ -84,7 +84,7 @@ export type { OpenOptions } from './sources.js';
 export type { FetchedManifest, ImageSource, SourceKind } from './oci/source.js';
 export { DigestVerifier, digestOf, isDigest, parseDigest, verifyBytes } from './oci/digest.js';
 export type { Digest, DigestAlgorithm } from './oci/digest.js';
-export { MANIFEST_ACCEPT, MediaType, isIndexMediaType, isManifestMediaType } from './oci/media.js';
+export { MANIFEST_ACCEPT, MediaType, isIndexMediaType, isManifestMediaType, layerCompression } from './oci/media.js';
 export {
   MAX_CONFIG_BYTES,
   MAX_MANIFEST_BYTES,
@@ -94,7 +94,11 @@ export {
   parseManifest,
   platformString,
 } from './oci/manifest.js';
-export type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Manifest, OciPlatform } from './oci/manifest.js';
+export type { ContainerConfig, Descriptor, HistoryEntry, ImageConfig, ImageIndex, ImageManifest, Manifest, OciPlatform } from './oci/manifest.js';
+export { openRoot } from './oci/image.js';
+export type { HistoryStep, Image, Index, Layer, LayerCompression } from './oci/image.js';
+export { DEFAULT_MAX_DEPTH, MAX_INDEX_ENTRIES, walkIndex } from './oci/walk.js';
+export type { IndexWalk, WalkOptions, WalkedAttestation, WalkedImage } from './oci/walk.js';
 export { inspectPlatforms, platformMismatch } from './oci/platforms.js';
 export type { AttestationEntry, ConfigSummary, InspectOptions, PlatformReport, PlatformVariant } from './oci/platforms.js';
 

@@ -12,12 +12,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { AnyarchError, isAnyarchError } from '../errors.js';
-import { digestOf, type Digest } from './digest.js';
+import { graphBlobs, indexGraph } from '../../test/support/index-graphs.js';
+import { memorySource } from '../../test/support/memory-source.js';
+import { isAnyarchError } from '../errors.js';
+import { digestOf } from './digest.js';
 import { parseConfig, parseManifest } from './manifest.js';
 import { MediaType } from './media.js';
 import { inspectPlatforms } from './platforms.js';
-import type { ImageSource } from './source.js';
 
 const SEED = 20261122;
 
@@ -98,78 +99,12 @@ describe('image parsers on arbitrary input', () => {
 });
 
 describe('inspectPlatforms over random index graphs', () => {
-  /** A graph of up to 6 blobs: indexes pointing at each other and at manifests, some missing. */
-  const graph = fc.array(
-    fc.record({
-      kind: fc.constantFrom('index', 'manifest', 'config', 'missing', 'junk'),
-      entries: fc.array(
-        fc.record({
-          to: fc.nat(5),
-          mediaType: fc.constantFrom(MediaType.OCI_INDEX, MediaType.OCI_MANIFEST, MediaType.DOCKER_LIST, 'application/x-unknown', MediaType.DOCKER_ATTESTATION),
-          platform: fc.option(fc.record({ os: fc.constantFrom('linux', 'unknown', 'windows'), architecture: fc.constantFrom('amd64', 'arm64', 'arm', 'unknown', 's390x'), variant: fc.option(fc.constantFrom('v7', 'v8', ''), { nil: undefined }) }), { nil: undefined }),
-          attestation: fc.boolean(),
-          badSize: fc.boolean(),
-        }),
-        { maxLength: 5 },
-      ),
-      arch: fc.constantFrom('amd64', 'arm64', 'riscv64'),
-    }),
-    { minLength: 1, maxLength: 6 },
-  );
-
   test('ends in a report or an AnyarchError, in bounded time', async () => {
     await fc.assert(
-      fc.asyncProperty(graph, fc.boolean(), async (nodes, details) => {
-        // build bottom-up is impossible with cycles: digests of indexes are computed over a
-        // placeholder first, then entries point at whatever digest each node ends up with
-        const placeholder = (i: number): Digest => digestOf(`node-${i}`);
-        const blobs = new Map<string, Uint8Array>();
-        const digests: Digest[] = [];
-        const sizes: number[] = [];
-        nodes.forEach((n, i) => {
-          let bytes: Uint8Array;
-          if (n.kind === 'config') bytes = enc({ os: 'linux', architecture: n.arch });
-          else if (n.kind === 'manifest') bytes = enc({ schemaVersion: 2, mediaType: MediaType.OCI_MANIFEST, config: { mediaType: MediaType.OCI_CONFIG, digest: placeholder((i + 1) % nodes.length), size: 10 }, layers: [] });
-          else if (n.kind === 'junk') bytes = Buffer.from('{not json');
-          else
-            bytes = enc({
-              schemaVersion: 2,
-              mediaType: MediaType.OCI_INDEX,
-              manifests: n.entries.map((e) => ({
-                mediaType: e.mediaType,
-                digest: placeholder(e.to % nodes.length),
-                size: e.badSize ? 1 : 2,
-                ...(e.platform ? { platform: { os: e.platform.os, architecture: e.platform.architecture, ...(e.platform.variant ? { variant: e.platform.variant } : {}) } } : {}),
-                ...(e.attestation ? { annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': placeholder(0) } } : {}),
-              })),
-            });
-          digests.push(placeholder(i));
-          sizes.push(bytes.length);
-          if (n.kind !== 'missing') blobs.set(placeholder(i), bytes);
-        });
-        const get = (d: string): Uint8Array => {
-          const b = blobs.get(d);
-          if (!b) throw new AnyarchError('E_NOT_FOUND', `no ${d}`);
-          return b; // digests do not match content here: this walk is about shapes, not checks
-        };
-        const rootType = nodes[0]?.kind === 'manifest' ? MediaType.OCI_MANIFEST : MediaType.OCI_INDEX;
-        const source: ImageSource = {
-          kind: 'oci-layout',
-          name: 'fuzz',
-          root: async () => {
-            const bytes = get(digests[0] as string);
-            return { descriptor: { mediaType: rootType, digest: digests[0] as Digest, size: sizes[0] as number }, bytes, manifest: parseManifest(bytes, 'root', rootType) };
-          },
-          manifest: async (d) => {
-            const bytes = get(d.digest);
-            return { descriptor: d, bytes, manifest: parseManifest(bytes, d.digest, d.mediaType) };
-          },
-          blob: async (d) => get(d.digest),
-          blobStream: async () => {
-            throw new AnyarchError('E_SOURCE', 'not used');
-          },
-          close: async () => undefined,
-        };
+      fc.asyncProperty(indexGraph, fc.boolean(), async (nodes, details) => {
+        // digests do not match content here: this walk is about shapes, not checks
+        const { blobs, root } = graphBlobs(nodes);
+        const source = memorySource(blobs, root, 'fuzz');
         try {
           const report = await inspectPlatforms(source, { details });
           for (const p of report.platforms) assert.equal(typeof p.platform, 'string');

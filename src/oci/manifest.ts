@@ -57,22 +57,37 @@ export interface ImageManifest {
 
 export type Manifest = ImageIndex | ImageManifest;
 
-/** The parts of an image config anyarch reads (the rest stays in `raw`). */
+/** One step of an image's history (image-spec config.md `history`), oldest first. */
+export interface HistoryEntry {
+  readonly created?: string;
+  readonly created_by?: string;
+  readonly comment?: string;
+  readonly author?: string;
+  /** true when the step made no layer (ENV, CMD, LABEL...): it has no entry in `rootfs.diff_ids` */
+  readonly empty_layer?: boolean;
+}
+
+/** What the image runs with (image-spec config.md `config`; Docker's container config). */
+export interface ContainerConfig {
+  readonly Entrypoint?: readonly string[] | null;
+  readonly Cmd?: readonly string[] | null;
+  readonly Env?: readonly string[] | null;
+  readonly WorkingDir?: string;
+  readonly User?: string;
+  readonly Labels?: Readonly<Record<string, string>> | null;
+}
+
+/** The parts of an image config anyarch reads; every other field of the JSON is kept as it is. */
 export interface ImageConfig {
   readonly architecture: string;
   readonly os: string;
   readonly variant?: string;
   readonly 'os.version'?: string;
   readonly created?: string;
-  readonly config?: {
-    readonly Entrypoint?: readonly string[] | null;
-    readonly Cmd?: readonly string[] | null;
-    readonly Env?: readonly string[] | null;
-    readonly WorkingDir?: string;
-    readonly User?: string;
-    readonly Labels?: Readonly<Record<string, string>> | null;
-  };
+  readonly author?: string;
+  readonly config?: ContainerConfig;
   readonly rootfs?: { readonly type: string; readonly diff_ids: readonly string[] };
+  readonly history?: readonly HistoryEntry[];
 }
 
 function fail(what: string, why: string): never {
@@ -173,18 +188,62 @@ export function parseManifest(bytes: Uint8Array, what: string, contentType?: str
   fail(what, `unsupported media type ${mediaType}`);
 }
 
-/** Parses an image config; `os` and `architecture` are required (image-spec config.md). */
+function optionalString(v: Record<string, unknown>, k: string, what: string, field = k): void {
+  if (v[k] !== undefined && v[k] !== null && typeof v[k] !== 'string') fail(what, `"${field}" is not a string`);
+}
+
+function isStringList(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string');
+}
+
+/**
+ * The container config of an image config, checked as Docker decodes it: `Entrypoint` and `Cmd`
+ * are lists of strings (Docker also takes one string, read here as a list of one), `Env` a list,
+ * `WorkingDir` and `User` strings, `Labels` a map of strings; null stands for absent.
+ */
+function parseContainerConfig(v: unknown, what: string): ContainerConfig | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isObject(v)) fail(what, '"config" is not an object');
+  let out: Record<string, unknown> = v;
+  for (const k of ['Entrypoint', 'Cmd'] as const) {
+    const x = v[k];
+    if (x === undefined || x === null || isStringList(x)) continue;
+    if (typeof x !== 'string') fail(what, `"config.${k}" is not a list of strings`);
+    out = { ...out, [k]: [x] };
+  }
+  if (v.Env !== undefined && v.Env !== null && !isStringList(v.Env)) fail(what, '"config.Env" is not a list of strings');
+  optionalString(v, 'WorkingDir', what, 'config.WorkingDir');
+  optionalString(v, 'User', what, 'config.User');
+  stringMap(v.Labels, what, 'config.Labels');
+  return out as ContainerConfig;
+}
+
+function parseHistory(v: unknown, what: string): void {
+  if (v === undefined || v === null) return;
+  if (!Array.isArray(v)) fail(what, '"history" is not a list');
+  v.forEach((h: unknown, i) => {
+    if (!isObject(h)) fail(what, `"history[${i}]" is not an object`);
+    for (const k of ['created', 'created_by', 'comment', 'author'] as const) optionalString(h, k, what, `history[${i}].${k}`);
+    if (h.empty_layer !== undefined && h.empty_layer !== null && typeof h.empty_layer !== 'boolean') fail(what, `"history[${i}].empty_layer" is not true or false`);
+  });
+}
+
+/**
+ * Parses an image config; `os` and `architecture` are required (image-spec config.md). The
+ * fields anyarch reads ({@link ImageConfig}) are checked for their types; unknown fields are
+ * kept and never fatal.
+ */
 export function parseConfig(bytes: Uint8Array, what: string): ImageConfig {
   const v = parseJson(bytes, what, MAX_CONFIG_BYTES);
   if (typeof v.architecture !== 'string' || typeof v.os !== 'string') fail(what, 'an image config needs string "os" and "architecture"');
-  for (const k of ['variant', 'os.version', 'created'] as const) {
-    if (v[k] !== undefined && v[k] !== null && typeof v[k] !== 'string') fail(what, `"${k}" is not a string`);
-  }
+  for (const k of ['variant', 'os.version', 'created', 'author'] as const) optionalString(v, k, what);
   if (v.rootfs !== undefined) {
     const r = v.rootfs;
     if (!isObject(r) || !Array.isArray(r.diff_ids) || r.diff_ids.some((d) => typeof d !== 'string')) fail(what, '"rootfs.diff_ids" is not a list of digests');
   }
-  return v as unknown as ImageConfig;
+  parseHistory(v.history, what);
+  const config = parseContainerConfig(v.config, what);
+  return (config === undefined || config === v.config ? v : { ...v, config }) as unknown as ImageConfig;
 }
 
 /** `os/arch[/variant]` of an OCI platform object, as users write it. */

@@ -4,24 +4,25 @@
  * entry, and single-manifest images. What anyarch reports is compared with what skopeo reads.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { skopeoCopyDirToRegistry, writeDirTransport } from '../../test/support/dir-transport.js';
-import { buildTestImage, busyboxLikeFiles, memorySource, writeOciLayout, type BuiltImage, type TestImageOptions, type TestPlatformImage } from '../../test/support/images.js';
+import { buildTestImage, builtImageSource, busyboxLikeFiles, countingSource, writeOciLayout, type BuiltImage, type TestImageOptions, type TestPlatformImage } from '../../test/support/images.js';
+import { memorySource as memoryStore } from '../../test/support/memory-source.js';
 import { startRegistry, type TestRegistry } from '../../test/support/registry.js';
 import { skopeoCopyToRegistry, skopeoInspectConfig, skopeoInspectRaw } from '../../test/support/skopeo.js';
 import { RegistryClient } from '../registry/client.js';
 import { pushImage } from '../registry/push.js';
-import { AnyarchError, isAnyarchError } from '../errors.js';
+import { isAnyarchError } from '../errors.js';
 import * as digestModule from './digest.js';
 import type { Digest } from './digest.js';
-import { parseConfig, parseManifest } from './manifest.js';
+import { parseConfig } from './manifest.js';
 import { inspectPlatforms, MAX_INDEX_ENTRIES, platformMismatch } from './platforms.js';
-import type { ImageSource } from './source.js';
 import { parseReference } from './reference.js';
 import { registrySource } from '../registry/source.js';
+import { openOciLayout } from './sources/layout.js';
 
 const three: TestPlatformImage[] = [
   { platform: { os: 'linux', architecture: 'amd64' }, files: busyboxLikeFiles('amd64') },
@@ -64,7 +65,7 @@ describe('inspectPlatforms against docker-registry', () => {
         images[name] = img;
         if (c.opts.nested || c.opts.unknownEntry) {
           // skopeo 1.9 cannot copy an index inside an index, nor an entry of an unknown type: anyarch pushes these itself
-          await pushImage(new RegistryClient({ credentials: async () => undefined }), { registry: reg.host, repository: `img/${name}` }, memorySource(img), { tag: 'v1' });
+          await pushImage(new RegistryClient({ credentials: async () => undefined }), { registry: reg.host, repository: `img/${name}` }, builtImageSource(img), { tag: 'v1' });
         } else if (c.opts.format === 'docker') {
           // skopeo's oci: transport takes OCI media types only; its dir: transport takes any
           const d = path.join(dir, `dir-${name}`);
@@ -164,34 +165,8 @@ describe('platformMismatch', () => {
 
 describe('inspectPlatforms on hostile or unusual indexes (in-memory source)', () => {
   const { digestOf } = digestModule;
-  /** An ImageSource over a map of blobs, counting manifest reads. */
-  function memorySource(blobs: Map<string, Uint8Array>, rootDigest: string, rootType: string) {
-    const reads: string[] = [];
-    const get = (d: string): Uint8Array => {
-      const b = blobs.get(d);
-      if (!b) throw new AnyarchError('E_NOT_FOUND', `no ${d}`);
-      return b;
-    };
-    const source: ImageSource = {
-      kind: 'oci-layout',
-      name: 'memory',
-      root: async () => {
-        const bytes = get(rootDigest);
-        return { descriptor: { mediaType: rootType, digest: rootDigest as Digest, size: bytes.length }, bytes, manifest: parseManifest(bytes, 'root', rootType) };
-      },
-      manifest: async (d) => {
-        reads.push(d.digest);
-        const bytes = get(d.digest);
-        return { descriptor: d, bytes, manifest: parseManifest(bytes, d.digest, d.mediaType) };
-      },
-      blob: async (d) => get(d.digest),
-      blobStream: async () => {
-        throw new Error('not used');
-      },
-      close: async () => undefined,
-    };
-    return { source, reads };
-  }
+  /** An ImageSource over a map of blobs whose root is an OCI index, counting reads. */
+  const memorySource = (blobs: Map<string, Uint8Array>, root: { digest: Digest; size: number }) => countingSource(memoryStore(blobs, { mediaType: OCI_INDEX, ...root }));
   const put = (blobs: Map<string, Uint8Array>, v: unknown): { digest: Digest; size: number } => {
     const bytes = Buffer.from(JSON.stringify(v));
     const digest = digestOf(bytes);
@@ -211,7 +186,7 @@ describe('inspectPlatforms on hostile or unusual indexes (in-memory source)', ()
     const b = image(blobs, 'arm64');
     const root = put(blobs, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, ...a }, { mediaType: OCI_MANIFEST, ...b }] });
     for (const details of [true, false]) {
-      const { source } = memorySource(blobs, root.digest, OCI_INDEX);
+      const { source } = memorySource(blobs, root);
       const report = await inspectPlatforms(source, { details });
       assert.deepEqual(report.platforms.map((p) => p.platform), ['linux/amd64', 'linux/arm64']);
     }
@@ -222,22 +197,52 @@ describe('inspectPlatforms on hostile or unusual indexes (in-memory source)', ()
     const a = image(blobs, 'amd64');
     const child = put(blobs, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: Array.from({ length: 300 }, () => ({ mediaType: OCI_MANIFEST, ...a, platform: { os: 'linux', architecture: 'amd64' } })) });
     const root = put(blobs, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: Array.from({ length: 300 }, () => ({ mediaType: OCI_INDEX, ...child })) });
-    const { source, reads } = memorySource(blobs, root.digest, OCI_INDEX);
+    const { source, reads } = memorySource(blobs, root);
     const report = await inspectPlatforms(source, { details: false });
     assert.equal(report.platforms.length, 1);
-    assert.equal(reads.filter((d) => d === child.digest).length, 1);
+    assert.equal(reads.manifests.filter((d) => d.digest === child.digest).length, 1);
   });
 
   test('too many entries is E_LIMIT, not hours of work', async () => {
     const blobs = new Map<string, Uint8Array>();
     const entries = Array.from({ length: MAX_INDEX_ENTRIES + 1 }, (_, i) => ({ mediaType: OCI_MANIFEST, digest: digestOf(String(i)), size: 1, platform: { os: 'linux', architecture: 'amd64' } }));
     const root = put(blobs, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: entries });
-    const { source } = memorySource(blobs, root.digest, OCI_INDEX);
+    const { source } = memorySource(blobs, root);
     await assert.rejects(inspectPlatforms(source, { details: false }), (e) => isAnyarchError(e) && e.code === 'E_LIMIT');
   });
 
   test('a config with a non-string variant is E_MANIFEST, not a crash', () => {
     assert.throws(() => parseConfig(Buffer.from('{"os":"linux","architecture":"arm","variant":7}'), 'config'), (e) => isAnyarchError(e) && e.code === 'E_MANIFEST' && /variant/.test(e.message));
     assert.throws(() => parseConfig(Buffer.from('{"os":"linux","architecture":"arm","created":12345}'), 'config'), (e) => isAnyarchError(e) && e.code === 'E_MANIFEST');
+  });
+});
+
+describe('inspectPlatforms: content that fails its digest', () => {
+  test('a variant whose config or manifest was altered is listed with its E_DIGEST error; the others in full', async () => {
+    const img = buildTestImage(three);
+    const dir = await mkdtemp(path.join(tmpdir(), 'anyarch-platforms-digest-'));
+    try {
+      await writeOciLayout(dir, img, 'v1');
+      const alter = async (digest: string) => {
+        const bytes = Buffer.from(img.blobs.get(digest)!);
+        bytes[5] = (bytes[5] as number) ^ 1;
+        await writeFile(path.join(dir, 'blobs', 'sha256', digest.slice('sha256:'.length)), bytes);
+      };
+      await alter(img.manifests[1]!.configDigest); // arm64: its config
+      await alter(img.manifests[2]!.digest); // arm/v7: its manifest
+      const src = await openOciLayout(dir, 'v1');
+      const report = await inspectPlatforms(src);
+      await src.close();
+      assert.deepEqual(
+        report.platforms.map((p) => [p.platform, p.error?.code, p.config?.architecture]),
+        [
+          ['linux/amd64', undefined, 'amd64'],
+          ['linux/arm64/v8', 'E_DIGEST', undefined],
+          ['linux/arm/v7', 'E_DIGEST', undefined],
+        ],
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -7,23 +7,12 @@
 import { AnyarchError, isAnyarchError } from '../errors.js';
 import { makePlatform, samePlatform } from '../platform/index.js';
 import type { Digest } from './digest.js';
-import {
-  isAttestationEntry,
-  MAX_CONFIG_BYTES,
-  parseConfig,
-  platformString,
-  REFERENCE_DIGEST,
-  REFERENCE_TYPE,
-  type Descriptor,
-  type ImageConfig,
-  type ImageManifest,
-  type OciPlatform,
-} from './manifest.js';
-import { isIndexMediaType, isManifestMediaType } from './media.js';
-import type { FetchedManifest, ImageSource } from './source.js';
+import { openRoot, type Image } from './image.js';
+import { platformString, type Descriptor, type ImageConfig, type OciPlatform } from './manifest.js';
+import type { ImageSource } from './source.js';
+import { DEFAULT_MAX_DEPTH, walkIndex, type WalkedImage } from './walk.js';
 
-/** Most entries read across an index and its nested indexes. */
-export const MAX_INDEX_ENTRIES = 10_000;
+export { MAX_INDEX_ENTRIES } from './walk.js';
 
 export interface ConfigSummary {
   readonly os: string;
@@ -98,9 +87,9 @@ export function platformMismatch(declared: OciPlatform, config: ConfigSummary): 
   return `the index entry says ${platformString(declared)} but the image config says ${platformString(config)}`;
 }
 
-async function details(source: ImageSource, manifest: ImageManifest): Promise<{ config: ConfigSummary; imageSize: number; layers: number }> {
-  const bytes = await source.blob(manifest.config, MAX_CONFIG_BYTES);
-  const config = summarize(parseConfig(bytes, `config ${manifest.config.digest} of ${source.name}`));
+async function details(image: Image): Promise<{ config: ConfigSummary; imageSize: number; layers: number }> {
+  const manifest = await image.manifest();
+  const config = summarize(await image.config());
   const imageSize = manifest.config.size + manifest.layers.reduce((n, l) => n + l.size, 0);
   return { config, imageSize, layers: manifest.layers.length };
 }
@@ -110,14 +99,18 @@ function asError(e: unknown): AnyarchError {
   throw e;
 }
 
+/** The platform object of a config, as a declared one. */
+function declaredBy(config: ConfigSummary): OciPlatform {
+  return { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
+}
+
 /** Lists the platforms (and attestations) of the image `source` names. */
 export async function inspectPlatforms(source: ImageSource, opts: InspectOptions = {}): Promise<PlatformReport> {
   const withDetails = opts.details ?? true;
-  const maxDepth = opts.maxDepth ?? 4;
-  const root = await source.root();
-  if (root.manifest.kind === 'manifest') {
-    const d = await details(source, root.manifest);
-    const declared: OciPlatform = { os: d.config.os, architecture: d.config.architecture, ...(d.config.variant ? { variant: d.config.variant } : {}) };
+  const root = await openRoot(source);
+  if (root.kind === 'image') {
+    const d = await details(root);
+    const declared = declaredBy(d.config);
     return {
       name: source.name,
       root: root.descriptor,
@@ -139,86 +132,47 @@ export async function inspectPlatforms(source: ImageSource, opts: InspectOptions
     };
   }
 
-  const platforms: Promise<PlatformVariant>[] = [];
-  const attestations: AttestationEntry[] = [];
-  const ignored: Descriptor[] = [];
-  // each nested index is read once and each entry listed once, however often indexes repeat
-  // them, and the whole walk is bounded: a small hostile index cannot make it quadratic
-  const seenIndexes = new Set<string>([root.descriptor.digest]);
-  const seenEntries = new Set<string>();
-  let entries = 0;
-  const visit = async (index: FetchedManifest, via: Digest[]): Promise<void> => {
-    if (index.manifest.kind !== 'index') return;
-    const nested: Promise<void>[] = [];
-    try {
-      walk(nested, via, index.manifest.manifests);
-    } catch (e) {
-      // nested reads already under way must not be left to fail unobserved
-      await Promise.allSettled(nested);
-      throw e;
-    }
-    await Promise.all(nested);
-  };
-  const walk = (nested: Promise<void>[], via: Digest[], manifests: readonly Descriptor[]): void => {
-    for (const entry of manifests) {
-      if (++entries > MAX_INDEX_ENTRIES) throw new AnyarchError('E_LIMIT', `${source.name}: more than ${MAX_INDEX_ENTRIES} index entries; anyarch stops there`);
-      const key = `${entry.digest} ${entry.mediaType} ${entry.platform ? platformString(entry.platform) : ''}`;
-      if (seenEntries.has(key)) continue;
-      seenEntries.add(key);
-      if (isAttestationEntry(entry)) {
-        const describes = entry.annotations?.[REFERENCE_DIGEST];
-        const referenceType = entry.annotations?.[REFERENCE_TYPE];
-        attestations.push({ manifest: entry, ...(referenceType ? { referenceType } : {}), ...(describes ? { describes } : {}) });
-      } else if (isIndexMediaType(entry.mediaType)) {
-        if (via.includes(entry.digest) || entry.digest === root.descriptor.digest) {
-          throw new AnyarchError('E_MANIFEST', `${source.name}: the indexes form a cycle (at ${entry.digest})`);
-        }
-        if (via.length + 1 > maxDepth) throw new AnyarchError('E_MANIFEST', `${source.name}: indexes nested deeper than ${maxDepth} levels (at ${entry.digest})`);
-        if (seenIndexes.has(entry.digest)) continue;
-        seenIndexes.add(entry.digest);
-        nested.push(source.manifest(entry).then((child) => visit(child, [...via, entry.digest])));
-      } else if (isManifestMediaType(entry.mediaType)) {
-        platforms.push(variant(source, entry, via, withDetails));
-      } else {
-        ignored.push(entry);
-      }
-    }
-  };
-  await visit(root, []);
-  const list = await Promise.all(platforms);
-  const byDigest = new Map(list.map((p) => [p.manifest.digest as string, p.platform]));
+  const walk = await walkIndex(root, { maxDepth: opts.maxDepth ?? DEFAULT_MAX_DEPTH, name: source.name });
+  const variants = new Map<WalkedImage, PlatformVariant>();
+  await Promise.all(
+    walk.images.map(async (entry) => {
+      variants.set(entry, await variant(entry, () => root.image(entry.descriptor), withDetails));
+    }),
+  );
   return {
     name: source.name,
     root: root.descriptor,
     rootKind: 'index',
-    platforms: list,
-    attestations: attestations.map((a) => {
-      const p = a.describes ? byDigest.get(a.describes) : undefined;
-      return p ? { ...a, describesPlatform: p } : a;
+    platforms: walk.images.map((entry) => variants.get(entry) as PlatformVariant),
+    attestations: walk.attestations.map((a): AttestationEntry => {
+      const describesPlatform = a.subject ? variants.get(a.subject)?.platform : undefined;
+      return {
+        manifest: a.descriptor,
+        ...(a.referenceType ? { referenceType: a.referenceType } : {}),
+        ...(a.describes ? { describes: a.describes } : {}),
+        ...(describesPlatform ? { describesPlatform } : {}),
+      };
     }),
-    ignored,
+    ignored: walk.ignored,
   };
 }
 
-async function variant(source: ImageSource, entry: Descriptor, via: Digest[], withDetails: boolean): Promise<PlatformVariant> {
+async function variant(entry: WalkedImage, image: () => Promise<Image>, withDetails: boolean): Promise<PlatformVariant> {
   // `platform` is optional in an index entry: then the image config says (as containerd reads it)
-  const declared: OciPlatform = entry.platform ?? { os: 'unknown', architecture: 'unknown' };
+  const listed = entry.descriptor.platform;
+  const declared: OciPlatform = listed ?? { os: 'unknown', architecture: 'unknown' };
   const base = {
     platform: platformString(declared),
     ...(declared['os.version'] ? { osVersion: declared['os.version'] } : {}),
     declared,
-    manifest: entry,
-    via,
+    manifest: entry.descriptor,
+    via: entry.via as Digest[],
   };
-  if (!withDetails && entry.platform) return base;
+  if (!withDetails && listed) return base;
   try {
-    const m = await source.manifest(entry);
-    if (m.manifest.kind !== 'manifest') {
-      throw new AnyarchError('E_MANIFEST', `${source.name}: entry ${entry.digest} is declared as ${entry.mediaType} but is an index`);
-    }
-    const d = await details(source, m.manifest);
-    if (!entry.platform) {
-      const fromConfig: OciPlatform = { os: d.config.os, architecture: d.config.architecture, ...(d.config.variant ? { variant: d.config.variant } : {}) };
+    const d = await details(await image());
+    if (!listed) {
+      const fromConfig = declaredBy(d.config);
       return {
         ...base,
         platform: platformString(fromConfig),

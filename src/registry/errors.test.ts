@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { FaultProxy } from '../../test/support/fault-proxy.js';
 import { proxiedRegistry } from '../../test/support/proxied-registry.js';
-import { buildTestImage, memorySource } from '../../test/support/images.js';
+import { buildTestImage, builtImageSource } from '../../test/support/images.js';
 import { startRegistry, type TestRegistry } from '../../test/support/registry.js';
 import { AnyarchError } from '../errors.js';
 import { NetworkError } from '../net/http.js';
@@ -131,7 +131,7 @@ describe('RegistryError from the real registry (distribution 2.8)', () => {
     assert.equal(e.code, 'E_REGISTRY');
     assert.ok(e.has('MANIFEST_BLOB_UNKNOWN'), JSON.stringify(e.diagnostics));
     assert.equal(e.temporary, false);
-    assert.equal((await pushImage(client, repo, memorySource(img), { tag: 'v1' })).digest, img.root.digest);
+    assert.equal((await pushImage(client, repo, builtImageSource(img), { tag: 'v1' })).digest, img.root.digest);
   });
 
   test('an unknown repository: 404 with MANIFEST_UNKNOWN (2.8 does not say NAME_UNKNOWN for reads), BLOB_UNKNOWN for blobs', async () => {
@@ -215,7 +215,7 @@ describe('RegistryError through the fault proxy (registries that say more than d
 
   test('a 503 whose body is not JSON: temporary, no diagnostics, retried until the registry answers', async () => {
     const img = buildTestImage([{ platform: { os: 'linux', architecture: 'amd64' } }], { single: true });
-    await pushImage(client, repo(), memorySource(img), { tag: 'v1' });
+    await pushImage(client, repo(), builtImageSource(img), { tag: 'v1' });
     proxy.log.length = 0;
     proxy.setRules([{ match: { path: /manifests/ }, faults: [{ kind: 'status', status: 503, body: '<html>busy</html>' }] }]);
     assert.equal((await client.getManifest(repo(), 'v1')).descriptor.digest, img.root.digest);

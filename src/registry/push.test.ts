@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { buildTestImage, busyboxLikeFiles, memorySource, type BuiltImage } from '../../test/support/images.js';
+import { buildTestImage, busyboxLikeFiles, builtImageSource, type BuiltImage } from '../../test/support/images.js';
 import { startRegistry, type TestRegistry } from '../../test/support/registry.js';
 import { skopeoInspectConfig, skopeoInspectRaw } from '../../test/support/skopeo.js';
 import { isAnyarchError } from '../errors.js';
@@ -40,7 +40,7 @@ for (const auth of ['none', 'token'] as const) {
     test('a multi-platform image with attestations, monolithic uploads; skopeo reads it back byte for byte', async () => {
       const img = testImage('mono');
       const repo = { registry: reg.host, repository: 'push/mono' };
-      const { digest, stats } = await pushImage(client, repo, memorySource(img), { tag: 'v1' });
+      const { digest, stats } = await pushImage(client, repo, builtImageSource(img), { tag: 'v1' });
       assert.equal(digest, img.root.digest);
       assert.equal(stats.manifests, 1 + 3 + 3); // root, three images, three attestations
       assert.ok(stats.blobs.uploaded > 0);
@@ -52,7 +52,7 @@ for (const auth of ['none', 'token'] as const) {
     test('chunked uploads give the same image', async () => {
       const img = testImage('chunked');
       const repo = { registry: reg.host, repository: 'push/chunked' };
-      await pushImage(client, repo, memorySource(img), { tag: 'v1', chunkSize: 100 });
+      await pushImage(client, repo, builtImageSource(img), { tag: 'v1', chunkSize: 100 });
       assert.deepEqual(await skopeoInspectRaw('push/chunked:v1', reg, creds), Buffer.from(img.root.bytes));
       const again = await client.getManifest(repo, 'v1');
       assert.equal(again.descriptor.digest, img.root.digest);
@@ -61,13 +61,13 @@ for (const auth of ['none', 'token'] as const) {
     test('a second push finds every blob there; another repository mounts them', async () => {
       const img = testImage('mount');
       const src = { registry: reg.host, repository: 'push/source' };
-      await pushImage(client, src, memorySource(img), { tag: 'v1' });
-      const again = await pushImage(client, src, memorySource(img), { tag: 'v1' });
+      await pushImage(client, src, builtImageSource(img), { tag: 'v1' });
+      const again = await pushImage(client, src, builtImageSource(img), { tag: 'v1' });
       assert.equal(again.stats.blobs.uploaded, 0);
       assert.equal(again.stats.blobs.mounted, 0);
       assert.ok(again.stats.blobs.exists > 0);
       const dst = { registry: reg.host, repository: 'push/dest' };
-      const mounted = await pushImage(client, dst, memorySource(img), { tag: 'v1', mountFrom: 'push/source' });
+      const mounted = await pushImage(client, dst, builtImageSource(img), { tag: 'v1', mountFrom: 'push/source' });
       assert.equal(mounted.stats.blobs.uploaded, 0);
       assert.equal(mounted.stats.blobs.mounted, again.stats.blobs.exists);
       assert.deepEqual(await skopeoInspectRaw('push/dest:v1', reg, creds), Buffer.from(img.root.bytes));

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { before, beforeEach, describe, test } from 'node:test';
 import type { FaultProxy } from '../../test/support/fault-proxy.js';
 import { generatedBlob, generatedBlobDigest } from '../../test/support/generated-blob.js';
-import { buildTestImage, busyboxLikeFiles, memorySource } from '../../test/support/images.js';
+import { buildTestImage, busyboxLikeFiles, builtImageSource } from '../../test/support/images.js';
 import { proxiedRegistry } from '../../test/support/proxied-registry.js';
 import type { TestRegistry } from '../../test/support/registry.js';
 import { isAnyarchError } from '../errors.js';
@@ -120,7 +120,7 @@ describe('streamed uploads to docker-registry', () => {
       { format: 'oci' },
     );
     const opened: string[] = [];
-    const inner = memorySource(img);
+    const inner = builtImageSource(img);
     const counted: ImageSource = { ...inner, blobStream: (d) => (opened.push(d.digest), inner.blobStream(d)), blob: () => assert.fail('pushImage reads no blob whole') };
     const repo = { registry: reg.host, repository: 'streams/image' };
     const first = await pushImage(direct, repo, counted, { tag: 'v1' });

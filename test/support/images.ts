@@ -13,18 +13,40 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as tarStream from 'tar-stream';
-import { AnyarchError } from '../../src/errors.js';
-import { verifyBytes } from '../../src/oci/digest.js';
-import { parseManifest, type Descriptor } from '../../src/oci/manifest.js';
-import type { FetchedManifest, ImageSource } from '../../src/oci/source.js';
+import type { Descriptor } from '../../src/oci/manifest.js';
+import type { ImageSource } from '../../src/oci/source.js';
+import { memorySource } from './memory-source.js';
+
+/** How a generated layer is stored: gzip (the default), zstd (Debian's `zstd` writes it) or a plain tar. */
+export type TestCompression = 'gzip' | 'zstd' | 'none';
+
+export interface TestLayer {
+  /** path -> content (string or bytes); directories implied */
+  files: Record<string, string | Uint8Array>;
+  compression?: TestCompression;
+}
+
+/** One step of a generated config's history. */
+export interface TestHistoryStep {
+  created_by?: string;
+  comment?: string;
+  empty_layer?: boolean;
+}
 
 export interface TestPlatformImage {
   platform: { os: string; architecture: string; variant?: string; 'os.version'?: string };
   /** files of the single layer: path -> content (string or bytes); directories implied */
   files?: Record<string, string | Uint8Array>;
+  /** the layers, in order, instead of the single gzip layer of `files` */
+  layers?: TestLayer[];
+  /** the config's history (default: one step per layer, created_by "anyarch test image") */
+  history?: TestHistoryStep[];
+  /** fields added to the config's `config` (Entrypoint, User, Labels...) */
+  containerConfig?: Record<string, unknown>;
+  /** annotations of the image manifest */
+  annotations?: Record<string, string>;
   /** config os/arch/variant when it should disagree with the index entry (to test that warning) */
   configPlatform?: { os: string; architecture: string; variant?: string };
   created?: string; // default fixed '2026-01-01T00:00:00Z' so digests are reproducible
@@ -61,6 +83,11 @@ export const DOCKER = {
   manifest: 'application/vnd.docker.distribution.manifest.v2+json',
   config: 'application/vnd.docker.container.image.v1+json',
   layer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+} as const;
+/** Layer media types by compression (Docker has no zstd type of its own: containerd writes OCI's). */
+const LAYER_TYPES = {
+  oci: { gzip: OCI.layer, zstd: 'application/vnd.oci.image.layer.v1.tar+zstd', none: 'application/vnd.oci.image.layer.v1.tar' },
+  docker: { gzip: DOCKER.layer, zstd: 'application/vnd.oci.image.layer.v1.tar+zstd', none: 'application/vnd.docker.image.rootfs.diff.tar' },
 } as const;
 export const UNKNOWN_MEDIA_TYPE = 'application/vnd.example.anyarch-test.v1+json';
 export const REF_NAME = 'org.opencontainers.image.ref.name';
@@ -189,6 +216,26 @@ function blobOf(bytes: Uint8Array): Blob {
   return { digest: sha256(bytes), size: bytes.length, bytes };
 }
 
+/** `tar` compressed as asked (zstd by Debian's `zstd`, deterministic for one version of it). */
+export function compress(tar: Uint8Array, compression: TestCompression): Uint8Array {
+  if (compression === 'none') return tar;
+  if (compression === 'gzip') return gzipSync(tar, { level: 9 });
+  const r = spawnSync('zstd', ['-q', '-c', '-19'], { input: tar, maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`zstd failed (${r.status ?? r.signal}): ${r.stderr?.toString() || r.error?.message}`);
+  return new Uint8Array(r.stdout);
+}
+
+/** The tar inside a stored layer, by its media type. */
+export function uncompressLayer(bytes: Uint8Array, mediaType: string): Uint8Array {
+  if (mediaType.endsWith('+zstd')) {
+    const r = spawnSync('zstd', ['-q', '-d', '-c'], { input: bytes, maxBuffer: 1 << 30 });
+    if (r.status !== 0) throw new Error(`zstd -d failed (${r.status ?? r.signal}): ${r.stderr?.toString() || r.error?.message}`);
+    return new Uint8Array(r.stdout);
+  }
+  if (mediaType.endsWith('gzip')) return new Uint8Array(gunzipSync(bytes));
+  return bytes;
+}
+
 /** Builds an image (index or single manifest) in memory; pure and deterministic. */
 export function buildTestImage(images: TestPlatformImage[], opts: TestImageOptions = {}): BuiltImage {
   if (images.length === 0) throw new Error('buildTestImage: no images');
@@ -206,10 +253,15 @@ export function buildTestImage(images: TestPlatformImage[], opts: TestImageOptio
   const list = opts.single ? images.slice(0, 1) : images;
   for (const img of list) {
     const p = img.platform;
-    const tar = tarOf(img.files ?? busyboxLikeFiles(p.architecture));
-    const layer = add(gzipSync(tar, { level: 9 }));
+    const layerTypes = LAYER_TYPES[opts.format === 'docker' ? 'docker' : 'oci'];
+    const layers = (img.layers ?? [{ files: img.files ?? busyboxLikeFiles(p.architecture) }]).map((l) => {
+      const tar = tarOf(l.files);
+      const compression = l.compression ?? 'gzip';
+      return { tar, blob: add(compress(tar, compression)), mediaType: layerTypes[compression] };
+    });
     const cp = img.configPlatform ?? p;
     const created = img.created ?? DEFAULT_CREATED;
+    const history = img.history ?? layers.map(() => ({ created_by: 'anyarch test image' }));
     const config = add(
       json({
         created,
@@ -217,9 +269,9 @@ export function buildTestImage(images: TestPlatformImage[], opts: TestImageOptio
         os: cp.os,
         ...(cp.variant ? { variant: cp.variant } : {}),
         ...(!img.configPlatform && p['os.version'] ? { 'os.version': p['os.version'] } : {}),
-        config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['/bin/sh'] },
-        rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
-        history: [{ created, created_by: 'anyarch test image' }],
+        config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['/bin/sh'], ...img.containerConfig },
+        rootfs: { type: 'layers', diff_ids: layers.map((l) => sha256(l.tar)) },
+        history: history.map((h) => ({ created, ...h })),
       }),
     );
     const manifest = add(
@@ -227,7 +279,8 @@ export function buildTestImage(images: TestPlatformImage[], opts: TestImageOptio
         schemaVersion: 2,
         mediaType: mt.manifest,
         config: { mediaType: mt.config, digest: config.digest, size: config.size },
-        layers: [{ mediaType: mt.layer, digest: layer.digest, size: layer.size }],
+        layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.blob.digest, size: l.blob.size })),
+        ...(img.annotations ? { annotations: img.annotations } : {}),
       }),
     );
     const platform = {
@@ -429,11 +482,11 @@ interface ManifestJsonEntry {
   Layers: string[];
 }
 
-function platformParts(image: BuiltImage, i: number): { manifest: { config: { digest: string }; layers: { digest: string }[] }; config: { rootfs: { diff_ids: string[] } } } {
+function platformParts(image: BuiltImage, i: number): { manifest: { config: { digest: string }; layers: { digest: string; mediaType: string }[] }; config: { rootfs: { diff_ids: string[] } } } {
   const m = image.manifests[i];
   if (!m) throw new Error(`writeDockerArchive: the image has no platform #${i}`);
   const dec = new TextDecoder();
-  const manifest = JSON.parse(dec.decode(image.blobs.get(m.digest)!)) as { config: { digest: string }; layers: { digest: string }[] };
+  const manifest = JSON.parse(dec.decode(image.blobs.get(m.digest)!)) as { config: { digest: string }; layers: { digest: string; mediaType: string }[] };
   const config = JSON.parse(dec.decode(image.blobs.get(manifest.config.digest)!)) as { rootfs: { diff_ids: string[] } };
   return { manifest, config };
 }
@@ -474,7 +527,9 @@ export async function writeDockerArchiveMulti(file: string, images: DockerArchiv
         annotations['io.containerd.image.name'] = first.includes('/') ? first : `docker.io/library/${first}`;
         annotations[REF_NAME] = first.slice(first.lastIndexOf(':') + 1);
       }
-      indexEntries.push({ mediaType: OCI.manifest, digest: m!.digest, size: m!.size, ...(first !== undefined ? { annotations } : {}) });
+      // the entry names the manifest by its own media type (an OCI one, or Docker's v2.2)
+      const mediaType = (JSON.parse(new TextDecoder().decode(image.blobs.get(m!.digest)!)) as { mediaType?: string }).mediaType ?? OCI.manifest;
+      indexEntries.push({ mediaType, digest: m!.digest, size: m!.size, ...(first !== undefined ? { annotations } : {}) });
       manifestJson.push({
         Config: `blobs/sha256/${hexOf(manifest.config.digest)}`,
         RepoTags: repoTags,
@@ -492,7 +547,7 @@ export async function writeDockerArchiveMulti(file: string, images: DockerArchiv
       let parent = '';
       manifest.layers.forEach((l, i) => {
         const compressed = image.blobs.get(l.digest)!;
-        const data = opts.gzipLayers ? compressed : new Uint8Array(gunzipSync(compressed));
+        const data = opts.gzipLayers ? compressed : uncompressLayer(compressed, l.mediaType);
         const diffId = config.rootfs.diff_ids[i] ?? sha256(data);
         // The v1 layer id: a hash of the chain (docker computes it differently; any stable id will do).
         const id = hexOf(sha256(`${parent}\n${diffId}\n${configHex}\n${i}`));
@@ -579,29 +634,56 @@ export function assertSameBytes(actual: Uint8Array | undefined, expected: Uint8A
  * and every manifest and blob by digest, checked against the descriptor asked with, as every
  * source must. `kind` is `oci-layout`: the image is laid out by digest, as a layout would hold it.
  */
-export function memorySource(img: BuiltImage, name = 'memory:test-image'): ImageSource {
-  const get = (d: Descriptor): Uint8Array => {
-    const bytes = img.blobs.get(d.digest);
-    if (!bytes) throw new AnyarchError('E_NOT_FOUND', `${name}: no ${d.digest}`);
-    if (bytes.length !== d.size) throw new AnyarchError('E_DIGEST', `${name}: ${d.digest} has ${bytes.length} bytes, but its descriptor declares ${d.size}`);
-    verifyBytes(bytes, d.digest, `${name}: ${d.digest}`);
-    return bytes;
-  };
-  const fetched = (d: Descriptor): FetchedManifest => {
-    const bytes = get(d);
-    const manifest = parseManifest(bytes, `${name}: ${d.digest}`, d.mediaType);
-    return { descriptor: { mediaType: manifest.mediaType, digest: d.digest, size: bytes.length }, bytes, manifest };
-  };
-  return {
-    kind: 'oci-layout',
-    name,
-    root: async () => fetched({ mediaType: img.root.mediaType, digest: img.root.digest as Descriptor['digest'], size: img.root.size }),
-    manifest: async (d) => fetched(d),
-    blob: async (d, limit) => {
-      if (d.size > limit) throw new AnyarchError('E_LIMIT', `${name}: ${d.digest} is larger than ${limit} bytes`);
-      return get(d);
+export function builtImageSource(img: BuiltImage, name = 'memory:test-image'): ImageSource {
+  return memorySource(img.blobs, { mediaType: img.root.mediaType, digest: img.root.digest as Descriptor['digest'], size: img.root.size }, { name, verify: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Counting what a source is asked for
+
+/** Every read a source was asked for, by kind, in order (the descriptors asked for). */
+export interface SourceReads {
+  root: number;
+  manifests: Descriptor[];
+  blobs: Descriptor[];
+  streams: Descriptor[];
+}
+
+/** Wraps `src`, recording each call (the calls themselves go through unchanged). */
+export function countingSource(src: ImageSource): { source: ImageSource; reads: SourceReads } {
+  const reads: SourceReads = { root: 0, manifests: [], blobs: [], streams: [] };
+  const source: ImageSource = {
+    kind: src.kind,
+    name: src.name,
+    root: () => {
+      reads.root++;
+      return src.root();
     },
-    blobStream: async (d) => Readable.from([get(d)]),
-    close: async () => undefined,
+    manifest: (d) => {
+      reads.manifests.push(d);
+      return src.manifest(d);
+    },
+    blob: (d, limit) => {
+      reads.blobs.push(d);
+      return src.blob(d, limit);
+    },
+    blobStream: (d) => {
+      reads.streams.push(d);
+      return src.blobStream(d);
+    },
+    close: () => src.close(),
   };
+  return { source, reads };
+}
+
+/** The digests of descriptors. */
+export function digestsOf(ds: readonly Descriptor[]): string[] {
+  return ds.map((d) => d.digest);
+}
+
+/** How many times each value occurs. */
+export function tally(values: readonly string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
+  return m;
 }

@@ -1,0 +1,279 @@
+/**
+ * The image layer above {@link ImageSource}, in the spirit of go-containerregistry's `v1.Image`,
+ * `v1.ImageIndex` and `partial`: open a root once ({@link openRoot}) and ask it for things: an
+ * index's children by descriptor or by platform, an image's manifest, config and layers.
+ *
+ * Everything is read lazily and at most once per opened root: manifests and configs are
+ * memoised promises keyed by digest (with the size and media type the descriptor claims, which
+ * the source checks too), shared by every object the root hands out, so an index whose entries
+ * repeat one manifest or config reads it once, and asking twice reads once. A failed read is
+ * remembered as well (asking again gives the same error, reading nothing). Layers are streams
+ * and are read each time they are asked for. Constructors do no I/O, every method returns a
+ * promise, and nothing here mutates what it was given.
+ */
+import type { Readable } from 'node:stream';
+import { AnyarchError } from '../errors.js';
+import type { Platform } from '../platform/index.js';
+import { isDigest, type Digest } from './digest.js';
+import { openLayer, type Layer } from './layer.js';
+import { MAX_CONFIG_BYTES, parseConfig, type Descriptor, type HistoryEntry, type ImageConfig, type ImageIndex, type ImageManifest } from './manifest.js';
+import { MediaType } from './media.js';
+import type { FetchedManifest, ImageSource } from './source.js';
+import { imageForPlatform } from './walk.js';
+
+export type { Layer, LayerCompression } from './layer.js';
+
+/** An image index (OCI index or Docker manifest list) of an opened root. */
+export interface Index {
+  readonly kind: 'index';
+  /** the index's descriptor (for the root: as the source served it) */
+  readonly descriptor: Descriptor;
+  /** the parsed index */
+  manifest(): Promise<ImageIndex>;
+  /** the index's exact bytes (its digest is computed over them) */
+  manifestBytes(): Promise<Uint8Array>;
+  /**
+   * The image an entry names: an entry of this index or of an index nested in it (children of
+   * one root share one store). `E_MANIFEST` when the content is an index, not an image.
+   */
+  image(child: Descriptor): Promise<Image>;
+  /** The nested index an entry names. `E_MANIFEST` when the content is an image manifest. */
+  index(child: Descriptor): Promise<Index>;
+  /**
+   * The image for `platform`, as containerd matches it (BuildKit picks base images this way):
+   * the platform itself (`linux/arm64/v8` = `linux/arm64`), else the most preferred compatible
+   * one (arm/v6 for arm/v7, 386 for amd64...). Nested indexes are searched, attestations never.
+   * `E_NOT_FOUND`, naming the platforms there are, when none fits.
+   */
+  imageFor(platform: Platform | string): Promise<Image>;
+}
+
+/** One platform's image: a manifest, its config and its layers. */
+export interface Image {
+  readonly kind: 'image';
+  /** the manifest's descriptor (for the root: as the source served it) */
+  readonly descriptor: Descriptor;
+  /** the parsed manifest */
+  manifest(): Promise<ImageManifest>;
+  /** the manifest's exact bytes */
+  manifestBytes(): Promise<Uint8Array>;
+  /** the parsed config: platform, `config` (Entrypoint, Cmd, Env...), `rootfs.diff_ids`, `history` */
+  config(): Promise<ImageConfig>;
+  /** the config's exact bytes (verified against the manifest's config descriptor) */
+  configBytes(): Promise<Uint8Array>;
+  /**
+   * The layers, in order, each with its diff id and the history step that made it (when the
+   * config says). Reads the manifest and, for an image config media type, the config.
+   */
+  layers(): Promise<readonly Layer[]>;
+  /**
+   * The config's history, oldest first, each step with the layer it made (steps marked
+   * `empty_layer` made none). Layers are paired only when the steps that made layers are as
+   * many as the layers; otherwise no step has one.
+   */
+  history(): Promise<readonly HistoryStep[]>;
+}
+
+/** One step of an image's history and, when it made one, its layer. */
+export interface HistoryStep {
+  readonly entry: HistoryEntry;
+  readonly layer?: Layer;
+}
+
+type Key = string;
+
+function manifestKey(d: Descriptor): Key {
+  return `${d.digest} ${d.size} ${d.mediaType}`;
+}
+
+function blobKey(d: Descriptor): Key {
+  return `${d.digest} ${d.size}`;
+}
+
+/** A child object per descriptor as asked for (the same manifest listed under two platforms is two entries). */
+function entryKey(d: Descriptor): Key {
+  return JSON.stringify(d);
+}
+
+function memo<T>(map: Map<Key, Promise<T>>, key: Key, read: () => Promise<T>): Promise<T> {
+  let p = map.get(key);
+  if (!p) {
+    p = read();
+    map.set(key, p);
+  }
+  return p;
+}
+
+/** What one opened root has read, shared by every object it hands out. */
+class Store {
+  private readonly manifests = new Map<Key, Promise<FetchedManifest>>();
+  private readonly configBytes = new Map<Key, Promise<Uint8Array>>();
+  private readonly configs = new Map<Key, Promise<ImageConfig>>();
+  private readonly images = new Map<Key, Promise<StoredImage>>();
+  private readonly indexes = new Map<Key, Promise<StoredIndex>>();
+
+  constructor(readonly source: ImageSource) {}
+
+  /** Remembers the root the source gave, so asking for it by descriptor reads nothing. */
+  seed(root: FetchedManifest): void {
+    this.manifests.set(manifestKey(root.descriptor), Promise.resolve(root));
+  }
+
+  manifest(d: Descriptor): Promise<FetchedManifest> {
+    return memo(this.manifests, manifestKey(d), () => this.source.manifest(d));
+  }
+
+  configBlob(d: Descriptor): Promise<Uint8Array> {
+    return memo(this.configBytes, blobKey(d), () => this.source.blob(d, MAX_CONFIG_BYTES));
+  }
+
+  config(d: Descriptor): Promise<ImageConfig> {
+    return memo(this.configs, blobKey(d), async () => parseConfig(await this.configBlob(d), `config ${d.digest} of ${this.source.name}`));
+  }
+
+  image(d: Descriptor): Promise<StoredImage> {
+    return memo(this.images, entryKey(d), async () => {
+      const m = await this.manifest(d);
+      if (m.manifest.kind !== 'manifest') {
+        throw new AnyarchError('E_MANIFEST', `${this.source.name}: entry ${d.digest} is declared as ${d.mediaType} but is an index`);
+      }
+      return new StoredImage(this, d);
+    });
+  }
+
+  index(d: Descriptor): Promise<StoredIndex> {
+    return memo(this.indexes, entryKey(d), async () => {
+      const m = await this.manifest(d);
+      if (m.manifest.kind !== 'index') {
+        throw new AnyarchError('E_MANIFEST', `${this.source.name}: entry ${d.digest} is declared as ${d.mediaType} but is an image manifest`);
+      }
+      return new StoredIndex(this, d);
+    });
+  }
+
+  blobStream(d: Descriptor): Promise<Readable> {
+    return this.source.blobStream(d);
+  }
+}
+
+class StoredIndex implements Index {
+  readonly kind = 'index' as const;
+
+  constructor(
+    private readonly store: Store,
+    readonly descriptor: Descriptor,
+  ) {}
+
+  async manifest(): Promise<ImageIndex> {
+    const m = (await this.store.manifest(this.descriptor)).manifest;
+    // the store checked the kind when it handed this index out
+    return m as ImageIndex;
+  }
+
+  async manifestBytes(): Promise<Uint8Array> {
+    return (await this.store.manifest(this.descriptor)).bytes;
+  }
+
+  image(child: Descriptor): Promise<Image> {
+    return this.store.image(child);
+  }
+
+  index(child: Descriptor): Promise<Index> {
+    return this.store.index(child);
+  }
+
+  imageFor(platform: Platform | string): Promise<Image> {
+    return imageForPlatform(this, platform, this.store.source.name);
+  }
+}
+
+/** The config's diff ids as digests, when there is one per layer. */
+function diffIdsFor(config: ImageConfig | undefined, layers: number, what: string): readonly Digest[] | undefined {
+  const ids = config?.rootfs?.diff_ids;
+  if (!ids || ids.length !== layers) return undefined;
+  ids.forEach((id, i) => {
+    if (!isDigest(id)) throw new AnyarchError('E_MANIFEST', `${what}: "rootfs.diff_ids[${i}]" is not a digest`);
+  });
+  return ids as readonly Digest[];
+}
+
+/** The history steps that made layers, when they are as many as the layers. */
+function layerSteps(config: ImageConfig | undefined, layers: number): readonly HistoryEntry[] | undefined {
+  const made = (config?.history ?? []).filter((h) => h.empty_layer !== true);
+  return made.length === layers && layers > 0 ? made : undefined;
+}
+
+function isImageConfig(mediaType: string): boolean {
+  return mediaType === MediaType.OCI_CONFIG || mediaType === MediaType.DOCKER_CONFIG;
+}
+
+class StoredImage implements Image {
+  readonly kind = 'image' as const;
+  private layerList: Promise<readonly Layer[]> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    readonly descriptor: Descriptor,
+  ) {}
+
+  async manifest(): Promise<ImageManifest> {
+    // the store checked the kind when it handed this image out
+    return (await this.store.manifest(this.descriptor)).manifest as ImageManifest;
+  }
+
+  async manifestBytes(): Promise<Uint8Array> {
+    return (await this.store.manifest(this.descriptor)).bytes;
+  }
+
+  async config(): Promise<ImageConfig> {
+    return this.store.config((await this.manifest()).config);
+  }
+
+  async configBytes(): Promise<Uint8Array> {
+    return this.store.configBlob((await this.manifest()).config);
+  }
+
+  layers(): Promise<readonly Layer[]> {
+    this.layerList ??= (async () => {
+      const m = await this.manifest();
+      // an artifact's config (the empty descriptor, an SBOM...) says nothing about layers
+      const config = isImageConfig(m.config.mediaType) ? await this.config() : undefined;
+      const what = `config ${m.config.digest} of ${this.store.source.name}`;
+      const diffIds = diffIdsFor(config, m.layers.length, what);
+      const steps = layerSteps(config, m.layers.length);
+      return m.layers.map((d, i) =>
+        openLayer(d, {
+          index: i,
+          diffId: diffIds?.[i],
+          history: steps?.[i],
+          read: () => this.store.blobStream(d),
+          what: `layer ${i + 1} (${d.digest}) of ${this.store.source.name}`,
+        }),
+      );
+    })();
+    return this.layerList;
+  }
+
+  async history(): Promise<readonly HistoryStep[]> {
+    const m = await this.manifest();
+    if (!isImageConfig(m.config.mediaType)) return [];
+    const [config, layers] = await Promise.all([this.config(), this.layers()]);
+    const paired = layerSteps(config, layers.length) !== undefined;
+    let next = 0;
+    return (config.history ?? []).map((entry) => {
+      if (!paired || entry.empty_layer === true) return { entry };
+      return { entry, layer: layers[next++] as Layer };
+    });
+  }
+}
+
+/**
+ * Opens the root of `source` (what its reference names): reads the root manifest or index, and
+ * nothing else. The source stays the caller's to close.
+ */
+export async function openRoot(source: ImageSource): Promise<Index | Image> {
+  const root = await source.root();
+  const store = new Store(source);
+  store.seed(root);
+  return root.manifest.kind === 'index' ? new StoredIndex(store, root.descriptor) : new StoredImage(store, root.descriptor);
+}

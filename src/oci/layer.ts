@@ -1,0 +1,165 @@
+/**
+ * A layer of an opened image: its descriptor, compression, diff id and history step are known
+ * without I/O; its bytes are streams read from the source each time they are asked for.
+ *
+ * `compressed()` is the source's stream, which fails with `E_DIGEST` at its end when the bytes
+ * do not match the descriptor. `uncompressed()` decompresses it (gzip with node:zlib; zstd with
+ * node:zlib where the running Node has it, else with fzstd, loaded on first use) and, when the
+ * config gives a diff id, fails with `E_DIGEST` at its end when the tar's digest differs. Nothing
+ * read from either stream is to be trusted before it ends without an error.
+ */
+import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
+import * as zlib from 'node:zlib';
+import { AnyarchError, isAnyarchError } from '../errors.js';
+import { DigestVerifier, type Digest } from './digest.js';
+import type { Descriptor, HistoryEntry } from './manifest.js';
+import { layerCompression } from './media.js';
+
+export type LayerCompression = 'gzip' | 'zstd' | 'none';
+
+export interface Layer {
+  readonly descriptor: Descriptor;
+  /** position in the manifest's `layers`, from 0 */
+  readonly index: number;
+  readonly mediaType: string;
+  /** from the media type; undefined when it is not a layer media type anyarch can read */
+  readonly compression: LayerCompression | undefined;
+  /** the digest of the uncompressed tar (`rootfs.diff_ids`); undefined when the config has no diff id per layer */
+  readonly diffId: Digest | undefined;
+  /** the history step that made this layer; undefined when the config's history cannot be paired with the layers */
+  readonly history: HistoryEntry | undefined;
+  /** the layer as stored, verified against its descriptor at the stream's end */
+  compressed(): Promise<Readable>;
+  /** the layer's tar, verified against its diff id (when known) at the stream's end */
+  uncompressed(): Promise<Readable>;
+}
+
+export interface LayerParts {
+  readonly index: number;
+  readonly diffId: Digest | undefined;
+  readonly history: HistoryEntry | undefined;
+  /** opens the source's stream of the layer */
+  readonly read: () => Promise<Readable>;
+  /** how messages name the layer */
+  readonly what: string;
+}
+
+/** A layer over a source's stream; reads nothing until a stream is asked for. */
+export function openLayer(descriptor: Descriptor, parts: LayerParts): Layer {
+  const compression = layerCompression(descriptor.mediaType);
+  return {
+    descriptor,
+    index: parts.index,
+    mediaType: descriptor.mediaType,
+    compression,
+    diffId: parts.diffId,
+    history: parts.history,
+    compressed: parts.read,
+    async uncompressed(): Promise<Readable> {
+      if (compression === undefined) {
+        throw new AnyarchError('E_MANIFEST', `${parts.what}: its media type ${descriptor.mediaType} is not a layer anyarch can decompress`, 'layers are tar, tar+gzip or tar+zstd (OCI and Docker media types)');
+      }
+      const decoder = await decoderFor(compression);
+      return decompress(await parts.read(), decoder, compression, parts.what, parts.diffId);
+    },
+  };
+}
+
+type ZstdModule = typeof import('fzstd');
+let fzstd: Promise<ZstdModule> | undefined;
+
+/** node:zlib's zstd decoder, where the running Node has one (22.15 and later). */
+function nativeZstd(): (() => Transform) | undefined {
+  const create = (zlib as unknown as Record<string, unknown>).createZstdDecompress;
+  return typeof create === 'function' ? () => (create as () => Transform).call(zlib) : undefined;
+}
+
+/** fzstd's streaming decoder as a Node transform. */
+class FzstdDecoder extends Transform {
+  private readonly decoder: InstanceType<ZstdModule['Decompress']>;
+
+  constructor(mod: ZstdModule) {
+    super();
+    this.decoder = new mod.Decompress((data) => {
+      if (data.length > 0) this.push(data);
+    });
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    try {
+      this.decoder.push(chunk);
+    } catch (e) {
+      cb(e as Error);
+      return;
+    }
+    cb();
+  }
+
+  override _flush(cb: TransformCallback): void {
+    try {
+      this.decoder.push(new Uint8Array(0), true);
+    } catch (e) {
+      cb(e as Error);
+      return;
+    }
+    cb();
+  }
+}
+
+async function decoderFor(compression: LayerCompression): Promise<() => Transform> {
+  switch (compression) {
+    case 'gzip':
+      return () => zlib.createGunzip();
+    case 'none':
+      return () => new PassThrough();
+    case 'zstd': {
+      const native = nativeZstd();
+      if (native) return native;
+      fzstd ??= import('fzstd');
+      const mod = await fzstd;
+      return () => new FzstdDecoder(mod);
+    }
+  }
+}
+
+/**
+ * `compressed` through a decoder, then (with a diff id) through a digest check. A decoder that
+ * fails usually means altered bytes: the compressed stream is then read to its end, where the
+ * source checks its digest, so that case is `E_DIGEST`; otherwise the layer is not what its media
+ * type says (`E_SOURCE`). A consumer that stops early releases the source's stream.
+ */
+function decompress(compressed: Readable, newDecoder: () => Transform, compression: LayerCompression, what: string, diffId: Digest | undefined): Readable {
+  const decoder = newDecoder();
+  const out: Transform = diffId ? new DigestVerifier(diffId, `${what}: uncompressed content (diff id)`) : new PassThrough();
+  let settled = false;
+  const fail = (e: Error): void => {
+    if (settled) return;
+    settled = true;
+    out.destroy(e);
+    decoder.destroy();
+    compressed.destroy();
+  };
+  compressed.on('error', (e) => fail(isAnyarchError(e) ? e : new AnyarchError('E_SOURCE', `${what}: cannot be read (${e.message})`)));
+  decoder.on('error', (e) => {
+    if (settled) return;
+    compressed.unpipe(decoder);
+    const notValid = new AnyarchError('E_SOURCE', `${what}: not valid ${compression} data (${e.message})`, 'the layer is not what its media type says');
+    if (compressed.readableEnded) {
+      fail(notValid); // the source's check at the end passed: the bytes are the published ones
+      return;
+    }
+    // the source's check at the end decides: altered bytes (E_DIGEST, via 'error') or a bad layer
+    compressed.on('end', () => fail(notValid));
+    compressed.on('data', () => undefined);
+    compressed.resume();
+  });
+  out.on('error', () => {
+    settled = true;
+  });
+  out.on('close', () => {
+    if (!compressed.destroyed && !compressed.readableEnded) compressed.destroy();
+    if (!decoder.destroyed) decoder.destroy();
+  });
+  compressed.pipe(decoder).pipe(out);
+  return out;
+}
