@@ -5,7 +5,7 @@
 import type { Dockerfile, Range } from '../dockerfile/ast.js';
 import { buildModel, type Model } from '../dockerfile/model.js';
 import { parseDockerfile } from '../dockerfile/parser.js';
-import { rangeAt } from '../dockerfile/text.js';
+import { rangeAt, splitBom } from '../dockerfile/text.js';
 import { AnyarchError, isAnyarchError } from '../errors.js';
 import { hostPlatform, parsePlatformList, type Platform } from '../platform/index.js';
 import { RULES } from '../rules/index.js';
@@ -233,8 +233,7 @@ export const MAX_FIX_PASSES = 10;
  */
 export function fixSource(input: string, file: string, opts: CheckOptions = NO_OPTIONS): FixResult {
   // Edits refer to the text without a byte-order mark (the parser drops it); keep it on output.
-  const bom = input.charCodeAt(0) === 0xfeff ? '\ufeff' : '';
-  const source = bom ? input.slice(1) : input;
+  const { bom, source } = splitBom(input);
   let current = source;
   const fixed: Finding[] = [];
   let result = checkSource(current, file, opts);
