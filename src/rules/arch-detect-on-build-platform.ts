@@ -6,18 +6,10 @@
 import type { Instruction } from '../dockerfile/ast.js';
 import type { Model, ShellSource, Stage } from '../dockerfile/model.js';
 import type { ShellWord, SimpleCommand } from '../dockerfile/shell.js';
-import {
-  commandWords,
-  detectorOf,
-  feedsTarget,
-  mayContainDetector,
-  runOutputs,
-  settingWords,
-  substitutions,
-  targetReadsAny,
-  type Detector,
-} from './support/compilers.js';
-import { spanRange, stageMentionsTarget, stageUsesXx } from './support/walk.js';
+import { detectorOf, mayContainDetector, type Detector } from './support/detectors.js';
+import { stageMentionsTarget, stageUsesXx } from './support/mentions.js';
+import { commandWords, settingWords, spanRange, substitutions } from './support/shell-words.js';
+import { feedsTarget, runOutputs, targetReadsAny } from './support/stage-outputs.js';
 import { defineRule, type RuleContext } from './types.js';
 
 type M = 'builderArch';

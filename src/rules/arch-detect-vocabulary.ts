@@ -14,20 +14,19 @@ import {
   type Platform,
   type Vendor,
 } from '../platform/index.js';
+import { isArchGuarded } from './support/arch-branches.js';
 import {
   detectorOf,
   detectorWord,
   detectorVariables,
   mayContainDetector,
-  substitutions,
   type Detector,
   type DetectorVariable,
-  type Span,
-} from './support/compilers.js';
+} from './support/detectors.js';
 import { inSingleQuotes } from './support/download.js';
 import { mappingVariable } from './support/fix.js';
-import { spanRange, isArchGuarded } from './support/walk.js';
-import { instructionMentions } from './support/walk.js';
+import { instructionMentions } from './support/mentions.js';
+import { spanRange, substitutions, type Span } from './support/shell-words.js';
 import { defineRule, type Edit, type RuleContext } from './types.js';
 
 type M = 'mismatch';

@@ -9,9 +9,10 @@ import type { Model, Stage } from '../dockerfile/model.js';
 import { parseShell, type ShellScript, type SimpleCommand } from '../dockerfile/shell.js';
 import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
 import { PLATFORM_DATA, formatPlatform, samePlatform, type Platform } from '../platform/index.js';
-import { stagePlatforms } from './support/image-chain.js';
-import { URL_RE } from './support/tokens.js';
-import { isArchGuarded, stageUsesXx } from './support/walk.js';
+import { isArchGuarded } from './support/arch-branches.js';
+import { stageUsesXx } from './support/mentions.js';
+import { stagePlatforms } from './support/stage-platforms.js';
+import { URL_RE } from './support/url-arch-words.js';
 import { defineRule, type RuleContext } from './types.js';
 
 type M = 'path' | 'builderPath';

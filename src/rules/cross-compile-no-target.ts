@@ -9,24 +9,12 @@ import type { Model, ShellSource, Stage } from '../dockerfile/model.js';
 import type { ShellWord, SimpleCommand } from '../dockerfile/shell.js';
 import { toSourceOffset } from '../dockerfile/text.js';
 import type { Platform } from '../platform/index.js';
-import {
-  cargoCommand,
-  cCompilerCommand,
-  commandWords,
-  envFor,
-  feedsTarget,
-  goCommand,
-  goOutput,
-  hasTargetFlag,
-  isCargoToolInstall,
-  mentionsTarget,
-  runOutputs,
-  targetConsumers,
-  targetReadsAny,
-  workdirAt,
-} from './support/compilers.js';
+import { envFor } from './support/command-env.js';
 import { declareArgs } from './support/fix.js';
-import { spanRange, stageMentionsTarget, stageUsesXx } from './support/walk.js';
+import { mentionsTarget, stageMentionsTarget, stageUsesXx } from './support/mentions.js';
+import { commandWords, spanRange } from './support/shell-words.js';
+import { feedsTarget, runOutputs, targetConsumers, targetReadsAny, workdirAt } from './support/stage-outputs.js';
+import { cargoCommand, cCompilerCommand, goCommand, goOutput, hasTargetFlag, isCargoToolInstall } from './support/toolchains.js';
 import { defineRule, type Edit, type RuleContext, type Suggestion } from './types.js';
 
 type M = 'go' | 'cargo' | 'cc';

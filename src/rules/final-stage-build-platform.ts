@@ -5,7 +5,7 @@
  * Build stages that cross-compile on $BUILDPLATFORM and hand files to the final stage are fine.
  */
 import type { Model, Stage } from '../dockerfile/model.js';
-import { dropFlagEdit, imageStages } from './support/image-chain.js';
+import { dropFlagEdit } from './support/fix.js';
 import { defineRule, type RuleContext } from './types.js';
 
 type M = 'final' | 'base';
@@ -72,6 +72,6 @@ export default defineRule<M>({
   },
   gate: /BUILD(?:PLATFORM|OS|ARCH)/,
   check(model, ctx) {
-    for (const stage of imageStages(model)) checkStage(model, stage, ctx);
+    for (const stage of model.graph.imageStages) checkStage(model, stage, ctx);
   },
 });

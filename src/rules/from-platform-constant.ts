@@ -14,7 +14,7 @@ import {
   tryParsePlatform,
   type Platform,
 } from '../platform/index.js';
-import { dropFlagEdit, imageStages } from './support/image-chain.js';
+import { dropFlagEdit } from './support/fix.js';
 import { defineRule, type RuleContext, type Suggestion } from './types.js';
 
 type M = 'pinned' | 'osOnly' | 'badPlatform';
@@ -107,7 +107,7 @@ export default defineRule<M>({
   },
   gate: /--platform/i,
   check(model, ctx) {
-    const image = imageStages(model);
+    const image = model.graph.imageStages;
     for (const stage of model.stages) checkStage(model, stage, ctx, image);
   },
 });

@@ -16,8 +16,8 @@ import {
 } from '../platform/index.js';
 import { downloadCandidates, inSingleQuotes, runUrls, type Candidate } from './support/download.js';
 import { declareArgs, mappingEdits } from './support/fix.js';
-import { URL_RE, families, findArchTokens, tokenNames, type TokenHit } from './support/tokens.js';
-import { isArchBranch, isArchGuarded } from './support/walk.js';
+import { isArchBranch, isArchGuarded } from './support/arch-branches.js';
+import { URL_RE, families, findArchTokens, tokenNames, type TokenHit } from './support/url-arch-words.js';
 import { defineRule, type Edit, type RuleContext } from './types.js';
 
 type M = 'download' | 'builder' | 'branchMismatch' | 'aptArch' | 'templateWord' | 'templateMissing';

@@ -8,21 +8,12 @@ import type { Instruction, SourceText } from '../dockerfile/ast.js';
 import type { Model, Stage } from '../dockerfile/model.js';
 import { wordsOf, type ShellWord, type SimpleCommand } from '../dockerfile/shell.js';
 import { rangeAt, toSourceRange } from '../dockerfile/text.js';
-import { formatPlatform, toVocabulary, type Platform } from '../platform/index.js';
-import {
-  commandWords,
-  cpuFlags,
-  envWords,
-  FLAG_VARIABLES,
-  goarchArchitecture,
-  goEnvWrites,
-  isCrossCompiler,
-  rustTripleBuilds,
-  settingWords,
-  type CpuFlagHit,
-} from './support/compilers.js';
+import { formatPlatform, goarchArchitecture, rustTripleBuilds, toVocabulary, type Platform } from '../platform/index.js';
+import { isArchGuarded } from './support/arch-branches.js';
 import { declareArgs } from './support/fix.js';
-import { instructionMentions, isArchGuarded } from './support/walk.js';
+import { instructionMentions } from './support/mentions.js';
+import { commandWords, envWords, settingWords } from './support/shell-words.js';
+import { cpuFlags, FLAG_VARIABLES, goEnvWrites, isCrossCompiler, type CpuFlagHit } from './support/toolchains.js';
 import { defineRule, type Edit, type ReportDescriptor, type RuleContext } from './types.js';
 
 type M = 'goarch' | 'rustTarget' | 'cpuFlag' | 'cpuLevel' | 'native';

@@ -9,10 +9,10 @@ import type { Instruction } from '../dockerfile/ast.js';
 import type { Model, Stage } from '../dockerfile/model.js';
 import type { SimpleCommand } from '../dockerfile/shell.js';
 import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
-import { consumersOf, imageStages } from './support/image-chain.js';
-import { URL_RE } from './support/tokens.js';
-import { stageHasGlibcCompat, stageLibc, type Libc, instructionMentions } from './support/walk.js';
 import { runUrls } from './support/download.js';
+import { instructionMentions } from './support/mentions.js';
+import { stageHasGlibcCompat, stageLibc, type Libc } from './support/stage-distro.js';
+import { URL_RE } from './support/url-arch-words.js';
 import { archToken } from '../platform/index.js';
 import { defineRule, type RuleContext } from './types.js';
 
@@ -216,8 +216,8 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, image: Read
   const compat = libc === 'musl' && stageHasGlibcCompat(stage);
   // a stage that only fetches files for other stages: what matters is where the files go
   if (!image.has(stage)) {
-    const consumers = consumersOf(model, stage);
-    if (consumers.some((c) => stageLibc(model, c, ctx.platforms[0]) !== libc)) return;
+    const readers = new Set(model.graph.consumers(stage).map((e) => e.to));
+    if ([...readers].some((c) => stageLibc(model, c, ctx.platforms[0]) !== libc)) return;
   }
   for (const ins of stage.instructions) {
     const found =
@@ -262,7 +262,7 @@ export default defineRule<M>({
   },
   gate: /:\/\/|\.whl\b/i,
   check(model, ctx) {
-    const image = imageStages(model);
+    const image = model.graph.imageStages;
     for (const stage of model.stages) checkStage(model, stage, ctx, image);
   },
 });

@@ -8,10 +8,10 @@ import type { Instruction } from '../dockerfile/ast.js';
 import type { Model, Stage } from '../dockerfile/model.js';
 import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
 import { VENDORS, matchVendorUrl, platformKey, type Vendor } from '../platform/index.js';
-import { stagePlatforms } from './support/image-chain.js';
-import { URL_RE } from './support/tokens.js';
-import { isArchGuarded } from './support/walk.js';
+import { isArchGuarded } from './support/arch-branches.js';
 import { runUrls } from './support/download.js';
+import { stagePlatforms } from './support/stage-platforms.js';
+import { URL_RE } from './support/url-arch-words.js';
 import { defineRule, type RuleContext } from './types.js';
 
 type M = 'useOfficial';
