@@ -7,7 +7,7 @@ import { buildModel, type Model } from '../dockerfile/model.js';
 import { parseDockerfile } from '../dockerfile/parser.js';
 import { rangeAt, splitBom } from '../dockerfile/text.js';
 import { AnyarchError, isAnyarchError } from '../errors.js';
-import { hostPlatform, parsePlatformList, type Platform } from '../platform/index.js';
+import { builderPlatforms, hostPlatform, parsePlatformList, type Platform } from '../platform/index.js';
 import { RULES } from '../rules/index.js';
 import {
   docsUrl,
@@ -133,6 +133,8 @@ export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findi
   const selected = selectRules(opts);
   const platforms = opts.platforms ?? DEFAULT_PLATFORMS;
   const fixStyle = opts.fixStyle ?? 'targetarch';
+  const buildPlatform = opts.buildPlatform ?? defaultBuildPlatform();
+  const builders = builderPlatforms(buildPlatform);
   const file = model.file;
   const findings: Finding[] = [];
   for (const { rule, override } of selected) {
@@ -141,7 +143,8 @@ export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findi
     const ctx: RuleContext = {
       platforms,
       fixStyle,
-      buildPlatform: opts.buildPlatform ?? defaultBuildPlatform(),
+      buildPlatform,
+      builderPlatforms: builders,
       ...(opts.baseImages ? { baseImages: opts.baseImages } : {}),
       report(d: ReportDescriptor<string>) {
         const key = `${d.messageId}|${d.range.start.offset}|${d.range.end.offset}`;

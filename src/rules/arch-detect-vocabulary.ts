@@ -31,12 +31,6 @@ import { defineRule, type Edit, type RuleContext } from './types.js';
 
 type M = 'mismatch';
 
-/** A build machine is amd64 or arm64 in practice (as AA101 assumes for BUILDARCH). */
-const BUILDER_PLATFORMS: readonly Platform[] = [
-  { os: 'linux', architecture: 'amd64', variant: '' },
-  { os: 'linux', architecture: 'arm64', variant: '' },
-];
-
 /** Where a detector's word enters a URL. */
 interface Use {
   readonly detector: Detector;
@@ -267,7 +261,7 @@ export default defineRule<M>({
     if (!targets.length) return;
     for (const stage of model.stages) {
       if (stage.windows) continue;
-      const platforms = stage.onBuildPlatform ? BUILDER_PLATFORMS : targets;
+      const platforms = stage.onBuildPlatform ? ctx.builderPlatforms : targets;
       for (const ins of stage.instructions as readonly Instruction[]) {
         if (ins.keyword !== 'run') continue;
         if (!instructionMentions(ins, DETECTOR_HINT) || !instructionMentions(ins, /:\/\//)) continue;

@@ -50,8 +50,6 @@ const TAG_RE = new RegExp(
 const CROSS_TAG = /musl|gnu|eabi|cross/i;
 const CROSS_REPO = /cross|toolchain|musl|sdk-?arm|mingw|qemu|binfmt/i;
 
-const BUILDER_PLATFORMS: readonly Platform[] = [makePlatform('linux', 'amd64'), makePlatform('linux', 'arm64')];
-
 interface ImageRef {
   /** registry host (docker.io forms removed: '' for Docker Hub) */
   readonly registry: string;
@@ -135,7 +133,7 @@ function dropNamespace(stage: Stage, ns: string): Suggestion | undefined {
 
 function relevantPlatforms(stage: Stage, ctx: RuleContext<M>): readonly Platform[] | undefined {
   const flag = stage.platform?.value;
-  if (stage.onBuildPlatform) return BUILDER_PLATFORMS;
+  if (stage.onBuildPlatform) return ctx.builderPlatforms;
   if (flag && !flag.includes('$')) {
     const p = tryParsePlatform(flag);
     return p ? [p] : undefined;
@@ -149,7 +147,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
   const platforms = relevantPlatforms(stage, ctx);
   if (!platforms) return;
   const builder = stage.onBuildPlatform;
-  const target0 = ctx.platforms[0] ?? BUILDER_PLATFORMS[0] as Platform;
+  const target0 = ctx.platforms[0] ?? ctx.builderPlatforms[0] as Platform;
   const wrong: Platform[] = [];
   let first: { pin: Pin; image: string } | undefined;
   for (const p of platforms) {

@@ -32,11 +32,6 @@ interface Tables {
   readonly res: readonly { re: RegExp; kind: Kind }[];
 }
 
-const BUILDER_PLATFORMS: readonly Platform[] = [
-  { os: 'linux', architecture: 'amd64', variant: '' },
-  { os: 'linux', architecture: 'arm64', variant: '' },
-];
-
 function esc(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -237,7 +232,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
   if (stage.windows) return;
   const platforms = stagePlatforms(stage, ctx.platforms);
   const builder = platforms === 'builder';
-  const targets = builder ? BUILDER_PLATFORMS : platforms.filter((p) => p.os === 'linux');
+  const targets = builder ? ctx.builderPlatforms : platforms.filter((p) => p.os === 'linux');
   if (!targets.length) return;
   let cross: boolean | undefined;
   for (const ins of stage.instructions) {

@@ -22,11 +22,6 @@ import { defineRule, type Edit, type RuleContext } from './types.js';
 
 type M = 'download' | 'builder' | 'branchMismatch' | 'aptArch' | 'templateWord' | 'templateMissing';
 
-const BUILDER_PLATFORMS: readonly Platform[] = [
-  { os: 'linux', architecture: 'amd64', variant: '' },
-  { os: 'linux', architecture: 'arm64', variant: '' },
-];
-
 /** Vocabularies a file name's form tells (a .deb names dpkg words, a wheel Python's). */
 function contextVocabularies(text: string, hit: TokenHit): Vocabulary[] {
   if (/\.deb$/i.test(text)) return ['dpkg'];
@@ -187,7 +182,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
       continue;
     }
     if (stage.onBuildPlatform) {
-      const fix = planFix(model, ctx, c, hit, BUILDER_PLATFORMS, true);
+      const fix = planFix(model, ctx, c, hit, ctx.builderPlatforms, true);
       ctx.report({
         messageId: 'builder',
         range,
@@ -211,7 +206,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
     });
   }
   checkAptSources(model, stage, ctx, targets);
-  checkTemplates(model, stage, ctx, stage.onBuildPlatform ? BUILDER_PLATFORMS : targets);
+  checkTemplates(model, stage, ctx, stage.onBuildPlatform ? ctx.builderPlatforms : targets);
 }
 
 /** The architectures a whole word names (a case pattern, an apt arch=), or []. */

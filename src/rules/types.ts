@@ -68,8 +68,16 @@ export interface ReportDescriptor<M extends string> {
 export interface RuleContext<M extends string = string> {
   readonly platforms: readonly Platform[];
   readonly fixStyle: FixStyle;
-  /** the platform of the machine that runs the build ($BUILDPLATFORM) */
+  /** the platform of the machine that runs the build ($BUILDPLATFORM); the engine's default is `hostPlatform()` */
   readonly buildPlatform: Platform;
+  /**
+   * The machines a `--platform=$BUILDPLATFORM` stage must work on. Such a stage runs on whatever
+   * machine builds the Dockerfile (a CI runner, a colleague's laptop), so a rule asks its
+   * questions for each of these, not only for `buildPlatform`: linux/amd64 and linux/arm64 (the
+   * usual builders, in that order), then `buildPlatform` when it is another CPU
+   * (`builderPlatforms(buildPlatform)` of src/platform, worked out once by the engine).
+   */
+  readonly builderPlatforms: readonly Platform[];
   /** what registries said about base images (looked up before the check); absent: offline */
   readonly baseImages?: BaseImageFacts;
   report(d: ReportDescriptor<M>): void;
