@@ -152,6 +152,10 @@ export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findi
         seen.add(key);
         const template = (rule.messages as Record<string, string>)[d.messageId];
         if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown message "${d.messageId}"`);
+        // a rule's meta is its contract: reporters, docs and --fix trust `fixable`
+        if (d.fix !== undefined && !rule.meta.fixable) {
+          throw new Error(`rule ${rule.meta.id} reported a fix for "${d.messageId}", but its meta says it is not fixable`);
+        }
         findings.push({
           ruleId: rule.meta.id,
           ruleName: rule.meta.name,

@@ -12,7 +12,11 @@ import { commandWords, settingWords, spanRange, substitutions } from './support/
 import { feedsTarget, runOutputs, targetReadsAny } from './support/stage-outputs.js';
 import { defineRule, type RuleContext } from './types.js';
 
-type M = 'builderArch';
+const messages = {
+  builderArch:
+    '{detector} names the build machine\'s CPU in stage {stage} (FROM --platform=$BUILDPLATFORM), but a target-platform stage uses what this RUN makes: choose by $TARGETARCH (ARG TARGETARCH) instead',
+} as const;
+type M = typeof messages;
 
 /** Commands that only print (a log line is no choice). */
 const PRINTERS = new Set(['echo', 'printf', 'logger', ':', 'true']);
@@ -111,7 +115,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
   });
 }
 
-export default defineRule<M>({
+export default defineRule({
   meta: {
     id: 'AA105',
     name: 'arch-detect-on-build-platform',
@@ -125,10 +129,7 @@ export default defineRule<M>({
     related: [],
     fixable: false,
   },
-  messages: {
-    builderArch:
-      '{detector} names the build machine\'s CPU in stage {stage} (FROM --platform=$BUILDPLATFORM), but a target-platform stage uses what this RUN makes: choose by $TARGETARCH (ARG TARGETARCH) instead',
-  },
+  messages,
   gate: /BUILD(?:PLATFORM|OS|ARCH)/,
   check(model, ctx) {
     for (const stage of model.stages) checkStage(model, stage, ctx);

@@ -29,7 +29,11 @@ import { instructionMentions } from './support/mentions.js';
 import { spanRange, substitutions, type Span } from './support/shell-words.js';
 import { defineRule, type Edit, type RuleContext } from './types.js';
 
-type M = 'mismatch';
+const messages = {
+  mismatch:
+    '{detector} prints {word} on {platform}, but {vendor} names that download {vendorWord}: the URL does not exist there',
+} as const;
+type M = typeof messages;
 
 /** Where a detector's word enters a URL. */
 interface Use {
@@ -237,7 +241,7 @@ function checkSource(model: Model, source: ShellSource, platforms: readonly Plat
 /** What a detector needs in the text (uname, arch, --print-arch[itecture]). */
 const DETECTOR_HINT = /uname|\barch\b|--print-arch/;
 
-export default defineRule<M>({
+export default defineRule({
   meta: {
     id: 'AA104',
     name: 'arch-detect-vocabulary',
@@ -251,10 +255,7 @@ export default defineRule<M>({
     related: [],
     fixable: true,
   },
-  messages: {
-    mismatch:
-      '{detector} prints {word} on {platform}, but {vendor} names that download {vendorWord}: the URL does not exist there',
-  },
+  messages,
   gate: /uname|\barch\b|--print-arch/,
   check(model, ctx) {
     const targets = ctx.platforms.filter((p) => p.os === 'linux');

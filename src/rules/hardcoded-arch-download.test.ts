@@ -217,6 +217,7 @@ ruleTester(rule, {
       name: 'an assignment on the left of && is no guard',
       code: 'FROM debian\nRUN ARCH=$(dpkg --print-architecture) && curl -LO https://example.com/tool-linux-amd64.tar.gz\n',
       errors: [{ messageId: 'download', line: 2, column: 82 }],
+      output: 'FROM debian\nARG TARGETARCH\nRUN ARCH=$(dpkg --print-architecture) && curl -LO https://example.com/tool-linux-${TARGETARCH}.tar.gz\n',
     },
     {
       name: 'detect style on an rpm-based image asks rpm',

@@ -16,7 +16,11 @@ import { URL_RE } from './support/url-arch-words.js';
 import { archToken } from '../platform/index.js';
 import { defineRule, type RuleContext } from './types.js';
 
-type M = 'glibcOnMusl' | 'muslOnGlibc';
+const messages = {
+  glibcOnMusl: '{file} is {what}, linked against glibc, but this stage uses musl (Alpine): it will not run here',
+  muslOnGlibc: '{file} is {what}, linked against musl, but this stage uses glibc: it will not run here',
+} as const;
+type M = typeof messages;
 type Kind = 'node' | 'wheel' | 'rust' | 'aws' | 'temurin' | 'dotnet' | 'bun' | 'conda';
 
 export interface LibcBuild {
@@ -241,7 +245,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, image: Read
   }
 }
 
-export default defineRule<M>({
+export default defineRule({
   meta: {
     id: 'AA111',
     name: 'libc-mismatch',
@@ -256,10 +260,7 @@ export default defineRule<M>({
     related: [],
     fixable: false,
   },
-  messages: {
-    glibcOnMusl: '{file} is {what}, linked against glibc, but this stage uses musl (Alpine): it will not run here',
-    muslOnGlibc: '{file} is {what}, linked against musl, but this stage uses glibc: it will not run here',
-  },
+  messages,
   gate: /:\/\/|\.whl\b/i,
   check(model, ctx) {
     const image = model.graph.imageStages;
