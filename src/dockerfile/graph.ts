@@ -62,19 +62,13 @@ export interface StageGraph {
   readonly reachable: ReadonlySet<Stage>;
 }
 
-/** A reference found in the text, by stage index (before the stage objects exist). */
-export interface StageReference {
+/** A reference found in the text: an edge by stage indexes (before the stage objects exist). */
+export type StageReference = Omit<StageEdge, 'from' | 'to'> & {
   /** index of the stage read */
   readonly from: number;
   /** index of the stage that reads it */
   readonly to: number;
-  readonly kind: StageEdgeKind;
-  readonly instruction: Instruction;
-  readonly flag: Flag | null;
-  readonly range: Range;
-  readonly paths: readonly string[];
-  readonly mount: Mount | null;
-}
+};
 
 const EMPTY: readonly never[] = Object.freeze([]);
 
@@ -140,16 +134,7 @@ export function reachableIndexes(count: number, refs: readonly StageReference[])
 
 /** The graph over the stage objects, from the references found by {@link stageReferences}. */
 export function stageGraph(stages: readonly Stage[], refs: readonly StageReference[]): StageGraph {
-  const edges: StageEdge[] = refs.map((r) => ({
-    from: stages[r.from] as Stage,
-    to: stages[r.to] as Stage,
-    kind: r.kind,
-    instruction: r.instruction,
-    flag: r.flag,
-    range: r.range,
-    paths: r.paths,
-    mount: r.mount,
-  }));
+  const edges: StageEdge[] = refs.map((r) => ({ ...r, from: stages[r.from] as Stage, to: stages[r.to] as Stage }));
   const byTo = new Map<Stage, StageEdge[]>();
   const byFrom = new Map<Stage, StageEdge[]>();
   for (const e of edges) {

@@ -1,6 +1,8 @@
 /**
- * The one place in anyarch that knows CPU architectures: platform specifiers, the words every
- * vocabulary (dpkg, apk, uname, Go, Node, Rust, ...) uses for them, and vendors' download names.
+ * The one place in anyarch that knows CPU architectures: platform specifiers and their one written
+ * form, the words every vocabulary (dpkg, apk, uname, Go, Node, Rust, ...) uses for them, vendors'
+ * download names, the CPU knowledge compilers need (GOARCH words, Rust triples, -march/-mcpu
+ * families), and which machines build images (this one, the usual builders).
  */
 export type { ElfIdentity, Platform, PlatformData, PlatformLike, PythonTags, Vocabulary } from './types.js';
 export { VOCABULARIES } from './types.js';
