@@ -69,6 +69,7 @@ export type {
   Edit,
   Finding,
   FixStyle,
+  Messages,
   ReportDescriptor,
   Rule,
   RuleContext,

@@ -150,7 +150,7 @@ export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findi
         const key = `${d.messageId}|${d.range.start.offset}|${d.range.end.offset}`;
         if (seen.has(key)) return;
         seen.add(key);
-        const template = (rule.messages as Record<string, string>)[d.messageId];
+        const template = rule.messages[d.messageId];
         if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown message "${d.messageId}"`);
         // a rule's meta is its contract: reporters, docs and --fix trust `fixable`
         if (d.fix !== undefined && !rule.meta.fixable) {

@@ -108,7 +108,7 @@ export function assertInvalid(rule: Rule, c: InvalidCase): void {
     if (e.column !== undefined) assert.equal(f.range.start.column, e.column, `column of finding ${i}`);
     if (e.endColumn !== undefined) assert.equal(f.range.end.column, e.endColumn, `end column of finding ${i}`);
     if (e.severity !== undefined) assert.equal(f.severity, e.severity, `severity of finding ${i}`);
-    const template = (rule.messages as Record<string, string>)[f.messageId] ?? '';
+    const template = rule.messages[f.messageId] ?? '';
     for (const [, key] of template.matchAll(/\{(\w+)\}/g)) {
       assert.ok(!f.message.includes(`{${key}}`), `unfilled placeholder {${key}} in "${f.message}"`);
     }
