@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Rewrites the generated header of every docs/rules/<ID>.md from the rules' meta (run after `npm run build`).
-import { readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, readdirSync, renameSync } from 'node:fs';
 import { RULES } from '../dist/src/rules/index.js';
 import { withHeader } from '../dist/src/rules/docs.js';
 
@@ -14,3 +14,9 @@ for (const rule of RULES) {
     console.log(`updated docs/rules/${rule.meta.id}.md`);
   }
 }
+
+// a page without a rule is stale (the rule was renumbered or removed): say so, as the tests do
+const ids = new Set(RULES.map((r) => `${r.meta.id}.md`));
+const orphans = readdirSync(new URL('../docs/rules/', import.meta.url)).filter((f) => f.endsWith('.md') && !ids.has(f));
+for (const f of orphans) console.error(`docs/rules/${f} belongs to no rule: remove it or add the rule`);
+if (orphans.length) process.exitCode = 1;

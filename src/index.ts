@@ -38,6 +38,9 @@ export type { DockerfileJSON, InstructionJSON } from './dockerfile/dump.js';
 // The semantic model rules work on: stages, ARG/ENV scopes, per-platform views.
 export { PLATFORM_ARGS, Scope, buildModel, isPlatformArg, splitWords } from './dockerfile/model.js';
 export type { ArgDecl, Binding, Model, ShellSource, Stage, StageView, Word } from './dockerfile/model.js';
+export type { StageEdge, StageEdgeKind, StageGraph } from './dockerfile/graph.js';
+export { parseMount } from './dockerfile/mount.js';
+export type { Mount, MountOption } from './dockerfile/mount.js';
 
 // Checking and fixing.
 export {
@@ -66,6 +69,7 @@ export type {
   Edit,
   Finding,
   FixStyle,
+  Messages,
   ReportDescriptor,
   Rule,
   RuleContext,

@@ -5,9 +5,9 @@
 import type { Dockerfile, Range } from '../dockerfile/ast.js';
 import { buildModel, type Model } from '../dockerfile/model.js';
 import { parseDockerfile } from '../dockerfile/parser.js';
-import { rangeAt } from '../dockerfile/text.js';
+import { rangeAt, splitBom } from '../dockerfile/text.js';
 import { AnyarchError, isAnyarchError } from '../errors.js';
-import { hostPlatform, parsePlatformList, type Platform } from '../platform/index.js';
+import { builderPlatforms, hostPlatform, parsePlatformList, type Platform } from '../platform/index.js';
 import { RULES } from '../rules/index.js';
 import {
   docsUrl,
@@ -133,6 +133,8 @@ export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findi
   const selected = selectRules(opts);
   const platforms = opts.platforms ?? DEFAULT_PLATFORMS;
   const fixStyle = opts.fixStyle ?? 'targetarch';
+  const buildPlatform = opts.buildPlatform ?? defaultBuildPlatform();
+  const builders = builderPlatforms(buildPlatform);
   const file = model.file;
   const findings: Finding[] = [];
   for (const { rule, override } of selected) {
@@ -141,14 +143,19 @@ export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findi
     const ctx: RuleContext = {
       platforms,
       fixStyle,
-      buildPlatform: opts.buildPlatform ?? defaultBuildPlatform(),
+      buildPlatform,
+      builderPlatforms: builders,
       ...(opts.baseImages ? { baseImages: opts.baseImages } : {}),
       report(d: ReportDescriptor<string>) {
         const key = `${d.messageId}|${d.range.start.offset}|${d.range.end.offset}`;
         if (seen.has(key)) return;
         seen.add(key);
-        const template = (rule.messages as Record<string, string>)[d.messageId];
+        const template = rule.messages[d.messageId];
         if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown message "${d.messageId}"`);
+        // a rule's meta is its contract: reporters, docs and --fix trust `fixable`
+        if (d.fix !== undefined && !rule.meta.fixable) {
+          throw new Error(`rule ${rule.meta.id} reported a fix for "${d.messageId}", but its meta says it is not fixable`);
+        }
         findings.push({
           ruleId: rule.meta.id,
           ruleName: rule.meta.name,
@@ -233,8 +240,7 @@ export const MAX_FIX_PASSES = 10;
  */
 export function fixSource(input: string, file: string, opts: CheckOptions = NO_OPTIONS): FixResult {
   // Edits refer to the text without a byte-order mark (the parser drops it); keep it on output.
-  const bom = input.charCodeAt(0) === 0xfeff ? '\ufeff' : '';
-  const source = bom ? input.slice(1) : input;
+  const { bom, source } = splitBom(input);
   let current = source;
   const fixed: Finding[] = [];
   let result = checkSource(current, file, opts);

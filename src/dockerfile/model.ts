@@ -14,6 +14,7 @@
 import type { Flag, Instruction, Range, SourceText } from './ast.js';
 import type { Dockerfile } from './ast.js';
 import { expandWord } from './expand.js';
+import { reachableIndexes, stageGraph, stageReferences, type StageGraph } from './graph.js';
 import { parseShell, type ShellScript } from './shell.js';
 import { rangeAt, toSourceOffset } from './text.js';
 import { buildArgs, formatPlatform, type Platform } from '../platform/index.js';
@@ -114,7 +115,7 @@ export interface Stage {
   readonly parent: Stage | null;
   /** the last stage: what `docker build` produces without --target */
   readonly final: boolean;
-  /** part of what the final stage needs (FROM, COPY --from, RUN --mount from=) */
+  /** part of what the final stage needs (FROM, COPY --from, RUN --mount from=): `Model.graph.reachable` */
   readonly reachable: boolean;
   /** a Windows stage (windows base image, --platform=windows/..., or a powershell SHELL) */
   readonly windows: boolean;
@@ -143,6 +144,8 @@ export interface Model {
   readonly stages: readonly Stage[];
   /** the stage that `docker build` produces (the last one) */
   readonly finalStage: Stage | null;
+  /** which stages read which (FROM, COPY --from, RUN --mount from=), what becomes the image */
+  readonly graph: StageGraph;
   stageByName(name: string): Stage | undefined;
   /** evaluation of a stage for a target platform (memoised) */
   view(stage: Stage, target: Platform, build?: Platform): StageView;
@@ -230,46 +233,15 @@ export function buildModel(file: Dockerfile): Model {
     return { ...d, index, image, name, nameRange: asWord?.range ?? null, platform };
   });
 
-  const parentIndex = (ref: string, before: number): number | undefined => {
-    const byN = byName.get(ref.toLowerCase());
-    if (byN !== undefined && byN < before) return byN;
-    if (/^\d+$/.test(ref) && Number(ref) < before) return Number(ref);
-    return undefined;
-  };
-
-  // reachability: from the final stage, through FROM, COPY --from, RUN --mount from=
-  const deps: Set<number>[] = drafts.map((d) => {
-    const out = new Set<number>();
-    const p = parentIndex(d.image.value, d.index);
-    if (p !== undefined) out.add(p);
-    for (const ins of d.instructions) {
-      for (const f of ins.flags) {
-        let ref: string | undefined;
-        if (f.name === 'from' && f.value) ref = f.value;
-        if (f.name === 'mount' && f.value) {
-          const m = /(?:^|,)from=([^,]+)/.exec(f.value);
-          if (m) ref = m[1];
-        }
-        if (ref !== undefined) {
-          const i = parentIndex(ref, d.index);
-          if (i !== undefined) out.add(i);
-        }
-      }
-    }
-    return out;
-  });
-  const reachable = new Set<number>();
-  const stack = drafts.length ? [drafts.length - 1] : [];
-  while (stack.length) {
-    const i = stack.pop() as number;
-    if (reachable.has(i)) continue;
-    reachable.add(i);
-    for (const d of deps[i] ?? []) stack.push(d);
-  }
+  // the one reading of stage references (FROM, COPY --from, RUN --mount from=): graph.ts
+  const refs = stageReferences(drafts, byName);
+  const reachable = reachableIndexes(drafts.length, refs);
+  const parents = new Map<number, number>();
+  for (const r of refs) if (r.kind === 'from') parents.set(r.to, r.from);
 
   const stages: Stage[] = [];
   for (const d of drafts) {
-    const p = parentIndex(d.image.value, d.index);
+    const p = parents.get(d.index);
     const parent = p !== undefined ? (stages[p] as Stage) : null;
     const pv = d.platform?.value ?? '';
     const shellPowershell = d.instructions.some(
@@ -424,6 +396,7 @@ export function buildModel(file: Dockerfile): Model {
     globalArgs,
     stages,
     finalStage: stages[stages.length - 1] ?? null,
+    graph: stageGraph(stages, refs),
     stageByName: (name) => {
       const i = byName.get(name.toLowerCase());
       return i === undefined ? undefined : stages[i];

@@ -42,6 +42,7 @@ import {
   positionAt,
   rangeAt,
   sliceSourceText,
+  splitBom,
   toSourceOffset,
 } from './text.js';
 
@@ -179,9 +180,8 @@ class ParseContext {
  * error, as BuildKit stops at the first error too.
  */
 export function parseDockerfile(input: string, path = 'Dockerfile'): Dockerfile {
-  const hasBom = input.charCodeAt(0) === 0xfeff;
-  const source = hasBom ? input.slice(1) : input;
-  const ctx = new ParseContext(source, path, hasBom ? 3 : 0);
+  const { bom, source } = splitBom(input);
+  const ctx = new ParseContext(source, path, bom ? 3 : 0);
   const directives: Directive[] = [];
   const comments: Comment[] = [];
   const instructions: Instruction[] = [];

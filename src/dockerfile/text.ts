@@ -1,5 +1,13 @@
 import type { Position, Range, Segment, SourceText } from './ast.js';
 
+/**
+ * A text and its byte-order mark: `bom` is '\ufeff' or ''. Positions refer to `source`, the text
+ * without the mark (the parser drops it); a fix writes the mark back in front of the fixed text.
+ */
+export function splitBom(text: string): { bom: '' | '\ufeff'; source: string } {
+  return text.charCodeAt(0) === 0xfeff ? { bom: '\ufeff', source: text.slice(1) } : { bom: '', source: text };
+}
+
 /** Start offset of every line in `source` (line 1 at index 0). Lines end at '\n'. */
 export function computeLineStarts(source: string): number[] {
   const starts = [0];

@@ -14,6 +14,16 @@ export interface Platform {
 }
 
 /**
+ * Anything shaped like a platform: a {@link Platform}, or the `platform` object of an OCI index
+ * entry or image config, whose `variant` may be absent.
+ */
+export interface PlatformLike {
+  readonly os: string;
+  readonly architecture: string;
+  readonly variant?: string | undefined;
+}
+
+/**
  * The vocabularies in which tools name a CPU architecture.
  *
  * - `oci`: the OCI image `architecture` field (`arm` for both arm/v6 and arm/v7); its word list

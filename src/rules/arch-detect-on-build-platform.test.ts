@@ -6,6 +6,15 @@ const lines = (...l: string[]): string => `${l.join('\n')}\n`;
 ruleTester(rule, {
   valid: [
     {
+      name: 'a tmpfs mount reads no stage, whatever its from= says',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM alpine AS fetch',
+        'RUN wget -O /dl/pkg.apk "https://example.com/pkg-$(apk --print-arch).apk"',
+        'FROM alpine',
+        'RUN --mount=type=tmpfs,from=fetch,target=/dl true',
+      ),
+    },
+    {
       name: 'a normal stage runs on the target: the detector is right there',
       code: lines('FROM debian:bookworm', 'RUN curl -fsSLo /usr/local/bin/tool "https://example.com/tool-linux-$(uname -m)"'),
     },
@@ -168,6 +177,17 @@ ruleTester(rule, {
         'RUN wget -O /dl/pkg.apk "https://example.com/pkg-$(apk --print-arch).apk"',
         'FROM alpine',
         'RUN --mount=from=fetch,source=/dl,target=/dl apk add --allow-untrusted /dl/pkg.apk',
+      ),
+      errors: [{ messageId: 'builderArch', line: 2, column: 50 }],
+      output: null,
+    },
+    {
+      name: 'read through a mount whose from= is a quoted CSV field (BuildKit reads it; a from= regular expression did not)',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM alpine AS fetch',
+        'RUN wget -O /dl/pkg.apk "https://example.com/pkg-$(apk --print-arch).apk"',
+        'FROM alpine',
+        `RUN --mount='type=bind,"from=fetch",source=/dl,target=/dl' apk add --allow-untrusted /dl/pkg.apk`,
       ),
       errors: [{ messageId: 'builderArch', line: 2, column: 50 }],
       output: null,

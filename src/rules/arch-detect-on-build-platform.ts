@@ -6,21 +6,17 @@
 import type { Instruction } from '../dockerfile/ast.js';
 import type { Model, ShellSource, Stage } from '../dockerfile/model.js';
 import type { ShellWord, SimpleCommand } from '../dockerfile/shell.js';
-import {
-  commandWords,
-  detectorOf,
-  feedsTarget,
-  mayContainDetector,
-  runOutputs,
-  settingWords,
-  substitutions,
-  targetReadsAny,
-  type Detector,
-} from './support/compilers.js';
-import { spanRange, stageMentionsTarget, stageUsesXx } from './support/walk.js';
+import { detectorOf, mayContainDetector, type Detector } from './support/detectors.js';
+import { stageMentionsTarget, stageUsesXx } from './support/mentions.js';
+import { commandWords, settingWords, spanRange, substitutions } from './support/shell-words.js';
+import { feedsTarget, runOutputs, targetReadsAny } from './support/stage-outputs.js';
 import { defineRule, type RuleContext } from './types.js';
 
-type M = 'builderArch';
+const messages = {
+  builderArch:
+    '{detector} names the build machine\'s CPU in stage {stage} (FROM --platform=$BUILDPLATFORM), but a target-platform stage uses what this RUN makes: choose by $TARGETARCH (ARG TARGETARCH) instead',
+} as const;
+type M = typeof messages;
 
 /** Commands that only print (a log line is no choice). */
 const PRINTERS = new Set(['echo', 'printf', 'logger', ':', 'true']);
@@ -119,7 +115,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
   });
 }
 
-export default defineRule<M>({
+export default defineRule({
   meta: {
     id: 'AA105',
     name: 'arch-detect-on-build-platform',
@@ -133,10 +129,7 @@ export default defineRule<M>({
     related: [],
     fixable: false,
   },
-  messages: {
-    builderArch:
-      '{detector} names the build machine\'s CPU in stage {stage} (FROM --platform=$BUILDPLATFORM), but a target-platform stage uses what this RUN makes: choose by $TARGETARCH (ARG TARGETARCH) instead',
-  },
+  messages,
   gate: /BUILD(?:PLATFORM|OS|ARCH)/,
   check(model, ctx) {
     for (const stage of model.stages) checkStage(model, stage, ctx);

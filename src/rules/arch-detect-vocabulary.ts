@@ -14,29 +14,26 @@ import {
   type Platform,
   type Vendor,
 } from '../platform/index.js';
+import { isArchGuarded } from './support/arch-branches.js';
 import {
   detectorOf,
   detectorWord,
   detectorVariables,
   mayContainDetector,
-  substitutions,
   type Detector,
   type DetectorVariable,
-  type Span,
-} from './support/compilers.js';
+} from './support/detectors.js';
 import { inSingleQuotes } from './support/download.js';
 import { mappingVariable } from './support/fix.js';
-import { spanRange, isArchGuarded } from './support/walk.js';
-import { instructionMentions } from './support/walk.js';
+import { instructionMentions } from './support/mentions.js';
+import { spanRange, substitutions, type Span } from './support/shell-words.js';
 import { defineRule, type Edit, type RuleContext } from './types.js';
 
-type M = 'mismatch';
-
-/** A build machine is amd64 or arm64 in practice (as AA101 assumes for BUILDARCH). */
-const BUILDER_PLATFORMS: readonly Platform[] = [
-  { os: 'linux', architecture: 'amd64', variant: '' },
-  { os: 'linux', architecture: 'arm64', variant: '' },
-];
+const messages = {
+  mismatch:
+    '{detector} prints {word} on {platform}, but {vendor} names that download {vendorWord}: the URL does not exist there',
+} as const;
+type M = typeof messages;
 
 /** Where a detector's word enters a URL. */
 interface Use {
@@ -244,7 +241,7 @@ function checkSource(model: Model, source: ShellSource, platforms: readonly Plat
 /** What a detector needs in the text (uname, arch, --print-arch[itecture]). */
 const DETECTOR_HINT = /uname|\barch\b|--print-arch/;
 
-export default defineRule<M>({
+export default defineRule({
   meta: {
     id: 'AA104',
     name: 'arch-detect-vocabulary',
@@ -258,17 +255,14 @@ export default defineRule<M>({
     related: [],
     fixable: true,
   },
-  messages: {
-    mismatch:
-      '{detector} prints {word} on {platform}, but {vendor} names that download {vendorWord}: the URL does not exist there',
-  },
+  messages,
   gate: /uname|\barch\b|--print-arch/,
   check(model, ctx) {
     const targets = ctx.platforms.filter((p) => p.os === 'linux');
     if (!targets.length) return;
     for (const stage of model.stages) {
       if (stage.windows) continue;
-      const platforms = stage.onBuildPlatform ? BUILDER_PLATFORMS : targets;
+      const platforms = stage.onBuildPlatform ? ctx.builderPlatforms : targets;
       for (const ins of stage.instructions as readonly Instruction[]) {
         if (ins.keyword !== 'run') continue;
         if (!instructionMentions(ins, DETECTOR_HINT) || !instructionMentions(ins, /:\/\//)) continue;

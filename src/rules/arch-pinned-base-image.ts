@@ -8,7 +8,12 @@ import type { Model, Stage } from '../dockerfile/model.js';
 import { formatPlatform, makePlatform, samePlatform, tryParsePlatform, type Platform } from '../platform/index.js';
 import { defineRule, type RuleContext, type Suggestion } from './types.js';
 
-type M = 'namespace' | 'tag' | 'builder';
+const messages = {
+  namespace: '{image} comes from the {word}/ namespace, which holds only {arch} images; this stage is also built for {platforms}',
+  tag: 'the tag of {image} names one architecture ({word}, {arch}); this stage is also built for {platforms}',
+  builder: '{image} holds only {arch} images, but this stage runs on the build machine, which may be another CPU',
+} as const;
+type M = typeof messages;
 
 /** docker-library's per-architecture namespaces (bashbrew architectures). */
 const NAMESPACES: ReadonlyMap<string, Platform> = new Map([
@@ -49,8 +54,6 @@ const TAG_RE = new RegExp(
 /** Tags and repositories of cross toolchains name the *target* of the compiler (`rust-musl-cross:aarch64-musl`). */
 const CROSS_TAG = /musl|gnu|eabi|cross/i;
 const CROSS_REPO = /cross|toolchain|musl|sdk-?arm|mingw|qemu|binfmt/i;
-
-const BUILDER_PLATFORMS: readonly Platform[] = [makePlatform('linux', 'amd64'), makePlatform('linux', 'arm64')];
 
 interface ImageRef {
   /** registry host (docker.io forms removed: '' for Docker Hub) */
@@ -135,7 +138,7 @@ function dropNamespace(stage: Stage, ns: string): Suggestion | undefined {
 
 function relevantPlatforms(stage: Stage, ctx: RuleContext<M>): readonly Platform[] | undefined {
   const flag = stage.platform?.value;
-  if (stage.onBuildPlatform) return BUILDER_PLATFORMS;
+  if (stage.onBuildPlatform) return ctx.builderPlatforms;
   if (flag && !flag.includes('$')) {
     const p = tryParsePlatform(flag);
     return p ? [p] : undefined;
@@ -149,7 +152,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
   const platforms = relevantPlatforms(stage, ctx);
   if (!platforms) return;
   const builder = stage.onBuildPlatform;
-  const target0 = ctx.platforms[0] ?? BUILDER_PLATFORMS[0] as Platform;
+  const target0 = ctx.platforms[0] ?? ctx.builderPlatforms[0] as Platform;
   const wrong: Platform[] = [];
   let first: { pin: Pin; image: string } | undefined;
   for (const p of platforms) {
@@ -162,20 +165,24 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
   if (!first) return;
   const { pin, image } = first;
   const suggestion = pin.kind === 'namespace' ? dropNamespace(stage, pin.word) : undefined;
-  ctx.report({
-    messageId: builder ? 'builder' : pin.kind,
+  const arch = formatPlatform(pin.platform);
+  const rest = {
     range: stage.image.range,
-    data: { image, word: pin.word, arch: formatPlatform(pin.platform), platforms: wrong.map(formatPlatform).join(', ') },
     platforms: builder ? [] : wrong.map(formatPlatform),
     ...(suggestion ? { suggestions: [suggestion] } : {}),
     fixNote:
       pin.kind === 'namespace'
         ? 'the image without the prefix is the multi-arch one, but it is a different image (its own tags and digests): offered as a suggestion'
         : 'use the tag without the architecture (the multi-arch manifest list), or select it per platform with ${TARGETARCH}',
-  });
+  };
+  ctx.report(
+    builder
+      ? { messageId: 'builder', data: { image, arch }, ...rest }
+      : { messageId: pin.kind, data: { image, word: pin.word, arch, platforms: wrong.map(formatPlatform).join(', ') }, ...rest },
+  );
 }
 
-export default defineRule<M>({
+export default defineRule({
   meta: {
     id: 'AA113',
     name: 'arch-pinned-base-image',
@@ -189,11 +196,7 @@ export default defineRule<M>({
     related: [],
     fixable: false,
   },
-  messages: {
-    namespace: '{image} comes from the {word}/ namespace, which holds only {arch} images; this stage is also built for {platforms}',
-    tag: 'the tag of {image} names one architecture ({word}, {arch}); this stage is also built for {platforms}',
-    builder: '{image} holds only {arch} images, but this stage runs on the build machine, which may be another CPU',
-  },
+  messages,
   check(model, ctx) {
     for (const stage of model.stages) checkStage(model, stage, ctx);
   },

@@ -9,12 +9,17 @@ import type { Model, Stage } from '../dockerfile/model.js';
 import { parseShell, type ShellScript, type SimpleCommand } from '../dockerfile/shell.js';
 import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
 import { PLATFORM_DATA, formatPlatform, samePlatform, type Platform } from '../platform/index.js';
-import { stagePlatforms } from './support/image-chain.js';
-import { URL_RE } from './support/tokens.js';
-import { isArchGuarded, stageUsesXx } from './support/walk.js';
+import { isArchGuarded } from './support/arch-branches.js';
+import { stageUsesXx } from './support/mentions.js';
+import { stagePlatforms } from './support/stage-platforms.js';
+import { URL_RE } from './support/url-arch-words.js';
 import { defineRule, type RuleContext } from './types.js';
 
-type M = 'path' | 'builderPath';
+const messages = {
+  path: '{path} is the path on {arch}; the image for {platforms} has no such path',
+  builderPath: '{path} is the path on {arch}, but this stage runs on the build machine, which may be another CPU',
+} as const;
+type M = typeof messages;
 type Kind = 'multiarch' | 'loader' | 'jvm';
 
 interface Hit {
@@ -30,11 +35,6 @@ interface Tables {
   readonly words: Map<string, { kind: Kind; platforms: Platform[] }>;
   readonly res: readonly { re: RegExp; kind: Kind }[];
 }
-
-const BUILDER_PLATFORMS: readonly Platform[] = [
-  { os: 'linux', architecture: 'amd64', variant: '' },
-  { os: 'linux', architecture: 'arm64', variant: '' },
-];
 
 function esc(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -236,7 +236,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
   if (stage.windows) return;
   const platforms = stagePlatforms(stage, ctx.platforms);
   const builder = platforms === 'builder';
-  const targets = builder ? BUILDER_PLATFORMS : platforms.filter((p) => p.os === 'linux');
+  const targets = builder ? ctx.builderPlatforms : platforms.filter((p) => p.os === 'linux');
   if (!targets.length) return;
   let cross: boolean | undefined;
   for (const ins of stage.instructions) {
@@ -251,13 +251,14 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
       seen.add(hit.text);
       const wrong = targets.filter((t) => !hit.platforms.some((p) => samePlatform(p, t) || sameCpu(p, t)));
       if (!wrong.length) continue; // every target has this path: single-architecture on purpose
-      ctx.report({
-        messageId: builder ? 'builderPath' : 'path',
-        range: rangeAt(model.file.lineStarts, offset, offset + hit.text.length),
-        data: { path: hit.text, arch: describe(hit.platforms), platforms: describe(wrong) },
-        platforms: builder ? [] : wrong.map(formatPlatform),
-        fixNote: fixNoteFor(hit.kind, ins.keyword),
-      });
+      const range = rangeAt(model.file.lineStarts, offset, offset + hit.text.length);
+      const fixNote = fixNoteFor(hit.kind, ins.keyword);
+      const data = { path: hit.text, arch: describe(hit.platforms) };
+      ctx.report(
+        builder
+          ? { messageId: 'builderPath', range, data, platforms: [], fixNote }
+          : { messageId: 'path', range, data: { ...data, platforms: describe(wrong) }, platforms: wrong.map(formatPlatform), fixNote },
+      );
     }
   }
 }
@@ -267,7 +268,7 @@ function sameCpu(a: Platform, b: Platform): boolean {
   return a.os === b.os && a.architecture === b.architecture && a.architecture !== 'arm' && a.variant !== b.variant;
 }
 
-export default defineRule<M>({
+export default defineRule({
   meta: {
     id: 'AA110',
     name: 'arch-specific-path',
@@ -281,10 +282,7 @@ export default defineRule<M>({
     related: [],
     fixable: false,
   },
-  messages: {
-    path: '{path} is the path on {arch}; the image for {platforms} has no such path',
-    builderPath: '{path} is the path on {arch}, but this stage runs on the build machine, which may be another CPU',
-  },
+  messages,
   gate: QUICK,
   check(model, ctx) {
     for (const stage of model.stages) checkStage(model, stage, ctx);

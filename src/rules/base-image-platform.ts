@@ -9,13 +9,17 @@ import { bestMatch, formatPlatform, type Platform } from '../platform/index.js';
 import { baseImageRequirements, type BaseImageRequirement } from './support/base-image-requirements.js';
 import { defineRule } from './types.js';
 
-type M = 'missing' | 'missingBuilder' | 'fallback';
+const messages = {
+  missing: '{image} does not publish {missing} (it has {available})',
+  missingBuilder: '{image} does not publish {missing}, the build machine\'s platform this --platform=$BUILDPLATFORM stage runs on (it has {available})',
+  fallback: '{image} does not publish {pairs}: BuildKit falls back to a compatible variant, which runs but was not built for that platform',
+} as const;
 
 function list(platforms: readonly Platform[]): string {
   return platforms.length ? platforms.map(formatPlatform).join(', ') : 'no platform';
 }
 
-export default defineRule<M>({
+export default defineRule({
   meta: {
     id: 'AA114',
     name: 'base-image-platform',
@@ -30,11 +34,7 @@ export default defineRule<M>({
     fixable: false,
   },
   needs: ['baseImages'],
-  messages: {
-    missing: '{image} does not publish {missing} (it has {available})',
-    missingBuilder: '{image} does not publish {missing}, the build machine\'s platform this --platform=$BUILDPLATFORM stage runs on (it has {available})',
-    fallback: '{image} does not publish {pairs}: BuildKit falls back to a compatible variant, which runs but was not built for that platform',
-  },
+  messages,
   check(model, ctx) {
     const facts = ctx.baseImages;
     if (!facts) return;

@@ -5,9 +5,11 @@
 import { defineRule } from './types.js';
 import { baseImageRequirements } from './support/base-image-requirements.js';
 
-type M = 'unresolved';
+const messages = {
+  unresolved: 'could not read the platforms of {image}: {error}',
+} as const;
 
-export default defineRule<M>({
+export default defineRule({
   meta: {
     id: 'AA115',
     name: 'base-image-unresolved',
@@ -22,9 +24,7 @@ export default defineRule<M>({
     fixable: false,
   },
   needs: ['baseImages'],
-  messages: {
-    unresolved: 'could not read the platforms of {image}: {error}',
-  },
+  messages,
   check(model, ctx) {
     const facts = ctx.baseImages;
     if (!facts) return;

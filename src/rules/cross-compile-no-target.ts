@@ -9,27 +9,20 @@ import type { Model, ShellSource, Stage } from '../dockerfile/model.js';
 import type { ShellWord, SimpleCommand } from '../dockerfile/shell.js';
 import { toSourceOffset } from '../dockerfile/text.js';
 import type { Platform } from '../platform/index.js';
-import {
-  cargoCommand,
-  cCompilerCommand,
-  commandWords,
-  envFor,
-  feedsTarget,
-  goCommand,
-  goOutput,
-  hasTargetFlag,
-  isCargoToolInstall,
-  mentionsTarget,
-  runOutputs,
-  targetConsumers,
-  targetReadsAny,
-  workdirAt,
-} from './support/compilers.js';
+import { envFor } from './support/command-env.js';
 import { declareArgs } from './support/fix.js';
-import { spanRange, stageMentionsTarget, stageUsesXx } from './support/walk.js';
+import { mentionsTarget, stageMentionsTarget, stageUsesXx } from './support/mentions.js';
+import { commandWords, spanRange } from './support/shell-words.js';
+import { feedsTarget, runOutputs, targetConsumers, targetReadsAny, workdirAt } from './support/stage-outputs.js';
+import { cargoCommand, cCompilerCommand, goCommand, goOutput, hasTargetFlag, isCargoToolInstall } from './support/toolchains.js';
 import { defineRule, type Edit, type RuleContext, type Suggestion } from './types.js';
 
-type M = 'go' | 'cargo' | 'cc';
+const messages = {
+  go: '`go {kind}` in stage {stage} (FROM --platform=$BUILDPLATFORM) has no GOARCH: it builds for the build machine\'s CPU, but a target-platform image copies the binary (set GOOS=$TARGETOS GOARCH=$TARGETARCH)',
+  cargo: '`cargo {kind}` without --target in stage {stage} (FROM --platform=$BUILDPLATFORM) builds for the build machine\'s CPU, but a target-platform image copies the binary',
+  cc: '{compiler} in stage {stage} (FROM --platform=$BUILDPLATFORM) compiles for the build machine\'s CPU, but a target-platform image copies the result',
+} as const;
+type M = typeof messages;
 
 interface Site {
   readonly stage: Stage;
@@ -180,7 +173,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, target: Pla
   });
 }
 
-export default defineRule<M>({
+export default defineRule({
   meta: {
     id: 'AA106',
     name: 'cross-compile-no-target',
@@ -195,11 +188,7 @@ export default defineRule<M>({
     related: [],
     fixable: true,
   },
-  messages: {
-    go: '`go {kind}` in stage {stage} (FROM --platform=$BUILDPLATFORM) has no GOARCH: it builds for the build machine\'s CPU, but a target-platform image copies the binary (set GOOS=$TARGETOS GOARCH=$TARGETARCH)',
-    cargo: '`cargo {kind}` without --target in stage {stage} (FROM --platform=$BUILDPLATFORM) builds for the build machine\'s CPU, but a target-platform image copies the binary',
-    cc: '{compiler} in stage {stage} (FROM --platform=$BUILDPLATFORM) compiles for the build machine\'s CPU, but a target-platform image copies the result',
-  },
+  messages,
   gate: /BUILD(?:PLATFORM|OS|ARCH)/,
   check(model, ctx) {
     const target = ctx.platforms.find((p) => p.os === 'linux') ?? ctx.platforms[0];

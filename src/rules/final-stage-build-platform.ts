@@ -5,10 +5,14 @@
  * Build stages that cross-compile on $BUILDPLATFORM and hand files to the final stage are fine.
  */
 import type { Model, Stage } from '../dockerfile/model.js';
-import { dropFlagEdit, imageStages } from './support/image-chain.js';
+import { dropFlagEdit } from './support/fix.js';
 import { defineRule, type RuleContext } from './types.js';
 
-type M = 'final' | 'base';
+const messages = {
+  final: 'the final stage uses the build machine\'s platform ({flag}): every platform variant of the image gets the builder\'s CPU',
+  base: 'stage {stage} uses the build machine\'s platform ({flag}) and the final stage {final} is built FROM it: the image gets the builder\'s CPU',
+} as const;
+type M = typeof messages;
 
 const FIX_NOTE =
   'removing the flag makes the stage run on each target platform (under emulation when it is not the ' +
@@ -43,16 +47,20 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
   const final = model.finalStage as Stage;
   if (stage === final && isArtifactStage(stage)) return;
   if (final.name && TOOL_TARGET.test(final.name)) return;
-  ctx.report({
-    messageId: stage === final ? 'final' : 'base',
+  const rest = {
     range: flag.valueRange,
-    data: { flag: flagText(flag.value ?? ''), stage: stageLabel(stage), final: stageLabel(final) },
     fixNote: FIX_NOTE,
     suggestions: [{ title: 'Remove the --platform flag (the stage is built for each target)', edits: [dropFlagEdit(model, flag)] }],
-  });
+  };
+  const text = flagText(flag.value ?? '');
+  ctx.report(
+    stage === final
+      ? { messageId: 'final', data: { flag: text }, ...rest }
+      : { messageId: 'base', data: { flag: text, stage: stageLabel(stage), final: stageLabel(final) }, ...rest },
+  );
 }
 
-export default defineRule<M>({
+export default defineRule({
   meta: {
     id: 'AA109',
     name: 'final-stage-build-platform',
@@ -66,12 +74,9 @@ export default defineRule<M>({
     related: [],
     fixable: false,
   },
-  messages: {
-    final: 'the final stage uses the build machine\'s platform ({flag}): every platform variant of the image gets the builder\'s CPU',
-    base: 'stage {stage} uses the build machine\'s platform ({flag}) and the final stage {final} is built FROM it: the image gets the builder\'s CPU',
-  },
+  messages,
   gate: /BUILD(?:PLATFORM|OS|ARCH)/,
   check(model, ctx) {
-    for (const stage of imageStages(model)) checkStage(model, stage, ctx);
+    for (const stage of model.graph.imageStages) checkStage(model, stage, ctx);
   },
 });

@@ -14,10 +14,15 @@ import {
   tryParsePlatform,
   type Platform,
 } from '../platform/index.js';
-import { dropFlagEdit, imageStages } from './support/image-chain.js';
+import { dropFlagEdit } from './support/fix.js';
 import { defineRule, type RuleContext, type Suggestion } from './types.js';
 
-type M = 'pinned' | 'osOnly' | 'badPlatform';
+const messages = {
+  pinned: '--platform={value} builds this stage as {platform} for every target, also for {others}',
+  osOnly: '--platform={value} names no architecture: BuildKit uses the build machine\'s CPU for every target',
+  badPlatform: '--platform={value} is not a valid platform (expected os/arch[/variant], e.g. linux/arm64)',
+} as const;
+type M = typeof messages;
 
 const FIX_NOTE =
   'a constant --platform is often deliberate (a runtime that only runs one CPU, a tool published for one ' +
@@ -87,7 +92,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, image: Read
   });
 }
 
-export default defineRule<M>({
+export default defineRule({
   meta: {
     id: 'AA108',
     name: 'from-platform-constant',
@@ -100,14 +105,10 @@ export default defineRule<M>({
     related: ['DL3029', 'FromPlatformFlagConstDisallowed'],
     fixable: false,
   },
-  messages: {
-    pinned: '--platform={value} builds this stage as {platform} for every target, also for {others}',
-    osOnly: '--platform={value} names no architecture: BuildKit uses the build machine\'s CPU for every target',
-    badPlatform: '--platform={value} is not a valid platform (expected os/arch[/variant], e.g. linux/arm64)',
-  },
+  messages,
   gate: /--platform/i,
   check(model, ctx) {
-    const image = imageStages(model);
+    const image = model.graph.imageStages;
     for (const stage of model.stages) checkStage(model, stage, ctx, image);
   },
 });

@@ -164,6 +164,29 @@ ruleTester(rule, {
         'FROM --platform=$BUILDPLATFORM debian AS tools\nARG BUILDARCH\nRUN case "${BUILDARCH}" in amd64) protoc_arch=\'x86_64\' ;; arm64) protoc_arch=\'aarch_64\' ;; *) echo "protoc: no build for ${BUILDARCH}" >&2; exit 1 ;; esac; \\\n    curl -LO https://github.com/protocolbuffers/protobuf/releases/download/v27.0/protoc-27.0-linux-${protoc_arch}.zip\nFROM debian\nCOPY --from=tools /usr/local/bin/protoc /usr/local/bin/\n',
     },
     {
+      name: 'a build tool for the builder, built on arm64: the same usual builders, the same fix',
+      buildPlatform: 'linux/arm64',
+      code: 'FROM --platform=$BUILDPLATFORM debian AS tools\nRUN curl -LO https://github.com/protocolbuffers/protobuf/releases/download/v27.0/protoc-27.0-linux-x86_64.zip\nFROM debian\nCOPY --from=tools /usr/local/bin/protoc /usr/local/bin/\n',
+      errors: [{ messageId: 'builder', line: 2, severity: 'warning' }],
+      output:
+        'FROM --platform=$BUILDPLATFORM debian AS tools\nARG BUILDARCH\nRUN case "${BUILDARCH}" in amd64) protoc_arch=\'x86_64\' ;; arm64) protoc_arch=\'aarch_64\' ;; *) echo "protoc: no build for ${BUILDARCH}" >&2; exit 1 ;; esac; \\\n    curl -LO https://github.com/protocolbuffers/protobuf/releases/download/v27.0/protoc-27.0-linux-${protoc_arch}.zip\nFROM debian\nCOPY --from=tools /usr/local/bin/protoc /usr/local/bin/\n',
+    },
+    {
+      name: 'a build tool for the builder, built on s390x: the builder\'s CPU joins the mapping',
+      buildPlatform: 'linux/s390x',
+      code: 'FROM --platform=$BUILDPLATFORM debian AS tools\nRUN curl -LO https://github.com/protocolbuffers/protobuf/releases/download/v27.0/protoc-27.0-linux-x86_64.zip\nFROM debian\nCOPY --from=tools /usr/local/bin/protoc /usr/local/bin/\n',
+      errors: [{ messageId: 'builder', line: 2, severity: 'warning' }],
+      output:
+        'FROM --platform=$BUILDPLATFORM debian AS tools\nARG BUILDARCH\nRUN case "${BUILDARCH}" in amd64) protoc_arch=\'x86_64\' ;; arm64) protoc_arch=\'aarch_64\' ;; s390x) protoc_arch=\'s390_64\' ;; *) echo "protoc: no build for ${BUILDARCH}" >&2; exit 1 ;; esac; \\\n    curl -LO https://github.com/protocolbuffers/protobuf/releases/download/v27.0/protoc-27.0-linux-${protoc_arch}.zip\nFROM debian\nCOPY --from=tools /usr/local/bin/protoc /usr/local/bin/\n',
+    },
+    {
+      name: 'a build tool for the builder, built on riscv64, for which protoc publishes nothing: no fix',
+      buildPlatform: 'linux/riscv64',
+      code: 'FROM --platform=$BUILDPLATFORM debian AS tools\nRUN curl -LO https://github.com/protocolbuffers/protobuf/releases/download/v27.0/protoc-27.0-linux-x86_64.zip\nFROM debian\nCOPY --from=tools /usr/local/bin/protoc /usr/local/bin/\n',
+      errors: [{ messageId: 'builder', line: 2, severity: 'warning' }],
+      output: null,
+    },
+    {
       name: 'apt source pinned to amd64',
       code: 'FROM debian\nRUN echo "deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.gpg] https://download.docker.com/linux/debian bookworm stable" > /etc/apt/sources.list.d/docker.list\n',
       errors: [{ messageId: 'aptArch', line: 2, column: 21 }],
@@ -194,6 +217,7 @@ ruleTester(rule, {
       name: 'an assignment on the left of && is no guard',
       code: 'FROM debian\nRUN ARCH=$(dpkg --print-architecture) && curl -LO https://example.com/tool-linux-amd64.tar.gz\n',
       errors: [{ messageId: 'download', line: 2, column: 82 }],
+      output: 'FROM debian\nARG TARGETARCH\nRUN ARCH=$(dpkg --print-architecture) && curl -LO https://example.com/tool-linux-${TARGETARCH}.tar.gz\n',
     },
     {
       name: 'detect style on an rpm-based image asks rpm',

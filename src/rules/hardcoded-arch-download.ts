@@ -16,16 +16,19 @@ import {
 } from '../platform/index.js';
 import { downloadCandidates, inSingleQuotes, runUrls, type Candidate } from './support/download.js';
 import { declareArgs, mappingEdits } from './support/fix.js';
-import { URL_RE, families, findArchTokens, tokenNames, type TokenHit } from './support/tokens.js';
-import { isArchBranch, isArchGuarded } from './support/walk.js';
+import { isArchBranch, isArchGuarded } from './support/arch-branches.js';
+import { URL_RE, families, findArchTokens, tokenNames, type TokenHit } from './support/url-arch-words.js';
 import { defineRule, type Edit, type RuleContext } from './types.js';
 
-type M = 'download' | 'builder' | 'branchMismatch' | 'aptArch' | 'templateWord' | 'templateMissing';
-
-const BUILDER_PLATFORMS: readonly Platform[] = [
-  { os: 'linux', architecture: 'amd64', variant: '' },
-  { os: 'linux', architecture: 'arm64', variant: '' },
-];
+const messages = {
+  download: '{file} is the {arch} build, but the image is also built for {platforms}',
+  builder: '{file} is the {arch} build of a tool for the build machine; builders on other CPUs get the wrong binary (use BUILDARCH)',
+  branchMismatch: '{file} is the {arch} build, downloaded in the branch for {branch}',
+  aptArch: 'apt source pinned to arch={arch}: other platforms find no packages in it',
+  templateWord: '{file} takes {variable}, but {vendor} names {platform} "{word}", not "{arch}": that file does not exist',
+  templateMissing: '{vendor} publishes no build for {platforms}, but this download takes {variable} as if it did',
+} as const;
+type M = typeof messages;
 
 /** Vocabularies a file name's form tells (a .deb names dpkg words, a wheel Python's). */
 function contextVocabularies(text: string, hit: TokenHit): Vocabulary[] {
@@ -187,7 +190,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
       continue;
     }
     if (stage.onBuildPlatform) {
-      const fix = planFix(model, ctx, c, hit, BUILDER_PLATFORMS, true);
+      const fix = planFix(model, ctx, c, hit, ctx.builderPlatforms, true);
       ctx.report({
         messageId: 'builder',
         range,
@@ -211,7 +214,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
     });
   }
   checkAptSources(model, stage, ctx, targets);
-  checkTemplates(model, stage, ctx, stage.onBuildPlatform ? BUILDER_PLATFORMS : targets);
+  checkTemplates(model, stage, ctx, stage.onBuildPlatform ? ctx.builderPlatforms : targets);
 }
 
 /** The architectures a whole word names (a case pattern, an apt arch=), or []. */
@@ -363,7 +366,7 @@ function checkTemplates(model: Model, stage: Stage, ctx: RuleContext<M>, platfor
   }
 }
 
-export default defineRule<M>({
+export default defineRule({
   meta: {
     id: 'AA101',
     name: 'hardcoded-arch-download',
@@ -376,14 +379,7 @@ export default defineRule<M>({
     related: [],
     fixable: true,
   },
-  messages: {
-    download: '{file} is the {arch} build, but the image is also built for {platforms}',
-    builder: '{file} is the {arch} build of a tool for the build machine; builders on other CPUs get the wrong binary (use BUILDARCH)',
-    branchMismatch: '{file} is the {arch} build, downloaded in the branch for {branch}',
-    aptArch: 'apt source pinned to arch={arch}: other platforms find no packages in it',
-    templateWord: '{file} takes {variable}, but {vendor} names {platform} "{word}", not "{arch}": that file does not exist',
-    templateMissing: '{vendor} publishes no build for {platforms}, but this download takes {variable} as if it did',
-  },
+  messages,
   gate: /:\/\/|\.(?:deb|rpm|apk|whl|tar|tgz|txz|tbz2?|tzst|zip|gz|xz|bz2|zst|7z|run|bin|appimage|msi|pkg|exe|jar|sh)\b|arch=/i,
   check(model, ctx) {
     for (const stage of model.stages) checkStage(model, stage, ctx);

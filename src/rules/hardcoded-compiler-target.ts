@@ -8,24 +8,22 @@ import type { Instruction, SourceText } from '../dockerfile/ast.js';
 import type { Model, Stage } from '../dockerfile/model.js';
 import { wordsOf, type ShellWord, type SimpleCommand } from '../dockerfile/shell.js';
 import { rangeAt, toSourceRange } from '../dockerfile/text.js';
-import { formatPlatform, toVocabulary, type Platform } from '../platform/index.js';
-import {
-  commandWords,
-  cpuFlags,
-  envWords,
-  FLAG_VARIABLES,
-  goarchArchitecture,
-  goEnvWrites,
-  isCrossCompiler,
-  rustTripleBuilds,
-  settingWords,
-  type CpuFlagHit,
-} from './support/compilers.js';
+import { formatPlatform, goarchArchitecture, rustTripleBuilds, toVocabulary, type Platform } from '../platform/index.js';
+import { isArchGuarded } from './support/arch-branches.js';
 import { declareArgs } from './support/fix.js';
-import { instructionMentions, isArchGuarded } from './support/walk.js';
+import { instructionMentions } from './support/mentions.js';
+import { commandWords, envWords, settingWords } from './support/shell-words.js';
+import { cpuFlags, FLAG_VARIABLES, goEnvWrites, isCrossCompiler, type CpuFlagHit } from './support/toolchains.js';
 import { defineRule, type Edit, type ReportDescriptor, type RuleContext } from './types.js';
 
-type M = 'goarch' | 'rustTarget' | 'cpuFlag' | 'cpuLevel' | 'native';
+const messages = {
+  goarch: 'GOARCH={value} builds {value} binaries, but the image is also built for {platform} (use GOARCH=$TARGETARCH)',
+  rustTarget: '{value} builds for one CPU, but the image is also built for {platform}',
+  cpuFlag: '{flag} is a flag for {family} CPUs, but the image is also built for {platform}',
+  cpuLevel: '{flag} needs an x86-64-{level} CPU, but {platform} images also run on older x86-64 CPUs',
+  native: '{flag} optimises for the build machine\'s CPU: the binary may crash (SIGILL) on other CPUs of the same architecture',
+} as const;
+type M = typeof messages;
 
 /** Where a value sits: a stage's instruction (null for a global ARG) and the source offsets. */
 interface Place {
@@ -296,7 +294,7 @@ function rustTargets(cmd: SimpleCommand, report: (triple: string, word: ShellWor
   }
 }
 
-export default defineRule<M>({
+export default defineRule({
   meta: {
     id: 'AA107',
     name: 'hardcoded-compiler-target',
@@ -311,13 +309,7 @@ export default defineRule<M>({
     related: [],
     fixable: true,
   },
-  messages: {
-    goarch: 'GOARCH={value} builds {value} binaries, but the image is also built for {platform} (use GOARCH=$TARGETARCH)',
-    rustTarget: '{value} builds for one CPU, but the image is also built for {platform}',
-    cpuFlag: '{flag} is a flag for {family} CPUs, but the image is also built for {platform}',
-    cpuLevel: '{flag} needs an x86-64-{level} CPU, but {platform} images also run on older x86-64 CPUs',
-    native: '{flag} optimises for the build machine\'s CPU: the binary may crash (SIGILL) on other CPUs of the same architecture',
-  },
+  messages,
   gate: new RegExp(`${RUN_HINT.source}|${DECL_HINT.source}`),
   check(model, ctx) {
     const targets = ctx.platforms.filter((p) => p.os === 'linux');

@@ -32,4 +32,4 @@ export const RULES: readonly Rule[] = [
   archPinnedBaseImage, // AA113
   baseImagePlatform, // AA114
   baseImageUnresolved, // AA115
-] as readonly Rule[];
+];

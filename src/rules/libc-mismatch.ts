@@ -9,14 +9,18 @@ import type { Instruction } from '../dockerfile/ast.js';
 import type { Model, Stage } from '../dockerfile/model.js';
 import type { SimpleCommand } from '../dockerfile/shell.js';
 import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
-import { consumersOf, imageStages } from './support/image-chain.js';
-import { URL_RE } from './support/tokens.js';
-import { stageHasGlibcCompat, stageLibc, type Libc, instructionMentions } from './support/walk.js';
 import { runUrls } from './support/download.js';
+import { instructionMentions } from './support/mentions.js';
+import { stageHasGlibcCompat, stageLibc, type Libc } from './support/stage-distro.js';
+import { URL_RE } from './support/url-arch-words.js';
 import { archToken } from '../platform/index.js';
 import { defineRule, type RuleContext } from './types.js';
 
-type M = 'glibcOnMusl' | 'muslOnGlibc';
+const messages = {
+  glibcOnMusl: '{file} is {what}, linked against glibc, but this stage uses musl (Alpine): it will not run here',
+  muslOnGlibc: '{file} is {what}, linked against musl, but this stage uses glibc: it will not run here',
+} as const;
+type M = typeof messages;
 type Kind = 'node' | 'wheel' | 'rust' | 'aws' | 'temurin' | 'dotnet' | 'bun' | 'conda';
 
 export interface LibcBuild {
@@ -216,8 +220,8 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, image: Read
   const compat = libc === 'musl' && stageHasGlibcCompat(stage);
   // a stage that only fetches files for other stages: what matters is where the files go
   if (!image.has(stage)) {
-    const consumers = consumersOf(model, stage);
-    if (consumers.some((c) => stageLibc(model, c, ctx.platforms[0]) !== libc)) return;
+    const readers = new Set(model.graph.consumers(stage).map((e) => e.to));
+    if ([...readers].some((c) => stageLibc(model, c, ctx.platforms[0]) !== libc)) return;
   }
   for (const ins of stage.instructions) {
     const found =
@@ -241,7 +245,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, image: Read
   }
 }
 
-export default defineRule<M>({
+export default defineRule({
   meta: {
     id: 'AA111',
     name: 'libc-mismatch',
@@ -256,13 +260,10 @@ export default defineRule<M>({
     related: [],
     fixable: false,
   },
-  messages: {
-    glibcOnMusl: '{file} is {what}, linked against glibc, but this stage uses musl (Alpine): it will not run here',
-    muslOnGlibc: '{file} is {what}, linked against musl, but this stage uses glibc: it will not run here',
-  },
+  messages,
   gate: /:\/\/|\.whl\b/i,
   check(model, ctx) {
-    const image = imageStages(model);
+    const image = model.graph.imageStages;
     for (const stage of model.stages) checkStage(model, stage, ctx, image);
   },
 });

@@ -8,13 +8,17 @@ import type { Instruction } from '../dockerfile/ast.js';
 import type { Model, Stage } from '../dockerfile/model.js';
 import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
 import { VENDORS, matchVendorUrl, platformKey, type Vendor } from '../platform/index.js';
-import { stagePlatforms } from './support/image-chain.js';
-import { URL_RE } from './support/tokens.js';
-import { isArchGuarded } from './support/walk.js';
+import { isArchGuarded } from './support/arch-branches.js';
 import { runUrls } from './support/download.js';
+import { stagePlatforms } from './support/stage-platforms.js';
+import { URL_RE } from './support/url-arch-words.js';
 import { defineRule, type RuleContext } from './types.js';
 
-type M = 'useOfficial';
+const messages = {
+  useOfficial:
+    'this installs {tool} by hand from a one-architecture download; the official image {image} ships it for every platform: use FROM {image} instead (the Zasper maintainers did)',
+} as const;
+type M = typeof messages;
 
 /** Toolchains whose by-hand install is per architecture and whose official image is multi-arch. */
 const TOOLCHAINS = new Set(['go', 'node', 'temurin', 'rust', 'docker']);
@@ -119,7 +123,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
   }
 }
 
-export default defineRule<M>({
+export default defineRule({
   meta: {
     id: 'AA112',
     name: 'official-image-available',
@@ -133,10 +137,7 @@ export default defineRule<M>({
     related: [],
     fixable: false,
   },
-  messages: {
-    useOfficial:
-      'this installs {tool} by hand from a one-architecture download; the official image {image} ships it for every platform: use FROM {image} instead (the Zasper maintainers did)',
-  },
+  messages,
   gate: /:\/\//,
   check(model, ctx) {
     for (const stage of model.stages) checkStage(model, stage, ctx);

@@ -10,7 +10,10 @@ import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
 import { buildArgs } from '../platform/index.js';
 import { defineRule, type RuleContext } from './types.js';
 
-type M = 'shadowed';
+const messages = {
+  shadowed: 'ARG {name}={value} replaces the per-platform value: every platform builds with {value}',
+} as const;
+type M = typeof messages;
 
 function check(model: Model, ins: Instruction, decls: readonly ArgDecl[], ctx: RuleContext<M>): void {
   let from = 0;
@@ -36,7 +39,7 @@ function check(model: Model, ins: Instruction, decls: readonly ArgDecl[], ctx: R
   }
 }
 
-export default defineRule<M>({
+export default defineRule({
   meta: {
     id: 'AA103',
     name: 'platform-arg-default',
@@ -48,9 +51,7 @@ export default defineRule<M>({
     related: [],
     fixable: true,
   },
-  messages: {
-    shadowed: 'ARG {name}={value} replaces the per-platform value: every platform builds with {value}',
-  },
+  messages,
   gate: /(?:TARGET|BUILD)(?:PLATFORM|OS|ARCH|VARIANT)/,
   check(model, ctx) {
     for (const ins of model.file.instructions) {

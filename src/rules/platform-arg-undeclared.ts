@@ -12,7 +12,10 @@ import type { Platform } from '../platform/index.js';
 import { declareArgs } from './support/fix.js';
 import { defineRule, type RuleContext } from './types.js';
 
-type M = 'undeclared';
+const messages = {
+  undeclared: '${name} is empty here: stage {stage} does not declare ARG {name}',
+} as const;
+type M = typeof messages;
 
 interface Use {
   readonly name: string;
@@ -80,7 +83,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, target: Pla
   });
 }
 
-export default defineRule<M>({
+export default defineRule({
   meta: {
     id: 'AA102',
     name: 'platform-arg-undeclared',
@@ -93,9 +96,7 @@ export default defineRule<M>({
     related: ['UndefinedVar'],
     fixable: true,
   },
-  messages: {
-    undeclared: '${name} is empty here: stage {stage} does not declare ARG {name}',
-  },
+  messages,
   gate: /(?:TARGET|BUILD)(?:PLATFORM|OS|ARCH|VARIANT)/,
   check(model, ctx) {
     const target = ctx.platforms[0];

@@ -1,24 +1,68 @@
-/** The rule set as a whole: ids, names, docs pages and tests (ESLint's Makefile checks the same). */
+/**
+ * The rule set as a whole, checked both ways (ESLint's Makefile does the same): the rule files and
+ * the rule index, the docs pages and the rules, the README's rule table and the rules.
+ */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HEADER_END, HEADER_START, ruleDocHeader } from './docs.js';
 import { RULES } from './index.js';
+import type { Rule } from './types.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../../..');
 
 test('rule ids are unique, ordered and well-formed; names are kebab-case', () => {
   const ids = RULES.map((r) => r.meta.id);
   assert.deepEqual(ids, [...ids].sort());
   assert.equal(new Set(ids).size, ids.length);
+  assert.equal(new Set(RULES.map((r) => r.meta.name)).size, RULES.length, 'names are unique');
   for (const r of RULES) {
     assert.match(r.meta.id, /^AA\d{3}$/);
     assert.match(r.meta.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
     assert.ok(r.meta.title.length > 10 && !r.meta.title.endsWith('.'), `${r.meta.id} title`);
     assert.ok(Object.keys(r.messages).length > 0);
   }
+});
+
+test('every rule file is in the rule index, and every indexed rule has its file (src/rules/<name>.ts)', async () => {
+  const dir = resolve(root, 'src/rules');
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .filter((f) => /^export default defineRule\b/m.test(readFileSync(resolve(dir, f), 'utf8')))
+    .sort();
+  const indexed = new Set<Rule>(RULES);
+  for (const f of files) {
+    const mod = (await import(pathToFileURL(resolve(here, f.replace(/\.ts$/, '.js'))).href)) as { default: Rule };
+    assert.ok(indexed.has(mod.default), `src/rules/${f} is not in the rule index (src/rules/index.ts)`);
+    assert.equal(`${mod.default.meta.name}.ts`, f, `the file of ${mod.default.meta.id} is named after the rule`);
+  }
+  assert.deepEqual(RULES.map((r) => `${r.meta.name}.ts`).sort(), files, 'every indexed rule has a rule file');
+});
+
+test('every docs/rules page belongs to a rule, and every rule has one', () => {
+  const pages = readdirSync(resolve(root, 'docs/rules')).filter((f) => f.endsWith('.md')).sort();
+  assert.deepEqual(pages, RULES.map((r) => `${r.meta.id}.md`).sort());
+});
+
+test('the README rule table lists exactly the rules, in order: id, link, name', () => {
+  const readme = readFileSync(resolve(root, 'README.md'), 'utf8').split('\n');
+  const at = readme.findIndex((l) => /^## Rules\s*$/.test(l));
+  assert.ok(at !== -1, 'README.md has a "## Rules" section');
+  const sep = readme.findIndex((l, i) => i > at && /^\|\s*---/.test(l));
+  assert.ok(sep !== -1, 'the Rules section has a table');
+  const rows: string[][] = [];
+  for (let i = sep + 1; i < readme.length && (readme[i] ?? '').startsWith('|'); i++) {
+    const m = /^\| \[(AA\d{3})\]\(([^)]+)\) \| ([^|]+?) \|/.exec(readme[i] as string);
+    assert.ok(m, `a README rule row that cannot be read: ${readme[i]}`);
+    rows.push([m[1] as string, m[2] as string, m[3] as string]);
+  }
+  assert.deepEqual(
+    rows,
+    RULES.map((r) => [r.meta.id, `docs/rules/${r.meta.id}.md`, r.meta.name]),
+  );
 });
 
 for (const rule of RULES) {

@@ -2,7 +2,9 @@
  * A table-driven tester for rules, in the shape of ESLint's RuleTester: valid cases must produce
  * nothing, invalid cases must produce exactly the listed message ids (and positions), fixes must
  * give the expected output, re-parse, check clean for the rule and be idempotent, and every
- * suggestion must re-parse.
+ * suggestion must re-parse. An invalid case whose findings carry a fix must state its `output`
+ * (`null` only when no finding has a fix); a fixable rule must show a fix in some case; the same
+ * case twice is an error.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -10,7 +12,7 @@ import { applyEdits, checkSource, fixSource, type CheckOptions } from '../check/
 import { parseDockerfile } from '../dockerfile/parser.js';
 import { parsePlatform, parsePlatformList } from '../platform/index.js';
 import type { BaseImageFact } from './support/base-image-requirements.js';
-import type { FixStyle, Rule } from './types.js';
+import type { Finding, FixStyle, Messages, Rule } from './types.js';
 
 export interface CaseOptions {
   /** target platforms, e.g. 'linux/amd64,linux/arm64' (the default) */
@@ -25,22 +27,27 @@ export interface CaseOptions {
 
 export type ValidCase = string | ({ readonly code: string } & CaseOptions);
 
-export interface ExpectedError {
-  readonly messageId: string;
+export interface ExpectedError<Id extends string = string> {
+  readonly messageId: Id;
   readonly line?: number;
   readonly column?: number;
   readonly endColumn?: number;
   readonly severity?: 'error' | 'warning' | 'info';
 }
 
-export interface InvalidCase extends CaseOptions {
+export interface InvalidCase<Id extends string = string> extends CaseOptions {
   readonly code: string;
-  readonly errors: readonly ExpectedError[];
-  /** the text after --fix; null: no automatic fix; undefined: not checked */
+  readonly errors: readonly ExpectedError<Id>[];
+  /**
+   * The text after --fix. Required when a finding carries a fix; `null` says that no finding has
+   * one (and may be left out then). Never equal to `code`: that is `null`.
+   */
   readonly output?: string | null;
   /** the texts after applying each suggestion, in order */
   readonly suggestions?: readonly string[];
 }
+
+const hasFix = (f: Finding): boolean => f.fix !== undefined && f.fix.length > 0;
 
 function optionsOf(rule: Rule, c: CaseOptions): CheckOptions {
   const facts = new Map<string, BaseImageFact>();
@@ -61,8 +68,88 @@ function title(code: string, c: CaseOptions): string {
   return `${c.name ? `${c.name}: ` : ''}${one}${c.platforms ? ` [${c.platforms}]` : ''}${c.fixStyle ? ` (${c.fixStyle})` : ''}${c.baseImages ? ` {${Object.keys(c.baseImages).join(',')}}` : ''}`;
 }
 
-export function ruleTester(rule: Rule, cases: { valid: readonly ValidCase[]; invalid: readonly InvalidCase[] }): void {
+/** A fixable rule shows a fix in some invalid case; a rule that says it is not fixable in none. */
+export function assertFixesShown(rule: Rule, invalid: readonly InvalidCase[]): void {
+  const shown = invalid.filter((c) => typeof c.output === 'string').length;
+  if (rule.meta.fixable) assert.ok(shown > 0, `${rule.meta.id} says it is fixable, but no invalid case states the output of a fix`);
+  else assert.equal(shown, 0, `${rule.meta.id} says it is not fixable, but ${shown} case(s) state a fixed output`);
+}
+
+/** Checks a valid case: no finding, no error. Throws an AssertionError otherwise. */
+export function assertValid(rule: Rule, v: ValidCase): void {
+  const c = typeof v === 'string' ? { code: v } : v;
+  const r = checkSource(c.code, 'Dockerfile', optionsOf(rule, c));
+  assert.equal(r.error, undefined, r.error?.describe());
+  assert.deepEqual(
+    r.findings.map((f) => `${f.messageId} ${f.range.start.line}:${f.range.start.column} ${f.message}`),
+    [],
+  );
+}
+
+/**
+ * Checks an invalid case: the findings (ids, positions, severities, filled placeholders), the
+ * stated output of --fix (re-parsed, clean, idempotent) or that there is no fix, and the
+ * suggestions. Throws an AssertionError otherwise.
+ */
+export function assertInvalid(rule: Rule, c: InvalidCase): void {
+  const opts = optionsOf(rule, c);
+  const r = checkSource(c.code, 'Dockerfile', opts);
+  assert.equal(r.error, undefined, r.error?.describe());
+  assert.equal(
+    r.findings.length,
+    c.errors.length,
+    `expected ${c.errors.length} findings, got:\n${r.findings.map((f) => `  ${f.messageId} ${f.range.start.line}:${f.range.start.column} ${f.message}`).join('\n')}`,
+  );
+  c.errors.forEach((e, i) => {
+    const f = r.findings[i];
+    assert.ok(f);
+    assert.equal(f.messageId, e.messageId);
+    if (e.line !== undefined) assert.equal(f.range.start.line, e.line, `line of finding ${i}`);
+    if (e.column !== undefined) assert.equal(f.range.start.column, e.column, `column of finding ${i}`);
+    if (e.endColumn !== undefined) assert.equal(f.range.end.column, e.endColumn, `end column of finding ${i}`);
+    if (e.severity !== undefined) assert.equal(f.severity, e.severity, `severity of finding ${i}`);
+    const template = rule.messages[f.messageId] ?? '';
+    for (const [, key] of template.matchAll(/\{(\w+)\}/g)) {
+      assert.ok(!f.message.includes(`{${key}}`), `unfilled placeholder {${key}} in "${f.message}"`);
+    }
+  });
+  if (c.output === undefined || c.output === null) {
+    const fixes = r.findings.filter(hasFix).map((f) => `${f.messageId} ${f.range.start.line}:${f.range.start.column}`);
+    assert.deepEqual(
+      fixes,
+      [],
+      c.output === null ? 'expected no automatic fix' : 'a finding carries a fix: state the expected `output` of the case',
+    );
+  } else {
+    assert.notEqual(c.output, c.code, '`output` equals `code`: write `output: null` when no fix is expected');
+    const fixed = fixSource(c.code, 'Dockerfile', opts);
+    assert.equal(fixed.output, c.output);
+    parseDockerfile(fixed.output, 'Dockerfile');
+    const after = checkSource(fixed.output, 'Dockerfile', opts);
+    assert.deepEqual(
+      after.findings.filter((f) => f.fix).map((f) => `${f.messageId} ${f.range.start.line}:${f.range.start.column}`),
+      [],
+      'the fixed text must check clean for the fixed findings',
+    );
+    assert.equal(fixSource(fixed.output, 'Dockerfile', opts).output, fixed.output, 'fix must be idempotent');
+  }
+  if (c.suggestions !== undefined) {
+    const texts = r.findings.flatMap((f) => (f.suggestions ?? []).map((s) => applyEdits(c.code, [s.edits]).output));
+    assert.deepEqual(texts, c.suggestions);
+    for (const t of texts) parseDockerfile(t, 'Dockerfile');
+  }
+}
+
+/** Runs a rule's cases; the message ids of invalid cases are checked against the rule's messages. */
+export function ruleTester<M extends Messages>(
+  typed: Rule<M>,
+  cases: { valid: readonly ValidCase[]; invalid: readonly InvalidCase<keyof M & string>[] },
+): void {
+  const rule: Rule = typed;
   describe(`${rule.meta.id} ${rule.meta.name}`, () => {
+    test(rule.meta.fixable ? 'fixable: some invalid case shows its fix' : 'not fixable: no case expects a fix', () => {
+      assertFixesShown(rule, cases.invalid);
+    });
     const seen = new Set<string>();
     const key = (code: string, c: CaseOptions): string => JSON.stringify([code, c.platforms, c.fixStyle, c.baseImages, c.buildPlatform]);
     for (const v of cases.valid) {
@@ -71,12 +158,7 @@ export function ruleTester(rule: Rule, cases: { valid: readonly ValidCase[]; inv
       test(`valid: ${title(c.code, c)}`, () => {
         assert.ok(!seen.has(k), 'duplicate test case');
         seen.add(k);
-        const r = checkSource(c.code, 'Dockerfile', optionsOf(rule, c));
-        assert.equal(r.error, undefined, r.error?.describe());
-        assert.deepEqual(
-          r.findings.map((f) => `${f.messageId} ${f.range.start.line}:${f.range.start.column} ${f.message}`),
-          [],
-        );
+        assertValid(rule, c);
       });
     }
     for (const c of cases.invalid) {
@@ -84,46 +166,7 @@ export function ruleTester(rule: Rule, cases: { valid: readonly ValidCase[]; inv
       test(`invalid: ${title(c.code, c)}`, () => {
         assert.ok(!seen.has(k), 'duplicate test case');
         seen.add(k);
-        const opts = optionsOf(rule, c);
-        const r = checkSource(c.code, 'Dockerfile', opts);
-        assert.equal(r.error, undefined, r.error?.describe());
-        assert.equal(
-          r.findings.length,
-          c.errors.length,
-          `expected ${c.errors.length} findings, got:\n${r.findings.map((f) => `  ${f.messageId} ${f.range.start.line}:${f.range.start.column} ${f.message}`).join('\n')}`,
-        );
-        c.errors.forEach((e, i) => {
-          const f = r.findings[i];
-          assert.ok(f);
-          assert.equal(f.messageId, e.messageId);
-          if (e.line !== undefined) assert.equal(f.range.start.line, e.line, `line of finding ${i}`);
-          if (e.column !== undefined) assert.equal(f.range.start.column, e.column, `column of finding ${i}`);
-          if (e.endColumn !== undefined) assert.equal(f.range.end.column, e.endColumn, `end column of finding ${i}`);
-          if (e.severity !== undefined) assert.equal(f.severity, e.severity, `severity of finding ${i}`);
-          const template = (rule.messages as Record<string, string>)[f.messageId] ?? '';
-          for (const [, key] of template.matchAll(/\{(\w+)\}/g)) {
-            assert.ok(!f.message.includes(`{${key}}`), `unfilled placeholder {${key}} in "${f.message}"`);
-          }
-        });
-        if (c.output === null) {
-          assert.ok(r.findings.every((f) => !f.fix), 'expected no automatic fix');
-        } else if (c.output !== undefined) {
-          const fixed = fixSource(c.code, 'Dockerfile', opts);
-          assert.equal(fixed.output, c.output);
-          parseDockerfile(fixed.output, 'Dockerfile');
-          const after = checkSource(fixed.output, 'Dockerfile', opts);
-          assert.deepEqual(
-            after.findings.filter((f) => f.fix).map((f) => `${f.messageId} ${f.range.start.line}:${f.range.start.column}`),
-            [],
-            'the fixed text must check clean for the fixed findings',
-          );
-          assert.equal(fixSource(fixed.output, 'Dockerfile', opts).output, fixed.output, 'fix must be idempotent');
-        }
-        if (c.suggestions !== undefined) {
-          const texts = r.findings.flatMap((f) => (f.suggestions ?? []).map((s) => applyEdits(c.code, [s.edits]).output));
-          assert.deepEqual(texts, c.suggestions);
-          for (const t of texts) parseDockerfile(t, 'Dockerfile');
-        }
+        assertInvalid(rule, c);
       });
     }
   });

@@ -42,7 +42,7 @@ export type FixStyle = 'targetarch' | 'detect';
 export interface RuleMeta {
   /** stable id, e.g. AA101 */
   readonly id: string;
-  /** kebab-case name; docs live at docs/rules/<id>.md */
+  /** kebab-case name, also the rule's file name (src/rules/<name>.ts); docs live at docs/rules/<id>.md */
   readonly name: string;
   readonly title: string;
   readonly severity: Severity;
@@ -50,12 +50,36 @@ export interface RuleMeta {
   readonly description: string;
   /** ids of other tools' rules with the same meaning, honoured in their ignore pragmas */
   readonly related: readonly string[];
+  /** the rule reports automatic fixes; the engine refuses (throws) a fix from a rule that says it has none */
   readonly fixable: boolean;
 }
 
-export interface ReportDescriptor<M extends string> {
-  readonly messageId: M;
-  readonly data?: Readonly<Record<string, string | number>>;
+/**
+ * Message templates keyed by message id. `{name}` placeholders are filled from the report's data;
+ * tests assert the ids, so the wording can improve freely.
+ */
+export type Messages = Readonly<Record<string, string>>;
+
+/**
+ * The `{name}` placeholders of a message template, as a union of names (never when it has none,
+ * string when the template is not a literal type). A rule whose messages are literal types (an
+ * object `as const`, or written inline in `defineRule`) gets its report data checked: a missing or
+ * misspelt placeholder does not compile.
+ */
+export type Placeholders<T extends string> = string extends T
+  ? string
+  : T extends `${string}{${infer Name}}${infer Rest}`
+    ? (Name extends '' | `${string}${' ' | '{'}${string}` ? never : Name) | Placeholders<Rest>
+    : never;
+
+/** The `data` a report of a message must carry: a value for each placeholder, no other key. */
+export type MessageData<T extends string> = string extends T
+  ? { readonly data?: Readonly<Record<string, string | number>> }
+  : [Placeholders<T>] extends [never]
+    ? { readonly data?: undefined }
+    : { readonly data: { readonly [K in Placeholders<T>]: string | number } };
+
+interface ReportFields {
   readonly range: Range;
   readonly fix?: readonly Edit[];
   readonly fixNote?: string;
@@ -65,20 +89,44 @@ export interface ReportDescriptor<M extends string> {
   readonly severity?: Severity;
 }
 
-export interface RuleContext<M extends string = string> {
+/**
+ * The messages a type argument stands for: a rule's messages object, or (the older form, still
+ * accepted) a union of message ids, whose data is then not checked.
+ */
+export type MessagesOf<M extends string | Messages> = [M] extends [string] ? Readonly<Record<M & string, string>> : Extract<M, Messages>;
+
+type Descriptors<T extends Messages> = {
+  readonly [Id in keyof T & string]: ReportFields & { readonly messageId: Id } & MessageData<T[Id]>;
+}[keyof T & string];
+
+/**
+ * What a rule reports: one of its message ids with that message's data, a range, and optionally a
+ * fix. `M` is the rule's messages object (`typeof messages`), or a union of message ids.
+ */
+export type ReportDescriptor<M extends string | Messages = Messages> = Descriptors<MessagesOf<M>>;
+
+export interface RuleContext<M extends string | Messages = Messages> {
   readonly platforms: readonly Platform[];
   readonly fixStyle: FixStyle;
-  /** the platform of the machine that runs the build ($BUILDPLATFORM) */
+  /** the platform of the machine that runs the build ($BUILDPLATFORM); the engine's default is `hostPlatform()` */
   readonly buildPlatform: Platform;
+  /**
+   * The machines a `--platform=$BUILDPLATFORM` stage must work on. Such a stage runs on whatever
+   * machine builds the Dockerfile (a CI runner, a colleague's laptop), so a rule asks its
+   * questions for each of these, not only for `buildPlatform`: linux/amd64 and linux/arm64 (the
+   * usual builders, in that order), then `buildPlatform` when it is another CPU
+   * (`builderPlatforms(buildPlatform)` of src/platform, worked out once by the engine).
+   */
+  readonly builderPlatforms: readonly Platform[];
   /** what registries said about base images (looked up before the check); absent: offline */
   readonly baseImages?: BaseImageFacts;
   report(d: ReportDescriptor<M>): void;
 }
 
-export interface Rule<M extends string = string> {
+export interface Rule<M extends Messages = Messages> {
   readonly meta: RuleMeta;
   /** message templates: `{name}` placeholders are filled from `data` */
-  readonly messages: Readonly<Record<M, string>>;
+  readonly messages: M;
   /**
    * A speed hint: the rule cannot report anything on a file whose text does not match, so the
    * engine skips it there. It must be conservative (the rule's tests run through the gate).
@@ -93,7 +141,15 @@ export interface Rule<M extends string = string> {
   check(model: Model, ctx: RuleContext<M>): void;
 }
 
-export function defineRule<M extends string>(rule: Rule<M>): Rule<M> {
+/**
+ * A rule, typed from its messages: `ctx.report` then takes only the rule's message ids, each with
+ * exactly the data its template's placeholders name (as typescript-eslint's `createRule` infers
+ * message ids from `meta.messages`). The older form `defineRule<'id1' | 'id2'>({ ... })` still
+ * compiles, with message ids checked and data not.
+ */
+export function defineRule<const M extends Messages>(rule: Rule<M>): Rule<M>;
+export function defineRule<Id extends string>(rule: Rule<Readonly<Record<Id, string>>>): Rule<Readonly<Record<Id, string>>>;
+export function defineRule(rule: Rule): Rule {
   return rule;
 }
 

@@ -9,7 +9,7 @@ import type { Range } from '../../dockerfile/ast.js';
 import type { Model, Stage } from '../../dockerfile/model.js';
 import { formatReference, tryParseReference } from '../../oci/reference.js';
 import { formatPlatform, type Platform } from '../../platform/index.js';
-import { stagePlatforms } from './image-chain.js';
+import { stagePlatforms } from './stage-platforms.js';
 
 export interface BaseImageRequirement {
   readonly stage: Stage;

@@ -6,8 +6,8 @@ import type { Instruction, SourceText } from '../../dockerfile/ast.js';
 import type { Model, ShellSource, Stage } from '../../dockerfile/model.js';
 import type { ShellWord, SimpleCommand } from '../../dockerfile/shell.js';
 import { toSourceOffset } from '../../dockerfile/text.js';
-import { ARCHIVE_SUFFIX, URL_RE, findArchTokens, type TokenHit } from './tokens.js';
-import { instructionMentions } from './walk.js';
+import { ARCHIVE_SUFFIX, URL_RE, findArchTokens, type TokenHit } from './url-arch-words.js';
+import { instructionMentions } from './mentions.js';
 
 export type CandidateKind = 'run-url' | 'run-file' | 'add-url' | 'value-url';
 

@@ -1,8 +1,8 @@
 /**
- * Building blocks of fixes: declaring platform ARGs in a stage, and the small shell mapping from
- * the target platform (or the distribution's own arch word) to a vendor's word.
+ * Building blocks of fixes: declaring platform ARGs in a stage, the small shell mapping from the
+ * target platform (or the distribution's own arch word) to a vendor's word, and dropping a flag.
  */
-import type { Instruction } from '../../dockerfile/ast.js';
+import type { Flag, Instruction } from '../../dockerfile/ast.js';
 import type { Model, ShellSource, Stage } from '../../dockerfile/model.js';
 import { toSourceOffset } from '../../dockerfile/text.js';
 import {
@@ -12,7 +12,7 @@ import {
   type Vocabulary,
 } from '../../platform/index.js';
 import type { Edit, FixStyle } from '../types.js';
-import { stageDistro } from './walk.js';
+import { stageDistro } from './stage-distro.js';
 
 /** Offset just after the line on which `ins` ends (where a new line may be inserted). */
 export function afterInstruction(model: Model, ins: Instruction): { offset: number; prefix: string } {
@@ -177,4 +177,12 @@ export function mappingEdits(
       { start: insertAt, end: insertAt, text: source.heredoc ? `${text}\n` : `${text.trimEnd()}${continuation(model)}` },
     ],
   };
+}
+
+/** The edit that deletes a flag of an instruction together with the blanks after it. */
+export function dropFlagEdit(model: Model, flag: Flag): Edit {
+  const src = model.file.source;
+  let end = flag.range.end.offset;
+  while (end < src.length && (src[end] === ' ' || src[end] === '\t')) end++;
+  return { start: flag.range.start.offset, end, text: '' };
 }

@@ -1,78 +1,9 @@
 /**
- * Questions many rules ask of a model: is this command inside a branch chosen by the
- * architecture, which C library and distribution a stage has, does an instruction mention X.
+ * The distribution and C library of a stage: from its base image (at the root of its FROM chain)
+ * or the package manager its RUNs use, and whether it installs a glibc compatibility layer on musl.
  */
-import type { Instruction, Range, SourceText } from '../../dockerfile/ast.js';
 import type { Model, Stage } from '../../dockerfile/model.js';
-import type { Branch, ShellWord, SimpleCommand } from '../../dockerfile/shell.js';
-import { rangeAt, toSourceRange } from '../../dockerfile/text.js';
 import type { Platform } from '../../platform/index.js';
-import { findArchTokens } from './tokens.js';
-
-/** Does the instruction's text (body and heredocs) match? A cheap test before reading it as shell. */
-export function instructionMentions(ins: Instruction, re: RegExp): boolean {
-  return re.test(ins.body.text) || ins.heredocs.some((h) => re.test(h.content));
-}
-
-/** Source range of a span of a shell source's text. */
-export function spanRange(model: Model, text: SourceText, start: number, end: number): Range {
-  const [s, e] = toSourceRange(text, start, end);
-  return rangeAt(model.file.lineStarts, s, e);
-}
-
-/** Words that mention the architecture: detectors, platform args, variables named *arch*. */
-const ARCH_MENTION =
-  /arch|platform|uname|dpkg|apk\b|machine|TARGET|BUILDOS|BUILDARCH|\$\{?(ARCH|arch|GOARCH|goarch)|x86_64|amd64|aarch64|arm64/i;
-
-function wordsMentionArch(words: readonly ShellWord[]): boolean {
-  return words.some((w) => ARCH_MENTION.test(w.value) || findArchTokens(`/${w.value}/`).length > 0 || isArchWord(w.value));
-}
-
-function isArchWord(v: string): boolean {
-  return findArchTokens(`linux-${v.replace(/^['"]|['"]$/g, '')}`).length > 0;
-}
-
-/** True when a branch is chosen by the architecture (case on an arch, if/test of an arch). */
-export function isArchBranch(b: Branch): boolean {
-  if (b.kind === 'case') {
-    return ARCH_MENTION.test(b.subject.value) || b.patterns.some((p) => p !== '*' && isArchWord(p));
-  }
-  return b.condition.some((c) => wordsMentionArch(c.words) || wordsMentionArch(c.assignments));
-}
-
-/** Commands that test something: on the left of `&&`/`||` they make a guard. */
-export const TEST_COMMANDS: ReadonlySet<string> = new Set(['[', '[[', 'test', 'grep']);
-
-/**
- * A branch that selects by architecture. For `a && b` / `a || b` only a test on the left counts
- * (`[ "$arch" = amd64 ] && …`): `ARCH=$(dpkg --print-architecture) && curl …` chooses nothing.
- */
-function isGuardBranch(b: Branch): boolean {
-  if (b.kind !== 'and' && b.kind !== 'or') return isArchBranch(b);
-  const tests = b.condition.filter((c) => TEST_COMMANDS.has(c.words[0]?.value ?? ''));
-  return tests.length > 0 && isArchBranch({ kind: b.kind, condition: tests });
-}
-
-/** True when any enclosing branch of the command is chosen by the architecture. */
-export function isArchGuarded(cmd: SimpleCommand): boolean {
-  for (let c: SimpleCommand | undefined = cmd; c; c = c.parent) {
-    if (c.branches.some(isGuardBranch)) return true;
-  }
-  return false;
-}
-
-/** Does the stage mention any TARGET* arg anywhere (FROM flag, instructions)? */
-export function stageMentionsTarget(stage: Stage): boolean {
-  if (/TARGET(PLATFORM|OS|ARCH|VARIANT)/.test(stage.platform?.value ?? '')) return true;
-  return stage.instructions.some(
-    (i) => /\bTARGET(PLATFORM|OS|ARCH|VARIANT)\b/.test(i.body.text) || i.heredocs.some((h) => /\bTARGET(PLATFORM|OS|ARCH|VARIANT)\b/.test(h.content)),
-  );
-}
-
-/** Tools like tonistiigi/xx that derive the target themselves. */
-export function stageUsesXx(stage: Stage): boolean {
-  return stage.instructions.some((i) => /\bxx-(go|cargo|clang|apk|apt|apt-get|info|gcc|c\+\+|cc|ld|verify|windres)\b/.test(i.body.text));
-}
 
 export type Libc = 'glibc' | 'musl' | 'unknown';
 

@@ -1,0 +1,66 @@
+/** What the engine gives a rule (its context) and what it refuses from one. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { formatPlatform, hostPlatform, parsePlatform } from '../platform/index.js';
+import { rangeAt } from '../dockerfile/text.js';
+import { defineRule, type Rule, type RuleContext } from '../rules/types.js';
+import { checkSource, fixSource } from './engine.js';
+
+/** A rule that only records the context it is given. */
+function recorder(): { rule: Rule; seen: RuleContext[] } {
+  const seen: RuleContext[] = [];
+  const rule = defineRule({
+    meta: { id: 'AA900', name: 'context-recorder', title: 'Records the rule context', severity: 'info', description: 'test', related: [], fixable: false },
+    messages: { seen: 'seen' },
+    check(_model, ctx) {
+      seen.push(ctx);
+    },
+  });
+  return { rule, seen };
+}
+
+describe('the rule context', () => {
+  test('the build platform defaults to this machine, as the CLI\'s does', () => {
+    const { rule, seen } = recorder();
+    checkSource('FROM alpine\n', 'Dockerfile', { rules: [rule] });
+    assert.equal(formatPlatform(seen[0]?.buildPlatform ?? assert.fail()), formatPlatform(hostPlatform()));
+  });
+  test('builder platforms: the usual builders on amd64 and arm64 machines', () => {
+    for (const build of ['linux/amd64', 'linux/arm64']) {
+      const { rule, seen } = recorder();
+      checkSource('FROM alpine\n', 'Dockerfile', { rules: [rule], buildPlatform: parsePlatform(build) });
+      assert.deepEqual(seen[0]?.builderPlatforms.map(formatPlatform), ['linux/amd64', 'linux/arm64'], build);
+    }
+  });
+  test('builder platforms include a build platform of another CPU', () => {
+    const { rule, seen } = recorder();
+    checkSource('FROM alpine\n', 'Dockerfile', { rules: [rule], buildPlatform: parsePlatform('linux/riscv64') });
+    assert.deepEqual(seen[0]?.builderPlatforms.map(formatPlatform), ['linux/amd64', 'linux/arm64', 'linux/riscv64']);
+    assert.equal(formatPlatform(seen[0]?.buildPlatform ?? assert.fail()), 'linux/riscv64');
+  });
+});
+
+describe('meta.fixable is a contract the engine enforces', () => {
+  /** Reports the FROM keyword with a fix that lower-cases it. */
+  const lowerFrom = (fixable: boolean): Rule =>
+    defineRule({
+      meta: { id: 'AA902', name: 'lower-from', title: 'FROM written in capitals', severity: 'info', description: 'test', related: [], fixable },
+      messages: { upper: 'FROM in capitals' },
+      check(model, ctx) {
+        const from = model.file.instructions[0];
+        if (!from) return;
+        const { start, end } = from.keywordRange;
+        ctx.report({ messageId: 'upper', range: rangeAt(model.file.lineStarts, start.offset, end.offset), fix: [{ start: start.offset, end: end.offset, text: 'from' }] });
+      },
+    });
+  test('a fixable rule may fix', () => {
+    assert.equal(fixSource('FROM alpine\n', 'Dockerfile', { rules: [lowerFrom(true)] }).output, 'from alpine\n');
+  });
+  test('a rule whose meta says it is not fixable and reports a fix is refused loudly', () => {
+    assert.throws(() => checkSource('FROM alpine\n', 'Dockerfile', { rules: [lowerFrom(false)] }), (e: unknown) => {
+      assert.ok(e instanceof Error && !(e as { code?: string }).code, 'a plain Error: a bug, not a user error');
+      assert.match(e.message, /AA902 reported a fix for "upper", but its meta says it is not fixable/);
+      return true;
+    });
+  });
+});

@@ -1,0 +1,107 @@
+/** The stage graph: parents, COPY --from, RUN --mount from=, consumers, the image, reachability. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { StageEdge } from './graph.js';
+import { buildModel, type Model, type Stage } from './model.js';
+import { parseDockerfile } from './parser.js';
+
+function model(src: string): Model {
+  return buildModel(parseDockerfile(src));
+}
+
+const label = (s: Stage): string => s.name ?? String(s.index);
+const edge = (e: StageEdge): string => `${label(e.from)} -${e.kind}-> ${label(e.to)} ${e.paths.join(' ')}`;
+
+describe('stage graph', () => {
+  const m = model(`FROM golang AS build
+RUN go build -o /out/app
+FROM alpine AS certs
+RUN apk add ca-certificates
+FROM build AS test
+RUN go test
+FROM debian AS tools
+RUN --mount=type=bind,from=build,source=/out,target=/in cp /in/app /usr/bin
+FROM alpine AS unused
+COPY --from=certs /etc/ssl /etc/ssl
+FROM certs
+COPY --from=build /out/app /usr/bin/app
+COPY --from=0 /go/bin /go/bin
+RUN --mount=type=cache,target=/root/.cache --mount=type=bind,from=tools,target=/t true
+`);
+  const [build, , test_, tools, unused, final] = m.stages as [Stage, Stage, Stage, Stage, Stage, Stage];
+  test('edges: parents first, then flags in instruction order', () => {
+    assert.deepEqual(m.graph.edges.map(edge), [
+      'build -from-> test /',
+      'build -mount-> tools /out',
+      'certs -copy-> unused /etc/ssl',
+      'certs -from-> 5 /',
+      'build -copy-> 5 /out/app',
+      'build -copy-> 5 /go/bin',
+      'tools -mount-> 5 /',
+    ]);
+  });
+  test('each edge keeps its instruction and the range of its flag', () => {
+    const [copy] = m.graph.dependencies(unused);
+    assert.equal(copy?.instruction.keyword, 'copy');
+    assert.equal(copy?.flag?.raw, '--from=certs');
+    assert.deepEqual([copy?.range.start.line, copy?.range.start.column, copy?.range.end.column], [10, 6, 18]);
+    const parent = m.graph.dependencies(test_)[0];
+    assert.equal(parent?.flag, null);
+    assert.equal(parent?.instruction, test_.from);
+    assert.equal(parent?.range, test_.image.range);
+    const mount = m.graph.dependencies(tools)[0];
+    assert.equal(mount?.mount?.target, '/in');
+  });
+  test('dependencies and consumers are the two directions of the same edges', () => {
+    assert.deepEqual(m.graph.dependencies(final).map(edge), ['certs -from-> 5 /', 'build -copy-> 5 /out/app', 'build -copy-> 5 /go/bin', 'tools -mount-> 5 /']);
+    assert.deepEqual(m.graph.consumers(build).map(edge), ['build -from-> test /', 'build -mount-> tools /out', 'build -copy-> 5 /out/app', 'build -copy-> 5 /go/bin']);
+    assert.deepEqual(m.graph.consumers(unused), []);
+    for (const e of m.graph.edges) {
+      assert.ok(m.graph.consumers(e.from).includes(e));
+      assert.ok(m.graph.dependencies(e.to).includes(e));
+    }
+  });
+  test('the image is the final stage and its FROM chain', () => {
+    assert.deepEqual([...m.graph.imageStages].map(label), ['5', 'certs']);
+  });
+  test('reachability: what the final stage needs through any edge; Stage.reachable agrees', () => {
+    assert.deepEqual([...m.graph.reachable].map(label), ['build', 'certs', 'tools', '5']);
+    assert.deepEqual(m.stages.filter((s) => s.reachable), [...m.graph.reachable]);
+    assert.equal(test_.reachable, false);
+    assert.equal(unused.reachable, false);
+  });
+});
+
+describe('references', () => {
+  test('by name (case-insensitive) or index, to earlier stages only', () => {
+    const m = model('FROM a AS Base\nFROM b\nCOPY --from=BASE /x /x\nCOPY --from=1 /y /y\nCOPY --from=2 /z /z\nCOPY --from=later /w /w\nFROM c AS later\n');
+    assert.deepEqual(m.graph.edges.map(edge), ['base -copy-> 1 /x']);
+  });
+  test('a name that is no stage is an image: no edge', () => {
+    assert.deepEqual(model('FROM a\nCOPY --from=nginx:1.27 /etc/nginx /etc/nginx\n').graph.edges, []);
+  });
+  test('ADD --from (BuildKit refuses the flag, but it can only mean the stage) and no other instruction', () => {
+    const m = model('FROM a AS s\nFROM b\nADD --from=s /x /x\nWORKDIR --from=s /w\n');
+    assert.deepEqual(m.graph.edges.map(edge), ['s -copy-> 1 /x']);
+  });
+  test('mounts read as BuildKit reads them', () => {
+    const m = model(`FROM a AS builder
+FROM b AS other
+FROM c
+RUN --mount=type=bind,"from=builder",target=/x true
+RUN --mount='type=cache,"target=/a,from=other"' true
+RUN --mount=type=tmpfs,from=other,target=/t true
+RUN --mount=TYPE=bind,FROM=other,SRC=/o,target=/o true
+`);
+    assert.deepEqual(m.graph.edges.map(edge), ['builder -mount-> 2 /', 'other -mount-> 2 /o']);
+  });
+  test('a mount value BuildKit refuses reads nothing', () => {
+    const m = model('FROM a AS s\nFROM b\nRUN --mount=type=cache,from=s,target="/a,b" true\n');
+    assert.deepEqual(m.graph.edges, []);
+    assert.equal(m.stages[0]?.reachable, false);
+  });
+  test('one stage: no edges, the stage is the image', () => {
+    const m = model('FROM alpine\nRUN true\n');
+    assert.deepEqual([m.graph.edges, [...m.graph.imageStages], [...m.graph.reachable]], [[], m.stages, m.stages]);
+  });
+});

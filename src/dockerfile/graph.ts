@@ -1,0 +1,157 @@
+/**
+ * The stage graph of a Dockerfile: which stages a stage reads files from, as BuildKit's dispatcher
+ * resolves them. A stage depends on
+ *
+ * - its parent, when it is built FROM an earlier stage (by name, case-insensitive, or by index);
+ * - the stage of `COPY --from=<stage>` (and `ADD --from=`, which BuildKit refuses as an unknown
+ *   flag but which can only mean the same);
+ * - the stage of `RUN --mount=...,from=<stage>` for every mount type but tmpfs, the mount value
+ *   read as BuildKit reads it (CSV, see mount.ts).
+ *
+ * Edges point from the stage read to the stage that reads it. The graph answers both directions
+ * (dependencies and consumers), which stages become the image (the final stage's FROM chain) and
+ * which stages the final stage needs at all (reachability). Every rule asks this one graph.
+ */
+import type { Flag, Instruction, Range } from './ast.js';
+import type { Stage } from './model.js';
+import { mountSource, parseMount, type Mount } from './mount.js';
+
+/** How a stage reads another: built FROM it, COPY/ADD --from, or a RUN mount. */
+export type StageEdgeKind = 'from' | 'copy' | 'mount';
+
+/** The part of a stage references are read from (before the model's `Stage` objects exist). */
+export interface StageNode {
+  readonly index: number;
+  readonly from: Instruction;
+  readonly image: { readonly value: string; readonly range: Range };
+  readonly instructions: readonly Instruction[];
+}
+
+/** One reference from a stage to an earlier stage. */
+export interface StageEdge {
+  /** the stage whose files are read */
+  readonly from: Stage;
+  /** the stage that reads them */
+  readonly to: Stage;
+  readonly kind: StageEdgeKind;
+  /** FROM (kind 'from'), COPY or ADD ('copy'), RUN ('mount') */
+  readonly instruction: Instruction;
+  /** the `--from=` or `--mount=` flag; null for `FROM <stage>` */
+  readonly flag: Flag | null;
+  /** where the reference is written: the flag, or the image word of FROM */
+  readonly range: Range;
+  /** the paths read, as written (relative to the root of `from`): `/` for everything */
+  readonly paths: readonly string[];
+  /** the mount, for kind 'mount' */
+  readonly mount: Mount | null;
+}
+
+export interface StageGraph {
+  /** every edge, in the order of the reading stages and their instructions */
+  readonly edges: readonly StageEdge[];
+  /** what `stage` reads: its parent first, then `--from` and mounts in instruction order */
+  dependencies(stage: Stage): readonly StageEdge[];
+  /** who reads `stage`: edges in the order of the reading stages and their instructions */
+  consumers(stage: Stage): readonly StageEdge[];
+  /**
+   * The stages whose filesystem becomes the image `docker build` produces (without --target): the
+   * final stage and every stage it is built FROM, directly or through other stages.
+   */
+  readonly imageStages: ReadonlySet<Stage>;
+  /** every stage the final stage needs, through any edge (the final stage included) */
+  readonly reachable: ReadonlySet<Stage>;
+}
+
+/** A reference found in the text: an edge by stage indexes (before the stage objects exist). */
+export type StageReference = Omit<StageEdge, 'from' | 'to'> & {
+  /** index of the stage read */
+  readonly from: number;
+  /** index of the stage that reads it */
+  readonly to: number;
+};
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+/**
+ * The earlier stage (index) a FROM image word or a `--from=` / `from=` value names: a stage name
+ * (case-insensitive) or a stage index, of a stage before `before`.
+ */
+export function stageIndex(byName: ReadonlyMap<string, number>, ref: string, before: number): number | undefined {
+  const byN = byName.get(ref.toLowerCase());
+  if (byN !== undefined && byN < before) return byN;
+  if (/^\d+$/.test(ref) && Number(ref) < before) return Number(ref);
+  return undefined;
+}
+
+/** Every reference of the stages to earlier stages, in stage and instruction order. */
+export function stageReferences(stages: readonly StageNode[], byName: ReadonlyMap<string, number>): StageReference[] {
+  const out: StageReference[] = [];
+  for (const s of stages) {
+    const parent = stageIndex(byName, s.image.value, s.index);
+    if (parent !== undefined) {
+      out.push({ from: parent, to: s.index, kind: 'from', instruction: s.from, flag: null, range: s.image.range, paths: ['/'], mount: null });
+    }
+    for (const ins of s.instructions) {
+      for (const flag of ins.flags) {
+        if (!flag.value) continue;
+        if (flag.name === 'from' && (ins.keyword === 'copy' || ins.keyword === 'add')) {
+          const i = stageIndex(byName, flag.value, s.index);
+          if (i !== undefined) {
+            out.push({ from: i, to: s.index, kind: 'copy', instruction: ins, flag, range: flag.range, paths: ins.args.slice(0, -1), mount: null });
+          }
+        } else if (flag.name === 'mount' && ins.keyword === 'run') {
+          const mount = parseMount(flag.value);
+          const ref = mount ? mountSource(mount) : null;
+          const i = ref === null ? undefined : stageIndex(byName, ref, s.index);
+          if (mount && i !== undefined) {
+            out.push({ from: i, to: s.index, kind: 'mount', instruction: ins, flag, range: flag.range, paths: [mount.source ?? '/'], mount });
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The indexes of the stages the last stage needs, through any reference. */
+export function reachableIndexes(count: number, refs: readonly StageReference[]): Set<number> {
+  const deps = new Map<number, number[]>();
+  for (const r of refs) {
+    const list = deps.get(r.to);
+    if (list) list.push(r.from);
+    else deps.set(r.to, [r.from]);
+  }
+  const out = new Set<number>();
+  const stack = count ? [count - 1] : [];
+  while (stack.length) {
+    const i = stack.pop() as number;
+    if (out.has(i)) continue;
+    out.add(i);
+    for (const d of deps.get(i) ?? EMPTY) stack.push(d);
+  }
+  return out;
+}
+
+/** The graph over the stage objects, from the references found by {@link stageReferences}. */
+export function stageGraph(stages: readonly Stage[], refs: readonly StageReference[]): StageGraph {
+  const edges: StageEdge[] = refs.map((r) => ({ ...r, from: stages[r.from] as Stage, to: stages[r.to] as Stage }));
+  const byTo = new Map<Stage, StageEdge[]>();
+  const byFrom = new Map<Stage, StageEdge[]>();
+  for (const e of edges) {
+    const t = byTo.get(e.to);
+    if (t) t.push(e);
+    else byTo.set(e.to, [e]);
+    const f = byFrom.get(e.from);
+    if (f) f.push(e);
+    else byFrom.set(e.from, [e]);
+  }
+  const image = new Set<Stage>();
+  for (let s: Stage | null = stages[stages.length - 1] ?? null; s && !image.has(s); s = s.parent) image.add(s);
+  return {
+    edges,
+    dependencies: (stage) => byTo.get(stage) ?? EMPTY,
+    consumers: (stage) => byFrom.get(stage) ?? EMPTY,
+    imageStages: image,
+    reachable: new Set(stages.filter((s) => s.reachable)),
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Message data is typed per message: these lines must compile, and the `@ts-expect-error` ones must
+ * not (tsc fails the build when an expected error goes away).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseDockerfile } from '../dockerfile/parser.js';
+import { checkSource } from '../check/engine.js';
+import { defineRule, type Placeholders, type ReportDescriptor } from './types.js';
+
+const messages = {
+  pinned: '--platform={value} builds this stage as {platform} for every target',
+  plain: 'no placeholders here',
+  twice: '{name} and {name} again',
+} as const;
+type M = typeof messages;
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const placeholders: [
+  Equal<Placeholders<M['pinned']>, 'value' | 'platform'>,
+  Equal<Placeholders<M['plain']>, never>,
+  Equal<Placeholders<M['twice']>, 'name'>,
+  Equal<Placeholders<'${name} is empty: stage {stage}'>, 'name' | 'stage'>,
+  Equal<Placeholders<'{ not one } and {}'>, never>,
+  Equal<Placeholders<string>, string>,
+] = [true, true, true, true, true, true];
+
+const range = parseDockerfile('FROM a\n').instructions[0]!.range;
+export const reports: ReportDescriptor<M>[] = [
+  { messageId: 'pinned', range, data: { value: 'linux/amd64', platform: 'linux/amd64' } },
+  { messageId: 'plain', range },
+  { messageId: 'twice', range, data: { name: 1 } },
+  // @ts-expect-error a misspelt placeholder
+  { messageId: 'pinned', range, data: { valeu: 'x', platform: 'y' } },
+  // @ts-expect-error a missing placeholder
+  { messageId: 'pinned', range, data: { value: 'x' } },
+  // @ts-expect-error a key the message does not have
+  { messageId: 'twice', range, data: { name: 'x', extra: 'y' } },
+  // @ts-expect-error data for a message without placeholders
+  { messageId: 'plain', range, data: { value: 'x' } },
+  // @ts-expect-error an unknown message id
+  { messageId: 'pined', range, data: { value: 'x', platform: 'y' } },
+];
+
+test('defineRule infers the message ids and data from messages written inline', () => {
+  const rule = defineRule({
+    meta: { id: 'AA901', name: 'typed-messages', title: 'Typed message data in a test', severity: 'info', description: 'test', related: [], fixable: false },
+    messages: { hello: 'hello {who}' },
+    check(model, ctx) {
+      ctx.report({ messageId: 'hello', range: model.file.instructions[0]!.range, data: { who: 'world' } });
+      // @ts-expect-error `who` is required
+      if (model.stages.length > 99) ctx.report({ messageId: 'hello', range: model.file.instructions[0]!.range, data: {} });
+    },
+  });
+  const r = checkSource('FROM alpine\n', 'Dockerfile', { rules: [rule] });
+  assert.deepEqual(r.findings.map((f) => f.message), ['hello world']);
+  assert.deepEqual(placeholders, [true, true, true, true, true, true]);
+  assert.equal(reports.length, 8);
+});
