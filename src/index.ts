@@ -39,25 +39,37 @@ export type { DockerfileJSON, InstructionJSON } from './dockerfile/dump.js';
 export { PLATFORM_ARGS, Scope, buildModel, isPlatformArg, splitWords } from './dockerfile/model.js';
 export type { ArgDecl, Binding, Model, ShellSource, Stage, StageView, Word } from './dockerfile/model.js';
 
-// Checking and fixing.
+// Checking and fixing: one text (checkSource, fixSource) or what `anyarch check` does (checkPaths).
 export {
   DEFAULT_PLATFORMS,
   MAX_FIX_PASSES,
   applyEdits,
   checkSource,
+  computeSelection,
   fixSource,
   lineRange,
   resolveRuleRef,
+  resolveRuleRefs,
+  ruleOptions,
+  rulesNeeding,
   runRules,
+  selectRules,
 } from './check/engine.js';
-export type { CheckOptions, FileResult, FixResult, SeverityOverride } from './check/engine.js';
-export { MAX_INPUT_BYTES, decodeDockerfile } from './check/input.js';
+export type { CheckOptions, FileResult, FixResult, Selected, SeverityOverride } from './check/engine.js';
+export { STDIN_NAME, checkPaths } from './check/check-paths.js';
+export type { CheckPathsOptions, CheckProgress, CheckRun } from './check/check-paths.js';
+export { summarize } from './check/summary.js';
+export type { Summary } from './check/summary.js';
+export { DEFAULT_FAIL_ON, FAIL_ON_VALUES, checkOutcome, failsOn } from './check/outcome.js';
+export type { CheckOutcome, FailOn } from './check/outcome.js';
+export { MAX_INPUT_BYTES, decodeDockerfile, dockerfileText } from './check/input.js';
+export { BYTE_ORDER_MARK, splitByteOrderMark } from './dockerfile/text.js';
 export { SKIPPED_DIRECTORIES, discoverDockerfiles, isDockerfileName } from './check/discover.js';
 export type { DiscoverOptions, Discovery } from './check/discover.js';
 
 // .anyarch.yaml
-export { CONFIG_FILE_NAMES, FAIL_ON_VALUES, FIX_STYLES, findConfig, loadConfig, parseConfig } from './config.js';
-export type { Config, FailOn, LoadConfigOptions } from './config.js';
+export { CONFIG_FILE_NAMES, FIX_STYLES, findConfig, loadConfig, parseConfig } from './config.js';
+export type { Config, LoadConfigOptions } from './config.js';
 
 // Rules: the built-in set and what a rule (and a finding) is.
 export { RULES } from './rules/index.js';
@@ -97,6 +109,10 @@ export {
 export type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Manifest, OciPlatform } from './oci/manifest.js';
 export { inspectPlatforms, platformMismatch } from './oci/platforms.js';
 export type { AttestationEntry, ConfigSummary, InspectOptions, PlatformReport, PlatformVariant } from './oci/platforms.js';
+// What the platforms of several images add up to (`anyarch platforms`): --require, problems, outcome.
+export { missingPlatforms } from './oci/required-platforms.js';
+export { imageResult, imagesOutcome, isIntegrityFailure, summarizeImages } from './oci/image-results.js';
+export type { ImageProblem, ImageResult, ImagesOutcome, ImagesSummary } from './oci/image-results.js';
 
 // Registries: the distribution-spec client, credentials, pushing.
 export { RegistryClient } from './registry/client.js';
@@ -111,5 +127,9 @@ export type { RetryPolicy } from './net/retry.js';
 // Base images of Dockerfiles: what they must publish, and looking it up.
 export { baseImageRequirements } from './rules/support/base-image-requirements.js';
 export type { BaseImageFact, BaseImageFacts, BaseImageRequirement } from './rules/support/base-image-requirements.js';
-export { DEFAULT_CACHE_TTL_MS, defaultCacheDir, resolveBaseImages } from './check/base-image-lookup.js';
-export type { ResolveBaseImagesOptions } from './check/base-image-lookup.js';
+export { lookUpBaseImages, resolveBaseImages } from './check/base-image-lookup.js';
+export type { LookUpBaseImagesOptions, ResolveBaseImagesOptions } from './check/base-image-lookup.js';
+
+// anyarch's on-disk cache (registry answers), usable for any JSON answer.
+export { DEFAULT_CACHE_TTL_MS, defaultCacheDir, jsonCache } from './fs/cache.js';
+export type { JsonCache, JsonCacheOptions } from './fs/cache.js';

@@ -103,3 +103,15 @@ export function isGoSpace(c: number): boolean {
     c === 0x3000
   );
 }
+
+/** The byte order mark, as a decoded text starts with it (BuildKit drops it before parsing). */
+export const BYTE_ORDER_MARK = '\ufeff';
+
+/**
+ * A Dockerfile's text split into its byte order mark (`''` when there is none) and the text
+ * positions refer to. Every reader of Dockerfile text (parser, check, fix) splits it here, and
+ * a writer puts `bom` back in front of the text it writes.
+ */
+export function splitByteOrderMark(text: string): { readonly bom: '' | typeof BYTE_ORDER_MARK; readonly text: string } {
+  return text.charCodeAt(0) === 0xfeff ? { bom: BYTE_ORDER_MARK, text: text.slice(1) } : { bom: '', text };
+}

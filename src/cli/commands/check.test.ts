@@ -11,7 +11,8 @@ import { rangeAt } from '../../dockerfile/text.js';
 import { AnyarchError } from '../../errors.js';
 import { defineRule, type Rule } from '../../rules/types.js';
 import type { Io } from '../io.js';
-import { check, failsOn, type CheckCommandOptions } from './check.js';
+import { failsOn } from '../../check/outcome.js';
+import { check, type CheckCommandOptions } from './check.js';
 
 /** Reports every `amd64` in a RUN, with a fix to `${TARGETARCH}`. */
 const AMD64: Rule = defineRule<'word'>({
