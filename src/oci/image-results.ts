@@ -54,11 +54,11 @@ export function imageResult(image: string, read: PlatformReport | AnyarchError, 
   }
   const problems: ImageProblem[] = [];
   for (const p of read.platforms) {
-    const where = `${image}: ${p.platform}`;
-    if (p.mismatch) problems.push({ kind: 'mismatch', severity: 'warning', platform: p.platform, detail: p.mismatch, message: `${where}: ${p.mismatch}` });
+    if (p.mismatch) problems.push({ kind: 'mismatch', severity: 'warning', platform: p.platform, detail: p.mismatch, message: `${image}: ${p.platform}: ${p.mismatch}` });
     if (p.error) {
       const severity = isIntegrityFailure(p.error) ? 'error' : 'warning';
-      problems.push({ kind: 'unreadable', severity, platform: p.platform, detail: p.error.message, message: `${where}: ${p.error.message}`, error: p.error });
+      // a source's error names the image (and the blob) itself
+      problems.push({ kind: 'unreadable', severity, platform: p.platform, detail: p.error.message, message: `${p.platform}: ${p.error.message}`, error: p.error });
     }
   }
   const missing = required ? missingPlatforms(read, required) : undefined;
