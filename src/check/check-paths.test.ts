@@ -4,10 +4,11 @@
  * built-in ones.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import { tempTree } from '../../test/support/tree.js';
 import { rangeAt } from '../dockerfile/text.js';
 import { jsonCache } from '../fs/cache.js';
 import { RegistryClient } from '../registry/client.js';
@@ -45,12 +46,7 @@ const RULES = [AMD64, BASES];
 const NOWHERE = '127.0.0.1:1';
 
 function project(files: Record<string, string>): string {
-  const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'anyarch-check-paths-')));
-  for (const [p, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
-    writeFileSync(path.join(root, p), content);
-  }
-  return root;
+  return tempTree(files, 'anyarch-check-paths-');
 }
 
 describe('checkPaths', () => {
