@@ -8,6 +8,14 @@
  * const result = checkSource(text, 'Dockerfile', { platforms: parsePlatformList('linux/amd64,linux/arm64') });
  * for (const f of result.findings) console.log(`${f.file}:${f.range.start.line} ${f.ruleId} ${f.message}`);
  * ```
+ *
+ * What `anyarch check` does for a whole tree (discovery, base images, fixes) is `checkPaths`:
+ *
+ * ```ts
+ * import { checkOutcome, checkPaths } from 'anyarch';
+ * const run = await checkPaths(['.'], { cwd: process.cwd(), baseImages: false });
+ * console.log(run.summary.problems, checkOutcome(run, 'error'));
+ * ```
  */
 
 // Errors: a code for programs, a sentence for people, a hint for what to do next.
