@@ -20,10 +20,11 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Node, Pair } from 'yaml';
 import { resolveRuleRef, type SeverityOverride } from './check/engine.js';
+import { FAIL_ON_VALUES, type FailOn } from './check/outcome.js';
 import { AnyarchError, isAnyarchError } from './errors.js';
 import { parsePlatform, parsePlatformList, type Platform } from './platform/index.js';
 import { RULES } from './rules/index.js';
-import type { FixStyle, Rule, Severity } from './rules/types.js';
+import type { FixStyle, Rule } from './rules/types.js';
 
 /** yaml is loaded only when there is a config file to read (most runs have none). */
 type YamlLib = typeof import('yaml');
@@ -32,10 +33,6 @@ function yaml(): YamlLib {
   return (yamlLib ??= createRequire(import.meta.url)('yaml') as YamlLib);
 }
 
-/** The least severe finding that makes `anyarch check` exit 1 (`never`: findings never fail). */
-export type FailOn = Severity | 'never';
-
-export const FAIL_ON_VALUES: readonly FailOn[] = ['error', 'warning', 'info', 'never'];
 export const FIX_STYLES: readonly FixStyle[] = ['targetarch', 'detect'];
 export const SEVERITY_OVERRIDES: readonly SeverityOverride[] = ['off', 'info', 'warning', 'error'];
 

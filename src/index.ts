@@ -8,6 +8,14 @@
  * const result = checkSource(text, 'Dockerfile', { platforms: parsePlatformList('linux/amd64,linux/arm64') });
  * for (const f of result.findings) console.log(`${f.file}:${f.range.start.line} ${f.ruleId} ${f.message}`);
  * ```
+ *
+ * What `anyarch check` does for a whole tree (discovery, base images, fixes) is `checkPaths`:
+ *
+ * ```ts
+ * import { checkOutcome, checkPaths } from 'anyarch';
+ * const run = await checkPaths(['.'], { cwd: process.cwd(), baseImages: false });
+ * console.log(run.summary.problems, checkOutcome(run, 'error'));
+ * ```
  */
 
 // Errors: a code for programs, a sentence for people, a hint for what to do next.
@@ -42,25 +50,37 @@ export type { StageEdge, StageEdgeKind, StageGraph } from './dockerfile/graph.js
 export { parseMount } from './dockerfile/mount.js';
 export type { Mount, MountOption } from './dockerfile/mount.js';
 
-// Checking and fixing.
+// Checking and fixing: one text (checkSource, fixSource) or what `anyarch check` does (checkPaths).
 export {
   DEFAULT_PLATFORMS,
   MAX_FIX_PASSES,
   applyEdits,
   checkSource,
+  computeSelection,
   fixSource,
   lineRange,
   resolveRuleRef,
+  resolveRuleRefs,
+  ruleOptions,
+  rulesNeeding,
   runRules,
+  selectRules,
 } from './check/engine.js';
-export type { CheckOptions, FileResult, FixResult, SeverityOverride } from './check/engine.js';
-export { MAX_INPUT_BYTES, decodeDockerfile } from './check/input.js';
+export type { CheckOptions, FileResult, FixResult, Selected, SeverityOverride } from './check/engine.js';
+export { STDIN_NAME, checkPaths } from './check/check-paths.js';
+export type { CheckPathsOptions, CheckProgress, CheckRun } from './check/check-paths.js';
+export { summarize } from './check/summary.js';
+export type { Summary } from './check/summary.js';
+export { DEFAULT_FAIL_ON, FAIL_ON_VALUES, checkOutcome, failsOn } from './check/outcome.js';
+export type { CheckOutcome, FailOn } from './check/outcome.js';
+export { MAX_INPUT_BYTES, decodeDockerfile, dockerfileText } from './check/input.js';
+export { splitBom } from './dockerfile/text.js';
 export { SKIPPED_DIRECTORIES, discoverDockerfiles, isDockerfileName } from './check/discover.js';
 export type { DiscoverOptions, Discovery } from './check/discover.js';
 
 // .anyarch.yaml
-export { CONFIG_FILE_NAMES, FAIL_ON_VALUES, FIX_STYLES, findConfig, loadConfig, parseConfig } from './config.js';
-export type { Config, FailOn, LoadConfigOptions } from './config.js';
+export { CONFIG_FILE_NAMES, FIX_STYLES, findConfig, loadConfig, parseConfig } from './config.js';
+export type { Config, LoadConfigOptions } from './config.js';
 
 // Rules: the built-in set and what a rule (and a finding) is.
 export { RULES } from './rules/index.js';
@@ -105,6 +125,10 @@ export { DEFAULT_MAX_DEPTH, MAX_INDEX_ENTRIES, walkIndex } from './oci/walk.js';
 export type { IndexWalk, WalkOptions, WalkedAttestation, WalkedImage } from './oci/walk.js';
 export { inspectPlatforms, platformMismatch } from './oci/platforms.js';
 export type { AttestationEntry, ConfigSummary, InspectOptions, PlatformReport, PlatformVariant } from './oci/platforms.js';
+// What the platforms of several images add up to (`anyarch platforms`): --require, problems, outcome.
+export { missingPlatforms } from './oci/required-platforms.js';
+export { imageResult, imagesOutcome, isIntegrityFailure, summarizeImages } from './oci/image-results.js';
+export type { ImageProblem, ImageResult, ImagesOutcome, ImagesSummary } from './oci/image-results.js';
 
 // Registries: the distribution-spec client, its errors in the registry's words, credentials, pushing.
 export { RegistryClient } from './registry/client.js';
@@ -129,5 +153,9 @@ export { removeTemporaryDirs, temporaryDirs } from './fs/temporary.js';
 // Base images of Dockerfiles: what they must publish, and looking it up.
 export { baseImageRequirements } from './rules/support/base-image-requirements.js';
 export type { BaseImageFact, BaseImageFacts, BaseImageRequirement } from './rules/support/base-image-requirements.js';
-export { DEFAULT_CACHE_TTL_MS, defaultCacheDir, resolveBaseImages } from './check/base-image-lookup.js';
-export type { ResolveBaseImagesOptions } from './check/base-image-lookup.js';
+export { lookUpBaseImages, resolveBaseImages } from './check/base-image-lookup.js';
+export type { LookUpBaseImagesOptions, ResolveBaseImagesOptions } from './check/base-image-lookup.js';
+
+// anyarch's on-disk cache (registry answers), usable for any JSON answer.
+export { DEFAULT_CACHE_TTL_MS, defaultCacheDir, jsonCache } from './fs/cache.js';
+export type { JsonCache, JsonCacheOptions } from './fs/cache.js';

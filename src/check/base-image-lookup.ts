@@ -1,27 +1,30 @@
 /**
  * Looks up which platforms base images publish, for AA114/AA115: the index of each image from
  * its registry (one request per image, plus the config for single-platform images), kept in a
- * cache (`~/.cache/anyarch/platforms`, one JSON file per reference) for a day for tags and for
- * ever for digests. Failures become facts (`{ error }`), never exceptions, and are not cached.
+ * cache (`<cache dir>/platforms`, one JSON file per reference) for a day for tags and for ever
+ * for digests. Failures become facts (`{ error }`), never exceptions, and are not cached.
+ *
+ * `lookUpBaseImages` is the whole step before a check: read the Dockerfiles, collect what their
+ * stages pull (`baseImageRequirements`, the function the rules use), then ask the cache and the
+ * registries. `resolveBaseImages` is the second half, for references already known.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { isAnyarchError } from '../errors.js';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { defaultCacheDir, jsonCache, type JsonCache } from '../fs/cache.js';
+import { buildModel } from '../dockerfile/model.js';
+import { parseDockerfile } from '../dockerfile/parser.js';
 import { inspectPlatforms } from '../oci/platforms.js';
 import { parseReference } from '../oci/reference.js';
+import { formatPlatform, hostPlatform, makePlatform, normalizePlatform, tryParsePlatform, type Platform } from '../platform/index.js';
+import { RegistryClient } from '../registry/client.js';
+import { resolveCredential } from '../registry/credentials.js';
 import { registrySource } from '../registry/source.js';
-import { formatPlatform, makePlatform, normalizePlatform, tryParsePlatform, type Platform } from '../platform/index.js';
-import type { RegistryClient } from '../registry/client.js';
-import type { BaseImageFact } from '../rules/support/base-image-requirements.js';
-
-export const DEFAULT_CACHE_TTL_MS = 24 * 60 * 60 * 1000;
+import { baseImageRequirements, type BaseImageFact, type BaseImageFacts } from '../rules/support/base-image-requirements.js';
+import { DEFAULT_PLATFORMS } from './engine.js';
 
 export interface ResolveBaseImagesOptions {
   readonly client: RegistryClient;
-  /** where cached answers live; undefined: no cache */
+  /** anyarch's cache directory (answers go to its `platforms` folder); undefined: no cache */
   readonly cacheDir?: string;
   /** how long an answer for a tag is reused (default one day; digests never expire) */
   readonly ttlMs?: number;
@@ -32,51 +35,41 @@ export interface ResolveBaseImagesOptions {
   readonly onLookup?: (reference: string) => void;
 }
 
-/** `$ANYARCH_CACHE_DIR`, else `$XDG_CACHE_HOME/anyarch`, else `~/.cache/anyarch`. */
-export function defaultCacheDir(env: Readonly<Record<string, string | undefined>>): string {
-  if (env.ANYARCH_CACHE_DIR) return env.ANYARCH_CACHE_DIR;
-  const base = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
-  return path.join(base, 'anyarch');
-}
-
-interface CacheEntry {
-  readonly version: 1;
-  readonly reference: string;
+/** What the cache keeps of an answer: the index digest and the platforms as words. */
+interface StoredFact {
   readonly digest: string;
   readonly platforms: readonly string[];
-  readonly fetchedAt: number;
 }
 
-function cacheFile(dir: string, reference: string): string {
-  return path.join(dir, 'platforms', `${createHash('sha256').update(reference).digest('hex')}.json`);
+type Found = { readonly platforms: readonly Platform[]; readonly digest: string };
+
+/** The digest a reference pins (`repo@sha256:…`), if any. */
+function pinnedDigest(reference: string): string | undefined {
+  const at = reference.indexOf('@');
+  return at === -1 ? undefined : reference.slice(at + 1);
 }
 
-async function readCache(dir: string, reference: string, ttlMs: number, now: number): Promise<BaseImageFact | undefined> {
-  try {
-    const e = JSON.parse(await readFile(cacheFile(dir, reference), 'utf8')) as CacheEntry;
-    if (e.version !== 1 || e.reference !== reference || !Array.isArray(e.platforms)) return undefined;
-    const pinned = reference.includes('@') ? reference.slice(reference.indexOf('@') + 1) : undefined;
-    if (pinned ? e.digest !== pinned : !(now - e.fetchedAt < ttlMs && e.fetchedAt <= now)) return undefined;
-    // a platform word this version cannot read is skipped, not a reason to ask again every run
-    const platforms = e.platforms.map((p) => tryParsePlatform(p)).filter((p): p is Platform => p !== undefined);
-    return { platforms, digest: e.digest };
-  } catch {
-    return undefined; // missing or unreadable: ask the registry
-  }
+function platformCache(cacheDir: string, opts: ResolveBaseImagesOptions): JsonCache<Found> {
+  const now = opts.now;
+  return jsonCache<Found>({
+    dir: path.join(cacheDir, 'platforms'),
+    ...(opts.ttlMs !== undefined ? { ttlMs: opts.ttlMs } : {}),
+    ...(now ? { now } : {}),
+    immutable: (reference) => pinnedDigest(reference) !== undefined,
+    read(stored, reference) {
+      const s = stored as Partial<StoredFact> | null;
+      if (typeof s?.digest !== 'string' || !Array.isArray(s.platforms)) return undefined;
+      const pinned = pinnedDigest(reference);
+      if (pinned !== undefined && s.digest !== pinned) return undefined;
+      // a platform word this version cannot read is skipped, not a reason to ask again every run
+      const platforms = s.platforms.map((p) => (typeof p === 'string' ? tryParsePlatform(p) : undefined)).filter((p): p is Platform => p !== undefined);
+      return { platforms, digest: s.digest };
+    },
+    write: (fact): StoredFact => ({ digest: fact.digest, platforms: fact.platforms.map(formatPlatform) }),
+  });
 }
 
-async function writeCache(dir: string, reference: string, fact: { platforms: readonly Platform[]; digest: string }, now: number): Promise<void> {
-  const file = cacheFile(dir, reference);
-  const entry: CacheEntry = { version: 1, reference, digest: fact.digest, platforms: fact.platforms.map(formatPlatform), fetchedAt: now };
-  try {
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFileAtomic(file, JSON.stringify(entry) + '\n');
-  } catch {
-    // a cache that cannot be written only costs a lookup next time
-  }
-}
-
-async function lookup(reference: string, client: RegistryClient): Promise<{ platforms: Platform[]; digest: string }> {
+async function lookup(reference: string, client: RegistryClient): Promise<Found> {
   const report = await inspectPlatforms(registrySource(client, parseReference(reference)), { details: false });
   return {
     digest: report.root.digest,
@@ -87,13 +80,14 @@ async function lookup(reference: string, client: RegistryClient): Promise<{ plat
 
 /** The platforms of each reference (normalised full references, as `baseImageRequirements` gives). */
 export async function resolveBaseImages(references: Iterable<string>, opts: ResolveBaseImagesOptions): Promise<Map<string, BaseImageFact>> {
-  const now = (opts.now ?? Date.now)();
-  const ttl = opts.ttlMs ?? DEFAULT_CACHE_TTL_MS;
+  // one clock reading for the whole run, so every entry is judged against the same moment
+  const t = (opts.now ?? Date.now)();
+  const cache = opts.cacheDir ? platformCache(opts.cacheDir, { ...opts, now: () => t }) : undefined;
   const out = new Map<string, BaseImageFact>();
   const queue = [...new Set(references)];
   const worker = async (): Promise<void> => {
     for (let ref = queue.shift(); ref !== undefined; ref = queue.shift()) {
-      const cached = opts.cacheDir ? await readCache(opts.cacheDir, ref, ttl, now) : undefined;
+      const cached = await cache?.get(ref);
       if (cached) {
         out.set(ref, cached);
         continue;
@@ -102,7 +96,7 @@ export async function resolveBaseImages(references: Iterable<string>, opts: Reso
       try {
         const fact = await lookup(ref, opts.client);
         out.set(ref, fact);
-        if (opts.cacheDir) await writeCache(opts.cacheDir, ref, fact, now);
+        await cache?.set(ref, fact);
       } catch (e) {
         if (!isAnyarchError(e)) throw e;
         out.set(ref, { error: { code: e.code, message: e.message } });
@@ -111,4 +105,51 @@ export async function resolveBaseImages(references: Iterable<string>, opts: Reso
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 8) }, worker));
   return out;
+}
+
+export interface LookUpBaseImagesOptions {
+  /** target platforms (default linux/amd64 and linux/arm64, as the check's) */
+  readonly platforms?: readonly Platform[];
+  /** the build machine's platform (default: this machine's, as the check's) */
+  readonly buildPlatform?: Platform;
+  /** the registry client (default: one with the credentials of the Docker config in `env`) */
+  readonly client?: RegistryClient;
+  /** registries that may be spoken to over plain HTTP, for the default client */
+  readonly insecureRegistries?: readonly string[];
+  /** the environment for credentials and the default cache directory (default: the process's) */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** anyarch's cache directory (default `defaultCacheDir(env)`); false: no cache */
+  readonly cacheDir?: string | false;
+  /** called once before any image is looked up, with how many there are (none: not called) */
+  readonly onStart?: (images: number) => void;
+}
+
+/**
+ * What registries say about the base images of `dockerfiles` (their text, without a byte order
+ * mark): every image a reachable stage pulls for a target platform (or the build platform) is
+ * looked up once. A file that does not parse is skipped: the check reports it.
+ */
+export async function lookUpBaseImages(dockerfiles: Iterable<{ readonly file: string; readonly source: string }>, opts: LookUpBaseImagesOptions = {}): Promise<BaseImageFacts> {
+  const platforms = opts.platforms ?? DEFAULT_PLATFORMS;
+  const build = opts.buildPlatform ?? hostPlatform();
+  const references = new Set<string>();
+  for (const { file, source } of dockerfiles) {
+    try {
+      const model = buildModel(parseDockerfile(source, file));
+      for (const r of baseImageRequirements(model, platforms, build)) references.add(r.reference);
+    } catch (e) {
+      if (!isAnyarchError(e)) throw e; // the check reports unreadable files itself
+    }
+  }
+  if (references.size === 0) return new Map();
+  opts.onStart?.(references.size);
+  const env = opts.env ?? process.env;
+  const client =
+    opts.client ??
+    new RegistryClient({
+      insecureRegistries: opts.insecureRegistries ?? [],
+      credentials: (registry) => resolveCredential(registry, { env: env as NodeJS.ProcessEnv }),
+    });
+  const cacheDir = opts.cacheDir === false ? undefined : (opts.cacheDir ?? defaultCacheDir(env));
+  return resolveBaseImages(references, { client, ...(cacheDir ? { cacheDir } : {}) });
 }

@@ -1,23 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { symlinkSync } from 'node:fs';
 import * as path from 'node:path';
+import { tempTree } from '../../test/support/tree.js';
 import { discoverDockerfiles, isDockerfileName } from './discover.js';
 
 /** A temp directory holding `files` (path -> content; a path ending in / is a directory). */
 function tree(files: Record<string, string>): string {
-  const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'anyarch-discover-')));
-  for (const [p, content] of Object.entries(files)) {
-    const abs = path.join(root, ...p.split('/'));
-    if (p.endsWith('/')) {
-      mkdirSync(abs, { recursive: true });
-      continue;
-    }
-    mkdirSync(path.dirname(abs), { recursive: true });
-    writeFileSync(abs, content);
-  }
-  return root;
+  return tempTree(files, 'anyarch-discover-');
 }
 
 const posix = (files: readonly string[]): string[] => files.map((f) => f.split(path.sep).join('/'));

@@ -70,10 +70,29 @@ export function resolveRuleRef(ref: string, rules: readonly Rule[] = RULES): str
   return rules.find((x) => x.meta.id.toLowerCase() === r || x.meta.name === r)?.meta.id;
 }
 
-interface Selected {
-  rule: Rule;
+/**
+ * Resolves rule references (ids or names) to rule ids. An unknown one is an `AnyarchError`
+ * (`code`, default E_USAGE) naming it and, when given, where it was written (`--rule`).
+ */
+export function resolveRuleRefs(
+  refs: Iterable<string>,
+  rules: readonly Rule[] = RULES,
+  where?: string,
+  code: 'E_USAGE' | 'E_CONFIG' = 'E_USAGE',
+): string[] {
+  const out: string[] = [];
+  for (const ref of refs) {
+    const id = resolveRuleRef(ref, rules);
+    if (!id) throw new AnyarchError(code, `unknown rule "${ref}"${where ? ` in ${where}` : ''}`, 'Run `anyarch rules` to list rule ids and names.');
+    out.push(id);
+  }
+  return out;
+}
+
+export interface Selected {
+  readonly rule: Rule;
   /** the user's severity for the rule (config or options), which beats the rule's own */
-  override: Severity | undefined;
+  readonly override: Severity | undefined;
 }
 
 /** The default options, one object so the rule selection below is worked out once for it. */
@@ -82,7 +101,8 @@ const NO_OPTIONS: CheckOptions = Object.freeze({});
 /** Selection depends on the options alone: work it out once per options object. */
 const selections = new WeakMap<CheckOptions, Selected[]>();
 
-function selectRules(opts: CheckOptions): Selected[] {
+/** The rules `checkSource` runs for `opts`, in rule-set order (worked out once per options object). */
+export function selectRules(opts: CheckOptions): Selected[] {
   let s = selections.get(opts);
   if (!s) {
     s = computeSelection(opts);
@@ -91,25 +111,15 @@ function selectRules(opts: CheckOptions): Selected[] {
   return s;
 }
 
-function computeSelection(opts: CheckOptions): Selected[] {
+/** The one rule selection: every rule of the set, less those not in `only`, those in `disable` and those `severities` turns off. */
+export function computeSelection(opts: CheckOptions): Selected[] {
   const all = opts.rules ?? RULES;
-  const ids = (refs: readonly string[] | undefined): Set<string> | undefined => {
-    if (!refs) return undefined;
-    const out = new Set<string>();
-    for (const ref of refs) {
-      const id = resolveRuleRef(ref, all);
-      if (!id) throw new AnyarchError('E_USAGE', `unknown rule "${ref}"`, 'Run `anyarch rules` to list rule ids.');
-      out.add(id);
-    }
-    return out;
-  };
-  const only = ids(opts.only);
-  const disabled = ids(opts.disable) ?? new Set<string>();
+  const only = opts.only ? new Set(resolveRuleRefs(opts.only, all)) : undefined;
+  const disabled = new Set(resolveRuleRefs(opts.disable ?? [], all));
   const sev = new Map<string, SeverityOverride>();
   for (const [ref, s] of Object.entries(opts.severities ?? {})) {
-    const id = resolveRuleRef(ref, all);
-    if (!id) throw new AnyarchError('E_CONFIG', `unknown rule "${ref}" in rule settings`, 'Run `anyarch rules` to list rule ids.');
-    sev.set(id, s);
+    const [id] = resolveRuleRefs([ref], all, 'rule settings', 'E_CONFIG');
+    sev.set(id as string, s);
   }
   const out: Selected[] = [];
   for (const rule of all) {
@@ -121,6 +131,31 @@ function computeSelection(opts: CheckOptions): Selected[] {
     out.push({ rule, override: s });
   }
   return out;
+}
+
+/**
+ * The rule options of choices made by name (the command line's `--rule` and `--disable`) over
+ * per-rule severities (a config file's): references resolved to ids (an unknown one is an error
+ * naming where it was written), and a rule named in `only` is not turned off by `severities` —
+ * naming a rule is the stronger wish.
+ */
+export function ruleOptions(
+  choices: { readonly only?: readonly string[]; readonly disable?: readonly string[]; readonly severities?: Readonly<Record<string, SeverityOverride>> },
+  rules: readonly Rule[] = RULES,
+  where: { readonly only: string; readonly disable: string } = { only: 'only', disable: 'disable' },
+): { only?: string[]; disable: string[]; severities: Record<string, SeverityOverride> } {
+  const only = choices.only ? resolveRuleRefs(choices.only, rules, where.only) : undefined;
+  const disable = resolveRuleRefs(choices.disable ?? [], rules, where.disable);
+  const severities: Record<string, SeverityOverride> = { ...(choices.severities ?? {}) };
+  for (const id of only ?? []) if (severities[id] === 'off') delete severities[id];
+  return { ...(only ? { only } : {}), disable, severities };
+}
+
+/** The selected rules (as `checkSource` runs them for `opts`) that need `fact` from outside the Dockerfile. */
+export function rulesNeeding(opts: CheckOptions, fact: NonNullable<Rule['needs']>[number]): Rule[] {
+  return selectRules(opts)
+    .filter((s) => s.rule.needs?.includes(fact))
+    .map((s) => s.rule);
 }
 
 function format(template: string, data: Readonly<Record<string, string | number>> | undefined): string {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isAnyarchError } from '../errors.js';
-import { MAX_INPUT_BYTES, decodeDockerfile, firstInvalidUtf8 } from './input.js';
+import { splitBom } from '../dockerfile/text.js';
+import { MAX_INPUT_BYTES, decodeDockerfile, dockerfileText, firstInvalidUtf8 } from './input.js';
 
 const enc = new TextEncoder();
 
@@ -29,4 +30,13 @@ test('invalid UTF-8 with its position', () => {
 test('UTF-16 and oversize files', () => {
   assert.throws(() => decodeDockerfile(new Uint8Array([0xff, 0xfe, 0x46, 0x00]), 'u16'), /UTF-16/);
   assert.throws(() => decodeDockerfile(new Uint8Array(MAX_INPUT_BYTES + 1), 'big'), /MiB/);
+});
+
+test('the byte order mark is split off in one place: the text positions refer to, and the mark to write back', () => {
+  assert.deepEqual(splitBom('\ufeffFROM a\n'), { bom: '\ufeff', source: 'FROM a\n' });
+  assert.deepEqual(splitBom('FROM a\n'), { bom: '', source: 'FROM a\n' });
+  assert.deepEqual(splitBom('FROM \ufeff'), { bom: '', source: 'FROM \ufeff' }); // only a leading mark
+  assert.deepEqual(dockerfileText(new Uint8Array([0xef, 0xbb, 0xbf, 0x46]), 'D'), { bom: '\ufeff', source: 'F' });
+  assert.deepEqual(dockerfileText(enc.encode('FROM a'), 'D'), { bom: '', source: 'FROM a' });
+  assert.throws(() => dockerfileText(new Uint8Array([0x46, 0x00]), 'D'), (e) => isAnyarchError(e) && e.code === 'E_INPUT');
 });

@@ -1,4 +1,5 @@
 /** Turning bytes into Dockerfile text, refusing what is not a Dockerfile. */
+import { splitBom } from '../dockerfile/text.js';
 import { AnyarchError } from '../errors.js';
 
 /** The largest Dockerfile anyarch reads; real ones are far below 100 KiB. */
@@ -33,6 +34,14 @@ export function decodeDockerfile(bytes: Uint8Array, file: string): string {
     const { line, column } = lineColOfByte(bytes, bad);
     throw new AnyarchError('E_INPUT', 'invalid UTF-8', 'Dockerfiles must be UTF-8 text.', { file, line, column });
   }
+}
+
+/**
+ * The text the rules see: decoded (`decodeDockerfile`'s errors) and without a byte order mark —
+ * positions refer to `source`; `bom` is kept to write a fix back.
+ */
+export function dockerfileText(bytes: Uint8Array, file: string): { readonly bom: string; readonly source: string } {
+  return splitBom(decodeDockerfile(bytes, file));
 }
 
 function lineColOfByte(bytes: Uint8Array, at: number): { line: number; column: number } {

@@ -132,8 +132,10 @@ Examples:
   $ anyarch platforms --require linux/amd64,linux/arm64 ghcr.io/acme/api:1.4
   $ anyarch platforms oci:./build/layout:latest docker-archive:image.tar
   $ anyarch platforms --format json localhost:5000/app:dev
+  $ anyarch platforms --format sarif --require linux/arm64 ghcr.io/acme/api:1.4
 
 Exit codes:
   0  every image was read (and has the --require platforms)
   1  a required platform is missing
-  2  an image could not be read (the other images are still listed)`;
+  2  an image could not be read, or content failed its digest (the other
+     images are still listed)`;

@@ -1,6 +1,6 @@
 /**
- * The process around a command: where it runs, what it may print to, and the few file writes the
- * CLI makes. Commands take an `Io` instead of touching `process`, so tests run them in-process.
+ * The process around a command: where it runs, what it may print to, and when to use colour and
+ * progress lines. Commands take an `Io` instead of touching `process`, so tests run them in-process.
  */
 
 export interface OutStream {
@@ -63,27 +63,4 @@ export function envFlag(v: string | undefined): boolean {
 /** Whether to show progress on `stream`: on a terminal only, never in CI logs, never with --quiet. */
 export function showProgress(stream: OutStream, env: Io['env'], quiet = false): boolean {
   return stream.isTTY === true && !quiet && !envFlag(env.CI);
-}
-
-export { writeFileAtomic } from '../fs/atomic.js';
-
-/** A short reason for a failed file operation, without the temporary paths Node puts in messages. */
-export function errnoReason(e: unknown): string {
-  switch ((e as NodeJS.ErrnoException).code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'ENOTDIR':
-      return 'a parent is not a directory';
-    case 'EROFS':
-      return 'read-only file system';
-    case 'ENOSPC':
-      return 'no space left on device';
-    default:
-      return (e as Error).message;
-  }
 }

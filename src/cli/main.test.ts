@@ -5,10 +5,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempTree } from '../../test/support/tree.js';
 import type { Io } from './io.js';
 import { AnyarchError } from '../errors.js';
 import { handleError, main } from './main.js';
@@ -32,12 +32,7 @@ function anyarch(cwd: string, args: string[], input?: string): Run {
 }
 
 function project(files: Record<string, string | Uint8Array>): string {
-  const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'anyarch-cli-')));
-  for (const [p, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
-    writeFileSync(path.join(root, p), content);
-  }
-  return root;
+  return tempTree(files, 'anyarch-cli-');
 }
 
 const GOOD = 'FROM alpine:3.20\nRUN echo hello\n';

@@ -5,7 +5,7 @@
  *   0 clean · 1 findings at or above --fail-on · 2 usage, config or input error · 3 internal error
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import type { FailOn } from '../config.js';
+import type { FailOn } from '../check/outcome.js';
 import { isAnyarchError, type AnyarchError } from '../errors.js';
 import type { FixStyle } from '../rules/types.js';
 import * as help from './help.js';
@@ -150,14 +150,14 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
     .summary('list the platforms images publish (registry, OCI layout or archive)')
     .description(help.PLATFORMS_DESCRIPTION)
     .argument('<images...>', 'image references or source specifiers (docker://, oci:, oci-archive:, docker-archive:, docker-daemon:)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json'] as const).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))
     .option('--require <platforms>', 'exit 1 unless every image publishes these platforms (comma-separated, e.g. linux/amd64,linux/arm64)')
     .option('--insecure-registry <host>', 'allow plain HTTP to this registry (repeatable; loopback registries always may)', collect)
     .option('--index-only', 'read the index only: no per-platform manifest or config requests')
     .option('--no-trunc', 'print full digests')
     .addOption(new Option('--timeout <seconds>', 'how long to wait for a registry to answer').argParser(positiveNumber))
     .addHelpText('after', help.PLATFORMS_FOOTER)
-    .action(async (images: string[], flags: { format: 'text' | 'json'; require?: string; insecureRegistry?: string[]; indexOnly?: boolean; trunc: boolean; timeout?: number }) => {
+    .action(async (images: string[], flags: { format: (typeof FORMATS)[number]; require?: string; insecureRegistry?: string[]; indexOnly?: boolean; trunc: boolean; timeout?: number }) => {
       const { platforms } = await import('./commands/platforms.js');
       done(
         await platforms(

@@ -1,8 +1,10 @@
 import type { Position, Range, Segment, SourceText } from './ast.js';
 
 /**
- * A text and its byte-order mark: `bom` is '\ufeff' or ''. Positions refer to `source`, the text
- * without the mark (the parser drops it); a fix writes the mark back in front of the fixed text.
+ * A Dockerfile's text split into its byte-order mark (`bom`: '\ufeff' or '') and the text
+ * positions refer to (`source`: BuildKit drops the mark before parsing). Every reader of
+ * Dockerfile text (parser, check, fix) splits it here, and a writer puts `bom` back in front of
+ * the text it writes.
  */
 export function splitBom(text: string): { bom: '' | '\ufeff'; source: string } {
   return text.charCodeAt(0) === 0xfeff ? { bom: '\ufeff', source: text.slice(1) } : { bom: '', source: text };

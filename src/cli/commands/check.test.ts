@@ -4,14 +4,15 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { tempTree } from '../../../test/support/tree.js';
 import { rangeAt } from '../../dockerfile/text.js';
 import { AnyarchError } from '../../errors.js';
 import { defineRule, type Rule } from '../../rules/types.js';
 import type { Io } from '../io.js';
-import { check, failsOn, type CheckCommandOptions } from './check.js';
+import { failsOn } from '../../check/outcome.js';
+import { check, type CheckCommandOptions } from './check.js';
 
 /** Reports every `amd64` in a RUN, with a fix to `${TARGETARCH}`. */
 const AMD64: Rule = defineRule<'word'>({
@@ -69,12 +70,7 @@ function fakeIo(cwd: string, stdin = '', env: Io['env'] = {}): FakeIo {
 }
 
 function project(files: Record<string, string>): string {
-  const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'anyarch-check-')));
-  for (const [p, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
-    writeFileSync(path.join(root, p), content);
-  }
-  return root;
+  return tempTree(files, 'anyarch-check-');
 }
 
 function opts(over: Partial<CheckCommandOptions> = {}): CheckCommandOptions {

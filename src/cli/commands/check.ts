@@ -1,21 +1,20 @@
 /**
- * `anyarch check`: glue between the library (config, discovery, engine) and a reporter.
- * Returns an Outcome; main.ts turns it into an exit code.
+ * `anyarch check`: glue between flags, the config file, the library (`checkPaths`) and a
+ * reporter. Returns an Outcome; main.ts turns it into an exit code.
  */
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { discoverDockerfiles } from '../../check/discover.js';
-import { DEFAULT_PLATFORMS, checkSource, fixSource, resolveRuleRef, type CheckOptions, type FileResult, type SeverityOverride } from '../../check/engine.js';
-import { decodeDockerfile } from '../../check/input.js';
-import { findConfig, loadConfig, type Config, type FailOn } from '../../config.js';
+import { checkPaths } from '../../check/check-paths.js';
+import { DEFAULT_PLATFORMS, ruleOptions, type CheckOptions } from '../../check/engine.js';
+import { DEFAULT_FAIL_ON, checkOutcome, type FailOn } from '../../check/outcome.js';
+import { findConfig, loadConfig, type Config } from '../../config.js';
 import { AnyarchError, isAnyarchError } from '../../errors.js';
+import { writeFileAtomic } from '../../fs/atomic.js';
+import { errnoReason } from '../../fs/errno.js';
 import { hostPlatform, parsePlatform, parsePlatformList, type Platform } from '../../platform/index.js';
-import type { BaseImageFacts } from '../../rules/support/base-image-requirements.js';
-import type { Finding, FixStyle, Rule, Severity } from '../../rules/types.js';
-import { envFlag, errnoReason, showProgress, useColor, writeFileAtomic, type Io, type Outcome, type OutStream } from '../io.js';
+import type { FixStyle, Rule } from '../../rules/types.js';
+import { envFlag, showProgress, useColor, type Io, type Outcome, type OutStream } from '../io.js';
 import { loadReporter } from '../reporters/index.js';
-import { posixPath, type Format } from '../reporters/types.js';
-import { summarize } from '../summary.js';
+import type { Format } from '../reporters/types.js';
 import { packageVersion } from '../version.js';
 
 export interface CheckCommandOptions {
@@ -48,17 +47,6 @@ export interface CheckDeps {
   readonly rules?: readonly Rule[];
 }
 
-/** The default --fail-on: like hadolint's failure-threshold, any finding fails. */
-export const DEFAULT_FAIL_ON: FailOn = 'warning';
-export const STDIN_NAME = '<stdin>';
-
-const RANK: Readonly<Record<Severity, number>> = { info: 1, warning: 2, error: 3 };
-
-/** True when a finding of `severity` makes the run fail under `failOn`. */
-export function failsOn(severity: Severity, failOn: FailOn): boolean {
-  return failOn !== 'never' && RANK[severity] >= RANK[failOn];
-}
-
 function relativeForDisplay(cwd: string, abs: string): string {
   const rel = path.relative(cwd, abs);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
@@ -71,237 +59,71 @@ async function loadSettings(opts: CheckCommandOptions, io: Io, rules: readonly R
   return loadConfig(file, { rules, displayPath: relativeForDisplay(io.cwd, file) });
 }
 
-function resolveRefs(refs: readonly string[], flag: string, rules: readonly Rule[]): string[] {
-  return refs.map((ref) => {
-    const id = resolveRuleRef(ref, rules);
-    if (!id) throw new AnyarchError('E_USAGE', `unknown rule "${ref}" in ${flag}`, 'Run `anyarch rules` to list rule ids and names.');
-    return id;
-  });
-}
-
-function errorResult(file: string, error: AnyarchError): FileResult {
-  return { file, findings: [], error, suppressed: 0 };
-}
-
-function readError(file: string, e: unknown): AnyarchError {
-  return new AnyarchError('E_INPUT', `cannot read file: ${errnoReason(e)}`, undefined, { file });
-}
-
-/**
- * The text the rules see: decoded (AnyarchError E_INPUT when it is not a Dockerfile's text) and
- * without a byte order mark — positions refer to it; the mark is kept to write a fix back.
- */
-function sourceText(bytes: Uint8Array, file: string): { bom: string; source: string } {
-  const text = decodeDockerfile(bytes, file);
-  const bom = text.charCodeAt(0) === 0xfeff ? '\ufeff' : '';
-  return { bom, source: bom ? text.slice(1) : text };
-}
-
-interface FileOutcome {
-  result: FileResult;
-  /** the text the result's positions refer to */
-  source?: string;
-  fixed: readonly Finding[];
-  /** unified diff for --fix-dry-run */
-  diff?: string;
-  bug?: boolean;
-}
-
-async function checkOne(
-  file: string,
-  bytes: Uint8Array | AnyarchError,
-  opts: CheckCommandOptions,
-  checkOptions: CheckOptions,
-  io: Io,
-): Promise<FileOutcome> {
-  if (bytes instanceof AnyarchError) return { result: errorResult(file, bytes), fixed: [] };
-  let bom: string;
-  let source: string;
+/** A flag's value parsed, its errors turned into usage errors naming the flag. */
+function parseFlag<T>(flag: string, parse: () => T): T {
   try {
-    ({ bom, source } = sourceText(bytes, file));
+    return parse();
   } catch (e) {
-    if (isAnyarchError(e)) return { result: errorResult(file, e), fixed: [] };
+    if (isAnyarchError(e)) throw new AnyarchError('E_USAGE', `${flag}: ${e.message}`, e.hint);
     throw e;
   }
-  if (!opts.fix && !opts.fixDryRun) {
-    return { result: checkSource(source, file, checkOptions), source, fixed: [] };
-  }
-  let fixed;
-  try {
-    fixed = fixSource(source, file, checkOptions);
-  } catch (e) {
-    if (isAnyarchError(e) && e.code === 'E_FIX') return { result: errorResult(file, e), source, fixed: [], bug: true };
-    throw e;
-  }
-  const out: FileOutcome = { result: fixed.result, source: fixed.output, fixed: fixed.fixed };
-  if (fixed.output === source) return out;
-  if (opts.fixDryRun) {
-    const name = posixPath(file);
-    const { createTwoFilesPatch } = await import('diff');
-    out.diff = createTwoFilesPatch(`a/${name}`, `b/${name}`, source, fixed.output, undefined, undefined, { context: 3 })
-      .split('\n')
-      .filter((l, i) => !(i === 0 && /^=+$/.test(l)))
-      .join('\n');
-  } else {
-    try {
-      await writeFileAtomic(path.resolve(io.cwd, file), bom + fixed.output);
-    } catch (e) {
-      return { result: errorResult(file, new AnyarchError('E_INPUT', `cannot write the fixed file: ${errnoReason(e)}`, undefined, { file })), source, fixed: [] };
-    }
-  }
-  return out;
-}
-
-/** Parses every readable input, collects its base images and looks them up (cache, then registry). */
-async function lookUpBaseImages(
-  inputs: readonly { file: string; bytes: Uint8Array | AnyarchError }[],
-  checkOptions: CheckOptions,
-  opts: CheckCommandOptions,
-  io: Io,
-): Promise<BaseImageFacts> {
-  const [{ buildModel }, { parseDockerfile }, { baseImageRequirements }, { resolveBaseImages, defaultCacheDir }, { RegistryClient }, { resolveCredential }] = await Promise.all([
-    import('../../dockerfile/model.js'),
-    import('../../dockerfile/parser.js'),
-    import('../../rules/support/base-image-requirements.js'),
-    import('../../check/base-image-lookup.js'),
-    import('../../registry/client.js'),
-    import('../../registry/credentials.js'),
-  ]);
-  const references = new Set<string>();
-  for (const { file, bytes } of inputs) {
-    if (bytes instanceof AnyarchError) continue;
-    try {
-      const model = buildModel(parseDockerfile(sourceText(bytes, file).source, file));
-      for (const r of baseImageRequirements(model, checkOptions.platforms ?? DEFAULT_PLATFORMS, checkOptions.buildPlatform ?? hostPlatform())) references.add(r.reference);
-    } catch (e) {
-      if (!isAnyarchError(e)) throw e; // the check reports unreadable files itself
-    }
-  }
-  if (references.size === 0) return new Map();
-  const progress = showProgress(io.stderr, io.env, opts.quiet);
-  if (progress) io.stderr.write(`anyarch: reading the platforms of ${references.size} base image${references.size === 1 ? '' : 's'}…\n`);
-  const client = new RegistryClient({
-    insecureRegistries: opts.insecureRegistries ?? [],
-    credentials: (registry) => resolveCredential(registry, { env: io.env as NodeJS.ProcessEnv }),
-  });
-  return resolveBaseImages(references, { client, cacheDir: defaultCacheDir(io.env) });
 }
 
 export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps = {}): Promise<Outcome> {
   if (opts.fix && opts.fixDryRun) throw new AnyarchError('E_USAGE', '--fix and --fix-dry-run cannot be used together', 'Use --fix-dry-run to preview, then --fix.');
-  const readsStdin = opts.paths.includes('-');
-  if (readsStdin && opts.fix) throw new AnyarchError('E_USAGE', '--fix cannot rewrite standard input', 'Use --fix-dry-run to see the changes as a diff.');
+  if (opts.paths.includes('-') && opts.fix) throw new AnyarchError('E_USAGE', '--fix cannot rewrite standard input', 'Use --fix-dry-run to see the changes as a diff.');
 
+  // Settings: flags beat the config file, which beats the defaults
   const rules = deps.rules ?? (await import('../../rules/index.js')).RULES;
   const config = await loadSettings(opts, io, rules);
-
-  let platforms: readonly Platform[] = config?.platforms ?? DEFAULT_PLATFORMS;
-  if (opts.platforms !== undefined) {
-    try {
-      platforms = parsePlatformList(opts.platforms);
-    } catch (e) {
-      if (isAnyarchError(e)) throw new AnyarchError('E_USAGE', `--platforms: ${e.message}`, e.hint);
-      throw e;
-    }
-  }
-  const only = opts.rule.length ? resolveRefs(opts.rule, '--rule', rules) : undefined;
-  const disable = resolveRefs(opts.disable, '--disable', rules);
-  // --rule names rules explicitly: they run even when the config turns them off
-  const severities: Record<string, SeverityOverride> = { ...(config?.rules ?? {}) };
-  for (const id of only ?? []) if (severities[id] === 'off') delete severities[id];
-  let buildPlatform = config?.buildPlatform ?? hostPlatform();
-  if (opts.buildPlatform !== undefined) {
-    try {
-      buildPlatform = parsePlatform(opts.buildPlatform);
-    } catch (e) {
-      if (isAnyarchError(e)) throw new AnyarchError('E_USAGE', `--build-platform: ${e.message}`, e.hint);
-      throw e;
-    }
-  }
-  let checkOptions: CheckOptions = {
+  const platforms: readonly Platform[] =
+    opts.platforms !== undefined ? parseFlag('--platforms', () => parsePlatformList(opts.platforms as string)) : (config?.platforms ?? DEFAULT_PLATFORMS);
+  // a rule named by --rule runs even when the config turns it off
+  const selection = ruleOptions({ ...(opts.rule.length ? { only: opts.rule } : {}), disable: opts.disable, ...(config?.rules ? { severities: config.rules } : {}) }, rules, {
+    only: '--rule',
+    disable: '--disable',
+  });
+  const buildPlatform =
+    opts.buildPlatform !== undefined ? parseFlag('--build-platform', () => parsePlatform(opts.buildPlatform as string)) : (config?.buildPlatform ?? hostPlatform());
+  const checkOptions: CheckOptions = {
     platforms,
     fixStyle: opts.fixStyle ?? config?.fixStyle ?? 'targetarch',
-    ...(only ? { only } : {}),
-    disable,
-    severities,
+    ...selection,
     rules,
     buildPlatform,
   };
   const failOn = opts.failOn ?? config?.failOn ?? DEFAULT_FAIL_ON;
+  const offline = opts.offline === true || config?.offline === true || envFlag(io.env.ANYARCH_OFFLINE);
 
-  // Which files
-  const inputs = opts.paths.filter((p) => p !== '-');
-  const discovery =
-    inputs.length || !readsStdin
-      ? await discoverDockerfiles(inputs, {
-          cwd: io.cwd,
-          ...(config?.ignore?.length ? { ignore: config.ignore, ignoreBase: config.dir } : {}),
-        })
-      : { files: [], errors: [] };
-
-  const outcomes: FileOutcome[] = [];
-  for (const e of discovery.errors) outcomes.push({ result: errorResult(e.location?.file ?? '', e), fixed: [] });
-  const toCheck: { file: string; bytes: Uint8Array | AnyarchError }[] = [];
-  if (readsStdin) {
-    let bytes: Uint8Array | AnyarchError;
-    try {
-      bytes = await io.readStdin();
-    } catch (e) {
-      bytes = readError(STDIN_NAME, e);
-    }
-    toCheck.push({ file: STDIN_NAME, bytes });
+  const run = await checkPaths(opts.paths, {
+    cwd: io.cwd,
+    ...(config?.ignore?.length ? { ignore: config.ignore, ignoreBase: config.dir } : {}),
+    readStdin: () => io.readStdin(),
+    check: checkOptions,
+    ...(opts.fix ? { fix: 'apply' as const } : opts.fixDryRun ? { fix: 'preview' as const } : {}),
+    baseImages: offline ? false : { insecureRegistries: opts.insecureRegistries ?? [], env: io.env },
+    onProgress: (p) => {
+      if (showProgress(io.stderr, io.env, opts.quiet)) io.stderr.write(`anyarch: reading the platforms of ${p.images} base image${p.images === 1 ? '' : 's'}…\n`);
+    },
+  });
+  if (run.withoutBaseImages.length && !opts.quiet) {
+    io.stderr.write(`anyarch: offline: base images were not checked for their platforms (${run.withoutBaseImages.join(', ')})\n`);
   }
-  for (const file of discovery.files) {
-    let bytes: Uint8Array | AnyarchError;
-    try {
-      // synchronous: thousands of small reads cost far less without a promise each
-      bytes = readFileSync(path.resolve(io.cwd, file));
-    } catch (e) {
-      bytes = readError(file, e);
-    }
-    toCheck.push({ file, bytes });
-  }
-
-  // Base images: ask registries (or the cache) which platforms they publish, before the check
-  const baseRules = rules.filter((r) => r.needs?.includes('baseImages') && (!only || only.includes(r.meta.id)) && !disable.includes(r.meta.id) && severities[r.meta.id] !== 'off');
-  if (baseRules.length) {
-    const offline = opts.offline === true || config?.offline === true || envFlag(io.env.ANYARCH_OFFLINE);
-    if (offline) {
-      if (!opts.quiet) io.stderr.write(`anyarch: offline: base images were not checked for their platforms (${baseRules.map((r) => r.meta.id).join(', ')})\n`);
-    } else {
-      const facts = await lookUpBaseImages(toCheck, checkOptions, opts, io);
-      checkOptions = { ...checkOptions, baseImages: facts };
-    }
-  }
-
-  for (const { file, bytes } of toCheck) outcomes.push(await checkOne(file, bytes, opts, checkOptions, io));
-  outcomes.sort((a, b) => (a.result.file < b.result.file ? -1 : a.result.file > b.result.file ? 1 : 0));
-
-  // Report
-  const results = outcomes.map((o) => o.result);
-  const fixedProblems = outcomes.reduce((n, o) => n + o.fixed.length, 0);
-  const fixedFiles = outcomes.filter((o) => o.fixed.length > 0).length;
-  const summary = summarize(results, { problems: fixedProblems, files: fixedFiles });
-  const sources = new Map<string, string>();
-  for (const o of outcomes) if (o.source !== undefined) sources.set(o.result.file, o.source);
 
   // With --fix-dry-run the diff goes to stdout (so it can be piped to `git apply`) and the report to stderr.
   const stream: OutStream = opts.fixDryRun ? io.stderr : io.stdout;
   const reporter = await loadReporter(opts.format);
-  const report = reporter.report(results, {
+  const report = reporter.check(run.results, {
     rules,
-    summary,
-    sources,
+    summary: run.summary,
+    sources: run.sources,
     cwd: io.cwd,
     color: opts.output === undefined && useColor(stream, io.env, opts.color),
     quiet: opts.quiet,
     toolVersion: packageVersion(),
     fixMode: opts.fix ? 'fix' : opts.fixDryRun ? 'dry-run' : 'none',
   });
-  if (opts.fixDryRun) {
-    const diffs = outcomes.map((o) => o.diff).filter((d): d is string => d !== undefined);
-    if (diffs.length) io.stdout.write(diffs.join(''));
-  }
+  if (opts.fixDryRun && run.diffs.length) io.stdout.write(run.diffs.join(''));
   if (opts.output !== undefined) {
     try {
       await writeFileAtomic(path.resolve(io.cwd, opts.output), report);
@@ -311,9 +133,5 @@ export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps =
   } else if (report) {
     stream.write(report);
   }
-
-  if (outcomes.some((o) => o.bug)) return 'bug';
-  if (summary.unreadable > 0) return 'input-error';
-  if (results.some((r) => r.findings.some((f) => failsOn(f.severity, failOn)))) return 'findings';
-  return 'clean';
+  return checkOutcome(run, failOn);
 }

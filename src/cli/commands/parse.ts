@@ -9,7 +9,8 @@ import { decodeDockerfile } from '../../check/input.js';
 import { dumpBuildkit, toJSON } from '../../dockerfile/dump.js';
 import { parseDockerfile } from '../../dockerfile/parser.js';
 import { AnyarchError } from '../../errors.js';
-import { errnoReason, type Io, type Outcome } from '../io.js';
+import { errnoReason } from '../../fs/errno.js';
+import type { Io, Outcome } from '../io.js';
 
 export type ParseFormat = 'json' | 'buildkit';
 export const PARSE_FORMATS: readonly ParseFormat[] = ['json', 'buildkit'];

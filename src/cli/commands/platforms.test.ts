@@ -117,6 +117,45 @@ describe('anyarch platforms', () => {
     assert.match(r.stdout, /missing: linux\/arm64/);
   });
 
+  test('content that fails its digest is never a success: exit 2 and said on standard error, the rest still listed', async () => {
+    const { cp, readFile: read } = await import('node:fs/promises');
+    const altered = path.join(work, 'altered');
+    await cp(path.join(work, 'layout'), altered, { recursive: true });
+    const arm = img.manifests.find((m) => m.platform === 'linux/arm64');
+    assert.ok(arm);
+    // same size, other bytes: the config of linux/arm64 no longer matches its digest
+    const blob = path.join(altered, 'blobs', 'sha256', arm.configDigest.slice('sha256:'.length));
+    const bytes = await read(blob);
+    await writeFile(blob, Buffer.from(bytes.toString('latin1').replace('2026-01-01', '2027-01-01'), 'latin1'));
+    const image = `oci:${altered}:v1`;
+    const r = await anyarch(['platforms', image, `oci:${path.join(work, 'layout')}:v1`]);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stdout, /\n {2}error: linux\/arm64: .*does not match/);
+    assert.match(r.stdout, /\n {2}linux\/amd64 .*linux\/amd64/);
+    assert.equal(r.stdout.trim().split('\n\n').length, 2); // both images listed
+    assert.match(r.stderr, /^anyarch: linux\/arm64: oci:[^\n]*altered:v1: blob sha256:[0-9a-f]{64}: content digest sha256:[0-9a-f]{64} does not match/m);
+    assert.match(r.stderr, /^ {2}hint: the content was altered/m);
+    const j = await anyarch(['platforms', '--format', 'json', '--require', 'linux/amd64', image]);
+    assert.equal(j.code, 2);
+    const doc = JSON.parse(j.stdout) as { images: { platforms: { platform: string; error?: { code: string } }[] }[] };
+    assert.equal(doc.images[0]?.platforms.find((p) => p.platform === 'linux/arm64')?.error?.code, 'E_DIGEST');
+  });
+
+  test('--format sarif and github: a missing platform is an error, an unreadable image an error notification', async () => {
+    const layout = `oci:${path.join(work, 'layout')}:v1`;
+    const s = await anyarch(['platforms', '--format', 'sarif', '--require', 'linux/riscv64', layout, 'oci:/nonexistent/dir']);
+    assert.equal(s.code, 2);
+    const log = JSON.parse(s.stdout) as { runs: { results: { ruleId: string; level: string; message: { text: string } }[]; invocations: { executionSuccessful: boolean; toolExecutionNotifications: { level: string }[] }[] }[] };
+    const run = log.runs[0];
+    assert.deepEqual(run?.results.map((x) => [x.ruleId, x.level]), [['required-platform-missing', 'error']]);
+    assert.match(run?.results[0]?.message.text ?? '', /does not publish linux\/riscv64$/);
+    assert.equal(run?.invocations[0]?.executionSuccessful, false);
+    assert.deepEqual(run?.invocations[0]?.toolExecutionNotifications.map((n) => n.level), ['error']);
+    const g = await anyarch(['platforms', '--format', 'github', '--require', 'linux/riscv64', layout]);
+    assert.equal(g.code, 1);
+    assert.match(g.stdout, /^::error title=anyarch missing platform::oci:.*does not publish linux\/riscv64\n$/);
+  });
+
   test('credentials from DOCKER_CONFIG are used and never printed', async () => {
     const r = await anyarch(['platforms', '--format', 'json', `${locked.host}/acme/private:1`], { DOCKER_CONFIG: dockerConfig });
     assert.equal(r.code, 0, r.stderr);

@@ -2,6 +2,7 @@
 import type { Rule } from '../../rules/types.js';
 import { docsUrl } from '../../rules/types.js';
 import type { Io, Outcome } from '../io.js';
+import { table } from '../table.js';
 
 export type RulesFormat = 'text' | 'json';
 export const RULES_FORMATS: readonly RulesFormat[] = ['text', 'json'];
@@ -33,13 +34,6 @@ export function ruleJSON(r: Rule): RuleJSON {
     related: [...m.related],
     docsUrl: docsUrl(m.id),
   };
-}
-
-/** Columns padded to the widest cell; the last column is not padded. */
-export function table(rows: readonly (readonly string[])[]): string {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n') + '\n';
 }
 
 export async function rules(opts: RulesCommandOptions, io: Io, deps: { rules?: readonly Rule[] } = {}): Promise<Outcome> {

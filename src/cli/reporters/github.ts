@@ -7,6 +7,10 @@
  * error -> `error`, warning -> `warning`, info -> `notice`. Values are escaped as the runner
  * expects (actions/toolkit `command.ts`): `%`, CR and LF in the message; also `:` and `,` in
  * properties.
+ *
+ * check: one command per finding and per file that could not be checked, then the summary line.
+ * platforms: one command per problem of an image (no file: the annotation belongs to the run),
+ * titled `anyarch missing platform`, `anyarch platform mismatch` or `anyarch <error code>`.
  */
 import { summaryLine } from './text.js';
 import { posixPath, type Reporter } from './types.js';
@@ -32,7 +36,7 @@ function command(name: string, props: Readonly<Record<string, string | number | 
 
 export const githubReporter: Reporter = {
   format: 'github',
-  report(results, ctx) {
+  check(results, ctx) {
     const lines: string[] = [];
     for (const r of results) {
       const file = posixPath(r.file);
@@ -67,6 +71,19 @@ export const githubReporter: Reporter = {
       }
     }
     if (!ctx.quiet) lines.push(summaryLine(ctx.summary, ctx.fixMode));
+    return lines.length ? lines.join('\n') + '\n' : '';
+  },
+  platforms(images) {
+    const lines: string[] = [];
+    for (const image of images) {
+      for (const p of image.problems) {
+        if (p.kind === 'unreadable') {
+          lines.push(command(p.severity, { title: `anyarch ${p.error.code}` }, p.message + (p.error.hint ? `\n${p.error.hint}` : '')));
+        } else {
+          lines.push(command(p.severity, { title: p.kind === 'missing' ? 'anyarch missing platform' : 'anyarch platform mismatch' }, p.message));
+        }
+      }
+    }
     return lines.length ? lines.join('\n') + '\n' : '';
   },
 };

@@ -1,6 +1,8 @@
 /**
- * `--format json`: the library's own data, versioned. Each file lists its findings (as the
- * engine returns them) or the error that stopped it from being checked.
+ * `--format json`: the library's own data, versioned.
+ *
+ * check: each file lists its findings (as the engine returns them) or the error that stopped it
+ * from being checked, then the summary:
  *
  * ```json
  * { "version": 1, "tool": { "name": "anyarch", "version": "0.1.0" },
@@ -9,10 +11,21 @@
  *               "error": { "code": "E_PARSE", "message": "...", "line": 1, "column": 10 } }],
  *   "summary": { "files": 2, "problems": 1, "errors": 0, "warnings": 1, ... } }
  * ```
+ *
+ * platforms: each image with its root, kind, platforms (as read), attestations, ignored entries,
+ * the required platforms it misses and the error that stopped it from being read:
+ *
+ * ```json
+ * { "version": 1, "require": ["linux/amd64"],
+ *   "images": [{ "image": "…", "root": { … }, "kind": "index", "platforms": [ … ],
+ *                "attestations": [ … ], "ignored": [], "missing": [] }] }
+ * ```
  */
 import type { FileResult } from '../../check/engine.js';
+import type { Summary } from '../../check/summary.js';
+import type { AnyarchError } from '../../errors.js';
+import type { ImageResult } from '../../oci/image-results.js';
 import type { Finding } from '../../rules/types.js';
-import type { Summary } from '../summary.js';
 import type { Reporter } from './types.js';
 
 export interface JsonFileError {
@@ -54,9 +67,47 @@ export function toJsonReport(results: readonly FileResult[], summary: Summary, t
   };
 }
 
+function errorJSON(e: AnyarchError): { code: string; message: string } {
+  return { code: e.code, message: e.message };
+}
+
+export function toPlatformsJson(images: readonly ImageResult[], required: readonly string[] | undefined): unknown {
+  return {
+    version: 1,
+    ...(required ? { require: required } : {}),
+    images: images.map((r) => ({
+      image: r.image,
+      ...(r.report
+        ? {
+            root: r.report.root,
+            kind: r.report.rootKind,
+            platforms: r.report.platforms.map((p) => ({
+              platform: p.platform,
+              ...(p.osVersion ? { osVersion: p.osVersion } : {}),
+              declared: p.declared,
+              manifest: p.manifest,
+              ...(p.imageSize !== undefined ? { imageSize: p.imageSize, layers: p.layers } : {}),
+              ...(p.config ? { config: p.config } : {}),
+              ...(p.mismatch ? { mismatch: p.mismatch } : {}),
+              ...(p.via.length ? { via: p.via } : {}),
+              ...(p.error ? { error: errorJSON(p.error) } : {}),
+            })),
+            attestations: r.report.attestations,
+            ignored: r.report.ignored,
+          }
+        : {}),
+      ...(r.missing ? { missing: r.missing } : {}),
+      ...(r.error ? { error: errorJSON(r.error) } : {}),
+    })),
+  };
+}
+
 export const jsonReporter: Reporter = {
   format: 'json',
-  report(results, ctx) {
+  check(results, ctx) {
     return JSON.stringify(toJsonReport(results, ctx.summary, ctx.toolVersion), null, 2) + '\n';
+  },
+  platforms(images, ctx) {
+    return JSON.stringify(toPlatformsJson(images, ctx.required), null, 2) + '\n';
   },
 };

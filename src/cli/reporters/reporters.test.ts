@@ -5,12 +5,12 @@ import { computeLineStarts, rangeAt } from '../../dockerfile/text.js';
 import { AnyarchError } from '../../errors.js';
 import { defineRule, type Finding, type Rule, type Severity } from '../../rules/types.js';
 import { useColor } from '../io.js';
-import { summarize } from '../summary.js';
+import { summarize } from '../../check/summary.js';
 import { escapeData, escapeProperty, githubReporter } from './github.js';
 import { jsonReporter } from './json.js';
 import { artifactLocation, sarifReporter } from './sarif.js';
 import { excerpt, summaryLine, textReporter } from './text.js';
-import type { ReportContext } from './types.js';
+import type { CheckReportContext } from './types.js';
 
 const SOURCE = 'FROM alpine:3.20\nRUN wget https://example.com/tool_linux_amd64.tar.gz\n\tRUN\tx_amd64\n';
 
@@ -44,7 +44,7 @@ const RULE: Rule = defineRule({
 
 const amd64 = SOURCE.indexOf('amd64');
 
-function ctx(results: readonly FileResult[], over: Partial<ReportContext> = {}): ReportContext {
+function ctx(results: readonly FileResult[], over: Partial<CheckReportContext> = {}): CheckReportContext {
   return {
     rules: [RULE],
     summary: summarize(results),
@@ -94,7 +94,7 @@ describe('text reporter', () => {
   });
 
   test('prints location, severity, rule, message, excerpt and hint lines', () => {
-    const out = textReporter.report(RESULTS, ctx(RESULTS));
+    const out = textReporter.check(RESULTS, ctx(RESULTS));
     const lines = out.split('\n');
     const head = lines.findIndex((l) => l.startsWith('Dockerfile:2:'));
     assert.ok(head >= 0, out);
@@ -108,10 +108,10 @@ describe('text reporter', () => {
   });
 
   test('ends with the summary line, unless quiet', () => {
-    const out = textReporter.report(RESULTS, ctx(RESULTS));
+    const out = textReporter.check(RESULTS, ctx(RESULTS));
     const last = out.trimEnd().split('\n').at(-1);
     assert.equal(last, '3 problems (1 error, 1 warning, 1 info) in 2 files; 1 fixable with --fix; 1 file could not be checked; 1 suppressed by comments');
-    const quiet = textReporter.report(RESULTS, ctx(RESULTS, { quiet: true }));
+    const quiet = textReporter.check(RESULTS, ctx(RESULTS, { quiet: true }));
     assert.ok(!quiet.includes('problems ('));
   });
 
@@ -125,16 +125,16 @@ describe('text reporter', () => {
   });
 
   test('no colour codes unless asked', () => {
-    const plain = textReporter.report(RESULTS, ctx(RESULTS));
+    const plain = textReporter.check(RESULTS, ctx(RESULTS));
     assert.ok(!plain.includes('\u001b['));
-    const coloured = textReporter.report(RESULTS, ctx(RESULTS, { color: true }));
+    const coloured = textReporter.check(RESULTS, ctx(RESULTS, { color: true }));
     assert.ok(coloured.includes('\u001b['));
   });
 
   test('control characters in messages cannot reach the terminal', () => {
     const evil = finding('info', 0, 4, { message: 'bad \u001b[2J clear' });
     const r: FileResult[] = [{ file: 'Dockerfile', findings: [evil], suppressed: 0 }];
-    assert.ok(!textReporter.report(r, ctx(r)).includes('\u001b'));
+    assert.ok(!textReporter.check(r, ctx(r)).includes('\u001b'));
   });
 });
 
@@ -157,7 +157,7 @@ describe('colour decision', () => {
 
 describe('json reporter', () => {
   test('versioned files and summary; errors as data', () => {
-    const doc = JSON.parse(jsonReporter.report(RESULTS, ctx(RESULTS)));
+    const doc = JSON.parse(jsonReporter.check(RESULTS, ctx(RESULTS)));
     assert.equal(doc.version, 1);
     assert.deepEqual(doc.tool, { name: 'anyarch', version: '1.2.3' });
     assert.deepEqual(
@@ -176,7 +176,7 @@ describe('json reporter', () => {
 });
 
 describe('sarif reporter', () => {
-  const log = JSON.parse(sarifReporter.report(RESULTS, ctx(RESULTS)));
+  const log = JSON.parse(sarifReporter.check(RESULTS, ctx(RESULTS)));
   const run = log.runs[0];
 
   test('is a SARIF 2.1.0 log with one run', () => {
@@ -242,7 +242,7 @@ describe('sarif reporter', () => {
     assert.equal(n.descriptor.id, 'E_PARSE');
     assert.deepEqual(n.locations[0].physicalLocation.region, { startLine: 1, startColumn: 10 });
     const clean: FileResult[] = [{ file: 'Dockerfile', findings: [], suppressed: 0 }];
-    const ok = JSON.parse(sarifReporter.report(clean, ctx(clean)));
+    const ok = JSON.parse(sarifReporter.check(clean, ctx(clean)));
     assert.equal(ok.runs[0].invocations[0].executionSuccessful, true);
     assert.deepEqual(ok.runs[0].results, []);
   });
@@ -261,7 +261,7 @@ describe('github reporter', () => {
   });
 
   test('one workflow command per finding and per unreadable file', () => {
-    const out = githubReporter.report(RESULTS, ctx(RESULTS, { quiet: true }));
+    const out = githubReporter.check(RESULTS, ctx(RESULTS, { quiet: true }));
     const lines = out.trimEnd().split('\n');
     assert.equal(lines.length, 4);
     assert.match(lines[0] ?? '', /^::notice file=Dockerfile,line=1,col=1,endLine=1,endColumn=4,title=AA900 test-rule::/);
@@ -275,6 +275,6 @@ describe('github reporter', () => {
   test('file names with commas and colons are escaped', () => {
     const f = finding('warning', 0, 4, {}, SOURCE, 'a,b:c/Dockerfile');
     const r: FileResult[] = [{ file: 'a,b:c/Dockerfile', findings: [f], suppressed: 0 }];
-    assert.match(githubReporter.report(r, ctx(r, { quiet: true })), /^::warning file=a%2Cb%3Ac\/Dockerfile,/);
+    assert.match(githubReporter.check(r, ctx(r, { quiet: true })), /^::warning file=a%2Cb%3Ac\/Dockerfile,/);
   });
 });

@@ -1,13 +1,20 @@
 /**
- * `--format sarif`: SARIF 2.1.0 (what GitHub code scanning and most CI dashboards read).
- * One run; the driver lists every rule; each finding is a result with a region; fixes and
+ * `--format sarif`: SARIF 2.1.0 (what GitHub code scanning and most CI dashboards read), one run.
+ *
+ * check: the driver lists every rule; each finding is a result with a region; fixes and
  * suggestions become `fixes`; files that could not be checked become tool execution
  * notifications, and the invocation is then not successful.
+ *
+ * platforms: the driver lists the two problems an image can have (a required platform missing:
+ * an error; a config that disagrees with its index entry: a warning); each is a result whose
+ * logical location is the image (images have no file to point at); an image or variant that
+ * could not be read is an error notification, and the invocation is then not successful.
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { computeLineStarts, positionAt } from '../../dockerfile/text.js';
 import type { Range } from '../../dockerfile/ast.js';
+import type { ImageProblem } from '../../oci/image-results.js';
 import { docsUrl, type Edit, type Severity } from '../../rules/types.js';
 import { posixPath, type Reporter } from './types.js';
 
@@ -55,9 +62,65 @@ function replacement(e: Edit, lineStarts: readonly number[] | undefined): object
   return { deletedRegion, insertedContent: { text: e.text } };
 }
 
+/** The one SARIF log anyarch writes: one run of the anyarch driver. */
+function sarifLog(run: {
+  toolVersion: string;
+  cwd: string;
+  rules: readonly object[];
+  results: readonly object[];
+  notifications: readonly object[];
+  executionSuccessful: boolean;
+}): string {
+  const log = {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'anyarch',
+            informationUri: INFORMATION_URI,
+            version: run.toolVersion,
+            semanticVersion: run.toolVersion,
+            rules: run.rules,
+          },
+        },
+        invocations: [
+          {
+            executionSuccessful: run.executionSuccessful,
+            toolExecutionNotifications: run.notifications,
+          },
+        ],
+        originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(run.cwd).href.replace(/\/?$/, '/') } },
+        columnKind: 'utf16CodeUnits',
+        results: run.results,
+      },
+    ],
+  };
+  return JSON.stringify(log, null, 2) + '\n';
+}
+
+/** The problems of an image that are results (the unreadable ones are notifications). */
+const IMAGE_RULES: readonly { kind: Exclude<ImageProblem['kind'], 'unreadable'>; name: string; title: string; description: string; level: SarifLevel }[] = [
+  {
+    kind: 'missing',
+    name: 'required-platform-missing',
+    title: 'A required platform is not published',
+    description: 'The image does not publish a platform that --require names, so it cannot be pulled there.',
+    level: 'error',
+  },
+  {
+    kind: 'mismatch',
+    name: 'config-platform-mismatch',
+    title: "An image config disagrees with its index entry's platform",
+    description: 'The config names another os/architecture/variant than the index entry; runtimes and docker pull disagree about which one wins.',
+    level: 'warning',
+  },
+];
+
 export const sarifReporter: Reporter = {
   format: 'sarif',
-  report(results, ctx) {
+  check(results, ctx) {
     const ruleIndex = new Map(ctx.rules.map((r, i) => [r.meta.id, i]));
     const rules = ctx.rules.map((r) => ({
       id: r.meta.id,
@@ -121,33 +184,57 @@ export const sarifReporter: Reporter = {
         });
       }
     }
-
-    const log = {
-      $schema: SARIF_SCHEMA,
-      version: '2.1.0',
-      runs: [
-        {
-          tool: {
-            driver: {
-              name: 'anyarch',
-              informationUri: INFORMATION_URI,
-              version: ctx.toolVersion,
-              semanticVersion: ctx.toolVersion,
-              rules,
-            },
-          },
-          invocations: [
-            {
-              executionSuccessful: ctx.summary.unreadable === 0,
-              toolExecutionNotifications: notifications,
-            },
-          ],
-          originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(ctx.cwd).href.replace(/\/?$/, '/') } },
-          columnKind: 'utf16CodeUnits',
-          results: sarifResults,
-        },
-      ],
-    };
-    return JSON.stringify(log, null, 2) + '\n';
+    return sarifLog({
+      toolVersion: ctx.toolVersion,
+      cwd: ctx.cwd,
+      rules,
+      results: sarifResults,
+      notifications,
+      executionSuccessful: ctx.summary.unreadable === 0,
+    });
+  },
+  platforms(images, ctx) {
+    const rules = IMAGE_RULES.map((r) => ({
+      id: r.name,
+      name: r.name,
+      shortDescription: { text: r.title },
+      fullDescription: { text: r.description },
+      defaultConfiguration: { level: r.level },
+      properties: { tags: ['portability', 'multi-arch'] },
+    }));
+    const results: object[] = [];
+    const notifications: object[] = [];
+    for (const image of images) {
+      const locations = [{ logicalLocations: [{ fullyQualifiedName: image.image, kind: 'resource' }] }];
+      for (const p of image.problems) {
+        if (p.kind === 'unreadable') {
+          notifications.push({
+            level: 'error',
+            descriptor: { id: p.error.code },
+            message: { text: p.message + (p.error.hint ? ` (${p.error.hint})` : '') },
+            locations,
+          });
+          continue;
+        }
+        const idx = IMAGE_RULES.findIndex((r) => r.kind === p.kind);
+        const rule = IMAGE_RULES[idx] as (typeof IMAGE_RULES)[number];
+        results.push({
+          ruleId: rule.name,
+          ruleIndex: idx,
+          level: SARIF_LEVEL[p.severity],
+          message: { text: p.message },
+          locations,
+          properties: { platforms: [p.platform] },
+        });
+      }
+    }
+    return sarifLog({
+      toolVersion: ctx.toolVersion,
+      cwd: ctx.cwd,
+      rules,
+      results,
+      notifications,
+      executionSuccessful: ctx.summary.unreadableImages === 0 && ctx.summary.unreadableVariants === 0,
+    });
   },
 };

@@ -1,14 +1,24 @@
 /**
- * The human format: each problem as `file:line:col  severity  AA101  message`, the source line
- * with carets under the reported range, and hint lines (fix, note, suggestions, docs); then a
- * summary line. Colour only when the context says so.
+ * The human format.
+ *
+ * check: each problem as `file:line:col  severity  AA101  message`, the source line with carets
+ * under the reported range, and hint lines (fix, note, suggestions, docs); then a summary line.
+ * Colour only when the context says so.
+ *
+ * platforms: per image, its root (kind, digest, counts), a table of its platforms (platform,
+ * OS version, manifest, size, the config's platform, created), its attestations, then a line per
+ * problem of a variant and the required platforms it misses.
  */
 import pc from 'picocolors';
 import type { FileResult } from '../../check/engine.js';
+import type { Summary } from '../../check/summary.js';
 import type { Range } from '../../dockerfile/ast.js';
+import { shortDigest } from '../../oci/digest.js';
+import type { ImageResult } from '../../oci/image-results.js';
+import { formatPlatform, makePlatform } from '../../platform/index.js';
 import type { Finding, Severity } from '../../rules/types.js';
-import type { Summary } from '../summary.js';
-import { plural, sanitize, type ReportContext, type Reporter } from './types.js';
+import { table } from '../table.js';
+import { plural, sanitize, type CheckReportContext, type PlatformsReportContext, type Reporter } from './types.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -66,7 +76,7 @@ export function excerpt(source: string, range: Range): { line: string; carets: s
   return { line: sanitize(shown), carets: ' '.repeat(from) + '^'.repeat(width) };
 }
 
-function findingLines(f: Finding, source: string | undefined, ctx: ReportContext, c: Colors): string[] {
+function findingLines(f: Finding, source: string | undefined, ctx: CheckReportContext, c: Colors): string[] {
   const loc = `${f.file}:${f.range.start.line}:${f.range.start.column}`;
   const out = [`${c.bold(sanitize(loc))}  ${paint(c, f.severity, f.severity)}  ${c.dim(f.ruleId)}  ${sanitize(f.message)}`];
   const ex = source === undefined ? undefined : excerpt(source, f.range);
@@ -96,7 +106,7 @@ function errorLines(r: FileResult, c: Colors): string[] {
 }
 
 /** `3 problems (1 error, 2 warnings, 0 infos) in 2 files (5 checked); 1 fixable with --fix`. */
-export function summaryLine(s: Summary, fixMode: ReportContext['fixMode']): string {
+export function summaryLine(s: Summary, fixMode: CheckReportContext['fixMode']): string {
   const parts: string[] = [];
   if (s.files === 0) return 'no Dockerfiles found';
   if (s.fixed > 0) {
@@ -118,22 +128,79 @@ export function summaryLine(s: Summary, fixMode: ReportContext['fixMode']): stri
   return parts.join('');
 }
 
+function checkReport(results: readonly FileResult[], ctx: CheckReportContext): string {
+  const c = pc.createColors(ctx.color);
+  const blocks: string[] = [];
+  for (const r of results) {
+    if (r.error) blocks.push(errorLines(r, c).join('\n'));
+    const source = ctx.sources.get(r.file);
+    for (const f of r.findings) blocks.push(findingLines(f, source, ctx, c).join('\n'));
+  }
+  if (!ctx.quiet) {
+    const s = ctx.summary;
+    const line = summaryLine(s, ctx.fixMode);
+    const colored = s.unreadable || s.errors ? c.red(line) : s.warnings ? c.yellow(line) : s.infos ? c.blue(line) : c.green(line);
+    blocks.push(c.bold(colored));
+  }
+  return blocks.length ? blocks.join('\n\n') + '\n' : '';
+}
+
+/** `1.2 MB`: decimal units, as registries and `docker images` show sizes. */
+export function humanSize(n: number | undefined): string {
+  if (n === undefined) return '-';
+  if (n < 1000) return `${n} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = -1;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
+}
+
+const MEDIA_NAMES: Readonly<Record<string, string>> = {
+  'application/vnd.oci.image.index.v1+json': 'OCI index',
+  'application/vnd.docker.distribution.manifest.list.v2+json': 'Docker manifest list',
+  'application/vnd.oci.image.manifest.v1+json': 'OCI manifest',
+  'application/vnd.docker.distribution.manifest.v2+json': 'Docker manifest',
+};
+
+function platformsReport(images: readonly ImageResult[], ctx: PlatformsReportContext): string {
+  const short = (digest: string): string => (ctx.fullDigests ? digest : shortDigest(digest));
+  const out: string[] = [];
+  for (const r of images) {
+    if (!r.report) {
+      out.push(`${sanitize(r.image)}: could not be read${r.error ? ` (${r.error.code}; the reason is on standard error)` : ''}`, '');
+      continue;
+    }
+    const rep = r.report;
+    const kind = MEDIA_NAMES[rep.root.mediaType] ?? rep.root.mediaType;
+    const counts = [plural(rep.platforms.length, 'platform')];
+    if (rep.attestations.length) counts.push(plural(rep.attestations.length, 'attestation'));
+    if (rep.ignored.length) counts.push(`${rep.ignored.length} other`);
+    out.push(`${sanitize(r.image)}`, `  ${kind} ${short(rep.root.digest)} (${counts.join(', ')})`);
+    const rows = [['  PLATFORM', 'OS VERSION', 'MANIFEST', 'SIZE', 'CONFIG', 'CREATED']];
+    for (const p of rep.platforms) {
+      const cfg = p.config ? formatPlatform(makePlatform(p.config.os, p.config.architecture, p.config.variant)) : p.error ? 'error' : '-';
+      rows.push([`  ${sanitize(p.platform)}`, sanitize(p.osVersion ?? '-'), short(p.manifest.digest), humanSize(p.imageSize), sanitize(cfg), sanitize(p.config?.created ?? '-')]);
+    }
+    out.push(table(rows).trimEnd());
+    for (const a of rep.attestations) {
+      const target = a.describesPlatform ?? (a.describes ? short(a.describes) : 'the image');
+      out.push(`  attestation ${short(a.manifest.digest)} for ${sanitize(target)}${a.referenceType ? ` (${sanitize(a.referenceType)})` : ''}`);
+    }
+    for (const p of r.problems) {
+      if (p.kind !== 'missing' && p.platform !== undefined) out.push(`  ${p.severity}: ${sanitize(p.platform)}: ${sanitize(p.detail)}`);
+    }
+    if (r.missing?.length) out.push(`  missing: ${r.missing.join(', ')}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
 export const textReporter: Reporter = {
   format: 'text',
-  report(results, ctx) {
-    const c = pc.createColors(ctx.color);
-    const blocks: string[] = [];
-    for (const r of results) {
-      if (r.error) blocks.push(errorLines(r, c).join('\n'));
-      const source = ctx.sources.get(r.file);
-      for (const f of r.findings) blocks.push(findingLines(f, source, ctx, c).join('\n'));
-    }
-    if (!ctx.quiet) {
-      const s = ctx.summary;
-      const line = summaryLine(s, ctx.fixMode);
-      const colored = s.unreadable || s.errors ? c.red(line) : s.warnings ? c.yellow(line) : s.infos ? c.blue(line) : c.green(line);
-      blocks.push(c.bold(colored));
-    }
-    return blocks.length ? blocks.join('\n\n') + '\n' : '';
-  },
+  check: checkReport,
+  platforms: platformsReport,
 };

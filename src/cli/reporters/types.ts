@@ -1,15 +1,20 @@
 /**
- * Reporters turn check results into text in one format. They only format: every number they
- * print comes in `results` or `ctx.summary`.
+ * Reporters turn a command's results into text in one format. There is one module per format
+ * (text, json, sarif, github), and each implements every kind of result: the findings of
+ * `check`, the images of `platforms` (and the verdicts of `verify`, when it comes, as a third
+ * method). They only format: every number they print comes in the results or the summary the
+ * library computed, and every decision (severity, outcome) was made before them.
  */
 import type { FileResult } from '../../check/engine.js';
+import type { Summary } from '../../check/summary.js';
+import type { ImageResult, ImagesSummary } from '../../oci/image-results.js';
 import type { Rule } from '../../rules/types.js';
-import type { Summary } from '../summary.js';
 
 export type Format = 'text' | 'json' | 'sarif' | 'github';
 export const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'github'];
 
-export interface ReportContext {
+/** What a report of `check` findings needs besides the results. */
+export interface CheckReportContext {
   /** every rule anyarch knows (SARIF lists them all) */
   readonly rules: readonly Rule[];
   readonly summary: Summary;
@@ -25,9 +30,24 @@ export interface ReportContext {
   readonly fixMode: 'none' | 'fix' | 'dry-run';
 }
 
+/** What a report of `platforms` images needs besides the results. */
+export interface PlatformsReportContext {
+  readonly summary: ImagesSummary;
+  /** the platforms every image must publish (`--require`), as `os/arch[/variant]` */
+  readonly required?: readonly string[];
+  /** full digests in text output (`--no-trunc`) */
+  readonly fullDigests: boolean;
+  /** the directory the command ran in */
+  readonly cwd: string;
+  readonly toolVersion: string;
+}
+
 export interface Reporter {
   readonly format: Format;
-  report(results: readonly FileResult[], ctx: ReportContext): string;
+  /** `anyarch check`: findings per file, or why a file could not be checked */
+  check(results: readonly FileResult[], ctx: CheckReportContext): string;
+  /** `anyarch platforms`: the platforms each image publishes, or why it could not be read */
+  platforms(images: readonly ImageResult[], ctx: PlatformsReportContext): string;
 }
 
 /** A path with forward slashes (for URIs and CI annotations). */

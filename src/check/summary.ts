@@ -1,5 +1,5 @@
 /** The counts printed at the foot of a report (and in `--format json`'s `summary`). */
-import type { FileResult } from '../check/engine.js';
+import type { FileResult } from './engine.js';
 
 export interface Summary {
   /** files checked, including those that could not be read or parsed */

@@ -1,0 +1,132 @@
+/**
+ * `checkPaths`, the library's `anyarch check`: discovery, reading, base images (from a seeded
+ * cache, or offline), checking and fixing, with small test rules so nothing depends on the
+ * built-in ones.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { tempTree } from '../../test/support/tree.js';
+import { rangeAt } from '../dockerfile/text.js';
+import { jsonCache } from '../fs/cache.js';
+import { RegistryClient } from '../registry/client.js';
+import { defineRule, type Rule } from '../rules/types.js';
+import { STDIN_NAME, checkPaths, type CheckProgress } from './check-paths.js';
+import { checkOutcome } from './outcome.js';
+
+/** Reports every `amd64` in the text, fixing it to `${TARGETARCH}`. */
+const AMD64: Rule = defineRule<'word'>({
+  meta: { id: 'AA990', name: 'test-amd64-word', title: 'amd64', severity: 'warning', description: 'Test rule.', related: [], fixable: true },
+  messages: { word: 'amd64 is one architecture' },
+  check(model, ctx) {
+    const src = model.file.source;
+    for (let at = src.indexOf('amd64'); at !== -1; at = src.indexOf('amd64', at + 5)) {
+      ctx.report({ messageId: 'word', range: rangeAt(model.file.lineStarts, at, at + 5), fix: [{ start: at, end: at + 5, text: '${TARGETARCH}' }] });
+    }
+  },
+});
+
+/** Needs base images: reports each FROM whose image the facts say nothing about publishing. */
+const BASES: Rule = defineRule<'facts'>({
+  meta: { id: 'AA992', name: 'test-base-facts', title: 'facts', severity: 'error', description: 'Test rule.', related: [], fixable: false },
+  messages: { facts: '{image}: {answer}' },
+  needs: ['baseImages'],
+  check(model, ctx) {
+    if (!ctx.baseImages) return;
+    for (const [image, fact] of ctx.baseImages) {
+      const answer = 'platforms' in fact ? `${fact.platforms.length} platforms` : fact.error.code;
+      ctx.report({ messageId: 'facts', range: model.file.instructions[0]!.range, data: { image, answer } });
+    }
+  },
+});
+
+const RULES = [AMD64, BASES];
+const NOWHERE = '127.0.0.1:1';
+
+function project(files: Record<string, string>): string {
+  return tempTree(files, 'anyarch-check-paths-');
+}
+
+describe('checkPaths', () => {
+  test('finds, reads and checks every Dockerfile; unreadable inputs are results; sorted, summarised', async () => {
+    const cwd = project({ 'b/Dockerfile': 'FROM alpine\nRUN echo amd64\n', 'a/Dockerfile': '# escape=x\nFROM alpine\n', 'README.md': '' });
+    writeFileSync(path.join(cwd, 'c.Dockerfile'), Buffer.from([0x46, 0xff, 0x0a]));
+    const run = await checkPaths([], { cwd, check: { rules: [AMD64] } });
+    assert.deepEqual(
+      run.results.map((r) => [r.file.split(path.sep).join('/'), r.error?.code ?? r.findings.map((f) => f.ruleId).join()]),
+      [['a/Dockerfile', 'E_PARSE'], ['b/Dockerfile', 'AA990'], ['c.Dockerfile', 'E_INPUT']],
+    );
+    assert.equal(run.summary.files, 3);
+    assert.equal(run.summary.unreadable, 2);
+    assert.equal(run.summary.fixable, 1);
+    assert.equal(run.sources.get(path.join('b', 'Dockerfile')), 'FROM alpine\nRUN echo amd64\n');
+    assert.equal(checkOutcome(run), 'input-error');
+    assert.equal(run.bug, false);
+  });
+
+  test('a path naming nothing is an input error beside the other files', async () => {
+    const cwd = project({ Dockerfile: 'FROM alpine\n' });
+    const run = await checkPaths(['Dockerfile', 'missing/Dockerfile'], { cwd, check: { rules: [AMD64] } });
+    assert.deepEqual(run.results.map((r) => r.error?.code), [undefined, 'E_INPUT']);
+  });
+
+  test('- is standard input, reported as <stdin>; without a reader it cannot be read', async () => {
+    const cwd = project({});
+    const run = await checkPaths(['-'], { cwd, check: { rules: [AMD64] }, readStdin: async () => new TextEncoder().encode('\ufeffFROM alpine\nRUN amd64\n') });
+    assert.equal(run.results[0]?.file, STDIN_NAME);
+    assert.equal(run.results[0]?.findings[0]?.range.start.column, 5); // positions after the byte order mark
+    const none = await checkPaths(['-'], { cwd, check: { rules: [AMD64] } });
+    assert.equal(none.results[0]?.error?.code, 'E_INPUT');
+    await assert.rejects(checkPaths(['-'], { cwd, fix: 'apply' }), (e: unknown) => (e as { code?: string }).code === 'E_USAGE');
+  });
+
+  test('fix: apply writes in place (keeping the byte order mark); preview returns diffs and writes nothing', async () => {
+    const text = '\ufeffFROM alpine\r\nRUN echo amd64\r\n';
+    const cwd = project({ Dockerfile: text });
+    const preview = await checkPaths([], { cwd, check: { rules: [AMD64] }, fix: 'preview' });
+    assert.equal(readFileSync(path.join(cwd, 'Dockerfile'), 'utf8'), text);
+    assert.equal(preview.diffs.length, 1);
+    assert.match(preview.diffs[0] ?? '', /^--- a\/Dockerfile\n\+\+\+ b\/Dockerfile\n@@ /);
+    assert.equal(preview.summary.fixed, 1);
+    const applied = await checkPaths([], { cwd, check: { rules: [AMD64] }, fix: 'apply' });
+    assert.equal(readFileSync(path.join(cwd, 'Dockerfile'), 'utf8'), '\ufeffFROM alpine\r\nRUN echo ${TARGETARCH}\r\n');
+    assert.deepEqual(applied.diffs, []);
+    assert.equal(applied.summary.fixedFiles, 1);
+    assert.equal(applied.summary.problems, 0);
+    assert.deepEqual(readdirSync(cwd), ['Dockerfile']);
+  });
+
+  test('config ignore patterns apply relative to their base', async () => {
+    const cwd = project({ 'a/Dockerfile': 'FROM alpine\n', 'vendor/Dockerfile': 'FROM alpine\n' });
+    const run = await checkPaths([], { cwd, ignore: ['vendor/'], ignoreBase: cwd, check: { rules: [AMD64] } });
+    assert.deepEqual(run.results.map((r) => r.file.split(path.sep).join('/')), ['a/Dockerfile']);
+  });
+
+  test('base images: looked up before the check when a selected rule needs them, with progress', async () => {
+    const image = `${NOWHERE}/lib/base:1`;
+    const cacheDir = mkdtempSync(path.join(tmpdir(), 'anyarch-check-paths-cache-'));
+    await jsonCache<unknown>({ dir: path.join(cacheDir, 'platforms'), read: (v) => v }).set(image, { digest: `sha256:${'c'.repeat(64)}`, platforms: ['linux/amd64'] });
+    const cwd = project({ Dockerfile: `FROM ${image}\n` });
+    const progress: CheckProgress[] = [];
+    const run = await checkPaths([], {
+      cwd,
+      check: { rules: RULES },
+      baseImages: { client: new RegistryClient({ retry: { attempts: 1 } }), cacheDir },
+      onProgress: (p) => progress.push(p),
+    });
+    assert.deepEqual(progress, [{ step: 'base-images', images: 1 }]);
+    assert.deepEqual(run.results[0]?.findings.map((f) => f.message), [`${image}: 1 platforms`]);
+    assert.deepEqual(run.withoutBaseImages, []);
+  });
+
+  test('base images offline: the rules needing them say nothing, and the run says which they are', async () => {
+    const cwd = project({ Dockerfile: `FROM ${NOWHERE}/lib/base:1\nRUN amd64\n` });
+    const run = await checkPaths([], { cwd, check: { rules: RULES }, baseImages: false });
+    assert.deepEqual(run.withoutBaseImages, ['AA992']);
+    assert.deepEqual(run.results[0]?.findings.map((f) => f.ruleId), ['AA990']);
+    const notSelected = await checkPaths([], { cwd, check: { rules: RULES, disable: ['AA992'] }, baseImages: false });
+    assert.deepEqual(notSelected.withoutBaseImages, []);
+  });
+});

@@ -1,0 +1,203 @@
+/**
+ * What `anyarch check` does, without printing: find the Dockerfiles, read and decode them, look
+ * their base images up (unless offline), check or fix each one, and return the results with
+ * their summary. The CLI adds flags, a config file, a reporter and an exit code; a program gets
+ * the same results from the same function.
+ *
+ * ```ts
+ * const run = await checkPaths(['services/'], { cwd: process.cwd(), check: { platforms } });
+ * if (checkOutcome(run) !== 'clean') console.log(run.summary);
+ * ```
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { AnyarchError, isAnyarchError } from '../errors.js';
+import { writeFileAtomic } from '../fs/atomic.js';
+import { errnoReason } from '../fs/errno.js';
+import type { Finding } from '../rules/types.js';
+import type { LookUpBaseImagesOptions } from './base-image-lookup.js';
+import { discoverDockerfiles, type DiscoverOptions } from './discover.js';
+import { checkSource, fixSource, rulesNeeding, type CheckOptions, type FileResult } from './engine.js';
+import { dockerfileText } from './input.js';
+import { summarize, type Summary } from './summary.js';
+
+/** The name standard input is reported under. */
+export const STDIN_NAME = '<stdin>';
+
+/** What a check is busy with, for a progress line. */
+export type CheckProgress = { readonly step: 'base-images'; readonly images: number };
+
+export interface CheckPathsOptions extends DiscoverOptions {
+  /** reads standard input to its end, for the path `-` (without it `-` is an unreadable input) */
+  readonly readStdin?: () => Promise<Uint8Array>;
+  /** how to check (platforms, rules, severities, …) */
+  readonly check?: CheckOptions;
+  /** `apply`: write the fixed files in place (atomically); `preview`: unified diffs, nothing written */
+  readonly fix?: 'apply' | 'preview';
+  /**
+   * Base images: looked up before the check when a selected rule needs them (registry client,
+   * credentials, cache); `false` checks offline (those rules then say nothing).
+   */
+  readonly baseImages?: false | Omit<LookUpBaseImagesOptions, 'platforms' | 'buildPlatform' | 'onStart'>;
+  readonly onProgress?: (progress: CheckProgress) => void;
+}
+
+export interface CheckRun {
+  /** one result per file (and per input naming nothing), sorted by file */
+  readonly results: readonly FileResult[];
+  /** the checked text of each file (after fixes, when fixing), which result positions refer to */
+  readonly sources: ReadonlyMap<string, string>;
+  readonly summary: Summary;
+  /** with `fix: 'preview'`: a unified diff per changed file (`a/` and `b/` prefixes, `git apply` takes them) */
+  readonly diffs: readonly string[];
+  /** a fix broke a file's syntax (an anyarch bug, reported as that file's `E_FIX` error) */
+  readonly bug: boolean;
+  /** ids of selected rules that needed base images but ran without them (offline) */
+  readonly withoutBaseImages: readonly string[];
+}
+
+interface Input {
+  readonly file: string;
+  readonly text: { readonly bom: string; readonly source: string } | AnyarchError;
+}
+
+interface Checked {
+  readonly result: FileResult;
+  readonly source?: string;
+  readonly fixed: readonly Finding[];
+  readonly diff?: string;
+  readonly bug?: boolean;
+}
+
+function errorResult(file: string, error: AnyarchError): FileResult {
+  return { file, findings: [], error, suppressed: 0 };
+}
+
+function readFailure(file: string, e: unknown): Input {
+  return { file, text: new AnyarchError('E_INPUT', `cannot read file: ${errnoReason(e)}`, undefined, { file }) };
+}
+
+function decoded(file: string, bytes: Uint8Array): Input {
+  try {
+    return { file, text: dockerfileText(bytes, file) };
+  } catch (e) {
+    if (isAnyarchError(e)) return { file, text: e };
+    throw e;
+  }
+}
+
+function readFile(cwd: string, file: string): Input {
+  let bytes: Uint8Array;
+  try {
+    // synchronous: thousands of small reads cost far less without a promise each
+    bytes = readFileSync(path.resolve(cwd, file));
+  } catch (e) {
+    return readFailure(file, e);
+  }
+  return decoded(file, bytes);
+}
+
+async function readStdin(read: (() => Promise<Uint8Array>) | undefined): Promise<Input> {
+  let bytes: Uint8Array;
+  try {
+    if (!read) throw new Error('standard input is not available');
+    bytes = await read();
+  } catch (e) {
+    return readFailure(STDIN_NAME, e);
+  }
+  return decoded(STDIN_NAME, bytes);
+}
+
+async function unifiedDiff(file: string, before: string, after: string): Promise<string> {
+  const name = file.replace(/\\/g, '/');
+  const { createTwoFilesPatch } = await import('diff');
+  return createTwoFilesPatch(`a/${name}`, `b/${name}`, before, after, undefined, undefined, { context: 3 })
+    .split('\n')
+    .filter((l, i) => !(i === 0 && /^=+$/.test(l)))
+    .join('\n');
+}
+
+async function checkOne(input: Input, check: CheckOptions, opts: CheckPathsOptions): Promise<Checked> {
+  const { file, text } = input;
+  if (text instanceof AnyarchError) return { result: errorResult(file, text), fixed: [] };
+  const { bom, source } = text;
+  if (!opts.fix) return { result: checkSource(source, file, check), source, fixed: [] };
+  let fixed;
+  try {
+    fixed = fixSource(source, file, check);
+  } catch (e) {
+    if (isAnyarchError(e) && e.code === 'E_FIX') return { result: errorResult(file, e), source, fixed: [], bug: true };
+    throw e;
+  }
+  const out: Checked = { result: fixed.result, source: fixed.output, fixed: fixed.fixed };
+  if (fixed.output === source) return out;
+  if (opts.fix === 'preview') return { ...out, diff: await unifiedDiff(file, source, fixed.output) };
+  try {
+    await writeFileAtomic(path.resolve(opts.cwd, file), bom + fixed.output);
+  } catch (e) {
+    return { result: errorResult(file, new AnyarchError('E_INPUT', `cannot write the fixed file: ${errnoReason(e)}`, undefined, { file })), source, fixed: [] };
+  }
+  return out;
+}
+
+/**
+ * Checks (or fixes) the Dockerfiles `paths` name: files, directories searched for Dockerfile
+ * names, glob patterns, and `-` for standard input; none means `cwd`. Unreadable inputs are
+ * results with an error, never exceptions; a bad option (an unknown rule) throws.
+ */
+export async function checkPaths(paths: readonly string[], opts: CheckPathsOptions): Promise<CheckRun> {
+  const readsStdin = paths.includes('-');
+  if (readsStdin && opts.fix === 'apply') {
+    throw new AnyarchError('E_USAGE', 'fixes cannot be written back to standard input', 'Preview them as a diff instead.');
+  }
+  const named = paths.filter((p) => p !== '-');
+  const discovery =
+    named.length || !readsStdin
+      ? await discoverDockerfiles(named, {
+          cwd: opts.cwd,
+          ...(opts.ignore?.length ? { ignore: opts.ignore, ...(opts.ignoreBase !== undefined ? { ignoreBase: opts.ignoreBase } : {}) } : {}),
+        })
+      : { files: [], errors: [] };
+
+  const checked: Checked[] = discovery.errors.map((e) => ({ result: errorResult(e.location?.file ?? '', e), fixed: [] }));
+  const inputs: Input[] = [];
+  if (readsStdin) inputs.push(await readStdin(opts.readStdin));
+  for (const file of discovery.files) inputs.push(readFile(opts.cwd, file));
+
+  let check = opts.check ?? {};
+  const needBaseImages = rulesNeeding(check, 'baseImages');
+  let withoutBaseImages: string[] = [];
+  if (needBaseImages.length) {
+    if (opts.baseImages === false) {
+      withoutBaseImages = needBaseImages.map((r) => r.meta.id);
+    } else {
+      const { lookUpBaseImages } = await import('./base-image-lookup.js');
+      const texts = inputs.flatMap((i) => (i.text instanceof AnyarchError ? [] : [{ file: i.file, source: i.text.source }]));
+      const facts = await lookUpBaseImages(texts, {
+        ...opts.baseImages,
+        ...(check.platforms ? { platforms: check.platforms } : {}),
+        ...(check.buildPlatform ? { buildPlatform: check.buildPlatform } : {}),
+        onStart: (images) => opts.onProgress?.({ step: 'base-images', images }),
+      });
+      check = { ...check, baseImages: facts };
+    }
+  }
+
+  for (const input of inputs) checked.push(await checkOne(input, check, opts));
+  checked.sort((a, b) => (a.result.file < b.result.file ? -1 : a.result.file > b.result.file ? 1 : 0));
+
+  const results = checked.map((c) => c.result);
+  const sources = new Map<string, string>();
+  for (const c of checked) if (c.source !== undefined) sources.set(c.result.file, c.source);
+  return {
+    results,
+    sources,
+    summary: summarize(results, {
+      problems: checked.reduce((n, c) => n + c.fixed.length, 0),
+      files: checked.filter((c) => c.fixed.length > 0).length,
+    }),
+    diffs: checked.flatMap((c) => (c.diff === undefined ? [] : [c.diff])),
+    bug: checked.some((c) => c.bug),
+    withoutBaseImages,
+  };
+}

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { DEFAULT_CACHE_TTL_MS, defaultCacheDir, jsonCache } from './cache.js';
+
+const HOUR = 60 * 60 * 1000;
+
+/** A cache of numbers in a new directory, with a clock the test moves. */
+function numbers(opts: { immutable?: (key: string) => boolean; ttlMs?: number } = {}) {
+  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'anyarch-cache-')), 'answers');
+  const clock = { t: 1_000_000 };
+  const cache = jsonCache<number>({
+    dir,
+    now: () => clock.t,
+    read: (stored) => (typeof stored === 'number' ? stored : undefined),
+    ...opts,
+  });
+  return { dir, clock, cache };
+}
+
+describe('jsonCache', () => {
+  test('a stored answer is read back; one file per key, named by its hash, created on first write', async () => {
+    const { dir, cache } = numbers();
+    assert.equal(await cache.get('docker.io/library/alpine:3.20'), undefined);
+    await cache.set('docker.io/library/alpine:3.20', 42);
+    await cache.set('a/b:../../etc', 7);
+    assert.equal(await cache.get('docker.io/library/alpine:3.20'), 42);
+    assert.equal(await cache.get('a/b:../../etc'), 7);
+    const files = readdirSync(dir).sort();
+    assert.equal(files.length, 2);
+    for (const f of files) assert.match(f, /^[0-9a-f]{64}\.json$/);
+  });
+
+  test('a mutable key expires after the TTL (default one day); an immutable one never does', async () => {
+    const { clock, cache } = numbers({ immutable: (k) => k.includes('@') });
+    await cache.set('repo:tag', 1);
+    await cache.set('repo@sha256:abc', 2);
+    clock.t += DEFAULT_CACHE_TTL_MS - 1;
+    assert.equal(await cache.get('repo:tag'), 1);
+    clock.t += 1;
+    assert.equal(await cache.get('repo:tag'), undefined);
+    clock.t += 365 * 24 * HOUR;
+    assert.equal(await cache.get('repo@sha256:abc'), 2);
+  });
+
+  test('an entry from the future (a clock set back) is not trusted', async () => {
+    const { clock, cache } = numbers({ ttlMs: HOUR });
+    await cache.set('k', 1);
+    clock.t -= 1;
+    assert.equal(await cache.get('k'), undefined);
+  });
+
+  test('unreadable, foreign or unacceptable entries read as absent', async () => {
+    const { dir, cache } = numbers();
+    await cache.set('k', 1);
+    const [file] = readdirSync(dir);
+    assert.ok(file);
+    const full = path.join(dir, file);
+    const entry = JSON.parse(readFileSync(full, 'utf8')) as Record<string, unknown>;
+    for (const bad of ['{not json', 'null', '[]', JSON.stringify({ ...entry, key: 'other' }), JSON.stringify({ ...entry, version: 2 }), JSON.stringify({ ...entry, value: 'one' }), JSON.stringify({ ...entry, storedAt: 'now' })]) {
+      writeFileSync(full, bad);
+      assert.equal(await cache.get('k'), undefined, bad);
+    }
+  });
+
+  test('a read function that throws counts as absent', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'anyarch-cache-'));
+    const cache = jsonCache<number>({
+      dir,
+      read: () => {
+        throw new Error('cannot use this');
+      },
+    });
+    await cache.set('k', 1);
+    assert.equal(await cache.get('k'), undefined);
+  });
+
+  test('write() decides what is stored; read() what it stands for', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'anyarch-cache-'));
+    const cache = jsonCache<Set<string>>({ dir, write: (s) => [...s], read: (v) => (Array.isArray(v) ? new Set(v.map(String)) : undefined) });
+    await cache.set('k', new Set(['a', 'b']));
+    assert.deepEqual(await cache.get('k'), new Set(['a', 'b']));
+    const [file] = readdirSync(dir);
+    assert.deepEqual((JSON.parse(readFileSync(path.join(dir, file as string), 'utf8')) as { value: unknown }).value, ['a', 'b']);
+  });
+
+  test('a cache that cannot be written never fails', async () => {
+    const parent = mkdtempSync(path.join(tmpdir(), 'anyarch-cache-'));
+    writeFileSync(path.join(parent, 'file'), '');
+    const cache = jsonCache<number>({ dir: path.join(parent, 'file', 'sub'), read: (v) => v as number });
+    await cache.set('k', 1);
+    assert.equal(await cache.get('k'), undefined);
+  });
+});
+
+test('defaultCacheDir: ANYARCH_CACHE_DIR, else XDG_CACHE_HOME/anyarch, else ~/.cache/anyarch', () => {
+  assert.equal(defaultCacheDir({ ANYARCH_CACHE_DIR: '/c', XDG_CACHE_HOME: '/x', HOME: '/h' }), '/c');
+  assert.equal(defaultCacheDir({ XDG_CACHE_HOME: '/x', HOME: '/h' }), path.join('/x', 'anyarch'));
+  assert.equal(defaultCacheDir({ HOME: '/h' }), path.join('/h', '.cache', 'anyarch'));
+});
