@@ -19,6 +19,7 @@ import {
   sha256,
   tally,
   tarOf,
+  UNKNOWN_MEDIA_TYPE,
   writeOciLayout,
   type BuiltImage,
   type TestPlatformImage,
@@ -443,5 +444,30 @@ describe('imageFor: containerd matching', () => {
     assert.equal((await root.imageFor('linux/arm64')).descriptor.digest, byPlatform(base, 'linux/arm64/v8'));
     assert.equal((await root.imageFor('linux/amd64')).descriptor.digest, byPlatform(base, 'linux/amd64'));
     assert.deepEqual([...tally(digestsOf(reads.blobs)).values()], [1, 1], 'each config read once across both questions');
+  });
+});
+
+describe('blobs by descriptor', () => {
+  test('an image streams its config and layers as stored, parses no config, and refuses what its manifest does not name', async () => {
+    const img = buildTestImage([{ platform: { os: 'linux', architecture: 'arm64' }, files: busyboxLikeFiles('arm64') }], { single: true });
+    const { source, reads } = await layoutOf(img);
+    const image = await asImage(source);
+    const m = await image.manifest();
+    for (const d of [m.config, ...m.layers]) assert.equal(sha256(await readAll(await image.blob(d))), d.digest);
+    assert.deepEqual(reads.blobs, [], 'nothing read whole, no config parsed');
+    assert.deepEqual(tally(reads.streams.map((d) => d.digest)), tally([m.config.digest, ...m.layers.map((l) => l.digest)]));
+    const elsewhere: Descriptor = { mediaType: 'application/octet-stream', digest: sha256('elsewhere') as Digest, size: 9 };
+    await rejectsWith(image.blob(elsewhere), 'E_NOT_FOUND', /names no blob/);
+    await rejectsWith(image.blob({ ...m.config, size: m.config.size + 1 }), 'E_NOT_FOUND');
+  });
+
+  test('an index streams an entry of another media type, and nothing it does not list', async () => {
+    const img = buildTestImage([amd64], { unknownEntry: true });
+    const { source } = await layoutOf(img);
+    const index = await asIndex(source);
+    const unknown = (await index.manifest()).manifests.find((d) => d.mediaType === UNKNOWN_MEDIA_TYPE);
+    assert.ok(unknown);
+    assert.equal(sha256(await readAll(await index.blob(unknown))), unknown.digest);
+    await rejectsWith(index.blob({ ...unknown, digest: sha256('not listed') as Digest }), 'E_NOT_FOUND');
   });
 });

@@ -46,6 +46,11 @@ export interface Index {
    * `E_NOT_FOUND`, naming the platforms there are, when none fits.
    */
   imageFor(platform: Platform | string): Promise<Image>;
+  /**
+   * An entry that is neither an image nor an index (an artifact's blob), as the source's stream,
+   * verified at its end. `E_NOT_FOUND` for a descriptor this index does not list.
+   */
+  blob(entry: Descriptor): Promise<Readable>;
 }
 
 /** One platform's image: a manifest, its config and its layers. */
@@ -72,6 +77,12 @@ export interface Image {
    * many as the layers; otherwise no step has one.
    */
   history(): Promise<readonly HistoryStep[]>;
+  /**
+   * The config or a layer as stored, by its descriptor, as the source's stream verified at its
+   * end (what a push uploads: nothing is parsed or held whole). `E_NOT_FOUND` for a descriptor
+   * the manifest does not name.
+   */
+  blob(d: Descriptor): Promise<Readable>;
 }
 
 /** One step of an image's history and, when it made one, its layer. */
@@ -185,6 +196,16 @@ class StoredIndex implements Index {
   imageFor(platform: Platform | string): Promise<Image> {
     return imageForPlatform(this, platform, this.store.source.name);
   }
+
+  async blob(entry: Descriptor): Promise<Readable> {
+    const m = await this.manifest();
+    if (!m.manifests.some((d) => d.digest === entry.digest && d.size === entry.size)) throw notNamed(entry, this.descriptor, this.store.source.name);
+    return this.store.blobStream(entry);
+  }
+}
+
+function notNamed(d: Descriptor, by: Descriptor, name: string): AnyarchError {
+  return new AnyarchError('E_NOT_FOUND', `${name}: ${by.digest} names no blob ${d.digest} of ${d.size} bytes`);
 }
 
 /** The config's diff ids as digests, when there is one per layer. */
@@ -264,6 +285,13 @@ class StoredImage implements Image {
       if (!paired || entry.empty_layer === true) return { entry };
       return { entry, layer: layers[next++] as Layer };
     });
+  }
+
+  async blob(d: Descriptor): Promise<Readable> {
+    const m = await this.manifest();
+    const named = [m.config, ...m.layers].some((x) => x.digest === d.digest && x.size === d.size);
+    if (!named) throw notNamed(d, this.descriptor, this.store.source.name);
+    return this.store.blobStream(d);
   }
 }
 

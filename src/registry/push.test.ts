@@ -9,6 +9,7 @@ import { startRegistry, type TestRegistry } from '../../test/support/registry.js
 import { skopeoInspectConfig, skopeoInspectRaw } from '../../test/support/skopeo.js';
 import { isAnyarchError } from '../errors.js';
 import { digestOf } from '../oci/digest.js';
+import { openRoot } from '../oci/image.js';
 import type { ImageIndex } from '../oci/manifest.js';
 import { RegistryClient } from './client.js';
 import { pushImage } from './push.js';
@@ -71,6 +72,21 @@ for (const auth of ['none', 'token'] as const) {
       assert.equal(mounted.stats.blobs.uploaded, 0);
       assert.equal(mounted.stats.blobs.mounted, again.stats.blobs.exists);
       assert.deepEqual(await skopeoInspectRaw('push/dest:v1', reg, creds), Buffer.from(img.root.bytes));
+    });
+
+    test('an opened image pushes as itself: one platform of an index, chosen on the image layer', async () => {
+      const img = testImage('one');
+      const index = await openRoot(builtImageSource(img));
+      assert.equal(index.kind, 'index');
+      if (index.kind !== 'index') return;
+      const arm64 = await index.imageFor('linux/arm64');
+      const repo = { registry: reg.host, repository: 'push/one' };
+      const { digest, stats } = await pushImage(client, repo, arm64, { tag: 'arm64' });
+      assert.equal(digest, arm64.descriptor.digest);
+      assert.equal(stats.manifests, 1);
+      assert.equal(stats.blobs.uploaded, 1 + (await arm64.manifest()).layers.length);
+      assert.deepEqual(await skopeoInspectRaw('push/one:arm64', reg, creds), Buffer.from(await arm64.manifestBytes()));
+      assert.equal((await skopeoInspectConfig('push/one:arm64', reg, creds)).architecture, 'arm64');
     });
 
     test('an index whose child is missing is refused by the registry: E_REGISTRY naming the code', async () => {
