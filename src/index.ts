@@ -116,7 +116,6 @@ export {
   parseConfig as parseImageConfig,
   parseDescriptor,
   parseManifest,
-  platformString,
 } from './oci/manifest.js';
 export type { ContainerConfig, Descriptor, HistoryEntry, ImageConfig, ImageIndex, ImageManifest, Manifest, OciPlatform } from './oci/manifest.js';
 export { openRoot } from './oci/image.js';

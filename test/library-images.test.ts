@@ -26,7 +26,7 @@ test('openSource, openRoot, imageFor, layers, walkIndex: all from the entry poin
     if (root.kind !== 'index') return;
     const walk = await anyarch.walkIndex(root);
     assert.deepEqual(
-      walk.images.map((i) => i.platform && anyarch.platformString(i.platform)),
+      walk.images.map((i) => i.platform && anyarch.formatPlatform(i.platform)),
       ['linux/amd64', 'linux/arm64/v8'],
     );
     const image = await root.imageFor(anyarch.parsePlatform('linux/arm64'));

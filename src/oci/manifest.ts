@@ -246,11 +246,6 @@ export function parseConfig(bytes: Uint8Array, what: string): ImageConfig {
   return (config === undefined || config === v.config ? v : { ...v, config }) as unknown as ImageConfig;
 }
 
-/** `os/arch[/variant]` of an OCI platform object, as users write it. */
-export function platformString(p: Pick<OciPlatform, 'os' | 'architecture' | 'variant'>): string {
-  return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
-}
-
 /** Annotation keys BuildKit uses to attach attestation manifests to the image they describe. */
 export const REFERENCE_TYPE = 'vnd.docker.reference.type';
 export const REFERENCE_DIGEST = 'vnd.docker.reference.digest';

@@ -5,10 +5,10 @@
  * index entry is reported, because runtimes and `docker pull` disagree about which one wins.
  */
 import { AnyarchError, isAnyarchError } from '../errors.js';
-import { makePlatform, samePlatform } from '../platform/index.js';
+import { formatPlatform, makePlatform, samePlatform } from '../platform/index.js';
 import type { Digest } from './digest.js';
 import { openRoot, type Image } from './image.js';
-import { platformString, type Descriptor, type ImageConfig, type OciPlatform } from './manifest.js';
+import type { Descriptor, ImageConfig, OciPlatform } from './manifest.js';
 import type { ImageSource } from './source.js';
 import { DEFAULT_MAX_DEPTH, walkIndex, type WalkedImage } from './walk.js';
 
@@ -84,7 +84,7 @@ export function platformMismatch(declared: OciPlatform, config: ConfigSummary): 
   const a = makePlatform(declared.os, declared.architecture, declared.variant ?? '');
   const b = makePlatform(config.os, config.architecture, config.variant ?? '');
   if (samePlatform(a, b)) return undefined;
-  return `the index entry says ${platformString(declared)} but the image config says ${platformString(config)}`;
+  return `the index entry says ${formatPlatform(declared)} but the image config says ${formatPlatform(config)}`;
 }
 
 async function details(image: Image): Promise<{ config: ConfigSummary; imageSize: number; layers: number }> {
@@ -117,7 +117,7 @@ export async function inspectPlatforms(source: ImageSource, opts: InspectOptions
       rootKind: 'manifest',
       platforms: [
         {
-          platform: platformString(declared),
+          platform: formatPlatform(declared),
           ...(d.config.osVersion ? { osVersion: d.config.osVersion } : {}),
           declared,
           manifest: root.descriptor,
@@ -162,7 +162,7 @@ async function variant(entry: WalkedImage, image: () => Promise<Image>, withDeta
   const listed = entry.descriptor.platform;
   const declared: OciPlatform = listed ?? { os: 'unknown', architecture: 'unknown' };
   const base = {
-    platform: platformString(declared),
+    platform: formatPlatform(declared),
     ...(declared['os.version'] ? { osVersion: declared['os.version'] } : {}),
     declared,
     manifest: entry.descriptor,
@@ -175,7 +175,7 @@ async function variant(entry: WalkedImage, image: () => Promise<Image>, withDeta
       const fromConfig = declaredBy(d.config);
       return {
         ...base,
-        platform: platformString(fromConfig),
+        platform: formatPlatform(fromConfig),
         ...(d.config.osVersion ? { osVersion: d.config.osVersion } : {}),
         declared: fromConfig,
         imageSize: d.imageSize,

@@ -13,9 +13,10 @@ import { countingSource, tally, type SourceReads } from '../../test/support/imag
 import { graphBlobs, indexGraph } from '../../test/support/index-graphs.js';
 import { memorySource } from '../../test/support/memory-source.js';
 import { AnyarchError, isAnyarchError } from '../errors.js';
+import { formatPlatform } from '../platform/index.js';
 import { digestOf, type Digest } from './digest.js';
 import { openRoot, type Index } from './image.js';
-import { isAttestationEntry, MAX_CONFIG_BYTES, parseConfig, platformString, REFERENCE_DIGEST, REFERENCE_TYPE, type Descriptor, type OciPlatform } from './manifest.js';
+import { isAttestationEntry, MAX_CONFIG_BYTES, parseConfig, REFERENCE_DIGEST, REFERENCE_TYPE, type Descriptor, type OciPlatform } from './manifest.js';
 import { isIndexMediaType, isManifestMediaType, MediaType } from './media.js';
 import { inspectPlatforms, platformMismatch, type AttestationEntry, type ConfigSummary, type PlatformReport, type PlatformVariant } from './platforms.js';
 import type { FetchedManifest, ImageSource } from './source.js';
@@ -65,7 +66,7 @@ describe('walkIndex', () => {
     const { index } = await rootIndex(b, root);
     const walk = await walkIndex(index);
     assert.deepEqual(
-      walk.images.map((i) => [platformString(i.platform!), i.via.length, i.platformFrom]),
+      walk.images.map((i) => [formatPlatform(i.platform!), i.via.length, i.platformFrom]),
       [
         ['linux/amd64', 0, 'index'],
         ['linux/arm64', 1, 'index'],
@@ -144,12 +145,12 @@ async function referenceInspect(source: ImageSource, withDetails: boolean): Prom
   if (root.manifest.kind === 'manifest') {
     const d = await details(root.manifest);
     const declared: OciPlatform = { os: d.config.os, architecture: d.config.architecture, ...(d.config.variant ? { variant: d.config.variant } : {}) };
-    const p: PlatformVariant = { platform: platformString(declared), ...(d.config.osVersion ? { osVersion: d.config.osVersion } : {}), declared, manifest: root.descriptor, imageSize: d.imageSize, layers: d.layers, config: d.config, via: [] };
+    const p: PlatformVariant = { platform: formatPlatform(declared), ...(d.config.osVersion ? { osVersion: d.config.osVersion } : {}), declared, manifest: root.descriptor, imageSize: d.imageSize, layers: d.layers, config: d.config, via: [] };
     return { name: source.name, root: root.descriptor, rootKind: 'manifest', platforms: [p], attestations: [], ignored: [] };
   }
   const variant = async (entry: Descriptor, via: Digest[]): Promise<PlatformVariant> => {
     const declared: OciPlatform = entry.platform ?? { os: 'unknown', architecture: 'unknown' };
-    const base = { platform: platformString(declared), ...(declared['os.version'] ? { osVersion: declared['os.version'] } : {}), declared, manifest: entry, via };
+    const base = { platform: formatPlatform(declared), ...(declared['os.version'] ? { osVersion: declared['os.version'] } : {}), declared, manifest: entry, via };
     if (!withDetails && entry.platform) return base;
     try {
       const m = await source.manifest(entry);
@@ -157,7 +158,7 @@ async function referenceInspect(source: ImageSource, withDetails: boolean): Prom
       const d = await details(m.manifest);
       if (!entry.platform) {
         const fromConfig: OciPlatform = { os: d.config.os, architecture: d.config.architecture, ...(d.config.variant ? { variant: d.config.variant } : {}) };
-        return { ...base, platform: platformString(fromConfig), ...(d.config.osVersion ? { osVersion: d.config.osVersion } : {}), declared: fromConfig, imageSize: d.imageSize, layers: d.layers, config: d.config };
+        return { ...base, platform: formatPlatform(fromConfig), ...(d.config.osVersion ? { osVersion: d.config.osVersion } : {}), declared: fromConfig, imageSize: d.imageSize, layers: d.layers, config: d.config };
       }
       const mismatch = platformMismatch(declared, d.config);
       return { ...base, imageSize: d.imageSize, layers: d.layers, config: d.config, ...(mismatch ? { mismatch } : {}) };
@@ -178,7 +179,7 @@ async function referenceInspect(source: ImageSource, withDetails: boolean): Prom
     try {
       for (const entry of index.manifest.manifests) {
         if (++entries > MAX_INDEX_ENTRIES) throw new AnyarchError('E_LIMIT', `${source.name}: more than ${MAX_INDEX_ENTRIES} index entries; anyarch stops there`);
-        const key = `${entry.digest} ${entry.mediaType} ${entry.platform ? platformString(entry.platform) : ''}`;
+        const key = `${entry.digest} ${entry.mediaType} ${entry.platform ? formatPlatform(entry.platform) : ''}`;
         if (seenEntries.has(key)) continue;
         seenEntries.add(key);
         if (isAttestationEntry(entry)) {
@@ -244,7 +245,7 @@ describe('the walk over random index graphs', () => {
         const result = await outcome(walkIndex(opened.ok));
         if ('error' in result) return;
         const walk = result.ok;
-        const keys = walk.images.map((i) => `${i.descriptor.digest} ${i.descriptor.mediaType} ${i.descriptor.platform ? platformString(i.descriptor.platform) : ''}`);
+        const keys = walk.images.map((i) => `${i.descriptor.digest} ${i.descriptor.mediaType} ${i.descriptor.platform ? formatPlatform(i.descriptor.platform) : ''}`);
         assert.equal(new Set(keys).size, keys.length, 'each entry listed once');
         for (const i of walk.images) {
           assert.ok(isManifestMediaType(i.descriptor.mediaType) && !isAttestationEntry(i.descriptor));

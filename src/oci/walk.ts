@@ -14,7 +14,7 @@ import { AnyarchError, isAnyarchError } from '../errors.js';
 import { bestMatch, formatPlatform, makePlatform, parsePlatform, type Platform } from '../platform/index.js';
 import type { Digest } from './digest.js';
 import type { Image, Index } from './image.js';
-import { isAttestationEntry, platformString, REFERENCE_DIGEST, REFERENCE_TYPE, type Descriptor, type ImageIndex, type OciPlatform } from './manifest.js';
+import { isAttestationEntry, REFERENCE_DIGEST, REFERENCE_TYPE, type Descriptor, type ImageIndex, type OciPlatform } from './manifest.js';
 import { isIndexMediaType, isManifestMediaType } from './media.js';
 
 /** Most entries read across an index and its nested indexes. */
@@ -104,7 +104,7 @@ export async function walkIndex(index: Index, opts: WalkOptions = {}): Promise<I
       for (const { manifest, via } of level) {
         for (const entry of manifest.manifests) {
           if (++entries > MAX_INDEX_ENTRIES) throw new AnyarchError('E_LIMIT', `${name}: more than ${MAX_INDEX_ENTRIES} index entries; anyarch stops there`);
-          const key = `${entry.digest} ${entry.mediaType} ${entry.platform ? platformString(entry.platform) : ''}`;
+          const key = `${entry.digest} ${entry.mediaType} ${entry.platform ? formatPlatform(entry.platform) : ''}`;
           if (seenEntries.has(key)) continue;
           seenEntries.add(key);
           if (isAttestationEntry(entry)) {

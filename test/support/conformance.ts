@@ -15,7 +15,8 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { openRoot, type Image, type Index } from '../../src/oci/image.js';
-import { MAX_CONFIG_BYTES, platformString } from '../../src/oci/manifest.js';
+import { MAX_CONFIG_BYTES } from '../../src/oci/manifest.js';
+import { formatPlatform } from '../../src/platform/index.js';
 import { MediaType } from '../../src/oci/media.js';
 import type { ImageSource, SourceKind } from '../../src/oci/source.js';
 import { SYNTHETIC_MANIFEST_ANNOTATION } from '../../src/oci/sources/archive.js';
@@ -155,7 +156,7 @@ export async function assertHoldsImage(src: ImageSource, img: BuiltImage, profil
   }
   const walk = await walkIndex(root, { name: src.name });
   assert.deepEqual(
-    walk.images.map((i) => [i.descriptor.digest, i.platform && platformString(i.platform)]),
+    walk.images.map((i) => [i.descriptor.digest, i.platform && formatPlatform(i.platform)]),
     img.manifests.map((m) => [m.digest, m.platform]),
   );
   for (const a of walk.attestations) assert.ok(a.subject && img.manifests.some((m) => m.digest === a.subject?.descriptor.digest), 'an attestation is linked to its image');
@@ -256,7 +257,7 @@ async function assertFaults(t: TestContext, fixture: SourceFixture, name: string
       index = root as Index;
     }
     const p = FAULTS[at(f)]!.platform;
-    return index.imageFor(platformString(p));
+    return index.imageFor(formatPlatform(p));
   };
   try {
     for (const { fault } of FAULTS) {
