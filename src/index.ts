@@ -114,10 +114,11 @@ export {
   MAX_MANIFEST_BYTES,
   isAttestationEntry,
   parseConfig as parseImageConfig,
+  parseConfigDetails,
   parseDescriptor,
   parseManifest,
 } from './oci/manifest.js';
-export type { ContainerConfig, Descriptor, HistoryEntry, ImageConfig, ImageIndex, ImageManifest, Manifest, OciPlatform } from './oci/manifest.js';
+export type { ConfigDetails, ContainerConfig, Descriptor, HistoryEntry, ImageConfig, ImageIndex, ImageManifest, Manifest, OciPlatform } from './oci/manifest.js';
 export { openRoot } from './oci/image.js';
 export type { HistoryStep, Image, Index, Layer, LayerCompression } from './oci/image.js';
 export { DEFAULT_MAX_DEPTH, MAX_INDEX_ENTRIES, walkIndex } from './oci/walk.js';

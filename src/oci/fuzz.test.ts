@@ -16,7 +16,7 @@ import { graphBlobs, indexGraph } from '../../test/support/index-graphs.js';
 import { memorySource } from '../../test/support/memory-source.js';
 import { isAnyarchError } from '../errors.js';
 import { digestOf } from './digest.js';
-import { parseConfig, parseManifest } from './manifest.js';
+import { parseConfig, parseConfigDetails, parseManifest, type ImageConfig } from './manifest.js';
 import { MediaType } from './media.js';
 import { inspectPlatforms } from './platforms.js';
 
@@ -89,6 +89,37 @@ describe('image parsers on arbitrary input', () => {
           const got = parseConfig(enc(c), 'fuzz');
           for (const k of ['os', 'architecture'] as const) assert.equal(typeof got[k], 'string');
           for (const k of ['variant', 'os.version', 'created'] as const) assert.ok(got[k] === undefined || got[k] === null || typeof got[k] === 'string');
+        } catch (e) {
+          if (!isAnyarchError(e)) throw e;
+        }
+      }),
+      { seed: SEED, numRuns: 3000 },
+    );
+  });
+
+  test('parseConfigDetails: a container config and history of the types they claim, or an AnyarchError', () => {
+    const maybe = (a: fc.Arbitrary<unknown>) => fc.oneof(a, fc.constant(null), anyValue);
+    const strings = fc.array(fc.oneof(fc.string(), fc.constant(null)), { maxLength: 3 });
+    const container = fc.record(
+      { Entrypoint: maybe(fc.oneof(strings, fc.string())), Cmd: maybe(strings), Env: maybe(strings), WorkingDir: maybe(fc.string()), User: maybe(fc.string()), Labels: maybe(fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.constant(null)))) },
+      { requiredKeys: [] },
+    );
+    const step = fc.record({ created: maybe(fc.string()), created_by: maybe(fc.string()), comment: maybe(fc.string()), author: maybe(fc.string()), empty_layer: maybe(fc.boolean()) }, { requiredKeys: [] });
+    const isStrings = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+    const isString = (v: unknown) => v === undefined || typeof v === 'string';
+    fc.assert(
+      fc.property(maybe(container), maybe(fc.array(maybe(step), { maxLength: 3 })), (config, history) => {
+        try {
+          const got = parseConfigDetails({ os: 'linux', architecture: 'amd64', config, history } as ImageConfig, 'fuzz');
+          const c = got.container;
+          if (c) {
+            assert.ok(isStrings(c.Entrypoint) && isStrings(c.Cmd) && isStrings(c.Env) && isString(c.WorkingDir) && isString(c.User));
+            assert.ok(c.Labels === undefined || c.Labels === null || Object.values(c.Labels).every((v) => typeof v === 'string'));
+          }
+          for (const h of got.history) {
+            for (const k of ['created', 'created_by', 'comment', 'author'] as const) assert.ok(isString(h[k]));
+            assert.ok(h.empty_layer === undefined || typeof h.empty_layer === 'boolean');
+          }
         } catch (e) {
           if (!isAnyarchError(e)) throw e;
         }

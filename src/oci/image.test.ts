@@ -27,7 +27,7 @@ import {
 import { isAnyarchError } from '../errors.js';
 import type { Digest } from './digest.js';
 import { openRoot, type Image, type Index } from './image.js';
-import { parseConfig, type Descriptor } from './manifest.js';
+import { parseConfig, parseConfigDetails, type Descriptor } from './manifest.js';
 import { inspectPlatforms } from './platforms.js';
 import type { ImageSource } from './source.js';
 import { openOciLayout } from './sources/layout.js';
@@ -340,11 +340,12 @@ describe('config and history', () => {
     assert.equal(steps[2]?.layer, layers[1]);
     assert.equal(steps[2]?.entry.comment, 'buildkit.dockerfile.v0');
     const config = await image.config();
-    assert.deepEqual(config.config?.Entrypoint, ['/app/bin']);
-    assert.deepEqual(config.config?.Cmd, ['/bin/sh']);
-    assert.equal(config.config?.User, 'app');
-    assert.equal(config.config?.WorkingDir, '/app');
-    assert.deepEqual(config.config?.Labels, { a: 'b' });
+    const run = await image.containerConfig();
+    assert.deepEqual(run?.Entrypoint, ['/app/bin']);
+    assert.deepEqual(run?.Cmd, ['/bin/sh']);
+    assert.equal(run?.User, 'app');
+    assert.equal(run?.WorkingDir, '/app');
+    assert.deepEqual(run?.Labels, { a: 'b' });
     assert.equal(config.rootfs?.diff_ids.length, 2);
   });
 
@@ -365,27 +366,76 @@ describe('config and history', () => {
     );
   });
 
-  test('parseConfig: Docker decodes a string Entrypoint as a list of one; wrong types are E_MANIFEST; unknown fields kept', () => {
+  test('parseConfig checks what listing platforms needs; the container config and history are checked where they are read, as Docker decodes them', () => {
     const parse = (v: unknown) => parseConfig(enc.encode(JSON.stringify(v)), 'config');
-    const c = parse({ os: 'linux', architecture: 'amd64', config: { Entrypoint: '/bin/sh', Cmd: null, Labels: null, Healthcheck: { Test: ['NONE'] } }, history: [{ empty_layer: true }], 'x-extra': 1 });
-    assert.deepEqual(c.config?.Entrypoint, ['/bin/sh']);
-    assert.equal(c.config?.Cmd, null);
-    assert.deepEqual((c.config as Record<string, unknown>).Healthcheck, { Test: ['NONE'] });
+    const base = { os: 'linux', architecture: 'amd64' };
+    const details = (v: unknown) => parseConfigDetails(parse({ ...base, ...(v as object) }), 'config');
+    const c = parse({ ...base, config: { Entrypoint: '/bin/sh', Cmd: null, Labels: null, Healthcheck: { Test: ['NONE'] } }, history: [{ empty_layer: true }], 'x-extra': 1 });
     assert.equal((c as unknown as Record<string, unknown>)['x-extra'], 1);
+    const d = parseConfigDetails(c, 'config');
+    assert.deepEqual(d.container?.Entrypoint, ['/bin/sh']);
+    assert.equal(d.container?.Cmd, null);
+    assert.deepEqual((d.container as Record<string, unknown>).Healthcheck, { Test: ['NONE'] });
+    assert.deepEqual(d.history, [{ empty_layer: true }]);
+    // what Go's decoder takes: null lists and fields are absent, null elements and map values ""
+    assert.deepEqual(details({ config: { Labels: { maintainer: null, a: 'b' }, Env: null, Cmd: [null, 'sh'], User: null }, history: [null, { created_by: null, empty_layer: null, comment: 'c' }] }), {
+      container: { Labels: { maintainer: '', a: 'b' }, Env: null, Cmd: ['', 'sh'] },
+      history: [{}, { comment: 'c' }],
+    });
+    assert.deepEqual(details({ config: null, history: null }), { container: undefined, history: [] });
+    assert.deepEqual(details({}), { container: undefined, history: [] });
     for (const bad of [
       { history: {} },
       { history: [1] },
       { history: [{ created_by: 1 }] },
       { history: [{ empty_layer: 'yes' }] },
+      { history: [{ empty_layer: 'false' }] },
       { config: [] },
       { config: { Cmd: [1] } },
+      { config: { Entrypoint: {} } },
       { config: { Env: 'A=1' } },
       { config: { User: 0 } },
       { config: { Labels: { a: 1 } } },
-      { author: 1 },
+      { config: { Labels: ['a'] } },
     ]) {
-      assert.throws(() => parse({ os: 'linux', architecture: 'amd64', ...bad }), (e) => isAnyarchError(e) && e.code === 'E_MANIFEST', JSON.stringify(bad));
+      // listing platforms reads the config as before; Docker refuses it when it decodes it
+      assert.equal(parse({ ...base, ...bad }).architecture, 'amd64', JSON.stringify(bad));
+      assert.throws(() => details(bad), (e) => isAnyarchError(e) && e.code === 'E_MANIFEST', JSON.stringify(bad));
     }
+    assert.equal((parse({ ...base, author: 1 }) as unknown as Record<string, unknown>).author, 1, 'a field anyarch never reads is never checked');
+    for (const bad of [{ variant: 1 }, { 'os.version': [] }, { created: 5 }, { rootfs: { diff_ids: [1] } }, { rootfs: null }, { os: null }]) {
+      assert.throws(() => parse({ ...base, ...bad }), (e) => isAnyarchError(e) && e.code === 'E_MANIFEST', JSON.stringify(bad));
+    }
+  });
+
+  test('a history or container config Docker would refuse: the platform is listed, history(), layers() and containerConfig() say E_MANIFEST', async () => {
+    const odd = buildTestImage(
+      [
+        { platform: { os: 'linux', architecture: 'amd64' }, history: [{ created_by: 'one', empty_layer: 'false' as unknown as boolean }] },
+        { platform: { os: 'linux', architecture: 'arm64' }, containerConfig: { Labels: { maintainer: null }, Env: null } },
+      ],
+      {},
+    );
+    const { source } = await layoutOf(odd);
+    const report = await inspectPlatforms(source);
+    assert.deepEqual(
+      report.platforms.map((p) => [p.platform, p.error?.code]),
+      [
+        ['linux/amd64', undefined],
+        ['linux/arm64', undefined],
+      ],
+    );
+    const index = await asIndex(source);
+    const amd64 = await index.imageFor('linux/amd64');
+    await rejectsWith(amd64.history(), 'E_MANIFEST', /history\[0\]\.empty_layer" is not true or false/);
+    await rejectsWith(amd64.layers(), 'E_MANIFEST', /empty_layer/);
+    await rejectsWith(amd64.containerConfig(), 'E_MANIFEST', /empty_layer/);
+    const arm64 = await index.imageFor('linux/arm64');
+    assert.deepEqual(await arm64.containerConfig(), { Env: null, Cmd: ['/bin/sh'], Labels: { maintainer: '' } });
+    assert.deepEqual(
+      (await arm64.history()).map((s) => [s.entry.created_by, s.layer?.index]),
+      [['anyarch test image', 0]],
+    );
   });
 });
 

@@ -16,7 +16,7 @@ import { AnyarchError } from '../errors.js';
 import type { Platform } from '../platform/index.js';
 import { isDigest, type Digest } from './digest.js';
 import { openLayer, type Layer } from './layer.js';
-import { MAX_CONFIG_BYTES, parseConfig, type Descriptor, type HistoryEntry, type ImageConfig, type ImageIndex, type ImageManifest } from './manifest.js';
+import { MAX_CONFIG_BYTES, parseConfig, parseConfigDetails, type ConfigDetails, type ContainerConfig, type Descriptor, type HistoryEntry, type ImageConfig, type ImageIndex, type ImageManifest } from './manifest.js';
 import { MediaType } from './media.js';
 import type { FetchedManifest, ImageSource } from './source.js';
 import { imageForPlatform } from './walk.js';
@@ -62,13 +62,25 @@ export interface Image {
   manifest(): Promise<ImageManifest>;
   /** the manifest's exact bytes */
   manifestBytes(): Promise<Uint8Array>;
-  /** the parsed config: platform, `config` (Entrypoint, Cmd, Env...), `rootfs.diff_ids`, `history` */
+  /**
+   * the parsed config: the platform, `created`, `rootfs.diff_ids` checked; every other field as
+   * the JSON has it (the container config and history are read with {@link containerConfig}
+   * and {@link history}, which check them)
+   */
   config(): Promise<ImageConfig>;
+  /**
+   * What the image runs with (Entrypoint, Cmd, Env, WorkingDir, User, Labels), checked as Docker
+   * decodes it (null values as Docker reads them; `E_MANIFEST` for what it refuses, a wrong
+   * `history` included: Docker decodes the config whole). Undefined when the config has none, or
+   * is not an image config (an artifact's).
+   */
+  containerConfig(): Promise<ContainerConfig | undefined>;
   /** the config's exact bytes (verified against the manifest's config descriptor) */
   configBytes(): Promise<Uint8Array>;
   /**
    * The layers, in order, each with its diff id and the history step that made it (when the
-   * config says). Reads the manifest and, for an image config media type, the config.
+   * config says). Reads the manifest and, for an image config media type, the config, whose
+   * history is checked as {@link containerConfig} says.
    */
   layers(): Promise<readonly Layer[]>;
   /**
@@ -92,6 +104,10 @@ export interface HistoryStep {
 }
 
 type Key = string;
+
+function configWhat(d: Descriptor, source: ImageSource): string {
+  return `config ${d.digest} of ${source.name}`;
+}
 
 function manifestKey(d: Descriptor): Key {
   return `${d.digest} ${d.size} ${d.mediaType}`;
@@ -120,6 +136,7 @@ class Store {
   private readonly manifests = new Map<Key, Promise<FetchedManifest>>();
   private readonly configBytes = new Map<Key, Promise<Uint8Array>>();
   private readonly configs = new Map<Key, Promise<ImageConfig>>();
+  private readonly details = new Map<Key, Promise<ConfigDetails>>();
   private readonly images = new Map<Key, Promise<StoredImage>>();
   private readonly indexes = new Map<Key, Promise<StoredIndex>>();
 
@@ -139,7 +156,12 @@ class Store {
   }
 
   config(d: Descriptor): Promise<ImageConfig> {
-    return memo(this.configs, blobKey(d), async () => parseConfig(await this.configBlob(d), `config ${d.digest} of ${this.source.name}`));
+    return memo(this.configs, blobKey(d), async () => parseConfig(await this.configBlob(d), configWhat(d, this.source)));
+  }
+
+  /** The config's container config and history, checked once. */
+  configDetails(d: Descriptor): Promise<ConfigDetails> {
+    return memo(this.details, blobKey(d), async () => parseConfigDetails(await this.config(d), configWhat(d, this.source)));
   }
 
   image(d: Descriptor): Promise<StoredImage> {
@@ -219,8 +241,8 @@ function diffIdsFor(config: ImageConfig | undefined, layers: number, what: strin
 }
 
 /** The history steps that made layers, when they are as many as the layers. */
-function layerSteps(config: ImageConfig | undefined, layers: number): readonly HistoryEntry[] | undefined {
-  const made = (config?.history ?? []).filter((h) => h.empty_layer !== true);
+function layerSteps(history: readonly HistoryEntry[], layers: number): readonly HistoryEntry[] | undefined {
+  const made = history.filter((h) => h.empty_layer !== true);
   return made.length === layers && layers > 0 ? made : undefined;
 }
 
@@ -254,14 +276,20 @@ class StoredImage implements Image {
     return this.store.configBlob((await this.manifest()).config);
   }
 
+  async containerConfig(): Promise<ContainerConfig | undefined> {
+    const m = await this.manifest();
+    if (!isImageConfig(m.config.mediaType)) return undefined;
+    return (await this.store.configDetails(m.config)).container;
+  }
+
   layers(): Promise<readonly Layer[]> {
     this.layerList ??= (async () => {
       const m = await this.manifest();
       // an artifact's config (the empty descriptor, an SBOM...) says nothing about layers
-      const config = isImageConfig(m.config.mediaType) ? await this.config() : undefined;
-      const what = `config ${m.config.digest} of ${this.store.source.name}`;
-      const diffIds = diffIdsFor(config, m.layers.length, what);
-      const steps = layerSteps(config, m.layers.length);
+      const image = isImageConfig(m.config.mediaType);
+      const config = image ? await this.config() : undefined;
+      const diffIds = diffIdsFor(config, m.layers.length, configWhat(m.config, this.store.source));
+      const steps = image ? layerSteps((await this.store.configDetails(m.config)).history, m.layers.length) : undefined;
       return m.layers.map((d, i) =>
         openLayer(d, {
           index: i,
@@ -278,10 +306,10 @@ class StoredImage implements Image {
   async history(): Promise<readonly HistoryStep[]> {
     const m = await this.manifest();
     if (!isImageConfig(m.config.mediaType)) return [];
-    const [config, layers] = await Promise.all([this.config(), this.layers()]);
-    const paired = layerSteps(config, layers.length) !== undefined;
+    const [{ history }, layers] = await Promise.all([this.store.configDetails(m.config), this.layers()]);
+    const paired = layerSteps(history, layers.length) !== undefined;
     let next = 0;
-    return (config.history ?? []).map((entry) => {
+    return history.map((entry) => {
       if (!paired || entry.empty_layer === true) return { entry };
       return { entry, layer: layers[next++] as Layer };
     });

@@ -77,17 +77,31 @@ export interface ContainerConfig {
   readonly Labels?: Readonly<Record<string, string>> | null;
 }
 
-/** The parts of an image config anyarch reads; every other field of the JSON is kept as it is. */
+/**
+ * The parts of an image config every reader needs (the platform, `created`, `rootfs.diff_ids`),
+ * checked by {@link parseConfig}; every other field of the JSON is kept as it is, unchecked.
+ * `config` and `history` are read through {@link parseConfigDetails} (`Image.containerConfig()`,
+ * `Image.history()`), which checks them as Docker decodes them.
+ */
 export interface ImageConfig {
   readonly architecture: string;
   readonly os: string;
   readonly variant?: string;
   readonly 'os.version'?: string;
   readonly created?: string;
-  readonly author?: string;
-  readonly config?: ContainerConfig;
   readonly rootfs?: { readonly type: string; readonly diff_ids: readonly string[] };
-  readonly history?: readonly HistoryEntry[];
+  /** the container config as the JSON has it (unchecked: see {@link parseConfigDetails}) */
+  readonly config?: unknown;
+  /** the history as the JSON has it (unchecked: see {@link parseConfigDetails}) */
+  readonly history?: unknown;
+}
+
+/** The container config and history of an image config, checked ({@link parseConfigDetails}). */
+export interface ConfigDetails {
+  /** undefined when the config has none (or null) */
+  readonly container: ContainerConfig | undefined;
+  /** oldest first; empty when the config has none */
+  readonly history: readonly HistoryEntry[];
 }
 
 function fail(what: string, why: string): never {
@@ -188,62 +202,121 @@ export function parseManifest(bytes: Uint8Array, what: string, contentType?: str
   fail(what, `unsupported media type ${mediaType}`);
 }
 
-function optionalString(v: Record<string, unknown>, k: string, what: string, field = k): void {
-  if (v[k] !== undefined && v[k] !== null && typeof v[k] !== 'string') fail(what, `"${field}" is not a string`);
-}
-
-function isStringList(v: unknown): v is string[] {
-  return Array.isArray(v) && v.every((x) => typeof x === 'string');
-}
-
 /**
- * The container config of an image config, checked as Docker decodes it: `Entrypoint` and `Cmd`
- * are lists of strings (Docker also takes one string, read here as a list of one), `Env` a list,
- * `WorkingDir` and `User` strings, `Labels` a map of strings; null stands for absent.
- */
-function parseContainerConfig(v: unknown, what: string): ContainerConfig | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (!isObject(v)) fail(what, '"config" is not an object');
-  let out: Record<string, unknown> = v;
-  for (const k of ['Entrypoint', 'Cmd'] as const) {
-    const x = v[k];
-    if (x === undefined || x === null || isStringList(x)) continue;
-    if (typeof x !== 'string') fail(what, `"config.${k}" is not a list of strings`);
-    out = { ...out, [k]: [x] };
-  }
-  if (v.Env !== undefined && v.Env !== null && !isStringList(v.Env)) fail(what, '"config.Env" is not a list of strings');
-  optionalString(v, 'WorkingDir', what, 'config.WorkingDir');
-  optionalString(v, 'User', what, 'config.User');
-  stringMap(v.Labels, what, 'config.Labels');
-  return out as ContainerConfig;
-}
-
-function parseHistory(v: unknown, what: string): void {
-  if (v === undefined || v === null) return;
-  if (!Array.isArray(v)) fail(what, '"history" is not a list');
-  v.forEach((h: unknown, i) => {
-    if (!isObject(h)) fail(what, `"history[${i}]" is not an object`);
-    for (const k of ['created', 'created_by', 'comment', 'author'] as const) optionalString(h, k, what, `history[${i}].${k}`);
-    if (h.empty_layer !== undefined && h.empty_layer !== null && typeof h.empty_layer !== 'boolean') fail(what, `"history[${i}].empty_layer" is not true or false`);
-  });
-}
-
-/**
- * Parses an image config; `os` and `architecture` are required (image-spec config.md). The
- * fields anyarch reads ({@link ImageConfig}) are checked for their types; unknown fields are
- * kept and never fatal.
+ * Parses an image config; `os` and `architecture` are required (image-spec config.md), and
+ * `variant`, `os.version`, `created` and `rootfs.diff_ids` are checked for their types: what
+ * listing platforms needs, and nothing more, so an odd field elsewhere never hides a platform.
+ * Unknown fields are kept and never fatal; `config` and `history` are checked where they are
+ * read ({@link parseConfigDetails}).
  */
 export function parseConfig(bytes: Uint8Array, what: string): ImageConfig {
   const v = parseJson(bytes, what, MAX_CONFIG_BYTES);
   if (typeof v.architecture !== 'string' || typeof v.os !== 'string') fail(what, 'an image config needs string "os" and "architecture"');
-  for (const k of ['variant', 'os.version', 'created', 'author'] as const) optionalString(v, k, what);
+  for (const k of ['variant', 'os.version', 'created'] as const) {
+    if (v[k] !== undefined && v[k] !== null && typeof v[k] !== 'string') fail(what, `"${k}" is not a string`);
+  }
   if (v.rootfs !== undefined) {
     const r = v.rootfs;
     if (!isObject(r) || !Array.isArray(r.diff_ids) || r.diff_ids.some((d) => typeof d !== 'string')) fail(what, '"rootfs.diff_ids" is not a list of digests');
   }
-  parseHistory(v.history, what);
-  const config = parseContainerConfig(v.config, what);
-  return (config === undefined || config === v.config ? v : { ...v, config }) as unknown as ImageConfig;
+  return v as unknown as ImageConfig;
+}
+
+/*
+ * Go's encoding/json, which Docker and containerd decode configs with: null leaves a field as
+ * it was (absent), so a null list is no list, a null element of a list of strings or a null
+ * value of a map of strings is "", a null history entry is an empty one; a value of another type
+ * (a string for a boolean, a number for a string, a list for an object) fails the whole config.
+ */
+
+/** A string field: the string, undefined for absent or null. */
+function goString(v: unknown, what: string, field: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') fail(what, `"${field}" is not a string`);
+  return v;
+}
+
+/** A list of strings: null elements are "". */
+function goStringList(v: unknown[], what: string, field: string): string[] {
+  return v.map((x) => {
+    if (x === null) return '';
+    if (typeof x !== 'string') fail(what, `"${field}" is not a list of strings`);
+    return x;
+  });
+}
+
+/** Keys of `v` whose values are set (not null), with the value `f` makes of each. */
+function setFields(v: Record<string, unknown>, f: (key: string, value: unknown) => unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    const y = f(k, x);
+    if (y !== undefined) out[k] = y;
+  }
+  return out;
+}
+
+function containerConfig(v: unknown, what: string): ContainerConfig | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isObject(v)) fail(what, '"config" is not an object');
+  return setFields(v, (k, x) => {
+    switch (k) {
+      case 'Entrypoint':
+      case 'Cmd':
+        // Docker's strslice: a list of strings, or one string read as a list of one
+        if (x === null || typeof x === 'string') return x === null ? null : [x];
+        if (!Array.isArray(x)) fail(what, `"config.${k}" is not a list of strings`);
+        return goStringList(x, what, `config.${k}`);
+      case 'Env':
+        if (x === null) return null;
+        if (!Array.isArray(x)) fail(what, '"config.Env" is not a list of strings');
+        return goStringList(x, what, 'config.Env');
+      case 'WorkingDir':
+      case 'User':
+        return goString(x, what, `config.${k}`);
+      case 'Labels':
+        if (x === null) return null;
+        if (!isObject(x)) fail(what, '"config.Labels" is not a map of strings');
+        return setFields(x, (label, value) => (value === null ? '' : (goString(value, what, `config.Labels.${label}`) as string)));
+      default:
+        return x;
+    }
+  }) as ContainerConfig;
+}
+
+function historyEntries(v: unknown, what: string): HistoryEntry[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) fail(what, '"history" is not a list');
+  return v.map((h: unknown, i): HistoryEntry => {
+    if (h === null) return {};
+    if (!isObject(h)) fail(what, `"history[${i}]" is not an object`);
+    return setFields(h, (k, x) => {
+      switch (k) {
+        case 'created':
+        case 'created_by':
+        case 'comment':
+        case 'author':
+          return goString(x, what, `history[${i}].${k}`);
+        case 'empty_layer':
+          if (x === null) return undefined;
+          if (typeof x !== 'boolean') fail(what, `"history[${i}].empty_layer" is not true or false`);
+          return x;
+        default:
+          return x;
+      }
+    });
+  });
+}
+
+/**
+ * The container config (`config`) and `history` of a parsed image config, checked as Docker
+ * decodes them (Go's encoding/json): `Entrypoint` and `Cmd` lists of strings (or one string,
+ * read as a list of one), `Env` a list of strings, `WorkingDir` and `User` strings, `Labels` a
+ * map of strings, `history` a list of steps with string fields and a boolean `empty_layer`;
+ * null stands for absent, a null list element or map value for "". Anything else is `E_MANIFEST`
+ * (Docker refuses such a config whole). Unknown fields are kept.
+ */
+export function parseConfigDetails(config: ImageConfig, what: string): ConfigDetails {
+  return { container: containerConfig(config.config, what), history: historyEntries(config.history, what) };
 }
 
 /** Annotation keys BuildKit uses to attach attestation manifests to the image they describe. */

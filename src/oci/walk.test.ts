@@ -16,7 +16,7 @@ import { AnyarchError, isAnyarchError } from '../errors.js';
 import { formatPlatform } from '../platform/index.js';
 import { digestOf, type Digest } from './digest.js';
 import { openRoot, type Index } from './image.js';
-import { isAttestationEntry, MAX_CONFIG_BYTES, parseConfig, REFERENCE_DIGEST, REFERENCE_TYPE, type Descriptor, type OciPlatform } from './manifest.js';
+import { decodeJson, isAttestationEntry, MAX_CONFIG_BYTES, REFERENCE_DIGEST, REFERENCE_TYPE, type Descriptor, type ImageConfig, type OciPlatform } from './manifest.js';
 import { isIndexMediaType, isManifestMediaType, MediaType } from './media.js';
 import { inspectPlatforms, platformMismatch, type AttestationEntry, type ConfigSummary, type PlatformReport, type PlatformVariant } from './platforms.js';
 import type { FetchedManifest, ImageSource } from './source.js';
@@ -131,13 +131,35 @@ describe('walkIndex', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// The reference: inspectPlatforms as it was before the image layer (the inline walk), kept here
-// to prove the report did not change.
+// The reference: inspectPlatforms as it was before the image layer (the inline walk), with the
+// config parser of that time, kept here to prove the report did not change.
+
+/** parseConfig as it was before the image layer: os and architecture, variant, os.version, created, rootfs.diff_ids; nothing else. */
+function referenceParseConfig(bytes: Uint8Array, what: string): ImageConfig {
+  const fail = (why: string): never => {
+    throw new AnyarchError('E_MANIFEST', `${what}: ${why}`);
+  };
+  if (bytes.length > MAX_CONFIG_BYTES) throw new AnyarchError('E_LIMIT', `${what}: ${bytes.length} bytes is more than the ${MAX_CONFIG_BYTES} bytes anyarch reads`);
+  const r = decodeJson(bytes);
+  if ('reason' in r) return fail(r.reason);
+  const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (!isObject(r.value)) return fail('not a JSON object');
+  const v = r.value;
+  if (typeof v.architecture !== 'string' || typeof v.os !== 'string') fail('an image config needs string "os" and "architecture"');
+  for (const k of ['variant', 'os.version', 'created'] as const) {
+    if (v[k] !== undefined && v[k] !== null && typeof v[k] !== 'string') fail(`"${k}" is not a string`);
+  }
+  if (v.rootfs !== undefined) {
+    const rootfs = v.rootfs;
+    if (!isObject(rootfs) || !Array.isArray(rootfs.diff_ids) || rootfs.diff_ids.some((d) => typeof d !== 'string')) fail('"rootfs.diff_ids" is not a list of digests');
+  }
+  return v as unknown as ImageConfig;
+}
 
 async function referenceInspect(source: ImageSource, withDetails: boolean): Promise<PlatformReport> {
   const maxDepth = 4;
   const details = async (manifest: { config: Descriptor; layers: readonly Descriptor[] }) => {
-    const c = parseConfig(await source.blob(manifest.config, MAX_CONFIG_BYTES), `config ${manifest.config.digest} of ${source.name}`);
+    const c = referenceParseConfig(await source.blob(manifest.config, MAX_CONFIG_BYTES), `config ${manifest.config.digest} of ${source.name}`);
     const config: ConfigSummary = { os: c.os, architecture: c.architecture, ...(c.variant ? { variant: c.variant } : {}), ...(c['os.version'] ? { osVersion: c['os.version'] } : {}), ...(c.created ? { created: c.created } : {}) };
     return { config, imageSize: manifest.config.size + manifest.layers.reduce((n, l) => n + l.size, 0), layers: manifest.layers.length };
   };

@@ -74,6 +74,7 @@ interface PublishedConfig {
   variant?: string;
   rootfs: { diff_ids: string[] };
   history?: { created_by?: string; empty_layer?: boolean }[];
+  config?: Record<string, unknown>;
 }
 
 function parsed<T>(img: BuiltImage, digest: string): T {
@@ -109,6 +110,7 @@ async function assertImage(image: Image, img: BuiltImage, m: BuiltImage['manifes
   assertSameBytes(await image.configBytes(), img.blobs.get(m.configDigest), `config of ${m.platform}`);
   const c = await image.config();
   assert.deepEqual([c.os, c.architecture, c.variant], [config.os, config.architecture, config.variant]);
+  assert.deepEqual(await image.containerConfig(), config.config);
 
   const layers = await image.layers();
   assert.equal(layers.length, published.layers.length);

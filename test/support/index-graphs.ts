@@ -24,7 +24,29 @@ export interface GraphNode {
   readonly entries: readonly GraphEntry[];
   readonly arch: string;
   readonly variant?: string | undefined;
+  /** more fields of a config node: ones anyarch does not read for platforms, of odd or wrong types */
+  readonly extra: Readonly<Record<string, unknown>>;
 }
+
+/**
+ * Config fields beside the platform: what Docker's decoder takes (null list elements and map
+ * values, null lists), what it refuses (a string for a boolean, a list for an object, a number
+ * for a string), and a wrong type in a field the platform report does read.
+ */
+const CONFIG_EXTRAS: readonly Record<string, unknown>[] = [
+  {},
+  {},
+  { history: [{ empty_layer: 'false' }] },
+  { history: [null, { created_by: null, empty_layer: null }] },
+  { history: {} },
+  { config: { Labels: { maintainer: null } } },
+  { config: { Env: null, Cmd: [null, 'sh'], Entrypoint: '/bin/sh' } },
+  { config: [] },
+  { config: { User: 0 } },
+  { author: 1 },
+  { created: 5 },
+  { rootfs: { type: 'layers', diff_ids: [1] } },
+];
 
 export const indexGraph: fc.Arbitrary<GraphNode[]> = fc.array(
   fc.record({
@@ -45,6 +67,7 @@ export const indexGraph: fc.Arbitrary<GraphNode[]> = fc.array(
     ),
     arch: fc.constantFrom('amd64', 'arm64', 'riscv64'),
     variant: fc.option(fc.constantFrom('v7', 'v8'), { nil: undefined }),
+    extra: fc.constantFrom(...CONFIG_EXTRAS),
   }),
   { minLength: 1, maxLength: 7 },
 );
@@ -57,7 +80,7 @@ export function graphBlobs(nodes: readonly GraphNode[]): { blobs: Map<string, Ui
   const blobs = new Map<string, Uint8Array>();
   nodes.forEach((n, i) => {
     let bytes: Uint8Array;
-    if (n.kind === 'config') bytes = enc({ os: 'linux', architecture: n.arch, ...(n.variant ? { variant: n.variant } : {}) });
+    if (n.kind === 'config') bytes = enc({ os: 'linux', architecture: n.arch, ...(n.variant ? { variant: n.variant } : {}), ...n.extra });
     else if (n.kind === 'manifest') bytes = enc({ schemaVersion: 2, mediaType: MediaType.OCI_MANIFEST, config: { mediaType: MediaType.OCI_CONFIG, digest: id(i + 1), size: 40 }, layers: [{ mediaType: MediaType.OCI_LAYER_GZIP, digest: id(i + 2), size: 7 }] });
     else if (n.kind === 'junk') bytes = Buffer.from('{not json');
     else
