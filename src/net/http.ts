@@ -37,9 +37,16 @@ export interface HttpResponse {
   readonly idleMs: number;
 }
 
-/** A status worth another try: a request timeout (408), a rate limit (429), server-side trouble (5xx). */
+/**
+ * Statuses worth another try: a request timeout (408), a rate limit (429), and the server-side
+ * trouble that passes (500, 502 Bad Gateway, 503 Unavailable, 504 Gateway Timeout). Other 5xx
+ * (501 Not Implemented, 505, 507 Insufficient Storage...) give the same answer next time.
+ */
+const TEMPORARY_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+
+/** Whether a status is one of the temporary ones (408, 429, 500, 502, 503, 504). */
 export function isTemporaryStatus(status: number): boolean {
-  return status === 408 || status === 429 || (status >= 500 && status <= 599);
+  return TEMPORARY_STATUSES.has(status);
 }
 
 const MAX_REDIRECTS = 5;

@@ -5,6 +5,8 @@
  * the fault proxy plays registries that send several errors, DENIED, or TOOMANYREQUESTS.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { FaultProxy } from '../../test/support/fault-proxy.js';
 import { proxiedRegistry } from '../../test/support/proxied-registry.js';
@@ -12,6 +14,7 @@ import { buildTestImage, builtImageSource } from '../../test/support/images.js';
 import { startRegistry, type TestRegistry } from '../../test/support/registry.js';
 import { AnyarchError } from '../errors.js';
 import { NetworkError } from '../net/http.js';
+import { fetchToken } from './auth.js';
 import { RegistryClient, type ClientEvent } from './client.js';
 import { parseDiagnostics, RegistryError, registryError, retryDecision, SPEC_ERROR_CODES } from './errors.js';
 import { pushImage } from './push.js';
@@ -53,6 +56,24 @@ describe('RegistryError', () => {
     assert.deepEqual(parseDiagnostics(enc(null)), []);
   });
 
+  test('the token service follows the same statuses: 501 and 507 are final, 503 is worth another try', async () => {
+    let status = 501;
+    const server = createServer((_req, res) => res.writeHead(status).end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const realm = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
+    const ask = () => fetchToken({ realm, scopes: [], allowHttp: () => true, timeoutMs: 2000, userAgent: 'test', registry: 'r.example' });
+    try {
+      for (status of [501, 507]) {
+        await assert.rejects(ask(), (e) => e instanceof AnyarchError && !(e instanceof NetworkError) && e.code === 'E_REGISTRY' && e.message.includes(`HTTP ${status}`), String(status));
+      }
+      status = 503;
+      await assert.rejects(ask(), (e) => e instanceof NetworkError && e.transient);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   test('codes and sentences by status, as before RegistryError: 404, 401, 403, 429, others', () => {
     const said = [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }];
     const cases: [number, string, string, string | undefined][] = [
@@ -74,7 +95,8 @@ describe('RegistryError', () => {
   test('temporary: 408, 429, 5xx, or TOOMANYREQUESTS whatever the status; has() names a code', () => {
     const at = (status: number, codes: string[] = []) => registryError(status, codes.map((code) => ({ code, message: '' })), 'm', 1);
     for (const s of [408, 429, 500, 502, 503, 504]) assert.equal(at(s).temporary, true, String(s));
-    for (const s of [400, 401, 403, 404]) assert.equal(at(s).temporary, false, String(s));
+    for (const s of [400, 401, 403, 404, 501, 505, 507]) assert.equal(at(s).temporary, false, String(s));
+    assert.equal(at(507, ['TOOMANYREQUESTS']).temporary, true);
     assert.equal(at(403, ['DENIED']).temporary, false);
     assert.equal(at(403, ['DENIED', 'TOOMANYREQUESTS']).temporary, true);
     assert.ok(at(400, ['MANIFEST_BLOB_UNKNOWN']).has('MANIFEST_BLOB_UNKNOWN'));
@@ -211,6 +233,20 @@ describe('RegistryError through the fault proxy (registries that say more than d
     assert.ok(e.has('TOOMANYREQUESTS'));
     assert.equal(proxy.log.length, 3);
     assert.deepEqual(events.filter((x) => x.type === 'retry').map((x) => x.type === 'retry' && x.reason), ['HTTP 403', 'HTTP 403']);
+  });
+
+  test('501 and 507 are final: one request, E_REGISTRY in the registry\'s words', async () => {
+    for (const status of [501, 507]) {
+      proxy.log.length = 0;
+      events.length = 0;
+      proxy.setRules([{ match: { path: /manifests/ }, faults: Array(5).fill(answer(status, [{ code: 'UNSUPPORTED', message: 'not here' }])) }]);
+      const e = await refusal(client.getManifest(repo(), 'v1'));
+      assert.equal(e.code, 'E_REGISTRY');
+      assert.equal(e.status, status);
+      assert.equal(e.temporary, false);
+      assert.equal(proxy.log.length, 1, String(status));
+      assert.deepEqual(events.filter((x) => x.type === 'retry'), []);
+    }
   });
 
   test('a 503 whose body is not JSON: temporary, no diagnostics, retried until the registry answers', async () => {

@@ -65,7 +65,7 @@ export class RegistryError extends AnyarchError {
     this.retryAfterMs = init.retryAfterMs;
   }
 
-  /** A retry-able answer: 408, 429 or 5xx, or a registry that says `TOOMANYREQUESTS`. */
+  /** A retry-able answer: 408, 429, 500, 502, 503 or 504 ({@link isTemporaryStatus}), or a registry that says `TOOMANYREQUESTS`. */
   get temporary(): boolean {
     return isTemporaryStatus(this.status) || this.has('TOOMANYREQUESTS');
   }
@@ -147,7 +147,7 @@ export async function readRegistryError(res: HttpResponse, what: string, attempt
 
 /**
  * Whether an exchange that failed with `err` is worth another try, and after how long:
- *  - a temporary registry answer (408, 429, 5xx, `TOOMANYREQUESTS`), after what `Retry-After`
+ *  - a temporary registry answer (408, 429, 500, 502, 503, 504, `TOOMANYREQUESTS`), after what `Retry-After`
  *    asks (up to the policy's ceiling: beyond it, give up and say when to come back) or a
  *    backoff;
  *  - a transient network failure (reset, refused, timed out, a body cut short);
