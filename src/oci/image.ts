@@ -43,7 +43,9 @@ export interface Index {
    * The image for `platform`, as containerd matches it (BuildKit picks base images this way):
    * the platform itself (`linux/arm64/v8` = `linux/arm64`), else the most preferred compatible
    * one (arm/v6 for arm/v7, 386 for amd64...). Nested indexes are searched, attestations never.
-   * `E_NOT_FOUND`, naming the platforms there are, when none fits.
+   * `E_NOT_FOUND`, naming the platforms there are, when none fits. When the platform itself is
+   * not there and an entry without a platform could not be read, that entry's error (`E_DIGEST`
+   * first) instead of a fallback: the unreadable entry may be the platform asked for.
    */
   imageFor(platform: Platform | string): Promise<Image>;
   /**

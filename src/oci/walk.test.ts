@@ -130,6 +130,44 @@ describe('walkIndex', () => {
   });
 });
 
+describe('imageFor when entries could not be read', () => {
+  /** An index of arm/v6 (listed with its platform) and `bare` entries without one. */
+  function armIndex(bare: (b: Blobs) => Descriptor[]): { blobs: Blobs; root: Descriptor; v6: Descriptor } {
+    const b = new Blobs();
+    const v6 = { ...b.image('arm', 'v6'), platform: linux('arm', 'v6') };
+    return { blobs: b, root: b.index([...bare(b), v6]), v6 };
+  }
+  /** An image whose config is altered in storage (same size): E_DIGEST when read. */
+  function altered(b: Blobs, arch: string, variant?: string): Descriptor {
+    const m = b.image(arch, variant);
+    const config = JSON.parse(Buffer.from(b.get(m.digest)!).toString('utf8')).config as Descriptor;
+    const bytes = Buffer.from(b.get(config.digest)!);
+    bytes[5]! ^= 1;
+    b.set(config.digest, bytes);
+    return m;
+  }
+  const open = async (blobs: Blobs, root: Descriptor) => (await openRoot(memorySource(blobs, root, { verify: true }))) as Index;
+
+  test('an entry that failed its digest: its error, not a fallback to a less preferred platform', async () => {
+    const { blobs, root, v6 } = armIndex((b) => [altered(b, 'arm', 'v7')]);
+    const index = await open(blobs, root);
+    await rejectsWith(index.imageFor('linux/arm/v7'), 'E_DIGEST');
+    // the platform itself is there: no doubt, no error
+    assert.equal((await index.imageFor('linux/arm/v6')).descriptor.digest, v6.digest);
+  });
+
+  test('no match at all: the entry error rather than E_NOT_FOUND; E_DIGEST before other errors', async () => {
+    const missing: Descriptor = { mediaType: MediaType.OCI_MANIFEST, digest: digestOf('gone'), size: 10 };
+    const { blobs, root } = armIndex((b) => [missing, altered(b, 'arm64')]);
+    const index = await open(blobs, root);
+    await rejectsWith(index.imageFor('linux/s390x'), 'E_DIGEST');
+    const only = armIndex(() => [missing]);
+    await rejectsWith((await open(only.blobs, only.root)).imageFor('linux/arm/v7'), 'E_NOT_FOUND', /gone|no sha256/);
+    const clean = armIndex(() => []);
+    await rejectsWith((await open(clean.blobs, clean.root)).imageFor('linux/s390x'), 'E_NOT_FOUND', /has no image for linux\/s390x \(it has linux\/arm\/v6\)/);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // The reference: inspectPlatforms as it was before the image layer (the inline walk), with the
 // config parser of that time, kept here to prove the report did not change.

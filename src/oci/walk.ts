@@ -162,7 +162,10 @@ function toPlatform(p: OciPlatform): Platform {
 
 /**
  * The image of `index` for `wanted` (see {@link Index.imageFor}): containerd's order of
- * compatible platforms, the first listed entry of the best one.
+ * compatible platforms, the first listed entry of the best one. When the platform itself is not
+ * there and an entry's platform could not be read (its manifest or config failed), that entry
+ * may be the one wanted: its error is thrown (content that failed its digest first) rather than
+ * a less preferred platform handed out, or `E_NOT_FOUND` said.
  */
 export async function imageForPlatform(index: Index, wanted: Platform | string, name: string): Promise<Image> {
   const platform = typeof wanted === 'string' ? parsePlatform(wanted) : wanted;
@@ -170,6 +173,11 @@ export async function imageForPlatform(index: Index, wanted: Platform | string, 
   const candidates = walk.images.filter((i): i is WalkedImage & { platform: OciPlatform } => i.platform !== undefined);
   const published = candidates.map((c) => toPlatform(c.platform));
   const match = bestMatch(platform, published);
+  if (!match?.exact) {
+    const errors = walk.images.flatMap((i) => (i.error ? [i.error] : []));
+    const first = errors.find((e) => e.code === 'E_DIGEST') ?? errors[0];
+    if (first) throw first;
+  }
   if (!match) {
     const there = [...new Set(published.map(formatPlatform))];
     throw new AnyarchError('E_NOT_FOUND', `${name} has no image for ${formatPlatform(platform)}${there.length ? ` (it has ${there.join(', ')})` : ' (it lists no platform)'}`);
