@@ -10,6 +10,7 @@ import { rejectsWith, tempPaths } from '../../test/support/assert.js';
 import { startDockerd, type TestDockerd } from '../../test/support/dockerd.js';
 import { fakeEngine } from '../../test/support/fake-engine.js';
 import { buildTestImage, readAll, writeDockerArchive, type BuiltImage } from '../../test/support/images.js';
+import { AnyarchError } from '../errors.js';
 import { connectDockerEngine, DEFAULT_DOCKER_SOCKET, dockerEndpoint, MAX_API_VERSION, negotiateApiVersion } from './api.js';
 
 const tmp = tempPaths('anyarch-engine-api-');
@@ -142,6 +143,25 @@ describe('Engine API: fake engines', () => {
     try {
       const engine = await connectDockerEngine({ host: `unix://${fake.socket}`, subject: 'load test' });
       await rejectsWith(engine.imageLoad(Readable.from([Buffer.alloc(100)])), 'E_SOURCE', /answered POST \/images\/load with HTTP 500: unexpected EOF$/);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  test('load of a tarball that fails on the way: the tarball\'s own error, not the engine\'s', async () => {
+    const fake = await fakeEngine(tmp('fake.sock'), speaks((_url, res) => res.writeHead(200).end('{"stream":"Loaded image: x:1\\n"}\n')));
+    try {
+      const engine = await connectDockerEngine({ host: `unix://${fake.socket}`, subject: 'load test' });
+      const missing = tmp('no-such.tar');
+      const e = await rejectsWith(engine.imageLoad(createReadStream(missing)), 'E_SOURCE', /ENOENT/);
+      assert.doesNotMatch(e.message, /Docker engine/);
+      assert.ok(e.message.includes(missing), e.message);
+      async function* altered(): AsyncGenerator<Buffer> {
+        yield Buffer.alloc(65_536);
+        await new Promise((r) => setTimeout(r, 50));
+        throw new AnyarchError('E_DIGEST', 'layer 1: content digest differs');
+      }
+      await rejectsWith(engine.imageLoad(Readable.from(altered())), 'E_DIGEST', /^layer 1: content digest differs$/);
     } finally {
       await fake.close();
     }

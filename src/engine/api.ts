@@ -16,8 +16,8 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { AnyarchError } from '../errors.js';
+import { streamRequestBody } from '../net/http.js';
 import { isLoopbackRegistry } from '../oci/reference.js';
 
 /** Where Docker's engine listens when `DOCKER_HOST` is not set. */
@@ -218,7 +218,9 @@ export class DockerEngine {
    * into the engine's image store, streaming it from `tar`. Returns what the engine says it
    * loaded: `name:tag` for each tagged image, `sha256:…` for an image loaded by id.
    *
-   * @throws AnyarchError `E_SOURCE` with the engine's own message when it refuses the tarball.
+   * @throws AnyarchError `E_SOURCE` with the engine's own message when it refuses the tarball;
+   *   when reading `tar` fails, its own error (an AnyarchError such as `E_DIGEST` as it is,
+   *   anything else as `E_SOURCE` saying the body could not be read), never the engine's.
    */
   async imageLoad(tar: Readable): Promise<string[]> {
     const what = 'POST /images/load';
@@ -268,9 +270,10 @@ class EngineHttp {
       req.setTimeout(idleTimeoutMs, () => {
         req.destroy(sourceError(`${this.subject}: the Docker engine at ${ep.display} did not answer ${method} ${urlPath} within ${Math.round(idleTimeoutMs / 1000)} s`));
       });
-      req.on('error', (e) => reject(this.connectError(e)));
-      if (opts.body) pipeline(opts.body, req).catch((e: unknown) => req.destroy(e as Error));
-      else req.end();
+      // a tarball that fails on the way ends the request with its own error, not the engine's
+      const bodyFailure = opts.body ? streamRequestBody(opts.body, req, `${this.subject}: ${method} ${urlPath.split('?')[0]}`) : () => undefined;
+      req.on('error', (e) => reject(bodyFailure() ?? this.connectError(e)));
+      if (!opts.body) req.end();
     });
   }
 

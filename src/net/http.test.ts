@@ -102,6 +102,18 @@ describe('send with a streamed body', () => {
     await assert.rejects(send({ method: 'PUT', url, headers: { 'content-length': '2000' }, body: failing(), what: 'upload' }, 5000), (e) => isAnyarchError(e) && e.code === 'E_DIGEST' && /content digest differs/.test(e.message));
   });
 
+  test('a body that fails with a plain Node error: E_SOURCE saying so, not a network failure', async () => {
+    const url = await serve((req) => req.resume());
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      yield Buffer.alloc(1000);
+      throw Object.assign(new Error("ENOENT: no such file or directory, open '/x/layer.tar'"), { code: 'ENOENT' });
+    }
+    await assert.rejects(
+      send({ method: 'PUT', url, headers: { 'content-length': '2000' }, body: failing(), what: 'upload' }, 5000),
+      (e) => isAnyarchError(e) && !(e instanceof NetworkError) && e.code === 'E_SOURCE' && e.message === "upload: reading the request body failed (ENOENT: no such file or directory, open '/x/layer.tar')",
+    );
+  });
+
   test('a server that takes the body and never answers: transient E_NETWORK after the timeout', async () => {
     const url = await serve((req) => req.resume());
     const t0 = Date.now();

@@ -10,7 +10,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AnyarchError } from '../errors.js';
 
@@ -193,27 +193,42 @@ function sendStreamed(req: HttpRequest, body: AsyncIterable<Uint8Array>, timeout
       }
       resolve({ status: res.statusCode ?? 0, headers: answer, url: req.url, body: Readable.toWeb(res) as ReadableStream<Uint8Array>, idleMs: timeoutMs });
     });
-    // a body that fails ends the request with its own error (pipeline aborts the request, which
-    // then reports a reset of its own: the body's error is the one that counts)
-    let failed: { error: unknown } | undefined;
-    async function* watched(): AsyncGenerator<Uint8Array> {
-      try {
-        yield* body;
-      } catch (e) {
-        failed = { error: e };
-        throw e;
-      }
-    }
     out.setTimeout(timeoutMs, () => out.destroy(new DOMException('timeout', 'TimeoutError')));
+    const bodyFailure = streamRequestBody(body, out, req.what);
     out.on('error', (e) => {
+      const own = bodyFailure();
+      if (own) return reject(own);
       try {
-        reject(toNetworkError(failed ? failed.error : e, req.what, req.url));
+        reject(toNetworkError(e, req.what, req.url));
       } catch (bug) {
         reject(bug); // not the network's: thrown on as it is, never lost in an event handler
       }
     });
-    pipeline(Readable.from(watched(), { objectMode: false }), out).catch(() => undefined);
   });
+}
+
+/**
+ * Streams `body` into a node:http(s) request, read only as fast as the socket takes it, and
+ * returns what the body failed with, if it did. A body that fails ends the request (the
+ * pipeline aborts it, and the request then reports a reset or an abort of its own, later): the
+ * body's error is the one that counts, and the request's error handler asks for it. An
+ * AnyarchError of the body (content that failed its digest...) is kept as it is; anything else
+ * (a file that cannot be read...) becomes `E_SOURCE` naming `what`: it is not the connection's
+ * fault, nor the server's.
+ */
+export function streamRequestBody(body: AsyncIterable<Uint8Array>, request: Writable, what: string): () => AnyarchError | undefined {
+  let failed: AnyarchError | undefined;
+  async function* watched(): AsyncGenerator<Uint8Array> {
+    try {
+      yield* body;
+    } catch (e) {
+      failed =
+        e instanceof AnyarchError ? e : new AnyarchError('E_SOURCE', `${what}: reading the request body failed (${(e as Error).message ?? String(e)})`, undefined, undefined, { cause: e });
+      throw e;
+    }
+  }
+  pipeline(Readable.from(watched(), { objectMode: false }), request).catch(() => undefined);
+  return () => failed;
 }
 
 /**
