@@ -5,8 +5,9 @@
  * process, on SIGINT, SIGTERM and SIGHUP the handlers remove them and raise the signal again,
  * ending the process as it would have ended; at exit, whatever is left is removed too.
  *
- * Only the command installs these (library code never touches process handlers): an application
- * embedding anyarch calls `removeTemporaryDirs()` from its own handlers, or `installSignalHandlers()`.
+ * Only the command installs these (library code never touches process handlers), and this module
+ * is not part of the package's API: an application embedding anyarch imports
+ * `removeTemporaryDirs()` from the package and calls it from its own signal and exit handlers.
  */
 import { removeTemporaryDirs } from '../fs/temporary.js';
 

@@ -5,8 +5,11 @@
  * that say which request failed and how. Retries live beside it (retry.ts); what a server's
  * answers mean (auth, status codes) belongs to its client (src/registry for registries).
  *
- * Built on Node's own `fetch` (undici): keep-alive connection pools per origin, streaming
- * bodies, no extra dependency. Nothing here knows which kind of server it talks to.
+ * Requests without a body, or with bytes, go through Node's own `fetch` (undici): keep-alive
+ * connection pools per origin, streamed response bodies, no extra dependency. A request whose
+ * body is a stream goes through node:http(s) instead, because undici's fetch holds a request
+ * stream's content in memory (see {@link send}). Nothing here knows which kind of server it
+ * talks to.
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
