@@ -111,6 +111,21 @@ describe('streamed uploads to docker-registry', () => {
     assert.equal(await direct.hasBlob(repo, desc.digest), false);
   });
 
+  test('an opener that cannot open: E_SOURCE naming the blob, on both paths; nothing committed', async () => {
+    const repo = { registry: reg.host, repository: 'streams/unopenable' };
+    const open: BlobOpener = async () => {
+      throw Object.assign(new Error("ENOENT: no such file or directory, open '/nowhere/layer.tar'"), { code: 'ENOENT' });
+    };
+    for (const opts of [{}, { chunkSize: 4096 }]) {
+      await assert.rejects(
+        direct.pushBlob(repo, desc, open, opts),
+        (e) => isAnyarchError(e) && e.code === 'E_SOURCE' && e.message === `upload of ${desc.digest} to ${repo.registry}/${repo.repository}: opening the content failed (ENOENT: no such file or directory, open '/nowhere/layer.tar')`,
+        JSON.stringify(opts),
+      );
+    }
+    assert.equal(await direct.hasBlob(repo, desc.digest), false);
+  });
+
   test('pushImage opens each blob the registry lacks once, and none it has', async () => {
     const img = buildTestImage(
       [

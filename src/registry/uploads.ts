@@ -293,6 +293,12 @@ async function* heldBack(content: UploadContent): AsyncGenerator<Uint8Array> {
   }
 }
 
+/** What opening or reading a blob's content failed with: an AnyarchError as it is, else `E_SOURCE` saying `doing` and why. */
+function sourceFailure(e: unknown, doing: string): AnyarchError {
+  if (isAnyarchError(e)) return e;
+  return new AnyarchError('E_SOURCE', `${doing} (${(e as Error).message ?? String(e)})`, undefined, undefined, { cause: e });
+}
+
 /**
  * A blob's content read from its opener in pieces as they come, every byte hashed once per
  * opening and checked against the descriptor at the end. Going back (`skipTo` an offset before
@@ -374,7 +380,12 @@ class UploadContent {
 
   private async reopen(): Promise<void> {
     this.close();
-    const stream = await this.open();
+    let stream: Readable;
+    try {
+      stream = await this.open();
+    } catch (e) {
+      throw sourceFailure(e, `${this.what}: opening the content failed`);
+    }
     this.stream = stream;
     this.iterator = stream[Symbol.asyncIterator]();
     this.rest = new Uint8Array(0);
@@ -396,8 +407,7 @@ class UploadContent {
         // a read of a stream closed meanwhile (re-opened after a lost chunk) counts for nothing
         if (iterator !== this.iterator) throw new AnyarchError('E_SOURCE', `${this.what}: the content was re-opened while a read of it was pending`);
       } catch (e) {
-        if (isAnyarchError(e)) throw e;
-        throw new AnyarchError('E_SOURCE', `${this.what}: reading the content failed (${(e as Error).message ?? String(e)})`, undefined, undefined, { cause: e });
+        throw sourceFailure(e, `${this.what}: reading the content failed`);
       }
       if (r.done) {
         this.ended = true;
