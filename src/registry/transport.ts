@@ -11,7 +11,7 @@
  */
 import { AnyarchError, isAnyarchError } from '../errors.js';
 import { isTemporaryStatus, NetworkError, send, toNetworkError, type HttpRequest, type HttpResponse } from '../net/http.js';
-import { DEFAULT_RETRY, GIVE_UP, retrying, Semaphore, type RetryPolicy } from '../net/retry.js';
+import { DEFAULT_RETRY, retrying, Semaphore, type RetryPolicy } from '../net/retry.js';
 import { isLoopbackRegistry, registryApiHost } from '../oci/reference.js';
 import { basicAuthorization, fetchToken, parseChallenges, type Challenge, type Token } from './auth.js';
 import { redact, resolveCredential, type Credential } from './credentials.js';
@@ -51,7 +51,7 @@ export interface Exchange<T> {
   readonly request: Omit<HttpRequest, 'body'> & { readonly body?: RequestBody };
   /** reads the response; throwing a transient NetworkError or E_DIGEST (on a read) retries the exchange */
   readonly handle: (res: HttpResponse) => Promise<T>;
-  /** send once: the caller recovers from failures itself (upload chunks) */
+  /** send once: the caller retries a larger operation ({@link RegistryTransport.retry}: upload chunks) */
   readonly noRetry?: boolean;
 }
 
@@ -92,13 +92,21 @@ export class RegistryTransport {
     return readRegistryError(res, what, this.policy.attempts);
   }
 
+  /**
+   * Runs `attempt` (1, 2, ...) until it succeeds or {@link retryDecision} says stop, waiting what
+   * it says between tries and reporting each retry: the one retry loop of this client, for single
+   * exchanges and for operations of several (an upload in chunks).
+   */
+  retry<T>(registry: string, request: { readonly method: string; readonly what: string }, attempt: (n: number) => Promise<T>): Promise<T> {
+    return retrying(this.policy, attempt, (err, n) => retryDecision(err, request, n, this.policy), {
+      onRetry: (n, c) => this.opts.onEvent?.({ type: 'retry', what: request.what, attempt: n, waitMs: c.waitMs, reason: this.redactKnown(c.reason, registry) }),
+    });
+  }
+
   /** One request with auth, retries and the per-host limit; `handle` reads the answer. */
   async exchange<T>(x: Exchange<T>): Promise<T> {
-    const resendable = !x.noRetry;
     try {
-      return await retrying(this.policy, () => this.attempt(x, resendable), (err, n) => (resendable ? retryDecision(err, x.request, n, this.policy) : GIVE_UP), {
-        onRetry: (attempt, c) => this.opts.onEvent?.({ type: 'retry', what: x.request.what, attempt, waitMs: c.waitMs, reason: this.redactKnown(c.reason, x.registry) }),
-      });
+      return await (x.noRetry ? this.attempt(x, false) : this.retry(x.registry, x.request, () => this.attempt(x, true)));
     } catch (e) {
       if (!isAnyarchError(e)) throw e;
       throw await this.scrub(e, x.registry);

@@ -15,7 +15,7 @@ import { isAnyarchError } from '../errors.js';
 import { digestOf } from '../oci/digest.js';
 import type { Descriptor } from '../oci/manifest.js';
 import type { ImageSource } from '../oci/source.js';
-import { RegistryClient, type BlobOpener } from './client.js';
+import { RegistryClient, type BlobOpener, type ClientEvent } from './client.js';
 import { pushImage } from './push.js';
 
 const SIZE = 3 * 1024 * 1024 + 12_345;
@@ -95,6 +95,34 @@ describe('streamed uploads to docker-registry', () => {
     assert.ok(proxy.log.some((l) => l.method === 'GET' && /uploads/.test(l.path)), 'asked the upload status');
     assert.equal(proxy.log.filter((l) => l.method === 'POST').length, 1, 'the same session');
     assert.equal(digestOf(await direct.getBlob(repo, desc, SIZE)), desc.digest);
+  });
+
+  test('a chunk answered 429 with Retry-After: 1: waits what the registry asks, then resumes the same session', async () => {
+    const repo = { registry: proxy.host, repository: 'streams/patch-429' };
+    const events: ClientEvent[] = [];
+    const client = new RegistryClient({ credentials: async () => undefined, retry: RETRY, timeoutMs: 5000, onEvent: (e) => events.push(e) });
+    // the first chunk passes, the second is refused for now
+    proxy.setRules([{ match: { method: 'PATCH', path: /uploads/ }, faults: [{ kind: 'delay', ms: 1 }, { kind: 'status', status: 429, headers: { 'retry-after': '1' } }] }]);
+    const o = opener();
+    const t0 = Date.now();
+    assert.equal(await client.pushBlob(repo, desc, o.open, { chunkSize: 1024 * 1024 }), 'uploaded');
+    assert.ok(Date.now() - t0 >= 950, `${Date.now() - t0} ms`);
+    const retries = events.filter((e) => e.type === 'retry');
+    assert.deepEqual(retries.map((e) => e.type === 'retry' && [e.waitMs, e.reason]), [[1000, 'HTTP 429']]);
+    const patches = proxy.log.filter((l) => l.method === 'PATCH');
+    const refused = patches.findIndex((l) => l.status === 429);
+    assert.equal(refused, 1);
+    assert.ok((patches[refused + 1]?.at ?? 0) - (patches[refused]?.at ?? 0) >= 950, 'the next chunk waited a second');
+    assert.ok(proxy.log.some((l) => l.method === 'GET' && /uploads/.test(l.path)), 'asked the upload status');
+    assert.equal(proxy.log.filter((l) => l.method === 'POST').length, 1, 'the same session');
+    assert.equal(digestOf(await direct.getBlob(repo, desc, SIZE)), desc.digest);
+  });
+
+  test('a chunk refused for good (400): one PATCH, no retry', async () => {
+    const repo = { registry: proxy.host, repository: 'streams/patch-400' };
+    proxy.setRules([{ match: { method: 'PATCH', path: /uploads/ }, faults: Array(5).fill({ kind: 'status', status: 400, body: JSON.stringify({ errors: [{ code: 'BLOB_UPLOAD_INVALID', message: 'no' }] }) }) }]);
+    await assert.rejects(viaProxy.pushBlob(repo, desc, opener().open, { chunkSize: 1024 * 1024 }), (e) => isAnyarchError(e) && e.code === 'E_REGISTRY' && /BLOB_UPLOAD_INVALID/.test(e.message));
+    assert.equal(proxy.log.filter((l) => l.method === 'PATCH').length, 1);
   });
 
   test('a source stream that fails: its error, not a network one; nothing committed', async () => {

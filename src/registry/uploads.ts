@@ -11,7 +11,6 @@ import { createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { AnyarchError, isAnyarchError } from '../errors.js';
 import { discard, serverUrl, type HttpResponse } from '../net/http.js';
-import { backoffMs, sleep } from '../net/retry.js';
 import { digestOf, isDigest, parseDigest, verifyBytes, type Digest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES, type Descriptor } from '../oci/manifest.js';
 import { repositoryScope } from './auth.js';
@@ -143,8 +142,10 @@ type Session = { readonly mounted: true } | { readonly mounted: false; readonly 
 
 /**
  * Sends the content in PATCH chunks from the start of the session at `upload.location` (kept up
- * to date there, for the closing PUT or a cancel), each streamed as it is read. A chunk that fails is followed by a look at where the upload stands (the
- * registry's `Range`): it resumes there, or in a new session when the registry lost this one.
+ * to date there, for the closing PUT or a cancel), each streamed as it is read. Whether a failed
+ * chunk is worth another try, and how long to wait first (`Retry-After`, backoff), is the
+ * client's one retry decision; a retry first looks at where the upload stands (the registry's
+ * `Range`) and resumes there, or in a new session when the registry lost this one.
  */
 async function patchChunks(
   t: RegistryTransport,
@@ -158,11 +159,26 @@ async function patchChunks(
 ): Promise<'sent' | 'mounted'> {
   const size = content.size;
   let offset = 0;
-  for (let failures = 0; offset < size; ) {
-    // after a lost chunk the content is behind or ahead of the registry: skipTo re-opens it when it must go back
-    await content.skipTo(offset);
-    const end = Math.min(size, offset + chunkSize);
-    try {
+  return t.retry(repo.registry, { method: 'PATCH', what }, async (attempt) => {
+    if (attempt > 1) {
+      // Where does the upload stand? The registry's Range on the current session says how
+      // many bytes it has; a session it no longer knows (the chunk's answer was lost and
+      // the state token moved on) or an empty one (`0-0` also means one byte) starts over.
+      const status = await uploadStatus(t, repo, upload.location, scopes, what).catch(() => undefined);
+      if (status && status.received > 1 && status.received <= size) {
+        upload.location = status.location;
+        offset = status.received;
+      } else {
+        const fresh = await session(false);
+        if (fresh.mounted) return 'mounted';
+        upload.location = fresh.location;
+        offset = 0;
+      }
+    }
+    while (offset < size) {
+      // after a lost chunk the content is behind or ahead of the registry: skipTo re-opens it when it must go back
+      await content.skipTo(offset);
+      const end = Math.min(size, offset + chunkSize);
       upload.location = await t.exchange({
         registry: repo.registry,
         scopes,
@@ -181,25 +197,9 @@ async function patchChunks(
         noRetry: true,
       });
       offset = end;
-    } catch (e) {
-      if (++failures >= t.policy.attempts || !(isAnyarchError(e) && (e.code === 'E_NETWORK' || e.code === 'E_REGISTRY'))) throw e;
-      await sleep(backoffMs(t.policy, failures));
-      // Where does the upload stand? The registry's Range on the current session says how
-      // many bytes it has; a session it no longer knows (the chunk's answer was lost and
-      // the state token moved on) or an empty one (`0-0` also means one byte) starts over.
-      const status = await uploadStatus(t, repo, upload.location, scopes, what).catch(() => undefined);
-      if (status && status.received > 1 && status.received <= size) {
-        upload.location = status.location;
-        offset = status.received;
-      } else {
-        const fresh = await session(false);
-        if (fresh.mounted) return 'mounted';
-        upload.location = fresh.location;
-        offset = 0;
-      }
     }
-  }
-  return 'sent';
+    return 'sent';
+  });
 }
 
 async function uploadStatus(t: RegistryTransport, repo: RepositoryRef, location: string, scopes: readonly string[], what: string): Promise<{ location: string; received: number }> {
