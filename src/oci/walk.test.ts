@@ -74,6 +74,29 @@ describe('walkIndex', () => {
       ],
     );
     assert.deepEqual(walk.images[2]?.via, [nested.digest, inner.digest]);
+    assert.deepEqual(
+      walk.indexes.map((i) => [i.descriptor.digest, i.via]),
+      [
+        [nested.digest, []],
+        [inner.digest, [nested.digest]],
+      ],
+    );
+  });
+
+  test('configs: false reads nothing but indexes', async () => {
+    const b = new Blobs();
+    const { index, reads } = await rootIndex(b, b.index([b.image('arm64'), b.index([b.image('amd64')])]));
+    const walk = await walkIndex(index, { configs: false });
+    assert.deepEqual(
+      walk.images.map((i) => [i.platform, i.platformFrom, i.error]),
+      [
+        [undefined, 'config', undefined],
+        [undefined, 'config', undefined],
+      ],
+    );
+    assert.equal(walk.indexes.length, 1);
+    assert.deepEqual(reads.blobs, []);
+    assert.deepEqual(reads.manifests.map((d) => d.mediaType), [MediaType.OCI_INDEX]);
   });
 
   test('attestations apart and linked to their image; unknown entries ignored; repeated entries once', async () => {
@@ -307,6 +330,8 @@ describe('the walk over random index graphs', () => {
         const walk = result.ok;
         const keys = walk.images.map((i) => `${i.descriptor.digest} ${i.descriptor.mediaType} ${i.descriptor.platform ? formatPlatform(i.descriptor.platform) : ''}`);
         assert.equal(new Set(keys).size, keys.length, 'each entry listed once');
+        assert.equal(new Set(walk.indexes.map((i) => i.descriptor.digest)).size, walk.indexes.length, 'each nested index listed once');
+        for (const i of walk.indexes) assert.ok(i.via.length < 4 && isIndexMediaType(i.descriptor.mediaType) && i.descriptor.digest !== root.digest);
         for (const i of walk.images) {
           assert.ok(isManifestMediaType(i.descriptor.mediaType) && !isAttestationEntry(i.descriptor));
           assert.ok(i.via.length <= 4);

@@ -51,8 +51,21 @@ export interface WalkedAttestation {
   readonly subject?: WalkedImage;
 }
 
+/** A nested index the walk read (every distinct one once; the root is not listed). */
+export interface WalkedIndex {
+  /** the entry as first listed */
+  readonly descriptor: Descriptor;
+  /** digests of the indexes above it, the root's children first (empty: the root lists it) */
+  readonly via: readonly Digest[];
+}
+
 export interface IndexWalk {
   readonly images: readonly WalkedImage[];
+  /**
+   * the nested indexes read, breadth first (what a push puts up before the indexes that list
+   * them, and `build` before its root)
+   */
+  readonly indexes: readonly WalkedIndex[];
   readonly attestations: readonly WalkedAttestation[];
   /** entries of media types that are neither images nor indexes */
   readonly ignored: readonly Descriptor[];
@@ -63,6 +76,11 @@ export interface WalkOptions {
   readonly maxDepth?: number;
   /** how messages name the image (default: the root's digest) */
   readonly name?: string;
+  /**
+   * read the config of an entry without a platform, to learn its platform (default true);
+   * false reads nothing but indexes (such entries then have neither a platform nor an error)
+   */
+  readonly configs?: boolean;
 }
 
 interface Level {
@@ -91,6 +109,7 @@ export async function walkIndex(index: Index, opts: WalkOptions = {}): Promise<I
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
   const name = opts.name ?? index.descriptor.digest;
   const listed: { descriptor: Descriptor; via: readonly Digest[] }[] = [];
+  const indexes: WalkedIndex[] = [];
   const attestations: { descriptor: Descriptor; via: readonly Digest[] }[] = [];
   const ignored: Descriptor[] = [];
   const seenIndexes = new Set<string>([index.descriptor.digest]);
@@ -117,6 +136,7 @@ export async function walkIndex(index: Index, opts: WalkOptions = {}): Promise<I
             if (seenIndexes.has(entry.digest)) continue;
             seenIndexes.add(entry.digest);
             const below = [...via, entry.digest];
+            indexes.push({ descriptor: entry, via });
             nested.push(index.index(entry).then(async (child) => ({ manifest: await child.manifest(), via: below })));
           } else if (isManifestMediaType(entry.mediaType)) {
             listed.push({ descriptor: entry, via });
@@ -136,6 +156,7 @@ export async function walkIndex(index: Index, opts: WalkOptions = {}): Promise<I
   const images = await Promise.all(
     listed.map(async ({ descriptor, via }): Promise<WalkedImage> => {
       if (descriptor.platform) return { descriptor, via, platform: descriptor.platform, platformFrom: 'index' };
+      if (opts.configs === false) return { descriptor, via, platformFrom: 'config' };
       try {
         return { descriptor, via, platform: await configPlatform(await index.image(descriptor)), platformFrom: 'config' };
       } catch (e) {
@@ -146,6 +167,7 @@ export async function walkIndex(index: Index, opts: WalkOptions = {}): Promise<I
   const byDigest = new Map(images.map((i) => [i.descriptor.digest as string, i]));
   return {
     images,
+    indexes,
     attestations: attestations.map(({ descriptor, via }): WalkedAttestation => {
       const describes = descriptor.annotations?.[REFERENCE_DIGEST];
       const referenceType = descriptor.annotations?.[REFERENCE_TYPE];
