@@ -83,6 +83,15 @@ export class DigestVerifier extends Transform {
     return this.seen;
   }
 
+  /**
+   * Whether this stream checks `digest` and exactly `size` bytes: a consumer that needs that
+   * check of what it reads (an upload) can take this stream's word for it instead of hashing
+   * again.
+   */
+  checks(digest: string, size: number): boolean {
+    return this.expected === digest && this.expectedSize === size;
+  }
+
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.seen += chunk.length;
     if (this.expectedSize !== undefined && this.seen > this.expectedSize) {

@@ -4,6 +4,7 @@
  * a lost chunk resumed by re-opening and skipping; pushImage opening only what the registry lacks.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { before, beforeEach, describe, test } from 'node:test';
 import type { FaultProxy } from '../../test/support/fault-proxy.js';
@@ -12,7 +13,7 @@ import { buildTestImage, busyboxLikeFiles, builtImageSource } from '../../test/s
 import { proxiedRegistry } from '../../test/support/proxied-registry.js';
 import type { TestRegistry } from '../../test/support/registry.js';
 import { isAnyarchError } from '../errors.js';
-import { digestOf } from '../oci/digest.js';
+import { DigestVerifier, digestOf } from '../oci/digest.js';
 import type { Descriptor } from '../oci/manifest.js';
 import type { ImageSource } from '../oci/source.js';
 import { RegistryClient, type BlobOpener, type ClientEvent } from './client.js';
@@ -152,6 +153,41 @@ describe('streamed uploads to docker-registry', () => {
       );
     }
     assert.equal(await direct.hasBlob(repo, desc.digest), false);
+  });
+
+  test('content that comes through a verifier of its own digest and size is hashed once; any other content once too', async () => {
+    // every byte hashed in this process, whoever hashes it
+    const hashed = { bytes: 0 };
+    const proto = Object.getPrototypeOf(createHash('sha256')) as { update: (data: Uint8Array, ...rest: unknown[]) => unknown };
+    const original = proto.update;
+    proto.update = function (this: unknown, data: Uint8Array, ...rest: unknown[]) {
+      hashed.bytes += data.length;
+      return original.call(this, data, ...rest);
+    };
+    const verified = (d: Descriptor, seed = 1): BlobOpener => async () => generatedBlob(SIZE, seed).pipe(new DigestVerifier(d.digest, 'the source', d.size));
+    try {
+      const cases: [string, BlobOpener, number][] = [
+        ['a verifying stream (what a source gives)', verified(desc), SIZE],
+        ['a plain stream', opener().open, SIZE],
+        ['a verifier of another size: not trusted', async () => generatedBlob(SIZE).pipe(new DigestVerifier(desc.digest, 'the source')), 2 * SIZE],
+      ];
+      for (const [i, [what, open, expected]] of cases.entries()) {
+        for (const chunkSize of [0, 1024 * 1024]) {
+          hashed.bytes = 0;
+          const repo = { registry: reg.host, repository: `streams/hashed-${i}-${chunkSize}` };
+          assert.equal(await direct.pushBlob(repo, desc, open, chunkSize ? { chunkSize } : {}), 'uploaded', what);
+          assert.equal(hashed.bytes, expected, `${what}, ${chunkSize ? 'chunked' : 'monolithic'}`);
+        }
+      }
+      // the source's verifier still decides: altered content is E_DIGEST and never committed
+      for (const chunkSize of [0, 1024 * 1024]) {
+        const repo = { registry: reg.host, repository: `streams/hashed-altered-${chunkSize}` };
+        await assert.rejects(direct.pushBlob(repo, desc, verified(desc, 2), chunkSize ? { chunkSize } : {}), (e) => isAnyarchError(e) && e.code === 'E_DIGEST' && /^the source: content digest/.test(e.message) && /nothing was committed/.test(e.hint ?? ''));
+        assert.equal(await direct.hasBlob(repo, desc.digest), false);
+      }
+    } finally {
+      proto.update = original;
+    }
   });
 
   test('pushImage opens each blob the registry lacks once, and none it has', async () => {

@@ -7,11 +7,10 @@
  * upload is never committed: the last bytes of a monolithic PUT are held back until the digest
  * checks out, and the closing PUT of a chunked upload is not sent.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { AnyarchError, isAnyarchError } from '../errors.js';
 import { discard, serverUrl, type HttpResponse } from '../net/http.js';
-import { digestOf, isDigest, parseDigest, verifyBytes, type Digest } from '../oci/digest.js';
+import { DigestVerifier, digestOf, isDigest, parseDigest, verifyBytes, type Digest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES, type Descriptor } from '../oci/manifest.js';
 import { repositoryScope } from './auth.js';
 import { blobUrl, blobWhat, manifestUrl, manifestWhat } from './reads.js';
@@ -299,28 +298,30 @@ function sourceFailure(e: unknown, doing: string): AnyarchError {
   return new AnyarchError('E_SOURCE', `${doing} (${(e as Error).message ?? String(e)})`, undefined, undefined, { cause: e });
 }
 
+const NOT_COMMITTED = 'the content changed since its descriptor was made; nothing was committed';
+
 /**
- * A blob's content read from its opener in pieces as they come, every byte hashed once per
- * opening and checked against the descriptor at the end. Going back (`skipTo` an offset before
- * what was read) opens the content again and reads up to there.
+ * A blob's content read from its opener in pieces as they come, checked against the descriptor
+ * (digest and size) by a {@link DigestVerifier}, which fails the stream at its end: so the last
+ * piece is handed out only once the whole has checked out ({@link end}). Content that already
+ * comes through a verifier of the same digest and size (what a source's `blobStream`, and so
+ * `Image.blob()`, gives) is read as it is, not hashed twice. Going back (`skipTo` an offset
+ * before what was read) opens the content again and reads up to there.
  */
 class UploadContent {
   private stream: Readable | undefined;
   private iterator: AsyncIterator<unknown> | undefined;
   private rest: Uint8Array = new Uint8Array(0);
-  private hash: Hash | undefined;
-  private hashed = 0;
   private ended = false;
   /** bytes handed out since the content was (re)opened */
   private position = 0;
-  private readonly algorithm: string;
 
   constructor(
     private readonly open: BlobOpener,
     private readonly desc: Descriptor,
     private readonly what: string,
   ) {
-    this.algorithm = parseDigest(desc.digest, `digest of ${what}`).algorithm;
+    parseDigest(desc.digest, `digest of ${what}`);
   }
 
   get size(): number {
@@ -354,22 +355,18 @@ class UploadContent {
     }
   }
 
-  /** Reads what is left and checks the whole against the descriptor: `E_DIGEST` when it differs. */
+  /** Reads what is left, to the verifier's check: `E_DIGEST` when the content differs from the descriptor. */
   async end(): Promise<void> {
     if (!this.iterator) await this.reopen();
     while (await this.fill()) {
       this.position += this.rest.length;
       this.rest = new Uint8Array(0);
     }
-    if (this.hashed !== this.desc.size) throw this.tooShort();
-    const actual = `${this.algorithm}:${(this.hash as Hash).digest('hex')}`;
-    if (actual !== this.desc.digest) {
-      throw new AnyarchError('E_DIGEST', `${this.what}: content digest ${actual} does not match the expected ${this.desc.digest}`, 'the content changed since its descriptor was made; nothing was committed');
-    }
+    if (this.position !== this.desc.size) throw this.tooShort();
   }
 
   tooShort(): AnyarchError {
-    return new AnyarchError('E_DIGEST', `${this.what}: ${this.hashed} bytes, but its descriptor declares ${this.desc.size}`, 'the content changed since its descriptor was made; nothing was committed');
+    return new AnyarchError('E_DIGEST', `${this.what}: ${this.position} bytes, but its descriptor declares ${this.desc.size}`, NOT_COMMITTED);
   }
 
   close(): void {
@@ -380,22 +377,30 @@ class UploadContent {
 
   private async reopen(): Promise<void> {
     this.close();
-    let stream: Readable;
+    let opened: Readable;
     try {
-      stream = await this.open();
+      opened = await this.open();
     } catch (e) {
       throw sourceFailure(e, `${this.what}: opening the content failed`);
+    }
+    let stream: Readable;
+    if (opened instanceof DigestVerifier && opened.checks(this.desc.digest, this.desc.size)) {
+      stream = opened;
+    } else {
+      const verifier = new DigestVerifier(this.desc.digest, this.what, this.desc.size);
+      opened.on('error', (e) => verifier.destroy(e));
+      verifier.on('close', () => opened.destroy());
+      opened.pipe(verifier);
+      stream = verifier;
     }
     this.stream = stream;
     this.iterator = stream[Symbol.asyncIterator]();
     this.rest = new Uint8Array(0);
-    this.hash = createHash(this.algorithm);
-    this.hashed = 0;
     this.ended = false;
     this.position = 0;
   }
 
-  /** Makes `rest` non-empty from the stream (hashing what arrives); false at its end. */
+  /** Makes `rest` non-empty from the stream; false at its end (where the content has checked out). */
   private async fill(): Promise<boolean> {
     if (!this.iterator) await this.reopen();
     while (this.rest.length === 0) {
@@ -407,19 +412,14 @@ class UploadContent {
         // a read of a stream closed meanwhile (re-opened after a lost chunk) counts for nothing
         if (iterator !== this.iterator) throw new AnyarchError('E_SOURCE', `${this.what}: the content was re-opened while a read of it was pending`);
       } catch (e) {
+        if (isAnyarchError(e) && e.code === 'E_DIGEST') throw new AnyarchError('E_DIGEST', e.message, NOT_COMMITTED, undefined, { cause: e });
         throw sourceFailure(e, `${this.what}: reading the content failed`);
       }
       if (r.done) {
         this.ended = true;
         return false;
       }
-      const bytes = typeof r.value === 'string' ? Buffer.from(r.value) : (r.value as Uint8Array);
-      this.hashed += bytes.length;
-      if (this.hashed > this.desc.size) {
-        throw new AnyarchError('E_DIGEST', `${this.what}: more than the ${this.desc.size} bytes its descriptor declares`, 'the content changed since its descriptor was made; nothing was committed');
-      }
-      (this.hash as Hash).update(bytes);
-      this.rest = bytes;
+      this.rest = r.value as Uint8Array;
     }
     return true;
   }
