@@ -4,13 +4,13 @@
  * attestations and entries of unknown types. A config whose os/architecture disagrees with its
  * index entry is reported, because runtimes and `docker pull` disagree about which one wins.
  */
-import { AnyarchError, isAnyarchError } from '../errors.js';
+import type { AnyarchError } from '../errors.js';
 import { formatPlatform, makePlatform, samePlatform } from '../platform/index.js';
 import type { Digest } from './digest.js';
 import { openRoot, type Image } from './image.js';
 import type { Descriptor, ImageConfig, OciPlatform } from './manifest.js';
 import type { ImageSource } from './source.js';
-import { DEFAULT_MAX_DEPTH, walkIndex, type WalkedImage } from './walk.js';
+import { DEFAULT_MAX_DEPTH, entryError, walkIndex, type WalkedImage } from './walk.js';
 
 export { MAX_INDEX_ENTRIES } from './walk.js';
 
@@ -94,14 +94,9 @@ async function details(image: Image): Promise<{ config: ConfigSummary; imageSize
   return { config, imageSize, layers: manifest.layers.length };
 }
 
-function asError(e: unknown): AnyarchError {
-  if (isAnyarchError(e)) return e;
-  throw e;
-}
-
-/** The platform object of a config, as a declared one. */
-function declaredBy(config: ConfigSummary): OciPlatform {
-  return { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
+/** os, architecture and variant of a config or a platform, as a declared platform. */
+function declaredBy(p: { readonly os: string; readonly architecture: string; readonly variant?: string | undefined }): OciPlatform {
+  return { os: p.os, architecture: p.architecture, ...(p.variant ? { variant: p.variant } : {}) };
 }
 
 /** Lists the platforms (and attestations) of the image `source` names. */
@@ -172,11 +167,13 @@ async function variant(entry: WalkedImage, image: () => Promise<Image>, withDeta
   try {
     const d = await details(await image());
     if (!listed) {
-      const fromConfig = declaredBy(d.config);
+      // the walk took it from the same config (it has it, or details failed as the walk did)
+      const fromWalk = entry.platform as OciPlatform;
+      const fromConfig = declaredBy(fromWalk);
       return {
         ...base,
         platform: formatPlatform(fromConfig),
-        ...(d.config.osVersion ? { osVersion: d.config.osVersion } : {}),
+        ...(fromWalk['os.version'] ? { osVersion: fromWalk['os.version'] } : {}),
         declared: fromConfig,
         imageSize: d.imageSize,
         layers: d.layers,
@@ -186,6 +183,6 @@ async function variant(entry: WalkedImage, image: () => Promise<Image>, withDeta
     const mismatch = platformMismatch(declared, d.config);
     return { ...base, imageSize: d.imageSize, layers: d.layers, config: d.config, ...(mismatch ? { mismatch } : {}) };
   } catch (e) {
-    return { ...base, error: asError(e) };
+    return { ...base, error: entryError(e) };
   }
 }

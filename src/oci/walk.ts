@@ -99,7 +99,8 @@ async function configPlatform(image: Image): Promise<OciPlatform> {
   };
 }
 
-function asError(e: unknown): AnyarchError {
+/** An entry's failure to keep: an AnyarchError as it is; anything else is a bug, thrown on. */
+export function entryError(e: unknown): AnyarchError {
   if (isAnyarchError(e)) return e;
   throw e;
 }
@@ -160,7 +161,7 @@ export async function walkIndex(index: Index, opts: WalkOptions = {}): Promise<I
       try {
         return { descriptor, via, platform: await configPlatform(await index.image(descriptor)), platformFrom: 'config' };
       } catch (e) {
-        return { descriptor, via, platformFrom: 'config', error: asError(e) };
+        return { descriptor, via, platformFrom: 'config', error: entryError(e) };
       }
     }),
   );
