@@ -89,6 +89,7 @@ describe('Engine API: the real engine', () => {
     const inspect = await engine.imageInspect('anyarch-test/loaded:1');
     assert.equal(inspect?.Id, image.manifests[0]!.configDigest);
     assert.equal(inspect?.Architecture, 's390x');
+    assert.equal(await engine.imageExists('anyarch-test/loaded:1'), true);
     assert.equal((await dockerd.inspectImage('anyarch-test/loaded:1')).Architecture, 's390x', 'the engine agrees, asked by the test harness');
     const exported = await readAll(await engine.imageExport('anyarch-test/loaded:1'));
     assert.ok(exported.length > 1024 && Buffer.from(exported.subarray(257, 262)).toString() === 'ustar', 'a tar archive');
@@ -107,6 +108,7 @@ describe('Engine API: the real engine', () => {
     const e = await rejectsWith(engine.imageLoad(Readable.from([Buffer.alloc(10_240)])), 'E_SOURCE', /^docker-archive:junk\.tar: the Docker engine at .* could not load the image: .*repositories: no such file or directory$/);
     assert.ok(!e.message.includes('\n'));
     assert.equal(await engine.imageInspect('anyarch-test/never-loaded:1'), undefined);
+    assert.equal(await engine.imageExists('anyarch-test/never-loaded:1'), false);
     await rejectsWith(engine.imageExport('anyarch-test/never-loaded:1'), 'E_NOT_FOUND', /^no image anyarch-test\/never-loaded:1 in the Docker engine at /);
   });
 });

@@ -7,7 +7,7 @@
  *     HTTP), else `/var/run/docker.sock`;
  *  2. `GET /_ping`, then `GET /version` to agree on an API version (the engine's, capped at
  *     {@link MAX_API_VERSION}; never below the engine's minimum);
- *  3. then images: inspect (`GET /images/{name}/json`), export (`GET /images/{name}/get`, the
+ *  3. then images: inspect (`GET /images/{name}/json`, or only whether it is there), export (`GET /images/{name}/get`, the
  *     `docker save` tarball as a stream) and load (`POST /images/load`, a `docker save` or OCI
  *     tarball streamed in).
  *
@@ -196,6 +196,20 @@ export class DockerEngine {
     if (res.statusCode !== 200) throw await this.http.statusError(res, `GET /images/${image}/json`);
     const json = await this.http.json(res, `GET /images/${image}/json`);
     return typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
+  }
+
+  /**
+   * Whether the engine holds an image (by name, as Docker names it, or by id): asks as
+   * {@link imageInspect} does, but reads nothing of the answer (an inspect can be megabytes).
+   */
+  async imageExists(image: string): Promise<boolean> {
+    const what = `GET /images/${image}/json`;
+    const res = await this.http.request('GET', this.path(`/images/${encodeURIComponent(image)}/json`));
+    if (res.statusCode === 404 || res.statusCode === 200) {
+      res.destroy(); // one request per connection: nothing more to read from it
+      return res.statusCode === 200;
+    }
+    throw await this.http.statusError(res, what);
   }
 
   /**

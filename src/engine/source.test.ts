@@ -263,7 +263,7 @@ function fakeEngine(handler: (req: IncomingMessage, res: ServerResponse) => void
 }
 
 /** An engine that says it speaks `api` and holds `archive` (a docker-save tar) under every name. */
-function engineHandler(api: { ApiVersion?: string; MinAPIVersion?: string }, archive: () => Buffer, get?: (res: ServerResponse) => void) {
+function engineHandler(api: { ApiVersion?: string; MinAPIVersion?: string }, archive: () => Buffer, get?: (res: ServerResponse) => void, inspect?: (res: ServerResponse) => void) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '';
     if (url === '/_ping') {
@@ -271,7 +271,8 @@ function engineHandler(api: { ApiVersion?: string; MinAPIVersion?: string }, arc
     } else if (url === '/version') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ Version: 'fake', ...api }));
     } else if (/^\/v[0-9.]+\/images\/[^/]+\/json$/.test(url)) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      if (inspect) inspect(res);
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     } else if (/^\/v[0-9.]+\/images\/[^/]+\/get$/.test(url)) {
       if (get) get(res);
       else res.writeHead(200, { 'content-type': 'application/x-tar' }).end(archive());
@@ -296,6 +297,18 @@ describe('docker-daemon: fake engines', () => {
       await assertHoldsTheImage(src);
       await src.close();
       assert.deepEqual(fake.requests, ['GET /_ping', 'GET /version', 'GET /v1.41/images/localhost%3A5000%2Fx%3A1/json', 'GET /v1.41/images/localhost%3A5000%2Fx%3A1/get']);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  test('only asks whether the image is there: an inspect answer larger than a JSON read (and not JSON) does not matter', async () => {
+    const huge = (res: ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end(Buffer.alloc(5 * 1024 * 1024, 0x20));
+    const fake = await fakeEngine(engineHandler({ ApiVersion: '1.41' }, () => archive, undefined, huge));
+    try {
+      const src = await openDockerDaemon(parseReference('localhost:5000/x:1'), { host: `unix://${fake.socket}` });
+      await assertHoldsTheImage(src);
+      await src.close();
     } finally {
       await fake.close();
     }

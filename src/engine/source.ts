@@ -1,6 +1,6 @@
 /**
  * `docker-daemon:IMAGE`: an image in the local Docker engine's store, read through the Engine
- * API (api.ts): is the image there (inspect), then its `docker save` tarball streamed to a file
+ * API (api.ts): is the image there (asked as inspect asks), then its `docker save` tarball streamed to a file
  * (mode 0600) in a fresh private temporary directory, read as `docker-archive:`
  * (src/oci/sources/archive.ts). Docker's image store holds one platform per image, and before
  * Docker 25 no registry manifest at all, so the root is usually a manifest synthesised from the
@@ -104,7 +104,7 @@ export async function openDockerDaemon(ref: ImageReference | { readonly id: Dige
   const engine = await connectDockerEngine({ ...(opts.host !== undefined ? { host: opts.host } : {}), ...(opts.env ? { env: opts.env } : {}), subject: name });
 
   // Is the image there? (Saving a missing id fails with a 500 in Docker 20.10; inspecting says 404.)
-  if ((await engine.imageInspect(image)) === undefined) throw imageNotFound(image, engine.endpoint);
+  if (!(await engine.imageExists(image))) throw imageNotFound(image, engine.endpoint);
 
   // Export it.
   const parent = opts.tmpDir ?? tmpdir();
