@@ -6,7 +6,7 @@
  * the whole file.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertSourceConforms, type SourceFixture } from './support/conformance.js';
@@ -17,6 +17,7 @@ import { sha256, writeDockerArchiveMulti, writeOciArchive, writeOciLayout, type 
 import { startRegistry, type TestRegistry } from './support/registry.js';
 import { parseReference } from '../src/oci/reference.js';
 import { openDockerArchive, openOciArchive } from '../src/oci/sources/archive.js';
+import { connectDockerEngine } from '../src/engine/api.js';
 import { openDockerDaemon } from '../src/engine/source.js';
 import { openOciLayout } from '../src/oci/sources/layout.js';
 import { indexTar } from '../src/oci/tar.js';
@@ -192,7 +193,7 @@ describe('every source conforms', () => {
       async publish(img, name, platforms) {
         const file = tmp(`load-${name}.tar`);
         await writeDockerArchiveMulti(file, tagsOf(img, name, platforms), { layout: 'classic' });
-        const loaded = await dockerd.loadImage(file);
+        const loaded = await (await connectDockerEngine({ host: dockerd.host })).imageLoad(createReadStream(file));
         assert.equal(loaded.length, platforms.length, loaded.join(', '));
         return { open: (i) => openDockerDaemon(parseReference(`anyarch-conformance/${name}:${i}`), { env: { DOCKER_HOST: dockerd.host } }) };
       },

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createConnection, createServer as createNetServer, type Server as NetServer } from 'node:net';
 import * as path from 'node:path';
@@ -22,6 +22,7 @@ import { parseReference } from '../oci/reference.js';
 import { parseSourceSpec } from '../oci/source-spec.js';
 import type { ImageSource } from '../oci/source.js';
 import { removeTemporaryDirs, temporaryDirs } from '../fs/temporary.js';
+import { connectDockerEngine } from './api.js';
 import { openDockerDaemon } from './source.js';
 
 // dist/src/engine/source.test.js -> <repo>/bin/anyarch.js
@@ -45,7 +46,7 @@ before(async () => {
   dockerd = await startDockerd();
   const file = tmp('app.tar');
   await writeDockerArchive(file, image, 0, [TAG]);
-  assert.deepEqual(await dockerd.loadImage(file), [TAG]);
+  assert.deepEqual(await (await connectDockerEngine({ host: dockerd.host })).imageLoad(createReadStream(file)), [TAG]);
   // the same image under a name with a registry host and port
   const tagged = await dockerd.api('POST', `/v${dockerd.apiVersion}/images/${encodeURIComponent(TAG)}/tag?repo=${encodeURIComponent('localhost:5000/team/app')}&tag=2`);
   assert.equal(tagged.status, 201, tagged.body.toString());

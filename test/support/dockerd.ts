@@ -3,6 +3,7 @@
 // directory, no networking (--bridge=none --iptables=false --ip-masq=false
 // --userland-proxy=false) and the vfs storage driver (no overlay mounts, works on any file
 // system). Tests talk to it through the Engine API over its unix socket; no docker CLI is used.
+// Images go in through the library's own client (`DockerEngine.imageLoad`, src/engine/api.ts).
 // A missing dockerd is an error, never a skip: scripts/test-deps.sh installs it.
 //
 // dockerd bind-mounts its data root onto itself (to make it a shared mount) and undoes that on
@@ -51,8 +52,6 @@ export interface TestDockerd {
   pid: number;
   /** A request to the Engine API (`path` as sent, e.g. `/_ping` or `/v1.41/images/json`). */
   api(method: string, path: string, opts?: { body?: string | Uint8Array | { file: string }; headers?: Record<string, string> }): Promise<DockerApiResponse>;
-  /** POST /images/load with a `docker save` tarball; the names and ids the engine says it loaded. */
-  loadImage(tarFile: string): Promise<string[]>;
   /** GET /images/{name}/json */
   inspectImage(nameOrId: string): Promise<ImageInspect>;
   /** Stops dockerd and removes its files; idempotent. */
@@ -229,21 +228,6 @@ export async function startDockerd(opts: StartDockerdOptions = {}): Promise<Test
     apiVersion,
     pid: child.pid!,
     api,
-    async loadImage(tarFile) {
-      const res = await api('POST', `${v}/images/load?quiet=1`, { body: { file: tarFile }, headers: { 'content-type': 'application/x-tar' } });
-      const text = res.body.toString('utf8');
-      if (res.status !== 200) throw new Error(`POST /images/load: ${res.status} ${text}`);
-      // A JSON stream; errors come as {"error": ...} lines with status 200.
-      const loaded: string[] = [];
-      for (const line of text.split('\n')) {
-        if (line.trim() === '') continue;
-        const msg = JSON.parse(line) as { stream?: string; error?: string };
-        if (msg.error) throw new Error(`POST /images/load: ${msg.error}`);
-        const m = /^Loaded image(?: ID)?: (.+)$/.exec((msg.stream ?? '').trim());
-        if (m) loaded.push(m[1]!);
-      }
-      return loaded;
-    },
     async inspectImage(nameOrId) {
       const res = await api('GET', `${v}/images/${encodeURIComponent(nameOrId)}/json`);
       if (res.status !== 200) throw new Error(`GET /images/${nameOrId}/json: ${res.status} ${res.body.toString('utf8')}`);
