@@ -26,11 +26,6 @@ export class TemporaryDirs {
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
   }
 
-  /** The directories not removed yet. */
-  list(): readonly string[] {
-    return [...this.live];
-  }
-
   /** Removes every directory held, synchronously (for exit and signal handlers); best effort. */
   removeAllSync(): void {
     for (const dir of this.live) {
@@ -41,11 +36,6 @@ export class TemporaryDirs {
       }
     }
     this.live.clear();
-  }
-
-  /** Removes every directory held. */
-  async close(): Promise<void> {
-    await Promise.all([...this.live].map((d) => this.remove(d).catch(() => undefined)));
   }
 }
 

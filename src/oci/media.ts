@@ -40,11 +40,6 @@ export function isManifestMediaType(mt: string | undefined): boolean {
   return mt === MediaType.OCI_MANIFEST || mt === MediaType.DOCKER_MANIFEST;
 }
 
-/** Manifests and indexes: what the manifests endpoint serves. */
-export function isManifestLike(mt: string | undefined): boolean {
-  return isIndexMediaType(mt) || isManifestMediaType(mt);
-}
-
 /** Layer compression from its media type (undefined: not a layer anyarch can read). */
 export function layerCompression(mt: string): 'gzip' | 'zstd' | 'none' | undefined {
   switch (mt) {
