@@ -231,8 +231,20 @@ describe('layers', () => {
     assert.equal(sha256(await readAll(await layers[2]!.uncompressed())), layers[2]!.diffId);
   });
 
-  test('no diff id per layer (counts disagree): streams are not checked against one', async () => {
-    const img = withConfig(buildTestImage([layered], { single: true }), (c) => ({ ...c, rootfs: { ...c.rootfs, diff_ids: c.rootfs.diff_ids.slice(1) } }));
+  test('rootfs.diff_ids of another count than the layers: E_MANIFEST when layers are asked for (Docker and containerd refuse it); the platform still listed', async () => {
+    for (const edit of [(ids: string[]) => ids.slice(1), (ids: string[]) => [...ids, ids[0]], () => []]) {
+      const img = withConfig(buildTestImage([layered], { single: true }), (c) => ({ ...c, rootfs: { ...c.rootfs, diff_ids: edit(c.rootfs.diff_ids) } }));
+      const { source } = await layoutOf(img);
+      const image = await asImage(source);
+      const count = edit(['1', '2', '3']).length;
+      await rejectsWith(image.layers(), 'E_MANIFEST', new RegExp(`"rootfs\\.diff_ids" lists ${count} diff ids for 3 layers`));
+      await rejectsWith(image.history(), 'E_MANIFEST', /diff_ids/);
+      assert.equal((await inspectPlatforms(source)).platforms[0]?.platform, 'linux/amd64');
+    }
+  });
+
+  test('a config without rootfs: layers without diff ids, streamed unchecked', async () => {
+    const img = withConfig(buildTestImage([layered], { single: true }), ({ rootfs: _r, ...c }) => c);
     const { source } = await layoutOf(img);
     const layers = await (await asImage(source)).layers();
     assert.ok(layers.every((l) => l.diffId === undefined));

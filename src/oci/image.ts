@@ -81,7 +81,7 @@ export interface Image {
   configBytes(): Promise<Uint8Array>;
   /**
    * The layers, in order, each with its diff id and the history step that made it (when the
-   * config says). Reads the manifest and, for an image config media type, the config, whose
+   * config says; `E_MANIFEST` when its `rootfs.diff_ids` are not one per layer). Reads the manifest and, for an image config media type, the config, whose
    * history is checked as {@link containerConfig} says.
    */
   layers(): Promise<readonly Layer[]>;
@@ -232,10 +232,15 @@ function notNamed(d: Descriptor, by: Descriptor, name: string): AnyarchError {
   return new AnyarchError('E_NOT_FOUND', `${name}: ${by.digest} names no blob ${d.digest} of ${d.size} bytes`);
 }
 
-/** The config's diff ids as digests, when there is one per layer. */
+/**
+ * The config's diff ids as digests, one per layer; undefined for a config without `rootfs` (or no
+ * image config). Another count than the layers' is `E_MANIFEST`, as Docker and containerd refuse
+ * such an image: no layer could be checked against its own.
+ */
 function diffIdsFor(config: ImageConfig | undefined, layers: number, what: string): readonly Digest[] | undefined {
   const ids = config?.rootfs?.diff_ids;
-  if (!ids || ids.length !== layers) return undefined;
+  if (!ids) return undefined;
+  if (ids.length !== layers) throw new AnyarchError('E_MANIFEST', `${what}: "rootfs.diff_ids" lists ${ids.length} diff ids for ${layers} layers`);
   ids.forEach((id, i) => {
     if (!isDigest(id)) throw new AnyarchError('E_MANIFEST', `${what}: "rootfs.diff_ids[${i}]" is not a digest`);
   });
