@@ -7,9 +7,9 @@
  *     HTTP), else `/var/run/docker.sock`;
  *  2. `GET /_ping`, then `GET /version` to agree on an API version (the engine's, capped at
  *     {@link MAX_API_VERSION}; never below the engine's minimum);
- *  3. then images: inspect (`GET /images/{name}/json`, or only whether it is there), export (`GET /images/{name}/get`, the
- *     `docker save` tarball as a stream) and load (`POST /images/load`, a `docker save` or OCI
- *     tarball streamed in).
+ *  3. then images: inspect (`GET /images/{name}/json`, or only whether the image is there),
+ *     export (`GET /images/{name}/get`, the `docker save` tarball as a stream) and load
+ *     (`POST /images/load`, a `docker save` or OCI tarball streamed in).
  *
  * Every failure is an `AnyarchError` whose sentence starts with the subject the caller named (the
  * image a source reads, say) and says which engine answered what.

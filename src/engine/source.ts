@@ -1,8 +1,8 @@
 /**
  * `docker-daemon:IMAGE`: an image in the local Docker engine's store, read through the Engine
- * API (api.ts): is the image there (asked as inspect asks), then its `docker save` tarball streamed to a file
- * (mode 0600) in a fresh private temporary directory, read as `docker-archive:`
- * (src/oci/sources/archive.ts). Docker's image store holds one platform per image, and before
+ * API (api.ts): is the image there (asked as inspect asks, the answer unread), then its
+ * `docker save` tarball streamed to a file (mode 0600) in a fresh private temporary directory,
+ * read as `docker-archive:` (src/oci/sources/archive.ts). Docker's image store holds one platform per image, and before
  * Docker 25 no registry manifest at all, so the root is usually a manifest synthesised from the
  * tarball (see archive.ts).
  *

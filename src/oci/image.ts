@@ -81,8 +81,9 @@ export interface Image {
   configBytes(): Promise<Uint8Array>;
   /**
    * The layers, in order, each with its diff id and the history step that made it (when the
-   * config says; `E_MANIFEST` when its `rootfs.diff_ids` are not one per layer). Reads the manifest and, for an image config media type, the config, whose
-   * history is checked as {@link containerConfig} says.
+   * config says; `E_MANIFEST` when its `rootfs.diff_ids` are not one per layer). Reads the
+   * manifest and, for an image config media type, the config, whose history is checked as
+   * {@link containerConfig} says.
    */
   layers(): Promise<readonly Layer[]>;
   /**
