@@ -93,7 +93,13 @@ RUN --mount='type=cache,"target=/a,from=other"' true
 RUN --mount=type=tmpfs,from=other,target=/t true
 RUN --mount=TYPE=bind,FROM=other,SRC=/o,target=/o true
 `);
-    assert.deepEqual(m.graph.edges.map(edge), ['builder -mount-> 2 /', 'other -mount-> 2 /o']);
+    assert.deepEqual(m.graph.edges.map(edge), ['builder -mount-> 2 /', 'other -mount-> 2 ', 'other -mount-> 2 /o']);
+  });
+  test('a tmpfs mount with from= is an edge (BuildKit builds that stage) that reads no paths', () => {
+    const m = model('FROM a AS tools\nRUN true\nFROM b\nRUN --mount=type=tmpfs,from=tools,target=/t true\n');
+    const [e] = m.graph.edges;
+    assert.deepEqual([e?.kind, e?.mount?.type, e?.paths], ['mount', 'tmpfs', []]);
+    assert.equal(m.stages[0]?.reachable, true, 'the stage is built: the dispatcher adds from= of every mount type');
   });
   test('a mount value BuildKit refuses reads nothing', () => {
     const m = model('FROM a AS s\nFROM b\nRUN --mount=type=cache,from=s,target="/a,b" true\n');

@@ -5,8 +5,9 @@
  * - its parent, when it is built FROM an earlier stage (by name, case-insensitive, or by index);
  * - the stage of `COPY --from=<stage>` (and `ADD --from=`, which BuildKit refuses as an unknown
  *   flag but which can only mean the same);
- * - the stage of `RUN --mount=...,from=<stage>` for every mount type but tmpfs, the mount value
- *   read as BuildKit reads it (CSV, see mount.ts).
+ * - the stage of `RUN --mount=...,from=<stage>` for every mount type, the mount value read as
+ *   BuildKit reads it (CSV, see mount.ts); a tmpfs mount's edge reads no paths (the stage is
+ *   built, none of its files are read).
  *
  * Edges point from the stage read to the stage that reads it. The graph answers both directions
  * (dependencies and consumers), which stages become the image (the final stage's FROM chain) and
@@ -14,7 +15,7 @@
  */
 import type { Flag, Instruction, Range } from './ast.js';
 import type { Stage } from './model.js';
-import { mountSource, parseMount, type Mount } from './mount.js';
+import { mountPaths, mountSource, parseMount, type Mount } from './mount.js';
 
 /** How a stage reads another: built FROM it, COPY/ADD --from, or a RUN mount. */
 export type StageEdgeKind = 'from' | 'copy' | 'mount';
@@ -40,7 +41,7 @@ export interface StageEdge {
   readonly flag: Flag | null;
   /** where the reference is written: the flag, or the image word of FROM */
   readonly range: Range;
-  /** the paths read, as written (relative to the root of `from`): `/` for everything */
+  /** the paths read, as written (relative to the root of `from`): `/` for everything, none for a tmpfs mount */
   readonly paths: readonly string[];
   /** the mount, for kind 'mount' */
   readonly mount: Mount | null;
@@ -104,7 +105,7 @@ export function stageReferences(stages: readonly StageNode[], byName: ReadonlyMa
           const ref = mount ? mountSource(mount) : null;
           const i = ref === null ? undefined : stageIndex(byName, ref, s.index);
           if (mount && i !== undefined) {
-            out.push({ from: i, to: s.index, kind: 'mount', instruction: ins, flag, range: flag.range, paths: [mount.source ?? '/'], mount });
+            out.push({ from: i, to: s.index, kind: 'mount', instruction: ins, flag, range: flag.range, paths: mountPaths(mount), mount });
           }
         }
       }
