@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDockerfile } from '../dockerfile/parser.js';
 import { checkSource } from '../check/engine.js';
-import { defineRule, type Placeholders, type ReportDescriptor } from './types.js';
+import { defineRule, type Placeholders, type ReportDescriptor, type Rule, type RuleContext } from './types.js';
 
 const messages = {
   pinned: '--platform={value} builds this stage as {platform} for every target',
@@ -41,6 +41,20 @@ export const reports: ReportDescriptor<M>[] = [
   // @ts-expect-error an unknown message id
   { messageId: 'pined', range, data: { value: 'x', platform: 'y' } },
 ];
+
+/** A type argument may still be a union of message ids (data then unchecked), for Rule as for RuleContext. */
+export type ById = Rule<'a' | 'b'>;
+export type ContextById = RuleContext<'a'>;
+export const byId: ById = defineRule<'a' | 'b'>({
+  meta: { id: 'AA902', name: 'by-id', title: 'Message ids without typed data', severity: 'info', description: 'test', related: [], fixable: false },
+  messages: { a: 'a {x}', b: 'b' },
+  check(model, ctx) {
+    ctx.report({ messageId: 'a', range: model.file.instructions[0]!.range, data: { x: 1 } });
+    // @ts-expect-error an id the type argument does not name
+    if (model.stages.length > 99) ctx.report({ messageId: 'c', range: model.file.instructions[0]!.range });
+  },
+});
+export const asRule: Rule = byId;
 
 test('defineRule infers the message ids and data from messages written inline', () => {
   const rule = defineRule({

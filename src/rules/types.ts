@@ -50,7 +50,7 @@ export interface RuleMeta {
   readonly description: string;
   /** ids of other tools' rules with the same meaning, honoured in their ignore pragmas */
   readonly related: readonly string[];
-  /** the rule reports automatic fixes; the engine refuses (throws) a fix from a rule that says it has none */
+  /** the rule reports automatic fixes; the engine refuses (`E_RULE`) a fix from a rule that says it has none */
   readonly fixable: boolean;
 }
 
@@ -123,10 +123,14 @@ export interface RuleContext<M extends string | Messages = Messages> {
   report(d: ReportDescriptor<M>): void;
 }
 
-export interface Rule<M extends Messages = Messages> {
+/**
+ * A rule. `M` is its messages object (`typeof messages`), or a union of message ids (whose data
+ * is then not checked), as for {@link RuleContext}.
+ */
+export interface Rule<M extends string | Messages = Messages> {
   readonly meta: RuleMeta;
   /** message templates: `{name}` placeholders are filled from `data` */
-  readonly messages: M;
+  readonly messages: MessagesOf<M>;
   /**
    * A speed hint: the rule cannot report anything on a file whose text does not match, so the
    * engine skips it there. It must be conservative (the rule's tests run through the gate).
@@ -147,8 +151,8 @@ export interface Rule<M extends Messages = Messages> {
  * message ids from `meta.messages`). The older form `defineRule<'id1' | 'id2'>({ ... })` still
  * compiles, with message ids checked and data not.
  */
-export function defineRule<const M extends Messages>(rule: Rule<M>): Rule<M>;
-export function defineRule<Id extends string>(rule: Rule<Readonly<Record<Id, string>>>): Rule<Readonly<Record<Id, string>>>;
+export function defineRule<const M extends Messages>(rule: Rule<M> & { readonly messages: M }): Rule<M>;
+export function defineRule<Id extends string>(rule: Rule<Id>): Rule<Id>;
 export function defineRule(rule: Rule): Rule {
   return rule;
 }
