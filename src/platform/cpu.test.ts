@@ -98,6 +98,13 @@ describe('classifyCpuFlag', () => {
     assert.equal(family('target-feature', '+neon'), 'ARM');
     assert.equal(family('target-feature', '+crt-static'), undefined);
   });
+  test('one list of x86 features, in the spellings of gcc/clang flags and of Rust target features', () => {
+    for (const f of ['sse4.2', 'ssse3', 'avx512f', 'fma', 'fma4', 'bmi', 'bmi2', 'popcnt', 'aes', 'pclmul', 'f16c', 'lzcnt', 'movbe', 'sha', 'xop', 'vaes', 'vpclmulqdq', 'gfni']) {
+      assert.equal(family('feature', f), 'x86', `-m${f}`);
+    }
+    for (const f of ['pclmulqdq', 'bmi1', 'vaes', 'gfni', 'vpclmulqdq', 'fma4']) assert.equal(family('target-feature', `+${f}`), 'x86', `+${f}`);
+    for (const f of ['64', '32', 'thumb', 'arm', 'tune', 'no-sse', 'float-abi']) assert.equal(family('feature', f), undefined, `-m${f} is no x86 feature`);
+  });
 });
 
 describe('builderPlatforms', () => {
