@@ -23,7 +23,11 @@ const placeholders: [
   Equal<Placeholders<'${name} is empty: stage {stage}'>, 'name' | 'stage'>,
   Equal<Placeholders<'{ not one } and {}'>, never>,
   Equal<Placeholders<string>, string>,
-] = [true, true, true, true, true, true];
+  // only what the engine fills (`{` word characters `}`): `{a-b}` and `{a.b}` stay text
+  Equal<Placeholders<'{a-b} and {a.b} and {a b}'>, never>,
+  Equal<Placeholders<'{x{y} {a_1} {Z9}'>, 'y' | 'a_1' | 'Z9'>,
+  Equal<Placeholders<'{a-b}{c}'>, 'c'>,
+] = [true, true, true, true, true, true, true, true, true];
 
 const range = parseDockerfile('FROM a\n').instructions[0]!.range;
 export const reports: ReportDescriptor<M>[] = [
@@ -68,6 +72,18 @@ test('defineRule infers the message ids and data from messages written inline', 
   });
   const r = checkSource('FROM alpine\n', 'Dockerfile', { rules: [rule] });
   assert.deepEqual(r.findings.map((f) => f.message), ['hello world']);
-  assert.deepEqual(placeholders, [true, true, true, true, true, true]);
+  assert.deepEqual(placeholders, [true, true, true, true, true, true, true, true, true]);
   assert.equal(reports.length, 8);
+});
+
+test('the engine fills exactly the placeholders the type names', () => {
+  const rule = defineRule({
+    meta: { id: 'AA905', name: 'placeholder-shapes', title: 'Placeholders of every shape in a test', severity: 'info', description: 'test', related: [], fixable: false },
+    messages: { shapes: '{a-b} {a.b} {x{y} {a_1}' },
+    check(model, ctx) {
+      ctx.report({ messageId: 'shapes', range: model.file.instructions[0]!.range, data: { y: 'Y', a_1: 'A' } });
+    },
+  });
+  const r = checkSource('FROM alpine\n', 'Dockerfile', { rules: [rule] });
+  assert.deepEqual(r.findings.map((f) => f.message), ['{a-b} {a.b} {xY A']);
 });

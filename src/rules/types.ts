@@ -60,16 +60,27 @@ export interface RuleMeta {
  */
 export type Messages = Readonly<Record<string, string>>;
 
+type Letter = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i' | 'j' | 'k' | 'l' | 'm' | 'n' | 'o' | 'p' | 'q' | 'r' | 's' | 't' | 'u' | 'v' | 'w' | 'x' | 'y' | 'z';
+/** A character of `\w` (what the engine's `\{(\w+)\}` fills). */
+type WordChar = Letter | Uppercase<Letter> | '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | '_';
+/** Is `S` one or more word characters? */
+type IsWord<S extends string> = S extends `${infer C}${infer R}` ? (C extends WordChar ? (R extends '' ? true : IsWord<R>) : false) : false;
+
 /**
  * The `{name}` placeholders of a message template, as a union of names (never when it has none,
- * string when the template is not a literal type). A rule whose messages are literal types (an
- * object `as const`, or written inline in `defineRule`) gets its report data checked: a missing or
- * misspelt placeholder does not compile.
+ * string when the template is not a literal type): exactly what the engine fills, a `{` then word
+ * characters then `}`, left to right (`{a-b}` is text; in `{x{y}` the placeholder is `y`). A rule
+ * whose messages are literal types (an object `as const`, or written inline in `defineRule`) gets
+ * its report data checked: a missing or misspelt placeholder does not compile.
  */
 export type Placeholders<T extends string> = string extends T
   ? string
-  : T extends `${string}{${infer Name}}${infer Rest}`
-    ? (Name extends '' | `${string}${' ' | '{'}${string}` ? never : Name) | Placeholders<Rest>
+  : T extends `${string}{${infer Rest}`
+    ? Rest extends `${infer Name}}${infer After}`
+      ? IsWord<Name> extends true
+        ? Name | Placeholders<After>
+        : Placeholders<Rest>
+      : never
     : never;
 
 /** The `data` a report of a message must carry: a value for each placeholder, no other key. */
