@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'E_CONFIG' // a bad .anyarch.yaml
   | 'E_USAGE' // bad command-line use
   | 'E_FIX' // a fix that could not be applied
+  | 'E_RULE' // a rule broke its contract (a fix its meta does not declare, an unknown message id): a bug of that rule
   | 'E_REFERENCE' // an image reference or source specifier that cannot be parsed
   | 'E_DIGEST' // content whose digest is not the one expected, or a malformed digest
   | 'E_MANIFEST' // a manifest, index or config that is not valid JSON of its media type

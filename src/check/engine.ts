@@ -163,6 +163,16 @@ function format(template: string, data: Readonly<Record<string, string | number>
   return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in data ? String(data[k]) : m));
 }
 
+/** A rule that broke its contract: a bug of that rule, not of the Dockerfile (`E_RULE`). */
+function brokenContract(rule: Rule, sentence: string, file: string): AnyarchError {
+  return new AnyarchError(
+    'E_RULE',
+    sentence,
+    `This is a bug in rule ${rule.meta.id} (${rule.meta.name}), not in the Dockerfile: please report it to the rule's authors (anyarch's issue tracker for a built-in rule).`,
+    { file },
+  );
+}
+
 /** Runs rules over a parsed file. */
 export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findings: Finding[]; suppressed: number } {
   const selected = selectRules(opts);
@@ -186,10 +196,10 @@ export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findi
         if (seen.has(key)) return;
         seen.add(key);
         const template = rule.messages[d.messageId];
-        if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown message "${d.messageId}"`);
+        if (template === undefined) throw brokenContract(rule, `rule ${rule.meta.id} reported unknown message "${d.messageId}"`, file.path);
         // a rule's meta is its contract: reporters, docs and --fix trust `fixable`
-        if (d.fix !== undefined && !rule.meta.fixable) {
-          throw new Error(`rule ${rule.meta.id} reported a fix for "${d.messageId}", but its meta says it is not fixable`);
+        if (d.fix?.length && !rule.meta.fixable) {
+          throw brokenContract(rule, `rule ${rule.meta.id} reported a fix for "${d.messageId}", but its meta says it is not fixable`, file.path);
         }
         findings.push({
           ruleId: rule.meta.id,

@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { formatPlatform, hostPlatform, parsePlatform } from '../platform/index.js';
 import { rangeAt } from '../dockerfile/text.js';
 import { defineRule, type Rule, type RuleContext } from '../rules/types.js';
+import { isAnyarchError } from '../errors.js';
 import { checkSource, fixSource } from './engine.js';
 
 /** A rule that only records the context it is given. */
@@ -56,10 +57,45 @@ describe('meta.fixable is a contract the engine enforces', () => {
   test('a fixable rule may fix', () => {
     assert.equal(fixSource('FROM alpine\n', 'Dockerfile', { rules: [lowerFrom(true)] }).output, 'from alpine\n');
   });
-  test('a rule whose meta says it is not fixable and reports a fix is refused loudly', () => {
+  test('a rule whose meta says it is not fixable and reports a fix is refused loudly: E_RULE, a bug of that rule', () => {
     assert.throws(() => checkSource('FROM alpine\n', 'Dockerfile', { rules: [lowerFrom(false)] }), (e: unknown) => {
-      assert.ok(e instanceof Error && !(e as { code?: string }).code, 'a plain Error: a bug, not a user error');
+      assert.ok(isAnyarchError(e), 'an AnyarchError');
+      assert.equal(e.code, 'E_RULE');
       assert.match(e.message, /AA902 reported a fix for "upper", but its meta says it is not fixable/);
+      assert.match(e.hint ?? '', /bug in rule AA902 \(lower-from\)/);
+      assert.equal(e.location?.file, 'Dockerfile');
+      return true;
+    });
+  });
+  test('an empty fix is no fix: a rule that is not fixable may report one', () => {
+    const rule = defineRule({
+      meta: { id: 'AA903', name: 'empty-fix', title: 'Reports an empty fix', severity: 'info', description: 'test', related: [], fixable: false },
+      messages: { empty: 'an empty fix' },
+      check(model, ctx) {
+        ctx.report({ messageId: 'empty', range: model.file.instructions[0]!.range, fix: [] });
+      },
+    });
+    const r = checkSource('FROM alpine\n', 'Dockerfile', { rules: [rule] });
+    assert.deepEqual(r.findings.map((f) => f.messageId), ['empty']);
+  });
+});
+
+describe('message ids are a contract the engine enforces', () => {
+  test('an unknown message id is E_RULE, naming the rule', () => {
+    // a rule typed by message ids alone, as a library user may write it
+    const rule: Rule<'known'> = {
+      meta: { id: 'AA904', name: 'unknown-message', title: 'Reports a message it does not have', severity: 'info', description: 'test', related: [], fixable: false },
+      messages: { known: 'known' },
+      check(model, ctx) {
+        ctx.report({ messageId: 'known', range: model.file.instructions[0]!.range });
+        (ctx as RuleContext).report({ messageId: 'unknown', range: model.file.instructions[0]!.range });
+      },
+    };
+    assert.throws(() => checkSource('FROM alpine\n', 'Dockerfile', { rules: [rule] }), (e: unknown) => {
+      assert.ok(isAnyarchError(e));
+      assert.equal(e.code, 'E_RULE');
+      assert.match(e.message, /rule AA904 reported unknown message "unknown"/);
+      assert.match(e.hint ?? '', /bug in rule AA904 \(unknown-message\)/);
       return true;
     });
   });

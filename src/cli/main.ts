@@ -241,7 +241,7 @@ export function handleError(e: unknown, io: Io, argv: readonly string[] = []): n
   }
   if (isAnyarchError(e)) {
     printAnyarchError(io, e);
-    return e.code === 'E_FIX' ? EXIT.internal : EXIT.usage;
+    return e.code === 'E_FIX' || e.code === 'E_RULE' ? EXIT.internal : EXIT.usage;
   }
   printInternalError(io, e);
   return EXIT.internal;

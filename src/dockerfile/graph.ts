@@ -5,27 +5,22 @@
  * - its parent, when it is built FROM an earlier stage (by name, case-insensitive, or by index);
  * - the stage of `COPY --from=<stage>` (and `ADD --from=`, which BuildKit refuses as an unknown
  *   flag but which can only mean the same);
- * - the stage of `RUN --mount=...,from=<stage>` for every mount type but tmpfs, the mount value
- *   read as BuildKit reads it (CSV, see mount.ts).
+ * - the stage of `RUN --mount=...,from=<stage>` for every mount type, the mount value read as
+ *   BuildKit reads it (CSV, see mount.ts); a tmpfs mount's edge reads no paths (the stage is
+ *   built, none of its files are read).
  *
  * Edges point from the stage read to the stage that reads it. The graph answers both directions
- * (dependencies and consumers), which stages become the image (the final stage's FROM chain) and
- * which stages the final stage needs at all (reachability). Every rule asks this one graph.
+ * (dependencies and consumers) and which stages become the image (the final stage's FROM chain).
+ * The same reading gives each stage its parent and whether the final stage needs it at all
+ * (`Stage.parent`, `Stage.reachable`: the model's stages hold them, the graph does not repeat
+ * them). Every rule asks this one graph.
  */
 import type { Flag, Instruction, Range } from './ast.js';
 import type { Stage } from './model.js';
-import { mountSource, parseMount, type Mount } from './mount.js';
+import { mountPaths, mountSource, parseMount, type Mount } from './mount.js';
 
 /** How a stage reads another: built FROM it, COPY/ADD --from, or a RUN mount. */
 export type StageEdgeKind = 'from' | 'copy' | 'mount';
-
-/** The part of a stage references are read from (before the model's `Stage` objects exist). */
-export interface StageNode {
-  readonly index: number;
-  readonly from: Instruction;
-  readonly image: { readonly value: string; readonly range: Range };
-  readonly instructions: readonly Instruction[];
-}
 
 /** One reference from a stage to an earlier stage. */
 export interface StageEdge {
@@ -40,7 +35,7 @@ export interface StageEdge {
   readonly flag: Flag | null;
   /** where the reference is written: the flag, or the image word of FROM */
   readonly range: Range;
-  /** the paths read, as written (relative to the root of `from`): `/` for everything */
+  /** the paths read, as written (relative to the root of `from`): `/` for everything, none for a tmpfs mount */
   readonly paths: readonly string[];
   /** the mount, for kind 'mount' */
   readonly mount: Mount | null;
@@ -58,17 +53,36 @@ export interface StageGraph {
    * final stage and every stage it is built FROM, directly or through other stages.
    */
   readonly imageStages: ReadonlySet<Stage>;
-  /** every stage the final stage needs, through any edge (the final stage included) */
-  readonly reachable: ReadonlySet<Stage>;
+}
+
+/** The part of a stage references are read from (before the model's `Stage` objects exist). */
+interface StageNode {
+  readonly index: number;
+  readonly from: Instruction;
+  readonly image: { readonly value: string; readonly range: Range };
+  readonly instructions: readonly Instruction[];
 }
 
 /** A reference found in the text: an edge by stage indexes (before the stage objects exist). */
-export type StageReference = Omit<StageEdge, 'from' | 'to'> & {
+type StageReference = Omit<StageEdge, 'from' | 'to'> & {
   /** index of the stage read */
   readonly from: number;
   /** index of the stage that reads it */
   readonly to: number;
 };
+
+/**
+ * The references between stages, read once: what the model needs to make its `Stage` objects
+ * (each stage's parent, and whether the final stage needs it), then the graph over those objects.
+ */
+interface StageLinks {
+  /** the index of the stage each stage (by index) is built FROM */
+  readonly parents: ReadonlyMap<number, number>;
+  /** the indexes of every stage the final stage needs, through any reference (the final stage included) */
+  readonly reachable: ReadonlySet<number>;
+  /** the graph over the stage objects made from the same nodes, in the same order */
+  graph(stages: readonly Stage[]): StageGraph;
+}
 
 const EMPTY: readonly never[] = Object.freeze([]);
 
@@ -76,7 +90,7 @@ const EMPTY: readonly never[] = Object.freeze([]);
  * The earlier stage (index) a FROM image word or a `--from=` / `from=` value names: a stage name
  * (case-insensitive) or a stage index, of a stage before `before`.
  */
-export function stageIndex(byName: ReadonlyMap<string, number>, ref: string, before: number): number | undefined {
+function stageIndex(byName: ReadonlyMap<string, number>, ref: string, before: number): number | undefined {
   const byN = byName.get(ref.toLowerCase());
   if (byN !== undefined && byN < before) return byN;
   if (/^\d+$/.test(ref) && Number(ref) < before) return Number(ref);
@@ -84,7 +98,7 @@ export function stageIndex(byName: ReadonlyMap<string, number>, ref: string, bef
 }
 
 /** Every reference of the stages to earlier stages, in stage and instruction order. */
-export function stageReferences(stages: readonly StageNode[], byName: ReadonlyMap<string, number>): StageReference[] {
+function stageReferences(stages: readonly StageNode[], byName: ReadonlyMap<string, number>): StageReference[] {
   const out: StageReference[] = [];
   for (const s of stages) {
     const parent = stageIndex(byName, s.image.value, s.index);
@@ -104,7 +118,7 @@ export function stageReferences(stages: readonly StageNode[], byName: ReadonlyMa
           const ref = mount ? mountSource(mount) : null;
           const i = ref === null ? undefined : stageIndex(byName, ref, s.index);
           if (mount && i !== undefined) {
-            out.push({ from: i, to: s.index, kind: 'mount', instruction: ins, flag, range: flag.range, paths: [mount.source ?? '/'], mount });
+            out.push({ from: i, to: s.index, kind: 'mount', instruction: ins, flag, range: flag.range, paths: mountPaths(mount), mount });
           }
         }
       }
@@ -114,7 +128,7 @@ export function stageReferences(stages: readonly StageNode[], byName: ReadonlyMa
 }
 
 /** The indexes of the stages the last stage needs, through any reference. */
-export function reachableIndexes(count: number, refs: readonly StageReference[]): Set<number> {
+function reachableIndexes(count: number, refs: readonly StageReference[]): Set<number> {
   const deps = new Map<number, number[]>();
   for (const r of refs) {
     const list = deps.get(r.to);
@@ -133,7 +147,7 @@ export function reachableIndexes(count: number, refs: readonly StageReference[])
 }
 
 /** The graph over the stage objects, from the references found by {@link stageReferences}. */
-export function stageGraph(stages: readonly Stage[], refs: readonly StageReference[]): StageGraph {
+function stageGraph(stages: readonly Stage[], refs: readonly StageReference[]): StageGraph {
   const edges: StageEdge[] = refs.map((r) => ({ ...r, from: stages[r.from] as Stage, to: stages[r.to] as Stage }));
   const byTo = new Map<Stage, StageEdge[]>();
   const byFrom = new Map<Stage, StageEdge[]>();
@@ -152,6 +166,17 @@ export function stageGraph(stages: readonly Stage[], refs: readonly StageReferen
     dependencies: (stage) => byTo.get(stage) ?? EMPTY,
     consumers: (stage) => byFrom.get(stage) ?? EMPTY,
     imageStages: image,
-    reachable: new Set(stages.filter((s) => s.reachable)),
   };
+}
+
+/**
+ * Reads the references between `nodes` (the stages in order; `byName`: lower-cased stage names to
+ * the index of the first stage of that name) once, for the model: parents and reachability first,
+ * the graph once the stage objects exist.
+ */
+export function linkStages(nodes: readonly StageNode[], byName: ReadonlyMap<string, number>): StageLinks {
+  const refs = stageReferences(nodes, byName);
+  const parents = new Map<number, number>();
+  for (const r of refs) if (r.kind === 'from') parents.set(r.to, r.from);
+  return { parents, reachable: reachableIndexes(nodes.length, refs), graph: (stages) => stageGraph(stages, refs) };
 }

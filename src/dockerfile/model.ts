@@ -14,7 +14,7 @@
 import type { Flag, Instruction, Range, SourceText } from './ast.js';
 import type { Dockerfile } from './ast.js';
 import { expandWord } from './expand.js';
-import { reachableIndexes, stageGraph, stageReferences, type StageGraph } from './graph.js';
+import { linkStages, type StageGraph } from './graph.js';
 import { parseShell, type ShellScript } from './shell.js';
 import { rangeAt, toSourceOffset } from './text.js';
 import { buildArgs, formatPlatform, type Platform } from '../platform/index.js';
@@ -115,7 +115,7 @@ export interface Stage {
   readonly parent: Stage | null;
   /** the last stage: what `docker build` produces without --target */
   readonly final: boolean;
-  /** part of what the final stage needs (FROM, COPY --from, RUN --mount from=): `Model.graph.reachable` */
+  /** part of what the final stage needs, through any edge of `Model.graph` (FROM, COPY --from, RUN --mount from=) */
   readonly reachable: boolean;
   /** a Windows stage (windows base image, --platform=windows/..., or a powershell SHELL) */
   readonly windows: boolean;
@@ -234,14 +234,11 @@ export function buildModel(file: Dockerfile): Model {
   });
 
   // the one reading of stage references (FROM, COPY --from, RUN --mount from=): graph.ts
-  const refs = stageReferences(drafts, byName);
-  const reachable = reachableIndexes(drafts.length, refs);
-  const parents = new Map<number, number>();
-  for (const r of refs) if (r.kind === 'from') parents.set(r.to, r.from);
+  const links = linkStages(drafts, byName);
 
   const stages: Stage[] = [];
   for (const d of drafts) {
-    const p = parents.get(d.index);
+    const p = links.parents.get(d.index);
     const parent = p !== undefined ? (stages[p] as Stage) : null;
     const pv = d.platform?.value ?? '';
     const shellPowershell = d.instructions.some(
@@ -259,7 +256,7 @@ export function buildModel(file: Dockerfile): Model {
       instructions: d.instructions,
       parent,
       final: d.index === drafts.length - 1,
-      reachable: reachable.has(d.index),
+      reachable: links.reachable.has(d.index),
       windows,
       // a stage built FROM a build-platform stage without its own --platform runs there too
       onBuildPlatform: d.platform ? /\bBUILD(PLATFORM|OS|ARCH)\b/.test(pv) : (parent?.onBuildPlatform ?? false),
@@ -396,7 +393,7 @@ export function buildModel(file: Dockerfile): Model {
     globalArgs,
     stages,
     finalStage: stages[stages.length - 1] ?? null,
-    graph: stageGraph(stages, refs),
+    graph: links.graph(stages),
     stageByName: (name) => {
       const i = byName.get(name.toLowerCase());
       return i === undefined ? undefined : stages[i];

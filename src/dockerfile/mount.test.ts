@@ -1,7 +1,7 @@
 /** RUN --mount values read as BuildKit reads them: Go's encoding/csv, then key=value fields. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { mountSource, parseMount, readCsvRecord } from './mount.js';
+import { mountPaths, mountSource, parseMount, readCsvRecord } from './mount.js';
 import { parseDockerfile } from './parser.js';
 
 describe('readCsvRecord (encoding/csv, default options)', () => {
@@ -81,7 +81,13 @@ describe('parseMount', () => {
     assert.equal(src('type=bind,from=build,target=/x'), 'build');
     assert.equal(src('type=cache,from=build,target=/x'), 'build');
     assert.equal(src('type=cache,target=/x'), null);
-    assert.equal(src('type=tmpfs,from=build,target=/x'), null, 'a tmpfs has no source');
+    assert.equal(src('type=tmpfs,from=build,target=/x'), 'build', 'BuildKit depends on from= of every mount type');
+  });
+  test('the paths a mount reads from its from=', () => {
+    const paths = (v: string): readonly string[] => mountPaths(parseMount(v) ?? assert.fail(v));
+    assert.deepEqual(paths('type=bind,from=build,target=/x'), ['/']);
+    assert.deepEqual(paths('type=cache,from=build,source=/out,target=/x'), ['/out']);
+    assert.deepEqual(paths('type=tmpfs,from=build,source=/out,target=/x'), [], 'a tmpfs starts empty');
   });
 });
 

@@ -111,9 +111,20 @@ export function parseMount(value: string): Mount | undefined {
 }
 
 /**
- * The stage or image a mount reads files from, as BuildKit's dispatcher decides it: `from=` of
- * any mount but tmpfs (which has no source). A cache mount without `from=` starts empty.
+ * The stage or image a mount depends on: its `from=`, whatever the mount type. BuildKit's
+ * dispatcher adds `from=` as a dependency before it expands the mount's options (the type may be
+ * a variable), so the stage is built even for a tmpfs mount, which then reads nothing from it
+ * ({@link mountPaths}). A mount without `from=` reads the build context (bind) or starts empty
+ * (cache, tmpfs).
  */
 export function mountSource(m: Mount): string | null {
-  return m.type === 'tmpfs' || !m.from ? null : m.from;
+  return m.from || null;
+}
+
+/**
+ * The paths a mount reads from its `from=` stage, relative to that stage's root: `source=`, or `/`
+ * for all of it; none for a tmpfs mount, which starts empty whatever `from=` says.
+ */
+export function mountPaths(m: Mount): readonly string[] {
+  return m.type === 'tmpfs' ? [] : [m.source ?? '/'];
 }

@@ -115,7 +115,7 @@ export interface ShellOptions {
 /** Nesting (compound commands, substitutions, ${…}) deeper than this is reported and read flat. */
 export const MAX_DEPTH = 100;
 /** At most this many errors are reported. */
-export const MAX_ERRORS = 200;
+const MAX_ERRORS = 200;
 
 // ---------------------------------------------------------------------------------------------
 

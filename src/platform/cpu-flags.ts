@@ -30,7 +30,16 @@ const X86_CPUS =
 /** ARM CPU names gcc and clang accept in `-mcpu=` (and `-march=` for some). */
 const ARM_CPUS = /^(cortex-[amx]\d+[\w.+-]*|neoverse-[\w.+-]+|apple-[\w.+-]+|thunderx[\w.+-]*|ampere\d*[\w.+-]*|a64fx|carmel|kryo[\w.+-]*|exynos[\w.+-]*|falkor|saphira|tsv110|generic-armv[\w.+-]+)$/;
 
-/** Classifies `-march=`, `-mcpu=`, `-m<feature>`, `-C target-cpu=`, `-C target-feature=` values. */
+/**
+ * x86 instruction-set features, as gcc and clang flags spell them (`-mavx2`, `-mpclmul`, `-mfma4`)
+ * and as Rust target features do (`+avx2`, `+pclmulqdq`, `+bmi1`).
+ */
+const X86_FEATURES = /^(sse[\d.]*|ssse3|avx\w*|fma4?|bmi\d?|popcnt|aes|pclmul(qdq)?|f16c|lzcnt|movbe|sha|xop|vaes|vpclmulqdq|gfni)$/;
+
+/**
+ * Classifies `-march=`, `-mcpu=`, `-mfpu=`, `-m<feature>` (the word after `-m`: an x86 feature, or
+ * undefined for `-m64`, `-mthumb` ...), `-C target-cpu=` and `-C target-feature=` values.
+ */
 export function classifyCpuFlag(kind: CpuFlagKind, value: string): CpuFlag | undefined {
   const v = value.toLowerCase();
   if (v === 'native') return kind === 'march' || kind === 'mcpu' || kind === 'target-cpu' ? { archs: [], family: 'the build machine', native: true } : undefined;
@@ -56,10 +65,10 @@ export function classifyCpuFlag(kind: CpuFlagKind, value: string): CpuFlag | und
     case 'mfpu':
       return ARM32;
     case 'feature':
-      return X86;
+      return X86_FEATURES.test(v) ? X86 : undefined;
     case 'target-feature': {
       const feats = v.split(',').map((f) => f.replace(/^[+-]/, ''));
-      if (feats.some((f) => /^(sse[\d.]*|ssse3|avx\w*|fma|bmi\d?|popcnt|aes|pclmulqdq|f16c|lzcnt|movbe|sha)$/.test(f))) return X86;
+      if (feats.some((f) => X86_FEATURES.test(f))) return X86;
       if (feats.some((f) => /^(neon|sve\d?|crc|lse|fp-armv8|dotprod|rcpc)$/.test(f))) return ARM;
       return undefined;
     }

@@ -8,9 +8,10 @@ import {
   formatPlatform,
   goarchArchitecture,
   parsePlatform,
-  rustArchTable,
   rustTripleBuilds,
 } from './index.js';
+import * as platformModule from './index.js';
+import { rustArchTable } from './toolchain-targets.js';
 
 describe('goarchArchitecture', () => {
   test('GOARCH words name OCI architectures', () => {
@@ -34,7 +35,13 @@ describe('Rust target triples', () => {
   });
   test('32-bit ARM triples keep their variant apart', () => {
     assert.equal(on('armv7-unknown-linux-gnueabihf', 'linux/arm/v7'), true);
+    assert.equal(on('armv7-unknown-linux-gnueabihf', 'linux/arm'), true, 'arm without a variant is arm/v7');
     assert.equal(on('armv7-unknown-linux-gnueabihf', 'linux/arm/v6'), false);
+    assert.equal(on('arm-unknown-linux-gnueabihf', 'linux/arm/v6'), true);
+  });
+  test('the variant of another architecture is a feature level of the same CPU', () => {
+    assert.equal(on('aarch64-unknown-linux-gnu', 'linux/arm64/v8'), true);
+    assert.equal(on('x86_64-unknown-linux-musl', 'linux/amd64/v2'), true);
   });
   test('amd64 levels run amd64 triples; i586 builds for 386', () => {
     assert.equal(on('x86_64-unknown-linux-gnu', 'linux/amd64/v3'), true);
@@ -44,6 +51,9 @@ describe('Rust target triples', () => {
     assert.equal(on('x86_64-apple-darwin', 'linux/amd64'), undefined);
     assert.equal(on('x86_64-pc-windows-msvc', 'linux/amd64'), undefined);
     assert.equal(on('sparc64-unknown-linux-gnu', 'linux/amd64'), undefined);
+  });
+  test('the table is not part of the platform module\'s surface', () => {
+    assert.equal('rustArchTable' in platformModule, false);
   });
   test('the table maps the first field of a triple to platform keys', () => {
     assert.deepEqual([...(rustArchTable().get('x86_64') ?? [])], ['amd64']);
@@ -87,6 +97,13 @@ describe('classifyCpuFlag', () => {
     assert.equal(family('target-feature', '+avx2,+fma'), 'x86');
     assert.equal(family('target-feature', '+neon'), 'ARM');
     assert.equal(family('target-feature', '+crt-static'), undefined);
+  });
+  test('one list of x86 features, in the spellings of gcc/clang flags and of Rust target features', () => {
+    for (const f of ['sse4.2', 'ssse3', 'avx512f', 'fma', 'fma4', 'bmi', 'bmi2', 'popcnt', 'aes', 'pclmul', 'f16c', 'lzcnt', 'movbe', 'sha', 'xop', 'vaes', 'vpclmulqdq', 'gfni']) {
+      assert.equal(family('feature', f), 'x86', `-m${f}`);
+    }
+    for (const f of ['pclmulqdq', 'bmi1', 'vaes', 'gfni', 'vpclmulqdq', 'fma4']) assert.equal(family('target-feature', `+${f}`), 'x86', `+${f}`);
+    for (const f of ['64', '32', 'thumb', 'arm', 'tune', 'no-sse', 'float-abi']) assert.equal(family('feature', f), undefined, `-m${f} is no x86 feature`);
   });
 });
 

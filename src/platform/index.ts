@@ -25,7 +25,7 @@ export { hostPlatform } from './host.js';
 export { USUAL_BUILDERS, builderPlatforms } from './builders.js';
 export type { CpuFlag, CpuFlagKind } from './cpu-flags.js';
 export { classifyCpuFlag } from './cpu-flags.js';
-export { goarchArchitecture, rustArchTable, rustTripleBuilds } from './toolchain-targets.js';
+export { goarchArchitecture, rustTripleBuilds } from './toolchain-targets.js';
 export {
   KNOWN_PLATFORMS,
   buildArgs,

@@ -6,7 +6,7 @@ const lines = (...l: string[]): string => `${l.join('\n')}\n`;
 ruleTester(rule, {
   valid: [
     {
-      name: 'a tmpfs mount reads no stage, whatever its from= says',
+      name: 'a tmpfs mount with from= builds the stage but reads none of its files',
       code: lines(
         'FROM --platform=$BUILDPLATFORM alpine AS fetch',
         'RUN wget -O /dl/pkg.apk "https://example.com/pkg-$(apk --print-arch).apk"',

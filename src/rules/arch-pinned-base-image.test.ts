@@ -1,3 +1,7 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { checkSource } from '../check/engine.js';
+import { parsePlatformList } from '../platform/index.js';
 import rule from './arch-pinned-base-image.js';
 import { ruleTester } from './tester.js';
 
@@ -103,4 +107,61 @@ ruleTester(rule, {
       errors: [{ messageId: 'namespace', line: 1, column: 6 }],
     },
   ],
+});
+
+describe('AA113 reads every architecture word as docker-library and containerd do', () => {
+  // every namespace and tag word AA113 knows, with the platform it pins (the rule derives these
+  // from src/platform: the bashbrew vocabulary, and what the other words name)
+  const NAMESPACES: Record<string, string> = {
+    amd64: 'linux/amd64',
+    arm64v8: 'linux/arm64',
+    arm32v7: 'linux/arm/v7',
+    arm32v6: 'linux/arm/v6',
+    arm32v5: 'linux/arm/v5',
+    i386: 'linux/386',
+    ppc64le: 'linux/ppc64le',
+    s390x: 'linux/s390x',
+    riscv64: 'linux/riscv64',
+    mips64le: 'linux/mips64le',
+  };
+  const TAG_WORDS: Record<string, string> = {
+    ...NAMESPACES,
+    x86_64: 'linux/amd64',
+    'x86-64': 'linux/amd64',
+    aarch64: 'linux/arm64',
+    arm64: 'linux/arm64',
+    armv7: 'linux/arm/v7',
+    armv7l: 'linux/arm/v7',
+    armhf: 'linux/arm/v7',
+    armv6: 'linux/arm/v6',
+    armv6l: 'linux/arm/v6',
+    armel: 'linux/arm/v6',
+    i686: 'linux/386',
+    ppc64el: 'linux/ppc64le',
+  };
+  // a target no word names, so every word is reported
+  const platforms = parsePlatformList('linux/loong64');
+  const pinned = (image: string): string | undefined => {
+    const [f] = checkSource(`FROM ${image}\n`, 'Dockerfile', { rules: [rule], platforms }).findings;
+    return f ? /only (\S+) images|\(\S+, (\S+)\)/.exec(f.message)?.slice(1).find(Boolean) : undefined;
+  };
+  test('namespaces', () => {
+    const found = Object.fromEntries(Object.keys(NAMESPACES).map((w) => [w, pinned(`${w}/alpine:3.20`)]));
+    assert.deepEqual(found, NAMESPACES);
+  });
+  test('tag words, in any case', () => {
+    const found = Object.fromEntries(Object.keys(TAG_WORDS).map((w) => [w, pinned(`example/app:1.2-${w}`)]));
+    assert.deepEqual(found, TAG_WORDS);
+    assert.equal(pinned('example/app:1.2-ARMHF'), 'linux/arm/v7');
+  });
+  test('words that are no namespace or tag word', () => {
+    assert.deepEqual(['x86/alpine', 'arm/alpine', 'loong64/alpine', 'example/app:1-x86', 'example/app:1-386', 'example/app:1-arm'].map(pinned), [
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
 });

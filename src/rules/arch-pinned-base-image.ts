@@ -5,7 +5,7 @@
  * variant of the image gets that architecture's base. Checked after expanding ARGs, per target.
  */
 import type { Model, Stage } from '../dockerfile/model.js';
-import { formatPlatform, makePlatform, samePlatform, tryParsePlatform, type Platform } from '../platform/index.js';
+import { archTokens, formatPlatform, platformsForToken, samePlatform, tryParsePlatform, type Platform } from '../platform/index.js';
 import { defineRule, type RuleContext, type Suggestion } from './types.js';
 
 const messages = {
@@ -15,41 +15,35 @@ const messages = {
 } as const;
 type M = typeof messages;
 
-/** docker-library's per-architecture namespaces (bashbrew architectures). */
-const NAMESPACES: ReadonlyMap<string, Platform> = new Map([
-  ['amd64', makePlatform('linux', 'amd64')],
-  ['arm64v8', makePlatform('linux', 'arm64')],
-  ['arm32v7', makePlatform('linux', 'arm', 'v7')],
-  ['arm32v6', makePlatform('linux', 'arm', 'v6')],
-  ['arm32v5', makePlatform('linux', 'arm', 'v5')],
-  ['i386', makePlatform('linux', '386')],
-  ['ppc64le', makePlatform('linux', 'ppc64le')],
-  ['s390x', makePlatform('linux', 's390x')],
-  ['riscv64', makePlatform('linux', 'riscv64')],
-  ['mips64le', makePlatform('linux', 'mips64le')],
-]);
+/** How per-architecture tags spell an architecture, besides the namespace words (`foo:1.2-x86_64`, `…-armhf`). */
+const TAG_SPELLINGS: readonly string[] = ['x86_64', 'x86-64', 'aarch64', 'arm64', 'armv7', 'armv7l', 'armhf', 'armv6', 'armv6l', 'armel', 'i686', 'ppc64el'];
 
-/** Architecture words in per-architecture tags. */
-const TAG_WORDS: ReadonlyMap<string, Platform> = new Map([
-  ...NAMESPACES,
-  ['x86_64', makePlatform('linux', 'amd64')],
-  ['x86-64', makePlatform('linux', 'amd64')],
-  ['aarch64', makePlatform('linux', 'arm64')],
-  ['arm64', makePlatform('linux', 'arm64')],
-  ['armv7', makePlatform('linux', 'arm', 'v7')],
-  ['armv7l', makePlatform('linux', 'arm', 'v7')],
-  ['armhf', makePlatform('linux', 'arm', 'v7')],
-  ['armv6', makePlatform('linux', 'arm', 'v6')],
-  ['armv6l', makePlatform('linux', 'arm', 'v6')],
-  ['armel', makePlatform('linux', 'arm', 'v6')],
-  ['i686', makePlatform('linux', '386')],
-  ['ppc64el', makePlatform('linux', 'ppc64le')],
-]);
+interface PinWords {
+  /** docker-library's per-architecture namespaces: the bashbrew vocabulary (`arm32v7`) */
+  readonly namespaces: ReadonlyMap<string, Platform>;
+  /** the namespace words and the tag spellings, lower-cased */
+  readonly tags: ReadonlyMap<string, Platform>;
+  /** a tag word between separators, the longest first */
+  readonly tagRe: RegExp;
+}
 
-const TAG_RE = new RegExp(
-  `(?:^|[-_.])(${[...TAG_WORDS.keys()].sort((a, b) => b.length - a.length).map((w) => w.replace(/[-.]/g, '\\$&')).join('|')})(?=$|[-_.])`,
-  'i',
-);
+let pinWords: PinWords | undefined;
+
+/** The words that pin an image to one architecture and the platform each names, read from src/platform once. */
+function words(): PinWords {
+  if (pinWords) return pinWords;
+  const namespaces = new Map<string, Platform>();
+  for (const t of archTokens()) if (t.vocabularies.includes('bashbrew')) namespaces.set(t.token, platformsForToken(t.token, 'bashbrew')[0] as Platform);
+  const tags = new Map(namespaces);
+  for (const w of TAG_SPELLINGS) {
+    // a word the vocabularies disagree on (armhf: arm/v7 for dpkg, arm/v6 for apk) names what containerd reads it as
+    const all = platformsForToken(w);
+    tags.set(w, (all.length === 1 ? all[0] : platformsForToken(w, 'oci')[0]) as Platform);
+  }
+  const alternatives = [...tags.keys()].sort((a, b) => b.length - a.length).map((w) => w.replace(/[-.]/g, '\\$&'));
+  pinWords = { namespaces, tags, tagRe: new RegExp(`(?:^|[-_.])(${alternatives.join('|')})(?=$|[-_.])`, 'i') };
+  return pinWords;
+}
 
 /** Tags and repositories of cross toolchains name the *target* of the compiler (`rust-musl-cross:aarch64-musl`). */
 const CROSS_TAG = /musl|gnu|eabi|cross/i;
@@ -100,18 +94,19 @@ function pinOf(image: string, builder: boolean): Pin | undefined {
   const parts = ref.path.split('/');
   // the per-architecture namespaces are Docker Hub's (ghcr.io/amd64/... is somebody's account)
   const ns = ref.registry === '' && parts.length >= 2 ? (parts[0] ?? '').toLowerCase() : '';
-  const nsPlatform = NAMESPACES.get(ns);
+  const { namespaces, tags, tagRe } = words();
+  const nsPlatform = namespaces.get(ns);
   if (nsPlatform) return { kind: 'namespace', word: ns, platform: nsPlatform };
   if (builder || !ref.tag || CROSS_TAG.test(ref.tag) || CROSS_REPO.test(ref.path)) return undefined;
-  const m = TAG_RE.exec(ref.tag);
+  const m = tagRe.exec(ref.tag);
   if (!m) return undefined;
   const word = m[1] as string;
-  const platform = TAG_WORDS.get(word.toLowerCase());
+  const platform = tags.get(word.toLowerCase());
   if (!platform) return undefined;
   // two architectures in one tag (`x86_64-aarch64`): a host and a target, not a pin
   const rest = ref.tag.slice(m.index + m[0].length);
-  const again = TAG_RE.exec(rest);
-  if (again && !samePlatform(TAG_WORDS.get((again[1] as string).toLowerCase()) ?? platform, platform)) return undefined;
+  const again = tagRe.exec(rest);
+  if (again && !samePlatform(tags.get((again[1] as string).toLowerCase()) ?? platform, platform)) return undefined;
   return { kind: 'tag', word, platform };
 }
 

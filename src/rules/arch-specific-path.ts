@@ -96,7 +96,7 @@ function init(): Tables {
 const QUICK = /linux-gnu|ld-|ld64|ld\.so|jvm\/|musl-/i;
 
 /** Architecture-specific path words in a string (URLs excluded: AA101 looks at downloads). */
-export function findArchPaths(s: string): Hit[] {
+function findArchPaths(s: string): Hit[] {
   if (!QUICK.test(s)) return [];
   const { words, res } = init();
   const urls: [number, number][] = [];

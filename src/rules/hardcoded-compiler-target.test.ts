@@ -163,6 +163,15 @@ ruleTester(rule, {
       output: null,
     },
     {
+      name: 'x86 features as Rust spells them, and as gcc does (one list of x86 features)',
+      code: lines('FROM rust:1', 'RUN RUSTFLAGS="-C target-feature=+vaes,+gfni" cargo build --release && gcc -O2 -mpclmul -m64 -c x.c'),
+      errors: [
+        { messageId: 'cpuFlag', line: 2, column: 16 },
+        { messageId: 'cpuFlag', line: 2, column: 80, endColumn: 88 },
+      ],
+      output: null,
+    },
+    {
       name: 'neon on an amd64 target',
       code: lines('FROM debian', 'RUN gcc -O2 -mfpu=neon -c simd.c'),
       errors: [{ messageId: 'cpuFlag', line: 2, column: 13 }],

@@ -23,7 +23,7 @@ const messages = {
 type M = typeof messages;
 type Kind = 'node' | 'wheel' | 'rust' | 'aws' | 'temurin' | 'dotnet' | 'bun' | 'conda';
 
-export interface LibcBuild {
+interface LibcBuild {
   readonly libc: 'glibc' | 'musl';
   readonly kind: Kind;
   /** what it is, for messages */
@@ -31,7 +31,7 @@ export interface LibcBuild {
 }
 
 /** The C library a download (URL or file name) is built for, when its name tells. */
-export function downloadLibc(text: string): LibcBuild | undefined {
+function downloadLibc(text: string): LibcBuild | undefined {
   const s = text.replace(/[?#].*$/, '');
   const file = s.slice(s.lastIndexOf('/') + 1);
   if (/\.whl$/i.test(file)) {

@@ -24,7 +24,7 @@ type M = typeof messages;
 const TOOLCHAINS = new Set(['go', 'node', 'temurin', 'rust', 'docker']);
 
 /** The official image with the tag the download's version suggests. */
-export function officialImageFor(vendor: Vendor, url: string, variant?: string): string | undefined {
+function officialImageFor(vendor: Vendor, url: string, variant?: string): string | undefined {
   const image = vendor.officialImage;
   if (!image) return undefined;
   let m: RegExpExecArray | null;

@@ -11,6 +11,10 @@ import { HEADER_END, HEADER_START, ruleDocHeader } from './docs.js';
 import { RULES } from './index.js';
 import type { Rule } from './types.js';
 
+/** How a rule's page names `RuleContext.builderPlatforms` (whitespace folded). */
+const BUILDER_PLATFORMS_PROSE =
+  /linux\/amd64 and linux\/arm64, and the build platform \(`--build-platform`, `buildPlatform:` in `\.anyarch\.yaml`; default this machine's\) when it is another CPU/;
+
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
 
@@ -76,6 +80,15 @@ for (const rule of RULES) {
     assert.equal(page.slice(s, e + HEADER_END.length), ruleDocHeader(rule), 'stale header: run `npm run docs:rules`');
     assert.match(page, /^## Bad/m);
     assert.match(page, /^## Good/m);
+  });
+  test(`${rule.meta.id}'s page names the builder platforms whenever the rule asks about them`, () => {
+    // ctx.builderPlatforms is one list (linux/amd64, linux/arm64, then the build platform when it
+    // is another CPU): a page that says which build machines it checks says all of that
+    const source = readFileSync(resolve(root, `src/rules/${rule.meta.name}.ts`), 'utf8');
+    const page = readFileSync(resolve(root, `docs/rules/${rule.meta.id}.md`), 'utf8').replace(/\s+/g, ' ');
+    assert.doesNotMatch(page, /build machines? \((?:linux\/)?amd64 (?:and|or) (?:linux\/)?arm64\)/, 'the builder platforms are more than amd64 and arm64');
+    if (!source.includes('ctx.builderPlatforms')) return;
+    assert.match(page, BUILDER_PLATFORMS_PROSE, `docs/rules/${rule.meta.id}.md does not say which build machines a --platform=$BUILDPLATFORM stage is checked against`);
   });
   test(`${rule.meta.id} has its own test file`, () => {
     assert.ok(existsSync(resolve(root, `src/rules/${rule.meta.name}.test.ts`)), `missing src/rules/${rule.meta.name}.test.ts`);

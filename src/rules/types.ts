@@ -50,7 +50,7 @@ export interface RuleMeta {
   readonly description: string;
   /** ids of other tools' rules with the same meaning, honoured in their ignore pragmas */
   readonly related: readonly string[];
-  /** the rule reports automatic fixes; the engine refuses (throws) a fix from a rule that says it has none */
+  /** the rule reports automatic fixes; the engine refuses (`E_RULE`) a fix from a rule that says it has none */
   readonly fixable: boolean;
 }
 
@@ -60,16 +60,27 @@ export interface RuleMeta {
  */
 export type Messages = Readonly<Record<string, string>>;
 
+type Letter = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i' | 'j' | 'k' | 'l' | 'm' | 'n' | 'o' | 'p' | 'q' | 'r' | 's' | 't' | 'u' | 'v' | 'w' | 'x' | 'y' | 'z';
+/** A character of `\w` (what the engine's `\{(\w+)\}` fills). */
+type WordChar = Letter | Uppercase<Letter> | '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | '_';
+/** Is `S` one or more word characters? */
+type IsWord<S extends string> = S extends `${infer C}${infer R}` ? (C extends WordChar ? (R extends '' ? true : IsWord<R>) : false) : false;
+
 /**
  * The `{name}` placeholders of a message template, as a union of names (never when it has none,
- * string when the template is not a literal type). A rule whose messages are literal types (an
- * object `as const`, or written inline in `defineRule`) gets its report data checked: a missing or
- * misspelt placeholder does not compile.
+ * string when the template is not a literal type): exactly what the engine fills, a `{` then word
+ * characters then `}`, left to right (`{a-b}` is text; in `{x{y}` the placeholder is `y`). A rule
+ * whose messages are literal types (an object `as const`, or written inline in `defineRule`) gets
+ * its report data checked: a missing or misspelt placeholder does not compile.
  */
 export type Placeholders<T extends string> = string extends T
   ? string
-  : T extends `${string}{${infer Name}}${infer Rest}`
-    ? (Name extends '' | `${string}${' ' | '{'}${string}` ? never : Name) | Placeholders<Rest>
+  : T extends `${string}{${infer Rest}`
+    ? Rest extends `${infer Name}}${infer After}`
+      ? IsWord<Name> extends true
+        ? Name | Placeholders<After>
+        : Placeholders<Rest>
+      : never
     : never;
 
 /** The `data` a report of a message must carry: a value for each placeholder, no other key. */
@@ -123,10 +134,14 @@ export interface RuleContext<M extends string | Messages = Messages> {
   report(d: ReportDescriptor<M>): void;
 }
 
-export interface Rule<M extends Messages = Messages> {
+/**
+ * A rule. `M` is its messages object (`typeof messages`), or a union of message ids (whose data
+ * is then not checked), as for {@link RuleContext}.
+ */
+export interface Rule<M extends string | Messages = Messages> {
   readonly meta: RuleMeta;
   /** message templates: `{name}` placeholders are filled from `data` */
-  readonly messages: M;
+  readonly messages: MessagesOf<M>;
   /**
    * A speed hint: the rule cannot report anything on a file whose text does not match, so the
    * engine skips it there. It must be conservative (the rule's tests run through the gate).
@@ -147,8 +162,8 @@ export interface Rule<M extends Messages = Messages> {
  * message ids from `meta.messages`). The older form `defineRule<'id1' | 'id2'>({ ... })` still
  * compiles, with message ids checked and data not.
  */
-export function defineRule<const M extends Messages>(rule: Rule<M>): Rule<M>;
-export function defineRule<Id extends string>(rule: Rule<Readonly<Record<Id, string>>>): Rule<Readonly<Record<Id, string>>>;
+export function defineRule<const M extends Messages>(rule: Rule<M> & { readonly messages: M }): Rule<M>;
+export function defineRule<Id extends string>(rule: Rule<Id>): Rule<Id>;
 export function defineRule(rule: Rule): Rule {
   return rule;
 }

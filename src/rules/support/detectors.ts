@@ -164,7 +164,7 @@ export interface DetectorVariable {
  * The detector a whole assignment value is (`$(uname -m)`, `"$(dpkg --print-architecture)"`,
  * `` `apk --print-arch` ``), or undefined.
  */
-export function detectorValue(value: string): Detector | undefined {
+function detectorValue(value: string): Detector | undefined {
   const v = unquoteDouble(value);
   const subs = substitutions(v);
   if (subs.length !== 1) return undefined;

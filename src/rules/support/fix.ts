@@ -15,7 +15,7 @@ import type { Edit, FixStyle } from '../types.js';
 import { stageDistro } from './stage-distro.js';
 
 /** Offset just after the line on which `ins` ends (where a new line may be inserted). */
-export function afterInstruction(model: Model, ins: Instruction): { offset: number; prefix: string } {
+function afterInstruction(model: Model, ins: Instruction): { offset: number; prefix: string } {
   const src = model.file.source;
   const end = ins.range.end.offset;
   const nl = src.indexOf('\n', end);
@@ -50,7 +50,7 @@ function targetKey(p: Platform): string {
   return p.architecture === 'arm' ? `arm${p.variant || 'v7'}` : p.architecture;
 }
 
-export interface Mapping {
+interface Mapping {
   /** shell text to put before the command (ends with `; `) */
   readonly text: string;
   /** the variable that holds the vendor word */
@@ -76,7 +76,7 @@ function sq(s: string): string {
  * both when the base is unknown), the way the official images do it.
  * Returns undefined when two platforms share a key but need different words.
  */
-export function buildMapping(
+function buildMapping(
   model: Model,
   stage: Stage,
   words: ReadonlyMap<string, string>,

@@ -62,7 +62,7 @@ export function targetReadsAny(model: Model, stage: Stage, paths: readonly strin
 }
 
 /** Absolute paths written in a RUN (shell words and heredoc scripts), e.g. `-o /out/app`, `-C /usr/local`. */
-export function runPaths(model: Model, ins: Instruction): string[] {
+function runPaths(model: Model, ins: Instruction): string[] {
   const out: string[] = [];
   for (const source of model.shell(ins)) {
     for (const cmd of source.script.commands) {

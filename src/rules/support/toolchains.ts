@@ -89,8 +89,8 @@ export interface CpuFlagHit {
   readonly flag: CpuFlag;
 }
 
-const CPU_FLAG_RE =
-  /(?<![\w-])(?:-m(arch|cpu|fpu)=([\w.+-]+)|-m(sse[\d.]*|ssse3|avx[\w]*|fma4?|bmi2?|popcnt|aes|pclmul|f16c|lzcnt|movbe|sha|xop|vaes|vpclmulqdq|gfni)(?![\w.=+-])|-C\s*(target-cpu|target-feature)=([\w.+,-]+))/g;
+/** `-march=`/`-mcpu=`/`-mfpu=` values, `-m<word>` (which words are CPU features: src/platform), Rust's `-C target-*=`. */
+const CPU_FLAG_RE = /(?<![\w-])(?:-m(arch|cpu|fpu)=([\w.+-]+)|-m([\w.]+)(?![\w.=+-])|-C\s*(target-cpu|target-feature)=([\w.+,-]+))/g;
 
 /** CPU flags in a piece of text (a shell command, an ENV value). */
 export function cpuFlags(text: string): CpuFlagHit[] {

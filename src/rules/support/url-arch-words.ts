@@ -54,12 +54,12 @@ const OTHER_OS = /(?<![A-Za-z0-9])(darwin|macos|mac|osx|apple|windows|win|win32|
 const LINUX = /linux/i;
 
 /** True when the string names a non-Linux asset (darwin-arm64, windows-amd64, macOS-64bit, win-x64). */
-export function isOtherOs(s: string): boolean {
+function isOtherOs(s: string): boolean {
   return OTHER_OS.test(s) && !LINUX.test(s.replace(OTHER_OS, ''));
 }
 
 /** The part of a URL after its host (architecture words in host names are not about the CPU). */
-export function pathPart(s: string): { text: string; offset: number } {
+function pathPart(s: string): { text: string; offset: number } {
   const m = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(s);
   if (!m) return { text: s, offset: 0 };
   return { text: s.slice(m[0].length), offset: m[0].length };
