@@ -41,12 +41,30 @@ interface StoredFact {
   readonly platforms: readonly string[];
 }
 
+/** An entry of the base-image cache of earlier versions (cache format 1, `<sha256 of reference>.json`). */
+interface LegacyEntry extends StoredFact {
+  readonly version: 1;
+  readonly reference: string;
+  readonly fetchedAt: number;
+}
+
 type Found = { readonly platforms: readonly Platform[]; readonly digest: string };
 
 /** The digest a reference pins (`repo@sha256:…`), if any. */
 function pinnedDigest(reference: string): string | undefined {
   const at = reference.indexOf('@');
   return at === -1 ? undefined : reference.slice(at + 1);
+}
+
+/** The answer a stored fact stands for, or undefined when it cannot answer for `reference`. */
+function storedFound(stored: unknown, reference: string): Found | undefined {
+  const s = stored as Partial<StoredFact> | null;
+  if (typeof s?.digest !== 'string' || !Array.isArray(s.platforms)) return undefined;
+  const pinned = pinnedDigest(reference);
+  if (pinned !== undefined && s.digest !== pinned) return undefined;
+  // a platform word this version cannot read is skipped, not a reason to ask again every run
+  const platforms = s.platforms.map((p) => (typeof p === 'string' ? tryParsePlatform(p) : undefined)).filter((p): p is Platform => p !== undefined);
+  return { platforms, digest: s.digest };
 }
 
 function platformCache(cacheDir: string, opts: ResolveBaseImagesOptions): JsonCache<Found> {
@@ -56,16 +74,15 @@ function platformCache(cacheDir: string, opts: ResolveBaseImagesOptions): JsonCa
     ...(opts.ttlMs !== undefined ? { ttlMs: opts.ttlMs } : {}),
     ...(now ? { now } : {}),
     immutable: (reference) => pinnedDigest(reference) !== undefined,
-    read(stored, reference) {
-      const s = stored as Partial<StoredFact> | null;
-      if (typeof s?.digest !== 'string' || !Array.isArray(s.platforms)) return undefined;
-      const pinned = pinnedDigest(reference);
-      if (pinned !== undefined && s.digest !== pinned) return undefined;
-      // a platform word this version cannot read is skipped, not a reason to ask again every run
-      const platforms = s.platforms.map((p) => (typeof p === 'string' ? tryParsePlatform(p) : undefined)).filter((p): p is Platform => p !== undefined);
-      return { platforms, digest: s.digest };
-    },
+    read: storedFound,
     write: (fact): StoredFact => ({ digest: fact.digest, platforms: fact.platforms.map(formatPlatform) }),
+    // answers earlier versions cached stay answers (a gate relying on one still holds while the registry is down)
+    legacy(stored, reference) {
+      const e = stored as Partial<LegacyEntry> | null;
+      if (e?.version !== 1 || e.reference !== reference || typeof e.fetchedAt !== 'number') return undefined;
+      const value = storedFound(e, reference);
+      return value && { value, storedAt: e.fetchedAt };
+    },
   });
 }
 
