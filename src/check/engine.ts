@@ -135,8 +135,9 @@ export function computeSelection(opts: CheckOptions): Selected[] {
 
 /**
  * The rule options of choices made by name (the command line's `--rule` and `--disable`) over
- * per-rule severities (a config file's): references resolved to ids (an unknown one is an error
- * naming where it was written), and a rule named in `only` is not turned off by `severities` —
+ * per-rule severities (a config file's): references resolved to ids, severity keys included (an
+ * unknown one is an error naming where it was written: `E_USAGE` for `only`/`disable`,
+ * `E_CONFIG` for `severities`), and a rule named in `only` is not turned off by `severities` —
  * naming a rule is the stronger wish.
  */
 export function ruleOptions(
@@ -146,7 +147,9 @@ export function ruleOptions(
 ): { only?: string[]; disable: string[]; severities: Record<string, SeverityOverride> } {
   const only = choices.only ? resolveRuleRefs(choices.only, rules, where.only) : undefined;
   const disable = resolveRuleRefs(choices.disable ?? [], rules, where.disable);
-  const severities: Record<string, SeverityOverride> = { ...(choices.severities ?? {}) };
+  // keys by id, whatever the configuration wrote (`AA101`, `aa101`, `arch-specific-path`)
+  const severities: Record<string, SeverityOverride> = {};
+  for (const [ref, s] of Object.entries(choices.severities ?? {})) severities[resolveRuleRefs([ref], rules, 'rule settings', 'E_CONFIG')[0] as string] = s;
   for (const id of only ?? []) if (severities[id] === 'off') delete severities[id];
   return { ...(only ? { only } : {}), disable, severities };
 }
