@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { jsonCache } from '../fs/cache.js';
-import { formatPlatform, parsePlatformList } from '../platform/index.js';
+import { formatPlatform, parsePlatformList, type Platform } from '../platform/index.js';
 import { RegistryClient } from '../registry/client.js';
 import { lookUpBaseImages, resolveBaseImages } from './base-image-lookup.js';
+import { defaultBuildPlatform } from './engine.js';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const OTHER = `sha256:${'b'.repeat(64)}`;
@@ -107,6 +108,13 @@ describe('lookUpBaseImages', () => {
     );
     assert.deepEqual(started, [2]);
     assert.deepEqual([...facts.keys()].sort(), [`${NOWHERE}/lib/go:1`, `${NOWHERE}/lib/run:1`]);
+  });
+
+  test('without a build platform, stages on $BUILDPLATFORM pull for the engine\'s default, defaultBuildPlatform()', async () => {
+    const source = `FROM --platform=$BUILDPLATFORM ${NOWHERE}/lib/tool-$BUILDARCH:1 AS tool\nFROM scratch\nCOPY --from=tool /t /t\n`;
+    const keys = async (opts: Parameters<typeof lookUpBaseImages>[1]): Promise<string[]> => [...(await lookUpBaseImages([{ file: 'Dockerfile', source }], { client: unreachable(), cacheDir: false, ...opts })).keys()];
+    assert.deepEqual(await keys({}), [`${NOWHERE}/lib/tool-${defaultBuildPlatform().architecture}:1`]);
+    assert.deepEqual(await keys({ buildPlatform: parsePlatformList('linux/riscv64')[0] as Platform }), [`${NOWHERE}/lib/tool-riscv64:1`]);
   });
 
   test('no base image (scratch, stage references, unparsable files): nothing asked, nothing said', async () => {

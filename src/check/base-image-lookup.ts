@@ -15,12 +15,12 @@ import { buildModel } from '../dockerfile/model.js';
 import { parseDockerfile } from '../dockerfile/parser.js';
 import { inspectPlatforms } from '../oci/platforms.js';
 import { parseReference } from '../oci/reference.js';
-import { formatPlatform, hostPlatform, makePlatform, normalizePlatform, tryParsePlatform, type Platform } from '../platform/index.js';
+import { formatPlatform, makePlatform, normalizePlatform, tryParsePlatform, type Platform } from '../platform/index.js';
 import { RegistryClient } from '../registry/client.js';
 import { resolveCredential } from '../registry/credentials.js';
 import { registrySource } from '../registry/source.js';
 import { baseImageRequirements, type BaseImageFact, type BaseImageFacts } from '../rules/support/base-image-requirements.js';
-import { DEFAULT_PLATFORMS } from './engine.js';
+import { DEFAULT_PLATFORMS, defaultBuildPlatform } from './engine.js';
 
 export interface ResolveBaseImagesOptions {
   readonly client: RegistryClient;
@@ -125,9 +125,9 @@ export async function resolveBaseImages(references: Iterable<string>, opts: Reso
 }
 
 export interface LookUpBaseImagesOptions {
-  /** target platforms (default linux/amd64 and linux/arm64, as the check's) */
+  /** target platforms (default `DEFAULT_PLATFORMS`, as the check's) */
   readonly platforms?: readonly Platform[];
-  /** the build machine's platform (default: this machine's, as the check's) */
+  /** the build machine's platform (default `defaultBuildPlatform()`, as the check's) */
   readonly buildPlatform?: Platform;
   /** the registry client (default: one with the credentials of the Docker config in `env`) */
   readonly client?: RegistryClient;
@@ -148,7 +148,7 @@ export interface LookUpBaseImagesOptions {
  */
 export async function lookUpBaseImages(dockerfiles: Iterable<{ readonly file: string; readonly source: string }>, opts: LookUpBaseImagesOptions = {}): Promise<BaseImageFacts> {
   const platforms = opts.platforms ?? DEFAULT_PLATFORMS;
-  const build = opts.buildPlatform ?? hostPlatform();
+  const build = opts.buildPlatform ?? defaultBuildPlatform();
   const references = new Set<string>();
   for (const { file, source } of dockerfiles) {
     try {

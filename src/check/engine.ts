@@ -38,7 +38,7 @@ export interface CheckOptions {
   readonly pragmas?: boolean;
   /** the rule set (default: every built-in rule) */
   readonly rules?: readonly Rule[];
-  /** the build machine's platform (default: this machine's, `hostPlatform()`, as the CLI's) */
+  /** the build machine's platform (default `defaultBuildPlatform()`: this machine's, as for the CLI and the base-image lookup) */
   readonly buildPlatform?: Platform;
   /** what registries said about the base images (AA114, AA115); absent: not looked up */
   readonly baseImages?: BaseImageFacts;
@@ -57,7 +57,8 @@ export const DEFAULT_PLATFORMS: readonly Platform[] = parsePlatformList('linux/a
 
 /** `hostPlatform()`, worked out once. */
 let hostDefault: Platform | undefined;
-function defaultBuildPlatform(): Platform {
+/** The build platform when none is given: this machine's (`hostPlatform()`, worked out once), for the check and the base-image lookup alike. */
+export function defaultBuildPlatform(): Platform {
   return (hostDefault ??= hostPlatform());
 }
 
