@@ -71,7 +71,6 @@ function parseFlag<T>(flag: string, parse: () => T): T {
 
 export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps = {}): Promise<Outcome> {
   if (opts.fix && opts.fixDryRun) throw new AnyarchError('E_USAGE', '--fix and --fix-dry-run cannot be used together', 'Use --fix-dry-run to preview, then --fix.');
-  if (opts.paths.includes('-') && opts.fix) throw new AnyarchError('E_USAGE', '--fix cannot rewrite standard input', 'Use --fix-dry-run to see the changes as a diff.');
 
   // Settings: flags beat the config file, which beats the defaults
   const rules = deps.rules ?? (await import('../../rules/index.js')).RULES;
