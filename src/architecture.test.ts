@@ -50,17 +50,19 @@ const ROOMS: Table = {
     { name: 'registry', paths: ['registry/'], mayImport: ['errors', 'fs', 'net', 'platform', 'oci'] },
     { name: 'engine', paths: ['engine/'], mayImport: ['errors', 'fs', 'net', 'platform', 'oci'] },
     { name: 'sources', paths: ['sources.ts'], mayImport: ['errors', 'platform', 'oci', 'registry', 'engine'] },
+    // what `anyarch platforms` does for a list of images, above the sources it opens
+    { name: 'images', paths: ['images.ts'], mayImport: ['errors', 'platform', 'oci', 'registry', 'sources'] },
     { name: 'check', paths: ['check/'], mayImport: ['errors', 'fs', 'platform', 'dockerfile', 'rules', 'oci', 'registry'] },
     { name: 'config', paths: ['config.ts'], mayImport: ['errors', 'fs', 'platform', 'rules', 'check'] },
     {
       name: 'cli',
       paths: ['cli/'],
-      mayImport: ['errors', 'fs', 'net', 'platform', 'dockerfile', 'rules', 'oci', 'registry', 'engine', 'sources', 'check', 'config'],
+      mayImport: ['errors', 'fs', 'net', 'platform', 'dockerfile', 'oci', 'rules', 'registry', 'engine', 'sources', 'images', 'check', 'config'],
     },
     {
       name: 'index',
       paths: ['index.ts'],
-      mayImport: ['errors', 'fs', 'net', 'platform', 'dockerfile', 'rules', 'oci', 'registry', 'engine', 'sources', 'check', 'config'],
+      mayImport: ['errors', 'fs', 'net', 'platform', 'dockerfile', 'oci', 'rules', 'registry', 'engine', 'sources', 'images', 'check', 'config'],
     },
   ],
   exceptions: [

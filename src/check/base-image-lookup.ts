@@ -16,8 +16,8 @@ import { parseDockerfile } from '../dockerfile/parser.js';
 import { inspectPlatforms } from '../oci/platforms.js';
 import { parseReference } from '../oci/reference.js';
 import { formatPlatform, makePlatform, normalizePlatform, tryParsePlatform, type Platform } from '../platform/index.js';
-import { RegistryClient } from '../registry/client.js';
-import { resolveCredential } from '../registry/credentials.js';
+import type { RegistryClient } from '../registry/client.js';
+import { credentialedClient } from '../registry/credentialed.js';
 import { registrySource } from '../registry/source.js';
 import { baseImageRequirements, type BaseImageFact, type BaseImageFacts } from '../rules/support/base-image-requirements.js';
 import { DEFAULT_PLATFORMS, defaultBuildPlatform } from './engine.js';
@@ -129,7 +129,7 @@ export interface LookUpBaseImagesOptions {
   readonly platforms?: readonly Platform[];
   /** the build machine's platform (default `defaultBuildPlatform()`, as the check's) */
   readonly buildPlatform?: Platform;
-  /** the registry client (default: one with the credentials of the Docker config in `env`) */
+  /** the registry client (default: `credentialedClient` of `env` and `insecureRegistries`) */
   readonly client?: RegistryClient;
   /** registries that may be spoken to over plain HTTP, for the default client */
   readonly insecureRegistries?: readonly string[];
@@ -161,12 +161,7 @@ export async function lookUpBaseImages(dockerfiles: Iterable<{ readonly file: st
   if (references.size === 0) return new Map();
   opts.onStart?.(references.size);
   const env = opts.env ?? process.env;
-  const client =
-    opts.client ??
-    new RegistryClient({
-      insecureRegistries: opts.insecureRegistries ?? [],
-      credentials: (registry) => resolveCredential(registry, { env: env as NodeJS.ProcessEnv }),
-    });
+  const client = opts.client ?? credentialedClient({ env, ...(opts.insecureRegistries ? { insecureRegistries: opts.insecureRegistries } : {}) });
   const cacheDir = opts.cacheDir === false ? undefined : (opts.cacheDir ?? defaultCacheDir(env));
   return resolveBaseImages(references, { client, ...(cacheDir ? { cacheDir } : {}) });
 }
