@@ -119,6 +119,9 @@ export {
   parseManifest,
 } from './oci/manifest.js';
 export type { ContainerConfig, Descriptor, HistoryEntry, ImageConfig, ImageIndex, ImageManifest, Manifest, OciPlatform } from './oci/manifest.js';
+import { formatPlatform } from './platform/index.js';
+/** @deprecated Use `formatPlatform`: the same `os/arch[/variant]`, for any `{ os, architecture, variant? }`. */
+export const platformString = formatPlatform;
 export { openRoot } from './oci/image.js';
 export type { HistoryStep, Image, Index, Layer, LayerCompression } from './oci/image.js';
 export { DEFAULT_MAX_DEPTH, MAX_INDEX_ENTRIES, walkIndex } from './oci/walk.js';
