@@ -3,8 +3,9 @@
  * `crane` with a test: every import in src/ is read, and one that goes from a lower room to a
  * higher one, or into the CLI, fails here naming the file, the import and the rule it breaks.
  *
- * The table below is the whole rule set. A new room gets a line (what it holds, what it may
- * import); a new file outside every room fails until it has one. Tests may import any room but
+ * The table below is the whole rule set, listed bottom to top: a room may import only rooms
+ * listed before it, which the test checks too, so the table cannot allow a cycle. A new room gets
+ * a line (what it holds, what it may import); a new file outside every room fails until it has one. Tests may import any room but
  * the CLI (a conformance suite opens sources through the registry), and nothing outside the CLI
  * imports it.
  */
@@ -35,7 +36,7 @@ interface Table {
   readonly exceptions: readonly Exception[];
 }
 
-/** Bottom to top. */
+/** Bottom to top: every room's `mayImport` names only rooms listed before it (checked below). */
 const ROOMS: Table = {
   rooms: [
     { name: 'errors', paths: ['errors.ts'], mayImport: [] },
@@ -43,23 +44,25 @@ const ROOMS: Table = {
     { name: 'net', paths: ['net/'], mayImport: ['errors'] },
     { name: 'platform', paths: ['platform/'], mayImport: ['errors'] },
     { name: 'dockerfile', paths: ['dockerfile/'], mayImport: ['errors', 'platform'] },
+    { name: 'oci', paths: ['oci/'], mayImport: ['errors', 'fs', 'platform'] },
     // rules name base images with the OCI reference grammar (pure, no I/O)
     { name: 'rules', paths: ['rules/'], mayImport: ['errors', 'platform', 'dockerfile', 'oci'] },
-    { name: 'oci', paths: ['oci/'], mayImport: ['errors', 'fs', 'platform'] },
     { name: 'registry', paths: ['registry/'], mayImport: ['errors', 'fs', 'net', 'platform', 'oci'] },
     { name: 'engine', paths: ['engine/'], mayImport: ['errors', 'fs', 'net', 'platform', 'oci'] },
     { name: 'sources', paths: ['sources.ts'], mayImport: ['errors', 'platform', 'oci', 'registry', 'engine'] },
+    // what `anyarch platforms` does for a list of images, above the sources it opens
+    { name: 'images', paths: ['images.ts'], mayImport: ['errors', 'platform', 'oci', 'registry', 'sources'] },
     { name: 'check', paths: ['check/'], mayImport: ['errors', 'fs', 'platform', 'dockerfile', 'rules', 'oci', 'registry'] },
     { name: 'config', paths: ['config.ts'], mayImport: ['errors', 'fs', 'platform', 'rules', 'check'] },
     {
       name: 'cli',
       paths: ['cli/'],
-      mayImport: ['errors', 'fs', 'net', 'platform', 'dockerfile', 'rules', 'oci', 'registry', 'engine', 'sources', 'check', 'config'],
+      mayImport: ['errors', 'fs', 'net', 'platform', 'dockerfile', 'oci', 'rules', 'registry', 'engine', 'sources', 'images', 'check', 'config'],
     },
     {
       name: 'index',
       paths: ['index.ts'],
-      mayImport: ['errors', 'fs', 'net', 'platform', 'dockerfile', 'rules', 'oci', 'registry', 'engine', 'sources', 'check', 'config'],
+      mayImport: ['errors', 'fs', 'net', 'platform', 'dockerfile', 'oci', 'rules', 'registry', 'engine', 'sources', 'images', 'check', 'config'],
     },
   ],
   exceptions: [
@@ -68,6 +71,23 @@ const ROOMS: Table = {
 };
 
 const isTest = (file: string): boolean => /\.test\.ts$/.test(file);
+
+/**
+ * What is wrong with the table itself: a room may import only rooms listed before it (so the
+ * table is bottom to top and no cycle can be allowed by it), and only rooms that exist.
+ */
+function tableProblems(table: Table): string[] {
+  const out: string[] = [];
+  const names = table.rooms.map((r) => r.name);
+  table.rooms.forEach((room, i) => {
+    for (const dep of room.mayImport) {
+      const j = names.indexOf(dep);
+      if (j === -1) out.push(`room ${room.name} may import ${dep}, which is no room of the table`);
+      else if (j >= i) out.push(`room ${room.name} may import ${dep}, which is not below it: list the rooms bottom to top; a room imports only rooms listed before it`);
+    }
+  });
+  return out;
+}
 
 function roomOf(table: Table, file: string): Room | undefined {
   return table.rooms.find((r) => r.paths.some((p) => (p.endsWith('/') ? file.startsWith(p) : file === p)));
@@ -131,6 +151,7 @@ function sourcesUnder(dir: string): string[] {
 test('every import in src/ goes down the table of rooms (or stays in its room)', () => {
   const files = new Map(sourcesUnder(SRC).map((f) => [path.relative(SRC, f).split(path.sep).join('/'), readFileSync(f, 'utf8')]));
   assert.ok(files.size > 100, `only ${files.size} files under ${SRC}`);
+  assert.deepEqual(tableProblems(ROOMS), []);
   assert.deepEqual(violations(files, ROOMS), []);
 });
 
@@ -173,6 +194,19 @@ describe('the dependency check itself', () => {
     assert.deepEqual(violations(files, table), [
       "src/high/h.ts imports '../cli/main.js' (cli): high may import low; nothing outside src/cli imports the CLI",
       "src/low/l.test.ts imports '../cli/main.js' (cli): nothing outside src/cli imports the CLI",
+    ]);
+  });
+
+  test('the table itself is bottom to top: a room may import only rooms listed before it, so no cycle can be allowed', () => {
+    assert.deepEqual(tableProblems(table), []);
+    const cycle: Table = { rooms: [{ name: 'low', paths: ['low/'], mayImport: ['high'] }, { name: 'high', paths: ['high/'], mayImport: ['low'] }], exceptions: [] };
+    assert.deepEqual(tableProblems(cycle), ['room low may import high, which is not below it: list the rooms bottom to top; a room imports only rooms listed before it']);
+    const upsideDown: Table = { rooms: [{ name: 'high', paths: ['high/'], mayImport: ['low'] }, { name: 'low', paths: ['low/'], mayImport: [] }], exceptions: [] };
+    assert.equal(tableProblems(upsideDown).length, 1);
+    const odd: Table = { rooms: [{ name: 'self', paths: ['self/'], mayImport: ['self', 'nowhere'] }], exceptions: [] };
+    assert.deepEqual(tableProblems(odd), [
+      'room self may import self, which is not below it: list the rooms bottom to top; a room imports only rooms listed before it',
+      'room self may import nowhere, which is no room of the table',
     ]);
   });
 

@@ -57,6 +57,7 @@ export {
   applyEdits,
   checkSource,
   computeSelection,
+  defaultBuildPlatform,
   fixSource,
   lineRange,
   resolveRuleRef,
@@ -119,6 +120,9 @@ export {
   parseManifest,
 } from './oci/manifest.js';
 export type { ConfigDetails, ContainerConfig, Descriptor, HistoryEntry, ImageConfig, ImageIndex, ImageManifest, Manifest, OciPlatform } from './oci/manifest.js';
+import { formatPlatform } from './platform/index.js';
+/** @deprecated Use `formatPlatform`: the same `os/arch[/variant]`, for any `{ os, architecture, variant? }`. */
+export const platformString = formatPlatform;
 export { openRoot } from './oci/image.js';
 export type { HistoryStep, Image, Index, Layer, LayerCompression } from './oci/image.js';
 export { DEFAULT_MAX_DEPTH, MAX_INDEX_ENTRIES, walkIndex } from './oci/walk.js';
@@ -127,8 +131,11 @@ export { inspectPlatforms, platformMismatch } from './oci/platforms.js';
 export type { AttestationEntry, ConfigSummary, InspectOptions, PlatformReport, PlatformVariant } from './oci/platforms.js';
 // What the platforms of several images add up to (`anyarch platforms`): --require, problems, outcome.
 export { missingPlatforms } from './oci/required-platforms.js';
-export { imageResult, imagesOutcome, isIntegrityFailure, summarizeImages } from './oci/image-results.js';
+export { imageError, imageResult, imagesOutcome, isIntegrityFailure, missingRequired, summarizeImages } from './oci/image-results.js';
 export type { ImageProblem, ImageResult, ImagesOutcome, ImagesSummary } from './oci/image-results.js';
+// The whole of `anyarch platforms` without printing: parse, open, inspect and close each image.
+export { inspectImages } from './images.js';
+export type { ImagesProgress, ImagesRun, InspectImagesOptions } from './images.js';
 
 // Registries: the distribution-spec client, its errors in the registry's words, credentials, pushing.
 export { RegistryClient } from './registry/client.js';
@@ -137,6 +144,8 @@ export { RegistryError, SPEC_ERROR_CODES } from './registry/errors.js';
 export type { RegistryCode, RegistryDiagnostic } from './registry/errors.js';
 export { redact, resolveCredential } from './registry/credentials.js';
 export type { Credential, ResolveCredentialOptions } from './registry/credentials.js';
+export { credentialedClient } from './registry/credentialed.js';
+export type { CredentialedClientOptions } from './registry/credentialed.js';
 export { pushImage } from './registry/push.js';
 export type { PushImageOptions, PushStats } from './registry/push.js';
 export { DEFAULT_RETRY } from './net/retry.js';
@@ -157,5 +166,5 @@ export { lookUpBaseImages, resolveBaseImages } from './check/base-image-lookup.j
 export type { LookUpBaseImagesOptions, ResolveBaseImagesOptions } from './check/base-image-lookup.js';
 
 // anyarch's on-disk cache (registry answers), usable for any JSON answer.
-export { DEFAULT_CACHE_TTL_MS, defaultCacheDir, jsonCache } from './fs/cache.js';
+export { CACHE_FORMAT_VERSION, DEFAULT_CACHE_TTL_MS, defaultCacheDir, jsonCache } from './fs/cache.js';
 export type { JsonCache, JsonCacheOptions } from './fs/cache.js';

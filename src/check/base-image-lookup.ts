@@ -15,12 +15,12 @@ import { buildModel } from '../dockerfile/model.js';
 import { parseDockerfile } from '../dockerfile/parser.js';
 import { inspectPlatforms } from '../oci/platforms.js';
 import { parseReference } from '../oci/reference.js';
-import { formatPlatform, hostPlatform, makePlatform, normalizePlatform, tryParsePlatform, type Platform } from '../platform/index.js';
-import { RegistryClient } from '../registry/client.js';
-import { resolveCredential } from '../registry/credentials.js';
+import { formatPlatform, makePlatform, normalizePlatform, tryParsePlatform, type Platform } from '../platform/index.js';
+import type { RegistryClient } from '../registry/client.js';
+import { credentialedClient } from '../registry/credentialed.js';
 import { registrySource } from '../registry/source.js';
 import { baseImageRequirements, type BaseImageFact, type BaseImageFacts } from '../rules/support/base-image-requirements.js';
-import { DEFAULT_PLATFORMS } from './engine.js';
+import { DEFAULT_PLATFORMS, defaultBuildPlatform } from './engine.js';
 
 export interface ResolveBaseImagesOptions {
   readonly client: RegistryClient;
@@ -41,12 +41,30 @@ interface StoredFact {
   readonly platforms: readonly string[];
 }
 
+/** An entry of the base-image cache of earlier versions (cache format 1, `<sha256 of reference>.json`). */
+interface LegacyEntry extends StoredFact {
+  readonly version: 1;
+  readonly reference: string;
+  readonly fetchedAt: number;
+}
+
 type Found = { readonly platforms: readonly Platform[]; readonly digest: string };
 
 /** The digest a reference pins (`repo@sha256:…`), if any. */
 function pinnedDigest(reference: string): string | undefined {
   const at = reference.indexOf('@');
   return at === -1 ? undefined : reference.slice(at + 1);
+}
+
+/** The answer a stored fact stands for, or undefined when it cannot answer for `reference`. */
+function storedFound(stored: unknown, reference: string): Found | undefined {
+  const s = stored as Partial<StoredFact> | null;
+  if (typeof s?.digest !== 'string' || !Array.isArray(s.platforms)) return undefined;
+  const pinned = pinnedDigest(reference);
+  if (pinned !== undefined && s.digest !== pinned) return undefined;
+  // a platform word this version cannot read is skipped, not a reason to ask again every run
+  const platforms = s.platforms.map((p) => (typeof p === 'string' ? tryParsePlatform(p) : undefined)).filter((p): p is Platform => p !== undefined);
+  return { platforms, digest: s.digest };
 }
 
 function platformCache(cacheDir: string, opts: ResolveBaseImagesOptions): JsonCache<Found> {
@@ -56,16 +74,15 @@ function platformCache(cacheDir: string, opts: ResolveBaseImagesOptions): JsonCa
     ...(opts.ttlMs !== undefined ? { ttlMs: opts.ttlMs } : {}),
     ...(now ? { now } : {}),
     immutable: (reference) => pinnedDigest(reference) !== undefined,
-    read(stored, reference) {
-      const s = stored as Partial<StoredFact> | null;
-      if (typeof s?.digest !== 'string' || !Array.isArray(s.platforms)) return undefined;
-      const pinned = pinnedDigest(reference);
-      if (pinned !== undefined && s.digest !== pinned) return undefined;
-      // a platform word this version cannot read is skipped, not a reason to ask again every run
-      const platforms = s.platforms.map((p) => (typeof p === 'string' ? tryParsePlatform(p) : undefined)).filter((p): p is Platform => p !== undefined);
-      return { platforms, digest: s.digest };
-    },
+    read: storedFound,
     write: (fact): StoredFact => ({ digest: fact.digest, platforms: fact.platforms.map(formatPlatform) }),
+    // answers earlier versions cached stay answers (a gate relying on one still holds while the registry is down)
+    legacy(stored, reference) {
+      const e = stored as Partial<LegacyEntry> | null;
+      if (e?.version !== 1 || e.reference !== reference || typeof e.fetchedAt !== 'number') return undefined;
+      const value = storedFound(e, reference);
+      return value && { value, storedAt: e.fetchedAt };
+    },
   });
 }
 
@@ -108,11 +125,11 @@ export async function resolveBaseImages(references: Iterable<string>, opts: Reso
 }
 
 export interface LookUpBaseImagesOptions {
-  /** target platforms (default linux/amd64 and linux/arm64, as the check's) */
+  /** target platforms (default `DEFAULT_PLATFORMS`, as the check's) */
   readonly platforms?: readonly Platform[];
-  /** the build machine's platform (default: this machine's, as the check's) */
+  /** the build machine's platform (default `defaultBuildPlatform()`, as the check's) */
   readonly buildPlatform?: Platform;
-  /** the registry client (default: one with the credentials of the Docker config in `env`) */
+  /** the registry client (default: `credentialedClient` of `env` and `insecureRegistries`) */
   readonly client?: RegistryClient;
   /** registries that may be spoken to over plain HTTP, for the default client */
   readonly insecureRegistries?: readonly string[];
@@ -131,7 +148,7 @@ export interface LookUpBaseImagesOptions {
  */
 export async function lookUpBaseImages(dockerfiles: Iterable<{ readonly file: string; readonly source: string }>, opts: LookUpBaseImagesOptions = {}): Promise<BaseImageFacts> {
   const platforms = opts.platforms ?? DEFAULT_PLATFORMS;
-  const build = opts.buildPlatform ?? hostPlatform();
+  const build = opts.buildPlatform ?? defaultBuildPlatform();
   const references = new Set<string>();
   for (const { file, source } of dockerfiles) {
     try {
@@ -144,12 +161,7 @@ export async function lookUpBaseImages(dockerfiles: Iterable<{ readonly file: st
   if (references.size === 0) return new Map();
   opts.onStart?.(references.size);
   const env = opts.env ?? process.env;
-  const client =
-    opts.client ??
-    new RegistryClient({
-      insecureRegistries: opts.insecureRegistries ?? [],
-      credentials: (registry) => resolveCredential(registry, { env: env as NodeJS.ProcessEnv }),
-    });
+  const client = opts.client ?? credentialedClient({ env, ...(opts.insecureRegistries ? { insecureRegistries: opts.insecureRegistries } : {}) });
   const cacheDir = opts.cacheDir === false ? undefined : (opts.cacheDir ?? defaultCacheDir(env));
   return resolveBaseImages(references, { client, ...(cacheDir ? { cacheDir } : {}) });
 }

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { tempTree } from '../../test/support/tree.js';
 import { rangeAt } from '../dockerfile/text.js';
+import { isAnyarchError } from '../errors.js';
 import { jsonCache } from '../fs/cache.js';
 import { RegistryClient } from '../registry/client.js';
 import { defineRule, type Rule } from '../rules/types.js';
@@ -80,6 +81,21 @@ describe('checkPaths', () => {
     const none = await checkPaths(['-'], { cwd, check: { rules: [AMD64] } });
     assert.equal(none.results[0]?.error?.code, 'E_INPUT');
     await assert.rejects(checkPaths(['-'], { cwd, fix: 'apply' }), (e: unknown) => (e as { code?: string }).code === 'E_USAGE');
+  });
+
+  test('a bad option (an unknown rule) throws before standard input or any file is read', async () => {
+    const cwd = project({ Dockerfile: 'FROM alpine\n' });
+    let reads = 0;
+    const readStdin = async (): Promise<Uint8Array> => {
+      reads++;
+      return new TextEncoder().encode('FROM alpine\n');
+    };
+    for (const check of [{ rules: [AMD64], only: ['no-such-rule'] }, { rules: [AMD64], disable: ['AA999'] }, { rules: [AMD64], severities: { nope: 'off' as const } }]) {
+      await assert.rejects(checkPaths(['-', 'Dockerfile'], { cwd, check, readStdin }), (e: unknown) => isAnyarchError(e) && /unknown rule/.test(e.message));
+    }
+    assert.equal(reads, 0);
+    await assert.rejects(checkPaths(['-'], { cwd, fix: 'apply', readStdin }), (e: unknown) => isAnyarchError(e) && e.code === 'E_USAGE' && /standard input/.test(e.message));
+    assert.equal(reads, 0);
   });
 
   test('fix: apply writes in place (keeping the byte order mark); preview returns diffs and writes nothing', async () => {

@@ -148,8 +148,12 @@ async function checkOne(input: Input, check: CheckOptions, opts: CheckPathsOptio
 export async function checkPaths(paths: readonly string[], opts: CheckPathsOptions): Promise<CheckRun> {
   const readsStdin = paths.includes('-');
   if (readsStdin && opts.fix === 'apply') {
-    throw new AnyarchError('E_USAGE', 'fixes cannot be written back to standard input', 'Preview them as a diff instead.');
+    throw new AnyarchError('E_USAGE', 'fixes cannot be written back to standard input', "Preview them as a diff instead (anyarch check --fix-dry-run, or fix: 'preview').");
   }
+  // bad options (an unknown rule) throw before anything is read
+  let check = opts.check ?? {};
+  const needBaseImages = rulesNeeding(check, 'baseImages');
+
   const named = paths.filter((p) => p !== '-');
   const discovery =
     named.length || !readsStdin
@@ -164,8 +168,6 @@ export async function checkPaths(paths: readonly string[], opts: CheckPathsOptio
   if (readsStdin) inputs.push(await readStdin(opts.readStdin));
   for (const file of discovery.files) inputs.push(readFile(opts.cwd, file));
 
-  let check = opts.check ?? {};
-  const needBaseImages = rulesNeeding(check, 'baseImages');
   let withoutBaseImages: string[] = [];
   if (needBaseImages.length) {
     if (opts.baseImages === false) {

@@ -38,7 +38,7 @@ export interface CheckOptions {
   readonly pragmas?: boolean;
   /** the rule set (default: every built-in rule) */
   readonly rules?: readonly Rule[];
-  /** the build machine's platform (default: this machine's, `hostPlatform()`, as the CLI's) */
+  /** the build machine's platform (default `defaultBuildPlatform()`: this machine's, as for the CLI and the base-image lookup) */
   readonly buildPlatform?: Platform;
   /** what registries said about the base images (AA114, AA115); absent: not looked up */
   readonly baseImages?: BaseImageFacts;
@@ -57,7 +57,8 @@ export const DEFAULT_PLATFORMS: readonly Platform[] = parsePlatformList('linux/a
 
 /** `hostPlatform()`, worked out once. */
 let hostDefault: Platform | undefined;
-function defaultBuildPlatform(): Platform {
+/** The build platform when none is given: this machine's (`hostPlatform()`, worked out once), for the check and the base-image lookup alike. */
+export function defaultBuildPlatform(): Platform {
   return (hostDefault ??= hostPlatform());
 }
 
@@ -135,8 +136,9 @@ export function computeSelection(opts: CheckOptions): Selected[] {
 
 /**
  * The rule options of choices made by name (the command line's `--rule` and `--disable`) over
- * per-rule severities (a config file's): references resolved to ids (an unknown one is an error
- * naming where it was written), and a rule named in `only` is not turned off by `severities` —
+ * per-rule severities (a config file's): references resolved to ids, severity keys included (an
+ * unknown one is an error naming where it was written: `E_USAGE` for `only`/`disable`,
+ * `E_CONFIG` for `severities`), and a rule named in `only` is not turned off by `severities` —
  * naming a rule is the stronger wish.
  */
 export function ruleOptions(
@@ -146,7 +148,9 @@ export function ruleOptions(
 ): { only?: string[]; disable: string[]; severities: Record<string, SeverityOverride> } {
   const only = choices.only ? resolveRuleRefs(choices.only, rules, where.only) : undefined;
   const disable = resolveRuleRefs(choices.disable ?? [], rules, where.disable);
-  const severities: Record<string, SeverityOverride> = { ...(choices.severities ?? {}) };
+  // keys by id, whatever the configuration wrote (`AA101`, `aa101`, `arch-specific-path`)
+  const severities: Record<string, SeverityOverride> = {};
+  for (const [ref, s] of Object.entries(choices.severities ?? {})) severities[resolveRuleRefs([ref], rules, 'rule settings', 'E_CONFIG')[0] as string] = s;
   for (const id of only ?? []) if (severities[id] === 'off') delete severities[id];
   return { ...(only ? { only } : {}), disable, severities };
 }

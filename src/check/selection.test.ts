@@ -58,6 +58,17 @@ describe('ruleOptions: choices by name over configured severities', () => {
     assert.deepEqual(ids(opts), ['AA982']);
   });
 
+  test('severity keys are resolved first, so a rule named in only is spared whether the configuration names it by id, name or lower-case id', () => {
+    const opts = ruleOptions({ only: ['AA982', 'aa983', 'first-rule'], severities: { 'second-rule': 'off', aa983: 'off', 'First-Rule': 'error' } }, RULES);
+    assert.deepEqual(opts, { only: ['AA982', 'AA983', 'AA981'], disable: [], severities: { AA981: 'error' } });
+    assert.deepEqual(ids(opts), ['AA981', 'AA982', 'AA983']);
+    assert.deepEqual(ruleOptions({ severities: { 'third-rule': 'off' } }, RULES), { disable: [], severities: { AA983: 'off' } });
+    assert.throws(
+      () => ruleOptions({ severities: { 'no-such-rule': 'off' } }, RULES),
+      (e) => isAnyarchError(e) && e.code === 'E_CONFIG' && e.message === 'unknown rule "no-such-rule" in rule settings',
+    );
+  });
+
   test('without only the configuration stands; disable is resolved to ids', () => {
     const opts = ruleOptions({ disable: ['first-rule'], severities: { AA982: 'off' } }, RULES);
     assert.deepEqual(opts, { disable: ['AA981'], severities: { AA982: 'off' } });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { DEFAULT_CACHE_TTL_MS, defaultCacheDir, jsonCache } from './cache.js';
+import { CACHE_FORMAT_VERSION, DEFAULT_CACHE_TTL_MS, defaultCacheDir, jsonCache } from './cache.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -30,7 +31,9 @@ describe('jsonCache', () => {
     assert.equal(await cache.get('a/b:../../etc'), 7);
     const files = readdirSync(dir).sort();
     assert.equal(files.length, 2);
-    for (const f of files) assert.match(f, /^[0-9a-f]{64}\.json$/);
+    // the format version is in the name, so another version's entry is never overwritten
+    for (const f of files) assert.match(f, /^[0-9a-f]{64}\.v2\.json$/);
+    assert.equal(CACHE_FORMAT_VERSION, 2);
   });
 
   test('a mutable key expires after the TTL (default one day); an immutable one never does', async () => {
@@ -59,7 +62,7 @@ describe('jsonCache', () => {
     assert.ok(file);
     const full = path.join(dir, file);
     const entry = JSON.parse(readFileSync(full, 'utf8')) as Record<string, unknown>;
-    for (const bad of ['{not json', 'null', '[]', JSON.stringify({ ...entry, key: 'other' }), JSON.stringify({ ...entry, version: 2 }), JSON.stringify({ ...entry, value: 'one' }), JSON.stringify({ ...entry, storedAt: 'now' })]) {
+    for (const bad of ['{not json', 'null', '[]', JSON.stringify({ ...entry, key: 'other' }), JSON.stringify({ ...entry, version: 1 }), JSON.stringify({ ...entry, version: 3 }), JSON.stringify({ ...entry, value: 'one' }), JSON.stringify({ ...entry, storedAt: 'now' })]) {
       writeFileSync(full, bad);
       assert.equal(await cache.get('k'), undefined, bad);
     }
@@ -84,6 +87,55 @@ describe('jsonCache', () => {
     assert.deepEqual(await cache.get('k'), new Set(['a', 'b']));
     const [file] = readdirSync(dir);
     assert.deepEqual((JSON.parse(readFileSync(path.join(dir, file as string), 'utf8')) as { value: unknown }).value, ['a', 'b']);
+  });
+
+  test('set never throws, not even when write() does or the value cannot be stored', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'anyarch-cache-'));
+    const cache = jsonCache<number>({
+      dir,
+      read: (v) => v as number,
+      write: () => {
+        throw new Error('cannot store this');
+      },
+    });
+    await cache.set('k', 1);
+    assert.equal(await cache.get('k'), undefined);
+    const bigints = jsonCache<bigint>({ dir, read: () => 1n });
+    await bigints.set('b', 1n); // JSON.stringify throws on a bigint
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  test('an entry of format 1 (`<hash>.json`) is read through legacy, with the TTL; never rewritten; a current entry wins', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'anyarch-cache-'));
+    const clock = { t: 1_000_000 };
+    const cache = jsonCache<number>({
+      dir,
+      now: () => clock.t,
+      ttlMs: HOUR,
+      read: (v) => (typeof v === 'number' ? v : undefined),
+      legacy: (stored, key) => {
+        const s = stored as { k?: string; n?: number; at?: number } | null;
+        return s?.k === key && typeof s.n === 'number' && typeof s.at === 'number' ? { value: s.n, storedAt: s.at } : undefined;
+      },
+    });
+    const hash = createHash('sha256').update('k').digest('hex');
+    const old = path.join(dir, `${hash}.json`);
+    const oldText = JSON.stringify({ k: 'k', n: 7, at: clock.t - 1 });
+    writeFileSync(old, oldText);
+    assert.equal(await cache.get('k'), 7);
+    writeFileSync(path.join(dir, `${createHash('sha256').update('other').digest('hex')}.json`), JSON.stringify({ k: 'k', n: 7, at: clock.t }));
+    assert.equal(await cache.get('other'), undefined, 'an entry for another key');
+    await cache.set('k', 8);
+    assert.equal(await cache.get('k'), 8);
+    assert.equal(readFileSync(old, 'utf8'), oldText, 'the old entry is left for the version that wrote it');
+    clock.t += HOUR; // both stale now
+    assert.equal(await cache.get('k'), undefined);
+    writeFileSync(old, JSON.stringify({ k: 'k', n: 9, at: clock.t }));
+    assert.equal(await cache.get('k'), 9, 'a fresh old entry answers when the current one is stale');
+    const without = jsonCache<number>({ dir, now: () => clock.t, read: (v) => v as number });
+    await without.set('k2', 1);
+    writeFileSync(path.join(dir, `${createHash('sha256').update('k3').digest('hex')}.json`), JSON.stringify({ k: 'k3', n: 1, at: clock.t }));
+    assert.equal(await without.get('k3'), undefined, 'without legacy, old entries are not read');
   });
 
   test('a cache that cannot be written never fails', async () => {

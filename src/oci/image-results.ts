@@ -34,12 +34,21 @@ export type ImageProblem =
 export interface ImageResult {
   /** the image as the user named it (a source specifier, normalised when it could be parsed) */
   readonly image: string;
+  /** what was read; absent when the image could not be read at all (its one problem says why: `imageError`) */
   readonly report?: PlatformReport;
-  /** with required platforms: those the image does not publish */
-  readonly missing?: readonly string[];
-  /** the image could not be read */
-  readonly error?: AnyarchError;
+  /** everything wrong with the image, in reading order; the one record of it (see `imageError`, `missingRequired`) */
   readonly problems: readonly ImageProblem[];
+}
+
+/** Why the image could not be read at all, or undefined when it was read. */
+export function imageError(result: ImageResult): AnyarchError | undefined {
+  for (const p of result.problems) if (p.kind === 'unreadable' && p.platform === undefined) return p.error;
+  return undefined;
+}
+
+/** The required platforms the image does not publish, as `os/arch[/variant]`, in the required order. */
+export function missingRequired(result: ImageResult): string[] {
+  return result.problems.flatMap((p) => (p.kind === 'missing' ? [p.platform] : []));
 }
 
 /** True for content that failed its digest or declared size: never used, never a success. */
@@ -50,7 +59,7 @@ export function isIntegrityFailure(e: AnyarchError): boolean {
 /** The result of one image: its report (or why it could not be read), checked against `required`. */
 export function imageResult(image: string, read: PlatformReport | AnyarchError, required?: readonly Platform[]): ImageResult {
   if (isAnyarchError(read)) {
-    return { image, error: read, problems: [{ kind: 'unreadable', severity: 'error', detail: read.message, message: read.message, error: read }] };
+    return { image, problems: [{ kind: 'unreadable', severity: 'error', detail: read.message, message: read.message, error: read }] };
   }
   const problems: ImageProblem[] = [];
   for (const p of read.platforms) {
@@ -61,53 +70,35 @@ export function imageResult(image: string, read: PlatformReport | AnyarchError, 
       problems.push({ kind: 'unreadable', severity, platform: p.platform, detail: p.error.message, message: `${p.platform}: ${p.error.message}`, error: p.error });
     }
   }
-  const missing = required ? missingPlatforms(read, required) : undefined;
-  for (const platform of missing ?? []) {
+  for (const platform of required ? missingPlatforms(read, required) : []) {
     problems.push({ kind: 'missing', severity: 'error', platform, detail: 'required, but not published', message: `${image} does not publish ${platform}` });
   }
-  return { image, report: read, ...(missing ? { missing } : {}), problems };
+  return { image, report: read, problems };
 }
 
-/** The counts over every image, for reporters and outcomes. */
+/** What the images add up to: the counts the outcome is decided by. */
 export interface ImagesSummary {
-  readonly images: number;
   /** images that could not be read at all */
   readonly unreadableImages: number;
-  /** platform variants listed (attestations and ignored entries apart) */
-  readonly platforms: number;
-  /** variants whose manifest or config could not be read */
-  readonly unreadableVariants: number;
   /** images and variants whose content failed its digest */
   readonly integrityFailures: number;
-  /** variants whose config disagrees with their index entry */
-  readonly mismatches: number;
   /** required platforms missing, over every image */
   readonly missing: number;
-  /** images missing a required platform */
-  readonly imagesMissingPlatforms: number;
 }
 
 export function summarizeImages(results: readonly ImageResult[]): ImagesSummary {
   let unreadableImages = 0;
-  let platforms = 0;
-  let unreadableVariants = 0;
   let integrityFailures = 0;
-  let mismatches = 0;
   let missing = 0;
-  let imagesMissingPlatforms = 0;
   for (const r of results) {
-    platforms += r.report?.platforms.length ?? 0;
-    if (r.missing?.length) imagesMissingPlatforms++;
     for (const p of r.problems) {
       if (p.kind === 'unreadable') {
         if (p.platform === undefined) unreadableImages++;
-        else unreadableVariants++;
         if (isIntegrityFailure(p.error)) integrityFailures++;
       } else if (p.kind === 'missing') missing++;
-      else mismatches++;
     }
   }
-  return { images: results.length, unreadableImages, platforms, unreadableVariants, integrityFailures, mismatches, missing, imagesMissingPlatforms };
+  return { unreadableImages, integrityFailures, missing };
 }
 
 /** What reading images ended with (the CLI turns it into an exit code). */

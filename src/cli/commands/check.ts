@@ -4,13 +4,13 @@
  */
 import * as path from 'node:path';
 import { checkPaths } from '../../check/check-paths.js';
-import { DEFAULT_PLATFORMS, ruleOptions, type CheckOptions } from '../../check/engine.js';
+import { ruleOptions, type CheckOptions } from '../../check/engine.js';
 import { DEFAULT_FAIL_ON, checkOutcome, type FailOn } from '../../check/outcome.js';
 import { findConfig, loadConfig, type Config } from '../../config.js';
 import { AnyarchError, isAnyarchError } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic.js';
 import { errnoReason } from '../../fs/errno.js';
-import { hostPlatform, parsePlatform, parsePlatformList, type Platform } from '../../platform/index.js';
+import { parsePlatform, parsePlatformList, type Platform } from '../../platform/index.js';
 import type { FixStyle, Rule } from '../../rules/types.js';
 import { envFlag, showProgress, useColor, type Io, type Outcome, type OutStream } from '../io.js';
 import { loadReporter } from '../reporters/index.js';
@@ -71,26 +71,26 @@ function parseFlag<T>(flag: string, parse: () => T): T {
 
 export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps = {}): Promise<Outcome> {
   if (opts.fix && opts.fixDryRun) throw new AnyarchError('E_USAGE', '--fix and --fix-dry-run cannot be used together', 'Use --fix-dry-run to preview, then --fix.');
-  if (opts.paths.includes('-') && opts.fix) throw new AnyarchError('E_USAGE', '--fix cannot rewrite standard input', 'Use --fix-dry-run to see the changes as a diff.');
 
   // Settings: flags beat the config file, which beats the defaults
   const rules = deps.rules ?? (await import('../../rules/index.js')).RULES;
   const config = await loadSettings(opts, io, rules);
-  const platforms: readonly Platform[] =
-    opts.platforms !== undefined ? parseFlag('--platforms', () => parsePlatformList(opts.platforms as string)) : (config?.platforms ?? DEFAULT_PLATFORMS);
+  // the flag's or the config's value; without either the library's defaults apply
+  const platforms: readonly Platform[] | undefined =
+    opts.platforms !== undefined ? parseFlag('--platforms', () => parsePlatformList(opts.platforms as string)) : config?.platforms;
   // a rule named by --rule runs even when the config turns it off
   const selection = ruleOptions({ ...(opts.rule.length ? { only: opts.rule } : {}), disable: opts.disable, ...(config?.rules ? { severities: config.rules } : {}) }, rules, {
     only: '--rule',
     disable: '--disable',
   });
   const buildPlatform =
-    opts.buildPlatform !== undefined ? parseFlag('--build-platform', () => parsePlatform(opts.buildPlatform as string)) : (config?.buildPlatform ?? hostPlatform());
+    opts.buildPlatform !== undefined ? parseFlag('--build-platform', () => parsePlatform(opts.buildPlatform as string)) : config?.buildPlatform;
   const checkOptions: CheckOptions = {
-    platforms,
+    ...(platforms ? { platforms } : {}),
     fixStyle: opts.fixStyle ?? config?.fixStyle ?? 'targetarch',
     ...selection,
     rules,
-    buildPlatform,
+    ...(buildPlatform ? { buildPlatform } : {}),
   };
   const failOn = opts.failOn ?? config?.failOn ?? DEFAULT_FAIL_ON;
   const offline = opts.offline === true || config?.offline === true || envFlag(io.env.ANYARCH_OFFLINE);

@@ -2,16 +2,13 @@
  * `anyarch platforms IMAGE...`: which platforms each image publishes, read from a registry, an
  * OCI layout or an archive. `--require` turns it into a gate (exit 1 listing what is missing).
  * Every image is read even when one fails; a failed image is reported on its own line, and so
- * is content that failed its digest (exit 2 whatever else was read).
+ * is content that failed its digest (exit 2 whatever else was read). Glue: flags to the library's
+ * `inspectImages`, its results to a reporter, its summary to an outcome.
  */
-import { AnyarchError, isAnyarchError } from '../../errors.js';
-import { imageResult, imagesOutcome, summarizeImages, type ImageResult } from '../../oci/image-results.js';
-import { inspectPlatforms } from '../../oci/platforms.js';
-import { formatSourceSpec, parseSourceSpec } from '../../oci/source-spec.js';
+import { AnyarchError } from '../../errors.js';
+import { inspectImages } from '../../images.js';
+import { imageError, imagesOutcome } from '../../oci/image-results.js';
 import { formatPlatform, parsePlatformList } from '../../platform/index.js';
-import { RegistryClient } from '../../registry/client.js';
-import { resolveCredential } from '../../registry/credentials.js';
-import { openSource } from '../../sources.js';
 import { showProgress, type Io, type Outcome } from '../io.js';
 import { loadReporter } from '../reporters/index.js';
 import { sanitize, type Format } from '../reporters/types.js';
@@ -39,49 +36,22 @@ function printError(io: Io, message: string, hint: string | undefined): void {
 export async function platforms(opts: PlatformsCommandOptions, io: Io): Promise<Outcome> {
   const required = opts.require ? parsePlatformList(opts.require) : undefined;
   if (opts.images.length === 0) throw new AnyarchError('E_USAGE', 'name at least one image', "e.g. anyarch platforms docker.io/library/alpine:3.20 or oci:./layout:latest");
-  const specs = opts.images.map((image) => {
-    try {
-      return { image, spec: parseSourceSpec(image, { cwd: io.cwd }) };
-    } catch (e) {
-      if (isAnyarchError(e)) return { image, error: e };
-      throw e;
-    }
-  });
-  const client = new RegistryClient({
-    insecureRegistries: opts.insecureRegistries,
-    credentials: (registry) => resolveCredential(registry, { env: io.env as NodeJS.ProcessEnv }),
-    ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}),
-  });
 
   // progress on a terminal only (never in CI logs or pipes): one line, rewritten, then erased
-  const progress = specs.length > 1 && showProgress(io.stderr, io.env);
-  let finished = 0;
-  const tick = (): void => {
-    finished++;
-    if (progress) io.stderr.write(`\ranyarch: ${finished}/${specs.length} images read\u001b[K`);
-  };
-  const results: ImageResult[] = await Promise.all(
-    specs.map(async (s): Promise<ImageResult> => {
-      if (!s.spec) {
-        tick();
-        return imageResult(s.image, s.error);
-      }
-      let source;
-      try {
-        source = await openSource(s.spec, { client, env: io.env as NodeJS.ProcessEnv });
-        return imageResult(formatSourceSpec(s.spec), await inspectPlatforms(source, { details: !opts.indexOnly }), required);
-      } catch (e) {
-        if (isAnyarchError(e)) return imageResult(formatSourceSpec(s.spec), e);
-        throw e;
-      } finally {
-        await source?.close();
-        tick();
-      }
-    }),
-  );
+  const progress = opts.images.length > 1 && showProgress(io.stderr, io.env);
+  const { results, summary } = await inspectImages(opts.images, {
+    cwd: io.cwd,
+    env: io.env,
+    insecureRegistries: opts.insecureRegistries,
+    ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}),
+    ...(required ? { required } : {}),
+    indexOnly: opts.indexOnly,
+    onProgress: (p) => {
+      if (progress) io.stderr.write(`\ranyarch: ${p.done}/${p.total} images read\u001b[K`);
+    },
+  });
   if (progress) io.stderr.write('\r\u001b[K');
 
-  const summary = summarizeImages(results);
   const reporter = await loadReporter(opts.format);
   io.stdout.write(
     reporter.platforms(results, {
@@ -94,7 +64,8 @@ export async function platforms(opts: PlatformsCommandOptions, io: Io): Promise<
   );
   // what could not be read, and content that failed its digest, on standard error too
   for (const r of results) {
-    if (r.error) printError(io, r.error.describe(), r.error.hint);
+    const error = imageError(r);
+    if (error) printError(io, error.describe(), error.hint);
     for (const p of r.problems) {
       if (p.kind === 'unreadable' && p.platform !== undefined && p.severity === 'error') printError(io, p.message, p.error.hint);
     }

@@ -24,7 +24,7 @@
 import type { FileResult } from '../../check/engine.js';
 import type { Summary } from '../../check/summary.js';
 import type { AnyarchError } from '../../errors.js';
-import type { ImageResult } from '../../oci/image-results.js';
+import { imageError, missingRequired, type ImageResult } from '../../oci/image-results.js';
 import type { Finding } from '../../rules/types.js';
 import type { Reporter } from './types.js';
 
@@ -71,6 +71,10 @@ function errorJSON(e: AnyarchError): { code: string; message: string } {
   return { code: e.code, message: e.message };
 }
 
+function errorField(e: AnyarchError | undefined): { error?: { code: string; message: string } } {
+  return e ? { error: errorJSON(e) } : {};
+}
+
 export function toPlatformsJson(images: readonly ImageResult[], required: readonly string[] | undefined): unknown {
   return {
     version: 1,
@@ -96,8 +100,9 @@ export function toPlatformsJson(images: readonly ImageResult[], required: readon
             ignored: r.report.ignored,
           }
         : {}),
-      ...(r.missing ? { missing: r.missing } : {}),
-      ...(r.error ? { error: errorJSON(r.error) } : {}),
+      // `missing` with --require for every image that was read, even when it misses nothing
+      ...(r.report && required ? { missing: missingRequired(r) } : {}),
+      ...errorField(imageError(r)),
     })),
   };
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AnyarchError } from '../../errors.js';
 import type { Digest } from '../../oci/digest.js';
-import { imageResult, summarizeImages, type ImageResult } from '../../oci/image-results.js';
+import { imageResult, imagesOutcome, summarizeImages, type ImageResult } from '../../oci/image-results.js';
 import type { OciPlatform } from '../../oci/manifest.js';
 import type { PlatformReport, PlatformVariant } from '../../oci/platforms.js';
 import { parsePlatformList } from '../../platform/index.js';
@@ -124,11 +124,11 @@ describe('platforms: sarif', () => {
     assert.equal(run?.results[1]?.message.text, 'registry.test/acme/api:1 does not publish linux/s390x');
     assert.equal(run?.results[0]?.locations[0]?.logicalLocations[0]?.fullyQualifiedName, 'registry.test/acme/api:1');
   });
-  test('unreadable variants and images are error notifications; the run is then not successful', () => {
+  test('what could not be read is a notification at the severity the library gave it; the run fails only when the outcome is an input error', () => {
     const inv = run?.invocations[0];
     assert.equal(inv?.executionSuccessful, false);
     assert.deepEqual(inv?.toolExecutionNotifications.map((n) => [n.level, n.descriptor.id]), [
-      ['error', 'E_NOT_FOUND'],
+      ['warning', 'E_NOT_FOUND'],
       ['error', 'E_DIGEST'],
       ['error', 'E_NOT_FOUND'],
     ]);
@@ -137,6 +137,12 @@ describe('platforms: sarif', () => {
     const ok = JSON.parse(sarifReporter.platforms(fine, ctx(fine))) as typeof log;
     assert.equal(ok.runs[0]?.invocations[0]?.executionSuccessful, true);
     assert.deepEqual(ok.runs[0]?.results, []);
+    // another unreadable variant is a warning: the image was read, the command exits 0
+    const warned = [imageResult('x', { ...REPORT, platforms: [REPORT.platforms[0] as PlatformVariant, REPORT.platforms[2] as PlatformVariant] })];
+    assert.equal(imagesOutcome(summarizeImages(warned)), 'clean');
+    const w = JSON.parse(sarifReporter.platforms(warned, ctx(warned))) as typeof log;
+    assert.equal(w.runs[0]?.invocations[0]?.executionSuccessful, true);
+    assert.deepEqual(w.runs[0]?.invocations[0]?.toolExecutionNotifications.map((n) => [n.level, n.descriptor.id]), [['warning', 'E_NOT_FOUND']]);
   });
 });
 

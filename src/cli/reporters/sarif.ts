@@ -8,13 +8,15 @@
  * platforms: the driver lists the two problems an image can have (a required platform missing:
  * an error; a config that disagrees with its index entry: a warning); each is a result whose
  * logical location is the image (images have no file to point at); an image or variant that
- * could not be read is an error notification, and the invocation is then not successful.
+ * could not be read is a notification at the severity the library gave it (an error for an image
+ * or content that failed its digest, a warning for another variant), and the invocation is not
+ * successful when the library's outcome is an input error.
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { computeLineStarts, positionAt } from '../../dockerfile/text.js';
 import type { Range } from '../../dockerfile/ast.js';
-import type { ImageProblem } from '../../oci/image-results.js';
+import { imagesOutcome, type ImageProblem } from '../../oci/image-results.js';
 import { docsUrl, type Edit, type Severity } from '../../rules/types.js';
 import { posixPath, type Reporter } from './types.js';
 
@@ -209,7 +211,7 @@ export const sarifReporter: Reporter = {
       for (const p of image.problems) {
         if (p.kind === 'unreadable') {
           notifications.push({
-            level: 'error',
+            level: SARIF_LEVEL[p.severity],
             descriptor: { id: p.error.code },
             message: { text: p.message + (p.error.hint ? ` (${p.error.hint})` : '') },
             locations,
@@ -234,7 +236,8 @@ export const sarifReporter: Reporter = {
       rules,
       results,
       notifications,
-      executionSuccessful: ctx.summary.unreadableImages === 0 && ctx.summary.unreadableVariants === 0,
+      // not successful exactly when the command's outcome is an input error (exit 2)
+      executionSuccessful: imagesOutcome(ctx.summary) !== 'input-error',
     });
   },
 };

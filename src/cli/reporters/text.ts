@@ -14,7 +14,7 @@ import type { FileResult } from '../../check/engine.js';
 import type { Summary } from '../../check/summary.js';
 import type { Range } from '../../dockerfile/ast.js';
 import { shortDigest } from '../../oci/digest.js';
-import type { ImageResult } from '../../oci/image-results.js';
+import { imageError, missingRequired, type ImageResult } from '../../oci/image-results.js';
 import { formatPlatform, makePlatform } from '../../platform/index.js';
 import type { Finding, Severity } from '../../rules/types.js';
 import { table } from '../table.js';
@@ -171,7 +171,8 @@ function platformsReport(images: readonly ImageResult[], ctx: PlatformsReportCon
   const out: string[] = [];
   for (const r of images) {
     if (!r.report) {
-      out.push(`${sanitize(r.image)}: could not be read${r.error ? ` (${r.error.code}; the reason is on standard error)` : ''}`, '');
+      const error = imageError(r);
+      out.push(`${sanitize(r.image)}: could not be read${error ? ` (${error.code}; the reason is on standard error)` : ''}`, '');
       continue;
     }
     const rep = r.report;
@@ -193,7 +194,8 @@ function platformsReport(images: readonly ImageResult[], ctx: PlatformsReportCon
     for (const p of r.problems) {
       if (p.kind !== 'missing' && p.platform !== undefined) out.push(`  ${p.severity}: ${sanitize(p.platform)}: ${sanitize(p.detail)}`);
     }
-    if (r.missing?.length) out.push(`  missing: ${r.missing.join(', ')}`);
+    const missing = missingRequired(r);
+    if (missing.length) out.push(`  missing: ${missing.join(', ')}`);
     out.push('');
   }
   return out.join('\n');
