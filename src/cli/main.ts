@@ -93,7 +93,7 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
     .option('-o, --output <file>', 'write the report to this file (replaced atomically) instead of standard output')
     .option('--offline', 'do not ask registries which platforms base images publish (AA114, AA115 skipped; also ANYARCH_OFFLINE=1)')
     .option('--insecure-registry <host>', 'allow plain HTTP to this registry when reading base images (repeatable)', collect)
-    .option('--build-platform <platform>', 'the platform of the machine that runs the build, for --platform=$BUILDPLATFORM stages (default: this machine\'s)')
+    .option('--build-platform <platform>', 'the platform of the machine that runs the build (default: this machine\'s); --platform=$BUILDPLATFORM stages must work on it and on linux/amd64 and linux/arm64')
     .addHelpText('after', help.CHECK_FOOTER)
     .action(async (paths: string[], flags: CheckFlags) => {
       const { check } = await import('./commands/check.js');
