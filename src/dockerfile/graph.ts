@@ -146,27 +146,56 @@ function reachableIndexes(count: number, refs: readonly StageReference[]): Set<n
   return out;
 }
 
-/** The graph over the stage objects, from the references found by {@link stageReferences}. */
-function stageGraph(stages: readonly Stage[], refs: readonly StageReference[]): StageGraph {
-  const edges: StageEdge[] = refs.map((r) => ({ ...r, from: stages[r.from] as Stage, to: stages[r.to] as Stage }));
-  const byTo = new Map<Stage, StageEdge[]>();
-  const byFrom = new Map<Stage, StageEdge[]>();
-  for (const e of edges) {
-    const t = byTo.get(e.to);
-    if (t) t.push(e);
-    else byTo.set(e.to, [e]);
-    const f = byFrom.get(e.from);
-    if (f) f.push(e);
-    else byFrom.set(e.from, [e]);
+/**
+ * The graph over the stage objects, from the references found by {@link stageReferences}. Its
+ * edges and indexes are made when first asked for: many files never ask. (A class, not an object
+ * literal with getters: V8 keeps such literals in a slow shape, and a model per file pays for it.)
+ */
+class LazyStageGraph implements StageGraph {
+  private made: { edges: StageEdge[]; byTo: Map<Stage, StageEdge[]>; byFrom: Map<Stage, StageEdge[]> } | undefined;
+  private image: Set<Stage> | undefined;
+
+  constructor(
+    private readonly stages: readonly Stage[],
+    private readonly refs: readonly StageReference[],
+  ) {}
+
+  private make(): NonNullable<LazyStageGraph['made']> {
+    if (this.made) return this.made;
+    const edges: StageEdge[] = this.refs.map((r) => ({ ...r, from: this.stages[r.from] as Stage, to: this.stages[r.to] as Stage }));
+    const byTo = new Map<Stage, StageEdge[]>();
+    const byFrom = new Map<Stage, StageEdge[]>();
+    for (const e of edges) {
+      const t = byTo.get(e.to);
+      if (t) t.push(e);
+      else byTo.set(e.to, [e]);
+      const f = byFrom.get(e.from);
+      if (f) f.push(e);
+      else byFrom.set(e.from, [e]);
+    }
+    this.made = { edges, byTo, byFrom };
+    return this.made;
   }
-  const image = new Set<Stage>();
-  for (let s: Stage | null = stages[stages.length - 1] ?? null; s && !image.has(s); s = s.parent) image.add(s);
-  return {
-    edges,
-    dependencies: (stage) => byTo.get(stage) ?? EMPTY,
-    consumers: (stage) => byFrom.get(stage) ?? EMPTY,
-    imageStages: image,
-  };
+
+  get edges(): readonly StageEdge[] {
+    return this.make().edges;
+  }
+
+  dependencies(stage: Stage): readonly StageEdge[] {
+    return this.make().byTo.get(stage) ?? EMPTY;
+  }
+
+  consumers(stage: Stage): readonly StageEdge[] {
+    return this.make().byFrom.get(stage) ?? EMPTY;
+  }
+
+  get imageStages(): ReadonlySet<Stage> {
+    if (!this.image) {
+      this.image = new Set<Stage>();
+      for (let s: Stage | null = this.stages[this.stages.length - 1] ?? null; s && !this.image.has(s); s = s.parent) this.image.add(s);
+    }
+    return this.image;
+  }
 }
 
 /**
@@ -178,5 +207,5 @@ export function linkStages(nodes: readonly StageNode[], byName: ReadonlyMap<stri
   const refs = stageReferences(nodes, byName);
   const parents = new Map<number, number>();
   for (const r of refs) if (r.kind === 'from') parents.set(r.to, r.from);
-  return { parents, reachable: reachableIndexes(nodes.length, refs), graph: (stages) => stageGraph(stages, refs) };
+  return { parents, reachable: reachableIndexes(nodes.length, refs), graph: (stages) => new LazyStageGraph(stages, refs) };
 }
