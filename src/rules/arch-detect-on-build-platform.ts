@@ -16,7 +16,6 @@ const messages = {
   builderArch:
     '{detector} names the build machine\'s CPU in stage {stage} (FROM --platform=$BUILDPLATFORM), but a target-platform stage uses what this RUN makes: choose by $TARGETARCH (ARG TARGETARCH) instead',
 } as const;
-type M = typeof messages;
 
 /** Commands that only print (a log line is no choice). */
 const PRINTERS = new Set(['echo', 'printf', 'logger', ':', 'true']);
@@ -92,7 +91,7 @@ function captures(source: ShellSource): Capture[] {
   return [...found.values()].sort((a, b) => a.start - b.start);
 }
 
-function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
+function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>): void {
   if (!stage.onBuildPlatform || stage.windows) return;
   if (!stage.instructions.some((i) => i.keyword === 'run' && mayContainDetector(i.body.text + i.heredocs.map((h) => h.content).join('\n')))) return;
   if (stageMentionsTarget(stage) || stageUsesXx(stage) || !feedsTarget(model, stage)) return;

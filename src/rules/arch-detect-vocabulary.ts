@@ -33,7 +33,6 @@ const messages = {
   mismatch:
     '{detector} prints {word} on {platform}, but {vendor} names that download {vendorWord}: the URL does not exist there',
 } as const;
-type M = typeof messages;
 
 /** Where a detector's word enters a URL. */
 interface Use {
@@ -202,7 +201,7 @@ function planFix(
   return { fix: edits };
 }
 
-function checkSource(model: Model, source: ShellSource, platforms: readonly Platform[], ctx: RuleContext<M>): void {
+function checkSource(model: Model, source: ShellSource, platforms: readonly Platform[], ctx: RuleContext<typeof messages>): void {
   if (!mayContainDetector(source.text.text)) return;
   const vars = detectorVariables(source);
   for (const cmd of source.script.commands) {

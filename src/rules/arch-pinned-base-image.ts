@@ -13,7 +13,6 @@ const messages = {
   tag: 'the tag of {image} names one architecture ({word}, {arch}); this stage is also built for {platforms}',
   builder: '{image} holds only {arch} images, but this stage runs on the build machine, which may be another CPU',
 } as const;
-type M = typeof messages;
 
 /** How per-architecture tags spell an architecture, besides the namespace words (`foo:1.2-x86_64`, `…-armhf`). */
 const TAG_SPELLINGS: readonly string[] = ['x86_64', 'x86-64', 'aarch64', 'arm64', 'armv7', 'armv7l', 'armhf', 'armv6', 'armv6l', 'armel', 'i686', 'ppc64el'];
@@ -131,7 +130,7 @@ function dropNamespace(stage: Stage, ns: string): Suggestion | undefined {
   };
 }
 
-function relevantPlatforms(stage: Stage, ctx: RuleContext<M>): readonly Platform[] | undefined {
+function relevantPlatforms(stage: Stage, ctx: RuleContext<typeof messages>): readonly Platform[] | undefined {
   const flag = stage.platform?.value;
   if (stage.onBuildPlatform) return ctx.builderPlatforms;
   if (flag && !flag.includes('$')) {
@@ -142,7 +141,7 @@ function relevantPlatforms(stage: Stage, ctx: RuleContext<M>): readonly Platform
   return linux.length ? linux : undefined;
 }
 
-function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
+function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>): void {
   if (stage.windows || stage.parent || stage.image.value.toLowerCase() === 'scratch') return;
   const platforms = relevantPlatforms(stage, ctx);
   if (!platforms) return;

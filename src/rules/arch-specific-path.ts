@@ -19,7 +19,6 @@ const messages = {
   path: '{path} is the path on {arch}; the image for {platforms} has no such path',
   builderPath: '{path} is the path on {arch}, but this stage runs on the build machine, which may be another CPU',
 } as const;
-type M = typeof messages;
 type Kind = 'multiarch' | 'loader' | 'jvm';
 
 interface Hit {
@@ -232,7 +231,7 @@ function families(found: readonly Found[]): Set<string> {
   return new Set(found.map((f) => [...new Set(f.hit.platforms.map((p) => p.architecture))].sort().join('|')));
 }
 
-function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
+function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>): void {
   if (stage.windows) return;
   const platforms = stagePlatforms(stage, ctx.platforms);
   const builder = platforms === 'builder';

@@ -6,7 +6,7 @@
  * the CLI before the check, cached); without that (offline) the rule says nothing.
  */
 import { bestMatch, formatPlatform, type Platform } from '../platform/index.js';
-import { baseImageRequirements, type BaseImageRequirement } from './support/base-image-requirements.js';
+import { requirementsWithFacts, type BaseImageRequirement } from './support/base-image-requirements.js';
 import { defineRule } from './types.js';
 
 const messages = {
@@ -36,14 +36,11 @@ export default defineRule({
   needs: ['baseImages'],
   messages,
   check(model, ctx) {
-    const facts = ctx.baseImages;
-    if (!facts) return;
     // one finding per stage and image: all the platforms it lacks; a compatible stand-in
     // (containerd's order: arm/v6 for arm/v7, arm for arm64, 386 for amd64) is advice
     const groups = new Map<string, { req: BaseImageRequirement; missing: Platform[]; available: readonly Platform[]; fallbacks: [Platform, Platform][] }>();
-    for (const req of baseImageRequirements(model, ctx.platforms, ctx.buildPlatform)) {
-      const fact = facts.get(req.reference);
-      if (!fact || 'error' in fact) continue;
+    for (const { req, fact } of requirementsWithFacts(model, ctx)) {
+      if ('error' in fact) continue;
       const match = bestMatch(req.platform, fact.platforms);
       if (match?.exact) continue;
       const key = `${req.stage.index} ${req.reference}`;

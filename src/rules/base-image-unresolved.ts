@@ -3,7 +3,7 @@
  * A finding of its own kind, so a registry outage is neither a crash nor a silent pass of AA114.
  */
 import { defineRule } from './types.js';
-import { baseImageRequirements } from './support/base-image-requirements.js';
+import { requirementsWithFacts } from './support/base-image-requirements.js';
 
 const messages = {
   unresolved: 'could not read the platforms of {image}: {error}',
@@ -26,12 +26,9 @@ export default defineRule({
   needs: ['baseImages'],
   messages,
   check(model, ctx) {
-    const facts = ctx.baseImages;
-    if (!facts) return;
     const seen = new Set<string>();
-    for (const req of baseImageRequirements(model, ctx.platforms, ctx.buildPlatform)) {
-      const fact = facts.get(req.reference);
-      if (!fact || !('error' in fact)) continue;
+    for (const { req, fact } of requirementsWithFacts(model, ctx)) {
+      if (!('error' in fact)) continue;
       const key = `${req.stage.index} ${req.reference}`;
       if (seen.has(key)) continue;
       seen.add(key);

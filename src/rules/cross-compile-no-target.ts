@@ -22,7 +22,6 @@ const messages = {
   cargo: '`cargo {kind}` without --target in stage {stage} (FROM --platform=$BUILDPLATFORM) builds for the build machine\'s CPU, but a target-platform image copies the binary',
   cc: '{compiler} in stage {stage} (FROM --platform=$BUILDPLATFORM) compiles for the build machine\'s CPU, but a target-platform image copies the result',
 } as const;
-type M = typeof messages;
 
 interface Site {
   readonly stage: Stage;
@@ -62,7 +61,7 @@ function goFix(
   model: Model,
   site: Site,
   install: boolean,
-  ctx: RuleContext<M>,
+  ctx: RuleContext<typeof messages>,
   target: Platform,
 ): { fix?: Edit[]; suggestions?: Suggestion[]; note?: string } {
   const { stage, index, source, command } = site;
@@ -92,7 +91,7 @@ function goFix(
   return { fix: edits };
 }
 
-function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, target: Platform): void {
+function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>, target: Platform): void {
   if (!stage.onBuildPlatform || stage.windows) return;
   const texts = stage.instructions.filter((i) => i.keyword === 'run').map((i) => [i.body.text, ...i.heredocs.map((h) => h.content)].join('\n'));
   if (!texts.some((t) => /\b(go|cargo|gcc|cc|g\+\+|c\+\+|clang|clang\+\+)\b/.test(t))) return;

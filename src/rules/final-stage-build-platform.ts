@@ -12,7 +12,6 @@ const messages = {
   final: 'the final stage uses the build machine\'s platform ({flag}): every platform variant of the image gets the builder\'s CPU',
   base: 'stage {stage} uses the build machine\'s platform ({flag}) and the final stage {final} is built FROM it: the image gets the builder\'s CPU',
 } as const;
-type M = typeof messages;
 
 const FIX_NOTE =
   'removing the flag makes the stage run on each target platform (under emulation when it is not the ' +
@@ -41,7 +40,7 @@ function stageLabel(s: Stage): string {
 const TOOL_TARGET =
   /^(validate|lint|tests?|update|vendor|vendored|generate|generated|gen|docs?|check|fmt|format|release|releaser|export|artifacts?|binaries|out|output|dist|dev|devcontainer|ci)([-_.].*)?$/;
 
-function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
+function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>): void {
   const flag = stage.platform;
   if (!flag || !flag.valueRange || !stage.onBuildPlatform) return;
   const final = model.finalStage as Stage;

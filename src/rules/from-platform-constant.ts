@@ -22,7 +22,6 @@ const messages = {
   osOnly: '--platform={value} names no architecture: BuildKit uses the build machine\'s CPU for every target',
   badPlatform: '--platform={value} is not a valid platform (expected os/arch[/variant], e.g. linux/arm64)',
 } as const;
-type M = typeof messages;
 
 const FIX_NOTE =
   'a constant --platform is often deliberate (a runtime that only runs one CPU, a tool published for one ' +
@@ -48,7 +47,7 @@ function suggestionsFor(model: Model, stage: Stage, flag: Flag, image: ReadonlyS
   return out;
 }
 
-function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, image: ReadonlySet<Stage>): void {
+function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>, image: ReadonlySet<Stage>): void {
   const flag = stage.platform;
   if (!flag || flag.value === null || !flag.valueRange) return;
   const value = flag.value.trim();

@@ -28,7 +28,6 @@ const messages = {
   templateWord: '{file} takes {variable}, but {vendor} names {platform} "{word}", not "{arch}": that file does not exist',
   templateMissing: '{vendor} publishes no build for {platforms}, but this download takes {variable} as if it did',
 } as const;
-type M = typeof messages;
 
 /** Vocabularies a file name's form tells (a .deb names dpkg words, a wheel Python's). */
 function contextVocabularies(text: string, hit: TokenHit): Vocabulary[] {
@@ -114,7 +113,7 @@ function occurrences(model: Model, c: Candidate, hit: TokenHit): { offset: numbe
 
 function planFix(
   model: Model,
-  ctx: RuleContext<M>,
+  ctx: RuleContext<typeof messages>,
   c: Candidate,
   hit: TokenHit,
   platforms: readonly Platform[],
@@ -143,11 +142,11 @@ function planFix(
   return { fix: [...mapped.edits, ...replace(`\${${mapped.variable}}`)] };
 }
 
-function linuxTargets(ctx: RuleContext<M>): Platform[] {
+function linuxTargets(ctx: RuleContext<typeof messages>): Platform[] {
   return ctx.platforms.filter((p) => p.os === 'linux');
 }
 
-function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
+function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>): void {
   const targets = linuxTargets(ctx);
   if (stage.windows || targets.length === 0) return;
   const candidates = downloadCandidates(model, stage);
@@ -227,7 +226,7 @@ function findArchTokensLoose(word: string): string[] {
 
 const APT_ARCH = /\[([^\]]*?\b)arch=([a-z0-9]+)/g;
 
-function checkAptSources(model: Model, stage: Stage, ctx: RuleContext<M>, targets: readonly Platform[]): void {
+function checkAptSources(model: Model, stage: Stage, ctx: RuleContext<typeof messages>, targets: readonly Platform[]): void {
   stage.instructions.forEach((ins) => {
     if (!ins.body.text.includes('arch=') && !ins.heredocs.some((h) => h.content.includes('arch='))) return;
     for (const source of model.shell(ins)) {
@@ -303,7 +302,7 @@ function templateUrls(model: Model, stage: Stage): TemplateUse[] {
  * `tini-${TARGETARCH}`: the platform ARG gives BuildKit's word, which is not the vendor's word on
  * every target (tini calls arm/v7 `armhf` and ppc64le `ppc64el`; TARGETARCH says `arm`, `ppc64le`).
  */
-function checkTemplates(model: Model, stage: Stage, ctx: RuleContext<M>, platforms: readonly Platform[]): void {
+function checkTemplates(model: Model, stage: Stage, ctx: RuleContext<typeof messages>, platforms: readonly Platform[]): void {
   if (stage.windows || platforms.length === 0) return;
   const prefix = stage.onBuildPlatform ? 'BUILD' : 'TARGET';
   for (const t of templateUrls(model, stage)) {

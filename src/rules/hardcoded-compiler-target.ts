@@ -23,7 +23,6 @@ const messages = {
   cpuLevel: '{flag} needs an x86-64-{level} CPU, but {platform} images also run on older x86-64 CPUs',
   native: '{flag} optimises for the build machine\'s CPU: the binary may crash (SIGILL) on other CPUs of the same architecture',
 } as const;
-type M = typeof messages;
 
 /** Where a value sits: a stage's instruction (null for a global ARG) and the source offsets. */
 interface Place {
@@ -34,7 +33,7 @@ interface Place {
 }
 
 interface Pending {
-  readonly report: ReportDescriptor<M>;
+  readonly report: ReportDescriptor<typeof messages>;
   /** the architecture a GOARCH or Rust constant names (several in one instruction: deliberate) */
   readonly group?: { kind: 'go' | 'rust'; arch: string };
 }
@@ -62,11 +61,11 @@ class Checker {
 
   constructor(
     private readonly model: Model,
-    private readonly ctx: RuleContext<M>,
+    private readonly ctx: RuleContext<typeof messages>,
     private readonly targets: readonly Platform[],
   ) {}
 
-  private range(start: number, end: number): ReportDescriptor<M>['range'] {
+  private range(start: number, end: number): ReportDescriptor<typeof messages>['range'] {
     return rangeAt(this.model.file.lineStarts, start, end);
   }
 

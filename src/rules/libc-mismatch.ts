@@ -20,7 +20,6 @@ const messages = {
   glibcOnMusl: '{file} is {what}, linked against glibc, but this stage uses musl (Alpine): it will not run here',
   muslOnGlibc: '{file} is {what}, linked against musl, but this stage uses glibc: it will not run here',
 } as const;
-type M = typeof messages;
 type Kind = 'node' | 'wheel' | 'rust' | 'aws' | 'temurin' | 'dotnet' | 'bun' | 'conda';
 
 interface LibcBuild {
@@ -213,7 +212,7 @@ const FIX_NOTES: Record<Kind, Record<'glibc' | 'musl', string>> = {
   },
 };
 
-function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, image: ReadonlySet<Stage>): void {
+function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>, image: ReadonlySet<Stage>): void {
   if (stage.windows) return;
   const libc: Libc = stageLibc(model, stage, ctx.platforms[0]);
   if (libc === 'unknown') return;

@@ -18,7 +18,6 @@ const messages = {
   useOfficial:
     'this installs {tool} by hand from a one-architecture download; the official image {image} ships it for every platform: use FROM {image} instead (the Zasper maintainers did)',
 } as const;
-type M = typeof messages;
 
 /** Toolchains whose by-hand install is per architecture and whose official image is multi-arch. */
 const TOOLCHAINS = new Set(['go', 'node', 'temurin', 'rust', 'docker']);
@@ -101,7 +100,7 @@ function repository(image: string): string {
   return name.replace(/^(docker\.io\/|index\.docker\.io\/)?(library\/)?/, '').toLowerCase();
 }
 
-function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>): void {
+function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>): void {
   if (stage.windows) return;
   const platforms = stagePlatforms(stage, ctx.platforms);
   if (platforms === 'builder') return; // a tool for the build machine: AA101 says how to pick it

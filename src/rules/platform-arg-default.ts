@@ -13,9 +13,8 @@ import { defineRule, type RuleContext } from './types.js';
 const messages = {
   shadowed: 'ARG {name}={value} replaces the per-platform value: every platform builds with {value}',
 } as const;
-type M = typeof messages;
 
-function check(model: Model, ins: Instruction, decls: readonly ArgDecl[], ctx: RuleContext<M>): void {
+function check(model: Model, ins: Instruction, decls: readonly ArgDecl[], ctx: RuleContext<typeof messages>): void {
   let from = 0;
   for (const d of decls) {
     const word = `${d.name}=${d.default ?? ''}`;

@@ -15,7 +15,6 @@ import { defineRule, type RuleContext } from './types.js';
 const messages = {
   undeclared: '${name} is empty here: stage {stage} does not declare ARG {name}',
 } as const;
-type M = typeof messages;
 
 interface Use {
   readonly name: string;
@@ -65,7 +64,7 @@ function usesOf(model: Model, ins: Instruction): Use[] {
   return out;
 }
 
-function checkStage(model: Model, stage: Stage, ctx: RuleContext<M>, target: Platform): void {
+function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>, target: Platform): void {
   const view = model.view(stage, target);
   stage.instructions.forEach((ins, i) => {
     const scope = view.scopes[i] ?? view.end;

@@ -56,3 +56,20 @@ export function baseImageRequirements(model: Model, targets: readonly Platform[]
   }
   return out;
 }
+
+/**
+ * Each requirement with what was learnt about its image, for the rules that judge the answers
+ * (AA114, AA115): nothing when the base images were not looked up (offline), and nothing for an
+ * image the lookup has no answer for.
+ */
+export function requirementsWithFacts(
+  model: Model,
+  ctx: { readonly platforms: readonly Platform[]; readonly buildPlatform: Platform; readonly baseImages?: BaseImageFacts },
+): { readonly req: BaseImageRequirement; readonly fact: BaseImageFact }[] {
+  const facts = ctx.baseImages;
+  if (!facts) return [];
+  return baseImageRequirements(model, ctx.platforms, ctx.buildPlatform).flatMap((req) => {
+    const fact = facts.get(req.reference);
+    return fact ? [{ req, fact }] : [];
+  });
+}
