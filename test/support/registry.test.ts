@@ -3,12 +3,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildTestImage, OCI, writeOciLayout, type BuiltImage } from './images.js';
 import { startRegistry, type TestRegistry } from './registry.js';
-import { skopeoCopyFromRegistry, skopeoCopyToRegistry, skopeoInspectConfig, skopeoInspectRaw } from './skopeo.js';
+import { skopeoBlobInfoCacheDir, skopeoCopyFromRegistry, skopeoCopyToRegistry, skopeoInspectConfig, skopeoInspectRaw } from './skopeo.js';
 import { parseScope, startTokenServer, type TokenServer } from './token-server.js';
 
 const ACCEPT = [OCI.index, OCI.manifest, 'application/vnd.docker.distribution.manifest.list.v2+json', 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
@@ -95,6 +95,12 @@ describe('registry harness, no auth', () => {
     assert.equal(got.headers.get('docker-content-digest'), image.root.digest);
     assert.ok(got.body.equals(Buffer.from(image.root.bytes)));
     assert.ok(existsSync(path.join(reg.dataDir, 'docker', 'registry', 'v2', 'repositories', 'library', 'multi')));
+  });
+
+  test("skopeo's blob info cache is the sandbox's, not the machine's shared one", async () => {
+    // pushed by the test above; a shared cache would let other runs' pushes steer this one's mounts
+    const files = readdirSync(skopeoBlobInfoCacheDir());
+    assert.ok(files.some((f) => f.startsWith('blob-info-cache')), files.join(', '));
   });
 
   test('skopeo copies the image back out with the same blobs', async () => {

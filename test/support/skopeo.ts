@@ -3,6 +3,12 @@
 // private temp dir, --authfile is an empty file there, the registries.conf is an empty file there
 // (CONTAINERS_REGISTRIES_CONF) and the signature policy is an insecureAcceptAnything policy.json
 // there (--policy), so /etc/containers need not exist.
+// Its blob info cache is private too. As root, containers/image keeps it in
+// /var/lib/containers/cache, shared by every run on the machine: a blob it once pushed to another
+// repository of a registry that happened to get the same port makes a later push try a
+// cross-repository mount, asking the token server for a scope on that other repository.
+// containers/image reads the effective uid from _CONTAINERS_ROOTLESS_UID when set (what
+// podman's user namespace sets), and a non-root uid puts the cache under XDG_DATA_HOME.
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +38,8 @@ function skopeoSandbox(): NonNullable<typeof sandbox> {
     HOME: home,
     XDG_RUNTIME_DIR: runtime,
     XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_DATA_HOME: path.join(home, '.local', 'share'),
+    _CONTAINERS_ROOTLESS_UID: '65534',
     DOCKER_CONFIG: path.join(home, '.docker'),
     REGISTRY_AUTH_FILE: authfile,
     CONTAINERS_REGISTRIES_CONF: registriesConf,
@@ -40,6 +48,11 @@ function skopeoSandbox(): NonNullable<typeof sandbox> {
   sandbox = { dir, authfile, policy, env };
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   return sandbox;
+}
+
+/** Where skopeo keeps its blob info cache in the sandbox (containers/image's rootless path). */
+export function skopeoBlobInfoCacheDir(): string {
+  return path.join(skopeoSandbox().env.XDG_DATA_HOME!, 'containers', 'cache');
 }
 
 export interface SkopeoResult {
