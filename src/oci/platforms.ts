@@ -10,7 +10,7 @@ import type { Digest } from './digest.js';
 import { openRoot, type Image } from './image.js';
 import type { Descriptor, ImageConfig, OciPlatform } from './manifest.js';
 import type { ImageSource } from './source.js';
-import { DEFAULT_MAX_DEPTH, entryError, walkIndex, type WalkedImage } from './walk.js';
+import { DEFAULT_MAX_DEPTH, entryError, walkIndex, type IndexWalk, type WalkedImage, type WalkOptions } from './walk.js';
 
 export { MAX_INDEX_ENTRIES } from './walk.js';
 
@@ -58,15 +58,14 @@ export interface PlatformReport {
   readonly rootKind: 'index' | 'manifest';
   readonly platforms: readonly PlatformVariant[];
   readonly attestations: readonly AttestationEntry[];
-  /** entries of media types that are neither images nor indexes (ignored, as the spec says) */
-  readonly ignored: readonly Descriptor[];
+  /** as the walk found them: neither images nor indexes, ignored as the spec says */
+  readonly ignored: IndexWalk['ignored'];
 }
 
-export interface InspectOptions {
+/** What to read: `maxDepth` as the walk takes it. */
+export interface InspectOptions extends Pick<WalkOptions, 'maxDepth'> {
   /** fetch each platform's manifest and config (default true); false lists the index only */
   readonly details?: boolean;
-  /** deepest index nesting followed (default 4) */
-  readonly maxDepth?: number;
 }
 
 function summarize(c: ImageConfig): ConfigSummary {
