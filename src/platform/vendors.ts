@@ -9,6 +9,7 @@
  * URL patterns: `{arch}` is the architecture token; any other `{name}` stands for text without a
  * slash (version, tag, major version, file stem, file extension).
  */
+import { PLATFORM_DATA } from './data.js';
 
 /** Another family of assets of a vendor (musl builds, .deb packages, legacy names). */
 export interface VendorVariant {
@@ -63,6 +64,20 @@ const EVERY_PLATFORM_SAME: Readonly<Record<string, string>> = {
   mips64le: '*',
   loong64: '*',
 };
+
+/**
+ * The Rust target triple of each platform named, from the platform table: what cargo-dist and
+ * most Rust projects name their release assets by.
+ */
+function rustTriples(libc: 'gnu' | 'musl', keys: readonly string[]): Record<string, string> {
+  return Object.fromEntries(
+    keys.map((key) => {
+      const data = PLATFORM_DATA.find((d) => d.key === key);
+      if (!data) throw new Error(`no platform ${key}`);
+      return [key, libc === 'gnu' ? data.rustGnu : data.rustMusl];
+    }),
+  );
+}
 
 const DOTNET_HOSTS = [
   'https://dotnetcli.azureedge.net',
@@ -718,15 +733,7 @@ const SPECS: readonly VendorSpec[] = [
     name: 'just',
     title: 'just',
     urlPatterns: [`${GH}/casey/just/releases/download/{version}/just-{version}-{arch}.tar.gz`],
-    tokens: {
-      amd64: 'x86_64-unknown-linux-musl',
-      arm64: 'aarch64-unknown-linux-musl',
-      'arm/v7': 'armv7-unknown-linux-musleabihf',
-      'arm/v6': 'arm-unknown-linux-musleabihf',
-      ppc64le: null,
-      s390x: null,
-      riscv64: null,
-    },
+    tokens: { ...rustTriples('musl', ['amd64', 'arm64', 'arm/v7', 'arm/v6']), ppc64le: null, s390x: null, riscv64: null },
     verified: true,
     source: 'casey/just .github/workflows/release.yaml matrix + bin/package',
   },
@@ -735,26 +742,11 @@ const SPECS: readonly VendorSpec[] = [
     title: 'uv',
     urlPatterns: [`${GH}/astral-sh/uv/releases/download/{version}/uv-{arch}.tar.gz`],
     tokens: {
-      amd64: 'x86_64-unknown-linux-gnu',
-      arm64: 'aarch64-unknown-linux-gnu',
-      'arm/v7': 'armv7-unknown-linux-gnueabihf',
+      ...rustTriples('gnu', ['amd64', 'arm64', 'arm/v7']),
       'arm/v6': 'arm-unknown-linux-musleabihf',
-      '386': 'i686-unknown-linux-gnu',
-      ppc64le: 'powerpc64le-unknown-linux-gnu',
-      s390x: 's390x-unknown-linux-gnu',
-      riscv64: 'riscv64gc-unknown-linux-gnu',
+      ...rustTriples('gnu', ['386', 'ppc64le', 's390x', 'riscv64']),
     },
-    variants: [
-      {
-        label: 'musl',
-        tokens: {
-          amd64: 'x86_64-unknown-linux-musl',
-          arm64: 'aarch64-unknown-linux-musl',
-          'arm/v7': 'armv7-unknown-linux-musleabihf',
-          '386': 'i686-unknown-linux-musl',
-        },
-      },
-    ],
+    variants: [{ label: 'musl', tokens: rustTriples('musl', ['amd64', 'arm64', 'arm/v7', '386']) }],
     verified: true,
     source: 'astral-sh/uv dist-workspace.toml targets (cargo-dist naming uv-<triple>.tar.gz)',
     notes: 'Multi-arch alternative: COPY --from=ghcr.io/astral-sh/uv:{version} /uv /uvx /bin/.',
@@ -804,25 +796,8 @@ const SPECS: readonly VendorSpec[] = [
       'https://static.rust-lang.org/rustup/archive/{version}/{arch}/rustup-init',
       'https://static.rust-lang.org/rustup/dist/{arch}/rustup-init',
     ],
-    tokens: {
-      amd64: 'x86_64-unknown-linux-gnu',
-      arm64: 'aarch64-unknown-linux-gnu',
-      'arm/v7': 'armv7-unknown-linux-gnueabihf',
-      '386': 'i686-unknown-linux-gnu',
-      ppc64le: 'powerpc64le-unknown-linux-gnu',
-      s390x: 's390x-unknown-linux-gnu',
-      riscv64: 'riscv64gc-unknown-linux-gnu',
-    },
-    variants: [
-      {
-        label: 'musl',
-        tokens: {
-          amd64: 'x86_64-unknown-linux-musl',
-          arm64: 'aarch64-unknown-linux-musl',
-          ppc64le: 'powerpc64le-unknown-linux-musl',
-        },
-      },
-    ],
+    tokens: rustTriples('gnu', ['amd64', 'arm64', 'arm/v7', '386', 'ppc64le', 's390x', 'riscv64']),
+    variants: [{ label: 'musl', tokens: rustTriples('musl', ['amd64', 'arm64', 'ppc64le']) }],
     officialImage: 'rust',
     verified: true,
     source: 'rust-lang/docker-rust@7668ee29 x.py + stable/trixie/Dockerfile',

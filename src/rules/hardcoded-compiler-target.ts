@@ -136,17 +136,27 @@ class Checker {
   private goamd64(value: string, place: Place): void {
     const m = /^v([234])$/.exec(value);
     if (!m) return;
-    const low = this.targets.filter((p) => p.architecture === 'amd64' && levelOf(p.variant) < Number(m[1]));
+    this.cpuLevel(
+      `GOAMD64=${value}`,
+      value,
+      this.range(place.start, place.end),
+      'a CPU level is a choice about which machines may run the image; set it per platform (linux/amd64/v3) instead',
+    );
+  }
+
+  /** An x86-64 level (`v3`) above what some amd64 targets promise (plain linux/amd64 is v1). */
+  private cpuLevel(flag: string, level: string, range: ReportDescriptor<typeof messages>['range'], fixNote: string): void {
+    const low = this.targets.filter((p) => p.architecture === 'amd64' && levelOf(p.variant) < levelOf(level));
     const first = low[0];
     if (!first) return;
     this.pending.push({
       report: {
         messageId: 'cpuLevel',
         severity: 'info',
-        range: this.range(place.start, place.end),
-        data: { flag: `GOAMD64=${value}`, level: value, platform: formatPlatform(first) },
+        range,
+        data: { flag, level, platform: formatPlatform(first) },
         platforms: low.map(formatPlatform),
-        fixNote: 'a CPU level is a choice about which machines may run the image; set it per platform (linux/amd64/v3) instead',
+        fixNote,
       },
     });
   }
@@ -181,21 +191,7 @@ class Checker {
       });
       return;
     }
-    const level = hit.flag.level;
-    if (!level) return;
-    const low = this.targets.filter((p) => p.architecture === 'amd64' && levelOf(p.variant) < levelOf(level));
-    const lowFirst = low[0];
-    if (!lowFirst) return;
-    this.pending.push({
-      report: {
-        messageId: 'cpuLevel',
-        severity: 'info',
-        range,
-        data: { flag: hit.text, level, platform: formatPlatform(lowFirst) },
-        platforms: low.map(formatPlatform),
-        fixNote,
-      },
-    });
+    if (hit.flag.level) this.cpuLevel(hit.text, hit.flag.level, range, fixNote);
   }
 
   /** Reports what one instruction collected; several GOARCH (or Rust) architectures in one instruction are deliberate. */
