@@ -22,6 +22,7 @@ import type { Node, Pair } from 'yaml';
 import { resolveRuleRef, type SeverityOverride } from './check/engine.js';
 import { FAIL_ON_VALUES, type FailOn } from './check/outcome.js';
 import { AnyarchError, isAnyarchError } from './errors.js';
+import { dirsToWorkTreeRoot } from './fs/work-tree.js';
 import { parsePlatform, parsePlatformList, type Platform } from './platform/index.js';
 import { RULES } from './rules/index.js';
 import type { FixStyle, Rule } from './rules/types.js';
@@ -91,35 +92,14 @@ async function isFile(p: string): Promise<boolean> {
   }
 }
 
-async function isPresent(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The config file that applies in `startDir`: `.anyarch.yaml` (or `.yml`) in `startDir` or the
  * nearest parent, searching up to the root of the enclosing git work tree (the directory holding
  * `.git`). Outside a git work tree only `startDir` itself is searched.
  */
 export async function findConfig(startDir: string): Promise<string | undefined> {
-  const dirs: string[] = [];
-  let dir = path.resolve(startDir);
-  let inGit = false;
-  for (;;) {
-    dirs.push(dir);
-    if (await isPresent(path.join(dir, '.git'))) {
-      inGit = true;
-      break;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  for (const d of inGit ? dirs : dirs.slice(0, 1)) {
+  const start = path.resolve(startDir);
+  for (const d of (await dirsToWorkTreeRoot(start)) ?? [start]) {
     for (const name of CONFIG_FILE_NAMES) {
       const p = path.join(d, name);
       if (await isFile(p)) return p;

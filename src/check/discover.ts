@@ -11,6 +11,7 @@ import type { Dirent } from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { AnyarchError } from '../errors.js';
+import { dirsToWorkTreeRoot } from '../fs/work-tree.js';
 
 export interface DiscoverOptions {
   /** directory that relative inputs (and the default `.`) are resolved against */
@@ -83,31 +84,12 @@ async function loadGitignore(dir: string): Promise<Matcher | undefined> {
   return { dir, ig: ignore().add(text) };
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** .gitignore files of the directories above `dir`, up to the enclosing git work tree's root. */
 async function ancestorGitignores(dir: string): Promise<Matcher[]> {
-  const chain: string[] = [];
-  let d = path.dirname(dir);
-  let cur = dir;
-  // find the git root (a directory holding .git); without one, no ancestor applies
-  let root: string | undefined = (await exists(path.join(dir, '.git'))) ? dir : undefined;
-  while (!root && d !== cur) {
-    chain.push(d);
-    if (await exists(path.join(d, '.git'))) root = d;
-    cur = d;
-    d = path.dirname(d);
-  }
-  if (!root) return [];
+  // without a work tree no ancestor applies; `dir`'s own .gitignore is the walk's
+  const dirs = await dirsToWorkTreeRoot(dir);
   const out: Matcher[] = [];
-  for (const a of chain.reverse()) {
+  for (const a of (dirs ?? []).slice(1).reverse()) {
     const m = await loadGitignore(a);
     if (m) out.push(m);
   }
