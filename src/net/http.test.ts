@@ -71,7 +71,7 @@ describe('send with a streamed body', () => {
       req.pause(); // reads nothing
     });
     const { stream, taken } = counting();
-    const sent = send({ method: 'PUT', url, headers: { 'content-length': String(1 << 30) }, body: stream, what: 'upload' }, 10_000);
+    const sent = send({ method: 'PUT', url, headers: { 'content-length': String(1 << 30) }, body: stream, what: 'upload' }, { timeoutMs: 10_000 });
     sent.catch(() => undefined);
     await new Promise((r) => setTimeout(r, 500));
     assert.ok(taken() < 64 << 20, `${taken() >> 20} MiB taken from the source while the server read nothing`);
@@ -87,7 +87,7 @@ describe('send with a streamed body', () => {
       req.on('end', () => res.writeHead(201, { 'x-received': String(n), 'content-length': '2' }).end('ok'));
     });
     const pieces = Array.from({ length: 10 }, (_, i) => Buffer.alloc(100_000, i));
-    const res = await send({ method: 'PUT', url, headers: { 'content-length': '1000000' }, body: Readable.from(pieces), what: 'upload' }, 5000);
+    const res = await send({ method: 'PUT', url, headers: { 'content-length': '1000000' }, body: Readable.from(pieces), what: 'upload' }, { timeoutMs: 5000 });
     assert.equal(res.status, 201);
     assert.equal(res.headers.get('x-received'), '1000000');
     assert.equal(Buffer.from(await readBody(res, 100, 'answer')).toString(), 'ok');
@@ -99,7 +99,7 @@ describe('send with a streamed body', () => {
       yield Buffer.alloc(1000);
       throw new AnyarchError('E_DIGEST', 'upload: content digest differs');
     }
-    await assert.rejects(send({ method: 'PUT', url, headers: { 'content-length': '2000' }, body: failing(), what: 'upload' }, 5000), (e) => isAnyarchError(e) && e.code === 'E_DIGEST' && /content digest differs/.test(e.message));
+    await assert.rejects(send({ method: 'PUT', url, headers: { 'content-length': '2000' }, body: failing(), what: 'upload' }, { timeoutMs: 5000 }), (e) => isAnyarchError(e) && e.code === 'E_DIGEST' && /content digest differs/.test(e.message));
   });
 
   test('a body that fails with a plain Node error: E_SOURCE saying so, not a network failure', async () => {
@@ -109,7 +109,7 @@ describe('send with a streamed body', () => {
       throw Object.assign(new Error("ENOENT: no such file or directory, open '/x/layer.tar'"), { code: 'ENOENT' });
     }
     await assert.rejects(
-      send({ method: 'PUT', url, headers: { 'content-length': '2000' }, body: failing(), what: 'upload' }, 5000),
+      send({ method: 'PUT', url, headers: { 'content-length': '2000' }, body: failing(), what: 'upload' }, { timeoutMs: 5000 }),
       (e) => isAnyarchError(e) && !(e instanceof NetworkError) && e.code === 'E_SOURCE' && e.message === "upload: reading the request body failed (ENOENT: no such file or directory, open '/x/layer.tar')",
     );
   });
@@ -117,7 +117,7 @@ describe('send with a streamed body', () => {
   test('a server that takes the body and never answers: transient E_NETWORK after the timeout', async () => {
     const url = await serve((req) => req.resume());
     const t0 = Date.now();
-    await assert.rejects(send({ method: 'PATCH', url, headers: { 'content-length': '10' }, body: Readable.from([Buffer.alloc(10)]), what: 'chunk' }, 300), (e) => e instanceof NetworkError && e.transient && /chunk: no answer from .* in time/.test(e.message));
+    await assert.rejects(send({ method: 'PATCH', url, headers: { 'content-length': '10' }, body: Readable.from([Buffer.alloc(10)]), what: 'chunk' }, { timeoutMs: 300 }), (e) => e instanceof NetworkError && e.transient && /chunk: no answer from .* in time/.test(e.message));
     assert.ok(Date.now() - t0 < 5000);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * One HTTP exchange, done carefully: a timeout until the headers arrive, redirects followed by
- * hand so `Authorization` never goes to another host, request bodies streamed in bounded memory,
+ * One HTTP exchange, done carefully: a deadline (the caller's `AbortSignal`) that ends the request,
+ * its redirects and its body read alike, redirects followed by hand so `Authorization` never goes
+ * to another host (and only to http(s) URLs without user-info), request bodies streamed in bounded memory,
  * response bodies read with a size limit, and transport failures turned into `E_NETWORK` errors
  * that say which request failed and how. Retries live beside it (retry.ts); what a server's
  * answers mean (auth, status codes) belongs to its client (src/registry for registries).
@@ -38,6 +39,8 @@ export interface HttpResponse {
   readonly body: ReadableStream<Uint8Array> | null;
   /** how long a body read may wait for its next chunk, ms (the request's timeout) */
   readonly idleMs: number;
+  /** the exchange's deadline, which ends the body too (its reason is the error to report) */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -74,9 +77,9 @@ export class NetworkError extends AnyarchError {
   constructor(
     message: string,
     readonly transient: boolean,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { readonly hint?: string },
   ) {
-    super('E_NETWORK', message, undefined, undefined, options);
+    super('E_NETWORK', message, options?.hint, undefined, options?.cause === undefined ? undefined : { cause: options.cause });
   }
 }
 
@@ -114,20 +117,38 @@ export function toNetworkError(e: unknown, what: string, url: string): AnyarchEr
     (code !== undefined && (/^E[A-Z]+$/.test(code) || code.startsWith('UND_ERR') || code.startsWith('HPE_'))) || msg === 'fetch failed' || /terminated|other side closed|socket/i.test(msg);
   if (!fromNetwork) throw e;
   const transient = code === undefined ? true : TRANSIENT_CODES.has(code);
-  const detail = code ?? (msg === 'fetch failed' ? 'connection failed' : msg);
+  const detail = code ?? (msg === 'fetch failed' ? 'connection failed' : redactUserInfo(msg));
   return new NetworkError(`${what}: ${detail} talking to ${origin(url)}`, transient, { cause: e });
 }
 
+/** What a URL a server sent may be: http or https, without user-info. */
+const FOLLOWED_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:']);
+
+/** `value` with the user-info of anything that looks like a URL in it replaced by `***`. */
+export function redactUserInfo(value: string): string {
+  return value.replace(/(\/\/)[^/?#@\s]*@/g, '$1***@');
+}
+
 /**
- * A URL a server sent (Location, Link), resolved against the request's; an error when it is not
- * one (`E_REGISTRY`, the code for a server that broke its protocol).
+ * A URL a server sent (Location, Link), resolved against the request's; an error (`E_REGISTRY`,
+ * the code for a server that broke its protocol) when it is not one, when its scheme is not
+ * http or https (`file:`, `ftp:`, `data:`...), or when it carries user-info
+ * (`http://user:pass@host/`): anyarch follows neither, and never prints the user-info.
  */
 export function serverUrl(value: string, base: string, what: string, header: string): URL {
+  let url: URL;
   try {
-    return new URL(value, base);
+    url = new URL(value, base);
   } catch {
-    throw new AnyarchError('E_REGISTRY', `${what}: the server sent an invalid ${header} (${JSON.stringify(value.slice(0, 100))})`);
+    throw new AnyarchError('E_REGISTRY', `${what}: the server sent an invalid ${header} (${JSON.stringify(redactUserInfo(value.slice(0, 100)))})`);
   }
+  if (!FOLLOWED_SCHEMES.has(url.protocol)) {
+    throw new AnyarchError('E_REGISTRY', `${what}: the server's ${header} points to a ${url.protocol} URL; anyarch follows only http and https`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new AnyarchError('E_REGISTRY', `${what}: the server's ${header} points to a URL with user-info (credentials in the URL, ${url.protocol}//***@${url.host}); anyarch does not follow it`);
+  }
+  return url;
 }
 
 export function origin(url: string): string {
@@ -138,38 +159,54 @@ export function origin(url: string): string {
   }
 }
 
+/** How {@link send} bounds an exchange. */
+export interface SendOptions {
+  /**
+   * the operation's deadline: when it is aborted the request, a redirect and the response body
+   * (also after `send` returned) end with its reason. Without one, the wait for the headers is
+   * bounded by `timeoutMs` and a body read by `timeoutMs` of silence.
+   */
+  readonly signal?: AbortSignal;
+  /** without a signal: how long to wait for each response's headers; always: how long a body may stay silent, ms */
+  readonly timeoutMs: number;
+}
+
 /**
  * Sends one request; follows up to five redirects itself, dropping `Authorization` when a
- * redirect leaves the original origin (blob downloads redirect to storage hosts). The timeout
- * covers the wait for the response headers, not the body; reading the body is the caller's.
+ * redirect leaves the original origin (blob downloads redirect to storage hosts). The caller's
+ * signal bounds the whole exchange, body included; without one only the wait for the headers is.
  *
  * A streamed body goes out through node:http(s) instead of fetch, read only as fast as the
  * socket takes it (undici's fetch keeps a request stream's content in memory, nodejs/undici
  * #4058: a gigabyte layer would cost a gigabyte). It is sent once: a redirect is returned as
- * the answer, and the timeout is one of inactivity (nothing sent or received for that long).
+ * the answer, and the timeout is one of inactivity (nothing sent or received for that long),
+ * besides the signal.
  */
-export async function send(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
-  if (req.body !== undefined && !(req.body instanceof Uint8Array)) return sendStreamed(req, req.body, timeoutMs);
+export async function send(req: HttpRequest, opts: SendOptions): Promise<HttpResponse> {
+  const { signal, timeoutMs } = opts;
+  if (req.body !== undefined && !(req.body instanceof Uint8Array)) return sendStreamed(req, req.body, opts);
   let url = req.url;
   // undici would ask for gzip and inflate it behind our back: lengths and blob digests are of
   // the bytes on the wire, so ask for those
   let headers: Record<string, string> = { 'accept-encoding': 'identity', ...req.headers };
   const start = new URL(url).origin;
   for (let hop = 0; ; hop++) {
-    const ctrl = new AbortController();
-    const timer = setTimeout(() => ctrl.abort(new DOMException('timeout', 'TimeoutError')), timeoutMs);
+    // with the caller's deadline, the deadline is all; without one, each hop's headers get `timeoutMs`
+    const ctrl = signal ? undefined : new AbortController();
+    const timer = ctrl && setTimeout(() => ctrl.abort(new DOMException('timeout', 'TimeoutError')), timeoutMs);
+    const hopSignal = signal ?? (ctrl as AbortController).signal;
     let res: Response;
     try {
       const body = hop === 0 ? (req.body as Uint8Array | undefined) : undefined;
-      res = await fetch(url, { method: req.method, headers, redirect: 'manual', signal: ctrl.signal, ...(body !== undefined ? { body } : {}) });
+      res = await fetch(url, { method: req.method, headers, redirect: 'manual', signal: hopSignal, ...(body !== undefined ? { body } : {}) });
     } catch (e) {
-      throw toNetworkError(ctrl.signal.aborted ? ctrl.signal.reason : e, req.what, url);
+      throw toNetworkError(hopSignal.aborted ? hopSignal.reason : e, req.what, url);
     } finally {
       clearTimeout(timer);
     }
     const location = res.headers.get('location');
     const redirect = [301, 302, 303, 307, 308].includes(res.status) && location && req.method !== 'PUT' && req.method !== 'PATCH' && req.method !== 'POST';
-    if (!redirect) return { status: res.status, headers: res.headers, url, body: res.body, idleMs: timeoutMs };
+    if (!redirect) return { status: res.status, headers: res.headers, url, body: res.body, idleMs: timeoutMs, ...(signal ? { signal } : {}) };
     await res.body?.cancel().catch(() => undefined);
     if (hop >= MAX_REDIRECTS) throw new AnyarchError('E_REGISTRY', `${req.what}: more than ${MAX_REDIRECTS} redirects`);
     const next = serverUrl(location, url, req.what, 'Location');
@@ -182,25 +219,27 @@ export async function send(req: HttpRequest, timeoutMs: number): Promise<HttpRes
 }
 
 /** A request whose body is a stream, through node:http(s), with backpressure from the socket. */
-function sendStreamed(req: HttpRequest, body: AsyncIterable<Uint8Array>, timeoutMs: number): Promise<HttpResponse> {
+function sendStreamed(req: HttpRequest, body: AsyncIterable<Uint8Array>, { signal, timeoutMs }: SendOptions): Promise<HttpResponse> {
   const url = new URL(req.url);
   const headers = { 'accept-encoding': 'identity', ...req.headers };
   const open = url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : undefined;
   if (!open) return Promise.reject(new AnyarchError('E_USAGE', `${req.what}: ${url.protocol} is not HTTP`));
   return new Promise<HttpResponse>((resolve, reject) => {
-    const out = open(url, { method: req.method, headers }, (res) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const out = open(url, { method: req.method, headers, ...(signal ? { signal } : {}) }, (res) => {
       out.setTimeout(0); // from here the body reader's idle timer applies
       const answer = new Headers();
       for (const [name, value] of Object.entries(res.headers)) {
         for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) answer.append(name, v);
       }
-      resolve({ status: res.statusCode ?? 0, headers: answer, url: req.url, body: Readable.toWeb(res) as ReadableStream<Uint8Array>, idleMs: timeoutMs });
+      resolve({ status: res.statusCode ?? 0, headers: answer, url: req.url, body: Readable.toWeb(res) as ReadableStream<Uint8Array>, idleMs: timeoutMs, ...(signal ? { signal } : {}) });
     });
     out.setTimeout(timeoutMs, () => out.destroy(new DOMException('timeout', 'TimeoutError')));
     const bodyFailure = streamRequestBody(body, out, req.what);
     out.on('error', (e) => {
       const own = bodyFailure();
       if (own) return reject(own);
+      if (signal?.aborted) return reject(signal.reason);
       try {
         reject(toNetworkError(e, req.what, req.url));
       } catch (bug) {
@@ -261,7 +300,8 @@ export async function readBody(res: HttpResponse, limit: number, what: string): 
     }
   } catch (e) {
     await reader.cancel().catch(() => undefined);
-    throw toNetworkError(e, what, res.url);
+    // a body ended by the deadline reports the deadline, whatever the stream says of it
+    throw toNetworkError(res.signal?.aborted ? res.signal.reason : e, what, res.url);
   }
   const out = Buffer.concat(chunks, total);
   // a body the server encoded (despite `identity`) was decoded by fetch: its length differs

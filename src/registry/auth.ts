@@ -7,7 +7,7 @@
 import { AnyarchError } from '../errors.js';
 import { decodeJson } from '../oci/manifest.js';
 import type { Credential } from './credentials.js';
-import { discard, isTemporaryStatus, NetworkError, readBody, send } from '../net/http.js';
+import { discard, isTemporaryStatus, NetworkError, readBody, redactUserInfo, send } from '../net/http.js';
 
 export interface Challenge {
   /** lower-case scheme: `basic`, `bearer`, ... */
@@ -90,7 +90,10 @@ export interface TokenRequest {
   readonly credential?: Credential;
   /** whether a plain-HTTP realm may receive credentials (only for loopback or named insecure hosts) */
   readonly allowHttp: (host: string) => boolean;
+  /** without a signal: how long to wait for the answer's headers; always: how long its body may stay silent, ms */
   readonly timeoutMs: number;
+  /** the deadline of the operation that needs the token: it ends the token fetch too */
+  readonly signal?: AbortSignal;
   readonly userAgent: string;
   /** for messages: the registry */
   readonly registry: string;
@@ -108,7 +111,13 @@ export async function fetchToken(req: TokenRequest): Promise<Token> {
   try {
     realm = new URL(req.realm);
   } catch {
-    throw new AnyarchError('E_REGISTRY', `${req.registry}: the registry names an invalid token realm "${req.realm}"`);
+    throw new AnyarchError('E_REGISTRY', `${req.registry}: the registry names an invalid token realm "${redactUserInfo(req.realm.slice(0, 200))}"`);
+  }
+  if (realm.protocol !== 'https:' && realm.protocol !== 'http:') {
+    throw new AnyarchError('E_REGISTRY', `${req.registry}: the registry names a token realm that is a ${realm.protocol} URL; anyarch asks only http and https realms`);
+  }
+  if (realm.username !== '' || realm.password !== '') {
+    throw new AnyarchError('E_REGISTRY', `${req.registry}: the registry names a token realm with user-info (credentials in the URL, ${realm.protocol}//***@${realm.host}); anyarch does not use it`);
   }
   if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && req.allowHttp(realm.host))) {
     throw new AnyarchError(
@@ -136,7 +145,7 @@ export async function fetchToken(req: TokenRequest): Promise<Token> {
   }
   const what = `token for ${req.registry}`;
   const issued = now();
-  const res = await send({ method, url: realm.toString(), headers, what, ...(body ? { body } : {}) }, req.timeoutMs);
+  const res = await send({ method, url: realm.toString(), headers, what, ...(body ? { body } : {}) }, { timeoutMs: req.timeoutMs, ...(req.signal ? { signal: req.signal } : {}) });
   if (res.status !== 200) {
     await discard(res);
     if (res.status === 401 || res.status === 403) {

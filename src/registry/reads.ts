@@ -6,7 +6,8 @@
  */
 import { Readable } from 'node:stream';
 import { AnyarchError } from '../errors.js';
-import { discard, NetworkError, readBody, serverUrl, toNetworkError, type HttpResponse } from '../net/http.js';
+import { formatSeconds } from '../net/deadline.js';
+import { discard, NetworkError, origin, readBody, serverUrl, toNetworkError, type HttpResponse } from '../net/http.js';
 import { DigestVerifier, digestOf, isDigest, parseDigest, verifyBytes, type Digest } from '../oci/digest.js';
 import { decodeJson, MAX_MANIFEST_BYTES, parseManifest, type Descriptor } from '../oci/manifest.js';
 import { MANIFEST_ACCEPT } from '../oci/media.js';
@@ -135,14 +136,42 @@ export function blobStream(t: RegistryTransport, repo: RepositoryRef, desc: Desc
       return verifier;
     }
     const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
-    body.on('error', (e) => verifier.destroy(toNetworkError(e, what, res.url)));
+    body.on('error', (e) => {
+      let err: unknown = e;
+      try {
+        err = toNetworkError(e, what, res.url);
+      } catch {
+        // not the network's: passed on as it is, never thrown out of an event handler
+      }
+      verifier.destroy(err as Error);
+    });
     // a consumer that stops, or a failed check, releases the connection
     verifier.on('close', () => body.destroy());
-    // (a registry that stalls in the middle of a layer is ended by undici's body timeout; an
-    // idle timer here would also fire while a slow consumer holds the stream back)
+    // a layer may take longer than one request's timeout, but not stay silent for it
+    watchSilence(body, verifier, t.timeoutMs, () => new NetworkError(`${what}: ${origin(res.url)} sent nothing for ${formatSeconds(t.timeoutMs)}`, true));
     body.pipe(verifier);
     return verifier;
   });
+}
+
+/**
+ * Ends `out` with `silent()` when `body` delivers nothing for `ms` while `out` wants more (a
+ * consumer that holds the stream back is not the registry's silence).
+ */
+function watchSilence(body: Readable, out: import('node:stream').Writable, ms: number, silent: () => Error): void {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (out.writableNeedDrain || body.isPaused()) arm();
+      else out.destroy(silent());
+    }, ms);
+  };
+  body.on('data', arm);
+  const stop = (): void => clearTimeout(timer);
+  body.once('close', stop);
+  out.once('close', stop);
+  arm();
 }
 
 /**

@@ -10,8 +10,9 @@
  * this module owns everything they share.
  */
 import { AnyarchError, isAnyarchError } from '../errors.js';
-import { isTemporaryStatus, NetworkError, send, toNetworkError, type HttpRequest, type HttpResponse } from '../net/http.js';
-import { DEFAULT_RETRY, retrying, Semaphore, type RetryPolicy } from '../net/retry.js';
+import { abortable, abortableSleep, Deadline, formatSeconds } from '../net/deadline.js';
+import { isTemporaryStatus, NetworkError, origin, send, toNetworkError, type HttpRequest, type HttpResponse } from '../net/http.js';
+import { DEFAULT_RETRY, GIVE_UP, retrying, Semaphore, type RetryPolicy } from '../net/retry.js';
 import { isLoopbackRegistry, registryApiHost } from '../oci/reference.js';
 import { basicAuthorization, fetchToken, parseChallenges, type Challenge, type Token } from './auth.js';
 import { redact, resolveCredential, type Credential } from './credentials.js';
@@ -33,7 +34,11 @@ export interface RegistryClientOptions {
   /** where credentials come from (default: the Docker config, `DOCKER_CONFIG`, credential helpers) */
   readonly credentials?: (registry: string) => Promise<Credential | undefined>;
   readonly retry?: Partial<RetryPolicy>;
-  /** how long to wait for response headers, ms (default 30 s) */
+  /**
+   * how long one request may take, ms (default {@link DEFAULT_REQUEST_TIMEOUT_MS}): from when it
+   * is sent to when its answer is read, every try, redirect and token fetch included. An upload
+   * of a streamed blob is bounded by inactivity instead (nothing sent or received for that long).
+   */
   readonly timeoutMs?: number;
   /** requests in flight per registry host (default 6) */
   readonly maxConcurrentPerHost?: number;
@@ -55,22 +60,28 @@ export interface Exchange<T> {
   readonly noRetry?: boolean;
 }
 
+/** How long one request to a registry may take by default (all its tries, its body included), ms. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 type AuthState = { readonly kind: 'none' } | { readonly kind: 'basic' } | { readonly kind: 'bearer'; readonly realm: string; readonly service?: string };
 
 export class RegistryTransport {
   readonly policy: RetryPolicy;
-  private readonly timeoutMs: number;
+  /** how long one request may take, ms; also how long a streamed blob may stay silent */
+  readonly timeoutMs: number;
   private readonly userAgent: string;
   private readonly insecure: ReadonlySet<string>;
   private readonly credentialSource: (registry: string) => Promise<Credential | undefined>;
   private readonly auth = new Map<string, AuthState>();
   private readonly tokens = new Map<string, Token>();
   private readonly credentials = new Map<string, Promise<Credential | undefined>>();
+  /** the credentials whose lookup has finished (what an error may have to be scrubbed of) */
+  private readonly knownCredentials = new Map<string, Credential | undefined>();
   private readonly semaphores = new Map<string, Semaphore>();
 
   constructor(private readonly opts: RegistryClientOptions = {}) {
     this.policy = { ...DEFAULT_RETRY, ...opts.retry };
-    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.userAgent = opts.userAgent ?? 'anyarch';
     this.insecure = new Set((opts.insecureRegistries ?? []).map((h) => h.toLowerCase()));
     this.credentialSource = opts.credentials ?? ((r) => resolveCredential(r));
@@ -97,24 +108,54 @@ export class RegistryTransport {
    * it says between tries and reporting each retry: the one retry loop of this client, for single
    * exchanges and for operations of several (an upload in chunks).
    */
-  retry<T>(registry: string, request: { readonly method: string; readonly what: string }, attempt: (n: number) => Promise<T>): Promise<T> {
-    return retrying(this.policy, attempt, (err, n) => retryDecision(err, request, n, this.policy), {
+  retry<T>(registry: string, request: { readonly method: string; readonly what: string }, attempt: (n: number) => Promise<T>, deadline?: Deadline): Promise<T> {
+    const decide = (err: unknown, n: number): ReturnType<typeof retryDecision> => {
+      if (deadline?.signal.aborted) return GIVE_UP;
+      const choice = retryDecision(err, request, n, this.policy);
+      // a wait that would outlast the deadline is not waited: the last answer is the error
+      return choice.retry && deadline && choice.waitMs >= deadline.remaining() ? GIVE_UP : choice;
+    };
+    return retrying(this.policy, attempt, decide, {
       onRetry: (n, c) => this.opts.onEvent?.({ type: 'retry', what: request.what, attempt: n, waitMs: c.waitMs, reason: this.redactKnown(c.reason, registry) }),
+      ...(deadline ? { sleep: (ms: number) => abortableSleep(ms, deadline.signal) } : {}),
     });
   }
 
-  /** One request with auth, retries and the per-host limit; `handle` reads the answer. */
+  /**
+   * One request with auth, retries and the per-host limit; `handle` reads the answer. The whole
+   * of it, every try and the answer's body included, must end within the timeout (counted from
+   * when it is first sent, not while it waits for its turn); a request streaming its body is
+   * bounded by inactivity instead.
+   */
   async exchange<T>(x: Exchange<T>): Promise<T> {
+    const deadline = typeof x.request.body === 'function' ? undefined : this.deadline(x.request);
     try {
-      return await (x.noRetry ? this.attempt(x, false) : this.retry(x.registry, x.request, () => this.attempt(x, true)));
+      return await (x.noRetry ? this.attempt(x, false, deadline) : this.retry(x.registry, x.request, () => this.attempt(x, true, deadline), deadline));
     } catch (e) {
+      // whatever is still open (a body, a token fetch) is released
+      deadline?.abort(e);
       if (!isAnyarchError(e)) throw e;
-      throw await this.scrub(e, x.registry);
+      throw this.scrub(e, x.registry);
+    } finally {
+      deadline?.done();
     }
   }
 
+  /** The deadline of one request, whose error names the request and the host that did not answer. */
+  private deadline(request: { readonly url: string; readonly what: string }): Deadline {
+    const ms = this.timeoutMs;
+    return new Deadline(
+      ms,
+      () =>
+        new NetworkError(`${request.what}: no complete answer from ${origin(request.url)} within ${formatSeconds(ms)}`, false, {
+          hint: 'the registry is not answering, or too slowly; raise the timeout (--timeout SECONDS) if it is only slow',
+        }),
+    );
+  }
+
   /** One try: send (learning auth from a 401 when the body can be sent again), then read the answer. */
-  private async attempt<T>(x: Exchange<T>, resendable: boolean): Promise<T> {
+  private async attempt<T>(x: Exchange<T>, resendable: boolean, deadline: Deadline | undefined): Promise<T> {
+    const signal = deadline?.signal;
     const opened: AsyncIterable<Uint8Array>[] = [];
     const body = async (): Promise<HttpRequest['body']> => {
       const b = x.request.body;
@@ -124,9 +165,12 @@ export class RegistryTransport {
       return stream;
     };
     try {
-      const res = await this.semaphore(x.registry).run(() => this.sendAuthorized(x, resendable, body));
-      if (isTemporaryStatus(res.status)) throw await this.statusError(res, x.request.what);
-      return await x.handle(res);
+      const res = await this.semaphore(x.registry).run(() => {
+        deadline?.start();
+        return abortable(this.sendAuthorized(x, resendable, body, signal), signal);
+      });
+      if (isTemporaryStatus(res.status)) throw await abortable(this.statusError(res, x.request.what), signal);
+      return await abortable(x.handle(res), signal);
     } catch (e) {
       throw toNetworkError(e, x.request.what, x.request.url);
     } finally {
@@ -135,8 +179,8 @@ export class RegistryTransport {
     }
   }
 
-  private async sendAuthorized(x: Exchange<unknown>, resendable: boolean, body: () => Promise<HttpRequest['body']>): Promise<HttpResponse> {
-    const first = await this.sendWithAuth(x, await body());
+  private async sendAuthorized(x: Exchange<unknown>, resendable: boolean, body: () => Promise<HttpRequest['body']>, signal: AbortSignal | undefined): Promise<HttpResponse> {
+    const first = await this.sendWithAuth(x, await body(), signal);
     if (first.status !== 401 || !resendable) return first;
     const what = x.request.what;
     const challenges = parseChallenges(first.headers.get('www-authenticate') ?? '');
@@ -144,7 +188,7 @@ export class RegistryTransport {
     const said = await readDiagnostics(first, what);
     let learned: boolean;
     try {
-      learned = await this.learn(x.registry, challenges, x.scopes);
+      learned = await this.learn(x.registry, challenges, x.scopes, signal);
     } catch (e) {
       throw inRegistryWords(e, 401, said);
     }
@@ -153,7 +197,7 @@ export class RegistryTransport {
       const e = registryError(401, [], what, this.policy.attempts);
       throw new RegistryError(e.code, e.message, { status: 401, diagnostics: said, hint: e.hint });
     }
-    const again = await this.sendWithAuth(x, await body());
+    const again = await this.sendWithAuth(x, await body(), signal);
     if (again.status !== 401) return again;
     const refused = await readDiagnostics(again, what);
     const cred = await this.credential(x.registry);
@@ -164,11 +208,11 @@ export class RegistryTransport {
     });
   }
 
-  private async sendWithAuth(x: Exchange<unknown>, body: HttpRequest['body']): Promise<HttpResponse> {
+  private async sendWithAuth(x: Exchange<unknown>, body: HttpRequest['body'], signal: AbortSignal | undefined): Promise<HttpResponse> {
     const headers: Record<string, string> = { 'user-agent': this.userAgent, ...x.request.headers };
     // credentials go to the registry's own origin only, whatever URL it told us to use
     if (new URL(x.request.url).origin === new URL(this.baseUrl(x.registry)).origin) {
-      const authorization = await this.authorization(x.registry, x.scopes);
+      const authorization = await this.authorization(x.registry, x.scopes, signal);
       if (authorization && !/^[\x21-\x7e][\x20-\x7e]*$/.test(authorization)) {
         // a header fetch would refuse, quoting it: say so without the secret
         throw new AnyarchError('E_AUTH', `${x.registry}: the credential for this registry contains characters an HTTP header cannot carry`, 'check the registry token in your Docker config');
@@ -176,7 +220,7 @@ export class RegistryTransport {
       if (authorization) headers.authorization = authorization;
     }
     const { body: _opener, ...request } = x.request;
-    return send({ ...request, headers, ...(body !== undefined ? { body } : {}) }, this.timeoutMs);
+    return send({ ...request, headers, ...(body !== undefined ? { body } : {}) }, { timeoutMs: this.timeoutMs, ...(signal ? { signal } : {}) });
   }
 
   private semaphore(registry: string): Semaphore {
@@ -193,22 +237,26 @@ export class RegistryTransport {
     if (!c) {
       c = this.credentialSource(registry);
       this.credentials.set(registry, c);
+      c.then(
+        (cred) => this.knownCredentials.set(registry, cred),
+        () => undefined,
+      );
     }
     return c;
   }
 
   /** The Authorization header for a request, from what the registry asked for before. */
-  private async authorization(registry: string, scopes: readonly string[]): Promise<string | undefined> {
+  private async authorization(registry: string, scopes: readonly string[], signal: AbortSignal | undefined): Promise<string | undefined> {
     const state = this.auth.get(registry);
     if (!state || state.kind === 'none') return undefined;
     const cred = await this.credential(registry);
     if (state.kind === 'basic') return basicAuthorization(cred);
     if (cred?.registryToken) return `Bearer ${cred.registryToken}`;
-    const token = await this.token(registry, state, scopes, false);
+    const token = await this.token(registry, state, scopes, false, signal);
     return `Bearer ${token.value}`;
   }
 
-  private async token(registry: string, state: Extract<AuthState, { kind: 'bearer' }>, scopes: readonly string[], fresh: boolean): Promise<Token> {
+  private async token(registry: string, state: Extract<AuthState, { kind: 'bearer' }>, scopes: readonly string[], fresh: boolean, signal: AbortSignal | undefined): Promise<Token> {
     const key = `${registry}|${scopes.join(' ')}`;
     const cached = this.tokens.get(key);
     if (!fresh && cached && cached.expiresAt > Date.now()) return cached;
@@ -221,6 +269,7 @@ export class RegistryTransport {
       ...(credential ? { credential } : {}),
       allowHttp: (host) => this.allowsHttp(host),
       timeoutMs: this.timeoutMs,
+      ...(signal ? { signal } : {}),
       userAgent: this.userAgent,
       registry,
     });
@@ -229,13 +278,13 @@ export class RegistryTransport {
   }
 
   /** Learns the auth scheme from a 401's challenge; false when nothing can be done about it. */
-  private async learn(registry: string, challenges: Challenge[], scopes: readonly string[]): Promise<boolean> {
+  private async learn(registry: string, challenges: Challenge[], scopes: readonly string[], signal: AbortSignal | undefined): Promise<boolean> {
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     if (bearer?.params.realm) {
       const state = { kind: 'bearer' as const, realm: bearer.params.realm, ...(bearer.params.service !== undefined ? { service: bearer.params.service } : {}) };
       this.auth.set(registry, state);
       const cred = await this.credential(registry);
-      if (!cred?.registryToken) await this.token(registry, state, scopes, true);
+      if (!cred?.registryToken) await this.token(registry, state, scopes, true, signal);
       return true;
     }
     if (challenges.some((c) => c.scheme === 'basic')) {
@@ -249,9 +298,12 @@ export class RegistryTransport {
     return false;
   }
 
-  /** Makes sure no secret of this registry's credential is in an error's text (or in what the registry said). */
-  private async scrub(err: AnyarchError, registry: string): Promise<AnyarchError> {
-    const cred = await this.credential(registry).catch(() => undefined);
+  /**
+   * Makes sure no secret of this registry's credential is in an error's text (or in what the
+   * registry said). A credential still being looked up has not been sent, so cannot be in it.
+   */
+  private scrub(err: AnyarchError, registry: string): AnyarchError {
+    const cred = this.knownCredentials.get(registry);
     const clean = (t: string): string => this.redactKnown(cred ? redact(t, cred) : t, registry);
     const message = clean(err.message);
     const hint = err.hint === undefined ? undefined : clean(err.hint);
@@ -266,7 +318,7 @@ export class RegistryTransport {
       });
     }
     if (message === err.message && hint === err.hint) return err;
-    if (err instanceof NetworkError) return new NetworkError(message, err.transient);
+    if (err instanceof NetworkError) return new NetworkError(message, err.transient, hint !== undefined ? { hint } : {});
     return new AnyarchError(err.code, message, hint, err.location);
   }
 
