@@ -63,7 +63,7 @@ export async function inspectImages(images: readonly string[], opts: InspectImag
     const name = formatSourceSpec(spec);
     let source: ImageSource | undefined;
     try {
-      source = await openSource(spec, { client, env });
+      source = await openSource(spec, { client, env, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
       return imageResult(name, await inspectPlatforms(source, { details: !opts.indexOnly }), opts.required);
     } catch (e) {
       if (isAnyarchError(e)) return imageResult(name, e);

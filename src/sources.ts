@@ -13,6 +13,8 @@ export interface OpenOptions {
   readonly client?: RegistryClient;
   /** the environment for `DOCKER_HOST` (docker-daemon sources; default: the process's) */
   readonly env?: NodeJS.ProcessEnv;
+  /** how long one exchange with the Docker engine may take, ms (docker-daemon sources; registry sources take their client's) */
+  readonly timeoutMs?: number;
 }
 
 export async function openSource(spec: SourceSpec, opts: OpenOptions = {}): Promise<ImageSource> {
@@ -33,7 +35,7 @@ export async function openSource(spec: SourceSpec, opts: OpenOptions = {}): Prom
     }
     case 'docker-daemon': {
       const { openDockerDaemon } = await import('./engine/source.js');
-      return openDockerDaemon(spec.reference, opts.env ? { env: opts.env } : {});
+      return openDockerDaemon(spec.reference, { ...(opts.env ? { env: opts.env } : {}), ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
     }
   }
 }

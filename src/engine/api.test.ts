@@ -175,3 +175,35 @@ describe('Engine API: fake engines', () => {
     assert.equal(e.message, `build: no Docker engine at ${sock} (no such socket)`);
   });
 });
+
+describe('Engine API: one deadline per exchange', () => {
+  // an engine that answers the headers of every request, then never sends (or only trickles) the body
+  const stalls = (trickle: boolean) => (_req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100000' });
+    res.write('{');
+    if (!trickle) return;
+    const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(' ')), 100);
+    res.on('close', () => clearInterval(timer));
+  };
+
+  for (const trickle of [false, true]) {
+    test(`an engine that ${trickle ? 'trickles' : 'stalls'} its answer's body: E_SOURCE at the deadline, naming the subject and the request`, { timeout: 60_000 }, async () => {
+      const fake = await fakeEngine(tmp('stall.sock'), stalls(trickle));
+      try {
+        const e = await rejectsWith(connectDockerEngine({ host: `unix://${fake.socket}`, subject: 'docker-daemon:x:1', timeoutMs: 500 }), 'E_SOURCE');
+        assert.equal(e.message, `docker-daemon:x:1: the Docker engine at ${fake.socket} did not answer GET /_ping within 0.5 s`);
+      } finally {
+        await fake.close();
+      }
+    });
+  }
+
+  test('an engine that accepts and says nothing: the same', { timeout: 60_000 }, async () => {
+    const fake = await fakeEngine(tmp('silent.sock'), () => undefined);
+    try {
+      await rejectsWith(connectDockerEngine({ host: `unix://${fake.socket}`, subject: 'docker-daemon:x:1', timeoutMs: 500 }), 'E_SOURCE', /did not answer GET \/_ping within 0\.5 s$/);
+    } finally {
+      await fake.close();
+    }
+  });
+});

@@ -27,8 +27,11 @@ export const MAX_API_VERSION = '1.41';
 /** What the Docker CLI assumes of an engine that does not say (API versions before 1.24 are gone). */
 const FALLBACK_API_VERSION = '1.24';
 const DEFAULT_TCP_PORT = 2375;
-/** Time to connect and for each answer to start. */
-const REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * How long one exchange with the engine may take by default, ms: connecting, the answer's
+ * headers and its whole body (an export or a load is bounded by inactivity instead).
+ */
+export const ENGINE_REQUEST_TIMEOUT_MS = 30_000;
 /** An export or a load may pause this long between chunks (the engine reads or writes layers). */
 const TRANSFER_IDLE_TIMEOUT_MS = 300_000;
 /** Most bytes of a JSON answer (image inspect, version, error, load messages) read. */
@@ -46,6 +49,8 @@ export interface DockerEngineOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** what the messages are about, first in every error sentence (default `Docker engine`) */
   readonly subject?: string;
+  /** how long one exchange (ping, version, inspect) may take, body included, ms (default {@link ENGINE_REQUEST_TIMEOUT_MS}) */
+  readonly timeoutMs?: number;
 }
 
 export function sourceError(problem: string, hint?: string, cause?: unknown): AnyarchError {
@@ -145,7 +150,7 @@ export async function connectDockerEngine(opts: DockerEngineOptions = {}): Promi
     if (e instanceof AnyarchError) throw new AnyarchError(e.code, `${subject}: ${e.message}`, e.hint, undefined, { cause: e });
     throw e;
   }
-  const http = new EngineHttp(endpoint, subject);
+  const http = new EngineHttp(endpoint, subject, opts.timeoutMs ?? ENGINE_REQUEST_TIMEOUT_MS);
 
   // Is there an engine?
   const ping = await http.request('GET', '/_ping');
@@ -261,15 +266,29 @@ export class DockerEngine {
 
 /** HTTP to the engine: one request per connection, the subject in every error. */
 class EngineHttp {
+  /** each answer's deadline, whose reason is the error a body read that it ended reports */
+  private readonly deadlines = new WeakMap<IncomingMessage, AbortSignal>();
+
   constructor(
     readonly endpoint: DockerEndpoint,
     readonly subject: string,
+    private readonly timeoutMs: number,
   ) {}
 
-  /** Sends a request (streaming `body` when given); resolves with the response once its headers arrived. */
+  /**
+   * Sends a request (streaming `body` when given); resolves with the response once its headers
+   * arrived. The exchange, the answer's body included, must end within the timeout; with
+   * `idleTimeoutMs` (an export, a load) it may take as long as it needs but not stay silent that long.
+   */
   request(method: string, urlPath: string, opts: { body?: Readable; headers?: Record<string, string>; idleTimeoutMs?: number } = {}): Promise<IncomingMessage> {
     const ep = this.endpoint;
-    const idleTimeoutMs = opts.idleTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    const idleTimeoutMs = opts.idleTimeoutMs ?? this.timeoutMs;
+    const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
+    // one deadline for the whole exchange, unless it is a transfer (an unref'd timer: a finished exchange keeps nothing alive)
+    const ctrl = opts.idleTimeoutMs === undefined ? new AbortController() : undefined;
+    if (ctrl) {
+      setTimeout(() => ctrl.abort(sourceError(`${this.subject}: the Docker engine at ${ep.display} did not answer ${method} ${urlPath} within ${seconds(this.timeoutMs)}`)), this.timeoutMs).unref();
+    }
     return new Promise((resolve, reject) => {
       const req = httpRequest(
         {
@@ -278,15 +297,19 @@ class EngineHttp {
           path: urlPath,
           agent: false,
           headers: { host: ep.kind === 'unix' ? 'docker' : `${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`, 'user-agent': 'anyarch', ...opts.headers },
+          ...(ctrl ? { signal: ctrl.signal } : {}),
         },
-        resolve,
+        (res) => {
+          if (ctrl) this.deadlines.set(res, ctrl.signal);
+          resolve(res);
+        },
       );
       req.setTimeout(idleTimeoutMs, () => {
-        req.destroy(sourceError(`${this.subject}: the Docker engine at ${ep.display} did not answer ${method} ${urlPath} within ${Math.round(idleTimeoutMs / 1000)} s`));
+        req.destroy(sourceError(`${this.subject}: the Docker engine at ${ep.display} did not answer ${method} ${urlPath} within ${seconds(idleTimeoutMs)}`));
       });
       // a tarball that fails on the way ends the request with its own error, not the engine's
       const bodyFailure = opts.body ? streamRequestBody(opts.body, req, `${this.subject}: ${method} ${urlPath.split('?')[0]}`) : () => undefined;
-      req.on('error', (e) => reject(bodyFailure() ?? this.connectError(e)));
+      req.on('error', (e) => reject(bodyFailure() ?? (ctrl?.signal.aborted ? (ctrl.signal.reason as AnyarchError) : this.connectError(e))));
       if (!opts.body) req.end();
     });
   }
@@ -326,6 +349,8 @@ class EngineHttp {
       }
     } catch (e) {
       if (e instanceof AnyarchError) throw e;
+      const deadline = this.deadlines.get(res);
+      if (deadline?.aborted) throw deadline.reason as AnyarchError;
       throw sourceError(`${this.subject}: the Docker engine's answer to ${what} broke off (${oneLine((e as Error).message)})`, undefined, e);
     }
     return Buffer.concat(chunks);

@@ -31,6 +31,8 @@ export interface DockerDaemonOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** where the temporary directory for the exported image is made (default `os.tmpdir()`) */
   readonly tmpDir?: string;
+  /** how long one exchange with the engine (ping, inspect) may take, ms (the export is bounded by inactivity) */
+  readonly timeoutMs?: number;
 }
 
 /** Messages of the archive reader name the temporary file; this names the image instead. */
@@ -101,7 +103,12 @@ class DaemonImageSource implements ImageSource {
 export async function openDockerDaemon(ref: ImageReference | { readonly id: Digest }, opts: DockerDaemonOptions = {}): Promise<ImageSource> {
   const image = 'id' in ref ? ref.id : familiarReference(ref);
   const name = `docker-daemon:${image}`;
-  const engine = await connectDockerEngine({ ...(opts.host !== undefined ? { host: opts.host } : {}), ...(opts.env ? { env: opts.env } : {}), subject: name });
+  const engine = await connectDockerEngine({
+    ...(opts.host !== undefined ? { host: opts.host } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    subject: name,
+  });
 
   // Is the image there? (Saving a missing id fails with a 500 in Docker 20.10; inspecting says 404.)
   if (!(await engine.imageExists(image))) throw imageNotFound(image, engine.endpoint);

@@ -12,7 +12,7 @@ export interface CredentialedClientOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** registries (host or host:port) that may be spoken to over plain HTTP; loopback always may */
   readonly insecureRegistries?: readonly string[];
-  /** how long to wait for a registry's answer, ms (default the client's, 30 s) */
+  /** how long one request to a registry may take, every try and its body included, ms (default the client's, `DEFAULT_REQUEST_TIMEOUT_MS`: 30 s) */
   readonly timeoutMs?: number;
 }
 
