@@ -133,6 +133,11 @@ export interface LookUpBaseImagesOptions {
   readonly client?: RegistryClient;
   /** registries that may be spoken to over plain HTTP, for the default client */
   readonly insecureRegistries?: readonly string[];
+  /**
+   * how long one registry request may take, every try and its whole answer included, ms, for
+   * the default client (default `DEFAULT_REQUEST_TIMEOUT_MS`, 30 s)
+   */
+  readonly timeoutMs?: number;
   /** the environment for credentials and the default cache directory (default: the process's) */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** anyarch's cache directory (default `defaultCacheDir(env)`); false: no cache */
@@ -161,7 +166,9 @@ export async function lookUpBaseImages(dockerfiles: Iterable<{ readonly file: st
   if (references.size === 0) return new Map();
   opts.onStart?.(references.size);
   const env = opts.env ?? process.env;
-  const client = opts.client ?? credentialedClient({ env, ...(opts.insecureRegistries ? { insecureRegistries: opts.insecureRegistries } : {}) });
+  const client =
+    opts.client ??
+    credentialedClient({ env, ...(opts.insecureRegistries ? { insecureRegistries: opts.insecureRegistries } : {}), ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
   const cacheDir = opts.cacheDir === false ? undefined : (opts.cacheDir ?? defaultCacheDir(env));
   return resolveBaseImages(references, { client, ...(cacheDir ? { cacheDir } : {}) });
 }

@@ -49,6 +49,7 @@ interface CheckFlags {
   offline?: boolean;
   insecureRegistry?: string[];
   buildPlatform?: string;
+  timeout?: number;
 }
 
 function buildProgram(io: Io, done: (o: Outcome) => void): Command {
@@ -94,6 +95,7 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
     .option('--offline', 'do not ask registries which platforms base images publish (AA114, AA115 skipped; also ANYARCH_OFFLINE=1)')
     .option('--insecure-registry <host>', 'allow plain HTTP to this registry when reading base images (repeatable)', collect)
     .option('--build-platform <platform>', 'the platform of the machine that runs the build (default: this machine\'s); --platform=$BUILDPLATFORM stages must work on it and on linux/amd64 and linux/arm64')
+    .addOption(new Option('--timeout <seconds>', TIMEOUT_HELP).argParser(seconds))
     .addHelpText('after', help.CHECK_FOOTER)
     .action(async (paths: string[], flags: CheckFlags) => {
       const { check } = await import('./commands/check.js');
@@ -116,6 +118,7 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
             ...(flags.offline ? { offline: true } : {}),
             ...(flags.insecureRegistry ? { insecureRegistries: flags.insecureRegistry } : {}),
             ...(flags.buildPlatform !== undefined ? { buildPlatform: flags.buildPlatform } : {}),
+            ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
           },
           io,
         ),
@@ -155,7 +158,7 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
     .option('--insecure-registry <host>', 'allow plain HTTP to this registry (repeatable; loopback registries always may)', collect)
     .option('--index-only', 'read the index only: no per-platform manifest or config requests')
     .option('--no-trunc', 'print full digests')
-    .addOption(new Option('--timeout <seconds>', 'how long to wait for a registry to answer').argParser(positiveNumber))
+    .addOption(new Option('--timeout <seconds>', TIMEOUT_HELP).argParser(seconds))
     .addHelpText('after', help.PLATFORMS_FOOTER)
     .action(async (images: string[], flags: { format: (typeof FORMATS)[number]; require?: string; insecureRegistry?: string[]; indexOnly?: boolean; trunc: boolean; timeout?: number }) => {
       const { platforms } = await import('./commands/platforms.js');
@@ -178,9 +181,12 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
   return program;
 }
 
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
+const TIMEOUT_HELP = 'how long one registry request may take, every try and the whole answer included (default 30; e.g. 10 or 2.5s)';
+
+/** `10`, `2.5`, `2s`: a positive number of seconds. */
+function seconds(value: string): number {
+  const n = Number(value.trim().replace(/s$/i, ''));
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds (e.g. 10 or 2.5s)');
   return n;
 }
 

@@ -66,6 +66,9 @@ const VALID: Valid[] = [
   ['127.0.0.1:5000/a/b', '127.0.0.1:5000', 'a/b', 'latest', undefined, '127.0.0.1:5000/a/b:latest'],
   ['[::1]:5000/a', '[::1]:5000', 'a', 'latest', undefined, '[::1]:5000/a:latest'],
   ['[::1]/a', '[::1]', 'a', 'latest', undefined, '[::1]/a:latest'],
+  // the ends of the port range
+  ['127.0.0.1:1/a', '127.0.0.1:1', 'a', 'latest', undefined, '127.0.0.1:1/a:latest'],
+  ['[::1]:65535/a', '[::1]:65535', 'a', 'latest', undefined, '[::1]:65535/a:latest'],
   ['[2001:db8::1]:443/ns/app:1', '[2001:db8::1]:443', 'ns/app', '1', undefined, '[2001:db8::1]:443/ns/app:1'],
   ['myreg.example/a', 'myreg.example', 'a', 'latest', undefined, 'myreg.example/a:latest'],
   ['a.b/c', 'a.b', 'c', 'latest', undefined, 'a.b/c:latest'],
@@ -159,6 +162,14 @@ const INVALID: [string, RegExp][] = [
   ['sha256:abc', /looks like a digest or image id/],
   ['sha512:latest', /looks like a digest or image id/],
   ['localhost:port/app', /"localhost:port" is not a valid registry host/],
+  // ports a registry cannot listen on: refused when parsed, not at the first request
+  ['127.0.0.1:99999/x', /the registry port 99999 is not a TCP port \(1 to 65535\)/],
+  ['registry.example:0/x:1', /the registry port 0 is not a TCP port/],
+  ['[::1]:65536/x', /the registry port 65536 is not a TCP port/],
+  ['localhost:123456789012345678901234567890/x', /the registry port 123456789012… is not a TCP port/],
+  ['localhost:-1/x', /"localhost:-1" is not a valid registry host/],
+  ['localhost:8o/x', /"localhost:8o" is not a valid registry host/],
+  ['localhost:/x', /"localhost:" is not a valid registry host/],
   ['host_name.example/app', /"host_name.example" is not a valid registry host/],
   // a first component with '.' is a host, so '_' is refused there even though a path allows it
   ['my_app.v2/sub', /"my_app.v2" is not a valid registry host/],

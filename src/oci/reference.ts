@@ -7,10 +7,14 @@
  *
  *     reference  := name [ ":" tag ] [ "@" digest ]
  *     name       := [ domain "/" ] path
- *     domain     := host [ ":" port ]      host: DNS name, IPv4, or [IPv6]
+ *     domain     := host [ ":" port ]      host: DNS name, IPv4, or [IPv6]; port: digits naming 1 to 65535
  *     path       := component ( "/" component )*
  *     component  := [a-z0-9]+ ( ( "." | "_" | "__" | "-"+ ) [a-z0-9]+ )*
  *     tag        := [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}
+ *
+ * distribution's grammar takes any digits as a port; a port outside 1 to 65535 can name no
+ * registry, so it is refused here (`127.0.0.1:99999/x`, `host:0/x`) rather than at the first
+ * request.
  *
  * The parser is hand-written rather than one big regular expression so that each failure gets a
  * sentence saying what is wrong, where distribution only says "invalid reference format".
@@ -40,6 +44,8 @@ const DOCKER_HUB_API = 'registry-1.docker.io';
 /** Namespace of official images on Docker Hub (`alpine` is `library/alpine`). */
 const OFFICIAL_PREFIX = 'library/';
 const DEFAULT_TAG = 'latest';
+/** The highest TCP port; a registry port is 1 to this. */
+export const MAX_PORT = 65_535;
 /** distribution's `NameTotalLengthMax`: the length of `registry/repository`. */
 const NAME_MAX = 255;
 
@@ -170,6 +176,10 @@ export function parseReference(s: string): ImageReference {
   let [domain, remainder] = splitDomain(name);
   if (!HOST_RE.test(domain)) {
     throw refError(s, `"${domain}" is not a valid registry host (host[:port], e.g. registry.example:5000 or [::1]:5000)`);
+  }
+  const port = /:([0-9]+)$/.exec(domain)?.[1];
+  if (port !== undefined && !(Number(port) >= 1 && Number(port) <= MAX_PORT)) {
+    throw refError(s, `the registry port ${port.length > 12 ? `${port.slice(0, 12)}…` : port} is not a TCP port (1 to ${MAX_PORT})`);
   }
   let tag: string | undefined;
   const colon = remainder.indexOf(':');

@@ -40,6 +40,8 @@ export interface CheckCommandOptions {
   readonly insecureRegistries?: readonly string[];
   /** the build machine's platform (default: this machine's) */
   readonly buildPlatform?: string;
+  /** seconds one registry request of the base-image lookup may take */
+  readonly timeout?: number;
 }
 
 export interface CheckDeps {
@@ -101,7 +103,9 @@ export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps =
     readStdin: () => io.readStdin(),
     check: checkOptions,
     ...(opts.fix ? { fix: 'apply' as const } : opts.fixDryRun ? { fix: 'preview' as const } : {}),
-    baseImages: offline ? false : { insecureRegistries: opts.insecureRegistries ?? [], env: io.env },
+    baseImages: offline
+      ? false
+      : { insecureRegistries: opts.insecureRegistries ?? [], env: io.env, ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}) },
     onProgress: (p) => {
       if (showProgress(io.stderr, io.env, opts.quiet)) io.stderr.write(`anyarch: reading the platforms of ${p.images} base image${p.images === 1 ? '' : 's'}…\n`);
     },

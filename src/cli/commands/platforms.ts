@@ -24,7 +24,7 @@ export interface PlatformsCommandOptions {
   readonly indexOnly: boolean;
   /** full digests in text output */
   readonly noTrunc: boolean;
-  /** seconds to wait for a registry's answer */
+  /** seconds one registry request (or one exchange with the Docker engine) may take, its whole answer included */
   readonly timeout?: number;
 }
 
