@@ -38,7 +38,6 @@ const HUB_HOSTS: ReadonlySet<string> = new Set(['docker.io', 'index.docker.io', 
 
 const DEFAULT_HELPER_TIMEOUT_MS = 10_000;
 const MAX_HELPER_OUTPUT = 1 << 20;
-const MAX_MESSAGE_LINE = 200;
 
 /**
  * The host (and port) of a registry name or a config key, normalised like docker's
@@ -267,21 +266,16 @@ async function runHelper(
 
   if (/credentials not found/i.test(run.stdout) || /credentials not found/i.test(run.stderr)) return undefined;
 
-  // A failing helper may still have printed an answer; whatever secret it holds is scrubbed from
-  // the stderr line quoted in the message, as is anything that looks like a token.
-  let known: Credential = {};
-  try {
-    const a: unknown = JSON.parse(run.stdout);
-    if (isObject(a) && typeof a['Secret'] === 'string') {
-      known = typeof a['Username'] === 'string' ? { username: a['Username'], password: a['Secret'] } : { password: a['Secret'] };
-    }
-  } catch {
-    // not an answer
-  }
-  const line = firstLine(run.stderr) ?? firstLine(run.stdout);
-  const quoted = line === undefined ? '' : `: ${scrubLine(line, known)}`;
+  // What a failing helper printed is not quoted: it may hold a secret (an answer printed before
+  // failing, a token in a diagnostic) in a form no scrubbing can know. Its name and exit status
+  // say which program to look at; running it by hand shows what it says.
   const status = run.code !== null ? `exit status ${run.code}` : `signal ${run.signal ?? 'unknown'}`;
-  throw helperError(program, host, `failed (${status})${quoted}`);
+  throw helperError(
+    program,
+    host,
+    `failed (${status})`,
+    `Run "echo ${host} | ${program} get" to see what it says (its output is not shown here: it may hold a secret), or log in again with "docker login ${host}".`,
+  );
 }
 
 function helperError(program: string, host: string, what: string, hint?: string): AnyarchError {
@@ -377,24 +371,6 @@ function execHelper(
 
 function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
-}
-
-function firstLine(text: string): string | undefined {
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line) return line;
-  }
-  return undefined;
-}
-
-/** A helper's line made fit for a message: no control characters, no secrets, bounded. */
-function scrubLine(line: string, known: Credential): string {
-  let s = line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/[\x00-\x1f\x7f]/g, ' ');
-  s = redact(s, known);
-  // anything that looks like a token (long, opaque, letters and digits) is hidden too
-  s = s.replace(/[A-Za-z0-9+_\-=~]{24,}/g, (m) => (/[0-9]/.test(m) && /[A-Za-z]/.test(m) ? '***' : m));
-  if (s.length > MAX_MESSAGE_LINE) s = `${s.slice(0, MAX_MESSAGE_LINE)}...`;
-  return s;
 }
 
 // ---------------------------------------------------------------------------------------------
