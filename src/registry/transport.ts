@@ -135,7 +135,7 @@ export class RegistryTransport {
       // whatever is still open (a body, a token fetch) is released
       deadline?.abort(e);
       if (!isAnyarchError(e)) throw e;
-      throw this.scrub(e, x.registry);
+      throw await this.scrub(e, x.registry);
     } finally {
       deadline?.done();
     }
@@ -300,10 +300,12 @@ export class RegistryTransport {
 
   /**
    * Makes sure no secret of this registry's credential is in an error's text (or in what the
-   * registry said). A credential still being looked up has not been sent, so cannot be in it.
+   * registry said). Only a registry's own words can hold a credential that was never sent (one
+   * it knows and echoes): for those the credential is looked up if it was not; anyarch's own
+   * sentences (a deadline that passed) wait for no credential helper.
    */
-  private scrub(err: AnyarchError, registry: string): AnyarchError {
-    const cred = this.knownCredentials.get(registry);
+  private async scrub(err: AnyarchError, registry: string): Promise<AnyarchError> {
+    const cred = this.knownCredentials.has(registry) || !(err instanceof RegistryError) ? this.knownCredentials.get(registry) : await this.credential(registry).catch(() => undefined);
     const clean = (t: string): string => this.redactKnown(cred ? redact(t, cred) : t, registry);
     const message = clean(err.message);
     const hint = err.hint === undefined ? undefined : clean(err.hint);
