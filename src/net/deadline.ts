@@ -4,7 +4,10 @@
  * operation really starts (not while it queues for a connection) and cleared when it is done.
  * Whatever is given the signal stops on it (fetch, node:http, the body streams they hand out,
  * the waits between tries); whatever cannot be given one is raced against it ({@link abortable}).
+ * A stream that outlives its request (a layer) is watched instead ({@link watchStream}): it may
+ * not go silent, nor arrive slower than a floor rate.
  */
+import type { Readable, Writable } from 'node:stream';
 
 /** An operation's deadline: its signal, aborted with `expired()` (the error to report) `ms` after {@link start}. */
 export class Deadline {
@@ -96,4 +99,50 @@ export function abortableSleep(ms: number, signal: AbortSignal | undefined): Pro
 export function formatSeconds(ms: number): string {
   const s = ms / 1000;
   return `${Number.isInteger(s) ? s : Number(s.toFixed(s < 1 ? 3 : 1))} s`;
+}
+
+/**
+ * The slowest average rate a streamed blob may arrive at, bytes per second, after the request's
+ * own timeout: a layer of `size` bytes may take `timeout + size / MIN_STREAM_BYTES_PER_SECOND`
+ * of the time its reader was waiting for it (16 KiB/s: a 1 GiB layer may take some 18 hours, a
+ * server trickling a byte a second cannot hold a reader for ever).
+ */
+export const MIN_STREAM_BYTES_PER_SECOND = 16 * 1024;
+
+export interface StreamWatch {
+  /** how long the source may send nothing while the reader wants more, ms */
+  readonly silenceMs: number;
+  /** how long the reader may wait for the whole stream in all, ms (time it holds the stream back itself not counted) */
+  readonly budgetMs: number;
+  /** the error for a source that went silent */
+  readonly silent: () => Error;
+  /** the error for a source too slow to finish within the budget */
+  readonly slow: () => Error;
+}
+
+/**
+ * Ends `out` (what `source` is piped into) with an error when `source` sends nothing for
+ * `silenceMs`, or when the whole stream takes longer than `budgetMs`, counting only the time
+ * `out` wanted more: a consumer that holds the stream back (backpressure) is not the source's
+ * slowness.
+ */
+export function watchStream(source: Readable, out: Writable, w: StreamWatch): void {
+  const tick = Math.max(10, Math.min(1000, Math.floor(Math.min(w.silenceMs, w.budgetMs) / 4)));
+  let silentFor = 0;
+  let waited = 0;
+  let last = Date.now();
+  const timer = setInterval(() => {
+    const now = Date.now();
+    const step = now - last;
+    last = now;
+    if (out.writableNeedDrain || source.isPaused()) return; // the reader holds it back
+    silentFor += step;
+    waited += step;
+    if (silentFor >= w.silenceMs) out.destroy(w.silent());
+    else if (waited >= w.budgetMs) out.destroy(w.slow());
+  }, tick);
+  source.on('data', () => (silentFor = 0));
+  const stop = (): void => clearInterval(timer);
+  source.once('close', stop);
+  out.once('close', stop);
 }

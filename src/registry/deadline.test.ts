@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { startHostileServer, type HostileServer, type Misbehaviour } from '../../test/support/hostile-server.js';
 import { isAnyarchError, type AnyarchError } from '../errors.js';
 import { NetworkError } from '../net/http.js';
+import { digestOf } from '../oci/digest.js';
 import { RegistryClient, type RepositoryRef } from './client.js';
 
 const RETRY = { attempts: 4, baseMs: 10, maxMs: 50 };
@@ -76,6 +77,34 @@ describe('one deadline per registry request, whatever the server does', () => {
       })(),
       (e: AnyarchError) => isAnyarchError(e) && e.code === 'E_NETWORK' && /blob sha256:c+ of .*\/layer: 127\.0\.0\.1:\d+ sent nothing for 1 s/.test(e.message),
     );
+  });
+
+  test('a layer stream that trickles (never silent for long): ends once it is slower than the floor rate', BOUND, async () => {
+    plan.set('trickled-layer', { kind: 'trickle', everyMs: 100, from: 'body', length: CONFIG.size });
+    const stream = await client().blobStream(repo('trickled-layer'), CONFIG);
+    await assert.rejects(
+      (async () => {
+        for await (const _ of stream) void _;
+      })(),
+      (e: AnyarchError) => e.code === 'E_NETWORK' && /trickled-layer: 127\.0\.0\.1:\d+ sent \d+ of 1000 bytes in 1\.1 s, slower than the 16 KiB\/s anyarch waits for$/.test(e.message),
+    );
+  });
+
+  test('a reader that holds a layer stream back longer than the timeout is not the registry\'s silence', BOUND, async () => {
+    const bytes = Buffer.alloc(8 << 20, 7);
+    const desc = { mediaType: 'application/octet-stream', digest: digestOf(bytes), size: bytes.length };
+    plan.set('big', { kind: 'answer', status: 200, body: bytes });
+    const stream = await client(1000).blobStream(repo('big'), desc);
+    let n = 0;
+    let paused = false;
+    for await (const chunk of stream) {
+      n += (chunk as Buffer).length;
+      if (!paused) {
+        paused = true;
+        await new Promise((r) => setTimeout(r, 3000));
+      }
+    }
+    assert.equal(n, bytes.length);
   });
 
   test('a reset on every try: transient, retried up to the policy, then E_NETWORK naming the manifest', BOUND, async () => {

@@ -6,7 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import { AnyarchError } from '../errors.js';
-import { formatSeconds } from '../net/deadline.js';
+import { formatSeconds, MIN_STREAM_BYTES_PER_SECOND, watchStream } from '../net/deadline.js';
 import { discard, NetworkError, origin, readBody, serverUrl, toNetworkError, type HttpResponse } from '../net/http.js';
 import { DigestVerifier, digestOf, isDigest, parseDigest, verifyBytes, type Digest } from '../oci/digest.js';
 import { decodeJson, MAX_MANIFEST_BYTES, parseManifest, type Descriptor } from '../oci/manifest.js';
@@ -147,31 +147,21 @@ export function blobStream(t: RegistryTransport, repo: RepositoryRef, desc: Desc
     });
     // a consumer that stops, or a failed check, releases the connection
     verifier.on('close', () => body.destroy());
-    // a layer may take longer than one request's timeout, but not stay silent for it
-    watchSilence(body, verifier, t.timeoutMs, () => new NetworkError(`${what}: ${origin(res.url)} sent nothing for ${formatSeconds(t.timeoutMs)}`, true));
+    // a layer may take longer than one request's timeout, but neither stay silent for it nor trickle
+    const host = origin(res.url);
+    const budgetMs = t.timeoutMs + Math.ceil((desc.size / MIN_STREAM_BYTES_PER_SECOND) * 1000);
+    let received = 0;
+    body.on('data', (c: Uint8Array) => (received += c.length));
+    watchStream(body, verifier, {
+      silenceMs: t.timeoutMs,
+      budgetMs,
+      silent: () => new NetworkError(`${what}: ${host} sent nothing for ${formatSeconds(t.timeoutMs)}`, true),
+      slow: () =>
+        new NetworkError(`${what}: ${host} sent ${received} of ${desc.size} bytes in ${formatSeconds(budgetMs)}, slower than the ${MIN_STREAM_BYTES_PER_SECOND / 1024} KiB/s anyarch waits for`, false),
+    });
     body.pipe(verifier);
     return verifier;
   });
-}
-
-/**
- * Ends `out` with `silent()` when `body` delivers nothing for `ms` while `out` wants more (a
- * consumer that holds the stream back is not the registry's silence).
- */
-function watchSilence(body: Readable, out: import('node:stream').Writable, ms: number, silent: () => Error): void {
-  let timer: NodeJS.Timeout | undefined;
-  const arm = (): void => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      if (out.writableNeedDrain || body.isPaused()) arm();
-      else out.destroy(silent());
-    }, ms);
-  };
-  body.on('data', arm);
-  const stop = (): void => clearTimeout(timer);
-  body.once('close', stop);
-  out.once('close', stop);
-  arm();
 }
 
 /**

@@ -18,7 +18,7 @@ export type Misbehaviour =
   /** answer `status` with `location` */
   | { readonly kind: 'redirect'; readonly location: string; readonly status?: number }
   /** a plain answer */
-  | { readonly kind: 'answer'; readonly status: number; readonly headers?: Readonly<Record<string, string>>; readonly body?: string };
+  | { readonly kind: 'answer'; readonly status: number; readonly headers?: Readonly<Record<string, string>>; readonly body?: string | Uint8Array };
 
 export interface HostileServer {
   /** '127.0.0.1:PORT' */
@@ -79,7 +79,7 @@ export async function startHostileServer(behave: (path: string) => Misbehaviour)
         socket.end(head(m.status ?? 307, { location: m.location, 'content-length': '0' }));
         return;
       case 'answer': {
-        const body = Buffer.from(m.body ?? '');
+        const body = typeof m.body === 'string' || m.body === undefined ? Buffer.from(m.body ?? '') : Buffer.from(m.body);
         socket.end(Buffer.concat([Buffer.from(head(m.status, { ...m.headers, 'content-length': String(body.length), connection: 'close' })), body]));
         return;
       }
