@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { after, describe, test } from 'node:test';
 import { AnyarchError, isAnyarchError } from '../errors.js';
-import { isTemporaryStatus, NetworkError, readBody, send, toNetworkError } from './http.js';
+import { isTemporaryStatus, NetworkError, readBody, redactUserInfo, send, serverUrl, toNetworkError } from './http.js';
 
 const servers: Server[] = [];
 after(async () => {
@@ -119,5 +119,53 @@ describe('send with a streamed body', () => {
     const t0 = Date.now();
     await assert.rejects(send({ method: 'PATCH', url, headers: { 'content-length': '10' }, body: Readable.from([Buffer.alloc(10)]), what: 'chunk' }, { timeoutMs: 300 }), (e) => e instanceof NetworkError && e.transient && /chunk: no answer from .* in time/.test(e.message));
     assert.ok(Date.now() - t0 < 5000);
+  });
+});
+
+describe('serverUrl: what a server names is checked before it is followed', () => {
+  const refused = (value: string, re: RegExp): void => {
+    assert.throws(
+      () => serverUrl(value, 'http://127.0.0.1:5000/v2/x/manifests/1', 'manifest 127.0.0.1:5000/x:1', 'Location'),
+      (e) => isAnyarchError(e) && e.code === 'E_REGISTRY' && e.message.startsWith('manifest 127.0.0.1:5000/x:1: ') && re.test(e.message) && !/pw-9|bob/.test(e.message),
+    );
+  };
+  test('http(s), relative or absolute, without user-info: followed', () => {
+    assert.equal(serverUrl('/v2/x/blobs/a', 'http://127.0.0.1:5000/v2/', 'w', 'Location').toString(), 'http://127.0.0.1:5000/v2/x/blobs/a');
+    assert.equal(serverUrl('https://storage.example/b?sig=1', 'http://h/', 'w', 'Location').host, 'storage.example');
+  });
+  test('user-info, other schemes and invalid URLs: E_REGISTRY naming the request, the credentials never shown', () => {
+    refused('http://bob:pw-9@127.0.0.1:5000/x', /user-info \(credentials in the URL, http:\/\/\*\*\*@127\.0\.0\.1:5000\)/);
+    refused('http://bob@127.0.0.1:5000/x', /user-info/);
+    refused('//bob:pw-9@other.example/x', /user-info/);
+    refused('ftp://bob:pw-9@127.0.0.1/x', /a ftp: URL; anyarch follows only http and https/);
+    refused('file:///etc/passwd', /a file: URL/);
+    refused('javascript:alert(1)', /a javascript: URL/);
+    refused('http://bob:pw-9@[zz/', /invalid Location \("http:\/\/\*\*\*@\[zz\/"\)/);
+  });
+  test('redactUserInfo', () => {
+    assert.equal(redactUserInfo('see http://bob:pw-9@h/x and https://a@b/c'), 'see http://***@h/x and https://***@b/c');
+  });
+});
+
+describe('send with a deadline signal', () => {
+  test('the signal ends the body read after send returned, with its reason', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': '1000' });
+      res.write('x');
+    });
+    const ctrl = new AbortController();
+    const res = await send({ method: 'GET', url, what: 'manifest h/x:1' }, { timeoutMs: 60_000, signal: ctrl.signal });
+    const reading = readBody(res, 10_000, 'manifest h/x:1');
+    const late = new NetworkError('manifest h/x:1: no complete answer in time', false);
+    setTimeout(() => ctrl.abort(late), 50);
+    await assert.rejects(reading, (e) => e === late);
+  });
+
+  test('an aborted signal ends a streamed request too', async () => {
+    const url = await serve((req) => req.resume());
+    const ctrl = new AbortController();
+    const late = new NetworkError('upload: no complete answer in time', false);
+    setTimeout(() => ctrl.abort(late), 50);
+    await assert.rejects(send({ method: 'PUT', url, headers: { 'content-length': '10' }, body: Readable.from([Buffer.alloc(10)]), what: 'upload' }, { timeoutMs: 60_000, signal: ctrl.signal }), (e) => e === late);
   });
 });
