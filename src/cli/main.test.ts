@@ -139,10 +139,10 @@ describe('anyarch check', () => {
     if (r.stdout) assert.match(r.stdout, /^--- a\/Dockerfile\n\+\+\+ b\/Dockerfile\n/);
   });
 
-  test('a clean directory exits 0; --fail-on never always exits 0 on findings', () => {
+  test('a directory without Dockerfiles exits 2; --fail-on never always exits 0 on findings', () => {
     const empty = anyarch(project({ 'README.md': 'hi' }), ['check']);
-    assert.equal(empty.code, 0);
-    assert.equal(empty.stdout, 'no Dockerfiles found\n');
+    assert.equal(empty.code, 2);
+    assert.match(empty.stdout, /^\. {2}error {2}E_INPUT {2}no Dockerfiles found\n/);
     const r = anyarch(project({ Dockerfile: GOOD }), ['check', '--fail-on', 'never', '--quiet']);
     assert.equal(r.code, 0, r.stderr);
   });
