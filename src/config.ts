@@ -43,7 +43,7 @@ export const SEVERITY_OVERRIDES: readonly SeverityOverride[] = ['off', 'info', '
  * The largest config file read (real ones are a few hundred bytes); a larger one is an E_CONFIG
  * error, read no further than this.
  */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 
 /** File names looked for, in order, in each directory. */
 export const CONFIG_FILE_NAMES: readonly string[] = ['.anyarch.yaml', '.anyarch.yml'];
@@ -123,12 +123,12 @@ export async function loadConfig(file: string, opts: LoadConfigOptions = {}): Pr
   let text: string;
   try {
     // bounded, and never opening a FIFO, device or socket (see fs/bounded-read.ts)
-    text = (await readRegularFile(file, MAX_CONFIG_BYTES)).toString('utf8');
+    text = (await readRegularFile(file, MAX_CONFIG_FILE_BYTES)).toString('utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
       e instanceof TooLargeError
-        ? `larger than ${formatBytes(MAX_CONFIG_BYTES)}, the most anyarch reads from a config file`
+        ? `larger than ${formatBytes(MAX_CONFIG_FILE_BYTES)}, the most anyarch reads from a config file`
         : e instanceof NotRegularFileError && code !== 'EISDIR'
           ? `not a regular file: ${e.kind}`
           : code === 'ENOENT'
