@@ -10,13 +10,8 @@ try {
   // not available
 }
 
-// `anyarch check | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (e) => {
-    if (e && e.code === 'EPIPE') return;
-    throw e;
-  });
-}
+// Write errors on standard output and error (`| head` closing the pipe, a full disk) are
+// handled by main (src/cli/io.ts: processIo), which listens to both streams.
 
 let main;
 try {

@@ -15,13 +15,15 @@
  * Unknown keys and bad values are errors (E_CONFIG) naming the file, line and key, so that a typo
  * never silently turns a setting off. Command-line flags override the file.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Node, Pair } from 'yaml';
 import { resolveRuleRef, type SeverityOverride } from './check/engine.js';
 import { FAIL_ON_VALUES, type FailOn } from './check/outcome.js';
 import { AnyarchError, isAnyarchError } from './errors.js';
+import { NotRegularFileError, TooLargeError, formatBytes, readRegularFile } from './fs/bounded-read.js';
+import { errnoReason } from './fs/errno.js';
 import { dirsToWorkTreeRoot } from './fs/work-tree.js';
 import { parsePlatform, parsePlatformList, type Platform } from './platform/index.js';
 import { RULES } from './rules/index.js';
@@ -36,6 +38,12 @@ function yaml(): YamlLib {
 
 export const FIX_STYLES: readonly FixStyle[] = ['targetarch', 'detect'];
 export const SEVERITY_OVERRIDES: readonly SeverityOverride[] = ['off', 'info', 'warning', 'error'];
+
+/**
+ * The largest config file read (real ones are a few hundred bytes); a larger one is an E_CONFIG
+ * error, read no further than this.
+ */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 
 /** File names looked for, in order, in each directory. */
 export const CONFIG_FILE_NAMES: readonly string[] = ['.anyarch.yaml', '.anyarch.yml'];
@@ -84,9 +92,10 @@ const KEY_HINTS: Readonly<Record<string, string>> = {
   exclude: 'ignore',
 };
 
+/** Whether `p` names something other than a directory: a FIFO or device found is refused when read, never skipped. */
 async function isFile(p: string): Promise<boolean> {
   try {
-    return (await stat(p)).isFile();
+    return !(await stat(p)).isDirectory();
   } catch {
     return false;
   }
@@ -113,10 +122,20 @@ export async function loadConfig(file: string, opts: LoadConfigOptions = {}): Pr
   const shown = opts.displayPath ?? file;
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // bounded, and never opening a FIFO, device or socket (see fs/bounded-read.ts)
+    text = (await readRegularFile(file, MAX_CONFIG_FILE_BYTES)).toString('utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    const why =
+      e instanceof TooLargeError
+        ? `larger than ${formatBytes(MAX_CONFIG_FILE_BYTES)}, the most anyarch reads from a config file`
+        : e instanceof NotRegularFileError && code !== 'EISDIR'
+          ? `not a regular file: ${e.kind}`
+          : code === 'ENOENT'
+            ? 'no such file'
+            : code === 'EISDIR'
+              ? 'it is a directory'
+              : errnoReason(e);
     throw new AnyarchError('E_CONFIG', `cannot read config file: ${why}`, 'Pass an existing file to --config, or --no-config.', { file: shown });
   }
   return parseConfig(text, path.resolve(file), { ...opts, displayPath: shown });

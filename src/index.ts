@@ -74,13 +74,16 @@ export { summarize } from './check/summary.js';
 export type { Summary } from './check/summary.js';
 export { DEFAULT_FAIL_ON, FAIL_ON_VALUES, checkOutcome, failsOn } from './check/outcome.js';
 export type { CheckOutcome, FailOn } from './check/outcome.js';
-export { MAX_INPUT_BYTES, decodeDockerfile, dockerfileText } from './check/input.js';
+export { MAX_INPUT_BYTES, decodeDockerfile, dockerfileText, inputReadError } from './check/input.js';
+// Local reads as check makes them: bounded, never opening a FIFO, device or socket (give
+// checkPaths's `readStdin` `(limit) => readAtMost(process.stdin, limit)`).
+export { NotRegularFileError, TooLargeError, readAtMost, readRegularFile, readRegularFileSync } from './fs/bounded-read.js';
 export { splitBom } from './dockerfile/text.js';
-export { SKIPPED_DIRECTORIES, discoverDockerfiles, isDockerfileName } from './check/discover.js';
+export { MAX_GITIGNORE_BYTES, NO_DOCKERFILES_FOUND, SKIPPED_DIRECTORIES, discoverDockerfiles, isDockerfileName } from './check/discover.js';
 export type { DiscoverOptions, Discovery } from './check/discover.js';
 
 // .anyarch.yaml
-export { CONFIG_FILE_NAMES, FIX_STYLES, findConfig, loadConfig, parseConfig } from './config.js';
+export { CONFIG_FILE_NAMES, FIX_STYLES, MAX_CONFIG_FILE_BYTES, findConfig, loadConfig, parseConfig } from './config.js';
 export type { Config, LoadConfigOptions } from './config.js';
 
 // Rules: the built-in set and what a rule (and a finding) is.
@@ -166,5 +169,5 @@ export { lookUpBaseImages, resolveBaseImages } from './check/base-image-lookup.j
 export type { LookUpBaseImagesOptions, ResolveBaseImagesOptions } from './check/base-image-lookup.js';
 
 // anyarch's on-disk cache (registry answers), usable for any JSON answer.
-export { CACHE_FORMAT_VERSION, DEFAULT_CACHE_TTL_MS, defaultCacheDir, jsonCache } from './fs/cache.js';
+export { CACHE_FORMAT_VERSION, DEFAULT_CACHE_TTL_MS, MAX_CACHE_ENTRY_BYTES, defaultCacheDir, jsonCache } from './fs/cache.js';
 export type { JsonCache, JsonCacheOptions } from './fs/cache.js';

@@ -9,16 +9,16 @@
  * if (checkOutcome(run) !== 'clean') console.log(run.summary);
  * ```
  */
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AnyarchError, isAnyarchError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
+import { readRegularFileSync } from '../fs/bounded-read.js';
 import { errnoReason } from '../fs/errno.js';
 import type { Finding } from '../rules/types.js';
 import type { LookUpBaseImagesOptions } from './base-image-lookup.js';
 import { discoverDockerfiles, type DiscoverOptions } from './discover.js';
 import { checkSource, fixSource, rulesNeeding, type CheckOptions, type FileResult } from './engine.js';
-import { dockerfileText } from './input.js';
+import { MAX_INPUT_BYTES, dockerfileText, inputReadError } from './input.js';
 import { summarize, type Summary } from './summary.js';
 
 /** The name standard input is reported under. */
@@ -28,8 +28,12 @@ export const STDIN_NAME = '<stdin>';
 export type CheckProgress = { readonly step: 'base-images'; readonly images: number };
 
 export interface CheckPathsOptions extends DiscoverOptions {
-  /** reads standard input to its end, for the path `-` (without it `-` is an unreadable input) */
-  readonly readStdin?: () => Promise<Uint8Array>;
+  /**
+   * Reads standard input, for the path `-` (without it `-` is an unreadable input): to its end,
+   * or until it has more than `limit` bytes, whichever comes first (`readAtMost` does that), so
+   * an endless input is refused at the limit instead of filling memory.
+   */
+  readonly readStdin?: (limit: number) => Promise<Uint8Array>;
   /** how to check (platforms, rules, severities, …) */
   readonly check?: CheckOptions;
   /** `apply`: write the fixed files in place (atomically); `preview`: unified diffs, nothing written */
@@ -54,6 +58,12 @@ export interface CheckRun {
   readonly bug: boolean;
   /** ids of selected rules that needed base images but ran without them (offline) */
   readonly withoutBaseImages: readonly string[];
+  /**
+   * With `fix: 'preview'`: the findings the fixes would remove (not in `results`, which hold what
+   * would remain). Nothing was fixed, so they count for the outcome: a dry run ends as the check
+   * would (`checkOutcome`).
+   */
+  readonly pending?: readonly Finding[];
 }
 
 interface Input {
@@ -74,7 +84,7 @@ function errorResult(file: string, error: AnyarchError): FileResult {
 }
 
 function readFailure(file: string, e: unknown): Input {
-  return { file, text: new AnyarchError('E_INPUT', `cannot read file: ${errnoReason(e)}`, undefined, { file }) };
+  return { file, text: inputReadError(file, e) };
 }
 
 function decoded(file: string, bytes: Uint8Array): Input {
@@ -89,19 +99,21 @@ function decoded(file: string, bytes: Uint8Array): Input {
 function readFile(cwd: string, file: string): Input {
   let bytes: Uint8Array;
   try {
-    // synchronous: thousands of small reads cost far less without a promise each
-    bytes = readFileSync(path.resolve(cwd, file));
+    // synchronous: thousands of small reads cost far less without a promise each; bounded, and
+    // never opening a FIFO, device or socket (see fs/bounded-read.ts)
+    bytes = readRegularFileSync(path.resolve(cwd, file), MAX_INPUT_BYTES);
   } catch (e) {
     return readFailure(file, e);
   }
   return decoded(file, bytes);
 }
 
-async function readStdin(read: (() => Promise<Uint8Array>) | undefined): Promise<Input> {
+async function readStdin(read: ((limit: number) => Promise<Uint8Array>) | undefined): Promise<Input> {
   let bytes: Uint8Array;
   try {
     if (!read) throw new Error('standard input is not available');
-    bytes = await read();
+    // the reader stops one byte past the limit; decoding refuses such an input
+    bytes = await read(MAX_INPUT_BYTES);
   } catch (e) {
     return readFailure(STDIN_NAME, e);
   }
@@ -201,5 +213,6 @@ export async function checkPaths(paths: readonly string[], opts: CheckPathsOptio
     diffs: checked.flatMap((c) => (c.diff === undefined ? [] : [c.diff])),
     bug: checked.some((c) => c.bug),
     withoutBaseImages,
+    ...(opts.fix === 'preview' ? { pending: checked.flatMap((c) => c.fixed) } : {}),
   };
 }

@@ -1,9 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { tempTree } from '../../test/support/tree.js';
-import { discoverDockerfiles, isDockerfileName } from './discover.js';
+import { NO_DOCKERFILES_FOUND, discoverDockerfiles, isDockerfileName } from './discover.js';
 
 /** A temp directory holding `files` (path -> content; a path ending in / is a directory). */
 function tree(files: Record<string, string>): string {
@@ -94,7 +95,30 @@ describe('discoverDockerfiles', () => {
     assert.equal(errors[0]?.code, 'E_INPUT');
     assert.equal(errors[0]?.describe(), 'nope/Dockerfile: no such file or directory');
     assert.equal(errors[1]?.location?.file, 'none/**/Dockerfile');
-    assert.match(errors[1]?.message ?? '', /no files match/);
+    assert.equal(errors[1]?.message, NO_DOCKERFILES_FOUND);
+  });
+
+  test('a directory without Dockerfiles and a glob matching nothing are alike: the same E_INPUT error', async () => {
+    const cwd = tree({ 'empty/': '', 'docs/README.md': '', 'ignored/Dockerfile': '', Dockerfile: '' });
+    const inputs = ['empty', 'docs', 'none/*.Dockerfile', 'ignored', 'ignored/*', '.'];
+    const { files, errors } = await discoverDockerfiles(inputs, { cwd, ignore: ['ignored/'] });
+    assert.deepEqual(posix(files), ['Dockerfile']);
+    assert.deepEqual(
+      errors.map((e) => [e.code, e.location?.file, e.message, e.hint]),
+      inputs.slice(0, 5).map((i) => ['E_INPUT', i, NO_DOCKERFILES_FOUND, errors[0]?.hint]),
+    );
+    const none = await discoverDockerfiles([], { cwd: path.join(cwd, 'empty') });
+    assert.deepEqual([none.files, none.errors.map((e) => e.describe())], [[], [`.: ${NO_DOCKERFILES_FOUND}`]]);
+  });
+
+  test('special files with Dockerfile names, and links to them, are kept for the reader to refuse', async () => {
+    const cwd = tree({ 'd/Dockerfile': '' });
+    execFileSync('mkfifo', [path.join(cwd, 'd', 'fifo.Dockerfile')]);
+    symlinkSync('/dev/zero', path.join(cwd, 'd', 'Dockerfile.zero'));
+    symlinkSync(path.join(cwd, 'nowhere'), path.join(cwd, 'd', 'Dockerfile.dangling'));
+    const { files, errors } = await discoverDockerfiles(['d'], { cwd });
+    assert.deepEqual(errors, []);
+    assert.deepEqual(posix(files), ['d/Dockerfile', 'd/Dockerfile.zero', 'd/fifo.Dockerfile']);
   });
 
   test('config ignore patterns apply to searches, globs and explicit files', async () => {

@@ -5,12 +5,13 @@
  * Paths are returned relative to `cwd` (absolute when outside it), sorted and without
  * duplicates, so that output is the same on every run.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { AnyarchError } from '../errors.js';
+import { readRegularFile, readRegularFileSync } from '../fs/bounded-read.js';
 import { dirsToWorkTreeRoot } from '../fs/work-tree.js';
 
 export interface DiscoverOptions {
@@ -28,12 +29,34 @@ export interface DiscoverOptions {
 export interface Discovery {
   /** files to check, relative to cwd (absolute when outside it), sorted */
   readonly files: string[];
-  /** one E_INPUT error per input that names nothing (missing path, glob matching no file) */
+  /**
+   * one E_INPUT error per input that names nothing: a missing path, or a directory or glob in
+   * which no Dockerfile is found (both say `NO_DOCKERFILES_FOUND`)
+   */
   readonly errors: AnyarchError[];
 }
 
 /** Characters that make an input a glob pattern (tinyglobby's isDynamicPattern, without loading it). */
 const GLOB_CHARS = /[*?[\]{}()!]/;
+
+/**
+ * The largest `.gitignore` read; one above it (or one that is not a regular file) is skipped as an
+ * unreadable one is, and the files it would ignore are checked.
+ */
+export const MAX_GITIGNORE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * What a directory without Dockerfiles and a glob matching nothing both say: they are alike (as
+ * ESLint's "No files matching the pattern"), an E_INPUT error for that input (exit 2), so a
+ * mistyped path in CI is never a silent pass.
+ */
+export const NO_DOCKERFILES_FOUND = 'no Dockerfiles found';
+const NO_DOCKERFILES_HINT =
+  'Directories are searched for Dockerfile, *.Dockerfile, Dockerfile.*, Containerfile… (except what .gitignore and `ignore:` exclude); quote a glob so the shell does not expand it.';
+
+function noDockerfiles(input: string): AnyarchError {
+  return new AnyarchError('E_INPUT', NO_DOCKERFILES_FOUND, NO_DOCKERFILES_HINT, { file: input });
+}
 
 /** Directories never searched. */
 export const SKIPPED_DIRECTORIES: ReadonlySet<string> = new Set(['node_modules', '.git']);
@@ -77,7 +100,7 @@ function ignoredBy(matchers: readonly Matcher[], abs: string, isDir: boolean): b
 async function loadGitignore(dir: string): Promise<Matcher | undefined> {
   let text: string;
   try {
-    text = await readFile(path.join(dir, '.gitignore'), 'utf8');
+    text = (await readRegularFile(path.join(dir, '.gitignore'), MAX_GITIGNORE_BYTES)).toString('utf8');
   } catch {
     return undefined;
   }
@@ -112,15 +135,14 @@ function walk(dir: string, matchers: Matcher[], configIgnored: (abs: string, isD
   const here = own ? [...matchers, own] : matchers;
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
-    let isDir = e.isDirectory();
-    let isFile = e.isFile();
+    const isDir = e.isDirectory();
     if (!isDir && !isDockerfileName(e.name)) continue;
     const abs = path.join(dir, e.name);
     if (e.isSymbolicLink()) {
-      // follow links to files; never links to directories (no cycles, no leaving the tree)
+      // follow links to files; never links to directories (no cycles, no leaving the tree);
+      // a dangling link names nothing
       try {
-        isFile = statSync(abs).isFile();
-        isDir = false;
+        if (statSync(abs).isDirectory()) continue;
       } catch {
         continue;
       }
@@ -129,7 +151,9 @@ function walk(dir: string, matchers: Matcher[], configIgnored: (abs: string, isD
       if (SKIPPED_DIRECTORIES.has(e.name)) continue;
       if (ignoredBy(here, abs, true) || configIgnored(abs, true)) continue;
       walk(abs, here, configIgnored, out);
-    } else if (isFile) {
+    } else {
+      // a FIFO, device or socket with a Dockerfile's name (or a link to one) is kept: the reader
+      // refuses it, without opening it, with a line saying what it is
       if (ignoredBy(here, abs, false) || configIgnored(abs, false)) continue;
       out.add(abs);
     }
@@ -138,7 +162,7 @@ function walk(dir: string, matchers: Matcher[], configIgnored: (abs: string, isD
 
 function loadGitignoreSync(dir: string): Matcher | undefined {
   try {
-    return { dir, ig: ignore().add(readFileSync(path.join(dir, '.gitignore'), 'utf8')) };
+    return { dir, ig: ignore().add(readRegularFileSync(path.join(dir, '.gitignore'), MAX_GITIGNORE_BYTES).toString('utf8')) };
   } catch {
     return undefined;
   }
@@ -180,7 +204,10 @@ export async function discoverDockerfiles(inputs: readonly string[], opts: Disco
     if (kind === 'file') {
       if (!configIgnored(abs, false)) found.add(abs);
     } else if (kind === 'dir') {
-      walk(abs, await ancestorGitignores(abs), configIgnored, found);
+      const here = new Set<string>();
+      walk(abs, await ancestorGitignores(abs), configIgnored, here);
+      if (here.size === 0) errors.push(noDockerfiles(input));
+      for (const f of here) found.add(f);
     } else if (GLOB_CHARS.test(input)) {
       const { glob } = await import('tinyglobby');
       const matches = await glob(toPosix(input), {
@@ -192,13 +219,7 @@ export async function discoverDockerfiles(inputs: readonly string[], opts: Disco
         ignore: ['**/node_modules/**', '**/.git/**'],
       });
       const kept = matches.map((m) => path.resolve(m)).filter((m) => !configIgnored(m, false));
-      if (matches.length === 0) {
-        errors.push(
-          new AnyarchError('E_INPUT', 'no files match this pattern', 'Quote the pattern so the shell does not expand it, and check the path.', {
-            file: input,
-          }),
-        );
-      }
+      if (kept.length === 0) errors.push(noDockerfiles(input));
       for (const m of kept) found.add(m);
     } else {
       errors.push(new AnyarchError('E_INPUT', 'no such file or directory', undefined, { file: input }));

@@ -1,9 +1,39 @@
 /** Turning bytes into Dockerfile text, refusing what is not a Dockerfile. */
 import { splitBom } from '../dockerfile/text.js';
 import { AnyarchError } from '../errors.js';
+import { NotRegularFileError, TooLargeError } from '../fs/bounded-read.js';
+import { errnoReason } from '../fs/errno.js';
 
-/** The largest Dockerfile anyarch reads; real ones are far below 100 KiB. */
+/**
+ * The largest Dockerfile anyarch reads (files and standard input alike); real ones are far below
+ * 100 KiB. Reading stops here: a larger input is refused (E_INPUT) after at most this many bytes.
+ */
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
+
+/** The E_INPUT error for an input larger than `MAX_INPUT_BYTES` (`size` when it is known). */
+export function inputTooLarge(file: string, size?: number): AnyarchError {
+  return new AnyarchError(
+    'E_INPUT',
+    size === undefined
+      ? `larger than ${MAX_INPUT_BYTES / 1048576} MiB, the most anyarch reads from a Dockerfile`
+      : `file is ${(size / 1048576).toFixed(1)} MiB; anyarch reads Dockerfiles up to ${MAX_INPUT_BYTES / 1048576} MiB`,
+    'Is this really a Dockerfile? Exclude it with `ignore:` in .anyarch.yaml.',
+    { file },
+  );
+}
+
+/**
+ * The E_INPUT error for a Dockerfile that could not be read: too large, a special file (which
+ * `readRegularFile` refuses without opening), or the system's reason.
+ */
+export function inputReadError(file: string, e: unknown): AnyarchError {
+  if (e instanceof TooLargeError) return inputTooLarge(file, e.size);
+  if (e instanceof NotRegularFileError && e.code !== 'EISDIR') {
+    const hint = 'Special files (FIFOs, devices, sockets) are never opened; name the Dockerfile itself, or pass - and redirect standard input.';
+    return new AnyarchError('E_INPUT', `not a regular file: ${e.kind}`, hint, { file });
+  }
+  return new AnyarchError('E_INPUT', `cannot read file: ${errnoReason(e)}`, undefined, { file });
+}
 
 /**
  * Decodes a Dockerfile's bytes as UTF-8. Throws AnyarchError E_INPUT for files that are too
@@ -11,14 +41,8 @@ export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
  * the first bad byte).
  */
 export function decodeDockerfile(bytes: Uint8Array, file: string): string {
-  if (bytes.length > MAX_INPUT_BYTES) {
-    throw new AnyarchError(
-      'E_INPUT',
-      `file is ${(bytes.length / 1048576).toFixed(1)} MiB; anyarch reads Dockerfiles up to ${MAX_INPUT_BYTES / 1048576} MiB`,
-      'Is this really a Dockerfile? Exclude it with `ignore:` in .anyarch.yaml.',
-      { file },
-    );
-  }
+  // a reader that stopped at the limit hands over MAX_INPUT_BYTES + 1 bytes: the true size is unknown
+  if (bytes.length > MAX_INPUT_BYTES) throw inputTooLarge(file, bytes.length > MAX_INPUT_BYTES + 1 ? bytes.length : undefined);
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     throw new AnyarchError('E_INPUT', 'file is UTF-16 encoded; Dockerfiles must be UTF-8', 'Convert it with `iconv -f UTF-16 -t UTF-8`.', { file });
   }

@@ -16,8 +16,10 @@ layouts, archives, a Docker engine) and tells which platforms they publish.`;
 export const EXIT_CODES = `Exit codes:
   0  no problems at or above --fail-on
   1  problems at or above --fail-on (default: warning: info findings are advice; --fail-on never: always 0)
-  2  usage error, bad configuration, or a file that could not be read or parsed
-     (the other files are still checked and reported)
+  2  usage error, bad configuration, a file that could not be read or parsed
+     (the other files are still checked and reported), a path or glob naming
+     no Dockerfile, or output that could not be written (a full disk; a closed
+     pipe, as with | head, is not an error)
   3  internal error: a bug in anyarch (please report it at ${ISSUES_URL})`;
 
 export const PROGRAM_FOOTER = `
@@ -95,7 +97,8 @@ Examples:
   $ anyarch parse Dockerfile
   $ anyarch parse --format buildkit Dockerfile
 
-Exit codes: 0 parsed; 2 the file could not be read or parsed (the error names file:line:column).`;
+Exit codes: 0 parsed; 2 the file could not be read or parsed (the error names file:line:column),
+or the output could not be written.`;
 
 export const RULES_DESCRIPTION = `List the rules: id, name, default severity, whether --fix can fix it, title and docs.`;
 
@@ -138,4 +141,4 @@ Exit codes:
   0  every image was read (and has the --require platforms)
   1  a required platform is missing
   2  an image could not be read, or content failed its digest (the other
-     images are still listed)`;
+     images are still listed), or the output could not be written`;

@@ -3,6 +3,9 @@
  * progress lines. Commands take an `Io` instead of touching `process`, so tests run them in-process.
  */
 
+import type { Writable } from 'node:stream';
+import { readAtMost } from '../fs/bounded-read.js';
+
 export interface OutStream {
   write(chunk: string): unknown;
   readonly isTTY?: boolean;
@@ -13,8 +16,13 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: OutStream;
   readonly stderr: OutStream;
-  /** reads standard input to its end (for the `-` path) */
-  readStdin(): Promise<Uint8Array>;
+  /** reads standard input to its end, or until it has more than `limit` bytes (for the `-` path) */
+  readStdin(limit: number): Promise<Uint8Array>;
+  /**
+   * Waits until what was written to standard output has been handed to the system, and returns
+   * the first error writing it (EPIPE when the reader went away, ENOSPC on a full disk…), if any.
+   */
+  outputError?(): Promise<NodeJS.ErrnoException | undefined>;
 }
 
 /** What a command ended with; only main.ts turns it into an exit code. */
@@ -28,17 +36,59 @@ export type Outcome =
   /** anyarch misbehaved (e.g. a fix broke the syntax); already reported */
   | 'bug';
 
+/**
+ * A process stream whose write errors are kept instead of thrown: a closed pipe (`| head`) or a
+ * full disk emits 'error', which without a listener ends the process with a stack trace. The
+ * first error is kept for `outputError()`; later writes are dropped (the output is lost anyway).
+ */
+export class GuardedStream implements OutStream {
+  error: NodeJS.ErrnoException | undefined;
+  constructor(private readonly stream: Writable & { readonly isTTY?: boolean }) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      this.error ??= e;
+    });
+  }
+  get isTTY(): boolean | undefined {
+    return this.stream.isTTY;
+  }
+  write(chunk: string): boolean {
+    if (this.error || this.stream.destroyed) return false;
+    try {
+      return this.stream.write(chunk);
+    } catch (e) {
+      this.error ??= e as NodeJS.ErrnoException;
+      return false;
+    }
+  }
+  /** Resolves once everything written has left (or the stream failed or closed): then `error` is final. */
+  async settled(): Promise<NodeJS.ErrnoException | undefined> {
+    const s = this.stream;
+    if (!this.error && !s.destroyed && s.writableLength > 0) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          s.off('drain', done).off('error', done).off('close', done);
+          resolve();
+        };
+        s.on('drain', done).on('error', done).on('close', done);
+      });
+    }
+    // an error of a synchronous write (a file, /dev/full) is emitted on the next tick
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return this.error;
+  }
+}
+
 export function processIo(): Io {
+  const stdout = new GuardedStream(process.stdout);
+  // standard error's own failures cannot be reported anywhere; kept quiet, never a crash
+  const stderr = new GuardedStream(process.stderr);
   return {
     cwd: process.cwd(),
     env: process.env,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    async readStdin() {
-      const chunks: Buffer[] = [];
-      for await (const c of process.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
-      return Buffer.concat(chunks);
-    },
+    stdout,
+    stderr,
+    readStdin: (limit) => readAtMost(process.stdin, limit),
+    outputError: () => stdout.settled(),
   };
 }
 

@@ -5,11 +5,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempTree } from '../../test/support/tree.js';
-import type { Io } from './io.js';
+import { GuardedStream, type Io } from './io.js';
 import { AnyarchError } from '../errors.js';
 import { handleError, main } from './main.js';
 
@@ -139,10 +140,10 @@ describe('anyarch check', () => {
     if (r.stdout) assert.match(r.stdout, /^--- a\/Dockerfile\n\+\+\+ b\/Dockerfile\n/);
   });
 
-  test('a clean directory exits 0; --fail-on never always exits 0 on findings', () => {
+  test('a directory without Dockerfiles exits 2; --fail-on never always exits 0 on findings', () => {
     const empty = anyarch(project({ 'README.md': 'hi' }), ['check']);
-    assert.equal(empty.code, 0);
-    assert.equal(empty.stdout, 'no Dockerfiles found\n');
+    assert.equal(empty.code, 2);
+    assert.match(empty.stdout, /^\. {2}error {2}E_INPUT {2}no Dockerfiles found\n/);
     const r = anyarch(project({ Dockerfile: GOOD }), ['check', '--fail-on', 'never', '--quiet']);
     assert.equal(r.code, 0, r.stderr);
   });
@@ -259,6 +260,46 @@ describe('main (in-process)', () => {
     const c = io(cwd);
     assert.equal(await main(['parse', 'missing'], c), 2);
     assert.equal(c.err, 'anyarch: missing: cannot read file: no such file or directory\n');
+  });
+});
+
+describe('main: output that cannot be written', () => {
+  /** An Io whose standard output fails every write with `code`, as a closed pipe or a full disk does. */
+  function failing(code: string): Io & { err: string } {
+    const sink = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(Object.assign(new Error(`${code}: write`), { code }));
+      },
+    });
+    const stdout = new GuardedStream(sink);
+    const x = {
+      cwd: project({ Dockerfile: GOOD }),
+      env: { ANYARCH_OFFLINE: '1' },
+      err: '',
+      stdout,
+      stderr: { write: (s: string) => void (x.err += s) },
+      readStdin: async () => new Uint8Array(),
+      outputError: () => stdout.settled(),
+    };
+    return x;
+  }
+
+  test('ENOSPC: one line on standard error, exit 2, whatever the command', async () => {
+    for (const argv of [['rules'], ['check', '--quiet', '--format', 'json', 'Dockerfile'], ['parse', 'Dockerfile'], ['--version']]) {
+      const io = failing('ENOSPC');
+      assert.equal(await main(argv, io), 2, argv.join(' '));
+      assert.equal(io.err, 'anyarch: cannot write the output: no space left on device\n', argv.join(' '));
+    }
+  });
+
+  test('EPIPE (the reader went away): quiet, the exit code of the work', async () => {
+    const io = failing('EPIPE');
+    assert.equal(await main(['rules'], io), 0);
+    assert.equal(io.err, '');
+    const findings = failing('EPIPE');
+    writeFileSync(path.join(findings.cwd, 'Dockerfile'), 'FROM alpine:3.20\nRUN curl -LO https://example.com/tool-linux-amd64\n');
+    assert.equal(await main(['check', '--quiet', 'Dockerfile'], findings), 1);
+    assert.equal(findings.err, '');
   });
 });
 

@@ -2,11 +2,13 @@
  * The command line: a table of commands and flags (commander) whose actions lazily import
  * `./commands/<name>.js`. This is the only module that turns outcomes and errors into exit codes:
  *
- *   0 clean · 1 findings at or above --fail-on · 2 usage, config or input error · 3 internal error
+ *   0 clean · 1 findings at or above --fail-on · 2 usage, config or input error, or output that
+ *   could not be written · 3 internal error
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { FailOn } from '../check/outcome.js';
 import { isAnyarchError, type AnyarchError } from '../errors.js';
+import { errnoReason } from '../fs/errno.js';
 import type { FixStyle } from '../rules/types.js';
 import * as help from './help.js';
 import { processIo, type Io, type Outcome } from './io.js';
@@ -229,12 +231,26 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     io.stderr.write(program.helpInformation());
     return EXIT.usage;
   }
+  let code: number;
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return EXIT_OF_OUTCOME[outcome];
+    code = EXIT_OF_OUTCOME[outcome];
   } catch (e) {
-    return handleError(e, io, argv);
+    code = handleError(e, io, argv);
   }
+  return outputExit(io, code);
+}
+
+/**
+ * The exit code once standard output has been written: a reader that went away (`| head`) is
+ * not an error (the work's own code, nothing printed); any other write error (a full disk) is
+ * one line on standard error and exit 2, since the report was lost.
+ */
+async function outputExit(io: Io, code: number): Promise<number> {
+  const e = await io.outputError?.();
+  if (!e || e.code === 'EPIPE') return code;
+  io.stderr.write(`anyarch: cannot write the output: ${errnoReason(e)}\n`);
+  return code === EXIT.internal ? code : EXIT.usage;
 }
 
 /** Prints an error that ended a command and returns its exit code. */

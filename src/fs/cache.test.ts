@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { CACHE_FORMAT_VERSION, DEFAULT_CACHE_TTL_MS, defaultCacheDir, jsonCache } from './cache.js';
+import { CACHE_FORMAT_VERSION, DEFAULT_CACHE_TTL_MS, MAX_CACHE_ENTRY_BYTES, defaultCacheDir, jsonCache } from './cache.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -53,6 +54,21 @@ describe('jsonCache', () => {
     await cache.set('k', 1);
     clock.t -= 1;
     assert.equal(await cache.get('k'), undefined);
+  });
+
+  test('an entry above MAX_CACHE_ENTRY_BYTES, or one that is a FIFO, reads as absent (not read, no hang)', async () => {
+    const { dir, cache } = numbers();
+    await cache.set('big', 1);
+    await cache.set('fifo', 2);
+    const [big, fifo] = ['big', 'fifo'].map((k) => path.join(dir, `${createHash('sha256').update(k).digest('hex')}.v2.json`)) as [string, string];
+    truncateSync(big, MAX_CACHE_ENTRY_BYTES + 1);
+    rmSync(fifo);
+    execFileSync('mkfifo', [fifo]);
+    assert.equal(await cache.get('big'), undefined);
+    assert.equal(await cache.get('fifo'), undefined);
+    // and a write replaces either with a good entry
+    await cache.set('big', 3);
+    assert.equal(await cache.get('big'), 3);
   });
 
   test('unreadable, foreign or unacceptable entries read as absent', async () => {

@@ -14,13 +14,21 @@
  * rewrites them.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from './atomic.js';
+import { readRegularFile } from './bounded-read.js';
 
 /** The format of the entries this version writes (see above); another version's entries are not read as this one's. */
 export const CACHE_FORMAT_VERSION = 2;
+
+/**
+ * The largest cache entry read (an entry is a few hundred bytes to a few KiB); a larger file,
+ * or one that is not a regular file, reads as absent (the answer is asked for again), and no
+ * more than this is read of it.
+ */
+export const MAX_CACHE_ENTRY_BYTES = 1024 * 1024;
 
 /** One day: how long an answer for a mutable key is reused unless a cache says otherwise. */
 export const DEFAULT_CACHE_TTL_MS = 24 * 60 * 60 * 1000;
@@ -67,10 +75,10 @@ interface Entry {
   readonly value: unknown;
 }
 
-/** The parsed JSON of a file, or undefined when it is missing or unreadable. */
+/** The parsed JSON of a file, or undefined when it is missing, unreadable, too large or not a regular file. */
 async function readJson(file: string): Promise<unknown> {
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as unknown;
+    return JSON.parse((await readRegularFile(file, MAX_CACHE_ENTRY_BYTES)).toString('utf8')) as unknown;
   } catch {
     return undefined;
   }

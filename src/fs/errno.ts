@@ -16,6 +16,14 @@ export function errnoReason(e: unknown): string {
       return 'read-only file system';
     case 'ENOSPC':
       return 'no space left on device';
+    case 'EDQUOT':
+      return 'disk quota exceeded';
+    case 'EFBIG':
+      return 'file too large';
+    case 'EIO':
+      return 'input/output error';
+    case 'EPIPE':
+      return 'the reading end was closed';
     default:
       return (e as Error).message;
   }

@@ -1,12 +1,14 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, rm, writeFile, readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, mkdir, rm, truncate, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { AnyarchError } from '../errors.js';
 import {
   DOCKER_HUB_KEY,
+  MAX_DOCKER_CONFIG_BYTES,
   dockerConfigPath,
   isDockerHub,
   redact,
@@ -159,6 +161,21 @@ describe('config file', () => {
     const dir = await fresh();
     const e = await rejectsWithout(resolveCredential('ghcr.io', { configPath: dir }), 'E_CONFIG', []);
     assert.ok(e.message.includes(dir));
+  });
+
+  test('a FIFO, a device and a file above MAX_DOCKER_CONFIG_BYTES are E_CONFIG, never opened or read whole', async () => {
+    const fifo = join(await fresh(), 'config.json');
+    execFileSync('mkfifo', [fifo]);
+    const big = await configFile('');
+    await truncate(big, MAX_DOCKER_CONFIG_BYTES + 1);
+    for (const [file, why] of [
+      [fifo, 'a named pipe (FIFO), not a regular file'],
+      ['/dev/zero', 'a character device, not a regular file'],
+      [big, 'larger than 4 MiB'],
+    ] as const) {
+      const e = await rejectsWithout(resolveCredential('ghcr.io', { configPath: file }), 'E_CONFIG', []);
+      assert.equal(e.message, `The Docker config file ${file} cannot be read (${why}).`);
+    }
   });
 });
 

@@ -9,10 +9,10 @@
  * client scrub any text before it is shown.
  */
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AnyarchError } from '../errors.js';
+import { NotRegularFileError, TooLargeError, readRegularFile } from '../fs/bounded-read.js';
 
 export interface Credential {
   readonly username?: string;
@@ -115,6 +115,12 @@ function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * The largest Docker config file read (real ones are a few KiB); a larger one, or one that is not
+ * a regular file (a FIFO would block), is an E_CONFIG error, read no further than this.
+ */
+export const MAX_DOCKER_CONFIG_BYTES = 4 * 1024 * 1024;
+
 function configError(file: string, what: string, hint?: string): AnyarchError {
   return new AnyarchError('E_CONFIG', `The Docker config file ${file} ${what}.`, hint);
 }
@@ -122,11 +128,12 @@ function configError(file: string, what: string, hint?: string): AnyarchError {
 async function readConfig(file: string): Promise<JsonObject | undefined> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = (await readRegularFile(file, MAX_DOCKER_CONFIG_BYTES)).toString('utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw configError(file, `cannot be read (${code ?? 'unknown error'})`, 'Check the file and its permissions, or point DOCKER_CONFIG at another directory.');
+    const why = e instanceof NotRegularFileError || e instanceof TooLargeError ? e.message : (code ?? 'unknown error');
+    throw configError(file, `cannot be read (${why})`, 'Check the file and its permissions, or point DOCKER_CONFIG at another directory.');
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') return undefined; // docker reads an empty file as an empty config

@@ -188,9 +188,9 @@ describe('check command', () => {
     assert.equal(doc.files[1].error.code, 'E_INPUT');
   });
 
-  test('no Dockerfiles: clean, and the text report says so', async () => {
+  test('no Dockerfiles: an input error naming the directory, as a glob matching nothing', async () => {
     const io = fakeIo(project({ 'README.md': '' }));
-    assert.equal(await check(opts({ format: 'text' }), io, { rules: RULES }), 'clean');
-    assert.equal(io.out, 'no Dockerfiles found\n');
+    assert.equal(await check(opts({ format: 'text' }), io, { rules: RULES }), 'input-error');
+    assert.match(io.out, /^\. {2}error {2}E_INPUT {2}no Dockerfiles found\n/);
   });
 });

@@ -100,7 +100,7 @@ export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps =
   const run = await checkPaths(opts.paths, {
     cwd: io.cwd,
     ...(config?.ignore?.length ? { ignore: config.ignore, ignoreBase: config.dir } : {}),
-    readStdin: () => io.readStdin(),
+    readStdin: (limit) => io.readStdin(limit),
     check: checkOptions,
     ...(opts.fix ? { fix: 'apply' as const } : opts.fixDryRun ? { fix: 'preview' as const } : {}),
     baseImages: offline

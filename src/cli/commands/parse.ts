@@ -3,13 +3,11 @@
  * bugs. `json` is the instruction list with flags, arguments and lines; `buildkit` is BuildKit's
  * `Node.Dump()` text, to compare with BuildKit's parser.
  */
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { decodeDockerfile } from '../../check/input.js';
+import { MAX_INPUT_BYTES, decodeDockerfile, inputReadError } from '../../check/input.js';
 import { dumpBuildkit, toJSON } from '../../dockerfile/dump.js';
 import { parseDockerfile } from '../../dockerfile/parser.js';
-import { AnyarchError } from '../../errors.js';
-import { errnoReason } from '../../fs/errno.js';
+import { readRegularFile } from '../../fs/bounded-read.js';
 import type { Io, Outcome } from '../io.js';
 
 export type ParseFormat = 'json' | 'buildkit';
@@ -25,9 +23,10 @@ export async function parse(opts: ParseCommandOptions, io: Io): Promise<Outcome>
   const name = opts.file === '-' ? '<stdin>' : opts.file;
   let bytes: Uint8Array;
   try {
-    bytes = opts.file === '-' ? await io.readStdin() : await readFile(path.resolve(io.cwd, opts.file));
+    // bounded, and never opening a FIFO, device or socket (as check reads)
+    bytes = opts.file === '-' ? await io.readStdin(MAX_INPUT_BYTES) : await readRegularFile(path.resolve(io.cwd, opts.file), MAX_INPUT_BYTES);
   } catch (e) {
-    throw new AnyarchError('E_INPUT', `cannot read file: ${errnoReason(e)}`, undefined, { file: name });
+    throw inputReadError(name, e);
   }
   const df = parseDockerfile(decodeDockerfile(bytes, name), name);
   io.stdout.write(opts.format === 'buildkit' ? dumpBuildkit(df) : JSON.stringify(toJSON(df), null, 2) + '\n');
