@@ -92,13 +92,20 @@ const files = {
 };
 
 const ALTERABLE = { alteredLayer: 'read', alteredConfig: 'read', alteredManifest: 'read', missingLayer: 'read', configTooLarge: 'read' } as const;
-/** `docker save` output: the config is read (and checked) to open an image, and its layers are looked for. */
+/**
+ * `docker save` output: the config is read (and checked) to open an image, and its layers are
+ * looked for; Docker 25+ archives also hold the image's manifest, found (and checked) at open
+ * under the entry that names the image, where classic ones have none (it is synthesised).
+ */
 const DOCKER_SAVE = {
-  alteredLayer: 'read',
-  alteredConfig: 'open',
-  alteredManifest: { notApplicable: 'the manifest is found by content (an altered one is passed over) or synthesised' },
-  missingLayer: 'open',
-  configTooLarge: 'open',
+  oci: { alteredLayer: 'read', alteredConfig: 'open', alteredManifest: 'open', missingLayer: 'open', configTooLarge: 'open' },
+  classic: {
+    alteredLayer: 'read',
+    alteredConfig: 'open',
+    alteredManifest: { notApplicable: 'a classic archive holds no manifest: it is synthesised' },
+    missingLayer: 'open',
+    configTooLarge: 'open',
+  },
 } as const;
 
 /** Tags of the images a docker archive (or engine) holds: one per platform. */
@@ -161,7 +168,7 @@ describe('every source conforms', () => {
         kind: 'docker-archive',
         // Docker 25+ writes the image's own manifest and blobs; before, `docker save` had no
         // manifest (one is synthesised) and stored layers as plain tars
-        profile: { holds: 'platform', manifest: layout === 'oci' ? 'published' : 'synthesised', layers: layout === 'oci' ? 'published' : 'uncompressed', faults: DOCKER_SAVE },
+        profile: { holds: 'platform', manifest: layout === 'oci' ? 'published' : 'synthesised', layers: layout === 'oci' ? 'published' : 'uncompressed', faults: DOCKER_SAVE[layout] },
         async publish(img, name, platforms) {
           const file = tmp(`docker-${layout}.tar`);
           await writeDockerArchiveMulti(file, tagsOf(img, name, platforms), { layout });
