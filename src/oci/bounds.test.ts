@@ -110,6 +110,19 @@ describe('read once per digest', () => {
     assert.deepEqual([...tally(reads.manifests.map((d) => d.digest))].filter(([, n]) => n > 1), []);
     assert.equal(reads.manifests.length, levels.length - 1 + images.length);
   });
+
+  test('an index walked already is not walked again, nor refused for the depth of a longer path to it', async () => {
+    const { blobs, put } = store();
+    const d = indexOf(put, [{ ...manifestOf(put, configOf(put)), platform: { os: 'linux', architecture: 'arm64' } }]);
+    const b = indexOf(put, [d]);
+    const a = indexOf(put, [b]);
+    const root = indexOf(put, [a, d]);
+    const { source, reads } = sourceOf(blobs, root);
+    const walk = await walkIndex((await openRoot(source)) as Index, { maxDepth: 2 });
+    assert.deepEqual(walk.indexes.map((i) => i.descriptor.digest), [a.digest, d.digest, b.digest]);
+    assert.deepEqual(walk.images.map((i) => i.via), [[d.digest]]);
+    assert.equal(reads.manifests.length, 3);
+  });
 });
 
 describe('the byte limit of one root', () => {
