@@ -13,7 +13,7 @@ import { assertSourceConforms, type SourceFixture } from './support/conformance.
 import { tempPaths } from './support/assert.js';
 import { skopeoCopyDirToRegistry, writeDirTransport } from './support/dir-transport.js';
 import { startDockerd, type TestDockerd } from './support/dockerd.js';
-import { sha256, writeDockerArchiveMulti, writeOciArchive, writeOciLayout, type BuiltImage } from './support/images.js';
+import { alterIn, sha256, writeDockerArchiveMulti, writeOciArchive, writeOciLayout, type BuiltImage } from './support/images.js';
 import { startRegistry, type TestRegistry } from './support/registry.js';
 import { parseReference } from '../src/oci/reference.js';
 import { openDockerArchive, openOciArchive } from '../src/oci/sources/archive.js';
@@ -25,16 +25,6 @@ import { RegistryClient } from '../src/registry/client.js';
 import { registrySource } from '../src/registry/source.js';
 
 const tmp = tempPaths('anyarch-conformance-');
-
-/** Flips one byte in the middle of `stored` where it sits in `file` (same size, other content). */
-function alterIn(file: string, stored: Uint8Array): void {
-  const bytes = readFileSync(file);
-  const at = bytes.indexOf(stored);
-  assert.ok(at >= 0 && bytes.indexOf(stored, at + 1) === -1, `${file} holds the blob once`);
-  const i = at + Math.floor(stored.length / 2);
-  bytes[i] = (bytes[i] as number) ^ 0x5a;
-  writeFileSync(file, bytes);
-}
 
 /** Removes the tar entry holding exactly `stored` (its header, data and padding). */
 async function removeFromTar(file: string, stored: Uint8Array): Promise<void> {

@@ -19,7 +19,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { tempPaths } from './support/assert.js';
-import { buildTestImage, busyboxLikeFiles, OCI, writeDockerArchive, writeOciArchive, writeOciLayout } from './support/images.js';
+import { fakeEngine } from './support/fake-engine.js';
+import { alterIn, buildTestImage, busyboxLikeFiles, OCI, writeDockerArchive, writeOciArchive, writeOciLayout } from './support/images.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'anyarch.js');
 const TIME = '/usr/bin/time';
@@ -101,16 +102,6 @@ const manifest = (config: unknown, annotations?: Record<string, string>): string
   JSON.stringify({ schemaVersion: 2, mediaType: OCI.manifest, config, layers: [], ...(annotations ? { annotations } : {}) });
 /** A 15 MiB config (under the 16 MiB a config may have): one long label. */
 const bigConfig = (): string => JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: { pad: 'x'.repeat(15 * MIB) } } });
-
-/** Flips a byte in the middle of the one copy of `stored` in `file` (its size stays). */
-function alterIn(file: string, stored: Uint8Array): void {
-  const bytes = readFileSync(file);
-  const at = bytes.indexOf(stored);
-  assert.ok(at >= 0 && bytes.indexOf(stored, at + 1) === -1, `${file} holds the blob once`);
-  const i = at + Math.floor(stored.length / 2);
-  bytes[i] = (bytes[i] as number) ^ 0x5a;
-  writeFileSync(file, bytes);
-}
 
 describe('work bounded by what was fetched', () => {
   const good = buildTestImage(
@@ -297,8 +288,7 @@ describe('content that fails its digest is exit 2, from every source', () => {
     await writeDockerArchive(file, img, 1, ['localhost:5000/altered:1'], { layout: 'classic' });
     alterIn(file, armConfig);
     const archive = readFileSync(file);
-    const socket = tmp('engine.sock');
-    const server = createServer((req, res) => {
+    const engine = await fakeEngine(tmp('engine.sock'), (req, res) => {
       const url = req.url ?? '';
       if (url === '/_ping') res.writeHead(200, { 'api-version': '1.41' }).end('OK');
       else if (url === '/version') res.writeHead(200, { 'content-type': 'application/json' }).end('{"ApiVersion":"1.41"}');
@@ -306,13 +296,11 @@ describe('content that fails its digest is exit 2, from every source', () => {
       else if (/\/images\/[^/]+\/get$/.test(url)) res.writeHead(200, { 'content-type': 'application/x-tar' }).end(archive);
       else res.writeHead(404).end();
     });
-    await new Promise<void>((r) => server.listen(socket, r));
     try {
-      const r = await timed(['platforms', 'docker-daemon:localhost:5000/altered:1', goodSpec], { DOCKER_HOST: `unix://${socket}` });
+      const r = await timed(['platforms', 'docker-daemon:localhost:5000/altered:1', goodSpec], { DOCKER_HOST: `unix://${engine.socket}` });
       assertDigestFailure(r, /^anyarch: docker-daemon:localhost:5000\/altered:1: config [0-9a-f]{64}\.json: content digest/);
     } finally {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      await engine.close();
     }
   });
 
