@@ -322,6 +322,8 @@ describe('content that fails its digest is exit 2, from every source', () => {
       server = createServer((req, res) => {
         const m = /^\/v2\/([^/]+)\/(manifests|blobs)\/(.+)$/.exec(req.url ?? '');
         if (req.url === '/v2/') return void res.writeHead(200).end('{}');
+        // an error answer whose `detail` nests 30,000 deep (redaction walks what it keeps of it)
+        if (m?.[1] === 'deep-error') return void res.writeHead(404, { 'content-type': 'application/json' }).end(`{"errors":[{"code":"MANIFEST_UNKNOWN","message":"unknown","detail":${'['.repeat(30_000)}${']'.repeat(30_000)}}]}`);
         const blobs = m ? served.get(m[1]!) : undefined;
         const digest = m?.[3] === '1' ? img.root.digest : m?.[3];
         const bytes = blobs && digest ? blobs.get(digest) : undefined;
@@ -335,6 +337,13 @@ describe('content that fails its digest is exit 2, from every source', () => {
     after(async () => {
       server?.closeAllConnections();
       await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    });
+
+    test('an error answer nested 30,000 deep: one line naming the image, exit 2', async () => {
+      const r = await timed(['platforms', `${host}/deep-error:1`, goodSpec]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.deepEqual(errorLines(r), [`anyarch: manifest ${host}/deep-error:1: not found (HTTP 404)`]);
+      assert.match(r.stdout, /good:v1\n {2}OCI index/);
     });
 
     for (const what of ['manifest', 'config'] as const) {
