@@ -35,6 +35,11 @@ export interface InspectImagesOptions extends CredentialedClientOptions {
   readonly required?: readonly Platform[];
   /** read the index only: no per-platform manifest or config (default false) */
   readonly indexOnly?: boolean;
+  /**
+   * most bytes of manifests, indexes and configs read per image (default
+   * `DEFAULT_MAX_IMAGE_BYTES`, 256 MiB); an image that needs more is `E_LIMIT`
+   */
+  readonly maxImageBytes?: number;
   /** the registry client (default: `credentialedClient` of `env`, `insecureRegistries` and `timeoutMs`) */
   readonly client?: RegistryClient;
   /** called once per image as it is finished */
@@ -64,7 +69,7 @@ export async function inspectImages(images: readonly string[], opts: InspectImag
     let source: ImageSource | undefined;
     try {
       source = await openSource(spec, { client, env, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
-      return imageResult(name, await inspectPlatforms(source, { details: !opts.indexOnly }), opts.required);
+      return imageResult(name, await inspectPlatforms(source, { details: !opts.indexOnly, ...(opts.maxImageBytes !== undefined ? { maxBytes: opts.maxImageBytes } : {}) }), opts.required);
     } catch (e) {
       if (isAnyarchError(e)) return imageResult(name, e);
       throw e;

@@ -115,6 +115,7 @@ export type { Digest, DigestAlgorithm } from './oci/digest.js';
 export { MANIFEST_ACCEPT, MediaType, isIndexMediaType, isManifestMediaType, layerCompression } from './oci/media.js';
 export {
   MAX_CONFIG_BYTES,
+  MAX_JSON_DEPTH,
   MAX_MANIFEST_BYTES,
   isAttestationEntry,
   parseConfig as parseImageConfig,
@@ -126,8 +127,8 @@ export type { ConfigDetails, ContainerConfig, Descriptor, HistoryEntry, ImageCon
 import { formatPlatform } from './platform/index.js';
 /** @deprecated Use `formatPlatform`: the same `os/arch[/variant]`, for any `{ os, architecture, variant? }`. */
 export const platformString = formatPlatform;
-export { openRoot } from './oci/image.js';
-export type { HistoryStep, Image, Index, Layer, LayerCompression } from './oci/image.js';
+export { DEFAULT_MAX_IMAGE_BYTES, MAX_CONCURRENT_READS, openRoot, readLimitError } from './oci/image.js';
+export type { HistoryStep, Image, Index, Layer, LayerCompression, OpenRootOptions } from './oci/image.js';
 export { DEFAULT_MAX_DEPTH, MAX_INDEX_ENTRIES, walkIndex } from './oci/walk.js';
 export type { IndexWalk, WalkOptions, WalkedAttestation, WalkedImage } from './oci/walk.js';
 export { inspectPlatforms, platformMismatch } from './oci/platforms.js';

@@ -161,8 +161,9 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
     .option('--index-only', 'read the index only: no per-platform manifest or config requests')
     .option('--no-trunc', 'print full digests')
     .addOption(new Option('--timeout <seconds>', TIMEOUT_HELP).argParser(seconds))
+    .addOption(new Option('--max-image-mib <MiB>', 'most MiB of manifests, indexes and configs read per image (default 256)').argParser(positiveMib))
     .addHelpText('after', help.PLATFORMS_FOOTER)
-    .action(async (images: string[], flags: { format: (typeof FORMATS)[number]; require?: string; insecureRegistry?: string[]; indexOnly?: boolean; trunc: boolean; timeout?: number }) => {
+    .action(async (images: string[], flags: { format: (typeof FORMATS)[number]; require?: string; insecureRegistry?: string[]; indexOnly?: boolean; trunc: boolean; timeout?: number; maxImageMib?: number }) => {
       const { platforms } = await import('./commands/platforms.js');
       done(
         await platforms(
@@ -174,6 +175,7 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
             indexOnly: flags.indexOnly === true,
             noTrunc: !flags.trunc,
             ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
+            ...(flags.maxImageMib !== undefined ? { maxImageBytes: Math.round(flags.maxImageMib * 1024 * 1024) } : {}),
           },
           io,
         ),
@@ -189,6 +191,12 @@ const TIMEOUT_HELP = 'how long one registry request may take, every try and the 
 function seconds(value: string): number {
   const n = Number(value.trim().replace(/s$/i, ''));
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds (e.g. 10 or 2.5s)');
+  return n;
+}
+
+function positiveMib(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n * 1024 * 1024 > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError('expected a positive number of MiB');
   return n;
 }
 

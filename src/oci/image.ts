@@ -10,6 +10,12 @@
  * remembered as well (asking again gives the same error, reading nothing). Layers are streams
  * and are read each time they are asked for. Constructors do no I/O, every method returns a
  * promise, and nothing here mutates what it was given.
+ *
+ * The work of one root is bounded by what it fetched: the bytes of manifests, indexes and
+ * configs it reads add up against a limit ({@link DEFAULT_MAX_IMAGE_BYTES}, `maxBytes` of
+ * {@link openRoot}), counted before each read at the size its descriptor declares (a source
+ * refuses content of another size), so nothing is read past it; and at most
+ * {@link MAX_CONCURRENT_READS} of those reads are in flight at once, however many entries ask.
  */
 import type { Readable } from 'node:stream';
 import { AnyarchError } from '../errors.js';
@@ -22,6 +28,24 @@ import type { FetchedManifest, ImageSource } from './source.js';
 import { imageForPlatform } from './walk.js';
 
 export type { Layer, LayerCompression } from './layer.js';
+
+/**
+ * Most bytes of manifests, indexes and configs read for one opened root, by default (256 MiB:
+ * a 64-platform image with 4 MiB manifests and 16 MiB configs would stay under a quarter of
+ * it). Layers are streamed, not held, and do not count.
+ */
+export const DEFAULT_MAX_IMAGE_BYTES = 256 * 1024 * 1024;
+/** Manifest and config reads of one opened root in flight at once. */
+export const MAX_CONCURRENT_READS = 8;
+
+export interface OpenRootOptions {
+  /**
+   * most bytes of manifests, indexes and configs read for this root, the root's own included
+   * (default {@link DEFAULT_MAX_IMAGE_BYTES}); a read that would pass it is `E_LIMIT` naming the
+   * image, and so is every read after it
+   */
+  readonly maxBytes?: number;
+}
 
 /** An image index (OCI index or Docker manifest list) of an opened root. */
 export interface Index {
@@ -134,8 +158,29 @@ function memo<T>(map: Map<Key, Promise<T>>, key: Key, read: () => Promise<T>): P
   return p;
 }
 
+/** Runs at most `limit` tasks at a time, the others in the order they were asked for. */
+function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (active >= limit) await new Promise<void>((go) => waiting.push(go));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
 /** What one opened root has read, shared by every object it hands out. */
 class Store {
+  private readonly limit = limiter(MAX_CONCURRENT_READS);
+  /** bytes of manifests, indexes and configs read (or being read) */
+  private bytesRead = 0;
+  /** the first read refused by the limit; every later read is refused with it */
+  exceeded: AnyarchError | undefined;
   private readonly manifests = new Map<Key, Promise<FetchedManifest>>();
   private readonly configBytes = new Map<Key, Promise<Uint8Array>>();
   private readonly configs = new Map<Key, Promise<ImageConfig>>();
@@ -143,19 +188,45 @@ class Store {
   private readonly images = new Map<Key, Promise<StoredImage>>();
   private readonly indexes = new Map<Key, Promise<StoredIndex>>();
 
-  constructor(readonly source: ImageSource) {}
+  constructor(
+    readonly source: ImageSource,
+    readonly maxBytes: number,
+  ) {}
 
   /** Remembers the root the source gave, so asking for it by descriptor reads nothing. */
   seed(root: FetchedManifest): void {
+    this.count(root.bytes.length, `its root ${root.descriptor.digest}`);
     this.manifests.set(manifestKey(root.descriptor), Promise.resolve(root));
   }
 
+  /** Counts `size` bytes about to be read against the limit; `E_LIMIT` when they would pass it. */
+  private count(size: number, what: string): void {
+    if (this.exceeded) throw this.exceeded;
+    if (this.bytesRead + size > this.maxBytes) {
+      this.exceeded = new AnyarchError(
+        'E_LIMIT',
+        `${this.source.name}: reading ${what} would take the manifests and configs read for this image past ${this.maxBytes} bytes (${this.bytesRead} read so far); anyarch stops there`,
+        'if the image is meant to be this large, raise the limit: --max-image-mib (maxImageBytes in the library)',
+      );
+      throw this.exceeded;
+    }
+    this.bytesRead += size;
+  }
+
+  /** A whole read of `d`, counted and limited (the count is taken when the read starts). */
+  private fetch<T>(d: Descriptor, what: string, read: () => Promise<T>): Promise<T> {
+    return this.limit(async () => {
+      this.count(d.size, what);
+      return read();
+    });
+  }
+
   manifest(d: Descriptor): Promise<FetchedManifest> {
-    return memo(this.manifests, manifestKey(d), () => this.source.manifest(d));
+    return memo(this.manifests, manifestKey(d), () => this.fetch(d, `manifest ${d.digest}`, () => this.source.manifest(d)));
   }
 
   configBlob(d: Descriptor): Promise<Uint8Array> {
-    return memo(this.configBytes, blobKey(d), () => this.source.blob(d, MAX_CONFIG_BYTES));
+    return memo(this.configBytes, blobKey(d), () => this.fetch(d, `config ${d.digest}`, () => this.source.blob(d, MAX_CONFIG_BYTES)));
   }
 
   config(d: Descriptor): Promise<ImageConfig> {
@@ -335,9 +406,22 @@ class StoredImage implements Image {
  * Opens the root of `source` (what its reference names): reads the root manifest or index, and
  * nothing else. The source stays the caller's to close.
  */
-export async function openRoot(source: ImageSource): Promise<Index | Image> {
+export async function openRoot(source: ImageSource, opts: OpenRootOptions = {}): Promise<Index | Image> {
   const root = await source.root();
-  const store = new Store(source);
+  const store = new Store(source, opts.maxBytes ?? DEFAULT_MAX_IMAGE_BYTES);
   store.seed(root);
-  return root.manifest.kind === 'index' ? new StoredIndex(store, root.descriptor) : new StoredImage(store, root.descriptor);
+  const opened = root.manifest.kind === 'index' ? new StoredIndex(store, root.descriptor) : new StoredImage(store, root.descriptor);
+  stores.set(opened, store);
+  return opened;
+}
+
+const stores = new WeakMap<Index | Image, Store>();
+
+/**
+ * The `E_LIMIT` error of a root ({@link openRoot}) whose reads passed its byte limit, or
+ * undefined. Once passed, every further read of the root fails with it, so a report of the root
+ * is incomplete: the image as a whole could not be read within the limit.
+ */
+export function readLimitError(root: Index | Image): AnyarchError | undefined {
+  return stores.get(root)?.exceeded;
 }

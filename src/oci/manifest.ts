@@ -140,14 +140,51 @@ export function parseDescriptor(v: unknown, what: string): Descriptor {
 }
 
 /**
+ * Deepest nesting of arrays and objects in the JSON anyarch reads (manifests, indexes, configs,
+ * layout and archive files, registry answers). Real content nests a handful of levels; deeper
+ * JSON is refused before it is parsed, so no later step (a walk, a key, a reporter's
+ * `JSON.stringify`) can run out of stack on it.
+ */
+export const MAX_JSON_DEPTH = 256;
+
+/**
+ * How deep arrays and objects nest in `text`, counted without recursion and stopping as soon as
+ * `limit` is passed (brackets inside strings do not count). Meant for text that is then parsed:
+ * malformed JSON is left for the parser to refuse.
+ */
+export function jsonDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
  * JSON from UTF-8 bytes. A failure gives a reason that never quotes the content (the parser's own
- * message does, and the content may be anything a symbolic link led to).
+ * message does, and the content may be anything a symbolic link led to). JSON nested deeper than
+ * {@link MAX_JSON_DEPTH} levels is refused, with a reason that says so.
  */
 export function decodeJson(bytes: Uint8Array): { value: unknown } | { reason: string } {
+  let text: string;
   try {
-    return { value: JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) };
-  } catch (e) {
-    return { reason: e instanceof SyntaxError ? 'not valid JSON' : 'not valid UTF-8' };
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return { reason: 'not valid UTF-8' };
+  }
+  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) return { reason: `JSON nested deeper than ${MAX_JSON_DEPTH} levels (anyarch reads no deeper)` };
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return { reason: 'not valid JSON' };
   }
 }
 

@@ -7,7 +7,7 @@
 import type { AnyarchError } from '../errors.js';
 import { formatPlatform, makePlatform, samePlatform } from '../platform/index.js';
 import type { Digest } from './digest.js';
-import { openRoot, type Image } from './image.js';
+import { openRoot, readLimitError, type Image, type Index, type OpenRootOptions } from './image.js';
 import type { Descriptor, ImageConfig, OciPlatform } from './manifest.js';
 import type { ImageSource } from './source.js';
 import { DEFAULT_MAX_DEPTH, entryError, walkIndex, type IndexWalk, type WalkedImage, type WalkOptions } from './walk.js';
@@ -62,8 +62,8 @@ export interface PlatformReport {
   readonly ignored: IndexWalk['ignored'];
 }
 
-/** What to read: `maxDepth` as the walk takes it. */
-export interface InspectOptions extends Pick<WalkOptions, 'maxDepth'> {
+/** What to read: `maxDepth` as the walk takes it, `maxBytes` as {@link openRoot} does. */
+export interface InspectOptions extends Pick<WalkOptions, 'maxDepth'>, OpenRootOptions {
   /** fetch each platform's manifest and config (default true); false lists the index only */
   readonly details?: boolean;
 }
@@ -98,10 +98,20 @@ function declaredBy(p: { readonly os: string; readonly architecture: string; rea
   return { os: p.os, architecture: p.architecture, ...(p.variant ? { variant: p.variant } : {}) };
 }
 
-/** Lists the platforms (and attestations) of the image `source` names. */
+/**
+ * Lists the platforms (and attestations) of the image `source` names. `E_LIMIT` when reading it
+ * would pass its byte limit (`maxBytes`): a report missing what was not read would look whole.
+ */
 export async function inspectPlatforms(source: ImageSource, opts: InspectOptions = {}): Promise<PlatformReport> {
+  const root = await openRoot(source, opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {});
+  const report = await reportOf(source, root, opts);
+  const over = readLimitError(root);
+  if (over) throw over;
+  return report;
+}
+
+async function reportOf(source: ImageSource, root: Index | Image, opts: InspectOptions): Promise<PlatformReport> {
   const withDetails = opts.details ?? true;
-  const root = await openRoot(source);
   if (root.kind === 'image') {
     const d = await details(root);
     const declared = declaredBy(d.config);

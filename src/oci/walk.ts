@@ -133,8 +133,9 @@ export async function walkIndex(index: Index, opts: WalkOptions = {}): Promise<I
             if (via.includes(entry.digest) || entry.digest === index.descriptor.digest) {
               throw new AnyarchError('E_MANIFEST', `${name}: the indexes form a cycle (at ${entry.digest})`);
             }
-            if (via.length + 1 > maxDepth) throw new AnyarchError('E_MANIFEST', `${name}: indexes nested deeper than ${maxDepth} levels (at ${entry.digest})`);
+            // walked already (breadth first: by a path no longer than this one): once per digest
             if (seenIndexes.has(entry.digest)) continue;
+            if (via.length + 1 > maxDepth) throw new AnyarchError('E_MANIFEST', `${name}: indexes nested deeper than ${maxDepth} levels (at ${entry.digest})`);
             seenIndexes.add(entry.digest);
             const below = [...via, entry.digest];
             indexes.push({ descriptor: entry, via });

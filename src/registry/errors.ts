@@ -11,6 +11,7 @@
 import { AnyarchError, isAnyarchError, type ErrorCode } from '../errors.js';
 import { discard, isTemporaryStatus, NetworkError, readBody, type HttpResponse } from '../net/http.js';
 import { backoffMs, GIVE_UP, retryAfterMs, type RetryChoice, type RetryPolicy } from '../net/retry.js';
+import { decodeJson } from '../oci/manifest.js';
 
 /** The error codes of the OCI distribution spec (`errors[].code`). */
 export const SPEC_ERROR_CODES = [
@@ -81,14 +82,15 @@ const MAX_ERROR_BODY = 64 * 1024;
 /** Most characters of a registry's message quoted in ours. */
 const MAX_QUOTED_MESSAGE = 200;
 
-/** The `errors[]` of an error body; nothing when it is not one (never throws). */
+/**
+ * The `errors[]` of an error body; nothing when it is not one (never throws). Read by
+ * `decodeJson`, so a `detail` nested deeper than `MAX_JSON_DEPTH` (which redaction would walk)
+ * gives none.
+ */
 export function parseDiagnostics(bytes: Uint8Array): RegistryDiagnostic[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch {
-    return [];
-  }
+  const r = decodeJson(bytes);
+  if ('reason' in r) return [];
+  const json = r.value;
   const errors = (json as { errors?: unknown } | null)?.errors;
   if (!Array.isArray(errors)) return [];
   const out: RegistryDiagnostic[] = [];

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as tarStream from 'tar-stream';
@@ -686,4 +687,14 @@ export function tally(values: readonly string[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
   return m;
+}
+
+/** Flips a byte in the middle of the one copy of `stored` in `file` (a blob, or a tar holding it); its size stays. */
+export function alterIn(file: string, stored: Uint8Array): void {
+  const bytes = readFileSync(file);
+  const at = bytes.indexOf(stored);
+  assert.ok(at >= 0 && bytes.indexOf(stored, at + 1) === -1, `${file} holds the blob once`);
+  const i = at + Math.floor(stored.length / 2);
+  bytes[i] = (bytes[i] as number) ^ 0x5a;
+  writeFileSync(file, bytes);
 }

@@ -26,6 +26,8 @@ export interface PlatformsCommandOptions {
   readonly noTrunc: boolean;
   /** seconds one registry request (or one exchange with the Docker engine) may take, its whole answer included */
   readonly timeout?: number;
+  /** most bytes of manifests, indexes and configs read per image */
+  readonly maxImageBytes?: number;
 }
 
 function printError(io: Io, message: string, hint: string | undefined): void {
@@ -46,6 +48,7 @@ export async function platforms(opts: PlatformsCommandOptions, io: Io): Promise<
     ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}),
     ...(required ? { required } : {}),
     indexOnly: opts.indexOnly,
+    ...(opts.maxImageBytes !== undefined ? { maxImageBytes: opts.maxImageBytes } : {}),
     onProgress: (p) => {
       if (progress) io.stderr.write(`\ranyarch: ${p.done}/${p.total} images read\u001b[K`);
     },

@@ -19,14 +19,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { AnyarchError } from '../../errors.js';
+import { AnyarchError, isAnyarchError } from '../../errors.js';
 import { digestOf, isDigest, verifyBytes, type Digest } from '../digest.js';
 import { decodeJson, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES, parseConfig, parseManifest, type Descriptor, type ImageConfig } from '../manifest.js';
 import { isIndexMediaType, isManifestMediaType, MediaType } from '../media.js';
 import { formatReference, tryParseReference } from '../reference.js';
 import type { ImageSource } from '../source.js';
 import { entryStream, findEntry, indexTar, readEntry, readEntryHead, type TarIndex } from '../tar.js';
-import { blobPath, readLayoutIndex, selectIndexEntry, StoredImageSource, type LayoutFiles } from './layout.js';
+import { blobPath, CONTAINERD_NAME_ANNOTATION, readLayoutIndex, selectIndexEntry, StoredImageSource, type LayoutFiles } from './layout.js';
 
 /**
  * Annotation on the root descriptor of a docker-archive image whose manifest anyarch
@@ -146,20 +146,36 @@ async function hashEntry(index: TarIndex, name: string): Promise<Digest> {
 /**
  * Docker 25+: the image manifest in the archive's OCI layout whose config is `configDigest` and
  * whose layers are the files manifest.json lists. Undefined when there is no layout or no such
- * manifest (one that does not match its digest or does not parse is passed over).
+ * manifest (one that is missing or does not parse is passed over). The entries index.json names
+ * with one of the image's `repoTags` (`io.containerd.image.name`, as Docker writes it) are looked
+ * at first, and a manifest or index under them whose bytes do not match its digest or declared
+ * size is `E_DIGEST`: the image's own manifest, altered, is never passed over in silence for a
+ * synthesised one. Altered content of the archive's other images is passed over.
  */
-async function findLayoutManifest(index: TarIndex, files: TarFiles, display: string, configDigest: Digest, layers: readonly string[]): Promise<Descriptor | undefined> {
+async function findLayoutManifest(
+  index: TarIndex,
+  files: TarFiles,
+  display: string,
+  wanted: { readonly configDigest: Digest; readonly layers: readonly string[]; readonly repoTags: readonly string[] },
+): Promise<Descriptor | undefined> {
+  const { configDigest, layers } = wanted;
   if (!findEntry(index, 'oci-layout') || !findEntry(index, 'index.json')) return undefined;
-  let queue: Descriptor[];
+  let queue: { d: Descriptor; ours: boolean }[];
   try {
-    queue = [...(await readLayoutIndex(files, display)).index.manifests];
+    const names = new Set(wanted.repoTags.map((t) => normalized(t) ?? t));
+    const named = (d: Descriptor): boolean => {
+      const n = d.annotations?.[CONTAINERD_NAME_ANNOTATION];
+      return n !== undefined && names.has(normalized(n) ?? n);
+    };
+    const entries = (await readLayoutIndex(files, display)).index.manifests.map((d) => ({ d, ours: named(d) }));
+    queue = [...entries.filter((e) => e.ours), ...entries.filter((e) => !e.ours)];
   } catch (e) {
     if (e instanceof AnyarchError) return undefined; // manifest.json is what a docker-archive is read from
     throw e;
   }
   const wantedLayers = layers.map((l) => findEntry(index, l)?.name);
   for (let visits = 0; queue.length > 0 && visits < MAX_LAYOUT_VISITS; visits++) {
-    const d = queue.shift() as Descriptor;
+    const { d, ours } = queue.shift() as { d: Descriptor; ours: boolean };
     if (!isIndexMediaType(d.mediaType) && !isManifestMediaType(d.mediaType)) continue;
     if (d.size > MAX_MANIFEST_BYTES) continue;
     let p: string;
@@ -168,19 +184,22 @@ async function findLayoutManifest(index: TarIndex, files: TarFiles, display: str
     } catch {
       continue;
     }
-    if (findEntry(index, p)?.size !== d.size) continue;
-    const bytes = await readEntry(index, p, MAX_MANIFEST_BYTES);
+    const stored = findEntry(index, p);
+    if (!stored) continue;
+    const what = `${display}: manifest ${d.digest}`;
     let m;
     try {
-      const what = `${display}: manifest ${d.digest}`;
+      if (stored.size !== d.size) throw new AnyarchError('E_DIGEST', `${what}: ${stored.size} bytes, but its descriptor declares ${d.size}`, 'the content was altered in storage; nothing was used');
+      const bytes = await readEntry(index, p, MAX_MANIFEST_BYTES);
       verifyBytes(bytes, d.digest, what);
       m = parseManifest(bytes, what, d.mediaType);
     } catch (e) {
+      if (ours && isAnyarchError(e) && e.code === 'E_DIGEST') throw e;
       if (e instanceof AnyarchError) continue; // not usable: the manifest is synthesised, and config and layers verified on their own
       throw e;
     }
     if (m.kind === 'index') {
-      queue.push(...m.manifests);
+      queue.push(...m.manifests.map((child) => ({ d: child, ours })));
       continue;
     }
     if (m.config.digest !== configDigest || m.layers.length !== layers.length) continue;
@@ -222,16 +241,23 @@ export async function openDockerArchive(file: string, ref?: string): Promise<Ima
   const configDigest = digestOf(configBytes, named?.startsWith('sha512:') ? 'sha512' : 'sha256');
   const config: ImageConfig = parseConfig(configBytes, `${display}: config ${entry.Config}`);
 
-  const real = await findLayoutManifest(index, files, display, configDigest, entry.Layers);
+  const real = await findLayoutManifest(index, files, display, { configDigest, layers: entry.Layers, repoTags: entry.RepoTags });
   if (real) return new StoredImageSource('docker-archive', name, files, real, { storeName: 'the archive' });
 
   // Classic: synthesise the manifest from the files.
   const where = new Map<string, string>([[configDigest, configEntry.name]]);
   const diffIds = config.rootfs?.diff_ids ?? [];
   const layers: Descriptor[] = [];
+  // one descriptor per layer file, however often manifest.json lists it: each file is hashed once
+  const described = new Map<string, Descriptor>();
   for (const [i, layerPath] of entry.Layers.entries()) {
     const layer = findEntry(index, layerPath);
     if (!layer) throw new AnyarchError('E_NOT_FOUND', `${display}: layer ${i + 1} of ${image} (${layerPath}) is not in the archive`, 'the archive is incomplete (foreign layers are not saved by docker); save the image again');
+    const known = described.get(layer.name);
+    if (known) {
+      layers.push(known);
+      continue;
+    }
     const compression = compressionOf(await readEntryHead(index, layerPath, 4));
     const diffId = diffIds[i];
     // The digest of the file as stored: named by its path, the diff id for an uncompressed tar
@@ -240,7 +266,9 @@ export async function openDockerArchive(file: string, ref?: string): Promise<Ima
     if (!digest && compression === 'none' && diffIds.length === entry.Layers.length && diffId !== undefined && isDigest(diffId)) digest = diffId;
     digest ??= await hashEntry(index, layerPath);
     where.set(digest, layer.name);
-    layers.push({ mediaType: LAYER_MEDIA_TYPE[compression], size: layer.size, digest });
+    const d: Descriptor = { mediaType: LAYER_MEDIA_TYPE[compression], size: layer.size, digest };
+    described.set(layer.name, d);
+    layers.push(d);
   }
   const manifestBytes = new TextEncoder().encode(
     JSON.stringify({
