@@ -302,6 +302,9 @@ export function buildModel(file: Dockerfile): Model {
     return k;
   };
 
+  /** views whose scopes are computed */
+  const walked = new WeakSet<StageView>();
+
   function view(stage: Stage, target: Platform, build: Platform = DEFAULT_BUILD): StageView {
     // keyed by identity: callers pass the same Platform objects over and over
     let byTarget = views[stage.index];
@@ -316,6 +319,16 @@ export function buildModel(file: Dockerfile): Model {
     let scopes: Scope[] | undefined;
     let end: Scope | undefined;
     const walk = (): void => {
+      // a stage's scope starts where its parent's ends: walk the ancestors not walked yet from
+      // the oldest down, so a chain of thousands of stages built FROM each other is a loop, not
+      // a recursion as deep as the chain
+      const pending: StageView[] = [];
+      for (let p = stage.parent; p; p = p.parent) {
+        const pv = view(p, target, build);
+        if (walked.has(pv)) break;
+        pending.push(pv);
+      }
+      for (let i = pending.length - 1; i >= 0; i--) void (pending[i] as StageView).end;
       let scope = stage.parent ? view(stage.parent, target, build).end : Scope.EMPTY;
       const list: Scope[] = [];
       for (const ins of stage.instructions) {
@@ -343,6 +356,7 @@ export function buildModel(file: Dockerfile): Model {
       }
       scopes = list;
       end = scope;
+      walked.add(v);
     };
     const v: StageView = {
       stage,

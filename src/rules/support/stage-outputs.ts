@@ -14,13 +14,24 @@ import { commandWords } from './shell-words.js';
  * stages on the target platform, the final stage (its files are the image, whatever its platform),
  * and, through a build-platform stage built FROM this one (it holds all of its files), what reads that.
  */
-export function targetConsumers(model: Model, stage: Stage, seen: Set<number> = new Set()): StageEdge[] {
-  if (seen.has(stage.index)) return [];
-  seen.add(stage.index);
+export function targetConsumers(model: Model, stage: Stage): StageEdge[] {
+  // depth first, in edge order, with a stack of its own: a chain of thousands of stages built
+  // FROM each other must not exhaust the call stack
+  const seen = new Set<number>([stage.index]);
   const out: StageEdge[] = [];
-  for (const e of model.graph.consumers(stage)) {
+  const stack: Iterator<StageEdge>[] = [model.graph.consumers(stage)[Symbol.iterator]()];
+  while (stack.length) {
+    const next = (stack[stack.length - 1] as Iterator<StageEdge>).next();
+    if (next.done) {
+      stack.pop();
+      continue;
+    }
+    const e = next.value;
     if (!e.to.onBuildPlatform || e.to.final) out.push(e);
-    else if (e.kind === 'from') out.push(...targetConsumers(model, e.to, seen));
+    else if (e.kind === 'from' && !seen.has(e.to.index)) {
+      seen.add(e.to.index);
+      stack.push(model.graph.consumers(e.to)[Symbol.iterator]());
+    }
   }
   return out;
 }
