@@ -11,13 +11,13 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { AnyarchError, isAnyarchError } from '../errors.js';
+import { AnyarchError, isAnyarchError, isBug } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { errnoReason } from '../fs/errno.js';
 import type { Finding } from '../rules/types.js';
 import type { LookUpBaseImagesOptions } from './base-image-lookup.js';
 import { discoverDockerfiles, type DiscoverOptions } from './discover.js';
-import { checkSource, fixSource, rulesNeeding, type CheckOptions, type FileResult } from './engine.js';
+import { checkSource, fixSource, internalFailure, rulesNeeding, type CheckOptions, type FileResult } from './engine.js';
 import { dockerfileText } from './input.js';
 import { summarize, type Summary } from './summary.js';
 
@@ -50,7 +50,11 @@ export interface CheckRun {
   readonly summary: Summary;
   /** with `fix: 'preview'`: a unified diff per changed file (`a/` and `b/` prefixes, `git apply` takes them) */
   readonly diffs: readonly string[];
-  /** a fix broke a file's syntax (an anyarch bug, reported as that file's `E_FIX` error) */
+  /**
+   * anyarch or a rule failed on some file (a bug: a fix that broke the syntax, `E_FIX`; a rule
+   * that broke its contract, `E_RULE`, or threw, `E_INTERNAL`), reported as that file's error;
+   * the other files were still checked
+   */
   readonly bug: boolean;
   /** ids of selected rules that needed base images but ran without them (offline) */
   readonly withoutBaseImages: readonly string[];
@@ -117,6 +121,21 @@ async function unifiedDiff(file: string, before: string, after: string): Promise
     .join('\n');
 }
 
+/**
+ * One file checked (or fixed) whatever happens: a failure on it, even a bug of anyarch's, is that
+ * file's error, so the other files are still checked and reported.
+ */
+async function checkGuarded(input: Input, check: CheckOptions, opts: CheckPathsOptions): Promise<Checked> {
+  let c: Checked;
+  try {
+    c = await checkOne(input, check, opts);
+  } catch (e) {
+    const error = internalFailure(input.file, opts.fix ? 'fixing the Dockerfile' : 'checking the Dockerfile', e);
+    c = { result: errorResult(input.file, error), fixed: [], ...(input.text instanceof AnyarchError ? {} : { source: input.text.source }) };
+  }
+  return c.result.error && isBug(c.result.error) ? { ...c, bug: true } : c;
+}
+
 async function checkOne(input: Input, check: CheckOptions, opts: CheckPathsOptions): Promise<Checked> {
   const { file, text } = input;
   if (text instanceof AnyarchError) return { result: errorResult(file, text), fixed: [] };
@@ -126,7 +145,7 @@ async function checkOne(input: Input, check: CheckOptions, opts: CheckPathsOptio
   try {
     fixed = fixSource(source, file, check);
   } catch (e) {
-    if (isAnyarchError(e) && e.code === 'E_FIX') return { result: errorResult(file, e), source, fixed: [], bug: true };
+    if (isAnyarchError(e)) return { result: errorResult(file, e), source, fixed: [] };
     throw e;
   }
   const out: Checked = { result: fixed.result, source: fixed.output, fixed: fixed.fixed };
@@ -185,7 +204,7 @@ export async function checkPaths(paths: readonly string[], opts: CheckPathsOptio
     }
   }
 
-  for (const input of inputs) checked.push(await checkOne(input, check, opts));
+  for (const input of inputs) checked.push(await checkGuarded(input, check, opts));
   checked.sort((a, b) => (a.result.file < b.result.file ? -1 : a.result.file > b.result.file ? 1 : 0));
 
   const results = checked.map((c) => c.result);
