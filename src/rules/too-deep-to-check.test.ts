@@ -31,6 +31,12 @@ ruleTester(rule, {
       errors: [{ messageId: 'shell', line: 3, column: 6 + MAX_DEPTH * 7 }],
     },
     {
+      name: 'if bodies deeper than the shell limit',
+      code: `FROM alpine\nRUN ${nested(MAX_DEPTH + 1, 'if true; then ', '; fi', 'uname -m')}`,
+      output: null,
+      errors: [{ messageId: 'shell', line: 2, column: 5 + MAX_DEPTH * 14 }],
+    },
+    {
       name: 'an ARG default nested deeper than the expansion limit',
       code: `FROM alpine\nARG V=${deepDefault}`,
       output: null,

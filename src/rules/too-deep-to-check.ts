@@ -45,7 +45,7 @@ export default defineRule({
     fixable: false,
   },
   messages,
-  gate: /[({`]/,
+  gate: /[({`]|\b(?:if|while|until|for|case)\b/,
   check(model, ctx) {
     const escape = model.file.escape;
     for (const ins of model.file.instructions) {
