@@ -71,8 +71,9 @@ export async function writeFileAtomic(file: string, data: string, opts: ReplaceO
     const fh = await open(tmp, 'wx', mode ?? 0o666);
     try {
       await fh.writeFile(data, 'utf8');
-      if (mode !== undefined) await fh.chmod(mode); // the umask may have narrowed it
       if (before) await keepOwner(fh, before, file);
+      // after chown, which clears set-user-ID bits; the umask may have narrowed the mode too
+      if (mode !== undefined) await fh.chmod(mode);
       await fh.sync();
     } finally {
       await fh.close();
