@@ -9,7 +9,9 @@ export type ErrorCode =
   | 'E_CONFIG' // a bad .anyarch.yaml
   | 'E_USAGE' // bad command-line use
   | 'E_FIX' // a fix that could not be applied
+  | 'E_CONFLICT' // a file changed since it was read, so a fix was not written over it
   | 'E_RULE' // a rule broke its contract (a fix its meta does not declare, an unknown message id): a bug of that rule
+  | 'E_INTERNAL' // an unexpected failure inside anyarch or a rule while checking one file (a bug; `cause` holds what was thrown)
   | 'E_REFERENCE' // an image reference or source specifier that cannot be parsed
   | 'E_DIGEST' // content whose digest is not the one expected, or a malformed digest
   | 'E_MANIFEST' // a manifest, index or config that is not valid JSON of its media type
@@ -49,4 +51,15 @@ export class AnyarchError extends Error {
 
 export function isAnyarchError(e: unknown): e is AnyarchError {
   return e instanceof AnyarchError;
+}
+
+/** Errors that are bugs of anyarch or of a rule, never of the input: a fix that broke the syntax, a rule that broke its contract or failed. */
+export function isBug(e: AnyarchError): boolean {
+  return e.code === 'E_FIX' || e.code === 'E_RULE' || e.code === 'E_INTERNAL';
+}
+
+/** What was thrown, in one line: `RangeError: Maximum call stack size exceeded`. */
+export function thrownSummary(e: unknown): string {
+  const line = (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).split('\n')[0] ?? '';
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }

@@ -4,7 +4,7 @@
  * built-in ones.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chownSync, chmodSync, lstatSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
@@ -144,5 +144,112 @@ describe('checkPaths', () => {
     assert.deepEqual(run.results[0]?.findings.map((f) => f.ruleId), ['AA990']);
     const notSelected = await checkPaths([], { cwd, check: { rules: RULES, disable: ['AA992'] }, baseImages: false });
     assert.deepEqual(notSelected.withoutBaseImages, []);
+  });
+});
+
+/** Throws (as a rule with a bug would) on a file holding BOOM. */
+const BOOM: Rule = defineRule<'never'>({
+  meta: { id: 'AA993', name: 'test-boom', title: 'boom', severity: 'error', description: 'Test rule.', related: [], fixable: false },
+  messages: { never: 'never' },
+  check(model) {
+    if (model.file.source.includes('BOOM')) throw new RangeError('Maximum call stack size exceeded');
+  },
+});
+
+/** A modification time in whole seconds, which utimes sets exactly. */
+const SOME_TIME = 1_000_000_000;
+
+/** While the check runs (between the read and the write of --fix), replaces the file with `edit(text)`, keeping size and mtime when asked. */
+function editingRule(file: string, edit: (text: string) => string, keepStat = false): Rule {
+  return defineRule<'never'>({
+    meta: { id: 'AA994', name: 'test-editor', title: 'edits', severity: 'info', description: 'Test rule: a concurrent editor.', related: [], fixable: false },
+    messages: { never: 'never' },
+    check() {
+      const text = readFileSync(file, 'utf8');
+      if (text.includes('EDITED')) return;
+      writeFileSync(file, edit(text));
+      if (keepStat) utimesSync(file, SOME_TIME, SOME_TIME);
+    },
+  });
+}
+
+describe('checkPaths: one file\'s failure never loses the others', () => {
+  test('a rule that throws on one file is that file\'s E_INTERNAL error (naming the rule); the others are checked; the run is a bug', async () => {
+    const cwd = project({ 'a/Dockerfile': 'FROM alpine\nRUN amd64\n', 'b/Dockerfile': 'FROM alpine\n# BOOM\nRUN amd64\n', 'c/Dockerfile': 'FROM alpine\nRUN amd64\n' });
+    for (const fix of [undefined, 'preview', 'apply'] as const) {
+      const run = await checkPaths([], { cwd, check: { rules: [BOOM, AMD64] }, ...(fix ? { fix } : {}) });
+      const rows = run.results.map((r) => [r.file.split(path.sep).join('/'), r.error?.code ?? '', r.error?.message ?? r.findings.map((f) => f.ruleId).join()]);
+      const other = fix ? '' : 'AA990'; // fixing: what remains after the fixes
+      assert.deepEqual(rows, [
+        ['a/Dockerfile', '', other],
+        ['b/Dockerfile', 'E_INTERNAL', 'rule AA993 (test-boom) failed: RangeError: Maximum call stack size exceeded'],
+        ['c/Dockerfile', '', other],
+      ], String(fix));
+      assert.equal(run.bug, true);
+      assert.equal(checkOutcome(run), 'bug');
+    }
+    // nothing was written to the file the rule failed on; the others were fixed
+    assert.equal(readFileSync(path.join(cwd, 'b', 'Dockerfile'), 'utf8'), 'FROM alpine\n# BOOM\nRUN amd64\n');
+    assert.equal(readFileSync(path.join(cwd, 'a', 'Dockerfile'), 'utf8'), 'FROM alpine\nRUN ${TARGETARCH}\n');
+  });
+});
+
+describe('checkPaths: --fix never loses work', () => {
+  test('a file edited between the read and the write is left alone (E_CONFLICT); the other files are fixed', async () => {
+    const cwd = project({ 'a/Dockerfile': 'FROM alpine\nRUN amd64\n', 'b/Dockerfile': 'FROM alpine\nRUN amd64\n' });
+    const b = path.join(cwd, 'b', 'Dockerfile');
+    const run = await checkPaths([], { cwd, check: { rules: [AMD64, editingRule(b, (t) => `${t}# EDITED by someone\n`)] }, fix: 'apply' });
+    assert.deepEqual(run.results.map((r) => r.error?.code), [undefined, 'E_CONFLICT']);
+    assert.equal(run.results[1]?.error?.message, 'not written: its size changed since anyarch read it');
+    assert.equal(run.results[1]?.error?.location?.file, path.join('b', 'Dockerfile'));
+    assert.equal(readFileSync(b, 'utf8'), 'FROM alpine\nRUN amd64\n# EDITED by someone\n');
+    assert.equal(readFileSync(path.join(cwd, 'a', 'Dockerfile'), 'utf8'), 'FROM alpine\nRUN ${TARGETARCH}\n');
+    assert.equal(checkOutcome(run), 'input-error');
+    assert.equal(run.bug, false);
+    assert.deepEqual(readdirSync(path.join(cwd, 'b')), ['Dockerfile']); // no temporary file left
+  });
+
+  test('the same size and modification time, another content: the hash tells, the file is left alone', async () => {
+    const cwd = project({ Dockerfile: 'FROM alpine\nRUN amd64\n' });
+    const file = path.join(cwd, 'Dockerfile');
+    utimesSync(file, SOME_TIME, SOME_TIME);
+    const run = await checkPaths([], { cwd, check: { rules: [AMD64, editingRule(file, (t) => t.replace('alpine', 'EDITED'), true)] }, fix: 'apply' });
+    assert.equal(run.results[0]?.error?.code, 'E_CONFLICT');
+    assert.equal(run.results[0]?.error?.message, 'not written: its content changed since anyarch read it');
+    assert.equal(readFileSync(file, 'utf8'), 'FROM EDITED\nRUN amd64\n');
+  });
+
+  test('the replaced file keeps its mode and owner (0640, user and group 65534; the tests run as root, which may give a file away)', async () => {
+    const cwd = project({ Dockerfile: 'FROM alpine\nRUN amd64\n' });
+    const file = path.join(cwd, 'Dockerfile');
+    chmodSync(file, 0o640);
+    chownSync(file, 65534, 65534);
+    const run = await checkPaths([], { cwd, check: { rules: [AMD64] }, fix: 'apply' });
+    assert.equal(run.results[0]?.error, undefined);
+    assert.equal(readFileSync(file, 'utf8'), 'FROM alpine\nRUN ${TARGETARCH}\n');
+    const st = statSync(file);
+    assert.equal(st.mode & 0o7777, 0o640);
+    assert.equal(st.uid, 65534);
+    assert.equal(st.gid, 65534);
+  });
+
+  test('a symbolic link out of the tree being fixed is not followed; one inside it is (and stays a link)', async () => {
+    const outside = project({ 'Dockerfile': 'FROM alpine\nRUN amd64\n' });
+    const cwd = project({ 'real/base.txt': 'FROM alpine\nRUN amd64\n', 'svc/Dockerfile': 'FROM alpine\nRUN amd64\n' });
+    symlinkSync(path.join(outside, 'Dockerfile'), path.join(cwd, 'escape.Dockerfile'));
+    symlinkSync(path.join('..', 'real', 'base.txt'), path.join(cwd, 'svc', 'linked.Dockerfile'));
+    const run = await checkPaths([], { cwd, check: { rules: [AMD64] }, fix: 'apply' });
+    const rows = run.results.map((r) => [r.file.split(path.sep).join('/'), r.error?.code ?? '']);
+    assert.deepEqual(rows, [['escape.Dockerfile', 'E_INPUT'], ['svc/Dockerfile', ''], ['svc/linked.Dockerfile', '']]);
+    assert.match(run.results[0]?.error?.message ?? '', /^not written: it leads to .*Dockerfile, outside the tree being fixed \(a symbolic link\)$/);
+    assert.equal(readFileSync(path.join(outside, 'Dockerfile'), 'utf8'), 'FROM alpine\nRUN amd64\n');
+    assert.equal(readFileSync(path.join(cwd, 'real', 'base.txt'), 'utf8'), 'FROM alpine\nRUN ${TARGETARCH}\n');
+    assert.ok(lstatSync(path.join(cwd, 'svc', 'linked.Dockerfile')).isSymbolicLink());
+    // asked to fix svc/ only, a link from svc/ to real/ leads out of that tree
+    writeFileSync(path.join(cwd, 'real', 'base.txt'), 'FROM alpine\nRUN amd64\n');
+    const svc = await checkPaths(['svc'], { cwd, check: { rules: [AMD64] }, fix: 'apply' });
+    assert.deepEqual(svc.results.map((r) => r.error?.code), [undefined, 'E_INPUT']);
+    assert.equal(readFileSync(path.join(cwd, 'real', 'base.txt'), 'utf8'), 'FROM alpine\nRUN amd64\n');
+    assert.equal(checkOutcome(svc), 'input-error');
   });
 });

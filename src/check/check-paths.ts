@@ -9,15 +9,16 @@
  * if (checkOutcome(run) !== 'clean') console.log(run.summary);
  * ```
  */
+import { realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { AnyarchError, isAnyarchError } from '../errors.js';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { AnyarchError, isAnyarchError, isBug } from '../errors.js';
+import { snapshotOf, writeFileAtomic, type FileSnapshot } from '../fs/atomic.js';
 import { readRegularFileSync } from '../fs/bounded-read.js';
 import { errnoReason } from '../fs/errno.js';
 import type { Finding } from '../rules/types.js';
 import type { LookUpBaseImagesOptions } from './base-image-lookup.js';
 import { discoverDockerfiles, type DiscoverOptions } from './discover.js';
-import { checkSource, fixSource, rulesNeeding, type CheckOptions, type FileResult } from './engine.js';
+import { checkSource, fixSource, internalFailure, rulesNeeding, type CheckOptions, type FileResult } from './engine.js';
 import { MAX_INPUT_BYTES, dockerfileText, inputReadError } from './input.js';
 import { summarize, type Summary } from './summary.js';
 
@@ -54,7 +55,11 @@ export interface CheckRun {
   readonly summary: Summary;
   /** with `fix: 'preview'`: a unified diff per changed file (`a/` and `b/` prefixes, `git apply` takes them) */
   readonly diffs: readonly string[];
-  /** a fix broke a file's syntax (an anyarch bug, reported as that file's `E_FIX` error) */
+  /**
+   * anyarch or a rule failed on some file (a bug: a fix that broke the syntax, `E_FIX`; a rule
+   * that broke its contract, `E_RULE`, or threw, `E_INTERNAL`), reported as that file's error;
+   * the other files were still checked
+   */
   readonly bug: boolean;
   /** ids of selected rules that needed base images but ran without them (offline) */
   readonly withoutBaseImages: readonly string[];
@@ -69,6 +74,8 @@ export interface CheckRun {
 interface Input {
   readonly file: string;
   readonly text: { readonly bom: string; readonly source: string } | AnyarchError;
+  /** what the file was when read: `--fix` writes only over the same file */
+  readonly snapshot?: FileSnapshot;
 }
 
 interface Checked {
@@ -96,16 +103,53 @@ function decoded(file: string, bytes: Uint8Array): Input {
   }
 }
 
-function readFile(cwd: string, file: string): Input {
+function readFile(cwd: string, file: string, fixing: boolean): Input {
   let bytes: Uint8Array;
+  let before;
   try {
+    // stat first: a change between the stat and the read then shows as a change before a fix is written
+    if (fixing) before = statSync(path.resolve(cwd, file), { bigint: true });
     // synchronous: thousands of small reads cost far less without a promise each; bounded, and
     // never opening a FIFO, device or socket (see fs/bounded-read.ts)
     bytes = readRegularFileSync(path.resolve(cwd, file), MAX_INPUT_BYTES);
   } catch (e) {
     return readFailure(file, e);
   }
-  return decoded(file, bytes);
+  const input = decoded(file, bytes);
+  return before ? { ...input, snapshot: snapshotOf(bytes, before) } : input;
+}
+
+/**
+ * The trees `--fix` may write in, as real paths: each directory named (the current one when none
+ * is), the directory of each file named, the fixed part of each glob pattern. A Dockerfile whose
+ * real path (links resolved) lies outside them is not written.
+ */
+function fixTrees(named: readonly string[], cwd: string): string[] {
+  const trees: string[] = [];
+  const add = (dir: string): void => {
+    try {
+      trees.push(realpathSync(path.resolve(cwd, dir)));
+    } catch {
+      // names nothing: discovery reports it
+    }
+  };
+  if (!named.length) add('.');
+  for (const p of named) {
+    if (/[*?[\]{}()!]/.test(p)) {
+      const parts = p.split(/[\\/]/);
+      const fixed = parts.slice(0, parts.findIndex((s) => /[*?[\]{}()!]/.test(s)));
+      add(fixed.length ? fixed.join('/') : '.');
+      continue;
+    }
+    let dir = p;
+    try {
+      if (!statSync(path.resolve(cwd, p)).isDirectory()) dir = path.dirname(p);
+    } catch {
+      dir = path.dirname(p);
+    }
+    add(dir);
+  }
+  return trees;
 }
 
 async function readStdin(read: ((limit: number) => Promise<Uint8Array>) | undefined): Promise<Input> {
@@ -129,7 +173,22 @@ async function unifiedDiff(file: string, before: string, after: string): Promise
     .join('\n');
 }
 
-async function checkOne(input: Input, check: CheckOptions, opts: CheckPathsOptions): Promise<Checked> {
+/**
+ * One file checked (or fixed) whatever happens: a failure on it, even a bug of anyarch's, is that
+ * file's error, so the other files are still checked and reported.
+ */
+async function checkGuarded(input: Input, check: CheckOptions, opts: CheckPathsOptions, trees: readonly string[]): Promise<Checked> {
+  let c: Checked;
+  try {
+    c = await checkOne(input, check, opts, trees);
+  } catch (e) {
+    const error = internalFailure(input.file, opts.fix ? 'fixing the Dockerfile' : 'checking the Dockerfile', e);
+    c = { result: errorResult(input.file, error), fixed: [], ...(input.text instanceof AnyarchError ? {} : { source: input.text.source }) };
+  }
+  return c.result.error && isBug(c.result.error) ? { ...c, bug: true } : c;
+}
+
+async function checkOne(input: Input, check: CheckOptions, opts: CheckPathsOptions, trees: readonly string[]): Promise<Checked> {
   const { file, text } = input;
   if (text instanceof AnyarchError) return { result: errorResult(file, text), fixed: [] };
   const { bom, source } = text;
@@ -138,16 +197,21 @@ async function checkOne(input: Input, check: CheckOptions, opts: CheckPathsOptio
   try {
     fixed = fixSource(source, file, check);
   } catch (e) {
-    if (isAnyarchError(e) && e.code === 'E_FIX') return { result: errorResult(file, e), source, fixed: [], bug: true };
+    if (isAnyarchError(e)) return { result: errorResult(file, e), source, fixed: [] };
     throw e;
   }
   const out: Checked = { result: fixed.result, source: fixed.output, fixed: fixed.fixed };
   if (fixed.output === source) return out;
   if (opts.fix === 'preview') return { ...out, diff: await unifiedDiff(file, source, fixed.output) };
   try {
-    await writeFileAtomic(path.resolve(opts.cwd, file), bom + fixed.output);
+    await writeFileAtomic(path.resolve(opts.cwd, file), bom + fixed.output, {
+      within: trees,
+      ...(input.snapshot ? { unchanged: input.snapshot } : {}),
+    });
   } catch (e) {
-    return { result: errorResult(file, new AnyarchError('E_INPUT', `cannot write the fixed file: ${errnoReason(e)}`, undefined, { file })), source, fixed: [] };
+    // left alone (changed since read, a link out of the tree, an owner that cannot be kept) or not writable
+    const error = isAnyarchError(e) ? new AnyarchError(e.code, e.message, e.hint, { file }) : new AnyarchError('E_INPUT', `cannot write the fixed file: ${errnoReason(e)}`, undefined, { file });
+    return { result: errorResult(file, error), source, fixed: [] };
   }
   return out;
 }
@@ -178,7 +242,7 @@ export async function checkPaths(paths: readonly string[], opts: CheckPathsOptio
   const checked: Checked[] = discovery.errors.map((e) => ({ result: errorResult(e.location?.file ?? '', e), fixed: [] }));
   const inputs: Input[] = [];
   if (readsStdin) inputs.push(await readStdin(opts.readStdin));
-  for (const file of discovery.files) inputs.push(readFile(opts.cwd, file));
+  for (const file of discovery.files) inputs.push(readFile(opts.cwd, file, opts.fix === 'apply'));
 
   let withoutBaseImages: string[] = [];
   if (needBaseImages.length) {
@@ -197,7 +261,8 @@ export async function checkPaths(paths: readonly string[], opts: CheckPathsOptio
     }
   }
 
-  for (const input of inputs) checked.push(await checkOne(input, check, opts));
+  const trees = opts.fix === 'apply' ? fixTrees(named, opts.cwd) : [];
+  for (const input of inputs) checked.push(await checkGuarded(input, check, opts, trees));
   checked.sort((a, b) => (a.result.file < b.result.file ? -1 : a.result.file > b.result.file ? 1 : 0));
 
   const results = checked.map((c) => c.result);

@@ -6,7 +6,7 @@ import type { Dockerfile, Range } from '../dockerfile/ast.js';
 import { buildModel, type Model } from '../dockerfile/model.js';
 import { parseDockerfile } from '../dockerfile/parser.js';
 import { rangeAt, splitBom } from '../dockerfile/text.js';
-import { AnyarchError, isAnyarchError } from '../errors.js';
+import { AnyarchError, isAnyarchError, thrownSummary } from '../errors.js';
 import { builderPlatforms, hostPlatform, parsePlatformList, type Platform } from '../platform/index.js';
 import { RULES } from '../rules/index.js';
 import {
@@ -167,18 +167,38 @@ function format(template: string, data: Readonly<Record<string, string | number>
   return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in data ? String(data[k]) : m));
 }
 
-/** A rule that broke its contract: a bug of that rule, not of the Dockerfile (`E_RULE`). */
-function brokenContract(rule: Rule, sentence: string, file: string): AnyarchError {
+/**
+ * A rule that broke its contract (`E_RULE`) or failed (`E_INTERNAL`, what it threw as `cause`):
+ * a bug of that rule, not of the Dockerfile.
+ */
+function brokenContract(rule: Rule, sentence: string, file: string, code: 'E_RULE' | 'E_INTERNAL' = 'E_RULE', cause?: unknown): AnyarchError {
   return new AnyarchError(
-    'E_RULE',
+    code,
     sentence,
-    `This is a bug in rule ${rule.meta.id} (${rule.meta.name}), not in the Dockerfile: please report it to the rule's authors (anyarch's issue tracker for a built-in rule).`,
+    `This is a bug in rule ${rule.meta.id} (${rule.meta.name}), not in the Dockerfile: please report it with the Dockerfile to the rule's authors (anyarch's issue tracker for a built-in rule).`,
     { file },
+    cause === undefined ? undefined : { cause },
   );
 }
 
-/** Runs rules over a parsed file. */
-export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findings: Finding[]; suppressed: number } {
+/** A failure of anyarch itself while checking `file` (not in a rule): `E_INTERNAL`, what was thrown as `cause`. */
+export function internalFailure(file: string, during: string, e: unknown): AnyarchError {
+  if (isAnyarchError(e)) return e.location?.file ? e : new AnyarchError(e.code, e.message, e.hint, { ...e.location, file }, { cause: e.cause });
+  return new AnyarchError(
+    'E_INTERNAL',
+    `${during} failed: ${thrownSummary(e)}`,
+    'This is a bug in anyarch, not in the Dockerfile: please report it with the Dockerfile.',
+    { file },
+    { cause: e },
+  );
+}
+
+/**
+ * Runs rules over a parsed file. A rule that throws (a bug of that rule) does not stop the others:
+ * its failure is returned in `error` (the first one, `E_RULE` or `E_INTERNAL`), beside the other
+ * rules' findings.
+ */
+export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findings: Finding[]; suppressed: number; error?: AnyarchError } {
   const selected = selectRules(opts);
   const platforms = opts.platforms ?? DEFAULT_PLATFORMS;
   const fixStyle = opts.fixStyle ?? 'targetarch';
@@ -186,6 +206,7 @@ export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findi
   const builders = builderPlatforms(buildPlatform);
   const file = model.file;
   const findings: Finding[] = [];
+  let error: AnyarchError | undefined;
   for (const { rule, override } of selected) {
     if (rule.gate && !rule.gate.test(file.source)) continue;
     const seen = new Set<string>();
@@ -221,7 +242,11 @@ export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findi
         });
       },
     };
-    rule.check(model, ctx);
+    try {
+      rule.check(model, ctx);
+    } catch (e) {
+      error ??= isAnyarchError(e) ? e : brokenContract(rule, `rule ${rule.meta.id} (${rule.meta.name}) failed: ${thrownSummary(e)}`, file.path, 'E_INTERNAL', e);
+    }
   }
   let kept = findings;
   let suppressed = 0;
@@ -231,20 +256,23 @@ export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findi
     suppressed = findings.length - kept.length;
   }
   kept.sort(BY_START);
-  return { findings: kept, suppressed };
+  return { findings: kept, suppressed, ...(error ? { error } : {}) };
 }
 
-/** Checks Dockerfile text. Parse errors are returned in `error`, never thrown. */
+/**
+ * Checks Dockerfile text. Parse errors are returned in `error`, never thrown; so is a failure of
+ * anyarch or of a rule on this text (`E_INTERNAL`, `E_RULE`: a bug, `isBug`), beside the findings
+ * of the rules that worked.
+ */
 export function checkSource(source: string, file: string, opts: CheckOptions = NO_OPTIONS): FileResult {
-  let df: Dockerfile;
+  let model: Model;
   try {
-    df = parseDockerfile(source, file);
+    model = buildModel(parseDockerfile(source, file));
   } catch (e) {
-    if (isAnyarchError(e)) return { file, findings: [], error: e, suppressed: 0 };
-    throw e;
+    return { file, findings: [], error: internalFailure(file, 'reading the Dockerfile', e), suppressed: 0 };
   }
-  const { findings, suppressed } = runRules(buildModel(df), opts);
-  return { file, findings, suppressed };
+  const { findings, suppressed, error } = runRules(model, opts);
+  return { file, findings, suppressed, ...(error ? { error } : {}) };
 }
 
 /** Applies non-overlapping edit groups; identical edits from several findings apply once. */
@@ -300,6 +328,8 @@ export function fixSource(input: string, file: string, opts: CheckOptions = NO_O
     const { output, applied } = applyEdits(current, fixable.map((f) => f.fix as readonly Edit[]));
     if (output === current) break;
     const next = checkSource(output, file, opts);
+    // a rule that failed on the fixed text: nothing is written, the failure is the file's
+    if (next.error && next.error.code !== 'E_PARSE') throw next.error;
     if (next.error) {
       throw new AnyarchError(
         'E_FIX',

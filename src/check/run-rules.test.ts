@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { formatPlatform, hostPlatform, parsePlatform } from '../platform/index.js';
 import { rangeAt } from '../dockerfile/text.js';
 import { defineRule, type Rule, type RuleContext } from '../rules/types.js';
-import { isAnyarchError } from '../errors.js';
+import { isAnyarchError, isBug } from '../errors.js';
 import { checkSource, fixSource } from './engine.js';
 
 /** A rule that only records the context it is given. */
@@ -57,15 +57,14 @@ describe('meta.fixable is a contract the engine enforces', () => {
   test('a fixable rule may fix', () => {
     assert.equal(fixSource('FROM alpine\n', 'Dockerfile', { rules: [lowerFrom(true)] }).output, 'from alpine\n');
   });
-  test('a rule whose meta says it is not fixable and reports a fix is refused loudly: E_RULE, a bug of that rule', () => {
-    assert.throws(() => checkSource('FROM alpine\n', 'Dockerfile', { rules: [lowerFrom(false)] }), (e: unknown) => {
-      assert.ok(isAnyarchError(e), 'an AnyarchError');
-      assert.equal(e.code, 'E_RULE');
-      assert.match(e.message, /AA902 reported a fix for "upper", but its meta says it is not fixable/);
-      assert.match(e.hint ?? '', /bug in rule AA902 \(lower-from\)/);
-      assert.equal(e.location?.file, 'Dockerfile');
-      return true;
-    });
+  test('a rule whose meta says it is not fixable and reports a fix is refused loudly: E_RULE, a bug of that rule, the file\'s error', () => {
+    const e = checkSource('FROM alpine\n', 'Dockerfile', { rules: [lowerFrom(false)] }).error;
+    assert.ok(isAnyarchError(e), 'an AnyarchError');
+    assert.equal(e.code, 'E_RULE');
+    assert.ok(isBug(e));
+    assert.match(e.message, /AA902 reported a fix for "upper", but its meta says it is not fixable/);
+    assert.match(e.hint ?? '', /bug in rule AA902 \(lower-from\)/);
+    assert.equal(e.location?.file, 'Dockerfile');
   });
   test('an empty fix is no fix: a rule that is not fixable may report one', () => {
     const rule = defineRule({
@@ -91,12 +90,44 @@ describe('message ids are a contract the engine enforces', () => {
         (ctx as RuleContext).report({ messageId: 'unknown', range: model.file.instructions[0]!.range });
       },
     };
-    assert.throws(() => checkSource('FROM alpine\n', 'Dockerfile', { rules: [rule] }), (e: unknown) => {
-      assert.ok(isAnyarchError(e));
-      assert.equal(e.code, 'E_RULE');
-      assert.match(e.message, /rule AA904 reported unknown message "unknown"/);
-      assert.match(e.hint ?? '', /bug in rule AA904 \(unknown-message\)/);
-      return true;
-    });
+    const r = checkSource('FROM alpine\n', 'Dockerfile', { rules: [rule] });
+    assert.ok(isAnyarchError(r.error));
+    assert.equal(r.error.code, 'E_RULE');
+    assert.match(r.error.message, /rule AA904 reported unknown message "unknown"/);
+    assert.match(r.error.hint ?? '', /bug in rule AA904 \(unknown-message\)/);
+    assert.deepEqual(r.findings.map((f) => f.messageId), ['known']); // what it reported before its bug is kept
+  });
+});
+
+describe('a rule that throws is a bug of that rule, the file\'s error; the other rules still run', () => {
+  const throwing: Rule = defineRule({
+    meta: { id: 'AA905', name: 'throws', title: 'Throws', severity: 'info', description: 'test', related: [], fixable: false },
+    messages: { never: 'never' },
+    check() {
+      throw new RangeError('Maximum call stack size exceeded');
+    },
+  });
+  const fine: Rule = defineRule({
+    meta: { id: 'AA906', name: 'fine', title: 'Reports FROM', severity: 'warning', description: 'test', related: [], fixable: false },
+    messages: { from: 'a FROM' },
+    check(model, ctx) {
+      ctx.report({ messageId: 'from', range: model.file.instructions[0]!.range });
+    },
+  });
+  test('E_INTERNAL naming the rule and what it threw, the thrown value as cause; the other rule\'s finding kept', () => {
+    const r = checkSource('FROM alpine\n', 'Dockerfile', { rules: [throwing, fine] });
+    assert.ok(isAnyarchError(r.error));
+    assert.equal(r.error.code, 'E_INTERNAL');
+    assert.ok(isBug(r.error));
+    assert.equal(r.error.message, 'rule AA905 (throws) failed: RangeError: Maximum call stack size exceeded');
+    assert.match(r.error.hint ?? '', /bug in rule AA905 \(throws\), not in the Dockerfile: please report it with the Dockerfile/);
+    assert.equal(r.error.location?.file, 'Dockerfile');
+    assert.ok(r.error.cause instanceof RangeError);
+    assert.deepEqual(r.findings.map((f) => f.ruleId), ['AA906']);
+  });
+  test('fixing: nothing is fixed in a file a rule failed on', () => {
+    const r = fixSource('FROM alpine\n', 'Dockerfile', { rules: [throwing] });
+    assert.equal(r.output, 'FROM alpine\n');
+    assert.equal(r.result.error?.code, 'E_INTERNAL');
   });
 });

@@ -316,8 +316,8 @@ describe('handleError', () => {
     assert.equal(io.err, 'anyarch: .anyarch.yaml:3:1: unknown key "x"\n  hint: Valid keys: ...\n');
   });
 
-  test('E_FIX and E_RULE are bugs said in a sentence: exit 3', () => {
-    for (const code of ['E_FIX', 'E_RULE'] as const) assert.equal(handleError(new AnyarchError(code, 'broken'), sink()), 3, code);
+  test('E_FIX, E_RULE and E_INTERNAL are bugs said in a sentence: exit 3', () => {
+    for (const code of ['E_FIX', 'E_RULE', 'E_INTERNAL'] as const) assert.equal(handleError(new AnyarchError(code, 'broken'), sink()), 3, code);
   });
 
   test('anything else is a bug: stack trace and where to report it, exit 3', () => {

@@ -7,7 +7,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { FailOn } from '../check/outcome.js';
-import { isAnyarchError, type AnyarchError } from '../errors.js';
+import { isAnyarchError, isBug, type AnyarchError } from '../errors.js';
 import { errnoReason } from '../fs/errno.js';
 import type { FixStyle } from '../rules/types.js';
 import * as help from './help.js';
@@ -271,7 +271,7 @@ export function handleError(e: unknown, io: Io, argv: readonly string[] = []): n
   }
   if (isAnyarchError(e)) {
     printAnyarchError(io, e);
-    return e.code === 'E_FIX' || e.code === 'E_RULE' ? EXIT.internal : EXIT.usage;
+    return isBug(e) ? EXIT.internal : EXIT.usage;
   }
   printInternalError(io, e);
   return EXIT.internal;

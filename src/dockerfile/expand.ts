@@ -87,10 +87,13 @@ function isSpecialParam(c: number): boolean {
 }
 
 /** Nested `${…}` deeper than this is an error (BuildKit has no limit; a JS stack has). */
-const MAX_NESTING = 200;
+export const MAX_NESTING = 200;
 
 /** Internal failure; converted to an AnyarchError at the API boundary. */
 class ExpandFailure extends Error {}
+
+/** Nesting deeper than {@link MAX_NESTING}: a limit of anyarch's, not a syntax error. */
+class NestingLimit extends ExpandFailure {}
 
 /** BuildKit's `wordsStruct`: splits on unquoted white space as characters arrive. */
 class Words {
@@ -557,7 +560,7 @@ class Expander {
   }
 
   private dollar(): string {
-    if (this.depth >= MAX_NESTING) throw new ExpandFailure(`substitutions nested deeper than ${MAX_NESTING} levels`);
+    if (this.depth >= MAX_NESTING) throw new NestingLimit(`substitutions nested deeper than ${MAX_NESTING} levels`);
     this.depth++;
     try {
       return this.dollarInner();
@@ -680,6 +683,9 @@ function escapeOf(opts?: ExpandOptions): '\\' | '`' {
 }
 
 function fail(word: string, e: unknown): never {
+  if (e instanceof NestingLimit) {
+    throw new AnyarchError('E_LIMIT', `Cannot expand ${JSON.stringify(word.length > 80 ? `${word.slice(0, 80)}…` : word)}: ${e.message}.`);
+  }
   if (e instanceof ExpandFailure) {
     throw new AnyarchError('E_PARSE', `Cannot expand ${JSON.stringify(word)}: ${e.message}.`);
   }
@@ -688,7 +694,8 @@ function fail(word: string, e: unknown): never {
 
 /**
  * Expands one word as BuildKit's `ProcessWord`: variables substituted, quotes removed, escapes
- * resolved; white space is kept. Throws an `AnyarchError` (code `E_PARSE`) for syntax errors and
+ * resolved; white space is kept. Throws an `AnyarchError` (code `E_PARSE`) for syntax errors (`E_LIMIT`
+ * for substitutions nested deeper than {@link MAX_NESTING}) and
  * for failing `${V:?msg}` / `${V?msg}`.
  */
 export function expandWord(word: string, lookup: Lookup, opts?: ExpandOptions): ExpandResult {
@@ -736,4 +743,18 @@ export function references(text: string, opts?: ExpandOptions): VariableReferenc
     if (!(e instanceof ExpandFailure)) throw e;
   }
   return refs;
+}
+
+/**
+ * Whether `text` nests `${…}` deeper than {@link MAX_NESTING}, so that anyarch cannot expand it
+ * (its value is then unknown to the rules). Reads without expanding, never throws.
+ */
+export function nestsTooDeep(text: string, opts?: ExpandOptions): boolean {
+  if (text.length < MAX_NESTING * 3) return false; // each level takes at least `${` and `}`
+  try {
+    new Expander(text, escapeOf(opts), NOTHING, []).process(EOF, false, null);
+  } catch (e) {
+    return e instanceof NestingLimit;
+  }
+  return false;
 }

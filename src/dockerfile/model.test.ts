@@ -109,3 +109,27 @@ describe('windows stages and shell reading', () => {
     assert.deepEqual(m.shell(ins[3]!), []);
   });
 });
+
+describe('deep inputs', () => {
+  test('a chain of 20,000 stages built FROM each other: the last stage\'s scope asked first, without recursion', () => {
+    let src = 'FROM alpine AS s0\nENV FIRST=1\n';
+    for (let i = 1; i <= 20_000; i++) src += `FROM s${i - 1} AS s${i}\n${i % 1000 === 0 ? `ENV AT${i}=${i}\n` : ''}`;
+    const m = buildModel(parseDockerfile(src));
+    const last = m.stages[m.stages.length - 1]!;
+    const end = m.view(last, amd64).end;
+    assert.equal(end.get('FIRST')?.value, '1');
+    assert.equal(end.get('AT20000')?.value, '20000');
+    assert.equal(m.view(m.stages[5000]!, amd64).end.get('AT5000')?.value, '5000');
+    assert.equal(m.view(m.stages[5000]!, amd64).end.get('AT6000'), undefined);
+  });
+
+  test('scope look-ups across thousands of bindings see the innermost binding of a name, through blocks', () => {
+    let src = 'FROM alpine\n';
+    for (let i = 0; i < 3000; i++) src += `ENV V${i % 700}=${i}\n`;
+    const m = buildModel(parseDockerfile(src));
+    const end = m.view(m.stages[0]!, amd64).end;
+    for (const k of [0, 299, 699]) assert.equal(end.get(`V${k}`)?.value, String(2800 + k > 2999 ? 2100 + k : 2800 + k));
+    assert.equal(end.get('V700'), undefined);
+    assert.equal(m.view(m.stages[0]!, amd64).scopes[700]?.get('V0')?.value, '0');
+  });
+});

@@ -40,12 +40,34 @@ export interface Binding {
   readonly automatic: boolean;
 }
 
+/**
+ * Bindings per block of a scope chain: every this-many links a scope holds the bindings of the
+ * block it ends, so a look-up walks at most one block link by link and then jumps block by
+ * block (thousands of ARGs or ENVs cost thousands of steps per look-up, not millions).
+ */
+export const SCOPE_BLOCK = 256;
+
 /** An immutable chain of bindings; later bindings shadow earlier ones. */
 export class Scope {
+  private readonly depth: number;
+  /** at a depth that is a multiple of SCOPE_BLOCK: the bindings of this scope and the SCOPE_BLOCK - 1 above it, innermost first */
+  private readonly block: ReadonlyMap<string, Binding> | undefined;
+  /** with `block`: the scope SCOPE_BLOCK links up */
+  private readonly skip: Scope | null = null;
+
   private constructor(
     private readonly parent: Scope | null,
     private readonly binding: Binding | null,
-  ) {}
+  ) {
+    this.depth = parent ? parent.depth + 1 : 0;
+    if (this.depth > 0 && this.depth % SCOPE_BLOCK === 0) {
+      const block = new Map<string, Binding>();
+      let s: Scope | null = this;
+      for (let i = 0; i < SCOPE_BLOCK && s; i++, s = s.parent) if (s.binding && !block.has(s.binding.name)) block.set(s.binding.name, s.binding);
+      this.block = block;
+      this.skip = s;
+    }
+  }
 
   static readonly EMPTY = new Scope(null, null);
 
@@ -54,8 +76,13 @@ export class Scope {
   }
 
   get(name: string): Binding | undefined {
-    for (let s: Scope | null = this; s; s = s.parent) {
+    let s: Scope | null = this;
+    for (; s && !s.block; s = s.parent) {
       if (s.binding && s.binding.name === name) return s.binding;
+    }
+    for (; s; s = s.skip) {
+      const b = s.block?.get(name);
+      if (b) return b;
     }
     return undefined;
   }
@@ -302,6 +329,9 @@ export function buildModel(file: Dockerfile): Model {
     return k;
   };
 
+  /** views whose scopes are computed */
+  const walked = new WeakSet<StageView>();
+
   function view(stage: Stage, target: Platform, build: Platform = DEFAULT_BUILD): StageView {
     // keyed by identity: callers pass the same Platform objects over and over
     let byTarget = views[stage.index];
@@ -316,6 +346,16 @@ export function buildModel(file: Dockerfile): Model {
     let scopes: Scope[] | undefined;
     let end: Scope | undefined;
     const walk = (): void => {
+      // a stage's scope starts where its parent's ends: walk the ancestors not walked yet from
+      // the oldest down, so a chain of thousands of stages built FROM each other is a loop, not
+      // a recursion as deep as the chain
+      const pending: StageView[] = [];
+      for (let p = stage.parent; p; p = p.parent) {
+        const pv = view(p, target, build);
+        if (walked.has(pv)) break;
+        pending.push(pv);
+      }
+      for (let i = pending.length - 1; i >= 0; i--) void (pending[i] as StageView).end;
       let scope = stage.parent ? view(stage.parent, target, build).end : Scope.EMPTY;
       const list: Scope[] = [];
       for (const ins of stage.instructions) {
@@ -343,6 +383,7 @@ export function buildModel(file: Dockerfile): Model {
       }
       scopes = list;
       end = scope;
+      walked.add(v);
     };
     const v: StageView = {
       stage,

@@ -101,6 +101,11 @@ export interface ShellScript {
   readonly commands: readonly SimpleCommand[];
   /** syntax problems; at most {@link MAX_ERRORS} are kept */
   readonly errors: readonly ShellError[];
+  /**
+   * where nesting first went deeper than {@link MAX_DEPTH} (an offset into the text): what is
+   * nested deeper was read flat or not at all, so commands in it may be missing
+   */
+  readonly depthLimit?: number;
 }
 
 /** Options of {@link parseShell}. */
@@ -147,6 +152,8 @@ interface Ctx {
   readonly s: string;
   readonly errors: ShellError[];
   depth: number;
+  /** the first offset where nesting went deeper than MAX_DEPTH */
+  depthLimit?: number;
   readonly backtickContinuation: boolean;
 }
 
@@ -828,6 +835,7 @@ class Parser {
   }
 
   private tooDeep(offset: number): number {
+    this.ctx.depthLimit ??= offset;
     this.error(`nesting deeper than ${MAX_DEPTH} levels; the rest is not read`, offset);
     return this.end;
   }
@@ -1033,6 +1041,7 @@ class Parser {
   /** runs a compound-command parser with the nesting limit, then reads trailing redirections */
   private compound(t: Token, parse: () => void): void {
     if (this.ctx.depth >= MAX_DEPTH) {
+      this.ctx.depthLimit ??= t.start;
       this.error(`nesting deeper than ${MAX_DEPTH} levels; read flat`, t.start);
       this.advance();
       return;
@@ -1348,7 +1357,7 @@ export function parseShell(text: string, opts?: ShellOptions): ShellScript {
     const message = e instanceof Error ? e.message : String(e);
     if (ctx.errors.length < MAX_ERRORS) ctx.errors.push({ message: `internal error: ${message}`, offset: p.pos });
   }
-  return { commands: p.out, errors: ctx.errors };
+  return { commands: p.out, errors: ctx.errors, ...(ctx.depthLimit !== undefined ? { depthLimit: ctx.depthLimit } : {}) };
 }
 
 /**

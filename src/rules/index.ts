@@ -14,6 +14,7 @@ import libcMismatch from './libc-mismatch.js';
 import officialImageAvailable from './official-image-available.js';
 import platformArgDefault from './platform-arg-default.js';
 import platformArgUndeclared from './platform-arg-undeclared.js';
+import tooDeepToCheck from './too-deep-to-check.js';
 import type { Rule } from './types.js';
 
 export const RULES: readonly Rule[] = [
@@ -32,4 +33,5 @@ export const RULES: readonly Rule[] = [
   archPinnedBaseImage, // AA113
   baseImagePlatform, // AA114
   baseImageUnresolved, // AA115
+  tooDeepToCheck, // AA116
 ];

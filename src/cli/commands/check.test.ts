@@ -98,6 +98,25 @@ describe('check command', () => {
     assert.equal(failsOn('warning', 'error'), false);
   });
 
+  test('a rule that fails on one file: that file\'s one line (file, rule, what it threw) and a hint to report it; the others still reported; a bug', async () => {
+    const boom: Rule = defineRule<'never'>({
+      meta: { id: 'AA993', name: 'test-boom', title: 'boom', severity: 'error', description: 'Test rule.', related: [], fixable: false },
+      messages: { never: 'never' },
+      check(model) {
+        if (model.file.source.includes('BOOM')) throw new RangeError('Maximum call stack size exceeded');
+      },
+    });
+    const cwd = project({ 'a/Dockerfile': DOCKERFILE, 'b/Dockerfile': `# BOOM\n${DOCKERFILE}`, 'c/Dockerfile': DOCKERFILE });
+    const io = fakeIo(cwd);
+    assert.equal(await check(opts({ format: 'text', color: false }), io, { rules: [boom, ...RULES] }), 'bug');
+    const lines = io.out.split('\n');
+    const b = path.join('b', 'Dockerfile');
+    assert.ok(lines.includes(`${b}  error  E_INTERNAL  rule AA993 (test-boom) failed: RangeError: Maximum call stack size exceeded`), io.out);
+    assert.ok(lines.includes("  hint: This is a bug in rule AA993 (test-boom), not in the Dockerfile: please report it with the Dockerfile to the rule's authors (anyarch's issue tracker for a built-in rule)."), io.out);
+    for (const f of ['a', 'b', 'c']) assert.ok(lines.some((l) => l.startsWith(`${path.join(f, 'Dockerfile')}:`) && l.includes('AA990')), `${f}: ${io.out}`);
+    assert.doesNotMatch(io.out + io.err, /^\s{4}at /m);
+  });
+
   test('a file that cannot be parsed or decoded: input-error, the others still reported', async () => {
     const cwd = project({ 'a/Dockerfile': '# escape=x\nFROM alpine\n', 'b/Dockerfile': DOCKERFILE });
     writeFileSync(path.join(cwd, 'c.Dockerfile'), Buffer.from([0x46, 0x52, 0x4f, 0x4d, 0x20, 0xff, 0x0a]));

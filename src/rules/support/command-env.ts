@@ -35,12 +35,42 @@ export function envFor(model: Model, stage: Stage, index: number, source: ShellS
   const view = model.view(stage, target);
   const b = (view.scopes[index] ?? view.end).get(name);
   if (b) return { set: true, value: b.value };
-  for (let s: Stage | null = stage; s; s = s.parent) {
-    const upto = s === stage ? index : s.instructions.length;
-    for (let i = 0; i < upto; i++) {
-      const ins = s.instructions[i] as Instruction;
-      if (ins.keyword === 'run' && new RegExp(`\\bgo\\s+env\\s+-w\\b[^\\n]*\\b${name}=`).test(ins.body.text)) return { set: true, value: undefined };
-    }
+  const goEnv = goEnvPattern(name);
+  for (let i = 0; i < index; i++) {
+    const ins = stage.instructions[i] as Instruction;
+    if (ins.keyword === 'run' && goEnv.test(ins.body.text)) return { set: true, value: undefined };
   }
-  return { set: false };
+  return stage.parent && chainSetsGoEnv(stage.parent, name) ? { set: true, value: undefined } : { set: false };
+}
+
+const goEnvPatterns = new Map<string, RegExp>();
+function goEnvPattern(name: string): RegExp {
+  let re = goEnvPatterns.get(name);
+  if (!re) goEnvPatterns.set(name, (re = new RegExp(`\\bgo\\s+env\\s+-w\\b[^\\n]*\\b${name}=`)));
+  return re;
+}
+
+/** Per stage and name: does a RUN of the stage or of one of its parents run `go env -w NAME=`? */
+const chainGoEnv = new WeakMap<Stage, Map<string, boolean>>();
+
+/**
+ * Worked out once per stage and name, and without recursion: the parents not yet known are
+ * walked up to the first known one, then filled in from the oldest down (a chain of thousands of
+ * stages costs one pass, not one per command).
+ */
+function chainSetsGoEnv(stage: Stage, name: string): boolean {
+  const goEnv = goEnvPattern(name);
+  const known = (s: Stage): boolean | undefined => chainGoEnv.get(s)?.get(name);
+  const pending: Stage[] = [];
+  let s: Stage | null = stage;
+  for (; s && known(s) === undefined; s = s.parent) pending.push(s);
+  let acc = s ? (known(s) as boolean) : false;
+  for (let i = pending.length - 1; i >= 0; i--) {
+    const p = pending[i] as Stage;
+    acc ||= p.instructions.some((ins) => ins.keyword === 'run' && goEnv.test(ins.body.text));
+    let byName = chainGoEnv.get(p);
+    if (!byName) chainGoEnv.set(p, (byName = new Map()));
+    byName.set(name, acc);
+  }
+  return acc;
 }

@@ -9,18 +9,47 @@ import type { StageEdge } from '../../dockerfile/graph.js';
 import type { Model, Stage } from '../../dockerfile/model.js';
 import { commandWords } from './shell-words.js';
 
+/** Each model's target consumers per stage index, worked out once (rules ask for them per command). */
+const consumersOf = new WeakMap<Model, StageEdge[][]>();
+
+const NONE: StageEdge[] = [];
+
 /**
  * Edges to stages whose files end up in a target-platform image and that read files of `stage`:
  * stages on the target platform, the final stage (its files are the image, whatever its platform),
  * and, through a build-platform stage built FROM this one (it holds all of its files), what reads that.
  */
-export function targetConsumers(model: Model, stage: Stage, seen: Set<number> = new Set()): StageEdge[] {
-  if (seen.has(stage.index)) return [];
-  seen.add(stage.index);
-  const out: StageEdge[] = [];
-  for (const e of model.graph.consumers(stage)) {
-    if (!e.to.onBuildPlatform || e.to.final) out.push(e);
-    else if (e.kind === 'from') out.push(...targetConsumers(model, e.to, seen));
+export function targetConsumers(model: Model, stage: Stage): readonly StageEdge[] {
+  let all = consumersOf.get(model);
+  if (!all) consumersOf.set(model, (all = allTargetConsumers(model)));
+  return all[stage.index] ?? NONE;
+}
+
+/**
+ * Every stage's target consumers in one pass, from the last stage back (a stage only reads
+ * earlier ones, so the stages built FROM this one are done before it), without recursion. A
+ * stage whose target consumers all come through one stage built FROM it shares that stage's list,
+ * so a chain of thousands of build-platform stages costs one pass, not one walk per stage. The
+ * order is a depth-first walk's, in edge order, each edge once.
+ */
+function allTargetConsumers(model: Model): StageEdge[][] {
+  const out: StageEdge[][] = [];
+  for (let i = model.stages.length - 1; i >= 0; i--) {
+    const stage = model.stages[i] as Stage;
+    const parts: StageEdge[][] = [];
+    for (const e of model.graph.consumers(stage)) {
+      if (!e.to.onBuildPlatform || e.to.final) parts.push([e]);
+      else if (e.kind === 'from' && e.to.index !== stage.index) parts.push(out[e.to.index] ?? NONE);
+    }
+    const nonEmpty = parts.filter((p) => p.length > 0);
+    if (nonEmpty.length <= 1) {
+      out[i] = nonEmpty[0] ?? NONE;
+      continue;
+    }
+    const seen = new Set<StageEdge>();
+    const list: StageEdge[] = [];
+    for (const p of nonEmpty) for (const e of p) if (!seen.has(e)) (seen.add(e), list.push(e));
+    out[i] = list;
   }
   return out;
 }
@@ -76,18 +105,31 @@ function runPaths(model: Model, ins: Instruction): string[] {
 
 /** The working directory before instruction `index` of the stage (WORKDIR, inherited from parents). */
 export function workdirAt(stage: Stage, index: number): string {
-  const dirs: string[] = [];
-  for (let s: Stage | null = stage; s; s = s.parent) {
-    const upto = s === stage ? index : s.instructions.length;
-    const own: string[] = [];
-    for (let i = 0; i < upto; i++) {
-      const ins = s.instructions[i] as Instruction;
-      if (ins.keyword === 'workdir') own.push(ins.body.text.trim());
-    }
-    dirs.unshift(...own);
+  let dir = stage.parent ? workdirAtEnd(stage.parent) : '/';
+  for (let i = 0; i < index && i < stage.instructions.length; i++) dir = applyWorkdir(dir, stage.instructions[i] as Instruction);
+  return dir;
+}
+
+function applyWorkdir(dir: string, ins: Instruction): string {
+  if (ins.keyword !== 'workdir') return dir;
+  const d = ins.body.text.trim();
+  return d.startsWith('/') ? d : `${dir.replace(/\/$/, '')}/${d}`;
+}
+
+/** The working directory at the end of each stage, worked out once. */
+const workdirs = new WeakMap<Stage, string>();
+
+/** Without recursion: the parents not yet known are walked up, then filled in from the oldest down. */
+function workdirAtEnd(stage: Stage): string {
+  const pending: Stage[] = [];
+  let s: Stage | null = stage;
+  for (; s && !workdirs.has(s); s = s.parent) pending.push(s);
+  let dir = s ? (workdirs.get(s) as string) : '/';
+  for (let i = pending.length - 1; i >= 0; i--) {
+    const p = pending[i] as Stage;
+    for (const ins of p.instructions) dir = applyWorkdir(dir, ins);
+    workdirs.set(p, dir);
   }
-  let dir = '/';
-  for (const d of dirs) dir = d.startsWith('/') ? d : `${dir.replace(/\/$/, '')}/${d}`;
   return dir;
 }
 
