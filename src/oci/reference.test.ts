@@ -204,6 +204,19 @@ describe('formatReference and familiarReference', () => {
   test('library/ is dropped only on Docker Hub', () => {
     assert.equal(familiarReference(parseReference('ghcr.io/library/alpine')), 'ghcr.io/library/alpine:latest');
   });
+
+  test('a Docker Hub repository whose first component reads as a host keeps docker.io/ (found by the reference fuzz target)', () => {
+    for (const [ref, familiar] of [
+      ['docker.io/ncker.io/library/alpine:3.20', 'docker.io/ncker.io/library/alpine:3.20'],
+      ['docker.io/docker.io/x', 'docker.io/docker.io/x:latest'],
+      ['docker.io/localhost/x', 'docker.io/localhost/x:latest'],
+      ['docker.io/user/app', 'user/app:latest'],
+    ] as const) {
+      const r = parseReference(ref);
+      assert.equal(familiarReference(r), familiar);
+      assert.deepEqual(parseReference(familiarReference(r)), r);
+    }
+  });
 });
 
 describe('referenceTarget', () => {

@@ -227,6 +227,9 @@ export function familiarReference(r: ImageReference): string {
     if (name.startsWith(OFFICIAL_PREFIX) && !name.slice(OFFICIAL_PREFIX.length).includes('/')) {
       name = name.slice(OFFICIAL_PREFIX.length);
     }
+    // a first component that reads as a host (`docker.io/ncker.io/x`, `docker.io/docker.io/x`) keeps the registry
+    const [domain, rest] = splitDomain(name);
+    if (domain !== DOCKER_HUB || rest !== name) name = `${r.registry}/${r.repository}`;
   }
   return withTagAndDigest(name, r);
 }

@@ -293,7 +293,7 @@ describe('credential helpers', () => {
     assert.equal(await resolveCredential('ghcr.io', { configPath: await configFile({ credsStore: 'test' }), env }), undefined);
   });
 
-  test('a failing helper is E_AUTH with its name and first stderr line, never the secret', async () => {
+  test('a failing helper is E_AUTH with its name and status, and nothing it printed (it may hold the secret)', async () => {
     const secret = 'hunter2-helper-secret';
     const { env } = await helpers({
       test: [
@@ -307,16 +307,16 @@ describe('credential helpers', () => {
     const file = await configFile({ credsStore: 'test' });
     const e = await rejectsWithout(resolveCredential('ghcr.io', { configPath: file, env }), 'E_AUTH', [secret]);
     assert.match(e.message, /docker-credential-test/);
-    assert.match(e.message, /keychain locked, secret was \*\*\*/);
     assert.match(e.message, /exit status 2/);
-    assert.doesNotMatch(e.message, /second line/);
+    assert.doesNotMatch(e.message, /keychain locked|second line/);
+    assert.match(e.hint ?? '', /echo ghcr\.io \| docker-credential-test get/);
   });
 
-  test('a token-like secret on stderr alone is hidden too', async () => {
-    const token = 'ghp_9fK2mQx7LpZ4vW1nR8tY3sB6dH0jC5aE';
-    const { env } = await helpers({ test: `cat >/dev/null\necho "refusing token ${token} for you" >&2\nexit 1` });
-    const e = await rejectsWithout(resolveCredential('ghcr.io', { configPath: await configFile({ credsStore: 'test' }), env }), 'E_AUTH', [token]);
-    assert.match(e.message, /refusing token \*\*\* for you/);
+  test('a secret in a failing helper’s answer on stderr, in no form redaction knows, is not shown either', async () => {
+    // found by the credentials fuzz target: the answer went to stderr and stdout held no JSON
+    const secret = 'hunter2-Zq8wX1vB7nK3';
+    const { env } = await helpers({ test: `cat >/dev/null\necho "${secret}"\necho '{"Username":"u","Secret":"${secret}"}' >&2\nexit 1` });
+    await rejectsWithout(resolveCredential('ghcr.io', { configPath: await configFile({ credsStore: 'test' }), env }), 'E_AUTH', [secret]);
   });
 
   test('an answer that is not JSON is E_AUTH without the answer', async () => {

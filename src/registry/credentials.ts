@@ -38,7 +38,6 @@ const HUB_HOSTS: ReadonlySet<string> = new Set(['docker.io', 'index.docker.io', 
 
 const DEFAULT_HELPER_TIMEOUT_MS = 10_000;
 const MAX_HELPER_OUTPUT = 1 << 20;
-const MAX_MESSAGE_LINE = 200;
 
 /**
  * The host (and port) of a registry name or a config key, normalised like docker's
@@ -267,21 +266,15 @@ async function runHelper(
 
   if (/credentials not found/i.test(run.stdout) || /credentials not found/i.test(run.stderr)) return undefined;
 
-  // A failing helper may still have printed an answer; whatever secret it holds is scrubbed from
-  // the stderr line quoted in the message, as is anything that looks like a token.
-  let known: Credential = {};
-  try {
-    const a: unknown = JSON.parse(run.stdout);
-    if (isObject(a) && typeof a['Secret'] === 'string') {
-      known = typeof a['Username'] === 'string' ? { username: a['Username'], password: a['Secret'] } : { password: a['Secret'] };
-    }
-  } catch {
-    // not an answer
-  }
-  const line = firstLine(run.stderr) ?? firstLine(run.stdout);
-  const quoted = line === undefined ? '' : `: ${scrubLine(line, known)}`;
+  // A failing helper's own output is never quoted: whatever it printed (an answer, a line of its
+  // keychain's error) may hold the secret, in a form no redaction can know.
   const status = run.code !== null ? `exit status ${run.code}` : `signal ${run.signal ?? 'unknown'}`;
-  throw helperError(program, host, `failed (${status})${quoted}`);
+  throw helperError(
+    program,
+    host,
+    `failed (${status}); what it printed is not shown, as it may hold a secret`,
+    `Run "echo ${serverAddress} | ${program} get" to see its own message, or log in again with "docker login ${host}".`,
+  );
 }
 
 function helperError(program: string, host: string, what: string, hint?: string): AnyarchError {
@@ -377,24 +370,6 @@ function execHelper(
 
 function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
-}
-
-function firstLine(text: string): string | undefined {
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line) return line;
-  }
-  return undefined;
-}
-
-/** A helper's line made fit for a message: no control characters, no secrets, bounded. */
-function scrubLine(line: string, known: Credential): string {
-  let s = line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/[\x00-\x1f\x7f]/g, ' ');
-  s = redact(s, known);
-  // anything that looks like a token (long, opaque, letters and digits) is hidden too
-  s = s.replace(/[A-Za-z0-9+_\-=~]{24,}/g, (m) => (/[0-9]/.test(m) && /[A-Za-z]/.test(m) ? '***' : m));
-  if (s.length > MAX_MESSAGE_LINE) s = `${s.slice(0, MAX_MESSAGE_LINE)}...`;
-  return s;
 }
 
 // ---------------------------------------------------------------------------------------------
