@@ -21,10 +21,11 @@ import { digestOf, isDigest } from '../../src/oci/digest.js';
 import { parseConfig, parseConfigDetails, parseManifest, type Descriptor, type ImageConfig } from '../../src/oci/manifest.js';
 import { MediaType } from '../../src/oci/media.js';
 import { inspectPlatforms } from '../../src/oci/platforms.js';
+import { openDockerArchive, openOciArchive } from '../../src/oci/sources/archive.js';
 import { findEntry, indexTar, readEntry } from '../../src/oci/tar.js';
-import { bytesCodec, jsonCodec, mutatedBytes, onlyAnyarchErrors, onlyAnyarchErrorsAsync, seedBytes, utf8, type FuzzTarget } from '../support/fuzz.js';
+import { byteMutation, bytesCodec, jsonCodec, mutateBytes, mutatedBytes, onlyAnyarchErrors, onlyAnyarchErrorsAsync, seedBytes, utf8, type FuzzTarget } from '../support/fuzz.js';
 
-const enc = (v: unknown): Uint8Array => utf8(JSON.stringify(v));
+const enc = (v: unknown): Uint8Array => utf8(JSON.stringify(v) ?? 'null');
 
 // ---------------------------------------------------------------------------------------------
 // manifests and indexes
@@ -290,6 +291,87 @@ export const tarTarget: FuzzTarget<Uint8Array, { dir: string }> = {
         } catch (err) {
           if (!isAnyarchError(err)) throw err;
         }
+      }
+    }
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// archives: docker save (classic and Docker 25+) and OCI archives
+
+const blobName = (digest: string): string => `blobs/${digest.replace(':', '/')}`;
+
+/** The files of one archive, in order: real content, with digests that match. */
+function archiveFiles(kind: 'classic' | 'docker25' | 'oci'): [string, Uint8Array][] {
+  const layer = new Uint8Array(Buffer.concat([tarEntry('hello', utf8('hi')), Buffer.alloc(2 * BLOCK)]));
+  const layerDigest = digestOf(layer);
+  const config = enc({ architecture: 'arm64', variant: 'v8', os: 'linux', rootfs: { type: 'layers', diff_ids: [layerDigest] }, history: [{ created_by: 'COPY hello /' }] });
+  const configDigest = digestOf(config);
+  const manifest = enc({ schemaVersion: 2, mediaType: MediaType.OCI_MANIFEST, config: { mediaType: MediaType.OCI_CONFIG, digest: configDigest, size: config.length }, layers: [{ mediaType: MediaType.OCI_LAYER, digest: layerDigest, size: layer.length }] });
+  const manifestDigest = digestOf(manifest);
+  const docker: [string, Uint8Array][] = [
+    ['manifest.json', enc([{ Config: blobName(configDigest), RepoTags: ['example.com/x:1'], Layers: [blobName(layerDigest)] }])],
+    ['repositories', enc({ 'example.com/x': { '1': configDigest.slice(7) } })],
+  ];
+  const oci: [string, Uint8Array][] = [
+    ['oci-layout', enc({ imageLayoutVersion: '1.0.0' })],
+    ['index.json', enc({ schemaVersion: 2, mediaType: MediaType.OCI_INDEX, manifests: [{ mediaType: MediaType.OCI_MANIFEST, digest: manifestDigest, size: manifest.length, annotations: { 'org.opencontainers.image.ref.name': '1', 'io.containerd.image.name': 'example.com/x:1' }, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }] })],
+    [blobName(manifestDigest), manifest],
+  ];
+  const blobs: [string, Uint8Array][] = [
+    [blobName(configDigest), config],
+    [blobName(layerDigest), layer],
+  ];
+  return kind === 'classic' ? [...docker, ...blobs] : kind === 'oci' ? [...oci, ...blobs] : [...docker, ...oci, ...blobs];
+}
+
+const tarOf = (files: readonly [string, Uint8Array][]): Uint8Array => new Uint8Array(Buffer.concat([...files.map(([n, b]) => tarEntry(n, b)), Buffer.alloc(2 * BLOCK)]));
+
+/** JSON shaped like the archive's own files, with any field of any type. */
+const archiveJsonish = fc.oneof(
+  fc.array(fc.record({ Config: fc.oneof(fc.constantFrom('blobs/sha256/x', '../../etc/passwd', '/abs', 'manifest.json'), anyValue), RepoTags: fc.oneof(fc.array(fc.oneof(fc.constantFrom('x:1', 'example.com/x:1', '', 'UPPER:1'), anyValue), { maxLength: 3 }), anyValue), Layers: fc.oneof(fc.array(fc.oneof(fc.constantFrom('blobs/sha256/x', 'index.json', '.'), anyValue), { maxLength: 3 }), anyValue) }, { requiredKeys: [] }), { maxLength: 3 }),
+  manifestish,
+  fc.record({ imageLayoutVersion: fc.oneof(fc.constantFrom('1.0.0', '2.0.0', ''), anyValue) }, { requiredKeys: [] }),
+  anyValue,
+).map(enc);
+
+/** An archive with one of its files replaced (byte-mutated, or JSON of any shape), or the whole tar mutated. */
+const archiveInput: fc.Arbitrary<Uint8Array> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.tuple(fc.constantFrom('classic', 'docker25', 'oci') as fc.Arbitrary<'classic' | 'docker25' | 'oci'>, fc.nat(), fc.oneof(fc.array(byteMutation, { minLength: 1, maxLength: 3 }), archiveJsonish), fc.boolean()).map(([kind, which, change, drop]) => {
+      const files = archiveFiles(kind);
+      const i = which % files.length;
+      const [name, bytes] = files[i] as [string, Uint8Array];
+      if (drop && which % 5 === 0) files.splice(i, 1);
+      else files[i] = [name, change instanceof Uint8Array ? change : mutateBytes(bytes, change, [])];
+      return tarOf(files);
+    }),
+  },
+  { weight: 1, arbitrary: mutatedBytes(() => (['classic', 'docker25', 'oci'] as const).map((k) => tarOf(archiveFiles(k)))) },
+);
+
+export const archiveTarget: FuzzTarget<Uint8Array, { dir: string }> = {
+  name: 'archive',
+  reads: 'docker save and OCI archives: manifest.json, index.json, oci-layout and blobs (openDockerArchive, openOciArchive, then inspectPlatforms)',
+  input: archiveInput,
+  ...bytesCodec,
+  ciRuns: 300,
+  async setup() {
+    const dir = await mkdtemp(path.join(tmpdir(), 'anyarch-fuzz-archive-'));
+    return { ctx: { dir }, close: () => rm(dir, { recursive: true, force: true }) };
+  },
+  async check(bytes, { dir }) {
+    const file = path.join(dir, 'image.tar');
+    await writeFile(file, bytes);
+    for (const open of [openDockerArchive, openOciArchive]) {
+      const source = await onlyAnyarchErrorsAsync(() => open(file));
+      if (!source) continue;
+      try {
+        const report = await onlyAnyarchErrorsAsync(() => inspectPlatforms(source, { details: true }));
+        for (const p of report?.platforms ?? []) assert.equal(typeof p.platform, 'string');
+      } finally {
+        await source.close();
       }
     }
   },

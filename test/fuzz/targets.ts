@@ -5,7 +5,7 @@
 import type { AnyTarget } from '../support/fuzz.js';
 import { dockerfileFixTarget, dockerfileTarget } from './dockerfile.js';
 import { engineTarget } from './engine.js';
-import { imageConfigTarget, indexWalkTarget, manifestTarget, tarTarget } from './images.js';
+import { archiveTarget, imageConfigTarget, indexWalkTarget, manifestTarget, tarTarget } from './images.js';
 import { cacheTarget, configTarget, referenceTarget, sourceSpecTarget } from './inputs.js';
 import { credentialsTarget, registryAnswersTarget, registryClientTarget } from './registry.js';
 
@@ -19,6 +19,7 @@ export const TARGETS: readonly AnyTarget[] = [
   imageConfigTarget,
   indexWalkTarget,
   tarTarget,
+  archiveTarget,
   registryClientTarget,
   registryAnswersTarget,
   credentialsTarget,

@@ -109,7 +109,7 @@ export const jsonCodec = {
 /** Bytes a mutation likes to put in: delimiters of the formats anyarch reads, and edge values. */
 const INTERESTING = [0x00, 0x01, 0x0a, 0x0d, 0x09, 0x20, 0x22, 0x27, 0x5c, 0x2c, 0x3a, 0x3d, 0x7b, 0x7d, 0x5b, 0x5d, 0x24, 0x23, 0x2f, 0x30, 0x37, 0x7f, 0x80, 0xc0, 0xef, 0xfe, 0xff];
 
-type ByteMutation =
+export type ByteMutation =
   | { readonly op: 'flip'; readonly at: number; readonly bit: number }
   | { readonly op: 'set'; readonly at: number; readonly byte: number }
   | { readonly op: 'insert'; readonly at: number; readonly bytes: Uint8Array }
@@ -118,7 +118,7 @@ type ByteMutation =
   | { readonly op: 'splice'; readonly at: number; readonly from: number; readonly start: number; readonly len: number }
   | { readonly op: 'truncate'; readonly at: number };
 
-const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
+export const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
   fc.record({ op: fc.constant('flip' as const), at: fc.nat(), bit: fc.nat(7) }),
   fc.record({ op: fc.constant('set' as const), at: fc.nat(), byte: fc.oneof(fc.constantFrom(...INTERESTING), fc.nat(255)) }),
   fc.record({ op: fc.constant('insert' as const), at: fc.nat(), bytes: fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 8 }), fc.constantFrom(...INTERESTING).map((b) => Uint8Array.of(b))) }),
@@ -396,13 +396,14 @@ export async function workerMain(data: { jobs: readonly Job[]; shared: SharedArr
     const target = TARGETS.find((t) => t.name === job.name) as AnyTarget;
     const opts = job.opts.replay ? { ...job.opts, replay: new Uint8Array(job.opts.replay) } : job.opts;
     post({ kind: 'start', name: job.name });
+    const t0 = performance.now();
     const result = await runTarget(target, opts, (input) => {
       const b = input();
       const n = Math.min(b.length, bytes.length);
       bytes.set(b.subarray(0, n));
       Atomics.store(counters, 1, n);
       Atomics.add(counters, 0, 1);
-    });
+    }).catch((e: unknown): RunResult => ({ target: job.name, seed: job.opts.seed, inputs: 0, ms: performance.now() - t0, failed: true, error: `the target itself failed (its setup or generator): ${firstLine(e)}` }));
     post({ kind: 'result', result });
   }
 }
