@@ -27,7 +27,8 @@ function resultOf(name: string): Promise<RunResult> {
     (r) => waiting.get(r.target)?.resolve(r),
   );
   const w = waiting.get(name) as { promise: Promise<RunResult> };
-  return Promise.race([w.promise, run.then(() => w.promise)]);
+  // the run's end settles it too: with its failure, or (the result being posted before) the result
+  return Promise.race([w.promise, run.then(() => Promise.race([w.promise, Promise.reject(new Error(`the fuzz run ended without a result for ${name}`))]))]);
 }
 
 describe('fuzz targets, fixed seed', () => {

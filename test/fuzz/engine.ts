@@ -5,19 +5,11 @@
  * engine is a loopback HTTP server (tcp://127.0.0.1) answering from the generated script.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import fc from 'fast-check';
 import { connectDockerEngine } from '../../src/engine/api.js';
-import { expectAnyarchError, jsonCodec, mutatedBytes, utf8, type FuzzTarget } from '../support/fuzz.js';
-
-interface Answer {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: Uint8Array;
-}
+import { expectAnyarchError, jsonCodec, mutatedBytes, scriptedServer, utf8, type Answer, type FuzzTarget, type ScriptedServer } from '../support/fuzz.js';
 
 const OPS = ['inspect', 'exists', 'export', 'load'] as const;
 type Op = (typeof OPS)[number];
@@ -42,34 +34,13 @@ const answer: fc.Arbitrary<Answer> = fc.record({
   body: fc.oneof(mutatedBytes(engineSeeds), fc.jsonValue({ maxDepth: 2 }).map((v) => utf8(JSON.stringify(v))), fc.uint8Array({ maxLength: 40 })),
 });
 
-export const engineTarget: FuzzTarget<[Op, Answer[]], { port: number; play(a: readonly Answer[]): void }> = {
+export const engineTarget: FuzzTarget<[Op, Answer[]], ScriptedServer> = {
   name: 'engine-api',
   reads: 'Docker Engine API answers: ping, version, image inspect, export and load (src/engine/api.ts)',
   input: fc.tuple(fc.constantFrom(...OPS), fc.array(answer, { minLength: 1, maxLength: 4 })),
   ...jsonCodec,
   ciRuns: 300,
-  async setup() {
-    let script: Answer[] = [];
-    const server: Server = createServer((req, res) => {
-      req.resume();
-      const a = script.shift() ?? { status: 404, headers: {}, body: utf8('{"message":"page not found"}') };
-      try {
-        res.writeHead(a.status, a.headers);
-        res.end(req.method === 'HEAD' ? undefined : a.body);
-      } catch {
-        res.destroy();
-      }
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as AddressInfo).port;
-    return {
-      ctx: { port, play: (answers) => (script = [...answers]) },
-      close: async () => {
-        server.closeAllConnections();
-        await new Promise((r) => server.close(r));
-      },
-    };
-  },
+  setup: () => scriptedServer({ status: 404, headers: {}, body: utf8('{"message":"page not found"}') }),
   async check([op, answers], { port, play }) {
     play(answers);
     try {

@@ -10,8 +10,7 @@
  * - `tar`: the tar index (ustar, PAX, GNU long names, base-256 sizes) and reads of its entries.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { graphBlobs, indexGraph, type GraphNode } from '../support/index-graphs.js';
@@ -23,7 +22,7 @@ import { MediaType } from '../../src/oci/media.js';
 import { inspectPlatforms } from '../../src/oci/platforms.js';
 import { openDockerArchive, openOciArchive } from '../../src/oci/sources/archive.js';
 import { findEntry, indexTar, readEntry } from '../../src/oci/tar.js';
-import { byteMutation, bytesCodec, jsonCodec, mutateBytes, mutatedBytes, onlyAnyarchErrors, onlyAnyarchErrorsAsync, seedBytes, utf8, type FuzzTarget } from '../support/fuzz.js';
+import { byteMutation, bytesCodec, jsonCodec, mutateBytes, mutatedBytes, onlyAnyarchErrors, onlyAnyarchErrorsAsync, seedBytes, temporaryDir, utf8, type FuzzTarget } from '../support/fuzz.js';
 
 const enc = (v: unknown): Uint8Array => utf8(JSON.stringify(v) ?? 'null');
 
@@ -269,10 +268,7 @@ export const tarTarget: FuzzTarget<Uint8Array, { dir: string }> = {
   input: fc.oneof({ weight: 3, arbitrary: mutatedBytes(tarSeeds) }, { weight: 3, arbitrary: tarFieldMutation }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 1200 }) }),
   ...bytesCodec,
   ciRuns: 600,
-  async setup() {
-    const dir = await mkdtemp(path.join(tmpdir(), 'anyarch-fuzz-tar-'));
-    return { ctx: { dir }, close: () => rm(dir, { recursive: true, force: true }) };
-  },
+  setup: () => temporaryDir('tar'),
   async check(bytes, { dir }) {
     const file = path.join(dir, 'archive.tar');
     await writeFile(file, bytes);
@@ -357,10 +353,7 @@ export const archiveTarget: FuzzTarget<Uint8Array, { dir: string }> = {
   input: archiveInput,
   ...bytesCodec,
   ciRuns: 300,
-  async setup() {
-    const dir = await mkdtemp(path.join(tmpdir(), 'anyarch-fuzz-archive-'));
-    return { ctx: { dir }, close: () => rm(dir, { recursive: true, force: true }) };
-  },
+  setup: () => temporaryDir('archive'),
   async check(bytes, { dir }) {
     const file = path.join(dir, 'image.tar');
     await writeFile(file, bytes);

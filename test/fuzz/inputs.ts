@@ -13,8 +13,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { resolveBaseImages } from '../../src/check/base-image-lookup.js';
@@ -26,7 +25,7 @@ import { familiarReference, formatReference, parseReference } from '../../src/oc
 import { formatSourceSpec, parseSourceSpec } from '../../src/oci/source-spec.js';
 import { CACHE_FORMAT_VERSION } from '../../src/fs/cache.js';
 import { RegistryClient } from '../../src/registry/client.js';
-import { jsonCodec, mutatedBytes, onlyAnyarchErrors, repoFiles, seedBytes, text, textCodec, utf8, type FuzzTarget } from '../support/fuzz.js';
+import { jsonCodec, mutatedBytes, onlyAnyarchErrors, repoFiles, seedBytes, temporaryDir, text, textCodec, utf8, type FuzzTarget } from '../support/fuzz.js';
 
 // ---------------------------------------------------------------------------------------------
 // config
@@ -197,11 +196,12 @@ export const cacheTarget: FuzzTarget<CacheInput, { dir: string; client: Registry
   ...jsonCodec,
   ciRuns: 150,
   async setup() {
-    const dir = await mkdtemp(path.join(tmpdir(), 'anyarch-fuzz-cache-'));
+    const tmp = await temporaryDir('cache');
+    const { dir } = tmp.ctx;
     await mkdir(path.join(dir, 'platforms'));
     // a registry nobody answers at: an entry the cache does not give is looked up, and fails at once
     const client = new RegistryClient({ credentials: async () => undefined, retry: { attempts: 1 }, timeoutMs: 1000 });
-    return { ctx: { dir, client }, close: () => rm(dir, { recursive: true, force: true }) };
+    return { ctx: { dir, client }, close: tmp.close };
   },
   async check(x, { dir, client }) {
     // both references under both formats; the references point at a closed loopback port

@@ -15,10 +15,7 @@
  *   a credential or E_CONFIG/E_AUTH, and a failing helper's secret never in the message).
  */
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { chmod, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
@@ -30,37 +27,7 @@ import { parseChallenges, fetchToken } from '../../src/registry/auth.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { resolveCredential } from '../../src/registry/credentials.js';
 import { parseDiagnostics } from '../../src/registry/errors.js';
-import { expectAnyarchError, jsonCodec, mutatedBytes, onlyAnyarchErrorsAsync, utf8, type FuzzTarget } from '../support/fuzz.js';
-
-interface Answer {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: Uint8Array;
-}
-
-/** A loopback HTTP server that answers each request with the next answer of `script`. */
-async function scriptedServer(): Promise<{ ctx: { host: string; play(answers: readonly Answer[]): void }; close(): Promise<void> }> {
-  let script: Answer[] = [];
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    const a = script.shift() ?? { status: 404, headers: {}, body: new Uint8Array() };
-    try {
-      res.writeHead(a.status, a.headers);
-      res.end(req.method === 'HEAD' ? undefined : a.body);
-    } catch {
-      res.destroy();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    ctx: { host, play: (answers) => (script = [...answers]) },
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    },
-  };
-}
+import { expectAnyarchError, jsonCodec, mutatedBytes, onlyAnyarchErrorsAsync, scriptedServer, temporaryDir, utf8, type Answer, type FuzzTarget, type ScriptedServer } from '../support/fuzz.js';
 
 // ---------------------------------------------------------------------------------------------
 // registry-client
@@ -167,13 +134,13 @@ async function operate(client: RegistryClient, host: string, op: Op): Promise<vo
   }
 }
 
-export const registryClientTarget: FuzzTarget<[Op, Answer[]], { host: string; play(a: readonly Answer[]): void }> = {
+export const registryClientTarget: FuzzTarget<[Op, Answer[]], ScriptedServer> = {
   name: 'registry-client',
   reads: 'registry HTTP answers (status, headers, bodies) to every client operation, tag lists included',
   input: fc.constantFrom(...OPS).chain((op) => fc.tuple(fc.constant(op), scriptFor(op))),
   ...jsonCodec,
   ciRuns: 300,
-  setup: scriptedServer,
+  setup: () => scriptedServer(),
   async check([op, answers], { host, play }) {
     play(answers);
     const client = new RegistryClient({ credentials: async () => ({ username: 'u', password: 'p' }), retry: { attempts: 2, baseMs: 1, maxMs: 2, maxRetryAfterMs: 5 }, timeoutMs: 500 });
@@ -234,7 +201,7 @@ interface AnswersInput {
   readonly token: Uint8Array;
 }
 
-export const registryAnswersTarget: FuzzTarget<AnswersInput, { host: string; play(a: readonly Answer[]): void }> = {
+export const registryAnswersTarget: FuzzTarget<AnswersInput, ScriptedServer> = {
   name: 'registry-answers',
   reads: 'registry error bodies, WWW-Authenticate challenges and token service answers',
   input: fc.record({
@@ -245,7 +212,7 @@ export const registryAnswersTarget: FuzzTarget<AnswersInput, { host: string; pla
   }),
   ...jsonCodec,
   ciRuns: 400,
-  setup: scriptedServer,
+  setup: () => scriptedServer(),
   async check(x, { host, play }) {
     // error bodies: never a throw; diagnostics with string codes and messages
     for (const dgn of parseDiagnostics(x.errorBody)) {
@@ -318,12 +285,13 @@ export const credentialsTarget: FuzzTarget<CredentialsInput, { dir: string }> = 
   ...jsonCodec,
   ciRuns: 150,
   async setup() {
-    const dir = await mkdtemp(path.join(tmpdir(), 'anyarch-fuzz-cred-'));
+    const tmp = await temporaryDir('credentials');
+    const { dir } = tmp.ctx;
     // the helper prints what the input says (from files, so any bytes survive) and exits with its status
     const helper = path.join(dir, 'docker-credential-fuzz');
     await writeFile(helper, `#!/bin/sh\ncat >/dev/null\ncat "${dir}/stdout"\ncat "${dir}/stderr" >&2\nexit "$(cat "${dir}/exit")"\n`);
     await chmod(helper, 0o755);
-    return { ctx: { dir }, close: () => rm(dir, { recursive: true, force: true }) };
+    return tmp;
   },
   async check(x, { dir }) {
     await Promise.all([writeFile(path.join(dir, 'config.json'), x.config), writeFile(path.join(dir, 'stdout'), x.stdout), writeFile(path.join(dir, 'stderr'), x.stderr), writeFile(path.join(dir, 'exit'), String(x.exit))]);

@@ -17,6 +17,10 @@
  *   replays it ({@link writeFailure}).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -197,6 +201,54 @@ export function repoFiles(...relative: readonly string[]): Uint8Array[] {
 /** The repository's root (this file is test/support/fuzz.ts, compiled to dist/test/support/fuzz.js). */
 export function repoRoot(): string {
   return path.resolve(new URL('.', import.meta.url).pathname, '..', '..', '..');
+}
+
+// ---------------------------------------------------------------------------------------------
+// what targets share: a temporary directory, a scripted loopback HTTP server
+
+/** A setup giving a fresh temporary directory, removed at the end of the run. */
+export async function temporaryDir(prefix: string): Promise<{ readonly ctx: { readonly dir: string }; close(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), `anyarch-fuzz-${prefix}-`));
+  return { ctx: { dir }, close: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** One HTTP answer of a script. */
+export interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: Uint8Array;
+}
+
+export interface ScriptedServer {
+  /** `127.0.0.1:PORT` */
+  readonly host: string;
+  readonly port: number;
+  /** the answers to the next requests, in order (then `fallback`) */
+  play(answers: readonly Answer[]): void;
+}
+
+/** A loopback HTTP server answering each request with the next answer of the script played. */
+export async function scriptedServer(fallback: Answer = { status: 404, headers: {}, body: new Uint8Array() }): Promise<{ readonly ctx: ScriptedServer; close(): Promise<void> }> {
+  let script: Answer[] = [];
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    const a = script.shift() ?? fallback;
+    try {
+      res.writeHead(a.status, a.headers);
+      res.end(req.method === 'HEAD' ? undefined : a.body);
+    } catch {
+      res.destroy(); // a header the generator made that HTTP does not allow
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    ctx: { host: `127.0.0.1:${port}`, port, play: (answers) => (script = [...answers]) },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
