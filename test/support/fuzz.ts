@@ -357,8 +357,8 @@ function firstLine(e: unknown): string {
 /** Where the worker loads the targets from (a module exporting `TARGETS`). */
 const TARGETS_MODULE = new URL('../fuzz/targets.js', import.meta.url).href;
 
-export async function loadTargets(): Promise<readonly AnyTarget[]> {
-  return ((await import(TARGETS_MODULE)) as { TARGETS: readonly AnyTarget[] }).TARGETS;
+export async function loadTargets(module = TARGETS_MODULE): Promise<readonly AnyTarget[]> {
+  return ((await import(module)) as { TARGETS: readonly AnyTarget[] }).TARGETS;
 }
 
 /** One target to run, with its options. */
@@ -373,10 +373,11 @@ type WorkerMessage = { readonly kind: 'start'; readonly name: string } | { reado
  * Runs `jobs` one after the other on a worker thread (the code is loaded once), with a watchdog:
  * when one input has not finished after twice its time bound (a synchronous loop the in-thread
  * deadline cannot cut), the worker is stopped, the input it was on is that target's result, and a
- * new worker goes on with the rest. `onResult` sees each result as it comes.
+ * new worker goes on with the rest. `onResult` sees each result as it comes. `module` is where
+ * the targets come from (a module exporting `TARGETS`; default test/fuzz/targets.js).
  */
-export async function runJobs(jobs: readonly Job[], onResult: (r: RunResult) => void = () => undefined): Promise<RunResult[]> {
-  const targets = await loadTargets();
+export async function runJobs(jobs: readonly Job[], onResult: (r: RunResult) => void = () => undefined, module = TARGETS_MODULE): Promise<RunResult[]> {
+  const targets = await loadTargets(module);
   const results: RunResult[] = [];
   let rest = [...jobs];
   for (const j of rest) if (!targets.some((t) => t.name === j.name)) throw new Error(`no fuzz target ${j.name} (there are: ${targets.map((t) => t.name).join(', ')})`);
@@ -384,7 +385,7 @@ export async function runJobs(jobs: readonly Job[], onResult: (r: RunResult) => 
     // [0] inputs started, [1] bytes of the current input kept, then the bytes
     const shared = new SharedArrayBuffer(8 + WATCH_BYTES);
     const counters = new Int32Array(shared, 0, 2);
-    const worker = new Worker(new URL('./fuzz-worker.js', import.meta.url), { workerData: { anyarchFuzz: { jobs: rest, shared, targets: TARGETS_MODULE } } });
+    const worker = new Worker(new URL('./fuzz-worker.js', import.meta.url), { workerData: { anyarchFuzz: { jobs: rest, shared, targets: module } } });
     const done = await new Promise<RunResult[]>((resolve, reject) => {
       const got: RunResult[] = [];
       let current: Job | undefined;
