@@ -73,5 +73,7 @@ describe('fuzz harness', () => {
     assert.equal(await fuzzMain(['--seconds', 'x'], {}, (s) => lines.push(s)), 2);
     assert.equal(await fuzzMain(['--replay', 'f'], {}, (s) => lines.push(s)), 2);
     assert.match(lines.join('\n'), /--replay needs exactly one target/);
+    assert.equal(await fuzzMain(['--replay', '/nonexistent/input.bin', 'reference'], {}, (s) => lines.push(s)), 2);
+    assert.match(lines.join('\n'), /--replay \/nonexistent\/input\.bin: ENOENT/);
   });
 });

@@ -283,6 +283,8 @@ export interface RunResult {
   readonly path?: string;
   /** the input did not finish: a loop the watchdog stopped */
   readonly hang?: boolean;
+  /** one input from a file was checked (`--replay`), nothing generated */
+  readonly replayed?: boolean;
 }
 
 /** Fails with a clear line when `p` does not settle within `ms`. */
@@ -317,9 +319,9 @@ export async function runTarget(target: AnyTarget, opts: RunOptions, watch?: (in
       const x = target.decode(opts.replay);
       try {
         await one(x);
-        return { target: target.name, seed: opts.seed, inputs, ms: performance.now() - started, failed: false };
+        return { target: target.name, seed: opts.seed, inputs, ms: performance.now() - started, failed: false, replayed: true };
       } catch (e) {
-        return { target: target.name, seed: opts.seed, inputs, ms: performance.now() - started, failed: true, error: firstLine(e), counterexample: opts.replay };
+        return { target: target.name, seed: opts.seed, inputs, ms: performance.now() - started, failed: true, error: firstLine(e), counterexample: opts.replay, replayed: true };
       }
     }
     const runs = opts.runs ?? (opts.seconds !== undefined ? 2 ** 31 - 1 : target.ciRuns);
@@ -475,10 +477,10 @@ export function writeFailure(r: RunResult, dir: string): string | undefined {
 
 /** The lines that report a run: ok, or what failed, where its input is, and how to replay it. */
 export function describeRun(r: RunResult, file?: string): string {
-  const head = `fuzz ${r.target}: seed ${r.seed}, ${r.inputs} inputs in ${(r.ms / 1000).toFixed(1)} s`;
+  const head = r.replayed ? `fuzz ${r.target}: the input of ${file ?? 'the file'}` : `fuzz ${r.target}: seed ${r.seed}, ${r.inputs} inputs in ${(r.ms / 1000).toFixed(1)} s`;
   if (!r.failed) return `${head}: ok`;
   const lines = [`${head}: FAILED${r.hang ? ' (hang)' : ''}`, `  ${r.error ?? 'the property does not hold'}`];
-  if (file) {
+  if (file && !r.replayed) {
     lines.push(`  smallest failing input (${r.counterexample?.length ?? 0} bytes): ${file}`);
     lines.push(`  replay it:      npm run fuzz -- --replay ${file} ${r.target}`);
   }
@@ -514,6 +516,7 @@ export async function fuzzMain(argv: readonly string[], env: NodeJS.ProcessEnv =
   let inputMs: number | undefined;
   let replay: string | undefined;
   let replayPath: string | undefined;
+  let replayBytes: Uint8Array | undefined;
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a number (got ${v ?? 'nothing'})`);
@@ -563,6 +566,13 @@ export async function fuzzMain(argv: readonly string[], env: NodeJS.ProcessEnv =
     if (seed !== undefined && !Number.isFinite(seed)) throw new Error('ANYARCH_FUZZ_SEED is not a number');
     if ((replay || replayPath) && names.length !== 1) throw new Error(`${replay ? '--replay' : '--path'} needs exactly one target`);
     if (replayPath && seed === undefined) throw new Error('--path needs the --seed it was printed with');
+    if (replay) {
+      try {
+        replayBytes = new Uint8Array(readFileSync(replay));
+      } catch (e) {
+        throw new Error(`--replay ${replay}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    }
   } catch (e) {
     print(`${(e as Error).message}\n${USAGE}`);
     return 2;
@@ -578,7 +588,7 @@ export async function fuzzMain(argv: readonly string[], env: NodeJS.ProcessEnv =
     ...(each !== undefined ? { seconds: each } : {}),
     ...(inputMs !== undefined ? { inputMs } : {}),
     ...(replayPath !== undefined ? { path: replayPath } : {}),
-    ...(replay !== undefined ? { replay: new Uint8Array(readFileSync(replay)) } : {}),
+    ...(replayBytes !== undefined ? { replay: replayBytes } : {}),
   };
   let failed = 0;
   await runJobs(
