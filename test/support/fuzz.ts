@@ -49,7 +49,6 @@ export interface FuzzTarget<T = unknown, C = unknown> {
   readonly setup?: () => Promise<{ readonly ctx: C; close(): Promise<void> }>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyTarget = FuzzTarget<any, any>;
 
 /** The seed of the fuzz set inside `npm test`. */
