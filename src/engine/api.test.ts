@@ -140,6 +140,16 @@ describe('Engine API: fake engines', () => {
     }
   });
 
+  test('load answered with lines that are JSON but no messages (null, false): E_SOURCE, not a TypeError (found by the engine-api fuzz target)', async () => {
+    const fake = await fakeEngine(tmp('fake.sock'), speaks((_url, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('false\nnull\n')));
+    try {
+      const engine = await connectDockerEngine({ host: `unix://${fake.socket}`, subject: 'load test' });
+      await rejectsWith(engine.imageLoad(Readable.from([Buffer.alloc(100)])), 'E_SOURCE', /answered POST \/images\/load with something that is not JSON messages$/);
+    } finally {
+      await fake.close();
+    }
+  });
+
   test('load refused with a status: E_SOURCE with the engine\'s message', async () => {
     const fake = await fakeEngine(tmp('fake.sock'), speaks((_url, res) => res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"unexpected EOF"}')));
     try {

@@ -250,12 +250,14 @@ export class DockerEngine {
     const loaded: string[] = [];
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
-      let message: { stream?: unknown; error?: unknown };
+      let message: { stream?: unknown; error?: unknown } | null;
       try {
         message = JSON.parse(line) as typeof message;
       } catch {
-        throw sourceError(`${this.http.subject}: the Docker engine at ${this.endpoint.display} answered ${what} with something that is not JSON`);
+        message = null;
       }
+      // each line is a JSON object (`null`, a number or a list is no message)
+      if (typeof message !== 'object' || message === null) throw sourceError(`${this.http.subject}: the Docker engine at ${this.endpoint.display} answered ${what} with something that is not JSON messages`);
       if (typeof message.error === 'string') throw sourceError(`${this.http.subject}: the Docker engine at ${this.endpoint.display} could not load the image: ${oneLine(message.error)}`);
       const m = /^Loaded image(?: ID)?: (.+)$/.exec(typeof message.stream === 'string' ? message.stream.trim() : '');
       if (m) loaded.push(m[1] as string);

@@ -215,6 +215,21 @@ describe('formatReference and familiarReference', () => {
   test('library/ is dropped only on Docker Hub', () => {
     assert.equal(familiarReference(parseReference('ghcr.io/library/alpine')), 'ghcr.io/library/alpine:latest');
   });
+
+  test('the familiar form keeps docker.io/ before a first component that reads as a host, and library/ before a name that reads as a digest (found by the reference fuzz target)', () => {
+    for (const [ref, familiar] of [
+      ['docker.io/ncker.io/library/alpine:3.20', 'docker.io/ncker.io/library/alpine:3.20'],
+      ['docker.io/docker.io/x', 'docker.io/docker.io/x:latest'],
+      ['docker.io/localhost/x', 'docker.io/localhost/x:latest'],
+      ['docker.io/user/app', 'user/app:latest'],
+      ['library/sha512:0', 'library/sha512:0'],
+      ['sha256x:1', 'sha256x:1'],
+    ] as const) {
+      const r = parseReference(ref);
+      assert.equal(familiarReference(r), familiar);
+      assert.deepEqual(parseReference(familiarReference(r)), r);
+    }
+  });
 });
 
 describe('referenceTarget', () => {

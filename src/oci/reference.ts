@@ -234,9 +234,12 @@ export function familiarReference(r: ImageReference): string {
   let name = `${r.registry}/${r.repository}`;
   if (r.registry === DOCKER_HUB) {
     name = r.repository;
-    if (name.startsWith(OFFICIAL_PREFIX) && !name.slice(OFFICIAL_PREFIX.length).includes('/')) {
-      name = name.slice(OFFICIAL_PREFIX.length);
-    }
+    const short = name.slice(OFFICIAL_PREFIX.length);
+    // `library/sha256:1` stays: `sha256:1` alone reads as a digest, which parseReference refuses
+    if (name.startsWith(OFFICIAL_PREFIX) && !short.includes('/') && !/^sha(?:256|512)$/.test(short)) name = short;
+    // a first component that reads as a host (`docker.io/ncker.io/x`, `docker.io/docker.io/x`) keeps the registry
+    const [domain, rest] = splitDomain(name);
+    if (domain !== DOCKER_HUB || rest !== name) name = `${r.registry}/${r.repository}`;
   }
   return withTagAndDigest(name, r);
 }

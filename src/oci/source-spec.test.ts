@@ -111,6 +111,9 @@ describe('formatSourceSpec', () => {
     ['docker://dir:x', 'docker://dir:x'],
     ['ocidir://layout:v1', `oci:${CWD}/layout:v1`],
     ['ocidir:///abs/a:b/layout:v2', 'ocidir:///abs/a:b/layout:v2'],
+    // a Docker tag that is no OCI ref name stays in regclient's syntax (found by the source-spec fuzz target)
+    ['ocidir://dir:_', `ocidir://${CWD}/dir:_`],
+    ['ocidir://@0/:0_', `ocidir://${CWD}/@0/:0_`],
     ['oci-archive:img.tar:v1', `oci-archive:${CWD}/img.tar:v1`],
     ['docker-archive:img.tar:alpine', `docker-archive:${CWD}/img.tar:alpine:latest`],
     ['docker-archive:img.tar:@3', `docker-archive:${CWD}/img.tar:@3`],

@@ -311,9 +311,11 @@ export function formatSourceSpec(spec: SourceSpec): string {
       return needsDockerPrefix(familiar) ? `docker://${familiar}` : familiar;
     }
     case 'oci-layout':
-      // a directory with ':' can only be written the regclient way (and only with a Docker tag)
-      if (spec.dir.slice(pathStart(spec.dir)).includes(':') && (spec.tag === undefined || DOCKER_TAG_RE.test(spec.tag))) {
-        return withRef('ocidir://', spec.dir, spec.tag);
+      // a directory with ':', or a Docker tag that is no OCI ref name (`_x`), can only be written
+      // the regclient way (and only with a Docker tag)
+      if ((spec.dir.slice(pathStart(spec.dir)).includes(':') || (spec.tag !== undefined && !REF_NAME_RE.test(spec.tag))) && (spec.tag === undefined || DOCKER_TAG_RE.test(spec.tag))) {
+        // a last component with '@' (`/x/@0`) gets a '/', or `@0:TAG` would read as a digest
+        return withRef('ocidir://', spec.tag !== undefined && /@[^/]*$/.test(spec.dir) ? `${spec.dir}/` : spec.dir, spec.tag);
       }
       return withRef('oci:', spec.dir, spec.tag);
     case 'oci-archive':

@@ -82,6 +82,8 @@ export interface Token {
 
 /** Largest token response read (tokens are small; a huge answer is a broken or hostile server). */
 const MAX_TOKEN_BYTES = 1024 * 1024;
+/** Longest a token is reused, whatever `expires_in` says (a day; a later 401 asks for a new one anyway). */
+export const MAX_TOKEN_LIFETIME_S = 24 * 60 * 60;
 
 export interface TokenRequest {
   readonly realm: string;
@@ -169,7 +171,7 @@ export async function fetchToken(req: TokenRequest): Promise<Token> {
   // a token goes into a header: one with control characters or spaces would be echoed by the
   // HTTP library's error, so it is refused here without showing it
   if (!/^[\x21-\x7e]+$/.test(value)) throw new AnyarchError('E_REGISTRY', `${what}: the token service answered with a malformed token`);
-  const ttl = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : 60;
+  const ttl = typeof json.expires_in === 'number' && json.expires_in > 0 ? Math.min(json.expires_in, MAX_TOKEN_LIFETIME_S) : 60;
   const issuedAt = typeof json.issued_at === 'string' && !Number.isNaN(Date.parse(json.issued_at)) ? Math.min(Date.parse(json.issued_at), issued) : issued;
   // stop using a token a little before it expires: requests take time to arrive
   const margin = Math.min(5000, ttl * 250);

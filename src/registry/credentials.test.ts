@@ -335,6 +335,13 @@ describe('credential helpers', () => {
     assert.match(e.message, /docker-credential-test failed \(exit status 1\)/);
   });
 
+  test('a secret in a failing helper’s answer on stderr, in no form redaction knows, is not shown either', async () => {
+    // found by the credentials fuzz target: the answer went to stderr and stdout held no JSON
+    const secret = 'hunter2-Zq8wX1vB7nK3';
+    const { env } = await helpers({ test: `cat >/dev/null\necho "${secret}"\necho '{"Username":"u","Secret":"${secret}"}' >&2\nexit 1` });
+    await rejectsWithout(resolveCredential('ghcr.io', { configPath: await configFile({ credsStore: 'test' }), env }), 'E_AUTH', [secret]);
+  });
+
   test('an answer that is not JSON is E_AUTH without the answer', async () => {
     const secret = 'pw-in-bad-answer-5521';
     const { env } = await helpers({ test: `cat >/dev/null\nprintf '{"Username":"u","Secret":"${secret}"'` });

@@ -281,7 +281,7 @@ async function runHelper(
     program,
     host,
     `failed (${status})`,
-    `Run "echo ${host} | ${program} get" to see what it says (its output is not shown here: it may hold a secret), or log in again with "docker login ${host}".`,
+    `Run "echo ${serverAddress} | ${program} get" to see what it says (its output is not shown here: it may hold a secret), or log in again with "docker login ${host}".`,
   );
 }
 

@@ -14,7 +14,7 @@ import { buildTestImage, builtImageSource } from '../../test/support/images.js';
 import { startRegistry, type TestRegistry } from '../../test/support/registry.js';
 import { AnyarchError } from '../errors.js';
 import { NetworkError } from '../net/http.js';
-import { fetchToken } from './auth.js';
+import { fetchToken, MAX_TOKEN_LIFETIME_S } from './auth.js';
 import { RegistryClient, type ClientEvent } from './client.js';
 import { parseDiagnostics, RegistryError, registryError, retryDecision, SPEC_ERROR_CODES } from './errors.js';
 import { pushImage } from './push.js';
@@ -68,6 +68,20 @@ describe('RegistryError', () => {
       }
       status = 503;
       await assert.rejects(ask(), (e) => e instanceof NetworkError && e.transient);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  test('a token is reused at most MAX_TOKEN_LIFETIME_S, whatever expires_in says (1.8e305 made it expire at Infinity: found by the registry-answers fuzz target)', async () => {
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"a1","expires_in":1.7976931348623157e+305}'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const realm = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
+    try {
+      const t = await fetchToken({ realm, scopes: [], allowHttp: () => true, timeoutMs: 2000, userAgent: 'test', registry: 'r.example', now: () => 1000 });
+      assert.equal(t.value, 'a1');
+      assert.equal(t.expiresAt, 1000 + MAX_TOKEN_LIFETIME_S * 1000 - 5000);
     } finally {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

@@ -1,40 +1,38 @@
 /**
- * Property tests (fast-check) for the parser, the check engine and the fixer on arbitrary and
- * mutated input:
+ * Fuzz targets for the Dockerfile: the bytes read (decoding), the parser, the model and every rule
+ * (`checkSource`), and the fixer (`fixSource`). Inputs: random and token-built text, plausible
+ * Dockerfiles built instruction by instruction, line-aware mutations of realistic Dockerfiles
+ * written for these tests, and byte mutations of the repository's own Dockerfiles (the parser's
+ * fixtures, the golden `--fix` inputs, the example).
  *
- * (a) parseDockerfile returns, or throws AnyarchError E_PARSE with a location — nothing else;
- * (b) checkSource never throws: it returns findings or an error;
- * (c) fixSource on mutated real Dockerfiles throws nothing but AnyarchError E_FIX, and what it
- *     returns parses (or is the untouched input, when the input does not parse);
+ * Properties (kept from the property tests these replace):
+ * (a) reading the bytes gives text or `E_INPUT`; parseDockerfile returns, or throws `E_PARSE`
+ *     with a location inside the source — nothing else;
+ * (b) checkSource never throws: it returns findings, or an error and no findings;
+ * (c) fixSource throws nothing but `E_FIX`, and what it returns parses (or is the untouched input,
+ *     when the input does not parse);
  * (d) every finding's range (and every fix edit) lies inside the source, with start <= end and
  *     line/column agreeing with the offset.
- *
- * Seeds and run counts are fixed, so the test is deterministic (and takes a few seconds).
  */
-import { readFileSync } from 'node:fs';
-import { describe, test } from 'node:test';
+import { readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { AnyarchError } from '../errors.js';
-import { parseDockerfile } from '../dockerfile/parser.js';
-import { computeLineStarts } from '../dockerfile/text.js';
-import type { Position } from '../dockerfile/ast.js';
-import type { Finding } from '../rules/types.js';
-import { checkSource, fixSource, type FileResult } from './engine.js';
-
-const SEED = 20250128; // the day Zasper fixed its Dockerfile
-const RUNS = {
-  parse: 2000,
-  check: 1000,
-  fix: 800,
-  ranges: 600,
-};
+import { AnyarchError } from '../../src/errors.js';
+import { parseDockerfile } from '../../src/dockerfile/parser.js';
+import { computeLineStarts } from '../../src/dockerfile/text.js';
+import type { Position } from '../../src/dockerfile/ast.js';
+import type { Finding } from '../../src/rules/types.js';
+import { checkSource, fixSource, type FileResult } from '../../src/check/engine.js';
+import { dockerfileText } from '../../src/check/input.js';
+import { bytesCodec, mutatedBytes, onlyAnyarchErrors, repoFiles, repoRoot, seedBytes, text, utf8, type FuzzTarget } from '../support/fuzz.js';
 
 // ---------------------------------------------------------------------------------------------
 // Realistic seeds: written for this test in the idioms that real Dockerfiles use (copies of none)
 
+
 /** The Zasper Dockerfile shipped as the example (the canonical bad case). */
-const ZASPER = readFileSync(new URL('../../../examples/zasper/Dockerfile', import.meta.url), 'utf8');
+const ZASPER = text(repoFiles('examples/zasper/Dockerfile')[0] as Uint8Array);
 
 /** A dpkg case with one literal URL and checksum per branch, a signature check, a second stage. */
 const DPKG_CASE_TWO_STAGE = `# Fetches a Go toolchain in one stage and keeps only the unpacked tree in the next.
@@ -595,86 +593,100 @@ function checkOk(source: string): FileResult {
   return r;
 }
 
-const params = (numRuns: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns, endOnFailure: true });
-
 // ---------------------------------------------------------------------------------------------
+// Targets
 
-describe('fuzz: parser, engine and fixer on arbitrary input', () => {
-  test('(a) parseDockerfile returns or throws AnyarchError E_PARSE with a location', () => {
-    fc.assert(
-      fc.property(anyText, (s) => {
-        try {
-          parseDockerfile(s, 'Dockerfile');
-        } catch (e) {
-          assertParseError(e, s);
-        }
-      }),
-      params(RUNS.parse),
-    );
-  });
-
-  test('(a) parseDockerfile on mutated real Dockerfiles', () => {
-    fc.assert(
-      fc.property(mutatedSeed, (s) => {
-        try {
-          parseDockerfile(s, 'Dockerfile');
-        } catch (e) {
-          assertParseError(e, s);
-        }
-      }),
-      params(RUNS.parse),
-    );
-  });
-
-  test('(b) checkSource never throws', () => {
-    fc.assert(fc.property(anyText, (s) => void checkOk(s)), params(RUNS.check));
-    fc.assert(fc.property(mutatedSeed, (s) => void checkOk(s)), params(RUNS.check));
-  });
-
-  test('the seeds are clean input: they parse, and the fixer has work on several of them', () => {
-    let fixedSeeds = 0;
-    for (const s of SEEDS) {
-      const r = checkOk(s);
-      assert.equal(r.error, undefined, `seed does not parse: ${r.error?.message}\n${s.slice(0, 80)}`);
-      const fixed = fixSource(positioned(s), 'Dockerfile');
-      parseDockerfile(fixed.output);
-      if (fixed.fixed.length) fixedSeeds++;
+/** The repository's own Dockerfiles: the parser's fixtures, the golden --fix inputs, the example. */
+function repoDockerfiles(): Uint8Array[] {
+  const root = repoRoot();
+  const found: string[] = ['examples/zasper/Dockerfile'];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(path.join(root, dir)).sort()) {
+      const rel = path.join(dir, name);
+      if (statSync(path.join(root, rel)).isDirectory()) walk(rel);
+      else if (/Dockerfile|input/.test(name)) found.push(rel);
     }
-    assert.ok(fixedSeeds >= 3, `only ${fixedSeeds} seeds get a fix: the fix property would test little`);
-  });
+  };
+  walk('src/dockerfile/fixtures');
+  walk('src/check/fixtures');
+  return repoFiles(...found);
+}
 
-  test('(c) fixSource on mutated real Dockerfiles: only E_FIX, and the output parses', () => {
-    fc.assert(
-      fc.property(mutatedSeed, (raw) => {
-        const s = positioned(raw);
-        let out;
-        try {
-          out = fixSource(s, 'Dockerfile');
-        } catch (e) {
-          assert.ok(e instanceof AnyarchError, `fixSource threw a non-AnyarchError: ${String((e as Error)?.stack ?? e)}`);
-          assert.equal(e.code, 'E_FIX', `fixSource threw ${e.code}: ${e.message}`);
-          return;
-        }
-        if (out.result.error) {
-          // the input did not parse: nothing is fixed
-          assert.equal(out.output, s);
-          assert.equal(out.fixed.length, 0);
-          return;
-        }
-        try {
-          parseDockerfile(out.output, 'Dockerfile');
-        } catch (e) {
-          assert.fail(`fixed output does not parse: ${(e as Error).message}`);
-        }
-        assertFindingsInside(out.result, out.output);
-      }),
-      params(RUNS.fix),
-    );
-  });
+/** Dockerfile bytes: generated text, mutated realistic Dockerfiles, byte-mutated repository files. */
+const dockerfileBytes: fc.Arbitrary<Uint8Array> = fc.oneof(
+  { weight: 4, arbitrary: anyText.map(utf8) },
+  { weight: 3, arbitrary: mutatedSeed.map(utf8) },
+  { weight: 2, arbitrary: mutatedBytes(repoDockerfiles) },
+  { weight: 1, arbitrary: seedBytes(repoDockerfiles) },
+);
 
-  test('(d) every finding range lies inside the source, start <= end', () => {
-    fc.assert(fc.property(anyText, (s) => assertFindingsInside(checkOk(s), s)), params(RUNS.ranges));
-    fc.assert(fc.property(mutatedSeed, (s) => assertFindingsInside(checkOk(s), s)), params(RUNS.ranges));
-    for (const s of SEEDS) assertFindingsInside(checkOk(s), s);
-  });
-});
+/** The text the engine sees: decoded as `anyarch check` decodes a file, else (E_INPUT) lossily, to reach the parser anyway. */
+function sourceOf(bytes: Uint8Array): string {
+  return onlyAnyarchErrors(() => dockerfileText(bytes, 'Dockerfile'), ['E_INPUT'])?.source ?? text(bytes);
+}
+
+export const dockerfileTarget: FuzzTarget<Uint8Array> = {
+  name: 'dockerfile',
+  reads: 'Dockerfile bytes: decoding, parser, model and every rule (checkSource)',
+  input: dockerfileBytes,
+  ...bytesCodec,
+  ciRuns: 1500,
+  check(bytes) {
+    const s = sourceOf(bytes);
+    try {
+      parseDockerfile(s, 'Dockerfile');
+    } catch (e) {
+      assertParseError(e, s);
+    }
+    assertFindingsInside(checkOk(s), s);
+  },
+};
+
+export const dockerfileFixTarget: FuzzTarget<Uint8Array> = {
+  name: 'dockerfile-fix',
+  reads: 'Dockerfile bytes through --fix (fixSource): only E_FIX, and the output parses',
+  input: fc.oneof({ weight: 3, arbitrary: mutatedSeed.map(utf8) }, { weight: 1, arbitrary: mutatedBytes(repoDockerfiles) }, { weight: 1, arbitrary: anyText.map(utf8) }),
+  ...bytesCodec,
+  ciRuns: 300,
+  check(bytes) {
+    const s = positioned(sourceOf(bytes));
+    let out;
+    try {
+      out = fixSource(s, 'Dockerfile');
+    } catch (e) {
+      assert.ok(e instanceof AnyarchError, `fixSource threw a non-AnyarchError: ${String((e as Error)?.stack ?? e)}`);
+      assert.equal(e.code, 'E_FIX', `fixSource threw ${e.code}: ${e.message}`);
+      return;
+    }
+    if (out.result.error) {
+      // the input did not parse: nothing is fixed
+      assert.equal(out.output, s);
+      assert.equal(out.fixed.length, 0);
+      return;
+    }
+    try {
+      parseDockerfile(out.output, 'Dockerfile');
+    } catch (e) {
+      assert.fail(`fixed output does not parse: ${(e as Error).message}`);
+    }
+    assertFindingsInside(out.result, out.output);
+  },
+};
+
+/**
+ * The realistic seeds are clean input (they parse, and the fixer has work on several of them),
+ * so the mutations start from Dockerfiles the rules have something to say about. Returns the
+ * number of seeds the fixer changes.
+ */
+export function checkDockerfileSeeds(): number {
+  let fixedSeeds = 0;
+  for (const s of SEEDS) {
+    const r = checkOk(s);
+    assert.equal(r.error, undefined, `seed does not parse: ${r.error?.message}\n${s.slice(0, 80)}`);
+    assertFindingsInside(r, s);
+    const fixed = fixSource(positioned(s), 'Dockerfile');
+    parseDockerfile(fixed.output);
+    if (fixed.fixed.length) fixedSeeds++;
+  }
+  return fixedSeeds;
+}
