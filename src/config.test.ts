@@ -121,6 +121,35 @@ describe('parseConfig', () => {
   });
 });
 
+describe('parseConfig: nesting the YAML parser cannot take', () => {
+  // the parser recurses per level: thousands of levels overflowed its stack, and 5,000 `- `
+  // aborted the whole process (V8 out of memory compiling a regular expression), uncatchable
+  test('deep flow brackets, sequences and mappings are one E_CONFIG line at the place', () => {
+    const flow = configError('platforms: ' + '['.repeat(5000) + ']'.repeat(5000) + '\n');
+    assert.match(flow.message, /^nested deeper than anyarch reads a config \(brackets nested past 64 levels\)/);
+    assert.deepEqual([flow.location?.line, flow.location?.column], [1, 11 + 65]);
+    const dashes = configError('platforms:\n' + '- '.repeat(5000) + 'x\n');
+    assert.match(dashes.message, /indented past 256 columns/);
+    assert.equal(dashes.location?.line, 2);
+    const maps = configError('a:\n' + Array.from({ length: 3000 }, (_, i) => ' '.repeat(i + 1) + `k${i}:`).join('\n') + ' x\n');
+    assert.match(maps.message, /indented past 256 columns/);
+    assert.equal(maps.location?.line, 258);
+  });
+
+  test('brackets inside quotes and comments, and apostrophes in plain words, do not count', () => {
+    const deepText = '['.repeat(100);
+    const c = parseConfig(
+      `# ${deepText}\nplatforms: [linux/amd64, 'linux/arm64'] # don't ${deepText}\nignore: ["${deepText}", '${deepText}', don't]\n`,
+      'x.yaml',
+    );
+    assert.deepEqual(c.platforms?.map(formatPlatform), ['linux/amd64', 'linux/arm64']);
+    assert.deepEqual(c.ignore, [deepText, deepText, "don't"]);
+    // exactly at the limit the YAML is read, and judged as a config
+    assert.match(configError('ignore: ' + '['.repeat(64) + 'x' + ']'.repeat(64) + '\n').message, /each entry of ignore must be a string/);
+    assert.match(configError('ignore:\n' + ' '.repeat(250) + '- - - x\n').message, /each entry of ignore must be a string/);
+  });
+});
+
 describe('loadConfig', () => {
   test('reads a file', async () => {
     const dir = tmp();

@@ -142,11 +142,74 @@ export async function loadConfig(file: string, opts: LoadConfigOptions = {}): Pr
 }
 
 /** Validates config text (no I/O). `file` is where it came from (for `dir` and messages). */
+/** Deepest `[`/`{` nesting a config may have (a real one has two or three levels). */
+export const MAX_CONFIG_FLOW_DEPTH = 64;
+/** Widest indentation, block indicators (`- `, `? `) included, a config line may have. */
+export const MAX_CONFIG_INDENT = 256;
+
+/**
+ * Where a config nests past the limits, found by one pass over the text before the YAML parser
+ * sees it: the parser recurses once per level, so a few thousand levels (`- - - ...`, `[[[...`)
+ * overflow its stack, and at some depths abort the whole process (V8 runs out of memory compiling
+ * a regular expression the size of the indentation), which no handler can catch.
+ */
+function nestingPastLimit(text: string): { line: number; column: number; what: string } | undefined {
+  let line = 1;
+  let lineStart = 0;
+  let depth = 0;
+  let quote: string | undefined;
+  let atIndent = true;
+  let indent = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') {
+      line++;
+      lineStart = i + 1;
+      atIndent = true;
+      indent = 0;
+      continue;
+    }
+    if (atIndent) {
+      if (c === ' ' || c === '\t' || ((c === '-' || c === '?') && (text[i + 1] === ' ' || text[i + 1] === '\t'))) {
+        indent++;
+        if (indent > MAX_CONFIG_INDENT) return { line, column: i - lineStart + 1, what: `indented past ${MAX_CONFIG_INDENT} columns` };
+        continue;
+      }
+      atIndent = false;
+    }
+    if (quote) {
+      if (c === quote && !(quote === '"' && text[i - 1] === '\\')) quote = undefined;
+      continue;
+    }
+    if (c === '#' && (i === lineStart || text[i - 1] === ' ' || text[i - 1] === '\t')) {
+      const end = text.indexOf('\n', i);
+      i = (end < 0 ? text.length : end) - 1;
+      continue;
+    }
+    // a quote opens a quoted scalar only where one may start (an apostrophe inside a plain
+    // scalar, `don't`, hides nothing from the count)
+    if ((c === '"' || c === "'") && (i === lineStart || /[\s[{,:-]/.test(text[i - 1]!))) quote = c;
+    else if (c === '[' || c === '{') {
+      if (++depth > MAX_CONFIG_FLOW_DEPTH) return { line, column: i - lineStart + 1, what: `brackets nested past ${MAX_CONFIG_FLOW_DEPTH} levels` };
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return undefined;
+}
+
 export function parseConfig(text: string, file: string, opts: LoadConfigOptions = {}): Config {
   const shown = opts.displayPath ?? file;
   const rules = opts.rules ?? RULES;
   const { LineCounter, isMap, isScalar, isSeq, parseDocument } = yaml();
   const lc = new LineCounter();
+  const tooDeep = nestingPastLimit(text);
+  if (tooDeep) {
+    throw new AnyarchError(
+      'E_CONFIG',
+      `nested deeper than anyarch reads a config (${tooDeep.what})`,
+      'A config needs a few levels at most (rules: AA101: error); write it flat.',
+      { file: shown, line: tooDeep.line, column: tooDeep.column },
+    );
+  }
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
 
   const fail = (message: string, at: number | undefined, hint?: string): never => {

@@ -83,7 +83,7 @@ export { MAX_GITIGNORE_BYTES, NO_DOCKERFILES_FOUND, SKIPPED_DIRECTORIES, discove
 export type { DiscoverOptions, Discovery } from './check/discover.js';
 
 // .anyarch.yaml
-export { CONFIG_FILE_NAMES, FIX_STYLES, MAX_CONFIG_FILE_BYTES, findConfig, loadConfig, parseConfig } from './config.js';
+export { CONFIG_FILE_NAMES, FIX_STYLES, MAX_CONFIG_FILE_BYTES, MAX_CONFIG_FLOW_DEPTH, MAX_CONFIG_INDENT, findConfig, loadConfig, parseConfig } from './config.js';
 export type { Config, LoadConfigOptions } from './config.js';
 
 // Rules: the built-in set and what a rule (and a finding) is.

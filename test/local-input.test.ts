@@ -200,6 +200,18 @@ describe('local input: bounded before buffered, special files never opened', () 
 });
 
 describe('.anyarch.yaml: bounded, special files refused', () => {
+  test('a config nested 5,000 deep (which aborted the process inside the YAML parser) is one E_CONFIG line', async () => {
+    const cwd = tempTree({ Dockerfile: GOOD, '.anyarch.yaml': 'platforms:\n' + '- '.repeat(5000) + 'linux/amd64\n' }, 'anyarch-local-config-');
+    try {
+      const r = await anyarch(['check'], { cwd });
+      assertBounded(r, 'deep config');
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(stderrLines(r)[0] ?? '', /^anyarch: \.anyarch\.yaml:2:257: nested deeper than anyarch reads a config \(indented past 256 columns\)$/);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
   test('a FIFO config and a 2 GB sparse config: one E_CONFIG line, exit 2, within bounds', async () => {
     const fifo = tempTree({ Dockerfile: GOOD }, 'anyarch-local-config-');
     execFileSync('mkfifo', [path.join(fifo, '.anyarch.yaml')]);
