@@ -96,6 +96,9 @@ export function readRegularFileSync(file: string, limit: number): Buffer {
       chunks.push(n === want ? buf : buf.subarray(0, n));
       total += n;
       if (total > limit) throw new TooLargeError(limit);
+      // a short read that reaches the declared size is the end: no second read (nor buffer) to
+      // learn it. Files that declare no size (procfs) may read short before their end.
+      if (n < want && st.size > 0 && total >= st.size) break;
     }
     return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
   } finally {
@@ -119,6 +122,9 @@ export async function readRegularFile(file: string, limit: number): Promise<Buff
       chunks.push(n === want ? buf : buf.subarray(0, n));
       total += n;
       if (total > limit) throw new TooLargeError(limit);
+      // a short read that reaches the declared size is the end: no second read (nor buffer) to
+      // learn it. Files that declare no size (procfs) may read short before their end.
+      if (n < want && st.size > 0 && total >= st.size) break;
     }
     return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
   } finally {
