@@ -134,6 +134,10 @@ describe('parseConfig: nesting the YAML parser cannot take', () => {
     const maps = configError('a:\n' + Array.from({ length: 3000 }, (_, i) => ' '.repeat(i + 1) + `k${i}:`).join('\n') + ' x\n');
     assert.match(maps.message, /indented past 256 columns/);
     assert.equal(maps.location?.line, 258);
+    // an escaped backslash closes its string: what follows is counted
+    const escaped = configError('x: "\\\\"\ny: ' + '['.repeat(20000) + ']'.repeat(20000) + '\n');
+    assert.match(escaped.message, /^nested deeper than anyarch reads a config/);
+    assert.equal(escaped.location?.line, 2);
   });
 
   test('brackets inside quotes and comments, and apostrophes in plain words, do not count', () => {

@@ -178,7 +178,10 @@ function nestingPastLimit(text: string): { line: number; column: number; what: s
       atIndent = false;
     }
     if (quote) {
-      if (c === quote && !(quote === '"' && text[i - 1] === '\\')) quote = undefined;
+      // in double quotes a backslash escapes the next character (`"\\"` is closed); in single
+      // quotes, '' is an escaped quote and reads here as a close and a reopen, the same thing
+      if (quote === '"' && c === '\\' && text[i + 1] !== '\n') i++;
+      else if (c === quote) quote = undefined;
       continue;
     }
     if (c === '#' && (i === lineStart || text[i - 1] === ' ' || text[i - 1] === '\t')) {

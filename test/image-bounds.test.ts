@@ -192,6 +192,33 @@ describe('work bounded by what was fetched', () => {
     assertBounded(r, 'repeated layer');
   });
 
+  test('a Docker 25+ archive whose index.json names one 4 MiB index 300 times reads that index once', { timeout: 120_000 }, async (t) => {
+    // before: each of the 256 visits read, hashed and parsed it again and queued its 27,000
+    // children: 26 s and 2 GB for a 4 MB file
+    const file = tmp('index-bomb.tar');
+    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
+    const configHex = createHash('sha256').update(config).digest('hex');
+    const child = { mediaType: OCI.index, digest: `sha256:${'0'.repeat(64)}`, size: 10 };
+    const perChild = JSON.stringify(child).length + 1;
+    const big = Buffer.from(index(Array.from({ length: Math.floor((4 * MIB - 200) / perChild) }, () => child)));
+    const bigHex = createHash('sha256').update(big).digest('hex');
+    const entry = { mediaType: OCI.index, digest: `sha256:${bigHex}`, size: big.length };
+    writeSparseTar(file, [
+      { name: 'manifest.json', data: Buffer.from(JSON.stringify([{ Config: `blobs/sha256/${configHex}`, RepoTags: ['bomb:1'], Layers: [] }])) },
+      { name: `blobs/sha256/${configHex}`, data: config },
+      { name: 'oci-layout', data: Buffer.from('{"imageLayoutVersion":"1.0.0"}') },
+      { name: 'index.json', data: Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: Array.from({ length: 300 }, () => entry) })) },
+      { name: `blobs/sha256/${bigHex}`, data: big },
+    ]);
+    const r = await timed(['platforms', `docker-archive:${file}`, goodSpec]);
+    t.diagnostic(`an index named 300 times: ${r.seconds} s, peak RSS ${r.rssMb} MB`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /index-bomb\.tar\n {2}Docker manifest sha256:[0-9a-f]{12} \(1 platform\)/);
+    assertGoodReported(r);
+    assert.ok(r.seconds < 10, `${r.seconds} s`);
+    assert.ok(r.rssMb < 250, `peak RSS ${r.rssMb} MB`);
+  });
+
   test('JSON nested 100,000 deep (an index entry, a platform\'s os.features, a config): exit 2, one line naming the image, in every format', { timeout: 120_000 }, async () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
     const l = layout('deep');

@@ -87,6 +87,18 @@ describe('anyarch parse', () => {
   });
 });
 
+describe('anyarch platforms: bad numbers are usage errors', () => {
+  test('--max-image-mib that rounds to no byte, and a non-number --timeout, exit 2 before anything is read', () => {
+    const cwd = project({});
+    for (const args of [['--max-image-mib', '0.0000001'], ['--max-image-mib', '0'], ['--timeout', 'soon']]) {
+      const r = anyarch(cwd, ['platforms', ...args, 'oci:nowhere:v1']);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, /^anyarch: (option|error: option) .*(positive number of MiB|positive number of seconds)/m, r.stderr);
+      assert.doesNotMatch(r.stderr, /nowhere/);
+    }
+  });
+});
+
 describe('anyarch check', () => {
   test('a binary and an invalid-UTF-8 file exit 2, but the good file is still checked and reported', () => {
     const cwd = project({

@@ -196,7 +196,8 @@ function seconds(value: string): number {
 
 function positiveMib(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n * 1024 * 1024 > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError('expected a positive number of MiB');
+  // at least one byte once rounded: a budget that rounds to 0 would refuse every image
+  if (!Number.isFinite(n) || Math.round(n * 1024 * 1024) < 1 || n * 1024 * 1024 > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError('expected a positive number of MiB');
   return n;
 }
 

@@ -17,6 +17,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { AnyarchError } from '../errors.js';
+import { timerMs } from '../net/deadline.js';
 import { streamRequestBody } from '../net/http.js';
 import { isLoopbackRegistry } from '../oci/reference.js';
 
@@ -289,7 +290,7 @@ class EngineHttp {
     // one deadline for the whole exchange, unless it is a transfer (an unref'd timer: a finished exchange keeps nothing alive)
     const ctrl = opts.idleTimeoutMs === undefined ? new AbortController() : undefined;
     if (ctrl) {
-      setTimeout(() => ctrl.abort(sourceError(`${this.subject}: the Docker engine at ${ep.display} did not answer ${method} ${urlPath} within ${seconds(this.timeoutMs)}`)), this.timeoutMs).unref();
+      setTimeout(() => ctrl.abort(sourceError(`${this.subject}: the Docker engine at ${ep.display} did not answer ${method} ${urlPath} within ${seconds(this.timeoutMs)}`)), timerMs(this.timeoutMs)).unref();
     }
     return new Promise((resolve, reject) => {
       const req = httpRequest(
@@ -306,7 +307,7 @@ class EngineHttp {
           resolve(res);
         },
       );
-      req.setTimeout(idleTimeoutMs, () => {
+      req.setTimeout(timerMs(idleTimeoutMs), () => {
         req.destroy(sourceError(`${this.subject}: the Docker engine at ${ep.display} did not answer ${method} ${urlPath} within ${seconds(idleTimeoutMs)}`));
       });
       // a tarball that fails on the way ends the request with its own error, not the engine's

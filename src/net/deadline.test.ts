@@ -28,6 +28,20 @@ describe('Deadline', () => {
     d.abort(new Error('failed'));
     assert.equal((d.signal.reason as Error).message, 'failed');
   });
+
+  test('a deadline longer than a timer keeps (--timeout 3000000) waits, instead of firing at once', async () => {
+    // Node fires a timer of more than 2^31 - 1 ms after 1 ms: every request failed at once
+    const d = new Deadline(3_000_000_000, () => new Error('late'));
+    d.start();
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(d.signal.aborted, false);
+    d.done();
+    const ctrl = new AbortController();
+    const slept = abortableSleep(2 ** 33, ctrl.signal);
+    await new Promise((r) => setTimeout(r, 30));
+    ctrl.abort(new Error('stopped'));
+    await assert.rejects(slept, /stopped/, 'the sleep was still waiting');
+  });
 });
 
 describe('abortable and abortableSleep', () => {

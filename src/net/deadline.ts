@@ -9,6 +9,14 @@
  */
 import type { Readable, Writable } from 'node:stream';
 
+/** The longest delay a Node timer keeps (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** `ms` as a timer takes it: a longer wait is the longest a timer keeps, never 1 ms. */
+export function timerMs(ms: number): number {
+  return Math.min(Math.max(ms, 0), MAX_TIMER_MS);
+}
+
 /** An operation's deadline: its signal, aborted with `expired()` (the error to report) `ms` after {@link start}. */
 export class Deadline {
   private readonly ctrl = new AbortController();
@@ -31,7 +39,7 @@ export class Deadline {
   start(): void {
     if (this.endsAt !== undefined || this.ctrl.signal.aborted) return;
     this.endsAt = Date.now() + this.ms;
-    this.timer = setTimeout(() => this.ctrl.abort(this.expired()), this.ms);
+    this.timer = setTimeout(() => this.ctrl.abort(this.expired()), timerMs(this.ms));
   }
 
   /** ms left before the deadline (Infinity before {@link start}) */
@@ -80,13 +88,13 @@ export function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Pr
 
 /** Waits `ms`, or rejects with the signal's reason when it is aborted first. */
 export function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return new Promise((r) => setTimeout(r, ms));
+  if (!signal) return new Promise((r) => setTimeout(r, timerMs(ms)));
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
-    }, ms);
+    }, timerMs(ms));
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(signal.reason);

@@ -144,6 +144,10 @@ describe('serverUrl: what a server names is checked before it is followed', () =
   });
   test('redactUserInfo', () => {
     assert.equal(redactUserInfo('see http://bob:pw-9@h/x and https://a@b/c'), 'see http://***@h/x and https://***@b/c');
+    // a password holding @ is hidden whole, not up to its first @
+    assert.equal(redactUserInfo('http://u:p@ss@h/x'), 'http://***@h/x');
+    assert.equal(redactUserInfo('"http://u:p@ss@[bad/x"'), '"http://***@[bad/x"');
+    assert.equal(redactUserInfo('http://h/x?next=a@b'), 'http://h/x?next=a@b');
   });
 });
 

@@ -17,6 +17,7 @@ import { request as httpsRequest } from 'node:https';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AnyarchError } from '../errors.js';
+import { timerMs } from './deadline.js';
 
 export interface HttpRequest {
   readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -126,7 +127,8 @@ const FOLLOWED_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:']);
 
 /** `value` with the user-info of anything that looks like a URL in it replaced by `***`. */
 export function redactUserInfo(value: string): string {
-  return value.replace(/(\/\/)[^/?#@\s]*@/g, '$1***@');
+  // up to the last @ before the path: a password may hold @ itself (`//u:p@ss@host`)
+  return value.replace(/(\/\/)[^/?#\s]*@/g, '$1***@');
 }
 
 /**
@@ -193,7 +195,7 @@ export async function send(req: HttpRequest, opts: SendOptions): Promise<HttpRes
   for (let hop = 0; ; hop++) {
     // with the caller's deadline, the deadline is all; without one, each hop's headers get `timeoutMs`
     const ctrl = signal ? undefined : new AbortController();
-    const timer = ctrl && setTimeout(() => ctrl.abort(new DOMException('timeout', 'TimeoutError')), timeoutMs);
+    const timer = ctrl && setTimeout(() => ctrl.abort(new DOMException('timeout', 'TimeoutError')), timerMs(timeoutMs));
     const hopSignal = signal ?? (ctrl as AbortController).signal;
     let res: Response;
     try {
@@ -234,7 +236,7 @@ function sendStreamed(req: HttpRequest, body: AsyncIterable<Uint8Array>, { signa
       }
       resolve({ status: res.statusCode ?? 0, headers: answer, url: req.url, body: Readable.toWeb(res) as ReadableStream<Uint8Array>, idleMs: timeoutMs, ...(signal ? { signal } : {}) });
     });
-    out.setTimeout(timeoutMs, () => out.destroy(new DOMException('timeout', 'TimeoutError')));
+    out.setTimeout(timerMs(timeoutMs), () => out.destroy(new DOMException('timeout', 'TimeoutError')));
     const bodyFailure = streamRequestBody(body, out, req.what);
     out.on('error', (e) => {
       const own = bodyFailure();
@@ -316,7 +318,7 @@ export async function readBody(res: HttpResponse, limit: number, what: string): 
 function withIdleTimeout<T>(p: Promise<T>, ms: number, what: string, url: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new NetworkError(`${what}: ${origin(url)} sent nothing for ${Math.round(ms / 1000)} s`, true)), ms);
+    timer = setTimeout(() => reject(new NetworkError(`${what}: ${origin(url)} sent nothing for ${Math.round(ms / 1000)} s`, true)), timerMs(ms));
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

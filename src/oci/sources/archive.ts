@@ -174,8 +174,13 @@ async function findLayoutManifest(
     throw e;
   }
   const wantedLayers = layers.map((l) => findEntry(index, l)?.name);
+  // each manifest or index read once, however many entries name it (the image's own first), and
+  // no more queued than can be visited: an index listing a 4 MiB index 300 times cost 2 GB
+  const seen = new Set<string>();
   for (let visits = 0; queue.length > 0 && visits < MAX_LAYOUT_VISITS; visits++) {
     const { d, ours } = queue.shift() as { d: Descriptor; ours: boolean };
+    if (seen.has(d.digest)) continue;
+    seen.add(d.digest);
     if (!isIndexMediaType(d.mediaType) && !isManifestMediaType(d.mediaType)) continue;
     if (d.size > MAX_MANIFEST_BYTES) continue;
     let p: string;
@@ -199,7 +204,10 @@ async function findLayoutManifest(
       throw e;
     }
     if (m.kind === 'index') {
-      queue.push(...m.manifests.map((child) => ({ d: child, ours })));
+      for (const child of m.manifests) {
+        if (queue.length >= MAX_LAYOUT_VISITS) break;
+        if (!seen.has(child.digest)) queue.push({ d: child, ours });
+      }
       continue;
     }
     if (m.config.digest !== configDigest || m.layers.length !== layers.length) continue;
