@@ -6,13 +6,9 @@
  * from outside the process, so a loaded machine passes).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { runMeasured } from './support/measured.js';
 import { tempTree } from './support/tree.js';
-
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'anyarch.js');
 
 /** Generous bounds: the measured runs take 1 to 14 s and 130 to 350 MB. */
 const MAX_SECONDS = 90;
@@ -28,19 +24,14 @@ interface Measured {
   readonly rssKb: number;
 }
 
-function checkTimed(deep: string, extra: readonly string[] = []): Measured {
+async function checkTimed(deep: string, extra: readonly string[] = []): Promise<Measured> {
   const cwd = tempTree({ 'deep.Dockerfile': deep, 'other.Dockerfile': OTHER }, 'anyarch-deep-');
-  const env: NodeJS.ProcessEnv = { ...process.env, ANYARCH_OFFLINE: '1' };
-  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, BIN, 'check', '--format', 'json', ...extra, 'deep.Dockerfile', 'other.Dockerfile'], {
+  const r = await runMeasured(['check', '--format', 'json', ...extra, 'deep.Dockerfile', 'other.Dockerfile'], {
     cwd,
-    env,
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    timeout: 300_000,
+    env: { ...process.env, ANYARCH_OFFLINE: '1' },
+    killAfterMs: 300_000,
   });
-  const m = /TIME ([\d.]+) (\d+)\s*$/.exec(r.stderr);
-  assert.ok(m, `no measurement in: ${r.stderr.slice(-2000)}`);
-  return { code: r.status, doc: JSON.parse(r.stdout), stderr: r.stderr, seconds: Number(m[1]), rssKb: Number(m[2]) };
+  return { code: r.code, doc: JSON.parse(r.stdout), stderr: r.stderr, seconds: r.seconds, rssKb: r.peakRssMb * 1024 };
 }
 
 function assertBounded(r: Measured): void {
@@ -58,33 +49,33 @@ const lines = (n: number, line: (i: number) => string): string => Array.from({ l
 const wrap = (s: string): string => (s.match(/[^]{1,1000}/g) ?? []).join('\\\n');
 
 describe('deep Dockerfiles: no crash, no hang, what was not checked is said', () => {
-  test(`${N} build-platform stages chained FROM each other (was a stack overflow, exit 3)`, () => {
+  test(`${N} build-platform stages chained FROM each other (was a stack overflow, exit 3)`, async () => {
     const deep = `FROM --platform=$BUILDPLATFORM golang AS s0\n${lines(N, (i) => `FROM --platform=$BUILDPLATFORM s${i - 1} AS s${i}\nRUN go build -o /out/app .\n`)}FROM alpine\nCOPY --from=s${N} /out/app /app\n`;
-    const r = checkTimed(deep);
+    const r = await checkTimed(deep);
     assert.equal(r.code, 1);
     assert.equal(r.doc.files.find((f) => f.file === 'deep.Dockerfile')?.error, undefined);
     assertBounded(r);
   });
 
-  test(`${N} stages read through COPY --from and RUN --mount=from, and FROM chains asked from the last stage first`, () => {
+  test(`${N} stages read through COPY --from and RUN --mount=from, and FROM chains asked from the last stage first`, async () => {
     const deep = `FROM alpine AS s0\n${lines(N, (i) => `FROM s${i - 1} AS s${i}\nCOPY --from=s${i - 1} /a /a\nRUN --mount=from=s${Math.floor(i / 2)},target=/x uname -m\n`)}`;
     for (const extra of [[], ['--rule', 'AA109']]) {
-      const r = checkTimed(deep, extra);
+      const r = await checkTimed(deep, extra);
       assert.equal(r.doc.files.find((f) => f.file === 'deep.Dockerfile')?.error, undefined);
       if (!extra.length) assertBounded(r);
     }
   });
 
-  test('100,000 global ARGs each expanding the one before (was over two minutes)', () => {
+  test('100,000 global ARGs each expanding the one before (was over two minutes)', async () => {
     const deep = `${lines(100_000, (i) => `ARG A${i}=\${A${i - 1}}x\n`)}FROM alpine:$A100000\nRUN uname -m\n`;
-    const r = checkTimed(deep);
+    const r = await checkTimed(deep);
     assert.equal(r.code, 1);
     assertBounded(r);
   });
 
-  test(`shell nested ${N} levels deep in a RUN: AA116 says where the limit was reached`, () => {
+  test(`shell nested ${N} levels deep in a RUN: AA116 says where the limit was reached`, async () => {
     for (const [open, close] of [['( ', ' )'], ['$(echo ', ')'], ['if true; then ', '; fi'], ['{ ', '; }']] as const) {
-      const r = checkTimed(`FROM alpine\nRUN ${wrap(open.repeat(N) + 'curl -LO https://example.com/tool-linux-amd64' + close.repeat(N))}\n`);
+      const r = await checkTimed(`FROM alpine\nRUN ${wrap(open.repeat(N) + 'curl -LO https://example.com/tool-linux-amd64' + close.repeat(N))}\n`);
       assert.equal(r.code, 1, open);
       const deep = r.doc.files.find((f) => f.file === 'deep.Dockerfile');
       const limit = deep?.findings.filter((f) => f.ruleId === 'AA116') ?? [];
@@ -94,10 +85,10 @@ describe('deep Dockerfiles: no crash, no hang, what was not checked is said', ()
     }
   });
 
-  test(`\${…} nested ${N} levels deep in ARG, FROM and COPY --from: AA116 for each`, () => {
+  test(`\${…} nested ${N} levels deep in ARG, FROM and COPY --from: AA116 for each`, async () => {
     let e = 'x';
     for (let i = 0; i < N; i++) e = `\${A:-${e}}`;
-    const r = checkTimed(`ARG V=${wrap(e)}\nFROM alpine:${wrap(e)}\nCOPY --from=${wrap(e)} /a /b\n`);
+    const r = await checkTimed(`ARG V=${wrap(e)}\nFROM alpine:${wrap(e)}\nCOPY --from=${wrap(e)} /a /b\n`);
     assert.equal(r.code, 1);
     const deep = r.doc.files.find((f) => f.file === 'deep.Dockerfile');
     assert.deepEqual(deep?.findings.filter((f) => f.ruleId === 'AA116').length, 3);

@@ -10,20 +10,17 @@
  * memoised, the 16 MB layout below took more than 5 GB and two minutes.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { tempPaths } from './support/assert.js';
+import { runMeasured } from './support/measured.js';
 import { fakeEngine } from './support/fake-engine.js';
 import { alterIn, buildTestImage, busyboxLikeFiles, OCI, writeDockerArchive, writeOciArchive, writeOciLayout } from './support/images.js';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'anyarch.js');
-const TIME = '/usr/bin/time';
 /** Peak RSS allowed (Node alone takes ~50 MB; the 15 MiB config held once, parsed once, ~100 MB more). */
 const MAX_RSS_MB = 300;
 /** Seconds allowed per run (each takes 1 to 7 s on an idle machine). */
@@ -41,23 +38,11 @@ interface Run {
 }
 
 /** Runs the binary under /usr/bin/time: its exit code, output, elapsed seconds and peak RSS. */
-function timed(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const measured = tmp('time');
-  return new Promise((resolve, reject) => {
-    const base: NodeJS.ProcessEnv = { ...process.env, ...env };
-    for (const k of ['FORCE_COLOR', 'NO_COLOR', 'CI', 'GITHUB_ACTIONS']) delete base[k];
-    const child = spawn(TIME, ['-f', '%e %M', '-o', measured, process.execPath, BIN, ...args], { env: base, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      // the last line (a killed child's has "Command terminated…" before it)
-      const [seconds, kb] = readFileSync(measured, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-      resolve({ code, stdout, stderr, seconds: seconds!, rssMb: Math.round(kb! / 1024) });
-    });
-  });
+async function timed(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const base: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const k of ['FORCE_COLOR', 'NO_COLOR', 'CI', 'GITHUB_ACTIONS']) delete base[k];
+  const r = await runMeasured(args, { env: base });
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr, seconds: r.seconds, rssMb: r.peakRssMb };
 }
 
 function assertBounded(r: Run, what: string): void {
