@@ -51,6 +51,15 @@ describe('discoverDockerfiles', () => {
     ]);
   });
 
+  test('a tree 1,500 directories deep is walked to its bottom (a stack of directories, not recursion)', async () => {
+    const deep = Array.from({ length: 1500 }, () => 'd').join('/');
+    const cwd = tree({ [`${deep}/Dockerfile`]: '', [`${deep.slice(0, 1000 * 2 - 1)}/.gitignore`]: 'ignored.Dockerfile\n', [`${deep}/ignored.Dockerfile`]: '', 'd/a.Dockerfile': '', 'e/Dockerfile': '' });
+    const { files, errors } = await discoverDockerfiles([], { cwd });
+    assert.deepEqual(errors, []);
+    // a directory's subtree comes before its next sibling, as a recursive walk lists them
+    assert.deepEqual(posix(files), ['d/a.Dockerfile', `${deep}/Dockerfile`, 'e/Dockerfile']);
+  });
+
   test('nested .gitignore files, with negation', async () => {
     const cwd = tree({
       '.gitignore': '*.Dockerfile\n',

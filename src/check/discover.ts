@@ -123,21 +123,32 @@ async function ancestorGitignores(dir: string): Promise<Matcher[]> {
  * Searches a directory tree. Synchronous on purpose: thousands of small readdir calls are far
  * cheaper without a promise each, and the walk is the first thing `check` does anyway.
  */
-function walk(dir: string, matchers: Matcher[], configIgnored: (abs: string, isDir: boolean) => boolean, out: Set<string>): void {
-  let entries: Dirent[];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return; // unreadable directory inside the tree: nothing to find there
-  }
-  // read .gitignore only where there is one
-  const own = entries.some((e) => e.name === '.gitignore' && !e.isDirectory()) ? loadGitignoreSync(dir) : undefined;
-  const here = own ? [...matchers, own] : matchers;
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const e of entries) {
+function walk(root: string, matchers: Matcher[], configIgnored: (abs: string, isDir: boolean) => boolean, out: Set<string>): void {
+  // a stack of open directories, not recursion: a tree as deep as a path may be is walked too;
+  // the order is recursion's (each directory's entries by name, a subdirectory before its next sibling)
+  const stack: { dir: string; here: Matcher[]; entries: Dirent[]; next: number }[] = [];
+  const enter = (dir: string, above: Matcher[]): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // unreadable directory inside the tree: nothing to find there
+    }
+    // read .gitignore only where there is one
+    const own = entries.some((e) => e.name === '.gitignore' && !e.isDirectory()) ? loadGitignoreSync(dir) : undefined;
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    stack.push({ dir, here: own ? [...above, own] : above, entries, next: 0 });
+  };
+  enter(root, matchers);
+  for (let top = stack.at(-1); top; top = stack.at(-1)) {
+    const e = top.entries[top.next++];
+    if (!e) {
+      stack.pop();
+      continue;
+    }
     const isDir = e.isDirectory();
     if (!isDir && !isDockerfileName(e.name)) continue;
-    const abs = path.join(dir, e.name);
+    const abs = path.join(top.dir, e.name);
     if (e.isSymbolicLink()) {
       // follow links to files; never links to directories (no cycles, no leaving the tree);
       // a dangling link names nothing
@@ -149,12 +160,12 @@ function walk(dir: string, matchers: Matcher[], configIgnored: (abs: string, isD
     }
     if (isDir) {
       if (SKIPPED_DIRECTORIES.has(e.name)) continue;
-      if (ignoredBy(here, abs, true) || configIgnored(abs, true)) continue;
-      walk(abs, here, configIgnored, out);
+      if (ignoredBy(top.here, abs, true) || configIgnored(abs, true)) continue;
+      enter(abs, top.here);
     } else {
       // a FIFO, device or socket with a Dockerfile's name (or a link to one) is kept: the reader
       // refuses it, without opening it, with a line saying what it is
-      if (ignoredBy(here, abs, false) || configIgnored(abs, false)) continue;
+      if (ignoredBy(top.here, abs, false) || configIgnored(abs, false)) continue;
       out.add(abs);
     }
   }
