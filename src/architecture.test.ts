@@ -43,6 +43,10 @@ const ROOMS: Table = {
     { name: 'fs', paths: ['fs/'], mayImport: ['errors'] },
     { name: 'net', paths: ['net/'], mayImport: ['errors'] },
     { name: 'platform', paths: ['platform/'], mayImport: ['errors'] },
+    // what a file's bytes say (ELF, PE, scripts), without I/O
+    { name: 'binary', paths: ['binary/'], mayImport: ['errors', 'platform'] },
+    // an image's root file system read from layer streams (tar, whiteouts, the merged tree, safe extraction)
+    { name: 'rootfs', paths: ['rootfs/'], mayImport: ['errors', 'fs'] },
     { name: 'dockerfile', paths: ['dockerfile/'], mayImport: ['errors', 'platform'] },
     { name: 'oci', paths: ['oci/'], mayImport: ['errors', 'fs', 'platform'] },
     // rules name base images with the OCI reference grammar (pure, no I/O)
@@ -53,16 +57,22 @@ const ROOMS: Table = {
     // what `anyarch platforms` does for a list of images, above the sources it opens
     { name: 'images', paths: ['images.ts'], mayImport: ['errors', 'platform', 'oci', 'registry', 'sources'] },
     { name: 'check', paths: ['check/'], mayImport: ['errors', 'fs', 'platform', 'dockerfile', 'rules', 'oci', 'registry'] },
-    { name: 'config', paths: ['config.ts'], mayImport: ['errors', 'fs', 'platform', 'rules', 'check'] },
+    { name: 'smoke', paths: ['smoke/'], mayImport: ['errors', 'fs', 'platform', 'binary', 'rootfs', 'oci', 'engine'] },
+    {
+      name: 'verify',
+      paths: ['verify/'],
+      mayImport: ['errors', 'fs', 'net', 'platform', 'binary', 'rootfs', 'dockerfile', 'oci', 'rules', 'registry', 'engine', 'sources', 'check', 'smoke'],
+    },
+    { name: 'config', paths: ['config.ts'], mayImport: ['errors', 'fs', 'platform', 'rules', 'check', 'verify'] },
     {
       name: 'cli',
       paths: ['cli/'],
-      mayImport: ['errors', 'fs', 'net', 'platform', 'dockerfile', 'oci', 'rules', 'registry', 'engine', 'sources', 'images', 'check', 'config'],
+      mayImport: ['errors', 'fs', 'net', 'platform', 'dockerfile', 'oci', 'rules', 'registry', 'engine', 'sources', 'images', 'check', 'binary', 'rootfs', 'smoke', 'verify', 'config'],
     },
     {
       name: 'index',
       paths: ['index.ts'],
-      mayImport: ['errors', 'fs', 'net', 'platform', 'dockerfile', 'oci', 'rules', 'registry', 'engine', 'sources', 'images', 'check', 'config'],
+      mayImport: ['errors', 'fs', 'net', 'platform', 'dockerfile', 'oci', 'rules', 'registry', 'engine', 'sources', 'images', 'check', 'binary', 'rootfs', 'smoke', 'verify', 'config'],
     },
   ],
   exceptions: [

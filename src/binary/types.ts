@@ -1,0 +1,89 @@
+/**
+ * What `verify` learns from a file's first bytes and headers, never running it: ELF identity
+ * (class, byte order, machine, flags, loader, ARM build attributes), PE machine, a script's
+ * shebang. Every reader is total: bytes that are truncated or corrupt give facts with
+ * `problem` set, never an exception.
+ */
+
+export type ElfType = 'rel' | 'exec' | 'dyn' | 'core' | 'other';
+
+export interface ArmAttributes {
+  /** Tag_CPU_arch (6): 6 v6, 7 v6KZ, 8 v6T2, 9 v6K, 10 v7, 11 v6-M, 12 v6S-M, 13 v7E-M, 14 v8-A ... */
+  readonly cpuArch?: number;
+  /** Tag_CPU_arch_profile (7), as the character code ('A', 'R', 'M', 'S') */
+  readonly cpuProfile?: number;
+  /** Tag_THUMB_ISA_use (9) */
+  readonly thumbIsa?: number;
+  /** Tag_FP_arch (10) */
+  readonly fpArch?: number;
+  /** Tag_ABI_VFP_args (28): 1 means hard-float argument passing */
+  readonly vfpArgs?: number;
+}
+
+export interface ElfFacts {
+  readonly format: 'elf';
+  readonly class: 32 | 64;
+  readonly endian: 'le' | 'be';
+  /** e_machine */
+  readonly machine: number;
+  /** EI_OSABI */
+  readonly osabi: number;
+  readonly type: ElfType;
+  readonly flags: number;
+  /** PT_INTERP, without its NUL */
+  readonly interpreter?: string;
+  /** has PT_DYNAMIC */
+  readonly dynamic: boolean;
+  /** 32-bit ARM only, when a `.ARM.attributes` section was found and read */
+  readonly arm?: ArmAttributes;
+  /** Go's build info (`GOARM=7`, `GOAMD64=v3`...), when found in the bytes kept */
+  readonly goBuild?: Readonly<Record<string, string>>;
+  /** set when the headers are truncated or inconsistent: what could be read is above */
+  readonly problem?: string;
+}
+
+export interface PeFacts {
+  readonly format: 'pe';
+  /** IMAGE_FILE_HEADER.Machine (0x8664 amd64, 0xaa64 arm64, 0x14c i386, 0x1c4 armnt) */
+  readonly machine: number;
+  readonly problem?: string;
+}
+
+export interface ScriptFacts {
+  readonly format: 'script';
+  /** the interpreter path of the `#!` line */
+  readonly interpreter: string;
+  /** the rest of the `#!` line, split on blanks (`/usr/bin/env python3` gives ['python3']) */
+  readonly args: readonly string[];
+}
+
+/** Small text files a verdict reads whole: a wheel's `WHEEL`, a package's `package.json`... */
+export interface TextFacts {
+  readonly format: 'text';
+  readonly text: string;
+}
+
+export type FileFacts = ElfFacts | PeFacts | ScriptFacts | TextFacts;
+
+/** What an ELF says of the CPU it runs on, in the platform vocabulary. */
+export interface ElfArchitecture {
+  /** OCI architecture (`amd64`, `arm64`, `arm`, `386`, `ppc64le`, `ppc64`, `s390x`, `riscv64`, `loong64`, `mips64le`...); undefined for a machine no platform has */
+  readonly architecture?: string;
+  /** words for messages: `ELF 64-bit LSB x86-64` */
+  readonly machineName: string;
+}
+
+/** A dynamic loader path's architecture and C library (`/lib/ld-musl-aarch64.so.1` → arm64, musl). */
+export interface LoaderFacts {
+  readonly architecture: string;
+  /** hf/sf for 32-bit ARM loaders that tell it */
+  readonly float?: 'hard' | 'soft';
+  readonly libc: 'glibc' | 'musl';
+}
+
+/** Whether a file's bytes fit a platform. `unknown` is silence, never a verdict. */
+export interface Fit {
+  readonly fits: 'yes' | 'no' | 'unknown';
+  /** why not, or why it cannot tell: one sentence for the verdict's message */
+  readonly reason?: string;
+}

@@ -1,0 +1,34 @@
+/**
+ * A smoke run: one command run in one platform variant of an image, under emulation when the
+ * platform is not this machine's, so that a variant that cannot start is seen before it ships.
+ * Never through a registered binfmt handler for a foreign platform (that would let a binary of
+ * the wrong architecture run natively and pass): `qemu-<arch>-static` is named explicitly.
+ */
+
+export interface SmokeCommand {
+  /** argv to run; with `entrypoint: true` these are the arguments after the image's Entrypoint */
+  readonly argv: readonly string[];
+  /** run the image's Entrypoint (+ `argv` as its arguments, or the image's Cmd when `argv` is empty) */
+  readonly entrypoint: boolean;
+}
+
+export interface SmokeResult {
+  /** the platform as written (`linux/arm64`) */
+  readonly platform: string;
+  /** how it ran: through a Docker engine, or extracted and run with qemu named explicitly (or natively) */
+  readonly via: 'engine' | 'qemu' | 'native';
+  /** the argv actually run */
+  readonly argv: readonly string[];
+  /** undefined when it never started or was killed */
+  readonly exitCode?: number;
+  /** the signal that ended it */
+  readonly signal?: string;
+  readonly timedOut: boolean;
+  /** the first lines of standard output and error, interleaved as received, bounded */
+  readonly output: string;
+  readonly durationMs: number;
+  /** why it could not be run at all (no qemu for the architecture, no engine, extraction refused...) */
+  readonly error?: string;
+  /** exit 0 within the timeout */
+  readonly ok: boolean;
+}
