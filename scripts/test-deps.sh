@@ -7,6 +7,12 @@
 # needrestart, apparmor, criu... are not needed to load and save images), GNU time
 # (/usr/bin/time, package time), which measures the peak memory of a streamed 1 GiB push, and
 # zstd (the image tests compress layers with it).
+# For verify's tests (test/support/real-binaries.ts, debian-packages.ts): Debian's golang-go
+# (cross-compiles Go programs for every architecture), gcc (a Python extension and a Node addon
+# for amd64), qemu-user-static (smoke runs through qemu-<arch>-static named explicitly), binutils
+# (readelf) and file, which check that the fixtures are what they claim; the dpkg foreign
+# architectures arm64 and armhf, so that `apt-get download busybox-static:arm64` (musl:arm64,
+# libc6:arm64, python3-yaml:arm64, node-iconv:arm64, busybox-static:armhf) finds the packages.
 # Debian packages are installed with apt-get only when missing, so a second run is instant.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,8 +25,29 @@ command -v htpasswd >/dev/null 2>&1 || need_apt+=(apache2-utils)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 [ -x /usr/bin/time ] || need_apt+=(time)
 command -v zstd >/dev/null 2>&1 || need_apt+=(zstd)
+command -v go >/dev/null 2>&1 || need_apt+=(golang-go)
+command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
+command -v qemu-aarch64-static >/dev/null 2>&1 || need_apt+=(qemu-user-static)
+command -v readelf >/dev/null 2>&1 || need_apt+=(binutils)
+command -v file >/dev/null 2>&1 || need_apt+=(file)
 need_apt_norec=()
 command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ] || need_apt_norec+=(docker.io)
+# Foreign architectures for `apt-get download PKG:ARCH` (only the package lists change: nothing of
+# another architecture is installed). Adding one needs an `apt-get update` afterwards.
+need_arch=()
+for arch in arm64 armhf; do
+  [ "$(dpkg --print-architecture)" = "$arch" ] || dpkg --print-foreign-architectures | grep -qx "$arch" || need_arch+=("$arch")
+done
+if [ ${#need_arch[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test-deps: dpkg has no foreign architecture ${need_arch[*]}; run dpkg --add-architecture ARCH for each and apt-get update, then rerun" >&2
+    exit 1
+  fi
+  for arch in "${need_arch[@]}"; do dpkg --add-architecture "$arch"; done
+  if [ $((${#need_apt[@]} + ${#need_apt_norec[@]})) -eq 0 ]; then
+    apt-get update -qq
+  fi
+fi
 if [ $((${#need_apt[@]} + ${#need_apt_norec[@]})) -gt 0 ]; then
   all=("${need_apt[@]}" "${need_apt_norec[@]}")
   if [ "$(id -u)" -ne 0 ]; then
