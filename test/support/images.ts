@@ -27,6 +27,10 @@ export interface TestLayer {
   /** path -> content (string or bytes); directories implied */
   files: Record<string, string | Uint8Array>;
   compression?: TestCompression;
+  /** the layer's uncompressed tar, written by the test (symlinks, whiteouts...), instead of `files` */
+  tar?: Uint8Array;
+  /** the stored blob exactly (a truncated or hostile layer) and the diff_id the config names, instead of `files`/`tar` */
+  stored?: { bytes: Uint8Array; diffId: string; compression: TestCompression };
 }
 
 /** One step of a generated config's history. */
@@ -256,9 +260,10 @@ export function buildTestImage(images: TestPlatformImage[], opts: TestImageOptio
     const p = img.platform;
     const layerTypes = LAYER_TYPES[opts.format === 'docker' ? 'docker' : 'oci'];
     const layers = (img.layers ?? [{ files: img.files ?? busyboxLikeFiles(p.architecture) }]).map((l) => {
-      const tar = tarOf(l.files);
+      if (l.stored) return { diffId: l.stored.diffId, blob: add(l.stored.bytes), mediaType: layerTypes[l.stored.compression] };
+      const tar = l.tar ?? tarOf(l.files);
       const compression = l.compression ?? 'gzip';
-      return { tar, blob: add(compress(tar, compression)), mediaType: layerTypes[compression] };
+      return { diffId: sha256(tar), blob: add(compress(tar, compression)), mediaType: layerTypes[compression] };
     });
     const cp = img.configPlatform ?? p;
     const created = img.created ?? DEFAULT_CREATED;
@@ -271,7 +276,7 @@ export function buildTestImage(images: TestPlatformImage[], opts: TestImageOptio
         ...(cp.variant ? { variant: cp.variant } : {}),
         ...(!img.configPlatform && p['os.version'] ? { 'os.version': p['os.version'] } : {}),
         config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['/bin/sh'], ...img.containerConfig },
-        rootfs: { type: 'layers', diff_ids: layers.map((l) => sha256(l.tar)) },
+        rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
         history: history.map((h) => ({ created, ...h })),
       }),
     );
