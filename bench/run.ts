@@ -5,11 +5,14 @@
  *   dockerfile-utils (the TypeScript Dockerfile validator closest to our job), each in its own
  *   process, plus in-process comparisons of the library calls;
  * - platforms (platforms.ts): the platforms and configs of 20 images in a local registry, read by
- *   `anyarch platforms` and by the library, against skopeo doing the same work.
+ *   `anyarch platforms` and by the library, against skopeo doing the same work;
+ * - verify (verify.ts): `anyarch verify` on a generated 1 GiB two-platform image in a local
+ *   registry, against a bare Node pull + gunzip (and zstd decode) of the same layers.
  *
- *   node dist/bench/run.js [--only check|platforms] [--runs 5] [--count 2000] [--seed 1]
+ *   node dist/bench/run.js [--only check|platforms|verify] [--runs 5] [--count 2000] [--seed 1]
  *                          [--warmup 2] [--keep] [--dir <corpus dir>] [--profile]
  *                          [--cli-sample 30] [--no-snapshot] [--images 20]
+ *                          [--verify-mib 64,128,320] [--verify-runs 3]
  *
  * Each benchmark prints a Markdown table and then one JSON summary line (`"bench": "anyarch"` for
  * check, `"bench": "anyarch-platforms"` for platforms). Always exits 0 (this is a benchmark, not
@@ -63,14 +66,18 @@ interface Options {
   cliSample: number;
   /** measure a copy of the build (default) rather than the working tree */
   snapshot: boolean;
-  /** run one benchmark only (default: check, then platforms) */
-  only: 'check' | 'platforms' | undefined;
+  /** run one benchmark only (default: check, then platforms, then verify) */
+  only: 'check' | 'platforms' | 'verify' | undefined;
   /** images for the platforms benchmark */
   images: number;
+  /** uncompressed MiB of each layer of each platform of the verify benchmark's image */
+  verifyMiB: number[];
+  /** runs of the verify benchmark (each reads the whole image several times) */
+  verifyRuns: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { count: 2000, runs: 5, seed: 1, warmup: 2, keep: false, dir: undefined, profile: false, cliSample: 30, snapshot: true, only: undefined, images: 20 };
+  const o: Options = { count: 2000, runs: 5, seed: 1, warmup: 2, keep: false, dir: undefined, profile: false, cliSample: 30, snapshot: true, only: undefined, images: 20, verifyMiB: [64, 128, 320], verifyRuns: 3 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const [flag, inline] = a.includes('=') ? (a.split('=', 2) as [string, string]) : [a, undefined];
@@ -96,14 +103,21 @@ function parseArgs(argv: readonly string[]): Options {
       case '--no-snapshot': o.snapshot = false; break;
       case '--only': {
         const v = value();
-        if (v !== 'check' && v !== 'platforms') throw new Error(`--only takes check or platforms, not ${v}`);
+        if (v !== 'check' && v !== 'platforms' && v !== 'verify') throw new Error(`--only takes check, platforms or verify, not ${v}`);
         o.only = v;
         break;
       }
       case '--images': o.images = Math.max(1, Math.floor(num())); break;
+      case '--verify-mib': {
+        const sizes = value().split(',').map(Number);
+        if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--verify-mib takes MiB sizes, e.g. 64,128,320');
+        o.verifyMiB = sizes;
+        break;
+      }
+      case '--verify-runs': o.verifyRuns = Math.max(1, Math.floor(num())); break;
       case '-h':
       case '--help':
-        process.stdout.write('usage: node dist/bench/run.js [--only check|platforms] [--count 2000] [--runs 5] [--seed 1] [--warmup 2] [--keep] [--dir DIR] [--profile] [--cli-sample 30] [--no-snapshot] [--images 20]\n');
+        process.stdout.write('usage: node dist/bench/run.js [--only check|platforms|verify] [--count 2000] [--runs 5] [--seed 1] [--warmup 2] [--keep] [--dir DIR] [--profile] [--cli-sample 30] [--no-snapshot] [--images 20] [--verify-mib 64,128,320] [--verify-runs 3]\n');
         process.exit(0);
         break;
       default:
@@ -568,11 +582,35 @@ async function platformsBenchmark(opts: Options, ctx: { work: string; fingerprin
   process.stdout.write(JSON.stringify({ ...summary, rebuiltDuringRun: rebuilt, seconds: +seconds.toFixed(1) }) + '\n');
 }
 
+/** The verify benchmark (verify.ts, loaded only when it runs); prints its table and JSON line. */
+async function verifyBenchmark(opts: Options, ctx: { work: string; fingerprint: string; log: (s: string) => void }): Promise<void> {
+  const t0 = process.hrtime.bigint();
+  let lines: string[];
+  let summary: Record<string, unknown>;
+  try {
+    const { runVerifyBenchmark } = await import('./verify.js');
+    ({ lines, summary } = await runVerifyBenchmark({ runs: opts.verifyRuns, layerMiB: opts.verifyMiB, work: ctx.work, layout, log: ctx.log }));
+  } catch (e) {
+    const msg = (e as Error).message ?? String(e);
+    ctx.log(`verify benchmark failed: ${(e as Error).stack ?? msg}`);
+    const first = msg.split('\n')[0] ?? msg;
+    const missing = /is not installed/.test(first);
+    lines = ['## anyarch verify benchmark', '', `${missing ? 'SKIPPED' : 'FAILED'}: ${first}`];
+    summary = { bench: 'anyarch-verify', node: process.version, ...(missing ? { skipped: first } : { failed: first }) };
+  }
+  const rebuilt = buildFingerprint(layout.root) !== ctx.fingerprint;
+  if (rebuilt) lines.push('', '**Warning:** dist/src changed during the run (a rebuild): the measurements may mix two builds. Run again.');
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  lines.push('', `Verify benchmark took ${seconds.toFixed(1)} s.`);
+  process.stdout.write((opts.only === 'verify' ? '' : '\n') + lines.join('\n') + '\n');
+  process.stdout.write(JSON.stringify({ ...summary, rebuiltDuringRun: rebuilt, seconds: +seconds.toFixed(1) }) + '\n');
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const started = process.hrtime.bigint();
   // before anything is created: a non-empty --dir is refused, and then left alone
-  if (opts.only !== 'platforms' && opts.dir && existsSync(opts.dir) && readdirSync(opts.dir).length > 0) {
+  if ((opts.only === undefined || opts.only === 'check') && opts.dir && existsSync(opts.dir) && readdirSync(opts.dir).length > 0) {
     throw new Error(`--dir ${opts.dir} is not empty; pass an empty or new directory`);
   }
   let corpusUsed = false;
@@ -599,11 +637,12 @@ async function main(): Promise<void> {
   }
 
   try {
-    if (opts.only !== 'platforms') {
+    if (opts.only === undefined || opts.only === 'check') {
       corpusUsed = true;
       await checkBenchmark(opts, { tmp, corpus, work, started, fingerprint, log });
     }
-    if (opts.only !== 'check') await platformsBenchmark(opts, { work, fingerprint, log });
+    if (opts.only === undefined || opts.only === 'platforms') await platformsBenchmark(opts, { work, fingerprint, log });
+    if (opts.only === undefined || opts.only === 'verify') await verifyBenchmark(opts, { work, fingerprint, log });
   } finally {
     if (opts.keep) log(`kept ${tmp}`);
     else {

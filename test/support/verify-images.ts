@@ -92,7 +92,8 @@ function octal(n: number, width: number): string {
   return n.toString(8).padStart(width - 1, '0') + '\0';
 }
 
-function header(name: string, type: string, size: number, linkname: string, mode: number): Uint8Array {
+/** One ustar header block (mtime 0, root-owned; a size past octal's 8 GiB in base-256). */
+export function tarHeader(name: string, type: string, size: number, linkname = '', mode = 0o644): Uint8Array {
   const h = new Uint8Array(512);
   const put = (s: string | Uint8Array, at: number, max: number) => h.set((typeof s === 'string' ? enc.encode(s) : s).subarray(0, max), at);
   put(name, 0, 100);
@@ -150,26 +151,26 @@ function entryBlocks(e: LayerEntry): Uint8Array[] {
   const out: Uint8Array[] = [];
   if (Object.keys(pax).length) {
     const body = paxRecords(pax);
-    out.push(header('PaxHeaders/' + name.slice(0, 80), 'x', body.length, '', 0o644), ...padded(body));
+    out.push(tarHeader('PaxHeaders/' + name.slice(0, 80), 'x', body.length, '', 0o644), ...padded(body));
   }
   switch (e.kind) {
     case 'file': {
       const data = typeof e.data === 'string' ? enc.encode(e.data) : e.data;
-      out.push(header(name, '0', data.length, '', e.mode ?? 0o644), ...padded(data));
+      out.push(tarHeader(name, '0', data.length, '', e.mode ?? 0o644), ...padded(data));
       break;
     }
     case 'dir':
-      out.push(header(name, '5', 0, '', e.mode ?? 0o755));
+      out.push(tarHeader(name, '5', 0, '', e.mode ?? 0o755));
       break;
     case 'symlink':
-      out.push(header(name, '2', 0, link, 0o777));
+      out.push(tarHeader(name, '2', 0, link, 0o777));
       break;
     case 'hardlink':
-      out.push(header(name, '1', 0, link, 0o644));
+      out.push(tarHeader(name, '1', 0, link, 0o644));
       break;
     case 'raw': {
       const data = e.data ?? new Uint8Array();
-      out.push(header(e.path, e.type, e.size ?? data.length, link, 0o755));
+      out.push(tarHeader(e.path, e.type, e.size ?? data.length, link, 0o755));
       if (data.length) out.push(...padded(data));
       break;
     }
@@ -612,7 +613,7 @@ const BOMB_CHUNK = 64 * 1024 * 1024;
 export function gzipBombLayer(bytes = GZIP_BOMB_BYTES): TestLayer {
   const chunks = Math.max(1, Math.floor(bytes / BOMB_CHUNK));
   const size = chunks * BOMB_CHUNK;
-  const head = Buffer.concat([header('bomb.bin', '0', size, '', 0o644)]);
+  const head = Buffer.concat([tarHeader('bomb.bin', '0', size, '', 0o644)]);
   const tail = new Uint8Array(1024); // size is a multiple of 512: no padding, then the end blocks
   const zeros = Buffer.alloc(BOMB_CHUNK);
   const zeroMember = gzipSync(zeros, { level: 9, strategy: zlibConstants.Z_DEFAULT_STRATEGY });
@@ -647,7 +648,7 @@ export function manyEntriesLayer(count = 1_000_000): TestLayer {
   for (let i = 0; i < count; i += per) {
     const n = Math.min(per, count - i);
     const buf = Buffer.alloc(n * 512);
-    for (let j = 0; j < n; j++) buf.set(header(`f/${String(i + j).padStart(7, '0')}`, '0', 0, '', 0o644), j * 512);
+    for (let j = 0; j < n; j++) buf.set(tarHeader(`f/${String(i + j).padStart(7, '0')}`, '0', 0, '', 0o644), j * 512);
     hash.update(buf);
     // one gzip member per batch: the layer is a valid multi-member gzip stream
     batches.push(gzipSync(buf, { level: 6 }));

@@ -1,0 +1,77 @@
+/**
+ * A child process of the verify benchmark (verify.ts): the bare baseline, pulling layer blobs
+ * from the registry with Node's fetch and decompressing them, the output counted and dropped.
+ * Nothing else: no tar, no ELF, no hashing. What verify does on top of this is the overhead the
+ * benchmark measures.
+ *
+ *   node verify-baseline-child.js MODE REGISTRY_URL REPOSITORY CONCURRENCY DIGEST...
+ *
+ * MODE: gunzip (node:zlib's createGunzip, run on libuv's thread pool, so CONCURRENCY streams use
+ * that many cores), fzstd (the pure-JS zstd decoder the project uses; one thread) or zstd-cli
+ * (the blob piped into `zstd -dc`, its output read and dropped). Prints one JSON line:
+ * { bytes (uncompressed), compressed, ms }.
+ */
+import { spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { Decompress } from 'fzstd';
+
+async function body(url: string): Promise<Readable> {
+  const res = await fetch(url);
+  if (!res.ok || !res.body) throw new Error(`GET ${url}: ${res.status}`);
+  return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+}
+
+async function one(mode: string, url: string): Promise<{ bytes: number; compressed: number }> {
+  let bytes = 0;
+  let compressed = 0;
+  const src = await body(url);
+  if (mode === 'gunzip') {
+    const gz = createGunzip();
+    gz.on('data', (c: Buffer) => (bytes += c.length));
+    src.on('data', (c: Buffer) => (compressed += c.length));
+    await pipeline(src, gz);
+  } else if (mode === 'fzstd') {
+    const d = new Decompress((chunk) => {
+      bytes += chunk.length;
+    });
+    for await (const c of src as AsyncIterable<Buffer>) {
+      compressed += c.length;
+      d.push(c);
+    }
+    d.push(new Uint8Array(0), true);
+  } else if (mode === 'zstd-cli') {
+    const child = spawn('zstd', ['-q', '-d', '-c'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    child.stdout.on('data', (c: Buffer) => (bytes += c.length));
+    const closed = new Promise<void>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`zstd -dc exited ${code}`))));
+    });
+    src.on('data', (c: Buffer) => (compressed += c.length));
+    await pipeline(src, child.stdin);
+    await closed;
+  } else throw new Error(`unknown mode ${mode}`);
+  return { bytes, compressed };
+}
+
+async function main(mode: string, registry: string, repo: string, concurrency: number, digests: string[]): Promise<void> {
+  const t0 = process.hrtime.bigint();
+  let next = 0;
+  let bytes = 0;
+  let compressed = 0;
+  const worker = async (): Promise<void> => {
+    while (next < digests.length) {
+      const d = digests[next++]!;
+      const r = await one(mode, `${registry}/v2/${repo}/blobs/${d}`);
+      bytes += r.bytes;
+      compressed += r.compressed;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  process.stdout.write(`${JSON.stringify({ bytes, compressed, ms })}\n`);
+}
+
+const [mode, registry, repo, conc, ...digests] = process.argv.slice(2);
+if (mode && registry && repo && conc && digests.length) await main(mode, registry, repo, Number(conc), digests);
