@@ -252,9 +252,11 @@ export async function runVerifyBenchmark(opts: VerifyBenchOptions): Promise<{ li
       const got = (JSON.parse(r.stdout) as { bytes: number }).bytes;
       return got === bytes ? undefined : `decompressed ${got} bytes, expected ${bytes}`;
     };
-    const hasVerify = existsSync(path.join(opts.layout.root, 'dist', 'src', 'cli', 'commands', 'verify.js'));
+    const hasCli = existsSync(path.join(opts.layout.root, 'dist', 'src', 'cli', 'commands', 'verify.js'));
+    const hasLib = existsSync(path.join(opts.layout.root, 'dist', 'src', 'verify', 'verify.js'));
     const libChild = path.join(opts.layout.bench, 'verify-lib-child.js');
-    const noVerify = 'this build has no `anyarch verify`';
+    const noCli = 'this build has no `anyarch verify`';
+    const noLib = 'this build has no verifyImages';
     const ms: Measurement[] = [
       { id: 'bare-one', label: 'bare pull + gunzip, one layer', bytes: biggest.bytes, args: bare('gunzip', 'bench/one', 1, [biggest.gzip.digest]), check: bareCheck(biggest.bytes), timesMs: [], rssMiB: [] },
       { id: 'bare-all', label: 'bare pull + gunzip, all layers, one stream', bytes: sum(all), args: bare('gunzip', 'bench/big', 1, all.map((l) => l.gzip.digest)), check: bareCheck(sum(all)), timesMs: [], rssMiB: [] },
@@ -263,10 +265,13 @@ export async function runVerifyBenchmark(opts: VerifyBenchOptions): Promise<{ li
       { id: 'bare-zstd-cli', label: 'bare pull | zstd -dc, zstd layers', bytes: sum(gen.arm64), args: bare('zstd-cli', 'bench/zstd', 1, gen.arm64.map((l) => l.zstd!.digest)), check: bareCheck(sum(gen.arm64)), timesMs: [], rssMiB: [] },
       { id: 'cli-one', label: '`anyarch verify`, one layer', bytes: biggest.bytes, args: [opts.layout.cli, 'verify', '--format', 'json', ref('one')], check: verifyJsonCheck(1), timesMs: [], rssMiB: [] },
       { id: 'cli-all', label: `\`anyarch verify\`, 2 platforms × ${gen.arm64.length} layers`, bytes: sum(all), args: [opts.layout.cli, 'verify', '--format', 'json', ref('big')], check: verifyJsonCheck(2), timesMs: [], rssMiB: [] },
-      { id: 'lib-all', label: `\`verifyImage\` (library), 2 platforms × ${gen.arm64.length} layers`, bytes: sum(all), args: [libChild, path.join(opts.layout.root, 'dist', 'src', 'index.js'), ref('big')], check: verifyJsonCheck(2), timesMs: [], rssMiB: [] },
+      { id: 'lib-all', label: `\`verifyImage\` (library), 2 platforms × ${gen.arm64.length} layers`, bytes: sum(all), args: [libChild, path.join(opts.layout.root, 'dist', 'src'), ref('big')], check: verifyJsonCheck(2), timesMs: [], rssMiB: [] },
       { id: 'cli-zstd', label: '`anyarch verify`, zstd layers', bytes: sum(gen.arm64), args: [opts.layout.cli, 'verify', '--format', 'json', ref('zstd')], check: verifyJsonCheck(1), timesMs: [], rssMiB: [] },
     ];
-    for (const m of ms) if (!hasVerify && !m.id.startsWith('bare')) m.skipped = noVerify;
+    for (const m of ms) {
+      if (m.id.startsWith('cli') && !hasCli) m.skipped = noCli;
+      if (m.id.startsWith('lib') && !hasLib) m.skipped = noLib;
+    }
 
     for (let run = 0; run < opts.runs; run++) {
       for (const m of ms) {
