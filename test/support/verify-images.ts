@@ -252,6 +252,8 @@ export function buildkitRun(instruction: string, args: Record<string, string> = 
   return { created_by: `RUN ${prefix}/bin/sh -c ${cmd} # buildkit`, comment: 'buildkit.dockerfile.v0' };
 }
 
+const step = (s: string): TestHistoryStep => ({ created_by: s, comment: 'buildkit.dockerfile.v0' });
+
 /** The history of an Ubuntu base image as Docker Hub's ubuntu:noble has it (one layer). */
 export const UBUNTU_BASE_HISTORY: TestHistoryStep[] = [
   { created_by: '/bin/sh -c #(nop)  ARG RELEASE', empty_layer: true },
@@ -370,10 +372,48 @@ function build_zasperImage(opts: { fixed?: boolean; base?: BaseRef } = {}): Buil
 /** (memoized per process: the same arguments give the same image object) */
 export const zasperImage = memoized(build_zasperImage);
 
+/**
+ * A base image whose linux/arm64 variant carries an x86-64 `/usr/bin/helper` (the base's bug),
+ * and an image built on it (`FROM base`, one `COPY` layer of its own, right for the platform),
+ * annotated with the base's name and digest when `base` is given.
+ */
+function build_brokenBaseImage(): BuiltImage {
+  return buildTestImage(
+    (['linux/amd64', 'linux/arm64'] as const).map((p) => ({
+      platform: platformOf(p),
+      layers: [layer([...baseEntries(p), exe('usr/bin/helper', goBinary('linux/amd64'))])],
+      history: UBUNTU_BASE_HISTORY,
+    })),
+  );
+}
+/** (memoized per process) */
+export const brokenBaseImage = memoized(build_brokenBaseImage);
+
+function build_onBrokenBaseImage(base?: BaseRef): BuiltImage {
+  const parent = brokenBaseImage();
+  return buildTestImage(
+    (['linux/amd64', 'linux/arm64'] as const).map((p, i) => {
+      const baseLayer = layersOf(parent, p)[0]!;
+      const baseConfig = JSON.parse(new TextDecoder().decode(parent.blobs.get(parent.manifests[i]!.configDigest))) as { rootfs: { diff_ids: string[] } };
+      return {
+        platform: platformOf(p),
+        layers: [
+          { files: {}, stored: { bytes: parent.blobs.get(baseLayer.digest)!, diffId: baseConfig.rootfs.diff_ids[0]!, compression: 'gzip' as const } },
+          layer([exe('usr/local/bin/app', goBinary(p))]),
+        ],
+        history: [...UBUNTU_BASE_HISTORY, step('COPY app /usr/local/bin/app # buildkit')],
+        containerConfig: { Entrypoint: ['/usr/local/bin/app'], Cmd: [] },
+        ...(base ? { annotations: { 'org.opencontainers.image.base.name': base.name, 'org.opencontainers.image.base.digest': base.digest } } : {}),
+      };
+    }),
+  );
+}
+/** (memoized per process) */
+export const onBrokenBaseImage = memoized(build_onBrokenBaseImage);
+
 // ---------------------------------------------------------------------------------------------
 // (b) whiteouts, (c) libc, (d) extensions, (e) prebuilds, (f) config mismatch, (g) Windows
 
-const step = (s: string): TestHistoryStep => ({ created_by: s, comment: 'buildkit.dockerfile.v0' });
 
 /**
  * linux/arm64 only: x86-64 `/usr/bin/tool` deleted by a whiteout in the next layer, x86-64
