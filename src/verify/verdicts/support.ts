@@ -10,7 +10,7 @@ import type { VariantView } from './types.js';
 
 const PYTHON_PACKAGES = /(?:^|\/)(?:site|dist)-packages\//;
 /** napi-rs, esbuild, swc, sharp...: one npm package per platform, `<name>-<os>-<arch>[-<abi>]`. */
-const PLATFORM_PACKAGE = /^(.+)-(linux|linuxmusl|darwin|win32|freebsd|android|openbsd|sunos)-(x64|arm64|arm|ia32|ppc64|s390x|riscv64|loong64|mips64el)(?:-(gnu|musl|gnueabihf|musleabihf|msvc|eabi))?$/;
+const PLATFORM_PACKAGE = /^(?:(.+)-)?(linux|linuxmusl|darwin|win32|freebsd|android|openbsd|sunos)-(x64|arm64|arm|ia32|ppc64|s390x|riscv64|loong64|mips64el)(?:-(gnu|musl|gnueabihf|musleabihf|msvc|eabi))?$/;
 
 /** Is the file a Python extension module or a library bundled with one (under site-/dist-packages)? */
 export function isPythonBinary(path: string): boolean {
@@ -40,7 +40,7 @@ export function platformPackage(path: string): PlatformPackage | undefined {
     const m = PLATFORM_PACKAGE.exec(name);
     if (!m) continue;
     const dir = segs.slice(0, nameAt + 1).join('/');
-    const family = `${segs.slice(0, nameAt).join('/')}/${m[1] as string}`;
+    const family = `${segs.slice(0, nameAt).join('/')}/${m[1] ?? ''}`;
     return { dir, family, os: m[2] === 'linuxmusl' ? 'linux' : (m[2] as string), arch: m[3] as string, ...(m[4] ? { abi: m[4] } : m[2] === 'linuxmusl' ? { abi: 'musl' } : {}) };
   }
   return undefined;
