@@ -23,7 +23,11 @@
  *   root: anything else the program opens (`/proc`, `/dev`, a missing `/etc/passwd`) resolves on
  *   the host, and the image's User cannot be taken. Weaker; said in the result's notes. A native
  *   run without chroot goes this way too (with this machine's own QEMU target).
- * - native (`via: 'native'`): the host's platform runs under chroot without QEMU.
+ * - native (`via: 'native'`): the host's platform runs under chroot without QEMU. No emulator
+ *   refuses a wrong binary there, and a registered handler would run an arm64 program in an
+ *   amd64 variant, so the program's ELF header (class, byte order, e_machine; through a script's
+ *   `#!` interpreter, one level) is checked against the platform first and a mismatch is refused
+ *   as QEMU would refuse it.
  *
  * Network: every run is in a new, empty network namespace (`unshare --net`: only a loopback that
  * is down), so a smoke run can never reach the network. Where no network namespace can be made
@@ -37,9 +41,10 @@
  * defaulted as Docker does), never this process's.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import * as path from 'node:path';
 import { lookupInRoot } from '../rootfs/extract.js';
+import { PLATFORM_DATA } from '../platform/data.js';
 import { formatPlatform } from '../platform/make.js';
 import { hostPlatform } from '../platform/host.js';
 import { QEMU_STATIC_DIR, qemuStaticName } from '../platform/qemu.js';
@@ -192,6 +197,51 @@ export function resolveUser(root: string, user: string): { uid: number; gid: num
   return home !== undefined && home !== '' ? { uid, gid, home } : { uid, gid };
 }
 
+/** Bytes read of a program to judge it before a native run (an ELF header, a `#!` line). */
+const PROGRAM_HEAD_BYTES = 256;
+
+function readHead(file: string): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(PROGRAM_HEAD_BYTES);
+    return buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Why the program at `prog` (a path inside the root) cannot run natively on `platform`: an ELF
+ * whose class, byte order or machine is another platform's (a `#!` script's interpreter judged
+ * the same way, one level); undefined when it may run (right ELF, or not an ELF: the kernel decides).
+ */
+export function nativeMismatch(root: string, prog: string, platform: Platform, depth = 0): string | undefined {
+  const elf = PLATFORM_DATA.find((d) => d.platform.architecture === platform.architecture)?.elf;
+  const hit = lookupInRoot(root, prog);
+  if (!elf || !hit?.stats.isFile()) return undefined;
+  let head: Buffer;
+  try {
+    head = readHead(path.join(root, hit.rel));
+  } catch {
+    return undefined;
+  }
+  if (head.length >= 20 && head[0] === 0x7f && head.toString('latin1', 1, 4) === 'ELF') {
+    const cls = head[4];
+    const data = head[5];
+    const machine = data === 2 ? head.readUInt16BE(18) : head.readUInt16LE(18);
+    if (cls !== elf.elfClass || data !== elf.elfData || machine !== elf.machine) {
+      return `${prog}: an ELF ${cls === 2 ? '64' : '32'}-bit ${data === 2 ? 'MSB' : 'LSB'} file for machine ${machine}, not ${formatPlatform(platform)} (${elf.machineName}): it cannot run there (refused before running, as QEMU would refuse it)`;
+    }
+    return undefined;
+  }
+  if (depth === 0 && head[0] === 0x23 && head[1] === 0x21) {
+    const line = head.toString('latin1', 2).split('\n')[0] ?? '';
+    const interpreter = line.trim().split(/[ \t]+/)[0];
+    if (interpreter?.startsWith('/')) return nativeMismatch(root, interpreter, platform, 1);
+  }
+  return undefined;
+}
+
 /** Runs `opts.argv` inside `root`; see the header of this file. Never throws for a failing run. */
 export async function runInRoot(root: string, opts: RootRunOptions): Promise<RootRunResult> {
   const started = Date.now();
@@ -208,6 +258,11 @@ export async function runInRoot(root: string, opts: RootRunOptions): Promise<Roo
   const argv0 = opts.argv[0] as string;
   const prog = findProgram(root, argv0, env.get('PATH') ?? DEFAULT_PATH, workingDir);
   if (prog === undefined) return fail(`${argv0}: no such executable file in the image${argv0.includes('/') ? '' : ` (PATH ${env.get('PATH')})`}`);
+
+  if (native) {
+    const mismatch = nativeMismatch(root, prog, opts.platform);
+    if (mismatch !== undefined) return fail(mismatch);
+  }
 
   const ab = probe();
   const mode = opts.confinement ?? 'auto';
