@@ -1,7 +1,5 @@
-/** The default smoke runner of verify: src/smoke's `smokeRun`. (Wired when src/smoke lands.) */
-import { AnyarchError } from '../errors.js';
+/** The default smoke runner of verify: src/smoke's `smokeRun` (extracted and run with qemu named explicitly). */
+import { smokeRun } from '../smoke/run.js';
 import type { SmokeRunner } from './verify.js';
 
-export const smokeRunner: SmokeRunner = async () => {
-  throw new AnyarchError('E_INTERNAL', 'verify: the smoke runner (src/smoke) is not wired yet');
-};
+export const smokeRunner: SmokeRunner = (image, platform, command, options) => smokeRun(image, platform, command, options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {});

@@ -76,7 +76,7 @@ export function loaderProblem(facts: ElfFacts, view: VariantView): { kind: 'miss
   const interp = facts.interpreter;
   if (!interp) return undefined;
   if (view.tree.resolve(interp.replace(/^\/+/, ''))) return undefined;
-  const loader = loaderFacts(interp);
+  const loader = loaderFacts(interp, facts);
   if (loader && view.libcs.size > 0 && !view.libcs.has(loader.libc)) return { kind: 'libc', libc: loader.libc };
   return { kind: 'missing' };
 }
