@@ -167,7 +167,10 @@ export function dockerfileSources(input: DockerfileInput, history: readonly Hist
     endLine: ins.range.end.line,
     endColumn: ins.range.end.column,
     instruction: ins.keyword.toUpperCase(),
-    findings: findings.filter((f) => f.range.start.line >= ins.range.start.line && f.range.start.line <= ins.range.end.line).map((f) => ({ id: f.ruleId, message: f.message })),
+    findings: findings
+      .filter((f) => f.range.start.line >= ins.range.start.line && f.range.start.line <= ins.range.end.line)
+      .sort((a, b) => a.ruleId.localeCompare(b.ruleId))
+      .map((f) => ({ id: f.ruleId, message: f.message })),
   });
   let firstMatched: number | undefined;
   history.forEach((h, i) => {
