@@ -207,3 +207,24 @@ describe('findConfig', () => {
     assert.equal(await findConfig(root), path.join(root, '.anyarch.yaml'));
   });
 });
+
+describe('parseConfig: verify', () => {
+  test('reads verify.allow entries', () => {
+    const c = parseConfig("verify:\n  allow:\n    - path: 'usr/aarch64-linux-gnu/**'\n      reason: the arm64 cross toolchain\n    - { path: /opt/testdata, reason: fixtures }\n", '/p/.anyarch.yaml', { rules: RULES });
+    assert.deepEqual(c.verify, {
+      allow: [
+        { path: 'usr/aarch64-linux-gnu/**', reason: 'the arm64 cross toolchain' },
+        { path: '/opt/testdata', reason: 'fixtures' },
+      ],
+    });
+  });
+  test('unknown keys, missing reasons and bad shapes are errors at their line', () => {
+    assert.match(configError('verify:\n  alow: []\n').describe(), /:2:3: verify: unknown key "alow"/);
+    assert.match(configError('verify:\n  alow: []\n').hint ?? '', /Did you mean allow\?/);
+    assert.match(configError('verify:\n  allow:\n    - path: x\n      resaon: y\n').describe(), /:4:7: verify.allow: unknown key "resaon"/);
+    assert.match(configError('verify:\n  allow:\n    - path: x\n').describe(), /:3:7: each verify.allow entry needs a path and a reason/);
+    assert.match(configError('verify:\n  allow: x\n').describe(), /verify.allow must be a list/);
+    assert.match(configError('verify: [1]\n').describe(), /verify must be a mapping/);
+    assert.match(configError('verify:\n  allow:\n    - { path: /, reason: r }\n').describe(), /below the root/);
+  });
+});

@@ -10,6 +10,10 @@
  * failOn: info                            # error | warning | info | never
  * offline: true                           # never ask registries about base images (AA114, AA115)
  * buildPlatform: linux/arm64              # the build machine's platform (default: this machine's)
+ * verify:                                 # anyarch verify
+ *   allow:                                # foreign files that are there on purpose (AA212 information)
+ *     - path: usr/aarch64-linux-gnu/**    # a glob over paths in the image
+ *       reason: the arm64 cross toolchain's sysroot
  * ```
  *
  * Unknown keys and bad values are errors (E_CONFIG) naming the file, line and key, so that a typo
@@ -28,6 +32,7 @@ import { dirsToWorkTreeRoot } from './fs/work-tree.js';
 import { parsePlatform, parsePlatformList, type Platform } from './platform/index.js';
 import { RULES } from './rules/index.js';
 import type { FixStyle, Rule } from './rules/types.js';
+import { allowPattern, type AllowEntry } from './verify/allow.js';
 
 /** yaml is loaded only when there is a config file to read (most runs have none). */
 type YamlLib = typeof import('yaml');
@@ -63,7 +68,19 @@ export interface Config {
   /** never look up base images in registries */
   readonly offline?: boolean;
   readonly buildPlatform?: Platform;
+  /** settings of `anyarch verify` */
+  readonly verify?: VerifyConfig;
 }
+
+/** The `verify:` key. */
+export interface VerifyConfig {
+  /** foreign files that are there on purpose: each becomes AA212 information with its reason */
+  readonly allow?: readonly AllowEntry[];
+}
+
+/** Keys of `verify:`, and of each `verify.allow` entry. */
+const VERIFY_KEYS = ['allow'] as const;
+const ALLOW_KEYS = ['path', 'reason'] as const;
 
 export interface LoadConfigOptions {
   /** the rules that `rules:` may name (default: the built-in rules) */
@@ -72,7 +89,7 @@ export interface LoadConfigOptions {
   readonly displayPath?: string;
 }
 
-const KEYS = ['platforms', 'rules', 'ignore', 'fixStyle', 'failOn', 'offline', 'buildPlatform'] as const;
+const KEYS = ['platforms', 'rules', 'ignore', 'fixStyle', 'failOn', 'offline', 'buildPlatform', 'verify'] as const;
 
 /** Keys people bring from hadolint or from habit, and what anyarch calls them. */
 const KEY_HINTS: Readonly<Record<string, string>> = {
@@ -237,6 +254,7 @@ export function parseConfig(text: string, file: string, opts: LoadConfigOptions 
     failOn?: FailOn;
     offline?: boolean;
     buildPlatform?: Platform;
+    verify?: VerifyConfig;
   } = {};
 
   const scalarString = (n: unknown, what: string): string => {
@@ -323,6 +341,50 @@ export function parseConfig(text: string, file: string, opts: LoadConfigOptions 
           if (!isAnyarchError(e)) throw e;
           fail(`buildPlatform: ${e.message}`, startOf(v), e.hint);
         }
+        break;
+      }
+      case 'verify': {
+        if (v === null || (isScalar(v) && v.value === null)) {
+          out.verify = {};
+          break;
+        }
+        if (!isMap(v)) fail('verify must be a mapping (allow: [...])', startOf(v));
+        const verify: { allow?: AllowEntry[] } = {};
+        for (const vp of (v as { items: Pair[] }).items) {
+          const vk = isScalar(vp.key) ? String(vp.key.value) : undefined;
+          if (vk !== 'allow') {
+            const instead = vk ? closest(vk, VERIFY_KEYS) : undefined;
+            fail(`verify: unknown key "${vk ?? '?'}"`, startOf(vp.key), `${instead ? `Did you mean ${instead}? ` : ''}Valid keys: ${VERIFY_KEYS.join(', ')}.`);
+          }
+          if (!isSeq(vp.value)) fail('verify.allow must be a list of { path, reason }', startOf(vp.value), "e.g. allow: [{ path: 'usr/aarch64-linux-gnu/**', reason: 'cross toolchain' }]");
+          const entries: AllowEntry[] = [];
+          for (const item of (vp.value as { items: unknown[] }).items) {
+            if (!isMap(item)) fail('each verify.allow entry must be a mapping with path and reason', startOf(item));
+            const fields: Partial<Record<(typeof ALLOW_KEYS)[number], string>> = {};
+            for (const ap of (item as { items: Pair[] }).items) {
+              const ak = isScalar(ap.key) ? String(ap.key.value) : undefined;
+              if (ak !== 'path' && ak !== 'reason') {
+                const instead = ak ? closest(ak, ALLOW_KEYS) : undefined;
+                fail(`verify.allow: unknown key "${ak ?? '?'}"`, startOf(ap.key), `${instead ? `Did you mean ${instead}? ` : ''}Valid keys: ${ALLOW_KEYS.join(', ')}.`);
+              }
+              fields[ak as 'path' | 'reason'] = scalarString(ap.value, `verify.allow ${ak as string}`);
+              if (ak === 'path') {
+                try {
+                  allowPattern(fields.path as string);
+                } catch (e) {
+                  if (!isAnyarchError(e)) throw e;
+                  fail(`verify.allow path: ${e.message}`, startOf(ap.value), e.hint);
+                }
+              }
+            }
+            if (fields.path === undefined || fields.reason === undefined || fields.reason.trim() === '') {
+              fail('each verify.allow entry needs a path and a reason', startOf(item), 'the reason is shown with every file it allows, so that a reader knows why the foreign file is there');
+            }
+            entries.push({ path: fields.path as string, reason: fields.reason as string });
+          }
+          verify.allow = entries;
+        }
+        out.verify = verify;
         break;
       }
     }

@@ -34,6 +34,11 @@ export interface ElfFacts {
   readonly interpreter?: string;
   /** has PT_DYNAMIC */
   readonly dynamic: boolean;
+  /**
+   * DF_1_PIE in DT_FLAGS_1, read only for an ET_DYN without PT_INTERP: true for a static-pie
+   * executable, false for a shared object; undefined when not read
+   */
+  readonly pie?: boolean;
   /** 32-bit ARM only, when a `.ARM.attributes` section was found and read */
   readonly arm?: ArmAttributes;
   /** Go's build info (`GOARM=7`, `GOAMD64=v3`...), when found in the bytes kept */

@@ -29,6 +29,7 @@ Examples:
   $ anyarch check --fix-dry-run          show what --fix would change, as a diff
   $ anyarch rules                        list the rules
   $ anyarch platforms alpine:3.20        list the platforms an image publishes
+  $ anyarch verify ghcr.io/acme/api:1.4  prove each variant's binaries are built for its platform
 
 ${EXIT_CODES}
 
@@ -142,3 +143,46 @@ Exit codes:
   1  a required platform is missing
   2  an image could not be read, or content failed its digest (the other
      images are still listed), or the output could not be written`;
+
+export const VERIFY_DESCRIPTION = `Prove from the bytes that each platform variant of an image was built for
+its platform.
+
+For every variant (linux/amd64, linux/arm64, ...) anyarch streams its layers
+once, nothing extracted to disk, merges them as a container runtime would
+(deleted and overwritten files are judged by what is left), and reads the
+headers of every binary: ELF machine, class and byte order, ARM CPU and float
+ABI, the dynamic loader, the C library, Python extensions, Node addons, script
+interpreters and the config's Entrypoint/Cmd. An x86-64 program in a
+linux/arm64 image is reported with its path, the layer and the step that made
+it, and, with --dockerfile, the line of the Dockerfile (and the check finding
+on it). Verdicts are AA201..AA212 (anyarch rules lists them).`;
+
+export const VERIFY_FOOTER = `
+Where images are read from: as for anyarch platforms (REF, docker://REF,
+oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE, docker-daemon:IMAGE).
+
+Files that are foreign on purpose (a cross toolchain, test data) are declared in
+.anyarch.yaml and become information (AA212):
+  verify:
+    allow:
+      - path: usr/aarch64-linux-gnu/**
+        reason: the arm64 cross toolchain's sysroot
+
+Smoke runs (--run, --run-entrypoint) run each variant under qemu-<arch>-static
+named explicitly (never a registered binfmt handler, which would let a wrong
+binary pass), in a temporary root that is always removed, with no network.
+
+Examples:
+  $ anyarch verify ghcr.io/acme/api:1.4
+  $ anyarch verify --platform linux/arm64 --dockerfile Dockerfile oci:./layout:latest
+  $ anyarch verify --base docker.io/library/debian:bookworm localhost:5000/app:dev
+  $ anyarch verify --run '/usr/local/bin/app --version' ghcr.io/acme/api:1.4
+  $ anyarch verify --format sarif ghcr.io/acme/api:1.4 > verify.sarif
+
+Exit codes:
+  0  no verdict at or above --fail-on (default: warning)
+  1  a verdict at or above --fail-on
+  2  an image or a variant could not be read, or content failed its digest
+     (never a success), a usage or config error, or output that could not be
+     written
+  3  internal error: a bug in anyarch`;

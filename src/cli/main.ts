@@ -28,7 +28,7 @@ const EXIT_OF_OUTCOME: Readonly<Record<Outcome, number>> = {
 // Literal lists, so that --help does not load the library.
 const FAIL_ON = ['error', 'warning', 'info', 'never'] as const satisfies readonly FailOn[];
 const FIX_STYLES = ['targetarch', 'detect'] as const satisfies readonly FixStyle[];
-const COMMANDS = ['check', 'parse', 'rules', 'platforms'] as const;
+const COMMANDS = ['check', 'parse', 'rules', 'platforms', 'verify'] as const;
 
 /** `--rule a,b --rule c` -> ['a', 'b', 'c'] */
 function collect(value: string, previous: string[] = []): string[] {
@@ -181,6 +181,73 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
         ),
       );
     });
+
+  program
+    .command('verify')
+    .summary('prove each platform variant of an image was built for its platform (AA201..AA212)')
+    .description(help.VERIFY_DESCRIPTION)
+    .argument('<images...>', 'image references or source specifiers (docker://, oci:, oci-archive:, docker-archive:, docker-daemon:)')
+    .option('--platform <platforms>', 'verify only these platforms, comma-separated (default: every platform the image publishes)')
+    .option('--dockerfile <file>', 'the Dockerfile the image was built from: each verdict points at the line that made its layer, with the check finding on it')
+    .option('--base <image>', "the base image: verdicts on its layers say they are the base's bug (default: the org.opencontainers.image.base.name annotation)")
+    .addOption(new Option('--run <command>', "run this command in each variant under emulation (e.g. '/usr/local/bin/app --version'); a failure is AA211").conflicts('runEntrypoint'))
+    .option('--run-entrypoint [args]', "run the image's Entrypoint in each variant, with these arguments (default: its Cmd)")
+    .addOption(new Option('--run-timeout <seconds>', 'how long a smoke run may take (default 30)').argParser(seconds))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a verdict is at least this severe (default: failOn in .anyarch.yaml, else warning)').choices(FAIL_ON))
+    .option('-c, --config <file>', 'config file (default: .anyarch.yaml or .anyarch.yml here or in a parent directory, up to the git root); verify.allow declares intended foreign files')
+    .option('--no-config', 'use no config file')
+    .option('--insecure-registry <host>', 'allow plain HTTP to this registry (repeatable; loopback registries always may)', collect)
+    .addOption(new Option('--timeout <seconds>', TIMEOUT_HELP).argParser(seconds))
+    .addOption(new Option('--max-image-mib <MiB>', 'most MiB of manifests, indexes and configs read per image (default 256)').argParser(positiveMib))
+    .option('--no-trunc', 'print full digests')
+    .option('--no-color', 'do not colour the output')
+    .addHelpText('after', help.VERIFY_FOOTER)
+    .action(
+      async (
+        images: string[],
+        flags: {
+          platform?: string;
+          dockerfile?: string;
+          base?: string;
+          run?: string;
+          runEntrypoint?: string | true;
+          runTimeout?: number;
+          format: (typeof FORMATS)[number];
+          failOn?: FailOn;
+          config?: string | false;
+          insecureRegistry?: string[];
+          timeout?: number;
+          maxImageMib?: number;
+          trunc: boolean;
+          color: boolean;
+        },
+      ) => {
+        const { verify } = await import('./commands/verify.js');
+        done(
+          await verify(
+            {
+              images,
+              ...(flags.platform !== undefined ? { platforms: flags.platform } : {}),
+              ...(flags.dockerfile !== undefined ? { dockerfile: flags.dockerfile } : {}),
+              ...(flags.base !== undefined ? { base: flags.base } : {}),
+              ...(flags.run !== undefined ? { run: flags.run } : {}),
+              ...(flags.runEntrypoint !== undefined ? { runEntrypoint: flags.runEntrypoint } : {}),
+              ...(flags.runTimeout !== undefined ? { runTimeout: flags.runTimeout } : {}),
+              format: flags.format,
+              ...(flags.failOn ? { failOn: flags.failOn } : {}),
+              ...(flags.config !== undefined ? { config: flags.config } : {}),
+              insecureRegistries: flags.insecureRegistry ?? [],
+              ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
+              ...(flags.maxImageMib !== undefined ? { maxImageBytes: Math.round(flags.maxImageMib * 1024 * 1024) } : {}),
+              noTrunc: !flags.trunc,
+              color: flags.color,
+            },
+            io,
+          ),
+        );
+      },
+    );
 
   return program;
 }

@@ -9,13 +9,15 @@
  *     {@link MAX_API_VERSION}; never below the engine's minimum);
  *  3. then images: inspect (`GET /images/{name}/json`, or only whether the image is there),
  *     export (`GET /images/{name}/get`, the `docker save` tarball as a stream) and load
- *     (`POST /images/load`, a `docker save` or OCI tarball streamed in).
+ *     (`POST /images/load`, a `docker save` or OCI tarball streamed in);
+ *  4. containers, for a smoke run: create (with a platform), start, wait, kill, logs (bounded, the
+ *     multiplexed stream split), a path's stat in a created container, remove.
  *
  * Every failure is an `AnyarchError` whose sentence starts with the subject the caller named (the
  * image a source reads, say) and says which engine answered what.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { AnyarchError } from '../errors.js';
 import { timerMs } from '../net/deadline.js';
 import { streamRequestBody } from '../net/http.js';
@@ -265,6 +267,154 @@ export class DockerEngine {
     }
     return loaded;
   }
+
+  /** The engine's own platform and version (`GET /version`). */
+  async engineVersion(): Promise<EngineVersion> {
+    const what = 'GET /version';
+    const res = await this.http.request('GET', this.path('/version'));
+    if (res.statusCode !== 200) throw await this.http.statusError(res, what);
+    const v = (await this.http.json(res, what)) as { Os?: unknown; Arch?: unknown; Version?: unknown } | null;
+    const str = (x: unknown): string => (typeof x === 'string' ? x : '');
+    return { os: str(v?.Os), architecture: str(v?.Arch), version: str(v?.Version) };
+  }
+
+  /**
+   * Creates a container (`POST /containers/create`, `body` as the Engine API takes it) of the
+   * image for `platform` (API 1.41); its id. `E_NOT_FOUND` when the engine has no such image (for
+   * that platform).
+   */
+  async containerCreate(body: Record<string, unknown>, opts: { platform?: string } = {}): Promise<string> {
+    const what = 'POST /containers/create';
+    const query = opts.platform ? `?platform=${encodeURIComponent(opts.platform)}` : '';
+    const json = Buffer.from(JSON.stringify(body));
+    const res = await this.http.request('POST', this.path(`/containers/create${query}`), { body: Readable.from([json]), headers: { 'content-type': 'application/json', 'content-length': String(json.length) } });
+    if (res.statusCode === 404) {
+      const err = await this.http.statusError(res, what);
+      throw new AnyarchError('E_NOT_FOUND', err.message, '`docker images` lists what the engine holds; pull or load the image first');
+    }
+    if (res.statusCode !== 201) throw await this.http.statusError(res, what);
+    const id = ((await this.http.json(res, what)) as { Id?: unknown } | null)?.Id;
+    if (typeof id !== 'string' || !/^[0-9a-f]{12,64}$/.test(id)) throw sourceError(`${this.http.subject}: the Docker engine at ${this.endpoint.display} answered ${what} without a container id`);
+    return id;
+  }
+
+  async containerStart(id: string): Promise<void> {
+    const what = `POST /containers/${id}/start`;
+    const res = await this.http.request('POST', this.path(`/containers/${encodeURIComponent(id)}/start`));
+    if (res.statusCode !== 204 && res.statusCode !== 304) throw await this.http.statusError(res, what);
+    res.resume();
+  }
+
+  /** Waits for the container to stop (`POST /containers/{id}/wait`), at most `timeoutMs`; undefined when it did not. */
+  async containerWait(id: string, timeoutMs: number): Promise<ContainerExit | undefined> {
+    const what = `POST /containers/${id}/wait`;
+    let res: IncomingMessage;
+    try {
+      res = await this.http.request('POST', this.path(`/containers/${encodeURIComponent(id)}/wait`), { idleTimeoutMs: timeoutMs });
+    } catch (e) {
+      if (e instanceof AnyarchError && /did not answer/.test(e.message)) return undefined;
+      throw e;
+    }
+    if (res.statusCode !== 200) throw await this.http.statusError(res, what);
+    let body: { StatusCode?: unknown; Error?: { Message?: unknown } | null } | null;
+    try {
+      body = (await this.http.json(res, what)) as typeof body;
+    } catch (e) {
+      if (e instanceof AnyarchError && /did not answer|broke off/.test(e.message)) return undefined;
+      throw e;
+    }
+    const code = body?.StatusCode;
+    const message = body?.Error?.Message;
+    return { statusCode: typeof code === 'number' ? code : -1, ...(typeof message === 'string' && message !== '' ? { error: message } : {}) };
+  }
+
+  async containerKill(id: string, signal = 'KILL'): Promise<void> {
+    const res = await this.http.request('POST', this.path(`/containers/${encodeURIComponent(id)}/kill?signal=${encodeURIComponent(signal)}`));
+    res.resume(); // 409: not running any more, which is what was wanted
+  }
+
+  /** Removes the container and its anonymous volumes, running or not; a container already gone is fine. */
+  async containerRemove(id: string): Promise<void> {
+    const what = `DELETE /containers/${id}`;
+    const res = await this.http.request('DELETE', this.path(`/containers/${encodeURIComponent(id)}?force=1&v=1`));
+    if (res.statusCode !== 204 && res.statusCode !== 404) throw await this.http.statusError(res, what);
+    res.resume();
+  }
+
+  /** A path's stat in a (created) container, from `HEAD /containers/{id}/archive`; undefined when it is not there. */
+  async containerPathStat(id: string, p: string): Promise<ContainerPathStat | undefined> {
+    const res = await this.http.request('HEAD', this.path(`/containers/${encodeURIComponent(id)}/archive?path=${encodeURIComponent(p)}`));
+    res.resume();
+    if (res.statusCode === 404) return undefined;
+    if (res.statusCode !== 200) throw await this.http.statusError(res, `HEAD /containers/${id}/archive`);
+    const header = res.headers['x-docker-container-path-stat'];
+    if (typeof header !== 'string') return undefined;
+    try {
+      const st = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as { name?: unknown; size?: unknown; mode?: unknown; linkTarget?: unknown };
+      return { name: String(st.name ?? ''), size: Number(st.size ?? 0), mode: Number(st.mode ?? 0), linkTarget: String(st.linkTarget ?? '') };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The container's standard output and error (`GET /containers/{id}/logs`, the multiplexed
+   * stream of a container without a TTY split into its frames, interleaved as written), at most
+   * `limit` bytes of it: the rest is not read. Returns the bytes kept and whether more followed.
+   */
+  async containerLogs(id: string, limit: number): Promise<{ bytes: Buffer; truncated: boolean }> {
+    const what = `GET /containers/${id}/logs`;
+    const res = await this.http.request('GET', this.path(`/containers/${encodeURIComponent(id)}/logs?stdout=1&stderr=1`));
+    if (res.statusCode !== 200) throw await this.http.statusError(res, what);
+    const out: Buffer[] = [];
+    let kept = 0;
+    let pending: Buffer = Buffer.alloc(0);
+    let truncated = false;
+    try {
+      for await (const c of res as AsyncIterable<Buffer>) {
+        pending = pending.length === 0 ? c : Buffer.concat([pending, c]);
+        while (pending.length >= 8) {
+          const size = pending.readUInt32BE(4);
+          if (pending.length < 8 + size) break;
+          const frame = pending.subarray(8, 8 + size);
+          pending = pending.subarray(8 + size);
+          const take = Math.min(frame.length, limit - kept);
+          if (take > 0) out.push(Buffer.from(frame.subarray(0, take)));
+          kept += take;
+          if (take < frame.length) truncated = true;
+        }
+        if (truncated || pending.length > limit + 8) {
+          truncated = true;
+          res.destroy();
+          break;
+        }
+      }
+    } catch (e) {
+      throw sourceError(`${this.http.subject}: the Docker engine's answer to ${what} broke off (${oneLine((e as Error).message)})`, undefined, e);
+    }
+    return { bytes: Buffer.concat(out), truncated };
+  }
+}
+
+/** What `GET /version` says of the engine's own platform. */
+export interface EngineVersion {
+  readonly os: string;
+  readonly architecture: string;
+  readonly version: string;
+}
+
+/** A container's end, as `POST /containers/{id}/wait` reports it. */
+export interface ContainerExit {
+  readonly statusCode: number;
+  readonly error?: string;
+}
+
+/** What `HEAD /containers/{id}/archive` says of a path in a container. */
+export interface ContainerPathStat {
+  readonly name: string;
+  readonly size: number;
+  readonly mode: number;
+  readonly linkTarget: string;
 }
 
 /** HTTP to the engine: one request per connection, the subject in every error. */

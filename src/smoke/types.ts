@@ -17,6 +17,16 @@ export interface SmokeResult {
   readonly platform: string;
   /** how it ran: through a Docker engine, or extracted and run with qemu named explicitly (or natively) */
   readonly via: 'engine' | 'qemu' | 'native';
+  /**
+   * How the run was confined: `chroot` (the extracted root as `/`, qemu copied into it),
+   * `qemu-prefix` (`qemu -L ROOT`: no root needed, but paths the program opens that the root
+   * lacks resolve on the host), `container` (the engine's). Undefined when it never started.
+   */
+  readonly confinement?: 'chroot' | 'qemu-prefix' | 'container';
+  /** `none` when the run had no network (its own empty network namespace, or `--network none`) */
+  readonly network?: 'none' | 'host';
+  /** what of the image config could not be honoured on this path (User without root...), in words */
+  readonly notes?: readonly string[];
   /** the argv actually run */
   readonly argv: readonly string[];
   /** undefined when it never started or was killed */

@@ -91,4 +91,23 @@ export interface VerifyReport {
   readonly skipped: readonly { readonly platform: string; readonly reason: string }[];
   /** why the image could not be read at all */
   readonly error?: { readonly code: string; readonly message: string };
+  /**
+   * the base image whose layers were compared (the `org.opencontainers.image.base.name`
+   * annotation or `--base`), and why it could not be read when it could not
+   */
+  readonly base?: { readonly name: string; readonly from: 'annotation' | 'option'; readonly error?: string };
+}
+
+/** What the reports of one call add up to (the outcome is decided from it with `--fail-on`). */
+export interface VerifySummary {
+  readonly images: number;
+  /** images that could not be read at all */
+  readonly unreadableImages: number;
+  /** variants verified (read whole and judged) */
+  readonly variants: number;
+  /** variants that could not be read whole */
+  readonly unreadableVariants: number;
+  /** images and variants whose content failed its digest: never a success */
+  readonly integrityFailures: number;
+  readonly verdicts: Readonly<Record<VerdictSeverity, number>>;
 }

@@ -11,8 +11,13 @@
  * check: one command per finding and per file that could not be checked, then the summary line.
  * platforms: one command per problem of an image (no file: the annotation belongs to the run),
  * titled `anyarch missing platform`, `anyarch platform mismatch` or `anyarch <error code>`.
+ * verify: one command per verdict at the Dockerfile line that made its layer (with `--dockerfile`),
+ * else on the run, titled `AA201 foreign-binary (linux/arm64)`; one per image or variant that
+ * could not be read; then the summary line.
  */
-import { summaryLine } from './text.js';
+import { shortDigest } from '../../oci/digest.js';
+import { docsUrl } from '../../rules/types.js';
+import { summaryLine, verdictDetails, verifySummaryLine } from './text.js';
 import { posixPath, type Reporter } from './types.js';
 import type { Severity } from '../../rules/types.js';
 
@@ -85,5 +90,22 @@ export const githubReporter: Reporter = {
       }
     }
     return lines.length ? lines.join('\n') + '\n' : '';
+  },
+  verify(reports, ctx) {
+    const lines: string[] = [];
+    for (const r of reports) {
+      if (r.error) lines.push(command('error', { title: `anyarch ${r.error.code}` }, `${r.image}: ${r.error.message}`));
+      for (const p of r.platforms) {
+        if (p.error) lines.push(command('error', { title: `anyarch ${p.error.code} (${p.name})` }, `${r.image} ${p.name}: ${p.error.message}`));
+        for (const v of p.verdicts) {
+          const details = verdictDetails(v, shortDigest).join('\n');
+          const message = `${r.image} ${p.name}: ${v.message}${details ? `\n${details}` : ''}\n${docsUrl(v.id)}`;
+          const at = v.source ? { file: posixPath(v.source.file), line: v.source.line, endLine: v.source.endLine } : {};
+          lines.push(command(COMMAND[v.severity], { ...at, title: `${v.id} ${v.name} (${p.name})` }, message));
+        }
+      }
+    }
+    lines.push(verifySummaryLine(ctx.summary));
+    return lines.join('\n') + '\n';
   },
 };

@@ -14,4 +14,4 @@ export async function loadReporter(format: Format): Promise<Reporter> {
   }
 }
 
-export { FORMATS, type CheckReportContext, type Format, type PlatformsReportContext, type Reporter } from './types.js';
+export { FORMATS, type CheckReportContext, type Format, type PlatformsReportContext, type Reporter, type VerifyReportContext } from './types.js';

@@ -20,12 +20,21 @@
  *   "images": [{ "image": "…", "root": { … }, "kind": "index", "platforms": [ … ],
  *                "attestations": [ … ], "ignored": [], "missing": [] }] }
  * ```
+ *
+ * verify: the library's reports (`VerifyReport`, src/verify/types.ts) and their summary:
+ *
+ * ```json
+ * { "version": 1, "tool": { … }, "images": [{ "image": "…", "digest": "…",
+ *     "platforms": [{ "name": "linux/arm64", "summary": { … }, "verdicts": [ … ] }], "skipped": [ … ] }],
+ *   "summary": { "images": 1, "variants": 2, "verdicts": { "error": 1, … }, … } }
+ * ```
  */
 import type { FileResult } from '../../check/engine.js';
 import type { Summary } from '../../check/summary.js';
 import type { AnyarchError } from '../../errors.js';
 import { imageError, missingRequired, type ImageResult } from '../../oci/image-results.js';
 import type { Finding } from '../../rules/types.js';
+import type { VerifyReport, VerifySummary } from '../../verify/types.js';
 import type { Reporter } from './types.js';
 
 export interface JsonFileError {
@@ -107,6 +116,11 @@ export function toPlatformsJson(images: readonly ImageResult[], required: readon
   };
 }
 
+/** The JSON of `verify`: the reports as the library gives them, versioned. */
+export function toVerifyJson(reports: readonly VerifyReport[], summary: VerifySummary, toolVersion: string): unknown {
+  return { version: 1, tool: { name: 'anyarch', version: toolVersion }, images: reports, summary };
+}
+
 export const jsonReporter: Reporter = {
   format: 'json',
   check(results, ctx) {
@@ -114,5 +128,8 @@ export const jsonReporter: Reporter = {
   },
   platforms(images, ctx) {
     return JSON.stringify(toPlatformsJson(images, ctx.required), null, 2) + '\n';
+  },
+  verify(reports, ctx) {
+    return JSON.stringify(toVerifyJson(reports, ctx.summary, ctx.toolVersion), null, 2) + '\n';
   },
 };

@@ -11,12 +11,19 @@
  * could not be read is a notification at the severity the library gave it (an error for an image
  * or content that failed its digest, a warning for another variant), and the invocation is not
  * successful when the library's outcome is an input error.
+ *
+ * verify: the driver lists every verdict (AA2xx) with its docs page; each verdict is a result
+ * whose physical location is the Dockerfile line that made its layer (with `--dockerfile`), and
+ * whose logical location is always the file in the image (`image@digest linux/arm64 /usr/bin/x`);
+ * an image or variant that could not be read is an error notification, and the invocation is then
+ * not successful.
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { computeLineStarts, positionAt } from '../../dockerfile/text.js';
 import type { Range } from '../../dockerfile/ast.js';
 import { imagesOutcome, type ImageProblem } from '../../oci/image-results.js';
+import { verifyOutcome } from '../../verify/verify.js';
 import { docsUrl, type Edit, type Severity } from '../../rules/types.js';
 import { posixPath, type Reporter } from './types.js';
 
@@ -239,5 +246,52 @@ export const sarifReporter: Reporter = {
       // not successful exactly when the command's outcome is an input error (exit 2)
       executionSuccessful: imagesOutcome(ctx.summary) !== 'input-error',
     });
+  },
+  verify(reports, ctx) {
+    const ruleIndex = new Map(ctx.verdicts.map((m, i) => [m.id, i]));
+    const rules = ctx.verdicts.map((m) => ({
+      id: m.id,
+      name: m.name,
+      shortDescription: { text: m.title },
+      fullDescription: { text: m.description },
+      helpUri: docsUrl(m.id),
+      help: { text: `${m.description}\n${docsUrl(m.id)}` },
+      defaultConfiguration: { level: SARIF_LEVEL[m.severity] },
+      properties: { tags: ['portability', 'multi-arch', 'image'] },
+    }));
+    const results: object[] = [];
+    const notifications: object[] = [];
+    for (const r of reports) {
+      const image = `${r.image}${r.digest ? `@${r.digest}` : ''}`;
+      if (r.error) notifications.push({ level: 'error', descriptor: { id: r.error.code }, message: { text: `${r.image}: ${r.error.message}` }, locations: [{ logicalLocations: [{ fullyQualifiedName: image, kind: 'resource' }] }] });
+      for (const p of r.platforms) {
+        const variant = `${image} ${p.name}`;
+        if (p.error) notifications.push({ level: 'error', descriptor: { id: p.error.code }, message: { text: `${variant}: ${p.error.message}` }, locations: [{ logicalLocations: [{ fullyQualifiedName: variant, kind: 'resource' }] }] });
+        for (const v of p.verdicts) {
+          const logical = { logicalLocations: [{ fullyQualifiedName: v.path ? `${variant} ${v.path}` : variant, kind: v.path ? 'member' : 'resource' }] };
+          const physical = v.source
+            ? { physicalLocation: { artifactLocation: artifactLocation(v.source.file), region: { startLine: v.source.line, startColumn: v.source.column, endLine: v.source.endLine, endColumn: v.source.endColumn } } }
+            : undefined;
+          const idx = ruleIndex.get(v.id);
+          results.push({
+            ruleId: v.id,
+            ...(idx !== undefined ? { ruleIndex: idx } : {}),
+            level: SARIF_LEVEL[v.severity],
+            message: { text: v.message },
+            locations: [physical ? { ...physical, ...logical } : logical],
+            properties: {
+              platform: p.name,
+              image: r.image,
+              ...(v.path ? { path: v.path } : {}),
+              ...(v.what ? { what: v.what } : {}),
+              ...(v.layer ? { layer: v.layer } : {}),
+              ...(v.source?.findings.length ? { findings: v.source.findings } : {}),
+              ...(v.allowed ? { allowed: v.allowed } : {}),
+            },
+          });
+        }
+      }
+    }
+    return sarifLog({ toolVersion: ctx.toolVersion, cwd: ctx.cwd, rules, results, notifications, executionSuccessful: verifyOutcome(ctx.summary, 'never') !== 'input-error' });
   },
 };

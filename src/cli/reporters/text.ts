@@ -8,6 +8,12 @@
  * platforms: per image, its root (kind, digest, counts), a table of its platforms (platform,
  * OS version, manifest, size, the config's platform, created), its attestations, then a line per
  * problem of a variant and the required platforms it misses.
+ *
+ * verify: per image, a summary line per platform variant (files read, ELF files by architecture
+ * and libc, Python extensions, Node addons, verdicts), the entries skipped; then each verdict with
+ * its path, what the file is, the layer and the step that made it, the base-image note, the
+ * Dockerfile line and check's findings on it; information verdicts are listed briefly and at most
+ * {@link MAX_INFO_LINES} per variant; then one summary line.
  */
 import pc from 'picocolors';
 import type { FileResult } from '../../check/engine.js';
@@ -16,9 +22,10 @@ import type { Range } from '../../dockerfile/ast.js';
 import { shortDigest } from '../../oci/digest.js';
 import { imageError, missingRequired, type ImageResult } from '../../oci/image-results.js';
 import { formatPlatform, makePlatform } from '../../platform/index.js';
-import type { Finding, Severity } from '../../rules/types.js';
+import { docsUrl, type Finding, type Severity } from '../../rules/types.js';
+import type { PlatformVerification, Verdict, VerifyReport, VerifySummary } from '../../verify/types.js';
 import { table } from '../table.js';
-import { plural, sanitize, type CheckReportContext, type PlatformsReportContext, type Reporter } from './types.js';
+import { plural, sanitize, type CheckReportContext, type PlatformsReportContext, type Reporter, type VerifyReportContext } from './types.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -201,8 +208,105 @@ function platformsReport(images: readonly ImageResult[], ctx: PlatformsReportCon
   return out.join('\n');
 }
 
+/** Information verdicts listed per variant in text (the rest are counted; --format json lists all). */
+export const MAX_INFO_LINES = 20;
+
+/** `amd64/glibc 12, arm64/static 1` */
+function elfCounts(elf: Readonly<Record<string, number>>): string {
+  const parts = Object.entries(elf)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([k, n]) => `${sanitize(k)} ${n}`);
+  return parts.length ? parts.join(', ') : 'none';
+}
+
+function verdictCounts(v: Readonly<Record<Severity, number>>): string {
+  const parts = (['error', 'warning', 'info'] as const).filter((s) => v[s] > 0).map((s) => plural(v[s], s));
+  return parts.length ? parts.join(', ') : 'none';
+}
+
+/** One variant's summary line. */
+function variantLine(p: PlatformVerification, short: (d: string) => string): string {
+  if (p.error) return `  ${sanitize(p.name)}  ${short(p.digest)}  not verified: ${sanitize(p.error.code)} (the reason is below)`;
+  const s = p.summary;
+  return (
+    `  ${sanitize(p.name)}  ${short(p.digest)}  ${plural(s.layers, 'layer')}, ${plural(s.files, 'file')}, ${humanSize(s.bytes)} read; ` +
+    `ELF: ${elfCounts(s.elf)}; Python extensions ${s.pythonExtensions}; Node addons ${s.nodeAddons}; verdicts: ${verdictCounts(s.verdicts)}`
+  );
+}
+
+/** The lines under a verdict: what, layer and step, base, Dockerfile line with check's findings, smoke output. */
+export function verdictDetails(v: Verdict, short: (d: string) => string): string[] {
+  const out: string[] = [];
+  if (v.what) out.push(`what:  ${sanitize(v.what)}`);
+  if (v.layer) {
+    const step = v.layer.createdBy ? ` made by ${sanitize(v.layer.createdBy.length > 160 ? `${v.layer.createdBy.slice(0, 159)}…` : v.layer.createdBy)}` : '';
+    out.push(`layer: ${v.layer.index + 1} ${short(v.layer.digest)}${step}`);
+    if (v.layer.fromBase) out.push('base:  the layer is the base image\'s: fix it there (or move to a base that is right)');
+  }
+  if (v.source) {
+    const findings = v.source.findings;
+    const flagged = findings.length ? `, which ${findings.map((f) => f.id).join(', ')} flag${findings.length === 1 ? 's' : ''}` : '';
+    out.push(`from:  ${sanitize(v.source.file)}:${v.source.line} (${v.source.instruction})${flagged}`);
+    for (const f of findings) out.push(`       ${f.id}: ${sanitize(f.message)}`);
+  }
+  if (v.allowed) out.push(`allowed: ${sanitize(v.allowed.reason)} (${v.allowed.by === 'config' ? 'verify.allow in .anyarch.yaml' : 'a well-known case'})`);
+  return out;
+}
+
+/** `3 variants of 2 images verified: 1 error, 2 infos; 1 image could not be read`. */
+export function verifySummaryLine(s: VerifySummary): string {
+  const counts = `${plural(s.verdicts.error, 'error')}, ${plural(s.verdicts.warning, 'warning')}, ${plural(s.verdicts.info, 'info')}`;
+  const parts = [`${plural(s.variants, 'variant')} of ${plural(s.images, 'image')} verified: ${counts}`];
+  if (s.unreadableImages) parts.push(`${plural(s.unreadableImages, 'image')} could not be read`);
+  if (s.unreadableVariants) parts.push(`${plural(s.unreadableVariants, 'variant')} could not be read whole`);
+  if (s.integrityFailures) parts.push(`${plural(s.integrityFailures, 'integrity failure')} (content that is not what its digest says)`);
+  return parts.join('; ');
+}
+
+function verifyReport(reports: readonly VerifyReport[], ctx: VerifyReportContext): string {
+  const c = pc.createColors(ctx.color);
+  const short = (d: string): string => (ctx.fullDigests ? d : shortDigest(d));
+  const out: string[] = [];
+  for (const r of reports) {
+    out.push(c.bold(`${sanitize(r.image)}${r.digest ? `  ${short(r.digest)}` : ''}`));
+    if (r.error) {
+      out.push(`  ${c.red('error')}  ${sanitize(r.error.code)}  ${sanitize(r.error.message)}`, '');
+      continue;
+    }
+    if (r.base) out.push(`  base image: ${sanitize(r.base.name)} (${r.base.from === 'option' ? '--base' : 'its base.name annotation'})${r.base.error ? `, not compared: ${sanitize(r.base.error)}` : ''}`);
+    for (const p of r.platforms) out.push(variantLine(p, short));
+    for (const s of r.skipped) out.push(c.dim(`  skipped ${sanitize(s.platform)}: ${sanitize(s.reason)}`));
+    for (const p of r.platforms) {
+      if (p.error) out.push('', `${c.bold(sanitize(p.name))}  ${c.red('error')}  ${sanitize(p.error.code)}  ${sanitize(p.error.message)}`);
+      let infos = 0;
+      for (const v of p.verdicts) {
+        if (v.severity === 'info' && ++infos > MAX_INFO_LINES) continue;
+        const head = `${c.bold(sanitize(p.name))}  ${paint(c, v.severity, v.severity)}  ${c.dim(`${v.id} ${v.name}`)}${v.path ? `  ${sanitize(v.path)}` : ''}`;
+        if (v.severity === 'info') {
+          out.push('', head, `  ${sanitize(v.message)}`);
+          continue;
+        }
+        out.push('', head, `  ${sanitize(v.message)}`, ...verdictDetails(v, short).map((l) => `  ${l}`), `  ${c.dim(`docs: ${docsUrl(v.id)}`)}`);
+      }
+      if (infos > MAX_INFO_LINES) out.push('', c.dim(`${sanitize(p.name)}: ${infos - MAX_INFO_LINES} more information verdicts (--format json lists them all)`));
+      if (p.smoke) {
+        const s = p.smoke;
+        const how = s.ok ? 'passed' : s.timedOut ? 'timed out' : s.error !== undefined && s.exitCode === undefined ? `not run (${sanitize(s.error)})` : `failed (${s.signal ?? `exit ${s.exitCode ?? '?'}`})`;
+        out.push('', `${c.bold(sanitize(p.name))}  smoke run \`${sanitize(s.argv.join(' '))}\` via ${s.via}: ${how} in ${(s.durationMs / 1000).toFixed(1)} s`);
+        for (const line of s.output.split('\n').filter((l) => l !== '').slice(0, 10)) out.push(c.dim(`  | ${sanitize(line)}`));
+      }
+    }
+    out.push('');
+  }
+  const s = ctx.summary;
+  const line = verifySummaryLine(s);
+  out.push(c.bold(s.unreadableImages || s.unreadableVariants || s.verdicts.error ? c.red(line) : s.verdicts.warning ? c.yellow(line) : c.green(line)));
+  return out.join('\n') + '\n';
+}
+
 export const textReporter: Reporter = {
   format: 'text',
   check: checkReport,
   platforms: platformsReport,
+  verify: verifyReport,
 };

@@ -1,14 +1,15 @@
 /**
  * Reporters turn a command's results into text in one format. There is one module per format
  * (text, json, sarif, github), and each implements every kind of result: the findings of
- * `check`, the images of `platforms` (and the verdicts of `verify`, when it comes, as a third
- * method). They only format: every number they print comes in the results or the summary the
+ * `check`, the images of `platforms` and the verdicts of `verify`. They only format: every number they print comes in the results or the summary the
  * library computed, and every decision (severity, outcome) was made before them.
  */
 import type { FileResult } from '../../check/engine.js';
 import type { Summary } from '../../check/summary.js';
 import type { ImageResult, ImagesSummary } from '../../oci/image-results.js';
 import type { Rule } from '../../rules/types.js';
+import type { VerifyReport, VerifySummary } from '../../verify/types.js';
+import type { VerdictMeta } from '../../verify/verdicts/types.js';
 
 export type Format = 'text' | 'json' | 'sarif' | 'github';
 export const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'github'];
@@ -42,12 +43,27 @@ export interface PlatformsReportContext {
   readonly toolVersion: string;
 }
 
+/** What a report of `verify` needs besides the reports. */
+export interface VerifyReportContext {
+  readonly summary: VerifySummary;
+  /** every verdict anyarch knows (SARIF lists them all) */
+  readonly verdicts: readonly VerdictMeta[];
+  /** full digests in text output (`--no-trunc`) */
+  readonly fullDigests: boolean;
+  /** the directory the command ran in (SARIF's %SRCROOT%; Dockerfile paths are relative to it) */
+  readonly cwd: string;
+  readonly color: boolean;
+  readonly toolVersion: string;
+}
+
 export interface Reporter {
   readonly format: Format;
   /** `anyarch check`: findings per file, or why a file could not be checked */
   check(results: readonly FileResult[], ctx: CheckReportContext): string;
   /** `anyarch platforms`: the platforms each image publishes, or why it could not be read */
   platforms(images: readonly ImageResult[], ctx: PlatformsReportContext): string;
+  /** `anyarch verify`: per image and platform variant, the summary and the verdicts, or why it could not be read */
+  verify(reports: readonly VerifyReport[], ctx: VerifyReportContext): string;
 }
 
 /** A path with forward slashes (for URIs and CI annotations). */

@@ -1,0 +1,174 @@
+/**
+ * The one inspector `verify` passes to the layer scan: per regular file, a {@link Capture} that
+ * looks at the first bytes and keeps what a verdict needs (ELF and PE headers, a script's `#!`
+ * line, a few small text files read whole), and tells the scan to skip everything else from the
+ * first chunk on.
+ */
+import type { Capture, TarEntry } from '../rootfs/types.js';
+import { ElfCapture, isElfMagic } from './elf.js';
+import { RangeKeeper, Reader, utf8Text } from './ranges.js';
+import type { FileFacts, PeFacts, ScriptFacts, TextFacts } from './types.js';
+
+/** Most bytes of a `#!` line read (the kernel's BINPRM_BUF_SIZE); a longer line is cut there. */
+export const MAX_SHEBANG_BYTES = 256;
+/** Largest small text file read whole (`WHEEL`, `package.json`); a larger one is not read. */
+export const MAX_TEXT_BYTES = 65536;
+/** Largest PE header offset (`e_lfanew`) followed; beyond it the file is not taken for a PE. */
+export const MAX_PE_HEADER_OFFSET = 65536;
+
+const WHEEL_RE = /(^|\/)[^/]+\.dist-info\/WHEEL$/;
+const PACKAGE_JSON_RE = /(^|\/)node_modules\/(@[^/]+\/)?[^/@][^/]*\/package\.json$/;
+
+/** True for the small text files verify reads whole: a wheel's `*.dist-info/WHEEL`, a Node package's own `package.json`. */
+export function isTextFactsPath(path: string): boolean {
+  return WHEEL_RE.test(path) || PACKAGE_JSON_RE.test(path);
+}
+
+/** The inspector: a capture for each regular file worth a look, undefined for the rest. */
+export function inspectFile(entry: TarEntry): Capture<FileFacts> | undefined {
+  if (entry.kind !== 'file' || entry.size === 0) return undefined;
+  if (isTextFactsPath(entry.path)) return entry.size <= MAX_TEXT_BYTES ? new TextCapture(entry.size) : undefined;
+  if (entry.size < 4) return undefined;
+  return new SniffCapture(entry.size, (entry.mode & 0o111) !== 0);
+}
+
+/** Looks at the first 4 bytes, then hands the body to the capture of its kind, or stops. */
+class SniffCapture implements Capture<FileFacts> {
+  private head = new Uint8Array(4);
+  private have = 0;
+  private inner: Capture<FileFacts> | undefined;
+  private decided = false;
+
+  constructor(
+    private readonly size: number,
+    private readonly executable: boolean,
+  ) {}
+
+  push(chunk: Uint8Array, offset: number): boolean {
+    if (this.inner) return this.inner.push(chunk, offset);
+    if (this.decided) return false;
+    if (this.have === 0 && chunk.length >= 4) {
+      const inner = this.decide(chunk);
+      return inner ? inner.push(chunk, offset) : false;
+    }
+    // tiny chunks: gather the first 4 bytes, then replay them
+    const take = Math.min(4 - this.have, chunk.length);
+    this.head.set(chunk.subarray(0, take), this.have);
+    this.have += take;
+    if (this.have < 4) return true;
+    const inner = this.decide(this.head);
+    if (!inner || !inner.push(this.head, 0)) return false;
+    return take < chunk.length ? inner.push(chunk.subarray(take), offset + take) : true;
+  }
+
+  private decide(b: Uint8Array): Capture<FileFacts> | undefined {
+    this.decided = true;
+    if (isElfMagic(b)) this.inner = new ElfCapture(this.size);
+    else if (b[0] === 0x4d && b[1] === 0x5a) this.inner = new PeCapture(this.size);
+    else if (b[0] === 0x23 && b[1] === 0x21 && this.executable) this.inner = new ScriptCapture(this.size);
+    return this.inner;
+  }
+
+  finish(size: number): FileFacts | undefined {
+    return this.inner?.finish(size);
+  }
+}
+
+/** PE: the DOS header's `e_lfanew`, then `PE\0\0` and IMAGE_FILE_HEADER.Machine there. */
+export class PeCapture implements Capture<PeFacts> {
+  private readonly keep: RangeKeeper;
+  private facts: PeFacts | undefined;
+
+  constructor(size: number) {
+    this.keep = new RangeKeeper(size);
+    this.keep.want(0, 64, (dos) => {
+      const lfanew = new Reader(dos, true).u32(0x3c);
+      if (lfanew === undefined || lfanew < 4 || lfanew > MAX_PE_HEADER_OFFSET) return;
+      this.keep.want(lfanew, lfanew + 6, (pe) => {
+        if (pe.length < 6 || pe[0] !== 0x50 || pe[1] !== 0x45 || pe[2] !== 0 || pe[3] !== 0) return;
+        this.facts = { format: 'pe', machine: new Reader(pe, true).u16(4)! };
+      });
+    });
+  }
+
+  push(chunk: Uint8Array, offset: number): boolean {
+    this.keep.push(chunk, offset);
+    this.keep.release();
+    return this.keep.pending;
+  }
+
+  finish(): PeFacts | undefined {
+    this.keep.flush();
+    return this.facts;
+  }
+}
+
+/** A script's `#!` line (the file has an executable bit and starts with `#!`). */
+export class ScriptCapture implements Capture<ScriptFacts> {
+  private readonly keep: RangeKeeper;
+  private facts: ScriptFacts | undefined;
+
+  constructor(size: number) {
+    this.keep = new RangeKeeper(size);
+    this.keep.want(0, MAX_SHEBANG_BYTES, (b) => {
+      this.facts = parseShebang(b);
+    });
+  }
+
+  push(chunk: Uint8Array, offset: number): boolean {
+    this.keep.push(chunk, offset);
+    this.keep.release();
+    // a short line is complete as soon as its newline has passed
+    return this.keep.pending && chunk.subarray(0, MAX_SHEBANG_BYTES).indexOf(0x0a) < 0;
+  }
+
+  finish(): ScriptFacts | undefined {
+    this.keep.flush();
+    return this.facts;
+  }
+}
+
+/**
+ * The interpreter and arguments of a `#!` line (bytes from the file's start; the line ends at
+ * the first newline or at {@link MAX_SHEBANG_BYTES}). Blanks are spaces and tabs, as the
+ * kernel's; a trailing carriage return is kept (the kernel keeps it too, and the interpreter
+ * named with it is what is missing). Undefined when no interpreter is named.
+ */
+export function parseShebang(b: Uint8Array): ScriptFacts | undefined {
+  if (b.length < 2 || b[0] !== 0x23 || b[1] !== 0x21) return undefined;
+  let end = b.indexOf(0x0a);
+  if (end < 0) end = b.length;
+  const words = utf8Text(b.subarray(2, end))
+    .split(/[ \t]+/)
+    .filter((w) => w !== '');
+  const interpreter = words[0];
+  if (interpreter === undefined) return undefined;
+  return { format: 'script', interpreter, args: words.slice(1) };
+}
+
+/** A small text file read whole. */
+export class TextCapture implements Capture<TextFacts> {
+  private readonly keep: RangeKeeper;
+  private text: string | undefined;
+
+  constructor(size: number) {
+    this.keep = new RangeKeeper(size);
+    this.keep.want(0, size, (b) => {
+      this.text = utf8Text(b);
+    });
+  }
+
+  push(chunk: Uint8Array, offset: number): boolean {
+    this.keep.push(chunk, offset);
+    this.keep.release();
+    return this.keep.pending;
+  }
+
+  finish(): TextFacts | undefined {
+    if (this.keep.pending) {
+      this.keep.flush();
+      return undefined; // a body shorter than its header said: nothing to trust
+    }
+    return this.text === undefined ? undefined : { format: 'text', text: this.text };
+  }
+}

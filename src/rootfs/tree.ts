@@ -1,0 +1,158 @@
+/**
+ * The final file system of an image: its layers' scans merged top-down.
+ *
+ *   mergeLayers(scans /* bottom first *\/) -> FileTree<F>
+ *
+ * The merge is go-containerregistry's (`mutate.Extract`) walked from the top layer down, first
+ * occurrence winning, with what Docker's and containerd's appliers do where it is silent:
+ *  - a path whited out (`.wh.<name>`) by a higher layer is hidden in every lower layer, with
+ *    everything under it; the whiteout does not hide its own layer's entry at that path;
+ *  - an opaque directory (`.wh..wh..opq`) of a higher layer hides everything under it in lower
+ *    layers, wherever the marker stands in its tar;
+ *  - a non-directory of a higher layer hides a lower layer's directory at its path and all its
+ *    children (a directory replaced by a file or a symlink), whether or not the non-directory is
+ *    itself visible; a directory over a lower file simply wins.
+ * A layer's hiding applies only to the layers below it, so the order of entries in a tar does not
+ * matter.
+ *
+ * Directories named by no entry but above an entry or a whiteout of some layer (implicit parents)
+ * exist, as a runtime creates them, unless a higher layer hides them like an entry of that layer;
+ * `get`/`resolve` return a synthetic directory entry for them (mode 0755, owned by root, the
+ * highest layer that implies them). A directory emptied by whiteouts stays.
+ *
+ * `resolve` follows symlinks inside the tree, as the kernel would in a chroot: absolute targets
+ * from the root, relative ones from the link's directory, `..` clamped at the root, links in
+ * intermediate directories followed too, at most MAX_SYMLINK_HOPS links (more, a loop included:
+ * undefined).
+ */
+import type { FileTree, LayerScan, TarEntry, TreeFile } from './types.js';
+import { MAX_SYMLINK_HOPS } from './types.js';
+
+const BLOCKS = 1; // lower entries at this path and under it are hidden
+const OPAQUE = 2; // lower entries under this path are hidden
+
+type Visible<F> = TreeFile<F>;
+
+/** Merges layer scans (bottom first) into the final tree; see the header of this file. */
+export function mergeLayers<F>(scans: readonly LayerScan<F>[]): FileTree<F> {
+  const visible = new Map<string, Visible<F>>();
+  const implicit = new Map<string, TreeFile<F>>();
+  const marks = new Map<string, number>();
+  for (let layer = scans.length - 1; layer >= 0; layer--) {
+    const scan = scans[layer] as LayerScan<F>;
+    const checkMarks = marks.size > 0;
+    /** the directories above `path` exist in this layer, unless a higher layer hides them */
+    const parents = (path: string): void => {
+      let i = path.lastIndexOf('/');
+      while (i > 0) {
+        const dir = path.slice(0, i);
+        if (visible.has(dir) || implicit.has(dir)) return;
+        if (!checkMarks || !hiddenBy(marks, dir)) implicit.set(dir, { entry: dirEntry(dir), layer });
+        i = path.lastIndexOf('/', i - 1);
+      }
+    };
+    for (const [path, file] of scan.entries) {
+      if (visible.has(path)) continue;
+      if (checkMarks && hiddenBy(marks, path)) {
+        parents(path);
+        continue;
+      }
+      visible.set(path, { entry: file.entry, facts: file.facts, layer });
+      implicit.delete(path);
+      parents(path);
+    }
+    for (const path of scan.whiteouts) parents(path);
+    for (const path of scan.opaque) parents(`${path}/.`);
+    // this layer's hiding, for the layers below only
+    for (const [path, file] of scan.entries) {
+      if (file.entry.kind !== 'dir') marks.set(path, (marks.get(path) ?? 0) | BLOCKS);
+    }
+    for (const path of scan.whiteouts) marks.set(path, (marks.get(path) ?? 0) | BLOCKS);
+    for (const path of scan.opaque) marks.set(path, (marks.get(path) ?? 0) | OPAQUE);
+  }
+  if (!visible.has('')) implicit.set('', { entry: dirEntry(''), layer: 0 });
+  return new Tree(visible, implicit);
+}
+
+/** True when a mark of a higher layer hides `path`: the path or an ancestor blocked, or an ancestor opaque. */
+function hiddenBy(marks: ReadonlyMap<string, number>, path: string): boolean {
+  const self = marks.get(path);
+  if (self !== undefined && self & BLOCKS) return true;
+  if (path === '') return false;
+  let i = path.lastIndexOf('/');
+  while (i > 0) {
+    const m = marks.get(path.slice(0, i));
+    if (m !== undefined) return true; // BLOCKS or OPAQUE: both hide what is under
+    i = path.lastIndexOf('/', i - 1);
+  }
+  return (marks.get('') ?? 0) !== 0; // the root opaque (or whited out: not possible by name)
+}
+
+function dirEntry(path: string): TarEntry {
+  return { path, rawPath: path, escapes: false, kind: 'dir', mode: 0o755, size: 0, uid: 0, gid: 0 };
+}
+
+class Tree<F> implements FileTree<F> {
+  private sorted: (readonly [string, TreeFile<F>])[] | undefined;
+
+  constructor(
+    private readonly visible: ReadonlyMap<string, Visible<F>>,
+    private readonly implicit: ReadonlyMap<string, TreeFile<F>>,
+  ) {}
+
+  get size(): number {
+    return this.visible.size;
+  }
+
+  get(path: string): TreeFile<F> | undefined {
+    return this.visible.get(path) ?? this.implicit.get(path);
+  }
+
+  files(): Iterable<readonly [string, TreeFile<F>]> {
+    if (!this.sorted) {
+      const out: (readonly [string, TreeFile<F>])[] = [];
+      for (const [p, f] of this.visible) if (f.entry.kind !== 'dir') out.push([p, f]);
+      out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      this.sorted = out;
+    }
+    return this.sorted;
+  }
+
+  resolve(path: string, opts: { followLast?: boolean } = {}): TreeFile<F> | undefined {
+    const followLast = opts.followLast ?? true;
+    // components still to walk, last one first
+    const rest = path.split('/').reverse();
+    let cur = '';
+    let found: TreeFile<F> | undefined;
+    let hops = 0;
+    while (rest.length > 0) {
+      const name = rest.pop() as string;
+      if (name === '' || name === '.') continue;
+      if (name === '..') {
+        const i = cur.lastIndexOf('/');
+        cur = i === -1 ? '' : cur.slice(0, i);
+        found = undefined;
+        continue;
+      }
+      const next = cur === '' ? name : `${cur}/${name}`;
+      const f = this.get(next);
+      if (!f) return undefined;
+      while (rest.length > 0 && (rest[rest.length - 1] === '' || rest[rest.length - 1] === '.')) rest.pop();
+      const last = rest.length === 0;
+      if (f.entry.kind === 'symlink' && (!last || followLast)) {
+        if (++hops > MAX_SYMLINK_HOPS) return undefined;
+        const target = f.entry.linkname ?? '';
+        if (target === '') return undefined; // ENOENT, as Linux
+        if (target.charCodeAt(0) === 0x2f) cur = '';
+        const parts = target.split('/');
+        for (let i = parts.length - 1; i >= 0; i--) rest.push(parts[i] as string);
+        found = undefined;
+        continue;
+      }
+      if (!last && f.entry.kind !== 'dir') return undefined; // ENOTDIR
+      cur = next;
+      found = f;
+    }
+    return found ?? this.get(cur);
+  }
+}

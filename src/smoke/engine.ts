@@ -1,0 +1,126 @@
+/**
+ * A smoke run through a Docker engine: the equivalent of
+ * `docker run --platform P --network none --rm IMAGE ...` over the Engine API
+ * (src/engine/api.ts): create, start, wait (with a timeout, then a kill), logs (bounded), remove.
+ * The image must already be in the engine (the caller decides; a `docker-daemon:` source is);
+ * the image's own Env, WorkingDir and User apply, as in `docker run`.
+ *
+ * A platform that is not the engine's own is emulated. Under a registered binfmt handler the
+ * engine would run a binary of the wrong architecture anyway (the kernel picks the emulator by
+ * the binary's own ELF header), and the smoke run would pass for an arm64 image holding x86-64
+ * programs. So for such a platform this machine's `qemu-<arch>-static` is bind-mounted read-only
+ * into the container as `/.anyarch-qemu` and made the entrypoint, with `-0 ARGV0 PROGRAM ARGS`
+ * as its arguments: QEMU loads the program itself and refuses an ELF of another machine. QEMU
+ * needs a path, not a name: a command word without `/` is looked up in the image's PATH through
+ * the stat of each candidate in the created container (`HEAD /containers/{id}/archive`). The
+ * engine must be on this machine (a unix socket or loopback address, as src/engine/api.ts
+ * requires), so the bind-mount names this machine's file.
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import type { DockerEngine } from '../engine/api.js';
+import { formatPlatform } from '../platform/make.js';
+import { QEMU_STATIC_DIR, qemuStaticName } from '../platform/qemu.js';
+import type { Platform } from '../platform/types.js';
+import { BoundedOutput, DEFAULT_OUTPUT_LINES, MAX_OUTPUT_BYTES } from './output.js';
+import { DEFAULT_PATH, DEFAULT_SMOKE_TIMEOUT_MS, QEMU_IN_ROOT } from './qemu.js';
+import type { SmokeResult } from './types.js';
+
+/** How long removing, killing or inspecting a container may take beyond the run's own timeout. */
+const ENGINE_GRACE_MS = 30_000;
+
+export interface EngineRunOptions {
+  readonly platform: Platform;
+  /** the image as the engine names it (`name:tag` or an id) */
+  readonly image: string;
+  /** the whole argv (Entrypoint and Cmd already resolved by the caller) */
+  readonly argv: readonly string[];
+  /** the image's environment, to find argv[0] in its PATH for an emulated run */
+  readonly env?: readonly string[];
+  readonly workingDir?: string;
+  readonly timeoutMs?: number;
+  readonly outputLines?: number;
+  readonly outputBytes?: number;
+  readonly qemuDir?: string;
+}
+
+function pathOf(env: readonly string[] | undefined): string {
+  const kv = env?.find((e) => e.startsWith('PATH='));
+  return kv === undefined ? DEFAULT_PATH : kv.slice(5);
+}
+
+/** Runs `opts.argv` in a container of `opts.image`; see the header of this file. Never throws for a failing run. */
+export async function runInEngine(engine: DockerEngine, opts: EngineRunOptions): Promise<SmokeResult> {
+  const started = Date.now();
+  const platform = formatPlatform(opts.platform);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS;
+  const base = { platform, via: 'engine' as const, argv: opts.argv, timedOut: false, output: '', ok: false };
+  const fail = (error: string, extra: Partial<SmokeResult> = {}): SmokeResult => ({ ...base, ...extra, durationMs: Date.now() - started, error });
+  if (opts.argv.length === 0) return fail('nothing to run (an empty command)');
+
+  let id: string | undefined;
+  try {
+    const own = await engine.engineVersion();
+    const emulate = own.os !== opts.platform.os || own.architecture !== opts.platform.architecture;
+    let hostConfig: Record<string, unknown> = { NetworkMode: 'none', AutoRemove: false };
+    let entrypoint: string[] = [opts.argv[0] as string];
+    let cmd: string[] = opts.argv.slice(1);
+    if (emulate) {
+      const name = qemuStaticName(opts.platform);
+      if (name === undefined) return fail(`QEMU has no user-mode emulator for ${platform}`);
+      const qemu = path.join(opts.qemuDir ?? QEMU_STATIC_DIR, name);
+      if (!existsSync(qemu)) return fail(`${qemu} is not installed (Debian: apt-get install qemu-user-static)`);
+      hostConfig = { ...hostConfig, Binds: [`${qemu}:${QEMU_IN_ROOT}:ro`] };
+      const argv0 = opts.argv[0] as string;
+      let prog: string | undefined = argv0;
+      if (!argv0.includes('/')) {
+        // a container made only to look the name up in the image's PATH
+        const probe = await engine.containerCreate({ Image: opts.image, Entrypoint: [QEMU_IN_ROOT], Cmd: [], NetworkDisabled: true, HostConfig: hostConfig }, { platform });
+        try {
+          prog = undefined;
+          for (const dir of pathOf(opts.env).split(':')) {
+            if (!dir.startsWith('/')) continue;
+            const candidate = path.posix.join(dir, argv0);
+            if (await engine.containerPathStat(probe, candidate)) {
+              prog = candidate;
+              break;
+            }
+          }
+        } finally {
+          await engine.containerRemove(probe);
+        }
+        if (prog === undefined) return fail(`${argv0}: no such executable file in the image (PATH ${pathOf(opts.env)})`, { confinement: 'container', network: 'none' });
+      }
+      entrypoint = [QEMU_IN_ROOT];
+      cmd = ['-0', argv0, prog, ...opts.argv.slice(1)];
+    }
+    id = await engine.containerCreate(
+      { Image: opts.image, Entrypoint: entrypoint, Cmd: cmd, NetworkDisabled: true, AttachStdout: false, AttachStderr: false, Tty: false, OpenStdin: false, HostConfig: hostConfig },
+      { platform },
+    );
+    await engine.containerStart(id);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      engine.containerKill(id as string).catch(() => undefined);
+    }, timeoutMs);
+    let exit;
+    try {
+      exit = await engine.containerWait(id, timeoutMs + ENGINE_GRACE_MS);
+    } finally {
+      clearTimeout(timer);
+    }
+    const output = new BoundedOutput(opts.outputBytes ?? MAX_OUTPUT_BYTES, opts.outputLines ?? DEFAULT_OUTPUT_LINES);
+    const logs = await engine.containerLogs(id, opts.outputBytes ?? MAX_OUTPUT_BYTES);
+    output.push(logs.bytes);
+    if (logs.truncated) output.total += 1; // says more followed
+    const durationMs = Date.now() - started;
+    const common = { ...base, confinement: 'container' as const, network: 'none' as const, output: output.text(), durationMs, timedOut };
+    if (timedOut || exit === undefined) return { ...common, timedOut: true, signal: 'SIGKILL', error: `still running after ${timeoutMs} ms: killed` };
+    return { ...common, exitCode: exit.statusCode, ok: exit.statusCode === 0, ...(exit.error ? { error: exit.error } : {}) };
+  } catch (e) {
+    return fail(e instanceof Error ? e.message : String(e));
+  } finally {
+    if (id !== undefined) await engine.containerRemove(id).catch(() => undefined);
+  }
+}

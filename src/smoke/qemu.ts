@@ -1,0 +1,376 @@
+/**
+ * Runs one command inside an extracted root (src/rootfs/extract.ts) under `qemu-<arch>-static`
+ * named explicitly, or natively for this machine's platform.
+ *
+ * Why the emulator is named and never left to binfmt: where QEMU's binfmt handlers are
+ * registered, the kernel runs a binary of any registered architecture, so a linux/arm64 variant
+ * holding an x86-64 program "works" on an x86-64 machine (and under any handler, anywhere). Run
+ * as `qemu-aarch64-static PROG`, QEMU loads PROG itself and refuses an ELF of another machine
+ * ("Invalid ELF image for this architecture"), so the smoke run fails as it would on real arm64.
+ *
+ * Confinement, decided per run and said in the result (`confinement`):
+ * - `chroot` (preferred; as root, or as anyone where unprivileged user namespaces are allowed,
+ *   through `unshare --user --map-root-user`): the static emulator is copied into the root as
+ *   `/.anyarch-qemu` and util-linux's `unshare --root=ROOT --wd=DIR` runs
+ *   `/.anyarch-qemu -0 ARGV0 /path/to/prog ARGS`. Every path the program opens is the image's.
+ *   The first program is the one checked: a child it starts with execve goes to the kernel, so a
+ *   foreign child runs only through a registered binfmt handler (with the `F` flag, whose
+ *   interpreter the kernel opened at registration) and otherwise fails with ENOEXEC ("exec format
+ *   error"); QEMU 7.2 does not intercept execve. A shell running a foreign binary is therefore
+ *   not proof that binary is right; `verify`'s ELF verdicts are.
+ * - `qemu-prefix` (the fallback without either): `qemu-<arch>-static -L ROOT -0 ARGV0
+ *   ROOT/path/to/prog ARGS`. No privilege needed, but QEMU only prefixes paths that exist in the
+ *   root: anything else the program opens (`/proc`, `/dev`, a missing `/etc/passwd`) resolves on
+ *   the host, and the image's User cannot be taken. Weaker; said in the result's notes. A native
+ *   run without chroot goes this way too (with this machine's own QEMU target).
+ * - native (`via: 'native'`): the host's platform runs under chroot without QEMU. No emulator
+ *   refuses a wrong binary there, and a registered handler would run an arm64 program in an
+ *   amd64 variant, so the program's ELF header (class, byte order, e_machine; through a script's
+ *   `#!` interpreter, one level) is checked against the platform first and a mismatch is refused
+ *   as QEMU would refuse it.
+ *
+ * Network: every run is in a new, empty network namespace (`unshare --net`: only a loopback that
+ * is down), so a smoke run can never reach the network. Where no network namespace can be made
+ * (no util-linux unshare, or a container without the privilege), the run is refused with an
+ * error unless the caller allows the network (`allowNetwork`), and the result then says
+ * `network: 'host'`. The run is also in its own PID namespace (`--pid --fork --kill-child`), so
+ * nothing it starts outlives it.
+ *
+ * Bounds: a timeout ({@link DEFAULT_SMOKE_TIMEOUT_MS}; the whole process group is killed with
+ * SIGKILL), output bounded by src/smoke/output.ts. The environment is the image's (PATH
+ * defaulted as Docker does), never this process's.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, copyFileSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import * as path from 'node:path';
+import { lookupInRoot } from '../rootfs/extract.js';
+import { PLATFORM_DATA } from '../platform/data.js';
+import { formatPlatform } from '../platform/make.js';
+import { hostPlatform } from '../platform/host.js';
+import { QEMU_STATIC_DIR, qemuStaticName } from '../platform/qemu.js';
+import type { Platform } from '../platform/types.js';
+import { BoundedOutput, DEFAULT_OUTPUT_LINES, MAX_OUTPUT_BYTES } from './output.js';
+
+/** How long a smoke run may take by default: 30 s (then its process group is killed). */
+export const DEFAULT_SMOKE_TIMEOUT_MS = 30_000;
+/** Docker's PATH for a container whose image sets none. */
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** Where the emulator is copied inside a chroot. */
+export const QEMU_IN_ROOT = '/.anyarch-qemu';
+/** Most bytes of /etc/passwd or /etc/group read to resolve the image's User: 1 MiB. */
+const MAX_ACCOUNT_FILE_BYTES = 1024 * 1024;
+
+export interface RootRunOptions {
+  readonly platform: Platform;
+  /** argv; argv[0] without a `/` is looked up in the image's PATH inside the root */
+  readonly argv: readonly string[];
+  /** the image's environment (`KEY=value`); PATH defaults to {@link DEFAULT_PATH} */
+  readonly env?: readonly string[];
+  /** the image's WorkingDir (default `/`) */
+  readonly workingDir?: string;
+  /** the image's User (`name`, `uid`, `name:group`, `uid:gid`) */
+  readonly user?: string;
+  /** default {@link DEFAULT_SMOKE_TIMEOUT_MS} */
+  readonly timeoutMs?: number;
+  /** default {@link DEFAULT_OUTPUT_LINES} */
+  readonly outputLines?: number;
+  /** default {@link MAX_OUTPUT_BYTES} */
+  readonly outputBytes?: number;
+  /** run even where no network namespace can be made (default false: refused) */
+  readonly allowNetwork?: boolean;
+  /** `auto` (default): chroot when it can be had, else `qemu-prefix` */
+  readonly confinement?: 'auto' | 'chroot' | 'qemu-prefix';
+  /** the machine's platform (default {@link hostPlatform}) */
+  readonly host?: Platform;
+  /** where `qemu-<arch>-static` is looked for (default /usr/bin) */
+  readonly qemuDir?: string;
+}
+
+export interface RootRunResult {
+  readonly via: 'qemu' | 'native';
+  readonly confinement?: 'chroot' | 'qemu-prefix';
+  readonly network?: 'none' | 'host';
+  readonly argv: readonly string[];
+  readonly exitCode?: number;
+  readonly signal?: string;
+  readonly timedOut: boolean;
+  readonly output: string;
+  readonly durationMs: number;
+  readonly error?: string;
+  readonly notes: readonly string[];
+}
+
+/** What this machine allows, probed once per process. */
+interface Abilities {
+  unshare: string | undefined;
+  /** `unshare --net` works as we are (root) */
+  netns: boolean;
+  /** `unshare --user --map-root-user --net` works (unprivileged user namespaces) */
+  userns: boolean;
+}
+let abilities: Abilities | undefined;
+
+function findOnPath(name: string): string | undefined {
+  for (const d of (process.env.PATH ?? '').split(path.delimiter).concat(['/usr/bin', '/bin', '/usr/sbin', '/sbin'])) {
+    if (d !== '' && existsSync(path.join(d, name))) return path.join(d, name);
+  }
+  return undefined;
+}
+
+function probe(): Abilities {
+  if (abilities) return abilities;
+  const unshare = findOnPath('unshare');
+  const works = (args: string[]): boolean => unshare !== undefined && spawnSync(unshare, [...args, '--', '/bin/true'], { stdio: 'ignore', timeout: 5000 }).status === 0;
+  const root = process.getuid?.() === 0;
+  abilities = {
+    unshare,
+    netns: root && works(['--net', '--pid', '--fork']),
+    userns: works(['--user', '--map-root-user', '--net', '--pid', '--fork']),
+  };
+  return abilities;
+}
+
+function envMap(env: readonly string[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const kv of env) {
+    const i = kv.indexOf('=');
+    if (i > 0) m.set(kv.slice(0, i), kv.slice(i + 1));
+    else if (i < 0 && kv !== '') m.set(kv, ''); // Docker keeps a bare name as an empty value when unset
+  }
+  if (!m.has('PATH')) m.set('PATH', DEFAULT_PATH);
+  return m;
+}
+
+/** argv[0] as a path inside the root: as written when it has a `/`, else the first match in PATH. */
+export function findProgram(root: string, argv0: string, pathVar: string, workingDir: string): string | undefined {
+  const executable = (p: string): boolean => {
+    const hit = lookupInRoot(root, p);
+    return hit !== undefined && hit.stats.isFile() && (hit.stats.mode & 0o111) !== 0;
+  };
+  if (argv0.includes('/')) {
+    const p = argv0.startsWith('/') ? argv0 : path.posix.join(workingDir, argv0);
+    return executable(p) ? p : undefined;
+  }
+  for (const dir of pathVar.split(':')) {
+    if (dir === '') continue;
+    const p = path.posix.join(dir.startsWith('/') ? dir : path.posix.join(workingDir, dir), argv0);
+    if (executable(p)) return p;
+  }
+  return undefined;
+}
+
+function readAccountFile(root: string, name: string): string[][] {
+  const hit = lookupInRoot(root, name);
+  if (!hit?.stats.isFile() || hit.stats.size > MAX_ACCOUNT_FILE_BYTES) return [];
+  return readFileSync(path.join(root, hit.rel), 'utf8')
+    .split('\n')
+    .map((l) => l.split(':'));
+}
+
+/** The image's User as numbers, from the root's /etc/passwd and /etc/group, as Docker resolves it. */
+export function resolveUser(root: string, user: string): { uid: number; gid: number; home?: string } | { error: string } {
+  const [u = '', g] = user.split(':', 2);
+  const passwd = readAccountFile(root, 'etc/passwd');
+  const numeric = /^[0-9]+$/;
+  let uid: number;
+  let gid = 0;
+  let home: string | undefined;
+  const entry = passwd.find((f) => f[0] === u) ?? (numeric.test(u) ? passwd.find((f) => f[2] === u) : undefined);
+  if (entry) {
+    uid = Number(entry[2]);
+    gid = Number(entry[3]);
+    home = entry[5];
+  } else if (numeric.test(u)) {
+    uid = Number(u);
+  } else {
+    return { error: `unable to find user ${u}: no matching entries in the image's /etc/passwd` };
+  }
+  if (g !== undefined && g !== '') {
+    if (numeric.test(g)) gid = Number(g);
+    else {
+      const group = readAccountFile(root, 'etc/group').find((f) => f[0] === g);
+      if (!group) return { error: `unable to find group ${g}: no matching entries in the image's /etc/group` };
+      gid = Number(group[2]);
+    }
+  }
+  if (!Number.isSafeInteger(uid) || !Number.isSafeInteger(gid)) return { error: `the user ${user} does not resolve to numbers` };
+  return home !== undefined && home !== '' ? { uid, gid, home } : { uid, gid };
+}
+
+/** Bytes read of a program to judge it before a native run (an ELF header, a `#!` line). */
+const PROGRAM_HEAD_BYTES = 256;
+
+function readHead(file: string): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(PROGRAM_HEAD_BYTES);
+    return buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Why the program at `prog` (a path inside the root) cannot run natively on `platform`: an ELF
+ * whose class, byte order or machine is another platform's (a `#!` script's interpreter judged
+ * the same way, one level); undefined when it may run (right ELF, or not an ELF: the kernel decides).
+ */
+export function nativeMismatch(root: string, prog: string, platform: Platform, depth = 0): string | undefined {
+  const elf = PLATFORM_DATA.find((d) => d.platform.architecture === platform.architecture)?.elf;
+  const hit = lookupInRoot(root, prog);
+  if (!elf || !hit?.stats.isFile()) return undefined;
+  let head: Buffer;
+  try {
+    head = readHead(path.join(root, hit.rel));
+  } catch {
+    return undefined;
+  }
+  if (head.length >= 20 && head[0] === 0x7f && head.toString('latin1', 1, 4) === 'ELF') {
+    const cls = head[4];
+    const data = head[5];
+    const machine = data === 2 ? head.readUInt16BE(18) : head.readUInt16LE(18);
+    if (cls !== elf.elfClass || data !== elf.elfData || machine !== elf.machine) {
+      return `${prog}: an ELF ${cls === 2 ? '64' : '32'}-bit ${data === 2 ? 'MSB' : 'LSB'} file for machine ${machine}, not ${formatPlatform(platform)} (${elf.machineName}): it cannot run there (refused before running, as QEMU would refuse it)`;
+    }
+    return undefined;
+  }
+  if (depth === 0 && head[0] === 0x23 && head[1] === 0x21) {
+    const line = head.toString('latin1', 2).split('\n')[0] ?? '';
+    const interpreter = line.trim().split(/[ \t]+/)[0];
+    if (interpreter?.startsWith('/')) return nativeMismatch(root, interpreter, platform, 1);
+  }
+  return undefined;
+}
+
+/** Runs `opts.argv` inside `root`; see the header of this file. Never throws for a failing run. */
+export async function runInRoot(root: string, opts: RootRunOptions): Promise<RootRunResult> {
+  const started = Date.now();
+  const host = opts.host ?? hostPlatform();
+  const native = opts.platform.os === host.os && opts.platform.architecture === host.architecture;
+  const notes: string[] = [];
+  const base = { via: native ? ('native' as const) : ('qemu' as const), argv: opts.argv, timedOut: false, output: '', notes };
+  const fail = (error: string, extra: Partial<RootRunResult> = {}): RootRunResult => ({ ...base, ...extra, durationMs: Date.now() - started, error });
+
+  if (opts.argv.length === 0) return fail('nothing to run (an empty command)');
+  const env = envMap(opts.env ?? []);
+  for (const k of [...env.keys()]) if (k.startsWith('QEMU_')) env.delete(k); // QEMU reads these itself
+  const workingDir = opts.workingDir && opts.workingDir !== '' ? path.posix.resolve('/', opts.workingDir) : '/';
+  const argv0 = opts.argv[0] as string;
+  const prog = findProgram(root, argv0, env.get('PATH') ?? DEFAULT_PATH, workingDir);
+  if (prog === undefined) return fail(`${argv0}: no such executable file in the image${argv0.includes('/') ? '' : ` (PATH ${env.get('PATH')})`}`);
+
+  if (native) {
+    const mismatch = nativeMismatch(root, prog, opts.platform);
+    if (mismatch !== undefined) return fail(mismatch);
+  }
+
+  const ab = probe();
+  const mode = opts.confinement ?? 'auto';
+  const asRoot = process.getuid?.() === 0;
+  let confinement: 'chroot' | 'qemu-prefix';
+  if (mode === 'qemu-prefix') confinement = 'qemu-prefix';
+  else if (ab.unshare !== undefined && (asRoot || ab.userns)) confinement = 'chroot';
+  else if (mode === 'chroot') return fail('cannot chroot: neither root nor unprivileged user namespaces (with util-linux unshare) are available');
+  else confinement = 'qemu-prefix';
+
+  // the emulator: this platform's, or (native, without chroot) this machine's own
+  let qemu: string | undefined;
+  if (!native || confinement === 'qemu-prefix') {
+    const name = qemuStaticName(native ? host : opts.platform);
+    if (name === undefined) return fail(`QEMU has no user-mode emulator for ${formatPlatform(opts.platform)}`);
+    qemu = path.join(opts.qemuDir ?? QEMU_STATIC_DIR, name);
+    if (!existsSync(qemu)) return fail(`${qemu} is not installed (Debian: apt-get install qemu-user-static)`);
+  }
+
+  // namespaces: as root directly, otherwise inside a user namespace where this process is root
+  const userns = !asRoot && ab.userns;
+  const netns = asRoot ? ab.netns : ab.userns;
+  if (!netns && !opts.allowNetwork) {
+    return fail('cannot make a network namespace for the run (util-linux unshare as root, or unprivileged user namespaces); a smoke run never reaches the network unless allowed', { confinement });
+  }
+
+  let uidGid: { uid: number; gid: number } | undefined;
+  if (opts.user && opts.user !== '') {
+    const u = resolveUser(root, opts.user);
+    if ('error' in u) return fail(u.error, { confinement });
+    if (confinement === 'chroot' && asRoot) uidGid = u;
+    else if (u.uid !== 0) notes.push(`the image's User ${opts.user} is not taken without root: the run was as ${userns ? 'root of a user namespace' : "this process's user"}`);
+    if (!env.has('HOME')) env.set('HOME', u.home ?? '/');
+  } else if (!env.has('HOME')) env.set('HOME', '/root');
+
+  const unshare = netns ? [ab.unshare as string, ...(userns ? ['--user', '--map-root-user'] : []), '--net', '--pid', '--fork', '--kill-child'] : undefined;
+  let command: string[];
+  let cwd = '/';
+  if (confinement === 'chroot') {
+    if (qemu) {
+      const dest = path.join(root, QEMU_IN_ROOT);
+      copyFileSync(qemu, dest);
+      chmodSync(dest, 0o755);
+    }
+    const inner = qemu ? [QEMU_IN_ROOT, '-0', argv0, prog, ...opts.argv.slice(1)] : [prog, ...opts.argv.slice(1)];
+    const ids = uidGid ? ['--setgid', String(uidGid.gid), '--setuid', String(uidGid.uid)] : [];
+    // without a network namespace (allowed by the caller) unshare still does the chroot
+    command = [...(unshare ?? [ab.unshare as string]), `--root=${root}`, `--wd=${workingDir}`, ...ids, '--', ...inner];
+  } else {
+    const cwdHit = lookupInRoot(root, workingDir);
+    cwd = cwdHit?.stats.isDirectory() ? path.join(root, cwdHit.rel) : root;
+    notes.push('qemu -L: paths the program opens that the image lacks resolve on this machine');
+    const inner = [qemu as string, '-L', root, '-0', argv0, path.join(root, prog), ...opts.argv.slice(1)];
+    command = unshare ? [...unshare, '--', ...inner] : inner;
+  }
+  return spawnBounded(command, env, cwd, opts, { ...base, confinement, network: netns ? 'none' : 'host' }, started);
+}
+
+/** Spawns `command` in its own process group, stdout and stderr merged, killed at the timeout. */
+function spawnBounded(
+  command: readonly string[],
+  env: ReadonlyMap<string, string>,
+  cwd: string,
+  opts: RootRunOptions,
+  base: Omit<RootRunResult, 'durationMs' | 'exitCode' | 'signal'>,
+  started: number,
+): Promise<RootRunResult> {
+  const output = new BoundedOutput(opts.outputBytes ?? MAX_OUTPUT_BYTES, opts.outputLines ?? DEFAULT_OUTPUT_LINES);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS;
+  return new Promise<RootRunResult>((resolve) => {
+    // one pipe for both streams, so the output interleaves as the program wrote it
+    const child = spawn('/bin/sh', ['-c', 'exec "$@" 2>&1', 'sh', ...command], {
+      cwd,
+      env: Object.fromEntries(env),
+      stdio: ['ignore', 'pipe', 'ignore'],
+      detached: true,
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, timeoutMs);
+    child.stdout.on('data', (c: Buffer) => output.push(c));
+    let spawnError: Error | undefined;
+    child.on('error', (e) => {
+      spawnError = e;
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const durationMs = Date.now() - started;
+      const text = output.text();
+      if (spawnError) {
+        resolve({ ...base, output: text, durationMs, error: `cannot start the run: ${spawnError.message}` });
+        return;
+      }
+      resolve({
+        ...base,
+        timedOut,
+        output: text,
+        durationMs,
+        ...(code !== null ? { exitCode: code } : {}),
+        ...(signal !== null ? { signal } : {}),
+        ...(timedOut ? { error: `still running after ${timeoutMs} ms: killed` } : {}),
+      });
+    });
+  });
+}

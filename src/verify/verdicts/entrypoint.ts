@@ -1,0 +1,98 @@
+/**
+ * AA208: the image config's Entrypoint/Cmd executable is missing, or built for another
+ * architecture: the container cannot start. Resolved as Docker does: Entrypoint + Cmd (Cmd
+ * alone without an Entrypoint), a name without `/` searched in the PATH of the config's Env, a
+ * relative path from WorkingDir; a shell form (`/bin/sh -c CMD`) checks the shell and the
+ * command's first word when it is a plain one.
+ */
+import { normalizePlatform } from '../../platform/index.js';
+import { describeFacts, elfArchitecture, fitsPlatform } from '../binary-kit.js';
+import { cleanPath } from '../view.js';
+import { loaderProblem } from './support.js';
+import { defineVerdict, shown, type VariantView } from './types.js';
+
+const messages = {
+  missing: 'the {field} runs {program}, which is not in the image: the container cannot start',
+  notInPath: 'the {field} runs {program}, which is not in PATH ({dirs}): the container cannot start',
+  foreign: 'the {field} runs {path}, which is {arch}, not {platform}: the container fails with "exec format error"',
+  noLoader: 'the {field} runs {path}, whose loader {loader} is not in the image: the container cannot start',
+  noInterpreter: 'the {field} runs the script {path}, whose interpreter {interpreter} is not in the image: the container cannot start',
+} as const;
+
+/** Shell words that are not programs: the first word after them is. */
+const SHELL_PREFIXES = new Set(['exec', 'nohup', 'time', 'command']);
+const SHELL_BUILTINS = new Set(['cd', 'echo', 'exit', 'export', 'set', 'true', 'false', 'test', '[', ':', '.', 'source', 'trap', 'eval', 'read', 'printf', 'ulimit', 'umask', 'wait', 'if', 'for', 'while', 'case', '{', '(']);
+
+/** The program a `sh -c` command starts with, when its first word is a plain one (no expansion, no redirection). */
+export function shellProgram(command: string): string | undefined {
+  const words = command.trim().split(/\s+/);
+  for (const w of words) {
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) continue; // VAR=value prefix
+    if (SHELL_PREFIXES.has(w)) continue;
+    if (SHELL_BUILTINS.has(w) || !/^[A-Za-z0-9_./+-]+$/.test(w)) return undefined;
+    return w;
+  }
+  return undefined;
+}
+
+/** Where a program name leads: its cleaned path in the tree, or why not. */
+function locate(program: string, workingDir: string, view: VariantView): { path: string } | { missing: 'path' | 'name' } {
+  if (program.includes('/')) {
+    const p = cleanPath(program, workingDir);
+    return view.tree.resolve(p) ? { path: p } : { missing: 'path' };
+  }
+  const found = view.which(program);
+  return found ? { path: found } : { missing: 'name' };
+}
+
+export default defineVerdict({
+  meta: {
+    id: 'AA208',
+    name: 'entrypoint',
+    title: "The image config's Entrypoint or Cmd program is missing or built for another architecture",
+    severity: 'error',
+    description:
+      'The program a container starts with is named by the config\'s Entrypoint and Cmd. When it is not in the image, not in PATH, or built for another CPU, every container of that variant fails at once ("exec format error", "no such file or directory").',
+    allowable: false,
+  },
+  messages,
+  judge(ctx) {
+    const c = ctx.config;
+    if (!c || normalizePlatform(ctx.platform).os !== 'linux') return;
+    const entrypoint = c.Entrypoint ?? [];
+    const argv = entrypoint.length > 0 ? [...entrypoint, ...(c.Cmd ?? [])] : [...(c.Cmd ?? [])];
+    const field = entrypoint.length > 0 ? 'Entrypoint' : 'Cmd';
+    const first = argv[0];
+    if (first === undefined || first === '') return;
+    const workingDir = cleanPath(c.WorkingDir ?? '/');
+    const programs: string[] = [first];
+    if (/(?:^|\/)(?:ba|da|a)?sh$/.test(first) && argv[1] === '-c' && argv[2] !== undefined) {
+      const inner = shellProgram(argv[2]);
+      if (inner) programs.push(inner);
+    }
+    for (const program of programs) {
+      const at = locate(program, workingDir, ctx.view);
+      if ('missing' in at) {
+        if (at.missing === 'name') ctx.report({ messageId: 'notInPath', data: { field, program, dirs: ctx.view.path.map(shown).join(':') } });
+        else ctx.report({ messageId: 'missing', data: { field, program } });
+        return;
+      }
+      const f = ctx.view.tree.resolve(at.path);
+      const facts = f?.facts;
+      if (!facts) continue;
+      if (facts.format === 'elf') {
+        if (fitsPlatform(facts, ctx.platform).fits === 'no') {
+          ctx.report({ messageId: 'foreign', data: { field, path: shown(at.path), arch: elfArchitecture(facts).architecture ?? elfArchitecture(facts).machineName, platform: ctx.name }, path: at.path, what: describeFacts(facts), ...(f ? { layer: f.layer } : {}) });
+          return;
+        }
+        if (facts.interpreter && loaderProblem(facts, ctx.view)) {
+          ctx.report({ messageId: 'noLoader', data: { field, path: shown(at.path), loader: facts.interpreter }, path: at.path, what: describeFacts(facts), ...(f ? { layer: f.layer } : {}) });
+          return;
+        }
+      } else if (facts.format === 'script' && facts.interpreter.startsWith('/') && !ctx.view.tree.resolve(facts.interpreter.slice(1))) {
+        ctx.report({ messageId: 'noInterpreter', data: { field, path: shown(at.path), interpreter: facts.interpreter }, path: at.path, what: describeFacts(facts), ...(f ? { layer: f.layer } : {}) });
+        return;
+      }
+    }
+  },
+});

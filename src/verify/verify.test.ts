@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { buildTestImage, builtImageSource, countingSource, fakeElf, tally, writeOciLayout, type TestPlatformImage } from '../../test/support/images.js';
+import { parsePlatformList } from '../platform/index.js';
+import { summarizeVerify, verifyImage, verifyImages, verifyOutcome } from './verify.js';
+
+const base = { 'bin/sh': fakeElf('arm64'), 'etc/os-release': 'ID=test\n' };
+const amdBase = { 'bin/sh': fakeElf('amd64'), 'etc/os-release': 'ID=test\n' };
+const shared = { 'usr/share/doc/readme': 'same bytes in every variant\n' };
+
+function zasper(goArch: string): TestPlatformImage[] {
+  return [
+    {
+      platform: { os: 'linux', architecture: 'amd64' },
+      layers: [{ files: amdBase }, { files: shared }, { files: { 'usr/local/go/bin/go': fakeElf('amd64') } }],
+      history: [
+        { created_by: '/bin/sh -c #(nop) ADD file:4a5b6c in / ' },
+        { created_by: '/bin/sh -c #(nop)  CMD ["bash"]', empty_layer: true },
+        { created_by: 'COPY readme /usr/share/doc/readme # buildkit' },
+        { created_by: 'RUN /bin/sh -c curl -fsSL https://go.dev/dl/go1.22.0.linux-amd64.tar.gz | tar -C /usr/local -xz # buildkit' },
+      ],
+    },
+    {
+      platform: { os: 'linux', architecture: 'arm64' },
+      layers: [{ files: base }, { files: shared }, { files: { 'usr/local/go/bin/go': fakeElf(goArch) } }],
+      history: [
+        { created_by: '/bin/sh -c #(nop) ADD file:7d8e9f in / ' },
+        { created_by: '/bin/sh -c #(nop)  CMD ["bash"]', empty_layer: true },
+        { created_by: 'COPY readme /usr/share/doc/readme # buildkit' },
+        { created_by: 'RUN /bin/sh -c curl -fsSL https://go.dev/dl/go1.22.0.linux-amd64.tar.gz | tar -C /usr/local -xz # buildkit' },
+      ],
+    },
+  ];
+}
+
+test('verifyImage: an x86-64 go in linux/arm64 is AA201 with its path, layer digest and step; amd64 is clean', async () => {
+  const img = buildTestImage(zasper('amd64'));
+  const report = await verifyImage(builtImageSource(img), {}, 'zasper');
+  assert.equal(report.error, undefined);
+  assert.deepEqual(report.platforms.map((p) => p.name), ['linux/amd64', 'linux/arm64']);
+  const [amd, arm] = report.platforms;
+  assert.deepEqual(amd!.verdicts, []);
+  const v = arm!.verdicts.filter((x) => x.severity === 'error');
+  assert.equal(v.length, 1);
+  assert.equal(v[0]!.id, 'AA201');
+  assert.equal(v[0]!.path, '/usr/local/go/bin/go');
+  assert.match(v[0]!.what!, /x86-64/);
+  assert.equal(v[0]!.layer!.index, 2);
+  assert.match(v[0]!.layer!.createdBy!, /^RUN \/bin\/sh -c curl/);
+  assert.equal(v[0]!.layer!.fromBase, undefined);
+  assert.deepEqual(arm!.summary.elf, { 'amd64/static': 1, 'arm64/static': 1 });
+  assert.equal(arm!.summary.layers, 3);
+  assert.deepEqual(arm!.summary.verdicts, { error: 1, warning: 0, info: 0 });
+  const summary = summarizeVerify([report]);
+  assert.equal(verifyOutcome(summary, 'error'), 'findings');
+  assert.equal(verifyOutcome(summary, 'never'), 'clean');
+});
+
+test('verifyImage: the corrected image passes', async () => {
+  const report = await verifyImage(builtImageSource(buildTestImage(zasper('arm64'))));
+  assert.equal(verifyOutcome(summarizeVerify([report]), 'info'), 'clean');
+});
+
+test('a layer shared by variants, and by images of one call, is read once', async () => {
+  const img = buildTestImage(zasper('amd64'));
+  const { source, reads } = countingSource(builtImageSource(img));
+  await verifyImage(source);
+  const counts = tally(reads.streams.map((d) => d.digest));
+  // both variants' go layers hold the same (x86-64) bytes: one blob
+  assert.equal(counts.size, 4, 'two base layers, the shared layer, the go layer');
+  assert.ok([...counts.values()].every((n) => n === 1), `every layer streamed once: ${[...counts.values()].join(',')}`);
+});
+
+test('--platform filters variants; attestations and the others are listed as skipped', async () => {
+  const img = buildTestImage(zasper('amd64'), { attestations: true });
+  const report = await verifyImage(builtImageSource(img), { platforms: parsePlatformList('linux/arm64/v8') });
+  assert.deepEqual(report.platforms.map((p) => p.name), ['linux/arm64']);
+  assert.deepEqual(
+    report.skipped.map((s) => s.reason.split(' ')[0]),
+    ['attestation', 'attestation', 'not'],
+  );
+  assert.match(report.skipped[2]!.platform, /linux\/amd64/);
+});
+
+test('a config naming another platform than its index entry is AA209', async () => {
+  const img = buildTestImage([{ platform: { os: 'linux', architecture: 'arm64' }, configPlatform: { os: 'linux', architecture: 'amd64' }, files: base }]);
+  const report = await verifyImage(builtImageSource(img));
+  assert.deepEqual(report.platforms[0]!.verdicts.map((v) => v.id), ['AA209']);
+});
+
+test('a single manifest is verified for its config platform; the Entrypoint is judged', async () => {
+  const img = buildTestImage([{ platform: { os: 'linux', architecture: 'arm64' }, files: { ...base, 'app/server': fakeElf('amd64') }, containerConfig: { Entrypoint: ['/app/server'] } }], { single: true });
+  const report = await verifyImage(builtImageSource(img));
+  assert.equal(report.platforms[0]!.name, 'linux/arm64');
+  assert.deepEqual(report.platforms[0]!.verdicts.map((v) => v.id).sort(), ['AA201', 'AA208']);
+});
+
+test('a layer that fails its digest is the variant error E_DIGEST, never a success', async () => {
+  const img = buildTestImage(zasper('arm64'));
+  const arm = img.manifests.find((m) => m.platform === 'linux/arm64')!;
+  const manifest = JSON.parse(Buffer.from(img.blobs.get(arm.digest)!).toString()) as { layers: { digest: string }[] };
+  const top = img.blobs.get(manifest.layers[2]!.digest)!;
+  const altered = Uint8Array.from(top);
+  const at = Math.floor(altered.length / 2);
+  altered[at] = altered[at]! ^ 0x5a;
+  img.blobs.set(manifest.layers[2]!.digest, altered);
+  const report = await verifyImage(builtImageSource(img));
+  const p = report.platforms.find((x) => x.name === 'linux/arm64')!;
+  assert.equal(p.error?.code, 'E_DIGEST');
+  assert.deepEqual(p.verdicts.map((v) => `${v.id} ${v.layer?.index}`), ['AA210 2']);
+  const summary = summarizeVerify([report]);
+  assert.equal(summary.integrityFailures, 1);
+  assert.equal(verifyOutcome(summary, 'never'), 'input-error');
+});
+
+test('--base: layers shared with the base image are fromBase, and the message says it is the base\'s bug', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'anyarch-verify-base-'));
+  try {
+    const wrongBase = { 'bin/sh': fakeElf('amd64'), 'etc/os-release': 'ID=test\n' };
+    const baseImg = buildTestImage([{ platform: { os: 'linux', architecture: 'arm64' }, layers: [{ files: wrongBase }] }]);
+    await writeOciLayout(path.join(dir, 'base'), baseImg, 'latest');
+    const img = buildTestImage([{ platform: { os: 'linux', architecture: 'arm64' }, layers: [{ files: wrongBase }, { files: { 'app/x': fakeElf('arm64') } }] }]);
+    const report = await verifyImage(builtImageSource(img), { base: `oci:${path.join(dir, 'base')}:latest`, cwd: dir });
+    const v = report.platforms[0]!.verdicts.find((x) => x.id === 'AA201')!;
+    assert.equal(v.layer!.fromBase, true);
+    assert.match(v.message, /inherited from the base image oci:.*: the base's bug/);
+    assert.equal(report.base?.from, 'option');
+    assert.equal(report.base?.error, undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--dockerfile: the verdict points at the instruction that made its layer, with check findings on it', async () => {
+  const dockerfile = ['FROM debian:bookworm', 'COPY readme /usr/share/doc/readme', 'RUN curl -fsSL https://go.dev/dl/go1.22.0.linux-amd64.tar.gz | tar -C /usr/local -xz', ''].join('\n');
+  const img = buildTestImage(zasper('amd64'));
+  const report = await verifyImage(builtImageSource(img), { dockerfile: { file: 'Dockerfile', source: dockerfile } });
+  const v = report.platforms[1]!.verdicts.find((x) => x.id === 'AA201')!;
+  assert.equal(v.source?.line, 3);
+  assert.equal(v.source?.instruction, 'RUN');
+  assert.ok(v.source?.findings.some((f) => f.id === 'AA101'), JSON.stringify(v.source?.findings));
+});
+
+test('verifyImages: every image is verified even when one cannot be named or opened', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'anyarch-verify-many-'));
+  try {
+    await writeOciLayout(path.join(dir, 'img'), buildTestImage(zasper('amd64')), 'v1');
+    const seen: string[] = [];
+    const run = await verifyImages(['oci:img:v1', 'oci:missing:v1', 'Not A Reference!'], { cwd: dir, onImage: (p) => seen.push(p.image) });
+    assert.equal(run.reports.length, 3);
+    assert.equal(run.reports[0]!.error, undefined);
+    assert.ok(run.reports[1]!.error && run.reports[2]!.error);
+    assert.equal(run.summary.unreadableImages, 2);
+    assert.equal(seen.length, 3);
+    assert.equal(verifyOutcome(run.summary), 'input-error');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

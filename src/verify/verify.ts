@@ -1,0 +1,539 @@
+/**
+ * What `anyarch verify` does, without printing: for each platform variant of an image, stream its
+ * layers once (a layer shared by variants, or by images of one call, is read once), keep only the
+ * bytes the verdicts need, merge the layers into the final file tree, and judge it (src/verify/
+ * verdicts). The result is a typed report per image; the CLI only formats it.
+ *
+ * ```ts
+ * const run = await verifyImages(['ghcr.io/acme/api:1'], { platforms: parsePlatformList('linux/arm64') });
+ * for (const r of run.reports) for (const p of r.platforms) for (const v of p.verdicts) console.log(v.id, v.path, v.message);
+ * ```
+ *
+ * Content that fails its digest (`E_DIGEST`) is the variant's error: never a success. A variant
+ * with a layer that could not be read is not judged at all (a partial tree would judge files a
+ * later layer deletes), and says so with AA210.
+ */
+import type { Readable } from 'node:stream';
+import type { FileFacts } from '../binary/types.js';
+import { failsOn, type FailOn } from '../check/outcome.js';
+import { AnyarchError, isAnyarchError } from '../errors.js';
+import type { Digest } from '../oci/digest.js';
+import { openRoot, readLimitError, type HistoryStep, type Image, type Index } from '../oci/image.js';
+import type { Layer } from '../oci/layer.js';
+import type { OciPlatform } from '../oci/manifest.js';
+import { formatSourceSpec, parseSourceSpec } from '../oci/source-spec.js';
+import type { ImageSource } from '../oci/source.js';
+import { walkIndex } from '../oci/walk.js';
+import { formatPlatform, makePlatform, normalizePlatform, samePlatform, type Platform } from '../platform/index.js';
+import type { RegistryClient } from '../registry/client.js';
+import { credentialedClient, type CredentialedClientOptions } from '../registry/credentialed.js';
+import type { FileTree, Inspector, LayerScan } from '../rootfs/types.js';
+import type { SmokeCommand, SmokeResult } from '../smoke/types.js';
+import { openSource } from '../sources.js';
+import { AllowList, type AllowEntry } from './allow.js';
+import { elfArchitecture, loaderFacts } from './binary-kit.js';
+import { dockerfileSources, type DockerfileInput } from './dockerfile-map.js';
+import { fillMessage, judgeVariant } from './judge.js';
+import type { PlatformSummary, PlatformVerification, Verdict, VerdictLayer, VerdictSeverity, VerifyReport, VerifySummary } from './types.js';
+import { notVerified } from './verdicts/index.js';
+import { isPythonBinary } from './verdicts/support.js';
+
+/** Layers read at once by default (node:zlib runs in libuv's pool: two gunzips use two cores). */
+export const DEFAULT_LAYERS_IN_FLIGHT = 3;
+/** Most layers in flight a caller may ask for. */
+export const MAX_LAYERS_IN_FLIGHT = 16;
+/** The annotations that name an image's base (image-spec annotations.md). */
+export const BASE_NAME_ANNOTATION = 'org.opencontainers.image.base.name';
+export const BASE_DIGEST_ANNOTATION = 'org.opencontainers.image.base.digest';
+
+/** How layers become a file tree: src/rootfs's scan and merge, src/binary's inspector. */
+export interface LayerReaders {
+  readonly inspector: Inspector<FileFacts>;
+  scanLayer(tar: Readable, inspector: Inspector<FileFacts>): Promise<LayerScan<FileFacts>>;
+  mergeLayers(scans: readonly LayerScan<FileFacts>[]): FileTree<FileFacts>;
+}
+
+/** Runs a smoke command in one variant (src/smoke). */
+export type SmokeRunner = (image: Image, platform: Platform, command: SmokeCommand, options: { readonly timeoutMs?: number; readonly name: string }) => Promise<SmokeResult>;
+
+/** How far verifying has got, for a progress line. */
+export interface VerifyProgress {
+  /** distinct layers read so far, and known of (both grow as variants are listed) */
+  readonly layersDone: number;
+  readonly layersTotal: number;
+  /** uncompressed bytes read */
+  readonly bytes: number;
+}
+
+/** Layer scans of one call, by layer digest: a layer shared by variants or images is read once. */
+export type LayerMemo = Map<string, Promise<LayerScan<FileFacts>>>;
+
+export interface VerifyOptions {
+  /** the platforms to verify (default: every platform the image publishes) */
+  readonly platforms?: readonly Platform[];
+  /** the base image (`--base`), as a source specifier: overrides the base.name annotation */
+  readonly base?: string;
+  /** the Dockerfile that made the image (`--dockerfile`): verdicts point at its lines */
+  readonly dockerfile?: DockerfileInput;
+  /** `verify.allow` of `.anyarch.yaml` */
+  readonly allow?: readonly AllowEntry[];
+  /** run this command in each variant (`--run`, `--run-entrypoint`) */
+  readonly smoke?: { readonly command: SmokeCommand; readonly timeoutMs?: number };
+  /** most bytes of manifests, indexes and configs read per image (default the image layer's) */
+  readonly maxImageBytes?: number;
+  /** layers read at once (default {@link DEFAULT_LAYERS_IN_FLIGHT}) */
+  readonly layersInFlight?: number;
+  /** how layers are read (default: src/rootfs and src/binary) */
+  readonly readers?: LayerReaders;
+  /** how a smoke run is made (default: src/smoke) */
+  readonly smokeRunner?: SmokeRunner;
+  readonly onProgress?: (progress: VerifyProgress) => void;
+  /** the client and environment base images are opened with (`--base`, annotations) */
+  readonly client?: RegistryClient;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+  readonly timeoutMs?: number;
+}
+
+/** What a call shares between its images: the layer memo, the limit on layers in flight, progress. */
+interface Shared {
+  readonly memo: LayerMemo;
+  readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
+  readonly readers: LayerReaders;
+  readonly allow: AllowList;
+  readonly progress: { done: number; total: number; bytes: number };
+  readonly bases: Map<string, Promise<BaseImage>>;
+}
+
+interface BaseImage {
+  readonly name: string;
+  readonly root?: Index | Image;
+  readonly error?: string;
+  readonly close: () => Promise<void>;
+}
+
+/** Runs at most `limit` tasks at a time, the others in the order they were asked for. */
+function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (active >= limit) await new Promise<void>((go) => waiting.push(go));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+let defaultReaders: Promise<LayerReaders> | undefined;
+/** src/rootfs's scan and merge with src/binary's inspector, loaded on first use. */
+async function loadReaders(): Promise<LayerReaders> {
+  defaultReaders ??= import('./readers.js').then((m) => m.layerReaders());
+  return defaultReaders;
+}
+
+async function sharedFor(opts: VerifyOptions): Promise<Shared> {
+  const inFlight = Math.min(Math.max(1, Math.floor(opts.layersInFlight ?? DEFAULT_LAYERS_IN_FLIGHT)), MAX_LAYERS_IN_FLIGHT);
+  return {
+    memo: new Map(),
+    limit: limiter(inFlight),
+    readers: opts.readers ?? (await loadReaders()),
+    allow: new AllowList(opts.allow ?? []),
+    progress: { done: 0, total: 0, bytes: 0 },
+    bases: new Map(),
+  };
+}
+
+function errorField(e: AnyarchError): { code: string; message: string } {
+  return { code: e.code, message: e.message };
+}
+
+function isSource(x: ImageSource | Index | Image): x is ImageSource {
+  return x.kind !== 'index' && x.kind !== 'image';
+}
+
+/**
+ * Verifies one image: an open source (read from its root; the caller closes it) or a root opened
+ * with `openRoot`. Never throws for content: what could not be read is in the report.
+ */
+export async function verifyImage(input: ImageSource | Index | Image, opts: VerifyOptions = {}, name?: string): Promise<VerifyReport> {
+  const shared = await sharedFor(opts);
+  try {
+    return await verifyOne(input, opts, shared, name);
+  } finally {
+    await closeBases(shared);
+  }
+}
+
+async function closeBases(shared: Shared): Promise<void> {
+  for (const b of shared.bases.values()) await (await b).close();
+}
+
+async function verifyOne(input: ImageSource | Index | Image, opts: VerifyOptions, shared: Shared, name?: string): Promise<VerifyReport> {
+  const shownName = name ?? (isSource(input) ? input.name : input.descriptor.digest);
+  let root: Index | Image;
+  try {
+    root = isSource(input) ? await openRoot(input, opts.maxImageBytes !== undefined ? { maxBytes: opts.maxImageBytes } : {}) : input;
+  } catch (e) {
+    if (!isAnyarchError(e)) throw e;
+    return { image: shownName, platforms: [], skipped: [], error: errorField(e) };
+  }
+  try {
+    return await verifyRoot(root, shownName, opts, shared);
+  } catch (e) {
+    if (!isAnyarchError(e)) throw e;
+    return { image: shownName, digest: root.descriptor.digest, platforms: [], skipped: [], error: errorField(readLimitError(root) ?? e) };
+  }
+}
+
+interface Variant {
+  readonly image: Image;
+  readonly declared?: OciPlatform;
+  readonly platform: Platform;
+}
+
+async function verifyRoot(root: Index | Image, name: string, opts: VerifyOptions, shared: Shared): Promise<VerifyReport> {
+  const skipped: { platform: string; reason: string }[] = [];
+  const variants: Variant[] = [];
+  const failed: PlatformVerification[] = [];
+  let rootAnnotations: Readonly<Record<string, string>> | undefined;
+  const wanted = (p: Platform): boolean => !opts.platforms || opts.platforms.some((w) => samePlatform(normalizePlatform(w), normalizePlatform(p)));
+  if (root.kind === 'index') {
+    rootAnnotations = (await root.manifest()).annotations;
+    const walk = await walkIndex(root, { name });
+    for (const a of walk.attestations) {
+      skipped.push({ platform: a.subject?.platform ? formatPlatform(a.subject.platform) : 'unknown/unknown', reason: `attestation ${a.referenceType ?? 'manifest'} ${a.descriptor.digest}${a.describes ? ` of ${a.describes}` : ''}` });
+    }
+    for (const d of walk.ignored) skipped.push({ platform: d.platform ? formatPlatform(d.platform) : 'unknown', reason: `not an image (${d.mediaType})` });
+    for (const w of walk.images) {
+      if (!w.platform) {
+        const error = w.error ?? new AnyarchError('E_MANIFEST', `${name}: entry ${w.descriptor.digest} has no platform`);
+        failed.push(unreadVariant({ os: 'unknown', architecture: 'unknown' }, w.descriptor.digest, error));
+        continue;
+      }
+      const platform = makePlatform(w.platform.os, w.platform.architecture, w.platform.variant ?? '');
+      if (!wanted(platform)) {
+        skipped.push({ platform: formatPlatform(w.platform), reason: 'not asked for (--platform)' });
+        continue;
+      }
+      try {
+        variants.push({ image: await root.image(w.descriptor), platform, ...(w.platformFrom === 'index' ? { declared: w.platform } : {}) });
+      } catch (e) {
+        if (!isAnyarchError(e)) throw e;
+        failed.push(unreadVariant(w.platform, w.descriptor.digest, e));
+      }
+    }
+  } else {
+    const c = await root.config();
+    const platform = makePlatform(c.os, c.architecture, c.variant ?? '');
+    if (wanted(platform)) variants.push({ image: root, platform });
+    else skipped.push({ platform: formatPlatform(platform), reason: 'not asked for (--platform)' });
+  }
+
+  const baseName = opts.base ?? rootAnnotations?.[BASE_NAME_ANNOTATION];
+  let base: VerifyReport['base'] = baseName ? { name: baseName, from: opts.base ? 'option' : 'annotation' } : undefined;
+  const platforms = await Promise.all(
+    variants.map(async (v) => {
+      try {
+        const annotations = (await v.image.manifest()).annotations;
+        const variantBase = opts.base ?? annotations?.[BASE_NAME_ANNOTATION] ?? baseName;
+        const r = await verifyVariant(v, variantBase, opts, shared);
+        if (!base && variantBase) base = { name: variantBase, from: 'annotation' };
+        if (r.baseError && base && !base.error) base = { ...base, error: r.baseError };
+        return r.report;
+      } catch (e) {
+        if (!isAnyarchError(e)) throw e;
+        return unreadVariant(v.declared ?? v.platform, v.image.descriptor.digest, e);
+      }
+    }),
+  );
+  return { image: name, digest: root.descriptor.digest, platforms: [...platforms, ...failed], skipped, ...(base ? { base } : {}) };
+}
+
+const NO_VERDICTS: Readonly<Record<VerdictSeverity, number>> = { error: 0, warning: 0, info: 0 };
+
+function emptySummary(layers = 0): PlatformSummary {
+  return { files: 0, bytes: 0, layers, elf: {}, pythonExtensions: 0, nodeAddons: 0, verdicts: NO_VERDICTS };
+}
+
+function unreadVariant(p: OciPlatform, digest: Digest, e: AnyarchError): PlatformVerification {
+  const name = formatPlatform(p);
+  return {
+    platform: p,
+    name,
+    digest,
+    summary: emptySummary(),
+    verdicts: [notVerifiedVerdict(name, 'the variant', e.message)],
+    error: errorField(e),
+  };
+}
+
+function notVerifiedVerdict(platform: string, what: string, reason: string, layer?: VerdictLayer): Verdict {
+  return {
+    id: notVerified.meta.id,
+    name: notVerified.meta.name,
+    severity: 'info',
+    platform,
+    message: fillMessage(notVerified.messages.unreadable, { what, reason }),
+    ...(layer ? { layer } : {}),
+  };
+}
+
+/** One layer read through the memo: scanned once per digest in a call, within the limit. */
+function scanOnce(layer: Layer, shared: Shared, onProgress: VerifyOptions['onProgress']): Promise<LayerScan<FileFacts>> {
+  const key = layer.descriptor.digest;
+  let p = shared.memo.get(key);
+  if (!p) {
+    shared.progress.total++;
+    p = shared.limit(async () => {
+      const scan = await shared.readers.scanLayer(await layer.uncompressed(), shared.readers.inspector);
+      shared.progress.done++;
+      shared.progress.bytes += scan.bytes;
+      onProgress?.({ layersDone: shared.progress.done, layersTotal: shared.progress.total, bytes: shared.progress.bytes });
+      return scan;
+    });
+    p.catch(() => undefined); // observed by every variant that awaits it
+    shared.memo.set(key, p);
+  }
+  return p;
+}
+
+/** The number of bottom layers this image shares with its base (by diff id, else by digest). */
+async function baseLayers(baseName: string | undefined, variant: Variant, layers: readonly Layer[], opts: VerifyOptions, shared: Shared): Promise<{ count?: number; error?: string }> {
+  if (!baseName) return {};
+  let b = shared.bases.get(baseName);
+  if (!b) {
+    b = openBase(baseName, opts);
+    shared.bases.set(baseName, b);
+  }
+  const base = await b;
+  if (!base.root) return { error: base.error ?? 'not read' };
+  try {
+    const image = base.root.kind === 'index' ? await base.root.imageFor(variant.platform) : base.root;
+    const theirs = await image.layers();
+    let n = 0;
+    while (n < theirs.length && n < layers.length) {
+      const a = theirs[n] as Layer;
+      const o = layers[n] as Layer;
+      const same = a.diffId && o.diffId ? a.diffId === o.diffId : a.descriptor.digest === o.descriptor.digest;
+      if (!same) break;
+      n++;
+    }
+    // a base whose layers are not all at the bottom of this image is not its base
+    return n === theirs.length ? { count: n } : { count: 0, error: `its layers are not the bottom layers of ${formatPlatform(variant.platform)}` };
+  } catch (e) {
+    if (!isAnyarchError(e)) throw e;
+    return { error: e.message };
+  }
+}
+
+async function openBase(name: string, opts: VerifyOptions): Promise<BaseImage> {
+  let source: ImageSource | undefined;
+  try {
+    const spec = parseSourceSpec(name, opts.cwd !== undefined ? { cwd: opts.cwd } : {});
+    const env = (opts.env ?? process.env) as NodeJS.ProcessEnv;
+    const client = opts.client ?? credentialedClient({ env, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) } satisfies CredentialedClientOptions);
+    source = await openSource(spec, { client, env, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
+    const root = await openRoot(source, opts.maxImageBytes !== undefined ? { maxBytes: opts.maxImageBytes } : {});
+    const s = source;
+    return { name: formatSourceSpec(spec), root, close: () => s.close() };
+  } catch (e) {
+    if (!isAnyarchError(e)) throw e;
+    const s = source;
+    return { name, error: e.message, close: async () => s?.close() };
+  }
+}
+
+async function verifyVariant(v: Variant, baseName: string | undefined, opts: VerifyOptions, shared: Shared): Promise<{ report: PlatformVerification; baseError?: string }> {
+  const shownPlatform = v.declared ?? { os: v.platform.os, architecture: v.platform.architecture, ...(v.platform.variant ? { variant: v.platform.variant } : {}) };
+  const name = formatPlatform(shownPlatform);
+  const layers = await v.image.layers();
+  const scans = await Promise.allSettled(layers.map((l) => scanOnce(l, shared, opts.onProgress)));
+  const [config, imageConfig, history, baseInfo] = await Promise.all([
+    v.image.containerConfig(),
+    v.image.config(),
+    v.image.history(),
+    baseLayers(baseName, v, layers, opts, shared),
+  ]);
+  const sources = opts.dockerfile ? dockerfileSources(opts.dockerfile, history, [v.platform]) : undefined;
+  const verdictLayers: VerdictLayer[] = layers.map((l) => ({
+    index: l.index,
+    digest: l.descriptor.digest,
+    ...(l.history?.created_by !== undefined ? { createdBy: l.history.created_by } : {}),
+    ...(baseInfo.count !== undefined ? { fromBase: l.index < baseInfo.count } : {}),
+  }));
+  const failures = scans.flatMap((s, i) => (s.status === 'rejected' ? [{ index: i, error: s.reason as unknown }] : []));
+  if (failures.length > 0) {
+    for (const f of failures) if (!isAnyarchError(f.error)) throw f.error;
+    const errors = failures.map((f) => f.error as AnyarchError);
+    const first = errors.find((e) => e.code === 'E_DIGEST') ?? (errors[0] as AnyarchError);
+    return {
+      report: {
+        platform: shownPlatform,
+        name,
+        digest: v.image.descriptor.digest,
+        summary: emptySummary(layers.length),
+        verdicts: failures.map((f) => notVerifiedVerdict(name, `layer ${f.index + 1}`, (f.error as AnyarchError).message, verdictLayers[f.index])),
+        error: errorField(first),
+      },
+    };
+  }
+  const layerScans = scans.map((s) => (s as PromiseFulfilledResult<LayerScan<FileFacts>>).value);
+  const tree = shared.readers.mergeLayers(layerScans);
+  const smoke = opts.smoke ? await runSmoke(v, name, opts) : undefined;
+  const configPlatform = v.declared ? { os: imageConfig.os, architecture: imageConfig.architecture, ...(imageConfig.variant ? { variant: imageConfig.variant } : {}) } : undefined;
+  const verdicts = judgeVariant({
+    platform: v.platform,
+    name,
+    tree,
+    ...(config ? { config } : {}),
+    ...(v.declared ? { declared: v.declared } : {}),
+    ...(configPlatform ? { configPlatform } : {}),
+    ...(smoke ? { smoke } : {}),
+    allow: shared.allow,
+    layers: verdictLayers,
+  }).map((verdict) => withSource(verdict, sources, baseName));
+  return {
+    report: {
+      platform: shownPlatform,
+      name,
+      digest: v.image.descriptor.digest,
+      summary: summarizeVariant(tree, layerScans, verdicts),
+      verdicts,
+      ...(smoke ? { smoke } : {}),
+    },
+    ...(baseInfo.error ? { baseError: baseInfo.error } : {}),
+  };
+}
+
+/** The Dockerfile line of the verdict's layer, and the base-image note. */
+function withSource(v: Verdict, sources: ReadonlyMap<number, NonNullable<Verdict['source']>> | undefined, baseName: string | undefined): Verdict {
+  let out = v;
+  const source = v.layer ? sources?.get(v.layer.index) : undefined;
+  if (source) out = { ...out, source };
+  if (v.layer?.fromBase && baseName && v.severity !== 'info') out = { ...out, message: `${out.message} (inherited from the base image ${baseName}: the base's bug)` };
+  return out;
+}
+
+async function runSmoke(v: Variant, name: string, opts: VerifyOptions): Promise<SmokeResult | undefined> {
+  const smoke = opts.smoke;
+  if (!smoke) return undefined;
+  const run = opts.smokeRunner ?? (await import('./smoke-runner.js')).smokeRunner;
+  return run(v.image, v.platform, smoke.command, { name, ...(smoke.timeoutMs !== undefined ? { timeoutMs: smoke.timeoutMs } : {}) });
+}
+
+/** Files, bytes, ELF files by `architecture/libc`, Python extensions, Node addons, verdicts. */
+export function summarizeVariant(tree: FileTree<FileFacts>, scans: readonly LayerScan<FileFacts>[], verdicts: readonly Verdict[]): PlatformSummary {
+  const elf: Record<string, number> = {};
+  let pythonExtensions = 0;
+  let nodeAddons = 0;
+  for (const [path, f] of tree.files()) {
+    const facts = f.facts;
+    if (facts?.format !== 'elf') continue;
+    const arch = elfArchitecture(facts).architecture ?? 'unknown';
+    const libc = facts.interpreter ? (loaderFacts(facts.interpreter)?.libc ?? 'dynamic') : 'static';
+    const key = `${arch}/${libc}`;
+    elf[key] = (elf[key] ?? 0) + 1;
+    if (isPythonBinary(path)) pythonExtensions++;
+    if (path.endsWith('.node')) nodeAddons++;
+  }
+  const counts = { error: 0, warning: 0, info: 0 };
+  for (const v of verdicts) counts[v.severity]++;
+  return { files: tree.size, bytes: scans.reduce((n, s) => n + s.bytes, 0), layers: scans.length, elf, pythonExtensions, nodeAddons, verdicts: counts };
+}
+
+export interface VerifyImagesOptions extends VerifyOptions, CredentialedClientOptions {
+  /** called once per image as it is finished */
+  readonly onImage?: (done: { readonly done: number; readonly total: number; readonly image: string }) => void;
+}
+
+export interface VerifyRun {
+  /** one report per image, in the order given */
+  readonly reports: readonly VerifyReport[];
+  readonly summary: VerifySummary;
+}
+
+/**
+ * Verifies several images named by source specifiers (as `anyarch platforms` reads them): each
+ * parsed, opened, verified and closed; layers shared between them are read once. Every image is
+ * verified even when another fails.
+ */
+export async function verifyImages(images: readonly string[], opts: VerifyImagesOptions = {}): Promise<VerifyRun> {
+  const client = opts.client ?? credentialedClient(opts);
+  const env = (opts.env ?? process.env) as NodeJS.ProcessEnv;
+  const shared = await sharedFor(opts);
+  const withClient: VerifyOptions = { ...opts, client, env };
+  let done = 0;
+  const one = async (image: string): Promise<VerifyReport> => {
+    let spec;
+    try {
+      spec = parseSourceSpec(image, opts.cwd !== undefined ? { cwd: opts.cwd } : {});
+    } catch (e) {
+      if (!isAnyarchError(e)) throw e;
+      return { image, platforms: [], skipped: [], error: errorField(e) };
+    }
+    const name = formatSourceSpec(spec);
+    let source: ImageSource | undefined;
+    try {
+      source = await openSource(spec, { client, env, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
+      return await verifyOne(source, withClient, shared, name);
+    } catch (e) {
+      if (!isAnyarchError(e)) throw e;
+      return { image: name, platforms: [], skipped: [], error: errorField(e) };
+    } finally {
+      await source?.close();
+    }
+  };
+  try {
+    const reports = await Promise.all(
+      images.map(async (image) => {
+        try {
+          return await one(image);
+        } finally {
+          opts.onImage?.({ done: ++done, total: images.length, image });
+        }
+      }),
+    );
+    return { reports, summary: summarizeVerify(reports) };
+  } finally {
+    await closeBases(shared);
+  }
+}
+
+/** What reports add up to. */
+export function summarizeVerify(reports: readonly VerifyReport[]): VerifySummary {
+  const verdicts = { error: 0, warning: 0, info: 0 };
+  let unreadableImages = 0;
+  let variants = 0;
+  let unreadableVariants = 0;
+  let integrityFailures = 0;
+  for (const r of reports) {
+    if (r.error) {
+      unreadableImages++;
+      if (r.error.code === 'E_DIGEST') integrityFailures++;
+    }
+    for (const p of r.platforms) {
+      if (p.error) {
+        unreadableVariants++;
+        if (p.error.code === 'E_DIGEST') integrityFailures++;
+      } else variants++;
+      for (const v of p.verdicts) verdicts[v.severity]++;
+    }
+  }
+  return { images: reports.length, unreadableImages, variants, unreadableVariants, integrityFailures, verdicts };
+}
+
+/** What verifying ended with (the CLI turns it into an exit code). */
+export type VerifyOutcome = 'clean' | 'findings' | 'input-error';
+
+/** An unreadable image or variant (integrity failures included) beats verdicts at or above `failOn`. */
+export function verifyOutcome(summary: VerifySummary, failOn: FailOn = 'warning'): VerifyOutcome {
+  if (summary.unreadableImages > 0 || summary.unreadableVariants > 0 || summary.integrityFailures > 0) return 'input-error';
+  for (const s of ['error', 'warning', 'info'] as const) if (summary.verdicts[s] > 0 && failsOn(s, failOn)) return 'findings';
+  return 'clean';
+}
+
+export type { HistoryStep };
