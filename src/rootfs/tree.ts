@@ -63,7 +63,8 @@ export function mergeLayers<F>(scans: readonly LayerScan<F>[]): FileTree<F> {
     }
     for (const path of scan.whiteouts) parents(path);
     for (const path of scan.opaque) parents(`${path}/.`);
-    // this layer's hiding, for the layers below only
+    // this layer's hiding, for the layers below only (none below the bottom one)
+    if (layer === 0) break;
     for (const [path, file] of scan.entries) {
       if (file.entry.kind !== 'dir') marks.set(path, (marks.get(path) ?? 0) | BLOCKS);
     }
