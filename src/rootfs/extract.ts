@@ -378,6 +378,19 @@ export function lookupInRoot(root: string, name: string): { readonly rel: string
 }
 
 /**
+ * Makes a directory (and its missing parents) inside an extracted root, symlinks on the way
+ * followed inside it, as Docker makes a missing WorkingDir; false when something in the way is
+ * not a directory or loops.
+ */
+export function makeDirInRoot(root: string, name: string): boolean {
+  try {
+    return walkInRoot(root, name, true, true, (why) => new Error(why)) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Extracts the layers (bottom first) into a fresh temporary directory; see the header of this
  * file. The caller removes it with `remove()` (or uses {@link withExtractedRoot}); a failure
  * removes it before throwing.

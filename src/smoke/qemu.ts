@@ -43,7 +43,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, copyFileSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import * as path from 'node:path';
-import { lookupInRoot } from '../rootfs/extract.js';
+import { lookupInRoot, makeDirInRoot } from '../rootfs/extract.js';
 import { PLATFORM_DATA } from '../platform/data.js';
 import { formatPlatform } from '../platform/make.js';
 import { hostPlatform } from '../platform/host.js';
@@ -255,6 +255,7 @@ export async function runInRoot(root: string, opts: RootRunOptions): Promise<Roo
   const env = envMap(opts.env ?? []);
   for (const k of [...env.keys()]) if (k.startsWith('QEMU_')) env.delete(k); // QEMU reads these itself
   const workingDir = opts.workingDir && opts.workingDir !== '' ? path.posix.resolve('/', opts.workingDir) : '/';
+  if (!lookupInRoot(root, workingDir)?.stats.isDirectory() && !makeDirInRoot(root, workingDir)) return fail(`the WorkingDir ${workingDir} cannot be made in the image`);
   const argv0 = opts.argv[0] as string;
   const prog = findProgram(root, argv0, env.get('PATH') ?? DEFAULT_PATH, workingDir);
   if (prog === undefined) return fail(`${argv0}: no such executable file in the image${argv0.includes('/') ? '' : ` (PATH ${env.get('PATH')})`}`);
