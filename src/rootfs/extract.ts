@@ -100,7 +100,8 @@ function lstatOrUndefined(p: string): Stats | undefined {
   try {
     return lstatSync(p);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw e;
   }
 }
@@ -252,7 +253,7 @@ export class RootWriter {
   private whiteout(parentName: string, base: string): void {
     if (base.startsWith('.wh..wh.') && base !== '.wh..wh..opq') return; // aufs bookkeeping
     const parent = this.resolve(parentName, true, false);
-    if (parent === undefined) return; // nothing below to hide
+    if (parent === undefined || !lstatOrUndefined(this.abs(parent))?.isDirectory()) return; // nothing below to hide
     this.stats.whiteouts++;
     if (base === '.wh..wh..opq') {
       this.opaque(parent);

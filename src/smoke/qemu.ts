@@ -355,7 +355,7 @@ export async function runInRoot(root: string, opts: RootRunOptions): Promise<Roo
     const inner = [qemu as string, '-L', root, '-0', argv0, path.join(root, prog), ...opts.argv.slice(1)];
     command = unshare ? [...unshare, '--', ...inner] : inner;
   }
-  return spawnBounded(command, env, cwd, opts, { ...base, confinement, network: netns ? 'none' : 'host' }, started, confinement === 'chroot' ? root : undefined);
+  return spawnBounded(command, env, cwd, opts, { ...base, via: qemu ? 'qemu' : 'native', confinement, network: netns ? 'none' : 'host' }, started, confinement === 'chroot' ? root : undefined);
 }
 
 /** How long the output pipe may stay open after the run's first process ended (a straggler holding it). */
