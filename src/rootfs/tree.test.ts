@@ -174,10 +174,13 @@ function model(layers: readonly ReturnType<typeof layerOf>[]): Map<string, strin
     };
     for (const d of l.opaque) drop((p) => under(d, p));
     for (const w of l.whiteouts) drop((p) => p === w || under(w, p));
+    const isFile = (p: string): boolean => state.has(p) && !state.get(p)?.startsWith('dir');
     for (const [p, kind] of l.entries) {
       if (kind !== 'dir') drop((q) => under(p, q));
-      else if (state.has(p) && !state.get(p)?.startsWith('dir')) state.delete(p);
+      else if (isFile(p)) state.delete(p);
     }
+    // the directories above what this layer names are created, replacing lower non-directories
+    for (const p of [...l.entries.keys(), ...l.whiteouts, ...l.opaque]) for (const d of parentsOf(p)) if (isFile(d) && !l.entries.has(d)) state.delete(d);
     for (const [p, kind] of l.entries) state.set(p, `${kind}@${i}`);
   });
   return state;

@@ -14,7 +14,9 @@
  * needs a path, not a name: a command word without `/` is looked up in the image's PATH through
  * the stat of each candidate in the created container (`HEAD /containers/{id}/archive`). The
  * engine must be on this machine (a unix socket or loopback address, as src/engine/api.ts
- * requires), so the bind-mount names this machine's file.
+ * requires), so the bind-mount names this machine's file. An emulated run gets the engine's
+ * init as PID 1 (`HostConfig.Init`, Docker's docker-init): QEMU re-raises a crash signal of the
+ * program at itself, which PID 1 would ignore, hanging until the timeout.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -70,7 +72,7 @@ export async function runInEngine(engine: DockerEngine, opts: EngineRunOptions):
       if (name === undefined) return fail(`QEMU has no user-mode emulator for ${platform}`);
       const qemu = path.join(opts.qemuDir ?? QEMU_STATIC_DIR, name);
       if (!existsSync(qemu)) return fail(`${qemu} is not installed (Debian: apt-get install qemu-user-static)`);
-      hostConfig = { ...hostConfig, Binds: [`${qemu}:${QEMU_IN_ROOT}:ro`] };
+      hostConfig = { ...hostConfig, Binds: [`${qemu}:${QEMU_IN_ROOT}:ro`], Init: true };
       const argv0 = opts.argv[0] as string;
       let prog: string | undefined = argv0;
       if (!argv0.includes('/')) {
