@@ -255,7 +255,7 @@ async function skopeoScript(host: string, repos: readonly string[], configs: boo
 // ---------------------------------------------------------------------------------------------
 // Child processes
 
-interface ProcRun {
+export interface ProcRun {
   ms: number;
   status: number | null;
   stdout: string;
@@ -267,18 +267,23 @@ function fileUrl(p: string): string {
   return new URL(`file://${path.resolve(p)}`).href;
 }
 
-/** Runs node with the RSS preload; asynchronous, so the counting proxy (in this process) keeps serving. */
-function runNodeAsync(args: readonly string[], env: NodeJS.ProcessEnv, preload: string, rssFile: string): Promise<ProcRun> {
+/**
+ * Runs node with the RSS preload; asynchronous, so the counting proxy (in this process) keeps
+ * serving. A run longer than `timeoutMs` (when given) is killed. Also verify.ts's runner.
+ */
+export function runNodeAsync(args: readonly string[], env: NodeJS.ProcessEnv, preload: string, rssFile: string, timeoutMs?: number): Promise<ProcRun> {
   rmSync(rssFile, { force: true });
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(process.execPath, ['--import', fileUrl(preload), ...args], { env: { ...env, ANYARCH_BENCH_RSS_FILE: rssFile }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.once('error', reject);
     child.once('close', (status) => {
+      clearTimeout(timer);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       let rssMiB = NaN;
       try {

@@ -130,7 +130,9 @@ async function generate(blobs: string, arch: 'amd64' | 'arm64', seed: number, zs
         dirs.add(dir);
         await emit(tarHeader(`${dir}/`, '5', 0, '', 0o755));
       }
-      if (r < 0.05) {
+      // the first file is an ELF: the config's Cmd names it (/usr/lib/bench0/d0/tool0)
+      const elf = r < 0.05 || files === 0;
+      if (elf) {
         data = elves[files % elves.length]!;
         name = `${dir}/tool${files}`;
         elfCount++;
@@ -151,7 +153,7 @@ async function generate(blobs: string, arch: 'amd64' | 'arm64', seed: number, zs
         name = `${dir}/README${files}.md`;
       }
       files++;
-      await emit(tarHeader(name, '0', data.length, '', r < 0.05 ? 0o755 : 0o644));
+      await emit(tarHeader(name, '0', data.length, '', elf ? 0o755 : 0o644));
       await emit(data);
       const pad = (512 - (data.length % 512)) % 512;
       if (pad) await emit(new Uint8Array(pad));

@@ -25,12 +25,12 @@
  * single gunzip stream: verify reads layers on both cores); cli-zstd ≥ 0.9× bare-fzstd's; every
  * verify process's peak RSS ≤ 200 MiB. Throughput is uncompressed bytes a second.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRegistry, type TestRegistry } from '../test/support/registry.js';
+import { runNodeAsync, type ProcRun } from './platforms.js';
 import { skopeoCopyToRegistry } from '../test/support/skopeo.js';
 
 export interface VerifyLayout {
@@ -70,41 +70,8 @@ const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
 const GZ = 'application/vnd.oci.image.layer.v1.tar+gzip';
 const ZST = 'application/vnd.oci.image.layer.v1.tar+zstd';
 
-function fileUrl(p: string): string {
-  return new URL(`file://${p}`).href;
-}
-
-interface ProcRun {
-  ms: number;
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  rssMiB: number;
-}
-
 function runNode(args: readonly string[], preload: string, rssFile: string, timeoutMs = 600_000): Promise<ProcRun> {
-  rmSync(rssFile, { force: true });
-  const t0 = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', fileUrl(preload), ...args], { env: { ...process.env, ANYARCH_BENCH_RSS_FILE: rssFile }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      let rssMiB = NaN;
-      try {
-        rssMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;
-      } catch {
-        // killed: no report
-      }
-      resolve({ ms, status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), rssMiB });
-    });
-  });
+  return runNodeAsync(args, process.env, preload, rssFile, timeoutMs);
 }
 
 function json(v: unknown): Buffer {
@@ -212,13 +179,17 @@ function fmt(n: number, digits = 0): string {
 /** What `anyarch verify --format json` printed: it parses and names the platforms read. */
 function verifyJsonCheck(platforms: number) {
   return (r: ProcRun): string | undefined => {
-    if (r.status !== 0) return `exit ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`;
     try {
       const v = JSON.parse(r.stdout) as unknown;
-      const reports = (Array.isArray(v) ? v : (v as { images?: unknown[] }).images ?? [v]) as { platforms?: unknown[] }[];
+      const reports = (Array.isArray(v) ? v : ((v as { reports?: unknown[]; images?: unknown[] }).reports ?? (v as { images?: unknown[] }).images ?? [v])) as { platforms?: { verdicts?: { id: string; path?: string }[] }[] }[];
+      if (r.status !== 0) {
+        const verdicts = reports.flatMap((rep) => rep.platforms ?? []).flatMap((p) => p.verdicts ?? []).slice(0, 3).map((x) => `${x.id} ${x.path ?? ''}`);
+        return `exit ${r.status} (the generated image should be clean): ${verdicts.join('; ') || r.stderr.trim().split('\n').slice(-3).join(' / ')}`;
+      }
       const n = reports.reduce((a, rep) => a + (rep.platforms?.length ?? 0), 0);
       return n === platforms ? undefined : `${n} platforms verified, expected ${platforms}`;
     } catch (e) {
+      if (r.status !== 0) return `exit ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`;
       return `unreadable JSON: ${(e as Error).message}`;
     }
   };
