@@ -106,13 +106,13 @@ function writeImages(layoutDir: string, gen: Record<'amd64' | 'arm64', GenLayer[
     writeFileSync(path.join(blobs, digest.slice(7)), bytes);
     return { digest, size: bytes.length };
   };
-  const manifest = (arch: 'amd64' | 'arm64', layers: GenLayer[], kind: 'gzip' | 'zstd'): Written => {
+  const manifest = (arch: 'amd64' | 'arm64', layers: GenLayer[], kind: 'gzip' | 'zstd', cmd = '/usr/lib/bench0/d0/tool0'): Written => {
     const config = put(
       json({
         created: '2026-01-01T00:00:00Z',
         architecture: arch,
         os: 'linux',
-        config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['/usr/lib/bench0/d0/tool0'] },
+        config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: [cmd] },
         rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
         history: layers.map((_, i) => ({ created: '2026-01-01T00:00:00Z', created_by: `RUN /bin/sh -c ./generate-layer ${i} # buildkit`, comment: 'buildkit.dockerfile.v0' })),
       }),
@@ -142,7 +142,8 @@ function writeImages(layoutDir: string, gen: Record<'amd64' | 'arm64', GenLayer[
     }),
   );
   const biggest = [...gen.arm64].sort((a, b) => b.bytes - a.bytes)[0]!;
-  const one = manifest('arm64', [biggest], 'gzip');
+  // the generator's first file of layer N is an ELF, /usr/lib/benchN/d0/tool0
+  const one = manifest('arm64', [biggest], 'gzip', `/usr/lib/bench${gen.arm64.indexOf(biggest)}/d0/tool0`);
   const zstd = manifest('arm64', gen.arm64, 'zstd');
   const tag = (w: Written, mediaType: string, name: string) => ({ mediaType, ...w, annotations: { 'org.opencontainers.image.ref.name': name } });
   writeFileSync(path.join(layoutDir, 'oci-layout'), json({ imageLayoutVersion: '1.0.0' }));
