@@ -16,8 +16,7 @@
  * Every count read from the file is bounded (program headers, sections, note, loader path,
  * attribute and build-info lengths); truncated or inconsistent bytes give facts with `problem`.
  */
-import type { Capture } from '../rootfs/types.js';
-import type { ArmAttributes, ElfFacts, ElfType } from './types.js';
+import type { ArmAttributes, ElfFacts, ElfType, FileCapture as Capture } from './types.js';
 import { cString, RangeKeeper, Reader, utf8Text } from './ranges.js';
 
 /** Bytes of the ELF header kept (the 64-bit header's size; a 32-bit header is 52). */
