@@ -23,27 +23,16 @@ import * as path from 'node:path';
 import type { DockerEngine } from '../engine/api.js';
 import { formatPlatform } from '../platform/make.js';
 import { QEMU_STATIC_DIR, qemuStaticName } from '../platform/qemu.js';
-import type { Platform } from '../platform/types.js';
 import { BoundedOutput, DEFAULT_OUTPUT_LINES, MAX_OUTPUT_BYTES } from './output.js';
 import { DEFAULT_PATH, DEFAULT_SMOKE_TIMEOUT_MS, QEMU_IN_ROOT } from './qemu.js';
-import type { SmokeResult } from './types.js';
+import type { CommandRunOptions, SmokeResult } from './types.js';
 
 /** How long removing, killing or inspecting a container may take beyond the run's own timeout. */
 const ENGINE_GRACE_MS = 30_000;
 
-export interface EngineRunOptions {
-  readonly platform: Platform;
+export interface EngineRunOptions extends CommandRunOptions {
   /** the image as the engine names it (`name:tag` or an id) */
   readonly image: string;
-  /** the whole argv (Entrypoint and Cmd already resolved by the caller) */
-  readonly argv: readonly string[];
-  /** the image's environment, to find argv[0] in its PATH for an emulated run */
-  readonly env?: readonly string[];
-  readonly workingDir?: string;
-  readonly timeoutMs?: number;
-  readonly outputLines?: number;
-  readonly outputBytes?: number;
-  readonly qemuDir?: string;
 }
 
 function pathOf(env: readonly string[] | undefined): string {

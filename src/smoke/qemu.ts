@@ -61,6 +61,7 @@ import { hostPlatform } from '../platform/host.js';
 import { QEMU_STATIC_DIR, qemuStaticName } from '../platform/qemu.js';
 import type { Platform } from '../platform/types.js';
 import { BoundedOutput, DEFAULT_OUTPUT_LINES, MAX_OUTPUT_BYTES } from './output.js';
+import type { CommandRunOptions, SmokeResult } from './types.js';
 
 /** How long a smoke run may take by default: 30 s (then its process group is killed). */
 export const DEFAULT_SMOKE_TIMEOUT_MS = 30_000;
@@ -71,45 +72,23 @@ export const QEMU_IN_ROOT = '/.anyarch-qemu';
 /** Most bytes of /etc/passwd or /etc/group read to resolve the image's User: 1 MiB. */
 const MAX_ACCOUNT_FILE_BYTES = 1024 * 1024;
 
-export interface RootRunOptions {
-  readonly platform: Platform;
-  /** argv; argv[0] without a `/` is looked up in the image's PATH inside the root */
-  readonly argv: readonly string[];
-  /** the image's environment (`KEY=value`); PATH defaults to {@link DEFAULT_PATH} */
-  readonly env?: readonly string[];
-  /** the image's WorkingDir (default `/`) */
-  readonly workingDir?: string;
+export interface RootRunOptions extends CommandRunOptions {
   /** the image's User (`name`, `uid`, `name:group`, `uid:gid`) */
   readonly user?: string;
-  /** default {@link DEFAULT_SMOKE_TIMEOUT_MS} */
-  readonly timeoutMs?: number;
-  /** default {@link DEFAULT_OUTPUT_LINES} */
-  readonly outputLines?: number;
-  /** default {@link MAX_OUTPUT_BYTES} */
-  readonly outputBytes?: number;
   /** run even where no network namespace can be made (default false: refused) */
   readonly allowNetwork?: boolean;
   /** `auto` (default): chroot when it can be had, else `qemu-prefix` */
   readonly confinement?: 'auto' | 'chroot' | 'qemu-prefix';
   /** the machine's platform (default {@link hostPlatform}) */
   readonly host?: Platform;
-  /** where `qemu-<arch>-static` is looked for (default /usr/bin) */
-  readonly qemuDir?: string;
 }
 
-export interface RootRunResult {
+/** A run in an extracted root: a {@link SmokeResult} but for what the caller knows (the platform, ok). */
+export type RootRunResult = Omit<SmokeResult, 'platform' | 'ok' | 'via' | 'confinement' | 'notes'> & {
   readonly via: 'qemu' | 'native';
   readonly confinement?: 'chroot' | 'qemu-prefix';
-  readonly network?: 'none' | 'host';
-  readonly argv: readonly string[];
-  readonly exitCode?: number;
-  readonly signal?: string;
-  readonly timedOut: boolean;
-  readonly output: string;
-  readonly durationMs: number;
-  readonly error?: string;
   readonly notes: readonly string[];
-}
+};
 
 /** What this machine allows, probed once per process. */
 interface Abilities {
