@@ -16,8 +16,7 @@
  * Every count read from the file is bounded (program headers, sections, note, loader path,
  * attribute and build-info lengths); truncated or inconsistent bytes give facts with `problem`.
  */
-import type { Capture } from '../rootfs/types.js';
-import type { ArmAttributes, ElfFacts, ElfType } from './types.js';
+import type { ArmAttributes, ElfFacts, ElfType, FileCapture as Capture } from './types.js';
 import { cString, RangeKeeper, Reader, utf8Text } from './ranges.js';
 
 /** Bytes of the ELF header kept (the 64-bit header's size; a 32-bit header is 52). */
@@ -100,6 +99,8 @@ export class ElfCapture implements Capture<ElfFacts> {
   // ARM attributes
   private armWanted = false;
   private sections: Section[] | undefined;
+  private headerRead = false;
+  private sectionTableWanted = false;
   private sectionTableRead = false;
   private scanFrom = Infinity;
   private scanning = false;
@@ -119,8 +120,21 @@ export class ElfCapture implements Capture<ElfFacts> {
   }
 
   push(chunk: Uint8Array, offset: number): boolean {
-    this.keep.push(chunk, offset);
-    if (this.scanning) this.scan(chunk, offset);
+    // Until the header is read, and for 32-bit ARM while the search may run, the chunk goes in
+    // pieces, each ending where a kept range completes and searched before that completion is
+    // acted on, so that what the search finds never depends on where the chunks were cut.
+    const end = offset + chunk.length;
+    for (let at = offset; at < end; ) {
+      if (this.headerRead && (!this.armWanted || this.sectionTableRead)) {
+        this.keep.push(at === offset ? chunk : chunk.subarray(at - offset), at);
+        break;
+      }
+      const cut = Math.min(end, Math.max(at + 1, this.keep.nextEnd));
+      const piece = chunk.subarray(at - offset, cut - offset);
+      if (this.scanning) this.scan(piece, at);
+      this.keep.push(piece, at);
+      at = cut;
+    }
     this.keep.release();
     return this.keep.pending || this.scanning;
   }
@@ -157,6 +171,7 @@ export class ElfCapture implements Capture<ElfFacts> {
   }
 
   private header(b: Uint8Array): void {
+    this.headerRead = true;
     if (b.length < 16 || !isElfMagic(b)) {
       this.problem('not a complete ELF identification (16 bytes)');
       return;
@@ -199,32 +214,32 @@ export class ElfCapture implements Capture<ElfFacts> {
     if (this.armWanted) this.wantSectionTable(shoff, shentsize, shnum);
 
     if (phnum === 0) {
-      this.programHeaders(new Uint8Array(0), 0);
+      this.programHeaders(new Uint8Array(0), 0, need);
       return;
     }
     const minEnt = is64 ? 56 : 32;
     if (phentsize < minEnt) {
       this.problem(`e_phentsize ${phentsize} is smaller than a program header (${minEnt})`);
-      this.programHeaders(new Uint8Array(0), 0);
+      this.programHeaders(new Uint8Array(0), 0, need);
       return;
     }
     const total = phnum * phentsize;
     if (total > MAX_PROGRAM_HEADER_BYTES) {
       this.problem(`${phnum} program headers of ${phentsize} bytes exceed the ${MAX_PROGRAM_HEADER_BYTES}-byte bound`);
-      this.programHeaders(new Uint8Array(0), 0);
+      this.programHeaders(new Uint8Array(0), 0, need);
       return;
     }
     if (phoff + total > this.size) this.problem('the program headers reach past the end of the file');
-    if (!this.keep.want(phoff, phoff + total, (ph) => this.programHeaders(ph, phentsize))) {
+    if (!this.keep.want(phoff, phoff + total, (ph) => this.programHeaders(ph, phentsize, phoff + ph.length))) {
       this.problem('the program headers lie inside the ELF header');
-      this.programHeaders(new Uint8Array(0), 0);
+      this.programHeaders(new Uint8Array(0), 0, need);
     }
   }
 
   private wantSectionTable(shoff: number, shentsize: number, shnum: number): void {
     if (shoff === 0 || shnum === 0) return;
     if (shentsize < 40 || shnum > MAX_SECTION_HEADERS || shoff + shnum * shentsize > this.size) return;
-    this.keep.want(shoff, shoff + shnum * shentsize, (b) => {
+    this.sectionTableWanted = this.keep.want(shoff, shoff + shnum * shentsize, (b) => {
       if (b.length < shnum * shentsize) return;
       const r = new Reader(b, this.little);
       const sections: Section[] = [];
@@ -239,7 +254,7 @@ export class ElfCapture implements Capture<ElfFacts> {
     });
   }
 
-  private programHeaders(ph: Uint8Array, entsize: number): void {
+  private programHeaders(ph: Uint8Array, entsize: number, end: number): void {
     const is64 = this.is64;
     const r = new Reader(ph, this.little);
     const count = entsize > 0 ? Math.floor(ph.length / entsize) : 0;
@@ -272,7 +287,7 @@ export class ElfCapture implements Capture<ElfFacts> {
       if (!this.keep.want(n.offset, n.offset + n.size, (b) => this.note(b))) this.noteDone();
     }
     if (this.armWanted && !this.sectionTableRead) {
-      this.scanFrom = Math.max(lastLoadEnd, this.keep.position);
+      this.scanFrom = Math.max(lastLoadEnd, end);
       this.scanning = true;
     }
   }
@@ -376,8 +391,9 @@ export class ElfCapture implements Capture<ElfFacts> {
       this.candidatesPending--;
       const attrs = parseArmAttributes(b, this.little);
       this.candidates.push({ sectionStart, attrs });
-      // the first hit that reads as a Tag_File subsection ends the search; a section table still to come confirms it
-      if (attrs) this.scanning = false;
+      // without a section table to come, the first hit that reads as a Tag_File subsection ends the
+      // search; with one, the search goes on (at most MAX_ARM_ATTRIBUTE_CANDIDATES hits) and the table picks
+      if (attrs && !(this.sectionTableWanted && !this.sectionTableRead)) this.scanning = false;
       if (this.sectionTableRead) this.armFromSections();
     });
     if (!ok) this.candidatesPending--;

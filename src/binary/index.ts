@@ -28,3 +28,17 @@ export { describeFacts, armCpuArchName, armFloatWords, elfLinkage } from './desc
 export { LOADERS, libcOfElf, libcOfLoader, loaderFacts } from './loaders.js';
 export { ARM_VARIANT_CPU_ARCH, fitsPlatform } from './fit.js';
 export type { TargetPlatform } from './fit.js';
+export type { ExtensionName, WheelFile, WheelPlatform } from './python.js';
+export { isPythonExtensionPath, parseExtensionName, parseWheelFile, tripletFacts, wheelTagArchitectures, MAX_WHEEL_TAGS } from './python.js';
+export type { NodeAddonPath, NodeTarget, PrebuildTags, PrebuildTarget } from './node.js';
+export {
+  architectureToNodeArch,
+  nodeArchToArchitecture,
+  nodePackageOf,
+  nodePlatformToOs,
+  parseNodeAddonPath,
+  parseNodePlatformName,
+  parsePrebuildTags,
+  parsePrebuildTuple,
+  selectPrebuild,
+} from './node.js';

@@ -4,10 +4,9 @@
  * line, a few small text files read whole), and tells the scan to skip everything else from the
  * first chunk on.
  */
-import type { Capture, TarEntry } from '../rootfs/types.js';
 import { ElfCapture, isElfMagic } from './elf.js';
 import { RangeKeeper, Reader, utf8Text } from './ranges.js';
-import type { FileFacts, PeFacts, ScriptFacts, TextFacts } from './types.js';
+import type { FileCapture as Capture, FileEntry, FileFacts, PeFacts, ScriptFacts, TextFacts } from './types.js';
 
 /** Most bytes of a `#!` line read (the kernel's BINPRM_BUF_SIZE); a longer line is cut there. */
 export const MAX_SHEBANG_BYTES = 256;
@@ -25,7 +24,7 @@ export function isTextFactsPath(path: string): boolean {
 }
 
 /** The inspector: a capture for each regular file worth a look, undefined for the rest. */
-export function inspectFile(entry: TarEntry): Capture<FileFacts> | undefined {
+export function inspectFile(entry: FileEntry): Capture<FileFacts> | undefined {
   if (entry.kind !== 'file' || entry.size === 0) return undefined;
   if (isTextFactsPath(entry.path)) return entry.size <= MAX_TEXT_BYTES ? new TextCapture(entry.size) : undefined;
   if (entry.size < 4) return undefined;

@@ -3,7 +3,8 @@
  * consecutive chunks, and a capture keeps only byte ranges it has asked for. A range is asked for
  * before its bytes pass (what a range says decides the next ranges: the ELF header names the
  * program headers, which name the loader path...); a range whose start has already passed is
- * missed, never waited for. A chunk that holds no wanted byte costs one comparison per pending
+ * missed, never waited for. So that the facts never depend on how the body was cut into chunks,
+ * a range asked for when another completes must start at or after that one's end. A chunk that holds no wanted byte costs one comparison per pending
  * range, and nothing of it is copied but the wanted bytes.
  */
 
@@ -25,6 +26,8 @@ export class RangeKeeper {
   /** the chunk of the last push (a reference, never copied): a range asked for after it may still start inside it */
   private last: Uint8Array | undefined;
   private lastOffset = 0;
+  /** while a range's `done` runs: that range's end, the lowest start it may ask for */
+  private floor: number | undefined;
 
   /** @param size the file's size: no range reaches past it */
   constructor(readonly size: number) {}
@@ -36,11 +39,11 @@ export class RangeKeeper {
    */
   want(start: number, end: number, done: (bytes: Uint8Array) => void): boolean {
     const last = this.last;
-    const from = last && start < this.available ? this.lastOffset : this.available;
+    const from = this.floor ?? (last && start < this.available ? this.lastOffset : this.available);
     if (!(start >= from)) return false;
     const stop = Math.min(end, this.size);
     if (stop <= start) {
-      done(new Uint8Array(0));
+      this.complete(start, new Uint8Array(0), done);
       return true;
     }
     const w: Want = { start, buf: new Uint8Array(stop - start), filled: 0, done };
@@ -49,13 +52,20 @@ export class RangeKeeper {
       w.buf.set(last.subarray(start - this.lastOffset, start - this.lastOffset + take));
       w.filled = take;
       if (take === w.buf.length) {
-        done(w.buf);
+        this.complete(start, w.buf, done);
         return true;
       }
     }
     this.wants.push(w);
     if (start + w.filled < this.nextStart) this.nextStart = start + w.filled;
     return true;
+  }
+
+  /** The offset just past the pending range that completes first (Infinity when none is pending). */
+  get nextEnd(): number {
+    let end = Infinity;
+    for (const w of this.wants) end = Math.min(end, w.start + w.buf.length);
+    return end;
   }
 
   /** True while a range is pending. */
@@ -81,7 +91,7 @@ export class RangeKeeper {
         if (w.filled === w.buf.length) {
           this.wants.splice(i, 1);
           i--;
-          w.done(w.buf);
+          this.complete(w.start, w.buf, w.done);
         }
       }
       let next = Infinity;
@@ -93,6 +103,16 @@ export class RangeKeeper {
     this.lastOffset = offset;
   }
 
+  private complete(start: number, bytes: Uint8Array, done: (bytes: Uint8Array) => void): void {
+    const outer = this.floor;
+    this.floor = Math.max(outer ?? 0, start + bytes.length);
+    try {
+      done(bytes);
+    } finally {
+      this.floor = outer;
+    }
+  }
+
   /** Forgets the last chunk (call before returning from a push: the caller may reuse its buffer). */
   release(): void {
     this.last = undefined;
@@ -102,6 +122,7 @@ export class RangeKeeper {
   flush(): void {
     this.last = undefined;
     const left = this.wants.splice(0);
+    this.available = Infinity; // nothing more comes: ranges asked for now are refused
     for (const w of left) w.done(w.buf.subarray(0, w.filled));
     this.nextStart = Infinity;
   }

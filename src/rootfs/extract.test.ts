@@ -221,3 +221,49 @@ test('an interrupted extraction (SIGINT, SIGTERM) leaves no temporary root behin
     assert.deepEqual(readdirSync(parent), [], `the temporary root is gone after ${signal}`);
   }
 });
+
+test('property: whatever the entries (climbing names, links anywhere, whiteouts, devices), nothing is written outside the root and failures are typed', async () => {
+  const fc = await import('fast-check');
+  const base = tmp('property');
+  mkdirSync(base);
+  const outside = path.join(base, 'outside');
+  mkdirSync(outside);
+  const sentinel = path.join(outside, 'sentinel');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(sentinel, 'untouched');
+  const parent = path.join(base, 'parent');
+  mkdirSync(parent);
+
+  const component = fc.constantFrom('a', 'b', 'c', '..', '.', 'outside');
+  const name = fc.array(component, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('/'));
+  const target = fc.oneof(name, fc.constantFrom('/', '/a', '..', '../..', '../../..', '../../../../outside', outside, `${outside}/sentinel`, base));
+  const entry: import('fast-check').Arbitrary<RawEntry> = fc.oneof(
+    name.map((n) => ({ name: n, body: 'x' })),
+    name.map((n) => ({ name: `${n}/`, type: '5' })),
+    fc.tuple(name, target).map(([n, t]) => ({ name: n, type: '2', linkname: t })),
+    fc.tuple(name, name).map(([n, t]) => ({ name: n, type: '1', linkname: t })),
+    name.map((n) => ({ name: `${n}/.wh.a` })),
+    name.map((n) => ({ name: `${n}/.wh..wh..opq` })),
+    name.map((n) => ({ name: n, type: '3' })),
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.array(entry, { maxLength: 10 }), { minLength: 1, maxLength: 3 }), async (layers) => {
+      let extracted;
+      try {
+        extracted = await extractLayers(layers.map(layer), { parent });
+      } catch (e) {
+        assert.ok(e instanceof AnyarchError, `an untyped failure: ${String(e)}`);
+      }
+      if (extracted) {
+        assert.equal(readdirSync(parent).length, 1);
+        assert.deepEqual(readdirSync(extracted.tempDir), ['rootfs']);
+        await extracted.remove();
+      }
+      assert.deepEqual(readdirSync(base).sort(), ['outside', 'parent']);
+      assert.deepEqual(readdirSync(outside), ['sentinel']);
+      assert.equal(readFileSync(sentinel, 'utf8'), 'untouched');
+      assert.deepEqual(readdirSync(parent), []);
+    }),
+    { numRuns: 400 },
+  );
+});

@@ -100,7 +100,8 @@ function lstatOrUndefined(p: string): Stats | undefined {
   try {
     return lstatSync(p);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw e;
   }
 }
@@ -252,7 +253,7 @@ export class RootWriter {
   private whiteout(parentName: string, base: string): void {
     if (base.startsWith('.wh..wh.') && base !== '.wh..wh..opq') return; // aufs bookkeeping
     const parent = this.resolve(parentName, true, false);
-    if (parent === undefined) return; // nothing below to hide
+    if (parent === undefined || !lstatOrUndefined(this.abs(parent))?.isDirectory()) return; // nothing below to hide
     this.stats.whiteouts++;
     if (base === '.wh..wh..opq') {
       this.opaque(parent);
@@ -375,6 +376,19 @@ export function lookupInRoot(root: string, name: string): { readonly rel: string
   if (rel === undefined) return undefined;
   const stats = lstatOrUndefined(rel === '' ? root : `${root}/${rel}`);
   return stats ? { rel, stats } : undefined;
+}
+
+/**
+ * Makes a directory (and its missing parents) inside an extracted root, symlinks on the way
+ * followed inside it, as Docker makes a missing WorkingDir; false when something in the way is
+ * not a directory or loops.
+ */
+export function makeDirInRoot(root: string, name: string): boolean {
+  try {
+    return walkInRoot(root, name, true, true, (why) => new Error(why)) !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -41,7 +41,7 @@
  */
 import type { Readable } from 'node:stream';
 import { AnyarchError, isAnyarchError } from '../errors.js';
-import type { EntryKind, TarEntry } from './types.js';
+import type { EntryKind, LayerFile, TarEntry } from './types.js';
 
 /** Largest PAX (`x`/`g`) or GNU long-name (`L`/`K`) body read: 1 MiB (real ones are a few hundred bytes). */
 export const MAX_TAR_META_BYTES = 1024 * 1024;
@@ -64,7 +64,8 @@ export interface TarSink {
   abort?(error: Error): void;
 }
 
-export type OnTarEntry = (entry: TarEntry, headerOffset: number) => TarSink | undefined | void | Promise<TarSink | undefined | void>;
+/** The entry is also a `LayerFile` without facts (its `entry` is itself), so a scan that keeps nothing else stores it as it is. */
+export type OnTarEntry = (entry: TarEntry & LayerFile<never>, headerOffset: number) => TarSink | undefined | void | Promise<TarSink | undefined | void>;
 
 export interface TarOptions {
   /** how messages name the tar (default `tar`), e.g. `layer sha256:ab12…` */
@@ -160,7 +161,7 @@ const S_SKIP = 2;
 const S_META = 3;
 const S_END = 4;
 
-class Entry implements TarEntry {
+class Entry implements TarEntry, LayerFile<never> {
   constructor(
     readonly path: string,
     readonly rawPath: string,
@@ -172,6 +173,11 @@ class Entry implements TarEntry {
     readonly uid: number,
     readonly gid: number,
   ) {}
+
+  /** An entry is its own `LayerFile` (facts undefined) when a scan keeps nothing else of it: one object per entry. */
+  get entry(): TarEntry {
+    return this;
+  }
 }
 
 function isPromise(v: unknown): v is Promise<unknown> {

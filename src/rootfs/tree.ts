@@ -17,6 +17,8 @@
  *
  * Directories named by no entry but above an entry or a whiteout of some layer (implicit parents)
  * exist, as a runtime creates them, unless a higher layer hides them like an entry of that layer;
+ * like a directory entry, such a directory hides a lower layer's non-directory at its path (as
+ * containerd's overlay snapshotter gives it: the upper directory is created, the lower file hidden);
  * `get`/`resolve` return a synthetic directory entry for them (mode 0755, owned by root, the
  * highest layer that implies them). A directory emptied by whiteouts stays.
  *
@@ -53,7 +55,8 @@ export function mergeLayers<F>(scans: readonly LayerScan<F>[]): FileTree<F> {
     };
     for (const [path, file] of scan.entries) {
       if (visible.has(path)) continue;
-      if (checkMarks && hiddenBy(marks, path)) {
+      // a directory a higher layer implies hides a non-directory here, as an overlay's upper directory does
+      if ((checkMarks && hiddenBy(marks, path)) || (file.entry.kind !== 'dir' && (implicit.get(path)?.layer ?? -1) > layer)) {
         parents(path);
         continue;
       }
@@ -63,7 +66,8 @@ export function mergeLayers<F>(scans: readonly LayerScan<F>[]): FileTree<F> {
     }
     for (const path of scan.whiteouts) parents(path);
     for (const path of scan.opaque) parents(`${path}/.`);
-    // this layer's hiding, for the layers below only
+    // this layer's hiding, for the layers below only (none below the bottom one)
+    if (layer === 0) break;
     for (const [path, file] of scan.entries) {
       if (file.entry.kind !== 'dir') marks.set(path, (marks.get(path) ?? 0) | BLOCKS);
     }

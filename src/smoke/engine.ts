@@ -14,34 +14,25 @@
  * needs a path, not a name: a command word without `/` is looked up in the image's PATH through
  * the stat of each candidate in the created container (`HEAD /containers/{id}/archive`). The
  * engine must be on this machine (a unix socket or loopback address, as src/engine/api.ts
- * requires), so the bind-mount names this machine's file.
+ * requires), so the bind-mount names this machine's file. An emulated run gets the engine's
+ * init as PID 1 (`HostConfig.Init`, Docker's docker-init): QEMU re-raises a crash signal of the
+ * program at itself, which PID 1 would ignore, hanging until the timeout.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DockerEngine } from '../engine/api.js';
 import { formatPlatform } from '../platform/make.js';
 import { QEMU_STATIC_DIR, qemuStaticName } from '../platform/qemu.js';
-import type { Platform } from '../platform/types.js';
 import { BoundedOutput, DEFAULT_OUTPUT_LINES, MAX_OUTPUT_BYTES } from './output.js';
 import { DEFAULT_PATH, DEFAULT_SMOKE_TIMEOUT_MS, QEMU_IN_ROOT } from './qemu.js';
-import type { SmokeResult } from './types.js';
+import type { CommandRunOptions, SmokeResult } from './types.js';
 
 /** How long removing, killing or inspecting a container may take beyond the run's own timeout. */
 const ENGINE_GRACE_MS = 30_000;
 
-export interface EngineRunOptions {
-  readonly platform: Platform;
+export interface EngineRunOptions extends CommandRunOptions {
   /** the image as the engine names it (`name:tag` or an id) */
   readonly image: string;
-  /** the whole argv (Entrypoint and Cmd already resolved by the caller) */
-  readonly argv: readonly string[];
-  /** the image's environment, to find argv[0] in its PATH for an emulated run */
-  readonly env?: readonly string[];
-  readonly workingDir?: string;
-  readonly timeoutMs?: number;
-  readonly outputLines?: number;
-  readonly outputBytes?: number;
-  readonly qemuDir?: string;
 }
 
 function pathOf(env: readonly string[] | undefined): string {
@@ -70,7 +61,7 @@ export async function runInEngine(engine: DockerEngine, opts: EngineRunOptions):
       if (name === undefined) return fail(`QEMU has no user-mode emulator for ${platform}`);
       const qemu = path.join(opts.qemuDir ?? QEMU_STATIC_DIR, name);
       if (!existsSync(qemu)) return fail(`${qemu} is not installed (Debian: apt-get install qemu-user-static)`);
-      hostConfig = { ...hostConfig, Binds: [`${qemu}:${QEMU_IN_ROOT}:ro`] };
+      hostConfig = { ...hostConfig, Binds: [`${qemu}:${QEMU_IN_ROOT}:ro`], Init: true };
       const argv0 = opts.argv[0] as string;
       let prog: string | undefined = argv0;
       if (!argv0.includes('/')) {

@@ -29,27 +29,39 @@
  *   `#!` interpreter, one level) is checked against the platform first and a mismatch is refused
  *   as QEMU would refuse it.
  *
+ * Devices: in a chroot as root, the image gets Docker's few character devices where it has none
+ * (`/dev/null`, `zero`, `full`, `random`, `urandom`, `tty`, made with mknod in the temporary
+ * root); no /proc or /sys is mounted (that would need a mount namespace, and /proc a PID
+ * namespace; see below), so a program that needs them fails its smoke run.
+ *
  * Network: every run is in a new, empty network namespace (`unshare --net`: only a loopback that
  * is down), so a smoke run can never reach the network. Where no network namespace can be made
  * (no util-linux unshare, or a container without the privilege), the run is refused with an
  * error unless the caller allows the network (`allowNetwork`), and the result then says
- * `network: 'host'`. The run is also in its own PID namespace (`--pid --fork --kill-child`), so
- * nothing it starts outlives it.
+ * `network: 'host'`.
+ *
+ * Processes: the run is its own process group. When its first process exits, or at the timeout,
+ * the group is killed (SIGKILL), and in a chroot so is every process whose root is the extracted
+ * root (a daemon that left the group with setsid), as a container's processes end with it. No
+ * PID namespace: its first process would be PID 1, which ignores the signals it sends itself, so
+ * a program that crashes under QEMU (which re-raises the crash signal) would hang instead of
+ * ending.
  *
  * Bounds: a timeout ({@link DEFAULT_SMOKE_TIMEOUT_MS}; the whole process group is killed with
  * SIGKILL), output bounded by src/smoke/output.ts. The environment is the image's (PATH
  * defaulted as Docker does), never this process's.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import * as path from 'node:path';
-import { lookupInRoot } from '../rootfs/extract.js';
+import { lookupInRoot, makeDirInRoot } from '../rootfs/extract.js';
 import { PLATFORM_DATA } from '../platform/data.js';
 import { formatPlatform } from '../platform/make.js';
 import { hostPlatform } from '../platform/host.js';
 import { QEMU_STATIC_DIR, qemuStaticName } from '../platform/qemu.js';
 import type { Platform } from '../platform/types.js';
 import { BoundedOutput, DEFAULT_OUTPUT_LINES, MAX_OUTPUT_BYTES } from './output.js';
+import type { CommandRunOptions, SmokeResult } from './types.js';
 
 /** How long a smoke run may take by default: 30 s (then its process group is killed). */
 export const DEFAULT_SMOKE_TIMEOUT_MS = 30_000;
@@ -60,45 +72,23 @@ export const QEMU_IN_ROOT = '/.anyarch-qemu';
 /** Most bytes of /etc/passwd or /etc/group read to resolve the image's User: 1 MiB. */
 const MAX_ACCOUNT_FILE_BYTES = 1024 * 1024;
 
-export interface RootRunOptions {
-  readonly platform: Platform;
-  /** argv; argv[0] without a `/` is looked up in the image's PATH inside the root */
-  readonly argv: readonly string[];
-  /** the image's environment (`KEY=value`); PATH defaults to {@link DEFAULT_PATH} */
-  readonly env?: readonly string[];
-  /** the image's WorkingDir (default `/`) */
-  readonly workingDir?: string;
+export interface RootRunOptions extends CommandRunOptions {
   /** the image's User (`name`, `uid`, `name:group`, `uid:gid`) */
   readonly user?: string;
-  /** default {@link DEFAULT_SMOKE_TIMEOUT_MS} */
-  readonly timeoutMs?: number;
-  /** default {@link DEFAULT_OUTPUT_LINES} */
-  readonly outputLines?: number;
-  /** default {@link MAX_OUTPUT_BYTES} */
-  readonly outputBytes?: number;
   /** run even where no network namespace can be made (default false: refused) */
   readonly allowNetwork?: boolean;
   /** `auto` (default): chroot when it can be had, else `qemu-prefix` */
   readonly confinement?: 'auto' | 'chroot' | 'qemu-prefix';
   /** the machine's platform (default {@link hostPlatform}) */
   readonly host?: Platform;
-  /** where `qemu-<arch>-static` is looked for (default /usr/bin) */
-  readonly qemuDir?: string;
 }
 
-export interface RootRunResult {
+/** A run in an extracted root: a {@link SmokeResult} but for what the caller knows (the platform, ok). */
+export type RootRunResult = Omit<SmokeResult, 'platform' | 'ok' | 'via' | 'confinement' | 'notes'> & {
   readonly via: 'qemu' | 'native';
   readonly confinement?: 'chroot' | 'qemu-prefix';
-  readonly network?: 'none' | 'host';
-  readonly argv: readonly string[];
-  readonly exitCode?: number;
-  readonly signal?: string;
-  readonly timedOut: boolean;
-  readonly output: string;
-  readonly durationMs: number;
-  readonly error?: string;
   readonly notes: readonly string[];
-}
+};
 
 /** What this machine allows, probed once per process. */
 interface Abilities {
@@ -124,8 +114,8 @@ function probe(): Abilities {
   const root = process.getuid?.() === 0;
   abilities = {
     unshare,
-    netns: root && works(['--net', '--pid', '--fork']),
-    userns: works(['--user', '--map-root-user', '--net', '--pid', '--fork']),
+    netns: root && works(['--net']),
+    userns: works(['--user', '--map-root-user', '--net']),
   };
   return abilities;
 }
@@ -197,6 +187,33 @@ export function resolveUser(root: string, user: string): { uid: number; gid: num
   return home !== undefined && home !== '' ? { uid, gid, home } : { uid, gid };
 }
 
+/** The character devices Docker gives every container (name, major, minor). */
+const STANDARD_DEVICES: readonly (readonly [string, number, number])[] = [
+  ['null', 1, 3],
+  ['zero', 1, 5],
+  ['full', 1, 7],
+  ['random', 1, 8],
+  ['urandom', 1, 9],
+  ['tty', 5, 0],
+];
+
+/** Makes Docker's standard devices in the root's /dev where the image has none; false when mknod failed. */
+function makeDevices(root: string): boolean {
+  if (!makeDirInRoot(root, 'dev')) return false;
+  const dev = lookupInRoot(root, 'dev');
+  if (!dev?.stats.isDirectory()) return false;
+  // one shell for all of them (Node has no mknod)
+  const args: string[] = [];
+  let script = '';
+  for (const [name, major, minor] of STANDARD_DEVICES) {
+    if (lookupInRoot(root, `dev/${name}`) !== undefined) continue;
+    args.push(path.join(root, dev.rel, name));
+    script += `mknod -m 666 "$${args.length}" c ${major} ${minor} && `;
+  }
+  if (args.length === 0) return true;
+  return spawnSync('/bin/sh', ['-c', `${script}true`, 'sh', ...args], { stdio: 'ignore' }).status === 0;
+}
+
 /** Bytes read of a program to judge it before a native run (an ELF header, a `#!` line). */
 const PROGRAM_HEAD_BYTES = 256;
 
@@ -255,6 +272,7 @@ export async function runInRoot(root: string, opts: RootRunOptions): Promise<Roo
   const env = envMap(opts.env ?? []);
   for (const k of [...env.keys()]) if (k.startsWith('QEMU_')) env.delete(k); // QEMU reads these itself
   const workingDir = opts.workingDir && opts.workingDir !== '' ? path.posix.resolve('/', opts.workingDir) : '/';
+  if (!lookupInRoot(root, workingDir)?.stats.isDirectory() && !makeDirInRoot(root, workingDir)) return fail(`the WorkingDir ${workingDir} cannot be made in the image`);
   const argv0 = opts.argv[0] as string;
   const prog = findProgram(root, argv0, env.get('PATH') ?? DEFAULT_PATH, workingDir);
   if (prog === undefined) return fail(`${argv0}: no such executable file in the image${argv0.includes('/') ? '' : ` (PATH ${env.get('PATH')})`}`);
@@ -298,10 +316,11 @@ export async function runInRoot(root: string, opts: RootRunOptions): Promise<Roo
     if (!env.has('HOME')) env.set('HOME', u.home ?? '/');
   } else if (!env.has('HOME')) env.set('HOME', '/root');
 
-  const unshare = netns ? [ab.unshare as string, ...(userns ? ['--user', '--map-root-user'] : []), '--net', '--pid', '--fork', '--kill-child'] : undefined;
+  const unshare = netns ? [ab.unshare as string, ...(userns ? ['--user', '--map-root-user'] : []), '--net'] : undefined;
   let command: string[];
   let cwd = '/';
   if (confinement === 'chroot') {
+    if (!asRoot || !makeDevices(root)) notes.push('no /dev/null and the other standard devices: they could not be made');
     if (qemu) {
       const dest = path.join(root, QEMU_IN_ROOT);
       copyFileSync(qemu, dest);
@@ -318,10 +337,33 @@ export async function runInRoot(root: string, opts: RootRunOptions): Promise<Roo
     const inner = [qemu as string, '-L', root, '-0', argv0, path.join(root, prog), ...opts.argv.slice(1)];
     command = unshare ? [...unshare, '--', ...inner] : inner;
   }
-  return spawnBounded(command, env, cwd, opts, { ...base, confinement, network: netns ? 'none' : 'host' }, started);
+  return spawnBounded(command, env, cwd, opts, { ...base, via: qemu ? 'qemu' : 'native', confinement, network: netns ? 'none' : 'host' }, started, confinement === 'chroot' ? root : undefined);
 }
 
-/** Spawns `command` in its own process group, stdout and stderr merged, killed at the timeout. */
+/** How long the output pipe may stay open after the run's first process ended (a straggler holding it). */
+const PIPE_DRAIN_MS = 2000;
+
+/** SIGKILL to every process whose root directory is `root` (what is left of a chrooted run). */
+function killProcessesIn(root: string): void {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^[0-9]+$/.test(p));
+  } catch {
+    return;
+  }
+  for (const pid of pids) {
+    try {
+      if (readlinkSync(`/proc/${pid}/root`) === root) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone, or not ours to see
+    }
+  }
+}
+
+/**
+ * Spawns `command` in its own process group, stdout and stderr merged; the group (and, with
+ * `chrootDir`, every process inside that root) killed when the first process ends or at the timeout.
+ */
 function spawnBounded(
   command: readonly string[],
   env: ReadonlyMap<string, string>,
@@ -329,6 +371,7 @@ function spawnBounded(
   opts: RootRunOptions,
   base: Omit<RootRunResult, 'durationMs' | 'exitCode' | 'signal'>,
   started: number,
+  chrootDir: string | undefined,
 ): Promise<RootRunResult> {
   const output = new BoundedOutput(opts.outputBytes ?? MAX_OUTPUT_BYTES, opts.outputLines ?? DEFAULT_OUTPUT_LINES);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS;
@@ -341,21 +384,34 @@ function spawnBounded(
       detached: true,
     });
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
+    const killAll = (): void => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
       } catch {
         // already gone
       }
+      if (chrootDir !== undefined) killProcessesIn(chrootDir);
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killAll();
     }, timeoutMs);
+    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      clearTimeout(timer);
+      killAll();
+      setTimeout(() => child.stdout.destroy(), PIPE_DRAIN_MS).unref();
+    });
     child.stdout.on('data', (c: Buffer) => output.push(c));
     let spawnError: Error | undefined;
     child.on('error', (e) => {
       spawnError = e;
     });
-    child.on('close', (code, signal) => {
+    child.on('close', (closeCode, closeSignal) => {
       clearTimeout(timer);
+      const code = exited ? exited.code : closeCode;
+      const signal = exited ? exited.signal : closeSignal;
       const durationMs = Date.now() - started;
       const text = output.text();
       if (spawnError) {

@@ -1,12 +1,13 @@
 /**
  * A child for the rootfs bounds test (src/rootfs/layer-scan.test.ts), run under /usr/bin/time:
- * scans a generated tar of N empty files (made on the fly, never held whole) and prints JSON with
- * the entry count and the heap kept per entry. Test code only.
+ * scans a generated tar of N empty files (made on the fly, never held whole), merges it into a
+ * tree, and prints JSON with the entry count and the heap kept per entry by the scan and the tree. Test code only.
  *
  *   node --expose-gc dist/test/support/rootfs-scan-child.js N
  */
 import { Readable } from 'node:stream';
 import { scanLayer } from '../../src/rootfs/layer-scan.js';
+import { mergeLayers } from '../../src/rootfs/tree.js';
 import { tarHeader } from './rootfs-tar.js';
 
 const n = Number(process.argv[2] ?? '1000000');
@@ -44,6 +45,11 @@ const before = process.memoryUsage().heapUsed;
 const scan = await scanLayer(tarOf(n), () => undefined);
 gc?.();
 const after = process.memoryUsage().heapUsed;
+const tree = mergeLayers([scan]);
+gc?.();
+const withTree = process.memoryUsage().heapUsed;
 let files = 0;
-for (const f of scan.entries.values()) if (f.entry.kind === 'file') files++;
-process.stdout.write(`${JSON.stringify({ entries: scan.entryCount, files, heapBytesPerEntry: Math.round((after - before) / n), rssMb: Math.round(process.memoryUsage().rss / 1048576) })}\n`);
+for (const [, f] of tree.files()) if (f.entry.kind === 'file') files++;
+process.stdout.write(
+  `${JSON.stringify({ entries: scan.entryCount, files, heapBytesPerEntry: Math.round((after - before) / n), treeBytesPerEntry: Math.round((withTree - after) / n), rssMb: Math.round(process.memoryUsage().rss / 1048576) })}\n`,
+);

@@ -1,0 +1,78 @@
+// A smoke run through a real Docker engine (Debian's dockerd 20.10, test/support/dockerd.ts):
+// `docker run --platform linux/arm64 --network none --rm` over the Engine API, with the host's
+// qemu-aarch64-static bind-mounted as the entrypoint, so that an arm64 image holding x86-64
+// busybox fails, although this x86-64 engine would run that binary natively. One small test:
+// starting dockerd is slow.
+import assert from 'node:assert/strict';
+import { createReadStream } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { connectDockerEngine } from '../src/engine/api.js';
+import { openRoot, type Index } from '../src/oci/image.js';
+import { smokeRun } from '../src/smoke/run.js';
+import { tempPaths } from './support/assert.js';
+import { debianFile } from './support/debian-packages.js';
+import { startDockerd, type TestDockerd } from './support/dockerd.js';
+import { buildTestImage, builtImageSource, writeDockerArchive } from './support/images.js';
+
+const tmp = tempPaths('anyarch-smoke-engine-');
+let dockerd: TestDockerd;
+
+before(async () => {
+  dockerd = await startDockerd();
+});
+after(async () => {
+  await dockerd?.stop();
+});
+
+test('through the engine: arm64 busybox runs under the bind-mounted qemu; an arm64 image holding x86-64 busybox fails; the container is removed', async () => {
+  const arm64 = debianFile('busybox-static', 'arm64', '/bin/busybox');
+  const amd64 = debianFile('busybox-static', 'amd64', '/bin/busybox');
+  const config = { Entrypoint: ['/bin/busybox'], Cmd: ['echo', 'from-cmd'], Env: ['PATH=/bin'] };
+  const built = buildTestImage([
+    { platform: { os: 'linux', architecture: 'arm64' }, layers: [{ files: { 'bin/busybox': arm64 } }], containerConfig: config },
+    { platform: { os: 'linux', architecture: 'arm64', variant: 'v8' }, layers: [{ files: { 'bin/busybox': amd64 } }], containerConfig: config },
+  ]);
+  const engine = await connectDockerEngine({ host: dockerd.host });
+  const loaded: string[] = [];
+  for (const [i, tag] of [
+    [0, 'anyarch-smoke:right'],
+    [1, 'anyarch-smoke:wrong'],
+  ] as const) {
+    const file = tmp(`image-${i}.tar`);
+    await writeDockerArchive(file, built, i, [tag]);
+    loaded.push(...(await engine.imageLoad(createReadStream(file))));
+  }
+  assert.deepEqual(loaded, ['anyarch-smoke:right', 'anyarch-smoke:wrong']);
+  const index = (await openRoot(builtImageSource(built))) as Index;
+  const [right, wrong] = await Promise.all([index.image((await index.manifest()).manifests[0]!), index.image((await index.manifest()).manifests[1]!)]);
+
+  const ok = await smokeRun(right, 'linux/arm64', { argv: ['busybox', 'echo', 'ok'], entrypoint: false }, { engine: { engine, image: 'anyarch-smoke:right' } });
+  assert.equal(ok.error, undefined, ok.output);
+  assert.equal(ok.ok, true);
+  assert.equal(ok.output, 'ok\n');
+  assert.equal(ok.via, 'engine');
+  assert.equal(ok.confinement, 'container');
+  assert.equal(ok.network, 'none');
+
+  const entry = await smokeRun(right, 'linux/arm64', { argv: [], entrypoint: true }, { engine: { engine, image: 'anyarch-smoke:right' } });
+  assert.equal(entry.output, 'from-cmd\n');
+
+  const bad = await smokeRun(wrong, 'linux/arm64', { argv: ['busybox', 'echo', 'ok'], entrypoint: false }, { engine: { engine, image: 'anyarch-smoke:wrong' } });
+  assert.equal(bad.ok, false);
+  assert.equal(bad.exitCode, 255);
+  assert.match(bad.output, /Invalid ELF image for this architecture/);
+
+  // what a plain `docker run --platform linux/arm64` of that image does on this x86-64 engine: it passes
+  const plain = await engine.containerCreate({ Image: 'anyarch-smoke:wrong', Entrypoint: ['/bin/busybox'], Cmd: ['echo', 'ran anyway'], HostConfig: { NetworkMode: 'none' } }, { platform: 'linux/arm64' });
+  await engine.containerStart(plain);
+  assert.deepEqual(await engine.containerWait(plain, 30_000), { statusCode: 0 });
+  assert.equal((await engine.containerLogs(plain, 1024)).bytes.toString(), 'ran anyway\n');
+  await engine.containerRemove(plain);
+
+  const slow = await smokeRun(right, 'linux/arm64', { argv: ['busybox', 'sleep', '100'], entrypoint: false }, { engine: { engine, image: 'anyarch-smoke:right' }, timeoutMs: 2000 });
+  assert.equal(slow.timedOut, true);
+  assert.equal(slow.ok, false);
+
+  const res = await dockerd.api('GET', `/v${dockerd.apiVersion}/containers/json?all=1`);
+  assert.deepEqual(JSON.parse(res.body.toString('utf8')), [], 'every container is removed');
+});

@@ -1,0 +1,178 @@
+// Smoke runs of real binaries: Debian's busybox-static for arm64 and amd64 in generated images,
+// extracted and run under qemu-<arch>-static (or natively), with QEMU's binfmt handlers
+// registered so that a wrong-architecture binary would run if the kernel were asked.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { before, test } from 'node:test';
+import { AnyarchError } from '../src/errors.js';
+import { openRoot, type Image, type Index } from '../src/oci/image.js';
+import { commandArgv, smokeRun } from '../src/smoke/run.js';
+import { tempPaths } from './support/assert.js';
+import { registerQemuBinfmt } from './support/binfmt.js';
+import { debianFile, debianTree } from './support/debian-packages.js';
+import { buildTestImage, builtImageSource, type TestPlatformImage } from './support/images.js';
+
+const tmp = tempPaths('anyarch-smoke-');
+let busybox: { arm64: Uint8Array; amd64: Uint8Array };
+
+before(() => {
+  busybox = { arm64: debianFile('busybox-static', 'arm64', '/bin/busybox'), amd64: debianFile('busybox-static', 'amd64', '/bin/busybox') };
+  registerQemuBinfmt(['aarch64']);
+});
+
+const CONFIG = { Entrypoint: ['/bin/busybox'], Cmd: ['echo', 'from-cmd'], Env: ['PATH=/usr/bin:/bin', 'GREETING=hi'], WorkingDir: '/work' };
+
+async function imageOf(variants: { arch: 'arm64' | 'amd64'; files: Record<string, string | Uint8Array>; config?: Record<string, unknown> }[]): Promise<Index> {
+  const images: TestPlatformImage[] = variants.map((v) => ({ platform: { os: 'linux', architecture: v.arch }, layers: [{ files: v.files }], containerConfig: v.config ?? CONFIG }));
+  const root = await openRoot(builtImageSource(buildTestImage(images)));
+  assert.equal(root.kind, 'index');
+  return root as Index;
+}
+
+async function variant(arch: 'arm64' | 'amd64', files: Record<string, string | Uint8Array>, config?: Record<string, unknown>): Promise<Image> {
+  return (await imageOf([{ arch, files, ...(config ? { config } : {}) }])).imageFor(`linux/${arch}`);
+}
+
+/** A fresh directory for the temporary roots of one test, to see that nothing is left there. */
+function parentDir(): string {
+  const d = tmp('roots');
+  spawnSync('mkdir', [d]);
+  return d;
+}
+
+test('an arm64 variant runs `busybox echo ok` under qemu-aarch64-static in a chroot with no network, and the root is removed', async () => {
+  const parent = parentDir();
+  const img = await variant('arm64', { 'bin/busybox': busybox.arm64 });
+  const r = await smokeRun(img, 'linux/arm64', { argv: ['busybox', 'echo', 'ok'], entrypoint: false }, { extract: { parent } });
+  assert.equal(r.error, undefined, r.output);
+  assert.equal(r.ok, true);
+  assert.equal(r.exitCode, 0);
+  assert.equal(r.output, 'ok\n');
+  assert.equal(r.via, 'qemu');
+  assert.equal(r.confinement, 'chroot');
+  assert.equal(r.network, 'none');
+  assert.equal(r.platform, 'linux/arm64');
+  assert.deepEqual(readdirSync(parent), []);
+});
+
+test('an arm64 variant whose /bin/busybox is x86-64 fails, while binfmt handlers would run it; an amd64 variant holding arm64 busybox is refused too', async () => {
+  // the handler is live: the kernel runs an arm64 busybox on this machine when asked directly
+  const direct = spawnSync(path.join(debianTree('busybox-static', 'arm64'), 'bin/busybox'), ['echo', 'binfmt'], { encoding: 'utf8' });
+  assert.equal(direct.stdout, 'binfmt\n', 'qemu-aarch64 binfmt handler registered');
+
+  const wrong = await imageOf([
+    { arch: 'arm64', files: { 'bin/busybox': busybox.amd64 } },
+    { arch: 'amd64', files: { 'bin/busybox': busybox.arm64 } },
+  ]);
+  const arm = await smokeRun(await wrong.imageFor('linux/arm64'), 'linux/arm64', { argv: ['/bin/busybox', 'echo', 'ok'], entrypoint: false });
+  assert.equal(arm.ok, false);
+  assert.equal(arm.exitCode, 255);
+  assert.match(arm.output, /Invalid ELF image for this architecture/);
+  assert.equal(arm.via, 'qemu');
+
+  const amd = await smokeRun(await wrong.imageFor('linux/amd64'), 'linux/amd64', { argv: ['busybox', 'echo', 'ok'], entrypoint: false }, { host: { os: 'linux', architecture: 'amd64', variant: '' } });
+  assert.equal(amd.ok, false);
+  assert.equal(amd.via, 'native');
+  assert.equal(amd.exitCode, undefined, 'never started');
+  assert.match(amd.error ?? '', /\/bin\/busybox: an ELF 64-bit LSB file for machine 183, not linux\/amd64 \(EM_X86_64\)/);
+});
+
+test('the native platform runs without QEMU, in a chroot', async () => {
+  const img = await variant('amd64', { 'bin/busybox': busybox.amd64 });
+  const r = await smokeRun(img, 'linux/amd64', { argv: ['busybox', 'sh', '-c', 'echo native; ls /'], entrypoint: false }, { host: { os: 'linux', architecture: 'amd64', variant: '' } });
+  assert.equal(r.error, undefined, r.output);
+  assert.equal(r.via, 'native');
+  assert.equal(r.confinement, 'chroot');
+  assert.equal(r.output, 'native\nbin\ndev\nwork\n', "the image's root (WorkingDir and /dev made as Docker makes them), no emulator copied in");
+});
+
+test('a timeout kills `sleep 100` and everything it started', async () => {
+  const img = await variant('arm64', { 'bin/busybox': busybox.arm64 });
+  const started = Date.now();
+  const r = await smokeRun(img, 'linux/arm64', { argv: ['busybox', 'sh', '-c', 'busybox sleep 100 & busybox setsid busybox sleep 100.5 & busybox sleep 100.25'], entrypoint: false }, { timeoutMs: 1500 });
+  assert.equal(r.ok, false);
+  assert.equal(r.timedOut, true);
+  assert.equal(r.signal, 'SIGKILL');
+  assert.match(r.error ?? '', /still running after 1500 ms: killed/);
+  assert.ok(Date.now() - started < 60_000);
+  // a daemon left behind by a run that ended is killed with it, as a container's processes are
+  const daemon = await smokeRun(img, 'linux/arm64', { argv: ['busybox', 'sh', '-c', 'busybox setsid busybox sleep 100.75 >/dev/null 2>&1 & echo started'], entrypoint: false });
+  assert.equal(daemon.ok, true);
+  assert.equal(daemon.output, 'started\n');
+  const left = readdirSync('/proc')
+    .filter((p) => /^[0-9]+$/.test(p))
+    .filter((p) => {
+      try {
+        const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+        return cmd.includes('100.25') || cmd.includes('100.5') || cmd.includes('100.75') || cmd.includes('sleep\u0000100\u0000');
+      } catch {
+        return false;
+      }
+    });
+  assert.deepEqual(left, [], 'no process of the run is left');
+});
+
+test("Entrypoint and Cmd as Docker combines them; the image's Env, WorkingDir and User are honoured in the chroot", async () => {
+  const files = { 'bin/busybox': busybox.arm64, 'etc/passwd': 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n', 'etc/group': 'root:x:0:\nstaff:x:50:\n' };
+  const img = await variant('arm64', files, { ...CONFIG, User: 'app:staff' });
+  const cmd = await smokeRun(img, 'linux/arm64', { argv: [], entrypoint: true });
+  assert.equal(cmd.output, 'from-cmd\n');
+  assert.deepEqual(cmd.argv, ['/bin/busybox', 'echo', 'from-cmd']);
+  const args = await smokeRun(img, 'linux/arm64', { argv: ['sh', '-c', 'echo $GREETING $HOME; pwd; id -u; id -g'], entrypoint: true });
+  assert.equal(args.error, undefined, args.output);
+  assert.equal(args.output, 'hi /home/app\n/work\n1000\n50\n');
+  const missing = await smokeRun(img, 'linux/arm64', { argv: ['nosuch'], entrypoint: false });
+  assert.equal(missing.ok, false);
+  assert.match(missing.error ?? '', /nosuch: no such executable file in the image \(PATH \/usr\/bin:\/bin\)/);
+
+  assert.deepEqual(commandArgv({ Entrypoint: null, Cmd: ['a', 'b'] }, { argv: [], entrypoint: true }), ['a', 'b']);
+  assert.deepEqual(commandArgv({ Entrypoint: ['e'], Cmd: ['c'] }, { argv: ['x'], entrypoint: false }), ['x']);
+  assert.deepEqual(commandArgv(undefined, { argv: [], entrypoint: true }), []);
+});
+
+test('a smoke run cannot reach the network: a server on this machine sees no connection', async () => {
+  let hits = 0;
+  const server = createServer((_req, res) => {
+    hits++;
+    res.end('reached');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    const img = await variant('arm64', { 'bin/busybox': busybox.arm64 });
+    for (const confinement of ['chroot', 'qemu-prefix'] as const) {
+      const r = await smokeRun(img, 'linux/arm64', { argv: ['busybox', 'sh', '-c', `echo 'GET / HTTP/1.0' | busybox nc 127.0.0.1 ${port}`], entrypoint: false }, { confinement });
+      assert.equal(r.network, 'none');
+      assert.equal(r.confinement, confinement);
+      assert.equal(r.ok, false);
+      assert.match(r.output, /can't connect to remote host \(127\.0\.0\.1\): Network is unreachable/);
+    }
+    assert.equal(hits, 0);
+  } finally {
+    server.close();
+  }
+});
+
+test('qemu -L (no root needed) runs too and says what it cannot promise; output is bounded', async () => {
+  const img = await variant('arm64', { 'bin/busybox': busybox.arm64 });
+  const r = await smokeRun(img, 'linux/arm64', { argv: ['busybox', 'sh', '-c', 'i=0; while [ $i -lt 1000 ]; do echo line $i; i=$((i+1)); done'], entrypoint: false }, { confinement: 'qemu-prefix', outputLines: 3 });
+  assert.equal(r.error, undefined);
+  assert.equal(r.ok, true);
+  assert.equal(r.confinement, 'qemu-prefix');
+  assert.match(r.notes?.join('\n') ?? '', /resolve on this machine/);
+  const total = Array.from({ length: 1000 }, (_, i) => `line ${i}\n`).join('').length;
+  assert.equal(r.output, `line 0\nline 1\nline 2\n… (${total - 'line 0\nline 1\nline 2\n'.length} more bytes)`);
+});
+
+test('an image that cannot be extracted is a failed result, not a throw; misuse throws E_USAGE', async () => {
+  const img = await variant('arm64', { 'bin/busybox': busybox.arm64, '../escape': 'x' });
+  const r = await smokeRun(img, 'linux/arm64', { argv: ['busybox', 'true'], entrypoint: false });
+  assert.equal(r.ok, false);
+  assert.match(r.error ?? '', /cannot be extracted for a smoke run: linux\/arm64 layer 1 \(sha256:[0-9a-f]{64}\): the entry "\.\.\/(escape)?" names a path outside the root/);
+  await assert.rejects(smokeRun(img, 'linux/arm64', { argv: [], entrypoint: false }), (e: unknown) => e instanceof AnyarchError && e.code === 'E_USAGE');
+  await assert.rejects(smokeRun(img, 'linux/arm64', { argv: ['true'], entrypoint: false }, { timeoutMs: 0 }), (e: unknown) => e instanceof AnyarchError && e.code === 'E_USAGE');
+});
