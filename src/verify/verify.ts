@@ -18,7 +18,7 @@ import type { FileFacts } from '../binary/types.js';
 import { failsOn, type FailOn } from '../check/outcome.js';
 import { AnyarchError, isAnyarchError } from '../errors.js';
 import { isDigest, type Digest } from '../oci/digest.js';
-import { openRoot, readLimitError, type HistoryStep, type Image, type Index } from '../oci/image.js';
+import { limiter, openRoot, readLimitError, type HistoryStep, type Image, type Index } from '../oci/image.js';
 import type { Layer } from '../oci/layer.js';
 import type { OciPlatform } from '../oci/manifest.js';
 import { formatSourceSpec, parseSourceSpec } from '../oci/source-spec.js';
@@ -110,22 +110,6 @@ interface BaseImage {
   readonly root?: Index | Image;
   readonly error?: string;
   readonly close: () => Promise<void>;
-}
-
-/** Runs at most `limit` tasks at a time, the others in the order they were asked for. */
-function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    if (active >= limit) await new Promise<void>((go) => waiting.push(go));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
 }
 
 let defaultReaders: Promise<LayerReaders> | undefined;

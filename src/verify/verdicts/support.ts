@@ -6,8 +6,8 @@
 import { architectureToNodeArch, isPythonExtensionPath, nodePackageOf, parseNodePlatformName, type NodeTarget } from '../../binary/index.js';
 import type { ElfFacts } from '../../binary/types.js';
 import { normalizePlatform, type Platform } from '../../platform/index.js';
-import { loaderFacts } from '../binary-kit.js';
-import type { VariantView } from './types.js';
+import { fitsPlatform, loaderFacts } from '../binary-kit.js';
+import type { KeptFile, VariantView } from './types.js';
 
 /** Is the file a Python extension module (`*.so` under site-packages, dist-packages or lib-dynload)? */
 export function isPythonBinary(path: string): boolean {
@@ -55,6 +55,16 @@ export function loaderProblem(facts: ElfFacts, view: VariantView): { kind: 'miss
   const loader = loaderFacts(interp, facts);
   if (loader && view.libcs.size > 0 && !view.libcs.has(loader.libc)) return { kind: 'libc', libc: loader.libc };
   return { kind: 'missing' };
+}
+
+/** Each dynamic ELF of the variant that fits its platform (or may) and has a loader problem (AA203, AA204). */
+export function* loaderProblems(view: VariantView, platform: Platform): Generator<{ readonly file: KeptFile; readonly facts: ElfFacts; readonly problem: NonNullable<ReturnType<typeof loaderProblem>> }> {
+  for (const k of view.kept) {
+    if (k.facts.format !== 'elf' || !k.facts.interpreter) continue;
+    if (fitsPlatform(k.facts, platform).fits === 'no') continue;
+    const problem = loaderProblem(k.facts, view);
+    if (problem) yield { file: k, facts: k.facts, problem };
+  }
 }
 
 /** The image's C libraries in words (`musl`, `glibc and musl`). */
