@@ -99,6 +99,16 @@ describe('ELF reader: .ARM.attributes in one streaming pass', () => {
     assert.deepEqual(atStart.arm, want, 'with the table first, the section is read where it says');
   });
 
+  test('a separate debug file: PT_LOAD and PT_INTERP without file bytes cover nothing and name nothing', () => {
+    for (const sectionTable of ['end', 'none'] as const) {
+      const bytes = buildElf({ ...base, type: 3, debugFile: true, sectionTable });
+      const facts = readElf(bytes);
+      assert.deepEqual(facts.arm, want, sectionTable);
+      assert.equal(facts.interpreter, undefined);
+      assert.deepEqual(streamed(bytes, [1]).facts, facts);
+    }
+  });
+
   test('string-valued tags are skipped per the ARM ABI (4, 5, 67, odd above 32; 32 is a number then a string)', () => {
     const attrs: ElfSpec['armAttributes'] = [
       [4, 'cortex-a7'],

@@ -289,12 +289,14 @@ export class ElfCapture implements Capture<ElfFacts> {
       const filesz = r.word(at + (is64 ? 32 : 16), is64)!;
       const pflags = r.u32(at + (is64 ? 4 : 24))!;
       if (type === PT_LOAD) {
-        lastLoadEnd = Math.max(lastLoadEnd, Math.min(offset + filesz, this.size));
+        // a segment with no file bytes (a separate debug file's) covers nothing
+        if (filesz > 0) lastLoadEnd = Math.max(lastLoadEnd, Math.min(offset + filesz, this.size));
         if (pflags & PF_W && this.rwStart < 0) this.rwStart = offset;
       } else if (type === PT_DYNAMIC) {
         this.dynamic = true;
         dyn ??= { offset, size: filesz };
-      } else if (type === PT_INTERP) {
+      } else if (type === PT_INTERP && filesz > 0) {
+        // (a separate debug file keeps PT_INTERP with no bytes: no loader is named there)
         interp ??= { offset, size: filesz };
       } else if (type === PT_NOTE && notes.length < MAX_NOTE_SEGMENTS && filesz <= MAX_NOTE_BYTES) {
         notes.push({ offset, size: filesz });
