@@ -52,7 +52,7 @@
  * defaulted as Docker does), never this process's.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
+import { chmodSync, closeSync, constants as fsConstants, copyFileSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { lookupInRoot, makeDirInRoot } from '../rootfs/extract.js';
 import { PLATFORM_DATA } from '../platform/data.js';
@@ -322,8 +322,10 @@ export async function runInRoot(root: string, opts: RootRunOptions): Promise<Roo
   if (confinement === 'chroot') {
     if (!asRoot || !makeDevices(root)) notes.push('no /dev/null and the other standard devices: they could not be made');
     if (qemu) {
+      // whatever the image has at that name goes (a symlink there must not be written through)
       const dest = path.join(root, QEMU_IN_ROOT);
-      copyFileSync(qemu, dest);
+      rmSync(dest, { recursive: true, force: true });
+      copyFileSync(qemu, dest, fsConstants.COPYFILE_EXCL);
       chmodSync(dest, 0o755);
     }
     const inner = qemu ? [QEMU_IN_ROOT, '-0', argv0, prog, ...opts.argv.slice(1)] : [prog, ...opts.argv.slice(1)];
