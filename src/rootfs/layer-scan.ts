@@ -13,7 +13,9 @@
  * The scan path is synchronous: the inspector's `Capture.push` sees each body chunk as a view
  * into the stream's chunk (never copied by the reader), and a body nobody captures is skipped.
  * Kept per entry: the {@link TarEntry} (path, mode, size, link target, ids) and the facts; no
- * body bytes.
+ * body bytes. An entry without facts is stored as the reader's own object (one object and one map
+ * slot per entry): measured 182 bytes of heap per entry for 10^6 entries with 40-character paths
+ * (test/support/rootfs-scan-child.ts), and `mergeLayers` adds 79 per visible entry.
  *
  * Bounds: the tar reader's (src/rootfs/tar.ts: entries, PAX size, path length), plus
  * {@link MAX_LAYER_NAME_CHARS} for all names kept of one layer (`E_LIMIT`) and
@@ -40,8 +42,10 @@ const WHITEOUT_PREFIX = '.wh.';
 
 /** A file of the layer; `facts` is set when its body ends. */
 class ScanFile<F> implements LayerFile<F> {
-  facts: F | undefined = undefined;
-  constructor(readonly entry: TarEntry) {}
+  constructor(
+    readonly entry: TarEntry,
+    public facts: F | undefined,
+  ) {}
 }
 
 /** Streams a capture's chunks in and keeps its facts on the file. */
@@ -60,7 +64,7 @@ class CaptureSink<F> implements TarSink {
 
 /** Reads a layer's tar to its end; see the header of this file. */
 export async function scanLayer<F>(stream: Readable, inspect: Inspector<F>, options: ScanOptions = {}): Promise<LayerScan<F>> {
-  const entries = new Map<string, ScanFile<F>>();
+  const entries = new Map<string, LayerFile<F>>();
   const whiteouts = new Set<string>();
   const opaque = new Set<string>();
   const oddities: string[] = [];
@@ -99,20 +103,25 @@ export async function scanLayer<F>(stream: Readable, inspect: Inspector<F>, opti
         return undefined;
       }
       if (entry.escapes) odd(`${entry.rawPath}: a name outside the root, read as /${path}`);
-      const file = new ScanFile<F>(entry);
       if (entry.kind === 'hardlink') {
         const target = entries.get(entry.linkname ?? '');
         if (!target || (target.entry.kind !== 'file' && target.entry.kind !== 'hardlink')) {
           odd(`${path}: a hard link to ${entry.linkname ?? ''}, which is no earlier file of this layer`);
-        } else {
-          file.facts = target.facts;
+        } else if (target.facts !== undefined) {
+          entries.set(path, new ScanFile<F>(entry, target.facts));
+          return undefined;
         }
       }
-      entries.set(path, file);
       if (entry.kind === 'file') {
         const capture = inspect(entry);
-        return capture ? new CaptureSink(capture, file) : undefined;
+        if (capture) {
+          const file = new ScanFile<F>(entry, undefined);
+          entries.set(path, file);
+          return new CaptureSink(capture, file);
+        }
       }
+      // nothing kept but the entry: the reader's entry object is its own LayerFile (see tar.ts)
+      entries.set(path, entry);
       return undefined;
     },
     options,

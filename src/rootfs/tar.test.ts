@@ -305,6 +305,25 @@ describe('readTar: formats and fields', () => {
     assert.deepEqual(cleanPath('..'), { path: '', escapes: true });
   });
 
+  test('every name is cleaned as POSIX normalisation from the root would, fast path or not (property)', async () => {
+    const name = fc.array(fc.constantFrom('a', 'b.c', '.', '..', '', '.x', 'x.', '...'), { minLength: 1, maxLength: 7 }).map((s) => s.join('/'));
+    await fc.assert(
+      fc.asyncProperty(fc.array(name, { minLength: 1, maxLength: 20 }), async (names) => {
+        const seen = await collect(chunked(makeTar(names.map((n) => ({ name: n, type: '5' }))), [700]));
+        seen.forEach((s, i) => {
+          const raw = names[i] as string;
+          const want = path.posix.normalize(`/${raw}`).replace(/^\/+/, '').replace(/\/+$/, '');
+          const rel = path.posix.normalize(raw === '' ? '.' : raw);
+          assert.equal(s.entry.path, want, raw);
+          assert.equal(s.entry.rawPath, raw);
+          assert.equal(s.entry.escapes, raw.startsWith('/') || rel === '..' || rel.startsWith('../'), raw);
+          assert.deepEqual(cleanPath(raw), { path: want, escapes: s.entry.escapes });
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   test('trailing bytes after the two end blocks are read and ignored; one zero block then the end is accepted', async () => {
     const tar = concat([makeTar([{ name: 'a', body: 'A' }]), Buffer.from('garbage that is no tar at all'), new Uint8Array(3000).fill(7)]);
     const stats = await readTar(chunked(tar, [999]), () => undefined);

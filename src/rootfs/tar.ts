@@ -41,7 +41,7 @@
  */
 import type { Readable } from 'node:stream';
 import { AnyarchError, isAnyarchError } from '../errors.js';
-import type { EntryKind, TarEntry } from './types.js';
+import type { EntryKind, LayerFile, TarEntry } from './types.js';
 
 /** Largest PAX (`x`/`g`) or GNU long-name (`L`/`K`) body read: 1 MiB (real ones are a few hundred bytes). */
 export const MAX_TAR_META_BYTES = 1024 * 1024;
@@ -64,7 +64,8 @@ export interface TarSink {
   abort?(error: Error): void;
 }
 
-export type OnTarEntry = (entry: TarEntry, headerOffset: number) => TarSink | undefined | void | Promise<TarSink | undefined | void>;
+/** The entry is also a `LayerFile` without facts (its `entry` is itself), so a scan that keeps nothing else stores it as it is. */
+export type OnTarEntry = (entry: TarEntry & LayerFile<never>, headerOffset: number) => TarSink | undefined | void | Promise<TarSink | undefined | void>;
 
 export interface TarOptions {
   /** how messages name the tar (default `tar`), e.g. `layer sha256:ab12…` */
@@ -160,7 +161,7 @@ const S_SKIP = 2;
 const S_META = 3;
 const S_END = 4;
 
-class Entry implements TarEntry {
+class Entry implements TarEntry, LayerFile<never> {
   constructor(
     readonly path: string,
     readonly rawPath: string,
@@ -172,6 +173,11 @@ class Entry implements TarEntry {
     readonly uid: number,
     readonly gid: number,
   ) {}
+
+  /** An entry is its own `LayerFile` (facts undefined) when a scan keeps nothing else of it: one object per entry. */
+  get entry(): TarEntry {
+    return this;
+  }
 }
 
 function isPromise(v: unknown): v is Promise<unknown> {
@@ -355,19 +361,10 @@ class TarParser {
   }
 
   private header(b: Buffer, o: number, at: number): Promise<unknown> | undefined {
-    // checksum, and the zero block test in the same loop
+    // checksum, and the zero block test, in one plain loop (the signed sum only when it is needed)
     let sum = 0;
-    let signed = 0;
-    for (let i = o; i < o + 148; i++) {
-      const x = b[i] as number;
-      sum += x;
-      if (x > 127) signed -= 256;
-    }
-    for (let i = o + 156; i < o + BLOCK; i++) {
-      const x = b[i] as number;
-      sum += x;
-      if (x > 127) signed -= 256;
-    }
+    for (let i = o; i < o + 148; i++) sum += b[i] as number;
+    for (let i = o + 156; i < o + BLOCK; i++) sum += b[i] as number;
     let field = 0;
     for (let i = o + 148; i < o + 156; i++) field += b[i] as number;
     if (sum === 0 && field === 0) {
@@ -381,7 +378,7 @@ class TarParser {
     if (this.zeroBlocks > 0) throw this.error(`a lone zero block at byte ${at - BLOCK} is followed by a header, not the second end-of-archive block`);
     const stored = octal(b, o + 148, 8);
     sum += 8 * 0x20;
-    if (stored < 0 || (stored !== sum && stored !== sum + signed)) {
+    if (stored !== sum && (stored < 0 || stored !== signedSum(b, o))) {
       throw this.error(`the header at byte ${at} has a bad checksum (${stored < 0 ? 'unreadable' : `stored ${stored}, computed ${sum}`})`);
     }
     const flag = b[o + 156] as number;
@@ -598,6 +595,17 @@ class TarParser {
     if (v < 0) throw this.error(`the header at byte ${at} has an unreadable ${field}`);
     return v;
   }
+}
+
+/** The historic signed checksum (bytes as int8), the checksum field counted as spaces. */
+function signedSum(b: Uint8Array, o: number): number {
+  let sum = 8 * 0x20;
+  for (let i = o; i < o + BLOCK; i++) {
+    if (i >= o + 148 && i < o + 156) continue;
+    const x = b[i] as number;
+    sum += x > 127 ? x - 256 : x;
+  }
+  return sum;
 }
 
 /** An octal field (leading spaces, digits, then space or NUL); -1 when malformed. */

@@ -15,9 +15,12 @@
  * A layer's hiding applies only to the layers below it, so the order of entries in a tar does not
  * matter.
  *
- * Directories named by no entry but holding visible entries (implicit parents) exist, as a
- * runtime creates them; `get`/`resolve` return a synthetic directory entry for them (mode 0755,
- * owned by root, the layer of the entry that implied them).
+ * Directories named by no entry but above an entry or a whiteout of some layer (implicit parents)
+ * exist, as a runtime creates them, unless a higher layer hides them like an entry of that layer;
+ * like a directory entry, such a directory hides a lower layer's non-directory at its path (as
+ * containerd's overlay snapshotter gives it: the upper directory is created, the lower file hidden);
+ * `get`/`resolve` return a synthetic directory entry for them (mode 0755, owned by root, the
+ * highest layer that implies them). A directory emptied by whiteouts stays.
  *
  * `resolve` follows symlinks inside the tree, as the kernel would in a chroot: absolute targets
  * from the root, relative ones from the link's directory, `..` clamped at the root, links in
@@ -35,23 +38,44 @@ type Visible<F> = TreeFile<F>;
 /** Merges layer scans (bottom first) into the final tree; see the header of this file. */
 export function mergeLayers<F>(scans: readonly LayerScan<F>[]): FileTree<F> {
   const visible = new Map<string, Visible<F>>();
+  const implicit = new Map<string, TreeFile<F>>();
   const marks = new Map<string, number>();
   for (let layer = scans.length - 1; layer >= 0; layer--) {
     const scan = scans[layer] as LayerScan<F>;
     const checkMarks = marks.size > 0;
+    /** the directories above `path` exist in this layer, unless a higher layer hides them */
+    const parents = (path: string): void => {
+      let i = path.lastIndexOf('/');
+      while (i > 0) {
+        const dir = path.slice(0, i);
+        if (visible.has(dir) || implicit.has(dir)) return;
+        if (!checkMarks || !hiddenBy(marks, dir)) implicit.set(dir, { entry: dirEntry(dir), layer });
+        i = path.lastIndexOf('/', i - 1);
+      }
+    };
     for (const [path, file] of scan.entries) {
       if (visible.has(path)) continue;
-      if (checkMarks && hiddenBy(marks, path)) continue;
+      // a directory a higher layer implies hides a non-directory here, as an overlay's upper directory does
+      if ((checkMarks && hiddenBy(marks, path)) || (file.entry.kind !== 'dir' && (implicit.get(path)?.layer ?? -1) > layer)) {
+        parents(path);
+        continue;
+      }
       visible.set(path, { entry: file.entry, facts: file.facts, layer });
+      implicit.delete(path);
+      parents(path);
     }
-    // this layer's hiding, for the layers below only
+    for (const path of scan.whiteouts) parents(path);
+    for (const path of scan.opaque) parents(`${path}/.`);
+    // this layer's hiding, for the layers below only (none below the bottom one)
+    if (layer === 0) break;
     for (const [path, file] of scan.entries) {
       if (file.entry.kind !== 'dir') marks.set(path, (marks.get(path) ?? 0) | BLOCKS);
     }
     for (const path of scan.whiteouts) marks.set(path, (marks.get(path) ?? 0) | BLOCKS);
     for (const path of scan.opaque) marks.set(path, (marks.get(path) ?? 0) | OPAQUE);
   }
-  return new Tree(visible);
+  if (!visible.has('')) implicit.set('', { entry: dirEntry(''), layer: 0 });
+  return new Tree(visible, implicit);
 }
 
 /** True when a mark of a higher layer hides `path`: the path or an ancestor blocked, or an ancestor opaque. */
@@ -73,17 +97,19 @@ function dirEntry(path: string): TarEntry {
 }
 
 class Tree<F> implements FileTree<F> {
-  private implicit: Map<string, TreeFile<F>> | undefined;
   private sorted: (readonly [string, TreeFile<F>])[] | undefined;
 
-  constructor(private readonly visible: ReadonlyMap<string, Visible<F>>) {}
+  constructor(
+    private readonly visible: ReadonlyMap<string, Visible<F>>,
+    private readonly implicit: ReadonlyMap<string, TreeFile<F>>,
+  ) {}
 
   get size(): number {
     return this.visible.size;
   }
 
   get(path: string): TreeFile<F> | undefined {
-    return this.visible.get(path) ?? this.implicitDirs().get(path);
+    return this.visible.get(path) ?? this.implicit.get(path);
   }
 
   files(): Iterable<readonly [string, TreeFile<F>]> {
@@ -131,24 +157,6 @@ class Tree<F> implements FileTree<F> {
       cur = next;
       found = f;
     }
-    return found ?? this.get(cur) ?? (cur === '' ? { entry: dirEntry(''), layer: 0 } : undefined);
-  }
-
-  /** Directories no entry names but visible entries lie under, built on first need. */
-  private implicitDirs(): Map<string, TreeFile<F>> {
-    if (this.implicit) return this.implicit;
-    const out = new Map<string, TreeFile<F>>();
-    for (const [path, f] of this.visible) {
-      let i = path.lastIndexOf('/');
-      while (i > 0) {
-        const dir = path.slice(0, i);
-        if (this.visible.has(dir) || out.has(dir)) break;
-        out.set(dir, { entry: dirEntry(dir), layer: f.layer });
-        i = path.lastIndexOf('/', i - 1);
-      }
-    }
-    if (!this.visible.has('')) out.set('', { entry: dirEntry(''), layer: 0 });
-    this.implicit = out;
-    return out;
+    return found ?? this.get(cur);
   }
 }

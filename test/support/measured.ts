@@ -32,10 +32,15 @@ export interface MeasuredOptions {
 
 /** `anyarch ARGS...` under /usr/bin/time. */
 export function runMeasured(args: readonly string[], opts: MeasuredOptions = {}): Promise<MeasuredRun> {
+  return runMeasuredScript([BIN, ...args], opts);
+}
+
+/** `node SCRIPT ARGS...` under /usr/bin/time (a test's own child script, e.g. one library call on hostile input). */
+export function runMeasuredScript(scriptAndArgs: readonly string[], opts: MeasuredOptions = {}): Promise<MeasuredRun> {
   const dir = mkdtempSync(path.join(tmpdir(), 'anyarch-measured-'));
   const report = path.join(dir, 'time');
   return new Promise<MeasuredRun>((resolve, reject) => {
-    const child = spawn(TIME, ['-f', '%e %M', '-o', report, process.execPath, BIN, ...args], {
+    const child = spawn(TIME, ['-f', '%e %M', '-o', report, process.execPath, ...scriptAndArgs], {
       cwd: opts.cwd ?? process.cwd(),
       env: opts.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
