@@ -81,6 +81,20 @@ test('an arm64 variant whose /bin/busybox is x86-64 fails, while binfmt handlers
   assert.match(amd.error ?? '', /\/bin\/busybox: an ELF 64-bit LSB file for machine 183, not linux\/amd64 \(EM_X86_64\)/);
 });
 
+test("QEMU emulates the variant's oldest CPU: Debian's armhf (ARMv7) busybox runs in arm/v7 and dies of an illegal instruction in arm/v6", async () => {
+  const armhf = debianFile('busybox-static', 'armhf', '/bin/busybox');
+  const built = buildTestImage(
+    ['v7', 'v6'].map((variant) => ({ platform: { os: 'linux', architecture: 'arm', variant }, layers: [{ files: { 'bin/busybox': armhf } }], containerConfig: CONFIG })),
+  );
+  const index = (await openRoot(builtImageSource(built))) as Index;
+  const v7 = await smokeRun(await index.imageFor('linux/arm/v7'), 'linux/arm/v7', { argv: ['busybox', 'echo', 'ok'], entrypoint: false });
+  assert.equal(v7.error, undefined, v7.output);
+  assert.equal(v7.output, 'ok\n');
+  const v6 = await smokeRun(await index.imageFor('linux/arm/v6'), 'linux/arm/v6', { argv: ['busybox', 'echo', 'ok'], entrypoint: false });
+  assert.equal(v6.ok, false);
+  assert.match(v6.output, /uncaught target signal 4 \(Illegal instruction\)/);
+});
+
 test('the native platform runs without QEMU, in a chroot', async () => {
   const img = await variant('amd64', { 'bin/busybox': busybox.amd64 });
   const r = await smokeRun(img, 'linux/amd64', { argv: ['busybox', 'sh', '-c', 'echo native; ls /'], entrypoint: false }, { host: { os: 'linux', architecture: 'amd64', variant: '' } });
@@ -93,22 +107,26 @@ test('the native platform runs without QEMU, in a chroot', async () => {
 test('a timeout kills `sleep 100` and everything it started', async () => {
   const img = await variant('arm64', { 'bin/busybox': busybox.arm64 });
   const started = Date.now();
-  const r = await smokeRun(img, 'linux/arm64', { argv: ['busybox', 'sh', '-c', 'busybox sleep 100 & busybox setsid busybox sleep 100.5 & busybox sleep 100.25'], entrypoint: false }, { timeoutMs: 1500 });
+  const r = await smokeRun(img, 'linux/arm64', { argv: ['busybox', 'sh', '-c', 'busybox sleep 100.125 & busybox setsid busybox sleep 100.5 & busybox sleep 100.25'], entrypoint: false }, { timeoutMs: 1500 });
   assert.equal(r.ok, false);
   assert.equal(r.timedOut, true);
   assert.equal(r.signal, 'SIGKILL');
   assert.match(r.error ?? '', /still running after 1500 ms: killed/);
   assert.ok(Date.now() - started < 60_000);
   // a daemon left behind by a run that ended is killed with it, as a container's processes are
-  const daemon = await smokeRun(img, 'linux/arm64', { argv: ['busybox', 'sh', '-c', 'busybox setsid busybox sleep 100.75 >/dev/null 2>&1 & echo started'], entrypoint: false });
-  assert.equal(daemon.ok, true);
-  assert.equal(daemon.output, 'started\n');
+  for (const confinement of ['chroot', 'qemu-prefix'] as const) {
+    const daemon = await smokeRun(img, 'linux/arm64', { argv: ['busybox', 'sh', '-c', 'busybox setsid busybox sleep 100.75 >/dev/null 2>&1 & echo started'], entrypoint: false }, { confinement });
+    assert.equal(daemon.ok, true);
+    assert.equal(daemon.output, 'started\n');
+  }
+  const timedOutPrefix = await smokeRun(img, 'linux/arm64', { argv: ['busybox', 'sh', '-c', 'busybox setsid busybox sleep 100.5 & busybox sleep 100.25'], entrypoint: false }, { timeoutMs: 1500, confinement: 'qemu-prefix' });
+  assert.equal(timedOutPrefix.timedOut, true);
   const left = readdirSync('/proc')
     .filter((p) => /^[0-9]+$/.test(p))
     .filter((p) => {
       try {
         const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-        return cmd.includes('100.25') || cmd.includes('100.5') || cmd.includes('100.75') || cmd.includes('sleep\u0000100\u0000');
+        return ['100.125', '100.25', '100.5', '100.75'].some((d) => cmd.includes(`sleep\u0000${d}`));
       } catch {
         return false;
       }

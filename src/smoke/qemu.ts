@@ -8,6 +8,9 @@
  * as `qemu-aarch64-static PROG`, QEMU loads PROG itself and refuses an ELF of another machine
  * ("Invalid ELF image for this architecture"), so the smoke run fails as it would on real arm64.
  *
+ * The emulated CPU is the variant's oldest (src/platform/qemu.ts `qemuCpu`: arm/v6 -> arm1176,
+ * arm/v7 -> cortex-a7, arm64 -> cortex-a53), so code for a newer CPU fails as on real hardware.
+ *
  * Confinement, decided per run and said in the result (`confinement`):
  * - `chroot` (preferred; as root, or as anyone where unprivileged user namespaces are allowed,
  *   through `unshare --user --map-root-user`): the static emulator is copied into the root as
@@ -41,8 +44,9 @@
  * `network: 'host'`.
  *
  * Processes: the run is its own process group. When its first process exits, or at the timeout,
- * the group is killed (SIGKILL), and in a chroot so is every process whose root is the extracted
- * root (a daemon that left the group with setsid), as a container's processes end with it. No
+ * the group is killed (SIGKILL), and so is every process left in the root (a daemon that left
+ * the group with setsid): in a chroot, those whose root is the extracted root; under `qemu -L`,
+ * those whose working directory or command line is in it. A container's processes end with it. No
  * PID namespace: its first process would be PID 1, which ignores the signals it sends itself, so
  * a program that crashes under QEMU (which re-raises the crash signal) would hang instead of
  * ending.
@@ -52,13 +56,13 @@
  * defaulted as Docker does), never this process's.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
+import { chmodSync, closeSync, constants as fsConstants, copyFileSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { lookupInRoot, makeDirInRoot } from '../rootfs/extract.js';
 import { PLATFORM_DATA } from '../platform/data.js';
 import { formatPlatform } from '../platform/make.js';
 import { hostPlatform } from '../platform/host.js';
-import { QEMU_STATIC_DIR, qemuStaticName } from '../platform/qemu.js';
+import { QEMU_STATIC_DIR, qemuCpu, qemuStaticName } from '../platform/qemu.js';
 import type { Platform } from '../platform/types.js';
 import { BoundedOutput, DEFAULT_OUTPUT_LINES, MAX_OUTPUT_BYTES } from './output.js';
 import type { CommandRunOptions, SmokeResult } from './types.js';
@@ -316,17 +320,22 @@ export async function runInRoot(root: string, opts: RootRunOptions): Promise<Roo
     if (!env.has('HOME')) env.set('HOME', u.home ?? '/');
   } else if (!env.has('HOME')) env.set('HOME', '/root');
 
+  // the variant's oldest CPU (an armv7 program in an arm/v6 variant must fail); none natively
+  const cpuModel = native ? undefined : qemuCpu(opts.platform);
+  const cpu = cpuModel ? ['-cpu', cpuModel] : [];
   const unshare = netns ? [ab.unshare as string, ...(userns ? ['--user', '--map-root-user'] : []), '--net'] : undefined;
   let command: string[];
   let cwd = '/';
   if (confinement === 'chroot') {
     if (!asRoot || !makeDevices(root)) notes.push('no /dev/null and the other standard devices: they could not be made');
     if (qemu) {
+      // whatever the image has at that name goes (a symlink there must not be written through)
       const dest = path.join(root, QEMU_IN_ROOT);
-      copyFileSync(qemu, dest);
+      rmSync(dest, { recursive: true, force: true });
+      copyFileSync(qemu, dest, fsConstants.COPYFILE_EXCL);
       chmodSync(dest, 0o755);
     }
-    const inner = qemu ? [QEMU_IN_ROOT, '-0', argv0, prog, ...opts.argv.slice(1)] : [prog, ...opts.argv.slice(1)];
+    const inner = qemu ? [QEMU_IN_ROOT, ...cpu, '-0', argv0, prog, ...opts.argv.slice(1)] : [prog, ...opts.argv.slice(1)];
     const ids = uidGid ? ['--setgid', String(uidGid.gid), '--setuid', String(uidGid.uid)] : [];
     // without a network namespace (allowed by the caller) unshare still does the chroot
     command = [...(unshare ?? [ab.unshare as string]), `--root=${root}`, `--wd=${workingDir}`, ...ids, '--', ...inner];
@@ -334,26 +343,34 @@ export async function runInRoot(root: string, opts: RootRunOptions): Promise<Roo
     const cwdHit = lookupInRoot(root, workingDir);
     cwd = cwdHit?.stats.isDirectory() ? path.join(root, cwdHit.rel) : root;
     notes.push('qemu -L: paths the program opens that the image lacks resolve on this machine');
-    const inner = [qemu as string, '-L', root, '-0', argv0, path.join(root, prog), ...opts.argv.slice(1)];
+    const inner = [qemu as string, ...cpu, '-L', root, '-0', argv0, path.join(root, prog), ...opts.argv.slice(1)];
     command = unshare ? [...unshare, '--', ...inner] : inner;
   }
-  return spawnBounded(command, env, cwd, opts, { ...base, via: qemu ? 'qemu' : 'native', confinement, network: netns ? 'none' : 'host' }, started, confinement === 'chroot' ? root : undefined);
+  return spawnBounded(command, env, cwd, opts, { ...base, via: qemu ? 'qemu' : 'native', confinement, network: netns ? 'none' : 'host' }, started, { root, chroot: confinement === 'chroot' });
 }
 
 /** How long the output pipe may stay open after the run's first process ended (a straggler holding it). */
 const PIPE_DRAIN_MS = 2000;
 
-/** SIGKILL to every process whose root directory is `root` (what is left of a chrooted run). */
-function killProcessesIn(root: string): void {
+/**
+ * SIGKILL to every process left of a run in `root`: its root directory is `root` (a chroot), or
+ * (under `qemu -L`, where nothing else marks them) its working directory is inside `root` or its
+ * command line names a file inside it (QEMU's `-L ROOT`, a program binfmt runs from the root).
+ */
+function killProcessesIn(root: string, chroot: boolean): void {
   let pids: string[];
   try {
-    pids = readdirSync('/proc').filter((p) => /^[0-9]+$/.test(p));
+    pids = readdirSync('/proc').filter((p) => /^[0-9]+$/.test(p) && Number(p) !== process.pid);
   } catch {
     return;
   }
+  const inside = (p: string): boolean => p === root || p.startsWith(`${root}/`);
   for (const pid of pids) {
     try {
-      if (readlinkSync(`/proc/${pid}/root`) === root) process.kill(Number(pid), 'SIGKILL');
+      const hit = chroot
+        ? readlinkSync(`/proc/${pid}/root`) === root
+        : inside(readlinkSync(`/proc/${pid}/cwd`)) || readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').some(inside);
+      if (hit) process.kill(Number(pid), 'SIGKILL');
     } catch {
       // gone, or not ours to see
     }
@@ -361,8 +378,8 @@ function killProcessesIn(root: string): void {
 }
 
 /**
- * Spawns `command` in its own process group, stdout and stderr merged; the group (and, with
- * `chrootDir`, every process inside that root) killed when the first process ends or at the timeout.
+ * Spawns `command` in its own process group, stdout and stderr merged; the group and every
+ * process left in the root killed when the first process ends or at the timeout.
  */
 function spawnBounded(
   command: readonly string[],
@@ -371,7 +388,7 @@ function spawnBounded(
   opts: RootRunOptions,
   base: Omit<RootRunResult, 'durationMs' | 'exitCode' | 'signal'>,
   started: number,
-  chrootDir: string | undefined,
+  sweep: { readonly root: string; readonly chroot: boolean },
 ): Promise<RootRunResult> {
   const output = new BoundedOutput(opts.outputBytes ?? MAX_OUTPUT_BYTES, opts.outputLines ?? DEFAULT_OUTPUT_LINES);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS;
@@ -390,7 +407,7 @@ function spawnBounded(
       } catch {
         // already gone
       }
-      if (chrootDir !== undefined) killProcessesIn(chrootDir);
+      killProcessesIn(sweep.root, sweep.chroot);
     };
     const timer = setTimeout(() => {
       timedOut = true;
