@@ -42,3 +42,5 @@ export {
   parsePrebuildTuple,
   selectPrebuild,
 } from './node.js';
+export type { PathArchitecture, PathConvention } from './paths.js';
+export { isQemuUserEmulator, pathArchitecture } from './paths.js';
