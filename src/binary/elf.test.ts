@@ -171,6 +171,14 @@ describe('ELF reader: truncated and corrupt bytes give problems, never exception
     assert.match(facts.problem ?? '', /unknown ELF class 7/);
   });
 
+  test('a loader path wholly past the end names no loader', () => {
+    const b = buildElf({ interpreter: '/lib/ld-linux-aarch64.so.1', machine: 183 });
+    new DataView(b.buffer).setBigUint64(64 + 8, 1n << 40n, true); // PT_INTERP p_offset
+    const facts = readElf(b);
+    assert.equal(facts.interpreter, undefined);
+    assert.match(facts.problem ?? '', /PT_INTERP reaches past the end/);
+  });
+
   test('a loader path past the end of the file', () => {
     const b = buildElf({ interpreter: '/lib/ld-linux-aarch64.so.1', machine: 183 });
     const facts = readElf(b.subarray(0, 64 + 56 * 3 + 5));

@@ -322,7 +322,7 @@ export class ElfCapture implements Capture<ElfFacts> {
       n = MAX_INTERPRETER_BYTES;
     }
     const ok = this.keep.want(s.offset, s.offset + n, (b) => {
-      this.interpreter = cString(b);
+      if (b.length > 0) this.interpreter = cString(b);
     });
     if (!ok) this.problem('PT_INTERP lies before the program headers');
   }
