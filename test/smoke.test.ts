@@ -3,9 +3,11 @@
 // registered so that a wrong-architecture binary would run if the kernel were asked.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { SmokeResult } from '../src/smoke/types.js';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
 import { AnyarchError } from '../src/errors.js';
@@ -193,4 +195,27 @@ test('an image that cannot be extracted is a failed result, not a throw; misuse 
   assert.match(r.error ?? '', /cannot be extracted for a smoke run: linux\/arm64 layer 1 \(sha256:[0-9a-f]{64}\): the entry "\.\.\/(escape)?" names a path outside the root/);
   await assert.rejects(smokeRun(img, 'linux/arm64', { argv: [], entrypoint: false }), (e: unknown) => e instanceof AnyarchError && e.code === 'E_USAGE');
   await assert.rejects(smokeRun(img, 'linux/arm64', { argv: ['true'], entrypoint: false }, { timeoutMs: 0 }), (e: unknown) => e instanceof AnyarchError && e.code === 'E_USAGE');
+});
+
+test('without root: a chroot in a user namespace, or qemu -L, still with no network; what cannot be honoured is said', () => {
+  const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'support', 'smoke-child.js');
+  const bin = path.join(debianTree('busybox-static', 'arm64'), 'bin/busybox');
+  const run = (confinement: string): SmokeResult => {
+    // uid/gid 65534 (nobody), as an unprivileged user runs anyarch
+    const r = spawnSync(process.execPath, [child, bin, 'linux/arm64', confinement, 'busybox', 'sh', '-c', 'echo ok; busybox id -u; busybox nc 127.0.0.1 1'], { uid: 65534, gid: 65534, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as SmokeResult;
+  };
+  const userns = run('auto');
+  assert.equal(userns.confinement, 'chroot');
+  assert.equal(userns.network, 'none');
+  assert.match(userns.output, /^ok\n0\n/, 'root of its own user namespace');
+  assert.match(userns.output, /Network is unreachable/);
+  assert.match(userns.notes?.join('\n') ?? '', /User 1000 is not taken without root/);
+  assert.match(userns.notes?.join('\n') ?? '', /no \/dev\/null and the other standard devices/);
+  const prefix = run('qemu-prefix');
+  assert.equal(prefix.confinement, 'qemu-prefix');
+  assert.equal(prefix.network, 'none');
+  assert.match(prefix.output, /^ok\n/);
+  assert.match(prefix.output, /Network is unreachable/);
 });
