@@ -3,6 +3,8 @@
 import { readFileSync, writeFileSync, existsSync, readdirSync, renameSync } from 'node:fs';
 import { RULES } from '../dist/src/rules/index.js';
 import { withHeader } from '../dist/src/rules/docs.js';
+import { VERDICTS } from '../dist/src/verify/verdicts/index.js';
+import { withVerdictHeader } from '../dist/src/verify/verdicts/docs.js';
 
 for (const rule of RULES) {
   const path = new URL(`../docs/rules/${rule.meta.id}.md`, import.meta.url);
@@ -15,8 +17,20 @@ for (const rule of RULES) {
   }
 }
 
+// verify's verdicts (AA2xx) share the pages' namespace
+for (const verdict of VERDICTS) {
+  const path = new URL(`../docs/rules/${verdict.meta.id}.md`, import.meta.url);
+  const page = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const next = withVerdictHeader(page, verdict.meta);
+  if (next !== page) {
+    writeFileSync(`${path.pathname}.tmp`, next);
+    renameSync(`${path.pathname}.tmp`, path);
+    console.log(`updated docs/rules/${verdict.meta.id}.md`);
+  }
+}
+
 // a page without a rule is stale (the rule was renumbered or removed): say so, as the tests do
-const ids = new Set(RULES.map((r) => `${r.meta.id}.md`));
+const ids = new Set([...RULES, ...VERDICTS].map((r) => `${r.meta.id}.md`));
 const orphans = readdirSync(new URL('../docs/rules/', import.meta.url)).filter((f) => f.endsWith('.md') && !ids.has(f));
 for (const f of orphans) console.error(`docs/rules/${f} belongs to no rule: remove it or add the rule`);
 if (orphans.length) process.exitCode = 1;

@@ -172,3 +172,16 @@ export type { LookUpBaseImagesOptions, ResolveBaseImagesOptions } from './check/
 // anyarch's on-disk cache (registry answers), usable for any JSON answer.
 export { CACHE_FORMAT_VERSION, DEFAULT_CACHE_TTL_MS, MAX_CACHE_ENTRY_BYTES, defaultCacheDir, jsonCache } from './fs/cache.js';
 export type { JsonCache, JsonCacheOptions } from './fs/cache.js';
+
+// anyarch verify: each platform variant's bytes judged against its platform (verdicts AA201..AA212).
+export { DEFAULT_LAYERS_IN_FLIGHT, MAX_LAYERS_IN_FLIGHT, summarizeVerify, verifyImage, verifyImages, verifyOutcome } from './verify/verify.js';
+export type { LayerMemo, LayerReaders, SmokeRunner, VerifyImagesOptions, VerifyOptions, VerifyOutcome, VerifyProgress, VerifyRun } from './verify/verify.js';
+export type { PlatformSummary, PlatformVerification, Verdict, VerdictLayer, VerdictSeverity, VerdictSource, VerifyReport, VerifySummary } from './verify/types.js';
+export { VERDICTS } from './verify/verdicts/index.js';
+export type { JudgeContext, VerdictMeta, VerdictRule } from './verify/verdicts/types.js';
+export { defineVerdict } from './verify/verdicts/types.js';
+export { judgeVariant } from './verify/judge.js';
+export type { JudgeInput } from './verify/judge.js';
+export { AllowList, allowPattern } from './verify/allow.js';
+export type { AllowEntry } from './verify/allow.js';
+export type { DockerfileInput } from './verify/dockerfile-map.js';

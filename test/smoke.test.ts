@@ -3,9 +3,11 @@
 // registered so that a wrong-architecture binary would run if the kernel were asked.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { SmokeResult } from '../src/smoke/types.js';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
 import { AnyarchError } from '../src/errors.js';
@@ -81,6 +83,20 @@ test('an arm64 variant whose /bin/busybox is x86-64 fails, while binfmt handlers
   assert.match(amd.error ?? '', /\/bin\/busybox: an ELF 64-bit LSB file for machine 183, not linux\/amd64 \(EM_X86_64\)/);
 });
 
+test("QEMU emulates the variant's oldest CPU: Debian's armhf (ARMv7) busybox runs in arm/v7 and dies of an illegal instruction in arm/v6", async () => {
+  const armhf = debianFile('busybox-static', 'armhf', '/bin/busybox');
+  const built = buildTestImage(
+    ['v7', 'v6'].map((variant) => ({ platform: { os: 'linux', architecture: 'arm', variant }, layers: [{ files: { 'bin/busybox': armhf } }], containerConfig: CONFIG })),
+  );
+  const index = (await openRoot(builtImageSource(built))) as Index;
+  const v7 = await smokeRun(await index.imageFor('linux/arm/v7'), 'linux/arm/v7', { argv: ['busybox', 'echo', 'ok'], entrypoint: false });
+  assert.equal(v7.error, undefined, v7.output);
+  assert.equal(v7.output, 'ok\n');
+  const v6 = await smokeRun(await index.imageFor('linux/arm/v6'), 'linux/arm/v6', { argv: ['busybox', 'echo', 'ok'], entrypoint: false });
+  assert.equal(v6.ok, false);
+  assert.match(v6.output, /uncaught target signal 4 \(Illegal instruction\)/);
+});
+
 test('the native platform runs without QEMU, in a chroot', async () => {
   const img = await variant('amd64', { 'bin/busybox': busybox.amd64 });
   const r = await smokeRun(img, 'linux/amd64', { argv: ['busybox', 'sh', '-c', 'echo native; ls /'], entrypoint: false }, { host: { os: 'linux', architecture: 'amd64', variant: '' } });
@@ -93,22 +109,26 @@ test('the native platform runs without QEMU, in a chroot', async () => {
 test('a timeout kills `sleep 100` and everything it started', async () => {
   const img = await variant('arm64', { 'bin/busybox': busybox.arm64 });
   const started = Date.now();
-  const r = await smokeRun(img, 'linux/arm64', { argv: ['busybox', 'sh', '-c', 'busybox sleep 100 & busybox setsid busybox sleep 100.5 & busybox sleep 100.25'], entrypoint: false }, { timeoutMs: 1500 });
+  const r = await smokeRun(img, 'linux/arm64', { argv: ['busybox', 'sh', '-c', 'busybox sleep 100.125 & busybox setsid busybox sleep 100.5 & busybox sleep 100.25'], entrypoint: false }, { timeoutMs: 1500 });
   assert.equal(r.ok, false);
   assert.equal(r.timedOut, true);
   assert.equal(r.signal, 'SIGKILL');
   assert.match(r.error ?? '', /still running after 1500 ms: killed/);
   assert.ok(Date.now() - started < 60_000);
   // a daemon left behind by a run that ended is killed with it, as a container's processes are
-  const daemon = await smokeRun(img, 'linux/arm64', { argv: ['busybox', 'sh', '-c', 'busybox setsid busybox sleep 100.75 >/dev/null 2>&1 & echo started'], entrypoint: false });
-  assert.equal(daemon.ok, true);
-  assert.equal(daemon.output, 'started\n');
+  for (const confinement of ['chroot', 'qemu-prefix'] as const) {
+    const daemon = await smokeRun(img, 'linux/arm64', { argv: ['busybox', 'sh', '-c', 'busybox setsid busybox sleep 100.75 >/dev/null 2>&1 & echo started'], entrypoint: false }, { confinement });
+    assert.equal(daemon.ok, true);
+    assert.equal(daemon.output, 'started\n');
+  }
+  const timedOutPrefix = await smokeRun(img, 'linux/arm64', { argv: ['busybox', 'sh', '-c', 'busybox setsid busybox sleep 100.5 & busybox sleep 100.25'], entrypoint: false }, { timeoutMs: 1500, confinement: 'qemu-prefix' });
+  assert.equal(timedOutPrefix.timedOut, true);
   const left = readdirSync('/proc')
     .filter((p) => /^[0-9]+$/.test(p))
     .filter((p) => {
       try {
         const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-        return cmd.includes('100.25') || cmd.includes('100.5') || cmd.includes('100.75') || cmd.includes('sleep\u0000100\u0000');
+        return ['100.125', '100.25', '100.5', '100.75'].some((d) => cmd.includes(`sleep\u0000${d}`));
       } catch {
         return false;
       }
@@ -175,4 +195,27 @@ test('an image that cannot be extracted is a failed result, not a throw; misuse 
   assert.match(r.error ?? '', /cannot be extracted for a smoke run: linux\/arm64 layer 1 \(sha256:[0-9a-f]{64}\): the entry "\.\.\/(escape)?" names a path outside the root/);
   await assert.rejects(smokeRun(img, 'linux/arm64', { argv: [], entrypoint: false }), (e: unknown) => e instanceof AnyarchError && e.code === 'E_USAGE');
   await assert.rejects(smokeRun(img, 'linux/arm64', { argv: ['true'], entrypoint: false }, { timeoutMs: 0 }), (e: unknown) => e instanceof AnyarchError && e.code === 'E_USAGE');
+});
+
+test('without root: a chroot in a user namespace, or qemu -L, still with no network; what cannot be honoured is said', () => {
+  const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'support', 'smoke-child.js');
+  const bin = path.join(debianTree('busybox-static', 'arm64'), 'bin/busybox');
+  const run = (confinement: string): SmokeResult => {
+    // uid/gid 65534 (nobody), as an unprivileged user runs anyarch
+    const r = spawnSync(process.execPath, [child, bin, 'linux/arm64', confinement, 'busybox', 'sh', '-c', 'echo ok; busybox id -u; busybox nc 127.0.0.1 1'], { uid: 65534, gid: 65534, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as SmokeResult;
+  };
+  const userns = run('auto');
+  assert.equal(userns.confinement, 'chroot');
+  assert.equal(userns.network, 'none');
+  assert.match(userns.output, /^ok\n0\n/, 'root of its own user namespace');
+  assert.match(userns.output, /Network is unreachable/);
+  assert.match(userns.notes?.join('\n') ?? '', /User 1000 is not taken without root/);
+  assert.match(userns.notes?.join('\n') ?? '', /no \/dev\/null and the other standard devices/);
+  const prefix = run('qemu-prefix');
+  assert.equal(prefix.confinement, 'qemu-prefix');
+  assert.equal(prefix.network, 'none');
+  assert.match(prefix.output, /^ok\n/);
+  assert.match(prefix.output, /Network is unreachable/);
 });

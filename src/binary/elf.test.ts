@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { armAttributesSection, buildElf, type ElfSpec } from '../../test/support/elf-bytes.js';
-import { ElfCapture, MAX_PROGRAM_HEADER_BYTES, parseArmAttributes, readElf } from './elf.js';
+import { ElfCapture, MAX_ELF_CAPTURE_BYTES, MAX_PROGRAM_HEADER_BYTES, parseArmAttributes, readElf } from './elf.js';
 import type { ElfFacts } from './types.js';
 
 /** Streams `bytes` in chunks of the given sizes (cycled), as the layer scan does, stopping when the capture asks. */
@@ -99,6 +99,16 @@ describe('ELF reader: .ARM.attributes in one streaming pass', () => {
     assert.deepEqual(atStart.arm, want, 'with the table first, the section is read where it says');
   });
 
+  test('a separate debug file: PT_LOAD and PT_INTERP without file bytes cover nothing and name nothing', () => {
+    for (const sectionTable of ['end', 'none'] as const) {
+      const bytes = buildElf({ ...base, type: 3, debugFile: true, sectionTable });
+      const facts = readElf(bytes);
+      assert.deepEqual(facts.arm, want, sectionTable);
+      assert.equal(facts.interpreter, undefined);
+      assert.deepEqual(streamed(bytes, [1]).facts, facts);
+    }
+  });
+
   test('string-valued tags are skipped per the ARM ABI (4, 5, 67, odd above 32; 32 is a number then a string)', () => {
     const attrs: ElfSpec['armAttributes'] = [
       [4, 'cortex-a7'],
@@ -161,6 +171,14 @@ describe('ELF reader: truncated and corrupt bytes give problems, never exception
     assert.match(facts.problem ?? '', /unknown ELF class 7/);
   });
 
+  test('a loader path wholly past the end names no loader', () => {
+    const b = buildElf({ interpreter: '/lib/ld-linux-aarch64.so.1', machine: 183 });
+    new DataView(b.buffer).setBigUint64(64 + 8, 1n << 40n, true); // PT_INTERP p_offset
+    const facts = readElf(b);
+    assert.equal(facts.interpreter, undefined);
+    assert.match(facts.problem ?? '', /PT_INTERP reaches past the end/);
+  });
+
   test('a loader path past the end of the file', () => {
     const b = buildElf({ interpreter: '/lib/ld-linux-aarch64.so.1', machine: 183 });
     const facts = readElf(b.subarray(0, 64 + 56 * 3 + 5));
@@ -199,6 +217,44 @@ describe('ELF reader properties (fast-check)', () => {
         assert.deepEqual(streamed(bytes, [1]).facts, one);
       }),
       { numRuns: 400, seed: 77 },
+    );
+  });
+
+  test('bounded work: whatever the headers claim, a capture copies at most MAX_ELF_CAPTURE_BYTES', () => {
+    const word = fc.oneof(fc.nat(), fc.constantFrom(0, 52, 64, 0xffff, 0xffffffff));
+    const half = fc.oneof(fc.nat(0xffff), fc.constantFrom(0, 1, 40, 0xffff));
+    fc.assert(
+      fc.property(fc.constantFrom(1, 2), fc.constantFrom(40, 62), word, half, half, word, half, half, fc.array(fc.nat(), { maxLength: 20 }), (cls, machine, phoff, phentsize, phnum, shoff, shentsize, shnum, vendors) => {
+        const size = 1 << 20;
+        const bytes = new Uint8Array(size);
+        const v = new DataView(bytes.buffer);
+        bytes.set([0x7f, 0x45, 0x4c, 0x46, cls, 1, 1, 0]);
+        v.setUint16(18, machine, true);
+        const is64 = cls === 2;
+        if (is64) {
+          v.setBigUint64(32, BigInt(phoff), true);
+          v.setBigUint64(40, BigInt(shoff), true);
+        } else {
+          v.setUint32(28, phoff, true);
+          v.setUint32(32, shoff, true);
+        }
+        v.setUint16(is64 ? 54 : 42, phentsize, true);
+        v.setUint16(is64 ? 56 : 44, phnum, true);
+        v.setUint16(is64 ? 58 : 46, shentsize, true);
+        v.setUint16(is64 ? 60 : 48, shnum, true);
+        // program headers everywhere claim huge segments; aeabi strings sprinkled
+        for (let at = 64; at + 32 < 65536; at += 32) {
+          v.setUint32(at, (at / 32) % 5, true);
+          v.setUint32(at + 4, (at * 7919) % size, true);
+          v.setUint32(at + 16, 0xffffffff, true);
+        }
+        for (const n of vendors) bytes.set([0x61, 0x65, 0x61, 0x62, 0x69, 0, 1, 0xff, 0xff, 0, 0], n % (size - 11));
+        const c = new ElfCapture(size);
+        for (let off = 0; off < size; off += 65536) if (!c.push(bytes.subarray(off, off + 65536), off)) break;
+        c.finish(size);
+        assert.ok(c.bytesKept <= MAX_ELF_CAPTURE_BYTES, `kept ${c.bytesKept}`);
+      }),
+      { numRuns: 200, seed: 5150 },
     );
   });
 

@@ -16,8 +16,7 @@
  * Every count read from the file is bounded (program headers, sections, note, loader path,
  * attribute and build-info lengths); truncated or inconsistent bytes give facts with `problem`.
  */
-import type { Capture } from '../rootfs/types.js';
-import type { ArmAttributes, ElfFacts, ElfType } from './types.js';
+import type { ArmAttributes, ElfFacts, ElfType, FileCapture as Capture } from './types.js';
 import { cString, RangeKeeper, Reader, utf8Text } from './ranges.js';
 
 /** Bytes of the ELF header kept (the 64-bit header's size; a 32-bit header is 52). */
@@ -36,10 +35,25 @@ export const MAX_GO_BUILDINFO_BYTES = 65536;
 export const MAX_DYNAMIC_BYTES = 16384;
 /** Most section headers read (32-bit ARM only, 40 bytes each); a larger table is not read and the attributes come from the search. */
 export const MAX_SECTION_HEADERS = 4096;
+/** Most bytes of section header table read (MAX_SECTION_HEADERS of the standard 40 bytes, whatever e_shentsize says). */
+export const MAX_SECTION_TABLE_BYTES = MAX_SECTION_HEADERS * 40;
 /** Most bytes of `.ARM.attributes` kept after the vendor name (real ones are under 100). */
 export const MAX_ARM_ATTRIBUTES_BYTES = 4096;
 /** Most `aeabi` hits kept while searching (each keeps at most {@link MAX_ARM_ATTRIBUTES_BYTES}). */
 export const MAX_ARM_ATTRIBUTE_CANDIDATES = 4;
+
+/** The most bytes one ELF capture keeps, the sum of the bounds above: what a hostile file costs at worst. */
+export const MAX_ELF_CAPTURE_BYTES =
+  ELF_HEADER_BYTES +
+  MAX_PROGRAM_HEADER_BYTES +
+  MAX_INTERPRETER_BYTES +
+  MAX_NOTE_SEGMENTS * MAX_NOTE_BYTES +
+  32 +
+  MAX_GO_BUILDINFO_BYTES +
+  MAX_DYNAMIC_BYTES +
+  MAX_SECTION_TABLE_BYTES +
+  (MAX_ARM_ATTRIBUTE_CANDIDATES + 1) * MAX_ARM_ATTRIBUTES_BYTES +
+  11;
 
 export const EM_ARM = 40;
 const PT_LOAD = 1;
@@ -118,6 +132,11 @@ export class ElfCapture implements Capture<ElfFacts> {
       if (b.length === 52 && b[4] === 2) this.keep.want(52, ELF_HEADER_BYTES, (rest) => this.header(concat(b, rest)));
       else this.header(b);
     });
+  }
+
+  /** Bytes this capture has copied so far (at most {@link MAX_ELF_CAPTURE_BYTES}). */
+  get bytesKept(): number {
+    return this.keep.kept;
   }
 
   push(chunk: Uint8Array, offset: number): boolean {
@@ -239,7 +258,7 @@ export class ElfCapture implements Capture<ElfFacts> {
 
   private wantSectionTable(shoff: number, shentsize: number, shnum: number): void {
     if (shoff === 0 || shnum === 0) return;
-    if (shentsize < 40 || shnum > MAX_SECTION_HEADERS || shoff + shnum * shentsize > this.size) return;
+    if (shentsize < 40 || shnum * shentsize > MAX_SECTION_TABLE_BYTES || shoff + shnum * shentsize > this.size) return;
     this.sectionTableWanted = this.keep.want(shoff, shoff + shnum * shentsize, (b) => {
       if (b.length < shnum * shentsize) return;
       const r = new Reader(b, this.little);
@@ -270,12 +289,14 @@ export class ElfCapture implements Capture<ElfFacts> {
       const filesz = r.word(at + (is64 ? 32 : 16), is64)!;
       const pflags = r.u32(at + (is64 ? 4 : 24))!;
       if (type === PT_LOAD) {
-        lastLoadEnd = Math.max(lastLoadEnd, Math.min(offset + filesz, this.size));
+        // a segment with no file bytes (a separate debug file's) covers nothing
+        if (filesz > 0) lastLoadEnd = Math.max(lastLoadEnd, Math.min(offset + filesz, this.size));
         if (pflags & PF_W && this.rwStart < 0) this.rwStart = offset;
       } else if (type === PT_DYNAMIC) {
         this.dynamic = true;
         dyn ??= { offset, size: filesz };
-      } else if (type === PT_INTERP) {
+      } else if (type === PT_INTERP && filesz > 0) {
+        // (a separate debug file keeps PT_INTERP with no bytes: no loader is named there)
         interp ??= { offset, size: filesz };
       } else if (type === PT_NOTE && notes.length < MAX_NOTE_SEGMENTS && filesz <= MAX_NOTE_BYTES) {
         notes.push({ offset, size: filesz });
@@ -301,7 +322,7 @@ export class ElfCapture implements Capture<ElfFacts> {
       n = MAX_INTERPRETER_BYTES;
     }
     const ok = this.keep.want(s.offset, s.offset + n, (b) => {
-      this.interpreter = cString(b);
+      if (b.length > 0) this.interpreter = cString(b);
     });
     if (!ok) this.problem('PT_INTERP lies before the program headers');
   }

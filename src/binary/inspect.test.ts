@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { buildElf } from '../../test/support/elf-bytes.js';
-import type { EntryKind, TarEntry } from '../rootfs/types.js';
+import type { EntryKind, Inspector, TarEntry } from '../rootfs/types.js';
 import { readElf } from './elf.js';
 import { inspectFile, isTextFactsPath, MAX_SHEBANG_BYTES, MAX_TEXT_BYTES, parseShebang } from './inspect.js';
 import type { FileFacts } from './types.js';
@@ -36,6 +36,11 @@ function pe(machine: number, lfanew = 0x80): Uint8Array {
 }
 
 describe('inspectFile', () => {
+  test("is rootfs's Inspector<FileFacts> (binary restates the shapes, being below rootfs)", () => {
+    const inspector: Inspector<FileFacts> = inspectFile;
+    assert.equal(typeof inspector, 'function');
+  });
+
   test('ELF files, executable or not (shared libraries are 0644)', () => {
     const bytes = buildElf({ machine: 183, interpreter: '/lib/ld-linux-aarch64.so.1' });
     for (const mode of [0o755, 0o644]) {

@@ -4,10 +4,9 @@
  * line, a few small text files read whole), and tells the scan to skip everything else from the
  * first chunk on.
  */
-import type { Capture, TarEntry } from '../rootfs/types.js';
 import { ElfCapture, isElfMagic } from './elf.js';
 import { RangeKeeper, Reader, utf8Text } from './ranges.js';
-import type { FileFacts, PeFacts, ScriptFacts, TextFacts } from './types.js';
+import type { FileCapture as Capture, FileEntry, FileFacts, PeFacts, ScriptFacts, TextFacts } from './types.js';
 
 /** Most bytes of a `#!` line read (the kernel's BINPRM_BUF_SIZE); a longer line is cut there. */
 export const MAX_SHEBANG_BYTES = 256;
@@ -25,7 +24,7 @@ export function isTextFactsPath(path: string): boolean {
 }
 
 /** The inspector: a capture for each regular file worth a look, undefined for the rest. */
-export function inspectFile(entry: TarEntry): Capture<FileFacts> | undefined {
+export function inspectFile(entry: FileEntry): Capture<FileFacts> | undefined {
   if (entry.kind !== 'file' || entry.size === 0) return undefined;
   if (isTextFactsPath(entry.path)) return entry.size <= MAX_TEXT_BYTES ? new TextCapture(entry.size) : undefined;
   if (entry.size < 4) return undefined;
@@ -74,13 +73,36 @@ class SniffCapture implements Capture<FileFacts> {
   }
 }
 
-/** PE: the DOS header's `e_lfanew`, then `PE\0\0` and IMAGE_FILE_HEADER.Machine there. */
-export class PeCapture implements Capture<PeFacts> {
-  private readonly keep: RangeKeeper;
-  private facts: PeFacts | undefined;
+/** What the captures below share: the ranges they keep, the facts they make of them. */
+abstract class KeptCapture<F> implements Capture<F> {
+  protected readonly keep: RangeKeeper;
+  protected facts: F | undefined;
 
   constructor(size: number) {
     this.keep = new RangeKeeper(size);
+  }
+
+  push(chunk: Uint8Array, offset: number): boolean {
+    this.keep.push(chunk, offset);
+    this.keep.release();
+    return this.keep.pending && this.wantsMore(chunk);
+  }
+
+  /** whether bytes after this chunk may still matter (while a range is pending) */
+  protected wantsMore(_chunk: Uint8Array): boolean {
+    return true;
+  }
+
+  finish(): F | undefined {
+    this.keep.flush();
+    return this.facts;
+  }
+}
+
+/** PE: the DOS header's `e_lfanew`, then `PE\0\0` and IMAGE_FILE_HEADER.Machine there. */
+export class PeCapture extends KeptCapture<PeFacts> {
+  constructor(size: number) {
+    super(size);
     this.keep.want(0, 64, (dos) => {
       const lfanew = new Reader(dos, true).u32(0x3c);
       if (lfanew === undefined || lfanew < 4 || lfanew > MAX_PE_HEADER_OFFSET) return;
@@ -90,41 +112,20 @@ export class PeCapture implements Capture<PeFacts> {
       });
     });
   }
-
-  push(chunk: Uint8Array, offset: number): boolean {
-    this.keep.push(chunk, offset);
-    this.keep.release();
-    return this.keep.pending;
-  }
-
-  finish(): PeFacts | undefined {
-    this.keep.flush();
-    return this.facts;
-  }
 }
 
 /** A script's `#!` line (the file has an executable bit and starts with `#!`). */
-export class ScriptCapture implements Capture<ScriptFacts> {
-  private readonly keep: RangeKeeper;
-  private facts: ScriptFacts | undefined;
-
+export class ScriptCapture extends KeptCapture<ScriptFacts> {
   constructor(size: number) {
-    this.keep = new RangeKeeper(size);
+    super(size);
     this.keep.want(0, MAX_SHEBANG_BYTES, (b) => {
       this.facts = parseShebang(b);
     });
   }
 
-  push(chunk: Uint8Array, offset: number): boolean {
-    this.keep.push(chunk, offset);
-    this.keep.release();
-    // a short line is complete as soon as its newline has passed
-    return this.keep.pending && chunk.subarray(0, MAX_SHEBANG_BYTES).indexOf(0x0a) < 0;
-  }
-
-  finish(): ScriptFacts | undefined {
-    this.keep.flush();
-    return this.facts;
+  /** a short line is complete as soon as its newline has passed */
+  protected override wantsMore(chunk: Uint8Array): boolean {
+    return chunk.subarray(0, MAX_SHEBANG_BYTES).indexOf(0x0a) < 0;
   }
 }
 
@@ -147,28 +148,17 @@ export function parseShebang(b: Uint8Array): ScriptFacts | undefined {
 }
 
 /** A small text file read whole. */
-export class TextCapture implements Capture<TextFacts> {
-  private readonly keep: RangeKeeper;
-  private text: string | undefined;
-
+export class TextCapture extends KeptCapture<TextFacts> {
   constructor(size: number) {
-    this.keep = new RangeKeeper(size);
+    super(size);
     this.keep.want(0, size, (b) => {
-      this.text = utf8Text(b);
+      this.facts = { format: 'text', text: utf8Text(b) };
     });
   }
 
-  push(chunk: Uint8Array, offset: number): boolean {
-    this.keep.push(chunk, offset);
-    this.keep.release();
-    return this.keep.pending;
-  }
-
-  finish(): TextFacts | undefined {
-    if (this.keep.pending) {
-      this.keep.flush();
-      return undefined; // a body shorter than its header said: nothing to trust
-    }
-    return this.text === undefined ? undefined : { format: 'text', text: this.text };
+  override finish(): TextFacts | undefined {
+    const whole = !this.keep.pending;
+    this.keep.flush();
+    return whole ? this.facts : undefined; // a body shorter than its header said: nothing to trust
   }
 }

@@ -26,6 +26,8 @@ export class RangeKeeper {
   /** the chunk of the last push (a reference, never copied): a range asked for after it may still start inside it */
   private last: Uint8Array | undefined;
   private lastOffset = 0;
+  /** bytes allocated for ranges so far (what the capture copies at most) */
+  private allocated = 0;
   /** while a range's `done` runs: that range's end, the lowest start it may ask for */
   private floor: number | undefined;
 
@@ -47,6 +49,7 @@ export class RangeKeeper {
       return true;
     }
     const w: Want = { start, buf: new Uint8Array(stop - start), filled: 0, done };
+    this.allocated += stop - start;
     if (last && start < this.available) {
       const take = Math.min(w.buf.length, this.available - start);
       w.buf.set(last.subarray(start - this.lastOffset, start - this.lastOffset + take));
@@ -125,6 +128,11 @@ export class RangeKeeper {
     this.available = Infinity; // nothing more comes: ranges asked for now are refused
     for (const w of left) w.done(w.buf.subarray(0, w.filled));
     this.nextStart = Infinity;
+  }
+
+  /** Bytes allocated for ranges so far. */
+  get kept(): number {
+    return this.allocated;
   }
 
   /** The offset of the next byte to come. */

@@ -92,3 +92,26 @@ export interface Fit {
   /** why not, or why it cannot tell: one sentence for the verdict's message */
   readonly reason?: string;
 }
+
+/**
+ * What this room reads of a tar entry: the fields of rootfs's `TarEntry` it uses. binary sits
+ * below rootfs in the table of rooms, so it restates the shapes instead of importing them;
+ * TypeScript's structural typing makes `inspectFile` an `Inspector<FileFacts>` of rootfs.
+ */
+export interface FileEntry {
+  /** the cleaned path (relative to the root, no leading `/`) */
+  readonly path: string;
+  readonly kind: string;
+  /** permission bits (the low 12 bits of the tar mode) */
+  readonly mode: number;
+  readonly size: number;
+}
+
+/**
+ * rootfs's `Capture<F>`, restated: `push` gets consecutive chunks with their file offset and
+ * returns false when it needs no more bytes; `finish` is called once with the file's size.
+ */
+export interface FileCapture<F> {
+  push(chunk: Uint8Array, offset: number): boolean;
+  finish(size: number): F | undefined;
+}

@@ -158,8 +158,8 @@ function memo<T>(map: Map<Key, Promise<T>>, key: Key, read: () => Promise<T>): P
   return p;
 }
 
-/** Runs at most `limit` tasks at a time, the others in the order they were asked for. */
-function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+/** Runs at most `limit` tasks at a time, the others in the order they were asked for (verify bounds its layer reads with one too). */
+export function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
   let active = 0;
   const waiting: (() => void)[] = [];
   return async (task) => {

@@ -37,3 +37,17 @@ export function qemuStaticName(platform: PlatformLike): string | undefined {
   const target = qemuTarget(platform);
   return target === undefined ? undefined : `qemu-${target}-static`;
 }
+
+/**
+ * The CPU QEMU emulates for a platform's variant, so that code for a newer CPU fails as it
+ * would on the oldest machine of the variant: 32-bit ARM v5 -> `arm926`, v6 -> `arm1176`
+ * (no Thumb-2, no NEON: an armv7 binary in an arm/v6 variant dies with SIGILL), v7 ->
+ * `cortex-a7`; arm64 (v8, and no variant) -> `cortex-a53` (ARMv8.0). Undefined: QEMU's default
+ * (its `max` CPU for ARM; `qemu64` for x86-64), for variants no CPU model pins down.
+ */
+export function qemuCpu(platform: PlatformLike): string | undefined {
+  const variant = platform.variant ?? '';
+  if (platform.architecture === 'arm') return ({ v5: 'arm926', v6: 'arm1176', v7: 'cortex-a7', '': 'cortex-a7' } as Record<string, string>)[variant];
+  if (platform.architecture === 'arm64' && (variant === '' || variant === 'v8')) return 'cortex-a53';
+  return undefined;
+}

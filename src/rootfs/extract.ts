@@ -319,8 +319,9 @@ export class RootWriter {
  * Walks `name` inside `root` one component at a time with lstat, following symlinks the way a
  * chroot would (absolute targets from the root, `..` clamped at the root); with `create`, missing
  * directories are made (0755). The relative real path, or undefined when a component is missing
- * (without `create`) or is not a directory (without `create`). A symlink loop, or a
- * non-directory on the way when creating, is `fail`'s error.
+ * (without `create`) or is not a directory (without `create`; with it, a non-directory in the
+ * way is replaced by a directory, as overlayfs and containerd give it). A symlink loop is
+ * `fail`'s error.
  */
 function walkInRoot(root: string, name: string, followLast: boolean, create: boolean, fail: (why: string) => Error): string | undefined {
   const done: string[] = [];
@@ -354,7 +355,9 @@ function walkInRoot(root: string, name: string, followLast: boolean, create: boo
     }
     if (!st.isDirectory() && (todo.length > 0 || create)) {
       if (!create) return undefined;
-      throw fail(`"${done.concat(part).join('/')}" on the way is not a directory`);
+      // a directory a layer implies replaces a non-directory there, as overlayfs and containerd give it
+      unlinkSync(abs);
+      mkdirSync(abs, { mode: 0o755 });
     }
     done.push(part);
   }

@@ -1,8 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { makeTar, type RawEntry } from '../../test/support/rootfs-tar.js';
+import { concat, makeTar, pad, paxBody, tarHeader, type RawEntry } from '../../test/support/rootfs-tar.js';
 import { scanLayer } from './layer-scan.js';
 import { mergeLayers } from './tree.js';
 import { MAX_SYMLINK_HOPS, type FileTree, type LayerScan } from './types.js';
@@ -207,5 +211,110 @@ describe('mergeLayers against a plain model (property)', () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+// --- property: the merge against the kernel's overlayfs ---------------------------------------
+// Each layer is written as containerd's overlay snapshotter stores it (a whiteout as a 0/0 char
+// device, an opaque directory with trusted.overlay.opaque=y), extracted by GNU tar, and the layers
+// mounted read-only as one overlay; the mount's tree must be the merge's. Stacks where one layer
+// names a path both as a whiteout and an entry (or under a file) are left out: no tool writes
+// them, and OCI and overlayfs disagree there. The root is never opaque here (overlayfs ignores the
+// mark on a layer's root).
+
+type Layer = ReturnType<typeof layerOf>;
+
+function consistent(l: Layer): boolean {
+  const nonDir = (p: string): boolean => l.entries.has(p) && l.entries.get(p) !== 'dir';
+  for (const p of l.entries.keys()) if (parentsOf(p).some(nonDir)) return false;
+  for (const w of l.whiteouts) {
+    if (l.entries.has(w) || parentsOf(w).some(nonDir)) return false;
+    for (const p of [...l.entries.keys(), ...l.whiteouts]) if (under(w, p)) return false;
+  }
+  for (const d of l.opaque) if (l.entries.get(d) !== 'dir') return false;
+  return true;
+}
+
+/** The layer as an overlay lower directory's tar: bodies and link targets name the layer. */
+function overlayTar(l: Layer, i: number): Buffer {
+  const parts: Uint8Array[] = [];
+  for (const p of [...l.entries.keys()].sort()) {
+    const kind = l.entries.get(p);
+    if (kind === 'dir') {
+      if (l.opaque.has(p)) {
+        const x = paxBody({ 'SCHILY.xattr.trusted.overlay.opaque': 'y' });
+        parts.push(tarHeader({ name: 'PaxHeader', type: 'x', size: x.length }), pad(x));
+      }
+      parts.push(tarHeader({ name: `${p}/`, type: '5', mode: 0o755 }));
+    } else if (kind === 'symlink') parts.push(tarHeader({ name: p, type: '2', linkname: `L${i}`, mode: 0o777 }));
+    else parts.push(tarHeader({ name: p, body: `L${i}` }), pad(Buffer.from(`L${i}`)));
+  }
+  for (const w of l.whiteouts) parts.push(tarHeader({ name: w, type: '3', mode: 0 }));
+  parts.push(new Uint8Array(1024));
+  return concat(parts);
+}
+
+/** path -> "kind@layer" (layer from the body or link target; directories without a layer). */
+function walk(root: string, rel = '', out = new Map<string, string>()): Map<string, string> {
+  for (const name of readdirSync(path.join(root, rel))) {
+    const p = rel === '' ? name : `${rel}/${name}`;
+    const abs = path.join(root, p);
+    // overlayfs lists a whiteout of a directory no other layer has (readdir passes it through) but lstat finds nothing
+    const st = lstatSync(abs, { throwIfNoEntry: false });
+    if (!st) continue;
+    if (st.isDirectory()) {
+      out.set(p, 'dir');
+      walk(root, p, out);
+    } else if (st.isSymbolicLink()) out.set(p, `symlink@${readlinkSync(abs).slice(1)}`);
+    else out.set(p, `file@${readFileSync(abs, 'utf8').slice(1)}`);
+  }
+  return out;
+}
+
+describe('mergeLayers against overlayfs (property)', () => {
+  test('random stacks mounted as an overlay give the tree the merge gives', async () => {
+    const work = mkdtempSync(path.join(tmpdir(), 'anyarch-overlay-'));
+    let run = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(layerArb.map((l) => ({ ...l, rootOpaque: false })), { minLength: 1, maxLength: 5 }), async (stack) => {
+          const layers = stack.map(layerOf);
+          fc.pre(layers.every(consistent));
+          const t = mergeLayers(await Promise.all(layers.map((l) => scan(l.tar))));
+          const dir = path.join(work, `${run++}`);
+          const lowers: string[] = [];
+          layers.forEach((l, i) => {
+            const d = path.join(dir, `l${i}`);
+            mkdirSync(d, { recursive: true });
+            writeFileSync(`${d}.tar`, overlayTar(l, i));
+            const x = spawnSync('tar', ['-xf', `${d}.tar`, '--xattrs', '--xattrs-include=trusted.*', '-C', d], { encoding: 'utf8' });
+            assert.equal(x.status, 0, x.stderr);
+            lowers.unshift(d);
+          });
+          mkdirSync(path.join(dir, 'top'));
+          const mnt = path.join(dir, 'mnt');
+          mkdirSync(mnt);
+          const m = spawnSync('mount', ['-t', 'overlay', 'overlay', '-o', `ro,lowerdir=${[path.join(dir, 'top'), ...lowers].join(':')}`, mnt], { encoding: 'utf8' });
+          assert.equal(m.status, 0, `mount: ${m.stderr}`);
+          let kernel: Map<string, string>;
+          try {
+            kernel = walk(mnt);
+          } finally {
+            spawnSync('umount', [mnt]);
+          }
+          const ours = new Map<string, string>();
+          const candidates = new Set<string>();
+          for (const l of layers) for (const p of [...l.entries.keys(), ...l.whiteouts]) for (const q of [...parentsOf(p), p]) candidates.add(q);
+          for (const p of candidates) {
+            const f = t.get(p);
+            if (f) ours.set(p, f.entry.kind === 'dir' ? 'dir' : `${f.entry.kind}@${f.layer}`);
+          }
+          assert.deepEqual(new Map([...ours].sort()), new Map([...kernel].sort()));
+        }),
+        { numRuns: 40 },
+      );
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });

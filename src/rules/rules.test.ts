@@ -1,6 +1,7 @@
 /**
  * The rule set as a whole, checked both ways (ESLint's Makefile does the same): the rule files and
- * the rule index, the docs pages and the rules, the README's rule table and the rules.
+ * the rule index, the docs pages and the rules, the README's rule table and the rules. verify's
+ * verdicts (AA2xx, src/verify/verdicts) share the namespace, the docs and the table.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -10,6 +11,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HEADER_END, HEADER_START, ruleDocHeader } from './docs.js';
 import { RULES } from './index.js';
 import type { Rule } from './types.js';
+import { verdictDocHeader } from '../verify/verdicts/docs.js';
+import { VERDICTS } from '../verify/verdicts/index.js';
+import type { VerdictRule } from '../verify/verdicts/types.js';
+
+/** Rules and verdicts: one namespace of ids, one docs folder, one README table. */
+const ALL: readonly { meta: { id: string; name: string } }[] = [...RULES, ...VERDICTS];
 
 /** How a rule's page names `RuleContext.builderPlatforms` (whitespace folded). */
 const BUILDER_PLATFORMS_PROSE =
@@ -46,9 +53,36 @@ test('every rule file is in the rule index, and every indexed rule has its file 
   assert.deepEqual(RULES.map((r) => `${r.meta.name}.ts`).sort(), files, 'every indexed rule has a rule file');
 });
 
-test('every docs/rules page belongs to a rule, and every rule has one', () => {
+test('every docs/rules page belongs to a rule or a verdict, and every one has one', () => {
   const pages = readdirSync(resolve(root, 'docs/rules')).filter((f) => f.endsWith('.md')).sort();
-  assert.deepEqual(pages, RULES.map((r) => `${r.meta.id}.md`).sort());
+  assert.deepEqual(pages, ALL.map((r) => `${r.meta.id}.md`).sort());
+});
+
+test('verdict ids are unique, ordered, AA2xx, after the rules; names are kebab-case', () => {
+  const ids = ALL.map((r) => r.meta.id);
+  assert.deepEqual(ids, [...ids].sort());
+  assert.equal(new Set(ids).size, ids.length);
+  for (const v of VERDICTS) {
+    assert.match(v.meta.id, /^AA2\d{2}$/);
+    assert.match(v.meta.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
+    assert.ok(v.meta.title.length > 10 && !v.meta.title.endsWith('.'), `${v.meta.id} title`);
+  }
+  assert.equal(new Set(VERDICTS.map((v) => v.meta.name)).size, VERDICTS.length);
+});
+
+test('every verdict file is in the verdict index, and every indexed verdict has its file (src/verify/verdicts/<name>.ts)', async () => {
+  const dir = resolve(root, 'src/verify/verdicts');
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .filter((f) => /^export default defineVerdict\b/m.test(readFileSync(resolve(dir, f), 'utf8')))
+    .sort();
+  const indexed = new Set<VerdictRule>(VERDICTS);
+  for (const f of files) {
+    const mod = (await import(pathToFileURL(resolve(here, '../verify/verdicts', f.replace(/\.ts$/, '.js'))).href)) as { default: VerdictRule };
+    assert.ok(indexed.has(mod.default), `src/verify/verdicts/${f} is not in the verdict index`);
+    assert.equal(`${mod.default.meta.name}.ts`, f);
+  }
+  assert.deepEqual(VERDICTS.map((v) => `${v.meta.name}.ts`).sort(), files);
 });
 
 test('the README rule table lists exactly the rules, in order: id, link, name', () => {
@@ -65,9 +99,23 @@ test('the README rule table lists exactly the rules, in order: id, link, name', 
   }
   assert.deepEqual(
     rows,
-    RULES.map((r) => [r.meta.id, `docs/rules/${r.meta.id}.md`, r.meta.name]),
+    ALL.map((r) => [r.meta.id, `docs/rules/${r.meta.id}.md`, r.meta.name]),
   );
 });
+
+for (const verdict of VERDICTS) {
+  test(`${verdict.meta.id} has a docs page with a current header: what, why, example, fix, allow`, () => {
+    const page = readFileSync(resolve(root, `docs/rules/${verdict.meta.id}.md`), 'utf8');
+    const s = page.indexOf(HEADER_START);
+    const e = page.indexOf(HEADER_END);
+    assert.ok(s !== -1 && e > s, 'no generated header block');
+    assert.equal(page.slice(s, e + HEADER_END.length), verdictDocHeader(verdict.meta), 'stale header: run `npm run docs:rules`');
+    for (const h of ['## What', '## Why it matters', '## Example', '## How to fix', '## How to allow']) assert.ok(page.includes(`\n${h}\n`), `docs/rules/${verdict.meta.id}.md has no "${h}"`);
+  });
+  test(`${verdict.meta.id} has its own test file`, () => {
+    assert.ok(existsSync(resolve(root, `src/verify/verdicts/${verdict.meta.name}.test.ts`)), `missing src/verify/verdicts/${verdict.meta.name}.test.ts`);
+  });
+}
 
 for (const rule of RULES) {
   test(`${rule.meta.id} has a docs page with a current header, bad and good examples`, () => {

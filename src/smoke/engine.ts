@@ -10,7 +10,7 @@
  * the binary's own ELF header), and the smoke run would pass for an arm64 image holding x86-64
  * programs. So for such a platform this machine's `qemu-<arch>-static` is bind-mounted read-only
  * into the container as `/.anyarch-qemu` and made the entrypoint, with `-0 ARGV0 PROGRAM ARGS`
- * as its arguments: QEMU loads the program itself and refuses an ELF of another machine. QEMU
+ * as its arguments (and `-cpu` for the variant's oldest CPU, src/platform/qemu.ts): QEMU loads the program itself and refuses an ELF of another machine. QEMU
  * needs a path, not a name: a command word without `/` is looked up in the image's PATH through
  * the stat of each candidate in the created container (`HEAD /containers/{id}/archive`). The
  * engine must be on this machine (a unix socket or loopback address, as src/engine/api.ts
@@ -22,28 +22,17 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DockerEngine } from '../engine/api.js';
 import { formatPlatform } from '../platform/make.js';
-import { QEMU_STATIC_DIR, qemuStaticName } from '../platform/qemu.js';
-import type { Platform } from '../platform/types.js';
+import { QEMU_STATIC_DIR, qemuCpu, qemuStaticName } from '../platform/qemu.js';
 import { BoundedOutput, DEFAULT_OUTPUT_LINES, MAX_OUTPUT_BYTES } from './output.js';
 import { DEFAULT_PATH, DEFAULT_SMOKE_TIMEOUT_MS, QEMU_IN_ROOT } from './qemu.js';
-import type { SmokeResult } from './types.js';
+import type { CommandRunOptions, SmokeResult } from './types.js';
 
 /** How long removing, killing or inspecting a container may take beyond the run's own timeout. */
 const ENGINE_GRACE_MS = 30_000;
 
-export interface EngineRunOptions {
-  readonly platform: Platform;
+export interface EngineRunOptions extends CommandRunOptions {
   /** the image as the engine names it (`name:tag` or an id) */
   readonly image: string;
-  /** the whole argv (Entrypoint and Cmd already resolved by the caller) */
-  readonly argv: readonly string[];
-  /** the image's environment, to find argv[0] in its PATH for an emulated run */
-  readonly env?: readonly string[];
-  readonly workingDir?: string;
-  readonly timeoutMs?: number;
-  readonly outputLines?: number;
-  readonly outputBytes?: number;
-  readonly qemuDir?: string;
 }
 
 function pathOf(env: readonly string[] | undefined): string {
@@ -94,7 +83,8 @@ export async function runInEngine(engine: DockerEngine, opts: EngineRunOptions):
         if (prog === undefined) return fail(`${argv0}: no such executable file in the image (PATH ${pathOf(opts.env)})`, { confinement: 'container', network: 'none' });
       }
       entrypoint = [QEMU_IN_ROOT];
-      cmd = ['-0', argv0, prog, ...opts.argv.slice(1)];
+      const cpu = qemuCpu(opts.platform);
+      cmd = [...(cpu ? ['-cpu', cpu] : []), '-0', argv0, prog, ...opts.argv.slice(1)];
     }
     id = await engine.containerCreate(
       { Image: opts.image, Entrypoint: entrypoint, Cmd: cmd, NetworkDisabled: true, AttachStdout: false, AttachStderr: false, Tty: false, OpenStdin: false, HostConfig: hostConfig },

@@ -8,6 +8,9 @@
  * as `qemu-aarch64-static PROG`, QEMU loads PROG itself and refuses an ELF of another machine
  * ("Invalid ELF image for this architecture"), so the smoke run fails as it would on real arm64.
  *
+ * The emulated CPU is the variant's oldest (src/platform/qemu.ts `qemuCpu`: arm/v6 -> arm1176,
+ * arm/v7 -> cortex-a7, arm64 -> cortex-a53), so code for a newer CPU fails as on real hardware.
+ *
  * Confinement, decided per run and said in the result (`confinement`):
  * - `chroot` (preferred; as root, or as anyone where unprivileged user namespaces are allowed,
  *   through `unshare --user --map-root-user`): the static emulator is copied into the root as
@@ -41,8 +44,9 @@
  * `network: 'host'`.
  *
  * Processes: the run is its own process group. When its first process exits, or at the timeout,
- * the group is killed (SIGKILL), and in a chroot so is every process whose root is the extracted
- * root (a daemon that left the group with setsid), as a container's processes end with it. No
+ * the group is killed (SIGKILL), and so is every process left in the root (a daemon that left
+ * the group with setsid): in a chroot, those whose root is the extracted root; under `qemu -L`,
+ * those whose working directory or command line is in it. A container's processes end with it. No
  * PID namespace: its first process would be PID 1, which ignores the signals it sends itself, so
  * a program that crashes under QEMU (which re-raises the crash signal) would hang instead of
  * ending.
@@ -52,15 +56,16 @@
  * defaulted as Docker does), never this process's.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
+import { chmodSync, closeSync, constants as fsConstants, copyFileSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { lookupInRoot, makeDirInRoot } from '../rootfs/extract.js';
 import { PLATFORM_DATA } from '../platform/data.js';
 import { formatPlatform } from '../platform/make.js';
 import { hostPlatform } from '../platform/host.js';
-import { QEMU_STATIC_DIR, qemuStaticName } from '../platform/qemu.js';
+import { QEMU_STATIC_DIR, qemuCpu, qemuStaticName } from '../platform/qemu.js';
 import type { Platform } from '../platform/types.js';
 import { BoundedOutput, DEFAULT_OUTPUT_LINES, MAX_OUTPUT_BYTES } from './output.js';
+import type { CommandRunOptions, SmokeResult } from './types.js';
 
 /** How long a smoke run may take by default: 30 s (then its process group is killed). */
 export const DEFAULT_SMOKE_TIMEOUT_MS = 30_000;
@@ -71,47 +76,27 @@ export const QEMU_IN_ROOT = '/.anyarch-qemu';
 /** Most bytes of /etc/passwd or /etc/group read to resolve the image's User: 1 MiB. */
 const MAX_ACCOUNT_FILE_BYTES = 1024 * 1024;
 
-export interface RootRunOptions {
-  readonly platform: Platform;
-  /** argv; argv[0] without a `/` is looked up in the image's PATH inside the root */
-  readonly argv: readonly string[];
-  /** the image's environment (`KEY=value`); PATH defaults to {@link DEFAULT_PATH} */
-  readonly env?: readonly string[];
-  /** the image's WorkingDir (default `/`) */
-  readonly workingDir?: string;
+export interface RootRunOptions extends CommandRunOptions {
   /** the image's User (`name`, `uid`, `name:group`, `uid:gid`) */
   readonly user?: string;
-  /** default {@link DEFAULT_SMOKE_TIMEOUT_MS} */
-  readonly timeoutMs?: number;
-  /** default {@link DEFAULT_OUTPUT_LINES} */
-  readonly outputLines?: number;
-  /** default {@link MAX_OUTPUT_BYTES} */
-  readonly outputBytes?: number;
   /** run even where no network namespace can be made (default false: refused) */
   readonly allowNetwork?: boolean;
   /** `auto` (default): chroot when it can be had, else `qemu-prefix` */
   readonly confinement?: 'auto' | 'chroot' | 'qemu-prefix';
   /** the machine's platform (default {@link hostPlatform}) */
   readonly host?: Platform;
-  /** where `qemu-<arch>-static` is looked for (default /usr/bin) */
-  readonly qemuDir?: string;
+  /** util-linux `unshare` (default: found on PATH); without it there is no chroot and no network namespace */
+  readonly unsharePath?: string;
 }
 
-export interface RootRunResult {
+/** A run in an extracted root: a {@link SmokeResult} but for what the caller knows (the platform, ok). */
+export type RootRunResult = Omit<SmokeResult, 'platform' | 'ok' | 'via' | 'confinement' | 'notes'> & {
   readonly via: 'qemu' | 'native';
   readonly confinement?: 'chroot' | 'qemu-prefix';
-  readonly network?: 'none' | 'host';
-  readonly argv: readonly string[];
-  readonly exitCode?: number;
-  readonly signal?: string;
-  readonly timedOut: boolean;
-  readonly output: string;
-  readonly durationMs: number;
-  readonly error?: string;
   readonly notes: readonly string[];
-}
+};
 
-/** What this machine allows, probed once per process. */
+/** What this machine allows, probed once per process (per unshare binary). */
 interface Abilities {
   unshare: string | undefined;
   /** `unshare --net` works as we are (root) */
@@ -119,7 +104,7 @@ interface Abilities {
   /** `unshare --user --map-root-user --net` works (unprivileged user namespaces) */
   userns: boolean;
 }
-let abilities: Abilities | undefined;
+const abilities = new Map<string, Abilities>();
 
 function findOnPath(name: string): string | undefined {
   for (const d of (process.env.PATH ?? '').split(path.delimiter).concat(['/usr/bin', '/bin', '/usr/sbin', '/sbin'])) {
@@ -128,17 +113,20 @@ function findOnPath(name: string): string | undefined {
   return undefined;
 }
 
-function probe(): Abilities {
-  if (abilities) return abilities;
-  const unshare = findOnPath('unshare');
+function probe(unsharePath: string | undefined): Abilities {
+  const key = unsharePath ?? '';
+  const known = abilities.get(key);
+  if (known) return known;
+  const unshare = unsharePath === undefined ? findOnPath('unshare') : existsSync(unsharePath) ? unsharePath : undefined;
   const works = (args: string[]): boolean => unshare !== undefined && spawnSync(unshare, [...args, '--', '/bin/true'], { stdio: 'ignore', timeout: 5000 }).status === 0;
   const root = process.getuid?.() === 0;
-  abilities = {
+  const found = {
     unshare,
     netns: root && works(['--net']),
     userns: works(['--user', '--map-root-user', '--net']),
   };
-  return abilities;
+  abilities.set(key, found);
+  return found;
 }
 
 function envMap(env: readonly string[]): Map<string, string> {
@@ -303,7 +291,7 @@ export async function runInRoot(root: string, opts: RootRunOptions): Promise<Roo
     if (mismatch !== undefined) return fail(mismatch);
   }
 
-  const ab = probe();
+  const ab = probe(opts.unsharePath);
   const mode = opts.confinement ?? 'auto';
   const asRoot = process.getuid?.() === 0;
   let confinement: 'chroot' | 'qemu-prefix';
@@ -337,17 +325,22 @@ export async function runInRoot(root: string, opts: RootRunOptions): Promise<Roo
     if (!env.has('HOME')) env.set('HOME', u.home ?? '/');
   } else if (!env.has('HOME')) env.set('HOME', '/root');
 
+  // the variant's oldest CPU (an armv7 program in an arm/v6 variant must fail); none natively
+  const cpuModel = native ? undefined : qemuCpu(opts.platform);
+  const cpu = cpuModel ? ['-cpu', cpuModel] : [];
   const unshare = netns ? [ab.unshare as string, ...(userns ? ['--user', '--map-root-user'] : []), '--net'] : undefined;
   let command: string[];
   let cwd = '/';
   if (confinement === 'chroot') {
     if (!asRoot || !makeDevices(root)) notes.push('no /dev/null and the other standard devices: they could not be made');
     if (qemu) {
+      // whatever the image has at that name goes (a symlink there must not be written through)
       const dest = path.join(root, QEMU_IN_ROOT);
-      copyFileSync(qemu, dest);
+      rmSync(dest, { recursive: true, force: true });
+      copyFileSync(qemu, dest, fsConstants.COPYFILE_EXCL);
       chmodSync(dest, 0o755);
     }
-    const inner = qemu ? [QEMU_IN_ROOT, '-0', argv0, prog, ...opts.argv.slice(1)] : [prog, ...opts.argv.slice(1)];
+    const inner = qemu ? [QEMU_IN_ROOT, ...cpu, '-0', argv0, prog, ...opts.argv.slice(1)] : [prog, ...opts.argv.slice(1)];
     const ids = uidGid ? ['--setgid', String(uidGid.gid), '--setuid', String(uidGid.uid)] : [];
     // without a network namespace (allowed by the caller) unshare still does the chroot
     command = [...(unshare ?? [ab.unshare as string]), `--root=${root}`, `--wd=${workingDir}`, ...ids, '--', ...inner];
@@ -355,26 +348,34 @@ export async function runInRoot(root: string, opts: RootRunOptions): Promise<Roo
     const cwdHit = lookupInRoot(root, workingDir);
     cwd = cwdHit?.stats.isDirectory() ? path.join(root, cwdHit.rel) : root;
     notes.push('qemu -L: paths the program opens that the image lacks resolve on this machine');
-    const inner = [qemu as string, '-L', root, '-0', argv0, path.join(root, prog), ...opts.argv.slice(1)];
+    const inner = [qemu as string, ...cpu, '-L', root, '-0', argv0, path.join(root, prog), ...opts.argv.slice(1)];
     command = unshare ? [...unshare, '--', ...inner] : inner;
   }
-  return spawnBounded(command, env, cwd, opts, { ...base, via: qemu ? 'qemu' : 'native', confinement, network: netns ? 'none' : 'host' }, started, confinement === 'chroot' ? root : undefined);
+  return spawnBounded(command, env, cwd, opts, { ...base, via: qemu ? 'qemu' : 'native', confinement, network: netns ? 'none' : 'host' }, started, { root, chroot: confinement === 'chroot' });
 }
 
 /** How long the output pipe may stay open after the run's first process ended (a straggler holding it). */
 const PIPE_DRAIN_MS = 2000;
 
-/** SIGKILL to every process whose root directory is `root` (what is left of a chrooted run). */
-function killProcessesIn(root: string): void {
+/**
+ * SIGKILL to every process left of a run in `root`: its root directory is `root` (a chroot), or
+ * (under `qemu -L`, where nothing else marks them) its working directory is inside `root` or its
+ * command line names a file inside it (QEMU's `-L ROOT`, a program binfmt runs from the root).
+ */
+function killProcessesIn(root: string, chroot: boolean): void {
   let pids: string[];
   try {
-    pids = readdirSync('/proc').filter((p) => /^[0-9]+$/.test(p));
+    pids = readdirSync('/proc').filter((p) => /^[0-9]+$/.test(p) && Number(p) !== process.pid);
   } catch {
     return;
   }
+  const inside = (p: string): boolean => p === root || p.startsWith(`${root}/`);
   for (const pid of pids) {
     try {
-      if (readlinkSync(`/proc/${pid}/root`) === root) process.kill(Number(pid), 'SIGKILL');
+      const hit = chroot
+        ? readlinkSync(`/proc/${pid}/root`) === root
+        : inside(readlinkSync(`/proc/${pid}/cwd`)) || readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').some(inside);
+      if (hit) process.kill(Number(pid), 'SIGKILL');
     } catch {
       // gone, or not ours to see
     }
@@ -382,8 +383,8 @@ function killProcessesIn(root: string): void {
 }
 
 /**
- * Spawns `command` in its own process group, stdout and stderr merged; the group (and, with
- * `chrootDir`, every process inside that root) killed when the first process ends or at the timeout.
+ * Spawns `command` in its own process group, stdout and stderr merged; the group and every
+ * process left in the root killed when the first process ends or at the timeout.
  */
 function spawnBounded(
   command: readonly string[],
@@ -392,7 +393,7 @@ function spawnBounded(
   opts: RootRunOptions,
   base: Omit<RootRunResult, 'durationMs' | 'exitCode' | 'signal'>,
   started: number,
-  chrootDir: string | undefined,
+  sweep: { readonly root: string; readonly chroot: boolean },
 ): Promise<RootRunResult> {
   const output = new BoundedOutput(opts.outputBytes ?? MAX_OUTPUT_BYTES, opts.outputLines ?? DEFAULT_OUTPUT_LINES);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS;
@@ -411,7 +412,7 @@ function spawnBounded(
       } catch {
         // already gone
       }
-      if (chrootDir !== undefined) killProcessesIn(chrootDir);
+      killProcessesIn(sweep.root, sweep.chroot);
     };
     const timer = setTimeout(() => {
       timedOut = true;

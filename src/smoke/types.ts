@@ -4,12 +4,32 @@
  * Never through a registered binfmt handler for a foreign platform (that would let a binary of
  * the wrong architecture run natively and pass): `qemu-<arch>-static` is named explicitly.
  */
+import type { Platform } from '../platform/types.js';
 
 export interface SmokeCommand {
   /** argv to run; with `entrypoint: true` these are the arguments after the image's Entrypoint */
   readonly argv: readonly string[];
   /** run the image's Entrypoint (+ `argv` as its arguments, or the image's Cmd when `argv` is empty) */
   readonly entrypoint: boolean;
+}
+
+/** What both ways of running (an extracted root, an engine) are given. */
+export interface CommandRunOptions {
+  readonly platform: Platform;
+  /** the whole argv (Entrypoint and Cmd already resolved); argv[0] without a `/` is looked up in the image's PATH */
+  readonly argv: readonly string[];
+  /** the image's environment (`KEY=value`); PATH defaults to Docker's */
+  readonly env?: readonly string[];
+  /** the image's WorkingDir (default `/`) */
+  readonly workingDir?: string;
+  /** default 30 s (src/smoke/qemu.ts DEFAULT_SMOKE_TIMEOUT_MS) */
+  readonly timeoutMs?: number;
+  /** lines of output kept (default 20) */
+  readonly outputLines?: number;
+  /** bytes of output kept (default 64 KiB) */
+  readonly outputBytes?: number;
+  /** where `qemu-<arch>-static` is looked for (default /usr/bin) */
+  readonly qemuDir?: string;
 }
 
 export interface SmokeResult {

@@ -9,7 +9,8 @@
  * matches everything below it.
  */
 import { AnyarchError } from '../errors.js';
-import { PLATFORM_DATA, normalizePlatform, type Platform } from '../platform/index.js';
+import { tripletFacts } from '../binary/index.js';
+import { normalizePlatform, type Platform } from '../platform/index.js';
 
 /** One `verify.allow` entry of `.anyarch.yaml`. */
 export interface AllowEntry {
@@ -59,29 +60,16 @@ export class AllowList {
   }
 }
 
-/** Every GNU triplet and Debian multiarch name, with its platform's architecture. */
-const TRIPLETS: ReadonlyMap<string, string> = new Map(
-  PLATFORM_DATA.flatMap((d) => [
-    [d.gnu, d.platform.architecture],
-    [d.multiarch, d.platform.architecture],
-  ]),
-);
-
-/** The architecture a GNU triplet names (`aarch64-linux-gnu` → arm64), also for other ABI spellings of one CPU. */
+/** The architecture a GNU triplet or Debian multiarch name names (`aarch64-linux-gnu` → arm64), by src/binary's triplet reader. */
 export function tripletArchitecture(triplet: string): string | undefined {
-  const known = TRIPLETS.get(triplet);
-  if (known) return known;
-  const cpu = triplet.split('-')[0] ?? '';
-  if (!/-linux-/.test(triplet)) return undefined;
-  for (const [t, arch] of TRIPLETS) if (t.split('-')[0] === cpu) return arch;
-  return undefined;
+  return tripletFacts(triplet)?.architecture;
 }
 
 /**
  * Why a foreign file at `path` (cleaned) in a variant of `platform` is intended without being
- * declared, or undefined. `fileArch` is the file's own architecture, when known.
+ * declared, or undefined.
  */
-export function knownIntended(path: string, platform: Platform, fileArch: string | undefined): string | undefined {
+export function knownIntended(path: string, platform: Platform): string | undefined {
   const arch = normalizePlatform(platform).architecture;
   const segs = path.split('/');
   // a cross toolchain's sysroot: /usr/<triplet>/ (gcc-aarch64-linux-gnu installs /usr/aarch64-linux-gnu/)
@@ -99,6 +87,5 @@ export function knownIntended(path: string, platform: Platform, fileArch: string
   if (path.startsWith('lib/firmware/') || path.startsWith('usr/lib/firmware/')) return 'firmware for devices, not for this CPU';
   const base = segs[segs.length - 1] ?? '';
   if (/^qemu-[a-z0-9_]+(-static)?$/.test(base)) return 'qemu user-mode emulation itself';
-  void fileArch;
   return undefined;
 }

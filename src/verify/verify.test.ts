@@ -160,3 +160,33 @@ test('verifyImages: every image is verified even when one cannot be named or ope
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a Windows variant's foreign base layer the source does not serve is AA210 information, not an error", async () => {
+  const { memorySource } = await import('../../test/support/memory-source.js');
+  const { sha256, tarOf, compress } = await import('../../test/support/images.js');
+  const enc = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
+  const top = compress(tarOf({ 'Files/app.exe': 'MZ' }), 'gzip');
+  const foreignDiff = `sha256:${'0'.repeat(64)}`;
+  const config = enc({ os: 'windows', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [foreignDiff, sha256(tarOf({ 'Files/app.exe': 'MZ' }))] }, config: {} });
+  const manifest = enc({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: sha256(config), size: config.length },
+    layers: [
+      { mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', digest: `sha256:${'1'.repeat(64)}`, size: 100, urls: ['https://mcr.microsoft.com/x'] },
+      { mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest: sha256(top), size: top.length },
+    ],
+  });
+  const blobs = new Map<string, Uint8Array>([
+    [sha256(config), config],
+    [sha256(manifest), manifest],
+    [sha256(top), top],
+  ]);
+  const source = memorySource(blobs, { mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest: sha256(manifest) as `sha256:${string}`, size: manifest.length }, { verify: true });
+  const report = await verifyImage(source);
+  const p = report.platforms[0]!;
+  assert.equal(p.error, undefined);
+  assert.deepEqual(p.verdicts.map((v) => `${v.id} ${v.severity}`), ['AA210 info']);
+  assert.match(p.verdicts[0]!.message, /foreign, non-distributable layer/);
+  assert.equal(verifyOutcome(summarizeVerify([report])), 'clean');
+});

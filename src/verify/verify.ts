@@ -17,8 +17,8 @@ import type { Readable } from 'node:stream';
 import type { FileFacts } from '../binary/types.js';
 import { failsOn, type FailOn } from '../check/outcome.js';
 import { AnyarchError, isAnyarchError } from '../errors.js';
-import type { Digest } from '../oci/digest.js';
-import { openRoot, readLimitError, type HistoryStep, type Image, type Index } from '../oci/image.js';
+import { isDigest, type Digest } from '../oci/digest.js';
+import { limiter, openRoot, readLimitError, type HistoryStep, type Image, type Index } from '../oci/image.js';
 import type { Layer } from '../oci/layer.js';
 import type { OciPlatform } from '../oci/manifest.js';
 import { formatSourceSpec, parseSourceSpec } from '../oci/source-spec.js';
@@ -110,22 +110,6 @@ interface BaseImage {
   readonly root?: Index | Image;
   readonly error?: string;
   readonly close: () => Promise<void>;
-}
-
-/** Runs at most `limit` tasks at a time, the others in the order they were asked for. */
-function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    if (active >= limit) await new Promise<void>((go) => waiting.push(go));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
 }
 
 let defaultReaders: Promise<LayerReaders> | undefined;
@@ -233,13 +217,13 @@ async function verifyRoot(root: Index | Image, name: string, opts: VerifyOptions
     else skipped.push({ platform: formatPlatform(platform), reason: 'not asked for (--platform)' });
   }
 
-  const baseName = opts.base ?? rootAnnotations?.[BASE_NAME_ANNOTATION];
+  const baseName = opts.base ?? withBaseDigest(rootAnnotations);
   let base: VerifyReport['base'] = baseName ? { name: baseName, from: opts.base ? 'option' : 'annotation' } : undefined;
   const platforms = await Promise.all(
     variants.map(async (v) => {
       try {
         const annotations = (await v.image.manifest()).annotations;
-        const variantBase = opts.base ?? annotations?.[BASE_NAME_ANNOTATION] ?? baseName;
+        const variantBase = opts.base ?? withBaseDigest(annotations) ?? baseName;
         const r = await verifyVariant(v, variantBase, opts, shared);
         if (!base && variantBase) base = { name: variantBase, from: 'annotation' };
         if (r.baseError && base && !base.error) base = { ...base, error: r.baseError };
@@ -251,6 +235,20 @@ async function verifyRoot(root: Index | Image, name: string, opts: VerifyOptions
     }),
   );
   return { image: name, digest: root.descriptor.digest, platforms: [...platforms, ...failed], skipped, ...(base ? { base } : {}) };
+}
+
+/** The base an image's annotations name: `name@digest` when the digest annotation pins it, else the name. */
+function withBaseDigest(annotations: Readonly<Record<string, string>> | undefined): string | undefined {
+  const name = annotations?.[BASE_NAME_ANNOTATION];
+  if (!name) return undefined;
+  const digest = annotations?.[BASE_DIGEST_ANNOTATION];
+  if (!digest || name.includes('@') || !isDigest(digest)) return name;
+  try {
+    parseSourceSpec(`${name}@${digest}`);
+    return `${name}@${digest}`;
+  } catch {
+    return name;
+  }
 }
 
 const NO_VERDICTS: Readonly<Record<VerdictSeverity, number>> = { error: 0, warning: 0, info: 0 };
@@ -280,6 +278,11 @@ function notVerifiedVerdict(platform: string, what: string, reason: string, laye
     message: fillMessage(notVerified.messages.unreadable, { what, reason }),
     ...(layer ? { layer } : {}),
   };
+}
+
+/** A layer registries need not serve (Windows base layers): Docker's foreign and OCI's non-distributable media types. */
+function isForeignLayer(layer: Layer): boolean {
+  return /foreign|nondistributable/.test(layer.mediaType);
 }
 
 /** One layer read through the memo: scanned once per digest in a call, within the limit. */
@@ -370,14 +373,19 @@ async function verifyVariant(v: Variant, baseName: string | undefined, opts: Ver
     for (const f of failures) if (!isAnyarchError(f.error)) throw f.error;
     const errors = failures.map((f) => f.error as AnyarchError);
     const first = errors.find((e) => e.code === 'E_DIGEST') ?? (errors[0] as AnyarchError);
+    // a foreign (non-distributable) layer a registry does not serve, as Windows base layers: the
+    // variant is not verified, which is information; any other unreadable layer is an input error
+    const onlyForeign = failures.every((f) => f.error instanceof AnyarchError && f.error.code !== 'E_DIGEST' && isForeignLayer(layers[f.index] as Layer));
     return {
       report: {
         platform: shownPlatform,
         name,
         digest: v.image.descriptor.digest,
         summary: emptySummary(layers.length),
-        verdicts: failures.map((f) => notVerifiedVerdict(name, `layer ${f.index + 1}`, (f.error as AnyarchError).message, verdictLayers[f.index])),
-        error: errorField(first),
+        verdicts: failures.map((f) =>
+          notVerifiedVerdict(name, `layer ${f.index + 1}${isForeignLayer(layers[f.index] as Layer) ? ' (a foreign, non-distributable layer)' : ''}`, (f.error as AnyarchError).message, verdictLayers[f.index]),
+        ),
+        ...(onlyForeign ? {} : { error: errorField(first) }),
       },
     };
   }

@@ -33,6 +33,11 @@ export interface ElfSpec {
   /** bytes written at the start of the tail (decoy `aeabi\0` strings...) */
   readonly tailBytes?: Uint8Array;
   readonly sectionTable?: 'end' | 'start' | 'none';
+  /**
+   * a separate debug file's program headers (`objcopy --only-keep-debug`): the RW PT_LOAD and
+   * PT_INTERP keep their places but no file bytes (filesz 0, the RW one at the end of the file)
+   */
+  readonly debugFile?: boolean;
 }
 
 const enc = new TextEncoder();
@@ -180,7 +185,7 @@ export function buildElf(spec: ElfSpec = {}): Uint8Array {
   o.u16(is64 ? 62 : 50, 0);
 
   if (interp) {
-    ph.push({ type: 3, offset: interpAt, size: interp.length, flags: 4 });
+    ph.push({ type: 3, offset: interpAt, size: spec.debugFile ? 0 : interp.length, flags: 4 });
     o.set(interpAt, interp);
   }
   if (go) {
@@ -193,7 +198,7 @@ export function buildElf(spec: ElfSpec = {}): Uint8Array {
     o.set(goAt, go);
   }
   ph.push({ type: 1, offset: 0, size: textEnd, flags: 5 });
-  ph.push({ type: 1, offset: rwAt, size: rwEnd - rwAt, flags: 6 });
+  ph.push(spec.debugFile ? { type: 1, offset: size, size: 0, flags: 6 } : { type: 1, offset: rwAt, size: rwEnd - rwAt, flags: 6 });
   if (spec.dynamic) {
     ph.push({ type: 2, offset: dynAt, size: dynEntries * dynEnt, flags: 6 });
     if (spec.dynamic.flags1 !== undefined) {

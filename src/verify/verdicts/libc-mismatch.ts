@@ -3,8 +3,8 @@
  * musl (Alpine) image, or a musl binary in a glibc one. The image's C library is read from the
  * loaders present.
  */
-import { describeFacts, fitsPlatform } from '../binary-kit.js';
-import { libcWords, loaderProblem } from './support.js';
+import { describeFacts } from '../binary-kit.js';
+import { libcWords, loaderProblems } from './support.js';
 import { defineVerdict, shown } from './types.js';
 
 const messages = {
@@ -23,16 +23,13 @@ export default defineVerdict({
   },
   messages,
   judge(ctx) {
-    for (const k of ctx.view.kept) {
-      if (k.facts.format !== 'elf' || !k.facts.interpreter) continue;
-      if (fitsPlatform(k.facts, ctx.platform).fits === 'no') continue;
-      const problem = loaderProblem(k.facts, ctx.view);
-      if (problem?.kind !== 'libc' || !problem.libc) continue;
+    for (const { file, facts, problem } of loaderProblems(ctx.view, ctx.platform)) {
+      if (problem.kind !== 'libc' || !problem.libc) continue;
       ctx.report({
         messageId: 'mismatch',
-        data: { path: shown(k.path), libc: problem.libc, loader: k.facts.interpreter, imageLibc: libcWords(ctx.view.libcs) },
-        path: k.path,
-        what: describeFacts(k.facts),
+        data: { path: shown(file.path), libc: problem.libc, loader: facts.interpreter ?? '', imageLibc: libcWords(ctx.view.libcs) },
+        path: file.path,
+        what: describeFacts(facts),
       });
     }
   },

@@ -3,8 +3,8 @@
  * symlinks followed inside the image. The kernel then says "no such file or directory" about a
  * file that is there. A glibc binary in a musl image is AA204's; foreign binaries are AA201's.
  */
-import { describeFacts, fitsPlatform } from '../binary-kit.js';
-import { loaderProblem } from './support.js';
+import { describeFacts } from '../binary-kit.js';
+import { loaderProblems } from './support.js';
 import { defineVerdict, shown } from './types.js';
 
 const messages = {
@@ -23,11 +23,9 @@ export default defineVerdict({
   },
   messages,
   judge(ctx) {
-    for (const k of ctx.view.kept) {
-      if (k.facts.format !== 'elf' || !k.facts.interpreter) continue;
-      if (fitsPlatform(k.facts, ctx.platform).fits === 'no') continue;
-      if (loaderProblem(k.facts, ctx.view)?.kind !== 'missing') continue;
-      ctx.report({ messageId: 'missing', data: { path: shown(k.path), loader: k.facts.interpreter }, path: k.path, what: describeFacts(k.facts) });
+    for (const { file, facts, problem } of loaderProblems(ctx.view, ctx.platform)) {
+      if (problem.kind !== 'missing') continue;
+      ctx.report({ messageId: 'missing', data: { path: shown(file.path), loader: facts.interpreter ?? '' }, path: file.path, what: describeFacts(facts) });
     }
   },
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { elf, handTree, MUSL_LOADER } from '../../../test/support/file-tree.js';
 import { brief, judge } from '../../../test/support/verdicts.js';
-import rule, { selectPrebuild } from './node-addon.js';
+import rule from './node-addon.js';
 
 const NM = 'app/node_modules';
 
@@ -32,17 +32,18 @@ test('AA206: no prebuild for this platform, or a wrong one where node-gyp-build 
   assert.deepEqual(brief(judge(rule, wrong, 'linux/arm64')), [`AA206 error /${NM}/x/prebuilds/linux-arm64/node.napi.node`]);
 });
 
-test("AA206: node-gyp-build's selection honours libc and armv tags", () => {
-  const pbs = [
-    { path: 'a', dir: 'linux-arm64', file: 'node.napi.glibc.node' },
-    { path: 'b', dir: 'linux-arm64', file: 'node.napi.musl.node' },
-    { path: 'c', dir: 'linux-arm', file: 'node.napi.armv6.node' },
-    { path: 'd', dir: 'linux-arm', file: 'node.napi.armv7.node' },
-  ];
-  assert.equal(selectPrebuild(pbs, 'arm64', 'musl', undefined)?.path, 'b');
-  assert.equal(selectPrebuild(pbs, 'arm64', 'glibc', undefined)?.path, 'a');
-  assert.equal(selectPrebuild(pbs, 'arm', 'glibc', '7')?.path, 'd');
-  assert.equal(selectPrebuild(pbs, 'x64', 'glibc', undefined), undefined);
+test("AA206: node-gyp-build's choice: the musl prebuild in Alpine (/etc/alpine-release), build/Release before prebuilds", () => {
+  const alpine = handTree({
+    'etc/alpine-release': {},
+    [`${NM}/x/prebuilds/linux-arm64/node.napi.glibc.node`]: { facts: elf('amd64', { type: 'dyn' }) },
+    [`${NM}/x/prebuilds/linux-arm64/node.napi.musl.node`]: { facts: elf('arm64', { type: 'dyn' }) },
+  });
+  assert.deepEqual(brief(judge(rule, alpine, 'linux/arm64')), [`AA212 info /${NM}/x/prebuilds/linux-arm64/node.napi.glibc.node`]);
+  const built = handTree({
+    [`${NM}/x/build/Release/x.node`]: { facts: elf('arm64', { type: 'dyn' }) },
+    [`${NM}/x/prebuilds/linux-x64/node.napi.node`]: { facts: elf('amd64', { type: 'dyn' }) },
+  });
+  assert.deepEqual(brief(judge(rule, built, 'linux/arm64')), [`AA212 info /${NM}/x/prebuilds/linux-x64/node.napi.node`]);
 });
 
 test('AA206: esbuild-style optional packages: another platform beside ours is information, alone it is an error', () => {

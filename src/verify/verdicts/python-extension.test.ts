@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { elf, handTree } from '../../../test/support/file-tree.js';
 import { brief, judge } from '../../../test/support/verdicts.js';
-import rule, { wheelTagArchitecture } from './python-extension.js';
+import rule from './python-extension.js';
 
 const SP = 'usr/local/lib/python3.11/site-packages';
 
@@ -30,6 +30,7 @@ test('AA205: WHEEL tags for another machine are a warning; pure and matching whe
     [`${SP}/z-1.0.dist-info/WHEEL`]: { facts: { format: 'text', text: 'Tag: cp311-cp311-musllinux_1_2_aarch64\n' } },
   });
   assert.deepEqual(brief(judge(rule, tree, 'linux/arm64')), [`AA205 warning /${SP}/x-1.0.dist-info/WHEEL`]);
-  assert.equal(wheelTagArchitecture('linux_armv7l'), 'arm');
-  assert.equal(wheelTagArchitecture('macosx_11_0_arm64'), undefined);
+  // a wheel for several machines, one of them this one, or a macOS tag beside: not judged
+  const mixed = handTree({ [`${SP}/m-1.0.dist-info/WHEEL`]: { facts: { format: 'text', text: 'Tag: cp311-cp311-macosx_11_0_arm64\nTag: cp311-cp311-manylinux_2_17_x86_64\n' } } });
+  assert.deepEqual(judge(rule, mixed, 'linux/arm64'), []);
 });

@@ -4,10 +4,10 @@
  * `.cpython-3XY-<triplet>.so` suffix and the `*.dist-info/WHEEL` tags are reported (a warning)
  * when they disagree with the content or the platform: pip installed a wheel for another machine.
  */
+import { parseExtensionName, parseWheelFile, wheelTagArchitectures } from '../../binary/index.js';
 import { normalizePlatform } from '../../platform/index.js';
-import { tripletArchitecture } from '../allow.js';
 import { describeFacts, elfArchitecture, fitsPlatform } from '../binary-kit.js';
-import { isPythonBinary, pythonMachineArchitecture } from './support.js';
+import { isPythonBinary } from './support.js';
 import { defineVerdict, shown } from './types.js';
 
 const messages = {
@@ -16,15 +16,7 @@ const messages = {
   wheel: '{path} says the wheel was built for {tags}, not {platform}: pip installed a wheel for another machine',
 } as const;
 
-const SUFFIX = /\.cpython-\d+[a-z]*-([a-z0-9_]+-linux-[a-z0-9_]+)\.so$/;
-
-/** The architecture of a wheel platform tag (`manylinux_2_17_x86_64`, `musllinux_1_2_aarch64`, `linux_armv7l`), 'any', or undefined (not Linux). */
-export function wheelTagArchitecture(tag: string): string | undefined {
-  if (tag === 'any') return 'any';
-  const m = /^(?:manylinux\d*|manylinux_\d+_\d+|musllinux_\d+_\d+|linux)_(.+)$/.exec(tag);
-  if (!m) return undefined;
-  return pythonMachineArchitecture(m[1] as string) ?? `(${m[1]})`;
-}
+const WHEEL = /(?:^|\/)(?:site|dist)-packages\/[^/]+\.dist-info\/WHEEL$/;
 
 export default defineVerdict({
   meta: {
@@ -41,11 +33,14 @@ export default defineVerdict({
     const p = normalizePlatform(ctx.platform);
     if (p.os !== 'linux') return;
     for (const k of ctx.view.kept) {
-      if (k.facts.format === 'text' && /(?:^|\/)(?:site|dist)-packages\/[^/]+\.dist-info\/WHEEL$/.test(k.path)) {
-        const tags = [...k.facts.text.matchAll(/^Tag:\s*(\S+)\s*$/gm)].flatMap((m) => ((m[1] as string).split('-')[2] ?? '').split('.'));
-        const archs = tags.map(wheelTagArchitecture);
-        if (tags.length === 0 || archs.some((a) => a === undefined || a === 'any' || a === p.architecture)) continue;
-        ctx.report({ messageId: 'wheel', data: { path: shown(k.path), tags: [...new Set(tags)].join(', '), platform: ctx.name }, path: k.path, severity: 'warning' });
+      if (k.facts.format === 'text' && WHEEL.test(k.path)) {
+        // silent unless every tag names a Linux platform anyarch reads, and none is this one
+        const tags = parseWheelFile(k.facts.text).tags;
+        const read = tags.map(wheelTagArchitectures);
+        const linux = read.flatMap((r) => r.platforms);
+        if (tags.length === 0 || read.some((r) => r.any || r.platforms.length === 0)) continue;
+        if (linux.some((w) => w.os !== 'linux' || w.architecture === undefined || w.architecture === p.architecture)) continue;
+        ctx.report({ messageId: 'wheel', data: { path: shown(k.path), tags: [...new Set(linux.map((w) => w.tag))].join(', '), platform: ctx.name }, path: k.path, severity: 'warning' });
         continue;
       }
       if (k.facts.format !== 'elf' || !isPythonBinary(k.path)) continue;
@@ -55,10 +50,9 @@ export default defineVerdict({
         ctx.report({ messageId: 'foreign', data: { path: shown(k.path), arch, platform: ctx.name }, path: k.path, what: describeFacts(k.facts) });
         continue;
       }
-      const m = SUFFIX.exec(k.path);
-      const suffixArch = m ? tripletArchitecture(m[1] as string) : undefined;
-      if (m && suffixArch && arch && suffixArch !== arch) {
-        ctx.report({ messageId: 'suffix', data: { path: shown(k.path), suffixArch, triplet: m[1] as string, arch }, path: k.path, what: describeFacts(k.facts), severity: 'warning' });
+      const name = parseExtensionName(k.path.slice(k.path.lastIndexOf('/') + 1));
+      if (name?.triplet && name.architecture && arch && name.architecture !== arch) {
+        ctx.report({ messageId: 'suffix', data: { path: shown(k.path), suffixArch: name.architecture, triplet: name.triplet, arch }, path: k.path, what: describeFacts(k.facts), severity: 'warning' });
       }
     }
   },

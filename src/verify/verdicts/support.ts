@@ -3,47 +3,35 @@
  * addon AA206's, every other binary AA201's, so that one file gets one verdict), a dynamic ELF's
  * loader problem (AA203 or AA204), and the platform words of Python and Node.
  */
+import { architectureToNodeArch, isPythonExtensionPath, nodePackageOf, parseNodePlatformName, type NodeTarget } from '../../binary/index.js';
 import type { ElfFacts } from '../../binary/types.js';
-import { PLATFORM_DATA, normalizePlatform, type Platform } from '../../platform/index.js';
-import { loaderFacts } from '../binary-kit.js';
-import type { VariantView } from './types.js';
+import { normalizePlatform, type Platform } from '../../platform/index.js';
+import { fitsPlatform, loaderFacts } from '../binary-kit.js';
+import type { KeptFile, VariantView } from './types.js';
 
-const PYTHON_PACKAGES = /(?:^|\/)(?:site|dist)-packages\//;
-/** napi-rs, esbuild, swc, sharp...: one npm package per platform, `<name>-<os>-<arch>[-<abi>]`. */
-const PLATFORM_PACKAGE = /^(?:(.+)-)?(linux|linuxmusl|darwin|win32|freebsd|android|openbsd|sunos)-(x64|arm64|arm|ia32|ppc64|s390x|riscv64|loong64|mips64el)(?:-(gnu|musl|gnueabihf|musleabihf|msvc|eabi))?$/;
-
-/** Is the file a Python extension module or a library bundled with one (under site-/dist-packages)? */
+/** Is the file a Python extension module (`*.so` under site-packages, dist-packages or lib-dynload)? */
 export function isPythonBinary(path: string): boolean {
-  return PYTHON_PACKAGES.test(path) && /\.so(?:\.[0-9.]+)?$/.test(path);
+  return isPythonExtensionPath(path);
 }
 
-/** A package of a platform-per-package family a file belongs to. */
+/** A package of a platform-per-package family (napi-rs, esbuild, sharp) a file belongs to. */
 export interface PlatformPackage {
   /** the package's directory (`usr/lib/node_modules/@esbuild/linux-x64`) */
   readonly dir: string;
   /** the node_modules directory plus scope and name prefix: the family (`.../node_modules/@esbuild/`) */
   readonly family: string;
-  readonly os: string;
-  /** Node's `process.arch` word */
-  readonly arch: string;
-  readonly abi?: string;
+  readonly target: NodeTarget;
 }
 
 /** The platform package a path lies in (`node_modules/@esbuild/linux-x64/bin/esbuild`), if any. */
 export function platformPackage(path: string): PlatformPackage | undefined {
-  const segs = path.split('/');
-  for (let i = segs.lastIndexOf('node_modules'); i >= 0; i = segs.lastIndexOf('node_modules', i - 1)) {
-    const scoped = segs[i + 1]?.startsWith('@') === true;
-    const nameAt = scoped ? i + 2 : i + 1;
-    const name = segs[nameAt];
-    if (name === undefined || nameAt >= segs.length - 1) continue;
-    const m = PLATFORM_PACKAGE.exec(name);
-    if (!m) continue;
-    const dir = segs.slice(0, nameAt + 1).join('/');
-    const family = `${segs.slice(0, nameAt).join('/')}/${m[1] ?? ''}`;
-    return { dir, family, os: m[2] === 'linuxmusl' ? 'linux' : (m[2] as string), arch: m[3] as string, ...(m[4] ? { abi: m[4] } : m[2] === 'linuxmusl' ? { abi: 'musl' } : {}) };
-  }
-  return undefined;
+  const pkg = nodePackageOf(path);
+  if (!pkg || pkg.dir === path) return undefined;
+  const target = parseNodePlatformName(pkg.name);
+  if (!target) return undefined;
+  const base = pkg.name.slice(pkg.name.lastIndexOf('/') + 1);
+  const prefix = base.slice(0, Math.max(0, base.lastIndexOf(target.nodePlatform)));
+  return { dir: pkg.dir, family: `${pkg.dir.slice(0, pkg.dir.length - base.length)}${prefix}`, target };
 }
 
 /** Is the file a Node addon, or a binary of a per-platform npm package (AA206's files)? */
@@ -53,19 +41,7 @@ export function isNodeBinary(path: string): boolean {
 
 /** Node's `process.arch` word for a platform (`x64`, `arm64`, `arm`...). */
 export function nodeArch(platform: Platform): string | undefined {
-  const p = normalizePlatform(platform);
-  return PLATFORM_DATA.find((d) => d.platform.architecture === p.architecture)?.node ?? undefined;
-}
-
-/** The OCI architecture of Node's `process.arch` word. */
-export function nodeArchArchitecture(word: string): string | undefined {
-  return PLATFORM_DATA.find((d) => d.node === word)?.platform.architecture;
-}
-
-/** The OCI architecture of Python's `platform.machine()` word (`x86_64`, `aarch64`, `armv7l`). */
-export function pythonMachineArchitecture(word: string): string | undefined {
-  if (word === 'i386' || word === 'i586') return '386';
-  return PLATFORM_DATA.find((d) => d.python === word)?.platform.architecture;
+  return architectureToNodeArch(normalizePlatform(platform).architecture);
 }
 
 /**
@@ -79,6 +55,16 @@ export function loaderProblem(facts: ElfFacts, view: VariantView): { kind: 'miss
   const loader = loaderFacts(interp, facts);
   if (loader && view.libcs.size > 0 && !view.libcs.has(loader.libc)) return { kind: 'libc', libc: loader.libc };
   return { kind: 'missing' };
+}
+
+/** Each dynamic ELF of the variant that fits its platform (or may) and has a loader problem (AA203, AA204). */
+export function* loaderProblems(view: VariantView, platform: Platform): Generator<{ readonly file: KeptFile; readonly facts: ElfFacts; readonly problem: NonNullable<ReturnType<typeof loaderProblem>> }> {
+  for (const k of view.kept) {
+    if (k.facts.format !== 'elf' || !k.facts.interpreter) continue;
+    if (fitsPlatform(k.facts, platform).fits === 'no') continue;
+    const problem = loaderProblem(k.facts, view);
+    if (problem) yield { file: k, facts: k.facts, problem };
+  }
 }
 
 /** The image's C libraries in words (`musl`, `glibc and musl`). */
