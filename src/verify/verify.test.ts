@@ -190,3 +190,20 @@ test("a Windows variant's foreign base layer the source does not serve is AA210 
   assert.match(p.verdicts[0]!.message, /foreign, non-distributable layer/);
   assert.equal(verifyOutcome(summarizeVerify([report])), 'clean');
 });
+
+test('verifyImages: a layer two images share is scanned once in one call', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'anyarch-verify-shared-'));
+  try {
+    const one = (extra: string): TestPlatformImage[] => [{ platform: { os: 'linux', architecture: 'arm64' }, layers: [{ files: base }, { files: { [`app/${extra}`]: fakeElf('arm64') } }] }];
+    await writeOciLayout(path.join(dir, 'a'), buildTestImage(one('a')), 'v1');
+    await writeOciLayout(path.join(dir, 'b'), buildTestImage(one('b')), 'v1');
+    const { layerReaders } = await import('./readers.js');
+    const real = layerReaders();
+    let scans = 0;
+    const run = await verifyImages(['oci:a:v1', 'oci:b:v1'], { cwd: dir, readers: { ...real, scanLayer: (tar, inspector) => (scans++, real.scanLayer(tar, inspector)) } });
+    assert.equal(run.summary.variants, 2);
+    assert.equal(scans, 3, 'the shared bottom layer once, each top layer once');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -65,8 +65,13 @@ export interface VerifyProgress {
   readonly bytes: number;
 }
 
-/** Layer scans of one call, by layer digest: a layer shared by variants or images is read once. */
-export type LayerMemo = Map<string, Promise<LayerScan<FileFacts>>>;
+/**
+ * Layer scans of one call, by layer digest: a layer shared by variants or images is read once.
+ * A scan is kept while a variant that asked for it is still being judged, and let go when the
+ * last one is done (a variant that asks later reads it again), so that memory follows the
+ * variants in flight, not every layer of a long command line.
+ */
+export type LayerMemo = Map<string, { readonly scan: Promise<LayerScan<FileFacts>>; users: number }>;
 
 export interface VerifyOptions {
   /** the platforms to verify (default: every platform the image publishes) */
@@ -288,10 +293,14 @@ function isForeignLayer(layer: Layer): boolean {
 /** One layer read through the memo: scanned once per digest in a call, within the limit. */
 function scanOnce(layer: Layer, shared: Shared, onProgress: VerifyOptions['onProgress']): Promise<LayerScan<FileFacts>> {
   const key = layer.descriptor.digest;
-  let p = shared.memo.get(key);
-  if (!p) {
+  const held = shared.memo.get(key);
+  if (held) {
+    held.users++;
+    return held.scan;
+  }
+  {
     shared.progress.total++;
-    p = shared.limit(async () => {
+    const p = shared.limit(async () => {
       const scan = await shared.readers.scanLayer(await layer.uncompressed(), shared.readers.inspector);
       shared.progress.done++;
       shared.progress.bytes += scan.bytes;
@@ -299,9 +308,17 @@ function scanOnce(layer: Layer, shared: Shared, onProgress: VerifyOptions['onPro
       return scan;
     });
     p.catch(() => undefined); // observed by every variant that awaits it
-    shared.memo.set(key, p);
+    shared.memo.set(key, { scan: p, users: 1 });
+    return p;
   }
-  return p;
+}
+
+/** A variant is done with its layers' scans: each is let go when no other variant holds it. */
+function releaseScans(layers: readonly Layer[], shared: Shared): void {
+  for (const l of layers) {
+    const held = shared.memo.get(l.descriptor.digest);
+    if (held && --held.users <= 0) shared.memo.delete(l.descriptor.digest);
+  }
 }
 
 /** The number of bottom layers this image shares with its base (by diff id, else by digest). */
@@ -351,10 +368,25 @@ async function openBase(name: string, opts: VerifyOptions): Promise<BaseImage> {
 }
 
 async function verifyVariant(v: Variant, baseName: string | undefined, opts: VerifyOptions, shared: Shared): Promise<{ report: PlatformVerification; baseError?: string }> {
-  const shownPlatform = v.declared ?? { os: v.platform.os, architecture: v.platform.architecture, ...(v.platform.variant ? { variant: v.platform.variant } : {}) };
-  const name = formatPlatform(shownPlatform);
   const layers = await v.image.layers();
   const scans = await Promise.allSettled(layers.map((l) => scanOnce(l, shared, opts.onProgress)));
+  try {
+    return await judgeScans(v, layers, scans, baseName, opts, shared);
+  } finally {
+    releaseScans(layers, shared);
+  }
+}
+
+async function judgeScans(
+  v: Variant,
+  layers: readonly Layer[],
+  scans: readonly PromiseSettledResult<LayerScan<FileFacts>>[],
+  baseName: string | undefined,
+  opts: VerifyOptions,
+  shared: Shared,
+): Promise<{ report: PlatformVerification; baseError?: string }> {
+  const shownPlatform = v.declared ?? { os: v.platform.os, architecture: v.platform.architecture, ...(v.platform.variant ? { variant: v.platform.variant } : {}) };
+  const name = formatPlatform(shownPlatform);
   const [config, imageConfig, history, baseInfo] = await Promise.all([
     v.image.containerConfig(),
     v.image.config(),
