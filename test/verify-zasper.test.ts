@@ -25,7 +25,6 @@ import {
   zasperImage,
   ZASPER_DOCKERFILE,
   ZASPER_DOCKERFILE_FIXED,
-  ZASPER_FIXED_GO_LINE,
   ZASPER_GO_LINE,
 } from './support/verify-images.js';
 
@@ -108,7 +107,6 @@ test('the fixed image passes from the registry and from an OCI layout: exit 0', 
     assert.deepEqual(report!.platforms.map((p) => p.name).sort(), ['linux/amd64', 'linux/arm64']);
     for (const p of report!.platforms) assert.deepEqual(p.verdicts.filter((v) => v.severity !== 'info'), [], p.name);
   }
-  void ZASPER_FIXED_GO_LINE;
 });
 
 test('OCI layout and docker-archive sources: the same verdict; with --base the base layer is the base image\'s', async () => {

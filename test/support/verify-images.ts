@@ -315,9 +315,8 @@ function build_zasperBase(): BuiltImage {
 /** (memoized per process: the same arguments give the same image object) */
 export const zasperBase = memoized(build_zasperBase);
 
-/** The line of examples/zasper/Dockerfile that downloads Go (and of Dockerfile.fixed). */
+/** The line of examples/zasper/Dockerfile that downloads Go (line 17 in Dockerfile.fixed). */
 export const ZASPER_GO_LINE = 16;
-export const ZASPER_FIXED_GO_LINE = 17;
 
 /**
  * The image examples/zasper/Dockerfile built for linux/amd64 and linux/arm64 (`fixed`: from
