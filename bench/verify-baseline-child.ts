@@ -7,11 +7,13 @@
  *   node verify-baseline-child.js MODE REGISTRY_URL REPOSITORY CONCURRENCY DIGEST...
  *
  * MODE: gunzip (node:zlib's createGunzip, run on libuv's thread pool, so CONCURRENCY streams use
- * that many cores), fzstd (the pure-JS zstd decoder the project uses; one thread) or zstd-cli
+ * that many cores), gunzip-sha256 (the same, also hashing the blob and the tar as any reader
+ * that checks the digest and the diff_id must), fzstd (the pure-JS zstd decoder the project uses; one thread) or zstd-cli
  * (the blob piped into `zstd -dc`, its output read and dropped). Prints one JSON line:
  * { bytes (uncompressed), compressed, ms }.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -27,11 +29,22 @@ async function one(mode: string, url: string): Promise<{ bytes: number; compress
   let bytes = 0;
   let compressed = 0;
   const src = await body(url);
-  if (mode === 'gunzip') {
+  if (mode === 'gunzip' || mode === 'gunzip-sha256') {
+    const hash = mode === 'gunzip-sha256';
+    const blobHash = createHash('sha256');
+    const tarHash = createHash('sha256');
     const gz = createGunzip();
-    gz.on('data', (c: Buffer) => (bytes += c.length));
-    src.on('data', (c: Buffer) => (compressed += c.length));
+    gz.on('data', (c: Buffer) => {
+      bytes += c.length;
+      if (hash) tarHash.update(c);
+    });
+    src.on('data', (c: Buffer) => {
+      compressed += c.length;
+      if (hash) blobHash.update(c);
+    });
     await pipeline(src, gz);
+    if (hash && !url.endsWith(blobHash.digest('hex'))) throw new Error(`${url}: digest mismatch`);
+    if (hash) tarHash.digest();
   } else if (mode === 'fzstd') {
     const d = new Decompress((chunk) => {
       bytes += chunk.length;
