@@ -154,6 +154,15 @@ describe('ELF reader: truncated and corrupt bytes give problems, never exception
     }
   });
 
+  test('a body that ends before the size its entry said', () => {
+    const b = buildElf({ interpreter: '/lib64/ld-linux-x86-64.so.2' });
+    const c = new ElfCapture(b.length);
+    c.push(b.subarray(0, 70), 0);
+    const facts = c.finish(b.length);
+    assert.equal(facts.machine, 62);
+    assert.match(facts.problem ?? '', /the body ends at byte 70, before the headers it names/);
+  });
+
   test('huge counts are refused by their bounds', () => {
     const b = buildElf({});
     const v = new DataView(b.buffer);
@@ -169,6 +178,14 @@ describe('ELF reader: truncated and corrupt bytes give problems, never exception
     const facts = readElf(b);
     assert.equal(facts.machine, 0);
     assert.match(facts.problem ?? '', /unknown ELF class 7/);
+  });
+
+  test('a loader path wholly past the end names no loader', () => {
+    const b = buildElf({ interpreter: '/lib/ld-linux-aarch64.so.1', machine: 183 });
+    new DataView(b.buffer).setBigUint64(64 + 8, 1n << 40n, true); // PT_INTERP p_offset
+    const facts = readElf(b);
+    assert.equal(facts.interpreter, undefined);
+    assert.match(facts.problem ?? '', /PT_INTERP reaches past the end/);
   });
 
   test('a loader path past the end of the file', () => {

@@ -161,7 +161,7 @@ export class ElfCapture implements Capture<ElfFacts> {
 
   finish(size: number): ElfFacts {
     if (this.keep.pending) {
-      if (size < this.size || this.keep.position < this.size) this.problem(`the file ends at byte ${size}, before the headers it names`);
+      this.problem(`the body ends at byte ${Math.min(size, this.keep.position)}, before the headers it names`);
       this.keep.flush();
     }
     this.scanning = false;
@@ -322,7 +322,7 @@ export class ElfCapture implements Capture<ElfFacts> {
       n = MAX_INTERPRETER_BYTES;
     }
     const ok = this.keep.want(s.offset, s.offset + n, (b) => {
-      this.interpreter = cString(b);
+      if (b.length > 0) this.interpreter = cString(b);
     });
     if (!ok) this.problem('PT_INTERP lies before the program headers');
   }

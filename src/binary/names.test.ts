@@ -9,6 +9,7 @@ import {
   parsePrebuildTags,
   selectPrebuild,
 } from './node.js';
+import { isQemuUserEmulator, pathArchitecture } from './paths.js';
 import { isPythonExtensionPath, parseExtensionName, parseWheelFile, tripletFacts, wheelTagArchitectures } from './python.js';
 
 describe('Python extension names', () => {
@@ -194,5 +195,34 @@ describe("selectPrebuild: node-gyp-build's choice", () => {
     assert.equal(selectPrebuild(c, { platform: linux('arm64'), libc: 'glibc' }), 'build/Release/addon.node');
     assert.equal(selectPrebuild(c, { platform: linux('arm64'), libc: 'glibc', prebuildsOnly: true }), 'prebuilds/linux-arm64/node.napi.armv8.node');
     assert.equal(selectPrebuild(['build/Debug/addon.node'], { platform: linux('arm64'), libc: 'glibc' }), 'build/Debug/addon.node');
+  });
+});
+
+describe('paths that name an architecture (intended foreign files)', () => {
+  const cases: [string, ReturnType<typeof pathArchitecture>][] = [
+    ['usr/aarch64-linux-gnu/lib/libc.so.6', { architectures: ['arm64'], convention: 'cross-toolchain', where: 'usr/aarch64-linux-gnu' }],
+    ['usr/lib/gcc-cross/arm-linux-gnueabihf/12/libgcc.a', { architectures: ['arm'], convention: 'cross-toolchain', where: 'usr/lib/gcc-cross/arm-linux-gnueabihf' }],
+    ['usr/lib/aarch64-linux-gnu/libz.so.1', { architectures: ['arm64'], convention: 'multiarch', where: 'usr/lib/aarch64-linux-gnu' }],
+    ['lib/x86_64-linux-gnu/libc.so.6', { architectures: ['amd64'], convention: 'multiarch', where: 'lib/x86_64-linux-gnu' }],
+    ['usr/lib/s390x-linux-gnu/libz.so.1', { architectures: ['s390x'], convention: 'multiarch', where: 'usr/lib/s390x-linux-gnu' }],
+    ['usr/local/go/pkg/tool/linux_arm64/compile', { architectures: ['arm64'], convention: 'go-target', where: 'usr/local/go/pkg/tool/linux_arm64' }],
+    ['root/go/pkg/linux_amd64_race/runtime.a', { architectures: ['amd64'], convention: 'go-target', where: 'root/go/pkg/linux_amd64_race' }],
+    ['usr/local/go/pkg/tool/darwin_arm64/vet', { architectures: ['arm64'], os: 'darwin', convention: 'go-target', where: 'usr/local/go/pkg/tool/darwin_arm64' }],
+    ['app/node_modules/bufferutil/prebuilds/linux-arm64/node.napi.node', { architectures: ['arm64'], convention: 'node-prebuild', where: 'app/node_modules/bufferutil/prebuilds/linux-arm64' }],
+    ['app/node_modules/fsevents/prebuilds/darwin-x64+arm64/fsevents.node', { architectures: ['amd64', 'arm64'], os: 'darwin', convention: 'node-prebuild', where: 'app/node_modules/fsevents/prebuilds/darwin-x64+arm64' }],
+    ['app/node_modules/@esbuild/linux-arm64/bin/esbuild', { architectures: ['arm64'], convention: 'node-platform-package', where: 'app/node_modules/@esbuild/linux-arm64' }],
+    ['app/node_modules/@swc/core-linux-x64-musl/swc.linux-x64-musl.node', { architectures: ['amd64'], convention: 'node-platform-package', where: 'app/node_modules/@swc/core-linux-x64-musl' }],
+    ['app/index.linux-arm64-gnu.node', { architectures: ['arm64'], convention: 'node-platform-package', where: 'app/index.linux-arm64-gnu.node' }],
+    ['usr/bin/aarch64-linux-gnu-gcc-12', undefined],
+    ['usr/libexec/gcc-cross/aarch64-linux-gnu/12/cc1', undefined],
+    ['usr/local/go/bin/go', undefined],
+    ['usr/bin/qemu-aarch64-static', undefined],
+    ['app/node_modules/left-pad/index.js', undefined],
+  ];
+  for (const [path, want] of cases) test(path, () => assert.deepEqual(pathArchitecture(path), want));
+  test('QEMU user-mode emulators', () => {
+    assert.ok(isQemuUserEmulator('usr/bin/qemu-aarch64-static'));
+    assert.ok(isQemuUserEmulator('usr/libexec/qemu-binfmt/aarch64-binfmt-P'));
+    assert.ok(!isQemuUserEmulator('usr/bin/qemu-img-wrapper.sh/x'));
   });
 });
