@@ -70,3 +70,17 @@ test("a native run judges the program's ELF header, through a script's interpret
   assert.equal(run.output, 'script ran\n');
   assert.equal(run.via, 'native');
 });
+
+test('where no network namespace can be made the run is refused, unless the network is allowed, and the result says so', async () => {
+  const r = root({ 'bin/busybox': debianFile('busybox-static', 'arm64', '/bin/busybox') });
+  const opts = { platform: ARM64, argv: ['busybox', 'echo', 'ok'], host: AMD64, unsharePath: '/nonexistent/unshare' };
+  const refused = await runInRoot(r, opts);
+  assert.match(refused.error ?? '', /cannot make a network namespace for the run/);
+  assert.equal(refused.exitCode, undefined);
+  assert.equal(refused.output, '');
+  const allowed = await runInRoot(r, { ...opts, allowNetwork: true });
+  assert.equal(allowed.error, undefined);
+  assert.equal(allowed.output, 'ok\n');
+  assert.equal(allowed.network, 'host');
+  assert.equal(allowed.confinement, 'qemu-prefix', 'no chroot without unshare');
+});

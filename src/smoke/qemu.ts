@@ -85,6 +85,8 @@ export interface RootRunOptions extends CommandRunOptions {
   readonly confinement?: 'auto' | 'chroot' | 'qemu-prefix';
   /** the machine's platform (default {@link hostPlatform}) */
   readonly host?: Platform;
+  /** util-linux `unshare` (default: found on PATH); without it there is no chroot and no network namespace */
+  readonly unsharePath?: string;
 }
 
 /** A run in an extracted root: a {@link SmokeResult} but for what the caller knows (the platform, ok). */
@@ -94,7 +96,7 @@ export type RootRunResult = Omit<SmokeResult, 'platform' | 'ok' | 'via' | 'confi
   readonly notes: readonly string[];
 };
 
-/** What this machine allows, probed once per process. */
+/** What this machine allows, probed once per process (per unshare binary). */
 interface Abilities {
   unshare: string | undefined;
   /** `unshare --net` works as we are (root) */
@@ -102,7 +104,7 @@ interface Abilities {
   /** `unshare --user --map-root-user --net` works (unprivileged user namespaces) */
   userns: boolean;
 }
-let abilities: Abilities | undefined;
+const abilities = new Map<string, Abilities>();
 
 function findOnPath(name: string): string | undefined {
   for (const d of (process.env.PATH ?? '').split(path.delimiter).concat(['/usr/bin', '/bin', '/usr/sbin', '/sbin'])) {
@@ -111,17 +113,20 @@ function findOnPath(name: string): string | undefined {
   return undefined;
 }
 
-function probe(): Abilities {
-  if (abilities) return abilities;
-  const unshare = findOnPath('unshare');
+function probe(unsharePath: string | undefined): Abilities {
+  const key = unsharePath ?? '';
+  const known = abilities.get(key);
+  if (known) return known;
+  const unshare = unsharePath === undefined ? findOnPath('unshare') : existsSync(unsharePath) ? unsharePath : undefined;
   const works = (args: string[]): boolean => unshare !== undefined && spawnSync(unshare, [...args, '--', '/bin/true'], { stdio: 'ignore', timeout: 5000 }).status === 0;
   const root = process.getuid?.() === 0;
-  abilities = {
+  const found = {
     unshare,
     netns: root && works(['--net']),
     userns: works(['--user', '--map-root-user', '--net']),
   };
-  return abilities;
+  abilities.set(key, found);
+  return found;
 }
 
 function envMap(env: readonly string[]): Map<string, string> {
@@ -286,7 +291,7 @@ export async function runInRoot(root: string, opts: RootRunOptions): Promise<Roo
     if (mismatch !== undefined) return fail(mismatch);
   }
 
-  const ab = probe();
+  const ab = probe(opts.unsharePath);
   const mode = opts.confinement ?? 'auto';
   const asRoot = process.getuid?.() === 0;
   let confinement: 'chroot' | 'qemu-prefix';
@@ -320,8 +325,8 @@ export async function runInRoot(root: string, opts: RootRunOptions): Promise<Roo
     if (!env.has('HOME')) env.set('HOME', u.home ?? '/');
   } else if (!env.has('HOME')) env.set('HOME', '/root');
 
-  // the variant's oldest CPU (an armv7 program in an arm/v6 variant must fail); none natively
-  const cpuModel = native ? undefined : qemuCpu(opts.platform);
+  // the variant's oldest CPU (an armv7 program in an arm/v6 variant must fail)
+  const cpuModel = qemu ? qemuCpu(native ? host : opts.platform) : undefined;
   const cpu = cpuModel ? ['-cpu', cpuModel] : [];
   const unshare = netns ? [ab.unshare as string, ...(userns ? ['--user', '--map-root-user'] : []), '--net'] : undefined;
   let command: string[];
