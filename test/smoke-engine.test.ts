@@ -10,6 +10,7 @@ import { connectDockerEngine } from '../src/engine/api.js';
 import { openRoot, type Index } from '../src/oci/image.js';
 import { smokeRun } from '../src/smoke/run.js';
 import { tempPaths } from './support/assert.js';
+import { registerQemuBinfmt } from './support/binfmt.js';
 import { debianFile } from './support/debian-packages.js';
 import { startDockerd, type TestDockerd } from './support/dockerd.js';
 import { buildTestImage, builtImageSource, writeDockerArchive } from './support/images.js';
@@ -24,29 +25,33 @@ after(async () => {
   await dockerd?.stop();
 });
 
-test('through the engine: arm64 busybox runs under the bind-mounted qemu; an arm64 image holding x86-64 busybox fails; the container is removed', async () => {
+test("through the engine: arm64 busybox runs under the bind-mounted qemu; x86-64 busybox in an arm64 image and arm64 busybox in an amd64 image fail, under binfmt; containers removed", async () => {
   const arm64 = debianFile('busybox-static', 'arm64', '/bin/busybox');
   const amd64 = debianFile('busybox-static', 'amd64', '/bin/busybox');
   const config = { Entrypoint: ['/bin/busybox'], Cmd: ['echo', 'from-cmd'], Env: ['PATH=/bin'] };
   const built = buildTestImage([
     { platform: { os: 'linux', architecture: 'arm64' }, layers: [{ files: { 'bin/busybox': arm64 } }], containerConfig: config },
     { platform: { os: 'linux', architecture: 'arm64', variant: 'v8' }, layers: [{ files: { 'bin/busybox': amd64 } }], containerConfig: config },
+    { platform: { os: 'linux', architecture: 'amd64' }, layers: [{ files: { 'bin/busybox': amd64 } }], containerConfig: config },
+    { platform: { os: 'linux', architecture: 'amd64', variant: 'v2' }, layers: [{ files: { 'bin/busybox': arm64 } }], containerConfig: config },
   ]);
   const engine = await connectDockerEngine({ host: dockerd.host });
   const loaded: string[] = [];
   for (const [i, tag] of [
     [0, 'anyarch-smoke:right'],
     [1, 'anyarch-smoke:wrong'],
+    [2, 'anyarch-smoke:amd64'],
+    [3, 'anyarch-smoke:amd64-wrong'],
   ] as const) {
     const file = tmp(`image-${i}.tar`);
     await writeDockerArchive(file, built, i, [tag]);
     loaded.push(...(await engine.imageLoad(createReadStream(file))));
   }
-  assert.deepEqual(loaded, ['anyarch-smoke:right', 'anyarch-smoke:wrong']);
+  assert.deepEqual(loaded, ['anyarch-smoke:right', 'anyarch-smoke:wrong', 'anyarch-smoke:amd64', 'anyarch-smoke:amd64-wrong']);
   const index = (await openRoot(builtImageSource(built))) as Index;
-  const [right, wrong] = await Promise.all([index.image((await index.manifest()).manifests[0]!), index.image((await index.manifest()).manifests[1]!)]);
+  const [right, wrong, amd, amdWrong] = await Promise.all((await index.manifest()).manifests.map((d) => index.image(d)));
 
-  const ok = await smokeRun(right, 'linux/arm64', { argv: ['busybox', 'echo', 'ok'], entrypoint: false }, { engine: { engine, image: 'anyarch-smoke:right' } });
+  const ok = await smokeRun(right!, 'linux/arm64', { argv: ['busybox', 'echo', 'ok'], entrypoint: false }, { engine: { engine, image: 'anyarch-smoke:right' } });
   assert.equal(ok.error, undefined, ok.output);
   assert.equal(ok.ok, true);
   assert.equal(ok.output, 'ok\n');
@@ -54,10 +59,10 @@ test('through the engine: arm64 busybox runs under the bind-mounted qemu; an arm
   assert.equal(ok.confinement, 'container');
   assert.equal(ok.network, 'none');
 
-  const entry = await smokeRun(right, 'linux/arm64', { argv: [], entrypoint: true }, { engine: { engine, image: 'anyarch-smoke:right' } });
+  const entry = await smokeRun(right!, 'linux/arm64', { argv: [], entrypoint: true }, { engine: { engine, image: 'anyarch-smoke:right' } });
   assert.equal(entry.output, 'from-cmd\n');
 
-  const bad = await smokeRun(wrong, 'linux/arm64', { argv: ['busybox', 'echo', 'ok'], entrypoint: false }, { engine: { engine, image: 'anyarch-smoke:wrong' } });
+  const bad = await smokeRun(wrong!, 'linux/arm64', { argv: ['busybox', 'echo', 'ok'], entrypoint: false }, { engine: { engine, image: 'anyarch-smoke:wrong' } });
   assert.equal(bad.ok, false);
   assert.equal(bad.exitCode, 255);
   assert.match(bad.output, /Invalid ELF image for this architecture/);
@@ -69,7 +74,17 @@ test('through the engine: arm64 busybox runs under the bind-mounted qemu; an arm
   assert.equal((await engine.containerLogs(plain, 1024)).bytes.toString(), 'ran anyway\n');
   await engine.containerRemove(plain);
 
-  const slow = await smokeRun(right, 'linux/arm64', { argv: ['busybox', 'sleep', '100'], entrypoint: false }, { engine: { engine, image: 'anyarch-smoke:right' }, timeoutMs: 2000 });
+  // the engine's own platform runs under this machine's QEMU too: an arm64 busybox in an amd64 image fails although binfmt is registered
+  registerQemuBinfmt(['aarch64']);
+  const native = await smokeRun(amd!, 'linux/amd64', { argv: ['busybox', 'echo', 'native'], entrypoint: false }, { engine: { engine, image: 'anyarch-smoke:amd64' } });
+  assert.equal(native.output, 'native\n');
+  assert.equal(native.ok, true);
+  const nativeWrong = await smokeRun(amdWrong!, 'linux/amd64/v2', { argv: ['busybox', 'echo', 'native'], entrypoint: false }, { engine: { engine, image: 'anyarch-smoke:amd64-wrong' } });
+  assert.equal(nativeWrong.ok, false);
+  assert.equal(nativeWrong.exitCode, 255);
+  assert.match(nativeWrong.output, /Invalid ELF image for this architecture/);
+
+  const slow = await smokeRun(right!, 'linux/arm64', { argv: ['busybox', 'sleep', '100'], entrypoint: false }, { engine: { engine, image: 'anyarch-smoke:right' }, timeoutMs: 2000 });
   assert.equal(slow.timedOut, true);
   assert.equal(slow.ok, false);
 

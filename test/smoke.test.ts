@@ -4,19 +4,19 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SmokeResult } from '../src/smoke/types.js';
 import * as path from 'node:path';
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { AnyarchError } from '../src/errors.js';
 import { openRoot, type Image, type Index } from '../src/oci/image.js';
 import { commandArgv, smokeRun } from '../src/smoke/run.js';
 import { tempPaths } from './support/assert.js';
 import { registerQemuBinfmt } from './support/binfmt.js';
 import { debianFile, debianTree } from './support/debian-packages.js';
-import { buildTestImage, builtImageSource, type TestPlatformImage } from './support/images.js';
+import { buildTestImage, builtImageSource, writeOciLayout, type TestPlatformImage } from './support/images.js';
 
 const tmp = tempPaths('anyarch-smoke-');
 let busybox: { arm64: Uint8Array; amd64: Uint8Array };
@@ -197,12 +197,27 @@ test('an image that cannot be extracted is a failed result, not a throw; misuse 
   await assert.rejects(smokeRun(img, 'linux/arm64', { argv: ['true'], entrypoint: false }, { timeoutMs: 0 }), (e: unknown) => e instanceof AnyarchError && e.code === 'E_USAGE');
 });
 
-test('without root: a chroot in a user namespace, or qemu -L, still with no network; what cannot be honoured is said', () => {
-  const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'support', 'smoke-child.js');
-  const bin = path.join(debianTree('busybox-static', 'arm64'), 'bin/busybox');
+test('without root: a chroot in a user namespace, or qemu -L, still with no network; what cannot be honoured is said', async () => {
+  // the compiled library, the child and the image, where uid 65534 can read them (the checkout may be private)
+  const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  // /tmp: world-traversable on every Linux (the test's own temporary directory is private)
+  const work = mkdtempSync('/tmp/anyarch-unprivileged-');
+  after(() => rmSync(work, { recursive: true, force: true }));
+  cpSync(path.join(dist, 'src'), path.join(work, 'dist', 'src'), { recursive: true });
+  cpSync(path.join(dist, 'test', 'support', 'smoke-child.js'), path.join(work, 'dist', 'test', 'support', 'smoke-child.js'));
+  writeFileSync(path.join(work, 'package.json'), '{"type":"module"}\n');
+  const built = buildTestImage([{ platform: { os: 'linux', architecture: 'arm64' }, layers: [{ files: { 'bin/busybox': busybox.arm64 } }], containerConfig: { User: '1000' } }]);
+  await writeOciLayout(path.join(work, 'layout'), built);
+  spawnSync('chmod', ['-R', 'a+rX', work]);
+
   const run = (confinement: string): SmokeResult => {
-    // uid/gid 65534 (nobody), as an unprivileged user runs anyarch
-    const r = spawnSync(process.execPath, [child, bin, 'linux/arm64', confinement, 'busybox', 'sh', '-c', 'echo ok; busybox id -u; busybox nc 127.0.0.1 1'], { uid: 65534, gid: 65534, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    const r = spawnSync(process.execPath, [path.join(work, 'dist', 'test', 'support', 'smoke-child.js'), path.join(work, 'layout'), 'linux/arm64', confinement, 'busybox', 'sh', '-c', 'echo ok; busybox id -u; busybox nc 127.0.0.1 1'], {
+      uid: 65534,
+      gid: 65534,
+      cwd: work,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    });
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout) as SmokeResult;
   };

@@ -154,6 +154,15 @@ describe('ELF reader: truncated and corrupt bytes give problems, never exception
     }
   });
 
+  test('a body that ends before the size its entry said', () => {
+    const b = buildElf({ interpreter: '/lib64/ld-linux-x86-64.so.2' });
+    const c = new ElfCapture(b.length);
+    c.push(b.subarray(0, 70), 0);
+    const facts = c.finish(b.length);
+    assert.equal(facts.machine, 62);
+    assert.match(facts.problem ?? '', /the body ends at byte 70, before the headers it names/);
+  });
+
   test('huge counts are refused by their bounds', () => {
     const b = buildElf({});
     const v = new DataView(b.buffer);

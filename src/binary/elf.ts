@@ -161,7 +161,7 @@ export class ElfCapture implements Capture<ElfFacts> {
 
   finish(size: number): ElfFacts {
     if (this.keep.pending) {
-      if (size < this.size || this.keep.position < this.size) this.problem(`the file ends at byte ${size}, before the headers it names`);
+      this.problem(`the body ends at byte ${Math.min(size, this.keep.position)}, before the headers it names`);
       this.keep.flush();
     }
     this.scanning = false;

@@ -42,12 +42,15 @@ export function qemuStaticName(platform: PlatformLike): string | undefined {
  * The CPU QEMU emulates for a platform's variant, so that code for a newer CPU fails as it
  * would on the oldest machine of the variant: 32-bit ARM v5 -> `arm926`, v6 -> `arm1176`
  * (no Thumb-2, no NEON: an armv7 binary in an arm/v6 variant dies with SIGILL), v7 ->
- * `cortex-a7`; arm64 (v8, and no variant) -> `cortex-a53` (ARMv8.0). Undefined: QEMU's default
- * (its `max` CPU for ARM; `qemu64` for x86-64), for variants no CPU model pins down.
+ * `cortex-a7`; arm64 (v8, and no variant) -> `cortex-a53` (ARMv8.0). x86 (amd64, 386) -> `max`:
+ * QEMU's default `qemu64` lacks SSE4.2 and POPCNT, so images built for x86-64-v2 (RHEL 9 and
+ * UBI 9's glibc refuses to start below it) would fail a smoke run they pass on any real machine;
+ * x86-64 levels are not enforced. Undefined: QEMU's default (`max` for other architectures).
  */
 export function qemuCpu(platform: PlatformLike): string | undefined {
   const variant = platform.variant ?? '';
   if (platform.architecture === 'arm') return ({ v5: 'arm926', v6: 'arm1176', v7: 'cortex-a7', '': 'cortex-a7' } as Record<string, string>)[variant];
   if (platform.architecture === 'arm64' && (variant === '' || variant === 'v8')) return 'cortex-a53';
+  if (platform.architecture === 'amd64' || platform.architecture === '386') return 'max';
   return undefined;
 }

@@ -5,18 +5,21 @@
  * The image must already be in the engine (the caller decides; a `docker-daemon:` source is);
  * the image's own Env, WorkingDir and User apply, as in `docker run`.
  *
- * A platform that is not the engine's own is emulated. Under a registered binfmt handler the
+ * Every platform runs under QEMU, the engine's own too. Under a registered binfmt handler the
  * engine would run a binary of the wrong architecture anyway (the kernel picks the emulator by
  * the binary's own ELF header), and the smoke run would pass for an arm64 image holding x86-64
- * programs. So for such a platform this machine's `qemu-<arch>-static` is bind-mounted read-only
- * into the container as `/.anyarch-qemu` and made the entrypoint, with `-0 ARGV0 PROGRAM ARGS`
- * as its arguments (and `-cpu` for the variant's oldest CPU, src/platform/qemu.ts): QEMU loads the program itself and refuses an ELF of another machine. QEMU
- * needs a path, not a name: a command word without `/` is looked up in the image's PATH through
- * the stat of each candidate in the created container (`HEAD /containers/{id}/archive`). The
- * engine must be on this machine (a unix socket or loopback address, as src/engine/api.ts
- * requires), so the bind-mount names this machine's file. An emulated run gets the engine's
- * init as PID 1 (`HostConfig.Init`, Docker's docker-init): QEMU re-raises a crash signal of the
- * program at itself, which PID 1 would ignore, hanging until the timeout.
+ * programs, or an amd64 image holding arm64 ones. So this machine's `qemu-<arch>-static` for the
+ * platform is bind-mounted read-only into the container as `/.anyarch-qemu` and made the
+ * entrypoint, with `[-cpu MODEL] -0 ARGV0 PROGRAM ARGS` as its arguments (the variant's oldest
+ * CPU, src/platform/qemu.ts): QEMU loads the program itself and refuses an ELF of another
+ * machine. QEMU needs a path, not a name: a command word without `/` is looked up in the image's
+ * PATH through the stat of each candidate in the created container
+ * (`HEAD /containers/{id}/archive`). The engine must be on this machine (a unix socket or
+ * loopback address, as src/engine/api.ts requires), so the bind-mount names this machine's file.
+ * The run gets the engine's init as PID 1 (`HostConfig.Init`, Docker's docker-init): QEMU
+ * re-raises a crash signal of the program at itself, which PID 1 would ignore, hanging until the
+ * timeout. Only for the engine's own platform without an installed QEMU does the command run
+ * plainly, and the result's notes say a registered handler could then run a foreign program.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -52,15 +55,17 @@ export async function runInEngine(engine: DockerEngine, opts: EngineRunOptions):
   let id: string | undefined;
   try {
     const own = await engine.engineVersion();
-    const emulate = own.os !== opts.platform.os || own.architecture !== opts.platform.architecture;
+    const foreign = own.os !== opts.platform.os || own.architecture !== opts.platform.architecture;
+    const name = qemuStaticName(opts.platform);
+    const qemu = name === undefined ? undefined : path.join(opts.qemuDir ?? QEMU_STATIC_DIR, name);
+    const haveQemu = qemu !== undefined && existsSync(qemu);
+    if (foreign && name === undefined) return fail(`QEMU has no user-mode emulator for ${platform}`);
+    if (foreign && !haveQemu) return fail(`${qemu} is not installed (Debian: apt-get install qemu-user-static)`);
+    const notes = haveQemu ? [] : [`${qemu ?? 'no QEMU'} is not installed: the engine's own platform ran without it, where a registered binfmt handler could run a program of another architecture`];
     let hostConfig: Record<string, unknown> = { NetworkMode: 'none', AutoRemove: false };
     let entrypoint: string[] = [opts.argv[0] as string];
     let cmd: string[] = opts.argv.slice(1);
-    if (emulate) {
-      const name = qemuStaticName(opts.platform);
-      if (name === undefined) return fail(`QEMU has no user-mode emulator for ${platform}`);
-      const qemu = path.join(opts.qemuDir ?? QEMU_STATIC_DIR, name);
-      if (!existsSync(qemu)) return fail(`${qemu} is not installed (Debian: apt-get install qemu-user-static)`);
+    if (haveQemu) {
       hostConfig = { ...hostConfig, Binds: [`${qemu}:${QEMU_IN_ROOT}:ro`], Init: true };
       const argv0 = opts.argv[0] as string;
       let prog: string | undefined = argv0;
@@ -107,7 +112,7 @@ export async function runInEngine(engine: DockerEngine, opts: EngineRunOptions):
     output.push(logs.bytes);
     if (logs.truncated) output.total += 1; // says more followed
     const durationMs = Date.now() - started;
-    const common = { ...base, confinement: 'container' as const, network: 'none' as const, output: output.text(), durationMs, timedOut };
+    const common = { ...base, confinement: 'container' as const, network: 'none' as const, output: output.text(), durationMs, timedOut, ...(notes.length > 0 ? { notes } : {}) };
     if (timedOut || exit === undefined) return { ...common, timedOut: true, signal: 'SIGKILL', error: `still running after ${timeoutMs} ms: killed` };
     return { ...common, exitCode: exit.statusCode, ok: exit.statusCode === 0, ...(exit.error ? { error: exit.error } : {}) };
   } catch (e) {

@@ -325,8 +325,8 @@ export async function runInRoot(root: string, opts: RootRunOptions): Promise<Roo
     if (!env.has('HOME')) env.set('HOME', u.home ?? '/');
   } else if (!env.has('HOME')) env.set('HOME', '/root');
 
-  // the variant's oldest CPU (an armv7 program in an arm/v6 variant must fail); none natively
-  const cpuModel = native ? undefined : qemuCpu(opts.platform);
+  // the variant's oldest CPU (an armv7 program in an arm/v6 variant must fail)
+  const cpuModel = qemu ? qemuCpu(native ? host : opts.platform) : undefined;
   const cpu = cpuModel ? ['-cpu', cpuModel] : [];
   const unshare = netns ? [ab.unshare as string, ...(userns ? ['--user', '--map-root-user'] : []), '--net'] : undefined;
   let command: string[];

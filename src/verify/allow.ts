@@ -23,40 +23,100 @@ export interface AllowEntry {
 /** The longest `verify.allow` pattern read. */
 export const MAX_ALLOW_PATTERN = 1024;
 
-/** A glob as a regular expression over cleaned paths (no leading `/`). Throws E_CONFIG for a pattern it cannot read. */
-export function allowPattern(glob: string): RegExp {
+// `**` any characters; `**` then a slash: nothing or whole segments; `*` characters within a segment; `?` one
+type GlobToken = { readonly kind: 'any' | 'segments' | 'star' | 'one' } | { readonly kind: 'char'; readonly c: string };
+
+/** A compiled `verify.allow` glob (see the header of this file). */
+export interface AllowGlob {
+  /** true when the glob matches `path` (cleaned, no leading `/`) or a directory above it */
+  test(path: string): boolean;
+}
+
+/**
+ * Compiles a glob. Matching is one pass of a table over pattern and path (no backtracking, so no
+ * pattern can make it slow); a pattern naming a directory matches what is below it. Throws
+ * E_CONFIG for a pattern it cannot read.
+ */
+export function allowPattern(glob: string): AllowGlob {
   if (glob.length > MAX_ALLOW_PATTERN) throw new AnyarchError('E_CONFIG', `a verify.allow path longer than ${MAX_ALLOW_PATTERN} characters`);
   const g = glob.replace(/^\/+/, '').replace(/\/+$/, '');
   if (g === '') throw new AnyarchError('E_CONFIG', 'a verify.allow path must name something below the root', 'write e.g. usr/aarch64-linux-gnu/**');
-  let re = '';
+  const tokens: GlobToken[] = [];
   for (let i = 0; i < g.length; i++) {
     const c = g[i] as string;
-    if (c === '*') {
-      if (g[i + 1] === '*') {
+    if (c === '*' && g[i + 1] === '*') {
+      i++;
+      if (g[i + 1] === '/') {
         i++;
-        if (g[i + 1] === '/') {
-          i++;
-          re += '(?:.*/)?';
-        } else re += '.*';
-      } else re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+        tokens.push({ kind: 'segments' });
+      } else tokens.push({ kind: 'any' });
+    } else if (c === '*') tokens.push({ kind: 'star' });
+    else if (c === '?') tokens.push({ kind: 'one' });
+    else tokens.push({ kind: 'char', c });
   }
-  return new RegExp(`^${re}(?:/.*)?$`, 's');
+  return { test: (path) => globMatches(tokens, path) };
+}
+
+/** Whether `tokens` match all of `path` or all of a directory above it (dynamic programming, O(tokens × path)). */
+function globMatches(tokens: readonly GlobToken[], path: string): boolean {
+  const n = path.length;
+  // row[j] = 1: the tokens so far match path[0, j)
+  let row = new Uint8Array(n + 1);
+  row[0] = 1;
+  for (const tok of tokens) {
+    const next = new Uint8Array(n + 1);
+    switch (tok.kind) {
+      case 'char':
+        for (let j = 0; j < n; j++) if (row[j] && path[j] === tok.c) next[j + 1] = 1;
+        break;
+      case 'one':
+        for (let j = 0; j < n; j++) if (row[j] && path[j] !== '/') next[j + 1] = 1;
+        break;
+      case 'star': {
+        let on = false;
+        for (let j = 0; j <= n; j++) {
+          if (row[j]) on = true;
+          if (on) next[j] = 1;
+          if (path[j] === '/') on = false;
+        }
+        break;
+      }
+      case 'any': {
+        let on = false;
+        for (let j = 0; j <= n; j++) {
+          if (row[j]) on = true;
+          if (on) next[j] = 1;
+        }
+        break;
+      }
+      case 'segments': {
+        let on = false;
+        for (let j = 0; j <= n; j++) {
+          if (row[j]) next[j] = 1; // nothing
+          if (on && j > 0 && path[j - 1] === '/') next[j] = 1; // whole segments, up to a slash
+          if (row[j]) on = true;
+        }
+        break;
+      }
+    }
+    row = next;
+  }
+  for (let j = 0; j <= n; j++) if (row[j] && (j === n || path[j] === '/')) return true;
+  return false;
 }
 
 /** Compiled allow entries: the first whose pattern matches a path gives its reason. */
 export class AllowList {
-  private readonly compiled: readonly { readonly re: RegExp; readonly entry: AllowEntry }[];
+  private readonly compiled: readonly { readonly glob: AllowGlob; readonly entry: AllowEntry }[];
 
   constructor(entries: readonly AllowEntry[]) {
-    this.compiled = entries.map((entry) => ({ re: allowPattern(entry.path), entry }));
+    this.compiled = entries.map((entry) => ({ glob: allowPattern(entry.path), entry }));
   }
 
   /** The entry that allows `path` (cleaned, no leading `/`), if any. */
   match(path: string): AllowEntry | undefined {
     const p = path.replace(/^\/+/, '');
-    return this.compiled.find((c) => c.re.test(p))?.entry;
+    return this.compiled.find((c) => c.glob.test(p))?.entry;
   }
 }
 

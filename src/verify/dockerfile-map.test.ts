@@ -32,6 +32,10 @@ test('parseCreatedBy reads BuildKit steps (with |N build args and # buildkit) an
   assert.deepEqual(parseCreatedBy('|1 A=b /bin/sh -c rm /tmp/x'), { keyword: 'run', text: 'rm /tmp/x' });
   assert.deepEqual(parseCreatedBy('/bin/ash -c #(nop)  VOLUME [/mnt/foo /mnt/bar]'), { keyword: 'volume', text: '[/mnt/foo /mnt/bar]' });
   assert.equal(parseCreatedBy(''), undefined);
+  assert.deepEqual(parseCreatedBy('|2 A=b C=d make all'), { keyword: 'run', text: 'make all' });
+  // hostile lengths are read in one pass: a step of many build args, a huge step
+  assert.equal(parseCreatedBy(`|1 ${'a= '.repeat(100_000)}x`)?.keyword, 'run');
+  assert.equal(parseCreatedBy(`|1 ${'a'.repeat(1_000_000)}`)?.keyword, 'run');
 });
 
 /** History steps as an image config pairs them with layers (empty ones have none). */

@@ -33,6 +33,9 @@ export interface DockerfileInput {
 /** How far back from the last matched instruction a history step may match (steps a builder did not record). */
 export const MATCH_WINDOW = 8;
 
+/** Most characters of one `created_by` compared (a config may hold megabytes in one step). */
+export const MAX_CREATED_BY_CHARS = 64 * 1024;
+
 /** A `created_by` read: the instruction keyword and its text, normalised. */
 export interface CreatedBy {
   readonly keyword: string;
@@ -53,9 +56,12 @@ function runCommand(rest: string): string {
   if (/^\|\d+\s/.test(t)) {
     const shell = SHELL_INVOCATION.exec(t);
     if (shell) return t.slice(shell.index + shell[0].length);
-    t = t.replace(/^\|\d+\s+/, '');
-    while (/^[A-Za-z_][A-Za-z0-9_]*=\S*\s/.test(t)) t = t.replace(/^[A-Za-z_][A-Za-z0-9_]*=\S*\s+/, '');
-    return t;
+    // no shell named: skip the NAME=value words after `|N`
+    const word = /[A-Za-z_][A-Za-z0-9_]*=\S*\s+/y;
+    word.lastIndex = (/^\|\d+\s+/.exec(t) as RegExpExecArray)[0].length;
+    let at = word.lastIndex;
+    while (word.exec(t)) at = word.lastIndex;
+    return t.slice(at);
   }
   const shell = SHELL_INVOCATION.exec(t);
   if (shell && shell.index === 0) return t.slice(shell[0].length);
@@ -64,11 +70,12 @@ function runCommand(rest: string): string {
 
 /** Reads a history step's `created_by` (BuildKit or the classic builder); undefined when it is no instruction. */
 export function parseCreatedBy(createdBy: string): CreatedBy | undefined {
-  let t = createdBy.trim().replace(/\s*# buildkit$/, '');
+  let t = createdBy.slice(0, MAX_CREATED_BY_CHARS).trim().replace(/\s*# buildkit$/, '');
   if (t === '') return undefined;
   const nop = /^\S+\s+-c\s+#\(nop\)\s*(.*)$/s.exec(t);
   if (nop) t = (nop[1] as string).trim();
-  else if (/^(?:\|\d+\s.*?)?(?:\S*\/)?(?:sh|bash|ash|dash)\s+-c\s/s.test(t)) return { keyword: 'run', text: fold(runCommand(t)) };
+  // the classic builder's RUN: the shell line itself, with its build args first (`|1 A=b /bin/sh -c ...`)
+  else if (/^\|\d+\s/.test(t) || /^(?:\S*\/)?(?:sh|bash|ash|dash)\s+-c\s/.test(t)) return { keyword: 'run', text: fold(runCommand(t)) };
   const m = /^([A-Za-z]+)(?:\s+(.*))?$/s.exec(t);
   if (!m) return undefined;
   const keyword = (m[1] as string).toLowerCase();

@@ -3,6 +3,7 @@
  * target here (see docs/security.md, "Fuzzing").
  */
 import type { AnyTarget } from '../support/fuzz.js';
+import { binaryTarget } from './binary.js';
 import { dockerfileFixTarget, dockerfileTarget } from './dockerfile.js';
 import { engineTarget } from './engine.js';
 import { archiveTarget, imageConfigTarget, indexWalkTarget, manifestTarget, tarTarget } from './images.js';
@@ -25,4 +26,5 @@ export const TARGETS: readonly AnyTarget[] = [
   credentialsTarget,
   engineTarget,
   cacheTarget,
+  binaryTarget,
 ];

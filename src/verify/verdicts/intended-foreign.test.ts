@@ -23,6 +23,15 @@ test('AA212: allow globs: * within a segment, ** across, a directory covers what
   assert.ok(re('opt/**/*.so').test('opt/c.so'));
   assert.ok(!re('opt/x').test('opt/xy'));
   assert.throws(() => allowPattern('/'), /below the root/);
+  // `**/` stands for nothing or whole segments
+  assert.ok(re('opt/**/x').test('opt/x'));
+  assert.ok(re('opt/**/x').test('opt/a/b/x'));
+  assert.ok(!re('opt/**/x').test('opt/ax'));
+  assert.ok(re('**/lib/*.so').test('usr/lib/a.so'));
+  assert.ok(re('?pt').test('opt/a'));
+  // a pattern of many stars is matched by a table, never by backtracking
+  assert.equal(re('*a'.repeat(500)).test('a'.repeat(499) + 'b'), false);
+  assert.equal(re('**a'.repeat(300)).test('a/'.repeat(2000)), true);
 });
 
 test('AA212: verdicts whose container cannot start are never allowed away (AA208)', () => {
