@@ -8,7 +8,8 @@
  * arm/v5 {pre-v4..v5TEJ}; arm/v6 adds v6, v6KZ, v6K (not v6T2: Thumb-2, which ARM1176 lacks);
  * arm/v7 adds v6T2 and v7; arm/v8 (AArch32 on ARMv8) adds the A-profile v8s and v9-A. M-profile
  * files run on none of them. Docker's arm/v6, v7 and v8 images are hard-float (armhf); soft-float
- * images are published as arm/v5, where the float ABI is not judged.
+ * images are published as arm/v5, where a hard-float file is `unknown` (it needs a VFP unit the
+ * variant does not promise).
  */
 import { normalizeArch } from '../platform/parse.js';
 import { armCpuArchName, describeFacts } from './describe.js';
@@ -114,6 +115,9 @@ function fitsArm(f: ElfFacts, variant: string): Fit {
   const soft = eabi5 && (f.flags & 0x200) !== 0;
   if (variant !== 'v5' && soft && f.interpreter !== undefined) {
     return { fits: 'no', reason: `a soft-float (armel) dynamic binary; ${platform} images are hard-float (armhf)` };
+  }
+  if (variant === 'v5' && eabi5 && (f.flags & 0x400) !== 0) {
+    return UNKNOWN(`a hard-float binary: ${platform} images are soft-float (armel), and whether their CPUs have a VFP unit cannot be told`);
   }
   if (a?.cpuArch === undefined && goarm === undefined) {
     return UNKNOWN(`no build attributes tell which ARM CPUs ${platform} needs`);

@@ -183,7 +183,8 @@ describe('fitsPlatform', () => {
       [22, 'no', 'no', 'no', 'yes'], // v9-A
     ];
     for (const [cpu, ...want] of table) {
-      ['v5', 'v6', 'v7', 'v8'].forEach((v, i) => assert.equal(fit(arm(cpu), v), want[i], `Tag_CPU_arch ${cpu} on arm/${v}`));
+      const noFloatFlag = arm(cpu, { flags: 0x5000000 });
+      ['v5', 'v6', 'v7', 'v8'].forEach((v, i) => assert.equal(fit(noFloatFlag, v), want[i], `Tag_CPU_arch ${cpu} on arm/${v}`));
     }
     assert.equal(fit(arm(10), ''), 'yes', 'arm without a variant is arm/v7');
     assert.equal(fitsPlatform(arm(10), { architecture: 'arm', variant: 'v6' }).reason, 'built for ARMv7 (Tag_CPU_arch 10), which arm/v6 CPUs do not run');
@@ -203,12 +204,13 @@ describe('fitsPlatform', () => {
     assert.equal(fit(go('6'), 'v5'), 'no');
     assert.equal(fit(elf({ machine: 40, class: 32, flags: ARM_GO }), 'v7'), 'unknown', 'nothing tells the CPU');
   });
-  test('float ABI: soft-float dynamic files on hard-float variants; arm/v5 not judged', () => {
+  test('float ABI: soft-float dynamic files on hard-float variants; hard-float on arm/v5 unknown', () => {
     const soft = arm(7, { flags: ARM_SF, interpreter: '/lib/ld-linux.so.3' });
     assert.equal(fit(soft, 'v7'), 'no');
     assert.equal(fit(soft, 'v6'), 'no');
     assert.equal(fit(arm(5, { flags: ARM_SF, interpreter: '/lib/ld-linux.so.3' }), 'v5'), 'yes');
-    assert.equal(fit(arm(5, { flags: ARM_HF }), 'v5'), 'yes', 'float ABI not judged on arm/v5');
+    assert.equal(fit(arm(5, { flags: ARM_HF }), 'v5'), 'unknown', 'a hard-float file on arm/v5: unknown');
+    assert.equal(fit(arm(6, { flags: ARM_HF }), 'v5'), 'no', 'the CPU set still says no');
     assert.equal(fit(arm(7, { flags: ARM_SF, interpreter: undefined }), 'v7'), 'yes', 'a static soft-float file runs');
     assert.equal(fit(arm(undefined), 'v7'), 'unknown');
     assert.equal(fit(arm(10), 'v9'), 'unknown', 'a variant anyarch does not judge');

@@ -15,7 +15,7 @@ import { isPythonExtensionPath, parseExtensionName, parseWheelFile, tripletFacts
 describe('Python extension names', () => {
   test('cpython suffixes with the platform_triplet.c triplets', () => {
     const cases: [string, Record<string, unknown>][] = [
-      ['_ssl.cpython-311-x86_64-linux-gnu.so', { module: '_ssl', abi: 'cpython-311', triplet: 'x86_64-linux-gnu', architecture: 'amd64', os: 'linux', libc: 'glibc' }],
+      ['_ssl.cpython-311-x86_64-linux-gnu.so', { module: '_ssl', python: 'cpython-311', triplet: 'x86_64-linux-gnu', architecture: 'amd64', os: 'linux', libc: 'glibc' }],
       ['_multiarray_umath.cpython-312-aarch64-linux-gnu.so', { architecture: 'arm64', libc: 'glibc' }],
       ['x.cpython-311-arm-linux-gnueabihf.so', { architecture: 'arm', libc: 'glibc', float: 'hard' }],
       ['x.cpython-311-arm-linux-gnueabi.so', { architecture: 'arm', libc: 'glibc', float: 'soft' }],
@@ -30,12 +30,12 @@ describe('Python extension names', () => {
       ['x.cpython-312-x86_64-linux-musl.so', { architecture: 'amd64', libc: 'musl' }],
       ['x.cpython-312-aarch64-linux-musl.so', { architecture: 'arm64', libc: 'musl' }],
       ['x.cpython-312-arm-linux-musleabihf.so', { architecture: 'arm', libc: 'musl', float: 'hard' }],
-      ['x.cpython-36m-x86_64-linux-gnu.so', { abi: 'cpython-36m', architecture: 'amd64' }],
-      ['x.cpython-313t-aarch64-linux-gnu.so', { abi: 'cpython-313t', architecture: 'arm64' }],
-      ['x.pypy39-pp73-aarch64-linux-gnu.so', { abi: 'pypy39-pp73', architecture: 'arm64' }],
-      ['x.abi3-aarch64-linux-gnu.so', { abi: 'abi3', architecture: 'arm64' }],
+      ['x.cpython-36m-x86_64-linux-gnu.so', { python: 'cpython-36m', architecture: 'amd64' }],
+      ['x.cpython-313t-aarch64-linux-gnu.so', { python: 'cpython-313t', architecture: 'arm64' }],
+      ['x.pypy39-pp73-aarch64-linux-gnu.so', { python: 'pypy39-pp73', architecture: 'arm64' }],
+      ['x.abi3-aarch64-linux-gnu.so', { python: 'abi3', architecture: 'arm64' }],
       ['x.cpython-311-darwin.so', { os: 'darwin', triplet: 'darwin' }],
-      ['x.cp311-win_amd64.pyd', { os: 'windows', architecture: 'amd64', abi: 'cp311' }],
+      ['x.cp311-win_amd64.pyd', { os: 'windows', architecture: 'amd64', python: 'cp311' }],
     ];
     for (const [name, want] of cases) {
       const got = parseExtensionName(name) as unknown as Record<string, unknown>;
@@ -43,7 +43,7 @@ describe('Python extension names', () => {
     }
   });
   test('abi3 and bare .so carry no platform; not an extension', () => {
-    assert.deepEqual(parseExtensionName('_cffi_backend.abi3.so'), { module: '_cffi_backend', abi: 'abi3' });
+    assert.deepEqual(parseExtensionName('_cffi_backend.abi3.so'), { module: '_cffi_backend', python: 'abi3' });
     assert.deepEqual(parseExtensionName('usr/lib/python3/dist-packages/_foo.so'), { module: '_foo' });
     assert.deepEqual(parseExtensionName('x.weird-tag.so'), { module: 'x' });
     assert.equal(parseExtensionName('README.md'), undefined);

@@ -14,8 +14,8 @@ import { PLATFORM_DATA } from '../platform/data.js';
 export interface ExtensionName {
   /** the module name (`_ssl`, `numpy.core._multiarray_umath` is `_multiarray_umath`) */
   readonly module: string;
-  /** `cpython-311`, `cpython-313t`, `pypy39-pp73`, `abi3`, `cp311` (Windows); undefined for a bare `.so` */
-  readonly abi?: string;
+  /** the interpreter and ABI tag: `cpython-311`, `cpython-313t`, `pypy39-pp73`, `abi3`, `cp311` (Windows); undefined for a bare `.so` */
+  readonly python?: string;
   /** the PLATFORM_TRIPLET (`aarch64-linux-gnu`) or Windows platform (`win_amd64`); undefined when the name carries none */
   readonly triplet?: string;
   /** the OCI architecture the triplet names; undefined when it names none anyarch knows, or no triplet */
@@ -83,7 +83,7 @@ const WINDOWS_PLATFORMS: ReadonlyMap<string, string> = new Map([
 
 /**
  * What an extension module's file name says (`_foo.cpython-311-aarch64-linux-gnu.so` →
- * abi cpython-311, triplet aarch64-linux-gnu, arm64, glibc). `.abi3.so` and a bare `.so` carry
+ * python cpython-311, triplet aarch64-linux-gnu, arm64, glibc). `.abi3.so` and a bare `.so` carry
  * no platform (the ELF content must say it); Python 3.15's `.abi3-<triplet>.so` does, as do
  * PyPy's `.pypy39-pp73-<triplet>.so` and Windows' `.cp311-win_amd64.pyd`. Undefined for a name
  * that is no extension module.
@@ -98,7 +98,7 @@ export function parseExtensionName(basename: string): ExtensionName | undefined 
     const m = tag ? /^(cp\d+t?)-(win32|win_amd64|win_arm64)$/.exec(tag) : null;
     if (!module) return undefined;
     if (!m) return { module, os: 'windows' };
-    return { module, abi: m[1]!, triplet: m[2]!, architecture: WINDOWS_PLATFORMS.get(m[2]!)!, os: 'windows' };
+    return { module, python: m[1]!, triplet: m[2]!, architecture: WINDOWS_PLATFORMS.get(m[2]!)!, os: 'windows' };
   }
   if (!name.endsWith('.so')) return undefined;
   const stem = name.slice(0, -3);
@@ -106,12 +106,12 @@ export function parseExtensionName(basename: string): ExtensionName | undefined 
   if (dot <= 0) return stem ? { module: stem } : undefined;
   const module = stem.slice(0, dot);
   const tag = stem.slice(dot + 1);
-  if (tag === 'abi3') return { module, abi: 'abi3' };
+  if (tag === 'abi3') return { module, python: 'abi3' };
   const m = /^(cpython-\d+[a-z]*|pypy\d+-pp\d+|abi3t?|graalpy\d+-\d+-native)-(.+)$/.exec(tag);
   if (!m) return { module };
   const triplet = m[2]!;
   const facts = tripletFacts(triplet);
-  return { module, abi: m[1]!, triplet, ...facts };
+  return { module, python: m[1]!, triplet, ...facts };
 }
 
 /** True for a path where Python imports extension modules from: `*.so` under `site-packages`, `dist-packages` or `lib-dynload`. */
