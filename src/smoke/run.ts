@@ -93,11 +93,13 @@ export async function smokeRun(image: Image, platform: Platform | string, comman
 
   try {
     const layers = await image.layers();
+    let skipped = 0;
     const result = await withExtractedRoot(
       layers.map((l) => () => l.uncompressed()),
       { ...options.extract, layerName: options.extract?.layerName ?? ((i) => `${name} layer ${i + 1} (${layers[i]?.descriptor.digest ?? '?'})`) },
-      (root) =>
-        runInRoot(root.root, {
+      async (root) => {
+        skipped = root.stats.skipped;
+        return runInRoot(root.root, {
           platform: p,
           argv,
           env,
@@ -109,9 +111,11 @@ export async function smokeRun(image: Image, platform: Platform | string, comman
           ...(options.allowNetwork !== undefined ? { allowNetwork: options.allowNetwork } : {}),
           ...(options.host !== undefined ? { host: options.host } : {}),
           ...(options.qemuDir !== undefined ? { qemuDir: options.qemuDir } : {}),
-        }),
+        });
+      },
     );
-    const { notes, ...rest } = result;
+    const { notes: runNotes, ...rest } = result;
+    const notes = skipped > 0 ? [...runNotes, `${skipped} device nodes, FIFOs or entries of unknown kinds in the layers were not extracted`] : runNotes;
     return {
       ...rest,
       platform: name,
