@@ -5,5 +5,5 @@ import { mergeLayers } from '../rootfs/tree.js';
 import type { LayerReaders } from './verify.js';
 
 export function layerReaders(): LayerReaders {
-  return { inspector: inspectFile, scanLayer: (tar, inspector) => scanLayer(tar, inspector), mergeLayers };
+  return { inspector: inspectFile, scanLayer: (tar, inspector, what) => scanLayer(tar, inspector, { what }), mergeLayers };
 }

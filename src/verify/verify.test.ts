@@ -200,7 +200,7 @@ test('verifyImages: a layer two images share is scanned once in one call', async
     const { layerReaders } = await import('./readers.js');
     const real = layerReaders();
     let scans = 0;
-    const run = await verifyImages(['oci:a:v1', 'oci:b:v1'], { cwd: dir, readers: { ...real, scanLayer: (tar, inspector) => (scans++, real.scanLayer(tar, inspector)) } });
+    const run = await verifyImages(['oci:a:v1', 'oci:b:v1'], { cwd: dir, readers: { ...real, scanLayer: (tar, inspector, what) => (scans++, real.scanLayer(tar, inspector, what)) } });
     assert.equal(run.summary.variants, 2);
     assert.equal(scans, 3, 'the shared bottom layer once, each top layer once');
   } finally {

@@ -49,7 +49,8 @@ export const BASE_DIGEST_ANNOTATION = 'org.opencontainers.image.base.digest';
 /** How layers become a file tree: src/rootfs's scan and merge, src/binary's inspector. */
 export interface LayerReaders {
   readonly inspector: Inspector<FileFacts>;
-  scanLayer(tar: Readable, inspector: Inspector<FileFacts>): Promise<LayerScan<FileFacts>>;
+  /** `what` names the layer in errors (`layer 2 (sha256:…) of IMAGE`) */
+  scanLayer(tar: Readable, inspector: Inspector<FileFacts>, what: string): Promise<LayerScan<FileFacts>>;
   mergeLayers(scans: readonly LayerScan<FileFacts>[]): FileTree<FileFacts>;
 }
 
@@ -301,7 +302,7 @@ function scanOnce(layer: Layer, shared: Shared, onProgress: VerifyOptions['onPro
   {
     shared.progress.total++;
     const p = shared.limit(async () => {
-      const scan = await shared.readers.scanLayer(await layer.uncompressed(), shared.readers.inspector);
+      const scan = await shared.readers.scanLayer(await layer.uncompressed(), shared.readers.inspector, `layer ${layer.index + 1} (${layer.descriptor.digest})`);
       shared.progress.done++;
       shared.progress.bytes += scan.bytes;
       onProgress?.({ layersDone: shared.progress.done, layersTotal: shared.progress.total, bytes: shared.progress.bytes });
