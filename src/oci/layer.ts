@@ -65,6 +65,13 @@ export function openLayer(descriptor: Descriptor, parts: LayerParts): Layer {
   };
 }
 
+/**
+ * Output chunk of the gzip decoder. node:zlib's default (16 KiB) makes one trip to the thread
+ * pool per 16 KiB of tar; 256 KiB chunks made a layer's read (gunzip, both digests, the tar
+ * walk) 1.3-1.4x faster on a 1.6 GB layer (9.1 s → 6.5 s), for 256 KiB of memory per stream.
+ */
+export const GUNZIP_CHUNK_BYTES = 256 * 1024;
+
 type ZstdModule = typeof import('fzstd');
 let fzstd: Promise<ZstdModule> | undefined;
 
@@ -109,7 +116,7 @@ class FzstdDecoder extends Transform {
 async function decoderFor(compression: LayerCompression): Promise<() => Transform> {
   switch (compression) {
     case 'gzip':
-      return () => zlib.createGunzip();
+      return () => zlib.createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
     case 'none':
       return () => new PassThrough();
     case 'zstd': {
