@@ -11,7 +11,8 @@ anyarch reads Dockerfiles the way BuildKit does and reports what breaks when the
 image is built for another CPU than the one it was written on: FROM --platform
 pins, downloads of amd64-only binaries, $TARGETARCH used without ARG, base
 images that lack a platform, and more. It also reads images (registries, OCI
-layouts, archives, a Docker engine) and tells which platforms they publish.`;
+layouts, archives, a Docker engine), tells which platforms they publish, and
+proves from the bytes that each platform variant holds binaries built for it.`;
 
 export const EXIT_CODES = `Exit codes:
   0  no problems at or above --fail-on
