@@ -9,15 +9,12 @@
  * if (imagesOutcome(run.summary) !== 'clean') for (const r of run.results) for (const p of r.problems) console.log(p.message);
  * ```
  */
-import { isAnyarchError } from './errors.js';
 import { imageResult, summarizeImages, type ImageResult, type ImagesSummary } from './oci/image-results.js';
 import { inspectPlatforms } from './oci/platforms.js';
-import { formatSourceSpec, parseSourceSpec } from './oci/source-spec.js';
-import type { ImageSource } from './oci/source.js';
 import type { Platform } from './platform/index.js';
 import type { RegistryClient } from './registry/client.js';
 import { credentialedClient, type CredentialedClientOptions } from './registry/credentialed.js';
-import { openSource } from './sources.js';
+import { eachSource } from './sources.js';
 
 /** How far reading images has got, for a progress line. */
 export interface ImagesProgress {
@@ -56,35 +53,11 @@ export interface ImagesRun {
 export async function inspectImages(images: readonly string[], opts: InspectImagesOptions = {}): Promise<ImagesRun> {
   const client = opts.client ?? credentialedClient(opts);
   const env = (opts.env ?? process.env) as NodeJS.ProcessEnv;
-  let done = 0;
-  const one = async (image: string): Promise<ImageResult> => {
-    let spec;
-    try {
-      spec = parseSourceSpec(image, opts.cwd !== undefined ? { cwd: opts.cwd } : {});
-    } catch (e) {
-      if (isAnyarchError(e)) return imageResult(image, e);
-      throw e;
-    }
-    const name = formatSourceSpec(spec);
-    let source: ImageSource | undefined;
-    try {
-      source = await openSource(spec, { client, env, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
-      return imageResult(name, await inspectPlatforms(source, { details: !opts.indexOnly, ...(opts.maxImageBytes !== undefined ? { maxBytes: opts.maxImageBytes } : {}) }), opts.required);
-    } catch (e) {
-      if (isAnyarchError(e)) return imageResult(name, e);
-      throw e;
-    } finally {
-      await source?.close();
-    }
-  };
-  const results = await Promise.all(
-    images.map(async (image) => {
-      try {
-        return await one(image);
-      } finally {
-        opts.onProgress?.({ done: ++done, total: images.length, image });
-      }
-    }),
+  const results = await eachSource(
+    images,
+    { client, env, ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}), ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), onDone: (done, image) => opts.onProgress?.({ done, total: images.length, image }) },
+    async (source, name) => imageResult(name, await inspectPlatforms(source, { details: !opts.indexOnly, ...(opts.maxImageBytes !== undefined ? { maxBytes: opts.maxImageBytes } : {}) }), opts.required),
+    (name, e) => imageResult(name, e),
   );
   return { results, summary: summarizeImages(results) };
 }

@@ -29,7 +29,7 @@ import type { RegistryClient } from '../registry/client.js';
 import { credentialedClient, type CredentialedClientOptions } from '../registry/credentialed.js';
 import type { FileTree, Inspector, LayerScan } from '../rootfs/types.js';
 import type { SmokeCommand, SmokeResult } from '../smoke/types.js';
-import { openSource } from '../sources.js';
+import { eachSource, openSource } from '../sources.js';
 import { AllowList, type AllowEntry } from './allow.js';
 import { elfArchitecture, loaderFacts } from './binary-kit.js';
 import { dockerfileSources, type DockerfileInput } from './dockerfile-map.js';
@@ -507,36 +507,12 @@ export async function verifyImages(images: readonly string[], opts: VerifyImages
   const env = (opts.env ?? process.env) as NodeJS.ProcessEnv;
   const shared = await sharedFor(opts);
   const withClient: VerifyOptions = { ...opts, client, env };
-  let done = 0;
-  const one = async (image: string): Promise<VerifyReport> => {
-    let spec;
-    try {
-      spec = parseSourceSpec(image, opts.cwd !== undefined ? { cwd: opts.cwd } : {});
-    } catch (e) {
-      if (!isAnyarchError(e)) throw e;
-      return { image, platforms: [], skipped: [], error: errorField(e) };
-    }
-    const name = formatSourceSpec(spec);
-    let source: ImageSource | undefined;
-    try {
-      source = await openSource(spec, { client, env, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
-      return await verifyOne(source, withClient, shared, name);
-    } catch (e) {
-      if (!isAnyarchError(e)) throw e;
-      return { image: name, platforms: [], skipped: [], error: errorField(e) };
-    } finally {
-      await source?.close();
-    }
-  };
   try {
-    const reports = await Promise.all(
-      images.map(async (image) => {
-        try {
-          return await one(image);
-        } finally {
-          opts.onImage?.({ done: ++done, total: images.length, image });
-        }
-      }),
+    const reports = await eachSource(
+      images,
+      { client, env, ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}), ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), onDone: (done, image) => opts.onImage?.({ done, total: images.length, image }) },
+      (source, name) => verifyOne(source, withClient, shared, name),
+      (name, e): VerifyReport => ({ image: name, platforms: [], skipped: [], error: errorField(e) }),
     );
     return { reports, summary: summarizeVerify(reports) };
   } finally {
