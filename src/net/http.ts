@@ -6,15 +6,13 @@
  * that say which request failed and how. Retries live beside it (retry.ts); what a server's
  * answers mean (auth, status codes) belongs to its client (src/registry for registries).
  *
- * Requests without a body, or with bytes, go through Node's own `fetch` (undici): keep-alive
- * connection pools per origin, streamed response bodies, no extra dependency. A request whose
- * body is a stream goes through node:http(s) instead, because undici's fetch holds a request
- * stream's content in memory (see {@link send}). Nothing here knows which kind of server it
- * talks to.
+ * Requests go through node:http(s) with keep-alive pools (see {@link send} for why not
+ * `fetch`); response bodies are Node streams. Nothing here knows which kind of server it talks to.
  */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { Readable, type Writable } from 'node:stream';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Readable, type Transform, type Writable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { AnyarchError } from '../errors.js';
 import { timerMs } from './deadline.js';
@@ -37,7 +35,8 @@ export interface HttpResponse {
   readonly headers: Headers;
   /** the URL that answered (after redirects) */
   readonly url: string;
-  readonly body: ReadableStream<Uint8Array> | null;
+  /** null for HEAD */
+  readonly body: Readable | null;
   /** how long a body read may wait for its next chunk, ms (the request's timeout) */
   readonly idleMs: number;
   /** the exchange's deadline, which ends the body too (its reason is the error to report) */
@@ -58,7 +57,7 @@ export function isTemporaryStatus(status: number): boolean {
 
 const MAX_REDIRECTS = 5;
 
-/** Node's fetch failure causes that mean "the connection broke", which a retry may cure. */
+/** Error codes of a connection that broke, which a retry may cure. */
 const TRANSIENT_CODES = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
@@ -66,11 +65,6 @@ const TRANSIENT_CODES = new Set([
   'ETIMEDOUT',
   'ENETUNREACH',
   'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CLOSED',
 ]);
 
 /** A network-level failure (`E_NETWORK`), marked transient when a retry may help. */
@@ -84,7 +78,7 @@ export class NetworkError extends AnyarchError {
   }
 }
 
-/** `e` and the errors it was caused by, nearest first (a few levels: fetch wraps once or twice). */
+/** `e` and the errors it was caused by, nearest first (a few levels). */
 function causes(e: unknown): unknown[] {
   const out: unknown[] = [];
   for (let c: unknown = e, i = 0; i < 4 && c; i++, c = (c as { cause?: unknown }).cause) out.push(c);
@@ -100,9 +94,9 @@ function causeCode(e: unknown): string | undefined {
 }
 
 /**
- * Turns what fetch or a body read threw into a NetworkError; AnyarchErrors pass through, also
- * when fetch wrapped one (a request body stream that failed its own check ends the request with
- * that error as the cause). Anything else is not the network's fault — a bug in anyarch — and is
+ * Turns what a request or a body read threw into a NetworkError; AnyarchErrors pass through, also
+ * when wrapped as a cause (a request body stream that failed its own check ends the request with
+ * that error). Anything else is not the network's fault — a bug in anyarch — and is
  * thrown on unchanged, so it is reported as one instead of hiding behind "connection failed".
  */
 export function toNetworkError(e: unknown, what: string, url: string): AnyarchError {
@@ -115,10 +109,10 @@ export function toNetworkError(e: unknown, what: string, url: string): AnyarchEr
   }
   const msg = (e as Error).message ?? String(e);
   const fromNetwork =
-    (code !== undefined && (/^E[A-Z]+$/.test(code) || code.startsWith('UND_ERR') || code.startsWith('HPE_'))) || msg === 'fetch failed' || /terminated|other side closed|socket/i.test(msg);
+    (code !== undefined && (/^E[A-Z]+$/.test(code) || code.startsWith('HPE_'))) || /terminated|other side closed|socket|aborted/i.test(msg);
   if (!fromNetwork) throw e;
   const transient = code === undefined ? true : TRANSIENT_CODES.has(code);
-  const detail = code ?? (msg === 'fetch failed' ? 'connection failed' : redactUserInfo(msg));
+  const detail = code ?? redactUserInfo(msg);
   return new NetworkError(`${what}: ${detail} talking to ${origin(url)}`, transient, { cause: e });
 }
 
@@ -174,42 +168,43 @@ export interface SendOptions {
 }
 
 /**
+ * Keep-alive connection pools, one per scheme, set as Node's own global agent is (lifo, idle
+ * sockets closed after 5 s); pooled sockets do not keep the process alive.
+ */
+const AGENTS = {
+  'http:': new HttpAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 }),
+  'https:': new HttpsAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 }),
+} as const;
+
+/**
  * Sends one request; follows up to five redirects itself, dropping `Authorization` when a
  * redirect leaves the original origin (blob downloads redirect to storage hosts). The caller's
  * signal bounds the whole exchange, body included; without one only the wait for the headers is.
  *
- * A streamed body goes out through node:http(s) instead of fetch, read only as fast as the
- * socket takes it (undici's fetch keeps a request stream's content in memory, nodejs/undici
- * #4058: a gigabyte layer would cost a gigabyte). It is sent once: a redirect is returned as
- * the answer, and the timeout is one of inactivity (nothing sent or received for that long),
- * besides the signal.
+ * Everything goes through node:http(s). Node's `fetch` (undici) was the first choice and cost
+ * too much where anyarch spends its time: reading a layer through it took 1.5-2x the CPU of
+ * node:http on the main thread (its web-stream body loop), which the layer's hashing and tar
+ * walk need, and its HTTP parser is WebAssembly that V8 recompiles in the background, delaying
+ * every short run's exit by 150 ms on the benchmark machine. It also keeps a request stream's
+ * content in memory (nodejs/undici#4058).
+ *
+ * A streamed body is read only as fast as the socket takes it and sent once: a redirect is
+ * returned as the answer, and the timeout is one of inactivity (nothing sent or received for
+ * that long), besides the signal. A response the server encoded despite `accept-encoding:
+ * identity` (gzip, deflate, br) is decoded, as fetch did.
  */
 export async function send(req: HttpRequest, opts: SendOptions): Promise<HttpResponse> {
-  const { signal, timeoutMs } = opts;
-  if (req.body !== undefined && !(req.body instanceof Uint8Array)) return sendStreamed(req, req.body, opts);
+  const streamed = req.body !== undefined && !(req.body instanceof Uint8Array);
   let url = req.url;
-  // undici would ask for gzip and inflate it behind our back: lengths and blob digests are of
-  // the bytes on the wire, so ask for those
+  // lengths and blob digests are of the bytes on the wire: ask for those
   let headers: Record<string, string> = { 'accept-encoding': 'identity', ...req.headers };
   const start = new URL(url).origin;
   for (let hop = 0; ; hop++) {
-    // with the caller's deadline, the deadline is all; without one, each hop's headers get `timeoutMs`
-    const ctrl = signal ? undefined : new AbortController();
-    const timer = ctrl && setTimeout(() => ctrl.abort(new DOMException('timeout', 'TimeoutError')), timerMs(timeoutMs));
-    const hopSignal = signal ?? (ctrl as AbortController).signal;
-    let res: Response;
-    try {
-      const body = hop === 0 ? (req.body as Uint8Array | undefined) : undefined;
-      res = await fetch(url, { method: req.method, headers, redirect: 'manual', signal: hopSignal, ...(body !== undefined ? { body } : {}) });
-    } catch (e) {
-      throw toNetworkError(hopSignal.aborted ? hopSignal.reason : e, req.what, url);
-    } finally {
-      clearTimeout(timer);
-    }
+    const res = await exchange(url, req, headers, hop === 0 ? req.body : undefined, opts);
     const location = res.headers.get('location');
-    const redirect = [301, 302, 303, 307, 308].includes(res.status) && location && req.method !== 'PUT' && req.method !== 'PATCH' && req.method !== 'POST';
-    if (!redirect) return { status: res.status, headers: res.headers, url, body: res.body, idleMs: timeoutMs, ...(signal ? { signal } : {}) };
-    await res.body?.cancel().catch(() => undefined);
+    const redirect = !streamed && [301, 302, 303, 307, 308].includes(res.status) && location && req.method !== 'PUT' && req.method !== 'PATCH' && req.method !== 'POST';
+    if (!redirect) return res;
+    await discard(res);
     if (hop >= MAX_REDIRECTS) throw new AnyarchError('E_REGISTRY', `${req.what}: more than ${MAX_REDIRECTS} redirects`);
     const next = serverUrl(location, url, req.what, 'Location');
     if (next.origin !== start) {
@@ -220,35 +215,95 @@ export async function send(req: HttpRequest, opts: SendOptions): Promise<HttpRes
   }
 }
 
-/** A request whose body is a stream, through node:http(s), with backpressure from the socket. */
-function sendStreamed(req: HttpRequest, body: AsyncIterable<Uint8Array>, { signal, timeoutMs }: SendOptions): Promise<HttpResponse> {
-  const url = new URL(req.url);
-  const headers = { 'accept-encoding': 'identity', ...req.headers };
+/**
+ * One request and its answer's headers. Without the caller's signal, the headers must come in
+ * `timeoutMs` (a streamed body: nothing sent or received for that long); with it, the signal
+ * ends the request and, later, the answer's body with its reason.
+ */
+function exchange(target: string, req: HttpRequest, headers: Record<string, string>, body: HttpRequest['body'], { signal, timeoutMs }: SendOptions): Promise<HttpResponse> {
+  const url = new URL(target);
   const open = url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : undefined;
   if (!open) return Promise.reject(new AnyarchError('E_USAGE', `${req.what}: ${url.protocol} is not HTTP`));
+  const agent = AGENTS[url.protocol as keyof typeof AGENTS];
   return new Promise<HttpResponse>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const out = open(url, { method: req.method, headers, ...(signal ? { signal } : {}) }, (res) => {
+    if (signal?.aborted) return reject(toNetworkError(signal.reason, req.what, target));
+    let settled = false;
+    let headerTimer: NodeJS.Timeout | undefined;
+    const out: ClientRequest = open(url, { method: req.method, headers, agent });
+    let bodyFailure: () => AnyarchError | undefined = () => undefined;
+    const onAbort = (): void => {
+      out.destroy(abortError(signal?.reason));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const done = (): void => {
+      settled = true;
+      clearTimeout(headerTimer);
+    };
+    out.on('response', (res: IncomingMessage) => {
+      done();
       out.setTimeout(0); // from here the body reader's idle timer applies
       const answer = new Headers();
-      for (const [name, value] of Object.entries(res.headers)) {
-        for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) answer.append(name, v);
+      for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) answer.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+      // the deadline ends the body as it ends the request: with its reason
+      if (signal) {
+        signal.removeEventListener('abort', onAbort);
+        const endBody = (): void => {
+          res.destroy(abortError(signal.reason));
+        };
+        signal.addEventListener('abort', endBody, { once: true });
+        res.once('close', () => signal.removeEventListener('abort', endBody));
       }
-      resolve({ status: res.statusCode ?? 0, headers: answer, url: req.url, body: Readable.toWeb(res) as ReadableStream<Uint8Array>, idleMs: timeoutMs, ...(signal ? { signal } : {}) });
+      const bodyStream = req.method === 'HEAD' ? null : decoded(res, answer);
+      if (bodyStream === null) res.resume();
+      resolve({ status: res.statusCode ?? 0, headers: answer, url: target, body: bodyStream, idleMs: timeoutMs, ...(signal ? { signal } : {}) });
     });
-    out.setTimeout(timerMs(timeoutMs), () => out.destroy(new DOMException('timeout', 'TimeoutError')));
-    const bodyFailure = streamRequestBody(body, out, req.what);
     out.on('error', (e) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (settled) return;
+      done();
       const own = bodyFailure();
       if (own) return reject(own);
-      if (signal?.aborted) return reject(signal.reason);
       try {
-        reject(toNetworkError(e, req.what, req.url));
+        reject(toNetworkError(signal?.aborted ? signal.reason : e, req.what, target));
       } catch (bug) {
         reject(bug); // not the network's: thrown on as it is, never lost in an event handler
       }
     });
+    const timeout = (): void => {
+      out.destroy(new DOMException('timeout', 'TimeoutError'));
+    };
+    if (body !== undefined && !(body instanceof Uint8Array)) {
+      out.setTimeout(timerMs(timeoutMs), timeout);
+      bodyFailure = streamRequestBody(body, out, req.what);
+      return;
+    }
+    if (!signal) headerTimer = setTimeout(timeout, timerMs(timeoutMs));
+    out.end(body);
   });
+}
+
+/** What a request destroyed by its deadline fails with: the deadline's reason when it is an error. */
+function abortError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new DOMException('aborted', 'AbortError');
+}
+
+/** Content codings a response may carry despite `identity`, with their decoders. */
+const DECODERS: Readonly<Record<string, () => Transform>> = {
+  gzip: () => createGunzip(),
+  'x-gzip': () => createGunzip(),
+  deflate: () => createInflate(),
+  br: () => createBrotliDecompress(),
+};
+
+/** The answer's body, decoded when the server encoded it (as fetch would have). */
+function decoded(res: IncomingMessage, headers: Headers): Readable {
+  const coding = (headers.get('content-encoding') ?? '').trim().toLowerCase();
+  const decoder = DECODERS[coding];
+  if (!decoder) return res;
+  const d = decoder();
+  res.on('error', (e) => d.destroy(e));
+  d.on('close', () => res.destroy());
+  return res.pipe(d);
 }
 
 /**
@@ -277,36 +332,55 @@ export function streamRequestBody(body: AsyncIterable<Uint8Array>, request: Writ
 
 /**
  * Reads a whole body, refusing more than `limit` bytes (by Content-Length before reading, and
- * while reading when the length is not announced).
+ * while reading when the length is not announced); `idleMs` of silence ends it.
  */
 export async function readBody(res: HttpResponse, limit: number, what: string): Promise<Uint8Array> {
   const declared = res.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) {
-    await res.body?.cancel().catch(() => undefined);
+    res.body?.destroy();
     throw new AnyarchError('E_LIMIT', `${what}: ${declared} bytes is more than the ${limit} bytes anyarch reads`);
   }
-  if (!res.body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
+  const body = res.body;
+  if (!body) return new Uint8Array(0);
+  const chunks: Buffer[] = [];
   let total = 0;
-  const reader = res.body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await withIdleTimeout(reader.read(), res.idleMs, what, res.url);
-      if (done) break;
-      total += value.length;
-      if (total > limit) {
-        await reader.cancel().catch(() => undefined);
-        throw new AnyarchError('E_LIMIT', `${what}: more than the ${limit} bytes anyarch reads`);
+  await new Promise<void>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    let over = false;
+    const fail = (e: unknown): void => {
+      if (over) return;
+      over = true;
+      clearTimeout(timer);
+      body.destroy();
+      reject(e);
+    };
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => fail(new NetworkError(`${what}: ${origin(res.url)} sent nothing for ${Math.round(res.idleMs / 1000)} s`, true)), timerMs(res.idleMs));
+    };
+    body.on('data', (c: Buffer) => {
+      total += c.length;
+      if (total > limit) return fail(new AnyarchError('E_LIMIT', `${what}: more than the ${limit} bytes anyarch reads`));
+      chunks.push(c);
+      arm();
+    });
+    body.on('end', () => {
+      over = true;
+      clearTimeout(timer);
+      resolve();
+    });
+    body.on('error', (e) => {
+      // a body ended by the deadline reports the deadline, whatever the stream says of it
+      try {
+        fail(toNetworkError(res.signal?.aborted ? res.signal.reason : e, what, res.url));
+      } catch (bug) {
+        fail(bug);
       }
-      chunks.push(value);
-    }
-  } catch (e) {
-    await reader.cancel().catch(() => undefined);
-    // a body ended by the deadline reports the deadline, whatever the stream says of it
-    throw toNetworkError(res.signal?.aborted ? res.signal.reason : e, what, res.url);
-  }
+    });
+    arm();
+  });
   const out = Buffer.concat(chunks, total);
-  // a body the server encoded (despite `identity`) was decoded by fetch: its length differs
+  // a body the server encoded (despite `identity`) was decoded: its length differs
   const encoded = (res.headers.get('content-encoding') ?? 'identity').toLowerCase() !== 'identity';
   if (declared !== null && !encoded && Number(declared) !== total) {
     throw new NetworkError(`${what}: the body ended after ${total} of ${declared} bytes`, true);
@@ -314,16 +388,16 @@ export async function readBody(res: HttpResponse, limit: number, what: string): 
   return out;
 }
 
-/** `p`, or a transient NetworkError when nothing arrives for `ms`. */
-function withIdleTimeout<T>(p: Promise<T>, ms: number, what: string, url: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new NetworkError(`${what}: ${origin(url)} sent nothing for ${Math.round(ms / 1000)} s`, true)), timerMs(ms));
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
+/** Largest body {@link discard} reads to its end so the connection is kept; a longer one is dropped with it. */
+const DRAINED_BODY_BYTES = 64 * 1024;
 
-/** Discards a body so the connection can be reused. */
+/** Discards a body: a short one is read to its end so the connection can be reused. */
 export async function discard(res: HttpResponse): Promise<void> {
-  await res.body?.cancel().catch(() => undefined);
+  const body = res.body;
+  if (!body || body.destroyed) return;
+  const length = Number(res.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(length) && length <= DRAINED_BODY_BYTES) {
+    body.on('error', () => undefined);
+    body.resume();
+  } else body.destroy();
 }

@@ -13,7 +13,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { PassThrough, Transform, type Readable, type TransformCallback, type Writable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { AnyarchError, isAnyarchError } from '../errors.js';
 import { DigestVerifier, type Digest } from './digest.js';
@@ -76,6 +76,12 @@ export function openLayer(descriptor: Descriptor, parts: LayerParts): Layer {
  * walk) 1.3-1.4x faster on a 1.6 GB layer (9.1 s → 6.5 s), for 256 KiB of memory per stream.
  */
 export const GUNZIP_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Decoded bytes the gzip decoder may hold ahead of its consumer. With {@link relay}, the thread
+ * pool inflates up to this much while the main thread hashes and walks what came before.
+ */
+export const GUNZIP_AHEAD_BYTES = 4 * GUNZIP_CHUNK_BYTES;
 
 type ZstdModule = typeof import('fzstd');
 let fzstd: Promise<ZstdModule> | undefined;
@@ -228,7 +234,8 @@ class FzstdDecoder extends Transform {
 async function decoderFor(compression: LayerCompression): Promise<() => Transform> {
   switch (compression) {
     case 'gzip':
-      return () => zlib.createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
+      // node:zlib passes stream options on to its Transform; @types/node does not declare them
+      return () => zlib.createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES, readableHighWaterMark: GUNZIP_AHEAD_BYTES } as zlib.ZlibOptions);
     case 'none':
       return () => new PassThrough();
     case 'zstd': {
@@ -283,6 +290,37 @@ function decompress(compressed: Readable, newDecoder: () => Transform, compressi
     if (!compressed.destroyed && !compressed.readableEnded) compressed.destroy();
     if (!decoder.destroyed) decoder.destroy();
   });
-  compressed.pipe(decoder).pipe(out);
+  compressed.pipe(decoder);
+  relay(decoder, out);
   return out;
+}
+
+/**
+ * `from.pipe(to)` without running `to`'s work inside `from`'s push. node:zlib pushes a decoded
+ * chunk and only then hands the thread pool its next piece of work; a piped consumer runs inside
+ * that push (the diff id's SHA-256, the tar walk, the ELF reads), so the main thread and the pool
+ * took turns. Read in paused mode, `read()` asks the decoder for more before this loop works on
+ * the chunk it returned, so both run at once: gunzip + SHA-256 of a 760 MB tar went from 0.85x
+ * to 0.96x a bare gunzip's rate (medians of 5 runs on the benchmark machine).
+ * `to`'s backpressure is kept (reading stops until it drains); `from`'s end ends `to`; errors and
+ * destruction stay with the caller.
+ */
+function relay(from: Readable, to: Writable): void {
+  let draining = false;
+  const flow = (): void => {
+    if (draining) return;
+    let chunk: unknown;
+    while ((chunk = from.read()) !== null) {
+      if (!to.write(chunk)) {
+        draining = true;
+        to.once('drain', () => {
+          draining = false;
+          flow();
+        });
+        return;
+      }
+    }
+  };
+  from.on('readable', flow);
+  from.on('end', () => to.end());
 }

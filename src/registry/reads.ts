@@ -4,7 +4,7 @@
  * read whole is checked against its digest before it is returned; a stream fails at its end when
  * its content does not match.
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { AnyarchError } from '../errors.js';
 import { formatSeconds, MIN_STREAM_BYTES_PER_SECOND, watchStream } from '../net/deadline.js';
 import { discard, NetworkError, origin, readBody, serverUrl, toNetworkError, type HttpResponse } from '../net/http.js';
@@ -135,7 +135,7 @@ export function blobStream(t: RegistryTransport, repo: RepositoryRef, desc: Desc
       verifier.end();
       return verifier;
     }
-    const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    const body = res.body;
     body.on('error', (e) => {
       let err: unknown = e;
       try {
@@ -189,16 +189,20 @@ export async function readBlobRange(t: RegistryTransport, repo: RepositoryRef, d
     }
     if (res.status !== 200) throw await t.statusError(res, what);
     // no range support: read the prefix we need from the whole body, then drop the rest
-    const reader = res.body?.getReader();
     const chunks: Uint8Array[] = [];
     let have = 0;
-    while (reader && have <= end) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      have += value.length;
+    if (res.body) {
+      try {
+        // leaving the loop destroys the body
+        for await (const value of res.body as AsyncIterable<Buffer>) {
+          chunks.push(value);
+          have += value.length;
+          if (have > end) break;
+        }
+      } catch (e) {
+        throw toNetworkError(e, what, res.url);
+      }
     }
-    await reader?.cancel().catch(() => undefined);
     const all = Buffer.concat(chunks, have);
     if (all.length <= end) throw new NetworkError(`${what}: the body ended after ${all.length} bytes`, true);
     return all.subarray(start, end + 1);
