@@ -11,7 +11,7 @@
  *          for the agreement check against skopeo
  *
  * Each pass gets a fresh RegistryClient (no /v2/ ping, token or auth state carried over) and a
- * fresh connection pool for Node's fetch (see freshConnections), so no pass profits from the one
+ * fresh set of connections (see freshConnections), so no pass profits from the one
  * before it more than a new process would, except for the warm JIT.
  *
  * Usage: node dist/bench/platforms-lib-child.js <refs.json>   (a JSON array of image references)
@@ -22,6 +22,7 @@ import { inspectPlatforms, type PlatformReport } from '../src/oci/platforms.js';
 import { parseReference } from '../src/oci/reference.js';
 import { registrySource } from '../src/registry/source.js';
 import { RegistryClient } from '../src/registry/client.js';
+import { closeIdleConnections } from '../src/net/http.js';
 
 const refsFile = process.argv[2];
 if (!refsFile) {
@@ -31,25 +32,12 @@ if (!refsFile) {
 const refs = (JSON.parse(readFileSync(refsFile, 'utf8')) as string[]).map((r) => parseReference(r));
 
 /**
- * Node's fetch (undici) keeps one keep-alive pool per process in its global dispatcher. Between
- * passes, swap it for a new one of the same class and close the old one, so every pass opens its
- * own connections. Returns false when the dispatcher is not where undici keeps it (other Node
- * versions): then connections may be reused across passes, which on loopback costs well under a
- * millisecond per connection either way.
+ * anyarch's client keeps one keep-alive pool per scheme (src/net/http.ts). Between passes its idle
+ * connections are closed, so every pass opens its own.
  */
-const DISPATCHER = Symbol.for('undici.globalDispatcher.1');
 async function freshConnections(): Promise<boolean> {
-  const g = globalThis as unknown as Record<symbol, { close?: () => Promise<void>; constructor: new () => unknown } | undefined>;
-  const old = g[DISPATCHER];
-  if (!old || typeof old.constructor !== 'function') return false;
-  try {
-    g[DISPATCHER] = new old.constructor() as typeof old;
-    await old.close?.();
-    return true;
-  } catch {
-    g[DISPATCHER] = old;
-    return false;
-  }
+  closeIdleConnections();
+  return true;
 }
 
 async function pass(): Promise<PlatformReport[]> {

@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { verifyImages } from '../src/verify/verify.js';
 import type { Verdict, VerifyReport } from '../src/verify/types.js';
 import { tempPaths } from './support/assert.js';
+import { assertValidSarif } from './support/sarif.js';
 import { startRegistry, type TestRegistry } from './support/registry.js';
 import {
   brokenBaseImage,
@@ -91,6 +92,7 @@ test('text and github formats name the path, the Dockerfile line and AA101', asy
 test('sarif: the Dockerfile line is the physical location of the go verdict', async () => {
   const r = await runVerify([refs.zasper!, '--platform', 'linux/arm64', '--dockerfile', ZASPER_DOCKERFILE, '--format', 'sarif']);
   assert.equal(r.code, 1, r.stderr);
+  assertValidSarif(r.stdout);
   const sarif = JSON.parse(r.stdout) as { runs: { results: { ruleId: string; message: { text: string }; locations?: { physicalLocation?: { artifactLocation?: { uri?: string }; region?: { startLine?: number } } }[] }[] }[] };
   const go = sarif.runs[0]!.results.find((x) => x.ruleId === 'AA201' && x.message.text.includes('/usr/local/go/bin/go'));
   assert.ok(go, r.stdout.slice(0, 2000));

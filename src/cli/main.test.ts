@@ -4,6 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertValidSarif } from '../../test/support/sarif.js';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
@@ -133,6 +134,7 @@ describe('anyarch check', () => {
     const cwd = project({ Dockerfile: GOOD });
     const r = anyarch(cwd, ['check', '--format', 'sarif']);
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    assertValidSarif(r.stdout);
     const log = JSON.parse(r.stdout);
     assert.equal(log.version, '2.1.0');
     assert.equal(log.runs[0].tool.driver.name, 'anyarch');

@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { after, describe, test } from 'node:test';
 import { AnyarchError, isAnyarchError } from '../errors.js';
-import { isTemporaryStatus, NetworkError, readBody, redactUserInfo, send, serverUrl, toNetworkError } from './http.js';
+import { closeIdleConnections, discard, isTemporaryStatus, NetworkError, readBody, redactUserInfo, send, serverUrl, toNetworkError } from './http.js';
+import { gzipSync } from 'node:zlib';
 
 const servers: Server[] = [];
 after(async () => {
@@ -45,10 +46,10 @@ test('isTemporaryStatus: 408, 429, 500, 502, 503, 504; nothing else', () => {
 });
 
 describe('toNetworkError', () => {
-  test('an AnyarchError passes through, also when fetch wrapped it as the cause', () => {
+  test('an AnyarchError passes through, also when wrapped as the cause', () => {
     const own = new AnyarchError('E_DIGEST', 'content digest differs');
     assert.equal(toNetworkError(own, 'x', 'http://h/'), own);
-    assert.equal(toNetworkError(new TypeError('fetch failed', { cause: own }), 'x', 'http://h/'), own);
+    assert.equal(toNetworkError(new Error('request failed', { cause: own }), 'x', 'http://h/'), own);
   });
   test('connection failures are transient E_NETWORK; a malformed answer (llhttp HPE_*) is E_NETWORK, not transient', () => {
     const reset = toNetworkError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), 'manifest x', 'http://h:1/');
@@ -171,5 +172,46 @@ describe('send with a deadline signal', () => {
     const late = new NetworkError('upload: no complete answer in time', false);
     setTimeout(() => ctrl.abort(late), 50);
     await assert.rejects(send({ method: 'PUT', url, headers: { 'content-length': '10' }, body: Readable.from([Buffer.alloc(10)]), what: 'upload' }, { timeoutMs: 60_000, signal: ctrl.signal }), (e) => e === late);
+  });
+});
+
+describe('connections and encodings', () => {
+  test('a connection is kept for the next request; closeIdleConnections closes it', async () => {
+    const ports: number[] = [];
+    const url = await serve((req, res) => {
+      ports.push(req.socket.remotePort ?? 0);
+      res.end('ok');
+    });
+    const get = async (): Promise<string> => Buffer.from(await readBody(await send({ method: 'GET', url, what: 'x' }, { timeoutMs: 5000 }), 100, 'x')).toString();
+    assert.equal(await get(), 'ok');
+    assert.equal(await get(), 'ok');
+    closeIdleConnections();
+    assert.equal(await get(), 'ok');
+    assert.equal(ports.length, 3);
+    assert.equal(ports[1], ports[0], 'the second request reused the first connection');
+    assert.notEqual(ports[2], ports[1], 'after closeIdleConnections a new connection');
+  });
+
+  test('an answer gzip-encoded despite accept-encoding identity is decoded; a discarded short answer keeps the connection', async () => {
+    const asked: (string | undefined)[] = [];
+    const ports: number[] = [];
+    const url = await serve((req, res) => {
+      asked.push(req.headers['accept-encoding']);
+      ports.push(req.socket.remotePort ?? 0);
+      if (req.url?.endsWith('/upload')) {
+        res.writeHead(200, { 'content-encoding': 'gzip' });
+        res.end(gzipSync(Buffer.from('{"a":1}')));
+      } else res.writeHead(404, { 'content-length': '9' }).end('not found');
+    });
+    const res = await send({ method: 'GET', url, what: 'x' }, { timeoutMs: 5000 });
+    assert.equal(Buffer.from(await readBody(res, 100, 'x')).toString(), '{"a":1}');
+    assert.deepEqual(asked, ['identity']);
+    closeIdleConnections();
+    const missing = await send({ method: 'GET', url: url.replace(/upload$/, 'missing'), what: 'x' }, { timeoutMs: 5000 });
+    assert.equal(missing.status, 404);
+    await discard(missing);
+    await new Promise((r) => setTimeout(r, 50));
+    await readBody(await send({ method: 'GET', url, what: 'x' }, { timeoutMs: 5000 }), 100, 'x');
+    assert.equal(ports[2], ports[1], 'the discarded answer was read to its end and its connection reused');
   });
 });

@@ -176,6 +176,13 @@ const AGENTS = {
   'https:': new HttpsAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 }),
 } as const;
 
+/** Closes every idle pooled connection, so the next requests open their own (a long-lived process between passes of a benchmark). */
+export function closeIdleConnections(): void {
+  for (const agent of Object.values(AGENTS)) {
+    for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+  }
+}
+
 /**
  * Sends one request; follows up to five redirects itself, dropping `Authorization` when a
  * redirect leaves the original origin (blob downloads redirect to storage hosts). The caller's

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildTestImage, fakeElf, writeOciLayout, type TestPlatformImage } from '../../../test/support/images.js';
+import { assertValidSarif } from '../../../test/support/sarif.js';
 import { splitCommand } from './verify.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'bin', 'anyarch.js');
@@ -92,6 +93,7 @@ describe('anyarch verify', () => {
     assert.deepEqual(doc.images[0]!.platforms[1]!.verdicts.map((v) => `${v.id} ${v.path}`), ['AA201 /usr/local/go/bin/go']);
 
     const sarif = await anyarch(['verify', '--no-config', '--format', 'sarif', '--dockerfile', 'Dockerfile', 'oci:wrong:v1'], work);
+    assertValidSarif(sarif.stdout);
     const log = JSON.parse(sarif.stdout) as { runs: { tool: { driver: { rules: { id: string; helpUri: string }[] } }; results: { ruleId: string; locations: { physicalLocation?: { artifactLocation: { uri: string }; region: { startLine: number } }; logicalLocations: { fullyQualifiedName: string }[] }[] }[] }[] };
     const run = log.runs[0]!;
     assert.deepEqual(run.tool.driver.rules.map((r) => r.id), ['AA201', 'AA202', 'AA203', 'AA204', 'AA205', 'AA206', 'AA207', 'AA208', 'AA209', 'AA210', 'AA211', 'AA212']);

@@ -11,6 +11,7 @@ import { githubReporter } from './github.js';
 import { FORMATS, loadReporter } from './index.js';
 import { jsonReporter } from './json.js';
 import { sarifReporter } from './sarif.js';
+import { assertValidSarif } from '../../../test/support/sarif.js';
 import { humanSize, textReporter } from './text.js';
 import type { PlatformsReportContext } from './types.js';
 
@@ -135,12 +136,15 @@ describe('platforms: sarif', () => {
     assert.match(inv?.toolExecutionNotifications[1]?.message.text ?? '', /^linux\/riscv64: config: content digest does not match \(the content was altered/);
     const fine = [imageResult('x', { ...REPORT, platforms: [REPORT.platforms[0] as PlatformVariant] })];
     const ok = JSON.parse(sarifReporter.platforms(fine, ctx(fine))) as typeof log;
+    assertValidSarif(log);
+    assertValidSarif(ok);
     assert.equal(ok.runs[0]?.invocations[0]?.executionSuccessful, true);
     assert.deepEqual(ok.runs[0]?.results, []);
     // another unreadable variant is a warning: the image was read, the command exits 0
     const warned = [imageResult('x', { ...REPORT, platforms: [REPORT.platforms[0] as PlatformVariant, REPORT.platforms[2] as PlatformVariant] })];
     assert.equal(imagesOutcome(summarizeImages(warned)), 'clean');
     const w = JSON.parse(sarifReporter.platforms(warned, ctx(warned))) as typeof log;
+    assertValidSarif(w);
     assert.equal(w.runs[0]?.invocations[0]?.executionSuccessful, true);
     assert.deepEqual(w.runs[0]?.invocations[0]?.toolExecutionNotifications.map((n) => [n.level, n.descriptor.id]), [['warning', 'E_NOT_FOUND']]);
   });

@@ -11,6 +11,7 @@ import { jsonReporter } from './json.js';
 import { artifactLocation, sarifReporter } from './sarif.js';
 import { excerpt, summaryLine, textReporter } from './text.js';
 import type { CheckReportContext } from './types.js';
+import { assertValidSarif } from '../../../test/support/sarif.js';
 
 const SOURCE = 'FROM alpine:3.20\nRUN wget https://example.com/tool_linux_amd64.tar.gz\n\tRUN\tx_amd64\n';
 
@@ -180,6 +181,7 @@ describe('sarif reporter', () => {
   const run = log.runs[0];
 
   test('is a SARIF 2.1.0 log with one run', () => {
+    assertValidSarif(log);
     assert.equal(log.version, '2.1.0');
     assert.equal(log.$schema, 'https://json.schemastore.org/sarif-2.1.0.json');
     assert.equal(log.runs.length, 1);
@@ -243,6 +245,7 @@ describe('sarif reporter', () => {
     assert.deepEqual(n.locations[0].physicalLocation.region, { startLine: 1, startColumn: 10 });
     const clean: FileResult[] = [{ file: 'Dockerfile', findings: [], suppressed: 0 }];
     const ok = JSON.parse(sarifReporter.check(clean, ctx(clean)));
+    assertValidSarif(ok);
     assert.equal(ok.runs[0].invocations[0].executionSuccessful, true);
     assert.deepEqual(ok.runs[0].results, []);
   });
