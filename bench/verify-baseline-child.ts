@@ -9,7 +9,8 @@
  * MODE: gunzip (node:zlib's createGunzip with 256 KiB output chunks, run on libuv's thread pool, so CONCURRENCY streams use
  * that many cores), gunzip-sha256 (the same, also hashing the blob and the tar as any reader
  * that checks the digest and the diff_id must), fzstd (the pure-JS zstd decoder the project uses; one thread) or zstd-cli
- * (the blob piped into `zstd -dc`, its output read and dropped). Prints one JSON line:
+ * (the blob piped into `zstd -dc`, its output read and dropped) or igzip (the same through ISA-L's
+ * `igzip -dc`, the gzip decoder verify uses for big layers when it is on PATH). Prints one JSON line:
  * { bytes (uncompressed), compressed, ms }.
  */
 import { spawn } from 'node:child_process';
@@ -63,12 +64,12 @@ async function one(mode: string, url: string): Promise<{ bytes: number; compress
       d.push(c);
     }
     d.push(new Uint8Array(0), true);
-  } else if (mode === 'zstd-cli') {
-    const child = spawn('zstd', ['-q', '-d', '-c'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  } else if (mode === 'zstd-cli' || mode === 'igzip') {
+    const child = spawn(mode === 'igzip' ? 'igzip' : 'zstd', ['-q', '-d', '-c'], { stdio: ['pipe', 'pipe', 'inherit'] });
     child.stdout.on('data', (c: Buffer) => (bytes += c.length));
     const closed = new Promise<void>((resolve, reject) => {
       child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`zstd -dc exited ${code}`))));
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${mode} -dc exited ${code}`))));
     });
     src.on('data', (c: Buffer) => (compressed += c.length));
     await pipeline(src, child.stdin);

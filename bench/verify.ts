@@ -16,11 +16,13 @@
  *   bare-one        pull + gunzip of bench/one's layer, one stream (verify-baseline-child.ts)
  *   bare-one-sha    the same, also hashing the blob and the tar (what checking the digest and
  *                   the diff_id costs any reader: context, not a target)
+ *   bare-one-igzip  pull | igzip -dc of the same layer (the decoder verify uses for big layers)
  *   bare-all        pull + gunzip of bench/big's six layers, one stream after the other
  *   bare-all-2      the same, two streams at once (both cores: the ceiling)
  *   bare-fzstd      pull + fzstd decode of bench/zstd's layers (one thread: fzstd is JavaScript)
  *   bare-zstd-cli   pull piped through `zstd -dc` (a second baseline for zstd)
  *   cli-one, cli-all, cli-zstd   `node bin/anyarch.js verify REF --format json`
+ *   cli-one-zlib, cli-all-zlib   the same with ANYARCH_GZIP=zlib (node:zlib, the bare decoder)
  *   lib-all         `verifyImage` in a child process (verify-lib-child.ts)
  *
  * Targets (the issue's): cli-one ≥ 0.9× bare-one's throughput; cli-all ≥ 1.5× bare-all's (a
@@ -72,8 +74,8 @@ const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
 const GZ = 'application/vnd.oci.image.layer.v1.tar+gzip';
 const ZST = 'application/vnd.oci.image.layer.v1.tar+zstd';
 
-function runNode(args: readonly string[], preload: string, rssFile: string, timeoutMs = 600_000): Promise<ProcRun> {
-  return runNodeAsync(args, process.env, preload, rssFile, timeoutMs);
+function runNode(args: readonly string[], preload: string, rssFile: string, timeoutMs = 600_000, env?: Record<string, string>): Promise<ProcRun> {
+  return runNodeAsync(args, env ? { ...process.env, ...env } : process.env, preload, rssFile, timeoutMs);
 }
 
 function json(v: unknown): Buffer {
@@ -157,6 +159,8 @@ function writeImages(layoutDir: string, gen: Record<'amd64' | 'arm64', GenLayer[
 
 interface Measurement {
   id: string;
+  /** added to the environment of the measured process */
+  env?: Record<string, string>;
   label: string;
   /** uncompressed bytes the run reads */
   bytes: number;
@@ -234,12 +238,15 @@ export async function runVerifyBenchmark(opts: VerifyBenchOptions): Promise<{ li
     const ms: Measurement[] = [
       { id: 'bare-one', label: 'bare pull + gunzip, one layer', bytes: biggest.bytes, args: bare('gunzip', 'bench/one', 1, [biggest.gzip.digest]), check: bareCheck(biggest.bytes), timesMs: [], rssMiB: [] },
       { id: 'bare-one-sha', label: 'bare pull + gunzip + sha256 of blob and tar, one layer', bytes: biggest.bytes, args: bare('gunzip-sha256', 'bench/one', 1, [biggest.gzip.digest]), check: bareCheck(biggest.bytes), timesMs: [], rssMiB: [] },
+      { id: 'bare-one-igzip', label: 'bare pull | igzip -dc, one layer', bytes: biggest.bytes, args: bare('igzip', 'bench/one', 1, [biggest.gzip.digest]), check: bareCheck(biggest.bytes), timesMs: [], rssMiB: [] },
       { id: 'bare-all', label: 'bare pull + gunzip, all layers, one stream', bytes: sum(all), args: bare('gunzip', 'bench/big', 1, all.map((l) => l.gzip.digest)), check: bareCheck(sum(all)), timesMs: [], rssMiB: [] },
       { id: 'bare-all-2', label: 'bare pull + gunzip, all layers, two streams', bytes: sum(all), args: bare('gunzip', 'bench/big', 2, all.map((l) => l.gzip.digest)), check: bareCheck(sum(all)), timesMs: [], rssMiB: [] },
       { id: 'bare-fzstd', label: 'bare pull + fzstd, zstd layers', bytes: sum(gen.arm64), args: bare('fzstd', 'bench/zstd', 1, gen.arm64.map((l) => l.zstd!.digest)), check: bareCheck(sum(gen.arm64)), timesMs: [], rssMiB: [] },
       { id: 'bare-zstd-cli', label: 'bare pull | zstd -dc, zstd layers', bytes: sum(gen.arm64), args: bare('zstd-cli', 'bench/zstd', 1, gen.arm64.map((l) => l.zstd!.digest)), check: bareCheck(sum(gen.arm64)), timesMs: [], rssMiB: [] },
       { id: 'cli-one', label: '`anyarch verify`, one layer', bytes: biggest.bytes, args: [opts.layout.cli, 'verify', '--format', 'json', ref('one')], check: verifyJsonCheck(1), timesMs: [], rssMiB: [] },
+      { id: 'cli-one-zlib', label: '`anyarch verify`, one layer, `ANYARCH_GZIP=zlib` (node:zlib, as the bare baseline)', env: { ANYARCH_GZIP: 'zlib' }, bytes: biggest.bytes, args: [opts.layout.cli, 'verify', '--format', 'json', ref('one')], check: verifyJsonCheck(1), timesMs: [], rssMiB: [] },
       { id: 'cli-all', label: `\`anyarch verify\`, 2 platforms × ${gen.arm64.length} layers`, bytes: sum(all), args: [opts.layout.cli, 'verify', '--format', 'json', ref('big')], check: verifyJsonCheck(2), timesMs: [], rssMiB: [] },
+      { id: 'cli-all-zlib', label: `\`anyarch verify\`, 2 platforms × ${gen.arm64.length} layers, \`ANYARCH_GZIP=zlib\``, env: { ANYARCH_GZIP: 'zlib' }, bytes: sum(all), args: [opts.layout.cli, 'verify', '--format', 'json', ref('big')], check: verifyJsonCheck(2), timesMs: [], rssMiB: [] },
       { id: 'lib-all', label: `\`verifyImage\` (library), 2 platforms × ${gen.arm64.length} layers`, bytes: sum(all), args: [libChild, path.join(opts.layout.root, 'dist', 'src'), ref('big')], check: verifyJsonCheck(2), timesMs: [], rssMiB: [] },
       { id: 'cli-zstd', label: '`anyarch verify`, zstd layers', bytes: sum(gen.arm64), args: [opts.layout.cli, 'verify', '--format', 'json', ref('zstd')], check: verifyJsonCheck(1), timesMs: [], rssMiB: [] },
     ];
@@ -251,7 +258,7 @@ export async function runVerifyBenchmark(opts: VerifyBenchOptions): Promise<{ li
     for (let run = 0; run < opts.runs; run++) {
       for (const m of ms) {
         if (m.skipped || m.invalid) continue;
-        const r = await runNode(m.args, opts.layout.preload, path.join(opts.work, `${m.id}.rss`));
+        const r = await runNode(m.args, opts.layout.preload, path.join(opts.work, `${m.id}.rss`), 600_000, m.env);
         const bad = m.check(r);
         if (bad) {
           m.invalid = bad;
@@ -292,6 +299,7 @@ export async function runVerifyBenchmark(opts: VerifyBenchOptions): Promise<{ li
       '',
       ...targets.map((t) => `Target ${t.name}: **${verdict(t.measured, t.target)}**${Number.isFinite(t.measured) ? ` (${t.measured.toFixed(2)}×)` : ''}`),
       `Target peak RSS ≤ ${VERIFY_TARGETS.rssMiB} MiB: **${Number.isFinite(rssMax) ? (rssMax <= VERIFY_TARGETS.rssMiB ? 'PASS' : 'FAIL') : 'SKIPPED'}**${Number.isFinite(rssMax) ? ` (${rssMax.toFixed(1)} MiB)` : ''}`,
+      `Same decoder: with node:zlib (\`ANYARCH_GZIP=zlib\`) one layer runs at ${ratio('cli-one-zlib', 'bare-one').toFixed(2)}× bare gunzip and all layers at ${ratio('cli-all-zlib', 'bare-all').toFixed(2)}×; with igzip, one layer at ${ratio('cli-one', 'bare-one-igzip').toFixed(2)}× a bare \`igzip -dc\` (what the tar walk, the ELF reads and both digests cost beside the decoder).`,
       `Context: one layer at ${ratio('cli-one', 'bare-one-sha').toFixed(2)}× a bare gunzip that also hashes blob and tar; two gunzip streams run at ${ratio('bare-all-2', 'bare-all').toFixed(2)}× one; \`zstd -dc\` at ${ratio('bare-zstd-cli', 'bare-fzstd').toFixed(2)}× fzstd; the library at ${ratio('lib-all', 'cli-all').toFixed(2)}× the CLI.`,
     ];
     const summary = {

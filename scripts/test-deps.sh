@@ -6,7 +6,8 @@
 # Debian's docker.io, 20.10, with its containerd and runc; installed without its recommends:
 # needrestart, apparmor, criu... are not needed to load and save images), GNU time
 # (/usr/bin/time, package time), which measures the peak memory of a streamed 1 GiB push, and
-# zstd (the image tests compress layers with it).
+# zstd (the image tests compress layers with it; verify decodes zstd layers with it) and isal
+# (igzip, which verify inflates big gzip layers with; the decoder tests run it and node:zlib alike).
 # For verify's tests (test/support/real-binaries.ts, debian-packages.ts): Debian's golang-go
 # (cross-compiles Go programs for every architecture), gcc (a Python extension and a Node addon
 # for amd64), qemu-user-static (smoke runs through qemu-<arch>-static named explicitly), binutils
@@ -25,6 +26,7 @@ command -v htpasswd >/dev/null 2>&1 || need_apt+=(apache2-utils)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 [ -x /usr/bin/time ] || need_apt+=(time)
 command -v zstd >/dev/null 2>&1 || need_apt+=(zstd)
+command -v igzip >/dev/null 2>&1 || need_apt+=(isal)
 command -v go >/dev/null 2>&1 || need_apt+=(golang-go)
 command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
 command -v qemu-aarch64-static >/dev/null 2>&1 || need_apt+=(qemu-user-static)

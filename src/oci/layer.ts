@@ -3,12 +3,16 @@
  * without I/O; its bytes are streams read from the source each time they are asked for.
  *
  * `compressed()` is the source's stream, which fails with `E_DIGEST` at its end when the bytes
- * do not match the descriptor. `uncompressed()` decompresses it (gzip with node:zlib; zstd with
- * node:zlib where the running Node has it, else with the `zstd` program when it is on PATH, as
- * containerd uses `unpigz`/`igzip`, else with fzstd, loaded on first use; `ANYARCH_ZSTD=fzstd`
- * or `=cli` chooses) and, when the
- * config gives a diff id, fails with `E_DIGEST` at its end when the tar's digest differs. Nothing
- * read from either stream is to be trusted before it ends without an error.
+ * do not match the descriptor. `uncompressed()` decompresses it and, when the config gives a diff
+ * id, fails with `E_DIGEST` at its end when the tar's digest differs. Nothing read from either
+ * stream is to be trusted before it ends without an error.
+ *
+ * Decoders, as containerd picks them (it hands gzip to `igzip` or `unpigz` when they are on PATH):
+ * gzip with ISA-L's `igzip` program when it is on PATH and the layer is at least
+ * {@link IGZIP_MIN_BYTES}, else node:zlib (`ANYARCH_GZIP=zlib` or `=igzip` chooses); zstd with
+ * node:zlib where the running Node has it, else the `zstd` program on PATH, else fzstd, loaded on
+ * first use (`ANYARCH_ZSTD=fzstd` or `=cli` chooses). The programs run in their own processes, so
+ * the main thread keeps to hashing and reading the tar.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
@@ -64,7 +68,7 @@ export function openLayer(descriptor: Descriptor, parts: LayerParts): Layer {
       if (compression === undefined) {
         throw new AnyarchError('E_MANIFEST', `${parts.what}: its media type ${descriptor.mediaType} is not a layer anyarch can decompress`, 'layers are tar, tar+gzip or tar+zstd (OCI and Docker media types)');
       }
-      const decoder = await decoderFor(compression);
+      const decoder = await decoderFor(compression, descriptor.size);
       return decompress(await parts.read(), decoder, compression, parts.what, parts.diffId);
     },
   };
@@ -92,20 +96,14 @@ function nativeZstd(): (() => Transform) | undefined {
   return typeof create === 'function' ? () => (create as () => Transform).call(zlib) : undefined;
 }
 
-/** Most bytes of the `zstd` program's standard error kept for a message. */
-const MAX_ZSTD_STDERR_BYTES = 1024;
+/** Most bytes of a decoder program's standard error kept for a message. */
+const MAX_PROGRAM_STDERR_BYTES = 1024;
 
-/**
- * The `zstd` program on PATH (`ANYARCH_ZSTD=cli` requires it, `=fzstd` never uses it). On Node
- * 20, fzstd decodes on the main thread beside both SHA-256s; `zstd -dc` in its own process ran at
- * 1.8-2.0x fzstd's rate in the verify benchmark, the way containerd hands gzip to `unpigz`.
- */
-export function zstdProgram(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const choice = env.ANYARCH_ZSTD;
-  if (choice === 'fzstd') return undefined;
+/** An executable file named `name` in one of PATH's directories. */
+function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
-    const file = path.join(dir, 'zstd');
+    const file = path.join(dir, name);
     try {
       if (!statSync(file).isFile()) continue;
       accessSync(file, fsConstants.X_OK);
@@ -118,12 +116,48 @@ export function zstdProgram(env: NodeJS.ProcessEnv = process.env): string | unde
 }
 
 /**
- * `zstd -dcq` in a child process as a Node transform: compressed bytes to its standard input,
+ * The `zstd` program on PATH (`ANYARCH_ZSTD=cli` requires it, `=fzstd` never uses it). On Node
+ * 20, fzstd decodes on the main thread beside both SHA-256s; `zstd -dc` in its own process ran at
+ * 1.8-2.0x fzstd's rate in the verify benchmark, the way containerd hands gzip to `unpigz`.
+ */
+export function zstdProgram(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.ANYARCH_ZSTD === 'fzstd' ? undefined : onPath('zstd', env);
+}
+
+/**
+ * ISA-L's `igzip` on PATH (Debian's `isal` package; `ANYARCH_GZIP=igzip` requires it, `=zlib`
+ * never uses it). It inflates with 2.5x less CPU than zlib, which node:zlib is, on the benchmark
+ * machine; containerd hands gzip layers to it (or `unpigz`) for that reason. `unpigz` is not
+ * used: its inflate is single-threaded zlib, no faster than node:zlib's thread pool.
+ */
+export function igzipProgram(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.ANYARCH_GZIP === 'zlib' ? undefined : onPath('igzip', env);
+}
+
+/**
+ * The program that inflates a gzip layer of `compressedBytes`: `igzip` when it is on PATH and
+ * the layer is big enough (or `ANYARCH_GZIP=igzip`, which fails without it); undefined for
+ * node:zlib.
+ */
+export function gzipProgram(compressedBytes: number, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const program = igzipProgram(env);
+  if (env.ANYARCH_GZIP === 'igzip' && !program) throw new AnyarchError('E_USAGE', 'ANYARCH_GZIP=igzip, but no igzip program is on PATH', 'install isal (igzip), or unset ANYARCH_GZIP');
+  return program && (env.ANYARCH_GZIP === 'igzip' || compressedBytes >= IGZIP_MIN_BYTES) ? program : undefined;
+}
+
+/**
+ * Layers smaller than this (compressed) are inflated by node:zlib even where `igzip` is on PATH:
+ * a process costs a few milliseconds to start, which a small layer does not win back.
+ */
+export const IGZIP_MIN_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A decoder program (`zstd -dcq`, `igzip -dcq`) in a child process as a Node transform: compressed bytes to its standard input,
  * its standard output pushed with backpressure (the child's output paused while the consumer is
  * full), the end passed on only after the program exited 0; any other exit is an error carrying
  * the first bytes of its standard error. Destroying the stream kills the program.
  */
-class ZstdProgramDecoder extends Transform {
+class ProgramDecoder extends Transform {
   private readonly child: ChildProcessWithoutNullStreams;
   private stderr = '';
   private outEnded = false;
@@ -131,13 +165,16 @@ class ZstdProgramDecoder extends Transform {
   private flushed: TransformCallback | undefined;
   private failed: Error | undefined;
 
-  constructor(program: string) {
+  constructor(
+    program: string,
+    private readonly name: string,
+  ) {
     super();
     this.child = spawn(program, ['-dcq'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.on('error', (e) => this.fail(new Error(`zstd: ${e.message}`)));
+    this.child.on('error', (e) => this.fail(new Error(`${name}: ${e.message}`)));
     this.child.stdin.on('error', () => undefined); // the exit status tells what went wrong
     this.child.stderr.on('data', (c: Buffer) => {
-      if (this.stderr.length < MAX_ZSTD_STDERR_BYTES) this.stderr += c.toString('utf8', 0, MAX_ZSTD_STDERR_BYTES - this.stderr.length);
+      if (this.stderr.length < MAX_PROGRAM_STDERR_BYTES) this.stderr += c.toString('utf8', 0, MAX_PROGRAM_STDERR_BYTES - this.stderr.length);
     });
     this.child.stdout.on('data', (c: Buffer) => {
       if (!this.push(c)) this.child.stdout.pause();
@@ -188,7 +225,7 @@ class ZstdProgramDecoder extends Transform {
     if (this.exit.code !== 0) {
       const why = this.exit.signal ? `killed by ${this.exit.signal}` : `exit status ${this.exit.code}`;
       const said = this.stderr.trim().split('\n')[0];
-      this.fail(new Error(`zstd: ${why}${said ? `: ${said}` : ''}`));
+      this.fail(new Error(`${this.name}: ${why}${said ? `: ${said}` : ''}`));
       return;
     }
     if (this.flushed) {
@@ -231,11 +268,14 @@ class FzstdDecoder extends Transform {
   }
 }
 
-async function decoderFor(compression: LayerCompression): Promise<() => Transform> {
+async function decoderFor(compression: LayerCompression, compressedBytes: number): Promise<() => Transform> {
   switch (compression) {
-    case 'gzip':
+    case 'gzip': {
+      const program = gzipProgram(compressedBytes);
+      if (program) return () => new ProgramDecoder(program, 'igzip');
       // node:zlib passes stream options on to its Transform; @types/node does not declare them
       return () => zlib.createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES, readableHighWaterMark: GUNZIP_AHEAD_BYTES } as zlib.ZlibOptions);
+    }
     case 'none':
       return () => new PassThrough();
     case 'zstd': {
@@ -243,7 +283,7 @@ async function decoderFor(compression: LayerCompression): Promise<() => Transfor
       const native = choice === undefined || choice === '' || choice === 'native' ? nativeZstd() : undefined;
       if (native) return native;
       const program = choice === 'fzstd' ? undefined : zstdProgram();
-      if (program) return () => new ZstdProgramDecoder(program);
+      if (program) return () => new ProgramDecoder(program, 'zstd');
       if (choice === 'cli') throw new AnyarchError('E_USAGE', 'ANYARCH_ZSTD=cli, but no zstd program is on PATH', 'install zstd, or unset ANYARCH_ZSTD');
       fzstd ??= import('fzstd');
       const mod = await fzstd;
