@@ -62,6 +62,20 @@ export interface ExtractOptions {
   readonly maxEntries?: number;
   /** how messages name layer `i` (default `layer <i+1>`) */
   readonly layerName?: (index: number) => string;
+  /** as root: the owners written moved into this range (for a user namespace that maps it back); directories made on the way and the root get its id 0 */
+  readonly idShift?: IdShift;
+}
+
+/** Owner ids moved into a range: `id` -> `base + id`; an id from `count` up -> `base + 65534` (nobody), as a user namespace of `count` ids shows it. */
+export interface IdShift {
+  readonly base: number;
+  readonly count: number;
+}
+
+/** `id` as {@link IdShift} moves it (unchanged without one). */
+export function shiftId(id: number, shift: IdShift | undefined): number {
+  if (!shift) return id;
+  return shift.base + (id < shift.count ? id : 65534);
 }
 
 export interface ExtractStats {
@@ -92,8 +106,18 @@ export interface ExtractedRoot {
 const RUNNING_AS_ROOT = typeof process.getuid === 'function' && process.getuid() === 0;
 const OPEN_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
 
+/** The errors of {@link refused}: the image's own fault, not this machine's. */
+const refusals = new WeakSet<Error>();
+
 function refused(what: string, why: string): AnyarchError {
-  return new AnyarchError('E_SOURCE', `${what}: ${why}; nothing is extracted or run from it`, 'an image whose layers do that is broken or hostile');
+  const e = new AnyarchError('E_SOURCE', `${what}: ${why}; nothing is extracted or run from it`, 'an image whose layers do that is broken or hostile');
+  refusals.add(e);
+  return e;
+}
+
+/** Whether an extraction failed because of what the layers hold (a path escape, a bad hard link, a symlink loop), not a bound or a read. */
+export function isRefusal(e: unknown): boolean {
+  return e instanceof Error && refusals.has(e);
 }
 
 function lstatOrUndefined(p: string): Stats | undefined {
@@ -125,6 +149,7 @@ export class RootWriter {
     readonly root: string,
     private readonly maxBytes = MAX_EXTRACT_BYTES,
     private readonly maxEntries = MAX_EXTRACT_ENTRIES,
+    private readonly idShift?: IdShift,
   ) {}
 
   beginLayer(what: string): void {
@@ -168,7 +193,7 @@ export class RootWriter {
     if (e.kind === 'dir') {
       if (existing && !existing.isDirectory()) this.removePath(abs, existing);
       if (!existing || !existing.isDirectory()) mkdirSync(abs, { mode: 0o700 });
-      if (RUNNING_AS_ROOT) lchownSync(abs, e.uid, e.gid);
+      if (RUNNING_AS_ROOT) lchownSync(abs, shiftId(e.uid, this.idShift), shiftId(e.gid, this.idShift));
       this.dirModes.set(rel, e.mode);
       return undefined;
     }
@@ -186,7 +211,7 @@ export class RootWriter {
     if (existing) this.removePath(abs, existing);
     if (e.kind === 'symlink') {
       symlinkSync(e.linkname ?? '', abs);
-      if (RUNNING_AS_ROOT) lchownSync(abs, e.uid, e.gid);
+      if (RUNNING_AS_ROOT) lchownSync(abs, shiftId(e.uid, this.idShift), shiftId(e.gid, this.idShift));
       return undefined;
     }
     // a regular file
@@ -194,8 +219,8 @@ export class RootWriter {
     this.openFd = fd;
     this.stats.files++;
     const mode = e.mode & 0o1777;
-    const uid = e.uid;
-    const gid = e.gid;
+    const uid = shiftId(e.uid, this.idShift);
+    const gid = shiftId(e.gid, this.idShift);
     return {
       write: (chunk: Uint8Array): boolean => {
         this.stats.bytes += chunk.length;
@@ -311,7 +336,7 @@ export class RootWriter {
   }
 
   private resolve(name: string, followLast: boolean, create: boolean, raw = name): string | undefined {
-    return walkInRoot(this.root, name, followLast, create, (why) => refused(this.what, `${raw}: ${why}`));
+    return walkInRoot(this.root, name, followLast, create, (why) => refused(this.what, `${raw}: ${why}`), this.idShift);
   }
 }
 
@@ -323,7 +348,11 @@ export class RootWriter {
  * way is replaced by a directory, as overlayfs and containerd give it). A symlink loop is
  * `fail`'s error.
  */
-function walkInRoot(root: string, name: string, followLast: boolean, create: boolean, fail: (why: string) => Error): string | undefined {
+function walkInRoot(root: string, name: string, followLast: boolean, create: boolean, fail: (why: string) => Error, shift?: IdShift): string | undefined {
+  const made = (abs: string): void => {
+    mkdirSync(abs, { mode: 0o755 });
+    if (shift && RUNNING_AS_ROOT) lchownSync(abs, shift.base, shift.base);
+  };
   const done: string[] = [];
   const todo = name.split('/').reverse();
   let hops = 0;
@@ -342,7 +371,7 @@ function walkInRoot(root: string, name: string, followLast: boolean, create: boo
     const st = lstatOrUndefined(abs);
     if (!st) {
       if (!create) return undefined;
-      mkdirSync(abs, { mode: 0o755 });
+      made(abs);
       done.push(part);
       continue;
     }
@@ -357,7 +386,7 @@ function walkInRoot(root: string, name: string, followLast: boolean, create: boo
       if (!create) return undefined;
       // a directory a layer implies replaces a non-directory there, as overlayfs and containerd give it
       unlinkSync(abs);
-      mkdirSync(abs, { mode: 0o755 });
+      made(abs);
     }
     done.push(part);
   }
@@ -386,9 +415,9 @@ export function lookupInRoot(root: string, name: string): { readonly rel: string
  * followed inside it, as Docker makes a missing WorkingDir; false when something in the way is
  * not a directory or loops.
  */
-export function makeDirInRoot(root: string, name: string): boolean {
+export function makeDirInRoot(root: string, name: string, shift?: IdShift): boolean {
   try {
-    return walkInRoot(root, name, true, true, (why) => new Error(why)) !== undefined;
+    return walkInRoot(root, name, true, true, (why) => new Error(why), shift) !== undefined;
   } catch {
     return false;
   }
@@ -407,9 +436,10 @@ export async function extractLayers(layers: readonly LayerTarOpener[], options: 
   const root = path.join(tempDir, 'rootfs');
   let removed: Promise<void> | undefined;
   const remove = (): Promise<void> => (removed ??= temporaryDirs.remove(tempDir));
-  const writer = new RootWriter(root, options.maxBytes ?? MAX_EXTRACT_BYTES, options.maxEntries ?? MAX_EXTRACT_ENTRIES);
+  const writer = new RootWriter(root, options.maxBytes ?? MAX_EXTRACT_BYTES, options.maxEntries ?? MAX_EXTRACT_ENTRIES, options.idShift);
   try {
     mkdirSync(root, { mode: 0o755 });
+    if (options.idShift && RUNNING_AS_ROOT) lchownSync(root, options.idShift.base, options.idShift.base);
     for (const [i, open] of layers.entries()) {
       const what = options.layerName?.(i) ?? `layer ${i + 1}`;
       writer.beginLayer(what);

@@ -22,9 +22,9 @@ import type { Platform } from '../platform/types.js';
 import type { DockerEngine } from '../engine/api.js';
 import type { Image } from '../oci/image.js';
 import type { ContainerConfig } from '../oci/manifest.js';
-import { withExtractedRoot, type ExtractOptions } from '../rootfs/extract.js';
+import { isRefusal, withExtractedRoot, type ExtractOptions } from '../rootfs/extract.js';
 import { runInEngine } from './engine.js';
-import { runInRoot } from './qemu.js';
+import { runInRoot, SMOKE_IDS } from './qemu.js';
 import type { SmokeCommand, SmokeResult } from './types.js';
 
 export interface SmokeOptions {
@@ -65,7 +65,18 @@ export async function smokeRun(image: Image, platform: Platform | string, comman
   }
   const started = Date.now();
   const name = formatPlatform(p);
-  const failed = (error: string, argv: readonly string[] = command.argv): SmokeResult => ({ platform: name, via: options.engine ? 'engine' : 'qemu', argv, timedOut: false, output: '', durationMs: Date.now() - started, error, ok: false });
+  /** `notRun`: nothing could be run here and the image is not at fault */
+  const failed = (error: string, argv: readonly string[] = command.argv, notRun = true): SmokeResult => ({
+    platform: name,
+    via: options.engine ? 'engine' : 'qemu',
+    argv,
+    timedOut: false,
+    output: '',
+    durationMs: Date.now() - started,
+    error,
+    ...(notRun ? { notRun: error } : {}),
+    ok: false,
+  });
 
   let config: ContainerConfig | undefined;
   try {
@@ -74,7 +85,7 @@ export async function smokeRun(image: Image, platform: Platform | string, comman
     return failed(`the image's config cannot be read: ${e instanceof Error ? e.message : String(e)}`);
   }
   const argv = commandArgv(config, command);
-  if (argv.length === 0) return failed('the image has no Entrypoint or Cmd to run', argv);
+  if (argv.length === 0) return failed('the image has no Entrypoint or Cmd to run', argv, false);
   const env = config?.Env ?? [];
   const workingDir = config?.WorkingDir;
 
@@ -94,9 +105,11 @@ export async function smokeRun(image: Image, platform: Platform | string, comman
   try {
     const layers = await image.layers();
     let skipped = 0;
+    // as root the files belong to the ids the run's user namespace maps (src/smoke/qemu.ts SMOKE_IDS)
+    const idShift = process.getuid?.() === 0 && options.confinement !== 'qemu-prefix' ? SMOKE_IDS : undefined;
     const result = await withExtractedRoot(
       layers.map((l) => () => l.uncompressed()),
-      { ...options.extract, layerName: options.extract?.layerName ?? ((i) => `${name} layer ${i + 1} (${layers[i]?.descriptor.digest ?? '?'})`) },
+      { ...options.extract, ...(idShift ? { idShift } : {}), layerName: options.extract?.layerName ?? ((i) => `${name} layer ${i + 1} (${layers[i]?.descriptor.digest ?? '?'})`) },
       async (root) => {
         skipped = root.stats.skipped;
         return runInRoot(root.root, {
@@ -111,6 +124,7 @@ export async function smokeRun(image: Image, platform: Platform | string, comman
           ...(options.allowNetwork !== undefined ? { allowNetwork: options.allowNetwork } : {}),
           ...(options.host !== undefined ? { host: options.host } : {}),
           ...(options.qemuDir !== undefined ? { qemuDir: options.qemuDir } : {}),
+          ...(idShift ? { idShift } : {}),
         });
       },
     );
@@ -124,6 +138,6 @@ export async function smokeRun(image: Image, platform: Platform | string, comman
       ok: result.error === undefined && result.exitCode === 0 && !result.timedOut,
     };
   } catch (e) {
-    return failed(`the image cannot be extracted for a smoke run: ${e instanceof Error ? e.message : String(e)}`, argv);
+    return failed(`the image cannot be extracted for a smoke run: ${e instanceof Error ? e.message : String(e)}`, argv, !isRefusal(e));
   }
 }
