@@ -1,6 +1,7 @@
 /**
  * `smokeRun(image, platform, command, options)`: one command run in one platform variant of an
- * image, through a Docker engine when the caller hands one (src/smoke/engine.ts), otherwise
+ * image, through a Docker engine when the caller hands one (src/smoke/engine.ts; the variant
+ * loaded into it for the run unless the caller names it there), otherwise
  * extracted safely into a temporary root (src/rootfs/extract.ts, removed afterwards whatever
  * happens) and run there with QEMU named explicitly, or natively on this machine's platform
  * (src/smoke/qemu.ts).
@@ -24,12 +25,17 @@ import type { Image } from '../oci/image.js';
 import type { ContainerConfig } from '../oci/manifest.js';
 import { isRefusal, withExtractedRoot, type ExtractOptions } from '../rootfs/extract.js';
 import { runInEngine } from './engine.js';
+import { loadVariant } from './engine-load.js';
 import { runInRoot, SMOKE_IDS } from './qemu.js';
 import type { SmokeCommand, SmokeResult } from './types.js';
 
 export interface SmokeOptions {
-  /** run through this engine, where the image is already held under `image` */
-  readonly engine?: { readonly engine: DockerEngine; readonly image: string };
+  /**
+   * run through this engine: the image as the engine names it (`image`), or, without one, the
+   * variant loaded into it for the run under a fresh name and removed afterwards
+   * (src/smoke/engine-load.ts)
+   */
+  readonly engine?: { readonly engine: DockerEngine; readonly image?: string };
   /** how long the command may run, ms (default 30 s, DEFAULT_SMOKE_TIMEOUT_MS) */
   readonly timeoutMs?: number;
   /** lines of output kept (default 20) */
@@ -90,16 +96,24 @@ export async function smokeRun(image: Image, platform: Platform | string, comman
   const workingDir = config?.WorkingDir;
 
   if (options.engine) {
+    let loaded: Awaited<ReturnType<typeof loadVariant>> | undefined;
+    if (options.engine.image === undefined) {
+      try {
+        loaded = await loadVariant(options.engine.engine, image);
+      } catch (e) {
+        return failed(`the variant cannot be loaded into the Docker engine: ${e instanceof Error ? e.message : String(e)}`, argv);
+      }
+    }
     return runInEngine(options.engine.engine, {
       platform: p,
-      image: options.engine.image,
+      image: loaded?.name ?? (options.engine.image as string),
       argv,
       env,
       ...(workingDir ? { workingDir } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.outputLines !== undefined ? { outputLines: options.outputLines } : {}),
       ...(options.qemuDir !== undefined ? { qemuDir: options.qemuDir } : {}),
-    });
+    }).finally(() => loaded?.remove());
   }
 
   try {
