@@ -144,13 +144,17 @@ export class RootWriter {
   private readonly dirModes = new Map<string, number>();
   private what = 'layer';
   private openFd: number | undefined;
+  /** a layer's own symlinks are followed on the way to its entries; a lower layer's are replaced by the directory the entry implies */
+  private readonly walk: WalkOptions;
 
   constructor(
     readonly root: string,
     private readonly maxBytes = MAX_EXTRACT_BYTES,
     private readonly maxEntries = MAX_EXTRACT_ENTRIES,
     private readonly idShift?: IdShift,
-  ) {}
+  ) {
+    this.walk = { ...(idShift ? { shift: idShift } : {}), follow: (rel) => this.written.has(rel), replaced: () => this.dirCache.clear() };
+  }
 
   beginLayer(what: string): void {
     this.what = what;
@@ -277,8 +281,8 @@ export class RootWriter {
 
   private whiteout(parentName: string, base: string): void {
     if (base.startsWith('.wh..wh.') && base !== '.wh..wh..opq') return; // aufs bookkeeping
-    const parent = this.resolve(parentName, true, false);
-    if (parent === undefined || !lstatOrUndefined(this.abs(parent))?.isDirectory()) return; // nothing below to hide
+    // the whiteout's directory exists in this layer, as the parents of any entry (src/rootfs/tree.ts)
+    const parent = this.resolveDir(parentName, `${parentName}/${base}`);
     this.stats.whiteouts++;
     if (base === '.wh..wh..opq') {
       this.opaque(parent);
@@ -336,8 +340,17 @@ export class RootWriter {
   }
 
   private resolve(name: string, followLast: boolean, create: boolean, raw = name): string | undefined {
-    return walkInRoot(this.root, name, followLast, create, (why) => refused(this.what, `${raw}: ${why}`), this.idShift);
+    return walkInRoot(this.root, name, followLast, create, (why) => refused(this.what, `${raw}: ${why}`), this.walk);
   }
+}
+
+interface WalkOptions {
+  /** owners of the directories made */
+  readonly shift?: IdShift;
+  /** with `create`: whether the symlink at this (real, relative) path is followed; when not, a directory replaces it */
+  readonly follow?: (rel: string) => boolean;
+  /** called when a symlink was replaced */
+  readonly replaced?: () => void;
 }
 
 /**
@@ -348,10 +361,10 @@ export class RootWriter {
  * way is replaced by a directory, as overlayfs and containerd give it). A symlink loop is
  * `fail`'s error.
  */
-function walkInRoot(root: string, name: string, followLast: boolean, create: boolean, fail: (why: string) => Error, shift?: IdShift): string | undefined {
+function walkInRoot(root: string, name: string, followLast: boolean, create: boolean, fail: (why: string) => Error, how: WalkOptions = {}): string | undefined {
   const made = (abs: string): void => {
     mkdirSync(abs, { mode: 0o755 });
-    if (shift && RUNNING_AS_ROOT) lchownSync(abs, shift.base, shift.base);
+    if (how.shift && RUNNING_AS_ROOT) lchownSync(abs, how.shift.base, how.shift.base);
   };
   const done: string[] = [];
   const todo = name.split('/').reverse();
@@ -371,6 +384,14 @@ function walkInRoot(root: string, name: string, followLast: boolean, create: boo
     const st = lstatOrUndefined(abs);
     if (!st) {
       if (!create) return undefined;
+      made(abs);
+      done.push(part);
+      continue;
+    }
+    if (st.isSymbolicLink() && create && how.follow && !how.follow(done.length === 0 ? part : `${done.join('/')}/${part}`)) {
+      // a lower layer's symlink where this layer implies a directory: the directory hides it, as on overlayfs
+      unlinkSync(abs);
+      how.replaced?.();
       made(abs);
       done.push(part);
       continue;
@@ -417,7 +438,7 @@ export function lookupInRoot(root: string, name: string): { readonly rel: string
  */
 export function makeDirInRoot(root: string, name: string, shift?: IdShift): boolean {
   try {
-    return walkInRoot(root, name, true, true, (why) => new Error(why), shift) !== undefined;
+    return walkInRoot(root, name, true, true, (why) => new Error(why), shift ? { shift } : {}) !== undefined;
   } catch {
     return false;
   }
