@@ -15,17 +15,22 @@
  * - a name that is absolute or climbs out with `..` (`escapes` from the tar reader) is refused:
  *   the whole extraction fails (`E_SOURCE`); nothing is run from an image that tries it;
  * - every parent directory is resolved inside the root, one component at a time with lstat:
- *   a symlink met on the way is followed as a chroot would (absolute targets from the root, `..`
- *   clamped at the root, at most {@link MAX_SYMLINK_HOPS} links), so a `link -> /etc` followed by
- *   `link/passwd` writes the root's own etc/passwd, never the host's; the last component is
- *   never followed (an existing entry there is removed and replaced), files are created with
- *   O_CREAT|O_EXCL|O_NOFOLLOW. Only this process writes the tree while it is being built, so
- *   nothing can swap a checked component before it is used;
+ *   a symlink the same layer wrote, met on the way, is followed as a chroot would (absolute
+ *   targets from the root, `..` clamped at the root, at most {@link MAX_SYMLINK_HOPS} links), so
+ *   a `link -> /etc` followed by `link/passwd` writes the root's own etc/passwd, never the
+ *   host's; a lower layer's symlink there is replaced by the directory the entry implies, as
+ *   overlayfs shows it (containerd and Docker apply a layer to its own empty upper directory, so
+ *   `lib/foo` over a lower `lib -> usr/lib` makes a directory `lib` that hides the link) and as
+ *   the verified tree has it (src/rootfs/tree.ts); a whiteout's directory likewise. The last
+ *   component is never followed (an existing entry there is removed and replaced), files are
+ *   created with O_CREAT|O_EXCL|O_NOFOLLOW. Only this process writes the tree while it is being
+ *   built, so nothing can swap a checked component before it is used;
  * - a hard link's target is resolved the same way (the tar reader cleans it and clamps it at the
  *   root, so it cannot name a file outside) and must be a file already extracted; a link to a
  *   missing target or to a directory fails the extraction (`E_SOURCE`);
  * - device nodes, FIFOs and unknown kinds are skipped and counted, never created;
- * - set-user-id and set-group-id bits are dropped; owners are kept only when running as root;
+ * - set-user-id and set-group-id bits are dropped; owners are kept only when running as root,
+ *   moved into the range a smoke run's user namespace maps back when asked (`idShift`);
  * - bounded: {@link MAX_EXTRACT_BYTES} bytes of file bodies and {@link MAX_EXTRACT_ENTRIES} tar
  *   entries over all layers (`E_LIMIT`, the stream is stopped at once).
  *

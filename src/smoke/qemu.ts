@@ -12,36 +12,56 @@
  * arm/v7 -> cortex-a7, arm64 -> cortex-a53), so code for a newer CPU fails as on real hardware.
  *
  * Confinement, decided per run and said in the result (`confinement`):
- * - `chroot` (preferred; as root, or as anyone where unprivileged user namespaces are allowed,
- *   through `unshare --user --map-root-user`): the static emulator is copied into the root as
- *   `/.anyarch-qemu` and util-linux's `unshare --root=ROOT --wd=DIR` runs
- *   `/.anyarch-qemu -0 ARGV0 /path/to/prog ARGS`. Every path the program opens is the image's.
+ * - `chroot` (preferred; as root, or as anyone where unprivileged user namespaces are allowed):
+ *   a sandbox ({@link SANDBOX_SCRIPT}). In new mount and network namespaces a tmpfs becomes the
+ *   root (pivot_root, the old root detached), holding only this machine's /usr, /bin, /sbin and
+ *   /lib* for the helpers and the image's root under a random name; as root a user namespace is
+ *   then made whose ids 0..65535 are this machine's {@link SMOKE_ID_BASE}.. (the extracted files
+ *   belong to them: src/rootfs/extract.ts `idShift`), so the program is root of its namespace
+ *   and nobody here; unprivileged, the run is root of a user namespace mapped to this user. Then
+ *   util-linux's `unshare --root=/<name> --wd=DIR` runs `/.anyarch-qemu -0 ARGV0 /path/to/prog
+ *   ARGS` (the static emulator copied into the root). A chroot escape (chroot into a
+ *   subdirectory, climb out) reaches the tmpfs, where none of this machine's data is; signals
+ *   reach only the namespace's own ids; no device can be made. Every path the program opens is
+ *   the image's, the tmpfs' or the helpers' (read-only to it: owned by ids it does not have).
  *   The first program is the one checked: a child it starts with execve goes to the kernel, so a
  *   foreign child runs only through a registered binfmt handler (with the `F` flag, whose
  *   interpreter the kernel opened at registration) and otherwise fails with ENOEXEC ("exec format
  *   error"); QEMU 7.2 does not intercept execve. A shell running a foreign binary is therefore
- *   not proof that binary is right; `verify`'s ELF verdicts are.
- * - `qemu-prefix` (the fallback without either): `qemu-<arch>-static -L ROOT -0 ARGV0
- *   ROOT/path/to/prog ARGS`. No privilege needed, but QEMU only prefixes paths that exist in the
+ *   not proof that binary is right; `verify`'s ELF verdicts are. Where the sandbox cannot be set
+ *   up (the script exits 125 saying which step failed), `auto` falls back to `qemu-prefix`.
+ * - `qemu-prefix` (the fallback): `qemu-<arch>-static -L ROOT -0 ARGV0 ROOT/path/to/prog ARGS`
+ *   in `unshare --net`. No privilege needed, but QEMU only prefixes paths that exist in the
  *   root: anything else the program opens (`/proc`, `/dev`, a missing `/etc/passwd`) resolves on
- *   the host, and the image's User cannot be taken. Weaker; said in the result's notes. A native
- *   run without chroot goes this way too (with this machine's own QEMU target).
- * - native (`via: 'native'`): the host's platform runs under chroot without QEMU. No emulator
+ *   this machine, and the image's User cannot be taken. Weaker; said in the result's notes. A
+ *   native run without chroot goes this way too (with this machine's own QEMU target).
+ * - native (`via: 'native'`): the host's platform runs in the sandbox without QEMU. No emulator
  *   refuses a wrong binary there, and a registered handler would run an arm64 program in an
  *   amd64 variant, so the program's ELF header (class, byte order, e_machine; through a script's
  *   `#!` interpreter, one level) is checked against the platform first and a mismatch is refused
- *   as QEMU would refuse it.
+ *   as the kernel would refuse it (exit 126, "exec format error").
+ *
+ * The image is at fault when its program is missing (exit 127, as a shell and `docker run` give
+ * it), of another architecture natively (126), or its WorkingDir or User cannot be had (126);
+ * only what this machine lacks (no QEMU for the architecture, no namespaces) is `notRun`.
+ *
+ * Environment: this machine's helpers (sh, unshare, nsenter, mount, env) run with PATH alone,
+ * never the image's environment; it is set by `env -i` for the last step only (unshare's chroot
+ * and the program, or the static QEMU of `qemu -L`). In the sandbox that last unshare starts
+ * where the image's files are out of reach (under a random name, as ids it does not have), so
+ * an LD_PRELOAD or PATH of the image loads nothing of the image outside emulation; a loader
+ * variable naming a library this machine lacks makes that unshare print ld.so's warning.
  *
  * Devices: in a chroot as root, the image gets Docker's few character devices where it has none
  * (`/dev/null`, `zero`, `full`, `random`, `urandom`, `tty`, made with mknod in the temporary
- * root); no /proc or /sys is mounted (that would need a mount namespace, and /proc a PID
- * namespace; see below), so a program that needs them fails its smoke run.
+ * root before the run); no /proc or /sys is mounted (/proc would need a PID namespace; see
+ * below), so a program that needs them fails its smoke run.
  *
  * Network: every run is in a new, empty network namespace (`unshare --net`: only a loopback that
  * is down), so a smoke run can never reach the network. Where no network namespace can be made
- * (no util-linux unshare, or a container without the privilege), the run is refused with an
- * error unless the caller allows the network (`allowNetwork`), and the result then says
- * `network: 'host'`.
+ * (no util-linux unshare, or a container without the privilege), the run is refused (`notRun`)
+ * unless the caller allows the network (`allowNetwork`, `qemu -L` only), and the result then
+ * says `network: 'host'`.
  *
  * Processes: the run is its own process group. When its first process exits, or at the timeout,
  * the group is killed (SIGKILL), and so is every process left in the root (a daemon that left
@@ -52,8 +72,8 @@
  * ending.
  *
  * Bounds: a timeout ({@link DEFAULT_SMOKE_TIMEOUT_MS}; the whole process group is killed with
- * SIGKILL), output bounded by src/smoke/output.ts. The environment is the image's (PATH
- * defaulted as Docker does), never this process's.
+ * SIGKILL), output bounded by src/smoke/output.ts. The program's environment is the image's
+ * (PATH defaulted as Docker does), never this process's.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
