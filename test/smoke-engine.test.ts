@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { connectDockerEngine } from '../src/engine/api.js';
 import { openRoot, type Index } from '../src/oci/image.js';
 import { smokeRun } from '../src/smoke/run.js';
+import { verifyImage } from '../src/verify/verify.js';
 import { tempPaths } from './support/assert.js';
 import { registerQemuBinfmt } from './support/binfmt.js';
 import { debianFile } from './support/debian-packages.js';
@@ -90,4 +91,39 @@ test("through the engine: arm64 busybox runs under the bind-mounted qemu; x86-64
 
   const res = await dockerd.api('GET', `/v${dockerd.apiVersion}/containers/json?all=1`);
   assert.deepEqual(JSON.parse(res.body.toString('utf8')), [], 'every container is removed');
+});
+
+test('without a name in the engine the variant is loaded for the run and its name removed after; verify runs through the engine DOCKER_HOST names, and AA211 is an error for the wrong variant', async () => {
+  const arm64 = debianFile('busybox-static', 'arm64', '/bin/busybox');
+  const config = { Env: ['PATH=/bin'] };
+  const built = buildTestImage([
+    { platform: { os: 'linux', architecture: 'arm64' }, layers: [{ files: { 'bin/busybox': arm64 } }, { files: { 'etc/motd': 'hi\n' } }], containerConfig: config },
+    { platform: { os: 'linux', architecture: 'amd64' }, layers: [{ files: { 'bin/busybox': arm64 } }], containerConfig: config },
+  ]);
+  const engine = await connectDockerEngine({ host: dockerd.host });
+  const images = async (): Promise<string[]> => (JSON.parse((await dockerd.api('GET', `/v${dockerd.apiVersion}/images/json`)).body.toString('utf8')) as { RepoTags: string[] | null }[]).flatMap((i) => i.RepoTags ?? []).sort();
+  const before = await images();
+  const index = (await openRoot(builtImageSource(built))) as Index;
+  const arm = await index.imageFor('linux/arm64');
+  const r = await smokeRun(arm, 'linux/arm64', { argv: ['busybox', 'cat', '/etc/motd'], entrypoint: false }, { engine: { engine } });
+  assert.equal(r.error, undefined, r.output);
+  assert.equal(r.via, 'engine');
+  assert.equal(r.output, 'hi\n');
+  assert.deepEqual(await images(), before, 'the name made for the run is gone');
+
+  process.env.DOCKER_HOST = dockerd.host;
+  registerQemuBinfmt(['aarch64']);
+  const report = await verifyImage(builtImageSource(built), { smoke: { command: { argv: ['busybox', 'echo', 'ran'], entrypoint: false } } });
+  const byName = new Map(report.platforms.map((p) => [p.name, p]));
+  const good = byName.get('linux/arm64');
+  assert.equal(good?.smoke?.via, 'engine');
+  assert.equal(good?.smoke?.output, 'ran\n');
+  assert.equal(good?.verdicts.some((v) => v.id === 'AA211'), false);
+  const wrong = byName.get('linux/amd64');
+  assert.equal(wrong?.smoke?.via, 'engine');
+  assert.equal(wrong?.smoke?.ok, false);
+  const aa211 = wrong?.verdicts.find((v) => v.id === 'AA211');
+  assert.equal(aa211?.severity, 'error', 'an arm64 busybox in linux/amd64 fails its run although binfmt would run it');
+  assert.ok(wrong?.verdicts.some((v) => v.id === 'AA201'), 'beside the ELF verdict');
+  assert.deepEqual(await images(), before);
 });

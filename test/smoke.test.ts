@@ -79,8 +79,10 @@ test('an arm64 variant whose /bin/busybox is x86-64 fails, while binfmt handlers
   const amd = await smokeRun(await wrong.imageFor('linux/amd64'), 'linux/amd64', { argv: ['busybox', 'echo', 'ok'], entrypoint: false }, { host: { os: 'linux', architecture: 'amd64', variant: '' } });
   assert.equal(amd.ok, false);
   assert.equal(amd.via, 'native');
-  assert.equal(amd.exitCode, undefined, 'never started');
-  assert.match(amd.error ?? '', /\/bin\/busybox: an ELF 64-bit LSB file for machine 183, not linux\/amd64 \(EM_X86_64\)/);
+  assert.equal(amd.exitCode, 126, 'refused as the kernel or QEMU would refuse it: the image is at fault');
+  assert.equal(amd.notRun, undefined);
+  assert.match(amd.error ?? '', /exec format error: \/bin\/busybox: an ELF 64-bit LSB file for machine 183, not linux\/amd64 \(EM_X86_64\)/);
+  assert.match(amd.output, /exec format error/);
 });
 
 test("QEMU emulates the variant's oldest CPU: Debian's armhf (ARMv7) busybox runs in arm/v7 and dies of an illegal instruction in arm/v6", async () => {
@@ -147,6 +149,8 @@ test("Entrypoint and Cmd as Docker combines them; the image's Env, WorkingDir an
   assert.equal(args.output, 'hi /home/app\n/work\n1000\n50\n');
   const missing = await smokeRun(img, 'linux/arm64', { argv: ['nosuch'], entrypoint: false });
   assert.equal(missing.ok, false);
+  assert.equal(missing.exitCode, 127, 'as a shell and docker run give it');
+  assert.equal(missing.notRun, undefined);
   assert.match(missing.error ?? '', /nosuch: no such executable file in the image \(PATH \/usr\/bin:\/bin\)/);
 
   assert.deepEqual(commandArgv({ Entrypoint: null, Cmd: ['a', 'b'] }, { argv: [], entrypoint: true }), ['a', 'b']);
@@ -233,4 +237,57 @@ test('without root: a chroot in a user namespace, or qemu -L, still with no netw
   assert.equal(prefix.network, 'none');
   assert.match(prefix.output, /^ok\n/);
   assert.match(prefix.output, /Network is unreachable/);
+});
+
+/** Builds `test/support/smoke-programs/<name>.c` with gcc (`args` before the source) into the test's directory. */
+function compile(name: string, args: readonly string[]): Uint8Array {
+  const source = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'support', 'smoke-programs', `${name}.c`);
+  const out = tmp(name);
+  const r = spawnSync('gcc', [...args, '-O1', '-o', out, source], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return readFileSync(out);
+}
+
+test("the chroot run is a boundary, as root too: a static program's chroot escape finds no file of this machine, and it cannot signal PID 1 or make a device", async () => {
+  const escape = compile('escape', ['-static']);
+  // a world-readable file of this machine, in a directory anyone may enter
+  const dir = mkdtempSync('/tmp/anyarch-host-');
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const secret = path.join(dir, 'host-secret');
+  writeFileSync(secret, 'the host secret\n', { mode: 0o644 });
+  spawnSync('chmod', ['755', dir]);
+  const img = await variant('amd64', { 'bin/escape': escape, 'bin/busybox': busybox.amd64 }, { Env: ['PATH=/bin'] });
+  const r = await smokeRun(img, 'linux/amd64', { argv: ['escape', secret], entrypoint: false }, { host: { os: 'linux', architecture: 'amd64', variant: '' } });
+  assert.equal(r.error, undefined, r.output);
+  assert.equal(r.confinement, 'chroot');
+  assert.doesNotMatch(r.output, /HOST FILE READ|ALLOWED/);
+  assert.match(r.output, /open host file: No such file or directory/, 'the escape leads to a root holding only the image and the helpers');
+  assert.match(r.output, /kill 1: Operation not permitted/, 'root of its own user namespace, nobody on this machine');
+  assert.match(r.output, /mknod: (Operation not permitted|Permission denied)/);
+  assert.match(r.output, /uid 0\n/, 'root inside, as in a container');
+  // what the image holds stays writable by its root (the files belong to the ids the namespace maps)
+  const write = await smokeRun(img, 'linux/amd64', { argv: ['busybox', 'sh', '-c', 'echo x > /bin/new && busybox mkdir /made && echo wrote'], entrypoint: false }, { host: { os: 'linux', architecture: 'amd64', variant: '' } });
+  assert.equal(write.output, 'wrote\n');
+});
+
+test("the image's Env never reaches this machine's programs: LD_PRELOAD and PATH naming the image's files run no image code outside emulation", async () => {
+  const preload = compile('preload', ['-shared', '-fPIC']);
+  const evilScript = '#!/bin/sh\necho IMAGE CODE RAN OUTSIDE EMULATION from PATH >&2\nexit 0\n';
+  const files: Record<string, string | Uint8Array> = { 'evil.so': preload, 'work/evil.so': preload, 'bin/busybox': busybox.arm64 };
+  for (const name of ['sh', 'env', 'unshare', 'nsenter', 'mount', 'umount', 'pivot_root', 'sleep', 'qemu-aarch64-static']) files[`work/bin/${name}`] = evilScript;
+  const env = ['PATH=bin:/work/bin:/bin', 'LD_PRELOAD=./evil.so /evil.so', 'LD_LIBRARY_PATH=.:/work', 'GREETING=hi'];
+  const arm = await variant('arm64', files, { Env: env, WorkingDir: '/work' });
+  for (const confinement of ['chroot', 'qemu-prefix'] as const) {
+    const r = await smokeRun(arm, 'linux/arm64', { argv: ['/bin/busybox', 'sh', '-c', 'echo $GREETING $LD_PRELOAD'], entrypoint: false }, { confinement });
+    assert.equal(r.confinement, confinement);
+    assert.doesNotMatch(r.output, /IMAGE CODE RAN/, `${confinement}: ${r.output}`);
+    assert.match(r.output, /hi \.\/evil\.so \/evil\.so\n$/, 'the program itself gets the whole environment');
+    assert.equal(r.ok, true, r.output);
+  }
+  // natively the last helper (unshare's chroot) starts with the image's environment, where the image's files are out of reach
+  const amd = await variant('amd64', { ...files, 'bin/busybox': busybox.amd64 }, { Env: env, WorkingDir: '/work' });
+  const r = await smokeRun(amd, 'linux/amd64', { argv: ['/bin/busybox', 'sh', '-c', 'echo $GREETING'], entrypoint: false }, { host: { os: 'linux', architecture: 'amd64', variant: '' } });
+  assert.equal(r.confinement, 'chroot');
+  assert.doesNotMatch(r.output, /IMAGE CODE RAN/, r.output);
+  assert.match(r.output, /hi\n$/);
 });

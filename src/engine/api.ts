@@ -341,6 +341,13 @@ export class DockerEngine {
     res.resume();
   }
 
+  /** Removes an image name (`DELETE /images/{name}`); the image goes with it when nothing else names it. A name already gone is fine. */
+  async imageRemove(image: string): Promise<void> {
+    const res = await this.http.request('DELETE', this.path(`/images/${encodeURIComponent(image)}`));
+    if (res.statusCode !== 200 && res.statusCode !== 404) throw await this.http.statusError(res, `DELETE /images/${image}`);
+    res.resume();
+  }
+
   /** A path's stat in a (created) container, from `HEAD /containers/{id}/archive`; undefined when it is not there. */
   async containerPathStat(id: string, p: string): Promise<ContainerPathStat | undefined> {
     const res = await this.http.request('HEAD', this.path(`/containers/${encodeURIComponent(id)}/archive?path=${encodeURIComponent(p)}`));

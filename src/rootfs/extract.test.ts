@@ -9,6 +9,8 @@ import { AnyarchError } from '../errors.js';
 import { tempPaths } from '../../test/support/assert.js';
 import { makeTar, type RawEntry } from '../../test/support/rootfs-tar.js';
 import { extractLayers, lookupInRoot, withExtractedRoot, type ExtractOptions } from './extract.js';
+import { scanLayer } from './layer-scan.js';
+import { mergeLayers } from './tree.js';
 
 const tmp = tempPaths('anyarch-extract-');
 
@@ -95,11 +97,12 @@ test('a symlink met on the way is followed inside the root only: writing through
     [
       layer([
         { name: 'etc/passwd', body: 'root:x:0:0::/root:/bin/sh\n' },
-        { name: 'up', type: '2', linkname: '../../../../../../../../..' + outside },
-        { name: 'abs', type: '2', linkname: outside },
         { name: 'f', type: '2', linkname: '/etc/passwd' },
       ]),
       layer([
+        // the layer's own symlinks are followed on the way to its entries (a lower layer's are replaced: see below)
+        { name: 'up', type: '2', linkname: '../../../../../../../../..' + outside },
+        { name: 'abs', type: '2', linkname: outside },
         { name: 'up/pwned', body: 'x' },
         { name: 'abs/pwned2', body: 'x' },
         { name: 'f', body: 'a file replaces the link' }, // the last component is never followed
@@ -271,4 +274,49 @@ test('property: whatever the entries (climbing names, links anywhere, whiteouts,
     }),
     { numRuns: 400 },
   );
+});
+
+test("usr-merge: a lower layer's symlink where a layer implies a directory is hidden by it, as on overlayfs and in the verified tree; the layer's own symlink is followed", async () => {
+  const stack: RawEntry[][] = [
+    [
+      { name: 'usr/lib/', type: '5', mode: 0o755 },
+      { name: 'usr/lib/libc.so.6', body: 'libc' },
+      { name: 'lib', type: '2', linkname: 'usr/lib' },
+      { name: 'bin', type: '2', linkname: 'usr/bin' },
+      { name: 'usr/bin/sh', body: 'sh', mode: 0o755 },
+    ],
+    [
+      { name: 'lib/foo.so', body: 'foo' }, // through the lower symlink lib -> usr/lib: containerd applies it to the layer's own upper directory
+      { name: 'bin/.wh.sh', body: '' }, // a whiteout's directory exists in its layer too
+      { name: 'lib64', type: '2', linkname: 'usr/lib' },
+      { name: 'lib64/ld.so', body: 'ld' }, // the same layer's symlink: followed
+    ],
+  ];
+  const r = await extractLayers(stack.map(layer), { parent: parentDir() });
+  try {
+    const t = mergeLayers(
+      await Promise.all(
+        stack.map((entries) =>
+          scanLayer(Readable.from([makeTar(entries)]), () => ({
+            push: () => true,
+            finish: () => undefined,
+          })),
+        ),
+      ),
+    );
+    // (an entry under its own layer's symlink, lib64/ld.so, is left out: no builder writes one, and the tree puts it elsewhere)
+    for (const p of ['lib', 'lib/foo.so', 'lib/libc.so.6', 'usr/lib/foo.so', 'usr/lib/libc.so.6', 'bin', 'bin/sh', 'usr/bin/sh']) {
+      const inTree = t.resolve(p);
+      const extracted = lookupInRoot(r.root, p);
+      assert.equal(extracted !== undefined, inTree !== undefined, `${p}: extracted ${extracted !== undefined}, in the verified tree ${inTree !== undefined}`);
+      if (inTree && extracted) assert.equal(extracted.stats.isDirectory(), inTree.entry.kind === 'dir', p);
+    }
+    assert.equal(lstatSync(path.join(r.root, 'lib')).isDirectory(), true, 'the lower symlink is gone');
+    assert.deepEqual(readdirSync(path.join(r.root, 'lib')), ['foo.so']);
+    assert.equal(readFileSync(path.join(r.root, 'usr/lib/libc.so.6'), 'utf8'), 'libc', 'what the link pointed at stays');
+    assert.equal(readFileSync(path.join(r.root, 'usr/lib/ld.so'), 'utf8'), 'ld');
+    assert.equal(readFileSync(path.join(r.root, 'usr/bin/sh'), 'utf8'), 'sh', 'a whiteout under a lower symlink hides nothing behind it');
+  } finally {
+    await r.remove();
+  }
 });

@@ -15,17 +15,22 @@
  * - a name that is absolute or climbs out with `..` (`escapes` from the tar reader) is refused:
  *   the whole extraction fails (`E_SOURCE`); nothing is run from an image that tries it;
  * - every parent directory is resolved inside the root, one component at a time with lstat:
- *   a symlink met on the way is followed as a chroot would (absolute targets from the root, `..`
- *   clamped at the root, at most {@link MAX_SYMLINK_HOPS} links), so a `link -> /etc` followed by
- *   `link/passwd` writes the root's own etc/passwd, never the host's; the last component is
- *   never followed (an existing entry there is removed and replaced), files are created with
- *   O_CREAT|O_EXCL|O_NOFOLLOW. Only this process writes the tree while it is being built, so
- *   nothing can swap a checked component before it is used;
+ *   a symlink the same layer wrote, met on the way, is followed as a chroot would (absolute
+ *   targets from the root, `..` clamped at the root, at most {@link MAX_SYMLINK_HOPS} links), so
+ *   a `link -> /etc` followed by `link/passwd` writes the root's own etc/passwd, never the
+ *   host's; a lower layer's symlink there is replaced by the directory the entry implies, as
+ *   overlayfs shows it (containerd and Docker apply a layer to its own empty upper directory, so
+ *   `lib/foo` over a lower `lib -> usr/lib` makes a directory `lib` that hides the link) and as
+ *   the verified tree has it (src/rootfs/tree.ts); a whiteout's directory likewise. The last
+ *   component is never followed (an existing entry there is removed and replaced), files are
+ *   created with O_CREAT|O_EXCL|O_NOFOLLOW. Only this process writes the tree while it is being
+ *   built, so nothing can swap a checked component before it is used;
  * - a hard link's target is resolved the same way (the tar reader cleans it and clamps it at the
  *   root, so it cannot name a file outside) and must be a file already extracted; a link to a
  *   missing target or to a directory fails the extraction (`E_SOURCE`);
  * - device nodes, FIFOs and unknown kinds are skipped and counted, never created;
- * - set-user-id and set-group-id bits are dropped; owners are kept only when running as root;
+ * - set-user-id and set-group-id bits are dropped; owners are kept only when running as root,
+ *   moved into the range a smoke run's user namespace maps back when asked (`idShift`);
  * - bounded: {@link MAX_EXTRACT_BYTES} bytes of file bodies and {@link MAX_EXTRACT_ENTRIES} tar
  *   entries over all layers (`E_LIMIT`, the stream is stopped at once).
  *
@@ -62,6 +67,20 @@ export interface ExtractOptions {
   readonly maxEntries?: number;
   /** how messages name layer `i` (default `layer <i+1>`) */
   readonly layerName?: (index: number) => string;
+  /** as root: the owners written moved into this range (for a user namespace that maps it back); directories made on the way and the root get its id 0 */
+  readonly idShift?: IdShift;
+}
+
+/** Owner ids moved into a range: `id` -> `base + id`; an id from `count` up -> `base + 65534` (nobody), as a user namespace of `count` ids shows it. */
+export interface IdShift {
+  readonly base: number;
+  readonly count: number;
+}
+
+/** `id` as {@link IdShift} moves it (unchanged without one). */
+export function shiftId(id: number, shift: IdShift | undefined): number {
+  if (!shift) return id;
+  return shift.base + (id < shift.count ? id : 65534);
 }
 
 export interface ExtractStats {
@@ -92,8 +111,18 @@ export interface ExtractedRoot {
 const RUNNING_AS_ROOT = typeof process.getuid === 'function' && process.getuid() === 0;
 const OPEN_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
 
+/** The errors of {@link refused}: the image's own fault, not this machine's. */
+const refusals = new WeakSet<Error>();
+
 function refused(what: string, why: string): AnyarchError {
-  return new AnyarchError('E_SOURCE', `${what}: ${why}; nothing is extracted or run from it`, 'an image whose layers do that is broken or hostile');
+  const e = new AnyarchError('E_SOURCE', `${what}: ${why}; nothing is extracted or run from it`, 'an image whose layers do that is broken or hostile');
+  refusals.add(e);
+  return e;
+}
+
+/** Whether an extraction failed because of what the layers hold (a path escape, a bad hard link, a symlink loop), not a bound or a read. */
+export function isRefusal(e: unknown): boolean {
+  return e instanceof Error && refusals.has(e);
 }
 
 function lstatOrUndefined(p: string): Stats | undefined {
@@ -120,12 +149,17 @@ export class RootWriter {
   private readonly dirModes = new Map<string, number>();
   private what = 'layer';
   private openFd: number | undefined;
+  /** a layer's own symlinks are followed on the way to its entries; a lower layer's are replaced by the directory the entry implies */
+  private readonly walk: WalkOptions;
 
   constructor(
     readonly root: string,
     private readonly maxBytes = MAX_EXTRACT_BYTES,
     private readonly maxEntries = MAX_EXTRACT_ENTRIES,
-  ) {}
+    private readonly idShift?: IdShift,
+  ) {
+    this.walk = { ...(idShift ? { shift: idShift } : {}), follow: (rel) => this.written.has(rel), replaced: () => this.dirCache.clear() };
+  }
 
   beginLayer(what: string): void {
     this.what = what;
@@ -168,7 +202,7 @@ export class RootWriter {
     if (e.kind === 'dir') {
       if (existing && !existing.isDirectory()) this.removePath(abs, existing);
       if (!existing || !existing.isDirectory()) mkdirSync(abs, { mode: 0o700 });
-      if (RUNNING_AS_ROOT) lchownSync(abs, e.uid, e.gid);
+      if (RUNNING_AS_ROOT) lchownSync(abs, shiftId(e.uid, this.idShift), shiftId(e.gid, this.idShift));
       this.dirModes.set(rel, e.mode);
       return undefined;
     }
@@ -186,7 +220,7 @@ export class RootWriter {
     if (existing) this.removePath(abs, existing);
     if (e.kind === 'symlink') {
       symlinkSync(e.linkname ?? '', abs);
-      if (RUNNING_AS_ROOT) lchownSync(abs, e.uid, e.gid);
+      if (RUNNING_AS_ROOT) lchownSync(abs, shiftId(e.uid, this.idShift), shiftId(e.gid, this.idShift));
       return undefined;
     }
     // a regular file
@@ -194,8 +228,8 @@ export class RootWriter {
     this.openFd = fd;
     this.stats.files++;
     const mode = e.mode & 0o1777;
-    const uid = e.uid;
-    const gid = e.gid;
+    const uid = shiftId(e.uid, this.idShift);
+    const gid = shiftId(e.gid, this.idShift);
     return {
       write: (chunk: Uint8Array): boolean => {
         this.stats.bytes += chunk.length;
@@ -252,8 +286,8 @@ export class RootWriter {
 
   private whiteout(parentName: string, base: string): void {
     if (base.startsWith('.wh..wh.') && base !== '.wh..wh..opq') return; // aufs bookkeeping
-    const parent = this.resolve(parentName, true, false);
-    if (parent === undefined || !lstatOrUndefined(this.abs(parent))?.isDirectory()) return; // nothing below to hide
+    // the whiteout's directory exists in this layer, as the parents of any entry (src/rootfs/tree.ts)
+    const parent = this.resolveDir(parentName, `${parentName}/${base}`);
     this.stats.whiteouts++;
     if (base === '.wh..wh..opq') {
       this.opaque(parent);
@@ -311,8 +345,17 @@ export class RootWriter {
   }
 
   private resolve(name: string, followLast: boolean, create: boolean, raw = name): string | undefined {
-    return walkInRoot(this.root, name, followLast, create, (why) => refused(this.what, `${raw}: ${why}`));
+    return walkInRoot(this.root, name, followLast, create, (why) => refused(this.what, `${raw}: ${why}`), this.walk);
   }
+}
+
+interface WalkOptions {
+  /** owners of the directories made */
+  readonly shift?: IdShift;
+  /** with `create`: whether the symlink at this (real, relative) path is followed; when not, a directory replaces it */
+  readonly follow?: (rel: string) => boolean;
+  /** called when a symlink was replaced */
+  readonly replaced?: () => void;
 }
 
 /**
@@ -323,7 +366,11 @@ export class RootWriter {
  * way is replaced by a directory, as overlayfs and containerd give it). A symlink loop is
  * `fail`'s error.
  */
-function walkInRoot(root: string, name: string, followLast: boolean, create: boolean, fail: (why: string) => Error): string | undefined {
+function walkInRoot(root: string, name: string, followLast: boolean, create: boolean, fail: (why: string) => Error, how: WalkOptions = {}): string | undefined {
+  const made = (abs: string): void => {
+    mkdirSync(abs, { mode: 0o755 });
+    if (how.shift && RUNNING_AS_ROOT) lchownSync(abs, how.shift.base, how.shift.base);
+  };
   const done: string[] = [];
   const todo = name.split('/').reverse();
   let hops = 0;
@@ -342,7 +389,15 @@ function walkInRoot(root: string, name: string, followLast: boolean, create: boo
     const st = lstatOrUndefined(abs);
     if (!st) {
       if (!create) return undefined;
-      mkdirSync(abs, { mode: 0o755 });
+      made(abs);
+      done.push(part);
+      continue;
+    }
+    if (st.isSymbolicLink() && create && how.follow && !how.follow(done.length === 0 ? part : `${done.join('/')}/${part}`)) {
+      // a lower layer's symlink where this layer implies a directory: the directory hides it, as on overlayfs
+      unlinkSync(abs);
+      how.replaced?.();
+      made(abs);
       done.push(part);
       continue;
     }
@@ -357,7 +412,7 @@ function walkInRoot(root: string, name: string, followLast: boolean, create: boo
       if (!create) return undefined;
       // a directory a layer implies replaces a non-directory there, as overlayfs and containerd give it
       unlinkSync(abs);
-      mkdirSync(abs, { mode: 0o755 });
+      made(abs);
     }
     done.push(part);
   }
@@ -386,9 +441,9 @@ export function lookupInRoot(root: string, name: string): { readonly rel: string
  * followed inside it, as Docker makes a missing WorkingDir; false when something in the way is
  * not a directory or loops.
  */
-export function makeDirInRoot(root: string, name: string): boolean {
+export function makeDirInRoot(root: string, name: string, shift?: IdShift): boolean {
   try {
-    return walkInRoot(root, name, true, true, (why) => new Error(why)) !== undefined;
+    return walkInRoot(root, name, true, true, (why) => new Error(why), shift ? { shift } : {}) !== undefined;
   } catch {
     return false;
   }
@@ -407,9 +462,10 @@ export async function extractLayers(layers: readonly LayerTarOpener[], options: 
   const root = path.join(tempDir, 'rootfs');
   let removed: Promise<void> | undefined;
   const remove = (): Promise<void> => (removed ??= temporaryDirs.remove(tempDir));
-  const writer = new RootWriter(root, options.maxBytes ?? MAX_EXTRACT_BYTES, options.maxEntries ?? MAX_EXTRACT_ENTRIES);
+  const writer = new RootWriter(root, options.maxBytes ?? MAX_EXTRACT_BYTES, options.maxEntries ?? MAX_EXTRACT_ENTRIES, options.idShift);
   try {
     mkdirSync(root, { mode: 0o755 });
+    if (options.idShift && RUNNING_AS_ROOT) lchownSync(root, options.idShift.base, options.idShift.base);
     for (const [i, open] of layers.entries()) {
       const what = options.layerName?.(i) ?? `layer ${i + 1}`;
       writer.beginLayer(what);

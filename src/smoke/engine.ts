@@ -49,7 +49,8 @@ export async function runInEngine(engine: DockerEngine, opts: EngineRunOptions):
   const platform = formatPlatform(opts.platform);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS;
   const base = { platform, via: 'engine' as const, argv: opts.argv, timedOut: false, output: '', ok: false };
-  const fail = (error: string, extra: Partial<SmokeResult> = {}): SmokeResult => ({ ...base, ...extra, durationMs: Date.now() - started, error });
+  /** no run could be made (the engine refused or failed, no QEMU): the image is not at fault */
+  const fail = (error: string, extra: Partial<SmokeResult> = {}): SmokeResult => ({ ...base, ...extra, durationMs: Date.now() - started, error, notRun: error });
   if (opts.argv.length === 0) return fail('nothing to run (an empty command)');
 
   let id: string | undefined;
@@ -85,7 +86,10 @@ export async function runInEngine(engine: DockerEngine, opts: EngineRunOptions):
         } finally {
           await engine.containerRemove(probe);
         }
-        if (prog === undefined) return fail(`${argv0}: no such executable file in the image (PATH ${pathOf(opts.env)})`, { confinement: 'container', network: 'none' });
+        if (prog === undefined) {
+          const why = `${argv0}: no such executable file in the image (PATH ${pathOf(opts.env)})`;
+          return { ...base, confinement: 'container', network: 'none', exitCode: 127, output: `${why}\n`, durationMs: Date.now() - started, error: why };
+        }
       }
       entrypoint = [QEMU_IN_ROOT];
       const cpu = qemuCpu(opts.platform);

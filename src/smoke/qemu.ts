@@ -12,36 +12,56 @@
  * arm/v7 -> cortex-a7, arm64 -> cortex-a53), so code for a newer CPU fails as on real hardware.
  *
  * Confinement, decided per run and said in the result (`confinement`):
- * - `chroot` (preferred; as root, or as anyone where unprivileged user namespaces are allowed,
- *   through `unshare --user --map-root-user`): the static emulator is copied into the root as
- *   `/.anyarch-qemu` and util-linux's `unshare --root=ROOT --wd=DIR` runs
- *   `/.anyarch-qemu -0 ARGV0 /path/to/prog ARGS`. Every path the program opens is the image's.
+ * - `chroot` (preferred; as root, or as anyone where unprivileged user namespaces are allowed):
+ *   a sandbox ({@link SANDBOX_SCRIPT}). In new mount and network namespaces a tmpfs becomes the
+ *   root (pivot_root, the old root detached), holding only this machine's /usr, /bin, /sbin and
+ *   /lib* for the helpers and the image's root under a random name; as root a user namespace is
+ *   then made whose ids 0..65535 are this machine's {@link SMOKE_ID_BASE}.. (the extracted files
+ *   belong to them: src/rootfs/extract.ts `idShift`), so the program is root of its namespace
+ *   and nobody here; unprivileged, the run is root of a user namespace mapped to this user. Then
+ *   util-linux's `unshare --root=/<name> --wd=DIR` runs `/.anyarch-qemu -0 ARGV0 /path/to/prog
+ *   ARGS` (the static emulator copied into the root). A chroot escape (chroot into a
+ *   subdirectory, climb out) reaches the tmpfs, where none of this machine's data is; signals
+ *   reach only the namespace's own ids; no device can be made. Every path the program opens is
+ *   the image's, the tmpfs' or the helpers' (read-only to it: owned by ids it does not have).
  *   The first program is the one checked: a child it starts with execve goes to the kernel, so a
  *   foreign child runs only through a registered binfmt handler (with the `F` flag, whose
  *   interpreter the kernel opened at registration) and otherwise fails with ENOEXEC ("exec format
  *   error"); QEMU 7.2 does not intercept execve. A shell running a foreign binary is therefore
- *   not proof that binary is right; `verify`'s ELF verdicts are.
- * - `qemu-prefix` (the fallback without either): `qemu-<arch>-static -L ROOT -0 ARGV0
- *   ROOT/path/to/prog ARGS`. No privilege needed, but QEMU only prefixes paths that exist in the
+ *   not proof that binary is right; `verify`'s ELF verdicts are. Where the sandbox cannot be set
+ *   up (the script exits 125 saying which step failed), `auto` falls back to `qemu-prefix`.
+ * - `qemu-prefix` (the fallback): `qemu-<arch>-static -L ROOT -0 ARGV0 ROOT/path/to/prog ARGS`
+ *   in `unshare --net`. No privilege needed, but QEMU only prefixes paths that exist in the
  *   root: anything else the program opens (`/proc`, `/dev`, a missing `/etc/passwd`) resolves on
- *   the host, and the image's User cannot be taken. Weaker; said in the result's notes. A native
- *   run without chroot goes this way too (with this machine's own QEMU target).
- * - native (`via: 'native'`): the host's platform runs under chroot without QEMU. No emulator
+ *   this machine, and the image's User cannot be taken. Weaker; said in the result's notes. A
+ *   native run without chroot goes this way too (with this machine's own QEMU target).
+ * - native (`via: 'native'`): the host's platform runs in the sandbox without QEMU. No emulator
  *   refuses a wrong binary there, and a registered handler would run an arm64 program in an
  *   amd64 variant, so the program's ELF header (class, byte order, e_machine; through a script's
  *   `#!` interpreter, one level) is checked against the platform first and a mismatch is refused
- *   as QEMU would refuse it.
+ *   as the kernel would refuse it (exit 126, "exec format error").
+ *
+ * The image is at fault when its program is missing (exit 127, as a shell and `docker run` give
+ * it), of another architecture natively (126), or its WorkingDir or User cannot be had (126);
+ * only what this machine lacks (no QEMU for the architecture, no namespaces) is `notRun`.
+ *
+ * Environment: this machine's helpers (sh, unshare, nsenter, mount, env) run with PATH alone,
+ * never the image's environment; it is set by `env -i` for the last step only (unshare's chroot
+ * and the program, or the static QEMU of `qemu -L`). In the sandbox that last unshare starts
+ * where the image's files are out of reach (under a random name, as ids it does not have), so
+ * an LD_PRELOAD or PATH of the image loads nothing of the image outside emulation; a loader
+ * variable naming a library this machine lacks makes that unshare print ld.so's warning.
  *
  * Devices: in a chroot as root, the image gets Docker's few character devices where it has none
  * (`/dev/null`, `zero`, `full`, `random`, `urandom`, `tty`, made with mknod in the temporary
- * root); no /proc or /sys is mounted (that would need a mount namespace, and /proc a PID
- * namespace; see below), so a program that needs them fails its smoke run.
+ * root before the run); no /proc or /sys is mounted (/proc would need a PID namespace; see
+ * below), so a program that needs them fails its smoke run.
  *
  * Network: every run is in a new, empty network namespace (`unshare --net`: only a loopback that
  * is down), so a smoke run can never reach the network. Where no network namespace can be made
- * (no util-linux unshare, or a container without the privilege), the run is refused with an
- * error unless the caller allows the network (`allowNetwork`), and the result then says
- * `network: 'host'`.
+ * (no util-linux unshare, or a container without the privilege), the run is refused (`notRun`)
+ * unless the caller allows the network (`allowNetwork`, `qemu -L` only), and the result then
+ * says `network: 'host'`.
  *
  * Processes: the run is its own process group. When its first process exits, or at the timeout,
  * the group is killed (SIGKILL), and so is every process left in the root (a daemon that left
@@ -52,13 +72,15 @@
  * ending.
  *
  * Bounds: a timeout ({@link DEFAULT_SMOKE_TIMEOUT_MS}; the whole process group is killed with
- * SIGKILL), output bounded by src/smoke/output.ts. The environment is the image's (PATH
- * defaulted as Docker does), never this process's.
+ * SIGKILL), output bounded by src/smoke/output.ts. The program's environment is the image's
+ * (PATH defaulted as Docker does), never this process's.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, constants as fsConstants, copyFileSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { lookupInRoot, makeDirInRoot } from '../rootfs/extract.js';
+import { temporaryDirs } from '../fs/temporary.js';
+import { lookupInRoot, makeDirInRoot, type IdShift } from '../rootfs/extract.js';
 import { PLATFORM_DATA } from '../platform/data.js';
 import { formatPlatform } from '../platform/make.js';
 import { hostPlatform } from '../platform/host.js';
@@ -71,6 +93,61 @@ import type { CommandRunOptions, SmokeResult } from './types.js';
 export const DEFAULT_SMOKE_TIMEOUT_MS = 30_000;
 /** Docker's PATH for a container whose image sets none. */
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/**
+ * Run as root, a chroot run's user namespace maps its ids 0..{@link SMOKE_ID_COUNT}-1 to this
+ * machine's ids from here on: ids no account uses (as Docker's userns-remap and rootless
+ * runtimes map them), so the program is root of its namespace and nobody on this machine.
+ * src/smoke/run.ts extracts the image's files owned by these ids.
+ */
+export const SMOKE_ID_BASE = 1_600_000_000;
+/** How many ids the user namespace maps: 65,536 (a file of a higher id is owned by nobody inside). */
+export const SMOKE_ID_COUNT = 65_536;
+/** The owners an extraction for a chroot run as root writes (src/rootfs/extract.ts `idShift`). */
+export const SMOKE_IDS: IdShift = Object.freeze({ base: SMOKE_ID_BASE, count: SMOKE_ID_COUNT });
+/** PATH of the helpers this machine runs for a smoke run (sh, unshare, env, mount): this machine's, never the image's. */
+const HOST_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
+/** The whole environment of those helpers: nothing of the image's and nothing of anyarch's reaches them. */
+const HOST_ENV: Readonly<Record<string, string>> = Object.freeze({ PATH: HOST_PATH });
+/** Most 5 ms waits for the user namespace of a run to appear (5 s). */
+const USERNS_WAITS = 1000;
+/** What the sandbox script prints before it exits 125 when it cannot be set up. */
+const SANDBOX_FAILED = 'anyarch-sandbox: ';
+
+/**
+ * The sandbox of a chroot run, a POSIX sh script run as root in a new mount and network
+ * namespace, or (unprivileged) as root of a new user namespace with them. Arguments: the
+ * random name of the image's root in the new root, the staging directory, the extracted root,
+ * the first id of the user namespace to make (empty when already in one), then `--`, the
+ * image's environment and the command. It mounts a tmpfs on the staging directory holding only
+ * this machine's /usr, /bin, /sbin and /lib* (for the helpers) and the image's root under its
+ * random name, makes it the mount namespace's root with pivot_root and detaches the old one; as
+ * root it then makes a user namespace whose ids it maps to {@link SMOKE_ID_BASE}.. and joins it.
+ * Only then does the image's environment appear (`env -i`), for util-linux unshare's chroot
+ * into the image and the program. A step that fails prints {@link SANDBOX_FAILED} and exits 125.
+ */
+const SANDBOX_SCRIPT = `R=$1; S=$2; ROOT=$3; U=$4; shift 4
+fail() { echo "${SANDBOX_FAILED}$1"; exit 125; }
+if [ -n "$U" ]; then unshare --user -- sleep 3600 & h=$!; fi
+mount -t tmpfs -o mode=0755 anyarch "$S" || fail "cannot mount a tmpfs"
+for d in usr bin sbin lib lib32 lib64 libx32; do
+  if [ -L "/$d" ]; then ln -s "$(readlink "/$d")" "$S/$d" || fail "cannot link /$d"
+  elif [ -d "/$d" ]; then { mkdir "$S/$d" && mount --rbind "/$d" "$S/$d"; } || fail "cannot bind /$d"; fi
+done
+mkdir "$S/$R" "$S/.old" "$S/proc" || fail "cannot make the new root"
+mount --rbind "$ROOT" "$S/$R" || fail "cannot bind the image's root"
+mount --rbind /proc "$S/proc" || fail "cannot bind /proc"
+{ cd "$S" && pivot_root . .old && cd / && umount -l /.old && rmdir /.old; } || fail "cannot pivot_root"
+if [ -n "$U" ]; then
+  n=0
+  while [ "$(readlink /proc/$h/ns/user)" = "$(readlink /proc/self/ns/user)" ]; do n=$((n+1)); [ $n -lt ${USERNS_WAITS} ] || fail "no user namespace"; sleep 0.005; done
+  { echo "0 $U ${SMOKE_ID_COUNT}" > /proc/$h/uid_map && echo "0 $U ${SMOKE_ID_COUNT}" > /proc/$h/gid_map; } || fail "cannot map the user namespace's ids"
+  { touch /.userns && mount --bind /proc/$h/ns/user /.userns; } || fail "cannot hold the user namespace"
+  { umount -l /proc && rmdir /proc; } || fail "cannot detach /proc"
+  exec nsenter --user=/.userns -- env -i "$@"
+fi
+{ umount -l /proc && rmdir /proc; } || fail "cannot detach /proc"
+exec env -i "$@"
+`;
 /** Where the emulator is copied inside a chroot. */
 export const QEMU_IN_ROOT = '/.anyarch-qemu';
 /** Most bytes of /etc/passwd or /etc/group read to resolve the image's User: 1 MiB. */
@@ -87,6 +164,8 @@ export interface RootRunOptions extends CommandRunOptions {
   readonly host?: Platform;
   /** util-linux `unshare` (default: found on PATH); without it there is no chroot and no network namespace */
   readonly unsharePath?: string;
+  /** how the owners of the files in the root were moved (src/rootfs/extract.ts): a WorkingDir made here gets the same */
+  readonly idShift?: IdShift;
 }
 
 /** A run in an extracted root: a {@link SmokeResult} but for what the caller knows (the platform, ok). */
@@ -103,11 +182,15 @@ interface Abilities {
   netns: boolean;
   /** `unshare --user --map-root-user --net` works (unprivileged user namespaces) */
   userns: boolean;
+  /** the sandbox of a chroot run can be had: as root a mount and network namespace; otherwise the same inside a user namespace */
+  sandbox: boolean;
+  /** why the sandbox failed to set up once (later runs go to `qemu -L` at once) */
+  broken?: string;
 }
 const abilities = new Map<string, Abilities>();
 
 function findOnPath(name: string): string | undefined {
-  for (const d of (process.env.PATH ?? '').split(path.delimiter).concat(['/usr/bin', '/bin', '/usr/sbin', '/sbin'])) {
+  for (const d of HOST_PATH.split(':').concat((process.env.PATH ?? '').split(path.delimiter))) {
     if (d !== '' && existsSync(path.join(d, name))) return path.join(d, name);
   }
   return undefined;
@@ -118,12 +201,14 @@ function probe(unsharePath: string | undefined): Abilities {
   const known = abilities.get(key);
   if (known) return known;
   const unshare = unsharePath === undefined ? findOnPath('unshare') : existsSync(unsharePath) ? unsharePath : undefined;
-  const works = (args: string[]): boolean => unshare !== undefined && spawnSync(unshare, [...args, '--', '/bin/true'], { stdio: 'ignore', timeout: 5000 }).status === 0;
+  const works = (args: string[]): boolean => unshare !== undefined && spawnSync(unshare, [...args, '--', '/bin/true'], { stdio: 'ignore', timeout: 5000, env: HOST_ENV }).status === 0;
   const root = process.getuid?.() === 0;
-  const found = {
+  const userns = works(['--user', '--map-root-user', '--net']);
+  const found: Abilities = {
     unshare,
     netns: root && works(['--net']),
-    userns: works(['--user', '--map-root-user', '--net']),
+    userns,
+    sandbox: root ? works(['--mount', '--net']) && works(['--user']) : userns && works(['--user', '--map-root-user', '--mount', '--net']),
   };
   abilities.set(key, found);
   return found;
@@ -275,62 +360,66 @@ export async function runInRoot(root: string, opts: RootRunOptions): Promise<Roo
   const native = opts.platform.os === host.os && opts.platform.architecture === host.architecture;
   const notes: string[] = [];
   const base = { via: native ? ('native' as const) : ('qemu' as const), argv: opts.argv, timedOut: false, output: '', notes };
-  const fail = (error: string, extra: Partial<RootRunResult> = {}): RootRunResult => ({ ...base, ...extra, durationMs: Date.now() - started, error });
+  /** no run could be made here; the image is not at fault */
+  const notRun = (why: string, extra: Partial<RootRunResult> = {}): RootRunResult => ({ ...base, ...extra, durationMs: Date.now() - started, error: why, notRun: why });
+  /** the image is at fault: the refusal a container runtime would give, with the shell's exit code */
+  const refused = (code: 126 | 127, why: string, extra: Partial<RootRunResult> = {}): RootRunResult => ({ ...base, ...extra, exitCode: code, output: `${why}\n`, durationMs: Date.now() - started, error: why });
 
-  if (opts.argv.length === 0) return fail('nothing to run (an empty command)');
+  if (opts.argv.length === 0) return notRun('nothing to run (an empty command)');
   const env = envMap(opts.env ?? []);
   for (const k of [...env.keys()]) if (k.startsWith('QEMU_')) env.delete(k); // QEMU reads these itself
   const workingDir = opts.workingDir && opts.workingDir !== '' ? path.posix.resolve('/', opts.workingDir) : '/';
-  if (!lookupInRoot(root, workingDir)?.stats.isDirectory() && !makeDirInRoot(root, workingDir)) return fail(`the WorkingDir ${workingDir} cannot be made in the image`);
+  if (!lookupInRoot(root, workingDir)?.stats.isDirectory() && !makeDirInRoot(root, workingDir, opts.idShift)) return refused(126, `the WorkingDir ${workingDir} cannot be made in the image`);
   const argv0 = opts.argv[0] as string;
   const prog = findProgram(root, argv0, env.get('PATH') ?? DEFAULT_PATH, workingDir);
-  if (prog === undefined) return fail(`${argv0}: no such executable file in the image${argv0.includes('/') ? '' : ` (PATH ${env.get('PATH')})`}`);
+  if (prog === undefined) return refused(127, `${argv0}: no such executable file in the image${argv0.includes('/') ? '' : ` (PATH ${env.get('PATH')})`}`);
 
   if (native) {
     const mismatch = nativeMismatch(root, prog, opts.platform);
-    if (mismatch !== undefined) return fail(mismatch);
+    if (mismatch !== undefined) return refused(126, `exec format error: ${mismatch}`);
   }
 
   const ab = probe(opts.unsharePath);
   const mode = opts.confinement ?? 'auto';
   const asRoot = process.getuid?.() === 0;
+  const nsenter = findOnPath('nsenter');
+  const sandbox = ab.unshare !== undefined && ab.sandbox && (!asRoot || nsenter !== undefined);
   let confinement: 'chroot' | 'qemu-prefix';
   if (mode === 'qemu-prefix') confinement = 'qemu-prefix';
-  else if (ab.unshare !== undefined && (asRoot || ab.userns)) confinement = 'chroot';
-  else if (mode === 'chroot') return fail('cannot chroot: neither root nor unprivileged user namespaces (with util-linux unshare) are available');
+  else if (sandbox && ab.broken === undefined) confinement = 'chroot';
+  else if (mode === 'chroot') return notRun(ab.broken ?? 'cannot chroot: no mount and network namespaces (util-linux unshare and nsenter as root, or unprivileged user namespaces)');
   else confinement = 'qemu-prefix';
 
   // the emulator: this platform's, or (native, without chroot) this machine's own
   let qemu: string | undefined;
   if (!native || confinement === 'qemu-prefix') {
     const name = qemuStaticName(native ? host : opts.platform);
-    if (name === undefined) return fail(`QEMU has no user-mode emulator for ${formatPlatform(opts.platform)}`);
+    if (name === undefined) return notRun(`QEMU has no user-mode emulator for ${formatPlatform(opts.platform)}`);
     qemu = path.join(opts.qemuDir ?? QEMU_STATIC_DIR, name);
-    if (!existsSync(qemu)) return fail(`${qemu} is not installed (Debian: apt-get install qemu-user-static)`);
+    if (!existsSync(qemu)) return notRun(`${qemu} is not installed (Debian: apt-get install qemu-user-static)`);
   }
 
-  // namespaces: as root directly, otherwise inside a user namespace where this process is root
-  const userns = !asRoot && ab.userns;
-  const netns = asRoot ? ab.netns : ab.userns;
+  // qemu -L: a network namespace as root directly, otherwise inside a user namespace where this process is root
+  const netns = confinement === 'chroot' || (asRoot ? ab.netns : ab.userns);
   if (!netns && !opts.allowNetwork) {
-    return fail('cannot make a network namespace for the run (util-linux unshare as root, or unprivileged user namespaces); a smoke run never reaches the network unless allowed', { confinement });
+    return notRun('cannot make a network namespace for the run (util-linux unshare as root, or unprivileged user namespaces); a smoke run never reaches the network unless allowed', { confinement });
   }
 
   let uidGid: { uid: number; gid: number } | undefined;
   if (opts.user && opts.user !== '') {
     const u = resolveUser(root, opts.user);
-    if ('error' in u) return fail(u.error, { confinement });
-    if (confinement === 'chroot' && asRoot) uidGid = u;
-    else if (u.uid !== 0) notes.push(`the image's User ${opts.user} is not taken without root: the run was as ${userns ? 'root of a user namespace' : "this process's user"}`);
+    if ('error' in u) return refused(126, u.error, { confinement });
+    if (confinement === 'chroot' && asRoot && u.uid < SMOKE_ID_COUNT && u.gid < SMOKE_ID_COUNT) uidGid = u;
+    else if (u.uid !== 0) notes.push(`the image's User ${opts.user} is not taken ${asRoot ? `(ids from ${SMOKE_ID_COUNT} up are not mapped)` : 'without root'}: the run was as ${confinement === 'chroot' || !asRoot ? 'root of a user namespace' : "this process's user"}`);
     if (!env.has('HOME')) env.set('HOME', u.home ?? '/');
   } else if (!env.has('HOME')) env.set('HOME', '/root');
+  // the image's environment reaches only the last step (see SANDBOX_SCRIPT); `--` ends env's options
+  const imageEnv = ['--', ...[...env].map(([k, v]) => `${k}=${v}`)];
 
   // the variant's oldest CPU (an armv7 program in an arm/v6 variant must fail)
   const cpuModel = qemu ? qemuCpu(native ? host : opts.platform) : undefined;
   const cpu = cpuModel ? ['-cpu', cpuModel] : [];
-  const unshare = netns ? [ab.unshare as string, ...(userns ? ['--user', '--map-root-user'] : []), '--net'] : undefined;
-  let command: string[];
-  let cwd = '/';
+  const unshare = ab.unshare as string;
   if (confinement === 'chroot') {
     if (!asRoot || !makeDevices(root)) notes.push('no /dev/null and the other standard devices: they could not be made');
     if (qemu) {
@@ -342,16 +431,30 @@ export async function runInRoot(root: string, opts: RootRunOptions): Promise<Roo
     }
     const inner = qemu ? [QEMU_IN_ROOT, ...cpu, '-0', argv0, prog, ...opts.argv.slice(1)] : [prog, ...opts.argv.slice(1)];
     const ids = uidGid ? ['--setgid', String(uidGid.gid), '--setuid', String(uidGid.uid)] : [];
-    // without a network namespace (allowed by the caller) unshare still does the chroot
-    command = [...(unshare ?? [ab.unshare as string]), `--root=${root}`, `--wd=${workingDir}`, ...ids, '--', ...inner];
-  } else {
-    const cwdHit = lookupInRoot(root, workingDir);
-    cwd = cwdHit?.stats.isDirectory() ? path.join(root, cwdHit.rel) : root;
-    notes.push('qemu -L: paths the program opens that the image lacks resolve on this machine');
-    const inner = [qemu as string, ...cpu, '-L', root, '-0', argv0, path.join(root, prog), ...opts.argv.slice(1)];
-    command = unshare ? [...unshare, '--', ...inner] : inner;
+    const name = `.anyarch-root-${randomBytes(8).toString('hex')}`;
+    const stage = await temporaryDirs.make(path.dirname(root), 'anyarch-stage-');
+    try {
+      const namespaces = asRoot ? [unshare, '--mount', '--propagation', 'private', '--net'] : [unshare, '--user', '--map-root-user', '--mount', '--propagation', 'private', '--net'];
+      const command = [...namespaces, '--', '/bin/sh', '-c', SANDBOX_SCRIPT, 'sh', name, stage, root, asRoot ? String(SMOKE_ID_BASE) : '', ...imageEnv, unshare, `--root=/${name}`, `--wd=${workingDir}`, ...ids, '--', ...inner];
+      const r = await spawnBounded(command, '/', opts, { ...base, via: qemu ? 'qemu' : 'native', confinement, network: 'none' }, started, { root: `/${name}`, chroot: true });
+      const setup = r.exitCode === 125 ? r.output.split('\n').find((l) => l.startsWith(SANDBOX_FAILED)) : undefined;
+      if (setup === undefined) return r;
+      ab.broken = `the sandbox of a chroot run cannot be set up here: ${setup.slice(SANDBOX_FAILED.length)}`;
+      if (mode === 'chroot') return notRun(ab.broken, { confinement });
+    } finally {
+      await temporaryDirs.remove(stage);
+    }
+    notes.push(`${ab.broken}: run with qemu -L instead`);
+    return runInRoot(root, { ...opts, confinement: 'qemu-prefix' }).then((r) => ({ ...r, notes: [...notes, ...r.notes] }));
   }
-  return spawnBounded(command, env, cwd, opts, { ...base, via: qemu ? 'qemu' : 'native', confinement, network: netns ? 'none' : 'host' }, started, { root, chroot: confinement === 'chroot' });
+  const cwdHit = lookupInRoot(root, workingDir);
+  const cwd = cwdHit?.stats.isDirectory() ? path.join(root, cwdHit.rel) : root;
+  notes.push('qemu -L: paths the program opens that the image lacks resolve on this machine');
+  const envProgram = findOnPath('env') ?? '/usr/bin/env';
+  const inner = [envProgram, '-i', ...imageEnv, qemu as string, ...cpu, '-L', root, '-0', argv0, path.join(root, prog), ...opts.argv.slice(1)];
+  const userns = !asRoot && ab.userns;
+  const command = netns && (asRoot ? ab.netns : ab.userns) ? [unshare, ...(userns ? ['--user', '--map-root-user'] : []), '--net', '--', ...inner] : inner;
+  return spawnBounded(command, cwd, opts, { ...base, via: 'qemu', confinement, network: command[0] === unshare ? 'none' : 'host' }, started, { root, chroot: false });
 }
 
 /** How long the output pipe may stay open after the run's first process ended (a straggler holding it). */
@@ -388,7 +491,6 @@ function killProcessesIn(root: string, chroot: boolean): void {
  */
 function spawnBounded(
   command: readonly string[],
-  env: ReadonlyMap<string, string>,
   cwd: string,
   opts: RootRunOptions,
   base: Omit<RootRunResult, 'durationMs' | 'exitCode' | 'signal'>,
@@ -401,7 +503,7 @@ function spawnBounded(
     // one pipe for both streams, so the output interleaves as the program wrote it
     const child = spawn('/bin/sh', ['-c', 'exec "$@" 2>&1', 'sh', ...command], {
       cwd,
-      env: Object.fromEntries(env),
+      env: HOST_ENV,
       stdio: ['ignore', 'pipe', 'ignore'],
       detached: true,
     });

@@ -1,6 +1,7 @@
 /**
  * `smokeRun(image, platform, command, options)`: one command run in one platform variant of an
- * image, through a Docker engine when the caller hands one (src/smoke/engine.ts), otherwise
+ * image, through a Docker engine when the caller hands one (src/smoke/engine.ts; the variant
+ * loaded into it for the run unless the caller names it there), otherwise
  * extracted safely into a temporary root (src/rootfs/extract.ts, removed afterwards whatever
  * happens) and run there with QEMU named explicitly, or natively on this machine's platform
  * (src/smoke/qemu.ts).
@@ -22,14 +23,19 @@ import type { Platform } from '../platform/types.js';
 import type { DockerEngine } from '../engine/api.js';
 import type { Image } from '../oci/image.js';
 import type { ContainerConfig } from '../oci/manifest.js';
-import { withExtractedRoot, type ExtractOptions } from '../rootfs/extract.js';
+import { isRefusal, withExtractedRoot, type ExtractOptions } from '../rootfs/extract.js';
 import { runInEngine } from './engine.js';
-import { runInRoot } from './qemu.js';
+import { loadVariant } from './engine-load.js';
+import { runInRoot, SMOKE_IDS } from './qemu.js';
 import type { SmokeCommand, SmokeResult } from './types.js';
 
 export interface SmokeOptions {
-  /** run through this engine, where the image is already held under `image` */
-  readonly engine?: { readonly engine: DockerEngine; readonly image: string };
+  /**
+   * run through this engine: the image as the engine names it (`image`), or, without one, the
+   * variant loaded into it for the run under a fresh name and removed afterwards
+   * (src/smoke/engine-load.ts)
+   */
+  readonly engine?: { readonly engine: DockerEngine; readonly image?: string };
   /** how long the command may run, ms (default 30 s, DEFAULT_SMOKE_TIMEOUT_MS) */
   readonly timeoutMs?: number;
   /** lines of output kept (default 20) */
@@ -65,7 +71,18 @@ export async function smokeRun(image: Image, platform: Platform | string, comman
   }
   const started = Date.now();
   const name = formatPlatform(p);
-  const failed = (error: string, argv: readonly string[] = command.argv): SmokeResult => ({ platform: name, via: options.engine ? 'engine' : 'qemu', argv, timedOut: false, output: '', durationMs: Date.now() - started, error, ok: false });
+  /** `notRun`: nothing could be run here and the image is not at fault */
+  const failed = (error: string, argv: readonly string[] = command.argv, notRun = true): SmokeResult => ({
+    platform: name,
+    via: options.engine ? 'engine' : 'qemu',
+    argv,
+    timedOut: false,
+    output: '',
+    durationMs: Date.now() - started,
+    error,
+    ...(notRun ? { notRun: error } : {}),
+    ok: false,
+  });
 
   let config: ContainerConfig | undefined;
   try {
@@ -74,29 +91,39 @@ export async function smokeRun(image: Image, platform: Platform | string, comman
     return failed(`the image's config cannot be read: ${e instanceof Error ? e.message : String(e)}`);
   }
   const argv = commandArgv(config, command);
-  if (argv.length === 0) return failed('the image has no Entrypoint or Cmd to run', argv);
+  if (argv.length === 0) return failed('the image has no Entrypoint or Cmd to run', argv, false);
   const env = config?.Env ?? [];
   const workingDir = config?.WorkingDir;
 
   if (options.engine) {
+    let loaded: Awaited<ReturnType<typeof loadVariant>> | undefined;
+    if (options.engine.image === undefined) {
+      try {
+        loaded = await loadVariant(options.engine.engine, image);
+      } catch (e) {
+        return failed(`the variant cannot be loaded into the Docker engine: ${e instanceof Error ? e.message : String(e)}`, argv);
+      }
+    }
     return runInEngine(options.engine.engine, {
       platform: p,
-      image: options.engine.image,
+      image: loaded?.name ?? (options.engine.image as string),
       argv,
       env,
       ...(workingDir ? { workingDir } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.outputLines !== undefined ? { outputLines: options.outputLines } : {}),
       ...(options.qemuDir !== undefined ? { qemuDir: options.qemuDir } : {}),
-    });
+    }).finally(() => loaded?.remove());
   }
 
   try {
     const layers = await image.layers();
     let skipped = 0;
+    // as root the files belong to the ids the run's user namespace maps (src/smoke/qemu.ts SMOKE_IDS)
+    const idShift = process.getuid?.() === 0 && options.confinement !== 'qemu-prefix' ? SMOKE_IDS : undefined;
     const result = await withExtractedRoot(
       layers.map((l) => () => l.uncompressed()),
-      { ...options.extract, layerName: options.extract?.layerName ?? ((i) => `${name} layer ${i + 1} (${layers[i]?.descriptor.digest ?? '?'})`) },
+      { ...options.extract, ...(idShift ? { idShift } : {}), layerName: options.extract?.layerName ?? ((i) => `${name} layer ${i + 1} (${layers[i]?.descriptor.digest ?? '?'})`) },
       async (root) => {
         skipped = root.stats.skipped;
         return runInRoot(root.root, {
@@ -111,6 +138,7 @@ export async function smokeRun(image: Image, platform: Platform | string, comman
           ...(options.allowNetwork !== undefined ? { allowNetwork: options.allowNetwork } : {}),
           ...(options.host !== undefined ? { host: options.host } : {}),
           ...(options.qemuDir !== undefined ? { qemuDir: options.qemuDir } : {}),
+          ...(idShift ? { idShift } : {}),
         });
       },
     );
@@ -124,6 +152,6 @@ export async function smokeRun(image: Image, platform: Platform | string, comman
       ok: result.error === undefined && result.exitCode === 0 && !result.timedOut,
     };
   } catch (e) {
-    return failed(`the image cannot be extracted for a smoke run: ${e instanceof Error ? e.message : String(e)}`, argv);
+    return failed(`the image cannot be extracted for a smoke run: ${e instanceof Error ? e.message : String(e)}`, argv, !isRefusal(e));
   }
 }

@@ -57,8 +57,19 @@ export interface SmokeResult {
   /** the first lines of standard output and error, interleaved as received, bounded */
   readonly output: string;
   readonly durationMs: number;
-  /** why it could not be run at all (no qemu for the architecture, no engine, extraction refused...) */
+  /**
+   * Why it failed without an exit code of its own, in words: the program missing (then `exitCode`
+   * 127, as a shell and `docker run` give it), of another architecture on a native run (126, the
+   * refusal QEMU or the kernel would give), killed at the timeout; or why no run could be made
+   * (then `notRun` too).
+   */
   readonly error?: string;
+  /**
+   * Set when no run could be made on this machine and the image is not at fault: no QEMU for the
+   * architecture, no namespaces to confine it, the engine or the layers unreachable, a bound of
+   * the extraction. The run says nothing about the variant then.
+   */
+  readonly notRun?: string;
   /** exit 0 within the timeout */
   readonly ok: boolean;
 }

@@ -1,5 +1,31 @@
-/** The default smoke runner of verify: src/smoke's `smokeRun` (extracted and run with qemu named explicitly). */
+/**
+ * The default smoke runner of verify (src/smoke): through the Docker engine when one answers
+ * (DOCKER_HOST, else the default socket; the variant loaded into it for the run and removed
+ * afterwards), otherwise, or when the engine cannot run it (an engine on another machine, a
+ * layer it cannot load), extracted and run with qemu named explicitly. The engine is asked once
+ * per process.
+ */
+import { connectDockerEngine, type DockerEngine } from '../engine/api.js';
 import { smokeRun } from '../smoke/run.js';
 import type { SmokeRunner } from './verify.js';
 
-export const smokeRunner: SmokeRunner = (image, platform, command, options) => smokeRun(image, platform, command, options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {});
+let answering: Promise<DockerEngine | undefined> | undefined;
+
+/** The engine DOCKER_HOST (or the default socket) names, when it answers; asked once. */
+function answeringEngine(): Promise<DockerEngine | undefined> {
+  answering ??= connectDockerEngine().then(
+    (e) => e,
+    () => undefined,
+  );
+  return answering;
+}
+
+export const smokeRunner: SmokeRunner = async (image, platform, command, options) => {
+  const timeout = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {};
+  const engine = await answeringEngine();
+  if (!engine) return smokeRun(image, platform, command, timeout);
+  const viaEngine = await smokeRun(image, platform, command, { ...timeout, engine: { engine } });
+  if (viaEngine.notRun === undefined) return viaEngine;
+  const extracted = await smokeRun(image, platform, command, timeout);
+  return { ...extracted, notes: [`the Docker engine at ${engine.endpoint.display} could not run it (${viaEngine.notRun}); run extracted instead`, ...(extracted.notes ?? [])] };
+};
