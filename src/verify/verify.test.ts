@@ -207,3 +207,41 @@ test('verifyImages: a layer two images share is scanned once in one call', async
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('two manifests share a gzip layer, one config with its right diff_id and one with a wrong one: only the wrong one is E_DIGEST, in either order', async () => {
+  const { memorySource } = await import('../../test/support/memory-source.js');
+  const { sha256, tarOf, compress } = await import('../../test/support/images.js');
+  const enc = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
+  const tar = tarOf({ 'bin/app': fakeElf('arm64') });
+  const gz = compress(tar, 'gzip');
+  const blobs = new Map<string, Uint8Array>([[sha256(gz), gz]]);
+  const put = (bytes: Uint8Array): { digest: `sha256:${string}`; size: number } => {
+    blobs.set(sha256(bytes), bytes);
+    return { digest: sha256(bytes) as `sha256:${string}`, size: bytes.length };
+  };
+  const entry = (diffId: string, variant: string): Record<string, unknown> => {
+    const config = put(enc({ os: 'linux', architecture: 'arm64', variant, rootfs: { type: 'layers', diff_ids: [diffId] }, config: {} }));
+    const manifest = put(
+      enc({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256(gz), size: gz.length }],
+      }),
+    );
+    return { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, platform: { os: 'linux', architecture: 'arm64', variant } };
+  };
+  const good = sha256(tar);
+  const bad = `sha256:${'0'.repeat(64)}`;
+  for (const order of [
+    [good, bad],
+    [bad, good],
+  ]) {
+    const index = put(enc({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [entry(order[0]!, 'v8'), entry(order[1]!, 'v9')] }));
+    const report = await verifyImage(memorySource(blobs, { mediaType: 'application/vnd.oci.image.index.v1+json', ...index }, { verify: true }));
+    const errors = report.platforms.map((p) => `${p.name} ${p.error?.code ?? 'ok'}`);
+    const expected = order.map((d, i) => `linux/arm64/${i === 0 ? 'v8' : 'v9'} ${d === good ? 'ok' : 'E_DIGEST'}`);
+    assert.deepEqual(errors, expected, `order ${order.map((d) => (d === good ? 'good' : 'bad')).join(',')}`);
+    assert.equal(summarizeVerify([report]).integrityFailures, 1);
+  }
+});

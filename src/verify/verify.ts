@@ -67,7 +67,9 @@ export interface VerifyProgress {
 }
 
 /**
- * Layer scans of one call, by layer digest: a layer shared by variants or images is read once.
+ * Layer scans of one call, by layer digest and diff id ({@link layerKey}): a layer shared by
+ * variants or images is read once; a config that gives the same blob another diff id reads it
+ * again, so that each variant's layers are checked against its own `rootfs.diff_ids`.
  * A scan is kept while a variant that asked for it is still being judged, and let go when the
  * last one is done (a variant that asks later reads it again), so that memory follows the
  * variants in flight, not every layer of a long command line.
@@ -291,9 +293,19 @@ function isForeignLayer(layer: Layer): boolean {
   return /foreign|nondistributable/.test(layer.mediaType);
 }
 
-/** One layer read through the memo: scanned once per digest in a call, within the limit. */
+/**
+ * The memo's key of a layer: its digest and the diff id its config expects. The uncompressed
+ * stream is verified against the diff id of the layer that opened it, so a scan checked against
+ * one config's diff id says nothing of another's (one of them is wrong: both are read, and the
+ * wrong one fails with E_DIGEST).
+ */
+function layerKey(layer: Layer): string {
+  return `${layer.descriptor.digest} ${layer.diffId ?? ''}`;
+}
+
+/** One layer read through the memo: scanned once per digest and diff id in a call, within the limit. */
 function scanOnce(layer: Layer, shared: Shared, onProgress: VerifyOptions['onProgress']): Promise<LayerScan<FileFacts>> {
-  const key = layer.descriptor.digest;
+  const key = layerKey(layer);
   const held = shared.memo.get(key);
   if (held) {
     held.users++;
@@ -317,8 +329,9 @@ function scanOnce(layer: Layer, shared: Shared, onProgress: VerifyOptions['onPro
 /** A variant is done with its layers' scans: each is let go when no other variant holds it. */
 function releaseScans(layers: readonly Layer[], shared: Shared): void {
   for (const l of layers) {
-    const held = shared.memo.get(l.descriptor.digest);
-    if (held && --held.users <= 0) shared.memo.delete(l.descriptor.digest);
+    const key = layerKey(l);
+    const held = shared.memo.get(key);
+    if (held && --held.users <= 0) shared.memo.delete(key);
   }
 }
 
