@@ -7,8 +7,9 @@
  * Whiteouts (OCI image spec, "Whiteouts"): `<dir>/.wh..wh..opq` marks `<dir>` opaque (matched
  * before the generic prefix); any other `.wh..wh.*` is an AUFS meta entry and skipped;
  * `<dir>/.wh.<name>` deletes `<dir>/<name>` from the layers below. Whiteout entries are never
- * listed as files. A hard link gets the facts of its target, an earlier entry of the same layer
- * (a missing target is an oddity, not an error); a later entry of a path replaces an earlier one.
+ * listed as files. A hard link gets the facts of its target when that is an earlier entry of the
+ * same layer (a target in a lower layer is `mergeLayers`'s to find; one that is no file is an
+ * oddity, not an error); a later entry of a path replaces an earlier one.
  *
  * The scan path is synchronous: the inspector's `Capture.push` sees each body chunk as a view
  * into the stream's chunk (never copied by the reader), and a body nobody captures is skipped.
@@ -104,10 +105,11 @@ export async function scanLayer<F>(stream: Readable, inspect: Inspector<F>, opti
       }
       if (entry.escapes) odd(`${entry.rawPath}: a name outside the root, read as /${path}`);
       if (entry.kind === 'hardlink') {
+        // a target no earlier entry of this layer names is a lower layer's file, or nothing: mergeLayers tells
         const target = entries.get(entry.linkname ?? '');
-        if (!target || (target.entry.kind !== 'file' && target.entry.kind !== 'hardlink')) {
-          odd(`${path}: a hard link to ${entry.linkname ?? ''}, which is no earlier file of this layer`);
-        } else if (target.facts !== undefined) {
+        if (target && target.entry.kind !== 'file' && target.entry.kind !== 'hardlink') {
+          odd(`${path}: a hard link to ${entry.linkname ?? ''}, which is no file`);
+        } else if (target?.facts !== undefined) {
           entries.set(path, new ScanFile<F>(entry, target.facts));
           return undefined;
         }

@@ -318,3 +318,56 @@ describe('mergeLayers against overlayfs (property)', () => {
     }
   });
 });
+
+describe('mergeLayers: hard links to lower layers', () => {
+  test('a hard link to a lower layer’s file is that file (same inode): it takes its facts, even when a later layer deletes the target', async () => {
+    const t = await tree(
+      [
+        { name: 'opt/x/bad', body: 'x86' },
+        { name: 'usr/bin/a', body: 'arm' },
+      ],
+      [
+        { name: 'usr/bin/h3', type: '1', linkname: 'opt/x/bad' },
+        { name: 'usr/local/bin/tool', type: '1', linkname: '/usr/bin/a' },
+      ],
+      [{ name: 'opt/x/.wh.bad' }],
+    );
+    assert.equal(t.get('usr/bin/h3')?.facts, 'opt/x/bad:x86');
+    assert.equal(t.get('usr/bin/h3')?.layer, 1);
+    assert.equal(t.get('usr/local/bin/tool')?.facts, 'usr/bin/a:arm');
+    assert.equal(t.get('opt/x/bad'), undefined);
+    assert.deepEqual(t.oddities ?? [], []);
+  });
+
+  test('the target is the one visible when the link’s layer was applied: a closer layer’s, not one it deleted or replaced', async () => {
+    const t = await tree(
+      [{ name: 'a/f', body: 'old' }, { name: 'b/f', body: 'gone' }, { name: 'c/f', body: 'hidden' }, { name: 'd/f', body: 'under-a-file' }],
+      [{ name: 'a/f', body: 'new' }, { name: '.wh.b' }, { name: 'c/.wh..wh..opq' }, { name: 'd', body: 'a file now' }],
+      [
+        { name: 'la', type: '1', linkname: 'a/f' },
+        { name: 'lb', type: '1', linkname: 'b/f' },
+        { name: 'lc', type: '1', linkname: 'c/f' },
+        { name: 'ld', type: '1', linkname: 'd/f' },
+      ],
+    );
+    assert.equal(t.get('la')?.facts, 'a/f:new');
+    for (const p of ['lb', 'lc', 'ld']) assert.equal(t.get(p)?.facts, undefined, p);
+    assert.deepEqual(
+      (t.oddities ?? []).map((o) => `${o.layer} ${o.message}`),
+      ['2 lb: a hard link to b/f, which no layer below holds', '2 lc: a hard link to c/f, which no layer below holds', '2 ld: a hard link to d/f, which no layer below holds'],
+    );
+  });
+
+  test('a same-layer link is left to the scan; a hidden link is not looked up; links to links below are followed', async () => {
+    const t = await tree(
+      [{ name: 'bin/real', body: 'R' }],
+      [{ name: 'bin/l1', type: '1', linkname: 'bin/real' }, { name: 'notes', body: 'text' }, { name: 'notes2', type: '1', linkname: 'notes' }],
+      [{ name: 'bin/l2', type: '1', linkname: 'bin/l1' }, { name: 'x', type: '1', linkname: 'nowhere' }],
+      [{ name: '.wh.x' }],
+    );
+    assert.equal(t.get('bin/l2')?.facts, 'bin/real:R');
+    assert.equal(t.get('bin/l1')?.facts, 'bin/real:R');
+    assert.equal(t.get('notes2')?.facts, 'notes:text');
+    assert.deepEqual(t.oddities ?? [], []);
+  });
+});

@@ -27,8 +27,15 @@
  * intermediate directories followed too, at most MAX_SYMLINK_HOPS links (more, a loop included:
  * undefined).
  */
-import type { FileTree, LayerScan, TarEntry, TreeFile } from './types.js';
+import type { FileTree, LayerFile, LayerScan, TarEntry, TreeFile, TreeOddity } from './types.js';
 import { MAX_SYMLINK_HOPS } from './types.js';
+
+/** Most lookups spent following hard links into lower layers per merge (one lookup: a path or one of its parents in one layer). */
+export const MAX_LOWER_LINK_LOOKUPS = 4_000_000;
+/** Most hard links followed from one link down the layers (a link to a link of a lower layer...). */
+export const MAX_LOWER_LINK_HOPS = 16;
+/** Most oddities a merge lists; more are counted in one last line. */
+export const MAX_TREE_ODDITIES = 1000;
 
 const BLOCKS = 1; // lower entries at this path and under it are hidden
 const OPAQUE = 2; // lower entries under this path are hidden
@@ -40,6 +47,8 @@ export function mergeLayers<F>(scans: readonly LayerScan<F>[]): FileTree<F> {
   const visible = new Map<string, Visible<F>>();
   const implicit = new Map<string, TreeFile<F>>();
   const marks = new Map<string, number>();
+  /** visible hard links whose target is no other entry of their own layer: a lower layer's file, or nothing */
+  const lowerLinks: string[] = [];
   for (let layer = scans.length - 1; layer >= 0; layer--) {
     const scan = scans[layer] as LayerScan<F>;
     const checkMarks = marks.size > 0;
@@ -61,6 +70,10 @@ export function mergeLayers<F>(scans: readonly LayerScan<F>[]): FileTree<F> {
         continue;
       }
       visible.set(path, { entry: file.entry, facts: file.facts, layer });
+      if (file.entry.kind === 'hardlink' && file.facts === undefined) {
+        const target = file.entry.linkname ?? '';
+        if (target === path || !scan.entries.has(target)) lowerLinks.push(path);
+      }
       implicit.delete(path);
       parents(path);
     }
@@ -75,7 +88,80 @@ export function mergeLayers<F>(scans: readonly LayerScan<F>[]): FileTree<F> {
     for (const path of scan.opaque) marks.set(path, (marks.get(path) ?? 0) | OPAQUE);
   }
   if (!visible.has('')) implicit.set('', { entry: dirEntry(''), layer: 0 });
-  return new Tree(visible, implicit);
+  const oddities = lowerLinks.length > 0 ? linkLowerFiles(scans, visible, lowerLinks) : [];
+  return new Tree(visible, implicit, oddities);
+}
+
+/**
+ * Gives each visible hard link to a lower layer's file that file's facts: the runtime made it the
+ * same inode when it applied the link's layer, whatever later layers did to the target's name.
+ * The target is the entry visible at its path in the layers below the link's, followed down
+ * through links to links; a link to nothing there (the runtime fails to apply the layer) is an
+ * oddity. Bounded by {@link MAX_LOWER_LINK_LOOKUPS} per merge and {@link MAX_LOWER_LINK_HOPS} per link.
+ */
+function linkLowerFiles<F>(scans: readonly LayerScan<F>[], visible: Map<string, Visible<F>>, links: readonly string[]): TreeOddity[] {
+  const oddities: TreeOddity[] = [];
+  let more = 0;
+  let lastLayer = 0;
+  const odd = (layer: number, message: string): void => {
+    lastLayer = Math.max(lastLayer, layer);
+    if (oddities.length < MAX_TREE_ODDITIES) oddities.push({ layer, message });
+    else more++;
+  };
+  const budget = { left: MAX_LOWER_LINK_LOOKUPS };
+  for (const path of links) {
+    const link = visible.get(path) as Visible<F>;
+    let target = link.entry.linkname ?? '';
+    if (target === path) {
+      odd(link.layer, `${path}: a hard link to itself`);
+      continue;
+    }
+    let layer = link.layer;
+    for (let hop = 0; ; hop++) {
+      const found = hop < MAX_LOWER_LINK_HOPS ? lowerEntry(scans, layer, target, budget) : 'budget';
+      if (found === 'budget') {
+        odd(link.layer, `${path}: a hard link to ${link.entry.linkname ?? ''}, not followed (more hard links into lower layers than anyarch follows)`);
+        break;
+      }
+      const kind = found?.file.entry.kind;
+      if (!found || (kind !== 'file' && kind !== 'hardlink')) {
+        odd(link.layer, `${path}: a hard link to ${link.entry.linkname ?? ''}, which no layer below holds`);
+        break;
+      }
+      const below = found.file;
+      const next = below.entry.linkname ?? '';
+      // a file, or a link below that is settled in its own layer (its target there, facts or none)
+      if (below.facts !== undefined || kind === 'file' || (next !== target && scans[found.layer]?.entries.has(next))) {
+        if (below.facts !== undefined) visible.set(path, { entry: link.entry, facts: below.facts, layer: link.layer });
+        break;
+      }
+      layer = found.layer;
+      target = next;
+    }
+  }
+  if (more > 0) oddities.push({ layer: lastLayer, message: `and ${more} more` });
+  return oddities.sort((a, b) => a.layer - b.layer);
+}
+
+/** The entry visible at `path` in the layers below `above`, as the runtime saw them when it applied layer `above`. */
+function lowerEntry<F>(scans: readonly LayerScan<F>[], above: number, path: string, budget: { left: number }): { file: LayerFile<F>; layer: number } | undefined | 'budget' {
+  const parents: string[] = [''];
+  for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) parents.push(path.slice(0, i));
+  for (let k = above - 1; k >= 0; k--) {
+    budget.left -= 1 + parents.length;
+    if (budget.left < 0) return 'budget';
+    const scan = scans[k] as LayerScan<F>;
+    const file = scan.entries.get(path);
+    if (file) return { file, layer: k };
+    if (scan.whiteouts.has(path)) return undefined;
+    for (const dir of parents) {
+      // deleted, made opaque, or replaced by a non-directory in this layer: nothing further down is seen
+      if (scan.opaque.has(dir) || scan.whiteouts.has(dir)) return undefined;
+      const d = dir === '' ? undefined : scan.entries.get(dir);
+      if (d && d.entry.kind !== 'dir') return undefined;
+    }
+  }
+  return undefined;
 }
 
 /** True when a mark of a higher layer hides `path`: the path or an ancestor blocked, or an ancestor opaque. */
@@ -102,6 +188,7 @@ class Tree<F> implements FileTree<F> {
   constructor(
     private readonly visible: ReadonlyMap<string, Visible<F>>,
     private readonly implicit: ReadonlyMap<string, TreeFile<F>>,
+    readonly oddities: readonly TreeOddity[],
   ) {}
 
   get size(): number {

@@ -245,3 +245,31 @@ test('two manifests share a gzip layer, one config with its right diff_id and on
     assert.equal(summarizeVerify([report]).integrityFailures, 1);
   }
 });
+
+test('a hard link to a lower layer’s x86-64 file in linux/arm64 is judged (AA201 on the link); a link to nothing and a name outside the root are AA210 of their layer', async () => {
+  const { makeTar } = await import('../../test/support/rootfs-tar.js');
+  const lower = makeTar([
+    { name: 'bin/', type: '5' },
+    { name: 'bin/sh', body: fakeElf('arm64'), mode: 0o755 },
+    { name: 'opt/x/bad', body: fakeElf('amd64'), mode: 0o755 },
+  ]);
+  const upper = makeTar([
+    { name: 'usr/bin/h3', type: '1', linkname: 'opt/x/bad' },
+    { name: 'usr/bin/ghost', type: '1', linkname: 'opt/nowhere' },
+    { name: '/abs/name', body: 'x' },
+  ]);
+  const top = makeTar([{ name: 'opt/.wh.x' }]);
+  const img = buildTestImage([{ platform: { os: 'linux', architecture: 'arm64' }, layers: [{ files: {}, tar: lower }, { files: {}, tar: upper }, { files: {}, tar: top }] }]);
+  const report = await verifyImage(builtImageSource(img));
+  const p = report.platforms[0]!;
+  assert.equal(p.error, undefined);
+  const shown = p.verdicts.map((v) => `${v.id} ${v.severity} ${v.path ?? ''} ${v.layer?.index ?? ''}`);
+  assert.ok(shown.includes('AA201 error /usr/bin/h3 1'), shown.join('\n'));
+  const odd = p.verdicts.filter((v) => v.id === 'AA210');
+  assert.equal(odd.length, 1, shown.join('\n'));
+  assert.equal(odd[0]!.layer?.index, 1);
+  assert.match(odd[0]!.message, /^2 entries of layer 2: not verified \(/);
+  assert.match(odd[0]!.message, /usr\/bin\/ghost: a hard link to opt\/nowhere, which no layer below holds/);
+  assert.match(odd[0]!.message, /\/abs\/name: a name outside the root/);
+  assert.equal(p.summary.files, 4, 'files: bin/sh, the two links, abs/name; the directory bin is not counted');
+});

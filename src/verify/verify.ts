@@ -449,7 +449,9 @@ async function judgeScans(
     ...(smoke ? { smoke } : {}),
     allow: shared.allow,
     layers: verdictLayers,
-  }).map((verdict) => withSource(verdict, sources, baseName));
+  })
+    .concat(oddityVerdicts(name, layerScans, tree, verdictLayers))
+    .map((verdict) => withSource(verdict, sources, baseName));
   return {
     report: {
       platform: shownPlatform,
@@ -461,6 +463,28 @@ async function judgeScans(
     },
     ...(baseInfo.error ? { baseError: baseInfo.error } : {}),
   };
+}
+
+/** Most oddities a layer's AA210 names; the rest are counted. */
+export const MAX_ODDITIES_SHOWN = 3;
+
+/**
+ * One AA210 per layer with entries the scan or the merge could not use (names outside the root,
+ * hard links to nothing, whiteouts naming nothing): how many, the first few named.
+ */
+function oddityVerdicts(platform: string, scans: readonly LayerScan<FileFacts>[], tree: FileTree<FileFacts>, layers: readonly VerdictLayer[]): Verdict[] {
+  const byLayer = scans.map((s) => [...s.oddities]);
+  for (const o of tree.oddities ?? []) byLayer[o.layer]?.push(o.message);
+  const out: Verdict[] = [];
+  byLayer.forEach((list, i) => {
+    if (list.length === 0) return;
+    const named = list.filter((o) => !/^and \d+ more$/.test(o));
+    // the lists are bounded: what they leave out is counted in an `and N more` line
+    const count = list.reduce((n, o) => n + Number(/^and (\d+) more$/.exec(o)?.[1] ?? 1), 0);
+    const shown = named.slice(0, MAX_ODDITIES_SHOWN).join('; ') + (count > MAX_ODDITIES_SHOWN ? `; and ${count - Math.min(named.length, MAX_ODDITIES_SHOWN)} more` : '');
+    out.push(notVerifiedVerdict(platform, `${count} ${count === 1 ? 'entry' : 'entries'} of layer ${i + 1}`, shown, layers[i]));
+  });
+  return out;
 }
 
 /** The Dockerfile line of the verdict's layer, and the base-image note. */
@@ -484,7 +508,9 @@ export function summarizeVariant(tree: FileTree<FileFacts>, scans: readonly Laye
   const elf: Record<string, number> = {};
   let pythonExtensions = 0;
   let nodeAddons = 0;
+  let files = 0;
   for (const [path, f] of tree.files()) {
+    files++;
     const facts = f.facts;
     if (facts?.format !== 'elf') continue;
     const arch = elfArchitecture(facts).architecture ?? 'unknown';
@@ -496,7 +522,7 @@ export function summarizeVariant(tree: FileTree<FileFacts>, scans: readonly Laye
   }
   const counts = { error: 0, warning: 0, info: 0 };
   for (const v of verdicts) counts[v.severity]++;
-  return { files: tree.size, bytes: scans.reduce((n, s) => n + s.bytes, 0), layers: scans.length, elf, pythonExtensions, nodeAddons, verdicts: counts };
+  return { files, bytes: scans.reduce((n, s) => n + s.bytes, 0), layers: scans.length, elf, pythonExtensions, nodeAddons, verdicts: counts };
 }
 
 export interface VerifyImagesOptions extends VerifyOptions, CredentialedClientOptions {
