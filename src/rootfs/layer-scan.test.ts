@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { AnyarchError } from '../errors.js';
 import { makeTar, type RawEntry } from '../../test/support/rootfs-tar.js';
 import { runMeasuredScript } from '../../test/support/measured.js';
-import { MAX_LAYER_ODDITIES, scanLayer } from './layer-scan.js';
+import { MAX_LAYER_ODDITIES, MAX_LAYER_UNCOMPRESSED_BYTES, scanLayer } from './layer-scan.js';
 import type { Capture, Inspector } from './types.js';
 
 const stream = (entries: readonly RawEntry[], chunk = 300): Readable => {
@@ -113,6 +113,25 @@ describe('scanLayer', () => {
     assert.equal(scan.oddities.length, MAX_LAYER_ODDITIES + 1);
     assert.equal(scan.oddities.at(-1), 'and 5 more');
     assert.equal(scan.entries.size, n);
+  });
+
+  test('scans share an entry budget (the layers of one image): the scan that reads past it fails with E_LIMIT', async () => {
+    const budget = { left: 25, limit: 25 };
+    const ten = (p: string): Readable => stream(Array.from({ length: 10 }, (_, i) => ({ name: `${p}${i}` })));
+    assert.equal((await scanLayer(ten('a'), () => undefined, { entryBudget: budget })).entryCount, 10);
+    assert.equal((await scanLayer(ten('b'), () => undefined, { entryBudget: budget })).entryCount, 10);
+    await assert.rejects(
+      scanLayer(ten('c'), () => undefined, { entryBudget: budget, what: 'layer 3' }),
+      (e: unknown) => e instanceof AnyarchError && e.code === 'E_LIMIT' && /^layer 3: the layers of this image hold more than 25 entries/.test(e.message),
+    );
+  });
+
+  test(`a layer's uncompressed bytes are bounded by default (MAX_LAYER_UNCOMPRESSED_BYTES, ${MAX_LAYER_UNCOMPRESSED_BYTES / 1024 ** 3} GiB), and per call`, async () => {
+    assert.ok(MAX_LAYER_UNCOMPRESSED_BYTES >= 8 * 1024 ** 3, 'real layers of several GiB pass');
+    await assert.rejects(
+      scanLayer(stream([{ name: 'big', body: 'x'.repeat(5000) }]), () => undefined, { maxBytes: 4096 }),
+      (e: unknown) => e instanceof AnyarchError && e.code === 'E_LIMIT' && /more than 4096 bytes uncompressed/.test(e.message),
+    );
   });
 
   test('the names kept are bounded (E_LIMIT)', async () => {

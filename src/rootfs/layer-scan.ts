@@ -19,8 +19,9 @@
  * (test/support/rootfs-scan-child.ts), and `mergeLayers` adds 79 per visible entry.
  *
  * Bounds: the tar reader's (src/rootfs/tar.ts: entries, PAX size, path length), plus
- * {@link MAX_LAYER_NAME_CHARS} for all names kept of one layer (`E_LIMIT`) and
- * {@link MAX_LAYER_ODDITIES} oddities listed (the rest counted in one last line).
+ * {@link MAX_LAYER_UNCOMPRESSED_BYTES} read of the stream, {@link MAX_LAYER_NAME_CHARS} for all
+ * names kept of one layer, an optional {@link EntryBudget} shared by the layers of an image (each
+ * `E_LIMIT`), and {@link MAX_LAYER_ODDITIES} oddities listed (the rest counted in one last line).
  */
 import type { Readable } from 'node:stream';
 import { AnyarchError } from '../errors.js';
@@ -31,10 +32,26 @@ import type { Capture, Inspector, LayerFile, LayerScan, TarEntry } from './types
 export const MAX_LAYER_NAME_CHARS = 128 * 1024 * 1024;
 /** Most oddities listed per layer; more are counted in one last line. */
 export const MAX_LAYER_ODDITIES = 1000;
+/**
+ * Most uncompressed bytes read of one layer, trailing bytes after the tar's end included: 32 GiB
+ * (the largest real layers, model weights baked into an image, hold tens of GiB; a gzip bomb
+ * inflates about 1000-fold, so 32 MiB stored reach it). At the bound, `E_LIMIT`; reaching it costs
+ * the time to inflate and hash 32 GiB (measured 2.5 s per GiB on the shared test machine).
+ */
+export const MAX_LAYER_UNCOMPRESSED_BYTES = 32 * 1024 ** 3;
+
+/** Entries several scans may read in all (the layers of one image): each entry read takes one; none left is `E_LIMIT`. */
+export interface EntryBudget {
+  left: number;
+  /** the budget's size, for the message */
+  readonly limit: number;
+}
 
 export interface ScanOptions extends TarOptions {
   /** default {@link MAX_LAYER_NAME_CHARS} */
   readonly maxNameChars?: number;
+  /** shared with the scans of the other layers of an image (see src/verify's MAX_IMAGE_ENTRIES) */
+  readonly entryBudget?: EntryBudget;
 }
 
 const OPAQUE = '.wh..wh..opq';
@@ -73,6 +90,7 @@ export async function scanLayer<F>(stream: Readable, inspect: Inspector<F>, opti
   let entryCount = 0;
   let nameChars = 0;
   const maxNameChars = options.maxNameChars ?? MAX_LAYER_NAME_CHARS;
+  const budget = options.entryBudget;
   const what = options.what ?? 'tar';
   const odd = (s: string): void => {
     if (oddities.length < MAX_LAYER_ODDITIES) oddities.push(s);
@@ -83,6 +101,9 @@ export async function scanLayer<F>(stream: Readable, inspect: Inspector<F>, opti
     stream,
     (entry) => {
       entryCount++;
+      if (budget && --budget.left < 0) {
+        throw new AnyarchError('E_LIMIT', `${what}: the layers of this image hold more than ${budget.limit} entries`, 'an image with this many files is damaged or hostile');
+      }
       const path = entry.path;
       nameChars += path.length + (entry.rawPath === path ? 0 : entry.rawPath.length) + (entry.linkname?.length ?? 0);
       if (nameChars > maxNameChars) {
@@ -126,7 +147,7 @@ export async function scanLayer<F>(stream: Readable, inspect: Inspector<F>, opti
       entries.set(path, entry);
       return undefined;
     },
-    options,
+    { ...options, maxBytes: options.maxBytes ?? MAX_LAYER_UNCOMPRESSED_BYTES },
   );
   if (moreOddities > 0) oddities.push(`and ${moreOddities} more`);
   return { entries, whiteouts, opaque, entryCount, bytes: stats.streamBytes, oddities };

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { buildTestImage, builtImageSource, countingSource, fakeElf, tally, writeOciLayout, type TestPlatformImage } from '../../test/support/images.js';
 import { parsePlatformList } from '../platform/index.js';
 import { summarizeVerify, verifyImage, verifyImages, verifyOutcome } from './verify.js';
@@ -272,4 +273,31 @@ test('a hard link to a lower layer’s x86-64 file in linux/arm64 is judged (AA2
   assert.match(odd[0]!.message, /usr\/bin\/ghost: a hard link to opt\/nowhere, which no layer below holds/);
   assert.match(odd[0]!.message, /\/abs\/name: a name outside the root/);
   assert.equal(p.summary.files, 4, 'files: bin/sh, the two links, abs/name; the directory bin is not counted');
+});
+
+test('a real gzip bomb (2 GiB of zeros in about 2 MB) past maxLayerBytes is E_LIMIT for its variant, in bounded time and memory, measured from outside', async () => {
+  const { runMeasuredScript } = await import('../../test/support/measured.js');
+  const child = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../test/support/gzip-bomb-child.js');
+  const r = await runMeasuredScript([child, String(2 * 1024 ** 3), String(128 * 1024 ** 2)], { killAfterMs: 300_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { errors: ({ code: string; message: string } | null)[]; verdicts: string[] };
+  assert.equal(out.errors[0]?.code, 'E_LIMIT');
+  assert.match(out.errors[0]!.message, /^layer 2 \(sha256:[0-9a-f]{64}\): more than 134217728 bytes uncompressed/);
+  assert.deepEqual(out.verdicts, ['AA210 1']);
+  // generous: building the bomb hashes its 2 GiB (about 2 s here); reading stops at 128 MiB
+  assert.ok(r.seconds < 60, `${r.seconds} s`);
+  assert.ok(r.peakRssMb < 400, `${r.peakRssMb} MB`);
+});
+
+test('the entries of one image are bounded across its variants and layers (maxImageEntries): the variant reading past it is E_LIMIT', async () => {
+  const files = (p: string): Record<string, string> => Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`${p}/f${i}`, 'x']));
+  const img = buildTestImage([
+    { platform: { os: 'linux', architecture: 'arm64' }, layers: [{ files: files('a') }, { files: files('b') }] },
+    { platform: { os: 'linux', architecture: 'amd64' }, layers: [{ files: files('c') }, { files: files('d') }] },
+  ]);
+  const ok = await verifyImage(builtImageSource(img), { maxImageEntries: 1000 });
+  assert.deepEqual(ok.platforms.map((p) => p.error?.code ?? 'ok'), ['ok', 'ok']);
+  const over = await verifyImage(builtImageSource(img), { maxImageEntries: 100 });
+  assert.ok(over.platforms.some((p) => p.error?.code === 'E_LIMIT' && /the layers of this image hold more than 100 entries/.test(p.error.message)), JSON.stringify(over.platforms.map((p) => p.error)));
+  assert.equal(verifyOutcome(summarizeVerify([over])), 'input-error');
 });

@@ -27,6 +27,7 @@ import { walkIndex } from '../oci/walk.js';
 import { formatPlatform, makePlatform, normalizePlatform, samePlatform, type Platform } from '../platform/index.js';
 import type { RegistryClient } from '../registry/client.js';
 import { credentialedClient, type CredentialedClientOptions } from '../registry/credentialed.js';
+import type { EntryBudget } from '../rootfs/layer-scan.js';
 import type { FileTree, Inspector, LayerScan } from '../rootfs/types.js';
 import type { SmokeCommand, SmokeResult } from '../smoke/types.js';
 import { eachSource, openSource } from '../sources.js';
@@ -42,6 +43,12 @@ import { isPythonBinary } from './verdicts/support.js';
 export const DEFAULT_LAYERS_IN_FLIGHT = 3;
 /** Most layers in flight a caller may ask for. */
 export const MAX_LAYERS_IN_FLIGHT = 16;
+/**
+ * Most entries read in the layers of one image, all its variants together: 4,000,000 (a large
+ * image holds a few hundred thousand; src/rootfs keeps about 260 bytes of heap per entry read and
+ * merged, so about 1 GB at the bound). More is `E_LIMIT` for the variant reading past it.
+ */
+export const MAX_IMAGE_ENTRIES = 4_000_000;
 /** The annotations that name an image's base (image-spec annotations.md). */
 export const BASE_NAME_ANNOTATION = 'org.opencontainers.image.base.name';
 export const BASE_DIGEST_ANNOTATION = 'org.opencontainers.image.base.digest';
@@ -50,8 +57,14 @@ export const BASE_DIGEST_ANNOTATION = 'org.opencontainers.image.base.digest';
 export interface LayerReaders {
   readonly inspector: Inspector<FileFacts>;
   /** `what` names the layer in errors (`layer 2 (sha256:…) of IMAGE`) */
-  scanLayer(tar: Readable, inspector: Inspector<FileFacts>, what: string): Promise<LayerScan<FileFacts>>;
+  scanLayer(tar: Readable, inspector: Inspector<FileFacts>, what: string, limits?: ScanLimits): Promise<LayerScan<FileFacts>>;
   mergeLayers(scans: readonly LayerScan<FileFacts>[]): FileTree<FileFacts>;
+}
+
+/** The bounds of one layer's scan: its uncompressed bytes, and the entries its image may still read. */
+export interface ScanLimits {
+  readonly maxBytes?: number;
+  readonly entryBudget?: EntryBudget;
 }
 
 /** Runs a smoke command in one variant (src/smoke). */
@@ -91,6 +104,10 @@ export interface VerifyOptions {
   readonly maxImageBytes?: number;
   /** layers read at once (default {@link DEFAULT_LAYERS_IN_FLIGHT}) */
   readonly layersInFlight?: number;
+  /** most uncompressed bytes of one layer (default src/rootfs's MAX_LAYER_UNCOMPRESSED_BYTES, 32 GiB) */
+  readonly maxLayerBytes?: number;
+  /** most entries in the layers of one image (default {@link MAX_IMAGE_ENTRIES}) */
+  readonly maxImageEntries?: number;
   /** how layers are read (default: src/rootfs and src/binary) */
   readonly readers?: LayerReaders;
   /** how a smoke run is made (default: src/smoke) */
@@ -227,12 +244,14 @@ async function verifyRoot(root: Index | Image, name: string, opts: VerifyOptions
 
   const baseName = opts.base ?? withBaseDigest(rootAnnotations);
   let base: VerifyReport['base'] = baseName ? { name: baseName, from: opts.base ? 'option' : 'annotation' } : undefined;
+  const maxEntries = opts.maxImageEntries ?? MAX_IMAGE_ENTRIES;
+  const limits: ScanLimits = { entryBudget: { left: maxEntries, limit: maxEntries }, ...(opts.maxLayerBytes !== undefined ? { maxBytes: opts.maxLayerBytes } : {}) };
   const platforms = await Promise.all(
     variants.map(async (v) => {
       try {
         const annotations = (await v.image.manifest()).annotations;
         const variantBase = opts.base ?? withBaseDigest(annotations) ?? baseName;
-        const r = await verifyVariant(v, variantBase, opts, shared);
+        const r = await verifyVariant(v, variantBase, opts, shared, limits);
         if (!base && variantBase) base = { name: variantBase, from: 'annotation' };
         if (r.baseError && base && !base.error) base = { ...base, error: r.baseError };
         return r.report;
@@ -304,7 +323,7 @@ function layerKey(layer: Layer): string {
 }
 
 /** One layer read through the memo: scanned once per digest and diff id in a call, within the limit. */
-function scanOnce(layer: Layer, shared: Shared, onProgress: VerifyOptions['onProgress']): Promise<LayerScan<FileFacts>> {
+function scanOnce(layer: Layer, shared: Shared, onProgress: VerifyOptions['onProgress'], limits: ScanLimits): Promise<LayerScan<FileFacts>> {
   const key = layerKey(layer);
   const held = shared.memo.get(key);
   if (held) {
@@ -314,7 +333,7 @@ function scanOnce(layer: Layer, shared: Shared, onProgress: VerifyOptions['onPro
   {
     shared.progress.total++;
     const p = shared.limit(async () => {
-      const scan = await shared.readers.scanLayer(await layer.uncompressed(), shared.readers.inspector, `layer ${layer.index + 1} (${layer.descriptor.digest})`);
+      const scan = await shared.readers.scanLayer(await layer.uncompressed(), shared.readers.inspector, `layer ${layer.index + 1} (${layer.descriptor.digest})`, limits);
       shared.progress.done++;
       shared.progress.bytes += scan.bytes;
       onProgress?.({ layersDone: shared.progress.done, layersTotal: shared.progress.total, bytes: shared.progress.bytes });
@@ -381,9 +400,9 @@ async function openBase(name: string, opts: VerifyOptions): Promise<BaseImage> {
   }
 }
 
-async function verifyVariant(v: Variant, baseName: string | undefined, opts: VerifyOptions, shared: Shared): Promise<{ report: PlatformVerification; baseError?: string }> {
+async function verifyVariant(v: Variant, baseName: string | undefined, opts: VerifyOptions, shared: Shared, limits: ScanLimits): Promise<{ report: PlatformVerification; baseError?: string }> {
   const layers = await v.image.layers();
-  const scans = await Promise.allSettled(layers.map((l) => scanOnce(l, shared, opts.onProgress)));
+  const scans = await Promise.allSettled(layers.map((l) => scanOnce(l, shared, opts.onProgress, limits)));
   try {
     return await judgeScans(v, layers, scans, baseName, opts, shared);
   } finally {
