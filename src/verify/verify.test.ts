@@ -301,3 +301,41 @@ test('the entries of one image are bounded across its variants and layers (maxIm
   assert.ok(over.platforms.some((p) => p.error?.code === 'E_LIMIT' && /the layers of this image hold more than 100 entries/.test(p.error.message)), JSON.stringify(over.platforms.map((p) => p.error)));
   assert.equal(verifyOutcome(summarizeVerify([over])), 'input-error');
 });
+
+test('--run: smoke runs go one at a time across variants and images, each before its variant takes any layer scan', async () => {
+  const three = (tag: string): TestPlatformImage[] =>
+    ['amd64', 'arm64', 'riscv64'].map((architecture) => ({ platform: { os: 'linux', architecture }, layers: [{ files: { [`app/${tag}`]: fakeElf(architecture) } }] }));
+  const dir = mkdtempSync(path.join(tmpdir(), 'anyarch-verify-smoke-'));
+  try {
+    await writeOciLayout(path.join(dir, 'a'), buildTestImage(three('a')), 'v1');
+    await writeOciLayout(path.join(dir, 'b'), buildTestImage(three('b')), 'v1');
+    const { layerReaders } = await import('./readers.js');
+    const real = layerReaders();
+    const events: string[] = [];
+    let active = 0;
+    let most = 0;
+    const run = await verifyImages(['oci:a:v1', 'oci:b:v1'], {
+      cwd: dir,
+      smoke: { command: { argv: ['/app/x'], entrypoint: false } },
+      readers: { ...real, scanLayer: (tar, inspector, what, limits) => (events.push(`scan ${what.split(' ')[2]}`), real.scanLayer(tar, inspector, what, limits)) },
+      smokeRunner: async (image, platform, command, options) => {
+        const layer = (await image.layers())[0]!.descriptor.digest;
+        events.push(`smoke (${layer})`);
+        most = Math.max(most, ++active);
+        await new Promise((r) => setTimeout(r, 20));
+        active--;
+        return { platform: options.name, via: 'native', argv: command.argv, timedOut: false, output: '', durationMs: 20, exitCode: 0, ok: true };
+      },
+    });
+    assert.equal(run.summary.variants, 6);
+    assert.equal(most, 1, 'one smoke run at a time');
+    assert.ok(run.reports.every((r) => r.platforms.every((p) => p.smoke?.ok)));
+    // each variant's only layer is scanned after its smoke run, never held through it
+    for (const e of events.filter((x) => x.startsWith('smoke'))) {
+      const digest = e.slice('smoke '.length);
+      assert.ok(events.indexOf(e) < events.indexOf(`scan ${digest}`), events.join('\n'));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -44,6 +44,12 @@ export const DEFAULT_LAYERS_IN_FLIGHT = 3;
 /** Most layers in flight a caller may ask for. */
 export const MAX_LAYERS_IN_FLIGHT = 16;
 /**
+ * Smoke runs (`--run`) at once per call, across variants and images: 1. Each extracts its variant
+ * (up to src/smoke's bound on disk) and runs it under emulation; it is made before the variant
+ * takes any layer scan, so that waiting for a turn holds no memory.
+ */
+export const SMOKE_RUNS_IN_FLIGHT = 1;
+/**
  * Most entries read in the layers of one image, all its variants together: 4,000,000 (a large
  * image holds a few hundred thousand; src/rootfs keeps about 260 bytes of heap per entry read and
  * merged, so about 1 GB at the bound). More is `E_LIMIT` for the variant reading past it.
@@ -124,6 +130,8 @@ export interface VerifyOptions {
 interface Shared {
   readonly memo: LayerMemo;
   readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
+  /** smoke runs wait their turn here ({@link SMOKE_RUNS_IN_FLIGHT}) */
+  readonly smokeLimit: <T>(task: () => Promise<T>) => Promise<T>;
   readonly readers: LayerReaders;
   readonly allow: AllowList;
   readonly progress: { done: number; total: number; bytes: number };
@@ -149,6 +157,7 @@ async function sharedFor(opts: VerifyOptions): Promise<Shared> {
   return {
     memo: new Map(),
     limit: limiter(inFlight),
+    smokeLimit: limiter(SMOKE_RUNS_IN_FLIGHT),
     readers: opts.readers ?? (await loadReaders()),
     allow: new AllowList(opts.allow ?? []),
     progress: { done: 0, total: 0, bytes: 0 },
@@ -402,9 +411,11 @@ async function openBase(name: string, opts: VerifyOptions): Promise<BaseImage> {
 
 async function verifyVariant(v: Variant, baseName: string | undefined, opts: VerifyOptions, shared: Shared, limits: ScanLimits): Promise<{ report: PlatformVerification; baseError?: string }> {
   const layers = await v.image.layers();
+  // the smoke run first, in its turn: the variant holds no scan while it waits or runs
+  const smoke = opts.smoke ? await shared.smokeLimit(() => runSmoke(v, opts)) : undefined;
   const scans = await Promise.allSettled(layers.map((l) => scanOnce(l, shared, opts.onProgress, limits)));
   try {
-    return await judgeScans(v, layers, scans, baseName, opts, shared);
+    return await judgeScans(v, layers, scans, baseName, opts, shared, smoke);
   } finally {
     releaseScans(layers, shared);
   }
@@ -417,8 +428,9 @@ async function judgeScans(
   baseName: string | undefined,
   opts: VerifyOptions,
   shared: Shared,
+  smoke: SmokeResult | undefined,
 ): Promise<{ report: PlatformVerification; baseError?: string }> {
-  const shownPlatform = v.declared ?? { os: v.platform.os, architecture: v.platform.architecture, ...(v.platform.variant ? { variant: v.platform.variant } : {}) };
+  const shownPlatform = shownPlatformOf(v);
   const name = formatPlatform(shownPlatform);
   const [config, imageConfig, history, baseInfo] = await Promise.all([
     v.image.containerConfig(),
@@ -456,7 +468,6 @@ async function judgeScans(
   }
   const layerScans = scans.map((s) => (s as PromiseFulfilledResult<LayerScan<FileFacts>>).value);
   const tree = shared.readers.mergeLayers(layerScans);
-  const smoke = opts.smoke ? await runSmoke(v, name, opts) : undefined;
   const configPlatform = v.declared ? { os: imageConfig.os, architecture: imageConfig.architecture, ...(imageConfig.variant ? { variant: imageConfig.variant } : {}) } : undefined;
   const verdicts = judgeVariant({
     platform: v.platform,
@@ -515,11 +526,20 @@ function withSource(v: Verdict, sources: ReadonlyMap<number, NonNullable<Verdict
   return out;
 }
 
-async function runSmoke(v: Variant, name: string, opts: VerifyOptions): Promise<SmokeResult | undefined> {
+/** The platform a variant is shown as: its index entry's, else its config's. */
+function shownPlatformOf(v: Variant): OciPlatform {
+  return v.declared ?? { os: v.platform.os, architecture: v.platform.architecture, ...(v.platform.variant ? { variant: v.platform.variant } : {}) };
+}
+
+function variantName(v: Variant): string {
+  return formatPlatform(shownPlatformOf(v));
+}
+
+async function runSmoke(v: Variant, opts: VerifyOptions): Promise<SmokeResult | undefined> {
   const smoke = opts.smoke;
   if (!smoke) return undefined;
   const run = opts.smokeRunner ?? (await import('./smoke-runner.js')).smokeRunner;
-  return run(v.image, v.platform, smoke.command, { name, ...(smoke.timeoutMs !== undefined ? { timeoutMs: smoke.timeoutMs } : {}) });
+  return run(v.image, v.platform, smoke.command, { name: variantName(v), ...(smoke.timeoutMs !== undefined ? { timeoutMs: smoke.timeoutMs } : {}) });
 }
 
 /** Files, bytes, ELF files by `architecture/libc`, Python extensions, Node addons, verdicts. */
