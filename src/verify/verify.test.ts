@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildTestImage, builtImageSource, countingSource, fakeElf, tally, writeOciLayout, type TestPlatformImage } from '../../test/support/images.js';
 import { parsePlatformList } from '../platform/index.js';
-import { summarizeVerify, verifyImage, verifyImages, verifyOutcome } from './verify.js';
+import { closeAll, summarizeVerify, verifyImage, verifyImages, verifyOutcome } from './verify.js';
 
 const base = { 'bin/sh': fakeElf('arm64'), 'etc/os-release': 'ID=test\n' };
 const amdBase = { 'bin/sh': fakeElf('amd64'), 'etc/os-release': 'ID=test\n' };
@@ -338,4 +338,18 @@ test('--run: smoke runs go one at a time across variants and images, each before
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('closeAll calls every closer when one fails; a typed failure is dropped, a bug is thrown after all were called', async () => {
+  const { AnyarchError } = await import('../errors.js');
+  const called: number[] = [];
+  const closer = (i: number, fail?: Error) => async () => {
+    called.push(i);
+    if (fail) throw fail;
+  };
+  await closeAll([closer(1), closer(2, new AnyarchError('E_SOURCE', 'cannot remove a temporary directory')), closer(3)]);
+  assert.deepEqual(called, [1, 2, 3]);
+  called.length = 0;
+  await assert.rejects(closeAll([closer(1, new TypeError('a bug')), closer(2)]), TypeError);
+  assert.deepEqual(called, [1, 2]);
 });

@@ -179,15 +179,31 @@ function isSource(x: ImageSource | Index | Image): x is ImageSource {
  */
 export async function verifyImage(input: ImageSource | Index | Image, opts: VerifyOptions = {}, name?: string): Promise<VerifyReport> {
   const shared = await sharedFor(opts);
-  try {
-    return await verifyOne(input, opts, shared, name);
-  } finally {
-    await closeBases(shared);
-  }
+  return withBases(shared, () => verifyOne(input, opts, shared, name));
 }
 
-async function closeBases(shared: Shared): Promise<void> {
-  for (const b of shared.bases.values()) await (await b).close();
+/**
+ * Calls every closer, whatever the others do. A typed failure to close (`AnyarchError`: a file
+ * handle, a temporary directory) is not the caller's result and is dropped; anything else is a
+ * bug, thrown once all have been called.
+ */
+export async function closeAll(closers: Iterable<() => Promise<void>>): Promise<void> {
+  const closed = await Promise.allSettled([...closers].map(async (close) => close()));
+  for (const r of closed) if (r.status === 'rejected' && !isAnyarchError(r.reason)) throw r.reason;
+}
+
+/** Runs `work`, then closes the base images it opened: all of them, and never hiding work's own error. */
+async function withBases<T>(shared: Shared, work: () => Promise<T>): Promise<T> {
+  const closeBases = (): Promise<void> => closeAll([...shared.bases.values()].map((b) => async () => (await b).close()));
+  let out: T;
+  try {
+    out = await work();
+  } catch (e) {
+    await closeBases().catch(() => undefined); // the first error is the one reported
+    throw e;
+  }
+  await closeBases();
+  return out;
 }
 
 async function verifyOne(input: ImageSource | Index | Image, opts: VerifyOptions, shared: Shared, name?: string): Promise<VerifyReport> {
@@ -585,7 +601,7 @@ export async function verifyImages(images: readonly string[], opts: VerifyImages
   const env = (opts.env ?? process.env) as NodeJS.ProcessEnv;
   const shared = await sharedFor(opts);
   const withClient: VerifyOptions = { ...opts, client, env };
-  try {
+  return withBases(shared, async () => {
     const reports = await eachSource(
       images,
       { client, env, ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}), ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), onDone: (done, image) => opts.onImage?.({ done, total: images.length, image }) },
@@ -593,9 +609,7 @@ export async function verifyImages(images: readonly string[], opts: VerifyImages
       (name, e): VerifyReport => ({ image: name, platforms: [], skipped: [], error: errorField(e) }),
     );
     return { reports, summary: summarizeVerify(reports) };
-  } finally {
-    await closeBases(shared);
-  }
+  });
 }
 
 /** What reports add up to. */
