@@ -54,7 +54,7 @@ const DEFAULT_SHELLS: readonly ShellWords[] = [
 ];
 
 /** Most option words read between a POSIX shell and its `-c` (`bash -e -u -x -o pipefail -c`). */
-const MAX_SHELL_OPTIONS = 16;
+export const MAX_SHELL_OPTIONS = 16;
 
 const POSIX_SHELL = /^(?:\S*\/)?(?:sh|bash|ash|dash|zsh|ksh|mksh)$/;
 
