@@ -102,6 +102,11 @@ test('a Dockerfile that cannot be parsed, or history that matches nothing, maps 
   assert.equal(dockerfileSources({ file: 'x', source: 'FROM a\nRUN y\n' }, history([['RUN /bin/sh -c x # buildkit', true]]), [parsePlatform('linux/amd64')]).size, 0);
 });
 
+/** `layer INSTRUCTION line` of each mapped layer, in layer order. */
+function layerLines(map: ReadonlyMap<number, { readonly instruction: string; readonly line: number }>): string[] {
+  return [...map].sort((a, b) => a[0] - b[0]).map(([layer, s]) => `${layer} ${s.instruction} ${s.line}`);
+}
+
 test('SHELL ["/bin/bash", "-o", "pipefail", "-c"]: the RUN layer maps to its RUN, the COPY to its COPY, the base layer to FROM', () => {
   const source = [
     'FROM golang:1.22 AS build',
@@ -126,10 +131,7 @@ test('SHELL ["/bin/bash", "-o", "pipefail", "-c"]: the RUN layer maps to its RUN
     ['ENTRYPOINT ["/usr/local/bin/app"]', false],
   ]);
   const map = dockerfileSources({ file: 'Dockerfile', source }, steps, [parsePlatform('linux/arm64')]);
-  assert.deepEqual(
-    [...map].sort((a, b) => a[0] - b[0]).map(([layer, s]) => `${layer} ${s.instruction} ${s.line}`),
-    ['0 FROM 6', '1 RUN 8', '2 COPY 9'],
-  );
+  assert.deepEqual(layerLines(map), ['0 FROM 6', '1 RUN 8', '2 COPY 9']);
   assert.ok(map.get(1)!.findings.some((f) => f.id === 'AA101'), JSON.stringify(map.get(1)!.findings));
 });
 
@@ -143,10 +145,7 @@ test('a final-stage layer no step matches points nowhere, not at FROM; only laye
     ['RUN /bin/sh -c make install # buildkit', true],
   ]);
   const map = dockerfileSources({ file: 'Dockerfile', source }, steps, [parsePlatform('linux/amd64')]);
-  assert.deepEqual(
-    [...map].sort((a, b) => a[0] - b[0]).map(([layer, s]) => `${layer} ${s.instruction} ${s.line}`),
-    ['0 FROM 1', '2 RUN 3'],
-  );
+  assert.deepEqual(layerLines(map), ['0 FROM 1', '2 RUN 3']);
 });
 
 test('parseCreatedBy strips any shell with options before -c, the stage SHELL, build args with spaces, and the classic #(nop) under a SHELL', () => {
