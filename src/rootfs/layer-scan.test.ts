@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { AnyarchError } from '../errors.js';
 import { makeTar, type RawEntry } from '../../test/support/rootfs-tar.js';
 import { runMeasuredScript } from '../../test/support/measured.js';
-import { MAX_LAYER_ODDITIES, scanLayer } from './layer-scan.js';
+import { MAX_LAYER_ODDITIES, MAX_LAYER_UNCOMPRESSED_BYTES, scanLayer } from './layer-scan.js';
 import type { Capture, Inspector } from './types.js';
 
 const stream = (entries: readonly RawEntry[], chunk = 300): Readable => {
@@ -79,7 +79,7 @@ describe('scanLayer', () => {
     assert.equal(scan.bytes, 512 * 4 + 512 * 10 + 1024);
   });
 
-  test('hard links get their target’s facts; a link to a missing target is an oddity, not a crash; the last duplicate wins', async () => {
+  test('hard links get their target’s facts; a target no entry of this layer names is left to mergeLayers; the last duplicate wins', async () => {
     const scan = await scanLayer(
       stream([
         { name: 'usr/bin/python3.11', body: 'PYTHON' },
@@ -87,6 +87,8 @@ describe('scanLayer', () => {
         { name: 'usr/bin/py', type: '1', linkname: 'usr/bin/python3' },
         { name: 'usr/bin/ghost', type: '1', linkname: 'usr/bin/nowhere' },
         { name: 'usr/bin/self', type: '1', linkname: 'usr/bin/self' },
+        { name: 'usr/lib/', type: '5' },
+        { name: 'usr/bin/todir', type: '1', linkname: 'usr/lib' },
         { name: 'dup', body: 'first' },
         { name: 'dup', body: 'second' },
         { name: '../escape', body: 'e' },
@@ -99,22 +101,37 @@ describe('scanLayer', () => {
     assert.equal(scan.entries.get('usr/bin/ghost')?.entry.kind, 'hardlink');
     assert.equal(scan.entries.get('dup')?.facts, 'second|6');
     assert.equal(scan.entries.get('escape')?.entry.escapes, true);
-    assert.deepEqual(scan.oddities, [
-      'usr/bin/ghost: a hard link to usr/bin/nowhere, which is no earlier file of this layer',
-      'usr/bin/self: a hard link to usr/bin/self, which is no earlier file of this layer',
-      '../escape: a name outside the root, read as /escape',
-    ]);
+    assert.deepEqual(scan.oddities, ['usr/bin/todir: a hard link to usr/lib, which is no file', '../escape: a name outside the root, read as /escape']);
   });
 
   test('oddities are bounded: the rest counted in one line', async () => {
     const n = MAX_LAYER_ODDITIES + 5;
     const scan = await scanLayer(
-      stream(Array.from({ length: n }, (_, i) => ({ name: `l${i}`, type: '1', linkname: 'missing' }))),
+      stream(Array.from({ length: n }, (_, i) => ({ name: `/abs/l${i}`, body: '' }))),
       () => undefined,
     );
     assert.equal(scan.oddities.length, MAX_LAYER_ODDITIES + 1);
     assert.equal(scan.oddities.at(-1), 'and 5 more');
     assert.equal(scan.entries.size, n);
+  });
+
+  test('scans share an entry budget (the layers of one image): the scan that reads past it fails with E_LIMIT', async () => {
+    const budget = { left: 25, limit: 25 };
+    const ten = (p: string): Readable => stream(Array.from({ length: 10 }, (_, i) => ({ name: `${p}${i}` })));
+    assert.equal((await scanLayer(ten('a'), () => undefined, { entryBudget: budget })).entryCount, 10);
+    assert.equal((await scanLayer(ten('b'), () => undefined, { entryBudget: budget })).entryCount, 10);
+    await assert.rejects(
+      scanLayer(ten('c'), () => undefined, { entryBudget: budget, what: 'layer 3' }),
+      (e: unknown) => e instanceof AnyarchError && e.code === 'E_LIMIT' && /^layer 3: the layers of this image hold more than 25 entries/.test(e.message),
+    );
+  });
+
+  test(`a layer's uncompressed bytes are bounded by default (MAX_LAYER_UNCOMPRESSED_BYTES, ${MAX_LAYER_UNCOMPRESSED_BYTES / 1024 ** 3} GiB), and per call`, async () => {
+    assert.ok(MAX_LAYER_UNCOMPRESSED_BYTES >= 8 * 1024 ** 3, 'real layers of several GiB pass');
+    await assert.rejects(
+      scanLayer(stream([{ name: 'big', body: 'x'.repeat(5000) }]), () => undefined, { maxBytes: 4096 }),
+      (e: unknown) => e instanceof AnyarchError && e.code === 'E_LIMIT' && /more than 4096 bytes uncompressed/.test(e.message),
+    );
   });
 
   test('the names kept are bounded (E_LIMIT)', async () => {

@@ -7,8 +7,9 @@
  * Whiteouts (OCI image spec, "Whiteouts"): `<dir>/.wh..wh..opq` marks `<dir>` opaque (matched
  * before the generic prefix); any other `.wh..wh.*` is an AUFS meta entry and skipped;
  * `<dir>/.wh.<name>` deletes `<dir>/<name>` from the layers below. Whiteout entries are never
- * listed as files. A hard link gets the facts of its target, an earlier entry of the same layer
- * (a missing target is an oddity, not an error); a later entry of a path replaces an earlier one.
+ * listed as files. A hard link gets the facts of its target when that is an earlier entry of the
+ * same layer (a target in a lower layer is `mergeLayers`'s to find; one that is no file is an
+ * oddity, not an error); a later entry of a path replaces an earlier one.
  *
  * The scan path is synchronous: the inspector's `Capture.push` sees each body chunk as a view
  * into the stream's chunk (never copied by the reader), and a body nobody captures is skipped.
@@ -18,8 +19,9 @@
  * (test/support/rootfs-scan-child.ts), and `mergeLayers` adds 79 per visible entry.
  *
  * Bounds: the tar reader's (src/rootfs/tar.ts: entries, PAX size, path length), plus
- * {@link MAX_LAYER_NAME_CHARS} for all names kept of one layer (`E_LIMIT`) and
- * {@link MAX_LAYER_ODDITIES} oddities listed (the rest counted in one last line).
+ * {@link MAX_LAYER_UNCOMPRESSED_BYTES} read of the stream, {@link MAX_LAYER_NAME_CHARS} for all
+ * names kept of one layer, an optional {@link EntryBudget} shared by the layers of an image (each
+ * `E_LIMIT`), and {@link MAX_LAYER_ODDITIES} oddities listed (the rest counted in one last line).
  */
 import type { Readable } from 'node:stream';
 import { AnyarchError } from '../errors.js';
@@ -30,10 +32,26 @@ import type { Capture, Inspector, LayerFile, LayerScan, TarEntry } from './types
 export const MAX_LAYER_NAME_CHARS = 128 * 1024 * 1024;
 /** Most oddities listed per layer; more are counted in one last line. */
 export const MAX_LAYER_ODDITIES = 1000;
+/**
+ * Most uncompressed bytes read of one layer, trailing bytes after the tar's end included: 32 GiB
+ * (the largest real layers, model weights baked into an image, hold tens of GiB; a gzip bomb
+ * inflates about 1000-fold, so 32 MiB stored reach it). At the bound, `E_LIMIT`; reaching it costs
+ * the time to inflate and hash 32 GiB (measured 2.5 s per GiB on the shared test machine).
+ */
+export const MAX_LAYER_UNCOMPRESSED_BYTES = 32 * 1024 ** 3;
+
+/** Entries several scans may read in all (the layers of one image): each entry read takes one; none left is `E_LIMIT`. */
+export interface EntryBudget {
+  left: number;
+  /** the budget's size, for the message */
+  readonly limit: number;
+}
 
 export interface ScanOptions extends TarOptions {
   /** default {@link MAX_LAYER_NAME_CHARS} */
   readonly maxNameChars?: number;
+  /** shared with the scans of the other layers of an image (see src/verify's MAX_IMAGE_ENTRIES) */
+  readonly entryBudget?: EntryBudget;
 }
 
 const OPAQUE = '.wh..wh..opq';
@@ -72,6 +90,7 @@ export async function scanLayer<F>(stream: Readable, inspect: Inspector<F>, opti
   let entryCount = 0;
   let nameChars = 0;
   const maxNameChars = options.maxNameChars ?? MAX_LAYER_NAME_CHARS;
+  const budget = options.entryBudget;
   const what = options.what ?? 'tar';
   const odd = (s: string): void => {
     if (oddities.length < MAX_LAYER_ODDITIES) oddities.push(s);
@@ -82,6 +101,9 @@ export async function scanLayer<F>(stream: Readable, inspect: Inspector<F>, opti
     stream,
     (entry) => {
       entryCount++;
+      if (budget && --budget.left < 0) {
+        throw new AnyarchError('E_LIMIT', `${what}: the layers of this image hold more than ${budget.limit} entries`, 'an image with this many files is damaged or hostile');
+      }
       const path = entry.path;
       nameChars += path.length + (entry.rawPath === path ? 0 : entry.rawPath.length) + (entry.linkname?.length ?? 0);
       if (nameChars > maxNameChars) {
@@ -104,10 +126,11 @@ export async function scanLayer<F>(stream: Readable, inspect: Inspector<F>, opti
       }
       if (entry.escapes) odd(`${entry.rawPath}: a name outside the root, read as /${path}`);
       if (entry.kind === 'hardlink') {
+        // a target no earlier entry of this layer names is a lower layer's file, or nothing: mergeLayers tells
         const target = entries.get(entry.linkname ?? '');
-        if (!target || (target.entry.kind !== 'file' && target.entry.kind !== 'hardlink')) {
-          odd(`${path}: a hard link to ${entry.linkname ?? ''}, which is no earlier file of this layer`);
-        } else if (target.facts !== undefined) {
+        if (target && target.entry.kind !== 'file' && target.entry.kind !== 'hardlink') {
+          odd(`${path}: a hard link to ${entry.linkname ?? ''}, which is no file`);
+        } else if (target?.facts !== undefined) {
           entries.set(path, new ScanFile<F>(entry, target.facts));
           return undefined;
         }
@@ -124,7 +147,7 @@ export async function scanLayer<F>(stream: Readable, inspect: Inspector<F>, opti
       entries.set(path, entry);
       return undefined;
     },
-    options,
+    { ...options, maxBytes: options.maxBytes ?? MAX_LAYER_UNCOMPRESSED_BYTES },
   );
   if (moreOddities > 0) oddities.push(`and ${moreOddities} more`);
   return { entries, whiteouts, opaque, entryCount, bytes: stats.streamBytes, oddities };

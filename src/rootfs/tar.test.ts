@@ -397,6 +397,14 @@ describe('readTar: damaged and hostile archives', () => {
     const long = makeTar([{ name: 'x'.repeat(300) }]);
     await rejects(readTar(chunked(long), () => undefined, { maxPathBytes: 299 }), 'E_LIMIT', /a path of 300 characters, more than 299/);
   });
+
+  test('more stream bytes than maxBytes is E_LIMIT, trailing bytes after the end blocks counted too (a bomb after the archive)', async () => {
+    const tar = makeTar([{ name: 'a', body: 'A' }]);
+    assert.equal((await readTar(chunked(tar), () => undefined, { maxBytes: tar.length })).streamBytes, tar.length);
+    await rejects(readTar(chunked(tar), () => undefined, { maxBytes: tar.length - 1, what: 'layer 2' }), 'E_LIMIT', new RegExp(`^layer 2: more than ${tar.length - 1} bytes uncompressed`));
+    const trailing = concat([tar, new Uint8Array(1 << 20)]);
+    await rejects(readTar(chunked(trailing, [65536]), () => undefined, { maxBytes: 1 << 20 }), 'E_LIMIT', /more than 1048576 bytes uncompressed/);
+  });
 });
 
 describe('readTar: chunking, sinks and backpressure', () => {

@@ -36,7 +36,8 @@
  *
  * Bounds (each overridable per call in {@link TarOptions}): {@link MAX_TAR_META_BYTES} for one PAX
  * or GNU long-name body (never buffered beyond it), {@link MAX_TAR_ENTRIES} entries,
- * {@link MAX_TAR_PATH_BYTES} for a cleaned path or link target; each is an `E_LIMIT` error.
+ * {@link MAX_TAR_PATH_BYTES} for a cleaned path or link target, and `maxBytes` for the stream
+ * (none by default; scanLayer's is MAX_LAYER_UNCOMPRESSED_BYTES); each is an `E_LIMIT` error.
  * Every header moves the position forward by at least one block, so no input loops.
  */
 import type { Readable } from 'node:stream';
@@ -73,6 +74,8 @@ export interface TarOptions {
   readonly maxEntries?: number;
   readonly maxMetaBytes?: number;
   readonly maxPathBytes?: number;
+  /** most bytes read from the stream, trailing bytes included (default: no bound); more is `E_LIMIT` */
+  readonly maxBytes?: number;
 }
 
 export interface TarStats {
@@ -190,6 +193,7 @@ class TarParser {
   private readonly maxEntries: number;
   private readonly maxMeta: number;
   private readonly maxPath: number;
+  private readonly maxBytes: number;
 
   private state = S_HEADER;
   /** the chunk being read and the position in it */
@@ -239,6 +243,7 @@ class TarParser {
     this.maxEntries = options.maxEntries ?? MAX_TAR_ENTRIES;
     this.maxMeta = options.maxMetaBytes ?? MAX_TAR_META_BYTES;
     this.maxPath = options.maxPathBytes ?? MAX_TAR_PATH_BYTES;
+    this.maxBytes = options.maxBytes ?? Infinity;
   }
 
   feed(chunk: Uint8Array): Promise<unknown> | undefined {
@@ -246,6 +251,9 @@ class TarParser {
     this.chunk = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     this.p = 0;
     this.total += chunk.length;
+    if (this.total > this.maxBytes) {
+      throw new AnyarchError('E_LIMIT', `${this.what}: more than ${this.maxBytes} bytes uncompressed`, 'a layer this large is damaged or hostile (a compression bomb); raise the bound if the layer is real');
+    }
     return this.run();
   }
 

@@ -87,6 +87,15 @@ export interface FileTree<F> {
   files(): Iterable<readonly [string, TreeFile<F>]>;
   /** number of visible entries */
   readonly size: number;
+  /** what the merge could not use, by the layer of the entry (hard links to nothing below...); bounded */
+  readonly oddities?: readonly TreeOddity[];
+}
+
+/** A name of a layer the merge could not use, for the report. */
+export interface TreeOddity {
+  /** the layer (0 = bottom) of the entry */
+  readonly layer: number;
+  readonly message: string;
 }
 
 /** Linux's limit on symlinks followed in one lookup (`MAXSYMLINKS`). */

@@ -101,3 +101,91 @@ test('a Dockerfile that cannot be parsed, or history that matches nothing, maps 
   assert.equal(dockerfileSources({ file: 'x', source: 'FROM\n' }, history([['RUN /bin/sh -c x # buildkit', true]]), [parsePlatform('linux/amd64')]).size, 0);
   assert.equal(dockerfileSources({ file: 'x', source: 'FROM a\nRUN y\n' }, history([['RUN /bin/sh -c x # buildkit', true]]), [parsePlatform('linux/amd64')]).size, 0);
 });
+
+/** `layer INSTRUCTION line` of each mapped layer, in layer order. */
+function layerLines(map: ReadonlyMap<number, { readonly instruction: string; readonly line: number }>): string[] {
+  return [...map].sort((a, b) => a[0] - b[0]).map(([layer, s]) => `${layer} ${s.instruction} ${s.line}`);
+}
+
+test('SHELL ["/bin/bash", "-o", "pipefail", "-c"]: the RUN layer maps to its RUN, the COPY to its COPY, the base layer to FROM', () => {
+  const source = [
+    'FROM golang:1.22 AS build',
+    'WORKDIR /src',
+    'COPY . .',
+    'RUN go build -o /out/app .',
+    '',
+    'FROM debian:bookworm-slim',
+    'SHELL ["/bin/bash", "-o", "pipefail", "-c"]',
+    'RUN curl -fsSL https://example.com/tool-amd64.tar.gz | tar -xz -C /usr/local/bin',
+    'COPY --from=build /out/app /usr/local/bin/app',
+    'ENTRYPOINT ["/usr/local/bin/app"]',
+    '',
+  ].join('\n');
+  // BuildKit's history of such a build (debian's rootfs layer, then the final stage's steps)
+  const steps = history([
+    ["# debian.sh --arch 'arm64' out/ 'bookworm' '@1718582400'", true],
+    ['CMD ["bash"]', false],
+    ['SHELL [/bin/bash -o pipefail -c]', false],
+    ['RUN /bin/bash -o pipefail -c curl -fsSL https://example.com/tool-amd64.tar.gz | tar -xz -C /usr/local/bin # buildkit', true],
+    ['COPY /out/app /usr/local/bin/app # buildkit', true],
+    ['ENTRYPOINT ["/usr/local/bin/app"]', false],
+  ]);
+  const map = dockerfileSources({ file: 'Dockerfile', source }, steps, [parsePlatform('linux/arm64')]);
+  assert.deepEqual(layerLines(map), ['0 FROM 6', '1 RUN 8', '2 COPY 9']);
+  assert.ok(map.get(1)!.findings.some((f) => f.id === 'AA101'), JSON.stringify(map.get(1)!.findings));
+});
+
+test('a final-stage layer no step matches points nowhere, not at FROM; only layers older than the stage do', () => {
+  const source = ['FROM debian', 'RUN ./configure && make', 'RUN make install', ''].join('\n');
+  const steps = history([
+    ['/bin/sh -c #(nop) ADD file:abc in / ', true],
+    ['/bin/sh -c #(nop)  CMD ["bash"]', false],
+    // made by this RUN, but recorded in a form nothing here reads
+    ['RUN something-a-future-builder-writes # buildkit', true],
+    ['RUN /bin/sh -c make install # buildkit', true],
+  ]);
+  const map = dockerfileSources({ file: 'Dockerfile', source }, steps, [parsePlatform('linux/amd64')]);
+  assert.deepEqual(layerLines(map), ['0 FROM 1', '2 RUN 3']);
+});
+
+test('parseCreatedBy strips any shell with options before -c, the stage SHELL, build args with spaces, and the classic #(nop) under a SHELL', () => {
+  const bashPipefail = [['/bin/bash', '-o', 'pipefail', '-c']];
+  assert.deepEqual(parseCreatedBy('RUN /bin/bash -o pipefail -c curl -fsSL https://x | tar -xz # buildkit'), { keyword: 'run', text: 'curl -fsSL https://x | tar -xz' });
+  assert.deepEqual(parseCreatedBy('RUN |2 A=1 B=2 /bin/bash -o pipefail -c make all # buildkit'), { keyword: 'run', text: 'make all' });
+  assert.deepEqual(parseCreatedBy('RUN /bin/bash -euxo pipefail -c apt-get update # buildkit'), { keyword: 'run', text: 'apt-get update' });
+  assert.deepEqual(parseCreatedBy('RUN /usr/bin/env bash -lc make # buildkit'), { keyword: 'run', text: 'make' });
+  assert.deepEqual(parseCreatedBy('RUN |1 MSG=hello world /bin/sh -c echo "$MSG" # buildkit'), { keyword: 'run', text: 'echo "$MSG"' });
+  // the classic builder: build args sorted, shell from SHELL, #(nop) after the SHELL too
+  assert.deepEqual(parseCreatedBy('|2 A=1 B=2 /bin/bash -o pipefail -c make all', bashPipefail), { keyword: 'run', text: 'make all' });
+  assert.deepEqual(parseCreatedBy('/bin/bash -o pipefail -c #(nop)  CMD ["/app"]', bashPipefail), { keyword: 'cmd', text: '["/app"]' });
+  assert.deepEqual(parseCreatedBy('/bin/bash -o pipefail -c #(nop) COPY file:0a1b2c3d in /usr/local/bin/ ', bashPipefail), { keyword: 'copy', text: '', destination: '/usr/local/bin/' });
+  assert.deepEqual(parseCreatedBy('sh -c #(nop) WORKDIR /app'), { keyword: 'workdir', text: '/app' });
+  // Windows: the SHELL the stage declares, cmd's default
+  const ps = [['powershell', '-Command', "$ErrorActionPreference = 'Stop';"]];
+  assert.deepEqual(parseCreatedBy("RUN powershell -Command $ErrorActionPreference = 'Stop'; Install-WindowsFeature Web-Server # buildkit", ps), { keyword: 'run', text: 'Install-WindowsFeature Web-Server' });
+  assert.deepEqual(parseCreatedBy('cmd /S /C #(nop)  CMD ["app.exe"]'), { keyword: 'cmd', text: '["app.exe"]' });
+  // an exec-form RUN has no shell: its words as they are
+  assert.deepEqual(parseCreatedBy('RUN /usr/bin/python3 -c print(1) # buildkit'), { keyword: 'run', text: '/usr/bin/python3 -c print(1)' });
+  // hostile: many option words, no -c, read in one pass
+  assert.equal(parseCreatedBy(`RUN /bin/bash ${'-o x '.repeat(20_000)}`)?.keyword, 'run');
+});
+
+test('RUN forms as BuildKit records them: exec form through a shell, a heredoc with a shebang, a heredoc fed to a command', () => {
+  const df = parseDockerfile(
+    ['FROM debian', 'SHELL ["/bin/bash", "-o", "pipefail", "-c"]', 'RUN ["/bin/bash", "-c", "make all"]', 'RUN <<EOF', '#!/usr/bin/env python3', 'print(1)', 'EOF', 'RUN cat <<EOF > /etc/app.conf', 'x=1', 'EOF', ''].join('\n'),
+  );
+  const ins = df.instructions.slice(1);
+  const aligned = alignHistory(
+    [
+      'SHELL [/bin/bash -o pipefail -c]',
+      'RUN /bin/bash -c make all # buildkit',
+      'RUN /bin/bash -o pipefail -c /dev/pipes/EOF # buildkit',
+      'RUN /bin/bash -o pipefail -c cat <<EOF > /etc/app.conf\nx=1\nEOF # buildkit',
+    ],
+    ins,
+  );
+  assert.deepEqual(
+    [...aligned].sort((a, b) => a[0] - b[0]).map(([i, x]) => `${i} ${x.range.start.line}`),
+    ['0 2', '1 3', '2 4', '3 8'],
+  );
+});

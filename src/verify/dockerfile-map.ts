@@ -17,7 +17,7 @@
 import { checkSource, type CheckOptions } from '../check/engine.js';
 import type { Instruction } from '../dockerfile/ast.js';
 import { buildModel } from '../dockerfile/model.js';
-import { parseDockerfile } from '../dockerfile/parser.js';
+import { INSTRUCTIONS, parseDockerfile } from '../dockerfile/parser.js';
 import type { HistoryStep } from '../oci/image.js';
 import { formatPlatform, type Platform } from '../platform/index.js';
 import type { VerdictSource } from './types.js';
@@ -44,43 +44,101 @@ export interface CreatedBy {
   readonly destination?: string;
 }
 
-const SHELL_INVOCATION = /(?:^|\s)(?:\S*\/)?(?:sh|bash|ash|dash|zsh)\s+-c\s+|(?:^|\s)(?:cmd(?:\.exe)?\s+\/S\s+\/C|powershell(?:\.exe)?\s+-command)\s+/i;
+/** A shell as its words (`SHELL ["/bin/bash", "-o", "pipefail", "-c"]`). */
+export type ShellWords = readonly string[];
+
+/** The shells builders put before a RUN when the stage declares none: Linux's and Windows'. */
+const DEFAULT_SHELLS: readonly ShellWords[] = [
+  ['/bin/sh', '-c'],
+  ['cmd', '/S', '/C'],
+];
+
+/** Most option words read between a POSIX shell and its `-c` (`bash -e -u -x -o pipefail -c`). */
+export const MAX_SHELL_OPTIONS = 16;
+
+const POSIX_SHELL = /^(?:\S*\/)?(?:sh|bash|ash|dash|zsh|ksh|mksh)$/;
 
 function fold(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
 }
 
-/** Drops BuildKit's `|N NAME=value...` build-arg prefix and the shell invocation of a RUN. */
-function runCommand(rest: string): string {
-  let t = rest.trim();
-  if (/^\|\d+\s/.test(t)) {
-    const shell = SHELL_INVOCATION.exec(t);
-    if (shell) return t.slice(shell.index + shell[0].length);
-    // no shell named: skip the NAME=value words after `|N`
-    const word = /[A-Za-z_][A-Za-z0-9_]*=\S*\s+/y;
-    word.lastIndex = (/^\|\d+\s+/.exec(t) as RegExpExecArray)[0].length;
-    let at = word.lastIndex;
-    while (word.exec(t)) at = word.lastIndex;
-    return t.slice(at);
+/**
+ * Where the command starts when a shell invocation begins at `words[i]`: one of `shells` word for
+ * word, or any POSIX shell (after `env`) with options before a `-c` (`-o pipefail`, `-euxo
+ * pipefail`, `-lc`); -1 when none begins there.
+ */
+function afterShell(words: readonly string[], i: number, shells: readonly ShellWords[]): number {
+  for (const shell of shells) {
+    if (shell.length > 0 && shell.every((w, k) => words[i + k] === w)) return i + shell.length;
   }
-  const shell = SHELL_INVOCATION.exec(t);
-  if (shell && shell.index === 0) return t.slice(shell[0].length);
-  return t;
+  let j = i;
+  if (/^(?:\S*\/)?env$/.test(words[j] ?? '')) j++;
+  if (!POSIX_SHELL.test(words[j] ?? '')) return -1;
+  const end = Math.min(words.length, j + 1 + MAX_SHELL_OPTIONS);
+  for (j++; j < end; j++) {
+    const w = words[j] as string;
+    if (/^-[A-Za-z]*c$/.test(w)) return j + 1;
+    if (/^[-+][A-Za-z]*o$/.test(w)) j++; // -o pipefail: the option's argument
+    else if (!/^(?:[-+][A-Za-z]+|--[a-z][a-z-]*)$/.test(w)) return -1;
+  }
+  return -1;
 }
 
-/** Reads a history step's `created_by` (BuildKit or the classic builder); undefined when it is no instruction. */
-export function parseCreatedBy(createdBy: string): CreatedBy | undefined {
-  let t = createdBy.slice(0, MAX_CREATED_BY_CHARS).trim().replace(/\s*# buildkit$/, '');
-  if (t === '') return undefined;
-  const nop = /^\S+\s+-c\s+#\(nop\)\s*(.*)$/s.exec(t);
-  if (nop) t = (nop[1] as string).trim();
-  // the classic builder's RUN: the shell line itself, with its build args first (`|1 A=b /bin/sh -c ...`)
-  else if (/^\|\d+\s/.test(t) || /^(?:\S*\/)?(?:sh|bash|ash|dash)\s+-c\s/.test(t)) return { keyword: 'run', text: fold(runCommand(t)) };
+/**
+ * A container command line as builders record it, without its build args (`|N NAME=value...`,
+ * values may hold spaces) and its shell (`/bin/bash -o pipefail -c`), folded; undefined when it
+ * has neither (an exec-form command).
+ */
+function withoutShell(line: string, shells: readonly ShellWords[]): string | undefined {
+  const words = line.trim().split(/\s+/);
+  if (/^\|\d+$/.test(words[0] ?? '')) {
+    // the build args, then the shell: the first word where one begins
+    for (let i = 1; i < words.length; i++) {
+      const at = afterShell(words, i, shells);
+      if (at >= 0) return words.slice(at).join(' ');
+    }
+    // no shell (an exec-form RUN with build args): the NAME=value words skipped
+    let i = 1;
+    while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i] as string)) i++;
+    return words.slice(i).join(' ');
+  }
+  const at = afterShell(words, 0, shells);
+  return at >= 0 ? words.slice(at).join(' ') : undefined;
+}
+
+/** Keyword and text of `KEYWORD text`, when the keyword is a Dockerfile instruction. */
+function keywordOf(t: string): { keyword: string; rest: string } | undefined {
   const m = /^([A-Za-z]+)(?:\s+(.*))?$/s.exec(t);
-  if (!m) return undefined;
-  const keyword = (m[1] as string).toLowerCase();
-  const rest = m[2] ?? '';
-  if (keyword === 'run') return { keyword, text: fold(runCommand(rest)) };
+  const keyword = m?.[1]?.toLowerCase();
+  return keyword && INSTRUCTIONS.has(keyword) ? { keyword, rest: m?.[2] ?? '' } : undefined;
+}
+
+/**
+ * Reads a history step's `created_by` (BuildKit or the classic builder); undefined when it is no
+ * instruction. `shells` are the stage's `SHELL`s (a builder puts the one in effect before a RUN,
+ * and the classic builder before `#(nop)` too); `/bin/sh -c`, `cmd /S /C` and any POSIX shell
+ * with options before `-c` are known without them.
+ */
+export function parseCreatedBy(createdBy: string, shells: readonly ShellWords[] = []): CreatedBy | undefined {
+  const t = createdBy
+    .slice(0, MAX_CREATED_BY_CHARS)
+    .trim()
+    .replace(/\s*# buildkit(?::\S+)?$/, '');
+  if (t === '') return undefined;
+  // a SHELL element may hold spaces (`"$ErrorActionPreference = 'Stop';"`): compared word by word
+  const known = [...shells.map((shell) => shell.flatMap((w) => w.split(/\s+/).filter((x) => x !== ''))), ...DEFAULT_SHELLS];
+  // the classic builder records the container's command line: a RUN's, or `<shell> #(nop) <instruction>`
+  const command = withoutShell(t, known);
+  let step: { keyword: string; rest: string } | undefined;
+  if (command === undefined) step = keywordOf(t);
+  else {
+    const nop = /^#\(nop\)\s*(.*)$/s.exec(command);
+    if (!nop) return { keyword: 'run', text: fold(command) };
+    step = keywordOf((nop[1] as string).trim());
+  }
+  if (!step) return undefined;
+  const { keyword, rest } = step;
+  if (keyword === 'run') return { keyword, text: fold(withoutShell(rest, known) ?? rest) };
   if (keyword === 'copy' || keyword === 'add') {
     const classic = /^(?:file|dir|multi):[0-9a-f]+\s+in\s+(\S+)\s*$/.exec(rest.trim());
     if (classic) return { keyword, text: '', destination: classic[1] as string };
@@ -103,15 +161,25 @@ function withoutQuotes(s: string): string {
   return s.replace(/["']/g, '');
 }
 
+/** Without quotes, brackets and commas: `SHELL [/bin/bash -c]` and `CMD ["a" "b"]` as BuildKit prints lists. */
+function bare(s: string): string {
+  return fold(s.replace(/["'[\],]/g, ' '));
+}
+
 /** Does the history step look like the instruction? */
 export function matches(step: CreatedBy, ins: Instruction): boolean {
   if (step.keyword !== ins.keyword) return false;
   const text = instructionText(ins);
   if (step.keyword === 'run') {
-    if (step.text === text || withoutQuotes(step.text) === withoutQuotes(text)) return true;
-    // heredocs: BuildKit records the command line and the documents; compare the first line
-    if (ins.heredocs.length > 0) return firstLine(step.text).startsWith(firstLine(text)) || step.text.includes(firstLine(ins.heredocs[0]?.content ?? '\u0000'));
-    return false;
+    const same = (a: string): boolean => step.text === a || withoutQuotes(step.text) === withoutQuotes(a);
+    // an exec-form RUN through a shell (`["/bin/bash", "-c", "make"]`) is recorded as that shell line
+    if (same(text) || (ins.json && same(withoutShell(text, []) ?? text))) return true;
+    const doc = ins.heredocs[0];
+    if (!doc) return false;
+    // a heredoc that starts with #! runs as the file BuildKit mounts at /dev/pipes/<name>
+    if (step.text === `/dev/pipes/${doc.name}`) return true;
+    // other heredocs: BuildKit records the command line and the documents; compare the first line
+    return firstLine(step.text).startsWith(firstLine(text)) || step.text.includes(firstLine(doc.content || '\u0000'));
   }
   if (step.keyword === 'copy' || step.keyword === 'add') {
     const dest = ins.args[ins.args.length - 1] ?? '';
@@ -121,7 +189,7 @@ export function matches(step: CreatedBy, ins: Instruction): boolean {
     const stepDest = step.text.split(' ').pop() ?? '';
     return norm(stepDest) === norm(dest);
   }
-  return step.text === text || withoutQuotes(step.text) === withoutQuotes(text) || step.text.split(' ')[0] === text.split(' ')[0];
+  return step.text === text || bare(step.text) === bare(text) || step.text.split(' ')[0] === text.split(' ')[0];
 }
 
 /**
@@ -130,10 +198,11 @@ export function matches(step: CreatedBy, ins: Instruction): boolean {
  */
 export function alignHistory(createdBy: readonly (string | undefined)[], instructions: readonly Instruction[]): Map<number, Instruction> {
   const out = new Map<number, Instruction>();
+  const shells = instructions.filter((ins) => ins.keyword === 'shell' && ins.json).map((ins) => ins.args);
   let j = instructions.length - 1;
   for (let i = createdBy.length - 1; i >= 0 && j >= 0; i--) {
     const raw = createdBy[i];
-    const step = raw === undefined ? undefined : parseCreatedBy(raw);
+    const step = raw === undefined ? undefined : parseCreatedBy(raw, shells);
     if (!step) continue;
     for (let k = j; k >= 0 && k >= j - MATCH_WINDOW; k--) {
       if (matches(step, instructions[k] as Instruction)) {
@@ -148,8 +217,9 @@ export function alignHistory(createdBy: readonly (string | undefined)[], instruc
 
 /**
  * The Dockerfile source of each layer (by layer index) that a final-stage instruction made, with
- * the check findings on that instruction's lines for `platforms`. Layers below the first matched
- * one (the base image's) point at the final stage's FROM.
+ * the check findings on that instruction's lines for `platforms`. Layers of steps older than the
+ * final stage's first step (the base image's) point at the final stage's FROM; a layer of the
+ * stage that no step matched points nowhere (a wrong line would mislead more than none).
  */
 export function dockerfileSources(input: DockerfileInput, history: readonly HistoryStep[], platforms: readonly Platform[]): Map<number, VerdictSource> {
   const out = new Map<number, VerdictSource>();
@@ -179,18 +249,19 @@ export function dockerfileSources(input: DockerfileInput, history: readonly Hist
       .sort((a, b) => a.ruleId.localeCompare(b.ruleId))
       .map((f) => ({ id: f.ruleId, message: f.message })),
   });
-  let firstMatched: number | undefined;
-  history.forEach((h, i) => {
-    const ins = aligned.get(i);
-    if (!h.layer) return;
-    if (ins) {
-      out.set(h.layer.index, sourceOf(ins));
-      firstMatched ??= h.layer.index;
-    }
-  });
-  if (firstMatched !== undefined) {
+  for (const [i, ins] of aligned) {
+    const layer = history[i]?.layer;
+    if (layer) out.set(layer.index, sourceOf(ins));
+  }
+  // the base image's layers: those of steps older than the final stage's first step (a builder
+  // records one step per instruction; ONBUILD none with BuildKit, so the count errs towards
+  // "the stage's, unmatched"), and than any matched step; a stage layer no step matched stays unmapped
+  if (aligned.size > 0) {
+    const stageStart = Math.min(history.length - stage.instructions.length, ...aligned.keys());
     const from = sourceOf(stage.from);
-    for (const h of history) if (h.layer && h.layer.index < firstMatched && !out.has(h.layer.index)) out.set(h.layer.index, from);
+    history.forEach((h, i) => {
+      if (h.layer && i < stageStart && !out.has(h.layer.index)) out.set(h.layer.index, from);
+    });
   }
   return out;
 }

@@ -5,5 +5,5 @@ import { mergeLayers } from '../rootfs/tree.js';
 import type { LayerReaders } from './verify.js';
 
 export function layerReaders(): LayerReaders {
-  return { inspector: inspectFile, scanLayer: (tar, inspector, what) => scanLayer(tar, inspector, { what }), mergeLayers };
+  return { inspector: inspectFile, scanLayer: (tar, inspector, what, limits = {}) => scanLayer(tar, inspector, { what, ...limits }), mergeLayers };
 }

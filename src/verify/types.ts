@@ -56,7 +56,7 @@ export interface Verdict {
 }
 
 export interface PlatformSummary {
-  /** entries visible in the final file system */
+  /** files visible in the final file system (regular files, links, devices: every entry but directories) */
   readonly files: number;
   /** uncompressed layer bytes read */
   readonly bytes: number;

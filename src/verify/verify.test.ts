@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { buildTestImage, builtImageSource, countingSource, fakeElf, tally, writeOciLayout, type TestPlatformImage } from '../../test/support/images.js';
 import { parsePlatformList } from '../platform/index.js';
-import { summarizeVerify, verifyImage, verifyImages, verifyOutcome } from './verify.js';
+import { closeAll, summarizeVerify, verifyImage, verifyImages, verifyOutcome } from './verify.js';
 
 const base = { 'bin/sh': fakeElf('arm64'), 'etc/os-release': 'ID=test\n' };
 const amdBase = { 'bin/sh': fakeElf('amd64'), 'etc/os-release': 'ID=test\n' };
@@ -206,4 +207,149 @@ test('verifyImages: a layer two images share is scanned once in one call', async
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('two manifests share a gzip layer, one config with its right diff_id and one with a wrong one: only the wrong one is E_DIGEST, in either order', async () => {
+  const { memorySource } = await import('../../test/support/memory-source.js');
+  const { sha256, tarOf, compress } = await import('../../test/support/images.js');
+  const enc = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
+  const tar = tarOf({ 'bin/app': fakeElf('arm64') });
+  const gz = compress(tar, 'gzip');
+  const blobs = new Map<string, Uint8Array>([[sha256(gz), gz]]);
+  const put = (bytes: Uint8Array): { digest: `sha256:${string}`; size: number } => {
+    blobs.set(sha256(bytes), bytes);
+    return { digest: sha256(bytes) as `sha256:${string}`, size: bytes.length };
+  };
+  const entry = (diffId: string, variant: string): Record<string, unknown> => {
+    const config = put(enc({ os: 'linux', architecture: 'arm64', variant, rootfs: { type: 'layers', diff_ids: [diffId] }, config: {} }));
+    const manifest = put(
+      enc({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256(gz), size: gz.length }],
+      }),
+    );
+    return { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, platform: { os: 'linux', architecture: 'arm64', variant } };
+  };
+  const good = sha256(tar);
+  const bad = `sha256:${'0'.repeat(64)}`;
+  for (const order of [
+    [good, bad],
+    [bad, good],
+  ]) {
+    const index = put(enc({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [entry(order[0]!, 'v8'), entry(order[1]!, 'v9')] }));
+    const report = await verifyImage(memorySource(blobs, { mediaType: 'application/vnd.oci.image.index.v1+json', ...index }, { verify: true }));
+    const errors = report.platforms.map((p) => `${p.name} ${p.error?.code ?? 'ok'}`);
+    const expected = order.map((d, i) => `linux/arm64/${i === 0 ? 'v8' : 'v9'} ${d === good ? 'ok' : 'E_DIGEST'}`);
+    assert.deepEqual(errors, expected, `order ${order.map((d) => (d === good ? 'good' : 'bad')).join(',')}`);
+    assert.equal(summarizeVerify([report]).integrityFailures, 1);
+  }
+});
+
+test('a hard link to a lower layer’s x86-64 file in linux/arm64 is judged (AA201 on the link); a link to nothing and a name outside the root are AA210 of their layer', async () => {
+  const { makeTar } = await import('../../test/support/rootfs-tar.js');
+  const lower = makeTar([
+    { name: 'bin/', type: '5' },
+    { name: 'bin/sh', body: fakeElf('arm64'), mode: 0o755 },
+    { name: 'opt/x/bad', body: fakeElf('amd64'), mode: 0o755 },
+  ]);
+  const upper = makeTar([
+    { name: 'usr/bin/h3', type: '1', linkname: 'opt/x/bad' },
+    { name: 'usr/bin/ghost', type: '1', linkname: 'opt/nowhere' },
+    { name: '/abs/name', body: 'x' },
+  ]);
+  const top = makeTar([{ name: 'opt/.wh.x' }]);
+  const img = buildTestImage([{ platform: { os: 'linux', architecture: 'arm64' }, layers: [{ files: {}, tar: lower }, { files: {}, tar: upper }, { files: {}, tar: top }] }]);
+  const report = await verifyImage(builtImageSource(img));
+  const p = report.platforms[0]!;
+  assert.equal(p.error, undefined);
+  const shown = p.verdicts.map((v) => `${v.id} ${v.severity} ${v.path ?? ''} ${v.layer?.index ?? ''}`);
+  assert.ok(shown.includes('AA201 error /usr/bin/h3 1'), shown.join('\n'));
+  const odd = p.verdicts.filter((v) => v.id === 'AA210');
+  assert.equal(odd.length, 1, shown.join('\n'));
+  assert.equal(odd[0]!.layer?.index, 1);
+  assert.match(odd[0]!.message, /^2 entries of layer 2: not verified \(/);
+  assert.match(odd[0]!.message, /usr\/bin\/ghost: a hard link to opt\/nowhere, which no layer below holds/);
+  assert.match(odd[0]!.message, /\/abs\/name: a name outside the root/);
+  assert.equal(p.summary.files, 4, 'files: bin/sh, the two links, abs/name; the directory bin is not counted');
+});
+
+test('a real gzip bomb (2 GiB of zeros in about 2 MB) past maxLayerBytes is E_LIMIT for its variant, in bounded time and memory, measured from outside', async () => {
+  const { runMeasuredScript } = await import('../../test/support/measured.js');
+  const child = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../test/support/gzip-bomb-child.js');
+  const r = await runMeasuredScript([child, String(2 * 1024 ** 3), String(128 * 1024 ** 2)], { killAfterMs: 300_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { errors: ({ code: string; message: string } | null)[]; verdicts: string[] };
+  assert.equal(out.errors[0]?.code, 'E_LIMIT');
+  assert.match(out.errors[0]!.message, /^layer 2 \(sha256:[0-9a-f]{64}\): more than 134217728 bytes uncompressed/);
+  assert.deepEqual(out.verdicts, ['AA210 1']);
+  // generous: building the bomb hashes its 2 GiB (about 2 s here); reading stops at 128 MiB
+  assert.ok(r.seconds < 60, `${r.seconds} s`);
+  assert.ok(r.peakRssMb < 400, `${r.peakRssMb} MB`);
+});
+
+test('the entries of one image are bounded across its variants and layers (maxImageEntries): the variant reading past it is E_LIMIT', async () => {
+  const files = (p: string): Record<string, string> => Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`${p}/f${i}`, 'x']));
+  const img = buildTestImage([
+    { platform: { os: 'linux', architecture: 'arm64' }, layers: [{ files: files('a') }, { files: files('b') }] },
+    { platform: { os: 'linux', architecture: 'amd64' }, layers: [{ files: files('c') }, { files: files('d') }] },
+  ]);
+  const ok = await verifyImage(builtImageSource(img), { maxImageEntries: 1000 });
+  assert.deepEqual(ok.platforms.map((p) => p.error?.code ?? 'ok'), ['ok', 'ok']);
+  const over = await verifyImage(builtImageSource(img), { maxImageEntries: 100 });
+  assert.ok(over.platforms.some((p) => p.error?.code === 'E_LIMIT' && /the layers of this image hold more than 100 entries/.test(p.error.message)), JSON.stringify(over.platforms.map((p) => p.error)));
+  assert.equal(verifyOutcome(summarizeVerify([over])), 'input-error');
+});
+
+test('--run: smoke runs go one at a time across variants and images, each before its variant takes any layer scan', async () => {
+  const three = (tag: string): TestPlatformImage[] =>
+    ['amd64', 'arm64', 'riscv64'].map((architecture) => ({ platform: { os: 'linux', architecture }, layers: [{ files: { [`app/${tag}`]: fakeElf(architecture) } }] }));
+  const dir = mkdtempSync(path.join(tmpdir(), 'anyarch-verify-smoke-'));
+  try {
+    await writeOciLayout(path.join(dir, 'a'), buildTestImage(three('a')), 'v1');
+    await writeOciLayout(path.join(dir, 'b'), buildTestImage(three('b')), 'v1');
+    const { layerReaders } = await import('./readers.js');
+    const real = layerReaders();
+    const events: string[] = [];
+    let active = 0;
+    let most = 0;
+    const run = await verifyImages(['oci:a:v1', 'oci:b:v1'], {
+      cwd: dir,
+      smoke: { command: { argv: ['/app/x'], entrypoint: false } },
+      readers: { ...real, scanLayer: (tar, inspector, what, limits) => (events.push(`scan ${what.split(' ')[2]}`), real.scanLayer(tar, inspector, what, limits)) },
+      smokeRunner: async (image, platform, command, options) => {
+        const layer = (await image.layers())[0]!.descriptor.digest;
+        events.push(`smoke (${layer})`);
+        most = Math.max(most, ++active);
+        await new Promise((r) => setTimeout(r, 20));
+        active--;
+        return { platform: options.name, via: 'native', argv: command.argv, timedOut: false, output: '', durationMs: 20, exitCode: 0, ok: true };
+      },
+    });
+    assert.equal(run.summary.variants, 6);
+    assert.equal(most, 1, 'one smoke run at a time');
+    assert.ok(run.reports.every((r) => r.platforms.every((p) => p.smoke?.ok)));
+    // each variant's only layer is scanned after its smoke run, never held through it
+    for (const e of events.filter((x) => x.startsWith('smoke'))) {
+      const digest = e.slice('smoke '.length);
+      assert.ok(events.indexOf(e) < events.indexOf(`scan ${digest}`), events.join('\n'));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('closeAll calls every closer when one fails; a typed failure is dropped, a bug is thrown after all were called', async () => {
+  const { AnyarchError } = await import('../errors.js');
+  const called: number[] = [];
+  const closer = (i: number, fail?: Error) => async () => {
+    called.push(i);
+    if (fail) throw fail;
+  };
+  await closeAll([closer(1), closer(2, new AnyarchError('E_SOURCE', 'cannot remove a temporary directory')), closer(3)]);
+  assert.deepEqual(called, [1, 2, 3]);
+  called.length = 0;
+  await assert.rejects(closeAll([closer(1, new TypeError('a bug')), closer(2)]), TypeError);
+  assert.deepEqual(called, [1, 2]);
 });

@@ -27,6 +27,7 @@ import { walkIndex } from '../oci/walk.js';
 import { formatPlatform, makePlatform, normalizePlatform, samePlatform, type Platform } from '../platform/index.js';
 import type { RegistryClient } from '../registry/client.js';
 import { credentialedClient, type CredentialedClientOptions } from '../registry/credentialed.js';
+import type { EntryBudget } from '../rootfs/layer-scan.js';
 import type { FileTree, Inspector, LayerScan } from '../rootfs/types.js';
 import type { SmokeCommand, SmokeResult } from '../smoke/types.js';
 import { eachSource, openSource } from '../sources.js';
@@ -42,6 +43,18 @@ import { isPythonBinary } from './verdicts/support.js';
 export const DEFAULT_LAYERS_IN_FLIGHT = 3;
 /** Most layers in flight a caller may ask for. */
 export const MAX_LAYERS_IN_FLIGHT = 16;
+/**
+ * Smoke runs (`--run`) at once per call, across variants and images: 1. Each extracts its variant
+ * (up to src/smoke's bound on disk) and runs it under emulation; it is made before the variant
+ * takes any layer scan, so that waiting for a turn holds no memory.
+ */
+export const SMOKE_RUNS_IN_FLIGHT = 1;
+/**
+ * Most entries read in the layers of one image, all its variants together: 4,000,000 (a large
+ * image holds a few hundred thousand; src/rootfs keeps about 260 bytes of heap per entry read and
+ * merged, so about 1 GB at the bound). More is `E_LIMIT` for the variant reading past it.
+ */
+export const MAX_IMAGE_ENTRIES = 4_000_000;
 /** The annotations that name an image's base (image-spec annotations.md). */
 export const BASE_NAME_ANNOTATION = 'org.opencontainers.image.base.name';
 export const BASE_DIGEST_ANNOTATION = 'org.opencontainers.image.base.digest';
@@ -50,8 +63,14 @@ export const BASE_DIGEST_ANNOTATION = 'org.opencontainers.image.base.digest';
 export interface LayerReaders {
   readonly inspector: Inspector<FileFacts>;
   /** `what` names the layer in errors (`layer 2 (sha256:…) of IMAGE`) */
-  scanLayer(tar: Readable, inspector: Inspector<FileFacts>, what: string): Promise<LayerScan<FileFacts>>;
+  scanLayer(tar: Readable, inspector: Inspector<FileFacts>, what: string, limits?: ScanLimits): Promise<LayerScan<FileFacts>>;
   mergeLayers(scans: readonly LayerScan<FileFacts>[]): FileTree<FileFacts>;
+}
+
+/** The bounds of one layer's scan: its uncompressed bytes, and the entries its image may still read. */
+export interface ScanLimits {
+  readonly maxBytes?: number;
+  readonly entryBudget?: EntryBudget;
 }
 
 /** Runs a smoke command in one variant (src/smoke). */
@@ -67,7 +86,9 @@ export interface VerifyProgress {
 }
 
 /**
- * Layer scans of one call, by layer digest: a layer shared by variants or images is read once.
+ * Layer scans of one call, by layer digest and diff id ({@link layerKey}): a layer shared by
+ * variants or images is read once; a config that gives the same blob another diff id reads it
+ * again, so that each variant's layers are checked against its own `rootfs.diff_ids`.
  * A scan is kept while a variant that asked for it is still being judged, and let go when the
  * last one is done (a variant that asks later reads it again), so that memory follows the
  * variants in flight, not every layer of a long command line.
@@ -89,6 +110,10 @@ export interface VerifyOptions {
   readonly maxImageBytes?: number;
   /** layers read at once (default {@link DEFAULT_LAYERS_IN_FLIGHT}) */
   readonly layersInFlight?: number;
+  /** most uncompressed bytes of one layer (default src/rootfs's MAX_LAYER_UNCOMPRESSED_BYTES, 32 GiB) */
+  readonly maxLayerBytes?: number;
+  /** most entries in the layers of one image (default {@link MAX_IMAGE_ENTRIES}) */
+  readonly maxImageEntries?: number;
   /** how layers are read (default: src/rootfs and src/binary) */
   readonly readers?: LayerReaders;
   /** how a smoke run is made (default: src/smoke) */
@@ -105,6 +130,8 @@ export interface VerifyOptions {
 interface Shared {
   readonly memo: LayerMemo;
   readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
+  /** smoke runs wait their turn here ({@link SMOKE_RUNS_IN_FLIGHT}) */
+  readonly smokeLimit: <T>(task: () => Promise<T>) => Promise<T>;
   readonly readers: LayerReaders;
   readonly allow: AllowList;
   readonly progress: { done: number; total: number; bytes: number };
@@ -130,6 +157,7 @@ async function sharedFor(opts: VerifyOptions): Promise<Shared> {
   return {
     memo: new Map(),
     limit: limiter(inFlight),
+    smokeLimit: limiter(SMOKE_RUNS_IN_FLIGHT),
     readers: opts.readers ?? (await loadReaders()),
     allow: new AllowList(opts.allow ?? []),
     progress: { done: 0, total: 0, bytes: 0 },
@@ -151,15 +179,31 @@ function isSource(x: ImageSource | Index | Image): x is ImageSource {
  */
 export async function verifyImage(input: ImageSource | Index | Image, opts: VerifyOptions = {}, name?: string): Promise<VerifyReport> {
   const shared = await sharedFor(opts);
-  try {
-    return await verifyOne(input, opts, shared, name);
-  } finally {
-    await closeBases(shared);
-  }
+  return withBases(shared, () => verifyOne(input, opts, shared, name));
 }
 
-async function closeBases(shared: Shared): Promise<void> {
-  for (const b of shared.bases.values()) await (await b).close();
+/**
+ * Calls every closer, whatever the others do. A typed failure to close (`AnyarchError`: a file
+ * handle, a temporary directory) is not the caller's result and is dropped; anything else is a
+ * bug, thrown once all have been called.
+ */
+export async function closeAll(closers: Iterable<() => Promise<void>>): Promise<void> {
+  const closed = await Promise.allSettled([...closers].map(async (close) => close()));
+  for (const r of closed) if (r.status === 'rejected' && !isAnyarchError(r.reason)) throw r.reason;
+}
+
+/** Runs `work`, then closes the base images it opened: all of them, and never hiding work's own error. */
+async function withBases<T>(shared: Shared, work: () => Promise<T>): Promise<T> {
+  const closeBases = (): Promise<void> => closeAll([...shared.bases.values()].map((b) => async () => (await b).close()));
+  let out: T;
+  try {
+    out = await work();
+  } catch (e) {
+    await closeBases().catch(() => undefined); // the first error is the one reported
+    throw e;
+  }
+  await closeBases();
+  return out;
 }
 
 async function verifyOne(input: ImageSource | Index | Image, opts: VerifyOptions, shared: Shared, name?: string): Promise<VerifyReport> {
@@ -225,12 +269,14 @@ async function verifyRoot(root: Index | Image, name: string, opts: VerifyOptions
 
   const baseName = opts.base ?? withBaseDigest(rootAnnotations);
   let base: VerifyReport['base'] = baseName ? { name: baseName, from: opts.base ? 'option' : 'annotation' } : undefined;
+  const maxEntries = opts.maxImageEntries ?? MAX_IMAGE_ENTRIES;
+  const limits: ScanLimits = { entryBudget: { left: maxEntries, limit: maxEntries }, ...(opts.maxLayerBytes !== undefined ? { maxBytes: opts.maxLayerBytes } : {}) };
   const platforms = await Promise.all(
     variants.map(async (v) => {
       try {
         const annotations = (await v.image.manifest()).annotations;
         const variantBase = opts.base ?? withBaseDigest(annotations) ?? baseName;
-        const r = await verifyVariant(v, variantBase, opts, shared);
+        const r = await verifyVariant(v, variantBase, opts, shared, limits);
         if (!base && variantBase) base = { name: variantBase, from: 'annotation' };
         if (r.baseError && base && !base.error) base = { ...base, error: r.baseError };
         return r.report;
@@ -291,9 +337,19 @@ function isForeignLayer(layer: Layer): boolean {
   return /foreign|nondistributable/.test(layer.mediaType);
 }
 
-/** One layer read through the memo: scanned once per digest in a call, within the limit. */
-function scanOnce(layer: Layer, shared: Shared, onProgress: VerifyOptions['onProgress']): Promise<LayerScan<FileFacts>> {
-  const key = layer.descriptor.digest;
+/**
+ * The memo's key of a layer: its digest and the diff id its config expects. The uncompressed
+ * stream is verified against the diff id of the layer that opened it, so a scan checked against
+ * one config's diff id says nothing of another's (one of them is wrong: both are read, and the
+ * wrong one fails with E_DIGEST).
+ */
+function layerKey(layer: Layer): string {
+  return `${layer.descriptor.digest} ${layer.diffId ?? ''}`;
+}
+
+/** One layer read through the memo: scanned once per digest and diff id in a call, within the limit. */
+function scanOnce(layer: Layer, shared: Shared, onProgress: VerifyOptions['onProgress'], limits: ScanLimits): Promise<LayerScan<FileFacts>> {
+  const key = layerKey(layer);
   const held = shared.memo.get(key);
   if (held) {
     held.users++;
@@ -302,7 +358,7 @@ function scanOnce(layer: Layer, shared: Shared, onProgress: VerifyOptions['onPro
   {
     shared.progress.total++;
     const p = shared.limit(async () => {
-      const scan = await shared.readers.scanLayer(await layer.uncompressed(), shared.readers.inspector, `layer ${layer.index + 1} (${layer.descriptor.digest})`);
+      const scan = await shared.readers.scanLayer(await layer.uncompressed(), shared.readers.inspector, `layer ${layer.index + 1} (${layer.descriptor.digest})`, limits);
       shared.progress.done++;
       shared.progress.bytes += scan.bytes;
       onProgress?.({ layersDone: shared.progress.done, layersTotal: shared.progress.total, bytes: shared.progress.bytes });
@@ -317,8 +373,9 @@ function scanOnce(layer: Layer, shared: Shared, onProgress: VerifyOptions['onPro
 /** A variant is done with its layers' scans: each is let go when no other variant holds it. */
 function releaseScans(layers: readonly Layer[], shared: Shared): void {
   for (const l of layers) {
-    const held = shared.memo.get(l.descriptor.digest);
-    if (held && --held.users <= 0) shared.memo.delete(l.descriptor.digest);
+    const key = layerKey(l);
+    const held = shared.memo.get(key);
+    if (held && --held.users <= 0) shared.memo.delete(key);
   }
 }
 
@@ -368,11 +425,13 @@ async function openBase(name: string, opts: VerifyOptions): Promise<BaseImage> {
   }
 }
 
-async function verifyVariant(v: Variant, baseName: string | undefined, opts: VerifyOptions, shared: Shared): Promise<{ report: PlatformVerification; baseError?: string }> {
+async function verifyVariant(v: Variant, baseName: string | undefined, opts: VerifyOptions, shared: Shared, limits: ScanLimits): Promise<{ report: PlatformVerification; baseError?: string }> {
   const layers = await v.image.layers();
-  const scans = await Promise.allSettled(layers.map((l) => scanOnce(l, shared, opts.onProgress)));
+  // the smoke run first, in its turn: the variant holds no scan while it waits or runs
+  const smoke = opts.smoke ? await shared.smokeLimit(() => runSmoke(v, opts)) : undefined;
+  const scans = await Promise.allSettled(layers.map((l) => scanOnce(l, shared, opts.onProgress, limits)));
   try {
-    return await judgeScans(v, layers, scans, baseName, opts, shared);
+    return await judgeScans(v, layers, scans, baseName, opts, shared, smoke);
   } finally {
     releaseScans(layers, shared);
   }
@@ -385,8 +444,9 @@ async function judgeScans(
   baseName: string | undefined,
   opts: VerifyOptions,
   shared: Shared,
+  smoke: SmokeResult | undefined,
 ): Promise<{ report: PlatformVerification; baseError?: string }> {
-  const shownPlatform = v.declared ?? { os: v.platform.os, architecture: v.platform.architecture, ...(v.platform.variant ? { variant: v.platform.variant } : {}) };
+  const shownPlatform = shownPlatformOf(v);
   const name = formatPlatform(shownPlatform);
   const [config, imageConfig, history, baseInfo] = await Promise.all([
     v.image.containerConfig(),
@@ -424,7 +484,6 @@ async function judgeScans(
   }
   const layerScans = scans.map((s) => (s as PromiseFulfilledResult<LayerScan<FileFacts>>).value);
   const tree = shared.readers.mergeLayers(layerScans);
-  const smoke = opts.smoke ? await runSmoke(v, name, opts) : undefined;
   const configPlatform = v.declared ? { os: imageConfig.os, architecture: imageConfig.architecture, ...(imageConfig.variant ? { variant: imageConfig.variant } : {}) } : undefined;
   const verdicts = judgeVariant({
     platform: v.platform,
@@ -436,7 +495,9 @@ async function judgeScans(
     ...(smoke ? { smoke } : {}),
     allow: shared.allow,
     layers: verdictLayers,
-  }).map((verdict) => withSource(verdict, sources, baseName));
+  })
+    .concat(oddityVerdicts(name, layerScans, tree, verdictLayers))
+    .map((verdict) => withSource(verdict, sources, baseName));
   return {
     report: {
       platform: shownPlatform,
@@ -450,6 +511,28 @@ async function judgeScans(
   };
 }
 
+/** Most oddities a layer's AA210 names; the rest are counted. */
+export const MAX_ODDITIES_SHOWN = 3;
+
+/**
+ * One AA210 per layer with entries the scan or the merge could not use (names outside the root,
+ * hard links to nothing, whiteouts naming nothing): how many, the first few named.
+ */
+function oddityVerdicts(platform: string, scans: readonly LayerScan<FileFacts>[], tree: FileTree<FileFacts>, layers: readonly VerdictLayer[]): Verdict[] {
+  const byLayer = scans.map((s) => [...s.oddities]);
+  for (const o of tree.oddities ?? []) byLayer[o.layer]?.push(o.message);
+  const out: Verdict[] = [];
+  byLayer.forEach((list, i) => {
+    if (list.length === 0) return;
+    const named = list.filter((o) => !/^and \d+ more$/.test(o));
+    // the lists are bounded: what they leave out is counted in an `and N more` line
+    const count = list.reduce((n, o) => n + Number(/^and (\d+) more$/.exec(o)?.[1] ?? 1), 0);
+    const shown = named.slice(0, MAX_ODDITIES_SHOWN).join('; ') + (count > MAX_ODDITIES_SHOWN ? `; and ${count - Math.min(named.length, MAX_ODDITIES_SHOWN)} more` : '');
+    out.push(notVerifiedVerdict(platform, `${count} ${count === 1 ? 'entry' : 'entries'} of layer ${i + 1}`, shown, layers[i]));
+  });
+  return out;
+}
+
 /** The Dockerfile line of the verdict's layer, and the base-image note. */
 function withSource(v: Verdict, sources: ReadonlyMap<number, NonNullable<Verdict['source']>> | undefined, baseName: string | undefined): Verdict {
   let out = v;
@@ -459,11 +542,20 @@ function withSource(v: Verdict, sources: ReadonlyMap<number, NonNullable<Verdict
   return out;
 }
 
-async function runSmoke(v: Variant, name: string, opts: VerifyOptions): Promise<SmokeResult | undefined> {
+/** The platform a variant is shown as: its index entry's, else its config's. */
+function shownPlatformOf(v: Variant): OciPlatform {
+  return v.declared ?? { os: v.platform.os, architecture: v.platform.architecture, ...(v.platform.variant ? { variant: v.platform.variant } : {}) };
+}
+
+function variantName(v: Variant): string {
+  return formatPlatform(shownPlatformOf(v));
+}
+
+async function runSmoke(v: Variant, opts: VerifyOptions): Promise<SmokeResult | undefined> {
   const smoke = opts.smoke;
   if (!smoke) return undefined;
   const run = opts.smokeRunner ?? (await import('./smoke-runner.js')).smokeRunner;
-  return run(v.image, v.platform, smoke.command, { name, ...(smoke.timeoutMs !== undefined ? { timeoutMs: smoke.timeoutMs } : {}) });
+  return run(v.image, v.platform, smoke.command, { name: variantName(v), ...(smoke.timeoutMs !== undefined ? { timeoutMs: smoke.timeoutMs } : {}) });
 }
 
 /** Files, bytes, ELF files by `architecture/libc`, Python extensions, Node addons, verdicts. */
@@ -471,7 +563,9 @@ export function summarizeVariant(tree: FileTree<FileFacts>, scans: readonly Laye
   const elf: Record<string, number> = {};
   let pythonExtensions = 0;
   let nodeAddons = 0;
+  let files = 0;
   for (const [path, f] of tree.files()) {
+    files++;
     const facts = f.facts;
     if (facts?.format !== 'elf') continue;
     const arch = elfArchitecture(facts).architecture ?? 'unknown';
@@ -483,7 +577,7 @@ export function summarizeVariant(tree: FileTree<FileFacts>, scans: readonly Laye
   }
   const counts = { error: 0, warning: 0, info: 0 };
   for (const v of verdicts) counts[v.severity]++;
-  return { files: tree.size, bytes: scans.reduce((n, s) => n + s.bytes, 0), layers: scans.length, elf, pythonExtensions, nodeAddons, verdicts: counts };
+  return { files, bytes: scans.reduce((n, s) => n + s.bytes, 0), layers: scans.length, elf, pythonExtensions, nodeAddons, verdicts: counts };
 }
 
 export interface VerifyImagesOptions extends VerifyOptions, CredentialedClientOptions {
@@ -507,7 +601,7 @@ export async function verifyImages(images: readonly string[], opts: VerifyImages
   const env = (opts.env ?? process.env) as NodeJS.ProcessEnv;
   const shared = await sharedFor(opts);
   const withClient: VerifyOptions = { ...opts, client, env };
-  try {
+  return withBases(shared, async () => {
     const reports = await eachSource(
       images,
       { client, env, ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}), ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), onDone: (done, image) => opts.onImage?.({ done, total: images.length, image }) },
@@ -515,9 +609,7 @@ export async function verifyImages(images: readonly string[], opts: VerifyImages
       (name, e): VerifyReport => ({ image: name, platforms: [], skipped: [], error: errorField(e) }),
     );
     return { reports, summary: summarizeVerify(reports) };
-  } finally {
-    await closeBases(shared);
-  }
+  });
 }
 
 /** What reports add up to. */
