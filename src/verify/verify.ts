@@ -74,7 +74,12 @@ export interface ScanLimits {
 }
 
 /** Runs a smoke command in one variant (src/smoke). */
-export type SmokeRunner = (image: Image, platform: Platform, command: SmokeCommand, options: { readonly timeoutMs?: number; readonly name: string }) => Promise<SmokeResult>;
+export type SmokeRunner = (
+  image: Image,
+  platform: Platform,
+  command: SmokeCommand,
+  options: { readonly timeoutMs?: number; readonly name: string; readonly env?: Readonly<Record<string, string | undefined>> },
+) => Promise<SmokeResult>;
 
 /** How far verifying has got, for a progress line. */
 export interface VerifyProgress {
@@ -555,7 +560,7 @@ async function runSmoke(v: Variant, opts: VerifyOptions): Promise<SmokeResult | 
   const smoke = opts.smoke;
   if (!smoke) return undefined;
   const run = opts.smokeRunner ?? (await import('./smoke-runner.js')).smokeRunner;
-  return run(v.image, v.platform, smoke.command, { name: variantName(v), ...(smoke.timeoutMs !== undefined ? { timeoutMs: smoke.timeoutMs } : {}) });
+  return run(v.image, v.platform, smoke.command, { name: variantName(v), ...(smoke.timeoutMs !== undefined ? { timeoutMs: smoke.timeoutMs } : {}), ...(opts.env ? { env: opts.env } : {}) });
 }
 
 /** Files, bytes, ELF files by `architecture/libc`, Python extensions, Node addons, verdicts. */
