@@ -2,9 +2,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { buildElf } from '../../test/support/elf-bytes.js';
+import { buildPe } from '../../test/support/pe-bytes.js';
 import type { EntryKind, Inspector, TarEntry } from '../rootfs/types.js';
 import { readElf } from './elf.js';
-import { inspectFile, isTextFactsPath, MAX_SHEBANG_BYTES, MAX_TEXT_BYTES, parseShebang } from './inspect.js';
+import { inspectFile, isTextFactsPath, MAX_PE_CLR_OFFSET, MAX_SHEBANG_BYTES, MAX_TEXT_BYTES, parseShebang } from './inspect.js';
 import type { FileFacts } from './types.js';
 
 const enc = new TextEncoder();
@@ -58,6 +59,20 @@ describe('inspectFile', () => {
     dos[0x80] = 0;
     assert.equal(inspect('old.exe', dos)?.facts, undefined);
     assert.equal(inspect('far.exe', pe(0x8664, 100_000))?.facts, undefined, 'e_lfanew beyond the bound');
+  });
+
+  test('PE files: the CLR header of .NET assemblies, read through the section table', () => {
+    for (const chunk of [1, 7, 100, 4096]) {
+      assert.deepEqual(inspect('Windows/Microsoft.NET/assembly/GAC_MSIL/System.Xml/System.Xml.dll', buildPe({ machine: 0x14c, clrFlags: 0x9, dll: true }), 0o644, chunk)?.facts, { format: 'pe', machine: 0x14c, clr: true, clrFlags: 0x9 });
+    }
+    assert.deepEqual(inspect('app/app.dll', buildPe({ machine: 0x8664, clrFlags: 0x1 }))?.facts, { format: 'pe', machine: 0x8664, clr: true, clrFlags: 0x1 }, 'PE32+');
+    assert.deepEqual(inspect('Windows/SysWOW64/kernel32.dll', buildPe({ machine: 0x14c, dll: true }))?.facts, { format: 'pe', machine: 0x14c }, 'native: no CLR header');
+    const r = inspect('app/app.exe', buildPe({ machine: 0x14c, clrFlags: 0x1 }));
+    assert.ok(r!.read <= 0x400);
+    // a CLR header beyond the bound: an assembly whose flags are not read
+    const far = buildPe({ machine: 0x14c, clrFlags: 0x1 });
+    new DataView(far.buffer).setUint32(0x98 + 224 + 20, MAX_PE_CLR_OFFSET + 1, true);
+    assert.deepEqual(inspect('far.dll', far)?.facts, { format: 'pe', machine: 0x14c, clr: true });
   });
 
   test('scripts: the #! line of executable files only, bounded', () => {
