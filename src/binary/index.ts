@@ -46,7 +46,7 @@ export {
   MAX_PROGRAM_HEADER_BYTES,
   MAX_SECTION_HEADERS,
 } from './elf.js';
-export { elfArchitecture, elfMachineWord, peArchitecture, OTHER_ELF_ARCHITECTURES } from './machines.js';
+export { elfArchitecture, elfMachineWord, knowsArchitecture, peArchitecture, OTHER_ELF_ARCHITECTURES } from './machines.js';
 export { describeFacts, armCpuArchName, armFloatWords, elfLinkage } from './describe.js';
 export { LOADERS, libcOfElf, libcOfLoader, loaderFacts } from './loaders.js';
 export { ARM_VARIANT_CPU_ARCH, fitsPlatform } from './fit.js';
