@@ -23,7 +23,7 @@
  * | MAX_ARM_ATTRIBUTE_TAGS | 1024 per subsection | the rest not read |
  * | MAX_ELF_CAPTURE_BYTES | the sum, ≈ 344 KiB | what one ELF file can make a capture copy |
  * | MAX_SHEBANG_BYTES | 256 (BINPRM_BUF_SIZE) | the `#!` line cut there |
- * | MAX_TEXT_BYTES | 64 KiB | a larger WHEEL or package.json is not read |
+ * | MAX_TEXT_BYTES | 64 KiB | a larger WHEEL is not read |
  * | MAX_PE_HEADER_OFFSET | 64 KiB | a larger e_lfanew: not taken for a PE |
  * | MAX_WHEEL_TAGS | 256 | later `Tag:` lines dropped |
  */

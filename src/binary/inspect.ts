@@ -10,17 +10,20 @@ import type { FileCapture as Capture, FileEntry, FileFacts, PeFacts, ScriptFacts
 
 /** Most bytes of a `#!` line read (the kernel's BINPRM_BUF_SIZE); a longer line is cut there. */
 export const MAX_SHEBANG_BYTES = 256;
-/** Largest small text file read whole (`WHEEL`, `package.json`); a larger one is not read. */
+/** Largest small text file read whole (a wheel's `WHEEL`); a larger one is not read. */
 export const MAX_TEXT_BYTES = 65536;
 /** Largest PE header offset (`e_lfanew`) followed; beyond it the file is not taken for a PE. */
 export const MAX_PE_HEADER_OFFSET = 65536;
 
 const WHEEL_RE = /(^|\/)[^/]+\.dist-info\/WHEEL$/;
-const PACKAGE_JSON_RE = /(^|\/)node_modules\/(@[^/]+\/)?[^/@][^/]*\/package\.json$/;
 
-/** True for the small text files verify reads whole: a wheel's `*.dist-info/WHEEL`, a Node package's own `package.json`. */
+/**
+ * True for the small text files verify reads whole: those a verdict reads, a wheel's
+ * `*.dist-info/WHEEL` (AA205). Nothing else is kept (a package.json would cost memory per Node
+ * package until judging, and no verdict reads one).
+ */
 export function isTextFactsPath(path: string): boolean {
-  return WHEEL_RE.test(path) || PACKAGE_JSON_RE.test(path);
+  return WHEEL_RE.test(path);
 }
 
 /** The inspector: a capture for each regular file worth a look, undefined for the rest. */

@@ -69,7 +69,7 @@ export interface ScriptFacts {
   readonly args: readonly string[];
 }
 
-/** Small text files a verdict reads whole: a wheel's `WHEEL`, a package's `package.json`... */
+/** Small text files a verdict reads whole: a wheel's `WHEEL` */
 export interface TextFacts {
   readonly format: 'text';
   readonly text: string;
