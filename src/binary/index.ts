@@ -66,4 +66,4 @@ export {
   selectPrebuild,
 } from './node.js';
 export type { PathArchitecture, PathConvention } from './paths.js';
-export { isQemuUserEmulator, pathArchitecture } from './paths.js';
+export { DEFAULT_PATH, isQemuUserEmulator, pathArchitecture } from './paths.js';

@@ -1,5 +1,6 @@
 /**
- * Paths that name an architecture by convention, so that a file of that architecture there is
+ * Paths in an image that say something without the file's bytes: Docker's default PATH, and
+ * paths that name an architecture by convention, so that a file of that architecture there is
  * foreign on purpose: cross toolchains and sysroots (`usr/aarch64-linux-gnu/`,
  * `usr/lib/gcc-cross/aarch64-linux-gnu/`), Debian multiarch library directories
  * (`usr/lib/aarch64-linux-gnu/`), Go's per-target tool and package directories
@@ -84,6 +85,13 @@ function nodeTarget(t: { os?: string; architectures: readonly string[] }, conven
   if (t.architectures.length === 0) return undefined;
   return t.os && t.os !== 'linux' ? { architectures: t.architectures, os: t.os, convention, where } : { architectures: t.architectures, convention, where };
 }
+
+/**
+ * The PATH a Linux container's programs are searched in when its config's Env sets none (what
+ * Docker and containerd set): where verify looks up an Entrypoint or Cmd name, and what a smoke
+ * run sets.
+ */
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** QEMU's linux-user targets (`qemu-<target>`, `qemu-<target>-static`). */
 const QEMU_USER_TARGETS =

@@ -9,7 +9,7 @@
  */
 import { normalizePlatform } from '../../platform/index.js';
 import { describeFacts, elfArchitecture, fitsPlatform } from '../binary-kit.js';
-import { cleanPath } from '../view.js';
+import { treePath } from '../view.js';
 import { loaderProblem } from './support.js';
 import { defineVerdict, shown, type VariantView } from './types.js';
 
@@ -54,7 +54,7 @@ export function shellProgram(command: string): string | undefined {
 /** Where a program name leads: its cleaned path in the tree, or why not. */
 function locate(program: string, workingDir: string, view: VariantView): { path: string } | { missing: 'path' | 'name' } {
   if (program.includes('/')) {
-    const p = cleanPath(program, workingDir);
+    const p = treePath(program, workingDir);
     return view.tree.resolve(p) ? { path: p } : { missing: 'path' };
   }
   const found = view.which(program);
@@ -80,7 +80,7 @@ export default defineVerdict({
     const field = entrypoint.length > 0 ? 'Entrypoint' : 'Cmd';
     const first = argv[0];
     if (first === undefined || first === '') return;
-    const workingDir = cleanPath(c.WorkingDir ?? '/');
+    const workingDir = treePath(c.WorkingDir ?? '/');
     // the exec form's program is exec'd by the runtime itself: a name not in PATH is sure; a
     // name inside `sh -c` may be a function, an alias from an ENV file or a busybox applet
     const programs: { readonly program: string; readonly sure: boolean }[] = [{ program: first, sure: true }];
