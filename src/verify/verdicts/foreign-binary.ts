@@ -38,7 +38,7 @@ export default defineVerdict({
     title: 'A binary in the image is built for another architecture than its platform',
     severity: 'error',
     description:
-      'An ELF file whose class, byte order or machine is another CPU than the platform variant it ships in (a PE file in a Windows variant): the image says linux/arm64 but the program is x86-64, and it fails with "exec format error" on the machines that pull that variant.',
+      'An ELF program or shared object whose class, byte order or machine is another CPU than the platform variant it ships in (a PE file in a Windows variant): the image says linux/arm64 but the program is x86-64, and it fails with "exec format error" on the machines that pull that variant. Files only some of the platform\'s machines run are a warning (32-bit ARM on arm64, a Go binary for a higher GOAMD64 level); i386 files on amd64, run in the kernel\'s 32-bit compatibility mode, are one information.',
     allowable: true,
   },
   messages,
