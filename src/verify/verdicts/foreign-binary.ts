@@ -7,7 +7,8 @@
  * Relocatable objects, eBPF and GPU code are not judged (src/binary). Python extensions and Node
  * addons are AA205's and AA206's.
  */
-import { goarchArchitecture, normalizePlatform } from '../../platform/index.js';
+import { pathArchitecture } from '../../binary/index.js';
+import { normalizePlatform } from '../../platform/index.js';
 import { describeFacts, elfArchitecture, fitsPlatform, peArchitecture } from '../binary-kit.js';
 import { isNodeBinary, isPythonBinary } from './support.js';
 import { defineVerdict, shown, type VariantView } from './types.js';
@@ -20,13 +21,16 @@ const messages = {
 
 /** Go's tools of another GOARCH beside a go of that architecture are how Go cross-installs its toolchain. */
 function goToolIntended(path: string, arch: string, view: VariantView): string | undefined {
-  const m = /^(.*?)\/?pkg\/tool\/linux_([a-z0-9]+)\/[^/]+$/.exec(path);
-  if (!m || goarchArchitecture(m[2] as string) !== arch) return undefined;
-  const root = m[1] as string;
+  const named = pathArchitecture(path);
+  if (named?.convention !== 'go-target' || named.os || !named.architectures.includes(arch)) return undefined;
+  const tools = named.where.lastIndexOf('pkg/tool/');
+  if (tools < 0 || path.slice(named.where.length + 1).includes('/')) return undefined;
+  const root = named.where.slice(0, Math.max(0, tools - 1));
+  const dir = named.where.slice(tools + 'pkg/tool/'.length);
   const prefix = root === '' ? '' : `${root}/`;
-  for (const go of [`${prefix}bin/linux_${m[2]}/go`, `${prefix}bin/go`]) {
+  for (const go of [`${prefix}bin/${dir}/go`, `${prefix}bin/go`]) {
     const f = view.tree.resolve(go);
-    if (f?.facts?.format === 'elf' && elfArchitecture(f.facts).architecture === arch) return `Go's tools for linux/${m[2]} beside a go of that architecture (GOROOT /${root})`;
+    if (f?.facts?.format === 'elf' && elfArchitecture(f.facts).architecture === arch) return `Go's tools for linux/${dir.slice('linux_'.length)} beside a go of that architecture (GOROOT /${root})`;
   }
   return undefined;
 }
