@@ -25,10 +25,12 @@
  * | MAX_SHEBANG_BYTES | 256 (BINPRM_BUF_SIZE) | the `#!` line cut there |
  * | MAX_TEXT_BYTES | 64 KiB | a larger WHEEL is not read |
  * | MAX_PE_HEADER_OFFSET | 64 KiB | a larger e_lfanew: not taken for a PE |
+ * | MAX_PE_OPTIONAL_HEADER_BYTES / MAX_PE_SECTIONS | 4 KiB / 96 (the Windows loader's) | the CLR header not looked for: Machine alone judges |
+ * | MAX_PE_CLR_OFFSET | 1 MiB | a .NET assembly whose CLR flags are not read: `unknown` |
  * | MAX_WHEEL_TAGS | 256 | later `Tag:` lines dropped |
  */
 export type * from './types.js';
-export { inspectFile, isTextFactsPath, parseShebang, MAX_PE_HEADER_OFFSET, MAX_SHEBANG_BYTES, MAX_TEXT_BYTES } from './inspect.js';
+export { inspectFile, isTextFactsPath, parseShebang, MAX_PE_CLR_OFFSET, MAX_PE_HEADER_OFFSET, MAX_PE_OPTIONAL_HEADER_BYTES, MAX_PE_SECTIONS, MAX_SHEBANG_BYTES, MAX_TEXT_BYTES } from './inspect.js';
 export {
   ElfCapture,
   readElf,
@@ -50,7 +52,7 @@ export { elfArchitecture, elfMachineWord, knowsArchitecture, peArchitecture, OTH
 export { describeFacts, armCpuArchName, armFloatWords, elfLinkage } from './describe.js';
 export { LOADERS, libcOfElf, libcOfLoader, loaderFacts } from './loaders.js';
 export { ARM_VARIANT_CPU_ARCH, fitsPlatform } from './fit.js';
-export type { TargetPlatform } from './fit.js';
+export type { FitOptions, TargetPlatform } from './fit.js';
 export type { ExtensionName, WheelFile, WheelPlatform } from './python.js';
 export { isPythonExtensionPath, parseExtensionName, parseWheelFile, tripletFacts, wheelTagArchitectures, MAX_WHEEL_TAGS } from './python.js';
 export type { NodeAddonPath, NodeTarget, PrebuildTags, PrebuildTarget } from './node.js';

@@ -5,7 +5,7 @@ import { buildElf } from '../../test/support/elf-bytes.js';
 import { buildPe } from '../../test/support/pe-bytes.js';
 import type { EntryKind, Inspector, TarEntry } from '../rootfs/types.js';
 import { readElf } from './elf.js';
-import { inspectFile, isTextFactsPath, MAX_PE_CLR_OFFSET, MAX_SHEBANG_BYTES, MAX_TEXT_BYTES, parseShebang } from './inspect.js';
+import { inspectFile, isTextFactsPath, MAX_PE_CLR_OFFSET, MAX_PE_SECTIONS, MAX_SHEBANG_BYTES, MAX_TEXT_BYTES, parseShebang } from './inspect.js';
 import type { FileFacts } from './types.js';
 
 const enc = new TextEncoder();
@@ -73,6 +73,15 @@ describe('inspectFile', () => {
     const far = buildPe({ machine: 0x14c, clrFlags: 0x1 });
     new DataView(far.buffer).setUint32(0x98 + 224 + 20, MAX_PE_CLR_OFFSET + 1, true);
     assert.deepEqual(inspect('far.dll', far)?.facts, { format: 'pe', machine: 0x14c, clr: true });
+    // hostile counts: more sections than the Windows loader takes, a huge optional header
+    const many = buildPe({ machine: 0x14c, clrFlags: 0x1 });
+    new DataView(many.buffer).setUint16(0x86, MAX_PE_SECTIONS + 1, true);
+    assert.deepEqual(inspect('many.dll', many)?.facts, { format: 'pe', machine: 0x14c });
+    const big = buildPe({ machine: 0x14c, clrFlags: 0x1 });
+    new DataView(big.buffer).setUint16(0x94, 0xffff, true);
+    assert.deepEqual(inspect('big.dll', big)?.facts, { format: 'pe', machine: 0x14c });
+    // truncated before the CLR header: an assembly whose flags are not read
+    assert.deepEqual(inspect('cut.dll', buildPe({ machine: 0x14c, clrFlags: 0x1 }).subarray(0, 0x1a0))?.facts, { format: 'pe', machine: 0x14c, clr: true });
   });
 
   test('scripts: the #! line of executable files only, bounded', () => {

@@ -4,8 +4,7 @@
  * machine's, AA201), what a loader path says, and a description for messages.
  */
 import { describeFacts, elfArchitecture, fitsPlatform as binaryFits, loaderFacts, peArchitecture as binaryPe } from '../binary/index.js';
-import type { FitOptions } from '../binary/fit.js';
-import type { FileFacts, Fit, PeFacts } from '../binary/types.js';
+import type { FileFacts, Fit, FitOptions, PeFacts } from '../binary/index.js';
 import { normalizePlatform, type Platform } from '../platform/index.js';
 
 export { describeFacts, elfArchitecture, loaderFacts };
