@@ -221,6 +221,10 @@ describe('paths that name an architecture (intended foreign files)', () => {
       { architectures: ['arm64'], convention: 'cross-toolchain', where: 'usr/local/rustup/toolchains/1.75.0-x86_64-unknown-linux-gnu/lib/rustlib/aarch64-unknown-linux-gnu' },
     ],
     ['root/.rustup/toolchains/stable-x86_64-unknown-linux-gnu/lib/rustlib/armv7-unknown-linux-gnueabihf/lib/libstd.so', { architectures: ['arm'], convention: 'cross-toolchain', where: 'root/.rustup/toolchains/stable-x86_64-unknown-linux-gnu/lib/rustlib/armv7-unknown-linux-gnueabihf' }],
+    [
+      'opt/android-sdk/ndk/26.1.10909125/toolchains/llvm/prebuilt/linux-x86_64/sysroot/usr/lib/aarch64-linux-android/24/libc.so',
+      { architectures: ['arm64'], convention: 'cross-toolchain', where: 'opt/android-sdk/ndk/26.1.10909125/toolchains/llvm/prebuilt/linux-x86_64/sysroot/usr/lib/aarch64-linux-android' },
+    ],
     ['usr/local/aarch64-linux-musl/bin/aarch64-linux-musl-gcc', undefined],
     ['usr/bin/aarch64-linux-gnu-gcc-12', undefined],
     ['usr/libexec/gcc-cross/aarch64-linux-gnu/12/cc1', undefined],

@@ -40,6 +40,8 @@ const TRIPLET_DIRS: readonly (readonly [RegExp, PathConvention])[] = [
   [new RegExp(`^(?:usr/(?:local/)?|opt/(?:[^/]+/)?)(${TRIPLET})/(?!bin/)`), 'cross-toolchain'],
   [new RegExp(`^usr/lib/gcc-cross/(${TRIPLET})/`), 'cross-toolchain'],
   [new RegExp(`(?:^|/)lib/rustlib/(${TRIPLET})/`), 'cross-toolchain'],
+  // a sysroot anywhere (the Android NDK's toolchains/llvm/prebuilt/<host>/sysroot/usr/lib/<triplet>/)
+  [new RegExp(`(?:^|/)sysroot/(?:usr/)?lib/(${TRIPLET})/`), 'cross-toolchain'],
   // Debian multiarch directories
   [new RegExp(`^(?:usr/)?(?:lib|libexec|include)/(${TRIPLET})/`), 'multiarch'],
 ];

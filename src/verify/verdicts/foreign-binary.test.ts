@@ -111,7 +111,7 @@ test('AA201 judges programs and shared objects only: a golang image for arm64 (G
   assert.match(vs[0]!.message, /testdata/);
 });
 
-test('AA201: cross toolchains need no declaration: gcc-aarch64-linux-gnu, musl-cross-make, Rust targets (linux/amd64)', async () => {
+test('AA201: cross toolchains need no declaration: gcc-aarch64-linux-gnu, musl-cross-make, Rust targets, the Android NDK sysroot (linux/amd64)', async () => {
   const vs = await judgeLayers(rule, [
     [
       exe('usr/bin/aarch64-linux-gnu-gcc-12', AMD64),
@@ -122,18 +122,20 @@ test('AA201: cross toolchains need no declaration: gcc-aarch64-linux-gnu, musl-c
       exe('usr/local/aarch64-linux-musl/lib/libc.so', { ...ARM64, type: 3 }),
       exe('usr/local/aarch64-linux-musl/bin/aarch64-linux-musl-gcc', AMD64),
       exe('usr/local/rustup/toolchains/1.75.0-x86_64-unknown-linux-gnu/lib/rustlib/aarch64-unknown-linux-gnu/lib/libstd-8a1f2b3c.so', { ...ARM64, type: 3 }, 0o644),
+      exe('opt/android-sdk/ndk/26.1.10909125/toolchains/llvm/prebuilt/linux-x86_64/sysroot/usr/lib/aarch64-linux-android/24/libc.so', { ...ARM64, type: 3 }, 0o644),
       // a path naming arm64 does not excuse a file of a third architecture
       exe('usr/aarch64-linux-gnu/lib/libwrong.so', { machine: 243, type: 3 }),
     ],
   ], 'linux/amd64');
   assert.deepEqual(brief(vs), [
+    'AA212 info /opt/android-sdk/ndk/26.1.10909125/toolchains/llvm/prebuilt/linux-x86_64/sysroot/usr/lib/aarch64-linux-android/24/libc.so',
     'AA212 info /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1',
     'AA212 info /usr/aarch64-linux-gnu/lib/libc.so.6',
     'AA201 error /usr/aarch64-linux-gnu/lib/libwrong.so',
     'AA212 info /usr/local/aarch64-linux-musl/lib/libc.so',
     'AA212 info /usr/local/rustup/toolchains/1.75.0-x86_64-unknown-linux-gnu/lib/rustlib/aarch64-unknown-linux-gnu/lib/libstd-8a1f2b3c.so',
   ]);
-  assert.match(vs[3]!.message, /cross toolchain's files for aarch64-linux-musl/);
+  assert.match(vs[4]!.message, /cross toolchain's files for aarch64-linux-musl/);
 });
 
 test('AA201: eBPF objects (Tetragon, Cilium) and GPU code objects (ROCm, CUDA) are no CPU code: silent', async () => {
