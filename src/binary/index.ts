@@ -23,12 +23,14 @@
  * | MAX_ARM_ATTRIBUTE_TAGS | 1024 per subsection | the rest not read |
  * | MAX_ELF_CAPTURE_BYTES | the sum, ≈ 344 KiB | what one ELF file can make a capture copy |
  * | MAX_SHEBANG_BYTES | 256 (BINPRM_BUF_SIZE) | the `#!` line cut there |
- * | MAX_TEXT_BYTES | 64 KiB | a larger WHEEL or package.json is not read |
+ * | MAX_TEXT_BYTES | 64 KiB | a larger WHEEL is not read |
  * | MAX_PE_HEADER_OFFSET | 64 KiB | a larger e_lfanew: not taken for a PE |
+ * | MAX_PE_OPTIONAL_HEADER_BYTES / MAX_PE_SECTIONS | 4 KiB / 96 (the Windows loader's) | the CLR header not looked for: Machine alone judges |
+ * | MAX_PE_CLR_OFFSET | 1 MiB | a .NET assembly whose CLR flags are not read: `unknown` |
  * | MAX_WHEEL_TAGS | 256 | later `Tag:` lines dropped |
  */
 export type * from './types.js';
-export { inspectFile, isTextFactsPath, parseShebang, MAX_PE_HEADER_OFFSET, MAX_SHEBANG_BYTES, MAX_TEXT_BYTES } from './inspect.js';
+export { inspectFile, isTextFactsPath, parseShebang, MAX_PE_CLR_OFFSET, MAX_PE_HEADER_OFFSET, MAX_PE_OPTIONAL_HEADER_BYTES, MAX_PE_SECTIONS, MAX_SHEBANG_BYTES, MAX_TEXT_BYTES } from './inspect.js';
 export {
   ElfCapture,
   readElf,
@@ -46,11 +48,11 @@ export {
   MAX_PROGRAM_HEADER_BYTES,
   MAX_SECTION_HEADERS,
 } from './elf.js';
-export { elfArchitecture, elfMachineWord, peArchitecture, OTHER_ELF_ARCHITECTURES } from './machines.js';
+export { elfArchitecture, elfMachineWord, knowsArchitecture, peArchitecture, OTHER_ELF_ARCHITECTURES } from './machines.js';
 export { describeFacts, armCpuArchName, armFloatWords, elfLinkage } from './describe.js';
 export { LOADERS, libcOfElf, libcOfLoader, loaderFacts } from './loaders.js';
 export { ARM_VARIANT_CPU_ARCH, fitsPlatform } from './fit.js';
-export type { TargetPlatform } from './fit.js';
+export type { FitOptions, TargetPlatform } from './fit.js';
 export type { ExtensionName, WheelFile, WheelPlatform } from './python.js';
 export { isPythonExtensionPath, parseExtensionName, parseWheelFile, tripletFacts, wheelTagArchitectures, MAX_WHEEL_TAGS } from './python.js';
 export type { NodeAddonPath, NodeTarget, PrebuildTags, PrebuildTarget } from './node.js';
@@ -66,4 +68,4 @@ export {
   selectPrebuild,
 } from './node.js';
 export type { PathArchitecture, PathConvention } from './paths.js';
-export { isQemuUserEmulator, pathArchitecture } from './paths.js';
+export { DEFAULT_PATH, isQemuUserEmulator, pathArchitecture } from './paths.js';

@@ -2,9 +2,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { buildElf } from '../../test/support/elf-bytes.js';
+import { buildPe } from '../../test/support/pe-bytes.js';
 import type { EntryKind, Inspector, TarEntry } from '../rootfs/types.js';
 import { readElf } from './elf.js';
-import { inspectFile, isTextFactsPath, MAX_SHEBANG_BYTES, MAX_TEXT_BYTES, parseShebang } from './inspect.js';
+import { inspectFile, isTextFactsPath, MAX_PE_CLR_OFFSET, MAX_PE_SECTIONS, MAX_SHEBANG_BYTES, MAX_TEXT_BYTES, parseShebang } from './inspect.js';
 import type { FileFacts } from './types.js';
 
 const enc = new TextEncoder();
@@ -60,6 +61,29 @@ describe('inspectFile', () => {
     assert.equal(inspect('far.exe', pe(0x8664, 100_000))?.facts, undefined, 'e_lfanew beyond the bound');
   });
 
+  test('PE files: the CLR header of .NET assemblies, read through the section table', () => {
+    for (const chunk of [1, 7, 100, 4096]) {
+      assert.deepEqual(inspect('Windows/Microsoft.NET/assembly/GAC_MSIL/System.Xml/System.Xml.dll', buildPe({ machine: 0x14c, clrFlags: 0x9, dll: true }), 0o644, chunk)?.facts, { format: 'pe', machine: 0x14c, clr: true, clrFlags: 0x9 });
+    }
+    assert.deepEqual(inspect('app/app.dll', buildPe({ machine: 0x8664, clrFlags: 0x1 }))?.facts, { format: 'pe', machine: 0x8664, clr: true, clrFlags: 0x1 }, 'PE32+');
+    assert.deepEqual(inspect('Windows/SysWOW64/kernel32.dll', buildPe({ machine: 0x14c, dll: true }))?.facts, { format: 'pe', machine: 0x14c }, 'native: no CLR header');
+    const r = inspect('app/app.exe', buildPe({ machine: 0x14c, clrFlags: 0x1 }));
+    assert.ok(r!.read <= 0x400);
+    // a CLR header beyond the bound: an assembly whose flags are not read
+    const far = buildPe({ machine: 0x14c, clrFlags: 0x1 });
+    new DataView(far.buffer).setUint32(0x98 + 224 + 20, MAX_PE_CLR_OFFSET + 1, true);
+    assert.deepEqual(inspect('far.dll', far)?.facts, { format: 'pe', machine: 0x14c, clr: true });
+    // hostile counts: more sections than the Windows loader takes, a huge optional header
+    const many = buildPe({ machine: 0x14c, clrFlags: 0x1 });
+    new DataView(many.buffer).setUint16(0x86, MAX_PE_SECTIONS + 1, true);
+    assert.deepEqual(inspect('many.dll', many)?.facts, { format: 'pe', machine: 0x14c });
+    const big = buildPe({ machine: 0x14c, clrFlags: 0x1 });
+    new DataView(big.buffer).setUint16(0x94, 0xffff, true);
+    assert.deepEqual(inspect('big.dll', big)?.facts, { format: 'pe', machine: 0x14c });
+    // truncated before the CLR header: an assembly whose flags are not read
+    assert.deepEqual(inspect('cut.dll', buildPe({ machine: 0x14c, clrFlags: 0x1 }).subarray(0, 0x1a0))?.facts, { format: 'pe', machine: 0x14c, clr: true });
+  });
+
   test('scripts: the #! line of executable files only, bounded', () => {
     const script = enc.encode('#!/usr/bin/env  python3 -u\nprint("hi")\n' + 'x'.repeat(100_000));
     const r = inspect('usr/local/bin/tool', script, 0o755, 16);
@@ -74,19 +98,18 @@ describe('inspectFile', () => {
     assert.equal(parseShebang(enc.encode('#!   \n')), undefined);
   });
 
-  test('small text files verify reads whole', () => {
+  test('small text files verify reads whole: only what a verdict reads (a WHEEL), never package.json', () => {
     assert.ok(isTextFactsPath('usr/lib/python3/dist-packages/numpy-1.26.4.dist-info/WHEEL'));
-    assert.ok(isTextFactsPath('app/node_modules/esbuild/package.json'));
-    assert.ok(isTextFactsPath('app/node_modules/@esbuild/linux-arm64/package.json'));
-    assert.ok(isTextFactsPath('node_modules/a/node_modules/b/package.json'));
-    assert.ok(!isTextFactsPath('app/package.json'));
-    assert.ok(!isTextFactsPath('app/node_modules/esbuild/lib/package.json'));
-    assert.ok(!isTextFactsPath('app/node_modules/@scope/package.json'));
+    // no verdict reads a package.json: a node_modules tree of 10^5 packages keeps nothing of them
+    for (const p of ['app/node_modules/esbuild/package.json', 'app/node_modules/@esbuild/linux-arm64/package.json', 'node_modules/a/node_modules/b/package.json']) {
+      assert.ok(!isTextFactsPath(p), p);
+      assert.equal(inspect(p, enc.encode('{"name":"esbuild","version":"0.20.2","optionalDependencies":{}}'), 0o644)?.facts, undefined, p);
+    }
     const wheel = enc.encode('Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: cp312-cp312-manylinux_2_17_aarch64\n');
     for (const chunk of [1, 9, 65536]) {
       assert.deepEqual(inspect('x/a-1.dist-info/WHEEL', wheel, 0o644, chunk)?.facts, { format: 'text', text: new TextDecoder().decode(wheel) });
     }
-    assert.equal(inspectFile(entry('x/node_modules/a/package.json', MAX_TEXT_BYTES + 1)), undefined, 'too large: skipped');
+    assert.equal(inspectFile(entry('x/a-1.dist-info/WHEEL', MAX_TEXT_BYTES + 1)), undefined, 'too large: skipped');
   });
 
   test('everything else is skipped from the first chunk, and non-files are not offered', () => {

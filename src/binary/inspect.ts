@@ -10,17 +10,20 @@ import type { FileCapture as Capture, FileEntry, FileFacts, PeFacts, ScriptFacts
 
 /** Most bytes of a `#!` line read (the kernel's BINPRM_BUF_SIZE); a longer line is cut there. */
 export const MAX_SHEBANG_BYTES = 256;
-/** Largest small text file read whole (`WHEEL`, `package.json`); a larger one is not read. */
+/** Largest small text file read whole (a wheel's `WHEEL`); a larger one is not read. */
 export const MAX_TEXT_BYTES = 65536;
 /** Largest PE header offset (`e_lfanew`) followed; beyond it the file is not taken for a PE. */
 export const MAX_PE_HEADER_OFFSET = 65536;
 
 const WHEEL_RE = /(^|\/)[^/]+\.dist-info\/WHEEL$/;
-const PACKAGE_JSON_RE = /(^|\/)node_modules\/(@[^/]+\/)?[^/@][^/]*\/package\.json$/;
 
-/** True for the small text files verify reads whole: a wheel's `*.dist-info/WHEEL`, a Node package's own `package.json`. */
+/**
+ * True for the small text files verify reads whole: those a verdict reads, a wheel's
+ * `*.dist-info/WHEEL` (AA205). Nothing else is kept (a package.json would cost memory per Node
+ * package until judging, and no verdict reads one).
+ */
 export function isTextFactsPath(path: string): boolean {
-  return WHEEL_RE.test(path) || PACKAGE_JSON_RE.test(path);
+  return WHEEL_RE.test(path);
 }
 
 /** The inspector: a capture for each regular file worth a look, undefined for the rest. */
@@ -99,18 +102,73 @@ abstract class KeptCapture<F> implements Capture<F> {
   }
 }
 
-/** PE: the DOS header's `e_lfanew`, then `PE\0\0` and IMAGE_FILE_HEADER.Machine there. */
+/** Most PE sections read to find the CLR runtime header (the Windows loader's own limit is 96). */
+export const MAX_PE_SECTIONS = 96;
+/** Largest PE optional header read (PE32+ with its 16 data directories is 240 bytes). */
+export const MAX_PE_OPTIONAL_HEADER_BYTES = 4096;
+
+/** Farthest file offset of a CLR runtime header read (compilers put it at the start of `.text`); beyond it the flags are not read. */
+export const MAX_PE_CLR_OFFSET = 1 << 20;
+
+/** The CLR runtime header (data directory 14): a .NET assembly. */
+const CLR_DIRECTORY = 14;
+/** IMAGE_COR20_HEADER: cb, runtime version, MetaData, then Flags at 16. */
+const COR20_FLAGS_OFFSET = 16;
+
+/**
+ * PE: the DOS header's `e_lfanew`, then `PE\0\0` and IMAGE_FILE_HEADER.Machine there; when the
+ * optional header names a CLR runtime header (a .NET assembly), that header's Flags, found
+ * through the section table (ILONLY and 32BITREQUIRED tell an AnyCPU assembly).
+ */
 export class PeCapture extends KeptCapture<PeFacts> {
   constructor(size: number) {
     super(size);
     this.keep.want(0, 64, (dos) => {
       const lfanew = new Reader(dos, true).u32(0x3c);
       if (lfanew === undefined || lfanew < 4 || lfanew > MAX_PE_HEADER_OFFSET) return;
-      this.keep.want(lfanew, lfanew + 6, (pe) => {
+      this.keep.want(lfanew, lfanew + 24, (pe) => {
         if (pe.length < 6 || pe[0] !== 0x50 || pe[1] !== 0x45 || pe[2] !== 0 || pe[3] !== 0) return;
-        this.facts = { format: 'pe', machine: new Reader(pe, true).u16(4)! };
+        const r = new Reader(pe, true);
+        this.facts = { format: 'pe', machine: r.u16(4)! };
+        const sections = r.u16(6);
+        const optional = r.u16(20);
+        if (sections === undefined || optional === undefined || optional > MAX_PE_OPTIONAL_HEADER_BYTES || sections > MAX_PE_SECTIONS) return;
+        const start = lfanew + 24;
+        this.keep.want(start, start + optional + 40 * sections, (h) => this.readClr(h, optional, sections, start));
       });
     });
+  }
+
+  /** The CLR directory of the optional header, and its header's Flags in the section that holds it. */
+  private readClr(h: Uint8Array, optional: number, sections: number, start: number): void {
+    const r = new Reader(h, true);
+    const magic = r.u16(0);
+    const dirs = magic === 0x10b ? 96 : magic === 0x20b ? 112 : undefined;
+    if (dirs === undefined) return;
+    const count = r.u32(dirs - 4) ?? 0;
+    const at = dirs + 8 * CLR_DIRECTORY;
+    if (count <= CLR_DIRECTORY || at + 8 > optional) return;
+    const rva = r.u32(at) ?? 0;
+    const size = r.u32(at + 4) ?? 0;
+    if (rva === 0 || size === 0) return;
+    this.facts = { ...this.facts!, clr: true };
+    for (let i = 0; i < sections; i++) {
+      const s = optional + 40 * i;
+      const va = r.u32(s + 12);
+      const virtualSize = r.u32(s + 8);
+      const raw = r.u32(s + 20);
+      const rawSize = r.u32(s + 16);
+      if (va === undefined || virtualSize === undefined || raw === undefined || rawSize === undefined) return;
+      if (rva < va || rva + COR20_FLAGS_OFFSET + 4 > va + Math.max(virtualSize, rawSize)) continue;
+      const off = raw + (rva - va);
+      // a header the file does not hold, or one before these bytes (never in a real file): not read
+      if (off < start + h.length || off > MAX_PE_CLR_OFFSET) return;
+      this.keep.want(off + COR20_FLAGS_OFFSET, off + COR20_FLAGS_OFFSET + 4, (flags) => {
+        const v = new Reader(flags, true).u32(0);
+        if (v !== undefined) this.facts = { ...this.facts!, clrFlags: v };
+      });
+      return;
+    }
   }
 }
 

@@ -31,7 +31,9 @@ describe('elfArchitecture', () => {
     [8, 32, 'le', 'mipsle', 'ELF 32-bit LSB MIPS'],
     [8, 32, 'be', 'mips', 'ELF 32-bit MSB MIPS'],
     [62, 32, 'le', 'amd64p32', 'ELF 32-bit LSB x86-64'],
-    [0x9026, 64, 'le', undefined, 'ELF 64-bit LSB Alpha'],
+    [0x9026, 64, 'le', 'alpha', 'ELF 64-bit LSB Alpha'],
+    [247, 64, 'le', undefined, 'ELF 64-bit LSB eBPF'],
+    [224, 64, 'le', undefined, 'ELF 64-bit LSB AMD GPU'],
     [9999, 64, 'le', undefined, 'ELF 64-bit LSB machine 9999'],
   ];
   for (const [machine, cls, endian, arch, words] of cases) {
@@ -144,9 +146,9 @@ describe('fitsPlatform', () => {
     assert.equal(fitsPlatform(elf({ machine: 21, endian: 'be' }), { architecture: 'ppc64le' }).fits, 'no', 'big-endian ppc64 on ppc64le');
     assert.equal(fitsPlatform(elf({ machine: 21 }), { architecture: 'ppc64le' }).fits, 'yes');
     assert.equal(fitsPlatform(elf({ machine: 22, class: 32, endian: 'be' }), { architecture: 's390x' }).fits, 'no', '31-bit s390');
-    assert.equal(fitsPlatform(elf({ machine: 3, class: 32 }), { architecture: 'amd64' }).fits, 'no', 'i386 on amd64 is another architecture');
-    assert.equal(fitsPlatform(elf({ machine: 40, class: 32, flags: ARM_HF }), { architecture: 'arm64', variant: 'v8' }).fits, 'no');
-    assert.equal(fitsPlatform(elf({ machine: 0x9026 }), { architecture: 'amd64' }).fits, 'no', 'a machine no platform has');
+    assert.equal(fitsPlatform(elf({ machine: 3, class: 32 }), { architecture: 'arm64' }).fits, 'no', 'i386 on arm64');
+    assert.equal(fitsPlatform(elf({ machine: 40, class: 32, flags: ARM_HF }), { architecture: 'amd64' }).fits, 'no', 'arm on amd64');
+    
     assert.equal(fitsPlatform(elf({ machine: 183 }), { architecture: 'aarch64' }).fits, 'yes', 'platform words are normalised');
     assert.equal(fitsPlatform(elf({ machine: 183 }), { architecture: 'arm64', variant: 'v9' }).fits, 'yes');
   });
@@ -155,10 +157,52 @@ describe('fitsPlatform', () => {
     b[4] = 9;
     assert.equal(fitsPlatform(readElf(b), { architecture: 'amd64' }).fits, 'unknown');
   });
-  test('x86-64 levels: silence, except a Go GOAMD64 above the platform', () => {
+  test('the 32-bit architecture a platform runs in compatibility mode (containerd: amd64 runs 386, arm64 may run arm)', () => {
+    // Debian's i386 busybox (ET_EXEC) and a 32-bit glibc loader in an amd64 image
+    const i386 = fitsPlatform(elf({ machine: 3, class: 32, interpreter: '/lib/ld-linux.so.2' }), { architecture: 'amd64' });
+    assert.deepEqual([i386.fits, i386.limit], ['some', 'compat']);
+    assert.match(i386.reason!, /386, which amd64 kernels run through their 32-bit compatibility mode/);
+    assert.equal(fitsPlatform(elf({ machine: 3, class: 32 }), { architecture: 'amd64', variant: 'v3' }).fits, 'some');
+    // armhf on arm64: only CPUs with AArch32 (Graviton 2 yes, Graviton 3 no)
+    const armv7 = elf({ machine: 40, class: 32, flags: ARM_HF, armAttributes: [[6, 10]] });
+    const onArm64 = fitsPlatform(armv7, { architecture: 'arm64', variant: 'v8' });
+    assert.deepEqual([onArm64.fits, onArm64.limit], ['some', 'cpu']);
+    assert.match(onArm64.reason!, /AArch32/);
+    assert.equal(fitsPlatform(elf({ machine: 40, class: 32, flags: ARM_GO }), { architecture: 'arm64' }).fits, 'some', 'Go arm: no attributes, still AArch32');
+    assert.equal(fitsPlatform(elf({ machine: 40, class: 32, flags: ARM_HF, armAttributes: [[6, 13], [7, 0x4d]] }), { architecture: 'arm64' }).fits, 'no', 'M profile: no arm64 CPU');
+    // loaded into a process of the platform (a Python extension): the process is 64-bit, no compat
+    assert.equal(fitsPlatform(elf({ machine: 3, class: 32, type: 3 }), { architecture: 'amd64' }, { loaded: true }).fits, 'no');
+    // the other way round is no platform's compat: amd64 on 386, arm64 on arm
+    assert.equal(fitsPlatform(amd64, { architecture: '386' }).fits, 'no');
+    assert.equal(fitsPlatform(elf({ machine: 183 }), { architecture: 'arm', variant: 'v8' }).fits, 'no');
+  });
+  test('only programs and shared objects are judged: relocatable objects, cores', () => {
+    // Go's race detector objects (src/runtime/race/internal/amd64v1/race_linux.syso), gcc's crtbegin.o
+    assert.equal(fitsPlatform(elf({ type: 1 }), { architecture: 'arm64' }).fits, 'unknown');
+    assert.equal(fitsPlatform(elf({ machine: 183, type: 1 }), { architecture: 'amd64' }).fits, 'unknown');
+    assert.equal(fitsPlatform(elf({ type: 4 }), { architecture: 'arm64' }).fits, 'unknown');
+    assert.equal(fitsPlatform(elf({ type: 3 }), { architecture: 'arm64' }).fits, 'no', 'a shared object is');
+  });
+  test('machines that are no CPU a container runs programs on: eBPF, GPU code objects, DSP', () => {
+    // Tetragon/Falco/cilium eBPF objects (EM_BPF 247, ET_REL and ET_EXEC alike), ROCm code objects
+    // (EM_AMDGPU 224, ET_DYN), CUDA cubins (EM_CUDA 190, ET_EXEC), Hexagon DSP (164)
+    for (const [machine, type] of [[247, 1], [247, 2], [224, 3], [190, 2], [164, 2], [205, 3]] as const) {
+      const f = fitsPlatform(elf({ machine, type }), { architecture: 'amd64' });
+      assert.equal(f.fits, 'unknown', `machine ${machine}`);
+      if (type !== 1) assert.match(f.reason!, /no CPU a container's programs run on/);
+    }
+    assert.equal(fitsPlatform(elf({ machine: 0x9026 }), { architecture: 'amd64' }).fits, 'no', 'Alpha is a CPU Linux runs programs on');
+    assert.equal(fitsPlatform(elf({ machine: 4, class: 32, endian: 'be' }), { architecture: 'amd64' }).fits, 'no', 'm68k too');
+    assert.equal(fitsPlatform(amd64, { architecture: 'wasm' }).fits, 'unknown', 'a platform no ELF identity names');
+  });
+  test('x86-64 levels: silence, except a Go GOAMD64 above the platform (runs on newer CPUs only)', () => {
     assert.equal(fitsPlatform(amd64, { architecture: 'amd64', variant: 'v3' }).fits, 'yes');
     const v3 = elf({ go: { version: 'go1.22', settings: { GOAMD64: 'v3' } } });
-    assert.equal(fitsPlatform(v3, { architecture: 'amd64' }).fits, 'no');
+    const f = fitsPlatform(v3, { architecture: 'amd64' });
+    assert.deepEqual([f.fits, f.limit], ['some', 'cpu']);
+    assert.doesNotMatch(f.reason!, /exec format/);
+    assert.match(f.reason!, /GOAMD64=v3: it exits at start on amd64 CPUs without x86-64-v3/);
+    assert.equal(fitsPlatform(v3, { architecture: 'amd64', variant: 'v2' }).fits, 'some');
     assert.equal(fitsPlatform(v3, { architecture: 'amd64', variant: 'v3' }).fits, 'yes');
     assert.equal(fitsPlatform(v3, { architecture: 'amd64', variant: 'v4' }).fits, 'yes');
   });
@@ -219,6 +263,23 @@ describe('fitsPlatform', () => {
     assert.equal(fitsPlatform({ format: 'pe', machine: 0x8664 }, { architecture: 'amd64' }).fits, 'yes');
     assert.equal(fitsPlatform({ format: 'pe', machine: 0x8664 }, { architecture: 'arm64' }).fits, 'no');
     assert.equal(fitsPlatform({ format: 'pe', machine: 0x1234 }, { architecture: 'arm64' }).fits, 'unknown');
+    // Windows/SysWOW64/*.dll in windows/amd64 (servercore): WoW64 runs them
+    const wow = fitsPlatform({ format: 'pe', machine: 0x14c }, { architecture: 'amd64' });
+    assert.deepEqual([wow.fits, wow.limit], ['some', 'compat']);
+    assert.match(wow.reason!, /WoW64/);
+    assert.equal(fitsPlatform({ format: 'pe', machine: 0x14c }, { architecture: 'arm64' }).fits, 'no');
+  });
+  test('.NET assemblies: IL-only AnyCPU runs anywhere; platform-targeted and mixed-mode by machine', () => {
+    const pe = (machine: number, clrFlags?: number) => ({ format: 'pe', machine, clr: true, ...(clrFlags !== undefined ? { clrFlags } : {}) }) as const;
+    for (const arch of ['amd64', 'arm64']) {
+      assert.equal(fitsPlatform(pe(0x14c, 0x1), { architecture: arch }).fits, 'yes', `AnyCPU on ${arch}`);
+      assert.equal(fitsPlatform(pe(0x14c, 0x9), { architecture: arch }).fits, 'yes', `AnyCPU strong-named on ${arch}`);
+      assert.equal(fitsPlatform(pe(0x14c, 0x20001), { architecture: arch }).fits, 'yes', `AnyCPU prefer-32-bit on ${arch}`);
+    }
+    assert.equal(fitsPlatform(pe(0x14c, 0x3), { architecture: 'arm64' }).fits, 'no', 'x86 only (32BITREQUIRED)');
+    assert.equal(fitsPlatform(pe(0x8664, 0x1), { architecture: 'arm64' }).fits, 'no', 'PlatformTarget x64');
+    assert.equal(fitsPlatform(pe(0x14c, 0x10), { architecture: 'arm64' }).fits, 'no', 'mixed mode (not IL only)');
+    assert.equal(fitsPlatform(pe(0x14c), { architecture: 'arm64' }).fits, 'unknown', 'flags not read');
     assert.equal(fitsPlatform({ format: 'script', interpreter: '/bin/sh', args: [] }, { architecture: 'arm64' }).fits, 'unknown');
   });
 });

@@ -4,7 +4,10 @@
  * The ten known platforms' ELF identity (machine, class, byte order) comes from src/platform's
  * table (`PLATFORM_DATA[].elf`); the machines of this file's {@link OTHER_ELF_ARCHITECTURES} are
  * architectures no known platform has (big-endian ppc64, 31-bit s390, 32-bit MIPS...), named as
- * Go's GOARCH list names them, so a message can say what a foreign file is.
+ * Go's GOARCH list names them (Debian's port names for m68k, hppa, sh4, ia64, alpha, or1k), so a
+ * message can say what a foreign file is. A machine none of them names (eBPF, AMD and NVIDIA GPU
+ * code, DSP and device firmware) is no CPU a container's programs run on: its architecture is
+ * undefined and `fitsPlatform` does not judge it.
  */
 import { PLATFORM_DATA } from '../platform/data.js';
 import type { ElfArchitecture, ElfFacts, PeFacts } from './types.js';
@@ -27,7 +30,11 @@ const ELF_MACHINE_WORDS: ReadonlyMap<number, string> = new Map([
   [62, 'x86-64'],
   [92, 'OpenRISC'],
   [94, 'Xtensa'],
+  [164, 'QUALCOMM DSP6 (Hexagon)'],
   [183, 'aarch64'],
+  [190, 'NVIDIA CUDA'],
+  [205, 'Intel Graphics Technology'],
+  [224, 'AMD GPU'],
   [243, 'RISC-V'],
   [247, 'eBPF'],
   [258, 'LoongArch'],
@@ -53,7 +60,22 @@ export const OTHER_ELF_ARCHITECTURES: readonly {
   { machine: 243, class: 32, endian: 'le', architecture: 'riscv' },
   { machine: 40, class: 32, endian: 'be', architecture: 'armbe' },
   { machine: 183, class: 64, endian: 'be', architecture: 'arm64be' },
+  // CPUs Linux distributions run programs on that Go has no port for (Debian's port names)
+  { machine: 4, class: 32, endian: 'be', architecture: 'm68k' },
+  { machine: 15, class: 32, endian: 'be', architecture: 'hppa' },
+  { machine: 42, class: 32, endian: 'le', architecture: 'sh4' },
+  { machine: 50, class: 64, endian: 'le', architecture: 'ia64' },
+  { machine: 0x9026, class: 64, endian: 'le', architecture: 'alpha' },
+  { machine: 92, class: 32, endian: 'be', architecture: 'or1k' },
 ] as const);
+
+/**
+ * True when an ELF identity of this file's tables names `architecture` (an OCI word, normalised):
+ * a platform whose files can be told apart by machine, class and byte order.
+ */
+export function knowsArchitecture(architecture: string): boolean {
+  return PLATFORM_DATA.some((d) => d.platform.architecture === architecture) || OTHER_ELF_ARCHITECTURES.some((o) => o.architecture === architecture) || architecture.startsWith('mips64p32');
+}
 
 /** EF_MIPS_ABI2: a 32-bit-class MIPS file of the n32 ABI, which needs a 64-bit CPU. */
 const EF_MIPS_ABI2 = 0x20;

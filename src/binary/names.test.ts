@@ -213,6 +213,19 @@ describe('paths that name an architecture (intended foreign files)', () => {
     ['app/node_modules/@esbuild/linux-arm64/bin/esbuild', { architectures: ['arm64'], convention: 'node-platform-package', where: 'app/node_modules/@esbuild/linux-arm64' }],
     ['app/node_modules/@swc/core-linux-x64-musl/swc.linux-x64-musl.node', { architectures: ['amd64'], convention: 'node-platform-package', where: 'app/node_modules/@swc/core-linux-x64-musl' }],
     ['app/index.linux-arm64-gnu.node', { architectures: ['arm64'], convention: 'node-platform-package', where: 'app/index.linux-arm64-gnu.node' }],
+    // musl-cross-make, crosstool-NG, Rust's per-target standard library
+    ['usr/local/aarch64-linux-musl/lib/libc.so', { architectures: ['arm64'], convention: 'cross-toolchain', where: 'usr/local/aarch64-linux-musl' }],
+    ['opt/x-tools/aarch64-unknown-linux-gnu/aarch64-unknown-linux-gnu/sysroot/lib/libc.so.6', { architectures: ['arm64'], convention: 'cross-toolchain', where: 'opt/x-tools/aarch64-unknown-linux-gnu' }],
+    [
+      'usr/local/rustup/toolchains/1.75.0-x86_64-unknown-linux-gnu/lib/rustlib/aarch64-unknown-linux-gnu/lib/libstd-8a1f2b3c.so',
+      { architectures: ['arm64'], convention: 'cross-toolchain', where: 'usr/local/rustup/toolchains/1.75.0-x86_64-unknown-linux-gnu/lib/rustlib/aarch64-unknown-linux-gnu' },
+    ],
+    ['root/.rustup/toolchains/stable-x86_64-unknown-linux-gnu/lib/rustlib/armv7-unknown-linux-gnueabihf/lib/libstd.so', { architectures: ['arm'], convention: 'cross-toolchain', where: 'root/.rustup/toolchains/stable-x86_64-unknown-linux-gnu/lib/rustlib/armv7-unknown-linux-gnueabihf' }],
+    [
+      'opt/android-sdk/ndk/26.1.10909125/toolchains/llvm/prebuilt/linux-x86_64/sysroot/usr/lib/aarch64-linux-android/24/libc.so',
+      { architectures: ['arm64'], convention: 'cross-toolchain', where: 'opt/android-sdk/ndk/26.1.10909125/toolchains/llvm/prebuilt/linux-x86_64/sysroot/usr/lib/aarch64-linux-android' },
+    ],
+    ['usr/local/aarch64-linux-musl/bin/aarch64-linux-musl-gcc', undefined],
     ['usr/bin/aarch64-linux-gnu-gcc-12', undefined],
     ['usr/libexec/gcc-cross/aarch64-linux-gnu/12/cc1', undefined],
     ['usr/local/go/bin/go', undefined],
@@ -224,5 +237,8 @@ describe('paths that name an architecture (intended foreign files)', () => {
     assert.ok(isQemuUserEmulator('usr/bin/qemu-aarch64-static'));
     assert.ok(isQemuUserEmulator('usr/libexec/qemu-binfmt/aarch64-binfmt-P'));
     assert.ok(!isQemuUserEmulator('usr/bin/qemu-img-wrapper.sh/x'));
+    assert.ok(isQemuUserEmulator('usr/local/bin/qemu-arm-static'), 'wherever a Dockerfile copied it');
+    assert.ok(isQemuUserEmulator('qemu-x86_64'));
+    for (const tool of ['usr/bin/qemu-img', 'usr/bin/qemu-system-x86_64', 'usr/bin/qemu-nbd', 'usr/bin/qemu-io']) assert.ok(!isQemuUserEmulator(tool), tool);
   });
 });

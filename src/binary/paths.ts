@@ -1,5 +1,6 @@
 /**
- * Paths that name an architecture by convention, so that a file of that architecture there is
+ * Paths in an image that say something without the file's bytes: Docker's default PATH, and
+ * paths that name an architecture by convention, so that a file of that architecture there is
  * foreign on purpose: cross toolchains and sysroots (`usr/aarch64-linux-gnu/`,
  * `usr/lib/gcc-cross/aarch64-linux-gnu/`), Debian multiarch library directories
  * (`usr/lib/aarch64-linux-gnu/`), Go's per-target tool and package directories
@@ -27,13 +28,22 @@ export interface PathArchitecture {
 
 const GO_OSES = new Set(['linux', 'darwin', 'windows', 'freebsd', 'netbsd', 'openbsd', 'android', 'ios', 'illumos', 'solaris', 'aix', 'plan9', 'js', 'wasip1', 'dragonfly']);
 
+/** A GNU triplet, with or without a vendor (`aarch64-linux-gnu`, `aarch64-unknown-linux-musl`): what tripletFacts reads. */
+const TRIPLET = '[a-z0-9_]+(?:-[a-z0-9_]+)?-linux-[a-z0-9_]+';
+
 const TRIPLET_DIRS: readonly (readonly [RegExp, PathConvention])[] = [
-  // a cross toolchain's sysroot and target libraries (its compilers in usr/bin and
-  // usr/libexec/gcc-cross are host binaries, and name no architecture here)
-  [/^usr\/(?:local\/)?([a-z0-9_]+-linux-[a-z0-9]+)\//, 'cross-toolchain'],
-  [/^usr\/lib\/gcc-cross\/([a-z0-9_]+-linux-[a-z0-9]+)\//, 'cross-toolchain'],
+  // a cross toolchain's sysroot and target libraries: Debian's gcc-<triplet> (/usr/<triplet>/,
+  // /usr/lib/gcc-cross/<triplet>/), musl-cross-make and crosstool-NG under /usr/local or /opt
+  // (/usr/local/aarch64-linux-musl/), Rust's standard library per target
+  // (<toolchain>/lib/rustlib/<target>/). Their compilers (usr/bin, usr/libexec/gcc-cross,
+  // <prefix>/bin) are host binaries, and name no architecture here.
+  [new RegExp(`^(?:usr/(?:local/)?|opt/(?:[^/]+/)?)(${TRIPLET})/(?!bin/)`), 'cross-toolchain'],
+  [new RegExp(`^usr/lib/gcc-cross/(${TRIPLET})/`), 'cross-toolchain'],
+  [new RegExp(`(?:^|/)lib/rustlib/(${TRIPLET})/`), 'cross-toolchain'],
+  // a sysroot anywhere (the Android NDK's toolchains/llvm/prebuilt/<host>/sysroot/usr/lib/<triplet>/)
+  [new RegExp(`(?:^|/)sysroot/(?:usr/)?lib/(${TRIPLET})/`), 'cross-toolchain'],
   // Debian multiarch directories
-  [/^(?:usr\/)?(?:lib|libexec|include)\/([a-z0-9_]+-linux-[a-z0-9]+)\//, 'multiarch'],
+  [new RegExp(`^(?:usr/)?(?:lib|libexec|include)/(${TRIPLET})/`), 'multiarch'],
 ];
 
 /**
@@ -44,7 +54,7 @@ export function pathArchitecture(path: string): PathArchitecture | undefined {
   for (const [re, convention] of TRIPLET_DIRS) {
     const m = re.exec(path);
     const arch = m ? tripletFacts(m[1]!)?.architecture : undefined;
-    if (m && arch) return { architectures: [arch], convention, where: m[0].slice(0, -1) };
+    if (m && arch) return { architectures: [arch], convention, where: path.slice(0, m.index + m[0].lastIndexOf(m[1]!) + m[1]!.length) };
   }
   // Go: <GOROOT>/pkg/tool/<goos>_<goarch>/..., <GOROOT or GOPATH>/pkg/<goos>_<goarch>[_race...]/...
   const go = /(^|\/)pkg\/(?:tool\/)?([a-z0-9]+)_([a-z0-9]+)(?:_[a-z0-9]+)?\//.exec(path);
@@ -78,7 +88,23 @@ function nodeTarget(t: { os?: string; architectures: readonly string[] }, conven
   return t.os && t.os !== 'linux' ? { architectures: t.architectures, os: t.os, convention, where } : { architectures: t.architectures, convention, where };
 }
 
-/** True for QEMU's user-mode emulators (`usr/bin/qemu-aarch64-static`), host binaries that name another architecture. */
+/**
+ * The PATH a Linux container's programs are searched in when its config's Env sets none (what
+ * Docker and containerd set): where verify looks up an Entrypoint or Cmd name, and what a smoke
+ * run sets.
+ */
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** QEMU's linux-user targets (`qemu-<target>`, `qemu-<target>-static`). */
+const QEMU_USER_TARGETS =
+  'aarch64(?:_be)?|alpha|armeb|arm|cris|hexagon|hppa|i386|loongarch64|m68k|microblazeel|microblaze|mips64el|mips64|mipsel|mipsn32el|mipsn32|mips|nios2|or1k|ppc64le|ppc64|ppc|riscv32|riscv64|s390x|sh4eb|sh4|sparc32plus|sparc64|sparc|x86_64|xtensaeb|xtensa';
+const QEMU_USER_RE = new RegExp(`(?:^|/)(?:qemu-(?:${QEMU_USER_TARGETS})(?:-static)?|usr/libexec/qemu-binfmt/[^/]+)$`);
+
+/**
+ * True for QEMU's user-mode emulators (`usr/bin/qemu-aarch64-static`, wherever a Dockerfile
+ * copied one), host binaries that run another architecture's programs; not qemu-img,
+ * qemu-system-* or the other tools, which are programs of the image's own architecture.
+ */
 export function isQemuUserEmulator(path: string): boolean {
-  return /(?:^|\/)(?:usr\/bin\/qemu-[a-z0-9_]+(?:-static)?|usr\/libexec\/qemu-binfmt\/[^/]+)$/.test(path);
+  return QEMU_USER_RE.test(path);
 }

@@ -9,6 +9,7 @@
  * the architectures outside them.
  */
 import { PLATFORM_DATA } from '../platform/data.js';
+import { rustArchTable } from '../platform/toolchain-targets.js';
 
 /** What an extension module's file name says. */
 export interface ExtensionName {
@@ -53,20 +54,33 @@ const KNOWN_TRIPLET_CPUS: ReadonlyMap<string, TripletCpu> = new Map(
   PLATFORM_DATA.map((d) => [d.multiarch.slice(0, d.multiarch.indexOf('-')), { architecture: d.platform.architecture }] as const),
 );
 
-const TRIPLET_RE = /^([a-z0-9_]+)-linux-(gnu|musl)([a-z0-9]*)$/;
+const TRIPLET_RE = /^([a-z0-9_]+)(?:-[a-z0-9_]+)?-linux-(gnu|musl|android)([a-z0-9]*)$/;
 
-/** What a PLATFORM_TRIPLET says: architecture, libc, float ABI; undefined for a triplet that is not `<cpu>-linux-<gnu|musl><abi>`. */
+/** The CPU word of a Rust target triple (`armv7`, `riscv64gc`) → its architecture, from src/platform's Rust vocabularies. */
+function rustCpuArchitecture(cpu: string): string | undefined {
+  const keys = rustArchTable().get(cpu);
+  const first = keys ? [...keys][0] : undefined;
+  return first?.split('/')[0];
+}
+
+/**
+ * What a GNU triplet says: architecture, libc, float ABI. Debian's multiarch names and
+ * PLATFORM_TRIPLETs (`aarch64-linux-gnu`) and the vendor forms of GCC, crosstool-NG and Rust
+ * (`aarch64-unknown-linux-gnu`, `x86_64-alpine-linux-musl`, `armv7-unknown-linux-gnueabihf`),
+ * and Android's (`aarch64-linux-android`, whose C library, bionic, is neither: no `libc`);
+ * undefined for a triplet that is not `<cpu>[-<vendor>]-linux-<gnu|musl|android><abi>`.
+ */
 export function tripletFacts(triplet: string): Pick<ExtensionName, 'architecture' | 'libc' | 'float' | 'os'> | undefined {
   if (triplet === 'darwin') return { os: 'darwin' };
   const m = TRIPLET_RE.exec(triplet);
   if (!m) return undefined;
   const [, cpu = '', libcWord, abi = ''] = m;
-  const libc = libcWord === 'musl' ? 'musl' : 'glibc';
-  let architecture = (KNOWN_TRIPLET_CPUS.get(cpu) ?? OTHER_TRIPLET_CPUS.get(cpu))?.architecture;
+  const libc = libcWord === 'musl' ? 'musl' : libcWord === 'gnu' ? 'glibc' : undefined;
+  let architecture = (KNOWN_TRIPLET_CPUS.get(cpu) ?? OTHER_TRIPLET_CPUS.get(cpu))?.architecture ?? rustCpuArchitecture(cpu);
   if (architecture === 'amd64' && abi === 'x32') architecture = 'amd64p32';
   if (architecture === 'mips64le' && abi === 'abin32') architecture = 'mips64p32le';
   if (architecture === 'mips64' && abi === 'abin32') architecture = 'mips64p32';
-  const out: { -readonly [K in keyof ExtensionName]?: ExtensionName[K] } = { os: 'linux', libc };
+  const out: { -readonly [K in keyof ExtensionName]?: ExtensionName[K] } = libc ? { os: 'linux', libc } : { os: 'linux' };
   if (architecture !== undefined) out.architecture = architecture;
   if (architecture === 'arm' || architecture === 'armbe') {
     if (abi === 'eabihf') out.float = 'hard';

@@ -51,6 +51,13 @@ export interface PeFacts {
   readonly format: 'pe';
   /** IMAGE_FILE_HEADER.Machine (0x8664 amd64, 0xaa64 arm64, 0x14c i386, 0x1c4 armnt) */
   readonly machine: number;
+  /**
+   * the CLR runtime header's Flags (ECMA-335 II.25.3.3.1: 1 ILONLY, 2 32BITREQUIRED), for a .NET
+   * assembly (data directory 14 non-empty) whose header was found in a section and read
+   */
+  readonly clrFlags?: number;
+  /** true for a .NET assembly (a CLR runtime header is named), whether or not its flags were read */
+  readonly clr?: boolean;
   readonly problem?: string;
 }
 
@@ -62,7 +69,7 @@ export interface ScriptFacts {
   readonly args: readonly string[];
 }
 
-/** Small text files a verdict reads whole: a wheel's `WHEEL`, a package's `package.json`... */
+/** Small text files a verdict reads whole: a wheel's `WHEEL` */
 export interface TextFacts {
   readonly format: 'text';
   readonly text: string;
@@ -86,12 +93,27 @@ export interface LoaderFacts {
   readonly libc: 'glibc' | 'musl';
 }
 
-/** Whether a file's bytes fit a platform. `unknown` is silence, never a verdict. */
+/**
+ * Whether a file's bytes fit a platform. `unknown` is silence, never a verdict. `some`: the file
+ * runs on some machines of the platform, not on all (see {@link FitLimit}).
+ */
 export interface Fit {
-  readonly fits: 'yes' | 'no' | 'unknown';
-  /** why not, or why it cannot tell: one sentence for the verdict's message */
+  readonly fits: 'yes' | 'some' | 'no' | 'unknown';
+  /** why not, why only some machines, or why it cannot tell: one sentence for the verdict's message */
   readonly reason?: string;
+  /** with `some`: what the machines that run it need */
+  readonly limit?: FitLimit;
 }
+
+/**
+ * Why a file runs on some machines of a platform only:
+ * - `compat`: it is the 32-bit architecture whose programs the platform's kernels run in a
+ *   compatibility mode every CPU of the platform has (i386 on amd64: Linux's IA32 emulation,
+ *   Windows' WoW64); only a kernel built or booted without it refuses the file;
+ * - `cpu`: some CPUs of the platform lack what it needs (32-bit ARM on arm64 needs AArch32, which
+ *   many arm64 server CPUs lack; a Go binary built for GOAMD64=v3 exits at start on older CPUs).
+ */
+export type FitLimit = 'compat' | 'cpu';
 
 /**
  * What this room reads of a tar entry: the fields of rootfs's `TarEntry` it uses. binary sits

@@ -9,7 +9,8 @@
  * matches everything below it.
  */
 import { AnyarchError } from '../errors.js';
-import { tripletFacts } from '../binary/index.js';
+import { elfArchitecture, isQemuUserEmulator, pathArchitecture, peArchitecture, type PathConvention } from '../binary/index.js';
+import type { FileFacts } from '../binary/types.js';
 import { normalizePlatform, type Platform } from '../platform/index.js';
 
 /** One `verify.allow` entry of `.anyarch.yaml`. */
@@ -120,32 +121,39 @@ export class AllowList {
   }
 }
 
-/** The architecture a GNU triplet or Debian multiarch name names (`aarch64-linux-gnu` → arm64), by src/binary's triplet reader. */
-export function tripletArchitecture(triplet: string): string | undefined {
-  return tripletFacts(triplet)?.architecture;
+/** The conventions of src/binary's pathArchitecture that make a file intended here; Go's and Node's are judged by AA201's and AA206's own cases. */
+const INTENDED_CONVENTIONS: ReadonlySet<PathConvention> = new Set(['cross-toolchain', 'multiarch']);
+
+/** The architecture a file's bytes name (ELF or PE), undefined for scripts and text. */
+function bytesArchitecture(facts: FileFacts | undefined): string | undefined {
+  if (facts?.format === 'elf') return elfArchitecture(facts).architecture;
+  if (facts?.format === 'pe') return peArchitecture(facts).architecture;
+  return undefined;
 }
 
 /**
  * Why a foreign file at `path` (cleaned) in a variant of `platform` is intended without being
- * declared, or undefined.
+ * declared, or undefined. A path that names an architecture by convention (src/binary's
+ * pathArchitecture: a cross toolchain's sysroot, Rust's per-target library, a foreign multiarch
+ * directory) excuses files of the architecture it names, other than the platform's: an x86-64
+ * file under `/usr/aarch64-linux-gnu/` is not excused. Also: test data (`testdata/`
+ * directories, Go's convention, which every golang image's source tree has), debug symbols,
+ * firmware, QEMU's user-mode emulators.
  */
-export function knownIntended(path: string, platform: Platform): string | undefined {
+export function knownIntended(path: string, platform: Platform, facts?: FileFacts): string | undefined {
   const arch = normalizePlatform(platform).architecture;
-  const segs = path.split('/');
-  // a cross toolchain's sysroot: /usr/<triplet>/ (gcc-aarch64-linux-gnu installs /usr/aarch64-linux-gnu/)
-  if (segs[0] === 'usr' && segs.length > 2) {
-    const t = tripletArchitecture(segs[1] as string);
-    if (t && t !== arch) return `a cross toolchain's files for ${segs[1]} (/usr/${segs[1]}/)`;
+  const named = pathArchitecture(path);
+  if (named && !named.os && INTENDED_CONVENTIONS.has(named.convention) && !named.architectures.includes(arch)) {
+    const own = bytesArchitecture(facts);
+    if (own === undefined || named.architectures.includes(own)) {
+      return named.convention === 'multiarch'
+        ? `multiarch libraries of another architecture (/${named.where}/)`
+        : `a cross toolchain's files for ${named.where.slice(named.where.lastIndexOf('/') + 1)} (/${named.where}/)`;
+    }
   }
-  // Debian multiarch: a foreign architecture's libraries under /usr/lib/<triplet>/ or /lib/<triplet>/
-  const libAt = segs[0] === 'usr' ? 2 : 1;
-  if ((segs[0] === 'usr' ? segs[1] === 'lib' : segs[0] === 'lib') && segs.length > libAt + 1) {
-    const t = tripletArchitecture(segs[libAt] as string);
-    if (t && t !== arch) return `multiarch libraries of another architecture (${segs.slice(0, libAt + 1).join('/')}/)`;
-  }
+  if (/(?:^|\/)testdata\//.test(path)) return "test data (a testdata/ directory, Go's convention for test fixtures)";
   if (path.startsWith('usr/lib/debug/')) return 'debug symbols (/usr/lib/debug/)';
   if (path.startsWith('lib/firmware/') || path.startsWith('usr/lib/firmware/')) return 'firmware for devices, not for this CPU';
-  const base = segs[segs.length - 1] ?? '';
-  if (/^qemu-[a-z0-9_]+(-static)?$/.test(base)) return 'qemu user-mode emulation itself';
+  if (isQemuUserEmulator(path)) return 'qemu user-mode emulation itself';
   return undefined;
 }

@@ -96,7 +96,7 @@ function toVerdict(rule: VerdictRule, d: VerdictDescriptor, input: JudgeInput, a
   };
   if (rule.meta.allowable && d.path !== undefined) {
     const declared = allow.match(d.path);
-    const known = d.intended ?? (declared ? undefined : knownIntended(d.path, input.platform));
+    const known = d.intended ?? (declared ? undefined : knownIntended(d.path, input.platform, input.tree.get(d.path)?.facts));
     const allowed = declared ? { reason: declared.reason, by: 'config' as const } : known ? { reason: known, by: 'known' as const } : undefined;
     if (allowed) {
       return {

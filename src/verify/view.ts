@@ -2,19 +2,23 @@
  * What every verdict reads of a variant, worked out once: the files with facts, the C libraries
  * whose loaders are present, PATH from the config's Env and a lookup in it.
  */
+import { DEFAULT_PATH } from '../binary/index.js';
 import type { FileFacts } from '../binary/types.js';
 import type { ContainerConfig } from '../oci/manifest.js';
 import { PLATFORM_DATA } from '../platform/index.js';
+import { cleanPath } from '../rootfs/tar.js';
 import type { FileTree } from '../rootfs/types.js';
 import type { KeptFile, VariantView } from './verdicts/types.js';
 
-/** Docker's PATH when the config's Env has none (what `docker run` sets for Linux containers). */
-export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** Most PATH entries searched (a hostile config could list millions). */
 export const MAX_PATH_ENTRIES = 64;
 
-/** Every loader path of the table and its C library. */
-const LOADERS: readonly (readonly [string, 'glibc' | 'musl'])[] = [
+/**
+ * Where the loaders of the platform table (and the armhf/armel ones) are, as tree paths, with
+ * their C library: a variant has a C library when one of them is in its tree. (src/binary's
+ * `LOADERS` is the other question: what a PT_INTERP's basename says.)
+ */
+const LOADER_PATHS: readonly (readonly [string, 'glibc' | 'musl'])[] = [
   ...PLATFORM_DATA.flatMap((d) => [
     [d.elf.glibcLoader.slice(1), 'glibc'] as const,
     [d.elf.muslLoader.slice(1), 'musl'] as const,
@@ -30,28 +34,21 @@ export function envValue(env: readonly string[] | null | undefined, name: string
   return value;
 }
 
-/** Cleans an absolute or relative path against `dir` (both as the image shows them) into a tree path. */
-export function cleanPath(p: string, dir = ''): string {
-  const out: string[] = [];
-  const full = p.startsWith('/') ? p : `${dir}/${p}`;
-  for (const seg of full.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') out.pop();
-    else out.push(seg);
-  }
-  return out.join('/');
+/** An absolute path, or one relative to `dir` (both as the image shows them), as a tree path (src/rootfs's one cleaning: `..` clamped at the root). */
+export function treePath(p: string, dir = ''): string {
+  return cleanPath(p.startsWith('/') ? p : `${dir}/${p}`).path;
 }
 
 export function variantView(tree: FileTree<FileFacts>, config: ContainerConfig | undefined): VariantView {
   const kept: KeptFile[] = [];
   for (const [path, file] of tree.files()) if (file.facts !== undefined) kept.push({ path, file, facts: file.facts });
   const libcs = new Set<'glibc' | 'musl'>();
-  for (const [path, libc] of LOADERS) if (tree.resolve(path)) libcs.add(libc);
+  for (const [path, libc] of LOADER_PATHS) if (tree.resolve(path)) libcs.add(libc);
   const path = (envValue(config?.Env, 'PATH') ?? DEFAULT_PATH)
     .split(':')
     .filter((d) => d !== '')
     .slice(0, MAX_PATH_ENTRIES)
-    .map((d) => cleanPath(d));
+    .map((d) => treePath(d));
   return {
     tree,
     kept,

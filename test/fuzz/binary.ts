@@ -12,11 +12,12 @@ import { libcOfElf, loaderFacts } from '../../src/binary/loaders.js';
 import { elfArchitecture } from '../../src/binary/machines.js';
 import type { FileFacts } from '../../src/binary/types.js';
 import { buildElf } from '../support/elf-bytes.js';
+import { buildPe } from '../support/pe-bytes.js';
 import { bytesCodec, mutatedBytes, utf8, type FuzzTarget } from '../support/fuzz.js';
 
 let seeds: Uint8Array[] | undefined;
 
-/** ELF files of every shape the builder makes, a PE header and a script. */
+/** ELF files of every shape the builder makes, a PE header, a .NET assembly (CLR header) and a script. */
 function binarySeeds(): readonly Uint8Array[] {
   seeds ??= [
     buildElf({ type: 3, interpreter: '/lib64/ld-linux-x86-64.so.2', dynamic: {} }),
@@ -33,6 +34,7 @@ function binarySeeds(): readonly Uint8Array[] {
       pe.set([0x50, 0x45, 0, 0, 0x64, 0x86], 0x80);
       return pe;
     })(),
+    buildPe({ machine: 0x14c, clrFlags: 0x1, dll: true }),
     utf8('#!/usr/bin/env python3 -u\nprint(1)\n'),
   ];
   return seeds;
@@ -67,7 +69,7 @@ export const binaryTarget: FuzzTarget<Uint8Array> = {
     assert.deepEqual(inspect(bytes, 1), whole, 'one byte at a time');
     if (!whole) return;
     assert.equal(typeof describeFacts(whole), 'string');
-    for (const p of PLATFORMS) assert.ok(['yes', 'no', 'unknown'].includes(fitsPlatform(whole, p).fits));
+    for (const p of PLATFORMS) assert.ok(['yes', 'some', 'no', 'unknown'].includes(fitsPlatform(whole, p).fits));
     if (whole.format === 'elf') {
       assert.ok(whole.class === 32 || whole.class === 64);
       assert.ok(Number.isInteger(whole.machine) && whole.machine >= 0 && whole.machine <= 0xffff);

@@ -67,3 +67,8 @@ test('AA206: napi-rs musl and gnu packages: the musl one is ours in Alpine; a wr
   const vs = judge(rule, tree, 'linux/arm64');
   assert.deepEqual(brief(vs), [`AA206 error /${NM}/@swc/core-linux-arm64-musl/swc.linux-arm64-musl.node`]);
 });
+
+test('AA206: a 32-bit ARM addon in an arm64 image is foreign: node is a 64-bit process, AArch32 does not load it', () => {
+  const tree = handTree({ 'app/node_modules/sqlite3/build/Release/node_sqlite3.node': { facts: elf('arm', { type: 'dyn', arm: { cpuArch: 10 } }) } });
+  assert.deepEqual(brief(judge(rule, tree, 'linux/arm64')), ['AA206 error /app/node_modules/sqlite3/build/Release/node_sqlite3.node']);
+});

@@ -8,7 +8,7 @@
  */
 import { parseNodeAddonPath, selectPrebuild } from '../../binary/index.js';
 import { normalizePlatform } from '../../platform/index.js';
-import { describeFacts, elfArchitecture, fitsPlatform } from '../binary-kit.js';
+import { describeFacts, elfArchitecture, fitsPlatform, LOADED } from '../binary-kit.js';
 import { nodeArch, platformPackage, type PlatformPackage } from './support.js';
 import { defineVerdict, shown } from './types.js';
 
@@ -69,14 +69,14 @@ export default defineVerdict({
         ctx.report({ messageId: 'noPrebuild', data: { path: shown(dir), platform: ctx.name, dirs }, path: full(dir, prebuilds[0] as string) });
       } else if (selected.startsWith('prebuilds/')) {
         const k = kept.get(full(dir, selected));
-        if (k?.facts.format === 'elf' && fitsPlatform(k.facts, p).fits === 'no') {
+        if (k?.facts.format === 'elf' && fitsPlatform(k.facts, p, LOADED).fits === 'no') {
           ctx.report({ messageId: 'selectedWrong', data: { path: shown(k.path), platform: ctx.name, arch: elfArchitecture(k.facts).architecture ?? 'another machine' }, path: k.path, what: describeFacts(k.facts) });
         }
       }
       const loads = selected ? shown(full(dir, selected)) : 'none';
       for (const r of prebuilds) {
         const k = kept.get(full(dir, r));
-        if (r === selected || k?.facts.format !== 'elf' || fitsPlatform(k.facts, p).fits !== 'no') continue;
+        if (r === selected || k?.facts.format !== 'elf' || fitsPlatform(k.facts, p, LOADED).fits !== 'no') continue;
         ctx.report({
           messageId: 'otherPrebuild',
           data: { path: shown(k.path), dir: r.split('/')[1] as string, arch: elfArchitecture(k.facts).architecture ?? 'another machine' },
@@ -93,7 +93,7 @@ export default defineVerdict({
     for (const k of ctx.view.kept) {
       if (k.facts.format !== 'elf' || judged.has(k.path)) continue;
       const pkg = platformPackage(k.path);
-      const fit = fitsPlatform(k.facts, p);
+      const fit = fitsPlatform(k.facts, p, LOADED);
       const karch = elfArchitecture(k.facts).architecture ?? 'another machine';
       if (pkg) {
         if (isMine(pkg)) {

@@ -34,3 +34,8 @@ test('AA205: WHEEL tags for another machine are a warning; pure and matching whe
   const mixed = handTree({ [`${SP}/m-1.0.dist-info/WHEEL`]: { facts: { format: 'text', text: 'Tag: cp311-cp311-macosx_11_0_arm64\nTag: cp311-cp311-manylinux_2_17_x86_64\n' } } });
   assert.deepEqual(judge(rule, mixed, 'linux/arm64'), []);
 });
+
+test('AA205: an i386 extension in an amd64 image is an error: the interpreter process is 64-bit, compatibility mode does not load it', () => {
+  const tree = handTree({ [`${SP}/_cffi_backend.cpython-311-i386-linux-gnu.so`]: { facts: elf('386', { type: 'dyn' }) } });
+  assert.deepEqual(brief(judge(rule, tree, 'linux/amd64')), [`AA205 error /${SP}/_cffi_backend.cpython-311-i386-linux-gnu.so`]);
+});

@@ -6,7 +6,7 @@
  */
 import { parseExtensionName, parseWheelFile, wheelTagArchitectures } from '../../binary/index.js';
 import { normalizePlatform } from '../../platform/index.js';
-import { describeFacts, elfArchitecture, fitsPlatform } from '../binary-kit.js';
+import { describeFacts, elfArchitecture, fitsPlatform, LOADED } from '../binary-kit.js';
 import { isPythonBinary } from './support.js';
 import { defineVerdict, shown } from './types.js';
 
@@ -45,7 +45,7 @@ export default defineVerdict({
       }
       if (k.facts.format !== 'elf' || !isPythonBinary(k.path)) continue;
       const arch = elfArchitecture(k.facts).architecture;
-      const fit = fitsPlatform(k.facts, ctx.platform);
+      const fit = fitsPlatform(k.facts, ctx.platform, LOADED);
       if (fit.fits === 'no' && arch) {
         ctx.report({ messageId: 'foreign', data: { path: shown(k.path), arch, platform: ctx.name }, path: k.path, what: describeFacts(k.facts) });
         continue;
