@@ -27,7 +27,8 @@ import type { DockerEngine } from '../engine/api.js';
 import { formatPlatform } from '../platform/make.js';
 import { QEMU_STATIC_DIR, qemuCpu, qemuStaticName } from '../platform/qemu.js';
 import { BoundedOutput, DEFAULT_OUTPUT_LINES, MAX_OUTPUT_BYTES } from './output.js';
-import { DEFAULT_PATH, DEFAULT_SMOKE_TIMEOUT_MS, QEMU_IN_ROOT } from './qemu.js';
+import { DEFAULT_PATH } from '../binary/index.js';
+import { DEFAULT_SMOKE_TIMEOUT_MS, QEMU_IN_ROOT } from './qemu.js';
 import type { CommandRunOptions, SmokeResult } from './types.js';
 
 /** How long removing, killing or inspecting a container may take beyond the run's own timeout. */

@@ -79,6 +79,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, constants as fsConstants, copyFileSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_PATH } from '../binary/index.js';
 import { temporaryDirs } from '../fs/temporary.js';
 import { lookupInRoot, makeDirInRoot, type IdShift } from '../rootfs/extract.js';
 import { PLATFORM_DATA } from '../platform/data.js';
@@ -91,8 +92,6 @@ import type { CommandRunOptions, SmokeResult } from './types.js';
 
 /** How long a smoke run may take by default: 30 s (then its process group is killed). */
 export const DEFAULT_SMOKE_TIMEOUT_MS = 30_000;
-/** Docker's PATH for a container whose image sets none. */
-export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /**
  * Run as root, a chroot run's user namespace maps its ids 0..{@link SMOKE_ID_COUNT}-1 to this
  * machine's ids from here on: ids no account uses (as Docker's userns-remap and rootless
