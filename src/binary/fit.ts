@@ -115,6 +115,11 @@ function fitsElf(f: ElfFacts, target: Target, options: FitOptions): Fit {
   if (own.architecture === undefined) return UNKNOWN(`${own.machineName} is no CPU a container's programs run on (GPU, eBPF or firmware code)`);
   if (!knowsArchitecture(target.architecture)) return UNKNOWN(`anyarch knows no ELF identity of ${target.architecture}`);
   if (own.architecture !== target.architecture) {
+    // x32 (64-bit x86 with 32-bit pointers) runs on amd64 kernels that enable its ABI (Debian's
+    // kernels build it but leave it off: syscall.x32=y turns it on); not one of containerd's platforms
+    if (own.architecture === 'amd64p32' && target.architecture === 'amd64' && !options.loaded) {
+      return { fits: 'some', limit: 'compat', reason: `${own.machineName} is x32 (amd64p32), which amd64 kernels run only where the x32 ABI is enabled` };
+    }
     const compat = options.loaded ? undefined : compatTarget(target, own.architecture);
     if (compat && compat.architecture === 'arm') {
       const cpu = fitsArm(f, compat.variant, { floatAbi: false, label: `the AArch32 of ${platformWords(target)}` });

@@ -125,3 +125,22 @@ for (const { compression, variable, choice, program } of CASES) {
     }
   });
 }
+
+describe('uncompressed layers', () => {
+  test('the tar as stored; its diff id is its digest and is checked once, by the source; another diff id is still checked', async () => {
+    const tar = tarOf(files);
+    const { createHash } = await import('node:crypto');
+    const digest = `sha256:${createHash('sha256').update(tar).digest('hex')}`;
+    const open = async (diffId: string): Promise<Image> => {
+      const img = buildTestImage([{ platform: { os: 'linux', architecture: 'arm64' }, layers: [{ files, stored: { bytes: tar, diffId, compression: 'none' } }] }], { single: true });
+      const dir = temp('layout');
+      await writeOciLayout(dir, img);
+      return (await openRoot(await openOciLayout(dir))) as Image;
+    };
+    const [same] = await (await open(digest)).layers();
+    assert.equal(same!.diffId, same!.descriptor.digest);
+    assert.deepEqual(await readAll(await same!.uncompressed()), tar);
+    const [other] = await (await open(`sha256:${'0'.repeat(64)}`)).layers();
+    await rejectsWith(readAll(await other!.uncompressed()), 'E_DIGEST', /diff id/);
+  });
+});

@@ -69,7 +69,9 @@ export function openLayer(descriptor: Descriptor, parts: LayerParts): Layer {
         throw new AnyarchError('E_MANIFEST', `${parts.what}: its media type ${descriptor.mediaType} is not a layer anyarch can decompress`, 'layers are tar, tar+gzip or tar+zstd (OCI and Docker media types)');
       }
       const decoder = await decoderFor(compression, descriptor.size);
-      return decompress(await parts.read(), decoder, compression, parts.what, parts.diffId);
+      // an uncompressed layer's diff id is its digest, which the source's stream checks already
+      const diffId = compression === 'none' && parts.diffId === descriptor.digest ? undefined : parts.diffId;
+      return decompress(await parts.read(), decoder, compression, parts.what, diffId);
     },
   };
 }

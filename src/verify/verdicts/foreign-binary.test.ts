@@ -161,6 +161,14 @@ test('AA201: i386 on amd64 is one information (IA32 compatibility), 32-bit ARM o
   assert.doesNotMatch(arm[0]!.message, /exec format error/);
 });
 
+test("AA201: an x32 program in amd64 (Debian's perf-read-vdsox32) is a compatibility information, not an error", async () => {
+  const vs = await judgeLayers(rule, [[exe('usr/lib/perf-core/perf-read-vdsox32', { machine: 62, class: 32, interpreter: '/libx32/ld-linux-x32.so.2' }), exe('usr/bin/app', AMD64)]], 'linux/amd64');
+  assert.deepEqual(brief(vs), ['AA201 info']);
+  assert.match(vs[0]!.message, /^\/usr\/lib\/perf-core\/perf-read-vdsox32 \(amd64p32\) runs? on linux\/amd64 only through the kernel's/);
+  // in an arm64 image it is as foreign as any x86-64 file
+  assert.deepEqual(brief(await judgeLayers(rule, [[exe('usr/lib/perf-core/perf-read-vdsox32', { machine: 62, class: 32 })]], 'linux/arm64')), ['AA201 error /usr/lib/perf-core/perf-read-vdsox32']);
+});
+
 test('AA201: a Go binary built with GOAMD64=v3 is a warning that names the CPU level, not "exec format error"', async () => {
   const vs = await judgeLayers(rule, [[exe('usr/local/bin/server', { ...AMD64, go: { version: 'go1.22.1', settings: { GOARCH: 'amd64', GOAMD64: 'v3' } } })]], 'linux/amd64');
   assert.deepEqual(brief(vs), ['AA201 warning /usr/local/bin/server']);

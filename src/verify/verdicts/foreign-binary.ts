@@ -16,7 +16,7 @@ import { defineVerdict, shown, type VariantView } from './types.js';
 const messages = {
   foreign: '{path} is {arch}, not {platform}: it fails with "exec format error" there',
   someCpus: '{path} runs on some {platform} machines only: {reason}',
-  compat: '{files} run on {platform} only through the kernel\'s 32-bit compatibility mode (a kernel without it refuses them)',
+  compat: '{files} {run} on {platform} only through the kernel\'s 32-bit compatibility mode (a kernel without it refuses {them})',
 } as const;
 
 /** Go's tools of another GOARCH beside a go of that architecture are how Go cross-installs its toolchain. */
@@ -69,7 +69,7 @@ export default defineVerdict({
     }
     for (const [arch, { first, count }] of compat) {
       const files = count === 1 ? `${shown(first)} (${arch})` : `${count} ${arch} files (the first ${shown(first)})`;
-      ctx.report({ messageId: 'compat', data: { files, platform: ctx.name }, severity: 'info' });
+      ctx.report({ messageId: 'compat', data: { files, platform: ctx.name, run: count === 1 ? 'runs' : 'run', them: count === 1 ? 'it' : 'them' }, severity: 'info' });
     }
   },
 });

@@ -33,3 +33,12 @@ test('AA203: a dangling or looping loader link is missing; static and foreign bi
   });
   assert.deepEqual(brief(judge(rule, tree, 'linux/arm64')), ['AA203 error /bin/a', 'AA203 error /bin/b']);
 });
+
+test("AA203: i386 and x32 programs in an amd64 image without their loaders (Debian's valgrind and perf) are AA201's compatibility summary, not AA203", () => {
+  const tree = handTree({
+    'usr/libexec/valgrind/getoff-x86-linux': { facts: dyn('386', '/lib/ld-linux.so.2') },
+    'usr/lib/perf-core/perf-read-vdsox32': { facts: elf('amd64', { class: 32, interpreter: '/libx32/ld-linux-x32.so.2', type: 'dyn' }) },
+    'usr/bin/app': { facts: dyn('amd64', '/lib64/ld-linux-x86-64.so.2') },
+  });
+  assert.deepEqual(brief(judge(rule, tree, 'linux/amd64')), ['AA203 error /usr/bin/app']);
+});

@@ -57,11 +57,17 @@ export function loaderProblem(facts: ElfFacts, view: VariantView): { kind: 'miss
   return { kind: 'missing' };
 }
 
-/** Each dynamic ELF of the variant that fits its platform (or may) and has a loader problem (AA203, AA204). */
+/**
+ * Each dynamic ELF of the variant that fits its platform (or may) and has a loader problem (AA203,
+ * AA204). Files of a secondary architecture the kernel runs in compatibility mode (i386 or x32 in
+ * amd64, as Debian's valgrind and perf ship them) are AA201's one summary: their loaders belong to
+ * a multiarch set the image need not have.
+ */
 export function* loaderProblems(view: VariantView, platform: Platform): Generator<{ readonly file: KeptFile; readonly facts: ElfFacts; readonly problem: NonNullable<ReturnType<typeof loaderProblem>> }> {
   for (const k of view.kept) {
     if (k.facts.format !== 'elf' || !k.facts.interpreter) continue;
-    if (fitsPlatform(k.facts, platform).fits === 'no') continue;
+    const fit = fitsPlatform(k.facts, platform);
+    if (fit.fits === 'no' || (fit.fits === 'some' && fit.limit === 'compat')) continue;
     const problem = loaderProblem(k.facts, view);
     if (problem) yield { file: k, facts: k.facts, problem };
   }
