@@ -98,6 +98,9 @@ function nativeZstd(): (() => Transform) | undefined {
   return typeof create === 'function' ? () => (create as () => Transform).call(zlib) : undefined;
 }
 
+/** Bytes a decoder program's transform buffers on each side (its input and its output). */
+const PROGRAM_BUFFER_BYTES = 1024 * 1024;
+
 /** Most bytes of a decoder program's standard error kept for a message. */
 const MAX_PROGRAM_STDERR_BYTES = 1024;
 
@@ -171,7 +174,8 @@ class ProgramDecoder extends Transform {
     program: string,
     private readonly name: string,
   ) {
-    super();
+    // room for a few of the program's 64 KiB pipe reads each way, so neither side waits on the other's every chunk
+    super({ readableHighWaterMark: PROGRAM_BUFFER_BYTES, writableHighWaterMark: PROGRAM_BUFFER_BYTES });
     this.child = spawn(program, ['-dcq'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.on('error', (e) => this.fail(new Error(`${name}: ${e.message}`)));
     this.child.stdin.on('error', () => undefined); // the exit status tells what went wrong
