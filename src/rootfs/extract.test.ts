@@ -150,6 +150,13 @@ test('hard links only to files already in the root; links out, to missing files 
   await refusal([[{ name: 'd/', type: '5' }, { name: 'h', type: '1', linkname: 'd' }]], { parent }, 'E_SOURCE', /points at the directory/);
 });
 
+test('a hard link replacing the directory that holds its target is refused (found by the property below)', async () => {
+  const parent = parentDir();
+  // `a/b/a/..` is the symlink a/b; the hard link `a` would replace the directory a, and a/b with it
+  await refusal([[{ name: 'a/b/a/..', type: '2', linkname: 'a' }, { name: 'a', type: '1', linkname: 'a/b' }]], { parent }, 'E_SOURCE', /inside the directory it replaces/);
+  assert.deepEqual(readdirSync(parent), []);
+});
+
 test('device nodes, FIFOs and unknown kinds are skipped and counted, never created', async () => {
   const parent = parentDir();
   const r = await extractLayers(

@@ -213,8 +213,14 @@ export class RootWriter {
       const st = lstatOrUndefined(this.abs(target));
       if (!st) throw refused(this.what, `the hard link "${e.rawPath}" points at "${targetName}", which is not in the root`);
       if (st.isDirectory()) throw refused(this.what, `the hard link "${e.rawPath}" points at the directory "${targetName}"`);
+      // replacing a directory that holds the target would remove the target first
+      if (existing && target.startsWith(`${rel}/`)) throw refused(this.what, `the hard link "${e.rawPath}" points at "${targetName}", inside the directory it replaces`);
       if (existing) this.removePath(abs, existing);
-      linkSync(this.abs(target), abs);
+      try {
+        linkSync(this.abs(target), abs);
+      } catch (err) {
+        throw refused(this.what, `the hard link "${e.rawPath}" to "${targetName}" cannot be made (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
       return undefined;
     }
     if (existing) this.removePath(abs, existing);
