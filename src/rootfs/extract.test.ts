@@ -157,6 +157,20 @@ test('a hard link replacing the directory that holds its target is refused (foun
   assert.deepEqual(readdirSync(parent), []);
 });
 
+test("directory modes are applied only through the root's own directories: a later symlink over an ancestor (to the host, or a loop) is not followed (found by the property below)", async () => {
+  const parent = parentDir();
+  const host = tmp('host');
+  mkdirSync(path.join(host, 'a'), { recursive: true, mode: 0o700 });
+  const { chmodSync: chmod, statSync } = await import('node:fs');
+  chmod(path.join(host, 'a'), 0o700);
+  const r = await extractLayers([layer([{ name: 'x/a/', type: '5', mode: 0o777 }, { name: 'x', type: '2', linkname: host }, { name: 'c/outside/a/', type: '5' }, { name: 'c/outside', type: '2', linkname: 'outside' }])], { parent });
+  try {
+    assert.equal(statSync(path.join(host, 'a')).mode & 0o777, 0o700, "the host directory's mode is untouched");
+  } finally {
+    await r.remove();
+  }
+});
+
 test('device nodes, FIFOs and unknown kinds are skipped and counted, never created', async () => {
   const parent = parentDir();
   const r = await extractLayers(

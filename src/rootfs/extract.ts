@@ -130,7 +130,7 @@ function lstatOrUndefined(p: string): Stats | undefined {
     return lstatSync(p);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return undefined;
     throw e;
   }
 }
@@ -264,10 +264,20 @@ export class RootWriter {
   finish(): void {
     this.closeOpen();
     for (const [rel, mode] of this.dirModes) {
-      const abs = this.abs(rel);
-      const st = lstatOrUndefined(abs);
-      if (st?.isDirectory()) chmodSync(abs, (mode & 0o1777) | (RUNNING_AS_ROOT ? 0 : 0o700));
+      // a later entry may have made an ancestor a symlink (leading anywhere, the host included):
+      // only a directory reached through directories alone is this root's
+      if (this.isRealDir(rel)) chmodSync(this.abs(rel), (mode & 0o1777) | (RUNNING_AS_ROOT ? 0 : 0o700));
     }
+  }
+
+  /** Whether `rel` and each of its ancestors is a directory, no symlink on the way. */
+  private isRealDir(rel: string): boolean {
+    let at = '';
+    for (const part of rel.split('/')) {
+      at = at === '' ? part : `${at}/${part}`;
+      if (!lstatOrUndefined(this.abs(at))?.isDirectory()) return false;
+    }
+    return true;
   }
 
   closeOpen(): void {
