@@ -556,54 +556,49 @@ async function checkBenchmark(opts: Options, ctx: { tmp: string; corpus: string;
   process.stdout.write(JSON.stringify(summary) + '\n');
 }
 
-/** The platforms benchmark (platforms.ts, loaded only when it runs); prints its table and JSON line. */
-async function platformsBenchmark(opts: Options, ctx: { work: string; fingerprint: string; log: (s: string) => void }): Promise<void> {
+type BenchCtx = { work: string; fingerprint: string; log: (s: string) => void };
+
+/**
+ * Runs one of the registry benchmarks (platforms, verify: each module loaded only when it runs)
+ * and prints its table and JSON line; a missing tool is SKIPPED, any other failure FAILED.
+ */
+async function registryBenchmark(
+  name: 'platforms' | 'verify',
+  opts: Options,
+  ctx: BenchCtx,
+  run: () => Promise<{ lines: string[]; summary: Record<string, unknown> }>,
+): Promise<void> {
   const t0 = process.hrtime.bigint();
   let lines: string[];
   let summary: Record<string, unknown>;
   try {
-    const { runPlatformsBenchmark } = await import('./platforms.js');
-    ({ lines, summary } = await runPlatformsBenchmark({ runs: opts.runs, images: opts.images, work: ctx.work, layout, log: ctx.log }));
+    ({ lines, summary } = await run());
   } catch (e) {
     // docker-registry or skopeo missing (SKIPPED), or something failed (FAILED; the registry is stopped by then)
     const msg = (e as Error).message ?? String(e);
-    ctx.log(`platforms benchmark failed: ${(e as Error).stack ?? msg}`);
+    ctx.log(`${name} benchmark failed: ${(e as Error).stack ?? msg}`);
     const first = msg.split('\n')[0] ?? msg;
     const missing = /is not installed/.test(first);
-    lines = ['## anyarch platforms benchmark', '', `${missing ? 'SKIPPED' : 'FAILED'}: ${first}`];
-    summary = { bench: 'anyarch-platforms', node: process.version, ...(missing ? { skipped: first } : { failed: first }) };
+    lines = [`## anyarch ${name} benchmark`, '', `${missing ? 'SKIPPED' : 'FAILED'}: ${first}`];
+    summary = { bench: `anyarch-${name}`, node: process.version, ...(missing ? { skipped: first } : { failed: first }) };
   }
   const rebuilt = buildFingerprint(layout.root) !== ctx.fingerprint;
   if (rebuilt) lines.push('', '**Warning:** dist/src changed during the run (a rebuild): the measurements may mix two builds. Run again.');
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  lines.push('', `Platforms benchmark took ${seconds.toFixed(1)} s.`);
-  // after the check benchmark's JSON line, a blank line before this table
-  process.stdout.write((opts.only === 'platforms' ? '' : '\n') + lines.join('\n') + '\n');
+  lines.push('', `${name[0]!.toUpperCase()}${name.slice(1)} benchmark took ${seconds.toFixed(1)} s.`);
+  // after the previous benchmark's JSON line, a blank line before this table
+  process.stdout.write((opts.only === name ? '' : '\n') + lines.join('\n') + '\n');
   process.stdout.write(JSON.stringify({ ...summary, rebuiltDuringRun: rebuilt, seconds: +seconds.toFixed(1) }) + '\n');
 }
 
-/** The verify benchmark (verify.ts, loaded only when it runs); prints its table and JSON line. */
-async function verifyBenchmark(opts: Options, ctx: { work: string; fingerprint: string; log: (s: string) => void }): Promise<void> {
-  const t0 = process.hrtime.bigint();
-  let lines: string[];
-  let summary: Record<string, unknown>;
-  try {
-    const { runVerifyBenchmark } = await import('./verify.js');
-    ({ lines, summary } = await runVerifyBenchmark({ runs: opts.verifyRuns, layerMiB: opts.verifyMiB, work: ctx.work, layout, log: ctx.log }));
-  } catch (e) {
-    const msg = (e as Error).message ?? String(e);
-    ctx.log(`verify benchmark failed: ${(e as Error).stack ?? msg}`);
-    const first = msg.split('\n')[0] ?? msg;
-    const missing = /is not installed/.test(first);
-    lines = ['## anyarch verify benchmark', '', `${missing ? 'SKIPPED' : 'FAILED'}: ${first}`];
-    summary = { bench: 'anyarch-verify', node: process.version, ...(missing ? { skipped: first } : { failed: first }) };
-  }
-  const rebuilt = buildFingerprint(layout.root) !== ctx.fingerprint;
-  if (rebuilt) lines.push('', '**Warning:** dist/src changed during the run (a rebuild): the measurements may mix two builds. Run again.');
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  lines.push('', `Verify benchmark took ${seconds.toFixed(1)} s.`);
-  process.stdout.write((opts.only === 'verify' ? '' : '\n') + lines.join('\n') + '\n');
-  process.stdout.write(JSON.stringify({ ...summary, rebuiltDuringRun: rebuilt, seconds: +seconds.toFixed(1) }) + '\n');
+/** The platforms benchmark (platforms.ts). */
+function platformsBenchmark(opts: Options, ctx: BenchCtx): Promise<void> {
+  return registryBenchmark('platforms', opts, ctx, async () => (await import('./platforms.js')).runPlatformsBenchmark({ runs: opts.runs, images: opts.images, work: ctx.work, layout, log: ctx.log }));
+}
+
+/** The verify benchmark (verify.ts). */
+function verifyBenchmark(opts: Options, ctx: BenchCtx): Promise<void> {
+  return registryBenchmark('verify', opts, ctx, async () => (await import('./verify.js')).runVerifyBenchmark({ runs: opts.verifyRuns, layerMiB: opts.verifyMiB, work: ctx.work, layout, log: ctx.log }));
 }
 
 async function main(): Promise<void> {
