@@ -15,11 +15,10 @@
  * the main thread keeps to hashing and reading the tar.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { accessSync, constants as fsConstants, statSync } from 'node:fs';
-import * as path from 'node:path';
 import { PassThrough, Transform, type Readable, type TransformCallback, type Writable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { AnyarchError, isAnyarchError } from '../errors.js';
+import { programOnPath } from '../fs/programs.js';
 import { DigestVerifier, type Digest } from './digest.js';
 import type { Descriptor, HistoryEntry } from './manifest.js';
 import { layerCompression } from './media.js';
@@ -104,29 +103,13 @@ const PROGRAM_BUFFER_BYTES = 1024 * 1024;
 /** Most bytes of a decoder program's standard error kept for a message. */
 const MAX_PROGRAM_STDERR_BYTES = 1024;
 
-/** An executable file named `name` in one of PATH's directories. */
-function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const file = path.join(dir, name);
-    try {
-      if (!statSync(file).isFile()) continue;
-      accessSync(file, fsConstants.X_OK);
-      return file;
-    } catch {
-      continue;
-    }
-  }
-  return undefined;
-}
-
 /**
  * The `zstd` program on PATH (`ANYARCH_ZSTD=cli` requires it, `=fzstd` never uses it). On Node
  * 20, fzstd decodes on the main thread beside both SHA-256s; `zstd -dc` in its own process ran at
  * 1.8-2.0x fzstd's rate in the verify benchmark, the way containerd hands gzip to `unpigz`.
  */
 export function zstdProgram(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return env.ANYARCH_ZSTD === 'fzstd' ? undefined : onPath('zstd', env);
+  return env.ANYARCH_ZSTD === 'fzstd' ? undefined : programOnPath('zstd', env.PATH);
 }
 
 /**
@@ -136,7 +119,7 @@ export function zstdProgram(env: NodeJS.ProcessEnv = process.env): string | unde
  * used: its inflate is single-threaded zlib, no faster than node:zlib's thread pool.
  */
 export function igzipProgram(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return env.ANYARCH_GZIP === 'zlib' ? undefined : onPath('igzip', env);
+  return env.ANYARCH_GZIP === 'zlib' ? undefined : programOnPath('igzip', env.PATH);
 }
 
 /**

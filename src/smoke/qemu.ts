@@ -80,6 +80,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, constants as fsConstants, copyFileSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_PATH } from '../binary/index.js';
+import { programOnPath } from '../fs/programs.js';
 import { temporaryDirs } from '../fs/temporary.js';
 import { lookupInRoot, makeDirInRoot, type IdShift } from '../rootfs/extract.js';
 import { PLATFORM_DATA } from '../platform/data.js';
@@ -188,11 +189,9 @@ interface Abilities {
 }
 const abilities = new Map<string, Abilities>();
 
+/** A host program, from the system directories first, then anyarch's own PATH. */
 function findOnPath(name: string): string | undefined {
-  for (const d of HOST_PATH.split(':').concat((process.env.PATH ?? '').split(path.delimiter))) {
-    if (d !== '' && existsSync(path.join(d, name))) return path.join(d, name);
-  }
-  return undefined;
+  return programOnPath(name, `${HOST_PATH}${path.delimiter}${process.env.PATH ?? ''}`);
 }
 
 function probe(unsharePath: string | undefined): Abilities {
