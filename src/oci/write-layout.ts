@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { AnyarchError, isAnyarchError } from '../errors.js';
@@ -68,9 +68,7 @@ export async function writeOciLayout(root: Index | Image, dir: string, opts: Wri
       const c = await content();
       if (c instanceof Uint8Array) {
         verifyBytes(c, d.digest, `${d.mediaType} ${d.digest}`);
-        await pipeline(async function* () {
-          yield c;
-        }, createWriteStream(tmp, { flags: 'wx' }));
+        await writeFile(tmp, c, { flag: 'wx' });
       } else await pipeline(c, createWriteStream(tmp, { flags: 'wx' }));
       await rename(tmp, file);
       written++;
