@@ -34,7 +34,9 @@ export type Outcome =
   /** some input could not be read or parsed (the others were still checked) */
   | 'input-error'
   /** anyarch misbehaved (e.g. a fix broke the syntax); already reported */
-  | 'bug';
+  | 'bug'
+  /** an engine's build or a cross-compile failed (nothing tagged) */
+  | 'build-failed';
 
 /**
  * A process stream whose write errors are kept instead of thrown: a closed pipe (`| head`) or a

@@ -2,33 +2,38 @@
  * The command line: a table of commands and flags (commander) whose actions lazily import
  * `./commands/<name>.js`. This is the only module that turns outcomes and errors into exit codes:
  *
- *   0 clean · 1 findings at or above --fail-on · 2 usage, config or input error, or output that
- *   could not be written · 3 internal error
+ *   0 clean · 1 findings at or above --fail-on (build: a variant refused, nothing tagged) · 2 usage,
+ *   config or input error, or output that could not be written · 3 internal error · 4 an engine's
+ *   build failed (nothing tagged)
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { FailOn } from '../check/outcome.js';
 import { isAnyarchError, isBug, type AnyarchError } from '../errors.js';
 import { errnoReason } from '../fs/errno.js';
 import type { FixStyle } from '../rules/types.js';
+import { registerAssemble } from './commands/assemble-command.js';
+import { registerBuild } from './commands/build-command.js';
+import { registerMerge } from './commands/merge-command.js';
 import * as help from './help.js';
 import { processIo, type Io, type Outcome } from './io.js';
 import { FORMATS, sanitize } from './reporters/types.js';
 import { installSignalHandlers } from './signals.js';
 import { packageVersion } from './version.js';
 
-export const EXIT = { clean: 0, findings: 1, usage: 2, internal: 3 } as const;
+export const EXIT = { clean: 0, findings: 1, usage: 2, internal: 3, buildFailed: 4 } as const;
 
 const EXIT_OF_OUTCOME: Readonly<Record<Outcome, number>> = {
   clean: EXIT.clean,
   findings: EXIT.findings,
   'input-error': EXIT.usage,
   bug: EXIT.internal,
+  'build-failed': EXIT.buildFailed,
 };
 
 // Literal lists, so that --help does not load the library.
 const FAIL_ON = ['error', 'warning', 'info', 'never'] as const satisfies readonly FailOn[];
 const FIX_STYLES = ['targetarch', 'detect'] as const satisfies readonly FixStyle[];
-const COMMANDS = ['check', 'parse', 'rules', 'platforms', 'verify'] as const;
+const COMMANDS = ['check', 'parse', 'rules', 'platforms', 'verify', 'build', 'assemble', 'merge'] as const;
 
 /** `--rule a,b --rule c` -> ['a', 'b', 'c'] */
 function collect(value: string, previous: string[] = []): string[] {
@@ -249,6 +254,11 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
       },
     );
 
+  // build, assemble, merge: each command's flags live beside it (src/cli/commands/<name>-command.ts)
+  registerBuild(program, io, done);
+  registerAssemble(program, io, done);
+  registerMerge(program, io, done);
+
   return program;
 }
 
@@ -339,7 +349,7 @@ export function handleError(e: unknown, io: Io, argv: readonly string[] = []): n
   }
   if (isAnyarchError(e)) {
     printAnyarchError(io, e);
-    return isBug(e) ? EXIT.internal : EXIT.usage;
+    return isBug(e) ? EXIT.internal : e.code === 'E_BUILD' ? EXIT.buildFailed : EXIT.usage;
   }
   printInternalError(io, e);
   return EXIT.internal;

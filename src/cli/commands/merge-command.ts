@@ -1,0 +1,17 @@
+/**
+ * `anyarch merge`: its flags (commander), kept beside the command so that main.ts stays a table.
+ * The action lazily imports `./merge.js`, which is glue only: flags to the library, its result to
+ * a reporter, an outcome to main.ts.
+ */
+import type { Command } from 'commander';
+import type { Io, Outcome } from '../io.js';
+
+export function registerMerge(program: Command, io: Io, done: (o: Outcome) => void): void {
+  program
+    .command('merge')
+    .summary('(being built: issue 10)')
+    .action(async () => {
+      const { merge } = await import('./merge.js');
+      done(await merge({}, io));
+    });
+}
