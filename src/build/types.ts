@@ -32,6 +32,16 @@ export interface BuildRequest {
   readonly noCache: boolean;
   /** RUN steps' network (`none` in tests; default the engine's) */
   readonly network?: string;
+  /** `--go ./cmd/app`: no Dockerfile; cross-compiled per platform and assembled onto `base` (default scratch) */
+  readonly go?: {
+    readonly package: string;
+    /** CGO_ENABLED=1 (default 0) */
+    readonly cgo?: boolean;
+    /** the base image (a reference or source specifier); absent: scratch */
+    readonly base?: string;
+    /** add the host's CA certificates bundle at /etc/ssl/certs/ca-certificates.crt */
+    readonly caCertificates?: boolean;
+  };
 }
 
 /** One platform's image as an engine made it, opened (its blobs readable from wherever it lives). */
