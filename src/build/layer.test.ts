@@ -312,6 +312,7 @@ describe('writeLayer', () => {
           ['opt/app/share/doc/readme', '644', ''],
         ],
       );
+      assert.deepEqual((await entriesFromDirectory(a, '/')).map((e) => e.path).sort(), ['app', 'etc', 'etc/app-link', 'etc/conf', 'share', 'share/doc', 'share/doc/readme']);
       assert.equal(spawnSync('mkfifo', [path.join(a, 'share', 'pipe')]).status, 0);
       await rejectsWith(entriesFromDirectory(a, '/opt/app'), 'E_INPUT', /FIFOs/);
       await rejectsWith(entriesFromDirectory(path.join(a, 'app'), '/x'), 'E_INPUT', /not a directory/);
