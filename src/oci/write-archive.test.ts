@@ -68,6 +68,13 @@ describe('tarHeader', () => {
     assert.deepEqual(r.stdout.trim().split('\n'), names);
     const index = await indexTar(file);
     for (const n of names) assert.equal(findEntry(index, n)?.size, 1, n);
+    // exactly 100 bytes fit the ustar name field; 101 need a PAX record (a directory's `/` counts)
+    assert.equal(tarHeader({ name: 'n'.repeat(100), kind: 'file', mode: 0o644, size: 0, mtime: 0 }).length, 512);
+    assert.equal(tarHeader({ name: 'n'.repeat(101), kind: 'file', mode: 0o644, size: 0, mtime: 0 }).length, 1536);
+    assert.equal(tarHeader({ name: 'n'.repeat(99), kind: 'dir', mode: 0o755, size: 0, mtime: 0 }).length, 512);
+    assert.equal(tarHeader({ name: 'n'.repeat(100), kind: 'dir', mode: 0o755, size: 0, mtime: 0 }).length, 1536);
+    assert.equal(tarHeader({ name: 'l', kind: 'symlink', mode: 0o777, size: 0, mtime: 0, linkname: 't'.repeat(100) }).length, 512);
+    assert.equal(tarHeader({ name: 'l', kind: 'symlink', mode: 0o777, size: 0, mtime: 0, linkname: 't'.repeat(101) }).length, 1536);
     // 8 GiB and more: GNU base-256 in the size field (the header alone is checked here)
     const big = tarHeader({ name: 'big', kind: 'file', mode: 0o644, size: 2 ** 33 + 5, mtime: 0 });
     assert.equal(big.length, 512);
