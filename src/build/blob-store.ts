@@ -13,7 +13,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
@@ -249,10 +249,4 @@ class StoreFiles implements LayoutFiles {
       throw new AnyarchError('E_SOURCE', `blob store ${this.name}: the borrowed ${p} cannot be opened (${(e as Error).message})`);
     }
   }
-}
-
-/** Whether `file` exists (a helper for tests and callers that check what a store holds on disk). */
-export async function storedOnDisk(store: BlobStore, digest: string): Promise<boolean> {
-  const file = path.join(store.dir, ...blobPath(digest).split('/'));
-  return (await stat(file).catch(() => undefined))?.isFile() === true;
 }
