@@ -16,7 +16,7 @@ import { readVerifiedAnnotation } from '../oci/platforms.js';
 import { parseReference } from '../oci/reference.js';
 import { RegistryClient, type RepositoryRef } from '../registry/client.js';
 import { RegistryError } from '../registry/errors.js';
-import { publish, publishOutcome } from './publish.js';
+import { publish, publishOutcome, type PublishEvent } from './publish.js';
 import { VERIFIED_BY_ANNOTATION, VERIFIED_PLATFORMS_ANNOTATION } from './types.js';
 
 const RETRY = { attempts: 3, baseMs: 5, maxMs: 20, maxRetryAfterMs: 100 };
@@ -90,7 +90,8 @@ describe('publish: verify before tag', () => {
   test('every variant passes: pushed by digest, verified, the annotated index tagged; a re-run uploads nothing', async () => {
     const img = image();
     const tag = parseReference(`${env.proxy.host}/pub/good:1`);
-    const result = await publish(await rootOf(img), { client, tags: [tag, parseReference(`${env.proxy.host}/pub/good:latest`)], verify: true });
+    const events: PublishEvent[] = [];
+    const result = await publish(await rootOf(img), { client, tags: [tag, parseReference(`${env.proxy.host}/pub/good:latest`)], verify: true, onProgress: (e) => events.push(e) });
 
     assert.equal(result.passed, true);
     assert.deepEqual(result.tagged, [`${env.proxy.host}/pub/good:1`, `${env.proxy.host}/pub/good:latest`]);
@@ -114,6 +115,12 @@ describe('publish: verify before tag', () => {
     );
 
     const blobs = blobsOf(img);
+    // progress: every blob, then verify's layers, then each tag, in that order
+    const phases = events.map((e) => e.phase).filter((p, i, all) => p !== all[i - 1]);
+    assert.deepEqual(phases, ['push', 'verify', 'tag']);
+    const lastPush = events.filter((e) => e.phase === 'push').at(-1);
+    assert.deepEqual(lastPush && [lastPush.done, lastPush.total], [blobs.size, blobs.size]);
+    assert.deepEqual(events.flatMap((e) => (e.phase === 'tag' ? [e.reference] : [])), result.tagged);
     assert.equal(result.stats.uploaded, blobs.size);
     assert.equal(result.stats.exists, 0);
     const manifestBytes = img.manifests.reduce((n, m) => n + m.size, 0) + img.root.size;
