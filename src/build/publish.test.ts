@@ -14,6 +14,7 @@ import { openRoot, type Index } from '../oci/image.js';
 import type { ImageIndex } from '../oci/manifest.js';
 import { readVerifiedAnnotation } from '../oci/platforms.js';
 import { parseReference } from '../oci/reference.js';
+import { parsePlatformList } from '../platform/index.js';
 import { RegistryClient, type RepositoryRef } from '../registry/client.js';
 import { RegistryError } from '../registry/errors.js';
 import { publish, publishOutcome, type PublishEvent } from './publish.js';
@@ -151,6 +152,10 @@ describe('publish: verify before tag', () => {
     assert.deepEqual(await tagsIn('pub/refused'), [], 'the registry lists no tag');
     assert.equal(await direct.headManifest(repoOf('pub/refused'), '1'), undefined);
     assert.ok(!env.proxy.log.some((e) => e.method === 'PUT' && /\/manifests\/1$/.test(e.path)), 'no tag was ever sent');
+    // a caller's platform choice does not narrow what is verified before a tag
+    const narrowed = await publish(await rootOf(bad), { client, tags: [tag], verify: true, verifyOptions: { platforms: parsePlatformList('linux/amd64') } });
+    assert.equal(narrowed.passed, false);
+    assert.deepEqual(narrowed.tagged, []);
     // at --fail-on never the same verdicts pass
     const lenient = await publish(await rootOf(bad), { client, tags: [parseReference(`${env.proxy.host}/pub/lenient:1`)], verify: true, failOn: 'never' });
     assert.equal(lenient.passed, true);
