@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chownSync, linkSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chownSync, linkSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
@@ -18,7 +18,7 @@ import { digestOf } from '../oci/digest.js';
 import { openLayer } from '../oci/layer.js';
 import { MediaType } from '../oci/media.js';
 import { BlobStore } from './blob-store.js';
-import { createdFromEpoch, epochFromEnvironment, gzipLayer, layerPath, writeLayer, type LayerEntry, type WrittenLayer } from './layer.js';
+import { createdFromEpoch, entriesFromDirectory, epochFromEnvironment, gzipLayer, layerPath, writeLayer, type LayerEntry, type WrittenLayer } from './layer.js';
 
 const temp = tempPaths('anyarch-layer-');
 
@@ -302,6 +302,39 @@ describe('writeLayer', () => {
         (await import('node:fs')).readdirSync(store.dir).filter((f) => f.startsWith('.tmp')),
         [],
       );
+    });
+  });
+
+  test('a host directory (--add-dir): the same layer whatever the creation order, umask, owners and mtimes; links kept, FIFOs refused', async () => {
+    await withStore(async (store) => {
+      const a = hostTree('forward', 0o022, 0, 1_700_000_000);
+      const b = hostTree('reverse', 0o077, 4321, 86_400);
+      for (const d of [a, b]) symlinkSync('../app', path.join(d, 'etc', 'app-link'));
+      const ea = await entriesFromDirectory(a, '/opt/app/');
+      const eb = await entriesFromDirectory(b, 'opt/app');
+      const la = await writeLayer(ea, store);
+      const lb = await writeLayer(eb, store);
+      assert.equal(la.descriptor.digest, lb.descriptor.digest);
+      const tar = gunzipSync(stored(store, la));
+      assert.equal(tar.includes(Buffer.from(path.basename(a))), false, 'no host path in the layer');
+      assert.deepEqual(
+        (await extract(tar)).map((e) => [e.name, e.mode.toString(8), e.linkname ?? '']),
+        [
+          ['opt/', '755', ''],
+          ['opt/app/', '755', ''],
+          ['opt/app/app', '755', ''],
+          ['opt/app/etc/', '755', ''],
+          ['opt/app/etc/app-link', '777', '../app'],
+          ['opt/app/etc/conf', '644', ''],
+          ['opt/app/share/', '755', ''],
+          ['opt/app/share/doc/', '755', ''],
+          ['opt/app/share/doc/readme', '644', ''],
+        ],
+      );
+      assert.equal(spawnSync('mkfifo', [path.join(a, 'share', 'pipe')]).status, 0);
+      await rejectsWith(entriesFromDirectory(a, '/opt/app'), 'E_INPUT', /FIFOs/);
+      await rejectsWith(entriesFromDirectory(path.join(a, 'app'), '/x'), 'E_INPUT', /not a directory/);
+      await rejectsWith(entriesFromDirectory(a, '../x'), 'E_INPUT', /leaves the image's root/);
     });
   });
 
