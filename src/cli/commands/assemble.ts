@@ -215,7 +215,8 @@ export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Pro
     status(`assembling ${platforms.map(formatPlatform).join(', ')}`);
     const index = await assemble({
       ...(base ? { base } : {}),
-      ...(base && baseName !== undefined && baseSpec?.kind === 'registry' ? { baseName: formatReference(baseSpec.reference) } : baseName !== undefined ? { baseName } : {}),
+      // a registry base by its full reference; a local one as written (an absolute path would make the digest depend on the directory)
+      ...(baseSpec ? { baseName: baseSpec.kind === 'registry' ? formatReference(baseSpec.reference) : (opts.base as string) } : {}),
       platforms,
       additions: opts.additions,
       config: opts.config,
