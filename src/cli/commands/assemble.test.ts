@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildTestImage, busyboxLikeFiles, builtImageSource } from '../../../test/support/images.js';
 import { proxiedRegistry } from '../../../test/support/proxied-registry.js';
-import { goBinary } from '../../../test/support/real-binaries.js';
+import { gccHelloAmd64, goBinary } from '../../../test/support/real-binaries.js';
 import { isAnyarchError } from '../../errors.js';
 import { parsePlatform } from '../../platform/index.js';
 import { RegistryClient } from '../../registry/client.js';
@@ -272,5 +272,17 @@ describe('anyarch assemble against a real registry', () => {
     assert.equal(await tags('wrong/app'), undefined);
     assert.deepEqual(env.proxy.log.filter((e) => e.method !== 'GET' && e.method !== 'HEAD'), [], 'nothing but reads of the base');
     assert.ok(parsePlatform('linux/arm64'));
+  });
+
+  it('a variant verify refuses (a dynamic binary whose loader scratch lacks): exit 1, verify\'s verdict shown, nothing tagged or written', async () => {
+    const dir = await work(1_600_000_000);
+    await writeFile(path.join(dir, 'hello'), gccHelloAmd64(), { mode: 0o755 });
+    const r = await anyarch(['--add', 'linux/amd64=hello:/usr/bin/hello', '--entrypoint', '/usr/bin/hello', '-t', `${env.proxy.host}/refused/app:1`, '--output', 'oci:out'], dir);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /not tagged: a variant was refused by verify/);
+    assert.match(r.stdout, /AA203/);
+    assert.match(r.stderr, /nothing was tagged or written/);
+    assert.deepEqual((await tags('refused/app')) ?? [], [], 'no tag (the manifests are there by digest)');
+    await assert.rejects(readFile(path.join(dir, 'out', 'index.json')), { code: 'ENOENT' });
   });
 });
