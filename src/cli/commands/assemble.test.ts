@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { buildTestImage, busyboxLikeFiles, builtImageSource } from '../../../test/support/images.js';
+import { buildTestImage, busyboxLikeFiles, builtImageSource, writeDockerArchive, writeOciArchive } from '../../../test/support/images.js';
 import { proxiedRegistry } from '../../../test/support/proxied-registry.js';
 import { gccHelloAmd64, goBinary } from '../../../test/support/real-binaries.js';
 import { isAnyarchError } from '../../errors.js';
@@ -284,5 +284,26 @@ describe('anyarch assemble against a real registry', () => {
     assert.match(r.stderr, /nothing was tagged or written/);
     assert.deepEqual((await tags('refused/app')) ?? [], [], 'no tag (the manifests are there by digest)');
     await assert.rejects(readFile(path.join(dir, 'out', 'index.json')), { code: 'ENOENT' });
+  });
+
+  it('takes its base from a docker-archive (one image) or an oci-archive, as every source specifier', async () => {
+    const dir = await work(1_600_000_000);
+    const img = buildTestImage([
+      { platform: { os: 'linux', architecture: 'amd64' }, files: busyboxLikeFiles('amd64') },
+      { platform: { os: 'linux', architecture: 'arm64' }, files: busyboxLikeFiles('arm64') },
+    ]);
+    await writeDockerArchive(path.join(dir, 'base.tar'), img, 1, ['base:1']);
+    const one = await anyarch(['--base', 'docker-archive:base.tar', '--add', 'dist/arm64/app:/usr/local/bin/app', '--entrypoint', '/usr/local/bin/app', '--output', 'oci:out', '--format', 'json'], dir);
+    assert.equal(one.code, 0, one.stderr);
+    const s1 = JSON.parse(one.stdout) as Summary;
+    assert.deepEqual(s1.variants.map((v) => v.platform.architecture), ['arm64'], 'the platforms default to the base\'s');
+    await writeOciArchive(path.join(dir, 'base-oci.tar'), img);
+    const both = await anyarch(['--base', 'oci-archive:base-oci.tar', '--add', 'linux/amd64=dist/amd64/app:/app', '--add', 'linux/arm64=dist/arm64/app:/app', '--entrypoint', '/app', '--output', 'oci-archive:app.tar', '--format', 'json'], dir);
+    assert.equal(both.code, 0, both.stderr);
+    assert.deepEqual((JSON.parse(both.stdout) as Summary).variants.map((v) => v.platform.architecture), ['amd64', 'arm64']);
+    // a platform-less binary goes to every platform: refused for the one it does not fit
+    const wrong = await anyarch(['--base', 'oci-archive:base-oci.tar', '--add', 'dist/arm64/app:/usr/local/bin/app', '--output', 'oci:bad'], dir);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /dist\/arm64\/app is ELF 64-bit LSB aarch64, static, which does not run on linux\/amd64/);
   });
 });

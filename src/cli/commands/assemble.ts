@@ -293,7 +293,8 @@ export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Pro
       else io.stdout.write(outputText(finalIndex, variants, passed, written, opts));
       if (!passed && report && verifyContext.summary && opts.format !== 'json') {
         const { textReporter } = await import('../reporters/text.js');
-        io.stdout.write(textReporter.verify([report], { ...verifyContext, summary: verifyContext.summary }));
+        const text = textReporter.verify([report], { ...verifyContext, summary: verifyContext.summary });
+        io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
       }
     }
     for (const p of report?.platforms ?? []) if (p.error) io.stderr.write(`anyarch: ${sanitize(p.name)}: ${sanitize(p.error.message)}\n`);
