@@ -8,9 +8,10 @@
  *   (`os/arch[/variant]`) and its os is one anyarch knows (`linux`, `windows`, ...): then it must
  *   parse as a platform (`linux/amd46=` is a usage error, not a file name). Any other text before
  *   an `=` is part of SRC (`dist/a=b:/app`, `./linux/arm64=x:/app` for a file really named so).
- * - DEST is an absolute path in the image: the text after the LAST `:/`. SRC is everything before it, so SRC may hold `:` and `=` (`C:\dist\app.exe:/app`,
- *   `C:/dist/app:/usr/local/bin/app`, `out/a:b:/opt/a`). A DEST ending in `/` is a directory the
- *   file goes into under its own name (as Dockerfile COPY does).
+ * - DEST is an absolute path in the image: the text after the LAST `:/`. SRC is everything
+ *   before it, so SRC may hold `:` and `=` (`C:\dist\app.exe:/app`, `C:/dist/app:/usr/local/bin/app`,
+ *   `out/a:b:/opt/a`). A DEST ending in `/` is a directory the file goes into under its own name
+ *   (as Dockerfile COPY does).
  * - There is no escaping (a backslash is a Windows path separator). For a DEST that itself holds
  *   `:/`, or anything else the short form cannot say, the value may be JSON:
  *   `{"platform":"linux/arm64","from":"dist/app","to":"/usr/local/bin/app"}`.
