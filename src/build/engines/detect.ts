@@ -126,14 +126,16 @@ export async function findEngine(opts: FindEngineOptions = {}): Promise<Engine> 
   if (want === 'assemble') {
     throw new AnyarchError('E_USAGE', '--engine assemble does not build a Dockerfile', 'anyarch assemble puts files on a base image without an engine; anyarch build --go builds a Go program that way');
   }
-  const skipped: string[] = [];
+  // why each client could not build, by program (the last reason kept), and what else was tried
+  const reasons = new Map<string, string>();
   const tried: string[] = [];
+  const passedOver = (): string[] => [...[...reasons].map(([p, r]) => `${p}: ${r}`), ...tried];
 
   if (want === undefined || want === 'buildx' || want === 'docker') {
     const programs = opts.docker !== undefined ? [explicitProgram('--docker', opts.docker, env)] : dockerCandidates(env);
     if (!programs.length) tried.push('no docker client on PATH');
     const clients = await Promise.all(programs.map((p) => probeDockerClient(p, env, opts.probeTimeoutMs)));
-    for (const c of clients) if (c.version === undefined) tried.push(`${c.program} did not answer --version as Docker's client does`);
+    for (const c of clients) if (c.version === undefined) reasons.set(c.program, "did not answer --version as Docker's client does");
 
     if (want === undefined || want === 'buildx') {
       const bx = clients.find((c) => c.buildx !== undefined);
@@ -141,26 +143,27 @@ export async function findEngine(opts: FindEngineOptions = {}): Promise<Engine> 
         const why = `buildx ${bx.buildx} through ${bx.program} (Docker ${bx.version}): \`docker buildx version\` answered${want ? ' and --engine buildx asked for it' : ''}`;
         return new BuildxEngine(bx.program, bx.buildx, why, env);
       }
-      for (const c of clients) if (c.version !== undefined) tried.push(`${c.program} (Docker ${c.version}) has no buildx`);
+      for (const c of clients) if (c.version !== undefined) reasons.set(c.program, `Docker ${c.version}, no buildx`);
     }
 
     if (want === undefined || want === 'docker') {
       const usable = clients.filter((c) => c.version !== undefined && (c.buildx !== undefined || buildsWithoutBuildx(c.version)));
       for (const c of clients) {
-        if (c.version !== undefined && !usable.includes(c)) skipped.push(`${c.program} is Docker ${c.version} without buildx, whose docker build needs it`);
+        if (c.version !== undefined && !usable.includes(c)) reasons.set(c.program, `Docker ${c.version} without buildx, whose docker build needs it`);
       }
       const client = usable[0];
       if (client?.version !== undefined) {
         try {
           const engine = await connectDockerEngine({ env, subject: 'the Docker engine', timeoutMs: opts.probeTimeoutMs ?? 15_000 });
           const builtIn = client.buildx === undefined ? 'BuildKit built into the client, no buildx needed' : `buildx ${client.buildx} as its builder`;
-          const why = `docker ${client.version} at ${client.program}: ${builtIn}, and the engine at ${engine.endpoint.display} answered${want ? ' (--engine docker)' : ''}${skippedClause(skipped)}`;
+          reasons.delete(client.program);
+          const why = `docker ${client.version} at ${client.program}: ${builtIn}, and the engine at ${engine.endpoint.display} answered${want ? ' (--engine docker)' : ''}${skippedClause(passedOver())}`;
           return new DockerBuildEngine(client.program, client.version, why, env);
         } catch (e) {
           if (!isAnyarchError(e)) throw e;
-          tried.push(`${client.program} (Docker ${client.version}) has no engine to talk to: ${e.message}`);
+          reasons.set(client.program, `Docker ${client.version}, but ${e.message.replace(/^the Docker engine: /, '')}`);
         }
-      } else tried.push(...skipped.splice(0));
+      }
     }
   }
 
@@ -170,17 +173,17 @@ export async function findEngine(opts: FindEngineOptions = {}): Promise<Engine> 
       const r = await runProgram(program, ['--version'], { env, timeoutMs: opts.probeTimeoutMs ?? 15_000 }).catch(() => undefined);
       const v = r && r.code === 0 ? parseBuildahVersion(r.stdout) : undefined;
       if (v) {
-        const reason = want ? '--engine buildah asked for it' : `no docker client could build (${[...tried, ...skipped].join('; ') || 'none found'})`;
+        const reason = want ? '--engine buildah asked for it' : `no docker client could build (${passedOver().join('; ') || 'none found'})`;
         const why = `${v.tool} ${v.version} at ${program}: ${reason}`;
         return new BuildahEngine(program, v.version, why, env, opts.buildahStorage);
       }
-      tried.push(`${program} did not answer --version as buildah or podman does`);
+      reasons.set(program, 'did not answer --version as buildah or podman does');
     } else tried.push('no buildah on PATH');
   }
 
   throw new AnyarchError(
     'E_USAGE',
     want ? `the ${want} engine cannot build here` : 'no container engine found to build with',
-    `${[...tried, ...skipped].join('; ')}. Install docker.io (Docker before 23 needs no buildx) or buildah, or name a client with --docker PATH or --buildah PATH`,
+    `${passedOver().join('; ')}. Install docker.io (Docker before 23 needs no buildx) or buildah, or name a client with --docker PATH or --buildah PATH`,
   );
 }
