@@ -23,7 +23,8 @@
  * the digest are hashed on the way, and no layer is held in memory.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readdir, readlink, stat } from 'node:fs/promises';
+import * as path from 'node:path';
 import * as posix from 'node:path/posix';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -225,6 +226,48 @@ async function gzipInto(tar: Readable, store: BlobStore, level: number, mediaTyp
   if (stored.status === 'rejected') throw stored.reason;
   if (piped.status === 'rejected') throw new AnyarchError('E_INPUT', `a layer could not be written (${(piped.reason as Error).message})`);
   return { descriptor: stored.value, diffId: tarHash.digest(), uncompressedSize: tarHash.bytes };
+}
+
+/** Most entries {@link entriesFromDirectory} takes from one host directory. */
+export const MAX_DIRECTORY_ENTRIES = 1_000_000;
+
+/**
+ * The entries of a host directory tree placed at `to` in the image (`--add-dir DIR:DEST`): `to`
+ * itself (unless it is `/`) and every directory (0755), regular file (from its execute bit) and symbolic link (its
+ * target as written, never followed) below `dir`. The host's directory order, owners, mtimes and
+ * umask leave no trace (writeLayer sorts and normalises). Devices, FIFOs and sockets are
+ * `E_INPUT`; hard links are read as the files they are. More than {@link MAX_DIRECTORY_ENTRIES}
+ * entries is `E_LIMIT`.
+ */
+export async function entriesFromDirectory(dir: string, to: string): Promise<LayerEntry[]> {
+  // `/` (the image's root) takes the directory's contents, with no entry of its own
+  const root = posix.normalize(`/${to}`) === '/' ? '' : layerPath(to);
+  const st = await stat(dir).catch((err: NodeJS.ErrnoException) => {
+    throw new AnyarchError('E_INPUT', `${dir}: cannot be read (${err.code ?? err.message})`);
+  });
+  if (!st.isDirectory()) throw new AnyarchError('E_INPUT', `${dir}: not a directory`);
+  const out: LayerEntry[] = root === '' ? [] : [{ path: root, kind: 'dir' }];
+  const pending: { host: string; image: string }[] = [{ host: dir, image: root }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    let items;
+    try {
+      items = await readdir(next.host, { withFileTypes: true });
+    } catch (e) {
+      throw new AnyarchError('E_INPUT', `${next.host}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    for (const item of items) {
+      const host = path.join(next.host, item.name);
+      const image = next.image === '' ? item.name : `${next.image}/${item.name}`;
+      if (out.length >= MAX_DIRECTORY_ENTRIES) throw new AnyarchError('E_LIMIT', `${dir}: more than ${MAX_DIRECTORY_ENTRIES} entries; anyarch adds no more from one directory`);
+      if (item.isDirectory()) {
+        out.push({ path: image, kind: 'dir' });
+        pending.push({ host, image });
+      } else if (item.isFile()) out.push({ path: image, kind: 'file', from: host });
+      else if (item.isSymbolicLink()) out.push({ path: image, kind: 'symlink', target: await readlink(host) });
+      else throw new AnyarchError('E_INPUT', `${host}: not a regular file, directory or symbolic link (devices, FIFOs and sockets are not written into layers)`);
+    }
+  }
+  return out;
 }
 
 /**

@@ -24,14 +24,21 @@ import { DEFAULT_FAIL_ON, type FailOn } from '../check/outcome.js';
 import { AnyarchError, isAnyarchError } from '../errors.js';
 import { packageVersion } from '../fs/package-version.js';
 import { RegistryError } from '../registry/errors.js';
-import type { Digest } from '../oci/digest.js';
-import { digestOf } from '../oci/digest.js';
-import type { Image, Index } from '../oci/image.js';
+import { digestOf, isDigest, type Digest } from '../oci/digest.js';
+import { openRoot, type Image, type Index } from '../oci/image.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { VERIFIED_BY_ANNOTATION, VERIFIED_PLATFORMS_ANNOTATION, verifiedPlatformsValue } from '../oci/platforms.js';
 import { formatReference, type ImageReference } from '../oci/reference.js';
 import { walkIndex } from '../oci/walk.js';
-import { makePlatform, type Platform } from '../platform/index.js';
+import { parseSourceSpec } from '../oci/source-spec.js';
+import type { ImageSource } from '../oci/source.js';
+import { MediaType } from '../oci/media.js';
+import { formatPlatform, makePlatform, normalizePlatform, samePlatform, type Platform } from '../platform/index.js';
+import { registrySource } from '../registry/source.js';
+import { openSource } from '../sources.js';
+import { closeAll } from '../verify/verify.js';
+import type { BlobStore } from './blob-store.js';
+import { composeIndex, type ComposeEntry } from './compose.js';
 import type { RegistryClient, RepositoryRef } from '../registry/client.js';
 import { pushImage, type PushStats } from '../registry/push.js';
 import type { DockerfileInput } from '../verify/dockerfile-map.js';
@@ -247,4 +254,108 @@ export function annotatedIndex(bytes: Uint8Array, mediaType: string, annotations
   json['annotations'] = { ...before, ...annotations };
   const out = new TextEncoder().encode(JSON.stringify(json));
   return { descriptor: { mediaType, digest: digestOf(out), size: out.length }, bytes: out };
+}
+
+/** What `merge` takes beyond {@link PublishOptions}. */
+export interface MergeOptions extends PublishOptions {
+  /** where the index is composed (the images' blobs are borrowed, not copied) */
+  readonly store: BlobStore;
+  /** annotations of the index (`--annotation`, the standard ones) */
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** where relative `oci:` and archive paths are read from (default the process's) */
+  readonly cwd?: string;
+  /** for `docker-daemon:` sources (DOCKER_HOST; default the process's) */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Most images one `merge` takes. */
+export const MAX_MERGE_IMAGES = 64;
+
+/**
+ * `anyarch merge REF DIGEST...`: the images (a bare digest is in REF's repository; a full
+ * reference or any source specifier is read from where it names) composed into one index, each
+ * with the platform its config says (an index given is taken apart: each of its images, attestations
+ * left out), then published as {@link publish} does: pushed by digest into REF's repository
+ * (blobs in another repository of the same registry are mounted, not sent), verified, and tagged
+ * only when every variant passes. `E_INPUT` for an image whose config names no platform and for
+ * two images of one platform, before anything is pushed. `opts.tags` default to `[target]`.
+ */
+export async function merge(target: ImageReference, images: readonly string[], opts: MergeOptions): Promise<PublishResult> {
+  if (images.length === 0) throw new AnyarchError('E_USAGE', 'name the images to merge', 'e.g. anyarch merge registry.example.com/app:1 sha256:… sha256:…');
+  if (images.length > MAX_MERGE_IMAGES) throw new AnyarchError('E_USAGE', `${images.length} images to merge: at most ${MAX_MERGE_IMAGES}`);
+  const tags = opts.tags.length > 0 ? opts.tags : [target];
+  const repository = publishRepository(tags);
+  if (repository.registry !== target.registry || repository.repository !== target.repository) {
+    throw new AnyarchError('E_USAGE', `the tags are in ${repository.registry}/${repository.repository}, not in ${target.registry}/${target.repository}`);
+  }
+  const sources: ImageSource[] = [];
+  try {
+    const entries: (ComposeEntry & { readonly name: string })[] = [];
+    const mounts = new Map<string, string>();
+    for (const given of images) {
+      const { source, mountFrom } = await mergeSource(given, target, opts);
+      sources.push(source);
+      for (const e of await mergeEntries(source)) {
+        const twin = entries.find((o) => samePlatform(normalizePlatform(o.platform), normalizePlatform(e.platform)));
+        if (twin) {
+          throw new AnyarchError('E_INPUT', `two images for ${formatPlatform(e.platform)}: ${twin.name} and ${e.name}`, 'an index has one image per platform; leave one of them out');
+        }
+        entries.push(e);
+        if (mountFrom) for (const d of await blobsOf(e.image)) mounts.set(d, mountFrom);
+      }
+    }
+    const root = await composeIndex(opts.store, entries, opts.annotations ? { annotations: opts.annotations } : {});
+    return await publishPlanned(root, { ...opts, tags }, mounts.size > 0 ? { mountFromFor: (d) => mounts.get(d) } : {});
+  } finally {
+    await closeAll(sources.map((s) => () => s.close()));
+  }
+}
+
+/** One image named to merge, opened; `mountFrom` when it is in another repository of the target's registry. */
+async function mergeSource(given: string, target: ImageReference, opts: MergeOptions): Promise<{ source: ImageSource; mountFrom?: string }> {
+  if (isDigest(given)) return { source: registrySource(opts.client, { registry: target.registry, repository: target.repository, digest: given }) };
+  const spec = parseSourceSpec(given, opts.cwd !== undefined ? { cwd: opts.cwd } : {});
+  const source = await openSource(spec, { client: opts.client, ...(opts.env ? { env: opts.env } : {}) });
+  if (spec.kind === 'registry' && spec.reference.registry === target.registry && spec.reference.repository !== target.repository) {
+    return { source, mountFrom: spec.reference.repository };
+  }
+  return { source };
+}
+
+/** The images a merged source gives: itself (its platform from its config), or each image of an index it is. */
+async function mergeEntries(source: ImageSource): Promise<(ComposeEntry & { readonly name: string })[]> {
+  const root = await openRoot(source);
+  if (root.kind === 'image') return [{ name: source.name, image: root, platform: await configPlatform(root, source.name) }];
+  const walk = await walkIndex(root, { name: source.name });
+  if (walk.images.length === 0) throw new AnyarchError('E_INPUT', `${source.name} is an index with no image in it`);
+  return Promise.all(
+    walk.images.map(async (w) => {
+      const image = await root.image(w.descriptor);
+      const name = `${source.name} (${w.descriptor.digest})`;
+      return { name, image, platform: await configPlatform(image, name) };
+    }),
+  );
+}
+
+/** The platform an image's config names; `E_INPUT` when it names none (an artifact, or an empty os or architecture). */
+async function configPlatform(image: Image, name: string): Promise<Platform> {
+  const m = await image.manifest();
+  const noPlatform = (why: string): AnyarchError =>
+    new AnyarchError('E_INPUT', `${name} has no platform: ${why}`, 'merge takes container images, each built for one platform (its config says os and architecture)');
+  if (m.config.mediaType !== MediaType.OCI_CONFIG && m.config.mediaType !== MediaType.DOCKER_CONFIG) throw noPlatform(`its config is a ${m.config.mediaType}, not an image config`);
+  let c: Awaited<ReturnType<Image['config']>>;
+  try {
+    c = await image.config();
+  } catch (e) {
+    if (isAnyarchError(e) && e.code === 'E_MANIFEST') throw noPlatform(e.message);
+    throw e;
+  }
+  if (!c.os || !c.architecture) throw noPlatform('its config has no os or architecture');
+  return makePlatform(c.os, c.architecture, c.variant ?? '');
+}
+
+/** The digests of an image's config and layers. */
+async function blobsOf(image: Image): Promise<string[]> {
+  const m = await image.manifest();
+  return [m.config.digest, ...m.layers.map((l) => l.digest)];
 }
