@@ -165,9 +165,11 @@ function validate(request: BuildRequest, opts: BuildOptions): void {
 }
 
 /** The variant as publish can push it: gzipped when the engine exported plain tars (docker save). */
-async function pushable(store: BlobStore, v: BuiltVariant): Promise<Image> {
+async function pushable(store: BlobStore, v: BuiltVariant, onEvent: BuildOptions['onEvent']): Promise<Image> {
   const layers = await v.image.layers();
-  return layers.some((l) => l.compression === 'none') ? compressImage(store, v.image) : v.image;
+  if (!layers.some((l) => l.compression === 'none')) return v.image;
+  onEvent?.({ kind: 'phase', phase: 'compress', platform: v.platform });
+  return compressImage(store, v.image);
 }
 
 /** The root with the verify annotations added (what is tagged or written once every variant passed). */
@@ -276,10 +278,7 @@ export async function buildImage(requestIn: BuildRequest, opts: BuildOptions): P
     if (built.pushed) root = built.pushed.index;
     else {
       const entries = [];
-      for (const v of built.variants) {
-        opts.onEvent?.({ kind: 'phase', phase: 'compress', platform: v.platform });
-        entries.push({ platform: v.platform, image: await pushable(store, v) });
-      }
+      for (const v of built.variants) entries.push({ platform: v.platform, image: await pushable(store, v, opts.onEvent) });
       opts.onEvent?.({ kind: 'phase', phase: 'compose' });
       const annotations = opts.annotations ?? (await annotationsFromEnvironment(request.context, env));
       root = await composeIndex(store, entries, { annotations: standardAnnotations(annotations) });

@@ -131,11 +131,14 @@ export class BuildahEngine implements Engine {
       const all: string[] = [];
       const byName = new Map(request.platforms.map((p) => [formatPlatform(p), p] as const));
       const single = request.platforms.length === 1 ? request.platforms[0] : undefined;
+      // a line without buildah's [platform] prefix (a blob copied, an image id) belongs to the platform of the last one that had it
+      let current = single;
       const built = await run(buildArgs, (line) => {
         all.push(line);
         if (all.length > 10_000) all.splice(0, all.length - 10_000);
         const p = linePlatform(line);
-        opts.onOutput?.(line, (p !== undefined ? byName.get(p) : undefined) ?? single);
+        if (p !== undefined) current = byName.get(p) ?? current;
+        opts.onOutput?.(p !== undefined ? line.slice(p.length + 3) : line, current);
       });
       made = true; // the list may exist even when a platform failed
       if (built.code !== 0) {
