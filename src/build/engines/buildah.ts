@@ -70,34 +70,34 @@ export function linePlatform(line: string): string | undefined {
 
 /**
  * Which platforms a failed buildah run built and which failed: a platform whose lines reached
- * `COMMIT` built; the last platform whose steps began without committing failed at the error;
- * the ones never begun were not built because the run stopped.
+ * `COMMIT` built; of those begun and not committed, the one whose last step is the step buildah's
+ * error names failed there (the others stopped with it); when the lines do not say (one platform,
+ * or an error before any step), every platform not committed failed.
  */
 export function buildahFailures(platforms: readonly Platform[], lines: readonly string[], r: RunResult): { failed: PlatformFailure[]; built: Platform[] } {
   const committed = new Set<string>();
-  let lastBegun: string | undefined;
-  const begun = new Set<string>();
+  const lastStep = new Map<string, string>();
   for (const line of lines) {
     const p = linePlatform(line);
     if (p === undefined) continue;
-    if (/^\[[^\]]+\] COMMIT\b/.test(line)) committed.add(p);
-    else if (/^\[[^\]]+\] STEP \d+\/\d+:/.test(line)) {
-      begun.add(p);
-      lastBegun = p;
+    const rest = line.slice(p.length + 3);
+    if (/^COMMIT\b/.test(rest)) committed.add(p);
+    else {
+      const step = /^STEP \d+\/\d+: (.+)$/.exec(rest)?.[1];
+      if (step !== undefined) lastStep.set(p, step);
     }
   }
   const step = failingStep(r.tail);
   const reason = endedWith(r);
-  const built: Platform[] = [];
-  const failed: PlatformFailure[] = [];
-  const single = platforms.length === 1;
-  for (const p of platforms) {
-    const name = formatPlatform(p);
-    if (committed.has(name) && !single) built.push(p);
-    else if (single || name === lastBegun || (lastBegun === undefined && !committed.has(name))) {
-      failed.push({ platform: p, reason, lines: lastLines(r.tail), ...(step !== undefined ? { step } : {}) });
-    } else failed.push({ platform: p, reason: begun.has(name) ? 'stopped when another platform failed' : 'not built: the build stopped first', lines: [] });
-  }
+  const failure = (platform: Platform): PlatformFailure => ({ platform, reason, lines: lastLines(r.tail), ...(step !== undefined ? { step } : {}) });
+  if (platforms.length === 1) return { failed: platforms.map(failure), built: [] };
+  const built = platforms.filter((p) => committed.has(formatPlatform(p)));
+  const open = platforms.filter((p) => !committed.has(formatPlatform(p)) && lastStep.has(formatPlatform(p)));
+  const atStep = step !== undefined ? open.filter((p) => lastStep.get(formatPlatform(p)) === step) : [];
+  const culprits = open.length === 1 ? open : atStep.length ? atStep : platforms.filter((p) => !committed.has(formatPlatform(p)));
+  const failed = platforms
+    .filter((p) => !committed.has(formatPlatform(p)))
+    .map((p): PlatformFailure => (culprits.includes(p) ? failure(p) : { platform: p, reason: lastStep.has(formatPlatform(p)) ? 'stopped when another platform failed' : 'not built: the build stopped first', lines: [] }));
   return { failed, built };
 }
 
