@@ -160,6 +160,21 @@ describe('buildImage', () => {
     assert.equal(anyway.check, undefined);
   });
 
+  test('--go: no Dockerfile, no engine: go build for the platform, put on scratch, verified, written', async () => {
+    const dir = context({ 'go.mod': 'module example.com/hello\n\ngo 1.19\n', 'main.go': 'package main\n\nfunc main() { println("hello") }\n' });
+    const out = temp('go-layout');
+    const events: string[] = [];
+    const run = await buildImage(
+      { ...request(dir, parsePlatformList('linux/arm64')), go: { package: '.' } },
+      { tags: [], output: { kind: 'oci-layout', dir: out }, annotations: {}, onEvent: (e) => e.kind === 'engine' && events.push(e.engine.why) },
+    );
+    assert.equal(run.status, 'built');
+    assert.equal(run.engine?.name, 'assemble');
+    assert.match(events[0] ?? '', /^--go \.: go build per platform, the binaries put on scratch without an engine$/);
+    assert.equal(run.written?.variants[0]?.verification?.summary.verdicts.error, 0);
+    assert.ok(Object.keys(run.written?.variants[0]?.verification?.summary.elf ?? {}).some((k) => k.startsWith('arm64/')), 'an arm64 ELF was verified');
+  });
+
   test('usage errors: nowhere to put the image, no platform, two repositories', async () => {
     const dir = context({ Dockerfile: 'FROM scratch\n' });
     await rejectsWith(buildImage(request(dir), { tags: [] }), 'E_USAGE', /nowhere to put the image/);
