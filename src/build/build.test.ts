@@ -18,7 +18,7 @@ import { openOciLayout } from '../oci/sources/layout.js';
 import { parsePlatformList, type Platform } from '../platform/index.js';
 import { RegistryClient } from '../registry/client.js';
 import { registrySource } from '../registry/source.js';
-import { buildImage } from './build.js';
+import { buildImage, dockerfileBase } from './build.js';
 import { EngineBuildError } from './engines/failure.js';
 import type { BuildRequest, Engine } from './types.js';
 
@@ -188,3 +188,13 @@ function formatted(p: Platform): string {
 }
 
 
+
+test("the base.name annotation: the image the built stage starts from, through its parents; none for scratch or what cannot be read", () => {
+  const p = parsePlatformList('linux/arm64');
+  const df = 'ARG V=1.22\nFROM golang:${V} AS build\nRUN go build\nFROM build AS test\nFROM registry.example/base@sha256:' + 'a'.repeat(64) + ' AS final\nCOPY --from=build /x /x\n';
+  assert.deepEqual(dockerfileBase(df, { platforms: p }), { name: 'registry.example/base', digest: `sha256:${'a'.repeat(64)}` });
+  assert.deepEqual(dockerfileBase(df, { platforms: p, target: 'test' }), { name: 'docker.io/library/golang:1.22' });
+  assert.equal(dockerfileBase('FROM scratch\nCOPY a /a\n', { platforms: p }), undefined);
+  assert.equal(dockerfileBase('FROM $NOPE\n', { platforms: p }), undefined);
+  assert.equal(dockerfileBase('FROM [broken\n', { platforms: p }), undefined);
+});

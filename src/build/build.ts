@@ -27,7 +27,9 @@ import type { Digest } from '../oci/digest.js';
 import { openRoot, type Image, type Index } from '../oci/image.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { VERIFIED_BY_ANNOTATION, VERIFIED_PLATFORMS_ANNOTATION, verifiedPlatformsValue } from '../oci/platforms.js';
-import type { ImageReference } from '../oci/reference.js';
+import { formatReference, tryParseReference, type ImageReference } from '../oci/reference.js';
+import { buildModel, type Stage } from '../dockerfile/model.js';
+import { parseDockerfile } from '../dockerfile/parser.js';
 import { writeOciArchive } from '../oci/write-archive.js';
 import { writeOciLayout } from '../oci/write-layout.js';
 import type { Platform } from '../platform/index.js';
@@ -35,7 +37,7 @@ import { RegistryClient } from '../registry/client.js';
 import type { DockerfileInput } from '../verify/dockerfile-map.js';
 import type { VerifyReport } from '../verify/types.js';
 import { verifyImage, type VerifyOptions } from '../verify/verify.js';
-import { annotationsFromEnvironment, standardAnnotations } from './annotations.js';
+import { annotationsFromEnvironment, baseAnnotations, standardAnnotations } from './annotations.js';
 import { BlobStore } from './blob-store.js';
 import { composeIndex } from './compose.js';
 import { findEngine, type FindEngineOptions } from './engines/detect.js';
@@ -166,6 +168,28 @@ function validate(request: BuildRequest, opts: BuildOptions): void {
   if (opts.tags.length) publishRepository(opts.tags); // one repository
 }
 
+/**
+ * The image the built stage starts from (`--target`, else the last stage; followed through the
+ * stages it is built FROM), for the `base.name` annotation (`base.digest` when the FROM pins
+ * one): undefined for `scratch`, a reference left with a `$`, or a Dockerfile anyarch cannot read.
+ */
+export function dockerfileBase(source: string, request: Pick<BuildRequest, 'target' | 'platforms'>): { name: string; digest?: Digest } | undefined {
+  try {
+    const model = buildModel(parseDockerfile(source));
+    let stage: Stage | null | undefined = request.target !== undefined ? model.stageByName(request.target) : model.finalStage;
+    while (stage?.parent) stage = stage.parent;
+    const platform = request.platforms[0];
+    if (!stage || !platform) return undefined;
+    const written = model.view(stage, platform).image.trim();
+    if (written === '' || written.toLowerCase() === 'scratch' || written.includes('$')) return undefined;
+    const ref = tryParseReference(written);
+    if (!ref) return undefined;
+    return { name: formatReference({ registry: ref.registry, repository: ref.repository, ...(ref.tag !== undefined ? { tag: ref.tag } : {}) }), ...(ref.digest ? { digest: ref.digest } : {}) };
+  } catch {
+    return undefined; // the check reports what cannot be parsed
+  }
+}
+
 /** The variant as publish can push it: gzipped when the engine exported plain tars (docker save). */
 async function pushable(store: BlobStore, v: BuiltVariant, onEvent: BuildOptions['onEvent']): Promise<Image> {
   const layers = await v.image.layers();
@@ -282,7 +306,8 @@ export async function buildImage(requestIn: BuildRequest, opts: BuildOptions): P
       const entries = [];
       for (const v of built.variants) entries.push({ platform: v.platform, image: await pushable(store, v, opts.onEvent) });
       opts.onEvent?.({ kind: 'phase', phase: 'compose' });
-      const annotations = opts.annotations ?? (await annotationsFromEnvironment(request.context, env));
+      const base = dockerfileBase(dockerfile.source, request);
+      const annotations = opts.annotations ?? { ...(await annotationsFromEnvironment(request.context, env)), ...baseAnnotations(base?.name, base?.digest) };
       root = await composeIndex(store, entries, { annotations: standardAnnotations(annotations) });
     }
     // 4. publish: registry, then the output
