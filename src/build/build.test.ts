@@ -6,9 +6,9 @@
  * error that stops the build before any engine is asked).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { buildContext } from '../../test/support/build-context.js';
 import { rejectsWith, tempPaths } from '../../test/support/assert.js';
 import { buildTestImage, builtImageSource, fakeElf } from '../../test/support/images.js';
 import { startRegistry, type TestRegistry } from '../../test/support/registry.js';
@@ -26,10 +26,7 @@ const temp = tempPaths('anyarch-build-');
 const PLATFORMS = parsePlatformList('linux/amd64,linux/arm64');
 
 function context(files: Record<string, string | Uint8Array>): string {
-  const dir = temp('ctx');
-  mkdirSync(dir, { recursive: true });
-  for (const [name, body] of Object.entries(files)) writeFileSync(path.join(dir, name), body);
-  return dir;
+  return buildContext(temp('ctx'), files);
 }
 
 function request(dir: string, platforms: readonly Platform[] = PLATFORMS): BuildRequest {

@@ -20,10 +20,10 @@ import { openRoot } from '../../oci/image.js';
 import type { ImageSource } from '../../oci/source.js';
 import { openOciLayout } from '../../oci/sources/layout.js';
 import { formatPlatform, type Platform } from '../../platform/index.js';
-import type { BuildRequest, BuiltVariant, Engine, EngineBuildOptions, EngineResult } from '../types.js';
+import type { BuildRequest, BuiltVariant, EngineBuildOptions, EngineResult } from '../types.js';
 import { EngineBuildError, type PlatformFailure } from './failure.js';
 import { commonBuildFlags, failingStep, lastLines, platformList } from './flags.js';
-import { endedWith, runProgram, type RunResult } from './run.js';
+import { ClientEngine, endedWith, once, runProgram, type RunResult } from './run.js';
 
 /** Storage of buildah's own (its global flags); absent: buildah's defaults. */
 export interface BuildahStorage {
@@ -101,15 +101,11 @@ export function buildahFailures(platforms: readonly Platform[], lines: readonly 
   return { failed, built };
 }
 
-export class BuildahEngine implements Engine {
+export class BuildahEngine extends ClientEngine {
   readonly name = 'buildah' as const;
-  constructor(
-    readonly program: string,
-    readonly version: string,
-    readonly why: string,
-    private readonly env: NodeJS.ProcessEnv,
-    private readonly storage?: BuildahStorage,
-  ) {}
+  constructor(program: string, version: string, why: string, env: NodeJS.ProcessEnv, private readonly storage?: BuildahStorage) {
+    super(program, version, why, env);
+  }
 
   async build(request: BuildRequest, opts: EngineBuildOptions = {}): Promise<EngineResult> {
     const manifest = `localhost/anyarch-build-${randomBytes(8).toString('hex')}`;
@@ -118,15 +114,13 @@ export class BuildahEngine implements Engine {
     const layout = path.join(dir, 'layout');
     let source: ImageSource | undefined;
     let made = false;
-    let closing: Promise<void> | undefined;
     const run = (args: string[], onLine?: (line: string) => void): Promise<RunResult> =>
       runProgram(this.program, args, { env: this.env, ...(opts.signal ? { signal: opts.signal } : {}), ...(onLine ? { onLine } : {}) });
-    const close = (): Promise<void> =>
-      (closing ??= (async () => {
-        await source?.close();
-        if (made) await runProgram(this.program, buildahRemoveArgs(manifest, this.storage), { env: this.env, timeoutMs: 60_000 }).catch(() => undefined);
-        await temporaryDirs.remove(dir);
-      })());
+    const close = once(async () => {
+      await source?.close();
+      if (made) await runProgram(this.program, buildahRemoveArgs(manifest, this.storage), { env: this.env, timeoutMs: 60_000 }).catch(() => undefined);
+      await temporaryDirs.remove(dir);
+    });
     try {
       const all: string[] = [];
       const byName = new Map(request.platforms.map((p) => [formatPlatform(p), p] as const));

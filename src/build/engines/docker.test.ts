@@ -7,10 +7,11 @@
  * and no temporary tag left behind.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { after, before, describe, test } from 'node:test';
+import { buildContext } from '../../../test/support/build-context.js';
 import { rejectsWith, tempPaths } from '../../../test/support/assert.js';
 import { startDockerd, type TestDockerd } from '../../../test/support/dockerd.js';
 import { fakeElf } from '../../../test/support/images.js';
@@ -26,11 +27,8 @@ import { EngineBuildError } from './failure.js';
 
 const temp = tempPaths('anyarch-docker-engine-');
 
-function context(files: Record<string, string>): string {
-  const dir = temp('ctx');
-  mkdirSync(dir, { recursive: true });
-  for (const [name, body] of Object.entries(files)) writeFileSync(path.join(dir, name), body);
-  return dir;
+function context(files: Record<string, string | Uint8Array>): string {
+  return buildContext(temp('ctx'), files);
 }
 
 function request(dir: string, platforms: readonly Platform[]): BuildRequest {
