@@ -158,7 +158,7 @@ export function assembleOptionsFromFlags(flags: AssembleFlags): AssembleCommandO
 
 /** Runs `anyarch assemble` (see the module comment). */
 export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Promise<Outcome> {
-  const [{ assemble, assemblyPlatforms }, { BlobStore }, { publishPlanned, publishRepository, reportOutcome, annotatedIndex }, { annotationsFromEnvironment }, { epochFromEnvironment }] = await Promise.all([
+  const [{ assemble, assemblyPlatforms }, { BlobStore }, { publishOutcome, publishPlanned, publishRepository, reportOutcome, annotatedIndex }, { annotationsFromEnvironment }, { epochFromEnvironment }] = await Promise.all([
     import('../../build/assemble.js'),
     import('../../build/blob-store.js'),
     import('../../build/publish.js'),
@@ -175,6 +175,9 @@ export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Pro
   };
 
   let source: ImageSource | undefined;
+  // git answers while the base is read (a malformed SOURCE_DATE_EPOCH was refused above)
+  const gitAnnotations = annotationsFromEnvironment(io.cwd, { ...env, SOURCE_DATE_EPOCH: env['SOURCE_DATE_EPOCH'] ?? '' });
+  gitAnnotations.catch(() => undefined);
   const store = await BlobStore.create({ name: 'assemble' });
   try {
     let base: Index | Image | undefined;
@@ -194,7 +197,7 @@ export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Pro
     }
     const platforms = opts.platforms ?? (await assemblyPlatforms(opts.additions, base));
     // annotations: git's revision and source; `created` only when SOURCE_DATE_EPOCH says (the clock would change the digest every run)
-    const { created: _clock, ...fromGit } = await annotationsFromEnvironment(io.cwd, { ...env, SOURCE_DATE_EPOCH: env['SOURCE_DATE_EPOCH'] ?? '' });
+    const { created: _clock, ...fromGit } = await gitAnnotations;
     const annotations = { ...fromGit, ...(epoch !== undefined ? { created: _clock } : {}) };
     status(`assembling ${platforms.map(formatPlatform).join(', ')}`);
     const index = await assemble({
@@ -253,6 +256,9 @@ export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Pro
       const d = await store.put(annotated.bytes, index.descriptor.mediaType);
       const reopened = await openRoot(store.source(d, 'assembled image'));
       if (reopened.kind === 'index') finalIndex = reopened;
+      if (result && result.index.digest !== finalIndex.descriptor.digest) {
+        throw new AnyarchError('E_INTERNAL', `the index written (${finalIndex.descriptor.digest}) is not the one tagged (${result.index.digest})`);
+      }
     }
     let written: string | undefined;
     if (passed && opts.output) {
@@ -290,12 +296,16 @@ export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Pro
       else io.stdout.write(outputText(finalIndex, variants, passed, written, opts));
       if (!passed && report && verifyContext.summary && opts.format !== 'json') {
         const { textReporter } = await import('../reporters/text.js');
-        io.stdout.write(textReporter.verify([report], { ...verifyContext, summary: verifyContext.summary }));
+        const text = textReporter.verify([report], { ...verifyContext, summary: verifyContext.summary });
+        io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
       }
     }
     for (const p of report?.platforms ?? []) if (p.error) io.stderr.write(`anyarch: ${sanitize(p.name)}: ${sanitize(p.error.message)}\n`);
     if (!passed) io.stderr.write('anyarch: a variant was refused by verify: nothing was tagged or written\n');
-    return passed ? 'clean' : 'findings';
+    if (passed) return 'clean';
+    // as verify and merge: a variant that could not be read is 2 (input), verdicts 1
+    const outcome = result ? publishOutcome(result, opts.failOn) : report ? reportOutcome(report, opts.failOn) : 'findings';
+    return outcome === 'clean' ? 'findings' : outcome;
   } finally {
     if (progress) io.stderr.write('\r\u001b[K');
     await store.close();
