@@ -73,6 +73,13 @@ describe('anyarch build', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^sha256:[0-9a-f]{64}\n$/);
     assert.match(r.stderr, /pushed by digest, untagged: .*cli\/bydigest@sha256:/);
+    const pj = await anyarch(['build', '--engine', 'buildah', '--platform', 'linux/arm64', '--push-by-digest', '-t', `${reg.host}/cli/bydigest`, '--format', 'json', '.'], dir, storageEnv);
+    assert.equal(pj.code, 0, pj.stderr);
+    const pdoc = JSON.parse(pj.stdout) as { digest: string; index: { digest: string }; tagged: string[]; variants: { descriptor: { digest: string } }[] };
+    assert.match(pdoc.digest, /^sha256:[0-9a-f]{64}$/); // (buildah stamps each build's config with its time: another digest than the first run's)
+    assert.equal(pdoc.variants[0]?.descriptor.digest, pdoc.digest);
+    assert.match(pdoc.index.digest, /^sha256:/);
+    assert.deepEqual(pdoc.tagged, []);
     const j = await anyarch(['build', '--engine', 'buildah', '--platform', 'linux/arm64', '--format', 'json', '--output', `oci:${temp('layout')}:v1`, '.'], dir, storageEnv);
     assert.equal(j.code, 0, j.stderr);
     const doc = JSON.parse(j.stdout) as { status: string; engine: { name: string }; written: { passed: boolean; tagged: string[]; variants: unknown[] } };
