@@ -189,3 +189,31 @@ export type { JudgeInput } from './verify/judge.js';
 export { AllowList, allowPattern } from './verify/allow.js';
 export type { AllowEntry } from './verify/allow.js';
 export type { DockerfileInput } from './verify/dockerfile-map.js';
+
+// anyarch build, assemble, merge: per-platform images made (an engine, files and a base, Go),
+// composed into one index, pushed by digest, verified, and only then tagged.
+export { ENGINE_NAMES, VERIFIED_BY_ANNOTATION, VERIFIED_PLATFORMS_ANNOTATION } from './build/types.js';
+export type { BuildRequest, BuiltVariant, Engine, EngineBuildOptions, EngineName, EngineResult, ImageAnnotations, PublishedVariant, PublishResult } from './build/types.js';
+export { buildImage, dockerfileBase } from './build/build.js';
+export type { BuildEvent, BuildOptions, BuildOutput, BuildRun, BuildStatus, WrittenImage } from './build/build.js';
+export { findEngine } from './build/engines/detect.js';
+export type { FindEngineOptions } from './build/engines/detect.js';
+export { EngineBuildError } from './build/engines/failure.js';
+export type { PlatformFailure } from './build/engines/failure.js';
+export { BlobStore } from './build/blob-store.js';
+export { DEFAULT_GZIP_LEVEL, MAX_DIRECTORY_ENTRIES, createdFromEpoch, entriesFromDirectory, epochFromEnvironment, gzipLayer, writeLayer } from './build/layer.js';
+export type { LayerEntry, LayerOptions, WrittenLayer } from './build/layer.js';
+export { compressImage, writeImage } from './build/image-writer.js';
+export type { ConfigChanges, ImageSpec } from './build/image-writer.js';
+export { MAX_COMPOSE_ENTRIES, composeIndex } from './build/compose.js';
+export type { ComposeEntry } from './build/compose.js';
+export { annotationsFromEnvironment, standardAnnotations } from './build/annotations.js';
+export { MAX_MERGE_IMAGES, merge, publish, publishOutcome, publishRepository } from './build/publish.js';
+export type { MergeOptions, PublishEvent, PublishOptions } from './build/publish.js';
+export { MAX_ADDITION_CHARS, parseAddition } from './build/additions.js';
+export type { FileAddition } from './build/additions.js';
+export { assemble, assemblyPlatforms } from './build/assemble.js';
+export type { AssembleOptions } from './build/assemble.js';
+export { buildGoImage, goBuild } from './build/go.js';
+export type { GoBuildOptions, GoImage, GoImageOptions } from './build/go.js';
+export { writeDockerArchive, writeOciArchive } from './oci/write-archive.js';
