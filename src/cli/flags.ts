@@ -1,7 +1,6 @@
 /**
- * Flag value parsers the command registrations share (commander's `argParser` and repeatable
- * options). main.ts and merge-command.ts still have their own copies of these: one place is meant
- * (the lead merges them here).
+ * Flag value parsers every command registration shares (commander's `argParser` and repeatable
+ * options): main.ts and the `*-command.ts` files take them from here.
  */
 import { InvalidArgumentError } from 'commander';
 
@@ -19,5 +18,12 @@ export function repeatList(value: string, previous: string[] = []): string[] {
 export function seconds(value: string): number {
   const n = Number(value.trim().replace(/s$/i, ''));
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds (e.g. 10 or 2.5s)');
+  return n;
+}
+
+/** A positive number of MiB that rounds to at least one byte (a budget of 0 would refuse every image). */
+export function positiveMib(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || Math.round(n * 1024 * 1024) < 1 || n * 1024 * 1024 > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError('expected a positive number of MiB');
   return n;
 }

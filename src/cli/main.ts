@@ -6,7 +6,7 @@
  *   config or input error, or output that could not be written · 3 internal error · 4 an engine's
  *   build failed (nothing tagged)
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import type { FailOn } from '../check/outcome.js';
 import { isAnyarchError, isBug, type AnyarchError } from '../errors.js';
 import { errnoReason } from '../fs/errno.js';
@@ -14,6 +14,7 @@ import type { FixStyle } from '../rules/types.js';
 import { registerAssemble } from './commands/assemble-command.js';
 import { registerBuild } from './commands/build-command.js';
 import { registerMerge } from './commands/merge-command.js';
+import { positiveMib, repeatList as collect, seconds } from './flags.js';
 import * as help from './help.js';
 import { processIo, type Io, type Outcome } from './io.js';
 import { FORMATS, sanitize } from './reporters/types.js';
@@ -34,11 +35,6 @@ const EXIT_OF_OUTCOME: Readonly<Record<Outcome, number>> = {
 const FAIL_ON = ['error', 'warning', 'info', 'never'] as const satisfies readonly FailOn[];
 const FIX_STYLES = ['targetarch', 'detect'] as const satisfies readonly FixStyle[];
 const COMMANDS = ['check', 'parse', 'rules', 'platforms', 'verify', 'build', 'assemble', 'merge'] as const;
-
-/** `--rule a,b --rule c` -> ['a', 'b', 'c'] */
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
-}
 
 interface CheckFlags {
   platforms?: string;
@@ -263,20 +259,6 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
 }
 
 const TIMEOUT_HELP = 'how long one registry request may take, every try and the whole answer included (default 30; e.g. 10 or 2.5s)';
-
-/** `10`, `2.5`, `2s`: a positive number of seconds. */
-function seconds(value: string): number {
-  const n = Number(value.trim().replace(/s$/i, ''));
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds (e.g. 10 or 2.5s)');
-  return n;
-}
-
-function positiveMib(value: string): number {
-  const n = Number(value);
-  // at least one byte once rounded: a budget that rounds to 0 would refuse every image
-  if (!Number.isFinite(n) || Math.round(n * 1024 * 1024) < 1 || n * 1024 * 1024 > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError('expected a positive number of MiB');
-  return n;
-}
 
 function printAnyarchError(io: Io, e: AnyarchError): void {
   io.stderr.write(`anyarch: ${sanitize(e.describe())}\n`);

@@ -3,28 +3,12 @@
  * The action lazily imports `./build.js`, which is glue only: flags to the library, its result to
  * text or JSON, an outcome to main.ts.
  */
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
+import { repeatList as collect, repeat, seconds } from '../flags.js';
 import type { Io, Outcome } from '../io.js';
 
 const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
 const ENGINES = ['buildx', 'docker', 'buildah'] as const;
-
-/** `-t a -t b,c` -> ['a', 'b', 'c'] */
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
-}
-
-/** Repeated flags whose values may hold commas (`--build-arg LIST=a,b`). */
-function repeat(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-/** `10`, `2.5`, `2s`: a positive number of seconds. */
-function seconds(value: string): number {
-  const n = Number(value.trim().replace(/s$/i, ''));
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds (e.g. 10 or 2.5s)');
-  return n;
-}
 
 export const BUILD_DESCRIPTION = [
   'Build a multi-platform image with the engine you have, verify every variant, and only then tag it: a wrong-architecture variant is never tagged.',

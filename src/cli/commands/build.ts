@@ -11,8 +11,7 @@ import * as path from 'node:path';
 import pc from 'picocolors';
 import { DEFAULT_PLATFORMS } from '../../check/engine.js';
 import { DEFAULT_FAIL_ON, type FailOn } from '../../check/outcome.js';
-import { findConfig, loadConfig, type Config } from '../../config.js';
-import { AnyarchError, isAnyarchError } from '../../errors.js';
+import { AnyarchError } from '../../errors.js';
 import { shortDigest } from '../../oci/digest.js';
 import { formatReference, parseReference, type ImageReference } from '../../oci/reference.js';
 import { parseSourceSpec } from '../../oci/source-spec.js';
@@ -32,31 +31,10 @@ import { table } from '../table.js';
 import { packageVersion } from '../version.js';
 import type { BuildFlags } from './build-command.js';
 import { NO_VERIFY_NOTE } from './merge.js';
+import { loadSettings, parseFlag } from './settings.js';
 
 export interface BuildCommandOptions extends BuildFlags {
   readonly context: string;
-}
-
-function relativeForDisplay(cwd: string, abs: string): string {
-  const rel = path.relative(cwd, abs);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
-}
-
-async function loadSettings(opts: BuildCommandOptions, io: Io): Promise<Config | undefined> {
-  if (opts.config === false) return undefined;
-  const file = opts.config ? path.resolve(io.cwd, opts.config) : await findConfig(io.cwd);
-  if (!file) return undefined;
-  return loadConfig(file, { displayPath: relativeForDisplay(io.cwd, file) });
-}
-
-/** A flag's value parsed, its errors turned into usage errors naming the flag. */
-function parseFlag<T>(flag: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    if (isAnyarchError(e)) throw new AnyarchError('E_USAGE', `${flag}: ${e.message}`, e.hint);
-    throw e;
-  }
 }
 
 /** `KEY=VALUE` pairs; `KEY` alone takes the value from the environment (as docker build does) and is left out when unset. */
@@ -158,7 +136,7 @@ function jsonOf(run: BuildRun): unknown {
 
 export async function build(opts: BuildCommandOptions, io: Io): Promise<Outcome> {
   const { buildImage } = await import('../../build/build.js');
-  const config = await loadSettings(opts, io);
+  const config = await loadSettings(opts.config, io);
   const platforms: readonly Platform[] = opts.platform !== undefined ? parseFlag('--platform', () => parsePlatformList(opts.platform as string)) : (config?.platforms ?? DEFAULT_PLATFORMS);
   const tags: ImageReference[] = (opts.tag ?? []).map((t) => parseFlag(`-t ${t}`, () => parseReference(t)));
   const context = path.resolve(io.cwd, opts.context);

@@ -6,8 +6,7 @@ import * as path from 'node:path';
 import { checkPaths } from '../../check/check-paths.js';
 import { ruleOptions, type CheckOptions } from '../../check/engine.js';
 import { DEFAULT_FAIL_ON, checkOutcome, type FailOn } from '../../check/outcome.js';
-import { findConfig, loadConfig, type Config } from '../../config.js';
-import { AnyarchError, isAnyarchError } from '../../errors.js';
+import { AnyarchError } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic.js';
 import { errnoReason } from '../../fs/errno.js';
 import { parsePlatform, parsePlatformList, type Platform } from '../../platform/index.js';
@@ -16,6 +15,7 @@ import { envFlag, showProgress, useColor, type Io, type Outcome, type OutStream 
 import { loadReporter } from '../reporters/index.js';
 import type { Format } from '../reporters/types.js';
 import { packageVersion } from '../version.js';
+import { loadSettings, parseFlag } from './settings.js';
 
 export interface CheckCommandOptions {
   /** files, directories or glob patterns; `-` reads standard input; none: the current directory */
@@ -49,34 +49,12 @@ export interface CheckDeps {
   readonly rules?: readonly Rule[];
 }
 
-function relativeForDisplay(cwd: string, abs: string): string {
-  const rel = path.relative(cwd, abs);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
-}
-
-async function loadSettings(opts: CheckCommandOptions, io: Io, rules: readonly Rule[]): Promise<Config | undefined> {
-  if (opts.config === false) return undefined;
-  const file = opts.config ? path.resolve(io.cwd, opts.config) : await findConfig(io.cwd);
-  if (!file) return undefined;
-  return loadConfig(file, { rules, displayPath: relativeForDisplay(io.cwd, file) });
-}
-
-/** A flag's value parsed, its errors turned into usage errors naming the flag. */
-function parseFlag<T>(flag: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    if (isAnyarchError(e)) throw new AnyarchError('E_USAGE', `${flag}: ${e.message}`, e.hint);
-    throw e;
-  }
-}
-
 export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps = {}): Promise<Outcome> {
   if (opts.fix && opts.fixDryRun) throw new AnyarchError('E_USAGE', '--fix and --fix-dry-run cannot be used together', 'Use --fix-dry-run to preview, then --fix.');
 
   // Settings: flags beat the config file, which beats the defaults
   const rules = deps.rules ?? (await import('../../rules/index.js')).RULES;
-  const config = await loadSettings(opts, io, rules);
+  const config = await loadSettings(opts.config, io, rules);
   // the flag's or the config's value; without either the library's defaults apply
   const platforms: readonly Platform[] | undefined =
     opts.platforms !== undefined ? parseFlag('--platforms', () => parsePlatformList(opts.platforms as string)) : config?.platforms;

@@ -3,26 +3,13 @@
  * The action lazily imports `./merge.js`, which is glue only: flags to the library, its result to
  * a reporter, an outcome to main.ts.
  */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { FailOn } from '../../check/outcome.js';
+import { repeat as collect, repeatList as collectList, seconds } from '../flags.js';
 import type { Io, Outcome } from '../io.js';
 
 // literal lists, so that --help does not load the library
 const FAIL_ON = ['error', 'warning', 'info', 'never'] as const satisfies readonly FailOn[];
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-function collectList(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
-}
-
-function seconds(value: string): number {
-  const n = Number(value.trim().replace(/s$/i, ''));
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds (e.g. 10 or 2.5s)');
-  return n;
-}
 
 export const MERGE_DESCRIPTION = `Compose per-platform images into one multi-platform index, verify every
 variant, and tag it.

@@ -7,8 +7,8 @@
 import * as path from 'node:path';
 import { MAX_INPUT_BYTES, decodeDockerfile, inputReadError } from '../../check/input.js';
 import { DEFAULT_FAIL_ON, type FailOn } from '../../check/outcome.js';
-import { findConfig, loadConfig, type Config } from '../../config.js';
-import { AnyarchError, isAnyarchError } from '../../errors.js';
+import type { Config } from '../../config.js';
+import { AnyarchError } from '../../errors.js';
 import { readRegularFile } from '../../fs/bounded-read.js';
 import { parsePlatformList, type Platform } from '../../platform/index.js';
 import type { SmokeCommand } from '../../smoke/types.js';
@@ -20,6 +20,7 @@ import { loadReporter } from '../reporters/index.js';
 import { sanitize, type Format } from '../reporters/types.js';
 import { humanSize } from '../reporters/text.js';
 import { packageVersion } from '../version.js';
+import { loadSettings, parseFlag } from './settings.js';
 
 export interface VerifyCommandOptions {
   readonly images: readonly string[];
@@ -73,18 +74,6 @@ export function splitCommand(line: string): string[] {
   return out;
 }
 
-function relativeForDisplay(cwd: string, abs: string): string {
-  const rel = path.relative(cwd, abs);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
-}
-
-async function loadSettings(opts: VerifyCommandOptions, io: Io): Promise<Config | undefined> {
-  if (opts.config === false) return undefined;
-  const file = opts.config ? path.resolve(io.cwd, opts.config) : await findConfig(io.cwd);
-  if (!file) return undefined;
-  return loadConfig(file, { displayPath: relativeForDisplay(io.cwd, file) });
-}
-
 async function readDockerfile(file: string, io: Io, config: Config | undefined): Promise<DockerfileInput> {
   let bytes: Uint8Array;
   try {
@@ -108,15 +97,9 @@ function smokeCommand(opts: VerifyCommandOptions): SmokeCommand | undefined {
 
 export async function verify(opts: VerifyCommandOptions, io: Io): Promise<Outcome> {
   if (opts.images.length === 0) throw new AnyarchError('E_USAGE', 'name at least one image', 'e.g. anyarch verify ghcr.io/acme/api:1.4 or oci:./layout:latest');
-  let platforms: Platform[] | undefined;
-  try {
-    platforms = opts.platforms !== undefined ? parsePlatformList(opts.platforms) : undefined;
-  } catch (e) {
-    if (isAnyarchError(e)) throw new AnyarchError('E_USAGE', `--platform: ${e.message}`, e.hint);
-    throw e;
-  }
+  const platforms: Platform[] | undefined = opts.platforms !== undefined ? parseFlag('--platform', () => parsePlatformList(opts.platforms as string)) : undefined;
   const command = smokeCommand(opts);
-  const config = await loadSettings(opts, io);
+  const config = await loadSettings(opts.config, io);
   const failOn = opts.failOn ?? config?.failOn ?? DEFAULT_FAIL_ON;
   const dockerfile = opts.dockerfile !== undefined ? await readDockerfile(opts.dockerfile, io, config) : undefined;
 
