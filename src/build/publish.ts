@@ -99,8 +99,9 @@ export function publishRepository(tags: readonly ImageReference[]): ImageReferen
 }
 
 /**
- * Push by digest, verify every variant, then (only if all pass) put the index again with the
- * verify annotations and write the tags. Registry and network failures are thrown (`E_REGISTRY`,
+ * Push by digest while every variant is verified (from the local content, whose bytes the
+ * registry checks against their digests as it stores them), then, only when the push ended and
+ * every variant passed, put the index again with the verify annotations and write the tags. Registry and network failures are thrown (`E_REGISTRY`,
  * `E_NETWORK`, `E_AUTH`...) naming the image and, for a registry's answer, its HTTP status;
  * nothing is tagged before every push has succeeded. Verdicts are never thrown: they are in
  * `report`, and `passed` says whether they refuse the image.
@@ -116,8 +117,38 @@ export async function publishPlanned(root: Index, opts: PublishOptions, plan: Pu
   const name = formatReference({ ...repository, digest: root.descriptor.digest });
   const variants = await variantsOf(root, name);
 
-  // 1. everything by digest, no tag
-  const pushed = await pushByDigest(repo, root, name, opts, plan);
+  // 1. everything by digest, no tag, and 2. every variant verified: at once (verify reads the
+  // local content, the same bytes the registry checks against their digests as it stores them)
+  const onProgress = opts.onProgress;
+  const verifying = opts.verify
+    ? (() => {
+        // every variant: a `platforms` choice of the caller's is not one publishing may make
+        const { platforms: _every, ...verifyOptions } = opts.verifyOptions ?? {};
+        return verifyImage(
+          root,
+          {
+            ...verifyOptions,
+            client: opts.verifyOptions?.client ?? opts.client,
+            ...(opts.dockerfile ? { dockerfile: opts.dockerfile } : {}),
+            ...(onProgress ? { onProgress: (p) => onProgress({ phase: 'verify', ...p }) } : {}),
+          },
+          name,
+        );
+      })()
+    : undefined;
+  // settled as a value, so that a verify failing while the push runs is never an unhandled rejection
+  const verified = verifying?.then(
+    (report) => ({ report }),
+    (error: unknown) => ({ error }),
+  );
+  let pushed: PushStats;
+  try {
+    pushed = await pushByDigest(repo, root, name, opts, plan);
+  } catch (e) {
+    // the push's failure is the error; nothing of this publish runs on after it is thrown
+    await verified;
+    throw e;
+  }
   const stats: Mutable<PublishResult['stats']> = {
     exists: pushed.blobs.exists,
     mounted: pushed.blobs.mounted,
@@ -125,26 +156,10 @@ export async function publishPlanned(root: Index, opts: PublishOptions, plan: Pu
     manifests: pushed.manifests,
     bytesUploaded: pushed.bytesUploaded,
   };
-
-  // 2. every variant verified
-  let report: VerifyReport | undefined;
-  let passed = true;
-  if (opts.verify) {
-    const onProgress = opts.onProgress;
-    // every variant: a `platforms` choice of the caller's is not one publishing may make
-    const { platforms: _every, ...verifyOptions } = opts.verifyOptions ?? {};
-    report = await verifyImage(
-      root,
-      {
-        ...verifyOptions,
-        client: opts.verifyOptions?.client ?? opts.client,
-        ...(opts.dockerfile ? { dockerfile: opts.dockerfile } : {}),
-        ...(onProgress ? { onProgress: (p) => onProgress({ phase: 'verify', ...p }) } : {}),
-      },
-      name,
-    );
-    passed = reportOutcome(report, opts.failOn ?? DEFAULT_FAIL_ON) === 'clean';
-  }
+  const outcome = await verified;
+  if (outcome && 'error' in outcome) throw outcome.error;
+  const report: VerifyReport | undefined = outcome?.report;
+  let passed = report ? reportOutcome(report, opts.failOn ?? DEFAULT_FAIL_ON) === 'clean' : true;
   const published = variants.map((v): PublishedVariant => {
     const verification = report?.platforms.find((p) => p.digest === v.descriptor.digest);
     return { platform: v.platform, descriptor: v.descriptor, size: v.size, ...(verification ? { verification } : {}) };
