@@ -1,0 +1,88 @@
+/**
+ * Running `anyarch build`, `assemble`, `platforms` and `verify` end to end (bin/anyarch.js, as a
+ * user runs it) for the build tests, and reading what they left in the registry.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { VerifyReport } from '../../src/verify/types.js';
+import { runMeasured, type MeasuredRun } from './measured.js';
+import { REPO_ROOT, reportsOf } from './verify-images.js';
+
+export const EXAMPLES = path.join(REPO_ROOT, 'examples');
+/** examples/zasper/offline: the Zasper Dockerfiles' test copy (Dockerfile, Dockerfile.fixed) */
+export const ZASPER_OFFLINE = path.join(EXAMPLES, 'zasper', 'offline');
+export const HELLO_GO = path.join(EXAMPLES, 'hello-go');
+/** Debian's docker client (the `docker` first on PATH may have no BuildKit) */
+export const DOCKER_CLIENT = '/usr/bin/docker';
+
+/**
+ * The environment of a CLI run: the test's own, without any DOCKER_HOST/CONTAINER_HOST unless
+ * given in `extra` (so `verify --run` extracts and runs under QEMU itself), CI set (no progress),
+ * no colour.
+ */
+export function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true', NO_COLOR: '1' };
+  delete env.DOCKER_HOST;
+  delete env.CONTAINER_HOST;
+  delete env.FORCE_COLOR;
+  return { ...env, ...extra };
+}
+
+/** `anyarch ARGS...` with `env` (default cliEnv()); builds may take minutes on a loaded machine. */
+export function anyarch(args: readonly string[], env: NodeJS.ProcessEnv = cliEnv(), killAfterMs = 600_000): Promise<MeasuredRun> {
+  return runMeasured(args, { env, killAfterMs });
+}
+
+/** stdout and stderr of a run, for assertion messages */
+export function shown(r: MeasuredRun): string {
+  return `exit ${r.code} after ${r.seconds} s\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
+}
+
+/** The 1-based line of `file` that `re` first matches. */
+export function lineOf(file: string, re: RegExp): number {
+  const i = readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => re.test(l));
+  if (i < 0) throw new Error(`no line of ${file} matches ${re}`);
+  return i + 1;
+}
+
+/** A copy of the directory `dir` in a new temporary directory (a context the test may change). */
+export function copyContext(dir: string, prefix = 'anyarch-build-context-'): string {
+  const to = path.join(mkdtempSync(path.join(tmpdir(), prefix)), path.basename(dir));
+  cpSync(dir, to, { recursive: true });
+  return to;
+}
+
+/** `anyarch platforms REF --format json`: the platform names of the image, sorted, and the raw image entry. */
+export async function platformsOf(ref: string): Promise<{ run: MeasuredRun; names: string[]; image: Record<string, unknown> }> {
+  const run = await anyarch(['platforms', ref, '--format', 'json']);
+  assert.equal(run.code, 0, shown(run));
+  const out = JSON.parse(run.stdout) as { images: { platforms: { platform?: string; name?: string; os?: string; architecture?: string; variant?: string }[] }[] };
+  const image = out.images[0] as unknown as Record<string, unknown> & { platforms: { platform?: unknown; name?: string; os?: string; architecture?: string; variant?: string }[] };
+  const names = image.platforms
+    .map((p) => {
+      if (typeof p.platform === 'string') return p.platform;
+      if (typeof p.name === 'string') return p.name;
+      const q = (typeof p.platform === 'object' && p.platform !== null ? p.platform : p) as { os?: string; architecture?: string; variant?: string };
+      return `${q.os}/${q.architecture}${q.variant ? `/${q.variant}` : ''}`;
+    })
+    .sort();
+  return { run, names, image };
+}
+
+/**
+ * `anyarch verify REF --platform P --run CMD` (or `--run-entrypoint` when `cmd` is absent) with no
+ * engine in the environment: the variant is extracted and its program run under
+ * `qemu-<arch>-static` named explicitly (never a binfmt handler). The smoke result.
+ */
+export async function smokeRun(ref: string, platform: string, cmd?: string): Promise<{ run: MeasuredRun; report: VerifyReport; output: string; via?: string; ok?: boolean }> {
+  const run = await anyarch(['verify', ref, '--platform', platform, ...(cmd === undefined ? ['--run-entrypoint'] : ['--run', cmd]), '--format', 'json']);
+  const [report] = reportsOf(run.stdout);
+  assert.ok(report, shown(run));
+  const smoke = report.platforms.find((p) => p.name === platform)?.smoke;
+  assert.ok(smoke, `no smoke run for ${platform}: ${shown(run)}`);
+  return { run, report, output: smoke.output, via: smoke.via, ok: smoke.ok };
+}
