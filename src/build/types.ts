@@ -99,9 +99,11 @@ export interface ImageAnnotations {
   readonly baseDigest?: Digest;
 }
 
-/** Annotation keys of the verify summary on a published index (read back by `anyarch platforms`). */
-export const VERIFIED_PLATFORMS_ANNOTATION = 'dev.anyarch.verify.platforms';
-export const VERIFIED_BY_ANNOTATION = 'dev.anyarch.verify.version';
+/**
+ * Annotation keys of the verify summary on a published index (read back by `anyarch platforms`):
+ * defined in src/oci/platforms.ts, which reads them and cannot import this room.
+ */
+export { VERIFIED_BY_ANNOTATION, VERIFIED_PLATFORMS_ANNOTATION } from '../oci/platforms.js';
 
 /** One published platform, as the summary lists it. */
 export interface PublishedVariant {

@@ -1,22 +1,2 @@
-/** The version of the installed anyarch package (read from its package.json, once). */
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-let cached: string | undefined;
-
-export function packageVersion(): string {
-  if (cached !== undefined) return cached;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'anyarch' && pkg.version) return (cached = pkg.version);
-    } catch {
-      // not here
-    }
-    const up = path.dirname(dir);
-    if (up === dir) return (cached = '0.0.0');
-    dir = up;
-  }
-}
+/** The version of the installed anyarch package: the library's one reader of it (src/fs/package-version.ts). */
+export { packageVersion } from '../fs/package-version.js';

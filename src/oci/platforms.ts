@@ -5,7 +5,7 @@
  * index entry is reported, because runtimes and `docker pull` disagree about which one wins.
  */
 import type { AnyarchError } from '../errors.js';
-import { formatPlatform, makePlatform, samePlatform } from '../platform/index.js';
+import { formatPlatform, makePlatform, normalizePlatform, samePlatform, tryParsePlatform } from '../platform/index.js';
 import type { Digest } from './digest.js';
 import { openRoot, readLimitError, type Image, type Index, type OpenRootOptions } from './image.js';
 import type { Descriptor, ImageConfig, OciPlatform } from './manifest.js';
@@ -13,6 +13,57 @@ import type { ImageSource } from './source.js';
 import { DEFAULT_MAX_DEPTH, entryError, walkIndex, type IndexWalk, type WalkedImage, type WalkOptions } from './walk.js';
 
 export { MAX_INDEX_ENTRIES } from './walk.js';
+
+/**
+ * The verify summary anyarch writes on an index it publishes (`build`, `assemble`, `merge`:
+ * src/build/publish.ts) once every variant passed `verify`: the platforms verified, written as
+ * `os/arch[/variant]` and separated by commas in the index's order, and the anyarch version that
+ * verified them. Defined here, where `platforms` reads them back (src/build/types.ts re-exports
+ * them): the oci room is below the build room.
+ */
+export const VERIFIED_PLATFORMS_ANNOTATION = 'dev.anyarch.verify.platforms';
+export const VERIFIED_BY_ANNOTATION = 'dev.anyarch.verify.version';
+/** Most platforms read from the annotation (an index lists far fewer). */
+export const MAX_VERIFIED_PLATFORMS = 1024;
+
+/** What an index's verify annotations say: the platforms verified and by which anyarch. */
+export interface VerifiedAnnotation {
+  /** as written in the annotation, in its order */
+  readonly platforms: readonly string[];
+  /** the anyarch version that verified them (absent when the annotation does not say) */
+  readonly version?: string;
+}
+
+/** The value of {@link VERIFIED_PLATFORMS_ANNOTATION} for these platforms. */
+export function verifiedPlatformsValue(platforms: readonly { readonly os: string; readonly architecture: string; readonly variant?: string | undefined }[]): string {
+  return platforms.map((p) => formatPlatform(p)).join(',');
+}
+
+/** The verify annotations of an index, or undefined when it has none (or an empty one). */
+export function readVerifiedAnnotation(annotations: Readonly<Record<string, string>> | undefined): VerifiedAnnotation | undefined {
+  const value = annotations?.[VERIFIED_PLATFORMS_ANNOTATION];
+  if (typeof value !== 'string') return undefined;
+  const platforms = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .slice(0, MAX_VERIFIED_PLATFORMS);
+  if (platforms.length === 0) return undefined;
+  const version = annotations?.[VERIFIED_BY_ANNOTATION];
+  return { platforms, ...(typeof version === 'string' && version ? { version } : {}) };
+}
+
+/** Whether `platform` (`os/arch[/variant]`) is one the annotation lists (containerd's normalisation: `linux/arm64/v8` is `linux/arm64`). */
+export function isVerifiedPlatform(verified: VerifiedAnnotation, platform: string): boolean {
+  if (verified.platforms.includes(platform)) return true;
+  const p = tryParsePlatform(platform);
+  if (!p) return false;
+  const norm = normalizePlatform(p);
+  return verified.platforms.some((v) => {
+    const q = tryParsePlatform(v);
+    return q !== undefined && samePlatform(normalizePlatform(q), norm);
+  });
+}
 
 export interface ConfigSummary {
   readonly os: string;
@@ -40,6 +91,11 @@ export interface PlatformVariant {
   readonly via: readonly Digest[];
   /** the manifest or config could not be read: the variant is listed, its details are not */
   readonly error?: AnyarchError;
+  /**
+   * whether the index's verify annotation ({@link VERIFIED_PLATFORMS_ANNOTATION}) lists this
+   * platform; absent when the index has no such annotation
+   */
+  readonly verified?: boolean;
 }
 
 export interface AttestationEntry {
@@ -60,6 +116,8 @@ export interface PlatformReport {
   readonly attestations: readonly AttestationEntry[];
   /** as the walk found them: neither images nor indexes, ignored as the spec says */
   readonly ignored: IndexWalk['ignored'];
+  /** the root index's verify annotation (anyarch published it after verifying these platforms); absent when it has none */
+  readonly verified?: VerifiedAnnotation;
 }
 
 /** What to read: `maxDepth` as the walk takes it, `maxBytes` as {@link openRoot} does. */
@@ -137,13 +195,16 @@ async function reportOf(source: ImageSource, root: Index | Image, opts: InspectO
   }
 
   const walk = await walkIndex(root, { maxDepth: opts.maxDepth ?? DEFAULT_MAX_DEPTH, name: source.name });
+  const verified = readVerifiedAnnotation((await root.manifest()).annotations);
   const variants = new Map<WalkedImage, PlatformVariant>();
   await Promise.all(
     walk.images.map(async (entry) => {
-      variants.set(entry, await variant(entry, () => root.image(entry.descriptor), withDetails));
+      const v = await variant(entry, () => root.image(entry.descriptor), withDetails);
+      variants.set(entry, verified ? { ...v, verified: isVerifiedPlatform(verified, v.platform) } : v);
     }),
   );
   return {
+    ...(verified ? { verified } : {}),
     name: source.name,
     root: root.descriptor,
     rootKind: 'index',

@@ -22,6 +22,8 @@ import type { PushBlobOptions, RegistryClient, RepositoryRef } from './client.js
 export interface PushStats {
   blobs: { exists: number; mounted: number; uploaded: number };
   manifests: number;
+  /** bytes sent: blobs uploaded (not those already there or mounted) and manifests put */
+  bytesUploaded: number;
 }
 
 export interface PushImageOptions extends Omit<PushBlobOptions, 'knownMissing'> {
@@ -31,6 +33,10 @@ export interface PushImageOptions extends Omit<PushBlobOptions, 'knownMissing'> 
   readonly parallel?: number;
   /** deepest index nesting pushed (default DEFAULT_MAX_DEPTH of src/oci/walk.ts, as the walk) */
   readonly maxDepth?: number;
+  /** a repository of the same registry to mount this blob from, per blob (beats `mountFrom`) */
+  readonly mountFromFor?: (digest: Digest) => string | undefined;
+  /** after each blob: how it got there, and how many of the image's blobs are done */
+  readonly onBlob?: (event: { readonly descriptor: Descriptor; readonly how: 'exists' | 'mounted' | 'uploaded'; readonly done: number; readonly total: number }) => void;
 }
 
 function isOpened(x: ImageSource | Index | Image): x is Index | Image {
@@ -54,8 +60,17 @@ export async function pushImage(client: RegistryClient, repo: RepositoryRef, fro
   const name = isOpened(from) ? root.descriptor.digest : from.name;
   const contents = await imageContents(root, { name, ...(opts.maxDepth !== undefined ? { maxDepth: opts.maxDepth } : {}) });
 
-  const stats: PushStats = { blobs: { exists: 0, mounted: 0, uploaded: 0 }, manifests: 0 };
-  const blobOpts: PushBlobOptions = { ...(opts.chunkSize ? { chunkSize: opts.chunkSize } : {}), ...(opts.mountFrom ? { mountFrom: opts.mountFrom } : {}) };
+  const stats: PushStats = { blobs: { exists: 0, mounted: 0, uploaded: 0 }, manifests: 0, bytesUploaded: 0 };
+  const blobOpts = (digest: Digest): PushBlobOptions => {
+    const mountFrom = opts.mountFromFor?.(digest) ?? opts.mountFrom;
+    return { ...(opts.chunkSize ? { chunkSize: opts.chunkSize } : {}), ...(mountFrom ? { mountFrom } : {}) };
+  };
+  let done = 0;
+  const finished = (descriptor: Descriptor, how: 'exists' | 'mounted' | 'uploaded'): void => {
+    stats.blobs[how]++;
+    if (how === 'uploaded') stats.bytesUploaded += descriptor.size;
+    opts.onBlob?.({ descriptor, how, done: ++done, total: contents.blobs.length });
+  };
 
   // a few uploads at once, each blob once; blobs the registry has are never read
   const limit = new Semaphore(opts.parallel ?? 4);
@@ -65,18 +80,20 @@ export async function pushImage(client: RegistryClient, repo: RepositoryRef, fro
     if (!p) {
       p = limit.run(async () => {
         if (await client.hasBlob(repo, d.digest)) {
-          stats.blobs.exists++;
+          finished(d, 'exists');
           return;
         }
-        stats.blobs[await client.pushBlob(repo, d, open, { ...blobOpts, knownMissing: true })]++;
+        finished(d, await client.pushBlob(repo, d, open, { ...blobOpts(d.digest), knownMissing: true }));
       });
       blobs.set(d.digest, p);
     }
     return p;
   };
   const putManifest = async (node: Index | Image, reference: string): Promise<Digest> => {
-    const digest = await client.putManifest(repo, reference, await node.manifestBytes(), node.descriptor.mediaType);
+    const bytes = await node.manifestBytes();
+    const digest = await client.putManifest(repo, reference, bytes, node.descriptor.mediaType);
     stats.manifests++;
+    stats.bytesUploaded += bytes.length;
     return digest;
   };
 

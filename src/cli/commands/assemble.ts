@@ -1,9 +1,345 @@
-/** `anyarch assemble` (being built: issue 10). */
-import { AnyarchError } from '../../errors.js';
-import type { Io, Outcome } from '../io.js';
+/**
+ * `anyarch assemble`: glue. Flags to the library's `assemble` (src/build/assemble.ts), its index
+ * to `publish` (push by digest, verify, tag) and/or the layout and archive writers (after
+ * verify), the result to text or JSON, an outcome to main.ts: 0 assembled, 1 refused by verify
+ * (nothing tagged or written), 2 usage/input/registry errors (thrown; a binary of the wrong
+ * architecture is E_INPUT: 2).
+ */
+import { DEFAULT_FAIL_ON, type FailOn } from '../../check/outcome.js';
+import { AnyarchError, isAnyarchError } from '../../errors.js';
+import type { Image, Index } from '../../oci/image.js';
+import { openRoot } from '../../oci/image.js';
+import { formatReference, parseReference, type ImageReference } from '../../oci/reference.js';
+import { formatSourceSpec, parseSourceSpec, type SourceSpec } from '../../oci/source-spec.js';
+import type { ImageSource } from '../../oci/source.js';
+import { formatPlatform, makePlatform, parsePlatformList, type Platform } from '../../platform/index.js';
+import { credentialedClient } from '../../registry/credentialed.js';
+import { openSource } from '../../sources.js';
+import type { FileAddition } from '../../build/additions.js';
+import { parseAddition } from '../../build/additions.js';
+import type { ConfigChanges } from '../../build/image-writer.js';
+import type { PublishedVariant, PublishResult } from '../../build/types.js';
+import type { VerifyReport } from '../../verify/types.js';
+import { showProgress, useColor, type Io, type Outcome } from '../io.js';
+import { sanitize } from '../reporters/types.js';
+import { humanSize } from '../reporters/text.js';
+import type { AssembleFlags } from './assemble-command.js';
+import { splitCommand } from './verify.js';
 
-export interface AssembleCommandOptions {}
+/** What the command is asked, parsed: every flag checked before anything is opened. */
+export interface AssembleCommandOptions {
+  readonly base?: string;
+  readonly platforms?: readonly Platform[];
+  readonly additions: readonly FileAddition[];
+  readonly config: ConfigChanges;
+  readonly tags: readonly ImageReference[];
+  readonly output?: SourceSpec & { readonly kind: 'oci-layout' | 'oci-archive' };
+  readonly verify: boolean;
+  readonly failOn: FailOn;
+  readonly format: 'text' | 'json';
+  readonly insecureRegistries: readonly string[];
+  readonly timeout?: number;
+  readonly color: boolean;
+}
 
-export async function assemble(_opts: AssembleCommandOptions, _io: Io): Promise<Outcome> {
-  throw new AnyarchError('E_USAGE', 'anyarch assemble is not built yet');
+/**
+ * `--cmd` / `--entrypoint`: a JSON array of strings as it is (exec form); anything else split into
+ * words as a POSIX shell splits them (no `sh -c`). `[]` is an empty list (clears the base's).
+ */
+export function parseCommandWords(flag: string, value: string): string[] {
+  const t = value.trim();
+  if (t.startsWith('[')) {
+    let v: unknown;
+    try {
+      v = JSON.parse(t);
+    } catch {
+      throw new AnyarchError('E_USAGE', `${flag}: ${JSON.stringify(value)} starts with [ but is not a JSON array`, `e.g. ${flag} '["/usr/local/bin/app","serve"]'`);
+    }
+    if (!Array.isArray(v) || !v.every((w) => typeof w === 'string')) throw new AnyarchError('E_USAGE', `${flag}: the JSON form is an array of strings`);
+    return v as string[];
+  }
+  try {
+    return splitCommand(value);
+  } catch (e) {
+    if (isAnyarchError(e)) throw new AnyarchError('E_USAGE', e.message.replace(/^--run/, flag), e.hint?.replace('--run', flag));
+    throw e;
+  }
+}
+
+/** `--env KEY=VALUE` / `--label KEY=VALUE`: the key non-empty, the value may be empty or hold `=`. */
+export function parseKeyValue(flag: string, value: string): [string, string] {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new AnyarchError('E_USAGE', `${flag} ${JSON.stringify(value)}: expected KEY=VALUE`);
+  const key = value.slice(0, eq);
+  if (/[\s\0]/.test(key)) throw new AnyarchError('E_USAGE', `${flag} ${JSON.stringify(value)}: a key cannot hold white space`);
+  return [key, value.slice(eq + 1)];
+}
+
+/** `--expose 8080`, `8080/tcp`, `53/UDP`, `8000-8002/tcp` -> `8080/tcp`... (Docker's default protocol is tcp). */
+export function parseExpose(value: string): string {
+  const m = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/i.exec(value.trim());
+  const ok = (n: string | undefined): boolean => n === undefined || (Number(n) >= 1 && Number(n) <= 65535);
+  if (!m || !ok(m[1]) || !ok(m[2]) || (m[2] !== undefined && Number(m[2]) < Number(m[1]))) {
+    throw new AnyarchError('E_USAGE', `--expose ${JSON.stringify(value)}: expected PORT[-PORT][/tcp|udp|sctp] with ports 1-65535`);
+  }
+  return `${m[1]}${m[2] ? `-${m[2]}` : ''}/${(m[3] ?? 'tcp').toLowerCase()}`;
+}
+
+/** `--output oci:DIR[:TAG]` or `oci-archive:FILE[:TAG]`; any other destination is `E_USAGE`. */
+export function parseOutput(value: string, cwd?: string): SourceSpec & { readonly kind: 'oci-layout' | 'oci-archive' } {
+  let spec: SourceSpec;
+  try {
+    spec = parseSourceSpec(value, cwd !== undefined ? { cwd } : {});
+  } catch (e) {
+    if (isAnyarchError(e)) throw new AnyarchError('E_USAGE', `--output: ${e.message}`, 'e.g. --output oci:./out:latest or --output oci-archive:app.tar');
+    throw e;
+  }
+  if (spec.kind !== 'oci-layout' && spec.kind !== 'oci-archive') {
+    throw new AnyarchError('E_USAGE', `--output ${JSON.stringify(value)}: assemble writes oci:DIR[:TAG] or oci-archive:FILE[:TAG]`, 'to push to a registry, use -t REGISTRY/REPOSITORY:TAG');
+  }
+  return spec;
+}
+
+/** Every flag parsed and checked (pure: nothing is read). `E_USAGE` for the first that is wrong. */
+export function assembleOptionsFromFlags(flags: AssembleFlags): AssembleCommandOptions {
+  let platforms: Platform[] | undefined;
+  if (flags.platform !== undefined) {
+    try {
+      platforms = parsePlatformList(flags.platform);
+    } catch (e) {
+      if (isAnyarchError(e)) throw new AnyarchError('E_USAGE', `--platform: ${e.message}`, e.hint);
+      throw e;
+    }
+  }
+  const additions = [...(flags.add ?? []).map((v) => parseAddition(v, false)), ...(flags.addDir ?? []).map((v) => parseAddition(v, true))];
+  const labels: Record<string, string> = {};
+  for (const l of flags.label ?? []) {
+    const [k, v] = parseKeyValue('--label', l);
+    labels[k] = v;
+  }
+  const config: ConfigChanges = {
+    ...(flags.entrypoint !== undefined ? { entrypoint: parseCommandWords('--entrypoint', flags.entrypoint) } : {}),
+    ...(flags.cmd !== undefined ? { cmd: parseCommandWords('--cmd', flags.cmd) } : {}),
+    ...(flags.env?.length ? { env: flags.env.map((e) => parseKeyValue('--env', e).join('=')) } : {}),
+    ...(flags.workdir !== undefined ? { workdir: flags.workdir } : {}),
+    ...(flags.user !== undefined ? { user: flags.user } : {}),
+    ...(Object.keys(labels).length ? { labels } : {}),
+    ...(flags.expose?.length ? { exposedPorts: flags.expose.map(parseExpose) } : {}),
+  };
+  const tags = (flags.tag ?? []).map((t) => {
+    try {
+      return parseReference(t);
+    } catch (e) {
+      if (isAnyarchError(e)) throw new AnyarchError('E_USAGE', `--tag ${JSON.stringify(t)}: ${e.message}`, e.hint);
+      throw e;
+    }
+  });
+  if (tags.some((t) => t.digest)) throw new AnyarchError('E_USAGE', '--tag: a reference with a digest cannot be tagged', 'e.g. -t registry.example/app:1.4');
+  const output = flags.output !== undefined ? parseOutput(flags.output) : undefined;
+  if (tags.length === 0 && !output) throw new AnyarchError('E_USAGE', 'nowhere to put the image: push it (-t REGISTRY/REPOSITORY:TAG) or write it (--output oci:DIR or oci-archive:FILE)');
+  if (additions.length === 0 && Object.keys(config).length === 0 && flags.base === undefined) throw new AnyarchError('E_USAGE', 'nothing to assemble: give --base, --add or --add-dir');
+  return {
+    ...(flags.base !== undefined ? { base: flags.base } : {}),
+    ...(platforms ? { platforms } : {}),
+    additions,
+    config,
+    tags,
+    ...(output ? { output } : {}),
+    verify: flags.verify,
+    failOn: flags.failOn ?? DEFAULT_FAIL_ON,
+    format: flags.format,
+    insecureRegistries: flags.insecureRegistry ?? [],
+    ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
+    color: flags.color,
+  };
+}
+
+interface AssembleSummary {
+  readonly index: string;
+  readonly platforms: readonly { platform: string; digest: string; size: number; verdict: string }[];
+  readonly tagged: readonly string[];
+  readonly written?: string;
+  readonly passed: boolean;
+  readonly stats?: PublishResult['stats'];
+}
+
+function verdictOf(v: PublishedVariant | undefined, verified: boolean, report: VerifyReport | undefined, digest: string): string {
+  if (!verified) return 'not verified';
+  const p = v?.verification ?? report?.platforms.find((x) => x.digest === digest);
+  if (!p) return 'not verified';
+  if (p.error) return 'unreadable';
+  const worst = p.verdicts.reduce<string | undefined>((w, x) => (w === 'error' || x.severity === 'error' ? 'error' : w === 'warning' || x.severity === 'warning' ? 'warning' : (w ?? x.severity)), undefined);
+  return worst ? `${p.verdicts.length} verdict${p.verdicts.length === 1 ? '' : 's'} (${worst})` : 'passed';
+}
+
+/** Runs `anyarch assemble` (see the module comment). */
+export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Promise<Outcome> {
+  const [{ assemble, assemblyPlatforms }, { BlobStore }, { publishPlanned, publishRepository, reportOutcome, annotatedIndex }, { annotationsFromEnvironment }, { epochFromEnvironment }] = await Promise.all([
+    import('../../build/assemble.js'),
+    import('../../build/blob-store.js'),
+    import('../../build/publish.js'),
+    import('../../build/annotations.js'),
+    import('../../build/layer.js'),
+  ]);
+  const env = io.env as NodeJS.ProcessEnv;
+  const epoch = epochFromEnvironment(env);
+  const repository = opts.tags.length ? publishRepository(opts.tags) : undefined;
+  const client = credentialedClient({ env, insecureRegistries: opts.insecureRegistries, ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}) });
+  const progress = showProgress(io.stderr, io.env);
+  const status = (line: string): void => {
+    if (progress) io.stderr.write(`\ranyarch: ${line}\u001b[K`);
+  };
+
+  let source: ImageSource | undefined;
+  const store = await BlobStore.create({ name: 'assemble' });
+  try {
+    let base: Index | Image | undefined;
+    let baseName: string | undefined;
+    let baseSpec: SourceSpec | undefined;
+    if (opts.base !== undefined) {
+      try {
+        baseSpec = parseSourceSpec(opts.base, { cwd: io.cwd });
+      } catch (e) {
+        if (isAnyarchError(e)) throw new AnyarchError('E_USAGE', `--base: ${e.message}`, e.hint);
+        throw e;
+      }
+      baseName = formatSourceSpec(baseSpec);
+      status(`reading ${baseName}`);
+      source = await openSource(baseSpec, { client, env, ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}) });
+      base = await openRoot(source);
+    }
+    const platforms = opts.platforms ?? (await assemblyPlatforms(opts.additions, base));
+    // annotations: git's revision and source; `created` only when SOURCE_DATE_EPOCH says (the clock would change the digest every run)
+    const { created: _clock, ...fromGit } = await annotationsFromEnvironment(io.cwd, { ...env, SOURCE_DATE_EPOCH: env['SOURCE_DATE_EPOCH'] ?? '' });
+    const annotations = { ...fromGit, ...(epoch !== undefined ? { created: _clock } : {}) };
+    status(`assembling ${platforms.map(formatPlatform).join(', ')}`);
+    const index = await assemble({
+      ...(base ? { base } : {}),
+      ...(base && baseName !== undefined && baseSpec?.kind === 'registry' ? { baseName: formatReference(baseSpec.reference) } : baseName !== undefined ? { baseName } : {}),
+      platforms,
+      additions: opts.additions,
+      config: opts.config,
+      ...(epoch !== undefined ? { epoch } : {}),
+      annotations,
+      store,
+      cwd: io.cwd,
+    });
+
+    let result: PublishResult | undefined;
+    let report: VerifyReport | undefined;
+    let passed = true;
+    let finalIndex: Index = index;
+    if (repository) {
+      // blobs of a base in another repository of the same registry are mounted, not uploaded
+      const mountFrom = baseSpec?.kind === 'registry' && baseSpec.reference.registry === repository.registry && baseSpec.reference.repository !== repository.repository ? baseSpec.reference.repository : undefined;
+      const baseBlobs = mountFrom && base ? await blobDigests(base, platforms) : new Set<string>();
+      result = await publishPlanned(
+        index,
+        {
+          client,
+          tags: opts.tags,
+          verify: opts.verify,
+          failOn: opts.failOn,
+          verifyOptions: { client, env, cwd: io.cwd },
+          onProgress: (e) => {
+            if (e.phase === 'push') status(`pushing: ${e.done}/${e.total} blobs, ${humanSize(e.bytesUploaded)} sent`);
+            else if (e.phase === 'verify') status(`verifying: ${e.layersDone}/${e.layersTotal} layers`);
+          },
+        },
+        { mountFromFor: (d) => (mountFrom && baseBlobs.has(d) ? mountFrom : undefined) },
+      );
+      report = result.report;
+      passed = result.passed;
+    } else if (opts.verify) {
+      status('verifying');
+      const { verifyImage } = await import('../../verify/verify.js');
+      report = await verifyImage(index, { client, env, cwd: io.cwd }, 'assembled image');
+      passed = reportOutcome(report, opts.failOn) === 'clean';
+    }
+    if (passed && opts.verify && report) {
+      // what is written carries the same verify annotation as what is tagged
+      const { VERIFIED_BY_ANNOTATION, VERIFIED_PLATFORMS_ANNOTATION, verifiedPlatformsValue } = await import('../../oci/platforms.js');
+      const { packageVersion } = await import('../../fs/package-version.js');
+      const listed = (await index.manifest()).manifests.flatMap((m) => (m.platform ? [makePlatform(m.platform.os, m.platform.architecture, m.platform.variant ?? '')] : []));
+      const annotated = annotatedIndex(await index.manifestBytes(), index.descriptor.mediaType, {
+        [VERIFIED_PLATFORMS_ANNOTATION]: verifiedPlatformsValue(listed),
+        [VERIFIED_BY_ANNOTATION]: packageVersion(),
+      });
+      const d = await store.put(annotated.bytes, index.descriptor.mediaType);
+      const reopened = await openRoot(store.source(d, 'assembled image'));
+      if (reopened.kind === 'index') finalIndex = reopened;
+    }
+    let written: string | undefined;
+    if (passed && opts.output) {
+      status(`writing ${formatSourceSpec(opts.output)}`);
+      if (opts.output.kind === 'oci-layout') {
+        const { writeOciLayout } = await import('../../oci/write-layout.js');
+        await writeOciLayout(finalIndex, opts.output.dir, opts.output.tag !== undefined ? { tag: opts.output.tag } : {});
+      } else {
+        const { writeOciArchive } = await import('../../oci/write-archive.js');
+        await writeOciArchive(finalIndex, opts.output.file, opts.output.tag !== undefined ? { tag: opts.output.tag } : {});
+      }
+      written = formatSourceSpec(opts.output);
+    }
+    if (progress) io.stderr.write('\r\u001b[K');
+
+    const manifest = await index.manifest();
+    const summary: AssembleSummary = {
+      // the digest tagged (or written): the index with the verify annotations when verified
+      index: result?.passed ? result.index.digest : finalIndex.descriptor.digest,
+      platforms: manifest.manifests.map((m) => {
+        const v = result?.variants.find((x) => x.descriptor.digest === m.digest);
+        return { platform: m.platform ? formatPlatform({ os: m.platform.os, architecture: m.platform.architecture, variant: m.platform.variant ?? '' }) : '?', digest: m.digest, size: v?.size ?? m.size, verdict: verdictOf(v, opts.verify, report, m.digest) };
+      }),
+      tagged: result?.tagged ?? [],
+      ...(written ? { written } : {}),
+      passed,
+      ...(result ? { stats: result.stats } : {}),
+    };
+    if (!passed && report) {
+      const { loadReporter } = await import('../reporters/index.js');
+      const { VERDICTS } = await import('../../verify/verdicts/index.js');
+      const { summarizeVerify } = await import('../../verify/verify.js');
+      const { packageVersion } = await import('../../fs/package-version.js');
+      const reporter = await loadReporter(opts.format === 'json' ? 'json' : 'text');
+      const text = reporter.verify([report], { summary: summarizeVerify([report]), verdicts: VERDICTS.map((v) => v.meta), fullDigests: false, cwd: io.cwd, color: useColor(io.stderr, io.env, opts.color), toolVersion: packageVersion() });
+      (opts.format === 'json' ? io.stderr : io.stdout).write(text);
+    }
+    io.stdout.write(opts.format === 'json' ? `${JSON.stringify(summary, null, 2)}\n` : textSummary(summary, opts));
+    if (!passed) io.stderr.write('anyarch: a variant was refused by verify: nothing was tagged or written\n');
+    return passed ? 'clean' : 'findings';
+  } finally {
+    if (progress) io.stderr.write('\r\u001b[K');
+    await store.close();
+    await source?.close();
+  }
+}
+
+/** The config and layer digests of the base's images for `platforms` (what may be mounted). */
+async function blobDigests(base: Index | Image, platforms: readonly Platform[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const p of platforms) {
+    try {
+      const image = base.kind === 'index' ? await base.imageFor(p) : base;
+      const m = await image.manifest();
+      out.add(m.config.digest);
+      for (const l of m.layers) out.add(l.digest);
+    } catch {
+      // a platform the base lacks was refused by assemble already
+    }
+  }
+  return out;
+}
+
+function textSummary(s: AssembleSummary, opts: AssembleCommandOptions): string {
+  const lines: string[] = [];
+  lines.push(`${s.passed ? 'assembled' : 'refused'} ${s.index}`);
+  const width = Math.max(...s.platforms.map((p) => p.platform.length));
+  for (const p of s.platforms) lines.push(`  ${p.platform.padEnd(width)}  ${p.digest.slice(0, 19)}  ${humanSize(p.size).padStart(9)}  ${p.verdict}`);
+  if (s.stats) lines.push(`  blobs: ${s.stats.uploaded} uploaded (${humanSize(s.stats.bytesUploaded)} sent), ${s.stats.mounted} mounted, ${s.stats.exists} already there`);
+  for (const t of s.tagged) lines.push(`tagged ${sanitize(t)}`);
+  if (s.written) lines.push(`written ${sanitize(s.written)}`);
+  if (s.passed && opts.tags.length && s.tagged.length === 0) lines.push('pushed by digest (no tag named)');
+  if (!opts.verify) lines.push('not verified (--no-verify)');
+  return `${lines.join('\n')}\n`;
 }

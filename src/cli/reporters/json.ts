@@ -21,6 +21,10 @@
  *                "attestations": [ … ], "ignored": [], "missing": [] }] }
  * ```
  *
+ * An index anyarch published after verifying it (its `dev.anyarch.verify.*` annotations) also has
+ * `"verified": { "platforms": ["linux/amd64", …], "version": "0.1.0" }`, and each of its
+ * platforms `"verified": true|false`; without the annotation neither field is there.
+ *
  * verify: the library's reports (`VerifyReport`, src/verify/types.ts) and their summary:
  *
  * ```json
@@ -104,9 +108,11 @@ export function toPlatformsJson(images: readonly ImageResult[], required: readon
               ...(p.mismatch ? { mismatch: p.mismatch } : {}),
               ...(p.via.length ? { via: p.via } : {}),
               ...(p.error ? { error: errorJSON(p.error) } : {}),
+              ...(p.verified !== undefined ? { verified: p.verified } : {}),
             })),
             attestations: r.report.attestations,
             ignored: r.report.ignored,
+            ...(r.report.verified ? { verified: r.report.verified } : {}),
           }
         : {}),
       // `missing` with --require for every image that was read, even when it misses nothing

@@ -172,3 +172,39 @@ test('every format writes every kind of result', async () => {
     assert.equal(typeof r.platforms, 'function');
   }
 });
+
+describe('the verify annotation of a published index', () => {
+  const verifiedReport: PlatformReport = {
+    ...REPORT,
+    platforms: [variant({ os: 'linux', architecture: 'amd64' }, { verified: true }), variant({ os: 'linux', architecture: 'arm64' }, { verified: false })],
+    verified: { platforms: ['linux/amd64'], version: '0.1.0' },
+  };
+  const images = [imageResult('registry.test/acme/api:2', verifiedReport)];
+
+  test('text: a VERIFIED column, yes or no per platform, and the line naming the anyarch that verified', () => {
+    const out = textReporter.platforms(images, ctx(images, { required: undefined }));
+    assert.match(out, /PLATFORM\s+OS VERSION\s+MANIFEST\s+SIZE\s+CONFIG\s+CREATED\s+VERIFIED/);
+    assert.match(out, /linux\/amd64 .* yes\n/);
+    assert.match(out, /linux\/arm64 .* no\n/);
+    assert.match(out, /verified by anyarch 0\.1\.0: linux\/amd64\n/);
+  });
+
+  test('json: verified per platform and the annotation on the image', () => {
+    const json = JSON.parse(jsonReporter.platforms(images, ctx(images, { required: undefined }))) as { images: { verified?: unknown; platforms: { verified?: boolean }[] }[] };
+    const [img] = json.images;
+    assert.deepEqual(img?.verified, { platforms: ['linux/amd64'], version: '0.1.0' });
+    assert.deepEqual(
+      img?.platforms.map((p) => p.verified),
+      [true, false],
+    );
+  });
+
+  test('without the annotation: no column, no line, no field', () => {
+    const plain = [imageResult('registry.test/acme/api:1', { ...REPORT, platforms: REPORT.platforms.slice(0, 1) })];
+    const out = textReporter.platforms(plain, ctx(plain, { required: undefined }));
+    assert.doesNotMatch(out, /VERIFIED|verified/);
+    const json = JSON.parse(jsonReporter.platforms(plain, ctx(plain, { required: undefined }))) as { images: { verified?: unknown; platforms: { verified?: boolean }[] }[] };
+    assert.equal(json.images[0]?.verified, undefined);
+    assert.equal('verified' in (json.images[0]?.platforms[0] ?? {}), false);
+  });
+});

@@ -188,12 +188,22 @@ function platformsReport(images: readonly ImageResult[], ctx: PlatformsReportCon
     if (rep.attestations.length) counts.push(plural(rep.attestations.length, 'attestation'));
     if (rep.ignored.length) counts.push(`${rep.ignored.length} other`);
     out.push(`${sanitize(r.image)}`, `  ${kind} ${short(rep.root.digest)} (${counts.join(', ')})`);
-    const rows = [['  PLATFORM', 'OS VERSION', 'MANIFEST', 'SIZE', 'CONFIG', 'CREATED']];
+    // VERIFIED only for an index anyarch published after verifying it (its verify annotation)
+    const rows = [['  PLATFORM', 'OS VERSION', 'MANIFEST', 'SIZE', 'CONFIG', 'CREATED', ...(rep.verified ? ['VERIFIED'] : [])]];
     for (const p of rep.platforms) {
       const cfg = p.config ? formatPlatform(makePlatform(p.config.os, p.config.architecture, p.config.variant)) : p.error ? 'error' : '-';
-      rows.push([`  ${sanitize(p.platform)}`, sanitize(p.osVersion ?? '-'), short(p.manifest.digest), humanSize(p.imageSize), sanitize(cfg), sanitize(p.config?.created ?? '-')]);
+      rows.push([
+        `  ${sanitize(p.platform)}`,
+        sanitize(p.osVersion ?? '-'),
+        short(p.manifest.digest),
+        humanSize(p.imageSize),
+        sanitize(cfg),
+        sanitize(p.config?.created ?? '-'),
+        ...(rep.verified ? [p.verified ? 'yes' : 'no'] : []),
+      ]);
     }
     out.push(table(rows).trimEnd());
+    if (rep.verified) out.push(`  verified by anyarch${rep.verified.version ? ` ${sanitize(rep.verified.version)}` : ''}: ${sanitize(rep.verified.platforms.join(', '))}`);
     for (const a of rep.attestations) {
       const target = a.describesPlatform ?? (a.describes ? short(a.describes) : 'the image');
       out.push(`  attestation ${short(a.manifest.digest)} for ${sanitize(target)}${a.referenceType ? ` (${sanitize(a.referenceType)})` : ''}`);

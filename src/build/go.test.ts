@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { cp, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { isAnyarchError } from '../errors.js';
+import { parsePlatform } from '../platform/index.js';
+import { BINARY_CACHE } from '../../test/support/real-binaries.js';
+import { goBinaryName, goBuild, goBuildArgs, goBuildEnv } from './go.js';
+
+/** the cache real-binaries.ts's builds use: the standard library is compiled once per suite */
+const GO_CACHE = { GOCACHE: path.join(BINARY_CACHE, 'go-build-cache'), GOPATH: path.join(BINARY_CACHE, 'gopath'), GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' };
+
+describe('go build per platform', () => {
+  it('sets GOOS/GOARCH and GOARM or GOAMD64 from the platform, CGO_ENABLED=0 unless asked', () => {
+    const env = { PATH: '/usr/bin', GOARM: '5', GOAMD64: 'v4' };
+    const arm = goBuildEnv(parsePlatform('linux/arm/v7'), false, env);
+    assert.deepEqual([arm['GOOS'], arm['GOARCH'], arm['GOARM'], arm['CGO_ENABLED'], arm['GOAMD64']], ['linux', 'arm', '7', '0', undefined]);
+    const v3 = goBuildEnv(parsePlatform('linux/amd64/v3'), true, env);
+    assert.deepEqual([v3['GOARCH'], v3['GOAMD64'], v3['CGO_ENABLED'], v3['GOARM']], ['amd64', 'v3', '1', undefined]);
+    assert.equal(goBuildEnv(parsePlatform('linux/arm64'), false, env)['GOARCH'], 'arm64');
+    assert.equal(goBuildEnv(parsePlatform('linux/arm/v8'), false, env)['GOARM'], '7');
+    assert.equal(goBuildEnv(parsePlatform('windows/amd64'), false, env)['GOOS'], 'windows');
+    assert.equal(goBuildEnv(parsePlatform('linux/amd64'), false, env)['PATH'], '/usr/bin');
+  });
+
+  it('builds reproducibly: -trimpath and an empty build id', () => {
+    assert.deepEqual(goBuildArgs('./cmd/app', '/out/app'), ['build', '-trimpath', '-ldflags=-buildid=', '-o', '/out/app', './cmd/app']);
+    assert.deepEqual(goBuildArgs('.', '/o', '-s -w'), ['build', '-trimpath', '-ldflags=-buildid= -s -w', '-o', '/o', '.']);
+  });
+
+  it('names the binary after the package', () => {
+    assert.equal(goBinaryName('./cmd/app', '/src', parsePlatform('linux/amd64')), 'app');
+    assert.equal(goBinaryName('./cmd/app/', '/src', parsePlatform('linux/amd64')), 'app');
+    assert.equal(goBinaryName('.', '/src/hello', parsePlatform('linux/amd64')), 'hello');
+    assert.equal(goBinaryName('example.com/tool/v2', '/src', parsePlatform('linux/amd64')), 'tool');
+    assert.equal(goBinaryName('./cmd/app', '/src', parsePlatform('windows/amd64')), 'app.exe');
+  });
+
+  it('compiles a tiny program for linux/amd64 and linux/arm64: the ELF machines are x86-64 and AArch64, and the bytes are the same twice', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'anyarch-go-'));
+    try {
+      await writeFile(path.join(dir, 'go.mod'), 'module example.com/hello\n\ngo 1.19\n');
+      await writeFile(path.join(dir, 'main.go'), 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n');
+      const env = { ...process.env, ...GO_CACHE };
+      const platforms = [parsePlatform('linux/amd64'), parsePlatform('linux/arm64')];
+      const adds = await goBuild('.', platforms, { dir, outDir: path.join(dir, 'out1'), env });
+      assert.deepEqual(
+        adds.map((a) => [a.platform?.architecture, path.relative(dir, a.from), a.to]),
+        [
+          ['amd64', path.join('out1', 'linux_amd64', path.basename(dir)), `/usr/local/bin/${path.basename(dir)}`],
+          ['arm64', path.join('out1', 'linux_arm64', path.basename(dir)), `/usr/local/bin/${path.basename(dir)}`],
+        ],
+      );
+      const machine = (b: Buffer): number => b.readUInt16LE(18);
+      const amd = await readFile(adds[0]!.from);
+      const arm = await readFile(adds[1]!.from);
+      assert.equal(amd.subarray(0, 4).toString('latin1'), '\x7fELF');
+      assert.equal(machine(amd), 62); // EM_X86_64
+      assert.equal(machine(arm), 183); // EM_AARCH64
+      // the same source in another directory, built into another: the same bytes (-trimpath, no build id)
+      const other = path.join(dir, 'elsewhere', 'hello');
+      await cp(path.join(dir, 'go.mod'), path.join(other, 'go.mod'));
+      await cp(path.join(dir, 'main.go'), path.join(other, 'main.go'));
+      const again = await goBuild('.', platforms.slice(1), { dir: other, outDir: path.join(dir, 'out2'), env });
+      assert.ok(arm.equals(await readFile(again[0]!.from)), 'the same source elsewhere gives the same bytes');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a failing compile is E_BUILD with the compiler\'s lines', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'anyarch-go-'));
+    try {
+      await writeFile(path.join(dir, 'go.mod'), 'module example.com/broken\n\ngo 1.19\n');
+      await writeFile(path.join(dir, 'main.go'), 'package main\n\nfunc main() { undefinedThing() }\n');
+      const env = { ...process.env, ...GO_CACHE };
+      await assert.rejects(
+        goBuild('.', [parsePlatform('linux/arm64')], { dir, outDir: path.join(dir, 'out'), env }),
+        (e: unknown) => isAnyarchError(e) && e.code === 'E_BUILD' && /for linux\/arm64 exited with \d+:/.test(e.message) && /undefined: undefinedThing/.test(e.message) && /GOARCH=arm64/.test(e.hint ?? ''),
+      );
+      await assert.rejects(goBuild('.', [parsePlatform('linux/arm64')], { dir, outDir: path.join(dir, 'out'), env: { PATH: '/nonexistent' } }), (e: unknown) => isAnyarchError(e) && e.code === 'E_USAGE');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
