@@ -233,19 +233,20 @@ export const MAX_DIRECTORY_ENTRIES = 1_000_000;
 
 /**
  * The entries of a host directory tree placed at `to` in the image (`--add-dir DIR:DEST`): `to`
- * itself and every directory (0755), regular file (from its execute bit) and symbolic link (its
+ * itself (unless it is `/`) and every directory (0755), regular file (from its execute bit) and symbolic link (its
  * target as written, never followed) below `dir`. The host's directory order, owners, mtimes and
  * umask leave no trace (writeLayer sorts and normalises). Devices, FIFOs and sockets are
  * `E_INPUT`; hard links are read as the files they are. More than {@link MAX_DIRECTORY_ENTRIES}
  * entries is `E_LIMIT`.
  */
 export async function entriesFromDirectory(dir: string, to: string): Promise<LayerEntry[]> {
-  const root = layerPath(to);
+  // `/` (the image's root) takes the directory's contents, with no entry of its own
+  const root = posix.normalize(`/${to}`) === '/' ? '' : layerPath(to);
   const st = await stat(dir).catch((err: NodeJS.ErrnoException) => {
     throw new AnyarchError('E_INPUT', `${dir}: cannot be read (${err.code ?? err.message})`);
   });
   if (!st.isDirectory()) throw new AnyarchError('E_INPUT', `${dir}: not a directory`);
-  const out: LayerEntry[] = [{ path: root, kind: 'dir' }];
+  const out: LayerEntry[] = root === '' ? [] : [{ path: root, kind: 'dir' }];
   const pending: { host: string; image: string }[] = [{ host: dir, image: root }];
   for (let next = pending.pop(); next; next = pending.pop()) {
     let items;
@@ -256,7 +257,7 @@ export async function entriesFromDirectory(dir: string, to: string): Promise<Lay
     }
     for (const item of items) {
       const host = path.join(next.host, item.name);
-      const image = `${next.image}/${item.name}`;
+      const image = next.image === '' ? item.name : `${next.image}/${item.name}`;
       if (out.length >= MAX_DIRECTORY_ENTRIES) throw new AnyarchError('E_LIMIT', `${dir}: more than ${MAX_DIRECTORY_ENTRIES} entries; anyarch adds no more from one directory`);
       if (item.isDirectory()) {
         out.push({ path: image, kind: 'dir' });
