@@ -71,7 +71,9 @@ test('assemble: corrected, it completes (verified, tagged, arm64 runs as linux/a
   assert.equal(r.code, 0, shown(r));
   assert.deepEqual(await registryTags(reg, 'assembled'), ['1']);
   const direct = `${reg.host}/assembled:1`;
-  assert.deepEqual((await platformsOf(direct)).names, ['linux/amd64', 'linux/arm64']);
+  const p = await platformsOf(direct);
+  assert.deepEqual(p.names, ['linux/amd64', 'linux/arm64']);
+  assert.deepEqual(p.verified, ['linux/amd64', 'linux/arm64'], 'the tagged index carries the verify annotation');
   const arm = await smokeRun(direct, 'linux/arm64');
   assert.equal(arm.ok, true, shown(arm.run));
   assert.match(arm.output, /hello from linux\/arm64/);

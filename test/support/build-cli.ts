@@ -56,21 +56,22 @@ export function copyContext(dir: string, prefix = 'anyarch-build-context-'): str
   return to;
 }
 
-/** `anyarch platforms REF --format json`: the platform names of the image, sorted, and the raw image entry. */
-export async function platformsOf(ref: string): Promise<{ run: MeasuredRun; names: string[]; image: Record<string, unknown> }> {
+/**
+ * `anyarch platforms REF --format json`: the platform names of the image, sorted, and those the
+ * index's verify annotation (`dev.anyarch.verify.platforms`, written by publish after verifying)
+ * marks as verified.
+ */
+export async function platformsOf(ref: string): Promise<{ run: MeasuredRun; names: string[]; verified: string[] }> {
   const run = await anyarch(['platforms', ref, '--format', 'json']);
   assert.equal(run.code, 0, shown(run));
-  const out = JSON.parse(run.stdout) as { images: { platforms: { platform?: string; name?: string; os?: string; architecture?: string; variant?: string }[] }[] };
-  const image = out.images[0] as unknown as Record<string, unknown> & { platforms: { platform?: unknown; name?: string; os?: string; architecture?: string; variant?: string }[] };
-  const names = image.platforms
-    .map((p) => {
-      if (typeof p.platform === 'string') return p.platform;
-      if (typeof p.name === 'string') return p.name;
-      const q = (typeof p.platform === 'object' && p.platform !== null ? p.platform : p) as { os?: string; architecture?: string; variant?: string };
-      return `${q.os}/${q.architecture}${q.variant ? `/${q.variant}` : ''}`;
-    })
-    .sort();
-  return { run, names, image };
+  const out = JSON.parse(run.stdout) as { images: { platforms: { platform: string; verified?: boolean }[] }[] };
+  const image = out.images[0];
+  assert.ok(image, run.stdout);
+  return {
+    run,
+    names: image.platforms.map((p) => p.platform).sort(),
+    verified: image.platforms.filter((p) => p.verified === true).map((p) => p.platform).sort(),
+  };
 }
 
 /**
