@@ -7,7 +7,9 @@ import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { VerifyReport } from '../../src/verify/types.js';
+import { registryTags } from './build-fixtures.js';
 import { runMeasured, type MeasuredRun } from './measured.js';
+import type { TestRegistry } from './registry.js';
 import { REPO_ROOT, reportsOf } from './verify-images.js';
 
 export const EXAMPLES = path.join(REPO_ROOT, 'examples');
@@ -86,4 +88,18 @@ export async function smokeRun(ref: string, platform: string, cmd?: string): Pro
   const smoke = report.platforms.find((p) => p.name === platform)?.smoke;
   assert.ok(smoke, `no smoke run for ${platform}: ${shown(run)}`);
   return { run, report, output: smoke.output, via: smoke.via, ok: smoke.ok };
+}
+
+/**
+ * What a completed build leaves: `repository` in `reg` tagged `tag` (and nothing else), the
+ * image `ref` listing both platforms, both marked verified by the index's annotation, and
+ * `anyarch verify ref` passing.
+ */
+export async function assertPublished(reg: TestRegistry, repository: string, ref: string, tag = '1'): Promise<void> {
+  assert.deepEqual(await registryTags(reg, repository), [tag]);
+  const p = await platformsOf(ref);
+  assert.deepEqual(p.names, ['linux/amd64', 'linux/arm64']);
+  assert.deepEqual(p.verified, ['linux/amd64', 'linux/arm64'], 'platforms shows both variants verified (the index annotation)');
+  const v = await anyarch(['verify', ref]);
+  assert.equal(v.code, 0, shown(v));
 }

@@ -214,55 +214,45 @@ function platformOf(arch: FixtureArch): { os: string; architecture: string } {
   return { os: 'linux', architecture: arch };
 }
 
-/** The busybox index (memoized). */
-let busyboxImage: BuiltImage | undefined;
-export function busyboxFixture(): BuiltImage {
-  busyboxImage ??= buildTestImage(
+/** One layer of a fixture image: the packages it holds (its history line) and the cached layer. */
+type FixtureLayer = readonly [packages: string, layer: () => CachedLayer];
+
+/** An index of both platforms, each with the layers `layers(arch)` gives, bottom first. */
+function fixtureImage(layers: (arch: FixtureArch) => readonly FixtureLayer[], env: readonly string[] = [PATH_ENV]): BuiltImage {
+  return buildTestImage(
     ARCHES.map((arch) => ({
       platform: platformOf(arch),
-      layers: [asStored(busyboxLayer(arch))],
-      history: [{ created_by: `ADD busybox-static:${arch} (Debian 12) / # anyarch test fixture` }],
-      containerConfig: { Env: [PATH_ENV], Cmd: ['/bin/sh'] },
+      layers: layers(arch).map(([, l]) => asStored(l())),
+      history: layers(arch).map(([packages]) => ({ created_by: `ADD ${packages} (Debian 12) / # anyarch test fixture` })),
+      containerConfig: { Env: [...env], Cmd: ['/bin/sh'] },
       created: CREATED,
     })),
   );
+}
+
+const busyboxOf = (arch: FixtureArch): FixtureLayer => [`busybox-static:${arch}`, () => busyboxLayer(arch)];
+const libcOf = (arch: FixtureArch): FixtureLayer => [`libc6:${arch}`, () => libcLayer(arch)];
+
+/** The busybox index (memoized). */
+let busyboxImage: BuiltImage | undefined;
+export function busyboxFixture(): BuiltImage {
+  busyboxImage ??= fixtureImage((arch) => [busyboxOf(arch)]);
   return busyboxImage;
 }
 
 /** The glibc index: the first two layers of the toolchain's (memoized). */
 let glibcImage: BuiltImage | undefined;
 export function glibcFixture(): BuiltImage {
-  glibcImage ??= buildTestImage(
-    ARCHES.map((arch) => ({
-      platform: platformOf(arch),
-      layers: [asStored(busyboxLayer(arch)), asStored(libcLayer(arch))],
-      history: [
-        { created_by: `ADD busybox-static:${arch} (Debian 12) / # anyarch test fixture` },
-        { created_by: `ADD libc6:${arch} (Debian 12) / # anyarch test fixture` },
-      ],
-      containerConfig: { Env: [PATH_ENV], Cmd: ['/bin/sh'] },
-      created: CREATED,
-    })),
-  );
+  glibcImage ??= fixtureImage((arch) => [busyboxOf(arch), libcOf(arch)]);
   return glibcImage;
 }
 
 /** The Go toolchain index (memoized). */
 let golangImage: BuiltImage | undefined;
 export function golangFixture(): BuiltImage {
-  golangImage ??= buildTestImage(
-    ARCHES.map((arch) => ({
-      platform: platformOf(arch),
-      layers: [asStored(busyboxLayer(arch)), asStored(libcLayer(arch)), asStored(goSourceLayer()), asStored(goToolchainLayer(arch))],
-      history: [
-        { created_by: `ADD busybox-static:${arch} (Debian 12) / # anyarch test fixture` },
-        { created_by: `ADD libc6:${arch} (Debian 12) / # anyarch test fixture` },
-        { created_by: `ADD ${GO_SRC_PACKAGE}:all (Debian 12) / # anyarch test fixture` },
-        { created_by: `ADD ${GO_PACKAGE}:${arch} golang-go:${arch} (Debian 12) / # anyarch test fixture` },
-      ],
-      containerConfig: { Env: [PATH_ENV, 'CGO_ENABLED=0', 'GOFLAGS=-mod=mod', 'GOCACHE=/root/.cache/go-build', 'GOPATH=/root/go'], Cmd: ['/bin/sh'] },
-      created: CREATED,
-    })),
+  golangImage ??= fixtureImage(
+    (arch) => [busyboxOf(arch), libcOf(arch), [`${GO_SRC_PACKAGE}:all`, goSourceLayer], [`${GO_PACKAGE}:${arch} golang-go:${arch}`, () => goToolchainLayer(arch)]],
+    [PATH_ENV, 'CGO_ENABLED=0', 'GOFLAGS=-mod=mod', 'GOCACHE=/root/.cache/go-build', 'GOPATH=/root/go'],
   );
   return golangImage;
 }

@@ -12,9 +12,10 @@
  * scripts/test-deps.sh installs it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { mountsUnder } from './dockerd.js';
 
 export const BUILDAH = '/usr/bin/buildah';
 
@@ -33,26 +34,6 @@ export interface TestBuildah {
   /** the names of the images in this storage (`buildah images`) */
   images(): Promise<string[]>;
   cleanup(): void;
-}
-
-function mountsUnder(dir: string): string[] {
-  let info: string;
-  try {
-    info = readFileSync('/proc/self/mountinfo', 'utf8');
-  } catch {
-    return [];
-  }
-  const unescape = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-  return [
-    ...new Set(
-      info
-        .split('\n')
-        .map((l) => l.split(' ')[4])
-        .filter((p): p is string => p !== undefined)
-        .map(unescape)
-        .filter((p) => p === dir || p.startsWith(`${dir}/`)),
-    ),
-  ].sort((a, b) => b.length - a.length);
 }
 
 /**
