@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { anyarch, assertPublished, shown, smokeRun } from './support/build-cli.js';
+import { anyarch, assertPublished, assertRuns, shown } from './support/build-cli.js';
 import { pushBuildFixtures, registryTags, type BuildFixtures } from './support/build-fixtures.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 import { goBinary } from './support/real-binaries.js';
@@ -71,9 +71,7 @@ test('assemble: corrected, it completes (verified, tagged, arm64 runs as linux/a
   assert.equal(r.code, 0, shown(r));
   const direct = `${reg.host}/assembled:1`;
   await assertPublished(reg, 'assembled', direct);
-  const arm = await smokeRun(direct, 'linux/arm64');
-  assert.equal(arm.ok, true, shown(arm.run));
-  assert.match(arm.output, /hello from linux\/arm64/);
+  await assertRuns(direct, 'linux/arm64', undefined, /hello from linux\/arm64/);
 
   const before = proxy.log.length;
   const again = await anyarch(args, env);

@@ -103,3 +103,14 @@ export async function assertPublished(reg: TestRegistry, repository: string, ref
   const v = await anyarch(['verify', ref]);
   assert.equal(v.code, 0, shown(v));
 }
+
+/**
+ * `verify --run` (or `--run-entrypoint` when `cmd` is absent) of `platform` succeeded and printed
+ * `expected`; a foreign platform ran under `qemu-<arch>-static` named explicitly.
+ */
+export async function assertRuns(ref: string, platform: string, cmd: string | undefined, expected: RegExp): Promise<void> {
+  const r = await smokeRun(ref, platform, cmd);
+  assert.equal(r.ok, true, shown(r.run));
+  if (platform !== 'linux/amd64') assert.equal(r.via, 'qemu', shown(r.run));
+  assert.match(r.output, expected, shown(r.run));
+}
