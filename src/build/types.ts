@@ -10,6 +10,7 @@ import type { Image, Index } from '../oci/image.js';
 import type { Descriptor } from '../oci/manifest.js';
 import type { ImageReference } from '../oci/reference.js';
 import type { Platform } from '../platform/index.js';
+import type { RegistryClient } from '../registry/client.js';
 import type { PlatformVerification, VerifyReport } from '../verify/types.js';
 
 /** The engines `anyarch build` can drive, and `assemble` (no engine). */
@@ -76,8 +77,10 @@ export interface Engine {
 }
 
 export interface EngineBuildOptions {
-  /** where buildx pushes by digest (the repository of the first tag) */
+  /** where buildx pushes by digest (the repository of the first tag); absent: buildx writes an OCI archive instead */
   readonly repository?: ImageReference;
+  /** the client buildx's pushed index is read back with (default: a plain client) */
+  readonly client?: RegistryClient;
   /** a line of the engine's own output, per platform when known (progress on a TTY, nothing in CI) */
   readonly onOutput?: (line: string, platform?: Platform) => void;
   readonly signal?: AbortSignal;

@@ -1,0 +1,132 @@
+/**
+ * `anyarch build` through the real binary: buildah for real (its storage of its own through
+ * CONTAINERS_STORAGE_CONF), Debian's registry. Built and tagged (exit 0, the summary); a
+ * wrong-architecture variant refused with its verdicts (exit 1, no tag); --push-by-digest prints
+ * the digest alone; --format json; a check error stops the build (exit 1) before any engine; usage
+ * errors (exit 2); --help a newcomer can follow.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { tempPaths } from '../../../test/support/assert.js';
+import { fakeElf } from '../../../test/support/images.js';
+import { startRegistry, type TestRegistry } from '../../../test/support/registry.js';
+import { RegistryClient } from '../../registry/client.js';
+import { keyValues } from './build.js';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'bin', 'anyarch.js');
+const temp = tempPaths('anyarch-build-cli-');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function anyarch(args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
+    for (const k of ['FORCE_COLOR', 'NO_COLOR', 'CI', 'GITHUB_ACTIONS', 'SOURCE_DATE_EPOCH']) delete env[k];
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function context(files: Record<string, string | Uint8Array>): string {
+  const dir = temp('ctx');
+  mkdirSync(dir, { recursive: true });
+  for (const [name, body] of Object.entries(files)) writeFileSync(path.join(dir, name), body);
+  return dir;
+}
+
+describe('anyarch build', () => {
+  let reg: TestRegistry;
+  let storageEnv: NodeJS.ProcessEnv;
+  before(async () => {
+    reg = await startRegistry();
+    const conf = path.join(temp('storage'), 'storage.conf');
+    mkdirSync(path.dirname(conf), { recursive: true });
+    writeFileSync(conf, `[storage]\ndriver = "vfs"\ngraphroot = "${path.join(path.dirname(conf), 'root')}"\nrunroot = "${path.join(path.dirname(conf), 'runroot')}"\n`);
+    storageEnv = { CONTAINERS_STORAGE_CONF: conf, ANYARCH_OFFLINE: '1' };
+  });
+  after(async () => reg?.stop());
+
+  test('built with buildah, verified and tagged: exit 0, the engine and why on stderr, the summary on stdout', async () => {
+    const dir = context({ Dockerfile: 'FROM scratch\nARG TARGETARCH\nCOPY app-${TARGETARCH} /app\nENTRYPOINT ["/app"]\n', 'app-amd64': fakeElf('amd64'), 'app-arm64': fakeElf('arm64') });
+    const r = await anyarch(['build', '--engine', 'buildah', '-t', `${reg.host}/cli/app:v1`, '-t', `${reg.host}/cli/app:latest`, '--platform', 'linux/amd64,linux/arm64', '.'], dir, storageEnv);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^anyarch: building with buildah 1\.\d+\.\d+ at \S+: --engine buildah asked for it$/m);
+    assert.match(r.stdout, /^index \(verified, annotated\) sha256:[0-9a-f]{12} in 127\.0\.0\.1:\d+\/cli\/app$/m);
+    assert.match(r.stdout, /^ {2}linux\/amd64 +sha256:[0-9a-f]{12} +[\d.]+ k?B +passed$/m);
+    assert.match(r.stdout, /^ {2}linux\/arm64 +sha256:[0-9a-f]{12} +[\d.]+ k?B +passed$/m);
+    assert.match(r.stdout, new RegExp(`^tagged: ${reg.host.replace(/\./g, '\\.')}/cli/app:v1, ${reg.host.replace(/\./g, '\\.')}/cli/app:latest$`, 'm'));
+    const client = new RegistryClient();
+    const tagged = await client.getManifest({ registry: reg.host, repository: 'cli/app' }, 'v1');
+    assert.match(new TextDecoder().decode(tagged.bytes), /dev\.anyarch\.verify\.platforms/);
+  });
+
+  test('a wrong-architecture variant: exit 1, the verdict shown as verify shows it, nothing tagged', async () => {
+    const dir = context({ Dockerfile: 'FROM scratch\nCOPY app /app\nENTRYPOINT ["/app"]\n', app: fakeElf('amd64') });
+    const r = await anyarch(['build', '--engine', 'buildah', '-t', `${reg.host}/cli/wrong:v1`, '.'], dir, storageEnv);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /AA201/);
+    assert.match(r.stdout, /^not tagged: a variant was refused by verify/m);
+    assert.match(r.stderr, /verify refused a variant: nothing was tagged or written/);
+    await assert.rejects(new RegistryClient().getManifest({ registry: reg.host, repository: 'cli/wrong' }, 'v1'), (e: Error & { code?: string }) => e.code === 'E_NOT_FOUND');
+  });
+
+  test('--push-by-digest prints the digest alone on stdout; --format json is one document', async () => {
+    const dir = context({ Dockerfile: 'FROM scratch\nCOPY app /app\nENTRYPOINT ["/app"]\n', app: fakeElf('arm64') });
+    const r = await anyarch(['build', '--engine', 'buildah', '--platform', 'linux/arm64', '--push-by-digest', '-t', `${reg.host}/cli/bydigest`, '.'], dir, storageEnv);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^sha256:[0-9a-f]{64}\n$/);
+    assert.match(r.stderr, /pushed by digest, untagged: .*cli\/bydigest@sha256:/);
+    const j = await anyarch(['build', '--engine', 'buildah', '--platform', 'linux/arm64', '--format', 'json', '--output', `oci:${temp('layout')}:v1`, '.'], dir, storageEnv);
+    assert.equal(j.code, 0, j.stderr);
+    const doc = JSON.parse(j.stdout) as { status: string; engine: { name: string }; written: { passed: boolean; tagged: string[]; variants: unknown[] } };
+    assert.equal(doc.status, 'built');
+    assert.equal(doc.engine.name, 'buildah');
+    assert.equal(doc.written.passed, true);
+    assert.equal(doc.written.variants.length, 1);
+  });
+
+  test('check errors stop the build before any engine: exit 1, the finding as check shows it', async () => {
+    const dir = context({ Dockerfile: 'FROM scratch\nRUN curl -LO https://go.dev/dl/go1.23.4.linux-amd64.tar.gz\n' });
+    const r = await anyarch(['build', '--engine', 'buildah', '-t', `${reg.host}/cli/checked:v1`, '.'], dir, storageEnv);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /Dockerfile:2:\d+/);
+    assert.match(r.stdout, /AA1\d\d/);
+    assert.match(r.stderr, /nothing was built \(--no-check builds anyway\)/);
+    assert.doesNotMatch(r.stderr, /building with/);
+  });
+
+  test('usage errors exit 2 with a hint; --help explains engines, verify before tag and exit codes', async () => {
+    const dir = context({ Dockerfile: 'FROM scratch\n' });
+    const none = await anyarch(['build', '.'], dir, storageEnv);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /nowhere to put the image/);
+    assert.match(none.stderr, /hint: name it with -t/);
+    const twoRepos = await anyarch(['build', '-t', 'a.example/x:1', '-t', 'a.example/y:1', '.'], dir, storageEnv);
+    assert.equal(twoRepos.code, 2);
+    assert.match(twoRepos.stderr, /two repositories/);
+    const badOutput = await anyarch(['build', '--output', 'docker-archive:x.tar', '.'], dir, storageEnv);
+    assert.equal(badOutput.code, 2);
+    assert.match(badOutput.stderr, /writes oci:DIR\[:TAG\] or oci-archive:FILE\[:TAG\]/);
+    const help = await anyarch(['build', '--help'], dir);
+    assert.equal(help.code, 0);
+    for (const s of ['-t, --tag <ref>', '--push-by-digest', '--no-verify', 'Engines', 'A Docker 23+ client without buildx is skipped', 'Exit codes', 'anyarch merge']) assert.ok(help.stdout.includes(s), s);
+  });
+});
+
+test('--build-arg KEY takes the value from the environment, as docker build does; KEY=VALUE as given', () => {
+  assert.deepEqual(keyValues('--build-arg', ['A=1', 'B', 'C', 'D=x=y'], { B: 'from-env' }), { A: '1', B: 'from-env', D: 'x=y' });
+  assert.deepEqual(keyValues('--label', ['k'], undefined), { k: '' });
+  assert.throws(() => keyValues('--label', ['=v'], undefined), /expected KEY=VALUE/);
+});
