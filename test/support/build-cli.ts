@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { VerifyReport } from '../../src/verify/types.js';
+import type { SmokeResult } from '../../src/smoke/types.js';
 import { registryTags } from './build-fixtures.js';
 import { runMeasured, type MeasuredRun } from './measured.js';
 import type { TestRegistry } from './registry.js';
@@ -77,40 +77,35 @@ export async function platformsOf(ref: string): Promise<{ run: MeasuredRun; name
 }
 
 /**
- * `anyarch verify REF --platform P --run CMD` (or `--run-entrypoint` when `cmd` is absent) with no
- * engine in the environment: the variant is extracted and its program run under
- * `qemu-<arch>-static` named explicitly (never a binfmt handler). The smoke result.
+ * `anyarch verify REF --run CMD --format json` (`--run-entrypoint` when `cmd` is absent) with no
+ * engine in the environment: every variant verified, and its program run after being extracted,
+ * a foreign platform's under `qemu-<arch>-static` named explicitly (never a binfmt handler).
+ * Asserts that verify passed (exit 0), and per platform in `expect` that the run succeeded and
+ * printed what it should (linux/arm64 through QEMU).
  */
-export async function smokeRun(ref: string, platform: string, cmd?: string): Promise<{ run: MeasuredRun; report: VerifyReport; output: string; via?: string; ok?: boolean }> {
-  const run = await anyarch(['verify', ref, '--platform', platform, ...(cmd === undefined ? ['--run-entrypoint'] : ['--run', cmd]), '--format', 'json']);
+export async function assertVerifiedRuns(ref: string, cmd: string | undefined, expect: Readonly<Record<string, RegExp>>): Promise<void> {
+  const run = await anyarch(['verify', ref, ...(cmd === undefined ? ['--run-entrypoint'] : ['--run', cmd]), '--format', 'json']);
+  assert.equal(run.code, 0, shown(run));
   const [report] = reportsOf(run.stdout);
   assert.ok(report, shown(run));
-  const smoke = report.platforms.find((p) => p.name === platform)?.smoke;
-  assert.ok(smoke, `no smoke run for ${platform}: ${shown(run)}`);
-  return { run, report, output: smoke.output, via: smoke.via, ok: smoke.ok };
+  for (const [platform, re] of Object.entries(expect)) {
+    const smoke: SmokeResult | undefined = report.platforms.find((v) => v.name === platform)?.smoke;
+    assert.ok(smoke, `no smoke run for ${platform}: ${shown(run)}`);
+    assert.equal(smoke.ok, true, `${platform}: ${JSON.stringify(smoke)}`);
+    if (platform === 'linux/arm64') assert.equal(smoke.via, 'qemu', JSON.stringify(smoke));
+    assert.match(smoke.output, re, `${platform}: ${JSON.stringify(smoke)}`);
+  }
 }
 
 /**
  * What a completed build leaves: `repository` in `reg` tagged `tag` (and nothing else), the
  * image `ref` listing both platforms, both marked verified by the index's annotation, and
- * `anyarch verify ref` passing.
+ * `anyarch verify ref` passing with the entrypoint's run printing `expect` per platform.
  */
-export async function assertPublished(reg: TestRegistry, repository: string, ref: string, tag = '1'): Promise<void> {
+export async function assertPublished(reg: TestRegistry, repository: string, ref: string, expect: Readonly<Record<string, RegExp>>, tag = '1'): Promise<void> {
   assert.deepEqual(await registryTags(reg, repository), [tag]);
   const p = await platformsOf(ref);
   assert.deepEqual(p.names, ['linux/amd64', 'linux/arm64']);
   assert.deepEqual(p.verified, ['linux/amd64', 'linux/arm64'], 'platforms shows both variants verified (the index annotation)');
-  const v = await anyarch(['verify', ref]);
-  assert.equal(v.code, 0, shown(v));
-}
-
-/**
- * `verify --run` (or `--run-entrypoint` when `cmd` is absent) of `platform` succeeded and printed
- * `expected`; a foreign platform ran under `qemu-<arch>-static` named explicitly.
- */
-export async function assertRuns(ref: string, platform: string, cmd: string | undefined, expected: RegExp): Promise<void> {
-  const r = await smokeRun(ref, platform, cmd);
-  assert.equal(r.ok, true, shown(r.run));
-  if (platform !== 'linux/amd64') assert.equal(r.via, 'qemu', shown(r.run));
-  assert.match(r.output, expected, shown(r.run));
+  await assertVerifiedRuns(ref, undefined, expect);
 }
