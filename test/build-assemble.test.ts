@@ -39,7 +39,7 @@ function writes(log: FaultProxy['log']): string[] {
   return log.filter((e) => e.method === 'POST' || e.method === 'PATCH' || e.method === 'PUT').map((e) => `${e.method} ${e.path}`);
 }
 
-test('assemble: the amd64 program given for linux/arm64 is exit 2 naming it and the platform; nothing is pushed', async () => {
+test('assemble: the amd64 program given for linux/arm64 is exit 2 naming it and the platform; nothing is pushed', async (t) => {
   // through the proxy, whose log shows every request the registry was sent
   const ref = `${proxy.host}/assembled:1`;
   const r = await anyarch([
@@ -49,6 +49,7 @@ test('assemble: the amd64 program given for linux/arm64 is exit 2 naming it and 
     '--entrypoint', '/usr/local/bin/app', '-t', ref,
   ]);
   assert.equal(r.code, 2, shown(r));
+  t.diagnostic(`its error: ${r.stderr.trim()}`);
   assert.match(r.stderr, /app-amd64/);
   assert.match(r.stderr, /linux\/arm64/);
   assert.match(r.stderr, /x86-64|amd64/);

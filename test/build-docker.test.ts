@@ -132,7 +132,9 @@ test('one platform failing: a RUN step that fails only on arm64 is exit 4 naming
   const r = await dockerBuild(['--build-arg', `REGISTRY=${fx.registry}`, '-t', ref, ctx]);
   t.diagnostic(`anyarch build (arm64 RUN fails): ${r.seconds} s`);
   assert.equal(r.code, 4, shown(r));
+  t.diagnostic(`its error: ${r.stderr.trim().split('\n').filter((l) => /arm64/.test(l)).slice(0, 3).join(' | ')}`);
   assert.match(r.stderr, /linux\/arm64/, shown(r));
+  assert.match(r.stderr, /this step fails on aarch64|exit code: 3|RUN/, 'the failing step or its output is shown');
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   assert.deepEqual(await registryTags(reg, 'fails-on-arm64'), []);
 
@@ -161,6 +163,8 @@ test('the registry going away mid-push: exit 2, nothing tagged; the re-run compl
   const r = await dockerBuild(['--build-arg', `REGISTRY=${fx.registry}`, '-t', ref, ctx]);
   t.diagnostic(`anyarch build (registry gone mid-push): ${r.seconds} s`);
   assert.equal(r.code, 2, shown(r));
+  t.diagnostic(`its error: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+  assert.match(r.stderr, /upload|reset|socket|connection/i, shown(r));
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   assert.deepEqual(await registryTags(reg, 'through-proxy'), []);
   const first = uploaded(proxy.log);
