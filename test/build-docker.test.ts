@@ -25,7 +25,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { registerQemuBinfmt } from './support/binfmt.js';
-import { anyarch, assertPublished, assertVerifiedRuns, cliEnv, copyContext, DOCKER_CLIENT, HELLO_GO, lineOf, shown, ZASPER_OFFLINE } from './support/build-cli.js';
+import { anyarch, assertPublished, cliEnv, copyContext, DOCKER_CLIENT, HELLO_GO, lineOf, shown, ZASPER_OFFLINE } from './support/build-cli.js';
 import { pushBuildFixtures, registryTags, type BuildFixtures } from './support/build-fixtures.js';
 import { startDockerd, type TestDockerd } from './support/dockerd.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
@@ -59,10 +59,9 @@ test('zasper (fixed): both platforms built through docker, verified, tagged; the
   const r = await dockerBuild(['--build-arg', `REGISTRY=${fx.registry}`, '-f', path.join(ZASPER_OFFLINE, 'Dockerfile.fixed'), '-t', ref, ZASPER_OFFLINE]);
   t.diagnostic(`anyarch build (zasper fixed, 2 platforms): ${r.seconds} s`);
   assert.equal(r.code, 0, shown(r));
-  // its Cmd is the Go program: linux/arm64 under qemu-aarch64-static
+  // its Cmd is the Go program: linux/arm64 under qemu-aarch64-static. (That the arm64 RUN steps
+  // run as aarch64 through binfmt is the failing-step test's: its step fails only there.)
   await assertPublished(reg, 'zasper', ref, { 'linux/amd64': /linux\/amd64/, 'linux/arm64': /linux\/arm64/ });
-  // the RUN step (uname -m) of the arm64 build ran as aarch64 (through binfmt, in the engine)
-  await assertVerifiedRuns(ref, 'cat /etc/zasper-built-on', { 'linux/amd64': /^x86_64$/m, 'linux/arm64': /^aarch64$/m });
 });
 
 test('zasper (unfixed): refused at verify, exit 1, AA201 at the COPY line, no tag; after the fix the re-run completes', async (t) => {
@@ -82,10 +81,16 @@ test('zasper (unfixed): refused at verify, exit 1, AA201 at the COPY line, no ta
   // the fix (examples/zasper/offline/Dockerfile.fixed: the target's own Go), same tag
   const ctx = copyContext(ZASPER_OFFLINE);
   writeFileSync(path.join(ctx, 'Dockerfile'), readFileSync(path.join(ZASPER_OFFLINE, 'Dockerfile.fixed')));
-  const again = await dockerBuild(['--build-arg', `REGISTRY=${fx.registry}`, '-t', ref, ctx]);
+  const again = await dockerBuild(['--build-arg', `REGISTRY=${fx.registry}`, '-t', ref, '--format', 'json', ctx]);
   t.diagnostic(`anyarch build (zasper after the fix): ${again.seconds} s`);
   assert.equal(again.code, 0, shown(again));
   assert.deepEqual(await registryTags(reg, 'zasper-unfixed'), ['1']);
+  // what the refused run pushed by digest (the base's layers, the amd64 variant's) is not sent again
+  const doc = JSON.parse(again.stdout) as { status: string; published: { tagged: string[]; stats: { exists: number; uploaded: number; bytesUploaded: number } } };
+  assert.equal(doc.status, 'built');
+  assert.deepEqual(doc.published.tagged, [ref]);
+  t.diagnostic(`re-run after the fix: ${JSON.stringify(doc.published.stats)}`);
+  assert.ok(doc.published.stats.exists >= 3, `blobs already there: ${JSON.stringify(doc.published.stats)}`);
 });
 
 test('hello-go: built for both platforms, verified, tagged; the arm64 program says linux/arm64 under qemu-aarch64-static', async (t) => {
