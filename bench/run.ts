@@ -7,12 +7,16 @@
  * - platforms (platforms.ts): the platforms and configs of 20 images in a local registry, read by
  *   `anyarch platforms` and by the library, against skopeo doing the same work;
  * - verify (verify.ts): `anyarch verify` on a generated 1 GiB two-platform image in a local
- *   registry, against a bare Node pull + gunzip (and zstd decode) of the same layers.
+ *   registry, against a bare Node pull + gunzip (and zstd decode) of the same layers;
+ * - assemble (assemble.ts): `anyarch assemble` of a 3-platform image onto a generated ~100 MiB
+ *   base in a local registry, against docker build + push per platform + the index push through
+ *   Debian's dockerd; then bytes sent by a re-assemble with only the app changed.
  *
- *   node dist/bench/run.js [--only check|platforms|verify] [--runs 5] [--count 2000] [--seed 1]
+ *   node dist/bench/run.js [--only check|platforms|verify|assemble] [--runs 5] [--count 2000] [--seed 1]
  *                          [--warmup 2] [--keep] [--dir <corpus dir>] [--profile]
  *                          [--cli-sample 30] [--no-snapshot] [--images 20]
  *                          [--verify-mib 64,128,320] [--verify-runs 3]
+ *                          [--assemble-mib 100] [--assemble-runs 3]
  *
  * Each benchmark prints a Markdown table and then one JSON summary line (`"bench": "anyarch"` for
  * check, `"bench": "anyarch-platforms"` for platforms). Always exits 0 (this is a benchmark, not
@@ -67,17 +71,21 @@ interface Options {
   /** measure a copy of the build (default) rather than the working tree */
   snapshot: boolean;
   /** run one benchmark only (default: check, then platforms, then verify) */
-  only: 'check' | 'platforms' | 'verify' | undefined;
+  only: 'check' | 'platforms' | 'verify' | 'assemble' | undefined;
   /** images for the platforms benchmark */
   images: number;
   /** uncompressed MiB of each layer of each platform of the verify benchmark's image */
   verifyMiB: number[];
   /** runs of the verify benchmark (each reads the whole image several times) */
   verifyRuns: number;
+  /** uncompressed MiB of each platform's base of the assemble benchmark */
+  assembleMiB: number;
+  /** runs of the assemble benchmark */
+  assembleRuns: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { count: 2000, runs: 5, seed: 1, warmup: 2, keep: false, dir: undefined, profile: false, cliSample: 30, snapshot: true, only: undefined, images: 20, verifyMiB: [64, 128, 320], verifyRuns: 3 };
+  const o: Options = { count: 2000, runs: 5, seed: 1, warmup: 2, keep: false, dir: undefined, profile: false, cliSample: 30, snapshot: true, only: undefined, images: 20, verifyMiB: [64, 128, 320], verifyRuns: 3, assembleMiB: 100, assembleRuns: 3 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const [flag, inline] = a.includes('=') ? (a.split('=', 2) as [string, string]) : [a, undefined];
@@ -103,7 +111,7 @@ function parseArgs(argv: readonly string[]): Options {
       case '--no-snapshot': o.snapshot = false; break;
       case '--only': {
         const v = value();
-        if (v !== 'check' && v !== 'platforms' && v !== 'verify') throw new Error(`--only takes check, platforms or verify, not ${v}`);
+        if (v !== 'check' && v !== 'platforms' && v !== 'verify' && v !== 'assemble') throw new Error(`--only takes check, platforms, verify or assemble, not ${v}`);
         o.only = v;
         break;
       }
@@ -115,9 +123,11 @@ function parseArgs(argv: readonly string[]): Options {
         break;
       }
       case '--verify-runs': o.verifyRuns = Math.max(1, Math.floor(num())); break;
+      case '--assemble-mib': o.assembleMiB = Math.max(1, Math.floor(num())); break;
+      case '--assemble-runs': o.assembleRuns = Math.max(1, Math.floor(num())); break;
       case '-h':
       case '--help':
-        process.stdout.write('usage: node dist/bench/run.js [--only check|platforms|verify] [--count 2000] [--runs 5] [--seed 1] [--warmup 2] [--keep] [--dir DIR] [--profile] [--cli-sample 30] [--no-snapshot] [--images 20] [--verify-mib 64,128,320] [--verify-runs 3]\n');
+        process.stdout.write('usage: node dist/bench/run.js [--only check|platforms|verify|assemble] [--count 2000] [--runs 5] [--seed 1] [--warmup 2] [--keep] [--dir DIR] [--profile] [--cli-sample 30] [--no-snapshot] [--images 20] [--verify-mib 64,128,320] [--verify-runs 3] [--assemble-mib 100] [--assemble-runs 3]\n');
         process.exit(0);
         break;
       default:
@@ -563,7 +573,7 @@ type BenchCtx = { work: string; fingerprint: string; log: (s: string) => void };
  * and prints its table and JSON line; a missing tool is SKIPPED, any other failure FAILED.
  */
 async function registryBenchmark(
-  name: 'platforms' | 'verify',
+  name: 'platforms' | 'verify' | 'assemble',
   opts: Options,
   ctx: BenchCtx,
   run: () => Promise<{ lines: string[]; summary: Record<string, unknown> }>,
@@ -599,6 +609,11 @@ function platformsBenchmark(opts: Options, ctx: BenchCtx): Promise<void> {
 /** The verify benchmark (verify.ts). */
 function verifyBenchmark(opts: Options, ctx: BenchCtx): Promise<void> {
   return registryBenchmark('verify', opts, ctx, async () => (await import('./verify.js')).runVerifyBenchmark({ runs: opts.verifyRuns, layerMiB: opts.verifyMiB, work: ctx.work, layout, log: ctx.log }));
+}
+
+/** The assemble benchmark (assemble.ts). */
+function assembleBenchmark(opts: Options, ctx: BenchCtx): Promise<void> {
+  return registryBenchmark('assemble', opts, ctx, async () => (await import('./assemble.js')).runAssembleBenchmark({ runs: opts.assembleRuns, baseMiB: opts.assembleMiB, work: ctx.work, layout, log: ctx.log }));
 }
 
 async function main(): Promise<void> {
@@ -638,6 +653,7 @@ async function main(): Promise<void> {
     }
     if (opts.only === undefined || opts.only === 'platforms') await platformsBenchmark(opts, { work, fingerprint, log });
     if (opts.only === undefined || opts.only === 'verify') await verifyBenchmark(opts, { work, fingerprint, log });
+    if (opts.only === undefined || opts.only === 'assemble') await assembleBenchmark(opts, { work, fingerprint, log });
   } finally {
     if (opts.keep) log(`kept ${tmp}`);
     else {

@@ -150,20 +150,22 @@ export async function assemble(opts: AssembleOptions): Promise<Index> {
   const sharedEntries = layerEntries(sharedFiles);
   const ownEntries = platforms.map((p) => layerEntries(ownFiles(p)));
 
-  const shared: (WrittenLayer & { createdBy: string }) | undefined = sharedEntries.length ? { ...(await writeLayer(sharedEntries, opts.store, layerOpts)), createdBy: createdBy(sharedAdditions) } : undefined;
+  // the layers at once (gzip runs on libuv's threads: every core), then the images in order
+  const sharedLayer = sharedEntries.length ? writeLayer(sharedEntries, opts.store, layerOpts) : undefined;
+  const ownLayers = platforms.map((p, i) => ((ownEntries[i] as LayerEntry[]).length ? writeLayer(ownEntries[i] as LayerEntry[], opts.store, layerOpts) : undefined));
+  const sharedWritten = await sharedLayer;
+  const shared: (WrittenLayer & { createdBy: string }) | undefined = sharedWritten ? { ...sharedWritten, createdBy: createdBy(sharedAdditions) } : undefined;
   const created = createdFromEpoch(opts.epoch ?? 0);
-  const entries: ComposeEntry[] = [];
-  for (const [i, platform] of platforms.entries()) {
-    const layers: (WrittenLayer & { createdBy: string })[] = shared ? [shared] : [];
-    const own = ownEntries[i] as LayerEntry[];
-    if (own.length) {
-      const adds = opts.additions.filter((a) => a.platform && samePlatform(a.platform, platform));
-      layers.push({ ...(await writeLayer(own, opts.store, layerOpts)), createdBy: createdBy(adds) });
-    }
-    const base = bases?.[i];
-    const image = await writeImage(opts.store, { platform, ...(base ? { base } : {}), layers, ...(opts.config ? { config: opts.config } : {}), created });
-    entries.push({ platform, image });
-  }
+  const images = await Promise.all(
+    platforms.map(async (platform, i) => {
+      const layers: (WrittenLayer & { createdBy: string })[] = shared ? [shared] : [];
+      const own = await ownLayers[i];
+      if (own) layers.push({ ...own, createdBy: createdBy(opts.additions.filter((a) => a.platform && samePlatform(a.platform, platform))) });
+      const base = bases?.[i];
+      return writeImage(opts.store, { platform, ...(base ? { base } : {}), layers, ...(opts.config ? { config: opts.config } : {}), created });
+    }),
+  );
+  const entries: ComposeEntry[] = platforms.map((platform, i) => ({ platform, image: images[i] as Image }));
   const annotations = standardAnnotations({ ...opts.annotations, ...(opts.base ? baseAnnotations(opts.baseName, opts.base.descriptor.digest) : {}) });
   return composeIndex(opts.store, entries, { annotations });
 }

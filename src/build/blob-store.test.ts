@@ -117,6 +117,11 @@ describe('BlobStore', () => {
     await rejectsWith(store.put(Buffer.from('x'), 'x'), 'E_INTERNAL', /closed/);
   });
 
+  test('a temporary directory that cannot be used is E_INPUT naming it', async () => {
+    const missing = path.join(path.dirname(temp('x')), 'no-such-dir');
+    await rejectsWith(BlobStore.create({ tmpDir: missing }), 'E_INPUT', /cannot make a blob store in .*no-such-dir \(ENOENT\)/);
+  });
+
   test('an interrupted CLI removes the store: it is registered with temporaryDirs', async () => {
     const store = await BlobStore.create({ tmpDir: path.dirname(temp('x')) });
     await store.put(Buffer.from('content'), MediaType.OCI_LAYER);

@@ -13,7 +13,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
@@ -64,13 +64,15 @@ export class BlobStore {
   static async create(opts: { tmpDir?: string; name?: string } = {}): Promise<BlobStore> {
     const name = opts.name ?? 'store';
     const safe = name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40);
-    const dir = await temporaryDirs.make(opts.tmpDir ?? os.tmpdir(), `anyarch-${safe}-`);
+    const parent = opts.tmpDir ?? os.tmpdir();
+    let dir: string | undefined;
     try {
+      dir = await temporaryDirs.make(parent, `anyarch-${safe}-`);
       await mkdir(path.join(dir, 'blobs', 'sha256'), { recursive: true });
       await writeFile(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
     } catch (e) {
-      await temporaryDirs.remove(dir);
-      throw new AnyarchError('E_INPUT', `cannot make a blob store in ${opts.tmpDir ?? os.tmpdir()} (${(e as Error).message})`);
+      if (dir !== undefined) await temporaryDirs.remove(dir);
+      throw new AnyarchError('E_INPUT', `cannot make a blob store in ${parent} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'TMPDIR (or the tmpDir option) names where temporary files go: a writable directory');
     }
     return new BlobStore(dir, name);
   }
@@ -247,10 +249,4 @@ class StoreFiles implements LayoutFiles {
       throw new AnyarchError('E_SOURCE', `blob store ${this.name}: the borrowed ${p} cannot be opened (${(e as Error).message})`);
     }
   }
-}
-
-/** Whether `file` exists (a helper for tests and callers that check what a store holds on disk). */
-export async function storedOnDisk(store: BlobStore, digest: string): Promise<boolean> {
-  const file = path.join(store.dir, ...blobPath(digest).split('/'));
-  return (await stat(file).catch(() => undefined))?.isFile() === true;
 }

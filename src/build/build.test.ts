@@ -6,9 +6,9 @@
  * error that stops the build before any engine is asked).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { buildContext } from '../../test/support/build-context.js';
 import { rejectsWith, tempPaths } from '../../test/support/assert.js';
 import { buildTestImage, builtImageSource, fakeElf } from '../../test/support/images.js';
 import { startRegistry, type TestRegistry } from '../../test/support/registry.js';
@@ -18,7 +18,7 @@ import { openOciLayout } from '../oci/sources/layout.js';
 import { parsePlatformList, type Platform } from '../platform/index.js';
 import { RegistryClient } from '../registry/client.js';
 import { registrySource } from '../registry/source.js';
-import { buildImage } from './build.js';
+import { buildImage, dockerfileBase } from './build.js';
 import { EngineBuildError } from './engines/failure.js';
 import type { BuildRequest, Engine } from './types.js';
 
@@ -26,10 +26,7 @@ const temp = tempPaths('anyarch-build-');
 const PLATFORMS = parsePlatformList('linux/amd64,linux/arm64');
 
 function context(files: Record<string, string | Uint8Array>): string {
-  const dir = temp('ctx');
-  mkdirSync(dir, { recursive: true });
-  for (const [name, body] of Object.entries(files)) writeFileSync(path.join(dir, name), body);
-  return dir;
+  return buildContext(temp('ctx'), files);
 }
 
 function request(dir: string, platforms: readonly Platform[] = PLATFORMS): BuildRequest {
@@ -160,6 +157,21 @@ describe('buildImage', () => {
     assert.equal(anyway.check, undefined);
   });
 
+  test('--go: no Dockerfile, no engine: go build for the platform, put on scratch, verified, written', async () => {
+    const dir = context({ 'go.mod': 'module example.com/hello\n\ngo 1.19\n', 'main.go': 'package main\n\nfunc main() { println("hello") }\n' });
+    const out = temp('go-layout');
+    const events: string[] = [];
+    const run = await buildImage(
+      { ...request(dir, parsePlatformList('linux/arm64')), go: { package: '.' } },
+      { tags: [], output: { kind: 'oci-layout', dir: out }, annotations: {}, onEvent: (e) => e.kind === 'engine' && events.push(e.engine.why) },
+    );
+    assert.equal(run.status, 'built');
+    assert.equal(run.engine?.name, 'assemble');
+    assert.match(events[0] ?? '', /^--go \.: go build per platform, the binaries put on scratch without an engine$/);
+    assert.equal(run.written?.variants[0]?.verification?.summary.verdicts.error, 0);
+    assert.ok(Object.keys(run.written?.variants[0]?.verification?.summary.elf ?? {}).some((k) => k.startsWith('arm64/')), 'an arm64 ELF was verified');
+  });
+
   test('usage errors: nowhere to put the image, no platform, two repositories', async () => {
     const dir = context({ Dockerfile: 'FROM scratch\n' });
     await rejectsWith(buildImage(request(dir), { tags: [] }), 'E_USAGE', /nowhere to put the image/);
@@ -173,3 +185,13 @@ function formatted(p: Platform): string {
 }
 
 
+
+test("the base.name annotation: the image the built stage starts from, through its parents; none for scratch or what cannot be read", () => {
+  const p = parsePlatformList('linux/arm64');
+  const df = 'ARG V=1.22\nFROM golang:${V} AS build\nRUN go build\nFROM build AS test\nFROM registry.example/base@sha256:' + 'a'.repeat(64) + ' AS final\nCOPY --from=build /x /x\n';
+  assert.deepEqual(dockerfileBase(df, { platforms: p }), { name: 'registry.example/base', digest: `sha256:${'a'.repeat(64)}` });
+  assert.deepEqual(dockerfileBase(df, { platforms: p, target: 'test' }), { name: 'docker.io/library/golang:1.22' });
+  assert.equal(dockerfileBase('FROM scratch\nCOPY a /a\n', { platforms: p }), undefined);
+  assert.equal(dockerfileBase('FROM $NOPE\n', { platforms: p }), undefined);
+  assert.equal(dockerfileBase('FROM [broken\n', { platforms: p }), undefined);
+});

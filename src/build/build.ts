@@ -20,14 +20,16 @@ import { checkPaths, type CheckPathsOptions, type CheckRun } from '../check/chec
 import type { CheckOptions } from '../check/engine.js';
 import { MAX_INPUT_BYTES, decodeDockerfile, inputReadError } from '../check/input.js';
 import { checkOutcome, DEFAULT_FAIL_ON, type CheckOutcome, type FailOn } from '../check/outcome.js';
-import { AnyarchError } from '../errors.js';
+import { AnyarchError, isBug } from '../errors.js';
 import { readRegularFile } from '../fs/bounded-read.js';
 import { packageVersion } from '../fs/package-version.js';
 import type { Digest } from '../oci/digest.js';
 import { openRoot, type Image, type Index } from '../oci/image.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { VERIFIED_BY_ANNOTATION, VERIFIED_PLATFORMS_ANNOTATION, verifiedPlatformsValue } from '../oci/platforms.js';
-import type { ImageReference } from '../oci/reference.js';
+import { formatReference, tryParseReference, type ImageReference } from '../oci/reference.js';
+import { buildModel, type Stage } from '../dockerfile/model.js';
+import { parseDockerfile } from '../dockerfile/parser.js';
 import { writeOciArchive } from '../oci/write-archive.js';
 import { writeOciLayout } from '../oci/write-layout.js';
 import type { Platform } from '../platform/index.js';
@@ -35,12 +37,13 @@ import { RegistryClient } from '../registry/client.js';
 import type { DockerfileInput } from '../verify/dockerfile-map.js';
 import type { VerifyReport } from '../verify/types.js';
 import { verifyImage, type VerifyOptions } from '../verify/verify.js';
-import { annotationsFromEnvironment, standardAnnotations } from './annotations.js';
+import { annotationsFromEnvironment, baseAnnotations, standardAnnotations } from './annotations.js';
 import { BlobStore } from './blob-store.js';
 import { composeIndex } from './compose.js';
 import { findEngine, type FindEngineOptions } from './engines/detect.js';
 import { EngineBuildError } from './engines/failure.js';
 import { compressImage } from './image-writer.js';
+import { epochFromEnvironment } from './layer.js';
 import { annotatedIndex, publish, publishRepository, reportOutcome, type PublishEvent } from './publish.js';
 import type { BuildRequest, BuiltVariant, Engine, EngineResult, ImageAnnotations, PublishedVariant, PublishResult } from './types.js';
 
@@ -58,7 +61,8 @@ export interface BuildCheckOptions {
 
 /** What a build is busy with, for a progress display (nothing is printed by the library). */
 export type BuildEvent =
-  | { readonly kind: 'engine'; readonly engine: Engine }
+  /** the engine chosen (for `--go`, name `assemble`: no engine) */
+  | { readonly kind: 'engine'; readonly engine: Pick<Engine, 'name' | 'version' | 'why' | 'program'> }
   | { readonly kind: 'phase'; readonly phase: 'check' | 'build' | 'compress' | 'compose' | 'write'; readonly platform?: Platform }
   /** a line of the engine's own output, with its platform when known */
   | { readonly kind: 'output'; readonly line: string; readonly platform?: Platform }
@@ -164,10 +168,34 @@ function validate(request: BuildRequest, opts: BuildOptions): void {
   if (opts.tags.length) publishRepository(opts.tags); // one repository
 }
 
+/**
+ * The image the built stage starts from (`--target`, else the last stage; followed through the
+ * stages it is built FROM), for the `base.name` annotation (`base.digest` when the FROM pins
+ * one): undefined for `scratch`, a reference left with a `$`, or a Dockerfile anyarch cannot read.
+ */
+export function dockerfileBase(source: string, request: Pick<BuildRequest, 'target' | 'platforms'>): { name: string; digest?: Digest } | undefined {
+  try {
+    const model = buildModel(parseDockerfile(source));
+    let stage: Stage | null | undefined = request.target !== undefined ? model.stageByName(request.target) : model.finalStage;
+    while (stage?.parent) stage = stage.parent;
+    const platform = request.platforms[0];
+    if (!stage || !platform) return undefined;
+    const written = model.view(stage, platform).image.trim();
+    if (written === '' || written.toLowerCase() === 'scratch' || written.includes('$')) return undefined;
+    const ref = tryParseReference(written);
+    if (!ref) return undefined;
+    return { name: formatReference({ registry: ref.registry, repository: ref.repository, ...(ref.tag !== undefined ? { tag: ref.tag } : {}) }), ...(ref.digest ? { digest: ref.digest } : {}) };
+  } catch {
+    return undefined; // the check reports what cannot be parsed
+  }
+}
+
 /** The variant as publish can push it: gzipped when the engine exported plain tars (docker save). */
-async function pushable(store: BlobStore, v: BuiltVariant): Promise<Image> {
+async function pushable(store: BlobStore, v: BuiltVariant, onEvent: BuildOptions['onEvent']): Promise<Image> {
   const layers = await v.image.layers();
-  return layers.some((l) => l.compression === 'none') ? compressImage(store, v.image) : v.image;
+  if (!layers.some((l) => l.compression === 'none')) return v.image;
+  onEvent?.({ kind: 'phase', phase: 'compress', platform: v.platform });
+  return compressImage(store, v.image);
 }
 
 /** The root with the verify annotations added (what is tagged or written once every variant passed). */
@@ -223,7 +251,7 @@ export async function buildImage(requestIn: BuildRequest, opts: BuildOptions): P
   const env = opts.env ?? process.env;
   const request = resolveRequest(requestIn, cwd);
   validate(request, opts);
-  if (request.go) return buildGo(request, opts);
+  if (request.go) return buildGo(request, opts, cwd, env);
   const display = path.relative(cwd, request.dockerfile) || request.dockerfile;
 
   // 1. check
@@ -239,7 +267,7 @@ export async function buildImage(requestIn: BuildRequest, opts: BuildOptions): P
     });
     outcome = checkOutcome(check, c.stopOn ?? 'error');
     if (outcome !== 'clean') {
-      const unreadable = check.results.find((r) => r.error && !isBugCode(r.error.code));
+      const unreadable = check.results.find((r) => r.error && !isBug(r.error));
       if (outcome === 'input-error' && unreadable?.error) throw unreadable.error;
       return { request, status: 'check-failed', check, checkOutcome: outcome };
     }
@@ -276,50 +304,79 @@ export async function buildImage(requestIn: BuildRequest, opts: BuildOptions): P
     if (built.pushed) root = built.pushed.index;
     else {
       const entries = [];
-      for (const v of built.variants) {
-        opts.onEvent?.({ kind: 'phase', phase: 'compress', platform: v.platform });
-        entries.push({ platform: v.platform, image: await pushable(store, v) });
-      }
+      for (const v of built.variants) entries.push({ platform: v.platform, image: await pushable(store, v, opts.onEvent) });
       opts.onEvent?.({ kind: 'phase', phase: 'compose' });
-      const annotations = opts.annotations ?? (await annotationsFromEnvironment(request.context, env));
+      const base = dockerfileBase(dockerfile.source, request);
+      const annotations = opts.annotations ?? { ...(await annotationsFromEnvironment(request.context, env)), ...baseAnnotations(base?.name, base?.digest) };
       root = await composeIndex(store, entries, { annotations: standardAnnotations(annotations) });
     }
-
     // 4. publish: registry, then the output
-    const verify = opts.verify !== false;
-    const onProgress = (event: PublishEvent): void => opts.onEvent?.({ kind: 'publish', event });
-    let published: PublishResult | undefined;
-    if (repository) {
-      const tags = opts.pushByDigest ? [repository] : opts.tags;
-      const r = await publish(root, { client, tags, verify, ...(opts.failOn ? { failOn: opts.failOn } : {}), ...(opts.verifyOptions ? { verifyOptions: opts.verifyOptions } : {}), dockerfile, onProgress });
-      published = r;
-      if (!r.passed) return { ...base, status: 'refused', published };
-      if (opts.pushByDigest) {
-        const digest = r.variants[0]?.descriptor.digest;
-        return { ...base, status: 'built', published, ...(digest ? { digest } : {}) };
-      }
-    }
-    let written: WrittenImage | undefined;
-    if (opts.output) {
-      written = await writeOutput(store, root, built.variants, opts.output, { ...opts, client }, dockerfile);
-      if (!written.passed) return { ...base, status: 'refused', ...(published ? { published } : {}), written };
-    }
-    return { ...base, status: 'built', ...(published ? { published } : {}), ...(written ? { written } : {}) };
+    return { ...base, ...(await deliver(root, built.variants, store, { ...opts, client }, repository, dockerfile)) };
   } finally {
     await Promise.allSettled([built.close(), store.close()]);
   }
 }
 
-function isBugCode(code: string): boolean {
-  return code === 'E_FIX' || code === 'E_RULE' || code === 'E_INTERNAL';
+/** Publishes `root` to the registry (tags or by digest), then writes the output; stops at the first refusal. */
+async function deliver(
+  root: Index,
+  variants: readonly BuiltVariant[],
+  store: BlobStore,
+  opts: BuildOptions & { readonly client: RegistryClient },
+  repository: ImageReference | undefined,
+  dockerfile: DockerfileInput | undefined,
+): Promise<Pick<BuildRun, 'status' | 'published' | 'written' | 'digest'>> {
+  const verify = opts.verify !== false;
+  const onProgress = (event: PublishEvent): void => opts.onEvent?.({ kind: 'publish', event });
+  let published: PublishResult | undefined;
+  if (repository) {
+    const tags = opts.pushByDigest ? [repository] : opts.tags;
+    const r = await publish(root, { client: opts.client, tags, verify, ...(opts.failOn ? { failOn: opts.failOn } : {}), ...(opts.verifyOptions ? { verifyOptions: opts.verifyOptions } : {}), ...(dockerfile ? { dockerfile } : {}), onProgress });
+    published = r;
+    if (!r.passed) return { status: 'refused', published };
+    if (opts.pushByDigest) {
+      const digest = r.variants[0]?.descriptor.digest;
+      return { status: 'built', published, ...(digest ? { digest } : {}) };
+    }
+  }
+  let written: WrittenImage | undefined;
+  if (opts.output) {
+    written = await writeOutput(store, root, variants, opts.output, opts, dockerfile);
+    if (!written.passed) return { status: 'refused', ...(published ? { published } : {}), written };
+  }
+  return { status: 'built', ...(published ? { published } : {}), ...(written ? { written } : {}) };
 }
 
 /**
- * `--go ./cmd/app`: no Dockerfile; `go build` per platform and the binaries assembled onto a base
- * (h10-assemble's `goBuild` and `assemble`, src/build/go.ts and assemble.ts), then published
- * like any build. The seam: not wired yet on this branch.
+ * `--go ./cmd/app`: no Dockerfile and no engine: `go build` per platform and the binaries put on
+ * the base (default scratch) by `buildGoImage` (src/build/go.ts), then delivered as any build.
+ * go failing is its `E_BUILD` error (thrown: go's last lines are in it).
  */
-async function buildGo(request: BuildRequest, _opts: BuildOptions): Promise<BuildRun> {
-  throw new AnyarchError('E_USAGE', `--go ${request.go?.package ?? ''}: building Go without a Dockerfile is not available in this build yet`, 'anyarch assemble --add PLATFORM=FILE:DEST puts binaries you built on a base image');
+async function buildGo(request: BuildRequest, opts: BuildOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<BuildRun> {
+  const { buildGoImage } = await import('./go.js');
+  const go = request.go as NonNullable<BuildRequest['go']>;
+  const engine = { name: 'assemble' as const, version: '', why: `--go ${go.package}: go build per platform, the binaries put on ${go.base ?? 'scratch'} without an engine` };
+  opts.onEvent?.({ kind: 'engine', engine });
+  const client = opts.client ?? new RegistryClient();
+  const repository = opts.tags.length ? publishRepository(opts.tags) : undefined;
+  const store = await BlobStore.create({ ...(opts.tmpDir !== undefined ? { tmpDir: opts.tmpDir } : {}), name: 'build-go' });
+  let image: Awaited<ReturnType<typeof buildGoImage>> | undefined;
+  try {
+    opts.onEvent?.({ kind: 'phase', phase: 'build' });
+    const epoch = epochFromEnvironment(env);
+    image = await buildGoImage(request, {
+      store,
+      cwd,
+      env,
+      client,
+      ...(opts.tmpDir !== undefined ? { tmpDir: opts.tmpDir } : {}),
+      ...(epoch !== undefined ? { epoch } : {}),
+      annotations: opts.annotations ?? (await annotationsFromEnvironment(request.context, env)),
+      onOutput: (line, platform) => opts.onEvent?.({ kind: 'output', line, platform }),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    return { request, engine, ...(await deliver(image.index, [], store, { ...opts, client }, repository, undefined)) };
+  } finally {
+    await Promise.allSettled([image?.close(), store.close()]);
+  }
 }
-

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
-import { cp, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { isAnyarchError } from '../errors.js';
 import { parsePlatform } from '../platform/index.js';
 import { BINARY_CACHE } from '../../test/support/real-binaries.js';
-import { goBinaryName, goBuild, goBuildArgs, goBuildEnv } from './go.js';
+import { buildTestImage, busyboxLikeFiles, writeOciLayout } from '../../test/support/images.js';
+import { BlobStore } from './blob-store.js';
+import { buildGoImage, CA_CERTIFICATES_FILE, goBinaryName, goBuild, goBuildArgs, goBuildEnv } from './go.js';
+import type { BuildRequest } from './types.js';
 
 /** the cache real-binaries.ts's builds use: the standard library is compiled once per suite */
 const GO_CACHE = { GOCACHE: path.join(BINARY_CACHE, 'go-build-cache'), GOPATH: path.join(BINARY_CACHE, 'gopath'), GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' };
@@ -81,6 +84,54 @@ describe('go build per platform', () => {
       );
       await assert.rejects(goBuild('.', [parsePlatform('linux/arm64')], { dir, outDir: path.join(dir, 'out'), env: { PATH: '/nonexistent' } }), (e: unknown) => isAnyarchError(e) && e.code === 'E_USAGE');
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('buildGoImage (anyarch build --go): the binaries assembled onto scratch with the CA bundle shared, or onto a base; the entrypoint set', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'anyarch-go-image-'));
+    const store = await BlobStore.create({ name: 'go-test' });
+    try {
+      await mkdir(path.join(dir, 'cmd', 'hello'), { recursive: true });
+      await writeFile(path.join(dir, 'go.mod'), 'module example.com/hello\n\ngo 1.19\n');
+      await writeFile(path.join(dir, 'cmd', 'hello', 'main.go'), 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n');
+      const request: BuildRequest = {
+        context: dir,
+        dockerfile: '',
+        platforms: [parsePlatform('linux/amd64'), parsePlatform('linux/arm64')],
+        buildArgs: {},
+        labels: { 'org.example.team': 'core' },
+        noCache: false,
+        go: { package: './cmd/hello', caCertificates: true },
+      };
+      const env = { ...process.env, ...GO_CACHE };
+      const made = await buildGoImage(request, { store, env });
+      assert.equal(made.entrypoint, '/usr/local/bin/hello');
+      const m = await made.index.manifest();
+      assert.deepEqual(m.manifests.map((d) => d.platform?.architecture), ['amd64', 'arm64']);
+      const amd = await made.index.image(m.manifests[0]!);
+      const arm = await made.index.image(m.manifests[1]!);
+      const [amdLayers, armLayers] = [(await amd.manifest()).layers, (await arm.manifest()).layers];
+      assert.equal(amdLayers.length, 2);
+      assert.equal(amdLayers[0]!.digest, armLayers[0]!.digest, 'the CA bundle layer is shared');
+      assert.deepEqual((await arm.containerConfig())?.Entrypoint, ['/usr/local/bin/hello']);
+      assert.equal((await arm.containerConfig())?.Labels?.['org.example.team'], 'core');
+      assert.equal(CA_CERTIFICATES_FILE, '/etc/ssl/certs/ca-certificates.crt');
+      await made.close();
+
+      // onto a base in an OCI layout (relative to cwd)
+      const img = buildTestImage([
+        { platform: { os: 'linux', architecture: 'amd64' }, files: busyboxLikeFiles('amd64') },
+        { platform: { os: 'linux', architecture: 'arm64' }, files: busyboxLikeFiles('arm64') },
+      ]);
+      await writeOciLayout(path.join(dir, 'base'), img, 'v1');
+      const onBase = await buildGoImage({ ...request, go: { package: './cmd/hello', base: 'oci:base:v1' } }, { store, env, cwd: dir });
+      const first = await onBase.index.image((await onBase.index.manifest()).manifests[0]!);
+      assert.equal((await first.manifest()).layers.length, 2, 'the base layer, then the binary');
+      assert.equal((await onBase.index.manifest()).annotations?.['org.opencontainers.image.base.name'], 'oci:base:v1');
+      await onBase.close();
+    } finally {
+      await store.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -5,12 +5,23 @@
  * assembled onto a base (default scratch) by `assemble`.
  */
 import { spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { AnyarchError } from '../errors.js';
+import { AnyarchError, isAnyarchError } from '../errors.js';
 import { programOnPath } from '../fs/programs.js';
+import { temporaryDirs } from '../fs/temporary.js';
+import { openRoot, type Image, type Index } from '../oci/image.js';
+import { formatReference } from '../oci/reference.js';
+import { parseSourceSpec } from '../oci/source-spec.js';
+import type { ImageSource } from '../oci/source.js';
 import { formatPlatform, goEnv, normalizePlatform, type Platform } from '../platform/index.js';
+import type { RegistryClient } from '../registry/client.js';
+import { openSource } from '../sources.js';
 import type { FileAddition } from './additions.js';
+import { assemble } from './assemble.js';
+import type { BlobStore } from './blob-store.js';
+import type { BuildRequest, ImageAnnotations } from './types.js';
 
 export interface GoBuildOptions {
   /** the directory `go build` runs in (the module); the package is relative to it */
@@ -113,4 +124,111 @@ function runGo(go: string, args: string[], env: NodeJS.ProcessEnv, opts: GoBuild
       );
     });
   });
+}
+
+/** Where Debian, Ubuntu, Alpine and Arch keep the CA bundle (what `caCertificates` adds, at the same path in the image). */
+export const CA_CERTIFICATES_FILE = '/etc/ssl/certs/ca-certificates.crt';
+
+export interface GoImageOptions {
+  /** where the new layers, configs and the index go */
+  readonly store: BlobStore;
+  /** where the request's context and a relative base path are read from (default the process's) */
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** the client a registry base is read with (default a plain one) */
+  readonly client?: RegistryClient;
+  /** where go's outputs go for the time of the build (default the system's temporary directory) */
+  readonly tmpDir?: string;
+  /** seconds: mtimes and `created` (default 0; callers pass SOURCE_DATE_EPOCH) */
+  readonly epoch?: number;
+  /** the index's standard annotations (the base's are added) */
+  readonly annotations?: ImageAnnotations;
+  /** the host's CA bundle (default {@link CA_CERTIFICATES_FILE}) */
+  readonly caCertificatesFile?: string;
+  readonly onOutput?: (line: string, platform: Platform) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** An index `buildGoImage` made; its base's source stays open (publish reads the base's blobs from it) until `close`. */
+export interface GoImage {
+  readonly index: Index;
+  /** the binary's path in the image (the entrypoint) */
+  readonly entrypoint: string;
+  /** closes the base's source; safe twice */
+  close(): Promise<void>;
+}
+
+/**
+ * `anyarch build --go PKG`: `go build` per platform of `request.platforms` in `request.context`
+ * ({@link goBuild}), the binaries assembled onto `request.go.base` (default scratch) at
+ * `/usr/local/bin/<name>`, which is the entrypoint; `request.labels` on every config; the host's
+ * CA bundle at {@link CA_CERTIFICATES_FILE} when `request.go.caCertificates` (one layer every
+ * platform shares). go's outputs are removed once their layers are written. Errors: `E_BUILD`
+ * (go failed), `E_USAGE` (no go, a platform Go does not build for), the base's reading errors,
+ * `E_NOT_FOUND` (no CA bundle on the host), and `assemble`'s.
+ */
+export async function buildGoImage(request: BuildRequest, opts: GoImageOptions): Promise<GoImage> {
+  const go = request.go;
+  if (!go) throw new AnyarchError('E_INTERNAL', 'buildGoImage: the request has no go package');
+  if (request.platforms.length === 0) throw new AnyarchError('E_USAGE', 'no platform to build for', 'e.g. --platform linux/amd64,linux/arm64');
+  const cwd = opts.cwd ?? process.cwd();
+  const env = opts.env ?? process.env;
+  const dir = path.resolve(cwd, request.context);
+  let source: ImageSource | undefined;
+  const outDir = await temporaryDirs.make(opts.tmpDir ?? os.tmpdir(), 'anyarch-go-');
+  try {
+    const built = await goBuild(go.package, request.platforms, { dir, outDir, env, ...(go.cgo ? { cgo: true } : {}), ...(opts.onOutput ? { onOutput: opts.onOutput } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+    const additions: FileAddition[] = [...built];
+    if (go.caCertificates) {
+      const bundle = opts.caCertificatesFile ?? CA_CERTIFICATES_FILE;
+      try {
+        if (!(await stat(bundle)).isFile()) throw new Error('not a file');
+      } catch {
+        throw new AnyarchError('E_NOT_FOUND', `this machine has no CA bundle at ${bundle} to add`, 'install the ca-certificates package, or build onto a base that has one');
+      }
+      additions.push({ from: bundle, to: CA_CERTIFICATES_FILE, dir: false });
+    }
+    let base: Index | Image | undefined;
+    let baseName: string | undefined;
+    if (go.base !== undefined) {
+      let spec;
+      try {
+        spec = parseSourceSpec(go.base, { cwd });
+      } catch (e) {
+        if (isAnyarchError(e)) throw new AnyarchError('E_USAGE', `the base ${JSON.stringify(go.base)}: ${e.message}`, e.hint);
+        throw e;
+      }
+      // a registry base by its full reference; a local one as written (an absolute path would make the digest depend on the directory)
+      baseName = spec.kind === 'registry' ? formatReference(spec.reference) : go.base;
+      source = await openSource(spec, { ...(opts.client ? { client: opts.client } : {}), env });
+      base = await openRoot(source);
+    }
+    const entrypoint = (built[0] as FileAddition).to;
+    const index = await assemble({
+      ...(base ? { base } : {}),
+      ...(baseName !== undefined ? { baseName } : {}),
+      platforms: request.platforms,
+      additions,
+      config: { entrypoint: [entrypoint], ...(Object.keys(request.labels).length ? { labels: request.labels } : {}) },
+      ...(opts.epoch !== undefined ? { epoch: opts.epoch } : {}),
+      ...(opts.annotations ? { annotations: opts.annotations } : {}),
+      store: opts.store,
+      cwd,
+    });
+    const s = source;
+    source = undefined;
+    let closed = false;
+    return {
+      index,
+      entrypoint,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await s?.close();
+      },
+    };
+  } finally {
+    await temporaryDirs.remove(outDir);
+    await source?.close();
+  }
 }

@@ -20,7 +20,7 @@ import { RegistryClient, type RepositoryRef } from '../registry/client.js';
 import { pushImage } from '../registry/push.js';
 import { BlobStore } from './blob-store.js';
 import { composeIndex } from './compose.js';
-import { merge } from './publish.js';
+import { merge, publish } from './publish.js';
 
 const RUNS_APP = { Entrypoint: ['/usr/local/bin/app'], Cmd: null };
 
@@ -186,6 +186,31 @@ describe('composeIndex', () => {
       await assert.rejects(composeIndex(store, []), (e) => isAnyarchError(e) && e.code === 'E_INPUT');
     } finally {
       await store.close();
+    }
+  });
+
+  test('an index composed over local images publishes whole: every borrowed blob is read from where it lives and uploaded', async () => {
+    const reg = await startRegistry();
+    const store = await BlobStore.create({ name: 'compose-publish' });
+    try {
+      const amd = single('amd64', { seed: 'local' });
+      const arm = single('arm64', { seed: 'local' });
+      const index = await composeIndex(store, [
+        { platform: makePlatform('linux', 'amd64'), image: await imageOf(amd) },
+        { platform: makePlatform('linux', 'arm64'), image: await imageOf(arm) },
+      ]);
+      const client = new RegistryClient({ credentials: async () => undefined });
+      const result = await publish(index, { client, tags: [parseReference(`${reg.host}/local/app:1`)], verify: true });
+      assert.equal(result.passed, true);
+      const blobs = new Set<string>();
+      for (const img of [amd, arm]) for (const [d] of img.blobs) if (d !== img.root.digest) blobs.add(d);
+      assert.equal(result.stats.uploaded, blobs.size);
+      const pushed = (await client.getManifest({ registry: reg.host, repository: 'local/app' }, '1')).manifest as ImageIndex;
+      assert.deepEqual(pushed.manifests.map((m) => m.digest), [amd.root.digest, arm.root.digest]);
+      for (const d of blobs) assert.ok(await client.hasBlob({ registry: reg.host, repository: 'local/app' }, d as Digest), d);
+    } finally {
+      await store.close();
+      await reg.stop();
     }
   });
 });

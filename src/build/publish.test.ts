@@ -14,9 +14,10 @@ import { openRoot, type Index } from '../oci/image.js';
 import type { ImageIndex } from '../oci/manifest.js';
 import { readVerifiedAnnotation } from '../oci/platforms.js';
 import { parseReference } from '../oci/reference.js';
+import { parsePlatformList } from '../platform/index.js';
 import { RegistryClient, type RepositoryRef } from '../registry/client.js';
 import { RegistryError } from '../registry/errors.js';
-import { publish, publishOutcome } from './publish.js';
+import { publish, publishOutcome, type PublishEvent } from './publish.js';
 import { VERIFIED_BY_ANNOTATION, VERIFIED_PLATFORMS_ANNOTATION } from './types.js';
 
 const RETRY = { attempts: 3, baseMs: 5, maxMs: 20, maxRetryAfterMs: 100 };
@@ -90,7 +91,8 @@ describe('publish: verify before tag', () => {
   test('every variant passes: pushed by digest, verified, the annotated index tagged; a re-run uploads nothing', async () => {
     const img = image();
     const tag = parseReference(`${env.proxy.host}/pub/good:1`);
-    const result = await publish(await rootOf(img), { client, tags: [tag, parseReference(`${env.proxy.host}/pub/good:latest`)], verify: true });
+    const events: PublishEvent[] = [];
+    const result = await publish(await rootOf(img), { client, tags: [tag, parseReference(`${env.proxy.host}/pub/good:latest`)], verify: true, onProgress: (e) => events.push(e) });
 
     assert.equal(result.passed, true);
     assert.deepEqual(result.tagged, [`${env.proxy.host}/pub/good:1`, `${env.proxy.host}/pub/good:latest`]);
@@ -114,6 +116,12 @@ describe('publish: verify before tag', () => {
     );
 
     const blobs = blobsOf(img);
+    // progress: every blob, then verify's layers, then each tag, in that order
+    const phases = events.map((e) => e.phase).filter((p, i, all) => p !== all[i - 1]);
+    assert.deepEqual(phases, ['push', 'verify', 'tag']);
+    const lastPush = events.filter((e) => e.phase === 'push').at(-1);
+    assert.deepEqual(lastPush && [lastPush.done, lastPush.total], [blobs.size, blobs.size]);
+    assert.deepEqual(events.flatMap((e) => (e.phase === 'tag' ? [e.reference] : [])), result.tagged);
     assert.equal(result.stats.uploaded, blobs.size);
     assert.equal(result.stats.exists, 0);
     const manifestBytes = img.manifests.reduce((n, m) => n + m.size, 0) + img.root.size;
@@ -144,6 +152,10 @@ describe('publish: verify before tag', () => {
     assert.deepEqual(await tagsIn('pub/refused'), [], 'the registry lists no tag');
     assert.equal(await direct.headManifest(repoOf('pub/refused'), '1'), undefined);
     assert.ok(!env.proxy.log.some((e) => e.method === 'PUT' && /\/manifests\/1$/.test(e.path)), 'no tag was ever sent');
+    // a caller's platform choice does not narrow what is verified before a tag
+    const narrowed = await publish(await rootOf(bad), { client, tags: [tag], verify: true, verifyOptions: { platforms: parsePlatformList('linux/amd64') } });
+    assert.equal(narrowed.passed, false);
+    assert.deepEqual(narrowed.tagged, []);
     // at --fail-on never the same verdicts pass
     const lenient = await publish(await rootOf(bad), { client, tags: [parseReference(`${env.proxy.host}/pub/lenient:1`)], verify: true, failOn: 'never' });
     assert.equal(lenient.passed, true);

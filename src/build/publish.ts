@@ -23,27 +23,26 @@
 import { DEFAULT_FAIL_ON, type FailOn } from '../check/outcome.js';
 import { AnyarchError, isAnyarchError } from '../errors.js';
 import { packageVersion } from '../fs/package-version.js';
-import { RegistryError } from '../registry/errors.js';
 import { digestOf, isDigest, type Digest } from '../oci/digest.js';
 import { openRoot, type Image, type Index } from '../oci/image.js';
 import type { Descriptor } from '../oci/manifest.js';
+import { MediaType } from '../oci/media.js';
 import { VERIFIED_BY_ANNOTATION, VERIFIED_PLATFORMS_ANNOTATION, verifiedPlatformsValue } from '../oci/platforms.js';
 import { formatReference, type ImageReference } from '../oci/reference.js';
-import { walkIndex } from '../oci/walk.js';
 import { parseSourceSpec } from '../oci/source-spec.js';
 import type { ImageSource } from '../oci/source.js';
-import { MediaType } from '../oci/media.js';
+import { walkIndex } from '../oci/walk.js';
 import { formatPlatform, makePlatform, normalizePlatform, samePlatform, type Platform } from '../platform/index.js';
+import type { RegistryClient, RepositoryRef } from '../registry/client.js';
+import { RegistryError } from '../registry/errors.js';
+import { pushImage, type PushStats } from '../registry/push.js';
 import { registrySource } from '../registry/source.js';
 import { openSource } from '../sources.js';
-import { closeAll } from '../verify/verify.js';
-import type { BlobStore } from './blob-store.js';
-import { composeIndex, type ComposeEntry } from './compose.js';
-import type { RegistryClient, RepositoryRef } from '../registry/client.js';
-import { pushImage, type PushStats } from '../registry/push.js';
 import type { DockerfileInput } from '../verify/dockerfile-map.js';
 import type { VerifyReport } from '../verify/types.js';
-import { summarizeVerify, verifyImage, verifyOutcome, type VerifyOptions, type VerifyOutcome } from '../verify/verify.js';
+import { closeAll, summarizeVerify, verifyImage, verifyOutcome, type VerifyOptions, type VerifyOutcome } from '../verify/verify.js';
+import type { BlobStore } from './blob-store.js';
+import { composeIndex, type ComposeEntry } from './compose.js';
 import type { PublishedVariant, PublishResult } from './types.js';
 
 /** How far publishing has got (a progress line on a terminal; nothing in CI). */
@@ -67,7 +66,7 @@ export interface PublishOptions {
   readonly verify: boolean;
   /** the least severe verdict that refuses a variant (default `warning`, as `verify`) */
   readonly failOn?: FailOn;
-  /** how variants are verified (`verify.allow`, `--base`, limits...); its client defaults to `client` */
+  /** how variants are verified (`verify.allow`, `--base`, limits...; `platforms` is ignored: every variant is verified); its client defaults to `client` */
   readonly verifyOptions?: VerifyOptions;
   /** the Dockerfile the variants were built from: verdicts point at its lines */
   readonly dockerfile?: DockerfileInput;
@@ -118,7 +117,7 @@ export async function publishPlanned(root: Index, opts: PublishOptions, plan: Pu
   const variants = await variantsOf(root, name);
 
   // 1. everything by digest, no tag
-  const pushed = await pushed_(repo, root, name, opts, plan);
+  const pushed = await pushByDigest(repo, root, name, opts, plan);
   const stats: Mutable<PublishResult['stats']> = {
     exists: pushed.blobs.exists,
     mounted: pushed.blobs.mounted,
@@ -132,10 +131,12 @@ export async function publishPlanned(root: Index, opts: PublishOptions, plan: Pu
   let passed = true;
   if (opts.verify) {
     const onProgress = opts.onProgress;
+    // every variant: a `platforms` choice of the caller's is not one publishing may make
+    const { platforms: _every, ...verifyOptions } = opts.verifyOptions ?? {};
     report = await verifyImage(
       root,
       {
-        ...opts.verifyOptions,
+        ...verifyOptions,
         client: opts.verifyOptions?.client ?? opts.client,
         ...(opts.dockerfile ? { dockerfile: opts.dockerfile } : {}),
         ...(onProgress ? { onProgress: (p) => onProgress({ phase: 'verify', ...p }) } : {}),
@@ -148,6 +149,8 @@ export async function publishPlanned(root: Index, opts: PublishOptions, plan: Pu
     const verification = report?.platforms.find((p) => p.digest === v.descriptor.digest);
     return { platform: v.platform, descriptor: v.descriptor, size: v.size, ...(verification ? { verification } : {}) };
   });
+  // a variant verify did not judge is not a variant that passed
+  if (report && published.some((v) => !v.verification || v.verification.error)) passed = false;
   if (!passed) return { repository, index: root.descriptor, variants: published, ...(report ? { report } : {}), passed, tagged: [], stats };
 
   // 3. the index that is tagged: with the verify annotations when verified
@@ -213,7 +216,7 @@ async function variantsOf(root: Index, name: string): Promise<RootVariant[]> {
 }
 
 /** Pushes the root and everything under it by digest; registry and network errors name the image. */
-async function pushed_(repo: RepositoryRef, root: Index, name: string, opts: PublishOptions, plan: PushPlan): Promise<PushStats> {
+async function pushByDigest(repo: RepositoryRef, root: Index, name: string, opts: PublishOptions, plan: PushPlan): Promise<PushStats> {
   let bytes = 0;
   const onProgress = opts.onProgress;
   const { stats } = await guarded(name, () =>

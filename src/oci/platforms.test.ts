@@ -19,7 +19,7 @@ import { isAnyarchError } from '../errors.js';
 import * as digestModule from './digest.js';
 import type { Digest } from './digest.js';
 import { parseConfig } from './manifest.js';
-import { inspectPlatforms, MAX_INDEX_ENTRIES, platformMismatch } from './platforms.js';
+import { inspectPlatforms, isVerifiedPlatform, MAX_INDEX_ENTRIES, platformMismatch, readVerifiedAnnotation, VERIFIED_BY_ANNOTATION, VERIFIED_PLATFORMS_ANNOTATION, verifiedPlatformsValue } from './platforms.js';
 import { parseReference } from './reference.js';
 import { registrySource } from '../registry/source.js';
 import { openOciLayout } from './sources/layout.js';
@@ -244,5 +244,38 @@ describe('inspectPlatforms: content that fails its digest', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the verify annotation of an index', () => {
+  test('read back per platform (linux/arm64/v8 is linux/arm64); a platform it does not list is not verified; no annotation, no field', async () => {
+    const img = buildTestImage(three);
+    const index = JSON.parse(new TextDecoder().decode(img.root.bytes)) as Record<string, unknown>;
+    index['annotations'] = { [VERIFIED_PLATFORMS_ANNOTATION]: 'linux/amd64,linux/arm64', [VERIFIED_BY_ANNOTATION]: '9.9.9' };
+    const bytes = new TextEncoder().encode(JSON.stringify(index));
+    const digest = digestModule.digestOf(bytes);
+    const blobs = new Map(img.blobs).set(digest, bytes);
+    const report = await inspectPlatforms(memoryStore(blobs, { mediaType: img.root.mediaType, digest, size: bytes.length }, { verify: true }));
+    assert.deepEqual(report.verified, { platforms: ['linux/amd64', 'linux/arm64'], version: '9.9.9' });
+    assert.deepEqual(
+      report.platforms.map((p) => [p.platform, p.verified]),
+      [
+        ['linux/amd64', true],
+        ['linux/arm64/v8', true],
+        ['linux/arm/v7', false],
+      ],
+    );
+    const plain = await inspectPlatforms(builtImageSource(img));
+    assert.equal(plain.verified, undefined);
+    assert.ok(plain.platforms.every((p) => !('verified' in p)));
+  });
+
+  test('the annotation value: platforms in order, empty entries dropped, an empty value is no annotation', () => {
+    assert.equal(verifiedPlatformsValue([{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm', variant: 'v7' }]), 'linux/amd64,linux/arm/v7');
+    assert.deepEqual(readVerifiedAnnotation({ [VERIFIED_PLATFORMS_ANNOTATION]: ' linux/amd64 ,,linux/s390x' }), { platforms: ['linux/amd64', 'linux/s390x'] });
+    assert.equal(readVerifiedAnnotation({ [VERIFIED_PLATFORMS_ANNOTATION]: ' , ' }), undefined);
+    assert.equal(readVerifiedAnnotation(undefined), undefined);
+    assert.equal(isVerifiedPlatform({ platforms: ['linux/arm64'] }, 'linux/arm64/v8'), true);
+    assert.equal(isVerifiedPlatform({ platforms: ['linux/arm64'] }, 'linux/amd64'), false);
   });
 });

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
@@ -16,6 +16,8 @@ import { rejectsWith, tempPaths } from '../../test/support/assert.js';
 import { startDockerd, type TestDockerd } from '../../test/support/dockerd.js';
 import { alterIn, assertSourceHolds, buildTestImage, busyboxLikeFiles, readAll, skopeo, writeOciLayout as writeTestLayout, type BuiltImage } from '../../test/support/images.js';
 import { BlobStore } from '../build/blob-store.js';
+import { connectDockerEngine } from '../engine/api.js';
+import { openDockerDaemon } from '../engine/source.js';
 import { writeImage } from '../build/image-writer.js';
 import { writeLayer } from '../build/layer.js';
 import { parsePlatform } from '../platform/index.js';
@@ -23,6 +25,7 @@ import { digestOf } from './digest.js';
 import { openRoot, type Image, type Index } from './image.js';
 import { openDockerArchive, openOciArchive, SYNTHETIC_MANIFEST_ANNOTATION } from './sources/archive.js';
 import { openOciLayout } from './sources/layout.js';
+import { parseReference } from './reference.js';
 import { findEntry, indexTar, readEntry } from './tar.js';
 import { TAR_END, tarHeader, tarPadding, TarFileWriter, writeDockerArchive, writeOciArchive } from './write-archive.js';
 
@@ -68,6 +71,13 @@ describe('tarHeader', () => {
     assert.deepEqual(r.stdout.trim().split('\n'), names);
     const index = await indexTar(file);
     for (const n of names) assert.equal(findEntry(index, n)?.size, 1, n);
+    // exactly 100 bytes fit the ustar name field; 101 need a PAX record (a directory's `/` counts)
+    assert.equal(tarHeader({ name: 'n'.repeat(100), kind: 'file', mode: 0o644, size: 0, mtime: 0 }).length, 512);
+    assert.equal(tarHeader({ name: 'n'.repeat(101), kind: 'file', mode: 0o644, size: 0, mtime: 0 }).length, 1536);
+    assert.equal(tarHeader({ name: 'n'.repeat(99), kind: 'dir', mode: 0o755, size: 0, mtime: 0 }).length, 512);
+    assert.equal(tarHeader({ name: 'n'.repeat(100), kind: 'dir', mode: 0o755, size: 0, mtime: 0 }).length, 1536);
+    assert.equal(tarHeader({ name: 'l', kind: 'symlink', mode: 0o777, size: 0, mtime: 0, linkname: 't'.repeat(100) }).length, 512);
+    assert.equal(tarHeader({ name: 'l', kind: 'symlink', mode: 0o777, size: 0, mtime: 0, linkname: 't'.repeat(101) }).length, 1536);
     // 8 GiB and more: GNU base-256 in the size field (the header alone is checked here)
     const big = tarHeader({ name: 'big', kind: 'file', mode: 0o644, size: 2 ** 33 + 5, mtime: 0 });
     assert.equal(big.length, 512);
@@ -245,6 +255,21 @@ describe('writeDockerArchive', () => {
         assert.equal(inspect.Id, (await built.manifest()).config.digest);
         assert.equal(inspect.Architecture, 'arm64');
         assert.deepEqual(inspect.RepoTags, ['example.test/built:v1']);
+        // the library's own load (what `build` calls), and the engine's export read back: the same config and diff ids
+        const again = temp('load2.tar');
+        await writeDockerArchive(built, again, { tags: ['example.test/built:v2'] });
+        const engine = await connectDockerEngine({ host: dockerd.host });
+        assert.deepEqual(await engine.imageLoad(createReadStream(again)), ['example.test/built:v2']);
+        const exported = await openDockerDaemon(parseReference('example.test/built:v2'), { env: { DOCKER_HOST: dockerd.host } });
+        try {
+          const back = await openRoot(exported);
+          assert.equal(back.kind, 'image');
+          if (back.kind !== 'image') return;
+          assert.deepEqual(await back.configBytes(), await built.configBytes());
+          assert.deepEqual((await back.layers()).map((l) => l.diffId), (await built.layers()).map((l) => l.diffId));
+        } finally {
+          await exported.close();
+        }
       } finally {
         await store.close();
         await close();

@@ -6,10 +6,10 @@
  * E_BUILD naming it and its step, the other reported built.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { describe, test } from 'node:test';
+import { buildContext } from '../../../test/support/build-context.js';
 import { rejectsWith, tempPaths } from '../../../test/support/assert.js';
 import { parsePlatformList, type Platform } from '../../platform/index.js';
 import type { BuildRequest } from '../types.js';
@@ -19,11 +19,8 @@ import { runProgram } from './run.js';
 
 const temp = tempPaths('anyarch-buildah-engine-');
 
-function context(files: Record<string, string>): string {
-  const dir = temp('ctx');
-  mkdirSync(dir, { recursive: true });
-  for (const [name, body] of Object.entries(files)) writeFileSync(path.join(dir, name), body);
-  return dir;
+function context(files: Record<string, string | Uint8Array>): string {
+  return buildContext(temp('ctx'), files);
 }
 
 function request(dir: string, platforms: readonly Platform[]): BuildRequest {

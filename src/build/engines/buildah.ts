@@ -20,10 +20,10 @@ import { openRoot } from '../../oci/image.js';
 import type { ImageSource } from '../../oci/source.js';
 import { openOciLayout } from '../../oci/sources/layout.js';
 import { formatPlatform, type Platform } from '../../platform/index.js';
-import type { BuildRequest, BuiltVariant, Engine, EngineBuildOptions, EngineResult } from '../types.js';
+import type { BuildRequest, BuiltVariant, EngineBuildOptions, EngineResult } from '../types.js';
 import { EngineBuildError, type PlatformFailure } from './failure.js';
 import { commonBuildFlags, failingStep, lastLines, platformList } from './flags.js';
-import { endedWith, runProgram, type RunResult } from './run.js';
+import { ClientEngine, endedWith, once, runProgram, type RunResult } from './run.js';
 
 /** Storage of buildah's own (its global flags); absent: buildah's defaults. */
 export interface BuildahStorage {
@@ -70,46 +70,42 @@ export function linePlatform(line: string): string | undefined {
 
 /**
  * Which platforms a failed buildah run built and which failed: a platform whose lines reached
- * `COMMIT` built; the last platform whose steps began without committing failed at the error;
- * the ones never begun were not built because the run stopped.
+ * `COMMIT` built; of those begun and not committed, the one whose last step is the step buildah's
+ * error names failed there (the others stopped with it); when the lines do not say (one platform,
+ * or an error before any step), every platform not committed failed.
  */
 export function buildahFailures(platforms: readonly Platform[], lines: readonly string[], r: RunResult): { failed: PlatformFailure[]; built: Platform[] } {
   const committed = new Set<string>();
-  let lastBegun: string | undefined;
-  const begun = new Set<string>();
+  const lastStep = new Map<string, string>();
   for (const line of lines) {
     const p = linePlatform(line);
     if (p === undefined) continue;
-    if (/^\[[^\]]+\] COMMIT\b/.test(line)) committed.add(p);
-    else if (/^\[[^\]]+\] STEP \d+\/\d+:/.test(line)) {
-      begun.add(p);
-      lastBegun = p;
+    const rest = line.slice(p.length + 3);
+    if (/^COMMIT\b/.test(rest)) committed.add(p);
+    else {
+      const step = /^STEP \d+\/\d+: (.+)$/.exec(rest)?.[1];
+      if (step !== undefined) lastStep.set(p, step);
     }
   }
   const step = failingStep(r.tail);
   const reason = endedWith(r);
-  const built: Platform[] = [];
-  const failed: PlatformFailure[] = [];
-  const single = platforms.length === 1;
-  for (const p of platforms) {
-    const name = formatPlatform(p);
-    if (committed.has(name) && !single) built.push(p);
-    else if (single || name === lastBegun || (lastBegun === undefined && !committed.has(name))) {
-      failed.push({ platform: p, reason, lines: lastLines(r.tail), ...(step !== undefined ? { step } : {}) });
-    } else failed.push({ platform: p, reason: begun.has(name) ? 'stopped when another platform failed' : 'not built: the build stopped first', lines: [] });
-  }
+  const failure = (platform: Platform): PlatformFailure => ({ platform, reason, lines: lastLines(r.tail), ...(step !== undefined ? { step } : {}) });
+  if (platforms.length === 1) return { failed: platforms.map(failure), built: [] };
+  const built = platforms.filter((p) => committed.has(formatPlatform(p)));
+  const open = platforms.filter((p) => !committed.has(formatPlatform(p)) && lastStep.has(formatPlatform(p)));
+  const atStep = step !== undefined ? open.filter((p) => lastStep.get(formatPlatform(p)) === step) : [];
+  const culprits = open.length === 1 ? open : atStep.length ? atStep : platforms.filter((p) => !committed.has(formatPlatform(p)));
+  const failed = platforms
+    .filter((p) => !committed.has(formatPlatform(p)))
+    .map((p): PlatformFailure => (culprits.includes(p) ? failure(p) : { platform: p, reason: lastStep.has(formatPlatform(p)) ? 'stopped when another platform failed' : 'not built: the build stopped first', lines: [] }));
   return { failed, built };
 }
 
-export class BuildahEngine implements Engine {
+export class BuildahEngine extends ClientEngine {
   readonly name = 'buildah' as const;
-  constructor(
-    readonly program: string,
-    readonly version: string,
-    readonly why: string,
-    private readonly env: NodeJS.ProcessEnv,
-    private readonly storage?: BuildahStorage,
-  ) {}
+  constructor(program: string, version: string, why: string, env: NodeJS.ProcessEnv, private readonly storage?: BuildahStorage) {
+    super(program, version, why, env);
+  }
 
   async build(request: BuildRequest, opts: EngineBuildOptions = {}): Promise<EngineResult> {
     const manifest = `localhost/anyarch-build-${randomBytes(8).toString('hex')}`;
@@ -118,24 +114,25 @@ export class BuildahEngine implements Engine {
     const layout = path.join(dir, 'layout');
     let source: ImageSource | undefined;
     let made = false;
-    let closing: Promise<void> | undefined;
     const run = (args: string[], onLine?: (line: string) => void): Promise<RunResult> =>
       runProgram(this.program, args, { env: this.env, ...(opts.signal ? { signal: opts.signal } : {}), ...(onLine ? { onLine } : {}) });
-    const close = (): Promise<void> =>
-      (closing ??= (async () => {
-        await source?.close();
-        if (made) await runProgram(this.program, buildahRemoveArgs(manifest, this.storage), { env: this.env, timeoutMs: 60_000 }).catch(() => undefined);
-        await temporaryDirs.remove(dir);
-      })());
+    const close = once(async () => {
+      await source?.close();
+      if (made) await runProgram(this.program, buildahRemoveArgs(manifest, this.storage), { env: this.env, timeoutMs: 60_000 }).catch(() => undefined);
+      await temporaryDirs.remove(dir);
+    });
     try {
       const all: string[] = [];
       const byName = new Map(request.platforms.map((p) => [formatPlatform(p), p] as const));
       const single = request.platforms.length === 1 ? request.platforms[0] : undefined;
+      // a line without buildah's [platform] prefix (a blob copied, an image id) belongs to the platform of the last one that had it
+      let current = single;
       const built = await run(buildArgs, (line) => {
         all.push(line);
         if (all.length > 10_000) all.splice(0, all.length - 10_000);
         const p = linePlatform(line);
-        opts.onOutput?.(line, (p !== undefined ? byName.get(p) : undefined) ?? single);
+        if (p !== undefined) current = byName.get(p) ?? current;
+        opts.onOutput?.(p !== undefined ? line.slice(p.length + 3) : line, current);
       });
       made = true; // the list may exist even when a platform failed
       if (built.code !== 0) {

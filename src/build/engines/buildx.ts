@@ -28,10 +28,10 @@ import { openOciArchive } from '../../oci/sources/archive.js';
 import { formatPlatform, type Platform } from '../../platform/index.js';
 import { RegistryClient } from '../../registry/client.js';
 import { registrySource } from '../../registry/source.js';
-import type { BuildRequest, BuiltVariant, Engine, EngineBuildOptions, EngineResult } from '../types.js';
+import type { BuildRequest, BuiltVariant, EngineBuildOptions, EngineResult } from '../types.js';
 import { EngineBuildError } from './failure.js';
 import { commonBuildFlags, failingStep, lastLines, platformList } from './flags.js';
-import { endedWith, runProgram } from './run.js';
+import { ClientEngine, endedWith, once, runProgram } from './run.js';
 
 /** Where buildx puts the result: pushed by digest to a repository, or an OCI archive file. */
 export type BuildxOutput = { readonly kind: 'registry'; readonly repository: ImageReference } | { readonly kind: 'oci-archive'; readonly file: string };
@@ -107,25 +107,17 @@ async function variantsOf(root: Index | Image, platforms: readonly Platform[]): 
   return out;
 }
 
-export class BuildxEngine implements Engine {
+/** buildx through `program`, the docker client with the plug-in; `version` is buildx's. */
+export class BuildxEngine extends ClientEngine {
   readonly name = 'buildx' as const;
-  constructor(
-    /** the docker client with the buildx plug-in */
-    readonly program: string,
-    readonly version: string,
-    readonly why: string,
-    private readonly env: NodeJS.ProcessEnv,
-  ) {}
 
   async build(request: BuildRequest, opts: EngineBuildOptions = {}): Promise<EngineResult> {
     const dir = await temporaryDirs.make(opts.tmpDir ?? tmpdir(), 'anyarch-buildx-');
     let source: ImageSource | undefined;
-    let closing: Promise<void> | undefined;
-    const close = (): Promise<void> =>
-      (closing ??= (async () => {
-        await source?.close();
-        await temporaryDirs.remove(dir);
-      })());
+    const close = once(async () => {
+      await source?.close();
+      await temporaryDirs.remove(dir);
+    });
     try {
       const metadataFile = path.join(dir, 'metadata.json');
       const out: BuildxOutput = opts.repository ? { kind: 'registry', repository: opts.repository } : { kind: 'oci-archive', file: path.join(dir, 'image.tar') };

@@ -7,12 +7,19 @@
  * and no temporary tag left behind.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { after, before, describe, test } from 'node:test';
+import { buildContext } from '../../../test/support/build-context.js';
 import { rejectsWith, tempPaths } from '../../../test/support/assert.js';
 import { startDockerd, type TestDockerd } from '../../../test/support/dockerd.js';
+import { fakeElf } from '../../../test/support/images.js';
+import { startRegistry, type TestRegistry } from '../../../test/support/registry.js';
+import { openRoot, type Image } from '../../oci/image.js';
+import { RegistryClient } from '../../registry/client.js';
+import { registrySource } from '../../registry/source.js';
+import { buildImage } from '../build.js';
 import { parsePlatformList, type Platform } from '../../platform/index.js';
 import type { BuildRequest } from '../types.js';
 import { findEngine } from './detect.js';
@@ -20,11 +27,8 @@ import { EngineBuildError } from './failure.js';
 
 const temp = tempPaths('anyarch-docker-engine-');
 
-function context(files: Record<string, string>): string {
-  const dir = temp('ctx');
-  mkdirSync(dir, { recursive: true });
-  for (const [name, body] of Object.entries(files)) writeFileSync(path.join(dir, name), body);
-  return dir;
+function context(files: Record<string, string | Uint8Array>): string {
+  return buildContext(temp('ctx'), files);
 }
 
 function request(dir: string, platforms: readonly Platform[]): BuildRequest {
@@ -33,13 +37,14 @@ function request(dir: string, platforms: readonly Platform[]): BuildRequest {
 
 describe("the docker engine: Debian's docker 20.10 client and dockerd", () => {
   let dockerd: TestDockerd;
+  let reg: TestRegistry;
   let env: NodeJS.ProcessEnv;
   before(async () => {
-    dockerd = await startDockerd();
+    [dockerd, reg] = await Promise.all([startDockerd(), startRegistry()]);
     // the docker first on PATH here is a Docker 28 client without buildx: detection must pass it over
     env = { ...process.env, DOCKER_HOST: dockerd.host };
   });
-  after(async () => dockerd?.stop());
+  after(async () => Promise.all([dockerd?.stop(), reg?.stop()]));
 
   test('two platforms built, each exported by id with its platform and files; the temporary tags removed at close', async () => {
     const engine = await findEngine({ engine: 'docker', env });
@@ -83,5 +88,25 @@ describe("the docker engine: Debian's docker 20.10 client and dockerd", () => {
     assert.ok(err.failed[0]?.lines.some((l) => /only-arm64\.txt/.test(l)), err.failed[0]?.lines.join('\n'));
     const images = JSON.parse((await dockerd.api('GET', '/v1.41/images/json')).body.toString()) as { RepoTags: string[] | null }[];
     assert.deepEqual(images.flatMap((i) => i.RepoTags ?? []).filter((t) => t.startsWith('anyarch-build-')), []);
+  });
+
+  test('buildImage through it: the exports gzipped (OCI layers), pushed by digest, verified, the index tagged', async () => {
+    const dir = context({ Dockerfile: 'FROM scratch\nARG TARGETARCH\nCOPY app-${TARGETARCH} /app\nENTRYPOINT ["/app"]\n' });
+    writeFileSync(path.join(dir, 'app-amd64'), fakeElf('amd64'));
+    writeFileSync(path.join(dir, 'app-arm64'), fakeElf('arm64'));
+    const client = new RegistryClient();
+    const run = await buildImage(request(dir, parsePlatformList('linux/amd64,linux/arm64')), { tags: [{ registry: reg.host, repository: 'docker/app', tag: 'v1' }], client, find: { engine: 'docker', env }, env, annotations: {} });
+    assert.equal(run.status, 'built', run.buildError?.message);
+    assert.equal(run.engine?.name, 'docker');
+    assert.deepEqual(run.published?.tagged, [`${reg.host}/docker/app:v1`]);
+    assert.deepEqual(run.published?.variants.map((v) => [v.platform.architecture, v.verification?.summary.verdicts.error]), [['amd64', 0], ['arm64', 0]]);
+    const root = await openRoot(registrySource(client, { registry: reg.host, repository: 'docker/app', tag: 'v1' }));
+    assert.equal(root.kind, 'index');
+    for (const platform of parsePlatformList('linux/amd64,linux/arm64')) {
+      const image: Image = root.kind === 'index' ? await root.imageFor(platform) : root;
+      const m = await image.manifest();
+      assert.deepEqual(m.layers.map((l) => l.mediaType), ['application/vnd.oci.image.layer.v1.tar+gzip']);
+      assert.equal((await image.config()).architecture, platform.architecture);
+    }
   });
 });

@@ -22,10 +22,10 @@ import { isDigest, type Digest } from '../../oci/digest.js';
 import { openRoot } from '../../oci/image.js';
 import type { ImageSource } from '../../oci/source.js';
 import { formatPlatform, type Platform } from '../../platform/index.js';
-import type { BuildRequest, BuiltVariant, Engine, EngineBuildOptions, EngineResult } from '../types.js';
+import type { BuildRequest, BuiltVariant, EngineBuildOptions, EngineResult } from '../types.js';
 import { EngineBuildError, type PlatformFailure } from './failure.js';
 import { commonBuildFlags, failingStep, lastLines, platformTagWord } from './flags.js';
-import { endedWith, runProgram } from './run.js';
+import { ClientEngine, endedWith, once, runProgram } from './run.js';
 
 /** `docker build` for one platform, as run (the program itself not included). */
 export function dockerBuildArgs(request: BuildRequest, platform: Platform, out: { readonly tag: string; readonly iidfile: string }): string[] {
@@ -42,14 +42,8 @@ export function temporaryImageName(): string {
   return `anyarch-build-${randomBytes(8).toString('hex')}`;
 }
 
-export class DockerBuildEngine implements Engine {
+export class DockerBuildEngine extends ClientEngine {
   readonly name = 'docker' as const;
-  constructor(
-    readonly program: string,
-    readonly version: string,
-    readonly why: string,
-    private readonly env: NodeJS.ProcessEnv,
-  ) {}
 
   async build(request: BuildRequest, opts: EngineBuildOptions = {}): Promise<EngineResult> {
     const env = dockerBuildEnv(this.env);
@@ -57,20 +51,18 @@ export class DockerBuildEngine implements Engine {
     const name = temporaryImageName();
     const tags: string[] = [];
     const sources: ImageSource[] = [];
-    let closing: Promise<void> | undefined;
-    const close = (): Promise<void> =>
-      (closing ??= (async () => {
-        await Promise.allSettled(sources.map((s) => s.close()));
-        if (tags.length) {
-          try {
-            const engine = await connectDockerEngine({ env: this.env, subject: 'removing the temporary tags' });
-            await Promise.allSettled(tags.map((t) => engine.imageRemove(t)));
-          } catch {
-            // the engine went away: the tags stay (named anyarch-build-*, `docker image prune` does not keep them)
-          }
+    const close = once(async () => {
+      await Promise.allSettled(sources.map((s) => s.close()));
+      if (tags.length) {
+        try {
+          const engine = await connectDockerEngine({ env: this.env, subject: 'removing the temporary tags' });
+          await Promise.allSettled(tags.map((t) => engine.imageRemove(t)));
+        } catch {
+          // the engine went away: the tags stay, named anyarch-build-*: `docker rmi` removes them
         }
-        await temporaryDirs.remove(dir);
-      })());
+      }
+      await temporaryDirs.remove(dir);
+    });
 
     try {
       // every platform at once; a failure does not stop the others (each is reported)

@@ -191,6 +191,11 @@ describe('the failing step, from the engine output', () => {
     assert.equal(failed[0]?.platform.architecture, 'arm64');
     assert.equal(failed[0]?.step, 'COPY file-${TARGETARCH} /x');
     assert.equal(failed[0]?.reason, 'exit status 125');
+    // buildah builds platforms side by side: the failed one is the one stopped at the step its error names, whatever the order of the lines
+    const interleaved = [BUILDAH_OUTPUT[5]!, BUILDAH_OUTPUT[7]!, BUILDAH_OUTPUT[8]!, ...BUILDAH_OUTPUT.slice(0, 4), BUILDAH_OUTPUT[9]!];
+    const again = buildahFailures(platforms, interleaved, { ...r, tail: interleaved });
+    assert.deepEqual(again.built.map((p) => p.architecture), ['amd64']);
+    assert.deepEqual(again.failed.map((f) => [f.platform.architecture, f.step]), [['arm64', 'COPY file-${TARGETARCH} /x']]);
     const err = new EngineBuildError('buildah', failed, built);
     assert.equal(err.code, 'E_BUILD');
     assert.equal(err.message, 'buildah build failed for linux/arm64 at COPY file-${TARGETARCH} /x (exit status 125); linux/amd64 built');

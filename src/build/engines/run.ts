@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { AnyarchError } from '../../errors.js';
 import { errnoReason } from '../../fs/errno.js';
+import type { BuildRequest, Engine, EngineBuildOptions, EngineName, EngineResult } from '../types.js';
 
 /** Lines of an engine's output kept to explain a failure. */
 export const TAIL_LINES = 30;
@@ -126,4 +127,24 @@ export function runProgram(program: string, args: readonly string[], opts: RunOp
 export function endedWith(r: RunResult): string {
   if (r.timedOut) return 'no answer in time';
   return r.code !== null ? `exit status ${r.code}` : `killed by ${r.signal ?? 'a signal'}`;
+}
+
+/** An engine driven through a client program: what it is and the environment it runs in. */
+export abstract class ClientEngine implements Engine {
+  abstract readonly name: EngineName;
+  constructor(
+    /** the client program, full path */
+    readonly program: string,
+    readonly version: string,
+    readonly why: string,
+    /** the environment the client runs in (DOCKER_HOST, DOCKER_CONFIG, CONTAINERS_STORAGE_CONF…) */
+    protected readonly env: NodeJS.ProcessEnv,
+  ) {}
+  abstract build(request: BuildRequest, opts?: EngineBuildOptions): Promise<EngineResult>;
+}
+
+/** `work` run once however often the function returned is called (an `EngineResult.close`). */
+export function once(work: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= work());
 }

@@ -124,9 +124,10 @@ async function workDir(mtime: number, version = 'v1'): Promise<string> {
 
 const APP_ADDS = ['--add', 'linux/amd64=dist/amd64/app:/usr/local/bin/app', '--add', 'linux/arm64=dist/arm64/app:/usr/local/bin/app', '--add', 'linux/arm/v7=dist/armv7/app:/usr/local/bin/app'];
 
+/** The publish reporter's JSON (a PublishResult), as merge and build print it */
 interface Summary {
-  index: string;
-  platforms: { platform: string; digest: string; verdict: string }[];
+  index: { digest: string };
+  variants: { platform: { os: string; architecture: string; variant?: string }; descriptor: { digest: string }; verification?: { summary: { verdicts: { error: number; warning: number } } } }[];
   tagged: string[];
   passed: boolean;
   stats?: { exists: number; mounted: number; uploaded: number; manifests: number; bytesUploaded: number };
@@ -176,11 +177,14 @@ describe('anyarch assemble against a real registry', () => {
     const r = await anyarch(['--base', baseRef, ...APP_ADDS, '--add', 'config.yaml:/etc/app/config.yaml', '--add-dir', 'static:/srv/www', '--entrypoint', '/usr/local/bin/app', '--cmd', 'serve', '-t', `${env.proxy.host}/app/web:1`, '-t', `${env.proxy.host}/app/web:latest`, '--format', 'json'], dir);
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout) as Summary;
-    assert.deepEqual(s.platforms.map((p) => [p.platform, p.verdict]), [
-      ['linux/amd64', 'passed'],
-      ['linux/arm64', 'passed'],
-      ['linux/arm/v7', 'passed'],
-    ]);
+    assert.deepEqual(
+      s.variants.map((v) => [`${v.platform.architecture}${v.platform.variant ? `/${v.platform.variant}` : ''}`, v.verification?.summary.verdicts.error, v.verification?.summary.verdicts.warning]),
+      [
+        ['amd64', 0, 0],
+        ['arm64', 0, 0],
+        ['arm/v7', 0, 0],
+      ],
+    );
     assert.deepEqual(s.tagged, [`${env.proxy.host}/app/web:1`, `${env.proxy.host}/app/web:latest`]);
     assert.deepEqual((await tags('app/web'))?.sort(), ['1', 'latest']);
     // base: 3 layers, mounted (their configs are replaced by the new ones); new: 1 shared layer + 3 app layers + 3 configs
@@ -195,7 +199,7 @@ describe('anyarch assemble against a real registry', () => {
     assert.equal(heads.length, 10);
     // the tagged index is the one printed
     const res = await fetch(`${env.registry.url}/v2/app/web/manifests/1`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.index.v1+json' } });
-    assert.equal(res.headers.get('docker-content-digest'), s.index);
+    assert.equal(res.headers.get('docker-content-digest'), s.index.digest);
 
     // the same again, only the app of one platform changed: one layer and one config uploaded, the rest already there
     const changed = await work(1_600_000_000);
@@ -208,8 +212,8 @@ describe('anyarch assemble against a real registry', () => {
     assert.equal(s2.stats?.mounted, 0);
     assert.equal(s2.stats?.exists, 8);
     assert.equal(env.proxy.log.filter((e) => e.method === 'PATCH' || (e.method === 'PUT' && /\/blobs\/uploads\//.test(e.path))).length > 0, true);
-    assert.equal(s2.platforms[0]!.digest, s.platforms[0]!.digest, 'amd64 unchanged');
-    assert.notEqual(s2.platforms[1]!.digest, s.platforms[1]!.digest, 'arm64 changed');
+    assert.equal(s2.variants[0]!.descriptor.digest, s.variants[0]!.descriptor.digest, 'amd64 unchanged');
+    assert.notEqual(s2.variants[1]!.descriptor.digest, s.variants[1]!.descriptor.digest, 'arm64 changed');
   });
 
   it('is reproducible: two directories, other mtimes and umask give the same index digest', async () => {
@@ -222,25 +226,27 @@ describe('anyarch assemble against a real registry', () => {
     assert.equal(r2.code, 0, r2.stderr);
     const s1 = JSON.parse(r1.stdout) as Summary;
     const s2 = JSON.parse(r2.stdout) as Summary;
-    assert.equal(s1.index, s2.index);
-    assert.deepEqual(s1.platforms.map((p) => p.digest), s2.platforms.map((p) => p.digest));
+    assert.equal(s1.index.digest, s2.index.digest);
+    assert.deepEqual(s1.variants.map((v) => v.descriptor.digest), s2.variants.map((v) => v.descriptor.digest));
     // and the second run sent no blob
     assert.equal(s2.stats?.uploaded, 0);
     // SOURCE_DATE_EPOCH changes the digests (mtimes, created)
     const r3 = await anyarch(args('c'), b, { env: { SOURCE_DATE_EPOCH: '1700000000' } });
     assert.equal(r3.code, 0, r3.stderr);
-    assert.notEqual((JSON.parse(r3.stdout) as Summary).index, s1.index);
+    assert.notEqual((JSON.parse(r3.stdout) as Summary).index.digest, s1.index.digest);
   });
 
   it('writes an OCI layout and an archive after verify; the layout holds the index printed', async () => {
     const dir = await work(1_600_000_000);
     const r = await anyarch([...APP_ADDS, '--entrypoint', '/usr/local/bin/app', '--output', 'oci:out:v1'], dir);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^assembled sha256:[0-9a-f]{64}\n {2}linux\/amd64 +sha256:/);
-    assert.match(r.stdout, /written oci:.*out:v1/);
+    assert.match(r.stdout, /^index \(verified, annotated\) sha256:[0-9a-f]{12}\n {2}PLATFORM +MANIFEST +SIZE +VERIFY\n {2}linux\/amd64 +sha256:[0-9a-f]{12} .* passed\n/);
+    assert.match(r.stdout, /written: oci:.*out:v1\n$/);
     const layoutIndex = JSON.parse(await readFile(path.join(dir, 'out', 'index.json'), 'utf8')) as { manifests: { digest: string; annotations: Record<string, string> }[] };
     assert.equal(layoutIndex.manifests[0]!.annotations['org.opencontainers.image.ref.name'], 'v1');
-    assert.ok(r.stdout.includes(layoutIndex.manifests[0]!.digest));
+    assert.ok(r.stdout.includes(layoutIndex.manifests[0]!.digest.slice(0, 19)));
+    const json = await anyarch([...APP_ADDS, '--entrypoint', '/usr/local/bin/app', '--output', 'oci:out2', '--format', 'json'], dir);
+    assert.equal((JSON.parse(json.stdout) as Summary).index.digest, layoutIndex.manifests[0]!.digest, 'the same inputs: the same index');
     const archive = await anyarch([...APP_ADDS, '--output', 'oci-archive:app.tar'], dir);
     assert.equal(archive.code, 0, archive.stderr);
     const verify = await new Promise<Run>((resolve) => {

@@ -21,7 +21,9 @@ import type { ConfigChanges } from '../../build/image-writer.js';
 import type { PublishedVariant, PublishResult } from '../../build/types.js';
 import type { VerifyReport } from '../../verify/types.js';
 import { showProgress, useColor, type Io, type Outcome } from '../io.js';
-import { sanitize } from '../reporters/types.js';
+import { plural, sanitize } from '../reporters/types.js';
+import { table } from '../table.js';
+import { shortDigest } from '../../oci/digest.js';
 import { humanSize } from '../reporters/text.js';
 import type { AssembleFlags } from './assemble-command.js';
 import { splitCommand } from './verify.js';
@@ -154,24 +156,6 @@ export function assembleOptionsFromFlags(flags: AssembleFlags): AssembleCommandO
   };
 }
 
-interface AssembleSummary {
-  readonly index: string;
-  readonly platforms: readonly { platform: string; digest: string; size: number; verdict: string }[];
-  readonly tagged: readonly string[];
-  readonly written?: string;
-  readonly passed: boolean;
-  readonly stats?: PublishResult['stats'];
-}
-
-function verdictOf(v: PublishedVariant | undefined, verified: boolean, report: VerifyReport | undefined, digest: string): string {
-  if (!verified) return 'not verified';
-  const p = v?.verification ?? report?.platforms.find((x) => x.digest === digest);
-  if (!p) return 'not verified';
-  if (p.error) return 'unreadable';
-  const worst = p.verdicts.reduce<string | undefined>((w, x) => (w === 'error' || x.severity === 'error' ? 'error' : w === 'warning' || x.severity === 'warning' ? 'warning' : (w ?? x.severity)), undefined);
-  return worst ? `${p.verdicts.length} verdict${p.verdicts.length === 1 ? '' : 's'} (${worst})` : 'passed';
-}
-
 /** Runs `anyarch assemble` (see the module comment). */
 export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Promise<Outcome> {
   const [{ assemble, assemblyPlatforms }, { BlobStore }, { publishPlanned, publishRepository, reportOutcome, annotatedIndex }, { annotationsFromEnvironment }, { epochFromEnvironment }] = await Promise.all([
@@ -215,7 +199,8 @@ export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Pro
     status(`assembling ${platforms.map(formatPlatform).join(', ')}`);
     const index = await assemble({
       ...(base ? { base } : {}),
-      ...(base && baseName !== undefined && baseSpec?.kind === 'registry' ? { baseName: formatReference(baseSpec.reference) } : baseName !== undefined ? { baseName } : {}),
+      // a registry base by its full reference; a local one as written (an absolute path would make the digest depend on the directory)
+      ...(baseSpec ? { baseName: baseSpec.kind === 'registry' ? formatReference(baseSpec.reference) : (opts.base as string) } : {}),
       platforms,
       additions: opts.additions,
       config: opts.config,
@@ -283,29 +268,32 @@ export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Pro
     }
     if (progress) io.stderr.write('\r\u001b[K');
 
-    const manifest = await index.manifest();
-    const summary: AssembleSummary = {
-      // the digest tagged (or written): the index with the verify annotations when verified
-      index: result?.passed ? result.index.digest : finalIndex.descriptor.digest,
-      platforms: manifest.manifests.map((m) => {
-        const v = result?.variants.find((x) => x.descriptor.digest === m.digest);
-        return { platform: m.platform ? formatPlatform({ os: m.platform.os, architecture: m.platform.architecture, variant: m.platform.variant ?? '' }) : '?', digest: m.digest, size: v?.size ?? m.size, verdict: verdictOf(v, opts.verify, report, m.digest) };
-      }),
-      tagged: result?.tagged ?? [],
-      ...(written ? { written } : {}),
-      passed,
-      ...(result ? { stats: result.stats } : {}),
+    const toolVersion = (await import('../../fs/package-version.js')).packageVersion();
+    const { VERDICTS } = await import('../../verify/verdicts/index.js');
+    const { summarizeVerify } = await import('../../verify/verify.js');
+    const verifyContext = {
+      summary: report ? summarizeVerify([report]) : undefined,
+      verdicts: VERDICTS.map((v) => v.meta),
+      fullDigests: false,
+      cwd: io.cwd,
+      color: useColor(io.stdout, io.env, opts.color),
+      toolVersion,
     };
-    if (!passed && report) {
-      const { loadReporter } = await import('../reporters/index.js');
-      const { VERDICTS } = await import('../../verify/verdicts/index.js');
-      const { summarizeVerify } = await import('../../verify/verify.js');
-      const { packageVersion } = await import('../../fs/package-version.js');
-      const reporter = await loadReporter(opts.format === 'json' ? 'json' : 'text');
-      const text = reporter.verify([report], { summary: summarizeVerify([report]), verdicts: VERDICTS.map((v) => v.meta), fullDigests: false, cwd: io.cwd, color: useColor(io.stderr, io.env, opts.color), toolVersion: packageVersion() });
-      (opts.format === 'json' ? io.stderr : io.stdout).write(text);
+    if (result) {
+      // pushed: the publish reporter merge and build print with, and the layout or archive written
+      const { publishJson, publishText } = await import('../reporters/publish.js');
+      if (opts.format === 'json') io.stdout.write(publishJson({ ...result, ...(written ? { written } : {}) }, { toolVersion }));
+      else io.stdout.write(publishText(result, { fullDigests: false, toolVersion, noVerify: !opts.verify, verify: verifyContext }) + (written ? `written: ${sanitize(written)}\n` : ''));
+    } else {
+      const variants = await variantsOf(finalIndex, report);
+      if (opts.format === 'json') io.stdout.write(`${JSON.stringify({ version: 1, tool: { name: 'anyarch', version: toolVersion }, index: finalIndex.descriptor, variants, ...(report ? { report } : {}), passed, ...(written ? { written } : {}) }, null, 2)}\n`);
+      else io.stdout.write(outputText(finalIndex, variants, passed, written, opts));
+      if (!passed && report && verifyContext.summary && opts.format !== 'json') {
+        const { textReporter } = await import('../reporters/text.js');
+        io.stdout.write(textReporter.verify([report], { ...verifyContext, summary: verifyContext.summary }));
+      }
     }
-    io.stdout.write(opts.format === 'json' ? `${JSON.stringify(summary, null, 2)}\n` : textSummary(summary, opts));
+    for (const p of report?.platforms ?? []) if (p.error) io.stderr.write(`anyarch: ${sanitize(p.name)}: ${sanitize(p.error.message)}\n`);
     if (!passed) io.stderr.write('anyarch: a variant was refused by verify: nothing was tagged or written\n');
     return passed ? 'clean' : 'findings';
   } finally {
@@ -331,15 +319,28 @@ async function blobDigests(base: Index | Image, platforms: readonly Platform[]):
   return out;
 }
 
-function textSummary(s: AssembleSummary, opts: AssembleCommandOptions): string {
-  const lines: string[] = [];
-  lines.push(`${s.passed ? 'assembled' : 'refused'} ${s.index}`);
-  const width = Math.max(...s.platforms.map((p) => p.platform.length));
-  for (const p of s.platforms) lines.push(`  ${p.platform.padEnd(width)}  ${p.digest.slice(0, 19)}  ${humanSize(p.size).padStart(9)}  ${p.verdict}`);
-  if (s.stats) lines.push(`  blobs: ${s.stats.uploaded} uploaded (${humanSize(s.stats.bytesUploaded)} sent), ${s.stats.mounted} mounted, ${s.stats.exists} already there`);
-  for (const t of s.tagged) lines.push(`tagged ${sanitize(t)}`);
-  if (s.written) lines.push(`written ${sanitize(s.written)}`);
-  if (s.passed && opts.tags.length && s.tagged.length === 0) lines.push('pushed by digest (no tag named)');
-  if (!opts.verify) lines.push('not verified (--no-verify)');
-  return `${lines.join('\n')}\n`;
+/** The index's variants with their sizes (manifest, config, layers) and verify's verdicts, as publish reports them. */
+async function variantsOf(index: Index, report: VerifyReport | undefined): Promise<PublishedVariant[]> {
+  const m = await index.manifest();
+  return Promise.all(
+    m.manifests.map(async (d): Promise<PublishedVariant> => {
+      const image = await index.image(d);
+      const im = await image.manifest();
+      const verification = report?.platforms.find((p) => p.digest === d.digest);
+      const platform = makePlatform(d.platform?.os ?? '', d.platform?.architecture ?? '', d.platform?.variant ?? '');
+      return { platform, descriptor: d, size: d.size + im.config.size + im.layers.reduce((n, l) => n + l.size, 0), ...(verification ? { verification } : {}) };
+    }),
+  );
+}
+
+/** `--output` without `-t`: the index written, a line per platform, like the publish reporter's. */
+function outputText(index: Index, variants: readonly PublishedVariant[], passed: boolean, written: string | undefined, opts: AssembleCommandOptions): string {
+  const what = passed ? (opts.verify ? 'index (verified, annotated)' : 'index') : 'index (refused, not written)';
+  const rows = [['  PLATFORM', 'MANIFEST', 'SIZE', 'VERIFY']];
+  for (const v of variants) {
+    const n = v.verification?.summary.verdicts;
+    const verdict = !opts.verify ? 'not verified (--no-verify)' : v.verification?.error ? `not verified: ${sanitize(v.verification.error.code)}` : n && (n.error || n.warning) ? (['error', 'warning'] as const).filter((k) => n[k] > 0).map((k) => plural(n[k], k)).join(', ') : 'passed';
+    rows.push([`  ${sanitize(formatPlatform(v.platform))}`, shortDigest(v.descriptor.digest), humanSize(v.size), verdict]);
+  }
+  return [`${what} ${shortDigest(index.descriptor.digest)}`, table(rows).trimEnd(), ...(written ? [`written: ${sanitize(written)}`] : []), ''].join('\n');
 }

@@ -51,6 +51,7 @@ Examples:
   anyarch build --platform linux/arm64 --push-by-digest -t registry.example/app .
                                                                one platform per native builder,
   anyarch merge registry.example/app:1.4 sha256:… sha256:…      then one index for all of them
+  anyarch build --go ./cmd/app -t registry.example/app:1.4 .      Go, no Dockerfile, no engine
   anyarch build --engine buildah --no-verify -t localhost:5000/app:dev .
 
 Exit codes: 0 built and tagged (or written) · 1 check errors stopped it, or verify refused a
@@ -79,6 +80,9 @@ export interface BuildFlags {
   pushByDigest?: boolean;
   output?: string;
   go?: string;
+  base?: string;
+  cgo?: boolean;
+  caCertificates?: boolean;
   failOn?: (typeof FAIL_ON)[number];
   format: 'text' | 'json';
   config?: string | false;
@@ -109,7 +113,10 @@ export function registerBuild(program: Command, io: Io, done: (o: Outcome) => vo
     .option('--no-verify', 'tag without verifying the variants (no verdicts, no dev.anyarch.verify annotation): a wrong-architecture variant would be tagged')
     .option('--push-by-digest', 'build one platform, push it by digest to the -t repository without a tag, and print its digest (for anyarch merge)')
     .option('--output <dest>', 'write the verified image as an OCI layout (oci:DIR[:TAG]) or archive (oci-archive:FILE[:TAG]), instead of or besides -t')
-    .option('--go <package>', 'no Dockerfile: build this Go package (e.g. ./cmd/app) per platform and put it on scratch')
+    .option('--go <package>', 'no Dockerfile, no engine: go build this package (e.g. ./cmd/app) per platform and put it on scratch (or --base) as the entrypoint')
+    .option('--base <image>', 'with --go: the base image (a reference or source specifier; default scratch)')
+    .option('--cgo', 'with --go: CGO_ENABLED=1 (default 0: static binaries)')
+    .option('--ca-certificates', "with --go: add this machine's CA bundle at /etc/ssl/certs/ca-certificates.crt")
     .addOption(new Option('--fail-on <severity>', 'refuse a variant whose verdicts are at least this severe (default: failOn in .anyarch.yaml, else warning)').choices(FAIL_ON))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json'] as const).default('text'))
     .option('-c, --config <file>', 'config file (default: .anyarch.yaml or .anyarch.yml here or in a parent directory, up to the git root)')

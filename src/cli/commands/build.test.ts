@@ -6,44 +6,28 @@
  * errors (exit 2); --help a newcomer can follow.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { buildContext } from '../../../test/support/build-context.js';
 import { tempPaths } from '../../../test/support/assert.js';
 import { fakeElf } from '../../../test/support/images.js';
+import { runMeasured, type MeasuredRun } from '../../../test/support/measured.js';
 import { startRegistry, type TestRegistry } from '../../../test/support/registry.js';
 import { RegistryClient } from '../../registry/client.js';
 import { keyValues } from './build.js';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'bin', 'anyarch.js');
 const temp = tempPaths('anyarch-build-cli-');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function anyarch(args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
-    for (const k of ['FORCE_COLOR', 'NO_COLOR', 'CI', 'GITHUB_ACTIONS', 'SOURCE_DATE_EPOCH']) delete env[k];
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** `anyarch ARGS` in `cwd`, the environment without CI or colour settings, plus `extraEnv`. */
+function anyarch(args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<MeasuredRun> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
+  for (const k of ['FORCE_COLOR', 'NO_COLOR', 'CI', 'GITHUB_ACTIONS', 'SOURCE_DATE_EPOCH']) delete env[k];
+  return runMeasured(args, { cwd, env });
 }
 
 function context(files: Record<string, string | Uint8Array>): string {
-  const dir = temp('ctx');
-  mkdirSync(dir, { recursive: true });
-  for (const [name, body] of Object.entries(files)) writeFileSync(path.join(dir, name), body);
-  return dir;
+  return buildContext(temp('ctx'), files);
 }
 
 describe('anyarch build', () => {

@@ -167,8 +167,14 @@ export async function build(opts: BuildCommandOptions, io: Io): Promise<Outcome>
     labels: keyValues('--label', opts.label ?? [], undefined),
     noCache: !opts.cache,
     ...(opts.network !== undefined ? { network: opts.network } : {}),
-    ...(opts.go !== undefined ? { go: { package: opts.go } } : {}),
+    ...(opts.go !== undefined
+      ? { go: { package: opts.go, ...(opts.base !== undefined ? { base: opts.base } : {}), ...(opts.cgo ? { cgo: true } : {}), ...(opts.caCertificates ? { caCertificates: true } : {}) } }
+      : {}),
   };
+  if (opts.go === undefined) {
+    const stray = [opts.base !== undefined && '--base', opts.cgo && '--cgo', opts.caCertificates && '--ca-certificates'].filter(Boolean);
+    if (stray.length) throw new AnyarchError('E_USAGE', `${stray.join(', ')} only go with --go`, 'a Dockerfile names its base in FROM');
+  }
   const output = opts.output !== undefined ? parseOutput(opts.output, io.cwd) : undefined;
   const failOn = opts.failOn ?? config?.failOn ?? DEFAULT_FAIL_ON;
   const env = io.env as NodeJS.ProcessEnv;

@@ -5,39 +5,23 @@
  * showing which variants were verified.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { buildTestImage, busyboxLikeFiles, builtImageSource, fakeElf, type BuiltImage } from '../../../test/support/images.js';
+import { runMeasured, type MeasuredRun } from '../../../test/support/measured.js';
 import { startRegistry, type TestRegistry } from '../../../test/support/registry.js';
 import { isAnyarchError } from '../../errors.js';
 import type { ImageIndex } from '../../oci/manifest.js';
 import { RegistryClient } from '../../registry/client.js';
 import { pushImage } from '../../registry/push.js';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'bin', 'anyarch.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function anyarch(args: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
-    for (const k of ['FORCE_COLOR', 'NO_COLOR', 'CI', 'GITHUB_ACTIONS']) delete env[k];
-    if (!('SOURCE_DATE_EPOCH' in extraEnv)) delete env['SOURCE_DATE_EPOCH'];
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** The built CLI in `cwd`, with the environment of this process plus `extraEnv` (no colour or CI settings, no SOURCE_DATE_EPOCH unless given). */
+function anyarch(args: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<MeasuredRun> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of ['FORCE_COLOR', 'NO_COLOR', 'CI', 'GITHUB_ACTIONS', 'SOURCE_DATE_EPOCH']) delete env[k];
+  return runMeasured(args, { cwd, env: { ...env, ...extraEnv } });
 }
 
 function single(arch: string, appArch = arch, seed = 'cli'): BuiltImage {
