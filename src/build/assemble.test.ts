@@ -150,6 +150,7 @@ describe('assemble (library)', () => {
       await assert.rejects(assemble({ platforms: [P('linux/amd64')], additions: twice, store, cwd: dir }), usage);
       await assert.rejects(assemblyPlatforms([parseAddition('static:/srv', true)]), usage);
       await assert.rejects(assemble({ platforms: [P('linux/amd64'), P('linux/amd64')], additions: [], store, cwd: dir }), usage);
+      await assert.rejects(assemble({ platforms: [P('windows/amd64')], additions: [], store, cwd: dir }), (e: unknown) => usage(e) && /Linux images only/.test((e as Error).message));
     } finally {
       await store.close();
     }

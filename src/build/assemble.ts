@@ -118,7 +118,7 @@ function layerEntries(files: readonly AddedFile[]): LayerEntry[] {
  * Assembles the index (see the module comment). Order of work: platforms and additions checked,
  * base images found, every added binary judged, and only then layers, configs, manifests and the
  * index written to the store. Errors: `E_USAGE` (no platforms, a platform twice, an addition for a
- * platform not assembled, a path added twice), `E_NOT_FOUND` (a file, or a platform the base
+ * platform not assembled, a path added twice, a platform other than Linux), `E_NOT_FOUND` (a file, or a platform the base
  * lacks), `E_INPUT` (a binary of the wrong architecture, an unreadable file).
  */
 export async function assemble(opts: AssembleOptions): Promise<Index> {
@@ -127,6 +127,8 @@ export async function assemble(opts: AssembleOptions): Promise<Index> {
   if (platforms.length === 0) throw new AnyarchError('E_USAGE', 'no platform to assemble');
   const keys = new Set<string>();
   for (const p of platforms) {
+    // a Windows layer keeps its files under Files/ with registry hives beside them: not what writeLayer makes
+    if (p.os !== 'linux') throw new AnyarchError('E_USAGE', `${formatPlatform(p)}: assemble makes Linux images only`, 'build Windows images with an engine (anyarch build) on a Windows builder');
     if (keys.has(platformKey(p) + p.os)) throw new AnyarchError('E_USAGE', `${formatPlatform(p)} is named twice`);
     keys.add(platformKey(p) + p.os);
   }

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { buildTestImage, busyboxLikeFiles, builtImageSource } from '../../../test/support/images.js';
+import { buildTestImage, busyboxLikeFiles, builtImageSource, writeDockerArchive, writeOciArchive } from '../../../test/support/images.js';
 import { proxiedRegistry } from '../../../test/support/proxied-registry.js';
-import { goBinary } from '../../../test/support/real-binaries.js';
+import { gccHelloAmd64, goBinary } from '../../../test/support/real-binaries.js';
 import { isAnyarchError } from '../../errors.js';
 import { parsePlatform } from '../../platform/index.js';
 import { RegistryClient } from '../../registry/client.js';
@@ -272,5 +272,38 @@ describe('anyarch assemble against a real registry', () => {
     assert.equal(await tags('wrong/app'), undefined);
     assert.deepEqual(env.proxy.log.filter((e) => e.method !== 'GET' && e.method !== 'HEAD'), [], 'nothing but reads of the base');
     assert.ok(parsePlatform('linux/arm64'));
+  });
+
+  it('a variant verify refuses (a dynamic binary whose loader scratch lacks): exit 1, verify\'s verdict shown, nothing tagged or written', async () => {
+    const dir = await work(1_600_000_000);
+    await writeFile(path.join(dir, 'hello'), gccHelloAmd64(), { mode: 0o755 });
+    const r = await anyarch(['--add', 'linux/amd64=hello:/usr/bin/hello', '--entrypoint', '/usr/bin/hello', '-t', `${env.proxy.host}/refused/app:1`, '--output', 'oci:out'], dir);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /not tagged: a variant was refused by verify/);
+    assert.match(r.stdout, /AA203/);
+    assert.match(r.stderr, /nothing was tagged or written/);
+    assert.deepEqual((await tags('refused/app')) ?? [], [], 'no tag (the manifests are there by digest)');
+    await assert.rejects(readFile(path.join(dir, 'out', 'index.json')), { code: 'ENOENT' });
+  });
+
+  it('takes its base from a docker-archive (one image) or an oci-archive, as every source specifier', async () => {
+    const dir = await work(1_600_000_000);
+    const img = buildTestImage([
+      { platform: { os: 'linux', architecture: 'amd64' }, files: busyboxLikeFiles('amd64') },
+      { platform: { os: 'linux', architecture: 'arm64' }, files: busyboxLikeFiles('arm64') },
+    ]);
+    await writeDockerArchive(path.join(dir, 'base.tar'), img, 1, ['base:1']);
+    const one = await anyarch(['--base', 'docker-archive:base.tar', '--add', 'dist/arm64/app:/usr/local/bin/app', '--entrypoint', '/usr/local/bin/app', '--output', 'oci:out', '--format', 'json'], dir);
+    assert.equal(one.code, 0, one.stderr);
+    const s1 = JSON.parse(one.stdout) as Summary;
+    assert.deepEqual(s1.variants.map((v) => v.platform.architecture), ['arm64'], 'the platforms default to the base\'s');
+    await writeOciArchive(path.join(dir, 'base-oci.tar'), img);
+    const both = await anyarch(['--base', 'oci-archive:base-oci.tar', '--add', 'linux/amd64=dist/amd64/app:/app', '--add', 'linux/arm64=dist/arm64/app:/app', '--entrypoint', '/app', '--output', 'oci-archive:app.tar', '--format', 'json'], dir);
+    assert.equal(both.code, 0, both.stderr);
+    assert.deepEqual((JSON.parse(both.stdout) as Summary).variants.map((v) => v.platform.architecture), ['amd64', 'arm64']);
+    // a platform-less binary goes to every platform: refused for the one it does not fit
+    const wrong = await anyarch(['--base', 'oci-archive:base-oci.tar', '--add', 'dist/arm64/app:/usr/local/bin/app', '--output', 'oci:bad'], dir);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /dist\/arm64\/app is ELF 64-bit LSB aarch64, static, which does not run on linux\/amd64/);
   });
 });

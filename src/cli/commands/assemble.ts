@@ -175,6 +175,9 @@ export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Pro
   };
 
   let source: ImageSource | undefined;
+  // git answers while the base is read (a malformed SOURCE_DATE_EPOCH was refused above)
+  const gitAnnotations = annotationsFromEnvironment(io.cwd, { ...env, SOURCE_DATE_EPOCH: env['SOURCE_DATE_EPOCH'] ?? '' });
+  gitAnnotations.catch(() => undefined);
   const store = await BlobStore.create({ name: 'assemble' });
   try {
     let base: Index | Image | undefined;
@@ -194,7 +197,7 @@ export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Pro
     }
     const platforms = opts.platforms ?? (await assemblyPlatforms(opts.additions, base));
     // annotations: git's revision and source; `created` only when SOURCE_DATE_EPOCH says (the clock would change the digest every run)
-    const { created: _clock, ...fromGit } = await annotationsFromEnvironment(io.cwd, { ...env, SOURCE_DATE_EPOCH: env['SOURCE_DATE_EPOCH'] ?? '' });
+    const { created: _clock, ...fromGit } = await gitAnnotations;
     const annotations = { ...fromGit, ...(epoch !== undefined ? { created: _clock } : {}) };
     status(`assembling ${platforms.map(formatPlatform).join(', ')}`);
     const index = await assemble({
@@ -290,7 +293,8 @@ export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Pro
       else io.stdout.write(outputText(finalIndex, variants, passed, written, opts));
       if (!passed && report && verifyContext.summary && opts.format !== 'json') {
         const { textReporter } = await import('../reporters/text.js');
-        io.stdout.write(textReporter.verify([report], { ...verifyContext, summary: verifyContext.summary }));
+        const text = textReporter.verify([report], { ...verifyContext, summary: verifyContext.summary });
+        io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
       }
     }
     for (const p of report?.platforms ?? []) if (p.error) io.stderr.write(`anyarch: ${sanitize(p.name)}: ${sanitize(p.error.message)}\n`);
