@@ -24,27 +24,33 @@ function seconds(value: string): number {
   return n;
 }
 
-export const MERGE_DESCRIPTION = `Compose per-platform images into one multi-platform index, verify every variant, and tag it.
+export const MERGE_DESCRIPTION = `Compose per-platform images into one multi-platform index, verify every
+variant, and tag it.
 
-Each IMAGE is a digest in REF's repository (sha256:…, as \`anyarch build --push-by-digest\` or
-buildx's push-by-digest prints it), a full reference (registry/repo@sha256:…) or any source
-specifier (oci:DIR, docker-archive:FILE…). Each image's platform comes from its config; an index
-given is taken apart into its images. Two images of one platform, or an image whose config names
-none, are refused before anything is pushed.
+Each IMAGE is a digest in REF's repository (sha256:..., as anyarch build
+--push-by-digest or buildx's push-by-digest prints it), a full reference
+(registry/repo@sha256:...) or any source specifier (oci:DIR,
+docker-archive:FILE...). Each image's platform comes from its config; an index
+given is taken apart into its images. Two images of one platform, or an image
+whose config names none, are refused before anything is pushed.
 
-Everything is pushed to REF's repository by digest first (blobs the registry has are not sent;
-blobs in another repository of the same registry are mounted), every variant is verified, and
-only when all pass is the index tagged REF, carrying the annotation dev.anyarch.verify.platforms.`;
+Everything is pushed to REF's repository by digest first (blobs the registry
+has are not sent; blobs in another repository of the same registry are
+mounted), every variant is verified, and only when all pass is the index
+tagged REF, carrying the annotation dev.anyarch.verify.platforms.`;
 
 export const MERGE_FOOTER = `
 Examples:
-  anyarch merge ghcr.io/acme/app:1.4 sha256:3f2a… sha256:9b1c…
-  anyarch merge ghcr.io/acme/app:1.4 ghcr.io/acme/app-amd64@sha256:3f2a… ghcr.io/acme/app-arm64@sha256:9b1c…
-  anyarch merge --annotation org.opencontainers.image.url=https://acme.dev ghcr.io/acme/app:1.4 sha256:…
+  anyarch merge ghcr.io/acme/app:1.4 sha256:3f2a... sha256:9b1c...
+  anyarch merge ghcr.io/acme/app:1.4 ghcr.io/acme/app-amd64@sha256:3f2a... \\
+    ghcr.io/acme/app-arm64@sha256:9b1c...
+  anyarch merge --annotation org.opencontainers.image.url=https://acme.dev \\
+    ghcr.io/acme/app:1.4 sha256:...
 
-The summary prints the tagged index's digest (the one with the verify annotation). Exit codes:
-0 tagged · 1 a variant refused by verify (nothing tagged) · 2 usage, input, registry or
-network error · 3 internal error.`;
+The summary prints the digest of the index that was tagged (the one with the
+verify annotation). Exit codes: 0 tagged · 1 a variant refused by verify
+(nothing tagged) · 2 usage, input, registry or network error · 3 internal
+error.`;
 
 interface MergeFlags {
   verify: boolean;
