@@ -199,6 +199,21 @@ describe('writeLayer', () => {
       assert.deepEqual([...stored(store, fast).subarray(0, 10)], [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 0xff], 'level 1 sets XFL 4, as zlib does');
       assert.equal(fast.diffId, l.diffId, 'the tar is the same');
       await rejectsWith(writeLayer(entries, store, { level: 10 }), 'E_USAGE', /gzip level/);
+      // 2 MB of seeded text: the compressed digest is pinned. It was checked equal to pako's output
+      // (zlib ported to JavaScript: no CPU-specific code), i.e. Node's zlib hashes with zlib's own
+      // Rabin-Karp hash, not Chromium's CPU-dependent CRC32C one; a Node linked against another
+      // zlib would fail here, and its layers would have other digests (diff ids stay).
+      const words = ['arm64', 'amd64', 'layer', 'image', 'ELF', 'verify', 'tag', 'index', '\n', 'the', 'of', '0x7f'];
+      let x = 12345;
+      const parts: string[] = [];
+      for (let len = 0; len < 2_000_000; ) {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        const w = words[x % words.length] as string;
+        parts.push(w, ' ');
+        len += w.length + 1;
+      }
+      const text = await writeLayer([{ path: 'text', kind: 'file', bytes: Buffer.from(parts.join('')).subarray(0, 2_000_000) }], store);
+      assert.equal(text.descriptor.digest, 'sha256:d680daafb088ab59a53ce3b0fc348d8559386c51cfb2a0e59f6844eb911b9c5c', `node:zlib ${process.versions.zlib} compresses differently from zlib's reference deflate`);
     });
   });
 

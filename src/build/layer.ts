@@ -12,7 +12,11 @@
  *  - ustar headers, PAX records only for names or targets over 100 bytes or not ASCII
  *    ({@link tarHeader});
  *  - gzip at level 6 (node:zlib) with a fixed header: mtime 0, no name, OS byte 255 ("unknown",
- *    as Go's compress/gzip writes it), so the digest does not depend on the host's OS.
+ *    as Go's compress/gzip writes it), so the digest does not depend on the host's OS. The
+ *    deflate bytes are node:zlib's: official Node builds (Chromium's zlib with zlib's own
+ *    Rabin-Karp hash) give the same bytes as pako (zlib ported to JavaScript, no CPU-specific
+ *    code), which a test pins; a Node linked against another zlib (some distributions' packages)
+ *    may compress differently: its layers then have other digests, the same diff ids.
  *
  * Paths are image paths: `/usr/bin/app`, `usr/bin/app` and `./usr/bin/app` are the same entry;
  * `a/../b` is `b`; a path that leaves the root (`../x`) is `E_INPUT`. Nothing of the host path
