@@ -6,16 +6,17 @@
  * the same inputs give the same digests, and every blob is already there.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
+import { tempPaths } from './support/assert.js';
 import { anyarch, assertPublished, shown } from './support/build-cli.js';
 import { pushBuildFixtures, registryTags, type BuildFixtures } from './support/build-fixtures.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 import { goBinary } from './support/real-binaries.js';
 import { startRegistry, type TestRegistry } from './support/registry.js';
 
+const tmp = tempPaths('anyarch-build-assemble-');
 let reg: TestRegistry;
 let proxy: FaultProxy;
 let fx: BuildFixtures;
@@ -25,7 +26,8 @@ before(async () => {
   reg = await startRegistry();
   fx = await pushBuildFixtures(reg);
   proxy = await startFaultProxy(reg.url);
-  dir = mkdtempSync(path.join(tmpdir(), 'anyarch-build-assemble-'));
+  dir = tmp('bin');
+  mkdirSync(dir);
   writeFileSync(path.join(dir, 'app-amd64'), goBinary('linux/amd64'), { mode: 0o755 });
   writeFileSync(path.join(dir, 'app-arm64'), goBinary('linux/arm64'), { mode: 0o755 });
 });

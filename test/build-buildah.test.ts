@@ -7,10 +7,10 @@
  * this machine (test/support/real-binaries.ts), so nothing heavy runs under emulation.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
+import { tempPaths } from './support/assert.js';
 import { registerQemuBinfmt } from './support/binfmt.js';
 import { startBuildah, type TestBuildah } from './support/buildah.js';
 import { anyarch, assertPublished, assertVerifiedRuns, cliEnv, shown } from './support/build-cli.js';
@@ -18,6 +18,7 @@ import { pushBuildFixtures, registryTags, type BuildFixtures } from './support/b
 import { goBinary } from './support/real-binaries.js';
 import { startRegistry, type TestRegistry } from './support/registry.js';
 
+const tmp = tempPaths('anyarch-build-buildah-');
 let reg: TestRegistry;
 let fx: BuildFixtures;
 let buildah: TestBuildah;
@@ -36,7 +37,8 @@ before(async () => {
   reg = await startRegistry();
   fx = await pushBuildFixtures(reg);
   buildah = startBuildah({ insecureRegistries: [reg.host] });
-  ctx = mkdtempSync(path.join(tmpdir(), 'anyarch-build-buildah-ctx-'));
+  ctx = tmp('context');
+  mkdirSync(ctx);
   writeFileSync(path.join(ctx, 'Dockerfile'), DOCKERFILE);
   writeFileSync(path.join(ctx, 'hello-amd64'), goBinary('linux/amd64'), { mode: 0o755 });
   writeFileSync(path.join(ctx, 'hello-arm64'), goBinary('linux/arm64'), { mode: 0o755 });

@@ -24,6 +24,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statfsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
+import { tempPaths } from './support/assert.js';
 import { registerQemuBinfmt } from './support/binfmt.js';
 import { anyarch, assertPublished, cliEnv, copyContext, DOCKER_CLIENT, HELLO_GO, lineOf, shown, ZASPER_OFFLINE } from './support/build-cli.js';
 import { pushBuildFixtures, registryTags, type BuildFixtures } from './support/build-fixtures.js';
@@ -32,6 +33,7 @@ import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 import { startRegistry, type TestRegistry } from './support/registry.js';
 
 const PLATFORMS = 'linux/amd64,linux/arm64';
+const tmp = tempPaths('anyarch-build-docker-');
 let reg: TestRegistry;
 let dockerd: TestDockerd;
 let fx: BuildFixtures;
@@ -106,7 +108,7 @@ test('zasper (unfixed): refused at verify, exit 1, AA201 at the COPY line, no ta
   assert.deepEqual(await registryTags(reg, 'zasper-unfixed'), [], 'no tag points at the refused index');
 
   // the fix (examples/zasper/offline/Dockerfile.fixed: the target's own Go), same tag
-  const ctx = copyContext(ZASPER_OFFLINE);
+  const ctx = copyContext(ZASPER_OFFLINE, tmp('zasper'));
   writeFileSync(path.join(ctx, 'Dockerfile'), readFileSync(path.join(ZASPER_OFFLINE, 'Dockerfile.fixed')));
   const again = await dockerBuild(['--build-arg', `REGISTRY=${fx.registry}`, '-t', ref, '--format', 'json', ctx]);
   t.diagnostic(`anyarch build (zasper after the fix): ${again.seconds} s`);
@@ -158,7 +160,7 @@ RUN uname -m > /etc/built-on
 `;
 
 test('one platform failing: a RUN step that fails only on arm64 is exit 4 naming linux/arm64, nothing tagged; fixed, the re-run completes', async (t) => {
-  const ctx = copyContext(HELLO_GO, 'anyarch-build-fault-');
+  const ctx = copyContext(HELLO_GO, tmp('fails-on-arm64'));
   writeFileSync(path.join(ctx, 'Dockerfile'), ARM64_FAILS);
   const ref = `${reg.host}/fails-on-arm64:1`;
   const r = await dockerBuild(['--build-arg', `REGISTRY=${fx.registry}`, '-t', ref, ctx]);
@@ -186,7 +188,7 @@ function uploaded(log: FaultProxy['log']): string[] {
 
 test('the registry going away mid-push: exit 2, nothing tagged; the re-run completes and uploads only what is missing', async (t) => {
   proxy = await startFaultProxy(reg.url);
-  const ctx = copyContext(HELLO_GO, 'anyarch-build-proxy-');
+  const ctx = copyContext(HELLO_GO, tmp('through-proxy'));
   writeFileSync(path.join(ctx, 'Dockerfile'), FIXED_STEP);
   const ref = `${proxy.host}/through-proxy:1`;
   // two blob uploads go through, then every later one has its connection reset (the registry is gone)

@@ -3,8 +3,7 @@
  * user runs it) for the build tests, and reading what they left in the registry.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { SmokeResult } from '../../src/smoke/types.js';
 import { registryTags } from './build-fixtures.js';
@@ -51,9 +50,8 @@ export function lineOf(file: string, re: RegExp): number {
   return i + 1;
 }
 
-/** A copy of the directory `dir` in a new temporary directory (a context the test may change). */
-export function copyContext(dir: string, prefix = 'anyarch-build-context-'): string {
-  const to = path.join(mkdtempSync(path.join(tmpdir(), prefix)), path.basename(dir));
+/** A copy of the directory `dir` at `to` (a context the test may change); `to`. */
+export function copyContext(dir: string, to: string): string {
   cpSync(dir, to, { recursive: true });
   return to;
 }
