@@ -102,7 +102,7 @@ function cachedLayer(name: string, entries: () => LayerEntry[]): CachedLayer {
   try {
     writeFileSync(path.join(work, 'id'), `${diffId}\n`);
     writeFileSync(path.join(work, 'gz'), gz);
-    // the diff id first: a reader takes the pair only when both exist
+    // the diff id last: a reader takes the pair only when both exist
     renameSync(path.join(work, 'gz'), gzFile);
     renameSync(path.join(work, 'id'), idFile);
   } finally {
