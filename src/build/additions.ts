@@ -8,20 +8,22 @@
  *   (`os/arch[/variant]`) and its os is one anyarch knows (`linux`, `windows`, ...): then it must
  *   parse as a platform (`linux/amd46=` is a usage error, not a file name). Any other text before
  *   an `=` is part of SRC (`dist/a=b:/app`, `./linux/arm64=x:/app` for a file really named so).
- * - DEST is an absolute path in the image: the text after the LAST `:/`. SRC is everything before it, so SRC may hold `:` and `=` (`C:\dist\app.exe:/app`,
- *   `C:/dist/app:/usr/local/bin/app`, `out/a:b:/opt/a`). A DEST ending in `/` is a directory the
- *   file goes into under its own name (as Dockerfile COPY does).
+ * - DEST is an absolute path in the image: the text after the LAST `:/`. SRC is everything
+ *   before it, so SRC may hold `:` and `=` (`C:\dist\app.exe:/app`, `C:/dist/app:/usr/local/bin/app`,
+ *   `out/a:b:/opt/a`). A DEST ending in `/` is a directory the file goes into under its own name
+ *   (as Dockerfile COPY does).
  * - There is no escaping (a backslash is a Windows path separator). For a DEST that itself holds
  *   `:/`, or anything else the short form cannot say, the value may be JSON:
  *   `{"platform":"linux/arm64","from":"dist/app","to":"/usr/local/bin/app"}`.
  */
 import { createReadStream } from 'node:fs';
-import { lstat, readdir, readlink, stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { AnyarchError, isAnyarchError } from '../errors.js';
 import { errnoReason } from '../fs/errno.js';
 import { describeFacts, fitsPlatform, inspectFile, type FileFacts } from '../binary/index.js';
 import { formatPlatform, KNOWN_OSES, parsePlatform, type Platform } from '../platform/index.js';
+import { entriesFromDirectory } from './layer.js';
 
 /** One file or directory added to the image: for one platform, or (no platform) for every platform, in one shared layer. */
 export interface FileAddition {
@@ -134,9 +136,6 @@ export interface AddedFile {
   readonly target?: string;
 }
 
-/** Most entries one `--add-dir` directory may hold (files, directories and links). */
-export const MAX_DIRECTORY_ENTRIES = 200_000;
-
 function readError(file: string, e: unknown): AnyarchError {
   const code = (e as NodeJS.ErrnoException).code;
   return new AnyarchError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_INPUT', `${file}: ${errnoReason(e)}`);
@@ -144,8 +143,8 @@ function readError(file: string, e: unknown): AnyarchError {
 
 /**
  * Every host entry of the additions, resolved against `cwd`: a file addition is one regular file
- * (a symlink is followed), a directory addition its tree, walked in name order, symlinks kept
- * as links. `E_NOT_FOUND` / `E_INPUT` naming the path when it is missing, of the wrong kind,
+ * (a symlink is followed), a directory addition its tree (layer.ts's `entriesFromDirectory`, its
+ * limit included), in path order, symlinks kept as links. `E_NOT_FOUND` / `E_INPUT` naming the path when it is missing, of the wrong kind,
  * or unreadable.
  */
 export async function listAdditions(additions: readonly FileAddition[], cwd: string): Promise<AddedFile[]> {
@@ -164,43 +163,24 @@ export async function listAdditions(additions: readonly FileAddition[], cwd: str
       continue;
     }
     if (!st.isDirectory()) throw new AnyarchError('E_INPUT', `${a.from}: not a directory`, 'use --add for a single file');
-    let count = 0;
-    const walk = async (hostDir: string, imageDir: string): Promise<void> => {
-      let names: string[];
+    // the tree as layer.ts reads it (--add-dir's one walk), in path order; files stat'd for the architecture check
+    const entries = (await entriesFromDirectory(file, a.to)).sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+    for (const e of entries) {
+      const to = `/${e.path}`;
+      if (to === a.to) continue; // the destination itself: writeLayer implies it
+      if (e.kind !== 'file') {
+        out.push({ addition: a, file: e.from ?? path.join(file, path.relative(a.to, to)), to, kind: e.kind, size: 0, mode: e.kind === 'dir' ? 0o755 : 0o777, ...(e.target !== undefined ? { target: e.target } : {}) });
+        continue;
+      }
+      const host = e.from as string;
+      let l;
       try {
-        names = (await readdir(hostDir)).sort();
-      } catch (e) {
-        throw readError(hostDir, e);
+        l = await lstat(host);
+      } catch (err) {
+        throw readError(host, err);
       }
-      for (const name of names) {
-        if (++count > MAX_DIRECTORY_ENTRIES) throw new AnyarchError('E_LIMIT', `${a.from}: more than ${MAX_DIRECTORY_ENTRIES} entries`);
-        const host = path.join(hostDir, name);
-        const to = imageDir === '/' ? `/${name}` : `${imageDir}/${name}`;
-        let l;
-        try {
-          l = await lstat(host);
-        } catch (e) {
-          throw readError(host, e);
-        }
-        if (l.isSymbolicLink()) {
-          let target: string;
-          try {
-            target = await readlink(host);
-          } catch (e) {
-            throw readError(host, e);
-          }
-          out.push({ addition: a, file: host, to, kind: 'symlink', size: 0, mode: 0o777, target });
-        } else if (l.isDirectory()) {
-          out.push({ addition: a, file: host, to, kind: 'dir', size: 0, mode: l.mode & 0o7777 });
-          await walk(host, to);
-        } else if (l.isFile()) {
-          out.push({ addition: a, file: host, to, kind: 'file', size: l.size, mode: l.mode & 0o7777 });
-        } else {
-          throw new AnyarchError('E_INPUT', `${host}: not a regular file, directory or symlink (sockets, devices and FIFOs are not added)`);
-        }
-      }
-    };
-    await walk(file, a.to);
+      out.push({ addition: a, file: host, to, kind: 'file', size: l.size, mode: l.mode & 0o7777 });
+    }
   }
   return out;
 }

@@ -193,5 +193,7 @@ test("the base.name annotation: the image the built stage starts from, through i
   assert.deepEqual(dockerfileBase(df, { platforms: p, target: 'test' }), { name: 'docker.io/library/golang:1.22' });
   assert.equal(dockerfileBase('FROM scratch\nCOPY a /a\n', { platforms: p }), undefined);
   assert.equal(dockerfileBase('FROM $NOPE\n', { platforms: p }), undefined);
+  assert.deepEqual(dockerfileBase('ARG BASE=debian:12\nFROM ${BASE}\n', { platforms: p }), { name: 'docker.io/library/debian:12' });
+  assert.equal(dockerfileBase('ARG BASE=debian:12\nFROM ${BASE}\n', { platforms: p, buildArgs: { BASE: 'registry.example/other:1' } }), undefined);
   assert.equal(dockerfileBase('FROM [broken\n', { platforms: p }), undefined);
 });

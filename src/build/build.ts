@@ -171,15 +171,19 @@ function validate(request: BuildRequest, opts: BuildOptions): void {
 /**
  * The image the built stage starts from (`--target`, else the last stage; followed through the
  * stages it is built FROM), for the `base.name` annotation (`base.digest` when the FROM pins
- * one): undefined for `scratch`, a reference left with a `$`, or a Dockerfile anyarch cannot read.
+ * one): undefined for `scratch`, a reference left with a `$` or naming a `--build-arg` (the
+ * model knows only the Dockerfile's defaults), or a Dockerfile anyarch cannot read.
  */
-export function dockerfileBase(source: string, request: Pick<BuildRequest, 'target' | 'platforms'>): { name: string; digest?: Digest } | undefined {
+export function dockerfileBase(source: string, request: Pick<BuildRequest, 'target' | 'platforms'> & { readonly buildArgs?: BuildRequest['buildArgs'] }): { name: string; digest?: Digest } | undefined {
   try {
     const model = buildModel(parseDockerfile(source));
     let stage: Stage | null | undefined = request.target !== undefined ? model.stageByName(request.target) : model.finalStage;
     while (stage?.parent) stage = stage.parent;
     const platform = request.platforms[0];
     if (!stage || !platform) return undefined;
+    // a --build-arg that the FROM line expands: the default the model sees is not what was built
+    const raw = stage.image.value;
+    if (raw.includes('$') && Object.keys(request.buildArgs ?? {}).some((k) => raw.includes(k))) return undefined;
     const written = model.view(stage, platform).image.trim();
     if (written === '' || written.toLowerCase() === 'scratch' || written.includes('$')) return undefined;
     const ref = tryParseReference(written);

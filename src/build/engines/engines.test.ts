@@ -10,12 +10,14 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { rejectsWith, tempPaths } from '../../../test/support/assert.js';
+import { buildContext } from '../../../test/support/build-context.js';
 import { fakeEngine, type FakeEngine } from '../../../test/support/fake-engine.js';
-import { buildTestImage, builtImageSource, busyboxLikeFiles } from '../../../test/support/images.js';
+import { buildTestImage, builtImageSource, busyboxLikeFiles, writeOciArchive, type BuiltImage } from '../../../test/support/images.js';
 import { startRegistry, type TestRegistry } from '../../../test/support/registry.js';
 import { parsePlatformList } from '../../platform/index.js';
 import { RegistryClient } from '../../registry/client.js';
 import { pushImage } from '../../registry/push.js';
+import { buildImage } from '../build.js';
 import type { BuildRequest } from '../types.js';
 import { buildahBuildArgs, buildahFailures, buildahPushArgs, buildahRemoveArgs, linePlatform } from './buildah.js';
 import { buildxBuildArgs, canonicalRepository, parseBuildxMetadata, parseBuildxVersion } from './buildx.js';
@@ -223,7 +225,11 @@ case "$1" in
       version) echo "github.com/docker/buildx v0.15.1 1c1dbb2"; exit 0;;
       build)
         printf '%s\\n' "$@" > "$FAKE_ARGS"
-        while [ $# -gt 0 ]; do if [ "$1" = "--metadata-file" ]; then shift; mf="$1"; fi; shift; done
+        while [ $# -gt 0 ]; do
+          if [ "$1" = "--metadata-file" ]; then shift; mf="$1"; fi
+          if [ "$1" = "--output" ]; then shift; out="$1"; fi
+          shift
+        done
         echo "#1 [internal] load build definition from Dockerfile"
         if [ -n "$FAKE_FAIL" ]; then
           echo "#5 [linux/arm64 2/2] RUN make" >&2
@@ -233,6 +239,7 @@ case "$1" in
           exit 1
         fi
         printf '%s' "$FAKE_METADATA" > "$mf"
+        case "$out" in type=oci,dest=*) cp "$FAKE_ARCHIVE" "\${out#type=oci,dest=}";; esac
         exit 0;;
     esac;;
 esac
@@ -346,6 +353,51 @@ describe('buildx end to end with a stand-in docker client and a real registry', 
       assert.ok(lines.includes('#1 [internal] load build definition from Dockerfile'));
       const args = readFileSync(argsFile, 'utf8').split('\n');
       assert.ok(args.includes(`type=image,name=${reg.host}/buildx/app,push-by-digest=true,name-canonical=true,push=true`), args.join(' '));
+    } finally {
+      await result.close();
+    }
+  });
+
+  function twoPlatforms(): BuiltImage {
+    return buildTestImage(
+      (['amd64', 'arm64'] as const).map((a) => ({ platform: { os: 'linux', architecture: a }, files: busyboxLikeFiles(a), containerConfig: { Entrypoint: ['/bin/busybox'], Cmd: null } })),
+      { format: 'oci', attestations: true },
+    );
+  }
+  const metadataOf = (img: BuiltImage): string => JSON.stringify({ 'containerimage.descriptor': { mediaType: img.root.mediaType, digest: img.root.digest, size: img.root.size }, 'containerimage.digest': img.root.digest });
+
+  test('buildImage with buildx: the index buildx pushed is verified and tagged as it is (attestations kept), nothing else pushed', async () => {
+    const img = twoPlatforms();
+    const client = new RegistryClient();
+    const repository = { registry: reg.host, repository: 'buildx/tagged' };
+    await pushImage(client, repository, builtImageSource(img));
+    const env = { PATH: `${bin}:/usr/bin:/bin`, FAKE_ARGS: temp('args'), FAKE_METADATA: metadataOf(img) };
+    const ctx = buildContext(temp('ctx'), { Dockerfile: 'FROM scratch\n' });
+    const req = request({ context: ctx, dockerfile: path.join(ctx, 'Dockerfile'), network: undefined, platforms: parsePlatformList('linux/amd64,linux/arm64') } as Partial<BuildRequest>);
+    const run = await buildImage(req, { tags: [{ ...repository, tag: 'v1' }], client, find: { engine: 'buildx', env }, env, check: false, annotations: {} });
+    assert.equal(run.status, 'built', JSON.stringify(run.published?.report?.platforms.map((p) => p.verdicts)));
+    assert.equal(run.engine?.name, 'buildx');
+    assert.deepEqual(run.published?.tagged, [`${reg.host}/buildx/tagged:v1`]);
+    assert.equal(run.published?.stats.uploaded, 0, 'buildx pushed every blob already');
+    const tagged = await client.getManifest(repository, 'v1');
+    const index = JSON.parse(new TextDecoder().decode(tagged.bytes)) as { manifests: { digest: string }[]; annotations?: Record<string, string> };
+    assert.deepEqual(index.manifests.map((m) => m.digest), (JSON.parse(new TextDecoder().decode(img.root.bytes)) as { manifests: { digest: string }[] }).manifests.map((m) => m.digest));
+    assert.equal(index.annotations?.['dev.anyarch.verify.platforms'], 'linux/amd64,linux/arm64');
+  });
+
+  test('buildx without a registry (--output): an OCI archive (type=oci,dest=…) read in place', async () => {
+    const img = twoPlatforms();
+    const archive = temp('buildx.tar');
+    await writeOciArchive(archive, img);
+    const args = temp('args');
+    const env = { PATH: `${bin}:/usr/bin:/bin`, FAKE_ARGS: args, FAKE_METADATA: metadataOf(img), FAKE_ARCHIVE: archive };
+    const engine = await findEngine({ env });
+    const req = request({ network: undefined, platforms: parsePlatformList('linux/amd64,linux/arm64') } as Partial<BuildRequest>);
+    const result = await engine.build(req, {});
+    try {
+      assert.equal(result.pushed, undefined);
+      assert.deepEqual(result.variants.map((v) => v.image.descriptor.digest), img.manifests.filter((m) => m.platform !== 'unknown/unknown').map((m) => m.digest));
+      assert.ok(readFileSync(args, 'utf8').split('\n').some((a) => /^type=oci,dest=\/.*\/image\.tar$/.test(a)));
     } finally {
       await result.close();
     }

@@ -174,7 +174,7 @@ describe('anyarch assemble against a real registry', () => {
   it('pushes by digest, verifies, tags; base blobs mounted from its repository, the rest uploaded once; the shared layer once for three platforms', async () => {
     const dir = await work(1_600_000_000);
     env.proxy.log.length = 0;
-    const r = await anyarch(['--base', baseRef, ...APP_ADDS, '--add', 'config.yaml:/etc/app/config.yaml', '--add-dir', 'static:/srv/www', '--entrypoint', '/usr/local/bin/app', '--cmd', 'serve', '-t', `${env.proxy.host}/app/web:1`, '-t', `${env.proxy.host}/app/web:latest`, '--format', 'json'], dir);
+    const r = await anyarch(['--base', baseRef, ...APP_ADDS, '--add', 'config.yaml:/etc/app/config.yaml', '--add-dir', 'static:/srv/www', '--entrypoint', '/usr/local/bin/app', '--cmd', 'serve', '-t', `${env.proxy.host}/app/web:1`, '-t', `${env.proxy.host}/app/web:latest`, '--output', 'oci:pushed', '--format', 'json'], dir);
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout) as Summary;
     assert.deepEqual(
@@ -200,6 +200,9 @@ describe('anyarch assemble against a real registry', () => {
     // the tagged index is the one printed
     const res = await fetch(`${env.registry.url}/v2/app/web/manifests/1`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.index.v1+json' } });
     assert.equal(res.headers.get('docker-content-digest'), s.index.digest);
+    // --output beside -t writes that same index
+    const layout = JSON.parse(await readFile(path.join(dir, 'pushed', 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+    assert.equal(layout.manifests[0]!.digest, s.index.digest);
 
     // the same again, only the app of one platform changed: one layer and one config uploaded, the rest already there
     const changed = await work(1_600_000_000);

@@ -158,7 +158,7 @@ export function assembleOptionsFromFlags(flags: AssembleFlags): AssembleCommandO
 
 /** Runs `anyarch assemble` (see the module comment). */
 export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Promise<Outcome> {
-  const [{ assemble, assemblyPlatforms }, { BlobStore }, { publishPlanned, publishRepository, reportOutcome, annotatedIndex }, { annotationsFromEnvironment }, { epochFromEnvironment }] = await Promise.all([
+  const [{ assemble, assemblyPlatforms }, { BlobStore }, { publishOutcome, publishPlanned, publishRepository, reportOutcome, annotatedIndex }, { annotationsFromEnvironment }, { epochFromEnvironment }] = await Promise.all([
     import('../../build/assemble.js'),
     import('../../build/blob-store.js'),
     import('../../build/publish.js'),
@@ -256,6 +256,9 @@ export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Pro
       const d = await store.put(annotated.bytes, index.descriptor.mediaType);
       const reopened = await openRoot(store.source(d, 'assembled image'));
       if (reopened.kind === 'index') finalIndex = reopened;
+      if (result && result.index.digest !== finalIndex.descriptor.digest) {
+        throw new AnyarchError('E_INTERNAL', `the index written (${finalIndex.descriptor.digest}) is not the one tagged (${result.index.digest})`);
+      }
     }
     let written: string | undefined;
     if (passed && opts.output) {
@@ -299,7 +302,10 @@ export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Pro
     }
     for (const p of report?.platforms ?? []) if (p.error) io.stderr.write(`anyarch: ${sanitize(p.name)}: ${sanitize(p.error.message)}\n`);
     if (!passed) io.stderr.write('anyarch: a variant was refused by verify: nothing was tagged or written\n');
-    return passed ? 'clean' : 'findings';
+    if (passed) return 'clean';
+    // as verify and merge: a variant that could not be read is 2 (input), verdicts 1
+    const outcome = result ? publishOutcome(result, opts.failOn) : report ? reportOutcome(report, opts.failOn) : 'findings';
+    return outcome === 'clean' ? 'findings' : outcome;
   } finally {
     if (progress) io.stderr.write('\r\u001b[K');
     await store.close();

@@ -26,14 +26,10 @@ function seconds(value: string): number {
   return n;
 }
 
-export const BUILD_DESCRIPTION = `Build a multi-platform image with the engine you have, verify every variant, and
-only then tag it: a wrong-architecture variant is never tagged.
-
-Before building, the Dockerfile is checked for the platforms asked (check's rules; an error
-stops the build unless --no-check). The engine builds every platform; each variant is pushed by
-digest (no tag), verified as \`anyarch verify\` would, and the tags are written on the index only
-when every platform passes. Nothing is tagged when a check error, a failed build or a refused
-variant stops it.`;
+export const BUILD_DESCRIPTION = [
+  'Build a multi-platform image with the engine you have, verify every variant, and only then tag it: a wrong-architecture variant is never tagged.',
+  "Before building, the Dockerfile is checked for the platforms asked (check's rules; an error stops the build unless --no-check). The engine builds every platform; each variant is pushed by digest (no tag), verified as `anyarch verify` would, and the tags are written on the index only when every platform passes. Nothing is tagged when a check error, a failed build or a refused variant stops it.",
+].join('\n\n');
 
 export const BUILD_FOOTER = `
 Engines (the first that can build, or --engine):
@@ -61,7 +57,7 @@ variant (nothing tagged) · 2 usage, input, registry or network error · 3 inter
 The summary lists the index digest, each platform's manifest digest, size and verify verdict,
 and the tags written. The index tagged is the one carrying the verify annotation
 (dev.anyarch.verify.platforms), put after verifying; \`anyarch platforms\` shows it.
-Docs: docs/cli.md#anyarch-build`;
+Docs: docs/cli.md, "anyarch build [context]"`;
 
 export interface BuildFlags {
   tag?: string[];

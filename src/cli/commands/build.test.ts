@@ -15,7 +15,8 @@ import { fakeElf } from '../../../test/support/images.js';
 import { runMeasured, type MeasuredRun } from '../../../test/support/measured.js';
 import { startRegistry, type TestRegistry } from '../../../test/support/registry.js';
 import { RegistryClient } from '../../registry/client.js';
-import { keyValues } from './build.js';
+import type { Io } from '../io.js';
+import { build, keyValues } from './build.js';
 
 const temp = tempPaths('anyarch-build-cli-');
 
@@ -72,6 +73,13 @@ describe('anyarch build', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^sha256:[0-9a-f]{64}\n$/);
     assert.match(r.stderr, /pushed by digest, untagged: .*cli\/bydigest@sha256:/);
+    const pj = await anyarch(['build', '--engine', 'buildah', '--platform', 'linux/arm64', '--push-by-digest', '-t', `${reg.host}/cli/bydigest`, '--format', 'json', '.'], dir, storageEnv);
+    assert.equal(pj.code, 0, pj.stderr);
+    const pdoc = JSON.parse(pj.stdout) as { digest: string; index: { digest: string }; tagged: string[]; variants: { descriptor: { digest: string } }[] };
+    assert.match(pdoc.digest, /^sha256:[0-9a-f]{64}$/); // (buildah stamps each build's config with its time: another digest than the first run's)
+    assert.equal(pdoc.variants[0]?.descriptor.digest, pdoc.digest);
+    assert.match(pdoc.index.digest, /^sha256:/);
+    assert.deepEqual(pdoc.tagged, []);
     const j = await anyarch(['build', '--engine', 'buildah', '--platform', 'linux/arm64', '--format', 'json', '--output', `oci:${temp('layout')}:v1`, '.'], dir, storageEnv);
     assert.equal(j.code, 0, j.stderr);
     const doc = JSON.parse(j.stdout) as { status: string; engine: { name: string }; written: { passed: boolean; tagged: string[]; variants: unknown[] } };
@@ -89,6 +97,38 @@ describe('anyarch build', () => {
     assert.match(r.stdout, /AA1\d\d/);
     assert.match(r.stderr, /nothing was built \(--no-check builds anyway\)/);
     assert.doesNotMatch(r.stderr, /building with/);
+  });
+
+  test('a platform whose build fails: exit 4, the platform, its step and the engine\'s last lines on stderr, nothing tagged', async () => {
+    const dir = context({ Dockerfile: 'FROM scratch\nARG TARGETARCH\nCOPY only-${TARGETARCH} /x\n', 'only-amd64': 'x' });
+    const r = await anyarch(['build', '--engine', 'buildah', '--no-check', '-t', `${reg.host}/cli/failing:v1`, '.'], dir, storageEnv);
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, /^anyarch: linux\/arm64: failed at COPY only-\$\{TARGETARCH\} \/x \(exit status \d+\)$/m);
+    assert.match(r.stderr, /^ {2}\| .*only-arm64/m);
+    assert.match(r.stderr, /^anyarch: buildah build failed for linux\/arm64 .*; linux\/amd64 built$/m);
+    await assert.rejects(new RegistryClient().getManifest({ registry: reg.host, repository: 'cli/failing' }, 'v1'), (e: Error & { code?: string }) => e.code === 'E_NOT_FOUND');
+  });
+
+  test('progress: one line per platform redrawn on a terminal and erased; nothing in CI', async () => {
+    const dir = context({ Dockerfile: 'FROM scratch\nCOPY a /a\n', a: 'a' });
+    const run = async (env: Record<string, string | undefined>): Promise<string> => {
+      let err = '';
+      const io: Io = {
+        cwd: dir,
+        env: { ...process.env, ...storageEnv, ...env },
+        stdout: { write: () => true, isTTY: true },
+        stderr: { write: (s: string) => ((err += s), true), isTTY: true },
+        readStdin: async () => new Uint8Array(),
+      };
+      assert.equal(await build({ context: '.', cache: true, check: true, verify: true, format: 'text', color: false, engine: 'buildah', output: `oci:${temp('out')}` }, io), 'clean');
+      return err;
+    };
+    const tty = await run({ CI: undefined });
+    assert.match(tty, /\rlinux\/amd64 {2}.*\u001b\[K\n\rlinux\/arm64 {2}.*\u001b\[K\n/, 'a line per platform');
+    assert.match(tty, /\u001b\[2A/, 'redrawn in place');
+    assert.ok(tty.endsWith('\u001b[2A\r\u001b[J'), 'erased at the end');
+    const ci = await run({ CI: 'true' });
+    assert.equal(ci.replace(/^anyarch: building with .*\n/, ''), '');
   });
 
   test('usage errors exit 2 with a hint; --help explains engines, verify before tag and exit codes', async () => {

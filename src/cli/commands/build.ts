@@ -135,7 +135,11 @@ function writtenText(r: WrittenImage, failOn: FailOn, color: boolean): string {
   return `${what} ${shortDigest(r.index.digest)} for ${sanitize(r.destination)}\n${table(rows).trimEnd()}\n${last}\n`;
 }
 
-/** `--format json`: one versioned document (the publish result as the publish reporter's JSON has it). */
+/**
+ * `--format json`: one versioned document. A registry's result is spread at the top, as merge's
+ * and assemble's JSON have it (`repository`, `index`, `variants`, `report`, `passed`, `tagged`,
+ * `stats`); `digest` is the image pushed by `--push-by-digest`.
+ */
 function jsonOf(run: BuildRun): unknown {
   return {
     version: 1,
@@ -146,7 +150,7 @@ function jsonOf(run: BuildRun): unknown {
     ...(run.buildError
       ? { buildError: { message: run.buildError.message, failed: run.buildError.failed.map((f) => ({ platform: formatPlatform(f.platform), step: f.step, reason: f.reason, lines: f.lines })), built: run.buildError.built.map((p) => formatPlatform(p)) } }
       : {}),
-    ...(run.published ? { published: run.published } : {}),
+    ...(run.published ?? {}),
     ...(run.written ? { written: run.written } : {}),
     ...(run.digest ? { digest: run.digest } : {}),
   };
