@@ -14,6 +14,15 @@ import type { BuildRequest } from './types.js';
 /** the cache real-binaries.ts's builds use: the standard library is compiled once per suite */
 const GO_CACHE = { GOCACHE: path.join(BINARY_CACHE, 'go-build-cache'), GOPATH: path.join(BINARY_CACHE, 'gopath'), GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' };
 
+/** A Go module in `dir/sub` (`sub` '' for dir itself): go.mod and one main package. */
+async function goModule(dir: string, sub: string, name: string, body: string): Promise<void> {
+  await mkdir(path.join(dir, sub), { recursive: true });
+  await writeFile(path.join(dir, 'go.mod'), `module example.com/${name}\n\ngo 1.19\n`);
+  await writeFile(path.join(dir, sub, 'main.go'), `package main\n\n${body}\n`);
+}
+
+const HELLO = 'import "fmt"\n\nfunc main() { fmt.Println("hello") }';
+
 describe('go build per platform', () => {
   it('sets GOOS/GOARCH and GOARM or GOAMD64 from the platform, CGO_ENABLED=0 unless asked', () => {
     const env = { PATH: '/usr/bin', GOARM: '5', GOAMD64: 'v4' };
@@ -43,8 +52,7 @@ describe('go build per platform', () => {
   it('compiles a tiny program for linux/amd64 and linux/arm64: the ELF machines are x86-64 and AArch64, and the bytes are the same twice', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'anyarch-go-'));
     try {
-      await writeFile(path.join(dir, 'go.mod'), 'module example.com/hello\n\ngo 1.19\n');
-      await writeFile(path.join(dir, 'main.go'), 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n');
+      await goModule(dir, '', 'hello', HELLO);
       const env = { ...process.env, ...GO_CACHE };
       const platforms = [parsePlatform('linux/amd64'), parsePlatform('linux/arm64')];
       const adds = await goBuild('.', platforms, { dir, outDir: path.join(dir, 'out1'), env });
@@ -75,8 +83,7 @@ describe('go build per platform', () => {
   it('a failing compile is E_BUILD with the compiler\'s lines', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'anyarch-go-'));
     try {
-      await writeFile(path.join(dir, 'go.mod'), 'module example.com/broken\n\ngo 1.19\n');
-      await writeFile(path.join(dir, 'main.go'), 'package main\n\nfunc main() { undefinedThing() }\n');
+      await goModule(dir, '', 'broken', 'func main() { undefinedThing() }');
       const env = { ...process.env, ...GO_CACHE };
       await assert.rejects(
         goBuild('.', [parsePlatform('linux/arm64')], { dir, outDir: path.join(dir, 'out'), env }),
@@ -92,9 +99,7 @@ describe('go build per platform', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'anyarch-go-image-'));
     const store = await BlobStore.create({ name: 'go-test' });
     try {
-      await mkdir(path.join(dir, 'cmd', 'hello'), { recursive: true });
-      await writeFile(path.join(dir, 'go.mod'), 'module example.com/hello\n\ngo 1.19\n');
-      await writeFile(path.join(dir, 'cmd', 'hello', 'main.go'), 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n');
+      await goModule(dir, path.join('cmd', 'hello'), 'hello', HELLO);
       const request: BuildRequest = {
         context: dir,
         dockerfile: '',

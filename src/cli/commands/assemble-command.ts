@@ -3,27 +3,12 @@
  * The action lazily imports `./assemble.js`, which is glue only: flags to the library, its result to
  * a reporter, an outcome to main.ts.
  */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { repeat, repeatList, seconds } from '../flags.js';
 import type { Io, Outcome } from '../io.js';
 
 const FORMATS = ['text', 'json'] as const;
 const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
-
-/** repeatable, never split on commas (paths, env values and labels may hold them) */
-function repeat(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-/** `--tag a,b -t c` -> ['a', 'b', 'c'] (a reference holds no comma) */
-function tags(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
-}
-
-function seconds(value: string): number {
-  const n = Number(value.trim().replace(/s$/i, ''));
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds (e.g. 10 or 2.5s)');
-  return n;
-}
 
 export interface AssembleFlags {
   base?: string;
@@ -94,7 +79,7 @@ export function registerAssemble(program: Command, io: Io, done: (o: Outcome) =>
     .option('--user <user>', 'USER (name, uid, uid:gid)')
     .option('--label <key=value>', 'LABEL on every platform\'s config (repeatable)', repeat)
     .option('--expose <port>', 'EXPOSE: 8080, 8080/tcp, 53/udp (repeatable)', repeat)
-    .option('-t, --tag <reference>', 'push to this reference: every tag of one repository (repeatable); pushed by digest, verified, then tagged', tags)
+    .option('-t, --tag <reference>', 'push to this reference: every tag of one repository (repeatable); pushed by digest, verified, then tagged', repeatList)
     .option('-o, --output <destination>', 'write the image instead of (or as well as) pushing it: oci:DIR[:TAG] or oci-archive:FILE[:TAG], after verify')
     .option('--no-verify', 'push or write without verifying the variants first (no verdicts, no verify annotation on the index)')
     .addOption(new Option('--fail-on <severity>', 'refuse the image (exit 1, nothing tagged) when a verdict is at least this severe (default warning)').choices(FAIL_ON))
