@@ -21,12 +21,12 @@
  *   re-run completes and uploads only the blobs the first run did not finish.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, statfsSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { tempPaths } from './support/assert.js';
 import { registerQemuBinfmt } from './support/binfmt.js';
-import { anyarch, assertPublished, cliEnv, copyContext, DOCKER_CLIENT, HELLO_GO, lineOf, shown, ZASPER_OFFLINE } from './support/build-cli.js';
+import { anyarch, assertPublished, cliEnv, copyContext, onTmpfs, DOCKER_CLIENT, HELLO_GO, lineOf, shown, ZASPER_OFFLINE } from './support/build-cli.js';
 import { pushBuildFixtures, registryTags, type BuildFixtures } from './support/build-fixtures.js';
 import { startDockerd, type TestDockerd } from './support/dockerd.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
@@ -46,32 +46,6 @@ before(async () => {
   dockerd = await onTmpfs(() => startDockerd());
 });
 
-/**
- * `start()` with the OS temporary directory on /dev/shm (tmpfs) when the machine has one:
- * dockerd's vfs driver copies every lower layer into each new one (the Go toolchain images and
- * the build steps over them come to ~1.2 GB), and removing that from a disk took ~30 s of the
- * ~160 s this file takes; in memory both the copies and the removal are quick.
- */
-async function onTmpfs<T>(start: () => Promise<T>): Promise<T> {
-  const shm = '/dev/shm';
-  let usable = false;
-  try {
-    usable = statfsSync(shm).type === TMPFS_MAGIC;
-  } catch {
-    // no /dev/shm: the usual temporary directory
-  }
-  if (!usable) return start();
-  const saved = process.env.TMPDIR;
-  process.env.TMPDIR = shm;
-  try {
-    return await start();
-  } finally {
-    if (saved === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = saved;
-  }
-}
-/** statfs(2)'s f_type of tmpfs */
-const TMPFS_MAGIC = 0x01021994;
 after(async () => {
   await proxy?.stop();
   await dockerd?.stop();
