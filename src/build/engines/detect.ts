@@ -6,8 +6,9 @@
  *     client: Debian's docker.io 20.10), when the engine at DOCKER_HOST (or the default socket)
  *     answers. A client of Docker 23 or later without buildx is skipped and said so: its
  *     `docker build` needs the buildx plug-in;
- *  3. buildah on PATH (or `--buildah PATH`, podman included: its build and manifest commands take
- *     the same flags).
+ *  3. buildah on PATH, else podman (or `--buildah PATH`): podman's build and manifest commands
+ *     take the same flags; with CONTAINER_HOST podman is a client of a podman service, which
+ *     writes the OCI layout where it runs (so it must run on this machine).
  *
  * Every docker client on PATH is asked, not only the first (here /usr/local/bin/docker is a
  * Docker 28 client without buildx and /usr/bin/docker Debian's 20.10). The engine chosen says why
@@ -168,17 +169,19 @@ export async function findEngine(opts: FindEngineOptions = {}): Promise<Engine> 
   }
 
   if (want === undefined || want === 'buildah') {
-    const program = opts.buildah !== undefined ? explicitProgram('--buildah', opts.buildah, env) : programOnPath('buildah', env.PATH);
+    const program = opts.buildah !== undefined ? explicitProgram('--buildah', opts.buildah, env) : (programOnPath('buildah', env.PATH) ?? programOnPath('podman', env.PATH));
     if (program !== undefined) {
       const r = await runProgram(program, ['--version'], { env, timeoutMs: opts.probeTimeoutMs ?? 15_000 }).catch(() => undefined);
       const v = r && r.code === 0 ? parseBuildahVersion(r.stdout) : undefined;
       if (v) {
         const reason = want ? '--engine buildah asked for it' : `no docker client could build (${passedOver().join('; ') || 'none found'})`;
-        const why = `${v.tool} ${v.version} at ${program}: ${reason}`;
+        // podman with CONTAINER_HOST is a client of a podman service: its oci:DIR is written where the service runs
+        const remote = v.tool === 'podman' && env.CONTAINER_HOST ? `, through the podman service at CONTAINER_HOST=${env.CONTAINER_HOST} (which must run on this machine: the OCI layout is written where it runs)` : '';
+        const why = `${v.tool} ${v.version} at ${program}: ${reason}${remote}`;
         return new BuildahEngine(program, v.version, why, env, opts.buildahStorage);
       }
       reasons.set(program, 'did not answer --version as buildah or podman does');
-    } else tried.push('no buildah on PATH');
+    } else tried.push('no buildah or podman on PATH');
   }
 
   throw new AnyarchError(

@@ -304,6 +304,9 @@ describe('findEngine with stand-in clients on PATH', () => {
     const p = await findEngine({ engine: 'buildah', buildah: podman, env: env([]) });
     assert.equal(p.name, 'buildah');
     assert.match(p.why, /^podman 4\.3\.1 at /);
+    const onPath = await findEngine({ env: { ...env([path.dirname(podman)], `unix://${socket}.missing`), CONTAINER_HOST: 'unix:///run/podman/podman.sock' } });
+    assert.equal(onPath.program, podman, 'podman on PATH when there is no buildah');
+    assert.match(onPath.why, /through the podman service at CONTAINER_HOST=unix:\/\/\/run\/podman\/podman\.sock/);
     await rejectsWith(findEngine({ docker: '/nonexistent/docker', env: env([]) }), 'E_USAGE', /--docker \/nonexistent\/docker: no such program/);
     // (Debian's /usr/bin/docker is always asked: with no engine answering and no buildah, nothing can build)
     await rejectsWith(findEngine({ env: env([], `unix://${socket}.missing`) }), 'E_USAGE', /no container engine found/);

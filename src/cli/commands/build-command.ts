@@ -37,7 +37,7 @@ Engines (the first that can build, or --engine):
   docker    a Docker client that builds without buildx (before Docker 23: BuildKit is in the
             client) and an engine at DOCKER_HOST or /var/run/docker.sock: one docker build per
             platform, each exported and pushed by anyarch
-  buildah   buildah on PATH (or podman: --buildah $(command -v podman)), --isolation chroot
+  buildah   buildah on PATH, else podman (or --buildah PATH), --isolation chroot
 A Docker 23+ client without buildx is skipped and said so. The engine chosen says why.
 
 Examples:
@@ -104,7 +104,7 @@ export function registerBuild(program: Command, io: Io, done: (o: Outcome) => vo
     .option('--network <mode>', 'network of RUN steps (e.g. none; buildah with chroot isolation takes only host)')
     .addOption(new Option('--engine <engine>', 'build with this engine (default: the first of buildx, docker, buildah that can)').choices(ENGINES))
     .option('--docker <path>', 'the docker client to use (default: each docker on PATH, then /usr/bin/docker)')
-    .option('--buildah <path>', 'the buildah (or podman) program to use (default: buildah on PATH)')
+    .option('--buildah <path>', 'the buildah (or podman) program to use (default: buildah on PATH, else podman)')
     .option('--no-check', 'build even when check finds errors in the Dockerfile')
     .option('--no-verify', 'tag without verifying the variants (no verdicts, no dev.anyarch.verify annotation): a wrong-architecture variant would be tagged')
     .option('--push-by-digest', 'build one platform, push it by digest to the -t repository without a tag, and print its digest (for anyarch merge)')
