@@ -14,6 +14,12 @@
 # (readelf) and file, which check that the fixtures are what they claim; the dpkg foreign
 # architectures arm64 and armhf, so that `apt-get download busybox-static:arm64` (musl:arm64,
 # libc6:arm64, python3-yaml:arm64, node-iconv:arm64, busybox-static:armhf) finds the packages.
+# For `anyarch build`'s end-to-end tests: buildah (Debian's 1.28; the buildah engine, run with
+# --isolation chroot and its own --root/--runroot, so no runtime, fuse-overlayfs or registries.conf
+# change is needed: installed without its recommends; its dependency uidmap, newuidmap/newgidmap,
+# comes with it). The tests' base images come from Debian packages (`apt-get download
+# golang-1.19-go:arm64 libc6:arm64 ...`, test/support/build-fixtures.ts); the docker client they
+# drive is Debian's /usr/bin/docker (docker.io, above), never a `docker` earlier on PATH.
 # Debian packages are installed with apt-get only when missing, so a second run is instant.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +40,9 @@ command -v readelf >/dev/null 2>&1 || need_apt+=(binutils)
 command -v file >/dev/null 2>&1 || need_apt+=(file)
 need_apt_norec=()
 command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ] || need_apt_norec+=(docker.io)
+# the build tests drive Debian's client by its full path (a `docker` first on PATH may lack BuildKit)
+[ -x /usr/bin/docker ] || need_apt_norec+=(docker.io)
+command -v buildah >/dev/null 2>&1 || need_apt_norec+=(buildah)
 # Foreign architectures for `apt-get download PKG:ARCH` (only the package lists change: nothing of
 # another architecture is installed). Adding one needs an `apt-get update` afterwards.
 need_arch=()

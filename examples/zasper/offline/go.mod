@@ -1,0 +1,3 @@
+module example.com/zasper
+
+go 1.19
