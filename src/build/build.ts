@@ -66,7 +66,9 @@ export type BuildEvent =
   | { readonly kind: 'phase'; readonly phase: 'check' | 'build' | 'compress' | 'compose' | 'write'; readonly platform?: Platform }
   /** a line of the engine's own output, with its platform when known */
   | { readonly kind: 'output'; readonly line: string; readonly platform?: Platform }
-  | { readonly kind: 'publish'; readonly event: PublishEvent };
+  | { readonly kind: 'publish'; readonly event: PublishEvent }
+  /** the check ended and the build goes on: its findings below the stopping severity (warnings), to show before building */
+  | { readonly kind: 'check'; readonly check: CheckRun };
 
 export interface BuildOptions {
   /** the engine (default: {@link findEngine} with `find`) */
@@ -275,6 +277,7 @@ export async function buildImage(requestIn: BuildRequest, opts: BuildOptions): P
       if (outcome === 'input-error' && unreadable?.error) throw unreadable.error;
       return { request, status: 'check-failed', check, checkOutcome: outcome };
     }
+    if (check.summary.problems > 0) opts.onEvent?.({ kind: 'check', check });
   }
   const dockerfile = await readDockerfile(request.dockerfile, display);
 

@@ -9,6 +9,7 @@
  */
 import * as path from 'node:path';
 import pc from 'picocolors';
+import type { CheckRun } from '../../check/check-paths.js';
 import { DEFAULT_PLATFORMS } from '../../check/engine.js';
 import { DEFAULT_FAIL_ON, type FailOn } from '../../check/outcome.js';
 import { AnyarchError } from '../../errors.js';
@@ -167,6 +168,15 @@ export async function build(opts: BuildCommandOptions, io: Io): Promise<Outcome>
 
   if (!opts.verify) io.stderr.write(`anyarch: ${NO_VERIFY_NOTE}\n`);
   const progress = showProgress(io.stderr, io.env) ? new Board(io.stderr, platforms) : undefined;
+  const color = useColor(io.stdout, io.env, opts.color);
+  // check's findings as check shows them: on standard output when they stop the build, on
+  // standard error (before the engine's work) when the build goes on
+  const showCheck = async (check: CheckRun, out: OutStream, errColor: boolean): Promise<void> => {
+    const reporter = await loadReporter('text');
+    const rules = (await import('../../rules/index.js')).RULES;
+    out.write(reporter.check(check.results, { rules, summary: check.summary, sources: check.sources, cwd: io.cwd, color: errColor, quiet: false, toolVersion: packageVersion(), fixMode: 'none' }));
+  };
+  const pending: Promise<void>[] = [];
   let run: BuildRun;
   try {
     run = await buildImage(request, {
@@ -187,7 +197,9 @@ export async function build(opts: BuildCommandOptions, io: Io): Promise<Outcome>
       env,
       cwd: io.cwd,
       onEvent: (e) => {
-        if (e.kind === 'engine') {
+        if (e.kind === 'check') {
+          if (!json) pending.push(showCheck(e.check, io.stderr, useColor(io.stderr, io.env, opts.color)));
+        } else if (e.kind === 'engine') {
           if (!json) io.stderr.write(`anyarch: building with ${sanitize(e.engine.why)}\n`);
         } else if (e.kind === 'output' && progress) {
           if (e.platform) progress.set(formatPlatform(e.platform), e.line);
@@ -202,18 +214,14 @@ export async function build(opts: BuildCommandOptions, io: Io): Promise<Outcome>
     });
   } finally {
     progress?.clear();
+    await Promise.all(pending);
   }
 
-  const color = useColor(io.stdout, io.env, opts.color);
   if (json) io.stdout.write(`${JSON.stringify(jsonOf(run), null, 2)}\n`);
 
   switch (run.status) {
     case 'check-failed': {
-      if (!json && run.check) {
-        const reporter = await loadReporter('text');
-        const rules = (await import('../../rules/index.js')).RULES;
-        io.stdout.write(reporter.check(run.check.results, { rules, summary: run.check.summary, sources: run.check.sources, cwd: io.cwd, color, quiet: false, toolVersion: packageVersion(), fixMode: 'none' }));
-      }
+      if (!json && run.check) await showCheck(run.check, io.stdout, color);
       io.stderr.write('anyarch: check found errors in the Dockerfile: nothing was built (--no-check builds anyway)\n');
       return run.checkOutcome === 'bug' ? 'bug' : 'findings';
     }
