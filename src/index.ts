@@ -180,6 +180,8 @@ export type { JsonCache, JsonCacheOptions } from './fs/cache.js';
 // anyarch verify: each platform variant's bytes judged against its platform (verdicts AA201..AA212).
 export { DEFAULT_LAYERS_IN_FLIGHT, MAX_LAYERS_IN_FLIGHT, summarizeVerify, verifyImage, verifyImages, verifyOutcome } from './verify/verify.js';
 export type { LayerMemo, LayerReaders, SmokeRunner, VerifyImagesOptions, VerifyOptions, VerifyOutcome, VerifyProgress, VerifyRun } from './verify/verify.js';
+export { LAYER_SCAN_FORMAT, MAX_LAYER_SCAN_CACHE_BYTES, MAX_LAYER_SCAN_ENTRY_BYTES, layerScanCache } from './verify/layer-cache.js';
+export type { LayerScanCache, LayerScanCacheOptions, LayerScanKey } from './verify/layer-cache.js';
 export type { PlatformSummary, PlatformVerification, Verdict, VerdictLayer, VerdictSeverity, VerdictSource, VerifyReport, VerifySummary } from './verify/types.js';
 export { VERDICTS } from './verify/verdicts/index.js';
 export type { JudgeContext, VerdictMeta, VerdictRule } from './verify/verdicts/types.js';

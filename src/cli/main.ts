@@ -201,6 +201,7 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
     .option('--insecure-registry <host>', 'allow plain HTTP to this registry (repeatable; loopback registries always may)', collect)
     .addOption(new Option('--timeout <seconds>', TIMEOUT_HELP).argParser(seconds))
     .addOption(new Option('--max-image-mib <MiB>', 'most MiB of manifests, indexes and configs read per image (default 256)').argParser(positiveMib))
+    .option('--no-scan-cache', 'read every layer: neither use nor fill the cache of layer scans (also ANYARCH_NO_SCAN_CACHE=1)')
     .option('--no-trunc', 'print full digests')
     .option('--no-color', 'do not colour the output')
     .addHelpText('after', help.VERIFY_FOOTER)
@@ -220,6 +221,7 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
           insecureRegistry?: string[];
           timeout?: number;
           maxImageMib?: number;
+          scanCache: boolean;
           trunc: boolean;
           color: boolean;
         },
@@ -241,6 +243,7 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
               insecureRegistries: flags.insecureRegistry ?? [],
               ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
               ...(flags.maxImageMib !== undefined ? { maxImageBytes: Math.round(flags.maxImageMib * 1024 * 1024) } : {}),
+              scanCache: flags.scanCache,
               noTrunc: !flags.trunc,
               color: flags.color,
             },

@@ -35,6 +35,7 @@ import { AllowList, type AllowEntry } from './allow.js';
 import { elfArchitecture, loaderFacts } from './binary-kit.js';
 import { dockerfileSources, type DockerfileInput } from './dockerfile-map.js';
 import { fillMessage, judgeVariant } from './judge.js';
+import type { LayerScanCache, LayerScanKey } from './layer-cache.js';
 import type { PlatformSummary, PlatformVerification, Verdict, VerdictLayer, VerdictSeverity, VerifyReport, VerifySummary } from './types.js';
 import { notVerified } from './verdicts/index.js';
 import { isPythonBinary } from './verdicts/support.js';
@@ -121,6 +122,13 @@ export interface VerifyOptions {
   readonly maxImageEntries?: number;
   /** how layers are read (default: src/rootfs and src/binary) */
   readonly readers?: LayerReaders;
+  /**
+   * Layer scans kept across calls (`layerScanCache()`, src/verify/layer-cache.ts): a layer whose
+   * scan is there is not read at all, and the report is the one a read gives. Default none (false
+   * the same): a library call writes nothing to disk unless it is given a cache. Used with the
+   * default `readers` only (a cache holds their scans).
+   */
+  readonly layerCache?: LayerScanCache | false;
   /** how a smoke run is made (default: src/smoke) */
   readonly smokeRunner?: SmokeRunner;
   readonly onProgress?: (progress: VerifyProgress) => void;
@@ -138,6 +146,10 @@ interface Shared {
   /** smoke runs wait their turn here ({@link SMOKE_RUNS_IN_FLIGHT}) */
   readonly smokeLimit: <T>(task: () => Promise<T>) => Promise<T>;
   readonly readers: LayerReaders;
+  /** the layer scan cache, when one was given and the readers are the default ones */
+  readonly cache: LayerScanCache | undefined;
+  /** scans being stored in the cache: the call ends when they are written */
+  readonly writes: Promise<void>[];
   readonly allow: AllowList;
   readonly progress: { done: number; total: number; bytes: number };
   readonly bases: Map<string, Promise<BaseImage>>;
@@ -164,6 +176,8 @@ async function sharedFor(opts: VerifyOptions): Promise<Shared> {
     limit: limiter(inFlight),
     smokeLimit: limiter(SMOKE_RUNS_IN_FLIGHT),
     readers: opts.readers ?? (await loadReaders()),
+    cache: opts.layerCache && !opts.readers ? opts.layerCache : undefined,
+    writes: [],
     allow: new AllowList(opts.allow ?? []),
     progress: { done: 0, total: 0, bytes: 0 },
     bases: new Map(),
@@ -184,7 +198,7 @@ function isSource(x: ImageSource | Index | Image): x is ImageSource {
  */
 export async function verifyImage(input: ImageSource | Index | Image, opts: VerifyOptions = {}, name?: string): Promise<VerifyReport> {
   const shared = await sharedFor(opts);
-  return withBases(shared, () => verifyOne(input, opts, shared, name));
+  return withShared(shared, () => verifyOne(input, opts, shared, name));
 }
 
 /**
@@ -197,9 +211,15 @@ export async function closeAll(closers: Iterable<() => Promise<void>>): Promise<
   for (const r of closed) if (r.status === 'rejected' && !isAnyarchError(r.reason)) throw r.reason;
 }
 
-/** Runs `work`, then closes the base images it opened: all of them, and never hiding work's own error. */
-async function withBases<T>(shared: Shared, work: () => Promise<T>): Promise<T> {
-  const closeBases = (): Promise<void> => closeAll([...shared.bases.values()].map((b) => async () => (await b).close()));
+/**
+ * Runs `work`, then closes the base images it opened (all of them, never hiding work's own error)
+ * and waits for the scans it stores in the layer cache (which never fail).
+ */
+async function withShared<T>(shared: Shared, work: () => Promise<T>): Promise<T> {
+  const closeBases = async (): Promise<void> => {
+    await Promise.all(shared.writes);
+    await closeAll([...shared.bases.values()].map((b) => async () => (await b).close()));
+  };
   let out: T;
   try {
     out = await work();
@@ -352,7 +372,42 @@ function layerKey(layer: Layer): string {
   return `${layer.descriptor.digest} ${layer.diffId ?? ''}`;
 }
 
-/** One layer read through the memo: scanned once per digest and diff id in a call, within the limit. */
+/**
+ * The layer cache's key of a layer: its digest and diff id, when its tar is checked against a diff
+ * id as it is read (a gzip or zstd layer with one in the config; an uncompressed layer's diff id is
+ * its digest, which its blob is checked against). A layer without one is never cached.
+ */
+function cacheKey(layer: Layer): LayerScanKey | undefined {
+  return layer.diffId && layer.compression !== undefined ? { digest: layer.descriptor.digest, diffId: layer.diffId } : undefined;
+}
+
+/**
+ * A layer's scan from the cache, or undefined. A scan this call's bounds would refuse (more bytes
+ * than `maxBytes`, more entries than the image has left) is read instead, so that the bound fails
+ * as it would without the cache; a hit takes its entries from the image's budget as a read does.
+ */
+async function cachedScan(key: LayerScanKey | undefined, shared: Shared, limits: ScanLimits): Promise<LayerScan<FileFacts> | undefined> {
+  if (!key || !shared.cache) return undefined;
+  const scan = await shared.cache.get(key);
+  if (!scan) return undefined;
+  if (limits.maxBytes !== undefined && scan.bytes > limits.maxBytes) return undefined;
+  const budget = limits.entryBudget;
+  if (budget) {
+    if (budget.left < scan.entryCount) return undefined;
+    budget.left -= scan.entryCount;
+  }
+  return scan;
+}
+
+/** The layer read and scanned; a complete, checked read is stored in the cache (when there is one and the layer has a key). */
+async function readScan(layer: Layer, key: LayerScanKey | undefined, shared: Shared, limits: ScanLimits): Promise<LayerScan<FileFacts>> {
+  // scanLayer resolves only once the stream ended without error: the blob's digest and the tar's diff id checked
+  const scan = await shared.readers.scanLayer(await layer.uncompressed(), shared.readers.inspector, `layer ${layer.index + 1} (${layer.descriptor.digest})`, limits);
+  if (key && shared.cache) shared.writes.push(shared.cache.set(key, scan).catch(() => undefined));
+  return scan;
+}
+
+/** One layer read through the memo (and the layer cache): scanned once per digest and diff id in a call, within the limit. */
 function scanOnce(layer: Layer, shared: Shared, onProgress: VerifyOptions['onProgress'], limits: ScanLimits): Promise<LayerScan<FileFacts>> {
   const key = layerKey(layer);
   const held = shared.memo.get(key);
@@ -363,7 +418,8 @@ function scanOnce(layer: Layer, shared: Shared, onProgress: VerifyOptions['onPro
   {
     shared.progress.total++;
     const p = shared.limit(async () => {
-      const scan = await shared.readers.scanLayer(await layer.uncompressed(), shared.readers.inspector, `layer ${layer.index + 1} (${layer.descriptor.digest})`, limits);
+      const key = cacheKey(layer);
+      const scan = (await cachedScan(key, shared, limits)) ?? (await readScan(layer, key, shared, limits));
       shared.progress.done++;
       shared.progress.bytes += scan.bytes;
       onProgress?.({ layersDone: shared.progress.done, layersTotal: shared.progress.total, bytes: shared.progress.bytes });
@@ -606,7 +662,7 @@ export async function verifyImages(images: readonly string[], opts: VerifyImages
   const env = (opts.env ?? process.env) as NodeJS.ProcessEnv;
   const shared = await sharedFor(opts);
   const withClient: VerifyOptions = { ...opts, client, env };
-  return withBases(shared, async () => {
+  return withShared(shared, async () => {
     const reports = await eachSource(
       images,
       { client, env, ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}), ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), onDone: (done, image) => opts.onImage?.({ done, total: images.length, image }) },

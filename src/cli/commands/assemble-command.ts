@@ -25,6 +25,7 @@ export interface AssembleFlags {
   tag?: string[];
   output?: string;
   verify: boolean;
+  scanCache?: boolean;
   failOn?: (typeof FAIL_ON)[number];
   format: (typeof FORMATS)[number];
   insecureRegistry?: string[];
@@ -82,6 +83,7 @@ export function registerAssemble(program: Command, io: Io, done: (o: Outcome) =>
     .option('-t, --tag <reference>', 'push to this reference: every tag of one repository (repeatable); pushed by digest, verified, then tagged', repeatList)
     .option('-o, --output <destination>', 'write the image instead of (or as well as) pushing it: oci:DIR[:TAG] or oci-archive:FILE[:TAG], after verify')
     .option('--no-verify', 'push or write without verifying the variants first (no verdicts, no verify annotation on the index)')
+    .option('--no-scan-cache', 'verify reads every layer: neither use nor fill the cache of layer scans (also ANYARCH_NO_SCAN_CACHE=1)')
     .addOption(new Option('--fail-on <severity>', 'refuse the image (exit 1, nothing tagged) when a verdict is at least this severe (default warning)').choices(FAIL_ON))
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))
     .option('--insecure-registry <host>', 'allow plain HTTP to this registry (repeatable; loopback registries always may)', repeat)

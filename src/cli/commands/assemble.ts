@@ -26,6 +26,7 @@ import { table } from '../table.js';
 import { shortDigest } from '../../oci/digest.js';
 import { humanSize } from '../reporters/text.js';
 import type { AssembleFlags } from './assemble-command.js';
+import { scanCacheSetting } from './settings.js';
 import { splitCommand } from './verify.js';
 
 /** What the command is asked, parsed: every flag checked before anything is opened. */
@@ -37,6 +38,8 @@ export interface AssembleCommandOptions {
   readonly tags: readonly ImageReference[];
   readonly output?: SourceSpec & { readonly kind: 'oci-layout' | 'oci-archive' };
   readonly verify: boolean;
+  /** false: `--no-scan-cache` (default true, unless ANYARCH_NO_SCAN_CACHE) */
+  readonly scanCache?: boolean;
   readonly failOn: FailOn;
   readonly format: 'text' | 'json';
   readonly insecureRegistries: readonly string[];
@@ -148,6 +151,7 @@ export function assembleOptionsFromFlags(flags: AssembleFlags): AssembleCommandO
     tags,
     ...(output ? { output } : {}),
     verify: flags.verify,
+    scanCache: flags.scanCache,
     failOn: flags.failOn ?? DEFAULT_FAIL_ON,
     format: flags.format,
     insecureRegistries: flags.insecureRegistry ?? [],
@@ -228,7 +232,7 @@ export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Pro
           tags: opts.tags,
           verify: opts.verify,
           failOn: opts.failOn,
-          verifyOptions: { client, env, cwd: io.cwd },
+          verifyOptions: { client, env, cwd: io.cwd, layerCache: scanCacheSetting(opts.scanCache, io.env) },
           onProgress: (e) => {
             if (e.phase === 'push') status(`pushing: ${e.done}/${e.total} blobs, ${humanSize(e.bytesUploaded)} sent`);
             else if (e.phase === 'verify') status(`verifying: ${e.layersDone}/${e.layersTotal} layers`);
@@ -241,7 +245,7 @@ export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Pro
     } else if (opts.verify) {
       status('verifying');
       const { verifyImage } = await import('../../verify/verify.js');
-      report = await verifyImage(index, { client, env, cwd: io.cwd }, 'assembled image');
+      report = await verifyImage(index, { client, env, cwd: io.cwd, layerCache: scanCacheSetting(opts.scanCache, io.env) }, 'assembled image');
       passed = reportOutcome(report, opts.failOn) === 'clean';
     }
     if (passed && opts.verify && report) {

@@ -57,6 +57,7 @@ export interface BuildFlags {
   buildah?: string;
   check: boolean;
   verify: boolean;
+  scanCache?: boolean;
   pushByDigest?: boolean;
   output?: string;
   go?: string;
@@ -91,6 +92,7 @@ export function registerBuild(program: Command, io: Io, done: (o: Outcome) => vo
     .option('--buildah <path>', 'the buildah (or podman) program to use (default: buildah on PATH, else podman)')
     .option('--no-check', 'build even when check finds errors in the Dockerfile')
     .option('--no-verify', 'tag without verifying the variants (no verdicts, no dev.anyarch.verify annotation): a wrong-architecture variant would be tagged')
+    .option('--no-scan-cache', 'verify reads every layer: neither use nor fill the cache of layer scans (also ANYARCH_NO_SCAN_CACHE=1)')
     .option('--push-by-digest', 'build one platform, push it by digest to the -t repository without a tag, and print its digest (for anyarch merge)')
     .option('--output <dest>', 'write the verified image as an OCI layout (oci:DIR[:TAG]) or archive (oci-archive:FILE[:TAG]), instead of or besides -t')
     .option('--go <package>', 'no Dockerfile, no engine: go build this package (e.g. ./cmd/app) per platform and put it on scratch (or --base) as the entrypoint')

@@ -32,7 +32,7 @@ import { table } from '../table.js';
 import { packageVersion } from '../version.js';
 import type { BuildFlags } from './build-command.js';
 import { NO_VERIFY_NOTE } from './merge.js';
-import { loadSettings, parseFlag } from './settings.js';
+import { loadSettings, parseFlag, scanCacheSetting } from './settings.js';
 
 export interface BuildCommandOptions extends BuildFlags {
   readonly context: string;
@@ -191,7 +191,7 @@ export async function build(opts: BuildCommandOptions, io: Io): Promise<Outcome>
             baseImages: offline ? false : { insecureRegistries, env, ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
           }
         : false,
-      verifyOptions: { env, cwd: io.cwd, ...(config?.verify?.allow ? { allow: config.verify.allow } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
+      verifyOptions: { env, cwd: io.cwd, layerCache: scanCacheSetting(opts.scanCache, io.env), ...(config?.verify?.allow ? { allow: config.verify.allow } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
       client: credentialedClient({ env, insecureRegistries, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }),
       find: { ...(opts.engine ? { engine: opts.engine } : {}), ...(opts.docker !== undefined ? { docker: opts.docker } : {}), ...(opts.buildah !== undefined ? { buildah: opts.buildah } : {}), env },
       env,

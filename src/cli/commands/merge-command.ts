@@ -41,6 +41,7 @@ error.`;
 
 interface MergeFlags {
   verify: boolean;
+  scanCache?: boolean;
   annotation?: string[];
   format: 'text' | 'json';
   failOn?: FailOn;
@@ -59,6 +60,7 @@ export function registerMerge(program: Command, io: Io, done: (o: Outcome) => vo
     .argument('<ref>', 'the image to tag (registry/repository:tag); everything is pushed to its repository')
     .argument('<images...>', "per-platform images: digests in REF's repository, full references, or source specifiers")
     .option('--no-verify', 'tag without verifying: no AA2xx verdicts, no dev.anyarch.verify annotation (a wrong-architecture variant is tagged too)')
+    .option('--no-scan-cache', 'verify reads every layer: neither use nor fill the cache of layer scans (also ANYARCH_NO_SCAN_CACHE=1)')
     .option('--annotation <key=value>', 'an annotation of the index (repeatable); beats the standard ones', collect)
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json'] as const).default('text'))
     .addOption(new Option('--fail-on <severity>', 'refuse (and tag nothing) when a verdict is at least this severe (default: failOn in .anyarch.yaml, else warning)').choices(FAIL_ON))
@@ -77,6 +79,7 @@ export function registerMerge(program: Command, io: Io, done: (o: Outcome) => vo
             ref,
             images,
             verify: flags.verify,
+            scanCache: flags.scanCache,
             annotations: flags.annotation ?? [],
             format: flags.format,
             ...(flags.failOn ? { failOn: flags.failOn } : {}),

@@ -20,11 +20,14 @@ import { publishJson, publishText } from '../reporters/publish.js';
 import { humanSize } from '../reporters/text.js';
 import { sanitize } from '../reporters/types.js';
 import { packageVersion } from '../version.js';
+import { scanCacheSetting } from './settings.js';
 
 export interface MergeCommandOptions {
   readonly ref: string;
   readonly images: readonly string[];
   readonly verify: boolean;
+  /** false: `--no-scan-cache` (default true, unless ANYARCH_NO_SCAN_CACHE) */
+  readonly scanCache?: boolean;
   /** `KEY=VALUE` each */
   readonly annotations: readonly string[];
   readonly format: 'text' | 'json';
@@ -94,7 +97,7 @@ export async function merge(opts: MergeCommandOptions, io: Io): Promise<Outcome>
       annotations,
       cwd: io.cwd,
       env,
-      verifyOptions: { cwd: io.cwd, env, ...(config?.verify?.allow ? { allow: config.verify.allow } : {}) },
+      verifyOptions: { cwd: io.cwd, env, layerCache: scanCacheSetting(opts.scanCache, io.env), ...(config?.verify?.allow ? { allow: config.verify.allow } : {}) },
       ...(progress ? { onProgress } : {}),
     });
   } finally {

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { findConfig, loadConfig, type Config } from '../../config.js';
 import { AnyarchError, isAnyarchError } from '../../errors.js';
 import type { Rule } from '../../rules/types.js';
-import type { Io } from '../io.js';
+import { layerScanCache, type LayerScanCache } from '../../verify/layer-cache.js';
+import { envFlag, type Io } from '../io.js';
 
 /** `abs` relative to `cwd` when it lies under it, else as it is. */
 export function relativeForDisplay(cwd: string, abs: string): string {
@@ -31,4 +32,12 @@ export function parseFlag<T>(flag: string, parse: () => T): T {
     if (isAnyarchError(e)) throw new AnyarchError('E_USAGE', `${flag}: ${e.message}`, e.hint);
     throw e;
   }
+}
+
+/**
+ * The layer scan cache verify reads through (verify, build, assemble, merge): the anyarch cache
+ * directory's `layer-scans`, or none with `--no-scan-cache` (`flag` false) or `ANYARCH_NO_SCAN_CACHE=1`.
+ */
+export function scanCacheSetting(flag: boolean | undefined, env: Io['env']): LayerScanCache | false {
+  return flag === false || envFlag(env.ANYARCH_NO_SCAN_CACHE) ? false : layerScanCache({ env });
 }

@@ -20,7 +20,7 @@ import { loadReporter } from '../reporters/index.js';
 import { sanitize, type Format } from '../reporters/types.js';
 import { humanSize } from '../reporters/text.js';
 import { packageVersion } from '../version.js';
-import { loadSettings, parseFlag } from './settings.js';
+import { loadSettings, parseFlag, scanCacheSetting } from './settings.js';
 
 export interface VerifyCommandOptions {
   readonly images: readonly string[];
@@ -41,6 +41,8 @@ export interface VerifyCommandOptions {
   readonly insecureRegistries: readonly string[];
   readonly timeout?: number;
   readonly maxImageBytes?: number;
+  /** false: `--no-scan-cache` (default true: the cache of layer scans, unless ANYARCH_NO_SCAN_CACHE) */
+  readonly scanCache?: boolean;
   readonly noTrunc: boolean;
   readonly color: boolean;
 }
@@ -111,6 +113,7 @@ export async function verify(opts: VerifyCommandOptions, io: Io): Promise<Outcom
     insecureRegistries: opts.insecureRegistries,
     ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}),
     ...(opts.maxImageBytes !== undefined ? { maxImageBytes: opts.maxImageBytes } : {}),
+    layerCache: scanCacheSetting(opts.scanCache, io.env),
     ...(platforms ? { platforms } : {}),
     ...(opts.base !== undefined ? { base: opts.base } : {}),
     ...(dockerfile ? { dockerfile } : {}),
