@@ -4,6 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { NO_SCAN_CACHE } from '../../test/support/measured.js';
 import { assertValidSarif } from '../../test/support/sarif.js';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -25,7 +26,7 @@ interface Run {
 }
 
 function anyarch(cwd: string, args: string[], input?: string): Run {
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...NO_SCAN_CACHE };
   for (const k of ['FORCE_COLOR', 'NO_COLOR', 'CI', 'GITHUB_ACTIONS']) delete env[k];
   // no registry lookups for base images: these tests are about the command, not the network
   env.ANYARCH_OFFLINE = '1';

@@ -30,9 +30,17 @@ export interface MeasuredOptions {
   readonly killAfterMs?: number;
 }
 
-/** `anyarch ARGS...` under /usr/bin/time. */
+/**
+ * What every test's CLI run adds to its environment: verify (and build, assemble, merge) neither
+ * reads nor fills the user's cache of layer scans, so that a run reads its layers as it always did
+ * and writes nothing to the real cache directory (a test of the cache gives its own
+ * `ANYARCH_CACHE_DIR` and `ANYARCH_NO_SCAN_CACHE: '0'`).
+ */
+export const NO_SCAN_CACHE = { ANYARCH_NO_SCAN_CACHE: '1' } as const;
+
+/** `anyarch ARGS...` under /usr/bin/time, with {@link NO_SCAN_CACHE} unless `env` says otherwise. */
 export function runMeasured(args: readonly string[], opts: MeasuredOptions = {}): Promise<MeasuredRun> {
-  return runMeasuredScript([BIN, ...args], opts);
+  return runMeasuredScript([BIN, ...args], { ...opts, env: { ...NO_SCAN_CACHE, ...(opts.env ?? process.env) } });
 }
 
 /** `node SCRIPT ARGS...` under /usr/bin/time (a test's own child script, e.g. one library call on hostile input). */

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildTestImage, busyboxLikeFiles, builtImageSource, writeDockerArchive, writeOciArchive } from '../../../test/support/images.js';
+import { NO_SCAN_CACHE } from '../../../test/support/measured.js';
 import { proxiedRegistry } from '../../../test/support/proxied-registry.js';
 import { gccHelloAmd64, goBinary } from '../../../test/support/real-binaries.js';
 import { isAnyarchError } from '../../errors.js';
@@ -90,7 +91,7 @@ interface Run {
 /** The CLI as a process, under `umask` (a shell sets it), with SOURCE_DATE_EPOCH unset unless given. */
 function anyarch(args: string[], cwd: string, opts: { umask?: string; env?: Record<string, string> } = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...NO_SCAN_CACHE, ...opts.env };
     for (const k of ['FORCE_COLOR', 'NO_COLOR', 'CI', 'GITHUB_ACTIONS']) delete env[k];
     if (!opts.env?.['SOURCE_DATE_EPOCH']) delete env['SOURCE_DATE_EPOCH'];
     const child = spawn('/bin/sh', ['-c', `umask ${opts.umask ?? '022'} && exec "$0" "$@"`, process.execPath, BIN, 'assemble', ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -253,7 +254,7 @@ describe('anyarch assemble against a real registry', () => {
     const archive = await anyarch([...APP_ADDS, '--output', 'oci-archive:app.tar'], dir);
     assert.equal(archive.code, 0, archive.stderr);
     const verify = await new Promise<Run>((resolve) => {
-      const child = spawn(process.execPath, [BIN, 'verify', 'oci-archive:app.tar', '--format', 'json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [BIN, 'verify', 'oci-archive:app.tar', '--format', 'json'], { cwd: dir, env: { ...process.env, ...NO_SCAN_CACHE }, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

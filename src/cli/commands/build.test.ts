@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { buildContext } from '../../../test/support/build-context.js';
 import { tempPaths } from '../../../test/support/assert.js';
 import { fakeElf } from '../../../test/support/images.js';
-import { runMeasured, type MeasuredRun } from '../../../test/support/measured.js';
+import { NO_SCAN_CACHE, runMeasured, type MeasuredRun } from '../../../test/support/measured.js';
 import { startRegistry, type TestRegistry } from '../../../test/support/registry.js';
 import { RegistryClient } from '../../registry/client.js';
 import type { Io } from '../io.js';
@@ -115,7 +115,7 @@ describe('anyarch build', () => {
       let err = '';
       const io: Io = {
         cwd: dir,
-        env: { ...process.env, ...storageEnv, ...env },
+        env: { ...process.env, ...NO_SCAN_CACHE, ...storageEnv, ...env },
         stdout: { write: () => true, isTTY: true },
         stderr: { write: (s: string) => ((err += s), true), isTTY: true },
         readStdin: async () => new Uint8Array(),

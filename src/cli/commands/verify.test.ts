@@ -5,12 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildTestImage, fakeElf, writeOciLayout, type TestPlatformImage } from '../../../test/support/images.js';
+import { NO_SCAN_CACHE } from '../../../test/support/measured.js';
 import { assertValidSarif } from '../../../test/support/sarif.js';
 import { splitCommand } from './verify.js';
 
@@ -22,9 +24,9 @@ interface Run {
   stderr: string;
 }
 
-function anyarch(args: string[], cwd: string): Promise<Run> {
+function anyarch(args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...NO_SCAN_CACHE, ...extraEnv };
     for (const k of ['FORCE_COLOR', 'NO_COLOR', 'CI', 'GITHUB_ACTIONS']) delete env[k];
     const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -127,6 +129,29 @@ describe('anyarch verify', () => {
     assert.equal(help.code, 0);
     assert.match(help.stdout, /--dockerfile <file>/);
     assert.match(help.stdout, /verify\.allow|allow:/);
+  });
+
+  test('the layer scan cache: filled under the anyarch cache directory, the same report from it; --no-scan-cache and ANYARCH_NO_SCAN_CACHE=1 leave it alone', async () => {
+    const cacheDir = path.join(work, 'cache');
+    const scans = path.join(cacheDir, 'layer-scans');
+    const withCache = { ANYARCH_CACHE_DIR: cacheDir, ANYARCH_NO_SCAN_CACHE: '0' };
+    const args = ['verify', '--no-config', '--format', 'json', 'oci:wrong:v1'];
+    const off = await anyarch([...args.slice(0, 1), '--no-scan-cache', ...args.slice(1)], work, withCache);
+    assert.equal(off.code, 1, off.stderr);
+    const envOff = await anyarch(args, work, { ...withCache, ANYARCH_NO_SCAN_CACHE: '1' });
+    assert.equal(envOff.code, 1, envOff.stderr);
+    assert.equal(existsSync(cacheDir), false, 'nothing written with the cache off');
+    const cold = await anyarch(args, work, withCache);
+    assert.equal(cold.code, 1, cold.stderr);
+    assert.equal((await readdir(scans)).filter((n) => n.endsWith('.json')).length, 3, 'one entry per distinct layer');
+    const warm = await anyarch(args, work, withCache);
+    assert.equal(warm.code, 1, warm.stderr);
+    assert.equal(warm.stdout, cold.stdout);
+    assert.equal(cold.stdout, off.stdout);
+    for (const command of ['verify', 'build', 'assemble', 'merge']) {
+      const help = await anyarch([command, '--help'], work);
+      assert.match(help.stdout, /--no-scan-cache/, command);
+    }
   });
 });
 
