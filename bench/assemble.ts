@@ -10,7 +10,10 @@
  * platform (test/support/real-binaries.ts), changed before every run (a few bytes appended) so
  * that no run is a cache hit; Debian's dockerd (test/support/dockerd.ts, overlay2 when the kernel
  * allows, else vfs) driven by Debian's docker 20.10 client, and one untimed engine round first
- * (it pulls the base into the engine's cache, as a CI runner that built before would have it).
+ * (it pulls the base into the engine's cache, as a CI runner that built before would have it);
+ * likewise one untimed assemble first, with anyarch's cache of layer scans on, in a directory of
+ * this run (ANYARCH_CACHE_DIR): verify then scans the base's layers once, as a machine that
+ * assembled before would have them. Both first rounds are reported.
  *
  * Measured, run by run (each run pushes to a fresh repository; median and min):
  *   assemble            `node bin/anyarch.js assemble --base REG/bench/base:1 --add P=app:/usr/local/bin/app x3
@@ -172,8 +175,10 @@ function assembleArgs(cli: string, ctx: string, registry: string, ref: string, v
 }
 
 async function assemblePath(opts: AssembleBenchOptions, ctx: string, registry: string, ref: string, verify: boolean, tag: string): Promise<{ run: ProcRun; summary: AssembleSummary }> {
-  const env = { ...process.env };
+  // the cache of layer scans on, in this run's own directory (never the user's)
+  const env: NodeJS.ProcessEnv = { ...process.env, ANYARCH_CACHE_DIR: path.join(opts.work, 'anyarch-cache') };
   delete env['SOURCE_DATE_EPOCH'];
+  delete env['ANYARCH_NO_SCAN_CACHE'];
   const r = await runNodeAsync(assembleArgs(opts.layout.cli, ctx, registry, ref, verify), env, opts.layout.preload, path.join(opts.work, `asm-${tag}.rss`), 600_000);
   if (r.status !== 0) throw new Error(`anyarch assemble failed (${r.status}): ${r.stderr.slice(-2000)}`);
   return { run: r, summary: JSON.parse(r.stdout) as AssembleSummary };
@@ -230,6 +235,9 @@ export async function runAssembleBenchmark(opts: AssembleBenchOptions): Promise<
     writeApp(ctx, 'warm');
     const cold = await enginePath(registry, 'bench/eng-warm', ctx, denv);
     opts.log(`engine, first round (pulls the base): ${(cold / 1000).toFixed(1)} s`);
+    // untimed: anyarch's cache gets the scans of the base's layers (a machine that assembled before has them)
+    const asmCold = (await assemblePath(opts, ctx, registry, `${registry}/bench/asm-warm:1`, true, 'warm')).run.ms;
+    opts.log(`assemble, first round (scans the base's layers): ${(asmCold / 1000).toFixed(1)} s`);
 
     const engine: number[] = [];
     const asm: number[] = [];
@@ -275,7 +283,7 @@ export async function runAssembleBenchmark(opts: AssembleBenchOptions): Promise<
       `| anyarch assemble (push by digest, verify, tag) | ${s(median(asm))} | ${s(Math.min(...asm))} |`,
       `| anyarch assemble --no-verify | ${s(median(asmNoVerify))} | ${s(Math.min(...asmNoVerify))} |`,
       '',
-      `Speed-up (engine / assemble, medians): **${speedup.toFixed(1)}x** with verify, ${speedupNoVerify.toFixed(1)}x without (target ≥ ${ASSEMBLE_TARGETS.speedup}x): ${speedup >= ASSEMBLE_TARGETS.speedup ? 'PASS' : 'FAIL'}. Engine's first round (pulling the base): ${s(cold)} s. assemble peak RSS ${Math.max(...rss).toFixed(0)} MiB.`,
+      `Speed-up (engine / assemble, medians): **${speedup.toFixed(1)}x** with verify, ${speedupNoVerify.toFixed(1)}x without (target ≥ ${ASSEMBLE_TARGETS.speedup}x): ${speedup >= ASSEMBLE_TARGETS.speedup ? 'PASS' : 'FAIL'}. Engine's first round (pulling the base): ${s(cold)} s; assemble's first round (verify scanning the base's layers into its cache): ${s(asmCold)} s. assemble peak RSS ${Math.max(...rss).toFixed(0)} MiB.`,
       `First assemble to a new repository: ${firstStats?.mounted ?? '?'} blobs mounted from bench/base, ${firstStats?.uploaded ?? '?'} uploaded, ${mib(firstStats?.bytesUploaded ?? NaN)} MiB sent.`,
       '',
       `Re-assemble with only the app changed, to a second registry (the base is not there): the first run sent ${mib(sent1)} MiB (${first.summary.stats?.uploaded} blobs, the base's layers included), the second ${(sent2 / 1024).toFixed(1)} KiB (${second.summary.stats?.uploaded} blobs uploaded, ${second.summary.stats?.exists} already there); the new app layers are ${(appBytes / 1024).toFixed(1)} KiB compressed: **${resendRatio.toFixed(3)}x** (target ≤ ${ASSEMBLE_TARGETS.resendRatio}x): ${resendRatio <= ASSEMBLE_TARGETS.resendRatio ? 'PASS' : 'FAIL'}.`,
@@ -287,7 +295,7 @@ export async function runAssembleBenchmark(opts: AssembleBenchOptions): Promise<
       runs: opts.runs,
       storageDriver: driver,
       engineMs: { median: median(engine), min: Math.min(...engine), first: cold },
-      assembleMs: { median: median(asm), min: Math.min(...asm) },
+      assembleMs: { median: median(asm), min: Math.min(...asm), first: asmCold },
       assembleNoVerifyMs: { median: median(asmNoVerify), min: Math.min(...asmNoVerify) },
       speedup: +speedup.toFixed(2),
       speedupNoVerify: +speedupNoVerify.toFixed(2),

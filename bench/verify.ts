@@ -75,7 +75,8 @@ const GZ = 'application/vnd.oci.image.layer.v1.tar+gzip';
 const ZST = 'application/vnd.oci.image.layer.v1.tar+zstd';
 
 function runNode(args: readonly string[], preload: string, rssFile: string, timeoutMs = 600_000, env?: Record<string, string>): Promise<ProcRun> {
-  return runNodeAsync(args, env ? { ...process.env, ...env } : process.env, preload, rssFile, timeoutMs);
+  // every run reads its layers: no cache of layer scans (the variable, not --no-scan-cache, so that older builds run too)
+  return runNodeAsync(args, { ...process.env, ANYARCH_NO_SCAN_CACHE: '1', ...env }, preload, rssFile, timeoutMs);
 }
 
 function json(v: unknown): Buffer {
