@@ -164,7 +164,12 @@ const S_SKIP = 2;
 const S_META = 3;
 const S_END = 4;
 
-class Entry implements TarEntry, LayerFile<never> {
+/**
+ * A tar entry as the reader makes it: one object that is its own `LayerFile` (facts undefined).
+ * Exported for scans kept elsewhere and read back (src/verify/layer-cache.ts), so that they hold
+ * the same objects a read holds.
+ */
+export class Entry implements TarEntry, LayerFile<never> {
   constructor(
     readonly path: string,
     readonly rawPath: string,

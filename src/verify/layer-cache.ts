@@ -32,7 +32,8 @@ import { readRegularFile } from '../fs/bounded-read.js';
 import { defaultCacheDir } from '../fs/cache.js';
 import { packageVersion } from '../fs/package-version.js';
 import type { Digest } from '../oci/digest.js';
-import type { EntryKind, LayerFile, LayerScan, TarEntry } from '../rootfs/types.js';
+import { Entry } from '../rootfs/tar.js';
+import type { EntryKind, LayerFile, LayerScan } from '../rootfs/types.js';
 
 /**
  * The format of a stored scan. Bump it whenever src/binary's `inspectFile` keeps other facts, or
@@ -230,24 +231,6 @@ export function encodeLayerScan(key: LayerScanKey, scan: LayerScan<FileFacts>, m
   return Buffer.byteLength(text, 'utf8') > maxBytes ? undefined : text;
 }
 
-/** A stored entry read back: one object that is its own `LayerFile` when it has no facts (as src/rootfs's reader keeps it). */
-class StoredTarEntry implements TarEntry, LayerFile<never> {
-  constructor(
-    readonly path: string,
-    readonly rawPath: string,
-    readonly escapes: boolean,
-    readonly kind: EntryKind,
-    readonly mode: number,
-    readonly size: number,
-    readonly linkname: string | undefined,
-    readonly uid: number,
-    readonly gid: number,
-  ) {}
-  get entry(): TarEntry {
-    return this;
-  }
-}
-
 const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
 const isStrings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
@@ -307,7 +290,8 @@ export function decodeLayerScan(text: string, key: LayerScanKey): LayerScan<File
     const kind = KINDS[kindNumber as number];
     if (!isString(p) || !isInt(kindNumber) || kind === undefined || !isCount(mode) || !isCount(size) || !isInt(uid) || !isInt(gid)) return undefined;
     if ((linkname !== null && !isString(linkname)) || (rawPath !== null && !isString(rawPath)) || (escapes !== 0 && escapes !== 1) || !isInt(fi) || fi < -1 || fi >= facts.length) return undefined;
-    const entry = new StoredTarEntry(p, rawPath ?? p, escapes === 1, kind, mode, size, linkname ?? undefined, uid, gid);
+    // the reader's own entry object, which is its own LayerFile when it has no facts
+    const entry = new Entry(p, rawPath ?? p, escapes === 1, kind, mode, size, linkname ?? undefined, uid, gid);
     entries.set(p, fi === -1 ? entry : { entry, facts: facts[fi] as FileFacts });
   }
   return { entries, whiteouts: new Set(s.whiteouts), opaque: new Set(s.opaque), entryCount: s.entryCount, bytes: s.bytes, oddities: s.oddities };
