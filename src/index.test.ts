@@ -24,6 +24,8 @@ test('the library entry point exposes the public API', () => {
     'defineRule',
     'docsUrl',
     'RULES',
+    'layerScanCache',
+    'MAX_LAYER_SCAN_CACHE_BYTES',
   ]) {
     assert.ok(name in anyarch, name);
   }
