@@ -22,7 +22,7 @@ import { openOciLayout } from '../../oci/sources/layout.js';
 import { formatPlatform, type Platform } from '../../platform/index.js';
 import type { BuildRequest, BuiltVariant, EngineBuildOptions, EngineResult } from '../types.js';
 import { EngineBuildError, type PlatformFailure } from './failure.js';
-import { commonBuildFlags, failingStep, lastLines, platformList } from './flags.js';
+import { commonBuildFlags, failingStep, lastLines, stepExit, platformList } from './flags.js';
 import { ClientEngine, endedWith, once, runProgram, type RunResult } from './run.js';
 
 /** Storage of buildah's own (its global flags); absent: buildah's defaults. */
@@ -88,7 +88,7 @@ export function buildahFailures(platforms: readonly Platform[], lines: readonly 
     }
   }
   const step = failingStep(r.tail);
-  const reason = endedWith(r);
+  const reason = stepExit(r.tail) ?? endedWith(r);
   const failure = (platform: Platform): PlatformFailure => ({ platform, reason, lines: lastLines(r.tail), ...(step !== undefined ? { step } : {}) });
   if (platforms.length === 1) return { failed: platforms.map(failure), built: [] };
   const built = platforms.filter((p) => committed.has(formatPlatform(p)));

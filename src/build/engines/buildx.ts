@@ -30,7 +30,7 @@ import { RegistryClient } from '../../registry/client.js';
 import { registrySource } from '../../registry/source.js';
 import type { BuildRequest, BuiltVariant, EngineBuildOptions, EngineResult } from '../types.js';
 import { EngineBuildError } from './failure.js';
-import { commonBuildFlags, failingStep, lastLines, platformList } from './flags.js';
+import { commonBuildFlags, failingStep, lastLines, stepExit, platformList } from './flags.js';
 import { ClientEngine, endedWith, once, runProgram } from './run.js';
 
 /** Where buildx puts the result: pushed by digest to a repository, or an OCI archive file. */
@@ -131,7 +131,7 @@ export class BuildxEngine extends ClientEngine {
         // BuildKit builds the platforms in one solve; its error names the step, not always the platform
         const step = failingStep(r.tail);
         const named = request.platforms.filter((p) => r.tail.some((l) => l.includes(`[${formatPlatform(p)} `) || l.includes(`[${formatPlatform(p)}]`)));
-        const failed = (named.length ? named : request.platforms).map((platform) => ({ platform, reason: endedWith(r), lines: lastLines(r.tail), ...(step !== undefined ? { step } : {}) }));
+        const failed = (named.length ? named : request.platforms).map((platform) => ({ platform, reason: stepExit(r.tail) ?? endedWith(r), lines: lastLines(r.tail), ...(step !== undefined ? { step } : {}) }));
         throw new EngineBuildError('buildx', failed, []);
       }
       let text: string;

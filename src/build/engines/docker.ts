@@ -24,7 +24,7 @@ import type { ImageSource } from '../../oci/source.js';
 import { formatPlatform, type Platform } from '../../platform/index.js';
 import type { BuildRequest, BuiltVariant, EngineBuildOptions, EngineResult } from '../types.js';
 import { EngineBuildError, type PlatformFailure } from './failure.js';
-import { commonBuildFlags, failingStep, lastLines, platformTagWord } from './flags.js';
+import { commonBuildFlags, failingStep, lastLines, stepExit, platformTagWord } from './flags.js';
 import { ClientEngine, endedWith, once, runProgram } from './run.js';
 
 /** `docker build` for one platform, as run (the program itself not included). */
@@ -83,7 +83,7 @@ export class DockerBuildEngine extends ClientEngine {
         .filter((x) => x.r.code !== 0)
         .map(({ platform, r }) => {
           const step = failingStep(r.tail);
-          return { platform, reason: endedWith(r), lines: lastLines(r.tail), ...(step !== undefined ? { step } : {}) };
+          return { platform, reason: stepExit(r.tail) ?? endedWith(r), lines: lastLines(r.tail), ...(step !== undefined ? { step } : {}) };
         });
       if (failed.length) throw new EngineBuildError('docker', failed, results.filter((x) => x.r.code === 0).map((x) => x.platform));
 

@@ -24,7 +24,7 @@ import { buildxBuildArgs, canonicalRepository, parseBuildxMetadata, parseBuildxV
 import { buildsWithoutBuildx, findEngine, parseBuildahVersion, parseDockerVersion } from './detect.js';
 import { dockerBuildArgs, dockerBuildEnv } from './docker.js';
 import { EngineBuildError } from './failure.js';
-import { failingStep } from './flags.js';
+import { failingStep, stepExit } from './flags.js';
 
 const temp = tempPaths('anyarch-engines-');
 
@@ -166,6 +166,12 @@ describe('the failing step, from the engine output', () => {
     assert.equal(failingStep(lines), '[3/3] RUN /usr/local/bin/app --selftest');
     assert.equal(failingStep(lines.slice(0, 4)), '[3/3] RUN /usr/local/bin/app --selftest');
     assert.equal(failingStep(['nothing useful']), undefined);
+  });
+
+  test("how the step itself ended: BuildKit's exit code, buildah's exit status, else nothing (the client's status is all there is)", () => {
+    assert.equal(stepExit(['#7 ERROR: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3', 'error: failed to solve: ...']), 'the step exited 3');
+    assert.equal(stepExit(['error building at STEP "RUN false": exit status 1']), 'the step exited 1');
+    assert.equal(stepExit(['#5 ERROR: failed to compute cache key: "/x" not found']), undefined);
   });
 
   // what buildah 1.28 printed here for COPY file-${TARGETARCH} with only file-amd64 in the context
@@ -410,7 +416,7 @@ describe('buildx end to end with a stand-in docker client and a real registry', 
     const env = { PATH: `${bin}:/usr/bin:/bin`, FAKE_ARGS: temp('args'), FAKE_FAIL: '1', FAKE_METADATA: '' };
     const engine = await findEngine({ env });
     const req = request({ network: undefined, platforms: parsePlatformList('linux/amd64,linux/arm64') } as Partial<BuildRequest>);
-    const err = await rejectsWith(engine.build(req, { repository: { registry: reg.host, repository: 'buildx/app' } }), 'E_BUILD', /buildx build failed for linux\/arm64 at \[linux\/arm64 2\/2\] RUN make \(exit status 1\)/);
+    const err = await rejectsWith(engine.build(req, { repository: { registry: reg.host, repository: 'buildx/app' } }), 'E_BUILD', /buildx build failed for linux\/arm64 at \[linux\/arm64 2\/2\] RUN make \(the step exited 2\)/);
     assert.ok(err instanceof EngineBuildError);
     assert.ok(err.failed[0]?.lines.some((l) => /failed to solve/.test(l)));
   });

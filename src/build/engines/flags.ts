@@ -51,6 +51,20 @@ export function failingStep(lines: readonly string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * How the failing step itself ended, from the engine's last lines: BuildKit's `exit code: 3`
+ * (`did not complete successfully: exit code: 3`, `executor failed running [...]: exit code: 3`)
+ * or buildah's `exit status 3`; undefined when the lines do not say (the client's own exit
+ * status is then all there is).
+ */
+export function stepExit(lines: readonly string[]): string | undefined {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = /\bexit (?:code:|status) (\d+)\b/.exec(lines[i] as string);
+    if (m) return `the step exited ${m[1]}`;
+  }
+  return undefined;
+}
+
 /** The lines worth showing of a failed build: the last `n` that are not blank. */
 export function lastLines(lines: readonly string[], n = 12): string[] {
   return lines.filter((l) => l.trim() !== '').slice(-n);
