@@ -9,7 +9,11 @@ import { readdirSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
 import * as path from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import { createRequire } from 'node:module';
+import type { Ignore } from 'ignore';
+// `require`, not `import`: an ESM import of a CommonJS package runs Node's export lexer over it,
+// which costs start-up time (see src/cli/packages.ts)
+const ignore = createRequire(import.meta.url)('ignore') as typeof import('ignore');
 import { AnyarchError } from '../errors.js';
 import { readRegularFile, readRegularFileSync } from '../fs/bounded-read.js';
 import { dirsToWorkTreeRoot } from '../fs/work-tree.js';

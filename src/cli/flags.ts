@@ -2,7 +2,7 @@
  * Flag value parsers every command registration shares (commander's `argParser` and repeatable
  * options): main.ts and the `*-command.ts` files take them from here.
  */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError } from './packages.js';
 
 /** A repeatable option, never split on commas (paths, env values and labels may hold them). */
 export function repeat(value: string, previous: string[] = []): string[] {

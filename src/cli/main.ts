@@ -6,7 +6,7 @@
  *   config or input error, or output that could not be written · 3 internal error · 4 an engine's
  *   build failed (nothing tagged)
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Option } from './packages.js';
 import type { FailOn } from '../check/outcome.js';
 import { isAnyarchError, isBug, type AnyarchError } from '../errors.js';
 import { errnoReason } from '../fs/errno.js';

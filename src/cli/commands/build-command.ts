@@ -3,7 +3,7 @@
  * The action lazily imports `./build.js`, which is glue only: flags to the library, its result to
  * text or JSON, an outcome to main.ts.
  */
-import { type Command, Option } from 'commander';
+import { type Command, Option } from '../packages.js';
 import { repeatList as collect, repeat, seconds } from '../flags.js';
 import type { Io, Outcome } from '../io.js';
 

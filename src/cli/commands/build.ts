@@ -8,7 +8,7 @@
  * engine's last lines of a failed platform are always printed (on standard error).
  */
 import * as path from 'node:path';
-import pc from 'picocolors';
+import { pc } from '../packages.js';
 import type { CheckRun } from '../../check/check-paths.js';
 import { DEFAULT_PLATFORMS } from '../../check/engine.js';
 import { DEFAULT_FAIL_ON, type FailOn } from '../../check/outcome.js';

@@ -3,7 +3,7 @@
  * The action lazily imports `./merge.js`, which is glue only: flags to the library, its result to
  * a reporter, an outcome to main.ts.
  */
-import { Option, type Command } from 'commander';
+import { Option, type Command } from '../packages.js';
 import type { FailOn } from '../../check/outcome.js';
 import { repeat as collect, repeatList as collectList, seconds } from '../flags.js';
 import type { Io, Outcome } from '../io.js';

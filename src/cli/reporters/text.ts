@@ -15,7 +15,7 @@
  * Dockerfile line and check's findings on it; information verdicts are listed briefly and at most
  * {@link MAX_INFO_LINES} per variant; then one summary line.
  */
-import pc from 'picocolors';
+import { pc } from '../packages.js';
 import type { FileResult } from '../../check/engine.js';
 import type { Summary } from '../../check/summary.js';
 import type { Range } from '../../dockerfile/ast.js';
