@@ -25,6 +25,7 @@ import { composeIndex, type ComposeEntry } from './compose.js';
 import { writeImage, type ConfigChanges } from './image-writer.js';
 import { createdFromEpoch, writeLayer, type LayerEntry, type WrittenLayer } from './layer.js';
 import type { ImageAnnotations } from './types.js';
+import { walkIndex } from '../oci/walk.js';
 
 export type { FileAddition } from './additions.js';
 export { parseAddition } from './additions.js';
@@ -55,7 +56,6 @@ export async function basePlatforms(base: Index | Image): Promise<Platform[]> {
     const c = await base.config();
     return [normalizePlatform({ os: c.os, architecture: c.architecture, variant: c.variant ?? '' })];
   }
-  const { walkIndex } = await import('../oci/walk.js');
   const walk = await walkIndex(base, { name: base.descriptor.digest });
   const out: Platform[] = [];
   for (const w of walk.images) {

@@ -22,11 +22,8 @@ import { MAX_INPUT_BYTES, decodeDockerfile, inputReadError } from '../check/inpu
 import { checkOutcome, DEFAULT_FAIL_ON, type CheckOutcome, type FailOn } from '../check/outcome.js';
 import { AnyarchError, isBug } from '../errors.js';
 import { readRegularFile } from '../fs/bounded-read.js';
-import { packageVersion } from '../fs/package-version.js';
 import type { Digest } from '../oci/digest.js';
-import { openRoot, type Image, type Index } from '../oci/image.js';
-import type { Descriptor } from '../oci/manifest.js';
-import { VERIFIED_BY_ANNOTATION, VERIFIED_PLATFORMS_ANNOTATION, verifiedPlatformsValue } from '../oci/platforms.js';
+import type { Image, Index } from '../oci/image.js';
 import { formatReference, tryParseReference, type ImageReference } from '../oci/reference.js';
 import { buildModel, type Stage } from '../dockerfile/model.js';
 import { parseDockerfile } from '../dockerfile/parser.js';
@@ -44,7 +41,7 @@ import { findEngine, type FindEngineOptions } from './engines/detect.js';
 import { EngineBuildError } from './engines/failure.js';
 import { compressImage } from './image-writer.js';
 import { epochFromEnvironment } from './layer.js';
-import { annotatedIndex, publish, publishRepository, reportOutcome, type PublishEvent } from './publish.js';
+import { publish, publishRepository, reportOutcome, withVerifyAnnotations, type PublishEvent } from './publish.js';
 import type { BuildRequest, BuiltVariant, Engine, EngineResult, ImageAnnotations, PublishedVariant, PublishResult } from './types.js';
 
 /** Where a build goes besides (or instead of) a registry. */
@@ -112,17 +109,13 @@ export type BuildStatus =
   /** verify refused a variant; nothing tagged or written */
   | 'refused';
 
-/** What `output` got: the image written once verified (or why not). */
-export interface WrittenImage {
+/**
+ * What `output` got: the image written once verified (or why not), described as a publish is;
+ * `tagged` holds what was written (`oci:DIR:TAG`, or `oci:DIR` without a tag), empty when refused.
+ */
+export interface WrittenImage extends Pick<PublishResult, 'index' | 'variants' | 'report' | 'passed' | 'tagged'> {
   /** `oci:DIR` or `oci-archive:FILE` */
   readonly destination: string;
-  /** the index (the one carrying the verify annotations when verified and passed) */
-  readonly index: Descriptor;
-  readonly variants: readonly PublishedVariant[];
-  readonly report?: VerifyReport;
-  readonly passed: boolean;
-  /** what was written: `oci:DIR:TAG` (or `oci:DIR` without a tag); empty when refused */
-  readonly tagged: readonly string[];
 }
 
 export interface BuildRun {
@@ -204,16 +197,11 @@ async function pushable(store: BlobStore, v: BuiltVariant, onEvent: BuildOptions
   return compressImage(store, v.image);
 }
 
-/** The root with the verify annotations added (what is tagged or written once every variant passed). */
-async function withVerifyAnnotations(store: BlobStore, root: Index, platforms: readonly Platform[]): Promise<Index> {
-  const annotated = annotatedIndex(await root.manifestBytes(), root.descriptor.mediaType, {
-    [VERIFIED_PLATFORMS_ANNOTATION]: verifiedPlatformsValue(platforms),
-    [VERIFIED_BY_ANNOTATION]: packageVersion(),
-  });
-  const descriptor = await store.put(annotated.bytes, annotated.descriptor.mediaType);
-  const opened = await openRoot(store.source(descriptor));
-  if (opened.kind !== 'index') throw new AnyarchError('E_INTERNAL', 'the annotated index opened as an image');
-  return opened;
+/** Writes `root` as the OCI layout or archive `output` names (relative paths from `cwd`). */
+export async function writeLocal(root: Index, output: BuildOutput, cwd: string): Promise<void> {
+  const opts = output.tag !== undefined ? { tag: output.tag } : {};
+  if (output.kind === 'oci-layout') await writeOciLayout(root, path.resolve(cwd, output.dir), opts);
+  else await writeOciArchive(root, path.resolve(cwd, output.file), opts);
 }
 
 /** Verifies `root` here (no registry) and writes it to `output` when every variant passed. */
@@ -240,9 +228,7 @@ async function writeOutput(store: BlobStore, root: Index, variants: readonly Bui
   if (!passed) return { destination, index: root.descriptor, variants: published, ...(report ? { report } : {}), passed, tagged: [] };
   const final = verify ? await withVerifyAnnotations(store, root, published.map((p) => p.platform)) : root;
   opts.onEvent?.({ kind: 'phase', phase: 'write' });
-  const cwd = opts.cwd ?? process.cwd();
-  if (output.kind === 'oci-layout') await writeOciLayout(final, path.resolve(cwd, output.dir), output.tag !== undefined ? { tag: output.tag } : {});
-  else await writeOciArchive(final, path.resolve(cwd, output.file), output.tag !== undefined ? { tag: output.tag } : {});
+  await writeLocal(final, output, opts.cwd ?? process.cwd());
   return { destination, index: final.descriptor, variants: published, ...(report ? { report } : {}), passed, tagged: [output.tag !== undefined ? `${destination}:${output.tag}` : destination] };
 }
 

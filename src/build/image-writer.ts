@@ -22,6 +22,7 @@ import { MediaType } from '../oci/media.js';
 import type { Platform } from '../platform/index.js';
 import type { BlobStore } from './blob-store.js';
 import { gzipLayer, type WrittenLayer } from './layer.js';
+import { entryPlatform } from './compose.js';
 
 export interface ConfigChanges {
   /** ENTRYPOINT (exec form); without `cmd`, the base's CMD is cleared, as Docker does */
@@ -69,10 +70,6 @@ export function ociLayerMediaType(mediaType: string): string {
 function ociLayer(d: Descriptor): Descriptor {
   const { mediaType, digest, size, urls, annotations } = d;
   return { mediaType: ociLayerMediaType(mediaType), digest, size, ...(urls ? { urls } : {}), ...(annotations ? { annotations } : {}) };
-}
-
-function ociPlatform(p: Platform): OciPlatform {
-  return { architecture: p.architecture, os: p.os, ...(p.variant ? { variant: p.variant } : {}) };
 }
 
 function sorted<T>(record: Readonly<Record<string, T>>): Record<string, T> {
@@ -220,7 +217,7 @@ export async function writeImage(store: BlobStore, spec: ImageSpec): Promise<Ima
     layers,
     ...(spec.annotations && Object.keys(spec.annotations).length > 0 ? { annotations: sorted(spec.annotations) } : {}),
   };
-  return openStored(store, manifest, ociPlatform(platform));
+  return openStored(store, manifest, entryPlatform(platform));
 }
 
 /** Layers gzipped at once by {@link compressImage}. */
@@ -253,7 +250,7 @@ export async function compressImage(store: BlobStore, image: Image): Promise<Ima
     layers: out,
     ...(m.annotations && Object.keys(m.annotations).length > 0 ? { annotations: m.annotations } : {}),
   };
-  const platform: OciPlatform = { architecture: parsed.architecture, os: parsed.os, ...(parsed.variant ? { variant: parsed.variant } : {}) };
+  const platform: OciPlatform = entryPlatform({ os: parsed.os, architecture: parsed.architecture, variant: parsed.variant ?? '' });
   return openStored(store, manifest, platform);
 }
 

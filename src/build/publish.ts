@@ -176,10 +176,7 @@ export async function publishPlanned(root: Index, opts: PublishOptions, plan: Pu
     stats.bytesUploaded += index.bytes.length;
   };
   if (opts.verify) {
-    index = annotatedIndex(index.bytes, index.descriptor.mediaType, {
-      [VERIFIED_PLATFORMS_ANNOTATION]: verifiedPlatformsValue(variants.map((v) => v.platform)),
-      [VERIFIED_BY_ANNOTATION]: packageVersion(),
-    });
+    index = verifiedIndex(index.bytes, index.descriptor.mediaType, variants.map((v) => v.platform));
     await put(index.descriptor.digest);
   }
   const tagged: string[] = [];
@@ -263,6 +260,23 @@ async function guarded<T>(name: string, work: () => Promise<T>): Promise<T> {
     if (e instanceof RegistryError) throw new RegistryError(e.code, message, { status: e.status, diagnostics: e.diagnostics, ...(e.hint ? { hint: e.hint } : {}), ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}), cause: e });
     throw new AnyarchError(e.code, message, e.hint ?? (e.code === 'E_NETWORK' ? 'nothing was tagged; run the same command again: what reached the registry is not sent twice' : undefined), undefined, { cause: e });
   }
+}
+
+/** The index's bytes carrying the verify annotations (`dev.anyarch.verify.*`) for `platforms`: what is tagged or written once every variant passed. */
+export function verifiedIndex(bytes: Uint8Array, mediaType: string, platforms: readonly Platform[]): { descriptor: Descriptor; bytes: Uint8Array } {
+  return annotatedIndex(bytes, mediaType, {
+    [VERIFIED_PLATFORMS_ANNOTATION]: verifiedPlatformsValue(platforms),
+    [VERIFIED_BY_ANNOTATION]: packageVersion(),
+  });
+}
+
+/** {@link verifiedIndex} of `root`, put in `store` and opened from it (for an image written to a layout or archive). */
+export async function withVerifyAnnotations(store: BlobStore, root: Index, platforms: readonly Platform[], name?: string): Promise<Index> {
+  const annotated = verifiedIndex(await root.manifestBytes(), root.descriptor.mediaType, platforms);
+  const descriptor = await store.put(annotated.bytes, annotated.descriptor.mediaType);
+  const opened = await openRoot(store.source(descriptor, name));
+  if (opened.kind !== 'index') throw new AnyarchError('E_INTERNAL', 'the annotated index opened as an image');
+  return opened;
 }
 
 /** The index's bytes with `annotations` added (kept: every other field, as it was). */

@@ -31,6 +31,7 @@ import type { Descriptor } from './manifest.js';
 import { MediaType } from './media.js';
 import { tryParseReference } from './reference.js';
 import { REF_NAME_ANNOTATION } from './sources/layout.js';
+import { LAYOUT_TAG } from './write-layout.js';
 
 export const TAR_BLOCK = 512;
 /** Largest size an octal ustar field of 12 bytes holds (8 GiB - 1); larger sizes are base-256. */
@@ -250,17 +251,16 @@ async function writeArchive(file: string, fill: (tar: TarFileWriter) => Promise<
   }
 }
 
-const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._:/@+-]{0,254}$/;
 
 /**
  * Writes `root` (an image or an index, with everything it references) as a tar of an OCI image
  * layout. With `tag`, index.json names the root with `org.opencontainers.image.ref.name`.
  */
 export async function writeOciArchive(root: Index | Image, file: string, opts: { tag?: string } = {}): Promise<{ digest: Digest }> {
-  if (opts.tag !== undefined && !TAG_RE.test(opts.tag)) throw new AnyarchError('E_USAGE', `${JSON.stringify(opts.tag)} is not a tag an OCI layout's index.json can name`);
+  if (opts.tag !== undefined && !LAYOUT_TAG.test(opts.tag)) throw new AnyarchError('E_USAGE', `${JSON.stringify(opts.tag)} is not a tag an OCI layout's index.json can name`);
   const contents = await imageContents(root);
-  const blobs = new Map<string, { descriptor: Descriptor; open: () => Promise<Readable | Uint8Array> }>();
-  for (const b of contents.blobs) if (!blobs.has(b.descriptor.digest)) blobs.set(b.descriptor.digest, b);
+  // imageContents lists each blob once
+  const blobs = new Map<string, { descriptor: Descriptor; open: () => Promise<Readable | Uint8Array> }>(contents.blobs.map((b) => [b.descriptor.digest, b]));
   for (const node of contents.manifests.flat()) {
     if (!blobs.has(node.descriptor.digest)) blobs.set(node.descriptor.digest, { descriptor: node.descriptor, open: () => node.manifestBytes() });
   }

@@ -40,12 +40,15 @@ export interface WriteLayoutResult {
   readonly present: number;
 }
 
+/** What a layout's index.json may name as a tag (`org.opencontainers.image.ref.name`), here and in an OCI archive. */
+export const LAYOUT_TAG = /^[A-Za-z0-9_][A-Za-z0-9._:/@+-]{0,254}$/;
+
 /** Largest existing index.json read to keep its entries: 4 MiB, as a manifest. */
 const MAX_INDEX_JSON_BYTES = 4 * 1024 * 1024;
 
 /** Writes `root` and everything it references into the layout at `dir` (created when missing). */
 export async function writeOciLayout(root: Index | Image, dir: string, opts: WriteLayoutOptions = {}): Promise<WriteLayoutResult> {
-  if (opts.tag !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9._:/@+-]{0,254}$/.test(opts.tag)) {
+  if (opts.tag !== undefined && !LAYOUT_TAG.test(opts.tag)) {
     throw new AnyarchError('E_USAGE', `${JSON.stringify(opts.tag)} is not a tag a layout's index.json can name`);
   }
   const contents = await imageContents(root, opts);

@@ -44,12 +44,6 @@ function isOpened(x: ImageSource | Index | Image): x is Index | Image {
 }
 
 /**
- * The root and every index below it, each once, in the order they can be pushed: a list of
- * rounds, each index in a round after every index it lists (the root in the last). Nested
- * indexes come from the walk; an attestation entry that is an index (the walk lists it, but does
- * not walk it) is walked in turn, within what is left of the depth.
- */
-/**
  * Pushes `from` — the root of a source, or an opened index or image — and everything it
  * references. Tags the root with `tag` when given; returns the root's digest and what was done.
  * An index nested deeper than `maxDepth`, a cycle, or more entries than the walk reads is

@@ -162,7 +162,7 @@ export function assembleOptionsFromFlags(flags: AssembleFlags): AssembleCommandO
 
 /** Runs `anyarch assemble` (see the module comment). */
 export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Promise<Outcome> {
-  const [{ assemble, assemblyPlatforms }, { BlobStore }, { publishOutcome, publishPlanned, publishRepository, reportOutcome, annotatedIndex }, { annotationsFromEnvironment }, { epochFromEnvironment }] = await Promise.all([
+  const [{ assemble, assemblyPlatforms }, { BlobStore }, { publishOutcome, publishPlanned, publishRepository, reportOutcome, withVerifyAnnotations }, { annotationsFromEnvironment }, { epochFromEnvironment }] = await Promise.all([
     import('../../build/assemble.js'),
     import('../../build/blob-store.js'),
     import('../../build/publish.js'),
@@ -250,16 +250,8 @@ export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Pro
     }
     if (passed && opts.verify && report) {
       // what is written carries the same verify annotation as what is tagged
-      const { VERIFIED_BY_ANNOTATION, VERIFIED_PLATFORMS_ANNOTATION, verifiedPlatformsValue } = await import('../../oci/platforms.js');
-      const { packageVersion } = await import('../../fs/package-version.js');
       const listed = (await index.manifest()).manifests.flatMap((m) => (m.platform ? [makePlatform(m.platform.os, m.platform.architecture, m.platform.variant ?? '')] : []));
-      const annotated = annotatedIndex(await index.manifestBytes(), index.descriptor.mediaType, {
-        [VERIFIED_PLATFORMS_ANNOTATION]: verifiedPlatformsValue(listed),
-        [VERIFIED_BY_ANNOTATION]: packageVersion(),
-      });
-      const d = await store.put(annotated.bytes, index.descriptor.mediaType);
-      const reopened = await openRoot(store.source(d, 'assembled image'));
-      if (reopened.kind === 'index') finalIndex = reopened;
+      finalIndex = await withVerifyAnnotations(store, index, listed, 'assembled image');
       if (result && result.index.digest !== finalIndex.descriptor.digest) {
         throw new AnyarchError('E_INTERNAL', `the index written (${finalIndex.descriptor.digest}) is not the one tagged (${result.index.digest})`);
       }
@@ -267,13 +259,8 @@ export async function assembleCommand(opts: AssembleCommandOptions, io: Io): Pro
     let written: string | undefined;
     if (passed && opts.output) {
       status(`writing ${formatSourceSpec(opts.output)}`);
-      if (opts.output.kind === 'oci-layout') {
-        const { writeOciLayout } = await import('../../oci/write-layout.js');
-        await writeOciLayout(finalIndex, opts.output.dir, opts.output.tag !== undefined ? { tag: opts.output.tag } : {});
-      } else {
-        const { writeOciArchive } = await import('../../oci/write-archive.js');
-        await writeOciArchive(finalIndex, opts.output.file, opts.output.tag !== undefined ? { tag: opts.output.tag } : {});
-      }
+      const { writeLocal } = await import('../../build/build.js');
+      await writeLocal(finalIndex, opts.output, io.cwd);
       written = formatSourceSpec(opts.output);
     }
     if (progress) io.stderr.write('\r\u001b[K');

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { pc } from '../packages.js';
 import type { CheckRun } from '../../check/check-paths.js';
 import { DEFAULT_PLATFORMS } from '../../check/engine.js';
-import { DEFAULT_FAIL_ON, type FailOn } from '../../check/outcome.js';
+import { DEFAULT_FAIL_ON, failsOn, type FailOn } from '../../check/outcome.js';
 import { AnyarchError } from '../../errors.js';
 import { shortDigest } from '../../oci/digest.js';
 import { formatReference, parseReference, type ImageReference } from '../../oci/reference.js';
@@ -98,7 +98,7 @@ function verdictWord(v: PublishedVariant, failOn: FailOn): string {
   if (ver.error) return `unreadable: ${ver.error.message}`;
   const c = ver.summary.verdicts;
   const counts = [c.error ? `${c.error} error${c.error === 1 ? '' : 's'}` : '', c.warning ? `${c.warning} warning${c.warning === 1 ? '' : 's'}` : '', c.info ? `${c.info} info` : ''].filter(Boolean).join(', ');
-  const refused = (c.error > 0 && failOn !== 'never') || (c.warning > 0 && (failOn === 'warning' || failOn === 'info')) || (c.info > 0 && failOn === 'info');
+  const refused = (['error', 'warning', 'info'] as const).some((s) => c[s] > 0 && failsOn(s, failOn));
   return `${refused ? 'refused' : 'passed'}${counts ? ` (${counts})` : ''}`;
 }
 
