@@ -2,7 +2,10 @@
  * The stage graph of a Dockerfile: which stages a stage reads files from, as BuildKit's dispatcher
  * resolves them. A stage depends on
  *
- * - its parent, when it is built FROM an earlier stage (by name, case-insensitive, or by index);
+ * - its parent, when it is built FROM an earlier stage (by name, case-insensitive, or by index),
+ *   also through a global ARG whose value names that stage on every platform (`ARG
+ *   FLAVOUR=build-alpine` then `FROM ${FLAVOUR}`); a FROM whose stage depends on the platform
+ *   (`FROM build-${TARGETARCH}`) is the model's to resolve per target (`Model.stagesFor`);
  * - the stage of `COPY --from=<stage>` (and `ADD --from=`, which BuildKit refuses as an unknown
  *   flag but which can only mean the same);
  * - the stage of `RUN --mount=...,from=<stage>` for every mount type, the mount value read as
@@ -97,11 +100,22 @@ function stageIndex(byName: ReadonlyMap<string, number>, ref: string, before: nu
   return undefined;
 }
 
+/**
+ * The stage a `FROM ${ARG}` names whatever the platform (the ARG's default names a stage, on every
+ * target): given by the model, which evaluates global ARGs. BuildKit expands ARGs in FROM only
+ * (global ones); `COPY --from=` and mount `from=` are never expanded.
+ */
+export type FromResolver = (image: string) => string | undefined;
+
 /** Every reference of the stages to earlier stages, in stage and instruction order. */
-function stageReferences(stages: readonly StageNode[], byName: ReadonlyMap<string, number>): StageReference[] {
+function stageReferences(stages: readonly StageNode[], byName: ReadonlyMap<string, number>, resolve?: FromResolver): StageReference[] {
   const out: StageReference[] = [];
   for (const s of stages) {
-    const parent = stageIndex(byName, s.image.value, s.index);
+    let parent = stageIndex(byName, s.image.value, s.index);
+    if (parent === undefined && resolve && s.image.value.includes('$')) {
+      const named = resolve(s.image.value);
+      if (named !== undefined) parent = stageIndex(byName, named, s.index);
+    }
     if (parent !== undefined) {
       out.push({ from: parent, to: s.index, kind: 'from', instruction: s.from, flag: null, range: s.image.range, paths: ['/'], mount: null });
     }
@@ -200,11 +214,12 @@ class LazyStageGraph implements StageGraph {
 
 /**
  * Reads the references between `nodes` (the stages in order; `byName`: lower-cased stage names to
- * the index of the first stage of that name) once, for the model: parents and reachability first,
+ * the index of the first stage of that name; `resolve`: what a `FROM ${ARG}` names on every
+ * platform) once, for the model: parents and reachability first,
  * the graph once the stage objects exist.
  */
-export function linkStages(nodes: readonly StageNode[], byName: ReadonlyMap<string, number>): StageLinks {
-  const refs = stageReferences(nodes, byName);
+export function linkStages(nodes: readonly StageNode[], byName: ReadonlyMap<string, number>, resolve?: FromResolver): StageLinks {
+  const refs = stageReferences(nodes, byName, resolve);
   const parents = new Map<number, number>();
   for (const r of refs) if (r.kind === 'from') parents.set(r.to, r.from);
   return { parents, reachable: reachableIndexes(nodes.length, refs), graph: (stages) => new LazyStageGraph(stages, refs) };

@@ -174,6 +174,20 @@ export interface Model {
   /** which stages read which (FROM, COPY --from, RUN --mount from=), what becomes the image */
   readonly graph: StageGraph;
   stageByName(name: string): Stage | undefined;
+  /**
+   * True when some FROM names an earlier stage through a platform ARG (`FROM build-${TARGETARCH}`):
+   * which stages are built then depends on the target (see {@link Model.stagesFor}).
+   */
+  readonly perPlatformStages: boolean;
+  /** the stages some platform's `FROM ${ARG}` names (`build-amd64`, `build-arm64`): each built only for the platforms that name it */
+  readonly chosenPerPlatform: ReadonlySet<Stage>;
+  /**
+   * The stages `docker build` (without --target) builds for `target`: the final stage and what it
+   * needs, with each `FROM ${ARG}` resolved with that platform's ARGs (memoised).
+   */
+  stagesFor(target: Platform): ReadonlySet<Stage>;
+  /** the stage `stage` is built FROM when built for `target` (`Stage.parent`, or its per-platform FROM) */
+  parentFor(stage: Stage, target: Platform): Stage | null;
   /** evaluation of a stage for a target platform (memoised) */
   view(stage: Stage, target: Platform, build?: Platform): StageView;
   /** the shell reading of a RUN instruction's command (shell form) and script heredocs (memoised) */
@@ -214,6 +228,15 @@ function parseArgDecls(ins: Instruction): ArgDecl[] {
     return { name: w.slice(0, eq), default: w.slice(eq + 1), instruction: ins };
   });
 }
+
+/** Platforms whose ARGs are tried on a `FROM` with variables to find the stages chosen per platform. */
+const PROBE_PLATFORMS: readonly Platform[] = [
+  'linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/arm/v6', 'linux/386', 'linux/ppc64le', 'linux/s390x',
+  'linux/riscv64', 'linux/mips64le', 'linux/loong64', 'windows/amd64',
+].map((s) => {
+  const [os = '', architecture = '', variant = ''] = s.split('/');
+  return { os, architecture, variant };
+});
 
 /** Expands with BuildKit's rules; never throws (a `${V:?}` error expands to empty). */
 function safeExpand(word: string, lookup: (n: string) => string | undefined, escape: '\\' | '`'): string {
@@ -260,8 +283,48 @@ export function buildModel(file: Dockerfile): Model {
     return { ...d, index, image, name, nameRange: asWord?.range ?? null, platform };
   });
 
+  const escape = file.escape;
+  const globals = new Map<string, Scope>();
+  function globalScope(target: Platform, build: Platform): Scope {
+    const key = `${keyOf(target)}|${keyOf(build)}`;
+    const cached = globals.get(key);
+    if (cached) return cached;
+    const s = computeGlobalScope(target, build);
+    globals.set(key, s);
+    return s;
+  }
+
+  function computeGlobalScope(target: Platform, build: Platform): Scope {
+    let s = automaticScope(target, build, `${keyOf(target)}|${keyOf(build)}`);
+    for (const a of globalArgs) {
+      const prev = s.get(a.name);
+      const value = a.default === null ? prev?.value : safeExpand(a.default, s.lookup, escape);
+      const automatic = a.default === null && (prev?.automatic ?? false);
+      s = s.with({ name: a.name, value, kind: 'arg', instruction: a.instruction, automatic });
+    }
+    return s;
+  }
+
+  const DEFAULT_BUILD: Platform = { os: 'linux', architecture: 'amd64', variant: '' };
+  const keys = new WeakMap<Platform, string>();
+  const keyOf = (p: Platform): string => {
+    let k = keys.get(p);
+    if (k === undefined) {
+      k = formatPlatform(p);
+      keys.set(p, k);
+    }
+    return k;
+  };
+
+  // `FROM ${FLAVOUR}`: a stage when the ARG names the same one on two unlike platforms
+  const probes: [Platform, Platform] = [DEFAULT_BUILD, { os: 'linux', architecture: 'riscv64', variant: '' }];
+  const resolveFrom = (image: string): string | undefined => {
+    const [a, b] = probes.map((p) => safeExpand(image, globalScope(p, p).lookup, escape));
+    return a !== undefined && a !== '' && a === b ? a : undefined;
+  };
+
   // the one reading of stage references (FROM, COPY --from, RUN --mount from=): graph.ts
-  const links = linkStages(drafts, byName);
+  const links = linkStages(drafts, byName, resolveFrom);
 
   const stages: Stage[] = [];
   for (const d of drafts) {
@@ -295,39 +358,6 @@ export function buildModel(file: Dockerfile): Model {
   const views: Map<Platform, Map<Platform, StageView>>[] = [];
   const shells = new WeakMap<Instruction, ShellSource[]>();
   const declCache = new WeakMap<Instruction, ArgDecl[]>();
-  const escape = file.escape;
-
-  const globals = new Map<string, Scope>();
-  function globalScope(target: Platform, build: Platform): Scope {
-    const key = `${keyOf(target)}|${keyOf(build)}`;
-    const cached = globals.get(key);
-    if (cached) return cached;
-    const s = computeGlobalScope(target, build);
-    globals.set(key, s);
-    return s;
-  }
-
-  function computeGlobalScope(target: Platform, build: Platform): Scope {
-    let s = automaticScope(target, build, `${keyOf(target)}|${keyOf(build)}`);
-    for (const a of globalArgs) {
-      const prev = s.get(a.name);
-      const value = a.default === null ? prev?.value : safeExpand(a.default, s.lookup, escape);
-      const automatic = a.default === null && (prev?.automatic ?? false);
-      s = s.with({ name: a.name, value, kind: 'arg', instruction: a.instruction, automatic });
-    }
-    return s;
-  }
-
-  const DEFAULT_BUILD: Platform = { os: 'linux', architecture: 'amd64', variant: '' };
-  const keys = new WeakMap<Platform, string>();
-  const keyOf = (p: Platform): string => {
-    let k = keys.get(p);
-    if (k === undefined) {
-      k = formatPlatform(p);
-      keys.set(p, k);
-    }
-    return k;
-  };
 
   /** views whose scopes are computed */
   const walked = new WeakSet<StageView>();
@@ -350,13 +380,14 @@ export function buildModel(file: Dockerfile): Model {
       // the oldest down, so a chain of thousands of stages built FROM each other is a loop, not
       // a recursion as deep as the chain
       const pending: StageView[] = [];
-      for (let p = stage.parent; p; p = p.parent) {
+      for (let p = parentFor(stage, target); p; p = parentFor(p, target)) {
         const pv = view(p, target, build);
         if (walked.has(pv)) break;
         pending.push(pv);
       }
       for (let i = pending.length - 1; i >= 0; i--) void (pending[i] as StageView).end;
-      let scope = stage.parent ? view(stage.parent, target, build).end : Scope.EMPTY;
+      const parent = parentFor(stage, target);
+      let scope = parent ? view(parent, target, build).end : Scope.EMPTY;
       const list: Scope[] = [];
       for (const ins of stage.instructions) {
         list.push(scope);
@@ -402,6 +433,45 @@ export function buildModel(file: Dockerfile): Model {
     return v;
   }
 
+  // stages chosen per platform (`FROM build-${TARGETARCH}`): what a FROM with variables and no
+  // stage of its own names on some common platform
+  const chosen = new Set<Stage>();
+  for (const st of stages) {
+    if (st.parent || !st.image.value.includes('$')) continue;
+    for (const p of PROBE_PLATFORMS) {
+      const i = byName.get(safeExpand(st.image.value, globalScope(p, p).lookup, escape).toLowerCase());
+      if (i !== undefined && i < st.index) chosen.add(stages[i] as Stage);
+    }
+  }
+  const perPlatformStages = chosen.size > 0;
+
+  function parentFor(stage: Stage, target: Platform): Stage | null {
+    if (stage.parent || !perPlatformStages || !stage.image.value.includes('$')) return stage.parent;
+    const i = byName.get(view(stage, target).image.toLowerCase());
+    return i !== undefined && i < stage.index ? (stages[i] as Stage) : null;
+  }
+
+  const reached = new Map<Platform, ReadonlySet<Stage>>();
+  function stagesFor(target: Platform): ReadonlySet<Stage> {
+    let set = reached.get(target);
+    if (set) return set;
+    const out = new Set<Stage>();
+    const stack: Stage[] = stages.length ? [stages[stages.length - 1] as Stage] : [];
+    while (stack.length) {
+      const st = stack.pop() as Stage;
+      if (out.has(st)) continue;
+      out.add(st);
+      for (const e of graph.dependencies(st)) stack.push(e.from);
+      const p = st.parent ? null : parentFor(st, target);
+      if (p) stack.push(p);
+    }
+    set = out;
+    reached.set(target, set);
+    return set;
+  }
+
+  const graph = links.graph(stages);
+
   function argDecls(ins: Instruction): ArgDecl[] {
     let d = declCache.get(ins);
     if (!d) {
@@ -434,7 +504,11 @@ export function buildModel(file: Dockerfile): Model {
     globalArgs,
     stages,
     finalStage: stages[stages.length - 1] ?? null,
-    graph: links.graph(stages),
+    graph,
+    perPlatformStages,
+    chosenPerPlatform: chosen,
+    stagesFor,
+    parentFor,
     stageByName: (name) => {
       const i = byName.get(name.toLowerCase());
       return i === undefined ? undefined : stages[i];

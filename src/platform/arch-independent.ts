@@ -83,3 +83,33 @@ export function archIndependentReason(url: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Files that are the same on every CPU, by where they live in an image: CA bundles
+ * (`/etc/ssl/certs`, `/etc/pki/ca-trust`), time zones (`/usr/share/zoneinfo`, `/etc/localtime`),
+ * the account files (`/etc/passwd`, `/etc/group`, ...), everything under `/usr/share` (the FHS's
+ * architecture-independent data), and files whose type is text or bytecode that any CPU reads:
+ * scripts, web assets, configuration, certificates, JVM archives.
+ */
+const INDEPENDENT_PATH =
+  /^\/?(?:etc\/ssl(?:\/|$)|etc\/pki\/(?:ca-trust|tls)(?:\/|$)|etc\/ca-certificates(?:\.conf)?(?:\/|$)|usr\/share\/|usr\/share$|usr\/local\/share\/ca-certificates(?:\/|$)|etc\/(?:localtime|timezone|passwd|group|shadow|gshadow|nsswitch\.conf|mime\.types|os-release|services|protocols)$)/;
+const INDEPENDENT_FILE =
+  /\.(?:sh|bash|py|rb|pl|php|lua|js|mjs|cjs|ts|css|html?|json|ya?ml|toml|ini|conf|cfg|xml|properties|txt|md|csv|svg|png|jpe?g|gif|ico|webp|woff2?|ttf|otf|eot|map|pem|crt|cer|key|jar|war|ear|sql|tmpl|tpl)$/i;
+
+/** True when a path an image copies from another stage holds the same bytes on every CPU (see INDEPENDENT_PATH). */
+export function isArchIndependentPath(path: string): boolean {
+  const p = path.trim().replace(/^["']|["']$/g, '').replace(/\/+$/, '');
+  if (p === '' || p.includes('$') || p.includes('*') && !INDEPENDENT_FILE.test(p)) return false;
+  if (INDEPENDENT_PATH.test(p.replace(/^\.\//, '/').replace(/^\/+/, '/'))) return true;
+  if (p.includes('ca-certificates') || /(?:^|\/)zoneinfo(?:\/|$)/.test(p)) return true;
+  return INDEPENDENT_FILE.test(p);
+}
+
+/** Directories a JavaScript build writes its static output to (`npm run build`: dist/, build/, public/). */
+const WEB_OUTPUT = /(?:^|\/)(?:dist|build|public|static|assets|www|html|out|\.next\/static|storybook-static)(?:\/|$)/;
+
+/** True when a path is the static output of a JavaScript build (only meaningful for a stage that runs one). */
+export function isWebOutputPath(path: string): boolean {
+  const p = path.trim().replace(/^["']|["']$/g, '').replace(/\/+$/, '');
+  return p !== '' && !p.includes('$') && WEB_OUTPUT.test(p);
+}

@@ -42,4 +42,4 @@ export type { Vendor, VendorVariant } from './vendors.js';
 export { VENDORS, vendorByName } from './vendors.js';
 export type { MatchOptions, VendorUrlMatch } from './vendor-match.js';
 export { findVendor, matchVendorUrl, patternToRegExp, vendorToken } from './vendor-match.js';
-export { archIndependentReason, isArchIndependentUrl } from './arch-independent.js';
+export { archIndependentReason, isArchIndependentPath, isArchIndependentUrl, isWebOutputPath } from './arch-independent.js';

@@ -6,6 +6,7 @@
  */
 import type { Model, Stage } from '../dockerfile/model.js';
 import { archTokens, formatPlatform, platformsForToken, samePlatform, tryParsePlatform, type Platform } from '../platform/index.js';
+import { stagePlatforms } from './support/stage-platforms.js';
 import { defineRule, type RuleContext, type Suggestion } from './types.js';
 
 const messages = {
@@ -130,20 +131,23 @@ function dropNamespace(stage: Stage, ns: string): Suggestion | undefined {
   };
 }
 
-function relevantPlatforms(stage: Stage, ctx: RuleContext<typeof messages>): readonly Platform[] | undefined {
+function relevantPlatforms(model: Model, stage: Stage, ctx: RuleContext<typeof messages>): readonly Platform[] | undefined {
   const flag = stage.platform?.value;
+  // a stage chosen per platform (`FROM build-${TARGETARCH}`, `FROM arm64v8/alpine AS build-arm64`): its own targets
+  const own = stagePlatforms(stage, ctx.platforms, model);
+  if (own !== 'builder' && own.length === 0) return undefined;
   if (stage.onBuildPlatform) return ctx.builderPlatforms;
   if (flag && !flag.includes('$')) {
     const p = tryParsePlatform(flag);
     return p ? [p] : undefined;
   }
-  const linux = ctx.platforms.filter((p) => p.os === 'linux');
+  const linux = (own === 'builder' ? ctx.platforms : own).filter((p) => p.os === 'linux');
   return linux.length ? linux : undefined;
 }
 
 function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>): void {
   if (stage.windows || stage.parent || stage.image.value.toLowerCase() === 'scratch') return;
-  const platforms = relevantPlatforms(stage, ctx);
+  const platforms = relevantPlatforms(model, stage, ctx);
   if (!platforms) return;
   const builder = stage.onBuildPlatform;
   const target0 = ctx.platforms[0] ?? ctx.builderPlatforms[0] as Platform;

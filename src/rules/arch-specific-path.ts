@@ -11,6 +11,7 @@ import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
 import { PLATFORM_DATA, formatPlatform, samePlatform, type Platform } from '../platform/index.js';
 import { isArchGuarded } from './support/arch-branches.js';
 import { stageUsesXx } from './support/mentions.js';
+import { onlyNames } from './support/command-kind.js';
 import { stagePlatforms } from './support/stage-platforms.js';
 import { URL_RE } from './support/url-arch-words.js';
 import { defineRule, type RuleContext } from './types.js';
@@ -199,7 +200,7 @@ function instructionHits(model: Model, ins: Instruction): Found[] {
   }
 }
 
-/** Shell commands' words, except in commands that test the path or run in an architecture branch. */
+/** Shell commands' words, except in commands that test the path, only name it (rm, ls, echo: command-kind.ts) or run in an architecture branch. */
 function scanShell(text: SourceText, script: ShellScript, out: Found[]): void {
   const cmds = script.commands;
   let conditions: Set<SimpleCommand> | undefined;
@@ -210,7 +211,7 @@ function scanShell(text: SourceText, script: ShellScript, out: Found[]): void {
     }
     if (out.length === before) continue;
     conditions ??= conditionCommands(cmds);
-    if (conditions.has(cmd) || TEST_COMMANDS.has(cmd.words[0]?.value ?? '') || isArchGuarded(cmd)) out.length = before;
+    if (conditions.has(cmd) || TEST_COMMANDS.has(cmd.words[0]?.value ?? '') || onlyNames(cmd) || isArchGuarded(cmd)) out.length = before;
   }
 }
 
@@ -233,7 +234,7 @@ function families(found: readonly Found[]): Set<string> {
 
 function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>): void {
   if (stage.windows) return;
-  const platforms = stagePlatforms(stage, ctx.platforms);
+  const platforms = stagePlatforms(stage, ctx.platforms, model);
   const builder = platforms === 'builder';
   const targets = builder ? ctx.builderPlatforms : platforms.filter((p) => p.os === 'linux');
   if (!targets.length) return;

@@ -9,12 +9,15 @@ import type { Model, Stage } from '../dockerfile/model.js';
 import {
   KNOWN_OSES,
   formatPlatform,
+  isArchIndependentPath,
+  isWebOutputPath,
   normalizeOS,
   samePlatform,
   tryParsePlatform,
   type Platform,
 } from '../platform/index.js';
 import { dropFlagEdit } from './support/fix.js';
+import { targetsBuilding } from './support/stage-platforms.js';
 import { defineRule, type RuleContext, type Suggestion } from './types.js';
 
 const messages = {
@@ -47,9 +50,39 @@ function suggestionsFor(model: Model, stage: Stage, flag: Flag, image: ReadonlyS
   return out;
 }
 
+/** A JavaScript build stage (node, bun or deno image, or npm/yarn/pnpm run in it): its dist/ and build/ are web assets. */
+const JS_IMAGE = /(?:^|\/)(?:node|bun|deno|oven\/bun|denoland\/deno)(?::|@|$)/i;
+const JS_BUILD = /\b(?:npm|yarn|pnpm|npx|bun|deno)\b/;
+
+function jsStage(stage: Stage): boolean {
+  for (let s: Stage | null = stage; s; s = s.parent) {
+    if (JS_IMAGE.test(s.image.value) || s.instructions.some((i) => i.keyword === 'run' && JS_BUILD.test(i.body.text))) return true;
+  }
+  return false;
+}
+
+/**
+ * The stage only provides files that are the same on every CPU (CA bundles, zoneinfo, passwd,
+ * scripts, the static output of a JavaScript build) to the stages that read it: pinning it to one
+ * platform changes no byte of any image. A stage that becomes the image, is built FROM by another
+ * stage, or that nothing reads is not such a provider.
+ */
+function providesOnlyIndependentFiles(model: Model, stage: Stage, image: ReadonlySet<Stage>): boolean {
+  if (image.has(stage) || (model.perPlatformStages && model.chosenPerPlatform.has(stage))) return false;
+  const consumers = model.graph.consumers(stage);
+  if (!consumers.length) return false;
+  const js = jsStage(stage);
+  return consumers.every(
+    (e) => e.kind !== 'from' && e.paths.length > 0 && e.paths.every((p) => isArchIndependentPath(p) || (js && isWebOutputPath(p))),
+  );
+}
+
 function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>, image: ReadonlySet<Stage>): void {
   const flag = stage.platform;
   if (!flag || flag.value === null || !flag.valueRange) return;
+  // built only for the targets that choose it (`FROM build-${TARGETARCH}`): judged against those
+  const targets = targetsBuilding(stage, ctx.platforms, model);
+  if (!targets.length) return;
   const value = flag.value.trim();
   if (value.includes('$')) return; // a variable: not a constant (BuildKit skips any substitution)
   const range = flag.valueRange;
@@ -77,10 +110,12 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages
   }
   if (nameExempts(stage, p.os, [p.architecture, written])) return;
   // another OS than every target (a darwin SDK stage, a Windows stage in a Linux check): deliberate
-  if (!ctx.platforms.some((t) => t.os === p.os)) return;
+  if (!targets.some((t) => t.os === p.os)) return;
   // single-architecture on purpose: every target is this platform
-  if (ctx.platforms.every((t) => samePlatform(t, p))) return;
-  const others = ctx.platforms.filter((t) => !samePlatform(t, p)).map(formatPlatform);
+  if (targets.every((t) => samePlatform(t, p))) return;
+  // a stage that only hands CA bundles, zoneinfo, passwd, scripts or web assets to the image
+  if (providesOnlyIndependentFiles(model, stage, image)) return;
+  const others = targets.filter((t) => !samePlatform(t, p)).map(formatPlatform);
   ctx.report({
     messageId: 'pinned',
     range,

@@ -17,6 +17,8 @@ import {
 import { downloadCandidates, inSingleQuotes, runUrls, type Candidate } from './support/download.js';
 import { declareArgs, mappingEdits } from './support/fix.js';
 import { isArchBranch, isArchGuarded } from './support/arch-branches.js';
+import { onlyNames } from './support/command-kind.js';
+import { stagePlatforms } from './support/stage-platforms.js';
 import { URL_RE, families, findArchTokens, tokenNames, type TokenHit } from './support/url-arch-words.js';
 import { defineRule, type Edit, type RuleContext } from './types.js';
 
@@ -147,7 +149,9 @@ function linuxTargets(ctx: RuleContext<typeof messages>): Platform[] {
 }
 
 function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>): void {
-  const targets = linuxTargets(ctx);
+  // the targets this stage is built for: one per-architecture stage (`FROM build-${TARGETARCH}`) only its own
+  const own = stagePlatforms(stage, ctx.platforms, model);
+  const targets = own === 'builder' ? linuxTargets(ctx) : own.filter((p) => p.os === 'linux');
   if (stage.windows || targets.length === 0) return;
   const candidates = downloadCandidates(model, stage);
   // Several architectures downloaded by one instruction: a deliberate multi-arch fetch.
@@ -161,9 +165,12 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages
   const urlFiles = new Set(
     candidates.filter((c) => c.kind === 'run-url').map((c) => `${c.index}|${c.text.slice(c.text.lastIndexOf('/') + 1)}`),
   );
+  const fanOut = fanOutFiles(candidates);
   for (const c of candidates) {
     if (families(c.hits).size !== 1) continue; // host and target in one name (cross toolchains): cannot tell
     if ((perInstruction.get(c.index)?.size ?? 0) > 1) continue;
+    if (c.command && onlyNames(c.command)) continue; // rm, ls, test -f, echo: names the file, brings nothing in
+    if (fanOut.has(fileTemplate(c))) continue; // the stage fetches this file for several architectures on purpose
     if (c.kind === 'run-file' && urlFiles.has(`${c.index}|${c.text}`)) continue;
     const hit = c.hits[0] as TokenHit;
     const key = `${c.sourceAt(hit.start)}`;
@@ -214,6 +221,29 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages
   }
   checkAptSources(model, stage, ctx, targets);
   checkTemplates(model, stage, ctx, stage.onBuildPlatform ? ctx.builderPlatforms : targets);
+}
+
+/** The file a candidate names with its architecture word left out (`tool-linux-*.tar.gz`). */
+function fileTemplate(c: Candidate): string {
+  const hit = c.hits[0] as TokenHit;
+  const file = c.text.slice(0, hit.start) + '*' + c.text.slice(hit.end);
+  return file.slice(file.lastIndexOf('/') + 1);
+}
+
+/**
+ * Files a stage fetches for several architectures, in separate instructions (a release stage
+ * that downloads every build): deliberate, as within one instruction.
+ */
+function fanOutFiles(candidates: readonly Candidate[]): Set<string> {
+  const archs = new Map<string, Set<string>>();
+  for (const c of candidates) {
+    if (c.hits.length !== 1 || (c.command && onlyNames(c.command))) continue;
+    const key = fileTemplate(c);
+    const set = archs.get(key) ?? new Set<string>();
+    for (const f of families(c.hits)) set.add(f);
+    archs.set(key, set);
+  }
+  return new Set([...archs].filter(([, set]) => set.size > 1).map(([key]) => key));
 }
 
 /** The architectures a whole word names (a case pattern, an apt arch=), or []. */

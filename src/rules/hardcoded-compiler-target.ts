@@ -11,6 +11,7 @@ import { rangeAt, toSourceRange } from '../dockerfile/text.js';
 import { formatPlatform, goarchArchitecture, rustTripleBuilds, toVocabulary, type Platform } from '../platform/index.js';
 import { isArchGuarded } from './support/arch-branches.js';
 import { declareArgs } from './support/fix.js';
+import { stagePlatforms, targetsBuilding } from './support/stage-platforms.js';
 import { instructionMentions } from './support/mentions.js';
 import { commandWords, envWords, settingWords } from './support/shell-words.js';
 import { cpuFlags, FLAG_VARIABLES, goEnvWrites, isCrossCompiler, type CpuFlagHit } from './support/toolchains.js';
@@ -59,10 +60,14 @@ class Checker {
   /** a GOOS other than linux set in the same instruction: a binary for another OS (a release build) */
   private otherOs = false;
 
+  /** GOARCH and Rust reports of the stage so far (several architectures in one stage: a deliberate fan-out) */
+  private grouped: Pending[] = [];
+
   constructor(
     private readonly model: Model,
     private readonly ctx: RuleContext<typeof messages>,
-    private readonly targets: readonly Platform[],
+    /** the targets of the stage being read (all targets for global ARGs) */
+    public targets: readonly Platform[],
   ) {}
 
   private range(start: number, end: number): ReportDescriptor<typeof messages>['range'] {
@@ -194,17 +199,31 @@ class Checker {
     if (hit.flag.level) this.cpuLevel(hit.text, hit.flag.level, range, fixNote);
   }
 
-  /** Reports what one instruction collected; several GOARCH (or Rust) architectures in one instruction are deliberate. */
+  /**
+   * Ends one instruction: reports what it collected, except GOARCH and Rust targets, which wait
+   * for the end of the stage ({@link flushStage}). A GOOS other than linux in the instruction
+   * makes its GOARCH a release build for another OS.
+   */
   flush(): void {
-    const archs = { go: new Set<string>(), rust: new Set<string>() };
-    for (const p of this.pending) if (p.group) archs[p.group.kind].add(p.group.arch);
     for (const p of this.pending) {
-      if (p.group && archs[p.group.kind].size > 1) continue;
       if (p.group?.kind === 'go' && this.otherOs) continue;
-      this.ctx.report(p.report);
+      if (p.group) this.grouped.push(p);
+      else this.ctx.report(p.report);
     }
     this.pending = [];
     this.otherOs = false;
+  }
+
+  /**
+   * Ends a stage: GOARCH (or Rust) constants for several architectures in one stage, in one RUN
+   * or across several (`GOARCH=amd64 go build -o out/amd64`, then arm64), build every
+   * architecture on purpose: a fan-out stage, silent.
+   */
+  flushStage(): void {
+    const archs = { go: new Set<string>(), rust: new Set<string>() };
+    for (const p of this.grouped) if (p.group) archs[p.group.kind].add(p.group.arch);
+    for (const p of this.grouped) if (p.group && archs[p.group.kind].size <= 1) this.ctx.report(p.report);
+    this.grouped = [];
   }
 }
 
@@ -317,14 +336,20 @@ export default defineRule({
       for (const d of declarations(ins)) c.setting(d.name, d.raw, { stage: null, index: 0, start: d.start, end: d.end });
       c.flush();
     }
+    c.flushStage();
     for (const stage of model.stages) {
       if (stage.windows) continue;
+      // a stage chosen per platform (`FROM build-${TARGETARCH}`) is built for its own targets only
+      const own = stagePlatforms(stage, ctx.platforms, model);
+      c.targets = (own === 'builder' ? targetsBuilding(stage, ctx.platforms, model) : own).filter((p) => p.os === 'linux');
+      if (!c.targets.length) continue;
       stage.instructions.forEach((ins, index) => {
         if ((ins.keyword === 'env' || ins.keyword === 'arg') && DECL_HINT.test(ins.body.text)) {
           for (const d of declarations(ins)) c.setting(d.name, d.raw, { stage, index, start: d.start, end: d.end });
         } else if (ins.keyword === 'run') checkRun(model, stage, index, ins, c);
         c.flush();
       });
+      c.flushStage();
     }
   },
 });

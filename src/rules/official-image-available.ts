@@ -102,7 +102,7 @@ function repository(image: string): string {
 
 function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>): void {
   if (stage.windows) return;
-  const platforms = stagePlatforms(stage, ctx.platforms);
+  const platforms = stagePlatforms(stage, ctx.platforms, model);
   if (platforms === 'builder') return; // a tool for the build machine: AA101 says how to pick it
   const targets = platforms.filter((p) => p.os === 'linux').map(platformKey);
   if (!targets.length) return;

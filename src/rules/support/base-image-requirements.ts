@@ -37,10 +37,13 @@ export function baseImageRequirements(model: Model, targets: readonly Platform[]
   const out: BaseImageRequirement[] = [];
   const seen = new Set<string>();
   for (const stage of model.stages) {
-    if (!stage.reachable || stage.parent) continue;
+    if (stage.parent) continue;
+    // a stage chosen per platform (`FROM build-${TARGETARCH}`) is pulled only for the targets that choose it
+    const building = stage.reachable ? targets : targets.filter((t) => model.stagesFor(t).has(stage));
+    if (!building.length) continue;
     const wanted = stagePlatforms(stage, targets);
     const builder = wanted === 'builder';
-    for (const target of targets) {
+    for (const target of building) {
       const written = model.view(stage, target, build).image.trim();
       if (!written || written.toLowerCase() === 'scratch' || written.includes('$')) continue;
       const ref = tryParseReference(written);
