@@ -112,3 +112,39 @@ RUN --mount=TYPE=bind,FROM=other,SRC=/o,target=/o true
     assert.deepEqual([m.graph.edges, [...m.graph.imageStages], m.stages.filter((s) => s.reachable)], [[], m.stages, m.stages]);
   });
 });
+
+test('stages chosen per platform: FROM build-${TARGETARCH} and FROM ${ARG} that names a stage', () => {
+  const amd64 = { os: 'linux', architecture: 'amd64', variant: '' };
+  const arm64 = { os: 'linux', architecture: 'arm64', variant: '' };
+  const m = buildModel(
+    parseDockerfile(
+      [
+        'ARG FLAVOUR=common',
+        'FROM alpine AS common',
+        'ENV FROM_COMMON=1',
+        'FROM common AS build-amd64',
+        'ENV WORD=x86_64',
+        'FROM common AS build-arm64',
+        'ENV WORD=aarch64',
+        'FROM alpine AS build-s390x',
+        'FROM ${FLAVOUR} AS flavoured',
+        'FROM build-${TARGETARCH} AS final',
+        'COPY --from=flavoured /a /a',
+        '',
+      ].join('\n'),
+    ),
+  );
+  const [common, bAmd, bArm, bS390, flavoured, final] = m.stages as Stage[];
+  // a global ARG default naming a stage is a parent on every platform
+  assert.equal(flavoured?.parent, common);
+  assert.equal(m.perPlatformStages, true);
+  assert.deepEqual([...m.chosenPerPlatform].map((s) => s.name).sort(), ['build-amd64', 'build-arm64', 'build-s390x']);
+  assert.equal(m.parentFor(final as Stage, amd64), bAmd);
+  assert.equal(m.parentFor(final as Stage, arm64), bArm);
+  assert.ok(m.stagesFor(amd64).has(bAmd as Stage) && !m.stagesFor(amd64).has(bArm as Stage));
+  assert.ok(m.stagesFor(arm64).has(bArm as Stage) && m.stagesFor(arm64).has(common as Stage));
+  assert.ok(!m.stagesFor(amd64).has(bS390 as Stage) && !m.stagesFor(arm64).has(bS390 as Stage));
+  // the final stage inherits ENV through the chosen parent
+  assert.equal(m.view(final as Stage, arm64).end.get('WORD')?.value, 'aarch64');
+  assert.equal(m.view(final as Stage, amd64).end.get('FROM_COMMON')?.value, '1');
+});
