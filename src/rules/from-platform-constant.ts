@@ -22,6 +22,8 @@ import { defineRule, type RuleContext, type Suggestion } from './types.js';
 
 const messages = {
   pinned: '--platform={value} builds this stage as {platform} for every target, also for {others}',
+  pinnedBuilder:
+    '--platform={value} runs this build stage as {platform} on every build machine; it cross-compiles for the target, so use --platform=$BUILDPLATFORM to avoid emulation on other machines',
   osOnly: '--platform={value} names no architecture: BuildKit uses the build machine\'s CPU for every target',
   badPlatform: '--platform={value} is not a valid platform (expected os/arch[/variant], e.g. linux/arm64)',
 } as const;
@@ -77,6 +79,16 @@ function providesOnlyIndependentFiles(model: Model, stage: Stage, image: Readonl
   );
 }
 
+/** Compiling for the target platform: GOARCH/--target from TARGET* ARGs, or tonistiigi/xx's helpers. */
+const TARGET_COMPILE = /\b(?:GOARCH|GOOS|CARGO_BUILD_TARGET)=["']?\$\{?TARGET(?:ARCH|OS)\b|--target[= ]["']?\$\{?TARGET|\bxx-(?:go|cargo|clang|apk|apt-get|verify)\b/;
+
+function crossCompilesForTarget(stage: Stage): boolean {
+  for (let s: Stage | null = stage; s; s = s.parent) {
+    if (s.instructions.some((i) => i.keyword === 'run' && TARGET_COMPILE.test(i.body.text))) return true;
+  }
+  return false;
+}
+
 function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>, image: ReadonlySet<Stage>): void {
   const flag = stage.platform;
   if (!flag || flag.value === null || !flag.valueRange) return;
@@ -115,6 +127,18 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages
   if (targets.every((t) => samePlatform(t, p))) return;
   // a stage that only hands CA bundles, zoneinfo, passwd, scripts or web assets to the image
   if (providesOnlyIndependentFiles(model, stage, image)) return;
+  // a build stage that compiles for TARGETARCH: the pin only chooses the build machine (like $BUILDPLATFORM)
+  if (!image.has(stage) && crossCompilesForTarget(stage)) {
+    ctx.report({
+      messageId: 'pinnedBuilder',
+      severity: 'info',
+      range,
+      data: { value, platform: formatPlatform(p) },
+      fixNote: FIX_NOTE,
+      suggestions: suggestionsFor(model, stage, flag, image),
+    });
+    return;
+  }
   const others = targets.filter((t) => !samePlatform(t, p)).map(formatPlatform);
   ctx.report({
     messageId: 'pinned',

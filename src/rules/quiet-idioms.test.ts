@@ -253,6 +253,20 @@ ruleTester(fromPlatformConstant, {
       ],
     },
     {
+      // derived from an index file (id 19439316976): a builder pinned to amd64 that compiles with
+      // GOARCH=${TARGETARCH}: right bytes for every target, only emulated on other build machines
+      name: 'a pinned build stage cross-compiling for TARGETARCH is information',
+      code: lines(
+        'FROM --platform=linux/amd64 golang:1.20 AS builder',
+        'COPY . /app',
+        'ARG TARGETARCH',
+        'RUN cd /app && CGO_ENABLED=0 GOOS=linux GOARCH=${TARGETARCH} go build -o main .',
+        'FROM alpine:3.20',
+        'COPY --from=builder /app/main /main',
+      ),
+      errors: [{ messageId: 'pinnedBuilder', line: 1, severity: 'info' }],
+    },
+    {
       name: 'a pinned non-JavaScript stage whose build/ directory is copied (binaries)',
       code: lines(
         'FROM --platform=linux/amd64 golang:1.22 AS gobuild',
