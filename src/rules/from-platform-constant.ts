@@ -89,7 +89,25 @@ function crossCompilesForTarget(stage: Stage): boolean {
   return false;
 }
 
-function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>, image: ReadonlySet<Stage>): void {
+/**
+ * The constant platform the image itself is pinned to (`FROM --platform=linux/amd64 alpine` as the
+ * final stage, or a stage it is built FROM), or undefined.
+ */
+function imagePlatform(image: ReadonlySet<Stage>): Platform | undefined {
+  for (const s of image) {
+    const v = s.platform?.value?.trim();
+    if (v && !v.includes('$')) return tryParsePlatform(v);
+  }
+  return undefined;
+}
+
+function checkStage(
+  model: Model,
+  stage: Stage,
+  ctx: RuleContext<typeof messages>,
+  image: ReadonlySet<Stage>,
+  imagePin: Platform | undefined,
+): void {
   const flag = stage.platform;
   if (!flag || flag.value === null || !flag.valueRange) return;
   // built only for the targets that choose it (`FROM build-${TARGETARCH}`): judged against those
@@ -127,6 +145,8 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages
   if (targets.every((t) => samePlatform(t, p))) return;
   // a stage that only hands CA bundles, zoneinfo, passwd, scripts or web assets to the image
   if (providesOnlyIndependentFiles(model, stage, image)) return;
+  // the image itself is pinned to this platform (reported there): a build stage pinned alike follows it
+  if (imagePin && !image.has(stage) && samePlatform(imagePin, p)) return;
   // a build stage that compiles for TARGETARCH: the pin only chooses the build machine (like $BUILDPLATFORM)
   if (!image.has(stage) && crossCompilesForTarget(stage)) {
     ctx.report({
@@ -167,6 +187,7 @@ export default defineRule({
   gate: /--platform/i,
   check(model, ctx) {
     const image = model.graph.imageStages;
-    for (const stage of model.stages) checkStage(model, stage, ctx, image);
+    const imagePin = imagePlatform(image);
+    for (const stage of model.stages) checkStage(model, stage, ctx, image, imagePin);
   },
 });

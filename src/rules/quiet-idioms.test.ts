@@ -247,10 +247,20 @@ ruleTester(fromPlatformConstant, {
         'COPY --from=builder /exporter /',
         'COPY --from=certs /etc/ssl/certs /etc/ssl/certs',
       ),
-      errors: [
-        { messageId: 'pinned', line: 3 },
-        { messageId: 'pinned', line: 5 },
-      ],
+      // the image's own pin (line 5) is the finding; the builder pinned alike follows it
+      errors: [{ messageId: 'pinned', line: 5 }],
+    },
+    {
+      // derived from an index file (id 55772552647): a cgo scanner tool, amd64 by design, with the
+      // builder and the final stage both pinned: one finding, at the image's pin
+      name: 'builder and image pinned to the same platform: reported once, at the image',
+      code: lines(
+        'FROM --platform=linux/amd64 golang:1.24-alpine AS builder',
+        'RUN CGO_ENABLED=1 GOOS=linux GOARCH=amd64 go build -o /out/tool .',
+        'FROM --platform=linux/amd64 alpine:3.20',
+        'COPY --from=builder /out/tool /usr/local/bin/tool',
+      ),
+      errors: [{ messageId: 'pinned', line: 3 }],
     },
     {
       // derived from an index file (id 19439316976): a builder pinned to amd64 that compiles with
