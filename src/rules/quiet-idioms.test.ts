@@ -65,6 +65,12 @@ ruleTester(hardcodedArchDownload, {
       ),
     },
     {
+      // derived from an index file (id 12793405918): the .deb files are fetched and installed in
+      // other instructions (reported there); the rm that cleans them up names them only
+      name: 'rm of downloaded packages after their installation',
+      code: lines('FROM debian:12', 'RUN rm /tmp/stratum-bmv2_0.0.1_amd64.deb /tmp/stratum-tools_0.0.1_amd64.deb'),
+    },
+    {
       name: 'arch words in commands that neither fetch nor install: rm, ls, test, [ ], printf, a checksum line',
       code: lines(
         'FROM debian:12',
@@ -212,6 +218,18 @@ ruleTester(fromPlatformConstant, {
       ),
     },
     {
+      // derived from an index file (id 43358824334): a React build pinned to amd64, served by nginx
+      name: 'a node build stage pinned to amd64 whose build/ is copied into nginx',
+      code: lines(
+        'FROM --platform=linux/amd64 node:16 AS build',
+        'WORKDIR /app',
+        'COPY . .',
+        'RUN npm install && npm run build',
+        'FROM nginx:alpine',
+        'COPY --from=build /app/build /usr/share/nginx/html',
+      ),
+    },
+    {
       name: 'a node stage pinned to amd64 whose dist/ is copied',
       code: lines(
         'FROM --platform=linux/amd64 node:20 AS web',
@@ -307,6 +325,15 @@ ruleTester(archSpecificPath, {
       ),
     },
     {
+      // derived from index files (ids 15991320780, 30393939656, 40190756099): the NVIDIA container
+      // toolkit workaround that deletes the driver stubs a CUDA image ships, a no-op elsewhere
+      name: 'rm -rf of x86_64-linux-gnu driver stubs (NVIDIA workaround)',
+      code: lines(
+        'FROM nvidia/cuda:12.1.0-base-ubuntu22.04',
+        'RUN rm -rf /usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1 /usr/lib/x86_64-linux-gnu/libcuda.so.1',
+      ),
+    },
+    {
       name: 'a path in rm and ls only names it',
       code: lines('FROM debian:12', 'RUN rm -rf /usr/lib/x86_64-linux-gnu/libfoo.a && ls /usr/lib/x86_64-linux-gnu || true'),
     },
@@ -324,6 +351,12 @@ ruleTester(archSpecificPath, {
       errors: [{ messageId: 'path', line: 4 }],
     },
     {
+      // derived from index files (ids 37976664519, 68725542609): JAVA_HOME set to the amd64 JDK path
+      name: 'JAVA_HOME pointing at the amd64 JDK directory',
+      code: lines('FROM apache/airflow:3.3.1', 'RUN apt-get update && apt-get install -y openjdk-17-jdk-headless', 'ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64'),
+      errors: [{ messageId: 'path', line: 3 }],
+    },
+    {
       name: 'echo of a path into a config file writes it',
       code: lines('FROM debian:12', 'RUN echo /usr/lib/x86_64-linux-gnu/odbc > /etc/ld.so.conf.d/odbc.conf && ldconfig'),
       errors: [{ messageId: 'path', line: 2 }],
@@ -334,6 +367,7 @@ ruleTester(archSpecificPath, {
 ruleTester(archPinnedBaseImage, {
   valid: [
     {
+      // derived from an index file (id 23592138468): alpine for amd64, arm64v8/alpine for arm64
       name: 'per-architecture base images chosen by FROM base-${TARGETARCH}',
       code: lines('FROM amd64/alpine:3.20 AS base-amd64', 'FROM arm64v8/alpine:3.20 AS base-arm64', 'FROM base-${TARGETARCH}', 'RUN apk add curl'),
     },
