@@ -230,6 +230,19 @@ ruleTester(fromPlatformConstant, {
       ),
     },
     {
+      // derived from an index file (id 52534728134): a UBI stage pinned to amd64 hands the RHEL CA
+      // bundle, zoneinfo and passwd to a scratch image whose binary was cross-built outside
+      name: 'a UBI certs stage pinned to amd64 (/etc/pki/ca-trust bundle, zoneinfo, passwd)',
+      code: lines(
+        'FROM --platform=linux/amd64 registry.access.redhat.com/ubi10/ubi-minimal:latest AS certs',
+        'RUN microdnf install -y ca-certificates tzdata',
+        'FROM scratch',
+        'COPY --from=certs /etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem /etc/ssl/certs/ca-certificates.crt',
+        'COPY --from=certs /usr/share/zoneinfo /usr/share/zoneinfo',
+        'COPY --from=certs /etc/passwd /etc/passwd',
+      ),
+    },
+    {
       name: 'a node stage pinned to amd64 whose dist/ is copied',
       code: lines(
         'FROM --platform=linux/amd64 node:20 AS web',
