@@ -10,7 +10,7 @@ import { parseShell, type ShellScript, type SimpleCommand } from '../dockerfile/
 import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
 import { PLATFORM_DATA, formatPlatform, samePlatform, type Platform } from '../platform/index.js';
 import { isArchGuarded } from './support/arch-branches.js';
-import { stageUsesXx } from './support/mentions.js';
+import { stageCrossCompiles } from './support/mentions.js';
 import { onlyNames } from './support/command-kind.js';
 import { stagePlatforms } from './support/stage-platforms.js';
 import { URL_RE } from './support/url-arch-words.js';
@@ -117,18 +117,6 @@ function findArchPaths(s: string): Hit[] {
     }
   }
   return hits.sort((a, b) => a.start - b.start);
-}
-
-/** Signs that a stage deliberately handles other architectures (cross-compiling, foreign packages). */
-const CROSS =
-  /--add-architecture|crossbuild-essential|\b(?:gcc|g\+\+|cpp|binutils|libc6-dev)-(?:\d+-)?(?:x86-64|aarch64|arm|i686|powerpc64le|s390x|riscv64|mips64el|loongarch64)-linux-gnu|-cross\b|[a-z0-9+.-]:(?:amd64|arm64|armhf|armel|i386|ppc64el|s390x|riscv64|mips64el)\b|\bxx-[a-z]/;
-
-function stageCrossCompiles(stage: Stage): boolean {
-  for (let s: Stage | null = stage; s; s = s.parent) {
-    if (stageUsesXx(s)) return true;
-    if (s.instructions.some((i) => CROSS.test(i.body.text) || i.heredocs.some((h) => CROSS.test(h.content)))) return true;
-  }
-  return false;
 }
 
 /** Commands that decide an if/elif/while branch (`if ls /usr/lib/x86_64-linux-gnu; then`). */

@@ -12,7 +12,7 @@ import { formatPlatform, goarchArchitecture, rustTripleBuilds, toVocabulary, typ
 import { isArchGuarded } from './support/arch-branches.js';
 import { declareArgs } from './support/fix.js';
 import { stagePlatforms, targetsBuilding } from './support/stage-platforms.js';
-import { instructionMentions } from './support/mentions.js';
+import { instructionMentions, stageCrossCompiles } from './support/mentions.js';
 import { commandWords, envWords, settingWords } from './support/shell-words.js';
 import { cpuFlags, FLAG_VARIABLES, goEnvWrites, isCrossCompiler, type CpuFlagHit } from './support/toolchains.js';
 import { defineRule, type Edit, type ReportDescriptor, type RuleContext } from './types.js';
@@ -253,7 +253,7 @@ function declarations(ins: Instruction): { name: string; raw: string; start: num
   return out;
 }
 
-function checkRun(model: Model, stage: Stage, index: number, ins: Instruction, c: Checker): void {
+function checkRun(model: Model, stage: Stage, index: number, ins: Instruction, c: Checker, cross: () => boolean): void {
   if (!instructionMentions(ins, RUN_HINT)) return;
   for (const source of model.shell(ins)) {
     const text = source.text;
@@ -268,7 +268,7 @@ function checkRun(model: Model, stage: Stage, index: number, ins: Instruction, c
         const [s, e] = offsets(w.start + m[0].length, w.end);
         c.setting(m[1] as string, w.raw.slice(m[0].length), { stage, index, start: s, end: e });
       }
-      rustTargets(cmd, (triple, word, at) => {
+      rustTargets(cmd, cross, (triple, word, at) => {
         const [s, e] = offsets(word.start + at, word.start + at + triple.length);
         c.rustTarget(triple, { stage, index, start: s, end: e });
       });
@@ -282,8 +282,12 @@ function checkRun(model: Model, stage: Stage, index: number, ins: Instruction, c
   }
 }
 
-/** `--target T` / `--target=T` of cargo, rustc and cross; `rustup target add T` of one target. */
-function rustTargets(cmd: SimpleCommand, report: (triple: string, word: ShellWord, at: number) => void): void {
+/**
+ * `--target T` / `--target=T` of cargo, rustc and cross; `rustup target add T` of one target,
+ * except in a stage that sets up a cross toolchain (crossbuild-essential, `--add-architecture`),
+ * where adding the foreign target is the point.
+ */
+function rustTargets(cmd: SimpleCommand, cross: () => boolean, report: (triple: string, word: ShellWord, at: number) => void): void {
   const words = commandWords(cmd);
   const tool = words[0]?.value ?? '';
   if (RUST_TARGET_TOOLS.has(tool)) {
@@ -298,7 +302,7 @@ function rustTargets(cmd: SimpleCommand, report: (triple: string, word: ShellWor
         report(v, w, at < 0 ? 0 : at);
       }
     }
-  } else if (tool === 'rustup' && words[1]?.value === 'target' && words[2]?.value === 'add') {
+  } else if (tool === 'rustup' && words[1]?.value === 'target' && words[2]?.value === 'add' && !cross()) {
     const triples = words.slice(3).filter((w) => !w.value.startsWith('-'));
     const only = triples[0];
     if (triples.length === 1 && only && !only.value.includes('$')) {
@@ -343,10 +347,12 @@ export default defineRule({
       const own = stagePlatforms(stage, ctx.platforms, model);
       c.targets = (own === 'builder' ? targetsBuilding(stage, ctx.platforms, model) : own).filter((p) => p.os === 'linux');
       if (!c.targets.length) continue;
+      let crossSetUp: boolean | undefined;
+      const cross = (): boolean => (crossSetUp ??= stageCrossCompiles(stage));
       stage.instructions.forEach((ins, index) => {
         if ((ins.keyword === 'env' || ins.keyword === 'arg') && DECL_HINT.test(ins.body.text)) {
           for (const d of declarations(ins)) c.setting(d.name, d.raw, { stage, index, start: d.start, end: d.end });
-        } else if (ins.keyword === 'run') checkRun(model, stage, index, ins, c);
+        } else if (ins.keyword === 'run') checkRun(model, stage, index, ins, c, cross);
         c.flush();
       });
       c.flushStage();

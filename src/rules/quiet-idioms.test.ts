@@ -169,6 +169,16 @@ ruleTester(hardcodedCompilerTarget, {
       ),
     },
     {
+      // derived from an index file (id 3687561393): a Rust cross-build environment image for arm64
+      name: 'rustup target add of the foreign target in a cross toolchain set-up',
+      code: lines(
+        'FROM debian:bookworm',
+        'RUN dpkg --add-architecture arm64 && apt-get update && apt-get install -y crossbuild-essential-arm64',
+        'RUN curl https://sh.rustup.rs -sSf | sh -s -- -y',
+        'RUN rustup target add aarch64-unknown-linux-gnu',
+      ),
+    },
+    {
       // derived from an index file (id 44400462439): GOARCH chosen in an if on a build arg
       name: 'GOARCH inside if branches on an architecture ARG',
       code: lines(
