@@ -1,6 +1,6 @@
 /**
  * For which target platforms is this stage built? Every rule that reports a constant architecture
- * word (AA101, AA103, AA107, AA108, AA110, AA112) asks here, so a stage built only for its own
+ * word (AA101, AA107, AA108, AA110, AA112, AA113) asks here, so a stage built only for its own
  * platform (`FROM build-${TARGETARCH}` choosing `build-amd64` or `build-arm64`) keeps its word.
  */
 import type { Model, Stage } from '../../dockerfile/model.js';
