@@ -1,0 +1,360 @@
+/**
+ * AA121: packages and language installers pinned to one architecture: apt sources with
+ * `[arch=amd64]`, `apt-get install pkg:amd64` outside a cross-compiling set-up, `pip
+ * download/install --platform manylinux2014_x86_64`, `auditwheel repair --plat ..._x86_64`,
+ * `npm install --arch=x64` (and `--cpu`, `--target_arch`, `npm_config_arch`), and npm packages
+ * that are one platform's build (`@img/sharp-linux-x64`). Wheel URLs and files stay with AA101,
+ * which reads every download URL.
+ */
+import type { Instruction } from '../dockerfile/ast.js';
+import type { Model, ShellSource, Stage } from '../dockerfile/model.js';
+import type { ShellWord, SimpleCommand } from '../dockerfile/shell.js';
+import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
+import { formatPlatform, platformsForToken, toVocabulary, type Platform, type Vocabulary } from '../platform/index.js';
+import { isArchGuarded } from './support/arch-branches.js';
+import { inSingleQuotes } from './support/download.js';
+import { stageUsesXx } from './support/mentions.js';
+import { stagePlatforms } from './support/stage-platforms.js';
+import { defineRule, type Edit, type RuleContext } from './types.js';
+
+const messages = {
+  aptArch: 'apt source pinned to arch={arch}: the image for {platforms} finds no packages in it',
+  aptPackage: '{package} asks apt for the {arch} package: the image for {platforms} gets a package built for another CPU',
+  pythonPlatform: '{option} {value} selects {arch} wheels: the image for {platforms} gets extensions it cannot load',
+  nodeArch: '{option} builds or fetches native Node.js modules for {arch}: the image for {platforms} gets modules it cannot load',
+  nodePackage: '{package} is the {arch} build of a native npm package: the image for {platforms} needs its own build',
+} as const;
+type Ctx = RuleContext<typeof messages>;
+
+/** Cheap test before any work: one of the shapes this rule reads. */
+const GATE = /arch=|:(?:amd64|arm64|armhf|armel|i386|ppc64el|s390x|riscv64|mips64el)\b|--plat|--arch|--cpu|target.arch|npm_config_|-linux-(?:x64|arm64|arm|ia32)/i;
+
+/** A stage (or a stage it builds on) that sets up cross-compiling with foreign-architecture packages. */
+const CROSS = /crossbuild-essential-|\b(?:gcc|g\+\+|cpp|binutils)-(?:\d+-)?[a-z0-9_]+-linux-gnu|\bxx-apt|\bxx-info\b/;
+
+function crossSetUp(stage: Stage): boolean {
+  for (let s: Stage | null = stage; s; s = s.parent) {
+    if (stageUsesXx(s)) return true;
+    if (s.instructions.some((i) => CROSS.test(i.body.text) || i.heredocs.some((h) => CROSS.test(h.content)))) return true;
+  }
+  return false;
+}
+
+/** Whether a word's platforms include the target (arm variants must agree when both say one). */
+function names(platforms: readonly Platform[], t: Platform): boolean {
+  return platforms.some(
+    (p) => p.architecture === t.architecture && (p.architecture !== 'arm' || !p.variant || !t.variant || p.variant === t.variant),
+  );
+}
+
+/** The platforms a word names, in the first of the vocabularies that knows it. */
+function platformsOf(word: string, vocabularies: readonly Vocabulary[]): readonly Platform[] {
+  for (const v of vocabularies) {
+    const ps = platformsForToken(word, v);
+    if (ps.length) return ps;
+  }
+  return [];
+}
+
+interface Hit {
+  readonly messageId: keyof typeof messages;
+  readonly start: number;
+  readonly end: number;
+  readonly data: Record<string, string>;
+  readonly platforms: readonly Platform[];
+  readonly fix?: readonly Edit[];
+  readonly fixNote?: string;
+}
+
+function report(model: Model, ctx: Ctx, targets: readonly Platform[], hit: Hit): void {
+  const wrong = targets.filter((t) => !names(hit.platforms, t));
+  if (!wrong.length) return; // every target is this architecture: single-arch on purpose
+  const list = wrong.map(formatPlatform);
+  ctx.report({
+    messageId: hit.messageId,
+    range: rangeAt(model.file.lineStarts, hit.start, hit.end),
+    data: { arch: '', package: '', option: '', value: '', ...hit.data, platforms: list.join(', ') } as never,
+    platforms: list,
+    ...(hit.fix ? { fix: hit.fix } : {}),
+    ...(hit.fixNote ? { fixNote: hit.fixNote } : {}),
+  });
+}
+
+/** A word's text in the RUN source, and source offsets of positions in it. */
+interface At {
+  readonly raw: string;
+  readonly at: (i: number) => number;
+}
+
+function wordAt(source: ShellSource, w: ShellWord): At {
+  return { raw: source.text.text.slice(w.start, w.end), at: (i) => toSourceOffset(source.text, w.start + i) };
+}
+
+// ---------------------------------------------------------------- apt
+
+const APT_ARCH = /\[([^\]]*?\b)arch=([a-z0-9]+(?:,[a-z0-9]+)*)/g;
+const DPKG_PKG = /^([a-z0-9][a-z0-9+.-]*):([a-z0-9]+)(?:=\S*)?$/;
+const APT_TOOLS = new Set(['apt-get', 'apt', 'aptitude']);
+
+function aptSources(w: At, targets: readonly Platform[], out: Hit[]): void {
+  APT_ARCH.lastIndex = 0;
+  for (let m = APT_ARCH.exec(w.raw); m; m = APT_ARCH.exec(w.raw)) {
+    const list = (m[2] as string).split(',');
+    const platforms = list.flatMap((a) => platformsOf(a, ['dpkg']));
+    if (platforms.length === 0) continue;
+    const at = m.index + 1 + (m[1] as string).length + 'arch='.length;
+    const start = w.at(at);
+    const end = w.at(at + (m[2] as string).length - 1) + 1;
+    const single = list.length === 1 && targets.some((t) => toVocabulary(t, 'dpkg') === list[0]);
+    const quoted = inSingleQuotes(w.raw, at);
+    out.push({
+      messageId: 'aptArch',
+      start,
+      end,
+      data: { arch: m[2] as string },
+      platforms,
+      ...(single && !quoted
+        ? { fix: [{ start, end, text: '$(dpkg --print-architecture)' }] }
+        : {
+            fixNote: quoted
+              ? 'the source line is in single quotes, where $(dpkg --print-architecture) would not run'
+              : 'list every target architecture, or use arch=$(dpkg --print-architecture)',
+          }),
+    });
+  }
+}
+
+function aptPackages(cmd: SimpleCommand, source: ShellSource, cross: () => boolean, out: Hit[]): void {
+  const tool = cmd.words[0]?.value ?? '';
+  if (!APT_TOOLS.has(tool) || !cmd.words.some((w) => w.value === 'install')) return;
+  for (const w of cmd.words.slice(1)) {
+    const m = DPKG_PKG.exec(w.value);
+    if (!m) continue;
+    const arch = m[2] as string;
+    const platforms = platformsOf(arch, ['dpkg']);
+    if (!platforms.length || cross()) continue;
+    const a = wordAt(source, w);
+    const i = a.raw.indexOf(`:${arch}`);
+    if (i === -1) continue;
+    out.push({
+      messageId: 'aptPackage',
+      start: a.at(0),
+      end: a.at(a.raw.length - 1) + 1,
+      data: { package: w.value, arch },
+      platforms,
+      fix: [{ start: a.at(i), end: a.at(i + arch.length) + 1, text: '' }],
+    });
+  }
+}
+
+// ---------------------------------------------------------------- Python
+
+const PIP_TOOLS = /^(?:pip|pip3(?:\.\d+)?|uv|poetry)$/;
+/** A wheel platform tag's CPU part: manylinux2014_x86_64, manylinux_2_17_aarch64, linux_armv7l, musllinux_1_1_x86_64. */
+const PLATFORM_TAG = /^(?:(?:many|musl)linux(?:1|2010|2014|_\d+_\d+)|linux)_([a-z0-9_]+)$/i;
+
+function pythonOptions(cmd: SimpleCommand, source: ShellSource, out: Hit[]): void {
+  const words = cmd.words;
+  let first = 0;
+  if (/^python(?:\d(?:\.\d+)?)?$/.test(words[0]?.value ?? '') && words[1]?.value === '-m') first = 2;
+  const tool = words[first]?.value ?? '';
+  const option = PIP_TOOLS.test(tool) ? '--platform' : tool === 'auditwheel' ? '--plat' : undefined;
+  if (!option) return;
+  for (let i = first + 1; i < words.length; i++) {
+    const w = words[i] as ShellWord;
+    let value: string | undefined;
+    let valueWord = w;
+    if (w.value === option || (option === '--plat' && w.value === '--platform')) {
+      const next = words[i + 1];
+      if (!next) continue;
+      value = next.value;
+      valueWord = next;
+    } else if (w.value.startsWith(`${option}=`)) {
+      value = w.value.slice(option.length + 1);
+    }
+    if (value === undefined) continue;
+    const tag = PLATFORM_TAG.exec(value);
+    if (!tag) continue;
+    const platforms = platformsOf(tag[1] as string, ['uname', 'python']);
+    if (!platforms.length) continue;
+    const a = wordAt(source, valueWord);
+    out.push({
+      messageId: 'pythonPlatform',
+      start: a.at(0),
+      end: a.at(a.raw.length - 1) + 1,
+      data: { option, value, arch: tag[1] as string },
+      platforms,
+      fixNote:
+        option === '--plat'
+          ? 'let auditwheel pick the tag of the wheel it repairs (auditwheel repair with no --plat), or choose it per TARGETARCH'
+          : 'leave --platform out so pip picks wheels for the interpreter running the build, or choose the tag per TARGETARCH',
+    });
+  }
+}
+
+// ---------------------------------------------------------------- Node.js
+
+const NODE_TOOLS = new Set(['npm', 'yarn', 'pnpm', 'npx', 'node-gyp', 'prebuild-install', 'node-pre-gyp', 'bun']);
+const NODE_OPTIONS = new Set(['--arch', '--target_arch', '--target-arch', '--cpu']);
+const NODE_ENV = /^(?:npm_config_(?:target_)?(?:arch|cpu)|NPM_CONFIG_(?:TARGET_)?(?:ARCH|CPU)|npm_config_target-arch)$/;
+/** npm packages published per platform: `@img/sharp-linux-x64`, `@esbuild/linux-arm64`, `@swc/core-linux-x64-gnu`. */
+const NODE_PACKAGE = /^(@[a-z0-9._-]+\/)?(?:[a-z0-9._-]*?-)?linux-(x64|arm64|arm|ia32|ppc64|s390x|riscv64|loong64)(?:-(?:gnu|musl|gnueabihf))?(?:@\S*)?$/;
+
+/** The platforms a Node.js architecture word names (`x64`, `arm64`; other vocabularies' words too). */
+function nodeWords(value: string): readonly Platform[] {
+  const ps = platformsOf(value, ['node', 'go', 'dpkg', 'uname']);
+  return ps.length ? ps : platformsForToken(value);
+}
+
+function nodeOptions(cmd: SimpleCommand, source: ShellSource, out: Hit[]): void {
+  for (const w of cmd.assignments) nodeAssignment(w, source, out);
+  const tool = cmd.words[0]?.value ?? '';
+  if (tool === 'export') {
+    for (const w of cmd.words.slice(1)) nodeAssignment(w, source, out);
+    return;
+  }
+  if (!NODE_TOOLS.has(tool)) return;
+  const words = cmd.words;
+  const installs = words.some((w) => ['install', 'i', 'add', 'ci'].includes(w.value));
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i] as ShellWord;
+    const eq = w.value.indexOf('=');
+    const name = eq === -1 ? w.value : w.value.slice(0, eq);
+    if (NODE_OPTIONS.has(name)) {
+      const next = words[i + 1];
+      const value = eq === -1 ? next?.value : w.value.slice(eq + 1);
+      if (value === undefined || value.startsWith('-')) continue;
+      const platforms = nodeWords(value);
+      if (!platforms.length) continue;
+      const a = wordAt(source, w);
+      const last = eq === -1 && next ? wordAt(source, next) : a;
+      const prev = words[i - 1] as ShellWord;
+      const gap = wordAt(source, prev);
+      const startOfGap = gap.at(gap.raw.length - 1) + 1;
+      const end = last.at(last.raw.length - 1) + 1;
+      // drop the option (and its blank) when it sits on one line: npm's default is the CPU running the build
+      const oneLine = !/[\\\n]/.test(between(source, prev.end, (eq === -1 && next ? next : w).end));
+      out.push({
+        messageId: 'nodeArch',
+        start: a.at(0),
+        end,
+        data: { option: eq === -1 ? `${w.value} ${value}` : w.value, arch: value },
+        platforms,
+        ...(oneLine
+          ? { fix: [{ start: startOfGap, end, text: '' }] }
+          : { fixNote: 'use the target\'s word: map TARGETARCH (amd64 -> x64) in the RUN step' }),
+      });
+      continue;
+    }
+    if (!installs || w.value.startsWith('-')) continue;
+    const pkg = NODE_PACKAGE.exec(w.value);
+    if (!pkg) continue;
+    const platforms = nodeWords(pkg[2] as string);
+    if (!platforms.length) continue;
+    const a = wordAt(source, w);
+    out.push({
+      messageId: 'nodePackage',
+      start: a.at(0),
+      end: a.at(a.raw.length - 1) + 1,
+      data: { package: w.value, arch: pkg[2] as string },
+      platforms,
+      fixNote: 'install the main package: npm picks the optional dependency built for the platform running the install',
+    });
+  }
+}
+
+/** The RUN text between two offsets of the shell text. */
+function between(source: ShellSource, from: number, to: number): string {
+  return source.text.text.slice(from, to);
+}
+
+function nodeAssignment(w: ShellWord, source: ShellSource, out: Hit[]): void {
+  const eq = w.value.indexOf('=');
+  if (eq === -1 || !NODE_ENV.test(w.value.slice(0, eq))) return;
+  const value = w.value.slice(eq + 1);
+  const platforms = nodeWords(value);
+  if (!platforms.length) return;
+  const a = wordAt(source, w);
+  out.push({
+    messageId: 'nodeArch',
+    start: a.at(0),
+    end: a.at(a.raw.length - 1) + 1,
+    data: { option: w.value, arch: value },
+    platforms,
+    fixNote: "leave it unset (npm's default is the CPU running the build), or map TARGETARCH (amd64 -> x64)",
+  });
+}
+
+const ENV_NODE = /\b(npm_config_(?:target_)?(?:arch|cpu))(?:=|\s+)["']?([A-Za-z0-9_]+)/gi;
+
+function envInstruction(ins: Instruction, out: Hit[]): void {
+  ENV_NODE.lastIndex = 0;
+  for (let m = ENV_NODE.exec(ins.body.text); m; m = ENV_NODE.exec(ins.body.text)) {
+    const value = m[2] as string;
+    const platforms = nodeWords(value);
+    if (!platforms.length) continue;
+    const start = toSourceOffset(ins.body, m.index);
+    out.push({
+      messageId: 'nodeArch',
+      start,
+      end: toSourceOffset(ins.body, m.index + m[0].length - 1) + 1,
+      data: { option: `${m[1] as string}=${value}`, arch: value },
+      platforms,
+      fixNote: "remove it (npm's default is the CPU running the build), or set it per TARGETARCH in a RUN step",
+    });
+  }
+}
+
+// ---------------------------------------------------------------- stages
+
+function checkStage(model: Model, stage: Stage, ctx: Ctx): void {
+  if (stage.windows) return;
+  const platforms = stagePlatforms(stage, ctx.platforms);
+  if (platforms === 'builder') return; // the build machine's own tools: AA105's question, not this rule's
+  const targets = platforms.filter((p) => p.os === 'linux');
+  if (targets.length === 0) return;
+  let cross: boolean | undefined;
+  const isCross = (): boolean => (cross ??= crossSetUp(stage));
+  for (const ins of stage.instructions) {
+    if (!GATE.test(ins.body.text) && !ins.heredocs.some((h) => GATE.test(h.content))) continue;
+    const hits: Hit[] = [];
+    if (ins.keyword === 'env') envInstruction(ins, hits);
+    if (ins.keyword !== 'run' || ins.json) {
+      for (const h of hits) report(model, ctx, targets, h);
+      continue;
+    }
+    for (const source of model.shell(ins)) {
+      for (const cmd of source.script.commands) {
+        if (isArchGuarded(cmd)) continue;
+        for (const w of [...cmd.assignments, ...cmd.words]) {
+          if (w.value.includes('arch=')) aptSources(wordAt(source, w), targets, hits);
+        }
+        aptPackages(cmd, source, isCross, hits);
+        pythonOptions(cmd, source, hits);
+        nodeOptions(cmd, source, hits);
+      }
+    }
+    for (const h of hits) report(model, ctx, targets, h);
+  }
+}
+
+export default defineRule({
+  meta: {
+    id: 'AA121',
+    name: 'arch-pinned-package',
+    title: 'A package or language installer pinned to one architecture',
+    severity: 'warning',
+    description:
+      'apt sources with [arch=amd64], apt-get install pkg:amd64 outside a cross-compiling set-up, pip --platform ' +
+      'manylinux..._x86_64, auditwheel repair --plat ..._x86_64, npm/yarn/pnpm --arch=x64 (and --cpu, --target_arch, ' +
+      'npm_config_arch) and per-platform npm packages (@img/sharp-linux-x64) fetch one CPU\'s packages whatever ' +
+      'platform the image is built for.',
+    related: ['AA101'],
+    fixable: true,
+  },
+  messages,
+  gate: GATE,
+  check(model, ctx) {
+    for (const stage of model.stages) checkStage(model, stage, ctx);
+  },
+});
