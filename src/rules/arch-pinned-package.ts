@@ -17,12 +17,13 @@ import { stageUsesXx } from './support/mentions.js';
 import { stagePlatforms } from './support/stage-platforms.js';
 import { defineRule, type Edit, type RuleContext } from './types.js';
 
+/** Every message names what was written ({what}) and the platforms it is wrong for. */
 const messages = {
-  aptArch: 'apt source pinned to arch={arch}: the image for {platforms} finds no packages in it',
-  aptPackage: '{package} asks apt for the {arch} package: the image for {platforms} gets a package built for another CPU',
-  pythonPlatform: '{option} {value} selects {arch} wheels: the image for {platforms} gets extensions it cannot load',
-  nodeArch: '{option} builds or fetches native Node.js modules for {arch}: the image for {platforms} gets modules it cannot load',
-  nodePackage: '{package} is the {arch} build of a native npm package: the image for {platforms} needs its own build',
+  aptArch: 'apt source pinned to {what}: the image for {platforms} finds no packages in it',
+  aptPackage: '{what} asks apt for one architecture\'s package: the image for {platforms} gets a package built for another CPU',
+  pythonPlatform: '{what} selects one architecture\'s wheels: the image for {platforms} gets extensions it cannot load',
+  nodeArch: '{what} builds or fetches native Node.js modules for one architecture: the image for {platforms} gets modules it cannot load',
+  nodePackage: '{what} is one platform\'s build of a native npm package: the image for {platforms} needs its own build',
 } as const;
 type Ctx = RuleContext<typeof messages>;
 
@@ -60,7 +61,8 @@ interface Hit {
   readonly messageId: keyof typeof messages;
   readonly start: number;
   readonly end: number;
-  readonly data: Record<string, string>;
+  /** the text the message quotes (`arch=amd64`, `--arch=x64`, `libssl-dev:amd64`) */
+  readonly what: string;
   readonly platforms: readonly Platform[];
   readonly fix?: readonly Edit[];
   readonly fixNote?: string;
@@ -73,7 +75,7 @@ function report(model: Model, ctx: Ctx, targets: readonly Platform[], hit: Hit):
   ctx.report({
     messageId: hit.messageId,
     range: rangeAt(model.file.lineStarts, hit.start, hit.end),
-    data: { arch: '', package: '', option: '', value: '', ...hit.data, platforms: list.join(', ') } as never,
+    data: { what: hit.what, platforms: list.join(', ') },
     platforms: list,
     ...(hit.fix ? { fix: hit.fix } : {}),
     ...(hit.fixNote ? { fixNote: hit.fixNote } : {}),
@@ -111,7 +113,7 @@ function aptSources(w: At, targets: readonly Platform[], out: Hit[]): void {
       messageId: 'aptArch',
       start,
       end,
-      data: { arch: m[2] as string },
+      what: `arch=${m[2] as string}`,
       platforms,
       ...(single && !quoted
         ? { fix: [{ start, end, text: '$(dpkg --print-architecture)' }] }
@@ -140,7 +142,7 @@ function aptPackages(cmd: SimpleCommand, source: ShellSource, cross: () => boole
       messageId: 'aptPackage',
       start: a.at(0),
       end: a.at(a.raw.length - 1) + 1,
-      data: { package: w.value, arch },
+      what: w.value,
       platforms,
       fix: [{ start: a.at(i), end: a.at(i + arch.length) + 1, text: '' }],
     });
@@ -182,7 +184,7 @@ function pythonOptions(cmd: SimpleCommand, source: ShellSource, out: Hit[]): voi
       messageId: 'pythonPlatform',
       start: a.at(0),
       end: a.at(a.raw.length - 1) + 1,
-      data: { option, value, arch: tag[1] as string },
+      what: `${option} ${value}`,
       platforms,
       fixNote:
         option === '--plat'
@@ -206,7 +208,7 @@ function nodeWords(value: string): readonly Platform[] {
   return ps.length ? ps : platformsForToken(value);
 }
 
-function nodeOptions(cmd: SimpleCommand, source: ShellSource, out: Hit[]): void {
+function nodeOptions(cmd: SimpleCommand, source: ShellSource, file: string, out: Hit[]): void {
   for (const w of cmd.assignments) nodeAssignment(w, source, out);
   const tool = cmd.words[0]?.value ?? '';
   if (tool === 'export') {
@@ -232,13 +234,14 @@ function nodeOptions(cmd: SimpleCommand, source: ShellSource, out: Hit[]): void 
       const gap = wordAt(source, prev);
       const startOfGap = gap.at(gap.raw.length - 1) + 1;
       const end = last.at(last.raw.length - 1) + 1;
-      // drop the option (and its blank) when it sits on one line: npm's default is the CPU running the build
-      const oneLine = !/[\\\n]/.test(between(source, prev.end, (eq === -1 && next ? next : w).end));
+      // drop the option (and the blank before it) when it sits on one line with the word before:
+      // npm's default is the CPU running the build
+      const oneLine = !/[\r\n]/.test(file.slice(startOfGap, end));
       out.push({
         messageId: 'nodeArch',
         start: a.at(0),
         end,
-        data: { option: eq === -1 ? `${w.value} ${value}` : w.value, arch: value },
+        what: eq === -1 ? `${w.value} ${value}` : w.value,
         platforms,
         ...(oneLine
           ? { fix: [{ start: startOfGap, end, text: '' }] }
@@ -256,16 +259,11 @@ function nodeOptions(cmd: SimpleCommand, source: ShellSource, out: Hit[]): void 
       messageId: 'nodePackage',
       start: a.at(0),
       end: a.at(a.raw.length - 1) + 1,
-      data: { package: w.value, arch: pkg[2] as string },
+      what: w.value,
       platforms,
       fixNote: 'install the main package: npm picks the optional dependency built for the platform running the install',
     });
   }
-}
-
-/** The RUN text between two offsets of the shell text. */
-function between(source: ShellSource, from: number, to: number): string {
-  return source.text.text.slice(from, to);
 }
 
 function nodeAssignment(w: ShellWord, source: ShellSource, out: Hit[]): void {
@@ -279,7 +277,7 @@ function nodeAssignment(w: ShellWord, source: ShellSource, out: Hit[]): void {
     messageId: 'nodeArch',
     start: a.at(0),
     end: a.at(a.raw.length - 1) + 1,
-    data: { option: w.value, arch: value },
+    what: w.value,
     platforms,
     fixNote: "leave it unset (npm's default is the CPU running the build), or map TARGETARCH (amd64 -> x64)",
   });
@@ -298,7 +296,7 @@ function envInstruction(ins: Instruction, out: Hit[]): void {
       messageId: 'nodeArch',
       start,
       end: toSourceOffset(ins.body, m.index + m[0].length - 1) + 1,
-      data: { option: `${m[1] as string}=${value}`, arch: value },
+      what: `${m[1] as string}=${value}`,
       platforms,
       fixNote: "remove it (npm's default is the CPU running the build), or set it per TARGETARCH in a RUN step",
     });
@@ -331,7 +329,7 @@ function checkStage(model: Model, stage: Stage, ctx: Ctx): void {
         }
         aptPackages(cmd, source, isCross, hits);
         pythonOptions(cmd, source, hits);
-        nodeOptions(cmd, source, hits);
+        nodeOptions(cmd, source, model.file.source, hits);
       }
     }
     for (const h of hits) report(model, ctx, targets, h);

@@ -112,7 +112,7 @@ function occurrences(model: Model, c: Candidate, hit: TokenHit): { offset: numbe
 
 /** The word a message shows: the architecture word, or for an unsuffixed vendor asset its platform. */
 function archText(hit: TokenHit): string {
-  return hit.implicit ? `${hit.platforms.map(formatPlatform).join(', ')} (its name has no architecture word)` : hit.text;
+  return hit.implicit ? hit.platforms.map(formatPlatform).join(', ') : hit.text;
 }
 
 function planFix(
@@ -123,7 +123,9 @@ function planFix(
   platforms: readonly Platform[],
   builder: boolean,
 ): { fix?: Edit[]; note?: string } {
-  if (hit.implicit) return { note: 'the vendor names this build without an architecture word: pick each platform\'s file in a RUN step (case "$TARGETARCH" in ...)' };
+  if (hit.implicit) {
+    return { note: 'the vendor names this build with no architecture word (the others have one): pick each platform\'s file in a RUN step (case "$TARGETARCH" in ...)' };
+  }
   const vendor = findVendor(c.text);
   const words = wordsFor(c, hit, vendor, platforms);
   if (!words.ok) return { note: words.note };
