@@ -16,6 +16,10 @@ ruleTester(rule, {
     { name: 'every target listed', code: DOCKER_LIST('amd64,arm64') },
     { name: 'single-arch build', code: DOCKER_LIST('amd64'), platforms: 'linux/amd64' },
     { name: 'constant --platform stage', code: 'FROM --platform=linux/amd64 debian\nRUN echo "deb [arch=amd64] https://x.example/debian stable main" > /etc/apt/sources.list.d/x.list\n' },
+    {
+      name: 'deb822 source naming every target',
+      code: 'FROM debian:trixie\nRUN cat <<EOF > /etc/apt/sources.list.d/x.sources\nTypes: deb\nURIs: https://x.example/debian\nSuites: trixie\nComponents: main\nArchitectures: amd64 arm64\nEOF\n',
+    },
     // apt: foreign-architecture packages in a cross-compiling set-up
     {
       name: 'dpkg --add-architecture with crossbuild-essential',
@@ -27,6 +31,12 @@ ruleTester(rule, {
     },
     { name: 'xx-apt', code: 'FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx\nFROM debian\nCOPY --from=xx / /\nARG TARGETPLATFORM\nRUN xx-apt-get install -y libc6-dev:amd64\n' },
     'FROM debian\nRUN apt-get install -y python3:any\n',
+    // a public test image (search corpus, "FROM debian:stable"): i386 and s390x packages beside their
+    // cross compilers (gcc-i686-linux-gnu, g++-s390x-linux-gnu) to build and test other targets
+    {
+      name: 'foreign debug libraries with their cross compilers',
+      code: 'FROM debian:stable\nRUN dpkg --add-architecture i386 && dpkg --add-architecture s390x && apt-get update\nRUN apt-get install -y gcc-i686-linux-gnu libc6-dbg:i386 g++-s390x-linux-gnu libstdc++6:s390x\n',
+    },
     // Python: no platform pin, or a pin inside an architecture branch
     'FROM python:3.12\nRUN pip install --only-binary=:all: numpy\n',
     'FROM python:3.12\nRUN pip download --platform any --only-binary=:all: six\n',
@@ -78,6 +88,30 @@ ruleTester(rule, {
     {
       name: 'single quotes: no fix',
       code: "FROM debian\nRUN echo 'deb [arch=amd64] https://x.example/debian stable main' > /etc/apt/sources.list.d/x.list\n",
+      errors: [{ messageId: 'aptArch', line: 2 }],
+      output: null,
+    },
+    {
+      name: 'a source file written by a heredoc',
+      code: 'FROM debian:bookworm\nRUN cat <<EOF > /etc/apt/sources.list.d/x.list\ndeb [arch=amd64] https://x.example/debian bookworm main\nEOF\n',
+      errors: [{ messageId: 'aptArch', line: 3, column: 11 }],
+      output: 'FROM debian:bookworm\nRUN cat <<EOF > /etc/apt/sources.list.d/x.list\ndeb [arch=$(dpkg --print-architecture)] https://x.example/debian bookworm main\nEOF\n',
+    },
+    {
+      name: 'a quoted-delimiter heredoc: no fix',
+      code: "FROM debian:bookworm\nRUN cat <<'EOF' > /etc/apt/sources.list.d/x.list\ndeb [arch=amd64] https://x.example/debian bookworm main\nEOF\n",
+      errors: [{ messageId: 'aptArch', line: 3 }],
+      output: null,
+    },
+    {
+      name: 'deb822 Architectures: amd64',
+      code: 'FROM debian:trixie\nRUN cat <<EOF > /etc/apt/sources.list.d/x.sources\nTypes: deb\nURIs: https://x.example/debian\nSuites: trixie\nComponents: main\nArchitectures: amd64\nEOF\n',
+      errors: [{ messageId: 'aptArch', line: 7, column: 16 }],
+      output: 'FROM debian:trixie\nRUN cat <<EOF > /etc/apt/sources.list.d/x.sources\nTypes: deb\nURIs: https://x.example/debian\nSuites: trixie\nComponents: main\nArchitectures: $(dpkg --print-architecture)\nEOF\n',
+    },
+    {
+      name: 'deb822 written by printf',
+      code: "FROM debian:trixie\nRUN printf 'Types: deb\\nURIs: https://x.example/debian\\nSuites: trixie\\nComponents: main\\nArchitectures: amd64\\n' > /etc/apt/sources.list.d/x.sources\n",
       errors: [{ messageId: 'aptArch', line: 2 }],
       output: null,
     },

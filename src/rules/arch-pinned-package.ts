@@ -28,7 +28,7 @@ const messages = {
 type Ctx = RuleContext<typeof messages>;
 
 /** Cheap test before any work: one of the shapes this rule reads. */
-const GATE = /arch=|:(?:amd64|arm64|armhf|armel|i386|ppc64el|s390x|riscv64|mips64el)\b|--plat|--arch|--cpu|target.arch|npm_config_|-linux-(?:x64|arm64|arm|ia32)/i;
+const GATE = /arch=|Architectures:|:(?:amd64|arm64|armhf|armel|i386|ppc64el|s390x|riscv64|mips64el)\b|--plat|--arch|--cpu|target.arch|npm_config_|-linux-(?:x64|arm64|arm|ia32)/i;
 
 /** A stage (or a stage it builds on) that sets up cross-compiling with foreign-architecture packages. */
 const CROSS = /crossbuild-essential-|\b(?:gcc|g\+\+|cpp|binutils)-(?:\d+-)?[a-z0-9_]+-linux-gnu|\bxx-apt|\bxx-info\b/;
@@ -95,34 +95,51 @@ function wordAt(source: ShellSource, w: ShellWord): At {
 // ---------------------------------------------------------------- apt
 
 const APT_ARCH = /\[([^\]]*?\b)arch=([a-z0-9]+(?:,[a-z0-9]+)*)/g;
+/** deb822 sources (`/etc/apt/sources.list.d/*.sources`): `Architectures: amd64 arm64` */
+const DEB822_ARCH = /(^|\\n|\n)([ \t]*Architectures:[ \t]*)([a-z0-9]+(?:[ \t]+[a-z0-9]+)*)/g;
 const DPKG_PKG = /^([a-z0-9][a-z0-9+.-]*):([a-z0-9]+)(?:=\S*)?$/;
 const APT_TOOLS = new Set(['apt-get', 'apt', 'aptitude']);
+const PRINT_ARCH = '$(dpkg --print-architecture)';
+const APT_WORD = /arch=|Architectures:/;
 
-function aptSources(w: At, targets: readonly Platform[], out: Hit[]): void {
-  APT_ARCH.lastIndex = 0;
-  for (let m = APT_ARCH.exec(w.raw); m; m = APT_ARCH.exec(w.raw)) {
-    const list = (m[2] as string).split(',');
+/**
+ * Apt sources in a piece of text (a shell word, or a file written by a heredoc): `[arch=amd64]`
+ * one-line sources and deb822 `Architectures:` fields. `expands(i)`: whether `$(...)` at position
+ * `i` would run (not in single quotes, not in a quoted-delimiter heredoc).
+ */
+function aptSources(w: At, targets: readonly Platform[], expands: (i: number) => boolean, out: Hit[]): void {
+  const push = (at: number, value: string, separator: string, what: string): void => {
+    const list = value.split(separator === ',' ? ',' : /[ \t]+/);
     const platforms = list.flatMap((a) => platformsOf(a, ['dpkg']));
-    if (platforms.length === 0) continue;
-    const at = m.index + 1 + (m[1] as string).length + 'arch='.length;
+    if (platforms.length === 0) return;
     const start = w.at(at);
-    const end = w.at(at + (m[2] as string).length - 1) + 1;
+    const end = w.at(at + value.length - 1) + 1;
     const single = list.length === 1 && targets.some((t) => toVocabulary(t, 'dpkg') === list[0]);
-    const quoted = inSingleQuotes(w.raw, at);
+    const runs = expands(at);
     out.push({
       messageId: 'aptArch',
       start,
       end,
-      what: `arch=${m[2] as string}`,
+      what,
       platforms,
-      ...(single && !quoted
-        ? { fix: [{ start, end, text: '$(dpkg --print-architecture)' }] }
+      ...(single && runs
+        ? { fix: [{ start, end, text: PRINT_ARCH }] }
         : {
-            fixNote: quoted
-              ? 'the source line is in single quotes, where $(dpkg --print-architecture) would not run'
-              : 'list every target architecture, or use arch=$(dpkg --print-architecture)',
+            fixNote: runs
+              ? `list every target architecture, or use ${PRINT_ARCH}`
+              : `the source is quoted where ${PRINT_ARCH} would not run: write it where the shell expands it`,
           }),
     });
+  };
+  APT_ARCH.lastIndex = 0;
+  for (let m = APT_ARCH.exec(w.raw); m; m = APT_ARCH.exec(w.raw)) {
+    const value = m[2] as string;
+    push(m.index + 1 + (m[1] as string).length + 'arch='.length, value, ',', `arch=${value}`);
+  }
+  DEB822_ARCH.lastIndex = 0;
+  for (let m = DEB822_ARCH.exec(w.raw); m; m = DEB822_ARCH.exec(w.raw)) {
+    const value = m[3] as string;
+    push(m.index + (m[1] as string).length + (m[2] as string).length, value, ' ', `Architectures: ${value}`);
   }
 }
 
@@ -321,11 +338,20 @@ function checkStage(model: Model, stage: Stage, ctx: Ctx): void {
       for (const h of hits) report(model, ctx, targets, h);
       continue;
     }
-    for (const source of model.shell(ins)) {
+    const sources = model.shell(ins);
+    // files written by heredocs (`cat <<EOF > /etc/apt/sources.list.d/x.sources`)
+    const scripts = new Set(sources.filter((x) => x.heredoc).map((x) => x.text));
+    for (const h of ins.heredocs) {
+      if (scripts.has(h.text) || !APT_WORD.test(h.content)) continue;
+      aptSources({ raw: h.content, at: (i) => toSourceOffset(h.text, i) }, targets, () => h.expand, hits);
+    }
+    for (const source of sources) {
       for (const cmd of source.script.commands) {
         if (isArchGuarded(cmd)) continue;
         for (const w of [...cmd.assignments, ...cmd.words]) {
-          if (w.value.includes('arch=')) aptSources(wordAt(source, w), targets, hits);
+          if (!APT_WORD.test(w.value)) continue;
+          const a = wordAt(source, w);
+          aptSources(a, targets, (i) => !inSingleQuotes(a.raw, i), hits);
         }
         aptPackages(cmd, source, isCross, hits);
         pythonOptions(cmd, source, hits);

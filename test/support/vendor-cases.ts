@@ -129,6 +129,15 @@ export const VENDOR_CASES: readonly RealCase[] = [
     findings: 1,
     code: 'FROM ubuntu\nRUN apt-get update && apt-get install -y curl software-properties-common \\\n && add-apt-repository \\\n   "deb [arch=amd64] https://download.docker.com/linux/ubuntu \\\n   $(lsb_release -cs) stable" \\\n && apt-get update && apt-get install -y docker-ce-cli\n',
   },
+  // Python
+  {
+    repo: 'hw-native-sys/PTOAS',
+    where: 'pull #2, docker/Dockerfile: auditwheel repair --plat manylinux_2_34_x86_64; review: the Dockerfile also builds for aarch64',
+    kind: 'python',
+    rule: 'AA121',
+    findings: 1,
+    code: 'FROM quay.io/pypa/manylinux_2_34\nRUN python setup.py bdist_wheel\nRUN auditwheel repair --plat manylinux_2_34_x86_64 dist/ptoas*.whl\n',
+  },
   // Node.js
   {
     repo: 'louisgrasset/touitomamout',
