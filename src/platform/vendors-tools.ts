@@ -17,7 +17,7 @@ function hashicorp(name: string, title: string, extra: Readonly<Record<string, s
     urlPatterns: [`https://releases.hashicorp.com/${name}/{version}/${name}_{version}_linux_{arch}.zip`],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'arm', '386': '386', ...extra },
     verified: true,
-    source: `releases.hashicorp.com/${name}/ index (same scheme as terraform: ${name}_<version>_linux_<arch>.zip); public install scripts`,
+    source: `https://releases.hashicorp.com/${name}/ (same scheme as terraform: ${name}_<version>_linux_<arch>.zip); public install scripts`,
     notes: 'Every HashiCorp product uses Go architecture names; which products publish arm and 386 varies by release.',
   };
 }
@@ -41,7 +41,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     urlPatterns: [`${GH}/anchore/grype/releases/download/v{version}/grype_{version}_linux_{arch}.{ext}`],
     tokens: { ...GO_ARCHES, 'arm/v7': null, '386': null, riscv64: null },
     verified: true,
-    source: 'public scripts fetching grype_<v>_linux_amd64.tar.gz and grype_0.67.0_linux_ppc64le.tar.gz; anchore/grype .goreleaser.yaml',
+    source: 'https://github.com/anchore/grype/releases; public scripts fetching grype_<v>_linux_amd64.tar.gz and grype_0.67.0_linux_ppc64le.tar.gz; anchore/grype .goreleaser.yaml',
   },
   {
     name: 'syft',
@@ -49,7 +49,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     urlPatterns: [`${GH}/anchore/syft/releases/download/v{version}/syft_{version}_linux_{arch}.{ext}`],
     tokens: { ...GO_ARCHES, 'arm/v7': null, '386': null, riscv64: null },
     verified: false,
-    source: 'anchore/syft .goreleaser.yaml (same layout as grype)',
+    source: 'https://github.com/anchore/syft/releases; anchore/syft .goreleaser.yaml (same layout as grype)',
   },
   {
     name: 'cosign',
@@ -58,7 +58,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     tokens: { ...GO_ARCHES, 'arm/v7': 'arm', riscv64: 'riscv64' },
     variants: [{ label: 'deb', tokens: { amd64: 'amd64', arm64: 'arm64' } }],
     verified: true,
-    source: 'public Dockerfiles and scripts: cosign-linux-amd64, cosign-linux-${TARGETARCH}; sigstore/cosign .goreleaser.yml',
+    source: 'https://github.com/sigstore/cosign/releases; public Dockerfiles and scripts: cosign-linux-amd64, cosign-linux-${TARGETARCH}; sigstore/cosign .goreleaser.yml',
     notes: 'The .deb is cosign_<v>_amd64.deb (another pattern, not matched here).',
   },
   {
@@ -67,7 +67,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     urlPatterns: [`${GH}/google/go-containerregistry/releases/download/v{version}/go-containerregistry_Linux_{arch}.tar.gz`],
     tokens: { amd64: 'x86_64', arm64: 'arm64', 'arm/v7': 'armv6', 'arm/v6': 'armv6', '386': 'i386', ppc64le: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' },
     verified: true,
-    source: 'public Dockerfiles: go-containerregistry_Linux_x86_64.tar.gz and go-containerregistry_Linux_arm64.tar.gz',
+    source: 'https://github.com/google/go-containerregistry/releases; public Dockerfiles: go-containerregistry_Linux_x86_64.tar.gz and go-containerregistry_Linux_arm64.tar.gz',
     notes: "GoReleaser's title-case OS with x86_64 for amd64 and arm64 (not aarch64) for arm64; armv6/i386/ppc64le/s390x/riscv64 from its goreleaser config (unverified).",
   },
   {
@@ -76,7 +76,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     urlPatterns: [`${GH}/argoproj/argo-cd/releases/download/v{version}/argocd-linux-{arch}`],
     tokens: { ...GO_ARCHES, 'arm/v7': null, '386': null },
     verified: true,
-    source: 'argo-cd docs cli_installation.md (argocd-linux-amd64) and public scripts',
+    source: 'https://argo-cd.readthedocs.io/en/stable/cli_installation/; argo-cd docs cli_installation.md (argocd-linux-amd64) and public scripts',
     notes: 'arm64, ppc64le and s390x from the release assets list (unverified here).',
   },
   {
@@ -85,7 +85,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     urlPatterns: [`${GH}/fluxcd/flux2/releases/download/v{version}/flux_{version}_linux_{arch}.tar.gz`],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'arm', ppc64le: null, s390x: null },
     verified: true,
-    source: 'public Dockerfiles: flux_<v>_linux_amd64.tar.gz and flux_<v>_linux_${TARGETARCH}.tar.gz',
+    source: 'https://github.com/fluxcd/flux2/releases; public Dockerfiles: flux_<v>_linux_amd64.tar.gz and flux_<v>_linux_${TARGETARCH}.tar.gz',
   },
   {
     name: 'rclone',
@@ -93,7 +93,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     urlPatterns: ['https://downloads.rclone.org/v{version}/rclone-v{version}-linux-{arch}.{ext}'],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'arm-v7', 'arm/v6': 'arm', '386': '386', mips64le: null },
     verified: true,
-    source: 'public Dockerfiles: rclone-v<v>-linux-amd64.zip/.deb, rclone-v1.44-linux-arm.deb; rclone bin/cross-compile.go',
+    source: 'https://rclone.org/downloads/; public Dockerfiles: rclone-v<v>-linux-amd64.zip/.deb, rclone-v1.44-linux-arm.deb; rclone bin/cross-compile.go',
     notes: 'arm-v6 and arm-v7 builds exist in newer releases; plain arm is GOARM=5/6.',
   },
   {
@@ -102,7 +102,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     urlPatterns: [`${GH}/restic/restic/releases/download/v{version}/restic_{version}_linux_{arch}.bz2`],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'arm', 'arm/v6': 'arm', '386': '386', ppc64le: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', mips64le: 'mips64le' },
     verified: true,
-    source: 'public Dockerfiles: restic_<v>_linux_amd64.bz2 and restic_<v>_linux_${ARCH}.bz2 after a TARGETARCH case; restic helpers/build-release-binaries',
+    source: 'https://github.com/restic/restic/releases; public Dockerfiles: restic_<v>_linux_amd64.bz2 and restic_<v>_linux_${ARCH}.bz2 after a TARGETARCH case; restic helpers/build-release-binaries',
   },
   {
     name: 'traefik',
@@ -115,7 +115,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     variants: [{ label: 'legacy', tokens: { 'arm/v7': 'arm', 'arm/v6': 'arm' } }],
     officialImage: 'traefik',
     verified: true,
-    source: 'docker-library official-images traefik Dockerfiles (apkArch case -> traefik_v<v>_linux_$arch.tar.gz); public scripts',
+    source: 'https://github.com/traefik/traefik/releases; docker-library official-images traefik Dockerfiles (apkArch case -> traefik_v<v>_linux_$arch.tar.gz); public scripts',
     notes: 'Traefik 1.x served traefik_linux-<arch> binaries.',
   },
   {
@@ -128,7 +128,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     ],
     tokens: { amd64: 'x86_64', arm64: 'aarch64', 'arm/v7': 'armv7a', '386': 'x86', riscv64: 'riscv64', ppc64le: 'powerpc64le', loong64: 'loongarch64' },
     verified: false,
-    source: 'ziglang.org/download/index.json (x86_64-linux, aarch64-linux, armv7a-linux, x86-linux, riscv64-linux, powerpc64le-linux)',
+    source: 'https://ziglang.org/download/; ziglang.org/download/index.json (x86_64-linux, aarch64-linux, armv7a-linux, x86-linux, riscv64-linux, powerpc64le-linux)',
     notes: 'Zig 0.14 switched to zig-<arch>-linux-<version>.tar.xz; older releases used zig-linux-<arch>-<version>.',
   },
   {
@@ -140,7 +140,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     ],
     tokens: { amd64: 'x86_64', arm64: 'aarch64', 'arm/v7': 'armv7', ppc64le: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' },
     verified: true,
-    source: 'public scripts: buf-Linux-x86_64 and buf-$(uname -s)-$(uname -m); bufbuild/buf make/buf/scripts/release.bash',
+    source: 'https://buf.build/docs/installation; public scripts: buf-Linux-x86_64 and buf-$(uname -s)-$(uname -m); bufbuild/buf make/buf/scripts/release.bash',
     notes: 'uname -s / uname -m names: arm64 is aarch64. armv7/ppc64le/s390x/riscv64 unverified.',
   },
   {
@@ -159,7 +159,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
       ],
     },
     verified: true,
-    source: 'public Dockerfiles: sops-v<v>.linux.amd64, sops-<v>.linux.arm64, and the unsuffixed sops-<v>.linux of releases before 3.7.2',
+    source: 'https://github.com/getsops/sops/releases; public Dockerfiles: sops-v<v>.linux.amd64, sops-<v>.linux.arm64, and the unsuffixed sops-<v>.linux of releases before 3.7.2',
     notes: 'Releases before 3.7.2 named the x86-64 build sops-v<v>.linux with no architecture word.',
   },
   {
@@ -168,7 +168,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     urlPatterns: [`${GH}/FiloSottile/age/releases/download/v{version}/age-v{version}-linux-{arch}.tar.gz`],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'arm', '386': null },
     verified: true,
-    source: 'public Dockerfiles and scripts: age-v<v>-linux-amd64.tar.gz, age-v<v>-linux-arm64.tar.gz',
+    source: 'https://github.com/FiloSottile/age/releases; public Dockerfiles and scripts: age-v<v>-linux-amd64.tar.gz, age-v<v>-linux-arm64.tar.gz',
     notes: "arm (GOARM default) from the release list, unverified here.",
   },
   {
@@ -177,7 +177,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     urlPatterns: [`${GH}/FiloSottile/mkcert/releases/download/v{version}/mkcert-v{version}-linux-{arch}`],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'arm' },
     verified: true,
-    source: 'public Dockerfiles: mkcert-v1.4.4-linux-amd64, mkcert-${MKCERT_VERSION}-linux-${arch}',
+    source: 'https://github.com/FiloSottile/mkcert/releases; public Dockerfiles: mkcert-v1.4.4-linux-amd64, mkcert-${MKCERT_VERSION}-linux-${arch}',
   },
   {
     name: 'ffmpeg-static',
@@ -189,7 +189,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'armhf', 'arm/v6': 'armel', '386': 'i686' },
     variants: [{ label: 'legacy', tokens: { amd64: '64bit', '386': '32bit' } }],
     verified: true,
-    source: "public code: Archs = 'amd64' | 'i686' | 'arm64' | 'armhf' | 'armel' -> ffmpeg-release-${arch}-static.tar.xz; old ffmpeg-release-64bit-static",
+    source: "https://johnvansickle.com/ffmpeg/; public code: Archs = 'amd64' | 'i686' | 'arm64' | 'armhf' | 'armel' -> ffmpeg-release-${arch}-static.tar.xz; old ffmpeg-release-64bit-static",
   },
   {
     name: 'pandoc',
@@ -200,7 +200,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     ],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': null, ppc64le: null, s390x: null },
     verified: true,
-    source: 'public Dockerfiles: pandoc-<v>-linux-amd64.tar.gz, pandoc-<v>-1-amd64.deb, pandoc-${V}-1-${ARCH}.deb',
+    source: 'https://github.com/jgm/pandoc/releases; public Dockerfiles: pandoc-<v>-linux-amd64.tar.gz, pandoc-<v>-1-amd64.deb, pandoc-${V}-1-${ARCH}.deb',
     notes: 'Pandoc 2.x and older: pandoc-<v>-linux.tar.gz was the x86-64 build.',
     unsuffixed: { platform: 'amd64', urlPatterns: [`${GH}/jgm/pandoc/releases/download/{version}/pandoc-{version}-linux.tar.gz`] },
   },
@@ -210,7 +210,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     urlPatterns: [`${GH}/junegunn/fzf/releases/download/{version}/fzf-{version}-linux_{arch}.tar.gz`],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'armv7', 'arm/v6': 'armv6', 'arm/v5': 'armv5', ppc64le: 'ppc64le', s390x: 's390x', loong64: 'loong64' },
     verified: true,
-    source: 'public scripts: fzf-<v>-linux_amd64.tar.gz, fzf-<v>-linux_${GO_ARCH}.tar.gz; junegunn/fzf .goreleaser.yml',
+    source: 'https://github.com/junegunn/fzf/releases; public scripts: fzf-<v>-linux_amd64.tar.gz, fzf-<v>-linux_${GO_ARCH}.tar.gz; junegunn/fzf .goreleaser.yml',
   },
   {
     name: 'task',
@@ -221,7 +221,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     ],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'arm', 'arm/v6': 'arm', '386': '386', riscv64: 'riscv64' },
     verified: true,
-    source: 'public Dockerfiles: task_linux_amd64.tar.gz, task_linux_arm64.tar.gz, task_linux_amd64.deb',
+    source: 'https://taskfile.dev/installation/; public Dockerfiles: task_linux_amd64.tar.gz, task_linux_arm64.tar.gz, task_linux_amd64.deb',
   },
   {
     name: 'shellcheck',
@@ -229,7 +229,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     urlPatterns: [`${GH}/koalaman/shellcheck/releases/download/{version}/shellcheck-{version}.linux.{arch}.tar.xz`],
     tokens: { amd64: 'x86_64', arm64: 'aarch64', 'arm/v7': 'armv6hf', 'arm/v6': 'armv6hf', riscv64: 'riscv64', ppc64le: null, s390x: null },
     verified: true,
-    source: 'public scripts: shellcheck-v<v>.linux.x86_64.tar.xz and .linux.$(uname -m) / aarch64 after an arm64 mapping',
+    source: 'https://github.com/koalaman/shellcheck/releases; public scripts: shellcheck-v<v>.linux.x86_64.tar.xz and .linux.$(uname -m) / aarch64 after an arm64 mapping',
     notes: 'riscv64 from 0.10.0 on (unverified here).',
   },
   {
@@ -238,7 +238,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     urlPatterns: [`${GH}/mvdan/sh/releases/download/v{version}/shfmt_v{version}_linux_{arch}`],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'arm', 'arm/v6': 'arm', '386': '386' },
     verified: true,
-    source: 'public scripts: shfmt_v<v>_linux_amd64 and shfmt_v<v>_linux_${arch} after amd64/arm64 mapping',
+    source: 'https://github.com/mvdan/sh/releases; public scripts: shfmt_v<v>_linux_amd64 and shfmt_v<v>_linux_${arch} after amd64/arm64 mapping',
   },
   {
     name: 'gcloud',
@@ -250,7 +250,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     ],
     tokens: { amd64: 'x86_64', arm64: 'arm', '386': 'x86', 'arm/v7': null, ppc64le: null, s390x: null },
     verified: true,
-    source: 'public scripts: google-cloud-cli-<v>-linux-x86_64.tar.gz and google-cloud-cli-darwin-arm.tar.gz (arm is 64-bit ARM); cloud.google.com/sdk/docs/install',
+    source: 'https://cloud.google.com/sdk/docs/install; public scripts: google-cloud-cli-<v>-linux-x86_64.tar.gz and google-cloud-cli-darwin-arm.tar.gz (arm is 64-bit ARM); cloud.google.com/sdk/docs/install',
     notes: "Google names 64-bit ARM 'arm': a mapping from dpkg's armhf to 'arm' fetches the arm64 build.",
   },
   {
@@ -260,7 +260,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     tokens: { arm64: 'arm64', 'arm/v7': null, ppc64le: null, s390x: null },
     unsuffixed: { platform: 'amd64', urlPatterns: ['https://aka.ms/downloadazcopy-v10-linux'] },
     verified: true,
-    source: 'public Dockerfiles: https://aka.ms/downloadazcopy-v10-linux (unpacks azcopy_linux_amd64_*); learn.microsoft.com azcopy-v10 download list (linux-arm64)',
+    source: 'https://learn.microsoft.com/azure/storage/common/storage-use-azcopy-v10; public Dockerfiles: https://aka.ms/downloadazcopy-v10-linux (unpacks azcopy_linux_amd64_*); learn.microsoft.com azcopy-v10 download list (linux-arm64)',
     notes: 'The link without an architecture is the x86-64 build.',
   },
   {
@@ -276,7 +276,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
       urlPatterns: [`${GH}/k3s-io/k3s/releases/download/{version}/k3s`, `${GH}/rancher/k3s/releases/download/{version}/k3s`],
     },
     verified: true,
-    source: 'k3s install.sh log lines (sha256sum-amd64.txt, sha256sum-arm64.txt) and public fetches of the unsuffixed .../download/<tag>/k3s',
+    source: 'https://github.com/k3s-io/k3s/releases; k3s install.sh log lines (sha256sum-amd64.txt, sha256sum-arm64.txt) and public fetches of the unsuffixed .../download/<tag>/k3s',
     notes: 'The x86-64 binary is plain k3s; others are k3s-arm64, k3s-armhf, k3s-s390x.',
   },
   {
@@ -289,7 +289,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     ],
     tokens: { amd64: 'amd64', arm64: 'arm64', ppc64le: 'ppc64le', s390x: 's390x', 'arm/v7': null, '386': null },
     verified: true,
-    source: 'public scripts: etcd-v<v>-linux-amd64.tar.gz from GitHub and storage.googleapis.com/etcd; etcd scripts/release',
+    source: 'https://github.com/etcd-io/etcd/releases; public scripts: etcd-v<v>-linux-amd64.tar.gz from GitHub and storage.googleapis.com/etcd; etcd scripts/release',
   },
   {
     name: 'grafana',
@@ -301,7 +301,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'armv7', 'arm/v6': 'armv6' },
     variants: [{ label: 'rpm', tokens: { amd64: 'x86_64', arm64: 'aarch64' } }],
     verified: true,
-    source: 'public scripts: grafana-<v>.linux-amd64.tar.gz, grafana-<v>-1.x86_64.rpm; grafana.com/grafana/download',
+    source: 'https://grafana.com/grafana/download; public scripts: grafana-<v>.linux-amd64.tar.gz, grafana-<v>-1.x86_64.rpm; grafana.com/grafana/download',
   },
   {
     name: 'loki',
@@ -309,7 +309,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     urlPatterns: [`${GH}/grafana/loki/releases/download/v{version}/{binary}-linux-{arch}.{ext}`],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'arm', 'arm/v6': 'arm' },
     verified: true,
-    source: 'public scripts: loki-linux-amd64.zip, loki-linux-arm64.zip, promtail-linux-amd64.zip',
+    source: 'https://github.com/grafana/loki/releases; public scripts: loki-linux-amd64.zip, loki-linux-arm64.zip, promtail-linux-amd64.zip',
   },
   {
     name: 'chrome-for-testing',
@@ -321,7 +321,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     ],
     tokens: { amd64: 'linux64', arm64: null, 'arm/v7': null, '386': null, ppc64le: null, s390x: null, riscv64: null },
     verified: true,
-    source: 'public Dockerfiles: chrome-for-testing-public/<v>/linux64/chromedriver-linux64.zip; googlechromelabs.github.io/chrome-for-testing',
+    source: 'https://googlechromelabs.github.io/chrome-for-testing/; public Dockerfiles: chrome-for-testing-public/<v>/linux64/chromedriver-linux64.zip; googlechromelabs.github.io/chrome-for-testing',
     notes: 'Google publishes Linux builds for x86-64 only: an arm64 image needs the distribution chromium/chromium-driver packages.',
   },
   {
@@ -330,7 +330,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     urlPatterns: [`${GH}/mozilla/geckodriver/releases/download/v{version}/geckodriver-v{version}-{arch}.tar.gz`],
     tokens: { amd64: 'linux64', arm64: 'linux-aarch64', '386': 'linux32', 'arm/v7': 'arm7hf' },
     verified: true,
-    source: 'public Dockerfiles: geckodriver-v<v>-linux64.tar.gz, geckodriver-v0.17.0-arm7hf.tar.gz',
+    source: 'https://github.com/mozilla/geckodriver/releases; public Dockerfiles: geckodriver-v<v>-linux64.tar.gz, geckodriver-v0.17.0-arm7hf.tar.gz',
     notes: 'linux-aarch64 from 0.32 on (unverified here).',
   },
   {
@@ -343,7 +343,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     tokens: { amd64: 'x64', arm64: 'aarch64', 'arm/v7': 'arm', '386': null, ppc64le: null, s390x: null },
     officialImage: 'amazoncorretto',
     verified: true,
-    source: 'public Dockerfiles: amazon-corretto-11-x64-linux-jdk.deb/.rpm; amazon-corretto-8-aarch64-macos-jdk.pkg; docs.aws.amazon.com corretto downloads',
+    source: 'https://docs.aws.amazon.com/corretto/latest/corretto-21-ug/downloads-list.html; public Dockerfiles: amazon-corretto-11-x64-linux-jdk.deb/.rpm; amazon-corretto-8-aarch64-macos-jdk.pkg; docs.aws.amazon.com corretto downloads',
     notes: 'The .deb/.rpm names use the same words (x64, aarch64).',
   },
   {
@@ -353,7 +353,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     tokens: { amd64: 'x64', arm64: 'aarch64', 'arm/v7': 'aarch32hf', '386': 'i686', ppc64le: 'ppc64le' },
     variants: [{ label: 'musl', tokens: { amd64: 'musl_x64', arm64: 'musl_aarch64' } }],
     verified: true,
-    source: 'public Dockerfiles: zulu<v>-ca-jdk<v>-linux_x64.tar.gz, -linux_musl_x64, -linux_musl_aarch64, -linux_${zulu_arch}',
+    source: 'https://www.azul.com/downloads/; public Dockerfiles: zulu<v>-ca-jdk<v>-linux_x64.tar.gz, -linux_musl_x64, -linux_musl_aarch64, -linux_${zulu_arch}',
     notes: 'aarch32hf/i686/ppc64le from the Azul downloads API (unverified here).',
   },
   {
@@ -362,7 +362,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     urlPatterns: ['https://micro.mamba.pm/api/micromamba/linux-{arch}/{version}'],
     tokens: { amd64: '64', arm64: 'aarch64', ppc64le: 'ppc64le', 'arm/v7': null, s390x: null },
     verified: true,
-    source: 'public Dockerfiles: micro.mamba.pm/api/micromamba/linux-64/latest and linux-${MM_ARCH}/latest; mamba-org install docs',
+    source: 'https://mamba.readthedocs.io/en/latest/installation/micromamba-installation.html; public Dockerfiles: micro.mamba.pm/api/micromamba/linux-64/latest and linux-${MM_ARCH}/latest; mamba-org install docs',
     notes: "conda subdirs: linux-64 is x86-64, linux-aarch64, linux-ppc64le.",
   },
   {
@@ -375,7 +375,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     tokens: { amd64: 'x86_64', arm64: 'aarch64', 'arm/v7': 'armv7', '386': 'i686', ppc64le: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' },
     variants: [{ label: 'levels', tokens: { amd64: 'x86_64_v2' } }],
     verified: true,
-    source: 'public Dockerfiles: cpython-<v>+<tag>-x86_64-unknown-linux-gnu-install_only.tar.gz, x86_64_v4-unknown-linux-musl, aarch64-apple-darwin',
+    source: 'https://github.com/astral-sh/python-build-standalone/releases; public Dockerfiles: cpython-<v>+<tag>-x86_64-unknown-linux-gnu-install_only.tar.gz, x86_64_v4-unknown-linux-musl, aarch64-apple-darwin',
     notes: 'x86_64_v3/v4 builds need those CPU levels; armv7 is gnueabihf (unverified here).',
   },
   {
@@ -388,7 +388,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'arm', 'arm/v6': 'arm', '386': '386' },
     variants: [{ label: 'armhf', tokens: { 'arm/v7': 'armhf' } }],
     verified: true,
-    source: 'public scripts: cloudflared-linux-amd64 and .deb, cloudflared-${os}-${arch} after amd64/arm64 mapping',
+    source: 'https://github.com/cloudflare/cloudflared/releases; public scripts: cloudflared-linux-amd64 and .deb, cloudflared-${os}-${arch} after amd64/arm64 mapping',
   },
   {
     name: 'dockerize',
@@ -399,7 +399,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     ],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'armhf', 'arm/v6': 'armel', '386': '386', ppc64le: 'ppc64le', s390x: 's390x' },
     verified: true,
-    source: 'public Dockerfiles: dockerize-linux-amd64-$DOCKERIZE_VERSION.tar.gz, dockerize-alpine-linux-amd64-..., dockerize-${TARGETOS}-${TARGETARCH}-...',
+    source: 'https://github.com/jwilder/dockerize/releases; public Dockerfiles: dockerize-linux-amd64-$DOCKERIZE_VERSION.tar.gz, dockerize-alpine-linux-amd64-..., dockerize-${TARGETOS}-${TARGETARCH}-...',
     notes: 'arm64 from v0.7 on; armhf/armel/ppc64le/s390x from the release list (unverified here).',
   },
   {
@@ -408,7 +408,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     urlPatterns: [`${GH}/digitalocean/doctl/releases/download/v{version}/doctl-{version}-linux-{arch}.tar.gz`],
     tokens: { amd64: 'amd64', arm64: 'arm64', '386': '386', 'arm/v7': null },
     verified: true,
-    source: 'public scripts: doctl-<v>-linux-amd64.tar.gz; digitalocean/doctl .goreleaser.yml',
+    source: 'https://github.com/digitalocean/doctl/releases; public scripts: doctl-<v>-linux-amd64.tar.gz; digitalocean/doctl .goreleaser.yml',
   },
   {
     name: 'hugo',
@@ -422,7 +422,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'arm', ppc64le: null, s390x: null },
     variants: [{ label: 'legacy', tokens: { amd64: '64bit', arm64: 'ARM64', 'arm/v7': 'ARM' } }],
     verified: true,
-    source: 'public Dockerfiles: hugo_extended_<v>_Linux-64bit.tar.gz / .deb (before 0.103), hugo_extended_<v>_linux-amd64.tar.gz',
+    source: 'https://github.com/gohugoio/hugo/releases; public Dockerfiles: hugo_extended_<v>_Linux-64bit.tar.gz / .deb (before 0.103), hugo_extended_<v>_linux-amd64.tar.gz',
     notes: 'Hugo before 0.103 used Linux-64bit / Linux-ARM64 / Linux-ARM.',
   },
   {
@@ -431,7 +431,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     urlPatterns: [`${GH}/errata-ai/vale/releases/download/v{version}/vale_{version}_Linux_{arch}.tar.gz`],
     tokens: { amd64: '64-bit', arm64: 'arm64', 'arm/v7': null },
     verified: true,
-    source: 'public Dockerfiles: vale_2.15.4_Linux_64-bit.tar.gz; errata-ai/vale .goreleaser.yml name_template',
+    source: 'https://github.com/errata-ai/vale/releases; public Dockerfiles: vale_2.15.4_Linux_64-bit.tar.gz; errata-ai/vale .goreleaser.yml name_template',
     notes: 'arm64 builds since 2.20 (unverified here).',
   },
   {
@@ -443,6 +443,6 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     ],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'arm', ppc64le: 'ppc64le', s390x: 's390x' },
     verified: true,
-    source: 'minikube start docs and public scripts: storage.googleapis.com/minikube/releases/latest/minikube-linux-amd64',
+    source: 'https://minikube.sigs.k8s.io/docs/start/; minikube start docs and public scripts: storage.googleapis.com/minikube/releases/latest/minikube-linux-amd64',
   },
 ];

@@ -29,8 +29,9 @@ describe('VENDORS', () => {
     assert.equal(VENDORS[41]?.name, 'dotnet');
   });
 
-  test('every vendor names its source', () => {
+  test('every vendor names its source; those beyond the research notes start with a release page or install doc', () => {
     for (const v of VENDORS) assert.ok(v.source.length > 10, v.name);
+    for (const v of VENDORS.slice(42)) assert.match(v.source, /^https:\/\/\S+/, v.name);
   });
 
   test('every vendor has tokens, and a pattern unless it publishes nothing', () => {
