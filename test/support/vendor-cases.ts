@@ -104,6 +104,14 @@ export const VENDOR_CASES: readonly RealCase[] = [
     findings: 1,
     code: 'FROM python:3\nRUN wget -O /tmp/geckodriver.tar.gz https://github.com/mozilla/geckodriver/releases/download/v0.23.0/geckodriver-v0.23.0-linux64.tar.gz\n',
   },
+  {
+    repo: 'a linuxserver.io-style Radarr Dockerfile (search corpus file id 338591231); servarr install docs (id 33570403901)',
+    where: 'curl ".../v1/update/${BRANCH}/updatefile?version=${V}&os=linuxmusl&runtime=netcore&arch=x64": the architecture is a query parameter',
+    kind: 'vendor-word',
+    rule: 'AA101',
+    findings: 1,
+    code: 'FROM alpine:3.20\nARG RADARR_BRANCH=master\nRUN curl -o /tmp/radarr.tar.gz -L "https://radarr.servarr.com/v1/update/${RADARR_BRANCH}/updatefile?os=linuxmusl&runtime=netcore&arch=x64" && tar xzf /tmp/radarr.tar.gz -C /app\n',
+  },
   // apt sources and packages
   {
     repo: 'ephpm/ephpm',

@@ -156,4 +156,5 @@ export function tokenNames(hit: TokenHit, p: Platform): boolean {
 
 /** A word of a command that looks like a download or a package file. */
 export const ARCHIVE_SUFFIX = /\.(tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2?|tar\.zst|tzst|tar|zip|deb|rpm|apk|whl|run|bin|appimage|gz|xz|bz2|zst|7z|msi|pkg|exe|jar|sh)$/i;
-export const URL_RE = /[a-z][a-z0-9+.-]*:\/\/[^\s'"`<>|;&()]+/gi;
+/** A URL in a word or a value: up to a blank, a quote or a shell operator (a single `&` of a query string stays). */
+export const URL_RE = /[a-z][a-z0-9+.-]*:\/\/(?:[^\s'"`<>|;&()]|&(?!&))+/gi;
