@@ -10,7 +10,7 @@ import type { Instruction } from '../dockerfile/ast.js';
 import type { Model, ShellSource, Stage } from '../dockerfile/model.js';
 import type { ShellWord, SimpleCommand } from '../dockerfile/shell.js';
 import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
-import { formatPlatform, platformsForToken, toVocabulary, type Platform, type Vocabulary } from '../platform/index.js';
+import { compatiblePlatforms, formatPlatform, platformsForToken, toVocabulary, type Platform, type Vocabulary } from '../platform/index.js';
 import { isArchGuarded } from './support/arch-branches.js';
 import { inSingleQuotes } from './support/download.js';
 import { stageUsesXx } from './support/mentions.js';
@@ -66,10 +66,17 @@ interface Hit {
   readonly platforms: readonly Platform[];
   readonly fix?: readonly Edit[];
   readonly fixNote?: string;
+  /**
+   * true for Debian multiarch (apt sources and packages): a package of a platform's 32-bit
+   * sibling (i386 on amd64, armhf on arm64) is a multilib set-up there, not a mistake
+   */
+  readonly multiarch?: boolean;
 }
 
 function report(model: Model, ctx: Ctx, targets: readonly Platform[], hit: Hit): void {
-  const wrong = targets.filter((t) => !names(hit.platforms, t));
+  const wrong = targets.filter((t) =>
+    hit.multiarch ? !compatiblePlatforms(t).some((c) => names(hit.platforms, c)) : !names(hit.platforms, t),
+  );
   if (!wrong.length) return; // every target is this architecture: single-arch on purpose
   const list = wrong.map(formatPlatform);
   ctx.report({
@@ -90,6 +97,15 @@ interface At {
 
 function wordAt(source: ShellSource, w: ShellWord): At {
   return { raw: source.text.text.slice(w.start, w.end), at: (i) => toSourceOffset(source.text, w.start + i) };
+}
+
+/** A command's words without a leading `sudo` (and its options). */
+function commandWords(cmd: SimpleCommand): readonly ShellWord[] {
+  const words = cmd.words;
+  if (words[0]?.value !== 'sudo') return words;
+  let i = 1;
+  while (words[i]?.value.startsWith('-')) i++;
+  return words.slice(i);
 }
 
 // ---------------------------------------------------------------- apt
@@ -122,6 +138,7 @@ function aptSources(w: At, targets: readonly Platform[], expands: (i: number) =>
       end,
       what,
       platforms,
+      multiarch: true,
       ...(single && runs
         ? { fix: [{ start, end, text: PRINT_ARCH }] }
         : {
@@ -143,10 +160,11 @@ function aptSources(w: At, targets: readonly Platform[], expands: (i: number) =>
   }
 }
 
-function aptPackages(cmd: SimpleCommand, source: ShellSource, cross: () => boolean, out: Hit[]): void {
-  const tool = cmd.words[0]?.value ?? '';
-  if (!APT_TOOLS.has(tool) || !cmd.words.some((w) => w.value === 'install')) return;
-  for (const w of cmd.words.slice(1)) {
+function aptPackages(cmd: SimpleCommand, source: ShellSource, targets: readonly Platform[], cross: () => boolean, out: Hit[]): void {
+  const words = commandWords(cmd);
+  const tool = words[0]?.value ?? '';
+  if (!APT_TOOLS.has(tool) || !words.some((w) => w.value === 'install')) return;
+  for (const w of words.slice(1)) {
     const m = DPKG_PKG.exec(w.value);
     if (!m) continue;
     const arch = m[2] as string;
@@ -155,13 +173,19 @@ function aptPackages(cmd: SimpleCommand, source: ShellSource, cross: () => boole
     const a = wordAt(source, w);
     const i = a.raw.indexOf(`:${arch}`);
     if (i === -1) continue;
+    // dropping the qualifier is safe when it names a target's own architecture: the same package
+    // there, and each other platform's own one elsewhere
+    const own = targets.some((t) => toVocabulary(t, 'dpkg') === arch);
     out.push({
       messageId: 'aptPackage',
       start: a.at(0),
       end: a.at(a.raw.length - 1) + 1,
       what: w.value,
       platforms,
-      fix: [{ start: a.at(i), end: a.at(i + arch.length) + 1, text: '' }],
+      multiarch: true,
+      ...(own
+        ? { fix: [{ start: a.at(i), end: a.at(i + arch.length) + 1, text: '' }] }
+        : { fixNote: `install it only where ${arch} packages run, in a branch on "$(dpkg --print-architecture)"` }),
     });
   }
 }
@@ -173,7 +197,7 @@ const PIP_TOOLS = /^(?:pip|pip3(?:\.\d+)?|uv|poetry)$/;
 const PLATFORM_TAG = /^(?:(?:many|musl)linux(?:1|2010|2014|_\d+_\d+)|linux)_([a-z0-9_]+)$/i;
 
 function pythonOptions(cmd: SimpleCommand, source: ShellSource, out: Hit[]): void {
-  const words = cmd.words;
+  const words = commandWords(cmd);
   let first = 0;
   if (/^python(?:\d(?:\.\d+)?)?$/.test(words[0]?.value ?? '') && words[1]?.value === '-m') first = 2;
   const tool = words[first]?.value ?? '';
@@ -227,13 +251,13 @@ function nodeWords(value: string): readonly Platform[] {
 
 function nodeOptions(cmd: SimpleCommand, source: ShellSource, file: string, out: Hit[]): void {
   for (const w of cmd.assignments) nodeAssignment(w, source, out);
-  const tool = cmd.words[0]?.value ?? '';
+  const words = commandWords(cmd);
+  const tool = words[0]?.value ?? '';
   if (tool === 'export') {
-    for (const w of cmd.words.slice(1)) nodeAssignment(w, source, out);
+    for (const w of words.slice(1)) nodeAssignment(w, source, out);
     return;
   }
   if (!NODE_TOOLS.has(tool)) return;
-  const words = cmd.words;
   const installs = words.some((w) => ['install', 'i', 'add', 'ci'].includes(w.value));
   for (let i = 1; i < words.length; i++) {
     const w = words[i] as ShellWord;
@@ -353,7 +377,7 @@ function checkStage(model: Model, stage: Stage, ctx: Ctx): void {
           const a = wordAt(source, w);
           aptSources(a, targets, (i) => !inSingleQuotes(a.raw, i), hits);
         }
-        aptPackages(cmd, source, isCross, hits);
+        aptPackages(cmd, source, targets, isCross, hits);
         pythonOptions(cmd, source, hits);
         nodeOptions(cmd, source, model.file.source, hits);
       }

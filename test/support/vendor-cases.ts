@@ -7,7 +7,7 @@
 export interface RealCase {
   readonly repo: string;
   readonly where: string;
-  readonly kind: 'unsuffixed' | 'vendor-word' | 'apt' | 'python' | 'node' | 'copy';
+  readonly kind: 'unsuffixed' | 'vendor-word' | 'apt' | 'apt-package' | 'python' | 'node' | 'copy';
   readonly rule: string;
   readonly findings: number;
   readonly code: string;
@@ -137,7 +137,31 @@ export const VENDOR_CASES: readonly RealCase[] = [
     findings: 1,
     code: 'FROM ubuntu\nRUN apt-get update && apt-get install -y curl software-properties-common \\\n && add-apt-repository \\\n   "deb [arch=amd64] https://download.docker.com/linux/ubuntu \\\n   $(lsb_release -cs) stable" \\\n && apt-get update && apt-get install -y docker-ce-cli\n',
   },
+  {
+    repo: 'bob-crutchley/docker-steam-server',
+    where: 'Dockerfile: dpkg --add-architecture i386, then apt install ... libstdc++6:i386 (no cross toolchain)',
+    kind: 'apt-package',
+    rule: 'AA121',
+    findings: 1,
+    code: 'FROM debian:latest\nRUN dpkg --add-architecture i386\nRUN apt update\nRUN apt install -y curl lib32gcc1 libstdc++6 libstdc++6:i386\n',
+  },
+  {
+    repo: 'rivermigue/generalIMG',
+    where: 'Dockerfile: i386 libraries (libc6:i386, libgl1-mesa-glx:i386, ...) for steamcmd',
+    kind: 'apt-package',
+    rule: 'AA121',
+    findings: 2,
+    code: 'FROM ubuntu:focal\nRUN dpkg --add-architecture i386 && apt-get update -yq && apt-get install -yq lib32stdc++6 libc6:i386 && apt-get install -yq libgl1-mesa-glx:i386 lib32gcc1\n',
+  },
   // Python
+  {
+    repo: 'NicodemeB/build-lambda-layer',
+    where: 'Dockerfile: pip3 install --platform manylinux2014_x86_64 --only-binary=:all: ... -t /python/... (deliberate: a Lambda layer for x86_64; suppress when so)',
+    kind: 'python',
+    rule: 'AA121',
+    findings: 1,
+    code: 'FROM amazonlinux\nARG package\nRUN pip3 install --platform manylinux2014_x86_64 --only-binary=:all: --upgrade $package -t /python/lib/python3.9/site-packages\n',
+  },
   {
     repo: 'hw-native-sys/PTOAS',
     where: 'pull #2, docker/Dockerfile: auditwheel repair --plat manylinux_2_34_x86_64; review: the Dockerfile also builds for aarch64',
