@@ -44,6 +44,8 @@ ruleTester(rule, {
     { name: 'other OS and the destination', code: 'FROM alpine\nCOPY dist/darwin_amd64/README.md /opt/x86_64/\n' },
     'FROM alpine\nADD https://example.com/app-linux-amd64.tar.gz /tmp/\n',
     'FROM alpine\nCOPY docs/x64dbg-notes.md /docs/\n',
+    // crossbario/autobahn-js issue #476: qemu-aarch64-static is named after the CPU it emulates
+    'FROM debian\nCOPY .qemu/qemu-aarch64-static /usr/bin/qemu-aarch64-static\n',
   ],
   invalid: [
     // public Dockerfiles (search corpus file ids 19211474145, 46238969669, 3469514596, 36822781232,

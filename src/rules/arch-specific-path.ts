@@ -272,6 +272,8 @@ function sameCpu(a: Platform, b: Platform): boolean {
 /** A COPY/ADD line that may name an architecture directory (the rule's gate and a per-instruction test). */
 const COPY_QUICK = /^[ \t]*(?:COPY|ADD)\b[^\n]*(?:amd64|arm64|x86_64|x86-64|aarch64|armv[5-7]|armhf|armel|i386|i686|ppc64le|s390x|riscv64|x64)/im;
 const PLATFORM_VARIABLE = /\$\{?(?:TARGET|BUILD)(?:ARCH|PLATFORM|VARIANT)\b/;
+/** qemu user-mode emulators are named after the CPU they emulate, not the one they run on */
+const EMULATOR = /(?:^|\/)qemu-[a-z0-9_]+(?:-static)?$/;
 
 interface SourceWord {
   readonly text: string;
@@ -288,7 +290,7 @@ function copySources(ins: Instruction): SourceWord[] {
     const text = ins.json ? (m[1] as string) : m[0];
     words.push({ text, at: m.index + (ins.json ? 1 : 0) });
   }
-  return words.slice(0, -1).filter((w) => !w.text.startsWith('<<') && !w.text.includes('://') && !PLATFORM_VARIABLE.test(w.text));
+  return words.slice(0, -1).filter((w) => !w.text.startsWith('<<') && !w.text.includes('://') && !PLATFORM_VARIABLE.test(w.text) && !EMULATOR.test(w.text));
 }
 
 interface CopyHit {
