@@ -1,9 +1,11 @@
 /**
  * The second half of the vendor table: commonly downloaded tools beyond the 42 of the research
  * notes (issue 11). Same conventions as vendors.ts: token keys are platforms without `linux/`,
- * a missing key is "not known", `null` is "not published". `verified: true` means the URL shape
- * and the tokens listed were seen in release URLs of public repositories (the source says where);
- * tokens only known from a vendor's build matrix are named in `notes`.
+ * a missing key is "not known", `null` is "not published". Each `source` starts with the
+ * vendor's release page or install doc, then says where the URL shape was seen (public
+ * Dockerfiles and scripts in the search corpus). `verified: true` only where the asset names of
+ * at least two platforms (or the vendor's own table) were seen; `false` where only the x86-64
+ * name was seen and the other tokens follow the vendor's naming scheme (GoReleaser, Go words).
  */
 import type { VendorSpec } from './vendors.js';
 
@@ -16,7 +18,7 @@ function hashicorp(name: string, title: string, extra: Readonly<Record<string, s
     title,
     urlPatterns: [`https://releases.hashicorp.com/${name}/{version}/${name}_{version}_linux_{arch}.zip`],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'arm', '386': '386', ...extra },
-    verified: true,
+    verified: false,
     source: `https://releases.hashicorp.com/${name}/ (same scheme as terraform: ${name}_<version>_linux_<arch>.zip); public install scripts`,
     notes: 'Every HashiCorp product uses Go architecture names; which products publish arm and 386 varies by release.',
   };
@@ -40,7 +42,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     title: 'Grype (Anchore)',
     urlPatterns: [`${GH}/anchore/grype/releases/download/v{version}/grype_{version}_linux_{arch}.{ext}`],
     tokens: { ...GO_ARCHES, 'arm/v7': null, '386': null, riscv64: null },
-    verified: true,
+    verified: false,
     source: 'https://github.com/anchore/grype/releases; public scripts fetching grype_<v>_linux_amd64.tar.gz and grype_0.67.0_linux_ppc64le.tar.gz; anchore/grype .goreleaser.yaml',
   },
   {
@@ -57,7 +59,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     urlPatterns: [`${GH}/sigstore/cosign/releases/download/v{version}/cosign-linux-{arch}`],
     tokens: { ...GO_ARCHES, 'arm/v7': 'arm', riscv64: 'riscv64' },
     variants: [{ label: 'deb', tokens: { amd64: 'amd64', arm64: 'arm64' } }],
-    verified: true,
+    verified: false,
     source: 'https://github.com/sigstore/cosign/releases; public Dockerfiles and scripts: cosign-linux-amd64, cosign-linux-${TARGETARCH}; sigstore/cosign .goreleaser.yml',
     notes: 'The .deb is cosign_<v>_amd64.deb (another pattern, not matched here).',
   },
@@ -75,7 +77,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     title: 'Argo CD CLI',
     urlPatterns: [`${GH}/argoproj/argo-cd/releases/download/v{version}/argocd-linux-{arch}`],
     tokens: { ...GO_ARCHES, 'arm/v7': null, '386': null },
-    verified: true,
+    verified: false,
     source: 'https://argo-cd.readthedocs.io/en/stable/cli_installation/; argo-cd docs cli_installation.md (argocd-linux-amd64) and public scripts',
     notes: 'arm64, ppc64le and s390x from the release assets list (unverified here).',
   },
@@ -84,7 +86,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     title: 'Flux CLI',
     urlPatterns: [`${GH}/fluxcd/flux2/releases/download/v{version}/flux_{version}_linux_{arch}.tar.gz`],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'arm', ppc64le: null, s390x: null },
-    verified: true,
+    verified: false,
     source: 'https://github.com/fluxcd/flux2/releases; public Dockerfiles: flux_<v>_linux_amd64.tar.gz and flux_<v>_linux_${TARGETARCH}.tar.gz',
   },
   {
@@ -101,7 +103,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     title: 'restic',
     urlPatterns: [`${GH}/restic/restic/releases/download/v{version}/restic_{version}_linux_{arch}.bz2`],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'arm', 'arm/v6': 'arm', '386': '386', ppc64le: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', mips64le: 'mips64le' },
-    verified: true,
+    verified: false,
     source: 'https://github.com/restic/restic/releases; public Dockerfiles: restic_<v>_linux_amd64.bz2 and restic_<v>_linux_${ARCH}.bz2 after a TARGETARCH case; restic helpers/build-release-binaries',
   },
   {
@@ -114,7 +116,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'armv7', 'arm/v6': 'armv6', '386': '386', ppc64le: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' },
     variants: [{ label: 'legacy', tokens: { 'arm/v7': 'arm', 'arm/v6': 'arm' } }],
     officialImage: 'traefik',
-    verified: true,
+    verified: false,
     source: 'https://github.com/traefik/traefik/releases; docker-library official-images traefik Dockerfiles (apkArch case -> traefik_v<v>_linux_$arch.tar.gz); public scripts',
     notes: 'Traefik 1.x served traefik_linux-<arch> binaries.',
   },
@@ -176,7 +178,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     title: 'mkcert',
     urlPatterns: [`${GH}/FiloSottile/mkcert/releases/download/v{version}/mkcert-v{version}-linux-{arch}`],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'arm' },
-    verified: true,
+    verified: false,
     source: 'https://github.com/FiloSottile/mkcert/releases; public Dockerfiles: mkcert-v1.4.4-linux-amd64, mkcert-${MKCERT_VERSION}-linux-${arch}',
   },
   {
@@ -199,7 +201,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
       `${GH}/jgm/pandoc/releases/download/{version}/pandoc-{version}-1-{arch}.deb`,
     ],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': null, ppc64le: null, s390x: null },
-    verified: true,
+    verified: false,
     source: 'https://github.com/jgm/pandoc/releases; public Dockerfiles: pandoc-<v>-linux-amd64.tar.gz, pandoc-<v>-1-amd64.deb, pandoc-${V}-1-${ARCH}.deb',
     notes: 'Pandoc 2.x and older: pandoc-<v>-linux.tar.gz was the x86-64 build.',
     unsuffixed: { platform: 'amd64', urlPatterns: [`${GH}/jgm/pandoc/releases/download/{version}/pandoc-{version}-linux.tar.gz`] },
@@ -209,7 +211,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     title: 'fzf',
     urlPatterns: [`${GH}/junegunn/fzf/releases/download/{version}/fzf-{version}-linux_{arch}.tar.gz`],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'armv7', 'arm/v6': 'armv6', 'arm/v5': 'armv5', ppc64le: 'ppc64le', s390x: 's390x', loong64: 'loong64' },
-    verified: true,
+    verified: false,
     source: 'https://github.com/junegunn/fzf/releases; public scripts: fzf-<v>-linux_amd64.tar.gz, fzf-<v>-linux_${GO_ARCH}.tar.gz; junegunn/fzf .goreleaser.yml',
   },
   {
@@ -288,7 +290,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
       'https://storage.googleapis.com/etcd/v{version}/etcd-v{version}-linux-{arch}.tar.gz',
     ],
     tokens: { amd64: 'amd64', arm64: 'arm64', ppc64le: 'ppc64le', s390x: 's390x', 'arm/v7': null, '386': null },
-    verified: true,
+    verified: false,
     source: 'https://github.com/etcd-io/etcd/releases; public scripts: etcd-v<v>-linux-amd64.tar.gz from GitHub and storage.googleapis.com/etcd; etcd scripts/release',
   },
   {
@@ -300,7 +302,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     ],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'armv7', 'arm/v6': 'armv6' },
     variants: [{ label: 'rpm', tokens: { amd64: 'x86_64', arm64: 'aarch64' } }],
-    verified: true,
+    verified: false,
     source: 'https://grafana.com/grafana/download; public scripts: grafana-<v>.linux-amd64.tar.gz, grafana-<v>-1.x86_64.rpm; grafana.com/grafana/download',
   },
   {
@@ -361,7 +363,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     title: 'micromamba',
     urlPatterns: ['https://micro.mamba.pm/api/micromamba/linux-{arch}/{version}'],
     tokens: { amd64: '64', arm64: 'aarch64', ppc64le: 'ppc64le', 'arm/v7': null, s390x: null },
-    verified: true,
+    verified: false,
     source: 'https://mamba.readthedocs.io/en/latest/installation/micromamba-installation.html; public Dockerfiles: micro.mamba.pm/api/micromamba/linux-64/latest and linux-${MM_ARCH}/latest; mamba-org install docs',
     notes: "conda subdirs: linux-64 is x86-64, linux-aarch64, linux-ppc64le.",
   },
@@ -387,7 +389,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     ],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'arm', 'arm/v6': 'arm', '386': '386' },
     variants: [{ label: 'armhf', tokens: { 'arm/v7': 'armhf' } }],
-    verified: true,
+    verified: false,
     source: 'https://github.com/cloudflare/cloudflared/releases; public scripts: cloudflared-linux-amd64 and .deb, cloudflared-${os}-${arch} after amd64/arm64 mapping',
   },
   {
@@ -398,7 +400,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
       `${GH}/jwilder/dockerize/releases/download/v{version}/dockerize-alpine-linux-{arch}-v{version}.tar.gz`,
     ],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'armhf', 'arm/v6': 'armel', '386': '386', ppc64le: 'ppc64le', s390x: 's390x' },
-    verified: true,
+    verified: false,
     source: 'https://github.com/jwilder/dockerize/releases; public Dockerfiles: dockerize-linux-amd64-$DOCKERIZE_VERSION.tar.gz, dockerize-alpine-linux-amd64-..., dockerize-${TARGETOS}-${TARGETARCH}-...',
     notes: 'arm64 from v0.7 on; armhf/armel/ppc64le/s390x from the release list (unverified here).',
   },
@@ -407,7 +409,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     title: 'doctl (DigitalOcean)',
     urlPatterns: [`${GH}/digitalocean/doctl/releases/download/v{version}/doctl-{version}-linux-{arch}.tar.gz`],
     tokens: { amd64: 'amd64', arm64: 'arm64', '386': '386', 'arm/v7': null },
-    verified: true,
+    verified: false,
     source: 'https://github.com/digitalocean/doctl/releases; public scripts: doctl-<v>-linux-amd64.tar.gz; digitalocean/doctl .goreleaser.yml',
   },
   {
@@ -421,7 +423,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     ],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'arm', ppc64le: null, s390x: null },
     variants: [{ label: 'legacy', tokens: { amd64: '64bit', arm64: 'ARM64', 'arm/v7': 'ARM' } }],
-    verified: true,
+    verified: false,
     source: 'https://github.com/gohugoio/hugo/releases; public Dockerfiles: hugo_extended_<v>_Linux-64bit.tar.gz / .deb (before 0.103), hugo_extended_<v>_linux-amd64.tar.gz',
     notes: 'Hugo before 0.103 used Linux-64bit / Linux-ARM64 / Linux-ARM.',
   },
@@ -430,7 +432,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
     title: 'Vale',
     urlPatterns: [`${GH}/errata-ai/vale/releases/download/v{version}/vale_{version}_Linux_{arch}.tar.gz`],
     tokens: { amd64: '64-bit', arm64: 'arm64', 'arm/v7': null },
-    verified: true,
+    verified: false,
     source: 'https://github.com/errata-ai/vale/releases; public Dockerfiles: vale_2.15.4_Linux_64-bit.tar.gz; errata-ai/vale .goreleaser.yml name_template',
     notes: 'arm64 builds since 2.20 (unverified here).',
   },
@@ -442,7 +444,7 @@ export const TOOL_SPECS: readonly VendorSpec[] = [
       `${GH}/kubernetes/minikube/releases/download/v{version}/minikube-linux-{arch}`,
     ],
     tokens: { amd64: 'amd64', arm64: 'arm64', 'arm/v7': 'arm', ppc64le: 'ppc64le', s390x: 's390x' },
-    verified: true,
+    verified: false,
     source: 'https://minikube.sigs.k8s.io/docs/start/; minikube start docs and public scripts: storage.googleapis.com/minikube/releases/latest/minikube-linux-amd64',
   },
 ];
