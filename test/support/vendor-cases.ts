@@ -170,6 +170,14 @@ export const VENDOR_CASES: readonly RealCase[] = [
     findings: 1,
     code: 'FROM quay.io/pypa/manylinux_2_34\nRUN python setup.py bdist_wheel\nRUN auditwheel repair --plat manylinux_2_34_x86_64 dist/ptoas*.whl\n',
   },
+  {
+    repo: 'a public Lambda packaging Dockerfile (search corpus file id 6541049666)',
+    where: 'FROM public.ecr.aws/lambda/python:3.10; pip install --platform manylinux2014_x86_64 --target . ... numpy pandas (x86-64 wheels, deliberate for Lambda x86_64)',
+    kind: 'python',
+    rule: 'AA121',
+    findings: 1,
+    code: 'FROM public.ecr.aws/lambda/python:3.10\nWORKDIR /app\nRUN pip install --platform manylinux2014_x86_64 --target . --implementation cp --python-version 3.10 --only-binary=:all: numpy==1.24.3 pandas==1.5.3\n',
+  },
   // Node.js
   {
     repo: 'louisgrasset/touitomamout',
