@@ -43,6 +43,13 @@ const EXTRA_WORDS: readonly { vocabulary: Vocabulary; token: string; key: string
   { vocabulary: 'bashbrew', token: 'arm32v5', key: 'arm/v5' },
 ];
 
+/**
+ * x86-64 micro-architecture levels glued to the architecture word (`amd64v3`, `x86_64v2`): the
+ * level's build, which runs only on CPUs of that level or newer. Separated forms (`amd64-v3`,
+ * `x86_64_v3`) are found through their `amd64`/`x86_64` part.
+ */
+const LEVEL_WORDS: readonly string[] = ['amd64v2', 'amd64v3', 'amd64v4', 'x86_64v2', 'x86_64v3', 'x86_64v4'];
+
 const TRIPLE_VOCABULARIES: ReadonlySet<Vocabulary> = new Set<Vocabulary>(['gnu', 'multiarch', 'rust-gnu', 'rust-musl']);
 
 function vocabularyWords(d: PlatformData, v: Vocabulary): string[] {
@@ -73,6 +80,7 @@ function buildEntries(): Entry[] {
     }
   }
   for (const e of EXTRA_WORDS) entries.push({ token: e.token, key: e.key, vocabulary: e.vocabulary });
+  for (const token of LEVEL_WORDS) entries.push({ token, key: 'amd64' });
   for (const vendor of VENDORS) {
     const tables = [vendor.tokens, ...vendor.variants.map((x) => x.tokens)];
     for (const table of tables) {

@@ -38,8 +38,8 @@ export {
 } from './known.js';
 export type { ArchToken } from './arch-words.js';
 export { archToken, archTokens, platformsForToken } from './arch-words.js';
-export type { Vendor, VendorVariant } from './vendors.js';
+export type { Vendor, VendorSpec, VendorVariant } from './vendors.js';
 export { VENDORS, vendorByName } from './vendors.js';
-export type { MatchOptions, VendorUrlMatch } from './vendor-match.js';
-export { findVendor, matchVendorUrl, patternToRegExp, vendorToken } from './vendor-match.js';
+export type { MatchOptions, UnsuffixedMatch, VendorUrlMatch } from './vendor-match.js';
+export { findVendor, matchUnsuffixedUrl, matchVendorUrl, patternToRegExp, vendorToken } from './vendor-match.js';
 export { archIndependentReason, isArchIndependentPath, isArchIndependentUrl, isWebOutputPath } from './arch-independent.js';

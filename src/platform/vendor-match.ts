@@ -257,3 +257,30 @@ export function vendorToken(v: Vendor, p: Platform): string | null | undefined {
   const base = platformData(n);
   return base ? own(base.key) : undefined;
 }
+
+/** What {@link matchUnsuffixedUrl} found: a vendor's asset that names no architecture but is one platform's build. */
+export interface UnsuffixedMatch {
+  readonly vendor: Vendor;
+  /** the platform key the asset is built for (`amd64`) */
+  readonly platformKey: string;
+}
+
+let unsuffixed: { vendor: Vendor; re: RegExp; prefix: string }[] | undefined;
+
+/**
+ * The vendor whose architecture-less asset this URL is, e.g. k3s's
+ * `https://github.com/k3s-io/k3s/releases/download/v1.30.0+k3s1/k3s` (the x86-64 binary beside
+ * `k3s-arm64`). Undefined for every other URL.
+ */
+export function matchUnsuffixedUrl(url: string): UnsuffixedMatch | undefined {
+  unsuffixed ??= VENDORS.flatMap((vendor) =>
+    (vendor.unsuffixed?.urlPatterns ?? []).map((pattern) => ({ vendor, re: patternToRegExp(pattern, []), prefix: literalPrefix(pattern) })),
+  );
+  const text = url.trim();
+  const bare = text.replace(/^https?:\/\//i, '').toLowerCase();
+  for (const u of unsuffixed) {
+    if (!bare.startsWith(u.prefix) || !u.re.test(text)) continue;
+    return { vendor: u.vendor, platformKey: u.vendor.unsuffixed?.platform ?? 'amd64' };
+  }
+  return undefined;
+}

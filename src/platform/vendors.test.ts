@@ -6,6 +6,7 @@ import {
   archIndependentReason,
   findVendor,
   isArchIndependentUrl,
+  matchUnsuffixedUrl,
   matchVendorUrl,
   parsePlatform,
   platformKey,
@@ -22,9 +23,15 @@ const vendor = (name: string): Vendor => {
 };
 
 describe('VENDORS', () => {
-  test('all 42 tools of the reference', () => {
-    assert.equal(VENDORS.length, 42);
-    assert.equal(new Set(VENDORS.map((v) => v.name)).size, 42);
+  test('the 42 tools of the reference and at least 80 in all, each named once', () => {
+    assert.ok(VENDORS.length >= 80, String(VENDORS.length));
+    assert.equal(new Set(VENDORS.map((v) => v.name)).size, VENDORS.length);
+    assert.equal(VENDORS[41]?.name, 'dotnet');
+  });
+
+  test('every vendor names its source; those beyond the research notes start with a release page or install doc', () => {
+    for (const v of VENDORS) assert.ok(v.source.length > 10, v.name);
+    for (const v of VENDORS.slice(42)) assert.match(v.source, /^https:\/\/\S+/, v.name);
   });
 
   test('every vendor has tokens, and a pattern unless it publishes nothing', () => {
@@ -70,6 +77,8 @@ describe('VENDORS', () => {
       gradle: 'gradle',
       caddy: 'caddy',
       rust: 'rust',
+      traefik: 'traefik',
+      corretto: 'amazoncorretto',
     });
   });
 
@@ -89,6 +98,34 @@ describe('VENDORS', () => {
       }
     }
   });
+});
+
+describe('matchUnsuffixedUrl', () => {
+  const yes: [string, string][] = [
+    // k3s-io/k3s install.sh: the x86-64 binary is plain `k3s`, others are k3s-<arch>
+    ['https://github.com/k3s-io/k3s/releases/download/v1.34.5+k3s1/k3s', 'k3s'],
+    ['https://github.com/rancher/k3s/releases/download/v0.10.2/k3s', 'k3s'],
+    // mozilla/sops before 3.7.2: sops-v<v>.linux
+    ['https://github.com/mozilla/sops/releases/download/v3.6.1/sops-v3.6.1.linux', 'sops'],
+    ['https://aka.ms/downloadazcopy-v10-linux', 'azcopy'],
+    ['https://github.com/jgm/pandoc/releases/download/2.9.1/pandoc-2.9.1-linux.tar.gz', 'pandoc'],
+  ];
+  for (const [url, name] of yes) {
+    test(`${name}: ${url}`, () => {
+      const m = matchUnsuffixedUrl(url);
+      assert.equal(m?.vendor.name, name);
+      assert.equal(m?.platformKey, 'amd64');
+    });
+  }
+  for (const url of [
+    'https://github.com/k3s-io/k3s/releases/download/v1.34.5+k3s1/k3s-arm64',
+    'https://github.com/k3s-io/k3s/releases/download/v1.34.5+k3s1/k3s-airgap-images-amd64.tar.zst',
+    'https://github.com/getsops/sops/releases/download/v3.8.1/sops-v3.8.1.linux.arm64',
+    'https://aka.ms/downloadazcopy-v10-linux-arm64',
+    'https://example.com/k3s',
+  ]) {
+    test(`not unsuffixed: ${url}`, () => assert.equal(matchUnsuffixedUrl(url), undefined));
+  }
 });
 
 describe('findVendor on real URLs', () => {
@@ -148,6 +185,51 @@ describe('findVendor on real URLs', () => {
     ],
     ['https://github.com/cli/cli/releases/download/v2.58.0/gh_2.58.0_linux_amd64.tar.gz', 'gh'],
     ['https://github.com/conda-forge/miniforge/releases/latest/download/Miniforge3-Linux-aarch64.sh', 'miniforge'],
+    ['https://releases.hashicorp.com/vault/1.17.2/vault_1.17.2_linux_arm64.zip', 'vault'],
+    ['https://releases.hashicorp.com/packer/1.11.0/packer_1.11.0_linux_amd64.zip', 'packer'],
+    ['https://github.com/anchore/grype/releases/download/v0.67.0/grype_0.67.0_linux_ppc64le.tar.gz', 'grype'],
+    ['https://github.com/sigstore/cosign/releases/download/v2.4.1/cosign-linux-amd64', 'cosign'],
+    ['https://github.com/google/go-containerregistry/releases/download/v0.20.3/go-containerregistry_Linux_x86_64.tar.gz', 'crane'],
+    ['https://github.com/argoproj/argo-cd/releases/latest/download/argocd-linux-amd64', 'argocd'],
+    ['https://github.com/fluxcd/flux2/releases/download/v2.2.2/flux_2.2.2_linux_amd64.tar.gz', 'flux'],
+    ['https://downloads.rclone.org/v1.54.1/rclone-v1.54.1-linux-amd64.deb', 'rclone'],
+    ['https://github.com/restic/restic/releases/download/v0.17.3/restic_0.17.3_linux_arm64.bz2', 'restic'],
+    ['https://github.com/traefik/traefik/releases/download/v3.5.1/traefik_v3.5.1_linux_amd64.tar.gz', 'traefik'],
+    ['https://ziglang.org/download/0.13.0/zig-linux-x86_64-0.13.0.tar.xz', 'zig'],
+    ['https://github.com/bufbuild/buf/releases/download/v1.13.1/buf-Linux-x86_64', 'buf'],
+    ['https://github.com/getsops/sops/releases/download/v3.8.1/sops-v3.8.1.linux.amd64', 'sops'],
+    ['https://github.com/FiloSottile/age/releases/download/v1.1.1/age-v1.1.1-linux-amd64.tar.gz', 'age'],
+    ['https://github.com/FiloSottile/mkcert/releases/download/v1.4.4/mkcert-v1.4.4-linux-amd64', 'mkcert'],
+    ['https://johnvansickle.com/ffmpeg/releases/ffmpeg-release-amd64-static.tar.xz', 'ffmpeg-static'],
+    ['https://github.com/jgm/pandoc/releases/download/3.1.11.1/pandoc-3.1.11.1-linux-amd64.tar.gz', 'pandoc'],
+    ['https://github.com/jgm/pandoc/releases/download/2.9.1/pandoc-2.9.1-1-amd64.deb', 'pandoc'],
+    ['https://github.com/junegunn/fzf/releases/download/v0.55.0/fzf-0.55.0-linux_amd64.tar.gz', 'fzf'],
+    ['https://github.com/go-task/task/releases/download/v3.45.4/task_linux_arm64.tar.gz', 'task'],
+    ['https://github.com/koalaman/shellcheck/releases/download/v0.9.0/shellcheck-v0.9.0.linux.x86_64.tar.xz', 'shellcheck'],
+    ['https://github.com/mvdan/sh/releases/download/v3.7.0/shfmt_v3.7.0_linux_amd64', 'shfmt'],
+    ['https://dl.google.com/dl/cloudsdk/channels/rapid/downloads/google-cloud-cli-451.0.1-linux-x86_64.tar.gz', 'gcloud'],
+    ['https://aka.ms/downloadazcopy-v10-linux-arm64', 'azcopy'],
+    ['https://github.com/k3s-io/k3s/releases/download/v1.30.0%2Bk3s1/k3s-arm64', 'k3s'],
+    ['https://github.com/etcd-io/etcd/releases/download/v3.5.15/etcd-v3.5.15-linux-amd64.tar.gz', 'etcd'],
+    ['https://dl.grafana.com/oss/release/grafana-11.1.4.linux-amd64.tar.gz', 'grafana'],
+    ['https://github.com/grafana/loki/releases/download/v2.9.4/promtail-linux-amd64.zip', 'loki'],
+    ['https://storage.googleapis.com/chrome-for-testing-public/122.0.6261.57/linux64/chromedriver-linux64.zip', 'chrome-for-testing'],
+    ['https://chromedriver.storage.googleapis.com/114.0.5735.90/chromedriver_linux64.zip', 'chrome-for-testing'],
+    ['https://github.com/mozilla/geckodriver/releases/download/v0.31.0/geckodriver-v0.31.0-linux64.tar.gz', 'geckodriver'],
+    ['https://corretto.aws/downloads/latest/amazon-corretto-11-x64-linux-jdk.deb', 'corretto'],
+    ['https://cdn.azul.com/zulu/bin/zulu15.28.13-ca-jre15.0.1-linux_musl_x64.tar.gz', 'zulu'],
+    ['https://micro.mamba.pm/api/micromamba/linux-64/latest', 'micromamba'],
+    [
+      'https://github.com/indygreg/python-build-standalone/releases/download/20220802/cpython-3.8.13+20220802-x86_64-unknown-linux-gnu-install_only.tar.gz',
+      'python-build-standalone',
+    ],
+    ['https://github.com/cloudflare/cloudflared/releases/latest/download/cloudflared-linux-amd64.deb', 'cloudflared'],
+    ['https://github.com/jwilder/dockerize/releases/download/v0.6.1/dockerize-alpine-linux-amd64-v0.6.1.tar.gz', 'dockerize'],
+    ['https://github.com/digitalocean/doctl/releases/download/v1.104.0/doctl-1.104.0-linux-amd64.tar.gz', 'doctl'],
+    ['https://github.com/gohugoio/hugo/releases/download/v0.96.0/hugo_extended_0.96.0_Linux-64bit.deb', 'hugo'],
+    ['https://github.com/gohugoio/hugo/releases/download/v0.163.3/hugo_extended_0.163.3_linux-amd64.tar.gz', 'hugo'],
+    ['https://github.com/errata-ai/vale/releases/download/v2.15.4/vale_2.15.4_Linux_64-bit.tar.gz', 'vale'],
+    ['https://storage.googleapis.com/minikube/releases/latest/minikube-linux-amd64', 'minikube'],
     ['https://dotnetcli.azureedge.net/dotnet/Sdk/8.0.403/dotnet-sdk-8.0.403-linux-arm64.tar.gz', 'dotnet'],
     ['http://go.dev/dl/go1.23.4.linux-amd64.tar.gz?download=1', 'go'],
     ['https://dl.k8s.io/release/v1.31.0/bin/linux/amd64/kubectl.sha256', 'kubectl'],

@@ -10,6 +10,7 @@
  * slash (version, tag, major version, file stem, file extension).
  */
 import { PLATFORM_DATA } from './data.js';
+import { TOOL_SPECS } from './vendors-tools.js';
 
 /** Another family of assets of a vendor (musl builds, .deb packages, legacy names). */
 export interface VendorVariant {
@@ -42,9 +43,15 @@ export interface Vendor {
   readonly verified: boolean;
   readonly source: string;
   readonly notes?: string;
+  /**
+   * Assets named with no architecture word at all that are one platform's build (k3s's plain
+   * `k3s` is x86-64 beside `k3s-arm64`): that platform's key and the URL patterns (no `{arch}`).
+   */
+  readonly unsuffixed?: { readonly platform: string; readonly urlPatterns: readonly string[] };
 }
 
-type VendorSpec = Omit<Vendor, 'hosts' | 'urlPattern' | 'variants' | 'archIndependent'> & {
+/** A vendor as written in the tables (hosts, main pattern and defaults filled in by freezing). */
+export type VendorSpec = Omit<Vendor, 'hosts' | 'urlPattern' | 'variants' | 'archIndependent'> & {
   readonly variants?: readonly VendorVariant[];
   readonly archIndependent?: boolean;
 };
@@ -900,12 +907,18 @@ function freezeVendor(spec: VendorSpec): Vendor {
     verified: spec.verified,
     source: spec.source,
     ...(spec.notes !== undefined ? { notes: spec.notes } : {}),
+    ...(spec.unsuffixed !== undefined
+      ? { unsuffixed: Object.freeze({ platform: spec.unsuffixed.platform, urlPatterns: Object.freeze([...spec.unsuffixed.urlPatterns]) }) }
+      : {}),
   };
   return Object.freeze(vendor);
 }
 
-/** Every vendor the project knows (the 42 tools of the research notes), in the notes' order. */
-export const VENDORS: readonly Vendor[] = Object.freeze(SPECS.map(freezeVendor));
+/**
+ * Every vendor the project knows: the 42 tools of the research notes in the notes' order, then
+ * the tools of vendors-tools.ts.
+ */
+export const VENDORS: readonly Vendor[] = Object.freeze([...SPECS, ...TOOL_SPECS].map(freezeVendor));
 
 /** The vendor with this `name`, e.g. `vendorByName('aws-cli')`. */
 export function vendorByName(name: string): Vendor | undefined {

@@ -227,7 +227,9 @@ describe('archTokens', () => {
     }
     for (const w of ['amd64', 'x86_64', 'armhf', 'ppc64el', 'x64']) assert.equal(byName.get(w)?.vendorOnly, false, w);
     assert.deepEqual(byName.get('aarch_64')?.vendors, ['protoc']);
-    assert.deepEqual(byName.get('64bit')?.vendors, ['trivy']);
+    assert.deepEqual(byName.get('64bit')?.vendors, ['trivy', 'ffmpeg-static', 'hugo']);
+    assert.deepEqual(byName.get('64-bit')?.vendors, ['vale']);
+    assert.deepEqual(byName.get('amd64v3')?.platforms.map((p) => p.architecture), ['amd64']);
   });
 
   test('armhf: dpkg v7 and apk v6', () => {

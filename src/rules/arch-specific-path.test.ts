@@ -32,8 +32,63 @@ ruleTester(rule, {
     'FROM debian:12\nENV CC=/usr/bin/aarch64-linux-gnu-gcc',
     'FROM eclipse-temurin:21\nENV JAVA_HOME=/usr/lib/jvm/default-java',
     "FROM debian:12\nCOPY --chmod=755 <<'EOF' /entrypoint.sh\n#!/bin/sh\nif [ \"$(uname -m)\" = x86_64 ]; then\n  export LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2\nfi\nexec \"$@\"\nEOF",
+    // COPY/ADD sources named for one architecture: quiet idioms
+    'FROM alpine\nARG TARGETOS TARGETARCH\nCOPY bin/${TARGETOS}_${TARGETARCH}/app /usr/local/bin/\n',
+    'FROM alpine\nARG TARGETPLATFORM\nCOPY dist/$TARGETPLATFORM/app /usr/local/bin/\n',
+    { name: 'built for amd64 only', code: 'FROM alpine\nCOPY bin/linux_amd64/app /usr/local/bin/\n', platforms: 'linux/amd64' },
+    { name: 'a constant --platform stage', code: 'FROM --platform=linux/amd64 alpine\nCOPY bin/linux_amd64/app /usr/local/bin/\n' },
+    // a fan-out on purpose (after bomdrift's Dockerfile in the search corpus, file id 62212649367):
+    // every architecture copied on the build platform, then picked by TARGETARCH
+    'FROM --platform=$BUILDPLATFORM busybox AS pick\nARG TARGETARCH\nCOPY dist/linux-amd64/tool /bins/linux-amd64/tool\nCOPY dist/linux-arm64/tool /bins/linux-arm64/tool\nRUN cp "/bins/linux-${TARGETARCH}/tool" /tool\nFROM debian\nCOPY --from=pick /tool /usr/local/bin/\n',
+    'FROM alpine\nCOPY dist/linux-amd64/tool /opt/amd64/\nCOPY dist/linux-arm64/tool /opt/arm64/\n',
+    { name: 'other OS and the destination', code: 'FROM alpine\nCOPY dist/darwin_amd64/README.md /opt/x86_64/\n' },
+    'FROM alpine\nADD https://example.com/app-linux-amd64.tar.gz /tmp/\n',
+    'FROM alpine\nCOPY docs/x64dbg-notes.md /docs/\n',
+    // crossbario/autobahn-js issue #476: qemu-aarch64-static is named after the CPU it emulates
+    'FROM debian\nCOPY .qemu/qemu-aarch64-static /usr/bin/qemu-aarch64-static\n',
   ],
   invalid: [
+    // public Dockerfiles (search corpus file ids 19211474145, 46238969669, 3469514596, 36822781232,
+    // 58847312320): a Go binary cross-built on the host into bin/linux_amd64 and copied in
+    {
+      name: 'COPY bin/linux_amd64/<binary>',
+      code: 'FROM alpine:3.21\nCOPY bin/linux_amd64/stackdome-server /app/\nENTRYPOINT ["/app/stackdome-server"]\n',
+      errors: [{ messageId: 'copySource', line: 2, column: 16, endColumn: 21 }],
+      output: null,
+    },
+    {
+      name: 'a directory glob',
+      code: 'FROM debian:stable-slim\nCOPY bin/linux_amd64/* /usr/local/bin/\n',
+      errors: [{ messageId: 'copySource', line: 2 }],
+      output: null,
+    },
+    // public Dockerfiles (search corpus file ids 45464601575, 22519541349, 18688766007): dist/linux-amd64
+    {
+      name: 'COPY dist/linux-amd64/<binary>',
+      code: 'FROM alpine:3.8\nCOPY dist/linux-amd64/presto-proxy /presto-proxy\n',
+      errors: [{ messageId: 'copySource', line: 2 }],
+      output: null,
+    },
+    // public Dockerfiles (search corpus file ids 45119795399, 29560406399, 10333962314, 36221650919):
+    // a Rust musl target directory copied from the build stage
+    {
+      name: 'COPY --from=build target/x86_64-unknown-linux-musl/release/<binary>',
+      code: 'FROM rust:1.86-alpine AS build\nRUN cargo build --release --target x86_64-unknown-linux-musl\nFROM scratch\nCOPY --from=build /src/target/x86_64-unknown-linux-musl/release/ironcrew /ironcrew\n',
+      errors: [{ messageId: 'copySource', line: 4 }],
+      output: null,
+    },
+    {
+      name: 'exec form, arm64 directory in an amd64+arm64 build',
+      code: 'FROM alpine\nCOPY ["release/linux-arm64/app", "/usr/bin/app"]\n',
+      errors: [{ messageId: 'copySource', line: 2 }],
+      output: null,
+    },
+    {
+      name: 'goreleaser dist directory with a level',
+      code: 'FROM alpine\nCOPY dist/app_linux_amd64_v1/app /usr/bin/app\n',
+      errors: [{ messageId: 'copySource', line: 2 }],
+      output: null,
+    },
     {
       code: 'FROM debian:12\nENV LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu:/usr/local/lib',
       output: null,

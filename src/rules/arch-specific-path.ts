@@ -13,12 +13,13 @@ import { isArchGuarded } from './support/arch-branches.js';
 import { stageCrossCompiles } from './support/mentions.js';
 import { onlyNames } from './support/command-kind.js';
 import { stagePlatforms } from './support/stage-platforms.js';
-import { URL_RE } from './support/url-arch-words.js';
+import { URL_RE, families as wordFamilies, findArchTokens, tokenNames, type TokenHit } from './support/url-arch-words.js';
 import { defineRule, type RuleContext } from './types.js';
 
 const messages = {
   path: '{path} is the path on {arch}; the image for {platforms} has no such path',
   builderPath: '{path} is the path on {arch}, but this stage runs on the build machine, which may be another CPU',
+  copySource: '{path} is the {arch} directory or file: the image for {platforms} gets the files built for another CPU',
 } as const;
 type Kind = 'multiarch' | 'loader' | 'jvm';
 
@@ -226,6 +227,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages
   const builder = platforms === 'builder';
   const targets = builder ? ctx.builderPlatforms : platforms.filter((p) => p.os === 'linux');
   if (!targets.length) return;
+  if (!builder) checkCopySources(model, stage, targets, ctx);
   let cross: boolean | undefined;
   for (const ins of stage.instructions) {
     const found = instructionHits(model, ins);
@@ -256,6 +258,69 @@ function sameCpu(a: Platform, b: Platform): boolean {
   return a.os === b.os && a.architecture === b.architecture && a.architecture !== 'arm' && a.variant !== b.variant;
 }
 
+/** A COPY/ADD line that may name an architecture directory (the rule's gate and a per-instruction test). */
+const COPY_QUICK = /^[ \t]*(?:COPY|ADD)\b[^\n]*(?:amd64|arm64|x86_64|x86-64|aarch64|armv[5-7]|armhf|armel|i386|i686|ppc64le|s390x|riscv64|x64)/im;
+const PLATFORM_VARIABLE = /\$\{?(?:TARGET|BUILD)(?:ARCH|PLATFORM|VARIANT)\b/;
+/** qemu user-mode emulators are named after the CPU they emulate, not the one they run on */
+const EMULATOR = /(?:^|\/)qemu-[a-z0-9_]+(?:-static)?$/;
+
+interface SourceWord {
+  readonly text: string;
+  /** offset of the word in the instruction body */
+  readonly at: number;
+}
+
+/** The source operands of a COPY/ADD (not the destination, not URLs, not heredocs). */
+function copySources(ins: Instruction): SourceWord[] {
+  const body = ins.body.text;
+  const words: SourceWord[] = [];
+  const re = ins.json ? /"((?:[^"\\]|\\.)*)"/g : /\S+/g;
+  for (let m = re.exec(body); m; m = re.exec(body)) {
+    const text = ins.json ? (m[1] as string) : m[0];
+    words.push({ text, at: m.index + (ins.json ? 1 : 0) });
+  }
+  return words.slice(0, -1).filter((w) => !w.text.startsWith('<<') && !w.text.includes('://') && !PLATFORM_VARIABLE.test(w.text) && !EMULATOR.test(w.text));
+}
+
+interface CopyHit {
+  readonly ins: Instruction;
+  readonly word: SourceWord;
+  readonly hit: TokenHit;
+}
+
+/**
+ * COPY/ADD sources that name one architecture (`release/linux-amd64/app`, `bin/linux_amd64/`,
+ * `target/x86_64-unknown-linux-musl/release/app`), in a stage built for targets that word does
+ * not name. Silent when the stage copies several architectures' files (a fan-out on purpose),
+ * in stages on the build machine, and for paths AA110's other kinds already cover.
+ */
+function checkCopySources(model: Model, stage: Stage, targets: readonly Platform[], ctx: RuleContext<typeof messages>): void {
+  const found: CopyHit[] = [];
+  for (const ins of stage.instructions) {
+    if ((ins.keyword !== 'copy' && ins.keyword !== 'add') || !COPY_QUICK.test(`COPY ${ins.body.text}`)) continue;
+    for (const word of copySources(ins)) {
+      if (findArchPaths(word.text).length) continue; // multiarch directories and loaders: reported as such
+      const hits = findArchTokens(word.text);
+      if (hits.length === 0 || wordFamilies(hits).size !== 1) continue;
+      found.push({ ins, word, hit: hits[0] as TokenHit });
+    }
+  }
+  if (found.length === 0 || wordFamilies(found.map((f) => f.hit)).size > 1) return;
+  for (const { ins, word, hit } of found) {
+    const wrong = targets.filter((t) => !tokenNames(hit, t));
+    if (wrong.length === 0) continue;
+    const start = toSourceOffset(ins.body, word.at + hit.start);
+    const end = toSourceOffset(ins.body, word.at + hit.end - 1) + 1;
+    ctx.report({
+      messageId: 'copySource',
+      range: rangeAt(model.file.lineStarts, start, end),
+      data: { path: word.text, arch: hit.text, platforms: describe(wrong) },
+      platforms: wrong.map(formatPlatform),
+      fixNote: 'name the directory after the platform being built: ${TARGETOS}_${TARGETARCH} (declare ARG TARGETOS TARGETARCH in the stage), or copy it in a stage per architecture',
+    });
+  }
+}
+
 export default defineRule({
   meta: {
     id: 'AA110',
@@ -266,12 +331,13 @@ export default defineRule({
       'Debian multiarch directories (/usr/lib/x86_64-linux-gnu), dynamic loaders (/lib64/ld-linux-x86-64.so.2, ' +
       '/lib/ld-musl-aarch64.so.1) and Debian JVM directories (/usr/lib/jvm/java-17-openjdk-amd64) are named ' +
       'after the CPU. Written literally in ENV, COPY, WORKDIR or RUN, they point at nothing (or at the wrong ' +
-      'files) in the image built for another platform.',
+      'files) in the image built for another platform. COPY/ADD sources in a directory named for one ' +
+      'architecture (release/linux-amd64/app, bin/linux_amd64/) copy that CPU\'s build into every image.',
     related: [],
     fixable: false,
   },
   messages,
-  gate: QUICK,
+  gate: new RegExp(`${QUICK.source}|${COPY_QUICK.source}`, 'im'),
   check(model, ctx) {
     for (const stage of model.stages) checkStage(model, stage, ctx);
   },

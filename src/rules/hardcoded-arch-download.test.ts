@@ -187,13 +187,6 @@ ruleTester(rule, {
       output: null,
     },
     {
-      name: 'apt source pinned to amd64',
-      code: 'FROM debian\nRUN echo "deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.gpg] https://download.docker.com/linux/debian bookworm stable" > /etc/apt/sources.list.d/docker.list\n',
-      errors: [{ messageId: 'aptArch', line: 2, column: 21 }],
-      output:
-        'FROM debian\nRUN echo "deb [arch=$(dpkg --print-architecture) signed-by=/etc/apt/keyrings/docker.gpg] https://download.docker.com/linux/debian bookworm stable" > /etc/apt/sources.list.d/docker.list\n',
-    },
-    {
       name: 'ENV with a URL',
       code: 'FROM alpine\nENV TOOL_URL=https://example.com/releases/tool-linux-arm64.tar.gz\n',
       errors: [{ messageId: 'download', line: 2 }],

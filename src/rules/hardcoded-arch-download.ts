@@ -26,7 +26,6 @@ const messages = {
   download: '{file} is the {arch} build, but the image is also built for {platforms}',
   builder: '{file} is the {arch} build of a tool for the build machine; builders on other CPUs get the wrong binary (use BUILDARCH)',
   branchMismatch: '{file} is the {arch} build, downloaded in the branch for {branch}',
-  aptArch: 'apt source pinned to arch={arch}: other platforms find no packages in it',
   templateWord: '{file} takes {variable}, but {vendor} names {platform} "{word}", not "{arch}": that file does not exist',
   templateMissing: '{vendor} publishes no build for {platforms}, but this download takes {variable} as if it did',
 } as const;
@@ -113,6 +112,11 @@ function occurrences(model: Model, c: Candidate, hit: TokenHit): { offset: numbe
   return out;
 }
 
+/** The word a message shows: the architecture word, or for an unsuffixed vendor asset its platform. */
+function archText(hit: TokenHit): string {
+  return hit.implicit ? hit.platforms.map(formatPlatform).join(', ') : hit.text;
+}
+
 function planFix(
   model: Model,
   ctx: RuleContext<typeof messages>,
@@ -121,6 +125,9 @@ function planFix(
   platforms: readonly Platform[],
   builder: boolean,
 ): { fix?: Edit[]; note?: string } {
+  if (hit.implicit) {
+    return { note: 'the vendor names this build with no architecture word (the others have one): pick each platform\'s file in a RUN step (case "$TARGETARCH" in ...)' };
+  }
   const vendor = findVendor(c.text);
   const words = wordsFor(c, hit, vendor, platforms);
   if (!words.ok) return { note: words.note };
@@ -188,7 +195,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages
           ctx.report({
             messageId: 'branchMismatch',
             range,
-            data: { file, arch: hit.text, branch: pats.join('|') },
+            data: { file, arch: archText(hit), branch: pats.join('|') },
             fixNote: 'the intended file for this branch is not known',
           });
         }
@@ -201,7 +208,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages
         messageId: 'builder',
         range,
         severity: 'warning',
-        data: { file, arch: hit.text },
+        data: { file, arch: archText(hit) },
         ...(fix.fix ? { fix: fix.fix } : {}),
         ...(fix.note ? { fixNote: fix.note } : {}),
       });
@@ -213,13 +220,12 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages
     ctx.report({
       messageId: 'download',
       range,
-      data: { file, arch: hit.text, platforms: wrong.map(formatPlatform).join(', ') },
+      data: { file, arch: archText(hit), platforms: wrong.map(formatPlatform).join(', ') },
       platforms: wrong.map(formatPlatform),
       ...(fix.fix ? { fix: fix.fix } : {}),
       ...(fix.note ? { fixNote: fix.note } : {}),
     });
   }
-  checkAptSources(model, stage, ctx, targets);
   checkTemplates(model, stage, ctx, stage.onBuildPlatform ? ctx.builderPlatforms : targets);
 }
 
@@ -252,42 +258,6 @@ function findArchTokensLoose(word: string): string[] {
   const hits = findArchTokens(`linux-${clean}`);
   if (hits.length !== 1 || (hits[0] as TokenHit).text.length !== clean.length) return [];
   return [...new Set((hits[0] as TokenHit).platforms.map((p) => p.architecture))];
-}
-
-const APT_ARCH = /\[([^\]]*?\b)arch=([a-z0-9]+)/g;
-
-function checkAptSources(model: Model, stage: Stage, ctx: RuleContext<typeof messages>, targets: readonly Platform[]): void {
-  stage.instructions.forEach((ins) => {
-    if (!ins.body.text.includes('arch=') && !ins.heredocs.some((h) => h.content.includes('arch='))) return;
-    for (const source of model.shell(ins)) {
-      for (const cmd of source.script.commands) {
-        if (isArchGuarded(cmd)) continue;
-        for (const w of cmd.words) {
-          const raw = source.text.text.slice(w.start, w.end);
-          APT_ARCH.lastIndex = 0;
-          for (let m = APT_ARCH.exec(raw); m; m = APT_ARCH.exec(raw)) {
-            const word = m[2] as string;
-            const hits = findArchTokensLoose(word);
-            if (!hits.length) continue;
-            const wrong = targets.filter((p) => toVocabulary(p, 'dpkg') !== word);
-            if (!wrong.length) continue;
-            const at = m.index + 1 + (m[1] as string).length + 'arch='.length;
-            const off = toSourceOffset(source.text, w.start + at);
-            const quoted = inSingleQuotes(raw, at);
-            ctx.report({
-              messageId: 'aptArch',
-              range: rangeAt(model.file.lineStarts, off, off + word.length),
-              data: { arch: word },
-              platforms: wrong.map(formatPlatform),
-              ...(quoted
-                ? { fixNote: 'the source line is in single quotes, where $(dpkg --print-architecture) would not run' }
-                : { fix: [{ start: off, end: off + word.length, text: '$(dpkg --print-architecture)' }] }),
-            });
-          }
-        }
-      }
-    }
-  });
 }
 
 interface TemplateUse {

@@ -7,6 +7,8 @@ import {
   archTokens,
   formatPlatform,
   isArchIndependentUrl,
+  matchUnsuffixedUrl,
+  parsePlatform,
   type Platform,
   type Vocabulary,
 } from '../../platform/index.js';
@@ -20,6 +22,11 @@ export interface TokenHit {
   /** the platforms the word may name */
   readonly platforms: readonly Platform[];
   readonly vocabularies: readonly Vocabulary[];
+  /**
+   * true when the name has no architecture word and the vendor's knowledge says which build it
+   * is (k3s's plain `k3s` is x86-64): `start`..`end` then span the file name, not a word
+   */
+  readonly implicit?: boolean;
 }
 
 interface TokenInfo {
@@ -32,7 +39,10 @@ let table: Map<string, TokenInfo> | undefined;
 let tokenRe: RegExp | undefined;
 
 /** Words too generic to be an architecture without more context. */
-const CONTEXT_ONLY = new Set(['64bit', '32bit', 'x86', 'x64', '64', '32', 'arm', 'x32']);
+const CONTEXT_ONLY = new Set(['64bit', '32bit', '64-bit', '32-bit', 'x86', 'x64', '64', '32', 'arm', 'x32']);
+
+/** A query parameter that names the architecture (`?arch=x64`, `&cpu=arm`, `&platform=linux-x64`). */
+const QUERY_ARCH = /[?&;](?:arch|architecture|cpu|machine|os_arch|osarch|target_arch)=$/i;
 
 function init(): { table: Map<string, TokenInfo>; re: RegExp } {
   if (table && tokenRe) return { table, re: tokenRe };
@@ -99,7 +109,8 @@ function scan(s: string): readonly TokenHit[] {
     if (info.digits || CONTEXT_ONLY.has(word.toLowerCase())) {
       const osBefore = /linux[-_./]?$/i.test(before);
       const segment = before.endsWith('/') && (after === '/' || after === '');
-      if (!osBefore && !segment) continue;
+      const query = QUERY_ARCH.test(text.slice(Math.max(0, m.index - 14), m.index)) && !/^[A-Za-z0-9]/.test(after);
+      if (!osBefore && !segment && !query) continue;
     }
     // '-' or '_' directly after a word that is a version-like number is not an arch (e.g. 1.386)
     if (info.digits && /\d[.]$/.test(before)) continue;
@@ -111,7 +122,19 @@ function scan(s: string): readonly TokenHit[] {
       vocabularies: info.vocabularies,
     });
   }
+  if (hits.length === 0 && offset > 0) return implicitHit(s) ?? NONE;
   return hits;
+}
+
+/** A vendor's asset named with no architecture word that is one platform's build (k3s, old sops, azcopy). */
+function implicitHit(s: string): readonly TokenHit[] | undefined {
+  const found = matchUnsuffixedUrl(s);
+  if (!found) return undefined;
+  const end = s.search(/[?#]|$/);
+  const start = s.lastIndexOf('/', end - 1) + 1;
+  if (start >= end) return undefined;
+  const platform = parsePlatform(`linux/${found.platformKey}`);
+  return Object.freeze([{ start, end, text: s.slice(start, end), platforms: [platform], vocabularies: [], implicit: true }]);
 }
 
 /** Architecture families (by OCI architecture) named by the hits. */
@@ -133,4 +156,5 @@ export function tokenNames(hit: TokenHit, p: Platform): boolean {
 
 /** A word of a command that looks like a download or a package file. */
 export const ARCHIVE_SUFFIX = /\.(tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2?|tar\.zst|tzst|tar|zip|deb|rpm|apk|whl|run|bin|appimage|gz|xz|bz2|zst|7z|msi|pkg|exe|jar|sh)$/i;
-export const URL_RE = /[a-z][a-z0-9+.-]*:\/\/[^\s'"`<>|;&()]+/gi;
+/** A URL in a word or a value: up to a blank, a quote or a shell operator (a single `&` of a query string stays). */
+export const URL_RE = /[a-z][a-z0-9+.-]*:\/\/(?:[^\s'"`<>|;&()]|&(?!&))+/gi;
