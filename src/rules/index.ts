@@ -1,4 +1,5 @@
 /** The built-in rules, in id order. */
+import archArgDefault from './arch-arg-default.js';
 import archDetectOnBuildPlatform from './arch-detect-on-build-platform.js';
 import archDetectVocabulary from './arch-detect-vocabulary.js';
 import archPinnedBaseImage from './arch-pinned-base-image.js';
@@ -34,4 +35,5 @@ export const RULES: readonly Rule[] = [
   baseImagePlatform, // AA114
   baseImageUnresolved, // AA115
   tooDeepToCheck, // AA116
+  archArgDefault, // AA117
 ];

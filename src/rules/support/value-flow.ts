@@ -369,6 +369,11 @@ const NAME_ONLY = new Set([
   'grep', 'sha256sum', 'sha512sum', 'md5sum', 'sha1sum', 'true', 'false', 'export', 'local', 'readonly', 'declare', 'typeset', ':',
 ]);
 
+/** True for a command that only touches names (`echo`, `rm`, `ls`, `test`, ...): it fetches and installs nothing. */
+export function isNameOnlyCommand(tool: string): boolean {
+  return NAME_ONLY.has(tool);
+}
+
 /** A download (a URL or an archive file name) whose text went through variables. */
 export interface DownloadUse {
   readonly instruction: Instruction;
@@ -418,7 +423,7 @@ export function downloadUses(model: Model, stage: Stage, target: Platform): read
         for (const cmd of source.script.commands) {
           const words = commandWords(cmd);
           const tool = words[0]?.value ?? '';
-          if (!tool || NAME_ONLY.has(tool)) continue;
+          if (!tool || isNameOnlyCommand(tool)) continue;
           for (const w of words) {
             const raw = source.text.text.slice(w.start, w.end);
             if (!raw.includes('$')) continue;
