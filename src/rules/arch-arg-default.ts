@@ -73,13 +73,13 @@ function stageUses(model: Model, stage: Stage, target: Platform, each: (u: Use) 
         for (const cmd of source.script.commands) {
           const words = commandWords(cmd);
           const tool = words[0]?.value ?? '';
-          if (!tool || isNameOnlyCommand(tool)) continue;
-          // the branches that choose whether this command runs, when they test a value
+          if (isNameOnlyCommand(tool)) continue;
+          // the branches that choose whether this command (or assignment) runs, when they test a value
           for (const b of cmd.branches) {
             if (b.kind === 'case') trace(cmd, b.subject, 'the case');
             else for (const c of b.condition) if (TEST_COMMANDS.has(c.words[0]?.value ?? '')) for (const w of c.words) trace(c, w, 'the test');
           }
-          if (isArchGuarded(cmd)) continue;
+          if (!tool || isArchGuarded(cmd)) continue;
           for (const w of [...cmd.assignments, ...words]) trace(cmd, w, tool);
         }
       }
@@ -105,19 +105,28 @@ function argOrigins(t: Traced): ValueOrigin[] {
   return out;
 }
 
-function planFix(model: Model, o: ValueOrigin, at: number, word: string, hitVocabs: readonly string[], platforms: readonly Platform[]): { fix?: Edit[]; note?: string } {
+function planFix(
+  model: Model,
+  o: ValueOrigin,
+  at: number,
+  word: string,
+  hitVocabs: readonly string[],
+  platforms: readonly Platform[],
+  builder: boolean,
+): { fix?: Edit[]; note?: string } {
+  const arg = builder ? 'BUILDARCH' : 'TARGETARCH';
   const arm32 = platforms.some((p) => p.architecture === 'arm');
   if (!hitVocabs.includes('targetarch') || arm32 || o.singleQuoted(at)) {
     return {
-      note: `"${word}" is not TARGETARCH's word on every target platform: map TARGETARCH to it in a case in the RUN that uses ${o.name}`,
+      note: `"${word}" is not ${arg}'s word on every platform: map ${arg} to it in a case in the RUN that uses ${o.name}`,
     };
   }
   if (!o.stage && model.stages.some((s) => new RegExp(`\\$\\{?${o.name}\\b`).test(s.from.body.text))) {
-    return { note: `a FROM line also reads ${o.name}: derive it from TARGETARCH in the stages that use it (ARG ${o.name}=\${TARGETARCH})` };
+    return { note: `a FROM line also reads ${o.name}: derive it from ${arg} in the stages that use it (ARG ${o.name}=\${${arg}})` };
   }
   const off = o.sourceAt(at);
-  const declare = o.stage ? declareArgs(model, o.stage, ['TARGETARCH'], o.index, platforms[0] as Platform) : [];
-  return { fix: [...declare, { start: off, end: off + word.length, text: '${TARGETARCH}' }] };
+  const declare = o.stage ? declareArgs(model, o.stage, [arg], o.index, platforms[0] as Platform) : [];
+  return { fix: [...declare, { start: off, end: off + word.length, text: `\${${arg}}` }] };
 }
 
 function report(model: Model, ctx: RuleContext<typeof messages>, o: ValueOrigin, u: Use): void {
@@ -130,7 +139,7 @@ function report(model: Model, ctx: RuleContext<typeof messages>, o: ValueOrigin,
   const at = o.raw.lastIndexOf(hit.text);
   if (at === -1) return;
   const start = o.sourceAt(at);
-  const fix = planFix(model, o, at, hit.text, hit.vocabularies, platforms);
+  const fix = planFix(model, o, at, hit.text, hit.vocabularies, platforms, u.stage.onBuildPlatform);
   const names = wrong.map(formatPlatform);
   ctx.report({
     messageId: 'argDefault',
