@@ -105,6 +105,35 @@ function argOrigins(t: Traced): ValueOrigin[] {
   return out;
 }
 
+/** The names of ARGs (global or in a stage) whose default is one architecture's word, and the ARG instructions. */
+function candidateArgs(model: Model): Map<string, Set<Instruction>> {
+  const out = new Map<string, Set<Instruction>>();
+  for (const ins of model.file.instructions) {
+    if (ins.keyword !== 'arg') continue;
+    for (const d of model.argDecls(ins)) {
+      if (d.default === null || isPlatformArg(d.name) || AA107_NAMES.has(d.name) || !archWordValue(d.default)) continue;
+      const set = out.get(d.name) ?? new Set<Instruction>();
+      set.add(ins);
+      out.set(d.name, set);
+    }
+  }
+  return out;
+}
+
+/** Whether a candidate ARG is in scope somewhere in the stage (declared there or in a parent, or a global one redeclared). */
+function seesCandidate(model: Model, stage: Stage, candidates: Map<string, Set<Instruction>>): boolean {
+  const globals = new Set(model.globalArgs.filter((a) => candidates.get(a.name)?.has(a.instruction)).map((a) => a.name));
+  for (let s: Stage | null = stage; s; s = s.parent) {
+    for (const ins of s.instructions) {
+      if (ins.keyword !== 'arg') continue;
+      for (const d of model.argDecls(ins)) {
+        if (candidates.get(d.name)?.has(ins) || (d.default === null && globals.has(d.name))) return true;
+      }
+    }
+  }
+  return false;
+}
+
 function planFix(
   model: Model,
   o: ValueOrigin,
@@ -173,12 +202,13 @@ export default defineRule({
   messages,
   gate: /\bARG\b[^\n=]*=\s*["']?(?:linux[-_/.])?(?:amd64|x86_64|x86-64|x64|aarch64|arm64|arm64v8|armhf|armel|armv6l?|armv7l?|arm32v[67]|i386|i686|386|ppc64le|ppc64el|s390x|riscv64)\b/i,
   check(model, ctx) {
-    if (!model.file.instructions.some((i) => i.keyword === 'arg' && model.argDecls(i).some((d) => d.default !== null && archWordValue(d.default)))) return;
     const target = ctx.platforms.find((p) => p.os === 'linux');
     if (!target) return;
+    const candidates = candidateArgs(model);
+    if (!candidates.size) return;
     const reported = new Set<string>();
     for (const stage of model.stages) {
-      if (stage.windows) continue;
+      if (stage.windows || !seesCandidate(model, stage, candidates)) continue;
       stageUses(model, stage, target, (u) => {
         for (const o of argOrigins(u.traced)) {
           const key = `${o.sourceAt(0)}`;

@@ -416,29 +416,29 @@ export function downloadUses(model: Model, stage: Stage, target: Platform): read
     }
     return lo + 1;
   };
+  // an architecture word must be written somewhere the download's variables can come from
+  const archInValues = valuesMention(model, stage, ARCH_HINT);
+  const fileInValues = valuesMention(model, stage, DOWNLOAD_HINT);
   stage.instructions.forEach((ins, index) => {
     if (ins.keyword === 'run') {
       if (!ins.body.text.includes('$') && !ins.heredocs.some((h) => h.content.includes('$'))) return;
+      const inRun = (re: RegExp): boolean => re.test(ins.body.text) || ins.heredocs.some((h) => re.test(h.content));
+      if (!(archInValues || inRun(ARCH_HINT)) || !(fileInValues || inRun(DOWNLOAD_HINT))) return;
       for (const source of model.shell(ins)) {
         for (const cmd of source.script.commands) {
           const words = commandWords(cmd);
           const tool = words[0]?.value ?? '';
           if (!tool || isNameOnlyCommand(tool)) continue;
+          let guarded: boolean | undefined;
           for (const w of words) {
+            if (!w.raw.includes('$')) continue;
             const raw = source.text.text.slice(w.start, w.end);
-            if (!raw.includes('$')) continue;
             const traced = traceRunWord(model, stage, index, source, cmd, raw, w.start, target);
-            const base = {
-              instruction: ins,
-              index,
-              traced,
-              use: tool,
-              line: lineOf(toSourceOffset(source.text, w.start)),
-              guarded: isArchGuarded(cmd),
-              source,
-              command: cmd,
-            };
-            for (const [start, end] of downloadSpans(traced.text)) out.push({ ...base, start, end });
+            const spans = downloadSpans(traced.text);
+            if (!spans.length) continue;
+            guarded ??= isArchGuarded(cmd);
+            const line = lineOf(toSourceOffset(source.text, w.start));
+            for (const [start, end] of spans) out.push({ instruction: ins, index, traced, start, end, use: tool, line, guarded, source, command: cmd });
           }
         }
       }
@@ -455,6 +455,20 @@ export function downloadUses(model: Model, stage: Stage, target: Platform): read
   });
   byTarget.set(target, out);
   return out;
+}
+
+/** Text that may hold an architecture word (a cheap test before reading and tracing). */
+const ARCH_HINT = /amd64|x86|x64|aarch|arm|i[3-6]86|386|ppc64|s390|riscv|64.?bit|mips|loong/i;
+/** Text that may hold a URL or an archive's name. */
+const DOWNLOAD_HINT = /:\/\/|\.(?:t?[gx]z|tar|tbz2?|zip|deb|rpm|apk|whl|bz2|zst|tzst|7z|run|bin|appimage|msi|pkg|exe|jar|sh)\b/i;
+
+/** Whether an ENV or ARG of the stage, its parents or the global scope matches. */
+function valuesMention(model: Model, stage: Stage, re: RegExp): boolean {
+  if (model.globalArgs.some((a) => a.default !== null && re.test(a.default))) return true;
+  for (let s: Stage | null = stage; s; s = s.parent) {
+    for (const ins of s.instructions) if ((ins.keyword === 'env' || ins.keyword === 'arg') && re.test(ins.body.text)) return true;
+  }
+  return false;
 }
 
 /** URLs in a traced word, or the word itself when it is an archive file name. */
