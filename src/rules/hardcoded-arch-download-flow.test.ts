@@ -73,6 +73,14 @@ ruleTester(rule, {
         '    case "$(uname -m)" in x86_64) A=amd64 ;; aarch64) A=arm64 ;; esac; get\n',
     },
     {
+      // terraform installers in the code corpus (find_string "RUN ARCH=amd64 &&", ids 6692911231, 6709675099):
+      // ARCH=amd64 as a default, replaced in an `if` on uname -m, then …_linux_${ARCH}.zip: a mapping
+      name: 'a default overridden in a branch chosen by the architecture',
+      code:
+        'FROM alpine\nARG VERSION=1.8.4\nRUN ARCH=amd64 && \\\n    if [ "$(uname -m)" = "aarch64" ]; then ARCH=arm64; fi && \\\n' +
+        '    wget https://releases.hashicorp.com/terraform/${VERSION}/terraform_${VERSION}_linux_${ARCH}.zip\n',
+    },
+    {
       name: 'read sets the variable: its value cannot be known',
       code: 'FROM alpine\nRUN A=amd64; read A < /etc/arch; wget "https://example.com/tool_linux_${A}.tar.gz"\n',
     },
@@ -111,6 +119,32 @@ ruleTester(rule, {
       output: null,
     },
     {
+      // a Helm image in the code corpus (search "ENV HELM_TARBALL helm-linux-amd64", rank 6; repository not
+      // named there): ENV BASE_URL and ENV TAR_FILE="helm-v3.5.2-linux-amd64.tar.gz", curl ${BASE_URL}/${TAR_FILE}
+      name: 'Helm: base URL and file name in two ENVs',
+      code:
+        'FROM alpine:3\nENV BASE_URL="https://get.helm.sh"\nENV TAR_FILE="helm-v3.5.2-linux-amd64.tar.gz"\n' +
+        'RUN apk add --no-cache curl && curl -L ${BASE_URL}/${TAR_FILE} | tar xvz && mv linux-amd64/helm /usr/bin/helm\n',
+      errors: [{ messageId: 'flow', line: 3, column: 33 }],
+      output:
+        'FROM alpine:3\nARG TARGETARCH\nENV BASE_URL="https://get.helm.sh"\nENV TAR_FILE="helm-v3.5.2-linux-${TARGETARCH}.tar.gz"\n' +
+        'RUN apk add --no-cache curl && curl -L ${BASE_URL}/${TAR_FILE} | tar xvz && mv linux-amd64/helm /usr/bin/helm\n',
+    },
+    {
+      // a kubebuilder test image in the code corpus (search "kubebuilder_${KB_VER}_linux_${ARCH}", rank 12):
+      // ENV version=1.0.4 and ENV arch=amd64, then the kubebuilder tarball from both
+      name: 'kubebuilder: ENV arch=amd64',
+      code:
+        'FROM golang:1.11.5-alpine3.8\nENV version=1.0.4\nENV arch=amd64\n' +
+        'RUN curl -L -O "https://github.com/kubernetes-sigs/kubebuilder/releases/download/v${version}/kubebuilder_${version}_linux_${arch}.tar.gz" && \\\n' +
+        '    tar -zxvf kubebuilder_${version}_linux_${arch}.tar.gz\n',
+      errors: [{ messageId: 'flow', line: 3, column: 10 }],
+      output:
+        'FROM golang:1.11.5-alpine3.8\nARG TARGETARCH\nENV version=1.0.4\nENV arch=${TARGETARCH}\n' +
+        'RUN curl -L -O "https://github.com/kubernetes-sigs/kubebuilder/releases/download/v${version}/kubebuilder_${version}_linux_${arch}.tar.gz" && \\\n' +
+        '    tar -zxvf kubebuilder_${version}_linux_${arch}.tar.gz\n',
+    },
+    {
       // the issue's second example: ENV ARCH, then ENV URL=…${ARCH}…, then RUN curl $URL
       name: 'ENV to ENV to RUN',
       code:
@@ -138,6 +172,55 @@ ruleTester(rule, {
       errors: [{ messageId: 'flow', line: 2, column: 20, endColumn: 25 }],
       output:
         'FROM debian\nARG TARGETARCH\nRUN GH_ARCH="linux_${TARGETARCH}"; curl -fsSL -o gh.tgz "https://github.com/cli/cli/releases/download/v2.40.0/gh_2.40.0_${GH_ARCH}.tar.gz"\n',
+    },
+    {
+      // code-server derived images in the code corpus (find_string "RUN ARCH=amd64 &&", ids 43556527220,
+      // 15113615534, 14969960606, 34209666522): ARCH=amd64 && curl …/fixuid-<v>-linux-$ARCH.tar.gz | tar
+      name: 'fixuid through a shell variable, piped to tar',
+      code:
+        'FROM ubuntu:18.04\nRUN ARCH=amd64 && \\\n' +
+        '    curl -sSL "https://github.com/boxboat/fixuid/releases/download/v0.4.1/fixuid-0.4.1-linux-$ARCH.tar.gz" | tar -C /usr/local/bin -xzf - && \\\n' +
+        '    chmod 4755 /usr/local/bin/fixuid\n',
+      errors: [{ messageId: 'flow', line: 2, column: 10, endColumn: 15 }],
+      output:
+        'FROM ubuntu:18.04\nARG TARGETARCH\nRUN ARCH=${TARGETARCH} && \\\n' +
+        '    curl -sSL "https://github.com/boxboat/fixuid/releases/download/v0.4.1/fixuid-0.4.1-linux-$ARCH.tar.gz" | tar -C /usr/local/bin -xzf - && \\\n' +
+        '    chmod 4755 /usr/local/bin/fixuid\n',
+    },
+    {
+      // eksctl installers in the code corpus (find_string "RUN ARCH=amd64 &&", ids 56694901118, 40756129205):
+      // ARCH=amd64 && PLATFORM=Linux_${ARCH} && curl …/eksctl_${PLATFORM}.tar.gz: two shell variables
+      name: 'through two shell variables (eksctl)',
+      code:
+        'FROM debian\nRUN ARCH=amd64 && PLATFORM=Linux_${ARCH} && \\\n' +
+        '    curl -sLO "https://github.com/eksctl-io/eksctl/releases/latest/download/eksctl_${PLATFORM}.tar.gz" && \\\n' +
+        '    tar -xzf eksctl_${PLATFORM}.tar.gz -C /tmp && rm -f eksctl_${PLATFORM}.tar.gz\n',
+      errors: [{ messageId: 'flow', line: 2, column: 10 }],
+      output:
+        'FROM debian\nARG TARGETARCH\nRUN ARCH=${TARGETARCH} && PLATFORM=Linux_${ARCH} && \\\n' +
+        '    curl -sLO "https://github.com/eksctl-io/eksctl/releases/latest/download/eksctl_${PLATFORM}.tar.gz" && \\\n' +
+        '    tar -xzf eksctl_${PLATFORM}.tar.gz -C /tmp && rm -f eksctl_${PLATFORM}.tar.gz\n',
+    },
+    {
+      // a PhoneInfoga install in the code corpus (find_string "RUN ARCH=amd64 &&", id 57644711793): ARCH=amd64,
+      // the latest tag read with curl, then …/phoneinfoga_Linux_${ARCH}.tar.gz
+      name: 'phoneinfoga: the version from an API call, the architecture from a constant',
+      code:
+        'FROM debian\nRUN ARCH=amd64 && \\\n' +
+        '    LATEST=$(curl -sSL https://api.github.com/repos/sundowndev/phoneinfoga/releases/latest | grep tag_name | cut -d\'"\' -f4) && \\\n' +
+        '    curl -sSL "https://github.com/sundowndev/phoneinfoga/releases/download/${LATEST}/phoneinfoga_Linux_${ARCH}.tar.gz" | tar -xzf - -C /usr/local/bin\n',
+      errors: [{ messageId: 'flow', line: 2, column: 10 }],
+      output:
+        'FROM debian\nARG TARGETARCH\nRUN ARCH=${TARGETARCH} && \\\n' +
+        '    LATEST=$(curl -sSL https://api.github.com/repos/sundowndev/phoneinfoga/releases/latest | grep tag_name | cut -d\'"\' -f4) && \\\n' +
+        '    curl -sSL "https://github.com/sundowndev/phoneinfoga/releases/download/${LATEST}/phoneinfoga_Linux_${ARCH}.tar.gz" | tar -xzf - -C /usr/local/bin\n',
+    },
+    {
+      // a 3x-ui desktop image in the code corpus (find_string "RUN ARCH=amd64 &&", id 67320624704)
+      name: '3x-ui through a shell variable',
+      code: 'FROM ubuntu\nRUN ARCH=amd64 && wget -q https://github.com/MHSanaei/3x-ui/releases/latest/download/x-ui-linux-${ARCH}.tar.gz -O /tmp/x-ui.tar.gz\n',
+      errors: [{ messageId: 'flow', line: 2, column: 10 }],
+      output: 'FROM ubuntu\nARG TARGETARCH\nRUN ARCH=${TARGETARCH} && wget -q https://github.com/MHSanaei/3x-ui/releases/latest/download/x-ui-linux-${ARCH}.tar.gz -O /tmp/x-ui.tar.gz\n',
     },
     {
       name: 'exported, across &&, used in a subshell and a pipeline',
