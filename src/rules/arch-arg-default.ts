@@ -12,7 +12,7 @@ import type { Instruction } from '../dockerfile/ast.js';
 import { isPlatformArg, type Model, type Stage } from '../dockerfile/model.js';
 import type { ShellWord, SimpleCommand } from '../dockerfile/shell.js';
 import { wordsOf } from '../dockerfile/shell.js';
-import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
+import { positionAt, rangeAt, toSourceOffset } from '../dockerfile/text.js';
 import { formatPlatform, type Platform } from '../platform/index.js';
 import { isArchGuarded, TEST_COMMANDS } from './support/arch-branches.js';
 import { declareArgs } from './support/fix.js';
@@ -41,18 +41,6 @@ interface Use {
   readonly use: string;
   readonly offset: number;
   readonly stage: Stage;
-}
-
-function lineOf(model: Model, offset: number): number {
-  const starts = model.file.lineStarts;
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((starts[mid] as number) <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
 }
 
 /** Words of a stage that choose content, traced: RUN commands that do something, branch subjects, COPY/ADD sources. */
@@ -177,7 +165,7 @@ function report(model: Model, ctx: RuleContext<typeof messages>, o: ValueOrigin,
       name: o.name,
       value: hit.text,
       use: u.use,
-      line: String(lineOf(model, u.offset)),
+      line: String(positionAt(model.file.lineStarts, u.offset).line),
       platforms: names.join(', '),
     },
     platforms: names,

@@ -14,7 +14,7 @@
 import type { Instruction, SourceText } from '../../dockerfile/ast.js';
 import { isPlatformArg, type ArgDecl, type Model, type ShellSource, type Stage } from '../../dockerfile/model.js';
 import { wordsOf, type SimpleCommand } from '../../dockerfile/shell.js';
-import { toSourceOffset } from '../../dockerfile/text.js';
+import { positionAt, toSourceOffset } from '../../dockerfile/text.js';
 import type { Platform } from '../../platform/index.js';
 import { isArchGuarded } from './arch-branches.js';
 import { inSingleQuotes } from './download.js';
@@ -405,17 +405,7 @@ export function downloadUses(model: Model, stage: Stage, target: Platform): read
   const cached = byTarget.get(target);
   if (cached) return cached;
   const out: DownloadUse[] = [];
-  const lineOf = (offset: number): number => {
-    const starts = model.file.lineStarts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  const lineOf = (offset: number): number => positionAt(model.file.lineStarts, offset).line;
   // an architecture word must be written somewhere the download's variables can come from
   const archInValues = valuesMention(model, stage, ARCH_HINT);
   const fileInValues = valuesMention(model, stage, DOWNLOAD_HINT);
