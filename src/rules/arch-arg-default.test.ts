@@ -142,6 +142,12 @@ ruleTester(rule, {
         'FROM debian\nARG TARGETARCH\nARG ARCH=${TARGETARCH}\nRUN case "$ARCH" in amd64) U=https://example.com/x64.tgz ;; arm64) U=https://example.com/a64.tgz ;; esac; curl -fsSLO "$U"\n',
     },
     {
+      name: 'an ARG of a stage, inherited by a stage built FROM it',
+      code: 'FROM alpine AS base\nARG ARCH=arm64\nFROM base\nRUN wget https://example.com/tool_linux_${ARCH}.tar.gz\n',
+      errors: [{ messageId: 'argDefault', line: 2 }],
+      output: 'FROM alpine AS base\nARG TARGETARCH\nARG ARCH=${TARGETARCH}\nFROM base\nRUN wget https://example.com/tool_linux_${ARCH}.tar.gz\n',
+    },
+    {
       name: 'a file of the build context chosen by the ARG',
       code: 'FROM alpine\nARG TARGET_ARCH=amd64\nCOPY bin/linux_${TARGET_ARCH}/app /usr/local/bin/app\n',
       errors: [{ messageId: 'argDefault', line: 2 }],

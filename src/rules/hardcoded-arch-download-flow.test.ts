@@ -241,6 +241,18 @@ ruleTester(rule, {
       output: 'FROM debian\nARG TARGETARCH\nRUN fetch() { curl -fsSLO "https://example.com/tool-1.0-linux-${A}.tar.gz"; }; A=${TARGETARCH}; fetch\n',
     },
     {
+      name: 'a package file installed through ENV (dpkg -i)',
+      code: 'FROM debian\nENV PKG=tool_1.0-1_amd64.deb\nCOPY pkgs/ /tmp/pkgs/\nRUN dpkg -i /tmp/pkgs/$PKG\n',
+      errors: [{ messageId: 'flow', line: 2, column: 20 }],
+      output: 'FROM debian\nARG TARGETARCH\nENV PKG=tool_1.0-1_${TARGETARCH}.deb\nCOPY pkgs/ /tmp/pkgs/\nRUN dpkg -i /tmp/pkgs/$PKG\n',
+    },
+    {
+      name: 'local in a function body, declare -x at the top',
+      code: 'FROM debian\nRUN declare -x V=1.0; get() { local A=arm64; curl -fsSLO "https://example.com/tool-${V}-linux-${A}.tar.gz"; }; get\n',
+      errors: [{ messageId: 'flow', line: 2 }],
+      output: 'FROM debian\nARG TARGETARCH\nRUN declare -x V=1.0; get() { local A=${TARGETARCH}; curl -fsSLO "https://example.com/tool-${V}-linux-${A}.tar.gz"; }; get\n',
+    },
+    {
       name: 'a vendor word: a mapping is inserted at the top of the RUN',
       code: 'FROM debian\nRUN NODE_ARCH=x64 && curl -fsSLO "https://nodejs.org/dist/v20.11.0/node-v20.11.0-linux-${NODE_ARCH}.tar.xz"\n',
       errors: [{ messageId: 'flow', line: 2, column: 15 }],
