@@ -241,6 +241,12 @@ ruleTester(rule, {
       output: 'FROM debian\nARG TARGETARCH\nRUN fetch() { curl -fsSLO "https://example.com/tool-1.0-linux-${A}.tar.gz"; }; A=${TARGETARCH}; fetch\n',
     },
     {
+      name: 'a global ARG holding a whole file name (AA101, not AA117): no declaration needed',
+      code: 'ARG TARBALL=go1.22.0.linux-amd64.tar.gz\nFROM debian\nARG TARBALL\nRUN curl -fsSLO https://go.dev/dl/${TARBALL}\n',
+      errors: [{ messageId: 'flow', line: 1, column: 28 }],
+      output: 'ARG TARBALL=go1.22.0.linux-${TARGETARCH}.tar.gz\nFROM debian\nARG TARBALL\nRUN curl -fsSLO https://go.dev/dl/${TARBALL}\n',
+    },
+    {
       name: 'a package file installed through ENV (dpkg -i)',
       code: 'FROM debian\nENV PKG=tool_1.0-1_amd64.deb\nCOPY pkgs/ /tmp/pkgs/\nRUN dpkg -i /tmp/pkgs/$PKG\n',
       errors: [{ messageId: 'flow', line: 2, column: 20 }],
