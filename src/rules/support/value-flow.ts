@@ -341,11 +341,6 @@ export function originOf(t: Traced, start: number, end: number): { origin: Value
   return { origin: o, offset: t.at[start] as number };
 }
 
-/** The chain of variable names the value went through is not kept; the origin's own name is. */
-export function describeOrigin(o: ValueOrigin): string {
-  return o.kind === 'shell' ? `${o.name}=` : `${o.kind.toUpperCase()} ${o.name}`;
-}
-
 /**
  * The architecture word a whole value names, alone or after an OS (`amd64`, `x86_64`,
  * `linux-amd64`, `Linux_x86_64`): the kind of value that selects per-architecture content.
