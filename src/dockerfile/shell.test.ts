@@ -549,6 +549,65 @@ describe('wordsOf', () => {
   });
 });
 
+describe('subshells and functions', () => {
+  const by = (text: string) => {
+    const r = parseShell(text);
+    return Object.fromEntries(r.commands.map((c) => [text.slice(c.start, c.end), c]));
+  };
+
+  test('( ) opens a subshell; commands after it are back in the parent', () => {
+    const c = by('A=1; (B=2; echo $B); echo $A');
+    assert.deepEqual(c['A=1']?.subshells, []);
+    assert.equal(c['B=2']?.subshells.length, 1);
+    assert.deepEqual(c['B=2']?.subshells, c['echo $B']?.subshells);
+    assert.deepEqual(c['echo $A']?.subshells, []);
+  });
+
+  test('every element of a pipeline is a subshell of its own; a lone command is not', () => {
+    const c = by('x=1 | cat; y=2');
+    const left = c['x=1']?.subshells ?? [];
+    const right = c['cat']?.subshells ?? [];
+    assert.equal(left.length, 1);
+    assert.equal(right.length, 1);
+    assert.notDeepEqual(left, right);
+    assert.deepEqual(c['y=2']?.subshells, []);
+  });
+
+  test('a subshell inside a pipeline element nests under the element', () => {
+    const c = by('(B=2; curl $B) | tar x');
+    const inner = c['B=2']?.subshells ?? [];
+    assert.equal(inner.length, 2);
+    assert.deepEqual(inner.slice(0, 1), c['curl $B']?.subshells.slice(0, 1));
+    assert.notEqual(inner[0], c['tar x']?.subshells[0]);
+  });
+
+  test('{ } groups are not subshells', () => {
+    const c = by('{ A=1; B=2; }; echo $A');
+    assert.deepEqual(c['A=1']?.subshells, []);
+    assert.deepEqual(c['echo $A']?.subshells, []);
+  });
+
+  test('commands of a command substitution are in a subshell', () => {
+    const c = by('x=$(D=4; echo $D)');
+    assert.deepEqual(c['x=$(D=4; echo $D)']?.subshells, []);
+    assert.equal(c['D=4']?.subshells.length, 1);
+  });
+
+  test('function bodies name their function, in both forms; the call does not', () => {
+    const c = by('f() { curl $C; }; function g { wget $D; }; C=3; f; g');
+    assert.equal(c['curl $C']?.fn, 'f');
+    assert.equal(c['wget $D']?.fn, 'g');
+    assert.equal(c['C=3']?.fn, undefined);
+    assert.equal(c['f']?.fn, undefined);
+  });
+
+  test('a function inside a function: the innermost name', () => {
+    const c = by('outer() { inner() { echo in; }; echo out; }');
+    assert.equal(c['echo in']?.fn, 'inner');
+    assert.equal(c['echo out']?.fn, 'outer');
+  });
+});
+
 describe('performance', () => {
   test('a typical RUN body parses quickly', () => {
     // ten commands: set, the assignment and its uname, the second assignment, two pkg=…, exit,

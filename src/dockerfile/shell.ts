@@ -83,6 +83,15 @@ export interface SimpleCommand {
   readonly substitution: boolean;
   /** for commands directly inside a substitution: the simple command whose word contains it */
   readonly parent?: SimpleCommand;
+  /**
+   * the subshells enclosing the command, outermost first, each an id unique in the script: `( … )`
+   * and every element of a pipeline with more than one element. A variable set in a subshell is
+   * gone when it ends: an assignment reaches a later command only if its list is a prefix of the
+   * later command's.
+   */
+  readonly subshells: readonly number[];
+  /** the innermost function whose body holds the command (`name() { … }`, `function name { … }`) */
+  readonly fn?: string;
 }
 
 /** A problem found while reading; reading always continues. */
@@ -133,6 +142,8 @@ interface MCommand {
   branches: readonly Branch[];
   substitution: boolean;
   parent?: SimpleCommand;
+  subshells: readonly number[];
+  fn?: string;
 }
 
 /** Commands found inside the substitutions of a word; `own[k]`: directly inside (no parent yet). */
@@ -155,6 +166,8 @@ interface Ctx {
   /** the first offset where nesting went deeper than MAX_DEPTH */
   depthLimit?: number;
   readonly backtickContinuation: boolean;
+  /** the last subshell id handed out */
+  subshellIds: number;
 }
 
 type TokKind = 'word' | 'redir' | 'op' | 'nl' | 'eof';
@@ -243,6 +256,8 @@ function isAssignment(raw: string): boolean {
   return raw.charCodeAt(k) === C_EQ;
 }
 
+const NO_SUBSHELLS: readonly number[] = Object.freeze([]);
+
 const RESERVED_CLOSERS = new Set(['then', 'elif', 'else', 'fi', 'do', 'done', 'esac', '}']);
 
 class Parser {
@@ -256,6 +271,9 @@ class Parser {
   private readonly stops = new Map<string, number>();
   private heredocs: Array<{ delim: string; strip: boolean; offset: number }> = [];
   private mode: Mode = MODE_NORMAL;
+  private readonly subshellStack: number[];
+  private subshellSnapshot: readonly number[] | null;
+  private fn: string | undefined;
 
   constructor(
     private readonly ctx: Ctx,
@@ -263,10 +281,32 @@ class Parser {
     private readonly end: number,
     private readonly substitution: boolean,
     branches: readonly Branch[],
+    subshells: readonly number[] = NO_SUBSHELLS,
+    fn?: string,
   ) {
     this.pos = start;
     this.branchStack = branches.slice();
     this.branchSnapshot = branches;
+    this.subshellStack = subshells.slice();
+    this.subshellSnapshot = subshells;
+    this.fn = fn;
+  }
+
+  private subshells(): readonly number[] {
+    if (this.subshellSnapshot === null) this.subshellSnapshot = this.subshellStack.slice();
+    return this.subshellSnapshot;
+  }
+
+  private pushSubshell(): number {
+    const id = ++this.ctx.subshellIds;
+    this.subshellStack.push(id);
+    this.subshellSnapshot = null;
+    return id;
+  }
+
+  private popSubshell(): void {
+    this.subshellStack.pop();
+    this.subshellSnapshot = null;
   }
 
   // ----- errors, branches, stops -----
@@ -844,7 +884,8 @@ class Parser {
   private substitution_(k: number, acc: Acc, opening: number): number {
     if (this.ctx.depth >= MAX_DEPTH) return this.tooDeep(opening);
     this.ctx.depth++;
-    const child = new Parser(this.ctx, k, this.end, true, this.branches());
+    const child = new Parser(this.ctx, k, this.end, true, this.branches(), this.subshells(), this.fn);
+    child.pushSubshell();
     child.pushStops([')']);
     child.parseList();
     const t = child.peek();
@@ -901,7 +942,8 @@ class Parser {
       return e;
     }
     this.ctx.depth++;
-    const child = new Parser(this.ctx, j + 1, close, true, this.branches());
+    const child = new Parser(this.ctx, j + 1, close, true, this.branches(), this.subshells(), this.fn);
+    child.pushSubshell();
     child.parseList();
     this.ctx.depth--;
     this.collect(child, acc);
@@ -961,14 +1003,27 @@ class Parser {
   private parsePipeline(): void {
     const t = this.peek();
     if (this.isWord(t, '!')) this.advance();
+    const first = this.out.length;
+    const depth = this.subshellStack.length;
     this.parseCommand();
-    for (;;) {
+    for (let piped = false; ; ) {
       const u = this.peek();
       if (u.kind !== 'op' || (u.op !== '|' && u.op !== '|&')) return;
+      if (!piped) {
+        // every element of a pipeline runs in a subshell: the first one is known to be one now
+        piped = true;
+        const id = ++this.ctx.subshellIds;
+        for (let k = first; k < this.out.length; k++) {
+          const c = this.out[k] as MCommand;
+          c.subshells = [...c.subshells.slice(0, depth), id, ...c.subshells.slice(depth)];
+        }
+      }
       this.advance();
       this.skipNewlines();
       const before = this.consumed;
+      this.pushSubshell();
       this.parseCommand();
+      this.popSubshell();
       if (this.consumed === before) {
         this.error(`expected a command after '${u.op}'`, u.start);
         return;
@@ -993,7 +1048,11 @@ class Parser {
             return;
           }
         }
-        this.compound(t, () => this.group(')'));
+        this.compound(t, () => {
+          this.pushSubshell();
+          this.group(')');
+          this.popSubshell();
+        });
         return;
       }
       if (!this.isStop(t)) {
@@ -1274,10 +1333,10 @@ class Parser {
       t = this.peek();
       this.expect(t, ')', opener);
     }
-    this.functionBody(opener);
+    this.functionBody(opener, name.word?.value ?? '');
   }
 
-  private functionBody(opener: Token): void {
+  private functionBody(opener: Token, name: string): void {
     this.skipNewlines();
     const t = this.peek();
     if (t.kind === 'eof') {
@@ -1285,7 +1344,10 @@ class Parser {
       return;
     }
     const before = this.consumed;
+    const outer = this.fn;
+    this.fn = name;
     this.parseCommand();
+    this.fn = outer;
     if (this.consumed === before) this.error('expected a function body', opener.start);
   }
 
@@ -1311,7 +1373,7 @@ class Parser {
             // name ( ) compound-command
             this.advance();
             this.expect(this.peek(), ')', t);
-            this.functionBody(t);
+            this.functionBody(t, t.word.value);
             return;
           }
         }
@@ -1336,6 +1398,8 @@ class Parser {
       end,
       branches: this.branches(),
       substitution: this.substitution,
+      subshells: this.subshells(),
+      ...(this.fn !== undefined ? { fn: this.fn } : {}),
     };
     this.out.push(cmd);
     this.own.push(true);
@@ -1348,7 +1412,7 @@ class Parser {
  * Never throws; syntax problems are listed in `errors` and reading continues after them.
  */
 export function parseShell(text: string, opts?: ShellOptions): ShellScript {
-  const ctx: Ctx = { s: text, errors: [], depth: 0, backtickContinuation: opts?.escape === '`' };
+  const ctx: Ctx = { s: text, errors: [], depth: 0, backtickContinuation: opts?.escape === '`', subshellIds: 0 };
   const p = new Parser(ctx, 0, text.length, false, []);
   try {
     p.parseList();
@@ -1366,7 +1430,7 @@ export function parseShell(text: string, opts?: ShellOptions): ShellScript {
  * values or exec-form arguments). No operators, comments or reserved words. Never throws.
  */
 export function wordsOf(text: string): ShellWord[] {
-  const ctx: Ctx = { s: text, errors: [], depth: 0, backtickContinuation: false };
+  const ctx: Ctx = { s: text, errors: [], depth: 0, backtickContinuation: false, subshellIds: 0 };
   const p = new Parser(ctx, 0, text.length, false, []);
   const out: ShellWord[] = [];
   const n = text.length;

@@ -20,6 +20,7 @@ import { isArchBranch, isArchGuarded } from './support/arch-branches.js';
 import { onlyNames } from './support/command-kind.js';
 import { stagePlatforms } from './support/stage-platforms.js';
 import { URL_RE, families, findArchTokens, tokenNames, type TokenHit } from './support/url-arch-words.js';
+import { UNKNOWN, archWordValue, downloadUses, originOf, type DownloadUse, type ValueOrigin } from './support/value-flow.js';
 import { defineRule, type Edit, type RuleContext } from './types.js';
 
 const messages = {
@@ -28,10 +29,13 @@ const messages = {
   branchMismatch: '{file} is the {arch} build, downloaded in the branch for {branch}',
   templateWord: '{file} takes {variable}, but {vendor} names {platform} "{word}", not "{arch}": that file does not exist',
   templateMissing: '{vendor} publishes no build for {platforms}, but this download takes {variable} as if it did',
+  flow: '{variable} is set to "{arch}" here, and {use} on line {line} downloads {file} with it: the {arch} build, but the image is also built for {platforms}',
+  flowBuilder: '{variable} is set to "{arch}" here, and {use} on line {line} downloads {file} with it for the build machine: the {arch} build; builders on other CPUs get the wrong binary (use BUILDARCH)',
 } as const;
 
 /** Vocabularies a file name's form tells (a .deb names dpkg words, a wheel Python's). */
 function contextVocabularies(text: string, hit: TokenHit): Vocabulary[] {
+  text = text.replace(/[?#].*$/, '');
   if (/\.deb$/i.test(text)) return ['dpkg'];
   if (/\.rpm$/i.test(text)) return ['rpm'];
   if (/\.apk$/i.test(text)) return ['apk'];
@@ -50,7 +54,7 @@ function matchCase(word: string, like: string): string {
 type Words = { ok: true; words: Map<string, string> } | { ok: false; note: string };
 
 /** The vendor's (or the token's own vocabulary's) word for each platform. */
-function wordsFor(c: Candidate, hit: TokenHit, vendor: Vendor | undefined, platforms: readonly Platform[]): Words {
+function wordsFor(c: Pick<Candidate, 'text'>, hit: TokenHit, vendor: Vendor | undefined, platforms: readonly Platform[]): Words {
   const words = new Map<string, string>();
   if (vendor) {
     for (const p of platforms) {
@@ -226,6 +230,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages
       ...(fix.note ? { fixNote: fix.note } : {}),
     });
   }
+  checkFlow(model, stage, ctx, targets, covered, perInstruction);
   checkTemplates(model, stage, ctx, stage.onBuildPlatform ? ctx.builderPlatforms : targets);
 }
 
@@ -250,6 +255,103 @@ function fanOutFiles(candidates: readonly Candidate[]): Set<string> {
     archs.set(key, set);
   }
   return new Set([...archs].filter(([, set]) => set.size > 1).map(([key]) => key));
+}
+
+/** The file a traced URL names, unknown parts shown as `…`. */
+function tracedFile(text: string): string {
+  const path = text.replace(/[?#].*$/, '');
+  return (path.slice(path.lastIndexOf('/') + 1) || path).split(UNKNOWN).join('…');
+}
+
+/**
+ * Architecture words that reach a download through variables (`ENV ARCH linux-x86_64`, then
+ * `curl …protoc-$V-$ARCH.zip`; `GH_ARCH=linux_amd64; curl …${GH_ARCH}…`): reported once, at the
+ * assignment that wrote the word, naming the download. An ARG whose default is just an
+ * architecture word is AA117's.
+ */
+function checkFlow(
+  model: Model,
+  stage: Stage,
+  ctx: RuleContext<typeof messages>,
+  targets: readonly Platform[],
+  covered: Set<string>,
+  perInstruction: Map<number, Set<string>>,
+): void {
+  const uses = downloadUses(model, stage, targets[0] as Platform);
+  if (!uses.length) return;
+  type Found = { use: DownloadUse; hit: TokenHit; url: string; origin: ValueOrigin; offset: number };
+  const found: Found[] = [];
+  const fams = new Map<number, Set<string>>();
+  for (const use of uses) {
+    if (use.guarded) continue;
+    const url = use.traced.text.slice(use.start, use.end);
+    const hits = findArchTokens(url);
+    const f = families(hits);
+    const set = fams.get(use.index) ?? new Set(perInstruction.get(use.index));
+    for (const x of f) set.add(x);
+    fams.set(use.index, set);
+    if (f.size !== 1) continue;
+    const hit = hits[0] as TokenHit;
+    const o = originOf(use.traced, use.start + hit.start, use.start + hit.end);
+    if (!o) continue;
+    found.push({ use, hit, url, origin: o.origin, offset: o.offset });
+  }
+  for (const f of found) {
+    if ((fams.get(f.use.index)?.size ?? 0) > 1) continue; // several architectures on purpose
+    if (f.origin.kind === 'arg' && archWordValue(f.origin.raw)) continue; // AA117
+    const key = `${f.offset}`;
+    if (covered.has(key)) continue;
+    covered.add(key);
+    const builder = stage.onBuildPlatform;
+    const platforms = builder ? ctx.builderPlatforms : targets;
+    const wrong = builder ? platforms : platforms.filter((p) => !tokenNames(f.hit, p));
+    if (!wrong.length) continue;
+    const range = rangeAt(model.file.lineStarts, f.offset, f.offset + f.hit.text.length);
+    const fix = planFlowFix(model, ctx, f.url, f.hit, f.origin, f.offset, platforms, builder);
+    const data = { variable: f.origin.name, arch: f.hit.text, use: f.use.use, line: String(f.use.line), file: tracedFile(f.url) };
+    const extra = { ...(fix.fix ? { fix: fix.fix } : {}), ...(fix.note ? { fixNote: fix.note } : {}) };
+    if (builder) ctx.report({ messageId: 'flowBuilder', range, severity: 'warning', data, ...extra });
+    else {
+      const names = wrong.map(formatPlatform);
+      ctx.report({ messageId: 'flow', range, platforms: names, data: { ...data, platforms: names.join(', ') }, ...extra });
+    }
+  }
+}
+
+/** The fix at the assignment: `${TARGETARCH}` where it is the vendor's word, else a mapping in the RUN. */
+function planFlowFix(
+  model: Model,
+  ctx: RuleContext<typeof messages>,
+  url: string,
+  hit: TokenHit,
+  origin: ValueOrigin,
+  offset: number,
+  platforms: readonly Platform[],
+  builder: boolean,
+): { fix?: Edit[]; note?: string } {
+  const vendor = findVendor(url);
+  const words = wordsFor({ text: url }, hit, vendor, platforms);
+  if (!words.ok) return { note: words.note };
+  const at = (() => {
+    for (let i = 0; i < origin.raw.length; i++) if (origin.sourceAt(i) === offset) return i;
+    return -1;
+  })();
+  if (at === -1 || origin.singleQuoted(at)) return { note: 'the architecture word sits inside single quotes, where nothing is expanded' };
+  const prefix = builder ? 'BUILD' : 'TARGET';
+  const equalsArg = platforms.every((p) => words.words.get(formatPlatform(p)) === toVocabulary(p, 'targetarch'));
+  const replace = (text: string): Edit => ({ start: offset, end: offset + hit.text.length, text });
+  const shell = origin.kind === 'shell' && origin.source && origin.stage;
+  if (equalsArg && (ctx.fixStyle === 'targetarch' || builder || !shell)) {
+    const declare = origin.stage ? declareArgs(model, origin.stage, [`${prefix}ARCH`], origin.index, platforms[0] as Platform) : [];
+    return { fix: [...declare, replace(`\${${prefix}ARCH}`)] };
+  }
+  if (!shell || !origin.source || !origin.stage) {
+    return { note: `${origin.kind.toUpperCase()} runs no shell to map ${prefix}ARCH to the vendor's word; set ${origin.name} in the RUN that downloads, with a case` };
+  }
+  const style = builder ? 'targetarch' : ctx.fixStyle;
+  const mapped = mappingEdits(model, origin.stage, origin.source, origin.index, words.words, platforms, vendor?.name, style, builder);
+  if (!mapped) return { note: 'two target platforms share one architecture word but need different files' };
+  return { fix: [...mapped.edits, replace(`\${${mapped.variable}}`)] };
 }
 
 /** The architectures a whole word names (a case pattern, an apt arch=), or []. */

@@ -1,4 +1,5 @@
 /** The built-in rules, in id order. */
+import archArgDefault from './arch-arg-default.js';
 import archDetectOnBuildPlatform from './arch-detect-on-build-platform.js';
 import archDetectVocabulary from './arch-detect-vocabulary.js';
 import archPinnedPackage from './arch-pinned-package.js';
@@ -35,5 +36,6 @@ export const RULES: readonly Rule[] = [
   baseImagePlatform, // AA114
   baseImageUnresolved, // AA115
   tooDeepToCheck, // AA116
+  archArgDefault, // AA117
   archPinnedPackage, // AA121
 ];
