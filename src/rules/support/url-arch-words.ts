@@ -55,6 +55,13 @@ function init(): { table: Map<string, TokenInfo>; re: RegExp } {
     const vocabularies = [...new Set([...(prev?.vocabularies ?? []), ...t.vocabularies])];
     table.set(key, { platforms, vocabularies, digits: /^\d+$/.test(key) });
   }
+  // A vendor token that carries the OS (micromamba's `linux-aarch64`) is the OS word plus an
+  // architecture word the table already has: keep the word alone, with its vocabularies, so the
+  // hit and its fix stay on the word.
+  for (const key of [...table.keys()]) {
+    const m = /^linux[-_.](.+)$/.exec(key);
+    if (m && table.has(m[1] as string) && (table.get(key)?.vocabularies.length ?? 0) === 0) table.delete(key);
+  }
   const words = [...table.keys()].sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&'));
   tokenRe = new RegExp(`(?<![A-Za-z0-9])(?:${words.join('|')})(?![A-Za-z0-9])`, 'gi');
   return { table, re: tokenRe };
