@@ -50,13 +50,16 @@ function writeCache(dir, file, data) {
   }
 }
 
-/** Loads the bundle (with the code cache when there is one) and returns its exports. */
+/**
+ * Loads the bundle (with the code cache when there is one) and returns its exports. The bundle is
+ * ASCII (scripts/bundle.mjs checks), so Latin-1 decodes it exactly, into a one-byte string.
+ */
 function load() {
   const bytes = fs.readFileSync(BUNDLE);
   const dir = cacheDir(process.env);
   const file = dir && path.join(dir, `${createHash('sha256').update(bytes).digest('hex')}-${process.arch}.v8cache`);
   const cachedData = file && readCache(file);
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`, {
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('latin1')}\n})`, {
     filename: BUNDLE,
     ...(cachedData ? { cachedData } : {}),
   });

@@ -43,8 +43,9 @@ const result = await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  minifyWhitespace: true,
-  minifySyntax: true,
+  // ANYARCH_BUNDLE_PLAIN=1: readable output, for profiles by line
+  minifyWhitespace: process.env.ANYARCH_BUNDLE_PLAIN !== '1',
+  minifySyntax: process.env.ANYARCH_BUNDLE_PLAIN !== '1',
   minifyIdentifiers: false,
   keepNames: false,
   legalComments: 'none',
@@ -55,5 +56,10 @@ const result = await build({
   metafile: true,
 });
 if (result.errors.length > 0) process.exit(1);
+// bin/anyarch.js reads the bundle as Latin-1 (a one-byte string, the cheapest for V8 to take):
+// esbuild escapes non-ASCII characters by default (charset: ascii), and this keeps it so
+const bytes = await readFile(new URL('../dist/cli/anyarch.cjs', import.meta.url));
+const wide = bytes.findIndex((b) => b > 0x7f);
+if (wide !== -1 && process.env.ANYARCH_BUNDLE_PLAIN !== '1') throw new Error(`dist/cli/anyarch.cjs: a non-ASCII byte at offset ${wide} (scripts/bundle.mjs)`);
 const out = Object.entries(result.metafile.outputs).find(([f]) => f.endsWith('anyarch.cjs'));
 if (process.argv.includes('--verbose') && out) console.log(`${out[0]}: ${out[1].bytes} bytes from ${Object.keys(out[1].inputs).length} modules`);
