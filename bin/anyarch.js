@@ -5,8 +5,8 @@
 //
 // The bundle is compiled with a V8 code cache kept beside anyarch's other caches
 // (`$ANYARCH_CACHE_DIR`, else `$XDG_CACHE_HOME/anyarch`, else `~/.cache/anyarch`; in `compile/`,
-// one file per bundle, named by the bundle's SHA-256): a run then skips most of parsing and
-// compiling, a third of what `anyarch check Dockerfile` cost (docs/benchmarks.md, "Start-up").
+// one file per bundle and command, named by the bundle's SHA-256): a run then skips most of
+// parsing and compiling (docs/benchmarks.md, "Start-up").
 // A cache that is missing, rejected by V8 (another Node) or cannot be written only costs that
 // time; ANYARCH_NO_COMPILE_CACHE=1 turns it off.
 'use strict';
@@ -33,22 +33,29 @@ function readCache(file) {
   }
 }
 
-/** Writes the cache atomically; entries of other bundles not touched for a week are removed. Never throws. */
+/** How many cache files are kept (newest first): every command of two builds. */
+const KEEP = 16;
+
+/** Writes the cache atomically and keeps the newest {@link KEEP} files of the directory. Never throws. */
 function writeCache(dir, file, data) {
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, data, { mode: 0o600 });
     fs.renameSync(tmp, file);
-    const weekAgo = Date.now() - 7 * 24 * 3600 * 1000;
-    for (const name of fs.readdirSync(dir)) {
-      const other = path.join(dir, name);
-      if (other !== file && name.endsWith('.v8cache') && fs.statSync(other).mtimeMs < weekAgo) fs.rmSync(other, { force: true });
-    }
+    const entries = fs
+      .readdirSync(dir)
+      .filter((name) => name.endsWith('.v8cache'))
+      .map((name) => ({ name, mtime: fs.statSync(path.join(dir, name)).mtimeMs }))
+      .sort((a, b) => b.mtime - a.mtime);
+    for (const old of entries.slice(KEEP)) fs.rmSync(path.join(dir, old.name), { force: true });
   } catch {
     // a cache only saves time
   }
 }
+
+/** The commands (src/cli/main.ts); any other first argument shares one cache. */
+const COMMANDS = new Set(['check', 'parse', 'rules', 'platforms', 'verify', 'build', 'assemble', 'merge']);
 
 /**
  * Loads the bundle (with the code cache when there is one) and returns its exports. The bundle is
@@ -57,7 +64,9 @@ function writeCache(dir, file, data) {
 function load() {
   const bytes = fs.readFileSync(BUNDLE);
   const dir = cacheDir(process.env);
-  const file = dir && path.join(dir, `${createHash('sha256').update(bytes).digest('hex')}-${process.arch}.v8cache`);
+  // one cache per command: each holds the functions its first run compiled (check's are not verify's)
+  const command = COMMANDS.has(process.argv[2]) ? process.argv[2] : 'other';
+  const file = dir && path.join(dir, `${createHash('sha256').update(bytes).digest('hex')}-${process.arch}-${command}.v8cache`);
   const cachedData = file && readCache(file);
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('latin1')}\n})`, {
     filename: BUNDLE,

@@ -143,6 +143,19 @@ export function archTokens(): readonly ArchToken[] {
  * Platforms are returned in the order of `KNOWN_PLATFORMS`; an empty array for unknown words.
  */
 export function platformsForToken(token: string, v?: Vocabulary): Platform[] {
+  const memoKey = `${v ?? ''}\0${token}`;
+  let found = forTokenMemo.get(memoKey);
+  if (found === undefined) {
+    found = platformsForTokenUncached(token, v);
+    forTokenMemo.set(memoKey, found);
+  }
+  return [...found];
+}
+
+/** Answers of {@link platformsForToken}: rules ask about the same few words for every file. */
+const forTokenMemo = new Map<string, readonly Platform[]>();
+
+function platformsForTokenUncached(token: string, v: Vocabulary | undefined): readonly Platform[] {
   const { entries, tokens } = table();
   if (v !== undefined) {
     const pick = (match: (t: string) => boolean): string[] =>
@@ -152,20 +165,23 @@ export function platformsForToken(token: string, v?: Vocabulary): Platform[] {
       const lower = token.toLowerCase();
       keys = pick((t) => t.toLowerCase() === lower);
     }
-    return [...platformsOf(keys)];
+    return platformsOf(keys);
   }
-  const exact = tokens.find((t) => t.token === token);
-  if (exact) return [...exact.platforms];
+  const exact = archToken(token);
+  if (exact) return exact.platforms;
   const lower = token.toLowerCase();
   const loose = tokens.filter((t) => t.token.toLowerCase() === lower);
   const vocab = loose.filter((t) => !t.vendorOnly);
   const chosen = vocab.length > 0 ? vocab : loose;
-  return [...platformsOf(chosen.flatMap((t) => t.platforms.map(platformKey)))];
+  return platformsOf(chosen.flatMap((t) => t.platforms.map(platformKey)));
 }
+
+let byToken: Map<string, ArchToken> | undefined;
 
 /** The {@link ArchToken} for a word (exact case), if any vocabulary or vendor uses it. */
 export function archToken(token: string): ArchToken | undefined {
-  return table().tokens.find((t) => t.token === token);
+  byToken ??= new Map(table().tokens.map((t) => [t.token, t]));
+  return byToken.get(token);
 }
 
 setArchSuggester((word) => platformsForToken(word));

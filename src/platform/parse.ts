@@ -337,7 +337,15 @@ export function samePlatform(a: Platform, b: Platform): boolean {
  * other OSes keep their OS (`windows/amd64`).
  */
 export function platformKey(p: Platform): string {
+  // rules ask for the keys of the same few (frozen) platform objects again and again
+  const frozen = Object.isFrozen(p);
+  const known = frozen ? keyMemo.get(p) : undefined;
+  if (known !== undefined) return known;
   const n = normalizePlatform(p);
   const s = formatPlatform(n);
-  return n.os === 'linux' ? s.slice('linux/'.length) : s;
+  const key = n.os === 'linux' ? s.slice('linux/'.length) : s;
+  if (frozen) keyMemo.set(p, key);
+  return key;
 }
+
+const keyMemo = new WeakMap<Platform, string>();
