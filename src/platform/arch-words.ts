@@ -84,7 +84,13 @@ function buildEntries(): Entry[] {
   return entries;
 }
 
-let cache: { entries: Entry[]; tokens: readonly ArchToken[] } | undefined;
+interface Table {
+  /** the entries of each vocabulary, in the order they were listed */
+  readonly byVocabulary: ReadonlyMap<Vocabulary, readonly Entry[]>;
+  readonly tokens: readonly ArchToken[];
+}
+
+let cache: Table | undefined;
 
 const KNOWN_ORDER = new Map(KNOWN_PLATFORMS.map((p, i) => [platformKey(p), i]));
 
@@ -94,9 +100,16 @@ function platformsOf(keys: Iterable<string>): readonly Platform[] {
   return Object.freeze(unique.map((k) => KNOWN_PLATFORMS[KNOWN_ORDER.get(k) ?? -1] ?? platformFromKey(k)));
 }
 
-function table(): { entries: Entry[]; tokens: readonly ArchToken[] } {
+function table(): Table {
   if (cache) return cache;
   const entries = buildEntries();
+  const byVocabulary = new Map<Vocabulary, Entry[]>();
+  for (const e of entries) {
+    if (e.vocabulary === undefined) continue;
+    const list = byVocabulary.get(e.vocabulary);
+    if (list) list.push(e);
+    else byVocabulary.set(e.vocabulary, [e]);
+  }
   const byToken = new Map<string, Entry[]>();
   for (const e of entries) {
     const list = byToken.get(e.token);
@@ -121,7 +134,7 @@ function table(): { entries: Entry[]; tokens: readonly ArchToken[] } {
     );
   }
   tokens.sort((a, b) => b.token.length - a.token.length || (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
-  cache = { entries, tokens: Object.freeze(tokens) };
+  cache = { byVocabulary, tokens: Object.freeze(tokens) };
   return cache;
 }
 
@@ -156,10 +169,10 @@ export function platformsForToken(token: string, v?: Vocabulary): Platform[] {
 const forTokenMemo = new Map<string, readonly Platform[]>();
 
 function platformsForTokenUncached(token: string, v: Vocabulary | undefined): readonly Platform[] {
-  const { entries, tokens } = table();
+  const { byVocabulary, tokens } = table();
   if (v !== undefined) {
-    const pick = (match: (t: string) => boolean): string[] =>
-      entries.filter((e) => e.vocabulary === v && match(e.token)).map((e) => e.key);
+    const own = byVocabulary.get(v) ?? [];
+    const pick = (match: (t: string) => boolean): string[] => own.filter((e) => match(e.token)).map((e) => e.key);
     let keys = pick((t) => t === token);
     if (keys.length === 0) {
       const lower = token.toLowerCase();
