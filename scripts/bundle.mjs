@@ -8,7 +8,10 @@
 //
 // - Everything is bundled, packages included: nothing is resolved in node_modules at run time.
 // - CommonJS output, so that bin/anyarch.js can compile it with `vm.Script` and a code cache
-//   (Node 20 has no code cache for ES modules); `import.meta.url` becomes the bundle's own URL.
+//   (Node 20 has no code cache for ES modules); `import.meta.url` becomes the bundle's own URL
+//   (dist/cli/anyarch.cjs): a module that finds files beside itself through it must look for
+//   them from the package root instead, as src/fs/package-version.ts does (it walks up to
+//   package.json). Any other `import.meta` fails the build.
 // - Whitespace and syntax are minified, identifiers are not: stack traces keep their names.
 // - The sources load CommonJS packages with `const require = createRequire(import.meta.url)`
 //   (src/cli/packages.ts says why); that line is dropped here so that esbuild sees, and bundles,
@@ -53,6 +56,7 @@ const result = await build({
   banner: { js: "'use strict';var __anyarchBundleUrl=require('node:url').pathToFileURL(__filename).href;" },
   plugins: [bundleRequires],
   logLevel: 'warning',
+  logOverride: { 'empty-import-meta': 'error' },
   metafile: true,
 });
 if (result.errors.length > 0) process.exit(1);
