@@ -34,11 +34,15 @@ import { RULES } from './rules/index.js';
 import type { FixStyle, Rule } from './rules/types.js';
 import { allowPattern, type AllowEntry } from './verify/allow.js';
 
-/** yaml is loaded only when there is a config file to read (most runs have none). */
+/**
+ * yaml is loaded only when there is a config file to read (most runs have none), with `require`
+ * (see src/cli/packages.ts; the CLI's bundle, scripts/bundle.mjs, bundles the call).
+ */
 type YamlLib = typeof import('yaml');
 let yamlLib: YamlLib | undefined;
+const require = createRequire(import.meta.url);
 function yaml(): YamlLib {
-  return (yamlLib ??= createRequire(import.meta.url)('yaml') as YamlLib);
+  return (yamlLib ??= require('yaml') as YamlLib);
 }
 
 export const FIX_STYLES: readonly FixStyle[] = ['targetarch', 'detect'];

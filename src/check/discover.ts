@@ -12,8 +12,10 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Ignore } from 'ignore';
 // `require`, not `import`: an ESM import of a CommonJS package runs Node's export lexer over it,
-// which costs start-up time (see src/cli/packages.ts)
-const ignore = createRequire(import.meta.url)('ignore') as typeof import('ignore');
+// which costs start-up time (see src/cli/packages.ts); the CLI's bundle (scripts/bundle.mjs)
+// bundles these `require` calls
+const require = createRequire(import.meta.url);
+const ignore = require('ignore') as typeof import('ignore');
 import { AnyarchError } from '../errors.js';
 import { readRegularFile, readRegularFileSync } from '../fs/bounded-read.js';
 import { dirsToWorkTreeRoot } from '../fs/work-tree.js';

@@ -92,7 +92,13 @@ function buildEntries(): Entry[] {
   return entries;
 }
 
-let cache: { entries: Entry[]; tokens: readonly ArchToken[] } | undefined;
+interface Table {
+  /** the entries of each vocabulary, in the order they were listed */
+  readonly byVocabulary: ReadonlyMap<Vocabulary, readonly Entry[]>;
+  readonly tokens: readonly ArchToken[];
+}
+
+let cache: Table | undefined;
 
 const KNOWN_ORDER = new Map(KNOWN_PLATFORMS.map((p, i) => [platformKey(p), i]));
 
@@ -102,9 +108,16 @@ function platformsOf(keys: Iterable<string>): readonly Platform[] {
   return Object.freeze(unique.map((k) => KNOWN_PLATFORMS[KNOWN_ORDER.get(k) ?? -1] ?? platformFromKey(k)));
 }
 
-function table(): { entries: Entry[]; tokens: readonly ArchToken[] } {
+function table(): Table {
   if (cache) return cache;
   const entries = buildEntries();
+  const byVocabulary = new Map<Vocabulary, Entry[]>();
+  for (const e of entries) {
+    if (e.vocabulary === undefined) continue;
+    const list = byVocabulary.get(e.vocabulary);
+    if (list) list.push(e);
+    else byVocabulary.set(e.vocabulary, [e]);
+  }
   const byToken = new Map<string, Entry[]>();
   for (const e of entries) {
     const list = byToken.get(e.token);
@@ -129,7 +142,7 @@ function table(): { entries: Entry[]; tokens: readonly ArchToken[] } {
     );
   }
   tokens.sort((a, b) => b.token.length - a.token.length || (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
-  cache = { entries, tokens: Object.freeze(tokens) };
+  cache = { byVocabulary, tokens: Object.freeze(tokens) };
   return cache;
 }
 
@@ -151,29 +164,45 @@ export function archTokens(): readonly ArchToken[] {
  * Platforms are returned in the order of `KNOWN_PLATFORMS`; an empty array for unknown words.
  */
 export function platformsForToken(token: string, v?: Vocabulary): Platform[] {
-  const { entries, tokens } = table();
+  const memoKey = `${v ?? ''}\0${token}`;
+  let found = forTokenMemo.get(memoKey);
+  if (found === undefined) {
+    found = platformsForTokenUncached(token, v);
+    forTokenMemo.set(memoKey, found);
+  }
+  return [...found];
+}
+
+/** Answers of {@link platformsForToken}: rules ask about the same few words for every file. */
+const forTokenMemo = new Map<string, readonly Platform[]>();
+
+function platformsForTokenUncached(token: string, v: Vocabulary | undefined): readonly Platform[] {
+  const { byVocabulary, tokens } = table();
   if (v !== undefined) {
-    const pick = (match: (t: string) => boolean): string[] =>
-      entries.filter((e) => e.vocabulary === v && match(e.token)).map((e) => e.key);
+    const own = byVocabulary.get(v) ?? [];
+    const pick = (match: (t: string) => boolean): string[] => own.filter((e) => match(e.token)).map((e) => e.key);
     let keys = pick((t) => t === token);
     if (keys.length === 0) {
       const lower = token.toLowerCase();
       keys = pick((t) => t.toLowerCase() === lower);
     }
-    return [...platformsOf(keys)];
+    return platformsOf(keys);
   }
-  const exact = tokens.find((t) => t.token === token);
-  if (exact) return [...exact.platforms];
+  const exact = archToken(token);
+  if (exact) return exact.platforms;
   const lower = token.toLowerCase();
   const loose = tokens.filter((t) => t.token.toLowerCase() === lower);
   const vocab = loose.filter((t) => !t.vendorOnly);
   const chosen = vocab.length > 0 ? vocab : loose;
-  return [...platformsOf(chosen.flatMap((t) => t.platforms.map(platformKey)))];
+  return platformsOf(chosen.flatMap((t) => t.platforms.map(platformKey)));
 }
+
+let byToken: Map<string, ArchToken> | undefined;
 
 /** The {@link ArchToken} for a word (exact case), if any vocabulary or vendor uses it. */
 export function archToken(token: string): ArchToken | undefined {
-  return table().tokens.find((t) => t.token === token);
+  byToken ??= new Map(table().tokens.map((t) => [t.token, t]));
+  return byToken.get(token);
 }
 
 setArchSuggester((word) => platformsForToken(word));

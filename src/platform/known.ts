@@ -18,6 +18,17 @@ const LEVELLED = new Set(['amd64', 'arm64']);
  * Only Linux platforms are known.
  */
 export function platformData(p: Platform): PlatformData | undefined {
+  // rules ask for the same few (frozen) platform objects for every instruction of every file
+  if (!Object.isFrozen(p)) return platformDataUncached(p);
+  if (dataMemo.has(p)) return dataMemo.get(p);
+  const d = platformDataUncached(p);
+  dataMemo.set(p, d);
+  return d;
+}
+
+const dataMemo = new WeakMap<Platform, PlatformData | undefined>();
+
+function platformDataUncached(p: Platform): PlatformData | undefined {
   const exact = PLATFORM_DATA.find((d) => samePlatform(d.platform, p));
   if (exact) return exact;
   const n = normalizePlatform(p);

@@ -142,9 +142,18 @@ export function normalizeOS(os: string): string {
  * becomes `{linux, arm64, ''}`, `{linux, arm, ''}` becomes `{linux, arm, v7}`.
  */
 export function normalizePlatform(p: Platform): Platform {
+  // the same few frozen platform objects are normalised again and again (every samePlatform,
+  // platformKey and vocabulary lookup): their answer is kept
+  const frozen = Object.isFrozen(p);
+  const known = frozen ? normalMemo.get(p) : undefined;
+  if (known !== undefined) return known;
   const { architecture, variant } = normalizeArch(p.architecture, p.variant);
-  return makePlatform(normalizeOS(p.os), architecture, variant);
+  const n = makePlatform(normalizeOS(p.os), architecture, variant);
+  if (frozen) normalMemo.set(p, n);
+  return n;
 }
+
+const normalMemo = new WeakMap<Platform, Platform>();
 
 function specError(message: string, hint?: string): AnyarchError {
   return new AnyarchError('E_PLATFORM_SPEC', message, hint);
@@ -337,7 +346,15 @@ export function samePlatform(a: Platform, b: Platform): boolean {
  * other OSes keep their OS (`windows/amd64`).
  */
 export function platformKey(p: Platform): string {
+  // rules ask for the keys of the same few (frozen) platform objects again and again
+  const frozen = Object.isFrozen(p);
+  const known = frozen ? keyMemo.get(p) : undefined;
+  if (known !== undefined) return known;
   const n = normalizePlatform(p);
   const s = formatPlatform(n);
-  return n.os === 'linux' ? s.slice('linux/'.length) : s;
+  const key = n.os === 'linux' ? s.slice('linux/'.length) : s;
+  if (frozen) keyMemo.set(p, key);
+  return key;
 }
+
+const keyMemo = new WeakMap<Platform, string>();

@@ -95,13 +95,34 @@ export function patternToRegExp(pattern: string, tokens: readonly string[], allo
   return new RegExp(`^https?://${re}${SIDECAR_RE}(?:[?#].*)?$`, 'id');
 }
 
-interface Compiled {
-  readonly vendor: Vendor;
-  readonly pattern: string;
-  readonly strict: RegExp;
-  readonly loose: RegExp;
+/**
+ * One vendor URL pattern. Its two RegExps are built the first time a URL of its host is matched:
+ * a run meets a few hosts, and building every vendor's at start-up cost a single-file check
+ * several milliseconds.
+ */
+class Compiled {
+  #strict: RegExp | undefined;
+  #loose: RegExp | undefined;
   /** lower-case literal start of every URL the pattern matches (host and leading directories, no scheme) */
   readonly prefix: string;
+
+  constructor(
+    readonly vendor: Vendor,
+    readonly pattern: string,
+    private readonly tokens: readonly string[],
+  ) {
+    this.prefix = literalPrefix(pattern);
+  }
+
+  /** the pattern with `{arch}` one of the vendor's tokens */
+  get strict(): RegExp {
+    return (this.#strict ??= patternToRegExp(this.pattern, this.tokens));
+  }
+
+  /** the same, `{arch}` also a variable (a URL template in a Dockerfile) */
+  get loose(): RegExp {
+    return (this.#loose ??= patternToRegExp(this.pattern, this.tokens, true));
+  }
 }
 
 /**
@@ -117,34 +138,21 @@ function literalPrefix(pattern: string): string {
   return body.slice(0, body.lastIndexOf('/', end - 1) + 1);
 }
 
-let compiled: Compiled[] | undefined;
-
-function compiledPatterns(): Compiled[] {
-  if (compiled) return compiled;
-  compiled = VENDORS.flatMap((vendor) => {
-    const tokens = vendorTokens(vendor);
-    return vendor.urlPatterns.map((pattern) => ({
-      vendor,
-      pattern,
-      strict: patternToRegExp(pattern, tokens),
-      loose: patternToRegExp(pattern, tokens, true),
-      prefix: literalPrefix(pattern),
-    }));
-  });
-  return compiled;
-}
-
 let byHost: Map<string, Compiled[]> | undefined;
 
 /** Patterns by host (the first segment of their literal prefix), in vendor order. */
 function patternsForHost(host: string): readonly Compiled[] {
   if (!byHost) {
     byHost = new Map();
-    for (const c of compiledPatterns()) {
-      const h = c.prefix.slice(0, c.prefix.indexOf('/') === -1 ? undefined : c.prefix.indexOf('/'));
-      const list = byHost.get(h) ?? [];
-      list.push(c);
-      byHost.set(h, list);
+    for (const vendor of VENDORS) {
+      const tokens = vendorTokens(vendor);
+      for (const pattern of vendor.urlPatterns) {
+        const c = new Compiled(vendor, pattern, tokens);
+        const h = c.prefix.slice(0, c.prefix.indexOf('/') === -1 ? undefined : c.prefix.indexOf('/'));
+        const list = byHost.get(h) ?? [];
+        list.push(c);
+        byHost.set(h, list);
+      }
     }
   }
   return byHost.get(host) ?? [];
