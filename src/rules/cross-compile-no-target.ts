@@ -11,7 +11,7 @@ import { toSourceOffset } from '../dockerfile/text.js';
 import type { Platform } from '../platform/index.js';
 import { envFor } from './support/command-env.js';
 import { declareArgs } from './support/fix.js';
-import { mentionsTarget, stageMentionsTarget, stageUsesXx } from './support/mentions.js';
+import { instructionText, mentionsTarget, stageMentionsTarget, stageUsesXx } from './support/mentions.js';
 import { commandWords, spanRange } from './support/shell-words.js';
 import { feedsTarget, runOutputs, targetConsumers, targetReadsAny, workdirAt } from './support/stage-outputs.js';
 import { cargoCommand, cCompilerCommand, goCommand, goOutput, hasTargetFlag, isCargoToolInstall } from './support/toolchains.js';
@@ -93,7 +93,7 @@ function goFix(
 
 function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>, target: Platform): void {
   if (!stage.onBuildPlatform || stage.windows) return;
-  const texts = stage.instructions.filter((i) => i.keyword === 'run').map((i) => [i.body.text, ...i.heredocs.map((h) => h.content)].join('\n'));
+  const texts = stage.instructions.filter((i) => i.keyword === 'run').map(instructionText);
   if (!texts.some((t) => /\b(go|cargo|gcc|cc|g\+\+|c\+\+|clang|clang\+\+)\b/.test(t))) return;
   if (stageUsesXx(stage) || !feedsTarget(model, stage)) return;
   const stageTarget = stageMentionsTarget(stage);
