@@ -5,6 +5,7 @@ import archPinnedBaseImage from './arch-pinned-base-image.js';
 import archSpecificPath from './arch-specific-path.js';
 import baseImagePlatform from './base-image-platform.js';
 import baseImageUnresolved from './base-image-unresolved.js';
+import buildArchForTarget from './build-arch-for-target.js';
 import crossCompileNoTarget from './cross-compile-no-target.js';
 import finalStageBuildPlatform from './final-stage-build-platform.js';
 import fromPlatformConstant from './from-platform-constant.js';
@@ -34,4 +35,5 @@ export const RULES: readonly Rule[] = [
   baseImagePlatform, // AA114
   baseImageUnresolved, // AA115
   tooDeepToCheck, // AA116
+  buildArchForTarget, // AA119
 ];
