@@ -316,7 +316,14 @@ export function buildModel(file: Dockerfile, options: ModelOptions = {}): Model 
     });
   }
 
-  const { scripts, scriptSources } = options.scripts ? readScripts(stages, file, options.scripts) : NO_SCRIPTS;
+  // the parse of each RUN body, shared by the script finder and `shell`
+  const bodies = new WeakMap<Instruction, ShellScript>();
+  const bodyScript = (ins: Instruction): ShellScript => {
+    let p = bodies.get(ins);
+    if (!p) bodies.set(ins, (p = parseShell(ins.body.text, { escape: file.escape })));
+    return p;
+  };
+  const { scripts, scriptSources } = options.scripts ? readScripts(stages, file, options.scripts, bodyScript) : NO_SCRIPTS;
 
   const windowsInstructions = new WeakSet<Instruction>();
   for (const st of stages) if (st.windows) for (const i of st.instructions) windowsInstructions.add(i);
@@ -445,7 +452,7 @@ export function buildModel(file: Dockerfile, options: ModelOptions = {}): Model 
     s = [];
     // Windows stages (cmd, PowerShell) are not POSIX shell: reading them as sh would only mislead.
     if (ins.keyword === 'run' && !ins.json && !windowsInstructions.has(ins)) {
-      s.push({ text: ins.body, script: parseShell(ins.body.text, { escape }), heredoc: false });
+      s.push({ text: ins.body, script: bodyScript(ins), heredoc: false });
       for (const h of ins.heredocs) {
         // a heredoc is a script when it is the command itself (`RUN <<EOF`) or fed to a shell
         const isScript = ins.body.text.trimStart().startsWith('<<') || /\b(ba|da|a)?sh\b/.test(ins.body.text);
@@ -487,8 +494,13 @@ export function scriptTextsOf(ins: Instruction): readonly string[] {
 const NO_SCRIPTS = { scripts: [] as ContextScript[], scriptSources: new Map<Instruction, ShellSource[]>() };
 
 /** The context scripts the RUNs execute, read through `read`, each placed past the Dockerfile's end (and past the scripts before it). */
-function readScripts(stages: readonly Stage[], file: Dockerfile, read: ScriptReader): { scripts: ContextScript[]; scriptSources: Map<Instruction, ShellSource[]> } {
-  const runs = scriptRuns(stages, file.source);
+function readScripts(
+  stages: readonly Stage[],
+  file: Dockerfile,
+  read: ScriptReader,
+  parse: (ins: Instruction) => ShellScript,
+): { scripts: ContextScript[]; scriptSources: Map<Instruction, ShellSource[]> } {
+  const runs = scriptRuns(stages, file.source, parse);
   if (!runs.length) return NO_SCRIPTS;
   const byPath = new Map<string, { script: ContextScript; text: SourceText; parsed: ShellScript } | null>();
   const scripts: ContextScript[] = [];

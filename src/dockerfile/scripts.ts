@@ -9,7 +9,7 @@
 import type { Instruction } from './ast.js';
 import { parseMount } from './mount.js';
 import type { Stage } from './model.js';
-import { parseShell, type ShellWord } from './shell.js';
+import { parseShell, type ShellScript, type ShellWord } from './shell.js';
 
 /** A context file a RUN may execute. */
 export interface ScriptRun {
@@ -148,9 +148,9 @@ function scriptWord(words: readonly ShellWord[]): { word: ShellWord; inner?: str
 }
 
 /** The paths a shell text executes, with the word's offsets in `text` (for `-c`, the first word of the inner command). */
-function executedPaths(text: string): { path: string; start: number; end: number }[] {
+function executedPaths(script: ShellScript): { path: string; start: number; end: number }[] {
   const out: { path: string; start: number; end: number }[] = [];
-  for (const cmd of parseShell(text).commands) {
+  for (const cmd of script.commands) {
     if (cmd.substitution) continue;
     const found = scriptWord(cmd.words);
     if (!found) continue;
@@ -179,7 +179,7 @@ function execPaths(args: readonly string[]): { path: string; start: number; end:
  * The context files each RUN may execute, stage by stage (a stage built FROM another starts
  * with its placements). Cheap when nothing can be a context script: no COPY/ADD and no bind mount.
  */
-export function scriptRuns(stages: readonly Stage[], source: string): ScriptRun[] {
+export function scriptRuns(stages: readonly Stage[], source: string, parse: (ins: Instruction) => ShellScript = (ins) => parseShell(ins.body.text)): ScriptRun[] {
   if (!MAY_RUN.test(source)) return [];
   const out: ScriptRun[] = [];
   const ends = new Map<Stage, { placements: Placement[]; workdir: string }>();
@@ -187,13 +187,14 @@ export function scriptRuns(stages: readonly Stage[], source: string): ScriptRun[
     const inherited = stage.parent ? ends.get(stage.parent) : undefined;
     let placements: Placement[] = inherited ? [...inherited.placements] : [];
     let workdir = inherited?.workdir ?? '/';
-    stage.instructions.forEach((ins, index) => {
+    // Windows stages are not read as POSIX shell (Model.shell)
+    if (!stage.windows) stage.instructions.forEach((ins, index) => {
       if (ins.keyword === 'workdir') workdir = normalizePath(join(workdir, ins.body.text.trim())) ?? '/';
       else if (ins.keyword === 'copy' || ins.keyword === 'add') placements = [...placements, ...copyPlacements(ins, workdir)];
       else if (ins.keyword === 'run') {
         const here = [...placements, ...mountPlacements(ins, workdir)];
         if (!here.length) return;
-        const paths = ins.json ? execPaths(ins.args) : executedPaths(ins.body.text);
+        const paths = ins.json ? execPaths(ins.args) : executedPaths(parse(ins));
         for (const p of paths) {
           const abs = normalizePath(join(workdir, p.path));
           if (!abs) continue;
