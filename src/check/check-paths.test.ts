@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { tempTree } from '../../test/support/tree.js';
-import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
+import { shellHits } from '../../test/support/shell-hits.js';
+import { rangeAt } from '../dockerfile/text.js';
 import { parsePlatformList } from '../platform/index.js';
 import { isAnyarchError } from '../errors.js';
 import { jsonCache } from '../fs/cache.js';
@@ -261,16 +262,7 @@ const PLATFORMS: Rule = defineRule<'platforms' | 'shell'>({
   messages: { platforms: '{list}', shell: 'amd64 in shell' },
   check(model, ctx) {
     ctx.report({ messageId: 'platforms', range: model.file.instructions[0]!.range, data: { list: ctx.platforms.map((p) => `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`).join(',') } });
-    for (const st of model.stages) {
-      for (const ins of st.instructions) {
-        for (const src of model.shell(ins)) {
-          const at = src.text.text.indexOf('amd64');
-          if (at === -1) continue;
-          const s = toSourceOffset(src.text, at);
-          ctx.report({ messageId: 'shell', range: rangeAt(model.file.lineStarts, s, s + 5) });
-        }
-      }
-    }
+    for (const h of shellHits(model, 'amd64')) ctx.report({ messageId: 'shell', range: rangeAt(model.file.lineStarts, h.start, h.end) });
   },
 });
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isAnyarchError } from '../errors.js';
-import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
+import { shellHits } from '../../test/support/shell-hits.js';
+import { rangeAt } from '../dockerfile/text.js';
 import { defineRule, type Rule } from '../rules/types.js';
 import { SCRIPT_FIX_NOTE, applyEdits, checkSource, fixSource, resolveRuleRef, type CheckOptions } from './engine.js';
 
@@ -146,15 +147,8 @@ describe('build-context scripts', () => {
     messages: { word: 'amd64 here' },
     gate: /amd64/,
     check(model, ctx) {
-      for (const st of model.stages) {
-        for (const ins of st.instructions) {
-          for (const src of model.shell(ins)) {
-            const at = src.text.text.indexOf('amd64');
-            if (at === -1) continue;
-            const s = toSourceOffset(src.text, at);
-            ctx.report({ messageId: 'word', range: rangeAt(model.file.lineStarts, s, s + 5), fix: [{ start: s, end: s + 5, text: '$TARGETARCH' }] });
-          }
-        }
+      for (const h of shellHits(model, 'amd64')) {
+        ctx.report({ messageId: 'word', range: rangeAt(model.file.lineStarts, h.start, h.end), fix: [{ start: h.start, end: h.end, text: '$TARGETARCH' }] });
       }
     },
   });
