@@ -22,7 +22,7 @@ import { formatPlatform } from '../platform/index.js';
 import { contextReader } from './context.js';
 import { discoverDockerfiles, isDockerfileName, type DiscoverOptions } from './discover.js';
 import { DEFAULT_PLATFORMS, checkSource, fixSource, internalFailure, rulesNeeding, type CheckOptions, type FileResult } from './engine.js';
-import { isPlainDockerfileName, platformOfFileName, platformsForFile } from './file-platforms.js';
+import { isPlainDockerfileName, platformOfFileName, platformsForFile, type FilePlatforms } from './file-platforms.js';
 import { MAX_INPUT_BYTES, dockerfileText, inputReadError } from './input.js';
 import { summarize, type Summary } from './summary.js';
 
@@ -213,19 +213,23 @@ function siblingsIn(dir: string, cache: Map<string, string[]>): string[] {
   return names;
 }
 
+/** The platforms a file's name (or its per-architecture siblings) chooses, unless names are not to choose. */
+function namedPlatforms(file: string, check: CheckOptions, opts: CheckPathsOptions, siblings: Map<string, string[]>): FilePlatforms | undefined {
+  if (opts.platformsFromFileNames === false || file === STDIN_NAME) return undefined;
+  const own = platformOfFileName(file);
+  if (!own && !isPlainDockerfileName(file)) return undefined;
+  return platformsForFile(file, own ? [] : siblingsIn(path.dirname(path.resolve(opts.cwd, file)), siblings), check.platforms ?? DEFAULT_PLATFORMS);
+}
+
 /** The options and context reader for one file: its platforms by name, its build context. */
 function fileCheck(file: string, check: CheckOptions, opts: CheckPathsOptions, siblings: Map<string, string[]>): { check: CheckOptions; reader?: ScriptReader; platforms?: FileResult['platforms'] } {
   const stdin = file === STDIN_NAME;
   let out = check;
   let platforms: FileResult['platforms'];
-  if (opts.platformsFromFileNames !== false && !stdin) {
-    const abs = path.resolve(opts.cwd, file);
-    const own = platformOfFileName(file);
-    const chosen = own || isPlainDockerfileName(file) ? platformsForFile(file, own ? [] : siblingsIn(path.dirname(abs), siblings), check.platforms ?? DEFAULT_PLATFORMS) : undefined;
-    if (chosen) {
-      out = { ...check, platforms: chosen.platforms };
-      platforms = { platforms: chosen.platforms.map(formatPlatform), from: chosen.from };
-    }
+  const chosen = namedPlatforms(file, check, opts, siblings);
+  if (chosen) {
+    out = { ...check, platforms: chosen.platforms };
+    platforms = { platforms: chosen.platforms.map(formatPlatform), from: chosen.from };
   }
   const dir = check.context !== undefined ? path.resolve(opts.cwd, check.context) : stdin ? undefined : path.dirname(path.resolve(opts.cwd, file));
   if (dir === undefined) return { check: out, ...(platforms ? { platforms } : {}) };
@@ -295,13 +299,18 @@ export async function checkPaths(paths: readonly string[], opts: CheckPathsOptio
   if (readsStdin) inputs.push(await readStdin(opts.readStdin));
   for (const file of discovery.files) inputs.push(readFile(opts.cwd, file, opts.fix === 'apply'));
 
+  const siblings = new Map<string, string[]>();
   let withoutBaseImages: string[] = [];
   if (needBaseImages.length) {
     if (opts.baseImages === false) {
       withoutBaseImages = needBaseImages.map((r) => r.meta.id);
     } else {
       const { lookUpBaseImages } = await import('./base-image-lookup.js');
-      const texts = inputs.flatMap((i) => (i.text instanceof AnyarchError ? [] : [{ file: i.file, source: i.text.source }]));
+      const texts = inputs.flatMap((i) => {
+        if (i.text instanceof AnyarchError) return [];
+        const own = namedPlatforms(i.file, check, opts, siblings);
+        return [{ file: i.file, source: i.text.source, ...(own ? { platforms: own.platforms } : {}) }];
+      });
       const facts = await lookUpBaseImages(texts, {
         ...opts.baseImages,
         ...(check.platforms ? { platforms: check.platforms } : {}),
@@ -313,7 +322,6 @@ export async function checkPaths(paths: readonly string[], opts: CheckPathsOptio
   }
 
   const trees = opts.fix === 'apply' ? fixTrees(named, opts.cwd) : [];
-  const siblings = new Map<string, string[]>();
   for (const input of inputs) checked.push(await checkGuarded(input, check, opts, trees, siblings));
   checked.sort((a, b) => (a.result.file < b.result.file ? -1 : a.result.file > b.result.file ? 1 : 0));
 
