@@ -174,6 +174,22 @@ describe('build-context scripts', () => {
     assert.deepEqual([r.findings.length, r.suppressed], [0, 1]);
   });
 
+  it('a Dockerfile finding whose fix would edit a script keeps no such fix', () => {
+    const REACH: Rule = defineRule<'run'>({
+      meta: { id: 'AA994', name: 'test-reach', title: 'reach', severity: 'warning', description: 'Test rule.', related: [], fixable: true },
+      messages: { run: 'run' },
+      check(model, ctx) {
+        const h = shellHits(model, 'amd64')[0];
+        const run = model.stages[0]!.instructions[1]!;
+        if (h) ctx.report({ messageId: 'run', range: run.range, fix: [{ start: h.start, end: h.end, text: 'x' }], suggestions: [{ title: 't', edits: [{ start: h.start, end: h.end, text: 'y' }] }] });
+      },
+    });
+    const src = 'FROM alpine\nCOPY install.sh /tmp/\nRUN sh /tmp/install.sh\n';
+    const f = checkSource(src, 'Dockerfile', { rules: [REACH] }, reader).findings[0]!;
+    assert.deepEqual([f.file, f.fix, f.suggestions, f.fixNote], ['Dockerfile', undefined, undefined, SCRIPT_FIX_NOTE]);
+    assert.equal(fixSource(src, 'Dockerfile', { rules: [REACH] }, reader).output, src);
+  });
+
   it('a missing script is silent, and without a reader nothing is read', () => {
     const src = 'FROM alpine\nCOPY setup.sh /tmp/\nRUN /tmp/setup.sh\n';
     assert.deepEqual(checkSource(src, 'Dockerfile', { rules: [AMD] }, reader).findings, []);

@@ -292,8 +292,21 @@ function placeInScripts(model: Model, findings: readonly Finding[]): { finding: 
       for (const src of model.shell(ins)) if (src.origin && !runOf.has(src.origin.script)) runOf.set(src.origin.script, ins.range);
     }
   }
+  const outside = (edits: readonly Edit[] | undefined): boolean => (edits ?? []).some((e) => e.end > end || e.start > end);
   return findings.map((f) => {
-    if (f.range.start.offset <= end) return { finding: f, at: f };
+    if (f.range.start.offset <= end) {
+      // a fix in the Dockerfile must not reach into a script's offsets
+      if (!outside(f.fix) && !(f.suggestions ?? []).some((x) => outside(x.edits))) return { finding: f, at: f };
+      const { fix, suggestions, ...rest } = f;
+      const kept = (suggestions ?? []).filter((x) => !outside(x.edits));
+      const clean: Finding = {
+        ...rest,
+        ...(fix && !outside(fix) ? { fix } : {}),
+        ...(outside(fix) && !rest.fixNote ? { fixNote: SCRIPT_FIX_NOTE } : {}),
+        ...(kept.length ? { suggestions: kept } : {}),
+      };
+      return { finding: clean, at: f };
+    }
     const script = model.scripts.find((x) => f.range.start.offset >= x.base && f.range.start.offset <= x.base + x.file.text.length);
     const run = script && runOf.get(script);
     if (!script || !run) return { finding: f, at: f };
