@@ -34,11 +34,44 @@ ruleTester(rule, {
       code: lines('FROM alpine AS old', 'ARG BUILDARCH', 'RUN wget https://example.com/tool-${BUILDARCH}', 'FROM alpine', 'RUN true'),
     },
     {
+      // a valitydev service Dockerfile (code corpus): a builder stage (target platform) fetches the thrift compiler
+      // for BUILDARCH to generate code; the image copies only the release. The tool runs, the image never holds it.
+      name: 'a build tool for the build machine in a target-platform builder stage',
+      code: lines(
+        'ARG OTP_VERSION=27',
+        'FROM erlang:${OTP_VERSION} AS builder',
+        'ARG THRIFT_VERSION=0.14.2.3',
+        'ARG BUILDARCH',
+        'RUN wget -q -O- "https://github.com/valitydev/thrift/releases/download/${THRIFT_VERSION}/thrift-${THRIFT_VERSION}-linux-${BUILDARCH}.tar.gz" | tar -xvz -C /usr/local/bin/',
+        'COPY . /build/',
+        'WORKDIR /build',
+        'RUN rebar3 as prod release',
+        'FROM erlang:${OTP_VERSION}-slim',
+        'COPY --from=builder /build/_build/prod/rel/app /opt/app',
+      ),
+    },
+    {
       name: 'a single-quoted word is not expanded',
       code: lines('FROM alpine', 'ARG BUILDARCH', "RUN echo 'curl https://example.com/tool-$BUILDARCH'"),
     },
   ],
   invalid: [
+    {
+      // gravitational/teleport's build.assets buildbox (code corpus): etcd and Go fetched for BUILDARCH into the image itself
+      name: 'downloads for BUILDARCH in the image stage itself',
+      code: lines(
+        'FROM ubuntu:22.04',
+        'ARG BUILDARCH',
+        'RUN curl -L https://github.com/coreos/etcd/releases/download/v3.3.9/etcd-v3.3.9-linux-${BUILDARCH}.tar.gz | tar -xz && cp etcd-v3.3.9-linux-${BUILDARCH}/etcd* /bin/',
+      ),
+      errors: [{ messageId: 'targetStage', line: 3, column: 87 }],
+      output: lines(
+        'FROM ubuntu:22.04',
+        'ARG BUILDARCH',
+        'ARG TARGETARCH',
+        'RUN curl -L https://github.com/coreos/etcd/releases/download/v3.3.9/etcd-v3.3.9-linux-${TARGETARCH}.tar.gz | tar -xz && cp etcd-v3.3.9-linux-${TARGETARCH}/etcd* /bin/',
+      ),
+    },
     {
       // argoproj/argo-cd PR #24048: the image stage put on $BUILDPLATFORM shipped amd64 files in the arm64 image; here the
       // same mistake through BUILDARCH in a target-platform stage

@@ -3,8 +3,9 @@
  * installs or compiles, when the result ends up in the target-platform image: a download
  * (`curl .../linux-${BUILDARCH}.tar.gz`), a package (`apt-get install foo-$BUILDARCH`), a compile
  * target (`GOARCH=$BUILDARCH go build`). These name the build machine; on an amd64 runner the
- * arm64 image gets the amd64 file. Right in a build-platform stage whose result is only a tool
- * run during the build (a code generator, protoc): there the stage's outputs are not copied.
+ * arm64 image gets the amd64 file. Right for a tool only run during the build (a code generator,
+ * protoc, a thrift compiler), in a build-platform stage or even in a target-platform stage (it runs
+ * there: the kernel is the build machine's), as long as the image does not keep it.
  */
 import type { Instruction } from '../dockerfile/ast.js';
 import type { Model, ShellSource, Stage } from '../dockerfile/model.js';
@@ -119,13 +120,28 @@ function usesIn(source: ShellSource): Use[] {
   return out.filter((u) => !seen.has(u.start) && (seen.add(u.start), true)).sort((a, b) => a.start - b.start);
 }
 
+/** Every use of `use.name` in the shell source changed to its TARGET* twin (a partial change would break the RUN: `tar` then `cp` of the same directory), and the ARG declared. */
 function fixFor(model: Model, stage: Stage, index: number, source: ShellSource, use: Use, target: Platform): Edit[] {
   const replacement = REPLACEMENT[use.name] as string;
-  const s = toSourceOffset(source.text, use.start);
-  const e = toSourceOffset(source.text, use.end - 1) + 1;
-  const written = model.file.source.slice(s, e);
-  if (!written.includes(use.name)) return [];
-  return [...declareArgs(model, stage, [replacement], index, target), { start: s, end: e, text: written.replace(use.name, replacement) }];
+  const edits: Edit[] = [];
+  const seen = new Set<number>();
+  for (const cmd of source.script.commands) {
+    for (const w of [...cmd.assignments, ...cmd.words, ...cmd.redirects]) {
+      for (const r of refsIn(w)) {
+        if (r.name !== use.name || seen.has(r.start)) continue;
+        seen.add(r.start);
+        const s = toSourceOffset(source.text, r.start);
+        const e = toSourceOffset(source.text, r.end - 1) + 1;
+        const written = model.file.source.slice(s, e);
+        if (!written.includes(use.name)) return [];
+        edits.push({ start: s, end: e, text: written.replace(use.name, replacement) });
+      }
+    }
+  }
+  // a use the reader did not see as a word (inside a heredoc marker, a case pattern): no safe fix
+  const all = source.text.text.split(use.name).length - 1;
+  if (!edits.length || edits.length !== all) return [];
+  return [...declareArgs(model, stage, [replacement], index, target), ...edits.sort((a, b) => a.start - b.start)];
 }
 
 function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>, target: Platform): void {
@@ -148,6 +164,10 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages
         const range = spanRange(model, source.text, use.start, use.end);
         const inScript = source.origin !== undefined;
         if (!stage.onBuildPlatform) {
+          // a build-machine tool in a target-platform stage runs (the kernel is the build machine's), and is
+          // right there as long as the image does not keep it
+          reads ??= model.graph.imageStages.has(stage) || targetReadsAny(model, stage, runOutputs(model, stage, index));
+          if (!reads) return;
           const fix = inScript ? [] : fixFor(model, stage, index, source, use, target);
           ctx.report({ messageId: 'targetStage', range, data: { name: use.name, stage: name, what: use.what, replacement }, ...(fix.length ? { fix } : {}) });
           continue;
@@ -172,7 +192,8 @@ function checkAdd(model: Model, stage: Stage, index: number, ins: Instruction, d
   if (!text.includes('://') || !text.includes('BUILD')) return;
   const urls = text.split(/\s+/).filter((w) => w.includes('://'));
   if (!urls.length) return;
-  if (stage.onBuildPlatform && !targetReadsAny(model, stage, [text.trim().split(/\s+/).pop() ?? '/'])) return;
+  const dest = text.trim().split(/\s+/).pop() ?? '/';
+  if (!(stage.onBuildPlatform ? false : model.graph.imageStages.has(stage)) && !targetReadsAny(model, stage, [dest.startsWith('/') ? dest : '/'])) return;
   BUILD_REF.lastIndex = 0;
   for (let m = BUILD_REF.exec(text); m; m = BUILD_REF.exec(text)) {
     const at = m.index;
