@@ -149,6 +149,21 @@ ruleTester(rule, {
       ),
     },
     {
+      // privaxy's Dockerfile (code corpus): npm ci for the web frontend in a build-platform stage with build-essential;
+      // only the cross-compiled Rust binary is copied, never node_modules
+      name: 'npm ci with a C toolchain, node_modules not copied',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM rust:1-bookworm AS builder',
+        'RUN apt-get update && apt-get install -qy pkg-config build-essential cmake clang nodejs',
+        'WORKDIR /app/web_frontend',
+        'RUN npm ci',
+        'WORKDIR /app',
+        'RUN cargo build --release --target mipsel-unknown-linux-musl --bin privaxy',
+        'FROM alpine',
+        'COPY --from=builder /app/target/mipsel-unknown-linux-musl/release/privaxy /app/privaxy',
+      ),
+    },
+    {
       name: 'make of documentation or web assets',
       code: lines('FROM --platform=$BUILDPLATFORM node:20 AS web', 'WORKDIR /src', 'COPY . .', 'RUN make -C site docs assets', 'FROM nginx', 'COPY --from=web /src/site/public /usr/share/nginx/html'),
     },
