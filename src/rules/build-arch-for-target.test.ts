@@ -51,6 +51,23 @@ ruleTester(rule, {
       ),
     },
     {
+      // a Go-toolchain Dockerfile (code corpus): a build-platform stage installs Go for the builder through a shell
+      // variable derived from BUILDPLATFORM; only a binary cross-compiled with TARGETARCH in another stage is copied
+      name: 'a toolchain for the builder handed to another build-platform stage',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM debian:bookworm-slim AS go-installer',
+        'ARG GO_VERSION=1.22.0',
+        'ARG BUILDPLATFORM',
+        'RUN BUILDARCH=$(echo ${BUILDPLATFORM} | cut -d / -f2) && wget -q "https://go.dev/dl/go${GO_VERSION}.linux-${BUILDARCH}.tar.gz" && tar -C /usr/local -xzf "go${GO_VERSION}.linux-${BUILDARCH}.tar.gz"',
+        'FROM --platform=$BUILDPLATFORM debian:bookworm-slim AS builder',
+        'COPY --from=go-installer /usr/local/go /usr/local/go',
+        'ARG TARGETOS TARGETARCH',
+        'RUN GOOS=$TARGETOS GOARCH=$TARGETARCH /usr/local/go/bin/go build -o /out/app .',
+        'FROM gcr.io/distroless/static',
+        'COPY --from=builder /out/app /app',
+      ),
+    },
+    {
       name: 'a single-quoted word is not expanded',
       code: lines('FROM alpine', 'ARG BUILDARCH', "RUN echo 'curl https://example.com/tool-$BUILDARCH'"),
     },
@@ -70,6 +87,22 @@ ruleTester(rule, {
         'ARG BUILDARCH',
         'ARG TARGETARCH',
         'RUN curl -L https://github.com/coreos/etcd/releases/download/v3.3.9/etcd-v3.3.9-linux-${TARGETARCH}.tar.gz | tar -xz && cp etcd-v3.3.9-linux-${TARGETARCH}/etcd* /bin/',
+      ),
+    },
+    {
+      // a test-tools image (code corpus): helm and kubectl fetched for BUILDARCH into the image
+      name: 'helm and kubectl for BUILDARCH in the image',
+      code: lines(
+        'FROM debian:bookworm',
+        'ARG BUILDARCH',
+        'RUN curl -sSfLO https://get.helm.sh/helm-v3.18.6-linux-${BUILDARCH}.tar.gz && tar -zxvf helm-v3*${BUILDARCH}.tar.gz && mv linux-${BUILDARCH}/helm /usr/bin',
+      ),
+      errors: [{ messageId: 'targetStage', line: 3, column: 56 }],
+      output: lines(
+        'FROM debian:bookworm',
+        'ARG BUILDARCH',
+        'ARG TARGETARCH',
+        'RUN curl -sSfLO https://get.helm.sh/helm-v3.18.6-linux-${TARGETARCH}.tar.gz && tar -zxvf helm-v3*${TARGETARCH}.tar.gz && mv linux-${TARGETARCH}/helm /usr/bin',
       ),
     },
     {
