@@ -17,18 +17,21 @@ export const MAX_SCRIPTS = 32;
  * reported under (default: `dir` joined with the context path).
  */
 export function contextReader(dir: string, name: (contextPath: string) => string = (p) => path.join(dir, p)): ScriptReader {
-  let reads = 0;
+  // each path is read once (--fix checks the file again after each pass, and must see the same scripts)
+  const read = new Map<string, ScriptFile | undefined>();
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   return (contextPath: string): ScriptFile | undefined => {
     if (!contextPath || contextPath.startsWith('/') || contextPath.split('/').includes('..')) return undefined;
-    if (reads >= MAX_SCRIPTS) return undefined;
-    reads++;
+    if (read.has(contextPath)) return read.get(contextPath);
+    if (read.size >= MAX_SCRIPTS) return undefined;
+    let file: ScriptFile | undefined;
     try {
       const bytes = readRegularFileSync(path.join(dir, contextPath), MAX_SCRIPT_BYTES);
-      if (bytes.length > MAX_SCRIPT_BYTES) return undefined;
-      return { path: name(contextPath), text: decoder.decode(bytes) };
+      if (bytes.length <= MAX_SCRIPT_BYTES) file = { path: name(contextPath), text: decoder.decode(bytes) };
     } catch {
-      return undefined;
+      // missing, special, too large or not UTF-8: no script
     }
+    read.set(contextPath, file);
+    return file;
   };
 }
