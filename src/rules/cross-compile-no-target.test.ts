@@ -164,6 +164,10 @@ ruleTester(rule, {
       ),
     },
     {
+      name: 'goreleaser build --single-target with GOARCH from TARGETARCH',
+      code: lines('FROM --platform=$BUILDPLATFORM goreleaser/goreleaser:v2.3.2 AS build', 'ARG TARGETOS TARGETARCH', 'WORKDIR /src', 'RUN GOOS=$TARGETOS GOARCH=$TARGETARCH goreleaser build --single-target -o /out/app', 'FROM alpine', 'COPY --from=build /out/app /app'),
+    },
+    {
       name: 'make of documentation or web assets',
       code: lines('FROM --platform=$BUILDPLATFORM node:20 AS web', 'WORKDIR /src', 'COPY . .', 'RUN make -C site docs assets', 'FROM nginx', 'COPY --from=web /src/site/public /usr/share/nginx/html'),
     },
@@ -432,6 +436,13 @@ ruleTester(rule, {
       code: lines('FROM --platform=$BUILDPLATFORM debian AS build', 'WORKDIR /src', 'COPY . .', 'RUN ./ci/build.sh', 'FROM debian', 'COPY --from=build /src/bin/app /app'),
       files: { 'ci/build.sh': '#!/bin/sh\nset -e\nmake all\n' },
       errors: [{ messageId: 'native', line: 3, column: 1, endColumn: 5, file: 'ci/build.sh' }],
+      output: null,
+    },
+    {
+      // goreleaser-style builds: --single-target takes GOOS/GOARCH from the environment, else the build machine's
+      name: 'goreleaser build --single-target without GOARCH',
+      code: lines('FROM --platform=$BUILDPLATFORM goreleaser/goreleaser:v2.3.2 AS build', 'WORKDIR /src', 'COPY . .', 'RUN goreleaser build --single-target --snapshot --clean -o /out/app', 'FROM alpine', 'COPY --from=build /out/app /app'),
+      errors: [{ messageId: 'native', line: 4, column: 5, endColumn: 21 }],
       output: null,
     },
   ],

@@ -44,6 +44,7 @@ const NATIVE: Readonly<Record<NativeBuildKind, { what: string; note: string }>> 
   npm: { what: 'builds native addons (node-gyp, prebuild)', note: 'native addons need the target\'s CPU: install in a target-platform stage, or pass --arch/--cpu (npm_config_arch) from TARGETARCH with a cross compiler' },
   pip: { what: 'builds wheels with native code', note: 'build wheels in a target-platform stage, or pass --platform with --only-binary=:all: for the target' },
   dotnet: { what: 'publishes a self-contained app', note: 'pass -a $TARGETARCH (or -r linux-<arch> from TARGETARCH) to dotnet publish' },
+  goreleaser: { what: 'builds (--single-target reads GOOS/GOARCH from the environment)', note: 'set GOOS=$TARGETOS GOARCH=$TARGETARCH for goreleaser build --single-target' },
 };
 
 /** Where `pip wheel -w`/`pip install --target|--prefix|--user` writes, resolved against WORKDIR. */
@@ -134,7 +135,7 @@ function goFix(
 function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>, target: Platform): void {
   if (!stage.onBuildPlatform || stage.windows) return;
   const texts = stage.instructions.filter((i) => i.keyword === 'run').map(instructionText);
-  if (!texts.some((t) => /\b(go|cargo|gcc|cc|g\+\+|c\+\+|clang|clang\+\+|make|cmake|configure|npm|yarn|pnpm|pip[\d.]*|dotnet)\b/.test(t))) return;
+  if (!texts.some((t) => /\b(go|cargo|gcc|cc|g\+\+|c\+\+|clang|clang\+\+|make|cmake|configure|npm|yarn|pnpm|pip[\d.]*|dotnet|goreleaser)\b/.test(t))) return;
   if (stageUsesXx(stage) || !feedsTarget(model, stage)) return;
   const stageTarget = stageMentionsTarget(stage);
   const cargoConfig = texts.some((t) => /\.cargo\/config|CARGO_BUILD_TARGET/.test(t));
@@ -263,6 +264,8 @@ function nativeReported(
       return targetReadsAny(model, stage, pipOutputs(nb.words, workdirAt(stage, index)));
     case 'dotnet':
       return readsOutput(index, true);
+    case 'goreleaser':
+      return !set('GOARCH') && readsOutput(index, true);
   }
 }
 

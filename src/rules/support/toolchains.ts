@@ -114,7 +114,7 @@ export const FLAG_VARIABLES: ReadonlySet<string> = new Set([
 ]);
 
 /** What a build-platform stage may compile without naming the target, beyond go, cargo and cc (AA106). */
-export type NativeBuildKind = 'make' | 'cmake' | 'configure' | 'npm' | 'pip' | 'dotnet';
+export type NativeBuildKind = 'make' | 'cmake' | 'configure' | 'npm' | 'pip' | 'dotnet' | 'goreleaser';
 
 export interface NativeBuild {
   readonly kind: NativeBuildKind;
@@ -190,6 +190,11 @@ export function nativeBuildCommand(cmd: SimpleCommand): NativeBuild | undefined 
     if (sub !== 'wheel' && !(sub === 'install' && writesElsewhere)) return undefined;
     if (rest.some((v) => /^--(platform|only-binary)(=|$)/.test(v))) return undefined;
     return { kind: 'pip', words: w, tool: first };
+  }
+  // `goreleaser build --single-target` builds for GOOS/GOARCH from the environment, else for the machine it runs on
+  if (name === 'goreleaser' && values[0] === 'build' && values.includes('--single-target')) {
+    if (assigned.some((v) => /^GOARCH=/.test(v))) return undefined;
+    return { kind: 'goreleaser', words: w, tool: first };
   }
   if (name === 'dotnet' && values[0] === 'publish') {
     const selfContained = values.some((v) => /^(--self-contained|--sc)(=true)?$/i.test(v) || /^[-/]p:(PublishAot|PublishSingleFile|PublishReadyToRun|SelfContained)=true$/i.test(v));
