@@ -13,6 +13,7 @@ import type { ShellWord, SimpleCommand } from '../dockerfile/shell.js';
 import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
 import type { Platform } from '../platform/index.js';
 import { declareArgs } from './support/fix.js';
+import { instructionMentions } from './support/mentions.js';
 import { commandWords, envWords, settingWords, spanRange } from './support/shell-words.js';
 import { runOutputs, targetReadsAny } from './support/stage-outputs.js';
 import { defineRule, type Edit, type RuleContext } from './types.js';
@@ -25,6 +26,8 @@ const messages = {
 } as const;
 
 const BUILD_REF = /\$\{?(BUILDARCH|BUILDPLATFORM|BUILDOS|BUILDVARIANT)\b/g;
+/** A cheap test before reading an instruction as shell. */
+const BUILD_NAME = /\$\{?BUILD(ARCH|PLATFORM|OS|VARIANT)\b/;
 const REPLACEMENT: Readonly<Record<string, string>> = {
   BUILDARCH: 'TARGETARCH',
   BUILDPLATFORM: 'TARGETPLATFORM',
@@ -146,15 +149,17 @@ function fixFor(model: Model, stage: Stage, index: number, source: ShellSource, 
 
 function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>, target: Platform): void {
   if (stage.windows || !stage.reachable) return;
+  // scopes only for a stage whose RUN or ADD names a BUILD* arg (the file's may be only in FROM --platform)
+  if (!stage.instructions.some((i) => (i.keyword === 'run' || i.keyword === 'add') && instructionMentions(i, BUILD_NAME))) return;
   const view = model.view(stage, target);
   const name = stage.name ?? String(stage.index);
   stage.instructions.forEach((ins: Instruction, index) => {
+    if ((ins.keyword !== 'run' && ins.keyword !== 'add') || !instructionMentions(ins, BUILD_NAME)) return;
     const scope = view.scopes[index] ?? view.end;
     if (ins.keyword === 'add') {
       checkAdd(model, stage, index, ins, scope.get.bind(scope), ctx, target);
       return;
     }
-    if (ins.keyword !== 'run') return;
     let reads: boolean | undefined;
     for (const source of model.shell(ins)) {
       for (const use of usesIn(source)) {
