@@ -151,14 +151,17 @@ export interface LookUpBaseImagesOptions {
  * mark): every image a reachable stage pulls for a target platform (or the build platform) is
  * looked up once. A file that does not parse is skipped: the check reports it.
  */
-export async function lookUpBaseImages(dockerfiles: Iterable<{ readonly file: string; readonly source: string }>, opts: LookUpBaseImagesOptions = {}): Promise<BaseImageFacts> {
+export async function lookUpBaseImages(
+  dockerfiles: Iterable<{ readonly file: string; readonly source: string; /** this file's own platforms (a per-architecture name), else `opts.platforms` */ readonly platforms?: readonly Platform[] }>,
+  opts: LookUpBaseImagesOptions = {},
+): Promise<BaseImageFacts> {
   const platforms = opts.platforms ?? DEFAULT_PLATFORMS;
   const build = opts.buildPlatform ?? defaultBuildPlatform();
   const references = new Set<string>();
-  for (const { file, source } of dockerfiles) {
+  for (const { file, source, platforms: own } of dockerfiles) {
     try {
       const model = buildModel(parseDockerfile(source, file));
-      for (const r of baseImageRequirements(model, platforms, build)) references.add(r.reference);
+      for (const r of baseImageRequirements(model, own ?? platforms, build)) references.add(r.reference);
     } catch {
       // the check reports unreadable files, and a failure on this one, itself (for that file alone)
     }

@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { tempTree } from '../../test/support/tree.js';
+import { shellHits } from '../../test/support/shell-hits.js';
 import { rangeAt } from '../dockerfile/text.js';
+import { parsePlatformList } from '../platform/index.js';
 import { isAnyarchError } from '../errors.js';
 import { jsonCache } from '../fs/cache.js';
 import { RegistryClient } from '../registry/client.js';
@@ -251,5 +253,54 @@ describe('checkPaths: --fix never loses work', () => {
     assert.deepEqual(svc.results.map((r) => r.error?.code), [undefined, 'E_INPUT']);
     assert.equal(readFileSync(path.join(cwd, 'real', 'base.txt'), 'utf8'), 'FROM alpine\nRUN amd64\n');
     assert.equal(checkOutcome(svc), 'input-error');
+  });
+});
+
+/** Reports the platforms a file is checked for, and every `amd64` in the RUNs' shell (context scripts included). */
+const PLATFORMS: Rule = defineRule<'platforms' | 'shell'>({
+  meta: { id: 'AA993', name: 'test-platforms', title: 'platforms', severity: 'info', description: 'Test rule.', related: [], fixable: false },
+  messages: { platforms: '{list}', shell: 'amd64 in shell' },
+  check(model, ctx) {
+    ctx.report({ messageId: 'platforms', range: model.file.instructions[0]!.range, data: { list: ctx.platforms.map((p) => `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`).join(',') } });
+    for (const h of shellHits(model, 'amd64')) ctx.report({ messageId: 'shell', range: rangeAt(model.file.lineStarts, h.start, h.end) });
+  },
+});
+
+describe('checkPaths: per-architecture Dockerfiles and build-context scripts', () => {
+  const platformsOf = (run: Awaited<ReturnType<typeof checkPaths>>, file: string): string | undefined =>
+    run.results.find((r) => r.file === file)?.findings.find((f) => f.messageId === 'platforms')?.message;
+
+  test('linuxserver.io: Dockerfile is amd64, Dockerfile.aarch64 arm64, and the results say why', async () => {
+    const cwd = project({ 'svc/Dockerfile': 'FROM alpine\n', 'svc/Dockerfile.aarch64': 'FROM alpine\n', 'other/Dockerfile': 'FROM alpine\n' });
+    const run = await checkPaths([], { cwd, check: { rules: [PLATFORMS] }, baseImages: false });
+    assert.equal(platformsOf(run, path.join('svc', 'Dockerfile')), 'linux/amd64');
+    assert.equal(platformsOf(run, path.join('svc', 'Dockerfile.aarch64')), 'linux/arm64');
+    assert.equal(platformsOf(run, path.join('other', 'Dockerfile')), 'linux/amd64,linux/arm64');
+    assert.deepEqual(run.results.find((r) => r.file === path.join('svc', 'Dockerfile.aarch64'))?.platforms, { platforms: ['linux/arm64'], from: 'file-name' });
+    assert.deepEqual(run.results.find((r) => r.file === path.join('svc', 'Dockerfile'))?.platforms, { platforms: ['linux/amd64'], from: 'siblings' });
+    assert.equal(run.results.find((r) => r.file === path.join('other', 'Dockerfile'))?.platforms, undefined);
+  });
+
+  test('explicit platforms win when names are not to choose (the CLI\'s --platforms)', async () => {
+    const cwd = project({ 'Dockerfile.armhf': 'FROM alpine\n' });
+    const run = await checkPaths([], { cwd, check: { rules: [PLATFORMS], platforms: parsePlatformList('linux/amd64,linux/arm64') }, baseImages: false, platformsFromFileNames: false });
+    assert.equal(platformsOf(run, 'Dockerfile.armhf'), 'linux/amd64,linux/arm64');
+    const named = await checkPaths([], { cwd, check: { rules: [PLATFORMS] }, baseImages: false });
+    assert.equal(platformsOf(named, 'Dockerfile.armhf'), 'linux/arm/v7');
+  });
+
+  test('a script the Dockerfile runs is read from its directory (or --context), its findings named by path', async () => {
+    const cwd = project({
+      'app/Dockerfile': 'FROM alpine\nCOPY install.sh /tmp/\nRUN /tmp/install.sh\n',
+      'app/install.sh': '#!/bin/sh\ncurl -o /x https://example.com/x-amd64\n',
+      'ctx/install.sh': 'echo nothing\n',
+    });
+    const run = await checkPaths(['app/Dockerfile'], { cwd, check: { rules: [PLATFORMS] }, baseImages: false });
+    const f = run.results[0]?.findings.find((x) => x.messageId === 'shell');
+    assert.equal(f?.file, path.join('app', 'install.sh'));
+    assert.equal(f?.via?.file, 'app/Dockerfile');
+    assert.equal(run.sources.get(path.join('app', 'install.sh')), '#!/bin/sh\ncurl -o /x https://example.com/x-amd64\n');
+    const other = await checkPaths(['app/Dockerfile'], { cwd, check: { rules: [PLATFORMS], context: 'ctx' }, baseImages: false });
+    assert.equal(other.results[0]?.findings.filter((x) => x.messageId === 'shell').length, 0);
   });
 });

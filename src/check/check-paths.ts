@@ -9,7 +9,7 @@
  * if (checkOutcome(run) !== 'clean') console.log(run.summary);
  * ```
  */
-import { realpathSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { AnyarchError, isAnyarchError, isBug } from '../errors.js';
 import { snapshotOf, writeFileAtomic, type FileSnapshot } from '../fs/atomic.js';
@@ -17,8 +17,12 @@ import { readRegularFileSync } from '../fs/bounded-read.js';
 import { errnoReason } from '../fs/errno.js';
 import type { Finding } from '../rules/types.js';
 import type { LookUpBaseImagesOptions } from './base-image-lookup.js';
-import { discoverDockerfiles, type DiscoverOptions } from './discover.js';
-import { checkSource, fixSource, internalFailure, rulesNeeding, type CheckOptions, type FileResult } from './engine.js';
+import type { ScriptReader } from '../dockerfile/scripts.js';
+import { formatPlatform } from '../platform/index.js';
+import { contextReader } from './context.js';
+import { discoverDockerfiles, isDockerfileName, type DiscoverOptions } from './discover.js';
+import { DEFAULT_PLATFORMS, checkSource, fixSource, internalFailure, rulesNeeding, type CheckOptions, type FileResult } from './engine.js';
+import { isPlainDockerfileName, platformOfFileName, platformsForFile, type FilePlatforms } from './file-platforms.js';
 import { MAX_INPUT_BYTES, dockerfileText, inputReadError } from './input.js';
 import { summarize, type Summary } from './summary.js';
 
@@ -45,6 +49,13 @@ export interface CheckPathsOptions extends DiscoverOptions {
    */
   readonly baseImages?: false | Omit<LookUpBaseImagesOptions, 'platforms' | 'buildPlatform' | 'onStart'>;
   readonly onProgress?: (progress: CheckProgress) => void;
+  /**
+   * Per-architecture Dockerfiles (default true): a file named for one architecture
+   * (`Dockerfile.aarch64`) is checked for that platform only, and a plain `Dockerfile` beside such
+   * siblings for the target platforms they leave (src/check/file-platforms.ts). The CLI turns it
+   * off when `--platforms` is given.
+   */
+  readonly platformsFromFileNames?: boolean;
 }
 
 export interface CheckRun {
@@ -177,10 +188,10 @@ async function unifiedDiff(file: string, before: string, after: string): Promise
  * One file checked (or fixed) whatever happens: a failure on it, even a bug of anyarch's, is that
  * file's error, so the other files are still checked and reported.
  */
-async function checkGuarded(input: Input, check: CheckOptions, opts: CheckPathsOptions, trees: readonly string[]): Promise<Checked> {
+async function checkGuarded(input: Input, check: CheckOptions, opts: CheckPathsOptions, trees: readonly string[], siblings?: Map<string, string[]>): Promise<Checked> {
   let c: Checked;
   try {
-    c = await checkOne(input, check, opts, trees);
+    c = await checkOne(input, check, opts, trees, siblings);
   } catch (e) {
     const error = internalFailure(input.file, opts.fix ? 'fixing the Dockerfile' : 'checking the Dockerfile', e);
     c = { result: errorResult(input.file, error), fixed: [], ...(input.text instanceof AnyarchError ? {} : { source: input.text.source }) };
@@ -188,19 +199,63 @@ async function checkGuarded(input: Input, check: CheckOptions, opts: CheckPathsO
   return c.result.error && isBug(c.result.error) ? { ...c, bug: true } : c;
 }
 
-async function checkOne(input: Input, check: CheckOptions, opts: CheckPathsOptions, trees: readonly string[]): Promise<Checked> {
+/** The Dockerfile names in a directory (for a plain Dockerfile's per-architecture siblings), read once per directory. */
+function siblingsIn(dir: string, cache: Map<string, string[]>): string[] {
+  let names = cache.get(dir);
+  if (!names) {
+    try {
+      names = readdirSync(dir).filter((n) => isDockerfileName(n) && platformOfFileName(n) !== undefined);
+    } catch {
+      names = [];
+    }
+    cache.set(dir, names);
+  }
+  return names;
+}
+
+/** The platforms a file's name (or its per-architecture siblings) chooses, unless names are not to choose. */
+function namedPlatforms(file: string, check: CheckOptions, opts: CheckPathsOptions, siblings: Map<string, string[]>): FilePlatforms | undefined {
+  if (opts.platformsFromFileNames === false || file === STDIN_NAME) return undefined;
+  const own = platformOfFileName(file);
+  if (!own && !isPlainDockerfileName(file)) return undefined;
+  return platformsForFile(file, own ? [] : siblingsIn(path.dirname(path.resolve(opts.cwd, file)), siblings), check.platforms ?? DEFAULT_PLATFORMS);
+}
+
+/** The options and context reader for one file: its platforms by name, its build context. */
+function fileCheck(file: string, check: CheckOptions, opts: CheckPathsOptions, siblings: Map<string, string[]>): { check: CheckOptions; reader?: ScriptReader; platforms?: FileResult['platforms'] } {
+  const stdin = file === STDIN_NAME;
+  let out = check;
+  let platforms: FileResult['platforms'];
+  const chosen = namedPlatforms(file, check, opts, siblings);
+  if (chosen) {
+    out = { ...check, platforms: chosen.platforms };
+    platforms = { platforms: chosen.platforms.map(formatPlatform), from: chosen.from };
+  }
+  const dir = check.context !== undefined ? path.resolve(opts.cwd, check.context) : stdin ? undefined : path.dirname(path.resolve(opts.cwd, file));
+  if (dir === undefined) return { check: out, ...(platforms ? { platforms } : {}) };
+  const shown = (p: string): string => {
+    const abs = path.join(dir, p);
+    const rel = path.relative(opts.cwd, abs);
+    return rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
+  };
+  return { check: out, reader: contextReader(dir, shown), ...(platforms ? { platforms } : {}) };
+}
+
+async function checkOne(input: Input, base: CheckOptions, opts: CheckPathsOptions, trees: readonly string[], siblings: Map<string, string[]> = new Map()): Promise<Checked> {
   const { file, text } = input;
   if (text instanceof AnyarchError) return { result: errorResult(file, text), fixed: [] };
   const { bom, source } = text;
-  if (!opts.fix) return { result: checkSource(source, file, check), source, fixed: [] };
+  const { check, reader, platforms } = fileCheck(file, base, opts, siblings);
+  const withPlatforms = (r: FileResult): FileResult => (platforms ? { ...r, platforms } : r);
+  if (!opts.fix) return { result: withPlatforms(checkSource(source, file, check, reader)), source, fixed: [] };
   let fixed;
   try {
-    fixed = fixSource(source, file, check);
+    fixed = fixSource(source, file, check, reader);
   } catch (e) {
     if (isAnyarchError(e)) return { result: errorResult(file, e), source, fixed: [] };
     throw e;
   }
-  const out: Checked = { result: fixed.result, source: fixed.output, fixed: fixed.fixed };
+  const out: Checked = { result: withPlatforms(fixed.result), source: fixed.output, fixed: fixed.fixed };
   if (fixed.output === source) return out;
   if (opts.fix === 'preview') return { ...out, diff: await unifiedDiff(file, source, fixed.output) };
   try {
@@ -244,13 +299,18 @@ export async function checkPaths(paths: readonly string[], opts: CheckPathsOptio
   if (readsStdin) inputs.push(await readStdin(opts.readStdin));
   for (const file of discovery.files) inputs.push(readFile(opts.cwd, file, opts.fix === 'apply'));
 
+  const siblings = new Map<string, string[]>();
   let withoutBaseImages: string[] = [];
   if (needBaseImages.length) {
     if (opts.baseImages === false) {
       withoutBaseImages = needBaseImages.map((r) => r.meta.id);
     } else {
       const { lookUpBaseImages } = await import('./base-image-lookup.js');
-      const texts = inputs.flatMap((i) => (i.text instanceof AnyarchError ? [] : [{ file: i.file, source: i.text.source }]));
+      const texts = inputs.flatMap((i) => {
+        if (i.text instanceof AnyarchError) return [];
+        const own = namedPlatforms(i.file, check, opts, siblings);
+        return [{ file: i.file, source: i.text.source, ...(own ? { platforms: own.platforms } : {}) }];
+      });
       const facts = await lookUpBaseImages(texts, {
         ...opts.baseImages,
         ...(check.platforms ? { platforms: check.platforms } : {}),
@@ -262,12 +322,14 @@ export async function checkPaths(paths: readonly string[], opts: CheckPathsOptio
   }
 
   const trees = opts.fix === 'apply' ? fixTrees(named, opts.cwd) : [];
-  for (const input of inputs) checked.push(await checkGuarded(input, check, opts, trees));
+  for (const input of inputs) checked.push(await checkGuarded(input, check, opts, trees, siblings));
   checked.sort((a, b) => (a.result.file < b.result.file ? -1 : a.result.file > b.result.file ? 1 : 0));
 
   const results = checked.map((c) => c.result);
   const sources = new Map<string, string>();
   for (const c of checked) if (c.source !== undefined) sources.set(c.result.file, c.source);
+  // findings in build-context scripts show their lines from the script's text
+  for (const c of checked) for (const x of c.result.scripts ?? []) if (!sources.has(x.path)) sources.set(x.path, x.text);
   return {
     results,
     sources,

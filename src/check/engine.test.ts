@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isAnyarchError } from '../errors.js';
-import { applyEdits, checkSource, fixSource, resolveRuleRef, type CheckOptions } from './engine.js';
+import { shellHits } from '../../test/support/shell-hits.js';
+import { rangeAt } from '../dockerfile/text.js';
+import { defineRule, type Rule } from '../rules/types.js';
+import { SCRIPT_FIX_NOTE, applyEdits, checkSource, fixSource, resolveRuleRef, type CheckOptions } from './engine.js';
 
 const ZASPER_LINE = 'RUN curl -LO https://go.dev/dl/go1.23.4.linux-amd64.tar.gz\n';
 const FIRST = ['AA101', 'AA102', 'AA103'];
@@ -131,4 +134,67 @@ test("the user's severity beats a rule's per-finding severity", () => {
   assert.deepEqual(own.map((f) => f.severity), ['warning']);
   const overridden = checkSource(src, 'Dockerfile', { only: ['AA101'], severities: { AA101: 'error' } }).findings;
   assert.deepEqual(overridden.map((f) => f.severity), ['error']);
+});
+
+describe('build-context scripts', () => {
+  const it = test;
+  const files: Record<string, string> = {
+    'install.sh': '#!/bin/sh\n# a comment\nwget -O /usr/bin/tool https://example.com/tool-linux-amd64\n',
+  };
+  const reader = (p: string) => (Object.hasOwn(files, p) ? { path: `ctx/${p}`, text: files[p] as string } : undefined);
+  const AMD: Rule = defineRule<'word'>({
+    meta: { id: 'AA991', name: 'test-amd64-in-shell', title: 'amd64', severity: 'warning', description: 'Test rule.', related: [], fixable: true },
+    messages: { word: 'amd64 here' },
+    gate: /amd64/,
+    check(model, ctx) {
+      for (const h of shellHits(model, 'amd64')) {
+        ctx.report({ messageId: 'word', range: rangeAt(model.file.lineStarts, h.start, h.end), fix: [{ start: h.start, end: h.end, text: '$TARGETARCH' }] });
+      }
+    },
+  });
+
+  it('a finding in a script names the script, its own line and column, and the RUN; it has no fix', () => {
+    const src = 'FROM alpine\nCOPY install.sh /tmp/\nRUN sh /tmp/install.sh\n';
+    const r = checkSource(src, 'Dockerfile', { rules: [AMD] }, reader);
+    assert.equal(r.findings.length, 1);
+    const f = r.findings[0]!;
+    assert.equal(f.file, 'ctx/install.sh');
+    assert.deepEqual([f.range.start.line, f.range.start.column, f.range.end.column], [3, 54, 59]);
+    assert.deepEqual(f.via, { file: 'Dockerfile', line: 3, column: 1 });
+    assert.equal(f.fix, undefined);
+    assert.equal(f.fixNote, SCRIPT_FIX_NOTE);
+    assert.deepEqual(r.scripts?.map((x) => x.path), ['ctx/install.sh']);
+    // --fix leaves the Dockerfile alone
+    assert.equal(fixSource(src, 'Dockerfile', { rules: [AMD] }, reader).output, src);
+  });
+
+  it('a suppression comment on the RUN covers findings in its script', () => {
+    const src = 'FROM alpine\nCOPY install.sh /tmp/\n# anyarch ignore=AA991\nRUN sh /tmp/install.sh\n';
+    const r = checkSource(src, 'Dockerfile', { rules: [AMD] }, reader);
+    assert.deepEqual([r.findings.length, r.suppressed], [0, 1]);
+  });
+
+  it('a Dockerfile finding whose fix would edit a script keeps no such fix', () => {
+    const REACH: Rule = defineRule<'run'>({
+      meta: { id: 'AA994', name: 'test-reach', title: 'reach', severity: 'warning', description: 'Test rule.', related: [], fixable: true },
+      messages: { run: 'run' },
+      check(model, ctx) {
+        const h = shellHits(model, 'amd64')[0];
+        const run = model.stages[0]!.instructions[1]!;
+        if (h) ctx.report({ messageId: 'run', range: run.range, fix: [{ start: h.start, end: h.end, text: 'x' }], suggestions: [{ title: 't', edits: [{ start: h.start, end: h.end, text: 'y' }] }] });
+      },
+    });
+    const src = 'FROM alpine\nCOPY install.sh /tmp/\nRUN sh /tmp/install.sh\n';
+    const f = checkSource(src, 'Dockerfile', { rules: [REACH] }, reader).findings[0]!;
+    assert.deepEqual([f.file, f.fix, f.suggestions, f.fixNote], ['Dockerfile', undefined, undefined, SCRIPT_FIX_NOTE]);
+    assert.equal(fixSource(src, 'Dockerfile', { rules: [REACH] }, reader).output, src);
+  });
+
+  it('a missing script is silent, and without a reader nothing is read', () => {
+    const src = 'FROM alpine\nCOPY setup.sh /tmp/\nRUN /tmp/setup.sh\n';
+    assert.deepEqual(checkSource(src, 'Dockerfile', { rules: [AMD] }, reader).findings, []);
+    let asked = 0;
+    checkSource('FROM alpine\nRUN echo hi\n', 'Dockerfile', { rules: [AMD] }, () => (asked++, undefined));
+    assert.equal(asked, 0);
+  });
 });

@@ -3,7 +3,8 @@
  * overrides, and apply fixes. Rules never see configuration, comments or the terminal.
  */
 import type { Dockerfile, Range } from '../dockerfile/ast.js';
-import { buildModel, type Model } from '../dockerfile/model.js';
+import { buildModel, type ContextScript, type Model } from '../dockerfile/model.js';
+import type { ScriptReader } from '../dockerfile/scripts.js';
 import { parseDockerfile } from '../dockerfile/parser.js';
 import { rangeAt, splitBom } from '../dockerfile/text.js';
 import { AnyarchError, isAnyarchError, thrownSummary } from '../errors.js';
@@ -20,6 +21,7 @@ import {
   type Severity,
 } from '../rules/types.js';
 import type { BaseImageFacts } from '../rules/support/base-image-requirements.js';
+import { contextReader } from './context.js';
 import { collectSuppressions, type Suppressions } from './pragmas.js';
 
 export type SeverityOverride = Severity | 'off';
@@ -42,6 +44,11 @@ export interface CheckOptions {
   readonly buildPlatform?: Platform;
   /** what registries said about the base images (AA114, AA115); absent: not looked up */
   readonly baseImages?: BaseImageFacts;
+  /**
+   * The build context: scripts of it that RUNs execute are read as shell too (`checkPaths`:
+   * default each Dockerfile's directory; `checkSource`: none unless given, or a reader is passed).
+   */
+  readonly context?: string;
 }
 
 export interface FileResult {
@@ -51,6 +58,10 @@ export interface FileResult {
   readonly error?: AnyarchError;
   /** findings removed by suppression comments */
   readonly suppressed: number;
+  /** when the file's name chose the platforms it was checked for (`Dockerfile.aarch64`; src/check/file-platforms.ts) */
+  readonly platforms?: { readonly platforms: readonly string[]; readonly from: 'file-name' | 'siblings' };
+  /** build-context scripts its RUNs execute that were read and checked (paths as findings name them) with their text */
+  readonly scripts?: readonly { readonly path: string; readonly text: string }[];
 }
 
 export const DEFAULT_PLATFORMS: readonly Platform[] = parsePlatformList('linux/amd64,linux/arm64');
@@ -207,8 +218,10 @@ export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findi
   const file = model.file;
   const findings: Finding[] = [];
   let error: AnyarchError | undefined;
+  // a rule's gate looks at the scripts too: their commands are the RUN's
+  const gateText = model.scripts.length ? [file.source, ...model.scripts.map((x) => x.file.text)].join('\n') : file.source;
   for (const { rule, override } of selected) {
-    if (rule.gate && !rule.gate.test(file.source)) continue;
+    if (rule.gate && !rule.gate.test(gateText)) continue;
     const seen = new Set<string>();
     const ctx: RuleContext = {
       platforms,
@@ -248,31 +261,86 @@ export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findi
       error ??= isAnyarchError(e) ? e : brokenContract(rule, `rule ${rule.meta.id} (${rule.meta.name}) failed: ${thrownSummary(e)}`, file.path, 'E_INTERNAL', e);
     }
   }
-  let kept = findings;
+  const placed = model.scripts.length ? placeInScripts(model, findings) : findings.map((f) => ({ finding: f, at: f }));
+  let kept = placed;
   let suppressed = 0;
   if (opts.pragmas !== false) {
     const sup: Suppressions = collectSuppressions(file, opts.rules ?? RULES);
-    kept = findings.filter((f) => !sup.suppresses(f));
-    suppressed = findings.length - kept.length;
+    // a finding in a script is suppressed by a comment on the RUN that executes it
+    kept = placed.filter((p) => !sup.suppresses(p.at));
+    suppressed = placed.length - kept.length;
   }
-  kept.sort(BY_START);
-  return { findings: kept, suppressed, ...(error ? { error } : {}) };
+  kept.sort((a, b) => BY_START(a.at, b.at) || BY_START(a.finding, b.finding));
+  return { findings: kept.map((p) => p.finding), suppressed, ...(error ? { error } : {}) };
 }
+
+/** What anyarch says instead of a fix inside a script: it writes Dockerfiles only. */
+export const SCRIPT_FIX_NOTE = 'the problem is in a script of the build context: anyarch fixes Dockerfiles only, so change the script by hand';
+
+/**
+ * Findings whose range lies in a context script (past the Dockerfile's end, see
+ * `ContextScript`) moved to the script: its path, its own line and column, `via` the RUN that
+ * executes it, no fix (anyarch writes Dockerfiles only); `at` is where a suppression comment
+ * applies (the RUN, for a script's finding).
+ */
+function placeInScripts(model: Model, findings: readonly Finding[]): { finding: Finding; at: Finding }[] {
+  const end = model.file.source.length;
+  const runOf = new Map<ContextScript, Range>();
+  for (const st of model.stages) {
+    for (const ins of st.instructions) {
+      if (ins.keyword !== 'run') continue;
+      for (const src of model.shell(ins)) if (src.origin && !runOf.has(src.origin.script)) runOf.set(src.origin.script, ins.range);
+    }
+  }
+  const outside = (edits: readonly Edit[] | undefined): boolean => (edits ?? []).some((e) => e.end > end || e.start > end);
+  return findings.map((f) => {
+    if (f.range.start.offset <= end) {
+      // a fix in the Dockerfile must not reach into a script's offsets
+      if (!outside(f.fix) && !(f.suggestions ?? []).some((x) => outside(x.edits))) return { finding: f, at: f };
+      const { fix, suggestions, ...rest } = f;
+      const kept = (suggestions ?? []).filter((x) => !outside(x.edits));
+      const clean: Finding = {
+        ...rest,
+        ...(fix && !outside(fix) ? { fix } : {}),
+        ...(outside(fix) && !rest.fixNote ? { fixNote: SCRIPT_FIX_NOTE } : {}),
+        ...(kept.length ? { suggestions: kept } : {}),
+      };
+      return { finding: clean, at: f };
+    }
+    const script = model.scripts.find((x) => f.range.start.offset >= x.base && f.range.start.offset <= x.base + x.file.text.length);
+    const run = script && runOf.get(script);
+    if (!script || !run) return { finding: f, at: f };
+    const s = f.range.start.offset - script.base;
+    const e = Math.max(s, Math.min(f.range.end.offset - script.base, script.file.text.length));
+    const { fix: _fix, suggestions: _suggestions, ...rest } = f;
+    const moved: Finding = {
+      ...rest,
+      file: script.file.path,
+      range: rangeAt(script.lineStarts, s, e),
+      via: { file: model.file.path, line: run.start.line, column: run.start.column },
+      ...(f.fix?.length || f.suggestions?.length || f.fixNote ? { fixNote: f.fixNote ? `${f.fixNote} (${SCRIPT_FIX_NOTE})` : SCRIPT_FIX_NOTE } : {}),
+    };
+    return { finding: moved, at: { ...f, range: run } };
+  });
+}
+
 
 /**
  * Checks Dockerfile text. Parse errors are returned in `error`, never thrown; so is a failure of
  * anyarch or of a rule on this text (`E_INTERNAL`, `E_RULE`: a bug, `isBug`), beside the findings
  * of the rules that worked.
  */
-export function checkSource(source: string, file: string, opts: CheckOptions = NO_OPTIONS): FileResult {
+export function checkSource(source: string, file: string, opts: CheckOptions = NO_OPTIONS, scripts?: ScriptReader): FileResult {
   let model: Model;
   try {
-    model = buildModel(parseDockerfile(source, file));
+    const reader = scripts ?? (opts.context !== undefined ? contextReader(opts.context) : undefined);
+    model = buildModel(parseDockerfile(source, file), reader ? { scripts: reader } : {});
   } catch (e) {
     return { file, findings: [], error: internalFailure(file, 'reading the Dockerfile', e), suppressed: 0 };
   }
   const { findings, suppressed, error } = runRules(model, opts);
-  return { file, findings, suppressed, ...(error ? { error } : {}) };
+  const read = model.scripts.map((x) => ({ path: x.file.path, text: x.file.text }));
+  return { file, findings, suppressed, ...(read.length ? { scripts: read } : {}), ...(error ? { error } : {}) };
 }
 
 /** Applies non-overlapping edit groups; identical edits from several findings apply once. */
@@ -315,19 +383,20 @@ export const MAX_FIX_PASSES = 10;
  * Applies every safe fix, re-checking after each pass until nothing changes. A pass whose output
  * no longer parses is dropped (and that is reported as a bug, since fixes must keep syntax).
  */
-export function fixSource(input: string, file: string, opts: CheckOptions = NO_OPTIONS): FixResult {
+export function fixSource(input: string, file: string, opts: CheckOptions = NO_OPTIONS, scripts?: ScriptReader): FixResult {
   // Edits refer to the text without a byte-order mark (the parser drops it); keep it on output.
   const { bom, source } = splitBom(input);
   let current = source;
   const fixed: Finding[] = [];
-  let result = checkSource(current, file, opts);
+  const reader = scripts ?? (opts.context !== undefined ? contextReader(opts.context) : undefined);
+  let result = checkSource(current, file, opts, reader);
   let passes = 0;
   while (!result.error && passes < MAX_FIX_PASSES) {
     const fixable = result.findings.filter((f) => f.fix && f.fix.length);
     if (!fixable.length) break;
     const { output, applied } = applyEdits(current, fixable.map((f) => f.fix as readonly Edit[]));
     if (output === current) break;
-    const next = checkSource(output, file, opts);
+    const next = checkSource(output, file, opts, reader);
     // a rule that failed on the fixed text: nothing is written, the failure is the file's
     if (next.error && next.error.code !== 'E_PARSE') throw next.error;
     if (next.error) {

@@ -53,6 +53,7 @@ interface CheckFlags {
   insecureRegistry?: string[];
   buildPlatform?: string;
   timeout?: number;
+  context?: string;
 }
 
 function buildProgram(io: Io, done: (o: Outcome) => void): Command {
@@ -99,6 +100,7 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
     .option('--insecure-registry <host>', 'allow plain HTTP to this registry when reading base images (repeatable)', collect)
     .option('--build-platform <platform>', 'the platform of the machine that runs the build (default: this machine\'s); --platform=$BUILDPLATFORM stages must work on it and on linux/amd64 and linux/arm64')
     .addOption(new Option('--timeout <seconds>', TIMEOUT_HELP).argParser(seconds))
+    .option('--context <dir>', 'the build context: scripts of it that RUN executes are checked too (default: each Dockerfile\'s directory)')
     .addHelpText('after', help.CHECK_FOOTER)
     .action(async (paths: string[], flags: CheckFlags) => {
       const { check } = await import('./commands/check.js');
@@ -122,6 +124,7 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
             ...(flags.insecureRegistry ? { insecureRegistries: flags.insecureRegistry } : {}),
             ...(flags.buildPlatform !== undefined ? { buildPlatform: flags.buildPlatform } : {}),
             ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
+            ...(flags.context !== undefined ? { context: flags.context } : {}),
           },
           io,
         ),

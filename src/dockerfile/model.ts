@@ -15,8 +15,9 @@ import type { Flag, Instruction, Range, SourceText } from './ast.js';
 import type { Dockerfile } from './ast.js';
 import { expandWord } from './expand.js';
 import { linkStages, type StageGraph } from './graph.js';
+import { isShellScript, scriptRuns, type ScriptFile, type ScriptReader } from './scripts.js';
 import { parseShell, type ShellScript } from './shell.js';
-import { rangeAt, toSourceOffset } from './text.js';
+import { computeLineStarts, rangeAt, toSourceOffset } from './text.js';
 import { buildArgs, formatPlatform, type Platform } from '../platform/index.js';
 
 export const PLATFORM_ARGS = [
@@ -194,6 +195,29 @@ export interface Model {
   shell(ins: Instruction): readonly ShellSource[];
   /** the ARG declarations of an ARG instruction */
   argDecls(ins: Instruction): readonly ArgDecl[];
+  /** the build-context scripts RUNs execute that were found and read (none without a reader: `buildModel`'s `scripts`) */
+  readonly scripts: readonly ContextScript[];
+}
+
+/**
+ * A script of the build context that a RUN executes, read as shell. Its text is placed past the
+ * Dockerfile's end: offsets `base` .. `base + text.length` of the model's offset space are the
+ * script's (a range there is turned into a range of the script file by the engine,
+ * `scriptRange`), so rules report in it as in any RUN.
+ */
+export interface ContextScript {
+  readonly file: ScriptFile;
+  /** the context-relative path */
+  readonly contextPath: string;
+  /** where its offsets start in the model's offset space (past the Dockerfile's source) */
+  readonly base: number;
+  readonly lineStarts: readonly number[];
+}
+
+/** Options of {@link buildModel}. */
+export interface ModelOptions {
+  /** reads build-context files that RUNs execute (the engine's bounded reader); without it no script is read */
+  readonly scripts?: ScriptReader;
 }
 
 /** A piece of shell text (a RUN body, or a heredoc that RUN executes) with its parse. */
@@ -202,6 +226,8 @@ export interface ShellSource {
   readonly script: ShellScript;
   /** true for heredoc content */
   readonly heredoc: boolean;
+  /** for a build-context script the RUN executes: the script, and the offsets in the RUN's body of the word that names it */
+  readonly origin?: { readonly script: ContextScript; readonly start: number; readonly end: number };
 }
 
 /** Words of a logical text split on whitespace, with ranges. */
@@ -262,7 +288,7 @@ function automaticScope(target: Platform, build: Platform, key: string): Scope {
   return s;
 }
 
-export function buildModel(file: Dockerfile): Model {
+export function buildModel(file: Dockerfile, options: ModelOptions = {}): Model {
   const globalArgs: ArgDecl[] = [];
   const stageDrafts: { from: Instruction; instructions: Instruction[] }[] = [];
   for (const ins of file.instructions) {
@@ -352,6 +378,15 @@ export function buildModel(file: Dockerfile): Model {
       onBuildPlatform: d.platform ? /\bBUILD(PLATFORM|OS|ARCH)\b/.test(pv) : (parent?.onBuildPlatform ?? false),
     });
   }
+
+  // the parse of each RUN body, shared by the script finder and `shell`
+  const bodies = new WeakMap<Instruction, ShellScript>();
+  const bodyScript = (ins: Instruction): ShellScript => {
+    let p = bodies.get(ins);
+    if (!p) bodies.set(ins, (p = parseShell(ins.body.text, { escape: file.escape })));
+    return p;
+  };
+  const { scripts, scriptSources } = options.scripts ? readScripts(stages, file, options.scripts, bodyScript) : NO_SCRIPTS;
 
   const windowsInstructions = new WeakSet<Instruction>();
   for (const st of stages) if (st.windows) for (const i of st.instructions) windowsInstructions.add(i);
@@ -487,7 +522,7 @@ export function buildModel(file: Dockerfile): Model {
     s = [];
     // Windows stages (cmd, PowerShell) are not POSIX shell: reading them as sh would only mislead.
     if (ins.keyword === 'run' && !ins.json && !windowsInstructions.has(ins)) {
-      s.push({ text: ins.body, script: parseShell(ins.body.text, { escape }), heredoc: false });
+      s.push({ text: ins.body, script: bodyScript(ins), heredoc: false });
       for (const h of ins.heredocs) {
         // a heredoc is a script when it is the command itself (`RUN <<EOF`) or fed to a shell
         const isScript = ins.body.text.trimStart().startsWith('<<') || /\b(ba|da|a)?sh\b/.test(ins.body.text);
@@ -495,6 +530,7 @@ export function buildModel(file: Dockerfile): Model {
         s.push({ text: h.text, script: parseShell(h.content, { escape }), heredoc: true });
       }
     }
+    if (ins.keyword === 'run' && !windowsInstructions.has(ins)) s.push(...(scriptSources.get(ins) ?? []));
     shells.set(ins, s);
     return s;
   }
@@ -516,5 +552,58 @@ export function buildModel(file: Dockerfile): Model {
     view,
     shell,
     argDecls,
+    scripts,
   };
+}
+
+/** The texts of the context scripts each RUN executes (filled by `buildModel` with a reader), for cheap text tests before shell reading. */
+const scriptTexts = new WeakMap<Instruction, string[]>();
+const NO_TEXTS: readonly string[] = Object.freeze([]);
+
+/** The texts of the build-context scripts a RUN executes (empty unless its model was built with a script reader). */
+export function scriptTextsOf(ins: Instruction): readonly string[] {
+  return scriptTexts.get(ins) ?? NO_TEXTS;
+}
+
+const NO_SCRIPTS = { scripts: [] as ContextScript[], scriptSources: new Map<Instruction, ShellSource[]>() };
+
+/** The context scripts the RUNs execute, read through `read`, each placed past the Dockerfile's end (and past the scripts before it). */
+function readScripts(
+  stages: readonly Stage[],
+  file: Dockerfile,
+  read: ScriptReader,
+  parse: (ins: Instruction) => ShellScript,
+): { scripts: ContextScript[]; scriptSources: Map<Instruction, ShellSource[]> } {
+  const runs = scriptRuns(stages, file.source, parse);
+  if (!runs.length) return NO_SCRIPTS;
+  const byPath = new Map<string, { script: ContextScript; text: SourceText; parsed: ShellScript } | null>();
+  const scripts: ContextScript[] = [];
+  const scriptSources = new Map<Instruction, ShellSource[]>();
+  let next = file.source.length + 1;
+  for (const run of runs) {
+    for (const path of run.candidates) {
+      let entry = byPath.get(path);
+      if (entry === undefined) {
+        const f = read(path);
+        if (f && isShellScript(f.text)) {
+          const script: ContextScript = { file: f, contextPath: path, base: next, lineStarts: computeLineStarts(f.text) };
+          next += f.text.length + 1;
+          scripts.push(script);
+          entry = { script, text: { text: f.text, segments: [{ textOffset: 0, sourceOffset: script.base, length: f.text.length }] }, parsed: parseShell(f.text) };
+        } else entry = null;
+        byPath.set(path, entry);
+      }
+      if (!entry) continue;
+      const list = scriptSources.get(run.instruction) ?? [];
+      if (!list.some((x) => x.origin?.script === entry.script)) {
+        list.push({ text: entry.text, script: entry.parsed, heredoc: false, origin: { script: entry.script, start: run.start, end: run.end } });
+      }
+      scriptSources.set(run.instruction, list);
+      const texts = scriptTexts.get(run.instruction) ?? [];
+      if (!texts.includes(entry.script.file.text)) texts.push(entry.script.file.text);
+      scriptTexts.set(run.instruction, texts);
+      break;
+    }
+  }
+  return { scripts, scriptSources };
 }

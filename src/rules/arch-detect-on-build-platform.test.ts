@@ -192,5 +192,12 @@ ruleTester(rule, {
       errors: [{ messageId: 'builderArch', line: 2, column: 50 }],
       output: null,
     },
+    {
+      // a fetch script of the build context run by a build-platform stage whose download the image copies
+      name: 'uname -m inside a context script',
+      code: lines('FROM --platform=$BUILDPLATFORM alpine AS fetch', 'COPY fetch.sh /fetch.sh', 'RUN sh /fetch.sh', 'FROM alpine', 'COPY --from=fetch /usr/local/bin/tool /usr/local/bin/tool'),
+      files: { 'fetch.sh': '#!/bin/sh\nARCH=$(uname -m)\nwget -O /usr/local/bin/tool "https://example.com/tool-linux-$ARCH"\n' },
+      errors: [{ messageId: 'builderArch', line: 2, column: 6, file: 'fetch.sh' }],
+    },
   ],
 });

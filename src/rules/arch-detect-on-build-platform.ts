@@ -7,7 +7,7 @@ import type { Instruction } from '../dockerfile/ast.js';
 import type { Model, ShellSource, Stage } from '../dockerfile/model.js';
 import type { ShellWord, SimpleCommand } from '../dockerfile/shell.js';
 import { detectorOf, mayContainDetector, type Detector } from './support/detectors.js';
-import { stageMentionsTarget, stageUsesXx } from './support/mentions.js';
+import { instructionText, stageMentionsTarget, stageUsesXx } from './support/mentions.js';
 import { commandWords, settingWords, spanRange, substitutions } from './support/shell-words.js';
 import { feedsTarget, runOutputs, targetReadsAny } from './support/stage-outputs.js';
 import { defineRule, type RuleContext } from './types.js';
@@ -93,7 +93,7 @@ function captures(source: ShellSource): Capture[] {
 
 function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>): void {
   if (!stage.onBuildPlatform || stage.windows) return;
-  if (!stage.instructions.some((i) => i.keyword === 'run' && mayContainDetector(i.body.text + i.heredocs.map((h) => h.content).join('\n')))) return;
+  if (!stage.instructions.some((i) => i.keyword === 'run' && mayContainDetector(instructionText(i)))) return;
   if (stageMentionsTarget(stage) || stageUsesXx(stage) || !feedsTarget(model, stage)) return;
   stage.instructions.forEach((ins: Instruction, index) => {
     if (ins.keyword !== 'run') return;

@@ -11,17 +11,58 @@ import { toSourceOffset } from '../dockerfile/text.js';
 import type { Platform } from '../platform/index.js';
 import { envFor } from './support/command-env.js';
 import { declareArgs } from './support/fix.js';
-import { mentionsTarget, stageMentionsTarget, stageUsesXx } from './support/mentions.js';
+import { instructionText, mentionsTarget, stageMentionsTarget, stageUsesXx } from './support/mentions.js';
 import { commandWords, spanRange } from './support/shell-words.js';
 import { feedsTarget, runOutputs, targetConsumers, targetReadsAny, workdirAt } from './support/stage-outputs.js';
-import { cargoCommand, cCompilerCommand, goCommand, goOutput, hasTargetFlag, isCargoToolInstall } from './support/toolchains.js';
+import {
+  cargoCommand,
+  cCompilerCommand,
+  CROSS_SETUP_HINT,
+  goCommand,
+  goOutput,
+  hasTargetFlag,
+  isCargoToolInstall,
+  NATIVE_TOOLCHAIN_HINT,
+  nativeBuildCommand,
+  type NativeBuild,
+  type NativeBuildKind,
+} from './support/toolchains.js';
 import { defineRule, type Edit, type RuleContext, type Suggestion } from './types.js';
 
 const messages = {
   go: '`go {kind}` in stage {stage} (FROM --platform=$BUILDPLATFORM) has no GOARCH: it builds for the build machine\'s CPU, but a target-platform image copies the binary (set GOOS=$TARGETOS GOARCH=$TARGETARCH)',
   cargo: '`cargo {kind}` without --target in stage {stage} (FROM --platform=$BUILDPLATFORM) builds for the build machine\'s CPU, but a target-platform image copies the binary',
   cc: '{compiler} in stage {stage} (FROM --platform=$BUILDPLATFORM) compiles for the build machine\'s CPU, but a target-platform image copies the result',
+  native: '`{command}` in stage {stage} (FROM --platform=$BUILDPLATFORM) {what} for the build machine\'s CPU, but a target-platform image copies the result',
 } as const;
+
+/** What each native build does without a target, and what to do instead. */
+const NATIVE: Readonly<Record<NativeBuildKind, { what: string; note: string }>> = {
+  make: { what: 'builds', note: 'give make a cross toolchain for the target (CC=<triple>-gcc or CROSS_COMPILE=<triple>- from TARGETARCH, or xx-clang), or build in a target-platform stage' },
+  configure: { what: 'configures the build', note: 'pass --host=<triple> chosen from TARGETARCH (xx-info triple gives it), or build in a target-platform stage' },
+  cmake: { what: 'configures the build', note: 'pass a toolchain for the target ($(xx-clang --print-cmake-defines), or -DCMAKE_TOOLCHAIN_FILE), or build in a target-platform stage' },
+  npm: { what: 'builds native addons (node-gyp, prebuild)', note: 'native addons need the target\'s CPU: install in a target-platform stage, or pass --arch/--cpu (npm_config_arch) from TARGETARCH with a cross compiler' },
+  pip: { what: 'builds wheels with native code', note: 'build wheels in a target-platform stage, or pass --platform with --only-binary=:all: for the target' },
+  dotnet: { what: 'publishes a self-contained app', note: 'pass -a $TARGETARCH (or -r linux-<arch> from TARGETARCH) to dotnet publish' },
+  goreleaser: { what: 'builds (--single-target reads GOOS/GOARCH from the environment)', note: 'set GOOS=$TARGETOS GOARCH=$TARGETARCH for goreleaser build --single-target' },
+};
+
+/** Where `pip wheel -w`/`pip install --target|--prefix|--user` writes, resolved against WORKDIR. */
+function pipOutputs(words: readonly ShellWord[], workdir: string): string[] {
+  const out: string[] = [];
+  const abs = (p: string): string => (p.startsWith('/') ? p : `${workdir.replace(/\/$/, '')}/${p}`);
+  for (let i = 0; i < words.length; i++) {
+    const v = (words[i] as ShellWord).value;
+    const m = /^(-t|--target|--prefix|--root|-w|--wheel-dir)(?:=(.*))?$/.exec(v);
+    if (m) {
+      const p = m[2] ?? words[i + 1]?.value;
+      if (p && !p.includes('$')) out.push(abs(p));
+    } else if (v === '--user') out.push('/root/.local');
+  }
+  // `pip wheel` without -w writes to the working directory
+  if (!out.length) out.push(workdir);
+  return out;
+}
 
 interface Site {
   readonly stage: Stage;
@@ -93,13 +134,16 @@ function goFix(
 
 function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>, target: Platform): void {
   if (!stage.onBuildPlatform || stage.windows) return;
-  const texts = stage.instructions.filter((i) => i.keyword === 'run').map((i) => [i.body.text, ...i.heredocs.map((h) => h.content)].join('\n'));
-  if (!texts.some((t) => /\b(go|cargo|gcc|cc|g\+\+|c\+\+|clang|clang\+\+)\b/.test(t))) return;
+  const texts = stage.instructions.filter((i) => i.keyword === 'run').map(instructionText);
+  if (!texts.some((t) => /\b(go|cargo|gcc|cc|g\+\+|c\+\+|clang|clang\+\+|make|cmake|configure|npm|yarn|pnpm|pip[\d.]*|dotnet|goreleaser)\b/.test(t))) return;
   if (stageUsesXx(stage) || !feedsTarget(model, stage)) return;
   const stageTarget = stageMentionsTarget(stage);
   const cargoConfig = texts.some((t) => /\.cargo\/config|CARGO_BUILD_TARGET/.test(t));
   const name = stage.name ?? String(stage.index);
   let copiesBin: boolean | undefined;
+  /** RUNs with a native-build finding already (one per RUN: `./configure && make` is one build) */
+  const native = new Set<number>();
+  let nativeHint: boolean | undefined;
   const reads = new Map<string, boolean>();
   /** Does a target-platform stage read what RUN `index` writes (its outputs, and its WORKDIR when asked)? */
   const readsOutput = (index: number, withWorkdir: boolean): boolean => {
@@ -158,6 +202,19 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages
           continue;
         }
         if (stageTarget) continue;
+        const nb = nativeBuildCommand(command);
+        if (nb) {
+          if (native.has(index) || !nativeReported(model, site, nb, readsOutput, () => (nativeHint ??= stageBuildsNative(stage)), target)) continue;
+          native.add(index);
+          const label = nb.words.slice(0, nb.kind === 'make' || nb.kind === 'configure' ? 1 : 2).map((w) => w.value).join(' ');
+          ctx.report({
+            messageId: 'native',
+            range: spanRange(model, source.text, nb.tool.start, (nb.words[nb.kind === 'make' || nb.kind === 'configure' ? 0 : 1] ?? nb.tool).end),
+            data: { command: label, stage: name, what: NATIVE[nb.kind].what },
+            fixNote: NATIVE[nb.kind].note,
+          });
+          continue;
+        }
         const cc = cCompilerCommand(command);
         if (cc && readsOutput(index, true)) {
           ctx.report({
@@ -170,6 +227,46 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages
       }
     }
   });
+}
+
+/** Does the stage (or a stage it is built FROM) install a C toolchain or name node-gyp/prebuild/a C extension tool? */
+function stageBuildsNative(stage: Stage): boolean {
+  for (let s: Stage | null = stage; s; s = s.parent) {
+    if (s.instructions.some((i) => (i.keyword === 'run' || i.keyword === 'env' || i.keyword === 'arg') && NATIVE_TOOLCHAIN_HINT.test(instructionText(i)))) return true;
+  }
+  return false;
+}
+
+/** Should this native build be reported: no cross setting in its environment, native code at all (npm, pip), and a target-platform stage reads what it makes? */
+function nativeReported(
+  model: Model,
+  site: Site,
+  nb: NativeBuild,
+  readsOutput: (index: number, withWorkdir: boolean) => boolean,
+  buildsNative: () => boolean,
+  target: Platform,
+): boolean {
+  const { stage, index, source, command } = site;
+  const set = (n: string): boolean => envFor(model, stage, index, source, command, n, target).set;
+  switch (nb.kind) {
+    case 'make':
+    case 'configure':
+    case 'cmake':
+      if (['CC', 'CXX', 'CROSS_COMPILE', 'CMAKE_TOOLCHAIN_FILE', 'GOARCH', 'CARGO_BUILD_TARGET'].some(set)) return false;
+      // make after `./configure --host` or a CMake toolchain builds what they chose
+      if (nb.kind === 'make' && stage.instructions.slice(0, index + 1).some((i) => i.keyword === 'run' && CROSS_SETUP_HINT.test(instructionText(i)))) return false;
+      return readsOutput(index, true);
+    case 'npm':
+      if (!buildsNative() || ['npm_config_arch', 'npm_config_target_arch', 'npm_config_cpu'].some(set)) return false;
+      return targetReadsAny(model, stage, [`${workdirAt(stage, index).replace(/\/$/, '')}/node_modules`]);
+    case 'pip':
+      if (!buildsNative()) return false;
+      return targetReadsAny(model, stage, pipOutputs(nb.words, workdirAt(stage, index)));
+    case 'dotnet':
+      return readsOutput(index, true);
+    case 'goreleaser':
+      return !set('GOARCH') && readsOutput(index, true);
+  }
 }
 
 export default defineRule({

@@ -7,6 +7,7 @@ import archPinnedBaseImage from './arch-pinned-base-image.js';
 import archSpecificPath from './arch-specific-path.js';
 import baseImagePlatform from './base-image-platform.js';
 import baseImageUnresolved from './base-image-unresolved.js';
+import buildArchForTarget from './build-arch-for-target.js';
 import crossCompileNoTarget from './cross-compile-no-target.js';
 import finalStageBuildPlatform from './final-stage-build-platform.js';
 import fromPlatformConstant from './from-platform-constant.js';
@@ -37,5 +38,6 @@ export const RULES: readonly Rule[] = [
   baseImageUnresolved, // AA115
   tooDeepToCheck, // AA116
   archArgDefault, // AA117
+  buildArchForTarget, // AA119
   archPinnedPackage, // AA121
 ];

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { applyEdits, checkSource, fixSource, type CheckOptions } from '../check/engine.js';
+import type { ScriptReader } from '../dockerfile/scripts.js';
 import { parseDockerfile } from '../dockerfile/parser.js';
 import { parsePlatform, parsePlatformList } from '../platform/index.js';
 import type { BaseImageFact } from './support/base-image-requirements.js';
@@ -23,6 +24,8 @@ export interface CaseOptions {
   readonly baseImages?: Readonly<Record<string, readonly string[] | { readonly error: string }>>;
   /** the build machine's platform (default linux/amd64) */
   readonly buildPlatform?: string;
+  /** files of the build context (path → text): scripts a RUN executes are read as shell */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 export type ValidCase = string | ({ readonly code: string } & CaseOptions);
@@ -33,6 +36,8 @@ export interface ExpectedError<Id extends string = string> {
   readonly column?: number;
   readonly endColumn?: number;
   readonly severity?: 'error' | 'warning' | 'info';
+  /** the file the finding is in (default: the Dockerfile; a context script's path for findings in it) */
+  readonly file?: string;
 }
 
 export interface InvalidCase<Id extends string = string> extends CaseOptions {
@@ -63,6 +68,13 @@ function optionsOf(rule: Rule, c: CaseOptions): CheckOptions {
   };
 }
 
+/** A reader of a case's context files. */
+function readerOf(c: CaseOptions): ScriptReader | undefined {
+  const files = c.files;
+  if (!files) return undefined;
+  return (p) => (Object.hasOwn(files, p) ? { path: p, text: files[p] as string } : undefined);
+}
+
 function title(code: string, c: CaseOptions): string {
   const one = code.replace(/\n/g, '⏎').slice(0, 90);
   return `${c.name ? `${c.name}: ` : ''}${one}${c.platforms ? ` [${c.platforms}]` : ''}${c.fixStyle ? ` (${c.fixStyle})` : ''}${c.baseImages ? ` {${Object.keys(c.baseImages).join(',')}}` : ''}`;
@@ -78,7 +90,7 @@ export function assertFixesShown(rule: Rule, invalid: readonly InvalidCase[]): v
 /** Checks a valid case: no finding, no error. Throws an AssertionError otherwise. */
 export function assertValid(rule: Rule, v: ValidCase): void {
   const c = typeof v === 'string' ? { code: v } : v;
-  const r = checkSource(c.code, 'Dockerfile', optionsOf(rule, c));
+  const r = checkSource(c.code, 'Dockerfile', optionsOf(rule, c), readerOf(c));
   assert.equal(r.error, undefined, r.error?.describe());
   assert.deepEqual(
     r.findings.map((f) => `${f.messageId} ${f.range.start.line}:${f.range.start.column} ${f.message}`),
@@ -93,7 +105,8 @@ export function assertValid(rule: Rule, v: ValidCase): void {
  */
 export function assertInvalid(rule: Rule, c: InvalidCase): void {
   const opts = optionsOf(rule, c);
-  const r = checkSource(c.code, 'Dockerfile', opts);
+  const reader = readerOf(c);
+  const r = checkSource(c.code, 'Dockerfile', opts, reader);
   assert.equal(r.error, undefined, r.error?.describe());
   assert.equal(
     r.findings.length,
@@ -108,6 +121,7 @@ export function assertInvalid(rule: Rule, c: InvalidCase): void {
     if (e.column !== undefined) assert.equal(f.range.start.column, e.column, `column of finding ${i}`);
     if (e.endColumn !== undefined) assert.equal(f.range.end.column, e.endColumn, `end column of finding ${i}`);
     if (e.severity !== undefined) assert.equal(f.severity, e.severity, `severity of finding ${i}`);
+    assert.equal(f.file, e.file ?? 'Dockerfile', `file of finding ${i}`);
     const template = rule.messages[f.messageId] ?? '';
     for (const [, key] of template.matchAll(/\{(\w+)\}/g)) {
       assert.ok(!f.message.includes(`{${key}}`), `unfilled placeholder {${key}} in "${f.message}"`);
@@ -122,16 +136,16 @@ export function assertInvalid(rule: Rule, c: InvalidCase): void {
     );
   } else {
     assert.notEqual(c.output, c.code, '`output` equals `code`: write `output: null` when no fix is expected');
-    const fixed = fixSource(c.code, 'Dockerfile', opts);
+    const fixed = fixSource(c.code, 'Dockerfile', opts, reader);
     assert.equal(fixed.output, c.output);
     parseDockerfile(fixed.output, 'Dockerfile');
-    const after = checkSource(fixed.output, 'Dockerfile', opts);
+    const after = checkSource(fixed.output, 'Dockerfile', opts, reader);
     assert.deepEqual(
       after.findings.filter((f) => f.fix).map((f) => `${f.messageId} ${f.range.start.line}:${f.range.start.column}`),
       [],
       'the fixed text must check clean for the fixed findings',
     );
-    assert.equal(fixSource(fixed.output, 'Dockerfile', opts).output, fixed.output, 'fix must be idempotent');
+    assert.equal(fixSource(fixed.output, 'Dockerfile', opts, reader).output, fixed.output, 'fix must be idempotent');
   }
   if (c.suggestions !== undefined) {
     const texts = r.findings.flatMap((f) => (f.suggestions ?? []).map((s) => applyEdits(c.code, [s.edits]).output));
@@ -151,7 +165,7 @@ export function ruleTester<M extends Messages>(
       assertFixesShown(rule, cases.invalid);
     });
     const seen = new Set<string>();
-    const key = (code: string, c: CaseOptions): string => JSON.stringify([code, c.platforms, c.fixStyle, c.baseImages, c.buildPlatform]);
+    const key = (code: string, c: CaseOptions): string => JSON.stringify([code, c.platforms, c.fixStyle, c.baseImages, c.buildPlatform, c.files]);
     for (const v of cases.valid) {
       const c = typeof v === 'string' ? { code: v } : v;
       const k = key(c.code, c);

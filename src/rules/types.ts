@@ -35,6 +35,11 @@ export interface Finding {
   readonly suggestions?: readonly Suggestion[];
   /** target platforms for which the finding holds (empty: platform-independent) */
   readonly platforms?: readonly string[];
+  /**
+   * For a finding in a build-context script (`file` is the script): the Dockerfile and the line of
+   * the RUN that executes it. Such a finding has no fix: anyarch writes Dockerfiles only.
+   */
+  readonly via?: { readonly file: string; readonly line: number; readonly column: number };
 }
 
 export type FixStyle = 'targetarch' | 'detect';

@@ -42,6 +42,8 @@ export interface CheckCommandOptions {
   readonly buildPlatform?: string;
   /** seconds one registry request of the base-image lookup may take */
   readonly timeout?: number;
+  /** --context: the build context directory (default: each Dockerfile's directory) */
+  readonly context?: string;
 }
 
 export interface CheckDeps {
@@ -71,6 +73,7 @@ export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps =
     ...selection,
     rules,
     ...(buildPlatform ? { buildPlatform } : {}),
+    ...(opts.context !== undefined ? { context: opts.context } : {}),
   };
   const failOn = opts.failOn ?? config?.failOn ?? DEFAULT_FAIL_ON;
   const offline = opts.offline === true || config?.offline === true || envFlag(io.env.ANYARCH_OFFLINE);
@@ -80,6 +83,8 @@ export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps =
     ...(config?.ignore?.length ? { ignore: config.ignore, ignoreBase: config.dir } : {}),
     readStdin: (limit) => io.readStdin(limit),
     check: checkOptions,
+    // --platforms names the platforms for every file; without it a per-architecture name chooses
+    platformsFromFileNames: opts.platforms === undefined,
     ...(opts.fix ? { fix: 'apply' as const } : opts.fixDryRun ? { fix: 'preview' as const } : {}),
     baseImages: offline
       ? false

@@ -52,7 +52,7 @@ export interface JsonFileError {
 export interface JsonReport {
   version: 1;
   tool: { name: 'anyarch'; version: string };
-  files: { file: string; findings: readonly Finding[]; suppressed: number; error?: JsonFileError }[];
+  files: { file: string; findings: readonly Finding[]; suppressed: number; platforms?: FileResult['platforms']; error?: JsonFileError }[];
   summary: Summary;
 }
 
@@ -64,6 +64,7 @@ export function toJsonReport(results: readonly FileResult[], summary: Summary, t
       file: r.file,
       findings: r.findings,
       suppressed: r.suppressed,
+      ...(r.platforms ? { platforms: r.platforms } : {}),
       ...(r.error
         ? {
             error: {

@@ -281,3 +281,26 @@ describe('github reporter', () => {
     assert.match(githubReporter.check(r, ctx(r, { quiet: true })), /^::warning file=a%2Cb%3Ac\/Dockerfile,/);
   });
 });
+
+describe('per-architecture files and build-context scripts in the reports', () => {
+  const SCRIPT = '#!/bin/sh\nwget https://example.com/tool-amd64\n';
+  const at = SCRIPT.indexOf('amd64');
+  const inScript = finding('error', at, at + 5, { via: { file: 'Dockerfile.aarch64', line: 3, column: 1 }, fixNote: 'change the script by hand' }, SCRIPT, 'install.sh');
+  const results: FileResult[] = [{ file: 'Dockerfile.aarch64', findings: [inScript], suppressed: 0, platforms: { platforms: ['linux/arm64'], from: 'file-name' } }];
+  const context = ctx(results, { sources: new Map([['Dockerfile.aarch64', SOURCE], ['install.sh', SCRIPT]]) });
+
+  test('text: the platforms the name chose, the script line under its own position, and the RUN', () => {
+    const out = textReporter.check(results, context);
+    assert.match(out, /^Dockerfile\.aarch64: checked for linux\/arm64 \(named for that architecture; --platforms overrides\)$/m);
+    assert.match(out, /^install\.sh:2:31 {2}error {2}AA900/m);
+    assert.match(out, /\| wget https:\/\/example\.com\/tool-amd64\n/);
+    assert.match(out, /run by: Dockerfile\.aarch64:3/);
+  });
+
+  test('json: the file\'s platforms and the finding\'s via', () => {
+    const out = JSON.parse(jsonReporter.check(results, context)) as { files: { platforms?: unknown; findings: { via?: unknown; file: string }[] }[] };
+    assert.deepEqual(out.files[0]?.platforms, { platforms: ['linux/arm64'], from: 'file-name' });
+    assert.deepEqual(out.files[0]?.findings[0]?.via, { file: 'Dockerfile.aarch64', line: 3, column: 1 });
+    assert.equal(out.files[0]?.findings[0]?.file, 'install.sh');
+  });
+});

@@ -99,6 +99,7 @@ function findingLines(f: Finding, source: string | undefined, ctx: CheckReportCo
   if (f.fixNote) out.push(`  ${c.cyan('note:')} ${sanitize(f.fixNote)}`);
   for (const s of f.suggestions ?? []) out.push(`  ${c.cyan('suggestion:')} ${sanitize(s.title)}`);
   if (f.platforms?.length) out.push(`  ${c.dim('platforms:')} ${f.platforms.join(', ')}`);
+  if (f.via) out.push(`  ${c.dim('run by:')} ${sanitize(`${f.via.file}:${f.via.line}`)}`);
   out.push(`  ${c.dim('docs:')} ${c.dim(f.docsUrl)}`);
   return out;
 }
@@ -140,8 +141,9 @@ function checkReport(results: readonly FileResult[], ctx: CheckReportContext): s
   const blocks: string[] = [];
   for (const r of results) {
     if (r.error) blocks.push(errorLines(r, c).join('\n'));
+    if (r.platforms && !ctx.quiet) blocks.push(c.dim(sanitize(`${r.file}: checked for ${r.platforms.platforms.join(', ')} (${r.platforms.from === 'file-name' ? 'named for that architecture' : 'its per-architecture siblings take the other platforms'}; --platforms overrides)`)));
     const source = ctx.sources.get(r.file);
-    for (const f of r.findings) blocks.push(findingLines(f, source, ctx, c).join('\n'));
+    for (const f of r.findings) blocks.push(findingLines(f, f.file === r.file ? source : ctx.sources.get(f.file), ctx, c).join('\n'));
   }
   if (!ctx.quiet) {
     const s = ctx.summary;

@@ -74,7 +74,7 @@ export function runUrls(model: Model, ins: Instruction): readonly RunUrl[] {
   const cached = runUrlCache.get(ins);
   if (cached) return cached;
   let out: RunUrl[] | undefined;
-  if (ins.keyword === 'run' && (ins.body.text.includes('://') || ins.heredocs.some((h) => h.content.includes('://')))) {
+  if (ins.keyword === 'run' && instructionMentions(ins, /:\/\//)) {
     out = [];
     for (const source of model.shell(ins)) {
       for (const command of source.script.commands) {

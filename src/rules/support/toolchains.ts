@@ -112,3 +112,101 @@ export const FLAG_VARIABLES: ReadonlySet<string> = new Set([
   'CFLAGS', 'CXXFLAGS', 'CPPFLAGS', 'FFLAGS', 'LDFLAGS', 'RUSTFLAGS', 'CARGO_ENCODED_RUSTFLAGS',
   'CGO_CFLAGS', 'CGO_CXXFLAGS', 'CGO_CPPFLAGS', 'CGO_LDFLAGS', 'NIX_CFLAGS_COMPILE', 'EXTRA_CFLAGS',
 ]);
+
+/** What a build-platform stage may compile without naming the target, beyond go, cargo and cc (AA106). */
+export type NativeBuildKind = 'make' | 'cmake' | 'configure' | 'npm' | 'pip' | 'dotnet' | 'goreleaser';
+
+export interface NativeBuild {
+  readonly kind: NativeBuildKind;
+  /** the words of the command (wrappers removed) */
+  readonly words: readonly ShellWord[];
+  /** the word the finding points at (the tool) */
+  readonly tool: ShellWord;
+}
+
+/** Make targets that make no machine code (documentation, web assets, generated sources, checks). */
+const PLATFORM_FREE_MAKE_TARGETS = new Set([
+  'doc', 'docs', 'html', 'man', 'manpages', 'assets', 'static', 'css', 'js', 'web', 'ui', 'frontend', 'generate', 'gen',
+  'proto', 'protos', 'fmt', 'format', 'lint', 'test', 'tests', 'check', 'clean', 'distclean', 'deps', 'vendor', 'help', 'version',
+]);
+
+/** Flags and variables that give make, configure or cmake a cross toolchain or a target. */
+const MAKE_CROSS = /^(CC|CXX|CROSS_COMPILE|CROSS|HOST|TARGET|ARCH|GOARCH|GOOS|CARGO_BUILD_TARGET|TARGETARCH|TARGETPLATFORM|PLATFORM|OS_ARCH|TARGET_ARCH|CPU_ARCH|AR|LD|STRIP)=/;
+const CMAKE_CROSS = /^-D\s*CMAKE_(TOOLCHAIN_FILE|C_COMPILER|CXX_COMPILER|SYSTEM_PROCESSOR|SYSTEM_NAME|C_COMPILER_TARGET|CXX_COMPILER_TARGET)\b|^--toolchain\b/;
+
+/** npm subcommands that build native addons (install scripts run node-gyp or prebuild). */
+const NPM_INSTALLS = new Set(['ci', 'install', 'i', 'rebuild', 'add']);
+
+/**
+ * A command that compiles for the machine it runs on unless told the target: `make` (not a
+ * documentation or asset target) without CC=/CROSS_COMPILE=/ARCH=…, `./configure` without
+ * `--host`, a `cmake` configure without a toolchain or compiler, `npm ci/install/rebuild` without
+ * `--arch`/`--cpu`/`--target_arch`, `pip wheel`/`pip install --target|--prefix` without
+ * `--platform`, and a self-contained `dotnet publish` without `-r`/`-a`. Whether the stage builds
+ * native code at all (npm, pip) is the caller's to tell.
+ */
+export function nativeBuildCommand(cmd: SimpleCommand): NativeBuild | undefined {
+  const w = commandWords(cmd);
+  const first = w[0];
+  if (!first) return undefined;
+  const name = first.value.replace(/^.*\//, '');
+  const args = w.slice(1);
+  const values = args.map((x) => x.value);
+  const assigned = [...cmd.assignments.map((a) => a.value), ...values];
+  if (name === 'make' || name === 'gmake') {
+    if (assigned.some((v) => MAKE_CROSS.test(v))) return undefined;
+    const targets: string[] = [];
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as string;
+      if (/^-[CfIjlo]$/.test(v)) i++;
+      else if (!v.startsWith('-') && !v.includes('=')) targets.push(v);
+    }
+    if (targets.length && targets.every((t) => PLATFORM_FREE_MAKE_TARGETS.has(t))) return undefined;
+    return { kind: 'make', words: w, tool: first };
+  }
+  if (first.value === './configure' || /\/configure$/.test(first.value)) {
+    if (values.some((v) => /^--(host|target)(=|$)/.test(v)) || assigned.some((v) => /^(CC|CXX|CROSS_COMPILE)=/.test(v))) return undefined;
+    return { kind: 'configure', words: w, tool: first };
+  }
+  if (name === 'cmake') {
+    // `cmake --build`/`--install` use what configuring chose; only configuring is reported
+    if (values.some((v) => v === '--build' || v === '--install' || v === '-E' || v === '-P' || v === '--version')) return undefined;
+    if (values.some((v, i) => CMAKE_CROSS.test(v) || (v === '-D' && CMAKE_CROSS.test(`-D${values[i + 1] ?? ''}`)))) return undefined;
+    return { kind: 'cmake', words: w, tool: first };
+  }
+  if (name === 'npm' || name === 'yarn' || name === 'pnpm') {
+    const sub = values.find((v) => !v.startsWith('-'));
+    // `yarn` alone installs too
+    const installs = sub ? NPM_INSTALLS.has(sub) : name === 'yarn';
+    if (!installs) return undefined;
+    if (assigned.some((v) => /^(--arch|--cpu|--target[_-]arch|npm_config_arch|npm_config_target_arch|npm_config_cpu)(=|$)/i.test(v))) return undefined;
+    if (values.some((v) => v === '--ignore-scripts')) return undefined;
+    return { kind: 'npm', words: w, tool: first };
+  }
+  if (/^pip[\d.]*$/.test(name) || (/^python[\d.]*$/.test(name) && values[0] === '-m' && /^pip$/.test(values[1] ?? ''))) {
+    const rest = name.startsWith('python') ? values.slice(2) : values;
+    const sub = rest.find((v) => !v.startsWith('-'));
+    const writesElsewhere = rest.some((v) => /^(-t|--target|--prefix|--root|-w|--wheel-dir)(=|$)/.test(v) || /^--user$/.test(v));
+    if (sub !== 'wheel' && !(sub === 'install' && writesElsewhere)) return undefined;
+    if (rest.some((v) => /^--(platform|only-binary)(=|$)/.test(v))) return undefined;
+    return { kind: 'pip', words: w, tool: first };
+  }
+  // `goreleaser build --single-target` builds for GOOS/GOARCH from the environment, else for the machine it runs on
+  if (name === 'goreleaser' && values[0] === 'build' && values.includes('--single-target')) {
+    if (assigned.some((v) => /^GOARCH=/.test(v))) return undefined;
+    return { kind: 'goreleaser', words: w, tool: first };
+  }
+  if (name === 'dotnet' && values[0] === 'publish') {
+    const selfContained = values.some((v) => /^(--self-contained|--sc)(=true)?$/i.test(v) || /^[-/]p:(PublishAot|PublishSingleFile|PublishReadyToRun|SelfContained)=true$/i.test(v));
+    if (!selfContained) return undefined;
+    if (values.some((v) => /^(-r|--runtime|-a|--arch|--os|--use-current-runtime|--ucr)(=|$)/.test(v) || /^[-/]p:RuntimeIdentifier=/i.test(v))) return undefined;
+    return { kind: 'dotnet', words: w, tool: first };
+  }
+  return undefined;
+}
+
+/** A stage that builds native code for npm/pip installs: it installs a C/C++ toolchain or names node-gyp/prebuild or a C extension tool. */
+export const NATIVE_TOOLCHAIN_HINT = /(?<![\w+.-])(build-essential|build-base|g\+\+|gcc|clang|node-gyp|prebuild(-install)?|node-pre-gyp|cmake-js|python3?-dev|libffi-dev|cython|maturin|setuptools-rust)(?![\w+-])/;
+
+/** A stage that set up cross-building for make (configure --host, a CMake toolchain, CROSS_COMPILE, xx). */
+export const CROSS_SETUP_HINT = /--host[= ]|CMAKE_TOOLCHAIN_FILE|CMAKE_C_COMPILER|--toolchain[= ]|CROSS_COMPILE|\bxx-(clang|info|c\+\+|cc)\b/;

@@ -1,0 +1,37 @@
+/**
+ * Reading the build context's scripts for the check: bounded reads (src/fs/bounded-read.ts) of
+ * the files a RUN executes, relative to the context directory, never outside it. A missing,
+ * special, binary, too large or non-UTF-8 file is no script: it is skipped silently.
+ */
+import * as path from 'node:path';
+import type { ScriptFile, ScriptReader } from '../dockerfile/scripts.js';
+import { readRegularFileSync } from '../fs/bounded-read.js';
+
+/** The largest script read; a build script is rarely above a few KiB. */
+export const MAX_SCRIPT_BYTES = 1024 * 1024;
+/** At most this many scripts are read for one Dockerfile. */
+export const MAX_SCRIPTS = 32;
+
+/**
+ * A reader of context files under `dir`; `name` gives the path findings in a script are
+ * reported under (default: `dir` joined with the context path).
+ */
+export function contextReader(dir: string, name: (contextPath: string) => string = (p) => path.join(dir, p)): ScriptReader {
+  // each path is read once (--fix checks the file again after each pass, and must see the same scripts)
+  const read = new Map<string, ScriptFile | undefined>();
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  return (contextPath: string): ScriptFile | undefined => {
+    if (!contextPath || contextPath.startsWith('/') || contextPath.split('/').includes('..')) return undefined;
+    if (read.has(contextPath)) return read.get(contextPath);
+    if (read.size >= MAX_SCRIPTS) return undefined;
+    let file: ScriptFile | undefined;
+    try {
+      const bytes = readRegularFileSync(path.join(dir, contextPath), MAX_SCRIPT_BYTES);
+      if (bytes.length <= MAX_SCRIPT_BYTES) file = { path: name(contextPath), text: decoder.decode(bytes) };
+    } catch {
+      // missing, special, too large or not UTF-8: no script
+    }
+    read.set(contextPath, file);
+    return file;
+  };
+}
