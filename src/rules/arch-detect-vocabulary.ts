@@ -20,6 +20,7 @@ import {
   detectorWord,
   detectorVariables,
   mayContainDetector,
+  vendorWordsForArchitecture,
   type Detector,
   type DetectorVariable,
 } from './support/detectors.js';
@@ -109,17 +110,6 @@ interface Mismatch {
   readonly vendorWord: string;
 }
 
-/** Every word the vendor publishes for an architecture (`arm`: armhf, armel ...), over all its variants. */
-function wordsForArchitecture(vendor: Vendor, architecture: string): Set<string> {
-  const out = new Set<string>();
-  for (const table of [vendor.tokens, ...vendor.variants.map((v) => v.tokens)]) {
-    for (const [key, token] of Object.entries(table)) {
-      if (token && token !== '*' && key.split('/')[0] === architecture) out.add(token);
-    }
-  }
-  return out;
-}
-
 function mismatches(vendor: Vendor, det: Detector, platforms: readonly Platform[]): Mismatch[] {
   const out: Mismatch[] = [];
   for (const p of platforms) {
@@ -128,7 +118,7 @@ function mismatches(vendor: Vendor, det: Detector, platforms: readonly Platform[
     if (word === undefined || typeof vendorWord !== 'string' || vendorWord === '*') continue;
     if (word === vendorWord) continue;
     // a file for the same architecture (gosu-armel on arm/v6) exists and runs: not this rule's business
-    if (wordsForArchitecture(vendor, p.architecture).has(word)) continue;
+    if (vendorWordsForArchitecture(vendor, p.architecture).has(word)) continue;
     out.push({ platform: p, word, vendorWord });
   }
   return out;

@@ -1,6 +1,7 @@
 /** The built-in rules, in id order. */
 import archDetectOnBuildPlatform from './arch-detect-on-build-platform.js';
 import archDetectVocabulary from './arch-detect-vocabulary.js';
+import archMappingIncomplete from './arch-mapping-incomplete.js';
 import archPinnedBaseImage from './arch-pinned-base-image.js';
 import archSpecificPath from './arch-specific-path.js';
 import baseImagePlatform from './base-image-platform.js';
@@ -34,4 +35,5 @@ export const RULES: readonly Rule[] = [
   baseImagePlatform, // AA114
   baseImageUnresolved, // AA115
   tooDeepToCheck, // AA116
+  archMappingIncomplete, // AA118
 ];
