@@ -39,6 +39,8 @@ export interface Val {
   readonly o: Origin;
   /** the source, when the value is exactly what it printed */
   readonly src?: PlatformSource;
+  /** the expansions it was built from (offsets in `s`), followed through assignments */
+  readonly parts?: readonly Slot[];
 }
 /** null: not known */
 export type V = Val | null;
@@ -465,6 +467,12 @@ function pipelineStages(text: string): string[] | null {
 // ------------------------------------------------------------------------------------------
 // the interpreter
 
+const URL_START = /[a-z][a-z0-9+.-]*:\/\//i;
+
+function shiftSlots(slots: readonly Slot[], by: number): Slot[] {
+  return slots.filter((x) => x.to > by || (x.from === x.to && x.from >= by)).map((x) => ({ ...x, from: Math.max(0, x.from - by), to: x.to - by }));
+}
+
 /** Commands whose exit status decides nothing we can know. */
 const UNKNOWN_STATUS = new Set(['command', 'which', 'type', 'grep', 'dpkg', 'getent', 'id', 'ldd', 'file', 'curl', 'wget', 'apk', 'hash', 'cmp', 'diff']);
 
@@ -521,7 +529,7 @@ class Interp {
   // ---- expansion
 
   /** Evaluates a raw word (quotes, `$VAR`, `${VAR op}`, `$(…)`), keeping the platform slots. */
-  expand(raw: string): { v: V; text: string; slots: Slot[] } {
+  expand(raw: string, at = -1): { v: V; text: string; slots: Slot[] } {
     const spans = substitutions(raw);
     const slots: Slot[] = [];
     let s = '';
@@ -541,7 +549,7 @@ class Interp {
         let command: string | undefined;
         if (span.kind === 'command') {
           command = raw.slice(span.start, span.end);
-          v = this.substitute(span.inner);
+          v = this.substitute(span.inner, at < 0 ? -1 : at + span.start + (raw[span.start] === '$' ? 2 : 1));
         } else {
           variable = span.name;
           v = this.variable(span.name, span.op);
@@ -551,7 +559,8 @@ class Interp {
           unknown = true;
           text += raw.slice(span.start, span.end);
         } else {
-          slots.push({ from: text.length, to: text.length + v.s.length, value: v.s, origin: v.o, ...(v.src ? { src: v.src } : {}), ...(variable ? { variable } : {}), ...(command ? { command } : {}) });
+          if (v.parts?.length) for (const q of v.parts) slots.push({ ...q, from: q.from + text.length, to: q.to + text.length });
+          else slots.push({ from: text.length, to: text.length + v.s.length, value: v.s, origin: v.o, ...(v.src ? { src: v.src } : {}), ...(variable ? { variable } : {}), ...(command ? { command } : {}) });
           if (v.o !== 'none') o = o === 'mapped' || v.o === 'mapped' ? 'mapped' : 'source';
           s += v.s;
           text += v.s;
@@ -588,7 +597,7 @@ class Interp {
     }
     if (unknown) return { v: null, text, slots };
     const src = pieces === 1 && only?.src && slots.length === 1 && slots[0]?.origin === 'source' ? only.src : undefined;
-    return { v: { s, o, ...(src ? { src } : {}) }, text, slots };
+    return { v: { s, o, ...(src ? { src } : {}), ...(slots.length && !src ? { parts: slots } : {}) }, text, slots };
   }
 
   private variable(name: string, op: string): V {
@@ -630,7 +639,7 @@ class Interp {
   }
 
   /** The output of `$(…)`: a platform source, a pipeline through filters, or a small script with echo/printf. */
-  private substitute(inner: string): V {
+  private substitute(inner: string, innerAt: number): V {
     if (inner.startsWith('(')) return null; // $(( arithmetic ))
     const stages = pipelineStages(inner);
     if (stages && stages.length >= 1 && !/^\s*(case|if|\[|\[\[|test)\b/.test(stages[0] as string)) {
@@ -655,10 +664,11 @@ class Interp {
       if (v && stages.length === 1 && !src) v = { s: v.s.replace(/\n+$/, ''), o: v.o };
       return v;
     }
-    const sub = new Interp(this.env, inner, 0, true, this.vars);
+    const sub = new Interp(this.env, inner, innerAt < 0 ? 0 : this.base + innerAt, true, this.vars);
     sub.runScript(parseShell(inner));
+    if (innerAt >= 0) this.choices.push(...sub.choices);
     if (sub.out === null) return null;
-    return { s: sub.out.replace(/\n+$/, ''), o: sub.outOrigin };
+    return { s: sub.out.replace(/\n+$/, ''), o: sub.choices.length ? 'mapped' : sub.outOrigin };
   }
 
   // ---- control flow
@@ -697,7 +707,7 @@ class Interp {
     if (b.kind === 'case') {
       let c = this.caseMemo.get(b.subject);
       if (!c) {
-        const subject = this.expand(b.subject.raw).v;
+        const subject = this.expand(b.subject.raw, b.subject.start).v;
         let taken = -1;
         const items = b.items ?? [b.patterns];
         if (subject === null) taken = -2;
@@ -769,8 +779,13 @@ class Interp {
     for (const w of settingWords(cmd)) {
       const a = splitAssignment(w.raw);
       if (!a) continue;
-      let v = this.expand(a.value).v;
+      let v = this.expand(a.value, w.start + a.valueAt).v;
       if (v && platform) v = { s: v.s, o: 'mapped' };
+      if (v && v.o !== 'none') {
+        // the pieces remember the variable they were first stored in (`$ARCH` inside `$URL`)
+        const whole: Slot = { from: 0, to: v.s.length, value: v.s, origin: v.o, ...(v.src ? { src: v.src } : {}) };
+        v = { ...v, parts: (v.parts ?? [whole]).map((q) => (q.variable ? q : { ...q, variable: a.name })) };
+      }
       if (platform) this.mapped.add(a.name);
       if (ran === 'maybe') {
         const prev = this.lookup(a.name);
@@ -805,10 +820,9 @@ class Interp {
     if (status !== null && /!\s*$/.test(this.text.slice(Math.max(0, cmd.start - 20), cmd.start))) status = status === 0 ? 1 : 0;
     if (!this.nested && first !== undefined && cmd.words.length > 1) {
       for (const w of cmd.words.slice(1)) {
-        if (!w.raw.includes('://') || !w.raw.includes('$')) continue;
-        if (ran !== 'yes') continue;
-        const e = this.expand(w.raw);
-        if (e.slots.length) this.urls.push({ word: w, text: e.text, slots: e.slots });
+        if (!w.raw.includes('$') || ran !== 'yes') continue;
+        const e = this.expand(w.raw, w.start);
+        if (e.slots.length && URL_START.test(e.text)) this.urls.push({ word: w, text: e.text.slice(e.text.search(URL_START)), slots: shiftSlots(e.slots, e.text.search(URL_START)) });
       }
     }
     this.status.set(cmd, { ran, status: ran === 'maybe' ? null : status, platform: platform || tested, ...(choice ? { choice } : {}) });
@@ -879,8 +893,8 @@ class Interp {
       const [l, opw, r] = args as [ShellWord, ShellWord, ShellWord];
       const op = opw.value;
       if (op !== '=' && op !== '==' && op !== '!=') return fin(null, false);
-      const lv = this.expand(l.raw).v;
-      const rv = this.expand(r.raw).v;
+      const lv = this.expand(l.raw, l.start).v;
+      const rv = this.expand(r.raw, r.start).v;
       if (lv === null || rv === null) return fin(null, (lv?.o ?? 'none') !== 'none' || (rv?.o ?? 'none') !== 'none');
       const glob = name === '[[' && !r.quoted;
       const eq = glob ? globMatch(rv.s, lv.s) : lv.s === rv.s;

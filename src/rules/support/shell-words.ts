@@ -30,9 +30,14 @@ export interface Span {
   readonly doubleQuoted: boolean;
 }
 
+/** `case`/`esac` as whole words (a `)` after `case … in` closes a pattern, not the substitution). */
+const CASE_WORD = /^(case|esac)(?![A-Za-z0-9_])/;
+
 function closeParen(raw: string, from: number): number {
   let depth = 1;
   let quote = '';
+  /** the paren depth of each open `case` */
+  const cases: number[] = [];
   for (let i = from; i < raw.length; i++) {
     const c = raw[i];
     if (quote) {
@@ -43,7 +48,14 @@ function closeParen(raw: string, from: number): number {
     if (c === '\\') i++;
     else if (c === "'" || c === '"') quote = c;
     else if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i;
+    else if (c === ')') {
+      if (cases.length && cases[cases.length - 1] === depth) continue;
+      if (--depth === 0) return i;
+    } else if ((c === 'c' || c === 'e') && (i === from || /[\s;&|(]/.test(raw[i - 1] as string))) {
+      const m = CASE_WORD.exec(raw.slice(i, i + 5));
+      if (m?.[1] === 'case') cases.push(depth);
+      else if (m?.[1] === 'esac' && cases.length && cases[cases.length - 1] === depth) cases.pop();
+    }
   }
   return -1;
 }
