@@ -12,6 +12,7 @@ import {
   matchVendorUrl,
   platformsForToken,
   toVocabulary,
+  tryParsePlatform,
   vendorToken,
   type Platform,
   type Vocabulary,
@@ -45,6 +46,10 @@ type Id = keyof typeof messages;
 /** Platforms a literal arch word (globs stripped) names. */
 function named(literal: string): Platform[] {
   const bare = literal.replace(/[*?[\]"']/g, '');
+  if (bare.includes('/')) {
+    const p = tryParsePlatform(bare);
+    return p ? [p] : [];
+  }
   return bare ? platformsForToken(bare) : [];
 }
 

@@ -610,10 +610,11 @@ class Interp {
       const arg = m[2] as string;
       if (v === null) return null;
       const empty = v.s === '';
-      if (kind.endsWith('+')) return empty ? NONE_EMPTY : this.expand(arg).v;
+      const chosen = (x: V): V => (x === null || v.o === 'none' || x.o !== 'none' ? x : { s: x.s, o: 'mapped' });
+      if (kind.endsWith('+')) return empty ? (v.o === 'none' ? NONE_EMPTY : { s: '', o: 'mapped' }) : chosen(this.expand(arg).v);
       if (kind.endsWith('?')) return v;
       if (!empty) return v;
-      const d = this.expand(arg).v;
+      const d = chosen(this.expand(arg).v);
       if (kind.endsWith('=') && d) this.vars.set(name, d);
       return d;
     }
