@@ -18,7 +18,7 @@ import {
   type Vocabulary,
 } from '../platform/index.js';
 import { detectorOf, detectorVariables, vendorWordsForArchitecture } from './support/detectors.js';
-import { evaluateMappings, globRegExp, mayHavePlatformSource, type Choice, type PlatformRun, type Slot, type WordValue } from './support/mapping.js';
+import { evaluateMappings, globRegExp, mayHaveMapping, mayHavePlatformSource, type Choice, type PlatformRun, type PlatformSource, type Slot, type WordValue } from './support/mapping.js';
 import { instructionMentions } from './support/mentions.js';
 import { spanRange } from './support/shell-words.js';
 import { findArchTokens, tokenNames, type TokenHit } from './support/url-arch-words.js';
@@ -64,9 +64,33 @@ function matches(pattern: string, word: string | undefined): boolean {
   return re ? re.test(word) : pattern === word;
 }
 
+const patternRes = new Map<string, RegExp>();
+
+/** Does the source print, on some platform, a word the pattern matches? (memoised per source) */
+function printable(src: PlatformSource, pattern: string): boolean {
+  let m = printables.get(src);
+  if (!m) {
+    m = new Map();
+    printables.set(src, m);
+  }
+  let r = m.get(pattern);
+  if (r === undefined) {
+    r = [...src.words].some((w) => matches(pattern, w));
+    if (m.size > 1024) m.clear();
+    m.set(pattern, r);
+  }
+  return r;
+}
+const printables = new WeakMap<PlatformSource, Map<string, boolean>>();
+
 /** Where a case pattern is written (search after the subject), or undefined. */
 function patternOffset(text: string, from: number, pattern: string): number | undefined {
-  const re = new RegExp(`(^|[\\s(|'"])${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=['"]?\\s*[|)])`, 'g');
+  let re = patternRes.get(pattern);
+  if (!re) {
+    re = new RegExp(`(^|[\\s(|'"])${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=['"]?\\s*[|)])`, 'g');
+    if (patternRes.size > 512) patternRes.clear();
+    patternRes.set(pattern, re);
+  }
   re.lastIndex = from;
   const m = re.exec(text);
   return m ? m.index + (m[1] ?? '').length : undefined;
@@ -133,7 +157,7 @@ function analyse(model: Model, source: ShellSource, runs: readonly PlatformRun[]
         });
       } else if (c.literal) literals.push(c.literal);
       if (src.wrong) {
-        const hit = literals.find((l) => named(l.text).length > 0 && ![...src.words].some((w) => matches(l.text, w)));
+        const hit = literals.find((l) => named(l.text).length > 0 && !printable(src, l.text));
         if (!hit) continue;
         for (const p of targets) {
           if (!literals.some((l) => named(l.text).some((q) => sameCpu(q, p)))) continue;
@@ -144,9 +168,9 @@ function analyse(model: Model, source: ShellSource, runs: readonly PlatformRun[]
         continue;
       }
       for (const l of literals) {
-        if ([...src.words].some((w) => matches(l.text, w))) continue;
+        if (printable(src, l.text)) continue;
         // another pattern of the same item, or another test, that the source does print
-        if (l.item !== undefined && (c.items?.[l.item] ?? []).some((pat) => [...src.words].some((w) => matches(pat, w)))) continue;
+        if (l.item !== undefined && (c.items?.[l.item] ?? []).some((pat) => printable(src, pat))) continue;
         const meant = targets.filter((p) => named(l.text).some((q) => sameCpu(q, p)));
         for (const p of meant) {
           const word = src.word(p);
@@ -166,12 +190,12 @@ function analyse(model: Model, source: ShellSource, runs: readonly PlatformRun[]
     }
   }
 
-  const vars = detectorVariables(source);
+  let vars: ReturnType<typeof detectorVariables> | undefined;
   const aa104 = (s: Slot): boolean => {
     if (s.origin !== 'source' || !s.src) return false;
     if (s.src.arg) return true; // a raw TARGETARCH in a vendor URL: AA101's
     if (s.command !== undefined) return detectorOf(s.command.slice(s.command.startsWith('$(') ? 2 : 1, -1)) !== undefined;
-    return s.variable !== undefined && vars.get(s.variable)?.clean === true;
+    return s.variable !== undefined && (vars ??= detectorVariables(source)).get(s.variable)?.clean === true;
   };
 
   const mappedAny = new Set(runs.flatMap((r) => [...r.mapped]));
@@ -267,6 +291,8 @@ function urlFindings(
       else m = undefined;
     }
     const vw = m && token !== undefined ? vendorToken(m.vendor, p) : undefined;
+    // the word written in the URL itself (`${TARGETARCH:+amd64/}`) is AA101's
+    if (url.word.raw.includes(token ?? s.value) && (token ?? s.value) !== '') return;
     if (m && token !== undefined && typeof vw === 'string') {
       if (m.vendor.archIndependent || vw === '*' || token === vw) return;
       if (vendorWordsForArchitecture(m.vendor, p.architecture).has(token)) return;
@@ -276,6 +302,7 @@ function urlFindings(
     const hits = findArchTokens(url.text).filter((h) => h.start < Math.max(s.to, s.from + 1) && h.end > s.from);
     if (hits.length && !hits.some((h) => tokenNames(h, p))) {
       const h = hits[0] as TokenHit;
+      if (url.word.raw.includes(h.text)) return;
       add('otherPlatform', start, end, p, { variable, value: h.text, meant: [...new Set(h.platforms.map(formatPlatform))].slice(0, 2).join(', ') });
       return;
     }
@@ -333,7 +360,7 @@ export default defineRule({
       instructions.forEach((ins, index) => {
         if (ins.keyword !== 'run' || !instructionMentions(ins, HINT)) return;
         for (const source of model.shell(ins)) {
-          if (!mayHavePlatformSource(source.text.text)) continue;
+          if (!mayHavePlatformSource(source.text.text) || !mayHaveMapping(source.text.text)) continue;
           const runs = evaluateMappings(model, stage, index, source, targets);
           analyse(model, source, runs, ctx);
         }

@@ -124,7 +124,7 @@ function makeSource(key: string, name: string, word: (p: Platform) => string | u
 const UNAME_A = (m: string): string => `Linux buildkitsandbox 6.1.0 #1 SMP ${m} GNU/Linux`;
 
 /** The source a command (one pipeline stage) is, in a stage of this distribution. */
-function commandSource(text: string, distro: Distro): PlatformSource | undefined {
+function commandSource(text: string, env: { distro(): Distro }): PlatformSource | undefined {
   const t = text.trim().replace(/\s+2>\s*\/dev\/null$/, '');
   if (/^(uname\s+(-m|--machine)|arch)$/.test(t)) return makeSource('uname', t.startsWith('arch') ? 'arch' : 'uname -m', (p) => toVocabulary(p, 'uname'), false);
   if (/^dpkg\s+--print-architecture$/.test(t)) return makeSource('dpkg', 'dpkg --print-architecture', (p) => toVocabulary(p, 'dpkg'), false);
@@ -135,6 +135,7 @@ function commandSource(text: string, distro: Distro): PlatformSource | undefined
   }
   if (/^uname\s+(-p|--processor|-i|--hardware-platform)$/.test(t)) {
     const flag = t.split(/\s+/)[1] as string;
+    const distro = env.distro();
     if (distro === 'rpm') return makeSource(`uname${flag}-rpm`, `uname ${flag}`, (p) => toVocabulary(p, 'uname'), false);
     if (distro === 'unknown') return undefined;
     return makeSource(`uname${flag}`, `uname ${flag}`, () => 'unknown', false, 'prints "unknown" on Debian, Ubuntu and Alpine');
@@ -169,8 +170,19 @@ function argSource(name: string): PlatformSource {
 
 /** True when the text can hold a platform source this module reads. */
 export function mayHavePlatformSource(text: string): boolean {
-  return /uname|\barch\b|--print-arch|DEB_HOST_ARCH|TARGET(PLATFORM|ARCH|VARIANT)/.test(text);
+  return PLATFORM_SOURCE.test(text);
 }
+const PLATFORM_SOURCE = /uname|(?:^|[\s;&|(`])arch(?=[\s;&|)`]|$)|--print-arch|DEB_HOST_ARCH|TARGET(?:PLATFORM|ARCH|VARIANT)/;
+
+/**
+ * True when a shell text may hold a mapping worth evaluating: a choice (`case`, a test) or a
+ * rewrite (a pipe, `${VAR op}`), and something it can end in (a URL, a variable that may hold one, `exit`).
+ */
+export function mayHaveMapping(text: string): boolean {
+  return MAPPING_SHAPE.test(text) && MAPPING_END.test(text);
+}
+const MAPPING_SHAPE = /\bcase\b|\[|\btest\b|[^|]\|[^|]|\$\{[A-Za-z_][A-Za-z0-9_]*[:#%/^,]/;
+const MAPPING_END = /:\/\/|\bexit\b|\$\{?[A-Za-z_]*(URL|url|Url)/;
 
 // ------------------------------------------------------------------------------------------
 // globs and small text tools
@@ -468,10 +480,28 @@ function pipelineStages(text: string): string[] | null {
 // the interpreter
 
 const URL_START = /[a-z][a-z0-9+.-]*:\/\//i;
+/** what makes a word more than its own text */
+const SPECIAL = /[$`'"\\]/;
+const NO_SLOTS: Slot[] = [];
+
+/** A slot with every field present (one object shape for the hot paths). */
+function mkSlot(from: number, to: number, value: string, origin: Origin, src: PlatformSource | undefined, variable: string | undefined, command: string | undefined): Slot {
+  return { from, to, value, origin, src, variable, command };
+}
+
+function moved(q: Slot, by: number): Slot {
+  return mkSlot(Math.max(0, q.from + by), q.to + by, q.value, q.origin, q.src, q.variable, q.command);
+}
 
 function shiftSlots(slots: readonly Slot[], by: number): Slot[] {
-  return slots.filter((x) => x.to > by || (x.from === x.to && x.from >= by)).map((x) => ({ ...x, from: Math.max(0, x.from - by), to: x.to - by }));
+  return slots.filter((x) => x.to > by || (x.from === x.to && x.from >= by)).map((x) => moved(x, -by));
 }
+
+const DECLARE = new Set(['export', 'local', 'readonly', 'declare', 'typeset']);
+const NO_WORDS: readonly ShellWord[] = [];
+
+/** Commands that fetch a URL given as an argument (a `$URL` there is worth expanding). */
+const FETCHERS = new Set(['curl', 'wget', 'aria2c', 'fetch', 'busybox', 'axel', 'http', 'xh']);
 
 /** Commands whose exit status decides nothing we can know. */
 const UNKNOWN_STATUS = new Set(['command', 'which', 'type', 'grep', 'dpkg', 'getent', 'id', 'ldd', 'file', 'curl', 'wget', 'apk', 'hash', 'cmp', 'diff']);
@@ -484,7 +514,7 @@ interface Decision {
 }
 
 interface Env {
-  readonly distro: Distro;
+  distro(): Distro;
   readonly onBuildPlatform: boolean;
   readonly platform: Platform;
   /** a stage ARG/ENV, or undefined when the stage does not set it */
@@ -493,6 +523,8 @@ interface Env {
   readonly loopVars: ReadonlySet<string>;
   /** variables this RUN maps on some platform: unset means empty for them, not "set by the base image" */
   readonly assumeEmpty: ReadonlySet<string>;
+  /** names read while unset (and so unknown) */
+  readonly unbound: Set<string>;
 }
 
 class Interp {
@@ -522,7 +554,11 @@ class Interp {
     if (this.env.loopVars.has(name)) return null;
     if (this.vars.has(name)) return this.vars.get(name) ?? null;
     const o = this.env.outer(name);
-    if (o === undefined) return this.env.assumeEmpty.has(name) ? NONE_EMPTY : null;
+    if (o === undefined) {
+      if (this.env.assumeEmpty.has(name)) return NONE_EMPTY;
+      this.env.unbound.add(name);
+      return null;
+    }
     return o;
   }
 
@@ -530,6 +566,7 @@ class Interp {
 
   /** Evaluates a raw word (quotes, `$VAR`, `${VAR op}`, `$(…)`), keeping the platform slots. */
   expand(raw: string, at = -1): { v: V; text: string; slots: Slot[] } {
+    if (!SPECIAL.test(raw)) return { v: { s: raw, o: 'none' }, text: raw, slots: NO_SLOTS };
     const spans = substitutions(raw);
     const slots: Slot[] = [];
     let s = '';
@@ -559,8 +596,8 @@ class Interp {
           unknown = true;
           text += raw.slice(span.start, span.end);
         } else {
-          if (v.parts?.length) for (const q of v.parts) slots.push({ ...q, from: q.from + text.length, to: q.to + text.length });
-          else slots.push({ from: text.length, to: text.length + v.s.length, value: v.s, origin: v.o, ...(v.src ? { src: v.src } : {}), ...(variable ? { variable } : {}), ...(command ? { command } : {}) });
+          if (v.parts?.length) for (const q of v.parts) slots.push(moved(q, text.length));
+          else slots.push(mkSlot(text.length, text.length + v.s.length, v.s, v.o, v.src, variable, command));
           if (v.o !== 'none') o = o === 'mapped' || v.o === 'mapped' ? 'mapped' : 'source';
           s += v.s;
           text += v.s;
@@ -646,7 +683,7 @@ class Interp {
     if (stages && stages.length >= 1 && !/^\s*(case|if|\[|\[\[|test)\b/.test(stages[0] as string)) {
       const first = (stages[0] as string).trim();
       let v: V;
-      const src = commandSource(first, this.env.distro);
+      const src = commandSource(first, this.env);
       if (src) {
         if (this.env.onBuildPlatform && !src.arg) return null; // the build machine's word: AA105
         const w = src.word(this.env.platform);
@@ -748,8 +785,10 @@ class Interp {
   }
 
   runScript(script: ShellScript): void {
-    const loops = /\b(?:for|select)\s+([A-Za-z_][A-Za-z0-9_]*)\b/g;
-    for (let m = loops.exec(this.text); m; m = loops.exec(this.text)) this.vars.set(m[1] as string, null);
+    if (this.text.includes('for') || this.text.includes('select')) {
+      const loops = /\b(?:for|select)\s+([A-Za-z_][A-Za-z0-9_]*)\b/g;
+      for (let m = loops.exec(this.text); m; m = loops.exec(this.text)) this.vars.set(m[1] as string, null);
+    }
     for (const cmd of script.commands) {
       if (this.exit) return;
       if (cmd.substitution) continue;
@@ -777,16 +816,17 @@ class Interp {
 
   private execute(cmd: SimpleCommand, ran: 'yes' | 'maybe', platform: boolean, choice: Choice | undefined): void {
     const first = cmd.words[0]?.value;
-    for (const w of settingWords(cmd)) {
+    const setting = cmd.assignments.length > 0 || (first !== undefined && DECLARE.has(first)) ? settingWords(cmd) : NO_WORDS;
+    for (const w of setting) {
       const a = splitAssignment(w.raw);
       if (!a) continue;
       let v = this.expand(a.value, w.start + a.valueAt).v;
       if (v && platform) v = { s: v.s, o: 'mapped' };
       if (v && v.o !== 'none') {
-        // the pieces remember the variable they were first stored in (`$ARCH` inside `$URL`)
-        const whole: Slot = { from: 0, to: v.s.length, value: v.s, origin: v.o, ...(v.src ? { src: v.src } : {}) };
-        v = { ...v, parts: (v.parts ?? [whole]).map((q) => (q.variable ? q : { ...q, variable: a.name })) };
-      }
+        // the platform pieces remember the variable they were first stored in (`$ARCH` inside `$URL`)
+        const parts = v.parts ? v.parts.filter((q) => q.origin !== 'none') : [mkSlot(0, v.s.length, v.s, v.o, v.src, undefined, undefined)];
+        v = { s: v.s, o: v.o, src: v.src, parts: parts.map((q) => (q.variable ? q : mkSlot(q.from, q.to, q.value, q.origin, q.src, a.name, q.command))) };
+      } else if (v?.parts) v = { s: v.s, o: v.o };
       if (platform) this.mapped.add(a.name);
       if (ran === 'maybe') {
         const prev = this.lookup(a.name);
@@ -819,14 +859,18 @@ class Interp {
     else if (first === 'false') status = 1;
     else if (first !== undefined && UNKNOWN_STATUS.has(first)) status = null;
     if (status !== null && /!\s*$/.test(this.text.slice(Math.max(0, cmd.start - 20), cmd.start))) status = status === 0 ? 1 : 0;
-    if (!this.nested && first !== undefined && cmd.words.length > 1) {
+    if (!this.nested && first !== undefined && cmd.words.length > 1 && ran === 'yes') {
+      const fetch = FETCHERS.has(first) || (first === 'sudo' && FETCHERS.has(cmd.words[1]?.value ?? ''));
       for (const w of cmd.words.slice(1)) {
-        if (!w.raw.includes('$') || ran !== 'yes') continue;
+        if (!w.raw.includes('$') || (!fetch && !w.raw.includes('://'))) continue;
         const e = this.expand(w.raw, w.start);
-        if (e.slots.length && URL_START.test(e.text)) this.urls.push({ word: w, text: e.text.slice(e.text.search(URL_START)), slots: shiftSlots(e.slots, e.text.search(URL_START)) });
+        if (!e.slots.length) continue;
+        const at = e.text.search(URL_START);
+        if (at === 0) this.urls.push({ word: w, text: e.text, slots: e.slots });
+        else if (at > 0) this.urls.push({ word: w, text: e.text.slice(at), slots: shiftSlots(e.slots, at) });
       }
     }
-    this.status.set(cmd, { ran, status: ran === 'maybe' ? null : status, platform: platform || tested, ...(choice ? { choice } : {}) });
+    this.status.set(cmd, { ran, status: ran === 'maybe' ? null : status, platform: platform || tested, choice });
   }
 
   private output(cmd: SimpleCommand, ran: 'yes' | 'maybe', platform: boolean): void {
@@ -925,9 +969,19 @@ class Interp {
 
 /** What a stage hands a RUN: its ARG/ENV values for a platform (declared platform args are sources). */
 function outerLookup(model: Model, stage: Stage, index: number, p: Platform): (name: string) => V | undefined {
-  const view = model.view(stage, p);
-  const scope = view.scopes[index] ?? view.end;
+  let scope: ReturnType<Model['view']>['end'] | undefined;
+  const seen = new Map<string, V | undefined>();
   return (name) => {
+    if (seen.has(name)) return seen.get(name);
+    const v = bound(name);
+    seen.set(name, v);
+    return v;
+  };
+  function bound(name: string): V | undefined {
+    if (!scope) {
+      const view = model.view(stage, p);
+      scope = view.scopes[index] ?? view.end;
+    }
     const b = scope.get(name);
     if (!b) return undefined;
     if (b.instruction === null) return b.automatic ? null : undefined; // an undeclared platform arg: AA102's
@@ -939,7 +993,7 @@ function outerLookup(model: Model, stage: Stage, index: number, p: Platform): (n
     if (b.value === undefined) return NONE_EMPTY;
     const fromPlatform = /\bTARGET(PLATFORM|ARCH|VARIANT)\b/.test(b.instruction.body.text);
     return { s: b.value, o: fromPlatform ? 'mapped' : 'none' };
-  };
+  }
 }
 
 /**
@@ -956,18 +1010,27 @@ export function evaluateMappings(model: Model, stage: Stage, index: number, sour
   }
   const hit = bySource.get(key);
   if (hit) return hit;
-  const distro = stageDistro(stage);
+  let distro: Distro | undefined;
   const loopVars = new Set<string>();
+  const unbound = new Set<string>();
   const pass = (assumeEmpty: ReadonlySet<string>): PlatformRun[] =>
     platforms.map((p): PlatformRun => {
-      const env: Env = { distro, onBuildPlatform: stage.onBuildPlatform, platform: p, outer: outerLookup(model, stage, index, p), loopVars, assumeEmpty };
+      const env: Env = {
+        distro: () => (distro ??= stageDistro(stage)),
+        onBuildPlatform: stage.onBuildPlatform,
+        platform: p,
+        outer: outerLookup(model, stage, index, p),
+        loopVars,
+        assumeEmpty,
+        unbound,
+      };
       const it = new Interp(env, source.text.text, 0, false);
       it.runScript(source.script);
       return { platform: p, ...(it.exit ? { exit: it.exit } : {}), urls: it.urls, choices: it.choices, mapped: it.mapped };
     });
   let runs = pass(new Set());
   const mapped = new Set(runs.flatMap((r) => [...r.mapped]));
-  if (mapped.size) runs = pass(mapped);
+  if ([...mapped].some((n) => unbound.has(n))) runs = pass(mapped);
   bySource.set(key, runs);
   return runs;
 }
