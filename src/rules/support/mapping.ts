@@ -14,7 +14,7 @@ import type { Model, ShellSource, Stage } from '../../dockerfile/model.js';
 import { parseShell, wordsOf, type Branch, type ShellScript, type ShellWord, type SimpleCommand } from '../../dockerfile/shell.js';
 import { KNOWN_PLATFORMS, formatPlatform, normalizePlatform, toVocabulary, type Platform } from '../../platform/index.js';
 import { stageDistro, type Distro } from './stage-distro.js';
-import { settingWords, splitAssignment, substitutions } from './shell-words.js';
+import { settingWords, splitAssignment, wordPieces } from './shell-words.js';
 
 /** Where a value came from: nothing about the platform, a platform source as printed, or a mapping of one. */
 export type Origin = 'none' | 'source' | 'mapped';
@@ -188,6 +188,10 @@ const MAPPING_END = /:\/\/|\bexit\b|\$\{?[A-Za-z_]*(URL|url|Url)/;
 // globs and small text tools
 
 const globCache = new Map<string, RegExp | null>();
+/** `${v#…}` and `${v/…/…}` try every prefix (or every span): beyond this length the value is unknown */
+const MAX_GLOB_SUBJECT = 512;
+/** `$( )` inside `$( )` deeper than this is unknown */
+const MAX_NESTING = 8;
 
 /** A shell glob (`*`, `?`, `[…]`) as an anchored regular expression; null when it holds an expansion. */
 export function globRegExp(glob: string): RegExp | null {
@@ -231,7 +235,7 @@ function globMatch(glob: string, s: string): boolean | null {
 /** Removes the shortest/longest prefix or suffix matching a glob (`${v#p}`, `${v##p}`, `${v%p}`, `${v%%p}`). */
 function trimGlob(s: string, glob: string, op: '#' | '##' | '%' | '%%'): string | null {
   const re = globRegExp(glob);
-  if (!re) return null;
+  if (!re || s.length > MAX_GLOB_SUBJECT) return null;
   const lengths = [...Array(s.length + 1).keys()];
   if (op === '##' || op === '%') lengths.reverse();
   if (op === '#' || op === '##') {
@@ -245,6 +249,7 @@ function trimGlob(s: string, glob: string, op: '#' | '##' | '%' | '%%'): string 
 /** `${v/p/r}`, `${v//p/r}`, `${v/#p/r}`, `${v/%p/r}`. */
 function replaceGlob(s: string, glob: string, rep: string, mode: '' | '/' | '#' | '%'): string | null {
   const re = globRegExp(glob);
+  if (s.length > MAX_GLOB_SUBJECT) return null;
   if (!re || glob === '') return glob === '' ? s : null;
   const matchAt = (i: number): number => {
     for (let n = s.length - i; n >= 1; n--) if (re.test(s.slice(i, i + n))) return n;
@@ -546,6 +551,7 @@ class Interp {
     readonly base: number,
     readonly nested: boolean,
     parentVars?: ReadonlyMap<string, V>,
+    readonly depth = 0,
   ) {
     if (parentVars) for (const [k, v] of parentVars) this.vars.set(k, v);
   }
@@ -567,73 +573,44 @@ class Interp {
   /** Evaluates a raw word (quotes, `$VAR`, `${VAR op}`, `$(…)`), keeping the platform slots. */
   expand(raw: string, at = -1): { v: V; text: string; slots: Slot[] } {
     if (!SPECIAL.test(raw)) return { v: { s: raw, o: 'none' }, text: raw, slots: NO_SLOTS };
-    const spans = substitutions(raw);
     const slots: Slot[] = [];
     let s = '';
     let text = '';
     let o: Origin = 'none';
     let unknown = false;
-    let dq = false;
-    let k = 0;
-    let only: { src?: PlatformSource } | undefined;
-    let pieces = 0;
-    for (let i = 0; i < raw.length; ) {
-      const span = spans[k];
-      if (span && span.start === i) {
-        k++;
-        let v: V;
-        let variable: string | undefined;
-        let command: string | undefined;
-        if (span.kind === 'command') {
-          command = raw.slice(span.start, span.end);
-          v = this.substitute(span.inner, at < 0 ? -1 : at + span.start + (raw[span.start] === '$' ? 2 : 1));
-        } else {
-          variable = span.name;
-          v = this.variable(span.name, span.op);
-        }
-        pieces++;
-        if (v === null) {
-          unknown = true;
-          text += raw.slice(span.start, span.end);
-        } else {
-          if (v.parts?.length) for (const q of v.parts) slots.push(moved(q, text.length));
-          else slots.push(mkSlot(text.length, text.length + v.s.length, v.s, v.o, v.src, variable, command));
-          if (v.o !== 'none') o = o === 'mapped' || v.o === 'mapped' ? 'mapped' : 'source';
-          s += v.s;
-          text += v.s;
-          only = v.src ? { src: v.src } : {};
-        }
-        i = span.end;
+    let only: PlatformSource | undefined;
+    const pieces = wordPieces(raw);
+    for (const piece of pieces) {
+      if (piece.kind === 'text') {
+        s += piece.text;
+        text += piece.text;
         continue;
       }
-      const c = raw[i] as string;
-      if (c === '"') {
-        dq = !dq;
-        i++;
-      } else if (c === "'" && !dq) {
-        const close = raw.indexOf("'", i + 1);
-        const end = close === -1 ? raw.length : close;
-        s += raw.slice(i + 1, end);
-        text += raw.slice(i + 1, end);
-        if (end > i + 1) pieces++;
-        i = end + 1;
-      } else if (c === '\\') {
-        const n = raw[i + 1] ?? '';
-        if (n !== '\n') {
-          s += n;
-          text += n;
-          pieces++;
-        }
-        i += 2;
+      const span = piece.span;
+      let v: V;
+      let variable: string | undefined;
+      let command: string | undefined;
+      if (span.kind === 'command') {
+        command = raw.slice(span.start, span.end);
+        v = this.substitute(span.inner, at < 0 ? -1 : at + span.start + (raw[span.start] === '$' ? 2 : 1));
       } else {
-        s += c;
-        text += c;
-        pieces++;
-        i++;
+        variable = span.name;
+        v = this.variable(span.name, span.op);
       }
+      if (v === null) {
+        unknown = true;
+        text += raw.slice(span.start, span.end);
+        continue;
+      }
+      if (v.parts?.length) for (const q of v.parts) slots.push(moved(q, text.length));
+      else slots.push(mkSlot(text.length, text.length + v.s.length, v.s, v.o, v.src, variable, command));
+      if (v.o !== 'none') o = o === 'mapped' || v.o === 'mapped' ? 'mapped' : 'source';
+      s += v.s;
+      text += v.s;
+      only = v.src;
     }
     if (unknown) return { v: null, text, slots };
-    const src = pieces === 1 && only?.src && slots.length === 1 && slots[0]?.origin === 'source' ? only.src : undefined;
+    const src = pieces.length === 1 && only && slots.length === 1 && slots[0]?.origin === 'source' ? only : undefined;
     return { v: { s, o, ...(src ? { src } : {}), ...(slots.length && !src ? { parts: slots } : {}) }, text, slots };
   }
 
@@ -678,7 +655,7 @@ class Interp {
 
   /** The output of `$(…)`: a platform source, a pipeline through filters, or a small script with echo/printf. */
   private substitute(inner: string, innerAt: number): V {
-    if (inner.startsWith('(')) return null; // $(( arithmetic ))
+    if (inner.startsWith('(') || this.depth >= MAX_NESTING) return null; // $(( arithmetic )), or too deep
     const stages = pipelineStages(inner);
     if (stages && stages.length >= 1 && !/^\s*(case|if|\[|\[\[|test)\b/.test(stages[0] as string)) {
       const first = (stages[0] as string).trim();
@@ -689,7 +666,7 @@ class Interp {
         const w = src.word(this.env.platform);
         v = w === undefined ? null : { s: w, o: 'source', src };
       } else if (/^(echo|printf)\b/.test(first)) {
-        const sub = new Interp(this.env, first, 0, true, this.vars);
+        const sub = new Interp(this.env, first, 0, true, this.vars, this.depth + 1);
         sub.runScript(parseShell(first));
         v = sub.out === null ? null : { s: sub.out, o: sub.outOrigin };
       } else return null;
@@ -702,7 +679,7 @@ class Interp {
       if (v && stages.length === 1 && !src) v = { s: v.s.replace(/\n+$/, ''), o: v.o };
       return v;
     }
-    const sub = new Interp(this.env, inner, innerAt < 0 ? 0 : this.base + innerAt, true, this.vars);
+    const sub = new Interp(this.env, inner, innerAt < 0 ? 0 : this.base + innerAt, true, this.vars, this.depth + 1);
     sub.runScript(parseShell(inner));
     if (innerAt >= 0) this.choices.push(...sub.choices);
     if (sub.out === null) return null;
