@@ -18,8 +18,7 @@ import {
   type Vocabulary,
 } from '../platform/index.js';
 import { detectorOf, detectorVariables, vendorWordsForArchitecture } from './support/detectors.js';
-import { evaluateMappings, globRegExp, mayHaveMapping, mayHavePlatformSource, type Choice, type PlatformRun, type PlatformSource, type Slot, type WordValue } from './support/mapping.js';
-import { instructionMentions } from './support/mentions.js';
+import { evaluateMappings, globRegExp, mayHaveMapping, mayHavePlatformSource, runMayHaveMapping, type Choice, type PlatformRun, type PlatformSource, type Slot, type WordValue } from './support/mapping.js';
 import { spanRange } from './support/shell-words.js';
 import { findArchTokens, tokenNames, type TokenHit } from './support/url-arch-words.js';
 import { defineRule, type RuleContext } from './types.js';
@@ -358,7 +357,7 @@ export default defineRule({
       if (stage.windows) continue;
       const instructions = stage.instructions as readonly Instruction[];
       instructions.forEach((ins, index) => {
-        if (ins.keyword !== 'run' || !instructionMentions(ins, HINT)) return;
+        if (ins.keyword !== 'run' || !runMayHaveMapping(ins)) return;
         for (const source of model.shell(ins)) {
           if (!mayHavePlatformSource(source.text.text) || !mayHaveMapping(source.text.text)) continue;
           const runs = evaluateMappings(model, stage, index, source, targets);

@@ -10,6 +10,7 @@
  * cannot read (loops, unknown commands in conditions, unset variables that the base image may set)
  * is unknown, and a rule stays silent on unknown values.
  */
+import type { Instruction } from '../../dockerfile/ast.js';
 import type { Model, ShellSource, Stage } from '../../dockerfile/model.js';
 import { parseShell, wordsOf, type Branch, type ShellScript, type ShellWord, type SimpleCommand } from '../../dockerfile/shell.js';
 import { KNOWN_PLATFORMS, formatPlatform, normalizePlatform, toVocabulary, type Platform } from '../../platform/index.js';
@@ -180,6 +181,12 @@ const PLATFORM_SOURCE = /uname|(?:^|[\s;&|(`])arch(?=[\s;&|)`]|$)|--print-arch|D
  */
 export function mayHaveMapping(text: string): boolean {
   return MAPPING_SHAPE.test(text) && MAPPING_END.test(text);
+}
+
+/** {@link mayHavePlatformSource} and {@link mayHaveMapping} over a RUN's text and heredocs, before it is read as shell. */
+export function runMayHaveMapping(ins: Instruction): boolean {
+  const texts = [ins.body.text, ...ins.heredocs.map((h) => h.content)];
+  return texts.some(mayHavePlatformSource) && texts.some((t) => MAPPING_SHAPE.test(t)) && texts.some((t) => MAPPING_END.test(t));
 }
 const MAPPING_SHAPE = /\bcase\b|\[|\btest\b|[^|]\|[^|]|\$\{[A-Za-z_][A-Za-z0-9_]*[:#%/^,]/;
 const MAPPING_END = /:\/\/|\bexit\b|\$\{?[A-Za-z_]*(URL|url|Url)/;
@@ -541,6 +548,8 @@ class Interp {
   readonly urls: WordValue[] = [];
   readonly mapped = new Set<string>();
   exit: Exit | undefined;
+  /** the commands some branch depends on: only their status is kept */
+  conditions: ReadonlySet<SimpleCommand> = NO_COMMANDS;
   out: string | null = '';
   outOrigin: Origin = 'none';
 
@@ -762,6 +771,7 @@ class Interp {
   }
 
   runScript(script: ShellScript): void {
+    this.conditions = conditionsOf(script);
     if (this.text.includes('for') || this.text.includes('select')) {
       const loops = /\b(?:for|select)\s+([A-Za-z_][A-Za-z0-9_]*)\b/g;
       for (let m = loops.exec(this.text); m; m = loops.exec(this.text)) this.vars.set(m[1] as string, null);
@@ -847,7 +857,7 @@ class Interp {
         else if (at > 0) this.urls.push({ word: w, text: e.text.slice(at), slots: shiftSlots(e.slots, at) });
       }
     }
-    this.status.set(cmd, { ran, status: ran === 'maybe' ? null : status, platform: platform || tested, choice });
+    if (this.conditions.has(cmd)) this.status.set(cmd, { ran, status: ran === 'maybe' ? null : status, platform: platform || tested, choice });
   }
 
   private output(cmd: SimpleCommand, ran: 'yes' | 'maybe', platform: boolean): void {
@@ -939,6 +949,27 @@ class Interp {
     }
     return fin(null, false);
   }
+}
+
+const NO_COMMANDS: ReadonlySet<SimpleCommand> = new Set();
+const conditionSets = new WeakMap<ShellScript, ReadonlySet<SimpleCommand>>();
+
+/** Every command that some branch of the script depends on (if/elif/else, && and || conditions). */
+function conditionsOf(script: ShellScript): ReadonlySet<SimpleCommand> {
+  let set = conditionSets.get(script);
+  if (set) return set;
+  const out = new Set<SimpleCommand>();
+  const seen = new Set<Branch>();
+  for (const cmd of script.commands) {
+    for (const b of cmd.branches) {
+      if (b.kind === 'case' || seen.has(b)) continue;
+      seen.add(b);
+      for (const c of b.condition) out.add(c);
+    }
+  }
+  set = out.size ? out : NO_COMMANDS;
+  conditionSets.set(script, set);
+  return set;
 }
 
 // ------------------------------------------------------------------------------------------
