@@ -11,7 +11,7 @@
  * is unknown, and a rule stays silent on unknown values.
  */
 import type { Instruction } from '../../dockerfile/ast.js';
-import type { Model, ShellSource, Stage } from '../../dockerfile/model.js';
+import { isPlatformArg, type Model, type Scope, type ShellSource, type Stage } from '../../dockerfile/model.js';
 import { parseShell, wordsOf, type Branch, type ShellScript, type ShellWord, type SimpleCommand } from '../../dockerfile/shell.js';
 import { KNOWN_PLATFORMS, formatPlatform, normalizePlatform, toVocabulary, type Platform } from '../../platform/index.js';
 import { stageDistro, type Distro } from './stage-distro.js';
@@ -976,8 +976,13 @@ function conditionsOf(script: ShellScript): ReadonlySet<SimpleCommand> {
 // public surface
 
 /** What a stage hands a RUN: its ARG/ENV values for a platform (declared platform args are sources). */
-function outerLookup(model: Model, stage: Stage, index: number, p: Platform): (name: string) => V | undefined {
-  let scope: ReturnType<Model['view']>['end'] | undefined;
+function outerLookup(model: Model, stage: Stage, index: number, p: Platform, first: Platform): (name: string) => V | undefined {
+  const scopeOf = (q: Platform): Scope => {
+    const view = model.view(stage, q);
+    return view.scopes[index] ?? view.end;
+  };
+  let own: Scope | undefined;
+  let shared: Scope | undefined;
   const seen = new Map<string, V | undefined>();
   return (name) => {
     if (seen.has(name)) return seen.get(name);
@@ -986,11 +991,10 @@ function outerLookup(model: Model, stage: Stage, index: number, p: Platform): (n
     return v;
   };
   function bound(name: string): V | undefined {
-    if (!scope) {
-      const view = model.view(stage, p);
-      scope = view.scopes[index] ?? view.end;
-    }
-    const b = scope.get(name);
+    // a binding whose text expands nothing is the same on every platform: read it from the first
+    // platform's view, and build this platform's view only when it may differ
+    let b = p === first ? undefined : (shared ??= scopeOf(first)).get(name);
+    if (!b || b.instruction === null || isPlatformArg(name) || b.instruction.body.text.includes('$')) b = (own ??= scopeOf(p)).get(name);
     if (!b) return undefined;
     if (b.instruction === null) return b.automatic ? null : undefined; // an undeclared platform arg: AA102's
     if (/^BUILD(PLATFORM|OS|ARCH|VARIANT)$/.test(name)) return null;
@@ -1027,7 +1031,7 @@ export function evaluateMappings(model: Model, stage: Stage, index: number, sour
         distro: () => (distro ??= stageDistro(stage)),
         onBuildPlatform: stage.onBuildPlatform,
         platform: p,
-        outer: outerLookup(model, stage, index, p),
+        outer: outerLookup(model, stage, index, p, platforms[0] as Platform),
         loopVars,
         assumeEmpty,
         unbound,
