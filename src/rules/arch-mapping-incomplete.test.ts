@@ -276,6 +276,23 @@ export const cases: { readonly valid: readonly ValidCase[]; readonly invalid: re
       errors: [{ messageId: 'unmapped', line: 3 }],
     },
     {
+      // fkmatsuda's Zulu JDK image (code corpus 2923859795): the whole URL is chosen per platform and
+      // an ENV default `invalid` is left for the rest
+      name: 'a URL chosen per platform, left at its ENV default for arm/v7',
+      code: lines(
+        'FROM debian:bullseye-slim',
+        'ARG TARGETPLATFORM',
+        'ENV DOWNLOAD_URL=invalid',
+        'RUN case "${TARGETPLATFORM}" in \\',
+        '      "linux/amd64") DOWNLOAD_URL=https://cdn.azul.com/zulu/bin/zulu11.54.23-ca-jdk11.0.14-linux_x64.tar.gz ;; \\',
+        '      "linux/arm64") DOWNLOAD_URL=https://cdn.azul.com/zulu-embedded/bin/zulu11.54.23-ca-jdk11.0.14-linux_aarch64.tar.gz ;; \\',
+        '    esac && \\',
+        '    wget ${DOWNLOAD_URL}',
+      ),
+      platforms: 'linux/amd64,linux/arm64,linux/arm/v7',
+      errors: [{ messageId: 'unmapped', line: 8 }],
+    },
+    {
       // bitcoin core-style TARGETPLATFORM case (code corpus 36738587210) built for a platform it lacks
       name: 'falls through to exit for riscv64',
       code: lines(

@@ -211,6 +211,14 @@ function analyse(model: Model, source: ShellSource, runs: readonly PlatformRun[]
       continue;
     }
     for (const url of run.urls) urlFindings(run, url, runs, aa104, mappedAny, add, text);
+    // a download word that is a URL on other platforms and none here (`wget ${URL}`, URL left at its default)
+    for (const f of run.fetches) {
+      if (!runs.some((r) => r !== run && r.urls.some((u) => u.word.start === f.word.start))) continue;
+      const s = f.slots.find((x) => x.variable !== undefined && mappedAny.has(x.variable));
+      if (!s) continue;
+      const [start, end] = slotStart(f, s);
+      add('unmapped', start, end, p, { variable: `$${s.variable}`, subject: lastChoiceSubject(run, text), request: f.text === '' ? '(an empty word)' : f.text });
+    }
   }
 
   for (const f of pending.values()) {

@@ -98,6 +98,8 @@ export interface PlatformRun {
   readonly exit?: Exit;
   /** URL words of commands that ran, with their value here */
   readonly urls: readonly WordValue[];
+  /** arguments of curl/wget made of variables that hold no URL here (`wget $URL` with URL unset) */
+  readonly fetches: readonly WordValue[];
   readonly choices: readonly Choice[];
   /** variables set inside a branch chosen on a platform value (on any path) */
   readonly mapped: ReadonlySet<string>;
@@ -546,6 +548,7 @@ class Interp {
   readonly caseMemo = new Map<ShellWord, { subject: V; taken: number }>();
   readonly choices: Choice[] = [];
   readonly urls: WordValue[] = [];
+  readonly fetches: WordValue[] = [];
   readonly mapped = new Set<string>();
   exit: Exit | undefined;
   /** the commands some branch depends on: only their status is kept */
@@ -855,6 +858,7 @@ class Interp {
         const at = e.text.search(URL_START);
         if (at === 0) this.urls.push({ word: w, text: e.text, slots: e.slots });
         else if (at > 0) this.urls.push({ word: w, text: e.text.slice(at), slots: shiftSlots(e.slots, at) });
+        else if (fetch && !w.raw.includes('://') && !w.value.startsWith('-')) this.fetches.push({ word: w, text: e.text, slots: e.slots });
       }
     }
     if (this.conditions.has(cmd)) this.status.set(cmd, { ran, status: ran === 'maybe' ? null : status, platform: platform || tested, choice });
@@ -1038,7 +1042,7 @@ export function evaluateMappings(model: Model, stage: Stage, index: number, sour
       };
       const it = new Interp(env, source.text.text, 0, false);
       it.runScript(source.script);
-      return { platform: p, ...(it.exit ? { exit: it.exit } : {}), urls: it.urls, choices: it.choices, mapped: it.mapped };
+      return { platform: p, ...(it.exit ? { exit: it.exit } : {}), urls: it.urls, fetches: it.fetches, choices: it.choices, mapped: it.mapped };
     });
   let runs = pass(new Set());
   const mapped = new Set(runs.flatMap((r) => [...r.mapped]));
