@@ -332,6 +332,16 @@ export const cases: { readonly valid: readonly ValidCase[]; readonly invalid: re
       errors: [{ messageId: 'vendorWord', line: 3 }],
     },
     {
+      // the same shape with a vendor anyarch does not know: the other branch speaks Go/TARGETARCH words
+      name: 'case rewrites x86_64 only; an unknown vendor: aarch64 kept among Go words',
+      code: lines(
+        'FROM debian:bookworm',
+        'RUN ARCH=$(uname -m); case "$ARCH" in x86_64) ARCH=amd64 ;; esac; \\',
+        '    curl -fsSLO "https://example.com/releases/tool-linux-${ARCH}.tar.gz"',
+      ),
+      errors: [{ messageId: 'kept', line: 3 }],
+    },
+    {
       // apache/datafusion-ballista#240: `[ $CPU_ARCH=="aarch64" ]` is one word, always true
       name: 'a test without spaces is always true: amd64 asks for aarch_64',
       code: lines(
