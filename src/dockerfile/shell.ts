@@ -46,6 +46,14 @@ export type Branch =
       readonly subject: ShellWord;
       /** pattern words of this item, quotes removed, e.g. ['amd64'], ['arm64', 'aarch64'], ['*'] */
       readonly patterns: readonly string[];
+      /**
+       * the patterns of every item of this `case`, in order (shared by its branches; complete once
+       * the parse is done): an item runs only when no earlier item matched, and items with an empty
+       * body have no command to carry them
+       */
+      readonly items?: readonly (readonly string[])[];
+      /** the index of this item in `items` */
+      readonly item?: number;
     }
   | {
       /**
@@ -1271,6 +1279,7 @@ class Parser {
     this.skipNewlines();
     if (!this.expect(this.peek(), 'in', opener)) return;
     const ITEM = [';;', ';&', ';;&', 'esac'];
+    const items: string[][] = [];
     for (;;) {
       this.skipNewlines();
       let t = this.peek();
@@ -1302,7 +1311,8 @@ class Parser {
           continue;
         }
       } else this.advance();
-      this.pushBranch({ kind: 'case', subject, patterns });
+      items.push(patterns);
+      this.pushBranch({ kind: 'case', subject, patterns, items, item: items.length - 1 });
       this.pushStops(ITEM);
       this.parseList();
       this.popStops(ITEM);

@@ -20,13 +20,14 @@ import {
   detectorWord,
   detectorVariables,
   mayContainDetector,
+  vendorWordsForArchitecture,
   type Detector,
   type DetectorVariable,
 } from './support/detectors.js';
 import { inSingleQuotes } from './support/download.js';
 import { mappingVariable } from './support/fix.js';
 import { instructionMentions } from './support/mentions.js';
-import { spanRange, substitutions, type Span } from './support/shell-words.js';
+import { spanRange, wordPieces, type Span } from './support/shell-words.js';
 import { defineRule, type Edit, type RuleContext } from './types.js';
 
 const messages = {
@@ -57,48 +58,27 @@ const URL_START = /[a-z][a-z0-9+.-]*:\/\//i;
 function template(raw: string, wordStart: number, vars: ReadonlyMap<string, DetectorVariable>): Template | undefined {
   const at = raw.search(URL_START);
   if (at === -1) return undefined;
-  const spans = substitutions(raw).filter((s) => s.end > at);
   const uses: Use[] = [];
   let url = '';
-  let dq = false;
-  let k = 0;
-  for (let i = at; i < raw.length; ) {
-    const span = spans[k];
-    if (span && span.start === i) {
-      k++;
-      let use: Use | undefined;
-      if (span.kind === 'command') {
-        const det = detectorOf(span.inner);
-        if (det) use = { detector: det, span };
-      } else {
-        const v = vars.get(span.name);
-        const plain = span.op === '' || (v?.detector.vocabulary === 'dpkg' && /^##?\*-$/.test(span.op));
-        if (v && v.clean && plain && wordStart + span.start >= v.from) use = { detector: v.detector, variable: v, span };
-      }
-      if (use) {
-        url += `\${__AA${uses.length}}`;
-        uses.push(use);
-      } else url += raw.slice(span.start, span.end);
-      i = span.end;
+  for (const piece of wordPieces(raw, at, true)) {
+    if (piece.kind === 'text') {
+      url += piece.text;
       continue;
     }
-    const c = raw[i] as string;
-    if (c === '"') {
-      dq = !dq;
-      i++;
-    } else if (c === "'" && !dq) {
-      const close = raw.indexOf("'", i + 1);
-      const end = close === -1 ? raw.length : close;
-      url += raw.slice(i + 1, end);
-      i = end + 1;
-    } else if (c === '\\') {
-      url += raw[i + 1] ?? '';
-      i += 2;
-    } else if (/\s/.test(c)) break;
-    else {
-      url += c;
-      i++;
+    const span = piece.span;
+    let use: Use | undefined;
+    if (span.kind === 'command') {
+      const det = detectorOf(span.inner);
+      if (det) use = { detector: det, span };
+    } else {
+      const v = vars.get(span.name);
+      const plain = span.op === '' || (v?.detector.vocabulary === 'dpkg' && /^##?\*-$/.test(span.op));
+      if (v && v.clean && plain && wordStart + span.start >= v.from) use = { detector: v.detector, variable: v, span };
     }
+    if (use) {
+      url += `\${__AA${uses.length}}`;
+      uses.push(use);
+    } else url += raw.slice(span.start, span.end);
   }
   return uses.length ? { url, uses } : undefined;
 }
@@ -109,17 +89,6 @@ interface Mismatch {
   readonly vendorWord: string;
 }
 
-/** Every word the vendor publishes for an architecture (`arm`: armhf, armel ...), over all its variants. */
-function wordsForArchitecture(vendor: Vendor, architecture: string): Set<string> {
-  const out = new Set<string>();
-  for (const table of [vendor.tokens, ...vendor.variants.map((v) => v.tokens)]) {
-    for (const [key, token] of Object.entries(table)) {
-      if (token && token !== '*' && key.split('/')[0] === architecture) out.add(token);
-    }
-  }
-  return out;
-}
-
 function mismatches(vendor: Vendor, det: Detector, platforms: readonly Platform[]): Mismatch[] {
   const out: Mismatch[] = [];
   for (const p of platforms) {
@@ -128,7 +97,7 @@ function mismatches(vendor: Vendor, det: Detector, platforms: readonly Platform[
     if (word === undefined || typeof vendorWord !== 'string' || vendorWord === '*') continue;
     if (word === vendorWord) continue;
     // a file for the same architecture (gosu-armel on arm/v6) exists and runs: not this rule's business
-    if (wordsForArchitecture(vendor, p.architecture).has(word)) continue;
+    if (vendorWordsForArchitecture(vendor, p.architecture).has(word)) continue;
     out.push({ platform: p, word, vendorWord });
   }
   return out;

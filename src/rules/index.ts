@@ -2,6 +2,7 @@
 import archArgDefault from './arch-arg-default.js';
 import archDetectOnBuildPlatform from './arch-detect-on-build-platform.js';
 import archDetectVocabulary from './arch-detect-vocabulary.js';
+import archMappingIncomplete from './arch-mapping-incomplete.js';
 import archPinnedPackage from './arch-pinned-package.js';
 import archPinnedBaseImage from './arch-pinned-base-image.js';
 import archSpecificPath from './arch-specific-path.js';
@@ -38,6 +39,7 @@ export const RULES: readonly Rule[] = [
   baseImageUnresolved, // AA115
   tooDeepToCheck, // AA116
   archArgDefault, // AA117
+  archMappingIncomplete, // AA118
   buildArchForTarget, // AA119
   archPinnedPackage, // AA121
 ];

@@ -5,7 +5,7 @@
  * platform, and the variables a RUN assigns from them (AA104, AA105).
  */
 import type { ShellSource } from '../../dockerfile/model.js';
-import { toVocabulary, type Platform, type Vocabulary } from '../../platform/index.js';
+import { toVocabulary, type Platform, type Vendor, type Vocabulary } from '../../platform/index.js';
 import { settingWords, splitAssignment, substitutions, unquoteDouble, type Span } from './shell-words.js';
 
 /** The vocabularies the run-time detectors print in. */
@@ -204,6 +204,17 @@ export function detectorVariables(source: ShellSource): Map<string, DetectorVari
   for (const v of out.values()) {
     if (tainted.has(v.name) || new RegExp(`\\b(for|select)\\s+${v.name}\\b`).test(text)) {
       out.set(v.name, { ...v, clean: false });
+    }
+  }
+  return out;
+}
+
+/** Every word the vendor publishes for an architecture (`arm`: armhf, armel ...), over all its variants. */
+export function vendorWordsForArchitecture(vendor: Vendor, architecture: string): Set<string> {
+  const out = new Set<string>();
+  for (const table of [vendor.tokens, ...vendor.variants.map((v) => v.tokens)]) {
+    for (const [key, token] of Object.entries(table)) {
+      if (token && token !== '*' && key.split('/')[0] === architecture) out.add(token);
     }
   }
   return out;

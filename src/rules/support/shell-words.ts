@@ -30,9 +30,14 @@ export interface Span {
   readonly doubleQuoted: boolean;
 }
 
+/** `case`/`esac` as whole words (a `)` after `case … in` closes a pattern, not the substitution). */
+const CASE_WORD = /^(case|esac)(?![A-Za-z0-9_])/;
+
 function closeParen(raw: string, from: number): number {
   let depth = 1;
   let quote = '';
+  /** the paren depth of each open `case` */
+  const cases: number[] = [];
   for (let i = from; i < raw.length; i++) {
     const c = raw[i];
     if (quote) {
@@ -43,7 +48,14 @@ function closeParen(raw: string, from: number): number {
     if (c === '\\') i++;
     else if (c === "'" || c === '"') quote = c;
     else if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i;
+    else if (c === ')') {
+      if (cases.length && cases[cases.length - 1] === depth) continue;
+      if (--depth === 0) return i;
+    } else if ((c === 'c' || c === 'e') && (i === from || /[\s;&|(]/.test(raw[i - 1] as string))) {
+      const m = CASE_WORD.exec(raw.slice(i, i + 5));
+      if (m?.[1] === 'case') cases.push(depth);
+      else if (m?.[1] === 'esac' && cases.length && cases[cases.length - 1] === depth) cases.pop();
+    }
   }
   return -1;
 }
@@ -114,6 +126,55 @@ export function substitutions(raw: string): Span[] {
       i = k - 1;
     }
   }
+  return out;
+}
+
+/** A piece of a raw word: a substitution, or literal text with its quotes and escapes removed. */
+export type WordPiece = { readonly kind: 'span'; readonly span: Span } | { readonly kind: 'text'; readonly text: string };
+
+/**
+ * The pieces of a raw word from offset `from`, in order: its top-level substitutions and the
+ * literal text between them (quotes removed, `\x` read as `x`, `\`+newline dropped). With
+ * `stopAtSpace`, unquoted whitespace ends the word (a URL inside a longer text).
+ */
+export function wordPieces(raw: string, from = 0, stopAtSpace = false): WordPiece[] {
+  const spans = substitutions(raw).filter((x) => x.end > from);
+  const out: WordPiece[] = [];
+  let text = '';
+  const flush = (): void => {
+    if (text) out.push({ kind: 'text', text });
+    text = '';
+  };
+  let dq = false;
+  let k = 0;
+  for (let i = from; i < raw.length; ) {
+    const span = spans[k];
+    if (span && span.start === i) {
+      k++;
+      flush();
+      out.push({ kind: 'span', span });
+      i = span.end;
+      continue;
+    }
+    const c = raw[i] as string;
+    if (c === '"') {
+      dq = !dq;
+      i++;
+    } else if (c === "'" && !dq) {
+      const close = raw.indexOf("'", i + 1);
+      const end = close === -1 ? raw.length : close;
+      text += raw.slice(i + 1, end);
+      i = end + 1;
+    } else if (c === '\\') {
+      if (raw[i + 1] !== '\n') text += raw[i + 1] ?? '';
+      i += 2;
+    } else if (stopAtSpace && !dq && /\s/.test(c)) break;
+    else {
+      text += c;
+      i++;
+    }
+  }
+  flush();
   return out;
 }
 
