@@ -172,6 +172,15 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages
     for (const f of families(c.hits)) set.add(f);
     perInstruction.set(c.index, set);
   }
+  // The same file for several architectures in one instruction (`curl …-amd64.tgz && curl …-arm64.tgz`):
+  // on purpose; two different tools, one of them for one architecture only, are not.
+  const perTemplate = new Map<string, Set<string>>();
+  for (const c of candidates) {
+    const key = `${c.index}|${fileTemplate(c)}`;
+    const set = perTemplate.get(key) ?? new Set<string>();
+    for (const f of families(c.hits)) set.add(f);
+    perTemplate.set(key, set);
+  }
   const covered = new Set<string>();
   const urlFiles = new Set(
     candidates.filter((c) => c.kind === 'run-url').map((c) => `${c.index}|${c.text.slice(c.text.lastIndexOf('/') + 1)}`),
@@ -179,7 +188,7 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages
   const fanOut = fanOutFiles(candidates);
   for (const c of candidates) {
     if (families(c.hits).size !== 1) continue; // host and target in one name (cross toolchains): cannot tell
-    if ((perInstruction.get(c.index)?.size ?? 0) > 1) continue;
+    if ((perTemplate.get(`${c.index}|${fileTemplate(c)}`)?.size ?? 0) > 1) continue;
     if (c.command && onlyNames(c.command)) continue; // rm, ls, test -f, echo: names the file, brings nothing in
     if (fanOut.has(fileTemplate(c))) continue; // the stage fetches this file for several architectures on purpose
     if (c.kind === 'run-file' && urlFiles.has(`${c.index}|${c.text}`)) continue;
