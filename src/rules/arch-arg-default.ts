@@ -61,7 +61,7 @@ function stageUses(model: Model, stage: Stage, target: Platform, each: (u: Use) 
         for (const cmd of source.script.commands) {
           const words = commandWords(cmd);
           const tool = words[0]?.value ?? '';
-          if (isNameOnlyCommand(tool)) continue;
+          if (isNameOnlyCommand(cmd)) continue;
           // the branches that choose whether this command (or assignment) runs, when they test a value
           for (const b of cmd.branches) {
             if (b.kind === 'case') trace(cmd, b.subject, 'the case');

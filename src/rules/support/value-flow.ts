@@ -17,6 +17,7 @@ import { wordsOf, type SimpleCommand } from '../../dockerfile/shell.js';
 import { positionAt, toSourceOffset } from '../../dockerfile/text.js';
 import type { Platform } from '../../platform/index.js';
 import { isArchGuarded } from './arch-branches.js';
+import { onlyNames } from './command-kind.js';
 import { inSingleQuotes } from './download.js';
 import { commandWords, settingWords, splitAssignment, substitutions } from './shell-words.js';
 import { ARCHIVE_SUFFIX, URL_RE, findArchTokens, type TokenHit } from './url-arch-words.js';
@@ -356,17 +357,20 @@ export function archWordValue(value: string): TokenHit | undefined {
 }
 
 /**
- * Commands that only touch names, never fetch or install (a minimal stand-in until
- * support/command-kind.ts answers it for every rule).
+ * Commands that bring nothing in beyond what command-kind calls naming: moving, copying or
+ * linking a name, changing directory, and the declaration builtins (their assignments are read
+ * as assignments).
  */
-const NAME_ONLY = new Set([
-  'echo', 'printf', 'rm', 'ls', 'test', '[', '[[', 'mkdir', 'cd', 'chmod', 'chown', 'mv', 'cp', 'ln', 'touch',
-  'grep', 'sha256sum', 'sha512sum', 'md5sum', 'sha1sum', 'true', 'false', 'export', 'local', 'readonly', 'declare', 'typeset', ':',
-]);
+const MOVES_OR_DECLARES: ReadonlySet<string> = new Set(['cd', 'mv', 'cp', 'ln', 'export', 'local', 'readonly', 'declare', 'typeset']);
 
-/** True for a command that only touches names (`echo`, `rm`, `ls`, `test`, ...): it fetches and installs nothing. */
-export function isNameOnlyCommand(tool: string): boolean {
-  return NAME_ONLY.has(tool);
+/**
+ * True for a command that only touches names (`echo`, `rm`, `ls`, `test`, `cp`, ...: command-kind's
+ * `onlyNames`, plus moves, links and declarations): it fetches and installs nothing.
+ */
+export function isNameOnlyCommand(cmd: SimpleCommand): boolean {
+  if (onlyNames(cmd)) return true;
+  const tool = commandWords(cmd)[0]?.value ?? '';
+  return MOVES_OR_DECLARES.has(tool.slice(tool.lastIndexOf('/') + 1));
 }
 
 /** A download (a URL or an archive file name) whose text went through variables. */
@@ -413,7 +417,7 @@ export function downloadUses(model: Model, stage: Stage, target: Platform): read
         for (const cmd of source.script.commands) {
           const words = commandWords(cmd);
           const tool = words[0]?.value ?? '';
-          if (!tool || isNameOnlyCommand(tool)) continue;
+          if (!tool || isNameOnlyCommand(cmd)) continue;
           let guarded: boolean | undefined;
           for (const w of words) {
             if (!w.raw.includes('$')) continue;
