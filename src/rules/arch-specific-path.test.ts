@@ -35,6 +35,9 @@ ruleTester(rule, {
     // COPY/ADD sources named for one architecture: quiet idioms
     'FROM alpine\nARG TARGETOS TARGETARCH\nCOPY bin/${TARGETOS}_${TARGETARCH}/app /usr/local/bin/\n',
     'FROM alpine\nARG TARGETPLATFORM\nCOPY dist/$TARGETPLATFORM/app /usr/local/bin/\n',
+    // a real image that runs i386 tools under emulation copies its wrapper script, named for i386 but the
+    // same text on every CPU (a triaged false positive from the search tool's code corpus, file id 71262059708)
+    'FROM debian:12\nCOPY wrap-i386.sh /usr/local/sbin/wrap-i386.sh\nCOPY conf/linux-amd64/settings.yaml /etc/app/\n',
     { name: 'built for amd64 only', code: 'FROM alpine\nCOPY bin/linux_amd64/app /usr/local/bin/\n', platforms: 'linux/amd64' },
     { name: 'a constant --platform stage', code: 'FROM --platform=linux/amd64 alpine\nCOPY bin/linux_amd64/app /usr/local/bin/\n' },
     // a fan-out on purpose (after bomdrift's Dockerfile in the search corpus, file id 62212649367):

@@ -8,7 +8,7 @@ import type { Instruction, SourceText } from '../dockerfile/ast.js';
 import type { Model, Stage } from '../dockerfile/model.js';
 import { parseShell, type ShellScript, type SimpleCommand } from '../dockerfile/shell.js';
 import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
-import { PLATFORM_DATA, formatPlatform, samePlatform, type Platform } from '../platform/index.js';
+import { PLATFORM_DATA, formatPlatform, isArchIndependentPath, samePlatform, type Platform } from '../platform/index.js';
 import { isArchGuarded } from './support/arch-branches.js';
 import { stageCrossCompiles } from './support/mentions.js';
 import { onlyNames } from './support/command-kind.js';
@@ -300,6 +300,7 @@ function checkCopySources(model: Model, stage: Stage, targets: readonly Platform
     if ((ins.keyword !== 'copy' && ins.keyword !== 'add') || !COPY_QUICK.test(`COPY ${ins.body.text}`)) continue;
     for (const word of copySources(ins)) {
       if (findArchPaths(word.text).length) continue; // multiarch directories and loaders: reported as such
+      if (isArchIndependentPath(word.text)) continue; // a script, config or asset: the same bytes on every CPU
       const hits = findArchTokens(word.text);
       if (hits.length === 0 || wordFamilies(hits).size !== 1) continue;
       found.push({ ins, word, hit: hits[0] as TokenHit });
