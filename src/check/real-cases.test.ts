@@ -119,7 +119,7 @@ describe('real cases: per-architecture Dockerfiles', () => {
   // thespad/docker-arr-in-one issue #15: the arm64 image held the x64 Sonarr (a copy/paste error in the
   // aarch64 file). before: AA101 there, and also on the correct Dockerfile. now: AA101 on the aarch64 file only.
   test('thespad/docker-arr-in-one#15', () => {
-    assert.deepEqual(check('Dockerfile.aarch64', thespad('x64', 'arm64'), {}, SIBLINGS), ['AA101 download Dockerfile.aarch64:6']);
+    assert.deepEqual(check('Dockerfile.aarch64', thespad('x64', 'arm64'), {}, SIBLINGS), ['AA101 downloadOther Dockerfile.aarch64:6']);
   });
 
   // 1activegeek/docker-airconnect: Dockerfile.arm64v8 FROM arm64v8/debian with the aarch64 s6-overlay, and
@@ -133,6 +133,6 @@ describe('real cases: per-architecture Dockerfiles', () => {
 
   // linuxserver.io's armhf files (docker-arr-in-one's Dockerfile.armhf): arm/v7, where an aarch64 download is wrong.
   test('an arm64 download in Dockerfile.armhf', () => {
-    assert.deepEqual(check('Dockerfile.armhf', thespad('arm64', 'arm')), ['AA101 download Dockerfile.armhf:6']);
+    assert.deepEqual(check('Dockerfile.armhf', thespad('arm64', 'arm')), ['AA101 downloadOther Dockerfile.armhf:6']);
   });
 });

@@ -25,6 +25,7 @@ import { defineRule, type Edit, type RuleContext } from './types.js';
 
 const messages = {
   download: '{file} is the {arch} build, but the image is also built for {platforms}',
+  downloadOther: '{file} is the {arch} build, but the image is built for {platforms}',
   builder: '{file} is the {arch} build of a tool for the build machine; builders on other CPUs get the wrong binary (use BUILDARCH)',
   branchMismatch: '{file} is the {arch} build, downloaded in the branch for {branch}',
   templateWord: '{file} takes {variable}, but {vendor} names {platform} "{word}", not "{arch}": that file does not exist',
@@ -231,7 +232,8 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages
     if (wrong.length === 0) continue; // every target is this architecture: single-arch on purpose
     const fix = planFix(model, ctx, c, hit, targets, false);
     ctx.report({
-      messageId: 'download',
+      // every target is another architecture (a per-architecture Dockerfile, a one-platform build): not "also"
+      messageId: wrong.length === targets.length ? 'downloadOther' : 'download',
       range,
       data: { file, arch: archText(hit), platforms: wrong.map(formatPlatform).join(', ') },
       platforms: wrong.map(formatPlatform),
