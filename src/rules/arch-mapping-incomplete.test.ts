@@ -8,6 +8,17 @@ export const cases: { readonly valid: readonly ValidCase[]; readonly invalid: re
   valid: [
     // --- complete mappings, as real Dockerfiles write them
     {
+      // an oci-actions-runner Dockerfile (search id 54612057010): `ARG TARGETARCH=amd64` gives arm64
+      // the amd64 word before the mapping runs; AA103 reports the default, the mapping is complete
+      name: 'a complete TARGETARCH case under a shadowing ARG default is AA103\'s',
+      code: lines(
+        'FROM debian:13-slim',
+        'ARG TARGETARCH=amd64',
+        'RUN case "${TARGETARCH}" in amd64) RUNNER_ARCH=x64;; arm64) RUNNER_ARCH=arm64;; *) exit 1;; esac; \\',
+        '    curl -fsSL -o runner.tar.gz "https://github.com/actions/runner/releases/download/v2.328.0/actions-runner-linux-${RUNNER_ARCH}-2.328.0.tar.gz"',
+      ),
+    },
+    {
       // docker-library/golang (dpkgArch case with an explicit failure for the rest)
       name: 'dpkg case with a branch for every target and exit for the rest',
       code: lines(

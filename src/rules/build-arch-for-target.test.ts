@@ -6,6 +6,28 @@ const lines = (...l: string[]): string => `${l.join('\n')}\n`;
 ruleTester(rule, {
   valid: [
     {
+      name: 'ARG GOARCH=$BUILDARCH for a tool the build stage runs; the image copies only its output',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS tools',
+        'ARG GOARCH=$BUILDARCH',
+        'RUN go build -o /usr/local/bin/gen ./cmd/gen',
+        'RUN gen > /out.txt',
+        'FROM alpine',
+        'COPY --from=tools /out.txt /gen.txt',
+      ),
+    },
+    {
+      name: 'ARG GOARCH=$BUILDARCH, but the build sets GOARCH itself',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS builder',
+        'ARG GOARCH=$BUILDARCH',
+        'ARG TARGETARCH',
+        'RUN GOARCH=$TARGETARCH go build -o /out/app .',
+        'FROM scratch',
+        'COPY --from=builder /out/app /app',
+      ),
+    },
+    {
       // the docker docs' cross-compilation guide: protoc fetched for the builder, the Go binary built for the target
       name: 'a build tool fetched for the builder, only the cross-compiled binary copied',
       code: lines(
@@ -73,6 +95,32 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      // an auth0-cas-server-go Dockerfile (search id 15090541619): the stage ARG sets GOARCH from
+      // BUILDARCH, so the binary in the scratch image is the build machine's
+      name: 'ARG GOARCH=$BUILDARCH before a go build the image copies',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM golang:1.16-alpine AS builder',
+        'ARG GOARCH=$BUILDARCH',
+        'ENV CGO_ENABLED=0 GOOS=linux',
+        'RUN go build -o /go/bin/app .',
+        'FROM scratch',
+        'COPY --from=builder /go/bin/app /app',
+      ),
+      errors: [{ messageId: 'buildStage', line: 2, column: 12, endColumn: 22 }],
+      output: null,
+    },
+    {
+      name: 'ENV GOARCH=${BUILDARCH} in a target-platform stage',
+      code: lines(
+        'FROM golang:1.22',
+        'ARG BUILDARCH',
+        'ENV GOARCH=${BUILDARCH}',
+        'RUN go build -o /usr/local/bin/app .',
+      ),
+      errors: [{ messageId: 'targetStage', line: 3, column: 12, endColumn: 24 }],
+      output: null,
+    },
     {
       // gravitational/teleport's build.assets buildbox (code corpus): etcd and Go fetched for BUILDARCH into the image itself
       name: 'downloads for BUILDARCH in the image stage itself',

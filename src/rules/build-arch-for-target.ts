@@ -147,8 +147,56 @@ function fixFor(model: Model, stage: Stage, index: number, source: ShellSource, 
   return [...declareArgs(model, stage, [replacement], index, target), ...edits.sort((a, b) => a.start - b.start)];
 }
 
+/** A compile-target variable an ARG or ENV sets from BUILD* (`ARG GOARCH=$BUILDARCH`): what it says for a later build. */
+const DECLARED_COMPILE_VAR = /(?:^|\s)(GOARCH|GOOS|GOARM|CARGO_BUILD_TARGET)=("?)([^\s"]*)\2/g;
+/** Go's variables: an empty value (BUILD* not declared in the stage) is the build machine's too. */
+const GO_VAR = /^GO(ARCH|OS|ARM)$/;
+const BUILD_COMMAND = /(^|[\s;&|(])(go\s+(build|install)|cargo\s+(build|install)|xcaddy\s+build)\b/;
+
+/**
+ * `ARG GOARCH=$BUILDARCH` / `ENV GOARCH=${BUILDARCH}` followed by a `go build` whose result a
+ * target-platform stage reads: the binary is the build machine's (auth0-cas-server-go).
+ */
+function checkDeclarations(model: Model, stage: Stage, ctx: RuleContext<typeof messages>, target: Platform): void {
+  const view = model.view(stage, target);
+  const name = stage.name ?? String(stage.index);
+  stage.instructions.forEach((ins: Instruction, index) => {
+    if ((ins.keyword !== 'arg' && ins.keyword !== 'env') || !BUILD_NAME.test(ins.body.text)) return;
+    const text = ins.body.text;
+    const scope = view.scopes[index] ?? view.end;
+    DECLARED_COMPILE_VAR.lastIndex = 0;
+    for (let m = DECLARED_COMPILE_VAR.exec(text); m; m = DECLARED_COMPILE_VAR.exec(text)) {
+      const variable = m[1] as string;
+      const value = m[3] as string;
+      const valueAt = m.index + m[0].indexOf('=') + 1 + (m[2] ? 1 : 0);
+      BUILD_REF.lastIndex = 0;
+      const ref = BUILD_REF.exec(value);
+      if (!ref) continue;
+      const build = ref[1] as string;
+      // undeclared, it is empty: for Go that is the build machine's value as well; otherwise AA102's
+      if (!scope.get(build) && !GO_VAR.test(variable)) continue;
+      // a later RUN that builds, does not set the variable itself, and whose result the image reads
+      const reads = stage.instructions.some((later, j) => {
+        if (j <= index || later.keyword !== 'run' || !BUILD_COMMAND.test(later.body.text)) return false;
+        if (new RegExp(`(^|[\\s;&|(])${variable}=`).test(later.body.text) || /\bxx-(go|cargo)\b/.test(later.body.text)) return false;
+        const outputs = runOutputs(model, stage, j);
+        return stage.onBuildPlatform ? targetReadsAny(model, stage, outputs) : model.graph.imageStages.has(stage) || targetReadsAny(model, stage, outputs);
+      });
+      if (!reads) continue;
+      const at = valueAt + ref.index;
+      const braced = text[at + 1] === '{';
+      const end = braced ? text.indexOf('}', at) + 1 : at + ref[0].length;
+      const st = toSourceOffset(ins.body, at);
+      const en = toSourceOffset(ins.body, end - 1) + 1;
+      const data = { name: build, stage: name, what: `the compile target (${variable})`, replacement: REPLACEMENT[build] as string };
+      ctx.report({ messageId: stage.onBuildPlatform ? 'buildStage' : 'targetStage', range: rangeAt(model.file.lineStarts, st, en), data });
+    }
+  });
+}
+
 function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages>, target: Platform): void {
   if (stage.windows || !stage.reachable) return;
+  checkDeclarations(model, stage, ctx, target);
   // scopes only for a stage whose RUN or ADD names a BUILD* arg (the file's may be only in FROM --platform)
   if (!stage.instructions.some((i) => (i.keyword === 'run' || i.keyword === 'add') && instructionMentions(i, BUILD_NAME))) return;
   const view = model.view(stage, target);

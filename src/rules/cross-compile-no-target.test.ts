@@ -6,6 +6,23 @@ const lines = (...l: string[]): string => `${l.join('\n')}\n`;
 ruleTester(rule, {
   valid: [
     {
+      // a replayr Dockerfile (search id 20752503855): cargo-chef goes to /usr/local/cargo/bin and stays
+      // in the builder; the image copies /usr/local/bin/replayr, which the xx-cargo build put there
+      name: 'cargo install of a build tool: the image copies another bin directory',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx',
+        'FROM --platform=$BUILDPLATFORM rust:1.93 AS base',
+        'RUN cargo install cargo-chef',
+        'COPY --from=xx / /',
+        'FROM base AS builder',
+        'ARG TARGETPLATFORM',
+        'RUN xx-cargo build --release --bin replayr',
+        'RUN cp ./target/$(xx-cargo --print-target-triple)/release/replayr /usr/local/bin/replayr',
+        'FROM debian:bookworm-slim',
+        'COPY --from=builder /usr/local/bin/replayr /usr/local/bin/',
+      ),
+    },
+    {
       name: 'the canonical Go cross-compile',
       code: lines(
         'FROM --platform=$BUILDPLATFORM golang:1.22 AS build',
@@ -359,6 +376,28 @@ ruleTester(rule, {
         'COPY --from=build /app/target/release/app /usr/local/bin/app',
       ),
       errors: [{ messageId: 'cargo', line: 3, column: 5, endColumn: 16 }],
+      output: null,
+    },
+    {
+      name: 'cargo install of a tool the image copies from $CARGO_HOME/bin',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM rust:1 AS build',
+        'RUN cargo install ripgrep',
+        'FROM debian:bookworm-slim',
+        'COPY --from=build /usr/local/cargo/bin/rg /usr/local/bin/rg',
+      ),
+      errors: [{ messageId: 'cargo', line: 2, column: 5, endColumn: 18 }],
+      output: null,
+    },
+    {
+      name: 'cargo install --root of a tool the image copies',
+      code: lines(
+        'FROM --platform=$BUILDPLATFORM rust:1 AS build',
+        'RUN cargo install --root /out ripgrep',
+        'FROM debian:bookworm-slim',
+        'COPY --from=build /out/bin/rg /usr/local/bin/rg',
+      ),
+      errors: [{ messageId: 'cargo', line: 2, column: 5, endColumn: 18 }],
       output: null,
     },
     {

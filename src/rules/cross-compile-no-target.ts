@@ -77,6 +77,38 @@ function targetCopiesBin(model: Model, stage: Stage): boolean {
   return targetConsumers(model, stage).some((c) => c.paths.some((p) => p === '/' || p.includes('$') || /(^|\/)bin(\/|$)/.test(p)));
 }
 
+/**
+ * Where `cargo install` puts the binaries: `--root DIR/bin`, else $CARGO_INSTALL_ROOT/bin, else
+ * $CARGO_HOME/bin (the rust images set /usr/local/cargo), else ~/.cargo/bin; undefined when unknown.
+ */
+function cargoInstallBins(model: Model, site: Site, words: readonly ShellWord[], target: Platform): string[] | undefined {
+  const i = words.findIndex((w) => w.value === '--root' || w.value.startsWith('--root='));
+  if (i !== -1) {
+    const w = words[i] as ShellWord;
+    const root = unquoted(w.value.startsWith('--root=') ? w.value.slice('--root='.length) : words[i + 1]?.value);
+    return root && !root.includes('$') ? [`${root.replace(/\/+$/, '')}/bin`] : undefined;
+  }
+  for (const name of ['CARGO_INSTALL_ROOT', 'CARGO_HOME']) {
+    const env = envFor(model, site.stage, site.index, site.source, site.command, name, target);
+    if (!env.set) continue;
+    const v = unquoted(env.value);
+    return v && !v.includes('$') && v.startsWith('/') ? [`${v.replace(/\/+$/, '')}/bin`] : undefined;
+  }
+  return ['/usr/local/cargo/bin', '/root/.cargo/bin'];
+}
+
+/** Does a target-platform stage copy one of these directories (or a directory holding one, or `/`)? */
+function targetCopiesDir(model: Model, stage: Stage, dirs: readonly string[]): boolean {
+  if (stage.final) return true;
+  return targetConsumers(model, stage).some((c) =>
+    c.paths.some((p) => {
+      if (p === '/' || p.includes('$')) return true;
+      const q = p.replace(/\/+$/, '');
+      return dirs.some((d) => d === q || d.startsWith(`${q}/`) || q.startsWith(`${d}/`) || (/[*?[]/.test(q) && q.startsWith(`${d}`)));
+    }),
+  );
+}
+
 function unquoted(v: string | undefined): string | undefined {
   return v?.replace(/^(['"])(.*)\1$/, '$2');
 }
@@ -189,7 +221,10 @@ function checkStage(model: Model, stage: Stage, ctx: RuleContext<typeof messages
           if (hasTargetFlag(cargo.words) || cargoConfig) continue;
           // cargo install writes to $CARGO_HOME/bin or --root; cargo build to target/ under WORKDIR
           const project = cargo.kind === 'build' || !isCargoToolInstall(cargo.words);
-          const read = readsOutput(index, project) || (cargo.kind === 'install' && (copiesBin ??= targetCopiesBin(model, stage)));
+          // a tool `cargo install` puts in $CARGO_HOME/bin is the target's only if a target stage copies that directory
+          const bins = cargo.kind === 'install' && !project ? cargoInstallBins(model, site, cargo.words, target) : undefined;
+          const copied = cargo.kind === 'install' && (bins ? targetCopiesDir(model, stage, bins) : (copiesBin ??= targetCopiesBin(model, stage)));
+          const read = readsOutput(index, project) || copied;
           if (!read) continue;
           if (envFor(model, stage, index, source, command, 'CARGO_BUILD_TARGET', target).set) continue;
           const sub = cargo.words.find((w) => w.value === cargo.kind || (cargo.kind === 'build' && w.value === 'b')) as ShellWord;

@@ -1003,6 +1003,9 @@ function outerLookup(model: Model, stage: Stage, index: number, p: Platform, fir
     if (b.instruction === null) return b.automatic ? null : undefined; // an undeclared platform arg: AA102's
     if (/^BUILD(PLATFORM|OS|ARCH|VARIANT)$/.test(name)) return null;
     if (/^TARGET(PLATFORM|OS|ARCH|VARIANT)$/.test(name)) {
+      // `ARG TARGETARCH=amd64`: a default replaces the per-platform value, on every platform the
+      // same word. That is AA103's finding; the mapping itself is not at fault
+      if (b.kind === 'arg' && !b.automatic) return null;
       const src = argSource(name);
       return b.value === undefined ? null : { s: b.value, o: 'source', src };
     }

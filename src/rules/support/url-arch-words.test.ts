@@ -18,8 +18,17 @@ describe('findArchTokens: vendors\' own spellings', () => {
     ['https://example.com/get?os=linux&arch=x64', [['x64', 'amd64']]],
     ['https://example.com/get?platform=linux-x64', [['x64', 'amd64']]],
     ['https://example.com/get?cpu=arm&os=linux', [['arm', 'arm']]],
+    // an h2o benchmark Dockerfile (search id 55214545165): the owner "apple" is no macOS asset
+    ['https://github.com/apple/foundationdb/releases/download/7.3.79/foundationdb-clients_7.3.79-1_amd64.deb', [['amd64', 'amd64']]],
   ];
   for (const [url, want] of cases) test(url, () => assert.deepEqual(words(url), want));
+});
+
+describe('findArchTokens: other-OS assets on a forge', () => {
+  test('a darwin asset is still another OS\'s', () => {
+    assert.deepEqual(words('https://github.com/apple/swift/releases/download/v1/swift-macos-arm64.tar.gz'), []);
+    assert.deepEqual(words('https://github.com/foo/bar/releases/download/v1/bar-darwin-arm64.tar.gz'), []);
+  });
 });
 
 describe('findArchTokens: unsuffixed x86-64 assets', () => {

@@ -72,7 +72,17 @@ const LINUX = /linux/i;
 
 /** True when the string names a non-Linux asset (darwin-arm64, windows-amd64, macOS-64bit, win-x64). */
 function isOtherOs(s: string): boolean {
-  return OTHER_OS.test(s) && !LINUX.test(s.replace(OTHER_OS, ''));
+  const t = withoutForgeRepo(s);
+  return OTHER_OS.test(t) && !LINUX.test(t.replace(OTHER_OS, ''));
+}
+
+/**
+ * A forge URL without its owner/repository segments: the project's name says nothing about the
+ * asset's OS (github.com/apple/foundationdb/releases/.../foundationdb-clients_7.3.79-1_amd64.deb).
+ */
+function withoutForgeRepo(s: string): string {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/(?:www\.)?(?:github\.com|gitlab\.com|codeberg\.org|bitbucket\.org|raw\.githubusercontent\.com))\/[^/?#]+\/[^/?#]+(?=[/?#]|$)/i.exec(s);
+  return m ? `${m[1]}${s.slice(m[0].length)}` : s;
 }
 
 /** The part of a URL after its host (architecture words in host names are not about the CPU). */
