@@ -18,15 +18,39 @@ const vm = require('node:vm');
 
 const BUNDLE = path.join(__dirname, '../dist/cli/anyarch.cjs');
 
-/** The directory of compiled-code caches, or undefined when it is not safely ours. */
+/** The directory of compiled-code caches (it may not exist yet), or undefined when it is turned off. */
 function cacheDir(env) {
   if (env.ANYARCH_NO_COMPILE_CACHE === '1') return undefined;
   const base = env.ANYARCH_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache'), 'anyarch');
   return path.join(base, 'compile');
 }
 
+/**
+ * Is this (lstat) ours alone: owned by this user and writable by no one else? A code cache is
+ * compiled code that V8 runs without checking what it contains, so one that another user could
+ * have written (a shared `ANYARCH_CACHE_DIR`, a `sudo` run with the user's HOME) is never read,
+ * nor written into. Where there are no user ids (Windows), the file system's rights decide.
+ */
+function ours(st) {
+  if (typeof process.getuid !== 'function') return true;
+  return st.uid === process.getuid() && (st.mode & 0o022) === 0;
+}
+
+/** Is the cache directory a real directory of ours (created here when missing)? */
+function usableDir(dir) {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = fs.lstatSync(dir);
+    return st.isDirectory() && ours(st);
+  } catch {
+    return false;
+  }
+}
+
 function readCache(file) {
   try {
+    const st = fs.lstatSync(file);
+    if (!st.isFile() || !ours(st)) return undefined;
     return fs.readFileSync(file);
   } catch {
     return undefined;
@@ -38,10 +62,10 @@ const KEEP = 16;
 
 /** Writes the cache atomically and keeps the newest {@link KEEP} files of the directory. Never throws. */
 function writeCache(dir, file, data) {
+  const tmp = `${file}.${process.pid}.tmp`;
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, data, { mode: 0o600 });
+    // a new file (never through a link left at that name), renamed over the old one when whole
+    fs.writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
     fs.renameSync(tmp, file);
     const entries = fs
       .readdirSync(dir)
@@ -50,7 +74,12 @@ function writeCache(dir, file, data) {
       .sort((a, b) => b.mtime - a.mtime);
     for (const old of entries.slice(KEEP)) fs.rmSync(path.join(dir, old.name), { force: true });
   } catch {
-    // a cache only saves time
+    // a cache only saves time; a temporary file left by a failed write is removed
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // nothing more to do
+    }
   }
 }
 
@@ -63,7 +92,8 @@ const COMMANDS = new Set(['check', 'parse', 'rules', 'platforms', 'verify', 'bui
  */
 function load() {
   const bytes = fs.readFileSync(BUNDLE);
-  const dir = cacheDir(process.env);
+  const wanted = cacheDir(process.env);
+  const dir = wanted && usableDir(wanted) ? wanted : undefined;
   // one cache per command: each holds the functions its first run compiled (check's are not verify's)
   const command = COMMANDS.has(process.argv[2]) ? process.argv[2] : 'other';
   const file = dir && path.join(dir, `${createHash('sha256').update(bytes).digest('hex')}-${process.arch}-${command}.v8cache`);

@@ -302,5 +302,12 @@ describe('checkPaths: per-architecture Dockerfiles and build-context scripts', (
     assert.equal(run.sources.get(path.join('app', 'install.sh')), '#!/bin/sh\ncurl -o /x https://example.com/x-amd64\n');
     const other = await checkPaths(['app/Dockerfile'], { cwd, check: { rules: [PLATFORMS], context: 'ctx' }, baseImages: false });
     assert.equal(other.results[0]?.findings.filter((x) => x.messageId === 'shell').length, 0);
+    // a build context that is missing or no directory is a usage error, not a clean check
+    for (const context of ['no-such-dir', 'app/install.sh']) {
+      await assert.rejects(
+        checkPaths(['app/Dockerfile'], { cwd, check: { rules: [PLATFORMS], context }, baseImages: false }),
+        (e: unknown) => isAnyarchError(e) && e.code === 'E_USAGE' && e.message.includes(JSON.stringify(context)),
+      );
+    }
   });
 });

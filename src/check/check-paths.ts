@@ -199,6 +199,22 @@ async function checkGuarded(input: Input, check: CheckOptions, opts: CheckPathsO
   return c.result.error && isBug(c.result.error) ? { ...c, bug: true } : c;
 }
 
+/**
+ * Throws E_USAGE unless `dir` is a directory: a misspelt build context would otherwise read no
+ * script and check clean without a word.
+ */
+function contextDirectory(dir: string, given: string): void {
+  let reason: string | undefined;
+  try {
+    if (!statSync(dir).isDirectory()) reason = 'not a directory';
+  } catch (e) {
+    reason = errnoReason(e);
+  }
+  if (reason !== undefined) {
+    throw new AnyarchError('E_USAGE', `the build context ${JSON.stringify(given)} cannot be used: ${reason}`, 'Name the directory the image is built from (anyarch check --context DIR), or leave it out for each Dockerfile\'s directory.');
+  }
+}
+
 /** The Dockerfile names in a directory (for a plain Dockerfile's per-architecture siblings), read once per directory. */
 function siblingsIn(dir: string, cache: Map<string, string[]>): string[] {
   let names = cache.get(dir);
@@ -281,8 +297,9 @@ export async function checkPaths(paths: readonly string[], opts: CheckPathsOptio
   if (readsStdin && opts.fix === 'apply') {
     throw new AnyarchError('E_USAGE', 'fixes cannot be written back to standard input', "Preview them as a diff instead (anyarch check --fix-dry-run, or fix: 'preview').");
   }
-  // bad options (an unknown rule) throw before anything is read
+  // bad options (an unknown rule, a build context that is no directory) throw before anything is read
   let check = opts.check ?? {};
+  if (check.context !== undefined) contextDirectory(path.resolve(opts.cwd, check.context), check.context);
   const needBaseImages = rulesNeeding(check, 'baseImages');
 
   const named = paths.filter((p) => p !== '-');

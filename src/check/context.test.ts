@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { symlinkSync } from 'node:fs';
+import * as path from 'node:path';
 import { test } from 'node:test';
 import { tempTree } from '../../test/support/tree.js';
 import { MAX_SCRIPTS, contextReader } from './context.js';
@@ -18,4 +20,21 @@ test('contextReader: reads inside the context once per path, skips what is missi
   for (let i = 0; i < MAX_SCRIPTS + 2; i++) if (read(`many/${i}.sh`)) found++;
   assert.equal(found, MAX_SCRIPTS - 3);
   assert.deepEqual(read('a.sh'), { path: 'ctx/a.sh', text: 'echo a\n' });
+});
+
+test('contextReader: a symbolic link (of the file or of a directory above it) that leads out of the context is not followed', () => {
+  const outside = tempTree({ 'secret.sh': 'TOKEN=ghp_secret curl https://example.com/tool-amd64\n' }, 'anyarch-outside-');
+  const dir = tempTree({ 'real/in.sh': 'echo in\n' }, 'anyarch-context-');
+  symlinkSync(path.join(outside, 'secret.sh'), path.join(dir, 'install.sh'));
+  symlinkSync('../' + path.basename(outside), path.join(dir, 'up'));
+  symlinkSync(outside, path.join(dir, 'abs'));
+  symlinkSync('real/in.sh', path.join(dir, 'inside.sh'));
+  symlinkSync('.', path.join(dir, 'loop'));
+  const read = contextReader(dir, (p) => p);
+  assert.equal(read('install.sh'), undefined);
+  assert.equal(read('up/secret.sh'), undefined);
+  assert.equal(read('abs/secret.sh'), undefined);
+  // a link that stays inside the context is read (BuildKit copies the tree, link and target)
+  assert.deepEqual(read('inside.sh'), { path: 'inside.sh', text: 'echo in\n' });
+  assert.deepEqual(read('loop/loop/real/in.sh'), { path: 'loop/loop/real/in.sh', text: 'echo in\n' });
 });

@@ -1,8 +1,12 @@
 /**
  * Reading the build context's scripts for the check: bounded reads (src/fs/bounded-read.ts) of
- * the files a RUN executes, relative to the context directory, never outside it. A missing,
- * special, binary, too large or non-UTF-8 file is no script: it is skipped silently.
+ * the files a RUN executes, relative to the context directory, never outside it: neither by `..`
+ * nor by a symbolic link (of the file or of a directory on its way) whose target lies outside
+ * (BuildKit copies such a link as a link, which the build cannot follow to the host's file; and
+ * reading it could print a line of any file of the user's into a report). A missing, special,
+ * binary, too large or non-UTF-8 file is no script: it is skipped silently.
  */
+import { realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ScriptFile, ScriptReader } from '../dockerfile/scripts.js';
 import { readRegularFileSync } from '../fs/bounded-read.js';
@@ -20,13 +24,18 @@ export function contextReader(dir: string, name: (contextPath: string) => string
   // each path is read once (--fix checks the file again after each pass, and must see the same scripts)
   const read = new Map<string, ScriptFile | undefined>();
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  let root: string | undefined;
   return (contextPath: string): ScriptFile | undefined => {
     if (!contextPath || contextPath.startsWith('/') || contextPath.split('/').includes('..')) return undefined;
     if (read.has(contextPath)) return read.get(contextPath);
     if (read.size >= MAX_SCRIPTS) return undefined;
     let file: ScriptFile | undefined;
     try {
-      const bytes = readRegularFileSync(path.join(dir, contextPath), MAX_SCRIPT_BYTES);
+      // links resolved, the file must still be inside the context (resolved too)
+      root ??= realpathSync(dir);
+      const real = realpathSync(path.join(dir, contextPath));
+      if (real !== root && !real.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) throw new Error('outside the build context');
+      const bytes = readRegularFileSync(real, MAX_SCRIPT_BYTES);
       if (bytes.length <= MAX_SCRIPT_BYTES) file = { path: name(contextPath), text: decoder.decode(bytes) };
     } catch {
       // missing, special, too large or not UTF-8: no script

@@ -168,6 +168,16 @@ describe('build-context scripts', () => {
     assert.equal(fixSource(src, 'Dockerfile', { rules: [AMD] }, reader).output, src);
   });
 
+  it('a script two RUNs execute: each RUN has its own finding, named by it; a comment on one RUN covers only that one', () => {
+    const src = 'FROM alpine\nCOPY install.sh /tmp/\n# anyarch ignore=AA991\nRUN sh /tmp/install.sh\n\nFROM alpine\nCOPY install.sh /tmp/\nRUN sh /tmp/install.sh\n';
+    const r = checkSource(src, 'Dockerfile', { rules: [AMD] }, reader);
+    assert.deepEqual([r.findings.map((f) => [f.file, f.range.start.line, f.via?.line]), r.suppressed], [[['ctx/install.sh', 3, 8]], 1]);
+    assert.deepEqual(r.scripts?.map((x) => x.path), ['ctx/install.sh']);
+    // unsuppressed in both: said once, named by the first RUN
+    const both = checkSource(src.replace('# anyarch ignore=AA991\n', ''), 'Dockerfile', { rules: [AMD] }, reader);
+    assert.deepEqual(both.findings.map((f) => [f.file, f.range.start.line, f.via?.line]), [['ctx/install.sh', 3, 3]]);
+  });
+
   it('a suppression comment on the RUN covers findings in its script', () => {
     const src = 'FROM alpine\nCOPY install.sh /tmp/\n# anyarch ignore=AA991\nRUN sh /tmp/install.sh\n';
     const r = checkSource(src, 'Dockerfile', { rules: [AMD] }, reader);

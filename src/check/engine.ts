@@ -219,7 +219,7 @@ export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findi
   const findings: Finding[] = [];
   let error: AnyarchError | undefined;
   // a rule's gate looks at the scripts too: their commands are the RUN's
-  const gateText = model.scripts.length ? [file.source, ...model.scripts.map((x) => x.file.text)].join('\n') : file.source;
+  const gateText = model.scripts.length ? [file.source, ...new Set(model.scripts.map((x) => x.file.text))].join('\n') : file.source;
   for (const { rule, override } of selected) {
     if (rule.gate && !rule.gate.test(gateText)) continue;
     const seen = new Set<string>();
@@ -271,6 +271,17 @@ export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findi
     suppressed = placed.length - kept.length;
   }
   kept.sort((a, b) => BY_START(a.at, b.at) || BY_START(a.finding, b.finding));
+  if (model.scripts.length) {
+    // a script several RUNs execute says the same thing once, named by the first RUN not suppressed
+    const said = new Set<string>();
+    kept = kept.filter(({ finding: f }) => {
+      if (!f.via) return true;
+      const key = `${f.ruleId}\0${f.messageId}\0${f.file}\0${f.range.start.offset}\0${f.range.end.offset}\0${f.message}`;
+      if (said.has(key)) return false;
+      said.add(key);
+      return true;
+    });
+  }
   return { findings: kept.map((p) => p.finding), suppressed, ...(error ? { error } : {}) };
 }
 
@@ -339,7 +350,8 @@ export function checkSource(source: string, file: string, opts: CheckOptions = N
     return { file, findings: [], error: internalFailure(file, 'reading the Dockerfile', e), suppressed: 0 };
   }
   const { findings, suppressed, error } = runRules(model, opts);
-  const read = model.scripts.map((x) => ({ path: x.file.path, text: x.file.text }));
+  // a script two RUNs execute is placed twice (once per RUN), and listed once
+  const read = [...new Map(model.scripts.map((x) => [x.file.path, { path: x.file.path, text: x.file.text }])).values()];
   return { file, findings, suppressed, ...(read.length ? { scripts: read } : {}), ...(error ? { error } : {}) };
 }
 

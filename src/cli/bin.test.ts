@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +66,26 @@ describe('bin/anyarch.js', () => {
       const r = run(cwd, ['check', 'Dockerfile'], { ANYARCH_CACHE_DIR: cache, ANYARCH_NO_COMPILE_CACHE: '1' });
       assert.equal(r.code, 1, r.stderr);
       assert.equal(existsSync(path.join(cache, 'compile')), false);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  test('a cache directory others can write is neither read nor written (a code cache is code)', () => {
+    const cwd = tempTree({ Dockerfile: DOCKERFILE }, 'anyarch-bin-');
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'anyarch-bin-cache-'));
+    try {
+      const first = run(cwd, ['check', 'Dockerfile'], { ANYARCH_CACHE_DIR: cache });
+      const [name] = readdirSync(path.join(cache, 'compile'));
+      assert.ok(name);
+      // the directory made writable by everyone, and the cache file replaced by someone else's
+      chmodSync(path.join(cache, 'compile'), 0o777);
+      const planted = path.join(cache, 'compile', name);
+      writeFileSync(planted, 'not ours');
+      const second = run(cwd, ['check', 'Dockerfile'], { ANYARCH_CACHE_DIR: cache });
+      assert.deepEqual(second, first);
+      assert.equal(readFileSync(planted, 'latin1'), 'not ours', 'neither read (rejected, then rewritten) nor written');
+      assert.deepEqual(readdirSync(path.join(cache, 'compile')), [name]);
     } finally {
       rmSync(cache, { recursive: true, force: true });
     }

@@ -567,7 +567,12 @@ export function scriptTextsOf(ins: Instruction): readonly string[] {
 
 const NO_SCRIPTS = { scripts: [] as ContextScript[], scriptSources: new Map<Instruction, ShellSource[]>() };
 
-/** The context scripts the RUNs execute, read through `read`, each placed past the Dockerfile's end (and past the scripts before it). */
+/**
+ * The context scripts the RUNs execute, read through `read` (each path once), each placed past the
+ * Dockerfile's end (and past the scripts before it) once per RUN that executes it: a finding's
+ * offset then names the RUN too (its `via`, where a suppression comment applies), when two RUNs,
+ * in different stages with different ARGs and ENV, run the same script.
+ */
 function readScripts(
   stages: readonly Stage[],
   file: Dockerfile,
@@ -576,7 +581,8 @@ function readScripts(
 ): { scripts: ContextScript[]; scriptSources: Map<Instruction, ShellSource[]> } {
   const runs = scriptRuns(stages, file.source, parse);
   if (!runs.length) return NO_SCRIPTS;
-  const byPath = new Map<string, { script: ContextScript; text: SourceText; parsed: ShellScript } | null>();
+  const byPath = new Map<string, { file: ScriptFile; parsed: ShellScript; lineStarts: readonly number[] } | null>();
+  const placed = new Map<Instruction, Map<string, ContextScript>>();
   const scripts: ContextScript[] = [];
   const scriptSources = new Map<Instruction, ShellSource[]>();
   let next = file.source.length + 1;
@@ -585,23 +591,25 @@ function readScripts(
       let entry = byPath.get(path);
       if (entry === undefined) {
         const f = read(path);
-        if (f && isShellScript(f.text)) {
-          const script: ContextScript = { file: f, contextPath: path, base: next, lineStarts: computeLineStarts(f.text) };
-          next += f.text.length + 1;
-          scripts.push(script);
-          entry = { script, text: { text: f.text, segments: [{ textOffset: 0, sourceOffset: script.base, length: f.text.length }] }, parsed: parseShell(f.text) };
-        } else entry = null;
+        entry = f && isShellScript(f.text) ? { file: f, parsed: parseShell(f.text), lineStarts: computeLineStarts(f.text) } : null;
         byPath.set(path, entry);
       }
       if (!entry) continue;
-      const list = scriptSources.get(run.instruction) ?? [];
-      if (!list.some((x) => x.origin?.script === entry.script)) {
-        list.push({ text: entry.text, script: entry.parsed, heredoc: false, origin: { script: entry.script, start: run.start, end: run.end } });
+      let mine = placed.get(run.instruction);
+      if (!mine) placed.set(run.instruction, (mine = new Map()));
+      if (!mine.has(path)) {
+        const script: ContextScript = { file: entry.file, contextPath: path, base: next, lineStarts: entry.lineStarts };
+        next += entry.file.text.length + 1;
+        scripts.push(script);
+        mine.set(path, script);
+        const text: SourceText = { text: entry.file.text, segments: [{ textOffset: 0, sourceOffset: script.base, length: entry.file.text.length }] };
+        const list = scriptSources.get(run.instruction) ?? [];
+        list.push({ text, script: entry.parsed, heredoc: false, origin: { script, start: run.start, end: run.end } });
+        scriptSources.set(run.instruction, list);
+        const texts = scriptTexts.get(run.instruction) ?? [];
+        if (!texts.includes(entry.file.text)) texts.push(entry.file.text);
+        scriptTexts.set(run.instruction, texts);
       }
-      scriptSources.set(run.instruction, list);
-      const texts = scriptTexts.get(run.instruction) ?? [];
-      if (!texts.includes(entry.script.file.text)) texts.push(entry.script.file.text);
-      scriptTexts.set(run.instruction, texts);
       break;
     }
   }

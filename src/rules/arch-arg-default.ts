@@ -10,6 +10,7 @@
  */
 import type { Instruction } from '../dockerfile/ast.js';
 import { isPlatformArg, type Model, type Stage } from '../dockerfile/model.js';
+import { instructionMentions } from './support/mentions.js';
 import type { ShellWord, SimpleCommand } from '../dockerfile/shell.js';
 import { wordsOf } from '../dockerfile/shell.js';
 import { positionAt, rangeAt, toSourceOffset } from '../dockerfile/text.js';
@@ -46,7 +47,8 @@ interface Use {
 /** Words of a stage that choose content, traced: RUN commands that do something, branch subjects, COPY/ADD sources. */
 function stageUses(model: Model, stage: Stage, target: Platform, each: (u: Use) => void): void {
   stage.instructions.forEach((ins: Instruction, index) => {
-    if (!ins.body.text.includes('$') && !ins.heredocs.some((h) => h.content.includes('$'))) return;
+    // a RUN's build-context scripts are read as its shell: their `$` counts
+    if (!instructionMentions(ins, /\$/)) return;
     if (ins.keyword === 'run') {
       for (const source of model.shell(ins)) {
         const seen = new Set<number>();

@@ -13,7 +13,7 @@ import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
 import { compatiblePlatforms, formatPlatform, platformsForToken, toVocabulary, type Platform, type Vocabulary } from '../platform/index.js';
 import { isArchGuarded } from './support/arch-branches.js';
 import { inSingleQuotes } from './support/download.js';
-import { stageUsesXx } from './support/mentions.js';
+import { instructionMentions, stageUsesXx } from './support/mentions.js';
 import { stagePlatforms } from './support/stage-platforms.js';
 import { defineRule, type Edit, type RuleContext } from './types.js';
 
@@ -36,7 +36,7 @@ const CROSS = /crossbuild-essential-|\b(?:gcc|g\+\+|cpp|binutils)-(?:\d+-)?[a-z0
 function crossSetUp(stage: Stage): boolean {
   for (let s: Stage | null = stage; s; s = s.parent) {
     if (stageUsesXx(s)) return true;
-    if (s.instructions.some((i) => CROSS.test(i.body.text) || i.heredocs.some((h) => CROSS.test(h.content)))) return true;
+    if (s.instructions.some((i) => instructionMentions(i, CROSS))) return true;
   }
   return false;
 }
@@ -355,7 +355,8 @@ function checkStage(model: Model, stage: Stage, ctx: Ctx): void {
   let cross: boolean | undefined;
   const isCross = (): boolean => (cross ??= crossSetUp(stage));
   for (const ins of stage.instructions) {
-    if (!GATE.test(ins.body.text) && !ins.heredocs.some((h) => GATE.test(h.content))) continue;
+    // body, heredocs and the build-context scripts a RUN executes
+    if (!instructionMentions(ins, GATE)) continue;
     const hits: Hit[] = [];
     if (ins.keyword === 'env') envInstruction(ins, hits);
     if (ins.keyword !== 'run' || ins.json) {

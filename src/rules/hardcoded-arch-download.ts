@@ -3,6 +3,7 @@
  * `curl -LO https://go.dev/dl/go1.23.4.linux-amd64.tar.gz` in an image built for arm64 too).
  */
 import type { Model, ShellSource, Stage } from '../dockerfile/model.js';
+import { instructionMentions } from './support/mentions.js';
 import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
 import {
   findVendor,
@@ -386,7 +387,7 @@ interface TemplateUse {
 function templateUrls(model: Model, stage: Stage): TemplateUse[] {
   const out: TemplateUse[] = [];
   stage.instructions.forEach((ins, index) => {
-    if (!ins.body.text.includes('ARCH') && !ins.heredocs.some((h) => h.content.includes('ARCH'))) return;
+    if (!instructionMentions(ins, /ARCH/)) return;
     if (ins.keyword === 'run') {
       for (const u of runUrls(model, ins)) {
         if (!u.url.includes('$')) continue;

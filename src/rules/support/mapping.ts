@@ -11,7 +11,7 @@
  * is unknown, and a rule stays silent on unknown values.
  */
 import type { Instruction } from '../../dockerfile/ast.js';
-import { isPlatformArg, type Model, type Scope, type ShellSource, type Stage } from '../../dockerfile/model.js';
+import { isPlatformArg, scriptTextsOf, type Model, type Scope, type ShellSource, type Stage } from '../../dockerfile/model.js';
 import { parseShell, wordsOf, type Branch, type ShellScript, type ShellWord, type SimpleCommand } from '../../dockerfile/shell.js';
 import { KNOWN_PLATFORMS, formatPlatform, normalizePlatform, toVocabulary, type Platform } from '../../platform/index.js';
 import { stageDistro, type Distro } from './stage-distro.js';
@@ -185,9 +185,9 @@ export function mayHaveMapping(text: string): boolean {
   return MAPPING_SHAPE.test(text) && MAPPING_END.test(text);
 }
 
-/** {@link mayHavePlatformSource} and {@link mayHaveMapping} over a RUN's text and heredocs, before it is read as shell. */
+/** {@link mayHavePlatformSource} and {@link mayHaveMapping} over a RUN's text, heredocs and build-context scripts, before it is read as shell. */
 export function runMayHaveMapping(ins: Instruction): boolean {
-  const texts = [ins.body.text, ...ins.heredocs.map((h) => h.content)];
+  const texts = [ins.body.text, ...ins.heredocs.map((h) => h.content), ...scriptTextsOf(ins)];
   return texts.some(mayHavePlatformSource) && texts.some((t) => MAPPING_SHAPE.test(t)) && texts.some((t) => MAPPING_END.test(t));
 }
 const MAPPING_SHAPE = /\bcase\b|\[|\btest\b|[^|]\|[^|]|\$\{[A-Za-z_][A-Za-z0-9_]*[:#%/^,]/;

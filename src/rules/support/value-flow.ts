@@ -19,6 +19,7 @@ import type { Platform } from '../../platform/index.js';
 import { isArchGuarded } from './arch-branches.js';
 import { onlyNames } from './command-kind.js';
 import { inSingleQuotes } from './download.js';
+import { instructionMentions } from './mentions.js';
 import { commandWords, settingWords, splitAssignment, substitutions } from './shell-words.js';
 import { ARCHIVE_SUFFIX, URL_RE, findArchTokens, type TokenHit } from './url-arch-words.js';
 
@@ -410,8 +411,9 @@ export function downloadUses(model: Model, stage: Stage, target: Platform): read
   const fileInValues = valuesMention(model, stage, DOWNLOAD_HINT);
   stage.instructions.forEach((ins, index) => {
     if (ins.keyword === 'run') {
-      if (!ins.body.text.includes('$') && !ins.heredocs.some((h) => h.content.includes('$'))) return;
-      const inRun = (re: RegExp): boolean => re.test(ins.body.text) || ins.heredocs.some((h) => re.test(h.content));
+      // the body, its heredocs and the build-context scripts it executes (read as its shell)
+      if (!instructionMentions(ins, DOLLAR)) return;
+      const inRun = (re: RegExp): boolean => instructionMentions(ins, re);
       if (!(archInValues || inRun(ARCH_HINT)) || !(fileInValues || inRun(DOWNLOAD_HINT))) return;
       for (const source of model.shell(ins)) {
         for (const cmd of source.script.commands) {
@@ -445,6 +447,8 @@ export function downloadUses(model: Model, stage: Stage, target: Platform): read
   byTarget.set(target, out);
   return out;
 }
+
+const DOLLAR = /\$/;
 
 /** Text that may hold an architecture word (a cheap test before reading and tracing). */
 const ARCH_HINT = /amd64|x86|x64|aarch|arm|i[3-6]86|386|ppc64|s390|riscv|64.?bit|mips|loong/i;
