@@ -185,46 +185,119 @@ const SOURCING = new Set(['source', '.', 'eval']);
  */
 function shellAssignment(at: RunAt, cmd: SimpleCommand, name: string, depth = 0): Resolved {
   const source = at.source;
+  const index = settersOf(source);
+  const candidates = index.candidates(name);
+  // the last one that has an effect wins: walk back from the command, stop at the first
+  let lo = 0;
+  let hi = candidates.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((candidates[mid] as SimpleCommand).start < cmd.start) lo = mid + 1;
+    else hi = mid;
+  }
   let found: Resolved;
-  const text = source.text.text;
-  for (const c of source.script.commands) {
-    if (c.start >= cmd.start) break;
+  for (let k = lo - 1; k >= 0 && found === undefined; k--) {
+    const c = candidates[k] as SimpleCommand;
     if (c.fn !== undefined && c.fn !== cmd.fn) continue; // another function's body: runs when called
     if (!isPrefix(c.subshells, cmd.subshells)) continue;
-    const first = c.words[0]?.value ?? '';
-    if (OPAQUE_SETTERS.has(first) && c.words.some((w) => w.value === name)) found = 'unknown';
-    else if (SOURCING.has(first)) found = 'unknown';
-    for (const w of settingWords(c)) {
-      const a = splitAssignment(w.raw);
-      if (!a || a.name !== name) continue;
-      if (isArchGuarded(c)) {
-        found = 'unknown';
-        continue;
-      }
-      const start = w.start + a.valueAt;
-      found = {
-        origin: {
-          kind: 'shell',
-          name,
-          instruction: at.stage.instructions[at.index] as Instruction,
-          stage: at.stage,
-          index: at.index,
-          raw: a.value,
-          sourceAt: (i) => toSourceOffset(source.text, start + i),
-          singleQuoted: (i) => inSingleQuotes(w.raw, a.valueAt + i),
-          source,
-          command: c,
-        },
-      };
-    }
+    found = effectOf(at, c, name);
   }
-  if (found === undefined && new RegExp(`\\b(for|select)\\s+${name}\\b`).test(text.slice(0, cmd.start))) return 'unknown';
+  if (found === undefined && (index.loops.get(name) ?? Infinity) <= cmd.start) return 'unknown';
   if (found === undefined && cmd.fn !== undefined && depth < 4) {
     // a function body: what the caller has set before the first call
     const call = source.script.commands.find((c) => c.fn !== cmd.fn && c.words[0]?.value === cmd.fn);
     if (call) return shellAssignment(at, call, name, depth + 1);
   }
   return found;
+}
+
+/** What one command does to `name`: its last assignment of it, 'unknown' (read, source, an arch branch), or nothing. */
+function effectOf(at: RunAt, c: SimpleCommand, name: string): Resolved {
+  const source = at.source;
+  let found: Resolved;
+  const first = c.words[0]?.value ?? '';
+  if (OPAQUE_SETTERS.has(first) && c.words.some((w) => w.value === name)) found = 'unknown';
+  else if (SOURCING.has(first)) found = 'unknown';
+  for (const w of settingWords(c)) {
+    const a = splitAssignment(w.raw);
+    if (!a || a.name !== name) continue;
+    if (isArchGuarded(c)) {
+      found = 'unknown';
+      continue;
+    }
+    const start = w.start + a.valueAt;
+    found = {
+      origin: {
+        kind: 'shell',
+        name,
+        instruction: at.stage.instructions[at.index] as Instruction,
+        stage: at.stage,
+        index: at.index,
+        raw: a.value,
+        sourceAt: (i) => toSourceOffset(source.text, start + i),
+        singleQuoted: (i) => inSingleQuotes(w.raw, a.valueAt + i),
+        source,
+        command: c,
+      },
+    };
+  }
+  return found;
+}
+
+/**
+ * The commands of a shell source that may set a variable, indexed once per source: those that
+ * assign it, and those that set variables in ways that cannot be read (`read`, `source`). A RUN
+ * of thousands of commands is then traced in time proportional to its uses, not their square.
+ */
+interface SetterIndex {
+  /** the commands that may set `name`, in source order */
+  candidates(name: string): readonly SimpleCommand[];
+  /** name -> the end of the first `for NAME`/`select NAME` in the text */
+  readonly loops: ReadonlyMap<string, number>;
+}
+const setterIndexes = new WeakMap<ShellSource['script'], SetterIndex>();
+const LOOP_VARIABLE = /\b(?:for|select)\s+([A-Za-z_][A-Za-z0-9_]*)\b/g;
+
+function settersOf(source: ShellSource): SetterIndex {
+  const cached = setterIndexes.get(source.script);
+  if (cached) return cached;
+  const byName = new Map<string, SimpleCommand[]>();
+  const opaque: SimpleCommand[] = [];
+  for (const c of source.script.commands) {
+    const first = c.words[0]?.value ?? '';
+    if (OPAQUE_SETTERS.has(first) || SOURCING.has(first)) opaque.push(c);
+    const names = new Set<string>();
+    for (const w of settingWords(c)) {
+      const a = splitAssignment(w.raw);
+      if (a) names.add(a.name);
+    }
+    for (const n of names) {
+      const list = byName.get(n) ?? [];
+      list.push(c);
+      byName.set(n, list);
+    }
+  }
+  const loops = new Map<string, number>();
+  LOOP_VARIABLE.lastIndex = 0;
+  for (let m = LOOP_VARIABLE.exec(source.text.text); m; m = LOOP_VARIABLE.exec(source.text.text)) {
+    const n = m[1] as string;
+    if (!loops.has(n)) loops.set(n, m.index + m[0].length);
+  }
+  const merged = new Map<string, readonly SimpleCommand[]>();
+  const index: SetterIndex = {
+    loops,
+    candidates(name) {
+      let list = merged.get(name);
+      if (!list) {
+        const own = byName.get(name) ?? [];
+        list = opaque.length === 0 ? own : [...new Set([...own, ...opaque])].sort((a, b) => a.start - b.start);
+        merged.set(name, list);
+      }
+      return list;
+    },
+  };
+  setterIndexes.set(source.script, index);
+  return index;
 }
 
 /** ENV, ARG and shell variables that a command of a RUN sees. */
