@@ -13,7 +13,7 @@ import { rangeAt, toSourceOffset } from '../dockerfile/text.js';
 import { compatiblePlatforms, formatPlatform, platformsForToken, toVocabulary, type Platform, type Vocabulary } from '../platform/index.js';
 import { isArchGuarded } from './support/arch-branches.js';
 import { inSingleQuotes } from './support/download.js';
-import { instructionMentions, stageUsesXx } from './support/mentions.js';
+import { instructionMentions, stageSetsUpCross } from './support/mentions.js';
 import { stagePlatforms } from './support/stage-platforms.js';
 import { defineRule, type Edit, type RuleContext } from './types.js';
 
@@ -34,11 +34,7 @@ const GATE = /arch=|Architectures:|:(?:amd64|arm64|armhf|armel|i386|ppc64el|s390
 const CROSS = /crossbuild-essential-|\b(?:gcc|g\+\+|cpp|binutils)-(?:\d+-)?[a-z0-9_]+-linux-gnu|\bxx-apt|\bxx-info\b/;
 
 function crossSetUp(stage: Stage): boolean {
-  for (let s: Stage | null = stage; s; s = s.parent) {
-    if (stageUsesXx(s)) return true;
-    if (s.instructions.some((i) => instructionMentions(i, CROSS))) return true;
-  }
-  return false;
+  return stageSetsUpCross(stage, CROSS);
 }
 
 /** Whether a word's platforms include the target (arm variants must agree when both say one). */

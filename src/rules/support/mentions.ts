@@ -49,9 +49,17 @@ const CROSS =
  * (`--add-architecture`, `pkg:arm64`) or tonistiigi/xx? Its constant architecture words are meant.
  */
 export function stageCrossCompiles(stage: Stage): boolean {
+  return stageSetsUpCross(stage, CROSS);
+}
+
+/**
+ * Does the stage, or one it is built FROM, use tonistiigi/xx or mention one of `signs` (what
+ * counts as a cross set-up is the caller's: AA121 does not count the foreign packages it reports)?
+ */
+export function stageSetsUpCross(stage: Stage, signs: RegExp): boolean {
   for (let s: Stage | null = stage; s; s = s.parent) {
     if (stageUsesXx(s)) return true;
-    if (s.instructions.some((i) => instructionMentions(i, CROSS))) return true;
+    if (s.instructions.some((i) => instructionMentions(i, signs))) return true;
   }
   return false;
 }
