@@ -49,36 +49,38 @@ const ROOMS: Table = {
     { name: 'rootfs', paths: ['rootfs/'], mayImport: ['errors', 'fs'] },
     { name: 'dockerfile', paths: ['dockerfile/'], mayImport: ['errors', 'platform'] },
     { name: 'oci', paths: ['oci/'], mayImport: ['errors', 'fs', 'platform'] },
+    // native dependencies per target platform: lockfile readers, npm and Python registries, the installing stage
+    { name: 'deps', paths: ['deps/'], mayImport: ['errors', 'fs', 'net', 'platform', 'rootfs', 'dockerfile', 'oci'] },
     // rules name base images with the OCI reference grammar (pure, no I/O)
-    { name: 'rules', paths: ['rules/'], mayImport: ['errors', 'platform', 'dockerfile', 'oci'] },
+    { name: 'rules', paths: ['rules/'], mayImport: ['errors', 'platform', 'dockerfile', 'oci', 'deps'] },
     { name: 'registry', paths: ['registry/'], mayImport: ['errors', 'fs', 'net', 'platform', 'oci'] },
     { name: 'engine', paths: ['engine/'], mayImport: ['errors', 'fs', 'net', 'platform', 'oci'] },
     { name: 'sources', paths: ['sources.ts'], mayImport: ['errors', 'platform', 'oci', 'registry', 'engine'] },
     // what `anyarch platforms` does for a list of images, above the sources it opens
     { name: 'images', paths: ['images.ts'], mayImport: ['errors', 'platform', 'oci', 'registry', 'sources'] },
-    { name: 'check', paths: ['check/'], mayImport: ['errors', 'fs', 'platform', 'dockerfile', 'rules', 'oci', 'registry'] },
+    { name: 'check', paths: ['check/'], mayImport: ['errors', 'fs', 'net', 'platform', 'dockerfile', 'rules', 'oci', 'registry', 'deps'] },
     { name: 'smoke', paths: ['smoke/'], mayImport: ['errors', 'fs', 'platform', 'binary', 'rootfs', 'oci', 'engine'] },
     {
       name: 'verify',
       paths: ['verify/'],
-      mayImport: ['errors', 'fs', 'net', 'platform', 'binary', 'rootfs', 'dockerfile', 'oci', 'rules', 'registry', 'engine', 'sources', 'check', 'smoke'],
+      mayImport: ['errors', 'fs', 'net', 'platform', 'binary', 'rootfs', 'dockerfile', 'oci', 'deps', 'rules', 'registry', 'engine', 'sources', 'check', 'smoke'],
     },
     // multi-platform images made (engines, assemble, go), composed, pushed by digest, verified, then tagged
     {
       name: 'build',
       paths: ['build/'],
-      mayImport: ['errors', 'fs', 'net', 'platform', 'binary', 'rootfs', 'dockerfile', 'oci', 'rules', 'registry', 'engine', 'sources', 'images', 'check', 'smoke', 'verify'],
+      mayImport: ['errors', 'fs', 'net', 'platform', 'binary', 'rootfs', 'dockerfile', 'oci', 'deps', 'rules', 'registry', 'engine', 'sources', 'images', 'check', 'smoke', 'verify'],
     },
     { name: 'config', paths: ['config.ts'], mayImport: ['errors', 'fs', 'platform', 'rules', 'check', 'verify'] },
     {
       name: 'cli',
       paths: ['cli/'],
-      mayImport: ['errors', 'fs', 'net', 'platform', 'dockerfile', 'oci', 'rules', 'registry', 'engine', 'sources', 'images', 'check', 'binary', 'rootfs', 'smoke', 'verify', 'build', 'config'],
+      mayImport: ['errors', 'fs', 'net', 'platform', 'dockerfile', 'oci', 'deps', 'rules', 'registry', 'engine', 'sources', 'images', 'check', 'binary', 'rootfs', 'smoke', 'verify', 'build', 'config'],
     },
     {
       name: 'index',
       paths: ['index.ts'],
-      mayImport: ['errors', 'fs', 'net', 'platform', 'dockerfile', 'oci', 'rules', 'registry', 'engine', 'sources', 'images', 'check', 'binary', 'rootfs', 'smoke', 'verify', 'build', 'config'],
+      mayImport: ['errors', 'fs', 'net', 'platform', 'dockerfile', 'oci', 'deps', 'rules', 'registry', 'engine', 'sources', 'images', 'check', 'binary', 'rootfs', 'smoke', 'verify', 'build', 'config'],
     },
   ],
   exceptions: [
