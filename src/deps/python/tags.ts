@@ -68,7 +68,7 @@ export function sdistVersion(filename: string, name: string): string | undefined
   // the name may itself hold dashes: the version is what follows the name's normalised form
   const want = normalizeName(name);
   for (let i = stem.indexOf('-'); i > 0; i = stem.indexOf('-', i + 1)) {
-    if (normalizeName(stem.slice(0, i)) === want) return stem.slice(i + 1) || undefined;
+    if (normalizeName(stem.slice(0, i)) === want && /^\d/.test(stem.slice(i + 1))) return stem.slice(i + 1);
   }
   return undefined;
 }
