@@ -76,7 +76,9 @@ export function readPipfileLock(file: string, text: string): Lockfile {
     }
   }
   const requires = isTable(meta['requires']) ? meta['requires'] : undefined;
-  const python = requires ? (str(requires['python_full_version']) ?? str(requires['python_version'])) : undefined;
+  const full = requires ? str(requires['python_full_version']) : undefined;
+  const minor = requires ? str(requires['python_version']) : undefined;
+  const python = full ? `==${full}` : minor ? `==${minor}.*` : undefined;
   const first = sources.values().next();
   return {
     file,
@@ -84,7 +86,7 @@ export function readPipfileLock(file: string, text: string): Lockfile {
     ecosystem: 'python',
     ...(typeof spec === 'number' ? { formatVersion: String(spec) } : {}),
     packages,
-    ...(python ? { requiresPython: `==${python}.*` } : {}),
+    ...(python ? { requiresPython: python } : {}),
     ...(first.done ? {} : { indexUrl: first.value }),
     warnings,
   };

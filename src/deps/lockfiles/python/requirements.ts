@@ -44,7 +44,7 @@ function optionValue(words: readonly string[], i: number): string | undefined {
   const w = words[i]!;
   const eq = w.indexOf('=');
   if (w.startsWith('--') && eq > 0) return w.slice(eq + 1);
-  if (/^-[a-zA-Z]./.test(w)) return w.slice(2);
+  if (/^-[a-zA-Z]./.test(w)) return w.slice(2).replace(/^=/, '');
   return words[i + 1];
 }
 
