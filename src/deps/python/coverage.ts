@@ -10,7 +10,8 @@
  * a compiler, so it is left out. A package whose files cannot be learnt (no index, an index
  * failure) is in the matrix with `unknown` cells naming why, so nothing is silently dropped.
  * A package whose marker is false on a target (`sys_platform == 'win32'`) is not installed
- * there: its cell is `prebuilt` with no artifact and a reason saying so.
+ * there: its cell is `prebuilt` with no artifact and a reason saying so; a package installed on
+ * none of the targets is left out.
  */
 import { formatPlatform } from '../../platform/index.js';
 import type { Cell, DepsTarget, DistributionFile, LockedPackage, Lockfile, MetadataFailure, PackageReport, PythonIndexSource } from '../types.js';
@@ -187,7 +188,8 @@ function suggestionFor(name: string, wheels: readonly WheelName[], cells: readon
   if (musl.length > 0) parts.push(`a glibc base (python:3.12-slim-bookworm) instead of Alpine has a manylinux wheel for ${musl.map(targetLabel).join(', ')}`);
   const old = troubled.filter((t) => t.libc === 'glibc' && t.libcVersion && wheels.some((w) => wheelFits(w, { ...t, libcVersion: undefined }).fits));
   if (old.length > 0) {
-    const floors = wheels.flatMap((w) => w.platforms.map(parsePlatformTag)).flatMap((p) => (p.kind === 'manylinux' ? [`${p.major}.${p.minor}`] : []));
+    const arches = new Set(old.map(wheelArch));
+    const floors = wheels.flatMap((w) => w.platforms.map(parsePlatformTag)).flatMap((p) => (p.kind === 'manylinux' && arches.has(p.arch) ? [`${p.major}.${p.minor}`] : []));
     const low = floors.sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))[0];
     parts.push(`a base with glibc >= ${low ?? '?'} (Debian bookworm has 2.36) for ${old.map(targetLabel).join(', ')}`);
   }
@@ -243,6 +245,7 @@ export async function analyzePythonLockfile(lock: Lockfile, targets: readonly De
       if (!platformWheels && !known) return undefined;
       const sdist = got.files.find((f) => isSdist(f.filename));
       const cells = targets.map((t) => cellFor(pkg, wheels, sdist, t));
+      if (pkg.marker !== undefined && targets.length > 0 && cells.every((c) => c.status === 'prebuilt' && !c.artifact)) return undefined; // installed on none of the targets
       let newerVersion: string | undefined;
       const troubled = targets.filter((_, i) => cells[i]!.status !== 'prebuilt');
       if (index && troubled.length > 0) {
