@@ -198,8 +198,8 @@ function suggestionFor(name: string, wheels: readonly WheelName[], cells: readon
   return parts.length > 0 ? `${parts.join('; ')}.` : undefined;
 }
 
-function cellFor(pkg: LockedPackage, wheels: readonly WheelName[], sdist: DistributionFile | undefined, target: DepsTarget): Cell {
-  if (pkg.marker !== undefined && evaluateMarker(pkg.marker, targetEnvironment(target)) === false) {
+function cellFor(pkg: LockedPackage, wheels: readonly WheelName[], sdist: DistributionFile | undefined, target: DepsTarget, env: ReadonlyMap<string, string | undefined>): Cell {
+  if (pkg.marker !== undefined && evaluateMarker(pkg.marker, env) === false) {
     return { status: 'prebuilt', reason: `not installed on ${targetLabel(target)} (marker ${pkg.marker})` };
   }
   let best: { wheel: WheelName; rank: number; unchecked?: string } | undefined;
@@ -228,6 +228,7 @@ function cellFor(pkg: LockedPackage, wheels: readonly WheelName[], sdist: Distri
  * (requirements.txt, Pipfile.lock) and offers newer versions for the suggestions.
  */
 export async function analyzePythonLockfile(lock: Lockfile, targets: readonly DepsTarget[], index: PythonIndexSource | undefined): Promise<PackageReport[]> {
+  const envs = targets.map(targetEnvironment);
   const rows = await Promise.all(
     lock.packages.map(async (pkg): Promise<PackageReport | undefined> => {
       const name = normalizeName(pkg.name);
@@ -244,7 +245,7 @@ export async function analyzePythonLockfile(lock: Lockfile, targets: readonly De
       const platformWheels = wheels.some(isPlatformWheel);
       if (!platformWheels && !known) return undefined;
       const sdist = got.files.find((f) => isSdist(f.filename));
-      const cells = targets.map((t) => cellFor(pkg, wheels, sdist, t));
+      const cells = targets.map((t, i) => cellFor(pkg, wheels, sdist, t, envs[i]!));
       if (pkg.marker !== undefined && targets.length > 0 && cells.every((c) => c.status === 'prebuilt' && !c.artifact)) return undefined; // installed on none of the targets
       let newerVersion: string | undefined;
       const troubled = targets.filter((_, i) => cells[i]!.status !== 'prebuilt');

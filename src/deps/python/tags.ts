@@ -92,7 +92,19 @@ const LEGACY_MANYLINUX: Readonly<Record<string, readonly [number, number]>> = {
 const PEP600 = /^(manylinux|musllinux)_(\d+)_(\d+)_(.+)$/;
 const LEGACY = /^(manylinux1|manylinux2010|manylinux2014)_(.+)$/;
 
+/** tag → parsed: the distinct tags of a lockfile are few, each asked for per wheel and target */
+const PLATFORM_TAGS = new Map<string, PlatformTag>();
+
 export function parsePlatformTag(tag: string): PlatformTag {
+  let parsed = PLATFORM_TAGS.get(tag);
+  if (!parsed) {
+    parsed = parsePlatformTagUncached(tag);
+    if (PLATFORM_TAGS.size < 10_000) PLATFORM_TAGS.set(tag, parsed);
+  }
+  return parsed;
+}
+
+function parsePlatformTagUncached(tag: string): PlatformTag {
   if (tag === 'any') return { kind: 'any' };
   const m = PEP600.exec(tag);
   if (m) return { kind: m[1] as 'manylinux' | 'musllinux', major: Number(m[2]), minor: Number(m[3]), arch: m[4]! };
@@ -120,8 +132,17 @@ function pythonParts(v: string | undefined): readonly [number, number] | undefin
 
 /** The wheel arch suffix of a target (`aarch64`, `armv7l`, `x86_64`, `i686`), or undefined for a platform Python does not name. */
 export function wheelArch(target: DepsTarget): string | undefined {
-  return toVocabulary(target.platform, 'python');
+  const key = `${target.platform.os}/${target.platform.architecture}/${target.platform.variant}`;
+  let arch = ARCHES.get(key);
+  if (arch === undefined) {
+    arch = toVocabulary(target.platform, 'python') ?? '';
+    ARCHES.set(key, arch);
+  }
+  return arch || undefined;
 }
+
+/** platform → wheel arch ('' for none): a handful of entries, asked for every wheel and target */
+const ARCHES = new Map<string, string>();
 
 /** Why a wheel does not install on a target, most telling last. */
 export type WheelMiss =
