@@ -16,7 +16,7 @@
 import { formatPlatform } from '../../platform/index.js';
 import type { Cell, DepsTarget, DistributionFile, LockedPackage, Lockfile, MetadataFailure, PackageReport, PythonIndexSource } from '../types.js';
 import { evaluateMarker, targetEnvironment } from './markers.js';
-import { isPlatformWheel, isSdist, normalizeName, parsePlatformTag, parseWheelName, sdistVersion, wheelArch, wheelFits, type WheelMiss, type WheelName } from './tags.js';
+import { fitRank, isPlatformWheel, isSdist, normalizeName, parsePlatformTag, parseWheelName, sdistVersion, wheelArch, wheelFits, type WheelMiss, type WheelName } from './tags.js';
 
 /** Packages whose sdist builds native code (C, C++ or Rust): in the matrix even with no platform wheel locked. */
 export const KNOWN_NATIVE: ReadonlySet<string> = new Set([
@@ -174,7 +174,7 @@ export function versionWithWheels(all: readonly DistributionFile[], version: str
   for (const [v, wheels] of byVersion) {
     const parts = releaseParts(v)!;
     if (!newer(parts, base) || (best && !newer(parts, best.parts))) continue;
-    if (targets.every((t) => wheels.some((w) => wheelFits(w, t).fits))) best = { v, parts };
+    if (targets.every((t) => wheels.some((w) => fitRank(w, t) !== undefined))) best = { v, parts };
   }
   return best?.v;
 }
@@ -184,9 +184,9 @@ function suggestionFor(name: string, wheels: readonly WheelName[], cells: readon
   if (troubled.length === 0) return undefined;
   const parts: string[] = [];
   if (newerVersion) parts.push(`${name} ${newerVersion} has wheels for ${troubled.map(targetLabel).join(', ')}`);
-  const musl = troubled.filter((t) => t.libc === 'musl' && wheels.some((w) => wheelFits(w, { ...t, libc: 'glibc', libcVersion: undefined }).fits));
+  const musl = troubled.filter((t) => t.libc === 'musl' && wheels.some((w) => fitRank(w, { ...t, libc: 'glibc', libcVersion: undefined }) !== undefined));
   if (musl.length > 0) parts.push(`a glibc base (python:3.12-slim-bookworm) instead of Alpine has a manylinux wheel for ${musl.map(targetLabel).join(', ')}`);
-  const old = troubled.filter((t) => t.libc === 'glibc' && t.libcVersion && wheels.some((w) => wheelFits(w, { ...t, libcVersion: undefined }).fits));
+  const old = troubled.filter((t) => t.libc === 'glibc' && t.libcVersion && wheels.some((w) => fitRank(w, { ...t, libcVersion: undefined }) !== undefined));
   if (old.length > 0) {
     const arches = new Set(old.map(wheelArch));
     const floors = wheels.flatMap((w) => w.platforms.map(parsePlatformTag)).flatMap((p) => (p.kind === 'manylinux' && arches.has(p.arch) ? [`${p.major}.${p.minor}`] : []));
@@ -202,13 +202,15 @@ function cellFor(pkg: LockedPackage, wheels: readonly WheelName[], sdist: Distri
   if (pkg.marker !== undefined && evaluateMarker(pkg.marker, env) === false) {
     return { status: 'prebuilt', reason: `not installed on ${targetLabel(target)} (marker ${pkg.marker})` };
   }
-  let best: { wheel: WheelName; rank: number; unchecked?: string } | undefined;
+  let best: { wheel: WheelName; rank: number } | undefined;
   for (const w of wheels) {
-    const f = wheelFits(w, target);
-    if (f.fits && (!best || f.rank < best.rank)) best = { wheel: w, rank: f.rank, ...(f.uncheckedFloor ? { unchecked: f.uncheckedFloor } : {}) };
+    const rank = fitRank(w, target);
+    if (rank !== undefined && (!best || rank < best.rank)) best = { wheel: w, rank };
   }
   if (best) {
-    const note = best.unchecked ? `; needs ${target.libc} >= ${best.unchecked}, and the base's version is unknown` : '';
+    const fit = target.libcVersion === undefined ? wheelFits(best.wheel, target) : undefined;
+    const unchecked = fit?.fits ? fit.uncheckedFloor : undefined;
+    const note = unchecked ? `; needs ${target.libc} >= ${unchecked}, and the base's version is unknown` : '';
     return { status: 'prebuilt', artifact: best.wheel.filename, reason: `wheel ${best.wheel.filename}${note}` };
   }
   const why = noWheelReason(wheels, target, sdist !== undefined);

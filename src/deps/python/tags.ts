@@ -223,6 +223,56 @@ function platformRank(tag: string, target: DepsTarget, arch: string | undefined)
   }
 }
 
+/** What of a target decides a wheel's fit, computed once per target. */
+interface TargetFacts {
+  readonly arch: string | undefined;
+  readonly py: readonly [number, number] | undefined;
+  readonly have: readonly [number, number] | undefined;
+  /** `python-abi` → interpreter rank, -1 when it does not install */
+  readonly interpreters: Map<string, number>;
+}
+
+const FACTS = new WeakMap<DepsTarget, TargetFacts>();
+
+function factsOf(target: DepsTarget): TargetFacts {
+  let f = FACTS.get(target);
+  if (!f) {
+    f = { arch: wheelArch(target), py: pythonParts(target.python), have: libcVersionParts(target.libcVersion), interpreters: new Map() };
+    FACTS.set(target, f);
+  }
+  return f;
+}
+
+/**
+ * The rank of the best tag of `wheel` on `target` (lower is better), or undefined when the wheel
+ * does not install there: {@link wheelFits} without its reasons, allocating nothing, for the
+ * hot path (every wheel of every package on every target).
+ */
+export function fitRank(wheel: WheelName, target: DepsTarget): number | undefined {
+  const f = factsOf(target);
+  let best: number | undefined;
+  for (const tag of wheel.tags) {
+    const t = parsePlatformTag(tag.platform);
+    let pr: number;
+    if (t.kind === 'any') pr = 10_000;
+    else if (t.kind === 'manylinux' || t.kind === 'musllinux') {
+      if (t.arch !== f.arch || target.libc !== (t.kind === 'manylinux' ? 'glibc' : 'musl')) continue;
+      if (f.have && (f.have[0] < t.major || (f.have[0] === t.major && f.have[1] < t.minor))) continue;
+      pr = 1000 - (t.major * 100 + t.minor);
+    } else continue;
+    const key = `${tag.python}-${tag.abi}`;
+    let ir = f.interpreters.get(key);
+    if (ir === undefined) {
+      ir = interpreterRank(tag.python, tag.abi, f.py) ?? -1;
+      f.interpreters.set(key, ir);
+    }
+    if (ir < 0) continue;
+    const rank = ir * 100_000 + pr;
+    if (best === undefined || rank < best) best = rank;
+  }
+  return best;
+}
+
 /**
  * Whether a wheel installs on a target (Linux, its CPU, libc kind and version, CPython version),
  * with its rank among the wheels that do (pip's preference: interpreter and ABI first, then the
