@@ -9,6 +9,7 @@
  */
 import type { DistributionFile, LockedPackage, Lockfile } from '../../types.js';
 import { normalizeName } from '../../python/tags.js';
+import { fastUvLock } from './uv-fast.js';
 import { addEdgeMarker, entryWarning, fileNameOf, isTable, joinedMarker, LineIndex, lockedPython, lockfileError, packageTables, parseTomlLock, pythonLockfile, sdistAndWheels, str, type TomlTable } from './common.js';
 
 const SUPPORTED_VERSION = 1;
@@ -61,7 +62,8 @@ function markersInto(markers: Map<string, string[] | null>, name: string, versio
 }
 
 export function readUvLock(file: string, text: string): Lockfile {
-  const doc = parseTomlLock(file, text, 'uv.lock');
+  // uv's own layout is read by a fast scanner; anything else (or anything it doubts) by the TOML parser
+  const doc = fastUvLock(text) ?? parseTomlLock(file, text, 'uv.lock');
   const lines = new LineIndex(text);
   const version = doc['version'];
   if (typeof version !== 'number') throw lockfileError(file, 'uv.lock has no `version`: is it a uv lockfile?', { line: 1, column: 1 });
