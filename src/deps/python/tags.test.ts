@@ -70,6 +70,9 @@ describe('wheelFits: a table of real wheel names', () => {
     ['numpy-2.1.0-cp312-cp312-musllinux_1_2_x86_64.whl', alpine('linux/amd64'), true],
     ['numpy-2.1.0-cp312-cp312-musllinux_1_2_x86_64.whl', target('linux/amd64', 'musl', '1.1.24'), false],
     ['numpy-2.1.0-cp313-cp313t-manylinux_2_17_x86_64.manylinux2014_x86_64.whl', target('linux/amd64', 'glibc', '2.36', '3.13'), false],
+    ['numpy-2.1.0-cp313-cp313t-manylinux_2_17_x86_64.manylinux2014_x86_64.whl', target('linux/amd64', 'glibc', '2.36', '3.13t'), true],
+    ['numpy-2.1.0-cp313-cp313-manylinux_2_17_x86_64.manylinux2014_x86_64.whl', target('linux/amd64', 'glibc', '2.36', '3.13t'), false],
+    ['cryptography-43.0.1-cp39-abi3-manylinux_2_28_aarch64.whl', target('linux/arm64', 'glibc', '2.36', '3.13t'), false],
     ['numpy-1.26.4-cp312-cp312-macosx_11_0_arm64.whl', bookworm('linux/arm64'), false],
     ['numpy-1.26.4-cp312-cp312-win_amd64.whl', bookworm('linux/amd64'), false],
     // abi3: cp39 and later

@@ -5,7 +5,7 @@
  * manylinux2010 = 2_12, manylinux2014 = 2_17; PEP 656 `musllinux_X_Y_<arch>`; `linux_<arch>`,
  * which is never portable: PyPI refuses it and an index that serves it serves a build for one
  * machine), interpreter and ABI tags (`cp312-cp312`, `cp39-abi3` = CPython 3.9 and later,
- * `py3-none`, free-threaded `cp313t`), and sdists. Pure: no I/O.
+ * `py3-none`, free-threaded `cp313t` for a target whose Python is `3.13t`), and sdists. Pure: no I/O.
  *
  * The interpreter is taken to be CPython (the official `python` images and Debian's python3):
  * the tags a CPython X.Y accepts are packaging's `cpython_tags` then `compatible_tags`, and pip
@@ -167,21 +167,22 @@ export type WheelFit =
  * How well a python/abi pair suits CPython `py` (undefined: unknown, anything CPython 3 accepts
  * fits): a rank (lower is better), or undefined when it does not install.
  */
-function interpreterRank(python: string, abi: string, py: readonly [number, number] | undefined): number | undefined {
+function interpreterRank(python: string, abi: string, py: readonly [number, number] | undefined, freeThreaded = false): number | undefined {
   const cp = /^cp(\d)(\d+)$/.exec(python);
   if (cp) {
     const major = Number(cp[1]);
     const minor = Number(cp[2]);
     if (major !== 3) return undefined;
     if (abi === 'abi3') {
-      // the stable ABI of 3.minor runs on 3.minor and later
+      // the stable ABI of 3.minor runs on 3.minor and later, but not on a free-threaded build
+      if (freeThreaded) return undefined;
       if (py && minor > py[1]) return undefined;
       return 100 + (py ? py[1] - minor : 0);
     }
     if (py && minor !== py[1]) return undefined;
-    if (abi === `cp3${minor}` || (minor < 8 && abi === `cp3${minor}m`)) return 0;
+    if (freeThreaded ? abi === `cp3${minor}t` : abi === `cp3${minor}` || (minor < 8 && abi === `cp3${minor}m`)) return 0;
     if (abi === 'none') return 300;
-    // cp313t (free-threaded), debug builds (d), other ABIs: not a default CPython
+    // cp313t on a default build, cp313 on a free-threaded one, debug builds (d), other ABIs
     return undefined;
   }
   if (abi !== 'none') return undefined;
@@ -228,6 +229,8 @@ interface TargetFacts {
   readonly arch: string | undefined;
   readonly py: readonly [number, number] | undefined;
   readonly have: readonly [number, number] | undefined;
+  /** a free-threaded CPython (`3.13t`) */
+  readonly ft: boolean;
   /** `python-abi` → interpreter rank, -1 when it does not install */
   readonly interpreters: Map<string, number>;
 }
@@ -237,7 +240,7 @@ const FACTS = new WeakMap<DepsTarget, TargetFacts>();
 function factsOf(target: DepsTarget): TargetFacts {
   let f = FACTS.get(target);
   if (!f) {
-    f = { arch: wheelArch(target), py: pythonParts(target.python), have: libcVersionParts(target.libcVersion), interpreters: new Map() };
+    f = { arch: wheelArch(target), py: pythonParts(target.python), have: libcVersionParts(target.libcVersion), ft: target.python?.endsWith('t') === true, interpreters: new Map() };
     FACTS.set(target, f);
   }
   return f;
@@ -263,7 +266,7 @@ export function fitRank(wheel: WheelName, target: DepsTarget): number | undefine
     const key = `${tag.python}-${tag.abi}`;
     let ir = f.interpreters.get(key);
     if (ir === undefined) {
-      ir = interpreterRank(tag.python, tag.abi, f.py) ?? -1;
+      ir = interpreterRank(tag.python, tag.abi, f.py, f.ft) ?? -1;
       f.interpreters.set(key, ir);
     }
     if (ir < 0) continue;
@@ -284,7 +287,7 @@ export function wheelFits(wheel: WheelName, target: DepsTarget): WheelFit {
   const misses: WheelMiss[] = [];
   let best: { rank: number; unchecked?: string } | undefined;
   for (const tag of wheel.tags) {
-    const ir = interpreterRank(tag.python, tag.abi, py);
+    const ir = interpreterRank(tag.python, tag.abi, py, target.python?.endsWith('t') === true);
     const pr = platformRank(tag.platform, target, arch);
     if ('kind' in pr) {
       misses.push(pr);
