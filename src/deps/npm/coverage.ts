@@ -155,6 +155,22 @@ function memberFacts(m: FamilyMember): MemberFacts {
   };
 }
 
+function namedFacts(name: string, version: string | undefined): MemberFacts | undefined {
+  const named = platformOfName(name);
+  if (!named) return undefined;
+  return { name, ...(version ? { version } : {}), os: [named.os], cpu: [named.cpu], ...(named.libc ? { namedLibc: named.libc } : {}) };
+}
+
+/**
+ * In a family whose names mark musl builds (`linuxmusl-x64`, `-linux-x64-musl`), a Linux member
+ * whose name marks no libc is the glibc build (sharp's `linux-x64`): said so, for the members
+ * whose entry records no `libc` (a pruned lock, npm < 11.11).
+ */
+function withImpliedGlibc(facts: readonly MemberFacts[]): MemberFacts[] {
+  if (!facts.some((f) => f.namedLibc === 'musl')) return [...facts];
+  return facts.map((f) => (f.namedLibc || f.libc || !f.os?.includes('linux') ? f : { ...f, namedLibc: 'glibc' }));
+}
+
 /** Whether npm installs the member on the target, and whether it then loads there. */
 function memberFits(m: MemberFacts, w: TargetWords): 'fits' | 'no' | 'wrong-libc' {
   if (!w.cpu) return 'no';
@@ -187,15 +203,14 @@ async function familyReport(f: Family, ctx: Ctx): Promise<PackageReport> {
     const m = await ctx.meta.manifest(parent.name, parent.version);
     if (isFailure(m)) ctx.warn(packageWarning(ctx.file, parent, `the lock holds only some of its platform packages and the registry could not say the rest: ${m.error.message}; read from the names`));
     else if (m?.optionalDependencies) {
-      const locked = new Map(facts.map((x) => [x.name, x]));
+      const locked = new Map(f.members.flatMap((x, i) => (x.locked && facts[i] ? [[x.name, facts[i]] as const] : [])));
       facts = Object.entries(m.optionalDependencies).flatMap(([name, version]): MemberFacts[] => {
-        const have = locked.get(name);
-        if (have) return [have];
-        const named = platformOfName(name);
-        return named ? [{ name, version, os: [named.os], cpu: [named.cpu], ...(named.libc ? { namedLibc: named.libc } : {}) }] : [];
+        const have = locked.get(name) ?? namedFacts(name, version);
+        return have ? [have] : [];
       });
     }
   }
+  facts = withImpliedGlibc(facts);
   const cells = familyCells(parent.name, facts, ctx.words);
   const suggestion = await familySuggestion(parent, cells, ctx);
   return row(parent, 'platform-packages', cells, suggestion);
@@ -212,10 +227,7 @@ async function familySuggestion(parent: LockedPackage, cells: readonly Cell[], c
       for (const v of newer) {
         const m = await ctx.meta.manifest(parent.name, v);
         if (isFailure(m) || !m?.optionalDependencies) continue;
-        const facts = Object.entries(m.optionalDependencies).flatMap(([name, version]): MemberFacts[] => {
-          const named = platformOfName(name);
-          return named ? [{ name, version, os: [named.os], cpu: [named.cpu], ...(named.libc ? { namedLibc: named.libc } : {}) }] : [];
-        });
+        const facts = withImpliedGlibc(Object.entries(m.optionalDependencies).flatMap(([name, version]) => namedFacts(name, version) ?? []));
         if (familyCells(parent.name, facts, ctx.words).every((c) => c.status === 'prebuilt')) {
           parts.push(`${parent.name}@${v} has a platform package for every target`);
           break;
