@@ -7,7 +7,7 @@
 import type { AnyarchError } from '../../errors.js';
 import { lockFamilyWarnings } from '../npm/families.js';
 import type { LockedPackage, Lockfile, SourcePosition } from '../types.js';
-import { LineIndex, jsonKeyPositions, lockfileError, lockfileWarning, parseJsonLockfile, stripBom } from './positions.js';
+import { LineIndex, copyPlatformFields, isRecord, jsonKeyPositions, lockfileError, lockfileWarning, parseJsonLockfile, stripBom } from './positions.js';
 
 const NESTED = new Set(['packages']);
 
@@ -19,12 +19,6 @@ export function npmKeyName(key: string): string | undefined {
   return name === '' ? undefined : name;
 }
 
-function strings(v: unknown): readonly string[] | undefined {
-  if (typeof v === 'string') return [v];
-  if (!Array.isArray(v)) return undefined;
-  const out = v.filter((x): x is string => typeof x === 'string');
-  return out.length > 0 ? out : undefined;
-}
 
 function keys(v: unknown): readonly string[] | undefined {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
@@ -32,9 +26,6 @@ function keys(v: unknown): readonly string[] | undefined {
   return out.length > 0 ? out : undefined;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 /**
  * Reads a package-lock.json or npm-shrinkwrap.json.
@@ -93,12 +84,7 @@ function npmEntry(key: string, name: string, version: string, e: Record<string, 
   if (position) pkg.position = position;
   if (e['dev'] === true) pkg.dev = true;
   if (e['optional'] === true || e['devOptional'] === true) pkg.optional = true;
-  const os = strings(e['os']);
-  if (os) pkg.os = os;
-  const cpu = strings(e['cpu']);
-  if (cpu) pkg.cpu = cpu;
-  const libc = strings(e['libc']);
-  if (libc) pkg.libc = libc;
+  copyPlatformFields(pkg, e);
   if (e['hasInstallScript'] === true) pkg.hasInstallScript = true;
   const deps = keys(e['dependencies']);
   if (deps) pkg.dependencies = deps;
