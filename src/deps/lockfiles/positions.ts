@@ -77,20 +77,18 @@ export function jsonKeyPositions(text: string, lines: LineIndex, nestedUnder: Re
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
       const start = i;
-      let j = i + 1;
-      let escaped = false;
-      for (; j < n; j++) {
-        const d = text.charCodeAt(j);
-        if (d === 0x5c) {
-          escaped = true;
-          j++;
-          continue;
-        }
-        if (d === 0x22) break;
+      // the closing quote: the next one not escaped by an odd run of backslashes
+      let j = text.indexOf('"', i + 1);
+      while (j !== -1 && text.charCodeAt(j - 1) === 0x5c) {
+        let k = j - 1;
+        while (text.charCodeAt(k) === 0x5c) k--;
+        if ((j - 1 - k) % 2 === 0) break;
+        j = text.indexOf('"', j + 1);
       }
+      if (j === -1) j = n;
       if (expectKey[depth] && isObject[depth]) {
         const raw = text.slice(start, j + 1);
-        const key = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+        const key = raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
         if (depth === 1) {
           top.set(key, lines.position(start));
           lastTopKey = key;
