@@ -95,7 +95,7 @@ export async function analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsT
   for (const pkg of lock.packages) {
     const id = `${pkg.name}@${pkg.version}`;
     if (seen.has(id) || members.has(pkg.name)) continue;
-    if (pkg.os && !pkg.os.some((o) => o === 'linux' || o === '!win32' || (o.startsWith('!') && o !== '!linux'))) continue; // never installed on Linux (fsevents)
+    if (!installsOnLinux(pkg.os)) continue; // fsevents and other packages of other systems
     const family = familyOf.get(pkg);
     if (family) {
       seen.add(id);
@@ -109,6 +109,14 @@ export async function analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsT
   }
   const reports = await Promise.all(jobs);
   return reports.filter((r): r is PackageReport => r !== undefined);
+}
+
+/** npm's `os` check for Linux: no list, a list naming linux, or only negations other than `!linux`. */
+export function installsOnLinux(os: readonly string[] | undefined): boolean {
+  if (!os || os.length === 0) return true;
+  if (os.includes('!linux')) return false;
+  const positive = os.filter((o) => !o.startsWith('!'));
+  return positive.length === 0 || positive.includes('linux');
 }
 
 interface Ctx {
