@@ -216,3 +216,38 @@ describe('analyzeNpmLockfile: prebuilds without a libc tag, suggestions of versi
     assert.equal(meta.asked.includes('manifest @acme/fast@2.0.0-beta.1'), false);
   });
 });
+
+describe('analyzeNpmLockfile: glibc floors and newer prebuilt versions', () => {
+  test("a member's config.glibc floor (sharp's linux-arm needs 2.36) against the base's glibc version", async () => {
+    const lock = readLockfile('package-lock.json', packageLockV3());
+    const meta = memoryNpm({ manifests: { '@img/sharp-linux-arm@0.33.5': { config: { glibc: '>=2.36' } }, '@img/sharp-linux-x64@0.33.5': { config: { glibc: '>=2.17' } } } });
+    const targets = [target('linux/arm/v7', 'glibc', { libcVersion: '2.31' }), target('linux/arm/v7', 'glibc', { libcVersion: '2.36' }), target('linux/arm/v7'), target('linux/amd64', 'glibc', { libcVersion: '2.31' })];
+    const sharp = rowOf(await analyzeNpmLockfile(lock, targets, meta), 'sharp');
+    assert.deepEqual(sharp.cells.map(brief), ['missing AA301', 'prebuilt', 'prebuilt', 'prebuilt']);
+    assert.match(sharp.cells[0]?.reason ?? '', /@img\/sharp-linux-arm@0\.33\.5 needs glibc >= 2\.36 \(its config\.glibc, which npm does not check\); the base has glibc 2\.31/);
+    assert.equal(meta.asked.filter((a) => a === 'manifest @img/sharp-linux-arm@0.33.5').length, 1, 'asked once');
+  });
+
+  test('prebuild-install: the newest version whose assets exist for every target is suggested', async () => {
+    const lock = readLockfile('pnpm-lock.yaml', PNPM_V9);
+    const url = (v: string, plat: string, arch: string) => `https://github.com/WiseLibs/better-sqlite3/releases/download/v${v}/better-sqlite3-v${v}-node-v115-${plat}-${arch}.tar.gz`;
+    const manifest = { scripts: { install: 'prebuild-install || node-gyp rebuild --release' }, repository: 'WiseLibs/better-sqlite3' };
+    const meta = memoryNpm({
+      versions: { 'better-sqlite3': ['11.1.2', '11.5.0', '12.0.0-beta.1'] },
+      manifests: { 'better-sqlite3@11.1.2': manifest, 'better-sqlite3@11.5.0': manifest },
+      urls: [url('11.1.2', 'linux', 'x64'), url('11.5.0', 'linux', 'x64'), url('11.5.0', 'linuxmusl', 'arm64')],
+    });
+    const bs = rowOf(await analyzeNpmLockfile(lock, [target('linux/amd64', 'glibc', { node: '20' }), target('linux/arm64', 'musl', { node: '20' })], meta), 'better-sqlite3');
+    assert.deepEqual(bs.cells.map(brief), ['prebuilt', 'compiles AA303']);
+    assert.match(bs.suggestion ?? '', /^better-sqlite3@11\.5\.0 has a prebuilt binary for every target/);
+  });
+});
+
+describe('analyzeNpmLockfile: a lock without libc fields (npm < 11.11, pnpm)', () => {
+  test("libc from the members' names: a family that names musl builds makes its plain linux- names glibc", async () => {
+    const lock = readLockfile('package-lock.json', packageLockV3({ withLibc: false }));
+    const sharp = rowOf(await analyzeNpmLockfile(lock, [target('linux/arm64', 'musl'), target('linux/arm64'), target('linux/s390x', 'musl')], undefined), 'sharp');
+    assert.deepEqual(sharp.cells.map((c) => c.artifact ?? brief(c)), ['@img/sharp-linuxmusl-arm64@0.33.5', '@img/sharp-linux-arm64@0.33.5', 'missing AA301']);
+    assert.match(sharp.cells[2]?.reason ?? '', /@img\/sharp-linux-s390x has no libc field, so npm installs it there, and a glibc build fails to load on musl/);
+  });
+});
