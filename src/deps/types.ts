@@ -38,6 +38,10 @@ export interface DistributionFile {
   readonly url?: string;
   /** `sha256:<hex>` when known */
   readonly hash?: string;
+  /** an index's `requires-python` for this file (PEP 503 `data-requires-python`, PEP 691 `requires-python`) */
+  readonly requiresPython?: string;
+  /** the index marks the file yanked (PEP 592): pip takes it only for an exact `==` pin */
+  readonly yanked?: boolean;
 }
 
 /** One locked package, as its lockfile records it; only what `deps` reads. */

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { AnyarchError } from '../../errors.js';
+import { readRequirements } from '../lockfiles/python/requirements.js';
+import { readUvLock } from '../lockfiles/python/uv.js';
+import type { DepsTarget, DistributionFile, PythonIndexSource, Toolchain } from '../types.js';
+import { analyzePythonLockfile } from './coverage.js';
+
+function target(spec: string, libc: 'glibc' | 'musl', libcVersion: string, extra: Partial<DepsTarget> = {}): DepsTarget {
+  const [os, architecture, variant] = spec.split('/') as [string, string, string | undefined];
+  return { platform: { os, architecture, variant: variant ?? '' }, libc, libcVersion, python: '3.12', ...extra };
+}
+
+const NO_TOOLS: Toolchain = { cc: false, cxx: false, make: false, python3: true, rust: false, headers: [], evidence: [] };
+const C_ONLY: Toolchain = { ...NO_TOOLS, cc: true, make: true, headers: ['musl-dev', 'python3-dev'], evidence: ['build-base is installed in stage build (Dockerfile:3)'] };
+
+const F = 'https://files.example/x';
+const pkg = (name: string, version: string, files: string[], marker?: string) => `
+[[package]]
+name = "${name}"
+version = "${version}"
+source = { registry = "https://pypi.org/simple" }
+${files.filter((f) => !f.endsWith('.whl')).map((f) => `sdist = { url = "${F}/${f}" }`).join('\n')}
+wheels = [
+${files.filter((f) => f.endsWith('.whl')).map((f) => `    { url = "${F}/${f}" },`).join('\n')}
+]
+${marker ? `# reached with ${marker}` : ''}`;
+
+// Real gaps (shared/reference/native-deps-and-ci.md A2.5): cryptography has no armv7l wheels
+// (pyca/cryptography#6286) and needs Rust to build; grpcio has no musllinux aarch64 wheel
+// (grpc/grpc#34998); psutil had no aarch64 wheel (giampaolo/psutil#1782).
+const UV = `version = 1
+requires-python = ">=3.12"
+
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [{ name = "cryptography" }, { name = "grpcio" }, { name = "psutil" }, { name = "six" }, { name = "onlyx86" }, { name = "pywin32", marker = "sys_platform == 'win32'" }, { name = "oldpy" }]
+${pkg('cryptography', '43.0.1', ['cryptography-43.0.1.tar.gz', 'cryptography-43.0.1-cp39-abi3-manylinux_2_28_aarch64.whl', 'cryptography-43.0.1-cp39-abi3-musllinux_1_2_aarch64.whl', 'cryptography-43.0.1-cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl'])}
+${pkg('grpcio', '1.66.1', ['grpcio-1.66.1.tar.gz', 'grpcio-1.66.1-cp312-cp312-manylinux_2_17_aarch64.manylinux2014_aarch64.whl', 'grpcio-1.66.1-cp312-cp312-musllinux_1_1_x86_64.whl'])}
+${pkg('psutil', '5.9.0', ['psutil-5.9.0.tar.gz', 'psutil-5.9.0-cp36-abi3-manylinux_2_12_x86_64.manylinux2010_x86_64.whl'])}
+${pkg('six', '1.16.0', ['six-1.16.0.tar.gz', 'six-1.16.0-py2.py3-none-any.whl'])}
+${pkg('onlyx86', '1.0', ['onlyx86-1.0-cp312-cp312-manylinux_2_17_x86_64.whl'])}
+${pkg('pywin32', '306', ['pywin32-306-cp312-cp312-win_amd64.whl'])}
+${pkg('oldpy', '2.0', ['oldpy-2.0-cp311-cp311-manylinux_2_17_aarch64.whl'])}
+`;
+
+const ARM64 = target('linux/arm64', 'glibc', '2.36');
+const AL2_ARM64 = target('linux/arm64', 'glibc', '2.26', { toolchain: NO_TOOLS });
+const ALPINE_ARM64 = target('linux/arm64', 'musl', '1.2.5', { toolchain: C_ONLY, site: { file: 'Dockerfile', stage: 'build', line: 5, column: 1, command: 'pip install -r requirements.txt', base: 'python:3.12-alpine' } });
+const ARMV7 = target('linux/arm/v7', 'glibc', '2.36');
+const PPC = target('linux/ppc64le', 'glibc', '2.36');
+const TARGETS = [ARM64, AL2_ARM64, ALPINE_ARM64, ARMV7, PPC];
+
+describe('analyzePythonLockfile from a uv.lock (no index)', async () => {
+  const rows = await analyzePythonLockfile(readUvLock('uv.lock', UV), TARGETS, undefined);
+  const row = (name: string) => rows.find((r) => r.name === name)!;
+
+  test('native packages only, in lockfile order; pure and Windows-only packages left out', () => {
+    assert.deepEqual(rows.map((r) => r.name), ['cryptography', 'grpcio', 'psutil', 'onlyx86', 'oldpy']);
+    assert.deepEqual(row('cryptography').position, { line: 10, column: 1 });
+    assert.equal(row('cryptography').mechanism, 'wheels');
+  });
+
+  test('cryptography: wheels where they exist, a Rust build elsewhere, glibc too old on AL2', () => {
+    const [arm64, al2, alpine, armv7, ppc] = row('cryptography').cells;
+    assert.deepEqual(arm64, { status: 'prebuilt', artifact: 'cryptography-43.0.1-cp39-abi3-manylinux_2_28_aarch64.whl', reason: 'wheel cryptography-43.0.1-cp39-abi3-manylinux_2_28_aarch64.whl' });
+    assert.equal(al2!.status, 'missing');
+    assert.equal(al2!.id, 'AA302');
+    assert.match(al2!.reason, /^only manylinux_2_28 wheels for aarch64; the base has glibc 2.26: building cryptography-43.0.1.tar.gz needs/);
+    assert.deepEqual(al2!.lacking, ['a C compiler', 'Python headers (python3-dev)', 'Rust', 'libssl-dev']);
+    assert.equal(alpine!.status, 'prebuilt');
+    assert.equal(alpine!.artifact, 'cryptography-43.0.1-cp39-abi3-musllinux_1_2_aarch64.whl');
+    assert.equal(armv7!.status, 'compiles');
+    assert.equal(armv7!.id, 'AA303');
+    assert.match(armv7!.reason, /^no wheel for armv7l: builds cryptography-43.0.1.tar.gz at install \(the stage is unknown\)/);
+    assert.ok(armv7!.needs?.includes('Rust'));
+    assert.equal(ppc!.status, 'compiles');
+    assert.match(row('cryptography').suggestion ?? '', /a base with glibc >= 2.28 \(Debian bookworm has 2.36\) for linux\/arm64/);
+  });
+
+  test('grpcio on Alpine arm64: no musllinux wheel; the stage has gcc but not g++', () => {
+    const alpine = row('grpcio').cells[2]!;
+    assert.equal(alpine.status, 'missing');
+    assert.equal(alpine.id, 'AA302');
+    assert.match(alpine.reason, /^no musllinux wheel for aarch64 \(manylinux wheels need glibc\)/);
+    assert.deepEqual(alpine.lacking, ['a C++ compiler'], 'python:3.12-alpine ships Python headers; build-base gave gcc');
+    assert.match(row('grpcio').suggestion ?? '', /a glibc base \(python:3.12-slim-bookworm\) instead of Alpine has a manylinux wheel for linux\/arm64 \(musl\)/);
+  });
+
+  test('no wheel and no sdist is AA301; a wheel for another CPython says so', () => {
+    const ppc = row('onlyx86').cells[4]!;
+    assert.deepEqual(ppc, { status: 'missing', reason: 'no wheel for ppc64le and no sdist', id: 'AA301' });
+    const arm = row('oldpy').cells[0]!;
+    assert.equal(arm.status, 'missing');
+    assert.equal(arm.reason, 'no wheel for CPython 3.12 on aarch64 (the wheels are cp311) and no sdist');
+  });
+
+  test('psutil: an x86_64-only wheel means a build on arm64 (giampaolo/psutil#1782)', () => {
+    assert.equal(row('psutil').cells[0]!.status, 'compiles');
+    assert.match(row('psutil').cells[0]!.reason, /^no wheel for aarch64: builds psutil-5.9.0.tar.gz/);
+  });
+});
+
+function memoryIndex(projects: Record<string, readonly DistributionFile[] | 'fail'>): PythonIndexSource & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    async files(name) {
+      asked.push(name);
+      const p = projects[name];
+      if (p === 'fail') return { error: new AnyarchError('E_REGISTRY', `https://idx.example/simple/ answered HTTP 503 for ${name}`) };
+      return p;
+    },
+  };
+}
+
+const files = (...names: string[]): DistributionFile[] => names.map((filename) => ({ filename }));
+
+describe('analyzePythonLockfile from requirements.txt (files from the index)', () => {
+  const REQS = 'numpy==1.26.0\nrequests==2.32.3\nbroken==1.0\nuvloop==0.19.0\nghost==1.0\n';
+  const index = memoryIndex({
+    numpy: files(
+      'numpy-1.26.0-cp312-cp312-manylinux_2_17_x86_64.whl',
+      'numpy-1.26.0.tar.gz',
+      'numpy-2.1.0-cp312-cp312-manylinux_2_17_aarch64.whl',
+      'numpy-2.1.0-cp312-cp312-manylinux_2_17_x86_64.whl',
+      'numpy-2.2.0rc1-cp312-cp312-manylinux_2_17_aarch64.whl',
+    ),
+    requests: files('requests-2.32.3-py3-none-any.whl', 'requests-2.32.3.tar.gz'),
+    broken: 'fail',
+  });
+
+  test('the locked version only; a newer version with the wheel is suggested; failures are unknown cells, the rest analysed', async () => {
+    const rows = await analyzePythonLockfile(readRequirements('requirements.txt', REQS), [ARM64], index);
+    assert.deepEqual(rows.map((r) => [r.name, r.cells[0]!.status]), [['numpy', 'compiles'], ['broken', 'unknown'], ['uvloop', 'unknown'], ['ghost', 'unknown']]);
+    assert.match(rows[0]!.suggestion ?? '', /^numpy 2.1.0 has wheels for linux\/arm64/);
+    assert.equal(rows[1]!.cells[0]!.reason, 'broken 1.0: https://idx.example/simple/ answered HTTP 503 for broken');
+    assert.equal(rows[1]!.cells[0]!.id, 'AA304');
+    assert.equal(rows[2]!.cells[0]!.reason, 'uvloop 0.19.0: the index has no project uvloop');
+  });
+
+  test('without an index: known native packages are unknown, the others cannot be told and are left out', async () => {
+    const rows = await analyzePythonLockfile(readRequirements('requirements.txt', REQS), [ARM64], undefined);
+    assert.deepEqual(rows.map((r) => r.name), ['numpy', 'uvloop']);
+    assert.match(rows[0]!.cells[0]!.reason, /the lockfile names no files and no index was asked/);
+  });
+});

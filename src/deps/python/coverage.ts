@@ -1,0 +1,260 @@
+/**
+ * Python coverage: for each locked package with native code, per target, the wheel pip would
+ * install (`prebuilt`), else a build from the sdist (`compiles` when the stage has what it needs
+ * or the stage is unknown; `missing` when it lacks a compiler, Rust or headers), else `missing`
+ * with why, in pip's words of tags.
+ *
+ * Which packages are in the matrix: those with at least one platform wheel (any tag but `any`)
+ * for the locked version, and those known to hold native code (the table below) whatever their
+ * files. A package with only an sdist and pure wheels is pure Python: it builds anywhere without
+ * a compiler, so it is left out. A package whose files cannot be learnt (no index, an index
+ * failure) is in the matrix with `unknown` cells naming why, so nothing is silently dropped.
+ * A package whose marker is false on a target (`sys_platform == 'win32'`) is not installed
+ * there: its cell is `prebuilt` with no artifact and a reason saying so; a package installed on
+ * none of the targets is left out.
+ */
+import { formatPlatform } from '../../platform/index.js';
+import type { Cell, DepsTarget, DistributionFile, LockedPackage, Lockfile, MetadataFailure, PackageReport, PythonIndexSource } from '../types.js';
+import { evaluateMarker, targetEnvironment } from './markers.js';
+import { isPlatformWheel, isSdist, normalizeName, parsePlatformTag, parseWheelName, sdistVersion, wheelArch, wheelFits, type WheelMiss, type WheelName } from './tags.js';
+
+/** Packages whose sdist builds native code (C, C++ or Rust): in the matrix even with no platform wheel locked. */
+export const KNOWN_NATIVE: ReadonlySet<string> = new Set([
+  'numpy', 'scipy', 'pandas', 'grpcio', 'grpcio-tools', 'cryptography', 'cffi', 'psutil', 'lxml', 'pillow', 'psycopg2',
+  'psycopg2-binary', 'mysqlclient', 'pyyaml', 'regex', 'ujson', 'orjson', 'uvloop', 'greenlet', 'gevent', 'msgpack',
+  'pydantic-core', 'tokenizers', 'bcrypt', 'rpds-py', 'jiter', 'watchfiles', 'httptools', 'markupsafe', 'frozenlist',
+  'multidict', 'yarl', 'aiohttp', 'pycryptodome', 'pycryptodomex', 'kiwisolver', 'matplotlib', 'pyzmq', 'python-ldap',
+  'google-crc32c', 'zstandard', 'lz4', 'xxhash', 'cython', 'h5py', 'shapely', 'pymssql', 'confluent-kafka', 'pynacl',
+]);
+
+/**
+ * Packages whose sdist needs Rust (maturin or setuptools-rust): a short table of the common
+ * ones; cryptography since 3.4 (2021), bcrypt since 4.0.
+ */
+export const NEEDS_RUST: ReadonlySet<string> = new Set([
+  'cryptography', 'pydantic-core', 'orjson', 'tokenizers', 'rpds-py', 'jiter', 'watchfiles', 'bcrypt', 'polars',
+  'safetensors', 'tiktoken', 'nh3', 'rustworkx', 'cramjam', 'ruff',
+]);
+
+/** Packages whose build needs C++ besides C. */
+const NEEDS_CXX: ReadonlySet<string> = new Set(['grpcio', 'grpcio-tools', 'numpy', 'scipy', 'pandas', 'matplotlib', 'kiwisolver', 'pyzmq']);
+
+/** Development packages a build links against, by libc (Debian names; Alpine names). */
+const LIBRARY_HEADERS: Readonly<Record<string, { readonly glibc: readonly string[]; readonly musl: readonly string[] }>> = {
+  cffi: { glibc: ['libffi-dev'], musl: ['libffi-dev'] },
+  cryptography: { glibc: ['libssl-dev'], musl: ['openssl-dev'] },
+  psycopg2: { glibc: ['libpq-dev'], musl: ['libpq-dev'] },
+  lxml: { glibc: ['libxml2-dev', 'libxslt1-dev'], musl: ['libxml2-dev', 'libxslt-dev'] },
+  mysqlclient: { glibc: ['default-libmysqlclient-dev'], musl: ['mariadb-dev'] },
+  pillow: { glibc: ['libjpeg-dev', 'zlib1g-dev'], musl: ['jpeg-dev', 'zlib-dev'] },
+  'python-ldap': { glibc: ['libldap2-dev', 'libsasl2-dev'], musl: ['openldap-dev'] },
+};
+
+export const C_COMPILER = 'a C compiler';
+export const CXX_COMPILER = 'a C++ compiler';
+export const RUST = 'Rust';
+export const PYTHON_HEADERS = 'Python headers (python3-dev)';
+
+/** What building a package from its sdist needs on a target. */
+export function compileNeeds(name: string, target: DepsTarget): string[] {
+  const needs = [C_COMPILER, PYTHON_HEADERS];
+  if (NEEDS_CXX.has(name)) needs.push(CXX_COMPILER);
+  if (NEEDS_RUST.has(name)) needs.push(RUST);
+  needs.push(...(LIBRARY_HEADERS[name]?.[target.libc] ?? []));
+  return needs;
+}
+
+/**
+ * What the target's stage lacks of `needs`. Python headers count as present with a
+ * `python3-dev`-like package or on an official `python` base image (which ships its headers).
+ */
+export function lackingOf(needs: readonly string[], target: DepsTarget): string[] {
+  const tc = target.toolchain;
+  if (!tc) return [];
+  const officialPython = /(^|\/)python:/.test(target.site?.base ?? '');
+  return needs.filter((n) => {
+    if (n === C_COMPILER) return !tc.cc;
+    if (n === CXX_COMPILER) return !tc.cxx;
+    if (n === RUST) return !tc.rust;
+    if (n === PYTHON_HEADERS) return !officialPython && !tc.headers.some((h) => /^python(3(\.\d+)?)?-dev$/.test(h));
+    return !tc.headers.includes(n);
+  });
+}
+
+export function targetLabel(t: DepsTarget): string {
+  return `${formatPlatform(t.platform)}${t.libc === 'musl' ? ' (musl)' : ''}`;
+}
+
+function isFailure(v: unknown): v is MetadataFailure {
+  return typeof v === 'object' && v !== null && 'error' in v && !Array.isArray(v);
+}
+
+/** The files of one version among an index's files for every version. */
+export function filesOfVersion(files: readonly DistributionFile[], name: string, version: string): DistributionFile[] {
+  return files.filter((f) => {
+    const w = parseWheelName(f.filename);
+    if (w) return w.version === version;
+    return isSdist(f.filename) && sdistVersion(f.filename, name) === version;
+  });
+}
+
+const STAGES: Readonly<Record<WheelMiss['kind'], number>> = { os: 0, arch: 1, 'not-portable': 2, 'libc-kind': 3, 'libc-version': 4, python: 5 };
+
+/** One sentence for why no wheel fits, from the misses that got furthest. */
+export function noWheelReason(wheels: readonly WheelName[], target: DepsTarget, hasSdist: boolean): string {
+  const arch = wheelArch(target) ?? target.platform.architecture;
+  const misses = wheels.flatMap((w) => {
+    const f = wheelFits(w, target);
+    return f.fits ? [] : f.misses;
+  });
+  const furthest = misses.reduce((m, x) => Math.max(m, STAGES[x.kind]), -1);
+  const at = misses.filter((m) => STAGES[m.kind] === furthest);
+  const tail = hasSdist ? '' : ' and no sdist';
+  if (wheels.length === 0) return hasSdist ? 'no wheels, only an sdist' : 'no wheel and no sdist';
+  switch (at[0]?.kind) {
+    case 'python': {
+      const tags = [...new Set(at.map((m) => (m.kind === 'python' ? m.abi === 'abi3' ? `${m.python}-abi3` : m.abi : '')))].sort();
+      return `no wheel for CPython ${target.python ?? '?'} on ${arch} (the wheels are ${tags.join(', ')})${tail}`;
+    }
+    case 'libc-version': {
+      const floors = at.map((m) => (m.kind === 'libc-version' ? m.needs : '')).sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
+      const kind = target.libc === 'musl' ? 'musllinux' : 'manylinux';
+      return `only ${kind}_${floors[0]!.replace('.', '_')} wheels for ${arch}; the base has ${target.libc} ${target.libcVersion ?? '?'}${tail}`;
+    }
+    case 'libc-kind':
+      return target.libc === 'musl' ? `no musllinux wheel for ${arch} (manylinux wheels need glibc)${tail}` : `only musllinux wheels for ${arch}${tail}`;
+    case 'not-portable':
+      return `only linux_${arch} wheels, built for one machine and not portable${tail}`;
+    default:
+      return `no wheel for ${arch}${tail}`;
+  }
+}
+
+interface Files {
+  readonly files?: readonly DistributionFile[];
+  readonly unknown?: string;
+}
+
+async function filesFor(pkg: LockedPackage, index: PythonIndexSource | undefined): Promise<Files> {
+  if (pkg.files) return { files: pkg.files };
+  if (!index) return { unknown: 'the lockfile names no files and no index was asked' };
+  const all = await index.files(pkg.name);
+  if (isFailure(all)) return { unknown: all.error.message };
+  if (all === undefined) return { unknown: `the index has no project ${pkg.name}` };
+  const mine = filesOfVersion(all, pkg.name, pkg.version);
+  return mine.length > 0 ? { files: mine } : { unknown: `the index lists no files for ${pkg.name} ${pkg.version}` };
+}
+
+/** PEP 440 release numbers only: `2.1.0` > `1.26.4`; prereleases and dev releases are not offered. */
+function releaseParts(v: string): number[] | undefined {
+  return /^\d+(\.\d+)*$/.test(v) ? v.split('.').map(Number) : undefined;
+}
+
+function newer(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d > 0;
+  }
+  return false;
+}
+
+/** The newest release after `version` whose wheels fit every target of `targets`, from an index's files. */
+export function versionWithWheels(all: readonly DistributionFile[], version: string, targets: readonly DepsTarget[]): string | undefined {
+  const byVersion = new Map<string, WheelName[]>();
+  for (const f of all) {
+    if (f.yanked) continue;
+    const w = parseWheelName(f.filename);
+    if (!w || !releaseParts(w.version)) continue;
+    const list = byVersion.get(w.version) ?? [];
+    list.push(w);
+    byVersion.set(w.version, list);
+  }
+  const base = releaseParts(version) ?? [0];
+  let best: { v: string; parts: number[] } | undefined;
+  for (const [v, wheels] of byVersion) {
+    const parts = releaseParts(v)!;
+    if (!newer(parts, base) || (best && !newer(parts, best.parts))) continue;
+    if (targets.every((t) => wheels.some((w) => wheelFits(w, t).fits))) best = { v, parts };
+  }
+  return best?.v;
+}
+
+function suggestionFor(name: string, wheels: readonly WheelName[], cells: readonly Cell[], targets: readonly DepsTarget[], newerVersion: string | undefined): string | undefined {
+  const troubled = targets.filter((_, i) => cells[i]!.status !== 'prebuilt');
+  if (troubled.length === 0) return undefined;
+  const parts: string[] = [];
+  if (newerVersion) parts.push(`${name} ${newerVersion} has wheels for ${troubled.map(targetLabel).join(', ')}`);
+  const musl = troubled.filter((t) => t.libc === 'musl' && wheels.some((w) => wheelFits(w, { ...t, libc: 'glibc', libcVersion: undefined }).fits));
+  if (musl.length > 0) parts.push(`a glibc base (python:3.12-slim-bookworm) instead of Alpine has a manylinux wheel for ${musl.map(targetLabel).join(', ')}`);
+  const old = troubled.filter((t) => t.libc === 'glibc' && t.libcVersion && wheels.some((w) => wheelFits(w, { ...t, libcVersion: undefined }).fits));
+  if (old.length > 0) {
+    const arches = new Set(old.map(wheelArch));
+    const floors = wheels.flatMap((w) => w.platforms.map(parsePlatformTag)).flatMap((p) => (p.kind === 'manylinux' && arches.has(p.arch) ? [`${p.major}.${p.minor}`] : []));
+    const low = floors.sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))[0];
+    parts.push(`a base with glibc >= ${low ?? '?'} (Debian bookworm has 2.36) for ${old.map(targetLabel).join(', ')}`);
+  }
+  const compiling = cells.some((c) => c.status === 'compiles' || (c.lacking?.length ?? 0) > 0);
+  if (parts.length === 0 && compiling) parts.push('a build-deps stage with the compiler and headers, copying the built wheel into the final stage');
+  return parts.length > 0 ? `${parts.join('; ')}.` : undefined;
+}
+
+function cellFor(pkg: LockedPackage, wheels: readonly WheelName[], sdist: DistributionFile | undefined, target: DepsTarget): Cell {
+  if (pkg.marker !== undefined && evaluateMarker(pkg.marker, targetEnvironment(target)) === false) {
+    return { status: 'prebuilt', reason: `not installed on ${targetLabel(target)} (marker ${pkg.marker})` };
+  }
+  let best: { wheel: WheelName; rank: number; unchecked?: string } | undefined;
+  for (const w of wheels) {
+    const f = wheelFits(w, target);
+    if (f.fits && (!best || f.rank < best.rank)) best = { wheel: w, rank: f.rank, ...(f.uncheckedFloor ? { unchecked: f.uncheckedFloor } : {}) };
+  }
+  if (best) {
+    const note = best.unchecked ? `; needs ${target.libc} >= ${best.unchecked}, and the base's version is unknown` : '';
+    return { status: 'prebuilt', artifact: best.wheel.filename, reason: `wheel ${best.wheel.filename}${note}` };
+  }
+  const why = noWheelReason(wheels, target, sdist !== undefined);
+  if (!sdist) return { status: 'missing', reason: why, id: 'AA301' };
+  const needs = compileNeeds(pkg.name, target);
+  const lacking = lackingOf(needs, target);
+  if (lacking.length === 0) {
+    const stage = target.toolchain ? 'the stage has what it needs' : 'the stage is unknown';
+    return { status: 'compiles', needs, reason: `${why}: builds ${sdist.filename} at install (${stage})`, id: 'AA303' };
+  }
+  return { status: 'missing', needs, lacking, reason: `${why}: building ${sdist.filename} needs ${lacking.join(', ')}, which the stage lacks`, id: 'AA302' };
+}
+
+/**
+ * The packages of a Python lockfile with native code and their cells, one per target in the
+ * order of `targets`, in lockfile order. `index` answers for locks that name no files
+ * (requirements.txt, Pipfile.lock) and offers newer versions for the suggestions.
+ */
+export async function analyzePythonLockfile(lock: Lockfile, targets: readonly DepsTarget[], index: PythonIndexSource | undefined): Promise<PackageReport[]> {
+  const rows = await Promise.all(
+    lock.packages.map(async (pkg): Promise<PackageReport | undefined> => {
+      const name = normalizeName(pkg.name);
+      const known = KNOWN_NATIVE.has(name);
+      const got = await filesFor(pkg, index);
+      const base = { ecosystem: 'python' as const, name, version: pkg.version, ...(pkg.position ? { position: pkg.position } : {}) };
+      if (!got.files) {
+        // unknown files: in the matrix when known native, or when the index failed (it may be)
+        if (!known && !index) return undefined;
+        const reason = `${name} ${pkg.version}: ${got.unknown ?? 'unknown'}`;
+        return { ...base, mechanism: known ? 'sdist' : 'wheels', cells: targets.map(() => ({ status: 'unknown' as const, reason, id: 'AA304' })) };
+      }
+      const wheels = got.files.flatMap((f) => parseWheelName(f.filename) ?? []);
+      const platformWheels = wheels.some(isPlatformWheel);
+      if (!platformWheels && !known) return undefined;
+      const sdist = got.files.find((f) => isSdist(f.filename));
+      const cells = targets.map((t) => cellFor(pkg, wheels, sdist, t));
+      if (pkg.marker !== undefined && targets.length > 0 && cells.every((c) => c.status === 'prebuilt' && !c.artifact)) return undefined; // installed on none of the targets
+      let newerVersion: string | undefined;
+      const troubled = targets.filter((_, i) => cells[i]!.status !== 'prebuilt');
+      if (index && troubled.length > 0) {
+        const all = await index.files(name);
+        if (Array.isArray(all)) newerVersion = versionWithWheels(all as readonly DistributionFile[], pkg.version, troubled);
+      }
+      const suggestion = suggestionFor(name, wheels, cells, targets, newerVersion);
+      return { ...base, mechanism: platformWheels ? 'wheels' : 'sdist', cells, ...(suggestion ? { suggestion } : {}) };
+    }),
+  );
+  return rows.filter((r): r is PackageReport => r !== undefined);
+}
