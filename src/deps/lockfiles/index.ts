@@ -9,25 +9,11 @@ import { readPackageLock } from './npm.js';
 import { readPnpmLock } from './pnpm.js';
 import { lockfileError } from './positions.js';
 import { readYarnLock } from './yarn.js';
-// ---- Python readers (h12-python) ----------------------------------------------------------------
-// NOT BUILT IN THIS BRANCH YET: h12-python writes them in src/deps/lockfiles/python/*.ts. After the
-// merge, replace the five `notBuiltYet` lines below with these imports and their names:
-//   import { readUvLock } from './python/uv.js';
-//   import { readPoetryLock } from './python/poetry.js';
-//   import { readPylock } from './python/pylock.js';
-//   import { readPipfileLock } from './python/pipfile.js';
-//   import { readRequirements } from './python/requirements.js';
-function notBuiltYet(reader: string): (file: string, text: string) => Lockfile {
-  return (file) => {
-    throw lockfileError(file, `reader not built yet: ${reader} (src/deps/lockfiles/python) is not in this build`);
-  };
-}
-const readUvLock = notBuiltYet('readUvLock');
-const readPoetryLock = notBuiltYet('readPoetryLock');
-const readPylock = notBuiltYet('readPylock');
-const readPipfileLock = notBuiltYet('readPipfileLock');
-const readRequirements = notBuiltYet('readRequirements');
-// -------------------------------------------------------------------------------------------------
+import { readPipfileLock } from './python/pipfile.js';
+import { readPoetryLock } from './python/poetry.js';
+import { readPylock } from './python/pylock.js';
+import { readRequirements } from './python/requirements.js';
+import { readUvLock } from './python/uv.js';
 
 export { npmKeyName, readPackageLock } from './npm.js';
 export { pnpmBaseKey, pnpmKeyNameVersion, readPnpmLock } from './pnpm.js';
@@ -39,11 +25,11 @@ const READERS: Readonly<Record<LockfileKind, (file: string, text: string) => Loc
   'npm-shrinkwrap': (file, text) => readPackageLock(file, text, 'npm-shrinkwrap'),
   'pnpm-lock': readPnpmLock,
   'yarn-berry': readYarnLock,
-  'uv-lock': (file, text) => readUvLock(file, text),
-  'poetry-lock': (file, text) => readPoetryLock(file, text),
-  pylock: (file, text) => readPylock(file, text),
-  'pipfile-lock': (file, text) => readPipfileLock(file, text),
-  requirements: (file, text) => readRequirements(file, text),
+  'uv-lock': readUvLock,
+  'poetry-lock': readPoetryLock,
+  pylock: readPylock,
+  'pipfile-lock': readPipfileLock,
+  requirements: readRequirements,
 };
 
 /** The ecosystem of each kind. */
