@@ -31,13 +31,13 @@ interface Frame {
   /** the top-level key this level is under, when its keys' positions are kept */
   readonly track: string | undefined;
   /** the indent of this level's children, from the first one (every sibling must share it) */
-  childIndent?: number;
+  childIndent: number | undefined;
 }
 
 export function readBlockYaml(text: string, mapsUnder: readonly string[]): BlockYaml {
   const root: Record<string, unknown> = {};
   const keys = new Map<string, Map<string, SourcePosition>>([['', new Map()]]);
-  const stack: Frame[] = [{ indent: -1, container: root, parent: undefined, key: undefined, track: '' }];
+  const stack: Frame[] = [{ indent: -1, container: root, parent: undefined, key: undefined, track: '', childIndent: undefined }];
   let lineNo = 0;
   let pos = 0;
   const n = text.length;
@@ -101,11 +101,11 @@ export function readBlockYaml(text: string, mapsUnder: readonly string[]): Block
     if (track !== undefined) keys.set(track, new Map());
     if (rest === '') {
       map[key] = null;
-      stack.push({ indent, container: undefined, parent: map, key, track });
+      stack.push({ indent, container: undefined, parent: map, key, track, childIndent: undefined });
     } else {
       map[key] = scalarOrFlow(line, i, lineNo);
       // a more-indented line after a key with a value would be a multi-line scalar
-      stack.push({ indent, container: SCALAR, parent: undefined, key: undefined, track: undefined });
+      stack.push({ indent, container: SCALAR, parent: undefined, key: undefined, track: undefined, childIndent: undefined });
     }
   }
   return { data: root, keys };
