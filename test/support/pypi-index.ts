@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { tarOf } from './images.js';
 
 export interface IndexProject {
   readonly name: string;
@@ -116,23 +117,8 @@ export function wheelBytes(filename: string): Buffer {
 /** A gzipped tar holding `<stem>/PKG-INFO`. */
 export function sdistBytes(filename: string): Buffer {
   const stem = filename.replace(/\.(tar\.gz|zip)$/, '');
-  const body = Buffer.from(`Metadata-Version: 2.1\nName: ${stem.replace(/-[^-]*$/, '')}\nVersion: ${stem.replace(/^.*-/, '')}\n`);
-  const header = Buffer.alloc(512);
-  header.write(`${stem}/PKG-INFO`, 0);
-  header.write('0000644\0', 100);
-  header.write('0000000\0', 108);
-  header.write('0000000\0', 116);
-  header.write(body.length.toString(8).padStart(11, '0') + '\0', 124);
-  header.write('00000000000\0', 136);
-  header.write('        ', 148);
-  header.write('0', 156);
-  header.write('ustar\0', 257);
-  header.write('00', 263);
-  let sum = 0;
-  for (const b of header) sum += b;
-  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  const pad = Buffer.alloc((512 - (body.length % 512)) % 512);
-  return gzipSync(Buffer.concat([header, body, pad, Buffer.alloc(1024)]));
+  const info = `Metadata-Version: 2.1\nName: ${stem.replace(/-[^-]*$/, '')}\nVersion: ${stem.replace(/^.*-/, '')}\n`;
+  return gzipSync(tarOf({ [`${stem}/PKG-INFO`]: info }));
 }
 
 const normalize = (n: string): string => n.replace(/[-_.]+/g, '-').toLowerCase();

@@ -5,7 +5,8 @@
  */
 import { parse, TomlError } from 'smol-toml';
 import { AnyarchError } from '../../../errors.js';
-import type { SourcePosition } from '../../types.js';
+import type { DistributionFile, LockedPackage, Lockfile, SourcePosition } from '../../types.js';
+import { normalizeName } from '../../python/tags.js';
 
 /** Offsets of line starts, for turning an offset into a 1-based line and column in O(log n). */
 export class LineIndex {
@@ -77,4 +78,105 @@ export function fileNameOf(urlOrPath: string): string {
   } catch {
     return last;
   }
+}
+
+export interface PackageTable {
+  readonly pkg: TomlTable;
+  readonly name: string;
+  readonly version: string | undefined;
+  readonly position: SourcePosition | undefined;
+}
+
+/**
+ * The `[[package]]` (or `[[packages]]`) tables of a TOML lock with their names, versions and
+ * header positions; a table without a name is a warning and left out.
+ */
+export function packageTables(file: string, doc: TomlTable, key: 'package' | 'packages', lines: LineIndex, what: string): { tables: TomlTable[]; entries: PackageTable[]; warnings: AnyarchError[] } {
+  const raw = doc[key];
+  if (raw !== undefined && !Array.isArray(raw)) throw lockfileError(file, `${what}: \`${key}\` is not an array of tables`, { line: 1, column: 1 });
+  const list = (raw ?? []) as unknown[];
+  const headers = lines.headers(`[[${key}]]`);
+  const entries: PackageTable[] = [];
+  const warnings: AnyarchError[] = [];
+  list.forEach((pkg, i) => {
+    const name = isTable(pkg) ? str(pkg['name']) : undefined;
+    if (!isTable(pkg) || !name) warnings.push(entryWarning(file, `[[${key}]] #${i + 1} has no name; skipped`, headers[i]));
+    else entries.push({ pkg, name, version: str(pkg['version']), position: headers[i] });
+  });
+  return { tables: list.filter(isTable), entries, warnings };
+}
+
+/** Records that an edge with `marker` (null: none) reaches `name`; an unconditional edge wins. */
+export function addEdgeMarker(into: Map<string, string[] | null>, name: string, marker: string | null): void {
+  const seen = into.get(name);
+  if (seen === null) return;
+  if (marker === null) into.set(name, null);
+  else if (seen === undefined) into.set(name, [marker]);
+  else if (!seen.includes(marker)) seen.push(marker);
+}
+
+/** The `or` of the markers of every edge into a package; undefined when one edge has none. */
+export function joinedMarker(markers: readonly string[] | null | undefined): string | undefined {
+  if (!markers || markers.length === 0) return undefined;
+  return markers.length === 1 ? markers[0] : markers.map((m) => `(${m})`).join(' or ');
+}
+
+export interface PythonEntry {
+  readonly name: string;
+  readonly version: string;
+  readonly position?: SourcePosition | undefined;
+  readonly files?: readonly DistributionFile[] | undefined;
+  readonly marker?: string | undefined;
+  readonly index?: string | undefined;
+  readonly dev?: boolean | undefined;
+  readonly optional?: boolean | undefined;
+}
+
+/** A locked Python package: the name normalised, the key `name==version`, absent fields left out. */
+export function lockedPython(e: PythonEntry): LockedPackage {
+  const name = normalizeName(e.name);
+  return {
+    ecosystem: 'python',
+    name,
+    version: e.version,
+    key: `${name}==${e.version}`,
+    ...(e.position ? { position: e.position } : {}),
+    ...(e.dev !== undefined ? { dev: e.dev } : {}),
+    ...(e.optional ? { optional: true } : {}),
+    ...(e.files ? { files: e.files } : {}),
+    ...(e.marker ? { marker: e.marker } : {}),
+    ...(e.index ? { index: e.index } : {}),
+  };
+}
+
+/** The files of a package table with `sdist = {...}` and `wheels = [...]` (uv.lock, pylock.toml), sdist first. */
+export function sdistAndWheels(pkg: TomlTable, read: (entry: unknown) => DistributionFile | undefined): DistributionFile[] {
+  const files: DistributionFile[] = [];
+  const sdist = read(pkg['sdist']);
+  if (sdist) files.push(sdist);
+  if (Array.isArray(pkg['wheels'])) for (const w of pkg['wheels']) {
+    const f = read(w);
+    if (f) files.push(f);
+  }
+  return files;
+}
+
+/** The Lockfile of a Python reader, absent fields left out. */
+export function pythonLockfile(
+  file: string,
+  kind: Lockfile['kind'],
+  packages: readonly LockedPackage[],
+  warnings: readonly AnyarchError[],
+  extra: { readonly formatVersion?: string | undefined; readonly requiresPython?: string | undefined; readonly indexUrl?: string | undefined },
+): Lockfile {
+  return {
+    file,
+    kind,
+    ecosystem: 'python',
+    ...(extra.formatVersion ? { formatVersion: extra.formatVersion } : {}),
+    packages,
+    ...(extra.requiresPython ? { requiresPython: extra.requiresPython } : {}),
+    ...(extra.indexUrl ? { indexUrl: extra.indexUrl } : {}),
+    warnings,
+  };
 }

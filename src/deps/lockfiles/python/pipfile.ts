@@ -6,8 +6,7 @@
  */
 import type { AnyarchError } from '../../../errors.js';
 import type { LockedPackage, Lockfile, SourcePosition } from '../../types.js';
-import { normalizeName } from '../../python/tags.js';
-import { entryWarning, isTable, LineIndex, lockfileError, str } from './common.js';
+import { entryWarning, isTable, LineIndex, lockedPython, lockfileError, pythonLockfile, str } from './common.js';
 
 const SUPPORTED_SPEC = 6;
 
@@ -59,20 +58,8 @@ export function readPipfileLock(file: string, text: string): Lockfile {
         warnings.push(entryWarning(file, `${name} in ${section}: ${why}; skipped`, position));
         continue;
       }
-      const key = normalizeName(name);
-      const marker = str(entry['markers']);
       const index = str(entry['index']);
-      const indexUrl = index ? sources.get(index) : undefined;
-      packages.push({
-        ecosystem: 'python',
-        name: key,
-        version: pinned[1]!,
-        key: `${key}==${pinned[1]!}`,
-        ...(position ? { position } : {}),
-        ...(section === 'develop' ? { dev: true } : {}),
-        ...(marker ? { marker } : {}),
-        ...(indexUrl ? { index: indexUrl } : {}),
-      });
+      packages.push(lockedPython({ name, version: pinned[1]!, position, dev: section === 'develop' ? true : undefined, marker: str(entry['markers']), index: index ? sources.get(index) : undefined }));
     }
   }
   const requires = isTable(meta['requires']) ? meta['requires'] : undefined;
@@ -80,14 +67,5 @@ export function readPipfileLock(file: string, text: string): Lockfile {
   const minor = requires ? str(requires['python_version']) : undefined;
   const python = full ? `==${full}` : minor ? `==${minor}.*` : undefined;
   const first = sources.values().next();
-  return {
-    file,
-    kind: 'pipfile-lock',
-    ecosystem: 'python',
-    ...(typeof spec === 'number' ? { formatVersion: String(spec) } : {}),
-    packages,
-    ...(python ? { requiresPython: python } : {}),
-    ...(first.done ? {} : { indexUrl: first.value }),
-    warnings,
-  };
+  return pythonLockfile(file, 'pipfile-lock', packages, warnings, { formatVersion: typeof spec === 'number' ? String(spec) : undefined, requiresPython: python, indexUrl: first.done ? undefined : first.value });
 }

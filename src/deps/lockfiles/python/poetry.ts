@@ -7,8 +7,7 @@
  */
 import type { DistributionFile, LockedPackage, Lockfile } from '../../types.js';
 import { normalizeName } from '../../python/tags.js';
-import type { AnyarchError } from '../../../errors.js';
-import { entryWarning, fileNameOf, isTable, LineIndex, lockfileError, parseTomlLock, str, type TomlTable } from './common.js';
+import { addEdgeMarker, entryWarning, fileNameOf, isTable, joinedMarker, LineIndex, lockedPython, lockfileError, packageTables, parseTomlLock, pythonLockfile, str, type TomlTable } from './common.js';
 
 function filesOf(list: unknown): DistributionFile[] {
   const out: DistributionFile[] = [];
@@ -37,13 +36,7 @@ function incomingMarkers(tables: readonly TomlTable[]): Map<string, string[] | n
     if (!isTable(deps)) continue;
     for (const [name, spec] of Object.entries(deps)) {
       const key = normalizeName(name);
-      for (const marker of edgeMarkers(spec)) {
-        const seen = into.get(key);
-        if (seen === null) break;
-        if (marker === null) into.set(key, null);
-        else if (seen === undefined) into.set(key, [marker]);
-        else if (!seen.includes(marker)) seen.push(marker);
-      }
+      for (const marker of edgeMarkers(spec)) addEdgeMarker(into, key, marker);
     }
   }
   return into;
@@ -73,20 +66,12 @@ export function readPoetryLock(file: string, text: string): Lockfile {
   const legacyFiles = isTable(metadata?.['files']) ? (metadata['files'] as TomlTable) : undefined;
   const legacyByName = new Map<string, unknown>();
   if (legacyFiles) for (const [n, v] of Object.entries(legacyFiles)) legacyByName.set(normalizeName(n), v);
-  const raw = doc['package'];
-  if (raw !== undefined && !Array.isArray(raw)) throw lockfileError(file, 'poetry.lock: `package` is not an array of tables', { line: 1, column: 1 });
-  const list = (raw ?? []) as unknown[];
-  const headers = lines.headers('[[package]]');
-  const markers = incomingMarkers(list.filter(isTable));
-  const warnings: AnyarchError[] = [];
+  const { tables, entries, warnings } = packageTables(file, doc, 'package', lines, 'poetry.lock');
+  const markers = incomingMarkers(tables);
   const packages: LockedPackage[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const pkg = list[i];
-    const position = headers[i];
-    const name = isTable(pkg) ? str(pkg['name']) : undefined;
-    const version = isTable(pkg) ? str(pkg['version']) : undefined;
-    if (!isTable(pkg) || !name || !version) {
-      warnings.push(entryWarning(file, `[[package]] #${i + 1} has no ${name ? 'version' : 'name'}; skipped`, position));
+  for (const { pkg, name, version, position } of entries) {
+    if (!version) {
+      warnings.push(entryWarning(file, `${name} has no version; skipped`, position));
       continue;
     }
     const source = isTable(pkg['source']) ? pkg['source'] : undefined;
@@ -99,31 +84,11 @@ export function readPoetryLock(file: string, text: string): Lockfile {
       files = [{ filename: sourceType === 'git' ? `${key}-${version}.tar.gz` : fileNameOf(sourceUrl), url: sourceUrl }];
     }
     const into = markers.get(key);
-    const marker = ownMarker(pkg['markers']) ?? (into && into.length > 0 ? (into.length === 1 ? into[0]! : into.map((m) => `(${m})`).join(' or ')) : undefined);
+    const marker = ownMarker(pkg['markers']) ?? joinedMarker(into);
     const groups = Array.isArray(pkg['groups']) ? pkg['groups'] : undefined;
     const category = str(pkg['category']);
     const dev = groups ? !groups.includes('main') : category ? category === 'dev' : undefined;
-    packages.push({
-      ecosystem: 'python',
-      name: key,
-      version,
-      key: `${key}==${version}`,
-      ...(position ? { position } : {}),
-      ...(dev !== undefined ? { dev } : {}),
-      ...(pkg['optional'] === true ? { optional: true } : {}),
-      files,
-      ...(marker ? { marker } : {}),
-      ...(sourceType === 'legacy' && sourceUrl ? { index: sourceUrl } : {}),
-    });
+    packages.push(lockedPython({ name, version, position, dev, optional: pkg['optional'] === true, files, marker, index: sourceType === 'legacy' ? sourceUrl : undefined }));
   }
-  const requiresPython = metadata ? str(metadata['python-versions']) : undefined;
-  return {
-    file,
-    kind: 'poetry-lock',
-    ecosystem: 'python',
-    formatVersion: lockVersion,
-    packages,
-    ...(requiresPython ? { requiresPython } : {}),
-    warnings,
-  };
+  return pythonLockfile(file, 'poetry-lock', packages, warnings, { formatVersion: lockVersion, requiresPython: metadata ? str(metadata['python-versions']) : undefined });
 }

@@ -7,8 +7,7 @@
  */
 import type { DistributionFile, LockedPackage, Lockfile } from '../../types.js';
 import { normalizeName } from '../../python/tags.js';
-import type { AnyarchError } from '../../../errors.js';
-import { entryWarning, fileNameOf, isTable, LineIndex, lockfileError, parseTomlLock, str } from './common.js';
+import { entryWarning, fileNameOf, isTable, LineIndex, lockedPython, lockfileError, packageTables, parseTomlLock, pythonLockfile, sdistAndWheels, str } from './common.js';
 
 function distributionFile(entry: unknown): DistributionFile | undefined {
   if (!isTable(entry)) return undefined;
@@ -29,61 +28,22 @@ export function readPylock(file: string, text: string): Lockfile {
   if (lockVersion.split('.')[0] !== '1') {
     throw lockfileError(file, `pylock.toml lock-version ${lockVersion} is not one anyarch reads (1.x)`, { line: 1, column: 1 }, 'PEP 751 says a reader must refuse a major version it does not know');
   }
-  const raw = doc['packages'];
-  if (raw !== undefined && !Array.isArray(raw)) throw lockfileError(file, 'pylock.toml: `packages` is not an array of tables', { line: 1, column: 1 });
-  const list = (raw ?? []) as unknown[];
-  const headers = lines.headers('[[packages]]');
-  const warnings: AnyarchError[] = [];
+  const { entries, warnings } = packageTables(file, doc, 'packages', lines, 'pylock.toml');
   const packages: LockedPackage[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const pkg = list[i];
-    const position = headers[i];
-    const name = isTable(pkg) ? str(pkg['name']) : undefined;
-    if (!isTable(pkg) || !name) {
-      warnings.push(entryWarning(file, `[[packages]] #${i + 1} has no name; skipped`, position));
-      continue;
-    }
+  for (const { pkg, name, version, position } of entries) {
     if (isTable(pkg['directory'])) continue;
-    const version = str(pkg['version']);
     if (!version) {
       warnings.push(entryWarning(file, `${name} has no version (a vcs or archive source); skipped`, position));
       continue;
     }
-    const files: DistributionFile[] = [];
-    const sdist = distributionFile(pkg['sdist']);
-    if (sdist) files.push(sdist);
-    if (Array.isArray(pkg['wheels'])) for (const w of pkg['wheels']) {
-      const f = distributionFile(w);
-      if (f) files.push(f);
-    }
+    const files = sdistAndWheels(pkg, distributionFile);
     const archive = isTable(pkg['archive']) ? pkg['archive'] : undefined;
     const vcs = isTable(pkg['vcs']) ? pkg['vcs'] : undefined;
     if (files.length === 0 && (archive || vcs)) {
       const url = str((archive ?? vcs)!['url']) ?? str((archive ?? vcs)!['path']);
       files.push({ filename: archive && url ? fileNameOf(url) : `${normalizeName(name)}-${version}.tar.gz`, ...(url ? { url } : {}) });
     }
-    const key = normalizeName(name);
-    const marker = str(pkg['marker']);
-    const index = str(pkg['index']);
-    packages.push({
-      ecosystem: 'python',
-      name: key,
-      version,
-      key: `${key}==${version}`,
-      ...(position ? { position } : {}),
-      files,
-      ...(marker ? { marker } : {}),
-      ...(index ? { index } : {}),
-    });
+    packages.push(lockedPython({ name, version, position, files, marker: str(pkg['marker']), index: str(pkg['index']) }));
   }
-  const requiresPython = str(doc['requires-python']);
-  return {
-    file,
-    kind: 'pylock',
-    ecosystem: 'python',
-    formatVersion: lockVersion,
-    packages,
-    ...(requiresPython ? { requiresPython } : {}),
-    warnings,
-  };
+  return pythonLockfile(file, 'pylock', packages, warnings, { formatVersion: lockVersion, requiresPython: str(doc['requires-python']) });
 }

@@ -8,8 +8,7 @@
  */
 import type { AnyarchError } from '../../../errors.js';
 import type { LockedPackage, Lockfile, SourcePosition } from '../../types.js';
-import { normalizeName } from '../../python/tags.js';
-import { entryWarning } from './common.js';
+import { entryWarning, lockedPython, pythonLockfile } from './common.js';
 
 interface LogicalLine {
   readonly text: string;
@@ -85,20 +84,12 @@ export function readRequirements(file: string, text: string): Lockfile {
       warnings.push(entryWarning(file, name ? `${spec}: not pinned with ==; skipped (lock it first: pip-compile, uv export)` : `${spec}: not a requirement anyarch reads; skipped`, position));
       continue;
     }
-    const key = normalizeName(pin[1]!);
     const version = pin[3]!;
     if (version.includes('*')) {
       warnings.push(entryWarning(file, `${spec}: a wildcard pin is not one version; skipped`, position));
       continue;
     }
-    packages.push({
-      ecosystem: 'python',
-      name: key,
-      version,
-      key: `${key}==${version}`,
-      position,
-      ...(marker ? { marker } : {}),
-    });
+    packages.push(lockedPython({ name: pin[1]!, version, position, marker }));
   }
-  return { file, kind: 'requirements', ecosystem: 'python', packages, ...(indexUrl ? { indexUrl } : {}), warnings };
+  return pythonLockfile(file, 'requirements', packages, warnings, { indexUrl });
 }

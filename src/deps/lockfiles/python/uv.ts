@@ -9,7 +9,7 @@
  */
 import type { DistributionFile, LockedPackage, Lockfile } from '../../types.js';
 import { normalizeName } from '../../python/tags.js';
-import { entryWarning, fileNameOf, isTable, LineIndex, lockfileError, parseTomlLock, str, type TomlTable } from './common.js';
+import { addEdgeMarker, entryWarning, fileNameOf, isTable, joinedMarker, LineIndex, lockedPython, lockfileError, packageTables, parseTomlLock, pythonLockfile, sdistAndWheels, str, type TomlTable } from './common.js';
 
 const SUPPORTED_VERSION = 1;
 
@@ -43,13 +43,7 @@ function incomingMarkers(packages: readonly TomlTable[]): Map<string, string[] |
     for (const edge of edges(pkg)) {
       const name = str(edge['name']);
       if (!name) continue;
-      const key = normalizeName(name);
-      const marker = str(edge['marker']);
-      const seen = into.get(key);
-      if (seen === null) continue;
-      if (!marker) into.set(key, null);
-      else if (seen === undefined) into.set(key, [marker]);
-      else if (!seen.includes(marker)) seen.push(marker);
+      addEdgeMarker(into, normalizeName(name), str(edge['marker']) ?? null);
     }
   }
   return into;
@@ -63,36 +57,17 @@ export function readUvLock(file: string, text: string): Lockfile {
   if (version !== SUPPORTED_VERSION) {
     throw lockfileError(file, `uv.lock version ${version} is not one anyarch reads (it reads version ${SUPPORTED_VERSION})`, { line: 1, column: 1 }, 'lock it again with a uv that writes version 1, or update anyarch');
   }
-  const raw = doc['package'];
-  if (raw !== undefined && !Array.isArray(raw)) throw lockfileError(file, 'uv.lock: `package` is not an array of tables', { line: 1, column: 1 });
-  const list = (raw ?? []) as unknown[];
-  const headers = lines.headers('[[package]]');
-  const tables = list.filter(isTable);
+  const { tables, entries, warnings } = packageTables(file, doc, 'package', lines, 'uv.lock');
   const markers = incomingMarkers(tables);
-  const warnings = [];
   const packages: LockedPackage[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const pkg = list[i];
-    const position = headers[i];
-    const name = isTable(pkg) ? str(pkg['name']) : undefined;
-    const version = isTable(pkg) ? str(pkg['version']) : undefined;
-    if (!isTable(pkg) || !name) {
-      warnings.push(entryWarning(file, `[[package]] #${i + 1} has no name; skipped`, position));
-      continue;
-    }
+  for (const { pkg, name, version, position } of entries) {
     const source = isTable(pkg['source']) ? pkg['source'] : {};
     if ('virtual' in source || 'editable' in source || 'directory' in source) continue; // the project itself, or a local tree
     if (!version) {
       warnings.push(entryWarning(file, `${name} has no version; skipped`, position));
       continue;
     }
-    const files: DistributionFile[] = [];
-    const sdist = distributionFile(pkg['sdist']);
-    if (sdist) files.push(sdist);
-    if (Array.isArray(pkg['wheels'])) for (const w of pkg['wheels']) {
-      const f = distributionFile(w);
-      if (f) files.push(f);
-    }
+    const files = sdistAndWheels(pkg, distributionFile);
     const git = str(source['git']);
     const url = str(source['url']);
     const path = str(source['path']);
@@ -100,29 +75,7 @@ export function readUvLock(file: string, text: string): Lockfile {
       // built from a checkout or an archive: a source build, like an sdist
       files.push({ filename: git ? `${name}-${version}.tar.gz` : fileNameOf((url ?? path)!), ...(git || url ? { url: (git ?? url)! } : {}) });
     }
-    const key = normalizeName(name);
-    const into = markers.get(key);
-    const marker = into && into.length > 0 ? (into.length === 1 ? into[0]! : into.map((m) => `(${m})`).join(' or ')) : undefined;
-    const index = str(source['registry']);
-    packages.push({
-      ecosystem: 'python',
-      name: key,
-      version,
-      key: `${key}==${version}`,
-      ...(position ? { position } : {}),
-      files,
-      ...(marker ? { marker } : {}),
-      ...(index ? { index } : {}),
-    });
+    packages.push(lockedPython({ name, version, position, files, marker: joinedMarker(markers.get(normalizeName(name))), index: str(source['registry']) }));
   }
-  const requiresPython = str(doc['requires-python']);
-  return {
-    file,
-    kind: 'uv-lock',
-    ecosystem: 'python',
-    formatVersion: String(version),
-    packages,
-    ...(requiresPython ? { requiresPython } : {}),
-    warnings,
-  };
+  return pythonLockfile(file, 'uv-lock', packages, warnings, { formatVersion: String(version), requiresPython: str(doc['requires-python']) });
 }
