@@ -336,6 +336,7 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
   let manifest: NpmManifest | undefined;
   let mechanism = hint.mechanism;
   let why = hint.why;
+  let onlyIfPrebuilds = false;
   if (ctx.meta) {
     const m = await ctx.manifest(pkg.name, pkg.version);
     if (isFailure(m)) {
@@ -351,7 +352,10 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
           why = fromManifest.why;
         }
       } else if (!hint.certain) {
-        return undefined; // an install script that is not native (or nan/bindings without one)
+        // an install script that runs JavaScript only is not native; nan/bindings/node-addon-api
+        // without a build step are native only if the tarball carries prebuilds (better-sqlite3 >= 12)
+        if (hint.mechanism !== 'node-gyp') return undefined;
+        onlyIfPrebuilds = true;
       }
     }
   }
@@ -368,6 +372,7 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
       prebuildFiles = [];
     }
   }
+  if (onlyIfPrebuilds && mechanism !== 'prebuildify') return undefined;
   let cells: Cell[];
   switch (mechanism) {
     case 'prebuildify':
