@@ -6,7 +6,8 @@
  * family (its package.json's optionalDependencies), bcrypt 5 on @mapbox/node-pre-gyp, argon2 and
  * better-sqlite3; pnpm-lock.yaml v9 (`packages` + `snapshots`, the fixtures of nrwl/nx's
  * packages/nx/src/plugins/js/lock-file/__fixtures__) and v6; Yarn Berry (the `conditions:` and
- * `dependenciesMeta` shapes of oven-sh/bun's yarn-berry migration test). Names and versions are
+ * `dependenciesMeta` shapes of Bun's "Yarn Berry migration" test, `__metadata` version 8 with
+ * `conditions` entries, as the code search returned it). Names and versions are
  * real; integrity values are invented.
  */
 

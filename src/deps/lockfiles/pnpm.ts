@@ -8,7 +8,7 @@
 import type { AnyarchError } from '../../errors.js';
 import { lockFamilyWarnings } from '../npm/families.js';
 import type { LockedPackage, Lockfile, SourcePosition } from '../types.js';
-import { copyPlatformFields, isRecord, lockfileError, lockfileWarning, stripBom } from './positions.js';
+import { isRecord, lockfileError, lockfileWarning, stripBom, strings } from './positions.js';
 import { readYamlLock } from './yaml-lock.js';
 
 
@@ -80,28 +80,28 @@ export function readPnpmLock(file: string, text: string): Lockfile {
       continue;
     }
     if (version.startsWith('link:') || version.startsWith('file:')) continue; // local code
-    const pkg: { -readonly [K in keyof LockedPackage]: LockedPackage[K] } = { ecosystem: 'npm', name, version, key };
-    if (position) pkg.position = position;
-    copyPlatformFields(pkg, value);
-    if (value['requiresBuild'] === true) pkg.requiresBuild = true;
-    if (value['dev'] === true) pkg.dev = true;
-    const resolution = value['resolution'];
-    if (isRecord(resolution)) {
-      if (typeof resolution['integrity'] === 'string') pkg.integrity = resolution['integrity'];
-      if (typeof resolution['tarball'] === 'string') pkg.resolved = resolution['tarball'];
-    }
-    if (major === 9) {
-      const s = snapshots.get(pnpmBaseKey(key));
-      if (s) {
-        if (s.optional) pkg.optional = true;
-        if (s.deps.size > 0) pkg.dependencies = [...s.deps];
-        if (s.optDeps.size > 0) pkg.optionalDependencies = [...s.optDeps];
-      }
-    } else {
-      if (value['optional'] === true) pkg.optional = true;
-      if (isRecord(value['dependencies'])) pkg.dependencies = Object.keys(value['dependencies']);
-      if (isRecord(value['optionalDependencies'])) pkg.optionalDependencies = Object.keys(value['optionalDependencies']);
-    }
+    const resolution = isRecord(value['resolution']) ? value['resolution'] : {};
+    const s = major === 9 ? snapshots.get(pnpmBaseKey(key)) : undefined;
+    const deps = major === 9 ? (s && s.deps.size > 0 ? [...s.deps] : undefined) : isRecord(value['dependencies']) ? Object.keys(value['dependencies']) : undefined;
+    const optDeps = major === 9 ? (s && s.optDeps.size > 0 ? [...s.optDeps] : undefined) : isRecord(value['optionalDependencies']) ? Object.keys(value['optionalDependencies']) : undefined;
+    // one shape for every entry (absent facts undefined), as package-lock's reader builds them
+    const pkg: LockedPackage = {
+      ecosystem: 'npm',
+      name,
+      version,
+      key,
+      position,
+      dev: value['dev'] === true ? true : undefined,
+      optional: (major === 9 ? s?.optional === true : value['optional'] === true) ? true : undefined,
+      os: strings(value['os']),
+      cpu: strings(value['cpu']),
+      libc: strings(value['libc']),
+      requiresBuild: value['requiresBuild'] === true ? true : undefined,
+      dependencies: deps,
+      optionalDependencies: optDeps,
+      resolved: typeof resolution['tarball'] === 'string' ? resolution['tarball'] : undefined,
+      integrity: typeof resolution['integrity'] === 'string' ? resolution['integrity'] : undefined,
+    };
     packages.push(pkg);
   }
   warnings.push(...lockFamilyWarnings(file, packages, 'pnpm'));

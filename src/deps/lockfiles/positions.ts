@@ -4,7 +4,7 @@
  * key positions of a JSON lockfile's maps (JSON.parse keeps none), found in one linear scan.
  */
 import { AnyarchError } from '../../errors.js';
-import type { LockedPackage, SourcePosition } from '../types.js';
+import type { SourcePosition } from '../types.js';
 
 /** Offsets of the starts of lines, for offset -> line/column by binary search. */
 export class LineIndex {
@@ -214,14 +214,4 @@ export function strings(v: unknown): readonly string[] | undefined {
   if (!Array.isArray(v)) return undefined;
   const out = v.filter((x): x is string => typeof x === 'string');
   return out.length > 0 ? out : undefined;
-}
-
-/** The `os`, `cpu` and `libc` lists of a lock entry (npm, pnpm), copied onto the package being built. */
-export function copyPlatformFields(pkg: { -readonly [K in keyof LockedPackage]: LockedPackage[K] }, entry: Record<string, unknown>): void {
-  const os = strings(entry['os']);
-  if (os) pkg.os = os;
-  const cpu = strings(entry['cpu']);
-  if (cpu) pkg.cpu = cpu;
-  const libc = strings(entry['libc']);
-  if (libc) pkg.libc = libc;
 }

@@ -75,28 +75,30 @@ export function readYarnLock(file: string, text: string): Lockfile {
       warnings.push(lockfileWarning(file, `entry "${key}" has no resolution or version; skipped`, position));
       continue;
     }
-    const pkg: { -readonly [K in keyof LockedPackage]: LockedPackage[K] } = { ecosystem: 'npm', name, version, key: resolution ?? key };
-    if (position) pkg.position = position;
-    if (typeof value['conditions'] === 'string') {
-      const c = parseYarnConditions(value['conditions']);
-      if (c.os) pkg.os = c.os;
-      if (c.cpu) pkg.cpu = c.cpu;
-      if (c.libc) pkg.libc = c.libc;
-    }
+    const c = typeof value['conditions'] === 'string' ? parseYarnConditions(value['conditions']) : {};
     const deps = isRecord(value['dependencies']) ? Object.keys(value['dependencies']) : [];
-    const meta = isRecord(value['dependenciesMeta']) ? value['dependenciesMeta'] : {};
     const optional = new Set<string>();
-    for (const [dep, m] of Object.entries(meta)) {
-      if (isRecord(m) && m['optional'] === true) optional.add(dep);
+    if (isRecord(value['dependenciesMeta'])) {
+      for (const [dep, m] of Object.entries(value['dependenciesMeta'])) if (isRecord(m) && m['optional'] === true) optional.add(dep);
     }
     if (isRecord(value['optionalDependencies'])) for (const d of Object.keys(value['optionalDependencies'])) optional.add(d);
-    const regular = deps.filter((d) => !optional.has(d));
-    if (regular.length > 0) pkg.dependencies = regular;
-    if (optional.size > 0) {
-      pkg.optionalDependencies = [...optional];
-      for (const d of optional) optionalNames.add(d);
-    }
-    if (typeof value['checksum'] === 'string') pkg.integrity = value['checksum'];
+    const regular = optional.size > 0 ? deps.filter((d) => !optional.has(d)) : deps;
+    for (const d of optional) optionalNames.add(d);
+    // one shape for every entry (absent facts undefined), as package-lock's reader builds them
+    const pkg: { -readonly [K in keyof LockedPackage]: LockedPackage[K] } = {
+      ecosystem: 'npm',
+      name,
+      version,
+      key: resolution ?? key,
+      position,
+      optional: undefined,
+      os: c.os,
+      cpu: c.cpu,
+      libc: c.libc,
+      dependencies: regular.length > 0 ? regular : undefined,
+      optionalDependencies: optional.size > 0 ? [...optional] : undefined,
+      integrity: typeof value['checksum'] === 'string' ? value['checksum'] : undefined,
+    };
     packages.push(pkg);
   }
   for (const p of packages) if (optionalNames.has(p.name)) p.optional = true;

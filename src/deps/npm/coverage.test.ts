@@ -260,3 +260,16 @@ describe('analyzeNpmLockfile: a platform package required outright', () => {
     assert.match(reports[0]?.cells[1]?.reason ?? '', /declares cpu x64 and is not optional: npm refuses to install it on linux\/arm64 \(EBADPLATFORM\)/);
   });
 });
+
+describe('analyzeNpmLockfile: prebuilds without an install script', () => {
+  test('better-sqlite3 >= 12 (bindings, gypfile false, prebuilds in the tarball, no install script): missing where no prebuild fits; bindings alone without prebuilds is not a row', async () => {
+    const lock = readLockfile('package-lock.json', JSON.stringify({ lockfileVersion: 3, packages: { '': {}, 'node_modules/better-sqlite3': { version: '12.2.0', dependencies: { bindings: '^1.5.0' } }, 'node_modules/plain': { version: '1.0.0', dependencies: { bindings: '^1.5.0' } } } }));
+    const meta = memoryNpm({
+      manifests: { 'better-sqlite3@12.2.0': { gypfile: false, files: ['lib/**', 'prebuilds/**'] }, 'plain@1.0.0': {} },
+      files: { 'better-sqlite3@12.2.0': ['package/prebuilds/linux-x64/better-sqlite3.node.napi.glibc.node', 'package/prebuilds/linux-arm64/better-sqlite3.node.napi.musl.node'] },
+    });
+    const reports = await analyzeNpmLockfile(lock, [target('linux/amd64'), target('linux/arm64', 'musl'), target('linux/ppc64le')], meta);
+    assert.deepEqual(reports.map((r) => `${r.name} ${r.mechanism} ${r.cells.map(brief).join(' / ')}`), ['better-sqlite3 prebuildify prebuilt / prebuilt / missing AA301']);
+    assert.match(reports[0]?.cells[2]?.reason ?? '', /no prebuild for linux\/ppc64le.*no install script to compile one/);
+  });
+});

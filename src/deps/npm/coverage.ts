@@ -28,7 +28,10 @@ export const NODE_GYP_NEEDS: readonly string[] = ['a C/C++ compiler', 'make', 'p
 export interface NpmCoverageOptions {
   /** problems of the analysis that belong to no cell (a pruned family read from the registry, a registry failure) */
   readonly onWarning?: (w: AnyarchError) => void;
-  /** how many newer versions to ask about for a suggestion (default 20 for families, 2 otherwise) */
+  /**
+   * whether to ask the registry for a newer version that covers every target (default true: up to
+   * 20 manifests of a family's newer versions, the newest version's tarball list or assets otherwise)
+   */
   readonly suggestVersions?: boolean;
 }
 
@@ -45,7 +48,8 @@ interface TargetWords {
   readonly cpu?: string;
   readonly armv: string;
   readonly node: string;
-  readonly nodeKnown: boolean;
+  /** '' when the target's Node major is known and in the ABI table, else what was assumed, for reasons */
+  readonly nodeNote: string;
   readonly abi: string;
 }
 
@@ -60,7 +64,7 @@ function targetWords(t: DepsTarget): TargetWords {
     ...(cpu ? { cpu } : {}),
     armv,
     node,
-    nodeKnown: node === major,
+    nodeNote: node === major ? '' : major ? ` (for Node ${node}: Node ${major}'s ABI is not in anyarch's table, 18 to 24)` : ` (for Node ${node}; the target's Node version is unknown)`,
     abi: NODE_ABI.get(node) ?? '127',
   };
 }
@@ -336,6 +340,7 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
   let manifest: NpmManifest | undefined;
   let mechanism = hint.mechanism;
   let why = hint.why;
+  let onlyIfPrebuilds = false;
   if (ctx.meta) {
     const m = await ctx.manifest(pkg.name, pkg.version);
     if (isFailure(m)) {
@@ -351,7 +356,10 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
           why = fromManifest.why;
         }
       } else if (!hint.certain) {
-        return undefined; // an install script that is not native (or nan/bindings without one)
+        // an install script that runs JavaScript only is not native; nan/bindings/node-addon-api
+        // without a build step are native only if the tarball carries prebuilds (better-sqlite3 >= 12)
+        if (hint.mechanism !== 'node-gyp') return undefined;
+        onlyIfPrebuilds = true;
       }
     }
   }
@@ -368,6 +376,7 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
       prebuildFiles = [];
     }
   }
+  if (onlyIfPrebuilds && mechanism !== 'prebuildify') return undefined;
   let cells: Cell[];
   switch (mechanism) {
     case 'prebuildify':
@@ -403,7 +412,7 @@ function prebuildifyCells(pkg: LockedPackage, files: readonly string[], manifest
       };
     }
     if (match) {
-      const abiNote = match.abi && !match.napi && !w.nodeKnown ? ` (for Node ${w.node}; the target's Node version is unknown)` : '';
+      const abiNote = match.abi && !match.napi ? w.nodeNote : '';
       return { status: 'prebuilt', artifact: match.path, reason: `${match.path} fits ${w.label}${abiNote}` };
     }
     const ruled = ruledOut.length > 0 ? `; ${ruledOut.map(describePrebuild).join(', ')} does not fit (node ${w.node}, abi${w.abi})` : '';
@@ -427,7 +436,7 @@ async function assetCells(pkg: LockedPackage, mechanism: 'prebuild-install' | 'n
       if (!url) return fallback ? compileCell(w.target.toolchain, `${why}; no download URL can be named from its package.json`) : unknownCell(`${why}; no download URL can be named from its package.json`);
       const exists = await meta.exists(url);
       if (isFailure(exists)) return unknownCell(`${url}: ${exists.error.message}`);
-      const abiNote = !w.nodeKnown && !url.includes('napi') ? ` (for Node ${w.node}; the target's Node version is unknown)` : '';
+      const abiNote = url.includes('napi') ? '' : w.nodeNote;
       if (exists) return { status: 'prebuilt', artifact: url, reason: `${mechanism} downloads ${url}${abiNote}` };
       const none = `no ${mechanism} binary for ${w.label} (${url} is absent)${abiNote}`;
       return fallback ? compileCell(w.target.toolchain, none) : { status: 'missing', reason: `${none}, and no fallback to compile`, id: CELL_IDS.noBinary };
