@@ -16,7 +16,7 @@
 import { formatPlatform } from '../../platform/index.js';
 import type { Cell, DepsTarget, DistributionFile, LockedPackage, Lockfile, MetadataFailure, PackageReport, PythonIndexSource } from '../types.js';
 import { evaluateMarker, targetEnvironment } from './markers.js';
-import { isPlatformWheel, isSdist, normalizeName, parsePlatformTag, parseWheelName, sdistVersion, wheelArch, wheelFits, type WheelMiss, type WheelName } from './tags.js';
+import { fitRank, isPlatformWheel, isSdist, normalizeName, parsePlatformTag, parseWheelName, sdistVersion, wheelArch, wheelFits, type WheelMiss, type WheelName } from './tags.js';
 
 /** Packages whose sdist builds native code (C, C++ or Rust): in the matrix even with no platform wheel locked. */
 export const KNOWN_NATIVE: ReadonlySet<string> = new Set([
@@ -174,7 +174,7 @@ export function versionWithWheels(all: readonly DistributionFile[], version: str
   for (const [v, wheels] of byVersion) {
     const parts = releaseParts(v)!;
     if (!newer(parts, base) || (best && !newer(parts, best.parts))) continue;
-    if (targets.every((t) => wheels.some((w) => wheelFits(w, t).fits))) best = { v, parts };
+    if (targets.every((t) => wheels.some((w) => fitRank(w, t) !== undefined))) best = { v, parts };
   }
   return best?.v;
 }
@@ -184,9 +184,9 @@ function suggestionFor(name: string, wheels: readonly WheelName[], cells: readon
   if (troubled.length === 0) return undefined;
   const parts: string[] = [];
   if (newerVersion) parts.push(`${name} ${newerVersion} has wheels for ${troubled.map(targetLabel).join(', ')}`);
-  const musl = troubled.filter((t) => t.libc === 'musl' && wheels.some((w) => wheelFits(w, { ...t, libc: 'glibc', libcVersion: undefined }).fits));
+  const musl = troubled.filter((t) => t.libc === 'musl' && wheels.some((w) => fitRank(w, { ...t, libc: 'glibc', libcVersion: undefined }) !== undefined));
   if (musl.length > 0) parts.push(`a glibc base (python:3.12-slim-bookworm) instead of Alpine has a manylinux wheel for ${musl.map(targetLabel).join(', ')}`);
-  const old = troubled.filter((t) => t.libc === 'glibc' && t.libcVersion && wheels.some((w) => wheelFits(w, { ...t, libcVersion: undefined }).fits));
+  const old = troubled.filter((t) => t.libc === 'glibc' && t.libcVersion && wheels.some((w) => fitRank(w, { ...t, libcVersion: undefined }) !== undefined));
   if (old.length > 0) {
     const arches = new Set(old.map(wheelArch));
     const floors = wheels.flatMap((w) => w.platforms.map(parsePlatformTag)).flatMap((p) => (p.kind === 'manylinux' && arches.has(p.arch) ? [`${p.major}.${p.minor}`] : []));
@@ -198,17 +198,19 @@ function suggestionFor(name: string, wheels: readonly WheelName[], cells: readon
   return parts.length > 0 ? `${parts.join('; ')}.` : undefined;
 }
 
-function cellFor(pkg: LockedPackage, wheels: readonly WheelName[], sdist: DistributionFile | undefined, target: DepsTarget): Cell {
-  if (pkg.marker !== undefined && evaluateMarker(pkg.marker, targetEnvironment(target)) === false) {
+function cellFor(pkg: LockedPackage, wheels: readonly WheelName[], sdist: DistributionFile | undefined, target: DepsTarget, env: ReadonlyMap<string, string | undefined>): Cell {
+  if (pkg.marker !== undefined && evaluateMarker(pkg.marker, env) === false) {
     return { status: 'prebuilt', reason: `not installed on ${targetLabel(target)} (marker ${pkg.marker})` };
   }
-  let best: { wheel: WheelName; rank: number; unchecked?: string } | undefined;
+  let best: { wheel: WheelName; rank: number } | undefined;
   for (const w of wheels) {
-    const f = wheelFits(w, target);
-    if (f.fits && (!best || f.rank < best.rank)) best = { wheel: w, rank: f.rank, ...(f.uncheckedFloor ? { unchecked: f.uncheckedFloor } : {}) };
+    const rank = fitRank(w, target);
+    if (rank !== undefined && (!best || rank < best.rank)) best = { wheel: w, rank };
   }
   if (best) {
-    const note = best.unchecked ? `; needs ${target.libc} >= ${best.unchecked}, and the base's version is unknown` : '';
+    const fit = target.libcVersion === undefined ? wheelFits(best.wheel, target) : undefined;
+    const unchecked = fit?.fits ? fit.uncheckedFloor : undefined;
+    const note = unchecked ? `; needs ${target.libc} >= ${unchecked}, and the base's version is unknown` : '';
     return { status: 'prebuilt', artifact: best.wheel.filename, reason: `wheel ${best.wheel.filename}${note}` };
   }
   const why = noWheelReason(wheels, target, sdist !== undefined);
@@ -228,6 +230,7 @@ function cellFor(pkg: LockedPackage, wheels: readonly WheelName[], sdist: Distri
  * (requirements.txt, Pipfile.lock) and offers newer versions for the suggestions.
  */
 export async function analyzePythonLockfile(lock: Lockfile, targets: readonly DepsTarget[], index: PythonIndexSource | undefined): Promise<PackageReport[]> {
+  const envs = targets.map(targetEnvironment);
   const rows = await Promise.all(
     lock.packages.map(async (pkg): Promise<PackageReport | undefined> => {
       const name = normalizeName(pkg.name);
@@ -244,7 +247,7 @@ export async function analyzePythonLockfile(lock: Lockfile, targets: readonly De
       const platformWheels = wheels.some(isPlatformWheel);
       if (!platformWheels && !known) return undefined;
       const sdist = got.files.find((f) => isSdist(f.filename));
-      const cells = targets.map((t) => cellFor(pkg, wheels, sdist, t));
+      const cells = targets.map((t, i) => cellFor(pkg, wheels, sdist, t, envs[i]!));
       if (pkg.marker !== undefined && targets.length > 0 && cells.every((c) => c.status === 'prebuilt' && !c.artifact)) return undefined; // installed on none of the targets
       let newerVersion: string | undefined;
       const troubled = targets.filter((_, i) => cells[i]!.status !== 'prebuilt');

@@ -155,8 +155,17 @@ export function openPythonIndex(opts: PythonIndexOptions = {}): PythonIndexSourc
   const limit = new Semaphore(opts.concurrency ?? 16);
   const policy = opts.retry ?? DEFAULT_RETRY;
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const cache: JsonCache<Stored> | undefined = opts.cacheDir
-    ? jsonCache<Stored>({ dir: path.join(opts.cacheDir, 'pypi-simple'), ...(opts.ttlMs !== undefined ? { ttlMs: opts.ttlMs } : {}), read: (v) => (fromStored(v) === null ? undefined : (v as Stored)) })
+  // the cache's value is the answer, read once from its stored form: `{ files }`, files undefined for no such project
+  const cache: JsonCache<{ readonly files: readonly DistributionFile[] | undefined }> | undefined = opts.cacheDir
+    ? jsonCache({
+        dir: path.join(opts.cacheDir, 'pypi-simple'),
+        ...(opts.ttlMs !== undefined ? { ttlMs: opts.ttlMs } : {}),
+        read: (v) => {
+          const files = fromStored(v);
+          return files === null ? undefined : { files };
+        },
+        write: (v: { readonly files: readonly DistributionFile[] | undefined }) => toStored(v.files),
+      })
     : undefined;
   const memo = new Map<string, Promise<readonly DistributionFile[] | undefined | MetadataFailure>>();
 
@@ -201,14 +210,11 @@ export function openPythonIndex(opts: PythonIndexOptions = {}): PythonIndexSourc
   const lookup = async (name: string): Promise<readonly DistributionFile[] | undefined | MetadataFailure> => {
     const url = `${base}${name}/`;
     const cached = cache ? await cache.get(url) : undefined;
-    if (cached) {
-      const files = fromStored(cached);
-      if (files !== null) return files;
-    }
+    if (cached) return cached.files;
     if (opts.offline) return failure(new AnyarchError('E_NOT_FOUND', `${name}: not in the cache; run without --offline once`));
     try {
       const files = await fetchPage(name, url);
-      await cache?.set(url, toStored(files));
+      await cache?.set(url, { files });
       return files;
     } catch (e) {
       if (e instanceof AnyarchError) return failure(new AnyarchError(e.code, e.message.includes(name) ? e.message : `${name}: ${e.message}`, e.hint, undefined, { cause: e }));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DepsTarget } from '../types.js';
 import { evaluateMarker, targetEnvironment } from './markers.js';
-import { isPlatformWheel, isSdist, normalizeName, parsePlatformTag, parseWheelName, pipPlatformTags, sdistVersion, wheelFits } from './tags.js';
+import { fitRank, isPlatformWheel, isSdist, normalizeName, parsePlatformTag, parseWheelName, pipPlatformTags, sdistVersion, wheelFits } from './tags.js';
 
 function target(spec: string, libc: 'glibc' | 'musl', libcVersion: string | undefined, python: string | undefined = '3.12'): DepsTarget {
   const [os, architecture, variant] = spec.split('/') as [string, string, string | undefined];
@@ -99,6 +99,8 @@ describe('wheelFits: a table of real wheel names', () => {
   for (const [name, t, want] of cases) {
     test(`${name} on ${t.platform.architecture}${t.platform.variant ? `/${t.platform.variant}` : ''} ${t.libc} ${t.libcVersion ?? '?'} py${t.python ?? '?'}: ${want ? 'fits' : 'does not'}`, () => {
       assert.equal(fits(name, t), want);
+      const full = wheelFits(parseWheelName(name)!, t);
+      assert.equal(fitRank(parseWheelName(name)!, t), full.fits ? full.rank : undefined, 'the fast path ranks as wheelFits does');
     });
   }
   test('an unknown glibc version fits, and says the floor was not checked', () => {

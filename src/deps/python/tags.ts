@@ -92,7 +92,19 @@ const LEGACY_MANYLINUX: Readonly<Record<string, readonly [number, number]>> = {
 const PEP600 = /^(manylinux|musllinux)_(\d+)_(\d+)_(.+)$/;
 const LEGACY = /^(manylinux1|manylinux2010|manylinux2014)_(.+)$/;
 
+/** tag → parsed: the distinct tags of a lockfile are few, each asked for per wheel and target */
+const PLATFORM_TAGS = new Map<string, PlatformTag>();
+
 export function parsePlatformTag(tag: string): PlatformTag {
+  let parsed = PLATFORM_TAGS.get(tag);
+  if (!parsed) {
+    parsed = parsePlatformTagUncached(tag);
+    if (PLATFORM_TAGS.size < 10_000) PLATFORM_TAGS.set(tag, parsed);
+  }
+  return parsed;
+}
+
+function parsePlatformTagUncached(tag: string): PlatformTag {
   if (tag === 'any') return { kind: 'any' };
   const m = PEP600.exec(tag);
   if (m) return { kind: m[1] as 'manylinux' | 'musllinux', major: Number(m[2]), minor: Number(m[3]), arch: m[4]! };
@@ -120,8 +132,17 @@ function pythonParts(v: string | undefined): readonly [number, number] | undefin
 
 /** The wheel arch suffix of a target (`aarch64`, `armv7l`, `x86_64`, `i686`), or undefined for a platform Python does not name. */
 export function wheelArch(target: DepsTarget): string | undefined {
-  return toVocabulary(target.platform, 'python');
+  const key = `${target.platform.os}/${target.platform.architecture}/${target.platform.variant}`;
+  let arch = ARCHES.get(key);
+  if (arch === undefined) {
+    arch = toVocabulary(target.platform, 'python') ?? '';
+    ARCHES.set(key, arch);
+  }
+  return arch || undefined;
 }
+
+/** platform → wheel arch ('' for none): a handful of entries, asked for every wheel and target */
+const ARCHES = new Map<string, string>();
 
 /** Why a wheel does not install on a target, most telling last. */
 export type WheelMiss =
@@ -200,6 +221,56 @@ function platformRank(tag: string, target: DepsTarget, arch: string | undefined)
       return { rank };
     }
   }
+}
+
+/** What of a target decides a wheel's fit, computed once per target. */
+interface TargetFacts {
+  readonly arch: string | undefined;
+  readonly py: readonly [number, number] | undefined;
+  readonly have: readonly [number, number] | undefined;
+  /** `python-abi` → interpreter rank, -1 when it does not install */
+  readonly interpreters: Map<string, number>;
+}
+
+const FACTS = new WeakMap<DepsTarget, TargetFacts>();
+
+function factsOf(target: DepsTarget): TargetFacts {
+  let f = FACTS.get(target);
+  if (!f) {
+    f = { arch: wheelArch(target), py: pythonParts(target.python), have: libcVersionParts(target.libcVersion), interpreters: new Map() };
+    FACTS.set(target, f);
+  }
+  return f;
+}
+
+/**
+ * The rank of the best tag of `wheel` on `target` (lower is better), or undefined when the wheel
+ * does not install there: {@link wheelFits} without its reasons, allocating nothing, for the
+ * hot path (every wheel of every package on every target).
+ */
+export function fitRank(wheel: WheelName, target: DepsTarget): number | undefined {
+  const f = factsOf(target);
+  let best: number | undefined;
+  for (const tag of wheel.tags) {
+    const t = parsePlatformTag(tag.platform);
+    let pr: number;
+    if (t.kind === 'any') pr = 10_000;
+    else if (t.kind === 'manylinux' || t.kind === 'musllinux') {
+      if (t.arch !== f.arch || target.libc !== (t.kind === 'manylinux' ? 'glibc' : 'musl')) continue;
+      if (f.have && (f.have[0] < t.major || (f.have[0] === t.major && f.have[1] < t.minor))) continue;
+      pr = 1000 - (t.major * 100 + t.minor);
+    } else continue;
+    const key = `${tag.python}-${tag.abi}`;
+    let ir = f.interpreters.get(key);
+    if (ir === undefined) {
+      ir = interpreterRank(tag.python, tag.abi, f.py) ?? -1;
+      f.interpreters.set(key, ir);
+    }
+    if (ir < 0) continue;
+    const rank = ir * 100_000 + pr;
+    if (best === undefined || rank < best) best = rank;
+  }
+  return best;
 }
 
 /**

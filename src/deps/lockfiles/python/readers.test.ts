@@ -90,6 +90,37 @@ describe('uv.lock', () => {
     assert.equal(lock.packages[3]!.files?.[0]?.filename, 'mylib-1.0.0.tar.gz');
     assert.deepEqual(lock.warnings, []);
   });
+  test('a forked resolution: two versions of numpy, each with the markers of its own edges', () => {
+    const lock = readUvLock('uv.lock', `version = 1
+requires-python = ">=3.10"
+resolution-markers = ["python_full_version >= '3.12'", "python_full_version < '3.12'"]
+
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [
+    { name = "numpy", version = "1.26.4", source = { registry = "https://pypi.org/simple" }, marker = "python_full_version < '3.12'" },
+    { name = "numpy", version = "2.1.0", source = { registry = "https://pypi.org/simple" }, marker = "python_full_version >= '3.12'" },
+]
+
+[[package]]
+name = "numpy"
+version = "1.26.4"
+source = { registry = "https://pypi.org/simple" }
+resolution-markers = ["python_full_version < '3.12'"]
+
+[[package]]
+name = "numpy"
+version = "2.1.0"
+source = { registry = "https://pypi.org/simple" }
+resolution-markers = ["python_full_version >= '3.12'"]
+`);
+    assert.deepEqual(lock.packages.map((p) => [p.key, p.marker]), [
+      ['numpy==1.26.4', "python_full_version < '3.12'"],
+      ['numpy==2.1.0', "python_full_version >= '3.12'"],
+    ]);
+  });
   test('a version anyarch does not read, no version, bad TOML, truncated', () => {
     throwsLockfile(() => readUvLock('uv.lock', 'version = 2\n'), 1, /uv.lock version 2 is not one anyarch reads/);
     throwsLockfile(() => readUvLock('uv.lock', '[[package]]\nname = "x"\n'), 1, /no `version`/);

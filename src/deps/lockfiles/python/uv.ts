@@ -36,17 +36,28 @@ function edges(pkg: TomlTable): TomlTable[] {
   return out;
 }
 
-/** name → the markers of the edges into it; `null` once an edge without one is seen. */
+/** name (or `name==version`) → the markers of the edges into it; `null` once an edge without one is seen. */
 function incomingMarkers(packages: readonly TomlTable[]): Map<string, string[] | null> {
   const into = new Map<string, string[] | null>();
   for (const pkg of packages) {
     for (const edge of edges(pkg)) {
       const name = str(edge['name']);
       if (!name) continue;
-      addEdgeMarker(into, normalizeName(name), str(edge['marker']) ?? null);
+      // a forked resolution locks two versions of a name: its edges then name the version
+      const version = str(edge['version']);
+      addEdgeMarker(into, version ? `${normalizeName(name)}==${version}` : normalizeName(name), str(edge['marker']) ?? null);
     }
   }
   return into;
+}
+
+/** The markers of the edges into one locked version: those naming it with its version and those naming it alone. */
+function markersInto(markers: Map<string, string[] | null>, name: string, version: string): string[] | null | undefined {
+  const byName = markers.get(name);
+  const byVersion = markers.get(`${name}==${version}`);
+  if (byName === null || byVersion === null) return null;
+  if (!byName) return byVersion;
+  return byVersion ? [...byName, ...byVersion] : byName;
 }
 
 export function readUvLock(file: string, text: string): Lockfile {
@@ -75,7 +86,7 @@ export function readUvLock(file: string, text: string): Lockfile {
       // built from a checkout or an archive: a source build, like an sdist
       files.push({ filename: git ? `${name}-${version}.tar.gz` : fileNameOf((url ?? path)!), ...(git || url ? { url: (git ?? url)! } : {}) });
     }
-    packages.push(lockedPython({ name, version, position, files, marker: joinedMarker(markers.get(normalizeName(name))), index: str(source['registry']) }));
+    packages.push(lockedPython({ name, version, position, files, marker: joinedMarker(markersInto(markers, normalizeName(name), version)), index: str(source['registry']) }));
   }
   return pythonLockfile(file, 'uv-lock', packages, warnings, { formatVersion: String(version), requiresPython: str(doc['requires-python']) });
 }
