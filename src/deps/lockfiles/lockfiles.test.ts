@@ -208,6 +208,12 @@ describe('pnpm-lock.yaml', () => {
     assert.match(lockError(() => readLockfile('pnpm-lock.yaml', 'packages: {}\n')).message, /no lockfileVersion/);
   });
 
+  test('YAML outside what pnpm writes (an anchor, a block scalar) is still read, by the yaml library, positions included', () => {
+    const text = "lockfileVersion: '9.0'\n\npackages:\n\n  a@1.0.0:\n    resolution: &r {integrity: sha512-AAAA}\n    cpu: [arm64]\n\n  b@2.0.0:\n    resolution: *r\n    deprecated: |\n      gone\n";
+    const lock = readLockfile('pnpm-lock.yaml', text);
+    assert.deepEqual(lock.packages.map((p) => [p.name, p.integrity, p.position?.line]), [['a', 'sha512-AAAA', 5], ['b', 'sha512-AAAA', 9]]);
+  });
+
   test('a bad entry is a warning and skipped', () => {
     const lock = readLockfile('pnpm-lock.yaml', "lockfileVersion: '9.0'\npackages:\n  nonsense: {}\n  a@1.0.0: {}\n  b@2.0.0: 3\n");
     assert.deepEqual(lock.packages.map((p) => p.name), ['a']);

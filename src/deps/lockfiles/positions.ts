@@ -1,7 +1,8 @@
 /**
  * What every lockfile reader shares: offsets turned into 1-based line/column, the `E_LOCKFILE`
- * error and warning with their position, JSON parse errors placed where V8 says they are, and the
- * key positions of a JSON lockfile's maps (JSON.parse keeps none), found in one linear scan.
+ * error and warning with their position, JSON syntax errors placed where the text stops being
+ * JSON, the key positions of a JSON lockfile's maps (JSON.parse keeps none) found in one linear
+ * scan, and the small value checks the readers share.
  */
 import { AnyarchError } from '../../errors.js';
 import type { SourcePosition } from '../types.js';

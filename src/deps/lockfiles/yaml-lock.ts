@@ -1,7 +1,8 @@
 /**
  * A YAML lockfile (pnpm-lock.yaml, Yarn Berry's yarn.lock) read once: its data as plain values,
  * and the position of every key of the maps under chosen top-level keys (`packages`,
- * `snapshots`; for yarn.lock the top level itself). A YAML error is `E_LOCKFILE` at its position.
+ * `snapshots`; for yarn.lock the top level itself). The block-YAML reader first (block-yaml.ts),
+ * the `yaml` library for the rest; a YAML error is `E_LOCKFILE` at its position.
  */
 import { createRequire } from 'node:module';
 import type { Pair } from 'yaml';

@@ -173,8 +173,10 @@ describe('analyzeNpmLockfile: pnpm and Yarn locks', () => {
     assert.equal(bs.cells[0]?.artifact, asset('115', 'linux', 'x64'));
     assert.match(bs.cells[1]?.reason ?? '', /for Node 22; the target's Node version is unknown/);
     assert.match(bs.cells[2]?.reason ?? '', /linuxmusl-arm64\.tar\.gz is absent/);
+    assert.match(bs.suggestion ?? '', /with pnpm 10, list better-sqlite3 in onlyBuiltDependencies/);
     const sharp = rowOf(reports, 'sharp');
     assert.deepEqual(sharp.cells.map((c) => c.status), ['prebuilt', 'prebuilt', 'missing']);
+    assert.doesNotMatch(sharp.suggestion ?? '', /onlyBuiltDependencies/);
   });
 
   test('Yarn Berry: rollup by conditions (no musl s390x, no ppc64); canvas by node-pre-gyp', async () => {

@@ -102,7 +102,7 @@ export async function analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsT
     if (!p) manifests.set(key, (p = meta ? meta.manifest(name, version) : Promise.resolve(undefined)));
     return p;
   };
-  const ctx: Ctx = { words, meta, manifest, warn: options.onWarning ?? (() => undefined), file: lock.file, suggest: options.suggestVersions !== false };
+  const ctx: Ctx = { words, meta, manifest, warn: options.onWarning ?? (() => undefined), file: lock.file, suggest: options.suggestVersions !== false, pnpmScriptsGated: lock.kind === 'pnpm-lock' && (lock.formatVersion ?? '').startsWith('9') };
   for (const pkg of lock.packages) {
     const id = `${pkg.name}@${pkg.version}`;
     if (seen.has(id) || members.has(pkg.name)) continue;
@@ -144,6 +144,8 @@ interface Ctx {
   readonly warn: (w: AnyarchError) => void;
   readonly file: string;
   readonly suggest: boolean;
+  /** a pnpm-lock.yaml of lockfileVersion 9: pnpm 10 runs no dependency's build script unless allowed */
+  readonly pnpmScriptsGated: boolean;
 }
 
 function row(pkg: LockedPackage, mechanism: Mechanism, cells: readonly Cell[], suggestion?: string): PackageReport {
@@ -392,7 +394,13 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
     default:
       cells = ctx.words.map((w) => (ctx.meta ? compileCell(w.target.toolchain, why) : unknownCell(`${why}; whether it compiles native code needs the registry (offline or no metadata source)`)));
   }
-  const suggestion = await addonSuggestion(pkg, mechanism, cells, ctx);
+  let suggestion = await addonSuggestion(pkg, mechanism, cells, ctx);
+  const needsScript = mechanism === 'prebuild-install' || mechanism === 'node-pre-gyp' || mechanism === 'node-gyp' || mechanism === 'install-script' || cells.some((c) => c.status === 'compiles');
+  if (ctx.pnpmScriptsGated && needsScript) {
+    // pnpm 10 release notes: dependencies' lifecycle scripts run only when allowed
+    const gate = `with pnpm 10, list ${pkg.name} in onlyBuiltDependencies (pnpm-workspace.yaml), or its install script is skipped and no binary is fetched or built`;
+    suggestion = suggestion ? `${suggestion}; ${gate}` : gate;
+  }
   return row(pkg, mechanism, cells, suggestion);
 }
 
