@@ -443,6 +443,11 @@ class NpmRegistrySource implements NpmMetadataSource {
         );
       } catch (e) {
         body.destroy();
+        if (res.signal?.aborted) throw res.signal.reason;
+        // a body cut short is the connection's fault (tried again), whatever gunzip made of it
+        if (declared !== null && compressed < Number(declared) && !(isAnyarchError(e) && e.code === 'E_LIMIT')) {
+          throw new NetworkError(`${what}: the body ended after ${compressed} of ${declared} bytes`, true, { cause: e });
+        }
         if (isAnyarchError(e) && e.code !== 'E_SOURCE') throw e;
         const cause = (e as { code?: string }).code;
         if (cause === 'Z_DATA_ERROR' || cause === 'Z_BUF_ERROR' || (isAnyarchError(e) && e.code === 'E_SOURCE')) {
