@@ -21,7 +21,8 @@ export type ErrorCode =
   | 'E_NETWORK' // a connection failed, timed out or was reset (after the retries)
   | 'E_LIMIT' // content larger than anyarch accepts (manifest size, token size, ...)
   | 'E_SOURCE' // an image source (OCI layout, archive, engine) that cannot be read
-  | 'E_BUILD'; // an engine's build (or a cross-compile) failed: its own output says where
+  | 'E_BUILD' // an engine's build (or a cross-compile) failed: its own output says where
+  | 'E_LOCKFILE'; // a lockfile that cannot be read (malformed, truncated, an unknown or unsupported version; position in `location`)
 
 export interface ErrorLocation {
   readonly file?: string;

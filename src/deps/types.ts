@@ -220,6 +220,8 @@ export interface NpmManifest {
   readonly config?: Readonly<Record<string, unknown>>;
   readonly tarball?: string;
   readonly integrity?: string;
+  /** the repository URL (`repository.url`, or the string form: `github:owner/repo`, `owner/repo`): prebuild-install's default host is its GitHub releases */
+  readonly repository?: string;
 }
 
 /**

@@ -1,0 +1,266 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { AnyarchError } from '../../errors.js';
+import type { LockedPackage, Lockfile } from '../types.js';
+import { PNPM_V6, PNPM_V9, YARN_BERRY, YARN_V1, packageLockV3 } from './fixtures.test-data.js';
+import { lockfileKind, parseYarnConditions, pnpmKeyNameVersion, readLockfile } from './index.js';
+
+function lockError(fn: () => unknown): AnyarchError {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof AnyarchError, String(e));
+    assert.equal(e.code, 'E_LOCKFILE');
+    return e;
+  }
+  assert.fail('expected E_LOCKFILE');
+}
+
+function get(lock: Lockfile, name: string): LockedPackage {
+  const p = lock.packages.find((x) => x.name === name);
+  assert.ok(p, `${name} in ${lock.file}`);
+  return p;
+}
+
+/** The 1-based line of the first occurrence of `needle` in `text`. */
+function lineOf(text: string, needle: string): number {
+  const i = text.indexOf(needle);
+  assert.ok(i >= 0, needle);
+  return text.slice(0, i).split('\n').length;
+}
+
+describe('lockfileKind', () => {
+  test('every known name, by file name only', () => {
+    const table: [string, string | undefined][] = [
+      ['package-lock.json', 'package-lock'],
+      ['web/npm-shrinkwrap.json', 'npm-shrinkwrap'],
+      ['/abs/pnpm-lock.yaml', 'pnpm-lock'],
+      ['yarn.lock', 'yarn-berry'],
+      ['uv.lock', 'uv-lock'],
+      ['poetry.lock', 'poetry-lock'],
+      ['pylock.toml', 'pylock'],
+      ['pylock.dev.toml', 'pylock'],
+      ['Pipfile.lock', 'pipfile-lock'],
+      ['requirements.txt', 'requirements'],
+      ['requirements-dev.txt', 'requirements'],
+      ['requirements/prod.txt', 'requirements'],
+      ['package.json', undefined],
+      ['pnpm-lock.yml', undefined],
+      ['notes.txt', undefined],
+    ];
+    for (const [file, kind] of table) assert.equal(lockfileKind(file), kind, file);
+  });
+
+  test('a name of no kind is E_LOCKFILE naming the file', () => {
+    const e = lockError(() => readLockfile('deps.json', '{}'));
+    assert.equal(e.location?.file, 'deps.json');
+  });
+});
+
+describe('package-lock.json v2/v3 and npm-shrinkwrap.json', () => {
+  const text = packageLockV3();
+  const lock = readLockfile('package-lock.json', text);
+
+  test('the packages map: names from keys, os/cpu/libc, optional, dev, install scripts, dependency names', () => {
+    assert.equal(lock.kind, 'package-lock');
+    assert.equal(lock.ecosystem, 'npm');
+    assert.equal(lock.formatVersion, '3');
+    const musl = get(lock, '@img/sharp-linuxmusl-arm64');
+    assert.deepEqual([musl.os, musl.cpu, musl.libc, musl.optional], [['linux'], ['arm64'], ['musl'], true]);
+    assert.equal(musl.key, 'node_modules/@img/sharp-linuxmusl-arm64');
+    const bcrypt = get(lock, 'bcrypt');
+    assert.equal(bcrypt.hasInstallScript, true);
+    assert.deepEqual(bcrypt.dependencies, ['@mapbox/node-pre-gyp', 'node-addon-api']);
+    assert.equal(get(lock, 'husky').dev, true);
+    assert.equal(get(lock, 'esbuild').optionalDependencies?.length, 23);
+    // nested copies keep their own entry and name
+    const nested = lock.packages.filter((p) => p.name === 'node-addon-api').map((p) => `${p.key}@${p.version}`);
+    assert.deepEqual(nested, ['node_modules/node-addon-api@8.0.0', 'node_modules/bcrypt/node_modules/node-addon-api@5.1.0']);
+    assert.equal(lock.packages.some((p) => p.key === ''), false, 'the root is not a package');
+    assert.deepEqual(lock.warnings, []);
+  });
+
+  test('every entry carries the line and column of its key', () => {
+    const bcrypt = get(lock, 'bcrypt');
+    assert.deepEqual(bcrypt.position, { line: lineOf(text, '"node_modules/bcrypt"'), column: 5 });
+    const nested = lock.packages.find((p) => p.key === 'node_modules/bcrypt/node_modules/node-addon-api');
+    assert.equal(nested?.position?.line, lineOf(text, '"node_modules/bcrypt/node_modules/node-addon-api"'));
+  });
+
+  test('npm-shrinkwrap.json reads the same, as its own kind', () => {
+    const s = readLockfile('npm-shrinkwrap.json', text);
+    assert.equal(s.kind, 'npm-shrinkwrap');
+    assert.equal(s.packages.length, lock.packages.length);
+  });
+
+  test('aliases keep the real name; workspace folders and links are not packages', () => {
+    const t = JSON.stringify({
+      lockfileVersion: 2,
+      packages: {
+        '': { name: 'mono' },
+        'packages/api': { name: 'api', version: '1.0.0' },
+        'node_modules/api': { resolved: 'packages/api', link: true },
+        'node_modules/sqlite-old': { name: 'sqlite3', version: '5.1.6', hasInstallScript: true },
+      },
+    });
+    const l = readLockfile('package-lock.json', t);
+    assert.deepEqual(
+      l.packages.map((p) => [p.name, p.key]),
+      [['sqlite3', 'node_modules/sqlite-old']],
+    );
+  });
+
+  test('lockfileVersion 1 is refused, saying what to run, at the version key', () => {
+    const t = '{\n  "name": "old",\n  "lockfileVersion": 1,\n  "dependencies": {}\n}\n';
+    const e = lockError(() => readLockfile('package-lock.json', t));
+    assert.match(e.message, /lockfileVersion 1 has no packages map: run npm install with npm >= 7/);
+    assert.deepEqual([e.location?.line, e.location?.column], [3, 3]);
+  });
+
+  test('an unknown version, a lock that is no object, a lock with no packages map', () => {
+    assert.match(lockError(() => readLockfile('package-lock.json', '{"lockfileVersion": 4, "packages": {}}')).message, /unknown lockfileVersion 4/);
+    assert.match(lockError(() => readLockfile('package-lock.json', '[1, 2]')).message, /not a JSON object/);
+    assert.match(lockError(() => readLockfile('package-lock.json', '{"name": "x"}')).message, /no lockfileVersion/);
+    assert.match(lockError(() => readLockfile('package-lock.json', '{"lockfileVersion": 3}')).message, /no "packages" map/);
+  });
+
+  test('malformed JSON is placed where the parser stopped; a truncated lock says so, at its end', () => {
+    const bad = '{\n  "lockfileVersion": 3,\n  "packages": {\n    "node_modules/a": { "version": "1.0.0",, }\n  }\n}\n';
+    const e = lockError(() => readLockfile('package-lock.json', bad));
+    assert.match(e.message, /not valid JSON/);
+    assert.equal(e.location?.line, 4);
+    assert.ok((e.location?.column ?? 0) > 30, `column ${e.location?.column}`);
+    const truncated = text.slice(0, Math.floor(text.length / 2));
+    const t = lockError(() => readLockfile('package-lock.json', truncated));
+    assert.match(t.message, /truncated/);
+    assert.equal(t.location?.line, truncated.split('\n').length);
+    assert.equal(lockError(() => readLockfile('package-lock.json', '')).location?.line, 1);
+  });
+
+  test('a bad entry is a warning with its position, and skipped; the rest is read', () => {
+    const t = '{\n  "lockfileVersion": 3,\n  "packages": {\n    "node_modules/a": "oops",\n    "node_modules/b": {},\n    "node_modules/c": { "version": "1.0.0" }\n  }\n}\n';
+    const l = readLockfile('package-lock.json', t);
+    assert.deepEqual(l.packages.map((p) => p.name), ['c']);
+    assert.deepEqual(l.warnings.map((w) => [w.code, w.location?.line]), [['E_LOCKFILE', 4], ['E_LOCKFILE', 5]]);
+    assert.match(l.warnings[1]?.message ?? '', /no version.*npm\/cli#9342/);
+  });
+
+  test('a lock pruned to the host platform is a warning on the parent (npm/cli#7961)', () => {
+    const pruned = readLockfile('package-lock.json', packageLockV3({ pruneTo: 'linux-x64' }));
+    const ws = pruned.warnings.map((w) => w.message);
+    assert.equal(ws.length, 2, ws.join('\n'));
+    assert.match(ws[0] ?? '', /^esbuild@0\.21\.5: the lock holds 1 of the 23 platform packages.*missing @esbuild\/linux-arm, @esbuild\/linux-arm64, @esbuild\/linux-ia32 and \d+ more.*pruned/);
+    assert.match(ws[1] ?? '', /^sharp@0\.33\.5: the lock holds 1 of the 7/);
+    assert.equal(pruned.warnings[0]?.location?.line, get(pruned, 'esbuild').position?.line);
+  });
+
+  test('a lock without libc fields (npm < 11.11) is a warning (npm/cli#8514)', () => {
+    const l = readLockfile('package-lock.json', packageLockV3({ withLibc: false }));
+    assert.equal(l.warnings.length, 1);
+    assert.match(l.warnings[0]?.message ?? '', /no libc.*npm < 11\.11/);
+  });
+});
+
+describe('pnpm-lock.yaml', () => {
+  test('v9: facts from packages, the graph from snapshots, positions of the packages keys', () => {
+    const lock = readLockfile('pnpm-lock.yaml', PNPM_V9);
+    assert.equal(lock.kind, 'pnpm-lock');
+    assert.equal(lock.formatVersion, '9.0');
+    const sharp = get(lock, 'sharp');
+    assert.deepEqual(sharp.optionalDependencies, ['@img/sharp-linux-arm64', '@img/sharp-linux-x64', '@img/sharp-linuxmusl-x64']);
+    assert.deepEqual(sharp.dependencies, ['color']);
+    assert.equal(sharp.optional, undefined);
+    const musl = get(lock, '@img/sharp-linuxmusl-x64');
+    assert.deepEqual([musl.cpu, musl.libc, musl.optional], [['x64'], ['musl'], true]);
+    assert.deepEqual(get(lock, 'better-sqlite3').dependencies, ['bindings', 'prebuild-install']);
+    assert.deepEqual(get(lock, 'better-sqlite3').position, { line: lineOf(PNPM_V9, '  better-sqlite3@11.1.2:\n    resolution'), column: 3 });
+    assert.equal(get(lock, 'bindings').key, 'bindings@1.5.0');
+    assert.deepEqual(lock.warnings, []);
+  });
+
+  test('v6: slash keys with peer suffixes, requiresBuild, dev, optional', () => {
+    const lock = readLockfile('pnpm-lock.yaml', PNPM_V6);
+    assert.equal(lock.formatVersion, '6.0');
+    const swc = get(lock, '@swc/core');
+    assert.equal(swc.version, '1.3.100');
+    assert.equal(swc.key, '/@swc/core@1.3.100(@swc/helpers@0.5.2)');
+    assert.equal(swc.optionalDependencies?.length, 4);
+    const sqlite = get(lock, 'sqlite3');
+    assert.deepEqual([sqlite.requiresBuild, sqlite.dependencies?.[0]], [true, '@mapbox/node-pre-gyp']);
+    assert.equal(get(lock, '@swc/core-linux-arm-gnueabihf').optional, true);
+  });
+
+  test('keys: scoped, peer suffixes, leading slash', () => {
+    assert.deepEqual(pnpmKeyNameVersion('/@swc/core@1.3.100(@swc/helpers@0.5.2)'), { name: '@swc/core', version: '1.3.100' });
+    assert.deepEqual(pnpmKeyNameVersion('sharp@0.33.5'), { name: 'sharp', version: '0.33.5' });
+    assert.equal(pnpmKeyNameVersion('@scope/only'), undefined);
+  });
+
+  test('v5 and unknown versions are refused at lockfileVersion; bad YAML at its position', () => {
+    const v5 = lockError(() => readLockfile('pnpm-lock.yaml', 'lockfileVersion: 5.4\n\npackages:\n  /a/1.0.0:\n    dev: false\n'));
+    assert.match(v5.message, /unknown pnpm lockfileVersion "5\.4".*6\.x.*9\.0/);
+    assert.equal(v5.location?.line, 1);
+    assert.match(v5.hint ?? '', /newer pnpm/);
+    assert.match(lockError(() => readLockfile('pnpm-lock.yaml', "lockfileVersion: '10.0'\n")).message, /unknown pnpm lockfileVersion "10\.0"/);
+    const bad = lockError(() => readLockfile('pnpm-lock.yaml', "lockfileVersion: '9.0'\npackages:\n  a@1.0.0:\n    resolution: {integrity: x\n  b@1.0.0: {}\n"));
+    assert.match(bad.message, /not valid YAML/);
+    assert.ok((bad.location?.line ?? 0) >= 4, String(bad.location?.line));
+    assert.match(lockError(() => readLockfile('pnpm-lock.yaml', 'packages: {}\n')).message, /no lockfileVersion/);
+  });
+
+  test('a bad entry is a warning and skipped', () => {
+    const lock = readLockfile('pnpm-lock.yaml', "lockfileVersion: '9.0'\npackages:\n  nonsense: {}\n  a@1.0.0: {}\n  b@2.0.0: 3\n");
+    assert.deepEqual(lock.packages.map((p) => p.name), ['a']);
+    assert.deepEqual(lock.warnings.map((w) => w.location?.line), [3, 5]);
+  });
+});
+
+describe('yarn.lock (Berry)', () => {
+  test('entries by resolution, conditions as os/cpu/libc, optional from dependenciesMeta, workspaces skipped', () => {
+    const lock = readLockfile('yarn.lock', YARN_BERRY);
+    assert.equal(lock.kind, 'yarn-berry');
+    assert.equal(lock.formatVersion, '8');
+    assert.deepEqual(lock.packages.map((p) => p.name), ['@rollup/rollup-linux-arm64-gnu', '@rollup/rollup-linux-arm64-musl', '@rollup/rollup-linux-s390x-gnu', '@rollup/rollup-linux-x64-gnu', 'canvas', 'rollup']);
+    const musl = get(lock, '@rollup/rollup-linux-arm64-musl');
+    assert.deepEqual([musl.os, musl.cpu, musl.libc, musl.optional], [['linux'], ['arm64'], ['musl'], true]);
+    const rollup = get(lock, 'rollup');
+    assert.deepEqual(rollup.dependencies, ['@types/estree']);
+    assert.equal(rollup.optionalDependencies?.length, 5);
+    assert.equal(rollup.key, 'rollup@npm:4.18.0');
+    assert.deepEqual(rollup.position, { line: lineOf(YARN_BERRY, '"rollup@npm:^4.18.0":'), column: 1 });
+    assert.deepEqual(lock.warnings, []);
+  });
+
+  test('conditions with | and parentheses', () => {
+    assert.deepEqual(parseYarnConditions('os=linux & cpu=arm64 & libc=musl'), { os: ['linux'], cpu: ['arm64'], libc: ['musl'] });
+    assert.deepEqual(parseYarnConditions('(os=darwin | os=linux) & cpu=x64'), { os: ['darwin', 'linux'], cpu: ['x64'] });
+  });
+
+  test('a Yarn 1 lockfile is refused with what to do, at its header line', () => {
+    const e = lockError(() => readLockfile('yarn.lock', YARN_V1));
+    assert.match(e.message, /Yarn 1 \(classic\)/);
+    assert.equal(e.location?.line, 2);
+    assert.match(e.hint ?? '', /yarn set version/);
+  });
+
+  test('broken YAML after __metadata is E_LOCKFILE with a position', () => {
+    const e = lockError(() => readLockfile('yarn.lock', '__metadata:\n  version: 8\n\n"a@npm:1.0.0":\n  version: "1.0.0\n'));
+    assert.match(e.message, /not valid YAML/);
+    assert.ok(e.location?.line !== undefined);
+  });
+});
+
+describe('Python kinds dispatch by name', () => {
+  test('each Python kind reaches its reader (E_LOCKFILE naming the reader while h12-python is not merged)', () => {
+    for (const file of ['uv.lock', 'poetry.lock', 'pylock.toml', 'Pipfile.lock', 'requirements.txt']) {
+      let lock: Lockfile | undefined;
+      try {
+        lock = readLockfile(file, '');
+      } catch (e) {
+        assert.ok(e instanceof AnyarchError && e.code === 'E_LOCKFILE', String(e));
+        continue;
+      }
+      assert.equal(lock.ecosystem, 'python', file);
+    }
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * package-lock.json (lockfileVersion 2 and 3) and npm-shrinkwrap.json (the same format): the
+ * `packages` map, one entry per installed folder (`node_modules/a/node_modules/b`), with what
+ * npm copied from each manifest (`os`, `cpu`, `libc` since npm 11.11, `hasInstallScript`,
+ * `optionalDependencies`...). lockfileVersion 1 has no `packages` map and is refused.
+ */
+import type { AnyarchError } from '../../errors.js';
+import { lockFamilyWarnings } from '../npm/families.js';
+import type { LockedPackage, Lockfile, SourcePosition } from '../types.js';
+import { LineIndex, jsonKeyPositions, lockfileError, lockfileWarning, parseJsonLockfile, stripBom } from './positions.js';
+
+const NESTED = new Set(['packages']);
+
+/** The package name of a `packages` key: what follows its last `node_modules/`; undefined for a workspace folder or the root. */
+export function npmKeyName(key: string): string | undefined {
+  const i = key.lastIndexOf('node_modules/');
+  if (i === -1) return undefined;
+  const name = key.slice(i + 'node_modules/'.length);
+  return name === '' ? undefined : name;
+}
+
+function strings(v: unknown): readonly string[] | undefined {
+  if (typeof v === 'string') return [v];
+  if (!Array.isArray(v)) return undefined;
+  const out = v.filter((x): x is string => typeof x === 'string');
+  return out.length > 0 ? out : undefined;
+}
+
+function keys(v: unknown): readonly string[] | undefined {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const out = Object.keys(v);
+  return out.length > 0 ? out : undefined;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * Reads a package-lock.json or npm-shrinkwrap.json.
+ * @throws AnyarchError `E_LOCKFILE` for text that is not JSON (at the position the parser names),
+ *   a lockfileVersion 1 lock, an unknown version, or no `packages` map.
+ */
+export function readPackageLock(file: string, text: string, kind: 'package-lock' | 'npm-shrinkwrap' = 'package-lock'): Lockfile {
+  const body = stripBom(text);
+  const lines = new LineIndex(body);
+  const what = kind === 'npm-shrinkwrap' ? 'npm-shrinkwrap.json' : 'package-lock.json';
+  const doc = parseJsonLockfile(file, body, lines, what);
+  const start = { line: 1, column: 1 };
+  if (!isRecord(doc)) throw lockfileError(file, `${what} is not a JSON object`, start);
+  const { top, nested } = jsonKeyPositions(body, lines, NESTED);
+  const version = doc['lockfileVersion'];
+  const versionAt = top.get('lockfileVersion') ?? start;
+  if (version === undefined) throw lockfileError(file, `${what} has no lockfileVersion: it is not an npm lockfile`, start);
+  if (version === 1) {
+    throw lockfileError(file, 'lockfileVersion 1 has no packages map: run npm install with npm >= 7', versionAt, 'npm 7 and later rewrite the lock as lockfileVersion 2 or 3');
+  }
+  if (version !== 2 && version !== 3) {
+    throw lockfileError(file, `unknown lockfileVersion ${JSON.stringify(version)}: anyarch reads package-lock.json versions 2 and 3`, versionAt);
+  }
+  const packagesValue = doc['packages'];
+  if (!isRecord(packagesValue)) {
+    throw lockfileError(file, `${what} (lockfileVersion ${version}) has no "packages" map`, top.get('packages') ?? versionAt);
+  }
+  const warnings: AnyarchError[] = [];
+  const packages: LockedPackage[] = [];
+  for (const key of Object.keys(packagesValue)) {
+    if (key === '') continue; // the project itself
+    const entry = packagesValue[key];
+    const position = nested.get(`packages\0${key}`);
+    const folderName = npmKeyName(key);
+    if (folderName === undefined) continue; // a workspace's own folder: local code, not from a registry
+    if (!isRecord(entry)) {
+      warnings.push(lockfileWarning(file, `packages["${key}"] is not an object; skipped`, position));
+      continue;
+    }
+    if (entry['link'] === true) continue; // a link to a workspace folder
+    const name = typeof entry['name'] === 'string' ? entry['name'] : folderName;
+    const v = entry['version'];
+    if (typeof v !== 'string' || v === '') {
+      // npm 11 with a registry other than npmjs.org writes platform entries without a version (npm/cli#9342)
+      warnings.push(lockfileWarning(file, `packages["${key}"] has no version; skipped (npm 11 writes such entries for some registries: npm/cli#9342)`, position));
+      continue;
+    }
+    packages.push(npmEntry(key, name, v, entry, position));
+  }
+  warnings.push(...lockFamilyWarnings(file, packages, 'npm'));
+  return { file, kind, ecosystem: 'npm', formatVersion: String(version), packages, warnings };
+}
+
+function npmEntry(key: string, name: string, version: string, e: Record<string, unknown>, position: SourcePosition | undefined): LockedPackage {
+  const pkg: { -readonly [K in keyof LockedPackage]: LockedPackage[K] } = { ecosystem: 'npm', name, version, key };
+  if (position) pkg.position = position;
+  if (e['dev'] === true) pkg.dev = true;
+  if (e['optional'] === true || e['devOptional'] === true) pkg.optional = true;
+  const os = strings(e['os']);
+  if (os) pkg.os = os;
+  const cpu = strings(e['cpu']);
+  if (cpu) pkg.cpu = cpu;
+  const libc = strings(e['libc']);
+  if (libc) pkg.libc = libc;
+  if (e['hasInstallScript'] === true) pkg.hasInstallScript = true;
+  const deps = keys(e['dependencies']);
+  if (deps) pkg.dependencies = deps;
+  const opt = keys(e['optionalDependencies']);
+  if (opt) pkg.optionalDependencies = opt;
+  if (typeof e['resolved'] === 'string') pkg.resolved = e['resolved'];
+  if (typeof e['integrity'] === 'string') pkg.integrity = e['integrity'];
+  return pkg;
+}

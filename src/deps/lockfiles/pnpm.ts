@@ -1,0 +1,123 @@
+/**
+ * pnpm-lock.yaml, lockfileVersion 6.x (pnpm 8: `packages` keyed `/name@1.0.0(peer@2)` with
+ * `cpu`/`os`, `requiresBuild`, `dev`, `optional`, `dependencies`, `optionalDependencies`) and
+ * 9.0 (pnpm 9 and 10: `packages` keyed `name@1.0.0` with the package's facts, `snapshots` keyed
+ * with peer suffixes holding `dependencies`, `optionalDependencies`, `optional`; `requiresBuild`
+ * dropped, pnpm#7710). pnpm writes no `libc` (pnpm#9871) unless a later pnpm does: read when there.
+ */
+import type { AnyarchError } from '../../errors.js';
+import { lockFamilyWarnings } from '../npm/families.js';
+import type { LockedPackage, Lockfile, SourcePosition } from '../types.js';
+import { lockfileError, lockfileWarning, stripBom } from './positions.js';
+import { readYamlLock } from './yaml-lock.js';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function strings(v: unknown): readonly string[] | undefined {
+  if (typeof v === 'string') return [v];
+  if (!Array.isArray(v)) return undefined;
+  const out = v.filter((x): x is string => typeof x === 'string');
+  return out.length > 0 ? out : undefined;
+}
+
+/** `/@scope/name@1.2.3(peer@4)` -> `@scope/name@1.2.3`: the key without the leading slash and peer suffix. */
+export function pnpmBaseKey(key: string): string {
+  const k = key.startsWith('/') ? key.slice(1) : key;
+  const paren = k.indexOf('(');
+  return paren === -1 ? k : k.slice(0, paren);
+}
+
+/** Name and version of a pnpm key (`@scope/name@1.2.3`); undefined when it has no `@version`. */
+export function pnpmKeyNameVersion(key: string): { name: string; version: string } | undefined {
+  const base = pnpmBaseKey(key);
+  const at = base.lastIndexOf('@');
+  if (at <= 0) return undefined;
+  return { name: base.slice(0, at), version: base.slice(at + 1) };
+}
+
+/**
+ * Reads a pnpm-lock.yaml of lockfileVersion 6.x or 9.0.
+ * @throws AnyarchError `E_LOCKFILE`: not YAML (at its position), no or an unknown lockfileVersion.
+ */
+export function readPnpmLock(file: string, text: string): Lockfile {
+  const { data, keys } = readYamlLock(file, stripBom(text), 'pnpm-lock.yaml', ['packages', 'snapshots']);
+  const top = keys.get('') ?? new Map<string, SourcePosition>();
+  const raw = data['lockfileVersion'];
+  const versionAt = top.get('lockfileVersion') ?? { line: 1, column: 1 };
+  if (raw === undefined) throw lockfileError(file, 'pnpm-lock.yaml has no lockfileVersion: it is not a pnpm lockfile', { line: 1, column: 1 });
+  const version = String(raw);
+  const major = Number.parseInt(version, 10);
+  if (major !== 6 && major !== 9) {
+    const hint = major < 6 ? 'pnpm 8 and later write lockfileVersion 6 or 9: run pnpm install with a newer pnpm' : undefined;
+    throw lockfileError(file, `unknown pnpm lockfileVersion ${JSON.stringify(version)}: anyarch reads 6.x (pnpm 8) and 9.0 (pnpm 9 and 10)`, versionAt, hint);
+  }
+  const warnings: AnyarchError[] = [];
+  const packagesValue = data['packages'] ?? {};
+  if (!isRecord(packagesValue)) throw lockfileError(file, 'pnpm-lock.yaml: "packages" is not a mapping', top.get('packages') ?? versionAt);
+  const pkgPositions = keys.get('packages') ?? new Map<string, SourcePosition>();
+
+  // v9: facts of the dependency graph live in `snapshots`, keyed with peer suffixes
+  const snapshots = new Map<string, { deps: Set<string>; optDeps: Set<string>; optional: boolean }>();
+  if (major === 9) {
+    const snaps = data['snapshots'] ?? {};
+    if (!isRecord(snaps)) throw lockfileError(file, 'pnpm-lock.yaml: "snapshots" is not a mapping', top.get('snapshots') ?? versionAt);
+    for (const [key, value] of Object.entries(snaps)) {
+      const base = pnpmBaseKey(key);
+      let s = snapshots.get(base);
+      if (!s) snapshots.set(base, (s = { deps: new Set(), optDeps: new Set(), optional: true }));
+      const v = isRecord(value) ? value : {};
+      if (v['optional'] !== true) s.optional = false;
+      if (isRecord(v['dependencies'])) for (const d of Object.keys(v['dependencies'])) s.deps.add(d);
+      if (isRecord(v['optionalDependencies'])) for (const d of Object.keys(v['optionalDependencies'])) s.optDeps.add(d);
+    }
+  }
+
+  const packages: LockedPackage[] = [];
+  for (const [key, value] of Object.entries(packagesValue)) {
+    const position = pkgPositions.get(key);
+    if (!isRecord(value)) {
+      warnings.push(lockfileWarning(file, `packages["${key}"] is not a mapping; skipped`, position));
+      continue;
+    }
+    const fromKey = pnpmKeyNameVersion(key);
+    const name = typeof value['name'] === 'string' ? value['name'] : fromKey?.name;
+    const version = typeof value['version'] === 'string' ? value['version'] : fromKey?.version;
+    if (!name || !version) {
+      warnings.push(lockfileWarning(file, `packages["${key}"] names no package and version; skipped`, position));
+      continue;
+    }
+    if (version.startsWith('link:') || version.startsWith('file:')) continue; // local code
+    const pkg: { -readonly [K in keyof LockedPackage]: LockedPackage[K] } = { ecosystem: 'npm', name, version, key };
+    if (position) pkg.position = position;
+    const os = strings(value['os']);
+    if (os) pkg.os = os;
+    const cpu = strings(value['cpu']);
+    if (cpu) pkg.cpu = cpu;
+    const libc = strings(value['libc']);
+    if (libc) pkg.libc = libc;
+    if (value['requiresBuild'] === true) pkg.requiresBuild = true;
+    if (value['dev'] === true) pkg.dev = true;
+    const resolution = value['resolution'];
+    if (isRecord(resolution)) {
+      if (typeof resolution['integrity'] === 'string') pkg.integrity = resolution['integrity'];
+      if (typeof resolution['tarball'] === 'string') pkg.resolved = resolution['tarball'];
+    }
+    if (major === 9) {
+      const s = snapshots.get(pnpmBaseKey(key));
+      if (s) {
+        if (s.optional) pkg.optional = true;
+        if (s.deps.size > 0) pkg.dependencies = [...s.deps];
+        if (s.optDeps.size > 0) pkg.optionalDependencies = [...s.optDeps];
+      }
+    } else {
+      if (value['optional'] === true) pkg.optional = true;
+      if (isRecord(value['dependencies'])) pkg.dependencies = Object.keys(value['dependencies']);
+      if (isRecord(value['optionalDependencies'])) pkg.optionalDependencies = Object.keys(value['optionalDependencies']);
+    }
+    packages.push(pkg);
+  }
+  warnings.push(...lockFamilyWarnings(file, packages, 'pnpm'));
+  return { file, kind: 'pnpm-lock', ecosystem: 'npm', formatVersion: version, packages, warnings };
+}

@@ -1,0 +1,114 @@
+/**
+ * What every lockfile reader shares: offsets turned into 1-based line/column, the `E_LOCKFILE`
+ * error and warning with their position, JSON parse errors placed where V8 says they are, and the
+ * key positions of a JSON lockfile's maps (JSON.parse keeps none), found in one linear scan.
+ */
+import { AnyarchError } from '../../errors.js';
+import type { SourcePosition } from '../types.js';
+
+/** Offsets of the starts of lines, for offset -> line/column by binary search. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+  /** 1-based line and column of a 0-based offset. */
+  position(offset: number): SourcePosition {
+    const s = this.starts;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((s[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - (s[lo] ?? 0) + 1 };
+  }
+}
+
+/** The error for a lockfile that cannot be read at all. */
+export function lockfileError(file: string, message: string, position?: SourcePosition, hint?: string): AnyarchError {
+  return new AnyarchError('E_LOCKFILE', message, hint, { file, ...(position ?? {}) });
+}
+
+/** A problem that did not stop the reading (an entry skipped, a lock written without libc fields). */
+export const lockfileWarning = lockfileError;
+
+/** The text without a byte-order mark. */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * JSON.parse, with a syntax error turned into `E_LOCKFILE` at the position V8 names
+ * (`... in JSON at position 123`), or the end of the text when it is truncated.
+ */
+export function parseJsonLockfile(file: string, text: string, lines: LineIndex, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const at = /at position (\d+)/.exec(message);
+    const truncated = /end of (JSON|data)/i.test(message) || (at !== null && Number(at[1]) >= text.trimEnd().length);
+    const offset = at ? Number(at[1]) : truncated ? text.length : 0;
+    const reason = message.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+/, '').replace(/^Unexpected end of JSON input$/, 'unexpected end');
+    throw lockfileError(file, truncated ? `${what} is truncated: it ends before its JSON does` : `${what} is not valid JSON: ${reason}`, lines.position(Math.min(offset, text.length)));
+  }
+}
+
+/**
+ * Positions of the keys of a JSON text's top object and of the objects under the given top-level
+ * keys (`packages` of package-lock.json): `top` maps a top key to its position; `nested` maps
+ * `<topKey>\0<key>` to the position of the key inside that object. One pass, no allocation per
+ * character; assumes the text already parsed with JSON.parse.
+ */
+export function jsonKeyPositions(text: string, lines: LineIndex, nestedUnder: ReadonlySet<string>): { top: Map<string, SourcePosition>; nested: Map<string, SourcePosition> } {
+  const top = new Map<string, SourcePosition>();
+  const nested = new Map<string, SourcePosition>();
+  let depth = 0;
+  // the top-level key whose object we are inside, at depth 2 (when it is one of nestedUnder)
+  let currentTop: string | undefined;
+  let lastTopKey: string | undefined;
+  // whether the next string at this depth is a key: after `{` or `,` in an object
+  const expectKey: boolean[] = [];
+  const isObject: boolean[] = [];
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      const start = i;
+      let j = i + 1;
+      let escaped = false;
+      for (; j < n; j++) {
+        const d = text.charCodeAt(j);
+        if (d === 0x5c) {
+          escaped = true;
+          j++;
+          continue;
+        }
+        if (d === 0x22) break;
+      }
+      if (expectKey[depth] && isObject[depth]) {
+        const raw = text.slice(start, j + 1);
+        const key = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+        if (depth === 1) {
+          top.set(key, lines.position(start));
+          lastTopKey = key;
+        } else if (depth === 2 && currentTop !== undefined) nested.set(`${currentTop}\0${key}`, lines.position(start));
+        expectKey[depth] = false;
+      }
+      i = j;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      depth++;
+      isObject[depth] = c === 0x7b;
+      expectKey[depth] = c === 0x7b;
+      if (depth === 2) currentTop = c === 0x7b && lastTopKey !== undefined && nestedUnder.has(lastTopKey) ? lastTopKey : undefined;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+      if (depth < 2) currentTop = depth === 1 ? undefined : currentTop;
+    } else if (c === 0x2c /* , */) {
+      if (isObject[depth]) expectKey[depth] = true;
+    }
+  }
+  return { top, nested };
+}

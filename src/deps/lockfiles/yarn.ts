@@ -1,0 +1,108 @@
+/**
+ * yarn.lock of Yarn 2 and later (Berry: `__metadata.version` 4 to 8), a YAML map keyed by the
+ * descriptors an entry satisfies (`"esbuild@npm:^0.21.3, esbuild@npm:^0.21.5"`), each with
+ * `version`, `resolution` (`esbuild@npm:0.21.5`), `dependencies`, `dependenciesMeta` (optional
+ * ones: Yarn lists optional dependencies among `dependencies`) and, for platform packages,
+ * `conditions: os=linux & cpu=arm64 & libc=musl` (libc since Yarn 3.2, yarnpkg/berry#3981).
+ * A Yarn 1 (classic) lockfile is refused with a clear error.
+ */
+import type { AnyarchError } from '../../errors.js';
+import { lockFamilyWarnings } from '../npm/families.js';
+import type { LockedPackage, Lockfile, SourcePosition } from '../types.js';
+import { LineIndex, lockfileError, lockfileWarning, stripBom } from './positions.js';
+import { readYamlLock } from './yaml-lock.js';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** `os=linux & cpu=arm64 & libc=musl` (also with `|` and parentheses) as lists per key. */
+export function parseYarnConditions(text: string): { os?: string[]; cpu?: string[]; libc?: string[] } {
+  const out: { os?: string[]; cpu?: string[]; libc?: string[] } = {};
+  for (const term of text.split(/[&|()]/)) {
+    const eq = term.indexOf('=');
+    if (eq === -1) continue;
+    const k = term.slice(0, eq).trim();
+    const v = term.slice(eq + 1).trim();
+    if (v === '' || (k !== 'os' && k !== 'cpu' && k !== 'libc')) continue;
+    (out[k] ??= []).push(v);
+  }
+  return out;
+}
+
+/** The package name of a Berry resolution (`@scope/name@npm:1.2.3`, `name@patch:name@npm%3A1.0.0#...`). */
+export function yarnResolutionName(resolution: string): string | undefined {
+  const at = resolution.indexOf('@', resolution.startsWith('@') ? 1 : 0);
+  return at > 0 ? resolution.slice(0, at) : undefined;
+}
+
+const LOCAL_PROTOCOLS = ['@workspace:', '@link:', '@portal:', '@file:'];
+
+/**
+ * Reads a Yarn Berry yarn.lock.
+ * @throws AnyarchError `E_LOCKFILE`: a Yarn 1 lockfile, not YAML, no `__metadata`.
+ */
+export function readYarnLock(file: string, text: string): Lockfile {
+  const body = stripBom(text);
+  const v1 = /^# yarn lockfile v1\s*$/m.exec(body);
+  if (v1 || !/^"?__metadata"?:/m.test(body)) {
+    const pos = v1 ? new LineIndex(body).position(v1.index) : { line: 1, column: 1 };
+    throw lockfileError(
+      file,
+      'a Yarn 1 (classic) yarn.lock: anyarch reads the lockfiles of Yarn 2 and later (with __metadata)',
+      pos,
+      'run `yarn set version stable && yarn install` to write a Berry lockfile, or lock with npm or pnpm',
+    );
+  }
+  const { data, keys } = readYamlLock(file, body, 'yarn.lock', []);
+  const positions = keys.get('') ?? new Map<string, SourcePosition>();
+  const meta = data['__metadata'];
+  if (!isRecord(meta)) throw lockfileError(file, 'yarn.lock: __metadata is not a mapping', positions.get('__metadata'));
+  const formatVersion = meta['version'] === undefined ? undefined : String(meta['version']);
+  const warnings: AnyarchError[] = [];
+  const packages: { -readonly [K in keyof LockedPackage]: LockedPackage[K] }[] = [];
+  // names some parent marks optional in dependenciesMeta (Yarn keeps them among dependencies)
+  const optionalNames = new Set<string>();
+  for (const [key, value] of Object.entries(data)) {
+    if (key === '__metadata') continue;
+    const position = positions.get(key);
+    if (!isRecord(value)) {
+      warnings.push(lockfileWarning(file, `entry "${key}" is not a mapping; skipped`, position));
+      continue;
+    }
+    const resolution = typeof value['resolution'] === 'string' ? value['resolution'] : undefined;
+    if (resolution && LOCAL_PROTOCOLS.some((p) => resolution.includes(p))) continue; // the project's own workspaces
+    const name = resolution ? yarnResolutionName(resolution) : yarnResolutionName(key.split(',')[0]?.trim() ?? '');
+    const version = value['version'] === undefined ? undefined : String(value['version']);
+    if (!name || !version) {
+      warnings.push(lockfileWarning(file, `entry "${key}" has no resolution or version; skipped`, position));
+      continue;
+    }
+    const pkg: { -readonly [K in keyof LockedPackage]: LockedPackage[K] } = { ecosystem: 'npm', name, version, key: resolution ?? key };
+    if (position) pkg.position = position;
+    if (typeof value['conditions'] === 'string') {
+      const c = parseYarnConditions(value['conditions']);
+      if (c.os) pkg.os = c.os;
+      if (c.cpu) pkg.cpu = c.cpu;
+      if (c.libc) pkg.libc = c.libc;
+    }
+    const deps = isRecord(value['dependencies']) ? Object.keys(value['dependencies']) : [];
+    const meta = isRecord(value['dependenciesMeta']) ? value['dependenciesMeta'] : {};
+    const optional = new Set<string>();
+    for (const [dep, m] of Object.entries(meta)) {
+      if (isRecord(m) && m['optional'] === true) optional.add(dep);
+    }
+    if (isRecord(value['optionalDependencies'])) for (const d of Object.keys(value['optionalDependencies'])) optional.add(d);
+    const regular = deps.filter((d) => !optional.has(d));
+    if (regular.length > 0) pkg.dependencies = regular;
+    if (optional.size > 0) {
+      pkg.optionalDependencies = [...optional];
+      for (const d of optional) optionalNames.add(d);
+    }
+    if (typeof value['checksum'] === 'string') pkg.integrity = value['checksum'];
+    packages.push(pkg);
+  }
+  for (const p of packages) if (optionalNames.has(p.name)) p.optional = true;
+  warnings.push(...lockFamilyWarnings(file, packages, 'yarn'));
+  return { file, kind: 'yarn-berry', ecosystem: 'npm', ...(formatVersion ? { formatVersion } : {}), packages, warnings };
+}

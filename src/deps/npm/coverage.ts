@@ -1,0 +1,370 @@
+/**
+ * npm coverage: for every package of a Node lockfile with native code, one cell per target —
+ * prebuilt (which artifact), compiles (what it needs), missing (why), unknown (why) — by the way
+ * the package gets its binary: a per-platform package family, prebuildify's `prebuilds/`,
+ * prebuild-install or node-pre-gyp release assets (HEAD), or node-gyp at install. Registry facts
+ * come from an `NpmMetadataSource` (none: the lockfile alone; cells that need the registry are
+ * `unknown`). Never throws for a package: a failure is that package's `unknown` cells.
+ */
+import { AnyarchError } from '../../errors.js';
+import { formatPlatform, toVocabulary } from '../../platform/index.js';
+import type { Cell, DepsTarget, LockedPackage, Lockfile, Mechanism, MetadataFailure, NpmManifest, NpmMetadataSource, PackageReport, Toolchain } from '../types.js';
+import { type Family, type FamilyMember, findFamilies, platformOfName } from './families.js';
+import { type NativeHint, hasCompileFallback, nativeFromLock, nativeFromManifest, prebuildInstallFlags } from './native.js';
+import { DEFAULT_NODE, NODE_ABI, describePrebuild, matchPrebuild, parsePrebuilds } from './prebuilds.js';
+import { nodePreGypUrl, prebuildInstallUrl } from './templates.js';
+
+/** Verdict ids of cells (h12-cli's src/deps/verdicts.ts defines them). */
+export const CELL_IDS = {
+  noBinary: 'AA301',
+  noToolchain: 'AA302',
+  compiles: 'AA303',
+  unknown: 'AA304',
+} as const;
+
+/** What node-gyp needs to compile an addon. */
+export const NODE_GYP_NEEDS: readonly string[] = ['a C/C++ compiler', 'make', 'python3'];
+
+export interface NpmCoverageOptions {
+  /** problems of the analysis that belong to no cell (a pruned family read from the registry, a registry failure) */
+  readonly onWarning?: (w: AnyarchError) => void;
+  /** how many newer versions to ask about for a suggestion (default 20 for families, 2 otherwise) */
+  readonly suggestVersions?: boolean;
+}
+
+function isFailure<T>(v: T | MetadataFailure): v is MetadataFailure {
+  return typeof v === 'object' && v !== null && 'error' in v && (v as MetadataFailure).error instanceof AnyarchError;
+}
+
+/** Target words every mechanism needs. */
+interface TargetWords {
+  readonly target: DepsTarget;
+  /** `linux/arm64 (musl)` */
+  readonly label: string;
+  /** npm cpu word; undefined: not a platform Node knows */
+  readonly cpu?: string;
+  readonly armv: string;
+  readonly node: string;
+  readonly nodeKnown: boolean;
+  readonly abi: string;
+}
+
+function targetWords(t: DepsTarget): TargetWords {
+  const cpu = toVocabulary(t.platform, 'node');
+  const armv = t.platform.architecture === 'arm64' ? '8' : t.platform.architecture === 'arm' ? (t.platform.variant || 'v7').replace(/^v/, '') : '';
+  const major = t.node?.split('.')[0];
+  const node = major && NODE_ABI.has(major) ? major : DEFAULT_NODE;
+  return {
+    target: t,
+    label: `${formatPlatform(t.platform)}${t.libc === 'musl' ? ' (musl)' : ''}`,
+    ...(cpu ? { cpu } : {}),
+    armv,
+    node,
+    nodeKnown: node === major,
+    abi: NODE_ABI.get(node) ?? '127',
+  };
+}
+
+/** The cell of a compile at install: the toolchain decides (`compiles`, or `missing` for what the stage lacks). */
+export function compileCell(toolchain: Toolchain | undefined, why: string): Cell {
+  if (!toolchain) return { status: 'compiles', needs: NODE_GYP_NEEDS, reason: `${why}; compiles at install with node-gyp`, id: CELL_IDS.compiles };
+  const lacking: string[] = [];
+  if (!toolchain.cc || !toolchain.cxx) lacking.push('a C/C++ compiler');
+  if (!toolchain.make) lacking.push('make');
+  if (!toolchain.python3) lacking.push('python3');
+  if (lacking.length === 0) return { status: 'compiles', needs: NODE_GYP_NEEDS, reason: `${why}; compiles at install with node-gyp (the stage has a compiler, make and python3)`, id: CELL_IDS.compiles };
+  return { status: 'missing', needs: NODE_GYP_NEEDS, lacking, reason: `${why}; node-gyp would compile it but the stage lacks ${lacking.join(', ')}`, id: CELL_IDS.noToolchain };
+}
+
+function unknownCell(reason: string): Cell {
+  return { status: 'unknown', reason, id: CELL_IDS.unknown };
+}
+
+/**
+ * The native packages of an npm, pnpm or Yarn lockfile and their cells, one per target in target
+ * order, in lockfile order (one row per name and version).
+ */
+export async function analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsTarget[], meta: NpmMetadataSource | undefined, options: NpmCoverageOptions = {}): Promise<PackageReport[]> {
+  const words = targets.map(targetWords);
+  const { families, members } = findFamilies(lock.packages);
+  const familyOf = new Map<LockedPackage, Family>();
+  for (const f of families) familyOf.set(f.parent, f);
+  const seen = new Set<string>();
+  const jobs: Promise<PackageReport | undefined>[] = [];
+  const ctx: Ctx = { words, meta, warn: options.onWarning ?? (() => undefined), file: lock.file, suggest: options.suggestVersions !== false };
+  for (const pkg of lock.packages) {
+    const id = `${pkg.name}@${pkg.version}`;
+    if (seen.has(id) || members.has(pkg.name)) continue;
+    if (pkg.os && !pkg.os.some((o) => o === 'linux' || o === '!win32' || (o.startsWith('!') && o !== '!linux'))) continue; // never installed on Linux (fsevents)
+    const family = familyOf.get(pkg);
+    if (family) {
+      seen.add(id);
+      jobs.push(familyReport(family, ctx));
+      continue;
+    }
+    const hint = nativeFromLock(pkg);
+    if (!hint) continue;
+    seen.add(id);
+    jobs.push(addonReport(pkg, hint, ctx));
+  }
+  const reports = await Promise.all(jobs);
+  return reports.filter((r): r is PackageReport => r !== undefined);
+}
+
+interface Ctx {
+  readonly words: readonly TargetWords[];
+  readonly meta: NpmMetadataSource | undefined;
+  readonly warn: (w: AnyarchError) => void;
+  readonly file: string;
+  readonly suggest: boolean;
+}
+
+function row(pkg: LockedPackage, mechanism: Mechanism, cells: readonly Cell[], suggestion?: string): PackageReport {
+  return {
+    ecosystem: 'npm',
+    name: pkg.name,
+    version: pkg.version,
+    ...(pkg.position ? { position: pkg.position } : {}),
+    mechanism,
+    cells,
+    ...(suggestion ? { suggestion } : {}),
+  };
+}
+
+// ---- per-platform package families --------------------------------------------------------------
+
+interface MemberFacts {
+  readonly name: string;
+  readonly version?: string;
+  readonly os?: readonly string[];
+  readonly cpu?: readonly string[];
+  readonly libc?: readonly string[];
+  /** libc the name says (`-musl`, `linuxmusl-`), when the entry records none */
+  readonly namedLibc?: string;
+}
+
+function memberFacts(m: FamilyMember): MemberFacts {
+  const l = m.locked;
+  return {
+    name: m.name,
+    ...(l ? { version: l.version } : {}),
+    os: l?.os ?? [m.named.os],
+    cpu: l?.cpu ?? [m.named.cpu],
+    ...(l?.libc ? { libc: l.libc } : {}),
+    ...(m.named.libc ? { namedLibc: m.named.libc } : {}),
+  };
+}
+
+/** Whether npm installs the member on the target, and whether it then loads there. */
+function memberFits(m: MemberFacts, w: TargetWords): 'fits' | 'no' | 'wrong-libc' {
+  if (!w.cpu) return 'no';
+  if (m.os && !m.os.includes('linux')) return 'no';
+  if (m.cpu && !m.cpu.includes(w.cpu)) return 'no';
+  if (m.libc) return m.libc.includes(w.target.libc) ? 'fits' : 'no';
+  if (m.namedLibc && m.namedLibc !== w.target.libc) return 'wrong-libc'; // installed (no libc field), fails to load
+  return 'fits';
+}
+
+function familyCells(parentName: string, facts: readonly MemberFacts[], words: readonly TargetWords[]): Cell[] {
+  const linux = facts.filter((f) => f.os?.includes('linux'));
+  const have = [...new Set(linux.map((f) => platformOfName(f.name)?.suffix ?? f.name))].join(', ');
+  return words.map((w): Cell => {
+    const fits = facts.filter((f) => memberFits(f, w) === 'fits');
+    if (fits.length > 0) {
+      return { status: 'prebuilt', artifact: fits.map((f) => (f.version ? `${f.name}@${f.version}` : f.name)).join(', '), reason: `${fits[0]?.name} is built for ${w.label}` };
+    }
+    const wrong = facts.filter((f) => memberFits(f, w) === 'wrong-libc');
+    const wrongNote = wrong.length > 0 ? `; ${wrong.map((f) => f.name).join(', ')} has no libc field, so npm installs it there, and a ${wrong[0]?.namedLibc} build fails to load on ${w.target.libc}` : '';
+    return { status: 'missing', reason: `no ${parentName} platform package for ${w.label} (it has ${have || 'none for Linux'})${wrongNote}`, id: CELL_IDS.noBinary };
+  });
+}
+
+async function familyReport(f: Family, ctx: Ctx): Promise<PackageReport> {
+  const parent = f.parent;
+  let facts = f.members.map(memberFacts);
+  if (f.absent.length > 0 && ctx.meta) {
+    // a lock pruned to one platform: the parent's manifest names every member and its version
+    const m = await ctx.meta.manifest(parent.name, parent.version);
+    if (isFailure(m)) ctx.warn(packageWarning(ctx.file, parent, `the lock holds only some of its platform packages and the registry could not say the rest: ${m.error.message}; read from the names`));
+    else if (m?.optionalDependencies) {
+      const locked = new Map(facts.map((x) => [x.name, x]));
+      facts = Object.entries(m.optionalDependencies).flatMap(([name, version]): MemberFacts[] => {
+        const have = locked.get(name);
+        if (have) return [have];
+        const named = platformOfName(name);
+        return named ? [{ name, version, os: [named.os], cpu: [named.cpu], ...(named.libc ? { namedLibc: named.libc } : {}) }] : [];
+      });
+    }
+  }
+  const cells = familyCells(parent.name, facts, ctx.words);
+  const suggestion = await familySuggestion(parent, cells, ctx);
+  return row(parent, 'platform-packages', cells, suggestion);
+}
+
+async function familySuggestion(parent: LockedPackage, cells: readonly Cell[], ctx: Ctx): Promise<string | undefined> {
+  const failing = ctx.words.filter((_, i) => cells[i]?.status === 'missing');
+  if (failing.length === 0) return undefined;
+  const parts: string[] = [];
+  if (ctx.meta && ctx.suggest) {
+    const versions = await ctx.meta.versions(parent.name);
+    if (!isFailure(versions)) {
+      const newer = versions.slice(versions.indexOf(parent.version) + 1).filter((v) => !v.includes('-')).slice(-20).reverse();
+      for (const v of newer) {
+        const m = await ctx.meta.manifest(parent.name, v);
+        if (isFailure(m) || !m?.optionalDependencies) continue;
+        const facts = Object.entries(m.optionalDependencies).flatMap(([name, version]): MemberFacts[] => {
+          const named = platformOfName(name);
+          return named ? [{ name, version, os: [named.os], cpu: [named.cpu], ...(named.libc ? { namedLibc: named.libc } : {}) }] : [];
+        });
+        if (familyCells(parent.name, facts, ctx.words).every((c) => c.status === 'prebuilt')) {
+          parts.push(`${parent.name}@${v} has a platform package for every target`);
+          break;
+        }
+      }
+    }
+  }
+  parts.push(...baseSuggestions(cells, ctx.words));
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
+/** A glibc base where musl targets fail and the same CPU's glibc build exists or is likely; a build-deps stage where tools are lacking. */
+function baseSuggestions(cells: readonly Cell[], words: readonly TargetWords[]): string[] {
+  const out: string[] = [];
+  const muslFailing = words.filter((w, i) => w.target.libc === 'musl' && cells[i]?.status === 'missing' && cells[i]?.id === CELL_IDS.noBinary);
+  if (muslFailing.length > 0) out.push(`a glibc base (node:${muslFailing[0]?.node}-slim, Debian) instead of Alpine for ${muslFailing.map((w) => w.label).join(', ')}`);
+  const lacking = [...new Set(cells.flatMap((c) => (c.id === CELL_IDS.noToolchain ? (c.lacking ?? []) : [])))];
+  if (lacking.length > 0) {
+    out.push(`a build-deps stage that installs ${lacking.join(', ')} (apt-get install -y build-essential python3, or apk add --no-cache build-base python3) and copies node_modules into the final stage`);
+  }
+  return out;
+}
+
+function packageWarning(file: string, pkg: LockedPackage, message: string): AnyarchError {
+  return new AnyarchError('E_LOCKFILE', `${pkg.name}@${pkg.version}: ${message}`, undefined, { file, ...(pkg.position ?? {}) });
+}
+
+// ---- addons: prebuildify, prebuild-install, node-pre-gyp, node-gyp --------------------------------
+
+async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Promise<PackageReport | undefined> {
+  let manifest: NpmManifest | undefined;
+  let mechanism = hint.mechanism;
+  let why = hint.why;
+  if (ctx.meta) {
+    const m = await ctx.meta.manifest(pkg.name, pkg.version);
+    if (isFailure(m)) {
+      if (!hint.certain) return row(pkg, mechanism, ctx.words.map(() => unknownCell(`${why}; the registry could not say whether it is native: ${m.error.message}`)));
+      ctx.warn(packageWarning(ctx.file, pkg, `registry metadata unavailable (${m.error.message}); judged from the lockfile alone`));
+    } else if (m) {
+      manifest = m;
+      const fromManifest = nativeFromManifest(m);
+      if (fromManifest) {
+        // the manifest names the mechanism; keep the lockfile's when it is the more specific one
+        if (!hint.certain || hint.mechanism === 'node-gyp' || hint.mechanism === 'install-script') {
+          mechanism = fromManifest.mechanism;
+          why = fromManifest.why;
+        }
+      } else if (!hint.certain) {
+        return undefined; // an install script that is not native (or nan/bindings without one)
+      }
+    }
+  }
+  // a tarball may carry prebuilds whatever the install script says (better-sqlite3 >= 12)
+  let prebuildFiles: readonly string[] | undefined;
+  if (ctx.meta && (mechanism === 'prebuildify' || mechanism === 'node-gyp' || mechanism === 'install-script')) {
+    const files = await ctx.meta.files(pkg.name, pkg.version, manifest?.tarball ?? pkg.resolved);
+    if (isFailure(files)) {
+      if (mechanism === 'prebuildify') return row(pkg, mechanism, ctx.words.map(() => unknownCell(`${why}; its tarball's file list is unavailable: ${files.error.message}`)));
+    } else if (files.some((f) => f.startsWith('package/prebuilds/') || f.startsWith('prebuilds/'))) {
+      prebuildFiles = files;
+      mechanism = 'prebuildify';
+    } else if (mechanism === 'prebuildify') {
+      prebuildFiles = [];
+    }
+  }
+  let cells: Cell[];
+  switch (mechanism) {
+    case 'prebuildify':
+      cells = prebuildFiles ? prebuildifyCells(pkg, prebuildFiles, manifest, why, ctx) : ctx.words.map(() => unknownCell(`${why}; which prebuilds its tarball carries needs the registry (offline or no metadata source)`));
+      break;
+    case 'prebuild-install':
+    case 'node-pre-gyp':
+      cells = await assetCells(pkg, mechanism, manifest, why, ctx);
+      break;
+    case 'node-gyp':
+      cells = ctx.words.map((w) => compileCell(w.target.toolchain, why));
+      break;
+    default:
+      cells = ctx.words.map((w) => (ctx.meta ? compileCell(w.target.toolchain, why) : unknownCell(`${why}; whether it compiles native code needs the registry (offline or no metadata source)`)));
+  }
+  const suggestion = await addonSuggestion(pkg, mechanism, cells, ctx);
+  return row(pkg, mechanism, cells, suggestion);
+}
+
+function prebuildifyCells(pkg: LockedPackage, files: readonly string[], manifest: NpmManifest | undefined, why: string, ctx: Ctx): Cell[] {
+  const prebuilds = parsePrebuilds(files);
+  const fallback = hasCompileFallback(manifest, 'prebuildify') || (!manifest && pkg.hasInstallScript === true);
+  const linux = [...new Set(prebuilds.filter((p) => p.platform === 'linux').map(describePrebuild))].join(', ') || 'none for Linux';
+  return ctx.words.map((w): Cell => {
+    if (!w.cpu) return { status: 'missing', reason: `Node.js has no build for ${w.label}`, id: CELL_IDS.noBinary };
+    const { match, untaggedOnMusl, ruledOut } = matchPrebuild(prebuilds, { arch: w.cpu, armv: w.armv, libc: w.target.libc, abi: w.abi });
+    if (match && untaggedOnMusl) {
+      return {
+        status: 'missing',
+        artifact: match.path,
+        reason: `${match.path} has no libc tag, so node-gyp-build loads it on musl too, and a glibc build fails to load there; no musl-tagged prebuild (it has ${linux})`,
+        id: CELL_IDS.noBinary,
+      };
+    }
+    if (match) {
+      const abiNote = match.abi && !match.napi && !w.nodeKnown ? ` (for Node ${w.node}; the target's Node version is unknown)` : '';
+      return { status: 'prebuilt', artifact: match.path, reason: `${match.path} fits ${w.label}${abiNote}` };
+    }
+    const ruled = ruledOut.length > 0 ? `; ${ruledOut.map(describePrebuild).join(', ')} does not fit (node ${w.node}, abi${w.abi})` : '';
+    if (fallback) return compileCell(w.target.toolchain, `no prebuild for ${w.label} (it has ${linux})${ruled}`);
+    return { status: 'missing', reason: `no prebuild for ${w.label} (it has ${linux})${ruled}, and no install script to compile one`, id: CELL_IDS.noBinary };
+  });
+}
+
+async function assetCells(pkg: LockedPackage, mechanism: 'prebuild-install' | 'node-pre-gyp', manifest: NpmManifest | undefined, why: string, ctx: Ctx): Promise<Cell[]> {
+  if (!ctx.meta || !manifest) {
+    return ctx.words.map(() => unknownCell(`${why}; which ${mechanism} binaries exist needs the registry (offline or no metadata source)`));
+  }
+  const meta = ctx.meta;
+  const fallback = hasCompileFallback(manifest, mechanism);
+  const flags = prebuildInstallFlags(manifest);
+  return Promise.all(
+    ctx.words.map(async (w): Promise<Cell> => {
+      if (!w.cpu) return { status: 'missing', reason: `Node.js has no build for ${w.label}`, id: CELL_IDS.noBinary };
+      const t = { arch: w.cpu, libc: w.target.libc, abi: w.abi };
+      const url = mechanism === 'prebuild-install' ? prebuildInstallUrl(manifest, t, flags) : nodePreGypUrl(manifest, t);
+      if (!url) return fallback ? compileCell(w.target.toolchain, `${why}; no download URL can be named from its package.json`) : unknownCell(`${why}; no download URL can be named from its package.json`);
+      const exists = await meta.exists(url);
+      if (isFailure(exists)) return unknownCell(`${url}: ${exists.error.message}`);
+      const abiNote = !w.nodeKnown && !url.includes('napi') ? ` (for Node ${w.node}; the target's Node version is unknown)` : '';
+      if (exists) return { status: 'prebuilt', artifact: url, reason: `${mechanism} downloads ${url}${abiNote}` };
+      const none = `no ${mechanism} binary for ${w.label} (${url} is absent)${abiNote}`;
+      return fallback ? compileCell(w.target.toolchain, none) : { status: 'missing', reason: `${none}, and no fallback to compile`, id: CELL_IDS.noBinary };
+    }),
+  );
+}
+
+async function addonSuggestion(pkg: LockedPackage, mechanism: Mechanism, cells: readonly Cell[], ctx: Ctx): Promise<string | undefined> {
+  if (!cells.some((c) => c.status === 'missing' || c.status === 'compiles')) return undefined;
+  const parts: string[] = [];
+  if (ctx.meta && ctx.suggest && mechanism === 'prebuildify') {
+    const versions = await ctx.meta.versions(pkg.name);
+    if (!isFailure(versions)) {
+      const newest = versions.filter((v) => !v.includes('-')).at(-1);
+      if (newest && newest !== pkg.version) {
+        const files = await ctx.meta.files(pkg.name, newest);
+        if (!isFailure(files)) {
+          const m = await ctx.meta.manifest(pkg.name, newest);
+          const cellsThen = prebuildifyCells({ ...pkg, version: newest }, files, isFailure(m) ? undefined : m, '', ctx);
+          if (cellsThen.every((c) => c.status === 'prebuilt')) parts.push(`${pkg.name}@${newest} has a prebuild for every target`);
+        }
+      }
+    }
+  }
+  parts.push(...baseSuggestions(cells, ctx.words));
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
