@@ -62,6 +62,7 @@ describe('openNpmMetadata against verdaccio', () => {
     assert.equal(pregyp.dependencies?.['@mapbox/node-pre-gyp'], '^1.0.11');
     const prebuild = ok(await meta.manifest('fx-prebuild', '1.0.0'));
     assert.equal(prebuild.scripts?.install, 'prebuild-install || node-gyp rebuild --release');
+    assert.equal(prebuild.repository, 'git+https://github.com/fx-fixtures/fx-prebuild.git');
     assert.equal(await meta.manifest('fx-gyp', '9.9.9'), undefined, 'no such version');
     assert.equal(await meta.manifest('no-such-package', '1.0.0'), undefined, 'no such package, and no uplink to ask');
     assert.deepEqual(await meta.versions('@fx/no-such'), []);

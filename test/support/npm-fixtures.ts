@@ -81,9 +81,22 @@ export const ASSETS: readonly string[] = [
   ]),
 ];
 
+/**
+ * Stand-ins for the helpers the fixtures depend on, under their real names (native detection reads
+ * dependency names), so that npm can resolve a project of the fixtures from verdaccio alone. Each is
+ * an empty module: the tests install with --ignore-scripts.
+ */
+export const STUBS: readonly FixturePackage[] = [
+  ['node-gyp-build', '4.8.4'],
+  ['@mapbox/node-pre-gyp', '1.0.11'],
+  ['prebuild-install', '7.1.3'],
+  ['bindings', '1.5.0'],
+].map(([name, version]) => ({ manifest: { name: name!, version: version!, main: 'index.js' }, files: { 'index.js': 'module.exports = {};\n' } }));
+
 /** Every fixture package, `assetHost` being the static server's URL (`http://127.0.0.1:PORT/`). */
 export function fixturePackages(assetHost: string): FixturePackage[] {
   return [
+    ...STUBS,
     ...family('@fx/napi', '1.0.0', NAPI_MEMBERS),
     ...family('@fx/sharpish', '1.0.0', sharpishMembers('1.0.0')),
     ...family('@fx/sharpish', '1.1.0', sharpishMembers('1.1.0')),

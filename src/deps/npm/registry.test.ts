@@ -78,7 +78,7 @@ describe('pure pieces', () => {
       JSON.stringify({
         name: 'x',
         versions: {
-          '1.0.0': { name: 'x', version: '1.0.0', os: 'linux', cpu: [1, 'arm64'], libc: { a: 1 }, scripts: { test: 'jest', install: 'node-gyp rebuild' }, readme: 'long', dist: { tarball: 'http://r/x.tgz', integrity: 'sha512-a' } },
+          '1.0.0': { name: 'x', version: '1.0.0', os: 'linux', cpu: [1, 'arm64'], libc: { a: 1 }, scripts: { test: 'jest', install: 'node-gyp rebuild' }, readme: 'long', repository: { type: 'git', url: 'git+https://github.com/o/x.git' }, dist: { tarball: 'http://r/x.tgz', integrity: 'sha512-a' } },
           '0.1.0': 'not an object',
         },
       }),
@@ -86,7 +86,7 @@ describe('pure pieces', () => {
       200,
     );
     assert.deepEqual(p.versions, ['1.0.0']);
-    assert.deepEqual(p.manifests.get('1.0.0'), { name: 'x', version: '1.0.0', os: ['linux'], cpu: ['arm64'], scripts: { install: 'node-gyp rebuild' }, tarball: 'http://r/x.tgz', integrity: 'sha512-a' });
+    assert.deepEqual(p.manifests.get('1.0.0'), { name: 'x', version: '1.0.0', os: ['linux'], cpu: ['arm64'], scripts: { install: 'node-gyp rebuild' }, repository: 'git+https://github.com/o/x.git', tarball: 'http://r/x.tgz', integrity: 'sha512-a' });
   });
 });
 

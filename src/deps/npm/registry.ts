@@ -152,6 +152,8 @@ export function compactManifest(name: string, version: string, raw: Record<strin
   const files = stringList(raw.files);
   if (files) m.files = files;
   if (isRecord(raw.config)) m.config = raw.config;
+  const repository = typeof raw.repository === 'string' ? raw.repository : isRecord(raw.repository) && typeof raw.repository.url === 'string' ? raw.repository.url : undefined;
+  if (repository) m.repository = repository;
   if (isRecord(raw.dist)) {
     if (typeof raw.dist.tarball === 'string') m.tarball = raw.dist.tarball;
     if (typeof raw.dist.integrity === 'string') m.integrity = raw.dist.integrity;
