@@ -6,10 +6,10 @@
 // dependency of the project); its absence is an error naming that script, never a skip.
 // Start it once per test file: it takes about a second.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { spawnDaemon } from './daemon.js';
+import { freePort } from './registry.js';
 
 export const VERDACCIO_VERSION = '6.8.0';
 const START_TIMEOUT_MS = 20_000;
@@ -39,18 +39,6 @@ export function verdaccioScript(): string {
     throw new Error(`verdaccio ${VERDACCIO_VERSION} is not installed at ${script}: run scripts/test-deps.sh (npm test runs it first)`);
   }
   return script;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** The config, as JSON (which is YAML): storage and htpasswd in `dir`, no uplinks, no web UI. */

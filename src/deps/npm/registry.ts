@@ -109,11 +109,13 @@ function stringList(v: unknown): string[] | undefined {
   return out.length > 0 ? out : undefined;
 }
 
-function stringMap(v: unknown): Record<string, string> | undefined {
+/** The string values of an object (only those of `keys` when given), or undefined when there are none. */
+function stringMap(v: unknown, keys?: readonly string[]): Record<string, string> | undefined {
   if (!isRecord(v)) return undefined;
   const out: Record<string, string> = {};
   let any = false;
-  for (const [k, x] of Object.entries(v)) {
+  for (const k of keys ?? Object.keys(v)) {
+    const x = v[k];
     if (typeof x === 'string') {
       out[k] = x;
       any = true;
@@ -124,41 +126,29 @@ function stringMap(v: unknown): Record<string, string> | undefined {
 
 /** The fields of a manifest `deps` reads, each checked; a field of the wrong type is dropped, never trusted. */
 export function compactManifest(name: string, version: string, raw: Record<string, unknown>): NpmManifest {
-  const m: { -readonly [K in keyof NpmManifest]: NpmManifest[K] } = { name, version };
-  const os = stringList(raw.os);
-  if (os) m.os = os;
-  const cpu = stringList(raw.cpu);
-  if (cpu) m.cpu = cpu;
-  const libc = stringList(raw.libc);
-  if (libc) m.libc = libc;
-  if (isRecord(raw.scripts)) {
-    const scripts: Record<string, string> = {};
-    let any = false;
-    for (const s of INSTALL_SCRIPTS) {
-      const v = raw.scripts[s];
-      if (typeof v === 'string') {
-        scripts[s] = v;
-        any = true;
-      }
-    }
-    if (any) m.scripts = scripts;
-  }
-  if (typeof raw.gypfile === 'boolean') m.gypfile = raw.gypfile;
-  if (isRecord(raw.binary)) m.binary = raw.binary;
-  const deps = stringMap(raw.dependencies);
-  if (deps) m.dependencies = deps;
-  const optional = stringMap(raw.optionalDependencies);
-  if (optional) m.optionalDependencies = optional;
-  const files = stringList(raw.files);
-  if (files) m.files = files;
-  if (isRecord(raw.config)) m.config = raw.config;
-  const repository = typeof raw.repository === 'string' ? raw.repository : isRecord(raw.repository) && typeof raw.repository.url === 'string' ? raw.repository.url : undefined;
-  if (repository) m.repository = repository;
-  if (isRecord(raw.dist)) {
-    if (typeof raw.dist.tarball === 'string') m.tarball = raw.dist.tarball;
-    if (typeof raw.dist.integrity === 'string') m.integrity = raw.dist.integrity;
-  }
-  return m;
+  const dist = isRecord(raw.dist) ? raw.dist : {};
+  const repository = isRecord(raw.repository) ? raw.repository.url : raw.repository;
+  const fields: { readonly [K in keyof NpmManifest]: NpmManifest[K] | undefined } = {
+    name,
+    version,
+    os: stringList(raw.os),
+    cpu: stringList(raw.cpu),
+    libc: stringList(raw.libc),
+    scripts: stringMap(raw.scripts, INSTALL_SCRIPTS),
+    gypfile: typeof raw.gypfile === 'boolean' ? raw.gypfile : undefined,
+    binary: isRecord(raw.binary) ? raw.binary : undefined,
+    dependencies: stringMap(raw.dependencies),
+    optionalDependencies: stringMap(raw.optionalDependencies),
+    files: stringList(raw.files),
+    config: isRecord(raw.config) ? raw.config : undefined,
+    repository: typeof repository === 'string' && repository !== '' ? repository : undefined,
+    tarball: typeof dist.tarball === 'string' ? dist.tarball : undefined,
+    integrity: typeof dist.integrity === 'string' ? dist.integrity : undefined,
+  };
+  // only the fields present: small cache entries, and answers equal whether cached or not
+  const m: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) m[k] = v;
+  return m as unknown as NpmManifest;
 }
 
 /** Reads a stored manifest back (the cache's `read`): its shape checked, since a cache file is input too. */
