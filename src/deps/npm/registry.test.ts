@@ -13,6 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { tempPaths } from '../../../test/support/assert.js';
+import { isAnyarchError } from '../../errors.js';
 import { startHostileServer } from '../../../test/support/hostile-server.js';
 import { makeTar } from '../../../test/support/rootfs-tar.js';
 import { compareVersions, isMetadataFailure, openNpmMetadata, packumentPath, readPackument, type NpmMetadataOptions } from './registry.js';
@@ -67,6 +68,12 @@ describe('pure pieces', () => {
     assert.equal(packumentPath(''), undefined);
   });
 
+  test('a registry that is not an http(s) URL is a usage error, its user-info never printed', () => {
+    assert.throws(() => openNpmMetadata({ registry: 'file:///srv/npm' }), (e: unknown) => isAnyarchError(e) && e.code === 'E_USAGE' && /not an http\(s\) URL/.test(e.message));
+    assert.throws(() => openNpmMetadata({ registry: 'ftp://u:secret@host/' }), (e: unknown) => isAnyarchError(e) && !e.message.includes('secret'));
+    assert.throws(() => openNpmMetadata({ registry: 'not a url' }), (e: unknown) => isAnyarchError(e) && e.code === 'E_USAGE');
+  });
+
   test('versions sort by semver precedence, prereleases before their release', () => {
     const v = ['1.10.0', '1.2.0', '1.2.0-beta.2', '1.2.0-beta.10', '0.9.1', '1.2.0-alpha', 'garbage'];
     assert.deepEqual([...v].sort(compareVersions), ['garbage', '0.9.1', '1.2.0-alpha', '1.2.0-beta.2', '1.2.0-beta.10', '1.2.0', '1.10.0']);
@@ -115,6 +122,8 @@ describe('against a scripted loopback server', () => {
     assert.match(failed(await meta.manifest('other-name', '1.0.0')), /packument other-name: .*packument of "evil"/);
     assert.match(failed(await meta.manifest('truncated', '1.0.0')), /packument truncated: .*(ECONNRESET|ended after|aborted)/);
     assert.match(failed(await meta.manifest('teapot', '1.0.0')), /packument teapot: 127\.0\.0\.1:\d+ answered 418: I am a teapot/);
+    const small = openNpmMetadata({ registry: url, maxPackumentBytes: 10, ...fast });
+    assert.match(failed(await small.manifest('no-versions', '1.0.0')), /packument no-versions: \d+ bytes is more than the 10 bytes anyarch reads/);
     assert.equal(await meta.manifest('absent', '1.0.0'), undefined);
     assert.deepEqual(await meta.versions('absent'), []);
     assert.deepEqual((existsSync(cacheDir) ? readdirSync(cacheDir, { recursive: true }) : []).filter((f) => String(f).endsWith('.json')), [], 'no answer of a failure is cached');

@@ -267,7 +267,7 @@ interface StoredHead {
 /**
  * Opens the registry as a metadata source. Nothing is asked until a question is; answers are
  * shared within the source (one packument request per name however many ask) and through the
- * cache between runs.
+ * cache between runs. A registry that is not an http(s) URL throws `E_USAGE`.
  */
 export function openNpmMetadata(opts: NpmMetadataOptions): NpmMetadataSource {
   return new NpmRegistrySource(opts);
@@ -290,7 +290,16 @@ class NpmRegistrySource implements NpmMetadataSource {
 
   constructor(private readonly opts: NpmMetadataOptions) {
     this.registry = withSlash(opts.registry || DEFAULT_NPM_REGISTRY);
-    this.registryOrigin = new URL(this.registry).origin;
+    let url: URL | undefined;
+    try {
+      url = new URL(this.registry);
+    } catch {
+      // reported below
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new AnyarchError('E_USAGE', `the npm registry ${JSON.stringify(redactUserInfo(this.registry).slice(0, 200))} is not an http(s) URL`, 'give it as npm does: https://registry.npmjs.org/');
+    }
+    this.registryOrigin = url.origin;
     this.policy = { ...DEFAULT_RETRY, ...opts.retry };
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_NPM_TIMEOUT_MS;
     this.limit = Math.max(1, opts.concurrency ?? DEFAULT_NPM_CONCURRENCY);
