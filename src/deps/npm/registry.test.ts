@@ -206,6 +206,7 @@ describe('against a scripted loopback server', () => {
       const p = req.url!;
       if (p === '/there.tar.gz') return res.writeHead(200).end();
       if (p === '/redirect.tar.gz') return res.writeHead(302, { location: '/there.tar.gz' }).end();
+      // S3's answer for an absent binary (mapbox/node-pre-gyp#594: `Tried to download(403)`, then a compile)
       if (p === '/denied.tar.gz') return res.writeHead(403).end();
       if (p === '/down.tar.gz') return res.writeHead(++flaky <= 3 ? 502 : 200).end();
       if (p === '/nohead.tar.gz') return res.writeHead(req.method === 'HEAD' ? 405 : 206).end(req.method === 'HEAD' ? undefined : 'x');

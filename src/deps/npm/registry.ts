@@ -8,8 +8,8 @@
  *
  * What it asks:
  * - `GET <registry>/<name>` (scoped names `@scope%2fname`): the FULL packument, since the
- *   abbreviated one (`application/vnd.npm.install-v1+json`) has no `libc`, `scripts`, `binary`,
- *   `gypfile` or `config`. Of it only what {@link NpmManifest} needs is kept (install scripts
+ *   abbreviated one (`application/vnd.npm.install-v1+json`) has no `scripts`, `binary`, `gypfile`
+ *   or `config`, and mirrors' abbreviated documents have lacked `libc` too (cnpm/cnpmcore#187). Of it only what {@link NpmManifest} needs is kept (install scripts
  *   only: `preinstall`, `install`, `postinstall`), and cached in small entries: the version list
  *   of a name, and one entry per manifest asked for (a packument of thousands of versions would
  *   not fit the cache's 1 MiB entries). One process fetches a packument once, however many of
@@ -21,8 +21,9 @@
  * - `HEAD <url>` for prebuild-install and node-pre-gyp assets, redirects followed as
  *   src/net/http.ts does (Authorization never leaves the registry's origin; the token is never
  *   sent to another host at all). 2xx is true; 404 and 410 are false; both cached for the TTL
- *   (a day by default). 403 is false too (S3 answers 403 for a missing key of a bucket that does
- *   not allow listing) but not cached. A server that refuses HEAD (405, 501) is asked with a
+ *   (a day by default). 403 is false too, not cached: S3 answers 403 for a missing key of a
+ *   bucket that does not allow listing, and node-pre-gyp itself reads it as "pre-built binaries
+ *   not found" and falls back to compiling (mapbox/node-pre-gyp#594, justmoon/node-bignum#98). A server that refuses HEAD (405, 501) is asked with a
  *   GET whose body is dropped.
  *
  * Nothing is cached from a failure (a network error, a 5xx after its retries, a garbage or
