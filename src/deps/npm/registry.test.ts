@@ -254,12 +254,15 @@ describe('against a scripted loopback server', () => {
 });
 
 describe('against the hostile server', () => {
-  test('down, silent, reset and stalled registries are failures within the timeout, after the retries', async () => {
+  test('down, silent, reset, stalled and slow registries are failures within the timeout, after the retries; redirects elsewhere than http(s) are refused', async () => {
     const hostile = await startHostileServer((p) => {
       if (p === '/silent') return { kind: 'silent' };
       if (p === '/reset') return { kind: 'reset' };
       if (p === '/stall') return { kind: 'stall-body', length: 5000 };
       if (p === '/garbage') return { kind: 'answer', status: 200, body: '\u0000\u0001garbage' };
+      if (p === '/slow') return { kind: 'trickle', everyMs: 50, from: 'body', length: 100_000 };
+      if (p === '/to-file') return { kind: 'redirect', location: 'file:///etc/passwd' };
+      if (p === '/to-userinfo') return { kind: 'redirect', location: 'http://user:pw@127.0.0.1:1/x' };
       return { kind: 'answer', status: 404 };
     });
     after(() => hostile.stop());
@@ -269,7 +272,12 @@ describe('against the hostile server', () => {
     assert.match(failed(await meta.manifest('reset', '1.0.0')), /packument reset: ECONNRESET talking to 127\.0\.0\.1:\d+/);
     assert.match(failed(await meta.manifest('stall', '1.0.0')), /packument stall: no answer from 127\.0\.0\.1:\d+ in time/);
     assert.match(failed(await meta.manifest('garbage', '1.0.0')), /packument garbage: the registry answered 200 with something that is not JSON/);
-    assert.ok(Date.now() - started < 10_000);
+    assert.match(failed(await meta.manifest('slow', '1.0.0')), /packument slow: no answer from 127\.0\.0\.1:\d+ in time/);
+    assert.match(failed(await meta.manifest('to-file', '1.0.0')), /packument to-file: the server's Location points to a file: URL/);
+    const userinfo = failed(await meta.manifest('to-userinfo', '1.0.0'));
+    assert.match(userinfo, /packument to-userinfo: .*user-info/);
+    assert.doesNotMatch(userinfo, /pw/);
+    assert.ok(Date.now() - started < 15_000);
     assert.equal(hostile.requests.filter((r) => r === '/reset').length, 2, 'a reset is retried');
     const down = openNpmMetadata({ registry: 'http://127.0.0.1:1/', retry: { attempts: 2, baseMs: 1, maxMs: 2 } });
     assert.match(failed(await down.versions('esbuild')), /packument esbuild: ECONNREFUSED talking to 127\.0\.0\.1:1/);
