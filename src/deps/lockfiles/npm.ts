@@ -7,7 +7,7 @@
 import type { AnyarchError } from '../../errors.js';
 import { lockFamilyWarnings } from '../npm/families.js';
 import type { LockedPackage, Lockfile, SourcePosition } from '../types.js';
-import { LineIndex, jsonKeyPositions, lockfileError, lockfileWarning, parseJsonLockfile, stripBom } from './positions.js';
+import { LineIndex, isRecord, jsonKeyPositions, lockfileError, lockfileWarning, parseJsonLockfile, stripBom, strings } from './positions.js';
 
 const NESTED = new Set(['packages']);
 
@@ -19,12 +19,6 @@ export function npmKeyName(key: string): string | undefined {
   return name === '' ? undefined : name;
 }
 
-function strings(v: unknown): readonly string[] | undefined {
-  if (typeof v === 'string') return [v];
-  if (!Array.isArray(v)) return undefined;
-  const out = v.filter((x): x is string => typeof x === 'string');
-  return out.length > 0 ? out : undefined;
-}
 
 function keys(v: unknown): readonly string[] | undefined {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
@@ -32,9 +26,6 @@ function keys(v: unknown): readonly string[] | undefined {
   return out.length > 0 ? out : undefined;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 /**
  * Reads a package-lock.json or npm-shrinkwrap.json.
@@ -88,23 +79,25 @@ export function readPackageLock(file: string, text: string, kind: 'package-lock'
   return { file, kind, ecosystem: 'npm', formatVersion: String(version), packages, warnings };
 }
 
+/** One shape for every entry (absent facts undefined, which JSON leaves out): V8 keeps one hidden class for 2,000 of them. */
 function npmEntry(key: string, name: string, version: string, e: Record<string, unknown>, position: SourcePosition | undefined): LockedPackage {
-  const pkg: { -readonly [K in keyof LockedPackage]: LockedPackage[K] } = { ecosystem: 'npm', name, version, key };
-  if (position) pkg.position = position;
-  if (e['dev'] === true) pkg.dev = true;
-  if (e['optional'] === true || e['devOptional'] === true) pkg.optional = true;
-  const os = strings(e['os']);
-  if (os) pkg.os = os;
-  const cpu = strings(e['cpu']);
-  if (cpu) pkg.cpu = cpu;
-  const libc = strings(e['libc']);
-  if (libc) pkg.libc = libc;
-  if (e['hasInstallScript'] === true) pkg.hasInstallScript = true;
-  const deps = keys(e['dependencies']);
-  if (deps) pkg.dependencies = deps;
-  const opt = keys(e['optionalDependencies']);
-  if (opt) pkg.optionalDependencies = opt;
-  if (typeof e['resolved'] === 'string') pkg.resolved = e['resolved'];
-  if (typeof e['integrity'] === 'string') pkg.integrity = e['integrity'];
-  return pkg;
+  const resolved = e['resolved'];
+  const integrity = e['integrity'];
+  return {
+    ecosystem: 'npm',
+    name,
+    version,
+    key,
+    position,
+    dev: e['dev'] === true ? true : undefined,
+    optional: e['optional'] === true || e['devOptional'] === true ? true : undefined,
+    os: strings(e['os']),
+    cpu: strings(e['cpu']),
+    libc: strings(e['libc']),
+    hasInstallScript: e['hasInstallScript'] === true ? true : undefined,
+    dependencies: keys(e['dependencies']),
+    optionalDependencies: keys(e['optionalDependencies']),
+    resolved: typeof resolved === 'string' ? resolved : undefined,
+    integrity: typeof integrity === 'string' ? integrity : undefined,
+  };
 }

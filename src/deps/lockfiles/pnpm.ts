@@ -8,19 +8,10 @@
 import type { AnyarchError } from '../../errors.js';
 import { lockFamilyWarnings } from '../npm/families.js';
 import type { LockedPackage, Lockfile, SourcePosition } from '../types.js';
-import { lockfileError, lockfileWarning, stripBom } from './positions.js';
+import { copyPlatformFields, isRecord, lockfileError, lockfileWarning, stripBom } from './positions.js';
 import { readYamlLock } from './yaml-lock.js';
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
-function strings(v: unknown): readonly string[] | undefined {
-  if (typeof v === 'string') return [v];
-  if (!Array.isArray(v)) return undefined;
-  const out = v.filter((x): x is string => typeof x === 'string');
-  return out.length > 0 ? out : undefined;
-}
 
 /** `/@scope/name@1.2.3(peer@4)` -> `@scope/name@1.2.3`: the key without the leading slash and peer suffix. */
 export function pnpmBaseKey(key: string): string {
@@ -91,12 +82,7 @@ export function readPnpmLock(file: string, text: string): Lockfile {
     if (version.startsWith('link:') || version.startsWith('file:')) continue; // local code
     const pkg: { -readonly [K in keyof LockedPackage]: LockedPackage[K] } = { ecosystem: 'npm', name, version, key };
     if (position) pkg.position = position;
-    const os = strings(value['os']);
-    if (os) pkg.os = os;
-    const cpu = strings(value['cpu']);
-    if (cpu) pkg.cpu = cpu;
-    const libc = strings(value['libc']);
-    if (libc) pkg.libc = libc;
+    copyPlatformFields(pkg, value);
     if (value['requiresBuild'] === true) pkg.requiresBuild = true;
     if (value['dev'] === true) pkg.dev = true;
     const resolution = value['resolution'];

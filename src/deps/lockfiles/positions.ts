@@ -4,7 +4,7 @@
  * key positions of a JSON lockfile's maps (JSON.parse keeps none), found in one linear scan.
  */
 import { AnyarchError } from '../../errors.js';
-import type { SourcePosition } from '../types.js';
+import type { LockedPackage, SourcePosition } from '../types.js';
 
 /** Offsets of the starts of lines, for offset -> line/column by binary search. */
 export class LineIndex {
@@ -77,20 +77,18 @@ export function jsonKeyPositions(text: string, lines: LineIndex, nestedUnder: Re
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
       const start = i;
-      let j = i + 1;
-      let escaped = false;
-      for (; j < n; j++) {
-        const d = text.charCodeAt(j);
-        if (d === 0x5c) {
-          escaped = true;
-          j++;
-          continue;
-        }
-        if (d === 0x22) break;
+      // the closing quote: the next one not escaped by an odd run of backslashes
+      let j = text.indexOf('"', i + 1);
+      while (j !== -1 && text.charCodeAt(j - 1) === 0x5c) {
+        let k = j - 1;
+        while (text.charCodeAt(k) === 0x5c) k--;
+        if ((j - 1 - k) % 2 === 0) break;
+        j = text.indexOf('"', j + 1);
       }
+      if (j === -1) j = n;
       if (expectKey[depth] && isObject[depth]) {
         const raw = text.slice(start, j + 1);
-        const key = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+        const key = raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
         if (depth === 1) {
           top.set(key, lines.position(start));
           lastTopKey = key;
@@ -111,4 +109,26 @@ export function jsonKeyPositions(text: string, lines: LineIndex, nestedUnder: Re
     }
   }
   return { top, nested };
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** A string or a list of strings as a list; undefined when empty or neither. */
+export function strings(v: unknown): readonly string[] | undefined {
+  if (typeof v === 'string') return [v];
+  if (!Array.isArray(v)) return undefined;
+  const out = v.filter((x): x is string => typeof x === 'string');
+  return out.length > 0 ? out : undefined;
+}
+
+/** The `os`, `cpu` and `libc` lists of a lock entry (npm, pnpm), copied onto the package being built. */
+export function copyPlatformFields(pkg: { -readonly [K in keyof LockedPackage]: LockedPackage[K] }, entry: Record<string, unknown>): void {
+  const os = strings(entry['os']);
+  if (os) pkg.os = os;
+  const cpu = strings(entry['cpu']);
+  if (cpu) pkg.cpu = cpu;
+  const libc = strings(entry['libc']);
+  if (libc) pkg.libc = libc;
 }

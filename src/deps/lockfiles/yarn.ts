@@ -9,12 +9,9 @@
 import type { AnyarchError } from '../../errors.js';
 import { lockFamilyWarnings } from '../npm/families.js';
 import type { LockedPackage, Lockfile, SourcePosition } from '../types.js';
-import { LineIndex, lockfileError, lockfileWarning, stripBom } from './positions.js';
+import { LineIndex, isRecord, lockfileError, lockfileWarning, stripBom } from './positions.js';
 import { readYamlLock } from './yaml-lock.js';
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 /** `os=linux & cpu=arm64 & libc=musl` (also with `|` and parentheses) as lists per key. */
 export function parseYarnConditions(text: string): { os?: string[]; cpu?: string[]; libc?: string[] } {

@@ -91,11 +91,18 @@ export async function analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsT
   for (const f of families) familyOf.set(f.parent, f);
   const seen = new Set<string>();
   const jobs: Promise<PackageReport | undefined>[] = [];
-  const ctx: Ctx = { words, meta, warn: options.onWarning ?? (() => undefined), file: lock.file, suggest: options.suggestVersions !== false };
+  const manifests = new Map<string, Promise<NpmManifest | undefined | MetadataFailure>>();
+  const manifest = (name: string, version: string): Promise<NpmManifest | undefined | MetadataFailure> => {
+    const key = `${name}@${version}`;
+    let p = manifests.get(key);
+    if (!p) manifests.set(key, (p = meta ? meta.manifest(name, version) : Promise.resolve(undefined)));
+    return p;
+  };
+  const ctx: Ctx = { words, meta, manifest, warn: options.onWarning ?? (() => undefined), file: lock.file, suggest: options.suggestVersions !== false };
   for (const pkg of lock.packages) {
     const id = `${pkg.name}@${pkg.version}`;
     if (seen.has(id) || members.has(pkg.name)) continue;
-    if (pkg.os && !pkg.os.some((o) => o === 'linux' || o === '!win32' || (o.startsWith('!') && o !== '!linux'))) continue; // never installed on Linux (fsevents)
+    if (!installsOnLinux(pkg.os)) continue; // fsevents and other packages of other systems
     const family = familyOf.get(pkg);
     if (family) {
       seen.add(id);
@@ -111,9 +118,19 @@ export async function analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsT
   return reports.filter((r): r is PackageReport => r !== undefined);
 }
 
+/** npm's `os` check for Linux: no list, a list naming linux, or only negations other than `!linux`. */
+export function installsOnLinux(os: readonly string[] | undefined): boolean {
+  if (!os || os.length === 0) return true;
+  if (os.includes('!linux')) return false;
+  const positive = os.filter((o) => !o.startsWith('!'));
+  return positive.length === 0 || positive.includes('linux');
+}
+
 interface Ctx {
   readonly words: readonly TargetWords[];
   readonly meta: NpmMetadataSource | undefined;
+  /** meta.manifest, asked once per name and version within one analysis */
+  readonly manifest: (name: string, version: string) => Promise<NpmManifest | undefined | MetadataFailure>;
   readonly warn: (w: AnyarchError) => void;
   readonly file: string;
   readonly suggest: boolean;
@@ -155,6 +172,22 @@ function memberFacts(m: FamilyMember): MemberFacts {
   };
 }
 
+function namedFacts(name: string, version: string | undefined): MemberFacts | undefined {
+  const named = platformOfName(name);
+  if (!named) return undefined;
+  return { name, ...(version ? { version } : {}), os: [named.os], cpu: [named.cpu], ...(named.libc ? { namedLibc: named.libc } : {}) };
+}
+
+/**
+ * In a family whose names mark musl builds (`linuxmusl-x64`, `-linux-x64-musl`), a Linux member
+ * whose name marks no libc is the glibc build (sharp's `linux-x64`): said so, for the members
+ * whose entry records no `libc` (a pruned lock, npm < 11.11).
+ */
+function withImpliedGlibc(facts: readonly MemberFacts[]): MemberFacts[] {
+  if (!facts.some((f) => f.namedLibc === 'musl')) return [...facts];
+  return facts.map((f) => (f.namedLibc || f.libc || !f.os?.includes('linux') ? f : { ...f, namedLibc: 'glibc' }));
+}
+
 /** Whether npm installs the member on the target, and whether it then loads there. */
 function memberFits(m: MemberFacts, w: TargetWords): 'fits' | 'no' | 'wrong-libc' {
   if (!w.cpu) return 'no';
@@ -184,21 +217,58 @@ async function familyReport(f: Family, ctx: Ctx): Promise<PackageReport> {
   let facts = f.members.map(memberFacts);
   if (f.absent.length > 0 && ctx.meta) {
     // a lock pruned to one platform: the parent's manifest names every member and its version
-    const m = await ctx.meta.manifest(parent.name, parent.version);
+    const m = await ctx.manifest(parent.name, parent.version);
     if (isFailure(m)) ctx.warn(packageWarning(ctx.file, parent, `the lock holds only some of its platform packages and the registry could not say the rest: ${m.error.message}; read from the names`));
     else if (m?.optionalDependencies) {
-      const locked = new Map(facts.map((x) => [x.name, x]));
+      const locked = new Map(f.members.flatMap((x, i) => (x.locked && facts[i] ? [[x.name, facts[i]] as const] : [])));
       facts = Object.entries(m.optionalDependencies).flatMap(([name, version]): MemberFacts[] => {
-        const have = locked.get(name);
-        if (have) return [have];
-        const named = platformOfName(name);
-        return named ? [{ name, version, os: [named.os], cpu: [named.cpu], ...(named.libc ? { namedLibc: named.libc } : {}) }] : [];
+        const have = locked.get(name) ?? namedFacts(name, version);
+        return have ? [have] : [];
       });
     }
   }
-  const cells = familyCells(parent.name, facts, ctx.words);
+  facts = withImpliedGlibc(facts);
+  const cells = await withGlibcFloors(familyCells(parent.name, facts, ctx.words), facts, ctx);
   const suggestion = await familySuggestion(parent, cells, ctx);
   return row(parent, 'platform-packages', cells, suggestion);
+}
+
+/** `>=2.36` -> [2, 36]; undefined for what is not a plain lower bound. */
+function glibcFloor(range: unknown): number[] | undefined {
+  if (typeof range !== 'string') return undefined;
+  const m = /^\s*>=\s*(\d+)\.(\d+)\s*$/.exec(range);
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
+function versionBelow(have: string, floor: readonly number[]): boolean {
+  const [a = 0, b = 0] = have.split('.').map(Number);
+  return a < (floor[0] ?? 0) || (a === floor[0] && b < (floor[1] ?? 0));
+}
+
+/**
+ * A prebuilt member whose manifest sets a glibc floor (`config.glibc`, sharp's `@img/sharp-linux-arm`
+ * needs >= 2.36), which npm does not check, on a glibc target whose version is known and lower:
+ * missing. Asks the registry only for members that are some known-glibc target's artifact.
+ */
+async function withGlibcFloors(cells: Cell[], facts: readonly MemberFacts[], ctx: Ctx): Promise<Cell[]> {
+  const meta = ctx.meta;
+  if (!meta) return cells;
+  return Promise.all(
+    cells.map(async (cell, i): Promise<Cell> => {
+      const w = ctx.words[i];
+      if (!w || cell.status !== 'prebuilt' || w.target.libc !== 'glibc' || !w.target.libcVersion) return cell;
+      for (const f of facts) {
+        if (!f.version || memberFits(f, w) !== 'fits') continue;
+        const m = await ctx.manifest(f.name, f.version);
+        if (isFailure(m) || !m) continue;
+        const floor = glibcFloor(m.config?.['glibc']);
+        if (floor && versionBelow(w.target.libcVersion, floor)) {
+          return { status: 'missing', artifact: cell.artifact, reason: `${f.name}@${f.version} needs glibc >= ${floor.join('.')} (its config.glibc, which npm does not check); the base has glibc ${w.target.libcVersion}`, id: CELL_IDS.noBinary };
+        }
+      }
+      return cell;
+    }),
+  );
 }
 
 async function familySuggestion(parent: LockedPackage, cells: readonly Cell[], ctx: Ctx): Promise<string | undefined> {
@@ -210,12 +280,9 @@ async function familySuggestion(parent: LockedPackage, cells: readonly Cell[], c
     if (!isFailure(versions)) {
       const newer = versions.slice(versions.indexOf(parent.version) + 1).filter((v) => !v.includes('-')).slice(-20).reverse();
       for (const v of newer) {
-        const m = await ctx.meta.manifest(parent.name, v);
+        const m = await ctx.manifest(parent.name, v);
         if (isFailure(m) || !m?.optionalDependencies) continue;
-        const facts = Object.entries(m.optionalDependencies).flatMap(([name, version]): MemberFacts[] => {
-          const named = platformOfName(name);
-          return named ? [{ name, version, os: [named.os], cpu: [named.cpu], ...(named.libc ? { namedLibc: named.libc } : {}) }] : [];
-        });
+        const facts = withImpliedGlibc(Object.entries(m.optionalDependencies).flatMap(([name, version]) => namedFacts(name, version) ?? []));
         if (familyCells(parent.name, facts, ctx.words).every((c) => c.status === 'prebuilt')) {
           parts.push(`${parent.name}@${v} has a platform package for every target`);
           break;
@@ -250,7 +317,7 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
   let mechanism = hint.mechanism;
   let why = hint.why;
   if (ctx.meta) {
-    const m = await ctx.meta.manifest(pkg.name, pkg.version);
+    const m = await ctx.manifest(pkg.name, pkg.version);
     if (isFailure(m)) {
       if (!hint.certain) return row(pkg, mechanism, ctx.words.map(() => unknownCell(`${why}; the registry could not say whether it is native: ${m.error.message}`)));
       ctx.warn(packageWarning(ctx.file, pkg, `registry metadata unavailable (${m.error.message}); judged from the lockfile alone`));
@@ -351,18 +418,23 @@ async function assetCells(pkg: LockedPackage, mechanism: 'prebuild-install' | 'n
 async function addonSuggestion(pkg: LockedPackage, mechanism: Mechanism, cells: readonly Cell[], ctx: Ctx): Promise<string | undefined> {
   if (!cells.some((c) => c.status === 'missing' || c.status === 'compiles')) return undefined;
   const parts: string[] = [];
-  if (ctx.meta && ctx.suggest && mechanism === 'prebuildify') {
-    const versions = await ctx.meta.versions(pkg.name);
-    if (!isFailure(versions)) {
-      const newest = versions.filter((v) => !v.includes('-')).at(-1);
-      if (newest && newest !== pkg.version) {
-        const files = await ctx.meta.files(pkg.name, newest);
-        if (!isFailure(files)) {
-          const m = await ctx.meta.manifest(pkg.name, newest);
-          const cellsThen = prebuildifyCells({ ...pkg, version: newest }, files, isFailure(m) ? undefined : m, '', ctx);
-          if (cellsThen.every((c) => c.status === 'prebuilt')) parts.push(`${pkg.name}@${newest} has a prebuild for every target`);
-        }
+  const meta = ctx.meta;
+  if (meta && ctx.suggest && (mechanism === 'prebuildify' || mechanism === 'prebuild-install' || mechanism === 'node-pre-gyp')) {
+    // the newest stable version only: each asks for a tarball list or a HEAD per target
+    const versions = await meta.versions(pkg.name);
+    const newest = isFailure(versions) ? undefined : versions.filter((v) => !v.includes('-')).at(-1);
+    if (newest && newest !== pkg.version) {
+      const m = await ctx.manifest(pkg.name, newest);
+      const manifest = isFailure(m) ? undefined : m;
+      const newer = { ...pkg, version: newest };
+      let cellsThen: readonly Cell[] | undefined;
+      if (mechanism === 'prebuildify') {
+        const files = await meta.files(pkg.name, newest, manifest?.tarball);
+        if (!isFailure(files)) cellsThen = prebuildifyCells(newer, files, manifest, '', ctx);
+      } else if (manifest) {
+        cellsThen = await assetCells(newer, mechanism, manifest, '', ctx);
       }
+      if (cellsThen?.every((c) => c.status === 'prebuilt')) parts.push(`${pkg.name}@${newest} has a prebuilt binary for every target`);
     }
   }
   parts.push(...baseSuggestions(cells, ctx.words));

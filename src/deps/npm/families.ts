@@ -78,6 +78,16 @@ const ABI_WORDS: ReadonlyMap<string, Libc | undefined> = new Map<string, Libc | 
  * The last `<os>-<cpu>` pair of the unscoped name's dash-separated words counts.
  */
 export function platformOfName(name: string): NamedPlatform | undefined {
+  if (nameMemo.has(name)) return nameMemo.get(name);
+  if (nameMemo.size > 50_000) nameMemo.clear();
+  const p = platformOfNameUncached(name);
+  nameMemo.set(name, p);
+  return p;
+}
+
+const nameMemo = new Map<string, NamedPlatform | undefined>();
+
+function platformOfNameUncached(name: string): NamedPlatform | undefined {
   const slash = name.indexOf('/');
   const words = (name.startsWith('@') && slash !== -1 ? name.slice(slash + 1) : name).split('-');
   for (let i = words.length - 2; i >= 0; i--) {

@@ -163,3 +163,14 @@ describe('native detection', () => {
     assert.equal(hasCompileFallback(m({ scripts: { install: 'node-pre-gyp install' } }), 'node-pre-gyp'), false);
   });
 });
+
+describe('installsOnLinux', () => {
+  test("npm's os lists: none, positive, negated", async () => {
+    const { installsOnLinux } = await import('./coverage.js');
+    assert.equal(installsOnLinux(undefined), true);
+    assert.equal(installsOnLinux(['darwin']), false);
+    assert.equal(installsOnLinux(['linux', 'darwin']), true);
+    assert.equal(installsOnLinux(['!win32']), true);
+    assert.equal(installsOnLinux(['!linux']), false);
+  });
+});
