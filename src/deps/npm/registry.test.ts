@@ -279,6 +279,12 @@ describe('against the hostile server', () => {
     assert.doesNotMatch(userinfo, /pw/);
     assert.ok(Date.now() - started < 15_000);
     assert.equal(hostile.requests.filter((r) => r === '/reset').length, 2, 'a reset is retried');
+    const ctrl = new AbortController();
+    const aborted = openNpmMetadata({ registry: 'http://127.0.0.1:1/', signal: ctrl.signal, retry: { attempts: 5, baseMs: 60_000, maxMs: 60_000 } });
+    setTimeout(() => ctrl.abort(), 100);
+    const waited = Date.now();
+    assert.match(failed(await aborted.versions('esbuild')), /packument esbuild: no answer from 127\.0\.0\.1:1 in time/);
+    assert.ok(Date.now() - waited < 5000, 'an abort ends the wait between tries');
     const down = openNpmMetadata({ registry: 'http://127.0.0.1:1/', retry: { attempts: 2, baseMs: 1, maxMs: 2 } });
     assert.match(failed(await down.versions('esbuild')), /packument esbuild: ECONNREFUSED talking to 127\.0\.0\.1:1/);
   });

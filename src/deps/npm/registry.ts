@@ -37,6 +37,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { AnyarchError, isAnyarchError } from '../../errors.js';
 import { DEFAULT_CACHE_TTL_MS, MAX_CACHE_ENTRY_BYTES, jsonCache, type JsonCache } from '../../fs/cache.js';
 import { discard, isTemporaryStatus, NetworkError, origin, readBody, redactUserInfo, send, toNetworkError, type HttpResponse } from '../../net/http.js';
+import { abortableSleep } from '../../net/deadline.js';
 import { backoffMs, DEFAULT_RETRY, GIVE_UP, retryAfterMs, retrying, Semaphore, type RetryChoice, type RetryPolicy } from '../../net/retry.js';
 import { readTar } from '../../rootfs/tar.js';
 import type { MetadataFailure, NpmManifest, NpmMetadataSource } from '../types.js';
@@ -44,7 +45,7 @@ import type { MetadataFailure, NpmManifest, NpmMetadataSource } from '../types.j
 export const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org/';
 /** Requests in flight per host, by default. */
 export const DEFAULT_NPM_CONCURRENCY = 16;
-/** How long one request may take (all of it, its body included), ms. */
+/** How long one try of a request may take (its body included), ms. */
 export const DEFAULT_NPM_TIMEOUT_MS = 30_000;
 /** Largest packument read: 64 MiB (sharp's full packument is a few MiB; a few huge non-native ones are larger and answer a failure). */
 export const MAX_PACKUMENT_BYTES = 64 * 1024 * 1024;
@@ -72,7 +73,7 @@ export interface NpmMetadataOptions {
   readonly onRequest?: (what: string) => void;
   /** a bearer token for the registry (its origin only); never printed */
   readonly token?: string;
-  /** how long one request may take, all its tries included, ms (default 30 s) */
+  /** how long one try of a request may take, its body included, ms (default 30 s) */
   readonly timeoutMs?: number;
   readonly retry?: Partial<RetryPolicy>;
   /** the wait between tries (tests replace it) */
@@ -530,8 +531,8 @@ class NpmRegistrySource implements NpmMetadataSource {
 
   /**
    * One request, its tries and its answer's reading: `handle` reads the answer (a temporary
-   * status never reaches it: it is retried). The whole of it, every try included, must end
-   * within the timeout, counted from the first send; the caller's signal ends it too.
+   * status never reaches it: it is retried). Each try, its body included, must end within the
+   * timeout, counted once it has its turn under the host's limit; the caller's signal ends it all.
    */
   private async request<T>(url: string, method: 'GET' | 'HEAD', what: string, headers: Record<string, string>, handle: (res: HttpResponse) => Promise<T>): Promise<T> {
     const h: Record<string, string> = { 'user-agent': 'anyarch', ...headers };
@@ -561,7 +562,14 @@ class NpmRegistrySource implements NpmMetadataSource {
       if (e instanceof NetworkError && e.transient) return { retry: true, waitMs: backoffMs(this.policy, n), reason: e.message };
       return GIVE_UP;
     };
-    return retrying(this.policy, attempt, decide, this.opts.sleep ? { sleep: this.opts.sleep } : {});
+    const signal = this.opts.signal;
+    const sleep = this.opts.sleep ?? (signal ? (ms: number) => abortableSleep(ms, signal) : undefined);
+    try {
+      return await retrying(this.policy, attempt, decide, sleep ? { sleep } : {});
+    } catch (e) {
+      // the caller's abort during a wait between tries ends it as an abort during a try does
+      throw toNetworkError(e, what, url);
+    }
   }
 }
 
