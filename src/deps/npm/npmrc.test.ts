@@ -53,15 +53,15 @@ test('the registry npm would ask, as npm config get registry says, in every arra
   mkdirSync(home);
   mkdirSync(project);
   writeFileSync(path.join(project, 'package.json'), '{"name":"p","version":"1.0.0"}');
-  const cases: { name: string; user?: string; project?: string; env?: Record<string, string>; want: string; token?: string; scopes?: Record<string, string> }[] = [
+  const cases: { name: string; user?: string; project?: string; env?: Record<string, string>; want: string; token?: string; scopes?: Record<string, { registry: string; token?: string }> }[] = [
     { name: 'nothing configured', want: 'https://registry.npmjs.org/' },
     {
       name: "the user's",
-      user: 'registry=http://127.0.0.1:9/u\n//127.0.0.1:9/u/:_authToken=${ANYARCH_TEST_TOKEN}\n@corp:registry=http://127.0.0.1:7/c\n',
+      user: 'registry=http://127.0.0.1:9/u\n//127.0.0.1:9/u/:_authToken=${ANYARCH_TEST_TOKEN}\n@corp:registry=http://127.0.0.1:7/c\n//127.0.0.1:7/:_authToken=corp-token\n',
       env: { ANYARCH_TEST_TOKEN: 'from-env' },
       want: 'http://127.0.0.1:9/u/',
       token: 'from-env',
-      scopes: { '@corp': 'http://127.0.0.1:7/c/' },
+      scopes: { '@corp': { registry: 'http://127.0.0.1:7/c/', token: 'corp-token' } },
     },
     { name: "the project's over the user's", user: 'registry=http://127.0.0.1:9/u/\n', project: 'registry=http://127.0.0.1:8/p/\n', want: 'http://127.0.0.1:8/p/' },
     { name: 'the environment over both', user: 'registry=http://127.0.0.1:9/u/\n', project: 'registry=http://127.0.0.1:8/p/\n', env: { npm_config_registry: 'http://127.0.0.1:6/e/' }, want: 'http://127.0.0.1:6/e/' },

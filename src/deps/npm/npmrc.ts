@@ -5,8 +5,8 @@
  * or `~/.npmrc`); the first that names `registry` wins, else https://registry.npmjs.org/. The token
  * is the `//host/path/:_authToken` whose path is the longest prefix of the registry's, as npm
  * matches it, `${VAR}` references expanded from the environment as npm does. Scoped registries
- * (`@scope:registry`) are returned for the caller to tell apart; the token is never put in a
- * message.
+ * (`@scope:registry`) come with their own tokens, in the shape openNpmMetadata's `scopes` takes;
+ * a token is never put in a message.
  */
 import * as path from 'node:path';
 import { readRegularFile } from '../../fs/bounded-read.js';
@@ -22,8 +22,8 @@ export interface NpmConfig {
   readonly source: string;
   /** the bearer token for the registry, when a .npmrc gives one (never print it) */
   readonly token?: string;
-  /** `@scope` -> registry URL, from `@scope:registry` lines */
-  readonly scopes: Readonly<Record<string, string>>;
+  /** `@scope` -> its registry URL (from `@scope:registry` lines) and that registry's token: openNpmMetadata's `scopes` */
+  readonly scopes: Readonly<Record<string, { readonly registry: string; readonly token?: string }>>;
 }
 
 export interface NpmConfigOptions {
@@ -97,8 +97,13 @@ export async function readNpmConfig(opts: NpmConfigOptions): Promise<NpmConfig> 
   const at = configs.findIndex((c) => c?.has('registry'));
   const registry = fromEnv ?? merged.get('registry') ?? DEFAULT_NPM_REGISTRY;
   const source = fromEnv ? 'npm_config_registry' : at >= 0 ? files[at]! : 'default';
-  const scopes: Record<string, string> = {};
-  for (const [k, v] of merged) if (/^@[^:]+:registry$/.test(k)) scopes[k.slice(0, k.indexOf(':'))] = v.endsWith('/') ? v : `${v}/`;
+  const scopes: Record<string, { registry: string; token?: string }> = {};
+  for (const [k, v] of merged) {
+    if (!/^@[^:]+:registry$/.test(k)) continue;
+    const scoped = v.endsWith('/') ? v : `${v}/`;
+    const scopeToken = tokenFor(scoped, merged);
+    scopes[k.slice(0, k.indexOf(':'))] = { registry: scoped, ...(scopeToken ? { token: scopeToken } : {}) };
+  }
   const token = tokenFor(registry, merged);
   return { registry: registry.endsWith('/') ? registry : `${registry}/`, source, scopes, ...(token ? { token } : {}) };
 }

@@ -230,6 +230,29 @@ describe('against a scripted loopback server', () => {
     assert.equal(seen.length, n + 2);
   });
 
+  test('the packuments of a scope come from its own registry, with its own token', async () => {
+    const auth: string[] = [];
+    const corp = await serve((req, res) => {
+      auth.push(`corp ${req.url} ${req.headers.authorization ?? '-'}`);
+      json(res, 200, { name: '@corp/x', versions: { '1.0.0': { name: '@corp/x', version: '1.0.0', gypfile: true } } });
+    });
+    const { url } = await serve((req, res) => {
+      auth.push(`main ${req.url} ${req.headers.authorization ?? '-'}`);
+      const name = decodeURIComponent(req.url!.slice(1));
+      json(res, 200, { name, versions: { '1.0.0': { name, version: '1.0.0' } } });
+    });
+    const cacheDir = tmp('cache');
+    const meta = openNpmMetadata({ registry: url, token: 'main-token', scopes: { '@corp': { registry: `${corp.url}npm/`, token: 'corp-token' } }, cacheDir, ...fast });
+    assert.equal(((await meta.manifest('@corp/x', '1.0.0')) as { gypfile?: boolean }).gypfile, true);
+    assert.equal(((await meta.manifest('p', '1.0.0')) as { name: string }).name, 'p');
+    assert.deepEqual(auth, ['corp /npm/@corp%2fx Bearer corp-token', 'main /p Bearer main-token']);
+    // another registry for the scope is another cache entry
+    const elsewhere = openNpmMetadata({ registry: url, cacheDir, ...fast });
+    assert.equal(((await elsewhere.manifest('@corp/x', '1.0.0')) as { name: string }).name, '@corp/x');
+    assert.equal(auth.length, 3);
+    assert.match(auth[2]!, /^main \/@corp%2fx -$/);
+  });
+
   test('the token goes to the registry only, never to an asset host, and is never in a message', async () => {
     const auth: string[] = [];
     const assets = await serve((req, res) => {

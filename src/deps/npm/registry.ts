@@ -71,8 +71,10 @@ export interface NpmMetadataOptions {
   readonly signal?: AbortSignal;
   /** called before each request goes out (never for a cache hit): `packument esbuild`, `tarball esbuild@0.28.2`, `HEAD https://...` */
   readonly onRequest?: (what: string) => void;
-  /** a bearer token for the registry (its origin only); never printed */
+  /** a bearer token for the registry (sent to URLs under it only); never printed */
   readonly token?: string;
+  /** registries of scopes (`@corp` -> its URL and token), as npm's `@corp:registry` lines say (see npmrc.ts) */
+  readonly scopes?: Readonly<Record<string, { readonly registry: string; readonly token?: string }>>;
   /** how long one try of a request may take, its body included, ms (default 30 s) */
   readonly timeoutMs?: number;
   readonly retry?: Partial<RetryPolicy>;
@@ -275,9 +277,26 @@ export function openNpmMetadata(opts: NpmMetadataOptions): NpmMetadataSource {
   return new NpmRegistrySource(opts);
 }
 
+/** An http(s) registry URL with a trailing slash, or an `E_USAGE` error naming it (without its user-info). */
+function registryUrl(given: string): string {
+  const registry = withSlash(given);
+  let url: URL | undefined;
+  try {
+    url = new URL(registry);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new AnyarchError('E_USAGE', `the npm registry ${JSON.stringify(redactUserInfo(registry).slice(0, 200))} is not an http(s) URL`, 'give it as npm does: https://registry.npmjs.org/');
+  }
+  return url.href;
+}
+
 class NpmRegistrySource implements NpmMetadataSource {
   private readonly registry: string;
-  private readonly registryOrigin: string;
+  private readonly scopes = new Map<string, string>();
+  /** registry URLs and their tokens, longest first: a request under one carries its token */
+  private readonly tokens: { readonly prefix: string; readonly token: string }[] = [];
   private readonly policy: RetryPolicy;
   private readonly timeoutMs: number;
   private readonly limit: number;
@@ -291,17 +310,14 @@ class NpmRegistrySource implements NpmMetadataSource {
   private readonly headCache?: JsonCache<StoredHead>;
 
   constructor(private readonly opts: NpmMetadataOptions) {
-    this.registry = withSlash(opts.registry || DEFAULT_NPM_REGISTRY);
-    let url: URL | undefined;
-    try {
-      url = new URL(this.registry);
-    } catch {
-      // reported below
+    this.registry = registryUrl(opts.registry || DEFAULT_NPM_REGISTRY);
+    if (opts.token) this.tokens.push({ prefix: this.registry, token: opts.token });
+    for (const [scope, s] of Object.entries(opts.scopes ?? {})) {
+      const r = registryUrl(s.registry);
+      this.scopes.set(scope, r);
+      if (s.token) this.tokens.push({ prefix: r, token: s.token });
     }
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      throw new AnyarchError('E_USAGE', `the npm registry ${JSON.stringify(redactUserInfo(this.registry).slice(0, 200))} is not an http(s) URL`, 'give it as npm does: https://registry.npmjs.org/');
-    }
-    this.registryOrigin = url.origin;
+    this.tokens.sort((a, b) => b.prefix.length - a.prefix.length);
     this.policy = { ...DEFAULT_RETRY, ...opts.retry };
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_NPM_TIMEOUT_MS;
     this.limit = Math.max(1, opts.concurrency ?? DEFAULT_NPM_CONCURRENCY);
@@ -316,13 +332,27 @@ class NpmRegistrySource implements NpmMetadataSource {
     }
   }
 
+  /** the registry of a name: its scope's, else the registry */
+  private registryOf(name: string): string {
+    return name.startsWith('@') ? (this.scopes.get(name.slice(0, name.indexOf('/'))) ?? this.registry) : this.registry;
+  }
+
   // keys name the registry: two registries' answers for one name are two answers
-  private key(kind: string, rest: string): string {
-    return `npm-${kind} ${this.registry} ${rest}`;
+  private key(kind: string, rest: string, registry = this.registry): string {
+    return `npm-${kind} ${registry} ${rest}`;
+  }
+
+  private get secrets(): readonly string[] {
+    return this.tokens.map((t) => t.token);
+  }
+
+  /** the token for a URL under one of the registries (the longest), else none */
+  private tokenFor(url: string): string | undefined {
+    return this.tokens.find((t) => url.startsWith(t.prefix))?.token;
   }
 
   async manifest(name: string, version: string): Promise<NpmManifest | undefined | MetadataFailure> {
-    const key = this.key('manifest', `${name}@${version}`);
+    const key = this.key('manifest', `${name}@${version}`, this.registryOf(name));
     const cached = await this.manifestCache?.get(key);
     if (cached && cached.name === name && cached.version === version) return cached;
     const got = await this.packument(name);
@@ -333,7 +363,7 @@ class NpmRegistrySource implements NpmMetadataSource {
   }
 
   async versions(name: string): Promise<readonly string[] | MetadataFailure> {
-    const key = this.key('versions', name);
+    const key = this.key('versions', name, this.registryOf(name));
     const cached = await this.versionsCache?.get(key);
     if (cached) return cached;
     const got = await this.packument(name);
@@ -360,18 +390,18 @@ class NpmRegistrySource implements NpmMetadataSource {
   }
 
   private async fetchPackument(name: string, p: string, what: string): Promise<Packument | undefined> {
-    const url = this.registry + p;
+    const url = this.registryOf(name) + p;
     const max = this.opts.maxPackumentBytes ?? MAX_PACKUMENT_BYTES;
     const got = await this.request(url, 'GET', what, { accept: 'application/json' }, async (res) => {
       if (res.status === 404) {
         await discard(res);
         return undefined;
       }
-      if (res.status !== 200) throw await statusError(res, what, this.policy.attempts, this.opts.token);
+      if (res.status !== 200) throw await statusError(res, what, this.policy.attempts, this.secrets);
       const body = await readBody(res, max, what);
       return readPackument(name, Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'), what, res.status);
     });
-    if (got) await this.versionsCache?.set(this.key('versions', name), got.versions);
+    if (got) await this.versionsCache?.set(this.key('versions', name, this.registryOf(name)), got.versions);
     return got;
   }
 
@@ -382,7 +412,7 @@ class NpmRegistrySource implements NpmMetadataSource {
       const m = await this.manifest(name, version);
       if (isMetadataFailure(m)) return m;
       if (m === undefined) return failure('E_NOT_FOUND', `tarball ${name}@${version}: the registry has no such version`);
-      url = m.tarball ?? conventionalTarball(this.registry, name, version);
+      url = m.tarball ?? conventionalTarball(this.registryOf(name), name, version);
       integrity = m.integrity;
     }
     const what = `tarball ${name}@${version}`;
@@ -412,7 +442,7 @@ class NpmRegistrySource implements NpmMetadataSource {
     const expected = parseIntegrity(integrity);
     const maxBytes = this.opts.maxTarballBytes ?? MAX_TARBALL_BYTES;
     return this.request(url, 'GET', what, {}, async (res) => {
-      if (res.status !== 200) throw await statusError(res, what, this.policy.attempts, this.opts.token);
+      if (res.status !== 200) throw await statusError(res, what, this.policy.attempts, this.secrets);
       const declared = res.headers.get('content-length');
       if (declared !== null && Number(declared) > maxBytes) {
         res.body?.destroy();
@@ -503,7 +533,7 @@ class NpmRegistrySource implements NpmMetadataSource {
       if (res.status === 404 || res.status === 410) return { exists: false, cache: true };
       if (res.status === 403) return { exists: false, cache: false };
       if (res.status === 405 || res.status === 501) return 'refused';
-      throw await statusError(res, what, this.policy.attempts, this.opts.token);
+      throw await statusError(res, what, this.policy.attempts, this.secrets);
     };
     const head = await this.request(url, 'HEAD', what, {}, answer);
     if (head !== 'refused') return head;
@@ -536,8 +566,9 @@ class NpmRegistrySource implements NpmMetadataSource {
    */
   private async request<T>(url: string, method: 'GET' | 'HEAD', what: string, headers: Record<string, string>, handle: (res: HttpResponse) => Promise<T>): Promise<T> {
     const h: Record<string, string> = { 'user-agent': 'anyarch', ...headers };
-    // the token goes to the registry's own origin only (send drops it on a redirect elsewhere)
-    if (this.opts.token && new URL(url).origin === this.registryOrigin) h.authorization = `Bearer ${this.opts.token}`;
+    // a token goes to URLs under its registry only (and send drops it on a redirect to another origin)
+    const token = this.tokenFor(url);
+    if (token) h.authorization = `Bearer ${token}`;
     const attempt = (): Promise<T> =>
       this.semaphore(url).run(async () => {
         const signals = [AbortSignal.timeout(this.timeoutMs)];
@@ -546,7 +577,7 @@ class NpmRegistrySource implements NpmMetadataSource {
         this.opts.onRequest?.(what);
         try {
           const res = await send({ method, url, headers: h, what }, { signal, timeoutMs: this.timeoutMs });
-          if (isTemporaryStatus(res.status)) throw await statusError(res, what, this.policy.attempts, this.opts.token);
+          if (isTemporaryStatus(res.status)) throw await statusError(res, what, this.policy.attempts, this.secrets);
           return await handle(res);
         } catch (e) {
           throw toNetworkError(e, what, url);
@@ -587,7 +618,7 @@ class StatusError extends AnyarchError {
 }
 
 /** The error for an unexpected status, with a line of the server's own words when it sent some. */
-async function statusError(res: HttpResponse, what: string, attempts: number, token: string | undefined): Promise<StatusError> {
+async function statusError(res: HttpResponse, what: string, attempts: number, secrets: readonly string[]): Promise<StatusError> {
   let said = '';
   try {
     const body = res.body ? Buffer.from(await readBody(res, 4096, what)).toString('utf8') : '';
@@ -604,8 +635,8 @@ async function statusError(res: HttpResponse, what: string, attempts: number, to
       return body;
     })();
     const line = text.split('\n')[0]!.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 200);
-    // a server that echoes the token back does not get it printed
-    const scrubbed = token ? line.split(token).join('***') : line;
+    // a server that echoes a token back does not get it printed
+    const scrubbed = secrets.reduce((text, secret) => text.split(secret).join('***'), line);
     if (scrubbed) said = `: ${redactUserInfo(scrubbed)}`;
   } catch {
     // the words are a courtesy
