@@ -16,7 +16,8 @@ import { tempPaths } from '../../../test/support/assert.js';
 import { isAnyarchError } from '../../errors.js';
 import { startHostileServer } from '../../../test/support/hostile-server.js';
 import { makeTar } from '../../../test/support/rootfs-tar.js';
-import { compareVersions, isMetadataFailure, openNpmMetadata, packumentPath, readPackument, type NpmMetadataOptions } from './registry.js';
+import { compareVersions, packumentPath, readPackument } from './packument.js';
+import { isMetadataFailure, openNpmMetadata, type NpmMetadataOptions } from './registry.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 const tmp = tempPaths('anyarch-npmreg-');
