@@ -7,13 +7,15 @@
  *   openNpmMetadata({ registry, cacheDir?, offline?, concurrency?, ttlMs?, signal?, onRequest?, token? })
  *
  * What it asks:
- * - `GET <registry>/<name>` (scoped names `@scope%2fname`): the FULL packument, since the
- *   abbreviated one (`application/vnd.npm.install-v1+json`) has no `scripts`, `binary`, `gypfile`
- *   or `config`, and mirrors' abbreviated documents have lacked `libc` too (cnpm/cnpmcore#187). Of it only what {@link NpmManifest} needs is kept (install scripts
- *   only: `preinstall`, `install`, `postinstall`; packument.ts), and cached in small entries: the version list
- *   of a name, and one entry per manifest asked for (a packument of thousands of versions would
- *   not fit the cache's 1 MiB entries). One process fetches a packument once, however many of
- *   its versions are asked for.
+ * - `GET <registry>/<name>` (scoped names `@scope%2fname`, from the scope's own registry when
+ *   one is given): the FULL packument, since the abbreviated one
+ *   (`application/vnd.npm.install-v1+json`) has no `scripts`, `binary`, `gypfile` or `config`,
+ *   and mirrors' abbreviated documents have lacked `libc` too (cnpm/cnpmcore#187). Of it only
+ *   what {@link NpmManifest} needs is kept (install scripts only: `preinstall`, `install`,
+ *   `postinstall`; packument.ts), cached in small entries: the version list of a name, and one
+ *   entry per manifest asked for (a packument of thousands of versions would not fit the
+ *   cache's 1 MiB entries). One source fetches a packument once, however many of its versions
+ *   are asked for.
  * - the tarball (`dist.tarball`, or the URL the caller names), streamed through gunzip and the
  *   tar reader of src/rootfs/tar.ts, keeping only entry names (`package/prebuilds/...`), its
  *   `dist.integrity` checked when the manifest gave one. Cached for good by tarball URL: a
