@@ -276,3 +276,33 @@ describe('Python kinds dispatch by name', () => {
     }
   });
 });
+
+describe('jsonErrorOffset', () => {
+  test('where a text stops being JSON, as JSON.parse would stop', async () => {
+    const { jsonErrorOffset } = await import('./positions.js');
+    const table: [string, number][] = [
+      ['{"a": [1, 2.5e3, "x\\"y", true, null]}', -1],
+      ['{"a": 1,, "b": 2}', 8],
+      ['{"a": 1 "b": 2}', 8],
+      ['{"a": tru}', 9],
+      ['{"a": "open', 11],
+      ['{"a": [1, 2', 11],
+      ['{"a": 1} x', 9],
+      ['{"a": -}', 6],
+      ['', 0],
+      ['['.repeat(2000), 1001],
+    ];
+    for (const [text, want] of table) {
+      assert.equal(jsonErrorOffset(text), want, text.slice(0, 40));
+      if (want === -1) assert.doesNotThrow(() => JSON.parse(text));
+      else assert.throws(() => JSON.parse(text));
+    }
+  });
+
+  test("an unexpected token (which Node 20's parser places nowhere) is placed at the token", () => {
+    const text = '{\n  "lockfileVersion": 3,\n  "packages": {\n    "node_modules/a": { "version": "1.0.0" },,\n  }\n}\n';
+    const e = lockError(() => readLockfile('package-lock.json', text));
+    assert.match(e.message, /not valid JSON: (unexpected ","|.*property name)/);
+    assert.deepEqual([e.location?.line, e.location?.column], [4, 46]);
+  });
+});

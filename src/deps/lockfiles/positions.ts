@@ -40,21 +40,114 @@ export function stripBom(text: string): string {
 }
 
 /**
- * JSON.parse, with a syntax error turned into `E_LOCKFILE` at the position V8 names
- * (`... in JSON at position 123`), or the end of the text when it is truncated.
+ * JSON.parse, with a syntax error turned into `E_LOCKFILE` at the offset where the text stops
+ * being JSON (found by {@link jsonErrorOffset}: Node 20's parser names no position for an
+ * unexpected token), or at the end when the text is truncated.
  */
 export function parseJsonLockfile(file: string, text: string, lines: LineIndex, what: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    const at = /at position (\d+)/.exec(message);
-    const truncated = /end of (JSON|data)/i.test(message) || (at !== null && Number(at[1]) >= text.trimEnd().length);
-    const offset = at ? Number(at[1]) : truncated ? text.length : 0;
-    const reason = message.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+/, '').replace(/^Unexpected end of JSON input$/, 'unexpected end');
+    const message = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+    const offset = Math.max(0, jsonErrorOffset(text));
+    const truncated = offset >= text.trimEnd().length;
+    const token = /^Unexpected token '(.+?)'/.exec(message);
+    const reason = token ? `unexpected ${JSON.stringify(token[1])}` : message.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+/, '');
     throw lockfileError(file, truncated ? `${what} is truncated: it ends before its JSON does` : `${what} is not valid JSON: ${reason}`, lines.position(Math.min(offset, text.length)));
   }
 }
+
+/**
+ * The offset of the first character at which `text` stops being JSON (RFC 8259), `text.length`
+ * when it ends too early, -1 when it is JSON. A validating scan that builds no values; nesting
+ * deeper than 1,000 is an error at that depth.
+ */
+export function jsonErrorOffset(text: string): number {
+  const n = text.length;
+  let i = 0;
+  const fail = (): never => {
+    throw new JsonStop(i);
+  };
+  const ws = (): void => {
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+    }
+  };
+  const str = (): void => {
+    i++;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        i++;
+        return;
+      }
+      if (c < 0x20) fail();
+      i += c === 0x5c ? 2 : 1;
+    }
+    i = n;
+    fail();
+  };
+  const num = (): void => {
+    NUMBER.lastIndex = i;
+    if (!NUMBER.test(text)) fail();
+    i = NUMBER.lastIndex;
+  };
+  const word = (w: string): void => {
+    for (let k = 0; k < w.length; k++, i++) if (text.charCodeAt(i) !== w.charCodeAt(k)) fail();
+  };
+  const value = (depth: number): void => {
+    if (depth > 1000) fail();
+    ws();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      for (;;) {
+        if (c === '{') {
+          ws();
+          if (text[i] !== '"') fail();
+          str();
+          ws();
+          if (text[i] !== ':') fail();
+          i++;
+        }
+        value(depth + 1);
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === close) {
+          i++;
+          return;
+        } else fail();
+      }
+    }
+    if (c === '"') return str();
+    if (c === 't') return word('true');
+    if (c === 'f') return word('false');
+    if (c === 'n') return word('null');
+    return num();
+  };
+  try {
+    value(0);
+    ws();
+    if (i < n) fail();
+    return -1;
+  } catch (e) {
+    if (e instanceof JsonStop) return Math.min(e.offset, n);
+    return 0; // a stack overflow on hostile nesting: the start is as good a place as any
+  }
+}
+
+class JsonStop {
+  constructor(readonly offset: number) {}
+}
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /**
  * Positions of the keys of a JSON text's top object and of the objects under the given top-level

@@ -251,3 +251,12 @@ describe('analyzeNpmLockfile: a lock without libc fields (npm < 11.11, pnpm)', (
     assert.match(sharp.cells[2]?.reason ?? '', /@img\/sharp-linux-s390x has no libc field, so npm installs it there, and a glibc build fails to load on musl/);
   });
 });
+
+describe('analyzeNpmLockfile: a platform package required outright', () => {
+  test('a non-optional dependency on one platform package fails the install elsewhere (EBADPLATFORM)', async () => {
+    const lock = readLockfile('package-lock.json', JSON.stringify({ lockfileVersion: 3, packages: { '': {}, 'node_modules/@esbuild/linux-x64': { version: '0.21.5', os: ['linux'], cpu: ['x64'] }, 'node_modules/@esbuild/linux-arm64': { version: '0.21.5', os: ['linux'], cpu: ['arm64'], optional: true } } }));
+    const reports = await analyzeNpmLockfile(lock, [target('linux/amd64'), target('linux/arm64')], undefined);
+    assert.deepEqual(reports.map((r) => `${r.name} ${r.cells.map(brief).join(' / ')}`), ['@esbuild/linux-x64 prebuilt / missing AA301']);
+    assert.match(reports[0]?.cells[1]?.reason ?? '', /declares cpu x64 and is not optional: npm refuses to install it on linux\/arm64 \(EBADPLATFORM\)/);
+  });
+});

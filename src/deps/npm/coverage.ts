@@ -109,6 +109,12 @@ export async function analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsT
       jobs.push(familyReport(family, ctx));
       continue;
     }
+    if (!pkg.optional && pkg.cpu && pkg.cpu.length > 0) {
+      // a platform package required outright (not through a family's optional dependencies)
+      seen.add(id);
+      jobs.push(Promise.resolve(requiredPlatformReport(pkg, ctx)));
+      continue;
+    }
     const hint = nativeFromLock(pkg);
     if (!hint) continue;
     seen.add(id);
@@ -308,6 +314,20 @@ function baseSuggestions(cells: readonly Cell[], words: readonly TargetWords[]):
 
 function packageWarning(file: string, pkg: LockedPackage, message: string): AnyarchError {
   return new AnyarchError('E_LOCKFILE', `${pkg.name}@${pkg.version}: ${message}`, undefined, { file, ...(pkg.position ?? {}) });
+}
+
+/** A non-optional package with a `cpu` list: npm refuses to install it elsewhere (EBADPLATFORM), so the install fails there. */
+function requiredPlatformReport(pkg: LockedPackage, ctx: Ctx): PackageReport {
+  const named = platformOfName(pkg.name);
+  const facts: MemberFacts = { name: pkg.name, version: pkg.version, ...(pkg.os ? { os: pkg.os } : {}), ...(pkg.cpu ? { cpu: pkg.cpu } : {}), ...(pkg.libc ? { libc: pkg.libc } : {}), ...(named?.libc ? { namedLibc: named.libc } : {}) };
+  const declared = [`cpu ${pkg.cpu?.join(', ')}`, pkg.libc ? `libc ${pkg.libc.join(', ')}` : ''].filter(Boolean).join(', ');
+  const cells = ctx.words.map((w): Cell => {
+    const fit = memberFits(facts, w);
+    if (fit === 'fits') return { status: 'prebuilt', artifact: `${pkg.name}@${pkg.version}`, reason: `${pkg.name} is built for ${w.label}` };
+    if (fit === 'wrong-libc') return { status: 'missing', reason: `${pkg.name} is a ${named?.libc} build with no libc field: npm installs it on ${w.label}, where it fails to load`, id: CELL_IDS.noBinary };
+    return { status: 'missing', reason: `${pkg.name} declares ${declared} and is not optional: npm refuses to install it on ${w.label} (EBADPLATFORM)`, id: CELL_IDS.noBinary };
+  });
+  return row(pkg, 'platform-packages', cells);
 }
 
 // ---- addons: prebuildify, prebuild-install, node-pre-gyp, node-gyp --------------------------------
