@@ -107,3 +107,14 @@ fi
 if [ ! -d node_modules/typescript ] || [ ! -d node_modules/fast-check ] || [ ! -d node_modules/dockerfile-utils ]; then
   npm ci --no-audit --no-fund
 fi
+
+# verdaccio, the npm registry the npm `deps` tests publish their fixtures to and install from
+# (test/support/verdaccio.ts starts it on 127.0.0.1 with no uplinks). 6.8.0 is the newest that runs
+# on Node 20 (6.9 and later need Node 22). It lives in a tools directory of its own, gitignored and
+# outside package.json's dependencies, installed from npm's configured registry only when missing.
+VERDACCIO_VERSION=6.8.0
+VERDACCIO_DIR=.cache/test-tools/verdaccio
+if ! grep -qs "\"version\": \"$VERDACCIO_VERSION\"" "$VERDACCIO_DIR/node_modules/verdaccio/package.json"; then
+  mkdir -p "$VERDACCIO_DIR"
+  npm install --prefix "$VERDACCIO_DIR" --no-audit --no-fund --no-save --no-package-lock "verdaccio@$VERDACCIO_VERSION" >/dev/null
+fi

@@ -48,7 +48,8 @@ const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 3000;
 const NONCE_HEADER = 'X-Anyarch-Test-Registry';
 
-async function freePort(): Promise<number> {
+/** A port on 127.0.0.1 free a moment ago (the caller retries when it is taken by then). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
