@@ -17,7 +17,7 @@ import type { ShellWord, SimpleCommand } from '../dockerfile/shell.js';
 import { rangeAt, toSourceRange } from '../dockerfile/text.js';
 import { formatPlatform, parsePlatform, tryParsePlatform, type Platform } from '../platform/index.js';
 import { ALPINE_PYTHON, baseTraits, DEBIAN_RELEASES, UBUNTU_RELEASES, type BaseTraits, type Family } from './base-images.js';
-import type { DepsTarget, Ecosystem, InstallSite, LockfileKind, Toolchain } from './types.js';
+import type { DepsTarget, Ecosystem, InstallSite, LockfileKind, LockfileReport, Toolchain } from './types.js';
 
 export type InstallManager = 'npm' | 'pnpm' | 'yarn' | 'pip' | 'uv' | 'poetry' | 'pipenv';
 
@@ -44,6 +44,22 @@ export interface InstallSiteFacts {
   readonly builder: boolean;
   /** one per platform the stage is built for, in the order given (deduplicated) */
   readonly targets: readonly DepsTarget[];
+}
+
+/** What the analysers said about the lockfile one install site reads (`check`'s AA123, AA124). */
+export interface NativeDepsFact {
+  /** the lockfile read, as findings name it */
+  readonly lockfile: string;
+  /** the analysis, its targets those of the site (same order) */
+  readonly report: LockfileReport;
+}
+
+/** Facts keyed by `nativeDepsKey(file, site)`. Absent: not looked up (offline), so nothing is said. */
+export type NativeDepsFacts = ReadonlyMap<string, NativeDepsFact>;
+
+/** The key of a site's fact: the Dockerfile as checked and the site's key (stable across fixes). */
+export function nativeDepsKey(file: string, site: { readonly key: string }): string {
+  return `${file}\0${site.key}`;
 }
 
 /** A cheap test before any shell reading: can the text install from a lockfile at all? */
@@ -468,9 +484,23 @@ const DEFAULT_BUILD: Platform = parsePlatform('linux/amd64');
  * platform of `platforms` the stage is built for, the `DepsTarget` the install meets there.
  * `file` is the Dockerfile's name as the caller shows it.
  */
-export function installSites(model: Model, file: string, platforms: readonly Platform[], opts: InstallSitesOptions = {}): InstallSiteFacts[] {
+export function installSites(model: Model, file: string, platforms: readonly Platform[], opts: InstallSitesOptions = {}): readonly InstallSiteFacts[] {
   if (!INSTALL_GATE.test(model.file.source)) return [];
   const build = opts.buildPlatform ?? DEFAULT_BUILD;
+  // the lookup and both rules ask for the same model: read it once
+  const memoKey = `${file}\0${platforms.map(formatPlatform).join(',')}\0${formatPlatform(build)}`;
+  let memo = memos.get(model);
+  const hit = memo?.get(memoKey);
+  if (hit) return hit;
+  const sites = computeSites(model, file, platforms, build);
+  if (!memo) memos.set(model, (memo = new Map()));
+  memo.set(memoKey, sites);
+  return sites;
+}
+
+const memos = new WeakMap<Model, Map<string, readonly InstallSiteFacts[]>>();
+
+function computeSites(model: Model, file: string, platforms: readonly Platform[], build: Platform): readonly InstallSiteFacts[] {
   const places = placesOf(model);
   const out: InstallSiteFacts[] = [];
   for (const stage of model.stages) {
