@@ -275,6 +275,24 @@ export function baseTraits(image: string): BaseTraits {
     if (r) return releaseTraits(image, r, tools, {}, `buildpack-deps:${tag} is`);
     return traits(image, { known: true, family: 'debian', libc: 'glibc', tools, evidence: `buildpack-deps:${tag} is Debian (release not named)` });
   }
+  // AWS Lambda base images: python 3.12+ and nodejs 20+ on Amazon Linux 2023, older ones on Amazon Linux 2
+  const lambda = /(?:^|\/)lambda\/(python|nodejs)$/.exec(repo);
+  if (lambda) {
+    const v = /^(\d+(?:\.\d+)?)/.exec(tag)?.[1];
+    const lang = lambda[1] === 'python' ? { python: v } : { node: v?.split('.')[0] };
+    const al2023 = v !== undefined && (lambda[1] === 'python' ? Number(v.split('.')[1]) >= 12 : Number(v) >= 20);
+    const glibc = v === undefined ? undefined : al2023 ? '2.34' : '2.26';
+    return traits(image, {
+      known: true,
+      family: 'amazonlinux',
+      libc: 'glibc',
+      ...(glibc ? { libcVersion: glibc, release: al2023 ? '2023' : '2' } : {}),
+      tools: lambda[1] === 'python' ? { ...NO_TOOLS, python3: true, headers: ['python3-dev'] } : NO_TOOLS,
+      ...(lang.python ? { python: lang.python } : {}),
+      ...(lang.node ? { node: lang.node } : {}),
+      evidence: `${image} is an AWS Lambda image${glibc ? ` on Amazon Linux ${al2023 ? '2023' : '2'}: glibc ${glibc}` : ''}`,
+    });
+  }
   if (ref.registry === 'cgr.dev' || /(^|\/)wolfi-base$/.test(repo)) {
     return traits(image, { known: false, family: 'wolfi', libc: 'glibc', tools: NO_TOOLS, evidence: `${image} is Wolfi (Chainguard): glibc, version and toolchain not known` });
   }
@@ -308,24 +326,6 @@ export function baseTraits(image: string): BaseTraits {
     const glibc = major ? AMAZON_GLIBC.get(major) : undefined;
     return traits(image, { known: true, family: 'amazonlinux', ...(major ? { release: major } : {}), libc: 'glibc', ...(glibc ? { libcVersion: glibc } : {}), tools: NO_TOOLS, evidence: `${image} is Amazon Linux ${major ?? ''}${glibc ? `: glibc ${glibc}` : ''}`.replace(/ +:/, ':') });
   }
-  // AWS Lambda base images: python 3.12+ and nodejs 20+ on Amazon Linux 2023, older ones on Amazon Linux 2
-  const lambda = /(?:^|\/)lambda\/(python|nodejs)$/.exec(repo);
-  if (lambda) {
-    const v = /^(\d+(?:\.\d+)?)/.exec(tag)?.[1];
-    const lang = lambda[1] === 'python' ? { python: v } : { node: v?.split('.')[0] };
-    const al2023 = v !== undefined && (lambda[1] === 'python' ? Number(v.split('.')[1]) >= 12 : Number(v) >= 20);
-    const glibc = v === undefined ? undefined : al2023 ? '2.34' : '2.26';
-    return traits(image, {
-      known: true,
-      family: 'amazonlinux',
-      libc: 'glibc',
-      ...(glibc ? { libcVersion: glibc, release: al2023 ? '2023' : '2' } : {}),
-      tools: lambda[1] === 'python' ? { ...NO_TOOLS, python3: true, headers: ['python3-dev'] } : NO_TOOLS,
-      ...(lang.python ? { python: lang.python } : {}),
-      ...(lang.node ? { node: lang.node } : {}),
-      evidence: `${image} is an AWS Lambda image${glibc ? ` on Amazon Linux ${al2023 ? '2023' : '2'}: glibc ${glibc}` : ''}`,
-    });
-  }
   if (name === 'fedora') {
     const major = majorOf(tag);
     const glibc = major ? FEDORA_GLIBC.get(major) : undefined;
@@ -341,5 +341,19 @@ export function baseTraits(image: string): BaseTraits {
     if (r) return releaseTraits(image, r, NO_TOOLS, extra, `${image} (distroless, no shell) is`);
     return unknown;
   }
-  return unknown;
+  return fromTagWords(image, tag) ?? unknown;
+}
+
+/**
+ * An image anyarch does not know, whose tag names its distribution (`nvidia/cuda:12.1.0-runtime-ubuntu22.04`,
+ * `ros:humble-ros-base-jammy`, `foo:1-bookworm`, `bar:2-alpine3.20`): the C library and its
+ * version from those words; the toolchain stays unknown.
+ */
+function fromTagWords(image: string, tag: string): BaseTraits | undefined {
+  const words = tag.split(/[-_]/);
+  const r = debianOf(words) ?? debianOf(words.map((w) => UBUNTU_NUMBERS.get(w.replace(/^ubuntu/, '')) ?? ''));
+  if (r) return { ...releaseTraits(image, r, NO_TOOLS, {}, `${image} names`), known: false };
+  const a = alpineOf(words);
+  if (a) return { ...alpineTraits(image, a, NO_TOOLS, {}, `${image} names`), known: false };
+  return undefined;
 }

@@ -470,6 +470,9 @@ function lockPaths(f: Found): { path: string; kind: LockfileKind }[] {
   return LOCK_NAMES[f.install.manager].map((l) => ({ path: joinPath(dir, l.name), kind: l.kind }));
 }
 
+/** A path with a directory named like a file (`package.json/package-lock.json`, `go.sum/web/x`). */
+const NAMED_FILE_DIR = /(?:^|\/)(?:[^/]+\.(?:json|ya?ml|lock|txt|toml|sum|mod|cfg|ini|js|mjs|cjs|ts|md|sh|py)|Pipfile|Gemfile|Makefile|Dockerfile|Procfile|LICENSE|README)\//;
+
 const ECOSYSTEM: Readonly<Record<InstallManager, Ecosystem>> = { npm: 'npm', pnpm: 'npm', yarn: 'npm', pip: 'python', uv: 'python', poetry: 'python', pipenv: 'python' };
 
 export interface InstallSitesOptions {
@@ -519,6 +522,8 @@ function computeSites(model: Model, file: string, platforms: readonly Platform[]
         const kinds: LockfileKind[] = [];
         for (const l of locks) {
           for (const c of contextPathOf(l.path, place.placements)) {
+            // `COPY package.json package-lock.json ./` also reads as directories named so: not lockfile paths
+            if (NAMED_FILE_DIR.test(c)) continue;
             if (!lockfiles.includes(c)) lockfiles.push(c), kinds.push(l.kind);
           }
         }
