@@ -11,20 +11,13 @@
  * bare tag names: python's moved to trixie in 2025-08 (mozilla-releng/balrog#3532), node's
  * for the maintained lines in 2026-07 (nodejs/docker-node#2558).
  */
-import type { Libc } from './types.js';
+import type { Libc, Toolchain } from './types.js';
 import { tryParseReference } from '../oci/reference.js';
 
 export type Family = 'debian' | 'ubuntu' | 'alpine' | 'rhel' | 'amazonlinux' | 'fedora' | 'wolfi';
 
-/** The compilers and headers an image carries, before any RUN. */
-export interface ImageTools {
-  readonly cc: boolean;
-  readonly cxx: boolean;
-  readonly make: boolean;
-  readonly python3: boolean;
-  readonly rust: boolean;
-  readonly headers: readonly string[];
-}
+/** The compilers and headers an image carries, before any RUN (a toolchain without its evidence). */
+export type ImageTools = Omit<Toolchain, 'evidence'>;
 
 export interface BaseTraits {
   /** the image as given */

@@ -13,6 +13,7 @@
 import type { Instruction, Range } from '../dockerfile/ast.js';
 import type { Model, ShellSource, Stage } from '../dockerfile/model.js';
 import { contextPathOf, copyPlacements, joinPath, mountPlacements, normalizePath, type Placement } from '../dockerfile/scripts.js';
+import { commandWords } from '../dockerfile/command-words.js';
 import type { ShellWord, SimpleCommand } from '../dockerfile/shell.js';
 import { rangeAt, toSourceRange } from '../dockerfile/text.js';
 import { formatPlatform, parsePlatform, tryParsePlatform, type Platform } from '../platform/index.js';
@@ -75,22 +76,9 @@ const LOCK_NAMES: Readonly<Record<InstallManager, readonly { name: string; kind:
   pip: [],
 };
 
-const WRAPPERS = new Set(['sudo', 'exec', 'time', 'nice', 'nohup', 'command']);
-
 /** The words after wrappers (`sudo`, `env A=1`, `exec`), and `python -m pip` read as `pip`. */
 function toolWords(cmd: SimpleCommand): readonly ShellWord[] {
-  const w = cmd.words;
-  let i = 0;
-  for (;;) {
-    const v = w[i]?.value;
-    if (v === undefined) return [];
-    if (WRAPPERS.has(v)) i++;
-    else if (v === 'env') {
-      i++;
-      while (i < w.length && /^([A-Za-z_]\w*=|-)/.test(w[i]?.value ?? '')) i++;
-    } else break;
-  }
-  const out = w.slice(i);
+  const out = commandWords(cmd);
   const first = out[0]?.value.replace(/^.*\//, '') ?? '';
   // python -m pip / python3.12 -m pip / python -m uv
   if (/^python[\d.]*$/.test(first) && out[1]?.value === '-m' && out[2]) return out.slice(2);
