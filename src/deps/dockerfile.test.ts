@@ -131,6 +131,14 @@ test('installSites: pip install -r of a file an earlier `poetry export` / `uv ex
   assert.deepEqual(u.kinds, ['uv-lock']);
 });
 
+test('installSites: a heredoc RUN, COPY in JSON form with --chown, a bind mount of the whole context', () => {
+  const h = one('FROM node:20-slim\nWORKDIR /app\nCOPY --chown=node:node ["package.json", "yarn.lock", "./"]\nRUN <<EOF\nset -e\nyarn install --immutable\nEOF');
+  assert.deepEqual(h.lockfiles, ['yarn.lock']);
+  assert.deepEqual([h.range.start.line, h.range.start.column, h.command], [6, 1, 'yarn install --immutable']);
+  const b = one('FROM node:20-slim\nWORKDIR /app\nRUN --mount=type=bind,target=. --mount=type=cache,target=/root/.npm npm ci');
+  assert.deepEqual(b.lockfiles, ['npm-shrinkwrap.json', 'package-lock.json']);
+});
+
 test('installSites: a lockfile not in the context gives a site with no lockfile (nothing to read)', () => {
   // 007trains/docker-cronicle: `yarn` in a tree downloaded by the RUN itself
   const s = one('FROM node:18-bullseye AS Builder\nWORKDIR /opt/cronicle\nRUN curl -L -o /tmp/c.tgz https://example.invalid/c.tgz && tar zxf /tmp/c.tgz -C . && yarn');
@@ -166,6 +174,16 @@ test('installSites: keys are stable when lines are inserted before the RUN (fixe
   const b = sites('FROM node:20\nARG TARGETARCH\nCOPY . /a\nWORKDIR /a\nRUN npm ci\nRUN cd docs && npm ci');
   assert.deepEqual(a.map((s) => s.key), ['0:0', '0:1']);
   assert.deepEqual(b.map((s) => s.key), a.map((s) => s.key));
+});
+
+test('installSites: 2,000 install RUNs read in linear time', () => {
+  const lines = ['FROM node:20-alpine AS base', 'WORKDIR /app', 'COPY . .', 'RUN apk add --no-cache python3 make g++'];
+  for (let i = 0; i < 2000; i++) lines.push(`RUN cd pkg${i} && npm ci`);
+  const text = lines.join('\n');
+  const found = sites(text);
+  assert.equal(found.length, 2000);
+  assert.equal(found[1999]?.lockfiles[1], 'pkg1999/package-lock.json');
+  assert.equal(found[1999]?.targets[0]?.toolchain?.cc, true);
 });
 
 test('toolchainAdvice: the packages per distribution', () => {

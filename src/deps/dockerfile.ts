@@ -493,6 +493,7 @@ const memos = new WeakMap<Model, Map<string, readonly InstallSiteFacts[]>>();
 
 function computeSites(model: Model, file: string, platforms: readonly Platform[], build: Platform): readonly InstallSiteFacts[] {
   const places = placesOf(model);
+  const cache: SiteCache = { traits: new Map(), states: new Map(), toolchains: new WeakMap() };
   const out: InstallSiteFacts[] = [];
   for (const stage of model.stages) {
     if (stage.windows) continue;
@@ -523,7 +524,7 @@ function computeSites(model: Model, file: string, platforms: readonly Platform[]
           const k = formatPlatform(p);
           if (seen.has(k)) continue;
           seen.add(k);
-          targets.push(targetFor(model, stage, ins, f, p, build, { file, stage: stageLabel(stage), line: range.start.line, column: range.start.column, command }));
+          targets.push(targetFor(model, stage, f, p, build, { file, stage: stageLabel(stage), line: range.start.line, column: range.start.column, command }, cache));
         }
         out.push({
           key,
@@ -553,40 +554,85 @@ function chainOf(model: Model, stage: Stage, p: Platform): Stage[] {
   return chain;
 }
 
-function targetFor(model: Model, stage: Stage, ins: Instruction, f: Found, p: Platform, build: Platform, site: Omit<InstallSite, 'base'>): DepsTarget {
+/** What the package managers of a stage chain installed up to a point (and which managers they were). */
+interface PkgState {
+  readonly installed: readonly Installed[];
+  readonly tools: readonly { readonly tool: string }[];
+  readonly virtuals: ReadonlyMap<string, string[]>;
+}
+
+const EMPTY_STATE: PkgState = { installed: [], tools: [], virtuals: new Map() };
+
+/** The state after `cmds` (new arrays only when a command installs or removes something). */
+function applyCommands(state: PkgState, cmds: Iterable<SimpleCommand>, where: string, stop?: SimpleCommand): PkgState {
+  let out = state;
+  for (const cmd of cmds) {
+    if (cmd === stop) break;
+    if (cmd.substitution) continue;
+    const words = toolWords(cmd);
+    const tool = words[0]?.value.replace(/^.*\//, '');
+    if (!tool || !(APT.has(tool) || APK.has(tool) || RPM.has(tool) || /rust/.test(cmd.words.map((w) => w.value).join(' ')))) continue;
+    const virtuals = new Map(out.virtuals);
+    const pk = packagesOf(words, virtuals);
+    if (!pk) continue;
+    const removed = new Set(pk.remove);
+    out = {
+      installed: [...out.installed.filter((x) => !removed.has(x.name)), ...pk.add.map((name) => ({ name, where }))],
+      tools: [...out.tools, { tool: words[0]?.value.replace(/^.*\//, '') ?? '' }],
+      virtuals,
+    };
+  }
+  return out;
+}
+
+/** Per stage (and the parent it is built FROM for a platform): the package state before each RUN, and at its end. Each RUN is read once. */
+type StageStates = Map<string, { readonly before: ReadonlyMap<Instruction, PkgState>; readonly end: PkgState }>;
+
+function statesOf(model: Model, stage: Stage, p: Platform, file: string, memo: StageStates, seen: Set<Stage> = new Set()): { readonly before: ReadonlyMap<Instruction, PkgState>; readonly end: PkgState } {
+  const parent = seen.has(stage) ? null : model.parentFor(stage, p);
+  const key = `${stage.index}<${parent?.index ?? ''}`;
+  const hit = memo.get(key);
+  if (hit) return hit;
+  seen.add(stage);
+  let state = parent ? statesOf(model, parent, p, file, memo, seen).end : EMPTY_STATE;
+  const before = new Map<Instruction, PkgState>();
+  for (const ins of stage.instructions) {
+    before.set(ins, state);
+    if (ins.keyword !== 'run' || ins.json || !PACKAGE_GATE.test(ins.body.text + ins.heredocs.map((h) => h.content).join('\n'))) continue;
+    const where = `in stage ${stageLabel(stage)} (${file}:${ins.range.start.line})`;
+    for (const src of model.shell(ins)) state = applyCommands(state, src.script.commands, where);
+  }
+  const out = { before, end: state };
+  memo.set(key, out);
+  return out;
+}
+
+/** What the sites of one file share: base traits per image, package states per stage, toolchains per package state and image. */
+interface SiteCache {
+  readonly traits: Map<string, BaseTraits>;
+  readonly states: StageStates;
+  readonly toolchains: WeakMap<readonly Installed[], Map<string, Toolchain | undefined>>;
+}
+
+/** A cheap test: can a RUN install or remove a system package or Rust at all? */
+const PACKAGE_GATE = /\b(?:apt-get|apt|aptitude|apk|dnf|yum|microdnf|tdnf|rustup)\b|rustup/;
+
+function targetFor(model: Model, stage: Stage, f: Found, p: Platform, build: Platform, site: Omit<InstallSite, 'base'>, cache: SiteCache): DepsTarget {
   const chain = chainOf(model, stage, p);
   const root = chain[0] as Stage;
   const image = model.view(root, p, build).image.trim();
-  const base = baseTraits(image);
-  const installed: Installed[] = [];
-  const tools: { tool: string }[] = [];
-  const virtuals = new Map<string, string[]>();
-  const note = (cmd: SimpleCommand, words: readonly ShellWord[], where: string): void => {
-    const pk = packagesOf(words, virtuals);
-    if (!pk) return;
-    tools.push({ tool: words[0]?.value.replace(/^.*\//, '') ?? '' });
-    for (const r of pk.remove) {
-      for (let i = installed.length - 1; i >= 0; i--) if (installed[i]?.name === r) installed.splice(i, 1);
-    }
-    for (const a of pk.add) installed.push({ name: a, where });
-    void cmd;
-  };
-  for (const s of chain) {
-    for (const other of s.instructions) {
-      if (other === ins) break;
-      if (other.keyword !== 'run' || other.json) continue;
-      const where = `in stage ${stageLabel(s)} (${site.file}:${other.range.start.line})`;
-      for (const src of model.shell(other)) for (const cmd of src.script.commands) if (!cmd.substitution) note(cmd, toolWords(cmd), where);
-    }
-  }
+  const base = cache.traits.get(image) ?? baseTraits(image);
+  cache.traits.set(image, base);
+  const start = statesOf(model, stage, p, site.file, cache.states).before.get(f.ins) ?? EMPTY_STATE;
   // the install's own RUN, before the install command
-  for (const cmd of f.src.script.commands) {
-    if (cmd === f.cmd) break;
-    if (!cmd.substitution) note(cmd, toolWords(cmd), `in stage ${stageLabel(stage)} (${site.file}:${f.ins.range.start.line}, before the install)`);
-  }
+  const { installed, tools } = applyCommands(start, f.src.script.commands, `in stage ${stageLabel(stage)} (${site.file}:${f.ins.range.start.line}, before the install)`, f.cmd);
   const libc = base.libc ?? libcFromCommands(tools) ?? 'glibc';
   const python = base.python ?? distroPython(base.family, base.release, installed);
-  const toolchain = toolchainAt(base, installed);
+  // sites that meet the same base and packages share one toolchain
+  let byImage = cache.toolchains.get(installed);
+  if (!byImage) cache.toolchains.set(installed, (byImage = new Map()));
+  const toolchain = byImage.has(image) ? byImage.get(image) : toolchainAt(base, installed);
+  byImage.set(image, toolchain);
   return {
     platform: p,
     libc,
