@@ -55,6 +55,9 @@ const ROWS: Row[] = [
   ['nvidia/cuda:12.1.0-runtime-ubuntu22.04', 'glibc', '2.35', undefined, 'unknown'],
   ['ros:humble-ros-base-jammy', 'glibc', '2.35', undefined, 'unknown'],
   ['ghcr.io/acme/builder:1', undefined, undefined, undefined, 'unknown'],
+  // astral-sh/uv's images name Python and Debian in the tag (David-Zeng/nanobot builds on one)
+  ['ghcr.io/astral-sh/uv:python3.12-bookworm-slim', 'glibc', '2.36', 'python 3.12', 'unknown'],
+  ['nikolaik/python-nodejs:python3.12-nodejs20-alpine', 'musl', '1.2', 'python 3.12', 'unknown'],
   ['cgr.dev/chainguard/python:latest', 'glibc', undefined, undefined, 'unknown'],
 ];
 

@@ -344,9 +344,13 @@ export function baseTraits(image: string): BaseTraits {
  */
 function fromTagWords(image: string, tag: string): BaseTraits | undefined {
   const words = tag.split(/[-_]/);
+  // `ghcr.io/astral-sh/uv:python3.12-bookworm-slim`, `nikolaik/python-nodejs:python3.12-nodejs20`
+  const python = words.map((w) => /^python(\d\.\d+)$/.exec(w)?.[1]).find((v) => v !== undefined);
+  const node = words.map((w) => /^node(?:js)?(\d+)$/.exec(w)?.[1]).find((v) => v !== undefined);
+  const lang = { ...(python ? { python } : {}), ...(node ? { node } : {}) };
   const r = debianOf(words) ?? debianOf(words.map((w) => UBUNTU_NUMBERS.get(w.replace(/^ubuntu/, '')) ?? ''));
-  if (r) return { ...releaseTraits(image, r, NO_TOOLS, {}, `${image} names`), known: false };
+  if (r) return { ...releaseTraits(image, r, NO_TOOLS, lang, `${image} names`), known: false };
   const a = alpineOf(words);
-  if (a) return { ...alpineTraits(image, a, NO_TOOLS, {}, `${image} names`), known: false };
-  return undefined;
+  if (a) return { ...alpineTraits(image, a, NO_TOOLS, lang, `${image} names`), known: false };
+  return python || node ? { image, known: false, ...lang, tools: NO_TOOLS, evidence: `${image} names ${python ? `Python ${python}` : `Node.js ${node}`}` } : undefined;
 }

@@ -20,6 +20,7 @@ test('installSites: nothing without a package manager, and nothing for installs 
   assert.deepEqual(sites('FROM node:20\nRUN npm install -g pnpm@9 && npm i left-pad'), []);
   assert.deepEqual(sites('FROM python:3.12\nRUN pip install --no-cache-dir gunicorn==22.0.0 && pip install .'), []);
   assert.deepEqual(sites('FROM node:20\nRUN npm run build && pnpm exec tsc && yarn build'), []);
+  assert.deepEqual(sites('FROM node:20\nRUN yarn --version && npm --version && pip --version'), []);
 });
 
 test('installSites: npm ci after COPY of the manifests into WORKDIR (glob), musl and the Node version from node:20-alpine', () => {

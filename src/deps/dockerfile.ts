@@ -148,7 +148,8 @@ function installOf(words: readonly ShellWord[]): Install | undefined {
     case 'yarn': {
       const dir = flagValue(args, ['--cwd']);
       const pos = positionals(args, new Set(['--cwd', '--mode', '--network-timeout', '--cache-folder']));
-      // a bare `yarn` installs
+      // a bare `yarn` installs (not `yarn --version`)
+      if (args.some((a) => a === '--version' || a === '-v' || a === '--help' || a === '-h')) return undefined;
       if (pos.length === 0 || (pos[0] === 'install' && pos.length === 1)) return { manager: 'yarn', ...(dir ? { dir } : {}) };
       return undefined;
     }
