@@ -114,7 +114,7 @@ test('checkPaths: AA123 on the install RUN from the injected analyser; nativeDep
   assert.deepEqual(progress, [{ step: 'native-deps', lockfiles: 1 }]);
   const findings = run.results.flatMap((r) => r.findings);
   assert.deepEqual(findings.map((f) => [f.ruleId, f.range.start.line, f.range.start.column, f.platforms]), [['AA123', 4, 5, ['linux/ppc64le']]]);
-  assert.match(findings[0]?.message ?? '', /^npm ci fails on linux\/ppc64le \(musl\): sharp@0\.33\.5 on linux\/ppc64le \(musl\): no sharp build for linux\/ppc64le \(lockfile package-lock\.json\)$/);
+  assert.match(findings[0]?.message ?? '', /^npm ci fails on linux\/ppc64le \(musl\): sharp@0\.33\.5: no sharp build for linux\/ppc64le \(lockfile package-lock\.json\)$/);
   assert.equal(run.withoutNativeDeps, undefined);
 
   const offline = await checkPaths([], { cwd: dir, check: { platforms: PLATFORMS, only: ['AA123', 'AA124'] }, baseImages: false, nativeDeps: false });

@@ -148,8 +148,16 @@ test('installSites: a lockfile not in the context gives a site with no lockfile 
 });
 
 test('installSites: per-platform bases (ARG), a stage FROM a stage (the parent\'s base and toolchain), $BUILDPLATFORM and constant platforms', () => {
-  const perArch = one('ARG BASE_amd64=node:20-bookworm-slim\nARG BASE_arm64=node:20-alpine\nFROM ${BASE_amd64} AS a\nFROM ${BASE_arm64} AS b\nFROM node:20-${TARGETARCH} AS final\nWORKDIR /app\nCOPY . .\nRUN npm ci', 'linux/amd64,linux/arm64');
+  // a parent chosen per platform: glibc for amd64, musl for arm64
+  const perArch = one('FROM node:20-bookworm-slim AS base-amd64\nFROM node:20-alpine3.19 AS base-arm64\nRUN apk add --no-cache build-base python3\nFROM base-${TARGETARCH} AS final\nWORKDIR /app\nCOPY . .\nRUN npm ci', 'linux/amd64,linux/arm64');
   assert.equal(perArch.stage.name, 'final');
+  assert.deepEqual(perArch.targets.map((t) => [t.libc, t.libcVersion, t.site?.base, t.toolchain?.cc]), [
+    ['glibc', '2.36', 'node:20-bookworm-slim', false],
+    ['musl', '1.2.4', 'node:20-alpine3.19', true],
+  ]);
+  // an image expanded per target from a platform ARG
+  const expanded = one('FROM ${TARGETARCH}/python:3.11-slim-bullseye\nCOPY requirements.txt .\nRUN pip install -r requirements.txt');
+  assert.deepEqual(expanded.targets.map((t) => [t.site?.base, t.python, t.libcVersion]), [['amd64/python:3.11-slim-bullseye', '3.11', '2.31'], ['arm64/python:3.11-slim-bullseye', '3.11', '2.31']]);
   const chained = one('FROM python:3.12-alpine AS base\nRUN apk add --no-cache build-base\nFROM base AS deps\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt');
   const t = chained.targets[0];
   assert.deepEqual([t?.libc, t?.python, t?.toolchain?.cc, t?.site?.base], ['musl', '3.12', true, 'python:3.12-alpine']);

@@ -37,12 +37,19 @@ export default defineRule({
       const platforms = new Set<string>();
       const named = packages.map(({ pkg, on }) => {
         for (const o of on) platforms.add(targetName(o.target));
-        return `${pkg.name}@${pkg.version} on ${on.map((o) => targetName(o.target)).join(', ')}: ${on[0]?.cell.reason ?? 'no binary'}`;
+        return { pkg, on };
       });
+      // the platforms named once when every package fails on all of them
+      const one = packages.every(({ on }) => on.length === platforms.size);
       ctx.report({
         messageId: 'missing',
         range: site.range,
-        data: { command: site.command, platforms: [...platforms].join(', '), packages: listSome(named), lockfile: fact.lockfile },
+        data: {
+          command: site.command,
+          platforms: [...platforms].join(', '),
+          packages: listSome(named.map(({ pkg, on }) => `${pkg.name}@${pkg.version}${one ? '' : ` on ${on.map((o) => targetName(o.target)).join(', ')}`}: ${on[0]?.cell.reason ?? 'no binary'}`)),
+          lockfile: fact.lockfile,
+        },
         platforms: [...new Set(packages.flatMap(({ on }) => on.map((o) => formatPlatform(o.target.platform))))],
         ...(packages.some(({ pkg }) => pkg.suggestion) ? { fixNote: packages.flatMap(({ pkg }) => (pkg.suggestion ? [pkg.suggestion] : [])).join(' ') } : {}),
       });

@@ -38,6 +38,7 @@ export default defineRule({
       const lacking = [...new Set(packages.flatMap(({ on }) => on.flatMap((o) => o.cell.lacking ?? [])))];
       const base = site.targets.find((t) => t.site?.base)?.site?.base ?? '';
       const advice = toolchainAdvice(base, lacking);
+      const evidence = packages[0]?.on[0]?.target.toolchain?.evidence ?? [];
       const named = packages.map(({ pkg, on }) => `${pkg.name}@${pkg.version} on ${on.map((o) => targetName(o.target)).join(', ')}`);
       // the line that installs what is lacking, before the install RUN (a suggestion: it changes the image)
       const suggestions: Suggestion[] = [];
@@ -51,6 +52,8 @@ export default defineRule({
         data: { command: site.command, packages: listSome(named), stage: site.stage.name ?? `#${site.stage.index}`, lacking: lacking.join(', '), advice },
         platforms: [...new Set(packages.flatMap(({ on }) => on.map((o) => formatPlatform(o.target.platform))))],
         suggestions,
+        // how the stage's toolchain was read: the base, and what earlier RUNs installed
+        ...(evidence.length ? { fixNote: `the stage's toolchain at this RUN: ${evidence.join('; ')}` } : {}),
       });
     }
   },
