@@ -17,6 +17,8 @@ import { readRegularFileSync } from '../fs/bounded-read.js';
 import { errnoReason } from '../fs/errno.js';
 import type { Finding } from '../rules/types.js';
 import type { LookUpBaseImagesOptions } from './base-image-lookup.js';
+import type { LookUpNativeDepsOptions } from './deps-lookup.js';
+import { INSTALL_GATE } from '../deps/dockerfile.js';
 import type { ScriptReader } from '../dockerfile/scripts.js';
 import { formatPlatform } from '../platform/index.js';
 import { contextReader } from './context.js';
@@ -30,7 +32,7 @@ import { summarize, type Summary } from './summary.js';
 export const STDIN_NAME = '<stdin>';
 
 /** What a check is busy with, for a progress line. */
-export type CheckProgress = { readonly step: 'base-images'; readonly images: number };
+export type CheckProgress = { readonly step: 'base-images'; readonly images: number } | { readonly step: 'native-deps'; readonly lockfiles: number };
 
 export interface CheckPathsOptions extends DiscoverOptions {
   /**
@@ -48,6 +50,14 @@ export interface CheckPathsOptions extends DiscoverOptions {
    * credentials, cache); `false` checks offline (those rules then say nothing).
    */
   readonly baseImages?: false | Omit<LookUpBaseImagesOptions, 'platforms' | 'buildPlatform' | 'onStart'>;
+  /**
+   * Native dependencies (AA123, AA124): the lockfiles install RUNs read, analysed per target
+   * platform before the check when a selected rule needs them, by `analyse` (`anyarch deps`'s
+   * readers and analysers, whose metadata sources answer from their cache when offline); `false`
+   * skips the step (those rules then say nothing). Only Dockerfiles whose text names a package
+   * manager are read for it.
+   */
+  readonly nativeDeps?: false | Omit<LookUpNativeDepsOptions, 'platforms' | 'buildPlatform' | 'onStart'>;
   readonly onProgress?: (progress: CheckProgress) => void;
   /**
    * Per-architecture Dockerfiles (default true): a file named for one architecture
@@ -74,6 +84,8 @@ export interface CheckRun {
   readonly bug: boolean;
   /** ids of selected rules that needed base images but ran without them (offline) */
   readonly withoutBaseImages: readonly string[];
+  /** ids of selected rules that needed native-dependency facts but ran without them (`nativeDeps: false`, or no analyser) */
+  readonly withoutNativeDeps?: readonly string[];
   /**
    * With `fix: 'preview'`: the findings the fixes would remove (not in `results`, which hold what
    * would remain). Nothing was fixed, so they count for the outcome: a dry run ends as the check
@@ -237,9 +249,13 @@ function namedPlatforms(file: string, check: CheckOptions, opts: CheckPathsOptio
   return platformsForFile(file, own ? [] : siblingsIn(path.dirname(path.resolve(opts.cwd, file)), siblings), check.platforms ?? DEFAULT_PLATFORMS);
 }
 
+/** The build context of a file: `--context`, else the file's directory (none for standard input). */
+function contextDirOf(file: string, check: CheckOptions, opts: CheckPathsOptions): string | undefined {
+  return check.context !== undefined ? path.resolve(opts.cwd, check.context) : file === STDIN_NAME ? undefined : path.dirname(path.resolve(opts.cwd, file));
+}
+
 /** The options and context reader for one file: its platforms by name, its build context. */
 function fileCheck(file: string, check: CheckOptions, opts: CheckPathsOptions, siblings: Map<string, string[]>): { check: CheckOptions; reader?: ScriptReader; platforms?: FileResult['platforms'] } {
-  const stdin = file === STDIN_NAME;
   let out = check;
   let platforms: FileResult['platforms'];
   const chosen = namedPlatforms(file, check, opts, siblings);
@@ -247,7 +263,7 @@ function fileCheck(file: string, check: CheckOptions, opts: CheckPathsOptions, s
     out = { ...check, platforms: chosen.platforms };
     platforms = { platforms: chosen.platforms.map(formatPlatform), from: chosen.from };
   }
-  const dir = check.context !== undefined ? path.resolve(opts.cwd, check.context) : stdin ? undefined : path.dirname(path.resolve(opts.cwd, file));
+  const dir = contextDirOf(file, check, opts);
   if (dir === undefined) return { check: out, ...(platforms ? { platforms } : {}) };
   const shown = (p: string): string => {
     const abs = path.join(dir, p);
@@ -301,6 +317,7 @@ export async function checkPaths(paths: readonly string[], opts: CheckPathsOptio
   let check = opts.check ?? {};
   if (check.context !== undefined) contextDirectory(path.resolve(opts.cwd, check.context), check.context);
   const needBaseImages = rulesNeeding(check, 'baseImages');
+  const needNativeDeps = rulesNeeding(check, 'nativeDeps');
 
   const named = paths.filter((p) => p !== '-');
   const discovery =
@@ -338,6 +355,32 @@ export async function checkPaths(paths: readonly string[], opts: CheckPathsOptio
     }
   }
 
+  let withoutNativeDeps: string[] = [];
+  if (needNativeDeps.length) {
+    if (opts.nativeDeps === false || !opts.nativeDeps?.analyse) {
+      withoutNativeDeps = needNativeDeps.map((r) => r.meta.id);
+    } else {
+      // only files that name a package manager: the rest cost nothing (not even the module's load)
+      const texts = inputs.flatMap((i) => {
+        if (i.text instanceof AnyarchError || !INSTALL_GATE.test(i.text.source)) return [];
+        const context = contextDirOf(i.file, check, opts);
+        if (context === undefined) return [];
+        const own = namedPlatforms(i.file, check, opts, siblings);
+        return [{ file: i.file, source: i.text.source, context, cwd: opts.cwd, ...(own ? { platforms: own.platforms } : {}) }];
+      });
+      if (texts.length) {
+        const { lookUpNativeDeps } = await import('./deps-lookup.js');
+        const facts = await lookUpNativeDeps(texts, {
+          ...opts.nativeDeps,
+          ...(check.platforms ? { platforms: check.platforms } : {}),
+          ...(check.buildPlatform ? { buildPlatform: check.buildPlatform } : {}),
+          onStart: (lockfiles) => opts.onProgress?.({ step: 'native-deps', lockfiles }),
+        });
+        if (facts.size) check = { ...check, nativeDeps: facts };
+      }
+    }
+  }
+
   const trees = opts.fix === 'apply' ? fixTrees(named, opts.cwd) : [];
   for (const input of inputs) checked.push(await checkGuarded(input, check, opts, trees, siblings));
   checked.sort((a, b) => (a.result.file < b.result.file ? -1 : a.result.file > b.result.file ? 1 : 0));
@@ -357,6 +400,7 @@ export async function checkPaths(paths: readonly string[], opts: CheckPathsOptio
     diffs: checked.flatMap((c) => (c.diff === undefined ? [] : [c.diff])),
     bug: checked.some((c) => c.bug),
     withoutBaseImages,
+    ...(withoutNativeDeps.length ? { withoutNativeDeps } : {}),
     ...(opts.fix === 'preview' ? { pending: checked.flatMap((c) => c.fixed) } : {}),
   };
 }

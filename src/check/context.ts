@@ -18,9 +18,16 @@ export const MAX_SCRIPTS = 32;
 
 /**
  * A reader of context files under `dir`; `name` gives the path findings in a script are
- * reported under (default: `dir` joined with the context path).
+ * reported under (default: `dir` joined with the context path). `limits`: the largest file and
+ * how many files (default those of scripts; the native-dependency lookup reads lockfiles with its own).
  */
-export function contextReader(dir: string, name: (contextPath: string) => string = (p) => path.join(dir, p)): ScriptReader {
+export function contextReader(
+  dir: string,
+  name: (contextPath: string) => string = (p) => path.join(dir, p),
+  limits: { readonly maxBytes?: number; readonly maxFiles?: number } = {},
+): ScriptReader {
+  const maxBytes = limits.maxBytes ?? MAX_SCRIPT_BYTES;
+  const maxFiles = limits.maxFiles ?? MAX_SCRIPTS;
   // each path is read once (--fix checks the file again after each pass, and must see the same scripts)
   const read = new Map<string, ScriptFile | undefined>();
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -28,15 +35,15 @@ export function contextReader(dir: string, name: (contextPath: string) => string
   return (contextPath: string): ScriptFile | undefined => {
     if (!contextPath || contextPath.startsWith('/') || contextPath.split('/').includes('..')) return undefined;
     if (read.has(contextPath)) return read.get(contextPath);
-    if (read.size >= MAX_SCRIPTS) return undefined;
+    if (read.size >= maxFiles) return undefined;
     let file: ScriptFile | undefined;
     try {
       // links resolved, the file must still be inside the context (resolved too)
       root ??= realpathSync(dir);
       const real = realpathSync(path.join(dir, contextPath));
       if (real !== root && !real.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) throw new Error('outside the build context');
-      const bytes = readRegularFileSync(real, MAX_SCRIPT_BYTES);
-      if (bytes.length <= MAX_SCRIPT_BYTES) file = { path: name(contextPath), text: decoder.decode(bytes) };
+      const bytes = readRegularFileSync(real, maxBytes);
+      if (bytes.length <= maxBytes) file = { path: name(contextPath), text: decoder.decode(bytes) };
     } catch {
       // missing, special, too large or not UTF-8: no script
     }

@@ -21,6 +21,7 @@ import {
   type Severity,
 } from '../rules/types.js';
 import type { BaseImageFacts } from '../rules/support/base-image-requirements.js';
+import type { NativeDepsFacts } from '../deps/dockerfile.js';
 import { contextReader } from './context.js';
 import { collectSuppressions, type Suppressions } from './pragmas.js';
 
@@ -44,6 +45,8 @@ export interface CheckOptions {
   readonly buildPlatform?: Platform;
   /** what registries said about the base images (AA114, AA115); absent: not looked up */
   readonly baseImages?: BaseImageFacts;
+  /** what the ecosystem analysers said about the lockfiles install RUNs read (AA123, AA124); absent: not looked up */
+  readonly nativeDeps?: NativeDepsFacts;
   /**
    * The build context: scripts of it that RUNs execute are read as shell too (`checkPaths`:
    * default each Dockerfile's directory; `checkSource`: none unless given, or a reader is passed).
@@ -229,6 +232,7 @@ export function runRules(model: Model, opts: CheckOptions = NO_OPTIONS): { findi
       buildPlatform,
       builderPlatforms: builders,
       ...(opts.baseImages ? { baseImages: opts.baseImages } : {}),
+      ...(opts.nativeDeps ? { nativeDeps: opts.nativeDeps } : {}),
       report(d: ReportDescriptor<string>) {
         const key = `${d.messageId}|${d.range.start.offset}|${d.range.end.offset}`;
         if (seen.has(key)) return;

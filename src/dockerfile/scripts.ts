@@ -58,19 +58,21 @@ export function normalizePath(p: string): string | undefined {
   return (abs ? '/' : '') + out.join('/');
 }
 
-function join(dir: string, p: string): string {
+/** `p` against the directory `dir` (an absolute `p` stays). */
+export function joinPath(dir: string, p: string): string {
   return p.startsWith('/') ? p : `${dir.replace(/\/$/, '')}/${p}`;
 }
 
 /** Where context files sit in a stage's file system: container path → context path (a file or a directory). */
-interface Placement {
+export interface Placement {
   readonly dest: string;
   readonly source: string;
   /** the destination names a directory the source goes into (`/tmp/`, several sources) */
   readonly into: boolean;
 }
 
-function contextPathOf(path: string, placements: readonly Placement[]): string[] {
+/** The context paths a container path may hold (later placements first). */
+export function contextPathOf(path: string, placements: readonly Placement[]): string[] {
   const out: string[] = [];
   const add = (rel: string): void => {
     const n = normalizePath(rel);
@@ -89,7 +91,8 @@ function contextPathOf(path: string, placements: readonly Placement[]): string[]
   return out;
 }
 
-function copyPlacements(ins: Instruction, workdir: string): Placement[] {
+/** Where a COPY/ADD from the build context puts its sources (none for `--from`, URLs, variables, heredocs). */
+export function copyPlacements(ins: Instruction, workdir: string): Placement[] {
   if (ins.flags.some((f) => f.name === 'from')) return [];
   const words = ins.json ? [...ins.args] : ins.args.length === 1 ? (ins.args[0] as string).trim().split(/\s+/) : [...ins.args];
   if (words.length < 2 || ins.heredocs.length) return [];
@@ -97,7 +100,7 @@ function copyPlacements(ins: Instruction, workdir: string): Placement[] {
   const sources = words.slice(0, -1).filter((s) => !/^[a-z][\w+.-]*:\/\//i.test(s) && !s.includes('$'));
   if (dest.includes('$')) return [];
   const into = dest.endsWith('/') || words.length > 2 || dest === '.' || dest === './';
-  const absDest = normalizePath(join(workdir, dest)) ?? '/';
+  const absDest = normalizePath(joinPath(workdir, dest)) ?? '/';
   return sources.flatMap((s) => {
     // a glob copies the files it matches into a directory
     if (/[*?[]/.test(s)) {
@@ -110,14 +113,15 @@ function copyPlacements(ins: Instruction, workdir: string): Placement[] {
   });
 }
 
-function mountPlacements(ins: Instruction, workdir: string): Placement[] {
+/** Where a RUN's bind mounts of the build context put their sources. */
+export function mountPlacements(ins: Instruction, workdir: string): Placement[] {
   const out: Placement[] = [];
   for (const f of ins.flags) {
     if (f.name !== 'mount' || f.value === null) continue;
     const m = parseMount(f.value);
     if (!m || m.type !== 'bind' || m.from || !m.target || m.target.includes('$')) continue;
     const source = normalizePath(m.source ?? '.') ?? '.';
-    out.push({ dest: normalizePath(join(workdir, m.target)) ?? '/', source: source === '' ? '.' : source, into: false });
+    out.push({ dest: normalizePath(joinPath(workdir, m.target)) ?? '/', source: source === '' ? '.' : source, into: false });
   }
   return out;
 }
@@ -189,14 +193,14 @@ export function scriptRuns(stages: readonly Stage[], source: string, parse: (ins
     let workdir = inherited?.workdir ?? '/';
     // Windows stages are not read as POSIX shell (Model.shell)
     if (!stage.windows) stage.instructions.forEach((ins, index) => {
-      if (ins.keyword === 'workdir') workdir = normalizePath(join(workdir, ins.body.text.trim())) ?? '/';
+      if (ins.keyword === 'workdir') workdir = normalizePath(joinPath(workdir, ins.body.text.trim())) ?? '/';
       else if (ins.keyword === 'copy' || ins.keyword === 'add') placements = [...placements, ...copyPlacements(ins, workdir)];
       else if (ins.keyword === 'run') {
         const here = [...placements, ...mountPlacements(ins, workdir)];
         if (!here.length) return;
         const paths = ins.json ? execPaths(ins.args) : executedPaths(parse(ins));
         for (const p of paths) {
-          const abs = normalizePath(join(workdir, p.path));
+          const abs = normalizePath(joinPath(workdir, p.path));
           if (!abs) continue;
           const candidates = contextPathOf(abs, here);
           if (candidates.length) out.push({ stage, index, instruction: ins, candidates, start: p.start, end: p.end });

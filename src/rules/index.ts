@@ -15,6 +15,8 @@ import fromPlatformConstant from './from-platform-constant.js';
 import hardcodedArchDownload from './hardcoded-arch-download.js';
 import hardcodedCompilerTarget from './hardcoded-compiler-target.js';
 import libcMismatch from './libc-mismatch.js';
+import nativeDependencyMissing from './native-dependency-missing.js';
+import nativeDependencyToolchain from './native-dependency-toolchain.js';
 import officialImageAvailable from './official-image-available.js';
 import platformArgDefault from './platform-arg-default.js';
 import platformArgUndeclared from './platform-arg-undeclared.js';
@@ -42,4 +44,6 @@ export const RULES: readonly Rule[] = [
   archMappingIncomplete, // AA118
   buildArchForTarget, // AA119
   archPinnedPackage, // AA121
+  nativeDependencyMissing, // AA123
+  nativeDependencyToolchain, // AA124
 ];

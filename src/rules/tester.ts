@@ -11,7 +11,10 @@ import { describe, test } from 'node:test';
 import { applyEdits, checkSource, fixSource, type CheckOptions } from '../check/engine.js';
 import type { ScriptReader } from '../dockerfile/scripts.js';
 import { parseDockerfile } from '../dockerfile/parser.js';
-import { parsePlatform, parsePlatformList } from '../platform/index.js';
+import { formatPlatform, parsePlatform, parsePlatformList, type Platform } from '../platform/index.js';
+import { installSites, nativeDepsKey, type NativeDepsFact, type NativeDepsFacts } from '../deps/dockerfile.js';
+import type { Cell, LockfileKind, PackageReport } from '../deps/types.js';
+import { buildModel } from '../dockerfile/model.js';
 import type { BaseImageFact } from './support/base-image-requirements.js';
 import type { Finding, FixStyle, Messages, Rule } from './types.js';
 
@@ -26,6 +29,41 @@ export interface CaseOptions {
   readonly buildPlatform?: string;
   /** files of the build context (path → text): scripts a RUN executes are read as shell */
   readonly files?: Readonly<Record<string, string>>;
+  /**
+   * What the analysers say about lockfiles (context path → native packages, each with its cells by
+   * platform; a platform left out is `prebuilt`) for AA123, AA124: given to every install site that
+   * reads that lockfile
+   */
+  readonly nativeDeps?: Readonly<Record<string, readonly TestPackage[]>>;
+}
+
+/** A native package of a case's lockfile: cells by platform (`linux/arm64`). */
+export interface TestPackage {
+  readonly name: string;
+  readonly version: string;
+  readonly cells: Readonly<Record<string, Cell>>;
+}
+
+/** The facts a case's `nativeDeps` stands for: the sites of its Dockerfile given their lockfiles' packages. */
+function nativeFacts(code: string, c: CaseOptions, platforms: readonly Platform[], build: Platform): NativeDepsFacts {
+  const given = c.nativeDeps ?? {};
+  const facts = new Map<string, NativeDepsFact>();
+  const model = buildModel(parseDockerfile(code, 'Dockerfile'));
+  for (const site of installSites(model, 'Dockerfile', platforms, { buildPlatform: build })) {
+    const i = site.lockfiles.findIndex((l) => Object.hasOwn(given, l));
+    if (i < 0) continue;
+    const lockfile = site.lockfiles[i] as string;
+    const packages: PackageReport[] = (given[lockfile] ?? []).map((p) => ({
+      ecosystem: site.ecosystem,
+      name: p.name,
+      version: p.version,
+      mechanism: site.ecosystem === 'npm' ? 'node-gyp' : 'wheels',
+      cells: site.targets.map((t) => p.cells[formatPlatform(t.platform)] ?? { status: 'prebuilt', reason: 'a binary for this platform' }),
+    }));
+    const kind = site.kinds[i] as LockfileKind;
+    facts.set(nativeDepsKey('Dockerfile', site), { lockfile, report: { file: lockfile, kind, ecosystem: site.ecosystem, targets: site.targets, packages, total: packages.length, warnings: [] } });
+  }
+  return facts;
 }
 
 export type ValidCase = string | ({ readonly code: string } & CaseOptions);
@@ -54,17 +92,20 @@ export interface InvalidCase<Id extends string = string> extends CaseOptions {
 
 const hasFix = (f: Finding): boolean => f.fix !== undefined && f.fix.length > 0;
 
-function optionsOf(rule: Rule, c: CaseOptions): CheckOptions {
+function optionsOf(rule: Rule, c: CaseOptions, code = ''): CheckOptions {
   const facts = new Map<string, BaseImageFact>();
   for (const [ref, v] of Object.entries(c.baseImages ?? {})) {
     facts.set(ref, 'error' in v ? { error: { code: 'E_REGISTRY', message: v.error } } : { platforms: (v as readonly string[]).map((p) => parsePlatform(p)) });
   }
+  const platforms = parsePlatformList(c.platforms ?? 'linux/amd64,linux/arm64');
+  const buildPlatform = parsePlatform(c.buildPlatform ?? 'linux/amd64');
   return {
     rules: [rule],
-    platforms: parsePlatformList(c.platforms ?? 'linux/amd64,linux/arm64'),
+    platforms,
     fixStyle: c.fixStyle ?? 'targetarch',
-    buildPlatform: parsePlatform(c.buildPlatform ?? 'linux/amd64'),
+    buildPlatform,
     ...(c.baseImages ? { baseImages: facts } : {}),
+    ...(c.nativeDeps ? { nativeDeps: nativeFacts(code, c, platforms, buildPlatform) } : {}),
   };
 }
 
@@ -90,7 +131,7 @@ export function assertFixesShown(rule: Rule, invalid: readonly InvalidCase[]): v
 /** Checks a valid case: no finding, no error. Throws an AssertionError otherwise. */
 export function assertValid(rule: Rule, v: ValidCase): void {
   const c = typeof v === 'string' ? { code: v } : v;
-  const r = checkSource(c.code, 'Dockerfile', optionsOf(rule, c), readerOf(c));
+  const r = checkSource(c.code, 'Dockerfile', optionsOf(rule, c, c.code), readerOf(c));
   assert.equal(r.error, undefined, r.error?.describe());
   assert.deepEqual(
     r.findings.map((f) => `${f.messageId} ${f.range.start.line}:${f.range.start.column} ${f.message}`),
@@ -104,7 +145,7 @@ export function assertValid(rule: Rule, v: ValidCase): void {
  * suggestions. Throws an AssertionError otherwise.
  */
 export function assertInvalid(rule: Rule, c: InvalidCase): void {
-  const opts = optionsOf(rule, c);
+  const opts = optionsOf(rule, c, c.code);
   const reader = readerOf(c);
   const r = checkSource(c.code, 'Dockerfile', opts, reader);
   assert.equal(r.error, undefined, r.error?.describe());
@@ -165,7 +206,7 @@ export function ruleTester<M extends Messages>(
       assertFixesShown(rule, cases.invalid);
     });
     const seen = new Set<string>();
-    const key = (code: string, c: CaseOptions): string => JSON.stringify([code, c.platforms, c.fixStyle, c.baseImages, c.buildPlatform, c.files]);
+    const key = (code: string, c: CaseOptions): string => JSON.stringify([code, c.platforms, c.fixStyle, c.baseImages, c.buildPlatform, c.files, c.nativeDeps]);
     for (const v of cases.valid) {
       const c = typeof v === 'string' ? { code: v } : v;
       const k = key(c.code, c);

@@ -1,4 +1,5 @@
 import type { BaseImageFacts } from './support/base-image-requirements.js';
+import type { NativeDepsFacts } from '../deps/dockerfile.js';
 import type { Range } from '../dockerfile/ast.js';
 import type { Model } from '../dockerfile/model.js';
 import type { Platform } from '../platform/index.js';
@@ -136,6 +137,8 @@ export interface RuleContext<M extends string | Messages = Messages> {
   readonly builderPlatforms: readonly Platform[];
   /** what registries said about base images (looked up before the check); absent: offline */
   readonly baseImages?: BaseImageFacts;
+  /** what the ecosystem analysers said about the lockfiles the install RUNs read (looked up before the check); absent: not looked up */
+  readonly nativeDeps?: NativeDepsFacts;
   report(d: ReportDescriptor<M>): void;
 }
 
@@ -155,9 +158,10 @@ export interface Rule<M extends string | Messages = Messages> {
   /**
    * Facts from outside the Dockerfile the rule reads from its context. `baseImages`: the CLI
    * looks base images up in their registries before the check when such a rule runs (and not
-   * offline); without them the rule must stay silent.
+   * offline); without them the rule must stay silent. `nativeDeps`: the lockfiles install RUNs
+   * read, analysed per target platform (src/check/deps-lookup.ts) before the check.
    */
-  readonly needs?: readonly 'baseImages'[];
+  readonly needs?: readonly ('baseImages' | 'nativeDeps')[];
   check(model: Model, ctx: RuleContext<M>): void;
 }
 

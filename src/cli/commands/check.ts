@@ -90,7 +90,9 @@ export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps =
       ? false
       : { insecureRegistries: opts.insecureRegistries ?? [], env: io.env, ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}) },
     onProgress: (p) => {
-      if (showProgress(io.stderr, io.env, opts.quiet)) io.stderr.write(`anyarch: reading the platforms of ${p.images} base image${p.images === 1 ? '' : 's'}…\n`);
+      if (!showProgress(io.stderr, io.env, opts.quiet)) return;
+      if (p.step === 'base-images') io.stderr.write(`anyarch: reading the platforms of ${p.images} base image${p.images === 1 ? '' : 's'}…\n`);
+      else io.stderr.write(`anyarch: analysing ${p.lockfiles} lockfile${p.lockfiles === 1 ? '' : 's'} for native dependencies…\n`);
     },
   });
   if (run.withoutBaseImages.length && !opts.quiet) {

@@ -211,20 +211,5 @@ export function envWords(cmd: SimpleCommand): ShellWord[] {
   return out;
 }
 
-const WRAPPERS = new Set(['exec', 'time', 'nice', 'nohup', 'sudo', 'command']);
-
-/** The command's words after wrappers (`env A=1`, `exec`, `time`), as values. */
-export function commandWords(cmd: SimpleCommand): ShellWord[] {
-  let i = 0;
-  const w = cmd.words;
-  for (;;) {
-    const v = w[i]?.value;
-    if (v === undefined) return [];
-    if (WRAPPERS.has(v)) i++;
-    else if (v === 'env') {
-      i++;
-      while (i < w.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w[i]?.value ?? '') || (w[i]?.value ?? '').startsWith('-'))) i++;
-    } else break;
-  }
-  return w.slice(i);
-}
+/** The command's words after wrappers (`env A=1`, `exec`, `time`), as values (src/dockerfile/command-words.ts, shared with deps). */
+export { commandWords } from '../../dockerfile/command-words.js';

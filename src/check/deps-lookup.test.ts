@@ -1,0 +1,131 @@
+/**
+ * The native-dependency lookup before a check, and `checkPaths` with it. The analysers of `anyarch
+ * deps` (h12-nodelock's and h12-python's, through h12-cli's `analyzeLockfileReport`) are written
+ * in parallel: these tests inject a fake analyser through the lookup's options, which answers from
+ * the lockfile's text so that what was read is checked too.
+ */
+import assert from 'node:assert/strict';
+import { rmSync, symlinkSync } from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { tempTree } from '../../test/support/tree.js';
+import { nativeDepsKey } from '../deps/dockerfile.js';
+import type { LockfileReport } from '../deps/types.js';
+import { AnyarchError } from '../errors.js';
+import { parsePlatform, parsePlatformList } from '../platform/index.js';
+import { checkPaths, type CheckProgress } from './check-paths.js';
+import { lookUpNativeDeps, type NativeDepsInput } from './deps-lookup.js';
+
+/** A fake analyser: each line `name@version platform` of the lockfile's text is a missing cell on that platform. */
+function fakeAnalyser(calls: NativeDepsInput[]) {
+  return async (input: NativeDepsInput): Promise<LockfileReport> => {
+    calls.push(input);
+    if (input.text.startsWith('garbage')) throw new AnyarchError('E_INPUT', 'not a lockfile', undefined, { file: input.lockfile, line: 1, column: 1 });
+    const lines = input.text.split('\n').filter((l) => /^\S+@\S+ \S+$/.test(l));
+    const packages = lines.map((l) => {
+      const [pkg, platform] = l.split(' ') as [string, string];
+      const at = pkg.lastIndexOf('@');
+      return {
+        ecosystem: 'npm' as const,
+        name: pkg.slice(0, at),
+        version: pkg.slice(at + 1),
+        mechanism: 'platform-packages' as const,
+        cells: input.targets.map((t) =>
+          `${t.platform.os}/${t.platform.architecture}` === platform ? { status: 'missing' as const, reason: `no ${pkg.slice(0, at)} build for ${platform}` } : { status: 'prebuilt' as const, reason: 'a package for it' },
+        ),
+      };
+    });
+    return { file: input.lockfile, kind: input.kind, ecosystem: 'npm', targets: input.targets, packages, total: packages.length, warnings: [] };
+  };
+}
+
+const DOCKERFILE = 'FROM node:20-alpine\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\n';
+const LOCK = 'sharp@0.33.5 linux/ppc64le\n';
+const PLATFORMS = parsePlatformList('linux/amd64,linux/arm64,linux/ppc64le');
+
+test('lookUpNativeDeps: reads the lockfile the install reads from the build context and keys the answer by site', async () => {
+  const dir = tempTree({ Dockerfile: DOCKERFILE, 'package-lock.json': LOCK, 'package.json': '{}' });
+  const calls: NativeDepsInput[] = [];
+  let started = 0;
+  const facts = await lookUpNativeDeps([{ file: 'Dockerfile', source: DOCKERFILE, context: dir, cwd: dir }], {
+    platforms: PLATFORMS,
+    buildPlatform: parsePlatform('linux/amd64'),
+    analyse: fakeAnalyser(calls),
+    onStart: (n) => (started = n),
+  });
+  assert.equal(started, 1);
+  assert.equal(calls.length, 1);
+  assert.equal(calls[0]?.lockfile, 'package-lock.json');
+  assert.equal(calls[0]?.kind, 'package-lock');
+  assert.equal(calls[0]?.text, LOCK);
+  assert.deepEqual(calls[0]?.targets.map((t) => [t.platform.architecture, t.libc, t.node]), [['amd64', 'musl', '20'], ['arm64', 'musl', '20'], ['ppc64le', 'musl', '20']]);
+  const fact = facts.get(nativeDepsKey('Dockerfile', { key: '0:0' }));
+  assert.equal(fact?.lockfile, 'package-lock.json');
+  assert.equal(fact?.report.packages[0]?.cells[2]?.status, 'missing');
+});
+
+test('lookUpNativeDeps: costs nothing without an install, without an analyser, or without a lockfile in the context', async () => {
+  const calls: NativeDepsInput[] = [];
+  const analyse = fakeAnalyser(calls);
+  const dir = tempTree({ Dockerfile: 'FROM alpine:3.20\nRUN apk add curl\n' });
+  assert.equal((await lookUpNativeDeps([{ file: 'Dockerfile', source: 'FROM alpine:3.20\nRUN apk add curl\n', context: dir }], { analyse })).size, 0);
+  assert.equal((await lookUpNativeDeps([{ file: 'Dockerfile', source: DOCKERFILE, context: dir }], { analyse })).size, 0, 'no package-lock.json in the context');
+  assert.equal((await lookUpNativeDeps([{ file: 'Dockerfile', source: DOCKERFILE, context: dir }], {})).size, 0, 'no analyser');
+  assert.equal((await lookUpNativeDeps([{ file: '<stdin>', source: DOCKERFILE }], { analyse })).size, 0, 'no context');
+  assert.equal((await lookUpNativeDeps([{ file: 'Dockerfile', source: 'FROM node:20\nRUN npm ci\n"unterminated', context: dir }], { analyse })).size, 0);
+  assert.equal(calls.length, 0);
+});
+
+test('lookUpNativeDeps: never reads a lockfile through a link out of the context', async () => {
+  const outside = tempTree({ 'package-lock.json': LOCK });
+  const dir = tempTree({ Dockerfile: DOCKERFILE });
+  symlinkSync(path.join(outside, 'package-lock.json'), path.join(dir, 'package-lock.json'));
+  const calls: NativeDepsInput[] = [];
+  const facts = await lookUpNativeDeps([{ file: 'Dockerfile', source: DOCKERFILE, context: dir }], { analyse: fakeAnalyser(calls), platforms: PLATFORMS });
+  assert.equal(facts.size, 0);
+  assert.equal(calls.length, 0);
+  rmSync(outside, { recursive: true });
+});
+
+test('lookUpNativeDeps: a lockfile the analyser cannot read is a fact with its error; two sites of one lockfile and targets share one analysis', async () => {
+  const two = 'FROM node:20-alpine AS a\nWORKDIR /app\nCOPY . .\nRUN npm ci\nFROM node:20-alpine AS b\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN cd tools && npm ci\n';
+  const dir = tempTree({ Dockerfile: two, 'package-lock.json': LOCK, 'tools/package-lock.json': 'garbage' });
+  const calls: NativeDepsInput[] = [];
+  const facts = await lookUpNativeDeps([{ file: 'Dockerfile', source: two, context: dir, cwd: dir }], { analyse: fakeAnalyser(calls), platforms: PLATFORMS });
+  assert.equal(calls.length, 2);
+  assert.equal(facts.size, 3);
+  assert.equal(facts.get(nativeDepsKey('Dockerfile', { key: '0:0' }))?.report, facts.get(nativeDepsKey('Dockerfile', { key: '1:0' }))?.report);
+  const bad = facts.get(nativeDepsKey('Dockerfile', { key: '1:1' }));
+  assert.equal(bad?.lockfile, path.join('tools', 'package-lock.json'));
+  assert.equal(bad?.report.error?.code, 'E_INPUT');
+});
+
+test('checkPaths: AA123 on the install RUN from the injected analyser; nativeDeps: false leaves the rules silent and says which', async () => {
+  const dir = tempTree({ Dockerfile: DOCKERFILE, 'package-lock.json': LOCK, 'package.json': '{}' });
+  const calls: NativeDepsInput[] = [];
+  const progress: CheckProgress[] = [];
+  const run = await checkPaths([], {
+    cwd: dir,
+    check: { platforms: PLATFORMS, only: ['AA123', 'AA124'], buildPlatform: parsePlatform('linux/amd64') },
+    baseImages: false,
+    nativeDeps: { analyse: fakeAnalyser(calls) },
+    onProgress: (p) => progress.push(p),
+  });
+  assert.deepEqual(progress, [{ step: 'native-deps', lockfiles: 1 }]);
+  const findings = run.results.flatMap((r) => r.findings);
+  assert.deepEqual(findings.map((f) => [f.ruleId, f.range.start.line, f.range.start.column, f.platforms]), [['AA123', 4, 5, ['linux/ppc64le']]]);
+  assert.match(findings[0]?.message ?? '', /^npm ci fails on linux\/ppc64le \(musl\): sharp@0\.33\.5: no sharp build for linux\/ppc64le \(lockfile package-lock\.json\)$/);
+  assert.equal(run.withoutNativeDeps, undefined);
+
+  const offline = await checkPaths([], { cwd: dir, check: { platforms: PLATFORMS, only: ['AA123', 'AA124'] }, baseImages: false, nativeDeps: false });
+  assert.deepEqual(offline.results.flatMap((r) => r.findings), []);
+  assert.deepEqual(offline.withoutNativeDeps, ['AA123', 'AA124']);
+});
+
+test('checkPaths: a Dockerfile that names no package manager never reaches the analyser', async () => {
+  const dir = tempTree({ Dockerfile: 'FROM golang:1.22\nRUN go build ./...\n', 'package-lock.json': LOCK });
+  const calls: NativeDepsInput[] = [];
+  const run = await checkPaths([], { cwd: dir, check: { only: ['AA123'] }, baseImages: false, nativeDeps: { analyse: fakeAnalyser(calls) } });
+  assert.equal(calls.length, 0);
+  assert.deepEqual(run.results.flatMap((r) => r.findings), []);
+});

@@ -1,0 +1,144 @@
+/**
+ * The native-dependency step before a check, for AA123/AA124: find each Dockerfile's install
+ * sites (`installSites`, the function the rules use, so what is looked up is exactly what is
+ * checked), read the lockfile each reads from the build context (bounded, never outside it), and
+ * ask the ecosystem analysers (`anyarch deps`'s) what every target platform gets. Facts are keyed
+ * by `nativeDepsKey(file, site)`. A Dockerfile whose text names no package manager costs nothing
+ * (no parse, no read); a lockfile that cannot be read or analysed becomes a fact with an error,
+ * never an exception.
+ */
+import * as path from 'node:path';
+import { isAnyarchError } from '../errors.js';
+import { installSites, nativeDepsKey, INSTALL_GATE, type InstallSiteFacts, type NativeDepsFact, type NativeDepsFacts } from '../deps/dockerfile.js';
+import type { DepsTarget, LockfileKind, LockfileReport } from '../deps/types.js';
+import { buildModel } from '../dockerfile/model.js';
+import { parseDockerfile } from '../dockerfile/parser.js';
+import type { ScriptReader } from '../dockerfile/scripts.js';
+import { formatPlatform, type Platform } from '../platform/index.js';
+import { contextReader } from './context.js';
+import { DEFAULT_PLATFORMS, defaultBuildPlatform } from './engine.js';
+
+/** The largest lockfile read (a monorepo's package-lock.json runs to tens of MiB). */
+export const MAX_LOCKFILE_BYTES = 128 * 1024 * 1024;
+/** At most this many lockfiles are read for one Dockerfile. */
+export const MAX_LOCKFILES = 64;
+
+/** One lockfile to analyse: its text, its kind as the install site names it, and the site's targets. */
+export interface NativeDepsInput {
+  /** the lockfile as findings name it (relative to the working directory) */
+  readonly lockfile: string;
+  readonly text: string;
+  readonly kind: LockfileKind;
+  readonly targets: readonly DepsTarget[];
+}
+
+/**
+ * Reads and analyses one lockfile (`anyarch deps`'s readers and analysers: `readLockfile`, then
+ * `analyzeLockfileReport` with the metadata sources). Throws `AnyarchError` (E_LOCKFILE) for a
+ * lockfile that cannot be read: the lookup keeps that as the fact's error.
+ */
+export type NativeDepsAnalyser = (input: NativeDepsInput) => Promise<LockfileReport>;
+
+export interface LookUpNativeDepsOptions {
+  /** target platforms (default `DEFAULT_PLATFORMS`, as the check's) */
+  readonly platforms?: readonly Platform[];
+  /** the build machine's platform (default `defaultBuildPlatform()`) */
+  readonly buildPlatform?: Platform;
+  /** the analyser; without one nothing is looked up (no facts: AA123/AA124 say nothing) */
+  readonly analyse?: NativeDepsAnalyser;
+  /** lockfiles analysed at once (default 4) */
+  readonly concurrency?: number;
+  /** called once before any lockfile is analysed, with how many there are (none: not called) */
+  readonly onStart?: (lockfiles: number) => void;
+}
+
+/** A Dockerfile to look up: its text (no byte order mark), its own platforms, its build context. */
+export interface NativeDepsDockerfile {
+  readonly file: string;
+  readonly source: string;
+  /** this file's own platforms (a per-architecture name), else `opts.platforms` */
+  readonly platforms?: readonly Platform[];
+  /** the build context directory (absolute); none (standard input): nothing is read */
+  readonly context?: string;
+  /** the working directory lockfile names are shown against (default the process's) */
+  readonly cwd?: string;
+}
+
+/** Does the text name a package manager at all? The whole step is skipped otherwise. */
+export function mayInstall(source: string): boolean {
+  return INSTALL_GATE.test(source);
+}
+
+interface Job {
+  readonly keys: string[];
+  readonly input: NativeDepsInput;
+}
+
+function errorReport(input: NativeDepsInput, site: InstallSiteFacts, e: unknown): LockfileReport {
+  if (!isAnyarchError(e)) throw e;
+  return { file: input.lockfile, kind: input.kind, ecosystem: site.ecosystem, targets: input.targets, packages: [], total: 0, warnings: [], error: e };
+}
+
+/**
+ * What the analysers say about the lockfiles the install RUNs of `dockerfiles` read. A file that
+ * does not parse is skipped (the check reports it); a site whose lockfile is not in the context
+ * has no fact.
+ */
+export async function lookUpNativeDeps(dockerfiles: Iterable<NativeDepsDockerfile>, opts: LookUpNativeDepsOptions = {}): Promise<NativeDepsFacts> {
+  const analyse = opts.analyse;
+  if (!analyse) return new Map();
+  const platforms = opts.platforms ?? DEFAULT_PLATFORMS;
+  const buildPlatform = opts.buildPlatform ?? defaultBuildPlatform();
+  // one job per lockfile and set of targets: two sites that meet the same targets share the analysis
+  const jobs = new Map<string, Job>();
+  const sites = new Map<string, InstallSiteFacts>();
+  for (const d of dockerfiles) {
+    if (!d.context || !mayInstall(d.source)) continue;
+    let found: readonly InstallSiteFacts[];
+    try {
+      found = installSites(buildModel(parseDockerfile(d.source, d.file)), d.file, d.platforms ?? platforms, { buildPlatform });
+    } catch {
+      continue;
+    }
+    if (!found.length) continue;
+    const cwd = d.cwd ?? process.cwd();
+    const dir = d.context;
+    const shown = (p: string): string => {
+      const rel = path.relative(cwd, path.join(dir, p));
+      return rel.startsWith('..') || path.isAbsolute(rel) ? path.join(dir, p) : rel;
+    };
+    const read: ScriptReader = contextReader(dir, shown, { maxBytes: MAX_LOCKFILE_BYTES, maxFiles: MAX_LOCKFILES });
+    for (const site of found) {
+      if (!site.targets.length) continue;
+      for (let i = 0; i < site.lockfiles.length; i++) {
+        const file = read(site.lockfiles[i] as string);
+        if (!file) continue;
+        const key = nativeDepsKey(d.file, site);
+        const jobKey = `${file.path}\0${JSON.stringify(site.targets.map((t) => [formatPlatform(t.platform), t.libc, t.libcVersion, t.python, t.node, t.toolchain]))}`;
+        const job = jobs.get(jobKey);
+        if (job) job.keys.push(key);
+        else jobs.set(jobKey, { keys: [key], input: { lockfile: file.path, text: file.text, kind: site.kinds[i] as LockfileKind, targets: site.targets } });
+        sites.set(key, site);
+        break;
+      }
+    }
+  }
+  if (!jobs.size) return new Map();
+  opts.onStart?.(jobs.size);
+  const out = new Map<string, NativeDepsFact>();
+  const queue = [...jobs.values()];
+  const worker = async (): Promise<void> => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      const site = sites.get(job.keys[0] as string) as InstallSiteFacts;
+      let report: LockfileReport;
+      try {
+        report = await analyse(job.input);
+      } catch (e) {
+        report = errorReport(job.input, site, e);
+      }
+      for (const key of job.keys) out.set(key, { lockfile: job.input.lockfile, report });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
+  return out;
+}
