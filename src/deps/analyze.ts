@@ -98,7 +98,12 @@ export interface DepsOptions {
   /** targets without a Dockerfile (or a base that names none): the Node.js major version (`20`) */
   readonly node?: string;
   readonly registry?: string;
+  /** the npm registry's token (never printed) */
+  readonly token?: string;
+  /** the Python index for every Python lockfile (beats the index a lockfile names) */
   readonly indexUrl?: string;
+  /** the Python index for lockfiles that name none (`PIP_INDEX_URL`; default: the client's, https://pypi.org/simple/) */
+  readonly defaultIndexUrl?: string;
   /** answer from the cache only */
   readonly offline?: boolean;
   /** default: `defaultCacheDir(env)` */
@@ -369,7 +374,7 @@ export async function analyzeDeps(paths: readonly string[], opts: DepsOptions): 
   const progress = (): void => opts.onProgress?.({ requests, lockfilesDone, lockfiles: found.length });
   const meta: MetadataOptions = {
     ...(opts.registry !== undefined ? { registry: opts.registry } : {}),
-    ...(opts.indexUrl !== undefined ? { indexUrl: opts.indexUrl } : {}),
+    ...(opts.token !== undefined ? { token: opts.token } : {}),
     cacheDir: opts.cacheDir ?? defaultCacheDir(env),
     offline: opts.offline === true,
     ...(opts.signal ? { signal: opts.signal } : {}),
@@ -378,9 +383,19 @@ export async function analyzeDeps(paths: readonly string[], opts: DepsOptions): 
       progress();
     },
   };
-  // sources opened only for an ecosystem some lockfile has
+  // sources opened only for an ecosystem some lockfile has; one Python index per URL
   let npm = opts.sources?.npm;
-  let python = opts.sources?.python;
+  const pythonIndexes = new Map<string, PythonIndexSource>();
+  const pythonFor = (lock: Lockfile): PythonIndexSource => {
+    if (opts.sources?.python) return opts.sources.python;
+    const url = opts.indexUrl ?? lock.indexUrl ?? opts.defaultIndexUrl;
+    let index = pythonIndexes.get(url ?? '');
+    if (!index) {
+      index = parts.openPythonIndex({ ...meta, ...(url !== undefined ? { indexUrl: url } : {}) });
+      pythonIndexes.set(url ?? '', index);
+    }
+    return index;
+  };
 
   const sitesCache = new Map<string, Promise<readonly DepsInstallSite[] | AnyarchError>>();
   const sitesOf: SitesOf = (dockerfile) => {
@@ -422,9 +437,8 @@ export async function analyzeDeps(paths: readonly string[], opts: DepsOptions): 
         if (sites instanceof AnyarchError) dockerfileErrors.add(sites);
         else targets = targetsFor(file, dockerfile, sites, opts.cwd, fallback).map((t) => withFlagVersions(t, opts));
       }
-      if (lock.ecosystem === 'npm') npm ??= parts.openNpmMetadata(meta);
-      else python ??= parts.openPythonIndex(meta);
-      return done(await analyzeLockfileReport(lock, targets, { ...(npm ? { npm } : {}), ...(python ? { python } : {}) }, parts));
+      const sources: DepsSources = lock.ecosystem === 'npm' ? { npm: (npm ??= parts.openNpmMetadata(meta)) } : { python: pythonFor(lock) };
+      return done(await analyzeLockfileReport(lock, targets, sources, parts));
     }),
   );
   const { summaries, failing } = summarizeDeps(reports);

@@ -72,7 +72,7 @@ function replacement(e: Edit, lineStarts: readonly number[] | undefined): object
 }
 
 /** The one SARIF log anyarch writes: one run of the anyarch driver. */
-function sarifLog(run: {
+export function sarifLog(run: {
   toolVersion: string;
   cwd: string;
   rules: readonly object[];
