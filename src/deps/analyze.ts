@@ -75,8 +75,9 @@ export interface DepsParts {
   lockfileKind(file: string): LockfileKind | undefined;
   /** reads a whole lockfile; throws `AnyarchError` (E_LOCKFILE) when it cannot */
   readLockfile(file: string, text: string): Lockfile;
-  analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsTarget[], meta: NpmMetadataSource | undefined): Promise<PackageReport[]>;
-  analyzePythonLockfile(lock: Lockfile, targets: readonly DepsTarget[], index: PythonIndexSource | undefined): Promise<PackageReport[]>;
+  /** `onWarning`: problems of the analysis that belong to no cell (a pruned family read from the registry, metadata unavailable) */
+  analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsTarget[], meta: NpmMetadataSource | undefined, onWarning?: (w: AnyarchError) => void): Promise<PackageReport[]>;
+  analyzePythonLockfile(lock: Lockfile, targets: readonly DepsTarget[], index: PythonIndexSource | undefined, onWarning?: (w: AnyarchError) => void): Promise<PackageReport[]>;
   openNpmMetadata(opts: MetadataOptions): NpmMetadataSource;
   openPythonIndex(opts: MetadataOptions): PythonIndexSource;
   /** the install sites of a Dockerfile's text (`file` as given), per platform; throws `AnyarchError` on a Dockerfile that cannot be parsed */
@@ -168,7 +169,8 @@ export async function analyzeLockfileReport(lock: Lockfile, targets: readonly De
   const warnings: AnyarchError[] = [...lock.warnings];
   let packages: PackageReport[];
   try {
-    packages = lock.ecosystem === 'npm' ? await p.analyzeNpmLockfile(lock, targets, sources.npm) : await p.analyzePythonLockfile(lock, targets, sources.python);
+    const onWarning = (w: AnyarchError): void => void warnings.push(w);
+    packages = lock.ecosystem === 'npm' ? await p.analyzeNpmLockfile(lock, targets, sources.npm, onWarning) : await p.analyzePythonLockfile(lock, targets, sources.python, onWarning);
   } catch (e) {
     // an analyser that throws is a bug of it; the lockfile's other facts and the other lockfiles still stand
     const error = isAnyarchError(e) ? e : new AnyarchError('E_INTERNAL', `analysing ${lock.file} failed: ${thrownSummary(e)}`, undefined, { file: lock.file }, { cause: e });

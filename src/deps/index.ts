@@ -23,4 +23,4 @@ export {
 export type { DepsFinding, DepsInstallSite, DepsOptions, DepsParts, DepsProgress, DepsRun, DepsSources, MetadataOptions } from './analyze.js';
 export { COMPILES_AT_INSTALL, COMPILE_WITHOUT_TOOLCHAIN, DEPS_VERDICTS, LOCKFILE_INCOMPLETE, NO_BINARY, UNKNOWN_COVERAGE, cellVerdict, depsVerdict, withVerdict } from './verdicts.js';
 export type { DepsSeverity, DepsVerdictMeta } from './verdicts.js';
-export { DEFAULT_NPM_REGISTRY, npmRegistryConfig } from './npmrc.js';
+export { npmRegistryConfig } from './npmrc.js';
