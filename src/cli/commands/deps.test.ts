@@ -151,3 +151,13 @@ test('--help explains the cells, the targets and the exit codes, with examples',
   await main(['--help'], top);
   assert.match(top.out, /deps \[options\] \[paths\.\.\.\]/);
 });
+
+test('text: the install site a Dockerfile gave the targets, once per RUN', async () => {
+  const site = { file: 'Dockerfile', stage: 'deps', line: 4, column: 1, command: 'npm ci --omit=dev', base: 'node:20-alpine' };
+  const parts = fakeParts({
+    installSites: (_text, _file, platforms) => [{ lockfiles: ['package-lock.json'], targets: platforms.map((platform) => ({ platform, libc: 'musl' as const, site })) }],
+  });
+  const io = fakeIo(tree({ ...PROJECT, Dockerfile: 'FROM node:20-alpine AS deps\n' }));
+  await deps(opts({ library: { parts, cacheDir: '/nonexistent' } }), io);
+  assert.match(io.out, /^package-lock\.json {2}\(3 native packages of 4\)\n {2}installed by Dockerfile:4 `npm ci --omit=dev` in stage deps \(node:20-alpine\)\n {18}linux\/amd64 \(musl\) {2}linux\/arm64 \(musl\)\n/);
+});

@@ -51,7 +51,8 @@ function cellDetail(cell: Cell): string {
     case 'compiles':
       return `${cell.reason}${cell.needs?.length ? ` (needs ${cell.needs.join(', ')})` : ''}`;
     case 'missing':
-      return cell.lacking?.length ? `${cell.reason}; the stage lacks ${cell.lacking.join(', ')}` : cell.reason;
+      // the analyser's reason may name what is lacking already
+      return cell.lacking?.length && !cell.reason.includes('lacks') ? `${cell.reason}; the stage lacks ${cell.lacking.join(', ')}` : cell.reason;
     case 'unknown':
       return cell.reason;
   }
@@ -62,6 +63,13 @@ function lockfileSection(r: LockfileReport, c: Colors): string {
   const labels = r.targets.map(targetLabel);
   const head = `${c.bold(sanitize(r.file))}  (${plural(r.packages.length, 'native package')} of ${r.total})\n`;
   let out = head;
+  // where the targets came from: the installing RUNs of a Dockerfile
+  const sites = new Map<string, string>();
+  for (const t of r.targets) {
+    const s = t.site;
+    if (s) sites.set(`${s.file}:${s.line}`, `  installed by ${s.file}:${s.line} \`${s.command}\` in stage ${s.stage}${s.base ? ` (${s.base})` : ''}`);
+  }
+  for (const line of sites.values()) out += `${c.dim(sanitize(line))}\n`;
   if (r.packages.length === 0) out += '  no package with native code: every target installs the same files\n';
   else out += matrix(r, labels, c).replace(/^(?=.)/gm, '  ');
   for (const p of r.packages) {
