@@ -6,10 +6,9 @@
  */
 import type { DepsRun } from '../../deps/analyze.js';
 import { DEPS_VERDICTS } from '../../deps/verdicts.js';
-import { docsUrl } from '../../rules/types.js';
 import type { AnyarchError } from '../../errors.js';
 import type { DepsReporter, DepsReportContext } from './deps-types.js';
-import { SARIF_LEVEL, artifactLocation, sarifLog } from './sarif.js';
+import { SARIF_LEVEL, artifactLocation, sarifLog, verdictRule } from './sarif.js';
 
 function notification(e: AnyarchError): object {
   const loc = e.location;
@@ -27,16 +26,7 @@ export const depsSarifReporter: DepsReporter = {
   format: 'sarif',
   deps(run: DepsRun, ctx: DepsReportContext): string {
     const index = new Map(DEPS_VERDICTS.map((v, i) => [v.id, i]));
-    const rules = DEPS_VERDICTS.map((v) => ({
-      id: v.id,
-      name: v.name,
-      shortDescription: { text: v.title },
-      fullDescription: { text: v.description },
-      helpUri: docsUrl(v.id),
-      help: { text: `${v.description}\n${docsUrl(v.id)}` },
-      defaultConfiguration: { level: SARIF_LEVEL[v.severity] },
-      properties: { tags: ['portability', 'multi-arch', 'dependencies'] },
-    }));
+    const rules = DEPS_VERDICTS.map((v) => verdictRule(v, 'dependencies'));
     const results = run.findings.map((f) => ({
       ruleId: f.id,
       ruleIndex: index.get(f.id),
