@@ -1,24 +1,41 @@
 /**
- * The real parts of `anyarch deps` (readers, analysers, registry clients, install sites), wired
- * for `analyze.ts`, which loads this module only when it runs.
- *
- * PLACEHOLDER on branch h12-cli until the room's other modules land (src/deps/lockfiles,
- * npm/coverage.ts, npm/registry.ts, python/coverage.ts, python/index.ts, dockerfile.ts): each part
- * throws E_INTERNAL naming what is not wired yet.
+ * The real parts of `anyarch deps`, wired for `analyze.ts`, which loads this module only when it
+ * runs: the lockfile readers (`lockfiles/`), the analysers per ecosystem (`npm/coverage.ts`,
+ * `python/coverage.ts`), their metadata sources (`npm/registry.ts`, `python/index.ts`), and the
+ * install sites of a Dockerfile (`dockerfile.ts`, over the parsed model).
  */
-import { AnyarchError } from '../errors.js';
+import { buildModel } from '../dockerfile/model.js';
+import { parseDockerfile } from '../dockerfile/parser.js';
 import type { DepsParts } from './analyze.js';
-
-function notWired(what: string): never {
-  throw new AnyarchError('E_INTERNAL', `anyarch deps: ${what} is not wired in this build`);
-}
+import { installSites } from './dockerfile.js';
+import { lockfileKind, readLockfile } from './lockfiles/index.js';
+import { analyzeNpmLockfile } from './npm/coverage.js';
+import { DEFAULT_NPM_REGISTRY, openNpmMetadata } from './npm/registry.js';
+import { analyzePythonLockfile } from './python/coverage.js';
+import { openPythonIndex } from './python/index.js';
 
 export const DEPS_PARTS: DepsParts = {
-  lockfileKind: () => notWired('lockfileKind'),
-  readLockfile: () => notWired('readLockfile'),
-  analyzeNpmLockfile: () => notWired('analyzeNpmLockfile'),
-  analyzePythonLockfile: () => notWired('analyzePythonLockfile'),
-  openNpmMetadata: () => notWired('openNpmMetadata'),
-  openPythonIndex: () => notWired('openPythonIndex'),
-  installSites: () => notWired('installSites'),
+  lockfileKind,
+  readLockfile: (file, text) => readLockfile(file, text),
+  analyzeNpmLockfile: (lock, targets, meta, onWarning) => analyzeNpmLockfile(lock, targets, meta, onWarning ? { onWarning } : {}),
+  // the Python analyser reports its problems in its cells (unknown, with the index's error)
+  analyzePythonLockfile: (lock, targets, index) => analyzePythonLockfile(lock, targets, index),
+  openNpmMetadata: (o) =>
+    openNpmMetadata({
+      registry: o.registry ?? DEFAULT_NPM_REGISTRY,
+      cacheDir: o.cacheDir,
+      offline: o.offline,
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.onRequest ? { onRequest: o.onRequest } : {}),
+      ...(o.token !== undefined ? { token: o.token } : {}),
+    }),
+  openPythonIndex: (o) =>
+    openPythonIndex({
+      ...(o.indexUrl !== undefined ? { indexUrl: o.indexUrl } : {}),
+      cacheDir: o.cacheDir,
+      offline: o.offline,
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.onRequest ? { onRequest: o.onRequest } : {}),
+    }),
+  installSites: (text, file, platforms) => installSites(buildModel(parseDockerfile(text, file)), file, platforms),
 };
