@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { fakeCalls, fakeLock as lock, fakeParts, tree } from '../../test/support/deps-fakes.js';
 import { AnyarchError } from '../errors.js';
 import { makePlatform } from '../platform/index.js';
-import { analyzeDeps, analyzeLockfileReport, flagTargets, parseLibc, summarizeDeps, targetLabel } from './analyze.js';
+import { analyzeDeps, analyzeLockfileReport, flagTargets, lockfileAnalyser, parseLibc, summarizeDeps, targetLabel } from './analyze.js';
 import type { Cell, DepsTarget, Lockfile, PackageReport } from './types.js';
 
 const calls = fakeCalls;
@@ -228,4 +228,16 @@ test('--libc, --python and --node are checked; bad ones are usage errors', () =>
   assert.deepEqual(flagTargets(p, { libc: 'musl-1.2.4', python: '3.12', node: '22' }), [{ platform: p[0], libc: 'musl', libcVersion: '1.2.4', python: '3.12', node: '22' }]);
   assert.throws(() => flagTargets(p, { python: '3' }), (e: unknown) => e instanceof AnyarchError && e.code === 'E_USAGE');
   assert.throws(() => flagTargets(p, { node: 'v20' }), /invalid Node\.js version "v20"/);
+});
+
+test('lockfileAnalyser: lockfiles a caller read, analysed against its targets; one source per ecosystem; unreadable ones throw', async () => {
+  calls.length = 0;
+  const analyse = lockfileAnalyser({ cwd: '/', parts: fakeParts() });
+  const t: DepsTarget[] = [{ platform: makePlatform('linux', 'arm64'), libc: 'musl' }];
+  const a = await analyse({ lockfile: 'app/package-lock.json', text: lock([{ name: 'sharp', version: '0.33.5', native: { arm64: 'missing' } }]), targets: t });
+  const b = await analyse({ lockfile: 'web/package-lock.json', text: lock([]), targets: t });
+  assert.deepEqual(a.packages[0]?.cells.map((c) => c.id), ['AA301']);
+  assert.equal(b.file, 'web/package-lock.json');
+  assert.equal(calls.filter((c) => c === 'open npm').length, 1, 'the npm source is opened once');
+  await assert.rejects(analyse({ lockfile: 'x/package-lock.json', text: '{', targets: t }), /not JSON/);
 });

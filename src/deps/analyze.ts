@@ -260,6 +260,13 @@ function realParts(): Promise<DepsParts> {
   return loadedParts;
 }
 
+const PART_NAMES = ['lockfileKind', 'readLockfile', 'analyzeNpmLockfile', 'analyzePythonLockfile', 'openNpmMetadata', 'openPythonIndex', 'installSites'] as const;
+
+/** The parts given, completed by the real ones (loaded only when some part is not given). */
+async function partsFrom(given: Partial<DepsParts> = {}): Promise<DepsParts> {
+  return PART_NAMES.some((k) => given[k] === undefined) ? { ...(await realParts()), ...given } : (given as DepsParts);
+}
+
 /** `glibc`, `musl`, `glibc:2.31`, `musl-1.2.4`, `gnu` → a libc and its version. */
 export function parseLibc(spec: string): { readonly libc: Libc; readonly version?: string } {
   const m = /^(glibc|gnu|musl)(?:[:@-]?(\d+(?:\.\d+){0,2}))?$/i.exec(spec.trim());
@@ -362,9 +369,7 @@ function targetsFor(lockfile: string, dockerfile: string, sites: readonly DepsIn
 /** What `anyarch deps` does, printing nothing. */
 export async function analyzeDeps(paths: readonly string[], opts: DepsOptions): Promise<DepsRun> {
   const env = opts.env ?? {};
-  const given = opts.parts ?? {};
-  const needsReal = (['lockfileKind', 'readLockfile', 'analyzeNpmLockfile', 'analyzePythonLockfile', 'openNpmMetadata', 'openPythonIndex', 'installSites'] as const).some((k) => given[k] === undefined);
-  const parts: DepsParts = needsReal ? { ...(await realParts()), ...given } : (given as DepsParts);
+  const parts = await partsFrom(opts.parts);
 
   const platforms = opts.platforms === undefined ? undefined : typeof opts.platforms === 'string' ? parsePlatformList(opts.platforms) : opts.platforms;
   const fallback = flagTargets(platforms ?? parsePlatformList(DEFAULT_DEPS_PLATFORMS), opts);
@@ -451,6 +456,47 @@ export async function analyzeDeps(paths: readonly string[], opts: DepsOptions): 
     failing,
     errors: [...errors, ...dockerfileErrors],
     total: reports.reduce((n, r) => n + r.total, 0),
+  };
+}
+
+/** One lockfile a caller already read, with its targets (`check`'s lookup of an install site). */
+export interface LockfileInput {
+  /** the lockfile as reports name it */
+  readonly lockfile: string;
+  readonly text: string;
+  readonly targets: readonly DepsTarget[];
+}
+
+/**
+ * An analyser of lockfiles a caller reads itself (`check`'s AA123/AA124 lookup): each input is
+ * read (`readLockfile`; a lockfile that cannot be read throws its `AnyarchError`) and analysed
+ * with `analyzeLockfileReport`; the metadata sources are opened once, on first use, per
+ * ecosystem (and per Python index). The real parts load only when the first lockfile comes.
+ */
+export function lockfileAnalyser(opts: Omit<DepsOptions, 'platforms' | 'dockerfile' | 'libc' | 'onProgress'> & { readonly onRequest?: (what: string) => void }): (input: LockfileInput) => Promise<LockfileReport> {
+  let npm: NpmMetadataSource | undefined = opts.sources?.npm;
+  const python = new Map<string, PythonIndexSource>();
+  return async (input) => {
+    const parts = await partsFrom(opts.parts);
+    const lock = parts.readLockfile(input.lockfile, input.text);
+    const meta: MetadataOptions = {
+      ...(opts.registry !== undefined ? { registry: opts.registry } : {}),
+      ...(opts.token !== undefined ? { token: opts.token } : {}),
+      cacheDir: opts.cacheDir ?? defaultCacheDir(opts.env ?? {}),
+      offline: opts.offline === true,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
+    };
+    let sources: DepsSources;
+    if (lock.ecosystem === 'npm') sources = { npm: (npm ??= parts.openNpmMetadata(meta)) };
+    else if (opts.sources?.python) sources = { python: opts.sources.python };
+    else {
+      const url = opts.indexUrl ?? lock.indexUrl ?? opts.defaultIndexUrl;
+      let index = python.get(url ?? '');
+      if (!index) python.set(url ?? '', (index = parts.openPythonIndex({ ...meta, ...(url !== undefined ? { indexUrl: url } : {}) })));
+      sources = { python: index };
+    }
+    return analyzeLockfileReport(lock, input.targets, sources, parts);
   };
 }
 

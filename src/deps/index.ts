@@ -16,11 +16,12 @@ export {
   depsFindings,
   findLockfiles,
   flagTargets,
+  lockfileAnalyser,
   parseLibc,
   summarizeDeps,
   targetLabel,
 } from './analyze.js';
-export type { DepsFinding, DepsInstallSite, DepsOptions, DepsParts, DepsProgress, DepsRun, DepsSources, MetadataOptions } from './analyze.js';
+export type { DepsFinding, DepsInstallSite, LockfileInput, DepsOptions, DepsParts, DepsProgress, DepsRun, DepsSources, MetadataOptions } from './analyze.js';
 export { COMPILES_AT_INSTALL, COMPILE_WITHOUT_TOOLCHAIN, DEPS_VERDICTS, LOCKFILE_INCOMPLETE, NO_BINARY, UNKNOWN_COVERAGE, cellVerdict, depsVerdict, withVerdict } from './verdicts.js';
 export type { DepsSeverity, DepsVerdictMeta } from './verdicts.js';
 export { npmRegistryConfig } from './npmrc.js';
