@@ -156,6 +156,14 @@ test('a slim stage without a toolchain fails the arm64 compile (AA302); with pyt
     const good = await analyzeDeps([], { ...opts, cwd: tooled });
     assert.deepEqual(statuses(good), ['prebuilt', 'compiles AA303']);
     assert.equal(good.failing, false);
+
+    // `check` says the same on the install RUN (AA124), from the cache the runs above filled
+    const check = (cwd: string): { status: number | null; stdout: string } =>
+      spawnSync(process.execPath, [path.join(ROOT, 'bin', 'anyarch.js'), 'check', '--offline', '--platforms', 'linux/amd64,linux/arm64', 'Dockerfile'], { cwd, env: { ...process.env, ANYARCH_CACHE_DIR: opts.cacheDir, npm_config_registry: url, CI: '1' }, encoding: 'utf8' });
+    const flagged = check(slim);
+    assert.match(flagged.stdout, /^Dockerfile:4:5 {2}error {2}AA124 {2}npm ci compiles better-sqlite3@11\.3\.0 on linux\/arm64 and stage deps lacks .*python3/m);
+    assert.equal(flagged.status, 1);
+    assert.doesNotMatch(check(tooled).stdout, /AA12[34]/);
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }

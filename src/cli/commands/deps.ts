@@ -5,7 +5,8 @@
  * error, and an outcome: a bug beats an unreadable input, which beats a failing target.
  */
 import * as path from 'node:path';
-import { analyzeDeps, type DepsOptions, type DepsRun } from '../../deps/analyze.js';
+import { analyzeDeps, lockfileAnalyser, type DepsOptions, type DepsRun, type LockfileInput } from '../../deps/analyze.js';
+import type { LockfileReport } from '../../deps/types.js';
 import { npmRegistryConfig } from '../../deps/npmrc.js';
 import { AnyarchError, isBug } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic.js';
@@ -88,4 +89,20 @@ export async function deps(opts: DepsCommandOptions, io: Io): Promise<Outcome> {
   for (const e of run.errors) printError(io, e);
   for (const r of run.reports) if (r.error) printError(io, r.error.location?.file ? r.error : new AnyarchError(r.error.code, `${r.file}: ${r.error.message}`, r.error.hint));
   return depsOutcome(run);
+}
+
+/**
+ * `check`'s analyser of the lockfiles install RUNs read (AA123, AA124): the npm registry and
+ * token as npm would pick them, PIP_INDEX_URL, the default cache; `offline`: the cache only.
+ */
+export function checkLockfileAnalyser(io: Io, offline: boolean): (input: LockfileInput) => Promise<LockfileReport> {
+  const npmrc = npmRegistryConfig(io.cwd, io.env);
+  return lockfileAnalyser({
+    cwd: io.cwd,
+    env: io.env,
+    registry: npmrc.registry,
+    ...(npmrc.token ? { token: npmrc.token } : {}),
+    ...(io.env.PIP_INDEX_URL ? { defaultIndexUrl: io.env.PIP_INDEX_URL } : {}),
+    offline,
+  });
 }
