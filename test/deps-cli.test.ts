@@ -168,3 +168,55 @@ test('a slim stage without a toolchain fails the arm64 compile (AA302); with pyt
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
+
+/**
+ * A uv.lock names every wheel, so coverage needs no index (`--offline`, an empty cache). Shaped
+ * like the uv.lock of dannystewart/dsbin (wheels per platform in the lock), with grpcio-like
+ * wheels: manylinux for x86_64 and aarch64, musllinux for x86_64 only, and no sdist.
+ */
+test('a uv.lock offline: wheels per target from the lock alone; no musllinux aarch64 wheel and no sdist is AA301', async () => {
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  const dir = path.join(work, 'uv');
+  mkdirSync(dir, { recursive: true });
+  const H = 'sha256:' + '0'.repeat(64);
+  const F = 'https://files.example/packages';
+  writeFileSync(
+    path.join(dir, 'uv.lock'),
+    `version = 1
+requires-python = ">=3.12"
+
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [{ name = "grpcio" }, { name = "idna" }]
+
+[[package]]
+name = "grpcio"
+version = "1.66.1"
+source = { registry = "https://pypi.org/simple" }
+wheels = [
+    { url = "${F}/grpcio-1.66.1-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", hash = "${H}", size = 1 },
+    { url = "${F}/grpcio-1.66.1-cp312-cp312-manylinux_2_17_aarch64.whl", hash = "${H}", size = 1 },
+    { url = "${F}/grpcio-1.66.1-cp312-cp312-musllinux_1_1_x86_64.whl", hash = "${H}", size = 1 },
+]
+
+[[package]]
+name = "idna"
+version = "3.10"
+source = { registry = "https://pypi.org/simple" }
+sdist = { url = "${F}/idna-3.10.tar.gz", hash = "${H}", size = 1 }
+wheels = [{ url = "${F}/idna-3.10-py3-none-any.whl", hash = "${H}", size = 1 }]
+`,
+  );
+  const run = async (libc: string): Promise<DepsRun> => analyzeDeps([], { cwd: dir, platforms: 'linux/amd64,linux/arm64', libc, python: '3.12', offline: true, cacheDir: path.join(work, 'empty-uv') });
+  const glibc = await run('glibc');
+  assert.deepEqual(glibc.errors, []);
+  assert.equal(glibc.reports[0]?.error, undefined);
+  assert.deepEqual(glibc.reports[0]?.packages.map((p) => p.name), ['grpcio'], 'a pure wheel is no native package');
+  assert.deepEqual(glibc.reports[0]?.packages[0]?.cells.map((c) => c.status), ['prebuilt', 'prebuilt']);
+  assert.match(glibc.reports[0]?.packages[0]?.cells[1]?.artifact ?? '', /aarch64\.whl$/);
+  const musl = await run('musl');
+  assert.deepEqual(musl.reports[0]?.packages[0]?.cells.map((c) => `${c.status} ${c.id ?? ''}`.trim()), ['prebuilt', 'missing AA301']);
+  assert.equal(musl.failing, true);
+});
