@@ -97,7 +97,7 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
     .option('--no-color', 'do not colour the output (colour is used on a terminal unless NO_COLOR is set; FORCE_COLOR forces it)')
     .option('-q, --quiet', 'leave out the summary line')
     .option('-o, --output <file>', 'write the report to this file (replaced atomically) instead of standard output')
-    .option('--offline', 'do not ask registries which platforms base images publish (AA114, AA115 skipped; also ANYARCH_OFFLINE=1)')
+    .option('--offline', 'do not ask registries: AA114, AA115 skipped; AA123, AA124 answer from the cache of anyarch deps only (also ANYARCH_OFFLINE=1)')
     .option('--insecure-registry <host>', 'allow plain HTTP to this registry when reading base images (repeatable)', collect)
     .option('--build-platform <platform>', 'the platform of the machine that runs the build (default: this machine\'s); --platform=$BUILDPLATFORM stages must work on it and on linux/amd64 and linux/arm64')
     .addOption(new Option('--timeout <seconds>', TIMEOUT_HELP).argParser(seconds))
