@@ -241,3 +241,17 @@ test('lockfileAnalyser: lockfiles a caller read, analysed against its targets; o
   assert.equal(calls.filter((c) => c === 'open npm').length, 1, 'the npm source is opened once');
   await assert.rejects(analyse({ lockfile: 'x/package-lock.json', text: '{', targets: t }), /not JSON/);
 });
+
+test('a lockfile that is not UTF-8, or a directory that cannot be listed, is one error naming it', async () => {
+  const cwd = tree({ 'package-lock.json': 'x', 'ok/package-lock.json': lock([]) });
+  const { writeFileSync, mkdirSync, chmodSync } = await import('node:fs');
+  writeFileSync(path.join(cwd, 'package-lock.json'), Buffer.from([0x7b, 0xff, 0xfe, 0x7d]));
+  mkdirSync(path.join(cwd, 'locked'));
+  chmodSync(path.join(cwd, 'locked'), 0o000);
+  const run = await analyzeDeps(['.', 'locked', 'ok'], { cwd, parts: fakeParts() });
+  chmodSync(path.join(cwd, 'locked'), 0o755);
+  assert.equal(run.reports[0]?.error?.message, 'package-lock.json: not UTF-8 text');
+  assert.equal(run.reports[1]?.file, path.join('ok', 'package-lock.json'));
+  // root reads every directory: then "locked" is a directory without lockfiles
+  assert.match(run.errors[0]?.message ?? '', /^locked: (cannot be read \(EACCES\)|no lockfile found in this directory)$/);
+});

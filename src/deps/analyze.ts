@@ -325,7 +325,13 @@ export async function findLockfiles(paths: readonly string[], cwd: string, kindO
       else errors.push(new AnyarchError('E_INPUT', `${given}: not a lockfile anyarch reads`, 'lockfiles: package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock (Berry), uv.lock, poetry.lock, pylock.toml, Pipfile.lock, requirements.txt'));
       continue;
     }
-    const names = (await readdir(abs, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name).sort();
+    let names: string[];
+    try {
+      names = (await readdir(abs, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name).sort();
+    } catch (e) {
+      errors.push(new AnyarchError('E_INPUT', `${given}: cannot be read (${(e as NodeJS.ErrnoException).code ?? thrownSummary(e)})`));
+      continue;
+    }
     let any = false;
     for (const name of names) {
       const kind = kindOf(name);
