@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { fakeCalls, fakeLock as lock, fakeParts, tree } from '../../test/support/deps-fakes.js';
 import { AnyarchError } from '../errors.js';
 import { makePlatform } from '../platform/index.js';
-import { analyzeDeps, analyzeLockfileReport, flagTargets, lockfileAnalyser, parseLibc, summarizeDeps, targetLabel } from './analyze.js';
+import { analyzeDeps, analyzeLockfileReport, flagTargets, globRegExp, lockfileAnalyser, parseLibc, summarizeDeps, targetLabel } from './analyze.js';
 import type { Cell, DepsTarget, Lockfile, PackageReport } from './types.js';
 
 const calls = fakeCalls;
@@ -254,4 +254,29 @@ test('a lockfile that is not UTF-8, or a directory that cannot be listed, is one
   assert.equal(run.reports[1]?.file, path.join('ok', 'package-lock.json'));
   // root reads every directory: then "locked" is a directory without lockfiles
   assert.match(run.errors[0]?.message ?? '', /^locked: (cannot be read \(EACCES\)|no lockfile found in this directory)$/);
+});
+
+test('a quoted glob searches below its fixed part, skipping node_modules; one that matches nothing is an error', async () => {
+  const cwd = tree({
+    'services/api/package-lock.json': lock([]),
+    'services/web/deep/uv.lock': lock([]),
+    'services/web/node_modules/x/package-lock.json': lock([]),
+    'services/README.md': 'x',
+  });
+  const all = await analyzeDeps(['services/**/*'], { cwd, parts: fakeParts() });
+  assert.deepEqual(
+    all.reports.map((r) => r.file),
+    ['services/api/package-lock.json', 'services/web/deep/uv.lock'],
+  );
+  const one = await analyzeDeps(['services/*/package-lock.json', 'nothing/*.lock'], { cwd, parts: fakeParts() });
+  assert.deepEqual(
+    one.reports.map((r) => r.file),
+    ['services/api/package-lock.json'],
+  );
+  assert.deepEqual(
+    one.errors.map((e) => e.message),
+    ['nothing/*.lock: no lockfile matches this pattern'],
+  );
+  assert.ok(globRegExp('a/**/b?.[jt]s').test('a/x/y/b1.ts'));
+  assert.ok(!globRegExp('a/*.json').test('a/b/c.json'));
 });

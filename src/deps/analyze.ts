@@ -311,6 +311,12 @@ export async function findLockfiles(paths: readonly string[], cwd: string, kindO
     found.push({ file, kind });
   };
   for (const given of paths.length ? paths : ['.']) {
+    if (/[*?[]/.test(given)) {
+      const matched = await globLockfiles(given, cwd, kindOf);
+      if (matched.length === 0) errors.push(new AnyarchError('E_INPUT', `${given}: no lockfile matches this pattern`, 'quote the pattern so that the shell leaves it to anyarch: anyarch deps "services/*/package-lock.json"'));
+      for (const f of matched) add(f.file, f.kind);
+      continue;
+    }
     const abs = path.resolve(cwd, given);
     let isDir: boolean;
     try {
@@ -344,6 +350,64 @@ export async function findLockfiles(paths: readonly string[], cwd: string, kindO
     if (!any) errors.push(new AnyarchError('E_INPUT', `${given}: no lockfile found in this directory`, 'anyarch deps reads package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, uv.lock, poetry.lock, pylock.toml, Pipfile.lock and requirements.txt'));
   }
   return { found, errors };
+}
+
+/** Directories a glob never descends into. */
+const SKIPPED_DIRS: ReadonlySet<string> = new Set(['node_modules', '.git', '.venv', '__pypackages__']);
+/** Most directory entries a glob looks at. */
+const MAX_GLOB_ENTRIES = 200_000;
+
+/** A glob (`*`, `?`, `[...]` within a name, `**` across directories) as a regular expression over `/`-separated paths. */
+export function globRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] as string;
+    if (c === '*' && glob[i + 1] === '*') {
+      const slash = glob[i + 2] === '/';
+      re += slash ? '(?:[^/]*/)*' : '.*';
+      i += slash ? 2 : 1;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const end = glob.indexOf(']', i + 1);
+      if (end === -1) re += '\\[';
+      else {
+        re += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        i = end;
+      }
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** The lockfiles a glob names (relative to `cwd` as written), sorted; node_modules, .git and virtualenvs are not searched. */
+async function globLockfiles(glob: string, cwd: string, kindOf: DepsParts['lockfileKind']): Promise<Found[]> {
+  const posix = glob.split(path.sep).join('/');
+  const parts = posix.split('/');
+  const firstMagic = parts.findIndex((p) => /[*?[]/.test(p));
+  const base = parts.slice(0, firstMagic).join('/') || (posix.startsWith('/') ? '/' : '.');
+  const re = globRegExp(posix.replace(/^\.\//, ''));
+  const out: Found[] = [];
+  let seen = 0;
+  const walk = async (dir: string): Promise<void> => {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await readdir(path.resolve(cwd, dir), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (++seen > MAX_GLOB_ENTRIES) return;
+      const rel = dir === '.' ? e.name : `${dir}/${e.name}`;
+      if (e.isDirectory() && !SKIPPED_DIRS.has(e.name)) await walk(rel);
+      else if (e.isFile() && re.test(rel)) {
+        const kind = kindOf(e.name);
+        if (kind) out.push({ file: rel, kind });
+      }
+    }
+  };
+  await walk(base);
+  return out;
 }
 
 async function readText(file: string, abs: string, limit: number): Promise<string> {

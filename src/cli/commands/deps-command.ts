@@ -17,10 +17,11 @@ target platform whether the install finds a prebuilt binary, compiles one, or
 fails. It asks the npm registry and the Python index what exists (answers are
 cached; --offline uses the cache only) and never installs anything.
 
-PATHS are lockfiles or directories (default: the current directory). In a
-directory every known lockfile is read: package-lock.json, npm-shrinkwrap.json,
-pnpm-lock.yaml, yarn.lock (Berry), uv.lock, poetry.lock, pylock.toml,
-Pipfile.lock, requirements.txt.
+PATHS are lockfiles, directories (default: the current directory) or quoted
+glob patterns ("services/**/package-lock.json"). In a directory every known
+lockfile is read: package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml,
+yarn.lock (Berry), uv.lock, poetry.lock, pylock.toml, Pipfile.lock,
+requirements.txt.
 
 The targets come from the Dockerfile when there is one (--dockerfile, or a
 Dockerfile beside the lockfile): the stage that runs the install gives the C
@@ -70,7 +71,7 @@ export function registerDeps(program: Command, io: Io, done: (o: Outcome) => voi
     .command('deps')
     .summary('check that every native dependency of a lockfile has a binary for every target platform (AA301..AA305)')
     .description(DEPS_DESCRIPTION)
-    .argument('[paths...]', 'lockfiles or directories holding them (default: .)')
+    .argument('[paths...]', 'lockfiles, directories holding them, or quoted glob patterns ("services/**/package-lock.json"; default: .)')
     .option('--platform <platforms>', 'target platforms, comma-separated (default: the Dockerfile\'s, else linux/amd64,linux/arm64)')
     .option('--dockerfile <file>', 'the Dockerfile that installs the dependencies: its installing stage gives libc, versions and toolchain (default: a Dockerfile beside the lockfile)')
     .option('--libc <libc>', 'without a Dockerfile: glibc (default) or musl, optionally with a version (glibc:2.31, musl:1.2.4)')
