@@ -438,7 +438,6 @@ function targetsFor(lockfile: string, dockerfile: string, sites: readonly DepsIn
 
 /** What `anyarch deps` does, printing nothing. */
 export async function analyzeDeps(paths: readonly string[], opts: DepsOptions): Promise<DepsRun> {
-  const env = opts.env ?? {};
   const parts = await partsFrom(opts.parts);
 
   const platforms = opts.platforms === undefined ? undefined : typeof opts.platforms === 'string' ? parsePlatformList(opts.platforms) : opts.platforms;
@@ -449,30 +448,10 @@ export async function analyzeDeps(paths: readonly string[], opts: DepsOptions): 
   let requests = 0;
   let lockfilesDone = 0;
   const progress = (): void => opts.onProgress?.({ requests, lockfilesDone, lockfiles: found.length });
-  const meta: MetadataOptions = {
-    ...(opts.registry !== undefined ? { registry: opts.registry } : {}),
-    ...(opts.token !== undefined ? { token: opts.token } : {}),
-    cacheDir: opts.cacheDir ?? defaultCacheDir(env),
-    offline: opts.offline === true,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    onRequest: () => {
-      requests++;
-      progress();
-    },
-  };
-  // sources opened only for an ecosystem some lockfile has; one Python index per URL
-  let npm = opts.sources?.npm;
-  const pythonIndexes = new Map<string, PythonIndexSource>();
-  const pythonFor = (lock: Lockfile): PythonIndexSource => {
-    if (opts.sources?.python) return opts.sources.python;
-    const url = opts.indexUrl ?? lock.indexUrl ?? opts.defaultIndexUrl;
-    let index = pythonIndexes.get(url ?? '');
-    if (!index) {
-      index = parts.openPythonIndex({ ...meta, ...(url !== undefined ? { indexUrl: url } : {}) });
-      pythonIndexes.set(url ?? '', index);
-    }
-    return index;
-  };
+  const sourcesFor = metadataSources(parts, opts, () => {
+    requests++;
+    progress();
+  });
 
   const sitesCache = new Map<string, Promise<readonly DepsInstallSite[] | AnyarchError>>();
   const sitesOf: SitesOf = (dockerfile) => {
@@ -514,8 +493,7 @@ export async function analyzeDeps(paths: readonly string[], opts: DepsOptions): 
         if (sites instanceof AnyarchError) dockerfileErrors.add(sites);
         else targets = targetsFor(file, dockerfile, sites, opts.cwd, fallback).map((t) => withFlagVersions(t, opts));
       }
-      const sources: DepsSources = lock.ecosystem === 'npm' ? { npm: (npm ??= parts.openNpmMetadata(meta)) } : { python: pythonFor(lock) };
-      return done(await analyzeLockfileReport(lock, targets, sources, parts));
+      return done(await analyzeLockfileReport(lock, targets, sourcesFor(lock), parts));
     }),
   );
   const { summaries, failing } = summarizeDeps(reports);
@@ -544,29 +522,42 @@ export interface LockfileInput {
  * ecosystem (and per Python index). The real parts load only when the first lockfile comes.
  */
 export function lockfileAnalyser(opts: Omit<DepsOptions, 'platforms' | 'dockerfile' | 'libc' | 'onProgress'> & { readonly onRequest?: (what: string) => void }): (input: LockfileInput) => Promise<LockfileReport> {
-  let npm: NpmMetadataSource | undefined = opts.sources?.npm;
-  const python = new Map<string, PythonIndexSource>();
+  let made: Promise<{ parts: DepsParts; sourcesFor: (lock: Lockfile) => DepsSources }> | undefined;
   return async (input) => {
-    const parts = await partsFrom(opts.parts);
+    made ??= partsFrom(opts.parts).then((parts) => ({ parts, sourcesFor: metadataSources(parts, opts, opts.onRequest) }));
+    const { parts, sourcesFor } = await made;
     const lock = parts.readLockfile(input.lockfile, input.text);
-    const meta: MetadataOptions = {
-      ...(opts.registry !== undefined ? { registry: opts.registry } : {}),
-      ...(opts.token !== undefined ? { token: opts.token } : {}),
-      cacheDir: opts.cacheDir ?? defaultCacheDir(opts.env ?? {}),
-      offline: opts.offline === true,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
-    };
-    let sources: DepsSources;
-    if (lock.ecosystem === 'npm') sources = { npm: (npm ??= parts.openNpmMetadata(meta)) };
-    else if (opts.sources?.python) sources = { python: opts.sources.python };
-    else {
-      const url = opts.indexUrl ?? lock.indexUrl ?? opts.defaultIndexUrl;
-      let index = python.get(url ?? '');
-      if (!index) python.set(url ?? '', (index = parts.openPythonIndex({ ...meta, ...(url !== undefined ? { indexUrl: url } : {}) })));
-      sources = { python: index };
-    }
-    return analyzeLockfileReport(lock, input.targets, sources, parts);
+    return analyzeLockfileReport(lock, input.targets, sourcesFor(lock), parts);
+  };
+}
+
+/**
+ * The metadata sources of each lockfile, opened on first use: one npm registry client, one Python
+ * index client per index URL (`indexUrl`, else the lockfile's, else `defaultIndexUrl`); `sources`
+ * given replace them.
+ */
+function metadataSources(
+  parts: Pick<DepsParts, 'openNpmMetadata' | 'openPythonIndex'>,
+  opts: Pick<DepsOptions, 'registry' | 'token' | 'cacheDir' | 'env' | 'offline' | 'signal' | 'sources' | 'indexUrl' | 'defaultIndexUrl'>,
+  onRequest: ((what: string) => void) | undefined,
+): (lock: Lockfile) => DepsSources {
+  const meta: MetadataOptions = {
+    ...(opts.registry !== undefined ? { registry: opts.registry } : {}),
+    ...(opts.token !== undefined ? { token: opts.token } : {}),
+    cacheDir: opts.cacheDir ?? defaultCacheDir(opts.env ?? {}),
+    offline: opts.offline === true,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(onRequest ? { onRequest } : {}),
+  };
+  let npm = opts.sources?.npm;
+  const python = new Map<string, PythonIndexSource>();
+  return (lock) => {
+    if (lock.ecosystem === 'npm') return { npm: (npm ??= parts.openNpmMetadata(meta)) };
+    if (opts.sources?.python) return { python: opts.sources.python };
+    const url = opts.indexUrl ?? lock.indexUrl ?? opts.defaultIndexUrl;
+    let index = python.get(url ?? '');
+    if (!index) python.set(url ?? '', (index = parts.openPythonIndex({ ...meta, ...(url !== undefined ? { indexUrl: url } : {}) })));
+    return { python: index };
   };
 }
 
