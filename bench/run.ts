@@ -11,8 +11,11 @@
  * - assemble (assemble.ts): `anyarch assemble` of a 3-platform image onto a generated ~100 MiB
  *   base in a local registry, against docker build + push per platform + the index push through
  *   Debian's dockerd; then bytes sent by a re-assemble with only the app changed.
+ * - deps (deps.ts): `anyarch deps` on a generated package-lock.json of 2,000 packages (300 native)
+ *   served by a loopback registry, cold and warm cache, against `npm install --dry-run --os linux
+ *   --cpu arm64` on the same lockfile.
  *
- *   node dist/bench/run.js [--only check|platforms|verify|assemble] [--runs 5] [--count 2000] [--seed 1]
+ *   node dist/bench/run.js [--only check|platforms|verify|assemble|deps] [--runs 5] [--count 2000] [--seed 1]
  *                          [--warmup 2] [--keep] [--dir <corpus dir>] [--profile]
  *                          [--cli-sample 30] [--startup-runs 15] [--no-snapshot] [--images 20]
  *                          [--verify-mib 64,128,320] [--verify-runs 3]
@@ -80,7 +83,7 @@ interface Options {
   /** timed runs of each start-up measurement (one Dockerfile, and `node -e 0`) */
   startupRuns: number;
   /** run one benchmark only (default: check, then platforms, then verify) */
-  only: 'check' | 'platforms' | 'verify' | 'assemble' | undefined;
+  only: 'check' | 'platforms' | 'verify' | 'assemble' | 'deps' | undefined;
   /** images for the platforms benchmark */
   images: number;
   /** uncompressed MiB of each layer of each platform of the verify benchmark's image */
@@ -121,7 +124,7 @@ function parseArgs(argv: readonly string[]): Options {
       case '--startup-runs': o.startupRuns = Math.floor(num()); break;
       case '--only': {
         const v = value();
-        if (v !== 'check' && v !== 'platforms' && v !== 'verify' && v !== 'assemble') throw new Error(`--only takes check, platforms, verify or assemble, not ${v}`);
+        if (v !== 'check' && v !== 'platforms' && v !== 'verify' && v !== 'assemble' && v !== 'deps') throw new Error(`--only takes check, platforms, verify, assemble or deps, not ${v}`);
         o.only = v;
         break;
       }
@@ -137,7 +140,7 @@ function parseArgs(argv: readonly string[]): Options {
       case '--assemble-runs': o.assembleRuns = Math.max(1, Math.floor(num())); break;
       case '-h':
       case '--help':
-        process.stdout.write('usage: node dist/bench/run.js [--only check|platforms|verify|assemble] [--count 2000] [--runs 5] [--seed 1] [--warmup 2] [--keep] [--dir DIR] [--profile] [--cli-sample 30] [--startup-runs 15] [--no-snapshot] [--images 20] [--verify-mib 64,128,320] [--verify-runs 3] [--assemble-mib 100] [--assemble-runs 3]\n');
+        process.stdout.write('usage: node dist/bench/run.js [--only check|platforms|verify|assemble|deps] [--count 2000] [--runs 5] [--seed 1] [--warmup 2] [--keep] [--dir DIR] [--profile] [--cli-sample 30] [--startup-runs 15] [--no-snapshot] [--images 20] [--verify-mib 64,128,320] [--verify-runs 3] [--assemble-mib 100] [--assemble-runs 3]\n');
         process.exit(0);
         break;
       default:
@@ -663,7 +666,7 @@ type BenchCtx = { work: string; fingerprint: string; log: (s: string) => void };
  * and prints its table and JSON line; a missing tool is SKIPPED, any other failure FAILED.
  */
 async function registryBenchmark(
-  name: 'platforms' | 'verify' | 'assemble',
+  name: 'platforms' | 'verify' | 'assemble' | 'deps',
   opts: Options,
   ctx: BenchCtx,
   run: () => Promise<{ lines: string[]; summary: Record<string, unknown> }>,
@@ -706,6 +709,11 @@ function assembleBenchmark(opts: Options, ctx: BenchCtx): Promise<void> {
   return registryBenchmark('assemble', opts, ctx, async () => (await import('./assemble.js')).runAssembleBenchmark({ runs: opts.assembleRuns, baseMiB: opts.assembleMiB, work: ctx.work, layout, log: ctx.log }));
 }
 
+/** The deps benchmark (deps.ts). */
+function depsBenchmark(opts: Options, ctx: BenchCtx): Promise<void> {
+  return registryBenchmark('deps', opts, ctx, async () => (await import('./deps.js')).runDepsBenchmark({ runs: opts.runs, work: ctx.work, layout, log: ctx.log }));
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const started = process.hrtime.bigint();
@@ -744,6 +752,7 @@ async function main(): Promise<void> {
     if (opts.only === undefined || opts.only === 'platforms') await platformsBenchmark(opts, { work, fingerprint, log });
     if (opts.only === undefined || opts.only === 'verify') await verifyBenchmark(opts, { work, fingerprint, log });
     if (opts.only === undefined || opts.only === 'assemble') await assembleBenchmark(opts, { work, fingerprint, log });
+    if (opts.only === undefined || opts.only === 'deps') await depsBenchmark(opts, { work, fingerprint, log });
   } finally {
     if (opts.keep) log(`kept ${tmp}`);
     else {

@@ -84,7 +84,7 @@ function writeCache(dir, file, data) {
 }
 
 /** The commands (src/cli/main.ts); any other first argument shares one cache. */
-const COMMANDS = new Set(['check', 'parse', 'rules', 'platforms', 'verify', 'build', 'assemble', 'merge']);
+const COMMANDS = new Set(['check', 'parse', 'rules', 'platforms', 'verify', 'build', 'assemble', 'merge', 'deps']);
 
 /**
  * Loads the bundle (with the code cache when there is one) and returns its exports. The bundle is

@@ -219,3 +219,8 @@ export type { AssembleOptions } from './build/assemble.js';
 export { buildGoImage, goBuild } from './build/go.js';
 export type { GoBuildOptions, GoImage, GoImageOptions } from './build/go.js';
 export { writeDockerArchive, writeOciArchive } from './oci/write-archive.js';
+
+// anyarch deps: will every native dependency of a lockfile have a binary for every target
+// platform? (src/deps: lockfiles, targets from a Dockerfile's installing stage, npm and Python
+// coverage, verdicts AA301..AA305)
+export * from './deps/index.js';

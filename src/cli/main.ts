@@ -13,6 +13,7 @@ import { errnoReason } from '../fs/errno.js';
 import type { FixStyle } from '../rules/types.js';
 import { registerAssemble } from './commands/assemble-command.js';
 import { registerBuild } from './commands/build-command.js';
+import { registerDeps } from './commands/deps-command.js';
 import { registerMerge } from './commands/merge-command.js';
 import { positiveMib, repeatList as collect, seconds } from './flags.js';
 import * as help from './help.js';
@@ -34,7 +35,7 @@ const EXIT_OF_OUTCOME: Readonly<Record<Outcome, number>> = {
 // Literal lists, so that --help does not load the library.
 const FAIL_ON = ['error', 'warning', 'info', 'never'] as const satisfies readonly FailOn[];
 const FIX_STYLES = ['targetarch', 'detect'] as const satisfies readonly FixStyle[];
-const COMMANDS = ['check', 'parse', 'rules', 'platforms', 'verify', 'build', 'assemble', 'merge'] as const;
+const COMMANDS = ['check', 'parse', 'rules', 'platforms', 'verify', 'build', 'assemble', 'merge', 'deps'] as const;
 
 interface CheckFlags {
   platforms?: string;
@@ -96,7 +97,7 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
     .option('--no-color', 'do not colour the output (colour is used on a terminal unless NO_COLOR is set; FORCE_COLOR forces it)')
     .option('-q, --quiet', 'leave out the summary line')
     .option('-o, --output <file>', 'write the report to this file (replaced atomically) instead of standard output')
-    .option('--offline', 'do not ask registries which platforms base images publish (AA114, AA115 skipped; also ANYARCH_OFFLINE=1)')
+    .option('--offline', 'do not ask registries: AA114, AA115 skipped; AA123, AA124 answer from the cache of anyarch deps only (also ANYARCH_OFFLINE=1)')
     .option('--insecure-registry <host>', 'allow plain HTTP to this registry when reading base images (repeatable)', collect)
     .option('--build-platform <platform>', 'the platform of the machine that runs the build (default: this machine\'s); --platform=$BUILDPLATFORM stages must work on it and on linux/amd64 and linux/arm64')
     .addOption(new Option('--timeout <seconds>', TIMEOUT_HELP).argParser(seconds))
@@ -256,10 +257,11 @@ function buildProgram(io: Io, done: (o: Outcome) => void): Command {
       },
     );
 
-  // build, assemble, merge: each command's flags live beside it (src/cli/commands/<name>-command.ts)
+  // build, assemble, merge, deps: each command's flags live beside it (src/cli/commands/<name>-command.ts)
   registerBuild(program, io, done);
   registerAssemble(program, io, done);
   registerMerge(program, io, done);
+  registerDeps(program, io, done);
 
   return program;
 }

@@ -3,6 +3,7 @@
  * `<!-- header:start -->` and `<!-- header:end -->` comes from the rule's meta; the prose below
  * it is written by hand. `npm run docs:rules` rewrites the blocks; a test fails when one is stale.
  */
+import type { DepsVerdictMeta } from '../deps/verdicts.js';
 import type { Rule } from './types.js';
 
 export const HEADER_START = '<!-- header:start -->';
@@ -43,4 +44,9 @@ export function ruleDocHeader(rule: Rule): string {
 /** Replaces the header block of a page (or prepends one). */
 export function withHeader(page: string, rule: Rule): string {
   return replaceHeader(page, ruleDocHeader(rule));
+}
+
+/** The header of a `deps` verdict's page (AA3xx, src/deps/verdicts.ts). */
+export function depsVerdictDocHeader(m: DepsVerdictMeta): string {
+  return docHeader(m.id, m.title, ['id', 'name', 'severity', 'command'], [m.id, m.name, m.severity, 'deps'], m.description);
 }

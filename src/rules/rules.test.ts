@@ -8,7 +8,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { HEADER_END, HEADER_START, ruleDocHeader } from './docs.js';
+import { DEPS_VERDICTS } from '../deps/verdicts.js';
+import { HEADER_END, HEADER_START, depsVerdictDocHeader, ruleDocHeader } from './docs.js';
 import { RULES } from './index.js';
 import type { Rule } from './types.js';
 import { verdictDocHeader } from '../verify/verdicts/docs.js';
@@ -16,7 +17,7 @@ import { VERDICTS } from '../verify/verdicts/index.js';
 import type { VerdictRule } from '../verify/verdicts/types.js';
 
 /** Rules and verdicts: one namespace of ids, one docs folder, one README table. */
-const ALL: readonly { meta: { id: string; name: string } }[] = [...RULES, ...VERDICTS];
+const ALL: readonly { meta: { id: string; name: string } }[] = [...RULES, ...VERDICTS, ...DEPS_VERDICTS.map((meta) => ({ meta }))];
 
 /** How a rule's page names `RuleContext.builderPlatforms` (whitespace folded). */
 const BUILDER_PLATFORMS_PROSE =
@@ -114,6 +115,20 @@ for (const verdict of VERDICTS) {
   });
   test(`${verdict.meta.id} has its own test file`, () => {
     assert.ok(existsSync(resolve(root, `src/verify/verdicts/${verdict.meta.name}.test.ts`)), `missing src/verify/verdicts/${verdict.meta.name}.test.ts`);
+  });
+}
+
+for (const verdict of DEPS_VERDICTS) {
+  test(`${verdict.id} (deps) has a docs page with a current header: what, why, example, fix, allow`, () => {
+    assert.match(verdict.id, /^AA3\d{2}$/);
+    assert.match(verdict.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
+    assert.ok(verdict.title.length > 10 && !verdict.title.endsWith('.'), `${verdict.id} title`);
+    const page = readFileSync(resolve(root, `docs/rules/${verdict.id}.md`), 'utf8');
+    const s = page.indexOf(HEADER_START);
+    const e = page.indexOf(HEADER_END);
+    assert.ok(s !== -1 && e > s, 'no generated header block');
+    assert.equal(page.slice(s, e + HEADER_END.length), depsVerdictDocHeader(verdict), 'stale header: run `npm run docs:rules`');
+    for (const h of ['## What', '## Why it matters', '## Example', '## How to fix', '## How to allow']) assert.ok(page.includes(`\n${h}\n`), `docs/rules/${verdict.id}.md has no "${h}"`);
   });
 }
 

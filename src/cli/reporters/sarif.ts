@@ -71,8 +71,22 @@ function replacement(e: Edit, lineStarts: readonly number[] | undefined): object
   return { deletedRegion, insertedContent: { text: e.text } };
 }
 
+/** The SARIF rule of a verdict (verify's AA2xx, deps's AA3xx): its meta, its page, its level; `tag` names what it judges. */
+export function verdictRule(m: { readonly id: string; readonly name: string; readonly title: string; readonly description: string; readonly severity: Severity }, tag: string): object {
+  return {
+    id: m.id,
+    name: m.name,
+    shortDescription: { text: m.title },
+    fullDescription: { text: m.description },
+    helpUri: docsUrl(m.id),
+    help: { text: `${m.description}\n${docsUrl(m.id)}` },
+    defaultConfiguration: { level: SARIF_LEVEL[m.severity] },
+    properties: { tags: ['portability', 'multi-arch', tag] },
+  };
+}
+
 /** The one SARIF log anyarch writes: one run of the anyarch driver. */
-function sarifLog(run: {
+export function sarifLog(run: {
   toolVersion: string;
   cwd: string;
   rules: readonly object[];
@@ -249,16 +263,7 @@ export const sarifReporter: Reporter = {
   },
   verify(reports, ctx) {
     const ruleIndex = new Map(ctx.verdicts.map((m, i) => [m.id, i]));
-    const rules = ctx.verdicts.map((m) => ({
-      id: m.id,
-      name: m.name,
-      shortDescription: { text: m.title },
-      fullDescription: { text: m.description },
-      helpUri: docsUrl(m.id),
-      help: { text: `${m.description}\n${docsUrl(m.id)}` },
-      defaultConfiguration: { level: SARIF_LEVEL[m.severity] },
-      properties: { tags: ['portability', 'multi-arch', 'image'] },
-    }));
+    const rules = ctx.verdicts.map((m) => verdictRule(m, 'image'));
     const results: object[] = [];
     const notifications: object[] = [];
     for (const r of reports) {
