@@ -17,7 +17,7 @@ import { readRegularFileSync } from '../fs/bounded-read.js';
 import { errnoReason } from '../fs/errno.js';
 import type { Finding } from '../rules/types.js';
 import type { LookUpBaseImagesOptions } from './base-image-lookup.js';
-import type { LookUpNativeDepsOptions } from './deps-lookup.js';
+import type { DepsAnalyserOptions, LookUpNativeDepsOptions } from './deps-lookup.js';
 import { INSTALL_GATE } from '../deps/dockerfile.js';
 import type { ScriptReader } from '../dockerfile/scripts.js';
 import { formatPlatform } from '../platform/index.js';
@@ -57,7 +57,7 @@ export interface CheckPathsOptions extends DiscoverOptions {
    * skips the step (those rules then say nothing). Only Dockerfiles whose text names a package
    * manager are read for it.
    */
-  readonly nativeDeps?: false | Omit<LookUpNativeDepsOptions, 'platforms' | 'buildPlatform' | 'onStart'>;
+  readonly nativeDeps?: false | (Omit<LookUpNativeDepsOptions, 'platforms' | 'buildPlatform' | 'onStart'> & Partial<DepsAnalyserOptions>);
   readonly onProgress?: (progress: CheckProgress) => void;
   /**
    * Per-architecture Dockerfiles (default true): a file named for one architecture
@@ -357,7 +357,7 @@ export async function checkPaths(paths: readonly string[], opts: CheckPathsOptio
 
   let withoutNativeDeps: string[] = [];
   if (needNativeDeps.length) {
-    if (opts.nativeDeps === false || !opts.nativeDeps?.analyse) {
+    if (opts.nativeDeps === false) {
       withoutNativeDeps = needNativeDeps.map((r) => r.meta.id);
     } else {
       // only files that name a package manager: the rest cost nothing (not even the module's load)
@@ -369,9 +369,22 @@ export async function checkPaths(paths: readonly string[], opts: CheckPathsOptio
         return [{ file: i.file, source: i.text.source, context, cwd: opts.cwd, ...(own ? { platforms: own.platforms } : {}) }];
       });
       if (texts.length) {
-        const { lookUpNativeDeps } = await import('./deps-lookup.js');
+        const { lookUpNativeDeps, depsAnalyser } = await import('./deps-lookup.js');
+        const nd = opts.nativeDeps ?? {};
+        const analyse =
+          nd.analyse ??
+          (await depsAnalyser({
+            cwd: opts.cwd,
+            ...(nd.env ? { env: nd.env } : {}),
+            ...(nd.cacheDir !== undefined ? { cacheDir: nd.cacheDir } : {}),
+            offline: nd.offline === true,
+            ...(nd.registry !== undefined ? { registry: nd.registry } : {}),
+            ...(nd.token !== undefined ? { token: nd.token } : {}),
+            ...(nd.signal ? { signal: nd.signal } : {}),
+          }));
         const facts = await lookUpNativeDeps(texts, {
-          ...opts.nativeDeps,
+          ...nd,
+          analyse,
           ...(check.platforms ? { platforms: check.platforms } : {}),
           ...(check.buildPlatform ? { buildPlatform: check.buildPlatform } : {}),
           onStart: (lockfiles) => opts.onProgress?.({ step: 'native-deps', lockfiles }),

@@ -39,6 +39,32 @@ export interface NativeDepsInput {
  */
 export type NativeDepsAnalyser = (input: NativeDepsInput) => Promise<LockfileReport>;
 
+/** Where `depsAnalyser` takes its answers from. */
+export interface DepsAnalyserOptions {
+  /** the directory whose .npmrc names the npm registry (with the user's), when `registry` is not given */
+  readonly cwd: string;
+  /** npm_config_*, PIP_INDEX_URL, HOME, the cache directory's variables (default `process.env`) */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** anyarch's cache directory (registry and index answers are cached there); default `defaultCacheDir(env)` */
+  readonly cacheDir?: string;
+  /** answer from the cache only */
+  readonly offline: boolean;
+  /** the npm registry (default npm's configured one for `cwd`, else https://registry.npmjs.org/) */
+  readonly registry?: string;
+  readonly token?: string;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * `anyarch deps`'s readers and analysers as a `NativeDepsAnalyser` (`lockfileAnalyser` of
+ * src/deps/analyze.ts): the npm registry and the Python index a lockfile names, opened on first
+ * use, cached, offline from the cache alone. Loaded only when a lockfile is analysed.
+ */
+export async function depsAnalyser(opts: DepsAnalyserOptions): Promise<NativeDepsAnalyser> {
+  const { lockfileAnalyser } = await import('../deps/analyze.js');
+  return lockfileAnalyser(opts);
+}
+
 export interface LookUpNativeDepsOptions {
   /** target platforms (default `DEFAULT_PLATFORMS`, as the check's) */
   readonly platforms?: readonly Platform[];

@@ -11,6 +11,7 @@
  * `analyzeDeps` runs, so that a caller that only formats (and `check`'s start-up) never loads them.
  */
 import { readdir, stat } from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { AnyarchError, isAnyarchError, thrownSummary } from '../errors.js';
 import { readRegularFile, TooLargeError } from '../fs/bounded-read.js';
@@ -28,6 +29,7 @@ import type {
   PythonIndexSource,
   TargetSummary,
 } from './types.js';
+import type { NpmConfig } from './npm/npmrc.js';
 import { LOCKFILE_INCOMPLETE, cellVerdict, withVerdict, type DepsSeverity } from './verdicts.js';
 
 /** Most bytes of one lockfile read (large monorepo package-locks run to tens of MiB). */
@@ -64,6 +66,8 @@ export interface MetadataOptions {
   readonly onRequest?: (what: string) => void;
   /** the npm registry's token (never printed) */
   readonly token?: string;
+  /** registries of npm scopes (`@corp` -> its URL and token), from `@corp:registry` lines of .npmrc */
+  readonly scopes?: NpmConfig['scopes'];
 }
 
 /**
@@ -448,7 +452,7 @@ export async function analyzeDeps(paths: readonly string[], opts: DepsOptions): 
   let requests = 0;
   let lockfilesDone = 0;
   const progress = (): void => opts.onProgress?.({ requests, lockfilesDone, lockfiles: found.length });
-  const sourcesFor = metadataSources(parts, opts, () => {
+  const sourcesFor = metadataSources(parts, await withNpmConfig(opts), () => {
     requests++;
     progress();
   });
@@ -524,7 +528,7 @@ export interface LockfileInput {
 export function lockfileAnalyser(opts: Omit<DepsOptions, 'platforms' | 'dockerfile' | 'libc' | 'onProgress'> & { readonly onRequest?: (what: string) => void }): (input: LockfileInput) => Promise<LockfileReport> {
   let made: Promise<{ parts: DepsParts; sourcesFor: (lock: Lockfile) => DepsSources }> | undefined;
   return async (input) => {
-    made ??= partsFrom(opts.parts).then((parts) => ({ parts, sourcesFor: metadataSources(parts, opts, opts.onRequest) }));
+    made ??= Promise.all([partsFrom(opts.parts), withNpmConfig(opts)]).then(([parts, o]) => ({ parts, sourcesFor: metadataSources(parts, o, opts.onRequest) }));
     const { parts, sourcesFor } = await made;
     const lock = parts.readLockfile(input.lockfile, input.text);
     return analyzeLockfileReport(lock, input.targets, sourcesFor(lock), parts);
@@ -536,15 +540,28 @@ export function lockfileAnalyser(opts: Omit<DepsOptions, 'platforms' | 'dockerfi
  * index client per index URL (`indexUrl`, else the lockfile's, else `defaultIndexUrl`); `sources`
  * given replace them.
  */
+/**
+ * The options with npm's own choice of registry, token and scoped registries (its environment,
+ * the project's and the user's .npmrc) when the caller names no registry.
+ */
+async function withNpmConfig<O extends Pick<DepsOptions, 'registry' | 'token' | 'cwd' | 'env'>>(opts: O): Promise<O & { readonly scopes?: NpmConfig['scopes'] }> {
+  if (opts.registry !== undefined) return opts;
+  const env = opts.env ?? process.env;
+  const { readNpmConfig } = await import('./npm/npmrc.js');
+  const npmrc = await readNpmConfig({ cwd: opts.cwd, env, home: env.HOME || os.homedir() });
+  return { ...opts, registry: npmrc.registry, scopes: npmrc.scopes, ...(npmrc.token !== undefined && opts.token === undefined ? { token: npmrc.token } : {}) };
+}
+
 function metadataSources(
   parts: Pick<DepsParts, 'openNpmMetadata' | 'openPythonIndex'>,
-  opts: Pick<DepsOptions, 'registry' | 'token' | 'cacheDir' | 'env' | 'offline' | 'signal' | 'sources' | 'indexUrl' | 'defaultIndexUrl'>,
+  opts: Pick<DepsOptions, 'registry' | 'token' | 'cacheDir' | 'env' | 'offline' | 'signal' | 'sources' | 'indexUrl' | 'defaultIndexUrl'> & { readonly scopes?: NpmConfig['scopes'] },
   onRequest: ((what: string) => void) | undefined,
 ): (lock: Lockfile) => DepsSources {
   const meta: MetadataOptions = {
     ...(opts.registry !== undefined ? { registry: opts.registry } : {}),
     ...(opts.token !== undefined ? { token: opts.token } : {}),
-    cacheDir: opts.cacheDir ?? defaultCacheDir(opts.env ?? {}),
+    ...(opts.scopes !== undefined ? { scopes: opts.scopes } : {}),
+    cacheDir: opts.cacheDir ?? defaultCacheDir(opts.env ?? process.env),
     offline: opts.offline === true,
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(onRequest ? { onRequest } : {}),
@@ -554,7 +571,7 @@ function metadataSources(
   return (lock) => {
     if (lock.ecosystem === 'npm') return { npm: (npm ??= parts.openNpmMetadata(meta)) };
     if (opts.sources?.python) return { python: opts.sources.python };
-    const url = opts.indexUrl ?? lock.indexUrl ?? opts.defaultIndexUrl;
+    const url = opts.indexUrl ?? lock.indexUrl ?? opts.defaultIndexUrl ?? (opts.env ?? process.env).PIP_INDEX_URL;
     let index = python.get(url ?? '');
     if (!index) python.set(url ?? '', (index = parts.openPythonIndex({ ...meta, ...(url !== undefined ? { indexUrl: url } : {}) })));
     return { python: index };

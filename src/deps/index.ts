@@ -24,7 +24,6 @@ export {
 export type { DepsFinding, DepsInstallSite, LockfileInput, DepsOptions, DepsParts, DepsProgress, DepsRun, DepsSources, MetadataOptions } from './analyze.js';
 export { COMPILES_AT_INSTALL, COMPILE_WITHOUT_TOOLCHAIN, DEPS_VERDICTS, LOCKFILE_INCOMPLETE, NO_BINARY, UNKNOWN_COVERAGE, cellVerdict, depsVerdict, withVerdict } from './verdicts.js';
 export type { DepsSeverity, DepsVerdictMeta } from './verdicts.js';
-export { npmRegistryConfig } from './npmrc.js';
 
 // the parts `analyzeDeps` is made of, for callers that assemble their own
 export { LOCKFILE_NAMES, lockfileKind, readLockfile } from './lockfiles/index.js';
@@ -39,3 +38,4 @@ export { parseWheelName, wheelFits } from './python/tags.js';
 export type { WheelFit, WheelName, WheelTag } from './python/tags.js';
 export { installSites } from './dockerfile.js';
 export type { InstallManager, InstallSiteFacts } from './dockerfile.js';
+export { readNpmConfig, type NpmConfig } from './npm/npmrc.js';

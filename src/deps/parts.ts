@@ -7,37 +7,16 @@
 import { buildModel } from '../dockerfile/model.js';
 import { parseDockerfile } from '../dockerfile/parser.js';
 import type { DepsParts } from './analyze.js';
-import type { Lockfile, LockfileKind } from './types.js';
 import { installSites } from './dockerfile.js';
 import { lockfileKind, readLockfile } from './lockfiles/index.js';
-import { readPipfileLock } from './lockfiles/python/pipfile.js';
-import { readPoetryLock } from './lockfiles/python/poetry.js';
-import { readPylock } from './lockfiles/python/pylock.js';
-import { readRequirements } from './lockfiles/python/requirements.js';
-import { readUvLock } from './lockfiles/python/uv.js';
 import { analyzeNpmLockfile } from './npm/coverage.js';
 import { DEFAULT_NPM_REGISTRY, openNpmMetadata } from './npm/registry.js';
 import { analyzePythonLockfile } from './python/coverage.js';
 import { openPythonIndex } from './python/index.js';
 
-/**
- * The Python readers by kind. lockfiles/index.ts dispatches to them too once its placeholders
- * import them (h12-nodelock left the import lines there for the merge); until then, here.
- */
-const PYTHON_READERS: Partial<Record<LockfileKind, (file: string, text: string) => Lockfile>> = {
-  'uv-lock': readUvLock,
-  'poetry-lock': readPoetryLock,
-  pylock: readPylock,
-  'pipfile-lock': readPipfileLock,
-  requirements: readRequirements,
-};
-
 export const DEPS_PARTS: DepsParts = {
   lockfileKind,
-  readLockfile: (file, text) => {
-    const python = PYTHON_READERS[lockfileKind(file) ?? 'package-lock'];
-    return python ? python(file, text) : readLockfile(file, text);
-  },
+  readLockfile: (file, text) => readLockfile(file, text),
   analyzeNpmLockfile: (lock, targets, meta, onWarning) => analyzeNpmLockfile(lock, targets, meta, onWarning ? { onWarning } : {}),
   // the Python analyser reports its problems in its cells (unknown, with the index's error)
   analyzePythonLockfile: (lock, targets, index) => analyzePythonLockfile(lock, targets, index),
@@ -49,6 +28,7 @@ export const DEPS_PARTS: DepsParts = {
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onRequest ? { onRequest: o.onRequest } : {}),
       ...(o.token !== undefined ? { token: o.token } : {}),
+      ...(o.scopes !== undefined ? { scopes: o.scopes } : {}),
     }),
   openPythonIndex: (o) =>
     openPythonIndex({

@@ -2,8 +2,9 @@
  * `anyarch check`: glue between flags, the config file, the library (`checkPaths`) and a
  * reporter. Returns an Outcome; main.ts turns it into an exit code.
  */
+import { defaultCacheDir } from '../../fs/cache.js';
 import * as path from 'node:path';
-import { checkPaths, type CheckPathsOptions } from '../../check/check-paths.js';
+import { checkPaths } from '../../check/check-paths.js';
 import { ruleOptions, type CheckOptions } from '../../check/engine.js';
 import { DEFAULT_FAIL_ON, checkOutcome, type FailOn } from '../../check/outcome.js';
 import { AnyarchError } from '../../errors.js';
@@ -51,16 +52,6 @@ export interface CheckDeps {
   readonly rules?: readonly Rule[];
 }
 
-/** `deps`'s analyser for check, its module loaded on the first lockfile only. */
-type LockfileAnalyse = NonNullable<Exclude<CheckPathsOptions['nativeDeps'], false | undefined>['analyse']>;
-function lazyLockfileAnalyser(io: Io, offline: boolean): LockfileAnalyse {
-  let made: Promise<LockfileAnalyse> | undefined;
-  return async (input) => {
-    made ??= import('./deps.js').then((m) => m.checkLockfileAnalyser(io, offline));
-    return (await made)(input);
-  };
-}
-
 export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps = {}): Promise<Outcome> {
   if (opts.fix && opts.fixDryRun) throw new AnyarchError('E_USAGE', '--fix and --fix-dry-run cannot be used together', 'Use --fix-dry-run to preview, then --fix.');
 
@@ -99,8 +90,8 @@ export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps =
     baseImages: offline
       ? false
       : { insecureRegistries: opts.insecureRegistries ?? [], env: io.env, ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}) },
-    // AA123/AA124: the lockfiles install RUNs read, analysed by `anyarch deps` (loaded only when a Dockerfile installs; offline: its cache only)
-    nativeDeps: { analyse: lazyLockfileAnalyser(io, offline) },
+    // AA123/AA124: the lockfiles install RUNs read, analysed as `anyarch deps` does (registries as npm and pip would pick them; offline: the cache only)
+    nativeDeps: { offline, cacheDir: defaultCacheDir(io.env), env: io.env },
     onProgress: (p) => {
       if (!showProgress(io.stderr, io.env, opts.quiet)) return;
       if (p.step === 'base-images') io.stderr.write(`anyarch: reading the platforms of ${p.images} base image${p.images === 1 ? '' : 's'}…\n`);

@@ -1,13 +1,11 @@
 /**
- * `anyarch deps [PATHS...]`: glue only. Flags to the library's `analyzeDeps` (the npm registry
- * and its token as npm would pick them, the Python index from PIP_INDEX_URL), progress on a
+ * `anyarch deps [PATHS...]`: glue only. Flags to the library's `analyzeDeps` (which picks the npm
+ * registry and its token as npm would, and the Python index from PIP_INDEX_URL), progress on a
  * terminal's standard error only, its run to a reporter, what could not be read to standard
  * error, and an outcome: a bug beats an unreadable input, which beats a failing target.
  */
 import * as path from 'node:path';
-import { analyzeDeps, lockfileAnalyser, type DepsOptions, type DepsRun, type LockfileInput } from '../../deps/analyze.js';
-import type { LockfileReport } from '../../deps/types.js';
-import { npmRegistryConfig } from '../../deps/npmrc.js';
+import { analyzeDeps, type DepsOptions, type DepsRun } from '../../deps/analyze.js';
 import { AnyarchError, isBug } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic.js';
 import { errnoReason } from '../../fs/errno.js';
@@ -47,7 +45,6 @@ export function depsOutcome(run: DepsRun): Outcome {
 }
 
 export async function deps(opts: DepsCommandOptions, io: Io): Promise<Outcome> {
-  const npmrc = opts.registry === undefined ? npmRegistryConfig(io.cwd, io.env) : undefined;
   const progress = showProgress(io.stderr, io.env);
   let shown = false;
   const run = await analyzeDeps(opts.paths, {
@@ -58,10 +55,9 @@ export async function deps(opts: DepsCommandOptions, io: Io): Promise<Outcome> {
     ...(opts.libc !== undefined ? { libc: opts.libc } : {}),
     ...(opts.python !== undefined ? { python: opts.python } : {}),
     ...(opts.node !== undefined ? { node: opts.node } : {}),
-    registry: opts.registry ?? (npmrc as { registry: string }).registry,
-    ...(npmrc?.token ? { token: npmrc.token } : {}),
+    // no --registry: npm's own choice (npm_config_registry, the project's and the user's .npmrc)
+    ...(opts.registry !== undefined ? { registry: opts.registry } : {}),
     ...(opts.indexUrl !== undefined ? { indexUrl: opts.indexUrl } : {}),
-    ...(io.env.PIP_INDEX_URL ? { defaultIndexUrl: io.env.PIP_INDEX_URL } : {}),
     offline: opts.offline || envFlag(io.env.ANYARCH_OFFLINE),
     ...opts.library,
     ...(progress
@@ -89,20 +85,4 @@ export async function deps(opts: DepsCommandOptions, io: Io): Promise<Outcome> {
   for (const e of run.errors) printError(io, e);
   for (const r of run.reports) if (r.error) printError(io, r.error.location?.file ? r.error : new AnyarchError(r.error.code, `${r.file}: ${r.error.message}`, r.error.hint));
   return depsOutcome(run);
-}
-
-/**
- * `check`'s analyser of the lockfiles install RUNs read (AA123, AA124): the npm registry and
- * token as npm would pick them, PIP_INDEX_URL, the default cache; `offline`: the cache only.
- */
-export function checkLockfileAnalyser(io: Io, offline: boolean): (input: LockfileInput) => Promise<LockfileReport> {
-  const npmrc = npmRegistryConfig(io.cwd, io.env);
-  return lockfileAnalyser({
-    cwd: io.cwd,
-    env: io.env,
-    registry: npmrc.registry,
-    ...(npmrc.token ? { token: npmrc.token } : {}),
-    ...(io.env.PIP_INDEX_URL ? { defaultIndexUrl: io.env.PIP_INDEX_URL } : {}),
-    offline,
-  });
 }
