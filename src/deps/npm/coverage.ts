@@ -443,7 +443,7 @@ async function assetCells(pkg: LockedPackage, mechanism: 'prebuild-install' | 'n
       const url = mechanism === 'prebuild-install' ? prebuildInstallUrl(manifest, t, flags) : nodePreGypUrl(manifest, t);
       if (!url) return fallback ? compileCell(w.target.toolchain, `${why}; no download URL can be named from its package.json`) : unknownCell(`${why}; no download URL can be named from its package.json`);
       const exists = await meta.exists(url);
-      if (isFailure(exists)) return unknownCell(`${url}: ${exists.error.message}`);
+      if (isFailure(exists)) return unknownCell(`could not check the ${mechanism} binary: ${exists.error.message}`);
       const abiNote = url.includes('napi') ? '' : w.nodeNote;
       if (exists) return { status: 'prebuilt', artifact: url, reason: `${mechanism} downloads ${url}${abiNote}` };
       const none = `no ${mechanism} binary for ${w.label} (${url} is absent)${abiNote}`;
