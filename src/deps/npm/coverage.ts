@@ -8,7 +8,8 @@
  */
 import { AnyarchError } from '../../errors.js';
 import { formatPlatform, toVocabulary } from '../../platform/index.js';
-import type { Cell, DepsTarget, LockedPackage, Lockfile, Mechanism, MetadataFailure, NpmManifest, NpmMetadataSource, PackageReport, Toolchain } from '../types.js';
+import { compileReason } from '../stage-words.js';
+import type { Cell, DepsTarget, LockedPackage, Lockfile, Mechanism, MetadataFailure, NpmManifest, NpmMetadataSource, PackageReport } from '../types.js';
 import { type Family, type FamilyMember, findFamilies, platformOfName } from './families.js';
 import { type NativeHint, hasCompileFallback, nativeFromLock, nativeFromManifest, prebuildInstallFlags } from './native.js';
 import { DEFAULT_NODE, NODE_ABI, describePrebuild, matchPrebuild, parsePrebuilds } from './prebuilds.js';
@@ -70,14 +71,15 @@ function targetWords(t: DepsTarget): TargetWords {
 }
 
 /** The cell of a compile at install: the toolchain decides (`compiles`, or `missing` for what the stage lacks). */
-export function compileCell(toolchain: Toolchain | undefined, why: string): Cell {
-  if (!toolchain) return { status: 'compiles', needs: NODE_GYP_NEEDS, reason: `${why}; compiles at install with node-gyp`, id: CELL_IDS.compiles };
+export function compileCell(target: DepsTarget, why: string): Cell {
+  const toolchain = target.toolchain;
+  if (!toolchain) return { status: 'compiles', needs: NODE_GYP_NEEDS, reason: compileReason(target, why, 'node-gyp compiles it', []), id: CELL_IDS.compiles };
   const lacking: string[] = [];
   if (!toolchain.cc || !toolchain.cxx) lacking.push('a C/C++ compiler');
   if (!toolchain.make) lacking.push('make');
   if (!toolchain.python3) lacking.push('python3');
-  if (lacking.length === 0) return { status: 'compiles', needs: NODE_GYP_NEEDS, reason: `${why}; compiles at install with node-gyp (the stage has a compiler, make and python3)`, id: CELL_IDS.compiles };
-  return { status: 'missing', needs: NODE_GYP_NEEDS, lacking, reason: `${why}; node-gyp would compile it but the stage lacks ${lacking.join(', ')}`, id: CELL_IDS.noToolchain };
+  if (lacking.length === 0) return { status: 'compiles', needs: NODE_GYP_NEEDS, reason: compileReason(target, why, 'node-gyp compiles it', []), id: CELL_IDS.compiles };
+  return { status: 'missing', needs: NODE_GYP_NEEDS, lacking, reason: compileReason(target, why, 'node-gyp would compile it', lacking), id: CELL_IDS.noToolchain };
 }
 
 function unknownCell(reason: string): Cell {
@@ -389,10 +391,10 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
       cells = await assetCells(pkg, mechanism, manifest, why, ctx);
       break;
     case 'node-gyp':
-      cells = ctx.words.map((w) => compileCell(w.target.toolchain, why));
+      cells = ctx.words.map((w) => compileCell(w.target, why));
       break;
     default:
-      cells = ctx.words.map((w) => (ctx.meta ? compileCell(w.target.toolchain, why) : unknownCell(`${why}; whether it compiles native code needs the registry (offline or no metadata source)`)));
+      cells = ctx.words.map((w) => (ctx.meta ? compileCell(w.target, why) : unknownCell(`${why}; whether it compiles native code needs the registry (offline or no metadata source)`)));
   }
   let suggestion = await addonSuggestion(pkg, mechanism, cells, ctx);
   const needsScript = mechanism === 'prebuild-install' || mechanism === 'node-pre-gyp' || mechanism === 'node-gyp' || mechanism === 'install-script' || cells.some((c) => c.status === 'compiles');
@@ -424,7 +426,7 @@ function prebuildifyCells(pkg: LockedPackage, files: readonly string[], manifest
       return { status: 'prebuilt', artifact: match.path, reason: `${match.path} fits ${w.label}${abiNote}` };
     }
     const ruled = ruledOut.length > 0 ? `; ${ruledOut.map(describePrebuild).join(', ')} does not fit (node ${w.node}, abi${w.abi})` : '';
-    if (fallback) return compileCell(w.target.toolchain, `no prebuild for ${w.label} (it has ${linux})${ruled}`);
+    if (fallback) return compileCell(w.target, `no prebuild for ${w.label} (it has ${linux})${ruled}`);
     return { status: 'missing', reason: `no prebuild for ${w.label} (it has ${linux})${ruled}, and no install script to compile one`, id: CELL_IDS.noBinary };
   });
 }
@@ -441,13 +443,13 @@ async function assetCells(pkg: LockedPackage, mechanism: 'prebuild-install' | 'n
       if (!w.cpu) return { status: 'missing', reason: `Node.js has no build for ${w.label}`, id: CELL_IDS.noBinary };
       const t = { arch: w.cpu, libc: w.target.libc, abi: w.abi };
       const url = mechanism === 'prebuild-install' ? prebuildInstallUrl(manifest, t, flags) : nodePreGypUrl(manifest, t);
-      if (!url) return fallback ? compileCell(w.target.toolchain, `${why}; no download URL can be named from its package.json`) : unknownCell(`${why}; no download URL can be named from its package.json`);
+      if (!url) return fallback ? compileCell(w.target, `${why}; no download URL can be named from its package.json`) : unknownCell(`${why}; no download URL can be named from its package.json`);
       const exists = await meta.exists(url);
       if (isFailure(exists)) return unknownCell(`could not check the ${mechanism} binary: ${exists.error.message}`);
       const abiNote = url.includes('napi') ? '' : w.nodeNote;
       if (exists) return { status: 'prebuilt', artifact: url, reason: `${mechanism} downloads ${url}${abiNote}` };
       const none = `no ${mechanism} binary for ${w.label} (${url} is absent)${abiNote}`;
-      return fallback ? compileCell(w.target.toolchain, none) : { status: 'missing', reason: `${none}, and no fallback to compile`, id: CELL_IDS.noBinary };
+      return fallback ? compileCell(w.target, none) : { status: 'missing', reason: `${none}, and no fallback to compile`, id: CELL_IDS.noBinary };
     }),
   );
 }

@@ -68,13 +68,13 @@ describe('analyzePythonLockfile from a uv.lock (no index)', async () => {
     assert.deepEqual(arm64, { status: 'prebuilt', artifact: 'cryptography-43.0.1-cp39-abi3-manylinux_2_28_aarch64.whl', reason: 'wheel cryptography-43.0.1-cp39-abi3-manylinux_2_28_aarch64.whl' });
     assert.equal(al2!.status, 'missing');
     assert.equal(al2!.id, 'AA302');
-    assert.match(al2!.reason, /^only manylinux_2_28 wheels for aarch64; the base has glibc 2.26: building cryptography-43.0.1.tar.gz needs/);
+    assert.match(al2!.reason, /^only manylinux_2_28 wheels for aarch64; the base has glibc 2.26; pip would build cryptography-43.0.1.tar.gz at install, but .* lacks /);
     assert.deepEqual(al2!.lacking, ['a C compiler', 'Python headers (python3-dev)', 'Rust', 'libssl-dev']);
     assert.equal(alpine!.status, 'prebuilt');
     assert.equal(alpine!.artifact, 'cryptography-43.0.1-cp39-abi3-musllinux_1_2_aarch64.whl');
     assert.equal(armv7!.status, 'compiles');
     assert.equal(armv7!.id, 'AA303');
-    assert.match(armv7!.reason, /^no wheel for armv7l: builds cryptography-43.0.1.tar.gz at install \(the stage is unknown\)/);
+    assert.match(armv7!.reason, /^no wheel for armv7l; pip builds cryptography-43.0.1.tar.gz at install \(no Dockerfile says what the installing stage has\)/);
     assert.ok(armv7!.needs?.includes('Rust'));
     assert.equal(ppc!.status, 'compiles');
     assert.match(row('cryptography').suggestion ?? '', /a base with glibc >= 2.28 \(Debian bookworm has 2.36\) for linux\/arm64/);
@@ -99,7 +99,7 @@ describe('analyzePythonLockfile from a uv.lock (no index)', async () => {
 
   test('psutil: an x86_64-only wheel means a build on arm64 (giampaolo/psutil#1782)', () => {
     assert.equal(row('psutil').cells[0]!.status, 'compiles');
-    assert.match(row('psutil').cells[0]!.reason, /^no wheel for aarch64: builds psutil-5.9.0.tar.gz/);
+    assert.match(row('psutil').cells[0]!.reason, /^no wheel for aarch64; pip builds psutil-5.9.0.tar.gz/);
   });
 });
 

@@ -14,6 +14,7 @@
  * none of the targets is left out.
  */
 import { formatPlatform } from '../../platform/index.js';
+import { compileReason } from '../stage-words.js';
 import type { Cell, DepsTarget, DistributionFile, LockedPackage, Lockfile, MetadataFailure, PackageReport, PythonIndexSource } from '../types.js';
 import { evaluateMarker, targetEnvironment } from './markers.js';
 import { fitRank, isPlatformWheel, isSdist, normalizeName, parsePlatformTag, parseWheelName, sdistVersion, wheelArch, wheelFits, type WheelMiss, type WheelName } from './tags.js';
@@ -217,11 +218,8 @@ function cellFor(pkg: LockedPackage, wheels: readonly WheelName[], sdist: Distri
   if (!sdist) return { status: 'missing', reason: why, id: 'AA301' };
   const needs = compileNeeds(pkg.name, target);
   const lacking = lackingOf(needs, target);
-  if (lacking.length === 0) {
-    const stage = target.toolchain ? 'the stage has what it needs' : 'the stage is unknown';
-    return { status: 'compiles', needs, reason: `${why}: builds ${sdist.filename} at install (${stage})`, id: 'AA303' };
-  }
-  return { status: 'missing', needs, lacking, reason: `${why}: building ${sdist.filename} needs ${lacking.join(', ')}, which the stage lacks`, id: 'AA302' };
+  if (lacking.length === 0) return { status: 'compiles', needs, reason: compileReason(target, why, `pip builds ${sdist.filename}`, []), id: 'AA303' };
+  return { status: 'missing', needs, lacking, reason: compileReason(target, why, `pip would build ${sdist.filename}`, lacking), id: 'AA302' };
 }
 
 /**
