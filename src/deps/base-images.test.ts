@@ -55,8 +55,11 @@ const ROWS: Row[] = [
   ['nvidia/cuda:12.1.0-runtime-ubuntu22.04', 'glibc', '2.35', undefined, 'unknown'],
   ['ros:humble-ros-base-jammy', 'glibc', '2.35', undefined, 'unknown'],
   ['ghcr.io/acme/builder:1', undefined, undefined, undefined, 'unknown'],
-  // astral-sh/uv's images name Python and Debian in the tag (David-Zeng/nanobot builds on one)
-  ['ghcr.io/astral-sh/uv:python3.12-bookworm-slim', 'glibc', '2.36', 'python 3.12', 'unknown'],
+  // astral-sh/uv's images are the official Python ones with uv added (David-Zeng/nanobot builds on
+  // one; Cloud-Native-Projekt/geo-service on python3.13-bookworm-slim): slim and alpine carry no compiler
+  ['ghcr.io/astral-sh/uv:python3.12-bookworm-slim', 'glibc', '2.36', 'python 3.12', false],
+  ['ghcr.io/astral-sh/uv:python3.13-bookworm', 'glibc', '2.36', 'python 3.13', true],
+  ['ghcr.io/astral-sh/uv:python3.12-alpine', 'musl', '1.2', 'python 3.12', false],
   ['nikolaik/python-nodejs:python3.12-nodejs20-alpine', 'musl', '1.2', 'python 3.12', 'unknown'],
   ['cgr.dev/chainguard/python:latest', 'glibc', undefined, undefined, 'unknown'],
 ];

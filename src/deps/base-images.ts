@@ -348,6 +348,15 @@ function fromTagWords(image: string, tag: string): BaseTraits | undefined {
   const python = words.map((w) => /^python(\d\.\d+)$/.exec(w)?.[1]).find((v) => v !== undefined);
   const node = words.map((w) => /^node(?:js)?(\d+)$/.exec(w)?.[1]).find((v) => v !== undefined);
   const lang = { ...(python ? { python } : {}), ...(node ? { node } : {}) };
+  // astral-sh/uv's Python images are the official ones with uv added: `python3.12-bookworm-slim`
+  // is `python:3.12-slim-bookworm` (no compiler), `python3.12-bookworm` the full one (gcc), `python3.12-alpine` Alpine
+  if (python && /(^|\/)astral-sh\/uv$/.test(image.replace(/:.*$/, ''))) {
+    const rest = words.filter((w) => !/^python\d/.test(w));
+    const slim = rest.includes('slim');
+    const official = `python:${[python, ...(slim ? ['slim'] : []), ...rest.filter((w) => w !== 'slim')].join('-')}`;
+    const t = baseTraits(official);
+    if (t.known) return { ...t, image, evidence: `${image} is ${official} with uv added; ${t.evidence}` };
+  }
   const r = debianOf(words) ?? debianOf(words.map((w) => UBUNTU_NUMBERS.get(w.replace(/^ubuntu/, '')) ?? ''));
   if (r) return { ...releaseTraits(image, r, NO_TOOLS, lang, `${image} names`), known: false };
   const a = alpineOf(words);

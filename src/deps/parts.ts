@@ -18,8 +18,7 @@ export const DEPS_PARTS: DepsParts = {
   lockfileKind,
   readLockfile: (file, text) => readLockfile(file, text),
   analyzeNpmLockfile: (lock, targets, meta, onWarning) => analyzeNpmLockfile(lock, targets, meta, onWarning ? { onWarning } : {}),
-  // the Python analyser reports its problems in its cells (unknown, with the index's error)
-  analyzePythonLockfile: (lock, targets, index) => analyzePythonLockfile(lock, targets, index),
+  analyzePythonLockfile: (lock, targets, index, onWarning) => analyzePythonLockfile(lock, targets, index, onWarning ? { onWarning } : {}),
   openNpmMetadata: (o) =>
     openNpmMetadata({
       registry: o.registry ?? DEFAULT_NPM_REGISTRY,

@@ -61,7 +61,10 @@ function cellDetail(cell: Cell): string {
 function lockfileSection(r: LockfileReport, c: Colors): string {
   if (r.error) return `${c.bold(sanitize(r.file))}  ${c.red('error')} ${sanitize(r.error.describe())}\n`;
   const labels = r.targets.map(targetLabel);
-  const head = `${c.bold(sanitize(r.file))}  (${plural(r.packages.length, 'native package')} of ${r.total})\n`;
+  // rows whose every cell is unknown may have native code or not: counted apart
+  const unknown = r.packages.filter((p) => p.cells.length > 0 && p.cells.every((cell) => cell.status === 'unknown')).length;
+  const native = r.packages.length - unknown;
+  const head = `${c.bold(sanitize(r.file))}  (${plural(native, 'native package')} of ${r.total}${unknown ? `, ${unknown} not known` : ''})\n`;
   let out = head;
   // where the targets came from: the installing RUNs of a Dockerfile
   const sites = new Map<string, string>();
@@ -70,7 +73,14 @@ function lockfileSection(r: LockfileReport, c: Colors): string {
     if (s) sites.set(`${s.file}:${s.line}`, `  installed by ${s.file}:${s.line} \`${s.command}\` in stage ${s.stage}${s.base ? ` (${s.base})` : ''}`);
   }
   for (const line of sites.values()) out += `${c.dim(sanitize(line))}\n`;
-  if (r.packages.length === 0) out += '  no package with native code: every target installs the same files\n';
+  if (r.packages.length === 0) {
+    out +=
+      r.total === 0
+        ? '  no package locked\n'
+        : r.warnings.length
+          ? '  no package with native code found (see the warnings below)\n'
+          : '  no package with native code: every target installs the same files\n';
+  }
   else out += matrix(r, labels, c).replace(/^(?=.)/gm, '  ');
   for (const p of r.packages) {
     if (p.cells.every((cell) => cell.status === 'prebuilt')) continue;

@@ -13,6 +13,7 @@
  * there: its cell is `prebuilt` with no artifact and a reason saying so; a package installed on
  * none of the targets is left out.
  */
+import { AnyarchError } from '../../errors.js';
 import { formatPlatform } from '../../platform/index.js';
 import { compileReason } from '../stage-words.js';
 import type { Cell, DepsTarget, DistributionFile, LockedPackage, Lockfile, MetadataFailure, PackageReport, PythonIndexSource } from '../types.js';
@@ -38,7 +39,7 @@ export const NEEDS_RUST: ReadonlySet<string> = new Set([
 ]);
 
 /** Packages whose build needs C++ besides C. */
-const NEEDS_CXX: ReadonlySet<string> = new Set(['grpcio', 'grpcio-tools', 'numpy', 'scipy', 'pandas', 'matplotlib', 'kiwisolver', 'pyzmq']);
+const NEEDS_CXX: ReadonlySet<string> = new Set(['grpcio', 'grpcio-tools', 'numpy', 'scipy', 'pandas', 'matplotlib', 'kiwisolver', 'pyzmq', 'greenlet', 'gevent', 'pyarrow', 'scikit-learn', 'onnxruntime', 'lxml']);
 
 /** Development packages a build links against, by libc (Debian names; Alpine names). */
 const LIBRARY_HEADERS: Readonly<Record<string, { readonly glibc: readonly string[]; readonly musl: readonly string[] }>> = {
@@ -186,7 +187,7 @@ function suggestionFor(name: string, wheels: readonly WheelName[], cells: readon
   const parts: string[] = [];
   if (newerVersion) parts.push(`${name} ${newerVersion} has wheels for ${troubled.map(targetLabel).join(', ')}`);
   const musl = troubled.filter((t) => t.libc === 'musl' && wheels.some((w) => fitRank(w, { ...t, libc: 'glibc', libcVersion: undefined }) !== undefined));
-  if (musl.length > 0) parts.push(`a glibc base (python:3.12-slim-bookworm) instead of Alpine has a manylinux wheel for ${musl.map(targetLabel).join(', ')}`);
+  if (musl.length > 0) parts.push(`a glibc base (python:${musl[0]!.python ?? '3'}-slim-bookworm) instead of Alpine has a manylinux wheel for ${musl.map(targetLabel).join(', ')}`);
   const old = troubled.filter((t) => t.libc === 'glibc' && t.libcVersion && wheels.some((w) => fitRank(w, { ...t, libcVersion: undefined }) !== undefined));
   if (old.length > 0) {
     const arches = new Set(old.map(wheelArch));
@@ -227,8 +228,15 @@ function cellFor(pkg: LockedPackage, wheels: readonly WheelName[], sdist: Distri
  * order of `targets`, in lockfile order. `index` answers for locks that name no files
  * (requirements.txt, Pipfile.lock) and offers newer versions for the suggestions.
  */
-export async function analyzePythonLockfile(lock: Lockfile, targets: readonly DepsTarget[], index: PythonIndexSource | undefined): Promise<PackageReport[]> {
+export async function analyzePythonLockfile(
+  lock: Lockfile,
+  targets: readonly DepsTarget[],
+  index: PythonIndexSource | undefined,
+  options: { readonly onWarning?: (w: AnyarchError) => void } = {},
+): Promise<PackageReport[]> {
   const envs = targets.map(targetEnvironment);
+  // packages whose files could not be learnt and that are not known to be native: left out of the matrix, said once
+  const unchecked: { name: string; why: string }[] = [];
   const rows = await Promise.all(
     lock.packages.map(async (pkg): Promise<PackageReport | undefined> => {
       const name = normalizeName(pkg.name);
@@ -236,9 +244,12 @@ export async function analyzePythonLockfile(lock: Lockfile, targets: readonly De
       const got = await filesFor(pkg, index);
       const base = { ecosystem: 'python' as const, name, version: pkg.version, ...(pkg.position ? { position: pkg.position } : {}) };
       if (!got.files) {
-        // unknown files: in the matrix when known native, or when the index failed (it may be)
-        if (!known && !index) return undefined;
         const reason = `${name} ${pkg.version}: ${got.unknown ?? 'unknown'}`;
+        // unknown files: in the matrix when known native, or when the index failed (it may be); without an index, said once
+        if (!known && !index) {
+          unchecked.push({ name, why: got.unknown ?? 'no index to ask' });
+          return undefined;
+        }
         return { ...base, mechanism: known ? 'sdist' : 'wheels', cells: targets.map(() => ({ status: 'unknown' as const, reason, id: 'AA304' })) };
       }
       const wheels = got.files.flatMap((f) => parseWheelName(f.filename) ?? []);
@@ -257,5 +268,16 @@ export async function analyzePythonLockfile(lock: Lockfile, targets: readonly De
       return { ...base, mechanism: platformWheels ? 'wheels' : 'sdist', cells, ...(suggestion ? { suggestion } : {}) };
     }),
   );
+  if (unchecked.length && options.onWarning) {
+    const names = unchecked.slice(0, 5).map((u) => u.name).join(', ') + (unchecked.length > 5 ? `, and ${unchecked.length - 5} more` : '');
+    options.onWarning(
+      new AnyarchError(
+        'E_LOCKFILE',
+        `${lock.file}: ${unchecked.length} package${unchecked.length === 1 ? '' : 's'} not checked for native code (${names}): ${unchecked[0]!.why}`,
+        'The lockfile names no files for them; run once with the index reachable (--index-url) so its answers are cached.',
+        { file: lock.file },
+      ),
+    );
+  }
   return rows.filter((r): r is PackageReport => r !== undefined);
 }
