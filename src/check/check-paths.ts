@@ -390,6 +390,11 @@ export async function checkPaths(paths: readonly string[], opts: CheckPathsOptio
           onStart: (lockfiles) => opts.onProgress?.({ step: 'native-deps', lockfiles }),
         });
         if (facts.size) check = { ...check, nativeDeps: facts };
+        // a lockfile an install reads that cannot be read (malformed, truncated, an unknown version)
+        // is input the build would fail on too: one error result per lockfile, the rest still checked
+        const unreadable = new Map<string, AnyarchError>();
+        for (const f of facts.values()) if (f.report.error && !unreadable.has(f.lockfile)) unreadable.set(f.lockfile, f.report.error);
+        for (const [file, error] of unreadable) checked.push({ result: errorResult(file, error), fixed: [] });
       }
     }
   }

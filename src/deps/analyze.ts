@@ -288,6 +288,11 @@ export function flagTargets(platforms: readonly Platform[], opts: Pick<DepsOptio
   const libc = opts.libc !== undefined ? parseLibc(opts.libc) : { libc: 'glibc' as const };
   checkVersion('Python', opts.python, /^3\.\d{1,2}$/, '--python 3.12');
   checkVersion('Node.js', opts.node, /^\d{2,3}$/, '--node 20');
+  // npm's os/cpu/libc and wheel tags are read for Linux; another OS would be answered wrongly, so it is refused
+  const other = platforms.find((p) => p.os !== 'linux');
+  if (other) {
+    throw new AnyarchError('E_USAGE', `${formatPlatform(other)} is not a Linux platform: anyarch deps answers for Linux containers`, 'Name Linux platforms: --platform linux/amd64,linux/arm64.');
+  }
   return platforms.map((platform) => ({
     platform,
     libc: libc.libc,

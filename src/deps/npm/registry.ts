@@ -482,10 +482,11 @@ async function statusError(res: HttpResponse, what: string, attempts: number, se
       }
       return body;
     })();
-    const line = text.split('\n')[0]!.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 200);
-    // a server that echoes a token back does not get it printed
-    const scrubbed = secrets.reduce((text, secret) => text.split(secret).join('***'), line);
-    if (scrubbed) said = `: ${redactUserInfo(scrubbed)}`;
+    // a server that echoes a token back does not get it printed: scrubbed before the line is cut,
+    // so that no cut leaves a prefix of a secret
+    const whole = secrets.reduce((text, secret) => text.split(secret).join('***'), text.split('\n')[0]!);
+    const scrubbed = redactUserInfo(whole).replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 200);
+    if (scrubbed) said = `: ${scrubbed}`;
   } catch {
     // the words are a courtesy
   }

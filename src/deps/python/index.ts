@@ -12,7 +12,7 @@
 import * as path from 'node:path';
 import { AnyarchError } from '../../errors.js';
 import { jsonCache, type JsonCache } from '../../fs/cache.js';
-import { isTemporaryStatus, NetworkError, readBody, send, type HttpResponse } from '../../net/http.js';
+import { isTemporaryStatus, NetworkError, readBody, redactUserInfo, send, type HttpResponse } from '../../net/http.js';
 import { backoffMs, DEFAULT_RETRY, GIVE_UP, retrying, Semaphore, type RetryPolicy } from '../../net/retry.js';
 import type { DistributionFile, MetadataFailure, PythonIndexSource } from '../types.js';
 import { normalizeName } from './tags.js';
@@ -152,6 +152,8 @@ function failure(error: AnyarchError): MetadataFailure {
 
 export function openPythonIndex(opts: PythonIndexOptions = {}): PythonIndexSource {
   const base = (opts.indexUrl ?? DEFAULT_INDEX_URL).replace(/\/*$/, '/');
+  // the index as messages and cache keys name it: never its user-info (a password in --index-url)
+  const shown = redactUserInfo(base);
   const limit = new Semaphore(opts.concurrency ?? 16);
   const policy = opts.retry ?? DEFAULT_RETRY;
   const timeoutMs = opts.timeoutMs ?? 30_000;
@@ -170,9 +172,9 @@ export function openPythonIndex(opts: PythonIndexOptions = {}): PythonIndexSourc
   const memo = new Map<string, Promise<readonly DistributionFile[] | undefined | MetadataFailure>>();
 
   const fetchPage = async (name: string, url: string): Promise<readonly DistributionFile[] | undefined> => {
-    const what = `the index's page for ${name} (${url})`;
+    const what = `the index's page for ${name} (${redactUserInfo(url)})`;
     const attempt = async (): Promise<readonly DistributionFile[] | undefined> => {
-      opts.onRequest?.(`GET ${url}`);
+      opts.onRequest?.(`GET ${redactUserInfo(url)}`);
       const res: HttpResponse = await send({ method: 'GET', url, headers: { accept: ACCEPT }, what }, { ...(opts.signal ? { signal: opts.signal } : {}), timeoutMs });
       if (res.status === 404 || res.status === 410) {
         res.body?.resume();
@@ -180,7 +182,7 @@ export function openPythonIndex(opts: PythonIndexOptions = {}): PythonIndexSourc
       }
       if (res.status !== 200) {
         res.body?.resume();
-        throw new IndexAnswerError(`${base} answered HTTP ${res.status} for ${name}`, isTemporaryStatus(res.status));
+        throw new IndexAnswerError(`${shown} answered HTTP ${res.status} for ${name}`, isTemporaryStatus(res.status));
       }
       const text = Buffer.from(await readBody(res, MAX_PAGE_BYTES, what)).toString('utf8');
       const type = (res.headers.get('content-type') ?? '').toLowerCase();
@@ -190,14 +192,14 @@ export function openPythonIndex(opts: PythonIndexOptions = {}): PythonIndexSourc
         try {
           doc = JSON.parse(text);
         } catch (e) {
-          throw new IndexAnswerError(`${base} answered ${name} with JSON that does not parse (${(e as Error).message}); is it a PEP 691 index?`, false);
+          throw new IndexAnswerError(`${shown} answered ${name} with JSON that does not parse (${(e as Error).message}); is it a PEP 691 index?`, false);
         }
         const files = parseSimpleJson(doc, page);
-        if (!files) throw new IndexAnswerError(`${base} answered ${name} with JSON that is not a PEP 691 project page (no files[] of filename and url)`, false);
+        if (!files) throw new IndexAnswerError(`${shown} answered ${name} with JSON that is not a PEP 691 project page (no files[] of filename and url)`, false);
         return files;
       }
       if (type.includes('html') || /<a\s|<html|<!doctype/i.test(text)) return parseSimpleHtml(text, page);
-      throw new IndexAnswerError(`${base} answered ${name} with ${type || 'no content type'}, neither PEP 691 JSON nor PEP 503 HTML`, false);
+      throw new IndexAnswerError(`${shown} answered ${name} with ${type || 'no content type'}, neither PEP 691 JSON nor PEP 503 HTML`, false);
     };
     const decide = (e: unknown, n: number) => {
       if (opts.signal?.aborted) return GIVE_UP;
@@ -209,12 +211,14 @@ export function openPythonIndex(opts: PythonIndexOptions = {}): PythonIndexSourc
 
   const lookup = async (name: string): Promise<readonly DistributionFile[] | undefined | MetadataFailure> => {
     const url = `${base}${name}/`;
-    const cached = cache ? await cache.get(url) : undefined;
+    const key = `${shown}${name}/`;
+    const cached = cache ? await cache.get(key) : undefined;
     if (cached) return cached.files;
     if (opts.offline) return failure(new AnyarchError('E_NOT_FOUND', `${name}: not in the cache; run without --offline once`));
     try {
-      const files = await fetchPage(name, url);
-      await cache?.set(url, { files });
+      // file URLs resolved against a page whose URL holds a password would carry it: kept without
+      const files = (await fetchPage(name, url))?.map((f) => (f.url && f.url.includes('@') ? { ...f, url: redactUserInfo(f.url) } : f));
+      await cache?.set(key, { files });
       return files;
     } catch (e) {
       if (e instanceof AnyarchError) return failure(new AnyarchError(e.code, e.message.includes(name) ? e.message : `${name}: ${e.message}`, e.hint, undefined, { cause: e }));
