@@ -34,7 +34,8 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { createGunzip } from 'node:zlib';
+import { createRequire } from 'node:module';
+import type * as Zlib from 'node:zlib';
 import { Transform, type TransformCallback } from 'node:stream';
 import { AnyarchError, isAnyarchError } from '../../errors.js';
 import { DEFAULT_CACHE_TTL_MS, MAX_CACHE_ENTRY_BYTES, cachePack, jsonCache, type CachePack, type JsonCache } from '../../fs/cache.js';
@@ -93,6 +94,10 @@ export interface NpmMetadataOptions {
   readonly maxPackumentBytes?: number;
   readonly maxTarballBytes?: number;
 }
+
+// node:zlib loads with the first tarball read (a warm cache reads none)
+const require = createRequire(import.meta.url);
+const createGunzip = (): ReturnType<typeof Zlib.createGunzip> => (require('node:zlib') as typeof Zlib).createGunzip();
 
 /** A failure as the value the source answers. */
 function failure(code: AnyarchError['code'], message: string, hint?: string): MetadataFailure {
