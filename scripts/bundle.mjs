@@ -38,6 +38,25 @@ const bundleRequires = {
   },
 };
 
+/**
+ * commander requires node:child_process at its top for one use: running an executable subcommand
+ * (`childProcess.spawn`), which anyarch has none of. Loading it (with dgram and net's socket list)
+ * cost every command ~5 ms of its start; here it loads on that use only. The line must be
+ * commander's own, or the build fails (a new commander is checked, not silently left eager).
+ */
+const COMMANDER_CHILD_PROCESS = "const childProcess = require('node:child_process');";
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(COMMANDER_CHILD_PROCESS)) throw new Error(`${args.path}: no \`${COMMANDER_CHILD_PROCESS}\` line (scripts/bundle.mjs, lazyChildProcess)`);
+      const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+      return { contents: source.replace(COMMANDER_CHILD_PROCESS, lazy), loader: 'js' };
+    });
+  },
+};
+
 const result = await build({
   absWorkingDir: root,
   entryPoints: ['dist/src/cli/main.js'],
@@ -54,7 +73,7 @@ const result = await build({
   legalComments: 'none',
   define: { 'import.meta.url': '__anyarchBundleUrl' },
   banner: { js: "'use strict';var __anyarchBundleUrl=require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [bundleRequires],
+  plugins: [bundleRequires, lazyChildProcess],
   logLevel: 'warning',
   logOverride: { 'empty-import-meta': 'error' },
   metafile: true,

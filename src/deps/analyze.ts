@@ -61,6 +61,8 @@ export interface MetadataOptions {
   readonly indexUrl?: string;
   readonly cacheDir: string;
   readonly offline: boolean;
+  /** what the run's questions are about (its lockfiles): the name of the cache pack that keeps their answers together for the next such run (`flush()` writes it) */
+  readonly pack?: string;
   readonly signal?: AbortSignal;
   /** called as each request is sent (progress) */
   readonly onRequest?: (what: string) => void;
@@ -457,10 +459,18 @@ export async function analyzeDeps(paths: readonly string[], opts: DepsOptions): 
   let requests = 0;
   let lockfilesDone = 0;
   const progress = (): void => opts.onProgress?.({ requests, lockfilesDone, lockfiles: found.length });
-  const sourcesFor = metadataSources(parts, await withNpmConfig(opts), () => {
-    requests++;
-    progress();
-  });
+  // the npm lockfiles of this run name the cache pack of their answers: the next run on them reads one file
+  const npmLocks = found.filter((f) => ecosystemOf(f.kind) === 'npm').map((f) => path.resolve(opts.cwd, f.file));
+  const pack = npmLocks.length > 0 ? `deps ${npmLocks.sort().join('\n')}` : undefined;
+  const { sourcesFor, flush } = metadataSources(
+    parts,
+    await withNpmConfig(opts),
+    () => {
+      requests++;
+      progress();
+    },
+    pack,
+  );
 
   const sitesCache = new Map<string, Promise<readonly DepsInstallSite[] | AnyarchError>>();
   const sitesOf: SitesOf = (dockerfile) => {
@@ -505,6 +515,7 @@ export async function analyzeDeps(paths: readonly string[], opts: DepsOptions): 
       return done(await analyzeLockfileReport(lock, targets, sourcesFor(lock), parts));
     }),
   );
+  await flush();
   const { summaries, failing } = summarizeDeps(reports);
   return {
     reports,
@@ -533,7 +544,7 @@ export interface LockfileInput {
 export function lockfileAnalyser(opts: Omit<DepsOptions, 'platforms' | 'dockerfile' | 'libc' | 'onProgress'> & { readonly onRequest?: (what: string) => void }): (input: LockfileInput) => Promise<LockfileReport> {
   let made: Promise<{ parts: DepsParts; sourcesFor: (lock: Lockfile) => DepsSources }> | undefined;
   return async (input) => {
-    made ??= Promise.all([partsFrom(opts.parts), withNpmConfig(opts)]).then(([parts, o]) => ({ parts, sourcesFor: metadataSources(parts, o, opts.onRequest) }));
+    made ??= Promise.all([partsFrom(opts.parts), withNpmConfig(opts)]).then(([parts, o]) => ({ parts, sourcesFor: metadataSources(parts, o, opts.onRequest).sourcesFor }));
     const { parts, sourcesFor } = await made;
     const lock = parts.readLockfile(input.lockfile, input.text);
     return analyzeLockfileReport(lock, input.targets, sourcesFor(lock), parts);
@@ -561,7 +572,8 @@ function metadataSources(
   parts: Pick<DepsParts, 'openNpmMetadata' | 'openPythonIndex'>,
   opts: Pick<DepsOptions, 'registry' | 'token' | 'cacheDir' | 'env' | 'offline' | 'signal' | 'sources' | 'indexUrl' | 'defaultIndexUrl'> & { readonly scopes?: NpmConfig['scopes'] },
   onRequest: ((what: string) => void) | undefined,
-): (lock: Lockfile) => DepsSources {
+  pack?: string,
+): { sourcesFor: (lock: Lockfile) => DepsSources; flush: () => Promise<void> } {
   const meta: MetadataOptions = {
     ...(opts.registry !== undefined ? { registry: opts.registry } : {}),
     ...(opts.token !== undefined ? { token: opts.token } : {}),
@@ -572,15 +584,25 @@ function metadataSources(
     ...(onRequest ? { onRequest } : {}),
   };
   let npm = opts.sources?.npm;
+  // only a source opened here is flushed: one the caller gave is the caller's
+  let opened: NpmMetadataSource | undefined;
   const python = new Map<string, PythonIndexSource>();
-  return (lock) => {
-    if (lock.ecosystem === 'npm') return { npm: (npm ??= parts.openNpmMetadata(meta)) };
+  const sourcesFor = (lock: Lockfile): DepsSources => {
+    if (lock.ecosystem === 'npm') return { npm: (npm ??= opened = parts.openNpmMetadata(pack !== undefined ? { ...meta, pack } : meta)) };
     if (opts.sources?.python) return { python: opts.sources.python };
     const url = opts.indexUrl ?? lock.indexUrl ?? opts.defaultIndexUrl ?? (opts.env ?? process.env).PIP_INDEX_URL;
     let index = python.get(url ?? '');
     if (!index) python.set(url ?? '', (index = parts.openPythonIndex({ ...meta, ...(url !== undefined ? { indexUrl: url } : {}) })));
     return { python: index };
   };
+  const flush = async (): Promise<void> => {
+    try {
+      await opened?.flush?.();
+    } catch {
+      // what a source keeps for the next run only saves time
+    }
+  };
+  return { sourcesFor, flush };
 }
 
 /** A Dockerfile target whose base names no Python/Node version takes the flag's. */

@@ -24,6 +24,7 @@ export const DEPS_PARTS: DepsParts = {
       registry: o.registry ?? DEFAULT_NPM_REGISTRY,
       cacheDir: o.cacheDir,
       offline: o.offline,
+      ...(o.pack !== undefined ? { pack: o.pack } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onRequest ? { onRequest: o.onRequest } : {}),
       ...(o.token !== undefined ? { token: o.token } : {}),

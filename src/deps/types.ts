@@ -241,6 +241,8 @@ export interface NpmMetadataSource {
   files(name: string, version: string, tarball?: string): Promise<readonly string[] | MetadataFailure>;
   /** whether a URL answers 2xx to HEAD (prebuild-install and node-pre-gyp assets) */
   exists(url: string): Promise<boolean | MetadataFailure>;
+  /** keeps what the source learnt for the next run, when it keeps anything (the registry client's cache pack); never throws */
+  flush?(): Promise<void>;
 }
 
 /** Where Python facts come from beyond the lockfile: a PEP 691/503 index, cached on disk, or the cache alone. */

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { CACHE_FORMAT_VERSION, DEFAULT_CACHE_TTL_MS, MAX_CACHE_ENTRY_BYTES, defaultCacheDir, jsonCache } from './cache.js';
+import { CACHE_FORMAT_VERSION, CACHE_PACKS_KEPT, DEFAULT_CACHE_TTL_MS, MAX_CACHE_ENTRY_BYTES, cachePack, defaultCacheDir, jsonCache } from './cache.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -160,6 +160,127 @@ describe('jsonCache', () => {
     const cache = jsonCache<number>({ dir: path.join(parent, 'file', 'sub'), read: (v) => v as number });
     await cache.set('k', 1);
     assert.equal(await cache.get('k'), undefined);
+  });
+});
+
+describe('cachePack', () => {
+  /** a run: the caches of one directory sharing the pack `name` */
+  function run(dir: string, clock: { t: number }, name = 'lockfiles a, b', ttlMs = HOUR) {
+    const pack = cachePack(dir, name);
+    const opts = { dir, now: () => clock.t, ttlMs, pack };
+    const numbers = jsonCache<number>({ ...opts, read: (v) => (typeof v === 'number' ? v : undefined) });
+    const words = jsonCache<string>({ ...opts, read: (v) => (typeof v === 'string' ? v : undefined) });
+    return { pack, numbers, words };
+  }
+  const packFiles = (dir: string): string[] => (existsSync(path.join(dir, 'packs')) ? readdirSync(path.join(dir, 'packs')) : []);
+  const entryFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+  test('a run keeps the entries it used in one pack; the next run with that name reads them from it alone', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'anyarch-pack-'));
+    const clock = { t: 1_000_000 };
+    const first = run(dir, clock);
+    await first.numbers.set('n1', 1);
+    await first.words.set('w1', 'one');
+    await jsonCache<number>({ dir, now: () => clock.t, read: (v) => v as number }).set('unused', 9); // not this run's
+    assert.deepEqual(packFiles(dir), [], 'written by save() only');
+    await first.pack.save();
+    const [packName] = packFiles(dir);
+    assert.match(packName ?? '', /^[0-9a-f]{64}\.v2\.pack\.json$/);
+    const doc = JSON.parse(readFileSync(path.join(dir, 'packs', packName as string), 'utf8')) as { version: number; pack: string; entries: { key: string; storedAt: number }[] };
+    assert.equal(doc.version, CACHE_FORMAT_VERSION);
+    assert.equal(doc.pack, 'lockfiles a, b');
+    assert.deepEqual(doc.entries.map((e) => [e.key, e.storedAt]).sort(), [['n1', 1_000_000], ['w1', 1_000_000]]);
+    // the entry files gone: the next run of that name still has its answers, from the pack
+    for (const f of entryFiles(dir)) rmSync(path.join(dir, f));
+    const second = run(dir, clock);
+    assert.equal(await second.numbers.get('n1'), 1);
+    assert.equal(await second.words.get('w1'), 'one');
+    assert.equal(await second.numbers.get('unused'), undefined);
+    const before = readFileSync(path.join(dir, 'packs', packName as string), 'utf8');
+    await second.pack.save();
+    assert.equal(readFileSync(path.join(dir, 'packs', packName as string), 'utf8'), before, 'nothing new: not rewritten');
+    // another name is another pack
+    assert.equal(await run(dir, clock, 'lockfile c').numbers.get('n1'), undefined);
+  });
+
+  test('a pack never makes an answer fresher: a stale pack entry is looked for in its file, and the pack then takes the file\'s', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'anyarch-pack-'));
+    const clock = { t: 1_000_000 };
+    const first = run(dir, clock);
+    await first.numbers.set('n', 1);
+    await first.pack.save();
+    clock.t += HOUR; // stale, in the pack and in its file
+    const second = run(dir, clock);
+    assert.equal(await second.numbers.get('n'), undefined);
+    // another run (with no pack) refreshes the file; the stale pack entry gives way to it
+    await jsonCache<number>({ dir, now: () => clock.t, read: (v) => v as number }).set('n', 2);
+    const third = run(dir, clock);
+    assert.equal(await third.numbers.get('n'), 2);
+    await third.pack.save();
+    rmSync(path.join(dir, entryFiles(dir)[0] as string));
+    assert.equal(await run(dir, clock).numbers.get('n'), 2, 'the pack holds the refreshed entry');
+    // an immutable key never expires, in a pack as in its file
+    const immutable = jsonCache<number>({ dir, now: () => clock.t, ttlMs: HOUR, immutable: () => true, pack: cachePack(dir, 'i'), read: (v) => v as number });
+    await immutable.set('digest', 5);
+    clock.t += 100 * HOUR;
+    assert.equal(await immutable.get('digest'), 5);
+  });
+
+  test('what the cache does not keep is not in a pack: a failed write, an entry the reader refuses', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'anyarch-pack-'));
+    const clock = { t: 1_000_000 };
+    const pack = cachePack(dir, 'x');
+    const refusing = jsonCache<number>({ dir, now: () => clock.t, pack, read: (v) => (typeof v === 'number' && v > 0 ? v : undefined) });
+    await refusing.set('zero', 0); // stored, but no run can use it
+    assert.equal(await refusing.get('zero'), undefined);
+    const bigints = jsonCache<bigint>({ dir, pack, read: () => 1n });
+    await bigints.set('b', 1n); // cannot be stored
+    await pack.save();
+    const doc = JSON.parse(readFileSync(path.join(dir, 'packs', packFiles(dir)[0] as string), 'utf8')) as { entries: { key: string }[] };
+    assert.deepEqual(doc.entries.map((e) => e.key), ['zero'], 'the written entry, as its file has it; never the unstorable one');
+    assert.equal(await jsonCache<number>({ dir, now: () => clock.t, pack: cachePack(dir, 'x'), read: (v) => (typeof v === 'number' && v > 0 ? v : undefined) }).get('zero'), undefined);
+  });
+
+  test('a pack that is unreadable, foreign, of another version or name, or too large reads as empty', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'anyarch-pack-'));
+    const clock = { t: 1_000_000 };
+    const first = run(dir, clock);
+    await first.numbers.set('n', 1);
+    await first.pack.save();
+    const file = path.join(dir, 'packs', packFiles(dir)[0] as string);
+    const good = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    rmSync(path.join(dir, entryFiles(dir)[0] as string));
+    const bad = ['{not json', 'null', '[]', JSON.stringify({ ...good, version: 1 }), JSON.stringify({ ...good, pack: 'another' }), JSON.stringify({ ...good, entries: {} }), JSON.stringify({ ...good, entries: [null, 1, { key: 'n', version: 2, storedAt: 'now', value: 1 }] })];
+    for (const text of bad) {
+      writeFileSync(file, text);
+      assert.equal(await run(dir, clock).numbers.get('n'), undefined, text);
+    }
+    writeFileSync(file, JSON.stringify(good));
+    assert.equal(await run(dir, clock).numbers.get('n'), 1);
+    // an entry of the pack under another key (a collision, a foreign file) is no answer
+    writeFileSync(file, JSON.stringify({ ...good, entries: [{ version: 2, key: 'm', storedAt: clock.t, value: 1 }] }));
+    assert.equal(await run(dir, clock).numbers.get('n'), undefined);
+  });
+
+  test('save never throws; a directory keeps its newest packs', async () => {
+    const parent = mkdtempSync(path.join(tmpdir(), 'anyarch-pack-'));
+    writeFileSync(path.join(parent, 'file'), '');
+    const unwritable = run(path.join(parent, 'file', 'sub'), { t: 1 });
+    await unwritable.numbers.set('n', 1);
+    await unwritable.pack.save();
+    const dir = mkdtempSync(path.join(tmpdir(), 'anyarch-pack-'));
+    const clock = { t: 1_000_000 };
+    const packOf = (i: number): string => `${createHash('sha256').update(`run ${i}`).digest('hex')}.v2.pack.json`;
+    for (let i = 0; i < CACHE_PACKS_KEPT + 2; i++) {
+      const r = run(dir, clock, `run ${i}`);
+      await r.numbers.set('n', i);
+      // the clock of the file system: each pack older than the next
+      if (i > 0) utimesSync(path.join(dir, 'packs', packOf(i - 1)), 1000 + i, 1000 + i);
+      await r.pack.save();
+    }
+    assert.equal(packFiles(dir).length, CACHE_PACKS_KEPT);
+    assert.ok(!packFiles(dir).includes(packOf(0)), 'the oldest went');
+    assert.ok(packFiles(dir).includes(packOf(CACHE_PACKS_KEPT + 1)), 'the newest stays');
   });
 });
 

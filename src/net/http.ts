@@ -9,10 +9,12 @@
  * Requests go through node:http(s) with keep-alive pools (see {@link send} for why not
  * `fetch`); response bodies are Node streams. Nothing here knows which kind of server it talks to.
  */
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type * as Http from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import type * as Https from 'node:https';
+import { createRequire } from 'node:module';
 import { Readable, type Transform, type Writable } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type * as Zlib from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { AnyarchError } from '../errors.js';
 import { timerMs } from './deadline.js';
@@ -194,14 +196,29 @@ export interface SendOptions {
  * Keep-alive connection pools, one per scheme, set as Node's own global agent is (lifo, idle
  * sockets closed after 5 s); pooled sockets do not keep the process alive.
  */
-const AGENTS = {
-  'http:': new HttpAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 }),
-  'https:': new HttpsAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 }),
-} as const;
+let agents: { readonly 'http:': Http.Agent; readonly 'https:': Https.Agent } | undefined;
+
+// node:http, node:https (with TLS) and node:zlib load on the first request, not with this module:
+// `anyarch deps` answered from its cache sends none, and loading them took ~10 ms of its start
+const require = createRequire(import.meta.url);
+let httpModule: typeof Http | undefined;
+let httpsModule: typeof Https | undefined;
+const http = (): typeof Http => (httpModule ??= require('node:http') as typeof Http);
+const https = (): typeof Https => (httpsModule ??= require('node:https') as typeof Https);
+const zlib = (): typeof Zlib => require('node:zlib') as typeof Zlib;
+
+function pooledAgents(): { readonly 'http:': Http.Agent; readonly 'https:': Https.Agent } {
+  agents ??= {
+    'http:': new (http().Agent)({ keepAlive: true, scheduling: 'lifo', timeout: 5000 }),
+    'https:': new (https().Agent)({ keepAlive: true, scheduling: 'lifo', timeout: 5000 }),
+  };
+  return agents;
+}
 
 /** Closes every idle pooled connection, so the next requests open their own (a long-lived process between passes of a benchmark). */
 export function closeIdleConnections(): void {
-  for (const agent of Object.values(AGENTS)) {
+  if (!agents) return;
+  for (const agent of Object.values(agents)) {
     for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
   }
 }
@@ -252,9 +269,9 @@ export async function send(req: HttpRequest, opts: SendOptions): Promise<HttpRes
  */
 function exchange(target: string, req: HttpRequest, headers: Record<string, string>, body: HttpRequest['body'], { signal, timeoutMs }: SendOptions): Promise<HttpResponse> {
   const url = new URL(target);
-  const open = url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : undefined;
+  const open = url.protocol === 'https:' ? https().request : url.protocol === 'http:' ? http().request : undefined;
   if (!open) return Promise.reject(new AnyarchError('E_USAGE', `${req.what}: ${url.protocol} is not HTTP`));
-  const agent = AGENTS[url.protocol as keyof typeof AGENTS];
+  const agent = pooledAgents()[url.protocol as 'http:' | 'https:'];
   return new Promise<HttpResponse>((resolve, reject) => {
     if (signal?.aborted) return reject(toNetworkError(signal.reason, req.what, target));
     let settled = false;
@@ -319,10 +336,10 @@ function abortError(reason: unknown): Error {
 
 /** Content codings a response may carry despite `identity`, with their decoders. */
 const DECODERS: Readonly<Record<string, () => Transform>> = {
-  gzip: () => createGunzip(),
-  'x-gzip': () => createGunzip(),
-  deflate: () => createInflate(),
-  br: () => createBrotliDecompress(),
+  gzip: () => zlib().createGunzip(),
+  'x-gzip': () => zlib().createGunzip(),
+  deflate: () => zlib().createInflate(),
+  br: () => zlib().createBrotliDecompress(),
 };
 
 /** The answer's body, decoded when the server encoded it (as fetch would have). */

@@ -87,6 +87,40 @@ describe('package-lock.json v2/v3 and npm-shrinkwrap.json', () => {
     assert.equal(nested?.position?.line, lineOf(text, '"node_modules/bcrypt/node_modules/node-addon-api"'));
   });
 
+  test('positions are the same whether the text is as npm writes it (no scan) or not (scanned)', async () => {
+    const { canonicalJsonKeyPositions } = await import('./positions.js');
+    const doc = JSON.parse(text) as Record<string, unknown>;
+    const packages = doc['packages'] as Record<string, Record<string, unknown>>;
+    // npm's text (2 spaces, a final newline), its indent of package.json (4 spaces, a tab), no final newline
+    const canonical = [text, `${JSON.stringify(doc, null, 4)}\n`, `${JSON.stringify(doc, null, '\t')}\n`, JSON.stringify(doc, null, 2)];
+    // written otherwise: minified, CRLF, a key JSON.parse moves (an index), a space more, an entry on one line, a duplicate key, a BOM
+    const entry = '"node_modules/bcrypt": {';
+    const other = [
+      JSON.stringify(doc),
+      text.replace(/\n/g, '\r\n'),
+      text.replace('{\n  "name": "app",', '{\n  "name": "app",\n  "2": 2,'),
+      text.replace('"lockfileVersion": 3', '"lockfileVersion":  3'),
+      text.replace(/"node_modules\/argon2": \{[^}]*\}[^}]*\}[^}]*\}/, `"node_modules/argon2": ${JSON.stringify(packages['node_modules/argon2'])}`),
+      text.replace(entry, `"node_modules/bcrypt": {"version": "0.0.1"},\n    ${entry}`),
+      `\ufeff${text}`,
+    ];
+    for (const t of [...canonical, ...other]) {
+      const body = t.replace(/^\ufeff/, '');
+      const fast = canonicalJsonKeyPositions(body, JSON.parse(body) as Record<string, unknown>, 'packages');
+      assert.equal(fast !== undefined, canonical.includes(body), t.slice(0, 40));
+      const read = readLockfile('package-lock.json', t);
+      for (const p of read.packages) {
+        // the last key of that name (a duplicate's value is the last one's, JSON.parse's way)
+        const at = body.lastIndexOf(`"${p.key}":`);
+        const expected = { line: body.slice(0, at).split('\n').length, column: at - body.lastIndexOf('\n', at) };
+        assert.deepEqual(p.position, expected, `${p.key} in ${JSON.stringify(t.slice(0, 30))}`);
+      }
+    }
+    // the duplicate: the scan places the entry at its last key, as before
+    const dup = readLockfile('package-lock.json', other[4] as string);
+    assert.equal(get(dup, 'bcrypt').version, '5.1.1');
+  });
+
   test('npm-shrinkwrap.json reads the same, as its own kind', () => {
     const s = readLockfile('npm-shrinkwrap.json', text);
     assert.equal(s.kind, 'npm-shrinkwrap');

@@ -7,7 +7,7 @@
 import type { AnyarchError } from '../../errors.js';
 import { lockFamilyWarnings } from '../npm/families.js';
 import type { LockedPackage, Lockfile, SourcePosition } from '../types.js';
-import { LineIndex, isRecord, jsonKeyPositions, lockfileError, lockfileWarning, parseJsonLockfile, stripBom, strings } from './positions.js';
+import { LineIndex, canonicalJsonKeyPositions, isRecord, jsonKeyPositions, lockfileError, lockfileWarning, parseJsonLockfile, stripBom, strings } from './positions.js';
 
 const NESTED = new Set(['packages']);
 
@@ -34,31 +34,37 @@ function keys(v: unknown): readonly string[] | undefined {
  */
 export function readPackageLock(file: string, text: string, kind: 'package-lock' | 'npm-shrinkwrap' = 'package-lock'): Lockfile {
   const body = stripBom(text);
-  const lines = new LineIndex(body);
   const what = kind === 'npm-shrinkwrap' ? 'npm-shrinkwrap.json' : 'package-lock.json';
-  const doc = parseJsonLockfile(file, body, lines, what);
+  const doc = parseJsonLockfile(file, body, undefined, what);
   const start = { line: 1, column: 1 };
   if (!isRecord(doc)) throw lockfileError(file, `${what} is not a JSON object`, start);
-  const { top, nested } = jsonKeyPositions(body, lines, NESTED);
+  // the scan of every key's position, only when the text is not as npm writes it (or for an error)
+  let scanned: ReturnType<typeof jsonKeyPositions> | undefined;
+  const scan = (): ReturnType<typeof jsonKeyPositions> => (scanned ??= jsonKeyPositions(body, new LineIndex(body), NESTED));
   const version = doc['lockfileVersion'];
-  const versionAt = top.get('lockfileVersion') ?? start;
+  const versionAt = (): SourcePosition => scan().top.get('lockfileVersion') ?? start;
   if (version === undefined) throw lockfileError(file, `${what} has no lockfileVersion: it is not an npm lockfile`, start);
   if (version === 1) {
-    throw lockfileError(file, 'lockfileVersion 1 has no packages map: run npm install with npm >= 7', versionAt, 'npm 7 and later rewrite the lock as lockfileVersion 2 or 3');
+    throw lockfileError(file, 'lockfileVersion 1 has no packages map: run npm install with npm >= 7', versionAt(), 'npm 7 and later rewrite the lock as lockfileVersion 2 or 3');
   }
   if (version !== 2 && version !== 3) {
-    throw lockfileError(file, `unknown lockfileVersion ${JSON.stringify(version)}: anyarch reads package-lock.json versions 2 and 3`, versionAt);
+    throw lockfileError(file, `unknown lockfileVersion ${JSON.stringify(version)}: anyarch reads package-lock.json versions 2 and 3`, versionAt());
   }
   const packagesValue = doc['packages'];
   if (!isRecord(packagesValue)) {
-    throw lockfileError(file, `${what} (lockfileVersion ${version}) has no "packages" map`, top.get('packages') ?? versionAt);
+    throw lockfileError(file, `${what} (lockfileVersion ${version}) has no "packages" map`, scan().top.get('packages') ?? versionAt());
   }
+  // npm writes JSON.stringify's text: each entry's position without a scan (in Object.keys order)
+  const canonical = canonicalJsonKeyPositions(body, doc, 'packages');
+  const positionOf = (key: string, i: number): SourcePosition | undefined => (canonical ? canonical[i] : scan().nested.get(`packages\0${key}`));
   const warnings: AnyarchError[] = [];
   const packages: LockedPackage[] = [];
-  for (const key of Object.keys(packagesValue)) {
+  const keys = Object.keys(packagesValue);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
     if (key === '') continue; // the project itself
     const entry = packagesValue[key];
-    const position = nested.get(`packages\0${key}`);
+    const position = positionOf(key, i);
     const folderName = npmKeyName(key);
     if (folderName === undefined) continue; // a workspace's own folder: local code, not from a registry
     if (!isRecord(entry)) {

@@ -45,7 +45,7 @@ export function stripBom(text: string): string {
  * being JSON (found by {@link jsonErrorOffset}: Node 20's parser names no position for an
  * unexpected token), or at the end when the text is truncated.
  */
-export function parseJsonLockfile(file: string, text: string, lines: LineIndex, what: string): unknown {
+export function parseJsonLockfile(file: string, text: string, lines: LineIndex | undefined, what: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
@@ -54,7 +54,7 @@ export function parseJsonLockfile(file: string, text: string, lines: LineIndex, 
     const truncated = offset >= text.trimEnd().length;
     const token = /^Unexpected token '(.+?)'/.exec(message);
     const reason = token ? `unexpected ${JSON.stringify(token[1])}` : message.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+/, '');
-    throw lockfileError(file, truncated ? `${what} is truncated: it ends before its JSON does` : `${what} is not valid JSON: ${reason}`, lines.position(Math.min(offset, text.length)));
+    throw lockfileError(file, truncated ? `${what} is truncated: it ends before its JSON does` : `${what} is not valid JSON: ${reason}`, (lines ?? new LineIndex(text)).position(Math.min(offset, text.length)));
   }
 }
 
@@ -203,6 +203,52 @@ export function jsonKeyPositions(text: string, lines: LineIndex, nestedUnder: Re
     }
   }
   return { top, nested };
+}
+
+/**
+ * The positions of the keys of the object under the top-level key `under` (package-lock.json's
+ * `packages`), in `Object.keys(doc[under])` order, when `text` is exactly what
+ * `JSON.stringify(doc, null, indent)` writes, with or without a final newline: the way npm writes
+ * its lockfiles (2 spaces by default, or the indent of package.json). Such a text needs no scan
+ * of its structure: each key of that object is the next line indented twice, and its line number
+ * comes from counting newlines up to it. `undefined` when the text is written any other way
+ * (another newline, keys JSON.parse reorders or repeats, a hand edit, a minified file): the
+ * caller then scans it ({@link jsonKeyPositions}). The text must be the one `doc` was parsed from.
+ */
+export function canonicalJsonKeyPositions(text: string, doc: Record<string, unknown>, under: string): SourcePosition[] | undefined {
+  // the indent: what the second line starts with before its first key (`{\n  "name": ...`)
+  if (text.charCodeAt(0) !== 0x7b /* { */ || text.charCodeAt(1) !== 0x0a) return undefined;
+  const quote = text.indexOf('"', 2);
+  if (quote <= 2) return undefined;
+  const indent = text.slice(2, quote);
+  if (!/^(?: +|\t+)$/.test(indent)) return undefined;
+  const value = doc[under];
+  if (!isRecord(value)) return undefined;
+  // exactly JSON.stringify's text? (a final newline allowed)
+  const canonical = JSON.stringify(doc, null, indent);
+  const final = text.length === canonical.length + 1 && text.charCodeAt(canonical.length) === 0x0a;
+  if (!(final ? text.slice(0, -1) === canonical : text === canonical)) return undefined;
+  // the `under` key: a line indented once (unique: a line so indented and followed by `": ` is a top-level key)
+  const head = `\n${indent}${JSON.stringify(under)}: `;
+  let at = text.indexOf(head);
+  if (at === -1) return undefined;
+  const keyLine = `\n${indent}${indent}"`;
+  const column = 2 * indent.length + 1;
+  const out: SourcePosition[] = [];
+  let line = 1;
+  let counted = 0;
+  for (const key of Object.keys(value)) {
+    at = text.indexOf(keyLine, at + 1);
+    // the key itself, as written (a key JSON escapes is not found so: then the scan places it)
+    const from = at + keyLine.length;
+    if (at === -1 || !text.startsWith(key, from) || text.charCodeAt(from + key.length) !== 0x22) return undefined;
+    for (let nl = text.indexOf('\n', counted); nl !== -1 && nl <= at; nl = text.indexOf('\n', nl + 1)) {
+      line++;
+      counted = nl + 1;
+    }
+    out.push({ line, column });
+  }
+  return out;
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {

@@ -134,6 +134,15 @@ function isPlatformEntry(p: LockedPackage): boolean {
  * `members` is the set of every member name (their rows belong to the parent).
  */
 export function findFamilies(packages: readonly LockedPackage[]): { families: Family[]; members: ReadonlySet<string> } {
+  // a lock's families are asked for twice (its reader's warnings, then the analysis): found once per list
+  let found = familiesMemo.get(packages);
+  if (!found) familiesMemo.set(packages, (found = findFamiliesOnce(packages)));
+  return { families: [...found.families], members: found.members };
+}
+
+const familiesMemo = new WeakMap<readonly LockedPackage[], { families: Family[]; members: ReadonlySet<string> }>();
+
+function findFamiliesOnce(packages: readonly LockedPackage[]): { families: Family[]; members: ReadonlySet<string> } {
   const byName = new Map<string, LockedPackage[]>();
   for (const p of packages) {
     const list = byName.get(p.name);

@@ -52,9 +52,13 @@ const HELPER_NAMES: ReadonlySet<string> = new Set([...HELPERS.map(([n]) => n), '
 /** What the lockfile says: undefined when nothing suggests native code. */
 export function nativeFromLock(pkg: LockedPackage): NativeHint | undefined {
   if (HELPER_NAMES.has(pkg.name)) return undefined;
-  const deps = new Set([...(pkg.dependencies ?? []), ...(pkg.optionalDependencies ?? [])]);
-  for (const [helper, mechanism, certain] of HELPERS) {
-    if (deps.has(helper)) return { mechanism, certain, why: `depends on ${helper}` };
+  // (no Set of the two lists: this runs for every package of the lock, and most have no dependency at all)
+  const deps = pkg.dependencies;
+  const optional = pkg.optionalDependencies;
+  if (deps !== undefined || optional !== undefined) {
+    for (const [helper, mechanism, certain] of HELPERS) {
+      if (deps?.includes(helper) || optional?.includes(helper)) return { mechanism, certain, why: `depends on ${helper}` };
+    }
   }
   if (JS_INSTALL_SCRIPTS.has(pkg.name)) return undefined;
   if (pkg.hasInstallScript) return { mechanism: 'install-script', certain: false, why: 'has an install script (hasInstallScript)' };

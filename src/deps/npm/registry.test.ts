@@ -6,7 +6,8 @@
  * (verdaccio) is test/deps-npm-registry.test.ts.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -116,7 +117,7 @@ describe('against a scripted loopback server', () => {
       json(res, 404, { error: 'not found' });
     });
     const cacheDir = tmp('cache');
-    const meta = openNpmMetadata({ registry: url, cacheDir, ...fast });
+    const meta = openNpmMetadata({ registry: url, cacheDir, pack: 'garbage', ...fast });
     assert.match(failed(await meta.manifest('not-json', '1.0.0')), /packument not-json: the registry answered 200 with something that is not JSON/);
     assert.match(failed(await meta.versions('empty')), /packument empty: the registry answered 200 with an empty body/);
     assert.match(failed(await meta.manifest('no-versions', '1.0.0')), /packument no-versions: .*not a packument/);
@@ -127,6 +128,7 @@ describe('against a scripted loopback server', () => {
     assert.match(failed(await small.manifest('no-versions', '1.0.0')), /packument no-versions: \d+ bytes is more than the 10 bytes anyarch reads/);
     assert.equal(await meta.manifest('absent', '1.0.0'), undefined);
     assert.deepEqual(await meta.versions('absent'), []);
+    await meta.flush?.(); // nor a pack of them
     assert.deepEqual((existsSync(cacheDir) ? readdirSync(cacheDir, { recursive: true }) : []).filter((f) => String(f).endsWith('.json')), [], 'no answer of a failure is cached');
   });
 
@@ -176,6 +178,31 @@ describe('against a scripted loopback server', () => {
     assert.equal(((await offline.files('@sc/pkg', '2.0.0')) as readonly string[]).length, 3);
     assert.match(failed(await offline.manifest('@sc/pkg', '1.1.0')), /packument @sc\/pkg: not in the cache; run without --offline once/);
     assert.equal(seen.length, before);
+  });
+
+  test('a pack: a source of the same name (and registry) reads the answers the last one used from one file', async () => {
+    const tarball = tgz({ 'package/package.json': '{}', 'package/prebuilds/linux-x64/node.napi.glibc.node': 'x' });
+    const { url, seen } = await serve((req, res) => {
+      if (req.url === '/pkg') return json(res, 200, { name: 'pkg', versions: { '1.0.0': { name: 'pkg', version: '1.0.0', gypfile: true, dist: { tarball: `${url}pkg/-/pkg-1.0.0.tgz`, integrity: sha512(tarball) } } } });
+      if (req.url === '/pkg/-/pkg-1.0.0.tgz') return res.end(tarball);
+      if (req.url === '/asset') return res.end();
+      json(res, 404, {});
+    });
+    const cacheDir = tmp('cache');
+    const ask = async (meta: ReturnType<typeof openNpmMetadata>): Promise<unknown[]> => [await meta.manifest('pkg', '1.0.0'), await meta.versions('pkg'), await meta.files('pkg', '1.0.0'), await meta.exists(`${url}asset`), await meta.exists(`${url}missing`)];
+    const cold = openNpmMetadata({ registry: url, cacheDir, pack: 'app/package-lock.json', ...fast });
+    const answers = await ask(cold);
+    await cold.flush?.();
+    const packs = readdirSync(path.join(cacheDir, 'npm', 'packs'));
+    assert.equal(packs.length, 1);
+    // the entries' own files gone: the pack alone answers, with no request, online or offline
+    for (const f of readdirSync(path.join(cacheDir, 'npm'))) if (f.endsWith('.v2.json')) rmSync(path.join(cacheDir, 'npm', f));
+    const before = seen.length;
+    assert.deepEqual(await ask(openNpmMetadata({ registry: url, cacheDir, pack: 'app/package-lock.json', ...fast })), answers);
+    assert.deepEqual(await ask(openNpmMetadata({ registry: url, cacheDir, pack: 'app/package-lock.json', offline: true })), answers);
+    assert.equal(seen.length, before);
+    // another name has another pack (here none): offline, the answers are not in the cache
+    assert.match(failed(await openNpmMetadata({ registry: url, cacheDir, pack: 'other', offline: true }).manifest('pkg', '1.0.0')), /not in the cache/);
   });
 
   test('a tarball that is not gzip, is truncated, or fails its integrity is a failure, not a list', async () => {

@@ -34,10 +34,11 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { createGunzip } from 'node:zlib';
+import { createRequire } from 'node:module';
+import type * as Zlib from 'node:zlib';
 import { Transform, type TransformCallback } from 'node:stream';
 import { AnyarchError, isAnyarchError } from '../../errors.js';
-import { DEFAULT_CACHE_TTL_MS, MAX_CACHE_ENTRY_BYTES, jsonCache, type JsonCache } from '../../fs/cache.js';
+import { DEFAULT_CACHE_TTL_MS, MAX_CACHE_ENTRY_BYTES, cachePack, jsonCache, type CachePack, type JsonCache } from '../../fs/cache.js';
 import { discard, isTemporaryStatus, NetworkError, origin, readBody, redactUserInfo, send, toNetworkError, type HttpResponse } from '../../net/http.js';
 import { abortableSleep } from '../../net/deadline.js';
 import { backoffMs, DEFAULT_RETRY, GIVE_UP, retryAfterMs, retrying, Semaphore, type RetryChoice, type RetryPolicy } from '../../net/retry.js';
@@ -64,6 +65,13 @@ export interface NpmMetadataOptions {
   readonly registry: string;
   /** where answers are cached (an `npm/` directory is made in it); none: nothing cached */
   readonly cacheDir?: string;
+  /**
+   * with `cacheDir`: what this source's questions are about (`deps` names the lockfiles), the
+   * name of a pack (src/fs/cache.ts, `cachePack`) that keeps the cache entries they use together,
+   * so that the next source of that name reads one file instead of one per answer; written by
+   * `flush()`. The answers are the same with or without it.
+   */
+  readonly pack?: string;
   /** answer from the cache only; a miss is a failure */
   readonly offline?: boolean;
   /** requests in flight per host (default 16) */
@@ -86,6 +94,10 @@ export interface NpmMetadataOptions {
   readonly maxPackumentBytes?: number;
   readonly maxTarballBytes?: number;
 }
+
+// node:zlib loads with the first tarball read (a warm cache reads none)
+const require = createRequire(import.meta.url);
+const createGunzip = (): ReturnType<typeof Zlib.createGunzip> => (require('node:zlib') as typeof Zlib).createGunzip();
 
 /** A failure as the value the source answers. */
 function failure(code: AnyarchError['code'], message: string, hint?: string): MetadataFailure {
@@ -156,6 +168,7 @@ class NpmRegistrySource implements NpmMetadataSource {
   private readonly versionsCache?: JsonCache<readonly string[]>;
   private readonly filesCache?: JsonCache<readonly string[]>;
   private readonly headCache?: JsonCache<StoredHead>;
+  private readonly pack?: CachePack;
 
   constructor(private readonly opts: NpmMetadataOptions) {
     this.registry = registryUrl(opts.registry || DEFAULT_NPM_REGISTRY);
@@ -173,11 +186,18 @@ class NpmRegistrySource implements NpmMetadataSource {
       const dir = path.join(opts.cacheDir, 'npm');
       // offline, an entry of any age is better than none
       const ttlMs = opts.offline ? Number.POSITIVE_INFINITY : (opts.ttlMs ?? DEFAULT_CACHE_TTL_MS);
-      this.manifestCache = jsonCache({ dir, ttlMs, read: storedManifest });
-      this.versionsCache = jsonCache({ dir, ttlMs, read: storedStrings });
-      this.filesCache = jsonCache({ dir, ttlMs, immutable: () => true, read: storedStrings });
-      this.headCache = jsonCache({ dir, ttlMs, read: (v) => (isRecord(v) && typeof v.exists === 'boolean' ? { exists: v.exists } : undefined) });
+      // one pack per registry and name: the same lockfiles asked of another registry are other answers
+      const pack = (this.pack = opts.pack !== undefined ? cachePack(dir, `npm ${this.registry} ${opts.pack}`) : undefined);
+      this.manifestCache = jsonCache({ dir, ttlMs, read: storedManifest, pack });
+      this.versionsCache = jsonCache({ dir, ttlMs, read: storedStrings, pack });
+      this.filesCache = jsonCache({ dir, ttlMs, immutable: () => true, read: storedStrings, pack });
+      this.headCache = jsonCache({ dir, ttlMs, read: (v) => (isRecord(v) && typeof v.exists === 'boolean' ? { exists: v.exists } : undefined), pack });
     }
+  }
+
+  /** Writes the pack of this source's answers (`pack`), when it has one and it changed; never throws. */
+  async flush(): Promise<void> {
+    await this.pack?.save();
   }
 
   /** the registry of a name: its scope's, else the registry */
