@@ -381,6 +381,7 @@ export async function checkPaths(paths: readonly string[], opts: CheckPathsOptio
             ...(nd.registry !== undefined ? { registry: nd.registry } : {}),
             ...(nd.token !== undefined ? { token: nd.token } : {}),
             ...(nd.signal ? { signal: nd.signal } : {}),
+            ...(nd.timeoutMs !== undefined ? { timeoutMs: nd.timeoutMs } : {}),
           }));
         const facts = await lookUpNativeDeps(texts, {
           ...nd,

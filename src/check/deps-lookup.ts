@@ -53,6 +53,8 @@ export interface DepsAnalyserOptions {
   readonly registry?: string;
   readonly token?: string;
   readonly signal?: AbortSignal;
+  /** how long one registry or index request may take before it is retried */
+  readonly timeoutMs?: number;
 }
 
 /**

@@ -250,7 +250,9 @@ test('a lockfile that is not UTF-8, or a directory that cannot be listed, is one
   chmodSync(path.join(cwd, 'locked'), 0o000);
   const run = await analyzeDeps(['.', 'locked', 'ok'], { cwd, parts: fakeParts() });
   chmodSync(path.join(cwd, 'locked'), 0o755);
-  assert.equal(run.reports[0]?.error?.message, 'package-lock.json: not UTF-8 text');
+  // the path is the error's location (printed first), not repeated in its sentence
+  assert.equal(run.reports[0]?.error?.message, 'not UTF-8 text');
+  assert.equal(run.reports[0]?.error?.location?.file, 'package-lock.json');
   assert.equal(run.reports[1]?.file, path.join('ok', 'package-lock.json'));
   // root reads every directory: then "locked" is a directory without lockfiles
   assert.match(run.errors[0]?.message ?? '', /^locked: (cannot be read \(EACCES\)|no lockfile found in this directory)$/);

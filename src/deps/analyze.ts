@@ -14,7 +14,8 @@ import { readdir, stat } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AnyarchError, isAnyarchError, thrownSummary } from '../errors.js';
-import { readRegularFile, TooLargeError } from '../fs/bounded-read.js';
+import { NotRegularFileError, readRegularFile, TooLargeError } from '../fs/bounded-read.js';
+import { errnoReason } from '../fs/errno.js';
 import { defaultCacheDir } from '../fs/cache.js';
 import { formatPlatform, parsePlatformList, type Platform } from '../platform/index.js';
 import type {
@@ -64,6 +65,8 @@ export interface MetadataOptions {
   /** what the run's questions are about (its lockfiles): the name of the cache pack that keeps their answers together for the next such run (`flush()` writes it) */
   readonly pack?: string;
   readonly signal?: AbortSignal;
+  /** how long one request may take before it is retried (default the clients', 30 s) */
+  readonly timeoutMs?: number;
   /** called as each request is sent (progress) */
   readonly onRequest?: (what: string) => void;
   /** the npm registry's token (never printed) */
@@ -116,6 +119,8 @@ export interface DepsOptions {
   /** default: `defaultCacheDir(env)` */
   readonly cacheDir?: string;
   readonly signal?: AbortSignal;
+  /** how long one registry or index request may take before it is retried (default 30 s) */
+  readonly timeoutMs?: number;
   /** progress: a registry or index request was sent, or a lockfile is done */
   readonly onProgress?: (p: DepsProgress) => void;
   /** the parts (default: the real ones, `./parts.js`); a partial set replaces only what it names */
@@ -422,14 +427,15 @@ async function globLockfiles(glob: string, cwd: string, kindOf: DepsParts['lockf
 }
 
 async function readText(file: string, abs: string, limit: number): Promise<string> {
+  // the messages leave the path to `location.file`, which every printer puts first
   try {
     const bytes = await readRegularFile(abs, limit);
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (e) {
-    if (e instanceof TooLargeError) throw new AnyarchError('E_INPUT', `${file}: larger than ${limit / 1024 / 1024} MiB`, undefined, { file });
-    if (e instanceof TypeError) throw new AnyarchError('E_INPUT', `${file}: not UTF-8 text`, undefined, { file });
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new AnyarchError('E_INPUT', `${file}: cannot be read${code ? ` (${code})` : ''}: ${thrownSummary(e)}`, undefined, { file });
+    if (e instanceof TooLargeError) throw new AnyarchError('E_INPUT', `larger than ${limit / 1024 / 1024} MiB`, undefined, { file });
+    if (e instanceof TypeError) throw new AnyarchError('E_INPUT', 'not UTF-8 text', undefined, { file });
+    if (e instanceof NotRegularFileError) throw new AnyarchError('E_INPUT', `cannot be read: ${e.message}`, undefined, { file });
+    throw new AnyarchError('E_INPUT', `cannot be read: ${errnoReason(e)}`, undefined, { file });
   }
 }
 
@@ -570,7 +576,7 @@ async function withNpmConfig<O extends Pick<DepsOptions, 'registry' | 'token' | 
 
 function metadataSources(
   parts: Pick<DepsParts, 'openNpmMetadata' | 'openPythonIndex'>,
-  opts: Pick<DepsOptions, 'registry' | 'token' | 'cacheDir' | 'env' | 'offline' | 'signal' | 'sources' | 'indexUrl' | 'defaultIndexUrl'> & { readonly scopes?: NpmConfig['scopes'] },
+  opts: Pick<DepsOptions, 'registry' | 'token' | 'cacheDir' | 'env' | 'offline' | 'signal' | 'timeoutMs' | 'sources' | 'indexUrl' | 'defaultIndexUrl'> & { readonly scopes?: NpmConfig['scopes'] },
   onRequest: ((what: string) => void) | undefined,
   pack?: string,
 ): { sourcesFor: (lock: Lockfile) => DepsSources; flush: () => Promise<void> } {
@@ -581,6 +587,7 @@ function metadataSources(
     cacheDir: opts.cacheDir ?? defaultCacheDir(opts.env ?? process.env),
     offline: opts.offline === true,
     ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
     ...(onRequest ? { onRequest } : {}),
   };
   let npm = opts.sources?.npm;

@@ -91,7 +91,7 @@ export async function check(opts: CheckCommandOptions, io: Io, deps: CheckDeps =
       ? false
       : { insecureRegistries: opts.insecureRegistries ?? [], env: io.env, ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}) },
     // AA123/AA124: the lockfiles install RUNs read, analysed as `anyarch deps` does (registries as npm and pip would pick them; offline: the cache only)
-    nativeDeps: { offline, cacheDir: defaultCacheDir(io.env), env: io.env },
+    nativeDeps: { offline, cacheDir: defaultCacheDir(io.env), env: io.env, ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}) },
     onProgress: (p) => {
       if (!showProgress(io.stderr, io.env, opts.quiet)) return;
       if (p.step === 'base-images') io.stderr.write(`anyarch: reading the platforms of ${p.images} base image${p.images === 1 ? '' : 's'}…\n`);

@@ -5,6 +5,7 @@
  */
 import { Option, type Command } from '../packages.js';
 import type { Io, Outcome } from '../io.js';
+import { seconds } from '../flags.js';
 
 // literal list, so that --help does not load the reporters
 const FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
@@ -61,6 +62,7 @@ interface DepsFlags {
   registry?: string;
   indexUrl?: string;
   offline?: boolean;
+  timeout?: number;
   format: (typeof FORMATS)[number];
   output?: string;
   color: boolean;
@@ -80,6 +82,7 @@ export function registerDeps(program: Command, io: Io, done: (o: Outcome) => voi
     .option('--registry <url>', "the npm registry (default: npm's configured one, .npmrc or npm_config_registry, else https://registry.npmjs.org/)")
     .option('--index-url <url>', 'the Python package index, PEP 691/503 (default: the lockfile\'s, PIP_INDEX_URL, else https://pypi.org/simple/)')
     .option('--offline', 'answer from the cache only: no request is sent; what is not cached is unknown (also ANYARCH_OFFLINE=1)')
+    .addOption(new Option('--timeout <seconds>', 'how long one registry or index request may take before it is retried (default 30)').argParser(seconds))
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))
     .option('-o, --output <file>', 'write the report to this file (replaced atomically) instead of standard output')
     .option('--no-color', 'do not colour the output (colour is used on a terminal unless NO_COLOR is set)')
@@ -98,6 +101,7 @@ export function registerDeps(program: Command, io: Io, done: (o: Outcome) => voi
             ...(flags.registry !== undefined ? { registry: flags.registry } : {}),
             ...(flags.indexUrl !== undefined ? { indexUrl: flags.indexUrl } : {}),
             offline: flags.offline === true,
+            ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
             format: flags.format,
             ...(flags.output !== undefined ? { output: flags.output } : {}),
             color: flags.color,

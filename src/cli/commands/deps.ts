@@ -24,6 +24,8 @@ export interface DepsCommandOptions {
   readonly registry?: string;
   readonly indexUrl?: string;
   readonly offline: boolean;
+  /** seconds one registry or index request may take */
+  readonly timeout?: number;
   readonly format: DepsFormat;
   readonly output?: string;
   readonly color: boolean;
@@ -59,6 +61,7 @@ export async function deps(opts: DepsCommandOptions, io: Io): Promise<Outcome> {
     ...(opts.registry !== undefined ? { registry: opts.registry } : {}),
     ...(opts.indexUrl !== undefined ? { indexUrl: opts.indexUrl } : {}),
     offline: opts.offline || envFlag(io.env.ANYARCH_OFFLINE),
+    ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}),
     ...opts.library,
     ...(progress
       ? {
@@ -84,5 +87,10 @@ export async function deps(opts: DepsCommandOptions, io: Io): Promise<Outcome> {
   }
   for (const e of run.errors) printError(io, e);
   for (const r of run.reports) if (r.error) printError(io, r.error.location?.file ? r.error : new AnyarchError(r.error.code, `${r.file}: ${r.error.message}`, r.error.hint));
+  // unknown cells never fail the run: say so once on standard error, so a CI log shows it even under --format json
+  const unknown = run.reports.flatMap((r) => r.packages.flatMap((p) => p.cells.filter((c) => c.status === 'unknown')));
+  if (unknown.length) {
+    io.stderr.write(`anyarch: ${unknown.length} cell${unknown.length === 1 ? '' : 's'} could not be told and do not count as failures (AA304), e.g. ${unknown[0]!.reason}\n`);
+  }
   return depsOutcome(run);
 }
