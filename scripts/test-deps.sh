@@ -110,11 +110,23 @@ fi
 
 # verdaccio, the npm registry the npm `deps` tests publish their fixtures to and install from
 # (test/support/verdaccio.ts starts it on 127.0.0.1 with no uplinks). 6.8.0 is the newest that runs
-# on Node 20 (6.9 and later need Node 22). It lives in a tools directory of its own, gitignored and
-# outside package.json's dependencies, installed from npm's configured registry only when missing.
-VERDACCIO_VERSION=6.8.0
+# on Node 20 (6.9 and later need Node 22). It is a test tool, not a dependency of anyarch: its
+# manifest and lockfile (every transitive version pinned) live in scripts/test-tools/verdaccio/,
+# and `npm ci` installs them into a gitignored tools directory, again only when the lockfile changed.
+VERDACCIO_SRC=scripts/test-tools/verdaccio
 VERDACCIO_DIR=.cache/test-tools/verdaccio
-if ! grep -qs "\"version\": \"$VERDACCIO_VERSION\"" "$VERDACCIO_DIR/node_modules/verdaccio/package.json"; then
+if ! cmp -s "$VERDACCIO_SRC/package-lock.json" "$VERDACCIO_DIR/package-lock.json" || [ ! -f "$VERDACCIO_DIR/node_modules/verdaccio/package.json" ]; then
   mkdir -p "$VERDACCIO_DIR"
-  npm install --prefix "$VERDACCIO_DIR" --no-audit --no-fund --no-save --no-package-lock "verdaccio@$VERDACCIO_VERSION" >/dev/null
+  cp "$VERDACCIO_SRC/package.json" "$VERDACCIO_SRC/package-lock.json" "$VERDACCIO_DIR/"
+  npm ci --prefix "$VERDACCIO_DIR" --no-audit --no-fund >/dev/null
+fi
+
+# pip, which the Python `deps` tests ask for the wheels it would download (python3 -m pip download
+# --platform ... against a loopback index): the machine's python3 usually has it
+if ! python3 -m pip --version >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test-deps: python3 has no pip; install it (apt-get install python3-pip) and rerun" >&2
+    exit 1
+  fi
+  apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
 fi
