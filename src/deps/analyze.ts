@@ -442,15 +442,23 @@ async function readText(file: string, abs: string, limit: number): Promise<strin
 /** The Dockerfile's install sites, cached per Dockerfile; undefined when there is none to read. */
 type SitesOf = (dockerfile: string) => Promise<readonly DepsInstallSite[] | AnyarchError>;
 
-/** The targets of one lockfile: the install sites of the Dockerfile that read it, else the flags'. */
-function targetsFor(lockfile: string, dockerfile: string, sites: readonly DepsInstallSite[], cwd: string, fallback: readonly DepsTarget[]): readonly DepsTarget[] {
-  const context = path.dirname(path.resolve(cwd, dockerfile));
-  const rel = path.relative(context, path.resolve(cwd, lockfile)).split(path.sep).join('/');
-  const out: DepsTarget[] = [];
-  for (const s of sites) {
-    if (s.lockfiles.some((l) => l.replace(/^\.\//, '') === rel)) out.push(...s.targets);
+/**
+ * The targets of one lockfile: the install sites of the Dockerfile that read it, else the flags'
+ * (`undefined` then). The build context is not known here: the Dockerfile's directory, the
+ * current directory and the lockfile's directories up to it are each tried (a Dockerfile in
+ * `app/` built from the repository's root names `app/uv.lock`).
+ */
+function targetsFor(lockfile: string, dockerfile: string, sites: readonly DepsInstallSite[], cwd: string): readonly DepsTarget[] | undefined {
+  const abs = path.resolve(cwd, lockfile);
+  const contexts = new Set([path.dirname(path.resolve(cwd, dockerfile)), path.resolve(cwd)]);
+  for (let d = path.dirname(abs); d.startsWith(path.resolve(cwd)) && d !== path.dirname(d); d = path.dirname(d)) contexts.add(d);
+  for (const context of contexts) {
+    const rel = path.relative(context, abs).split(path.sep).join('/');
+    const out: DepsTarget[] = [];
+    for (const s of sites) if (s.lockfiles.some((l) => l.replace(/^\.\//, '') === rel)) out.push(...s.targets);
+    if (out.length) return out;
   }
-  return out.length ? out : fallback;
+  return undefined;
 }
 
 /** What `anyarch deps` does, printing nothing. */
@@ -513,12 +521,21 @@ export async function analyzeDeps(paths: readonly string[], opts: DepsOptions): 
         if (await isFile(path.resolve(opts.cwd, beside))) dockerfile = beside;
       }
       let targets: readonly DepsTarget[] = fallback;
+      let unmatched: AnyarchError | undefined;
       if (dockerfile !== undefined) {
         const sites = await sitesOf(dockerfile);
         if (sites instanceof AnyarchError) dockerfileErrors.add(sites);
-        else targets = targetsFor(file, dockerfile, sites, opts.cwd, fallback).map((t) => withFlagVersions(t, opts));
+        else {
+          const found = targetsFor(file, dockerfile, sites, opts.cwd);
+          if (found) targets = found.map((t) => withFlagVersions(t, opts));
+          else if (opts.dockerfile !== undefined) {
+            // a Dockerfile named on purpose that installs none of it: said, so the flags' targets are not mistaken for its
+            unmatched = new AnyarchError('E_INPUT', `${dockerfile} installs nothing from ${file} (no RUN reads it after a COPY or bind mount): the targets are the flags'`, 'Name the Dockerfile that installs this lockfile, or the lockfile it installs.', { file: dockerfile });
+          }
+        }
       }
-      return done(await analyzeLockfileReport(lock, targets, sourcesFor(lock), parts));
+      const report = await analyzeLockfileReport(lock, targets, sourcesFor(lock), parts);
+      return done(unmatched ? { ...report, warnings: [unmatched, ...report.warnings] } : report);
     }),
   );
   await flush();
