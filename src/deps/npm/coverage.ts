@@ -186,6 +186,19 @@ function memberFacts(m: FamilyMember): MemberFacts {
   };
 }
 
+/** A member's facts from its own manifest (its `os`/`cpu`/`libc` fields, which win over its name). */
+function manifestFacts(m: NpmManifest): MemberFacts {
+  const named = platformOfName(m.name);
+  return {
+    name: m.name,
+    version: m.version,
+    os: m.os ?? [named?.os ?? 'linux'],
+    ...(m.cpu ? { cpu: m.cpu } : named ? { cpu: [named.cpu] } : {}),
+    ...(m.libc ? { libc: m.libc } : {}),
+    ...(named?.libc ? { namedLibc: named.libc } : {}),
+  };
+}
+
 function namedFacts(name: string, version: string | undefined): MemberFacts | undefined {
   const named = platformOfName(name);
   if (!named) return undefined;
@@ -235,10 +248,16 @@ async function familyReport(f: Family, ctx: Ctx): Promise<PackageReport> {
     if (isFailure(m)) ctx.warn(packageWarning(ctx.file, parent, `the lock holds only some of its platform packages and the registry could not say the rest: ${m.error.message}; read from the names`));
     else if (m?.optionalDependencies) {
       const locked = new Map(f.members.flatMap((x, i) => (x.locked && facts[i] ? [[x.name, facts[i]] as const] : [])));
-      facts = Object.entries(m.optionalDependencies).flatMap(([name, version]): MemberFacts[] => {
-        const have = locked.get(name) ?? namedFacts(name, version);
-        return have ? [have] : [];
-      });
+      const entries = await Promise.all(
+        Object.entries(m.optionalDependencies).map(async ([name, version]): Promise<MemberFacts | undefined> => {
+          const have = locked.get(name) ?? namedFacts(name, version);
+          if (have) return have;
+          // a name in words anyarch does not know: the member's own manifest says its os/cpu/libc
+          const own = await ctx.manifest(name, version);
+          return !isFailure(own) && own?.cpu?.length ? manifestFacts(own) : undefined;
+        }),
+      );
+      facts = entries.filter((x): x is MemberFacts => x !== undefined);
     }
   }
   facts = withImpliedGlibc(facts);

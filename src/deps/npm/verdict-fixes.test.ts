@@ -1,0 +1,111 @@
+/**
+ * Verdicts a reviewer found wrong on real lockfiles (rollup 4.24, ssh2 1.16, bufferutil 4.0.8,
+ * node-sass 7.0.3, node-pty 1.0.0, re2 1.21.4, grpc 1.24), as hand-made package-lock.json v3
+ * files of the same shapes and an in-memory registry (test/support/npm-memory-metadata.ts).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { memoryNpm } from '../../../test/support/npm-memory-metadata.js';
+import { parsePlatform } from '../../platform/index.js';
+import { readLockfile } from '../lockfiles/index.js';
+import type { DepsTarget, Libc, PackageReport, Toolchain } from '../types.js';
+import { analyzeNpmLockfile } from './coverage.js';
+import { findFamilies, platformOfName } from './families.js';
+
+function target(spec: string, libc: Libc = 'glibc', extra: Partial<DepsTarget> = {}): DepsTarget {
+  return { platform: parsePlatform(spec), libc, ...extra };
+}
+
+/** A package-lock.json v3 from `node_modules/<name>` entries. */
+export function lockOf(entries: Record<string, Record<string, unknown>>, root: Record<string, string> = {}): ReturnType<typeof readLockfile> {
+  const packages: Record<string, unknown> = { '': { name: 'x', version: '1.0.0', dependencies: root } };
+  for (const [name, e] of Object.entries(entries)) packages[`node_modules/${name}`] = e;
+  return readLockfile('package-lock.json', JSON.stringify({ name: 'x', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2));
+}
+
+function rowOf(reports: readonly PackageReport[], name: string): PackageReport {
+  const r = reports.find((x) => x.name === name);
+  assert.ok(r, `${name} in ${reports.map((x) => x.name).join(', ')}`);
+  return r;
+}
+
+const NONE: Toolchain = { cc: false, cxx: false, make: false, python3: false, rust: false, headers: [], evidence: ['the base node:20-slim carries no compiler'] };
+const FULL: Toolchain = { cc: true, cxx: true, make: true, python3: true, rust: false, headers: [], evidence: ['build-base is installed in stage build (Dockerfile:3)'] };
+
+describe('1. family members: every spelling real families use; a member\'s own fields win over its name', () => {
+  test('platformOfName reads powerpc64le, loongarch64, riscv64, s390x, armv7, arm-gnueabihf, ia32', () => {
+    const p = (n: string): string | undefined => {
+      const x = platformOfName(n);
+      return x ? `${x.os}/${x.cpu}${x.libc ? `/${x.libc}` : ''}` : undefined;
+    };
+    assert.equal(p('@rollup/rollup-linux-powerpc64le-gnu'), 'linux/ppc64/glibc'); // rollup 4.24
+    assert.equal(p('@rollup/rollup-linux-powerpc64le-musl'), 'linux/ppc64/musl');
+    assert.equal(p('@rollup/rollup-linux-loongarch64-gnu'), 'linux/loong64/glibc');
+    assert.equal(p('@rollup/rollup-linux-riscv64-gnu'), 'linux/riscv64/glibc');
+    assert.equal(p('@rollup/rollup-linux-s390x-gnu'), 'linux/s390x/glibc');
+    assert.equal(p('@rollup/rollup-linux-arm-gnueabihf'), 'linux/arm/glibc');
+    assert.equal(p('@swc/core-linux-arm-gnueabihf'), 'linux/arm/glibc');
+    assert.equal(p('@img/sharp-linux-armv7'), 'linux/arm');
+    assert.equal(p('@rollup/rollup-win32-ia32-msvc'), 'win32/ia32');
+    assert.equal(p('@napi-rs/x-linux-x64-gnux32'), 'linux/x64/glibc');
+  });
+
+  // rollup@4.24.0 as npm 10 locks it: the ppc64le member carries cpu ppc64 and libc glibc
+  const rollupLock = lockOf(
+    {
+      rollup: {
+        version: '4.24.0',
+        optionalDependencies: {
+          '@rollup/rollup-linux-x64-gnu': '4.24.0',
+          '@rollup/rollup-linux-x64-musl': '4.24.0',
+          '@rollup/rollup-linux-powerpc64le-gnu': '4.24.0',
+          '@rollup/rollup-linux-ppc-odd': '4.24.0',
+        },
+      },
+      '@rollup/rollup-linux-x64-gnu': { version: '4.24.0', cpu: ['x64'], os: ['linux'], libc: ['glibc'], optional: true },
+      '@rollup/rollup-linux-x64-musl': { version: '4.24.0', cpu: ['x64'], os: ['linux'], libc: ['musl'], optional: true },
+      '@rollup/rollup-linux-powerpc64le-gnu': { version: '4.24.0', cpu: ['ppc64'], os: ['linux'], libc: ['glibc'], optional: true },
+      // a name in words anyarch does not know: its own cpu/libc fields make it a member (riscv64 musl here)
+      '@rollup/rollup-linux-ppc-odd': { version: '4.24.0', cpu: ['riscv64'], os: ['linux'], libc: ['musl'], optional: true },
+    },
+    { rollup: '^4.24.0' },
+  );
+
+  test('rollup@4.24.0 on linux/ppc64le: prebuilt by @rollup/rollup-linux-powerpc64le-gnu', async () => {
+    const reports = await analyzeNpmLockfile(rollupLock, [target('linux/ppc64le'), target('linux/ppc64le', 'musl'), target('linux/riscv64', 'musl')], undefined);
+    assert.deepEqual(reports.map((r) => r.name), ['rollup']);
+    const rollup = rowOf(reports, 'rollup');
+    assert.equal(rollup.cells[0]?.status, 'prebuilt');
+    assert.equal(rollup.cells[0]?.artifact, '@rollup/rollup-linux-powerpc64le-gnu@4.24.0');
+    assert.equal(rollup.cells[1]?.status, 'missing'); // its libc field says glibc
+    assert.equal(rollup.cells[2]?.status, 'prebuilt');
+    assert.equal(rollup.cells[2]?.artifact, '@rollup/rollup-linux-ppc-odd@4.24.0');
+    assert.ok(findFamilies(rollupLock.packages).members.has('@rollup/rollup-linux-ppc-odd'));
+  });
+
+  test("the lock's cpu field wins over the name", async () => {
+    const lock = lockOf({
+      p: { version: '1.0.0', optionalDependencies: { 'p-linux-x64': '1.0.0' } },
+      // named x64, built (and declared) for arm64
+      'p-linux-x64': { version: '1.0.0', cpu: ['arm64'], os: ['linux'], optional: true },
+    });
+    const p = rowOf(await analyzeNpmLockfile(lock, [target('linux/amd64'), target('linux/arm64')], undefined), 'p');
+    assert.deepEqual(p.cells.map((c) => c.status), ['missing', 'prebuilt']);
+  });
+
+  test('a pruned lock: an absent member whose name says no platform is read from its own manifest', async () => {
+    const lock = lockOf({
+      q: { version: '2.0.0', optionalDependencies: { 'q-linux-x64-gnu': '2.0.0', 'q-linux-ppc64-gnu': '2.0.0', 'q-weird-build': '2.0.0' } },
+      'q-linux-x64-gnu': { version: '2.0.0', cpu: ['x64'], os: ['linux'], libc: ['glibc'], optional: true },
+    });
+    const meta = memoryNpm({
+      manifests: {
+        'q@2.0.0': { optionalDependencies: { 'q-linux-x64-gnu': '2.0.0', 'q-linux-ppc64-gnu': '2.0.0', 'q-weird-build': '2.0.0' } },
+        'q-weird-build@2.0.0': { os: ['linux'], cpu: ['s390x'], libc: ['glibc'] },
+      },
+    });
+    const q = rowOf(await analyzeNpmLockfile(lock, [target('linux/ppc64le'), target('linux/s390x'), target('linux/arm64')], meta, { suggestVersions: false }), 'q');
+    assert.deepEqual(q.cells.map((c) => c.status), ['prebuilt', 'prebuilt', 'missing']);
+    assert.equal(q.cells[1]?.artifact, 'q-weird-build@2.0.0');
+  });
+});
