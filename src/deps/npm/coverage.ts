@@ -124,7 +124,8 @@ export async function analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsT
     const hint = nativeFromLock(pkg);
     if (!hint) continue;
     seen.add(id);
-    jobs.push(addonReport(pkg, hint, ctx));
+    // an optional package (npm `optional: true`, ssh2's cpu-features): npm skips its failed build
+    jobs.push(pkg.optional ? addonReport(pkg, hint, ctx).then((r) => (r ? { ...r, optional: true } : r)) : addonReport(pkg, hint, ctx));
   }
   const reports = await Promise.all(jobs);
   return reports.filter((r): r is PackageReport => r !== undefined);

@@ -109,3 +109,52 @@ describe('1. family members: every spelling real families use; a member\'s own f
     assert.equal(q.cells[1]?.artifact, 'q-weird-build@2.0.0');
   });
 });
+
+describe('2. optional packages: npm skips a failed build', () => {
+  // ssh2@1.16.0 as npm 10 locks it: cpu-features and nan only through ssh2's optionalDependencies
+  const ssh2Lock = lockOf(
+    {
+      ssh2: { version: '1.16.0', hasInstallScript: true, dependencies: { asn1: '^0.2.6', 'bcrypt-pbkdf': '^1.0.2' }, optionalDependencies: { 'cpu-features': '~0.0.10', nan: '^2.20.0' } },
+      'cpu-features': { version: '0.0.10', hasInstallScript: true, optional: true, dependencies: { buildcheck: '~0.0.6', nan: '^2.19.0' } },
+      buildcheck: { version: '0.0.6', optional: true },
+      nan: { version: '2.30.0', optional: true },
+      asn1: { version: '0.2.6' },
+      'bcrypt-pbkdf': { version: '1.0.2' },
+    },
+    { ssh2: '1.16.0' },
+  );
+  const meta = memoryNpm({
+    manifests: {
+      'cpu-features@0.0.10': { scripts: { install: 'node buildcheck.js > buildcheck.gypi && node-gyp rebuild' }, gypfile: true },
+      'ssh2@1.16.0': { scripts: { install: 'node install.js' } },
+    },
+  });
+
+  test('cpu-features is an optional row; its AA302 cells do not fail the target', async () => {
+    const { summarizeDeps, depsFindings } = await import('../analyze.js');
+    const targets = [target('linux/amd64', 'glibc', { toolchain: NONE }), target('linux/arm64', 'glibc', { toolchain: FULL })];
+    const packages = await analyzeNpmLockfile(ssh2Lock, targets, meta, { suggestVersions: false });
+    assert.deepEqual(packages.map((p) => `${p.name} ${p.optional ?? false}`), ['cpu-features true']);
+    const cpu = rowOf(packages, 'cpu-features');
+    assert.deepEqual(cpu.cells.map((c) => `${c.status} ${c.id}`), ['missing AA302', 'compiles AA303']);
+    const report = { file: 'package-lock.json', kind: 'package-lock' as const, ecosystem: 'npm' as const, targets, packages, total: 6, warnings: [] };
+    const s = summarizeDeps([report]);
+    assert.equal(s.failing, false);
+    assert.deepEqual(s.summaries[0], { target: 'linux/amd64', prebuilt: 0, compiles: 0, missing: 0, unknown: 0, optionalMissing: 1, fails: false });
+    const f = depsFindings([report]).find((x) => x.id === 'AA302');
+    assert.equal(f?.severity, 'warning');
+    assert.match(f?.message ?? '', /optional: npm skips a failed build/);
+    const { depsTextReporter } = await import('../../cli/reporters/deps-text.js');
+    const text = depsTextReporter.deps({ reports: [report], summaries: s.summaries, findings: [], failing: s.failing, errors: [], total: 6 }, { color: false } as never);
+    assert.match(text, /cpu-features@0\.0\.10 {2}node-gyp {2}\(optional: npm skips a failed build\)/);
+    assert.match(text, /linux\/amd64 +0 prebuilt, 0 compiles, 0 missing, 1 optional missing \(skipped by npm\) +ok/);
+  });
+
+  test('the same package required directly (not optional) still fails', async () => {
+    const lock = lockOf({ 'cpu-features': { version: '0.0.10', hasInstallScript: true, dependencies: { nan: '^2.19.0' } }, nan: { version: '2.30.0' } }, { 'cpu-features': '^0.0.10' });
+    const packages = await analyzeNpmLockfile(lock, [target('linux/amd64', 'glibc', { toolchain: NONE })], meta, { suggestVersions: false });
+    assert.equal(rowOf(packages, 'cpu-features').optional, undefined);
+    const { summarizeDeps } = await import('../analyze.js');
+    assert.equal(summarizeDeps([{ file: 'p', kind: 'package-lock', ecosystem: 'npm', targets: [target('linux/amd64')], packages, total: 2, warnings: [] }]).failing, true);
+  });
+});
