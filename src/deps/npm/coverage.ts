@@ -434,12 +434,11 @@ function prebuildifyCells(pkg: LockedPackage, files: readonly string[], manifest
     if (!w.cpu) return { status: 'missing', reason: `Node.js has no build for ${w.label}`, id: CELL_IDS.noBinary };
     const { match, untaggedOnMusl, ruledOut } = matchPrebuild(prebuilds, { arch: w.cpu, armv: w.armv, libc: w.target.libc, abi: w.abi });
     if (match && untaggedOnMusl) {
-      return {
-        status: 'missing',
-        artifact: match.path,
-        reason: `${match.path} has no libc tag, so node-gyp-build loads it on musl too, and a glibc build fails to load there; no musl-tagged prebuild (it has ${linux})`,
-        id: CELL_IDS.noBinary,
-      };
+      const untagged = `${match.path} has no libc tag, so node-gyp-build loads it on musl too, and a glibc build fails to load there; no musl-tagged prebuild (it has ${linux})`;
+      // node-gyp-build's install step (bin.js) test-loads the prebuild and runs node-gyp rebuild when
+      // that fails; at run time it loads build/Release before prebuilds/
+      if (fallback) return compileCell(w.target, `${untagged}; the install script's node-gyp-build test-loads it, fails, and falls back to node-gyp rebuild`);
+      return { status: 'missing', artifact: match.path, reason: untagged, id: CELL_IDS.noBinary };
     }
     if (match) {
       const abiNote = match.abi && !match.napi ? w.nodeNote : '';

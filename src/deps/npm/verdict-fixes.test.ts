@@ -158,3 +158,23 @@ describe('2. optional packages: npm skips a failed build', () => {
     assert.equal(summarizeDeps([{ file: 'p', kind: 'package-lock', ecosystem: 'npm', targets: [target('linux/amd64')], packages, total: 2, warnings: [] }]).failing, true);
   });
 });
+
+describe('3. an untagged prebuild on musl with node-gyp-build as the install script: it compiles', () => {
+  // bufferutil@4.0.8: `install: node-gyp-build`, prebuilds/linux-x64/node.napi.node with no libc tag
+  const lock = lockOf({ bufferutil: { version: '4.0.8', hasInstallScript: true, dependencies: { 'node-gyp-build': '^4.3.0' } }, 'node-gyp-build': { version: '4.8.4' } }, { bufferutil: '^4.0.8' });
+  const files = ['package/package.json', 'package/prebuilds/darwin-x64+arm64/node.napi.node', 'package/prebuilds/linux-x64/node.napi.node', 'package/prebuilds/win32-x64/node.napi.node'];
+
+  test('with the install script: compiles (AA303 with tools, AA302 without), the libc note kept', async () => {
+    const meta = memoryNpm({ manifests: { 'bufferutil@4.0.8': { scripts: { install: 'node-gyp-build' }, dependencies: { 'node-gyp-build': '^4.3.0' } } }, files: { 'bufferutil@4.0.8': files } });
+    const [row] = await analyzeNpmLockfile(lock, [target('linux/amd64', 'musl', { toolchain: FULL }), target('linux/amd64', 'musl', { toolchain: NONE }), target('linux/amd64')], meta, { suggestVersions: false });
+    assert.deepEqual(row?.cells.map((c) => `${c.status} ${c.id ?? ''}`.trim()), ['compiles AA303', 'missing AA302', 'prebuilt']);
+    for (const c of row?.cells.slice(0, 2) ?? []) assert.match(c.reason, /prebuilds\/linux-x64\/node\.napi\.node has no libc tag.*fails to load there.*falls back to node-gyp rebuild/);
+  });
+
+  test('without an install script to fall back on: still missing (AA301)', async () => {
+    const bare = lockOf({ bufferutil: { version: '4.0.8', dependencies: { 'node-gyp-build': '^4.3.0' } } });
+    const meta = memoryNpm({ manifests: { 'bufferutil@4.0.8': { dependencies: { 'node-gyp-build': '^4.3.0' } } }, files: { 'bufferutil@4.0.8': files } });
+    const [row] = await analyzeNpmLockfile(bare, [target('linux/amd64', 'musl', { toolchain: FULL })], meta, { suggestVersions: false });
+    assert.equal(`${row?.cells[0]?.status} ${row?.cells[0]?.id}`, 'missing AA301');
+  });
+});
