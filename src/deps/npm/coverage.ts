@@ -11,7 +11,7 @@ import { formatPlatform, toVocabulary } from '../../platform/index.js';
 import { compileReason } from '../stage-words.js';
 import type { Cell, DepsTarget, LockedPackage, Lockfile, Mechanism, MetadataFailure, NpmManifest, NpmMetadataSource, PackageReport } from '../types.js';
 import { type Family, type FamilyMember, findFamilies, platformOfName } from './families.js';
-import { type NativeHint, hasCompileFallback, nativeFromLock, nativeFromManifest, prebuildInstallFlags } from './native.js';
+import { type NativeHint, hasCompileFallback, installScripts, nativeFromLock, nativeFromManifest, prebuildInstallFlags } from './native.js';
 import { DEFAULT_NODE, NODE_ABI, describePrebuild, matchPrebuild, parsePrebuilds } from './prebuilds.js';
 import { nodePreGypUrl, prebuildInstallUrl } from './templates.js';
 
@@ -22,6 +22,9 @@ export const CELL_IDS = {
   compiles: 'AA303',
   unknown: 'AA304',
 } as const;
+
+/** Header-only addon helpers: with an install script of the package's own, the package compiles (node-pty 1.0.0, nan). */
+const ADDON_HEADERS: readonly string[] = ['nan', 'node-addon-api'];
 
 /** What node-gyp needs to compile an addon. */
 export const NODE_GYP_NEEDS: readonly string[] = ['a C/C++ compiler', 'make', 'python3'];
@@ -383,7 +386,14 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
         // an install script that runs JavaScript only is not native; nan/bindings/node-addon-api
         // without a build step are native only if the tarball carries prebuilds (better-sqlite3 >= 12)
         if (hint.mechanism !== 'node-gyp') return undefined;
-        onlyIfPrebuilds = true;
+        const scripts = installScripts(m);
+        const header = ADDON_HEADERS.find((h) => pkg.dependencies?.includes(h) || m.dependencies?.[h] !== undefined);
+        if (scripts !== '' && header) {
+          // nan or node-addon-api with an install script of its own: that script builds the addon.
+          // Only a regular dependency counts: ssh2 has nan among its optionalDependencies and an
+          // install script that tolerates a failed build (it falls back to JavaScript)
+          why = `depends on ${header} and has an install script: ${scripts}`;
+        } else onlyIfPrebuilds = true;
       }
     }
   }

@@ -63,7 +63,7 @@ export function nativeFromLock(pkg: LockedPackage): NativeHint | undefined {
 }
 
 /** The install-time scripts of a manifest, joined. */
-function installScripts(m: NpmManifest): string {
+export function installScripts(m: NpmManifest): string {
   const s = m.scripts ?? {};
   return [s['preinstall'], s['install'], s['postinstall']].filter((x): x is string => typeof x === 'string').join(' && ');
 }
@@ -82,7 +82,15 @@ export function nativeFromManifest(m: NpmManifest): NativeHint | null {
   if (binary && typeof binary['host'] === 'string' && typeof binary['module_name'] === 'string') {
     return { mechanism: 'node-pre-gyp', certain: true, why: 'package.json has binary.host and binary.module_name' };
   }
-  if (m.gypfile === true && scripts === '') return { mechanism: 'node-gyp', certain: true, why: 'binding.gyp with no install script: npm runs node-gyp rebuild' };
+  if (m.gypfile === true) {
+    // node-sass 7: `install: node scripts/install.js` (a download) then `postinstall: node scripts/build.js` (node-gyp)
+    return { mechanism: 'node-gyp', certain: true, why: scripts === '' ? 'binding.gyp with no install script: npm runs node-gyp rebuild' : `binding.gyp (gypfile) and install script: ${scripts}` };
+  }
+  const s = m.scripts ?? {};
+  if (m.files?.some((f) => f === 'binding.gyp' || f === './binding.gyp') && s['install'] === undefined && s['preinstall'] === undefined) {
+    // node-pty 1.0.0: binding.gyp in `files`, only a postinstall: npm runs node-gyp rebuild as the install step
+    return { mechanism: 'node-gyp', certain: true, why: 'binding.gyp with no install or preinstall script: npm runs node-gyp rebuild' };
+  }
   return null;
 }
 

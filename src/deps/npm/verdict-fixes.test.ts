@@ -134,6 +134,7 @@ describe('2. optional packages: npm skips a failed build', () => {
     const { summarizeDeps, depsFindings } = await import('../analyze.js');
     const targets = [target('linux/amd64', 'glibc', { toolchain: NONE }), target('linux/arm64', 'glibc', { toolchain: FULL })];
     const packages = await analyzeNpmLockfile(ssh2Lock, targets, meta, { suggestVersions: false });
+    // ssh2 itself is no row: nan is only among its optionalDependencies and its install.js tolerates a failed build
     assert.deepEqual(packages.map((p) => `${p.name} ${p.optional ?? false}`), ['cpu-features true']);
     const cpu = rowOf(packages, 'cpu-features');
     assert.deepEqual(cpu.cells.map((c) => `${c.status} ${c.id}`), ['missing AA302', 'compiles AA303']);
@@ -176,5 +177,46 @@ describe('3. an untagged prebuild on musl with node-gyp-build as the install scr
     const meta = memoryNpm({ manifests: { 'bufferutil@4.0.8': { dependencies: { 'node-gyp-build': '^4.3.0' } } }, files: { 'bufferutil@4.0.8': files } });
     const [row] = await analyzeNpmLockfile(bare, [target('linux/amd64', 'musl', { toolchain: FULL })], meta, { suggestVersions: false });
     assert.equal(`${row?.cells[0]?.status} ${row?.cells[0]?.id}`, 'missing AA301');
+  });
+});
+
+describe('4. native packages a JavaScript install script or nan alone hid', () => {
+  const lock = lockOf(
+    {
+      // node-sass@7.0.3: gypfile, nan, `install: node scripts/install.js`, `postinstall: node scripts/build.js`
+      'node-sass': { version: '7.0.3', hasInstallScript: true, dependencies: { nan: '^2.13.2', 'node-gyp': '^8.4.1', chalk: '^4.1.2' } },
+      // node-pty@1.0.0: nan, binding.gyp in `files`, only a postinstall
+      'node-pty': { version: '1.0.0', hasInstallScript: true, dependencies: { nan: '^2.17.0' } },
+      // an addon on node-addon-api whose own install script builds it (no gypfile recorded)
+      'addon-x': { version: '1.0.0', hasInstallScript: true, dependencies: { 'node-addon-api': '^7.0.0' } },
+      // nan with no install script and no prebuilds: not native on its own (a library that re-exports)
+      'uses-nan': { version: '1.0.0', dependencies: { nan: '^2.0.0' } },
+      nan: { version: '2.30.0' },
+    },
+    { 'node-sass': '^7.0.3', 'node-pty': '^1.0.0' },
+  );
+  const meta = memoryNpm({
+    manifests: {
+      'node-sass@7.0.3': { scripts: { install: 'node scripts/install.js', postinstall: 'node scripts/build.js' }, gypfile: true, dependencies: { nan: '^2.13.2' } },
+      'node-pty@1.0.0': { scripts: { postinstall: 'node scripts/post-install.js' }, dependencies: { nan: '^2.17.0' }, files: ['binding.gyp', 'lib/', 'scripts/', 'src/', 'deps/', 'typings/'] },
+      'addon-x@1.0.0': { scripts: { install: 'node build.js' }, dependencies: { 'node-addon-api': '^7.0.0' } },
+      'uses-nan@1.0.0': { dependencies: { nan: '^2.0.0' } },
+    },
+  });
+
+  test('node-sass, node-pty and a node-addon-api package with its own install script compile; nan alone is not native', async () => {
+    const reports = await analyzeNpmLockfile(lock, [target('linux/amd64', 'glibc', { toolchain: FULL }), target('linux/arm64', 'musl', { toolchain: NONE })], meta, { suggestVersions: false });
+    assert.deepEqual(reports.map((r) => `${r.name} ${r.mechanism}`), ['node-sass node-gyp', 'node-pty node-gyp', 'addon-x node-gyp']);
+    for (const r of reports) assert.deepEqual(r.cells.map((c) => `${c.status} ${c.id}`), ['compiles AA303', 'missing AA302'], r.name);
+    assert.match(rowOf(reports, 'node-sass').cells[0]?.reason ?? '', /binding\.gyp \(gypfile\) and install script: node scripts\/install\.js/);
+    assert.match(rowOf(reports, 'node-pty').cells[0]?.reason ?? '', /binding\.gyp with no install or preinstall script: npm runs node-gyp rebuild/);
+    assert.match(rowOf(reports, 'addon-x').cells[0]?.reason ?? '', /depends on node-addon-api and has an install script: node build\.js/);
+  });
+
+  test('nativeFromManifest: gypfile with a JavaScript install script is node-gyp', async () => {
+    const { nativeFromManifest } = await import('./native.js');
+    assert.equal(nativeFromManifest({ name: 'node-sass', version: '7.0.3', gypfile: true, scripts: { install: 'node scripts/install.js' } })?.mechanism, 'node-gyp');
+    assert.equal(nativeFromManifest({ name: 'node-pty', version: '1.0.0', files: ['binding.gyp'], scripts: { postinstall: 'node x.js' } })?.mechanism, 'node-gyp');
+    assert.equal(nativeFromManifest({ name: 'p', version: '1.0.0', files: ['binding.gyp'], scripts: { install: 'node download.js' } }), null);
   });
 });
