@@ -171,7 +171,7 @@ describe('analyzeNpmLockfile: pnpm and Yarn locks', () => {
     const bs = rowOf(reports, 'better-sqlite3');
     assert.deepEqual(bs.cells.map(brief), ['prebuilt', 'prebuilt', 'missing AA302']);
     assert.equal(bs.cells[0]?.artifact, asset('115', 'linux', 'x64'));
-    assert.match(bs.cells[1]?.reason ?? '', /for Node 22; the target's Node version is unknown/);
+    assert.match(bs.cells[1]?.reason ?? '', /\(Node 22 assumed; pass --node\)/);
     assert.match(bs.cells[2]?.reason ?? '', /linuxmusl-arm64\.tar\.gz is absent/);
     assert.match(bs.suggestion ?? '', /with pnpm 10, list better-sqlite3 in onlyBuiltDependencies/);
     const sharp = rowOf(reports, 'sharp');

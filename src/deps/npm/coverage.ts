@@ -52,7 +52,7 @@ interface TargetWords {
   readonly cpu?: string;
   readonly armv: string;
   readonly node: string;
-  /** '' when the target's Node major is known and in the ABI table, else what was assumed, for reasons */
+  /** '' when the target's Node major is known and in the ABI table, else what was assumed (said once in a cell whose verdict rests on an ABI) */
   readonly nodeNote: string;
   readonly abi: string;
 }
@@ -68,7 +68,7 @@ function targetWords(t: DepsTarget): TargetWords {
     ...(cpu ? { cpu } : {}),
     armv,
     node,
-    nodeNote: node === major ? '' : major ? ` (for Node ${node}: Node ${major}'s ABI is not in anyarch's table, 18 to 24)` : ` (for Node ${node}; the target's Node version is unknown)`,
+    nodeNote: node === major ? '' : major ? ` (Node ${node} assumed: Node ${major}'s ABI is not in anyarch's table, 18 to 24)` : ` (Node ${node} assumed; pass --node)`,
     abi: NODE_ABI.get(node) ?? '127',
   };
 }
@@ -454,7 +454,8 @@ function prebuildifyCells(pkg: LockedPackage, files: readonly string[], manifest
       const abiNote = match.abi && !match.napi ? w.nodeNote : '';
       return { status: 'prebuilt', artifact: match.path, reason: `${match.path} fits ${w.label}${abiNote}` };
     }
-    const ruled = ruledOut.length > 0 ? `; ${ruledOut.map(describePrebuild).join(', ')} does not fit (node ${w.node}, abi${w.abi})` : '';
+    const abiRuled = ruledOut.some((p) => p.abi && !p.napi);
+    const ruled = ruledOut.length > 0 ? `; ${ruledOut.map(describePrebuild).join(', ')} does not fit (node ${w.node}, abi${w.abi})${abiRuled ? w.nodeNote : ''}` : '';
     if (fallback) return compileCell(w.target, `no prebuild for ${w.label} (it has ${linux})${ruled}`);
     return { status: 'missing', reason: `no prebuild for ${w.label} (it has ${linux})${ruled}, and no install script to compile one`, id: CELL_IDS.noBinary };
   });
@@ -473,9 +474,9 @@ async function assetCells(pkg: LockedPackage, mechanism: 'prebuild-install' | 'n
       const t = { arch: w.cpu, libc: w.target.libc, abi: w.abi };
       const url = mechanism === 'prebuild-install' ? prebuildInstallUrl(manifest, t, flags) : nodePreGypUrl(manifest, t);
       if (!url) return fallback ? compileCell(w.target, `${why}; no download URL can be named from its package.json`) : unknownCell(`${why}; no download URL can be named from its package.json`);
-      const exists = await meta.exists(url);
-      if (isFailure(exists)) return unknownCell(`could not check the ${mechanism} binary: ${exists.error.message}`);
       const abiNote = url.includes('napi') ? '' : w.nodeNote;
+      const exists = await meta.exists(url);
+      if (isFailure(exists)) return unknownCell(`could not check the ${mechanism} binary: ${exists.error.message}${abiNote}`);
       if (exists) return { status: 'prebuilt', artifact: url, reason: `${mechanism} downloads ${url}${abiNote}` };
       const none = `no ${mechanism} binary for ${w.label} (${url} is absent)${abiNote}`;
       return fallback ? compileCell(w.target, none) : { status: 'missing', reason: `${none}, and no fallback to compile`, id: CELL_IDS.noBinary };

@@ -220,3 +220,34 @@ describe('4. native packages a JavaScript install script or nan alone hid', () =
     assert.equal(nativeFromManifest({ name: 'p', version: '1.0.0', files: ['binding.gyp'], scripts: { install: 'node download.js' } }), null);
   });
 });
+
+describe('5. an assumed Node ABI is said once per cell', () => {
+  // grpc@1.24.11: node-pre-gyp assets by Node ABI (node-v{abi}), no napi
+  const lock = lockOf({ grpc: { version: '1.24.11', hasInstallScript: true, dependencies: { '@mapbox/node-pre-gyp': '^1.0.4', nan: '^2.13.2' } } });
+  const grpc = {
+    scripts: { install: 'node-pre-gyp install --fallback-to-build --library=static_library' },
+    binary: { module_name: 'grpc_node', module_path: 'src/node/extension_binary/{node_abi}-{platform}-{arch}-{libc}', host: 'https://node-precompiled-binaries.grpc.io/', remote_path: '{name}/v{version}', package_name: '{node_abi}-{platform}-{arch}-{libc}.tar.gz' },
+  };
+  const url = (abi: string, arch: string, libc: string): string => `https://node-precompiled-binaries.grpc.io/grpc/v1.24.11/node-v${abi}-linux-${arch}-${libc}.tar.gz`;
+  const count = (s: string | undefined, re: RegExp): number => (s ?? '').split(re).length - 1;
+
+  test('without --node: prebuilt, compiled and unknown cells each say "(Node 22 assumed; pass --node)" once', async () => {
+    const meta = memoryNpm({ manifests: { 'grpc@1.24.11': grpc }, urls: [url('127', 'x64', 'glibc')], failing: [url('127', 'ppc64', 'glibc')] });
+    const [row] = await analyzeNpmLockfile(lock, [target('linux/amd64'), target('linux/arm64', 'glibc', { toolchain: FULL }), target('linux/ppc64le')], meta, { suggestVersions: false });
+    assert.deepEqual(row?.cells.map((c) => c.status), ['prebuilt', 'compiles', 'unknown']);
+    for (const c of row?.cells ?? []) assert.equal(count(c.reason, /\(Node 22 assumed; pass --node\)/), 1, c.reason);
+  });
+
+  test('with the Node version known: no note; a prebuildify ABI build ruled out by an assumed ABI says it', async () => {
+    const meta = memoryNpm({ manifests: { 'grpc@1.24.11': grpc }, urls: [url('115', 'x64', 'glibc')] });
+    const [row] = await analyzeNpmLockfile(lock, [target('linux/amd64', 'glibc', { node: '20' })], meta, { suggestVersions: false });
+    assert.equal(row?.cells[0]?.status, 'prebuilt');
+    assert.doesNotMatch(row?.cells[0]?.reason ?? '', /assumed/);
+    // an ABI-tagged prebuildify build (abi115) ruled out under the assumed Node 22
+    const pb = lockOf({ 'abi-addon': { version: '1.0.0', hasInstallScript: true, dependencies: { 'node-gyp-build': '^4.0.0' } } });
+    const pbMeta = memoryNpm({ manifests: { 'abi-addon@1.0.0': { scripts: { install: 'node-gyp-build' } } }, files: { 'abi-addon@1.0.0': ['package/prebuilds/linux-x64/node.abi115.node'] } });
+    const [r2] = await analyzeNpmLockfile(pb, [target('linux/amd64')], pbMeta, { suggestVersions: false });
+    assert.equal(r2?.cells[0]?.status, 'compiles');
+    assert.equal(count(r2?.cells[0]?.reason, /\(Node 22 assumed; pass --node\)/), 1, r2?.cells[0]?.reason);
+  });
+});
