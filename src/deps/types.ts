@@ -204,6 +204,8 @@ export interface PackageReport {
    * so its missing cells do not fail the target
    */
   readonly optional?: boolean;
+  /** npm: the install-time scripts (preinstall, install, postinstall, joined by `&&`) in full, when a cell's reason quotes them (shortened) */
+  readonly installScript?: string;
 }
 
 /** The one question a metadata source could not answer: why, never an exception. */

@@ -76,6 +76,7 @@ function lockfileSection(r: LockfileReport, c: Colors): string {
     if (p.cells.every((cell) => cell.status === 'prebuilt')) continue;
     const optional = p.optional && p.cells.some((cell) => cell.status === 'missing') ? `  ${c.dim(`(${OPTIONAL_NOTE})`)}` : '';
     out += `\n  ${c.bold(sanitize(`${p.name}@${p.version}`))}  ${c.dim(p.mechanism)}${optional}\n`;
+    if (p.installScript) out += `    ${c.dim('install script:')} ${sanitize(p.installScript)}\n`;
     p.cells.forEach((cell, i) => {
       out += `    ${paint(c, cell.status, sanitize(labels[i] ?? ''))}: ${sanitize(cellDetail(cell))}${cell.id ? c.dim(` (${cell.id})`) : ''}\n`;
     });

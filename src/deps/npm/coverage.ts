@@ -11,7 +11,7 @@ import { formatPlatform, toVocabulary } from '../../platform/index.js';
 import { compileReason } from '../stage-words.js';
 import type { Cell, DepsTarget, LockedPackage, Lockfile, Mechanism, MetadataFailure, NpmManifest, NpmMetadataSource, PackageReport } from '../types.js';
 import { type Family, type FamilyMember, findFamilies, platformOfName } from './families.js';
-import { type NativeHint, hasCompileFallback, installScripts, nativeFromLock, nativeFromManifest, prebuildInstallFlags } from './native.js';
+import { type NativeHint, hasCompileFallback, installScripts, nativeFromLock, nativeFromManifest, prebuildInstallFlags, shortScript } from './native.js';
 import { DEFAULT_NODE, NODE_ABI, describePrebuild, matchPrebuild, parsePrebuilds } from './prebuilds.js';
 import { nodePreGypUrl, prebuildInstallUrl } from './templates.js';
 
@@ -392,7 +392,7 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
           // nan or node-addon-api with an install script of its own: that script builds the addon.
           // Only a regular dependency counts: ssh2 has nan among its optionalDependencies and an
           // install script that tolerates a failed build (it falls back to JavaScript)
-          why = `depends on ${header} and has an install script: ${scripts}`;
+          why = `depends on ${header} and has an install script: ${shortScript(scripts)}`;
         } else onlyIfPrebuilds = true;
       }
     }
@@ -433,7 +433,10 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
     const gate = `with pnpm 10, list ${pkg.name} in onlyBuiltDependencies (pnpm-workspace.yaml), or its install script is skipped and no binary is fetched or built`;
     suggestion = suggestion ? `${suggestion}; ${gate}` : gate;
   }
-  return row(pkg, mechanism, cells, suggestion);
+  const report = row(pkg, mechanism, cells, suggestion);
+  // the install script in full, once per row (cells quote its first 60 characters)
+  const script = manifest ? installScripts(manifest) : '';
+  return script !== '' && cells.some((c) => c.reason.includes(shortScript(script))) ? { ...report, installScript: script } : report;
 }
 
 function prebuildifyCells(pkg: LockedPackage, files: readonly string[], manifest: NpmManifest | undefined, why: string, ctx: Ctx): Cell[] {

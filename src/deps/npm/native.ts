@@ -68,23 +68,28 @@ export function installScripts(m: NpmManifest): string {
   return [s['preinstall'], s['install'], s['postinstall']].filter((x): x is string => typeof x === 'string').join(' && ');
 }
 
+/** An install script as a reason quotes it: its first 60 characters, then `…` (re2's runs to 170). */
+export function shortScript(script: string, max = 60): string {
+  return script.length > max ? `${script.slice(0, max).trimEnd()}…` : script;
+}
+
 /**
  * What the manifest says: the mechanism of a native package, or `null` when the manifest shows
  * no native code (an install script that runs JavaScript only), undefined when it cannot tell.
  */
 export function nativeFromManifest(m: NpmManifest): NativeHint | null {
   const scripts = installScripts(m);
-  if (/\bprebuild-install\b/.test(scripts)) return { mechanism: 'prebuild-install', certain: true, why: `install script: ${scripts}` };
-  if (/\bnode-pre-gyp\b/.test(scripts)) return { mechanism: 'node-pre-gyp', certain: true, why: `install script: ${scripts}` };
-  if (/\bnode-gyp-build\b/.test(scripts)) return { mechanism: 'prebuildify', certain: true, why: `install script: ${scripts}` };
-  if (/\bnode-gyp\b|\bcmake-js\b/.test(scripts)) return { mechanism: 'node-gyp', certain: true, why: `install script: ${scripts}` };
+  if (/\bprebuild-install\b/.test(scripts)) return { mechanism: 'prebuild-install', certain: true, why: `install script: ${shortScript(scripts)}` };
+  if (/\bnode-pre-gyp\b/.test(scripts)) return { mechanism: 'node-pre-gyp', certain: true, why: `install script: ${shortScript(scripts)}` };
+  if (/\bnode-gyp-build\b/.test(scripts)) return { mechanism: 'prebuildify', certain: true, why: `install script: ${shortScript(scripts)}` };
+  if (/\bnode-gyp\b|\bcmake-js\b/.test(scripts)) return { mechanism: 'node-gyp', certain: true, why: `install script: ${shortScript(scripts)}` };
   const binary = m.binary;
   if (binary && typeof binary['host'] === 'string' && typeof binary['module_name'] === 'string') {
     return { mechanism: 'node-pre-gyp', certain: true, why: 'package.json has binary.host and binary.module_name' };
   }
   if (m.gypfile === true) {
     // node-sass 7: `install: node scripts/install.js` (a download) then `postinstall: node scripts/build.js` (node-gyp)
-    return { mechanism: 'node-gyp', certain: true, why: scripts === '' ? 'binding.gyp with no install script: npm runs node-gyp rebuild' : `binding.gyp (gypfile) and install script: ${scripts}` };
+    return { mechanism: 'node-gyp', certain: true, why: scripts === '' ? 'binding.gyp with no install script: npm runs node-gyp rebuild' : `binding.gyp (gypfile) and install script: ${shortScript(scripts)}` };
   }
   const s = m.scripts ?? {};
   if (m.files?.some((f) => f === 'binding.gyp' || f === './binding.gyp') && s['install'] === undefined && s['preinstall'] === undefined) {

@@ -251,3 +251,29 @@ describe('5. an assumed Node ABI is said once per cell', () => {
     assert.equal(count(r2?.cells[0]?.reason, /\(Node 22 assumed; pass --node\)/), 1, r2?.cells[0]?.reason);
   });
 });
+
+describe('6. a long install script is quoted shortened in cells and kept in full once', () => {
+  // re2@1.21.4: install-artifact-from-github, falling back to node-gyp
+  const RE2_INSTALL = 'install-from-cache --artifact build/Release/re2.node --host-var RE2_DOWNLOAD_MIRROR --skip-path-var RE2_DOWNLOAD_SKIP_PATH --skip-ver-var RE2_DOWNLOAD_SKIP_VER || node-gyp -j max rebuild';
+  const lock = lockOf({ re2: { version: '1.21.4', hasInstallScript: true, dependencies: { 'install-artifact-from-github': '^1.3.5', nan: '^2.20.0', 'node-gyp': '^10.2.0' } } }, { re2: '^1.21.4' });
+  const meta = memoryNpm({ manifests: { 're2@1.21.4': { scripts: { install: RE2_INSTALL }, gypfile: true, dependencies: { nan: '^2.20.0' } } } });
+
+  test('every cell quotes the first 60 characters and …; the row keeps the script; the text shows it once', async () => {
+    const targets = [target('linux/amd64'), target('linux/arm64'), target('linux/ppc64le')];
+    const packages = await analyzeNpmLockfile(lock, targets, meta, { suggestVersions: false });
+    const re2 = rowOf(packages, 're2');
+    assert.equal(re2.installScript, RE2_INSTALL);
+    const short = `install script: ${RE2_INSTALL.slice(0, 60).trimEnd()}…`;
+    for (const c of re2.cells) {
+      assert.ok(c.reason.includes(short), c.reason);
+      assert.ok(!c.reason.includes('node-gyp -j max rebuild'), c.reason);
+    }
+    const { summarizeDeps } = await import('../analyze.js');
+    const { depsTextReporter } = await import('../../cli/reporters/deps-text.js');
+    const report = { file: 'package-lock.json', kind: 'package-lock' as const, ecosystem: 'npm' as const, targets, packages, total: 1, warnings: [] };
+    const s = summarizeDeps([report]);
+    const text = depsTextReporter.deps({ reports: [report], summaries: s.summaries, findings: [], failing: s.failing, errors: [], total: 1 }, { color: false } as never);
+    assert.equal(text.split('node-gyp -j max rebuild').length - 1, 1, text);
+    assert.match(text, /\n {4}install script: install-from-cache .* \|\| node-gyp -j max rebuild\n/);
+  });
+});
