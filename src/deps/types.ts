@@ -204,7 +204,7 @@ export interface PackageReport {
    * so its missing cells do not fail the target
    */
   readonly optional?: boolean;
-  /** npm: the install-time scripts (preinstall, install, postinstall, joined by `&&`) in full, when a cell's reason quotes them (shortened) */
+  /** npm: the install-time scripts (preinstall, install, postinstall, joined by `&&`) in full, when a cell's reason quotes them shortened (longer than 60 characters) */
   readonly installScript?: string;
 }
 

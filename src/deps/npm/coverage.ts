@@ -434,9 +434,9 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
     suggestion = suggestion ? `${suggestion}; ${gate}` : gate;
   }
   const report = row(pkg, mechanism, cells, suggestion);
-  // the install script in full, once per row (cells quote its first 60 characters)
+  // a long install script in full, once per row (cells quote its first 60 characters)
   const script = manifest ? installScripts(manifest) : '';
-  return script !== '' && cells.some((c) => c.reason.includes(shortScript(script))) ? { ...report, installScript: script } : report;
+  return shortScript(script) !== script && cells.some((c) => c.reason.includes(shortScript(script))) ? { ...report, installScript: script } : report;
 }
 
 function prebuildifyCells(pkg: LockedPackage, files: readonly string[], manifest: NpmManifest | undefined, why: string, ctx: Ctx): Cell[] {

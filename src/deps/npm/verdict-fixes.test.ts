@@ -277,3 +277,11 @@ describe('6. a long install script is quoted shortened in cells and kept in full
     assert.match(text, /\n {4}install script: install-from-cache .* \|\| node-gyp -j max rebuild\n/);
   });
 });
+
+test('6. a short install script is quoted whole and not repeated on the row (cpu-features 0.0.10)', async () => {
+  const lock = lockOf({ 'cpu-features': { version: '0.0.10', hasInstallScript: true, dependencies: { nan: '^2.19.0' } } });
+  const meta = memoryNpm({ manifests: { 'cpu-features@0.0.10': { scripts: { install: 'node buildcheck.js > buildcheck.gypi && node-gyp rebuild' } } } });
+  const [row] = await analyzeNpmLockfile(lock, [target('linux/amd64')], meta, { suggestVersions: false });
+  assert.match(row?.cells[0]?.reason ?? '', /install script: node buildcheck\.js > buildcheck\.gypi && node-gyp rebuild;/);
+  assert.equal(row?.installScript, undefined);
+});
