@@ -198,20 +198,26 @@ export async function analyzeLockfileReport(lock: Lockfile, targets: readonly De
   };
 }
 
-/** One `TargetSummary` per target label over `reports`, in first-seen order; `failing` when any has a missing cell. */
+/**
+ * One `TargetSummary` per target label over `reports`, in first-seen order; `failing` when any has
+ * a missing cell. A missing cell of an optional package (npm skips its failed build) is counted in
+ * `optionalMissing`, not in `missing`, and fails nothing.
+ */
 export function summarizeDeps(reports: readonly LockfileReport[]): { readonly summaries: TargetSummary[]; readonly failing: boolean } {
-  const byLabel = new Map<string, { prebuilt: number; compiles: number; missing: number; unknown: number }>();
+  const byLabel = new Map<string, { prebuilt: number; compiles: number; missing: number; unknown: number; optionalMissing: number }>();
   for (const r of reports) {
     const labels = r.targets.map(targetLabel);
-    for (const l of labels) if (!byLabel.has(l)) byLabel.set(l, { prebuilt: 0, compiles: 0, missing: 0, unknown: 0 });
+    for (const l of labels) if (!byLabel.has(l)) byLabel.set(l, { prebuilt: 0, compiles: 0, missing: 0, unknown: 0, optionalMissing: 0 });
     for (const pkg of r.packages) {
       pkg.cells.forEach((c, i) => {
         const s = byLabel.get(labels[i] ?? '');
-        if (s) s[c.status]++;
+        if (!s) return;
+        if (c.status === 'missing' && pkg.optional) s.optionalMissing++;
+        else s[c.status]++;
       });
     }
   }
-  const summaries = [...byLabel].map(([target, s]) => ({ target, ...s, fails: s.missing > 0 }));
+  const summaries = [...byLabel].map(([target, { optionalMissing, ...s }]): TargetSummary => ({ target, ...s, ...(optionalMissing ? { optionalMissing } : {}), fails: s.missing > 0 }));
   return { summaries, failing: summaries.some((s) => s.fails) };
 }
 
@@ -230,7 +236,8 @@ export function depsFindings(reports: readonly LockfileReport[]): DepsFinding[] 
         if (!v) return;
         out.push({
           id: v.id,
-          severity: v.severity,
+          // an optional package's failure is skipped by npm: a warning, not an error
+          severity: pkg.optional && v.severity === 'error' ? 'warning' : v.severity,
           file: r.file,
           ...at(pkg.position),
           package: `${pkg.name}@${pkg.version}`,
@@ -247,6 +254,9 @@ function at(pos: { readonly line?: number | undefined; readonly column?: number 
   return { ...(pos?.line ? { line: pos.line } : {}), ...(pos?.column ? { column: pos.column } : {}) };
 }
 
+/** What an optional package's missing cell means, in words every reporter uses. */
+export const OPTIONAL_NOTE = 'optional: npm skips a failed build';
+
 /** One sentence for a cell: `sharp@0.33.5 has no binary for linux/ppc64le (musl): no @img/sharp-linuxmusl-ppc64 package`. */
 export function cellMessage(pkg: PackageReport, c: Cell, label: string): string {
   const who = `${pkg.name}@${pkg.version}`;
@@ -255,10 +265,12 @@ export function cellMessage(pkg: PackageReport, c: Cell, label: string): string 
       return `${who} is prebuilt for ${label}${c.artifact ? `: ${c.artifact}` : ''}`;
     case 'compiles':
       return `${who} compiles at install on ${label}${c.needs?.length ? ` (needs ${c.needs.join(', ')})` : ''}: ${c.reason}`;
-    case 'missing':
+    case 'missing': {
+      const optional = pkg.optional ? ` (${OPTIONAL_NOTE})` : '';
       return c.lacking?.length
-        ? `${who} compiles at install on ${label} but the stage lacks ${c.lacking.join(', ')}: ${c.reason}`
-        : `${who} has no binary for ${label}: ${c.reason}`;
+        ? `${who} compiles at install on ${label} but the stage lacks ${c.lacking.join(', ')}${optional}: ${c.reason}`
+        : `${who} has no binary for ${label}${optional}: ${c.reason}`;
+    }
     case 'unknown':
       return `whether ${who} has a binary for ${label} is unknown: ${c.reason}`;
   }

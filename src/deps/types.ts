@@ -198,6 +198,14 @@ export interface PackageReport {
   readonly cells: readonly Cell[];
   /** what would help, as a sentence (a version with the wheel or prebuild, a glibc base, a build-deps stage) */
   readonly suggestion?: string;
+  /**
+   * only an optional dependency needs it (npm `optional: true`): npm skips a failed build or a
+   * refused platform and the install goes on (ssh2 falls back to JavaScript without cpu-features),
+   * so its missing cells do not fail the target
+   */
+  readonly optional?: boolean;
+  /** npm: the install-time scripts (preinstall, install, postinstall, joined by `&&`) in full, when a cell's reason quotes them shortened (longer than 60 characters) */
+  readonly installScript?: string;
 }
 
 /** The one question a metadata source could not answer: why, never an exception. */
@@ -276,6 +284,8 @@ export interface TargetSummary {
   readonly compiles: number;
   readonly missing: number;
   readonly unknown: number;
-  /** whether an install for this target would fail (any missing cell) */
+  /** missing cells of optional packages (`PackageReport.optional`): counted here, not in `missing`, and never failing */
+  readonly optionalMissing?: number;
+  /** whether an install for this target would fail (any missing cell of a package that is not optional) */
   readonly fails: boolean;
 }

@@ -38,6 +38,13 @@ ruleTester(rule, {
       nativeDeps: SHARP_MUSL_PPC,
       name: 'installing a named package reads no lockfile',
     },
+    {
+      // ssh2 1.16.0 -> cpu-features (optional: true): npm ci goes on when its build fails
+      code: NODE_ALPINE,
+      platforms: 'linux/amd64,linux/ppc64le',
+      nativeDeps: { 'package-lock.json': [{ name: 'cpu-features', version: '0.0.10', optional: true, cells: { 'linux/ppc64le': { status: 'missing', reason: 'no binary and no compile', id: 'AA301' } } }] },
+      name: 'an optional package is no failure',
+    },
   ],
   invalid: [
     {

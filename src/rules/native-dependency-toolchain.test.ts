@@ -20,6 +20,13 @@ ruleTester(rule, {
       nativeDeps: { 'package-lock.json': [{ name: 'better-sqlite3', version: '11.1.2', cells: { 'linux/arm/v7': { status: 'missing', reason: 'no prebuild and no source' } } }] },
       name: 'nothing to compile is AA123',
     },
+    {
+      // ssh2 1.16.0's cpu-features is optional: npm skips its failed node-gyp build, ssh2 falls back to JavaScript
+      code: SLIM,
+      platforms: 'linux/amd64',
+      nativeDeps: { 'package-lock.json': [{ name: 'cpu-features', version: '0.0.10', optional: true, cells: { 'linux/amd64': { status: 'missing', needs: LACKS, lacking: LACKS, reason: 'node-gyp would compile it', id: 'AA302' } } }] },
+      name: 'an optional package whose compile lacks tools is no finding',
+    },
   ],
   invalid: [
     {

@@ -42,6 +42,8 @@ export interface TestPackage {
   readonly name: string;
   readonly version: string;
   readonly cells: Readonly<Record<string, Cell>>;
+  /** an optional dependency only (`PackageReport.optional`) */
+  readonly optional?: boolean;
 }
 
 /** The facts a case's `nativeDeps` stands for: the sites of its Dockerfile given their lockfiles' packages. */
@@ -59,6 +61,7 @@ function nativeFacts(code: string, c: CaseOptions, platforms: readonly Platform[
       version: p.version,
       mechanism: site.ecosystem === 'npm' ? 'node-gyp' : 'wheels',
       cells: site.targets.map((t) => p.cells[formatPlatform(t.platform)] ?? { status: 'prebuilt', reason: 'a binary for this platform' }),
+      ...(p.optional ? { optional: true } : {}),
     }));
     const kind = site.kinds[i] as LockfileKind;
     facts.set(nativeDepsKey('Dockerfile', site), { lockfile, report: { file: lockfile, kind, ecosystem: site.ecosystem, targets: site.targets, packages, total: packages.length, warnings: [] } });

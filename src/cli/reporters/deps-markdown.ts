@@ -3,7 +3,7 @@
  * (target, counts, ✅/❌), then per lockfile a table of its native packages × targets whose cells
  * say the word and the artifact or reason, and its warnings. Table cells are escaped (`|`, newlines).
  */
-import { targetLabel, type DepsRun } from '../../deps/analyze.js';
+import { OPTIONAL_NOTE, targetLabel, type DepsRun } from '../../deps/analyze.js';
 import type { Cell } from '../../deps/types.js';
 import type { DepsReporter, DepsReportContext } from './deps-types.js';
 
@@ -29,7 +29,7 @@ export const depsMarkdownReporter: DepsReporter = {
     const out: string[] = ['## Native dependencies per platform', ''];
     if (run.summaries.length) {
       out.push('| target | prebuilt | compiles | missing | unknown | |', '| --- | ---: | ---: | ---: | ---: | --- |');
-      for (const s of run.summaries) out.push(`| ${mdCell(s.target)} | ${s.prebuilt} | ${s.compiles} | ${s.missing} | ${s.unknown} | ${s.fails ? '❌ fails' : '✅ ok'} |`);
+      for (const s of run.summaries) out.push(`| ${mdCell(s.target)} | ${s.prebuilt} | ${s.compiles} | ${s.missing}${s.optionalMissing ? ` (+${s.optionalMissing} optional)` : ''} | ${s.unknown} | ${s.fails ? '❌ fails' : '✅ ok'} |`);
       out.push('');
     }
     for (const r of run.reports) {
@@ -42,7 +42,7 @@ export const depsMarkdownReporter: DepsReporter = {
       if (r.packages.length) {
         const labels = r.targets.map(targetLabel);
         out.push(`| package | ${labels.map(mdCell).join(' | ')} |`, `| --- | ${labels.map(() => '---').join(' | ')} |`);
-        for (const p of r.packages) out.push(`| ${code(`${p.name}@${p.version}`)} | ${p.cells.map(cellText).join(' | ')} |`);
+        for (const p of r.packages) out.push(`| ${code(`${p.name}@${p.version}`)}${p.optional ? ` (${mdCell(OPTIONAL_NOTE)})` : ''} | ${p.cells.map(cellText).join(' | ')} |`);
         out.push('');
         for (const p of r.packages) if (p.suggestion) out.push(`- ${code(p.name)}: ${mdCell(p.suggestion)}`);
         if (r.packages.some((p) => p.suggestion)) out.push('');

@@ -6,7 +6,7 @@
  * only when the context says so.
  */
 import { pc } from '../packages.js';
-import { targetLabel, type DepsRun } from '../../deps/analyze.js';
+import { OPTIONAL_NOTE, targetLabel, type DepsRun } from '../../deps/analyze.js';
 import type { Cell, CellStatus, LockfileReport, PackageReport } from '../../deps/types.js';
 import { table } from '../table.js';
 import type { DepsReporter, DepsReportContext } from './deps-types.js';
@@ -84,7 +84,9 @@ function lockfileSection(r: LockfileReport, c: Colors): string {
   else out += matrix(r, labels, c).replace(/^(?=.)/gm, '  ');
   for (const p of r.packages) {
     if (p.cells.every((cell) => cell.status === 'prebuilt')) continue;
-    out += `\n  ${c.bold(sanitize(`${p.name}@${p.version}`))}  ${c.dim(p.mechanism)}\n`;
+    const optional = p.optional && p.cells.some((cell) => cell.status === 'missing') ? `  ${c.dim(`(${OPTIONAL_NOTE})`)}` : '';
+    out += `\n  ${c.bold(sanitize(`${p.name}@${p.version}`))}  ${c.dim(p.mechanism)}${optional}\n`;
+    if (p.installScript) out += `    ${c.dim('install script:')} ${sanitize(p.installScript)}\n`;
     p.cells.forEach((cell, i) => {
       out += `    ${paint(c, cell.status, sanitize(labels[i] ?? ''))}: ${sanitize(cellDetail(cell))}${cell.id ? c.dim(` (${cell.id})`) : ''}\n`;
     });
@@ -102,7 +104,7 @@ export const depsTextReporter: DepsReporter = {
     let out = sections.join('\n');
     if (run.summaries.length) {
       const rows = run.summaries.map((s) => {
-        const parts = [`${s.prebuilt} prebuilt`, `${s.compiles} compiles`, `${s.missing} missing`, ...(s.unknown ? [`${s.unknown} unknown`] : [])];
+        const parts = [`${s.prebuilt} prebuilt`, `${s.compiles} compiles`, `${s.missing} missing`, ...(s.optionalMissing ? [`${s.optionalMissing} optional missing (skipped by npm)`] : []), ...(s.unknown ? [`${s.unknown} unknown`] : [])];
         return [s.target, parts.join(', '), s.fails ? 'FAILS' : 'ok'];
       });
       const lines = table(rows).trimEnd().split('\n');

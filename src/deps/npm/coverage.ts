@@ -11,7 +11,7 @@ import { formatPlatform, toVocabulary } from '../../platform/index.js';
 import { compileReason } from '../stage-words.js';
 import type { Cell, DepsTarget, LockedPackage, Lockfile, Mechanism, MetadataFailure, NpmManifest, NpmMetadataSource, PackageReport } from '../types.js';
 import { type Family, type FamilyMember, findFamilies, platformOfName } from './families.js';
-import { type NativeHint, hasCompileFallback, nativeFromLock, nativeFromManifest, prebuildInstallFlags } from './native.js';
+import { type NativeHint, hasCompileFallback, installScripts, nativeFromLock, nativeFromManifest, prebuildInstallFlags, shortScript } from './native.js';
 import { DEFAULT_NODE, NODE_ABI, describePrebuild, matchPrebuild, parsePrebuilds } from './prebuilds.js';
 import { nodePreGypUrl, prebuildInstallUrl } from './templates.js';
 
@@ -22,6 +22,9 @@ export const CELL_IDS = {
   compiles: 'AA303',
   unknown: 'AA304',
 } as const;
+
+/** Header-only addon helpers: with an install script of the package's own, the package compiles (node-pty 1.0.0, nan). */
+const ADDON_HEADERS: readonly string[] = ['nan', 'node-addon-api'];
 
 /** What node-gyp needs to compile an addon. */
 export const NODE_GYP_NEEDS: readonly string[] = ['a C/C++ compiler', 'make', 'python3'];
@@ -49,7 +52,7 @@ interface TargetWords {
   readonly cpu?: string;
   readonly armv: string;
   readonly node: string;
-  /** '' when the target's Node major is known and in the ABI table, else what was assumed, for reasons */
+  /** '' when the target's Node major is known and in the ABI table, else what was assumed (said once in a cell whose verdict rests on an ABI) */
   readonly nodeNote: string;
   readonly abi: string;
 }
@@ -65,7 +68,7 @@ function targetWords(t: DepsTarget): TargetWords {
     ...(cpu ? { cpu } : {}),
     armv,
     node,
-    nodeNote: node === major ? '' : major ? ` (for Node ${node}: Node ${major}'s ABI is not in anyarch's table, 18 to 24)` : ` (for Node ${node}; the target's Node version is unknown)`,
+    nodeNote: node === major ? '' : major ? ` (Node ${node} assumed: Node ${major}'s ABI is not in anyarch's table, 18 to 24)` : ` (Node ${node} assumed; pass --node)`,
     abi: NODE_ABI.get(node) ?? '127',
   };
 }
@@ -124,7 +127,8 @@ export async function analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsT
     const hint = nativeFromLock(pkg);
     if (!hint) continue;
     seen.add(id);
-    jobs.push(addonReport(pkg, hint, ctx));
+    // an optional package (npm `optional: true`, ssh2's cpu-features): npm skips its failed build
+    jobs.push(pkg.optional ? addonReport(pkg, hint, ctx).then((r) => (r ? { ...r, optional: true } : r)) : addonReport(pkg, hint, ctx));
   }
   const reports = await Promise.all(jobs);
   return reports.filter((r): r is PackageReport => r !== undefined);
@@ -186,6 +190,19 @@ function memberFacts(m: FamilyMember): MemberFacts {
   };
 }
 
+/** A member's facts from its own manifest (its `os`/`cpu`/`libc` fields, which win over its name). */
+function manifestFacts(m: NpmManifest): MemberFacts {
+  const named = platformOfName(m.name);
+  return {
+    name: m.name,
+    version: m.version,
+    os: m.os ?? [named?.os ?? 'linux'],
+    ...(m.cpu ? { cpu: m.cpu } : named ? { cpu: [named.cpu] } : {}),
+    ...(m.libc ? { libc: m.libc } : {}),
+    ...(named?.libc ? { namedLibc: named.libc } : {}),
+  };
+}
+
 function namedFacts(name: string, version: string | undefined): MemberFacts | undefined {
   const named = platformOfName(name);
   if (!named) return undefined;
@@ -235,10 +252,16 @@ async function familyReport(f: Family, ctx: Ctx): Promise<PackageReport> {
     if (isFailure(m)) ctx.warn(packageWarning(ctx.file, parent, `the lock holds only some of its platform packages and the registry could not say the rest: ${m.error.message}; read from the names`));
     else if (m?.optionalDependencies) {
       const locked = new Map(f.members.flatMap((x, i) => (x.locked && facts[i] ? [[x.name, facts[i]] as const] : [])));
-      facts = Object.entries(m.optionalDependencies).flatMap(([name, version]): MemberFacts[] => {
-        const have = locked.get(name) ?? namedFacts(name, version);
-        return have ? [have] : [];
-      });
+      const entries = await Promise.all(
+        Object.entries(m.optionalDependencies).map(async ([name, version]): Promise<MemberFacts | undefined> => {
+          const have = locked.get(name) ?? namedFacts(name, version);
+          if (have) return have;
+          // a name in words anyarch does not know: the member's own manifest says its os/cpu/libc
+          const own = await ctx.manifest(name, version);
+          return !isFailure(own) && own?.cpu?.length ? manifestFacts(own) : undefined;
+        }),
+      );
+      facts = entries.filter((x): x is MemberFacts => x !== undefined);
     }
   }
   facts = withImpliedGlibc(facts);
@@ -363,7 +386,14 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
         // an install script that runs JavaScript only is not native; nan/bindings/node-addon-api
         // without a build step are native only if the tarball carries prebuilds (better-sqlite3 >= 12)
         if (hint.mechanism !== 'node-gyp') return undefined;
-        onlyIfPrebuilds = true;
+        const scripts = installScripts(m);
+        const header = ADDON_HEADERS.find((h) => pkg.dependencies?.includes(h) || m.dependencies?.[h] !== undefined);
+        if (scripts !== '' && header) {
+          // nan or node-addon-api with an install script of its own: that script builds the addon.
+          // Only a regular dependency counts: ssh2 has nan among its optionalDependencies and an
+          // install script that tolerates a failed build (it falls back to JavaScript)
+          why = `depends on ${header} and has an install script: ${shortScript(scripts)}`;
+        } else onlyIfPrebuilds = true;
       }
     }
   }
@@ -403,7 +433,10 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
     const gate = `with pnpm 10, list ${pkg.name} in onlyBuiltDependencies (pnpm-workspace.yaml), or its install script is skipped and no binary is fetched or built`;
     suggestion = suggestion ? `${suggestion}; ${gate}` : gate;
   }
-  return row(pkg, mechanism, cells, suggestion);
+  const report = row(pkg, mechanism, cells, suggestion);
+  // a long install script in full, once per row (cells quote its first 60 characters)
+  const script = manifest ? installScripts(manifest) : '';
+  return shortScript(script) !== script && cells.some((c) => c.reason.includes(shortScript(script))) ? { ...report, installScript: script } : report;
 }
 
 function prebuildifyCells(pkg: LockedPackage, files: readonly string[], manifest: NpmManifest | undefined, why: string, ctx: Ctx): Cell[] {
@@ -414,18 +447,18 @@ function prebuildifyCells(pkg: LockedPackage, files: readonly string[], manifest
     if (!w.cpu) return { status: 'missing', reason: `Node.js has no build for ${w.label}`, id: CELL_IDS.noBinary };
     const { match, untaggedOnMusl, ruledOut } = matchPrebuild(prebuilds, { arch: w.cpu, armv: w.armv, libc: w.target.libc, abi: w.abi });
     if (match && untaggedOnMusl) {
-      return {
-        status: 'missing',
-        artifact: match.path,
-        reason: `${match.path} has no libc tag, so node-gyp-build loads it on musl too, and a glibc build fails to load there; no musl-tagged prebuild (it has ${linux})`,
-        id: CELL_IDS.noBinary,
-      };
+      const untagged = `${match.path} has no libc tag, so node-gyp-build loads it on musl too, and a glibc build fails to load there; no musl-tagged prebuild (it has ${linux})`;
+      // node-gyp-build's install step (bin.js) test-loads the prebuild and runs node-gyp rebuild when
+      // that fails; at run time it loads build/Release before prebuilds/
+      if (fallback) return compileCell(w.target, `${untagged}; the install script's node-gyp-build test-loads it, fails, and falls back to node-gyp rebuild`);
+      return { status: 'missing', artifact: match.path, reason: untagged, id: CELL_IDS.noBinary };
     }
     if (match) {
       const abiNote = match.abi && !match.napi ? w.nodeNote : '';
       return { status: 'prebuilt', artifact: match.path, reason: `${match.path} fits ${w.label}${abiNote}` };
     }
-    const ruled = ruledOut.length > 0 ? `; ${ruledOut.map(describePrebuild).join(', ')} does not fit (node ${w.node}, abi${w.abi})` : '';
+    const abiRuled = ruledOut.some((p) => p.abi && !p.napi);
+    const ruled = ruledOut.length > 0 ? `; ${ruledOut.map(describePrebuild).join(', ')} does not fit (node ${w.node}, abi${w.abi})${abiRuled ? w.nodeNote : ''}` : '';
     if (fallback) return compileCell(w.target, `no prebuild for ${w.label} (it has ${linux})${ruled}`);
     return { status: 'missing', reason: `no prebuild for ${w.label} (it has ${linux})${ruled}, and no install script to compile one`, id: CELL_IDS.noBinary };
   });
@@ -444,9 +477,9 @@ async function assetCells(pkg: LockedPackage, mechanism: 'prebuild-install' | 'n
       const t = { arch: w.cpu, libc: w.target.libc, abi: w.abi };
       const url = mechanism === 'prebuild-install' ? prebuildInstallUrl(manifest, t, flags) : nodePreGypUrl(manifest, t);
       if (!url) return fallback ? compileCell(w.target, `${why}; no download URL can be named from its package.json`) : unknownCell(`${why}; no download URL can be named from its package.json`);
-      const exists = await meta.exists(url);
-      if (isFailure(exists)) return unknownCell(`could not check the ${mechanism} binary: ${exists.error.message}`);
       const abiNote = url.includes('napi') ? '' : w.nodeNote;
+      const exists = await meta.exists(url);
+      if (isFailure(exists)) return unknownCell(`could not check the ${mechanism} binary: ${exists.error.message}${abiNote}`);
       if (exists) return { status: 'prebuilt', artifact: url, reason: `${mechanism} downloads ${url}${abiNote}` };
       const none = `no ${mechanism} binary for ${w.label} (${url} is absent)${abiNote}`;
       return fallback ? compileCell(w.target, none) : { status: 'missing', reason: `${none}, and no fallback to compile`, id: CELL_IDS.noBinary };

@@ -45,14 +45,23 @@ const CPU_WORDS: ReadonlyMap<string, string> = new Map([
   ['armv7', 'arm'],
   ['armv7l', 'arm'],
   ['armhf', 'arm'],
+  ['armv6', 'arm'],
+  ['armv6l', 'arm'],
+  ['armel', 'arm'],
   ['ia32', 'ia32'],
   ['i686', 'ia32'],
   ['x86', 'ia32'],
+  ['i386', 'ia32'],
+  ['x32', 'x32'], // the x86-64 ILP32 ABI: no Node target anyarch knows
   ['ppc64', 'ppc64'],
   ['ppc64le', 'ppc64'],
+  ['ppc64el', 'ppc64'],
+  ['powerpc64le', 'ppc64'], // @rollup/rollup-linux-powerpc64le-gnu
+  ['powerpc64', 'ppc64'],
   ['s390x', 's390x'],
   ['riscv64', 'riscv64'],
   ['riscv64gc', 'riscv64'],
+  ['riscv', 'riscv64'],
   ['loong64', 'loong64'],
   ['loongarch64', 'loong64'],
   ['mips64el', 'mips64el'],
@@ -67,6 +76,7 @@ const ABI_WORDS: ReadonlyMap<string, Libc | undefined> = new Map<string, Libc | 
   ['musl', 'musl'],
   ['musleabihf', 'musl'],
   ['musleabi', 'musl'],
+  ['muslx32', 'musl'],
   ['msvc', undefined],
   ['eabi', undefined],
   ['androideabi', undefined],
@@ -106,6 +116,26 @@ function platformOfNameUncached(name: string): NamedPlatform | undefined {
   return undefined;
 }
 
+/**
+ * The platform a locked package's own `os`/`cpu`/`libc` fields say (npm's own check), for a member
+ * whose name says none or says it in words anyarch does not know; undefined without a `cpu` or `os`.
+ * The fields win over the name: `FamilyMember.named` is only the name's reading.
+ */
+export function platformOfEntry(p: LockedPackage): NamedPlatform | undefined {
+  const cpu = p.cpu?.find((c) => !c.startsWith('!'));
+  const os = p.os?.find((o) => !o.startsWith('!'));
+  if (!cpu && !os) return undefined;
+  const byName = platformOfName(p.name);
+  const libc = p.libc?.find((l): l is Libc => l === 'glibc' || l === 'musl');
+  const slash = p.name.indexOf('/');
+  return {
+    os: os ?? byName?.os ?? 'linux',
+    cpu: cpu ?? byName?.cpu ?? '',
+    ...(libc ? { libc } : byName?.libc ? { libc: byName.libc } : {}),
+    suffix: byName?.suffix ?? (p.name.startsWith('@') && slash !== -1 ? p.name.slice(slash + 1) : p.name),
+  };
+}
+
 /** One platform package of a family, in the lock or only named by the parent. */
 export interface FamilyMember {
   readonly name: string;
@@ -122,9 +152,14 @@ export interface Family {
   readonly absent: readonly string[];
 }
 
-/** Whether an entry looks like a platform package: os/cpu fields, or an optional one named for a platform. */
+/** Whether an entry looks like a platform package: a `cpu` field and a platform in its name. */
 function isPlatformEntry(p: LockedPackage): boolean {
   return (p.os !== undefined || p.cpu !== undefined) && platformOfName(p.name) !== undefined;
+}
+
+/** An optional dependency's platform: its name's, else (a name in words anyarch does not know) its lock entry's `cpu`/`os`. */
+function memberPlatform(name: string, locked: LockedPackage | undefined): NamedPlatform | undefined {
+  return platformOfName(name) ?? (locked?.cpu?.length ? platformOfEntry(locked) : undefined);
 }
 
 /**
@@ -156,7 +191,9 @@ function findFamiliesOnce(packages: readonly LockedPackage[]): { families: Famil
     const opt = p.optionalDependencies;
     if (!opt || opt.length === 0) continue;
     if (isPlatformEntry(p) || platformOfName(p.name)) continue;
-    const named = opt.map((name) => ({ name, named: platformOfName(name) })).filter((m): m is { name: string; named: NamedPlatform } => m.named !== undefined);
+    const named = opt
+      .map((name) => ({ name, named: memberPlatform(name, pickMember(byName.get(name), p)) }))
+      .filter((m): m is { name: string; named: NamedPlatform } => m.named !== undefined);
     if (named.length === 0) continue;
     const id = `${p.name}@${p.version}`;
     if (seenParent.has(id)) continue;

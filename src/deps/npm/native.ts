@@ -67,9 +67,14 @@ export function nativeFromLock(pkg: LockedPackage): NativeHint | undefined {
 }
 
 /** The install-time scripts of a manifest, joined. */
-function installScripts(m: NpmManifest): string {
+export function installScripts(m: NpmManifest): string {
   const s = m.scripts ?? {};
   return [s['preinstall'], s['install'], s['postinstall']].filter((x): x is string => typeof x === 'string').join(' && ');
+}
+
+/** An install script as a reason quotes it: its first 60 characters, then `…` (re2's runs to 170). */
+export function shortScript(script: string, max = 60): string {
+  return script.length > max ? `${script.slice(0, max).trimEnd()}…` : script;
 }
 
 /**
@@ -78,15 +83,23 @@ function installScripts(m: NpmManifest): string {
  */
 export function nativeFromManifest(m: NpmManifest): NativeHint | null {
   const scripts = installScripts(m);
-  if (/\bprebuild-install\b/.test(scripts)) return { mechanism: 'prebuild-install', certain: true, why: `install script: ${scripts}` };
-  if (/\bnode-pre-gyp\b/.test(scripts)) return { mechanism: 'node-pre-gyp', certain: true, why: `install script: ${scripts}` };
-  if (/\bnode-gyp-build\b/.test(scripts)) return { mechanism: 'prebuildify', certain: true, why: `install script: ${scripts}` };
-  if (/\bnode-gyp\b|\bcmake-js\b/.test(scripts)) return { mechanism: 'node-gyp', certain: true, why: `install script: ${scripts}` };
+  if (/\bprebuild-install\b/.test(scripts)) return { mechanism: 'prebuild-install', certain: true, why: `install script: ${shortScript(scripts)}` };
+  if (/\bnode-pre-gyp\b/.test(scripts)) return { mechanism: 'node-pre-gyp', certain: true, why: `install script: ${shortScript(scripts)}` };
+  if (/\bnode-gyp-build\b/.test(scripts)) return { mechanism: 'prebuildify', certain: true, why: `install script: ${shortScript(scripts)}` };
+  if (/\bnode-gyp\b|\bcmake-js\b/.test(scripts)) return { mechanism: 'node-gyp', certain: true, why: `install script: ${shortScript(scripts)}` };
   const binary = m.binary;
   if (binary && typeof binary['host'] === 'string' && typeof binary['module_name'] === 'string') {
     return { mechanism: 'node-pre-gyp', certain: true, why: 'package.json has binary.host and binary.module_name' };
   }
-  if (m.gypfile === true && scripts === '') return { mechanism: 'node-gyp', certain: true, why: 'binding.gyp with no install script: npm runs node-gyp rebuild' };
+  if (m.gypfile === true) {
+    // node-sass 7: `install: node scripts/install.js` (a download) then `postinstall: node scripts/build.js` (node-gyp)
+    return { mechanism: 'node-gyp', certain: true, why: scripts === '' ? 'binding.gyp with no install script: npm runs node-gyp rebuild' : `binding.gyp (gypfile) and install script: ${shortScript(scripts)}` };
+  }
+  const s = m.scripts ?? {};
+  if (m.files?.some((f) => f === 'binding.gyp' || f === './binding.gyp') && s['install'] === undefined && s['preinstall'] === undefined) {
+    // node-pty 1.0.0: binding.gyp in `files`, only a postinstall: npm runs node-gyp rebuild as the install step
+    return { mechanism: 'node-gyp', certain: true, why: 'binding.gyp with no install or preinstall script: npm runs node-gyp rebuild' };
+  }
   return null;
 }
 

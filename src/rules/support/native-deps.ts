@@ -1,7 +1,8 @@
 /**
  * The install sites of a Dockerfile with what the ecosystem analysers said about their lockfiles
  * (looked up before the check), grouped for AA123 and AA124: per site, the packages whose cells
- * are `missing` on some target, each with the targets and the first reason.
+ * are `missing` on some target, each with the targets and the first reason. Optional packages
+ * (`PackageReport.optional`) never count: npm skips their failed build and the RUN succeeds.
  */
 import { installSites, nativeDepsKey, type InstallSiteFacts, type NativeDepsFact, type NativeDepsFacts } from '../../deps/dockerfile.js';
 import type { Cell, DepsTarget, PackageReport } from '../../deps/types.js';
@@ -43,6 +44,8 @@ export function siteFailures(
     const targets = fact.report.targets;
     const packages: FailingPackage[] = [];
     for (const pkg of fact.report.packages) {
+      // an optional package (ssh2's cpu-features): npm skips its failed build, the install goes on
+      if (pkg.optional) continue;
       const on = pkg.cells.flatMap((cell, i) => {
         const target = targets[i];
         return target && which(cell) ? [{ target, cell }] : [];
