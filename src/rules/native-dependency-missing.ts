@@ -51,7 +51,7 @@ export default defineRule({
           lockfile: fact.lockfile,
         },
         platforms: [...new Set(packages.flatMap(({ on }) => on.map((o) => formatPlatform(o.target.platform))))],
-        ...(packages.some(({ pkg }) => pkg.suggestion) ? { fixNote: packages.flatMap(({ pkg }) => (pkg.suggestion ? [pkg.suggestion] : [])).join(' ') } : {}),
+        ...(packages.some(({ pkg }) => pkg.suggestion) ? { fixNote: [...new Set(packages.flatMap(({ pkg }) => (pkg.suggestion ? pkg.suggestion.split(/;\s+/) : [])))].join('; ') } : {}),
       });
     }
   },

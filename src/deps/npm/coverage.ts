@@ -368,9 +368,12 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
   let mechanism = hint.mechanism;
   let why = hint.why;
   let onlyIfPrebuilds = false;
+  // why the registry's facts are missing, for the cells that needed them: the failure itself, not a guess
+  let noMetadata = ctx.meta ? 'the registry had no manifest for it' : 'needs the registry (offline or no metadata source)';
   if (ctx.meta) {
     const m = await ctx.manifest(pkg.name, pkg.version);
     if (isFailure(m)) {
+      noMetadata = `the registry did not answer: ${m.error.message}`;
       if (!hint.certain) return row(pkg, mechanism, ctx.words.map(() => unknownCell(`${why}; the registry could not say whether it is native: ${m.error.message}`)));
       ctx.warn(packageWarning(ctx.file, pkg, `registry metadata unavailable (${m.error.message}); judged from the lockfile alone`));
     } else if (m) {
@@ -414,17 +417,17 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
   let cells: Cell[];
   switch (mechanism) {
     case 'prebuildify':
-      cells = prebuildFiles ? prebuildifyCells(pkg, prebuildFiles, manifest, why, ctx) : ctx.words.map(() => unknownCell(`${why}; which prebuilds its tarball carries needs the registry (offline or no metadata source)`));
+      cells = prebuildFiles ? prebuildifyCells(pkg, prebuildFiles, manifest, why, ctx) : ctx.words.map(() => unknownCell(`${why}; which prebuilds its tarball carries is unknown: ${noMetadata}`));
       break;
     case 'prebuild-install':
     case 'node-pre-gyp':
-      cells = await assetCells(pkg, mechanism, manifest, why, ctx);
+      cells = await assetCells(pkg, mechanism, manifest, why, ctx, noMetadata);
       break;
     case 'node-gyp':
       cells = ctx.words.map((w) => compileCell(w.target, why));
       break;
     default:
-      cells = ctx.words.map((w) => (ctx.meta ? compileCell(w.target, why) : unknownCell(`${why}; whether it compiles native code needs the registry (offline or no metadata source)`)));
+      cells = ctx.words.map((w) => (ctx.meta ? compileCell(w.target, why) : unknownCell(`${why}; whether it compiles native code is unknown: ${noMetadata}`)));
   }
   let suggestion = await addonSuggestion(pkg, mechanism, cells, ctx);
   const needsScript = mechanism === 'prebuild-install' || mechanism === 'node-pre-gyp' || mechanism === 'node-gyp' || mechanism === 'install-script' || cells.some((c) => c.status === 'compiles');
@@ -464,9 +467,9 @@ function prebuildifyCells(pkg: LockedPackage, files: readonly string[], manifest
   });
 }
 
-async function assetCells(pkg: LockedPackage, mechanism: 'prebuild-install' | 'node-pre-gyp', manifest: NpmManifest | undefined, why: string, ctx: Ctx): Promise<Cell[]> {
+async function assetCells(pkg: LockedPackage, mechanism: 'prebuild-install' | 'node-pre-gyp', manifest: NpmManifest | undefined, why: string, ctx: Ctx, noMetadata = 'needs the registry (offline or no metadata source)'): Promise<Cell[]> {
   if (!ctx.meta || !manifest) {
-    return ctx.words.map(() => unknownCell(`${why}; which ${mechanism} binaries exist needs the registry (offline or no metadata source)`));
+    return ctx.words.map(() => unknownCell(`${why}; which ${mechanism} binaries exist is unknown: ${noMetadata}`));
   }
   const meta = ctx.meta;
   const fallback = hasCompileFallback(manifest, mechanism);
