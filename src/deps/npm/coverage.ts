@@ -8,6 +8,7 @@
  */
 import { AnyarchError } from '../../errors.js';
 import { formatPlatform, toVocabulary } from '../../platform/index.js';
+import { isMetadataFailure as isFailure } from '../metadata-failure.js';
 import { compileReason } from '../stage-words.js';
 import type { Cell, DepsTarget, LockedPackage, Lockfile, Mechanism, MetadataFailure, NpmManifest, NpmMetadataSource, PackageReport } from '../types.js';
 import { type Family, type FamilyMember, findFamilies, platformOfName } from './families.js';
@@ -37,10 +38,6 @@ export interface NpmCoverageOptions {
    * 20 manifests of a family's newer versions, the newest version's tarball list or assets otherwise)
    */
   readonly suggestVersions?: boolean;
-}
-
-function isFailure<T>(v: T | MetadataFailure): v is MetadataFailure {
-  return typeof v === 'object' && v !== null && 'error' in v && (v as MetadataFailure).error instanceof AnyarchError;
 }
 
 /** Target words every mechanism needs. */

@@ -101,12 +101,11 @@ const createGunzip = (): ReturnType<typeof Zlib.createGunzip> => (require('node:
 
 /** A failure as the value the source answers. */
 function failure(code: AnyarchError['code'], message: string, hint?: string): MetadataFailure {
-  return { error: new AnyarchError(code, message, hint) };
+  return metadataFailure(new AnyarchError(code, message, hint));
 }
 
-export function isMetadataFailure(v: unknown): v is MetadataFailure {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { error?: unknown }).error instanceof AnyarchError;
-}
+export { isMetadataFailure } from '../metadata-failure.js';
+import { isMetadataFailure, metadataFailure } from '../metadata-failure.js';
 
 // ---------------------------------------------------------------------------------------------
 // The source

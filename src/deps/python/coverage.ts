@@ -15,8 +15,9 @@
  */
 import { AnyarchError } from '../../errors.js';
 import { formatPlatform } from '../../platform/index.js';
+import { isMetadataFailure as isFailure } from '../metadata-failure.js';
 import { compileReason } from '../stage-words.js';
-import type { Cell, DepsTarget, DistributionFile, LockedPackage, Lockfile, MetadataFailure, PackageReport, PythonIndexSource } from '../types.js';
+import type { Cell, DepsTarget, DistributionFile, LockedPackage, Lockfile, PackageReport, PythonIndexSource } from '../types.js';
 import { evaluateMarker, targetEnvironment } from './markers.js';
 import { fitRank, isPlatformWheel, isSdist, normalizeName, parsePlatformTag, parseWheelName, sdistVersion, wheelArch, wheelFits, type WheelMiss, type WheelName } from './tags.js';
 
@@ -85,10 +86,6 @@ export function lackingOf(needs: readonly string[], target: DepsTarget): string[
 
 export function targetLabel(t: DepsTarget): string {
   return `${formatPlatform(t.platform)}${t.libc === 'musl' ? ' (musl)' : ''}`;
-}
-
-function isFailure(v: unknown): v is MetadataFailure {
-  return typeof v === 'object' && v !== null && 'error' in v && !Array.isArray(v);
 }
 
 /** The files of one version among an index's files for every version. */

@@ -5,8 +5,9 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startHostileServer } from '../../../test/support/hostile-server.js';
 import { startPypiIndex, type PypiIndex } from '../../../test/support/pypi-index.js';
-import type { DistributionFile, MetadataFailure } from '../types.js';
+import type { DistributionFile } from '../types.js';
 import { openPythonIndex, parseSimpleHtml } from './index.js';
+import { isMetadataFailure } from '../metadata-failure.js';
 
 const NO_RETRY = { attempts: 1, baseMs: 1, maxMs: 1, maxRetryAfterMs: 1 };
 const FAST_RETRY = { attempts: 3, baseMs: 1, maxMs: 2, maxRetryAfterMs: 1 };
@@ -19,9 +20,6 @@ const PROJECTS = [
   { name: 'badjson', files: [], garbage: '{"files": [{"name": 1}]}' },
 ];
 
-function isFailure(v: unknown): v is MetadataFailure {
-  return typeof v === 'object' && v !== null && 'error' in v;
-}
 
 describe('openPythonIndex against a loopback index', () => {
   let json: PypiIndex;
@@ -57,17 +55,17 @@ describe('openPythonIndex against a loopback index', () => {
     const index = openPythonIndex({ indexUrl: json.url, retry: FAST_RETRY });
     assert.equal(await index.files('nothere'), undefined);
     const broken = await index.files('broken');
-    assert.ok(isFailure(broken));
+    assert.ok(isMetadataFailure(broken));
     assert.match(broken.error.message, /broken.*HTTP 500|HTTP 500 for broken/);
     assert.equal(json.requests.filter((r) => r === '/simple/broken/').length, 3, '500 is retried');
     const teapot = await index.files('teapot');
-    assert.ok(isFailure(teapot));
+    assert.ok(isMetadataFailure(teapot));
     assert.match(teapot.error.message, /HTTP 418 for teapot/);
     const garbage = await index.files('garbage');
-    assert.ok(isFailure(garbage));
+    assert.ok(isMetadataFailure(garbage));
     assert.match(garbage.error.message, /garbage with text\/plain, neither PEP 691 JSON nor PEP 503 HTML/);
     const badjson = await index.files('badjson');
-    assert.ok(isFailure(badjson));
+    assert.ok(isMetadataFailure(badjson));
     assert.match(badjson.error.message, /badjson with JSON that is not a PEP 691 project page/);
   });
 
@@ -77,7 +75,7 @@ describe('openPythonIndex against a loopback index', () => {
     const first = openPythonIndex({ indexUrl: json.url, cacheDir, retry: NO_RETRY });
     assert.ok(Array.isArray(await first.files('natpkg')));
     assert.equal(await first.files('nothere'), undefined);
-    assert.ok(isFailure(await first.files('garbage')));
+    assert.ok(isMetadataFailure(await first.files('garbage')));
     assert.equal(json.requests.length, before + 3);
     assert.equal(readdirSync(path.join(cacheDir, 'pypi-simple')).length, 2, 'natpkg and the 404, not the garbage');
     const offline = openPythonIndex({ indexUrl: json.url, cacheDir, offline: true });
@@ -86,7 +84,7 @@ describe('openPythonIndex against a loopback index', () => {
     assert.equal(again[1]!.yanked, true);
     assert.equal(await offline.files('nothere'), undefined);
     const miss = await offline.files('garbage');
-    assert.ok(isFailure(miss));
+    assert.ok(isMetadataFailure(miss));
     assert.match(miss.error.message, /garbage: not in the cache; run without --offline once/);
     assert.equal(json.requests.length, before + 3, 'offline asks nothing');
   });
@@ -96,7 +94,7 @@ describe('openPythonIndex against a loopback index', () => {
     try {
       const index = openPythonIndex({ indexUrl: `http://${hostile.host}/simple/`, retry: NO_RETRY, timeoutMs: 2000 });
       const r = await index.files('numpy');
-      assert.ok(isFailure(r));
+      assert.ok(isMetadataFailure(r));
       assert.equal(r.error.code, 'E_NETWORK');
       assert.match(r.error.message, /numpy/);
     } finally {

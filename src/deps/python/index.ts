@@ -16,6 +16,7 @@ import { isTemporaryStatus, NetworkError, readBody, redactUserInfo, send, type H
 import { backoffMs, DEFAULT_RETRY, GIVE_UP, retrying, Semaphore, type RetryPolicy } from '../../net/retry.js';
 import type { DistributionFile, MetadataFailure, PythonIndexSource } from '../types.js';
 import { normalizeName } from './tags.js';
+import { metadataFailure } from '../metadata-failure.js';
 
 export const DEFAULT_INDEX_URL = 'https://pypi.org/simple/';
 
@@ -146,9 +147,6 @@ export function parseSimpleJson(doc: unknown, pageUrl: string): DistributionFile
   return out;
 }
 
-function failure(error: AnyarchError): MetadataFailure {
-  return { error };
-}
 
 export function openPythonIndex(opts: PythonIndexOptions = {}): PythonIndexSource {
   const base = (opts.indexUrl ?? DEFAULT_INDEX_URL).replace(/\/*$/, '/');
@@ -214,15 +212,15 @@ export function openPythonIndex(opts: PythonIndexOptions = {}): PythonIndexSourc
     const key = `${shown}${name}/`;
     const cached = cache ? await cache.get(key) : undefined;
     if (cached) return cached.files;
-    if (opts.offline) return failure(new AnyarchError('E_NOT_FOUND', `${name}: not in the cache; run without --offline once`));
+    if (opts.offline) return metadataFailure(new AnyarchError('E_NOT_FOUND', `${name}: not in the cache; run without --offline once`));
     try {
       // file URLs resolved against a page whose URL holds a password would carry it: kept without
       const files = (await fetchPage(name, url))?.map((f) => (f.url && f.url.includes('@') ? { ...f, url: redactUserInfo(f.url) } : f));
       await cache?.set(key, { files });
       return files;
     } catch (e) {
-      if (e instanceof AnyarchError) return failure(new AnyarchError(e.code, e.message.includes(name) ? e.message : `${name}: ${e.message}`, e.hint, undefined, { cause: e }));
-      return failure(new AnyarchError('E_REGISTRY', `${name}: ${(e as Error).message ?? String(e)}`, undefined, undefined, { cause: e }));
+      if (e instanceof AnyarchError) return metadataFailure(new AnyarchError(e.code, e.message.includes(name) ? e.message : `${name}: ${e.message}`, e.hint, undefined, { cause: e }));
+      return metadataFailure(new AnyarchError('E_REGISTRY', `${name}: ${(e as Error).message ?? String(e)}`, undefined, undefined, { cause: e }));
     }
   };
 
