@@ -35,8 +35,8 @@ interface Frame {
   /** where the container goes once known */
   readonly parent: Record<string, unknown> | undefined;
   readonly key: string | undefined;
-  /** the top-level key this level is under, when its keys' positions are kept */
-  readonly track: string | undefined;
+  /** where the positions of this level's keys are kept (the top level's, and those of the maps under `mapsUnder`) */
+  readonly positions: Map<string, SourcePosition> | undefined;
   /** the indent of this level's children, from the first one (every sibling must share it) */
   childIndent: number | undefined;
   /** the offset where this level's key line starts, and its line number */
@@ -53,8 +53,9 @@ export type ChunkReader = (text: string, mapsUnder: readonly string[]) => { read
 
 export function readBlockYaml(text: string, mapsUnder: readonly string[], chunk?: ChunkReader): BlockYaml {
   const root: Record<string, unknown> = {};
-  const keys = new Map<string, Map<string, SourcePosition>>([['', new Map()]]);
-  const stack: Frame[] = [{ indent: -1, container: root, parent: undefined, key: undefined, track: '', childIndent: undefined, start: 0, line: 0 }];
+  const top = new Map<string, SourcePosition>();
+  const keys = new Map<string, Map<string, SourcePosition>>([['', top]]);
+  const stack: Frame[] = [{ indent: -1, container: root, parent: undefined, key: undefined, positions: top, childIndent: undefined, start: 0, line: 0 }];
   let lineNo = 0;
   let pos = 0;
   const n = text.length;
@@ -126,19 +127,19 @@ export function readBlockYaml(text: string, mapsUnder: readonly string[], chunk?
       i = colon;
       if (key === '' || BLOCK_BAD_START.has(key[0] ?? '') || key[0] === '{' || key[0] === '[' || key.includes(' #')) throw new NotBlockYaml(lineNo);
     }
-    if (frame.track !== undefined) keys.get(frame.track)?.set(key, { line: lineNo, column: indent + 1 });
+    frame.positions?.set(key, { line: lineNo, column: indent + 1 });
     i++; // past ':'
     while (line.charCodeAt(i) === 0x20) i++;
     const rest = i >= line.length || line[i] === '#' ? '' : line.slice(i);
-    const track = stack.length === 1 && mapsUnder.includes(key) ? key : undefined;
-    if (track !== undefined) keys.set(track, new Map());
+    let positions: Map<string, SourcePosition> | undefined;
+    if (stack.length === 1 && mapsUnder.includes(key)) keys.set(key, (positions = new Map()));
     if (rest === '') {
       map[key] = null;
-      stack.push({ indent, container: undefined, parent: map, key, track, childIndent: undefined, start, line: lineNo });
+      stack.push({ indent, container: undefined, parent: map, key, positions, childIndent: undefined, start, line: lineNo });
     } else {
       map[key] = scalarOrFlow(line, i, lineNo);
       // a more-indented line after a key with a value would be a multi-line scalar
-      stack.push({ indent, container: SCALAR, parent: map, key, track: undefined, childIndent: undefined, start, line: lineNo });
+      stack.push({ indent, container: SCALAR, parent: map, key, positions: undefined, childIndent: undefined, start, line: lineNo });
     }
   }
 
@@ -207,7 +208,7 @@ export function readBlockYaml(text: string, mapsUnder: readonly string[], chunk?
     map[key] = piece.data[key];
     const shift = (p: SourcePosition): SourcePosition => ({ line: p.line + fromLine - 1, column: p.column + entryIndent });
     const own = piece.keys.get('')?.get(key);
-    if (parent.track !== undefined && own) keys.get(parent.track)?.set(key, shift(own));
+    if (own) parent.positions?.set(key, shift(own));
     const nested = piece.keys.get(key);
     if (parent === stack[0] && mapsUnder.includes(key)) keys.set(key, new Map([...(nested ?? [])].map(([k, p]) => [k, shift(p)])));
     stack.length = entry ? at : stack.length;
