@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { NotBlockYaml, readBlockYaml } from './block-yaml.js';
 import { PNPM_V6, PNPM_V9, YARN_BERRY } from './fixtures.test-data.js';
 import { readWithYamlLibrary, readYamlLock } from './yaml-lock.js';
@@ -92,5 +93,45 @@ describe('readBlockYaml', () => {
     for (const text of ['---\na: 1\n', 'a:\n    b: 1\n  c: 2\n', "packages:\n  a@1.0.0:\n    resolution: {integrity: x\n  b@1.0.0: {}\n", 'a:\n  b: *nowhere\n']) {
       assert.throws(() => readBlockYaml(text, ['packages'], library), NotBlockYaml, JSON.stringify(text));
     }
+  });
+
+  test('pnpm and Yarn lockfiles with constructs outside the subset added anywhere read as the yaml library reads them', () => {
+    // each snippet: a key at the indent of the line it goes before (its sibling), n keeps keys unique
+    const snippets: ((i: string, n: number) => string[])[] = [
+      (i, n) => [`${i}x${n}: |`, `${i}  text`, `${i}  # not a comment`],
+      (i, n) => [`${i}x${n}: >-`, `${i}  folded`, `${i}  text`],
+      (i, n) => [`${i}x${n}: one`, `${i}  two`],
+      (i, n) => [`${i}x${n}: "quoted`, `${i}  on two lines"`],
+      (i, n) => [`${i}x${n}: !!str tagged`],
+      (i, n) => [`${i}x${n}: &a${n} anchored`],
+      (i, n) => [`${i}x${n}:`, `${i}  - {a: 1}`, `${i}  - - nested`],
+      () => ['# a comment at column 0', ''],
+    ];
+    const fixtures = [[PNPM_V9, ['packages', 'snapshots']], [PNPM_V6, ['packages']], [YARN_BERRY, []]] as const;
+    fc.assert(
+      fc.property(fc.constantFrom(...fixtures), fc.array(fc.tuple(fc.nat(), fc.nat(snippets.length - 1)), { minLength: 1, maxLength: 4 }), ([fixture, under], edits) => {
+        const lines = fixture.split('\n');
+        // lines that are keys of a block mapping: a snippet goes before one of them, as its sibling
+        const keyLines = lines.flatMap((l, k) => (/^ *[^\s#-][^#]*:( |$)/.test(l) ? [k] : []));
+        edits.forEach(([where, kind], n) => {
+          const k = keyLines[where % keyLines.length]!;
+          const indent = /^ */.exec(lines[k]!)![0];
+          lines.splice(k, 0, ...snippets[kind]!(indent, n));
+          for (let m = 0; m < keyLines.length; m++) if (keyLines[m]! >= k) keyLines[m] = keyLines[m]! + snippets[kind]!(indent, n).length;
+        });
+        const text = lines.join('\n');
+        let want: ReturnType<typeof readWithYamlLibrary> | undefined;
+        try {
+          want = readWithYamlLibrary('f', text, 'f', under);
+        } catch {
+          assert.throws(() => readYamlLock('f', text, 'f', under), /not valid YAML|cannot be read|not a YAML mapping/);
+          return;
+        }
+        const got = readYamlLock('f', text, 'f', under);
+        assert.deepEqual(got.data, want.data);
+        assert.deepEqual(got.keys, want.keys);
+      }),
+      { seed: 20261203, numRuns: 400 },
+    );
   });
 });

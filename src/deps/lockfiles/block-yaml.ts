@@ -281,6 +281,8 @@ function scalarOrFlow(line: string, at: number, lineNo: number): unknown {
     return q.value;
   }
   if (c === undefined || BLOCK_BAD_START.has(c)) throw new NotBlockYaml(lineNo);
+  // `- x` is a nested sequence and `: x` no scalar: a plain scalar starts with either only when no space follows
+  if ((c === '-' || c === ':') && (at + 1 === line.length || line[at + 1] === ' ')) throw new NotBlockYaml(lineNo);
   let value = line.slice(at);
   const comment = value.indexOf(' #');
   if (comment !== -1) value = value.slice(0, comment);
