@@ -35,8 +35,8 @@ import { LOCKFILE_INCOMPLETE, cellVerdict, withVerdict, type DepsSeverity } from
 
 /**
  * Most bytes of one lockfile read: large monorepos' package-lock.json and pnpm-lock.yaml run to
- * 10-40 MB (a 40 MB one is read and analysed in 3-5 s and under 400 MiB, docs/benchmarks.md), so three times the
- * largest seen; past it the lockfile is refused by its size, unread.
+ * 10-40 MB (a 40 MB one is read and analysed in 3-5 s and under 400 MiB, docs/benchmarks.md),
+ * so three times the largest seen; past it the lockfile is refused by its size, unread.
  */
 export const MAX_LOCKFILE_BYTES = 128 * 1024 * 1024;
 /** Most bytes of a Dockerfile read. */
