@@ -32,7 +32,7 @@
  * truncated answer). Offline, a cache miss is a failure saying so; offline entries are read
  * whatever their age (an old answer beats none when the network is not to be used).
  */
-import { createHash } from 'node:crypto';
+import { createHash } from '../../fs/hash.js';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import type * as Zlib from 'node:zlib';
