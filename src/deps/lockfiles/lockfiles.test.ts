@@ -271,6 +271,19 @@ describe('yarn.lock (Berry)', () => {
     assert.deepEqual(lock.warnings, []);
   });
 
+  test("the root workspace's optionalDependencies (dependenciesMeta optional) make those packages optional", () => {
+    // Yarn 4 for a package.json with "optionalDependencies": { "bufferutil": "^4.0.8" }
+    const text = [
+      '__metadata:', '  version: 8', '  cacheKey: 10c0', '',
+      '"app@workspace:.":', '  version: 0.0.0-use.local', '  resolution: "app@workspace:."', '  dependencies:', '    bufferutil: "npm:^4.0.8"', '    ws: "npm:^8.16.0"',
+      '  dependenciesMeta:', '    bufferutil:', '      optional: true', '  languageName: unknown', '  linkType: soft', '',
+      '"bufferutil@npm:^4.0.8":', '  version: 4.0.8', '  resolution: "bufferutil@npm:4.0.8"', '  dependencies:', '    node-gyp: "npm:latest"', '    node-gyp-build: "npm:^4.3.0"', '  languageName: node', '  linkType: hard', '',
+      '"ws@npm:^8.16.0":', '  version: 8.17.1', '  resolution: "ws@npm:8.17.1"', '  peerDependencies:', '    bufferutil: ^4.0.1', '  peerDependenciesMeta:', '    bufferutil:', '      optional: true', '  languageName: node', '  linkType: hard', '',
+    ].join('\n');
+    const lock = readLockfile('yarn.lock', text);
+    assert.deepEqual(lock.packages.map((p) => [p.name, p.optional]), [['bufferutil', true], ['ws', undefined]]);
+  });
+
   test('conditions with | and parentheses', () => {
     assert.deepEqual(parseYarnConditions('os=linux & cpu=arm64 & libc=musl'), { os: ['linux'], cpu: ['arm64'], libc: ['musl'] });
     assert.deepEqual(parseYarnConditions('(os=darwin | os=linux) & cpu=x64'), { os: ['darwin', 'linux'], cpu: ['x64'] });
