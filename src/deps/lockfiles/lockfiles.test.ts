@@ -224,6 +224,19 @@ describe('pnpm-lock.yaml', () => {
     assert.equal(get(lock, '@swc/core-linux-arm-gnueabihf').optional, true);
   });
 
+  test("v9: a file: folder or tarball (keyed name@file:..., with the folder's own version) is local code, as link: is", () => {
+    const text = [
+      "lockfileVersion: '9.0'", '', 'importers:', '', '  .:', '    dependencies:', '      my-lib:', '        specifier: file:../my-lib', '        version: file:../my-lib', '',
+      'packages:', '', '  my-lib@file:../my-lib:', '    resolution: {directory: ../my-lib, type: directory}', '    name: my-lib', '    version: 1.0.0', '',
+      '  vendored@file:vendor/vendored-1.0.0.tgz:', '    resolution: {integrity: sha512-abc, tarball: file:vendor/vendored-1.0.0.tgz}', '    name: vendored', '    version: 1.0.0', '',
+      '  left-pad@1.3.0:', '    resolution: {integrity: sha512-def}', '',
+      'snapshots:', '', '  my-lib@file:../my-lib: {}', '', '  vendored@file:vendor/vendored-1.0.0.tgz: {}', '', '  left-pad@1.3.0: {}', '',
+    ].join('\n');
+    const lock = readLockfile('pnpm-lock.yaml', text);
+    assert.deepEqual(lock.packages.map((p) => `${p.name}@${p.version}`), ['left-pad@1.3.0']);
+    assert.deepEqual(lock.warnings, []);
+  });
+
   test('keys: scoped, peer suffixes, leading slash', () => {
     assert.deepEqual(pnpmKeyNameVersion('/@swc/core@1.3.100(@swc/helpers@0.5.2)'), { name: '@swc/core', version: '1.3.100' });
     assert.deepEqual(pnpmKeyNameVersion('sharp@0.33.5'), { name: 'sharp', version: '0.33.5' });
