@@ -123,7 +123,7 @@ export function noWheelReason(wheels: readonly WheelName[], target: DepsTarget, 
     case 'libc-kind':
       return target.libc === 'musl' ? `no musllinux wheel for ${arch} (manylinux wheels need glibc)${tail}` : `only musllinux wheels for ${arch}${tail}`;
     case 'not-portable':
-      return `only linux_${arch} wheels, built for one machine and not portable${tail}`;
+      return `only linux_${arch} wheels, built against glibc (no musllinux wheel)${tail}`;
     default:
       return `no wheel for ${arch}${tail}`;
   }
