@@ -146,4 +146,12 @@ describe('analyzePythonLockfile from requirements.txt (files from the index)', (
     assert.deepEqual(rows.map((r) => r.name), ['numpy', 'uvloop']);
     assert.match(rows[0]!.cells[0]!.reason, /the lockfile names no files and no index was asked/);
   });
+
+  test("the lock's own marker decides before any index: a Windows-only pin is no row, a Linux-x86-only one is installed on amd64 alone", async () => {
+    const reqs = 'pywin32==306 ; sys_platform == "win32"\nnumpy==1.26.4 ; platform_machine == "x86_64"\n';
+    const amd64 = target('linux/amd64', 'glibc', '2.36');
+    const rows = await analyzePythonLockfile(readRequirements('requirements.txt', reqs), [amd64, ARM64], undefined);
+    assert.deepEqual(rows.map((r) => [r.name, r.cells.map((c) => c.status)]), [['numpy', ['unknown', 'prebuilt']]]);
+    assert.match(rows[0]!.cells[1]!.reason, /^not installed on linux\/arm64.* \(marker platform_machine == "x86_64"\)$/);
+  });
 });

@@ -197,10 +197,13 @@ function suggestionFor(name: string, wheels: readonly WheelName[], cells: readon
   return parts.length > 0 ? `${parts.join('; ')}.` : undefined;
 }
 
+/** The cell of a package whose marker is false on the target: nothing is installed there. */
+function notInstalled(pkg: LockedPackage, target: DepsTarget): Cell {
+  return { status: 'prebuilt', reason: `not installed on ${targetLabel(target)} (marker ${pkg.marker})` };
+}
+
 function cellFor(pkg: LockedPackage, wheels: readonly WheelName[], sdist: DistributionFile | undefined, target: DepsTarget, env: ReadonlyMap<string, string | undefined>): Cell {
-  if (pkg.marker !== undefined && evaluateMarker(pkg.marker, env) === false) {
-    return { status: 'prebuilt', reason: `not installed on ${targetLabel(target)} (marker ${pkg.marker})` };
-  }
+  if (pkg.marker !== undefined && evaluateMarker(pkg.marker, env) === false) return notInstalled(pkg, target);
   let best: { wheel: WheelName; rank: number } | undefined;
   for (const w of wheels) {
     const rank = fitRank(w, target);
@@ -238,6 +241,9 @@ export async function analyzePythonLockfile(
     lock.packages.map(async (pkg): Promise<PackageReport | undefined> => {
       const name = normalizeName(pkg.name);
       const known = KNOWN_NATIVE.has(name);
+      // the lock's own marker says where it is not installed (`pywin32==306 ; sys_platform == "win32"`), whatever the index knows
+      const notHere = targets.map((_, i) => pkg.marker !== undefined && evaluateMarker(pkg.marker, envs[i]!) === false);
+      if (targets.length > 0 && notHere.every(Boolean)) return undefined;
       const got = await filesFor(pkg, index);
       const base = { ecosystem: 'python' as const, name, version: pkg.version, ...(pkg.position ? { position: pkg.position } : {}) };
       if (!got.files) {
@@ -247,7 +253,8 @@ export async function analyzePythonLockfile(
           unchecked.push({ name, why: got.unknown ?? 'no index to ask' });
           return undefined;
         }
-        return { ...base, mechanism: known ? 'sdist' : 'wheels', cells: targets.map(() => ({ status: 'unknown' as const, reason, id: 'AA304' })) };
+        const cells = targets.map((t, i): Cell => (notHere[i] ? notInstalled(pkg, t) : { status: 'unknown', reason, id: 'AA304' }));
+        return { ...base, mechanism: known ? 'sdist' : 'wheels', cells };
       }
       const wheels = got.files.flatMap((f) => parseWheelName(f.filename) ?? []);
       const platformWheels = wheels.some(isPlatformWheel);
