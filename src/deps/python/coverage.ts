@@ -31,6 +31,13 @@ export const KNOWN_NATIVE: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Known native packages whose C extension is optional: their build falls back to pure Python when
+ * it cannot compile (MarkupSafe's and msgpack's setup.py catch the failed build; PyYAML's says
+ * "falling back to pure Python"), so a stage without a compiler still installs them.
+ */
+const OPTIONAL_EXTENSION: ReadonlySet<string> = new Set(['markupsafe', 'pyyaml', 'msgpack']);
+
+/**
  * Packages whose sdist needs Rust (maturin or setuptools-rust): a short table of the common
  * ones; cryptography since 3.4 (2021), bcrypt since 4.0.
  */
@@ -220,6 +227,10 @@ function cellFor(pkg: LockedPackage, wheels: readonly WheelName[], sdist: Distri
   const needs = compileNeeds(pkg.name, target);
   const lacking = lackingOf(needs, target);
   if (lacking.length === 0) return { status: 'compiles', needs, reason: compileReason(target, why, `pip builds ${sdist.filename}`, []), id: 'AA303' };
+  if (OPTIONAL_EXTENSION.has(normalizeName(pkg.name))) {
+    const how = `pip builds ${sdist.filename}, which installs as pure Python without its optional C extension`;
+    return { status: 'compiles', needs, reason: compileReason(target, why, how, lacking), id: 'AA303' };
+  }
   return { status: 'missing', needs, lacking, reason: compileReason(target, why, `pip would build ${sdist.filename}`, lacking), id: 'AA302' };
 }
 
