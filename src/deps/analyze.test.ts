@@ -141,6 +141,25 @@ test('a Dockerfile beside the lockfile gives the targets of the install that rea
   );
 });
 
+test('two installs of one lockfile with the same facts are one target: uv sync --no-install-project then uv sync, npm ci in two stages on one base', async () => {
+  const cwd = tree({ 'package-lock.json': lock([{ name: 'sharp', version: '0.33.5', native: { arm64: 'missing' } }]), 'Dockerfile': 'FROM node:20-slim\n' });
+  const toolchain = (stage: string, gcc: boolean): DepsTarget['toolchain'] => ({ cc: gcc, cxx: gcc, make: gcc, python3: true, rust: false, headers: [], evidence: [`the base node:20-slim carries python3 (${stage})`] });
+  const site = (stage: string, line: number, gcc: boolean) => ({
+    lockfiles: ['package-lock.json'],
+    targets: ['amd64', 'arm64'].map((arch) => ({ platform: makePlatform('linux', arch), libc: 'glibc' as const, libcVersion: '2.36', node: '20', toolchain: toolchain(stage, gcc), site: { file: 'Dockerfile', stage, line, column: 5, command: 'npm ci' } })),
+  });
+  const run = await analyzeDeps(['package-lock.json'], { cwd, parts: fakeParts({ installSites: () => [site('deps', 4, false), site('runner', 9, false)] }) });
+  const r = run.reports[0];
+  assert.deepEqual(r?.targets.map((t) => `${targetLabel(t)} ${t.site?.stage}`), ['linux/amd64 (glibc 2.36) deps', 'linux/arm64 (glibc 2.36) deps']);
+  assert.deepEqual(run.summaries.map((s) => [s.target, s.prebuilt, s.missing]), [
+    ['linux/amd64 (glibc 2.36)', 1, 0],
+    ['linux/arm64 (glibc 2.36)', 0, 1],
+  ]);
+  // a stage with a compiler is another target, even under the same label
+  const other = await analyzeDeps(['package-lock.json'], { cwd, parts: fakeParts({ installSites: () => [site('deps', 4, true), site('runner', 9, false)] }) });
+  assert.deepEqual(other.reports[0]?.targets.map((t) => t.site?.stage), ['deps', 'deps', 'runner', 'runner']);
+});
+
 test('a Dockerfile that cannot be parsed is an error of the run; the lockfile is analysed against the flags', async () => {
   const cwd = tree({ 'package-lock.json': lock([]), 'Dockerfile': 'FROM' });
   const parts = fakeParts({

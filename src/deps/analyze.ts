@@ -467,10 +467,29 @@ function targetsFor(lockfile: string, dockerfile: string, sites: readonly DepsIn
   for (const context of contexts) {
     const rel = path.relative(context, abs).split(path.sep).join('/');
     const out: DepsTarget[] = [];
-    for (const s of sites) if (s.lockfiles.some((l) => l.replace(/^\.\//, '') === rel)) out.push(...s.targets);
+    const seen = new Set<string>();
+    for (const s of sites) {
+      if (!s.lockfiles.some((l) => l.replace(/^\.\//, '') === rel)) continue;
+      // two installs of one lockfile where every fact of a verdict is the same (uv's documented
+      // `uv sync --no-install-project` then `uv sync`; `npm ci` in a deps stage and again in the
+      // runtime stage on the same base) are one target: the first install's
+      for (const t of s.targets) {
+        const key = verdictFactsKey(t);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(t);
+      }
+    }
     if (out.length) return out;
   }
   return undefined;
+}
+
+/** What decides a target's cells, as one string: platform, C library and its version, Python and Node versions, the toolchain's tools and headers (not where they were found). */
+function verdictFactsKey(t: DepsTarget): string {
+  const tc = t.toolchain;
+  const tools = tc ? [tc.cc, tc.cxx, tc.make, tc.python3, tc.rust].map((b) => (b ? 1 : 0)).join('') + [...tc.headers].sort().join(',') : '-';
+  return [formatPlatform(t.platform), t.libc, t.libcVersion ?? '', t.python ?? '', t.node ?? '', tools].join('\0');
 }
 
 /** What `anyarch deps` does, printing nothing. */

@@ -73,14 +73,16 @@ const EXACT: ReadonlyMap<string, LockfileKind> = new Map([
  * The kind of lockfile a path names, by its file name: `package-lock.json`, `npm-shrinkwrap.json`,
  * `pnpm-lock.yaml`, `yarn.lock` (read as Berry; a Yarn 1 file is refused by the reader),
  * `uv.lock`, `poetry.lock`, `pylock.toml` and `pylock.<name>.toml` (PEP 751), `Pipfile.lock`,
- * `requirements*.txt` and any `.txt` in a `requirements/` directory. `undefined`: none of them.
+ * `requirements*.txt`, `<name>-requirements.txt`, Rye's `requirements*.lock` and any `.txt` in a
+ * `requirements/` directory. `undefined`: none of them.
  */
 export function lockfileKind(file: string): LockfileKind | undefined {
   const base = path.basename(file);
   const exact = EXACT.get(base);
   if (exact) return exact;
   if (/^pylock\.[^/]+\.toml$/.test(base)) return 'pylock';
-  if (/^requirements[\w.-]*\.txt$/i.test(base) || /[\w-]\.requirements\.txt$/i.test(base)) return 'requirements';
+  // requirements-dev.txt, dev-requirements.txt, test_requirements.txt, prod.requirements.txt; Rye's requirements.lock and requirements-dev.lock
+  if (/^requirements[\w.-]*\.txt$/i.test(base) || /[\w-][-_.]requirements\.txt$/i.test(base) || /^requirements(?:-[\w.-]+)?\.lock$/.test(base)) return 'requirements';
   if (base.endsWith('.txt') && path.basename(path.dirname(file)) === 'requirements') return 'requirements';
   return undefined;
 }

@@ -44,6 +44,11 @@ describe('lockfileKind', () => {
       ['requirements.txt', 'requirements'],
       ['requirements-dev.txt', 'requirements'],
       ['requirements/prod.txt', 'requirements'],
+      ['dev-requirements.txt', 'requirements'],
+      ['test_requirements.txt', 'requirements'],
+      ['requirements.lock', 'requirements'],
+      ['requirements-dev.lock', 'requirements'],
+      ['my-requirements-notes.md', undefined],
       ['package.json', undefined],
       ['pnpm-lock.yml', undefined],
       ['notes.txt', undefined],
@@ -224,6 +229,19 @@ describe('pnpm-lock.yaml', () => {
     assert.equal(get(lock, '@swc/core-linux-arm-gnueabihf').optional, true);
   });
 
+  test("v9: a file: folder or tarball (keyed name@file:..., with the folder's own version) is local code, as link: is", () => {
+    const text = [
+      "lockfileVersion: '9.0'", '', 'importers:', '', '  .:', '    dependencies:', '      my-lib:', '        specifier: file:../my-lib', '        version: file:../my-lib', '',
+      'packages:', '', '  my-lib@file:../my-lib:', '    resolution: {directory: ../my-lib, type: directory}', '    name: my-lib', '    version: 1.0.0', '',
+      '  vendored@file:vendor/vendored-1.0.0.tgz:', '    resolution: {integrity: sha512-abc, tarball: file:vendor/vendored-1.0.0.tgz}', '    name: vendored', '    version: 1.0.0', '',
+      '  left-pad@1.3.0:', '    resolution: {integrity: sha512-def}', '',
+      'snapshots:', '', '  my-lib@file:../my-lib: {}', '', '  vendored@file:vendor/vendored-1.0.0.tgz: {}', '', '  left-pad@1.3.0: {}', '',
+    ].join('\n');
+    const lock = readLockfile('pnpm-lock.yaml', text);
+    assert.deepEqual(lock.packages.map((p) => `${p.name}@${p.version}`), ['left-pad@1.3.0']);
+    assert.deepEqual(lock.warnings, []);
+  });
+
   test('keys: scoped, peer suffixes, leading slash', () => {
     assert.deepEqual(pnpmKeyNameVersion('/@swc/core@1.3.100(@swc/helpers@0.5.2)'), { name: '@swc/core', version: '1.3.100' });
     assert.deepEqual(pnpmKeyNameVersion('sharp@0.33.5'), { name: 'sharp', version: '0.33.5' });
@@ -269,6 +287,19 @@ describe('yarn.lock (Berry)', () => {
     assert.equal(rollup.key, 'rollup@npm:4.18.0');
     assert.deepEqual(rollup.position, { line: lineOf(YARN_BERRY, '"rollup@npm:^4.18.0":'), column: 1 });
     assert.deepEqual(lock.warnings, []);
+  });
+
+  test("the root workspace's optionalDependencies (dependenciesMeta optional) make those packages optional", () => {
+    // Yarn 4 for a package.json with "optionalDependencies": { "bufferutil": "^4.0.8" }
+    const text = [
+      '__metadata:', '  version: 8', '  cacheKey: 10c0', '',
+      '"app@workspace:.":', '  version: 0.0.0-use.local', '  resolution: "app@workspace:."', '  dependencies:', '    bufferutil: "npm:^4.0.8"', '    ws: "npm:^8.16.0"',
+      '  dependenciesMeta:', '    bufferutil:', '      optional: true', '  languageName: unknown', '  linkType: soft', '',
+      '"bufferutil@npm:^4.0.8":', '  version: 4.0.8', '  resolution: "bufferutil@npm:4.0.8"', '  dependencies:', '    node-gyp: "npm:latest"', '    node-gyp-build: "npm:^4.3.0"', '  languageName: node', '  linkType: hard', '',
+      '"ws@npm:^8.16.0":', '  version: 8.17.1', '  resolution: "ws@npm:8.17.1"', '  peerDependencies:', '    bufferutil: ^4.0.1', '  peerDependenciesMeta:', '    bufferutil:', '      optional: true', '  languageName: node', '  linkType: hard', '',
+    ].join('\n');
+    const lock = readLockfile('yarn.lock', text);
+    assert.deepEqual(lock.packages.map((p) => [p.name, p.optional]), [['bufferutil', true], ['ws', undefined]]);
   });
 
   test('conditions with | and parentheses', () => {

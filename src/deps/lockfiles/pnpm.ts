@@ -79,8 +79,10 @@ export function readPnpmLock(file: string, text: string): Lockfile {
       warnings.push(lockfileWarning(file, `packages["${key}"] names no package and version; skipped`, position));
       continue;
     }
-    if (version.startsWith('link:') || version.startsWith('file:')) continue; // local code
     const resolution = isRecord(value['resolution']) ? value['resolution'] : {};
+    // local code: `link:`, and `file:` folders, which pnpm 9 keys `name@file:../lib` with the folder's own `version`
+    const local = (v: string | undefined): boolean => v !== undefined && (v.startsWith('link:') || v.startsWith('file:'));
+    if (local(version) || local(fromKey?.version) || typeof resolution['directory'] === 'string') continue;
     const s = major === 9 ? snapshots.get(pnpmBaseKey(key)) : undefined;
     const deps = major === 9 ? (s && s.deps.size > 0 ? [...s.deps] : undefined) : isRecord(value['dependencies']) ? Object.keys(value['dependencies']) : undefined;
     const optDeps = major === 9 ? (s && s.optDeps.size > 0 ? [...s.optDeps] : undefined) : isRecord(value['optionalDependencies']) ? Object.keys(value['optionalDependencies']) : undefined;

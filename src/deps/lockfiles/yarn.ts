@@ -35,6 +35,16 @@ export function yarnResolutionName(resolution: string): string | undefined {
 
 const LOCAL_PROTOCOLS = ['@workspace:', '@link:', '@portal:', '@file:'];
 
+/** The dependencies an entry marks optional: `dependenciesMeta.<name>.optional` (Yarn keeps them among `dependencies`) and `optionalDependencies`. */
+function optionalOf(value: Record<string, unknown>): Set<string> {
+  const optional = new Set<string>();
+  if (isRecord(value['dependenciesMeta'])) {
+    for (const [dep, m] of Object.entries(value['dependenciesMeta'])) if (isRecord(m) && m['optional'] === true) optional.add(dep);
+  }
+  if (isRecord(value['optionalDependencies'])) for (const d of Object.keys(value['optionalDependencies'])) optional.add(d);
+  return optional;
+}
+
 /**
  * Reads a Yarn Berry yarn.lock.
  * @throws AnyarchError `E_LOCKFILE`: a Yarn 1 lockfile, not YAML, no `__metadata`.
@@ -68,7 +78,10 @@ export function readYarnLock(file: string, text: string): Lockfile {
       continue;
     }
     const resolution = typeof value['resolution'] === 'string' ? value['resolution'] : undefined;
-    if (resolution && LOCAL_PROTOCOLS.some((p) => resolution.includes(p))) continue; // the project's own workspaces
+    const optional = optionalOf(value);
+    for (const d of optional) optionalNames.add(d);
+    // the project's own workspaces (whose optionalDependencies are optional all the same)
+    if (resolution && LOCAL_PROTOCOLS.some((p) => resolution.includes(p))) continue;
     const name = resolution ? yarnResolutionName(resolution) : yarnResolutionName(key.split(',')[0]?.trim() ?? '');
     const version = value['version'] === undefined ? undefined : String(value['version']);
     if (!name || !version) {
@@ -77,13 +90,7 @@ export function readYarnLock(file: string, text: string): Lockfile {
     }
     const c = typeof value['conditions'] === 'string' ? parseYarnConditions(value['conditions']) : {};
     const deps = isRecord(value['dependencies']) ? Object.keys(value['dependencies']) : [];
-    const optional = new Set<string>();
-    if (isRecord(value['dependenciesMeta'])) {
-      for (const [dep, m] of Object.entries(value['dependenciesMeta'])) if (isRecord(m) && m['optional'] === true) optional.add(dep);
-    }
-    if (isRecord(value['optionalDependencies'])) for (const d of Object.keys(value['optionalDependencies'])) optional.add(d);
     const regular = optional.size > 0 ? deps.filter((d) => !optional.has(d)) : deps;
-    for (const d of optional) optionalNames.add(d);
     // one shape for every entry (absent facts undefined), as package-lock's reader builds them
     const pkg: { -readonly [K in keyof LockedPackage]: LockedPackage[K] } = {
       ecosystem: 'npm',

@@ -97,6 +97,18 @@ describe('analyzePythonLockfile from a uv.lock (no index)', async () => {
     assert.equal(arm.reason, 'no wheel for CPython 3.12 on aarch64 (the wheels are cp311) and no sdist');
   });
 
+  test('an optional C extension (MarkupSafe 1.1.1, PyYAML 6.0.1 on armv7): no compiler still installs, as pure Python', async () => {
+    const lock = readUvLock('uv.lock', `version = 1\nrequires-python = ">=3.12"\n${pkg('markupsafe', '1.1.1', ['MarkupSafe-1.1.1.tar.gz', 'MarkupSafe-1.1.1-cp38-cp38-manylinux1_x86_64.whl'])}\n${pkg('pyyaml', '6.0.1', ['PyYAML-6.0.1.tar.gz', 'PyYAML-6.0.1-cp312-cp312-manylinux_2_17_aarch64.manylinux2014_aarch64.whl'])}\n${pkg('regex', '2024.9.11', ['regex-2024.9.11.tar.gz'])}`);
+    const noCompiler = target('linux/arm/v7', 'glibc', '2.36', { toolchain: NO_TOOLS });
+    const got = await analyzePythonLockfile(lock, [noCompiler], undefined);
+    assert.deepEqual(got.map((r) => [r.name, r.cells[0]!.status, r.cells[0]!.id]), [
+      ['markupsafe', 'compiles', 'AA303'],
+      ['pyyaml', 'compiles', 'AA303'],
+      ['regex', 'missing', 'AA302'],
+    ]);
+    assert.match(got[1]!.cells[0]!.reason, /pip builds PyYAML-6\.0\.1\.tar\.gz, which installs as pure Python without its optional C extension/);
+  });
+
   test('psutil: an x86_64-only wheel means a build on arm64 (giampaolo/psutil#1782)', () => {
     assert.equal(row('psutil').cells[0]!.status, 'compiles');
     assert.match(row('psutil').cells[0]!.reason, /^no wheel for aarch64; pip builds psutil-5.9.0.tar.gz/);
@@ -145,5 +157,13 @@ describe('analyzePythonLockfile from requirements.txt (files from the index)', (
     const rows = await analyzePythonLockfile(readRequirements('requirements.txt', REQS), [ARM64], undefined);
     assert.deepEqual(rows.map((r) => r.name), ['numpy', 'uvloop']);
     assert.match(rows[0]!.cells[0]!.reason, /the lockfile names no files and no index was asked/);
+  });
+
+  test("the lock's own marker decides before any index: a Windows-only pin is no row, a Linux-x86-only one is installed on amd64 alone", async () => {
+    const reqs = 'pywin32==306 ; sys_platform == "win32"\nnumpy==1.26.4 ; platform_machine == "x86_64"\n';
+    const amd64 = target('linux/amd64', 'glibc', '2.36');
+    const rows = await analyzePythonLockfile(readRequirements('requirements.txt', reqs), [amd64, ARM64], undefined);
+    assert.deepEqual(rows.map((r) => [r.name, r.cells.map((c) => c.status)]), [['numpy', ['unknown', 'prebuilt']]]);
+    assert.match(rows[0]!.cells[1]!.reason, /^not installed on linux\/arm64.* \(marker platform_machine == "x86_64"\)$/);
   });
 });

@@ -31,6 +31,13 @@ export const KNOWN_NATIVE: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Known native packages whose C extension is optional: their build falls back to pure Python when
+ * it cannot compile (MarkupSafe's and msgpack's setup.py catch the failed build; PyYAML's says
+ * "falling back to pure Python"), so a stage without a compiler still installs them.
+ */
+const OPTIONAL_EXTENSION: ReadonlySet<string> = new Set(['markupsafe', 'pyyaml', 'msgpack']);
+
+/**
  * Packages whose sdist needs Rust (maturin or setuptools-rust): a short table of the common
  * ones; cryptography since 3.4 (2021), bcrypt since 4.0.
  */
@@ -123,7 +130,7 @@ export function noWheelReason(wheels: readonly WheelName[], target: DepsTarget, 
     case 'libc-kind':
       return target.libc === 'musl' ? `no musllinux wheel for ${arch} (manylinux wheels need glibc)${tail}` : `only musllinux wheels for ${arch}${tail}`;
     case 'not-portable':
-      return `only linux_${arch} wheels, built for one machine and not portable${tail}`;
+      return `only linux_${arch} wheels, built against glibc (no musllinux wheel)${tail}`;
     default:
       return `no wheel for ${arch}${tail}`;
   }
@@ -197,10 +204,13 @@ function suggestionFor(name: string, wheels: readonly WheelName[], cells: readon
   return parts.length > 0 ? `${parts.join('; ')}.` : undefined;
 }
 
+/** The cell of a package whose marker is false on the target: nothing is installed there. */
+function notInstalled(pkg: LockedPackage, target: DepsTarget): Cell {
+  return { status: 'prebuilt', reason: `not installed on ${targetLabel(target)} (marker ${pkg.marker})` };
+}
+
 function cellFor(pkg: LockedPackage, wheels: readonly WheelName[], sdist: DistributionFile | undefined, target: DepsTarget, env: ReadonlyMap<string, string | undefined>): Cell {
-  if (pkg.marker !== undefined && evaluateMarker(pkg.marker, env) === false) {
-    return { status: 'prebuilt', reason: `not installed on ${targetLabel(target)} (marker ${pkg.marker})` };
-  }
+  if (pkg.marker !== undefined && evaluateMarker(pkg.marker, env) === false) return notInstalled(pkg, target);
   let best: { wheel: WheelName; rank: number } | undefined;
   for (const w of wheels) {
     const rank = fitRank(w, target);
@@ -217,6 +227,10 @@ function cellFor(pkg: LockedPackage, wheels: readonly WheelName[], sdist: Distri
   const needs = compileNeeds(pkg.name, target);
   const lacking = lackingOf(needs, target);
   if (lacking.length === 0) return { status: 'compiles', needs, reason: compileReason(target, why, `pip builds ${sdist.filename}`, []), id: 'AA303' };
+  if (OPTIONAL_EXTENSION.has(normalizeName(pkg.name))) {
+    const how = `pip builds ${sdist.filename}, which installs as pure Python without its optional C extension`;
+    return { status: 'compiles', needs, reason: compileReason(target, why, how, lacking), id: 'AA303' };
+  }
   return { status: 'missing', needs, lacking, reason: compileReason(target, why, `pip would build ${sdist.filename}`, lacking), id: 'AA302' };
 }
 
@@ -238,6 +252,9 @@ export async function analyzePythonLockfile(
     lock.packages.map(async (pkg): Promise<PackageReport | undefined> => {
       const name = normalizeName(pkg.name);
       const known = KNOWN_NATIVE.has(name);
+      // the lock's own marker says where it is not installed (`pywin32==306 ; sys_platform == "win32"`), whatever the index knows
+      const notHere = targets.map((_, i) => pkg.marker !== undefined && evaluateMarker(pkg.marker, envs[i]!) === false);
+      if (targets.length > 0 && notHere.every(Boolean)) return undefined;
       const got = await filesFor(pkg, index);
       const base = { ecosystem: 'python' as const, name, version: pkg.version, ...(pkg.position ? { position: pkg.position } : {}) };
       if (!got.files) {
@@ -247,7 +264,8 @@ export async function analyzePythonLockfile(
           unchecked.push({ name, why: got.unknown ?? 'no index to ask' });
           return undefined;
         }
-        return { ...base, mechanism: known ? 'sdist' : 'wheels', cells: targets.map(() => ({ status: 'unknown' as const, reason, id: 'AA304' })) };
+        const cells = targets.map((t, i): Cell => (notHere[i] ? notInstalled(pkg, t) : { status: 'unknown', reason, id: 'AA304' }));
+        return { ...base, mechanism: known ? 'sdist' : 'wheels', cells };
       }
       const wheels = got.files.flatMap((f) => parseWheelName(f.filename) ?? []);
       const platformWheels = wheels.some(isPlatformWheel);

@@ -81,9 +81,13 @@ describe('wheelFits: a table of real wheel names', () => {
     ['cryptography-43.0.1-cp39-abi3-manylinux_2_28_aarch64.whl', target('linux/arm64', 'glibc', '2.36', '3.8'), false],
     ['cryptography-43.0.1-cp39-abi3-musllinux_1_2_aarch64.whl', alpine('linux/arm64'), true],
     ['cryptography-43.0.1-cp37-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl', target('linux/amd64', 'glibc', '2.17', '3.13'), true],
-    // grpcio: no musllinux aarch64 (grpc/grpc#34998); piwheels' linux_armv7l is not portable
+    // grpcio: no musllinux aarch64 (grpc/grpc#34998); piwheels' linux_armv7l is taken by pip on a glibc armv7l, not on musl
     ['grpcio-1.66.1-cp312-cp312-manylinux_2_17_aarch64.manylinux2014_aarch64.whl', alpine('linux/arm64'), false],
-    ['grpcio-1.66.1-cp312-cp312-linux_armv7l.whl', bookworm('linux/arm/v7'), false],
+    ['grpcio-1.66.1-cp312-cp312-linux_armv7l.whl', bookworm('linux/arm/v7'), true],
+    ['grpcio-1.66.1-cp312-cp312-linux_armv7l.whl', alpine('linux/arm/v7'), false],
+    // PyTorch's CPU index publishes linux_x86_64 wheels (uv.lock records them, uv sync installs them)
+    ['torch-2.5.1+cpu-cp312-cp312-linux_x86_64.whl', bookworm('linux/amd64'), true],
+    ['torch-2.5.1+cpu-cp312-cp312-linux_x86_64.whl', bookworm('linux/arm64'), false],
     // psutil: manylinux2010 = glibc 2.12, i686
     ['psutil-5.9.8-cp36-abi3-manylinux_2_12_i686.manylinux2010_i686.manylinux_2_17_i686.manylinux2014_i686.whl', bookworm('linux/386'), true],
     ['psutil-5.9.8-cp36-abi3-manylinux_2_12_x86_64.manylinux2010_x86_64.manylinux_2_17_x86_64.manylinux2014_x86_64.whl', bookworm('linux/arm64'), false],
