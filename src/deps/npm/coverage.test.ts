@@ -16,7 +16,7 @@ import { parsePlatform } from '../../platform/index.js';
 import { PNPM_V6, PNPM_V9, YARN_BERRY, packageLockV3 } from '../lockfiles/fixtures.test-data.js';
 import { readLockfile } from '../lockfiles/index.js';
 import type { Cell, DepsTarget, Libc, Lockfile, PackageReport, Toolchain } from '../types.js';
-import { analyzeNpmLockfile } from './coverage.js';
+import { analyzeNpmLockfile, nonRegistrySource } from './coverage.js';
 
 function target(spec: string, libc: Libc = 'glibc', extra: Partial<DepsTarget> = {}): DepsTarget {
   return { platform: parsePlatform(spec), libc, ...extra };
@@ -121,6 +121,39 @@ describe('analyzeNpmLockfile: package-lock.json', () => {
     assert.deepEqual(reports.map((r) => `${r.name} ${r.mechanism} ${brief(r.cells[0])}`), ['mystery install-script unknown AA304', 'gyp-only node-gyp compiles AA303']);
     assert.match(reports[0]?.cells[0]?.reason ?? '', /mystery: 503/);
     assert.deepEqual(reports[1]?.cells[0]?.needs, ['a C/C++ compiler', 'make', 'python3']);
+  });
+
+  test('a package from git, a GitHub tarball or a folder is not looked up on the registry, whose package of that name may be other code', async () => {
+    const text = JSON.stringify({
+      lockfileVersion: 3,
+      packages: {
+        '': {},
+        'node_modules/forked-addon': { version: '1.0.0', resolved: 'git+ssh://git@github.com/me/forked-addon.git#0123456789abcdef0123456789abcdef01234567', hasInstallScript: true },
+        'node_modules/tar-addon': { version: '2.0.0', resolved: 'https://codeload.github.com/me/tar-addon/tar.gz/0123456', hasInstallScript: true, dependencies: { 'node-gyp-build': '^4' } },
+        'node_modules/registry-addon': { version: '3.0.0', resolved: 'https://registry.npmjs.org/registry-addon/-/registry-addon-3.0.0.tgz', hasInstallScript: true },
+      },
+    });
+    const l = readLockfile('package-lock.json', text);
+    const asked: string[] = [];
+    const inner = memoryNpm({ manifests: { 'forked-addon@1.0.0': { gypfile: true }, 'tar-addon@2.0.0': {}, 'registry-addon@3.0.0': { gypfile: true } } });
+    const meta = { ...inner, manifest: (n: string, v: string) => (asked.push(`${n}@${v}`), inner.manifest(n, v)), files: (n: string, v: string, t?: string) => (asked.push(`files ${n}@${v}`), inner.files(n, v, t)) };
+    const reports = await analyzeNpmLockfile(l, [target('linux/arm64')], meta);
+    assert.deepEqual(asked.filter((a) => !a.startsWith('files ')), ['registry-addon@3.0.0']);
+    assert.ok(!asked.some((a) => a.includes('forked-addon') || a.includes('tar-addon')), asked.join(', '));
+    assert.match(rowOf(reports, 'forked-addon').cells[0]?.reason ?? '', /comes from a git repository, not the registry/);
+    assert.equal(rowOf(reports, 'tar-addon').cells[0]?.status, 'unknown');
+    assert.match(rowOf(reports, 'tar-addon').cells[0]?.reason ?? '', /a GitHub tarball/);
+    assert.equal(rowOf(reports, 'registry-addon').cells[0]?.status, 'compiles');
+    // the shapes of Yarn's resolutions and pnpm's keys, and what is a registry's
+    const src = (key: string, version = '1.0.0', resolved?: string): string | undefined => nonRegistrySource({ key, version, resolved });
+    assert.equal(src('addon@git+https://github.com/a/b.git#commit=abc'), 'a git repository');
+    assert.equal(src('addon@github:a/b#abc'), 'a git repository');
+    assert.equal(src('addon@https://codeload.github.com/a/b/tar.gz/abc'), 'a GitHub tarball');
+    assert.equal(src('addon@https://github.com/a/b/archive/v1.tar.gz'), 'a GitHub tarball');
+    assert.equal(src('addon@file:../addon'), 'a local folder or file');
+    assert.equal(src('addon@npm:1.0.0'), undefined);
+    assert.equal(src('node_modules/addon', '1.0.0', 'https://npm.example.com/addon/-/addon-1.0.0.tgz'), undefined);
+    assert.equal(src('/addon@1.0.0'), undefined);
   });
 });
 

@@ -149,6 +149,24 @@ interface Ctx {
   readonly suggest: boolean;
   /** a pnpm-lock.yaml of lockfileVersion 9: pnpm 10 runs no dependency's build script unless allowed */
   readonly pnpmScriptsGated: boolean;
+  /** why there are no registry facts when `meta` is undefined (default: offline or no source) */
+  readonly noMeta?: string;
+}
+
+/**
+ * Where a locked package came from when that is not a registry: a git repository, a GitHub
+ * tarball, a local folder or file (what the lock's `resolved`, pnpm's tarball, Yarn's resolution
+ * or a version that is no version says). The registry's package of that name and version, if
+ * there is one, is not this code (it may be another package altogether), so it is not asked.
+ */
+export function nonRegistrySource(pkg: Pick<LockedPackage, 'resolved' | 'key' | 'version'>): string | undefined {
+  for (const v of [pkg.resolved, pkg.key, pkg.version]) {
+    if (v === undefined) continue;
+    if (/(?:^|@)(?:git\+[a-z]+:|git:|github:|gitlab:|bitbucket:|ssh:)|\.git(?:#|$)/.test(v)) return 'a git repository';
+    if (/^(?:[^@]+@)?https?:\/\/(?:codeload\.github\.com\/|github\.com\/[^/]+\/[^/]+\/(?:tarball|archive)\/)/.test(v)) return 'a GitHub tarball';
+    if (/(?:^|@)(?:file:|link:|portal:)/.test(v)) return 'a local folder or file';
+  }
+  return undefined;
 }
 
 function row(pkg: LockedPackage, mechanism: Mechanism, cells: readonly Cell[], suggestion?: string): PackageReport {
@@ -361,12 +379,14 @@ function requiredPlatformReport(pkg: LockedPackage, ctx: Ctx): PackageReport {
 // ---- addons: prebuildify, prebuild-install, node-pre-gyp, node-gyp --------------------------------
 
 async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Promise<PackageReport | undefined> {
+  const source = ctx.meta ? nonRegistrySource(pkg) : undefined;
+  if (source) return addonReport(pkg, hint, { ...ctx, meta: undefined, noMeta: `it comes from ${source}, not the registry (whose ${pkg.name}@${pkg.version}, if any, may be other code)` });
   let manifest: NpmManifest | undefined;
   let mechanism = hint.mechanism;
   let why = hint.why;
   let onlyIfPrebuilds = false;
   // why the registry's facts are missing, for the cells that needed them: the failure itself, not a guess
-  let noMetadata = ctx.meta ? 'the registry had no manifest for it' : 'needs the registry (offline or no metadata source)';
+  let noMetadata = ctx.meta ? 'the registry had no manifest for it' : (ctx.noMeta ?? 'needs the registry (offline or no metadata source)');
   if (ctx.meta) {
     const m = await ctx.manifest(pkg.name, pkg.version);
     if (isFailure(m)) {
