@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { fakeCalls, fakeLock as lock, fakeParts, tree } from '../../test/support/deps-fakes.js';
 import { AnyarchError } from '../errors.js';
 import { makePlatform } from '../platform/index.js';
-import { analyzeDeps, analyzeLockfileReport, flagTargets, globRegExp, lockfileAnalyser, parseLibc, summarizeDeps, targetLabel } from './analyze.js';
+import { analyzeDeps, analyzeLockfileReport, flagTargets, globRegExp, lockfileAnalyser, parseLibc, summarizeDeps, targetLabel, targetLabels } from './analyze.js';
 import type { Cell, DepsTarget, Lockfile, PackageReport } from './types.js';
 
 const calls = fakeCalls;
@@ -158,6 +158,15 @@ test('two installs of one lockfile with the same facts are one target: uv sync -
   // a stage with a compiler is another target, even under the same label
   const other = await analyzeDeps(['package-lock.json'], { cwd, parts: fakeParts({ installSites: () => [site('deps', 4, true), site('runner', 9, false)] }) });
   assert.deepEqual(other.reports[0]?.targets.map((t) => t.site?.stage), ['deps', 'deps', 'runner', 'runner']);
+  // ... and labelled with its stage, where the plain labels would read the same: summaries are per stage, not added up
+  assert.deepEqual(targetLabels(other.reports[0]?.targets ?? []), ['linux/amd64 (glibc 2.36) [stage deps]', 'linux/arm64 (glibc 2.36) [stage deps]', 'linux/amd64 (glibc 2.36) [stage runner]', 'linux/arm64 (glibc 2.36) [stage runner]']);
+  assert.deepEqual(other.summaries.map((s) => [s.target, s.prebuilt, s.compiles, s.missing]), [
+    ['linux/amd64 (glibc 2.36) [stage deps]', 1, 0, 0],
+    ['linux/arm64 (glibc 2.36) [stage deps]', 0, 0, 1],
+    ['linux/amd64 (glibc 2.36) [stage runner]', 1, 0, 0],
+    ['linux/arm64 (glibc 2.36) [stage runner]', 0, 0, 1],
+  ]);
+  assert.deepEqual(other.findings.filter((f) => f.id !== 'AA305').map((f) => f.target), ['linux/arm64 (glibc 2.36) [stage deps]', 'linux/arm64 (glibc 2.36) [stage runner]']);
 });
 
 test('a Dockerfile that cannot be parsed is an error of the run; the lockfile is analysed against the flags', async () => {

@@ -174,6 +174,23 @@ export function targetLabel(t: DepsTarget): string {
   return t.libcVersion ? `${p} (glibc ${t.libcVersion})` : p;
 }
 
+/**
+ * The labels of one lockfile's targets, as reports and summaries name them: {@link targetLabel},
+ * with the installing stage added where two targets would otherwise read the same (one lockfile
+ * installed in a build stage with a compiler and in a runtime stage without one):
+ * `linux/arm64 [stage build]`, `linux/arm64 [stage runtime]`.
+ */
+export function targetLabels(targets: readonly DepsTarget[]): string[] {
+  const plain = targets.map(targetLabel);
+  const count = new Map<string, number>();
+  for (const l of plain) count.set(l, (count.get(l) ?? 0) + 1);
+  return plain.map((l, i) => {
+    if ((count.get(l) ?? 0) < 2) return l;
+    const site = targets[i]?.site;
+    return site ? `${l} [stage ${site.stage}]` : l;
+  });
+}
+
 /** Analyses one read lockfile against its targets: the ecosystem's analyser, verdict ids on the cells, and AA305 for what the reading warned. */
 export async function analyzeLockfileReport(lock: Lockfile, targets: readonly DepsTarget[], sources: DepsSources, parts?: Partial<DepsParts>): Promise<LockfileReport> {
   const p = parts?.analyzeNpmLockfile && parts.analyzePythonLockfile ? (parts as Pick<DepsParts, 'analyzeNpmLockfile' | 'analyzePythonLockfile'>) : { ...(await realParts()), ...parts };
@@ -206,7 +223,7 @@ export async function analyzeLockfileReport(lock: Lockfile, targets: readonly De
 export function summarizeDeps(reports: readonly LockfileReport[]): { readonly summaries: TargetSummary[]; readonly failing: boolean } {
   const byLabel = new Map<string, { prebuilt: number; compiles: number; missing: number; unknown: number; optionalMissing: number }>();
   for (const r of reports) {
-    const labels = r.targets.map(targetLabel);
+    const labels = targetLabels(r.targets);
     for (const l of labels) if (!byLabel.has(l)) byLabel.set(l, { prebuilt: 0, compiles: 0, missing: 0, unknown: 0, optionalMissing: 0 });
     for (const pkg of r.packages) {
       pkg.cells.forEach((c, i) => {
@@ -229,7 +246,7 @@ export function depsFindings(reports: readonly LockfileReport[]): DepsFinding[] 
     for (const w of r.warnings) {
       out.push({ id: LOCKFILE_INCOMPLETE.id, severity: LOCKFILE_INCOMPLETE.severity, file: r.file, ...at(w.location), message: w.message });
     }
-    const labels = r.targets.map(targetLabel);
+    const labels = targetLabels(r.targets);
     for (const pkg of r.packages) {
       pkg.cells.forEach((c: Cell, i) => {
         const v = cellVerdict(c);

@@ -3,7 +3,7 @@
  * (target, counts, ✅/❌), then per lockfile a table of its native packages × targets whose cells
  * say the word and the artifact or reason, and its warnings. Table cells are escaped (`|`, newlines).
  */
-import { OPTIONAL_NOTE, targetLabel, type DepsRun } from '../../deps/analyze.js';
+import { OPTIONAL_NOTE, targetLabels, type DepsRun } from '../../deps/analyze.js';
 import type { Cell } from '../../deps/types.js';
 import type { DepsReporter, DepsReportContext } from './deps-types.js';
 
@@ -40,7 +40,7 @@ export const depsMarkdownReporter: DepsReporter = {
       }
       out.push(`${r.packages.length} of ${r.total} packages have native code.`, '');
       if (r.packages.length) {
-        const labels = r.targets.map(targetLabel);
+        const labels = targetLabels(r.targets);
         out.push(`| package | ${labels.map(mdCell).join(' | ')} |`, `| --- | ${labels.map(() => '---').join(' | ')} |`);
         for (const p of r.packages) out.push(`| ${code(`${p.name}@${p.version}`)}${p.optional ? ` (${mdCell(OPTIONAL_NOTE)})` : ''} | ${p.cells.map(cellText).join(' | ')} |`);
         out.push('');

@@ -6,7 +6,7 @@
  * only when the context says so.
  */
 import { pc } from '../packages.js';
-import { OPTIONAL_NOTE, targetLabel, type DepsRun } from '../../deps/analyze.js';
+import { OPTIONAL_NOTE, targetLabels, type DepsRun } from '../../deps/analyze.js';
 import type { Cell, CellStatus, LockfileReport, PackageReport } from '../../deps/types.js';
 import { table } from '../table.js';
 import type { DepsReporter, DepsReportContext } from './deps-types.js';
@@ -60,7 +60,7 @@ function cellDetail(cell: Cell): string {
 
 function lockfileSection(r: LockfileReport, c: Colors): string {
   if (r.error) return `${c.bold(sanitize(r.file))}  ${c.red('error')} ${sanitize(r.error.describe())}\n`;
-  const labels = r.targets.map(targetLabel);
+  const labels = targetLabels(r.targets);
   // rows whose every cell is unknown may have native code or not: counted apart
   const unknown = r.packages.filter((p) => p.cells.length > 0 && p.cells.every((cell) => cell.status === 'unknown')).length;
   const native = r.packages.length - unknown;
