@@ -42,7 +42,7 @@ export interface DepsBenchOptions {
   readonly packages?: number;
 }
 
-interface GenPackage {
+export interface GenPackage {
   readonly name: string;
   readonly version: string;
   /** where it sits in node_modules */
@@ -52,7 +52,7 @@ interface GenPackage {
   readonly lock: Record<string, unknown>;
 }
 
-function tgz(files: Readonly<Record<string, string>>): Buffer {
+export function tgz(files: Readonly<Record<string, string>>): Buffer {
   const parts: Buffer[] = [];
   for (const [name, text] of Object.entries(files)) {
     const data = Buffer.from(text);
@@ -129,7 +129,8 @@ export function generateProject(registry: string, total = 2000): { packages: Gen
 
 export function writeProject(dir: string, gen: ReturnType<typeof generateProject>): void {
   mkdirSync(dir, { recursive: true });
-  const deps = Object.fromEntries(gen.direct.map((n) => [n, gen.packages.find((p) => p.name === n && p.at === `node_modules/${n}`)?.version ?? '1.0.0']));
+  const top = new Map(gen.packages.filter((p) => p.at === `node_modules/${p.name}`).map((p) => [p.name, p.version]));
+  const deps = Object.fromEntries(gen.direct.map((n) => [n, top.get(n) ?? '1.0.0']));
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'bench-app', version: '1.0.0', dependencies: deps }, null, 2));
   const packages: Record<string, unknown> = { '': { name: 'bench-app', version: '1.0.0', dependencies: deps } };
   for (const p of gen.packages) packages[p.at] = p.lock;
@@ -142,7 +143,7 @@ interface Registry {
   close(): Promise<void>;
 }
 
-export async function startRegistry(gen: () => ReturnType<typeof generateProject>, urlHolder: { url: string }): Promise<{ registry: Registry; project: ReturnType<typeof generateProject> }> {
+export async function startRegistry(gen: () => ReturnType<typeof generateProject>, urlHolder: { url: string }, assets?: (project: ReturnType<typeof generateProject>) => ReadonlyMap<string, Buffer>): Promise<{ registry: Registry; project: ReturnType<typeof generateProject> }> {
   const packuments = new Map<string, string>();
   const tarballs = new Map<string, Buffer>();
   const state = { requests: 0 };
@@ -163,15 +164,20 @@ export async function startRegistry(gen: () => ReturnType<typeof generateProject
   urlHolder.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   const project = gen();
   const byName = new Map<string, GenPackage[]>();
-  for (const p of project.packages) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
+  for (const p of project.packages) {
+    const list = byName.get(p.name);
+    if (list) list.push(p);
+    else byName.set(p.name, [p]);
+  }
+  for (const [at, bytes] of assets?.(project) ?? []) tarballs.set(at, bytes);
   for (const [name, versions] of byName) {
     const doc = {
       name,
       'dist-tags': { latest: versions[versions.length - 1]?.version },
       versions: Object.fromEntries(
         versions.map((p) => {
-          const x = p as GenPackage & { tgz: Buffer; tarballUrl: string };
-          tarballs.set(new URL(x.tarballUrl).pathname, x.tgz);
+          const x = p as GenPackage & { tgz?: Buffer; tarballUrl: string };
+          if (x.tgz) tarballs.set(new URL(x.tarballUrl).pathname, x.tgz);
           return [p.version, { ...p.manifest, dist: { tarball: x.tarballUrl, integrity: p.lock.integrity } }];
         }),
       ),
@@ -206,11 +212,18 @@ function timed(cmd: string, args: readonly string[], cwd: string, env: NodeJS.Pr
   });
 }
 
-/** GNU time, for the CPU seconds of each run */
+/** GNU time, for the CPU seconds and the peak RSS of each run */
 const TIME = '/usr/bin/time';
-const TIME_ARGS = ['-f', 'cpu %U %S'];
+const TIME_ARGS = ['-f', 'cpu %U %S rss %M'];
 
-const median = (xs: readonly number[]): number => {
+/** One run of a command under GNU time: wall seconds, CPU seconds (user + system) and peak RSS (KiB) when time said them. */
+export async function measured(cmd: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ seconds: number; cpu?: number; rssKiB?: number; code: number | null; stdout: string; stderr: string }> {
+  const r = await timed(TIME, [...TIME_ARGS, cmd, ...args], cwd, env);
+  const m = /(?:^|\n)cpu (\d+\.\d+) (\d+\.\d+) rss (\d+)\n?$/.exec(r.stderr);
+  return m ? { ...r, cpu: Number(m[1]) + Number(m[2]), rssKiB: Number(m[3]) } : r;
+}
+
+export const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
@@ -239,9 +252,8 @@ export async function runDepsBenchmark(opts: DepsBenchOptions): Promise<{ lines:
       const step = async (key: keyof typeof times, cmd: string, args: readonly string[], extra: NodeJS.ProcessEnv): Promise<string> => {
         const before = registry.requests;
         // CPU seconds too (user + system, GNU time): the wall time carries the machine's load
-        const r = await timed(TIME, [...TIME_ARGS, cmd, ...args], dir, { ...env, ...extra });
-        const cpuLine = /(?:^|\n)cpu (\d+\.\d+) (\d+\.\d+)\n?$/.exec(r.stderr);
-        if (cpuLine) cpu[key].push(Number(cpuLine[1]) + Number(cpuLine[2]));
+        const r = await measured(cmd, args, dir, { ...env, ...extra });
+        if (r.cpu !== undefined) cpu[key].push(r.cpu);
         if (key.startsWith('deps') ? r.code !== 0 && r.code !== 1 : r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}: ${r.stderr.slice(0, 2000)}`);
         times[key].push(r.seconds);
         requests[key] = registry.requests - before;

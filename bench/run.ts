@@ -13,13 +13,16 @@
  *   Debian's dockerd; then bytes sent by a re-assemble with only the app changed.
  * - deps (deps.ts): `anyarch deps` on a generated package-lock.json of 2,000 packages (300 native)
  *   served by a loopback registry, cold and warm cache, against `npm install --dry-run --os linux
- *   --cpu arm64` on the same lockfile.
+ *   --cpu arm64` on the same lockfile; with `--deps-large`, then (deps-large.ts) on lockfiles of a
+ *   large monorepo's size (package-lock.json, pnpm-lock.yaml, yarn.lock, uv.lock of ~20 MB each),
+ *   beside a bare Node process parsing (or splitting) the same file.
  *
  *   node dist/bench/run.js [--only check|platforms|verify|assemble|deps] [--runs 5] [--count 2000] [--seed 1]
  *                          [--warmup 2] [--keep] [--dir <corpus dir>] [--profile]
  *                          [--cli-sample 30] [--startup-runs 15] [--no-snapshot] [--images 20]
  *                          [--verify-mib 64,128,320] [--verify-runs 3]
  *                          [--assemble-mib 100] [--assemble-runs 3]
+ *                          [--deps-large] [--deps-large-mb 20] [--deps-large-runs 3]
  *
  * Each benchmark prints a Markdown table and then one JSON summary line (`"bench": "anyarch"` for
  * check, `"bench": "anyarch-platforms"` for platforms). Always exits 0 (this is a benchmark, not
@@ -94,10 +97,16 @@ interface Options {
   assembleMiB: number;
   /** runs of the assemble benchmark */
   assembleRuns: number;
+  /** the deps benchmark on large lockfiles too (deps-large.ts) */
+  depsLarge: boolean;
+  /** the size of each of its lockfiles, in MB */
+  depsLargeMb: number;
+  /** its runs */
+  depsLargeRuns: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { count: 2000, runs: 5, seed: 1, warmup: 2, keep: false, dir: undefined, profile: false, cliSample: 30, startupRuns: 15, snapshot: true, only: undefined, images: 20, verifyMiB: [64, 128, 320], verifyRuns: 3, assembleMiB: 100, assembleRuns: 3 };
+  const o: Options = { count: 2000, runs: 5, seed: 1, warmup: 2, keep: false, dir: undefined, profile: false, cliSample: 30, startupRuns: 15, snapshot: true, only: undefined, images: 20, verifyMiB: [64, 128, 320], verifyRuns: 3, assembleMiB: 100, assembleRuns: 3, depsLarge: false, depsLargeMb: 20, depsLargeRuns: 3 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const [flag, inline] = a.includes('=') ? (a.split('=', 2) as [string, string]) : [a, undefined];
@@ -138,9 +147,12 @@ function parseArgs(argv: readonly string[]): Options {
       case '--verify-runs': o.verifyRuns = Math.max(1, Math.floor(num())); break;
       case '--assemble-mib': o.assembleMiB = Math.max(1, Math.floor(num())); break;
       case '--assemble-runs': o.assembleRuns = Math.max(1, Math.floor(num())); break;
+      case '--deps-large': o.depsLarge = true; break;
+      case '--deps-large-mb': o.depsLargeMb = Math.max(1, num()); o.depsLarge = true; break;
+      case '--deps-large-runs': o.depsLargeRuns = Math.max(1, Math.floor(num())); o.depsLarge = true; break;
       case '-h':
       case '--help':
-        process.stdout.write('usage: node dist/bench/run.js [--only check|platforms|verify|assemble|deps] [--count 2000] [--runs 5] [--seed 1] [--warmup 2] [--keep] [--dir DIR] [--profile] [--cli-sample 30] [--startup-runs 15] [--no-snapshot] [--images 20] [--verify-mib 64,128,320] [--verify-runs 3] [--assemble-mib 100] [--assemble-runs 3]\n');
+        process.stdout.write('usage: node dist/bench/run.js [--only check|platforms|verify|assemble|deps] [--count 2000] [--runs 5] [--seed 1] [--warmup 2] [--keep] [--dir DIR] [--profile] [--cli-sample 30] [--startup-runs 15] [--no-snapshot] [--images 20] [--verify-mib 64,128,320] [--verify-runs 3] [--assemble-mib 100] [--assemble-runs 3] [--deps-large] [--deps-large-mb 20] [--deps-large-runs 3]\n');
         process.exit(0);
         break;
       default:
@@ -666,7 +678,7 @@ type BenchCtx = { work: string; fingerprint: string; log: (s: string) => void };
  * and prints its table and JSON line; a missing tool is SKIPPED, any other failure FAILED.
  */
 async function registryBenchmark(
-  name: 'platforms' | 'verify' | 'assemble' | 'deps',
+  name: 'platforms' | 'verify' | 'assemble' | 'deps' | 'deps-large',
   opts: Options,
   ctx: BenchCtx,
   run: () => Promise<{ lines: string[]; summary: Record<string, unknown> }>,
@@ -709,9 +721,12 @@ function assembleBenchmark(opts: Options, ctx: BenchCtx): Promise<void> {
   return registryBenchmark('assemble', opts, ctx, async () => (await import('./assemble.js')).runAssembleBenchmark({ runs: opts.assembleRuns, baseMiB: opts.assembleMiB, work: ctx.work, layout, log: ctx.log }));
 }
 
-/** The deps benchmark (deps.ts). */
-function depsBenchmark(opts: Options, ctx: BenchCtx): Promise<void> {
-  return registryBenchmark('deps', opts, ctx, async () => (await import('./deps.js')).runDepsBenchmark({ runs: opts.runs, work: ctx.work, layout, log: ctx.log }));
+/** The deps benchmark (deps.ts), then, with --deps-large, the one on large lockfiles (deps-large.ts). */
+async function depsBenchmark(opts: Options, ctx: BenchCtx): Promise<void> {
+  await registryBenchmark('deps', opts, ctx, async () => (await import('./deps.js')).runDepsBenchmark({ runs: opts.runs, work: ctx.work, layout, log: ctx.log }));
+  if (opts.depsLarge) {
+    await registryBenchmark('deps-large', opts, ctx, async () => (await import('./deps-large.js')).runDepsLargeBenchmark({ runs: opts.depsLargeRuns, megabytes: opts.depsLargeMb, work: ctx.work, layout, log: ctx.log }));
+  }
 }
 
 async function main(): Promise<void> {

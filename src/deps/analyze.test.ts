@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { fakeCalls, fakeLock as lock, fakeParts, tree } from '../../test/support/deps-fakes.js';
 import { AnyarchError } from '../errors.js';
 import { makePlatform } from '../platform/index.js';
-import { analyzeDeps, analyzeLockfileReport, flagTargets, globRegExp, lockfileAnalyser, parseLibc, summarizeDeps, targetLabel, targetLabels } from './analyze.js';
+import { analyzeDeps, analyzeLockfileReport, flagTargets, globRegExp, lockfileAnalyser, MAX_LOCKFILE_BYTES, parseLibc, summarizeDeps, targetLabel, targetLabels } from './analyze.js';
 import type { Cell, DepsTarget, Lockfile, PackageReport } from './types.js';
 
 const calls = fakeCalls;
@@ -284,6 +284,18 @@ test('a lockfile that is not UTF-8, or a directory that cannot be listed, is one
   assert.equal(run.reports[1]?.file, path.join('ok', 'package-lock.json'));
   // root reads every directory: then "locked" is a directory without lockfiles
   assert.match(run.errors[0]?.message ?? '', /^locked: (cannot be read \(EACCES\)|no lockfile found in this directory)$/);
+});
+
+test('a lockfile past the limit is refused by its size, unread, naming the limit; the others are analysed', async () => {
+  const cwd = tree({ 'big/package-lock.json': '', 'ok/package-lock.json': lock([]) });
+  const { truncateSync } = await import('node:fs');
+  // sparse: the size is declared, no byte is written (or read)
+  truncateSync(path.join(cwd, 'big/package-lock.json'), MAX_LOCKFILE_BYTES + 1024 * 1024);
+  const run = await analyzeDeps(['big', 'ok'], { cwd, parts: fakeParts() });
+  assert.equal(run.reports[0]?.error?.describe(), `${path.join('big', 'package-lock.json')}: larger than 128 MiB (129.0 MiB), the most anyarch reads from a lockfile`);
+  assert.equal(run.reports[0]?.error?.code, 'E_INPUT');
+  assert.equal(run.reports[1]?.error, undefined);
+  assert.ok(MAX_LOCKFILE_BYTES >= 40 * 1024 * 1024, 'a 40 MB monorepo lockfile is read');
 });
 
 test('a quoted glob searches below its fixed part, skipping node_modules; one that matches nothing is an error', async () => {

@@ -14,7 +14,7 @@ import { readdir, stat } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AnyarchError, isAnyarchError, thrownSummary } from '../errors.js';
-import { NotRegularFileError, readRegularFile, TooLargeError } from '../fs/bounded-read.js';
+import { formatBytes, NotRegularFileError, readRegularFile, TooLargeError } from '../fs/bounded-read.js';
 import { errnoReason } from '../fs/errno.js';
 import { defaultCacheDir } from '../fs/cache.js';
 import { formatPlatform, parsePlatformList, type Platform } from '../platform/index.js';
@@ -33,7 +33,11 @@ import type {
 import type { NpmConfig } from './npm/npmrc.js';
 import { LOCKFILE_INCOMPLETE, cellVerdict, withVerdict, type DepsSeverity } from './verdicts.js';
 
-/** Most bytes of one lockfile read (large monorepo package-locks run to tens of MiB). */
+/**
+ * Most bytes of one lockfile read: large monorepos' package-lock.json and pnpm-lock.yaml run to
+ * 10-40 MB (a 40 MB one is read in about 5 s and 330 MB, docs/benchmarks.md), so three times the
+ * largest seen; past it the lockfile is refused by its size, unread.
+ */
 export const MAX_LOCKFILE_BYTES = 128 * 1024 * 1024;
 /** Most bytes of a Dockerfile read. */
 export const MAX_DOCKERFILE_BYTES = 4 * 1024 * 1024;
@@ -455,13 +459,16 @@ async function globLockfiles(glob: string, cwd: string, kindOf: DepsParts['lockf
   return out;
 }
 
-async function readText(file: string, abs: string, limit: number): Promise<string> {
+async function readText(file: string, abs: string, limit: number, what: 'lockfile' | 'Dockerfile'): Promise<string> {
   // the messages leave the path to `location.file`, which every printer puts first
   try {
     const bytes = await readRegularFile(abs, limit);
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (e) {
-    if (e instanceof TooLargeError) throw new AnyarchError('E_INPUT', `larger than ${limit / 1024 / 1024} MiB`, undefined, { file });
+    if (e instanceof TooLargeError) {
+      const size = e.size !== undefined ? ` (${(e.size / 1024 / 1024).toFixed(1)} MiB)` : '';
+      throw new AnyarchError('E_INPUT', `larger than ${formatBytes(limit)}${size}, the most anyarch reads from a ${what}`, undefined, { file });
+    }
     if (e instanceof TypeError) throw new AnyarchError('E_INPUT', 'not UTF-8 text', undefined, { file });
     if (e instanceof NotRegularFileError) throw new AnyarchError('E_INPUT', `cannot be read: ${e.message}`, undefined, { file });
     throw new AnyarchError('E_INPUT', `cannot be read: ${errnoReason(e)}`, undefined, { file });
@@ -539,7 +546,7 @@ export async function analyzeDeps(paths: readonly string[], opts: DepsOptions): 
     const key = path.resolve(opts.cwd, dockerfile);
     let p = sitesCache.get(key);
     if (!p) {
-      p = readText(dockerfile, key, MAX_DOCKERFILE_BYTES)
+      p = readText(dockerfile, key, MAX_DOCKERFILE_BYTES, 'Dockerfile')
         .then((text) => parts.installSites(text, dockerfile, platforms ?? parsePlatformList(DEFAULT_DEPS_PLATFORMS)))
         .catch((e: unknown) => (isAnyarchError(e) ? e : new AnyarchError('E_INPUT', `${dockerfile}: ${thrownSummary(e)}`, undefined, { file: dockerfile })));
       sitesCache.set(key, p);
@@ -557,7 +564,7 @@ export async function analyzeDeps(paths: readonly string[], opts: DepsOptions): 
       };
       let lock: Lockfile;
       try {
-        lock = parts.readLockfile(file, await readText(file, path.resolve(opts.cwd, file), MAX_LOCKFILE_BYTES));
+        lock = parts.readLockfile(file, await readText(file, path.resolve(opts.cwd, file), MAX_LOCKFILE_BYTES, 'lockfile'));
       } catch (e) {
         const error = isAnyarchError(e) ? e : new AnyarchError('E_INTERNAL', `reading ${file} failed: ${thrownSummary(e)}`, undefined, { file }, { cause: e });
         return done({ file, kind, ecosystem: ecosystemOf(kind), targets: [], packages: [], total: 0, warnings: [], error });

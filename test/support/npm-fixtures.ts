@@ -26,7 +26,7 @@ export interface FixturePackage {
   readonly files: Readonly<Record<string, string>>;
 }
 
-interface Member {
+export interface Member {
   readonly suffix: string;
   readonly os: string;
   readonly cpu: string;

@@ -217,6 +217,39 @@ describe('pnpm-lock.yaml', () => {
     assert.deepEqual(lock.warnings, []);
   });
 
+  test('v9: the snapshots of one package with other peers: their dependencies joined, optional only when every one is', () => {
+    const text = [
+      "lockfileVersion: '9.0'",
+      'packages:',
+      '  a@1.0.0:',
+      '    resolution: {integrity: sha512-A}',
+      '  b@1.0.0:',
+      '    resolution: {integrity: sha512-B}',
+      'snapshots:',
+      '  a@1.0.0(peer@1.0.0):',
+      '    dependencies:',
+      '      x: 1.0.0',
+      '      peer: 1.0.0',
+      '    optional: true',
+      '  a@1.0.0(peer@2.0.0):',
+      '    dependencies:',
+      '      peer: 2.0.0',
+      '      y: 1.0.0',
+      '    optionalDependencies:',
+      '      z: 1.0.0',
+      '  b@1.0.0(peer@1.0.0):',
+      '    optional: true',
+      '  b@1.0.0(peer@2.0.0):',
+      '    optional: true',
+      '',
+    ].join('\n');
+    const lock = readLockfile('pnpm-lock.yaml', text);
+    const a = get(lock, 'a');
+    assert.deepEqual([a.dependencies, a.optionalDependencies, a.optional], [['x', 'peer', 'y'], ['z'], undefined]);
+    const b = get(lock, 'b');
+    assert.deepEqual([b.dependencies, b.optionalDependencies, b.optional], [undefined, undefined, true]);
+  });
+
   test('v6: slash keys with peer suffixes, requiresBuild, dev, optional', () => {
     const lock = readLockfile('pnpm-lock.yaml', PNPM_V6);
     assert.equal(lock.formatVersion, '6.0');

@@ -28,12 +28,26 @@ export function pnpmKeyNameVersion(key: string): { name: string; version: string
   return { name: base.slice(0, at), version: base.slice(at + 1) };
 }
 
+/** The keys of a map, undefined when there are none. */
+function namesOf(v: unknown): string[] | undefined {
+  if (!isRecord(v)) return undefined;
+  const names = Object.keys(v);
+  return names.length > 0 ? names : undefined;
+}
+
+/** The names of both lists, each once, in first-seen order. */
+function union(a: string[] | undefined, b: string[] | undefined): string[] | undefined {
+  if (!a || !b) return a ?? b;
+  return [...new Set([...a, ...b])];
+}
+
 /**
  * Reads a pnpm-lock.yaml of lockfileVersion 6.x or 9.0.
  * @throws AnyarchError `E_LOCKFILE`: not YAML (at its position), no or an unknown lockfileVersion.
  */
 export function readPnpmLock(file: string, text: string): Lockfile {
-  const { data, keys } = readYamlLock(file, stripBom(text), 'pnpm-lock.yaml', ['packages', 'snapshots']);
+  // positions of `packages`' keys only: a snapshot is never reported (its package is)
+  const { data, keys } = readYamlLock(file, stripBom(text), 'pnpm-lock.yaml', ['packages']);
   const top = keys.get('') ?? new Map<string, SourcePosition>();
   const raw = data['lockfileVersion'];
   const versionAt = top.get('lockfileVersion') ?? { line: 1, column: 1 };
@@ -49,19 +63,24 @@ export function readPnpmLock(file: string, text: string): Lockfile {
   if (!isRecord(packagesValue)) throw lockfileError(file, 'pnpm-lock.yaml: "packages" is not a mapping', top.get('packages') ?? versionAt);
   const pkgPositions = keys.get('packages') ?? new Map<string, SourcePosition>();
 
-  // v9: facts of the dependency graph live in `snapshots`, keyed with peer suffixes
-  const snapshots = new Map<string, { deps: Set<string>; optDeps: Set<string>; optional: boolean }>();
+  // v9: facts of the dependency graph live in `snapshots`, keyed with peer suffixes (several per package: their names joined)
+  const snapshots = new Map<string, { deps: string[] | undefined; optDeps: string[] | undefined; optional: boolean }>();
   if (major === 9) {
     const snaps = data['snapshots'] ?? {};
     if (!isRecord(snaps)) throw lockfileError(file, 'pnpm-lock.yaml: "snapshots" is not a mapping', top.get('snapshots') ?? versionAt);
-    for (const [key, value] of Object.entries(snaps)) {
+    for (const key in snaps) {
+      const value = snaps[key];
       const base = pnpmBaseKey(key);
-      let s = snapshots.get(base);
-      if (!s) snapshots.set(base, (s = { deps: new Set(), optDeps: new Set(), optional: true }));
       const v = isRecord(value) ? value : {};
-      if (v['optional'] !== true) s.optional = false;
-      if (isRecord(v['dependencies'])) for (const d of Object.keys(v['dependencies'])) s.deps.add(d);
-      if (isRecord(v['optionalDependencies'])) for (const d of Object.keys(v['optionalDependencies'])) s.optDeps.add(d);
+      const deps = namesOf(v['dependencies']);
+      const optDeps = namesOf(v['optionalDependencies']);
+      const s = snapshots.get(base);
+      if (!s) snapshots.set(base, { deps, optDeps, optional: v['optional'] === true });
+      else {
+        if (v['optional'] !== true) s.optional = false;
+        s.deps = union(s.deps, deps);
+        s.optDeps = union(s.optDeps, optDeps);
+      }
     }
   }
 
@@ -84,8 +103,8 @@ export function readPnpmLock(file: string, text: string): Lockfile {
     const local = (v: string | undefined): boolean => v !== undefined && (v.startsWith('link:') || v.startsWith('file:'));
     if (local(version) || local(fromKey?.version) || typeof resolution['directory'] === 'string') continue;
     const s = major === 9 ? snapshots.get(pnpmBaseKey(key)) : undefined;
-    const deps = major === 9 ? (s && s.deps.size > 0 ? [...s.deps] : undefined) : isRecord(value['dependencies']) ? Object.keys(value['dependencies']) : undefined;
-    const optDeps = major === 9 ? (s && s.optDeps.size > 0 ? [...s.optDeps] : undefined) : isRecord(value['optionalDependencies']) ? Object.keys(value['optionalDependencies']) : undefined;
+    const deps = major === 9 ? s?.deps : isRecord(value['dependencies']) ? Object.keys(value['dependencies']) : undefined;
+    const optDeps = major === 9 ? s?.optDeps : isRecord(value['optionalDependencies']) ? Object.keys(value['optionalDependencies']) : undefined;
     // one shape for every entry (absent facts undefined), as package-lock's reader builds them
     const pkg: LockedPackage = {
       ecosystem: 'npm',

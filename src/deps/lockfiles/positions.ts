@@ -9,7 +9,7 @@ import type { SourcePosition } from '../types.js';
 
 /** Offsets of the starts of lines, for offset -> line/column by binary search. */
 export class LineIndex {
-  private readonly starts: number[] = [0];
+  protected readonly starts: number[] = [0];
   constructor(text: string) {
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
   }

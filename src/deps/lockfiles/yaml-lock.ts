@@ -30,18 +30,26 @@ export interface YamlLock {
  */
 export function readYamlLock(file: string, text: string, what: string, mapsUnder: readonly string[]): YamlLock {
   try {
-    return readBlockYaml(text, mapsUnder);
+    // an entry outside the subset is read alone by the library, the rest by the block reader
+    return readBlockYaml(text, mapsUnder, (piece, under) => readWithYamlLibrary(file, piece, what, under));
   } catch (e) {
     if (!(e instanceof NotBlockYaml)) throw e;
   }
   return readWithYamlLibrary(file, text, what, mapsUnder);
 }
 
+/**
+ * The `yaml` library's core schema without its number tags: plain scalars that look like numbers
+ * stay strings, as the block reader keeps them (`version: 1.10` is 1.10, not 1.1), so that an
+ * entry read by either reader reads the same.
+ */
+const noNumbers = (tags: import('yaml').Tags): import('yaml').Tags => tags.filter((t) => typeof t === 'string' || !/:(?:int|float)$/.test(t.tag));
+
 /** The `yaml` library's reading (positions from its nodes; its errors as `E_LOCKFILE`). */
 export function readWithYamlLibrary(file: string, text: string, what: string, mapsUnder: readonly string[]): YamlLock {
   const { LineCounter, isMap, isScalar, parseDocument } = yaml();
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, keepSourceTokens: false, customTags: noNumbers });
   const at = (offset: number | undefined): SourcePosition | undefined => {
     if (offset === undefined) return undefined;
     const p = lc.linePos(offset);

@@ -7,23 +7,12 @@ import { parse, TomlError } from 'smol-toml';
 import { AnyarchError } from '../../../errors.js';
 import type { DistributionFile, LockedPackage, Lockfile, SourcePosition } from '../../types.js';
 import { normalizeName } from '../../python/tags.js';
+import { LineIndex as BaseLineIndex } from '../positions.js';
 
-/** Offsets of line starts, for turning an offset into a 1-based line and column in O(log n). */
-export class LineIndex {
-  private readonly starts: number[] = [0];
+/** Offsets of line starts (offset -> 1-based line and column in O(log n)), with the text, for finding TOML headers. */
+export class LineIndex extends BaseLineIndex {
   constructor(readonly text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
-  }
-
-  position(offset: number): SourcePosition {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - this.starts[lo]! + 1 };
+    super(text);
   }
 
   /** where each line that is exactly `header` (after trimming) starts, in order: `[[package]]` */

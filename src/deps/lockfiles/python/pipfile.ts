@@ -6,9 +6,13 @@
  */
 import type { AnyarchError } from '../../../errors.js';
 import type { LockedPackage, Lockfile, SourcePosition } from '../../types.js';
+import { jsonKeyPositions } from '../positions.js';
 import { entryWarning, isTable, LineIndex, lockedPython, lockfileError, pythonLockfile, str } from './common.js';
 
 const SUPPORTED_SPEC = 6;
+
+/** The maps of packages, in the order they are read. */
+const SECTIONS: ReadonlySet<'default' | 'develop'> = new Set(['default', 'develop']);
 
 /** Where a JSON.parse error points, from V8's message (`... at position 123` or `... (line 3 column 5)`). */
 function jsonErrorPosition(message: string, lines: LineIndex): SourcePosition {
@@ -40,17 +44,17 @@ export function readPipfileLock(file: string, text: string): Lockfile {
   }
   const warnings: AnyarchError[] = [];
   const packages: LockedPackage[] = [];
-  for (const section of ['default', 'develop'] as const) {
+  // every entry's key placed in one pass over the text
+  const keys = jsonKeyPositions(text, lines, SECTIONS);
+  for (const section of SECTIONS) {
     const entries = doc[section];
     if (entries === undefined) continue;
-    const sectionAt = text.indexOf(`"${section}"`);
     if (!isTable(entries)) {
-      warnings.push(entryWarning(file, `\`${section}\` is not an object; skipped`, lines.position(Math.max(0, sectionAt))));
+      warnings.push(entryWarning(file, `\`${section}\` is not an object; skipped`, keys.top.get(section)));
       continue;
     }
     for (const [name, entry] of Object.entries(entries)) {
-      const at = text.indexOf(JSON.stringify(name), Math.max(0, sectionAt));
-      const position = at >= 0 ? lines.position(at) : undefined;
+      const position = keys.nested.get(`${section}\0${name}`);
       const version = isTable(entry) ? str(entry['version']) : undefined;
       const pinned = version ? /^===?\s*(\S+)$/.exec(version) : null;
       if (!isTable(entry) || !pinned) {

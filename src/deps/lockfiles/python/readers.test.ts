@@ -311,6 +311,20 @@ describe('Pipfile.lock', () => {
     assert.match(lock.warnings[0]!.message, /mylib in default: a local path or VCS checkout/);
     assert.equal(lock.warnings[0]!.location?.line, 19);
   });
+  test('each entry at its own key, even when its name is another entry\'s value (a package named as the index)', () => {
+    const entries = Array.from({ length: 300 }, (_, i) => [`pkg-${i}`, { hashes: [], index: 'pypi', version: `==1.${i}` }] as const);
+    const text = JSON.stringify({ _meta: { 'pipfile-spec': 6, sources: [{ name: 'pypi', url: 'https://pypi.org/simple' }] }, default: Object.fromEntries([...entries, ['pypi', { version: '==1.0' }]]), develop: { 'pkg-0': { version: '==2.0' } } }, null, 4);
+    const lock = readPipfileLock('Pipfile.lock', text);
+    const lines = text.split('\n');
+    assert.equal(lock.packages.length, 302);
+    for (const p of lock.packages) {
+      const line = lines[(p.position?.line ?? 0) - 1] ?? '';
+      assert.equal(line.slice((p.position?.column ?? 0) - 1), `"${p.name}": {`, p.key);
+      assert.equal(line.startsWith(' '.repeat(8)), true, p.key);
+    }
+    assert.equal(lock.packages.at(-1)?.dev, true);
+    assert.equal(lock.packages.at(-1)?.position?.line, lines.lastIndexOf('        "pkg-0": {') + 1);
+  });
   test('truncated JSON names where it ends; not pipenv; a newer spec', () => {
     throwsLockfile(() => readPipfileLock('Pipfile.lock', PIPFILE.slice(0, 200)), undefined, /not valid JSON/);
     throwsLockfile(() => readPipfileLock('Pipfile.lock', '{"default": {}}'), 1, /no `_meta`/);

@@ -103,6 +103,11 @@ describe('fastUvLock reads what the TOML parser reads', () => {
     }
     assert.deepEqual(plain(fastUvLock(text)), projection(parse(text) as Record<string, unknown>));
   });
+  test('CRLF line ends (a Windows checkout): the same values', () => {
+    const crlf = UV.replace(/\n/g, '\r\n');
+    assert.deepEqual(plain(fastUvLock(crlf)), projection(parse(crlf) as Record<string, unknown>));
+    assert.deepEqual(plain(fastUvLock(crlf)), plain(fastUvLock(UV)));
+  });
   test('what it doubts is left to the TOML parser', () => {
     for (const doubtful of [
       'version = 1\nx = """\nmulti\n"""\n',
@@ -113,7 +118,8 @@ describe('fastUvLock reads what the TOML parser reads', () => {
       'version = 1\n[[package]]\nsdist = { url = "x", url = "y" }\n',
       'version = 1\n[[package]]\nsdist = { url = "x"\n',
       'version = 1\n[[package]]\nwheels = [\n    { url = "x" },\n',
-      'version = 1\r\n',
+      'version = 1\r\n\r[[package]]\n',
+      'version = 1\r\n[[package]]\nname = "a"\r\n',
       '[weird header\n',
     ]) {
       assert.equal(fastUvLock(doubtful), undefined, doubtful);

@@ -116,8 +116,12 @@ const GROUP_SECTIONS = new Set(['[package.optional-dependencies]', '[package.dev
 
 /** The parts of a uv.lock `readUvLock` reads, or undefined when the text is not in uv's layout. */
 export function fastUvLock(text: string): TomlTable | undefined {
-  if (text.includes('"""') || text.includes("'''") || text.includes('\r')) return undefined;
-  const lines = text.split('\n');
+  if (text.includes('"""') || text.includes("'''")) return undefined;
+  // CRLF (a Windows checkout) as LF; a carriage return anywhere else is the parser's to judge
+  const crlf = text.includes('\r');
+  if (crlf && /\r(?!\n)/.test(text)) return undefined;
+  const lines = crlf ? text.split('\r\n') : text.split('\n');
+  if (crlf && lines.some((l) => l.includes('\n'))) return undefined;
   const doc: TomlTable = {};
   const packages: TomlTable[] = [];
   /** where `key = value` lines go: the top, a package, a group table, or nowhere (a section not read) */
