@@ -100,6 +100,25 @@ test('lookUpNativeDeps: a lockfile the analyser cannot read is a fact with its e
   assert.equal(bad?.report.error?.code, 'E_INPUT');
 });
 
+test('lookUpNativeDeps: lockfiles are analysed `concurrency` at a time', async () => {
+  const three = 'FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN cd a && npm ci\nRUN cd b && npm ci\nRUN cd c && npm ci\n';
+  const dir = tempTree({ Dockerfile: three, 'a/package-lock.json': LOCK, 'b/package-lock.json': LOCK, 'c/package-lock.json': LOCK });
+  const calls: NativeDepsInput[] = [];
+  const inner = fakeAnalyser(calls);
+  let active = 0;
+  let most = 0;
+  const analyse = async (input: NativeDepsInput): Promise<LockfileReport> => {
+    most = Math.max(most, ++active);
+    await new Promise((r) => setTimeout(r, 5));
+    active--;
+    return inner(input);
+  };
+  const facts = await lookUpNativeDeps([{ file: 'Dockerfile', source: three, context: dir, cwd: dir }], { analyse, platforms: PLATFORMS, concurrency: 2 });
+  assert.equal(facts.size, 3);
+  assert.equal(calls.length, 3);
+  assert.equal(most, 2);
+});
+
 test('checkPaths: AA123 on the install RUN from the injected analyser; nativeDeps: false leaves the rules silent and says which', async () => {
   const dir = tempTree({ Dockerfile: DOCKERFILE, 'package-lock.json': LOCK, 'package.json': '{}' });
   const calls: NativeDepsInput[] = [];

@@ -12,6 +12,7 @@ import { isAnyarchError } from '../errors.js';
 import { installSites, nativeDepsKey, INSTALL_GATE, type InstallSiteFacts, type NativeDepsFact, type NativeDepsFacts } from '../deps/dockerfile.js';
 import type { DepsTarget, LockfileKind, LockfileReport } from '../deps/types.js';
 import { buildModel } from '../dockerfile/model.js';
+import { eachLimited } from '../net/retry.js';
 import { parseDockerfile } from '../dockerfile/parser.js';
 import type { ScriptReader } from '../dockerfile/scripts.js';
 import { formatPlatform, type Platform } from '../platform/index.js';
@@ -154,19 +155,15 @@ export async function lookUpNativeDeps(dockerfiles: Iterable<NativeDepsDockerfil
   if (!jobs.size) return new Map();
   opts.onStart?.(jobs.size);
   const out = new Map<string, NativeDepsFact>();
-  const queue = [...jobs.values()];
-  const worker = async (): Promise<void> => {
-    for (let job = queue.shift(); job; job = queue.shift()) {
-      const site = sites.get(job.keys[0] as string) as InstallSiteFacts;
-      let report: LockfileReport;
-      try {
-        report = await analyse(job.input);
-      } catch (e) {
-        report = errorReport(job.input, site, e);
-      }
-      for (const key of job.keys) out.set(key, { lockfile: job.input.lockfile, report });
+  await eachLimited(jobs.values(), opts.concurrency ?? 4, async (job) => {
+    const site = sites.get(job.keys[0] as string) as InstallSiteFacts;
+    let report: LockfileReport;
+    try {
+      report = await analyse(job.input);
+    } catch (e) {
+      report = errorReport(job.input, site, e);
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
+    for (const key of job.keys) out.set(key, { lockfile: job.input.lockfile, report });
+  });
   return out;
 }
