@@ -5,7 +5,8 @@
  * the lockfile's text so that what was read is checked too.
  */
 import assert from 'node:assert/strict';
-import { rmSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { tempTree } from '../../test/support/tree.js';
@@ -14,6 +15,7 @@ import type { LockfileReport } from '../deps/types.js';
 import { AnyarchError } from '../errors.js';
 import { parsePlatform, parsePlatformList } from '../platform/index.js';
 import { checkPaths, type CheckProgress } from './check-paths.js';
+import { checkOutcome } from './outcome.js';
 import { lookUpNativeDeps, type NativeDepsInput } from './deps-lookup.js';
 
 /** A fake analyser: each line `name@version platform` of the lockfile's text is a missing cell on that platform. */
@@ -76,15 +78,39 @@ test('lookUpNativeDeps: costs nothing without an install, without an analyser, o
   assert.equal(calls.length, 0);
 });
 
-test('lookUpNativeDeps: never reads a lockfile through a link out of the context', async () => {
+test('lookUpNativeDeps: a lockfile linked from outside the context is never read, and said so', async () => {
   const outside = tempTree({ 'package-lock.json': LOCK });
   const dir = tempTree({ Dockerfile: DOCKERFILE });
   symlinkSync(path.join(outside, 'package-lock.json'), path.join(dir, 'package-lock.json'));
   const calls: NativeDepsInput[] = [];
-  const facts = await lookUpNativeDeps([{ file: 'Dockerfile', source: DOCKERFILE, context: dir }], { analyse: fakeAnalyser(calls), platforms: PLATFORMS });
-  assert.equal(facts.size, 0);
+  const facts = await lookUpNativeDeps([{ file: 'Dockerfile', source: DOCKERFILE, context: dir, cwd: dir }], { analyse: fakeAnalyser(calls), platforms: PLATFORMS });
   assert.equal(calls.length, 0);
+  const fact = facts.get(nativeDepsKey('Dockerfile', { key: '0:0' }));
+  assert.equal(fact?.lockfile, 'package-lock.json');
+  assert.equal(fact?.report.error?.code, 'E_INPUT');
+  assert.match(fact?.report.error?.message ?? '', /^cannot be read: a symbolic link to a file outside the build context/);
+  assert.ok(!fact?.report.error?.message.includes(outside), 'the link target is not printed');
   rmSync(outside, { recursive: true });
+});
+
+test('lookUpNativeDeps: a lockfile that is a directory, a FIFO (never opened) or a dangling link is a fact with an error; a missing one has none', async () => {
+  const dir = tempTree({ Dockerfile: DOCKERFILE });
+  const facts = async (): Promise<string | undefined> => {
+    const calls: NativeDepsInput[] = [];
+    const f = await lookUpNativeDeps([{ file: 'Dockerfile', source: DOCKERFILE, context: dir, cwd: dir }], { analyse: fakeAnalyser(calls), platforms: PLATFORMS });
+    assert.equal(calls.length, 0);
+    const e = f.get(nativeDepsKey('Dockerfile', { key: '0:0' }))?.report.error;
+    return e && `${e.code} ${e.location?.file}: ${e.message}`;
+  };
+  assert.equal(await facts(), undefined, 'no lockfile: no fact');
+  mkdirSync(path.join(dir, 'package-lock.json'));
+  assert.equal(await facts(), 'E_INPUT package-lock.json: cannot be read: a directory, not a regular file');
+  rmSync(path.join(dir, 'package-lock.json'), { recursive: true });
+  execFileSync('mkfifo', [path.join(dir, 'package-lock.json')]);
+  assert.equal(await facts(), 'E_INPUT package-lock.json: cannot be read: a named pipe (FIFO), not a regular file');
+  rmSync(path.join(dir, 'package-lock.json'));
+  symlinkSync('nowhere.json', path.join(dir, 'package-lock.json'));
+  assert.equal(await facts(), 'E_INPUT package-lock.json: cannot be read: a symbolic link to nothing (its target does not exist)');
 });
 
 test('lookUpNativeDeps: a lockfile the analyser cannot read is a fact with its error; two sites of one lockfile and targets share one analysis', async () => {
@@ -139,6 +165,19 @@ test('checkPaths: AA123 on the install RUN from the injected analyser; nativeDep
   const offline = await checkPaths([], { cwd: dir, check: { platforms: PLATFORMS, only: ['AA123', 'AA124'] }, baseImages: false, nativeDeps: false });
   assert.deepEqual(offline.results.flatMap((r) => r.findings), []);
   assert.deepEqual(offline.withoutNativeDeps, ['AA123', 'AA124']);
+});
+
+test('checkPaths: a lockfile the install reads that is a FIFO is an error result (exit 2), never opened; the Dockerfile is still checked', async () => {
+  const dir = tempTree({ Dockerfile: DOCKERFILE, 'package.json': '{}' });
+  execFileSync('mkfifo', [path.join(dir, 'package-lock.json')]);
+  const calls: NativeDepsInput[] = [];
+  const run = await checkPaths([], { cwd: dir, check: { platforms: PLATFORMS, only: ['AA123', 'AA124'] }, baseImages: false, nativeDeps: { analyse: fakeAnalyser(calls) } });
+  assert.equal(calls.length, 0);
+  assert.deepEqual(run.results.map((r) => [r.file, r.error?.code, r.error?.message]), [
+    ['Dockerfile', undefined, undefined],
+    ['package-lock.json', 'E_INPUT', 'cannot be read: a named pipe (FIFO), not a regular file'],
+  ]);
+  assert.equal(checkOutcome(run), 'input-error');
 });
 
 test('checkPaths: a Dockerfile that names no package manager never reaches the analyser', async () => {
