@@ -76,6 +76,21 @@ test('a file of no known name, and a directory with no lockfile, are errors nami
   assert.deepEqual(run.reports, []);
 });
 
+test('a directory named like a lockfile is said to be one, named or met in a directory; a link to a lockfile is read', async () => {
+  const cwd = tree({ 'package-lock.json/README': 'x', 'app/uv.lock/x': 'x', 'app/real.json': lock([]), 'other/README': 'x' });
+  const { symlinkSync } = await import('node:fs');
+  symlinkSync('../app/real.json', path.join(cwd, 'other', 'package-lock.json'));
+  symlinkSync('nowhere', path.join(cwd, 'other', 'requirements.txt'));
+  const run = await analyzeDeps(['package-lock.json', 'app', 'other'], { cwd, parts: fakeParts() });
+  assert.deepEqual(run.errors.map((e) => e.message), [
+    'package-lock.json: a directory, not a lockfile',
+    `${path.join('app', 'uv.lock')}: a directory, not a lockfile`,
+    `${path.join('other', 'requirements.txt')}: a symbolic link to nothing, not a lockfile`,
+  ]);
+  assert.deepEqual(run.errors.map((e) => e.hint), [undefined, undefined, undefined], 'one line each');
+  assert.deepEqual(run.reports.map((r) => [r.file, r.error?.message]), [[path.join('other', 'package-lock.json'), undefined]]);
+});
+
 test('npm-shrinkwrap.json wins over package-lock.json in one directory, as npm reads it', async () => {
   const cwd = tree({ 'package-lock.json': lock([]), 'npm-shrinkwrap.json': lock([]) });
   const run = await analyzeDeps([], { cwd, parts: fakeParts() });

@@ -14,7 +14,7 @@ import { readdir, stat } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AnyarchError, isAnyarchError, thrownSummary } from '../errors.js';
-import { NotRegularFileError, readRegularFile, TooLargeError } from '../fs/bounded-read.js';
+import { fileKind, NotRegularFileError, readRegularFile, TooLargeError } from '../fs/bounded-read.js';
 import { errnoReason } from '../fs/errno.js';
 import { defaultCacheDir } from '../fs/cache.js';
 import { formatPlatform, parsePlatformList, type Platform } from '../platform/index.js';
@@ -353,20 +353,39 @@ export async function findLockfiles(paths: readonly string[], cwd: string, kindO
       errors.push(new AnyarchError('E_INPUT', `${given}: no such file or directory`, 'name a lockfile (package-lock.json, pnpm-lock.yaml, yarn.lock, uv.lock, poetry.lock, Pipfile.lock, requirements.txt...) or a directory holding one'));
       continue;
     }
+    if (isDir && kindOf(given)) {
+      // `anyarch deps package-lock.json` naming a directory: said as such, not searched
+      errors.push(new AnyarchError('E_INPUT', `${given}: a directory, not a lockfile`));
+      continue;
+    }
     if (!isDir) {
       const kind = kindOf(given);
       if (kind) add(given, kind);
       else errors.push(new AnyarchError('E_INPUT', `${given}: not a lockfile anyarch reads`, 'lockfiles: package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock (Berry), uv.lock, poetry.lock, pylock.toml, Pipfile.lock, requirements.txt'));
       continue;
     }
-    let names: string[];
+    let entries: import('node:fs').Dirent[];
     try {
-      names = (await readdir(abs, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name).sort();
+      entries = await readdir(abs, { withFileTypes: true });
     } catch (e) {
       errors.push(new AnyarchError('E_INPUT', `${given}: cannot be read (${(e as NodeJS.ErrnoException).code ?? thrownSummary(e)})`));
       continue;
     }
+    const names: string[] = [];
     let any = false;
+    for (const d of entries) {
+      if (d.isFile()) names.push(d.name);
+      else if (kindOf(d.name)) {
+        // a lockfile's name on something else: a link to a file is read, anything else is said
+        const what = await statKind(path.join(abs, d.name));
+        if (what === 'a regular file') names.push(d.name);
+        else {
+          errors.push(new AnyarchError('E_INPUT', `${given === '.' ? d.name : path.join(given, d.name)}: ${what}, not a lockfile`));
+          any = true;
+        }
+      }
+    }
+    names.sort();
     for (const name of names) {
       const kind = kindOf(name);
       if (!kind) continue;
@@ -645,6 +664,15 @@ function metadataSources(
 function withFlagVersions(t: DepsTarget, opts: Pick<DepsOptions, 'python' | 'node'>): DepsTarget {
   if ((t.python !== undefined || opts.python === undefined) && (t.node !== undefined || opts.node === undefined)) return t;
   return { ...t, ...(t.python === undefined && opts.python !== undefined ? { python: opts.python } : {}), ...(t.node === undefined && opts.node !== undefined ? { node: opts.node } : {}) };
+}
+
+/** What a path names, links followed (`fileKind`'s words), or `a symbolic link to nothing`. */
+async function statKind(abs: string): Promise<string> {
+  try {
+    return fileKind(await stat(abs));
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'a symbolic link to nothing' : `unreadable (${errnoReason(e)})`;
+  }
 }
 
 async function isFile(abs: string): Promise<boolean> {

@@ -125,6 +125,12 @@ test('a lockfile that cannot be read: its error on standard error with its posit
   assert.match(io.out, /b\/package-lock\.json {2}\(1 native package of 1\)/);
 });
 
+test('a directory named package-lock.json: one line saying so, exit 2', async () => {
+  const io = fakeIo(tree({ 'package-lock.json/x': 'x' }));
+  assert.equal(await main(['deps', 'package-lock.json'], io), 2);
+  assert.equal(io.err, 'anyarch: package-lock.json: a directory, not a lockfile\n');
+});
+
 test('progress on a terminal, erased before the report; colour only on a terminal', async () => {
   const io = fakeIo(tree(PROJECT), {}, true);
   await deps(opts({ color: true }), io);
