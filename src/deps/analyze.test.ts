@@ -243,6 +243,10 @@ test('--libc, --python and --node are checked; bad ones are usage errors', () =>
   assert.deepEqual(flagTargets(p, { libc: 'musl-1.2.4', python: '3.12', node: '22' }), [{ platform: p[0], libc: 'musl', libcVersion: '1.2.4', python: '3.12', node: '22' }]);
   assert.throws(() => flagTargets(p, { python: '3' }), (e: unknown) => e instanceof AnyarchError && e.code === 'E_USAGE');
   assert.throws(() => flagTargets(p, { node: 'v20' }), /invalid Node\.js version "v20"/);
+  for (const node of ['99', 'abc', '0', '3', '20.1']) assert.throws(() => flagTargets(p, { node }), (e: unknown) => e instanceof AnyarchError && e.code === 'E_USAGE', node);
+  for (const python of ['9.99', '3.99', '3.021', '2.7', '3.12.1', 'abc']) assert.throws(() => flagTargets(p, { python }), (e: unknown) => e instanceof AnyarchError && e.code === 'E_USAGE', python);
+  assert.doesNotThrow(() => flagTargets(p, { node: '4', python: '3.0' }));
+  assert.doesNotThrow(() => flagTargets(p, { node: '26', python: '3.15' }));
 });
 
 test('lockfileAnalyser: lockfiles a caller read, analysed against its targets; one source per ecosystem; unreadable ones throw', async () => {

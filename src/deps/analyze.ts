@@ -30,6 +30,7 @@ import type {
   PythonIndexSource,
   TargetSummary,
 } from './types.js';
+import { nodeMajorProblem, pythonVersionProblem } from './flag-checks.js';
 import type { NpmConfig } from './npm/npmrc.js';
 import { LOCKFILE_INCOMPLETE, cellVerdict, withVerdict, type DepsSeverity } from './verdicts.js';
 
@@ -298,15 +299,16 @@ export function parseLibc(spec: string): { readonly libc: Libc; readonly version
   return m[2] ? { libc, version: m[2] } : { libc };
 }
 
-function checkVersion(what: string, v: string | undefined, re: RegExp, example: string): void {
-  if (v !== undefined && !re.test(v)) throw new AnyarchError('E_USAGE', `invalid ${what} version "${v}"`, `e.g. ${example}`);
+function checkVersion(what: string, v: string | undefined, problem: (v: string) => string | undefined): void {
+  const why = v === undefined ? undefined : problem(v);
+  if (why !== undefined) throw new AnyarchError('E_USAGE', `invalid ${what} version ${JSON.stringify(v?.slice(0, 40))}: ${why}`);
 }
 
 /** The targets of the command line (no Dockerfile): each platform with `--libc`, `--python`, `--node`. */
 export function flagTargets(platforms: readonly Platform[], opts: Pick<DepsOptions, 'libc' | 'python' | 'node'>): DepsTarget[] {
   const libc = opts.libc !== undefined ? parseLibc(opts.libc) : { libc: 'glibc' as const };
-  checkVersion('Python', opts.python, /^3\.\d{1,2}$/, '--python 3.12');
-  checkVersion('Node.js', opts.node, /^\d{2,3}$/, '--node 20');
+  checkVersion('Python', opts.python, pythonVersionProblem);
+  checkVersion('Node.js', opts.node, nodeMajorProblem);
   // npm's os/cpu/libc and wheel tags are read for Linux; another OS would be answered wrongly, so it is refused
   const other = platforms.find((p) => p.os !== 'linux');
   if (other) {

@@ -6,6 +6,7 @@
 import { parse, TomlError } from 'smol-toml';
 import { AnyarchError } from '../../../errors.js';
 import type { DistributionFile, LockedPackage, Lockfile, SourcePosition } from '../../types.js';
+import { httpUrlProblem, redactUserInfo } from '../../../net/url.js';
 import { normalizeName } from '../../python/tags.js';
 
 /** Offsets of line starts, for turning an offset into a 1-based line and column in O(log n). */
@@ -161,7 +162,11 @@ export function sdistAndWheels(pkg: TomlTable, read: (entry: unknown) => Distrib
   return files;
 }
 
-/** The Lockfile of a Python reader, absent fields left out. */
+/**
+ * The Lockfile of a Python reader, absent fields left out. An index the lock names that is no
+ * http(s) URL (`--index-url file:///wheels`) is not asked: a warning says so (without the URL's
+ * user-info), and the default index answers.
+ */
 export function pythonLockfile(
   file: string,
   kind: Lockfile['kind'],
@@ -169,6 +174,8 @@ export function pythonLockfile(
   warnings: readonly AnyarchError[],
   extra: { readonly formatVersion?: string | undefined; readonly requiresPython?: string | undefined; readonly indexUrl?: string | undefined },
 ): Lockfile {
+  const why = extra.indexUrl ? httpUrlProblem(extra.indexUrl) : undefined;
+  const indexUrl = why === undefined ? extra.indexUrl : undefined;
   return {
     file,
     kind,
@@ -176,7 +183,7 @@ export function pythonLockfile(
     ...(extra.formatVersion ? { formatVersion: extra.formatVersion } : {}),
     packages,
     ...(extra.requiresPython ? { requiresPython: extra.requiresPython } : {}),
-    ...(extra.indexUrl ? { indexUrl: extra.indexUrl } : {}),
-    warnings,
+    ...(indexUrl ? { indexUrl } : {}),
+    warnings: why === undefined ? warnings : [...warnings, entryWarning(file, `the index it names (${redactUserInfo(extra.indexUrl ?? '').slice(0, 200)}) is not an http(s) URL (${why}); the default index is asked instead`)],
   };
 }

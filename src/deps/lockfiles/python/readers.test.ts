@@ -356,4 +356,11 @@ describe('requirements.txt', () => {
     assert.deepEqual(readRequirements('r.txt', '').packages, []);
     assert.equal(readRequirements('r.txt', '-i=http://127.0.0.1:1/simple\n').indexUrl, 'http://127.0.0.1:1/simple');
   });
+  test('an index that is no http(s) URL is not asked: a warning without its user-info', () => {
+    const lock = readRequirements('r.txt', '--index-url ftp://user:s3cret@mirror.example/simple\nnumpy==2.1.0\n');
+    assert.equal(lock.indexUrl, undefined);
+    assert.equal(lock.warnings.length, 1);
+    assert.match(lock.warnings[0]!.message, /ftp:\/\/\*\*\*@mirror\.example\/simple\) is not an http\(s\) URL \(a URL with scheme ftp:\); the default index is asked instead/);
+    assert.ok(!lock.warnings[0]!.message.includes('s3cret'));
+  });
 });
