@@ -275,3 +275,59 @@ describe('analyzeNpmLockfile: prebuilds without an install script', () => {
     assert.match(reports[0]?.cells[2]?.reason ?? '', /no prebuild for linux\/ppc64le.*no install script to compile one/);
   });
 });
+
+describe('analyzeNpmLockfile: suggestions only where they are known to hold', () => {
+  const lockOf = (entries: Record<string, unknown>): Lockfile => readLockfile('package-lock.json', JSON.stringify({ lockfileVersion: 3, packages: { '': {}, ...entries } }));
+  test('a glibc base only for a musl target whose CPU has a glibc member: sharp has none for ppc64le, one for s390x', async () => {
+    const lock = readLockfile('package-lock.json', packageLockV3());
+    const sharp = rowOf(await analyzeNpmLockfile(lock, [target('linux/ppc64le', 'musl'), target('linux/s390x', 'musl')], undefined), 'sharp');
+    assert.deepEqual(sharp.cells.map(brief), ['missing AA301', 'missing AA301']);
+    assert.equal(sharp.suggestion, 'a glibc base (node:22-slim, Debian) instead of Alpine for linux/s390x (musl)');
+    const ppc = rowOf(await analyzeNpmLockfile(lock, [target('linux/ppc64le', 'musl')], undefined), 'sharp');
+    assert.equal(ppc.suggestion, undefined, 'no glibc ppc64 build either: a glibc base would not help');
+  });
+
+  test('prebuilds: a glibc base only where the tarball has a glibc prebuild for that CPU', async () => {
+    const lock = readLockfile('package-lock.json', JSON.stringify({ lockfileVersion: 3, packages: { '': {}, 'node_modules/fastdb': { version: '1.0.0', dependencies: { bindings: '^1.5.0' } } } }));
+    const meta = memoryNpm({
+      manifests: { 'fastdb@1.0.0': { gypfile: false } },
+      files: { 'fastdb@1.0.0': ['package/prebuilds/linux-x64/fastdb.napi.glibc.node', 'package/prebuilds/linux-arm64/fastdb.napi.armv8.glibc.node'] },
+    });
+    const [row] = await analyzeNpmLockfile(lock, [target('linux/arm64', 'musl'), target('linux/s390x', 'musl')], meta);
+    assert.deepEqual(row?.cells.map(brief), ['missing AA301', 'missing AA301']);
+    assert.equal(row?.suggestion, 'a glibc base (node:22-slim, Debian) instead of Alpine for linux/arm64 (musl)');
+  });
+
+  test('release assets: a glibc base only where the glibc asset for that CPU answers', async () => {
+    const lock = readLockfile('pnpm-lock.yaml', PNPM_V9);
+    const url = (plat: string, arch: string) => `https://github.com/WiseLibs/better-sqlite3/releases/download/v11.1.2/better-sqlite3-v11.1.2-node-v115-${plat}-${arch}.tar.gz`;
+    const meta = memoryNpm({
+      manifests: { 'better-sqlite3@11.1.2': { scripts: { install: 'prebuild-install' }, repository: 'WiseLibs/better-sqlite3' } },
+      urls: [url('linux', 'x64'), url('linux', 'arm64')],
+    });
+    const bs = rowOf(await analyzeNpmLockfile(lock, [target('linux/arm64', 'musl', { node: '20' }), target('linux/s390x', 'musl', { node: '20' })], meta), 'better-sqlite3');
+    assert.deepEqual(bs.cells.map(brief), ['missing AA301', 'missing AA301']);
+    assert.match(bs.suggestion ?? '', /^a glibc base \(node:20-slim, Debian\) instead of Alpine for linux\/arm64 \(musl\);/);
+    assert.doesNotMatch(bs.suggestion ?? '', /s390x/);
+  });
+
+  test("a newer family version is not offered when a member's glibc floor is above the target's", async () => {
+    const lock = lockOf({
+      'node_modules/@acme/fast': { version: '1.0.0', optionalDependencies: { '@acme/fast-linux-x64-gnu': '1.0.0' } },
+      'node_modules/@acme/fast-linux-x64-gnu': { version: '1.0.0', os: ['linux'], cpu: ['x64'], optional: true },
+    });
+    const meta = memoryNpm({
+      versions: { '@acme/fast': ['1.0.0', '2.0.0'] },
+      manifests: {
+        '@acme/fast@2.0.0': { optionalDependencies: { '@acme/fast-linux-x64-gnu': '2.0.0', '@acme/fast-linux-arm64-gnu': '2.0.0' } },
+        '@acme/fast-linux-arm64-gnu@2.0.0': { config: { glibc: '>=2.38' } },
+      },
+    });
+    const targets = [target('linux/amd64', 'glibc', { libcVersion: '2.36' }), target('linux/arm64', 'glibc', { libcVersion: '2.36' })];
+    const [row] = await analyzeNpmLockfile(lock, targets, meta);
+    assert.deepEqual(row?.cells.map(brief), ['prebuilt', 'missing AA301']);
+    assert.equal(row?.suggestion, undefined, '2.0.0 has an arm64 member, but it needs glibc 2.38 and the base has 2.36');
+    const [newer] = await analyzeNpmLockfile(lock, [target('linux/amd64', 'glibc', { libcVersion: '2.39' }), target('linux/arm64', 'glibc', { libcVersion: '2.39' })], meta);
+    assert.equal(newer?.suggestion, '@acme/fast@2.0.0 has a platform package for every target');
+  });
+});

@@ -263,7 +263,7 @@ async function familyReport(f: Family, ctx: Ctx): Promise<PackageReport> {
   }
   facts = withImpliedGlibc(facts);
   const cells = await withGlibcFloors(familyCells(parent.name, facts, ctx.words), facts, ctx);
-  const suggestion = await familySuggestion(parent, cells, ctx);
+  const suggestion = await familySuggestion(parent, cells, ctx, (w) => facts.some((f) => memberFits(f, glibcWords(w)) === 'fits'));
   return row(parent, 'platform-packages', cells, suggestion);
 }
 
@@ -305,7 +305,7 @@ async function withGlibcFloors(cells: Cell[], facts: readonly MemberFacts[], ctx
   );
 }
 
-async function familySuggestion(parent: LockedPackage, cells: readonly Cell[], ctx: Ctx): Promise<string | undefined> {
+async function familySuggestion(parent: LockedPackage, cells: readonly Cell[], ctx: Ctx, glibcBuild: GlibcBuild): Promise<string | undefined> {
   const failing = ctx.words.filter((_, i) => cells[i]?.status === 'missing');
   if (failing.length === 0) return undefined;
   const parts: string[] = [];
@@ -317,21 +317,39 @@ async function familySuggestion(parent: LockedPackage, cells: readonly Cell[], c
         const m = await ctx.manifest(parent.name, v);
         if (isFailure(m) || !m?.optionalDependencies) continue;
         const facts = withImpliedGlibc(Object.entries(m.optionalDependencies).flatMap(([name, version]) => namedFacts(name, version) ?? []));
-        if (familyCells(parent.name, facts, ctx.words).every((c) => c.status === 'prebuilt')) {
+        // every target covered by the members' names, and no member's glibc floor above a target's known glibc
+        const then = familyCells(parent.name, facts, ctx.words);
+        if (then.every((c) => c.status === 'prebuilt') && (await withGlibcFloors(then, facts, ctx)).every((c) => c.status === 'prebuilt')) {
           parts.push(`${parent.name}@${v} has a platform package for every target`);
           break;
         }
       }
     }
   }
-  parts.push(...baseSuggestions(cells, ctx.words));
+  parts.push(...(await baseSuggestions(cells, ctx.words, glibcBuild)));
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
-/** A glibc base where musl targets fail and the same CPU's glibc build exists or is likely; a build-deps stage where tools are lacking. */
-function baseSuggestions(cells: readonly Cell[], words: readonly TargetWords[]): string[] {
+/** Whether the package has a glibc build for a target's CPU (its libc aside): known, never guessed. */
+type GlibcBuild = (w: TargetWords) => boolean | Promise<boolean>;
+
+/** A target's words with glibc for its libc (the version unknown): what a glibc base would offer the same CPU. */
+function glibcWords(w: TargetWords): TargetWords {
+  const { libcVersion: _drop, ...target } = w.target;
+  return targetWords({ ...target, libc: 'glibc' });
+}
+
+/**
+ * A glibc base where musl targets fail and the package has a glibc build for the same CPU
+ * (`glibcBuild` says so from what is known: a family member, a prebuild, a release asset that
+ * answers); a build-deps stage where tools are lacking.
+ */
+async function baseSuggestions(cells: readonly Cell[], words: readonly TargetWords[], glibcBuild: GlibcBuild): Promise<string[]> {
   const out: string[] = [];
-  const muslFailing = words.filter((w, i) => w.target.libc === 'musl' && cells[i]?.status === 'missing' && cells[i]?.id === CELL_IDS.noBinary);
+  const muslFailing: TargetWords[] = [];
+  for (const [i, w] of words.entries()) {
+    if (w.target.libc === 'musl' && cells[i]?.status === 'missing' && cells[i]?.id === CELL_IDS.noBinary && w.cpu && (await glibcBuild(w))) muslFailing.push(w);
+  }
   if (muslFailing.length > 0) out.push(`a glibc base (node:${muslFailing[0]?.node}-slim, Debian) instead of Alpine for ${muslFailing.map((w) => w.label).join(', ')}`);
   const lacking = [...new Set(cells.flatMap((c) => (c.id === CELL_IDS.noToolchain ? (c.lacking ?? []) : [])))];
   if (lacking.length > 0) {
@@ -426,7 +444,13 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
     default:
       cells = ctx.words.map((w) => (ctx.meta ? compileCell(w.target, why) : unknownCell(`${why}; whether it compiles native code is unknown: ${noMetadata}`)));
   }
-  let suggestion = await addonSuggestion(pkg, mechanism, cells, ctx);
+  const glibcBuild: GlibcBuild =
+    mechanism === 'prebuildify' && prebuildFiles
+      ? (w) => matchPrebuild(parsePrebuilds(prebuildFiles), { arch: w.cpu ?? '', armv: w.armv, libc: 'glibc', abi: w.abi }).match !== undefined
+      : (mechanism === 'prebuild-install' || mechanism === 'node-pre-gyp') && manifest
+        ? async (w) => (await assetCells(pkg, mechanism, manifest, why, { ...ctx, words: [glibcWords(w)] }))[0]?.status === 'prebuilt'
+        : () => false;
+  let suggestion = await addonSuggestion(pkg, mechanism, cells, ctx, glibcBuild);
   const needsScript = mechanism === 'prebuild-install' || mechanism === 'node-pre-gyp' || mechanism === 'node-gyp' || mechanism === 'install-script' || cells.some((c) => c.status === 'compiles');
   if (ctx.pnpmScriptsGated && needsScript) {
     // pnpm 10 release notes: dependencies' lifecycle scripts run only when allowed
@@ -487,7 +511,7 @@ async function assetCells(pkg: LockedPackage, mechanism: 'prebuild-install' | 'n
   );
 }
 
-async function addonSuggestion(pkg: LockedPackage, mechanism: Mechanism, cells: readonly Cell[], ctx: Ctx): Promise<string | undefined> {
+async function addonSuggestion(pkg: LockedPackage, mechanism: Mechanism, cells: readonly Cell[], ctx: Ctx, glibcBuild: GlibcBuild): Promise<string | undefined> {
   if (!cells.some((c) => c.status === 'missing' || c.status === 'compiles')) return undefined;
   const parts: string[] = [];
   const meta = ctx.meta;
@@ -509,6 +533,6 @@ async function addonSuggestion(pkg: LockedPackage, mechanism: Mechanism, cells: 
       if (cellsThen?.every((c) => c.status === 'prebuilt')) parts.push(`${pkg.name}@${newest} has a prebuilt binary for every target`);
     }
   }
-  parts.push(...baseSuggestions(cells, ctx.words));
+  parts.push(...(await baseSuggestions(cells, ctx.words, glibcBuild)));
   return parts.length > 0 ? parts.join('; ') : undefined;
 }

@@ -147,3 +147,23 @@ describe('analyzePythonLockfile from requirements.txt (files from the index)', (
     assert.match(rows[0]!.cells[0]!.reason, /the lockfile names no files and no index was asked/);
   });
 });
+
+describe('analyzePythonLockfile: a glibc base is suggested only where a manylinux wheel would fit it', () => {
+  const ALPINE_PPC = target('linux/ppc64le', 'musl', '1.2.5');
+  const ALPINE_X86 = target('linux/amd64', 'musl', '1.2.5');
+  const lock = `version = 1
+requires-python = ">=3.12"
+${pkg('fastlib', '1.0', ['fastlib-1.0-cp312-cp312-manylinux_2_17_aarch64.whl', 'fastlib-1.0-cp312-cp312-manylinux_2_39_x86_64.whl'])}
+`;
+
+  test('no manylinux wheel for the CPU: no glibc base; one above bookworm\'s glibc: a base with that glibc, not bookworm', async () => {
+    const [row] = await analyzePythonLockfile(readUvLock('uv.lock', lock), [target('linux/arm64', 'musl', '1.2.5'), ALPINE_PPC, ALPINE_X86], undefined);
+    assert.deepEqual(row!.cells.map((c) => c.status), ['missing', 'missing', 'missing']);
+    assert.equal(
+      row!.suggestion,
+      'a glibc base (python:3.12-slim-bookworm) instead of Alpine has a manylinux wheel for linux/arm64 (musl); a base with glibc >= 2.39 instead of Alpine has a manylinux wheel for linux/amd64 (musl).',
+    );
+    const [ppc] = await analyzePythonLockfile(readUvLock('uv.lock', lock), [ALPINE_PPC], undefined);
+    assert.equal(ppc!.suggestion, undefined, 'no ppc64le wheel of any libc: a glibc base would not help');
+  });
+});

@@ -178,20 +178,29 @@ export function versionWithWheels(all: readonly DistributionFile[], version: str
   return best?.v;
 }
 
+/** The glibc of Debian bookworm, the base the suggestions name (`python:3.12-slim-bookworm`). */
+const BOOKWORM_GLIBC = '2.36';
+
+/** The lowest manylinux floor among the wheels for the targets' CPUs (`2.28`). */
+function lowestFloor(wheels: readonly WheelName[], targets: readonly DepsTarget[]): string | undefined {
+  const arches = new Set(targets.map(wheelArch));
+  const floors = wheels.flatMap((w) => w.platforms.map(parsePlatformTag)).flatMap((p) => (p.kind === 'manylinux' && arches.has(p.arch) ? [`${p.major}.${p.minor}`] : []));
+  return floors.sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))[0];
+}
+
 function suggestionFor(name: string, wheels: readonly WheelName[], cells: readonly Cell[], targets: readonly DepsTarget[], newerVersion: string | undefined): string | undefined {
   const troubled = targets.filter((_, i) => cells[i]!.status !== 'prebuilt');
   if (troubled.length === 0) return undefined;
   const parts: string[] = [];
   if (newerVersion) parts.push(`${name} ${newerVersion} has wheels for ${troubled.map(targetLabel).join(', ')}`);
-  const musl = troubled.filter((t) => t.libc === 'musl' && wheels.some((w) => fitRank(w, { ...t, libc: 'glibc', libcVersion: undefined }) !== undefined));
+  // a glibc base only where a manylinux wheel fits the same CPU and Python: on the base named (bookworm's glibc), else on a newer glibc
+  const fitsGlibc = (t: DepsTarget, version: string | undefined): boolean => wheels.some((w) => fitRank(w, { ...t, libc: 'glibc', libcVersion: version }) !== undefined);
+  const musl = troubled.filter((t) => t.libc === 'musl' && fitsGlibc(t, BOOKWORM_GLIBC));
   if (musl.length > 0) parts.push(`a glibc base (python:${musl[0]!.python ?? '3'}-slim-bookworm) instead of Alpine has a manylinux wheel for ${musl.map(targetLabel).join(', ')}`);
-  const old = troubled.filter((t) => t.libc === 'glibc' && t.libcVersion && wheels.some((w) => fitRank(w, { ...t, libcVersion: undefined }) !== undefined));
-  if (old.length > 0) {
-    const arches = new Set(old.map(wheelArch));
-    const floors = wheels.flatMap((w) => w.platforms.map(parsePlatformTag)).flatMap((p) => (p.kind === 'manylinux' && arches.has(p.arch) ? [`${p.major}.${p.minor}`] : []));
-    const low = floors.sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))[0];
-    parts.push(`a base with glibc >= ${low ?? '?'} (Debian bookworm has 2.36) for ${old.map(targetLabel).join(', ')}`);
-  }
+  const muslNewer = troubled.filter((t) => t.libc === 'musl' && !fitsGlibc(t, BOOKWORM_GLIBC) && fitsGlibc(t, undefined));
+  if (muslNewer.length > 0) parts.push(`a base with glibc >= ${lowestFloor(wheels, muslNewer) ?? '?'} instead of Alpine has a manylinux wheel for ${muslNewer.map(targetLabel).join(', ')}`);
+  const old = troubled.filter((t) => t.libc === 'glibc' && t.libcVersion && fitsGlibc(t, undefined));
+  if (old.length > 0) parts.push(`a base with glibc >= ${lowestFloor(wheels, old) ?? '?'} (Debian bookworm has ${BOOKWORM_GLIBC}) for ${old.map(targetLabel).join(', ')}`);
   const compiling = cells.some((c) => c.status === 'compiles' || (c.lacking?.length ?? 0) > 0);
   if (parts.length === 0 && compiling) parts.push('a build-deps stage with the compiler and headers, copying the built wheel into the final stage');
   return parts.length > 0 ? `${parts.join('; ')}.` : undefined;
