@@ -14,7 +14,8 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ScriptFile, ScriptReader } from '../dockerfile/scripts.js';
-import { formatBytes, NotRegularFileError, readRegularFileSync, TooLargeError } from '../fs/bounded-read.js';
+import { isInside } from '../fs/atomic.js';
+import { readTextSync } from '../fs/bounded-read.js';
 import { errnoReason } from '../fs/errno.js';
 
 /** The largest script read; a build script is rarely above a few KiB. */
@@ -26,9 +27,6 @@ export const MAX_SCRIPTS = 32;
 export type ContextRead = { readonly text: string } | { readonly absent: true } | { readonly unreadable: string };
 
 const ABSENT: ContextRead = { absent: true };
-
-/** One decoder for every file (a `decode` without `stream` keeps no state); fatal on bad UTF-8, a byte order mark dropped. */
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** A context path that stays in the context by its words: relative, without `..`. */
 function staysInside(contextPath: string): boolean {
@@ -58,23 +56,10 @@ export function readContextFile(dir: string, contextPath: string, maxBytes: numb
     return code === 'ENOENT' || code === 'ENOTDIR' ? { unreadable: 'a symbolic link to nothing (its target does not exist)' } : { unreadable: errnoReason(e) };
   }
   // links resolved, the file must still be inside the context (resolved too)
-  if (real !== base && !real.startsWith(base.endsWith(path.sep) ? base : base + path.sep)) {
+  if (!isInside(real, base)) {
     return { unreadable: 'a symbolic link to a file outside the build context (the build copies the link, not the file), so it is not read' };
   }
-  let bytes: Buffer;
-  try {
-    bytes = readRegularFileSync(real, maxBytes);
-  } catch (e) {
-    if (e instanceof NotRegularFileError) return { unreadable: e.message };
-    if (e instanceof TooLargeError) return { unreadable: `larger than ${formatBytes(maxBytes)}` };
-    return { unreadable: errnoReason(e) };
-  }
-  if (bytes.length > maxBytes) return { unreadable: `larger than ${formatBytes(maxBytes)}` };
-  try {
-    return { text: UTF8.decode(bytes) };
-  } catch {
-    return { unreadable: 'not UTF-8 text' };
-  }
+  return readTextSync(real, maxBytes);
 }
 
 /**

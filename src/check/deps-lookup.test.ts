@@ -145,6 +145,20 @@ test('lookUpNativeDeps: lockfiles are analysed `concurrency` at a time', async (
   assert.equal(most, 2);
 });
 
+test('lookUpNativeDeps: a requirements.txt gets a reader of its -r/-c files from the build context, never outside it', async () => {
+  const py = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r app/requirements.txt\n';
+  const dir = tempTree({ Dockerfile: py, 'app/requirements.txt': '-r reqs/base.txt\n', 'app/reqs/base.txt': 'numpy==2.1.0\n' });
+  const calls: NativeDepsInput[] = [];
+  await lookUpNativeDeps([{ file: 'Dockerfile', source: py, context: dir, cwd: dir }], { analyse: fakeAnalyser(calls), platforms: PLATFORMS });
+  assert.equal(calls.length, 1);
+  const input = calls[0]!;
+  assert.equal(input.kind, 'requirements');
+  assert.deepEqual(input.include?.('reqs/base.txt', input.lockfile), { file: path.join('app', 'reqs', 'base.txt'), text: 'numpy==2.1.0\n' });
+  assert.deepEqual(input.include?.('../../etc/passwd', input.lockfile), { error: '../../etc/passwd is outside the build context; not followed' });
+  assert.deepEqual(input.include?.('/etc/passwd', input.lockfile), { error: '/etc/passwd is a path in the image, not in the build context; not followed' });
+  assert.deepEqual(input.include?.('nope.txt', path.join('app', 'reqs', 'base.txt')), { error: `${path.join('app', 'reqs', 'nope.txt')} is not in the build context` });
+});
+
 test('checkPaths: AA123 on the install RUN from the injected analyser; nativeDeps: false leaves the rules silent and says which', async () => {
   const dir = tempTree({ Dockerfile: DOCKERFILE, 'package-lock.json': LOCK, 'package.json': '{}' });
   const calls: NativeDepsInput[] = [];

@@ -11,7 +11,7 @@
 import * as path from 'node:path';
 import { AnyarchError, isAnyarchError } from '../errors.js';
 import { installSites, nativeDepsKey, INSTALL_GATE, type InstallSiteFacts, type NativeDepsFact, type NativeDepsFacts } from '../deps/dockerfile.js';
-import type { DepsTarget, LockfileKind, LockfileReport } from '../deps/types.js';
+import type { DepsTarget, LockfileKind, LockfileReport, RequirementsInclude } from '../deps/types.js';
 import { buildModel } from '../dockerfile/model.js';
 import { eachLimited } from '../net/retry.js';
 import { parseDockerfile } from '../dockerfile/parser.js';
@@ -31,6 +31,8 @@ export interface NativeDepsInput {
   readonly text: string;
   readonly kind: LockfileKind;
   readonly targets: readonly DepsTarget[];
+  /** a requirements.txt's `-r`/`-c` files, read from the build context relative to it (never outside it) */
+  readonly include?: RequirementsInclude;
 }
 
 /**
@@ -131,6 +133,25 @@ function lockfileReader(dir: string, shown: (contextPath: string) => string): (c
 }
 
 /**
+ * The files a requirements.txt at `contextPath` of the context `dir` includes (`-r`, `-c`): read
+ * from the context relative to the including file, never outside it; an absolute path names a
+ * file of the image, which the context does not show.
+ */
+function contextIncludes(dir: string, contextPath: string, shown: (contextPath: string) => string): RequirementsInclude {
+  const contextOf = new Map([[shown(contextPath), contextPath]]);
+  return (ref, from) => {
+    if (ref.startsWith('/')) return { error: `${ref} is a path in the image, not in the build context; not followed` };
+    const at = path.posix.join(path.posix.dirname(contextOf.get(from) ?? contextPath), ref);
+    if (at === '..' || at.startsWith('../')) return { error: `${ref} is outside the build context; not followed` };
+    const got = readContextFile(dir, at, MAX_LOCKFILE_BYTES);
+    if ('absent' in got) return { error: `${shown(at)} is not in the build context` };
+    if ('unreadable' in got) return { error: `${shown(at)}: ${got.unreadable}` };
+    contextOf.set(shown(at), at);
+    return { file: shown(at), text: got.text };
+  };
+}
+
+/**
  * What the analysers say about the lockfiles the install RUNs of `dockerfiles` read. A file that
  * does not parse is skipped (the check reports it); a site whose lockfile is not in the context
  * has no fact.
@@ -175,7 +196,11 @@ export async function lookUpNativeDeps(dockerfiles: Iterable<NativeDepsDockerfil
         const jobKey = `${file.path}\0${JSON.stringify(site.targets.map((t) => [formatPlatform(t.platform), t.libc, t.libcVersion, t.python, t.node, t.toolchain]))}`;
         const job = jobs.get(jobKey);
         if (job) job.keys.push(key);
-        else jobs.set(jobKey, { keys: [key], input: { lockfile: file.path, text: file.text, kind: site.kinds[i] as LockfileKind, targets: site.targets } });
+        else {
+          const kind = site.kinds[i] as LockfileKind;
+          const include = kind === 'requirements' ? { include: contextIncludes(dir, site.lockfiles[i] as string, shown) } : {};
+          jobs.set(jobKey, { keys: [key], input: { lockfile: file.path, text: file.text, kind, targets: site.targets, ...include } });
+        }
         sites.set(key, site);
         break;
       }

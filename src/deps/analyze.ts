@@ -10,13 +10,16 @@
  * come through {@link DepsParts}: `./parts.js` wires the real ones and is loaded only when
  * `analyzeDeps` runs, so that a caller that only formats (and `check`'s start-up) never loads them.
  */
+import { realpathSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AnyarchError, isAnyarchError, thrownSummary } from '../errors.js';
-import { fileKind, NotRegularFileError, readRegularFile, TooLargeError } from '../fs/bounded-read.js';
+import { isInside } from '../fs/atomic.js';
+import { fileKind, NotRegularFileError, readRegularFile, readTextSync, TooLargeError } from '../fs/bounded-read.js';
 import { errnoReason } from '../fs/errno.js';
 import { defaultCacheDir } from '../fs/cache.js';
+import { dirsToWorkTreeRoot } from '../fs/work-tree.js';
 import { formatPlatform, parsePlatformList, type Platform } from '../platform/index.js';
 import type {
   Cell,
@@ -28,9 +31,11 @@ import type {
   NpmMetadataSource,
   PackageReport,
   PythonIndexSource,
+  RequirementsInclude,
   TargetSummary,
 } from './types.js';
 import { nodeMajorProblem, pythonVersionProblem } from './flag-checks.js';
+import { mergedIndex } from './python/merged-index.js';
 import type { NpmConfig } from './npm/npmrc.js';
 import { LOCKFILE_INCOMPLETE, cellVerdict, withVerdict, type DepsSeverity } from './verdicts.js';
 
@@ -83,8 +88,8 @@ export interface MetadataOptions {
 export interface DepsParts {
   /** the kind of a lockfile by its file name, undefined when it is none */
   lockfileKind(file: string): LockfileKind | undefined;
-  /** reads a whole lockfile; throws `AnyarchError` (E_LOCKFILE) when it cannot */
-  readLockfile(file: string, text: string): Lockfile;
+  /** reads a whole lockfile (`include`: the files a requirements.txt's `-r`/`-c` lines name); throws `AnyarchError` (E_LOCKFILE) when it cannot */
+  readLockfile(file: string, text: string, include?: RequirementsInclude): Lockfile;
   /** `onWarning`: problems of the analysis that belong to no cell (a pruned family read from the registry, metadata unavailable) */
   analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsTarget[], meta: NpmMetadataSource | undefined, onWarning?: (w: AnyarchError) => void): Promise<PackageReport[]>;
   analyzePythonLockfile(lock: Lockfile, targets: readonly DepsTarget[], index: PythonIndexSource | undefined, onWarning?: (w: AnyarchError) => void): Promise<PackageReport[]>;
@@ -494,6 +499,37 @@ function targetsFor(lockfile: string, dockerfile: string, sites: readonly DepsIn
   return undefined;
 }
 
+/**
+ * The reader of the files a requirements.txt (`lockfile`, as given against `cwd`) includes with
+ * `-r`/`-c`: a path relative to the including file, followed when it leads (links resolved) into
+ * the current directory, the lockfile's directory or the git work tree holding it; anything
+ * else is refused (a requirements.txt cannot make anyarch print lines of any file of the user's).
+ */
+async function includeReader(cwd: string, lockfile: string): Promise<RequirementsInclude> {
+  const dir = path.dirname(path.resolve(cwd, lockfile));
+  const roots = [cwd, dir, (await dirsToWorkTreeRoot(dir))?.at(-1)].flatMap((d) => {
+    try {
+      return d === undefined ? [] : [realpathSync(d)];
+    } catch {
+      return [];
+    }
+  });
+  return (ref, from) => {
+    const abs = path.resolve(cwd, path.dirname(from), ref);
+    const rel = path.relative(cwd, abs);
+    const file = rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
+    let real: string;
+    try {
+      real = realpathSync(abs);
+    } catch (e) {
+      return { error: `${file}: ${errnoReason(e)}` };
+    }
+    if (!roots.some((r) => isInside(real, r))) return { error: `${file} is outside the current directory, the lockfile's and its git work tree; not followed` };
+    const got = readTextSync(real, MAX_LOCKFILE_BYTES);
+    return 'text' in got ? { file, text: got.text } : { error: `${file}: ${got.unreadable}` };
+  };
+}
+
 /** What `anyarch deps` does, printing nothing. */
 export async function analyzeDeps(paths: readonly string[], opts: DepsOptions): Promise<DepsRun> {
   const parts = await partsFrom(opts.parts);
@@ -542,7 +578,8 @@ export async function analyzeDeps(paths: readonly string[], opts: DepsOptions): 
       };
       let lock: Lockfile;
       try {
-        lock = parts.readLockfile(file, await readText(file, path.resolve(opts.cwd, file), MAX_LOCKFILE_BYTES));
+        const text = await readText(file, path.resolve(opts.cwd, file), MAX_LOCKFILE_BYTES);
+        lock = kind === 'requirements' ? parts.readLockfile(file, text, await includeReader(opts.cwd, file)) : parts.readLockfile(file, text);
       } catch (e) {
         const error = isAnyarchError(e) ? e : new AnyarchError('E_INTERNAL', `reading ${file} failed: ${thrownSummary(e)}`, undefined, { file }, { cause: e });
         return done({ file, kind, ecosystem: ecosystemOf(kind), targets: [], packages: [], total: 0, warnings: [], error });
@@ -589,6 +626,8 @@ export interface LockfileInput {
   readonly lockfile: string;
   readonly text: string;
   readonly targets: readonly DepsTarget[];
+  /** reads the files a requirements.txt's `-r`/`-c` lines name, as the caller may (the build context); none: not followed */
+  readonly include?: RequirementsInclude;
 }
 
 /**
@@ -602,7 +641,7 @@ export function lockfileAnalyser(opts: Omit<DepsOptions, 'platforms' | 'dockerfi
   return async (input) => {
     made ??= Promise.all([partsFrom(opts.parts), withNpmConfig(opts)]).then(([parts, o]) => ({ parts, sourcesFor: metadataSources(parts, o, opts.onRequest).sourcesFor }));
     const { parts, sourcesFor } = await made;
-    const lock = parts.readLockfile(input.lockfile, input.text);
+    const lock = input.include ? parts.readLockfile(input.lockfile, input.text, input.include) : parts.readLockfile(input.lockfile, input.text);
     return analyzeLockfileReport(lock, input.targets, sourcesFor(lock), parts);
   };
 }
@@ -648,9 +687,14 @@ function metadataSources(
     if (lock.ecosystem === 'npm') return { npm: (npm ??= opened = parts.openNpmMetadata(pack !== undefined ? { ...meta, pack } : meta)) };
     if (opts.sources?.python) return { python: opts.sources.python };
     const url = opts.indexUrl ?? lock.indexUrl ?? opts.defaultIndexUrl ?? (opts.env ?? process.env).PIP_INDEX_URL;
-    let index = python.get(url ?? '');
-    if (!index) python.set(url ?? '', (index = parts.openPythonIndex({ ...meta, ...(url !== undefined ? { indexUrl: url } : {}) })));
-    return { python: index };
+    const open = (u: string | undefined): PythonIndexSource => {
+      let index = python.get(u ?? '');
+      if (!index) python.set(u ?? '', (index = parts.openPythonIndex({ ...meta, ...(u !== undefined ? { indexUrl: u } : {}) })));
+      return index;
+    };
+    // --extra-index-url: pip looks every package up in each index too (each cached under its own URL)
+    const extra = (lock.extraIndexUrls ?? []).filter((u) => u !== url);
+    return { python: extra.length ? mergedIndex([open(url), ...extra.map(open)]) : open(url) };
   };
   const flush = async (): Promise<void> => {
     try {

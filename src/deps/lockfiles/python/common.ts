@@ -165,17 +165,23 @@ export function sdistAndWheels(pkg: TomlTable, read: (entry: unknown) => Distrib
 /**
  * The Lockfile of a Python reader, absent fields left out. An index the lock names that is no
  * http(s) URL (`--index-url file:///wheels`) is not asked: a warning says so (without the URL's
- * user-info), and the default index answers.
+ * user-info), and the default index answers; so is an `--extra-index-url` that is none.
  */
 export function pythonLockfile(
   file: string,
   kind: Lockfile['kind'],
   packages: readonly LockedPackage[],
   warnings: readonly AnyarchError[],
-  extra: { readonly formatVersion?: string | undefined; readonly requiresPython?: string | undefined; readonly indexUrl?: string | undefined },
+  extra: { readonly formatVersion?: string | undefined; readonly requiresPython?: string | undefined; readonly indexUrl?: string | undefined; readonly extraIndexUrls?: readonly string[] },
 ): Lockfile {
-  const why = extra.indexUrl ? httpUrlProblem(extra.indexUrl) : undefined;
-  const indexUrl = why === undefined ? extra.indexUrl : undefined;
+  const refused: AnyarchError[] = [];
+  const usable = (url: string, instead: string): boolean => {
+    const why = httpUrlProblem(url);
+    if (why !== undefined) refused.push(entryWarning(file, `the index it names (${redactUserInfo(url).slice(0, 200)}) is not an http(s) URL (${why}); ${instead}`));
+    return why === undefined;
+  };
+  const indexUrl = extra.indexUrl && usable(extra.indexUrl, 'the default index is asked instead') ? extra.indexUrl : undefined;
+  const extraIndexUrls = (extra.extraIndexUrls ?? []).filter((u) => usable(u, 'it is not asked'));
   return {
     file,
     kind,
@@ -184,6 +190,7 @@ export function pythonLockfile(
     packages,
     ...(extra.requiresPython ? { requiresPython: extra.requiresPython } : {}),
     ...(indexUrl ? { indexUrl } : {}),
-    warnings: why === undefined ? warnings : [...warnings, entryWarning(file, `the index it names (${redactUserInfo(extra.indexUrl ?? '').slice(0, 200)}) is not an http(s) URL (${why}); the default index is asked instead`)],
+    ...(extraIndexUrls.length ? { extraIndexUrls } : {}),
+    warnings: refused.length ? [...warnings, ...refused] : warnings,
   };
 }
