@@ -331,3 +331,50 @@ describe('analyzeNpmLockfile: suggestions only where they are known to hold', ()
     assert.equal(newer?.suggestion, '@acme/fast@2.0.0 has a platform package for every target');
   });
 });
+
+describe('analyzeNpmLockfile: a parent that falls back to a WASM build of its own (fallbacks.ts)', () => {
+  const SWC = ['linux-x64-gnu', 'linux-x64-musl', 'linux-arm64-gnu', 'linux-arm64-musl', 'darwin-arm64', 'win32-x64-msvc'];
+  const cpu = (s: string) => (s.includes('x64') ? 'x64' : 'arm64');
+  const lockOf = (name: string, version: string, prefix: string, extra: Record<string, unknown> = {}): Lockfile =>
+    readLockfile(
+      'package-lock.json',
+      JSON.stringify({
+        lockfileVersion: 3,
+        packages: {
+          '': {},
+          [`node_modules/${name}`]: { version, optionalDependencies: Object.fromEntries(SWC.map((s) => [`${prefix}${s}`, version])) },
+          ...Object.fromEntries(SWC.map((s) => [`node_modules/${prefix}${s}`, { version, os: [s.split('-')[0]], cpu: [cpu(s)], ...(s.startsWith('linux') ? { libc: [s.endsWith('musl') ? 'musl' : 'glibc'] } : {}), optional: true }])),
+          ...extra,
+        },
+      }),
+    );
+  const targets = [target('linux/amd64'), target('linux/s390x'), target('linux/ppc64le'), target('linux/arm64', 'musl')];
+
+  test('next 15 on s390x and ppc64le: no @next/swc package, but next loads @next/swc-wasm-nodejs (fetched at build time): prebuilt, saying how', async () => {
+    const [row] = await analyzeNpmLockfile(lockOf('next', '15.1.0', '@next/swc-'), targets, undefined);
+    assert.deepEqual(row?.cells.map(brief), ['prebuilt', 'prebuilt', 'prebuilt', 'prebuilt']);
+    assert.equal(row?.cells[1]?.artifact, '@next/swc-wasm-nodejs (WASM, fetched by next at build time)');
+    assert.match(row?.cells[1]?.reason ?? '', /^no next platform package for linux\/s390x \(it has .*\); next 15\.1\.0 falls back to @next\/swc-wasm-nodejs, which next downloads from the npm registry during next build \(the build needs the registry then\); WASM builds run slower$/);
+    assert.equal(row?.suggestion, undefined);
+  });
+
+  test('a locked @next/swc-wasm-nodejs is what runs; nothing is fetched', async () => {
+    const [row] = await analyzeNpmLockfile(lockOf('next', '14.2.5', '@next/swc-', { 'node_modules/@next/swc-wasm-nodejs': { version: '14.2.5' } }), [target('linux/s390x')], undefined);
+    assert.deepEqual(row?.cells.map((c) => [c.status, c.artifact]), [['prebuilt', '@next/swc-wasm-nodejs@14.2.5']]);
+    assert.match(row?.cells[0]?.reason ?? '', /falls back to @next\/swc-wasm-nodejs@14\.2\.5 from node_modules/);
+  });
+
+  test('next 16: the WASM bindings cannot run Turbopack, its default: still missing, saying why, and next build --webpack suggested', async () => {
+    const [row] = await analyzeNpmLockfile(lockOf('next', '16.0.1', '@next/swc-'), targets, undefined);
+    assert.deepEqual(row?.cells.map(brief), ['prebuilt', 'missing AA301', 'missing AA301', 'prebuilt']);
+    assert.match(row?.cells[1]?.reason ?? '', /; next 16\.0\.1 falls back to @next\/swc-wasm-nodejs, which cannot run Turbopack, the bundler next build and next dev use by default since Next 16$/);
+    assert.match(row?.suggestion ?? '', /^build with next build --webpack, which runs on @next\/swc-wasm-nodejs where no @next\/swc package fits/);
+  });
+
+  test('no fallback known: next 12, and a family without one of its own (lightningcss)', async () => {
+    const [old] = await analyzeNpmLockfile(lockOf('next', '12.3.4', '@next/swc-'), [target('linux/s390x')], undefined);
+    assert.deepEqual(old?.cells.map(brief), ['missing AA301']);
+    const [css] = await analyzeNpmLockfile(lockOf('lightningcss', '1.28.2', 'lightningcss-'), [target('linux/s390x')], undefined);
+    assert.deepEqual(css?.cells.map(brief), ['missing AA301']);
+  });
+});

@@ -11,6 +11,7 @@ import { formatPlatform, toVocabulary } from '../../platform/index.js';
 import { isMetadataFailure as isFailure } from '../metadata-failure.js';
 import { compileReason } from '../stage-words.js';
 import type { Cell, DepsTarget, LockedPackage, Lockfile, Mechanism, MetadataFailure, NpmManifest, NpmMetadataSource, PackageReport } from '../types.js';
+import { wasmFallback } from './fallbacks.js';
 import { type Family, type FamilyMember, findFamilies, platformOfName } from './families.js';
 import { type NativeHint, hasCompileFallback, installScripts, nativeFromLock, nativeFromManifest, prebuildInstallFlags, shortScript } from './native.js';
 import { DEFAULT_NODE, NODE_ABI, describePrebuild, matchPrebuild, parsePrebuilds } from './prebuilds.js';
@@ -104,7 +105,15 @@ export async function analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsT
     if (!p) manifests.set(key, (p = meta ? meta.manifest(name, version) : Promise.resolve(undefined)));
     return p;
   };
-  const ctx: Ctx = { words, meta, manifest, warn: options.onWarning ?? (() => undefined), file: lock.file, suggest: options.suggestVersions !== false, pnpmScriptsGated: lock.kind === 'pnpm-lock' && (lock.formatVersion ?? '').startsWith('9') };
+  let byName: Map<string, LockedPackage> | undefined;
+  const locked = (name: string): LockedPackage | undefined => {
+    if (!byName) {
+      byName = new Map();
+      for (const p of lock.packages) if (!byName.has(p.name)) byName.set(p.name, p);
+    }
+    return byName.get(name);
+  };
+  const ctx: Ctx = { words, meta, manifest, warn: options.onWarning ?? (() => undefined), file: lock.file, suggest: options.suggestVersions !== false, pnpmScriptsGated: lock.kind === 'pnpm-lock' && (lock.formatVersion ?? '').startsWith('9'), locked };
   for (const pkg of lock.packages) {
     const id = `${pkg.name}@${pkg.version}`;
     if (seen.has(id) || members.has(pkg.name)) continue;
@@ -149,6 +158,8 @@ interface Ctx {
   readonly suggest: boolean;
   /** a pnpm-lock.yaml of lockfileVersion 9: pnpm 10 runs no dependency's build script unless allowed */
   readonly pnpmScriptsGated: boolean;
+  /** the lock's entry of a name (the first), looked up rarely: the map is built on first use */
+  readonly locked: (name: string) => LockedPackage | undefined;
 }
 
 function row(pkg: LockedPackage, mechanism: Mechanism, cells: readonly Cell[], suggestion?: string): PackageReport {
@@ -262,8 +273,11 @@ async function familyReport(f: Family, ctx: Ctx): Promise<PackageReport> {
     }
   }
   facts = withImpliedGlibc(facts);
-  const cells = await withGlibcFloors(familyCells(parent.name, facts, ctx.words), facts, ctx);
-  const suggestion = await familySuggestion(parent, cells, ctx, (w) => facts.some((f) => memberFits(f, glibcWords(w)) === 'fits'));
+  let cells = await withGlibcFloors(familyCells(parent.name, facts, ctx.words), facts, ctx);
+  // a parent that loads a WASM build of its own where no member loads (next): see fallbacks.ts
+  const fallback = cells.some((c) => c.id === CELL_IDS.noBinary) ? wasmFallback(parent.name, parent.version, ctx.locked) : undefined;
+  if (fallback) cells = cells.map((c) => (c.id !== CELL_IDS.noBinary ? c : fallback.works ? { status: 'prebuilt', artifact: fallback.artifact, reason: `${c.reason}; ${fallback.how}` } : { ...c, reason: `${c.reason}; ${fallback.why}` }));
+  const suggestion = await familySuggestion(parent, cells, ctx, (w) => facts.some((f) => memberFits(f, glibcWords(w)) === 'fits'), fallback && !fallback.works ? fallback.fix : undefined);
   return row(parent, 'platform-packages', cells, suggestion);
 }
 
@@ -305,10 +319,10 @@ async function withGlibcFloors(cells: Cell[], facts: readonly MemberFacts[], ctx
   );
 }
 
-async function familySuggestion(parent: LockedPackage, cells: readonly Cell[], ctx: Ctx, glibcBuild: GlibcBuild): Promise<string | undefined> {
+async function familySuggestion(parent: LockedPackage, cells: readonly Cell[], ctx: Ctx, glibcBuild: GlibcBuild, fallbackFix?: string): Promise<string | undefined> {
   const failing = ctx.words.filter((_, i) => cells[i]?.status === 'missing');
   if (failing.length === 0) return undefined;
-  const parts: string[] = [];
+  const parts: string[] = fallbackFix ? [fallbackFix] : [];
   if (ctx.meta && ctx.suggest) {
     const versions = await ctx.meta.versions(parent.name);
     if (!isFailure(versions)) {
