@@ -76,6 +76,21 @@ test('a file of no known name, and a directory with no lockfile, are errors nami
   assert.deepEqual(run.reports, []);
 });
 
+test('a directory named like a lockfile is said to be one, named or met in a directory; a link to a lockfile is read', async () => {
+  const cwd = tree({ 'package-lock.json/README': 'x', 'app/uv.lock/x': 'x', 'app/real.json': lock([]), 'other/README': 'x' });
+  const { symlinkSync } = await import('node:fs');
+  symlinkSync('../app/real.json', path.join(cwd, 'other', 'package-lock.json'));
+  symlinkSync('nowhere', path.join(cwd, 'other', 'requirements.txt'));
+  const run = await analyzeDeps(['package-lock.json', 'app', 'other'], { cwd, parts: fakeParts() });
+  assert.deepEqual(run.errors.map((e) => e.message), [
+    'package-lock.json: a directory, not a lockfile',
+    `${path.join('app', 'uv.lock')}: a directory, not a lockfile`,
+    `${path.join('other', 'requirements.txt')}: a symbolic link to nothing, not a lockfile`,
+  ]);
+  assert.deepEqual(run.errors.map((e) => e.hint), [undefined, undefined, undefined], 'one line each');
+  assert.deepEqual(run.reports.map((r) => [r.file, r.error?.message]), [[path.join('other', 'package-lock.json'), undefined]]);
+});
+
 test('npm-shrinkwrap.json wins over package-lock.json in one directory, as npm reads it', async () => {
   const cwd = tree({ 'package-lock.json': lock([]), 'npm-shrinkwrap.json': lock([]) });
   const run = await analyzeDeps([], { cwd, parts: fakeParts() });
@@ -256,6 +271,10 @@ test('--libc, --python and --node are checked; bad ones are usage errors', () =>
   assert.deepEqual(flagTargets(p, { libc: 'musl-1.2.4', python: '3.12', node: '22' }), [{ platform: p[0], libc: 'musl', libcVersion: '1.2.4', python: '3.12', node: '22' }]);
   assert.throws(() => flagTargets(p, { python: '3' }), (e: unknown) => e instanceof AnyarchError && e.code === 'E_USAGE');
   assert.throws(() => flagTargets(p, { node: 'v20' }), /invalid Node\.js version "v20"/);
+  for (const node of ['99', 'abc', '0', '3', '20.1']) assert.throws(() => flagTargets(p, { node }), (e: unknown) => e instanceof AnyarchError && e.code === 'E_USAGE', node);
+  for (const python of ['9.99', '3.99', '3.021', '2.7', '3.12.1', 'abc']) assert.throws(() => flagTargets(p, { python }), (e: unknown) => e instanceof AnyarchError && e.code === 'E_USAGE', python);
+  assert.doesNotThrow(() => flagTargets(p, { node: '4', python: '3.0' }));
+  assert.doesNotThrow(() => flagTargets(p, { node: '26', python: '3.15' }));
 });
 
 test('lockfileAnalyser: lockfiles a caller read, analysed against its targets; one source per ecosystem; unreadable ones throw', async () => {

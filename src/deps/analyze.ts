@@ -10,13 +10,16 @@
  * come through {@link DepsParts}: `./parts.js` wires the real ones and is loaded only when
  * `analyzeDeps` runs, so that a caller that only formats (and `check`'s start-up) never loads them.
  */
+import { realpathSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AnyarchError, isAnyarchError, thrownSummary } from '../errors.js';
-import { formatBytes, NotRegularFileError, readRegularFile, TooLargeError } from '../fs/bounded-read.js';
+import { isInside } from '../fs/atomic.js';
+import { fileKind, formatBytes, NotRegularFileError, readRegularFile, readTextSync, TooLargeError } from '../fs/bounded-read.js';
 import { errnoReason } from '../fs/errno.js';
 import { defaultCacheDir } from '../fs/cache.js';
+import { dirsToWorkTreeRoot } from '../fs/work-tree.js';
 import { formatPlatform, parsePlatformList, type Platform } from '../platform/index.js';
 import type {
   Cell,
@@ -28,8 +31,11 @@ import type {
   NpmMetadataSource,
   PackageReport,
   PythonIndexSource,
+  RequirementsInclude,
   TargetSummary,
 } from './types.js';
+import { nodeMajorProblem, pythonVersionProblem } from './flag-checks.js';
+import { mergedIndex } from './python/merged-index.js';
 import type { NpmConfig } from './npm/npmrc.js';
 import { LOCKFILE_INCOMPLETE, cellVerdict, withVerdict, type DepsSeverity } from './verdicts.js';
 
@@ -86,8 +92,8 @@ export interface MetadataOptions {
 export interface DepsParts {
   /** the kind of a lockfile by its file name, undefined when it is none */
   lockfileKind(file: string): LockfileKind | undefined;
-  /** reads a whole lockfile; throws `AnyarchError` (E_LOCKFILE) when it cannot */
-  readLockfile(file: string, text: string): Lockfile;
+  /** reads a whole lockfile (`include`: the files a requirements.txt's `-r`/`-c` lines name); throws `AnyarchError` (E_LOCKFILE) when it cannot */
+  readLockfile(file: string, text: string, include?: RequirementsInclude): Lockfile;
   /** `onWarning`: problems of the analysis that belong to no cell (a pruned family read from the registry, metadata unavailable) */
   analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsTarget[], meta: NpmMetadataSource | undefined, onWarning?: (w: AnyarchError) => void): Promise<PackageReport[]>;
   analyzePythonLockfile(lock: Lockfile, targets: readonly DepsTarget[], index: PythonIndexSource | undefined, onWarning?: (w: AnyarchError) => void): Promise<PackageReport[]>;
@@ -319,15 +325,16 @@ export function parseLibc(spec: string): { readonly libc: Libc; readonly version
   return m[2] ? { libc, version: m[2] } : { libc };
 }
 
-function checkVersion(what: string, v: string | undefined, re: RegExp, example: string): void {
-  if (v !== undefined && !re.test(v)) throw new AnyarchError('E_USAGE', `invalid ${what} version "${v}"`, `e.g. ${example}`);
+function checkVersion(what: string, v: string | undefined, problem: (v: string) => string | undefined): void {
+  const why = v === undefined ? undefined : problem(v);
+  if (why !== undefined) throw new AnyarchError('E_USAGE', `invalid ${what} version ${JSON.stringify(v?.slice(0, 40))}: ${why}`);
 }
 
 /** The targets of the command line (no Dockerfile): each platform with `--libc`, `--python`, `--node`. */
 export function flagTargets(platforms: readonly Platform[], opts: Pick<DepsOptions, 'libc' | 'python' | 'node'>): DepsTarget[] {
   const libc = opts.libc !== undefined ? parseLibc(opts.libc) : { libc: 'glibc' as const };
-  checkVersion('Python', opts.python, /^3\.\d{1,2}$/, '--python 3.12');
-  checkVersion('Node.js', opts.node, /^\d{2,3}$/, '--node 20');
+  checkVersion('Python', opts.python, pythonVersionProblem);
+  checkVersion('Node.js', opts.node, nodeMajorProblem);
   // npm's os/cpu/libc and wheel tags are read for Linux; another OS would be answered wrongly, so it is refused
   const other = platforms.find((p) => p.os !== 'linux');
   if (other) {
@@ -374,20 +381,39 @@ export async function findLockfiles(paths: readonly string[], cwd: string, kindO
       errors.push(new AnyarchError('E_INPUT', `${given}: no such file or directory`, 'name a lockfile (package-lock.json, pnpm-lock.yaml, yarn.lock, uv.lock, poetry.lock, Pipfile.lock, requirements.txt...) or a directory holding one'));
       continue;
     }
+    if (isDir && kindOf(given)) {
+      // `anyarch deps package-lock.json` naming a directory: said as such, not searched
+      errors.push(new AnyarchError('E_INPUT', `${given}: a directory, not a lockfile`));
+      continue;
+    }
     if (!isDir) {
       const kind = kindOf(given);
       if (kind) add(given, kind);
       else errors.push(new AnyarchError('E_INPUT', `${given}: not a lockfile anyarch reads`, 'lockfiles: package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock (Berry), uv.lock, poetry.lock, pylock.toml, Pipfile.lock, requirements.txt'));
       continue;
     }
-    let names: string[];
+    let entries: import('node:fs').Dirent[];
     try {
-      names = (await readdir(abs, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name).sort();
+      entries = await readdir(abs, { withFileTypes: true });
     } catch (e) {
       errors.push(new AnyarchError('E_INPUT', `${given}: cannot be read (${(e as NodeJS.ErrnoException).code ?? thrownSummary(e)})`));
       continue;
     }
+    const names: string[] = [];
     let any = false;
+    for (const d of entries) {
+      if (d.isFile()) names.push(d.name);
+      else if (kindOf(d.name)) {
+        // a lockfile's name on something else: a link to a file is read, anything else is said
+        const what = await statKind(path.join(abs, d.name));
+        if (what === 'a regular file') names.push(d.name);
+        else {
+          errors.push(new AnyarchError('E_INPUT', `${given === '.' ? d.name : path.join(given, d.name)}: ${what}, not a lockfile`));
+          any = true;
+        }
+      }
+    }
+    names.sort();
     for (const name of names) {
       const kind = kindOf(name);
       if (!kind) continue;
@@ -516,6 +542,37 @@ function verdictFactsKey(t: DepsTarget): string {
   return [formatPlatform(t.platform), t.libc, t.libcVersion ?? '', t.python ?? '', t.node ?? '', tools].join('\0');
 }
 
+/**
+ * The reader of the files a requirements.txt (`lockfile`, as given against `cwd`) includes with
+ * `-r`/`-c`: a path relative to the including file, followed when it leads (links resolved) into
+ * the current directory, the lockfile's directory or the git work tree holding it; anything
+ * else is refused (a requirements.txt cannot make anyarch print lines of any file of the user's).
+ */
+async function includeReader(cwd: string, lockfile: string): Promise<RequirementsInclude> {
+  const dir = path.dirname(path.resolve(cwd, lockfile));
+  const roots = [cwd, dir, (await dirsToWorkTreeRoot(dir))?.at(-1)].flatMap((d) => {
+    try {
+      return d === undefined ? [] : [realpathSync(d)];
+    } catch {
+      return [];
+    }
+  });
+  return (ref, from) => {
+    const abs = path.resolve(cwd, path.dirname(from), ref);
+    const rel = path.relative(cwd, abs);
+    const file = rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
+    let real: string;
+    try {
+      real = realpathSync(abs);
+    } catch (e) {
+      return { error: `${file}: ${errnoReason(e)}` };
+    }
+    if (!roots.some((r) => isInside(real, r))) return { error: `${file} is outside the current directory, the lockfile's and its git work tree; not followed` };
+    const got = readTextSync(real, MAX_LOCKFILE_BYTES);
+    return 'text' in got ? { file, text: got.text } : { error: `${file}: ${got.unreadable}` };
+  };
+}
+
 /** What `anyarch deps` does, printing nothing. */
 export async function analyzeDeps(paths: readonly string[], opts: DepsOptions): Promise<DepsRun> {
   const parts = await partsFrom(opts.parts);
@@ -564,7 +621,8 @@ export async function analyzeDeps(paths: readonly string[], opts: DepsOptions): 
       };
       let lock: Lockfile;
       try {
-        lock = parts.readLockfile(file, await readText(file, path.resolve(opts.cwd, file), MAX_LOCKFILE_BYTES, 'lockfile'));
+        const text = await readText(file, path.resolve(opts.cwd, file), MAX_LOCKFILE_BYTES, 'lockfile');
+        lock = kind === 'requirements' ? parts.readLockfile(file, text, await includeReader(opts.cwd, file)) : parts.readLockfile(file, text);
       } catch (e) {
         const error = isAnyarchError(e) ? e : new AnyarchError('E_INTERNAL', `reading ${file} failed: ${thrownSummary(e)}`, undefined, { file }, { cause: e });
         return done({ file, kind, ecosystem: ecosystemOf(kind), targets: [], packages: [], total: 0, warnings: [], error });
@@ -611,6 +669,8 @@ export interface LockfileInput {
   readonly lockfile: string;
   readonly text: string;
   readonly targets: readonly DepsTarget[];
+  /** reads the files a requirements.txt's `-r`/`-c` lines name, as the caller may (the build context); none: not followed */
+  readonly include?: RequirementsInclude;
 }
 
 /**
@@ -624,7 +684,7 @@ export function lockfileAnalyser(opts: Omit<DepsOptions, 'platforms' | 'dockerfi
   return async (input) => {
     made ??= Promise.all([partsFrom(opts.parts), withNpmConfig(opts)]).then(([parts, o]) => ({ parts, sourcesFor: metadataSources(parts, o, opts.onRequest).sourcesFor }));
     const { parts, sourcesFor } = await made;
-    const lock = parts.readLockfile(input.lockfile, input.text);
+    const lock = input.include ? parts.readLockfile(input.lockfile, input.text, input.include) : parts.readLockfile(input.lockfile, input.text);
     return analyzeLockfileReport(lock, input.targets, sourcesFor(lock), parts);
   };
 }
@@ -670,9 +730,14 @@ function metadataSources(
     if (lock.ecosystem === 'npm') return { npm: (npm ??= opened = parts.openNpmMetadata(pack !== undefined ? { ...meta, pack } : meta)) };
     if (opts.sources?.python) return { python: opts.sources.python };
     const url = opts.indexUrl ?? lock.indexUrl ?? opts.defaultIndexUrl ?? (opts.env ?? process.env).PIP_INDEX_URL;
-    let index = python.get(url ?? '');
-    if (!index) python.set(url ?? '', (index = parts.openPythonIndex({ ...meta, ...(url !== undefined ? { indexUrl: url } : {}) })));
-    return { python: index };
+    const open = (u: string | undefined): PythonIndexSource => {
+      let index = python.get(u ?? '');
+      if (!index) python.set(u ?? '', (index = parts.openPythonIndex({ ...meta, ...(u !== undefined ? { indexUrl: u } : {}) })));
+      return index;
+    };
+    // --extra-index-url: pip looks every package up in each index too (each cached under its own URL)
+    const extra = (lock.extraIndexUrls ?? []).filter((u) => u !== url);
+    return { python: extra.length ? mergedIndex([open(url), ...extra.map(open)]) : open(url) };
   };
   const flush = async (): Promise<void> => {
     try {
@@ -688,6 +753,15 @@ function metadataSources(
 function withFlagVersions(t: DepsTarget, opts: Pick<DepsOptions, 'python' | 'node'>): DepsTarget {
   if ((t.python !== undefined || opts.python === undefined) && (t.node !== undefined || opts.node === undefined)) return t;
   return { ...t, ...(t.python === undefined && opts.python !== undefined ? { python: opts.python } : {}), ...(t.node === undefined && opts.node !== undefined ? { node: opts.node } : {}) };
+}
+
+/** What a path names, links followed (`fileKind`'s words), or `a symbolic link to nothing`. */
+async function statKind(abs: string): Promise<string> {
+  try {
+    return fileKind(await stat(abs));
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'a symbolic link to nothing' : `unreadable (${errnoReason(e)})`;
+  }
 }
 
 async function isFile(abs: string): Promise<boolean> {

@@ -91,6 +91,8 @@ export interface Lockfile {
   readonly requiresPython?: string;
   /** Python: `--index-url` / `[[source]]` / Pipfile `sources` the lock names */
   readonly indexUrl?: string;
+  /** Python: `--extra-index-url`s a requirements.txt names: pip looks every package up in each as well */
+  readonly extraIndexUrls?: readonly string[];
   /**
    * Problems that did not stop the reading (an entry that could not be read and was skipped, a
    * pruned npm lock, a lock written without `libc` fields), each with the file and position.
@@ -258,6 +260,13 @@ export interface PythonIndexSource {
   /** every file the index lists for a project (all versions); `undefined`: no such project */
   files(name: string): Promise<readonly DistributionFile[] | undefined | MetadataFailure>;
 }
+
+/**
+ * Reads a file a requirements.txt's `-r` or `-c` line names (`ref` as written, relative to the
+ * file `from`, as reports name it): the file as reports should name it and its text, or why it
+ * cannot be read (`no such file`, `outside the build context`).
+ */
+export type RequirementsInclude = (ref: string, from: string) => { readonly file: string; readonly text: string } | { readonly error: string };
 
 /** What `deps` found for one lockfile. */
 export interface LockfileReport {

@@ -32,7 +32,8 @@ export interface ReplaceOptions {
   readonly within?: readonly string[];
 }
 
-function inside(file: string, dir: string): boolean {
+/** Whether `file` is `dir` or below it (both resolved by the caller as it needs: links or not). */
+export function isInside(file: string, dir: string): boolean {
   const rel = path.relative(dir, file);
   return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel));
 }
@@ -56,7 +57,7 @@ async function targetOf(file: string): Promise<{ target: string; exists: boolean
  */
 export async function writeFileAtomic(file: string, data: string, opts: ReplaceOptions = {}): Promise<void> {
   const { target, exists } = await targetOf(file);
-  if (opts.within && !opts.within.some((dir) => inside(target, dir))) {
+  if (opts.within && !opts.within.some((dir) => isInside(target, dir))) {
     throw new AnyarchError(
       'E_INPUT',
       `not written: it leads to ${target}, outside the tree being fixed (a symbolic link)`,

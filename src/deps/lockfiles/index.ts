@@ -4,7 +4,7 @@
  * `E_LOCKFILE` error with its position; an entry that cannot be read is a warning and skipped.
  */
 import * as path from 'node:path';
-import type { Ecosystem, Lockfile, LockfileKind } from '../types.js';
+import type { Ecosystem, Lockfile, LockfileKind, RequirementsInclude } from '../types.js';
 import { readPackageLock } from './npm.js';
 import { readPnpmLock } from './pnpm.js';
 import { lockfileError } from './positions.js';
@@ -87,14 +87,20 @@ export function lockfileKind(file: string): LockfileKind | undefined {
   return undefined;
 }
 
+/** What a reader may read besides the lockfile: the files a requirements.txt's `-r`/`-c` lines name. */
+export interface ReadLockfileOptions {
+  readonly include?: RequirementsInclude;
+}
+
 /**
  * Reads a lockfile of any kind `lockfileKind` knows, with the reader of that kind.
  * @param kind the kind when the caller knows it better than the file name
+ * @param opts what else it may read (a requirements.txt's includes, followed only with `include`)
  * @throws AnyarchError `E_LOCKFILE`: a name of no known kind, or a file its reader cannot read.
  */
-export function readLockfile(file: string, text: string, kind: LockfileKind | undefined = lockfileKind(file)): Lockfile {
+export function readLockfile(file: string, text: string, kind: LockfileKind | undefined = lockfileKind(file), opts: ReadLockfileOptions = {}): Lockfile {
   if (kind === undefined) {
     throw lockfileError(file, `not a lockfile anyarch reads (by its name): expected one of ${LOCKFILE_NAMES.join(', ')}`);
   }
-  return READERS[kind](file, text);
+  return kind === 'requirements' ? readRequirements(file, text, opts) : READERS[kind](file, text);
 }

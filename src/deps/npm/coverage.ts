@@ -11,6 +11,7 @@ import { formatPlatform, toVocabulary } from '../../platform/index.js';
 import { isMetadataFailure as isFailure } from '../metadata-failure.js';
 import { compileReason } from '../stage-words.js';
 import type { Cell, DepsTarget, LockedPackage, Lockfile, Mechanism, MetadataFailure, NpmManifest, NpmMetadataSource, PackageReport } from '../types.js';
+import { wasmFallback } from './fallbacks.js';
 import { type Family, type FamilyMember, findFamilies, platformOfName } from './families.js';
 import { type NativeHint, hasCompileFallback, installScripts, nativeFromLock, nativeFromManifest, prebuildInstallFlags, shortScript } from './native.js';
 import { DEFAULT_NODE, NODE_ABI, describePrebuild, matchPrebuild, parsePrebuilds } from './prebuilds.js';
@@ -104,7 +105,15 @@ export async function analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsT
     if (!p) manifests.set(key, (p = meta ? meta.manifest(name, version) : Promise.resolve(undefined)));
     return p;
   };
-  const ctx: Ctx = { words, meta, manifest, warn: options.onWarning ?? (() => undefined), file: lock.file, suggest: options.suggestVersions !== false, pnpmScriptsGated: lock.kind === 'pnpm-lock' && (lock.formatVersion ?? '').startsWith('9') };
+  let byName: Map<string, LockedPackage> | undefined;
+  const locked = (name: string): LockedPackage | undefined => {
+    if (!byName) {
+      byName = new Map();
+      for (const p of lock.packages) if (!byName.has(p.name)) byName.set(p.name, p);
+    }
+    return byName.get(name);
+  };
+  const ctx: Ctx = { words, meta, manifest, warn: options.onWarning ?? (() => undefined), file: lock.file, suggest: options.suggestVersions !== false, pnpmScriptsGated: lock.kind === 'pnpm-lock' && (lock.formatVersion ?? '').startsWith('9'), locked };
   for (const pkg of lock.packages) {
     const id = `${pkg.name}@${pkg.version}`;
     if (seen.has(id) || members.has(pkg.name)) continue;
@@ -151,6 +160,8 @@ interface Ctx {
   readonly pnpmScriptsGated: boolean;
   /** why there are no registry facts when `meta` is undefined (default: offline or no source) */
   readonly noMeta?: string;
+  /** the lock's entry of a name (the first), looked up rarely: the map is built on first use */
+  readonly locked: (name: string) => LockedPackage | undefined;
 }
 
 /**
@@ -280,8 +291,11 @@ async function familyReport(f: Family, ctx: Ctx): Promise<PackageReport> {
     }
   }
   facts = withImpliedGlibc(facts);
-  const cells = await withGlibcFloors(familyCells(parent.name, facts, ctx.words), facts, ctx);
-  const suggestion = await familySuggestion(parent, cells, ctx);
+  let cells = await withGlibcFloors(familyCells(parent.name, facts, ctx.words), facts, ctx);
+  // a parent that loads a WASM build of its own where no member loads (next): see fallbacks.ts
+  const fallback = cells.some((c) => c.id === CELL_IDS.noBinary) ? wasmFallback(parent.name, parent.version, ctx.locked) : undefined;
+  if (fallback) cells = cells.map((c) => (c.id !== CELL_IDS.noBinary ? c : fallback.works ? { status: 'prebuilt', artifact: fallback.artifact, reason: `${c.reason}; ${fallback.how}` } : { ...c, reason: `${c.reason}; ${fallback.why}` }));
+  const suggestion = await familySuggestion(parent, cells, ctx, (w) => facts.some((f) => memberFits(f, glibcWords(w)) === 'fits'), fallback && !fallback.works ? fallback.fix : undefined);
   return row(parent, 'platform-packages', cells, suggestion);
 }
 
@@ -323,10 +337,10 @@ async function withGlibcFloors(cells: Cell[], facts: readonly MemberFacts[], ctx
   );
 }
 
-async function familySuggestion(parent: LockedPackage, cells: readonly Cell[], ctx: Ctx): Promise<string | undefined> {
+async function familySuggestion(parent: LockedPackage, cells: readonly Cell[], ctx: Ctx, glibcBuild: GlibcBuild, fallbackFix?: string): Promise<string | undefined> {
   const failing = ctx.words.filter((_, i) => cells[i]?.status === 'missing');
   if (failing.length === 0) return undefined;
-  const parts: string[] = [];
+  const parts: string[] = fallbackFix ? [fallbackFix] : [];
   if (ctx.meta && ctx.suggest) {
     const versions = await ctx.meta.versions(parent.name);
     if (!isFailure(versions)) {
@@ -335,21 +349,39 @@ async function familySuggestion(parent: LockedPackage, cells: readonly Cell[], c
         const m = await ctx.manifest(parent.name, v);
         if (isFailure(m) || !m?.optionalDependencies) continue;
         const facts = withImpliedGlibc(Object.entries(m.optionalDependencies).flatMap(([name, version]) => namedFacts(name, version) ?? []));
-        if (familyCells(parent.name, facts, ctx.words).every((c) => c.status === 'prebuilt')) {
+        // every target covered by the members' names, and no member's glibc floor above a target's known glibc
+        const then = familyCells(parent.name, facts, ctx.words);
+        if (then.every((c) => c.status === 'prebuilt') && (await withGlibcFloors(then, facts, ctx)).every((c) => c.status === 'prebuilt')) {
           parts.push(`${parent.name}@${v} has a platform package for every target`);
           break;
         }
       }
     }
   }
-  parts.push(...baseSuggestions(cells, ctx.words));
+  parts.push(...(await baseSuggestions(cells, ctx.words, glibcBuild)));
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
-/** A glibc base where musl targets fail and the same CPU's glibc build exists or is likely; a build-deps stage where tools are lacking. */
-function baseSuggestions(cells: readonly Cell[], words: readonly TargetWords[]): string[] {
+/** Whether the package has a glibc build for a target's CPU (its libc aside): known, never guessed. */
+type GlibcBuild = (w: TargetWords) => boolean | Promise<boolean>;
+
+/** A target's words with glibc for its libc (the version unknown): what a glibc base would offer the same CPU. */
+function glibcWords(w: TargetWords): TargetWords {
+  const { libcVersion: _drop, ...target } = w.target;
+  return targetWords({ ...target, libc: 'glibc' });
+}
+
+/**
+ * A glibc base where musl targets fail and the package has a glibc build for the same CPU
+ * (`glibcBuild` says so from what is known: a family member, a prebuild, a release asset that
+ * answers); a build-deps stage where tools are lacking.
+ */
+async function baseSuggestions(cells: readonly Cell[], words: readonly TargetWords[], glibcBuild: GlibcBuild): Promise<string[]> {
   const out: string[] = [];
-  const muslFailing = words.filter((w, i) => w.target.libc === 'musl' && cells[i]?.status === 'missing' && cells[i]?.id === CELL_IDS.noBinary);
+  const muslFailing: TargetWords[] = [];
+  for (const [i, w] of words.entries()) {
+    if (w.target.libc === 'musl' && cells[i]?.status === 'missing' && cells[i]?.id === CELL_IDS.noBinary && w.cpu && (await glibcBuild(w))) muslFailing.push(w);
+  }
   if (muslFailing.length > 0) out.push(`a glibc base (node:${muslFailing[0]?.node}-slim, Debian) instead of Alpine for ${muslFailing.map((w) => w.label).join(', ')}`);
   const lacking = [...new Set(cells.flatMap((c) => (c.id === CELL_IDS.noToolchain ? (c.lacking ?? []) : [])))];
   if (lacking.length > 0) {
@@ -446,7 +478,13 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
     default:
       cells = ctx.words.map((w) => (ctx.meta ? compileCell(w.target, why) : unknownCell(`${why}; whether it compiles native code is unknown: ${noMetadata}`)));
   }
-  let suggestion = await addonSuggestion(pkg, mechanism, cells, ctx);
+  const glibcBuild: GlibcBuild =
+    mechanism === 'prebuildify' && prebuildFiles
+      ? (w) => matchPrebuild(parsePrebuilds(prebuildFiles), { arch: w.cpu ?? '', armv: w.armv, libc: 'glibc', abi: w.abi }).match !== undefined
+      : (mechanism === 'prebuild-install' || mechanism === 'node-pre-gyp') && manifest
+        ? async (w) => (await assetCells(pkg, mechanism, manifest, why, { ...ctx, words: [glibcWords(w)] }))[0]?.status === 'prebuilt'
+        : () => false;
+  let suggestion = await addonSuggestion(pkg, mechanism, cells, ctx, glibcBuild);
   const needsScript = mechanism === 'prebuild-install' || mechanism === 'node-pre-gyp' || mechanism === 'node-gyp' || mechanism === 'install-script' || cells.some((c) => c.status === 'compiles');
   if (ctx.pnpmScriptsGated && needsScript) {
     // pnpm 10 release notes: dependencies' lifecycle scripts run only when allowed
@@ -507,7 +545,7 @@ async function assetCells(pkg: LockedPackage, mechanism: 'prebuild-install' | 'n
   );
 }
 
-async function addonSuggestion(pkg: LockedPackage, mechanism: Mechanism, cells: readonly Cell[], ctx: Ctx): Promise<string | undefined> {
+async function addonSuggestion(pkg: LockedPackage, mechanism: Mechanism, cells: readonly Cell[], ctx: Ctx, glibcBuild: GlibcBuild): Promise<string | undefined> {
   if (!cells.some((c) => c.status === 'missing' || c.status === 'compiles')) return undefined;
   const parts: string[] = [];
   const meta = ctx.meta;
@@ -529,6 +567,6 @@ async function addonSuggestion(pkg: LockedPackage, mechanism: Mechanism, cells: 
       if (cellsThen?.every((c) => c.status === 'prebuilt')) parts.push(`${pkg.name}@${newest} has a prebuilt binary for every target`);
     }
   }
-  parts.push(...baseSuggestions(cells, ctx.words));
+  parts.push(...(await baseSuggestions(cells, ctx.words, glibcBuild)));
   return parts.length > 0 ? parts.join('; ') : undefined;
 }

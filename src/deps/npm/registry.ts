@@ -40,6 +40,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { AnyarchError, isAnyarchError } from '../../errors.js';
 import { DEFAULT_CACHE_TTL_MS, MAX_CACHE_ENTRY_BYTES, cachePack, jsonCache, type CachePack, type JsonCache } from '../../fs/cache.js';
 import { discard, isTemporaryStatus, NetworkError, origin, readBody, redactUserInfo, send, toNetworkError, type HttpResponse } from '../../net/http.js';
+import { httpUrlProblem } from '../../net/url.js';
 import { abortableSleep } from '../../net/deadline.js';
 import { backoffMs, DEFAULT_RETRY, GIVE_UP, retryAfterMs, retrying, Semaphore, type RetryChoice, type RetryPolicy } from '../../net/retry.js';
 import { readTar } from '../../rootfs/tar.js';
@@ -139,16 +140,11 @@ export function openNpmMetadata(opts: NpmMetadataOptions): NpmMetadataSource {
 /** An http(s) registry URL with a trailing slash, or an `E_USAGE` error naming it (without its user-info). */
 function registryUrl(given: string): string {
   const registry = withSlash(given);
-  let url: URL | undefined;
-  try {
-    url = new URL(registry);
-  } catch {
-    // reported below
+  const why = httpUrlProblem(registry);
+  if (why !== undefined) {
+    throw new AnyarchError('E_USAGE', `the npm registry ${JSON.stringify(redactUserInfo(registry).slice(0, 200))} is not an http(s) URL (${why})`, 'give it as npm does: https://registry.npmjs.org/');
   }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new AnyarchError('E_USAGE', `the npm registry ${JSON.stringify(redactUserInfo(registry).slice(0, 200))} is not an http(s) URL`, 'give it as npm does: https://registry.npmjs.org/');
-  }
-  return url.href;
+  return new URL(registry).href;
 }
 
 class NpmRegistrySource implements NpmMetadataSource {

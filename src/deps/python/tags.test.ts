@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DepsTarget } from '../types.js';
-import { evaluateMarker, targetEnvironment } from './markers.js';
+import { evaluateMarker, requiresPythonAllows, requiresPythonFloor, targetEnvironment } from './markers.js';
 import { fitRank, isPlatformWheel, isSdist, normalizeName, parsePlatformTag, parseWheelName, pipPlatformTags, sdistVersion, wheelFits } from './tags.js';
 
 function target(spec: string, libc: 'glibc' | 'musl', libcVersion: string | undefined, python: string | undefined = '3.12'): DepsTarget {
@@ -159,4 +159,33 @@ describe('markers for a Linux target', () => {
     ['this is not a marker ((', undefined],
   ];
   for (const [m, want] of cases) test(`${m} → ${String(want)}`, () => assert.equal(evaluateMarker(m, env), want));
+});
+
+describe('requires-python for a Python whose patch release is unknown', () => {
+  const cases: [string, string | undefined, boolean | undefined][] = [
+    ['>=3.8', '3.12', true],
+    ['>=3.10', '3.8', false],
+    ['>=3.9,<4', '3.12', true],
+    ['>=3.6, !=3.0.*, !=3.1.*, !=3.2.*', '3.8', true],
+    ['!=3.8.*', '3.8', false],
+    ['==3.8.*', '3.9', false],
+    ['~=3.7', '3.12', true],
+    ['~=3.7', '3.6', false],
+    ['~=3.10.2', '3.11', false],
+    ['<3.12', '3.12', false],
+    ['<3.12', '3.11', true],
+    ['>=3.8.1', '3.8', undefined],
+    ['>=3.8.1', '3.9', true],
+    ['!=3.8.5', '3.8', undefined],
+    ['>=3.8', '3.13t', true],
+    ['>=3.8', undefined, undefined],
+    ['^3.12', '3.12', undefined],
+    ['', '3.12', true],
+  ];
+  for (const [spec, python, want] of cases) test(`${JSON.stringify(spec)} admits ${python}: ${String(want)}`, () => assert.equal(requiresPythonAllows(spec, python), want));
+  test('the lowest Python a specifier admits', () => {
+    assert.equal(requiresPythonFloor('>=3.10,<4'), '3.10');
+    assert.equal(requiresPythonFloor('~=3.9'), '3.9');
+    assert.equal(requiresPythonFloor('<4'), undefined);
+  });
 });
