@@ -356,7 +356,7 @@ export async function findLockfiles(paths: readonly string[], cwd: string, kindO
     if (!isDir) {
       const kind = kindOf(given);
       if (kind) add(given, kind);
-      else errors.push(new AnyarchError('E_INPUT', `${given}: not a lockfile anyarch reads`, 'lockfiles: package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock (Berry), uv.lock, poetry.lock, pylock.toml, Pipfile.lock, requirements.txt'));
+      else errors.push(new AnyarchError('E_INPUT', `${given}: not a lockfile anyarch reads`, 'lockfiles: package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, uv.lock, poetry.lock, pylock.toml, Pipfile.lock, requirements.txt'));
       continue;
     }
     let names: string[];

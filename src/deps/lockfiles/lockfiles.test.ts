@@ -276,11 +276,10 @@ describe('yarn.lock (Berry)', () => {
     assert.deepEqual(parseYarnConditions('(os=darwin | os=linux) & cpu=x64'), { os: ['darwin', 'linux'], cpu: ['x64'] });
   });
 
-  test('a Yarn 1 lockfile is refused with what to do, at its header line', () => {
-    const e = lockError(() => readLockfile('yarn.lock', YARN_V1));
-    assert.match(e.message, /Yarn 1 \(classic\)/);
-    assert.equal(e.location?.line, 2);
-    assert.match(e.hint ?? '', /yarn set version/);
+  test('a Yarn 1 lockfile is read as Yarn 1 (legacy.test.ts), with one warning at its header line', () => {
+    const l = readLockfile('yarn.lock', YARN_V1);
+    assert.deepEqual([l.kind, l.packages.map((p) => `${p.name}@${p.version}`)], ['yarn-classic', ['esbuild@0.21.5']]);
+    assert.deepEqual(l.warnings.map((w) => w.location?.line), [2]);
   });
 
   test('broken YAML after __metadata is E_LOCKFILE with a position', () => {

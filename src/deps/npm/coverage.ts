@@ -12,7 +12,7 @@ import { isMetadataFailure as isFailure } from '../metadata-failure.js';
 import { compileReason } from '../stage-words.js';
 import type { Cell, DepsTarget, LockedPackage, Lockfile, Mechanism, MetadataFailure, NpmManifest, NpmMetadataSource, PackageReport } from '../types.js';
 import { type Family, type FamilyMember, findFamilies, platformOfName } from './families.js';
-import { type NativeHint, hasCompileFallback, installScripts, nativeFromLock, nativeFromManifest, prebuildInstallFlags, shortScript } from './native.js';
+import { type NativeHint, hasCompileFallback, installScripts, isKnownNonNative, nativeFromLock, nativeFromManifest, prebuildInstallFlags, shortScript } from './native.js';
 import { DEFAULT_NODE, NODE_ABI, describePrebuild, matchPrebuild, parsePrebuilds } from './prebuilds.js';
 import { nodePreGypUrl, prebuildInstallUrl } from './templates.js';
 
@@ -105,6 +105,7 @@ export async function analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsT
     return p;
   };
   const ctx: Ctx = { words, meta, manifest, warn: options.onWarning ?? (() => undefined), file: lock.file, suggest: options.suggestVersions !== false, pnpmScriptsGated: lock.kind === 'pnpm-lock' && (lock.formatVersion ?? '').startsWith('9') };
+  const scriptsUnrecorded = lock.unrecorded?.includes('install-scripts') === true;
   for (const pkg of lock.packages) {
     const id = `${pkg.name}@${pkg.version}`;
     if (seen.has(id) || members.has(pkg.name)) continue;
@@ -122,10 +123,12 @@ export async function analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsT
       continue;
     }
     const hint = nativeFromLock(pkg);
-    if (!hint) continue;
+    // a lock that records no install scripts (Yarn 1) cannot clear a package: the registry says
+    if (!hint && !(scriptsUnrecorded && !isKnownNonNative(pkg.name))) continue;
     seen.add(id);
+    const report = hint ? addonReport(pkg, hint, ctx) : screenedReport(pkg, ctx);
     // an optional package (npm `optional: true`, ssh2's cpu-features): npm skips its failed build
-    jobs.push(pkg.optional ? addonReport(pkg, hint, ctx).then((r) => (r ? { ...r, optional: true } : r)) : addonReport(pkg, hint, ctx));
+    jobs.push(pkg.optional ? report.then((r) => (r ? { ...r, optional: true } : r)) : report);
   }
   const reports = await Promise.all(jobs);
   return reports.filter((r): r is PackageReport => r !== undefined);
@@ -374,6 +377,8 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
       if (!hint.certain) return row(pkg, mechanism, ctx.words.map(() => unknownCell(`${why}; the registry could not say whether it is native: ${m.error.message}`)));
       ctx.warn(packageWarning(ctx.file, pkg, `registry metadata unavailable (${m.error.message}); judged from the lockfile alone`));
     } else if (m) {
+      // a lock without os facts (Yarn 1) locks fsevents too: its manifest says darwin
+      if (!pkg.os && !installsOnLinux(m.os)) return undefined;
       manifest = m;
       const fromManifest = nativeFromManifest(m);
       if (fromManifest) {
@@ -437,6 +442,47 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
   // a long install script in full, once per row (cells quote its first 60 characters)
   const script = manifest ? installScripts(manifest) : '';
   return shortScript(script) !== script && cells.some((c) => c.reason.includes(shortScript(script))) ? { ...report, installScript: script } : report;
+}
+
+/**
+ * A package of a lock that records no install scripts and names no native helper: the registry
+ * says whether it runs an install script (`installFacts`, else its manifest), and one that does is
+ * judged as an install script's package is; one the registry cannot answer for is `unknown`, never
+ * taken for pure.
+ */
+async function screenedReport(pkg: LockedPackage, ctx: Ctx): Promise<PackageReport | undefined> {
+  const hint = await screenInstallScript(pkg, ctx);
+  if (hint === undefined) return undefined;
+  if ('unknown' in hint) return row(pkg, 'install-script', ctx.words.map(() => unknownCell(hint.unknown)));
+  return addonReport(pkg, hint, ctx);
+}
+
+async function screenInstallScript(pkg: LockedPackage, ctx: Ctx): Promise<NativeHint | { readonly unknown: string } | undefined> {
+  const none = 'the lock records no install scripts';
+  const meta = ctx.meta;
+  if (!meta) return { unknown: `${none}: whether it runs one needs the registry (offline or no metadata source)` };
+  const outside = outsideRegistry(pkg);
+  if (outside) return { unknown: `${none}, and it comes from ${outside}, not the registry: whether it runs one is unknown` };
+  const facts = meta.installFacts ? await meta.installFacts(pkg.name, pkg.version) : await ctx.manifest(pkg.name, pkg.version);
+  if (isFailure(facts)) return { unknown: `${none}, and the registry could not say whether it runs one: ${facts.error.message}` };
+  if (facts === undefined) return { unknown: `${none}, and the registry has no ${pkg.name}@${pkg.version}: whether it runs one is unknown` };
+  if (!installsOnLinux(facts.os)) return undefined;
+  if ('hasInstallScript' in facts) {
+    return facts.hasInstallScript ? { mechanism: 'install-script', certain: false, why: "has an install script (the registry's hasInstallScript)" } : undefined;
+  }
+  // a source without installFacts: the manifest itself
+  const scripts = installScripts(facts);
+  return nativeFromManifest(facts) ?? (scripts !== '' ? { mechanism: 'install-script', certain: false, why: `install script: ${shortScript(scripts)}` } : undefined);
+}
+
+/** Where a package of a Yarn 1 lock came from when not a registry (its `resolved`, or a version that is a git URL); the registry's package of that name may be other code. */
+function outsideRegistry(pkg: LockedPackage): string | undefined {
+  for (const v of [pkg.resolved, pkg.version]) {
+    if (v === undefined) continue;
+    if (/^(?:git\+[a-z]+:|git:|github:|gitlab:|bitbucket:|ssh:)|\.git(?:#|$)/.test(v)) return 'a git repository';
+    if (/^https?:\/\/(?:codeload\.github\.com\/|github\.com\/[^/]+\/[^/]+\/(?:tarball|archive)\/)/.test(v)) return 'a GitHub tarball';
+  }
+  return undefined;
 }
 
 function prebuildifyCells(pkg: LockedPackage, files: readonly string[], manifest: NpmManifest | undefined, why: string, ctx: Ctx): Cell[] {

@@ -1,0 +1,180 @@
+/**
+ * Yarn 1 yarn.lock, read with a position per entry, what they cannot say kept
+ * apart from what they say (`Lockfile.unrecorded`, one warning per lockfile), and malformed or
+ * truncated input refused with one E_LOCKFILE at its line and column.
+ */
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { describe, test } from 'node:test';
+import { throwsWith } from '../../../test/support/assert.js';
+import { AnyarchError } from '../../errors.js';
+import type { LockedPackage, Lockfile } from '../types.js';
+import { readLockfile, yarnDescriptor } from './index.js';
+import { ESBUILD_019_PLATFORMS, YARN_CLASSIC } from './legacy-fixtures.test-data.js';
+
+/** The E_LOCKFILE `fn` throws, its message one line. */
+function lockError(fn: () => unknown): AnyarchError {
+  const e = throwsWith(fn, 'E_LOCKFILE');
+  assert.ok(!e.message.includes('\n'), `one line: ${e.message}`);
+  return e;
+}
+
+function byKey(lock: Lockfile, key: string): LockedPackage {
+  const p = lock.packages.find((x) => x.key === key);
+  assert.ok(p, `${key} in ${lock.packages.map((x) => x.key).join(', ')}`);
+  return p;
+}
+
+/** 1-based line and column of the first `needle` in `text` at or after `from`. */
+function at(text: string, needle: string, from = 0): { line: number; column: number } {
+  const i = text.indexOf(needle, from);
+  assert.ok(i >= 0, needle);
+  return { line: text.slice(0, i).split('\n').length, column: i - text.lastIndexOf('\n', i - 1) };
+}
+
+/** Every entry carries no fact the format does not record. */
+function assertNoPlatformFacts(lock: Lockfile): void {
+  for (const p of lock.packages) assert.deepEqual([p.os, p.cpu, p.libc, p.hasInstallScript, p.requiresBuild], [undefined, undefined, undefined, undefined, undefined], p.key);
+}
+
+describe('yarn.lock of Yarn 1', () => {
+  const lock = readLockfile('yarn.lock', YARN_CLASSIC);
+
+  test('read as its own kind, saying once what it cannot tell', () => {
+    assert.equal(lock.kind, 'yarn-classic');
+    assert.equal(lock.ecosystem, 'npm');
+    assert.equal(lock.formatVersion, '1');
+    assert.deepEqual(lock.unrecorded, ['install-scripts', 'platforms']);
+    assert.equal(lock.warnings.length, 1);
+    const [w] = lock.warnings;
+    assert.match(w?.message ?? '', /^a Yarn 1 lockfile records no install scripts and no os, cpu or libc/);
+    assert.deepEqual([w?.location?.line, w?.location?.column], [2, 1]);
+    assertNoPlatformFacts(lock);
+  });
+
+  test('one package per entry, keyed by its first descriptor, at the line of its key; folders left out', () => {
+    // 23 @esbuild/* and 17 others; local-utils (file:) is the project's own code
+    assert.equal(lock.packages.length, ESBUILD_019_PLATFORMS.length + 17);
+    assert.equal(lock.packages.some((p) => p.name === 'local-utils'), false);
+    const frame = byKey(lock, '@babel/code-frame@^7.0.0');
+    assert.deepEqual([frame.name, frame.version, frame.dependencies], ['@babel/code-frame', '7.12.13', ['@babel/highlight']]);
+    assert.deepEqual(frame.position, at(YARN_CLASSIC, '"@babel/code-frame@^7.0.0", "@babel/code-frame@^7.10.4":'));
+    const sqlite = byKey(lock, 'better-sqlite3@^9.4.0');
+    assert.deepEqual(sqlite.position, { line: at(YARN_CLASSIC, '\nbetter-sqlite3@^9.4.0:').line + 1, column: 1 });
+    assert.deepEqual(sqlite.dependencies, ['bindings', 'prebuild-install']);
+    assert.match(sqlite.resolved ?? '', /^https:\/\/registry\.yarnpkg\.com\/better-sqlite3\/-\/better-sqlite3-9\.4\.3\.tgz#a+3$/);
+    assert.match(sqlite.integrity ?? '', /^sha512-0003Q+==$/);
+  });
+
+  test('an npm alias is the package it installs; git and GitHub tarball entries are kept with where they came from', () => {
+    const alias = byKey(lock, 'string-width-cjs@npm:string-width@^4.2.0');
+    assert.deepEqual([alias.name, alias.version], ['string-width', '4.2.3']);
+    assert.equal(byKey(lock, 'string-width@^1.0.2 || 2 || 3 || 4').name, 'string-width');
+    assert.match(byKey(lock, 'left-pad@git+https://github.com/stevemao/left-pad.git#v1.3.0').resolved ?? '', /^git\+https:/);
+    assert.match(byKey(lock, 'my-lib@github:acme/my-lib#main').resolved ?? '', /^https:\/\/codeload\.github\.com\//);
+  });
+
+  test('optional: what only optionalDependencies reach (every @esbuild/* member, chokidar\'s fsevents), not their parents', () => {
+    const esbuild = byKey(lock, 'esbuild@^0.19.0');
+    assert.deepEqual(esbuild.optionalDependencies, ESBUILD_019_PLATFORMS.map((p) => `@esbuild/${p}`));
+    assert.equal(esbuild.dependencies, undefined);
+    assert.equal(esbuild.optional, undefined);
+    const optional = lock.packages.filter((p) => p.optional).map((p) => p.name);
+    assert.deepEqual(optional, [...ESBUILD_019_PLATFORMS.map((p) => `@esbuild/${p}`), 'fsevents']);
+    assert.deepEqual(byKey(lock, 'chokidar@^3.5.3').optionalDependencies, ['fsevents']);
+  });
+
+  test('optional is transitive, and a package also reached through a regular dependency is not optional', () => {
+    const text = `# yarn lockfile v1
+
+app-dep@^1.0.0:
+  version "1.0.0"
+  dependencies:
+    shared "^1.0.0"
+  optionalDependencies:
+    opt-native "^2.0.0"
+
+opt-native@^2.0.0:
+  version "2.0.0"
+  dependencies:
+    nan "^2.17.0"
+    shared "^1.0.0"
+
+nan@^2.17.0:
+  version "2.18.0"
+
+shared@^1.0.0:
+  version "1.0.0"
+`;
+    const l = readLockfile('yarn.lock', text);
+    assert.deepEqual(
+      l.packages.map((p) => [p.name, p.optional === true]),
+      [['app-dep', false], ['opt-native', true], ['nan', true], ['shared', false]],
+    );
+  });
+
+  test("Yarn's lexer: bare keys joined by commas, CRLF, comments, escapes, booleans and numbers, an empty lock", () => {
+    const text = '# yarn lockfile v1\r\n\r\n# a comment\r\ndebug@2.6.9, debug@^2.2.0:\r\n  version "2.6.9"\r\n  resolved "https://registry.yarnpkg.com/debug/-/debug-2.6.9.tgz"\r\n  dependencies:\r\n    ms 2.0.0\r\n\r\n"we\\"ird@^1.0.0":\r\n  version "1.0.0"\r\n  uid ""\r\n  bundled true\r\n  priority 3\r\n';
+    const l = readLockfile('yarn.lock', text);
+    assert.deepEqual(l.packages.map((p) => [p.key, p.name, p.version, p.position?.line]), [['debug@2.6.9', 'debug', '2.6.9', 4], ['we"ird@^1.0.0', 'we"ird', '1.0.0', 10]]);
+    assert.deepEqual(l.packages[0]?.dependencies, ['ms']);
+    const empty = readLockfile('yarn.lock', '# THIS IS AN AUTOGENERATED FILE. DO NOT EDIT THIS FILE DIRECTLY.\n# yarn lockfile v1\n\n\n');
+    assert.deepEqual([empty.kind, empty.packages.length, empty.warnings.length], ['yarn-classic', 0, 1]);
+  });
+
+  test('descriptors: scoped, aliases, ranges with @', () => {
+    assert.deepEqual(yarnDescriptor('@babel/core@^7.0.0'), { name: '@babel/core', range: '^7.0.0' });
+    assert.deepEqual(yarnDescriptor('alias@npm:@scope/real@^1'), { name: 'alias', range: 'npm:@scope/real@^1' });
+    assert.deepEqual(yarnDescriptor('left-pad'), { name: 'left-pad', range: '' });
+  });
+
+  test('an entry without a version is a warning at its line, and skipped', () => {
+    const l = readLockfile('yarn.lock', '# yarn lockfile v1\n\nbroken@^1.0.0:\n  resolved "https://registry.yarnpkg.com/broken/-/broken-1.0.0.tgz"\n\nok@^1.0.0:\n  version "1.0.0"\n');
+    assert.deepEqual(l.packages.map((p) => p.name), ['ok']);
+    assert.deepEqual(l.warnings.slice(1).map((w) => [w.location?.line, w.message]), [[3, 'entry "broken@^1.0.0" has no version; skipped']]);
+  });
+
+  test('malformed and truncated text: one E_LOCKFILE at the line and column where it stops being the format', () => {
+    const cases: [string, string, RegExp, number, number][] = [
+      ['truncated inside a string', `${YARN_CLASSIC.slice(0, YARN_CLASSIC.indexOf('bufferutil-4.0.8.tgz'))}`, /unterminated string \(a truncated file\?\)/, at(YARN_CLASSIC, 'resolved "https://registry.yarnpkg.com/bufferutil').line, 12],
+      ['truncated after a key', '# yarn lockfile v1\n\na@^1.0.0:\n  version "1.0.0"\n\nb@^2.0.0:\n', /ends inside the entry "b@\^2\.0\.0": it is truncated/, 6, 1],
+      ['an odd indent', '# yarn lockfile v1\n\na@^1.0.0:\n   version "1.0.0"\n', /unexpected indent of 3 spaces/, 4, 4],
+      ['a tab', '# yarn lockfile v1\n\na@^1.0.0:\n\tversion "1.0.0"\n', /indented with a tab/, 4, 1],
+      ['no colon after a key', '# yarn lockfile v1\n\na@^1.0.0\n  version "1.0.0"\n', /expected "," or a final ":" after "a@\^1\.0\.0"/, 3, 9],
+      ['a field with no value', '# yarn lockfile v1\n\na@^1.0.0:\n  version\n', /expected a value after version/, 4, 10],
+      ['a field before any entry', '# yarn lockfile v1\n\n  version "1.0.0"\n', /a field outside any entry/, 3, 3],
+      ['a merge conflict', '# yarn lockfile v1\n\n<<<<<<< HEAD\na@^1.0.0:\n  version "1.0.0"\n', /unresolved merge conflict/, 3, 1],
+      ['a character no token starts with', '# yarn lockfile v1\n\na@^1.0.0:\n  version "1.0.0"\n  dependencies:\n    b ^1.0.0\n', /unexpected "\^"/, 6, 7],
+    ];
+    for (const [what, text, message, line, column] of cases) {
+      const e = lockError(() => readLockfile('yarn.lock', text));
+      assert.match(e.message, message, what);
+      assert.deepEqual([e.location?.file, e.location?.line, e.location?.column], ['yarn.lock', line, column], what);
+    }
+  });
+
+  test('a Berry lockfile is still read as Berry', () => {
+    assert.equal(readLockfile('yarn.lock', '__metadata:\n  version: 8\n\n"a@npm:1.0.0":\n  version: 1.0.0\n  resolution: "a@npm:1.0.0"\n').kind, 'yarn-berry');
+  });
+});
+
+test('any edit of a Yarn 1 lock (a cut, a character put in, a run taken out) is read or refused with one E_LOCKFILE at a line; never another error', () => {
+  const edit = fc.tuple(fc.nat(), fc.constantFrom('cut', 'insert', 'delete'), fc.constantFrom('"', ':', ',', ' ', '\n', '\t', '\\', '#', '@', '{', '}', '[', '_', '/', '\r', '<', 'a', '1'), fc.integer({ min: 1, max: 20 }));
+  const lockfiles: [string, string][] = [['yarn.lock', YARN_CLASSIC]];
+  fc.assert(
+    fc.property(fc.constantFrom(...lockfiles), fc.array(edit, { minLength: 1, maxLength: 4 }), ([file, original], edits) => {
+      let text = original;
+      for (const [n, kind, c, len] of edits) {
+        const i = n % (text.length + 1);
+        text = kind === 'cut' ? text.slice(0, i) : kind === 'insert' ? text.slice(0, i) + c + text.slice(i) : text.slice(0, i) + text.slice(i + len);
+      }
+      try {
+        readLockfile(file, text);
+      } catch (e) {
+        assert.ok(e instanceof AnyarchError && e.code === 'E_LOCKFILE', String(e));
+        assert.ok((e.location?.line ?? 0) >= 1 && !e.message.includes('\n'), e.message);
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
