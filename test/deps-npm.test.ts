@@ -180,7 +180,25 @@ function asYarnClassic(v3: string): string {
   return out;
 }
 
-describe('deps for npm from a Yarn 1 lock of the same project', () => {
+/** The same packages as npm 6's lockfileVersion 1: a dependencies tree, `requires` for both kinds of dependency. */
+function asPackageLockV1(v3: string): string {
+  const { packages } = JSON.parse(v3) as { packages: Record<string, Record<string, unknown>> };
+  const dependencies: Record<string, unknown> = {};
+  for (const [key, e] of Object.entries(packages)) {
+    if (key === '') continue;
+    const requires = { ...(e['dependencies'] as object | undefined), ...(e['optionalDependencies'] as object | undefined) };
+    dependencies[key.slice('node_modules/'.length)] = {
+      version: e['version'],
+      resolved: e['resolved'],
+      integrity: e['integrity'],
+      ...(e['optional'] === true ? { optional: true } : {}),
+      ...(Object.keys(requires).length > 0 ? { requires } : {}),
+    };
+  }
+  return `${JSON.stringify({ name: 'fx-project', version: '1.0.0', lockfileVersion: 1, requires: true, dependencies }, null, 2)}\n`;
+}
+
+describe('deps for npm from a Yarn 1 lock and a lockfileVersion 1 lock of the same project', () => {
   /** A row as far as the locks' formats must agree: the mechanism, each cell's status and artifact. */
   const brief = (rs: readonly PackageReport[]): string[] => rs.map((r) => `${r.name} ${r.mechanism} ${r.cells.map((c) => `${c.status}:${c.artifact ?? ''}`).join(' ')}`);
   let v3: string[];
@@ -190,7 +208,10 @@ describe('deps for npm from a Yarn 1 lock of the same project', () => {
     assert.equal(v3.length, 6);
   });
 
-  for (const [file, convert, kind] of [['yarn.lock', asYarnClassic, 'yarn-classic']] as const) {
+  for (const [file, convert, kind] of [
+    ['yarn.lock', asYarnClassic, 'yarn-classic'],
+    ['package-lock.json', asPackageLockV1, 'package-lock'],
+  ] as const) {
     test(`${file} (${kind}, no os, cpu, libc or install scripts): the same rows and cells as the lockfileVersion 3 lock`, async () => {
       const lock = readLockfile(file, convert(lockText));
       assert.deepEqual([lock.kind, lock.formatVersion, lock.warnings.length], [kind, '1', 1]);

@@ -13,7 +13,7 @@ import type { Platform } from '../platform/index.js';
 export type Ecosystem = 'npm' | 'python';
 
 export type LockfileKind =
-  | 'package-lock' // package-lock.json v2/v3
+  | 'package-lock' // package-lock.json v1, v2, v3
   | 'npm-shrinkwrap' // npm-shrinkwrap.json (same format)
   | 'pnpm-lock' // pnpm-lock.yaml v6 and v9
   | 'yarn-berry' // yarn.lock of Yarn 2+ (`__metadata:`)
@@ -102,7 +102,8 @@ export interface Lockfile {
   readonly packages: readonly LockedPackage[];
   /**
    * Facts this lock's format never records, so that their absence on an entry means "the lock
-   * cannot say", not "no": Yarn 1 records neither install scripts (whether a package has one is the registry's to say) nor platforms (they lock every
+   * cannot say", not "no": package-lock.json lockfileVersion 1 and Yarn 1 record neither install
+   * scripts (whether a package has one is the registry's to say) nor platforms (they lock every
    * optional dependency whatever its platform: a platform package's platform is read from its
    * name). Absent: the lock records what it says (package-lock v2/v3, pnpm v6 write
    * `hasInstallScript`/`requiresBuild` when true). pnpm 9 and Yarn Berry record no install

@@ -1,5 +1,5 @@
 /**
- * The older Node lockfile formats, written by hand in the exact shapes their tools write
+ * The three older Node lockfile formats, written by hand in the exact shapes their tools write
  * (names and versions real, hashes invented):
  * - Yarn 1 yarn.lock (yarn 1.22): the `# yarn lockfile v1` header, entries keyed by every range
  *   they satisfy, scoped and quoted keys, an npm alias (`string-width-cjs@npm:string-width@^4.2.0`,
@@ -7,7 +7,9 @@
  *   esbuild 0.19.12 with every `@esbuild/*` package (Yarn 1 locks them all, whatever the host),
  *   chokidar with fsevents among its optionalDependencies, bufferutil on node-gyp-build,
  *   better-sqlite3 on prebuild-install, iconv 3 (a binding.gyp and no dependency at all) and
- *   puppeteer (an install script that downloads, no native code).
+ *   puppeteer (an install script that downloads, no native code);
+ * - package-lock.json lockfileVersion 1 (npm 6): the same project as a `dependencies` tree, with
+ *   a nested copy, a bundled dependency, dev and optional flags, an npm alias, a git dependency.
  */
 
 const sha = (n: number): string => `sha512-${String(n).padStart(4, '0')}${'Q'.repeat(80)}==`;
@@ -43,3 +45,42 @@ export const YARN_CLASSIC = [
   yarnEntry('"string-width-cjs@npm:string-width@^4.2.0"', '4.2.3', reg('string-width', '4.2.3'), 14, '  dependencies:\n    emoji-regex "^8.0.0"\n    is-fullwidth-code-point "^3.0.0"\n    strip-ansi "^6.0.1"\n'),
   yarnEntry('"string-width@^1.0.2 || 2 || 3 || 4", string-width@^4.1.0', '4.2.3', reg('string-width', '4.2.3'), 14, '  dependencies:\n    emoji-regex "^8.0.0"\n    is-fullwidth-code-point "^3.0.0"\n    strip-ansi "^6.0.1"\n'),
 ].join('\n');
+
+/** The npm v6 lock of a project with the same native packages (and a nested copy, a bundled one). */
+export function packageLockV1(): string {
+  const dep = (name: string, version: string, n: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    version,
+    resolved: `https://registry.npmjs.org/${name}/-/${name.slice(name.indexOf('/') + 1)}-${version}.tgz`,
+    integrity: sha(n),
+    ...extra,
+  });
+  const dependencies: Record<string, unknown> = {};
+  for (const [i, p] of ESBUILD_019_PLATFORMS.entries()) dependencies[`@esbuild/${p}`] = dep(`@esbuild/${p}`, '0.19.12', 100 + i, { dev: true, optional: true });
+  Object.assign(dependencies, {
+    'better-sqlite3': dep('better-sqlite3', '9.4.3', 3, { requires: { bindings: '^1.5.0', 'prebuild-install': '^7.1.1' } }),
+    bindings: dep('bindings', '1.5.0', 4, { requires: { 'file-uri-to-path': '1.0.0' } }),
+    bufferutil: dep('bufferutil', '4.0.8', 5, { requires: { 'node-gyp-build': '^4.3.0' } }),
+    chokidar: dep('chokidar', '3.6.0', 6, { requires: { fsevents: '~2.3.2', 'glob-parent': '~5.1.2' } }),
+    esbuild: dep('esbuild', '0.19.12', 7, { dev: true, requires: Object.fromEntries(ESBUILD_019_PLATFORMS.map((p) => [`@esbuild/${p}`, '0.19.12'])) }),
+    'file-uri-to-path': dep('file-uri-to-path', '1.0.0', 8),
+    fsevents: dep('fsevents', '2.3.3', 9, { optional: true }),
+    'glob-parent': dep('glob-parent', '5.1.2', 15, { requires: { 'is-glob': '^4.0.1' } }),
+    iconv: dep('iconv', '3.0.1', 10),
+    'left-pad': { version: 'github:stevemao/left-pad#5b1e9f0e1c5f4d4c1b7a6d7e8f9a0b1c2d3e4f50', from: 'github:stevemao/left-pad#v1.3.0' },
+    'local-utils': { version: 'file:packages/local-utils' },
+    'node-gyp-build': dep('node-gyp-build', '4.8.0', 11),
+    'node-pre-gyp': {
+      ...dep('node-pre-gyp', '0.11.0', 16, { requires: { nopt: '^4.0.1' } }),
+      dependencies: { nopt: { version: '4.0.3', bundled: true, requires: { abbrev: '1' } } },
+    },
+    'prebuild-install': dep('prebuild-install', '7.1.2', 12, {
+      requires: { 'detect-libc': '^2.0.0', 'node-abi': '^3.3.0' },
+      dependencies: { 'detect-libc': dep('detect-libc', '2.0.3', 17) },
+    }),
+    'detect-libc': dep('detect-libc', '1.0.3', 18),
+    'string-width-cjs': { ...dep('string-width', '4.2.3', 14, { requires: { 'strip-ansi': '^6.0.1' } }), version: 'npm:string-width@4.2.3' },
+  });
+  // npm sorts the names of each level
+  const sorted = Object.fromEntries(Object.entries(dependencies).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return `${JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 1, requires: true, dependencies: sorted }, null, 2)}\n`;
+}

@@ -1,5 +1,5 @@
 /**
- * Yarn 1 yarn.lock, read with a position per entry, what they cannot say kept
+ * The older Node lockfiles: Yarn 1 yarn.lock and package-lock.json lockfileVersion 1, read with a position per entry, what they cannot say kept
  * apart from what they say (`Lockfile.unrecorded`, one warning per lockfile), and malformed or
  * truncated input refused with one E_LOCKFILE at its line and column.
  */
@@ -10,7 +10,7 @@ import { throwsWith } from '../../../test/support/assert.js';
 import { AnyarchError } from '../../errors.js';
 import type { LockedPackage, Lockfile } from '../types.js';
 import { readLockfile, yarnDescriptor } from './index.js';
-import { ESBUILD_019_PLATFORMS, YARN_CLASSIC } from './legacy-fixtures.test-data.js';
+import { ESBUILD_019_PLATFORMS, YARN_CLASSIC, packageLockV1 } from './legacy-fixtures.test-data.js';
 
 /** The E_LOCKFILE `fn` throws, its message one line. */
 function lockError(fn: () => unknown): AnyarchError {
@@ -158,9 +158,85 @@ shared@^1.0.0:
   });
 });
 
-test('any edit of a Yarn 1 lock (a cut, a character put in, a run taken out) is read or refused with one E_LOCKFILE at a line; never another error', () => {
+describe('package-lock.json lockfileVersion 1', () => {
+  const text = packageLockV1();
+  const lock = readLockfile('package-lock.json', text);
+
+  test('read as a package-lock of version 1, saying once (at lockfileVersion) what it cannot tell', () => {
+    assert.equal(lock.kind, 'package-lock');
+    assert.equal(lock.formatVersion, '1');
+    assert.deepEqual(lock.unrecorded, ['install-scripts', 'platforms']);
+    assert.equal(lock.warnings.length, 1);
+    assert.match(lock.warnings[0]?.message ?? '', /^package-lock\.json lockfileVersion 1 \(npm 5 and 6\) records no install scripts and no os, cpu or libc/);
+    assert.deepEqual(lock.warnings[0]?.location, { file: 'package-lock.json', ...at(text, '"lockfileVersion"') });
+    assertNoPlatformFacts(lock);
+  });
+
+  test('the dependencies tree as node_modules paths, each at the line and column of its key, nested and bundled copies included', () => {
+    assert.equal(lock.packages.length, ESBUILD_019_PLATFORMS.length + 17);
+    const nested = byKey(lock, 'node_modules/prebuild-install/node_modules/detect-libc');
+    assert.deepEqual([nested.name, nested.version], ['detect-libc', '2.0.3']);
+    assert.deepEqual(nested.position, at(text, '"detect-libc": {', text.indexOf('"prebuild-install": {')));
+    assert.equal(byKey(lock, 'node_modules/detect-libc').version, '1.0.3');
+    assert.deepEqual(byKey(lock, 'node_modules/detect-libc').position, at(text, '"detect-libc": {'));
+    assert.deepEqual(byKey(lock, 'node_modules/node-pre-gyp/node_modules/nopt').dependencies, ['abbrev']);
+    // every entry where the text has it
+    for (const p of lock.packages) {
+      const name = p.key.slice(p.key.lastIndexOf('node_modules/') + 'node_modules/'.length);
+      const pos = p.position;
+      assert.ok(pos, p.key);
+      assert.equal(text.split('\n')[pos.line - 1]?.slice(pos.column - 1).startsWith(`${JSON.stringify(name)}: {`), true, p.key);
+    }
+  });
+
+  test('requires split into regular and optional dependencies by the optional flag of what each resolves to', () => {
+    const esbuild = byKey(lock, 'node_modules/esbuild');
+    assert.deepEqual([esbuild.dev, esbuild.optional, esbuild.dependencies], [true, undefined, undefined]);
+    assert.deepEqual(esbuild.optionalDependencies, ESBUILD_019_PLATFORMS.map((p) => `@esbuild/${p}`));
+    const member = byKey(lock, 'node_modules/@esbuild/linux-arm64');
+    assert.deepEqual([member.dev, member.optional], [true, true]);
+    const chokidar = byKey(lock, 'node_modules/chokidar');
+    assert.deepEqual([chokidar.dependencies, chokidar.optionalDependencies], [['glob-parent'], ['fsevents']]);
+    assert.deepEqual(byKey(lock, 'node_modules/better-sqlite3').dependencies, ['bindings', 'prebuild-install']);
+  });
+
+  test('an npm alias is the package it installs; a git dependency keeps its version as written; file: folders are left out', () => {
+    const alias = byKey(lock, 'node_modules/string-width-cjs');
+    assert.deepEqual([alias.name, alias.version], ['string-width', '4.2.3']);
+    assert.equal(byKey(lock, 'node_modules/left-pad').version, 'github:stevemao/left-pad#5b1e9f0e1c5f4d4c1b7a6d7e8f9a0b1c2d3e4f50');
+    assert.equal(lock.packages.some((p) => p.key === 'node_modules/local-utils'), false);
+  });
+
+  test('npm-shrinkwrap.json of version 1 is its own kind; a minified lock is placed by column', () => {
+    const shrink = readLockfile('npm-shrinkwrap.json', text);
+    assert.equal(shrink.kind, 'npm-shrinkwrap');
+    assert.match(shrink.warnings[0]?.message ?? '', /^npm-shrinkwrap\.json lockfileVersion 1/);
+    const min = JSON.stringify(JSON.parse(text));
+    const l = readLockfile('package-lock.json', min);
+    assert.deepEqual(byKey(l, 'node_modules/iconv').position, at(min, '"iconv":{'));
+  });
+
+  test('bad entries are warnings at their position and skipped; malformed and truncated JSON is one E_LOCKFILE with its position', () => {
+    const t = '{\n  "lockfileVersion": 1,\n  "dependencies": {\n    "a": 3,\n    "b": {"requires": {}},\n    "c": {"version": "1.0.0"}\n  }\n}\n';
+    const l = readLockfile('package-lock.json', t);
+    assert.deepEqual(l.packages.map((p) => p.name), ['c']);
+    assert.deepEqual(l.warnings.slice(1).map((w) => [w.location?.line, w.location?.column, w.message]), [
+      [4, 5, 'dependencies["node_modules/a"] is not an object; skipped'],
+      [5, 5, 'dependencies["node_modules/b"] has no version; skipped'],
+    ]);
+    const truncated = text.slice(0, text.indexOf('"bufferutil"') + 30);
+    const e = lockError(() => readLockfile('package-lock.json', truncated));
+    assert.match(e.message, /truncated/);
+    assert.equal(e.location?.line, truncated.split('\n').length);
+    const bad = lockError(() => readLockfile('package-lock.json', text.replace('"dev": true,', '"dev": true,,')));
+    assert.match(bad.message, /not valid JSON/);
+    assert.deepEqual([bad.location?.line, bad.location?.column], [at(text, '"dev": true,').line, 19]);
+  });
+});
+
+test('any edit of a legacy lock (a cut, a character put in, a run taken out) is read or refused with one E_LOCKFILE at a line; never another error', () => {
   const edit = fc.tuple(fc.nat(), fc.constantFrom('cut', 'insert', 'delete'), fc.constantFrom('"', ':', ',', ' ', '\n', '\t', '\\', '#', '@', '{', '}', '[', '_', '/', '\r', '<', 'a', '1'), fc.integer({ min: 1, max: 20 }));
-  const lockfiles: [string, string][] = [['yarn.lock', YARN_CLASSIC]];
+  const lockfiles: [string, string][] = [['yarn.lock', YARN_CLASSIC], ['package-lock.json', packageLockV1()]];
   fc.assert(
     fc.property(fc.constantFrom(...lockfiles), fc.array(edit, { minLength: 1, maxLength: 4 }), ([file, original], edits) => {
       let text = original;

@@ -144,11 +144,12 @@ describe('package-lock.json v2/v3 and npm-shrinkwrap.json', () => {
     );
   });
 
-  test('lockfileVersion 1 is refused, saying what to run, at the version key', () => {
+  test('lockfileVersion 1 is read (legacy.test.ts), with one warning at the version key saying what it cannot tell', () => {
     const t = '{\n  "name": "old",\n  "lockfileVersion": 1,\n  "dependencies": {}\n}\n';
-    const e = lockError(() => readLockfile('package-lock.json', t));
-    assert.match(e.message, /lockfileVersion 1 has no packages map: run npm install with npm >= 7/);
-    assert.deepEqual([e.location?.line, e.location?.column], [3, 3]);
+    const l = readLockfile('package-lock.json', t);
+    assert.deepEqual([l.formatVersion, l.packages.length], ['1', 0]);
+    assert.deepEqual(l.warnings.map((w) => [w.location?.line, w.location?.column]), [[3, 3]]);
+    assert.match(l.warnings[0]?.hint ?? '', /npm >= 7/);
   });
 
   test('an unknown version, a lock that is no object, a lock with no packages map', () => {

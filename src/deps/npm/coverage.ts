@@ -123,7 +123,7 @@ export async function analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsT
       continue;
     }
     const hint = nativeFromLock(pkg);
-    // a lock that records no install scripts (Yarn 1) cannot clear a package: the registry says
+    // a lock that records no install scripts (npm v1, Yarn 1) cannot clear a package: the registry says
     if (!hint && !(scriptsUnrecorded && !isKnownNonNative(pkg.name))) continue;
     seen.add(id);
     const report = hint ? addonReport(pkg, hint, ctx) : screenedReport(pkg, ctx);
@@ -377,7 +377,7 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
       if (!hint.certain) return row(pkg, mechanism, ctx.words.map(() => unknownCell(`${why}; the registry could not say whether it is native: ${m.error.message}`)));
       ctx.warn(packageWarning(ctx.file, pkg, `registry metadata unavailable (${m.error.message}); judged from the lockfile alone`));
     } else if (m) {
-      // a lock without os facts (Yarn 1) locks fsevents too: its manifest says darwin
+      // a lock without os facts (npm v1, Yarn 1) locks fsevents too: its manifest says darwin
       if (!pkg.os && !installsOnLinux(m.os)) return undefined;
       manifest = m;
       const fromManifest = nativeFromManifest(m);
@@ -475,7 +475,7 @@ async function screenInstallScript(pkg: LockedPackage, ctx: Ctx): Promise<Native
   return nativeFromManifest(facts) ?? (scripts !== '' ? { mechanism: 'install-script', certain: false, why: `install script: ${shortScript(scripts)}` } : undefined);
 }
 
-/** Where a package of a Yarn 1 lock came from when not a registry (its `resolved`, or a version that is a git URL); the registry's package of that name may be other code. */
+/** Where a package of an npm v1 or Yarn 1 lock came from when not a registry (its `resolved`, or npm v1's version of a git dependency); the registry's package of that name may be other code. */
 function outsideRegistry(pkg: LockedPackage): string | undefined {
   for (const v of [pkg.resolved, pkg.version]) {
     if (v === undefined) continue;

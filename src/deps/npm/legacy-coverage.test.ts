@@ -1,13 +1,13 @@
 /**
- * analyzeNpmLockfile over a lock that records no install scripts and no platforms (Yarn 1;
- * src/deps/lockfiles/legacy-fixtures.test-data.ts): families read from their members' names, native helpers recognised from the lock
+ * analyzeNpmLockfile over the locks that record no install scripts and no platforms (Yarn 1,
+ * package-lock.json lockfileVersion 1; src/deps/lockfiles/legacy-fixtures.test-data.ts): families read from their members' names, native helpers recognised from the lock
  * alone, and every other package asked of the registry, never taken for pure when it cannot answer.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { memoryNpm, type MemoryNpm } from '../../../test/support/npm-memory-metadata.js';
 import { parsePlatform } from '../../platform/index.js';
-import { ESBUILD_019_PLATFORMS, YARN_CLASSIC } from '../lockfiles/legacy-fixtures.test-data.js';
+import { ESBUILD_019_PLATFORMS, YARN_CLASSIC, packageLockV1 } from '../lockfiles/legacy-fixtures.test-data.js';
 import { readLockfile } from '../lockfiles/index.js';
 import type { DepsTarget, Libc, PackageReport } from '../types.js';
 import { analyzeNpmLockfile } from './coverage.js';
@@ -49,7 +49,7 @@ const PURE: Record<string, { hasInstallScript: false }> = Object.fromEntries(
   ['@babel/code-frame@7.12.13', '@babel/highlight@7.13.10', 'chokidar@3.6.0', 'file-uri-to-path@1.0.0', 'string-width@4.2.3', 'detect-libc@1.0.3', 'detect-libc@2.0.3', 'glob-parent@5.1.2', 'nopt@4.0.3'].map((k) => [k, { hasInstallScript: false }]),
 );
 
-/** The rows the lock gives with the registry answering (besides the git and GitHub dependencies, which are not the registry's code), in lockfile order. */
+/** The rows both legacy formats give with the registry answering (besides the git and GitHub dependencies, which are not the registry's code), in lockfile order. */
 const EXPECTED = [
   'better-sqlite3@9.4.3 prebuild-install prebuilt,prebuilt,compiles,compiles',
   'bufferutil@4.0.8 prebuildify prebuilt,compiles,compiles,compiles',
@@ -59,6 +59,7 @@ const EXPECTED = [
 
 for (const [what, file, text] of [
   ['yarn.lock (Yarn 1)', 'yarn.lock', YARN_CLASSIC],
+  ['package-lock.json lockfileVersion 1', 'package-lock.json', packageLockV1()],
 ] as const) {
   describe(`analyzeNpmLockfile: ${what}`, () => {
     const lock = readLockfile(file, text);

@@ -16,8 +16,8 @@
  *   entry per manifest asked for (a packument of thousands of versions would not fit the
  *   cache's 1 MiB entries). One source fetches a packument once, however many of its versions
  *   are asked for.
- * - for `installFacts` (every package of a lock that records no install scripts: Yarn 1),
- *   the abbreviated packument (`Accept: application/vnd.npm.install-v1+json`), of which each
+ * - for `installFacts` (every package of a lock that records no install scripts: npm v1, Yarn
+ *   1), the abbreviated packument (`Accept: application/vnd.npm.install-v1+json`), of which each
  *   version's `hasInstallScript` and `os` are kept, cached per version as manifests are; a
  *   registry that answers the full document instead is read for its `scripts`. A manifest the
  *   source already has answers without a request.
