@@ -15,7 +15,7 @@ export type Ecosystem = 'npm' | 'python';
 export type LockfileKind =
   | 'package-lock' // package-lock.json v1, v2, v3
   | 'npm-shrinkwrap' // npm-shrinkwrap.json (same format)
-  | 'pnpm-lock' // pnpm-lock.yaml v6 and v9
+  | 'pnpm-lock' // pnpm-lock.yaml v5.x, v6 and v9
   | 'yarn-berry' // yarn.lock of Yarn 2+ (`__metadata:`)
   | 'yarn-classic' // yarn.lock of Yarn 1 (`# yarn lockfile v1`); a file name says yarn-berry, the reader tells them apart
   | 'uv-lock' // uv.lock
@@ -66,7 +66,7 @@ export interface LockedPackage {
    * lock records install scripts; "cannot say" when its `Lockfile.unrecorded` has `install-scripts`.
    */
   readonly hasInstallScript?: boolean;
-  /** pnpm v6 `requiresBuild` (undefined as for `hasInstallScript`) */
+  /** pnpm v5/v6 `requiresBuild` (undefined as for `hasInstallScript`) */
   readonly requiresBuild?: boolean;
   /** names of its dependencies (regular) */
   readonly dependencies?: readonly string[];
@@ -105,7 +105,7 @@ export interface Lockfile {
    * cannot say", not "no": package-lock.json lockfileVersion 1 and Yarn 1 record neither install
    * scripts (whether a package has one is the registry's to say) nor platforms (they lock every
    * optional dependency whatever its platform: a platform package's platform is read from its
-   * name). Absent: the lock records what it says (package-lock v2/v3, pnpm v6 write
+   * name). Absent: the lock records what it says (package-lock v2/v3, pnpm v5/v6 write
    * `hasInstallScript`/`requiresBuild` when true). pnpm 9 and Yarn Berry record no install
    * scripts either; their readers leave this unset, and native code there is read from the
    * helpers a package depends on (node-gyp-build, prebuild-install...) and from families.

@@ -9,7 +9,9 @@
  *   better-sqlite3 on prebuild-install, iconv 3 (a binding.gyp and no dependency at all) and
  *   puppeteer (an install script that downloads, no native code);
  * - package-lock.json lockfileVersion 1 (npm 6): the same project as a `dependencies` tree, with
- *   a nested copy, a bundled dependency, dev and optional flags, an npm alias, a git dependency.
+ *   a nested copy, a bundled dependency, dev and optional flags, an npm alias, a git dependency;
+ * - pnpm-lock.yaml lockfileVersion 5.4 (pnpm 7): `/name/version` keys with peer suffixes,
+ *   `requiresBuild`, `cpu`/`os`, `importers` of a workspace.
  */
 
 const sha = (n: number): string => `sha512-${String(n).padStart(4, '0')}${'Q'.repeat(80)}==`;
@@ -84,3 +86,94 @@ export function packageLockV1(): string {
   const sorted = Object.fromEntries(Object.entries(dependencies).sort(([a], [b]) => (a < b ? -1 : 1)));
   return `${JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 1, requires: true, dependencies: sorted }, null, 2)}\n`;
 }
+
+/** pnpm-lock.yaml lockfileVersion 5.4 (pnpm 7) of a workspace: esbuild's linux members, better-sqlite3, a peer suffix, a local package. */
+export const PNPM_V5 = `lockfileVersion: 5.4
+
+importers:
+
+  .:
+    specifiers:
+      esbuild: ^0.19.0
+    devDependencies:
+      esbuild: 0.19.12
+
+  packages/api:
+    specifiers:
+      '@local/utils': workspace:*
+      better-sqlite3: ^9.4.0
+      react-dom: ^18.2.0
+    dependencies:
+      '@local/utils': link:../utils
+      better-sqlite3: 9.4.3
+      react-dom: 18.2.0_react@18.2.0
+
+packages:
+
+  /@esbuild/linux-arm64/0.19.12:
+    resolution: {integrity: sha512-AAAA}
+    engines: {node: '>=12'}
+    cpu: [arm64]
+    os: [linux]
+    requiresBuild: true
+    dev: true
+    optional: true
+
+  /@esbuild/linux-x64/0.19.12:
+    resolution: {integrity: sha512-BBBB}
+    engines: {node: '>=12'}
+    cpu: [x64]
+    os: [linux]
+    requiresBuild: true
+    dev: true
+    optional: true
+
+  /better-sqlite3/9.4.3:
+    resolution: {integrity: sha512-CCCC}
+    requiresBuild: true
+    dependencies:
+      bindings: 1.5.0
+      prebuild-install: 7.1.2
+    dev: false
+
+  /bindings/1.5.0:
+    resolution: {integrity: sha512-DDDD}
+    dev: false
+
+  /esbuild/0.19.12:
+    resolution: {integrity: sha512-EEEE}
+    engines: {node: '>=12'}
+    hasBin: true
+    requiresBuild: true
+    optionalDependencies:
+      '@esbuild/linux-arm64': 0.19.12
+      '@esbuild/linux-x64': 0.19.12
+    dev: true
+
+  /prebuild-install/7.1.2:
+    resolution: {integrity: sha512-FFFF}
+    engines: {node: '>=10'}
+    hasBin: true
+    dev: false
+
+  /react-dom/18.2.0_react@18.2.0:
+    resolution: {integrity: sha512-GGGG}
+    peerDependencies:
+      react: ^18.2.0
+    dependencies:
+      loose-envify: 1.4.0
+      react: 18.2.0
+      scheduler: 0.23.0
+    dev: false
+
+  registry.example.com/@corp/native-thing/2.0.1:
+    resolution: {integrity: sha512-HHHH, tarball: https://registry.example.com/@corp/native-thing/-/native-thing-2.0.1.tgz}
+    requiresBuild: true
+    dev: false
+
+  file:packages/utils:
+    resolution: {directory: packages/utils, type: directory}
+    name: '@local/utils'
+    version: 1.0.0
+    dev: false
+`;

@@ -1,5 +1,6 @@
 /**
- * The older Node lockfiles: Yarn 1 yarn.lock and package-lock.json lockfileVersion 1, read with a position per entry, what they cannot say kept
+ * The older Node lockfiles: Yarn 1 yarn.lock, package-lock.json lockfileVersion 1 and
+ * pnpm-lock.yaml lockfileVersion 5.x, read with a position per entry, what they cannot say kept
  * apart from what they say (`Lockfile.unrecorded`, one warning per lockfile), and malformed or
  * truncated input refused with one E_LOCKFILE at its line and column.
  */
@@ -10,7 +11,8 @@ import { throwsWith } from '../../../test/support/assert.js';
 import { AnyarchError } from '../../errors.js';
 import type { LockedPackage, Lockfile } from '../types.js';
 import { readLockfile, yarnDescriptor } from './index.js';
-import { ESBUILD_019_PLATFORMS, YARN_CLASSIC, packageLockV1 } from './legacy-fixtures.test-data.js';
+import { ESBUILD_019_PLATFORMS, PNPM_V5, YARN_CLASSIC, packageLockV1 } from './legacy-fixtures.test-data.js';
+import { pnpmV5KeyNameVersion } from './pnpm-v5.js';
 
 /** The E_LOCKFILE `fn` throws, its message one line. */
 function lockError(fn: () => unknown): AnyarchError {
@@ -234,9 +236,56 @@ describe('package-lock.json lockfileVersion 1', () => {
   });
 });
 
+describe('pnpm-lock.yaml lockfileVersion 5.x', () => {
+  const lock = readLockfile('pnpm-lock.yaml', PNPM_V5);
+
+  test('keys /name/version with peer suffixes and registry hosts; the facts of 6.x; local folders left out', () => {
+    assert.equal(lock.kind, 'pnpm-lock');
+    assert.equal(lock.formatVersion, '5.4');
+    assert.equal(lock.unrecorded, undefined, 'pnpm 5.x records requiresBuild, os and cpu');
+    assert.deepEqual(lock.warnings, []);
+    assert.deepEqual(
+      lock.packages.map((p) => `${p.name}@${p.version}`),
+      ['@esbuild/linux-arm64@0.19.12', '@esbuild/linux-x64@0.19.12', 'better-sqlite3@9.4.3', 'bindings@1.5.0', 'esbuild@0.19.12', 'prebuild-install@7.1.2', 'react-dom@18.2.0', '@corp/native-thing@2.0.1'],
+    );
+    const member = byKey(lock, '/@esbuild/linux-arm64/0.19.12');
+    assert.deepEqual([member.os, member.cpu, member.requiresBuild, member.dev, member.optional], [['linux'], ['arm64'], true, true, true]);
+    assert.deepEqual(member.position, at(PNPM_V5, '/@esbuild/linux-arm64/0.19.12:'));
+    const esbuild = byKey(lock, '/esbuild/0.19.12');
+    assert.deepEqual(esbuild.optionalDependencies, ['@esbuild/linux-arm64', '@esbuild/linux-x64']);
+    const corp = byKey(lock, 'registry.example.com/@corp/native-thing/2.0.1');
+    assert.deepEqual([corp.requiresBuild, corp.resolved], [true, 'https://registry.example.com/@corp/native-thing/-/native-thing-2.0.1.tgz']);
+    assert.deepEqual(byKey(lock, '/react-dom/18.2.0_react@18.2.0').dependencies, ['loose-envify', 'react', 'scheduler']);
+  });
+
+  test('5.x keys', () => {
+    const table: [string, { name: string; version: string } | undefined][] = [
+      ['/lodash/4.17.21', { name: 'lodash', version: '4.17.21' }],
+      ['/@babel/core/7.20.2', { name: '@babel/core', version: '7.20.2' }],
+      ['/@emotion/react/11.10.5_@babel+core@7.20.2+react@18.2.0', { name: '@emotion/react', version: '11.10.5' }],
+      ['/react-dom/17.0.2_3qwe5k7xq4aqjbgsnayw2h2pce', { name: 'react-dom', version: '17.0.2' }],
+      ['/typescript/5.0.0-beta', { name: 'typescript', version: '5.0.0-beta' }],
+      ['registry.npmjs.org/lodash.merge/4.6.2', { name: 'lodash.merge', version: '4.6.2' }],
+      ['github.com/acme/thing/0f1e2d3c', undefined],
+      ['/@scope', undefined],
+    ];
+    for (const [key, want] of table) assert.deepEqual(pnpmV5KeyNameVersion(key), want, key);
+  });
+
+  test('5.3 as a YAML number; older versions refused at lockfileVersion with what to do; bad YAML at its position', () => {
+    assert.equal(readLockfile('pnpm-lock.yaml', 'lockfileVersion: 5.3\n\npackages:\n\n  /a/1.0.0:\n    resolution: {integrity: sha512-AAAA}\n    dev: false\n').packages[0]?.name, 'a');
+    const old = lockError(() => readLockfile('pnpm-lock.yaml', 'lockfileVersion: 4.0\n'));
+    assert.match(old.message, /unknown pnpm lockfileVersion "4\.0".*5\.x/);
+    assert.match(old.hint ?? '', /newer pnpm/);
+    const bad = lockError(() => readLockfile('pnpm-lock.yaml', 'lockfileVersion: 5.4\npackages:\n  /a/1.0.0:\n    resolution: {integrity: x\n  /b/1.0.0: {}\n'));
+    assert.match(bad.message, /not valid YAML/);
+    assert.ok((bad.location?.line ?? 0) >= 4, String(bad.location?.line));
+  });
+});
+
 test('any edit of a legacy lock (a cut, a character put in, a run taken out) is read or refused with one E_LOCKFILE at a line; never another error', () => {
   const edit = fc.tuple(fc.nat(), fc.constantFrom('cut', 'insert', 'delete'), fc.constantFrom('"', ':', ',', ' ', '\n', '\t', '\\', '#', '@', '{', '}', '[', '_', '/', '\r', '<', 'a', '1'), fc.integer({ min: 1, max: 20 }));
-  const lockfiles: [string, string][] = [['yarn.lock', YARN_CLASSIC], ['package-lock.json', packageLockV1()]];
+  const lockfiles: [string, string][] = [['yarn.lock', YARN_CLASSIC], ['package-lock.json', packageLockV1()], ['pnpm-lock.yaml', PNPM_V5]];
   fc.assert(
     fc.property(fc.constantFrom(...lockfiles), fc.array(edit, { minLength: 1, maxLength: 4 }), ([file, original], edits) => {
       let text = original;

@@ -231,11 +231,11 @@ describe('pnpm-lock.yaml', () => {
     assert.equal(pnpmKeyNameVersion('@scope/only'), undefined);
   });
 
-  test('v5 and unknown versions are refused at lockfileVersion; bad YAML at its position', () => {
-    const v5 = lockError(() => readLockfile('pnpm-lock.yaml', 'lockfileVersion: 5.4\n\npackages:\n  /a/1.0.0:\n    dev: false\n'));
-    assert.match(v5.message, /unknown pnpm lockfileVersion "5\.4".*6\.x.*9\.0/);
-    assert.equal(v5.location?.line, 1);
-    assert.match(v5.hint ?? '', /newer pnpm/);
+  test('unknown versions are refused at lockfileVersion (5.x is read: legacy.test.ts); bad YAML at its position', () => {
+    const v3 = lockError(() => readLockfile('pnpm-lock.yaml', 'lockfileVersion: 3.9\n\npackages:\n  /a/1.0.0:\n    dev: false\n'));
+    assert.match(v3.message, /unknown pnpm lockfileVersion "3\.9".*5\.x.*6\.x.*9\.0/);
+    assert.equal(v3.location?.line, 1);
+    assert.match(v3.hint ?? '', /newer pnpm/);
     assert.match(lockError(() => readLockfile('pnpm-lock.yaml', "lockfileVersion: '10.0'\n")).message, /unknown pnpm lockfileVersion "10\.0"/);
     const bad = lockError(() => readLockfile('pnpm-lock.yaml', "lockfileVersion: '9.0'\npackages:\n  a@1.0.0:\n    resolution: {integrity: x\n  b@1.0.0: {}\n"));
     assert.match(bad.message, /not valid YAML/);

@@ -1,13 +1,14 @@
 /**
  * analyzeNpmLockfile over the locks that record no install scripts and no platforms (Yarn 1,
- * package-lock.json lockfileVersion 1; src/deps/lockfiles/legacy-fixtures.test-data.ts): families read from their members' names, native helpers recognised from the lock
+ * package-lock.json lockfileVersion 1; src/deps/lockfiles/legacy-fixtures.test-data.ts) and over
+ * pnpm 5.x: families read from their members' names, native helpers recognised from the lock
  * alone, and every other package asked of the registry, never taken for pure when it cannot answer.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { memoryNpm, type MemoryNpm } from '../../../test/support/npm-memory-metadata.js';
 import { parsePlatform } from '../../platform/index.js';
-import { ESBUILD_019_PLATFORMS, YARN_CLASSIC, packageLockV1 } from '../lockfiles/legacy-fixtures.test-data.js';
+import { ESBUILD_019_PLATFORMS, PNPM_V5, YARN_CLASSIC, packageLockV1 } from '../lockfiles/legacy-fixtures.test-data.js';
 import { readLockfile } from '../lockfiles/index.js';
 import type { DepsTarget, Libc, PackageReport } from '../types.js';
 import { analyzeNpmLockfile } from './coverage.js';
@@ -133,6 +134,22 @@ for (const [what, file, text] of [
     });
   });
 }
+
+describe('analyzeNpmLockfile: pnpm-lock.yaml 5.4', () => {
+  test('the esbuild family from its locked members, prebuild-install from its dependencies, requiresBuild alone an install script; nothing else asked', async () => {
+    const lock = readLockfile('pnpm-lock.yaml', PNPM_V5);
+    const meta = memoryNpm({ ...REGISTRY, manifests: { ...REGISTRY.manifests, '@corp/native-thing@2.0.1': { scripts: { install: 'node-gyp rebuild' }, gypfile: true } } });
+    const reports = await analyzeNpmLockfile(lock, [target('linux/amd64'), target('linux/arm64', 'musl'), target('linux/s390x')], meta);
+    assert.deepEqual(summary(reports), [
+      'better-sqlite3@9.4.3 prebuild-install prebuilt,prebuilt,compiles',
+      'esbuild@0.19.12 platform-packages prebuilt,prebuilt,missing',
+      '@corp/native-thing@2.0.1 node-gyp compiles,compiles,compiles',
+    ]);
+    assert.match(reports[1]?.cells[2]?.reason ?? '', /no esbuild platform package for linux\/s390x \(it has linux-arm64, linux-x64\)/);
+    // pnpm 5.x records requiresBuild: packages without it are not asked about
+    assert.equal(meta.asked.some((a) => /react-dom|bindings@|prebuild-install@/.test(a)), false, meta.asked.join('\n'));
+  });
+});
 
 test('fsevents 1 (on nan and node-pre-gyp, as chokidar 2 locks it in Yarn 1): its manifest says darwin, so it is no row', async () => {
   const text = '# yarn lockfile v1\n\nfsevents@^1.2.7:\n  version "1.2.13"\n  resolved "https://registry.yarnpkg.com/fsevents/-/fsevents-1.2.13.tgz#f325cb0455592428bcf11b383370ef70e3bfcc38"\n  dependencies:\n    bindings "^1.5.0"\n    nan "^2.12.1"\n';
