@@ -1,14 +1,14 @@
 /**
  * Lockfiles of public projects (test/fixtures/real-lockfiles, sources and licenses in SOURCES.md
  * there), read as a user's would be: each is read without an error, its facts are the file's own,
- * and a kind anyarch does not read is refused with one typed error.
+ * and what a lockfile cannot say is said, never taken for pure.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { AnyarchError } from '../src/errors.js';
 import { readLockfile } from '../src/deps/lockfiles/index.js';
+import { analyzeNpmLockfile } from '../src/deps/npm/coverage.js';
 import { analyzePythonLockfile } from '../src/deps/python/coverage.js';
 import { makePlatform } from '../src/platform/index.js';
 import type { DepsTarget } from '../src/deps/types.js';
@@ -29,10 +29,17 @@ test('python-rsa Pipfile.lock (pipenv, 2020): default and develop, markers, posi
   assert.deepEqual(rows.map((r) => [r.name, r.cells.map((c) => c.status).join(',')]), [['markupsafe', 'unknown,unknown']]);
 });
 
-test('uri-js yarn.lock (Yarn 1): refused as a Yarn 1 lockfile at its header, with what to do', () => {
+test('uri-js yarn.lock (Yarn 1, 2020): read with its facts; fsevents (macOS only) is no row; offline, what the lock cannot say is one unscreened group', async () => {
   const text = fixture('yarn-v1/garycourt__uri-js__yarn.lock');
-  assert.throws(
-    () => readLockfile('yarn.lock', text),
-    (e: unknown) => e instanceof AnyarchError && e.code === 'E_LOCKFILE' && /Yarn 1 \(classic\)/.test(e.message) && e.location?.line === 2 && /yarn set version/.test(e.hint ?? ''),
-  );
+  const lock = readLockfile('yarn.lock', text);
+  assert.equal(lock.kind, 'yarn-classic');
+  assert.equal(lock.packages.length, 360);
+  assert.deepEqual(lock.unrecorded, ['install-scripts', 'platforms']);
+  assert.deepEqual(lock.warnings.map((w) => w.location?.line), [2], 'one warning, at the header');
+  const fsevents = lock.packages.filter((p) => p.name === 'fsevents');
+  assert.deepEqual(fsevents.map((p) => [p.version, p.position?.line, p.optional]), [['1.2.13', 1191, true], ['2.1.3', 1199, true]]);
+  const t = (arch: string): DepsTarget => ({ platform: makePlatform('linux', arch), libc: 'glibc', libcVersion: '2.36', node: '20' });
+  const rows = await analyzeNpmLockfile(lock, [t('amd64'), t('arm64')], undefined);
+  assert.ok(!rows.some((r) => r.name === 'fsevents'), 'fsevents installs on macOS only');
+  assert.ok(rows.length > 300 && rows.every((r) => r.unscreened && r.cells.every((c) => c.status === 'unknown')), 'offline, nothing is taken for pure');
 });

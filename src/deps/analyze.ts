@@ -37,7 +37,7 @@ import type {
 import { nodeMajorProblem, pythonVersionProblem } from './flag-checks.js';
 import { mergedIndex } from './python/merged-index.js';
 import type { NpmConfig } from './npm/npmrc.js';
-import { LOCKFILE_INCOMPLETE, cellVerdict, withVerdict, type DepsSeverity } from './verdicts.js';
+import { LOCKFILE_INCOMPLETE, UNKNOWN_COVERAGE, cellVerdict, withVerdict, type DepsSeverity } from './verdicts.js';
 
 /**
  * Most bytes of one lockfile read: large monorepos' package-lock.json and pnpm-lock.yaml run to
@@ -248,7 +248,23 @@ export function summarizeDeps(reports: readonly LockfileReport[]): { readonly su
   return { summaries, failing: summaries.some((s) => s.fails) };
 }
 
-/** The placed problems of reports: a finding per cell that is not prebuilt, and AA305 per lockfile warning. */
+/**
+ * The rows of a report that could not be screened (`PackageReport.unscreened`: a lock that records
+ * no install scripts, a registry that could not answer), and one sentence for all of them:
+ * `357 packages could not be screened for native code: the lock records no install scripts, ...
+ * (e.g. align-text@0.1.4: <its first cell's reason>)`. Undefined when there are none.
+ */
+export function unscreenedSummary(r: Pick<LockfileReport, 'packages'>, examples = 5): { readonly count: number; readonly names: readonly string[]; readonly message: string } | undefined {
+  const rows = r.packages.filter((p) => p.unscreened);
+  const first = rows[0];
+  if (!first) return undefined;
+  const names = rows.map((p) => `${p.name}@${p.version}`);
+  const shown = names.slice(0, examples).join(', ') + (names.length > examples ? ` and ${names.length - examples} more` : '');
+  const message = `${rows.length} ${rows.length === 1 ? 'package' : 'packages'} could not be screened for native code (${shown}): ${first.cells[0]?.reason ?? 'unknown'}`;
+  return { count: rows.length, names, message };
+}
+
+/** The placed problems of reports: a finding per cell that is not prebuilt, one for the rows that could not be screened, and AA305 per lockfile warning. */
 export function depsFindings(reports: readonly LockfileReport[]): DepsFinding[] {
   const out: DepsFinding[] = [];
   for (const r of reports) {
@@ -256,8 +272,14 @@ export function depsFindings(reports: readonly LockfileReport[]): DepsFinding[] 
     for (const w of r.warnings) {
       out.push({ id: LOCKFILE_INCOMPLETE.id, severity: LOCKFILE_INCOMPLETE.severity, file: r.file, ...at(w.location), message: w.message });
     }
+    const unscreened = unscreenedSummary(r);
+    if (unscreened) {
+      // at the warning that says the lock records no install scripts (its header), when there is one
+      out.push({ id: UNKNOWN_COVERAGE.id, severity: UNKNOWN_COVERAGE.severity, file: r.file, ...at(r.warnings.find((w) => w.location?.line)?.location), message: unscreened.message });
+    }
     const labels = targetLabels(r.targets);
     for (const pkg of r.packages) {
+      if (pkg.unscreened) continue;
       pkg.cells.forEach((c: Cell, i) => {
         const v = cellVerdict(c);
         if (!v) return;
@@ -389,7 +411,7 @@ export async function findLockfiles(paths: readonly string[], cwd: string, kindO
     if (!isDir) {
       const kind = kindOf(given);
       if (kind) add(given, kind);
-      else errors.push(new AnyarchError('E_INPUT', `${given}: not a lockfile anyarch reads`, 'lockfiles: package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock (Berry), uv.lock, poetry.lock, pylock.toml, Pipfile.lock, requirements.txt'));
+      else errors.push(new AnyarchError('E_INPUT', `${given}: not a lockfile anyarch reads`, 'lockfiles: package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, uv.lock, poetry.lock, pylock.toml, Pipfile.lock, requirements.txt'));
       continue;
     }
     let entries: import('node:fs').Dirent[];

@@ -21,7 +21,7 @@ cached; --offline uses the cache only) and never installs anything.
 PATHS are lockfiles, directories (default: the current directory) or quoted
 glob patterns ("services/**/package-lock.json"). In a directory every known
 lockfile is read: package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml,
-yarn.lock (Berry), uv.lock, poetry.lock, pylock.toml, Pipfile.lock,
+yarn.lock (Yarn 1 and Berry), uv.lock, poetry.lock, pylock.toml, Pipfile.lock,
 requirements.txt.
 
 The targets come from the Dockerfile when there is one (--dockerfile, or a

@@ -18,6 +18,7 @@ import { readUvLock } from './python/uv.js';
 export { npmKeyName, readPackageLock } from './npm.js';
 export { pnpmBaseKey, pnpmKeyNameVersion, readPnpmLock } from './pnpm.js';
 export { parseYarnConditions, readYarnLock, yarnResolutionName } from './yarn.js';
+export { readYarnClassicLock, yarnDescriptor } from './yarn-classic.js';
 
 /** Each kind's reader, by the one signature they share. */
 const READERS: Readonly<Record<LockfileKind, (file: string, text: string) => Lockfile>> = {
@@ -25,6 +26,7 @@ const READERS: Readonly<Record<LockfileKind, (file: string, text: string) => Loc
   'npm-shrinkwrap': (file, text) => readPackageLock(file, text, 'npm-shrinkwrap'),
   'pnpm-lock': readPnpmLock,
   'yarn-berry': readYarnLock,
+  'yarn-classic': readYarnLock,
   'uv-lock': readUvLock,
   'poetry-lock': readPoetryLock,
   pylock: readPylock,
@@ -38,6 +40,7 @@ export const LOCKFILE_ECOSYSTEM: Readonly<Record<LockfileKind, Ecosystem>> = {
   'npm-shrinkwrap': 'npm',
   'pnpm-lock': 'npm',
   'yarn-berry': 'npm',
+  'yarn-classic': 'npm',
   'uv-lock': 'python',
   'poetry-lock': 'python',
   pylock: 'python',
@@ -71,7 +74,7 @@ const EXACT: ReadonlyMap<string, LockfileKind> = new Map([
 
 /**
  * The kind of lockfile a path names, by its file name: `package-lock.json`, `npm-shrinkwrap.json`,
- * `pnpm-lock.yaml`, `yarn.lock` (read as Berry; a Yarn 1 file is refused by the reader),
+ * `pnpm-lock.yaml`, `yarn.lock` (kind `yarn-berry` by name; the reader tells a Yarn 1 file by its text),
  * `uv.lock`, `poetry.lock`, `pylock.toml` and `pylock.<name>.toml` (PEP 751), `Pipfile.lock`,
  * `requirements*.txt`, `<name>-requirements.txt`, Rye's `requirements*.lock` and any `.txt` in a
  * `requirements/` directory. `undefined`: none of them.

@@ -149,11 +149,12 @@ describe('package-lock.json v2/v3 and npm-shrinkwrap.json', () => {
     );
   });
 
-  test('lockfileVersion 1 is refused, saying what to run, at the version key', () => {
+  test('lockfileVersion 1 is read (legacy.test.ts), with one warning at the version key saying what it cannot tell', () => {
     const t = '{\n  "name": "old",\n  "lockfileVersion": 1,\n  "dependencies": {}\n}\n';
-    const e = lockError(() => readLockfile('package-lock.json', t));
-    assert.match(e.message, /lockfileVersion 1 has no packages map: run npm install with npm >= 7/);
-    assert.deepEqual([e.location?.line, e.location?.column], [3, 3]);
+    const l = readLockfile('package-lock.json', t);
+    assert.deepEqual([l.formatVersion, l.packages.length], ['1', 0]);
+    assert.deepEqual(l.warnings.map((w) => [w.location?.line, w.location?.column]), [[3, 3]]);
+    assert.match(l.warnings[0]?.hint ?? '', /npm >= 7/);
   });
 
   test('an unknown version, a lock that is no object, a lock with no packages map', () => {
@@ -281,11 +282,11 @@ describe('pnpm-lock.yaml', () => {
     assert.equal(pnpmKeyNameVersion('@scope/only'), undefined);
   });
 
-  test('v5 and unknown versions are refused at lockfileVersion; bad YAML at its position', () => {
-    const v5 = lockError(() => readLockfile('pnpm-lock.yaml', 'lockfileVersion: 5.4\n\npackages:\n  /a/1.0.0:\n    dev: false\n'));
-    assert.match(v5.message, /unknown pnpm lockfileVersion "5\.4".*6\.x.*9\.0/);
-    assert.equal(v5.location?.line, 1);
-    assert.match(v5.hint ?? '', /newer pnpm/);
+  test('unknown versions are refused at lockfileVersion (5.x is read: legacy.test.ts); bad YAML at its position', () => {
+    const v3 = lockError(() => readLockfile('pnpm-lock.yaml', 'lockfileVersion: 3.9\n\npackages:\n  /a/1.0.0:\n    dev: false\n'));
+    assert.match(v3.message, /unknown pnpm lockfileVersion "3\.9".*5\.x.*6\.x.*9\.0/);
+    assert.equal(v3.location?.line, 1);
+    assert.match(v3.hint ?? '', /newer pnpm/);
     assert.match(lockError(() => readLockfile('pnpm-lock.yaml', "lockfileVersion: '10.0'\n")).message, /unknown pnpm lockfileVersion "10\.0"/);
     const bad = lockError(() => readLockfile('pnpm-lock.yaml', "lockfileVersion: '9.0'\npackages:\n  a@1.0.0:\n    resolution: {integrity: x\n  b@1.0.0: {}\n"));
     assert.match(bad.message, /not valid YAML/);
@@ -340,11 +341,10 @@ describe('yarn.lock (Berry)', () => {
     assert.deepEqual(parseYarnConditions('(os=darwin | os=linux) & cpu=x64'), { os: ['darwin', 'linux'], cpu: ['x64'] });
   });
 
-  test('a Yarn 1 lockfile is refused with what to do, at its header line', () => {
-    const e = lockError(() => readLockfile('yarn.lock', YARN_V1));
-    assert.match(e.message, /Yarn 1 \(classic\)/);
-    assert.equal(e.location?.line, 2);
-    assert.match(e.hint ?? '', /yarn set version/);
+  test('a Yarn 1 lockfile is read as Yarn 1 (legacy.test.ts), with one warning at its header line', () => {
+    const l = readLockfile('yarn.lock', YARN_V1);
+    assert.deepEqual([l.kind, l.packages.map((p) => `${p.name}@${p.version}`)], ['yarn-classic', ['esbuild@0.21.5']]);
+    assert.deepEqual(l.warnings.map((w) => w.location?.line), [2]);
   });
 
   test('broken YAML after __metadata is E_LOCKFILE with a position', () => {

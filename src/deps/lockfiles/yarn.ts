@@ -4,12 +4,13 @@
  * `version`, `resolution` (`esbuild@npm:0.21.5`), `dependencies`, `dependenciesMeta` (optional
  * ones: Yarn lists optional dependencies among `dependencies`) and, for platform packages,
  * `conditions: os=linux & cpu=arm64 & libc=musl` (libc since Yarn 3.2, yarnpkg/berry#3981).
- * A Yarn 1 (classic) lockfile is refused with a clear error.
+ * A Yarn 1 (classic) lockfile is read by yarn-classic.ts.
  */
 import type { AnyarchError } from '../../errors.js';
 import { lockFamilyWarnings } from '../npm/families.js';
 import type { LockedPackage, Lockfile, SourcePosition } from '../types.js';
-import { LineIndex, isRecord, lockfileError, lockfileWarning, stripBom } from './positions.js';
+import { isRecord, lockfileError, lockfileWarning, stripBom } from './positions.js';
+import { readYarnClassicLock } from './yarn-classic.js';
 import { readYamlLock } from './yaml-lock.js';
 
 
@@ -47,20 +48,12 @@ function optionalOf(value: Record<string, unknown>): Set<string> {
 
 /**
  * Reads a Yarn Berry yarn.lock.
- * @throws AnyarchError `E_LOCKFILE`: a Yarn 1 lockfile, not YAML, no `__metadata`.
+ * @throws AnyarchError `E_LOCKFILE`: not YAML, no `__metadata` (a Yarn 1 lockfile goes to `readYarnClassicLock`).
  */
 export function readYarnLock(file: string, text: string): Lockfile {
   const body = stripBom(text);
-  const v1 = /^# yarn lockfile v1\s*$/m.exec(body);
-  if (v1 || !/^"?__metadata"?:/m.test(body)) {
-    const pos = v1 ? new LineIndex(body).position(v1.index) : { line: 1, column: 1 };
-    throw lockfileError(
-      file,
-      'a Yarn 1 (classic) yarn.lock: anyarch reads the lockfiles of Yarn 2 and later (with __metadata)',
-      pos,
-      'run `yarn set version stable && yarn install` to write a Berry lockfile, or lock with npm or pnpm',
-    );
-  }
+  // Yarn 1 writes its own format, with no __metadata (yarn-classic.ts)
+  if (/^# yarn lockfile v1\s*$/m.test(body) || !/^"?__metadata"?:/m.test(body)) return readYarnClassicLock(file, body);
   const { data, keys } = readYamlLock(file, body, 'yarn.lock', []);
   const positions = keys.get('') ?? new Map<string, SourcePosition>();
   const meta = data['__metadata'];

@@ -13,7 +13,7 @@ import { compileReason } from '../stage-words.js';
 import type { Cell, DepsTarget, LockedPackage, Lockfile, Mechanism, MetadataFailure, NpmManifest, NpmMetadataSource, PackageReport } from '../types.js';
 import { wasmFallback } from './fallbacks.js';
 import { type Family, type FamilyMember, findFamilies, platformOfName } from './families.js';
-import { type NativeHint, hasCompileFallback, installScripts, nativeFromLock, nativeFromManifest, prebuildInstallFlags, shortScript } from './native.js';
+import { type NativeHint, hasCompileFallback, installScripts, isKnownNonNative, nativeFromLock, nativeFromManifest, prebuildInstallFlags, shortScript } from './native.js';
 import { DEFAULT_NODE, NODE_ABI, describePrebuild, matchPrebuild, parsePrebuilds } from './prebuilds.js';
 import { nodePreGypUrl, prebuildInstallUrl } from './templates.js';
 
@@ -114,10 +114,11 @@ export async function analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsT
     return byName.get(name);
   };
   const ctx: Ctx = { words, meta, manifest, warn: options.onWarning ?? (() => undefined), file: lock.file, suggest: options.suggestVersions !== false, pnpmScriptsGated: lock.kind === 'pnpm-lock' && (lock.formatVersion ?? '').startsWith('9'), locked };
+  const scriptsUnrecorded = lock.unrecorded?.includes('install-scripts') === true;
   for (const pkg of lock.packages) {
     const id = `${pkg.name}@${pkg.version}`;
     if (seen.has(id) || members.has(pkg.name)) continue;
-    if (!installsOnLinux(pkg.os)) continue; // fsevents and other packages of other systems
+    if (!installsOnLinux(pkg.os ?? (lock.unrecorded?.includes('platforms') ? KNOWN_OS[pkg.name] : undefined))) continue; // fsevents and other packages of other systems
     const family = familyOf.get(pkg);
     if (family) {
       seen.add(id);
@@ -131,16 +132,26 @@ export async function analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsT
       continue;
     }
     const hint = nativeFromLock(pkg);
-    if (!hint) continue;
+    // a lock that records no install scripts (npm v1, Yarn 1) cannot clear a package: the registry says
+    if (!hint && !(scriptsUnrecorded && !isKnownNonNative(pkg.name))) continue;
     seen.add(id);
+    const report = hint ? addonReport(pkg, hint, ctx) : screenedReport(pkg, ctx);
     // an optional package (npm `optional: true`, ssh2's cpu-features): npm skips its failed build
-    jobs.push(pkg.optional ? addonReport(pkg, hint, ctx).then((r) => (r ? { ...r, optional: true } : r)) : addonReport(pkg, hint, ctx));
+    jobs.push(pkg.optional ? report.then((r) => (r ? { ...r, optional: true } : r)) : report);
   }
   const reports = await Promise.all(jobs);
   return reports.filter((r): r is PackageReport => r !== undefined);
 }
 
 /** npm's `os` check for Linux: no list, a list naming linux, or only negations other than `!linux`. */
+/**
+ * The `os` of packages every old JavaScript lock carries, for locks that record no platforms (npm
+ * v1, Yarn 1): fsevents (chokidar's optional dependency) declares `"os": ["darwin"]` in every
+ * version, so npm and Yarn skip it on Linux; without this, such a lock offline would show it as a
+ * native package of unknown coverage in nearly every project.
+ */
+const KNOWN_OS: Readonly<Record<string, readonly string[]>> = { fsevents: ['darwin'] };
+
 export function installsOnLinux(os: readonly string[] | undefined): boolean {
   if (!os || os.length === 0) return true;
   if (os.includes('!linux')) return false;
@@ -426,6 +437,8 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
       if (!hint.certain) return row(pkg, mechanism, ctx.words.map(() => unknownCell(`${why}; the registry could not say whether it is native: ${m.error.message}`)));
       ctx.warn(packageWarning(ctx.file, pkg, `registry metadata unavailable (${m.error.message}); judged from the lockfile alone`));
     } else if (m) {
+      // a lock without os facts (npm v1, Yarn 1) locks fsevents too: its manifest says darwin
+      if (!pkg.os && !installsOnLinux(m.os)) return undefined;
       manifest = m;
       const fromManifest = nativeFromManifest(m);
       if (fromManifest) {
@@ -495,6 +508,37 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
   // a long install script in full, once per row (cells quote its first 60 characters)
   const script = manifest ? installScripts(manifest) : '';
   return shortScript(script) !== script && cells.some((c) => c.reason.includes(shortScript(script))) ? { ...report, installScript: script } : report;
+}
+
+/**
+ * A package of a lock that records no install scripts and names no native helper: the registry
+ * says whether it runs an install script (`installFacts`, else its manifest), and one that does is
+ * judged as an install script's package is; one the registry cannot answer for is `unknown`, never
+ * taken for pure.
+ */
+async function screenedReport(pkg: LockedPackage, ctx: Ctx): Promise<PackageReport | undefined> {
+  const hint = await screenInstallScript(pkg, ctx);
+  if (hint === undefined) return undefined;
+  if ('unknown' in hint) return { ...row(pkg, 'install-script', ctx.words.map(() => unknownCell(hint.unknown))), unscreened: true };
+  return addonReport(pkg, hint, ctx);
+}
+
+async function screenInstallScript(pkg: LockedPackage, ctx: Ctx): Promise<NativeHint | { readonly unknown: string } | undefined> {
+  const none = 'the lock records no install scripts';
+  const meta = ctx.meta;
+  if (!meta) return { unknown: `${none}: whether it runs one needs the registry (offline or no metadata source)` };
+  const outside = nonRegistrySource(pkg);
+  if (outside) return { unknown: `${none}, and it comes from ${outside}, not the registry: whether it runs one is unknown` };
+  const facts = meta.installFacts ? await meta.installFacts(pkg.name, pkg.version) : await ctx.manifest(pkg.name, pkg.version);
+  if (isFailure(facts)) return { unknown: `${none}, and the registry could not say whether it runs one: ${facts.error.message}` };
+  if (facts === undefined) return { unknown: `${none}, and the registry has no ${pkg.name}@${pkg.version}: whether it runs one is unknown` };
+  if (!installsOnLinux(facts.os)) return undefined;
+  if ('hasInstallScript' in facts) {
+    return facts.hasInstallScript ? { mechanism: 'install-script', certain: false, why: "has an install script (the registry's hasInstallScript)" } : undefined;
+  }
+  // a source without installFacts: the manifest itself
+  const scripts = installScripts(facts);
+  return nativeFromManifest(facts) ?? (scripts !== '' ? { mechanism: 'install-script', certain: false, why: `install script: ${shortScript(scripts)}` } : undefined);
 }
 
 function prebuildifyCells(pkg: LockedPackage, files: readonly string[], manifest: NpmManifest | undefined, why: string, ctx: Ctx): Cell[] {
