@@ -5,12 +5,11 @@
 //
 // The bundle is compiled with a V8 code cache kept beside anyarch's other caches
 // (`$ANYARCH_CACHE_DIR`, else `$XDG_CACHE_HOME/anyarch`, else `~/.cache/anyarch`; in `compile/`,
-// one file per bundle and command, named by the bundle's SHA-256): a run then skips most of
-// parsing and compiling (docs/benchmarks.md, "Start-up").
+// one file per bundle and command, named by the bundle's SHA-256 as its first line names it): a
+// run then skips most of parsing and compiling (docs/benchmarks.md, "Start-up").
 // A cache that is missing, rejected by V8 (another Node) or cannot be written only costs that
 // time; ANYARCH_NO_COMPILE_CACHE=1 turns it off.
 'use strict';
-const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -83,6 +82,22 @@ function writeCache(dir, file, data) {
   }
 }
 
+/** The bundle's first line, written by scripts/bundle.mjs: this, then the SHA-256 of the rest. */
+const ID_PREFIX = '// anyarch-bundle sha256:';
+
+/**
+ * The bundle's SHA-256, as its first line names it (no node:crypto to load: ~8 ms of every
+ * start), or computed when that line is missing. V8 also refuses a cache made for a source of
+ * another length.
+ */
+function bundleId(bytes) {
+  if (bytes.toString('latin1', 0, ID_PREFIX.length) === ID_PREFIX) {
+    const id = bytes.toString('latin1', ID_PREFIX.length, ID_PREFIX.length + 64);
+    if (/^[0-9a-f]{64}$/.test(id) && bytes[ID_PREFIX.length + 64] === 0x0a) return id;
+  }
+  return require('node:crypto').createHash('sha256').update(bytes).digest('hex');
+}
+
 /** The commands (src/cli/main.ts); any other first argument shares one cache. */
 const COMMANDS = new Set(['check', 'parse', 'rules', 'platforms', 'verify', 'build', 'assemble', 'merge', 'deps']);
 
@@ -96,7 +111,7 @@ function load() {
   const dir = wanted && usableDir(wanted) ? wanted : undefined;
   // one cache per command: each holds the functions its first run compiled (check's are not verify's)
   const command = COMMANDS.has(process.argv[2]) ? process.argv[2] : 'other';
-  const file = dir && path.join(dir, `${createHash('sha256').update(bytes).digest('hex')}-${process.arch}-${command}.v8cache`);
+  const file = dir && path.join(dir, `${bundleId(bytes)}-${process.arch}-${command}.v8cache`);
   const cachedData = file && readCache(file);
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('latin1')}\n})`, {
     filename: BUNDLE,

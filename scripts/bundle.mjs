@@ -17,10 +17,13 @@
 //   (src/cli/packages.ts says why); that line is dropped here so that esbuild sees, and bundles,
 //   the `require('…')` calls after it.
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** The bundle's first line: this, then the SHA-256 of the rest in hex (read by bin/anyarch.js). */
+const BUNDLE_ID_PREFIX = '// anyarch-bundle sha256:';
 const CREATE_REQUIRE = /^const require = createRequire\(import\.meta\.url\);$/m;
 
 /** Drops the createRequire line of the modules that have one, so their `require` calls get bundled. */
@@ -81,8 +84,16 @@ const result = await build({
 if (result.errors.length > 0) process.exit(1);
 // bin/anyarch.js reads the bundle as Latin-1 (a one-byte string, the cheapest for V8 to take):
 // esbuild escapes non-ASCII characters by default (charset: ascii), and this keeps it so
-const bytes = await readFile(new URL('../dist/cli/anyarch.cjs', import.meta.url));
+const bundleUrl = new URL('../dist/cli/anyarch.cjs', import.meta.url);
+const bytes = await readFile(bundleUrl);
 const wide = bytes.findIndex((b) => b > 0x7f);
 if (wide !== -1 && process.env.ANYARCH_BUNDLE_PLAIN !== '1') throw new Error(`dist/cli/anyarch.cjs: a non-ASCII byte at offset ${wide} (scripts/bundle.mjs)`);
+// The bundle's first line names its SHA-256 (of the rest): bin/anyarch.js names its code cache by
+// it without loading node:crypto and hashing 1.5 MB on every start (~8 ms). Written to a
+// temporary file, then renamed over the bundle.
+const id = createHash('sha256').update(bytes).digest('hex');
+const tmp = fileURLToPath(bundleUrl) + `.${process.pid}.tmp`;
+await writeFile(tmp, Buffer.concat([Buffer.from(`${BUNDLE_ID_PREFIX}${id}\n`, 'latin1'), bytes]));
+await rename(tmp, bundleUrl);
 const out = Object.entries(result.metafile.outputs).find(([f]) => f.endsWith('anyarch.cjs'));
 if (process.argv.includes('--verbose') && out) console.log(`${out[0]}: ${out[1].bytes} bytes from ${Object.keys(out[1].inputs).length} modules`);

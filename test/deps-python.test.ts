@@ -6,10 +6,11 @@
 // --no-deps, PIP_CONFIG_FILE=/dev/null and no PIP_* variables from the environment.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { analyzeDeps } from '../src/deps/analyze.js';
 import { readPoetryLock } from '../src/deps/lockfiles/python/poetry.js';
 import { readRequirements } from '../src/deps/lockfiles/python/requirements.js';
 import { analyzePythonLockfile } from '../src/deps/python/coverage.js';
@@ -120,11 +121,12 @@ describe('deps for Python agrees with pip download --platform', () => {
     assert.deepEqual(status('cryptography'), ['prebuilt', 'prebuilt', 'compiles', 'prebuilt', 'prebuilt']);
     assert.deepEqual(status('psutil'), ['prebuilt', 'compiles', 'compiles', 'compiles', 'compiles']);
     assert.deepEqual(status('onlyx86'), ['prebuilt', 'missing', 'missing', 'missing', 'missing']);
-    assert.deepEqual(status('localbuild'), ['prebuilt', 'missing', 'missing', 'missing', 'missing']);
+    // linux_aarch64: pip takes it on any glibc aarch64 (after the manylinux tags), not on musl here
+    assert.deepEqual(status('localbuild'), ['prebuilt', 'prebuilt', 'prebuilt', 'missing', 'missing']);
     assert.deepEqual(status('fastjson'), ['prebuilt', 'prebuilt', 'prebuilt', 'prebuilt', 'prebuilt']);
     const grpc = rows.find((r) => r.name === 'grpcio')!;
     assert.match(grpc.suggestion ?? '', /grpcio 1.67.0 has wheels for linux\/arm64 \(musl\)/);
-    assert.match(rows.find((r) => r.name === 'localbuild')!.cells[1]!.reason, /only linux_aarch64 wheels, built for one machine and not portable and no sdist/);
+    assert.match(rows.find((r) => r.name === 'localbuild')!.cells[4]!.reason, /only linux_aarch64 wheels, built against glibc \(no musllinux wheel\) and no sdist/);
   });
 
   test('pip downloads exactly the predicted wheels, and fails where deps says there is none', async () => {
@@ -153,5 +155,53 @@ describe('a poetry.lock with the file names of the same index', () => {
     const lock = readPoetryLock('poetry.lock', `[[package]]\nname = "cryptography"\nversion = "43.0.1"\noptional = false\npython-versions = ">=3.7"\nfiles = [\n${files}\n]\n\n[metadata]\nlock-version = "2.0"\npython-versions = "^3.12"\ncontent-hash = "x"\n`);
     const [row] = await analyzePythonLockfile(lock, TARGETS, undefined);
     assert.deepEqual(row!.cells.map((c) => c.status), ['prebuilt', 'prebuilt', 'compiles', 'prebuilt', 'prebuilt']);
+  });
+});
+
+describe('a requirements.txt with -r, -c, --extra-index-url and --find-links, through analyzeDeps', () => {
+  let main: PypiIndex;
+  let extra: PypiIndex;
+  const work = mkdtempSync(path.join(tmpdir(), 'anyarch-deps-reqs-'));
+  before(async () => {
+    main = await startPypiIndex(PROJECTS);
+    extra = await startPypiIndex([{ name: 'privpkg', files: ['privpkg-1.0-cp312-cp312-manylinux_2_17_aarch64.whl', 'privpkg-1.0-cp312-cp312-manylinux_2_17_x86_64.whl'] }]);
+    const app = path.join(work, 'project', 'app');
+    mkdirSync(path.join(app, 'reqs'), { recursive: true });
+    writeFileSync(
+      path.join(app, 'requirements.txt'),
+      `--index-url ${main.url}\n--extra-index-url ${extra.url}\n-r reqs/base.txt\n-c reqs/constraints.txt\npsutil\nprivpkg==1.0\n--find-links ./wheels\n-r ../../outside.txt\n`,
+    );
+    writeFileSync(path.join(app, 'reqs', 'base.txt'), 'onlyx86==1.0 ; python_version >= "3.8"\n-r ../requirements.txt\n');
+    writeFileSync(path.join(app, 'reqs', 'constraints.txt'), 'psutil==5.9.0\ngrpcio==1.66.1\n');
+    writeFileSync(path.join(work, 'outside.txt'), 'six==1.16.0\n');
+  });
+  after(async () => {
+    await main.stop();
+    await extra.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test('includes followed (a cycle read once, nothing outside the directory), constraints pin, both indexes asked and cached apart', async () => {
+    const cacheDir = path.join(work, 'cache');
+    const opts = { cwd: path.join(work, 'project', 'app'), platforms: 'linux/amd64,linux/arm64', python: '3.12', cacheDir } as const;
+    const run = await analyzeDeps(['requirements.txt'], opts);
+    const [report] = run.reports;
+    assert.deepEqual(report!.packages.map((p) => [p.name, p.version, p.position?.line, p.cells.map((c) => c.status).join(' ')]), [
+      ['onlyx86', '1.0', 3, 'prebuilt missing'],
+      ['privpkg', '1.0', 6, 'prebuilt prebuilt'],
+      ['psutil', '5.9.0', 5, 'prebuilt compiles'],
+    ]);
+    assert.deepEqual(report!.warnings.map((w) => [w.location?.file, w.location?.line, w.message.replace(/;.*/, '')]), [
+      ['requirements.txt', 7, '--find-links ./wheels: pip also takes files from ./wheels'],
+      ['requirements.txt', 8, `-r ../../outside.txt: ${path.join(work, 'outside.txt')} is outside the current directory, the lockfile's and its git work tree`],
+    ]);
+    assert.ok(main.requests.includes('/simple/privpkg/') && extra.requests.includes('/simple/privpkg/'), 'pip looks every package up in both indexes');
+    assert.ok(extra.requests.includes('/simple/psutil/'));
+    // the cache keeps each index's answers apart: offline, the package only the extra index has is still prebuilt
+    const offline = await analyzeDeps(['requirements.txt'], { ...opts, offline: true });
+    assert.deepEqual(offline.reports[0]!.packages.map((p) => p.cells.map((c) => c.status).join(' ')), ['prebuilt missing', 'prebuilt prebuilt', 'prebuilt compiles']);
+    const requests = main.requests.length + extra.requests.length;
+    await analyzeDeps(['requirements.txt'], { ...opts, offline: true, indexUrl: extra.url });
+    assert.equal(main.requests.length + extra.requests.length, requests, 'offline sends nothing');
   });
 });

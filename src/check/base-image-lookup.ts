@@ -13,6 +13,7 @@ import { isAnyarchError } from '../errors.js';
 import { defaultCacheDir, jsonCache, type JsonCache } from '../fs/cache.js';
 import { buildModel } from '../dockerfile/model.js';
 import { parseDockerfile } from '../dockerfile/parser.js';
+import { eachLimited } from '../net/retry.js';
 import { inspectPlatforms } from '../oci/platforms.js';
 import { parseReference } from '../oci/reference.js';
 import { formatPlatform, makePlatform, normalizePlatform, tryParsePlatform, type Platform } from '../platform/index.js';
@@ -101,26 +102,22 @@ export async function resolveBaseImages(references: Iterable<string>, opts: Reso
   const t = (opts.now ?? Date.now)();
   const cache = opts.cacheDir ? platformCache(opts.cacheDir, { ...opts, now: () => t }) : undefined;
   const out = new Map<string, BaseImageFact>();
-  const queue = [...new Set(references)];
-  const worker = async (): Promise<void> => {
-    for (let ref = queue.shift(); ref !== undefined; ref = queue.shift()) {
-      const cached = await cache?.get(ref);
-      if (cached) {
-        out.set(ref, cached);
-        continue;
-      }
-      opts.onLookup?.(ref);
-      try {
-        const fact = await lookup(ref, opts.client);
-        out.set(ref, fact);
-        await cache?.set(ref, fact);
-      } catch (e) {
-        if (!isAnyarchError(e)) throw e;
-        out.set(ref, { error: { code: e.code, message: e.message } });
-      }
+  await eachLimited(new Set(references), opts.concurrency ?? 8, async (ref) => {
+    const cached = await cache?.get(ref);
+    if (cached) {
+      out.set(ref, cached);
+      return;
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 8) }, worker));
+    opts.onLookup?.(ref);
+    try {
+      const fact = await lookup(ref, opts.client);
+      out.set(ref, fact);
+      await cache?.set(ref, fact);
+    } catch (e) {
+      if (!isAnyarchError(e)) throw e;
+      out.set(ref, { error: { code: e.code, message: e.message } });
+    }
+  });
   return out;
 }
 

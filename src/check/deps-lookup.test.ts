@@ -5,7 +5,8 @@
  * the lockfile's text so that what was read is checked too.
  */
 import assert from 'node:assert/strict';
-import { rmSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { tempTree } from '../../test/support/tree.js';
@@ -14,6 +15,7 @@ import type { LockfileReport } from '../deps/types.js';
 import { AnyarchError } from '../errors.js';
 import { parsePlatform, parsePlatformList } from '../platform/index.js';
 import { checkPaths, type CheckProgress } from './check-paths.js';
+import { checkOutcome } from './outcome.js';
 import { lookUpNativeDeps, type NativeDepsInput } from './deps-lookup.js';
 
 /** A fake analyser: each line `name@version platform` of the lockfile's text is a missing cell on that platform. */
@@ -76,15 +78,39 @@ test('lookUpNativeDeps: costs nothing without an install, without an analyser, o
   assert.equal(calls.length, 0);
 });
 
-test('lookUpNativeDeps: never reads a lockfile through a link out of the context', async () => {
+test('lookUpNativeDeps: a lockfile linked from outside the context is never read, and said so', async () => {
   const outside = tempTree({ 'package-lock.json': LOCK });
   const dir = tempTree({ Dockerfile: DOCKERFILE });
   symlinkSync(path.join(outside, 'package-lock.json'), path.join(dir, 'package-lock.json'));
   const calls: NativeDepsInput[] = [];
-  const facts = await lookUpNativeDeps([{ file: 'Dockerfile', source: DOCKERFILE, context: dir }], { analyse: fakeAnalyser(calls), platforms: PLATFORMS });
-  assert.equal(facts.size, 0);
+  const facts = await lookUpNativeDeps([{ file: 'Dockerfile', source: DOCKERFILE, context: dir, cwd: dir }], { analyse: fakeAnalyser(calls), platforms: PLATFORMS });
   assert.equal(calls.length, 0);
+  const fact = facts.get(nativeDepsKey('Dockerfile', { key: '0:0' }));
+  assert.equal(fact?.lockfile, 'package-lock.json');
+  assert.equal(fact?.report.error?.code, 'E_INPUT');
+  assert.match(fact?.report.error?.message ?? '', /^cannot be read: a symbolic link to a file outside the build context/);
+  assert.ok(!fact?.report.error?.message.includes(outside), 'the link target is not printed');
   rmSync(outside, { recursive: true });
+});
+
+test('lookUpNativeDeps: a lockfile that is a directory, a FIFO (never opened) or a dangling link is a fact with an error; a missing one has none', async () => {
+  const dir = tempTree({ Dockerfile: DOCKERFILE });
+  const facts = async (): Promise<string | undefined> => {
+    const calls: NativeDepsInput[] = [];
+    const f = await lookUpNativeDeps([{ file: 'Dockerfile', source: DOCKERFILE, context: dir, cwd: dir }], { analyse: fakeAnalyser(calls), platforms: PLATFORMS });
+    assert.equal(calls.length, 0);
+    const e = f.get(nativeDepsKey('Dockerfile', { key: '0:0' }))?.report.error;
+    return e && `${e.code} ${e.location?.file}: ${e.message}`;
+  };
+  assert.equal(await facts(), undefined, 'no lockfile: no fact');
+  mkdirSync(path.join(dir, 'package-lock.json'));
+  assert.equal(await facts(), 'E_INPUT package-lock.json: cannot be read: a directory, not a regular file');
+  rmSync(path.join(dir, 'package-lock.json'), { recursive: true });
+  execFileSync('mkfifo', [path.join(dir, 'package-lock.json')]);
+  assert.equal(await facts(), 'E_INPUT package-lock.json: cannot be read: a named pipe (FIFO), not a regular file');
+  rmSync(path.join(dir, 'package-lock.json'));
+  symlinkSync('nowhere.json', path.join(dir, 'package-lock.json'));
+  assert.equal(await facts(), 'E_INPUT package-lock.json: cannot be read: a symbolic link to nothing (its target does not exist)');
 });
 
 test('lookUpNativeDeps: a lockfile the analyser cannot read is a fact with its error; two sites of one lockfile and targets share one analysis', async () => {
@@ -98,6 +124,39 @@ test('lookUpNativeDeps: a lockfile the analyser cannot read is a fact with its e
   const bad = facts.get(nativeDepsKey('Dockerfile', { key: '1:1' }));
   assert.equal(bad?.lockfile, path.join('tools', 'package-lock.json'));
   assert.equal(bad?.report.error?.code, 'E_INPUT');
+});
+
+test('lookUpNativeDeps: lockfiles are analysed `concurrency` at a time', async () => {
+  const three = 'FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN cd a && npm ci\nRUN cd b && npm ci\nRUN cd c && npm ci\n';
+  const dir = tempTree({ Dockerfile: three, 'a/package-lock.json': LOCK, 'b/package-lock.json': LOCK, 'c/package-lock.json': LOCK });
+  const calls: NativeDepsInput[] = [];
+  const inner = fakeAnalyser(calls);
+  let active = 0;
+  let most = 0;
+  const analyse = async (input: NativeDepsInput): Promise<LockfileReport> => {
+    most = Math.max(most, ++active);
+    await new Promise((r) => setTimeout(r, 5));
+    active--;
+    return inner(input);
+  };
+  const facts = await lookUpNativeDeps([{ file: 'Dockerfile', source: three, context: dir, cwd: dir }], { analyse, platforms: PLATFORMS, concurrency: 2 });
+  assert.equal(facts.size, 3);
+  assert.equal(calls.length, 3);
+  assert.equal(most, 2);
+});
+
+test('lookUpNativeDeps: a requirements.txt gets a reader of its -r/-c files from the build context, never outside it', async () => {
+  const py = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r app/requirements.txt\n';
+  const dir = tempTree({ Dockerfile: py, 'app/requirements.txt': '-r reqs/base.txt\n', 'app/reqs/base.txt': 'numpy==2.1.0\n' });
+  const calls: NativeDepsInput[] = [];
+  await lookUpNativeDeps([{ file: 'Dockerfile', source: py, context: dir, cwd: dir }], { analyse: fakeAnalyser(calls), platforms: PLATFORMS });
+  assert.equal(calls.length, 1);
+  const input = calls[0]!;
+  assert.equal(input.kind, 'requirements');
+  assert.deepEqual(input.include?.('reqs/base.txt', input.lockfile), { file: path.join('app', 'reqs', 'base.txt'), text: 'numpy==2.1.0\n' });
+  assert.deepEqual(input.include?.('../../etc/passwd', input.lockfile), { error: '../../etc/passwd is outside the build context; not followed' });
+  assert.deepEqual(input.include?.('/etc/passwd', input.lockfile), { error: '/etc/passwd is a path in the image, not in the build context; not followed' });
+  assert.deepEqual(input.include?.('nope.txt', path.join('app', 'reqs', 'base.txt')), { error: `${path.join('app', 'reqs', 'nope.txt')} is not in the build context` });
 });
 
 test('checkPaths: AA123 on the install RUN from the injected analyser; nativeDeps: false leaves the rules silent and says which', async () => {
@@ -120,6 +179,19 @@ test('checkPaths: AA123 on the install RUN from the injected analyser; nativeDep
   const offline = await checkPaths([], { cwd: dir, check: { platforms: PLATFORMS, only: ['AA123', 'AA124'] }, baseImages: false, nativeDeps: false });
   assert.deepEqual(offline.results.flatMap((r) => r.findings), []);
   assert.deepEqual(offline.withoutNativeDeps, ['AA123', 'AA124']);
+});
+
+test('checkPaths: a lockfile the install reads that is a FIFO is an error result (exit 2), never opened; the Dockerfile is still checked', async () => {
+  const dir = tempTree({ Dockerfile: DOCKERFILE, 'package.json': '{}' });
+  execFileSync('mkfifo', [path.join(dir, 'package-lock.json')]);
+  const calls: NativeDepsInput[] = [];
+  const run = await checkPaths([], { cwd: dir, check: { platforms: PLATFORMS, only: ['AA123', 'AA124'] }, baseImages: false, nativeDeps: { analyse: fakeAnalyser(calls) } });
+  assert.equal(calls.length, 0);
+  assert.deepEqual(run.results.map((r) => [r.file, r.error?.code, r.error?.message]), [
+    ['Dockerfile', undefined, undefined],
+    ['package-lock.json', 'E_INPUT', 'cannot be read: a named pipe (FIFO), not a regular file'],
+  ]);
+  assert.equal(checkOutcome(run), 'input-error');
 });
 
 test('checkPaths: a Dockerfile that names no package manager never reaches the analyser', async () => {

@@ -4,18 +4,19 @@
  * checked), read the lockfile each reads from the build context (bounded, never outside it), and
  * ask the ecosystem analysers (`anyarch deps`'s) what every target platform gets. Facts are keyed
  * by `nativeDepsKey(file, site)`. A Dockerfile whose text names no package manager costs nothing
- * (no parse, no read); a lockfile that cannot be read or analysed becomes a fact with an error,
- * never an exception.
+ * (no parse, no read); a lockfile that cannot be read (a directory, a FIFO or device, never
+ * opened; a symbolic link out of the context, never followed; too large; not UTF-8) or analysed
+ * becomes a fact with an error, never an exception; a lockfile that is not there has no fact.
  */
 import * as path from 'node:path';
-import { isAnyarchError } from '../errors.js';
+import { AnyarchError, isAnyarchError } from '../errors.js';
 import { installSites, nativeDepsKey, INSTALL_GATE, type InstallSiteFacts, type NativeDepsFact, type NativeDepsFacts } from '../deps/dockerfile.js';
-import type { DepsTarget, LockfileKind, LockfileReport } from '../deps/types.js';
+import type { DepsTarget, LockfileKind, LockfileReport, RequirementsInclude } from '../deps/types.js';
 import { buildModel } from '../dockerfile/model.js';
+import { eachLimited } from '../net/retry.js';
 import { parseDockerfile } from '../dockerfile/parser.js';
-import type { ScriptReader } from '../dockerfile/scripts.js';
 import { formatPlatform, type Platform } from '../platform/index.js';
-import { contextReader } from './context.js';
+import { readContextFile } from './context.js';
 import { DEFAULT_PLATFORMS, defaultBuildPlatform } from './engine.js';
 
 /** The largest lockfile read (a monorepo's package-lock.json runs to tens of MiB). */
@@ -30,6 +31,8 @@ export interface NativeDepsInput {
   readonly text: string;
   readonly kind: LockfileKind;
   readonly targets: readonly DepsTarget[];
+  /** a requirements.txt's `-r`/`-c` files, read from the build context relative to it (never outside it) */
+  readonly include?: RequirementsInclude;
 }
 
 /**
@@ -102,9 +105,50 @@ interface Job {
   readonly input: NativeDepsInput;
 }
 
-function errorReport(input: NativeDepsInput, site: InstallSiteFacts, e: unknown): LockfileReport {
+function errorReport(input: Pick<NativeDepsInput, 'lockfile' | 'kind' | 'targets'>, site: InstallSiteFacts, e: unknown): LockfileReport {
   if (!isAnyarchError(e)) throw e;
   return { file: input.lockfile, kind: input.kind, ecosystem: site.ecosystem, targets: input.targets, packages: [], total: 0, warnings: [], error: e };
+}
+
+/**
+ * A reader of the lockfiles of one build context (each path read once, at most `MAX_LOCKFILES`):
+ * the file as findings name it and its text, an `E_INPUT` error naming why it cannot be read, or
+ * undefined when nothing is there.
+ */
+function lockfileReader(dir: string, shown: (contextPath: string) => string): (contextPath: string) => { path: string; text: string } | AnyarchError | undefined {
+  const read = new Map<string, { path: string; text: string } | AnyarchError | undefined>();
+  return (contextPath) => {
+    if (read.has(contextPath)) return read.get(contextPath);
+    if (read.size >= MAX_LOCKFILES) return undefined;
+    const got = readContextFile(dir, contextPath, MAX_LOCKFILE_BYTES);
+    const file =
+      'text' in got
+        ? { path: shown(contextPath), text: got.text }
+        : 'unreadable' in got
+          ? new AnyarchError('E_INPUT', `cannot be read: ${got.unreadable}`, 'An install RUN reads this lockfile from the build context: it must be a regular file there.', { file: shown(contextPath) })
+          : undefined;
+    read.set(contextPath, file);
+    return file;
+  };
+}
+
+/**
+ * The files a requirements.txt at `contextPath` of the context `dir` includes (`-r`, `-c`): read
+ * from the context relative to the including file, never outside it; an absolute path names a
+ * file of the image, which the context does not show.
+ */
+function contextIncludes(dir: string, contextPath: string, shown: (contextPath: string) => string): RequirementsInclude {
+  const contextOf = new Map([[shown(contextPath), contextPath]]);
+  return (ref, from) => {
+    if (ref.startsWith('/')) return { error: `${ref} is a path in the image, not in the build context; not followed` };
+    const at = path.posix.join(path.posix.dirname(contextOf.get(from) ?? contextPath), ref);
+    if (at === '..' || at.startsWith('../')) return { error: `${ref} is outside the build context; not followed` };
+    const got = readContextFile(dir, at, MAX_LOCKFILE_BYTES);
+    if ('absent' in got) return { error: `${shown(at)} is not in the build context` };
+    if ('unreadable' in got) return { error: `${shown(at)}: ${got.unreadable}` };
+    contextOf.set(shown(at), at);
+    return { file: shown(at), text: got.text };
+  };
 }
 
 /**
@@ -120,6 +164,8 @@ export async function lookUpNativeDeps(dockerfiles: Iterable<NativeDepsDockerfil
   // one job per lockfile and set of targets: two sites that meet the same targets share the analysis
   const jobs = new Map<string, Job>();
   const sites = new Map<string, InstallSiteFacts>();
+  // lockfiles that cannot be read: facts with the error, no analysis
+  const out = new Map<string, NativeDepsFact>();
   for (const d of dockerfiles) {
     if (!d.context || !mayInstall(d.source)) continue;
     let found: readonly InstallSiteFacts[];
@@ -135,38 +181,42 @@ export async function lookUpNativeDeps(dockerfiles: Iterable<NativeDepsDockerfil
       const rel = path.relative(cwd, path.join(dir, p));
       return rel.startsWith('..') || path.isAbsolute(rel) ? path.join(dir, p) : rel;
     };
-    const read: ScriptReader = contextReader(dir, shown, { maxBytes: MAX_LOCKFILE_BYTES, maxFiles: MAX_LOCKFILES });
+    const read = lockfileReader(dir, shown);
     for (const site of found) {
       if (!site.targets.length) continue;
       for (let i = 0; i < site.lockfiles.length; i++) {
         const file = read(site.lockfiles[i] as string);
         if (!file) continue;
         const key = nativeDepsKey(d.file, site);
+        if (file instanceof AnyarchError) {
+          const lockfile = file.location?.file as string;
+          out.set(key, { lockfile, report: errorReport({ lockfile, kind: site.kinds[i] as LockfileKind, targets: site.targets }, site, file) });
+          break;
+        }
         const jobKey = `${file.path}\0${JSON.stringify(site.targets.map((t) => [formatPlatform(t.platform), t.libc, t.libcVersion, t.python, t.node, t.toolchain]))}`;
         const job = jobs.get(jobKey);
         if (job) job.keys.push(key);
-        else jobs.set(jobKey, { keys: [key], input: { lockfile: file.path, text: file.text, kind: site.kinds[i] as LockfileKind, targets: site.targets } });
+        else {
+          const kind = site.kinds[i] as LockfileKind;
+          const include = kind === 'requirements' ? { include: contextIncludes(dir, site.lockfiles[i] as string, shown) } : {};
+          jobs.set(jobKey, { keys: [key], input: { lockfile: file.path, text: file.text, kind, targets: site.targets, ...include } });
+        }
         sites.set(key, site);
         break;
       }
     }
   }
-  if (!jobs.size) return new Map();
+  if (!jobs.size) return out;
   opts.onStart?.(jobs.size);
-  const out = new Map<string, NativeDepsFact>();
-  const queue = [...jobs.values()];
-  const worker = async (): Promise<void> => {
-    for (let job = queue.shift(); job; job = queue.shift()) {
-      const site = sites.get(job.keys[0] as string) as InstallSiteFacts;
-      let report: LockfileReport;
-      try {
-        report = await analyse(job.input);
-      } catch (e) {
-        report = errorReport(job.input, site, e);
-      }
-      for (const key of job.keys) out.set(key, { lockfile: job.input.lockfile, report });
+  await eachLimited(jobs.values(), opts.concurrency ?? 4, async (job) => {
+    const site = sites.get(job.keys[0] as string) as InstallSiteFacts;
+    let report: LockfileReport;
+    try {
+      report = await analyse(job.input);
+    } catch (e) {
+      report = errorReport(job.input, site, e);
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
+    for (const key of job.keys) out.set(key, { lockfile: job.input.lockfile, report });
+  });
   return out;
 }

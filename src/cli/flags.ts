@@ -2,6 +2,8 @@
  * Flag value parsers every command registration shares (commander's `argParser` and repeatable
  * options): main.ts and the `*-command.ts` files take them from here.
  */
+import { nodeMajorProblem, pythonVersionProblem } from '../deps/flag-checks.js';
+import { httpUrlProblem } from '../net/url.js';
 import { InvalidArgumentError } from './packages.js';
 
 /** A repeatable option, never split on commas (paths, env values and labels may hold them). */
@@ -27,3 +29,24 @@ export function positiveMib(value: string): number {
   if (!Number.isFinite(n) || Math.round(n * 1024 * 1024) < 1 || n * 1024 * 1024 > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError('expected a positive number of MiB');
   return n;
 }
+
+/** A parser that refuses what `problem` finds wrong, in its words. */
+function checked(problem: (value: string) => string | undefined): (value: string) => string {
+  return (value) => {
+    const why = problem(value);
+    if (why !== undefined) throw new InvalidArgumentError(why);
+    return value;
+  };
+}
+
+/** An http(s) URL (`--registry`, `--index-url`); main prints the refusal without the URL's user-info. */
+export const httpUrl = checked((v) => {
+  const why = httpUrlProblem(v);
+  return why && `expected an http(s) URL (this is ${why})`;
+});
+
+/** A Node.js major that exists (`20`). */
+export const nodeMajor = checked(nodeMajorProblem);
+
+/** A CPython 3 version that exists (`3.12`). */
+export const pythonVersion = checked(pythonVersionProblem);

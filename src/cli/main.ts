@@ -10,6 +10,7 @@ import { Command, CommanderError, Option } from './packages.js';
 import type { FailOn } from '../check/outcome.js';
 import { isAnyarchError, isBug, type AnyarchError } from '../errors.js';
 import { errnoReason } from '../fs/errno.js';
+import { redactUserInfo } from '../net/url.js';
 import type { FixStyle } from '../rules/types.js';
 import { registerAssemble } from './commands/assemble-command.js';
 import { registerBuild } from './commands/build-command.js';
@@ -282,7 +283,8 @@ function printUsageError(io: Io, e: CommanderError, argv: readonly string[]): vo
   const [first = e.message, ...rest] = e.message.replace(/^error: /, '').split('\n');
   const cmd = commandIn(argv);
   const suggestion = rest.join(' ').trim().replace(/^\((.*)\)$/, '$1');
-  io.stderr.write(`anyarch: ${sanitize(first)}\n`);
+  // commander repeats the value refused: a URL's user-info (a token) is never printed
+  io.stderr.write(`anyarch: ${sanitize(redactUserInfo(first))}\n`);
   io.stderr.write(`  hint: ${suggestion ? `${suggestion} ` : ''}See 'anyarch ${cmd ? `${cmd} ` : ''}--help'.\n`);
 }
 

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { fakeCalls, fakeLock as lock, fakeParts, tree } from '../../test/support/deps-fakes.js';
 import { AnyarchError } from '../errors.js';
 import { makePlatform } from '../platform/index.js';
-import { analyzeDeps, analyzeLockfileReport, flagTargets, globRegExp, lockfileAnalyser, MAX_LOCKFILE_BYTES, parseLibc, summarizeDeps, targetLabel } from './analyze.js';
+import { analyzeDeps, analyzeLockfileReport, flagTargets, globRegExp, lockfileAnalyser, MAX_LOCKFILE_BYTES, parseLibc, summarizeDeps, targetLabel, targetLabels } from './analyze.js';
 import type { Cell, DepsTarget, Lockfile, PackageReport } from './types.js';
 
 const calls = fakeCalls;
@@ -76,6 +76,21 @@ test('a file of no known name, and a directory with no lockfile, are errors nami
   assert.deepEqual(run.reports, []);
 });
 
+test('a directory named like a lockfile is said to be one, named or met in a directory; a link to a lockfile is read', async () => {
+  const cwd = tree({ 'package-lock.json/README': 'x', 'app/uv.lock/x': 'x', 'app/real.json': lock([]), 'other/README': 'x' });
+  const { symlinkSync } = await import('node:fs');
+  symlinkSync('../app/real.json', path.join(cwd, 'other', 'package-lock.json'));
+  symlinkSync('nowhere', path.join(cwd, 'other', 'requirements.txt'));
+  const run = await analyzeDeps(['package-lock.json', 'app', 'other'], { cwd, parts: fakeParts() });
+  assert.deepEqual(run.errors.map((e) => e.message), [
+    'package-lock.json: a directory, not a lockfile',
+    `${path.join('app', 'uv.lock')}: a directory, not a lockfile`,
+    `${path.join('other', 'requirements.txt')}: a symbolic link to nothing, not a lockfile`,
+  ]);
+  assert.deepEqual(run.errors.map((e) => e.hint), [undefined, undefined, undefined], 'one line each');
+  assert.deepEqual(run.reports.map((r) => [r.file, r.error?.message]), [[path.join('other', 'package-lock.json'), undefined]]);
+});
+
 test('npm-shrinkwrap.json wins over package-lock.json in one directory, as npm reads it', async () => {
   const cwd = tree({ 'package-lock.json': lock([]), 'npm-shrinkwrap.json': lock([]) });
   const run = await analyzeDeps([], { cwd, parts: fakeParts() });
@@ -139,6 +154,34 @@ test('a Dockerfile beside the lockfile gives the targets of the install that rea
       ['linux/arm64 (musl)', true],
     ],
   );
+});
+
+test('two installs of one lockfile with the same facts are one target: uv sync --no-install-project then uv sync, npm ci in two stages on one base', async () => {
+  const cwd = tree({ 'package-lock.json': lock([{ name: 'sharp', version: '0.33.5', native: { arm64: 'missing' } }]), 'Dockerfile': 'FROM node:20-slim\n' });
+  const toolchain = (stage: string, gcc: boolean): DepsTarget['toolchain'] => ({ cc: gcc, cxx: gcc, make: gcc, python3: true, rust: false, headers: [], evidence: [`the base node:20-slim carries python3 (${stage})`] });
+  const site = (stage: string, line: number, gcc: boolean) => ({
+    lockfiles: ['package-lock.json'],
+    targets: ['amd64', 'arm64'].map((arch) => ({ platform: makePlatform('linux', arch), libc: 'glibc' as const, libcVersion: '2.36', node: '20', toolchain: toolchain(stage, gcc), site: { file: 'Dockerfile', stage, line, column: 5, command: 'npm ci' } })),
+  });
+  const run = await analyzeDeps(['package-lock.json'], { cwd, parts: fakeParts({ installSites: () => [site('deps', 4, false), site('runner', 9, false)] }) });
+  const r = run.reports[0];
+  assert.deepEqual(r?.targets.map((t) => `${targetLabel(t)} ${t.site?.stage}`), ['linux/amd64 (glibc 2.36) deps', 'linux/arm64 (glibc 2.36) deps']);
+  assert.deepEqual(run.summaries.map((s) => [s.target, s.prebuilt, s.missing]), [
+    ['linux/amd64 (glibc 2.36)', 1, 0],
+    ['linux/arm64 (glibc 2.36)', 0, 1],
+  ]);
+  // a stage with a compiler is another target, even under the same label
+  const other = await analyzeDeps(['package-lock.json'], { cwd, parts: fakeParts({ installSites: () => [site('deps', 4, true), site('runner', 9, false)] }) });
+  assert.deepEqual(other.reports[0]?.targets.map((t) => t.site?.stage), ['deps', 'deps', 'runner', 'runner']);
+  // ... and labelled with its stage, where the plain labels would read the same: summaries are per stage, not added up
+  assert.deepEqual(targetLabels(other.reports[0]?.targets ?? []), ['linux/amd64 (glibc 2.36) [stage deps]', 'linux/arm64 (glibc 2.36) [stage deps]', 'linux/amd64 (glibc 2.36) [stage runner]', 'linux/arm64 (glibc 2.36) [stage runner]']);
+  assert.deepEqual(other.summaries.map((s) => [s.target, s.prebuilt, s.compiles, s.missing]), [
+    ['linux/amd64 (glibc 2.36) [stage deps]', 1, 0, 0],
+    ['linux/arm64 (glibc 2.36) [stage deps]', 0, 0, 1],
+    ['linux/amd64 (glibc 2.36) [stage runner]', 1, 0, 0],
+    ['linux/arm64 (glibc 2.36) [stage runner]', 0, 0, 1],
+  ]);
+  assert.deepEqual(other.findings.filter((f) => f.id !== 'AA305').map((f) => f.target), ['linux/arm64 (glibc 2.36) [stage deps]', 'linux/arm64 (glibc 2.36) [stage runner]']);
 });
 
 test('a Dockerfile that cannot be parsed is an error of the run; the lockfile is analysed against the flags', async () => {
@@ -228,6 +271,10 @@ test('--libc, --python and --node are checked; bad ones are usage errors', () =>
   assert.deepEqual(flagTargets(p, { libc: 'musl-1.2.4', python: '3.12', node: '22' }), [{ platform: p[0], libc: 'musl', libcVersion: '1.2.4', python: '3.12', node: '22' }]);
   assert.throws(() => flagTargets(p, { python: '3' }), (e: unknown) => e instanceof AnyarchError && e.code === 'E_USAGE');
   assert.throws(() => flagTargets(p, { node: 'v20' }), /invalid Node\.js version "v20"/);
+  for (const node of ['99', 'abc', '0', '3', '20.1']) assert.throws(() => flagTargets(p, { node }), (e: unknown) => e instanceof AnyarchError && e.code === 'E_USAGE', node);
+  for (const python of ['9.99', '3.99', '3.021', '2.7', '3.12.1', 'abc']) assert.throws(() => flagTargets(p, { python }), (e: unknown) => e instanceof AnyarchError && e.code === 'E_USAGE', python);
+  assert.doesNotThrow(() => flagTargets(p, { node: '4', python: '3.0' }));
+  assert.doesNotThrow(() => flagTargets(p, { node: '26', python: '3.15' }));
 });
 
 test('lockfileAnalyser: lockfiles a caller read, analysed against its targets; one source per ecosystem; unreadable ones throw', async () => {

@@ -10,13 +10,16 @@
  * come through {@link DepsParts}: `./parts.js` wires the real ones and is loaded only when
  * `analyzeDeps` runs, so that a caller that only formats (and `check`'s start-up) never loads them.
  */
+import { realpathSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AnyarchError, isAnyarchError, thrownSummary } from '../errors.js';
-import { formatBytes, NotRegularFileError, readRegularFile, TooLargeError } from '../fs/bounded-read.js';
+import { isInside } from '../fs/atomic.js';
+import { fileKind, formatBytes, NotRegularFileError, readRegularFile, readTextSync, TooLargeError } from '../fs/bounded-read.js';
 import { errnoReason } from '../fs/errno.js';
 import { defaultCacheDir } from '../fs/cache.js';
+import { dirsToWorkTreeRoot } from '../fs/work-tree.js';
 import { formatPlatform, parsePlatformList, type Platform } from '../platform/index.js';
 import type {
   Cell,
@@ -28,10 +31,13 @@ import type {
   NpmMetadataSource,
   PackageReport,
   PythonIndexSource,
+  RequirementsInclude,
   TargetSummary,
 } from './types.js';
+import { nodeMajorProblem, pythonVersionProblem } from './flag-checks.js';
+import { mergedIndex } from './python/merged-index.js';
 import type { NpmConfig } from './npm/npmrc.js';
-import { LOCKFILE_INCOMPLETE, cellVerdict, withVerdict, type DepsSeverity } from './verdicts.js';
+import { LOCKFILE_INCOMPLETE, UNKNOWN_COVERAGE, cellVerdict, withVerdict, type DepsSeverity } from './verdicts.js';
 
 /**
  * Most bytes of one lockfile read: large monorepos' package-lock.json and pnpm-lock.yaml run to
@@ -86,8 +92,8 @@ export interface MetadataOptions {
 export interface DepsParts {
   /** the kind of a lockfile by its file name, undefined when it is none */
   lockfileKind(file: string): LockfileKind | undefined;
-  /** reads a whole lockfile; throws `AnyarchError` (E_LOCKFILE) when it cannot */
-  readLockfile(file: string, text: string): Lockfile;
+  /** reads a whole lockfile (`include`: the files a requirements.txt's `-r`/`-c` lines name); throws `AnyarchError` (E_LOCKFILE) when it cannot */
+  readLockfile(file: string, text: string, include?: RequirementsInclude): Lockfile;
   /** `onWarning`: problems of the analysis that belong to no cell (a pruned family read from the registry, metadata unavailable) */
   analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsTarget[], meta: NpmMetadataSource | undefined, onWarning?: (w: AnyarchError) => void): Promise<PackageReport[]>;
   analyzePythonLockfile(lock: Lockfile, targets: readonly DepsTarget[], index: PythonIndexSource | undefined, onWarning?: (w: AnyarchError) => void): Promise<PackageReport[]>;
@@ -178,6 +184,23 @@ export function targetLabel(t: DepsTarget): string {
   return t.libcVersion ? `${p} (glibc ${t.libcVersion})` : p;
 }
 
+/**
+ * The labels of one lockfile's targets, as reports and summaries name them: {@link targetLabel},
+ * with the installing stage added where two targets would otherwise read the same (one lockfile
+ * installed in a build stage with a compiler and in a runtime stage without one):
+ * `linux/arm64 [stage build]`, `linux/arm64 [stage runtime]`.
+ */
+export function targetLabels(targets: readonly DepsTarget[]): string[] {
+  const plain = targets.map(targetLabel);
+  const count = new Map<string, number>();
+  for (const l of plain) count.set(l, (count.get(l) ?? 0) + 1);
+  return plain.map((l, i) => {
+    if ((count.get(l) ?? 0) < 2) return l;
+    const site = targets[i]?.site;
+    return site ? `${l} [stage ${site.stage}]` : l;
+  });
+}
+
 /** Analyses one read lockfile against its targets: the ecosystem's analyser, verdict ids on the cells, and AA305 for what the reading warned. */
 export async function analyzeLockfileReport(lock: Lockfile, targets: readonly DepsTarget[], sources: DepsSources, parts?: Partial<DepsParts>): Promise<LockfileReport> {
   const p = parts?.analyzeNpmLockfile && parts.analyzePythonLockfile ? (parts as Pick<DepsParts, 'analyzeNpmLockfile' | 'analyzePythonLockfile'>) : { ...(await realParts()), ...parts };
@@ -210,7 +233,7 @@ export async function analyzeLockfileReport(lock: Lockfile, targets: readonly De
 export function summarizeDeps(reports: readonly LockfileReport[]): { readonly summaries: TargetSummary[]; readonly failing: boolean } {
   const byLabel = new Map<string, { prebuilt: number; compiles: number; missing: number; unknown: number; optionalMissing: number }>();
   for (const r of reports) {
-    const labels = r.targets.map(targetLabel);
+    const labels = targetLabels(r.targets);
     for (const l of labels) if (!byLabel.has(l)) byLabel.set(l, { prebuilt: 0, compiles: 0, missing: 0, unknown: 0, optionalMissing: 0 });
     for (const pkg of r.packages) {
       pkg.cells.forEach((c, i) => {
@@ -225,7 +248,23 @@ export function summarizeDeps(reports: readonly LockfileReport[]): { readonly su
   return { summaries, failing: summaries.some((s) => s.fails) };
 }
 
-/** The placed problems of reports: a finding per cell that is not prebuilt, and AA305 per lockfile warning. */
+/**
+ * The rows of a report that could not be screened (`PackageReport.unscreened`: a lock that records
+ * no install scripts, a registry that could not answer), and one sentence for all of them:
+ * `357 packages could not be screened for native code: the lock records no install scripts, ...
+ * (e.g. align-text@0.1.4: <its first cell's reason>)`. Undefined when there are none.
+ */
+export function unscreenedSummary(r: Pick<LockfileReport, 'packages'>, examples = 5): { readonly count: number; readonly names: readonly string[]; readonly message: string } | undefined {
+  const rows = r.packages.filter((p) => p.unscreened);
+  const first = rows[0];
+  if (!first) return undefined;
+  const names = rows.map((p) => `${p.name}@${p.version}`);
+  const shown = names.slice(0, examples).join(', ') + (names.length > examples ? ` and ${names.length - examples} more` : '');
+  const message = `${rows.length} ${rows.length === 1 ? 'package' : 'packages'} could not be screened for native code (${shown}): ${first.cells[0]?.reason ?? 'unknown'}`;
+  return { count: rows.length, names, message };
+}
+
+/** The placed problems of reports: a finding per cell that is not prebuilt, one for the rows that could not be screened, and AA305 per lockfile warning. */
 export function depsFindings(reports: readonly LockfileReport[]): DepsFinding[] {
   const out: DepsFinding[] = [];
   for (const r of reports) {
@@ -233,8 +272,14 @@ export function depsFindings(reports: readonly LockfileReport[]): DepsFinding[] 
     for (const w of r.warnings) {
       out.push({ id: LOCKFILE_INCOMPLETE.id, severity: LOCKFILE_INCOMPLETE.severity, file: r.file, ...at(w.location), message: w.message });
     }
-    const labels = r.targets.map(targetLabel);
+    const unscreened = unscreenedSummary(r);
+    if (unscreened) {
+      // at the warning that says the lock records no install scripts (its header), when there is one
+      out.push({ id: UNKNOWN_COVERAGE.id, severity: UNKNOWN_COVERAGE.severity, file: r.file, ...at(r.warnings.find((w) => w.location?.line)?.location), message: unscreened.message });
+    }
+    const labels = targetLabels(r.targets);
     for (const pkg of r.packages) {
+      if (pkg.unscreened) continue;
       pkg.cells.forEach((c: Cell, i) => {
         const v = cellVerdict(c);
         if (!v) return;
@@ -302,15 +347,16 @@ export function parseLibc(spec: string): { readonly libc: Libc; readonly version
   return m[2] ? { libc, version: m[2] } : { libc };
 }
 
-function checkVersion(what: string, v: string | undefined, re: RegExp, example: string): void {
-  if (v !== undefined && !re.test(v)) throw new AnyarchError('E_USAGE', `invalid ${what} version "${v}"`, `e.g. ${example}`);
+function checkVersion(what: string, v: string | undefined, problem: (v: string) => string | undefined): void {
+  const why = v === undefined ? undefined : problem(v);
+  if (why !== undefined) throw new AnyarchError('E_USAGE', `invalid ${what} version ${JSON.stringify(v?.slice(0, 40))}: ${why}`);
 }
 
 /** The targets of the command line (no Dockerfile): each platform with `--libc`, `--python`, `--node`. */
 export function flagTargets(platforms: readonly Platform[], opts: Pick<DepsOptions, 'libc' | 'python' | 'node'>): DepsTarget[] {
   const libc = opts.libc !== undefined ? parseLibc(opts.libc) : { libc: 'glibc' as const };
-  checkVersion('Python', opts.python, /^3\.\d{1,2}$/, '--python 3.12');
-  checkVersion('Node.js', opts.node, /^\d{2,3}$/, '--node 20');
+  checkVersion('Python', opts.python, pythonVersionProblem);
+  checkVersion('Node.js', opts.node, nodeMajorProblem);
   // npm's os/cpu/libc and wheel tags are read for Linux; another OS would be answered wrongly, so it is refused
   const other = platforms.find((p) => p.os !== 'linux');
   if (other) {
@@ -357,20 +403,39 @@ export async function findLockfiles(paths: readonly string[], cwd: string, kindO
       errors.push(new AnyarchError('E_INPUT', `${given}: no such file or directory`, 'name a lockfile (package-lock.json, pnpm-lock.yaml, yarn.lock, uv.lock, poetry.lock, Pipfile.lock, requirements.txt...) or a directory holding one'));
       continue;
     }
+    if (isDir && kindOf(given)) {
+      // `anyarch deps package-lock.json` naming a directory: said as such, not searched
+      errors.push(new AnyarchError('E_INPUT', `${given}: a directory, not a lockfile`));
+      continue;
+    }
     if (!isDir) {
       const kind = kindOf(given);
       if (kind) add(given, kind);
-      else errors.push(new AnyarchError('E_INPUT', `${given}: not a lockfile anyarch reads`, 'lockfiles: package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock (Berry), uv.lock, poetry.lock, pylock.toml, Pipfile.lock, requirements.txt'));
+      else errors.push(new AnyarchError('E_INPUT', `${given}: not a lockfile anyarch reads`, 'lockfiles: package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, uv.lock, poetry.lock, pylock.toml, Pipfile.lock, requirements.txt'));
       continue;
     }
-    let names: string[];
+    let entries: import('node:fs').Dirent[];
     try {
-      names = (await readdir(abs, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name).sort();
+      entries = await readdir(abs, { withFileTypes: true });
     } catch (e) {
       errors.push(new AnyarchError('E_INPUT', `${given}: cannot be read (${(e as NodeJS.ErrnoException).code ?? thrownSummary(e)})`));
       continue;
     }
+    const names: string[] = [];
     let any = false;
+    for (const d of entries) {
+      if (d.isFile()) names.push(d.name);
+      else if (kindOf(d.name)) {
+        // a lockfile's name on something else: a link to a file is read, anything else is said
+        const what = await statKind(path.join(abs, d.name));
+        if (what === 'a regular file') names.push(d.name);
+        else {
+          errors.push(new AnyarchError('E_INPUT', `${given === '.' ? d.name : path.join(given, d.name)}: ${what}, not a lockfile`));
+          any = true;
+        }
+      }
+    }
+    names.sort();
     for (const name of names) {
       const kind = kindOf(name);
       if (!kind) continue;
@@ -474,10 +539,60 @@ function targetsFor(lockfile: string, dockerfile: string, sites: readonly DepsIn
   for (const context of contexts) {
     const rel = path.relative(context, abs).split(path.sep).join('/');
     const out: DepsTarget[] = [];
-    for (const s of sites) if (s.lockfiles.some((l) => l.replace(/^\.\//, '') === rel)) out.push(...s.targets);
+    const seen = new Set<string>();
+    for (const s of sites) {
+      if (!s.lockfiles.some((l) => l.replace(/^\.\//, '') === rel)) continue;
+      // two installs of one lockfile where every fact of a verdict is the same (uv's documented
+      // `uv sync --no-install-project` then `uv sync`; `npm ci` in a deps stage and again in the
+      // runtime stage on the same base) are one target: the first install's
+      for (const t of s.targets) {
+        const key = verdictFactsKey(t);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(t);
+      }
+    }
     if (out.length) return out;
   }
   return undefined;
+}
+
+/** What decides a target's cells, as one string: platform, C library and its version, Python and Node versions, the toolchain's tools and headers (not where they were found). */
+function verdictFactsKey(t: DepsTarget): string {
+  const tc = t.toolchain;
+  const tools = tc ? [tc.cc, tc.cxx, tc.make, tc.python3, tc.rust].map((b) => (b ? 1 : 0)).join('') + [...tc.headers].sort().join(',') : '-';
+  return [formatPlatform(t.platform), t.libc, t.libcVersion ?? '', t.python ?? '', t.node ?? '', tools].join('\0');
+}
+
+/**
+ * The reader of the files a requirements.txt (`lockfile`, as given against `cwd`) includes with
+ * `-r`/`-c`: a path relative to the including file, followed when it leads (links resolved) into
+ * the current directory, the lockfile's directory or the git work tree holding it; anything
+ * else is refused (a requirements.txt cannot make anyarch print lines of any file of the user's).
+ */
+async function includeReader(cwd: string, lockfile: string): Promise<RequirementsInclude> {
+  const dir = path.dirname(path.resolve(cwd, lockfile));
+  const roots = [cwd, dir, (await dirsToWorkTreeRoot(dir))?.at(-1)].flatMap((d) => {
+    try {
+      return d === undefined ? [] : [realpathSync(d)];
+    } catch {
+      return [];
+    }
+  });
+  return (ref, from) => {
+    const abs = path.resolve(cwd, path.dirname(from), ref);
+    const rel = path.relative(cwd, abs);
+    const file = rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
+    let real: string;
+    try {
+      real = realpathSync(abs);
+    } catch (e) {
+      return { error: `${file}: ${errnoReason(e)}` };
+    }
+    if (!roots.some((r) => isInside(real, r))) return { error: `${file} is outside the current directory, the lockfile's and its git work tree; not followed` };
+    const got = readTextSync(real, MAX_LOCKFILE_BYTES);
+    return 'text' in got ? { file, text: got.text } : { error: `${file}: ${got.unreadable}` };
+  };
 }
 
 /** What `anyarch deps` does, printing nothing. */
@@ -528,7 +643,8 @@ export async function analyzeDeps(paths: readonly string[], opts: DepsOptions): 
       };
       let lock: Lockfile;
       try {
-        lock = parts.readLockfile(file, await readText(file, path.resolve(opts.cwd, file), MAX_LOCKFILE_BYTES, 'lockfile'));
+        const text = await readText(file, path.resolve(opts.cwd, file), MAX_LOCKFILE_BYTES, 'lockfile');
+        lock = kind === 'requirements' ? parts.readLockfile(file, text, await includeReader(opts.cwd, file)) : parts.readLockfile(file, text);
       } catch (e) {
         const error = isAnyarchError(e) ? e : new AnyarchError('E_INTERNAL', `reading ${file} failed: ${thrownSummary(e)}`, undefined, { file }, { cause: e });
         return done({ file, kind, ecosystem: ecosystemOf(kind), targets: [], packages: [], total: 0, warnings: [], error });
@@ -575,6 +691,8 @@ export interface LockfileInput {
   readonly lockfile: string;
   readonly text: string;
   readonly targets: readonly DepsTarget[];
+  /** reads the files a requirements.txt's `-r`/`-c` lines name, as the caller may (the build context); none: not followed */
+  readonly include?: RequirementsInclude;
 }
 
 /**
@@ -588,7 +706,7 @@ export function lockfileAnalyser(opts: Omit<DepsOptions, 'platforms' | 'dockerfi
   return async (input) => {
     made ??= Promise.all([partsFrom(opts.parts), withNpmConfig(opts)]).then(([parts, o]) => ({ parts, sourcesFor: metadataSources(parts, o, opts.onRequest).sourcesFor }));
     const { parts, sourcesFor } = await made;
-    const lock = parts.readLockfile(input.lockfile, input.text);
+    const lock = input.include ? parts.readLockfile(input.lockfile, input.text, input.include) : parts.readLockfile(input.lockfile, input.text);
     return analyzeLockfileReport(lock, input.targets, sourcesFor(lock), parts);
   };
 }
@@ -634,9 +752,14 @@ function metadataSources(
     if (lock.ecosystem === 'npm') return { npm: (npm ??= opened = parts.openNpmMetadata(pack !== undefined ? { ...meta, pack } : meta)) };
     if (opts.sources?.python) return { python: opts.sources.python };
     const url = opts.indexUrl ?? lock.indexUrl ?? opts.defaultIndexUrl ?? (opts.env ?? process.env).PIP_INDEX_URL;
-    let index = python.get(url ?? '');
-    if (!index) python.set(url ?? '', (index = parts.openPythonIndex({ ...meta, ...(url !== undefined ? { indexUrl: url } : {}) })));
-    return { python: index };
+    const open = (u: string | undefined): PythonIndexSource => {
+      let index = python.get(u ?? '');
+      if (!index) python.set(u ?? '', (index = parts.openPythonIndex({ ...meta, ...(u !== undefined ? { indexUrl: u } : {}) })));
+      return index;
+    };
+    // --extra-index-url: pip looks every package up in each index too (each cached under its own URL)
+    const extra = (lock.extraIndexUrls ?? []).filter((u) => u !== url);
+    return { python: extra.length ? mergedIndex([open(url), ...extra.map(open)]) : open(url) };
   };
   const flush = async (): Promise<void> => {
     try {
@@ -652,6 +775,15 @@ function metadataSources(
 function withFlagVersions(t: DepsTarget, opts: Pick<DepsOptions, 'python' | 'node'>): DepsTarget {
   if ((t.python !== undefined || opts.python === undefined) && (t.node !== undefined || opts.node === undefined)) return t;
   return { ...t, ...(t.python === undefined && opts.python !== undefined ? { python: opts.python } : {}), ...(t.node === undefined && opts.node !== undefined ? { node: opts.node } : {}) };
+}
+
+/** What a path names, links followed (`fileKind`'s words), or `a symbolic link to nothing`. */
+async function statKind(abs: string): Promise<string> {
+  try {
+    return fileKind(await stat(abs));
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'a symbolic link to nothing' : `unreadable (${errnoReason(e)})`;
+  }
 }
 
 async function isFile(abs: string): Promise<boolean> {

@@ -201,3 +201,45 @@ test('toolchainAdvice: the packages per distribution', () => {
   assert.equal(toolchainAdvice('registry.access.redhat.com/ubi9/ubi', ['a C compiler', 'a C++ compiler', 'make']), 'RUN dnf install -y gcc gcc-c++ make');
   assert.match(toolchainAdvice('ghcr.io/acme/x:1', ['a C compiler']), /^install a C compiler/);
 });
+
+test('installSites: real install lines: corepack and npx before the manager, flags with a value after pnpm install, pnpm deploy, yarn workspaces focus', () => {
+  const cmd = (text: string): string[] => sites(`FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN ${text}`).map((s) => `${s.manager}:${s.lockfiles.join(',')}`);
+  assert.deepEqual(cmd('corepack pnpm install --frozen-lockfile'), ['pnpm:pnpm-lock.yaml']);
+  assert.deepEqual(cmd('corepack yarn@4.1.0 install --immutable'), ['yarn:yarn.lock']);
+  assert.deepEqual(cmd('npx -y pnpm@9 install --frozen-lockfile'), ['pnpm:pnpm-lock.yaml']);
+  assert.deepEqual(cmd('pnpm install --frozen-lockfile --store-dir /pnpm/store'), ['pnpm:pnpm-lock.yaml']);
+  assert.deepEqual(cmd('pnpm install --frozen-lockfile --reporter append-only'), ['pnpm:pnpm-lock.yaml']);
+  assert.deepEqual(cmd('pnpm deploy --filter=api --prod /prod/api'), ['pnpm:pnpm-lock.yaml']);
+  assert.deepEqual(cmd('yarn workspaces focus --all --production'), ['yarn:yarn.lock']);
+  assert.deepEqual(cmd('npm ci --fetch-retries 5 --fetch-timeout 600000'), ['npm:npm-shrinkwrap.json,package-lock.json']);
+  // what changes the lockfile or runs a package is not an install from it
+  assert.deepEqual(cmd('pnpm add left-pad && yarn add left-pad && npx prisma generate && corepack enable'), []);
+});
+
+test('installSites: pip3.12, `pip install -qr`, and `pip wheel -r` (a builder stage compiling the wheels)', () => {
+  const files = (text: string): string[] => sites(`FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN ${text}`).map((s) => `${s.manager}:${s.lockfiles.join(',')}`);
+  assert.deepEqual(files('pip3.12 install -r requirements.txt'), ['pip:requirements.txt']);
+  assert.deepEqual(files('pip install -qr requirements.txt'), ['pip:requirements.txt']);
+  assert.deepEqual(files('pip wheel --no-cache-dir --no-deps --wheel-dir /app/wheels -r requirements.txt'), ['pip:requirements.txt']);
+  assert.deepEqual(files('pip download -r requirements.txt'), []);
+});
+
+test('installSites: a requirements file exported in one RUN and installed in a later one, or in a stage that copies it --from the exporting stage', () => {
+  // FastAPI's documented Dockerfile for Poetry projects: `./poetry.lock*` (a glob in the context's root)
+  const fastapi = one(
+    'FROM python:3.9 as requirements-stage\nWORKDIR /tmp\nRUN pip install poetry\nCOPY ./pyproject.toml ./poetry.lock* /tmp/\nRUN poetry export -f requirements.txt --output requirements.txt --without-hashes\n' +
+      'FROM python:3.9\nWORKDIR /code\nCOPY --from=requirements-stage /tmp/requirements.txt /code/requirements.txt\nRUN pip install --no-cache-dir --upgrade -r /code/requirements.txt\nCOPY ./app /code/app',
+  );
+  assert.deepEqual([fastapi.lockfiles, fastapi.kinds, fastapi.range.start.line], [['poetry.lock'], ['poetry-lock'], 9]);
+  const twoRuns = one('FROM python:3.12-slim\nWORKDIR /app\nCOPY pyproject.toml poetry.lock ./\nRUN poetry export -f requirements.txt --output requirements.txt\nRUN pip install -r requirements.txt');
+  assert.deepEqual([twoRuns.lockfiles, twoRuns.kinds], [['poetry.lock'], ['poetry-lock']]);
+  const dir = one('FROM python:3.12 AS req\nWORKDIR /src\nCOPY . .\nRUN uv export --frozen -o /out/req.txt\nFROM python:3.12-slim\nCOPY --from=req /out /deps\nRUN pip install -r /deps/req.txt');
+  assert.deepEqual([dir.lockfiles, dir.kinds], [['uv.lock'], ['uv-lock']]);
+  const pipenv = one('FROM python:3.11-slim\nWORKDIR /app\nCOPY Pipfile Pipfile.lock ./\nRUN pipenv requirements > requirements.txt\nRUN pip install -r requirements.txt');
+  assert.deepEqual([pipenv.lockfiles, pipenv.kinds], [['Pipfile.lock'], ['pipfile-lock']]);
+  const old = one('FROM python:3.11-slim\nWORKDIR /app\nCOPY Pipfile Pipfile.lock ./\nRUN pipenv lock -r > requirements.txt && pip install -r requirements.txt');
+  assert.deepEqual(old.lockfiles, ['Pipfile.lock']);
+  // a stage that copies nothing exported installs its own file
+  const own = one('FROM python:3.12 AS req\nWORKDIR /src\nCOPY . .\nRUN uv export -o /out/req.txt\nFROM python:3.12-slim\nCOPY requirements.txt /deps/req.txt\nRUN pip install -r /deps/req.txt');
+  assert.deepEqual([own.lockfiles, own.kinds], [['requirements.txt'], ['requirements']]);
+});

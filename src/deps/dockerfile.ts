@@ -76,12 +76,20 @@ const LOCK_NAMES: Readonly<Record<InstallManager, readonly { name: string; kind:
   pip: [],
 };
 
-/** The words after wrappers (`sudo`, `env A=1`, `exec`), and `python -m pip` read as `pip`. */
+/** The words after wrappers (`sudo`, `env A=1`, `exec`), `python -m pip` read as `pip`, and `corepack pnpm` / `npx pnpm@9` as `pnpm`. */
 function toolWords(cmd: SimpleCommand): readonly ShellWord[] {
   const out = commandWords(cmd);
   const first = out[0]?.value.replace(/^.*\//, '') ?? '';
   // python -m pip / python3.12 -m pip / python -m uv
   if (/^python[\d.]*$/.test(first) && out[1]?.value === '-m' && out[2]) return out.slice(2);
+  // corepack pnpm install / corepack yarn@4.1.0 install / npx --yes pnpm@9 install: the package manager, its version dropped
+  if (first === 'corepack' || first === 'npx') {
+    let i = 1;
+    while (out[i]?.value.startsWith('-')) i++;
+    const w = out[i];
+    const m = w ? /^(npm|pnpm|yarn)(?:@[^/\s]*)?$/.exec(w.value) : null;
+    if (w && m) return [{ ...w, value: m[1] as string }, ...out.slice(i + 1)];
+  }
   return out;
 }
 
@@ -112,7 +120,7 @@ function positionals(args: readonly string[], valued: ReadonlySet<string>): stri
   return out;
 }
 
-const NPM_VALUED = new Set(['--prefix', '-w', '--workspace', '--omit', '--include', '--registry', '--cache', '--loglevel', '--userconfig', '--os', '--cpu', '--libc']);
+const NPM_VALUED = new Set(['--prefix', '-w', '--workspace', '--omit', '--include', '--registry', '--cache', '--loglevel', '--userconfig', '--os', '--cpu', '--libc', '--install-strategy', '--fetch-retries', '--fetch-timeout', '--fetch-retry-mintimeout', '--fetch-retry-maxtimeout', '--maxsockets', '--audit-level', '--script-shell']);
 const PIP_VALUED = new Set(['-r', '--requirement', '-c', '--constraint', '-i', '--index-url', '--extra-index-url', '-t', '--target', '--prefix', '--root', '-f', '--find-links', '--python-version', '--platform', '--abi', '--implementation', '--cache-dir', '--trusted-host', '--progress-bar', '--python', '-p', '--project', '--directory']);
 
 /** What one command installs from: the manager, the directory argument and the lockfile names (pip: the requirement files). */
@@ -125,7 +133,8 @@ interface Install {
 }
 
 function installOf(words: readonly ShellWord[]): Install | undefined {
-  const tool = words[0]?.value.replace(/^.*\//, '');
+  // pip3.12 and /opt/venv/bin/pip are pip
+  const tool = words[0]?.value.replace(/^.*\//, '').replace(/^pip3(?:\.\d+)?$/, 'pip');
   if (!tool) return undefined;
   const args = words.slice(1).map((w) => w.value);
   const sub = positionals(args, NPM_VALUED)[0];
@@ -142,20 +151,24 @@ function installOf(words: readonly ShellWord[]): Install | undefined {
     case 'pnpm': {
       const dir = flagValue(args, ['-C', '--dir']);
       const pos = positionals(args, new Set(['-C', '--dir', '--filter', '-F']));
-      if ((pos[0] === 'install' || pos[0] === 'i') && pos.length === 1) return { manager: 'pnpm', ...(dir ? { dir } : {}) };
+      // `pnpm install` takes no package (pnpm add does), so a word after it is the value of a flag
+      // (`--store-dir /pnpm/store`, `--reporter append-only`); `pnpm deploy` installs a workspace
+      // package's dependencies from the lockfile into a folder
+      if (pos[0] === 'install' || pos[0] === 'i' || pos[0] === 'deploy') return { manager: 'pnpm', ...(dir ? { dir } : {}) };
       return undefined;
     }
     case 'yarn': {
       const dir = flagValue(args, ['--cwd']);
-      const pos = positionals(args, new Set(['--cwd', '--mode', '--network-timeout', '--cache-folder']));
-      // a bare `yarn` installs (not `yarn --version`)
+      const pos = positionals(args, new Set(['--cwd', '--mode', '--network-timeout', '--cache-folder', '--modules-folder', '--mutex', '--network-concurrency']));
+      // a bare `yarn` installs (not `yarn --version`); `yarn install` takes no package (yarn add
+      // does); Berry's `yarn workspaces focus` installs some workspaces from the lockfile
       if (args.some((a) => a === '--version' || a === '-v' || a === '--help' || a === '-h')) return undefined;
-      if (pos.length === 0 || (pos[0] === 'install' && pos.length === 1)) return { manager: 'yarn', ...(dir ? { dir } : {}) };
+      if (pos.length === 0 || pos[0] === 'install' || (pos[0] === 'workspaces' && pos[1] === 'focus')) return { manager: 'yarn', ...(dir ? { dir } : {}) };
       return undefined;
     }
     case 'pip':
-    case 'pip3':
-      if (sub !== 'install') return undefined;
+      // `pip wheel -r requirements.txt` builds (or fetches) every wheel in its stage: where a builder stage compiles them
+      if (sub !== 'install' && sub !== 'wheel') return undefined;
       return requirementInstall('pip', args);
     case 'uv': {
       const pos = positionals(args, PIP_VALUED);
@@ -193,16 +206,25 @@ function requirementInstall(manager: 'pip' | 'uv', args: readonly string[]): Ins
       i++;
     } else if (a.startsWith('--requirement=')) files.push(a.slice('--requirement='.length));
     else if (a.startsWith('-r') && a.length > 2 && !a.startsWith('--')) files.push(a.slice(2));
+    else if (/^-[qvUI]+r$/.test(a)) {
+      // `-qr requirements.txt`, `-Ur requirements.txt`: short flags together, -r last
+      const f = args[i + 1];
+      if (f) files.push(f);
+      i++;
+    }
   }
   return files.length ? { manager, files } : undefined;
 }
 
-/** A file an `uv export` / `poetry export` writes (`-o f`, `--output f`, `> f`), and the lockfile it comes from. */
-function exportOf(cmd: SimpleCommand, words: readonly ShellWord[]): { output: string; manager: 'uv' | 'poetry'; dir?: string } | undefined {
+/** The managers whose lockfile a command writes out as a requirements file. */
+type ExportManager = 'uv' | 'poetry' | 'pipenv';
+
+/** A file an `uv export` / `poetry export` / `pipenv requirements` (`pipenv lock -r` before 2022.4) writes (`-o f`, `--output f`, `> f`), and the lockfile it comes from. */
+function exportOf(cmd: SimpleCommand, words: readonly ShellWord[]): { output: string; manager: ExportManager; dir?: string } | undefined {
   const tool = words[0]?.value.replace(/^.*\//, '');
-  if (tool !== 'uv' && tool !== 'poetry') return undefined;
+  if (tool !== 'uv' && tool !== 'poetry' && tool !== 'pipenv') return undefined;
   const args = words.slice(1).map((w) => w.value);
-  if (!args.includes('export')) return undefined;
+  if (tool === 'pipenv' ? !(args[0] === 'requirements' || (args[0] === 'lock' && (args.includes('-r') || args.includes('--requirements')))) : !args.includes('export')) return undefined;
   let output = flagValue(args, ['-o', '--output', '--output-file']);
   if (!output) {
     for (const r of cmd.redirects) {
@@ -211,7 +233,7 @@ function exportOf(cmd: SimpleCommand, words: readonly ShellWord[]): { output: st
     }
   }
   if (!output || output.includes('$')) return undefined;
-  const dir = flagValue(args, tool === 'uv' ? ['--project', '--directory'] : ['-C', '--directory']);
+  const dir = tool === 'pipenv' ? undefined : flagValue(args, tool === 'uv' ? ['--project', '--directory'] : ['-C', '--directory']);
   return { output, manager: tool, ...(dir ? { dir } : {}) };
 }
 
@@ -412,16 +434,23 @@ interface Found {
   /** the working directory of the command (WORKDIR, then `cd` before it in the same RUN) */
   readonly cwd: string;
   /** requirement files earlier `uv export` / `poetry export` commands of the RUN wrote: path → lockfile */
-  readonly exported: ReadonlyMap<string, { manager: 'uv' | 'poetry'; path: string }>;
+  readonly exported: ReadonlyMap<string, { manager: ExportManager; path: string }>;
 }
 
-/** The install commands of a RUN with their working directories. */
-function installsIn(model: Model, ins: Instruction, workdir: string): Found[] {
+/** A requirements file an `uv export` / `poetry export` of a RUN wrote: its container path and the lockfile's. */
+interface Export {
+  readonly output: string;
+  readonly manager: ExportManager;
+  readonly lock: string;
+}
+
+/** The install commands of a RUN with their working directories, and the requirement files its exports wrote. */
+function installsIn(model: Model, ins: Instruction, workdir: string, exports: Export[] = []): Found[] {
   const out: Found[] = [];
   for (const src of model.shell(ins)) {
     if (src.origin) continue;
     let cwd = workdir;
-    const exported = new Map<string, { manager: 'uv' | 'poetry'; path: string }>();
+    const exported = new Map<string, { manager: ExportManager; path: string }>();
     for (const cmd of src.script.commands) {
       if (cmd.substitution) continue;
       const words = toolWords(cmd);
@@ -434,7 +463,10 @@ function installsIn(model: Model, ins: Instruction, workdir: string): Found[] {
       const ex = exportOf(cmd, words);
       if (ex) {
         const dir = ex.dir ? normalizePath(joinPath(cwd, ex.dir)) ?? cwd : cwd;
-        exported.set(normalizePath(joinPath(cwd, ex.output)) ?? ex.output, { manager: ex.manager, path: joinPath(dir, ex.manager === 'uv' ? 'uv.lock' : 'poetry.lock') });
+        const output = normalizePath(joinPath(cwd, ex.output)) ?? ex.output;
+        const lock = joinPath(dir, LOCK_NAMES[ex.manager][0]?.name as string);
+        exported.set(output, { manager: ex.manager, path: lock });
+        exports.push({ output, manager: ex.manager, lock });
         continue;
       }
       const install = installOf(words);
@@ -492,18 +524,65 @@ export function installSites(model: Model, file: string, platforms: readonly Pla
 
 const memos = new WeakMap<Model, Map<string, readonly InstallSiteFacts[]>>();
 
+/**
+ * Requirement files earlier RUNs exported (`poetry export -o requirements.txt` in one RUN, `pip
+ * install -r requirements.txt` in a later one or in a stage that copies the file `--from` this
+ * one), by container path: the context paths of the lockfile each came from.
+ */
+type StageExports = Map<string, { readonly lockfiles: readonly string[]; readonly kind: LockfileKind }>;
+
+/** The context paths a container path may hold, without the directories that read as files (`COPY package.json package-lock.json ./`). */
+function contextFiles(path: string, placements: readonly Placement[]): string[] {
+  return contextPathOf(path, placements).filter((c) => !NAMED_FILE_DIR.test(c));
+}
+
+/** Carries `from`'s exported files that a `COPY --from` copies into `into`, at their new paths. */
+function copyExports(ins: Instruction, workdir: string, from: StageExports, into: StageExports): void {
+  const words = ins.json ? [...ins.args] : ins.args.length === 1 ? (ins.args[0] as string).trim().split(/\s+/) : [...ins.args];
+  if (words.length < 2) return;
+  const dest = words[words.length - 1] as string;
+  const sources = words.slice(0, -1);
+  if (dest.includes('$')) return;
+  const absDest = normalizePath(joinPath(workdir, dest)) ?? '/';
+  const intoDir = dest.endsWith('/') || sources.length > 1 || dest === '.' || dest === './';
+  for (const source of sources) {
+    const abs = normalizePath(joinPath('/', source));
+    if (abs === undefined || source.includes('$')) continue;
+    for (const [path, e] of from) {
+      if (path === abs) into.set(intoDir ? joinPath(absDest, path.replace(/^.*\//, '')) : absDest, e);
+      else if (path.startsWith(`${abs.replace(/\/$/, '')}/`)) into.set(joinPath(absDest, path.slice(abs.replace(/\/$/, '').length + 1)), e);
+    }
+  }
+}
+
 function computeSites(model: Model, file: string, platforms: readonly Platform[], build: Platform): readonly InstallSiteFacts[] {
   const places = placesOf(model);
   const cache: SiteCache = { traits: new Map(), states: new Map(), toolchains: new WeakMap() };
   const out: InstallSiteFacts[] = [];
+  const exportsOf = new Map<Stage, StageExports>();
+  const workdirs = new Map<Stage, string>();
   for (const stage of model.stages) {
+    const stageExports: StageExports = new Map(stage.parent ? exportsOf.get(stage.parent) : undefined);
+    exportsOf.set(stage, stageExports);
+    let workdir = (stage.parent && workdirs.get(stage.parent)) ?? '/';
+    workdirs.set(stage, workdir);
     if (stage.windows) continue;
     let n = 0;
     for (const ins of stage.instructions) {
+      if (ins.keyword === 'workdir') workdir = normalizePath(joinPath(workdir, ins.body.text.trim())) ?? '/';
+      workdirs.set(stage, workdir);
+      if ((ins.keyword === 'copy' || ins.keyword === 'add') && ins.flags.some((f) => f.name === 'from')) {
+        const edge = model.graph.dependencies(stage).find((e) => e.kind === 'copy' && e.instruction === ins);
+        const from = edge ? exportsOf.get(edge.from) : undefined;
+        if (from?.size) copyExports(ins, workdir, from, stageExports);
+        continue;
+      }
       if (ins.keyword !== 'run' || ins.json) continue;
       if (!INSTALL_GATE.test(ins.body.text) && !ins.heredocs.some((h) => INSTALL_GATE.test(h.content))) continue;
       const place = places.get(ins) ?? { placements: [], workdir: '/' };
-      for (const f of installsIn(model, ins, place.workdir)) {
+      const runExports: Export[] = [];
+      const found = installsIn(model, ins, place.workdir, runExports);
+      for (const f of found) {
         const { platforms: runOn, builder } = runPlatforms(model, stage, platforms, build);
         const key = `${stage.index}:${n++}`;
         if (!runOn.length) continue;
@@ -511,10 +590,10 @@ function computeSites(model: Model, file: string, platforms: readonly Platform[]
         const lockfiles: string[] = [];
         const kinds: LockfileKind[] = [];
         for (const l of locks) {
-          for (const c of contextPathOf(l.path, place.placements)) {
-            // `COPY package.json package-lock.json ./` also reads as directories named so: not lockfile paths
-            if (NAMED_FILE_DIR.test(c)) continue;
-            if (!lockfiles.includes(c)) lockfiles.push(c), kinds.push(l.kind);
+          // a requirements file an earlier RUN exported names the lockfile it came from
+          const exported = l.kind === 'requirements' ? stageExports.get(l.path) : undefined;
+          for (const c of exported ? exported.lockfiles : contextFiles(l.path, place.placements)) {
+            if (!lockfiles.includes(c)) lockfiles.push(c), kinds.push(exported ? exported.kind : l.kind);
           }
         }
         const range = wordsRange(model, f.src, f.words);
@@ -542,6 +621,10 @@ function computeSites(model: Model, file: string, platforms: readonly Platform[]
           builder,
           targets,
         });
+      }
+      for (const e of runExports) {
+        const lockfiles = contextFiles(e.lock, place.placements);
+        if (lockfiles.length) stageExports.set(e.output, { lockfiles, kind: LOCK_NAMES[e.manager][0]?.kind as LockfileKind });
       }
     }
   }

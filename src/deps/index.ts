@@ -20,6 +20,7 @@ export {
   parseLibc,
   summarizeDeps,
   targetLabel,
+  targetLabels,
 } from './analyze.js';
 export type { DepsFinding, DepsInstallSite, LockfileInput, DepsOptions, DepsParts, DepsProgress, DepsRun, DepsSources, MetadataOptions } from './analyze.js';
 export { COMPILES_AT_INSTALL, COMPILE_WITHOUT_TOOLCHAIN, DEPS_VERDICTS, LOCKFILE_INCOMPLETE, NO_BINARY, UNKNOWN_COVERAGE, cellVerdict, depsVerdict, withVerdict } from './verdicts.js';

@@ -16,7 +16,7 @@ import { openPythonIndex } from './python/index.js';
 
 export const DEPS_PARTS: DepsParts = {
   lockfileKind,
-  readLockfile: (file, text) => readLockfile(file, text),
+  readLockfile: (file, text, include) => readLockfile(file, text, undefined, include ? { include } : {}),
   analyzeNpmLockfile: (lock, targets, meta, onWarning) => analyzeNpmLockfile(lock, targets, meta, onWarning ? { onWarning } : {}),
   analyzePythonLockfile: (lock, targets, index, onWarning) => analyzePythonLockfile(lock, targets, index, onWarning ? { onWarning } : {}),
   openNpmMetadata: (o) =>

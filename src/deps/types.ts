@@ -13,10 +13,11 @@ import type { Platform } from '../platform/index.js';
 export type Ecosystem = 'npm' | 'python';
 
 export type LockfileKind =
-  | 'package-lock' // package-lock.json v2/v3
+  | 'package-lock' // package-lock.json v1, v2, v3
   | 'npm-shrinkwrap' // npm-shrinkwrap.json (same format)
-  | 'pnpm-lock' // pnpm-lock.yaml v6 and v9
+  | 'pnpm-lock' // pnpm-lock.yaml v5.x, v6 and v9
   | 'yarn-berry' // yarn.lock of Yarn 2+ (`__metadata:`)
+  | 'yarn-classic' // yarn.lock of Yarn 1 (`# yarn lockfile v1`); a file name says yarn-berry, the reader tells them apart
   | 'uv-lock' // uv.lock
   | 'poetry-lock' // poetry.lock
   | 'pylock' // pylock.toml / pylock.<name>.toml (PEP 751)
@@ -60,8 +61,12 @@ export interface LockedPackage {
   readonly os?: readonly string[];
   readonly cpu?: readonly string[];
   readonly libc?: readonly string[];
+  /**
+   * true: the lock records an install script (npm `hasInstallScript`). Undefined: none, when the
+   * lock records install scripts; "cannot say" when its `Lockfile.unrecorded` has `install-scripts`.
+   */
   readonly hasInstallScript?: boolean;
-  /** pnpm v6 `requiresBuild` */
+  /** pnpm v5/v6 `requiresBuild` (undefined as for `hasInstallScript`) */
   readonly requiresBuild?: boolean;
   /** names of its dependencies (regular) */
   readonly dependencies?: readonly string[];
@@ -79,6 +84,14 @@ export interface LockedPackage {
   readonly index?: string;
 }
 
+/**
+ * A fact a lockfile format does not record for any entry (`Lockfile.unrecorded`):
+ * - `install-scripts`: whether a package runs an install script (npm `hasInstallScript`, pnpm
+ *   `requiresBuild`)
+ * - `platforms`: a package's `os`, `cpu` and `libc`
+ */
+export type LockFact = 'install-scripts' | 'platforms';
+
 export interface Lockfile {
   /** the path as given (relative to the caller's cwd) */
   readonly file: string;
@@ -87,10 +100,23 @@ export interface Lockfile {
   /** `lockfileVersion`, `lockfileVersion` (pnpm), `__metadata.version`, uv `version`, `lock-version`... */
   readonly formatVersion?: string;
   readonly packages: readonly LockedPackage[];
+  /**
+   * Facts this lock's format never records, so that their absence on an entry means "the lock
+   * cannot say", not "no": package-lock.json lockfileVersion 1 and Yarn 1 record neither install
+   * scripts (whether a package has one is the registry's to say) nor platforms (they lock every
+   * optional dependency whatever its platform: a platform package's platform is read from its
+   * name). Absent: the lock records what it says (package-lock v2/v3, pnpm v5/v6 write
+   * `hasInstallScript`/`requiresBuild` when true). pnpm 9 and Yarn Berry record no install
+   * scripts either; their readers leave this unset, and native code there is read from the
+   * helpers a package depends on (node-gyp-build, prebuild-install...) and from families.
+   */
+  readonly unrecorded?: readonly LockFact[];
   /** Python: the project's requires-python, when the lock records it */
   readonly requiresPython?: string;
   /** Python: `--index-url` / `[[source]]` / Pipfile `sources` the lock names */
   readonly indexUrl?: string;
+  /** Python: `--extra-index-url`s a requirements.txt names: pip looks every package up in each as well */
+  readonly extraIndexUrls?: readonly string[];
   /**
    * Problems that did not stop the reading (an entry that could not be read and was skipped, a
    * pruned npm lock, a lock written without `libc` fields), each with the file and position.
@@ -206,6 +232,12 @@ export interface PackageReport {
   readonly optional?: boolean;
   /** npm: the install-time scripts (preinstall, install, postinstall, joined by `&&`) in full, when a cell's reason quotes them shortened (longer than 60 characters) */
   readonly installScript?: string;
+  /**
+   * a row only because nothing could say whether the package has native code: the lock records no
+   * install scripts (npm v1, Yarn 1) and the registry could not answer (offline, down). Every cell
+   * is unknown. Reports list such rows together, not one by one.
+   */
+  readonly unscreened?: boolean;
 }
 
 /** The one question a metadata source could not answer: why, never an exception. */
@@ -236,6 +268,13 @@ export interface NpmManifest {
   readonly repository?: string;
 }
 
+/** Whether a version runs install-time scripts, and the systems it declares: what a lock that records no install scripts leaves to the registry. */
+export interface InstallFacts {
+  /** `preinstall`, `install` or `postinstall` (the abbreviated packument's `hasInstallScript`) */
+  readonly hasInstallScript: boolean;
+  readonly os?: readonly string[];
+}
+
 /**
  * Where npm facts come from beyond the lockfile: a registry (packuments), cached on disk, or the
  * cache alone (`--offline`). Every method answers a failure as a value.
@@ -243,6 +282,13 @@ export interface NpmManifest {
 export interface NpmMetadataSource {
   /** a version's manifest; `undefined` when the registry has no such package or version */
   manifest(name: string, version: string): Promise<NpmManifest | undefined | MetadataFailure>;
+  /**
+   * Whether a version runs install-time scripts, and its `os`: asked for every package of a lock
+   * that records no install scripts (`Lockfile.unrecorded`), from the abbreviated packument
+   * (`application/vnd.npm.install-v1+json`, a tenth of the full one). `undefined`: no such package
+   * or version. Optional: without it the analysis asks `manifest`.
+   */
+  installFacts?(name: string, version: string): Promise<InstallFacts | undefined | MetadataFailure>;
   /** the versions the registry publishes for a name, newest last (for "a version that has the prebuild") */
   versions(name: string): Promise<readonly string[] | MetadataFailure>;
   /** the paths inside a version's tarball (`package/prebuilds/linux-x64/node.napi.node`), read from the tarball */
@@ -258,6 +304,13 @@ export interface PythonIndexSource {
   /** every file the index lists for a project (all versions); `undefined`: no such project */
   files(name: string): Promise<readonly DistributionFile[] | undefined | MetadataFailure>;
 }
+
+/**
+ * Reads a file a requirements.txt's `-r` or `-c` line names (`ref` as written, relative to the
+ * file `from`, as reports name it): the file as reports should name it and its text, or why it
+ * cannot be read (`no such file`, `outside the build context`).
+ */
+export type RequirementsInclude = (ref: string, from: string) => { readonly file: string; readonly text: string } | { readonly error: string };
 
 /** What `deps` found for one lockfile. */
 export interface LockfileReport {

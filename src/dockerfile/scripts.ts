@@ -104,8 +104,9 @@ export function copyPlacements(ins: Instruction, workdir: string): Placement[] {
   return sources.flatMap((s) => {
     // a glob copies the files it matches into a directory
     if (/[*?[]/.test(s)) {
+      // (`./poetry.lock*` is in the context's root, as `poetry.lock*` is)
       const dir = normalizePath(s.replace(/\/[^/]*$/, '')) ?? '';
-      return [{ dest: absDest, source: dir === s || !s.includes('/') ? '.' : dir, into: false }];
+      return [{ dest: absDest, source: dir === s || dir === '' || !s.includes('/') ? '.' : dir, into: false }];
     }
     const n = normalizePath(s);
     if (n === undefined) return [];

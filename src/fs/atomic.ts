@@ -1,8 +1,8 @@
 /** File writes that never leave half a file behind, and never replace what they were not meant to. */
-import { createHash, randomBytes } from 'node:crypto';
 import { open, readFile, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import { AnyarchError } from '../errors.js';
+import { randomHex, sha256Hex } from './hash.js';
 
 /** What a file was when it was read: a replacement checks it still is. */
 export interface FileSnapshot {
@@ -15,7 +15,7 @@ export interface FileSnapshot {
 
 /** The snapshot of bytes just read, with the stat taken before reading them. */
 export function snapshotOf(bytes: Uint8Array, before: { readonly size: bigint | number; readonly mtimeNs: bigint }): FileSnapshot {
-  return { size: Number(before.size), mtimeNs: before.mtimeNs, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return { size: Number(before.size), mtimeNs: before.mtimeNs, sha256: sha256Hex(bytes) };
 }
 
 export interface ReplaceOptions {
@@ -32,7 +32,8 @@ export interface ReplaceOptions {
   readonly within?: readonly string[];
 }
 
-function inside(file: string, dir: string): boolean {
+/** Whether `file` is `dir` or below it (both resolved by the caller as it needs: links or not). */
+export function isInside(file: string, dir: string): boolean {
   const rel = path.relative(dir, file);
   return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel));
 }
@@ -56,7 +57,7 @@ async function targetOf(file: string): Promise<{ target: string; exists: boolean
  */
 export async function writeFileAtomic(file: string, data: string, opts: ReplaceOptions = {}): Promise<void> {
   const { target, exists } = await targetOf(file);
-  if (opts.within && !opts.within.some((dir) => inside(target, dir))) {
+  if (opts.within && !opts.within.some((dir) => isInside(target, dir))) {
     throw new AnyarchError(
       'E_INPUT',
       `not written: it leads to ${target}, outside the tree being fixed (a symbolic link)`,
@@ -66,7 +67,7 @@ export async function writeFileAtomic(file: string, data: string, opts: ReplaceO
   }
   const before = exists ? await stat(target, { bigint: true }) : undefined;
   const mode = before ? Number(before.mode & 0o7777n) : undefined;
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.anyarch-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.anyarch-${process.pid}-${randomHex(4)}.tmp`);
   try {
     const fh = await open(tmp, 'wx', mode ?? 0o666);
     try {
@@ -110,7 +111,7 @@ async function assertUnchanged(target: string, was: FileSnapshot, file: string):
     const now = await stat(target, { bigint: true });
     if (Number(now.size) !== was.size) changed = 'its size changed';
     else if (now.mtimeNs !== was.mtimeNs) changed = 'it was modified';
-    else if (createHash('sha256').update(await readFile(target)).digest('hex') !== was.sha256) changed = 'its content changed';
+    else if (sha256Hex(await readFile(target)) !== was.sha256) changed = 'its content changed';
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     changed = 'it was removed';

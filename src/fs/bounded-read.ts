@@ -20,6 +20,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { errnoReason } from './errno.js';
 
 /** Flags for opening a file to read: never block on a FIFO, never become a controlling terminal. */
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
@@ -129,6 +130,30 @@ export async function readRegularFile(file: string, limit: number): Promise<Buff
     return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
   } finally {
     await fh.close();
+  }
+}
+
+/** One decoder for every file (a `decode` without `stream` keeps no state); fatal on bad UTF-8, a byte order mark dropped. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/**
+ * The UTF-8 text of the regular file `file` (links followed, a byte order mark dropped), at most
+ * `limit` bytes, or why it cannot be read, as a phrase (`a named pipe (FIFO), not a regular
+ * file`, `larger than 128 MiB`, `not UTF-8 text`, `no such file or directory`). Never throws.
+ */
+export function readTextSync(file: string, limit: number): { readonly text: string } | { readonly unreadable: string } {
+  let bytes: Buffer;
+  try {
+    bytes = readRegularFileSync(file, limit);
+  } catch (e) {
+    if (e instanceof NotRegularFileError) return { unreadable: e.message };
+    if (e instanceof TooLargeError) return { unreadable: `larger than ${formatBytes(limit)}` };
+    return { unreadable: errnoReason(e) };
+  }
+  try {
+    return { text: UTF8.decode(bytes) };
+  } catch {
+    return { unreadable: 'not UTF-8 text' };
   }
 }
 

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSyn
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import { nameHash } from './hash.js';
 import { CACHE_FORMAT_VERSION, CACHE_PACKS_KEPT, DEFAULT_CACHE_TTL_MS, MAX_CACHE_ENTRY_BYTES, cachePack, defaultCacheDir, jsonCache } from './cache.js';
 
 const HOUR = 60 * 60 * 1000;
@@ -185,7 +186,7 @@ describe('cachePack', () => {
     assert.deepEqual(packFiles(dir), [], 'written by save() only');
     await first.pack.save();
     const [packName] = packFiles(dir);
-    assert.match(packName ?? '', /^[0-9a-f]{64}\.v2\.pack\.json$/);
+    assert.match(packName ?? '', /^[0-9a-f]{32}\.v2\.pack\.json$/);
     const doc = JSON.parse(readFileSync(path.join(dir, 'packs', packName as string), 'utf8')) as { version: number; pack: string; entries: { key: string; storedAt: number }[] };
     assert.equal(doc.version, CACHE_FORMAT_VERSION);
     assert.equal(doc.pack, 'lockfiles a, b');
@@ -270,7 +271,7 @@ describe('cachePack', () => {
     await unwritable.pack.save();
     const dir = mkdtempSync(path.join(tmpdir(), 'anyarch-pack-'));
     const clock = { t: 1_000_000 };
-    const packOf = (i: number): string => `${createHash('sha256').update(`run ${i}`).digest('hex')}.v2.pack.json`;
+    const packOf = (i: number): string => `${nameHash(`run ${i}`)}.v2.pack.json`;
     for (let i = 0; i < CACHE_PACKS_KEPT + 2; i++) {
       const r = run(dir, clock, `run ${i}`);
       await r.numbers.set('n', i);

@@ -18,11 +18,11 @@
  * hundreds: a copy of entries that exist (or existed) as files, each with its own `storedAt` and
  * checked as a file's entry is, never an answer of its own.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from './atomic.js';
+import { nameHash, sha256Hex } from './hash.js';
 import { readRegularFileSync } from './bounded-read.js';
 
 /** The format of the entries this version writes (see above); another version's entries are not read as this one's. */
@@ -105,7 +105,7 @@ export function jsonCache<T>(opts: JsonCacheOptions<T>): JsonCache<T> {
   const pack = opts.pack;
   // the directory as joined once: a file's name is then appended (path.join for each of hundreds of keys shows in a profile)
   const dir = path.join(opts.dir, '.');
-  const hashOf = (key: string): string => createHash('sha256').update(key).digest('hex');
+  const hashOf = (key: string): string => sha256Hex(key);
   const fileOf = (key: string): string => `${dir}${path.sep}${hashOf(key)}.v${CACHE_FORMAT_VERSION}.json`;
   const fresh = (key: string, storedAt: number): boolean => {
     if (opts.immutable?.(key)) return true;
@@ -207,12 +207,12 @@ export interface CachePack {
 
 /**
  * The pack named `name` (any string: the file is named by its hash) in `dir`'s `packs/`
- * directory: `<sha256 of name>.v2.pack.json`, holding `{ version: 2, pack: name, entries }`.
+ * directory: `<nameHash of name>.v2.pack.json` (src/fs/hash.ts: no crypto to load), holding `{ version: 2, pack: name, entries }`.
  * Written atomically; a directory keeps its newest {@link CACHE_PACKS_KEPT} packs.
  */
 export function cachePack(dir: string, name: string): CachePack {
   const packsDir = path.join(dir, 'packs');
-  const file = path.join(packsDir, `${createHash('sha256').update(name).digest('hex')}.v${CACHE_FORMAT_VERSION}.pack.json`);
+  const file = path.join(packsDir, `${nameHash(name)}.v${CACHE_FORMAT_VERSION}.pack.json`);
   let held: Map<string, Partial<CacheEntry>> | undefined;
   const used = new Map<string, CacheEntry>();
   let changed = false;

@@ -18,6 +18,7 @@ import type * as Zlib from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { AnyarchError } from '../errors.js';
 import { timerMs } from './deadline.js';
+import { HTTP_SCHEMES, redactUserInfo } from './url.js';
 
 export interface HttpRequest {
   readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -141,14 +142,7 @@ export function toNetworkError(e: unknown, what: string, url: string): AnyarchEr
   return new NetworkError(`${what}: ${detail} talking to ${origin(url)}`, transient, { cause: e });
 }
 
-/** What a URL a server sent may be: http or https, without user-info. */
-const FOLLOWED_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:']);
-
-/** `value` with the user-info of anything that looks like a URL in it replaced by `***`. */
-export function redactUserInfo(value: string): string {
-  // up to the last @ before the path: a password may hold @ itself (`//u:p@ss@host`)
-  return value.replace(/(\/\/)[^/?#\s]*@/g, '$1***@');
-}
+export { redactUserInfo } from './url.js';
 
 /**
  * A URL a server sent (Location, Link), resolved against the request's; an error (`E_REGISTRY`,
@@ -163,7 +157,7 @@ export function serverUrl(value: string, base: string, what: string, header: str
   } catch {
     throw new AnyarchError('E_REGISTRY', `${what}: the server sent an invalid ${header} (${JSON.stringify(redactUserInfo(value.slice(0, 100)))})`);
   }
-  if (!FOLLOWED_SCHEMES.has(url.protocol)) {
+  if (!HTTP_SCHEMES.has(url.protocol)) {
     throw new AnyarchError('E_REGISTRY', `${what}: the server's ${header} points to a ${url.protocol} URL; anyarch follows only http and https`);
   }
   if (url.username !== '' || url.password !== '') {

@@ -1,7 +1,7 @@
 /** Backoff, Retry-After, the per-host limit and the generic retry loop, without a network. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { backoffMs, GIVE_UP, retryAfterMs, retrying, Semaphore, type RetryChoice } from './retry.js';
+import { backoffMs, eachLimited, GIVE_UP, retryAfterMs, retrying, Semaphore, type RetryChoice } from './retry.js';
 
 describe('Retry-After and backoff', () => {
   test('Retry-After as seconds and as an HTTP date', () => {
@@ -92,4 +92,24 @@ test('Semaphore: at most `limit` tasks at a time, all of them run', async () => 
   );
   assert.equal(most, 2);
   assert.deepEqual(results, [0, 1, 2, 3, 4, 5, 6]);
+});
+
+test('eachLimited: every item once, started in order, at most `limit` at a time; a failure rejects', async () => {
+  let active = 0;
+  let most = 0;
+  const started: number[] = [];
+  await eachLimited([1, 2, 3, 4, 5], 2, async (i) => {
+    started.push(i);
+    most = Math.max(most, ++active);
+    await new Promise((r) => setTimeout(r, 2));
+    active--;
+  });
+  assert.equal(most, 2);
+  assert.deepEqual(started, [1, 2, 3, 4, 5]);
+  let ran = 0;
+  await eachLimited(new Set(['a']), 0, async () => void ran++);
+  assert.equal(ran, 1, 'a limit below one still runs');
+  await assert.rejects(eachLimited([1, 2], 4, async (i) => {
+    if (i === 2) throw new Error('boom');
+  }), /boom/);
 });

@@ -59,6 +59,15 @@ export class Semaphore {
   }
 }
 
+/**
+ * Runs `task` on every item, at most `limit` at once (a `Semaphore`), started in the items'
+ * order; resolves when all are done, rejects with the first task that throws.
+ */
+export async function eachLimited<T>(items: Iterable<T>, limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  const s = new Semaphore(Math.max(1, limit));
+  await Promise.all(Array.from(items, (item) => s.run(() => task(item))));
+}
+
 /** What a decision says about a failed attempt. */
 export type RetryChoice =
   /** try again after `waitMs`; `reason` is for progress lines and logs */

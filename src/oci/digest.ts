@@ -3,7 +3,8 @@
  * registered, lower-case hex. Everything anyarch reads from a source is checked against the
  * digest it was asked for; a mismatch is an `E_DIGEST` error, never a silent accept.
  */
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
+import { createHash } from '../fs/hash.js';
 import { Transform, type TransformCallback } from 'node:stream';
 import { AnyarchError } from '../errors.js';
 

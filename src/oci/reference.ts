@@ -19,7 +19,8 @@
  * The parser is hand-written rather than one big regular expression so that each failure gets a
  * sentence saying what is wrong, where distribution only says "invalid reference format".
  */
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { createRequire } from 'node:module';
+import type * as Net from 'node:net';
 import { AnyarchError } from '../errors.js';
 import { isDigest, type Digest } from './digest.js';
 
@@ -258,10 +259,19 @@ export function registryApiHost(registry: string): string {
   return registry === DOCKER_HUB ? DOCKER_HUB_API : registry;
 }
 
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
-LOOPBACK.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
+// node:net loads on the first loopback question (a command that parses references asks none;
+// loading it costs a few ms of every start)
+const require = createRequire(import.meta.url);
+let loopback: { net: typeof Net; list: Net.BlockList } | undefined;
+function loopbackList(): { net: typeof Net; list: Net.BlockList } {
+  if (loopback) return loopback;
+  const net = require('node:net') as typeof Net;
+  const list = new net.BlockList();
+  list.addSubnet('127.0.0.0', 8, 'ipv4');
+  list.addAddress('::1', 'ipv6');
+  list.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
+  return (loopback = { net, list });
+}
 
 /** `host[:port]` -> host, with IPv6 brackets removed; `undefined` when the port is not digits. */
 function hostOf(registry: string): string | undefined {
@@ -289,7 +299,8 @@ export function isLoopbackRegistry(registry: string): boolean {
   const host = hostOf(registry)?.toLowerCase();
   if (host === undefined || host === '') return false;
   if (host === 'localhost') return true;
-  if (isIPv4(host)) return LOOPBACK.check(host, 'ipv4');
-  if (isIPv6(host)) return LOOPBACK.check(host, 'ipv6');
+  const { net, list } = loopbackList();
+  if (net.isIPv4(host)) return list.check(host, 'ipv4');
+  if (net.isIPv6(host)) return list.check(host, 'ipv6');
   return false;
 }

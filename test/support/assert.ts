@@ -11,12 +11,26 @@ export async function rejectsWith(p: Promise<unknown>, code: ErrorCode, re?: Reg
   try {
     await p;
   } catch (e) {
-    assert.ok(e instanceof AnyarchError, `expected an AnyarchError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (re) assert.match(e.message, re);
-    return e;
+    return expectError(e, code, re);
   }
   assert.fail(`expected ${code}`);
+}
+
+/** Runs `fn` and asserts it throws an AnyarchError of `code` (and a message matching `re`). */
+export function throwsWith(fn: () => unknown, code: ErrorCode, re?: RegExp): AnyarchError {
+  try {
+    fn();
+  } catch (e) {
+    return expectError(e, code, re);
+  }
+  assert.fail(`expected ${code}`);
+}
+
+function expectError(e: unknown, code: ErrorCode, re: RegExp | undefined): AnyarchError {
+  assert.ok(e instanceof AnyarchError, `expected an AnyarchError, got ${String(e)}`);
+  assert.equal(e.code, code, e.message);
+  if (re) assert.match(e.message, re);
+  return e;
 }
 
 /**

@@ -1,10 +1,10 @@
 /**
- * An in-memory `NpmMetadataSource` for unit tests: manifests, version lists, tarball file lists
- * and URLs that exist, given as plain data; names in `failing` answer a `MetadataFailure`. It
+ * An in-memory `NpmMetadataSource` for unit tests: manifests, version lists, tarball file lists,
+ * install facts (abbreviated packuments) and URLs that exist, given as plain data; names in `failing` answer a `MetadataFailure`. It
  * counts the questions asked, so a test can say what the analysis asked for.
  */
 import { AnyarchError } from '../../src/errors.js';
-import type { MetadataFailure, NpmManifest, NpmMetadataSource } from '../../src/deps/types.js';
+import type { InstallFacts, MetadataFailure, NpmManifest, NpmMetadataSource } from '../../src/deps/types.js';
 
 export interface MemoryNpm {
   /** `name@version` -> manifest (name and version filled in when left out) */
@@ -17,6 +17,11 @@ export interface MemoryNpm {
   readonly urls?: readonly string[];
   /** package names (or URLs) whose every question fails */
   readonly failing?: readonly string[];
+  /**
+   * `name@version` -> what the abbreviated packument says (`hasInstallScript`, `os`): given, the
+   * source answers `installFacts` (from these, else from `manifests`); absent, it has no such method
+   */
+  readonly install?: Readonly<Record<string, InstallFacts>>;
 }
 
 export interface CountingSource extends NpmMetadataSource {
@@ -46,6 +51,20 @@ export function memoryNpm(data: MemoryNpm): CountingSource {
       if (failing.has(name)) return fail(name);
       return data.files?.[`${name}@${version}`] ?? ['package/package.json', 'package/index.js'];
     },
+    ...(data.install
+      ? {
+          async installFacts(name: string, version: string): Promise<InstallFacts | undefined | MetadataFailure> {
+            asked.push(`install ${name}@${version}`);
+            if (failing.has(name)) return fail(name);
+            const facts = data.install?.[`${name}@${version}`];
+            if (facts) return facts;
+            const m = data.manifests?.[`${name}@${version}`];
+            if (!m) return undefined;
+            const s = m.scripts ?? {};
+            return { hasInstallScript: ['preinstall', 'install', 'postinstall'].some((k) => s[k] !== undefined), ...(m.os ? { os: m.os } : {}) };
+          },
+        }
+      : {}),
     async exists(url) {
       asked.push(`exists ${url}`);
       if (failing.has(url)) return fail(url);

@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from '../packages.js';
 import type { Io, Outcome } from '../io.js';
-import { seconds } from '../flags.js';
+import { httpUrl, nodeMajor, pythonVersion, seconds } from '../flags.js';
 
 // literal list, so that --help does not load the reporters
 const FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
@@ -21,7 +21,7 @@ cached; --offline uses the cache only) and never installs anything.
 PATHS are lockfiles, directories (default: the current directory) or quoted
 glob patterns ("services/**/package-lock.json"). In a directory every known
 lockfile is read: package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml,
-yarn.lock (Berry), uv.lock, poetry.lock, pylock.toml, Pipfile.lock,
+yarn.lock (Yarn 1 and Berry), uv.lock, poetry.lock, pylock.toml, Pipfile.lock,
 requirements.txt.
 
 The targets come from the Dockerfile when there is one (--dockerfile, or a
@@ -77,10 +77,10 @@ export function registerDeps(program: Command, io: Io, done: (o: Outcome) => voi
     .option('--platform <platforms>', 'target platforms, comma-separated (default: the Dockerfile\'s, else linux/amd64,linux/arm64)')
     .option('--dockerfile <file>', 'the Dockerfile that installs the dependencies: its installing stage gives libc, versions and toolchain (default: a Dockerfile beside the lockfile)')
     .option('--libc <libc>', 'without a Dockerfile: glibc (default) or musl, optionally with a version (glibc:2.31, musl:1.2.4)')
-    .option('--python <version>', 'the Python version for wheel tags (e.g. 3.12; default: the base image\'s, else any)')
-    .option('--node <major>', 'the Node.js major version for ABI-specific prebuilds (e.g. 20; default: the base image\'s, else any)')
-    .option('--registry <url>', "the npm registry (default: npm's configured one, .npmrc or npm_config_registry, else https://registry.npmjs.org/)")
-    .option('--index-url <url>', 'the Python package index, PEP 691/503 (default: the lockfile\'s, PIP_INDEX_URL, else https://pypi.org/simple/)')
+    .addOption(new Option('--python <version>', 'the Python version for wheel tags (e.g. 3.12; default: the base image\'s, else any)').argParser(pythonVersion))
+    .addOption(new Option('--node <major>', 'the Node.js major version for ABI-specific prebuilds (e.g. 20; default: the base image\'s, else any)').argParser(nodeMajor))
+    .addOption(new Option('--registry <url>', "the npm registry, http(s) (default: npm's configured one, .npmrc or npm_config_registry, else https://registry.npmjs.org/)").argParser(httpUrl))
+    .addOption(new Option('--index-url <url>', 'the Python package index, PEP 691/503, http(s) (default: the lockfile\'s, PIP_INDEX_URL, else https://pypi.org/simple/)').argParser(httpUrl))
     .option('--offline', 'answer from the cache only: no request is sent; what is not cached is unknown (also ANYARCH_OFFLINE=1)')
     .addOption(new Option('--timeout <seconds>', 'how long one registry or index request may take before it is retried (default 30)').argParser(seconds))
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))

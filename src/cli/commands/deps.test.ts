@@ -125,6 +125,12 @@ test('a lockfile that cannot be read: its error on standard error with its posit
   assert.match(io.out, /b\/package-lock\.json {2}\(1 native package of 1\)/);
 });
 
+test('a directory named package-lock.json: one line saying so, exit 2', async () => {
+  const io = fakeIo(tree({ 'package-lock.json/x': 'x' }));
+  assert.equal(await main(['deps', 'package-lock.json'], io), 2);
+  assert.equal(io.err, 'anyarch: package-lock.json: a directory, not a lockfile\n');
+});
+
 test('progress on a terminal, erased before the report; colour only on a terminal', async () => {
   const io = fakeIo(tree(PROJECT), {}, true);
   await deps(opts({ color: true }), io);
@@ -139,6 +145,26 @@ test('bad flags are usage errors before anything is read', async () => {
   const io = fakeIo(tree(PROJECT));
   await assert.rejects(deps(opts({ libc: 'uclibc' }), io), /unknown libc "uclibc"/);
   await assert.rejects(deps(opts({ platforms: 'linux/nonsense' }), io), (e: unknown) => (e as { code?: string }).code === 'E_PLATFORM_SPEC');
+});
+
+test('--index-url, --registry, --node and --python are checked when parsed: one line and a hint, exit 2, never a URL\'s user-info', async () => {
+  const cases: [string[], RegExp][] = [
+    [['--index-url', 'ftp://user:s3cret@mirror.example/simple'], /^anyarch: option '--index-url <url>' argument 'ftp:\/\/\*\*\*@mirror\.example\/simple' is invalid\. expected an http\(s\) URL \(this is a URL with scheme ftp:\)\n/],
+    [['--index-url', 'mirror.example/simple'], /argument 'mirror\.example\/simple' is invalid\. expected an http\(s\) URL \(this is not a URL\)\n/],
+    [['--registry', 'file:///srv/npm'], /^anyarch: option '--registry <url>' argument 'file:\/\/\/srv\/npm' is invalid\. expected an http\(s\) URL \(this is a URL with scheme file:\)/],
+    [['--node', '99'], /^anyarch: option '--node <major>' argument '99' is invalid\. there is no Node\.js 99: majors from 4 to 40 are taken \(e\.g\. 20\)\n/],
+    [['--node', 'abc'], /argument 'abc' is invalid\. expected a Node\.js major version, a whole number such as 20\n/],
+    [['--python', '9.99'], /^anyarch: option '--python <version>' argument '9\.99' is invalid\. expected a Python 3 version, 3\.<minor> such as 3\.12\n/],
+    [['--python', '3.99'], /argument '3\.99' is invalid\. there is no Python 3\.99: 3\.0 to 3\.20 are taken \(e\.g\. 3\.12\)\n/],
+  ];
+  for (const [args, message] of cases) {
+    const io = fakeIo(tree(PROJECT));
+    assert.equal(await main(['deps', ...args], io), 2, args.join(' '));
+    assert.match(io.err, message);
+    assert.equal(io.err.split('\n').length, 3, 'the refusal and a hint');
+    assert.ok(!io.err.includes('s3cret'));
+    assert.equal(io.out, '');
+  }
 });
 
 test('--help explains the cells, the targets and the exit codes, with examples', async () => {

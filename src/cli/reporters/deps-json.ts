@@ -8,7 +8,7 @@ import type { DepsRun } from '../../deps/analyze.js';
 import { formatPlatform } from '../../platform/index.js';
 import type { AnyarchError } from '../../errors.js';
 import type { DepsReporter, DepsReportContext } from './deps-types.js';
-import { targetLabel } from '../../deps/analyze.js';
+import { targetLabels } from '../../deps/analyze.js';
 
 export const DEPS_JSON_SCHEMA = 'anyarch-deps/1';
 
@@ -31,8 +31,8 @@ export function toDepsJson(run: DepsRun, toolVersion: string): object {
       ...(r.error
         ? { error: jsonError(r.error) }
         : {
-            targets: r.targets.map((t) => ({
-              label: targetLabel(t),
+            targets: r.targets.map((t, i) => ({
+              label: targetLabels(r.targets)[i],
               platform: formatPlatform(t.platform),
               libc: t.libc,
               ...(t.libcVersion ? { libcVersion: t.libcVersion } : {}),

@@ -3,7 +3,7 @@
  * (target, counts, ✅/❌), then per lockfile a table of its native packages × targets whose cells
  * say the word and the artifact or reason, and its warnings. Table cells are escaped (`|`, newlines).
  */
-import { OPTIONAL_NOTE, targetLabel, type DepsRun } from '../../deps/analyze.js';
+import { OPTIONAL_NOTE, targetLabels, unscreenedSummary, type DepsRun } from '../../deps/analyze.js';
 import type { Cell } from '../../deps/types.js';
 import type { DepsReporter, DepsReportContext } from './deps-types.js';
 
@@ -38,15 +38,18 @@ export const depsMarkdownReporter: DepsReporter = {
         out.push(`Could not be read: ${mdCell(r.error.describe())}`, '');
         continue;
       }
-      out.push(`${r.packages.length} of ${r.total} packages have native code.`, '');
-      if (r.packages.length) {
-        const labels = r.targets.map(targetLabel);
+      const listed = r.packages.filter((p) => !p.unscreened);
+      const unscreened = unscreenedSummary(r);
+      out.push(`${listed.length} of ${r.total} packages have native code${unscreened ? `, and ${unscreened.count} could not be screened` : ''}.`, '');
+      if (listed.length) {
+        const labels = targetLabels(r.targets);
         out.push(`| package | ${labels.map(mdCell).join(' | ')} |`, `| --- | ${labels.map(() => '---').join(' | ')} |`);
-        for (const p of r.packages) out.push(`| ${code(`${p.name}@${p.version}`)}${p.optional ? ` (${mdCell(OPTIONAL_NOTE)})` : ''} | ${p.cells.map(cellText).join(' | ')} |`);
+        for (const p of listed) out.push(`| ${code(`${p.name}@${p.version}`)}${p.optional ? ` (${mdCell(OPTIONAL_NOTE)})` : ''} | ${p.cells.map(cellText).join(' | ')} |`);
         out.push('');
-        for (const p of r.packages) if (p.suggestion) out.push(`- ${code(p.name)}: ${mdCell(p.suggestion)}`);
-        if (r.packages.some((p) => p.suggestion)) out.push('');
+        for (const p of listed) if (p.suggestion) out.push(`- ${code(p.name)}: ${mdCell(p.suggestion)}`);
+        if (listed.some((p) => p.suggestion)) out.push('');
       }
+      if (unscreened) out.push(`> ❔ ${mdCell(unscreened.message)} (AA304)`, '');
       for (const w of r.warnings) out.push(`> ⚠️ ${mdCell(w.describe())} (AA305)`, '');
     }
     for (const e of run.errors) out.push(`> ❗ ${mdCell(e.describe())}`, '');

@@ -6,7 +6,7 @@
  * only when the context says so.
  */
 import { pc } from '../packages.js';
-import { OPTIONAL_NOTE, targetLabel, type DepsRun } from '../../deps/analyze.js';
+import { OPTIONAL_NOTE, targetLabels, unscreenedSummary, type DepsRun } from '../../deps/analyze.js';
 import type { Cell, CellStatus, LockfileReport, PackageReport } from '../../deps/types.js';
 import { table } from '../table.js';
 import type { DepsReporter, DepsReportContext } from './deps-types.js';
@@ -21,13 +21,13 @@ function paint(c: Colors, s: CellStatus, text: string): string {
 }
 
 /** The matrix, padded on the plain words, then painted (padding must not count escape codes). */
-function matrix(r: LockfileReport, labels: readonly string[], c: Colors): string {
-  const rows = [['', ...labels], ...r.packages.map((p) => [`${p.name}@${p.version}`, ...p.cells.map((cell) => WORD[cell.status])])];
+function matrix(packages: readonly PackageReport[], labels: readonly string[], c: Colors): string {
+  const rows = [['', ...labels], ...packages.map((p) => [`${p.name}@${p.version}`, ...p.cells.map((cell) => WORD[cell.status])])];
   const lines = table(rows.map((row) => row.map(sanitize))).split('\n');
   return lines
     .map((line, i) => {
       if (i === 0 || line === '') return line;
-      const pkg = r.packages[i - 1] as PackageReport;
+      const pkg = packages[i - 1] as PackageReport;
       // paint each word in place: the words are unique tokens after the package column
       let out = line;
       let from = sanitize(`${pkg.name}@${pkg.version}`).length;
@@ -60,7 +60,7 @@ function cellDetail(cell: Cell): string {
 
 function lockfileSection(r: LockfileReport, c: Colors): string {
   if (r.error) return `${c.bold(sanitize(r.file))}  ${c.red('error')} ${sanitize(r.error.describe())}\n`;
-  const labels = r.targets.map(targetLabel);
+  const labels = targetLabels(r.targets);
   // rows whose every cell is unknown may have native code or not: counted apart
   const unknown = r.packages.filter((p) => p.cells.length > 0 && p.cells.every((cell) => cell.status === 'unknown')).length;
   const native = r.packages.length - unknown;
@@ -73,6 +73,9 @@ function lockfileSection(r: LockfileReport, c: Colors): string {
     if (s) sites.set(`${s.file}:${s.line}`, `  installed by ${s.file}:${s.line} \`${s.command}\` in stage ${s.stage}${s.base ? ` (${s.base})` : ''}`);
   }
   for (const line of sites.values()) out += `${c.dim(sanitize(line))}\n`;
+  // the rows nothing could screen (a lock without install scripts, no registry): one line for all
+  const listed = r.packages.filter((p) => !p.unscreened);
+  const unscreened = unscreenedSummary(r);
   if (r.packages.length === 0) {
     out +=
       r.total === 0
@@ -81,8 +84,9 @@ function lockfileSection(r: LockfileReport, c: Colors): string {
           ? '  no package with native code found (see the warnings below)\n'
           : '  no package with native code: every target installs the same files\n';
   }
-  else out += matrix(r, labels, c).replace(/^(?=.)/gm, '  ');
-  for (const p of r.packages) {
+  else if (listed.length > 0) out += matrix(listed, labels, c).replace(/^(?=.)/gm, '  ');
+  if (unscreened) out += `${listed.length > 0 ? '\n' : ''}  ${c.dim('unknown')} ${sanitize(unscreened.message)} ${c.dim('(AA304; --format json lists each)')}\n`;
+  for (const p of listed) {
     if (p.cells.every((cell) => cell.status === 'prebuilt')) continue;
     const optional = p.optional && p.cells.some((cell) => cell.status === 'missing') ? `  ${c.dim(`(${OPTIONAL_NOTE})`)}` : '';
     out += `\n  ${c.bold(sanitize(`${p.name}@${p.version}`))}  ${c.dim(p.mechanism)}${optional}\n`;

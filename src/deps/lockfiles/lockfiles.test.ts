@@ -44,6 +44,11 @@ describe('lockfileKind', () => {
       ['requirements.txt', 'requirements'],
       ['requirements-dev.txt', 'requirements'],
       ['requirements/prod.txt', 'requirements'],
+      ['dev-requirements.txt', 'requirements'],
+      ['test_requirements.txt', 'requirements'],
+      ['requirements.lock', 'requirements'],
+      ['requirements-dev.lock', 'requirements'],
+      ['my-requirements-notes.md', undefined],
       ['package.json', undefined],
       ['pnpm-lock.yml', undefined],
       ['notes.txt', undefined],
@@ -144,11 +149,12 @@ describe('package-lock.json v2/v3 and npm-shrinkwrap.json', () => {
     );
   });
 
-  test('lockfileVersion 1 is refused, saying what to run, at the version key', () => {
+  test('lockfileVersion 1 is read (legacy.test.ts), with one warning at the version key saying what it cannot tell', () => {
     const t = '{\n  "name": "old",\n  "lockfileVersion": 1,\n  "dependencies": {}\n}\n';
-    const e = lockError(() => readLockfile('package-lock.json', t));
-    assert.match(e.message, /lockfileVersion 1 has no packages map: run npm install with npm >= 7/);
-    assert.deepEqual([e.location?.line, e.location?.column], [3, 3]);
+    const l = readLockfile('package-lock.json', t);
+    assert.deepEqual([l.formatVersion, l.packages.length], ['1', 0]);
+    assert.deepEqual(l.warnings.map((w) => [w.location?.line, w.location?.column]), [[3, 3]]);
+    assert.match(l.warnings[0]?.hint ?? '', /npm >= 7/);
   });
 
   test('an unknown version, a lock that is no object, a lock with no packages map', () => {
@@ -257,17 +263,30 @@ describe('pnpm-lock.yaml', () => {
     assert.equal(get(lock, '@swc/core-linux-arm-gnueabihf').optional, true);
   });
 
+  test("v9: a file: folder or tarball (keyed name@file:..., with the folder's own version) is local code, as link: is", () => {
+    const text = [
+      "lockfileVersion: '9.0'", '', 'importers:', '', '  .:', '    dependencies:', '      my-lib:', '        specifier: file:../my-lib', '        version: file:../my-lib', '',
+      'packages:', '', '  my-lib@file:../my-lib:', '    resolution: {directory: ../my-lib, type: directory}', '    name: my-lib', '    version: 1.0.0', '',
+      '  vendored@file:vendor/vendored-1.0.0.tgz:', '    resolution: {integrity: sha512-abc, tarball: file:vendor/vendored-1.0.0.tgz}', '    name: vendored', '    version: 1.0.0', '',
+      '  left-pad@1.3.0:', '    resolution: {integrity: sha512-def}', '',
+      'snapshots:', '', '  my-lib@file:../my-lib: {}', '', '  vendored@file:vendor/vendored-1.0.0.tgz: {}', '', '  left-pad@1.3.0: {}', '',
+    ].join('\n');
+    const lock = readLockfile('pnpm-lock.yaml', text);
+    assert.deepEqual(lock.packages.map((p) => `${p.name}@${p.version}`), ['left-pad@1.3.0']);
+    assert.deepEqual(lock.warnings, []);
+  });
+
   test('keys: scoped, peer suffixes, leading slash', () => {
     assert.deepEqual(pnpmKeyNameVersion('/@swc/core@1.3.100(@swc/helpers@0.5.2)'), { name: '@swc/core', version: '1.3.100' });
     assert.deepEqual(pnpmKeyNameVersion('sharp@0.33.5'), { name: 'sharp', version: '0.33.5' });
     assert.equal(pnpmKeyNameVersion('@scope/only'), undefined);
   });
 
-  test('v5 and unknown versions are refused at lockfileVersion; bad YAML at its position', () => {
-    const v5 = lockError(() => readLockfile('pnpm-lock.yaml', 'lockfileVersion: 5.4\n\npackages:\n  /a/1.0.0:\n    dev: false\n'));
-    assert.match(v5.message, /unknown pnpm lockfileVersion "5\.4".*6\.x.*9\.0/);
-    assert.equal(v5.location?.line, 1);
-    assert.match(v5.hint ?? '', /newer pnpm/);
+  test('unknown versions are refused at lockfileVersion (5.x is read: legacy.test.ts); bad YAML at its position', () => {
+    const v3 = lockError(() => readLockfile('pnpm-lock.yaml', 'lockfileVersion: 3.9\n\npackages:\n  /a/1.0.0:\n    dev: false\n'));
+    assert.match(v3.message, /unknown pnpm lockfileVersion "3\.9".*5\.x.*6\.x.*9\.0/);
+    assert.equal(v3.location?.line, 1);
+    assert.match(v3.hint ?? '', /newer pnpm/);
     assert.match(lockError(() => readLockfile('pnpm-lock.yaml', "lockfileVersion: '10.0'\n")).message, /unknown pnpm lockfileVersion "10\.0"/);
     const bad = lockError(() => readLockfile('pnpm-lock.yaml', "lockfileVersion: '9.0'\npackages:\n  a@1.0.0:\n    resolution: {integrity: x\n  b@1.0.0: {}\n"));
     assert.match(bad.message, /not valid YAML/);
@@ -304,16 +323,28 @@ describe('yarn.lock (Berry)', () => {
     assert.deepEqual(lock.warnings, []);
   });
 
+  test("the root workspace's optionalDependencies (dependenciesMeta optional) make those packages optional", () => {
+    // Yarn 4 for a package.json with "optionalDependencies": { "bufferutil": "^4.0.8" }
+    const text = [
+      '__metadata:', '  version: 8', '  cacheKey: 10c0', '',
+      '"app@workspace:.":', '  version: 0.0.0-use.local', '  resolution: "app@workspace:."', '  dependencies:', '    bufferutil: "npm:^4.0.8"', '    ws: "npm:^8.16.0"',
+      '  dependenciesMeta:', '    bufferutil:', '      optional: true', '  languageName: unknown', '  linkType: soft', '',
+      '"bufferutil@npm:^4.0.8":', '  version: 4.0.8', '  resolution: "bufferutil@npm:4.0.8"', '  dependencies:', '    node-gyp: "npm:latest"', '    node-gyp-build: "npm:^4.3.0"', '  languageName: node', '  linkType: hard', '',
+      '"ws@npm:^8.16.0":', '  version: 8.17.1', '  resolution: "ws@npm:8.17.1"', '  peerDependencies:', '    bufferutil: ^4.0.1', '  peerDependenciesMeta:', '    bufferutil:', '      optional: true', '  languageName: node', '  linkType: hard', '',
+    ].join('\n');
+    const lock = readLockfile('yarn.lock', text);
+    assert.deepEqual(lock.packages.map((p) => [p.name, p.optional]), [['bufferutil', true], ['ws', undefined]]);
+  });
+
   test('conditions with | and parentheses', () => {
     assert.deepEqual(parseYarnConditions('os=linux & cpu=arm64 & libc=musl'), { os: ['linux'], cpu: ['arm64'], libc: ['musl'] });
     assert.deepEqual(parseYarnConditions('(os=darwin | os=linux) & cpu=x64'), { os: ['darwin', 'linux'], cpu: ['x64'] });
   });
 
-  test('a Yarn 1 lockfile is refused with what to do, at its header line', () => {
-    const e = lockError(() => readLockfile('yarn.lock', YARN_V1));
-    assert.match(e.message, /Yarn 1 \(classic\)/);
-    assert.equal(e.location?.line, 2);
-    assert.match(e.hint ?? '', /yarn set version/);
+  test('a Yarn 1 lockfile is read as Yarn 1 (legacy.test.ts), with one warning at its header line', () => {
+    const l = readLockfile('yarn.lock', YARN_V1);
+    assert.deepEqual([l.kind, l.packages.map((p) => `${p.name}@${p.version}`)], ['yarn-classic', ['esbuild@0.21.5']]);
+    assert.deepEqual(l.warnings.map((w) => w.location?.line), [2]);
   });
 
   test('broken YAML after __metadata is E_LOCKFILE with a position', () => {

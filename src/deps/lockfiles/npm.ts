@@ -2,11 +2,13 @@
  * package-lock.json (lockfileVersion 2 and 3) and npm-shrinkwrap.json (the same format): the
  * `packages` map, one entry per installed folder (`node_modules/a/node_modules/b`), with what
  * npm copied from each manifest (`os`, `cpu`, `libc` since npm 11.11, `hasInstallScript`,
- * `optionalDependencies`...). lockfileVersion 1 has no `packages` map and is refused.
+ * `optionalDependencies`...). lockfileVersion 1 (npm 5 and 6) has no `packages` map: npm-v1.ts
+ * reads its `dependencies` tree.
  */
 import type { AnyarchError } from '../../errors.js';
 import { lockFamilyWarnings } from '../npm/families.js';
 import type { LockedPackage, Lockfile, SourcePosition } from '../types.js';
+import { readPackageLockV1 } from './npm-v1.js';
 import { LineIndex, canonicalJsonKeyPositions, isRecord, jsonKeyPositions, lockfileError, lockfileWarning, parseJsonLockfile, stripBom, strings } from './positions.js';
 
 const NESTED = new Set(['packages']);
@@ -30,7 +32,7 @@ function keys(v: unknown): readonly string[] | undefined {
 /**
  * Reads a package-lock.json or npm-shrinkwrap.json.
  * @throws AnyarchError `E_LOCKFILE` for text that is not JSON (at the position the parser names),
- *   a lockfileVersion 1 lock, an unknown version, or no `packages` map.
+ *   an unknown version, or no `packages` map (lockfileVersion 2 and 3).
  */
 export function readPackageLock(file: string, text: string, kind: 'package-lock' | 'npm-shrinkwrap' = 'package-lock'): Lockfile {
   const body = stripBom(text);
@@ -44,11 +46,9 @@ export function readPackageLock(file: string, text: string, kind: 'package-lock'
   const version = doc['lockfileVersion'];
   const versionAt = (): SourcePosition => scan().top.get('lockfileVersion') ?? start;
   if (version === undefined) throw lockfileError(file, `${what} has no lockfileVersion: it is not an npm lockfile`, start);
-  if (version === 1) {
-    throw lockfileError(file, 'lockfileVersion 1 has no packages map: run npm install with npm >= 7', versionAt(), 'npm 7 and later rewrite the lock as lockfileVersion 2 or 3');
-  }
+  if (version === 1) return readPackageLockV1(file, body, doc, kind); // npm 5 and 6: a dependencies tree (npm-v1.ts)
   if (version !== 2 && version !== 3) {
-    throw lockfileError(file, `unknown lockfileVersion ${JSON.stringify(version)}: anyarch reads package-lock.json versions 2 and 3`, versionAt());
+    throw lockfileError(file, `unknown lockfileVersion ${JSON.stringify(version)}: anyarch reads package-lock.json versions 1, 2 and 3`, versionAt());
   }
   const packagesValue = doc['packages'];
   if (!isRecord(packagesValue)) {

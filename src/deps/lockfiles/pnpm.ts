@@ -1,5 +1,6 @@
 /**
- * pnpm-lock.yaml, lockfileVersion 6.x (pnpm 8: `packages` keyed `/name@1.0.0(peer@2)` with
+ * pnpm-lock.yaml, lockfileVersion 5.x (pnpm 3 to 7: keys `/name/1.2.3_peer@1.0.0`, pnpm-v5.ts,
+ * and otherwise the facts of 6.x), 6.x (pnpm 8: `packages` keyed `/name@1.0.0(peer@2)` with
  * `cpu`/`os`, `requiresBuild`, `dev`, `optional`, `dependencies`, `optionalDependencies`) and
  * 9.0 (pnpm 9 and 10: `packages` keyed `name@1.0.0` with the package's facts, `snapshots` keyed
  * with peer suffixes holding `dependencies`, `optionalDependencies`, `optional`; `requiresBuild`
@@ -9,6 +10,7 @@ import type { AnyarchError } from '../../errors.js';
 import { lockFamilyWarnings } from '../npm/families.js';
 import type { LockedPackage, Lockfile, SourcePosition } from '../types.js';
 import { isRecord, lockfileError, lockfileWarning, stripBom, strings } from './positions.js';
+import { isPnpmV5LocalKey, pnpmV5KeyNameVersion } from './pnpm-v5.js';
 import { readYamlLock } from './yaml-lock.js';
 
 
@@ -42,7 +44,7 @@ function union(a: string[] | undefined, b: string[] | undefined): string[] | und
 }
 
 /**
- * Reads a pnpm-lock.yaml of lockfileVersion 6.x or 9.0.
+ * Reads a pnpm-lock.yaml of lockfileVersion 5.x, 6.x or 9.0.
  * @throws AnyarchError `E_LOCKFILE`: not YAML (at its position), no or an unknown lockfileVersion.
  */
 export function readPnpmLock(file: string, text: string): Lockfile {
@@ -54,9 +56,9 @@ export function readPnpmLock(file: string, text: string): Lockfile {
   if (raw === undefined) throw lockfileError(file, 'pnpm-lock.yaml has no lockfileVersion: it is not a pnpm lockfile', { line: 1, column: 1 });
   const version = String(raw);
   const major = Number.parseInt(version, 10);
-  if (major !== 6 && major !== 9) {
-    const hint = major < 6 ? 'pnpm 8 and later write lockfileVersion 6 or 9: run pnpm install with a newer pnpm' : undefined;
-    throw lockfileError(file, `unknown pnpm lockfileVersion ${JSON.stringify(version)}: anyarch reads 6.x (pnpm 8) and 9.0 (pnpm 9 and 10)`, versionAt, hint);
+  if (major !== 5 && major !== 6 && major !== 9) {
+    const hint = major < 5 ? 'pnpm 3 and later write lockfileVersion 5 or newer: run pnpm install with a newer pnpm' : undefined;
+    throw lockfileError(file, `unknown pnpm lockfileVersion ${JSON.stringify(version)}: anyarch reads 5.x (pnpm 3 to 7), 6.x (pnpm 8) and 9.0 (pnpm 9 and 10)`, versionAt, hint);
   }
   const warnings: AnyarchError[] = [];
   const packagesValue = data['packages'] ?? {};
@@ -91,15 +93,18 @@ export function readPnpmLock(file: string, text: string): Lockfile {
       warnings.push(lockfileWarning(file, `packages["${key}"] is not a mapping; skipped`, position));
       continue;
     }
-    const fromKey = pnpmKeyNameVersion(key);
+    if (major === 5 && isPnpmV5LocalKey(key)) continue; // the project's own folders
+    const fromKey = major === 5 ? pnpmV5KeyNameVersion(key) : pnpmKeyNameVersion(key);
     const name = typeof value['name'] === 'string' ? value['name'] : fromKey?.name;
     const version = typeof value['version'] === 'string' ? value['version'] : fromKey?.version;
     if (!name || !version) {
       warnings.push(lockfileWarning(file, `packages["${key}"] names no package and version; skipped`, position));
       continue;
     }
-    if (version.startsWith('link:') || version.startsWith('file:')) continue; // local code
     const resolution = isRecord(value['resolution']) ? value['resolution'] : {};
+    // local code: `link:`, and `file:` folders, which pnpm 9 keys `name@file:../lib` with the folder's own `version`
+    const local = (v: string | undefined): boolean => v !== undefined && (v.startsWith('link:') || v.startsWith('file:'));
+    if (local(version) || local(fromKey?.version) || typeof resolution['directory'] === 'string') continue;
     const s = major === 9 ? snapshots.get(pnpmBaseKey(key)) : undefined;
     const deps = major === 9 ? s?.deps : isRecord(value['dependencies']) ? Object.keys(value['dependencies']) : undefined;
     const optDeps = major === 9 ? s?.optDeps : isRecord(value['optionalDependencies']) ? Object.keys(value['optionalDependencies']) : undefined;

@@ -150,6 +150,24 @@ class JsonStop {
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
+/** The offset of the quote that closes the JSON string opening at `open` (the next one not escaped by an odd run of backslashes); `text.length` when none does. */
+export function jsonStringEnd(text: string, open: number): number {
+  let j = text.indexOf('"', open + 1);
+  while (j !== -1 && text.charCodeAt(j - 1) === 0x5c) {
+    let k = j - 1;
+    while (text.charCodeAt(k) === 0x5c) k--;
+    if ((j - 1 - k) % 2 === 0) break;
+    j = text.indexOf('"', j + 1);
+  }
+  return j === -1 ? text.length : j;
+}
+
+/** The JSON string from `open` to its closing quote `close`, unescaped (text that JSON.parse already read). */
+export function jsonKey(text: string, open: number, close: number): string {
+  const raw = text.slice(open, close + 1);
+  return raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+}
+
 /**
  * Positions of the keys of a JSON text's top object and of the objects under the given top-level
  * keys (`packages` of package-lock.json): `top` maps a top key to its position; `nested` maps
@@ -171,18 +189,9 @@ export function jsonKeyPositions(text: string, lines: LineIndex, nestedUnder: Re
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
       const start = i;
-      // the closing quote: the next one not escaped by an odd run of backslashes
-      let j = text.indexOf('"', i + 1);
-      while (j !== -1 && text.charCodeAt(j - 1) === 0x5c) {
-        let k = j - 1;
-        while (text.charCodeAt(k) === 0x5c) k--;
-        if ((j - 1 - k) % 2 === 0) break;
-        j = text.indexOf('"', j + 1);
-      }
-      if (j === -1) j = n;
+      const j = jsonStringEnd(text, i);
       if (expectKey[depth] && isObject[depth]) {
-        const raw = text.slice(start, j + 1);
-        const key = raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+        const key = jsonKey(text, start, j);
         if (depth === 1) {
           top.set(key, lines.position(start));
           lastTopKey = key;

@@ -4,12 +4,13 @@
  * `version`, `resolution` (`esbuild@npm:0.21.5`), `dependencies`, `dependenciesMeta` (optional
  * ones: Yarn lists optional dependencies among `dependencies`) and, for platform packages,
  * `conditions: os=linux & cpu=arm64 & libc=musl` (libc since Yarn 3.2, yarnpkg/berry#3981).
- * A Yarn 1 (classic) lockfile is refused with a clear error.
+ * A Yarn 1 (classic) lockfile is read by yarn-classic.ts.
  */
 import type { AnyarchError } from '../../errors.js';
 import { lockFamilyWarnings } from '../npm/families.js';
 import type { LockedPackage, Lockfile, SourcePosition } from '../types.js';
-import { LineIndex, isRecord, lockfileError, lockfileWarning, stripBom } from './positions.js';
+import { isRecord, lockfileError, lockfileWarning, stripBom } from './positions.js';
+import { readYarnClassicLock } from './yarn-classic.js';
 import { readYamlLock } from './yaml-lock.js';
 
 
@@ -35,22 +36,24 @@ export function yarnResolutionName(resolution: string): string | undefined {
 
 const LOCAL_PROTOCOLS = ['@workspace:', '@link:', '@portal:', '@file:'];
 
+/** The dependencies an entry marks optional: `dependenciesMeta.<name>.optional` (Yarn keeps them among `dependencies`) and `optionalDependencies`. */
+function optionalOf(value: Record<string, unknown>): Set<string> {
+  const optional = new Set<string>();
+  if (isRecord(value['dependenciesMeta'])) {
+    for (const [dep, m] of Object.entries(value['dependenciesMeta'])) if (isRecord(m) && m['optional'] === true) optional.add(dep);
+  }
+  if (isRecord(value['optionalDependencies'])) for (const d of Object.keys(value['optionalDependencies'])) optional.add(d);
+  return optional;
+}
+
 /**
  * Reads a Yarn Berry yarn.lock.
- * @throws AnyarchError `E_LOCKFILE`: a Yarn 1 lockfile, not YAML, no `__metadata`.
+ * @throws AnyarchError `E_LOCKFILE`: not YAML, no `__metadata` (a Yarn 1 lockfile goes to `readYarnClassicLock`).
  */
 export function readYarnLock(file: string, text: string): Lockfile {
   const body = stripBom(text);
-  const v1 = /^# yarn lockfile v1\s*$/m.exec(body);
-  if (v1 || !/^"?__metadata"?:/m.test(body)) {
-    const pos = v1 ? new LineIndex(body).position(v1.index) : { line: 1, column: 1 };
-    throw lockfileError(
-      file,
-      'a Yarn 1 (classic) yarn.lock: anyarch reads the lockfiles of Yarn 2 and later (with __metadata)',
-      pos,
-      'run `yarn set version stable && yarn install` to write a Berry lockfile, or lock with npm or pnpm',
-    );
-  }
+  // Yarn 1 writes its own format, with no __metadata (yarn-classic.ts)
+  if (/^# yarn lockfile v1\s*$/m.test(body) || !/^"?__metadata"?:/m.test(body)) return readYarnClassicLock(file, body);
   const { data, keys } = readYamlLock(file, body, 'yarn.lock', []);
   const positions = keys.get('') ?? new Map<string, SourcePosition>();
   const meta = data['__metadata'];
@@ -68,7 +71,10 @@ export function readYarnLock(file: string, text: string): Lockfile {
       continue;
     }
     const resolution = typeof value['resolution'] === 'string' ? value['resolution'] : undefined;
-    if (resolution && LOCAL_PROTOCOLS.some((p) => resolution.includes(p))) continue; // the project's own workspaces
+    const optional = optionalOf(value);
+    for (const d of optional) optionalNames.add(d);
+    // the project's own workspaces (whose optionalDependencies are optional all the same)
+    if (resolution && LOCAL_PROTOCOLS.some((p) => resolution.includes(p))) continue;
     const name = resolution ? yarnResolutionName(resolution) : yarnResolutionName(key.split(',')[0]?.trim() ?? '');
     const version = value['version'] === undefined ? undefined : String(value['version']);
     if (!name || !version) {
@@ -77,13 +83,7 @@ export function readYarnLock(file: string, text: string): Lockfile {
     }
     const c = typeof value['conditions'] === 'string' ? parseYarnConditions(value['conditions']) : {};
     const deps = isRecord(value['dependencies']) ? Object.keys(value['dependencies']) : [];
-    const optional = new Set<string>();
-    if (isRecord(value['dependenciesMeta'])) {
-      for (const [dep, m] of Object.entries(value['dependenciesMeta'])) if (isRecord(m) && m['optional'] === true) optional.add(dep);
-    }
-    if (isRecord(value['optionalDependencies'])) for (const d of Object.keys(value['optionalDependencies'])) optional.add(d);
     const regular = optional.size > 0 ? deps.filter((d) => !optional.has(d)) : deps;
-    for (const d of optional) optionalNames.add(d);
     // one shape for every entry (absent facts undefined), as package-lock's reader builds them
     const pkg: { -readonly [K in keyof LockedPackage]: LockedPackage[K] } = {
       ecosystem: 'npm',

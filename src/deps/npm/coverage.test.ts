@@ -16,7 +16,7 @@ import { parsePlatform } from '../../platform/index.js';
 import { PNPM_V6, PNPM_V9, YARN_BERRY, packageLockV3 } from '../lockfiles/fixtures.test-data.js';
 import { readLockfile } from '../lockfiles/index.js';
 import type { Cell, DepsTarget, Libc, Lockfile, PackageReport, Toolchain } from '../types.js';
-import { analyzeNpmLockfile } from './coverage.js';
+import { analyzeNpmLockfile, nonRegistrySource } from './coverage.js';
 
 function target(spec: string, libc: Libc = 'glibc', extra: Partial<DepsTarget> = {}): DepsTarget {
   return { platform: parsePlatform(spec), libc, ...extra };
@@ -121,6 +121,39 @@ describe('analyzeNpmLockfile: package-lock.json', () => {
     assert.deepEqual(reports.map((r) => `${r.name} ${r.mechanism} ${brief(r.cells[0])}`), ['mystery install-script unknown AA304', 'gyp-only node-gyp compiles AA303']);
     assert.match(reports[0]?.cells[0]?.reason ?? '', /mystery: 503/);
     assert.deepEqual(reports[1]?.cells[0]?.needs, ['a C/C++ compiler', 'make', 'python3']);
+  });
+
+  test('a package from git, a GitHub tarball or a folder is not looked up on the registry, whose package of that name may be other code', async () => {
+    const text = JSON.stringify({
+      lockfileVersion: 3,
+      packages: {
+        '': {},
+        'node_modules/forked-addon': { version: '1.0.0', resolved: 'git+ssh://git@github.com/me/forked-addon.git#0123456789abcdef0123456789abcdef01234567', hasInstallScript: true },
+        'node_modules/tar-addon': { version: '2.0.0', resolved: 'https://codeload.github.com/me/tar-addon/tar.gz/0123456', hasInstallScript: true, dependencies: { 'node-gyp-build': '^4' } },
+        'node_modules/registry-addon': { version: '3.0.0', resolved: 'https://registry.npmjs.org/registry-addon/-/registry-addon-3.0.0.tgz', hasInstallScript: true },
+      },
+    });
+    const l = readLockfile('package-lock.json', text);
+    const asked: string[] = [];
+    const inner = memoryNpm({ manifests: { 'forked-addon@1.0.0': { gypfile: true }, 'tar-addon@2.0.0': {}, 'registry-addon@3.0.0': { gypfile: true } } });
+    const meta = { ...inner, manifest: (n: string, v: string) => (asked.push(`${n}@${v}`), inner.manifest(n, v)), files: (n: string, v: string, t?: string) => (asked.push(`files ${n}@${v}`), inner.files(n, v, t)) };
+    const reports = await analyzeNpmLockfile(l, [target('linux/arm64')], meta);
+    assert.deepEqual(asked.filter((a) => !a.startsWith('files ')), ['registry-addon@3.0.0']);
+    assert.ok(!asked.some((a) => a.includes('forked-addon') || a.includes('tar-addon')), asked.join(', '));
+    assert.match(rowOf(reports, 'forked-addon').cells[0]?.reason ?? '', /comes from a git repository, not the registry/);
+    assert.equal(rowOf(reports, 'tar-addon').cells[0]?.status, 'unknown');
+    assert.match(rowOf(reports, 'tar-addon').cells[0]?.reason ?? '', /a GitHub tarball/);
+    assert.equal(rowOf(reports, 'registry-addon').cells[0]?.status, 'compiles');
+    // the shapes of Yarn's resolutions and pnpm's keys, and what is a registry's
+    const src = (key: string, version = '1.0.0', resolved?: string): string | undefined => nonRegistrySource({ key, version, resolved });
+    assert.equal(src('addon@git+https://github.com/a/b.git#commit=abc'), 'a git repository');
+    assert.equal(src('addon@github:a/b#abc'), 'a git repository');
+    assert.equal(src('addon@https://codeload.github.com/a/b/tar.gz/abc'), 'a GitHub tarball');
+    assert.equal(src('addon@https://github.com/a/b/archive/v1.tar.gz'), 'a GitHub tarball');
+    assert.equal(src('addon@file:../addon'), 'a local folder or file');
+    assert.equal(src('addon@npm:1.0.0'), undefined);
+    assert.equal(src('node_modules/addon', '1.0.0', 'https://npm.example.com/addon/-/addon-1.0.0.tgz'), undefined);
+    assert.equal(src('/addon@1.0.0'), undefined);
   });
 });
 
@@ -273,5 +306,108 @@ describe('analyzeNpmLockfile: prebuilds without an install script', () => {
     const reports = await analyzeNpmLockfile(lock, [target('linux/amd64'), target('linux/arm64', 'musl'), target('linux/ppc64le')], meta);
     assert.deepEqual(reports.map((r) => `${r.name} ${r.mechanism} ${r.cells.map(brief).join(' / ')}`), ['better-sqlite3 prebuildify prebuilt / prebuilt / missing AA301']);
     assert.match(reports[0]?.cells[2]?.reason ?? '', /no prebuild for linux\/ppc64le.*no install script to compile one/);
+  });
+});
+
+describe('analyzeNpmLockfile: suggestions only where they are known to hold', () => {
+  const lockOf = (entries: Record<string, unknown>): Lockfile => readLockfile('package-lock.json', JSON.stringify({ lockfileVersion: 3, packages: { '': {}, ...entries } }));
+  test('a glibc base only for a musl target whose CPU has a glibc member: sharp has none for ppc64le, one for s390x', async () => {
+    const lock = readLockfile('package-lock.json', packageLockV3());
+    const sharp = rowOf(await analyzeNpmLockfile(lock, [target('linux/ppc64le', 'musl'), target('linux/s390x', 'musl')], undefined), 'sharp');
+    assert.deepEqual(sharp.cells.map(brief), ['missing AA301', 'missing AA301']);
+    assert.equal(sharp.suggestion, 'a glibc base (node:22-slim, Debian) instead of Alpine for linux/s390x (musl)');
+    const ppc = rowOf(await analyzeNpmLockfile(lock, [target('linux/ppc64le', 'musl')], undefined), 'sharp');
+    assert.equal(ppc.suggestion, undefined, 'no glibc ppc64 build either: a glibc base would not help');
+  });
+
+  test('prebuilds: a glibc base only where the tarball has a glibc prebuild for that CPU', async () => {
+    const lock = readLockfile('package-lock.json', JSON.stringify({ lockfileVersion: 3, packages: { '': {}, 'node_modules/fastdb': { version: '1.0.0', dependencies: { bindings: '^1.5.0' } } } }));
+    const meta = memoryNpm({
+      manifests: { 'fastdb@1.0.0': { gypfile: false } },
+      files: { 'fastdb@1.0.0': ['package/prebuilds/linux-x64/fastdb.napi.glibc.node', 'package/prebuilds/linux-arm64/fastdb.napi.armv8.glibc.node'] },
+    });
+    const [row] = await analyzeNpmLockfile(lock, [target('linux/arm64', 'musl'), target('linux/s390x', 'musl')], meta);
+    assert.deepEqual(row?.cells.map(brief), ['missing AA301', 'missing AA301']);
+    assert.equal(row?.suggestion, 'a glibc base (node:22-slim, Debian) instead of Alpine for linux/arm64 (musl)');
+  });
+
+  test('release assets: a glibc base only where the glibc asset for that CPU answers', async () => {
+    const lock = readLockfile('pnpm-lock.yaml', PNPM_V9);
+    const url = (plat: string, arch: string) => `https://github.com/WiseLibs/better-sqlite3/releases/download/v11.1.2/better-sqlite3-v11.1.2-node-v115-${plat}-${arch}.tar.gz`;
+    const meta = memoryNpm({
+      manifests: { 'better-sqlite3@11.1.2': { scripts: { install: 'prebuild-install' }, repository: 'WiseLibs/better-sqlite3' } },
+      urls: [url('linux', 'x64'), url('linux', 'arm64')],
+    });
+    const bs = rowOf(await analyzeNpmLockfile(lock, [target('linux/arm64', 'musl', { node: '20' }), target('linux/s390x', 'musl', { node: '20' })], meta), 'better-sqlite3');
+    assert.deepEqual(bs.cells.map(brief), ['missing AA301', 'missing AA301']);
+    assert.match(bs.suggestion ?? '', /^a glibc base \(node:20-slim, Debian\) instead of Alpine for linux\/arm64 \(musl\);/);
+    assert.doesNotMatch(bs.suggestion ?? '', /s390x/);
+  });
+
+  test("a newer family version is not offered when a member's glibc floor is above the target's", async () => {
+    const lock = lockOf({
+      'node_modules/@acme/fast': { version: '1.0.0', optionalDependencies: { '@acme/fast-linux-x64-gnu': '1.0.0' } },
+      'node_modules/@acme/fast-linux-x64-gnu': { version: '1.0.0', os: ['linux'], cpu: ['x64'], optional: true },
+    });
+    const meta = memoryNpm({
+      versions: { '@acme/fast': ['1.0.0', '2.0.0'] },
+      manifests: {
+        '@acme/fast@2.0.0': { optionalDependencies: { '@acme/fast-linux-x64-gnu': '2.0.0', '@acme/fast-linux-arm64-gnu': '2.0.0' } },
+        '@acme/fast-linux-arm64-gnu@2.0.0': { config: { glibc: '>=2.38' } },
+      },
+    });
+    const targets = [target('linux/amd64', 'glibc', { libcVersion: '2.36' }), target('linux/arm64', 'glibc', { libcVersion: '2.36' })];
+    const [row] = await analyzeNpmLockfile(lock, targets, meta);
+    assert.deepEqual(row?.cells.map(brief), ['prebuilt', 'missing AA301']);
+    assert.equal(row?.suggestion, undefined, '2.0.0 has an arm64 member, but it needs glibc 2.38 and the base has 2.36');
+    const [newer] = await analyzeNpmLockfile(lock, [target('linux/amd64', 'glibc', { libcVersion: '2.39' }), target('linux/arm64', 'glibc', { libcVersion: '2.39' })], meta);
+    assert.equal(newer?.suggestion, '@acme/fast@2.0.0 has a platform package for every target');
+  });
+});
+
+describe('analyzeNpmLockfile: a parent that falls back to a WASM build of its own (fallbacks.ts)', () => {
+  const SWC = ['linux-x64-gnu', 'linux-x64-musl', 'linux-arm64-gnu', 'linux-arm64-musl', 'darwin-arm64', 'win32-x64-msvc'];
+  const cpu = (s: string) => (s.includes('x64') ? 'x64' : 'arm64');
+  const lockOf = (name: string, version: string, prefix: string, extra: Record<string, unknown> = {}): Lockfile =>
+    readLockfile(
+      'package-lock.json',
+      JSON.stringify({
+        lockfileVersion: 3,
+        packages: {
+          '': {},
+          [`node_modules/${name}`]: { version, optionalDependencies: Object.fromEntries(SWC.map((s) => [`${prefix}${s}`, version])) },
+          ...Object.fromEntries(SWC.map((s) => [`node_modules/${prefix}${s}`, { version, os: [s.split('-')[0]], cpu: [cpu(s)], ...(s.startsWith('linux') ? { libc: [s.endsWith('musl') ? 'musl' : 'glibc'] } : {}), optional: true }])),
+          ...extra,
+        },
+      }),
+    );
+  const targets = [target('linux/amd64'), target('linux/s390x'), target('linux/ppc64le'), target('linux/arm64', 'musl')];
+
+  test('next 15 on s390x and ppc64le: no @next/swc package, but next loads @next/swc-wasm-nodejs (fetched at build time): prebuilt, saying how', async () => {
+    const [row] = await analyzeNpmLockfile(lockOf('next', '15.1.0', '@next/swc-'), targets, undefined);
+    assert.deepEqual(row?.cells.map(brief), ['prebuilt', 'prebuilt', 'prebuilt', 'prebuilt']);
+    assert.equal(row?.cells[1]?.artifact, '@next/swc-wasm-nodejs (WASM, fetched by next at build time)');
+    assert.match(row?.cells[1]?.reason ?? '', /^no next platform package for linux\/s390x \(it has .*\); next 15\.1\.0 falls back to @next\/swc-wasm-nodejs, which next downloads from the npm registry during next build \(the build needs the registry then\); WASM builds run slower$/);
+    assert.equal(row?.suggestion, undefined);
+  });
+
+  test('a locked @next/swc-wasm-nodejs is what runs; nothing is fetched', async () => {
+    const [row] = await analyzeNpmLockfile(lockOf('next', '14.2.5', '@next/swc-', { 'node_modules/@next/swc-wasm-nodejs': { version: '14.2.5' } }), [target('linux/s390x')], undefined);
+    assert.deepEqual(row?.cells.map((c) => [c.status, c.artifact]), [['prebuilt', '@next/swc-wasm-nodejs@14.2.5']]);
+    assert.match(row?.cells[0]?.reason ?? '', /falls back to @next\/swc-wasm-nodejs@14\.2\.5 from node_modules/);
+  });
+
+  test('next 16: the WASM bindings cannot run Turbopack, its default: still missing, saying why, and next build --webpack suggested', async () => {
+    const [row] = await analyzeNpmLockfile(lockOf('next', '16.0.1', '@next/swc-'), targets, undefined);
+    assert.deepEqual(row?.cells.map(brief), ['prebuilt', 'missing AA301', 'missing AA301', 'prebuilt']);
+    assert.match(row?.cells[1]?.reason ?? '', /; next 16\.0\.1 falls back to @next\/swc-wasm-nodejs, which cannot run Turbopack, the bundler next build and next dev use by default since Next 16$/);
+    assert.match(row?.suggestion ?? '', /^build with next build --webpack, which runs on @next\/swc-wasm-nodejs where no @next\/swc package fits/);
+  });
+
+  test('no fallback known: next 12, and a family without one of its own (lightningcss)', async () => {
+    const [old] = await analyzeNpmLockfile(lockOf('next', '12.3.4', '@next/swc-'), [target('linux/s390x')], undefined);
+    assert.deepEqual(old?.cells.map(brief), ['missing AA301']);
+    const [css] = await analyzeNpmLockfile(lockOf('lightningcss', '1.28.2', 'lightningcss-'), [target('linux/s390x')], undefined);
+    assert.deepEqual(css?.cells.map(brief), ['missing AA301']);
   });
 });

@@ -11,8 +11,9 @@ import { formatPlatform, toVocabulary } from '../../platform/index.js';
 import { isMetadataFailure as isFailure } from '../metadata-failure.js';
 import { compileReason } from '../stage-words.js';
 import type { Cell, DepsTarget, LockedPackage, Lockfile, Mechanism, MetadataFailure, NpmManifest, NpmMetadataSource, PackageReport } from '../types.js';
+import { wasmFallback } from './fallbacks.js';
 import { type Family, type FamilyMember, findFamilies, platformOfName } from './families.js';
-import { type NativeHint, hasCompileFallback, installScripts, nativeFromLock, nativeFromManifest, prebuildInstallFlags, shortScript } from './native.js';
+import { type NativeHint, hasCompileFallback, installScripts, isKnownNonNative, nativeFromLock, nativeFromManifest, prebuildInstallFlags, shortScript } from './native.js';
 import { DEFAULT_NODE, NODE_ABI, describePrebuild, matchPrebuild, parsePrebuilds } from './prebuilds.js';
 import { nodePreGypUrl, prebuildInstallUrl } from './templates.js';
 
@@ -104,11 +105,20 @@ export async function analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsT
     if (!p) manifests.set(key, (p = meta ? meta.manifest(name, version) : Promise.resolve(undefined)));
     return p;
   };
-  const ctx: Ctx = { words, meta, manifest, warn: options.onWarning ?? (() => undefined), file: lock.file, suggest: options.suggestVersions !== false, pnpmScriptsGated: lock.kind === 'pnpm-lock' && (lock.formatVersion ?? '').startsWith('9') };
+  let byName: Map<string, LockedPackage> | undefined;
+  const locked = (name: string): LockedPackage | undefined => {
+    if (!byName) {
+      byName = new Map();
+      for (const p of lock.packages) if (!byName.has(p.name)) byName.set(p.name, p);
+    }
+    return byName.get(name);
+  };
+  const ctx: Ctx = { words, meta, manifest, warn: options.onWarning ?? (() => undefined), file: lock.file, suggest: options.suggestVersions !== false, pnpmScriptsGated: lock.kind === 'pnpm-lock' && (lock.formatVersion ?? '').startsWith('9'), locked };
+  const scriptsUnrecorded = lock.unrecorded?.includes('install-scripts') === true;
   for (const pkg of lock.packages) {
     const id = `${pkg.name}@${pkg.version}`;
     if (seen.has(id) || members.has(pkg.name)) continue;
-    if (!installsOnLinux(pkg.os)) continue; // fsevents and other packages of other systems
+    if (!installsOnLinux(pkg.os ?? (lock.unrecorded?.includes('platforms') ? KNOWN_OS[pkg.name] : undefined))) continue; // fsevents and other packages of other systems
     const family = familyOf.get(pkg);
     if (family) {
       seen.add(id);
@@ -122,16 +132,26 @@ export async function analyzeNpmLockfile(lock: Lockfile, targets: readonly DepsT
       continue;
     }
     const hint = nativeFromLock(pkg);
-    if (!hint) continue;
+    // a lock that records no install scripts (npm v1, Yarn 1) cannot clear a package: the registry says
+    if (!hint && !(scriptsUnrecorded && !isKnownNonNative(pkg.name))) continue;
     seen.add(id);
+    const report = hint ? addonReport(pkg, hint, ctx) : screenedReport(pkg, ctx);
     // an optional package (npm `optional: true`, ssh2's cpu-features): npm skips its failed build
-    jobs.push(pkg.optional ? addonReport(pkg, hint, ctx).then((r) => (r ? { ...r, optional: true } : r)) : addonReport(pkg, hint, ctx));
+    jobs.push(pkg.optional ? report.then((r) => (r ? { ...r, optional: true } : r)) : report);
   }
   const reports = await Promise.all(jobs);
   return reports.filter((r): r is PackageReport => r !== undefined);
 }
 
 /** npm's `os` check for Linux: no list, a list naming linux, or only negations other than `!linux`. */
+/**
+ * The `os` of packages every old JavaScript lock carries, for locks that record no platforms (npm
+ * v1, Yarn 1): fsevents (chokidar's optional dependency) declares `"os": ["darwin"]` in every
+ * version, so npm and Yarn skip it on Linux; without this, such a lock offline would show it as a
+ * native package of unknown coverage in nearly every project.
+ */
+const KNOWN_OS: Readonly<Record<string, readonly string[]>> = { fsevents: ['darwin'] };
+
 export function installsOnLinux(os: readonly string[] | undefined): boolean {
   if (!os || os.length === 0) return true;
   if (os.includes('!linux')) return false;
@@ -149,6 +169,26 @@ interface Ctx {
   readonly suggest: boolean;
   /** a pnpm-lock.yaml of lockfileVersion 9: pnpm 10 runs no dependency's build script unless allowed */
   readonly pnpmScriptsGated: boolean;
+  /** why there are no registry facts when `meta` is undefined (default: offline or no source) */
+  readonly noMeta?: string;
+  /** the lock's entry of a name (the first), looked up rarely: the map is built on first use */
+  readonly locked: (name: string) => LockedPackage | undefined;
+}
+
+/**
+ * Where a locked package came from when that is not a registry: a git repository, a GitHub
+ * tarball, a local folder or file (what the lock's `resolved`, pnpm's tarball, Yarn's resolution
+ * or a version that is no version says). The registry's package of that name and version, if
+ * there is one, is not this code (it may be another package altogether), so it is not asked.
+ */
+export function nonRegistrySource(pkg: Pick<LockedPackage, 'resolved' | 'key' | 'version'>): string | undefined {
+  for (const v of [pkg.resolved, pkg.key, pkg.version]) {
+    if (v === undefined) continue;
+    if (/(?:^|@)(?:git\+[a-z]+:|git:|github:|gitlab:|bitbucket:|ssh:)|\.git(?:#|$)/.test(v)) return 'a git repository';
+    if (/^(?:[^@]+@)?https?:\/\/(?:codeload\.github\.com\/|github\.com\/[^/]+\/[^/]+\/(?:tarball|archive)\/)/.test(v)) return 'a GitHub tarball';
+    if (/(?:^|@)(?:file:|link:|portal:)/.test(v)) return 'a local folder or file';
+  }
+  return undefined;
 }
 
 function row(pkg: LockedPackage, mechanism: Mechanism, cells: readonly Cell[], suggestion?: string): PackageReport {
@@ -262,8 +302,11 @@ async function familyReport(f: Family, ctx: Ctx): Promise<PackageReport> {
     }
   }
   facts = withImpliedGlibc(facts);
-  const cells = await withGlibcFloors(familyCells(parent.name, facts, ctx.words), facts, ctx);
-  const suggestion = await familySuggestion(parent, cells, ctx);
+  let cells = await withGlibcFloors(familyCells(parent.name, facts, ctx.words), facts, ctx);
+  // a parent that loads a WASM build of its own where no member loads (next): see fallbacks.ts
+  const fallback = cells.some((c) => c.id === CELL_IDS.noBinary) ? wasmFallback(parent.name, parent.version, ctx.locked) : undefined;
+  if (fallback) cells = cells.map((c) => (c.id !== CELL_IDS.noBinary ? c : fallback.works ? { status: 'prebuilt', artifact: fallback.artifact, reason: `${c.reason}; ${fallback.how}` } : { ...c, reason: `${c.reason}; ${fallback.why}` }));
+  const suggestion = await familySuggestion(parent, cells, ctx, (w) => facts.some((f) => memberFits(f, glibcWords(w)) === 'fits'), fallback && !fallback.works ? fallback.fix : undefined);
   return row(parent, 'platform-packages', cells, suggestion);
 }
 
@@ -305,10 +348,10 @@ async function withGlibcFloors(cells: Cell[], facts: readonly MemberFacts[], ctx
   );
 }
 
-async function familySuggestion(parent: LockedPackage, cells: readonly Cell[], ctx: Ctx): Promise<string | undefined> {
+async function familySuggestion(parent: LockedPackage, cells: readonly Cell[], ctx: Ctx, glibcBuild: GlibcBuild, fallbackFix?: string): Promise<string | undefined> {
   const failing = ctx.words.filter((_, i) => cells[i]?.status === 'missing');
   if (failing.length === 0) return undefined;
-  const parts: string[] = [];
+  const parts: string[] = fallbackFix ? [fallbackFix] : [];
   if (ctx.meta && ctx.suggest) {
     const versions = await ctx.meta.versions(parent.name);
     if (!isFailure(versions)) {
@@ -317,21 +360,39 @@ async function familySuggestion(parent: LockedPackage, cells: readonly Cell[], c
         const m = await ctx.manifest(parent.name, v);
         if (isFailure(m) || !m?.optionalDependencies) continue;
         const facts = withImpliedGlibc(Object.entries(m.optionalDependencies).flatMap(([name, version]) => namedFacts(name, version) ?? []));
-        if (familyCells(parent.name, facts, ctx.words).every((c) => c.status === 'prebuilt')) {
+        // every target covered by the members' names, and no member's glibc floor above a target's known glibc
+        const then = familyCells(parent.name, facts, ctx.words);
+        if (then.every((c) => c.status === 'prebuilt') && (await withGlibcFloors(then, facts, ctx)).every((c) => c.status === 'prebuilt')) {
           parts.push(`${parent.name}@${v} has a platform package for every target`);
           break;
         }
       }
     }
   }
-  parts.push(...baseSuggestions(cells, ctx.words));
+  parts.push(...(await baseSuggestions(cells, ctx.words, glibcBuild)));
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
-/** A glibc base where musl targets fail and the same CPU's glibc build exists or is likely; a build-deps stage where tools are lacking. */
-function baseSuggestions(cells: readonly Cell[], words: readonly TargetWords[]): string[] {
+/** Whether the package has a glibc build for a target's CPU (its libc aside): known, never guessed. */
+type GlibcBuild = (w: TargetWords) => boolean | Promise<boolean>;
+
+/** A target's words with glibc for its libc (the version unknown): what a glibc base would offer the same CPU. */
+function glibcWords(w: TargetWords): TargetWords {
+  const { libcVersion: _drop, ...target } = w.target;
+  return targetWords({ ...target, libc: 'glibc' });
+}
+
+/**
+ * A glibc base where musl targets fail and the package has a glibc build for the same CPU
+ * (`glibcBuild` says so from what is known: a family member, a prebuild, a release asset that
+ * answers); a build-deps stage where tools are lacking.
+ */
+async function baseSuggestions(cells: readonly Cell[], words: readonly TargetWords[], glibcBuild: GlibcBuild): Promise<string[]> {
   const out: string[] = [];
-  const muslFailing = words.filter((w, i) => w.target.libc === 'musl' && cells[i]?.status === 'missing' && cells[i]?.id === CELL_IDS.noBinary);
+  const muslFailing: TargetWords[] = [];
+  for (const [i, w] of words.entries()) {
+    if (w.target.libc === 'musl' && cells[i]?.status === 'missing' && cells[i]?.id === CELL_IDS.noBinary && w.cpu && (await glibcBuild(w))) muslFailing.push(w);
+  }
   if (muslFailing.length > 0) out.push(`a glibc base (node:${muslFailing[0]?.node}-slim, Debian) instead of Alpine for ${muslFailing.map((w) => w.label).join(', ')}`);
   const lacking = [...new Set(cells.flatMap((c) => (c.id === CELL_IDS.noToolchain ? (c.lacking ?? []) : [])))];
   if (lacking.length > 0) {
@@ -361,12 +422,14 @@ function requiredPlatformReport(pkg: LockedPackage, ctx: Ctx): PackageReport {
 // ---- addons: prebuildify, prebuild-install, node-pre-gyp, node-gyp --------------------------------
 
 async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Promise<PackageReport | undefined> {
+  const source = ctx.meta ? nonRegistrySource(pkg) : undefined;
+  if (source) return addonReport(pkg, hint, { ...ctx, meta: undefined, noMeta: `it comes from ${source}, not the registry (whose ${pkg.name}@${pkg.version}, if any, may be other code)` });
   let manifest: NpmManifest | undefined;
   let mechanism = hint.mechanism;
   let why = hint.why;
   let onlyIfPrebuilds = false;
   // why the registry's facts are missing, for the cells that needed them: the failure itself, not a guess
-  let noMetadata = ctx.meta ? 'the registry had no manifest for it' : 'needs the registry (offline or no metadata source)';
+  let noMetadata = ctx.meta ? 'the registry had no manifest for it' : (ctx.noMeta ?? 'needs the registry (offline or no metadata source)');
   if (ctx.meta) {
     const m = await ctx.manifest(pkg.name, pkg.version);
     if (isFailure(m)) {
@@ -374,6 +437,8 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
       if (!hint.certain) return row(pkg, mechanism, ctx.words.map(() => unknownCell(`${why}; the registry could not say whether it is native: ${m.error.message}`)));
       ctx.warn(packageWarning(ctx.file, pkg, `registry metadata unavailable (${m.error.message}); judged from the lockfile alone`));
     } else if (m) {
+      // a lock without os facts (npm v1, Yarn 1) locks fsevents too: its manifest says darwin
+      if (!pkg.os && !installsOnLinux(m.os)) return undefined;
       manifest = m;
       const fromManifest = nativeFromManifest(m);
       if (fromManifest) {
@@ -426,7 +491,13 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
     default:
       cells = ctx.words.map((w) => (ctx.meta ? compileCell(w.target, why) : unknownCell(`${why}; whether it compiles native code is unknown: ${noMetadata}`)));
   }
-  let suggestion = await addonSuggestion(pkg, mechanism, cells, ctx);
+  const glibcBuild: GlibcBuild =
+    mechanism === 'prebuildify' && prebuildFiles
+      ? (w) => matchPrebuild(parsePrebuilds(prebuildFiles), { arch: w.cpu ?? '', armv: w.armv, libc: 'glibc', abi: w.abi }).match !== undefined
+      : (mechanism === 'prebuild-install' || mechanism === 'node-pre-gyp') && manifest
+        ? async (w) => (await assetCells(pkg, mechanism, manifest, why, { ...ctx, words: [glibcWords(w)] }))[0]?.status === 'prebuilt'
+        : () => false;
+  let suggestion = await addonSuggestion(pkg, mechanism, cells, ctx, glibcBuild);
   const needsScript = mechanism === 'prebuild-install' || mechanism === 'node-pre-gyp' || mechanism === 'node-gyp' || mechanism === 'install-script' || cells.some((c) => c.status === 'compiles');
   if (ctx.pnpmScriptsGated && needsScript) {
     // pnpm 10 release notes: dependencies' lifecycle scripts run only when allowed
@@ -437,6 +508,37 @@ async function addonReport(pkg: LockedPackage, hint: NativeHint, ctx: Ctx): Prom
   // a long install script in full, once per row (cells quote its first 60 characters)
   const script = manifest ? installScripts(manifest) : '';
   return shortScript(script) !== script && cells.some((c) => c.reason.includes(shortScript(script))) ? { ...report, installScript: script } : report;
+}
+
+/**
+ * A package of a lock that records no install scripts and names no native helper: the registry
+ * says whether it runs an install script (`installFacts`, else its manifest), and one that does is
+ * judged as an install script's package is; one the registry cannot answer for is `unknown`, never
+ * taken for pure.
+ */
+async function screenedReport(pkg: LockedPackage, ctx: Ctx): Promise<PackageReport | undefined> {
+  const hint = await screenInstallScript(pkg, ctx);
+  if (hint === undefined) return undefined;
+  if ('unknown' in hint) return { ...row(pkg, 'install-script', ctx.words.map(() => unknownCell(hint.unknown))), unscreened: true };
+  return addonReport(pkg, hint, ctx);
+}
+
+async function screenInstallScript(pkg: LockedPackage, ctx: Ctx): Promise<NativeHint | { readonly unknown: string } | undefined> {
+  const none = 'the lock records no install scripts';
+  const meta = ctx.meta;
+  if (!meta) return { unknown: `${none}: whether it runs one needs the registry (offline or no metadata source)` };
+  const outside = nonRegistrySource(pkg);
+  if (outside) return { unknown: `${none}, and it comes from ${outside}, not the registry: whether it runs one is unknown` };
+  const facts = meta.installFacts ? await meta.installFacts(pkg.name, pkg.version) : await ctx.manifest(pkg.name, pkg.version);
+  if (isFailure(facts)) return { unknown: `${none}, and the registry could not say whether it runs one: ${facts.error.message}` };
+  if (facts === undefined) return { unknown: `${none}, and the registry has no ${pkg.name}@${pkg.version}: whether it runs one is unknown` };
+  if (!installsOnLinux(facts.os)) return undefined;
+  if ('hasInstallScript' in facts) {
+    return facts.hasInstallScript ? { mechanism: 'install-script', certain: false, why: "has an install script (the registry's hasInstallScript)" } : undefined;
+  }
+  // a source without installFacts: the manifest itself
+  const scripts = installScripts(facts);
+  return nativeFromManifest(facts) ?? (scripts !== '' ? { mechanism: 'install-script', certain: false, why: `install script: ${shortScript(scripts)}` } : undefined);
 }
 
 function prebuildifyCells(pkg: LockedPackage, files: readonly string[], manifest: NpmManifest | undefined, why: string, ctx: Ctx): Cell[] {
@@ -487,7 +589,7 @@ async function assetCells(pkg: LockedPackage, mechanism: 'prebuild-install' | 'n
   );
 }
 
-async function addonSuggestion(pkg: LockedPackage, mechanism: Mechanism, cells: readonly Cell[], ctx: Ctx): Promise<string | undefined> {
+async function addonSuggestion(pkg: LockedPackage, mechanism: Mechanism, cells: readonly Cell[], ctx: Ctx, glibcBuild: GlibcBuild): Promise<string | undefined> {
   if (!cells.some((c) => c.status === 'missing' || c.status === 'compiles')) return undefined;
   const parts: string[] = [];
   const meta = ctx.meta;
@@ -509,6 +611,6 @@ async function addonSuggestion(pkg: LockedPackage, mechanism: Mechanism, cells: 
       if (cellsThen?.every((c) => c.status === 'prebuilt')) parts.push(`${pkg.name}@${newest} has a prebuilt binary for every target`);
     }
   }
-  parts.push(...baseSuggestions(cells, ctx.words));
+  parts.push(...(await baseSuggestions(cells, ctx.words, glibcBuild)));
   return parts.length > 0 ? parts.join('; ') : undefined;
 }

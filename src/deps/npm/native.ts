@@ -49,6 +49,11 @@ const JS_INSTALL_SCRIPTS: ReadonlySet<string> = new Set([
 /** The native helpers themselves are tools, not native packages (node-gyp-build is plain JavaScript). */
 const HELPER_NAMES: ReadonlySet<string> = new Set([...HELPERS.map(([n]) => n), 'node-gyp']);
 
+/** The native helpers themselves and packages whose install script runs JavaScript only: never native, whatever a lock cannot say of them. */
+export function isKnownNonNative(name: string): boolean {
+  return HELPER_NAMES.has(name) || JS_INSTALL_SCRIPTS.has(name);
+}
+
 /** What the lockfile says: undefined when nothing suggests native code. */
 export function nativeFromLock(pkg: LockedPackage): NativeHint | undefined {
   if (HELPER_NAMES.has(pkg.name)) return undefined;

@@ -5,7 +5,7 @@
  * `@scope%2fname`), the tarball URL npm registries use, and `dist.integrity` read npm's way.
  */
 import { AnyarchError } from '../../errors.js';
-import type { NpmManifest } from '../types.js';
+import type { InstallFacts, NpmManifest } from '../types.js';
 
 // ---------------------------------------------------------------------------------------------
 // What is kept of a packument
@@ -108,6 +108,39 @@ const SEMVER = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)
 
 /** A packument as JSON, checked and reduced; an error naming the package when it is not one. */
 export function readPackument(name: string, text: string, what: string, status: number): Packument {
+  const manifests = new Map<string, NpmManifest>();
+  for (const [version, raw] of Object.entries(packumentVersions(name, text, what, status))) {
+    if (isRecord(raw)) manifests.set(version, compactManifest(name, version, raw));
+  }
+  const versions = [...manifests.keys()].sort(compareVersions);
+  return { versions, manifests };
+}
+
+/**
+ * An abbreviated packument (`application/vnd.npm.install-v1+json`: `hasInstallScript` per
+ * version), or a full one from a registry that ignores that Accept header (its `scripts`), as
+ * each version's install facts; an error naming the package when it is no packument.
+ */
+export function readInstallFacts(name: string, text: string, what: string, status: number): Map<string, InstallFacts> {
+  const out = new Map<string, InstallFacts>();
+  for (const [version, raw] of Object.entries(packumentVersions(name, text, what, status))) {
+    if (!isRecord(raw)) continue;
+    const scripts = isRecord(raw.scripts) ? raw.scripts : {};
+    const os = stringList(raw.os);
+    out.set(version, { hasInstallScript: raw.hasInstallScript === true || INSTALL_SCRIPTS.some((k) => typeof scripts[k] === 'string'), ...(os ? { os } : {}) });
+  }
+  return out;
+}
+
+/** Reads stored install facts back (the cache's `read`), their shape checked. */
+export function storedInstallFacts(v: unknown): InstallFacts | undefined {
+  if (!isRecord(v) || typeof v.hasInstallScript !== 'boolean') return undefined;
+  const os = stringList(v.os);
+  return { hasInstallScript: v.hasInstallScript, ...(os ? { os } : {}) };
+}
+
+/** A packument's `versions` object; an error naming the package when the text is no packument of it. */
+function packumentVersions(name: string, text: string, what: string, status: number): Record<string, unknown> {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -121,12 +154,7 @@ export function readPackument(name: string, text: string, what: string, status: 
   if (typeof doc.name === 'string' && doc.name !== name) {
     throw new AnyarchError('E_REGISTRY', `${what}: the registry answered with the packument of ${JSON.stringify(doc.name.slice(0, 100))}`);
   }
-  const manifests = new Map<string, NpmManifest>();
-  for (const [version, raw] of Object.entries(doc.versions)) {
-    if (isRecord(raw)) manifests.set(version, compactManifest(name, version, raw));
-  }
-  const versions = [...manifests.keys()].sort(compareVersions);
-  return { versions, manifests };
+  return doc.versions;
 }
 
 // ---------------------------------------------------------------------------------------------

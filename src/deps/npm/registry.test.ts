@@ -304,6 +304,58 @@ describe('against a scripted loopback server', () => {
   });
 });
 
+describe('installFacts: the abbreviated packument', () => {
+  test('asked with the install-v1 Accept header, once per name; hasInstallScript and os per version; a full document read for its scripts; cached, offline from the cache', async () => {
+    const accepts: string[] = [];
+    const { url, seen } = await serve((req, res) => {
+      accepts.push(String(req.headers.accept));
+      if (req.url === '/@sc%2fnative') {
+        return json(res, 200, { name: '@sc/native', modified: '2024-01-01', versions: { '1.0.0': { name: '@sc/native', version: '1.0.0', hasInstallScript: true }, '2.0.0': { name: '@sc/native', version: '2.0.0' } } });
+      }
+      // a registry that ignores the Accept header answers the full document: its scripts say it
+      if (req.url === '/full') return json(res, 200, { name: 'full', versions: { '1.0.0': { name: 'full', version: '1.0.0', scripts: { postinstall: 'node-gyp rebuild', test: 'x' }, os: ['darwin'] } } });
+      if (req.url === '/wrong') return json(res, 200, { name: 'evil', versions: {} });
+      json(res, 404, { error: 'not found' });
+    });
+    const cacheDir = tmp('cache');
+    const meta = openNpmMetadata({ registry: url, cacheDir, ...fast });
+    assert.ok(meta.installFacts);
+    const [a, b, c] = await Promise.all([meta.installFacts('@sc/native', '1.0.0'), meta.installFacts('@sc/native', '2.0.0'), meta.installFacts('@sc/native', '3.0.0')]);
+    assert.deepEqual([a, b, c], [{ hasInstallScript: true }, { hasInstallScript: false }, undefined]);
+    assert.deepEqual(await meta.installFacts('full', '1.0.0'), { hasInstallScript: true, os: ['darwin'] });
+    assert.equal(await meta.installFacts('absent', '1.0.0'), undefined);
+    assert.match(failed(await meta.installFacts('wrong', '1.0.0')), /packument wrong \(abbreviated\): .*packument of "evil"/);
+    assert.deepEqual(seen, ['GET /@sc%2fnative', 'GET /full', 'GET /absent', 'GET /wrong']);
+    assert.ok(accepts.every((h) => h.startsWith('application/vnd.npm.install-v1+json')), accepts.join('\n'));
+    // the answers of one version each are cached: a new source, offline, reads them; what was not asked is a miss
+    const offline = openNpmMetadata({ registry: url, cacheDir, offline: true });
+    assert.deepEqual(await offline.installFacts?.('@sc/native', '1.0.0'), { hasInstallScript: true });
+    assert.deepEqual(await offline.installFacts?.('full', '1.0.0'), { hasInstallScript: true, os: ['darwin'] });
+    assert.match(failed(await offline.installFacts?.('@sc/other', '1.0.0')), /packument @sc\/other \(abbreviated\): not in the cache; run without --offline once/);
+    assert.equal(seen.length, 4);
+  });
+
+  test('a registry that cannot be reached is tried once, not once per package of a lock', async () => {
+    const requests: string[] = [];
+    const down = openNpmMetadata({ registry: 'http://127.0.0.1:1/', retry: { attempts: 2, baseMs: 1, maxMs: 2 }, onRequest: (w) => requests.push(w) });
+    assert.match(failed(await down.installFacts?.('a', '1.0.0')), /packument a \(abbreviated\): ECONNREFUSED talking to 127\.0\.0\.1:1/);
+    assert.match(failed(await down.installFacts?.('b', '1.0.0')), /packument b \(abbreviated\): not asked, since 127\.0\.0\.1:1 could not be reached \(ECONNREFUSED\)/);
+    assert.match(failed(await down.manifest('c', '1.0.0')), /packument c: not asked/);
+    assert.deepEqual(requests, ['packument a (abbreviated)', 'packument a (abbreviated)']);
+  });
+
+  test('a manifest the source already has answers without a request', async () => {
+    const { url, seen } = await serve((req, res) => {
+      if (req.url === '/pkg') return json(res, 200, { name: 'pkg', versions: { '1.0.0': { name: 'pkg', version: '1.0.0', scripts: { install: 'prebuild-install' } } } });
+      json(res, 404, {});
+    });
+    const meta = openNpmMetadata({ registry: url, ...fast });
+    assert.equal(((await meta.manifest('pkg', '1.0.0')) as { version: string }).version, '1.0.0');
+    assert.deepEqual(await meta.installFacts?.('pkg', '1.0.0'), { hasInstallScript: true });
+    assert.deepEqual(seen, ['GET /pkg']);
+  });
+});
+
 describe('against the hostile server', () => {
   test('down, silent, reset, stalled and slow registries are failures within the timeout, after the retries; redirects elsewhere than http(s) are refused', async () => {
     const hostile = await startHostileServer((p) => {

@@ -16,6 +16,11 @@
  *   entry per manifest asked for (a packument of thousands of versions would not fit the
  *   cache's 1 MiB entries). One source fetches a packument once, however many of its versions
  *   are asked for.
+ * - for `installFacts` (every package of a lock that records no install scripts: npm v1, Yarn
+ *   1), the abbreviated packument (`Accept: application/vnd.npm.install-v1+json`), of which each
+ *   version's `hasInstallScript` and `os` are kept, cached per version as manifests are; a
+ *   registry that answers the full document instead is read for its `scripts`. A manifest the
+ *   source already has answers without a request.
  * - the tarball (`dist.tarball`, or the URL the caller names), streamed through gunzip and the
  *   tar reader of src/rootfs/tar.ts, keeping only entry names (`package/prebuilds/...`), its
  *   `dist.integrity` checked when the manifest gave one. Cached for good by tarball URL: a
@@ -32,7 +37,7 @@
  * truncated answer). Offline, a cache miss is a failure saying so; offline entries are read
  * whatever their age (an old answer beats none when the network is not to be used).
  */
-import { createHash } from 'node:crypto';
+import { createHash } from '../../fs/hash.js';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import type * as Zlib from 'node:zlib';
@@ -40,11 +45,13 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { AnyarchError, isAnyarchError } from '../../errors.js';
 import { DEFAULT_CACHE_TTL_MS, MAX_CACHE_ENTRY_BYTES, cachePack, jsonCache, type CachePack, type JsonCache } from '../../fs/cache.js';
 import { discard, isTemporaryStatus, NetworkError, origin, readBody, redactUserInfo, send, toNetworkError, type HttpResponse } from '../../net/http.js';
+import { httpUrlProblem } from '../../net/url.js';
 import { abortableSleep } from '../../net/deadline.js';
 import { backoffMs, DEFAULT_RETRY, GIVE_UP, retryAfterMs, retrying, Semaphore, type RetryChoice, type RetryPolicy } from '../../net/retry.js';
 import { readTar } from '../../rootfs/tar.js';
-import type { MetadataFailure, NpmManifest, NpmMetadataSource } from '../types.js';
-import { conventionalTarball, isRecord, packumentPath, parseIntegrity, readPackument, storedManifest, storedStrings, withSlash, type Packument } from './packument.js';
+import type { InstallFacts, MetadataFailure, NpmManifest, NpmMetadataSource } from '../types.js';
+import { installScripts } from './native.js';
+import { conventionalTarball, isRecord, packumentPath, parseIntegrity, readInstallFacts, readPackument, storedInstallFacts, storedManifest, storedStrings, withSlash, type Packument } from './packument.js';
 
 export const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org/';
 /** Requests in flight per host, by default. */
@@ -139,16 +146,11 @@ export function openNpmMetadata(opts: NpmMetadataOptions): NpmMetadataSource {
 /** An http(s) registry URL with a trailing slash, or an `E_USAGE` error naming it (without its user-info). */
 function registryUrl(given: string): string {
   const registry = withSlash(given);
-  let url: URL | undefined;
-  try {
-    url = new URL(registry);
-  } catch {
-    // reported below
+  const why = httpUrlProblem(registry);
+  if (why !== undefined) {
+    throw new AnyarchError('E_USAGE', `the npm registry ${JSON.stringify(redactUserInfo(registry).slice(0, 200))} is not an http(s) URL (${why})`, 'give it as npm does: https://registry.npmjs.org/');
   }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new AnyarchError('E_USAGE', `the npm registry ${JSON.stringify(redactUserInfo(registry).slice(0, 200))} is not an http(s) URL`, 'give it as npm does: https://registry.npmjs.org/');
-  }
-  return url.href;
+  return new URL(registry).href;
 }
 
 class NpmRegistrySource implements NpmMetadataSource {
@@ -163,7 +165,11 @@ class NpmRegistrySource implements NpmMetadataSource {
   private readonly packuments = new Map<string, Promise<Packument | undefined>>();
   private readonly fileLists = new Map<string, Promise<readonly string[] | MetadataFailure>>();
   private readonly heads = new Map<string, Promise<boolean | MetadataFailure>>();
+  private readonly abbreviated = new Map<string, Promise<ReadonlyMap<string, InstallFacts> | undefined>>();
+  /** hosts no connection could be made to (refused, no such host, no route), after a request's tries: not asked again by this source */
+  private readonly unreachable = new Map<string, string>();
   private readonly manifestCache?: JsonCache<NpmManifest>;
+  private readonly installCache?: JsonCache<InstallFacts>;
   private readonly versionsCache?: JsonCache<readonly string[]>;
   private readonly filesCache?: JsonCache<readonly string[]>;
   private readonly headCache?: JsonCache<StoredHead>;
@@ -188,6 +194,7 @@ class NpmRegistrySource implements NpmMetadataSource {
       // one pack per registry and name: the same lockfiles asked of another registry are other answers
       const pack = (this.pack = opts.pack !== undefined ? cachePack(dir, `npm ${this.registry} ${opts.pack}`) : undefined);
       this.manifestCache = jsonCache({ dir, ttlMs, read: storedManifest, pack });
+      this.installCache = jsonCache({ dir, ttlMs, read: storedInstallFacts, pack });
       this.versionsCache = jsonCache({ dir, ttlMs, read: storedStrings, pack });
       this.filesCache = jsonCache({ dir, ttlMs, immutable: () => true, read: storedStrings, pack });
       this.headCache = jsonCache({ dir, ttlMs, read: (v) => (isRecord(v) && typeof v.exists === 'boolean' ? { exists: v.exists } : undefined), pack });
@@ -229,6 +236,52 @@ class NpmRegistrySource implements NpmMetadataSource {
     return m;
   }
 
+  async installFacts(name: string, version: string): Promise<InstallFacts | undefined | MetadataFailure> {
+    const registry = this.registryOf(name);
+    const key = this.key('install', `${name}@${version}`, registry);
+    const cached = await this.installCache?.get(key);
+    if (cached) return cached;
+    // a manifest already at hand (cached, or its full packument fetched by this source) says it too
+    const stored = await this.manifestCache?.get(this.key('manifest', `${name}@${version}`, registry));
+    const full = stored?.name === name && stored.version === version ? stored : await this.packuments.get(name)?.then((p) => p?.manifests.get(version), () => undefined);
+    if (full) return { hasInstallScript: installScripts(full) !== '', ...(full.os ? { os: full.os } : {}) };
+    const what = `packument ${name} (abbreviated)`;
+    const p = packumentPath(name);
+    if (p === undefined) return failure('E_REGISTRY', `${what}: ${JSON.stringify(name.slice(0, 100))} is not an npm package name`);
+    if (this.opts.offline) return this.offlineMiss(what);
+    let pending = this.abbreviated.get(name);
+    if (!pending) {
+      pending = this.fetchInstallFacts(registry + p, name, what);
+      this.abbreviated.set(name, pending);
+    }
+    try {
+      const facts = (await pending)?.get(version);
+      if (facts) await this.installCache?.set(key, facts);
+      return facts;
+    } catch (e) {
+      return { error: asError(e, what) };
+    }
+  }
+
+  /** The abbreviated packument as each version's install facts (a fifth to a tenth of the full one's bytes); `undefined`: no such package. */
+  private fetchInstallFacts(url: string, name: string, what: string): Promise<ReadonlyMap<string, InstallFacts> | undefined> {
+    return this.getPackument(url, what, 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8', (text, status) => readInstallFacts(name, text, what, status));
+  }
+
+  /** A packument's text (full or abbreviated, as `accept` asks) read by `read`; `undefined` for a 404. */
+  private getPackument<T>(url: string, what: string, accept: string, read: (text: string, status: number) => T): Promise<T | undefined> {
+    const max = this.opts.maxPackumentBytes ?? MAX_PACKUMENT_BYTES;
+    return this.request(url, 'GET', what, { accept }, async (res) => {
+      if (res.status === 404) {
+        await discard(res);
+        return undefined;
+      }
+      if (res.status !== 200) throw await statusError(res, what, this.policy.attempts, this.secrets);
+      const body = await readBody(res, max, what);
+      return read(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'), res.status);
+    });
+  }
+
   async versions(name: string): Promise<readonly string[] | MetadataFailure> {
     const key = this.key('versions', name, this.registryOf(name));
     const cached = await this.versionsCache?.get(key);
@@ -257,17 +310,7 @@ class NpmRegistrySource implements NpmMetadataSource {
   }
 
   private async fetchPackument(name: string, p: string, what: string): Promise<Packument | undefined> {
-    const url = this.registryOf(name) + p;
-    const max = this.opts.maxPackumentBytes ?? MAX_PACKUMENT_BYTES;
-    const got = await this.request(url, 'GET', what, { accept: 'application/json' }, async (res) => {
-      if (res.status === 404) {
-        await discard(res);
-        return undefined;
-      }
-      if (res.status !== 200) throw await statusError(res, what, this.policy.attempts, this.secrets);
-      const body = await readBody(res, max, what);
-      return readPackument(name, Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'), what, res.status);
-    });
+    const got = await this.getPackument(this.registryOf(name) + p, what, 'application/json', (text, status) => readPackument(name, text, what, status));
     if (got) await this.versionsCache?.set(this.key('versions', name, this.registryOf(name)), got.versions);
     return got;
   }
@@ -432,6 +475,10 @@ class NpmRegistrySource implements NpmMetadataSource {
    * timeout, counted once it has its turn under the host's limit; the caller's signal ends it all.
    */
   private async request<T>(url: string, method: 'GET' | 'HEAD', what: string, headers: Record<string, string>, handle: (res: HttpResponse) => Promise<T>): Promise<T> {
+    const host = origin(url);
+    const down = this.unreachable.get(host);
+    // a lock of thousands of packages asks thousands of questions: a host that cannot be reached is tried once, not once per question
+    if (down !== undefined) throw new NetworkError(`${what}: not asked, since ${host} could not be reached (${down})`, false);
     const h: Record<string, string> = { 'user-agent': 'anyarch', ...headers };
     // a token goes to URLs under its registry only (and send drops it on a redirect to another origin)
     const token = this.tokenFor(url);
@@ -466,9 +513,25 @@ class NpmRegistrySource implements NpmMetadataSource {
       return await retrying(this.policy, attempt, decide, sleep ? { sleep } : {});
     } catch (e) {
       // the caller's abort during a wait between tries ends it as an abort during a try does
-      throw toNetworkError(e, what, url);
+      const error = toNetworkError(e, what, url);
+      const code = connectCode(error);
+      if (code !== undefined && !this.opts.signal?.aborted) this.unreachable.set(host, code);
+      throw error;
     }
   }
+}
+
+/** Error codes of a connection that was never made: the host is not there for any question. */
+const CONNECT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** The code of a network failure to connect at all (`ECONNREFUSED`...), from the error or its causes. */
+function connectCode(e: unknown): string | undefined {
+  if (!(e instanceof NetworkError)) return undefined;
+  for (let c: unknown = e.cause, i = 0; i < 4 && c; i++, c = (c as { cause?: unknown }).cause) {
+    const code = (c as { code?: unknown }).code;
+    if (typeof code === 'string') return CONNECT_CODES.has(code) ? code : undefined;
+  }
+  return undefined;
 }
 
 /** An error status, with what a retry needs to know of it. */

@@ -97,6 +97,18 @@ describe('analyzePythonLockfile from a uv.lock (no index)', async () => {
     assert.equal(arm.reason, 'no wheel for CPython 3.12 on aarch64 (the wheels are cp311) and no sdist');
   });
 
+  test('an optional C extension (MarkupSafe 1.1.1, PyYAML 6.0.1 on armv7): no compiler still installs, as pure Python', async () => {
+    const lock = readUvLock('uv.lock', `version = 1\nrequires-python = ">=3.12"\n${pkg('markupsafe', '1.1.1', ['MarkupSafe-1.1.1.tar.gz', 'MarkupSafe-1.1.1-cp38-cp38-manylinux1_x86_64.whl'])}\n${pkg('pyyaml', '6.0.1', ['PyYAML-6.0.1.tar.gz', 'PyYAML-6.0.1-cp312-cp312-manylinux_2_17_aarch64.manylinux2014_aarch64.whl'])}\n${pkg('regex', '2024.9.11', ['regex-2024.9.11.tar.gz'])}`);
+    const noCompiler = target('linux/arm/v7', 'glibc', '2.36', { toolchain: NO_TOOLS });
+    const got = await analyzePythonLockfile(lock, [noCompiler], undefined);
+    assert.deepEqual(got.map((r) => [r.name, r.cells[0]!.status, r.cells[0]!.id]), [
+      ['markupsafe', 'compiles', 'AA303'],
+      ['pyyaml', 'compiles', 'AA303'],
+      ['regex', 'missing', 'AA302'],
+    ]);
+    assert.match(got[1]!.cells[0]!.reason, /pip builds PyYAML-6\.0\.1\.tar\.gz, which installs as pure Python without its optional C extension/);
+  });
+
   test('psutil: an x86_64-only wheel means a build on arm64 (giampaolo/psutil#1782)', () => {
     assert.equal(row('psutil').cells[0]!.status, 'compiles');
     assert.match(row('psutil').cells[0]!.reason, /^no wheel for aarch64; pip builds psutil-5.9.0.tar.gz/);
@@ -145,5 +157,66 @@ describe('analyzePythonLockfile from requirements.txt (files from the index)', (
     const rows = await analyzePythonLockfile(readRequirements('requirements.txt', REQS), [ARM64], undefined);
     assert.deepEqual(rows.map((r) => r.name), ['numpy', 'uvloop']);
     assert.match(rows[0]!.cells[0]!.reason, /the lockfile names no files and no index was asked/);
+  });
+
+  test("the lock's own marker decides before any index: a Windows-only pin is no row, a Linux-x86-only one is installed on amd64 alone", async () => {
+    const reqs = 'pywin32==306 ; sys_platform == "win32"\nnumpy==1.26.4 ; platform_machine == "x86_64"\n';
+    const amd64 = target('linux/amd64', 'glibc', '2.36');
+    const rows = await analyzePythonLockfile(readRequirements('requirements.txt', reqs), [amd64, ARM64], undefined);
+    assert.deepEqual(rows.map((r) => [r.name, r.cells.map((c) => c.status)]), [['numpy', ['unknown', 'prebuilt']]]);
+    assert.match(rows[0]!.cells[1]!.reason, /^not installed on linux\/arm64.* \(marker platform_machine == "x86_64"\)$/);
+  });
+});
+
+describe('analyzePythonLockfile: a glibc base is suggested only where a manylinux wheel would fit it', () => {
+  const ALPINE_PPC = target('linux/ppc64le', 'musl', '1.2.5');
+  const ALPINE_X86 = target('linux/amd64', 'musl', '1.2.5');
+  const lock = `version = 1
+requires-python = ">=3.12"
+${pkg('fastlib', '1.0', ['fastlib-1.0-cp312-cp312-manylinux_2_17_aarch64.whl', 'fastlib-1.0-cp312-cp312-manylinux_2_39_x86_64.whl'])}
+`;
+
+  test('no manylinux wheel for the CPU: no glibc base; one above bookworm\'s glibc: a base with that glibc, not bookworm', async () => {
+    const [row] = await analyzePythonLockfile(readUvLock('uv.lock', lock), [target('linux/arm64', 'musl', '1.2.5'), ALPINE_PPC, ALPINE_X86], undefined);
+    assert.deepEqual(row!.cells.map((c) => c.status), ['missing', 'missing', 'missing']);
+    assert.equal(
+      row!.suggestion,
+      'a glibc base (python:3.12-slim-bookworm) instead of Alpine has a manylinux wheel for linux/arm64 (musl); a base with glibc >= 2.39 instead of Alpine has a manylinux wheel for linux/amd64 (musl).',
+    );
+    const [ppc] = await analyzePythonLockfile(readUvLock('uv.lock', lock), [ALPINE_PPC], undefined);
+    assert.equal(ppc!.suggestion, undefined, 'no ppc64le wheel of any libc: a glibc base would not help');
+  });
+});
+
+describe('analyzePythonLockfile: requires-python (the index\'s per file, the lock\'s for the project)', () => {
+  const withPy = (filename: string, requiresPython?: string): DistributionFile => ({ filename, ...(requiresPython ? { requiresPython } : {}) });
+  const index = memoryIndex({
+    newpkg: [
+      withPy('newpkg-2.0-py3-none-manylinux_2_17_aarch64.whl', '>=3.10'),
+      withPy('newpkg-2.0-py3-none-manylinux_2_17_x86_64.whl', '>=3.10'),
+      withPy('newpkg-2.0.tar.gz', '>=3.10'),
+      withPy('newpkg-2.1-py3-none-manylinux_2_17_aarch64.whl', '>=3.11'),
+    ],
+    buildonly: [withPy('buildonly-1.0-cp38-cp38-manylinux_2_17_x86_64.whl'), withPy('buildonly-1.0.tar.gz', '>=3.9')],
+  });
+  const PY38 = target('linux/arm64', 'glibc', '2.36', { python: '3.8' });
+  const PY312 = target('linux/arm64', 'glibc', '2.36', { python: '3.12' });
+
+  test('wheels whose tags fit but whose requires-python refuses the base\'s Python: missing, saying so; a base with the Python they need is suggested, no newer version that needs more', async () => {
+    const rows = await analyzePythonLockfile(readRequirements('requirements.txt', 'newpkg==2.0\nbuildonly==1.0\n'), [PY38, PY312], index);
+    const newpkg = rows.find((r) => r.name === 'newpkg')!;
+    assert.deepEqual(newpkg.cells.map((c) => c.status), ['missing', 'prebuilt']);
+    assert.equal(newpkg.cells[0]!.id, 'AA301');
+    assert.equal(newpkg.cells[0]!.reason, 'newpkg-2.0-py3-none-manylinux_2_17_aarch64.whl fits aarch64 but requires Python >=3.10, and newpkg-2.0.tar.gz requires Python >=3.10; the base has Python 3.8');
+    assert.equal(newpkg.suggestion, 'a base with Python 3.10 (python:3.10-slim) has a wheel for linux/arm64.');
+    const buildonly = rows.find((r) => r.name === 'buildonly')!;
+    assert.deepEqual(buildonly.cells.map((c) => c.status), ['missing', 'compiles']);
+    assert.match(buildonly.cells[0]!.reason, /^no wheel for aarch64; buildonly-1\.0\.tar\.gz requires Python >=3\.9, and the base has Python 3\.8$/);
+  });
+
+  test('a uv.lock whose requires-python excludes a target\'s Python: a warning naming the targets', async () => {
+    const warnings: string[] = [];
+    await analyzePythonLockfile(readUvLock('uv.lock', UV), [PY38, target('linux/amd64', 'glibc', '2.36', { python: '3.8' }), PY312], undefined, { onWarning: (w) => warnings.push(w.message) });
+    assert.deepEqual(warnings, ['uv.lock: the project requires Python >=3.12, and linux/arm64, linux/amd64 have Python 3.8: uv sync refuses to install there']);
   });
 });

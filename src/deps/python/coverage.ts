@@ -18,7 +18,7 @@ import { formatPlatform } from '../../platform/index.js';
 import { isMetadataFailure as isFailure } from '../metadata-failure.js';
 import { compileReason } from '../stage-words.js';
 import type { Cell, DepsTarget, DistributionFile, LockedPackage, Lockfile, PackageReport, PythonIndexSource } from '../types.js';
-import { evaluateMarker, targetEnvironment } from './markers.js';
+import { evaluateMarker, requiresPythonAllows, requiresPythonFloor, targetEnvironment } from './markers.js';
 import { fitRank, isPlatformWheel, isSdist, normalizeName, parsePlatformTag, parseWheelName, sdistVersion, wheelArch, wheelFits, type WheelMiss, type WheelName } from './tags.js';
 
 /** Packages whose sdist builds native code (C, C++ or Rust): in the matrix even with no platform wheel locked. */
@@ -29,6 +29,13 @@ export const KNOWN_NATIVE: ReadonlySet<string> = new Set([
   'multidict', 'yarl', 'aiohttp', 'pycryptodome', 'pycryptodomex', 'kiwisolver', 'matplotlib', 'pyzmq', 'python-ldap',
   'google-crc32c', 'zstandard', 'lz4', 'xxhash', 'cython', 'h5py', 'shapely', 'pymssql', 'confluent-kafka', 'pynacl',
 ]);
+
+/**
+ * Known native packages whose C extension is optional: their build falls back to pure Python when
+ * it cannot compile (MarkupSafe's and msgpack's setup.py catch the failed build; PyYAML's says
+ * "falling back to pure Python"), so a stage without a compiler still installs them.
+ */
+const OPTIONAL_EXTENSION: ReadonlySet<string> = new Set(['markupsafe', 'pyyaml', 'msgpack']);
 
 /**
  * Packages whose sdist needs Rust (maturin or setuptools-rust): a short table of the common
@@ -123,7 +130,7 @@ export function noWheelReason(wheels: readonly WheelName[], target: DepsTarget, 
     case 'libc-kind':
       return target.libc === 'musl' ? `no musllinux wheel for ${arch} (manylinux wheels need glibc)${tail}` : `only musllinux wheels for ${arch}${tail}`;
     case 'not-portable':
-      return `only linux_${arch} wheels, built for one machine and not portable${tail}`;
+      return `only linux_${arch} wheels, built against glibc (no musllinux wheel)${tail}`;
     default:
       return `no wheel for ${arch}${tail}`;
   }
@@ -157,15 +164,48 @@ function newer(a: readonly number[], b: readonly number[]): boolean {
   return false;
 }
 
+/** Whether pip refuses a file on the target for its `requires-python` (known to exclude the target's Python). */
+function refusesPython(f: DistributionFile, t: DepsTarget): boolean {
+  return f.requiresPython !== undefined && requiresPythonAllows(f.requiresPython, t.python) === false;
+}
+
+/** A wheel and the file it was read from. */
+interface WheelFile {
+  readonly wheel: WheelName;
+  readonly file: DistributionFile;
+}
+
+/**
+ * What pip may take on a target once `requires-python` is read (the index's, per file): the
+ * wheels and the sdist it admits, and, when it refuses what would otherwise fit (a wheel whose
+ * tags fit, the sdist), why in words, which then stands for the cell's reason.
+ */
+function pythonGate(files: readonly WheelFile[], sdist: DistributionFile | undefined, t: DepsTarget): { wheels: WheelName[]; sdist: DistributionFile | undefined; why?: string } {
+  const refused = files.filter((w) => refusesPython(w.file, t) && fitRank(w.wheel, t) !== undefined);
+  const sdistRefused = sdist !== undefined && refusesPython(sdist, t);
+  const wheels = files.filter((w) => !refusesPython(w.file, t)).map((w) => w.wheel);
+  const allowed = sdistRefused ? undefined : sdist;
+  if (refused.length === 0 && !sdistRefused) return { wheels, sdist: allowed };
+  const base = `the base has Python ${t.python}`;
+  const sdistWords = sdistRefused ? `${sdist.filename} requires Python ${sdist.requiresPython}` : '';
+  if (refused.length > 0) {
+    const first = refused[0]!;
+    const more = refused.length > 1 ? ` (and ${refused.length - 1} more wheel${refused.length > 2 ? 's' : ''})` : '';
+    const tail = sdistRefused ? `, and ${sdistWords}` : sdist ? '' : ', and there is no sdist';
+    return { wheels, sdist: allowed, why: `${first.file.filename}${more} fits ${wheelArch(t) ?? t.platform.architecture} but requires Python ${first.file.requiresPython}${tail}; ${base}` };
+  }
+  return { wheels, sdist: allowed, why: `${noWheelReason(wheels, t, true)}; ${sdistWords}, and ${base}` };
+}
+
 /** The newest release after `version` whose wheels fit every target of `targets`, from an index's files. */
 export function versionWithWheels(all: readonly DistributionFile[], version: string, targets: readonly DepsTarget[]): string | undefined {
-  const byVersion = new Map<string, WheelName[]>();
+  const byVersion = new Map<string, { wheel: WheelName; file: DistributionFile }[]>();
   for (const f of all) {
     if (f.yanked) continue;
     const w = parseWheelName(f.filename);
     if (!w || !releaseParts(w.version)) continue;
     const list = byVersion.get(w.version) ?? [];
-    list.push(w);
+    list.push({ wheel: w, file: f });
     byVersion.set(w.version, list);
   }
   const base = releaseParts(version) ?? [0];
@@ -173,34 +213,68 @@ export function versionWithWheels(all: readonly DistributionFile[], version: str
   for (const [v, wheels] of byVersion) {
     const parts = releaseParts(v)!;
     if (!newer(parts, base) || (best && !newer(parts, best.parts))) continue;
-    if (targets.every((t) => wheels.some((w) => fitRank(w, t) !== undefined))) best = { v, parts };
+    // a wheel pip takes there: its tags fit and its requires-python admits the target's Python
+    if (targets.every((t) => wheels.some((w) => fitRank(w.wheel, t) !== undefined && !refusesPython(w.file, t)))) best = { v, parts };
   }
   return best?.v;
 }
 
-function suggestionFor(name: string, wheels: readonly WheelName[], cells: readonly Cell[], targets: readonly DepsTarget[], newerVersion: string | undefined): string | undefined {
+/** The glibc of Debian bookworm, the base the suggestions name (`python:3.12-slim-bookworm`). */
+const BOOKWORM_GLIBC = '2.36';
+
+/** The lowest manylinux floor among the wheels for the targets' CPUs (`2.28`). */
+function lowestFloor(wheels: readonly WheelName[], targets: readonly DepsTarget[]): string | undefined {
+  const arches = new Set(targets.map(wheelArch));
+  const floors = wheels.flatMap((w) => w.platforms.map(parsePlatformTag)).flatMap((p) => (p.kind === 'manylinux' && arches.has(p.arch) ? [`${p.major}.${p.minor}`] : []));
+  return floors.sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))[0];
+}
+
+/**
+ * A base with a newer Python where a wheel's tags fit a troubled target but its requires-python
+ * refuses the target's Python, and that wheel is taken on the lowest Python it admits.
+ */
+function pythonFloorSuggestion(files: readonly WheelFile[], cells: readonly Cell[], targets: readonly DepsTarget[]): string | undefined {
+  const byFloor = new Map<string, DepsTarget[]>();
+  targets.forEach((t, i) => {
+    if (cells[i]!.status === 'prebuilt') return;
+    for (const { wheel, file } of files) {
+      const floor = file.requiresPython && refusesPython(file, t) ? requiresPythonFloor(file.requiresPython) : undefined;
+      if (!floor || requiresPythonAllows(file.requiresPython!, floor) !== true || fitRank(wheel, { ...t, python: floor }) === undefined) continue;
+      byFloor.set(floor, [...(byFloor.get(floor) ?? []), t]);
+      return;
+    }
+  });
+  const parts = [...byFloor].map(([floor, ts]) => `a base with Python ${floor} (python:${floor}-${ts[0]!.libc === 'musl' ? 'alpine' : 'slim'}) has a wheel for ${ts.map(targetLabel).join(', ')}`);
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
+function suggestionFor(name: string, files: readonly WheelFile[], cells: readonly Cell[], targets: readonly DepsTarget[], newerVersion: string | undefined, pythonFloor?: string): string | undefined {
   const troubled = targets.filter((_, i) => cells[i]!.status !== 'prebuilt');
   if (troubled.length === 0) return undefined;
-  const parts: string[] = [];
+  const parts: string[] = pythonFloor ? [pythonFloor] : [];
   if (newerVersion) parts.push(`${name} ${newerVersion} has wheels for ${troubled.map(targetLabel).join(', ')}`);
-  const musl = troubled.filter((t) => t.libc === 'musl' && wheels.some((w) => fitRank(w, { ...t, libc: 'glibc', libcVersion: undefined }) !== undefined));
+  // a glibc base only where a manylinux wheel pip takes fits the same CPU and Python: on the base named (bookworm's glibc), else on a newer glibc
+  const wheels = files.map((w) => w.wheel);
+  const fitsGlibc = (t: DepsTarget, version: string | undefined): boolean => files.some((w) => !refusesPython(w.file, t) && fitRank(w.wheel, { ...t, libc: 'glibc', libcVersion: version }) !== undefined);
+  const musl = troubled.filter((t) => t.libc === 'musl' && fitsGlibc(t, BOOKWORM_GLIBC));
   if (musl.length > 0) parts.push(`a glibc base (python:${musl[0]!.python ?? '3'}-slim-bookworm) instead of Alpine has a manylinux wheel for ${musl.map(targetLabel).join(', ')}`);
-  const old = troubled.filter((t) => t.libc === 'glibc' && t.libcVersion && wheels.some((w) => fitRank(w, { ...t, libcVersion: undefined }) !== undefined));
-  if (old.length > 0) {
-    const arches = new Set(old.map(wheelArch));
-    const floors = wheels.flatMap((w) => w.platforms.map(parsePlatformTag)).flatMap((p) => (p.kind === 'manylinux' && arches.has(p.arch) ? [`${p.major}.${p.minor}`] : []));
-    const low = floors.sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))[0];
-    parts.push(`a base with glibc >= ${low ?? '?'} (Debian bookworm has 2.36) for ${old.map(targetLabel).join(', ')}`);
-  }
+  const muslNewer = troubled.filter((t) => t.libc === 'musl' && !fitsGlibc(t, BOOKWORM_GLIBC) && fitsGlibc(t, undefined));
+  if (muslNewer.length > 0) parts.push(`a base with glibc >= ${lowestFloor(wheels, muslNewer) ?? '?'} instead of Alpine has a manylinux wheel for ${muslNewer.map(targetLabel).join(', ')}`);
+  // a newer glibc only where the base's is what refuses the wheel
+  const old = troubled.filter((t) => t.libc === 'glibc' && t.libcVersion && !fitsGlibc(t, t.libcVersion) && fitsGlibc(t, undefined));
+  if (old.length > 0) parts.push(`a base with glibc >= ${lowestFloor(wheels, old) ?? '?'} (Debian bookworm has ${BOOKWORM_GLIBC}) for ${old.map(targetLabel).join(', ')}`);
   const compiling = cells.some((c) => c.status === 'compiles' || (c.lacking?.length ?? 0) > 0);
   if (parts.length === 0 && compiling) parts.push('a build-deps stage with the compiler and headers, copying the built wheel into the final stage');
   return parts.length > 0 ? `${parts.join('; ')}.` : undefined;
 }
 
-function cellFor(pkg: LockedPackage, wheels: readonly WheelName[], sdist: DistributionFile | undefined, target: DepsTarget, env: ReadonlyMap<string, string | undefined>): Cell {
-  if (pkg.marker !== undefined && evaluateMarker(pkg.marker, env) === false) {
-    return { status: 'prebuilt', reason: `not installed on ${targetLabel(target)} (marker ${pkg.marker})` };
-  }
+/** The cell of a package whose marker is false on the target: nothing is installed there. */
+function notInstalled(pkg: LockedPackage, target: DepsTarget): Cell {
+  return { status: 'prebuilt', reason: `not installed on ${targetLabel(target)} (marker ${pkg.marker})` };
+}
+
+function cellFor(pkg: LockedPackage, wheels: readonly WheelName[], sdist: DistributionFile | undefined, target: DepsTarget, env: ReadonlyMap<string, string | undefined>, refusedWhy?: string): Cell {
+  if (pkg.marker !== undefined && evaluateMarker(pkg.marker, env) === false) return notInstalled(pkg, target);
   let best: { wheel: WheelName; rank: number } | undefined;
   for (const w of wheels) {
     const rank = fitRank(w, target);
@@ -212,11 +286,15 @@ function cellFor(pkg: LockedPackage, wheels: readonly WheelName[], sdist: Distri
     const note = unchecked ? `; needs ${target.libc} >= ${unchecked}, and the base's version is unknown` : '';
     return { status: 'prebuilt', artifact: best.wheel.filename, reason: `wheel ${best.wheel.filename}${note}` };
   }
-  const why = noWheelReason(wheels, target, sdist !== undefined);
+  const why = refusedWhy ?? noWheelReason(wheels, target, sdist !== undefined);
   if (!sdist) return { status: 'missing', reason: why, id: 'AA301' };
   const needs = compileNeeds(pkg.name, target);
   const lacking = lackingOf(needs, target);
   if (lacking.length === 0) return { status: 'compiles', needs, reason: compileReason(target, why, `pip builds ${sdist.filename}`, []), id: 'AA303' };
+  if (OPTIONAL_EXTENSION.has(normalizeName(pkg.name))) {
+    const how = `pip builds ${sdist.filename}, which installs as pure Python without its optional C extension`;
+    return { status: 'compiles', needs, reason: compileReason(target, why, how, lacking), id: 'AA303' };
+  }
   return { status: 'missing', needs, lacking, reason: compileReason(target, why, `pip would build ${sdist.filename}`, lacking), id: 'AA302' };
 }
 
@@ -238,6 +316,9 @@ export async function analyzePythonLockfile(
     lock.packages.map(async (pkg): Promise<PackageReport | undefined> => {
       const name = normalizeName(pkg.name);
       const known = KNOWN_NATIVE.has(name);
+      // the lock's own marker says where it is not installed (`pywin32==306 ; sys_platform == "win32"`), whatever the index knows
+      const notHere = targets.map((_, i) => pkg.marker !== undefined && evaluateMarker(pkg.marker, envs[i]!) === false);
+      if (targets.length > 0 && notHere.every(Boolean)) return undefined;
       const got = await filesFor(pkg, index);
       const base = { ecosystem: 'python' as const, name, version: pkg.version, ...(pkg.position ? { position: pkg.position } : {}) };
       if (!got.files) {
@@ -247,13 +328,21 @@ export async function analyzePythonLockfile(
           unchecked.push({ name, why: got.unknown ?? 'no index to ask' });
           return undefined;
         }
-        return { ...base, mechanism: known ? 'sdist' : 'wheels', cells: targets.map(() => ({ status: 'unknown' as const, reason, id: 'AA304' })) };
+        const cells = targets.map((t, i): Cell => (notHere[i] ? notInstalled(pkg, t) : { status: 'unknown', reason, id: 'AA304' }));
+        return { ...base, mechanism: known ? 'sdist' : 'wheels', cells };
       }
-      const wheels = got.files.flatMap((f) => parseWheelName(f.filename) ?? []);
+      const wheelFiles = got.files.flatMap((file) => {
+        const wheel = parseWheelName(file.filename);
+        return wheel ? [{ wheel, file }] : [];
+      });
+      const wheels = wheelFiles.map((w) => w.wheel);
       const platformWheels = wheels.some(isPlatformWheel);
       if (!platformWheels && !known) return undefined;
       const sdist = got.files.find((f) => isSdist(f.filename));
-      const cells = targets.map((t, i) => cellFor(pkg, wheels, sdist, t, envs[i]!));
+      const cells = targets.map((t, i) => {
+        const gate = pythonGate(wheelFiles, sdist, t);
+        return cellFor(pkg, gate.wheels, gate.sdist, t, envs[i]!, gate.why);
+      });
       if (pkg.marker !== undefined && targets.length > 0 && cells.every((c) => c.status === 'prebuilt' && !c.artifact)) return undefined; // installed on none of the targets
       let newerVersion: string | undefined;
       const troubled = targets.filter((_, i) => cells[i]!.status !== 'prebuilt');
@@ -261,7 +350,7 @@ export async function analyzePythonLockfile(
         const all = await index.files(name);
         if (Array.isArray(all)) newerVersion = versionWithWheels(all as readonly DistributionFile[], pkg.version, troubled);
       }
-      const suggestion = suggestionFor(name, wheels, cells, targets, newerVersion);
+      const suggestion = suggestionFor(name, wheelFiles, cells, targets, newerVersion, pythonFloorSuggestion(wheelFiles, cells, targets));
       return { ...base, mechanism: platformWheels ? 'wheels' : 'sdist', cells, ...(suggestion ? { suggestion } : {}) };
     }),
   );
@@ -276,5 +365,20 @@ export async function analyzePythonLockfile(
       ),
     );
   }
+  const refused = lock.requiresPython === undefined ? [] : targets.filter((t) => requiresPythonAllows(lock.requiresPython!, t.python) === false);
+  if (refused.length && options.onWarning) {
+    const pythons = [...new Set(refused.map((t) => t.python))].join(', ');
+    options.onWarning(
+      new AnyarchError(
+        'E_LOCKFILE',
+        `${lock.file}: the project requires Python ${lock.requiresPython}, and ${refused.map(targetLabel).join(', ')} ${refused.length === 1 ? 'has' : 'have'} Python ${pythons}: ${INSTALLER[lock.kind] ?? 'the installer'} refuses to install there`,
+        'Use a base image with a Python the project admits, or relock for this one.',
+        { file: lock.file },
+      ),
+    );
+  }
   return rows.filter((r): r is PackageReport => r !== undefined);
 }
+
+/** The install command that refuses a Python the lock's requires-python excludes, per kind. */
+const INSTALLER: Partial<Record<Lockfile['kind'], string>> = { 'uv-lock': 'uv sync', 'poetry-lock': 'poetry install', 'pipfile-lock': 'pipenv install --deploy', pylock: 'an installer of pylock.toml' };

@@ -21,6 +21,17 @@ const PROJECTS = [
 ];
 
 
+test('openPythonIndex: an index that is no http(s) URL is a usage error that never prints its user-info', () => {
+  for (const indexUrl of ['ftp://user:s3cret@mirror.example/simple', 'file:///srv/wheels', 'not a url']) {
+    assert.throws(
+      () => openPythonIndex({ indexUrl }),
+      (e: unknown) => (e as { code?: string }).code === 'E_USAGE' && /is not an http\(s\) URL/.test((e as Error).message) && !(e as Error).message.includes('s3cret'),
+      indexUrl,
+    );
+  }
+  assert.doesNotThrow(() => openPythonIndex({ indexUrl: 'https://user:s3cret@mirror.example/simple', offline: true }), 'user-info is pip\'s way to a private index');
+});
+
 describe('openPythonIndex against a loopback index', () => {
   let json: PypiIndex;
   let html: PypiIndex;

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { AnyarchError } from '../../errors.js';
 import { jsonCache, type JsonCache } from '../../fs/cache.js';
 import { isTemporaryStatus, NetworkError, readBody, redactUserInfo, send, type HttpResponse } from '../../net/http.js';
+import { httpUrlProblem } from '../../net/url.js';
 import { backoffMs, DEFAULT_RETRY, GIVE_UP, retrying, Semaphore, type RetryPolicy } from '../../net/retry.js';
 import type { DistributionFile, MetadataFailure, PythonIndexSource } from '../types.js';
 import { normalizeName } from './tags.js';
@@ -149,9 +150,11 @@ export function parseSimpleJson(doc: unknown, pageUrl: string): DistributionFile
 
 
 export function openPythonIndex(opts: PythonIndexOptions = {}): PythonIndexSource {
-  const base = (opts.indexUrl ?? DEFAULT_INDEX_URL).replace(/\/*$/, '/');
+  const base = (opts.indexUrl ?? DEFAULT_INDEX_URL).trim().replace(/\/*$/, '/');
   // the index as messages and cache keys name it: never its user-info (a password in --index-url)
   const shown = redactUserInfo(base);
+  const why = httpUrlProblem(base);
+  if (why !== undefined) throw new AnyarchError('E_USAGE', `the Python index ${JSON.stringify(shown.slice(0, 200))} is not an http(s) URL (${why})`, 'give it as pip does: https://pypi.org/simple/');
   const limit = new Semaphore(opts.concurrency ?? 16);
   const policy = opts.retry ?? DEFAULT_RETRY;
   const timeoutMs = opts.timeoutMs ?? 30_000;

@@ -127,3 +127,54 @@ export function evaluateMarker(marker: string, env: ReadonlyMap<string, string |
     return undefined;
   }
 }
+
+/** `3.12`, `3.12t`, `3.8.10` -> [3, 12]. */
+function majorMinor(python: string): [number, number] | undefined {
+  const m = /^(\d+)\.(\d+)/.exec(python);
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
+/** One clause of a version specifier (`>=3.8`, `!=3.0.*`, `~=3.7`) for a Python whose patch release is unknown. */
+function clauseAllows(clause: string, [major, minor]: [number, number]): Tri {
+  const m = /^(~=|===|==|!=|<=|>=|<|>)\s*(\d+(?:\.\d+)*)(\.\*)?$/.exec(clause.trim());
+  if (!m) return undefined;
+  const [, op, v, wild] = m as unknown as [string, string, string, string | undefined];
+  const parts = v.split('.').map(Number);
+  if (wild || op === '~=') {
+    // a prefix: `==3.8.*`, or `~=3.7` (>= 3.7 and == 3.*)
+    const prefix = op === '~=' ? parts.slice(0, -1) : parts;
+    if (prefix.length > 2 || (op === '~=' && parts.length < 2)) return undefined;
+    const same = prefix.every((p, i) => p === [major, minor][i]);
+    if (op === '!=') return !same;
+    if (op === '==') return same;
+    return same ? clauseAllows(`>=${v}`, [major, minor]) : false;
+  }
+  if ((op === '==' || op === '!=' || op === '===') && parts.length > 2 && parts[0] === major && parts[1] === minor) return undefined;
+  // the patch release is unknown: the clause holds when it holds for the first and for any later one
+  const low = compare(op, `${major}.${minor}.0`, v, true);
+  const high = compare(op, `${major}.${minor}.9999`, v, true);
+  return low === high ? low : undefined;
+}
+
+/**
+ * Whether a `requires-python` specifier (PEP 440: `>=3.8`, `>=3.9,<4`, `!=3.0.*`, `~=3.10`)
+ * admits Python `python` (`3.12`; its patch release unknown): `undefined` when it cannot tell
+ * (a bound on a patch release of that very minor, a clause it does not read).
+ */
+export function requiresPythonAllows(spec: string, python: string | undefined): Tri {
+  const v = python === undefined ? undefined : majorMinor(python);
+  if (!v) return undefined;
+  let r: Tri = true;
+  for (const clause of spec.split(',').filter((c) => c.trim())) {
+    const c = clauseAllows(clause, v);
+    if (c === false) return false;
+    if (c === undefined) r = undefined;
+  }
+  return r;
+}
+
+/** The lowest Python `spec` admits as `X.Y` (`>=3.10` -> 3.10, `~=3.9` -> 3.9), undefined without a lower bound. */
+export function requiresPythonFloor(spec: string): string | undefined {
+  const m = /(?:>=|~=)\s*(\d+)\.(\d+)/.exec(spec);
+  return m ? `${m[1]}.${m[2]}` : undefined;
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DepsTarget } from '../types.js';
-import { evaluateMarker, targetEnvironment } from './markers.js';
+import { evaluateMarker, requiresPythonAllows, requiresPythonFloor, targetEnvironment } from './markers.js';
 import { fitRank, isPlatformWheel, isSdist, normalizeName, parsePlatformTag, parseWheelName, pipPlatformTags, sdistVersion, wheelFits } from './tags.js';
 
 function target(spec: string, libc: 'glibc' | 'musl', libcVersion: string | undefined, python: string | undefined = '3.12'): DepsTarget {
@@ -81,9 +81,13 @@ describe('wheelFits: a table of real wheel names', () => {
     ['cryptography-43.0.1-cp39-abi3-manylinux_2_28_aarch64.whl', target('linux/arm64', 'glibc', '2.36', '3.8'), false],
     ['cryptography-43.0.1-cp39-abi3-musllinux_1_2_aarch64.whl', alpine('linux/arm64'), true],
     ['cryptography-43.0.1-cp37-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl', target('linux/amd64', 'glibc', '2.17', '3.13'), true],
-    // grpcio: no musllinux aarch64 (grpc/grpc#34998); piwheels' linux_armv7l is not portable
+    // grpcio: no musllinux aarch64 (grpc/grpc#34998); piwheels' linux_armv7l is taken by pip on a glibc armv7l, not on musl
     ['grpcio-1.66.1-cp312-cp312-manylinux_2_17_aarch64.manylinux2014_aarch64.whl', alpine('linux/arm64'), false],
-    ['grpcio-1.66.1-cp312-cp312-linux_armv7l.whl', bookworm('linux/arm/v7'), false],
+    ['grpcio-1.66.1-cp312-cp312-linux_armv7l.whl', bookworm('linux/arm/v7'), true],
+    ['grpcio-1.66.1-cp312-cp312-linux_armv7l.whl', alpine('linux/arm/v7'), false],
+    // PyTorch's CPU index publishes linux_x86_64 wheels (uv.lock records them, uv sync installs them)
+    ['torch-2.5.1+cpu-cp312-cp312-linux_x86_64.whl', bookworm('linux/amd64'), true],
+    ['torch-2.5.1+cpu-cp312-cp312-linux_x86_64.whl', bookworm('linux/arm64'), false],
     // psutil: manylinux2010 = glibc 2.12, i686
     ['psutil-5.9.8-cp36-abi3-manylinux_2_12_i686.manylinux2010_i686.manylinux_2_17_i686.manylinux2014_i686.whl', bookworm('linux/386'), true],
     ['psutil-5.9.8-cp36-abi3-manylinux_2_12_x86_64.manylinux2010_x86_64.manylinux_2_17_x86_64.manylinux2014_x86_64.whl', bookworm('linux/arm64'), false],
@@ -155,4 +159,33 @@ describe('markers for a Linux target', () => {
     ['this is not a marker ((', undefined],
   ];
   for (const [m, want] of cases) test(`${m} → ${String(want)}`, () => assert.equal(evaluateMarker(m, env), want));
+});
+
+describe('requires-python for a Python whose patch release is unknown', () => {
+  const cases: [string, string | undefined, boolean | undefined][] = [
+    ['>=3.8', '3.12', true],
+    ['>=3.10', '3.8', false],
+    ['>=3.9,<4', '3.12', true],
+    ['>=3.6, !=3.0.*, !=3.1.*, !=3.2.*', '3.8', true],
+    ['!=3.8.*', '3.8', false],
+    ['==3.8.*', '3.9', false],
+    ['~=3.7', '3.12', true],
+    ['~=3.7', '3.6', false],
+    ['~=3.10.2', '3.11', false],
+    ['<3.12', '3.12', false],
+    ['<3.12', '3.11', true],
+    ['>=3.8.1', '3.8', undefined],
+    ['>=3.8.1', '3.9', true],
+    ['!=3.8.5', '3.8', undefined],
+    ['>=3.8', '3.13t', true],
+    ['>=3.8', undefined, undefined],
+    ['^3.12', '3.12', undefined],
+    ['', '3.12', true],
+  ];
+  for (const [spec, python, want] of cases) test(`${JSON.stringify(spec)} admits ${python}: ${String(want)}`, () => assert.equal(requiresPythonAllows(spec, python), want));
+  test('the lowest Python a specifier admits', () => {
+    assert.equal(requiresPythonFloor('>=3.10,<4'), '3.10');
+    assert.equal(requiresPythonFloor('~=3.9'), '3.9');
+    assert.equal(requiresPythonFloor('<4'), undefined);
+  });
 });

@@ -78,7 +78,7 @@ export type PlatformTag =
   | { readonly kind: 'any' }
   | { readonly kind: 'manylinux'; readonly arch: string; readonly major: number; readonly minor: number }
   | { readonly kind: 'musllinux'; readonly arch: string; readonly major: number; readonly minor: number }
-  /** `linux_<arch>`: built on one machine, never portable */
+  /** `linux_<arch>`: built on one glibc machine, taken by pip on any glibc Linux of that arch */
   | { readonly kind: 'linux'; readonly arch: string }
   /** macOS, Windows, Android, iOS...: not Linux */
   | { readonly kind: 'other'; readonly os: string };
@@ -207,7 +207,11 @@ function platformRank(tag: string, target: DepsTarget, arch: string | undefined)
     case 'other':
       return { kind: 'os', os: t.os };
     case 'linux':
-      return t.arch === arch ? { kind: 'not-portable', tag } : { kind: 'arch', arch: t.arch };
+      // pip and uv take `linux_<arch>` on any glibc Linux of that arch, after every manylinux tag
+      // and before `any` (PyTorch's CPU index: torch-2.5.1+cpu-cp312-cp312-linux_x86_64.whl;
+      // piwheels' linux_armv7l); it was built against glibc: not for musl
+      if (t.arch !== arch) return { kind: 'arch', arch: t.arch };
+      return target.libc === 'musl' ? { kind: 'not-portable', tag } : { rank: 5_000 };
     case 'manylinux':
     case 'musllinux': {
       if (t.arch !== arch) return { kind: 'arch', arch: t.arch };
@@ -262,6 +266,9 @@ export function fitRank(wheel: WheelName, target: DepsTarget): number | undefine
       if (t.arch !== f.arch || target.libc !== (t.kind === 'manylinux' ? 'glibc' : 'musl')) continue;
       if (f.have && (f.have[0] < t.major || (f.have[0] === t.major && f.have[1] < t.minor))) continue;
       pr = 1000 - (t.major * 100 + t.minor);
+    } else if (t.kind === 'linux') {
+      if (t.arch !== f.arch || target.libc === 'musl') continue;
+      pr = 5_000;
     } else continue;
     const key = `${tag.python}-${tag.abi}`;
     let ir = f.interpreters.get(key);
@@ -330,5 +337,7 @@ export function pipPlatformTags(target: DepsTarget): readonly string[] | undefin
     if (minor === 12) out.push(`manylinux2010_${arch}`);
     if (minor === 5) out.push(`manylinux1_${arch}`);
   }
+  // pip's own list ends with linux_<arch> (packaging.tags), taken on glibc as wheelFits takes it
+  out.push(`linux_${arch}`);
   return out;
 }

@@ -6,6 +6,7 @@
 import { parse, TomlError } from 'smol-toml';
 import { AnyarchError } from '../../../errors.js';
 import type { DistributionFile, LockedPackage, Lockfile, SourcePosition } from '../../types.js';
+import { httpUrlProblem, redactUserInfo } from '../../../net/url.js';
 import { normalizeName } from '../../python/tags.js';
 import { LineIndex as BaseLineIndex } from '../positions.js';
 
@@ -150,14 +151,26 @@ export function sdistAndWheels(pkg: TomlTable, read: (entry: unknown) => Distrib
   return files;
 }
 
-/** The Lockfile of a Python reader, absent fields left out. */
+/**
+ * The Lockfile of a Python reader, absent fields left out. An index the lock names that is no
+ * http(s) URL (`--index-url file:///wheels`) is not asked: a warning says so (without the URL's
+ * user-info), and the default index answers; so is an `--extra-index-url` that is none.
+ */
 export function pythonLockfile(
   file: string,
   kind: Lockfile['kind'],
   packages: readonly LockedPackage[],
   warnings: readonly AnyarchError[],
-  extra: { readonly formatVersion?: string | undefined; readonly requiresPython?: string | undefined; readonly indexUrl?: string | undefined },
+  extra: { readonly formatVersion?: string | undefined; readonly requiresPython?: string | undefined; readonly indexUrl?: string | undefined; readonly extraIndexUrls?: readonly string[] },
 ): Lockfile {
+  const refused: AnyarchError[] = [];
+  const usable = (url: string, instead: string): boolean => {
+    const why = httpUrlProblem(url);
+    if (why !== undefined) refused.push(entryWarning(file, `the index it names (${redactUserInfo(url).slice(0, 200)}) is not an http(s) URL (${why}); ${instead}`));
+    return why === undefined;
+  };
+  const indexUrl = extra.indexUrl && usable(extra.indexUrl, 'the default index is asked instead') ? extra.indexUrl : undefined;
+  const extraIndexUrls = (extra.extraIndexUrls ?? []).filter((u) => usable(u, 'it is not asked'));
   return {
     file,
     kind,
@@ -165,7 +178,8 @@ export function pythonLockfile(
     ...(extra.formatVersion ? { formatVersion: extra.formatVersion } : {}),
     packages,
     ...(extra.requiresPython ? { requiresPython: extra.requiresPython } : {}),
-    ...(extra.indexUrl ? { indexUrl: extra.indexUrl } : {}),
-    warnings,
+    ...(indexUrl ? { indexUrl } : {}),
+    ...(extraIndexUrls.length ? { extraIndexUrls } : {}),
+    warnings: refused.length ? [...warnings, ...refused] : warnings,
   };
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { AnyarchError } from '../../../errors.js';
 import { readPipfileLock } from './pipfile.js';
@@ -369,5 +370,51 @@ describe('requirements.txt', () => {
   test('an empty file and -i=URL', () => {
     assert.deepEqual(readRequirements('r.txt', '').packages, []);
     assert.equal(readRequirements('r.txt', '-i=http://127.0.0.1:1/simple\n').indexUrl, 'http://127.0.0.1:1/simple');
+  });
+  test('-r and -c followed through the reader, relative to the including file; a cycle read once; constraints pin what is unpinned', () => {
+    const files: Record<string, string> = {
+      'reqs/base.txt': 'numpy==2.1.0 ; platform_machine == "x86_64"\n-r ../requirements.txt\n-r more/extra.txt\n',
+      'reqs/more/extra.txt': '-i https://inner.example/simple\nlxml==5.3.0\nrequests\n',
+      'constraints.txt': 'requests==2.32.3\npsutil==5.9.0 --hash=sha256:00\n',
+      'requirements.txt': 'never read again\n',
+    };
+    const asked: string[] = [];
+    const include = (ref: string, from: string) => {
+      const file = path.posix.normalize(path.posix.join(path.posix.dirname(from), ref));
+      asked.push(file);
+      return files[file] !== undefined ? { file, text: files[file]! } : { error: `${file}: no such file or directory` };
+    };
+    const text = '-r reqs/base.txt\n-c constraints.txt\npsutil>=5\n-r missing.txt\n-r https://example.com/r.txt\n--extra-index-url https://extra.example/simple\n--extra-index-url=file:///wheels\n--no-index\n';
+    const lock = readRequirements('requirements.txt', text, { include });
+    assert.deepEqual(asked, ['reqs/base.txt', 'requirements.txt', 'reqs/more/extra.txt', 'constraints.txt', 'missing.txt']);
+    assert.deepEqual(lock.packages.map((p) => [p.key, p.position?.line, p.marker]), [
+      ['numpy==2.1.0', 1, 'platform_machine == "x86_64"'],
+      ['lxml==5.3.0', 1, undefined],
+      ['requests==2.32.3', 1, undefined],
+      ['psutil==5.9.0', 3, undefined],
+    ]);
+    assert.equal(lock.indexUrl, 'https://inner.example/simple', 'an included file\'s index when the top file names none');
+    assert.deepEqual(lock.extraIndexUrls, ['https://extra.example/simple']);
+    assert.deepEqual(lock.warnings.map((w) => [w.location?.file, w.location?.line, w.message]), [
+      ['requirements.txt', 4, '-r missing.txt: missing.txt: no such file or directory; what it pins is not checked'],
+      ['requirements.txt', 5, '-r https://example.com/r.txt: a URL; anyarch does not fetch included files, so what it pins is not checked'],
+      ['requirements.txt', 8, '--no-index: pip asks no index, only --find-links locations; anyarch asks the index for what exists, which may differ'],
+      ['requirements.txt', undefined, 'the index it names (file:///wheels) is not an http(s) URL (a URL with scheme file:); it is not asked'],
+    ]);
+  });
+  test('includes are bounded: a chain longer than the bound stops with a warning', () => {
+    const include = (ref: string) => ({ file: ref, text: `-r ${Number(ref.replace('.txt', '')) + 1}.txt\nnumpy==2.1.0\n` });
+    const lock = readRequirements('requirements.txt', '-r 1.txt\n', { include });
+    assert.deepEqual(lock.packages.map((p) => p.key), ['numpy==2.1.0']);
+    assert.equal(lock.warnings.length, 1);
+    assert.match(lock.warnings[0]!.message, /^-r 32\.txt: more than 32 files are included; not followed$/);
+    assert.equal(lock.warnings[0]!.location?.file, '31.txt');
+  });
+  test('an index that is no http(s) URL is not asked: a warning without its user-info', () => {
+    const lock = readRequirements('r.txt', '--index-url ftp://user:s3cret@mirror.example/simple\nnumpy==2.1.0\n');
+    assert.equal(lock.indexUrl, undefined);
+    assert.equal(lock.warnings.length, 1);
+    assert.match(lock.warnings[0]!.message, /ftp:\/\/\*\*\*@mirror\.example\/simple\) is not an http\(s\) URL \(a URL with scheme ftp:\); the default index is asked instead/);
+    assert.ok(!lock.warnings[0]!.message.includes('s3cret'));
   });
 });
