@@ -63,33 +63,41 @@ export function readContextFile(dir: string, contextPath: string, maxBytes: numb
 }
 
 /**
+ * The files of the context `dir` as `made` turns each read into a value, each path read once
+ * (`--fix` checks a file again after each pass, and must see the same files) and at most
+ * `maxFiles` of them, each at most `maxBytes`: a path past the count, or that leaves the context
+ * by its words, is not read and has no value.
+ */
+export function contextFiles<T>(dir: string, limits: { readonly maxBytes: number; readonly maxFiles: number }, made: (contextPath: string, got: ContextRead) => T | undefined): (contextPath: string) => T | undefined {
+  const read = new Map<string, T | undefined>();
+  let root: string | undefined;
+  return (contextPath) => {
+    if (!staysInside(contextPath)) return undefined;
+    if (read.has(contextPath)) return read.get(contextPath);
+    if (read.size >= limits.maxFiles) return undefined;
+    try {
+      root ??= realpathSync(dir);
+    } catch {
+      // no context directory: nothing is read
+    }
+    const value = made(contextPath, root === undefined ? ABSENT : readContextFile(dir, contextPath, limits.maxBytes, root));
+    read.set(contextPath, value);
+    return value;
+  };
+}
+
+/**
  * A reader of context files under `dir`; `name` gives the path findings in a script are
  * reported under (default: `dir` joined with the context path). `limits`: the largest file and
- * how many files (default those of scripts).
+ * how many files (default those of scripts). A missing, special, too large or non-UTF-8 file is
+ * no script.
  */
 export function contextReader(
   dir: string,
   name: (contextPath: string) => string = (p) => path.join(dir, p),
   limits: { readonly maxBytes?: number; readonly maxFiles?: number } = {},
 ): ScriptReader {
-  const maxBytes = limits.maxBytes ?? MAX_SCRIPT_BYTES;
-  const maxFiles = limits.maxFiles ?? MAX_SCRIPTS;
-  // each path is read once (--fix checks the file again after each pass, and must see the same scripts)
-  const read = new Map<string, ScriptFile | undefined>();
-  let root: string | undefined;
-  return (contextPath: string): ScriptFile | undefined => {
-    if (!staysInside(contextPath)) return undefined;
-    if (read.has(contextPath)) return read.get(contextPath);
-    if (read.size >= maxFiles) return undefined;
-    try {
-      root ??= realpathSync(dir);
-    } catch {
-      // no context directory: nothing is read
-    }
-    // missing, special, too large or not UTF-8: no script
-    const got = root === undefined ? ABSENT : readContextFile(dir, contextPath, maxBytes, root);
-    const file = 'text' in got ? { path: name(contextPath), text: got.text } : undefined;
-    read.set(contextPath, file);
-    return file;
-  };
+  return contextFiles(dir, { maxBytes: limits.maxBytes ?? MAX_SCRIPT_BYTES, maxFiles: limits.maxFiles ?? MAX_SCRIPTS }, (contextPath, got): ScriptFile | undefined =>
+    'text' in got ? { path: name(contextPath), text: got.text } : undefined,
+  );
 }

@@ -16,7 +16,7 @@ import { buildModel } from '../dockerfile/model.js';
 import { eachLimited } from '../net/retry.js';
 import { parseDockerfile } from '../dockerfile/parser.js';
 import { formatPlatform, type Platform } from '../platform/index.js';
-import { readContextFile } from './context.js';
+import { contextFiles, readContextFile } from './context.js';
 import { DEFAULT_PLATFORMS, defaultBuildPlatform } from './engine.js';
 
 /** The largest lockfile read (a monorepo's package-lock.json runs to tens of MiB). */
@@ -116,20 +116,13 @@ function errorReport(input: Pick<NativeDepsInput, 'lockfile' | 'kind' | 'targets
  * undefined when nothing is there.
  */
 function lockfileReader(dir: string, shown: (contextPath: string) => string): (contextPath: string) => { path: string; text: string } | AnyarchError | undefined {
-  const read = new Map<string, { path: string; text: string } | AnyarchError | undefined>();
-  return (contextPath) => {
-    if (read.has(contextPath)) return read.get(contextPath);
-    if (read.size >= MAX_LOCKFILES) return undefined;
-    const got = readContextFile(dir, contextPath, MAX_LOCKFILE_BYTES);
-    const file =
-      'text' in got
-        ? { path: shown(contextPath), text: got.text }
-        : 'unreadable' in got
-          ? new AnyarchError('E_INPUT', `cannot be read: ${got.unreadable}`, 'An install RUN reads this lockfile from the build context: it must be a regular file there.', { file: shown(contextPath) })
-          : undefined;
-    read.set(contextPath, file);
-    return file;
-  };
+  return contextFiles(dir, { maxBytes: MAX_LOCKFILE_BYTES, maxFiles: MAX_LOCKFILES }, (contextPath, got) =>
+    'text' in got
+      ? { path: shown(contextPath), text: got.text }
+      : 'unreadable' in got
+        ? new AnyarchError('E_INPUT', `cannot be read: ${got.unreadable}`, 'An install RUN reads this lockfile from the build context: it must be a regular file there.', { file: shown(contextPath) })
+        : undefined,
+  );
 }
 
 /**
